@@ -1,0 +1,204 @@
+// The memory map: the only file that knows where things live in the shared memory.
+//
+// Every thread instantiates this module against one shared WebAssembly.Memory. Nothing here allocates,
+// there are no data segments, no start function and no mutable globals: all state lives at addresses
+// computed from the Header, which configure() fills in once, on the host, before any worker starts.
+// The host reads every offset through the exported `off_*` functions at the bottom of this file and
+// never types a number in (src/memory.ts).
+//
+//   0        64                                        HEAP_CLASSES+128
+//   ├────────┼── Header ──┬ Injector ┬ Completions ┬ heap classes ┬─ region table (configure) ─────────►
+//   │ unused │  (10 lines) │ Mpmc 128 │ Mpmc 128    │ u32[32]      │ workers · deques · injector cells ·
+//   │ (null) │             │          │             │              │ completion cells · tasks · runs · fns
+//                                                                  │ · heap (grows to the memory's end)
+
+export const LINE: u32 = 64;          // cache line; fields written by different threads sit on different lines
+export const HEADER: usize = 64;      // below 64 stays zero so a null pointer never aliases live state
+export const MAGIC: u32 = 0x62666c77; // 'bflw'
+
+export const NONE: u32 = 0xffffffff;  // "no task / no run / no worker"
+export const EMPTY: i32 = -1;         // queue outcome: nothing there
+export const RETRY: i32 = -2;         // steal outcome: lost a race, the deque may still hold work
+export const SHUTDOWN: i32 = -3;      // next() outcome: the executor is shutting down
+export const RUN_BIT: u32 = 0x80000000; // completion-ring entry for a finished run, not a task
+export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its run failed (src/codec.ts)
+
+// Header: configuration (written once) then one cache line per group of shared words.
+// Byte ruler (each row one 64-byte line):
+//   0   magic nWorkers taskCap dequeCap runCap fnCap maxSpinners spinIters workers tasks runs fns heap heapLimit … (config)
+//   64  sleepers spinners epoch shutdown                                                   (sleep protocol, atomic)
+//   128 hostSeq hostWaiting                                                                (host wake-up, atomic)
+//   192 freeHead(u64) taskBump live                                                        (task slot allocator, atomic)
+//   256 heapLock heapTop heapFailures                                                      (heap allocator)
+//   320 injectorCells completionCells                                                      (config, read-only)
+@unmanaged export class Header {
+  // line 0: configuration, written by configure() before any worker exists; workers read it plainly
+  // (Worker creation happens-after configure() on the host thread, which publishes these words).
+  magic: u32; nWorkers: u32; taskCap: u32; dequeCap: u32;
+  runCap: u32; fnCap: u32; maxSpinners: u32; spinIters: u32;
+  workers: u32; tasks: u32; runs: u32; fns: u32;
+  heapBase: u32; _c1: u32; _c0: u64;
+  // line 1: sleep protocol (assembly/README.md#sleep). All four words are accessed only with atomics.
+  sleepers: i32;     // workers between "announce sleep" and "woken"; producers notify only when > 0
+  spinners: i32;     // workers searching for work without sleeping; producers skip the notify when > 0
+  epoch: i32;        // the futex word sleepers wait on; every wake bumps it
+  shutdown: i32;     // non-zero: workers return SHUTDOWN from next()
+  _s0: u64; _s1: u64; _s2: u64; _s3: u64; _s4: u64; _s5: u64;
+  // line 2: host wake-up (the host awaits Atomics.waitAsync on hostSeq). Atomic only.
+  hostSeq: i32;      // bumped by a worker that finds hostWaiting set
+  hostWaiting: i32;  // set by the host before it re-checks the completion ring and waits
+  _w0: u64; _w1: u64; _w2: u64; _w3: u64; _w4: u64; _w5: u64; _w6: u64;
+  // line 3: task slot allocator (tasks.ts). Atomic only.
+  freeHead: u64;     // Treiber stack head: (tag << 32) | (task + 1); 0 = empty
+  taskBump: u32;     // slots below this have been handed out at least once
+  live: u32;         // slots currently allocated (metrics)
+  _f0: u64; _f1: u64; _f2: u64; _f3: u64; _f4: u64; _f5: u64;
+  // line 4: heap allocator (heap.ts). heapLock is atomic; heapTop is plain, guarded by heapLock.
+  heapLock: i32; heapTop: u32; heapFailures: u32; heapBytes: u32;
+  _a0: u64; _a1: u64; _a2: u64; _a3: u64; _a4: u64; _a5: u64;
+  // line 5: region pointers of the two Vyukov queues' cell arrays (config, read-only after configure)
+  injectorCells: u32; completionCells: u32; completionMask: u32; injectorMask: u32;
+  _r0: u64; _r1: u64; _r2: u64; _r3: u64; _r4: u64; _r5: u64;
+}
+
+export const INJECTOR: usize = HEADER + offsetof<Header>();   // Mpmc: submissions from outside, overflow
+export const COMPLETIONS: usize = INJECTOR + 128;              // Mpmc: finished async tasks and runs → host
+export const HEAP_CLASSES: usize = COMPLETIONS + 128;          // u32[32]: free-list heads per size class
+export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte configure() may hand out
+
+// A bounded Vyukov MPMC queue (mpmc.ts). head and tail on separate lines: consumers CAS head,
+// producers CAS tail. `mask` and `cells` are configuration.
+//   0   head · · ·                          (consumers, atomic)
+//   64  tail mask cells · ·                 (producers, atomic tail)
+@unmanaged export class Mpmc {
+  head: u32; _h0: u32; _h1: u64; _h2: u64; _h3: u64; _h4: u64; _h5: u64; _h6: u64; _h7: u64;
+  tail: u32; mask: u32; cells: u32; _t0: u32; _t1: u64; _t2: u64; _t3: u64; _t4: u64; _t5: u64; _t6: u64;
+}
+
+// One worker's slot: its Chase–Lev deque ends and its counters.
+//   0   top · · ·                           (thieves and owner CAS; atomic)
+//   64  bottom buf mask current rng …       (owner writes; thieves atomic-load bottom)
+//   128 executed steals failedSteals parks wakeups  (owner writes plainly; host reads for metrics)
+@unmanaged export class WorkerSlot {
+  top: i32; _t0: u32; _t1: u64; _t2: u64; _t3: u64; _t4: u64; _t5: u64; _t6: u64; _t7: u64;
+  bottom: i32; buf: u32; mask: u32; current: i32;   // current: task running now, or -1; atomic (host reads on crash)
+  rng: u32; _b0: u32; _b1: u64; _b2: u64; _b3: u64; _b4: u64; _b5: u64;
+  executed: u32; steals: u32; failedSteals: u32; parks: u32;
+  wakeups: u32; overflows: u32; _m0: u64; _m1: u64; _m2: u64; _m3: u64; _m4: u64;
+}
+
+// A task record, two cache lines. Line 0 is scheduling state; line 1 holds values.
+//   0   state fn pending deps | run flags succ nsucc | pred npred argInfo resInfo
+//   48  arg words 0..5 (f64 each; see src/codec.ts for the kinds)
+//   96  result words 0..1 | tStart tEnd
+// pending is the only word touched by several threads while the task is live (atomic). All other fields
+// are written by one thread and published by an atomic operation named beside them.
+@unmanaged export class Task {
+  state: u32;     // TaskState; atomic (the host reads it for diagnostics)
+  fn: u32;        // function id; written by the host, published by the queue push of this task
+  pending: i32;   // strong predecessors not yet finished this run; atomic.sub by each finishing predecessor
+  deps: u32;      // strong predecessor count; pending is reset to it when the task runs (for the next run)
+  run: u32;       // run slot, or NONE for an async task; host-written before submission
+  flags: u32;     // TaskFlag bits | priority << 8; host-written before submission
+  succ: u32;      // heap pointer to u32[nsucc] successor ids (graph layout, host-written once)
+  nsucc: u32;
+  pred: u32;      // heap pointer to u32[npred] predecessor ids, in edge insertion order
+  npred: u32;
+  argInfo: u32;   // argc | mode | 4-bit kinds (src/codec.ts); host-written before submission
+  resInfo: u32;   // result kind | count; written by the worker before finish(), published by finish()'s atomics
+  a0: f64; a1: f64; a2: f64; a3: f64; a4: f64; a5: f64;
+  r0: f64; r1: f64;
+  tStart: f64; tEnd: f64;  // timing fields (filled when tracing is on)
+}
+
+// A run slot: one per graph run in flight.
+//   0   remaining failed graph flags · · ·
+@unmanaged export class Run {
+  remaining: i32; // tasks of this run not yet finished; the finisher that takes it to 0 posts RUN_BIT|run
+  failed: i32;    // 0, or first failing task + 1 (atomic cmpxchg: the first failure wins)
+  failures: i32;  // how many tasks failed (atomic add)
+  flags: u32;
+  _p0: u64; _p1: u64; _p2: u64; _p3: u64; _p4: u64; _p5: u64;
+}
+
+// A function table entry, written by the host before the first task that names it is submitted.
+@unmanaged export class FnEntry {
+  kind: u32;      // 0 = empty, 1 = module export (name), 2 = inline source; atomic store publishes ptr/len
+  ptr: u32;       // heap pointer to UTF-8 bytes: the export name or the function source
+  len: u32;
+  hash: u32;
+}
+
+export const enum TaskState { Free = 0, Waiting = 1, Ready = 2, Running = 3, Done = 4 }
+export const enum TaskFlag { NotifyHost = 1 }
+
+// ---- accessors ----
+
+// @ts-ignore: decorator
+@inline export function header(): Header { return changetype<Header>(HEADER); }
+// @ts-ignore: decorator
+@inline export function taskAt(t: u32): usize { return <usize>header().tasks + (<usize>t << 7); }
+// @ts-ignore: decorator
+@inline export function workerAt(w: u32): usize { return <usize>header().workers + <usize>w * offsetof<WorkerSlot>(); }
+// @ts-ignore: decorator
+@inline export function runAt(r: u32): usize { return <usize>header().runs + (<usize>r << 6); }
+// @ts-ignore: decorator
+@inline export function fnAt(f: u32): usize { return <usize>header().fns + (<usize>f << 4); }
+
+function alignUp(x: usize, a: usize): usize { return (x + a - 1) & ~(a - 1); }
+
+/** Bytes of memory the layout needs before the heap starts, for these parameters. Pure: touches no memory. */
+export function layoutSize(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, runCap: u32, fnCap: u32): usize {
+  return planRegions(nWorkers, taskCapLog2, dequeCapLog2, runCap, fnCap, false);
+}
+
+/**
+ * Lays the regions out and writes the header. Host only, once, on a zeroed memory at least
+ * layoutSize(...) + 64 KiB long, before any worker instantiates. Returns the heap base.
+ */
+export function configure(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, runCap: u32, fnCap: u32,
+                          maxSpinners: u32, spinIters: u32): usize {
+  const h = header();
+  const heap = planRegions(nWorkers, taskCapLog2, dequeCapLog2, runCap, fnCap, true);
+  h.maxSpinners = maxSpinners;
+  h.spinIters = spinIters;
+  h.heapBase = <u32>heap;
+  h.heapTop = <u32>heap;
+  for (let w: u32 = 0; w < nWorkers; w++) {
+    const s = changetype<WorkerSlot>(workerAt(w));
+    s.current = -1;
+    s.rng = 0x9e3779b9 ^ (w * 0x85ebca6b) | 1;
+  }
+  atomic.store<u32>(HEADER, MAGIC); // magic last: a worker that sees it sees the whole configuration
+  return heap;
+}
+
+function planRegions(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, runCap: u32, fnCap: u32, write: bool): usize {
+  const taskCap: u32 = 1 << taskCapLog2;
+  const dequeCap: u32 = 1 << dequeCapLog2;
+  const compCap: u32 = 1 << (32 - clz<u32>(taskCap + runCap - 1)); // next power of two ≥ taskCap + runCap
+  let p: usize = alignUp(REGIONS, LINE);
+  const workers = p; p += <usize>nWorkers * offsetof<WorkerSlot>();
+  const deques = alignUp(p, LINE); p = deques + <usize>nWorkers * (<usize>dequeCap << 2);
+  const injCells = alignUp(p, LINE); p = injCells + (<usize>taskCap << 3);
+  const compCells = alignUp(p, LINE); p = compCells + (<usize>compCap << 3);
+  const tasks = alignUp(p, LINE); p = tasks + (<usize>taskCap << 7);
+  const runs = alignUp(p, LINE); p = runs + (<usize>runCap << 6);
+  const fns = alignUp(p, LINE); p = fns + (<usize>fnCap << 4);
+  const heap = alignUp(p, 65536);
+  if (write) {
+    const h = header();
+    h.nWorkers = nWorkers; h.taskCap = taskCap; h.dequeCap = dequeCap; h.runCap = runCap; h.fnCap = fnCap;
+    h.workers = <u32>workers; h.tasks = <u32>tasks; h.runs = <u32>runs; h.fns = <u32>fns;
+    h.injectorCells = <u32>injCells; h.injectorMask = taskCap - 1;
+    h.completionCells = <u32>compCells; h.completionMask = compCap - 1;
+    const inj = changetype<Mpmc>(INJECTOR); inj.mask = taskCap - 1; inj.cells = <u32>injCells;
+    const comp = changetype<Mpmc>(COMPLETIONS); comp.mask = compCap - 1; comp.cells = <u32>compCells;
+    for (let w: u32 = 0; w < nWorkers; w++) {
+      const s = changetype<WorkerSlot>(workers + <usize>w * offsetof<WorkerSlot>());
+      s.buf = <u32>(deques + <usize>w * (<usize>dequeCap << 2));
+      s.mask = dequeCap - 1;
+    }
+  }
+  return heap;
+}

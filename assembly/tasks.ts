@@ -1,0 +1,166 @@
+// The task table: slot allocation, submission, and completion in Wasm.
+//
+// Completion happens in the worker that ran the task (Principle 1): finishing decrements each
+// successor's `pending`, and the successor whose counter reaches zero is ready. The first ready one is
+// handed back to the caller to run next (no deque round trip, like Taskflow's cached task); the rest are
+// pushed on the finishing worker's own deque, or the injector when that is full or there is no worker.
+// Then the run's `remaining` counter drops; whoever takes it to zero posts RUN_BIT | run to the host.
+import {
+  HEADER, Header, Task, Run, TaskState, TaskFlag, NONE, RESULT_SKIPPED, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
+  taskAt, runAt, workerAt, WorkerSlot,
+} from "./layout";
+import { mpmcPush } from "./mpmc";
+import { dequePush } from "./deque";
+import { notifyWork } from "./sleep";
+
+const FREE_HEAD = HEADER + offsetof<Header>("freeHead");
+const TASK_BUMP = HEADER + offsetof<Header>("taskBump");
+const LIVE = HEADER + offsetof<Header>("live");
+const HOST_SEQ = HEADER + offsetof<Header>("hostSeq");
+const HOST_WAITING = HEADER + offsetof<Header>("hostWaiting");
+const T_PENDING = offsetof<Task>("pending");
+const T_STATE = offsetof<Task>("state");
+const R_REMAINING = offsetof<Run>("remaining");
+const R_FAILED = offsetof<Run>("failed");
+const R_FAILURES = offsetof<Run>("failures");
+
+// ---- slot allocation: a Treiber stack of freed slots with a 32-bit ABA tag, then a bump counter ----
+// The `succ` field of a free slot holds the next free slot + 1. A pop that read a stale `succ` fails its
+// CAS because the tag changed, so the stale value is never installed.
+
+/** Any thread. Returns a free task slot, or -1 when all taskCap slots are in use. */
+export function taskAlloc(): i32 {
+  while (true) {
+    const head = atomic.load<u64>(FREE_HEAD);
+    const idx1 = <u32>head;
+    if (idx1 == 0) break;
+    const next1 = atomic.load<u32>(taskAt(idx1 - 1), offsetof<Task>("succ"));
+    const tag = (head >> 32) + 1;
+    if (atomic.cmpxchg<u64>(FREE_HEAD, head, (tag << 32) | <u64>next1) == head) {
+      atomic.add<u32>(LIVE, 1);
+      return <i32>(idx1 - 1);
+    }
+  }
+  const cap = changetype<Header>(HEADER).taskCap;
+  let t = atomic.load<u32>(TASK_BUMP);
+  while (t < cap) {
+    const seen = atomic.cmpxchg<u32>(TASK_BUMP, t, t + 1);
+    if (seen == t) { atomic.add<u32>(LIVE, 1); return <i32>t; }
+    t = seen;
+  }
+  return -1;
+}
+
+/** Any thread. Returns a slot to the free stack. The caller owns the slot (nobody else refers to it). */
+export function taskFree(t: u32): void {
+  const p = taskAt(t);
+  atomic.store<u32>(p, TaskState.Free, T_STATE);
+  while (true) {
+    const head = atomic.load<u64>(FREE_HEAD);
+    atomic.store<u32>(p, <u32>head, offsetof<Task>("succ"));
+    const tag = (head >> 32) + 1;
+    if (atomic.cmpxchg<u64>(FREE_HEAD, head, (tag << 32) | <u64>(t + 1)) == head) break;
+  }
+  atomic.sub<u32>(LIVE, 1);
+}
+
+// ---- submission ----
+
+/** Host (or any thread outside a worker). Submits a ready task through the injector. */
+export function submit(t: u32): void {
+  atomic.store<u32>(taskAt(t), TaskState.Ready, T_STATE);
+  mpmcPush(INJECTOR, t);   // publishes every field the submitter wrote to the record
+  notifyWork();
+}
+
+/**
+ * Host. Starts run `r` of a laid-out graph: `count` tasks in all, the `n` sources listed at `list`.
+ * Every task's `pending` already equals its `deps` (laid out so, and reset as each task retires).
+ */
+export function runStart(r: u32, list: usize, n: u32, count: u32): void {
+  const rp = runAt(r);
+  atomic.store<i32>(rp, 0, R_FAILED);
+  atomic.store<i32>(rp, 0, R_FAILURES);
+  atomic.store<i32>(rp, <i32>count, R_REMAINING);
+  for (let i: u32 = 0; i < n; i++) {
+    const t = load<u32>(list + (<usize>i << 2));
+    atomic.store<u32>(taskAt(t), TaskState.Ready, T_STATE);
+    mpmcPush(INJECTOR, t);
+  }
+  notifyWork();
+}
+
+// ---- completion ----
+
+/** Posts a finished async task or run to the host, and wakes the host if it waits (once per wait). */
+function postToHost(v: u32): void {
+  mpmcPush(COMPLETIONS, v);
+  if (atomic.load<i32>(HOST_WAITING) != 0 && atomic.xchg<i32>(HOST_WAITING, 0) != 0) {
+    atomic.add<i32>(HOST_SEQ, 1);
+    atomic.notify(HOST_SEQ, 1);
+  }
+}
+
+/** Makes a ready successor available: the worker's own deque, else the injector. */
+function pushReady(w: u32, s: u32): void {
+  atomic.store<u32>(taskAt(s), TaskState.Ready, T_STATE);
+  if (w != NONE) {
+    const wp = workerAt(w);
+    if (dequePush(wp, s)) { notifyWork(); return; }
+    changetype<WorkerSlot>(wp).overflows++;
+  }
+  mpmcPush(INJECTOR, s);
+  notifyWork();
+}
+
+/** Retires a task of a failed run without running it; its result reads as "skipped". */
+export function skip(w: u32, t: u32): i32 {
+  changetype<Task>(taskAt(t)).resInfo = RESULT_SKIPPED;  // published by retire()'s atomics
+  return retire(w, t, false);
+}
+
+/** True if t belongs to a run that has failed (its remaining tasks are skipped, not run). */
+export function runFailed(t: u32): bool {
+  const r = changetype<Task>(taskAt(t)).run;
+  return r != NONE && atomic.load<i32>(runAt(r), R_FAILED) != 0;
+}
+
+/**
+ * Retires task t: marks it failed or done, releases its successors, counts it off its run, notifies the
+ * host when asked. `w` is the finishing worker (NONE from the host). Returns the first successor that
+ * became ready, for the caller to run next, or EMPTY.
+ */
+export function retire(w: u32, t: u32, failed: bool): i32 {
+  const p = taskAt(t);
+  const task = changetype<Task>(p);
+  const r = task.run;
+  if (failed) {
+    if (r != NONE) {
+      atomic.cmpxchg<i32>(runAt(r), 0, <i32>t + 1, R_FAILED);
+      atomic.add<i32>(runAt(r), 1, R_FAILURES);
+    }
+  }
+  atomic.store<i32>(p, <i32>task.deps, T_PENDING);   // ready for the next run: every predecessor has counted down
+  let first: i32 = EMPTY;
+  const n = task.nsucc;
+  const list = <usize>task.succ;
+  for (let i: u32 = 0; i < n; i++) {
+    const s = load<u32>(list + (<usize>i << 2));
+    if (atomic.sub<i32>(taskAt(s), 1, T_PENDING) == 1) {   // we took it to zero: it is ready
+      if (first == EMPTY) first = <i32>s;
+      else pushReady(w, s);
+    }
+  }
+  const notify = (task.flags & TaskFlag.NotifyHost) != 0;
+  atomic.store<u32>(p, TaskState.Done, T_STATE);
+  if (r != NONE && atomic.sub<i32>(runAt(r), 1, R_REMAINING) == 1) postToHost(RUN_BIT | r);
+  if (notify) postToHost(t);
+  // The host may free t as soon as it sees it: touch nothing of t after postToHost.
+  return first;
+}
+
+/** Host: retires a task whose worker died before finishing it (its successors go to the injector). */
+export function retireFromHost(t: u32, failed: bool): void {
+  const next = retire(NONE, t, failed);
+  if (next >= 0) pushReady(NONE, <u32>next);
+}

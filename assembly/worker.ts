@@ -1,0 +1,106 @@
+// The worker loop's Wasm half: find the next task (exploit → explore → waitForTask) and finish one.
+// The JS half (src/worker.ts) is just: t = next(w); while (t >= 0) { run t in JS; t = finish(w, t, ok) }.
+//
+//   exploit      pop our own deque (LIFO: the successors we just made ready are hot in cache)
+//   explore      the injector, then steal from every other worker starting at a random victim
+//   waitForTask  search for a while (at most maxSpinners workers spin, spinIters rounds each), then
+//                announce sleep, re-check, and park on the epoch (sleep.ts; assembly/README.md#sleep)
+import { Header, HEADER, WorkerSlot, Task, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, workerAt, taskAt } from "./layout";
+import { dequePop, dequeSteal } from "./deque";
+import { mpmcPop } from "./mpmc";
+import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown } from "./sleep";
+import { retire, runFailed, skip } from "./tasks";
+
+const CURRENT = offsetof<WorkerSlot>("current");
+
+/** xorshift32 on the worker's own rng word (owner-only, plain). */
+function nextRandom(s: WorkerSlot): u32 {
+  let x = s.rng;
+  x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+  s.rng = x;
+  return x;
+}
+
+/** One round of explore: the injector, then each other worker once. A task id, EMPTY, or RETRY. */
+function explore(w: u32, s: WorkerSlot): i32 {
+  const t = mpmcPop(INJECTOR);
+  if (t >= 0) return t;
+  const n = changetype<Header>(HEADER).nWorkers;
+  if (n < 2) return EMPTY;
+  let outcome = EMPTY;
+  let v = nextRandom(s) % n;
+  for (let i: u32 = 0; i < n; i++, v = v + 1 == n ? 0 : v + 1) {
+    if (v == w) continue;
+    const got = dequeSteal(workerAt(v));
+    if (got >= 0) { s.steals++; return got; }
+    if (got == RETRY) { s.failedSteals++; outcome = RETRY; }
+  }
+  return outcome;
+}
+
+/** Searches, spins, parks; returns a task or SHUTDOWN. */
+function waitForTask(w: u32, s: WorkerSlot): i32 {
+  const h = changetype<Header>(HEADER);
+  while (true) {
+    // Search phase: count ourselves as a searcher so producers know someone is looking.
+    const mayspin = beginSearch(h.maxSpinners);
+    const rounds = mayspin ? h.spinIters : 1;
+    for (let i: u32 = 0; i < rounds; i++) {
+      const t = explore(w, s);
+      if (t >= 0) { endSearchFound(); return t; }
+      if (t == RETRY) i = i > 0 ? i - 1 : 0;   // someone is racing us for work: keep looking
+      if (isShutdown()) { endSearchEmpty(); return SHUTDOWN; }
+    }
+    endSearchEmpty();
+    // Sleep phase. W1: read the epoch and announce; W2: re-check; W3: withdraw; W4: park.
+    const epoch = announceSleep();
+    const t = explore(w, s);                                     // W2
+    if (t >= 0) { cancelSleep(); return t; }                     // W3
+    if (isShutdown()) { cancelSleep(); return SHUTDOWN; }        // W3
+    if (t == RETRY) { cancelSleep(); continue; }                 // W3: work exists, we just lost a race
+    s.parks++;
+    park(epoch, -1);                                             // W4
+    s.wakeups++;
+  }
+}
+
+/** Skips tasks of failed runs (retiring them in Wasm) until a runnable task or EMPTY remains. */
+function runnable(w: u32, t: i32): i32 {
+  while (t >= 0 && runFailed(<u32>t)) t = skip(w, <u32>t);
+  return t;
+}
+
+/** Worker w: the next task to run (blocking), or SHUTDOWN. Records it as the worker's current task. */
+export function next(w: u32): i32 {
+  const sp = workerAt(w);
+  const s = changetype<WorkerSlot>(sp);
+  let t: i32;
+  while (true) {
+    t = runnable(w, dequePop(sp));                               // exploit
+    if (t < 0) t = runnable(w, waitForTask(w, s));               // explore + waitForTask
+    if (t >= 0 || t == SHUTDOWN) break;
+  }
+  atomic.store<i32>(sp, t, CURRENT);
+  return t;
+}
+
+/**
+ * Worker w finished running task t (failed: it threw). Retires it and returns the next task to run:
+ * the successor it made ready if any, else whatever next() finds.
+ */
+export function finish(w: u32, t: u32, failed: bool): i32 {
+  const sp = workerAt(w);
+  changetype<WorkerSlot>(sp).executed++;
+  const cached = runnable(w, retire(w, t, failed));
+  if (cached >= 0) {
+    atomic.store<i32>(sp, cached, CURRENT);
+    return cached;
+  }
+  atomic.store<i32>(sp, -1, CURRENT);
+  return next(w);
+}
+
+/** Worker w: run nothing more now; used when a worker must return to its event loop. */
+export function idle(w: u32): void {
+  atomic.store<i32>(workerAt(w), -1, CURRENT);
+}
