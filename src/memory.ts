@@ -1,0 +1,168 @@
+// The host's view of the shared memory: compiles and instantiates the core, and reads the layout.
+// This is the only host file that knows byte offsets, and it knows them only by asking the core
+// (every `off_*` / `size_*` export of assembly/offsets.ts); it never types a number in.
+import { readBytes } from './platform.js';
+
+/** The Wasm core's exports, as the host and workers call them. */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  layoutSize(nWorkers: number, taskCapLog2: number, dequeCapLog2: number, runCap: number, fnCap: number): number;
+  configure(nWorkers: number, taskCapLog2: number, dequeCapLog2: number, runCap: number, fnCap: number,
+            maxSpinners: number, spinIters: number): number;
+  mpmcPush(q: number, v: number): number;
+  mpmcPop(q: number): number;
+  mpmcLength(q: number): number;
+  dequePush(slot: number, v: number): number;
+  dequePop(slot: number): number;
+  dequeSteal(slot: number): number;
+  dequeLength(slot: number): number;
+  notifyWork(): void;
+  wakeOne(): void;
+  wakeAllForShutdown(): void;
+  beginSearch(maxSpinners: number): number;
+  endSearchFound(): void;
+  endSearchEmpty(): void;
+  announceSleep(): number;
+  cancelSleep(): void;
+  park(epoch: number, timeoutNs: bigint): number;
+  heapAlloc(n: number): number;
+  heapFree(p: number): number;
+  heapUsable(p: number): number;
+  taskAlloc(): number;
+  taskFree(t: number): void;
+  submit(t: number): void;
+  runStart(r: number, list: number, n: number, count: number): void;
+  retire(w: number, t: number, failed: number): number;
+  retireFromHost(t: number, failed: number): void;
+  next(w: number): number;
+  finish(w: number, t: number, failed: number): number;
+  idle(w: number): void;
+  [name: `off_${string}` | `size_${string}`]: () => number;
+}
+
+/** Sizes of the core's regions, fixed when the executor starts. */
+export interface CoreConfig {
+  workers: number;
+  taskCapLog2: number;    // task slots = 2^taskCapLog2
+  dequeCapLog2: number;   // per-worker deque capacity; overflow goes to the injector
+  runCap: number;         // graph runs in flight at once
+  fnCap: number;          // distinct task functions
+  maxSpinners: number;    // workers allowed to spin while searching (sleep.ts)
+  spinIters: number;      // explore rounds a spinner makes before it parks
+}
+
+/** Byte offsets read from the core, keyed by export name without the prefix (`T_fn`, `W_current`, …). */
+export type Layout = Record<string, number>;
+
+export const NONE = 0xffffffff;
+export const EMPTY = -1;
+export const SHUTDOWN = -3;
+export const RUN_BIT = 0x80000000;
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+
+let modulePromise: Promise<WebAssembly.Module> | undefined;
+
+/** Compiles build/core.wasm once per thread. */
+export function compileCore(): Promise<WebAssembly.Module> {
+  modulePromise ??= readBytes(new URL('../core.wasm', import.meta.url)).then((b) => WebAssembly.compile(b));
+  return modulePromise;
+}
+
+function readLayout(x: CoreExports): Layout {
+  const layout: Layout = {};
+  for (const [name, fn] of Object.entries(x)) {
+    if (name.startsWith('off_')) layout[name.slice(4)] = (fn as () => number)();
+    else if (name.startsWith('size_')) layout[name] = (fn as () => number)();
+  }
+  return layout;
+}
+
+/**
+ * One thread's handle on the shared core: the instance, the layout, and typed views that follow memory
+ * growth. Create it on the host with {@link SharedCore.create}; attach to it in a worker with
+ * {@link SharedCore.attach}. Views must be re-read after growth: call {@link SharedCore.refresh} (the
+ * accessors below do so when an address falls past the current view).
+ */
+export class SharedCore {
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  readonly x: CoreExports;
+  readonly L: Layout;
+  u8!: Uint8Array;
+  i32!: Int32Array;
+  u32!: Uint32Array;
+  f64!: Float64Array;
+  /** Address of the header and of the region tables, read once. */
+  readonly tasks: number;
+  readonly runs: number;
+  readonly fns: number;
+  readonly workers: number;
+  readonly nWorkers: number;
+  readonly taskCap: number;
+
+  private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory) {
+    this.module = module;
+    this.memory = memory;
+    this.x = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as CoreExports;
+    this.L = readLayout(this.x);
+    this.refresh();
+    const h = this.L.header;
+    this.tasks = this.u32[(h + this.L.H_tasks) >> 2];
+    this.runs = this.u32[(h + this.L.H_runs) >> 2];
+    this.fns = this.u32[(h + this.L.H_fns) >> 2];
+    this.workers = this.u32[(h + this.L.H_workers) >> 2];
+    this.nWorkers = this.u32[(h + this.L.H_nWorkers) >> 2];
+    this.taskCap = this.u32[(h + this.L.H_taskCap) >> 2];
+  }
+
+  /** Host: a fresh shared memory laid out for `config`. */
+  static create(module: WebAssembly.Module, config: CoreConfig): SharedCore {
+    const probeMem = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    const probe = new WebAssembly.Instance(module, { env: { memory: probeMem } }).exports as unknown as CoreExports;
+    const bytes = probe.layoutSize(config.workers, config.taskCapLog2, config.dequeCapLog2, config.runCap, config.fnCap);
+    const pages = Math.ceil(bytes / PAGE) + 16; // 1 MiB of heap to start with; it grows on demand
+    if (pages > MAX_PAGES) throw new RangeError(`the task table does not fit in 4 GiB of shared memory: lower maxTasks`);
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+    const x = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as CoreExports;
+    x.configure(config.workers, config.taskCapLog2, config.dequeCapLog2, config.runCap, config.fnCap,
+      config.maxSpinners, config.spinIters);
+    return new SharedCore(module, memory);
+  }
+
+  /** Worker (or a second host-side instance): instantiate against an existing configured memory. */
+  static attach(module: WebAssembly.Module, memory: WebAssembly.Memory): SharedCore {
+    return new SharedCore(module, memory);
+  }
+
+  /** Re-takes the views after the memory grew (any thread may grow it). */
+  refresh(): void {
+    const buf = this.memory.buffer;
+    if (this.u8 && this.u8.buffer.byteLength === buf.byteLength) return;
+    this.u8 = new Uint8Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.f64 = new Float64Array(buf);
+  }
+
+  /** Makes sure [ptr, ptr+len) is inside the views. */
+  ensure(ptr: number, len: number): void {
+    if (ptr + len > this.u8.length) this.refresh();
+  }
+
+  taskPtr(t: number): number { return this.tasks + t * this.L.size_Task; }
+  runPtr(r: number): number { return this.runs + r * this.L.size_Run; }
+  fnPtr(f: number): number { return this.fns + f * this.L.size_FnEntry; }
+  workerPtr(w: number): number { return this.workers + w * this.L.size_WorkerSlot; }
+
+  /** Allocates n bytes in the shared heap; throws a RangeError naming the cause when memory is exhausted. */
+  alloc(n: number): number {
+    const p = this.x.heapAlloc(n) >>> 0;
+    if (p === 0) {
+      throw new RangeError(`beatflow: the shared heap is exhausted (asked for ${n} bytes; the memory is ` +
+        `${this.memory.buffer.byteLength} bytes of at most 4 GiB): free shared arrays you no longer need`);
+    }
+    this.ensure(p, n);
+    return p;
+  }
+}

@@ -1,0 +1,44 @@
+// The platform boundary: everything that differs between Node, browsers, Deno and Bun lives here.
+// Today only Node's worker_threads is implemented; Web Workers and an inline single-thread mode plug in
+// behind the same three functions.
+import { availableParallelism } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+
+/** Reads a file shipped with the package (the .wasm). */
+export async function readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await readFile(fileURLToPath(url)));
+}
+
+/** Logical CPUs the runtime may use. */
+export function cpuCount(): number {
+  return availableParallelism();
+}
+
+/** A thread running src/worker.ts, as the pool sees it. */
+export interface ThreadHandle {
+  readonly threadId: number;
+  postMessage(msg: unknown): void;
+  on(event: 'message' | 'error' | 'exit' | 'online', fn: (arg: any) => void): void;
+  terminate(): Promise<number>;
+  ref(): void;
+  unref(): void;
+}
+
+export interface SpawnOptions {
+  workerData: unknown;
+  resourceLimits?: ResourceLimits;
+  name?: string;
+}
+
+/** Starts a worker thread on build/src/worker.js. */
+export function spawnThread(opts: SpawnOptions): ThreadHandle {
+  return new Worker(new URL('./worker.js', import.meta.url), {
+    workerData: opts.workerData,
+    resourceLimits: opts.resourceLimits,
+    name: opts.name,
+    stdout: false,
+    stderr: false,
+  }) as unknown as ThreadHandle;
+}
