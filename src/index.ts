@@ -1,1 +1,7 @@
-export { SharedCore, compileCore } from "./memory.js";
+// beatflow's public API.
+export { Executor, RunResult } from './executor.js';
+export { Taskflow, Task } from './graph.js';
+export type { ExecutorOptions } from './options.js';
+export { WorkerCrashError, GraphError } from './errors.js';
+export type { TaskFailure } from './errors.js';
+export type { SharedArrayCtor, SharedTypedArray } from './codec.js';

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { Worker, parentPort, workerData, type ResourceLimits } from 'node:worker_threads';
 
 /** Reads a file shipped with the package (the .wasm). */
 export async function readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
@@ -41,4 +41,18 @@ export function spawnThread(opts: SpawnOptions): ThreadHandle {
     stdout: false,
     stderr: false,
   }) as unknown as ThreadHandle;
+}
+
+/** What a worker thread sees of its host: the data it was started with, and a channel back. */
+export interface WorkerContext<T> {
+  data: T;
+  post(msg: unknown): void;
+  close(): void;
+}
+
+/** Inside a worker: its start-up data and a way to talk to the host (rare control messages only). */
+export function workerContext<T>(): WorkerContext<T> {
+  const port = parentPort;
+  if (!port) throw new Error('beatflow: src/worker.ts must run in a worker thread');
+  return { data: workerData as T, post: (m) => port.postMessage(m), close: () => port.close() };
 }

@@ -1,0 +1,262 @@
+// How values cross threads: inline in the task record when they are numbers (or small tuples of them),
+// by reference when they are views on the runtime's shared memory, and through one codec (msgpackr in
+// structured-clone mode: Map, Set, Date, typed arrays, BigInt, cycles) into the shared heap otherwise.
+//
+// A task record has six 8-byte argument words and two result words (assembly/layout.ts, Task).
+//   argInfo = argc (bits 0–3) | kind of argument i (4 bits at 4 + 4i), i < 6
+//             argc == ALL_ENCODED: the whole argument list is one encoded block (word 0)
+//   resInfo = result kind (bits 0–7)
+// A word holds a float64, or (ptr u32, len u32) for encoded blocks and shared arrays.
+import { Packr } from 'msgpackr';
+import type { SharedCore } from './memory.js';
+
+export const enum Kind {
+  Undefined = 0, Number = 1, False = 2, True = 3, Null = 4,
+  Encoded = 5,       // (ptr, len) of a codec block
+  Pair = 6,          // two numbers in two words
+  Triple = 7,        // three numbers in three words
+  Shared = 8,        // 8..15: a view on shared memory, dtype = kind - 8 (DTYPES), (ptr, length) in one word
+  Error = 16,        // result only: an encoded error
+  Skipped = 32,      // result only: the task did not run because its run failed (assembly RESULT_SKIPPED)
+}
+
+export const ARG_WORDS = 6;
+const ALL_ENCODED = 15;
+
+/** Typed-array constructors that travel by reference, in dtype order. */
+export const DTYPES = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array] as const;
+export type SharedArrayCtor = (typeof DTYPES)[number];
+export type SharedTypedArray = InstanceType<SharedArrayCtor>;
+
+const packr = new Packr({ structuredClone: true, useRecords: false, moreTypes: true });
+
+/**
+ * Encoder/decoder bound to one thread's SharedCore. `isShared(view)` tells whether a typed array is a
+ * view on the runtime's memory (any generation of its buffer).
+ */
+export class Codec {
+  readonly core: SharedCore;
+  /** Every SharedArrayBuffer object the memory has handed out on this thread (one per growth). */
+  readonly #buffers = new WeakSet<ArrayBufferLike>();
+  readonly #ta: number;
+  readonly #tr: number;
+  readonly #tinfo: number;
+  readonly #rinfo: number;
+
+  constructor(core: SharedCore) {
+    this.core = core;
+    this.#ta = core.L.T_a0;
+    this.#tr = core.L.T_r0;
+    this.#tinfo = core.L.T_argInfo;
+    this.#rinfo = core.L.T_resInfo;
+    this.#buffers.add(core.u8.buffer);
+  }
+
+  /** True for a typed array that lives in the runtime's shared memory. */
+  isShared(v: ArrayBufferView): boolean {
+    if (this.#buffers.has(v.buffer)) return true;
+    const buf = this.core.memory.buffer;
+    if (v.buffer === buf) { this.#buffers.add(buf); return true; }
+    return false;
+  }
+
+  /** A view of `length` elements of dtype at ptr (the worker side of pass-by-reference). */
+  view(dtype: number, ptr: number, length: number): SharedTypedArray {
+    const C = DTYPES[dtype];
+    this.core.ensure(ptr, length * C.BYTES_PER_ELEMENT);
+    const buf = this.core.u8.buffer;
+    this.#buffers.add(buf);
+    return new C(buf as ArrayBuffer, ptr, length);
+  }
+
+  // ---- encoded blocks ----
+
+  /** Encodes v into a fresh heap block; returns [ptr, len]. */
+  encodeBlock(v: unknown): [number, number] {
+    const bytes = packr.pack(v);
+    const ptr = this.core.alloc(bytes.length);
+    this.core.u8.set(bytes, ptr);
+    return [ptr, bytes.length];
+  }
+
+  decodeBlock(ptr: number, len: number): unknown {
+    this.core.ensure(ptr, len);
+    // Copy out first: TextDecoder (used by the codec for strings) rejects views on shared memory in browsers.
+    return packr.unpack(this.core.u8.slice(ptr, ptr + len));
+  }
+
+  // ---- one value into word(s) at byte address `at` ----
+
+  /** Writes v at address `at`; returns its kind, or -1 if it needs more than `room` words. */
+  #put(v: unknown, at: number, room: number): number {
+    switch (typeof v) {
+      case 'number': this.core.f64[at >> 3] = v; return Kind.Number;
+      case 'undefined': return Kind.Undefined;
+      case 'boolean': return v ? Kind.True : Kind.False;
+    }
+    if (v === null) return Kind.Null;
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView) && this.isShared(v)) {
+      const dtype = DTYPES.indexOf(v.constructor as SharedArrayCtor);
+      if (dtype >= 0) {
+        const u32 = this.core.u32;
+        u32[at >> 2] = v.byteOffset;
+        u32[(at >> 2) + 1] = (v as SharedTypedArray).length;
+        return Kind.Shared + dtype;
+      }
+    }
+    if (Array.isArray(v) && (v.length === 2 || v.length === 3) && room >= v.length &&
+        typeof v[0] === 'number' && typeof v[1] === 'number' && (v.length === 2 || typeof v[2] === 'number')) {
+      const f64 = this.core.f64;
+      for (let i = 0; i < v.length; i++) f64[(at >> 3) + i] = v[i];
+      return v.length === 2 ? Kind.Pair : Kind.Triple;
+    }
+    const [ptr, len] = this.encodeBlock(v);
+    const u32 = this.core.u32;
+    u32[at >> 2] = ptr;
+    u32[(at >> 2) + 1] = len;
+    return Kind.Encoded;
+  }
+
+  #get(kind: number, at: number): unknown {
+    switch (kind) {
+      case Kind.Number: return this.core.f64[at >> 3];
+      case Kind.Undefined: return undefined;
+      case Kind.True: return true;
+      case Kind.False: return false;
+      case Kind.Null: return null;
+      case Kind.Pair: { const f = this.core.f64, i = at >> 3; return [f[i], f[i + 1]]; }
+      case Kind.Triple: { const f = this.core.f64, i = at >> 3; return [f[i], f[i + 1], f[i + 2]]; }
+      case Kind.Encoded: case Kind.Error: {
+        const u32 = this.core.u32;
+        return this.decodeBlock(u32[at >> 2], u32[(at >> 2) + 1]);
+      }
+    }
+    if (kind >= Kind.Shared && kind < Kind.Shared + 8) {
+      const u32 = this.core.u32;
+      return this.view(kind - Kind.Shared, u32[at >> 2], u32[(at >> 2) + 1]);
+    }
+    throw new TypeError(`beatflow: corrupt value kind ${kind} at ${at}`);
+  }
+
+  static #words(kind: number): number {
+    return kind === Kind.Pair ? 2 : kind === Kind.Triple ? 3 : 1;
+  }
+
+  // ---- arguments ----
+
+  /** Writes args into task record p (host, before submission). */
+  writeArgs(p: number, args: readonly unknown[]): void {
+    const core = this.core;
+    let info = 0;
+    let word = 0;
+    if (args.length <= ARG_WORDS) {
+      let i = 0;
+      for (; i < args.length && word < ARG_WORDS; i++) {
+        const kind = this.#put(args[i], p + this.#ta + 8 * word, ARG_WORDS - word);
+        info |= kind << (4 + 4 * i);
+        word += Codec.#words(kind);
+      }
+      if (i === args.length) {
+        core.u32[(p + this.#tinfo) >> 2] = info | args.length;
+        return;
+      }
+      this.freeArgs(p, info | i);  // ran out of words part-way: release the i encoded so far, fall back
+    }
+    const [ptr, len] = this.encodeBlock(args);
+    core.u32[(p + this.#ta) >> 2] = ptr;
+    core.u32[((p + this.#ta) >> 2) + 1] = len;
+    core.u32[(p + this.#tinfo) >> 2] = ALL_ENCODED;
+  }
+
+  /** Reads the arguments of task record p into `out` (worker). */
+  readArgs(p: number, out: unknown[]): void {
+    const info = this.core.u32[(p + this.#tinfo) >> 2];
+    const argc = info & 15;
+    if (argc === ALL_ENCODED) {
+      const u32 = this.core.u32, at = (p + this.#ta) >> 2;
+      const all = this.decodeBlock(u32[at], u32[at + 1]) as unknown[];
+      for (const a of all) out.push(a);
+      return;
+    }
+    let word = 0;
+    for (let i = 0; i < argc; i++) {
+      const kind = (info >>> (4 + 4 * i)) & 15;
+      out.push(this.#get(kind, p + this.#ta + 8 * word));
+      word += Codec.#words(kind);
+    }
+  }
+
+  /** Frees the heap blocks the arguments of p own (host, when an async task is done). */
+  freeArgs(p: number, info = this.core.u32[(p + this.#tinfo) >> 2]): void {
+    const u32 = this.core.u32;
+    const argc = info & 15;
+    if (argc === ALL_ENCODED) { this.core.x.heapFree(u32[(p + this.#ta) >> 2]); return; }
+    let word = 0;
+    for (let i = 0; i < argc; i++) {
+      const kind = (info >>> (4 + 4 * i)) & 15;
+      if (kind === Kind.Encoded) this.core.x.heapFree(u32[(p + this.#ta + 8 * word) >> 2]);
+      word += Codec.#words(kind);
+    }
+    u32[(p + this.#tinfo) >> 2] = 0;
+  }
+
+  // ---- results ----
+
+  /** Writes a task's return value (worker). Frees the block of a previous run's result first. */
+  writeResult(p: number, v: unknown): void {
+    this.freeResult(p);
+    this.core.u32[(p + this.#rinfo) >> 2] = this.#put(v, p + this.#tr, 2);
+  }
+
+  /** Writes a thrown value as an encoded error result (worker, or host for a crashed worker). */
+  writeError(p: number, e: unknown): void {
+    this.freeResult(p);
+    const [ptr, len] = this.encodeBlock(errorToPlain(e));
+    const u32 = this.core.u32;
+    u32[(p + this.#tr) >> 2] = ptr;
+    u32[((p + this.#tr) >> 2) + 1] = len;
+    u32[(p + this.#rinfo) >> 2] = Kind.Error;
+  }
+
+  resultKind(p: number): number { return this.core.u32[(p + this.#rinfo) >> 2] & 0xff; }
+
+  /** Reads task p's result. For an error result, returns the plain error record (see errors.ts). */
+  readResult(p: number): unknown {
+    const kind = this.resultKind(p);
+    if (kind === Kind.Skipped) return undefined;
+    return this.#get(kind, p + this.#tr);
+  }
+
+  /** Frees the heap block task p's result owns, if any, and clears it. */
+  freeResult(p: number): void {
+    const u32 = this.core.u32;
+    const kind = u32[(p + this.#rinfo) >> 2] & 0xff;
+    if (kind === Kind.Encoded || kind === Kind.Error) this.core.x.heapFree(u32[(p + this.#tr) >> 2]);
+    u32[(p + this.#rinfo) >> 2] = 0;
+  }
+}
+
+/** What crosses threads for a thrown value: enough to rebuild it with its name, message and stack. */
+export interface PlainError {
+  __error: true;
+  name: string;
+  message: string;
+  stack?: string;
+  code?: unknown;
+  props?: Record<string, unknown>;
+  thrown?: unknown;   // a non-Error throw value, when it could be encoded
+}
+
+export function errorToPlain(e: unknown): PlainError {
+  if (e instanceof Error) {
+    const props: Record<string, unknown> = {};
+    for (const k of Object.keys(e)) {
+      const v = (e as unknown as Record<string, unknown>)[k];
+      if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) props[k] = v;
+    }
+    return { __error: true, name: e.name, message: e.message, stack: e.stack, code: (e as { code?: unknown }).code, props };
+  }
+  let thrown: unknown;
+  try { packr.pack(e); thrown = e; } catch { thrown = String(e); }
+  return { __error: true, name: 'Error', message: `a task threw a non-Error value: ${String(e)}`, thrown };
+}

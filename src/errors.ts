@@ -1,0 +1,90 @@
+// Errors the runtime raises, with their messages in one table, and the rebuilding of errors thrown by
+// tasks on other threads (name, message and stack kept; the task's name attached).
+import type { PlainError } from './codec.js';
+
+/** Every message the runtime produces, in one place. */
+export const messages = {
+  optionType: (name: string, expected: string, got: unknown) =>
+    `beatflow: options.${name} must be ${expected} (got ${describe(got)})`,
+  optionsObject: (got: unknown) => `beatflow: Executor.create(options): options must be an object (got ${describe(got)})`,
+  unknownOption: (name: string, known: readonly string[]) =>
+    `beatflow: unknown option '${name}' (known options: ${known.join(', ')})`,
+  notAFunction: (what: string, got: unknown) =>
+    `beatflow: ${what} must be a function (got ${describe(got)})`,
+  nativeFunction: (name: string) =>
+    `beatflow: '${name}' is a native or bound function, which cannot be sent to a worker: export it from the ` +
+    `task module (Executor.create({ module })) or pass a plain function written in your source`,
+  captured: (task: string, variable: string) =>
+    `${variable} is not defined in the worker: inline task '${task}' cannot capture variables from the ` +
+    `scope it was written in (it is sent to the workers as source). Pass the value as an argument ` +
+    `(executor.async(fn, value) or task.args(value)), or export the function from the task module`,
+  closed: (op: string) => `beatflow: executor.${op}() called after close() or destroy()`,
+  tooManyTasks: (cap: number) =>
+    `beatflow: all ${cap} task slots are in use: raise options.maxTasks, or await results before submitting more`,
+  tooManyRuns: (cap: number) => `beatflow: more than ${cap} graph runs in flight: await some runs first`,
+  tooManyFunctions: (cap: number) => `beatflow: more than ${cap} distinct task functions: raise options.maxFunctions`,
+  cycle: (graph: string, names: string[]) =>
+    `beatflow: taskflow '${graph}' has a cycle: ${names.map((n) => `'${n}'`).join(' → ')}`,
+  foreignTask: (graph: string, task: string) =>
+    `beatflow: task '${task}' belongs to another taskflow than '${graph}'`,
+  crashed: (worker: number, cause: string, task: string | undefined) =>
+    `beatflow: worker ${worker} ${cause}` + (task !== undefined ? ` while running task '${task}'` : ''),
+  moduleLoad: (url: string, message: string) => `beatflow: the task module ${url} failed to load in a worker: ${message}`,
+  stale: (graph: string) =>
+    `beatflow: results of this run of '${graph}' are gone: the taskflow has run again since (read results before re-running)`,
+  notInRun: (task: string) => `beatflow: task '${task}' is not part of this run's taskflow`,
+} as const;
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
+  if (v === null || typeof v !== 'object') return String(v);
+  return Array.isArray(v) ? 'an array' : v.constructor?.name ?? 'an object';
+}
+
+/** A worker died (uncaught error, process.exit, out of memory, terminate) while running a task. */
+export class WorkerCrashError extends Error {
+  override name = 'WorkerCrashError';
+  /** Exit code the worker thread ended with. */
+  exitCode?: number;
+  /** The worker's own error, when it raised one (for example ERR_WORKER_OUT_OF_MEMORY). */
+  override cause?: unknown;
+  task?: string;
+  worker: number;
+  constructor(message: string, worker: number, extra: { exitCode?: number; cause?: unknown; task?: string }) {
+    super(message);
+    this.worker = worker;
+    Object.assign(this, extra);
+  }
+}
+
+/** A graph that cannot run because of its shape. */
+export class GraphError extends Error {
+  override name = 'GraphError';
+  /** Names of the tasks on the cycle, in order. */
+  cycle?: string[];
+}
+
+const builtins: Record<string, ErrorConstructor> = {
+  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
+};
+
+/** Error with the task it came from, as thrown back to the caller. */
+export type TaskFailure = Error & { task?: string; worker?: number; thrown?: unknown };
+
+/** Rebuilds an error thrown in a worker: same constructor when it is a builtin, same name, message, stack. */
+export function rebuildError(plain: PlainError, task: string | undefined): TaskFailure {
+  const C = builtins[plain.name] ?? Error;
+  const e = new C(plain.message) as TaskFailure;
+  if (e.name !== plain.name) Object.defineProperty(e, 'name', { value: plain.name, configurable: true, writable: true });
+  if (plain.props) Object.assign(e, plain.props);
+  if (plain.code !== undefined) (e as { code?: unknown }).code = plain.code;
+  if (plain.thrown !== undefined) e.thrown = plain.thrown;
+  e.stack = plain.stack ?? `${plain.name}: ${plain.message}`;
+  if (task !== undefined) e.task = task;
+  return e;
+}
+
+export function isPlainError(v: unknown): v is PlainError {
+  return typeof v === 'object' && v !== null && (v as PlainError).__error === true;
+}

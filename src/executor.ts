@@ -1,0 +1,468 @@
+// The public facade: Executor. It owns the shared core (#core), the worker pool (#pool) and the host's
+// bookkeeping of what is in flight; the scheduling itself happens in Wasm, in the workers.
+//
+// Host ⇄ workers: the host writes task records and pushes them on the injector; workers post finished
+// async tasks and runs on the completion ring. The host drains that ring in one loop (#pump) that awaits
+// Atomics.waitAsync on hostSeq only while something is in flight: one wake per batch, not per task.
+import { pathToFileURL } from 'node:url';
+import { SharedCore, compileCore, NONE, EMPTY, RUN_BIT } from './memory.js';
+import { Codec, Kind, DTYPES, type SharedArrayCtor } from './codec.js';
+import { FunctionTable, FnKind } from './functions.js';
+import { Pool, type CrashInfo } from './pool.js';
+import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from './options.js';
+import { autoWorkers, spinPolicy, taskCapLog2, dequeCapLog2 } from './scheduler.js';
+import { cpuCount } from './platform.js';
+import { messages, rebuildError, isPlainError, WorkerCrashError, type TaskFailure } from './errors.js';
+import { nodeOf, type Task, type Taskflow } from './graph.js';
+import { place, release, type Placed } from './tasktable.js';
+
+type Settle = { resolve(v: unknown): void; reject(e: unknown): void };
+type Waiting = Settle & { fnId: number; args: unknown[] };
+type RunWaiter = { resolve(v: RunResult): void; reject(e: unknown): void; placed: Placed; tf: Taskflow; run: number };
+
+/**
+ * The result of one run of a taskflow: each task's return value.
+ * Thread-safety: host thread only.
+ */
+export class RunResult {
+  readonly taskflow: Taskflow;
+  readonly #placed: Placed | undefined;
+  readonly #run: number;
+  readonly #read: (t: number) => unknown;
+
+  /** @internal */
+  constructor(tf: Taskflow, placed: Placed | undefined, run: number, read: (t: number) => unknown) {
+    this.taskflow = tf;
+    this.#placed = placed;
+    this.#run = run;
+    this.#read = read;
+  }
+
+  /** The value `task` returned in this run. Throws if the taskflow has run again since. */
+  result<T = unknown>(task: Task): T {
+    const node = nodeOf(task);
+    if (node.graph !== this.taskflow || !this.#placed || node.index >= this.#placed.slots.length) {
+      throw new RangeError(messages.notInRun(task.name()));
+    }
+    if (this.#placed.released || this.#placed.runs !== this.#run) throw new Error(messages.stale(this.taskflow.name));
+    return this.#read(this.#placed.slots[node.index]) as T;
+  }
+}
+
+/**
+ * Runs tasks and task graphs on a pool of worker threads sharing one WebAssembly memory.
+ * Thread-safety: create and use an Executor from one thread (the host); tasks run on its workers.
+ *
+ * @example
+ * import { Executor } from 'beatflow';
+ * import * as tasks from './tasks.js';
+ * const executor = await Executor.create({ workers: 'auto', module: new URL('./tasks.js', import.meta.url) });
+ * console.log(await executor.async(tasks.fib, 30));
+ * await executor.close();
+ */
+export class Executor {
+  readonly #core: SharedCore;
+  readonly #codec: Codec;
+  readonly #fns: FunctionTable;
+  readonly #pool: Pool;
+  readonly #opts: ResolvedOptions;
+  readonly #settle: (Settle | undefined)[] = [];
+  readonly #crashErrors = new Map<number, Error>();
+  readonly #backlog: Waiting[] = [];
+  readonly #runWaiters: (RunWaiter | undefined)[] = [];
+  readonly #freeRuns: number[] = [];
+  readonly #placed = new WeakMap<Taskflow, Placed>();
+  readonly #graphQueue = new WeakMap<Taskflow, Promise<unknown>>();
+  readonly #graphTaskNames = new Map<number, string>();
+  readonly #owned = new WeakSet<ArrayBufferView>();
+  readonly #released: FinalizationRegistry<Placed>;
+  readonly #keepAlive: ReturnType<typeof setInterval>;
+  readonly #hostSeq: number;
+  readonly #hostWaiting: number;
+  readonly #completions: number;
+  #outstanding = 0;
+  #pumping = false;
+  #idleWaiters: (() => void)[] = [];
+  #state: 'open' | 'closing' | 'closed' = 'open';
+  #closed: Promise<void> | undefined;
+  #broken: Error | undefined;
+
+  private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>) {
+    this.#core = core;
+    this.#opts = opts;
+    this.#codec = new Codec(core);
+    this.#fns = new FunctionTable(core, opts.maxFunctions, ns);
+    for (let r = opts.maxRuns - 1; r >= 0; r--) this.#freeRuns.push(r);
+    this.#pool = new Pool(core, {
+      moduleUrl: opts.module,
+      resourceLimits: opts.resourceLimits,
+      onCrash: (info) => this.#onCrash(info),
+      onBroken: (_w, err) => this.#onBroken(err),
+    });
+    const h = core.L.header;
+    this.#hostSeq = (h + core.L.H_hostSeq) >> 2;
+    this.#hostWaiting = (h + core.L.H_hostWaiting) >> 2;
+    this.#completions = core.L.completions;
+    this.#keepAlive = setInterval(() => {}, 1 << 30);
+    this.#keepAlive.unref();
+    this.#released = new FinalizationRegistry((pl) => this.#releasePlaced(pl));
+  }
+
+  /**
+   * Starts the workers. Resolves once every worker has imported the task module.
+   * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
+   */
+  static async create(options?: ExecutorOptions): Promise<Executor> {
+    const opts = resolveOptions(options, pathToFileURL(process.cwd() + '/'));
+    const cpus = cpuCount();
+    const workers = opts.workers === 'auto' ? autoWorkers(cpus) : opts.workers;
+    const ns = opts.module ? await importTaskModule(opts.module) : {};
+    const spin = spinPolicy(workers, cpus, opts.spinIterations);
+    const capLog2 = taskCapLog2(opts.maxTasks);
+    const core = SharedCore.create(await compileCore(), {
+      workers, taskCapLog2: capLog2, dequeCapLog2: dequeCapLog2(capLog2), runCap: opts.maxRuns,
+      fnCap: opts.maxFunctions, maxSpinners: spin.maxSpinners, spinIters: spin.spinIters,
+    });
+    const ex = new Executor(core, opts, ns);
+    await ex.#pool.start();
+    return ex;
+  }
+
+  /** Number of worker threads. */
+  get workers(): number { return this.#core.nWorkers; }
+
+  // ---- one-off tasks ----
+
+  /**
+   * Runs fn(...args) on a worker; resolves with its return value. fn is an export of the task module or
+   * a self-contained function (sent once as source: it cannot use variables from the enclosing scope).
+   * Numbers, booleans, null and small number tuples travel inline; views on runtime-shared memory
+   * (executor.shared) by reference; anything else through the codec.
+   */
+  async<R = unknown>(fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>> {
+    if (this.#state !== 'open') return Promise.reject(new Error(messages.closed('async')));
+    let fnId: number;
+    try { fnId = this.#fns.idOf(fn, 'executor.async(fn)'); } catch (e) { return Promise.reject(e); }
+    return new Promise<Awaited<R>>((resolve, reject) => {
+      const w: Waiting = { resolve: resolve as (v: unknown) => void, reject, fnId, args };
+      if (this.#backlog.length > 0 || !this.#submit(w)) this.#backlog.push(w);
+      this.#outstanding++;
+      this.#ensurePump();
+    });
+  }
+
+  /** Writes and submits one async task; false when no task slot is free (the caller queues it). */
+  #submit(w: Waiting): boolean {
+    const core = this.#core;
+    const t = core.x.taskAlloc();
+    if (t < 0) return false;
+    const p = core.taskPtr(t);
+    const L = core.L;
+    const u32 = core.u32;
+    const i = p >> 2;
+    u32[i + (L.T_fn >> 2)] = w.fnId;
+    u32[i + (L.T_run >> 2)] = NONE;
+    u32[i + (L.T_flags >> 2)] = 1; // TaskFlag.NotifyHost
+    u32[i + (L.T_nsucc >> 2)] = 0;
+    u32[i + (L.T_npred >> 2)] = 0;
+    u32[i + (L.T_deps >> 2)] = 0;
+    u32[i + (L.T_resInfo >> 2)] = 0;
+    try {
+      if (w.args.length > 0) this.#codec.writeArgs(p, w.args);
+      else u32[i + (L.T_argInfo >> 2)] = 0;
+    } catch (e) {
+      core.x.taskFree(t);
+      this.#outstanding--;
+      w.reject(e);
+      return true;
+    }
+    this.#settle[t] = w;
+    core.x.submit(t);
+    return true;
+  }
+
+  // ---- graphs ----
+
+  /**
+   * Runs a taskflow; resolves with a RunResult once every task finished, or rejects with the first
+   * task error (others attached as `error.suppressed`). Runs of one taskflow execute one after another.
+   */
+  run(tf: Taskflow): Promise<RunResult> {
+    if (this.#state !== 'open') return Promise.reject(new Error(messages.closed('run')));
+    const prev = this.#graphQueue.get(tf) ?? Promise.resolve();
+    const next = prev.then(() => this.#startRun(tf));
+    this.#graphQueue.set(tf, next.catch(() => {}));
+    return next;
+  }
+
+  #startRun(tf: Taskflow): Promise<RunResult> {
+    if (this.#state === 'closed') return Promise.reject(new Error(messages.closed('run')));
+    let pl = this.#placed.get(tf);
+    if (pl && pl.version !== tf.version) { this.#releasePlaced(pl); this.#released.unregister(pl); pl = undefined; }
+    if (!pl) {
+      const r = this.#freeRuns.pop();
+      if (r === undefined) return Promise.reject(new RangeError(messages.tooManyRuns(this.#opts.maxRuns)));
+      try {
+        pl = place(tf, this.#core, this.#codec, this.#fns, r);
+      } catch (e) {
+        this.#freeRuns.push(r);
+        return Promise.reject(e);
+      }
+      pl.slots.forEach((t, i) => this.#graphTaskNames.set(t, pl!.names[i]));
+      this.#placed.set(tf, pl);
+      this.#released.register(tf, pl, pl);
+    }
+    const placed = pl;
+    const run = ++placed.runs;
+    if (placed.slots.length === 0) return Promise.resolve(new RunResult(tf, placed, run, () => undefined));
+    return new Promise<RunResult>((resolve, reject) => {
+      this.#runWaiters[placed.runSlot] = { resolve, reject, placed, tf, run };
+      this.#outstanding++;
+      this.#core.x.runStart(placed.runSlot, placed.block, placed.nSources, placed.slots.length);
+      this.#ensurePump();
+    });
+  }
+
+  #releasePlaced(pl: Placed): void {
+    if (pl.released) return;
+    for (const t of pl.slots) this.#graphTaskNames.delete(t);
+    if (this.#state !== 'closed') release(pl, this.#core, this.#codec);
+    this.#freeRuns.push(pl.runSlot);
+  }
+
+  // ---- shared memory ----
+
+  /**
+   * A typed array of `length` zeroed elements in the runtime's shared memory: passed to and returned
+   * from tasks by reference, with no copy. Release it with {@link Executor.free}.
+   */
+  shared<C extends SharedArrayCtor>(ctor: C, length: number): InstanceType<C> {
+    if (!(DTYPES as readonly Function[]).includes(ctor)) {
+      throw new TypeError(`beatflow: executor.shared(ctor, length): ctor must be one of ${DTYPES.map((d) => d.name).join(', ')}`);
+    }
+    if (!Number.isInteger(length) || length < 0) {
+      throw new TypeError(`beatflow: executor.shared(ctor, length): length must be a non-negative integer (got ${length})`);
+    }
+    const bytes = length * ctor.BYTES_PER_ELEMENT;
+    const ptr = this.#core.alloc(bytes || 1);
+    const arr = new ctor(this.#core.u8.buffer as ArrayBuffer, ptr, length) as InstanceType<C>;
+    arr.fill(0);
+    this.#owned.add(arr);
+    return arr;
+  }
+
+  /** Returns a typed array from {@link Executor.shared} to the shared heap. Do not use it afterwards. */
+  free(arr: ArrayBufferView): void {
+    if (!this.#owned.has(arr)) throw new TypeError('beatflow: executor.free(array): the array did not come from executor.shared()');
+    this.#owned.delete(arr);
+    this.#core.x.heapFree(arr.byteOffset);
+  }
+
+  // ---- completions ----
+
+  #ensurePump(): void {
+    if (this.#pumping || this.#outstanding === 0) return;
+    this.#pumping = true;
+    this.#keepAlive.ref();
+    void this.#pump();
+  }
+
+  /** Drains the completion ring until nothing is in flight; sleeps on hostSeq between batches. */
+  async #pump(): Promise<void> {
+    const i32 = this.#core.i32;
+    while (this.#outstanding > 0) {
+      if (this.#drain() > 0) { await null; continue; }   // let continuations run between batches
+      const seq = Atomics.load(i32, this.#hostSeq);
+      Atomics.store(i32, this.#hostWaiting, 1);           // from here a finishing worker bumps hostSeq …
+      if (this.#drain() > 0 || this.#outstanding === 0) { await null; continue; }   // … so re-check first
+      const r = Atomics.waitAsync(i32, this.#hostSeq, seq);
+      if (r.async) await r.value; else await null;
+    }
+    this.#pumping = false;
+    this.#keepAlive.unref();
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  #drain(): number {
+    const x = this.#core.x;
+    let n = 0;
+    for (let v = x.mpmcPop(this.#completions); v !== EMPTY; v = x.mpmcPop(this.#completions)) {
+      n++;
+      if ((v & RUN_BIT) !== 0) this.#runDone((v >>> 0) ^ RUN_BIT);
+      else this.#taskDone(v);
+    }
+    return n;
+  }
+
+  #taskDone(t: number): void {
+    const core = this.#core;
+    const codec = this.#codec;
+    const p = core.taskPtr(t);
+    const s = this.#settle[t]!;
+    this.#settle[t] = undefined;
+    let value: unknown;
+    let error: unknown;
+    if (codec.resultKind(p) === Kind.Error) error = this.#taskError(t);
+    else {
+      try { value = codec.readResult(p); } catch (e) { error = e; }
+    }
+    codec.freeResult(p);
+    if (core.u32[(p + core.L.T_argInfo) >> 2] !== 0) codec.freeArgs(p);
+    core.x.taskFree(t);
+    this.#outstanding--;
+    if (error !== undefined) s.reject(error); else s.resolve(value);
+    while (this.#backlog.length > 0 && this.#submit(this.#backlog[0])) this.#backlog.shift();
+  }
+
+  #runDone(r: number): void {
+    const w = this.#runWaiters[r]!;
+    this.#runWaiters[r] = undefined;
+    this.#outstanding--;
+    const core = this.#core;
+    const failed = Atomics.load(core.i32, (core.runPtr(r) + core.L.R_failed) >> 2);
+    if (failed === 0) {
+      w.resolve(new RunResult(w.tf, w.placed, w.run, (t) => this.#codec.readResult(core.taskPtr(t))));
+      return;
+    }
+    const first = failed - 1;
+    const err = this.#taskError(first) as TaskFailure & { suppressed?: unknown[] };
+    const others: unknown[] = [];
+    for (const t of w.placed.slots) {
+      if (t !== first && this.#codec.resultKind(core.taskPtr(t)) === Kind.Error) others.push(this.#taskError(t));
+    }
+    if (others.length > 0) err.suppressed = others;
+    w.reject(err);
+  }
+
+  /** The error task t failed with: its worker's crash, or its thrown value rebuilt with the task's name. */
+  #taskError(t: number): unknown {
+    const crash = this.#crashErrors.get(t);
+    if (crash) { this.#crashErrors.delete(t); return crash; }
+    const p = this.#core.taskPtr(t);
+    const plain = this.#codec.readResult(p);
+    const name = this.#taskName(t);
+    if (!isPlainError(plain)) return plain;
+    const err = rebuildError(plain, name);
+    const fnId = this.#core.u32[(p + this.#core.L.T_fn) >> 2];
+    const m = /^(\S+) is not defined$/.exec(plain.message);
+    if (m && plain.name === 'ReferenceError' && this.#fns.kinds[fnId] === FnKind.Inline) {
+      err.message = messages.captured(name, m[1]);
+      err.stack = `ReferenceError: ${err.message}\n${(plain.stack ?? '').split('\n').slice(1).join('\n')}`;
+    }
+    return err;
+  }
+
+  #taskName(t: number): string {
+    const graphName = this.#graphTaskNames.get(t);
+    if (graphName !== undefined) return graphName;
+    const fnId = this.#core.u32[(this.#core.taskPtr(t) + this.#core.L.T_fn) >> 2];
+    return this.#fns.names[fnId] ?? `task ${t}`;
+  }
+
+  // ---- crashes ----
+
+  #onCrash(info: CrashInfo): void {
+    if (info.task === undefined || this.#state === 'closed') return;
+    const t = info.task;
+    const name = this.#taskName(t);
+    const cause = info.error instanceof Error
+      ? `died (${info.error.message})`
+      : `exited with code ${info.exitCode}`;
+    const err = new WorkerCrashError(messages.crashed(info.worker, cause, name), info.worker,
+      { exitCode: info.exitCode, cause: info.error, task: name });
+    this.#crashErrors.set(t, err);
+    this.#codec.writeError(this.#core.taskPtr(t), err);
+    this.#core.x.retireFromHost(t, 1);
+    this.#ensurePump();
+  }
+
+  #onBroken(err: Error): void {
+    this.#broken ??= err;
+  }
+
+  // ---- lifecycle ----
+
+  /** Per-worker counters and heap use, read without stopping anything. */
+  stats(): { workers: Record<'executed' | 'steals' | 'failedSteals' | 'parks' | 'wakeups' | 'overflows', number>[]; liveTasks: number; heapBytes: number } {
+    const core = this.#core;
+    const u32 = core.u32;
+    const L = core.L;
+    const workers = [];
+    for (let w = 0; w < core.nWorkers; w++) {
+      const s = core.workerPtr(w);
+      workers.push({
+        executed: u32[(s + L.W_executed) >> 2], steals: u32[(s + L.W_steals) >> 2],
+        failedSteals: u32[(s + L.W_failedSteals) >> 2], parks: u32[(s + L.W_parks) >> 2],
+        wakeups: u32[(s + L.W_wakeups) >> 2], overflows: u32[(s + L.W_overflows) >> 2],
+      });
+    }
+    return { workers, liveTasks: u32[(L.header + L.H_live) >> 2], heapBytes: u32[(L.header + L.H_heapBytes) >> 2] };
+  }
+
+  #whenIdle(): Promise<void> {
+    if (this.#outstanding === 0) return Promise.resolve();
+    return new Promise((r) => this.#idleWaiters.push(r));
+  }
+
+  /**
+   * Finishes everything already submitted, then stops the workers. Bounded: after options.closeTimeout
+   * ms it gives up waiting, rejects what is still in flight, and terminates the workers.
+   */
+  close(): Promise<void> {
+    if (this.#closed) return this.#closed;
+    this.#state = 'closing';
+    this.#closed = (async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), this.#opts.closeTimeout); });
+      const outcome = await Promise.race([this.#whenIdle().then(() => 'idle' as const), timeout]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        await this.#stop(new Error(`beatflow: close() timed out after ${this.#opts.closeTimeout} ms with ` +
+          `${this.#outstanding} task(s) or run(s) still in flight`));
+        return;
+      }
+      this.#state = 'closed';
+      await this.#pool.close(this.#opts.closeTimeout);
+      clearInterval(this.#keepAlive);
+    })();
+    return this.#closed;
+  }
+
+  /** Stops now: terminates the workers and rejects everything still in flight. */
+  destroy(): Promise<void> {
+    if (this.#state === 'closed' && this.#closed) return this.#closed;
+    this.#closed = this.#stop(new Error('beatflow: the executor was destroyed before this task finished'));
+    return this.#closed;
+  }
+
+  async #stop(reason: Error): Promise<void> {
+    this.#state = 'closed';
+    await this.#pool.destroy();
+    clearInterval(this.#keepAlive);
+    for (let t = 0; t < this.#settle.length; t++) {
+      const s = this.#settle[t];
+      if (s) { this.#settle[t] = undefined; s.reject(reason); }
+    }
+    for (const w of this.#backlog.splice(0)) w.reject(reason);
+    for (let r = 0; r < this.#runWaiters.length; r++) {
+      const w = this.#runWaiters[r];
+      if (w) { this.#runWaiters[r] = undefined; w.reject(reason); }
+    }
+    this.#outstanding = 0;
+    Atomics.add(this.#core.i32, this.#hostSeq, 1);   // wake the pump so it sees nothing is in flight
+    Atomics.notify(this.#core.i32, this.#hostSeq);
+  }
+
+  /** @internal Test hook: terminate worker w from outside, as a crash would. */
+  _killWorker(w: number): Promise<void> { return this.#pool.kill(w); }
+}
+
+async function importTaskModule(url: URL): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url.href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(messages.moduleLoad(url.href, e instanceof Error ? e.message : String(e)), { cause: e });
+  }
+}

@@ -1,0 +1,74 @@
+// Validation of Executor options at the boundary: every message names the option (errors.ts: messages).
+import { messages } from './errors.js';
+import type { ResourceLimits } from 'node:worker_threads';
+
+export interface ExecutorOptions {
+  /** Worker threads: a positive integer, or 'auto' for one per logical CPU. Default 'auto'. */
+  workers?: number | 'auto';
+  /** The task module every worker imports: a URL, a file: URL string, or a path. */
+  module?: string | URL;
+  /** Task slots (async tasks in flight plus laid-out graph tasks); rounded up to a power of two. Default 2^20. */
+  maxTasks?: number;
+  /** Distinct task functions (module exports plus inline sources). Default 4096. */
+  maxFunctions?: number;
+  /** Graph runs in flight at once (each laid-out taskflow holds one). Default 1024. */
+  maxRuns?: number;
+  /** Passed to each worker thread (Node): heap limits in MB. */
+  resourceLimits?: ResourceLimits;
+  /** Explore rounds a searching worker spins before it parks. Default 2048. */
+  spinIterations?: number;
+  /** Milliseconds close() waits for workers to exit before terminating them. Default 5000. */
+  closeTimeout?: number;
+}
+
+export interface ResolvedOptions {
+  workers: number | 'auto';
+  module?: URL;
+  maxTasks: number;
+  maxFunctions: number;
+  maxRuns: number;
+  resourceLimits?: ResourceLimits;
+  spinIterations: number;
+  closeTimeout: number;
+}
+
+const known = ['workers', 'module', 'maxTasks', 'maxFunctions', 'maxRuns', 'resourceLimits', 'spinIterations', 'closeTimeout'] as const;
+
+function positiveInt(name: string, v: unknown, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
+    throw new TypeError(messages.optionType(name, `an integer from 1 to ${max}`, v));
+  }
+  return v;
+}
+
+/** Turns a module option into an absolute URL (relative paths resolve against the working directory). */
+export function moduleUrl(v: unknown, cwdUrl: URL): URL {
+  if (v instanceof URL) return v;
+  if (typeof v === 'string' && v.length > 0) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(v) && !/^[a-z]:[\\/]/i.test(v)) return new URL(v);
+    return new URL(v, cwdUrl);
+  }
+  throw new TypeError(messages.optionType('module', 'a URL, a file: URL string or a path', v));
+}
+
+export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): ResolvedOptions {
+  if (opts === undefined) opts = {};
+  if (typeof opts !== 'object' || opts === null) throw new TypeError(messages.optionsObject(opts));
+  for (const k of Object.keys(opts)) {
+    if (!(known as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(k, known));
+  }
+  const workers = opts.workers === undefined || opts.workers === 'auto' ? 'auto' : positiveInt('workers', opts.workers, 256);
+  if (opts.resourceLimits !== undefined && (typeof opts.resourceLimits !== 'object' || opts.resourceLimits === null)) {
+    throw new TypeError(messages.optionType('resourceLimits', 'an object like { maxOldGenerationSizeMb: 64 }', opts.resourceLimits));
+  }
+  return {
+    workers,
+    module: opts.module === undefined ? undefined : moduleUrl(opts.module, cwdUrl),
+    maxTasks: opts.maxTasks === undefined ? 1 << 20 : positiveInt('maxTasks', opts.maxTasks, 1 << 24),
+    maxFunctions: opts.maxFunctions === undefined ? 4096 : positiveInt('maxFunctions', opts.maxFunctions, 1 << 20),
+    maxRuns: opts.maxRuns === undefined ? 1024 : positiveInt('maxRuns', opts.maxRuns, 1 << 16),
+    resourceLimits: opts.resourceLimits,
+    spinIterations: opts.spinIterations === undefined ? 2048 : positiveInt('spinIterations', opts.spinIterations, 1 << 24),
+    closeTimeout: opts.closeTimeout === undefined ? 5000 : positiveInt('closeTimeout', opts.closeTimeout, 3_600_000),
+  };
+}
