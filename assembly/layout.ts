@@ -39,9 +39,9 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   workers: u32; tasks: u32; runs: u32; fns: u32;
   heapBase: u32; _c1: u32; _c0: u64;
   // line 1: sleep protocol (assembly/README.md#sleep). All four words are accessed only with atomics.
-  sleepers: i32;     // workers between "announce sleep" and "woken"; producers notify only when > 0
-  spinners: i32;     // workers searching for work without sleeping; producers skip the notify when > 0
-  epoch: i32;        // the futex word sleepers wait on; every wake bumps it
+  sleepers: i32;     // workers announced as parked and not yet claimed by a waker; producers look only when > 0
+  spinners: i32;     // workers searching for work without sleeping; producers skip the wake when > 0
+  wakeHint: u32;     // where the next waker starts scanning for a parked worker (any value is correct)
   shutdown: i32;     // non-zero: workers return SHUTDOWN from next()
   _s0: u64; _s1: u64; _s2: u64; _s3: u64; _s4: u64; _s5: u64;
   // line 2: host wake-up (the host awaits Atomics.waitAsync on hostSeq). Atomic only.
@@ -76,11 +76,13 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 }
 
 // One worker's slot: its Chase–Lev deque ends and its counters.
-//   0   top · · ·                           (thieves and owner CAS; atomic)
+//   0   top parked · ·                      (thieves and owner CAS top; wakers CAS parked; atomic)
 //   64  bottom buf mask current rng …       (owner writes; thieves atomic-load bottom)
 //   128 executed steals failedSteals parks wakeups  (owner writes plainly; host reads for metrics)
 @unmanaged export class WorkerSlot {
-  top: i32; _t0: u32; _t1: u64; _t2: u64; _t3: u64; _t4: u64; _t5: u64; _t6: u64; _t7: u64;
+  top: i32;
+  parked: i32;       // 1 while this worker is announced as asleep; a waker claims it by CAS 1 → 0 (sleep.ts)
+  _t1: u64; _t2: u64; _t3: u64; _t4: u64; _t5: u64; _t6: u64; _t7: u64;
   bottom: i32; buf: u32; mask: u32; current: i32;   // current: task running now, or -1; atomic (host reads on crash)
   rng: u32; _b0: u32; _b1: u64; _b2: u64; _b3: u64; _b4: u64; _b5: u64;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;

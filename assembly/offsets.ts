@@ -14,7 +14,6 @@ export function off_H_runs(): usize { return offsetof<Header>("runs"); }
 export function off_H_fns(): usize { return offsetof<Header>("fns"); }
 export function off_H_sleepers(): usize { return offsetof<Header>("sleepers"); }
 export function off_H_spinners(): usize { return offsetof<Header>("spinners"); }
-export function off_H_epoch(): usize { return offsetof<Header>("epoch"); }
 export function off_H_shutdown(): usize { return offsetof<Header>("shutdown"); }
 export function off_H_hostSeq(): usize { return offsetof<Header>("hostSeq"); }
 export function off_H_hostWaiting(): usize { return offsetof<Header>("hostWaiting"); }
@@ -23,6 +22,7 @@ export function off_H_heapTop(): usize { return offsetof<Header>("heapTop"); }
 export function off_H_heapBytes(): usize { return offsetof<Header>("heapBytes"); }
 export function size_WorkerSlot(): usize { return offsetof<WorkerSlot>(); }
 export function off_W_top(): usize { return offsetof<WorkerSlot>("top"); }
+export function off_W_parked(): usize { return offsetof<WorkerSlot>("parked"); }
 export function off_W_bottom(): usize { return offsetof<WorkerSlot>("bottom"); }
 export function off_W_current(): usize { return offsetof<WorkerSlot>("current"); }
 export function off_W_executed(): usize { return offsetof<WorkerSlot>("executed"); }

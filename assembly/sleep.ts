@@ -1,38 +1,53 @@
-// The sleep protocol: spin briefly, then park on a futex word; wake only when someone sleeps.
-// The full argument for "no lost wake-up" is in assembly/README.md#sleep; the steps are labelled here.
+// The sleep protocol: search (spin) briefly, then park; wake only when someone sleeps, and wake each
+// sleeper at most once. The argument for "no lost wake-up" is in assembly/README.md#sleep; the steps
+// are labelled here.
 //
-// Words (Header line 1, all accessed with atomics only):
-//   spinners  workers searching for work without sleeping (at most maxSpinners spin for long)
-//   sleepers  workers that announced they are about to park, until they are woken
-//   epoch     the futex word; a waker bumps it before notify, so a sleeper that read the old value
-//             either sees the change (wait returns "not-equal") or is queued and receives the notify
-//   shutdown  set once by the host; sleepers are all woken
-import { HEADER, Header } from "./layout";
+// Words, all accessed with atomics only:
+//   Header.spinners     workers searching for work; a producer that sees one skips waking anybody
+//   Header.sleepers     workers announced as parked and not yet claimed; producers look only when > 0
+//   WorkerSlot.parked   1 while worker w is announced; the futex word w waits on. A waker *claims* w by
+//                       CAS 1 → 0 and then decrements sleepers and notifies: one claim, one notify.
+//   Header.shutdown     set once by the host; every parked worker is claimed and woken
+import { HEADER, Header, WorkerSlot, workerAt } from "./layout";
 
 const SPINNERS = HEADER + offsetof<Header>("spinners");
 const SLEEPERS = HEADER + offsetof<Header>("sleepers");
-const EPOCH = HEADER + offsetof<Header>("epoch");
+const HINT = HEADER + offsetof<Header>("wakeHint");
 const SHUTDOWN_WORD = HEADER + offsetof<Header>("shutdown");
+const PARKED = offsetof<WorkerSlot>("parked");
 
 /**
- * Producer side, after publishing work (a deque push, an injector push). Wakes one sleeper if nobody is
- * searching. Costs two atomic loads when nobody sleeps: notify alone costs ~20 ns even with no waiter.
+ * Producer side, after publishing work (a deque push, an injector push): wakes one sleeper if nobody is
+ * searching. Costs two atomic loads when nobody sleeps (a notify costs ~20 ns even with no waiter).
  */
 export function notifyWork(): void {
   if (atomic.load<i32>(SPINNERS) == 0 && atomic.load<i32>(SLEEPERS) > 0) wakeOne();
 }
 
-/** Bumps the epoch and wakes one parked worker. */
-export function wakeOne(): void {
-  atomic.add<i32>(EPOCH, 1);
-  atomic.notify(EPOCH, 1);
+/** Claims one parked worker and wakes it. Returns false if none was parked. */
+export function wakeOne(): bool {
+  const n = changetype<Header>(HEADER).nWorkers;
+  let w = atomic.load<u32>(HINT) % n;
+  for (let i: u32 = 0; i < n; i++, w = w + 1 == n ? 0 : w + 1) {
+    if (claim(w)) { atomic.store<u32>(HINT, w + 1); return true; }
+  }
+  return false;
+}
+
+/** CAS worker w's parked word 1 → 0; on success the caller owns its wake-up: count it off and notify. */
+function claim(w: u32): bool {
+  const p = workerAt(w) + PARKED;
+  if (atomic.load<i32>(p) != 1 || atomic.cmpxchg<i32>(p, 1, 0) != 1) return false;
+  atomic.sub<i32>(SLEEPERS, 1);
+  atomic.notify(p, 1);
+  return true;
 }
 
 /** Host: sets the shutdown flag and wakes every parked worker. */
 export function wakeAllForShutdown(): void {
   atomic.store<i32>(SHUTDOWN_WORD, 1);
-  atomic.add<i32>(EPOCH, 1);
-  atomic.notify(EPOCH, -1);
+  const n = changetype<Header>(HEADER).nWorkers;
+  for (let w: u32 = 0; w < n; w++) claim(w);
 }
 
 // @ts-ignore: decorator
@@ -56,21 +71,26 @@ export function endSearchEmpty(): void {
   atomic.sub<i32>(SPINNERS, 1);
 }
 
-/** Worker, step W1 of waitForTask: read the epoch, then announce. Returns the epoch to wait on. */
-export function announceSleep(): i32 {
-  const e = atomic.load<i32>(EPOCH);   // W1a: before announcing, so a wake after our re-check is seen
-  atomic.add<i32>(SLEEPERS, 1);        // W1b: from here on every producer that finds no searcher wakes us
-  return e;
+/** Worker w, W1: announce. From here every producer that finds no searcher will claim and wake someone. */
+export function announceSleep(w: u32): void {
+  atomic.store<i32>(workerAt(w) + PARKED, 1);   // W1a: claimable …
+  atomic.add<i32>(SLEEPERS, 1);                 // W1b: … and counted, in that order (a waker that sees the count finds the word)
 }
 
-/** Worker, W3: the re-check (W2, done by the caller) found work or shutdown: withdraw the announcement. */
-export function cancelSleep(): void {
-  atomic.sub<i32>(SLEEPERS, 1);
+/**
+ * Worker w, W3: the re-check (W2, done by the caller) found work or shutdown: withdraw. If a waker
+ * claimed us first it has already counted us off; either way we are awake and searching.
+ */
+export function cancelSleep(w: u32): void {
+  if (atomic.cmpxchg<i32>(workerAt(w) + PARKED, 1, 0) == 1) atomic.sub<i32>(SLEEPERS, 1);
 }
 
-/** Worker, W4: park until the epoch moves (or timeoutNs passes; -1 = forever). Returns the wait outcome. */
-export function park(epoch: i32, timeoutNs: i64): i32 {
-  const r = atomic.wait<i32>(EPOCH, epoch, timeoutNs);
-  atomic.sub<i32>(SLEEPERS, 1);
+/**
+ * Worker w, W4: park until claimed (or timeoutNs passes; -1 = forever). Returns the wait outcome:
+ * 0 woken, 1 already claimed, 2 timed out (then withdrawn as in W3).
+ */
+export function park(w: u32, timeoutNs: i64): i32 {
+  const r = atomic.wait<i32>(workerAt(w) + PARKED, 1, timeoutNs);
+  if (r == 2) cancelSleep(w);
   return r;
 }

@@ -52,14 +52,14 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
       if (isShutdown()) { endSearchEmpty(); return SHUTDOWN; }
     }
     endSearchEmpty();
-    // Sleep phase. W1: read the epoch and announce; W2: re-check; W3: withdraw; W4: park.
-    const epoch = announceSleep();
+    // Sleep phase. W1: announce; W2: re-check; W3: withdraw; W4: park until claimed.
+    announceSleep(w);                                            // W1
     const t = explore(w, s);                                     // W2
-    if (t >= 0) { cancelSleep(); return t; }                     // W3
-    if (isShutdown()) { cancelSleep(); return SHUTDOWN; }        // W3
-    if (t == RETRY) { cancelSleep(); continue; }                 // W3: work exists, we just lost a race
+    if (t >= 0) { cancelSleep(w); return t; }                    // W3
+    if (isShutdown()) { cancelSleep(w); return SHUTDOWN; }       // W3
+    if (t == RETRY) { cancelSleep(w); continue; }                // W3: work exists, we just lost a race
     s.parks++;
-    park(epoch, -1);                                             // W4
+    park(w, -1);                                                 // W4
     s.wakeups++;
   }
 }

@@ -17,14 +17,14 @@ export interface CoreExports {
   dequeSteal(slot: number): number;
   dequeLength(slot: number): number;
   notifyWork(): void;
-  wakeOne(): void;
+  wakeOne(): number;
   wakeAllForShutdown(): void;
   beginSearch(maxSpinners: number): number;
   endSearchFound(): void;
   endSearchEmpty(): void;
-  announceSleep(): number;
-  cancelSleep(): void;
-  park(epoch: number, timeoutNs: bigint): number;
+  announceSleep(w: number): void;
+  cancelSleep(w: number): void;
+  park(w: number, timeoutNs: bigint): number;
   heapAlloc(n: number): number;
   heapFree(p: number): number;
   heapUsable(p: number): number;
