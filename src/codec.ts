@@ -4,7 +4,7 @@
 //
 // A task record has six 8-byte argument words and two result words (assembly/layout.ts, Task).
 //   argInfo = argc (bits 0–3) | kind of argument i (4 bits at 4 + 4i), i < 6
-//             argc == ALL_ENCODED: the whole argument list is one encoded block (word 0)
+//             argc == SPILLED: the arguments did not fit; word 0 points at a heap block (writeArgs)
 //   resInfo = result kind (bits 0–7)
 // A word holds a float64, or (ptr u32, len u32) for encoded blocks and shared arrays.
 import { Packr } from 'msgpackr';
@@ -21,7 +21,12 @@ export const enum Kind {
 }
 
 export const ARG_WORDS = 6;
-const ALL_ENCODED = 15;
+const SPILLED = 15;   // argc field value: the arguments live in a heap block (word 0 points at it)
+
+/** Bytes before the words of a spilled argument block: argc, one kind byte per argument, padding to 8. */
+function spillWords(n: number): number {
+  return (4 + n + 7) & ~7;
+}
 
 /** Typed-array constructors that travel by reference, in dtype order. */
 export const DTYPES = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array] as const;
@@ -30,14 +35,9 @@ export type SharedTypedArray = InstanceType<SharedArrayCtor>;
 
 const packr = new Packr({ structuredClone: true, useRecords: false, moreTypes: true });
 
-/**
- * Encoder/decoder bound to one thread's SharedCore. `isShared(view)` tells whether a typed array is a
- * view on the runtime's memory (any generation of its buffer).
- */
+/** Encoder/decoder bound to one thread's SharedCore. */
 export class Codec {
   readonly core: SharedCore;
-  /** Every SharedArrayBuffer object the memory has handed out on this thread (one per growth). */
-  readonly #buffers = new WeakSet<ArrayBufferLike>();
   readonly #ta: number;
   readonly #tr: number;
   readonly #tinfo: number;
@@ -49,24 +49,18 @@ export class Codec {
     this.#tr = core.L.T_r0;
     this.#tinfo = core.L.T_argInfo;
     this.#rinfo = core.L.T_resInfo;
-    this.#buffers.add(core.u8.buffer);
   }
 
   /** True for a typed array that lives in the runtime's shared memory. */
   isShared(v: ArrayBufferView): boolean {
-    if (this.#buffers.has(v.buffer)) return true;
-    const buf = this.core.memory.buffer;
-    if (v.buffer === buf) { this.#buffers.add(buf); return true; }
-    return false;
+    return this.core.ownsBuffer(v.buffer);
   }
 
   /** A view of `length` elements of dtype at ptr (the worker side of pass-by-reference). */
   view(dtype: number, ptr: number, length: number): SharedTypedArray {
     const C = DTYPES[dtype];
     this.core.ensure(ptr, length * C.BYTES_PER_ELEMENT);
-    const buf = this.core.u8.buffer;
-    this.#buffers.add(buf);
-    return new C(buf as ArrayBuffer, ptr, length);
+    return new C(this.core.u8.buffer as ArrayBuffer, ptr, length);
   }
 
   // ---- encoded blocks ----
@@ -144,38 +138,54 @@ export class Codec {
 
   // ---- arguments ----
 
-  /** Writes args into task record p (host, before submission). */
+  /**
+   * Writes args into task record p (host, before submission). Up to six words fit in the record; a
+   * longer list spills into a heap block with the same per-argument encoding (so shared arrays still
+   * travel by reference): [argc u32][kind u8 × argc][pad to 8][words].
+   */
   writeArgs(p: number, args: readonly unknown[]): void {
-    const core = this.core;
-    let info = 0;
-    let word = 0;
+    const u32 = this.core.u32;
     if (args.length <= ARG_WORDS) {
-      let i = 0;
+      let info = 0, word = 0, i = 0;
       for (; i < args.length && word < ARG_WORDS; i++) {
         const kind = this.#put(args[i], p + this.#ta + 8 * word, ARG_WORDS - word);
         info |= kind << (4 + 4 * i);
         word += Codec.#words(kind);
       }
-      if (i === args.length) {
-        core.u32[(p + this.#tinfo) >> 2] = info | args.length;
-        return;
-      }
-      this.freeArgs(p, info | i);  // ran out of words part-way: release the i encoded so far, fall back
+      if (i === args.length) { u32[(p + this.#tinfo) >> 2] = info | args.length; return; }
+      this.freeArgs(p, info | i);  // ran out of words part-way: release the i encoded so far, then spill
     }
-    const [ptr, len] = this.encodeBlock(args);
-    core.u32[(p + this.#ta) >> 2] = ptr;
-    core.u32[((p + this.#ta) >> 2) + 1] = len;
-    core.u32[(p + this.#tinfo) >> 2] = ALL_ENCODED;
+    const n = args.length;
+    const words = spillWords(n);
+    const block = this.core.alloc(words + 8 * 3 * n);
+    this.core.u32[block >> 2] = n;
+    let word = 0;
+    for (let i = 0; i < n; i++) {
+      const kind = this.#put(args[i], block + words + 8 * word, 3);
+      this.core.u8[block + 4 + i] = kind;
+      word += Codec.#words(kind);
+    }
+    const at = (p + this.#ta) >> 2;
+    this.core.u32[at] = block;
+    this.core.u32[(p + this.#tinfo) >> 2] = SPILLED;
   }
 
   /** Reads the arguments of task record p into `out` (worker). */
   readArgs(p: number, out: unknown[]): void {
     const info = this.core.u32[(p + this.#tinfo) >> 2];
     const argc = info & 15;
-    if (argc === ALL_ENCODED) {
-      const u32 = this.core.u32, at = (p + this.#ta) >> 2;
-      const all = this.decodeBlock(u32[at], u32[at + 1]) as unknown[];
-      for (const a of all) out.push(a);
+    if (argc === SPILLED) {
+      const block = this.core.u32[(p + this.#ta) >> 2];
+      this.core.ensure(block, 8);
+      const n = this.core.u32[block >> 2];
+      const words = spillWords(n);
+      this.core.ensure(block, words + 24 * n);
+      let word = 0;
+      for (let i = 0; i < n; i++) {
+        const kind = this.core.u8[block + 4 + i];
+        out.push(this.#get(kind, block + words + 8 * word));
+        word += Codec.#words(kind);
+      }
       return;
     }
     let word = 0;
@@ -190,12 +200,24 @@ export class Codec {
   freeArgs(p: number, info = this.core.u32[(p + this.#tinfo) >> 2]): void {
     const u32 = this.core.u32;
     const argc = info & 15;
-    if (argc === ALL_ENCODED) { this.core.x.heapFree(u32[(p + this.#ta) >> 2]); return; }
-    let word = 0;
-    for (let i = 0; i < argc; i++) {
-      const kind = (info >>> (4 + 4 * i)) & 15;
-      if (kind === Kind.Encoded) this.core.x.heapFree(u32[(p + this.#ta + 8 * word) >> 2]);
-      word += Codec.#words(kind);
+    if (argc === SPILLED) {
+      const block = u32[(p + this.#ta) >> 2];
+      const n = u32[block >> 2];
+      const words = spillWords(n);
+      let word = 0;
+      for (let i = 0; i < n; i++) {
+        const kind = this.core.u8[block + 4 + i];
+        if (kind === Kind.Encoded) this.core.x.heapFree(u32[(block + words + 8 * word) >> 2]);
+        word += Codec.#words(kind);
+      }
+      this.core.x.heapFree(block);
+    } else {
+      let word = 0;
+      for (let i = 0; i < argc; i++) {
+        const kind = (info >>> (4 + 4 * i)) & 15;
+        if (kind === Kind.Encoded) this.core.x.heapFree(u32[(p + this.#ta + 8 * word) >> 2]);
+        word += Codec.#words(kind);
+      }
     }
     u32[(p + this.#tinfo) >> 2] = 0;
   }

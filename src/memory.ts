@@ -89,6 +89,7 @@ export class SharedCore {
   readonly module: WebAssembly.Module;
   readonly x: CoreExports;
   readonly L: Layout;
+  readonly #buffers = new WeakSet<ArrayBufferLike>();
   u8!: Uint8Array;
   i32!: Int32Array;
   u32!: Uint32Array;
@@ -139,10 +140,21 @@ export class SharedCore {
   refresh(): void {
     const buf = this.memory.buffer;
     if (this.u8 && this.u8.buffer.byteLength === buf.byteLength) return;
+    this.#buffers.add(buf);
     this.u8 = new Uint8Array(buf);
     this.i32 = new Int32Array(buf);
     this.u32 = new Uint32Array(buf);
     this.f64 = new Float64Array(buf);
+  }
+
+  /**
+   * True for a buffer of this memory: every SharedArrayBuffer object this thread's views were built on
+   * (growth hands out a new object each time; each stays valid, with its old length).
+   */
+  ownsBuffer(buf: ArrayBufferLike): boolean {
+    if (this.#buffers.has(buf)) return true;
+    this.refresh();
+    return this.#buffers.has(buf);
   }
 
   /** Makes sure [ptr, ptr+len) is inside the views. */
