@@ -33,7 +33,9 @@ export const DTYPES = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Arra
 export type SharedArrayCtor = (typeof DTYPES)[number];
 export type SharedTypedArray = InstanceType<SharedArrayCtor>;
 
-const packr = new Packr({ structuredClone: true, useRecords: false, moreTypes: true });
+// Records stay on (useRecords: false would turn Maps into objects); with no shared structures each message
+// carries its own record definitions, so any thread's Packr decodes any other's output.
+const packr = new Packr({ structuredClone: true, moreTypes: true });
 
 /** Encoder/decoder bound to one thread's SharedCore. */
 export class Codec {

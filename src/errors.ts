@@ -29,6 +29,7 @@ export const messages = {
     `beatflow: task '${task}' belongs to another taskflow than '${graph}'`,
   crashed: (worker: number, cause: string, task: string | undefined) =>
     `beatflow: worker ${worker} ${cause}` + (task !== undefined ? ` while running task '${task}'` : ''),
+  workerStart: (worker: number, message: string) => `beatflow: worker ${worker} failed to start: ${message}`,
   moduleLoad: (url: string, message: string) => `beatflow: the task module ${url} failed to load in a worker: ${message}`,
   stale: (graph: string) =>
     `beatflow: results of this run of '${graph}' are gone: the taskflow has run again since (read results before re-running)`,

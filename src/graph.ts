@@ -178,5 +178,7 @@ function findCycle(nodes: readonly Node[], indeg: Int32Array): Node[] {
     path.push(at);
     at = at.pred.find((p) => indeg[p.index] > 0)!;
   }
-  return path.slice(pos.get(at)).reverse();
+  const cycle = path.slice(pos.get(at)).reverse();
+  const first = cycle.reduce((m, n, i) => (n.index < cycle[m].index ? i : m), 0);
+  return [...cycle.slice(first), ...cycle.slice(0, first)];   // start at the earliest-inserted task
 }

@@ -38,6 +38,9 @@ export function spawnThread(opts: SpawnOptions): ThreadHandle {
     workerData: opts.workerData,
     resourceLimits: opts.resourceLimits,
     name: opts.name,
+    // Workers inherit the host's flags; --input-type applies only to an --eval/stdin entry point and
+    // makes a worker fail at start.
+    execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
     stdout: false,
     stderr: false,
   }) as unknown as ThreadHandle;

@@ -57,6 +57,7 @@ export class Pool {
     const data: WorkerData = { module: core.module, memory: core.memory, worker: w, moduleUrl: this.#opts.moduleUrl?.href };
     const th = spawnThread({ workerData: data, resourceLimits: this.#opts.resourceLimits, name: `beatflow-${w}` });
     this.#threads[w] = th;
+    th.unref();   // idle workers never keep the process alive; the executor holds a handle while work is in flight
     let ready = false;
     let lastError: unknown;
     let resolveExit!: () => void;
@@ -70,9 +71,9 @@ export class Pool {
         resolveExit();
         if (this.#threads[w] === th) this.#threads[w] = undefined;
         if (!ready) {
-          const url = this.#opts.moduleUrl?.href ?? '(no module)';
           const why = lastError instanceof Error ? lastError.message : `the thread exited with code ${code}`;
-          const err = new Error(messages.moduleLoad(url, why), { cause: lastError });
+          const url = this.#opts.moduleUrl?.href;
+          const err = new Error(url ? messages.moduleLoad(url, why) : messages.workerStart(w, why), { cause: lastError });
           if (attempt === 0 || this.#closing) { reject(err); return; }
           if (attempt >= MAX_RESTARTS) { this.#opts.onBroken(w, err); reject(err); return; }
           this.#spawn(w, attempt + 1).then(resolve, reject);
