@@ -11,7 +11,7 @@ import { FunctionTable, FnKind } from './functions.js';
 import { Pool, type CrashInfo } from './pool.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from './options.js';
 import { autoWorkers, spinPolicy, taskCapLog2, dequeCapLog2 } from './scheduler.js';
-import { cpuCount } from './platform.js';
+import { cpuCount, KeepAlive } from './platform.js';
 import { messages, rebuildError, isPlainError, WorkerCrashError, type TaskFailure } from './errors.js';
 import { nodeOf, type Task, type Taskflow } from './graph.js';
 import { place, release, type Placed } from './tasktable.js';
@@ -76,7 +76,7 @@ export class Executor {
   readonly #graphTaskNames = new Map<number, string>();
   readonly #owned = new WeakSet<ArrayBufferView>();
   readonly #released: FinalizationRegistry<Placed>;
-  readonly #keepAlive: ReturnType<typeof setInterval>;
+  readonly #keepAlive = new KeepAlive();
   readonly #hostSeq: number;
   readonly #hostWaiting: number;
   readonly #completions: number;
@@ -103,8 +103,6 @@ export class Executor {
     this.#hostSeq = (h + core.L.H_hostSeq) >> 2;
     this.#hostWaiting = (h + core.L.H_hostWaiting) >> 2;
     this.#completions = core.L.completions;
-    this.#keepAlive = setInterval(() => {}, 1 << 30);
-    this.#keepAlive.unref();
     this.#released = new FinalizationRegistry((pl) => this.#releasePlaced(pl));
   }
 
@@ -124,7 +122,12 @@ export class Executor {
       fnCap: opts.maxFunctions, maxSpinners: spin.maxSpinners, spinIters: spin.spinIters,
     });
     const ex = new Executor(core, opts, ns);
-    await ex.#pool.start();
+    try {
+      await ex.#keepAlive.during(ex.#pool.start());
+    } catch (e) {
+      ex.#keepAlive.dispose();
+      throw e;
+    }
     return ex;
   }
 
@@ -263,7 +266,7 @@ export class Executor {
   #ensurePump(): void {
     if (this.#pumping || this.#outstanding === 0) return;
     this.#pumping = true;
-    this.#keepAlive.ref();
+    this.#keepAlive.hold();
     void this.#pump();
   }
 
@@ -279,7 +282,7 @@ export class Executor {
       if (r.async) await r.value; else await null;
     }
     this.#pumping = false;
-    this.#keepAlive.unref();
+    this.#keepAlive.release();
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
@@ -413,7 +416,7 @@ export class Executor {
   close(): Promise<void> {
     if (this.#closed) return this.#closed;
     this.#state = 'closing';
-    this.#closed = (async () => {
+    this.#closed = this.#keepAlive.during((async () => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), this.#opts.closeTimeout); });
       const outcome = await Promise.race([this.#whenIdle().then(() => 'idle' as const), timeout]);
@@ -425,22 +428,21 @@ export class Executor {
       }
       this.#state = 'closed';
       await this.#pool.close(this.#opts.closeTimeout);
-      clearInterval(this.#keepAlive);
-    })();
+    })()).finally(() => this.#keepAlive.dispose());
     return this.#closed;
   }
 
   /** Stops now: terminates the workers and rejects everything still in flight. */
   destroy(): Promise<void> {
     if (this.#state === 'closed' && this.#closed) return this.#closed;
-    this.#closed = this.#stop(new Error('beatflow: the executor was destroyed before this task finished'));
+    this.#closed = this.#keepAlive.during(this.#stop(new Error('beatflow: the executor was destroyed before this task finished')))
+      .finally(() => this.#keepAlive.dispose());
     return this.#closed;
   }
 
   async #stop(reason: Error): Promise<void> {
     this.#state = 'closed';
     await this.#pool.destroy();
-    clearInterval(this.#keepAlive);
     for (let t = 0; t < this.#settle.length; t++) {
       const s = this.#settle[t];
       if (s) { this.#settle[t] = undefined; s.reject(reason); }

@@ -59,3 +59,27 @@ export function workerContext<T>(): WorkerContext<T> {
   if (!port) throw new Error('beatflow: src/worker.ts must run in a worker thread');
   return { data: workerData as T, post: (m) => port.postMessage(m), close: () => port.close() };
 }
+
+/**
+ * Keeps the process alive while the runtime owes the user a settlement (a task in flight, create(),
+ * close()), and never otherwise: worker threads are unref'd, so an idle executor that is never closed
+ * does not hold the process open. Reference-counted; one timer handle.
+ */
+export class KeepAlive {
+  #holds = 0;
+  readonly #timer = setInterval(() => {}, 1 << 30);
+
+  constructor() { this.#timer.unref(); }
+
+  hold(): void { if (this.#holds++ === 0) this.#timer.ref(); }
+
+  release(): void { if (--this.#holds === 0) this.#timer.unref(); }
+
+  /** Holds while p is pending. */
+  async during<T>(p: Promise<T>): Promise<T> {
+    this.hold();
+    try { return await p; } finally { this.release(); }
+  }
+
+  dispose(): void { clearInterval(this.#timer); }
+}

@@ -57,7 +57,6 @@ export class Pool {
     const data: WorkerData = { module: core.module, memory: core.memory, worker: w, moduleUrl: this.#opts.moduleUrl?.href };
     const th = spawnThread({ workerData: data, resourceLimits: this.#opts.resourceLimits, name: `beatflow-${w}` });
     this.#threads[w] = th;
-    th.unref();   // idle workers never keep the process alive; the executor holds a handle while work is in flight
     let ready = false;
     let lastError: unknown;
     let resolveExit!: () => void;
@@ -67,6 +66,9 @@ export class Pool {
         if (m?.type === 'ready') { ready = true; resolve(); }
       });
       th.on('error', (e: unknown) => { lastError = e; });
+      // Idle workers never keep the process alive; the executor holds a handle while work is in flight.
+      // After the listeners: adding a 'message' listener refs the worker's port again.
+      th.unref();
       th.on('exit', (code: number) => {
         resolveExit();
         if (this.#threads[w] === th) this.#threads[w] = undefined;
