@@ -84,7 +84,9 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   parked: i32;       // 1 while this worker is announced as asleep; a waker claims it by CAS 1 → 0 (sleep.ts)
   _t1: u64; _t2: u64; _t3: u64; _t4: u64; _t5: u64; _t6: u64; _t7: u64;
   bottom: i32; buf: u32; mask: u32; current: i32;   // current: task running now, or -1; atomic (host reads on crash)
-  rng: u32; _b0: u32; _b1: u64; _b2: u64; _b3: u64; _b4: u64; _b5: u64;
+  rng: u32;
+  more: u32;         // owner-only scratch: the last explore left more work where it took from
+  _b1: u64; _b2: u64; _b3: u64; _b4: u64; _b5: u64;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;
   wakeups: u32; overflows: u32; _m0: u64; _m1: u64; _m2: u64; _m3: u64; _m4: u64;
 }

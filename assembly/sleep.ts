@@ -59,11 +59,13 @@ export function beginSearch(maxSpinners: u32): bool {
 }
 
 /**
- * Worker: leave the searching state because work was found. The last searcher to leave wakes a sleeper
- * so that, while work remains, someone is always looking for the rest (Taskflow's "last thief wakes").
+ * Worker: leave the searching state because work was found. If it was the last searcher and more work
+ * is visible (`more`), it wakes a sleeper so somebody looks for the rest (Taskflow's "last thief
+ * wakes"). Waking when nothing more is visible would only make two workers trade futex wake-ups while
+ * the host is the bottleneck. Not needed for correctness: producers wake sleepers themselves.
  */
-export function endSearchFound(): void {
-  if (atomic.sub<i32>(SPINNERS, 1) == 1 && atomic.load<i32>(SLEEPERS) > 0) wakeOne();
+export function endSearchFound(more: bool): void {
+  if (atomic.sub<i32>(SPINNERS, 1) == 1 && more && atomic.load<i32>(SLEEPERS) > 0) wakeOne();
 }
 
 /** Worker: leave the searching state empty-handed, on the way to sleep. */

@@ -66,11 +66,19 @@ export function taskFree(t: u32): void {
 
 // ---- submission ----
 
-/** Host (or any thread outside a worker). Submits a ready task through the injector. */
+/** Host (or any thread outside a worker). Submits a ready task through the injector and wakes a worker if needed. */
 export function submit(t: u32): void {
+  submitQuiet(t);
+  notifyWork();
+}
+
+/**
+ * Submits without the wake check: the caller calls notifyWork() once after a batch. A burst of host
+ * submissions then costs one wake-up decision per batch rather than a futex wake per task.
+ */
+export function submitQuiet(t: u32): void {
   atomic.store<u32>(taskAt(t), TaskState.Ready, T_STATE);
   mpmcPush(INJECTOR, t);   // publishes every field the submitter wrote to the record
-  notifyWork();
 }
 
 /**

@@ -6,8 +6,8 @@
 //   waitForTask  search for a while (at most maxSpinners workers spin, spinIters rounds each), then
 //                announce sleep, re-check, and park on the epoch (sleep.ts; assembly/README.md#sleep)
 import { Header, HEADER, WorkerSlot, Task, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, workerAt, taskAt } from "./layout";
-import { dequePop, dequeSteal } from "./deque";
-import { mpmcPop } from "./mpmc";
+import { dequePop, dequeSteal, dequeLength } from "./deque";
+import { mpmcPop, mpmcLength } from "./mpmc";
 import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown } from "./sleep";
 import { retire, runFailed, skip } from "./tasks";
 
@@ -21,18 +21,22 @@ function nextRandom(s: WorkerSlot): u32 {
   return x;
 }
 
-/** One round of explore: the injector, then each other worker once. A task id, EMPTY, or RETRY. */
+/**
+ * One round of explore: the injector, then each other worker once. A task id, EMPTY, or RETRY.
+ * Sets s.more when the place it took from still holds work (for endSearchFound).
+ */
 function explore(w: u32, s: WorkerSlot): i32 {
   const t = mpmcPop(INJECTOR);
-  if (t >= 0) return t;
+  if (t >= 0) { s.more = mpmcLength(INJECTOR) > 0 ? 1 : 0; return t; }
   const n = changetype<Header>(HEADER).nWorkers;
   if (n < 2) return EMPTY;
   let outcome = EMPTY;
   let v = nextRandom(s) % n;
   for (let i: u32 = 0; i < n; i++, v = v + 1 == n ? 0 : v + 1) {
     if (v == w) continue;
-    const got = dequeSteal(workerAt(v));
-    if (got >= 0) { s.steals++; return got; }
+    const vp = workerAt(v);
+    const got = dequeSteal(vp);
+    if (got >= 0) { s.steals++; s.more = dequeLength(vp) > 0 ? 1 : 0; return got; }
     if (got == RETRY) { s.failedSteals++; outcome = RETRY; }
   }
   return outcome;
@@ -41,13 +45,17 @@ function explore(w: u32, s: WorkerSlot): i32 {
 /** Searches, spins, parks; returns a task or SHUTDOWN. */
 function waitForTask(w: u32, s: WorkerSlot): i32 {
   const h = changetype<Header>(HEADER);
+  // A first look without announcing ourselves: when work is at hand (the common case under load) this
+  // leaves the shared `spinners` word alone.
+  const first = explore(w, s);
+  if (first >= 0) return first;
   while (true) {
     // Search phase: count ourselves as a searcher so producers know someone is looking.
     const mayspin = beginSearch(h.maxSpinners);
     const rounds = mayspin ? h.spinIters : 1;
     for (let i: u32 = 0; i < rounds; i++) {
       const t = explore(w, s);
-      if (t >= 0) { endSearchFound(); return t; }
+      if (t >= 0) { endSearchFound(s.more != 0); return t; }
       if (t == RETRY) i = i > 0 ? i - 1 : 0;   // someone is racing us for work: keep looking
       if (isShutdown()) { endSearchEmpty(); return SHUTDOWN; }
     }

@@ -16,8 +16,10 @@ import { messages, rebuildError, isPlainError, WorkerCrashError, type TaskFailur
 import { nodeOf, type Task, type Taskflow } from './graph.js';
 import { place, release, type Placed } from './tasktable.js';
 
-type Settle = { resolve(v: unknown): void; reject(e: unknown): void };
-type Waiting = Settle & { fnId: number; args: unknown[] };
+type Waiting = { resolve(v: unknown): void; reject(e: unknown): void; fnId: number; args: unknown[] };
+
+/** Host submissions between two wake-up checks during a synchronous burst. */
+const WAKE_BATCH = 64;
 type RunWaiter = { resolve(v: RunResult): void; reject(e: unknown): void; placed: Placed; tf: Taskflow; run: number };
 
 /**
@@ -66,7 +68,8 @@ export class Executor {
   readonly #fns: FunctionTable;
   readonly #pool: Pool;
   readonly #opts: ResolvedOptions;
-  readonly #settle: (Settle | undefined)[] = [];
+  readonly #resolve: (((v: unknown) => void) | undefined)[] = [];
+  readonly #reject: (((e: unknown) => void) | undefined)[] = [];
   readonly #crashErrors = new Map<number, Error>();
   readonly #backlog: Waiting[] = [];
   readonly #runWaiters: (RunWaiter | undefined)[] = [];
@@ -81,6 +84,8 @@ export class Executor {
   readonly #hostWaiting: number;
   readonly #completions: number;
   #outstanding = 0;
+  #unwoken = 0;
+  #wakeQueued = false;
   #pumping = false;
   #idleWaiters: (() => void)[] = [];
   #state: 'open' | 'closing' | 'closed' = 'open';
@@ -146,24 +151,35 @@ export class Executor {
     if (this.#state !== 'open') return Promise.reject(new Error(messages.closed('async')));
     let fnId: number;
     try { fnId = this.#fns.idOf(fn, 'executor.async(fn)'); } catch (e) { return Promise.reject(e); }
-    return new Promise<Awaited<R>>((resolve, reject) => {
-      const w: Waiting = { resolve: resolve as (v: unknown) => void, reject, fnId, args };
-      if (this.#backlog.length > 0 || !this.#submit(w)) this.#backlog.push(w);
-      this.#outstanding++;
-      this.#ensurePump();
-    });
+    const t = this.#backlog.length === 0 ? this.#core.x.taskAlloc() : -1;
+    let promise: Promise<Awaited<R>>;
+    if (t >= 0) {
+      promise = new Promise<Awaited<R>>((resolve, reject) => {
+        this.#resolve[t] = resolve as (v: unknown) => void;
+        this.#reject[t] = reject;
+      });
+      this.#write(t, fnId, args);
+    } else {   // every slot is taken: queue on the host until completions free one
+      promise = new Promise<Awaited<R>>((resolve, reject) => {
+        this.#backlog.push({ resolve: resolve as (v: unknown) => void, reject, fnId, args });
+      });
+    }
+    this.#outstanding++;
+    this.#ensurePump();
+    return promise;
   }
 
-  /** Writes and submits one async task; false when no task slot is free (the caller queues it). */
-  #submit(w: Waiting): boolean {
+  /**
+   * Writes task t's record and submits it. The wake-up check runs once per WAKE_BATCH submissions and
+   * once after the current synchronous burst (a microtask), not per task: see assembly/README.md#sleep.
+   */
+  #write(t: number, fnId: number, args: unknown[]): void {
     const core = this.#core;
-    const t = core.x.taskAlloc();
-    if (t < 0) return false;
     const p = core.taskPtr(t);
     const L = core.L;
     const u32 = core.u32;
     const i = p >> 2;
-    u32[i + (L.T_fn >> 2)] = w.fnId;
+    u32[i + (L.T_fn >> 2)] = fnId;
     u32[i + (L.T_run >> 2)] = NONE;
     u32[i + (L.T_flags >> 2)] = 1; // TaskFlag.NotifyHost
     u32[i + (L.T_nsucc >> 2)] = 0;
@@ -171,18 +187,26 @@ export class Executor {
     u32[i + (L.T_deps >> 2)] = 0;
     u32[i + (L.T_resInfo >> 2)] = 0;
     try {
-      if (w.args.length > 0) this.#codec.writeArgs(p, w.args);
+      if (args.length > 0) this.#codec.writeArgs(p, args);
       else u32[i + (L.T_argInfo >> 2)] = 0;
     } catch (e) {
-      core.x.taskFree(t);
-      this.#outstanding--;
-      w.reject(e);
-      return true;
+      // The argument could not be encoded: the task never reaches a worker; settle it here.
+      u32[i + (L.T_argInfo >> 2)] = 0;
+      this.#codec.writeError(p, e);
+      core.x.retireFromHost(t, 1);
+      return;
     }
-    this.#settle[t] = w;
-    core.x.submit(t);
-    return true;
+    core.x.submitQuiet(t);
+    if (++this.#unwoken >= WAKE_BATCH) this.#wake();
+    else if (!this.#wakeQueued) { this.#wakeQueued = true; queueMicrotask(this.#wakeTask); }
   }
+
+  #wake(): void {
+    this.#unwoken = 0;
+    this.#core.x.notifyWork();
+  }
+
+  readonly #wakeTask = (): void => { this.#wakeQueued = false; if (this.#unwoken > 0) this.#wake(); };
 
   // ---- graphs ----
 
@@ -303,20 +327,30 @@ export class Executor {
     const core = this.#core;
     const codec = this.#codec;
     const p = core.taskPtr(t);
-    const s = this.#settle[t]!;
-    this.#settle[t] = undefined;
+    const resolve = this.#resolve[t]!;
+    const reject = this.#reject[t]!;
+    this.#resolve[t] = undefined;
+    this.#reject[t] = undefined;
     let value: unknown;
     let error: unknown;
-    if (codec.resultKind(p) === Kind.Error) error = this.#taskError(t);
+    let failed = codec.resultKind(p) === Kind.Error;
+    if (failed) error = this.#taskError(t);
     else {
-      try { value = codec.readResult(p); } catch (e) { error = e; }
+      try { value = codec.readResult(p); } catch (e) { error = e; failed = true; }
     }
     codec.freeResult(p);
     if (core.u32[(p + core.L.T_argInfo) >> 2] !== 0) codec.freeArgs(p);
     core.x.taskFree(t);
     this.#outstanding--;
-    if (error !== undefined) s.reject(error); else s.resolve(value);
-    while (this.#backlog.length > 0 && this.#submit(this.#backlog[0])) this.#backlog.shift();
+    if (failed) reject(error); else resolve(value);
+    while (this.#backlog.length > 0) {
+      const t2 = core.x.taskAlloc();
+      if (t2 < 0) break;
+      const w = this.#backlog.shift()!;
+      this.#resolve[t2] = w.resolve;
+      this.#reject[t2] = w.reject;
+      this.#write(t2, w.fnId, w.args);
+    }
   }
 
   #runDone(r: number): void {
@@ -443,9 +477,9 @@ export class Executor {
   async #stop(reason: Error): Promise<void> {
     this.#state = 'closed';
     await this.#pool.destroy();
-    for (let t = 0; t < this.#settle.length; t++) {
-      const s = this.#settle[t];
-      if (s) { this.#settle[t] = undefined; s.reject(reason); }
+    for (let t = 0; t < this.#reject.length; t++) {
+      const reject = this.#reject[t];
+      if (reject) { this.#resolve[t] = this.#reject[t] = undefined; reject(reason); }
     }
     for (const w of this.#backlog.splice(0)) w.reject(reason);
     for (let r = 0; r < this.#runWaiters.length; r++) {

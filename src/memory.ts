@@ -20,7 +20,7 @@ export interface CoreExports {
   wakeOne(): number;
   wakeAllForShutdown(): void;
   beginSearch(maxSpinners: number): number;
-  endSearchFound(): void;
+  endSearchFound(more: number): void;
   endSearchEmpty(): void;
   announceSleep(w: number): void;
   cancelSleep(w: number): void;
@@ -31,6 +31,7 @@ export interface CoreExports {
   taskAlloc(): number;
   taskFree(t: number): void;
   submit(t: number): void;
+  submitQuiet(t: number): void;
   runStart(r: number, list: number, n: number, count: number): void;
   retire(w: number, t: number, failed: number): number;
   retireFromHost(t: number, failed: number): void;
