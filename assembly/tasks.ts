@@ -9,7 +9,7 @@ import {
   HEADER, Header, Task, Run, TaskState, TaskFlag, NONE, RESULT_SKIPPED, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
   taskAt, runAt, workerAt, WorkerSlot,
 } from "./layout";
-import { mpmcPush } from "./mpmc";
+import { mpmcPush, mpmcLength } from "./mpmc";
 import { dequePush } from "./deque";
 import { notifyWork } from "./sleep";
 
@@ -73,7 +73,17 @@ export function submit(t: u32): void {
 }
 
 /**
- * Submits without the wake check: the caller calls notifyWork() once after a batch. A burst of host
+ * Host, after a batch of submitQuiet: wakes a sleeper only if submissions are still waiting in the
+ * injector. If it drained, an awake worker is keeping up, and waking another would take the host's core
+ * (a futex wake on a busy 2-core machine preempts the waker). Safe: an empty injector means a worker
+ * took the work.
+ */
+export function wakeIfBacklog(): void {
+  if (mpmcLength(INJECTOR) > 0) notifyWork();
+}
+
+/**
+ * Submits without the wake check: the caller calls wakeIfBacklog() once after a batch. A burst of host
  * submissions then costs one wake-up decision per batch rather than a futex wake per task.
  */
 export function submitQuiet(t: u32): void {

@@ -203,7 +203,7 @@ export class Executor {
 
   #wake(): void {
     this.#unwoken = 0;
-    this.#core.x.notifyWork();
+    this.#core.x.wakeIfBacklog();
   }
 
   readonly #wakeTask = (): void => { this.#wakeQueued = false; if (this.#unwoken > 0) this.#wake(); };
