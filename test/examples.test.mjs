@@ -1,0 +1,31 @@
+// The README's example and the showcase run, and print what they claim.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const run = (file) => spawnSync(process.execPath, [file], { cwd: root, timeout: 120_000, encoding: 'utf8' });
+
+const Examples = suite('examples');
+
+Examples('the README quick-start block is examples/quickstart.mjs, and it prints 75025 and 4', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = /## Ten lines[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block, 'README has the block');
+  assert.is(block, readFileSync(new URL('../examples/quickstart.mjs', import.meta.url), 'utf8'));
+  const r = run('examples/quickstart.mjs');
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n'), ['75025', '4']);
+});
+
+Examples('the showcase renders the same image as one thread and reports speedup and tasks/s', () => {
+  const r = run('examples/mandelbrot.mjs');
+  assert.is(r.status, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /speedup over one thread: \d+\.\d+×/);
+  assert.match(r.stdout, /tasks per second: [\d,]+/);
+  assert.match(r.stdout, /image identical to the one-thread render: yes/);
+});
+
+Examples.run();
