@@ -1,13 +1,19 @@
 // memory: idle RSS of a 2-worker runtime, against 2 raw worker_threads (the floor) and the pools.
 // Import the library, gc, RSS; create the pool, run one task on each worker, gc, wait 500 ms,
-// RSS again. Runs with --expose-gc, one process per case.
+// RSS again. One process per case.
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { childMain, createExecutor, loadBeatflow, loadPeer, sleep, fmt, table, errorCell, MiB, PEERS, PEER_LABEL } from './lib.mjs';
 import * as tasks from './tasks.mjs';
 
 export const cases = () => ['raw', 'beatflow', ...PEERS.filter((p) => p !== 'piscina-c16')];
 export const timeoutS = () => 30;
-export const execArgv = ['--expose-gc'];
+
+// gc() without running node --expose-gc: a runtime that hands process.execArgv to its workers
+// would fail on that flag ("invalid execArgv flags"), and a bench should not depend on it.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
 
 // Anchors (js-pools.md §4), delta MiB, run 1 / run 2.
 const ANCHOR = { raw: '18.4 / 18.2', piscina: '17.9 / 18.3', tinypool: '17.9 / 18.3', workerpool: '22.6 / 22.7' };
@@ -29,11 +35,10 @@ async function touchEach(whoami, n) {
 }
 
 export async function runCase(name) {
-  if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
   let open;
   if (name === 'beatflow') await loadBeatflow();
   else if (name !== 'raw') open = await loadPeer(name);
-  global.gc();
+  gc();
   await sleep(100);
   const before = rss();
 
@@ -51,7 +56,7 @@ export async function runCase(name) {
     workersSeen = await touchEach(pool.whoami, 2);
     close = pool.close;
   }
-  global.gc();
+  gc();
   await sleep(500);
   const after = rss();
   await close();
