@@ -46,8 +46,28 @@ export function withTimeout(p, ms, label) {
   let timer;
   const t = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${label}`)), ms);
+    timer.unref(); // a pending limit must not keep a finished test file alive
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Resolves like `p`, or rejects when progress() (any value that changes while work gets done) stays the
+ * same for stallMs. A lost wake-up makes no progress at all, while a slow machine still makes some, so
+ * this fails a hang quickly without failing a slow run.
+ */
+export function withProgress(p, progress, stallMs, label) {
+  let timer;
+  const stall = new Promise((_, reject) => {
+    let last = progress(), since = Date.now();
+    timer = setInterval(() => {
+      const now = progress();
+      if (now !== last) { last = now; since = Date.now(); return; }
+      if (Date.now() - since > stallMs) reject(new Error(`no progress for ${stallMs} ms (stuck at ${now}): ${label}`));
+    }, 100);
+    timer.unref();
+  });
+  return Promise.race([p, stall]).finally(() => clearInterval(timer));
 }
 
 /** Polls `cond` (a cheap synchronous check) until it holds, or fails the test after `ms`. */
@@ -105,6 +125,7 @@ export class Threads {
 
   async close() {
     this.closed = true;
+    for (const s of this.workers) if (s.pending) { s.pending.reject(new Error('threads closed')); s.pending = null; }
     await Promise.all(this.workers.map((s) => s.w.terminate()));
   }
 }
