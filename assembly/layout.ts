@@ -77,16 +77,18 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 
 // One worker's slot: its Chase–Lev deque ends and its counters.
 //   0   top parked · ·                      (thieves and owner CAS top; wakers CAS parked; atomic)
-//   64  bottom buf mask current rng …       (owner writes; thieves atomic-load bottom)
+//   64  bottom buf mask current rng more batchRun batchCount (owner writes; thieves atomic-load bottom)
 //   128 executed steals failedSteals parks wakeups  (owner writes plainly; host reads for metrics)
 @unmanaged export class WorkerSlot {
   top: i32;
   parked: i32;       // 1 while this worker is announced as asleep; a waker claims it by CAS 1 → 0 (sleep.ts)
   _t1: u64; _t2: u64; _t3: u64; _t4: u64; _t5: u64; _t6: u64; _t7: u64;
-  bottom: i32; buf: u32; mask: u32; current: i32;   // current: task running now, or -1; atomic (host reads on crash)
+  bottom: i32; buf: u32; mask: u32;
+  current: i32;      // task running now, or -1; owner-written plainly, read by the host after the thread died
   rng: u32;
   more: u32;         // owner-only scratch: the last explore left more work where it took from
-  _b1: u64; _b2: u64; _b3: u64; _b4: u64; _b5: u64;
+  batchRun: u32;     // owner-only: the run whose count-downs this worker is batching (tasks.ts countOff)
+  batchCount: u32;   //   and how many it holds _b2: u64; _b3: u64; _b4: u64; _b5: u64;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;
   wakeups: u32; overflows: u32; _m0: u64; _m1: u64; _m2: u64; _m3: u64; _m4: u64;
 }
@@ -98,7 +100,7 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 // pending is the only word touched by several threads while the task is live (atomic). All other fields
 // are written by one thread and published by an atomic operation named beside them.
 @unmanaged export class Task {
-  state: u32;     // TaskState; atomic (the host reads it for diagnostics)
+  state: u32;     // TaskState: Free while on the free stack (diagnostics; not kept up on hot paths)
   fn: u32;        // function id; written by the host, published by the queue push of this task
   pending: i32;   // strong predecessors not yet finished this run; atomic.sub by each finishing predecessor
   deps: u32;      // strong predecessor count; pending is reset to it when the task runs (for the next run)

@@ -87,7 +87,6 @@ export function wakeIfBacklog(): void {
  * submissions then costs one wake-up decision per batch rather than a futex wake per task.
  */
 export function submitQuiet(t: u32): void {
-  atomic.store<u32>(taskAt(t), TaskState.Ready, T_STATE);
   mpmcPush(INJECTOR, t);   // publishes every field the submitter wrote to the record
 }
 
@@ -100,11 +99,7 @@ export function runStart(r: u32, list: usize, n: u32, count: u32): void {
   atomic.store<i32>(rp, 0, R_FAILED);
   atomic.store<i32>(rp, 0, R_FAILURES);
   atomic.store<i32>(rp, <i32>count, R_REMAINING);
-  for (let i: u32 = 0; i < n; i++) {
-    const t = load<u32>(list + (<usize>i << 2));
-    atomic.store<u32>(taskAt(t), TaskState.Ready, T_STATE);
-    mpmcPush(INJECTOR, t);
-  }
+  for (let i: u32 = 0; i < n; i++) mpmcPush(INJECTOR, load<u32>(list + (<usize>i << 2)));
   notifyWork();
 }
 
@@ -121,7 +116,6 @@ function postToHost(v: u32): void {
 
 /** Makes a ready successor available: the worker's own deque, else the injector. */
 function pushReady(w: u32, s: u32): void {
-  atomic.store<u32>(taskAt(s), TaskState.Ready, T_STATE);
   if (w != NONE) {
     const wp = workerAt(w);
     if (dequePush(wp, s)) { notifyWork(); return; }
@@ -143,37 +137,69 @@ export function runFailed(t: u32): bool {
   return r != NONE && atomic.load<i32>(runAt(r), R_FAILED) != 0;
 }
 
+// ---- run counting ----
+// Every retired task of a run must count off the run's `remaining` word, which all workers share. A
+// worker batches its count-downs for the run it is working on in its own slot (batchRun, batchCount:
+// owner-only, plain) and flushes them with one atomic.sub when it switches runs or runs out of local
+// work (worker.ts: next() flushes before it searches). remaining can only reach zero once every task
+// has been counted, and a worker holds a batch only while it still has work, so the run's end is
+// posted as soon as the last worker with work for it runs dry. The host flushes a dead worker's batch.
+
+/** Counts one retired task of run r, on worker w's batch, or directly when there is no worker. */
+function countOff(w: u32, r: u32): void {
+  if (w == NONE) {
+    if (atomic.sub<i32>(runAt(r), 1, R_REMAINING) == 1) postToHost(RUN_BIT | r);
+    return;
+  }
+  const s = changetype<WorkerSlot>(workerAt(w));
+  if (s.batchCount != 0 && s.batchRun != r) flushRun(w);
+  s.batchRun = r;
+  s.batchCount++;
+}
+
+/** Worker w (or the host, for a dead worker): applies w's batched count-downs to its run. */
+export function flushRun(w: u32): void {
+  const s = changetype<WorkerSlot>(workerAt(w));
+  const n = s.batchCount;
+  if (n == 0) return;
+  const r = s.batchRun;
+  s.batchCount = 0;
+  if (atomic.sub<i32>(runAt(r), <i32>n, R_REMAINING) == <i32>n) postToHost(RUN_BIT | r);
+}
+
 /**
- * Retires task t: marks it failed or done, releases its successors, counts it off its run, notifies the
+ * Retires task t: records a failure, releases its successors, counts it off its run, notifies the
  * host when asked. `w` is the finishing worker (NONE from the host). Returns the first successor that
  * became ready, for the caller to run next, or EMPTY.
+ *
+ * Atomics on this path: one atomic.sub per successor edge, and none for a successor with a single
+ * predecessor (nobody else can release it). `pending` is reset with a plain store: every predecessor
+ * has already counted down, and the next run starts only after the host has seen this one end, which
+ * the run's atomic count-down and the completion ring publish.
  */
 export function retire(w: u32, t: u32, failed: bool): i32 {
   const p = taskAt(t);
   const task = changetype<Task>(p);
   const r = task.run;
-  if (failed) {
-    if (r != NONE) {
-      atomic.cmpxchg<i32>(runAt(r), 0, <i32>t + 1, R_FAILED);
-      atomic.add<i32>(runAt(r), 1, R_FAILURES);
-    }
+  if (failed && r != NONE) {
+    atomic.cmpxchg<i32>(runAt(r), 0, <i32>t + 1, R_FAILED);
+    atomic.add<i32>(runAt(r), 1, R_FAILURES);
   }
-  atomic.store<i32>(p, <i32>task.deps, T_PENDING);   // ready for the next run: every predecessor has counted down
+  task.pending = <i32>task.deps;
   let first: i32 = EMPTY;
   const n = task.nsucc;
   const list = <usize>task.succ;
   for (let i: u32 = 0; i < n; i++) {
     const s = load<u32>(list + (<usize>i << 2));
-    if (atomic.sub<i32>(taskAt(s), 1, T_PENDING) == 1) {   // we took it to zero: it is ready
+    const sp = taskAt(s);
+    if (changetype<Task>(sp).deps == 1 || atomic.sub<i32>(sp, 1, T_PENDING) == 1) {   // now ready
       if (first == EMPTY) first = <i32>s;
       else pushReady(w, s);
     }
   }
   const notify = (task.flags & TaskFlag.NotifyHost) != 0;
-  atomic.store<u32>(p, TaskState.Done, T_STATE);
-  if (r != NONE && atomic.sub<i32>(runAt(r), 1, R_REMAINING) == 1) postToHost(RUN_BIT | r);
-  if (notify) postToHost(t);
-  // The host may free t as soon as it sees it: touch nothing of t after postToHost.
+  if (r != NONE) countOff(w, r);
+  if (notify) postToHost(t);   // the host may free t as soon as it sees it: touch nothing of t after this
   return first;
 }
 

@@ -9,9 +9,8 @@ import { Header, HEADER, WorkerSlot, Task, EMPTY, RETRY, SHUTDOWN, NONE, INJECTO
 import { dequePop, dequeSteal, dequeLength } from "./deque";
 import { mpmcPop, mpmcLength } from "./mpmc";
 import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown } from "./sleep";
-import { retire, runFailed, skip } from "./tasks";
+import { retire, runFailed, skip, flushRun } from "./tasks";
 
-const CURRENT = offsetof<WorkerSlot>("current");
 
 /** xorshift32 on the worker's own rng word (owner-only, plain). */
 function nextRandom(s: WorkerSlot): u32 {
@@ -49,6 +48,7 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
   // leaves the shared `spinners` word alone.
   const first = explore(w, s);
   if (first >= 0) return first;
+  flushRun(w);   // no work at hand: settle our batched run count-downs before searching (tasks.ts countOff)
   while (true) {
     // Search phase: count ourselves as a searcher so producers know someone is looking.
     const mayspin = beginSearch(h.maxSpinners);
@@ -85,10 +85,11 @@ export function next(w: u32): i32 {
   let t: i32;
   while (true) {
     t = runnable(w, dequePop(sp));                               // exploit
-    if (t < 0) t = runnable(w, waitForTask(w, s));               // explore + waitForTask
+    if (t >= 0) break;
+    t = runnable(w, waitForTask(w, s));                          // explore + waitForTask
     if (t >= 0 || t == SHUTDOWN) break;
   }
-  atomic.store<i32>(sp, t, CURRENT);
+  s.current = t;
   return t;
 }
 
@@ -101,14 +102,15 @@ export function finish(w: u32, t: u32, failed: bool): i32 {
   changetype<WorkerSlot>(sp).executed++;
   const cached = runnable(w, retire(w, t, failed));
   if (cached >= 0) {
-    atomic.store<i32>(sp, cached, CURRENT);
+    changetype<WorkerSlot>(sp).current = cached;
     return cached;
   }
-  atomic.store<i32>(sp, -1, CURRENT);
+  changetype<WorkerSlot>(sp).current = -1;
   return next(w);
 }
 
 /** Worker w: run nothing more now; used when a worker must return to its event loop. */
 export function idle(w: u32): void {
-  atomic.store<i32>(workerAt(w), -1, CURRENT);
+  flushRun(w);
+  changetype<WorkerSlot>(workerAt(w)).current = -1;
 }

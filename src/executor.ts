@@ -76,7 +76,8 @@ export class Executor {
   readonly #freeRuns: number[] = [];
   readonly #placed = new WeakMap<Taskflow, Placed>();
   readonly #graphQueue = new WeakMap<Taskflow, Promise<unknown>>();
-  readonly #graphTaskNames = new Map<number, string>();
+  /** Every taskflow laid out now, for naming a failed task (error path only). */
+  readonly #live = new Set<Placed>();
   readonly #owned = new WeakSet<ArrayBufferView>();
   readonly #released: FinalizationRegistry<Placed>;
   readonly #keepAlive = new KeepAlive();
@@ -235,7 +236,7 @@ export class Executor {
         this.#freeRuns.push(r);
         return Promise.reject(e);
       }
-      pl.slots.forEach((t, i) => this.#graphTaskNames.set(t, pl!.names[i]));
+      this.#live.add(pl);
       this.#placed.set(tf, pl);
       this.#released.register(tf, pl, pl);
     }
@@ -250,9 +251,24 @@ export class Executor {
     });
   }
 
+  /**
+   * Returns the task slots and shared memory a taskflow holds since its first run. Optional: they are
+   * also returned when the taskflow is garbage-collected, but that may come late for large graphs built
+   * one after another. The taskflow can run again afterwards (it is laid out anew). Waits for its runs
+   * in flight to finish first.
+   */
+  async release(tf: Taskflow): Promise<void> {
+    await (this.#graphQueue.get(tf) ?? Promise.resolve());
+    const pl = this.#placed.get(tf);
+    if (!pl) return;
+    this.#placed.delete(tf);
+    this.#released.unregister(pl);
+    this.#releasePlaced(pl);
+  }
+
   #releasePlaced(pl: Placed): void {
     if (pl.released) return;
-    for (const t of pl.slots) this.#graphTaskNames.delete(t);
+    this.#live.delete(pl);
     if (this.#state !== 'closed') release(pl, this.#core, this.#codec);
     this.#freeRuns.push(pl.runSlot);
   }
@@ -392,8 +408,14 @@ export class Executor {
   }
 
   #taskName(t: number): string {
-    const graphName = this.#graphTaskNames.get(t);
-    if (graphName !== undefined) return graphName;
+    const run = this.#core.u32[(this.#core.taskPtr(t) + this.#core.L.T_run) >> 2];
+    if (run !== NONE) {
+      for (const pl of this.#live) {
+        if (pl.runSlot !== run) continue;
+        const i = pl.slots.indexOf(t);
+        if (i >= 0) return pl.nodes[i].handle.name();
+      }
+    }
     const fnId = this.#core.u32[(this.#core.taskPtr(t) + this.#core.L.T_fn) >> 2];
     return this.#fns.names[fnId] ?? `task ${t}`;
   }

@@ -14,14 +14,14 @@ export interface Node {
   readonly handle: Task;
 }
 
-const nodeOfTask = new WeakMap<Task, Node>();
-
 /** @internal The node behind a task handle. */
 export function nodeOf(t: Task): Node {
-  const n = nodeOfTask.get(t);
+  const n = t instanceof Task ? t[nodeKey] : undefined;
   if (!n) throw new TypeError(`beatflow: expected a Task handle from taskflow.emplace() (got ${String(t)})`);
   return n;
 }
+
+const nodeKey = Symbol('node');
 
 /**
  * A handle on one task of a {@link Taskflow}. Methods chain.
@@ -33,8 +33,11 @@ export function nodeOf(t: Task): Node {
  */
 export class Task {
   /** @internal */
-  constructor(node: Omit<Node, 'handle'>) {
-    nodeOfTask.set(this, Object.assign(node, { handle: this }) as Node);
+  readonly [nodeKey]: Node;
+
+  /** @internal */
+  constructor(graph: Taskflow, index: number, fn: Function) {
+    this[nodeKey] = { graph, index, fn, name: undefined, args: [], succ: [], pred: [], handle: this };
   }
 
   /** Makes this task run before each of `tasks`; each receives this task's result as an argument. */
@@ -117,19 +120,25 @@ export class Taskflow {
   /** @internal */
   [bump](): void { this.version++; }
 
-  /** Adds one task per function. One function returns one Task; several return an array. */
+  /**
+   * Adds one task per function. One function returns one Task; several, or one array of functions
+   * (for large graphs: a spread of a million arguments overflows the stack), return an array.
+   */
   emplace(fn: Function): Task;
+  emplace(fns: readonly Function[]): Task[];
   emplace(...fns: Function[]): Task[];
-  emplace(...fns: Function[]): Task | Task[] {
+  emplace(...given: (Function | readonly Function[])[]): Task | Task[] {
+    const list = given.length === 1 && Array.isArray(given[0]);
+    const fns = (list ? given[0] : given) as readonly Function[];
     const made = fns.map((fn, i) => {
       if (typeof fn !== 'function') throw new TypeError(messages.notAFunction(`taskflow.emplace() argument ${i}`, fn));
       const nodes = this[nodesKey];
-      const t = new Task({ graph: this, index: nodes.length, fn, name: undefined, args: [], succ: [], pred: [] });
-      nodes.push(nodeOf(t));
+      const t = new Task(this, nodes.length, fn);
+      nodes.push(t[nodeKey]);
       return t;
     });
     this[bump]();
-    return fns.length === 1 ? made[0] : made;
+    return fns.length === 1 && !list ? made[0] : made;
   }
 
   /** Number of tasks. */

@@ -36,6 +36,7 @@ export interface CoreExports {
   runStart(r: number, list: number, n: number, count: number): void;
   retire(w: number, t: number, failed: number): number;
   retireFromHost(t: number, failed: number): void;
+  flushRun(w: number): void;
   next(w: number): number;
   finish(w: number, t: number, failed: number): number;
   idle(w: number): void;

@@ -32,15 +32,26 @@ export interface SpawnOptions {
   name?: string;
 }
 
+/**
+ * Workers inherit the host's flags (execArgv left undefined), except that --input-type applies only to an
+ * --eval/stdin entry point and makes a worker fail at start. An explicit list is checked more strictly
+ * than inheritance (process-wide flags such as --expose-gc are refused), so one is passed only when
+ * --input-type must be dropped, and then without the flags a worker cannot take.
+ */
+function workerExecArgv(): string[] | undefined {
+  const argv = process.execArgv;
+  if (!argv.some((a) => a.startsWith('--input-type'))) return undefined;
+  const processWide = /^--(input-type|expose[-_]gc|max[-_]old[-_]space[-_]size|inspect|title|prof|cpu-prof|heap-prof|trace[-_]|perf[-_])/;
+  return argv.filter((a) => !processWide.test(a));
+}
+
 /** Starts a worker thread on build/src/worker.js. */
 export function spawnThread(opts: SpawnOptions): ThreadHandle {
   return new Worker(new URL('./worker.js', import.meta.url), {
     workerData: opts.workerData,
     resourceLimits: opts.resourceLimits,
     name: opts.name,
-    // Workers inherit the host's flags; --input-type applies only to an --eval/stdin entry point and
-    // makes a worker fail at start.
-    execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+    execArgv: workerExecArgv(),
     stdout: false,
     stderr: false,
   }) as unknown as ThreadHandle;

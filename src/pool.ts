@@ -92,6 +92,7 @@ export class Pool {
     const core = this.#core;
     const at = (core.workerPtr(w) + core.L.W_current) >> 2;
     const current = Atomics.exchange(core.i32, at, -1);
+    core.x.flushRun(w);   // count-downs the dead worker was batching (assembly/tasks.ts countOff)
     this.#opts.onCrash({ worker: w, task: current >= 0 ? current : undefined, exitCode, error });
     this.#spawn(w, 1).catch(() => { /* reported through onBroken */ });
   }

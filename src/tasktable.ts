@@ -3,7 +3,7 @@
 import type { SharedCore } from './memory.js';
 import type { Codec } from './codec.js';
 import type { FunctionTable } from './functions.js';
-import { nodesOf, checkAcyclic, type Taskflow } from './graph.js';
+import { nodesOf, checkAcyclic, type Taskflow, type Node } from './graph.js';
 import { messages } from './errors.js';
 
 /** A taskflow as it sits in the task table. */
@@ -12,7 +12,8 @@ export interface Placed {
   readonly version: number;
   /** Task slot of each node, by node index. */
   readonly slots: Int32Array;
-  readonly names: string[];
+  /** The taskflow's nodes, by index (for task names on the error path). */
+  readonly nodes: readonly Node[];
   readonly runSlot: number;
   /** Heap block holding the sources list, then every successor and predecessor list. */
   readonly block: number;
@@ -32,7 +33,14 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
   const n = nodes.length;
   const L = core.L;
   const x = core.x;
-  const ids = nodes.map((node) => fns.idOf(node.fn, `task ${node.index} of taskflow '${tf.name}'`));
+  const ids = new Uint32Array(n);
+  let lastFn: Function | undefined;
+  let lastId = 0;
+  for (let i = 0; i < n; i++) {   // graphs repeat a function over many nodes: skip the lookup when it repeats
+    const fn = nodes[i].fn;
+    if (fn !== lastFn) { lastId = fns.idOf(fn, `task ${i} of taskflow '${tf.name}'`); lastFn = fn; }
+    ids[i] = lastId;
+  }
   const slots = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const t = x.taskAlloc();
@@ -69,7 +77,7 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
     else u32[w + (L.T_argInfo >> 2)] = 0;
   }
   return {
-    graph: tf.name, version: tf.version, slots, names: nodes.map((nd) => nd.handle.name()), runSlot, block, nSources,
+    graph: tf.name, version: tf.version, slots, nodes: nodes.slice(), runSlot, block, nSources,
     runs: 0, released: false,
   };
 }

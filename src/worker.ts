@@ -22,23 +22,31 @@ const ns = ctx.data.moduleUrl ? ((await import(ctx.data.moduleUrl)) as Record<st
 const fns = new FunctionCache(core, ns);
 const L = core.L;
 const x = core.x;
-const args: unknown[] = [];
+const tasks = core.tasks;
+const taskSize = L.size_Task;
+const T_fn = L.T_fn >> 2, T_argInfo = L.T_argInfo >> 2, T_npred = L.T_npred >> 2, T_pred = L.T_pred >> 2;
 
-/** Calls task t's function with its bound arguments followed by its predecessors' results. */
+/**
+ * Calls the task at record p: fn(...boundArgs, ...predecessorResults). The two common shapes (nothing,
+ * or one predecessor's result) skip the argument array.
+ */
 function call(p: number): unknown {
   const u32 = core.u32;
-  const fn = fns.get(u32[(p + L.T_fn) >> 2]);
-  args.length = 0;
-  if (u32[(p + L.T_argInfo) >> 2] !== 0) codec.readArgs(p, args);
-  const npred = u32[(p + L.T_npred) >> 2];
-  if (npred !== 0) {
-    const list = u32[(p + L.T_pred) >> 2] >> 2;
-    for (let i = 0; i < npred; i++) args.push(codec.readResult(core.taskPtr(u32[list + i])));
+  const i = p >> 2;
+  const fn = fns.get(u32[i + T_fn]);
+  const npred = u32[i + T_npred];
+  if (u32[i + T_argInfo] === 0) {
+    if (npred === 0) return fn();
+    if (npred === 1) return fn(codec.readResult(tasks + u32[u32[i + T_pred] >> 2] * taskSize));
   }
+  const args: unknown[] = [];
+  if (u32[i + T_argInfo] !== 0) codec.readArgs(p, args);
+  const list = u32[i + T_pred] >> 2;
+  for (let k = 0; k < npred; k++) args.push(codec.readResult(tasks + u32[list + k] * taskSize));
   switch (args.length) {
-    case 0: return fn();
     case 1: return fn(args[0]);
     case 2: return fn(args[0], args[1]);
+    case 3: return fn(args[0], args[1], args[2]);
     default: return fn(...args);
   }
 }
@@ -50,7 +58,7 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 async function loop(): Promise<void> {
   let t = x.next(w);
   while (t >= 0) {
-    const p = core.taskPtr(t);
+    const p = tasks + t * taskSize;
     let failed = 0;
     try {
       let r = call(p);

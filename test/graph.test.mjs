@@ -21,6 +21,9 @@ Build('emplace returns one handle for one function and an array for several', ()
   assert.is(many.length, 3);
   assert.is(tf.numTasks, 4);
   assert.is(tf.name, 't');
+  const big = tf.emplace(Array(1 << 20).fill(tasks.noop));
+  assert.is(big.length, 1 << 20, 'an array of a million functions (no spread, no stack overflow)');
+  assert.is(tf.emplace([tasks.noop]).length, 1, 'an array of one gives an array');
 });
 
 Build('precede and succeed record edges in insertion order, once', () => {
