@@ -89,10 +89,13 @@ export function cancelSleep(w: u32): void {
 
 /**
  * Worker w, W4: park until claimed (or timeoutNs passes; -1 = forever). Returns the wait outcome:
- * 0 woken, 1 already claimed, 2 timed out (then withdrawn as in W3).
+ * 0 woken, 1 already claimed, 2 timed out.
+ * Whatever woke us, we then withdraw as in W3: a notify is not proof of a claim. A waker preempted
+ * between its claim and its notify can deliver that notify late, after we were woken another way and
+ * announced again; the CAS in cancelSleep tells a real claim (already counted off) from such a wake.
  */
 export function park(w: u32, timeoutNs: i64): i32 {
   const r = atomic.wait<i32>(workerAt(w) + PARKED, 1, timeoutNs);
-  if (r == 2) cancelSleep(w);
+  cancelSleep(w);
   return r;
 }

@@ -10,7 +10,7 @@ import { Codec, Kind, DTYPES, type SharedArrayCtor } from './codec.js';
 import { FunctionTable, FnKind } from './functions.js';
 import { Pool, type CrashInfo } from './pool.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from './options.js';
-import { autoWorkers, spinPolicy, taskCapLog2, dequeCapLog2 } from './scheduler.js';
+import { autoWorkers, spinPolicy, taskCapLog2, dequeCapLog2, nextHostSpin, initialHostSpin, hostMayPoll } from './scheduler.js';
 import { cpuCount, KeepAlive } from './platform.js';
 import { messages, rebuildError, isPlainError, WorkerCrashError, type TaskFailure } from './errors.js';
 import { nodeOf, type Task, type Taskflow } from './graph.js';
@@ -85,6 +85,8 @@ export class Executor {
   readonly #hostWaiting: number;
   readonly #completions: number;
   #outstanding = 0;
+  #spinUs = initialHostSpin();
+  #spinProbe = 0;
   #unwoken = 0;
   #wakeQueued = false;
   #pumping = false;
@@ -310,11 +312,22 @@ export class Executor {
     void this.#pump();
   }
 
-  /** Drains the completion ring until nothing is in flight; sleeps on hostSeq between batches. */
+  /**
+   * Drains the completion ring until nothing is in flight; sleeps on hostSeq between batches. Starts
+   * after the caller's synchronous code (the first await), so a burst of submissions is never held up.
+   */
   async #pump(): Promise<void> {
     const i32 = this.#core.i32;
+    await null;
     while (this.#outstanding > 0) {
       if (this.#drain() > 0) { await null; continue; }   // let continuations run between batches
+      if (this.#spinUs >= 1 && hostMayPoll(this.#outstanding, this.#core.nWorkers)) {
+        const caught = this.#poll(this.#spinUs);
+        this.#spinUs = nextHostSpin(this.#spinUs, caught);
+        if (caught) continue;
+      } else if (this.#spinUs < 1 && ++this.#spinProbe % 64 === 0) {
+        this.#spinUs = nextHostSpin(0, true);             // probe again now and then: the load may have changed
+      }
       const seq = Atomics.load(i32, this.#hostSeq);
       Atomics.store(i32, this.#hostWaiting, 1);           // from here a finishing worker bumps hostSeq …
       if (this.#drain() > 0 || this.#outstanding === 0) { await null; continue; }   // … so re-check first
@@ -326,6 +339,17 @@ export class Executor {
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
+  }
+
+  /** Polls the completion ring for up to us microseconds; true if something arrived. */
+  #poll(us: number): boolean {
+    const x = this.#core.x;
+    const q = this.#completions;
+    const end = performance.now() + us / 1000;
+    for (let i = 1; ; i++) {
+      if (x.mpmcLength(q) !== 0) return true;
+      if ((i & 31) === 0 && performance.now() > end) return false;
+    }
   }
 
   #drain(): number {
