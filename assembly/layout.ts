@@ -117,15 +117,22 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   tStart: f64; tEnd: f64;  // timing fields (filled when tracing is on)
 }
 
-// A run slot: one per graph run in flight.
-//   0   remaining failed graph flags · · ·
+// A run slot: one per laid-out taskflow.
+//   0   remaining failed failures flags src nsrc cursor(u64) · · ·
 @unmanaged export class Run {
   remaining: i32; // tasks of this run not yet finished; the finisher that takes it to 0 posts RUN_BIT|run
   failed: i32;    // 0, or first failing task + 1 (atomic cmpxchg: the first failure wins)
   failures: i32;  // how many tasks failed (atomic add)
   flags: u32;
-  _p0: u64; _p1: u64; _p2: u64; _p3: u64; _p4: u64; _p5: u64;
+  src: u32;       // heap pointer to the run's source task ids; host-written, published by the cursor store
+  nsrc: u32;      // how many
+  cursor: u64;    // (generation << 32) | next unclaimed source; atomic (tasks.ts claimSources)
+  _p0: u64; _p1: u64; _p2: u64; _p3: u64;
 }
+
+export const SEED_RUN_MASK: u32 = 0xffff;   // an injector entry with RUN_BIT set is a seed: RUN_BIT | gen14 << 16 | run
+export const SEED_GEN_MASK: u32 = 0x3fff;   // 14 bits: bit 30 stays clear, so a seed is never EMPTY (-1) as an i32
+export const SEED_CHUNK: u32 = 128;         // sources a worker claims at once (then moves to its own deque)
 
 // A function table entry, written by the host before the first task that names it is submitted.
 @unmanaged export class FnEntry {

@@ -7,6 +7,7 @@
 // Then the run's `remaining` counter drops; whoever takes it to zero posts RUN_BIT | run to the host.
 import {
   HEADER, Header, Task, Run, TaskState, TaskFlag, NONE, RESULT_SKIPPED, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
+  SEED_RUN_MASK, SEED_GEN_MASK, SEED_CHUNK,
   taskAt, runAt, workerAt, WorkerSlot,
 } from "./layout";
 import { mpmcPush, mpmcLength } from "./mpmc";
@@ -23,6 +24,7 @@ const T_STATE = offsetof<Task>("state");
 const R_REMAINING = offsetof<Run>("remaining");
 const R_FAILED = offsetof<Run>("failed");
 const R_FAILURES = offsetof<Run>("failures");
+const R_CURSOR = offsetof<Run>("cursor");
 
 // ---- slot allocation: a Treiber stack of freed slots with a 32-bit ABA tag, then a bump counter ----
 // The `succ` field of a free slot holds the next free slot + 1. A pop that read a stale `succ` fails its
@@ -93,14 +95,49 @@ export function submitQuiet(t: u32): void {
 /**
  * Host. Starts run `r` of a laid-out graph: `count` tasks in all, the `n` sources listed at `list`.
  * Every task's `pending` already equals its `deps` (laid out so, and reset as each task retires).
+ * Pushes one seed, not n sources: workers claim the sources in chunks (claimSources), so starting a run
+ * costs the host O(1) whatever its fan-out.
  */
 export function runStart(r: u32, list: usize, n: u32, count: u32): void {
   const rp = runAt(r);
+  const run = changetype<Run>(rp);
   atomic.store<i32>(rp, 0, R_FAILED);
   atomic.store<i32>(rp, 0, R_FAILURES);
   atomic.store<i32>(rp, <i32>count, R_REMAINING);
-  for (let i: u32 = 0; i < n; i++) mpmcPush(INJECTOR, load<u32>(list + (<usize>i << 2)));
+  run.src = <u32>list;
+  run.nsrc = n;
+  const gen = <u32>(atomic.load<u64>(rp, R_CURSOR) >> 32) + 1;
+  atomic.store<u64>(rp, <u64>gen << 32, R_CURSOR);   // publishes src and nsrc; next unclaimed = 0
+  if (n == 0) return;
+  mpmcPush(INJECTOR, RUN_BIT | ((gen & SEED_GEN_MASK) << 16) | r);
   notifyWork();
+}
+
+/**
+ * Worker w popped seed `seed` from the injector: claims up to SEED_CHUNK sources of its run with one
+ * CAS on the run's cursor, puts the seed back if sources remain (so other workers claim the next
+ * chunks), moves the chunk to its own deque and returns the first task, or EMPTY. The generation in the
+ * seed must match the cursor's: a seed left over from an earlier run of the slot claims nothing, so no
+ * source is ever claimed twice.
+ */
+export function claimSources(w: u32, seed: u32): i32 {
+  const r = seed & SEED_RUN_MASK;
+  const gen = (seed >> 16) & SEED_GEN_MASK;
+  const rp = runAt(r);
+  const run = changetype<Run>(rp);
+  while (true) {
+    const c = atomic.load<u64>(rp, R_CURSOR);
+    if ((<u32>(c >> 32) & SEED_GEN_MASK) != gen) return EMPTY;   // stale seed
+    const next = <u32>c;
+    const n = run.nsrc;
+    if (next >= n) return EMPTY;                                  // all claimed
+    const take = min(SEED_CHUNK, n - next);
+    if (atomic.cmpxchg<u64>(rp + R_CURSOR, c, c + take) != c) continue;
+    if (next + take < n) { mpmcPush(INJECTOR, seed); notifyWork(); }
+    const list = <usize>run.src + (<usize>next << 2);
+    for (let i: u32 = take - 1; i > 0; i--) pushReady(w, load<u32>(list + (<usize>i << 2)));
+    return <i32>load<u32>(list);
+  }
 }
 
 // ---- completion ----

@@ -9,7 +9,7 @@ import { Header, HEADER, WorkerSlot, Task, EMPTY, RETRY, SHUTDOWN, NONE, INJECTO
 import { dequePop, dequeSteal, dequeLength } from "./deque";
 import { mpmcPop, mpmcLength } from "./mpmc";
 import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown } from "./sleep";
-import { retire, runFailed, skip, flushRun } from "./tasks";
+import { retire, runFailed, skip, flushRun, claimSources } from "./tasks";
 
 
 /** xorshift32 on the worker's own rng word (owner-only, plain). */
@@ -27,6 +27,10 @@ function nextRandom(s: WorkerSlot): u32 {
 function explore(w: u32, s: WorkerSlot): i32 {
   const t = mpmcPop(INJECTOR);
   if (t >= 0) { s.more = mpmcLength(INJECTOR) > 0 ? 1 : 0; return t; }
+  if (t != EMPTY) {                                   // a run's seed (RUN_BIT set): claim a chunk of sources
+    const first = claimSources(w, <u32>t);
+    if (first >= 0) { s.more = 1; return first; }
+  }
   const n = changetype<Header>(HEADER).nWorkers;
   if (n < 2) return EMPTY;
   let outcome = EMPTY;
