@@ -43,11 +43,11 @@ export class RunResult {
   /** The value `task` returned in this run. Throws if the taskflow has run again since. */
   result<T = unknown>(task: Task): T {
     const node = nodeOf(task);
-    if (node.graph !== this.taskflow || !this.#placed || node.index >= this.#placed.slots.length) {
+    if (node._graph !== this.taskflow || !this.#placed || node._index >= this.#placed.slots.length) {
       throw new RangeError(messages.notInRun(task.name()));
     }
     if (this.#placed.released || this.#placed.runs !== this.#run) throw new Error(messages.stale(this.taskflow.name));
-    return this.#read(this.#placed.slots[node.index]) as T;
+    return this.#read(this.#placed.slots[node._index]) as T;
   }
 }
 
@@ -437,7 +437,7 @@ export class Executor {
       for (const pl of this.#live) {
         if (pl.runSlot !== run) continue;
         const i = pl.slots.indexOf(t);
-        if (i >= 0) return pl.nodes[i].handle.name();
+        if (i >= 0) return pl.nodes[i].name();
       }
     }
     const fnId = this.#core.u32[(this.#core.taskPtr(t) + this.#core.L.T_fn) >> 2];

@@ -2,26 +2,17 @@
 // the GPU; the executor lays a Taskflow into the shared task table when it first runs it.
 import { GraphError, messages } from './errors.js';
 
-/** @internal One node of a Taskflow. */
-export interface Node {
-  readonly graph: Taskflow;
-  readonly index: number;
-  readonly fn: Function;
-  name: string | undefined;
-  args: unknown[];
-  readonly succ: Node[];
-  readonly pred: Node[];
-  readonly handle: Task;
-}
+/** @internal A Taskflow's node is its Task handle (one object per task keeps large graphs cheap to build). */
+export type Node = Task;
 
 /** @internal The node behind a task handle. */
 export function nodeOf(t: Task): Node {
-  const n = t instanceof Task ? t[nodeKey] : undefined;
-  if (!n) throw new TypeError(`beatflow: expected a Task handle from taskflow.emplace() (got ${String(t)})`);
-  return n;
+  if (!(t instanceof Task)) throw new TypeError(`beatflow: expected a Task handle from taskflow.emplace() (got ${String(t)})`);
+  return t;
 }
 
-const nodeKey = Symbol('node');
+const NO_TASKS: readonly Task[] = Object.freeze([]);
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /**
  * A handle on one task of a {@link Taskflow}. Methods chain.
@@ -32,25 +23,30 @@ const nodeKey = Symbol('node');
  * load.precede(parse).name('load').args('data.csv');
  */
 export class Task {
-  /** @internal */
-  readonly [nodeKey]: Node;
+  /** @internal */ readonly _graph: Taskflow;
+  /** @internal */ readonly _index: number;
+  /** @internal */ readonly _fn: Function;
+  /** @internal */ _label: string | undefined = undefined;
+  /** @internal Bound arguments (a shared empty array until args() is called). */ _bound: readonly unknown[] = NO_ARGS;
+  /** @internal Successors in insertion order (shared empty array until the first edge). */ _succ: Task[] = NO_TASKS as Task[];
+  /** @internal Predecessors in insertion order. */ _pred: Task[] = NO_TASKS as Task[];
 
   /** @internal */
   constructor(graph: Taskflow, index: number, fn: Function) {
-    this[nodeKey] = { graph, index, fn, name: undefined, args: [], succ: [], pred: [], handle: this };
+    this._graph = graph;
+    this._index = index;
+    this._fn = fn;
   }
 
   /** Makes this task run before each of `tasks`; each receives this task's result as an argument. */
   precede(...tasks: Task[]): this {
-    const me = nodeOf(this);
-    for (const t of tasks) link(me, nodeOf(t));
+    for (const t of tasks) link(this, nodeOf(t));
     return this;
   }
 
   /** Makes this task run after each of `tasks`, receiving their results (in the order edges were added). */
   succeed(...tasks: Task[]): this {
-    const me = nodeOf(this);
-    for (const t of tasks) link(nodeOf(t), me);
+    for (const t of tasks) link(nodeOf(t), this);
     return this;
   }
 
@@ -59,35 +55,35 @@ export class Task {
   /** Sets the task's name, used in errors and diagnostics. */
   name(name: string): this;
   name(name?: string): string | this {
-    const n = nodeOf(this);
-    if (name === undefined) return n.name ?? (n.fn.name || `task${n.index}`);
+    if (name === undefined) return this._label ?? (this._fn.name || `task${this._index}`);
     if (typeof name !== 'string') throw new TypeError(`beatflow: task.name(name) takes a string (got ${typeof name})`);
-    n.name = name;
+    this._label = name;
     return this;
   }
 
   /** Binds arguments: the task is called as fn(...args, ...predecessorResults). */
   args(...args: unknown[]): this {
-    const n = nodeOf(this);
-    n.args = args;
-    n.graph[bump]();
+    this._bound = args;
+    this._graph[bump]();
     return this;
   }
 
   /** Tasks this one precedes, in insertion order. */
-  get successors(): Task[] { return nodeOf(this).succ.map((s) => s.handle); }
+  get successors(): Task[] { return this._succ.slice(); }
   /** Tasks this one succeeds, in insertion order. */
-  get predecessors(): Task[] { return nodeOf(this).pred.map((s) => s.handle); }
+  get predecessors(): Task[] { return this._pred.slice(); }
   /** The taskflow this task belongs to. */
-  get taskflow(): Taskflow { return nodeOf(this).graph; }
+  get taskflow(): Taskflow { return this._graph; }
 }
 
-function link(from: Node, to: Node): void {
-  if (from.graph !== to.graph) throw new GraphError(messages.foreignTask(from.graph.name, to.handle.name()));
-  if (from.succ.includes(to)) return;   // an edge is a set membership: adding it twice changes nothing
-  from.succ.push(to);
-  to.pred.push(from);
-  from.graph[bump]();
+function link(from: Task, to: Task): void {
+  if (from._graph !== to._graph) throw new GraphError(messages.foreignTask(from._graph.name, to.name()));
+  if (from._succ.length === 0) from._succ = [];
+  else if (from._succ.includes(to)) return;   // an edge is a set membership: adding it twice changes nothing
+  if (to._pred.length === 0) to._pred = [];
+  from._succ.push(to);
+  to._pred.push(from);
+  from._graph[bump]();
 }
 
 const bump = Symbol('bump');
@@ -134,7 +130,7 @@ export class Taskflow {
       if (typeof fn !== 'function') throw new TypeError(messages.notAFunction(`taskflow.emplace() argument ${i}`, fn));
       const nodes = this[nodesKey];
       const t = new Task(this, nodes.length, fn);
-      nodes.push(t[nodeKey]);
+      nodes.push(t);
       return t;
     });
     this[bump]();
@@ -145,7 +141,7 @@ export class Taskflow {
   get numTasks(): number { return this[nodesKey].length; }
 
   /** Every task, in insertion order. */
-  tasks(): Task[] { return this[nodesKey].map((n) => n.handle); }
+  tasks(): Task[] { return this[nodesKey].slice(); }
 }
 
 /** @internal The nodes of a taskflow, in insertion order. */
@@ -160,18 +156,18 @@ export function nodesOf(tf: Taskflow): readonly Node[] {
 export function checkAcyclic(tf: Taskflow): void {
   const nodes = nodesOf(tf);
   const indeg = new Int32Array(nodes.length);
-  for (const n of nodes) indeg[n.index] = n.pred.length;
+  for (const n of nodes) indeg[n._index] = n._pred.length;
   const stack: number[] = [];
   for (let i = 0; i < nodes.length; i++) if (indeg[i] === 0) stack.push(i);
   let seen = 0;
   while (stack.length) {
     const i = stack.pop()!;
     seen++;
-    for (const s of nodes[i].succ) if (--indeg[s.index] === 0) stack.push(s.index);
+    for (const s of nodes[i]._succ) if (--indeg[s._index] === 0) stack.push(s._index);
   }
   if (seen === nodes.length) return;
   const cycle = findCycle(nodes, indeg);
-  const names = cycle.map((n) => n.handle.name());
+  const names = cycle.map((n) => n.name());
   const err = new GraphError(messages.cycle(tf.name, [...names, names[0]]));
   err.cycle = names;
   throw err;
@@ -179,15 +175,15 @@ export function checkAcyclic(tf: Taskflow): void {
 
 /** Walks predecessors among the nodes Kahn could not remove until one repeats: that loop is a cycle. */
 function findCycle(nodes: readonly Node[], indeg: Int32Array): Node[] {
-  let at = nodes.find((n) => indeg[n.index] > 0)!;
+  let at = nodes.find((n) => indeg[n._index] > 0)!;
   const pos = new Map<Node, number>();
   const path: Node[] = [];
   while (!pos.has(at)) {
     pos.set(at, path.length);
     path.push(at);
-    at = at.pred.find((p) => indeg[p.index] > 0)!;
+    at = at._pred.find((p) => indeg[p._index] > 0)!;
   }
   const cycle = path.slice(pos.get(at)).reverse();
-  const first = cycle.reduce((m, n, i) => (n.index < cycle[m].index ? i : m), 0);
+  const first = cycle.reduce((m, n, i) => (n._index < cycle[m]._index ? i : m), 0);
   return [...cycle.slice(first), ...cycle.slice(0, first)];   // start at the earliest-inserted task
 }

@@ -37,7 +37,7 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
   let lastFn: Function | undefined;
   let lastId = 0;
   for (let i = 0; i < n; i++) {   // graphs repeat a function over many nodes: skip the lookup when it repeats
-    const fn = nodes[i].fn;
+    const fn = nodes[i]._fn;
     if (fn !== lastFn) { lastId = fns.idOf(fn, `task ${i} of taskflow '${tf.name}'`); lastFn = fn; }
     ids[i] = lastId;
   }
@@ -52,28 +52,28 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
   }
   let edges = 0;
   let nSources = 0;
-  for (const node of nodes) { edges += node.succ.length; if (node.pred.length === 0) nSources++; }
+  for (const node of nodes) { edges += node._succ.length; if (node._pred.length === 0) nSources++; }
   const block = core.alloc(4 * (nSources + 2 * edges) || 4);
   const u32 = core.u32;
   let at = block >> 2;
-  for (const node of nodes) if (node.pred.length === 0) u32[at++] = slots[node.index];
+  for (const node of nodes) if (node._pred.length === 0) u32[at++] = slots[node._index];
   for (let i = 0; i < n; i++) {
     const node = nodes[i];
     const p = core.taskPtr(slots[i]);
     const w = p >> 2;
     u32[w + (L.T_fn >> 2)] = ids[i];
-    u32[w + (L.T_deps >> 2)] = node.pred.length;
-    core.i32[w + (L.T_pending >> 2)] = node.pred.length;
+    u32[w + (L.T_deps >> 2)] = node._pred.length;
+    core.i32[w + (L.T_pending >> 2)] = node._pred.length;
     u32[w + (L.T_run >> 2)] = runSlot;
     u32[w + (L.T_flags >> 2)] = 0;
     u32[w + (L.T_resInfo >> 2)] = 0;
     u32[w + (L.T_succ >> 2)] = at << 2;
-    u32[w + (L.T_nsucc >> 2)] = node.succ.length;
-    for (const s of node.succ) u32[at++] = slots[s.index];
+    u32[w + (L.T_nsucc >> 2)] = node._succ.length;
+    for (const s of node._succ) u32[at++] = slots[s._index];
     u32[w + (L.T_pred >> 2)] = at << 2;
-    u32[w + (L.T_npred >> 2)] = node.pred.length;
-    for (const s of node.pred) u32[at++] = slots[s.index];
-    if (node.args.length > 0) codec.writeArgs(p, node.args);
+    u32[w + (L.T_npred >> 2)] = node._pred.length;
+    for (const s of node._pred) u32[at++] = slots[s._index];
+    if (node._bound.length > 0) codec.writeArgs(p, node._bound);
     else u32[w + (L.T_argInfo >> 2)] = 0;
   }
   return {
