@@ -61,11 +61,16 @@ export function heapAlloc(n: u32): usize {
   return block + BLOCK_HEADER;
 }
 
-/** Any thread. Frees a payload from heapAlloc. Returns false (and does nothing) for a pointer that is not live. */
+/**
+ * Any thread. Frees a payload from heapAlloc. Returns false (and does nothing) for a pointer that is not
+ * a live block. The range and alignment checks come before the lock: a load past the memory's end traps,
+ * and a trap while holding the lock would leave every other thread spinning on it.
+ */
 export function heapFree(p: usize): bool {
-  if (p < BLOCK_HEADER) return false;
-  const block = p - BLOCK_HEADER;
   const h = changetype<Header>(HEADER);
+  // heapTop only grows, and whoever hands us p saw the allocation (and so this heapTop) first.
+  if ((p & 15) != 0 || p < <usize>h.heapBase + BLOCK_HEADER || p >= <usize>atomic.load<u32>(HEADER + offsetof<Header>("heapTop"))) return false;
+  const block = p - BLOCK_HEADER;
   lock();
   if (load<u32>(block, 4) != LIVE) { unlock(); return false; }
   const k = load<u32>(block);
