@@ -124,6 +124,8 @@ serve((msg, { core, x, barrier, data }) => {
 // ctl indices, mirrored in test/sleep.test.mjs
 const DONE = 0, CONSUMED = 1, INPARK = 4; // INPARK + w: 1 while thread w is at or in park()
 
+const nap = new Int32Array(new SharedArrayBuffer(4));
+/** Spins until cond() holds; after a while, naps 50 µs between checks so a busy machine still runs the other side. */
 function spinUntil(cond) {
-  while (!cond()) { /* the other thread is between two atomics; it gets there without us */ }
+  for (let i = 0; !cond(); i++) if (i > 2000) Atomics.wait(nap, 0, 0, 0.05);
 }
