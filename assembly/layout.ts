@@ -171,6 +171,7 @@ export function layoutSize(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, r
  */
 export function configure(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, runCap: u32, fnCap: u32,
                           maxSpinners: u32, spinIters: u32): usize {
+  // spinIters may be set again by setSpin() once the host has calibrated it, before workers start.
   const h = header();
   const heap = planRegions(nWorkers, taskCapLog2, dequeCapLog2, runCap, fnCap, true);
   h.maxSpinners = maxSpinners;
@@ -184,6 +185,13 @@ export function configure(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, ru
   }
   atomic.store<u32>(HEADER, MAGIC); // magic last: a worker that sees it sees the whole configuration
   return heap;
+}
+
+/** Host, before workers start: the spin policy (sleep.ts, worker.ts waitForTask). */
+export function setSpin(maxSpinners: u32, spinIters: u32): void {
+  const h = header();
+  h.maxSpinners = maxSpinners;
+  h.spinIters = spinIters;
 }
 
 function planRegions(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, runCap: u32, fnCap: u32, write: bool): usize {

@@ -113,6 +113,18 @@ export function finish(w: u32, t: u32, failed: bool): i32 {
   return next(w);
 }
 
+/**
+ * Host, before any worker starts: runs n explore rounds as worker w over the (empty) queues and returns
+ * how many found work (0). The host times it to turn a spin *duration* into a round count: Wasm has no
+ * clock, and a round's cost depends on the machine and the worker count.
+ */
+export function calibrateSpin(w: u32, n: u32): u32 {
+  const s = changetype<WorkerSlot>(workerAt(w));
+  let found: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) if (explore(w, s) >= 0) found++;
+  return found;
+}
+
 /** Worker w: run nothing more now; used when a worker must return to its event loop. */
 export function idle(w: u32): void {
   flushRun(w);

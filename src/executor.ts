@@ -123,12 +123,13 @@ export class Executor {
     const cpus = cpuCount();
     const workers = opts.workers === 'auto' ? autoWorkers(cpus) : opts.workers;
     const ns = opts.module ? await importTaskModule(opts.module) : {};
-    const spin = spinPolicy(workers, cpus, opts.spinIterations);
     const capLog2 = taskCapLog2(opts.maxTasks);
     const core = SharedCore.create(await compileCore(), {
       workers, taskCapLog2: capLog2, dequeCapLog2: dequeCapLog2(capLog2), runCap: opts.maxRuns,
-      fnCap: opts.maxFunctions, maxSpinners: spin.maxSpinners, spinIters: spin.spinIters,
+      fnCap: opts.maxFunctions, maxSpinners: 1, spinIters: 1,
     });
+    const spin = spinPolicy(workers, cpus, opts.spinMicroseconds, measureRound(core));
+    core.x.setSpin(spin.maxSpinners, spin.spinIters);
     const ex = new Executor(core, opts, ns);
     try {
       await ex.#keepAlive.during(ex.#pool.start());
@@ -539,6 +540,19 @@ export class Executor {
 
   /** @internal Test hook: terminate worker w from outside, as a crash would. */
   _killWorker(w: number): Promise<void> { return this.#pool.kill(w); }
+}
+
+/** ns per explore round over empty queues, on this thread, before workers start (median of 5). */
+function measureRound(core: SharedCore): number {
+  const n = 20_000;
+  const samples: number[] = [];
+  core.x.calibrateSpin(0, n);   // warm up (and let the engine tier the loop up)
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    core.x.calibrateSpin(0, n);
+    samples.push(((performance.now() - t0) * 1e6) / n);
+  }
+  return samples.sort((a, b) => a - b)[2];
 }
 
 async function importTaskModule(url: URL): Promise<Record<string, unknown>> {

@@ -40,6 +40,8 @@ export interface CoreExports {
   next(w: number): number;
   finish(w: number, t: number, failed: number): number;
   idle(w: number): void;
+  calibrateSpin(w: number, n: number): number;
+  setSpin(maxSpinners: number, spinIters: number): void;
   [name: `off_${string}` | `size_${string}`]: () => number;
 }
 

@@ -15,8 +15,8 @@ export interface ExecutorOptions {
   maxRuns?: number;
   /** Passed to each worker thread (Node): heap limits in MB. */
   resourceLimits?: ResourceLimits;
-  /** Explore rounds a searching worker spins before it parks. Default 2048. */
-  spinIterations?: number;
+  /** Microseconds a searching worker keeps looking for work before it parks. Default 100. */
+  spinMicroseconds?: number;
   /** Milliseconds close() waits for workers to exit before terminating them. Default 5000. */
   closeTimeout?: number;
 }
@@ -28,11 +28,11 @@ export interface ResolvedOptions {
   maxFunctions: number;
   maxRuns: number;
   resourceLimits?: ResourceLimits;
-  spinIterations: number;
+  spinMicroseconds: number;
   closeTimeout: number;
 }
 
-const known = ['workers', 'module', 'maxTasks', 'maxFunctions', 'maxRuns', 'resourceLimits', 'spinIterations', 'closeTimeout'] as const;
+const known = ['workers', 'module', 'maxTasks', 'maxFunctions', 'maxRuns', 'resourceLimits', 'spinMicroseconds', 'closeTimeout'] as const;
 
 function positiveInt(name: string, v: unknown, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
@@ -68,7 +68,7 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
     maxFunctions: opts.maxFunctions === undefined ? 4096 : positiveInt('maxFunctions', opts.maxFunctions, 1 << 20),
     maxRuns: opts.maxRuns === undefined ? 1024 : positiveInt('maxRuns', opts.maxRuns, 1 << 16),
     resourceLimits: opts.resourceLimits,
-    spinIterations: opts.spinIterations === undefined ? 2048 : positiveInt('spinIterations', opts.spinIterations, 1 << 24),
+    spinMicroseconds: opts.spinMicroseconds === undefined ? 100 : positiveInt('spinMicroseconds', opts.spinMicroseconds, 1_000_000),
     closeTimeout: opts.closeTimeout === undefined ? 5000 : positiveInt('closeTimeout', opts.closeTimeout, 3_600_000),
   };
 }

@@ -14,13 +14,16 @@ export interface SpinPolicy {
 }
 
 /**
- * Spinning buys sub-µs hand-off for bursts (anchors: 0.13 µs spinning vs 42 µs to wake a parked
- * thread), but a spinner steals a core. Spin at most with cpus − 1 workers so the host keeps a core,
- * and never fewer than one. A round costs ~10–40 ns, so 2048 rounds spin for ~20–80 µs: longer than
- * the host's turnaround for the next task in a round trip (~5–10 µs), short enough to be invisible idle.
+ * Spinning buys sub-µs hand-off for bursts (anchors: 0.13 µs to a spinning thread vs ~42 µs to wake a
+ * parked one), but a spinner holds a core. At most cpus − 1 workers spin, so the host keeps a core, and
+ * never fewer than one. A spinner keeps looking for `spinMicros` before it parks: longer than the host's
+ * turnaround between two tasks of a round trip (an event-loop wake, 3–5 µs, plus the caller's code),
+ * short enough to cost nothing noticeable when work has really stopped. `nsPerRound` is measured at
+ * start-up (calibrateSpin), since Wasm has no clock.
  */
-export function spinPolicy(workers: number, cpus: number, spinIters = 2048): SpinPolicy {
-  return { maxSpinners: Math.max(1, Math.min(workers, cpus - 1)), spinIters };
+export function spinPolicy(workers: number, cpus: number, spinMicros: number, nsPerRound: number): SpinPolicy {
+  const rounds = Math.round((spinMicros * 1000) / Math.max(nsPerRound, 0.5));
+  return { maxSpinners: Math.max(1, Math.min(workers, cpus - 1)), spinIters: Math.max(16, Math.min(rounds, 1 << 26)) };
 }
 
 /** log2 of the task table size for a requested maximum: the next power of two, at least 2^10. */

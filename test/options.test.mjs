@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor } from 'beatflow';
 import { rejection, fixtures } from './helpers/executor.mjs';
-import { spinPolicy, autoWorkers, taskCapLog2, dequeCapLog2 } from '../build/src/scheduler.js';
+import { spinPolicy, autoWorkers, taskCapLog2, dequeCapLog2, nextHostSpin, hostMayPoll, HOST_SPIN_MAX_US } from '../build/src/scheduler.js';
 
 const Opts = suite('options');
 
@@ -16,7 +16,7 @@ const bad = [
   [{ maxFunctions: 'x' }, /options\.maxFunctions/],
   [{ maxRuns: 1e9 }, /options\.maxRuns/],
   [{ closeTimeout: -1 }, /options\.closeTimeout/],
-  [{ spinIterations: 0.5 }, /options\.spinIterations/],
+  [{ spinMicroseconds: 0.5 }, /options\.spinMicroseconds must be an integer/],
   [{ module: 42 }, /options\.module must be a URL, a file: URL string or a path \(got 42\)/],
   [{ module: '' }, /options\.module/],
   [{ resourceLimits: 64 }, /options\.resourceLimits must be an object/],
@@ -48,14 +48,26 @@ Opts("workers: 'auto' means one per CPU", async () => {
 // ---
 const Policy = suite('scheduling policies (pure)');
 
-Policy('spinPolicy keeps a core for the host and always lets one worker spin', () => {
+Policy('spinPolicy keeps a core for the host, always lets one worker spin, and turns a duration into rounds', () => {
   const table = [
     [[1, 1], 1], [[2, 2], 1], [[4, 2], 1], [[4, 4], 3], [[8, 16], 8], [[16, 8], 7],
   ];
   for (const [[workers, cpus], maxSpinners] of table) {
-    assert.is(spinPolicy(workers, cpus).maxSpinners, maxSpinners, `${workers} workers, ${cpus} cpus`);
+    assert.is(spinPolicy(workers, cpus, 100, 5).maxSpinners, maxSpinners, `${workers} workers, ${cpus} cpus`);
   }
-  assert.is(spinPolicy(2, 2, 99).spinIters, 99);
+  assert.is(spinPolicy(2, 2, 100, 5).spinIters, 20_000, '100 µs at 5 ns a round');
+  assert.is(spinPolicy(2, 2, 50, 10).spinIters, 5_000);
+  assert.is(spinPolicy(2, 2, 1, 1000).spinIters, 16, 'never fewer than 16 rounds');
+  assert.is(spinPolicy(2, 2, 1_000_000, 0).spinIters, 1 << 26, 'a zero measurement is clamped, not divided by');
+});
+
+Policy('the host poll budget grows on a catch, halves on a miss, and stops under 1 µs', () => {
+  assert.is(nextHostSpin(20, true), 26);
+  assert.is(nextHostSpin(HOST_SPIN_MAX_US, true), HOST_SPIN_MAX_US);
+  assert.is(nextHostSpin(20, false), 10);
+  assert.is(nextHostSpin(1.5, false), 0);
+  assert.is(nextHostSpin(0, true), 2.25, 'a probe after a stop starts small');
+  assert.ok(hostMayPoll(2, 2) && !hostMayPoll(3, 2));
 });
 
 Policy('table sizes are powers of two with floors and caps', () => {
