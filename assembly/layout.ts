@@ -88,7 +88,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   rng: u32;
   more: u32;         // owner-only scratch: the last explore left more work where it took from
   batchRun: u32;     // owner-only: the run whose count-downs this worker is batching (tasks.ts countOff)
-  batchCount: u32;   //   and how many it holds _b2: u64; _b3: u64; _b4: u64; _b5: u64;
+  batchCount: u32;   //   and how many it holds
+  _b2: u64; _b3: u64; _b4: u64; _b5: u64;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;
   wakeups: u32; overflows: u32; _m0: u64; _m1: u64; _m2: u64; _m3: u64; _m4: u64;
 }
