@@ -75,13 +75,15 @@ export function submit(t: u32): void {
 }
 
 /**
- * Host, after a batch of submitQuiet: wakes a sleeper only if submissions are still waiting in the
- * injector. If it drained, an awake worker is keeping up, and waking another would take the host's core
- * (a futex wake on a busy 2-core machine preempts the waker). Safe: an empty injector means a worker
- * took the work.
+ * Host, after a batch of submitQuiet: wakes a sleeper only if more than `backlog` submissions are still
+ * waiting in the injector. If they drained, an awake worker is keeping up, and waking another would take
+ * the host's core (a futex wake on a busy 2-core machine preempts the waker). With backlog 0 this is safe
+ * by itself: an empty injector means a worker took the work. Mid-burst the host passes a larger backlog
+ * ("the awake workers are falling behind"); the check after the burst always passes 0, so queued work
+ * never waits behind a long task while another worker sleeps.
  */
-export function wakeIfBacklog(): void {
-  if (mpmcLength(INJECTOR) > 0) notifyWork();
+export function wakeIfBacklog(backlog: u32): void {
+  if (mpmcLength(INJECTOR) > backlog) notifyWork();
 }
 
 /**

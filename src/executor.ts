@@ -158,10 +158,8 @@ export class Executor {
     const t = this.#backlog.length === 0 ? this.#core.x.taskAlloc() : -1;
     let promise: Promise<Awaited<R>>;
     if (t >= 0) {
-      promise = new Promise<Awaited<R>>((resolve, reject) => {
-        this.#resolve[t] = resolve as (v: unknown) => void;
-        this.#reject[t] = reject;
-      });
+      this.#slot = t;
+      promise = new Promise<Awaited<R>>(this.#capture);
       this.#write(t, fnId, args);
     } else {   // every slot is taken: queue on the host until completions free one
       promise = new Promise<Awaited<R>>((resolve, reject) => {
@@ -172,6 +170,13 @@ export class Executor {
     this.#ensurePump();
     return promise;
   }
+
+  /** The promise executor for a fresh slot: one shared function instead of a closure per task. */
+  #slot = 0;
+  readonly #capture = (resolve: (v: any) => void, reject: (e: unknown) => void): void => {
+    this.#resolve[this.#slot] = resolve;
+    this.#reject[this.#slot] = reject;
+  };
 
   /**
    * Writes task t's record and submits it. The wake-up check runs once per WAKE_BATCH submissions and
@@ -201,16 +206,16 @@ export class Executor {
       return;
     }
     core.x.submitQuiet(t);
-    if (++this.#unwoken >= WAKE_BATCH) this.#wake();
-    else if (!this.#wakeQueued) { this.#wakeQueued = true; queueMicrotask(this.#wakeTask); }
+    if (++this.#unwoken >= WAKE_BATCH) { this.#unwoken = 0; core.x.wakeIfBacklog(WAKE_BATCH); }
+    if (!this.#wakeQueued) { this.#wakeQueued = true; queueMicrotask(this.#wakeTask); }
   }
 
-  #wake(): void {
+  /** After the synchronous burst: wake a sleeper if anything submitted is still waiting. */
+  readonly #wakeTask = (): void => {
+    this.#wakeQueued = false;
     this.#unwoken = 0;
-    this.#core.x.wakeIfBacklog();
-  }
-
-  readonly #wakeTask = (): void => { this.#wakeQueued = false; if (this.#unwoken > 0) this.#wake(); };
+    this.#core.x.wakeIfBacklog(0);
+  };
 
   // ---- graphs ----
 

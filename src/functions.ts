@@ -42,9 +42,10 @@ export class FunctionTable {
 
   /** The id of fn, registering it on first use. Throws for values that cannot be sent. */
   idOf(fn: unknown, what = 'a task'): number {
+    if (fn === this.#lastFn) return this.#lastId;   // bursts repeat one function: skip the WeakMap
     if (typeof fn !== 'function') throw new TypeError(messages.notAFunction(what, fn));
     const known = this.#ids.get(fn);
-    if (known !== undefined) return known;
+    if (known !== undefined) { this.#lastFn = fn; this.#lastId = known; return known; }
     const exported = this.#exports.get(fn);
     let id: number;
     if (exported !== undefined) {
@@ -56,8 +57,13 @@ export class FunctionTable {
       this.#bySource.set(src, id);
     }
     this.#ids.set(fn, id);
+    this.#lastFn = fn;
+    this.#lastId = id;
     return id;
   }
+
+  #lastFn: unknown = undefined;
+  #lastId = 0;
 
   #add(kind: FnKind, text: string, display: string): number {
     const id = this.names.length;

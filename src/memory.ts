@@ -32,7 +32,7 @@ export interface CoreExports {
   taskFree(t: number): void;
   submit(t: number): void;
   submitQuiet(t: number): void;
-  wakeIfBacklog(): void;
+  wakeIfBacklog(backlog: number): void;
   runStart(r: number, list: number, n: number, count: number): void;
   retire(w: number, t: number, failed: number): number;
   retireFromHost(t: number, failed: number): void;
