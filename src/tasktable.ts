@@ -3,7 +3,7 @@
 import type { SharedCore } from './memory.js';
 import type { Codec } from './codec.js';
 import type { FunctionTable } from './functions.js';
-import { nodesOf, checkAcyclic, type Taskflow, type Node } from './graph.js';
+import { nodesOf, adjacency, checkAcyclic, type Taskflow, type Node } from './graph.js';
 import { messages } from './errors.js';
 
 /** A taskflow as it sits in the task table. */
@@ -28,7 +28,9 @@ export interface Placed {
  * (after releasing what it took).
  */
 export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: FunctionTable, runSlot: number): Placed {
-  checkAcyclic(tf);
+  const adj = adjacency(tf);
+  checkAcyclic(tf, adj);
+  const { succOff, succ, predOff, pred } = adj;
   const nodes = nodesOf(tf);
   const n = nodes.length;
   const L = core.L;
@@ -50,36 +52,38 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
     }
     slots[i] = t;
   }
-  let edges = 0;
   let nSources = 0;
-  for (const node of nodes) { edges += node._succ.length; if (node._pred.length === 0) nSources++; }
-  const block = core.alloc(4 * (nSources + 2 * edges) || 4);
+  for (let i = 0; i < n; i++) if (predOff[i + 1] === predOff[i]) nSources++;
+  // One heap block: the sources, then each task's successor list and predecessor list (task slot ids).
+  const block = core.alloc(4 * (nSources + succ.length + pred.length) || 4);
   const u32 = core.u32;
+  const i32 = core.i32;
   let at = block >> 2;
-  for (const node of nodes) if (node._pred.length === 0) u32[at++] = slots[node._index];
+  for (let i = 0; i < n; i++) if (predOff[i + 1] === predOff[i]) u32[at++] = slots[i];
+  const fFn = L.T_fn >> 2, fDeps = L.T_deps >> 2, fPending = L.T_pending >> 2, fRun = L.T_run >> 2;
+  const fFlags = L.T_flags >> 2, fRes = L.T_resInfo >> 2, fSucc = L.T_succ >> 2, fNsucc = L.T_nsucc >> 2;
+  const fPred = L.T_pred >> 2, fNpred = L.T_npred >> 2, fArgs = L.T_argInfo >> 2;
   for (let i = 0; i < n; i++) {
-    const node = nodes[i];
     const p = core.taskPtr(slots[i]);
     const w = p >> 2;
-    u32[w + (L.T_fn >> 2)] = ids[i];
-    u32[w + (L.T_deps >> 2)] = node._pred.length;
-    core.i32[w + (L.T_pending >> 2)] = node._pred.length;
-    u32[w + (L.T_run >> 2)] = runSlot;
-    u32[w + (L.T_flags >> 2)] = 0;
-    u32[w + (L.T_resInfo >> 2)] = 0;
-    u32[w + (L.T_succ >> 2)] = at << 2;
-    u32[w + (L.T_nsucc >> 2)] = node._succ.length;
-    for (const s of node._succ) u32[at++] = slots[s._index];
-    u32[w + (L.T_pred >> 2)] = at << 2;
-    u32[w + (L.T_npred >> 2)] = node._pred.length;
-    for (const s of node._pred) u32[at++] = slots[s._index];
-    if (node._bound.length > 0) codec.writeArgs(p, node._bound);
-    else u32[w + (L.T_argInfo >> 2)] = 0;
+    const deps = predOff[i + 1] - predOff[i];
+    u32[w + fFn] = ids[i];
+    u32[w + fDeps] = deps;
+    i32[w + fPending] = deps;
+    u32[w + fRun] = runSlot;
+    u32[w + fFlags] = 0;
+    u32[w + fRes] = 0;
+    u32[w + fSucc] = at << 2;
+    u32[w + fNsucc] = succOff[i + 1] - succOff[i];
+    for (let k = succOff[i]; k < succOff[i + 1]; k++) u32[at++] = slots[succ[k]];
+    u32[w + fPred] = at << 2;
+    u32[w + fNpred] = deps;
+    for (let k = predOff[i]; k < predOff[i + 1]; k++) u32[at++] = slots[pred[k]];
+    const bound = nodes[i]._bound;
+    if (bound.length > 0) codec.writeArgs(p, bound);
+    else u32[w + fArgs] = 0;
   }
-  return {
-    graph: tf.name, version: tf.version, slots, nodes: nodes.slice(), runSlot, block, nSources,
-    runs: 0, released: false,
-  };
+  return { graph: tf.name, version: tf.version, slots, nodes: nodes.slice(), runSlot, block, nSources, runs: 0, released: false };
 }
 
 /** Returns a placed taskflow's slots and heap blocks. The caller makes sure no run of it is in flight. */
