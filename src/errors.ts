@@ -25,6 +25,7 @@ export const messages = {
   tooManyFunctions: (cap: number) => `beatflow: more than ${cap} distinct task functions: raise options.maxFunctions`,
   cycle: (graph: string, names: string[]) =>
     `beatflow: taskflow '${graph}' has a cycle: ${names.map((n) => `'${n}'`).join(' → ')}`,
+  erased: (task: string) => `beatflow: task '${task}' was erased from its taskflow`,
   foreignTask: (graph: string, task: string) =>
     `beatflow: task '${task}' belongs to another taskflow than '${graph}'`,
   crashed: (worker: number, cause: string, task: string | undefined) =>

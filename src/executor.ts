@@ -43,7 +43,8 @@ export class RunResult {
   /** The value `task` returned in this run. Throws if the taskflow has run again since. */
   result<T = unknown>(task: Task): T {
     const node = nodeOf(task);
-    if (node._graph !== this.taskflow || !this.#placed || node._index >= this.#placed.slots.length) {
+    if (node._graph !== this.taskflow || !this.#placed || node._index < 0 || node._index >= this.#placed.slots.length ||
+        this.#placed.nodes[node._index] !== node) {
       throw new RangeError(messages.notInRun(task.name()));
     }
     if (this.#placed.released || this.#placed.runs !== this.#run) throw new Error(messages.stale(this.taskflow.name));
@@ -76,6 +77,8 @@ export class Executor {
   readonly #freeRuns: number[] = [];
   readonly #placed = new WeakMap<Taskflow, Placed>();
   readonly #graphQueue = new WeakMap<Taskflow, Promise<unknown>>();
+  /** Runs accepted and not yet settled, including those queued behind an earlier run of their taskflow. */
+  readonly #pendingRuns = new Set<Promise<void>>();
   /** Every taskflow laid out now, for naming a failed task (error path only). */
   readonly #live = new Set<Placed>();
   readonly #owned = new WeakSet<ArrayBufferView>();
@@ -227,8 +230,43 @@ export class Executor {
     if (this.#state !== 'open') return Promise.reject(new Error(messages.closed('run')));
     const prev = this.#graphQueue.get(tf) ?? Promise.resolve();
     const next = prev.then(() => this.#startRun(tf));
-    this.#graphQueue.set(tf, next.catch(() => {}));
+    const settled = next.then(() => {}, () => {});
+    this.#graphQueue.set(tf, settled);
+    this.#pendingRuns.add(settled);
+    void settled.then(() => this.#pendingRuns.delete(settled));
     return next;
+  }
+
+  /**
+   * Runs a taskflow n times, one run after another; resolves with the last run's result (or at once,
+   * with undefined, for n = 0). Rejects with the first failing run's error; later runs do not start.
+   */
+  async runN(tf: Taskflow, n: number): Promise<RunResult | undefined> {
+    if (!Number.isInteger(n) || n < 0) throw new TypeError(`beatflow: executor.runN(tf, n): n must be a non-negative integer (got ${n})`);
+    let last: RunResult | undefined;
+    for (let i = 0; i < n; i++) last = await this.run(tf);
+    return last;
+  }
+
+  /**
+   * Runs a taskflow again and again until `predicate()` returns true (it is asked before every run,
+   * so a predicate that is true at once means no run). The predicate may return a promise.
+   */
+  async runUntil(tf: Taskflow, predicate: () => boolean | Promise<boolean>): Promise<RunResult | undefined> {
+    if (typeof predicate !== 'function') throw new TypeError(messages.notAFunction('executor.runUntil(tf, predicate): predicate', predicate));
+    let last: RunResult | undefined;
+    while (!(await predicate())) last = await this.run(tf);
+    return last;
+  }
+
+  /** Resolves once every task and run submitted so far (and any they queue) has settled, successfully or not. */
+  waitForAll(): Promise<void> {
+    return this.#keepAlive.during((async () => {
+      while (this.#pendingRuns.size > 0 || this.#outstanding > 0) {
+        await Promise.allSettled([...this.#pendingRuns]);
+        await this.#whenIdle();
+      }
+    })());
   }
 
   #startRun(tf: Taskflow): Promise<RunResult> {

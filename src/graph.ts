@@ -53,12 +53,24 @@ export class Task {
     return this;
   }
 
+  /** Removes the edges from this task to each of `tasks` (edges that do not exist are ignored). */
+  removeSuccessors(...tasks: Task[]): this {
+    for (const t of tasks) unlink(this, nodeOf(t));
+    return this;
+  }
+
+  /** Removes the edges from each of `tasks` to this task. */
+  removePredecessors(...tasks: Task[]): this {
+    for (const t of tasks) unlink(nodeOf(t), this);
+    return this;
+  }
+
   /** The task's name (defaults to its function's name). */
   name(): string;
   /** Sets the task's name, used in errors and diagnostics. */
   name(name: string): this;
   name(name?: string): string | this {
-    if (name === undefined) return this._label ?? (this._fn.name || `task${this._index}`);
+    if (name === undefined) return this._label ?? (this._fn.name || (this._index >= 0 ? `task${this._index}` : 'erased task'));
     if (typeof name !== 'string') throw new TypeError(`beatflow: task.name(name) takes a string (got ${typeof name})`);
     this._label = name;
     return this;
@@ -81,11 +93,20 @@ export class Task {
 
 function link(from: Task, to: Task): void {
   if (from._graph !== to._graph) throw new GraphError(messages.foreignTask(from._graph.name, to.name()));
+  if (from._index < 0 || to._index < 0) throw new GraphError(messages.erased((from._index < 0 ? from : to).name()));
   if (from._succ.length === 0) from._succ = [];
   else if (from._succ.includes(to)) return;   // an edge is a set membership: adding it twice changes nothing
   if (to._pred.length === 0) to._pred = [];
   from._succ.push(to);
   to._pred.push(from);
+  from._graph[bump]();
+}
+
+function unlink(from: Task, to: Task): void {
+  const i = from._succ.indexOf(to);
+  if (i < 0) return;
+  from._succ.splice(i, 1);
+  to._pred.splice(to._pred.indexOf(from), 1);
   from._graph[bump]();
 }
 
@@ -145,6 +166,33 @@ export class Taskflow {
 
   /** Every task, in insertion order. */
   tasks(): Task[] { return this[nodesKey].slice(); }
+
+  /** True when the taskflow has no tasks. */
+  get empty(): boolean { return this[nodesKey].length === 0; }
+
+  /**
+   * Removes a task and every edge to or from it. Its handle must not be used afterwards. The next run
+   * lays the graph out again.
+   */
+  erase(task: Task): void {
+    const t = nodeOf(task);
+    if (t._graph !== this) throw new GraphError(messages.foreignTask(this.name, t.name()));
+    const nodes = this[nodesKey];
+    if (nodes[t._index] !== t) throw new GraphError(messages.erased(t.name()));
+    for (const p of t._pred.slice()) unlink(p, t);
+    for (const s of t._succ.slice()) unlink(t, s);
+    nodes.splice(t._index, 1);
+    for (let i = t._index; i < nodes.length; i++) (nodes[i] as { _index: number })._index = i;
+    (t as { _index: number })._index = -1;
+    this[bump]();
+  }
+
+  /** Removes every task. */
+  clear(): void {
+    for (const t of this[nodesKey]) (t as { _index: number })._index = -1;
+    this[nodesKey].length = 0;
+    this[bump]();
+  }
 }
 
 /** @internal The nodes of a taskflow, in insertion order. */

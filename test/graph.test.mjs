@@ -220,3 +220,72 @@ for (const workers of [1, 2, 4]) {
 
 Build.run();
 Run.run();
+
+// ---
+const Variants = suite('run variants and graph editing');
+Variants.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 2, module: fixtures }); });
+Variants.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
+
+Variants('runN runs a taskflow n times, one after another', async ({ ex }) => {
+  const counter = ex.shared(Int32Array, 1);
+  const tf = new Taskflow('n');
+  const t = tf.emplace((arr) => Atomics.add(arr, 0, 1) + 1).args(counter);
+  const last = await ex.runN(tf, 7);
+  assert.is(counter[0], 7);
+  assert.is(last.result(t), 7, 'the result is the last run');
+  assert.is(await ex.runN(tf, 0), undefined);
+  assert.match((await rejection(ex.runN(tf, -1))).message, /n must be a non-negative integer/);
+  assert.match((await rejection(ex.runN(tf, 1.5))).message, /n must be a non-negative integer/);
+});
+
+Variants('runUntil asks its predicate before every run', async ({ ex }) => {
+  const counter = ex.shared(Int32Array, 1);
+  const tf = new Taskflow('until');
+  tf.emplace((arr) => Atomics.add(arr, 0, 1)).args(counter);
+  let asked = 0;
+  await ex.runUntil(tf, () => { asked++; return counter[0] >= 5; });
+  assert.is(counter[0], 5);
+  assert.is(asked, 6);
+  assert.is(await ex.runUntil(tf, async () => true), undefined, 'true at once: no run');
+  assert.is(counter[0], 5);
+});
+
+Variants('several taskflows run at once, and waitForAll waits for queued runs too', async ({ ex }) => {
+  const counter = ex.shared(Int32Array, 4);
+  const flows = [0, 1, 2, 3].map((k) => {
+    const tf = new Taskflow(`f${k}`);
+    for (let i = 0; i < 50; i++) tf.emplace((arr, j) => { Atomics.add(arr, j, 1); }).args(counter, k);
+    return tf;
+  });
+  for (const tf of flows) for (let r = 0; r < 5; r++) void ex.run(tf);
+  const asyncs = Array.from({ length: 100 }, (_, i) => ex.async(tasks.inc, i));
+  await within(ex.waitForAll(), 20_000, 'waitForAll');
+  assert.equal([...counter], [250, 250, 250, 250]);
+  assert.equal(await Promise.all(asyncs), Array.from({ length: 100 }, (_, i) => i + 1));
+});
+
+Variants('tasks and edges can be removed, and the graph emptied; the next run uses the new shape', async ({ ex }) => {
+  const tf = new Taskflow('edit');
+  const [a, b, c] = tf.emplace(tasks.echo, tasks.inc, tasks.args);
+  a.args(1).precede(b, c); b.precede(c);
+  assert.equal((await ex.run(tf)).result(c), [1, 2]);
+  c.removePredecessors(a);
+  assert.equal(a.successors, [b]);
+  assert.equal((await ex.run(tf)).result(c), [2]);
+  b.removeSuccessors(c);
+  assert.equal((await ex.run(tf)).result(c), [], 'c is a source now');
+  tf.erase(b);
+  assert.is(tf.numTasks, 2);
+  assert.equal(a.successors, []);
+  assert.throws(() => a.precede(b), /was erased/);
+  const r = await ex.run(tf);
+  assert.is(r.result(a), 1);
+  assert.throws(() => r.result(b), /not part of this run/);
+  tf.clear();
+  assert.ok(tf.empty);
+  await ex.run(tf);
+  const d = tf.emplace(tasks.echo).args('again');
+  assert.is((await ex.run(tf)).result(d), 'again');
+});
+
+Variants.run();
