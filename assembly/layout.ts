@@ -21,7 +21,10 @@ export const EMPTY: i32 = -1;         // queue outcome: nothing there
 export const RETRY: i32 = -2;         // steal outcome: lost a race, the deque may still hold work
 export const SHUTDOWN: i32 = -3;      // next() outcome: the executor is shutting down
 export const RUN_BIT: u32 = 0x80000000; // completion-ring entry for a finished run, not a task
-export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its run failed (src/codec.ts)
+// Result kinds the core must know (the rest are src/codec.ts's business; test/codec.test.mjs checks they agree).
+export const RESULT_ENCODED: u32 = 5;   // r0 holds (ptr, len) of a heap block the result owns
+export const RESULT_ERROR: u32 = 16;    // the same, holding an encoded error
+export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its run failed or was cancelled
 
 // Header: configuration (written once) then one cache line per group of shared words.
 // Byte ruler (each row one 64-byte line):
@@ -77,7 +80,7 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 
 // One worker's slot: its Chase–Lev deque ends and its counters.
 //   0   top parked · ·                      (thieves and owner CAS top; wakers CAS parked; atomic)
-//   64  bottom buf mask current rng more batchRun batchCount (owner writes; thieves atomic-load bottom)
+//   64  bottom buf mask current rng more batchRun batchCount searching (owner writes; thieves atomic-load bottom)
 //   128 executed steals failedSteals parks wakeups  (owner writes plainly; host reads for metrics)
 @unmanaged export class WorkerSlot {
   top: i32;
@@ -87,9 +90,10 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   current: i32;      // task running now, or -1; owner-written plainly, read by the host after the thread died
   rng: u32;
   more: u32;         // owner-only scratch: the last explore left more work where it took from
-  batchRun: u32;     // owner-only: the run whose count-downs this worker is batching (tasks.ts countOff)
-  batchCount: u32;   //   and how many it holds
-  _b2: u64; _b3: u64; _b4: u64; _b5: u64;
+  batchRun: u32;     // owner-only: the run whose count this worker holds a balance for (tasks.ts credit)
+  batchCount: i32;   //   and that balance, always ≤ 0 (count-downs not yet applied)
+  searching: u32;    // owner-only: 1 while counted in Header.spinners (read by the host after the thread died)
+  _b2: u32; _b3: u64; _b4: u64; _b5: u64;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;
   wakeups: u32; overflows: u32; _m0: u64; _m1: u64; _m2: u64; _m3: u64; _m4: u64;
 }
@@ -104,12 +108,13 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   state: u32;     // TaskState: Free while on the free stack (diagnostics; not kept up on hot paths)
   fn: u32;        // function id; written by the host, published by the queue push of this task
   pending: i32;   // strong predecessors not yet finished this run; atomic.sub by each finishing predecessor
-  deps: u32;      // strong predecessor count; pending is reset to it when the task runs (for the next run)
+  deps: u32;      // strong predecessor count (edges from condition tasks are weak and not counted);
+                  // pending is reset to it when the task retires
   run: u32;       // run slot, or NONE for an async task; host-written before submission
   flags: u32;     // TaskFlag bits | priority << 8; host-written before submission
   succ: u32;      // heap pointer to u32[nsucc] successor ids (graph layout, host-written once)
   nsucc: u32;
-  pred: u32;      // heap pointer to u32[npred] predecessor ids, in edge insertion order
+  pred: u32;      // heap pointer to u32[npred] strong predecessor ids, in edge insertion order
   npred: u32;
   argInfo: u32;   // argc | mode | 4-bit kinds (src/codec.ts); host-written before submission
   resInfo: u32;   // result kind | count; written by the worker before finish(), published by finish()'s atomics
@@ -119,12 +124,13 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 }
 
 // A run slot: one per laid-out taskflow.
-//   0   remaining failed failures flags src nsrc cursor(u64) · · ·
+//   0   remaining failed failures cancelled src nsrc cursor(u64) · · ·
 @unmanaged export class Run {
-  remaining: i32; // tasks of this run not yet finished; the finisher that takes it to 0 posts RUN_BIT|run
+  remaining: i32; // tasks scheduled and not yet retired (over-counted, never under: tasks.ts credit);
+                  // whoever takes it to 0 posts RUN_BIT|run
   failed: i32;    // 0, or first failing task + 1 (atomic cmpxchg: the first failure wins)
   failures: i32;  // how many tasks failed (atomic add)
-  flags: u32;
+  cancelled: i32; // non-zero once the host cancelled the run: its tasks are skipped from then on (atomic)
   src: u32;       // heap pointer to the run's source task ids; host-written, published by the cursor store
   nsrc: u32;      // how many
   cursor: u64;    // (generation << 32) | next unclaimed source; atomic (tasks.ts claimSources)
@@ -144,7 +150,10 @@ export const SEED_CHUNK: u32 = 128;         // sources a worker claims at once (
 }
 
 export const enum TaskState { Free = 0, Waiting = 1, Ready = 2, Running = 3, Done = 4 }
-export const enum TaskFlag { NotifyHost = 1 }
+export const enum TaskFlag {
+  NotifyHost = 1,   // post the task id to the host when it retires (async tasks)
+  Condition = 2,    // a condition task: its edges out are weak; it releases the successors it chose
+}
 
 // ---- accessors ----
 

@@ -1,5 +1,5 @@
 // Offsets for the host: src/memory.ts reads every export named off_* / size_* and never types a number.
-import { HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry } from "./layout";
+import { HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED } from "./layout";
 
 export function off_header(): usize { return HEADER; }
 export function off_injector(): usize { return INJECTOR; }
@@ -52,8 +52,14 @@ export function size_Run(): usize { return offsetof<Run>(); }
 export function off_R_remaining(): usize { return offsetof<Run>("remaining"); }
 export function off_R_failed(): usize { return offsetof<Run>("failed"); }
 export function off_R_failures(): usize { return offsetof<Run>("failures"); }
+export function off_R_cancelled(): usize { return offsetof<Run>("cancelled"); }
 export function size_FnEntry(): usize { return offsetof<FnEntry>(); }
 export function off_F_kind(): usize { return offsetof<FnEntry>("kind"); }
 export function off_F_ptr(): usize { return offsetof<FnEntry>("ptr"); }
 export function off_F_len(): usize { return offsetof<FnEntry>("len"); }
 export function off_F_hash(): usize { return offsetof<FnEntry>("hash"); }
+export function flag_NotifyHost(): u32 { return TaskFlag.NotifyHost; }
+export function flag_Condition(): u32 { return TaskFlag.Condition; }
+export function flag_ResultEncoded(): u32 { return RESULT_ENCODED; }
+export function flag_ResultError(): u32 { return RESULT_ERROR; }
+export function flag_ResultSkipped(): u32 { return RESULT_SKIPPED; }

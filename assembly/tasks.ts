@@ -6,13 +6,14 @@
 // pushed on the finishing worker's own deque, or the injector when that is full or there is no worker.
 // Then the run's `remaining` counter drops; whoever takes it to zero posts RUN_BIT | run to the host.
 import {
-  HEADER, Header, Task, Run, TaskState, TaskFlag, NONE, RESULT_SKIPPED, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
+  HEADER, Header, Task, Run, TaskState, TaskFlag, NONE, RESULT_SKIPPED, RESULT_ENCODED, RESULT_ERROR, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
   SEED_RUN_MASK, SEED_GEN_MASK, SEED_CHUNK,
   taskAt, runAt, workerAt, WorkerSlot,
 } from "./layout";
 import { mpmcPush, mpmcLength } from "./mpmc";
 import { dequePush } from "./deque";
 import { notifyWork } from "./sleep";
+import { heapFree } from "./heap";
 
 const FREE_HEAD = HEADER + offsetof<Header>("freeHead");
 const TASK_BUMP = HEADER + offsetof<Header>("taskBump");
@@ -25,6 +26,7 @@ const R_REMAINING = offsetof<Run>("remaining");
 const R_FAILED = offsetof<Run>("failed");
 const R_FAILURES = offsetof<Run>("failures");
 const R_CURSOR = offsetof<Run>("cursor");
+const R_CANCELLED = offsetof<Run>("cancelled");
 
 // ---- slot allocation: a Treiber stack of freed slots with a 32-bit ABA tag, then a bump counter ----
 // The `succ` field of a free slot holds the next free slot + 1. A pop that read a stale `succ` fails its
@@ -95,24 +97,30 @@ export function submitQuiet(t: u32): void {
 }
 
 /**
- * Host. Starts run `r` of a laid-out graph: `count` tasks in all, the `n` sources listed at `list`.
- * Every task's `pending` already equals its `deps` (laid out so, and reset as each task retires).
- * Pushes one seed, not n sources: workers claim the sources in chunks (claimSources), so starting a run
- * costs the host O(1) whatever its fan-out.
+ * Host. Starts run `r` of a laid-out graph whose `n` sources are listed at `list`. Every task's `pending`
+ * already equals its `deps` (laid out so, and reset as each task retires). Pushes one seed, not n
+ * sources: workers claim the sources in chunks (claimSources), so starting a run costs the host O(1)
+ * whatever its fan-out. The run's count starts at n: every source is scheduled.
  */
-export function runStart(r: u32, list: usize, n: u32, count: u32): void {
+export function runStart(r: u32, list: usize, n: u32): void {
   const rp = runAt(r);
   const run = changetype<Run>(rp);
   atomic.store<i32>(rp, 0, R_FAILED);
   atomic.store<i32>(rp, 0, R_FAILURES);
-  atomic.store<i32>(rp, <i32>count, R_REMAINING);
+  atomic.store<i32>(rp, 0, R_CANCELLED);
+  atomic.store<i32>(rp, <i32>n, R_REMAINING);
   run.src = <u32>list;
   run.nsrc = n;
   const gen = <u32>(atomic.load<u64>(rp, R_CURSOR) >> 32) + 1;
   atomic.store<u64>(rp, <u64>gen << 32, R_CURSOR);   // publishes src and nsrc; next unclaimed = 0
-  if (n == 0) return;
+  if (n == 0) { postToHost(RUN_BIT | r); return; }
   mpmcPush(INJECTOR, RUN_BIT | ((gen & SEED_GEN_MASK) << 16) | r);
   notifyWork();
+}
+
+/** Host: cancels run r; tasks of the run not yet started are skipped (worker.ts runnable). */
+export function runCancel(r: u32): void {
+  atomic.store<i32>(runAt(r), 1, R_CANCELLED);
 }
 
 /**
@@ -166,57 +174,75 @@ function pushReady(w: u32, s: u32): void {
 
 /** Retires a task of a failed run without running it; its result reads as "skipped". */
 export function skip(w: u32, t: u32): i32 {
-  changetype<Task>(taskAt(t)).resInfo = RESULT_SKIPPED;  // published by retire()'s atomics
-  return retire(w, t, false);
+  const task = changetype<Task>(taskAt(t));
+  const kind = task.resInfo & 0xff;
+  if (kind == RESULT_ENCODED || kind == RESULT_ERROR) heapFree(<usize>load<u32>(taskAt(t), offsetof<Task>("r0")));   // an older run's value
+  task.resInfo = RESULT_SKIPPED;                          // published by retire()'s atomics
+  return retire(w, t, false, 0, 0);                       // a skipped condition chooses nothing
 }
 
-/** True if t belongs to a run that has failed (its remaining tasks are skipped, not run). */
+/** True if t belongs to a run that has failed or was cancelled (its remaining tasks are skipped, not run). */
 export function runFailed(t: u32): bool {
   const r = changetype<Task>(taskAt(t)).run;
-  return r != NONE && atomic.load<i32>(runAt(r), R_FAILED) != 0;
+  if (r == NONE) return false;
+  const rp = runAt(r);
+  return atomic.load<i32>(rp, R_FAILED) != 0 || atomic.load<i32>(rp, R_CANCELLED) != 0;
 }
 
 // ---- run counting ----
-// Every retired task of a run must count off the run's `remaining` word, which all workers share. A
-// worker batches its count-downs for the run it is working on in its own slot (batchRun, batchCount:
-// owner-only, plain) and flushes them with one atomic.sub when it switches runs or runs out of local
-// work (worker.ts: next() flushes before it searches). remaining can only reach zero once every task
-// has been counted, and a worker holds a batch only while it still has work, so the run's end is
-// posted as soon as the last worker with work for it runs dry. The host flushes a dead worker's batch.
+// A run's `remaining` counts tasks scheduled and not yet retired. It starts at the number of sources; a
+// retiring task that makes k successors ready changes it by k − 1. With condition tasks the number of
+// task executions is not known in advance (loops, branches never taken), so this count, not the number
+// of tasks, says when a run is over.
+//
+// `remaining` is shared by every worker of the run, so each worker keeps a local balance for the run it
+// is working on (batchRun, batchCount: owner-only, plain) and applies it with one atomic op. The balance
+// is never positive: a credit that would make it positive is applied at once, *before* the successors it
+// stands for become visible to other workers. So the shared count never under-counts: it reaches zero
+// only when every scheduled task has retired and every balance is applied, and then exactly once (no
+// task is left to schedule more). A worker applies its (negative) balance when it switches runs or when
+// its first look for more work fails (worker.ts), so a run's end is posted as soon as the last worker
+// with work for it runs dry. The host applies a dead worker's balance when it replaces it.
 
-/** Counts one retired task of run r, on worker w's batch, or directly when there is no worker. */
-function countOff(w: u32, r: u32): void {
-  if (w == NONE) {
-    if (atomic.sub<i32>(runAt(r), 1, R_REMAINING) == 1) postToHost(RUN_BIT | r);
-    return;
-  }
+/** Adds d to run r's count directly; posts the run's end if that took it to zero. */
+function applyRun(r: u32, d: i32): void {
+  if (d == 0) return;
+  if (atomic.add<i32>(runAt(r), d, R_REMAINING) + d == 0) postToHost(RUN_BIT | r);
+}
+
+/** Credits d (+1: a successor scheduled, −1: a task retired with nothing replacing it) to run r. */
+function credit(w: u32, r: u32, d: i32): void {
+  if (w == NONE) { applyRun(r, d); return; }
   const s = changetype<WorkerSlot>(workerAt(w));
   if (s.batchCount != 0 && s.batchRun != r) flushRun(w);
   s.batchRun = r;
-  s.batchCount++;
+  const bal = s.batchCount + d;
+  if (bal > 0) { s.batchCount = 0; applyRun(r, bal); }   // never hold a positive balance
+  else s.batchCount = bal;
 }
 
-/** Worker w (or the host, for a dead worker): applies w's batched count-downs to its run. */
+/** Worker w (or the host, for a dead worker): applies w's held balance to its run. */
 export function flushRun(w: u32): void {
   const s = changetype<WorkerSlot>(workerAt(w));
   const n = s.batchCount;
   if (n == 0) return;
-  const r = s.batchRun;
   s.batchCount = 0;
-  if (atomic.sub<i32>(runAt(r), <i32>n, R_REMAINING) == <i32>n) postToHost(RUN_BIT | r);
+  applyRun(s.batchRun, n);
 }
 
 /**
- * Retires task t: records a failure, releases its successors, counts it off its run, notifies the
- * host when asked. `w` is the finishing worker (NONE from the host). Returns the first successor that
- * became ready, for the caller to run next, or EMPTY.
+ * Retires task t: records a failure, releases its successors, counts it off its run, notifies the host
+ * when asked. `w` is the finishing worker (NONE from the host). A condition task releases only the
+ * successors whose indices are listed at `choices` (n of them; validated by the caller), over weak
+ * edges: their `pending` is not consulted. Returns the first successor that became ready, for the
+ * caller to run next (it takes t's place in the run's count), or EMPTY.
  *
- * Atomics on this path: one atomic.sub per successor edge, and none for a successor with a single
+ * Atomics on this path: one atomic.sub per strong successor edge, none for a successor with a single
  * predecessor (nobody else can release it). `pending` is reset with a plain store: every predecessor
  * has already counted down, and the next run starts only after the host has seen this one end, which
- * the run's atomic count-down and the completion ring publish.
+ * the run's atomic count and the completion ring publish.
  */
-export function retire(w: u32, t: u32, failed: bool): i32 {
+export function retire(w: u32, t: u32, failed: bool, choices: usize, nchoices: u32): i32 {
   const p = taskAt(t);
   const task = changetype<Task>(p);
   const r = task.run;
@@ -226,24 +252,36 @@ export function retire(w: u32, t: u32, failed: bool): i32 {
   }
   task.pending = <i32>task.deps;
   let first: i32 = EMPTY;
-  const n = task.nsucc;
   const list = <usize>task.succ;
-  for (let i: u32 = 0; i < n; i++) {
-    const s = load<u32>(list + (<usize>i << 2));
-    const sp = taskAt(s);
-    if (changetype<Task>(sp).deps == 1 || atomic.sub<i32>(sp, 1, T_PENDING) == 1) {   // now ready
-      if (first == EMPTY) first = <i32>s;
-      else pushReady(w, s);
+  if ((task.flags & TaskFlag.Condition) != 0) {
+    for (let i: u32 = 0; i < nchoices; i++) {
+      const s = load<u32>(list + (<usize>load<u32>(choices + (<usize>i << 2)) << 2));
+      first = release(w, r, s, first);
+    }
+  } else {
+    const n = task.nsucc;
+    for (let i: u32 = 0; i < n; i++) {
+      const s = load<u32>(list + (<usize>i << 2));
+      const sp = taskAt(s);
+      if (changetype<Task>(sp).deps == 1 || atomic.sub<i32>(sp, 1, T_PENDING) == 1) first = release(w, r, s, first);
     }
   }
   const notify = (task.flags & TaskFlag.NotifyHost) != 0;
-  if (r != NONE) countOff(w, r);
+  if (r != NONE && first == EMPTY) credit(w, r, -1);   // nothing takes t's place in the count
   if (notify) postToHost(t);   // the host may free t as soon as it sees it: touch nothing of t after this
+  return first;
+}
+
+/** Successor s is ready: keep the first for the caller, count and publish the others. */
+function release(w: u32, r: u32, s: u32, first: i32): i32 {
+  if (first == EMPTY) return <i32>s;
+  if (r != NONE) credit(w, r, 1);   // counted before anyone else can see (and retire) it
+  pushReady(w, s);
   return first;
 }
 
 /** Host: retires a task whose worker died before finishing it (its successors go to the injector). */
 export function retireFromHost(t: u32, failed: bool): void {
-  const next = retire(NONE, t, failed);
+  const next = retire(NONE, t, failed, 0, 0);
   if (next >= 0) pushReady(NONE, <u32>next);
 }

@@ -52,17 +52,19 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
   // leaves the shared `spinners` word alone.
   const first = explore(w, s);
   if (first >= 0) return first;
-  flushRun(w);   // no work at hand: settle our batched run count-downs before searching (tasks.ts countOff)
+  flushRun(w);   // no work at hand: apply our held run balance before searching (tasks.ts credit)
   while (true) {
     // Search phase: count ourselves as a searcher so producers know someone is looking.
     const mayspin = beginSearch(h.maxSpinners);
+    s.searching = 1;
     const rounds = mayspin ? h.spinIters : 1;
     for (let i: u32 = 0; i < rounds; i++) {
       const t = explore(w, s);
-      if (t >= 0) { endSearchFound(s.more != 0); return t; }
+      if (t >= 0) { s.searching = 0; endSearchFound(s.more != 0); return t; }
       if (t == RETRY) i = i > 0 ? i - 1 : 0;   // someone is racing us for work: keep looking
-      if (isShutdown()) { endSearchEmpty(); return SHUTDOWN; }
+      if (isShutdown()) { s.searching = 0; endSearchEmpty(); return SHUTDOWN; }
     }
+    s.searching = 0;
     endSearchEmpty();
     // Sleep phase. W1: announce; W2: re-check; W3: withdraw; W4: park until claimed.
     announceSleep(w);                                            // W1
@@ -94,7 +96,17 @@ export function next(w: u32): i32 {
     if (t >= 0 || t == SHUTDOWN) break;
   }
   s.current = t;
+  settleForeign(w, s, t);
   return t;
+}
+
+/**
+ * Before worker w runs task t: if it holds a balance for a run other than t's, apply it now. Otherwise a
+ * finished run's end would wait until this task (an async task, or a long task of another run) is done.
+ */
+// @ts-ignore: decorator
+@inline function settleForeign(w: u32, s: WorkerSlot, t: i32): void {
+  if (t >= 0 && s.batchCount != 0 && changetype<Task>(taskAt(<u32>t)).run != s.batchRun) flushRun(w);
 }
 
 /**
@@ -102,11 +114,26 @@ export function next(w: u32): i32 {
  * the successor it made ready if any, else whatever next() finds.
  */
 export function finish(w: u32, t: u32, failed: bool): i32 {
+  return finishWith(w, t, failed, 0, 0);
+}
+
+/**
+ * Worker w finished condition task t, which chose the successors whose indices (already checked
+ * against nsucc, duplicates removed) are listed at `choices`. Same contract as finish().
+ */
+export function finishCondition(w: u32, t: u32, choices: usize, n: u32): i32 {
+  return finishWith(w, t, false, choices, n);
+}
+
+function finishWith(w: u32, t: u32, failed: bool, choices: usize, n: u32): i32 {
   const sp = workerAt(w);
   changetype<WorkerSlot>(sp).executed++;
-  const cached = runnable(w, retire(w, t, failed));
+  // No longer "running t" before retiring it: if this thread is killed mid-retire, the host must not
+  // retire t a second time (that would release its successors twice).
+  changetype<WorkerSlot>(sp).current = -1;
+  const cached = runnable(w, retire(w, t, failed, choices, n));
   if (cached >= 0) {
-    changetype<WorkerSlot>(sp).current = cached;
+    changetype<WorkerSlot>(sp).current = cached;   // a successor: same run, nothing to settle
     return cached;
   }
   changetype<WorkerSlot>(sp).current = -1;
@@ -123,6 +150,24 @@ export function calibrateSpin(w: u32, n: u32): u32 {
   let found: u32 = 0;
   for (let i: u32 = 0; i < n; i++) if (explore(w, s) >= 0) found++;
   return found;
+}
+
+/**
+ * Host, after worker w's thread died and before its replacement starts: undoes the shared state the dead
+ * thread held. Its run balance is applied; if it was searching it leaves `spinners` (otherwise producers
+ * would go on believing someone searches, and never wake a sleeper); if it was announced asleep it is
+ * withdrawn. Its deque stays: the replacement, or thieves, run what is queued there. Returns the task it
+ * was running, or -1. Not covered: a thread terminated from outside in the middle of a deque or queue
+ * operation, or holding the heap lock (a crash inside task code can do neither).
+ */
+export function recoverWorker(w: u32): i32 {
+  const s = changetype<WorkerSlot>(workerAt(w));
+  flushRun(w);
+  if (s.searching != 0) { s.searching = 0; endSearchEmpty(); }
+  cancelSleep(w);
+  const t = s.current;
+  s.current = -1;
+  return t;
 }
 
 /** Worker w: run nothing more now; used when a worker must return to its event loop. */

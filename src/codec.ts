@@ -151,10 +151,15 @@ export class Codec {
     const u32 = this.core.u32;
     if (args.length <= ARG_WORDS) {
       let info = 0, word = 0, i = 0;
-      for (; i < args.length && word < ARG_WORDS; i++) {
-        const kind = this.#put(args[i], p + this.#ta + 8 * word, ARG_WORDS - word);
-        info |= kind << (4 + 4 * i);
-        word += Codec.#words(kind);
+      try {
+        for (; i < args.length && word < ARG_WORDS; i++) {
+          const kind = this.#put(args[i], p + this.#ta + 8 * word, ARG_WORDS - word);
+          info |= kind << (4 + 4 * i);
+          word += Codec.#words(kind);
+        }
+      } catch (e) {
+        this.freeArgs(p, info | i);   // argument i could not be encoded: release the i before it
+        throw e;
       }
       if (i === args.length) { u32[(p + this.#tinfo) >> 2] = info | args.length; return; }
       this.freeArgs(p, info | i);  // ran out of words part-way: release the i encoded so far, then spill
@@ -164,10 +169,19 @@ export class Codec {
     const block = this.core.alloc(words + 8 * 3 * n);
     this.core.u32[block >> 2] = n;
     let word = 0;
-    for (let i = 0; i < n; i++) {
-      const kind = this.#put(args[i], block + words + 8 * word, 3);
-      this.core.u8[block + 4 + i] = kind;
-      word += Codec.#words(kind);
+    const owned: number[] = [];   // blocks of the arguments encoded so far, freed if a later one fails
+    try {
+      for (let i = 0; i < n; i++) {
+        const at = block + words + 8 * word;
+        const kind = this.#put(args[i], at, 3);
+        if (kind === Kind.Encoded) owned.push(this.core.u32[at >> 2]);
+        this.core.u8[block + 4 + i] = kind;
+        word += Codec.#words(kind);
+      }
+    } catch (e) {
+      for (const b of owned) this.core.x.heapFree(b);
+      this.core.x.heapFree(block);
+      throw e;
     }
     const at = (p + this.#ta) >> 2;
     this.core.u32[at] = block;
@@ -205,16 +219,7 @@ export class Codec {
     const u32 = this.core.u32;
     const argc = info & 15;
     if (argc === SPILLED) {
-      const block = u32[(p + this.#ta) >> 2];
-      const n = u32[block >> 2];
-      const words = spillWords(n);
-      let word = 0;
-      for (let i = 0; i < n; i++) {
-        const kind = this.core.u8[block + 4 + i];
-        if (kind === Kind.Encoded) this.core.x.heapFree(u32[(block + words + 8 * word) >> 2]);
-        word += Codec.#words(kind);
-      }
-      this.core.x.heapFree(block);
+      this.#freeSpilled(u32[(p + this.#ta) >> 2]);
     } else {
       let word = 0;
       for (let i = 0; i < argc; i++) {
@@ -224,6 +229,20 @@ export class Codec {
       }
     }
     u32[(p + this.#tinfo) >> 2] = 0;
+  }
+
+  /** Frees a spilled argument block and the blocks of the arguments written into it. */
+  #freeSpilled(block: number): void {
+    const u32 = this.core.u32;
+    const n = u32[block >> 2];
+    const words = spillWords(n);
+    let word = 0;
+    for (let i = 0; i < n; i++) {
+      const kind = this.core.u8[block + 4 + i];
+      if (kind === Kind.Encoded) this.core.x.heapFree(u32[(block + words + 8 * word) >> 2]);
+      word += Codec.#words(kind);
+    }
+    this.core.x.heapFree(block);
   }
 
   // ---- results ----

@@ -25,6 +25,9 @@ export const messages = {
   tooManyFunctions: (cap: number) => `beatflow: more than ${cap} distinct task functions: raise options.maxFunctions`,
   cycle: (graph: string, names: string[]) =>
     `beatflow: taskflow '${graph}' has a cycle: ${names.map((n) => `'${n}'`).join(' → ')}`,
+  noSource: (graph: string) =>
+    `beatflow: taskflow '${graph}' has no task to start from: every task has a predecessor (edges out of a ` +
+    `condition count too). Add a task that precedes the loop's first task`,
   erased: (task: string) => `beatflow: task '${task}' was erased from its taskflow`,
   foreignTask: (graph: string, task: string) =>
     `beatflow: task '${task}' belongs to another taskflow than '${graph}'`,
@@ -32,6 +35,7 @@ export const messages = {
     `beatflow: worker ${worker} ${cause}` + (task !== undefined ? ` while running task '${task}'` : ''),
   workerStart: (worker: number, message: string) => `beatflow: worker ${worker} failed to start: ${message}`,
   moduleLoad: (url: string, message: string) => `beatflow: the task module ${url} failed to load in a worker: ${message}`,
+  cancelled: (graph: string) => `beatflow: the run of taskflow '${graph}' was cancelled`,
   stale: (graph: string) =>
     `beatflow: results of this run of '${graph}' are gone: the taskflow has run again since (read results before re-running)`,
   notInRun: (task: string) => `beatflow: task '${task}' is not part of this run's taskflow`,
@@ -57,6 +61,14 @@ export class WorkerCrashError extends Error {
     super(message);
     this.worker = worker;
     Object.assign(this, extra);
+  }
+}
+
+/** A run (or task) was cancelled: `run.cancel(reason)` or an aborted AbortSignal. `cause` is the reason. */
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+  constructor(message: string, reason?: unknown) {
+    super(message, reason === undefined ? undefined : { cause: reason });
   }
 }
 

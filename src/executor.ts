@@ -12,15 +12,32 @@ import { Pool, type CrashInfo } from './pool.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from './options.js';
 import { autoWorkers, spinPolicy, taskCapLog2, dequeCapLog2, nextHostSpin, initialHostSpin, hostMayPoll } from './scheduler.js';
 import { cpuCount, KeepAlive } from './platform.js';
-import { messages, rebuildError, isPlainError, WorkerCrashError, type TaskFailure } from './errors.js';
-import { nodeOf, type Task, type Taskflow } from './graph.js';
+import { messages, rebuildError, isPlainError, WorkerCrashError, CancelledError, type TaskFailure } from './errors.js';
+import { nodeOf, nodesOf, type Task, type Taskflow } from './graph.js';
 import { place, release, type Placed } from './tasktable.js';
 
 type Waiting = { resolve(v: unknown): void; reject(e: unknown): void; fnId: number; args: unknown[] };
 
 /** Host submissions between two wake-up checks during a synchronous burst. */
 const WAKE_BATCH = 64;
-type RunWaiter = { resolve(v: RunResult): void; reject(e: unknown): void; placed: Placed; tf: Taskflow; run: number };
+/** One accepted run: whether it was cancelled, and the run slot once it started. */
+type RunState = { cancelled: boolean; reason: unknown; slot: number };
+type RunWaiter = { resolve(v: RunResult): void; reject(e: unknown): void; placed: Placed; tf: Taskflow; run: number; state: RunState };
+
+/** Options for executor.run / runN / runUntil. */
+export interface RunOptions {
+  /** Cancels the run when aborted: no new task of it starts, running ones finish, the promise rejects with a CancelledError. */
+  signal?: AbortSignal;
+}
+
+/** The promise of a run, with a way to cancel it. */
+export type RunHandle = Promise<RunResult> & {
+  /**
+   * Stops scheduling the run's tasks (running ones finish) and rejects the promise with a CancelledError
+   * whose `cause` is `reason`. Does nothing once the run has settled.
+   */
+  cancel(reason?: unknown): void;
+};
 
 /**
  * The result of one run of a taskflow: each task's return value.
@@ -43,8 +60,7 @@ export class RunResult {
   /** The value `task` returned in this run. Throws if the taskflow has run again since. */
   result<T = unknown>(task: Task): T {
     const node = nodeOf(task);
-    if (node._graph !== this.taskflow || !this.#placed || node._index < 0 || node._index >= this.#placed.slots.length ||
-        this.#placed.nodes[node._index] !== node) {
+    if (node._graph !== this.taskflow || !this.#placed || node._index < 0 || node._index >= this.#placed.slots.length) {
       throw new RangeError(messages.notInRun(task.name()));
     }
     if (this.#placed.released || this.#placed.runs !== this.#run) throw new Error(messages.stale(this.taskflow.name));
@@ -97,6 +113,7 @@ export class Executor {
   #state: 'open' | 'closing' | 'closed' = 'open';
   #closed: Promise<void> | undefined;
   #broken: Error | undefined;
+  #brokenSlots = 0;
 
   private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>) {
     this.#core = core;
@@ -193,7 +210,7 @@ export class Executor {
     const i = p >> 2;
     u32[i + (L.T_fn >> 2)] = fnId;
     u32[i + (L.T_run >> 2)] = NONE;
-    u32[i + (L.T_flags >> 2)] = 1; // TaskFlag.NotifyHost
+    u32[i + (L.T_flags >> 2)] = L.flag_NotifyHost;
     u32[i + (L.T_nsucc >> 2)] = 0;
     u32[i + (L.T_npred >> 2)] = 0;
     u32[i + (L.T_deps >> 2)] = 0;
@@ -225,26 +242,48 @@ export class Executor {
   /**
    * Runs a taskflow; resolves with a RunResult once every task finished, or rejects with the first
    * task error (others attached as `error.suppressed`). Runs of one taskflow execute one after another.
+   * The returned promise has `cancel(reason?)`; `options.signal` cancels it too.
    */
-  run(tf: Taskflow): Promise<RunResult> {
-    if (this.#state !== 'open') return Promise.reject(new Error(messages.closed('run')));
+  run(tf: Taskflow, options?: RunOptions): RunHandle {
+    const state: RunState = { cancelled: false, reason: undefined, slot: -1 };
+    const cancel = (reason?: unknown): void => this.#cancelRun(state, reason);
+    if (this.#state !== 'open') return Object.assign(Promise.reject(new Error(messages.closed('run'))), { cancel });
+    const signal = options?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      return Object.assign(Promise.reject(new TypeError(messages.optionType('signal', 'an AbortSignal', signal))), { cancel });
+    }
     const prev = this.#graphQueue.get(tf) ?? Promise.resolve();
-    const next = prev.then(() => this.#startRun(tf));
+    const next = prev.then(() => this.#startRun(tf, state));
     const settled = next.then(() => {}, () => {});
     this.#graphQueue.set(tf, settled);
     this.#pendingRuns.add(settled);
+    if (signal) {
+      const onAbort = (): void => cancel(signal.reason);
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        void settled.then(() => signal.removeEventListener('abort', onAbort));
+      }
+    }
     void settled.then(() => this.#pendingRuns.delete(settled));
-    return next;
+    return Object.assign(next, { cancel });
+  }
+
+  #cancelRun(state: RunState, reason: unknown): void {
+    if (state.cancelled) return;
+    state.cancelled = true;
+    state.reason = reason;
+    if (state.slot >= 0 && this.#runWaiters[state.slot]?.state === state) this.#core.x.runCancel(state.slot);
   }
 
   /**
    * Runs a taskflow n times, one run after another; resolves with the last run's result (or at once,
    * with undefined, for n = 0). Rejects with the first failing run's error; later runs do not start.
    */
-  async runN(tf: Taskflow, n: number): Promise<RunResult | undefined> {
+  async runN(tf: Taskflow, n: number, options?: RunOptions): Promise<RunResult | undefined> {
     if (!Number.isInteger(n) || n < 0) throw new TypeError(`beatflow: executor.runN(tf, n): n must be a non-negative integer (got ${n})`);
     let last: RunResult | undefined;
-    for (let i = 0; i < n; i++) last = await this.run(tf);
+    for (let i = 0; i < n; i++) last = await this.run(tf, options);
     return last;
   }
 
@@ -252,25 +291,29 @@ export class Executor {
    * Runs a taskflow again and again until `predicate()` returns true (it is asked before every run,
    * so a predicate that is true at once means no run). The predicate may return a promise.
    */
-  async runUntil(tf: Taskflow, predicate: () => boolean | Promise<boolean>): Promise<RunResult | undefined> {
+  async runUntil(tf: Taskflow, predicate: () => boolean | Promise<boolean>, options?: RunOptions): Promise<RunResult | undefined> {
     if (typeof predicate !== 'function') throw new TypeError(messages.notAFunction('executor.runUntil(tf, predicate): predicate', predicate));
     let last: RunResult | undefined;
-    while (!(await predicate())) last = await this.run(tf);
+    while (!(await predicate())) last = await this.run(tf, options);
     return last;
   }
 
   /** Resolves once every task and run submitted so far (and any they queue) has settled, successfully or not. */
   waitForAll(): Promise<void> {
-    return this.#keepAlive.during((async () => {
-      while (this.#pendingRuns.size > 0 || this.#outstanding > 0) {
-        await Promise.allSettled([...this.#pendingRuns]);
-        await this.#whenIdle();
-      }
-    })());
+    return this.#keepAlive.during(this.#settled());
   }
 
-  #startRun(tf: Taskflow): Promise<RunResult> {
+  /** Everything accepted has settled: async tasks, runs in flight, and runs queued behind them. */
+  async #settled(): Promise<void> {
+    while (this.#pendingRuns.size > 0 || this.#outstanding > 0) {
+      await Promise.allSettled([...this.#pendingRuns]);
+      await this.#whenIdle();
+    }
+  }
+
+  #startRun(tf: Taskflow, state: RunState): Promise<RunResult> {
     if (this.#state === 'closed') return Promise.reject(new Error(messages.closed('run')));
+    if (state.cancelled) return Promise.reject(new CancelledError(messages.cancelled(tf.name), state.reason));
     let pl = this.#placed.get(tf);
     if (pl && pl.version !== tf.version) { this.#releasePlaced(pl); this.#released.unregister(pl); pl = undefined; }
     if (!pl) {
@@ -289,10 +332,14 @@ export class Executor {
     const placed = pl;
     const run = ++placed.runs;
     if (placed.slots.length === 0) return Promise.resolve(new RunResult(tf, placed, run, () => undefined));
+    if (placed.conditional) {   // tasks a condition does not reach this run must not show an older run's value
+      for (const t of placed.slots) this.#codec.freeResult(this.#core.taskPtr(t));
+    }
     return new Promise<RunResult>((resolve, reject) => {
-      this.#runWaiters[placed.runSlot] = { resolve, reject, placed, tf, run };
+      this.#runWaiters[placed.runSlot] = { resolve, reject, placed, tf, run, state };
+      state.slot = placed.runSlot;
       this.#outstanding++;
-      this.#core.x.runStart(placed.runSlot, placed.block, placed.nSources, placed.slots.length);
+      this.#core.x.runStart(placed.runSlot, placed.block, placed.nSources);
       this.#ensurePump();
     });
   }
@@ -317,6 +364,7 @@ export class Executor {
     this.#live.delete(pl);
     if (this.#state !== 'closed') release(pl, this.#core, this.#codec);
     this.#freeRuns.push(pl.runSlot);
+    this.#drainBacklog();
   }
 
   // ---- shared memory ----
@@ -401,8 +449,13 @@ export class Executor {
     let n = 0;
     for (let v = x.mpmcPop(this.#completions); v !== EMPTY; v = x.mpmcPop(this.#completions)) {
       n++;
-      if ((v & RUN_BIT) !== 0) this.#runDone((v >>> 0) ^ RUN_BIT);
-      else this.#taskDone(v);
+      try {
+        if ((v & RUN_BIT) !== 0) this.#runDone((v >>> 0) ^ RUN_BIT);
+        else this.#taskDone(v);
+      } catch (e) {
+        // A bug here must not stop the pump (every later completion would hang): report it and go on.
+        queueMicrotask(() => { throw e; });
+      }
     }
     return n;
   }
@@ -411,8 +464,9 @@ export class Executor {
     const core = this.#core;
     const codec = this.#codec;
     const p = core.taskPtr(t);
-    const resolve = this.#resolve[t]!;
-    const reject = this.#reject[t]!;
+    const resolve = this.#resolve[t];
+    const reject = this.#reject[t];
+    if (!resolve || !reject) return;   // already settled (destroy); never let one stray id stop the pump
     this.#resolve[t] = undefined;
     this.#reject[t] = undefined;
     let value: unknown;
@@ -427,31 +481,40 @@ export class Executor {
     core.x.taskFree(t);
     this.#outstanding--;
     if (failed) reject(error); else resolve(value);
-    while (this.#backlog.length > 0) {
-      const t2 = core.x.taskAlloc();
-      if (t2 < 0) break;
+    this.#drainBacklog();
+  }
+
+  /** Submits queued async tasks while task slots are free (after anything that frees slots). */
+  #drainBacklog(): void {
+    while (this.#backlog.length > 0 && this.#state !== 'closed') {
+      const t = this.#core.x.taskAlloc();
+      if (t < 0) break;
       const w = this.#backlog.shift()!;
-      this.#resolve[t2] = w.resolve;
-      this.#reject[t2] = w.reject;
-      this.#write(t2, w.fnId, w.args);
+      this.#resolve[t] = w.resolve;
+      this.#reject[t] = w.reject;
+      this.#write(t, w.fnId, w.args);
     }
   }
 
   #runDone(r: number): void {
-    const w = this.#runWaiters[r]!;
+    const w = this.#runWaiters[r];
+    if (!w) return;   // already settled (destroy)
     this.#runWaiters[r] = undefined;
     this.#outstanding--;
     const core = this.#core;
     const failed = Atomics.load(core.i32, (core.runPtr(r) + core.L.R_failed) >> 2);
-    if (failed === 0) {
+    if (failed === 0 && !w.state.cancelled) {
       w.resolve(new RunResult(w.tf, w.placed, w.run, (t) => this.#codec.readResult(core.taskPtr(t))));
       return;
     }
+    // A cancelled run rejects as cancelled, with any task errors attached; otherwise the first error
+    // is the rejection and the others are attached.
     const first = failed - 1;
-    const err = this.#taskError(first) as TaskFailure & { suppressed?: unknown[] };
+    const err = (w.state.cancelled ? new CancelledError(messages.cancelled(w.tf.name), w.state.reason) : this.#taskError(first)) as
+      TaskFailure & { suppressed?: unknown[] };
     const others: unknown[] = [];
     for (const t of w.placed.slots) {
-      if (t !== first && this.#codec.resultKind(core.taskPtr(t)) === Kind.Error) others.push(this.#taskError(t));
+      if ((w.state.cancelled || t !== first) && this.#codec.resultKind(core.taskPtr(t)) === Kind.Error) others.push(this.#taskError(t));
     }
     if (others.length > 0) err.suppressed = others;
     w.reject(err);
@@ -481,7 +544,8 @@ export class Executor {
       for (const pl of this.#live) {
         if (pl.runSlot !== run) continue;
         const i = pl.slots.indexOf(t);
-        if (i >= 0) return pl.nodes[i].name();
+        const tf = pl.tf.deref();
+        if (i >= 0 && tf && tf.version === pl.version) return nodesOf(tf)[i].name();
       }
     }
     const fnId = this.#core.u32[(this.#core.taskPtr(t) + this.#core.L.T_fn) >> 2];
@@ -505,8 +569,15 @@ export class Executor {
     this.#ensurePump();
   }
 
+  /**
+   * A worker slot could not be restarted. Its queued tasks can still be stolen by the others; if no
+   * worker is left, nothing can run: everything in flight is rejected with the cause.
+   */
   #onBroken(err: Error): void {
     this.#broken ??= err;
+    if (++this.#brokenSlots >= this.#core.nWorkers && this.#state !== 'closed') {
+      void this.#stop(new Error(`beatflow: every worker failed to restart: ${err.message}`, { cause: err }));
+    }
   }
 
   // ---- lifecycle ----
@@ -543,7 +614,7 @@ export class Executor {
     this.#closed = this.#keepAlive.during((async () => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), this.#opts.closeTimeout); });
-      const outcome = await Promise.race([this.#whenIdle().then(() => 'idle' as const), timeout]);
+      const outcome = await Promise.race([this.#settled().then(() => 'idle' as const), timeout]);
       clearTimeout(timer);
       if (outcome === 'timeout') {
         await this.#stop(new Error(`beatflow: close() timed out after ${this.#opts.closeTimeout} ms with ` +

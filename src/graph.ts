@@ -33,6 +33,8 @@ export class Task {
   /** @internal Bound arguments (a shared empty array until args() is called). */ _bound: readonly unknown[] = NO_ARGS;
   /** @internal Successors in insertion order (shared empty array until the first edge). */ _succ: Task[] = NO_TASKS;
   /** @internal Predecessors in insertion order. */ _pred: Task[] = NO_TASKS;
+  /** @internal A condition task: returns the index (or indices) of the successors to run; its edges out are weak. */
+  _condition = false;
 
   /** @internal */
   constructor(graph: Taskflow, index: number, fn: Function) {
@@ -82,6 +84,9 @@ export class Task {
     this._graph[bump]();
     return this;
   }
+
+  /** True for a condition task ({@link Taskflow.condition}). */
+  get isCondition(): boolean { return this._condition; }
 
   /** Tasks this one precedes, in insertion order. */
   get successors(): Task[] { return this._succ.slice(); }
@@ -161,6 +166,24 @@ export class Taskflow {
     return fns.length === 1 && !list ? made[0] : made;
   }
 
+  /**
+   * Adds a condition task: `fn` returns the index of the successor to run next (successors in the order
+   * its edges were added), or an array of indices to run several; other values and out-of-range indices
+   * run nothing. Edges out of a condition task are *weak*: they do not count as dependencies, so they can
+   * form loops (a task may even precede itself). A task is a source of the graph only if nothing
+   * precedes it, weakly or strongly.
+   *
+   * @example
+   * const [init, body, done] = tf.emplace(tasks.init, tasks.step, tasks.report);
+   * const more = tf.condition(tasks.again);   // returns 0 to loop, 1 to finish
+   * init.precede(body); body.precede(more); more.precede(body, done);
+   */
+  condition(fn: Function): Task {
+    const t = this.emplace(fn);
+    t._condition = true;
+    return t;
+  }
+
   /** Number of tasks. */
   get numTasks(): number { return this[nodesKey].length; }
 
@@ -187,6 +210,28 @@ export class Taskflow {
     this[bump]();
   }
 
+  /**
+   * The graph in GraphViz DOT. Condition tasks are diamonds; their (weak) edges are dashed and labelled
+   * with the index the condition returns to take them.
+   *
+   * @example
+   * writeFileSync('graph.dot', tf.dump());   // dot -Tsvg graph.dot > graph.svg
+   */
+  dump(): string {
+    const q = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+    const lines = [`digraph ${q(this.name)} {`];
+    for (const t of this[nodesKey]) {
+      lines.push(`  t${t._index} [label=${q(t.name())}${t._condition ? ', shape=diamond' : ''}];`);
+    }
+    for (const t of this[nodesKey]) {
+      t._succ.forEach((s, i) => {
+        lines.push(`  t${t._index} -> t${s._index}${t._condition ? ` [style=dashed, label="${i}"]` : ''};`);
+      });
+    }
+    lines.push('}');
+    return lines.join('\n') + '\n';
+  }
+
   /** Removes every task. */
   clear(): void {
     for (const t of this[nodesKey]) (t as { _index: number })._index = -1;
@@ -205,9 +250,11 @@ export interface Adjacency {
   /** Successors of node i: succ[succOff[i] .. succOff[i+1]), in insertion order. */
   succOff: Int32Array;
   succ: Int32Array;
-  /** Predecessors of node i: pred[predOff[i] .. predOff[i+1]), in insertion order. */
+  /** Strong predecessors of node i (not condition tasks): pred[predOff[i] .. predOff[i+1]), in insertion order. */
   predOff: Int32Array;
   pred: Int32Array;
+  /** Number of predecessors of node i, weak ones included (0: a source). */
+  inDegree: Int32Array;
 }
 
 /**
@@ -224,23 +271,27 @@ export function adjacency(tf: Taskflow): Adjacency {
   for (let i = 0; i < n; i++) { edges += nodes[i]._succ.length; succOff[i + 1] = edges; }
   const succ = new Int32Array(edges);
   const pred = new Int32Array(edges);
+  const inDegree = new Int32Array(n);
   let e = 0, f = 0;
   for (let i = 0; i < n; i++) {
     const node = nodes[i];
     const ss = node._succ, ps = node._pred;
     for (let k = 0; k < ss.length; k++) succ[e++] = ss[k]._index;
-    for (let k = 0; k < ps.length; k++) pred[f++] = ps[k]._index;
+    for (let k = 0; k < ps.length; k++) if (!ps[k]._condition) pred[f++] = ps[k]._index;
     predOff[i + 1] = f;
+    inDegree[i] = ps.length;
   }
-  return { succOff, succ, predOff, pred };
+  return { succOff, succ, predOff, pred: pred.subarray(0, f), inDegree };
 }
 
 /**
- * Checks that the graph is acyclic (Kahn's algorithm over the adjacency arrays). On a cycle, throws a
- * GraphError naming the tasks on one cycle, in order, starting at the earliest-inserted one. Pure.
+ * Checks that the strong edges form no cycle (Kahn's algorithm over the adjacency arrays); weak edges,
+ * out of condition tasks, may. A strong cycle would deadlock: each task on it waits for the previous.
+ * On one, throws a GraphError naming its tasks in order, starting at the earliest-inserted one. Pure.
  */
 export function checkAcyclic(tf: Taskflow, adj: Adjacency = adjacency(tf)): void {
   const { succOff, succ, predOff } = adj;
+  const nodes = nodesOf(tf);
   const n = succOff.length - 1;
   const indeg = new Int32Array(n);
   const stack = new Int32Array(n);
@@ -253,10 +304,11 @@ export function checkAcyclic(tf: Taskflow, adj: Adjacency = adjacency(tf)): void
   while (top > 0) {
     const i = stack[--top];
     seen++;
+    if (nodes[i]._condition) continue;   // weak edges do not count
     for (let k = succOff[i]; k < succOff[i + 1]; k++) if (--indeg[succ[k]] === 0) stack[top++] = succ[k];
   }
   if (seen === n) return;
-  const cycle = findCycle(nodesOf(tf), indeg);
+  const cycle = findCycle(nodes, indeg);
   const names = cycle.map((t) => t.name());
   const err = new GraphError(messages.cycle(tf.name, [...names, names[0]]));
   err.cycle = names;
@@ -271,7 +323,7 @@ function findCycle(nodes: readonly Node[], indeg: Int32Array): Node[] {
   while (!pos.has(at)) {
     pos.set(at, path.length);
     path.push(at);
-    at = at._pred.find((p) => indeg[p._index] > 0)!;
+    at = at._pred.find((p) => !p._condition && indeg[p._index] > 0)!;
   }
   const cycle = path.slice(pos.get(at)).reverse();
   const first = cycle.reduce((m, n, i) => (n._index < cycle[m]._index ? i : m), 0);

@@ -1,7 +1,8 @@
 // beatflow's public API.
 export { Executor, RunResult } from './executor.js';
+export type { RunHandle, RunOptions } from './executor.js';
 export { Taskflow, Task } from './graph.js';
 export type { ExecutorOptions } from './options.js';
-export { WorkerCrashError, GraphError } from './errors.js';
+export { WorkerCrashError, GraphError, CancelledError } from './errors.js';
 export type { TaskFailure } from './errors.js';
 export type { SharedArrayCtor, SharedTypedArray } from './codec.js';

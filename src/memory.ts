@@ -33,16 +33,19 @@ export interface CoreExports {
   submit(t: number): void;
   submitQuiet(t: number): void;
   wakeIfBacklog(backlog: number): void;
-  runStart(r: number, list: number, n: number, count: number): void;
-  retire(w: number, t: number, failed: number): number;
+  runStart(r: number, list: number, n: number): void;
+  runCancel(r: number): void;
+  retire(w: number, t: number, failed: number, choices: number, n: number): number;
   retireFromHost(t: number, failed: number): void;
   flushRun(w: number): void;
   next(w: number): number;
   finish(w: number, t: number, failed: number): number;
+  finishCondition(w: number, t: number, choices: number, n: number): number;
   idle(w: number): void;
   calibrateSpin(w: number, n: number): number;
+  recoverWorker(w: number): number;
   setSpin(maxSpinners: number, spinIters: number): void;
-  [name: `off_${string}` | `size_${string}`]: () => number;
+  [name: `off_${string}` | `size_${string}` | `flag_${string}`]: () => number;
 }
 
 /** Sizes of the core's regions, fixed when the executor starts. */
@@ -56,7 +59,7 @@ export interface CoreConfig {
   spinIters: number;      // explore rounds a spinner makes before it parks
 }
 
-/** Byte offsets read from the core, keyed by export name without the prefix (`T_fn`, `W_current`, …). */
+/** Byte offsets read from the core, keyed by export name without the prefix (`T_fn`, `W_current`, …), plus sizes and flag values (`size_Task`, `flag_Condition`). */
 export type Layout = Record<string, number>;
 
 export const NONE = 0xffffffff;
@@ -78,7 +81,7 @@ function readLayout(x: CoreExports): Layout {
   const layout: Layout = {};
   for (const [name, fn] of Object.entries(x)) {
     if (name.startsWith('off_')) layout[name.slice(4)] = (fn as () => number)();
-    else if (name.startsWith('size_')) layout[name] = (fn as () => number)();
+    else if (name.startsWith('size_') || name.startsWith('flag_')) layout[name] = (fn as () => number)();
   }
   return layout;
 }

@@ -89,10 +89,7 @@ export class Pool {
 
   /** A running worker died: report its task, then start a replacement on the same slot (and deque). */
   #crashed(w: number, exitCode: number, error: unknown): void {
-    const core = this.#core;
-    const at = (core.workerPtr(w) + core.L.W_current) >> 2;
-    const current = Atomics.exchange(core.i32, at, -1);
-    core.x.flushRun(w);   // count-downs the dead worker was batching (assembly/tasks.ts countOff)
+    const current = this.#core.x.recoverWorker(w);   // undo what the dead thread held (assembly/worker.ts)
     this.#opts.onCrash({ worker: w, task: current >= 0 ? current : undefined, exitCode, error });
     this.#spawn(w, 1).catch(() => { /* reported through onBroken */ });
   }

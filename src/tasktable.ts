@@ -3,8 +3,8 @@
 import type { SharedCore } from './memory.js';
 import type { Codec } from './codec.js';
 import type { FunctionTable } from './functions.js';
-import { nodesOf, adjacency, checkAcyclic, type Taskflow, type Node } from './graph.js';
-import { messages } from './errors.js';
+import { nodesOf, adjacency, checkAcyclic, type Taskflow } from './graph.js';
+import { messages, GraphError } from './errors.js';
 
 /** A taskflow as it sits in the task table. */
 export interface Placed {
@@ -12,12 +12,18 @@ export interface Placed {
   readonly version: number;
   /** Task slot of each node, by node index. */
   readonly slots: Int32Array;
-  /** The taskflow's nodes, by index (for task names on the error path). */
-  readonly nodes: readonly Node[];
+  /**
+   * The taskflow, weakly: the executor keeps every Placed, and a strong reference (directly or through
+   * its tasks) would keep the taskflow alive, so the FinalizationRegistry that returns its slots would
+   * never fire. Used for task names on the error path only.
+   */
+  readonly tf: WeakRef<Taskflow>;
   readonly runSlot: number;
   /** Heap block holding the sources list, then every successor and predecessor list. */
   readonly block: number;
   readonly nSources: number;
+  /** Has condition tasks: a run may leave some tasks unrun, so results are cleared before each run. */
+  readonly conditional: boolean;
   /** Runs started so far; a RunResult is valid while this still equals its run number. */
   runs: number;
   released: boolean;
@@ -30,7 +36,7 @@ export interface Placed {
 export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: FunctionTable, runSlot: number): Placed {
   const adj = adjacency(tf);
   checkAcyclic(tf, adj);
-  const { succOff, succ, predOff, pred } = adj;
+  const { succOff, succ, predOff, pred, inDegree } = adj;
   const nodes = nodesOf(tf);
   const n = nodes.length;
   const L = core.L;
@@ -53,37 +59,53 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
     slots[i] = t;
   }
   let nSources = 0;
-  for (let i = 0; i < n; i++) if (predOff[i + 1] === predOff[i]) nSources++;
+  for (let i = 0; i < n; i++) if (inDegree[i] === 0) nSources++;
+  if (n > 0 && nSources === 0) {
+    for (let i = 0; i < n; i++) x.taskFree(slots[i]);
+    throw new GraphError(messages.noSource(tf.name));
+  }
   // One heap block: the sources, then each task's successor list and predecessor list (task slot ids).
-  const block = core.alloc(4 * (nSources + succ.length + pred.length) || 4);
-  const u32 = core.u32;
-  const i32 = core.i32;
-  let at = block >> 2;
-  for (let i = 0; i < n; i++) if (predOff[i + 1] === predOff[i]) u32[at++] = slots[i];
   const fFn = L.T_fn >> 2, fDeps = L.T_deps >> 2, fPending = L.T_pending >> 2, fRun = L.T_run >> 2;
   const fFlags = L.T_flags >> 2, fRes = L.T_resInfo >> 2, fSucc = L.T_succ >> 2, fNsucc = L.T_nsucc >> 2;
   const fPred = L.T_pred >> 2, fNpred = L.T_npred >> 2, fArgs = L.T_argInfo >> 2;
-  for (let i = 0; i < n; i++) {
-    const p = core.taskPtr(slots[i]);
-    const w = p >> 2;
-    const deps = predOff[i + 1] - predOff[i];
-    u32[w + fFn] = ids[i];
-    u32[w + fDeps] = deps;
-    i32[w + fPending] = deps;
-    u32[w + fRun] = runSlot;
-    u32[w + fFlags] = 0;
-    u32[w + fRes] = 0;
-    u32[w + fSucc] = at << 2;
-    u32[w + fNsucc] = succOff[i + 1] - succOff[i];
-    for (let k = succOff[i]; k < succOff[i + 1]; k++) u32[at++] = slots[succ[k]];
-    u32[w + fPred] = at << 2;
-    u32[w + fNpred] = deps;
-    for (let k = predOff[i]; k < predOff[i + 1]; k++) u32[at++] = slots[pred[k]];
-    const bound = nodes[i]._bound;
-    if (bound.length > 0) codec.writeArgs(p, bound);
-    else u32[w + fArgs] = 0;
+  let block = 0;
+  let written = 0;   // records written so far: their bound arguments may own heap blocks
+  try {
+    block = core.alloc(4 * (nSources + succ.length + pred.length) || 4);
+    const u32 = core.u32;
+    const i32 = core.i32;
+    let at = block >> 2;
+    for (let i = 0; i < n; i++) if (inDegree[i] === 0) u32[at++] = slots[i];
+    for (let i = 0; i < n; i++) {
+      const p = core.taskPtr(slots[i]);
+      const w = p >> 2;
+      const deps = predOff[i + 1] - predOff[i];
+      u32[w + fFn] = ids[i];
+      u32[w + fDeps] = deps;
+      i32[w + fPending] = deps;
+      u32[w + fRun] = runSlot;
+      u32[w + fFlags] = nodes[i]._condition ? L.flag_Condition : 0;
+      u32[w + fRes] = 0;
+      u32[w + fSucc] = at << 2;
+      u32[w + fNsucc] = succOff[i + 1] - succOff[i];
+      for (let k = succOff[i]; k < succOff[i + 1]; k++) u32[at++] = slots[succ[k]];
+      u32[w + fPred] = at << 2;
+      u32[w + fNpred] = deps;
+      for (let k = predOff[i]; k < predOff[i + 1]; k++) u32[at++] = slots[pred[k]];
+      u32[w + fArgs] = 0;
+      written = i + 1;
+      const bound = nodes[i]._bound;
+      if (bound.length > 0) codec.writeArgs(p, bound);   // frees its own partial blocks if it throws
+    }
+  } catch (e) {
+    // Give back everything taken so far (an argument the codec cannot encode, or the heap running out).
+    for (let i = 0; i < written; i++) codec.freeArgs(core.taskPtr(slots[i]));
+    for (let i = 0; i < n; i++) x.taskFree(slots[i]);
+    if (block !== 0) x.heapFree(block);
+    throw e;
   }
-  return { graph: tf.name, version: tf.version, slots, nodes: nodes.slice(), runSlot, block, nSources, runs: 0, released: false };
+  const conditional = nodes.some((nd) => nd._condition);
+  return { graph: tf.name, version: tf.version, slots, tf: new WeakRef(tf), runSlot, block, nSources, conditional, runs: 0, released: false };
 }
 
 /** Returns a placed taskflow's slots and heap blocks. The caller makes sure no run of it is in flight. */

@@ -25,6 +25,34 @@ const x = core.x;
 const tasks = core.tasks;
 const taskSize = L.size_Task;
 const T_fn = L.T_fn >> 2, T_argInfo = L.T_argInfo >> 2, T_npred = L.T_npred >> 2, T_pred = L.T_pred >> 2;
+const T_flags = L.T_flags >> 2, T_nsucc = L.T_nsucc >> 2;
+const CONDITION = L.flag_Condition;
+
+/** Where this worker lists a condition task's choices for finishCondition (heap, grown on demand). */
+let choices = core.alloc(4 * 64);
+let choiceCap = 64;
+
+/**
+ * A condition task returned r: the successor indices to release, checked against nsucc (other values
+ * and out-of-range indices release nothing), each once. Written at `choices`; returns how many.
+ */
+function writeChoices(r: unknown, nsucc: number): number {
+  const picks = typeof r === 'number' ? [r] : Array.isArray(r) ? r : [];
+  if (picks.length > choiceCap) {
+    x.heapFree(choices);
+    choiceCap = picks.length;
+    choices = core.alloc(4 * choiceCap);
+  }
+  const u32 = core.u32;
+  let n = 0;
+  for (const i of picks) {
+    if (!Number.isInteger(i) || i < 0 || i >= nsucc) continue;
+    let seen = false;
+    for (let k = 0; k < n; k++) if (u32[(choices >> 2) + k] === i) { seen = true; break; }
+    if (!seen) u32[(choices >> 2) + n++] = i;
+  }
+  return n;
+}
 
 /**
  * Calls the task at record p: fn(...boundArgs, ...predecessorResults). The two common shapes (nothing,
@@ -60,15 +88,24 @@ async function loop(): Promise<void> {
   while (t >= 0) {
     const p = tasks + t * taskSize;
     let failed = 0;
+    let r: unknown;
     try {
-      let r = call(p);
-      if (isThenable(r)) r = await r;   // an async task: this worker waits for it (issue #3 overlaps them)
+      r = call(p);
+      if (isThenable(r)) {             // an async task: this worker waits for it (issue #3 overlaps them)
+        x.flushRun(w);                 // first apply our run balance, so no run's end waits on this await
+        r = await r;
+      }
       codec.writeResult(p, r);
     } catch (e) {
       codec.writeError(p, e);
       failed = 1;
     }
-    t = x.finish(w, t, failed);
+    const i = p >> 2;
+    if (failed === 0 && (core.u32[i + T_flags] & CONDITION) !== 0) {
+      t = x.finishCondition(w, t, choices, writeChoices(r, core.u32[i + T_nsucc]));
+    } else {
+      t = x.finish(w, t, failed);
+    }
   }
   ctx.close();
 }
