@@ -20,6 +20,16 @@ Examples('the README quick-start block is examples/quickstart.mjs, and it prints
   assert.equal(r.stdout.trim().split('\n'), ['75025', '4']);
 });
 
+Examples('the README loop block is part of examples/loop.mjs, and it walks Collatz from 27 in 111 steps', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = /From `examples\/loop\.mjs`:\n\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block, 'README has the block');
+  assert.ok(readFileSync(new URL('../examples/loop.mjs', import.meta.url), 'utf8').includes(block), 'the block is the example\'s code');
+  const r = run('examples/loop.mjs');
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.trim(), 'reached 1 after 111 steps');
+});
+
 Examples('the showcase renders the same image as one thread and reports speedup and tasks/s', () => {
   const r = run('examples/mandelbrot.mjs');
   assert.is(r.status, 0, r.stderr + r.stdout);
