@@ -11,6 +11,7 @@ export const messages = {
     `beatflow: unknown option '${name}' (known options: ${known.join(', ')})`,
   notAFunction: (what: string, got: unknown) =>
     `beatflow: ${what} must be a function (got ${describe(got)})`,
+  notATaskflow: (what: string, got: unknown) => `beatflow: ${what} must be a Taskflow (got ${describe(got)})`,
   nativeFunction: (name: string) =>
     `beatflow: '${name}' is a native or bound function, which cannot be sent to a worker: export it from the ` +
     `task module (Executor.create({ module })) or pass a plain function written in your source`,
@@ -25,6 +26,8 @@ export const messages = {
   tooManyFunctions: (cap: number) => `beatflow: more than ${cap} distinct task functions: raise options.maxFunctions`,
   cycle: (graph: string, names: string[]) =>
     `beatflow: taskflow '${graph}' has a cycle: ${names.map((n) => `'${n}'`).join(' → ')}`,
+  selfComposed: (path: string[]) =>
+    `beatflow: taskflow '${path[0]}' is composed of itself: ${path.map((n) => `'${n}'`).join(' → ')}`,
   noSource: (graph: string) =>
     `beatflow: taskflow '${graph}' has no task to start from: every task has a predecessor (edges out of a ` +
     `condition count too). Add a task that precedes the loop's first task`,

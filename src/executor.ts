@@ -13,7 +13,8 @@ import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from './op
 import { autoWorkers, spinPolicy, taskCapLog2, dequeCapLog2, nextHostSpin, initialHostSpin, hostMayPoll } from './scheduler.js';
 import { cpuCount, KeepAlive } from './platform.js';
 import { messages, rebuildError, isPlainError, WorkerCrashError, CancelledError, type TaskFailure } from './errors.js';
-import { nodeOf, nodesOf, type Task, type Taskflow } from './graph.js';
+import { nodeOf, type Task, type Taskflow } from './graph.js';
+import { flatten, flatName } from './flatten.js';
 import { place, release, type Placed } from './tasktable.js';
 
 type Waiting = { resolve(v: unknown): void; reject(e: unknown): void; fnId: number; args: unknown[] };
@@ -60,11 +61,11 @@ export class RunResult {
   /** The value `task` returned in this run. Throws if the taskflow has run again since. */
   result<T = unknown>(task: Task): T {
     const node = nodeOf(task);
-    if (node._graph !== this.taskflow || !this.#placed || node._index < 0 || node._index >= this.#placed.slots.length) {
+    if (node._graph !== this.taskflow || !this.#placed || node._index < 0 || node._index >= this.#placed.top.length) {
       throw new RangeError(messages.notInRun(task.name()));
     }
     if (this.#placed.released || this.#placed.runs !== this.#run) throw new Error(messages.stale(this.taskflow.name));
-    return this.#read(this.#placed.slots[node._index]) as T;
+    return this.#read(this.#placed.slots[this.#placed.top[node._index]]) as T;
   }
 }
 
@@ -315,7 +316,7 @@ export class Executor {
     if (this.#state === 'closed') return Promise.reject(new Error(messages.closed('run')));
     if (state.cancelled) return Promise.reject(new CancelledError(messages.cancelled(tf.name), state.reason));
     let pl = this.#placed.get(tf);
-    if (pl && pl.version !== tf.version) { this.#releasePlaced(pl); this.#released.unregister(pl); pl = undefined; }
+    if (pl && pl.version !== tf.compositeVersion) { this.#releasePlaced(pl); this.#released.unregister(pl); pl = undefined; }
     if (!pl) {
       const r = this.#freeRuns.pop();
       if (r === undefined) return Promise.reject(new RangeError(messages.tooManyRuns(this.#opts.maxRuns)));
@@ -413,10 +414,14 @@ export class Executor {
     await null;
     while (this.#outstanding > 0) {
       if (this.#drain() > 0) { await null; continue; }   // let continuations run between batches
+      let missedAt = -1;
       if (this.#spinUs >= 1 && hostMayPoll(this.#outstanding, this.#core.nWorkers)) {
-        const caught = this.#poll(this.#spinUs);
-        this.#spinUs = nextHostSpin(this.#spinUs, caught);
-        if (caught) continue;
+        const start = performance.now();
+        if (this.#poll(this.#spinUs)) {
+          this.#spinUs = nextHostSpin(this.#spinUs, true);
+          continue;
+        }
+        missedAt = start;                                   // learn below how long it took after all
       } else if (this.#spinUs < 1 && ++this.#spinProbe % 64 === 0) {
         this.#spinUs = nextHostSpin(0, true);             // probe again now and then: the load may have changed
       }
@@ -425,6 +430,7 @@ export class Executor {
       if (this.#drain() > 0 || this.#outstanding === 0) { await null; continue; }   // … so re-check first
       const r = Atomics.waitAsync(i32, this.#hostSeq, seq);
       if (r.async) await r.value; else await null;
+      if (missedAt >= 0) this.#spinUs = nextHostSpin(this.#spinUs, false, (performance.now() - missedAt) * 1000);
     }
     this.#pumping = false;
     this.#keepAlive.release();
@@ -545,7 +551,7 @@ export class Executor {
         if (pl.runSlot !== run) continue;
         const i = pl.slots.indexOf(t);
         const tf = pl.tf.deref();
-        if (i >= 0 && tf && tf.version === pl.version) return nodesOf(tf)[i].name();
+        if (i >= 0 && tf && tf.compositeVersion === pl.version) return flatName(flatten(tf), i);   // error path only
       }
     }
     const fnId = this.#core.u32[(this.#core.taskPtr(t) + this.#core.L.T_fn) >> 2];

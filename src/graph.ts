@@ -16,6 +16,8 @@ export function nodeOf(t: Task): Node {
 // Nothing writes into them: link() and args() replace them before adding anything.
 const NO_TASKS: Task[] = [];
 const NO_ARGS: readonly unknown[] = [];
+/** The function of a module task and of a module's entry and exit nodes: they do nothing themselves. */
+export const NO_FN = function module() { /* a module's own node does nothing */ };
 
 /**
  * A handle on one task of a {@link Taskflow}. Methods chain.
@@ -35,6 +37,8 @@ export class Task {
   /** @internal Predecessors in insertion order. */ _pred: Task[] = NO_TASKS;
   /** @internal A condition task: returns the index (or indices) of the successors to run; its edges out are weak. */
   _condition = false;
+  /** @internal For a module task (composedOf): the taskflow it runs. */
+  _module: Taskflow | undefined = undefined;
 
   /** @internal */
   constructor(graph: Taskflow, index: number, fn: Function) {
@@ -117,6 +121,7 @@ function unlink(from: Task, to: Task): void {
 
 const bump = Symbol('bump');
 const nodesKey = Symbol('nodes');
+const modulesKey = Symbol('modules');
 
 /**
  * A task graph: tasks and the dependencies between them. Build it once; run it many times with
@@ -136,6 +141,8 @@ export class Taskflow {
   /** @internal Bumped by every structural change; a laid-out copy with another version is stale. */
   version = 0;
   readonly [nodesKey]: Node[] = [];
+  /** Module tasks (composedOf), so compositeVersion does not walk every task. */
+  readonly [modulesKey]: Task[] = [];
 
   constructor(name = 'taskflow') {
     if (typeof name !== 'string') throw new TypeError(`beatflow: new Taskflow(name) takes a string (got ${typeof name})`);
@@ -184,6 +191,43 @@ export class Taskflow {
     return t;
   }
 
+  /**
+   * Adds a module task that runs the whole of `other` as one step: its predecessors run before any task
+   * of `other`, its successors after all of them. `other` can itself contain modules, and can be used
+   * several times in one taskflow. Changes to `other` take effect on the next run.
+   *
+   * @example
+   * const prepare = tf.composedOf(etl).name('prepare');
+   * prepare.precede(report);
+   */
+  composedOf(other: Taskflow): Task {
+    if (!(other instanceof Taskflow)) throw new TypeError(messages.notATaskflow('taskflow.composedOf(other): other', other));
+    const t = new Task(this, this[nodesKey].length, NO_FN);
+    t._module = other;
+    t._label = other.name;
+    this[nodesKey].push(t);
+    this[modulesKey].push(t);
+    this[bump]();
+    return t;
+  }
+
+  /**
+   * @internal A version that changes whenever this taskflow or any taskflow it is composed of changes
+   * (versions only grow, so the sum does too).
+   */
+  get compositeVersion(): number {
+    let v = this.version;
+    const seen = new Set<Taskflow>([this]);
+    const stack: Taskflow[] = [this];
+    while (stack.length) {
+      for (const t of stack.pop()![modulesKey]) {
+        const m = t._module!;
+        if (!seen.has(m)) { seen.add(m); v += m.version + 1; stack.push(m); }
+      }
+    }
+    return v;
+  }
+
   /** Number of tasks. */
   get numTasks(): number { return this[nodesKey].length; }
 
@@ -205,14 +249,15 @@ export class Taskflow {
     for (const p of t._pred.slice()) unlink(p, t);
     for (const s of t._succ.slice()) unlink(t, s);
     nodes.splice(t._index, 1);
+    if (t._module) this[modulesKey].splice(this[modulesKey].indexOf(t), 1);
     for (let i = t._index; i < nodes.length; i++) (nodes[i] as { _index: number })._index = i;
     (t as { _index: number })._index = -1;
     this[bump]();
   }
 
   /**
-   * The graph in GraphViz DOT. Condition tasks are diamonds; their (weak) edges are dashed and labelled
-   * with the index the condition returns to take them.
+   * The graph in GraphViz DOT. Condition tasks are diamonds, their (weak) edges dashed and labelled with
+   * the index the condition returns to take them; module tasks (composedOf) are 3-D boxes.
    *
    * @example
    * writeFileSync('graph.dot', tf.dump());   // dot -Tsvg graph.dot > graph.svg
@@ -221,7 +266,8 @@ export class Taskflow {
     const q = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
     const lines = [`digraph ${q(this.name)} {`];
     for (const t of this[nodesKey]) {
-      lines.push(`  t${t._index} [label=${q(t.name())}${t._condition ? ', shape=diamond' : ''}];`);
+      const shape = t._condition ? ', shape=diamond' : t._module ? ', shape=box3d' : '';
+      lines.push(`  t${t._index} [label=${q(t.name())}${shape}];`);
     }
     for (const t of this[nodesKey]) {
       t._succ.forEach((s, i) => {
@@ -236,96 +282,17 @@ export class Taskflow {
   clear(): void {
     for (const t of this[nodesKey]) (t as { _index: number })._index = -1;
     this[nodesKey].length = 0;
+    this[modulesKey].length = 0;
     this[bump]();
   }
+}
+
+/** @internal True if the taskflow has module tasks (composedOf). */
+export function hasModules(tf: Taskflow): boolean {
+  return tf[modulesKey].length > 0;
 }
 
 /** @internal The nodes of a taskflow, in insertion order. */
 export function nodesOf(tf: Taskflow): readonly Node[] {
   return tf[nodesKey];
-}
-
-/** @internal A taskflow's edges as compact arrays of node indices (compressed sparse rows). */
-export interface Adjacency {
-  /** Successors of node i: succ[succOff[i] .. succOff[i+1]), in insertion order. */
-  succOff: Int32Array;
-  succ: Int32Array;
-  /** Strong predecessors of node i (not condition tasks): pred[predOff[i] .. predOff[i+1]), in insertion order. */
-  predOff: Int32Array;
-  pred: Int32Array;
-  /** Number of predecessors of node i, weak ones included (0: a source). */
-  inDegree: Int32Array;
-}
-
-/**
- * @internal Reads the graph's edges into typed arrays in one pass over the task objects. Everything after
- * (cycle check, layout) walks these arrays: a pass over a million task objects is memory-bound, a pass
- * over typed arrays is not.
- */
-export function adjacency(tf: Taskflow): Adjacency {
-  const nodes = nodesOf(tf);
-  const n = nodes.length;
-  const succOff = new Int32Array(n + 1);
-  const predOff = new Int32Array(n + 1);
-  let edges = 0;
-  for (let i = 0; i < n; i++) { edges += nodes[i]._succ.length; succOff[i + 1] = edges; }
-  const succ = new Int32Array(edges);
-  const pred = new Int32Array(edges);
-  const inDegree = new Int32Array(n);
-  let e = 0, f = 0;
-  for (let i = 0; i < n; i++) {
-    const node = nodes[i];
-    const ss = node._succ, ps = node._pred;
-    for (let k = 0; k < ss.length; k++) succ[e++] = ss[k]._index;
-    for (let k = 0; k < ps.length; k++) if (!ps[k]._condition) pred[f++] = ps[k]._index;
-    predOff[i + 1] = f;
-    inDegree[i] = ps.length;
-  }
-  return { succOff, succ, predOff, pred: pred.subarray(0, f), inDegree };
-}
-
-/**
- * Checks that the strong edges form no cycle (Kahn's algorithm over the adjacency arrays); weak edges,
- * out of condition tasks, may. A strong cycle would deadlock: each task on it waits for the previous.
- * On one, throws a GraphError naming its tasks in order, starting at the earliest-inserted one. Pure.
- */
-export function checkAcyclic(tf: Taskflow, adj: Adjacency = adjacency(tf)): void {
-  const { succOff, succ, predOff } = adj;
-  const nodes = nodesOf(tf);
-  const n = succOff.length - 1;
-  const indeg = new Int32Array(n);
-  const stack = new Int32Array(n);
-  let top = 0;
-  for (let i = 0; i < n; i++) {
-    indeg[i] = predOff[i + 1] - predOff[i];
-    if (indeg[i] === 0) stack[top++] = i;
-  }
-  let seen = 0;
-  while (top > 0) {
-    const i = stack[--top];
-    seen++;
-    if (nodes[i]._condition) continue;   // weak edges do not count
-    for (let k = succOff[i]; k < succOff[i + 1]; k++) if (--indeg[succ[k]] === 0) stack[top++] = succ[k];
-  }
-  if (seen === n) return;
-  const cycle = findCycle(nodes, indeg);
-  const names = cycle.map((t) => t.name());
-  const err = new GraphError(messages.cycle(tf.name, [...names, names[0]]));
-  err.cycle = names;
-  throw err;
-}
-
-/** Walks predecessors among the nodes Kahn could not remove until one repeats: that loop is a cycle. */
-function findCycle(nodes: readonly Node[], indeg: Int32Array): Node[] {
-  let at = nodes.find((n) => indeg[n._index] > 0)!;
-  const pos = new Map<Node, number>();
-  const path: Node[] = [];
-  while (!pos.has(at)) {
-    pos.set(at, path.length);
-    path.push(at);
-    at = at._pred.find((p) => !p._condition && indeg[p._index] > 0)!;
-  }
-  const cycle = path.slice(pos.get(at)).reverse();
-  const first = cycle.reduce((m, n, i) => (n._index < cycle[m]._index ? i : m), 0);
-  return [...cycle.slice(first), ...cycle.slice(0, first)];   // start at the earliest-inserted task
 }

@@ -40,18 +40,21 @@ export function dequeCapLog2(taskCapLog2: number): number {
 }
 
 /** Bounds of the host's poll before it sleeps on the completion ring (µs). */
-export const HOST_SPIN_MAX_US = 50;
+export const HOST_SPIN_MAX_US = 250;
 const HOST_SPIN_START_US = 20;
 
 /**
- * The host's adaptive poll budget, like an adaptive mutex: when a short poll of the completion ring
- * caught the result, poll a little longer next time; when it ran out, halve it. A budget under 1 µs
- * means "do not poll" until a success is seen again (`probe` lets one poll through every so often).
- * Only used while few tasks are in flight (see hostMayPoll), where a round trip would otherwise pay an
- * event-loop wake-up (3–5 µs with the worker awake, ~20–50 µs from an idle core).
+ * The host's poll budget (µs) before it sleeps on the completion ring, learned from what completions
+ * actually take, like an adaptive mutex. `caught`: the last poll saw the completion arrive: poll a little
+ * longer next time. Otherwise `waitedUs` is how long the completion took after all: if that is within
+ * HOST_SPIN_MAX_US, poll that long (× 1.5) next time, since sleeping costs an event-loop wake-up
+ * (3–5 µs with the worker awake, 20–50 µs or more from an idle core) on every short run or round trip;
+ * if it took longer, halve the budget, and under 1 µs stop polling until a probe succeeds again.
+ * Only consulted while few tasks are in flight (hostMayPoll).
  */
-export function nextHostSpin(budgetUs: number, caught: boolean): number {
+export function nextHostSpin(budgetUs: number, caught: boolean, waitedUs = Infinity): number {
   if (caught) return Math.min(HOST_SPIN_MAX_US, Math.max(budgetUs, 1) * 1.25 + 1);
+  if (waitedUs <= HOST_SPIN_MAX_US) return Math.min(HOST_SPIN_MAX_US, Math.max(waitedUs * 1.5, 1));
   return budgetUs / 2 < 1 ? 0 : budgetUs / 2;
 }
 

@@ -3,15 +3,18 @@
 import type { SharedCore } from './memory.js';
 import type { Codec } from './codec.js';
 import type { FunctionTable } from './functions.js';
-import { nodesOf, adjacency, checkAcyclic, type Taskflow } from './graph.js';
+import { NO_FN, type Taskflow } from './graph.js';
+import { flatten, flatName, checkAcyclic, FlatKind } from './flatten.js';
 import { messages, GraphError } from './errors.js';
 
 /** A taskflow as it sits in the task table. */
 export interface Placed {
   readonly graph: string;
   readonly version: number;
-  /** Task slot of each node, by node index. */
+  /** Task slot of each node of the flattened graph (flatten.ts), by flat index. */
   readonly slots: Int32Array;
+  /** Flat index of each top-level task, by its index in the taskflow. */
+  readonly top: Int32Array;
   /**
    * The taskflow, weakly: the executor keeps every Placed, and a strong reference (directly or through
    * its tasks) would keep the taskflow alive, so the FinalizationRegistry that returns its slots would
@@ -34,10 +37,9 @@ export interface Placed {
  * (after releasing what it took).
  */
 export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: FunctionTable, runSlot: number): Placed {
-  const adj = adjacency(tf);
-  checkAcyclic(tf, adj);
-  const { succOff, succ, predOff, pred, inDegree } = adj;
-  const nodes = nodesOf(tf);
+  const flat = flatten(tf);
+  checkAcyclic(tf.name, flat);
+  const { succOff, succ, predOff, pred, inDegree, condition, tasks: nodes, kind } = flat;
   const n = nodes.length;
   const L = core.L;
   const x = core.x;
@@ -45,8 +47,8 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
   let lastFn: Function | undefined;
   let lastId = 0;
   for (let i = 0; i < n; i++) {   // graphs repeat a function over many nodes: skip the lookup when it repeats
-    const fn = nodes[i]._fn;
-    if (fn !== lastFn) { lastId = fns.idOf(fn, `task ${i} of taskflow '${tf.name}'`); lastFn = fn; }
+    const fn = kind[i] === FlatKind.Task ? nodes[i]._fn : NO_FN;
+    if (fn !== lastFn) { lastId = fns.idOf(fn, `task '${flatName(flat, i)}' of taskflow '${tf.name}'`); lastFn = fn; }
     ids[i] = lastId;
   }
   const slots = new Int32Array(n);
@@ -84,7 +86,7 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
       u32[w + fDeps] = deps;
       i32[w + fPending] = deps;
       u32[w + fRun] = runSlot;
-      u32[w + fFlags] = nodes[i]._condition ? L.flag_Condition : 0;
+      u32[w + fFlags] = condition[i] ? L.flag_Condition : 0;
       u32[w + fRes] = 0;
       u32[w + fSucc] = at << 2;
       u32[w + fNsucc] = succOff[i + 1] - succOff[i];
@@ -94,7 +96,7 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
       for (let k = predOff[i]; k < predOff[i + 1]; k++) u32[at++] = slots[pred[k]];
       u32[w + fArgs] = 0;
       written = i + 1;
-      const bound = nodes[i]._bound;
+      const bound = kind[i] === FlatKind.Task ? nodes[i]._bound : [];
       if (bound.length > 0) codec.writeArgs(p, bound);   // frees its own partial blocks if it throws
     }
   } catch (e) {
@@ -104,8 +106,11 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
     if (block !== 0) x.heapFree(block);
     throw e;
   }
-  const conditional = nodes.some((nd) => nd._condition);
-  return { graph: tf.name, version: tf.version, slots, tf: new WeakRef(tf), runSlot, block, nSources, conditional, runs: 0, released: false };
+  const conditional = condition.includes(1);
+  return {
+    graph: tf.name, version: tf.compositeVersion, slots, top: flat.top, tf: new WeakRef(tf), runSlot, block, nSources,
+    conditional, runs: 0, released: false,
+  };
 }
 
 /** Returns a placed taskflow's slots and heap blocks. The caller makes sure no run of it is in flight. */

@@ -61,11 +61,15 @@ Policy('spinPolicy keeps a core for the host, always lets one worker spin, and t
   assert.is(spinPolicy(2, 2, 1_000_000, 0).spinIters, 1 << 26, 'a zero measurement is clamped, not divided by');
 });
 
-Policy('the host poll budget grows on a catch, halves on a miss, and stops under 1 µs', () => {
+Policy('the host poll budget grows on a catch, learns a short wait, halves after a long one, stops under 1 µs', () => {
   assert.is(nextHostSpin(20, true), 26);
   assert.is(nextHostSpin(HOST_SPIN_MAX_US, true), HOST_SPIN_MAX_US);
-  assert.is(nextHostSpin(20, false), 10);
-  assert.is(nextHostSpin(1.5, false), 0);
+  assert.is(nextHostSpin(20, false, 100), 150, 'missed, but it came after 100 µs: poll 150 µs next time');
+  assert.is(nextHostSpin(20, false, 200), HOST_SPIN_MAX_US, 'capped');
+  assert.is(nextHostSpin(20, false, 5000), 10, 'came after 5 ms: halve');
+  assert.is(nextHostSpin(20, false), 10, 'unknown wait: halve');
+  assert.is(nextHostSpin(1.5, false, 1e6), 0);
+  assert.is(nextHostSpin(20, false, HOST_SPIN_MAX_US), HOST_SPIN_MAX_US, 'learned waits are capped');
   assert.is(nextHostSpin(0, true), 2.25, 'a probe after a stop starts small');
   assert.ok(hostMayPoll(2, 2) && !hostMayPoll(3, 2));
 });
