@@ -55,7 +55,9 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   freeHead: u64;     // Treiber stack head: (tag << 32) | (task + 1); 0 = empty
   taskBump: u32;     // slots below this have been handed out at least once
   live: u32;         // slots currently allocated (metrics)
-  _f0: u64; _f1: u64; _f2: u64; _f3: u64; _f4: u64; _f5: u64;
+  fnCount: u32;      // function table entries claimed so far (host and workers claim with atomic.add)
+  _f6: u32;
+  _f0: u64; _f1: u64; _f2: u64; _f3: u64; _f4: u64;
   // line 4: heap allocator (heap.ts). heapLock is atomic; heapTop is plain, guarded by heapLock.
   heapLock: i32; heapTop: u32; heapFailures: u32; heapBytes: u32;
   _a0: u64; _a1: u64; _a2: u64; _a3: u64; _a4: u64; _a5: u64;
@@ -101,7 +103,7 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 // A task record, two cache lines. Line 0 is scheduling state; line 1 holds values.
 //   0   state fn pending deps | run flags succ nsucc | pred npred argInfo resInfo
 //   48  arg words 0..5 (f64 each; see src/codec.ts for the kinds)
-//   96  result words 0..1 | tStart tEnd
+//   96  result words 0..1 | tStart done
 // pending is the only word touched by several threads while the task is live (atomic). All other fields
 // are written by one thread and published by an atomic operation named beside them.
 @unmanaged export class Task {
@@ -120,7 +122,9 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   resInfo: u32;   // result kind | count; written by the worker before finish(), published by finish()'s atomics
   a0: f64; a1: f64; a2: f64; a3: f64; a4: f64; a5: f64;
   r0: f64; r1: f64;
-  tStart: f64; tEnd: f64;  // timing fields (filled when tracing is on)
+  tStart: f64;    // timing field (filled when tracing is on)
+  done: u32;      // a spawned child (TaskFlag.Child): 0 until it retired, then 1; atomic (ctx.join polls it)
+  _t0: u32;
 }
 
 // A run slot: one per laid-out taskflow.
@@ -153,6 +157,7 @@ export const enum TaskState { Free = 0, Waiting = 1, Ready = 2, Running = 3, Don
 export const enum TaskFlag {
   NotifyHost = 1,   // post the task id to the host when it retires (async tasks)
   Condition = 2,    // a condition task: its edges out are weak; it releases the successors it chose
+  Child = 4,        // spawned inside a running task (ctx.spawn): retiring sets `done`; its spawner frees it
 }
 
 // ---- accessors ----

@@ -18,6 +18,7 @@ export function off_H_shutdown(): usize { return offsetof<Header>("shutdown"); }
 export function off_H_hostSeq(): usize { return offsetof<Header>("hostSeq"); }
 export function off_H_hostWaiting(): usize { return offsetof<Header>("hostWaiting"); }
 export function off_H_live(): usize { return offsetof<Header>("live"); }
+export function off_H_fnCount(): usize { return offsetof<Header>("fnCount"); }
 export function off_H_heapTop(): usize { return offsetof<Header>("heapTop"); }
 export function off_H_heapBytes(): usize { return offsetof<Header>("heapBytes"); }
 export function size_WorkerSlot(): usize { return offsetof<WorkerSlot>(); }
@@ -47,7 +48,7 @@ export function off_T_resInfo(): usize { return offsetof<Task>("resInfo"); }
 export function off_T_a0(): usize { return offsetof<Task>("a0"); }
 export function off_T_r0(): usize { return offsetof<Task>("r0"); }
 export function off_T_tStart(): usize { return offsetof<Task>("tStart"); }
-export function off_T_tEnd(): usize { return offsetof<Task>("tEnd"); }
+export function off_T_done(): usize { return offsetof<Task>("done"); }
 export function size_Run(): usize { return offsetof<Run>(); }
 export function off_R_remaining(): usize { return offsetof<Run>("remaining"); }
 export function off_R_failed(): usize { return offsetof<Run>("failed"); }
@@ -63,3 +64,4 @@ export function flag_Condition(): u32 { return TaskFlag.Condition; }
 export function flag_ResultEncoded(): u32 { return RESULT_ENCODED; }
 export function flag_ResultError(): u32 { return RESULT_ERROR; }
 export function flag_ResultSkipped(): u32 { return RESULT_SKIPPED; }
+export function flag_Child(): u32 { return TaskFlag.Child; }

@@ -22,6 +22,7 @@ const HOST_SEQ = HEADER + offsetof<Header>("hostSeq");
 const HOST_WAITING = HEADER + offsetof<Header>("hostWaiting");
 const T_PENDING = offsetof<Task>("pending");
 const T_STATE = offsetof<Task>("state");
+const T_DONE = offsetof<Task>("done");
 const R_REMAINING = offsetof<Run>("remaining");
 const R_FAILED = offsetof<Run>("failed");
 const R_FAILURES = offsetof<Run>("failures");
@@ -266,10 +267,20 @@ export function retire(w: u32, t: u32, failed: bool, choices: usize, nchoices: u
       if (changetype<Task>(sp).deps == 1 || atomic.sub<i32>(sp, 1, T_PENDING) == 1) first = release(w, r, s, first);
     }
   }
-  const notify = (task.flags & TaskFlag.NotifyHost) != 0;
+  const flags = task.flags;
   if (r != NONE && first == EMPTY) credit(w, r, -1);   // nothing takes t's place in the count
-  if (notify) postToHost(t);   // the host may free t as soon as it sees it: touch nothing of t after this
+  if ((flags & TaskFlag.Child) != 0) atomic.store<u32>(p, 1, T_DONE);   // publishes its result to the joiner
+  if ((flags & TaskFlag.NotifyHost) != 0) postToHost(t);   // the host may free t once it sees it: touch nothing of t after
   return first;
+}
+
+/**
+ * Worker w, inside a running task: makes child task t (written by the caller, flags Child) available.
+ * It goes on w's own deque, so w runs it next when it joins (LIFO) and idle workers steal it.
+ */
+export function spawnPush(w: u32, t: u32): void {
+  atomic.store<u32>(taskAt(t), 0, T_DONE);
+  pushReady(w, t);   // the push publishes the record
 }
 
 /** Successor s is ready: keep the first for the caller, count and publish the others. */

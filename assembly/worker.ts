@@ -31,6 +31,11 @@ function explore(w: u32, s: WorkerSlot): i32 {
     const first = claimSources(w, <u32>t);
     if (first >= 0) { s.more = 1; return first; }
   }
+  return stealRound(w, s);
+}
+
+/** Tries to steal once from each other worker, starting at a random victim. A task id, EMPTY, or RETRY. */
+function stealRound(w: u32, s: WorkerSlot): i32 {
   const n = changetype<Header>(HEADER).nWorkers;
   if (n < 2) return EMPTY;
   let outcome = EMPTY;
@@ -150,6 +155,34 @@ export function calibrateSpin(w: u32, n: u32): u32 {
   let found: u32 = 0;
   for (let i: u32 = 0; i < n; i++) if (explore(w, s) >= 0) found++;
   return found;
+}
+
+/**
+ * Worker w, helping while a task it runs waits in ctx.join: one task to run now, without blocking: its
+ * own deque first (the children it just spawned), then one steal round. Not the injector: what the host
+ * submits (async tasks that may return promises) waits for the main loop. EMPTY if none. Records it as
+ * current (the caller restores the joining task afterwards).
+ */
+export function helpNext(w: u32): i32 {
+  const sp = workerAt(w);
+  const s = changetype<WorkerSlot>(sp);
+  let t = runnable(w, dequePop(sp));
+  if (t < 0) t = runnable(w, stealRound(w, s));
+  if (t >= 0) { s.current = t; settleForeign(w, s, t); }
+  return t < 0 ? EMPTY : t;
+}
+
+/**
+ * Worker w finished task t that it ran while helping (see finish). Returns the successor t made ready,
+ * to run next, or EMPTY; never blocks, so the joining task can look at its children again.
+ */
+export function finishNested(w: u32, t: u32, failed: bool, choices: usize, n: u32): i32 {
+  const sp = workerAt(w);
+  changetype<WorkerSlot>(sp).executed++;
+  changetype<WorkerSlot>(sp).current = -1;
+  const cached = runnable(w, retire(w, t, failed, choices, n));
+  if (cached >= 0) changetype<WorkerSlot>(sp).current = cached;
+  return cached;
 }
 
 /**

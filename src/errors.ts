@@ -19,6 +19,9 @@ export const messages = {
     `${variable} is not defined in the worker: inline task '${task}' cannot capture variables from the ` +
     `scope it was written in (it is sent to the workers as source). Pass the value as an argument ` +
     `(executor.async(fn, value) or task.args(value)), or export the function from the task module`,
+  asyncWhileHelping:
+    'beatflow: a task that returns a promise ran while its worker was helping inside ctx.join(), where it cannot ' +
+    'be awaited: make tasks that use spawn/join (and tasks in the same graph) synchronous, or await outside join',
   closed: (op: string) => `beatflow: executor.${op}() called after close() or destroy()`,
   tooManyTasks: (cap: number) =>
     `beatflow: all ${cap} task slots are in use: raise options.maxTasks, or await results before submitting more`,

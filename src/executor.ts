@@ -537,7 +537,7 @@ export class Executor {
     const err = rebuildError(plain, name);
     const fnId = this.#core.u32[(p + this.#core.L.T_fn) >> 2];
     const m = /^(\S+) is not defined$/.exec(plain.message);
-    if (m && plain.name === 'ReferenceError' && this.#fns.kinds[fnId] === FnKind.Inline) {
+    if (m && plain.name === 'ReferenceError' && this.#fns.kindOf(fnId) === FnKind.Inline) {
       err.message = messages.captured(name, m[1]);
       err.stack = `ReferenceError: ${err.message}\n${(plain.stack ?? '').split('\n').slice(1).join('\n')}`;
     }
@@ -555,7 +555,7 @@ export class Executor {
       }
     }
     const fnId = this.#core.u32[(this.#core.taskPtr(t) + this.#core.L.T_fn) >> 2];
-    return this.#fns.names[fnId] ?? `task ${t}`;
+    return this.#fns.nameOf(fnId) ?? `task ${t}`;
   }
 
   // ---- crashes ----

@@ -20,6 +20,58 @@ export function hashSource(s: string): number {
   return h >>> 0;
 }
 
+/**
+ * Claims a function table entry and writes it. Any thread: ids come from one atomic counter in the header,
+ * so the host and workers (which register functions they spawn) never collide. The atomic store of
+ * `kind` publishes ptr, len and hash.
+ */
+function writeEntry(core: SharedCore, cap: number, kind: FnKind, text: string): number {
+  const L = core.L;
+  const id = Atomics.add(core.u32, (L.header + L.H_fnCount) >> 2, 1);
+  if (id >= cap) throw new RangeError(messages.tooManyFunctions(cap));
+  const bytes = utf8.encode(text);
+  const ptr = core.alloc(bytes.length || 1);
+  core.u8.set(bytes, ptr);
+  const e = core.fnPtr(id);
+  core.u32[(e + L.F_ptr) >> 2] = ptr;
+  core.u32[(e + L.F_len) >> 2] = bytes.length;
+  core.u32[(e + L.F_hash) >> 2] = hashSource(text);
+  Atomics.store(core.u32, (e + L.F_kind) >> 2, kind);
+  return id;
+}
+
+/** Reads entry id: its kind (Empty while another thread is still writing it) and text. Any thread. */
+function readEntry(core: SharedCore, id: number): { kind: FnKind; text: string; hash: number } {
+  const L = core.L;
+  const e = core.fnPtr(id);
+  const kind = Atomics.load(core.u32, (e + L.F_kind) >> 2) as FnKind;
+  if (kind === FnKind.Empty) return { kind, text: '', hash: 0 };
+  const ptr = core.u32[(e + L.F_ptr) >> 2];
+  const len = core.u32[(e + L.F_len) >> 2];
+  core.ensure(ptr, len);
+  return { kind, text: utf8d.decode(core.u8.slice(ptr, ptr + len)), hash: core.u32[(e + L.F_hash) >> 2] };
+}
+
+/** Registered functions (whoever registered them) with their kind, for resolving; the first match wins. */
+function findEntry(core: SharedCore, kind: FnKind, text: string): number {
+  const count = Math.min(Atomics.load(core.u32, (core.L.header + core.L.H_fnCount) >> 2), core.fnCap);
+  const hash = hashSource(text);
+  for (let id = 0; id < count; id++) {
+    const e = core.fnPtr(id);
+    if (core.u32[(e + core.L.F_hash) >> 2] !== hash) continue;
+    const entry = readEntry(core, id);
+    if (entry.kind === kind && entry.text === text) return id;
+  }
+  return -1;
+}
+
+/** The source of a function that can be sent by source, or a TypeError for one that cannot. */
+function inlineSource(fn: Function): string {
+  const src = Function.prototype.toString.call(fn);
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(src)) throw new TypeError(messages.nativeFunction(fn.name || 'anonymous'));
+  return src;
+}
+
 /** Host side: function object → id. */
 export class FunctionTable {
   readonly #core: SharedCore;
@@ -27,17 +79,14 @@ export class FunctionTable {
   readonly #ids = new WeakMap<Function, number>();
   readonly #bySource = new Map<string, number>();
   readonly #exports: Map<Function, string>;
-  readonly names: string[] = [];
-  readonly kinds: FnKind[] = [];
+  readonly #names: string[] = [];
+  readonly #kinds: FnKind[] = [];
 
   /** `exports`: the task module's namespace as the host imported it (empty when there is none). */
   constructor(core: SharedCore, cap: number, exports: Record<string, unknown>) {
     this.#core = core;
     this.#cap = cap;
-    this.#exports = new Map();
-    for (const [name, v] of Object.entries(exports)) {
-      if (typeof v === 'function' && !this.#exports.has(v)) this.#exports.set(v, name);
-    }
+    this.#exports = exportNames(exports);
   }
 
   /** The id of fn, registering it on first use. Throws for values that cannot be sent. */
@@ -51,8 +100,7 @@ export class FunctionTable {
     if (exported !== undefined) {
       id = this.#add(FnKind.Export, exported, exported);
     } else {
-      const src = Function.prototype.toString.call(fn);
-      if (/\{\s*\[native code\]\s*\}\s*$/.test(src)) throw new TypeError(messages.nativeFunction(fn.name || 'anonymous'));
+      const src = inlineSource(fn);
       id = this.#bySource.get(src) ?? this.#add(FnKind.Inline, src, fn.name || 'anonymous');
       this.#bySource.set(src, id);
     }
@@ -66,46 +114,81 @@ export class FunctionTable {
   #lastId = 0;
 
   #add(kind: FnKind, text: string, display: string): number {
-    const id = this.names.length;
-    if (id >= this.#cap) throw new RangeError(messages.tooManyFunctions(this.#cap));
-    const bytes = utf8.encode(text);
-    const core = this.#core;
-    const ptr = core.alloc(bytes.length || 1);
-    core.u8.set(bytes, ptr);
-    const e = core.fnPtr(id);
-    core.u32[(e + core.L.F_ptr) >> 2] = ptr;
-    core.u32[(e + core.L.F_len) >> 2] = bytes.length;
-    core.u32[(e + core.L.F_hash) >> 2] = hashSource(text);
-    Atomics.store(core.u32, (e + core.L.F_kind) >> 2, kind);   // publishes ptr, len, hash
-    this.names.push(display);
-    this.kinds.push(kind);
+    const id = writeEntry(this.#core, this.#cap, kind, text);
+    this.#names[id] = display;
+    this.#kinds[id] = kind;
     return id;
+  }
+
+  /** Display name of function id (also for functions a worker registered). */
+  nameOf(id: number): string {
+    this.#learn(id);
+    return this.#names[id];
+  }
+
+  /** Kind of function id. */
+  kindOf(id: number): FnKind {
+    this.#learn(id);
+    return this.#kinds[id];
+  }
+
+  #learn(id: number): void {
+    if (this.#names[id] !== undefined) return;
+    const e = readEntry(this.#core, id);
+    this.#kinds[id] = e.kind;
+    this.#names[id] = e.kind === FnKind.Export ? e.text : /^(?:async\s+)?function\s*\*?\s*([\w$]+)/.exec(e.text)?.[1] ?? 'anonymous';
   }
 }
 
-/** Worker side: id → callable, resolved on first use from the shared table. */
+function exportNames(ns: Record<string, unknown>): Map<Function, string> {
+  const m = new Map<Function, string>();
+  for (const [name, v] of Object.entries(ns)) if (typeof v === 'function' && !m.has(v)) m.set(v, name);
+  return m;
+}
+
+/** Worker side: id → callable, resolved on first use from the shared table; and fn → id for ctx.spawn. */
 export class FunctionCache {
   readonly #core: SharedCore;
   readonly #ns: Record<string, unknown>;
+  readonly #exports: Map<Function, string>;
   readonly #fns: Function[] = [];
+  readonly #ids = new Map<Function, number>();
 
   constructor(core: SharedCore, ns: Record<string, unknown>) {
     this.#core = core;
     this.#ns = ns;
+    this.#exports = exportNames(ns);
   }
 
   get(id: number): Function {
     return this.#fns[id] ?? this.#resolve(id);
   }
 
+  /** The id of fn for a task this worker spawns: found in the shared table, or registered now. */
+  idOf(fn: unknown): number {
+    if (typeof fn !== 'function') throw new TypeError(messages.notAFunction('ctx.spawn(fn)', fn));
+    const known = this.#ids.get(fn);
+    if (known !== undefined) return known;
+    const exported = this.#exports.get(fn);
+    const kind = exported !== undefined ? FnKind.Export : FnKind.Inline;
+    const text = exported ?? inlineSource(fn);
+    let id = findEntry(this.#core, kind, text);
+    if (id < 0) id = writeEntry(this.#core, this.#core.fnCap, kind, text);
+    this.#ids.set(fn, id);
+    this.#fns[id] ??= fn;
+    return id;
+  }
+
+  /** The name of function id, for errors (an export's name, a function's own name, or 'anonymous'). */
+  nameOf(id: number): string {
+    const fn = this.#fns[id];
+    if (fn) return fn.name || 'anonymous';
+    const { kind, text } = readEntry(this.#core, id);
+    return kind === FnKind.Export ? text : 'anonymous';
+  }
+
   #resolve(id: number): Function {
-    const core = this.#core;
-    const e = core.fnPtr(id);
-    const kind = Atomics.load(core.u32, (e + core.L.F_kind) >> 2);
-    const ptr = core.u32[(e + core.L.F_ptr) >> 2];
-    const len = core.u32[(e + core.L.F_len) >> 2];
-    core.ensure(ptr, len);
-    const text = utf8d.decode(core.u8.slice(ptr, ptr + len));
+    const { kind, text } = readEntry(this.#core, id);
     let fn: unknown;
     if (kind === FnKind.Export) {
       fn = this.#ns[text];

@@ -43,6 +43,9 @@ export interface CoreExports {
   finishCondition(w: number, t: number, choices: number, n: number): number;
   idle(w: number): void;
   calibrateSpin(w: number, n: number): number;
+  helpNext(w: number): number;
+  finishNested(w: number, t: number, failed: number, choices: number, n: number): number;
+  spawnPush(w: number, t: number): void;
   recoverWorker(w: number): number;
   setSpin(maxSpinners: number, spinIters: number): void;
   [name: `off_${string}` | `size_${string}` | `flag_${string}`]: () => number;
@@ -109,6 +112,7 @@ export class SharedCore {
   readonly workers: number;
   readonly nWorkers: number;
   readonly taskCap: number;
+  readonly fnCap: number;
 
   private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory) {
     this.module = module;
@@ -123,6 +127,7 @@ export class SharedCore {
     this.workers = this.u32[(h + this.L.H_workers) >> 2];
     this.nWorkers = this.u32[(h + this.L.H_nWorkers) >> 2];
     this.taskCap = this.u32[(h + this.L.H_taskCap) >> 2];
+    this.fnCap = this.u32[(h + this.L.H_fnCap) >> 2];
   }
 
   /** Host: a fresh shared memory laid out for `config`. */

@@ -3,7 +3,8 @@
 // SHUTDOWN. Per task there is one call into Wasm (finish, which also finds the next task); there is
 // no postMessage per task.
 import { SharedCore } from './memory.js';
-import { Codec } from './codec.js';
+import { Codec, Kind, type PlainError } from './codec.js';
+import { messages, rebuildError } from './errors.js';
 import { FunctionCache } from './functions.js';
 import { workerContext } from './platform.js';
 
@@ -55,8 +56,110 @@ function writeChoices(r: unknown, nsucc: number): number {
 }
 
 /**
- * Calls the task at record p: fn(...boundArgs, ...predecessorResults). The two common shapes (nothing,
- * or one predecessor's result) skip the argument array.
+ * One task on this worker's stack: the task it runs and the children it spawned and has not joined.
+ * Frames nest when a task helps inside ctx.join by running other tasks.
+ */
+interface Frame { readonly t: number; readonly children: number[] }
+const frames: Frame[] = [];
+const NONE = 0xffffffff;
+const CHILD = L.flag_Child;
+const T_run = L.T_run >> 2, T_deps = L.T_deps >> 2, T_pending = L.T_pending >> 2, T_res = L.T_resInfo >> 2;
+const T_done = L.T_done >> 2;
+const currentAt = (core.workerPtr(w) + L.W_current) >> 2;
+
+/**
+ * What a task sees as `this` (write the task as a `function`, not an arrow, to use it): the worker it
+ * runs on, and fork-join. `spawn(fn, ...args)` starts a child task (fn: a task-module export or a
+ * self-contained function, as for executor.async) and returns a handle; `join(handle | handles)` waits
+ * for children and returns their results (rethrowing a child's error), running other ready tasks on
+ * this worker meanwhile, so recursive divide and conquer never blocks a thread. Children a task does not
+ * join are joined when it returns.
+ */
+export interface TaskContext {
+  readonly workerId: number;
+  spawn(fn: (...a: any[]) => unknown, ...args: unknown[]): number;
+  join(handle: number): unknown;
+  join(handles: readonly number[]): unknown[];
+}
+
+const taskContext: TaskContext = {
+  workerId: w,
+  spawn(fn, ...args) {
+    const frame = frames[frames.length - 1];
+    if (!frame) throw new Error('beatflow: ctx.spawn() can only be called while a task runs');
+    const id = fns.idOf(fn);
+    const t = x.taskAlloc();
+    if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
+    const p = tasks + t * taskSize;
+    const i = p >> 2;
+    const u32 = core.u32;
+    u32[i + T_fn] = id; u32[i + T_run] = NONE; u32[i + T_flags] = CHILD; u32[i + T_nsucc] = 0;
+    u32[i + T_npred] = 0; u32[i + T_deps] = 0; core.i32[i + T_pending] = 0; u32[i + T_res] = 0; u32[i + T_argInfo] = 0;
+    try {
+      if (args.length > 0) codec.writeArgs(p, args);
+    } catch (e) {
+      x.taskFree(t);
+      throw e;
+    }
+    x.spawnPush(w, t);
+    frame.children.push(t);
+    return t;
+  },
+  join(handles: number | readonly number[]): any {
+    const frame = frames[frames.length - 1];
+    const list = Array.isArray(handles) ? handles : [handles as number];
+    for (const c of list) {
+      if (!frame || !frame.children.includes(c)) {
+        throw new Error(`beatflow: ctx.join(): ${String(c)} is not a child this task spawned and has not joined yet`);
+      }
+    }
+    for (const c of list) waitFor(c);
+    let error: unknown;
+    const out: unknown[] = [];
+    for (const c of list) {
+      const p = tasks + c * taskSize;
+      if (codec.resultKind(p) === Kind.Error) error ??= rebuildError(codec.readResult(p) as PlainError, fns.nameOf(core.u32[(p >> 2) + T_fn]));
+      else out.push(codec.readResult(p));
+      release(frame!, c);
+    }
+    if (error !== undefined) throw error;
+    return Array.isArray(handles) ? out : out[0];
+  },
+};
+
+/** Frees a joined child: its result and argument blocks, then its slot. */
+function release(frame: Frame, c: number): void {
+  const p = tasks + c * taskSize;
+  codec.freeResult(p);
+  if (core.u32[(p >> 2) + T_argInfo] !== 0) codec.freeArgs(p);
+  frame.children.splice(frame.children.indexOf(c), 1);
+  x.taskFree(c);
+}
+
+/** Runs other tasks on this worker until child c has retired (it may be running on another worker). */
+function waitFor(c: number): void {
+  const done = (tasks + c * taskSize) / 4 + T_done;
+  let idle = 0;
+  while (Atomics.load(core.u32, done) === 0) {
+    const t = x.helpNext(w);
+    if (t >= 0) { runNested(t); idle = 0; }
+    else if (++idle > 64) Atomics.wait(core.i32, done, 0, 0.05);   // the child runs elsewhere: nap 50 µs
+  }
+}
+
+/** Joins what a finishing task left unjoined; the first child error becomes the task's error. */
+function joinRest(frame: Frame): void {
+  if (frame.children.length > 0) taskContext.join(frame.children.slice());
+}
+
+/** After a task failed: wait for its children (they use its memory) and free them, ignoring their results. */
+function abandon(frame: Frame): void {
+  for (const c of frame.children.slice()) { waitFor(c); release(frame, c); }
+}
+
+/**
+ * Calls the task at record p: fn(...boundArgs, ...predecessorResults), with the task context as
+ * `this`. The two common shapes (nothing, or one predecessor's result) skip the argument array.
  */
 function call(p: number): unknown {
   const u32 = core.u32;
@@ -64,29 +167,65 @@ function call(p: number): unknown {
   const fn = fns.get(u32[i + T_fn]);
   const npred = u32[i + T_npred];
   if (u32[i + T_argInfo] === 0) {
-    if (npred === 0) return fn();
-    if (npred === 1) return fn(codec.readResult(tasks + u32[u32[i + T_pred] >> 2] * taskSize));
+    if (npred === 0) return fn.call(taskContext);
+    if (npred === 1) return fn.call(taskContext, codec.readResult(tasks + u32[u32[i + T_pred] >> 2] * taskSize));
   }
   const args: unknown[] = [];
   if (u32[i + T_argInfo] !== 0) codec.readArgs(p, args);
   const list = u32[i + T_pred] >> 2;
   for (let k = 0; k < npred; k++) args.push(codec.readResult(tasks + u32[list + k] * taskSize));
-  switch (args.length) {
-    case 1: return fn(args[0]);
-    case 2: return fn(args[0], args[1]);
-    case 3: return fn(args[0], args[1], args[2]);
-    default: return fn(...args);
-  }
+  return fn.apply(taskContext, args);
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 
+/** How many successors a finished task releases: its condition's choices, written at `choices`. */
+function chosen(p: number, failed: number, r: unknown): number {
+  const i = p >> 2;
+  return failed === 0 && (core.u32[i + T_flags] & CONDITION) !== 0 ? writeChoices(r, core.u32[i + T_nsucc]) : 0;
+}
+
+/**
+ * Runs task t (and the successors it makes ready) while the task below it on this worker's stack waits
+ * in ctx.join. Synchronous: a task that returns a promise cannot be awaited here, and fails with a
+ * message saying so (helping takes work from deques only, where host-submitted tasks never are).
+ */
+function runNested(t: number): void {
+  const below = frames[frames.length - 1].t;
+  let cur = t;
+  while (cur >= 0) {
+    const p = tasks + cur * taskSize;
+    const frame: Frame = { t: cur, children: [] };
+    frames.push(frame);
+    let failed = 0;
+    let r: unknown;
+    try {
+      r = call(p);
+      if (isThenable(r)) {
+        void Promise.resolve(r).catch(() => {});
+        throw new Error(messages.asyncWhileHelping);
+      }
+      joinRest(frame);
+      codec.writeResult(p, r);
+    } catch (e) {
+      abandon(frame);
+      codec.writeError(p, e);
+      failed = 1;
+    }
+    frames.pop();
+    cur = x.finishNested(w, cur, failed, choices, chosen(p, failed, r));
+  }
+  core.i32[currentAt] = below;
+}
+
 async function loop(): Promise<void> {
   let t = x.next(w);
   while (t >= 0) {
     const p = tasks + t * taskSize;
+    const frame: Frame = { t, children: [] };
+    frames.push(frame);
     let failed = 0;
     let r: unknown;
     try {
@@ -95,17 +234,16 @@ async function loop(): Promise<void> {
         x.flushRun(w);                 // first apply our run balance, so no run's end waits on this await
         r = await r;
       }
+      joinRest(frame);
       codec.writeResult(p, r);
     } catch (e) {
+      abandon(frame);
       codec.writeError(p, e);
       failed = 1;
     }
-    const i = p >> 2;
-    if (failed === 0 && (core.u32[i + T_flags] & CONDITION) !== 0) {
-      t = x.finishCondition(w, t, choices, writeChoices(r, core.u32[i + T_nsucc]));
-    } else {
-      t = x.finish(w, t, failed);
-    }
+    frames.pop();
+    const n = chosen(p, failed, r);
+    t = (core.u32[(p >> 2) + T_flags] & CONDITION) !== 0 && failed === 0 ? x.finishCondition(w, t, choices, n) : x.finish(w, t, failed);
   }
   ctx.close();
 }
