@@ -30,6 +30,19 @@ Examples('the README loop block is part of examples/loop.mjs, and it walks Colla
   assert.is(r.stdout.trim(), 'reached 1 after 111 steps');
 });
 
+Examples("the README's fork-join block runs as written", async () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = /\*\*Fork-join inside tasks\.\*\*[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block, 'README has the block');
+  const fixture = new URL('./fixtures/readme-fib.mjs', import.meta.url);
+  assert.ok(readFileSync(fixture, 'utf8').endsWith(block), 'test/fixtures/readme-fib.mjs holds the block');
+  const { Executor } = await import('beatflow');
+  const { fib } = await import(fixture);
+  const ex = await Executor.create({ workers: 2, module: fixture });
+  assert.is(await ex.async(fib, 20), 6765);
+  await ex.close();
+});
+
 Examples('the showcase renders the same image as one thread and reports speedup and tasks/s', () => {
   const r = run('examples/mandelbrot.mjs');
   assert.is(r.status, 0, r.stderr + r.stdout);
