@@ -20,3 +20,21 @@ export function whoami(n) {
   spin(n);
   return threadId;
 }
+
+/** fib(n) through fork-join: two children spawned and joined per call (bench/forkjoin.mjs). */
+export function fib(n) {
+  if (n < 2) return n;
+  const [a, b] = this.join([this.spawn(fib, n - 1), this.spawn(fib, n - 2)]);
+  return a + b;
+}
+
+/** skynet(num, size, div): the classic recursion; each call spawns `div` children and sums them. */
+export function skynet(num, size, div) {
+  if (size === 1) return num;
+  const handles = [];
+  const sub = size / div;
+  for (let i = 0; i < div; i++) handles.push(this.spawn(skynet, num + i * sub, sub, div));
+  let sum = 0;
+  for (const v of this.join(handles)) sum += v;
+  return sum;
+}
