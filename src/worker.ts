@@ -56,11 +56,15 @@ function writeChoices(r: unknown, nsucc: number): number {
 }
 
 /**
- * One task on this worker's stack: the task it runs and the children it spawned and has not joined.
- * Frames nest when a task helps inside ctx.join by running other tasks.
+ * The tasks on this worker's stack (they nest when a task helps inside ctx.join by running others):
+ * frameTask[d] is the task at depth d, frameKids[d] the children it spawned and has not joined, created
+ * on its first spawn. Two plain stacks, not an object per task: the main loop must not allocate.
  */
-interface Frame { readonly t: number; readonly children: number[] }
-const frames: Frame[] = [];
+const frameTask: number[] = [];
+const frameKids: (number[] | undefined)[] = [];
+let depth = 0;
+function enter(t: number): void { frameTask[depth] = t; frameKids[depth] = undefined; depth++; }
+function leave(): void { depth--; }
 const NONE = 0xffffffff;
 const CHILD = L.flag_Child;
 const T_run = L.T_run >> 2, T_deps = L.T_deps >> 2, T_pending = L.T_pending >> 2, T_res = L.T_resInfo >> 2;
@@ -85,8 +89,7 @@ export interface TaskContext {
 const taskContext: TaskContext = {
   workerId: w,
   spawn(fn, ...args) {
-    const frame = frames[frames.length - 1];
-    if (!frame) throw new Error('beatflow: ctx.spawn() can only be called while a task runs');
+    if (depth === 0) throw new Error('beatflow: ctx.spawn() can only be called while a task runs');
     const id = fns.idOf(fn);
     const t = x.taskAlloc();
     if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
@@ -102,14 +105,14 @@ const taskContext: TaskContext = {
       throw e;
     }
     x.spawnPush(w, t);
-    frame.children.push(t);
+    (frameKids[depth - 1] ??= []).push(t);
     return t;
   },
   join(handles: number | readonly number[]): any {
-    const frame = frames[frames.length - 1];
+    const kids = depth > 0 ? frameKids[depth - 1] : undefined;
     const list = Array.isArray(handles) ? handles : [handles as number];
     for (const c of list) {
-      if (!frame || !frame.children.includes(c)) {
+      if (!kids || !kids.includes(c)) {
         throw new Error(`beatflow: ctx.join(): ${String(c)} is not a child this task spawned and has not joined yet`);
       }
     }
@@ -120,7 +123,7 @@ const taskContext: TaskContext = {
       const p = tasks + c * taskSize;
       if (codec.resultKind(p) === Kind.Error) error ??= rebuildError(codec.readResult(p) as PlainError, fns.nameOf(core.u32[(p >> 2) + T_fn]));
       else out.push(codec.readResult(p));
-      release(frame!, c);
+      release(kids!, c);
     }
     if (error !== undefined) throw error;
     return Array.isArray(handles) ? out : out[0];
@@ -128,11 +131,11 @@ const taskContext: TaskContext = {
 };
 
 /** Frees a joined child: its result and argument blocks, then its slot. */
-function release(frame: Frame, c: number): void {
+function release(kids: number[], c: number): void {
   const p = tasks + c * taskSize;
   codec.freeResult(p);
   if (core.u32[(p >> 2) + T_argInfo] !== 0) codec.freeArgs(p);
-  frame.children.splice(frame.children.indexOf(c), 1);
+  kids.splice(kids.indexOf(c), 1);
   x.taskFree(c);
 }
 
@@ -147,14 +150,16 @@ function waitFor(c: number): void {
   }
 }
 
-/** Joins what a finishing task left unjoined; the first child error becomes the task's error. */
-function joinRest(frame: Frame): void {
-  if (frame.children.length > 0) taskContext.join(frame.children.slice());
+/** Joins what the finishing task (top of the stack) left unjoined; the first child error becomes its error. */
+function joinRest(): void {
+  const kids = frameKids[depth - 1];
+  if (kids !== undefined && kids.length > 0) taskContext.join(kids.slice());
 }
 
-/** After a task failed: wait for its children (they use its memory) and free them, ignoring their results. */
-function abandon(frame: Frame): void {
-  for (const c of frame.children.slice()) { waitFor(c); release(frame, c); }
+/** After the top task failed: wait for its children (they use its memory) and free them, ignoring their results. */
+function abandon(): void {
+  const kids = frameKids[depth - 1];
+  if (kids !== undefined) for (const c of kids.slice()) { waitFor(c); release(kids, c); }
 }
 
 /**
@@ -174,7 +179,12 @@ function call(p: number): unknown {
   if (u32[i + T_argInfo] !== 0) codec.readArgs(p, args);
   const list = u32[i + T_pred] >> 2;
   for (let k = 0; k < npred; k++) args.push(codec.readResult(tasks + u32[list + k] * taskSize));
-  return fn.apply(taskContext, args);
+  switch (args.length) {   // direct calls for short lists: much cheaper than apply
+    case 1: return fn.call(taskContext, args[0]);
+    case 2: return fn.call(taskContext, args[0], args[1]);
+    case 3: return fn.call(taskContext, args[0], args[1], args[2]);
+    default: return fn.apply(taskContext, args);
+  }
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -193,12 +203,11 @@ function chosen(p: number, failed: number, r: unknown): number {
  * message saying so (helping takes work from deques only, where host-submitted tasks never are).
  */
 function runNested(t: number): void {
-  const below = frames[frames.length - 1].t;
+  const below = frameTask[depth - 1];
   let cur = t;
   while (cur >= 0) {
     const p = tasks + cur * taskSize;
-    const frame: Frame = { t: cur, children: [] };
-    frames.push(frame);
+    enter(cur);
     let failed = 0;
     let r: unknown;
     try {
@@ -207,14 +216,14 @@ function runNested(t: number): void {
         void Promise.resolve(r).catch(() => {});
         throw new Error(messages.asyncWhileHelping);
       }
-      joinRest(frame);
+      joinRest();
       codec.writeResult(p, r);
     } catch (e) {
-      abandon(frame);
+      abandon();
       codec.writeError(p, e);
       failed = 1;
     }
-    frames.pop();
+    leave();
     cur = x.finishNested(w, cur, failed, choices, chosen(p, failed, r));
   }
   core.i32[currentAt] = below;
@@ -224,8 +233,7 @@ async function loop(): Promise<void> {
   let t = x.next(w);
   while (t >= 0) {
     const p = tasks + t * taskSize;
-    const frame: Frame = { t, children: [] };
-    frames.push(frame);
+    enter(t);
     let failed = 0;
     let r: unknown;
     try {
@@ -234,16 +242,17 @@ async function loop(): Promise<void> {
         x.flushRun(w);                 // first apply our run balance, so no run's end waits on this await
         r = await r;
       }
-      joinRest(frame);
+      if (frameKids[0] !== undefined) joinRest();
       codec.writeResult(p, r);
     } catch (e) {
-      abandon(frame);
+      abandon();
       codec.writeError(p, e);
       failed = 1;
     }
-    frames.pop();
-    const n = chosen(p, failed, r);
-    t = (core.u32[(p >> 2) + T_flags] & CONDITION) !== 0 && failed === 0 ? x.finishCondition(w, t, choices, n) : x.finish(w, t, failed);
+    leave();
+    t = failed === 0 && (core.u32[(p >> 2) + T_flags] & CONDITION) !== 0
+      ? x.finishCondition(w, t, choices, writeChoices(r, core.u32[(p >> 2) + T_nsucc]))
+      : x.finish(w, t, failed);
   }
   ctx.close();
 }
