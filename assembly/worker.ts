@@ -115,22 +115,12 @@ export function next(w: u32): i32 {
 }
 
 /**
- * Worker w finished running task t (failed: it threw). Retires it and returns the next task to run:
- * the successor it made ready if any, else whatever next() finds.
+ * Worker w finished running task t (failed: it threw). A condition task lists the successors it chose
+ * at `choices` (n indices, checked against nsucc and de-duplicated by the caller); other tasks pass 0.
+ * Retires t and returns the next task to run: the successor it made ready if any, else whatever next()
+ * finds.
  */
-export function finish(w: u32, t: u32, failed: bool): i32 {
-  return finishWith(w, t, failed, 0, 0);
-}
-
-/**
- * Worker w finished condition task t, which chose the successors whose indices (already checked
- * against nsucc, duplicates removed) are listed at `choices`. Same contract as finish().
- */
-export function finishCondition(w: u32, t: u32, choices: usize, n: u32): i32 {
-  return finishWith(w, t, false, choices, n);
-}
-
-function finishWith(w: u32, t: u32, failed: bool, choices: usize, n: u32): i32 {
+export function finish(w: u32, t: u32, failed: bool, choices: usize, n: u32): i32 {
   const sp = workerAt(w);
   changetype<WorkerSlot>(sp).executed++;
   // No longer "running t" before retiring it: if this thread is killed mid-retire, the host must not

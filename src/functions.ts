@@ -153,11 +153,27 @@ export class FunctionCache {
   readonly #exports: Map<Function, string>;
   readonly #fns: Function[] = [];
   readonly #ids = new Map<Function, number>();
+  readonly #receiver: object;
 
-  constructor(core: SharedCore, ns: Record<string, unknown>) {
+  /** `receiver`: what tasks that use `this` see as `this` (the task context). */
+  constructor(core: SharedCore, ns: Record<string, unknown>, receiver: object) {
     this.#core = core;
     this.#ns = ns;
     this.#exports = exportNames(ns);
+    this.#receiver = receiver;
+  }
+
+  /**
+   * The callable for function id: the function itself, or bound to the task context when its source
+   * mentions `this` (ctx.spawn, ctx.join, ctx.workerId). Most tasks never do, and a direct call is
+   * cheaper than fn.call(ctx) on the hot path. Arrows never have their own `this`.
+   */
+  #install(id: number, fn: Function): Function {
+    const src = Function.prototype.toString.call(fn);
+    const arrow = !/^\s*(?:async\s+)?function\b/.test(src) && /^[^{]*=>/.test(src);
+    const callable = !arrow && /\bthis\b/.test(src) ? fn.bind(this.#receiver) : fn;
+    this.#fns[id] = callable;
+    return callable;
   }
 
   get(id: number): Function {
@@ -175,14 +191,14 @@ export class FunctionCache {
     let id = findEntry(this.#core, kind, text);
     if (id < 0) id = writeEntry(this.#core, this.#core.fnCap, kind, text);
     this.#ids.set(fn, id);
-    this.#fns[id] ??= fn;
+    if (this.#fns[id] === undefined) this.#install(id, fn);
     return id;
   }
 
   /** The name of function id, for errors (an export's name, a function's own name, or 'anonymous'). */
   nameOf(id: number): string {
     const fn = this.#fns[id];
-    if (fn) return fn.name || 'anonymous';
+    if (fn) return fn.name.replace(/^bound /, '') || 'anonymous';
     const { kind, text } = readEntry(this.#core, id);
     return kind === FnKind.Export ? text : 'anonymous';
   }
@@ -198,8 +214,7 @@ export class FunctionCache {
     } else {
       throw new Error(`beatflow: function ${id} was used before it was registered`);
     }
-    this.#fns[id] = fn as Function;
-    return fn as Function;
+    return this.#install(id, fn as Function);
   }
 }
 

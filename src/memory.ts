@@ -39,8 +39,7 @@ export interface CoreExports {
   retireFromHost(t: number, failed: number): void;
   flushRun(w: number): void;
   next(w: number): number;
-  finish(w: number, t: number, failed: number): number;
-  finishCondition(w: number, t: number, choices: number, n: number): number;
+  finish(w: number, t: number, failed: number, choices?: number, n?: number): number;
   idle(w: number): void;
   calibrateSpin(w: number, n: number): number;
   helpNext(w: number): number;

@@ -20,7 +20,6 @@ const { worker: w } = ctx.data;
 const core = SharedCore.attach(ctx.data.module, ctx.data.memory);
 const codec = new Codec(core);
 const ns = ctx.data.moduleUrl ? ((await import(ctx.data.moduleUrl)) as Record<string, unknown>) : {};
-const fns = new FunctionCache(core, ns);
 const L = core.L;
 const x = core.x;
 const tasks = core.tasks;
@@ -29,7 +28,7 @@ const T_fn = L.T_fn >> 2, T_argInfo = L.T_argInfo >> 2, T_npred = L.T_npred >> 2
 const T_flags = L.T_flags >> 2, T_nsucc = L.T_nsucc >> 2;
 const CONDITION = L.flag_Condition;
 
-/** Where this worker lists a condition task's choices for finishCondition (heap, grown on demand). */
+/** Where this worker lists a condition task's choices for finish (heap, grown on demand). */
 let choices = core.alloc(4 * 64);
 let choiceCap = 64;
 
@@ -130,6 +129,8 @@ const taskContext: TaskContext = {
   },
 };
 
+const fns = new FunctionCache(core, ns, taskContext);
+
 /** Frees a joined child: its result and argument blocks, then its slot. */
 function release(kids: number[], c: number): void {
   const p = tasks + c * taskSize;
@@ -163,8 +164,9 @@ function abandon(): void {
 }
 
 /**
- * Calls the task at record p: fn(...boundArgs, ...predecessorResults), with the task context as
- * `this`. The two common shapes (nothing, or one predecessor's result) skip the argument array.
+ * Calls the task at record p: fn(...boundArgs, ...predecessorResults). Functions that use `this` come
+ * from the cache already bound to the task context. The two common shapes (nothing, or one predecessor's
+ * result) skip the argument array.
  */
 function call(p: number): unknown {
   const u32 = core.u32;
@@ -172,18 +174,18 @@ function call(p: number): unknown {
   const fn = fns.get(u32[i + T_fn]);
   const npred = u32[i + T_npred];
   if (u32[i + T_argInfo] === 0) {
-    if (npred === 0) return fn.call(taskContext);
-    if (npred === 1) return fn.call(taskContext, codec.readResult(tasks + u32[u32[i + T_pred] >> 2] * taskSize));
+    if (npred === 0) return fn();
+    if (npred === 1) return fn(codec.readResult(tasks + u32[u32[i + T_pred] >> 2] * taskSize));
   }
   const args: unknown[] = [];
   if (u32[i + T_argInfo] !== 0) codec.readArgs(p, args);
   const list = u32[i + T_pred] >> 2;
   for (let k = 0; k < npred; k++) args.push(codec.readResult(tasks + u32[list + k] * taskSize));
-  switch (args.length) {   // direct calls for short lists: much cheaper than apply
-    case 1: return fn.call(taskContext, args[0]);
-    case 2: return fn.call(taskContext, args[0], args[1]);
-    case 3: return fn.call(taskContext, args[0], args[1], args[2]);
-    default: return fn.apply(taskContext, args);
+  switch (args.length) {   // direct calls for short lists: much cheaper than spreading
+    case 1: return fn(args[0]);
+    case 2: return fn(args[0], args[1]);
+    case 3: return fn(args[0], args[1], args[2]);
+    default: return fn(...args);
   }
 }
 
@@ -197,6 +199,24 @@ function chosen(p: number, failed: number, r: unknown): number {
   return failed === 0 && (core.u32[i + T_flags] & CONDITION) !== 0 ? writeChoices(r, core.u32[i + T_nsucc]) : 0;
 }
 
+/** The task on top of the stack (record p) returned r: join what it left, record r. 0, or 1 if that failed. */
+function settle(p: number, r: unknown): number {
+  try {
+    if (frameKids[depth - 1] !== undefined) joinRest();
+    codec.writeResult(p, r);
+    return 0;
+  } catch (e) {
+    return fail(p, e);
+  }
+}
+
+/** The task on top of the stack (record p) threw e: settle its children, record the error. Returns 1. */
+function fail(p: number, e: unknown): number {
+  abandon();
+  codec.writeError(p, e);
+  return 1;
+}
+
 /**
  * Runs task t (and the successors it makes ready) while the task below it on this worker's stack waits
  * in ctx.join. Synchronous: a task that returns a promise cannot be awaited here, and fails with a
@@ -208,7 +228,7 @@ function runNested(t: number): void {
   while (cur >= 0) {
     const p = tasks + cur * taskSize;
     enter(cur);
-    let failed = 0;
+    let failed: number;
     let r: unknown;
     try {
       r = call(p);
@@ -216,12 +236,9 @@ function runNested(t: number): void {
         void Promise.resolve(r).catch(() => {});
         throw new Error(messages.asyncWhileHelping);
       }
-      joinRest();
-      codec.writeResult(p, r);
+      failed = settle(p, r);
     } catch (e) {
-      abandon();
-      codec.writeError(p, e);
-      failed = 1;
+      failed = fail(p, e);
     }
     leave();
     cur = x.finishNested(w, cur, failed, choices, chosen(p, failed, r));
@@ -234,7 +251,7 @@ async function loop(): Promise<void> {
   while (t >= 0) {
     const p = tasks + t * taskSize;
     enter(t);
-    let failed = 0;
+    let failed: number;
     let r: unknown;
     try {
       r = call(p);
@@ -242,17 +259,12 @@ async function loop(): Promise<void> {
         x.flushRun(w);                 // first apply our run balance, so no run's end waits on this await
         r = await r;
       }
-      if (frameKids[0] !== undefined) joinRest();
-      codec.writeResult(p, r);
+      failed = settle(p, r);
     } catch (e) {
-      abandon();
-      codec.writeError(p, e);
-      failed = 1;
+      failed = fail(p, e);
     }
     leave();
-    t = failed === 0 && (core.u32[(p >> 2) + T_flags] & CONDITION) !== 0
-      ? x.finishCondition(w, t, choices, writeChoices(r, core.u32[(p >> 2) + T_nsucc]))
-      : x.finish(w, t, failed);
+    t = x.finish(w, t, failed, choices, chosen(p, failed, r));
   }
   ctx.close();
 }
