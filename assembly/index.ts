@@ -7,4 +7,4 @@ export { dequePush, dequePop, dequeSteal, dequeLength } from "./deque";
 export { notifyWork, wakeOne, wakeAllForShutdown, beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park } from "./sleep";
 export { heapAlloc, heapFree, heapUsable } from "./heap";
 export { taskAlloc, taskFree, submit, submitQuiet, wakeIfBacklog, runStart, runCancel, retire, retireFromHost, flushRun, spawnPush } from "./tasks";
-export { next, finish, finishNested, helpNext, idle, calibrateSpin, recoverWorker } from "./worker";
+export { next, finish, finishNested, helpNext, calibrateSpin, recoverWorker } from "./worker";

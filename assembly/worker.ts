@@ -193,8 +193,3 @@ export function recoverWorker(w: u32): i32 {
   return t;
 }
 
-/** Worker w: run nothing more now; used when a worker must return to its event loop. */
-export function idle(w: u32): void {
-  flushRun(w);
-  changetype<WorkerSlot>(workerAt(w)).current = -1;
-}

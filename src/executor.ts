@@ -113,7 +113,6 @@ export class Executor {
   #idleWaiters: (() => void)[] = [];
   #state: 'open' | 'closing' | 'closed' = 'open';
   #closed: Promise<void> | undefined;
-  #broken: Error | undefined;
   #brokenSlots = 0;
 
   private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>) {
@@ -580,7 +579,6 @@ export class Executor {
    * worker is left, nothing can run: everything in flight is rejected with the cause.
    */
   #onBroken(err: Error): void {
-    this.#broken ??= err;
     if (++this.#brokenSlots >= this.#core.nWorkers && this.#state !== 'closed') {
       void this.#stop(new Error(`beatflow: every worker failed to restart: ${err.message}`, { cause: err }));
     }

@@ -40,7 +40,6 @@ export interface CoreExports {
   flushRun(w: number): void;
   next(w: number): number;
   finish(w: number, t: number, failed: number, choices?: number, n?: number): number;
-  idle(w: number): void;
   calibrateSpin(w: number, n: number): number;
   helpNext(w: number): number;
   finishNested(w: number, t: number, failed: number, choices: number, n: number): number;
