@@ -21,7 +21,8 @@ export const EMPTY: i32 = -1;         // queue outcome: nothing there
 export const RETRY: i32 = -2;         // steal outcome: lost a race, the deque may still hold work
 export const SHUTDOWN: i32 = -3;      // next() outcome: the executor is shutting down
 export const RUN_BIT: u32 = 0x80000000; // completion-ring entry for a finished run, not a task
-// Result kinds the core must know (the rest are src/codec.ts's business; test/codec.test.mjs checks they agree).
+// Result kinds the core must know (the rest are src/codec.ts's business; the Codec checks at start-up,
+// through the flag_Result* exports, that it uses the same values).
 export const RESULT_ENCODED: u32 = 5;   // r0 holds (ptr, len) of a heap block the result owns
 export const RESULT_ERROR: u32 = 16;    // the same, holding an encoded error
 export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its run failed or was cancelled
@@ -101,13 +102,13 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 }
 
 // A task record, two cache lines. Line 0 is scheduling state; line 1 holds values.
-//   0   state fn pending deps | run flags succ nsucc | pred npred argInfo resInfo
+//   0   · fn pending deps | run flags succ nsucc | pred npred argInfo resInfo
 //   48  arg words 0..5 (f64 each; see src/codec.ts for the kinds)
 //   96  result words 0..1 | tStart done
 // pending is the only word touched by several threads while the task is live (atomic). All other fields
 // are written by one thread and published by an atomic operation named beside them.
 @unmanaged export class Task {
-  state: u32;     // TaskState: Free while on the free stack (diagnostics; not kept up on hot paths)
+  _s0: u32;       // unused (keeps line 0's layout)
   fn: u32;        // function id; written by the host, published by the queue push of this task
   pending: i32;   // strong predecessors not yet finished this run; atomic.sub by each finishing predecessor
   deps: u32;      // strong predecessor count (edges from condition tasks are weak and not counted);
@@ -153,7 +154,6 @@ export const SEED_CHUNK: u32 = 128;         // sources a worker claims at once (
   hash: u32;
 }
 
-export const enum TaskState { Free = 0, Waiting = 1, Ready = 2, Running = 3, Done = 4 }
 export const enum TaskFlag {
   NotifyHost = 1,   // post the task id to the host when it retires (async tasks)
   Condition = 2,    // a condition task: its edges out are weak; it releases the successors it chose

@@ -33,7 +33,6 @@ export function off_W_parks(): usize { return offsetof<WorkerSlot>("parks"); }
 export function off_W_wakeups(): usize { return offsetof<WorkerSlot>("wakeups"); }
 export function off_W_overflows(): usize { return offsetof<WorkerSlot>("overflows"); }
 export function size_Task(): usize { return offsetof<Task>(); }
-export function off_T_state(): usize { return offsetof<Task>("state"); }
 export function off_T_fn(): usize { return offsetof<Task>("fn"); }
 export function off_T_pending(): usize { return offsetof<Task>("pending"); }
 export function off_T_deps(): usize { return offsetof<Task>("deps"); }

@@ -6,7 +6,7 @@
 // pushed on the finishing worker's own deque, or the injector when that is full or there is no worker.
 // Then the run's `remaining` counter drops; whoever takes it to zero posts RUN_BIT | run to the host.
 import {
-  HEADER, Header, Task, Run, TaskState, TaskFlag, NONE, RESULT_SKIPPED, RESULT_ENCODED, RESULT_ERROR, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
+  HEADER, Header, Task, Run, TaskFlag, NONE, RESULT_SKIPPED, RESULT_ENCODED, RESULT_ERROR, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
   SEED_RUN_MASK, SEED_GEN_MASK, SEED_CHUNK,
   taskAt, runAt, workerAt, WorkerSlot,
 } from "./layout";
@@ -21,7 +21,6 @@ const LIVE = HEADER + offsetof<Header>("live");
 const HOST_SEQ = HEADER + offsetof<Header>("hostSeq");
 const HOST_WAITING = HEADER + offsetof<Header>("hostWaiting");
 const T_PENDING = offsetof<Task>("pending");
-const T_STATE = offsetof<Task>("state");
 const T_DONE = offsetof<Task>("done");
 const R_REMAINING = offsetof<Run>("remaining");
 const R_FAILED = offsetof<Run>("failed");
@@ -59,7 +58,6 @@ export function taskAlloc(): i32 {
 /** Any thread. Returns a slot to the free stack. The caller owns the slot (nobody else refers to it). */
 export function taskFree(t: u32): void {
   const p = taskAt(t);
-  atomic.store<u32>(p, TaskState.Free, T_STATE);
   while (true) {
     const head = atomic.load<u64>(FREE_HEAD);
     atomic.store<u32>(p, <u32>head, offsetof<Task>("succ"));

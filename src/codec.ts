@@ -48,6 +48,10 @@ export class Codec {
   readonly #rinfo: number;
 
   constructor(core: SharedCore) {
+    const L = core.L;
+    if (L.flag_ResultEncoded !== Kind.Encoded || L.flag_ResultError !== Kind.Error || L.flag_ResultSkipped !== Kind.Skipped) {
+      throw new Error('beatflow: build/core.wasm and the codec disagree on result kinds: rebuild with `npm run build`');
+    }
     this.core = core;
     this.#ta = core.L.T_a0;
     this.#tr = core.L.T_r0;

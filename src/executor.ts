@@ -204,23 +204,11 @@ export class Executor {
    */
   #write(t: number, fnId: number, args: unknown[]): void {
     const core = this.#core;
-    const p = core.taskPtr(t);
-    const L = core.L;
-    const u32 = core.u32;
-    const i = p >> 2;
-    u32[i + (L.T_fn >> 2)] = fnId;
-    u32[i + (L.T_run >> 2)] = NONE;
-    u32[i + (L.T_flags >> 2)] = L.flag_NotifyHost;
-    u32[i + (L.T_nsucc >> 2)] = 0;
-    u32[i + (L.T_npred >> 2)] = 0;
-    u32[i + (L.T_deps >> 2)] = 0;
-    u32[i + (L.T_resInfo >> 2)] = 0;
+    const p = core.initLoneTask(t, fnId, core.L.flag_NotifyHost);
     try {
-      if (args.length > 0) this.#codec.writeArgs(p, args);
-      else u32[i + (L.T_argInfo >> 2)] = 0;
+      if (args.length > 0) this.#codec.writeArgs(p, args);   // frees its own partial blocks if it throws
     } catch (e) {
       // The argument could not be encoded: the task never reaches a worker; settle it here.
-      u32[i + (L.T_argInfo >> 2)] = 0;
       this.#codec.writeError(p, e);
       core.x.retireFromHost(t, 1);
       return;

@@ -65,7 +65,6 @@ export type Layout = Record<string, number>;
 
 export const NONE = 0xffffffff;
 export const EMPTY = -1;
-export const SHUTDOWN = -3;
 export const RUN_BIT = 0x80000000;
 const PAGE = 65536;
 const MAX_PAGES = 65536;
@@ -126,6 +125,11 @@ export class SharedCore {
     this.nWorkers = this.u32[(h + this.L.H_nWorkers) >> 2];
     this.taskCap = this.u32[(h + this.L.H_taskCap) >> 2];
     this.fnCap = this.u32[(h + this.L.H_fnCap) >> 2];
+    const L = this.L;
+    this.#lone = {
+      fn: L.T_fn >> 2, run: L.T_run >> 2, flags: L.T_flags >> 2, nsucc: L.T_nsucc >> 2, npred: L.T_npred >> 2,
+      deps: L.T_deps >> 2, pending: L.T_pending >> 2, res: L.T_resInfo >> 2, args: L.T_argInfo >> 2,
+    };
   }
 
   /** Host: a fresh shared memory laid out for `config`. */
@@ -177,6 +181,25 @@ export class SharedCore {
   runPtr(r: number): number { return this.runs + r * this.L.size_Run; }
   fnPtr(f: number): number { return this.fns + f * this.L.size_FnEntry; }
   workerPtr(w: number): number { return this.workers + w * this.L.size_WorkerSlot; }
+
+  /**
+   * Writes the scheduling fields of task t for a task outside any graph (an async task, a spawned child):
+   * function, flags, no run, no edges, no arguments, no result. Returns its record address; the caller
+   * then writes arguments and submits it.
+   */
+  initLoneTask(t: number, fnId: number, flags: number): number {
+    const p = this.taskPtr(t);
+    const i = p >> 2;
+    const w = this.#lone;
+    const u32 = this.u32;
+    u32[i + w.fn] = fnId; u32[i + w.run] = NONE; u32[i + w.flags] = flags;
+    u32[i + w.nsucc] = 0; u32[i + w.npred] = 0; u32[i + w.deps] = 0; this.i32[i + w.pending] = 0;
+    u32[i + w.res] = 0; u32[i + w.args] = 0;
+    return p;
+  }
+
+  /** Word offsets of the fields initLoneTask writes, computed once. */
+  readonly #lone: Record<'fn' | 'run' | 'flags' | 'nsucc' | 'npred' | 'deps' | 'pending' | 'res' | 'args', number>;
 
   /** Allocates n bytes in the shared heap; throws a RangeError naming the cause when memory is exhausted. */
   alloc(n: number): number {

@@ -94,11 +94,6 @@ export class Pool {
     this.#spawn(w, 1).catch(() => { /* reported through onBroken */ });
   }
 
-  /** Workers' thread ids, for diagnostics and tests (undefined while a slot is being replaced). */
-  threadIds(): (number | undefined)[] {
-    return this.#threads.map((t) => t?.threadId);
-  }
-
   /** Terminates worker w from outside (tests, forced cancellation): it is reported and replaced like a crash. */
   async kill(w: number): Promise<void> {
     await this.#threads[w]?.terminate();

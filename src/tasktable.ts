@@ -9,7 +9,6 @@ import { messages, GraphError } from './errors.js';
 
 /** A taskflow as it sits in the task table. */
 export interface Placed {
-  readonly graph: string;
   readonly version: number;
   /** Task slot of each node of the flattened graph (flatten.ts), by flat index. */
   readonly slots: Int32Array;
@@ -108,7 +107,7 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
   }
   const conditional = condition.includes(1);
   return {
-    graph: tf.name, version: tf.compositeVersion, slots, top: flat.top, tf: new WeakRef(tf), runSlot, block, nSources,
+    version: tf.compositeVersion, slots, top: flat.top, tf: new WeakRef(tf), runSlot, block, nSources,
     conditional, runs: 0, released: false,
   };
 }

@@ -64,9 +64,7 @@ const frameKids: (number[] | undefined)[] = [];
 let depth = 0;
 function enter(t: number): void { frameTask[depth] = t; frameKids[depth] = undefined; depth++; }
 function leave(): void { depth--; }
-const NONE = 0xffffffff;
 const CHILD = L.flag_Child;
-const T_run = L.T_run >> 2, T_deps = L.T_deps >> 2, T_pending = L.T_pending >> 2, T_res = L.T_resInfo >> 2;
 const T_done = L.T_done >> 2;
 const currentAt = (core.workerPtr(w) + L.W_current) >> 2;
 
@@ -92,11 +90,7 @@ const taskContext: TaskContext = {
     const id = fns.idOf(fn);
     const t = x.taskAlloc();
     if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
-    const p = tasks + t * taskSize;
-    const i = p >> 2;
-    const u32 = core.u32;
-    u32[i + T_fn] = id; u32[i + T_run] = NONE; u32[i + T_flags] = CHILD; u32[i + T_nsucc] = 0;
-    u32[i + T_npred] = 0; u32[i + T_deps] = 0; core.i32[i + T_pending] = 0; u32[i + T_res] = 0; u32[i + T_argInfo] = 0;
+    const p = core.initLoneTask(t, id, CHILD);
     try {
       if (args.length > 0) codec.writeArgs(p, args);
     } catch (e) {
