@@ -41,7 +41,9 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   magic: u32; nWorkers: u32; taskCap: u32; dequeCap: u32;
   runCap: u32; fnCap: u32; maxSpinners: u32; spinIters: u32;
   workers: u32; tasks: u32; runs: u32; fns: u32;
-  heapBase: u32; _c1: u32; _c0: u64;
+  heapBase: u32;
+  subBase: u32;      // run slots from here to runCap are subflow runs (tasks.ts subRunAlloc); below, host runs
+  _c0: u64;
   // line 1: sleep protocol (assembly/README.md#sleep). All four words are accessed only with atomics.
   sleepers: i32;     // workers announced as parked and not yet claimed by a waker; producers look only when > 0
   spinners: i32;     // workers searching for work without sleeping; producers skip the wake when > 0
@@ -57,8 +59,9 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   taskBump: u32;     // slots below this have been handed out at least once
   live: u32;         // slots currently allocated (metrics)
   fnCount: u32;      // function table entries claimed so far (host and workers claim with atomic.add)
-  _f6: u32;
-  _f0: u64; _f1: u64; _f2: u64; _f3: u64; _f4: u64;
+  subBump: u32;      // subflow run slots handed out at least once (from subBase up)
+  subFree: u64;      // Treiber stack of freed subflow run slots: (tag << 32) | (run + 1); 0 = empty
+  _f1: u64; _f2: u64; _f3: u64; _f4: u64;
   // line 4: heap allocator (heap.ts). heapLock is atomic; heapTop is plain, guarded by heapLock.
   heapLock: i32; heapTop: u32; heapFailures: u32; heapBytes: u32;
   _a0: u64; _a1: u64; _a2: u64; _a3: u64; _a4: u64; _a5: u64;
@@ -96,7 +99,9 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   batchRun: u32;     // owner-only: the run whose count this worker holds a balance for (tasks.ts credit)
   batchCount: i32;   //   and that balance, always ≤ 0 (count-downs not yet applied)
   searching: u32;    // owner-only: 1 while counted in Header.spinners (read by the host after the thread died)
-  _b2: u32; _b3: u64; _b4: u64; _b5: u64;
+  awaitList: u32;    // heap pointer to u32[awaitCap]: task + 1 for each task of this worker awaiting a promise
+                     // (0 = free entry); owner-written plainly, read by the host after the thread died
+  awaitCap: u32; _b3: u32; _b4: u64; _b5: u64;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;
   wakeups: u32; overflows: u32; _m0: u64; _m1: u64; _m2: u64; _m3: u64; _m4: u64;
 }
@@ -128,8 +133,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   _t0: u32;
 }
 
-// A run slot: one per laid-out taskflow.
-//   0   remaining failed failures cancelled src nsrc cursor(u64) · · ·
+// A run slot: one per laid-out taskflow (host runs), or one per subflow being joined (subflow runs).
+//   0   remaining failed failures cancelled src nsrc cursor(u64) parent sub done link · ·
 @unmanaged export class Run {
   remaining: i32; // tasks scheduled and not yet retired (over-counted, never under: tasks.ts credit);
                   // whoever takes it to 0 posts RUN_BIT|run
@@ -139,7 +144,12 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   src: u32;       // heap pointer to the run's source task ids; host-written, published by the cursor store
   nsrc: u32;      // how many
   cursor: u64;    // (generation << 32) | next unclaimed source; atomic (tasks.ts claimSources)
-  _p0: u64; _p1: u64; _p2: u64; _p3: u64;
+  // Subflow runs only (tasks.ts subRunStart): a graph a running task built and now joins.
+  parent: u32;    // the run of the joining task (NONE if it has none): its failure or cancellation skips ours too
+  sub: u32;       // 1: a subflow run; its end sets `done` instead of posting to the host. Written before start
+  done: i32;      // subflow run: 0 while in flight, 1 once its count reached 0 (atomic; the joiner waits on it)
+  link: u32;      // while free: next free subflow run + 1 (atomic; tasks.ts subRunFree)
+  _p2: u64; _p3: u64;
 }
 
 export const SEED_RUN_MASK: u32 = 0xffff;   // an injector entry with RUN_BIT set is a seed: RUN_BIT | gen14 << 16 | run
@@ -193,6 +203,8 @@ export function configure(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, ru
   h.spinIters = spinIters;
   h.heapBase = <u32>heap;
   h.heapTop = <u32>heap;
+  h.subBase = runCap;   // no subflow runs until setSubRuns()
+  atomic.store<u32>(HEADER + offsetof<Header>("subBump"), runCap);
   for (let w: u32 = 0; w < nWorkers; w++) {
     const s = changetype<WorkerSlot>(workerAt(w));
     s.current = -1;
@@ -200,6 +212,13 @@ export function configure(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, ru
   }
   atomic.store<u32>(HEADER, MAGIC); // magic last: a worker that sees it sees the whole configuration
   return heap;
+}
+
+/** Host, before workers start: run slots [base, runCap) are for subflows, the rest for host runs. */
+export function setSubRuns(base: u32): void {
+  const h = header();
+  h.subBase = min(base, h.runCap);
+  atomic.store<u32>(HEADER + offsetof<Header>("subBump"), h.subBase);
 }
 
 /** Host, before workers start: the spin policy (sleep.ts, worker.ts waitForTask). */

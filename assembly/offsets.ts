@@ -26,6 +26,8 @@ export function off_W_top(): usize { return offsetof<WorkerSlot>("top"); }
 export function off_W_parked(): usize { return offsetof<WorkerSlot>("parked"); }
 export function off_W_bottom(): usize { return offsetof<WorkerSlot>("bottom"); }
 export function off_W_current(): usize { return offsetof<WorkerSlot>("current"); }
+export function off_W_awaitList(): usize { return offsetof<WorkerSlot>("awaitList"); }
+export function off_W_awaitCap(): usize { return offsetof<WorkerSlot>("awaitCap"); }
 export function off_W_executed(): usize { return offsetof<WorkerSlot>("executed"); }
 export function off_W_steals(): usize { return offsetof<WorkerSlot>("steals"); }
 export function off_W_failedSteals(): usize { return offsetof<WorkerSlot>("failedSteals"); }
@@ -53,6 +55,7 @@ export function off_R_remaining(): usize { return offsetof<Run>("remaining"); }
 export function off_R_failed(): usize { return offsetof<Run>("failed"); }
 export function off_R_failures(): usize { return offsetof<Run>("failures"); }
 export function off_R_cancelled(): usize { return offsetof<Run>("cancelled"); }
+export function off_R_done(): usize { return offsetof<Run>("done"); }
 export function size_FnEntry(): usize { return offsetof<FnEntry>(); }
 export function off_F_kind(): usize { return offsetof<FnEntry>("kind"); }
 export function off_F_ptr(): usize { return offsetof<FnEntry>("ptr"); }

@@ -8,8 +8,9 @@
 import {
   HEADER, Header, Task, Run, TaskFlag, NONE, RESULT_SKIPPED, RESULT_ENCODED, RESULT_ERROR, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
   SEED_RUN_MASK, SEED_GEN_MASK, SEED_CHUNK,
-  taskAt, runAt, workerAt, WorkerSlot,
+  taskAt, runAt, workerAt, WorkerSlot, header,
 } from "./layout";
+import { freePop, freePush, bumpClaim } from "./slots";
 import { mpmcPush, mpmcLength } from "./mpmc";
 import { dequePush } from "./deque";
 import { notifyWork } from "./sleep";
@@ -27,43 +28,23 @@ const R_FAILED = offsetof<Run>("failed");
 const R_FAILURES = offsetof<Run>("failures");
 const R_CURSOR = offsetof<Run>("cursor");
 const R_CANCELLED = offsetof<Run>("cancelled");
+const R_DONE = offsetof<Run>("done");
 
-// ---- slot allocation: a Treiber stack of freed slots with a 32-bit ABA tag, then a bump counter ----
-// The `succ` field of a free slot holds the next free slot + 1. A pop that read a stale `succ` fails its
-// CAS because the tag changed, so the stale value is never installed.
+// ---- slot allocation (slots.ts): freed slots first, then never-used ones ----
+// The `succ` field of a free task slot is its link word.
 
 /** Any thread. Returns a free task slot, or -1 when all taskCap slots are in use. */
 export function taskAlloc(): i32 {
-  while (true) {
-    const head = atomic.load<u64>(FREE_HEAD);
-    const idx1 = <u32>head;
-    if (idx1 == 0) break;
-    const next1 = atomic.load<u32>(taskAt(idx1 - 1), offsetof<Task>("succ"));
-    const tag = (head >> 32) + 1;
-    if (atomic.cmpxchg<u64>(FREE_HEAD, head, (tag << 32) | <u64>next1) == head) {
-      atomic.add<u32>(LIVE, 1);
-      return <i32>(idx1 - 1);
-    }
-  }
-  const cap = changetype<Header>(HEADER).taskCap;
-  let t = atomic.load<u32>(TASK_BUMP);
-  while (t < cap) {
-    const seen = atomic.cmpxchg<u32>(TASK_BUMP, t, t + 1);
-    if (seen == t) { atomic.add<u32>(LIVE, 1); return <i32>t; }
-    t = seen;
-  }
-  return -1;
+  const h = header();
+  let t = freePop(FREE_HEAD, <usize>h.tasks, 7, offsetof<Task>("succ"));
+  if (t < 0) t = bumpClaim(TASK_BUMP, h.taskCap);
+  if (t >= 0) atomic.add<u32>(LIVE, 1);
+  return t;
 }
 
 /** Any thread. Returns a slot to the free stack. The caller owns the slot (nobody else refers to it). */
 export function taskFree(t: u32): void {
-  const p = taskAt(t);
-  while (true) {
-    const head = atomic.load<u64>(FREE_HEAD);
-    atomic.store<u32>(p, <u32>head, offsetof<Task>("succ"));
-    const tag = (head >> 32) + 1;
-    if (atomic.cmpxchg<u64>(FREE_HEAD, head, (tag << 32) | <u64>(t + 1)) == head) break;
-  }
+  freePush(FREE_HEAD, <usize>header().tasks, 7, offsetof<Task>("succ"), t);
   atomic.sub<u32>(LIVE, 1);
 }
 
@@ -161,7 +142,7 @@ function postToHost(v: u32): void {
 }
 
 /** Makes a ready successor available: the worker's own deque, else the injector. */
-function pushReady(w: u32, s: u32): void {
+export function pushReady(w: u32, s: u32): void {
   if (w != NONE) {
     const wp = workerAt(w);
     if (dequePush(wp, s)) { notifyWork(); return; }
@@ -180,12 +161,24 @@ export function skip(w: u32, t: u32): i32 {
   return retire(w, t, false, 0, 0);                       // a skipped condition chooses nothing
 }
 
-/** True if t belongs to a run that has failed or was cancelled (its remaining tasks are skipped, not run). */
+/**
+ * True if t belongs to a run that has failed or was cancelled (its remaining tasks are skipped, not
+ * run), or to a subflow run inside such a run, at any depth.
+ */
 export function runFailed(t: u32): bool {
-  const r = changetype<Task>(taskAt(t)).run;
-  if (r == NONE) return false;
-  const rp = runAt(r);
-  return atomic.load<i32>(rp, R_FAILED) != 0 || atomic.load<i32>(rp, R_CANCELLED) != 0;
+  return runStopped(changetype<Task>(taskAt(t)).run);
+}
+
+/** True if run r (NONE: none), or a run it is a subflow of, has failed or was cancelled. */
+export function runStopped(r: u32): bool {
+  while (r != NONE) {
+    const rp = runAt(r);
+    if (atomic.load<i32>(rp, R_FAILED) != 0 || atomic.load<i32>(rp, R_CANCELLED) != 0) return true;
+    const run = changetype<Run>(rp);
+    if (run.sub == 0) return false;
+    r = run.parent;   // written before the subflow run started; published by the pushes of its sources
+  }
+  return false;
 }
 
 // ---- run counting ----
@@ -203,10 +196,21 @@ export function runFailed(t: u32): bool {
 // its first look for more work fails (worker.ts), so a run's end is posted as soon as the last worker
 // with work for it runs dry. The host applies a dead worker's balance when it replaces it.
 
-/** Adds d to run r's count directly; posts the run's end if that took it to zero. */
+/** Adds d to run r's count directly; ends the run if that took it to zero. */
 function applyRun(r: u32, d: i32): void {
   if (d == 0) return;
-  if (atomic.add<i32>(runAt(r), d, R_REMAINING) + d == 0) postToHost(RUN_BIT | r);
+  if (atomic.add<i32>(runAt(r), d, R_REMAINING) + d == 0) runEnded(r);
+}
+
+/**
+ * Run r's count reached zero: post it to the host, or, for a subflow run, set `done` for the task that
+ * joins it (the store publishes, through the count's atomics, every result the run's tasks wrote).
+ */
+export function runEnded(r: u32): void {
+  const rp = runAt(r);
+  if (changetype<Run>(rp).sub == 0) { postToHost(RUN_BIT | r); return; }
+  atomic.store<i32>(rp, 1, R_DONE);
+  atomic.notify(rp + R_DONE);
 }
 
 /** Credits d (+1: a successor scheduled, −1: a task retired with nothing replacing it) to run r. */

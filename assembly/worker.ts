@@ -9,7 +9,7 @@ import { Header, HEADER, WorkerSlot, Task, EMPTY, RETRY, SHUTDOWN, NONE, INJECTO
 import { dequePop, dequeSteal, dequeLength } from "./deque";
 import { mpmcPop, mpmcLength } from "./mpmc";
 import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown } from "./sleep";
-import { retire, runFailed, skip, flushRun, claimSources } from "./tasks";
+import { retire, runFailed, skip, flushRun, claimSources, pushReady } from "./tasks";
 
 
 /** xorshift32 on the worker's own rng word (owner-only, plain). */
@@ -158,8 +158,36 @@ export function helpNext(w: u32): i32 {
   const s = changetype<WorkerSlot>(sp);
   let t = runnable(w, dequePop(sp));
   if (t < 0) t = runnable(w, stealRound(w, s));
-  if (t >= 0) { s.current = t; settleForeign(w, s, t); }
-  return t < 0 ? EMPTY : t;
+  if (t >= 0) { s.current = t; settleForeign(w, s, t); return t; }
+  // Nothing at hand: apply our held run balance, as waitForTask does. A joiner may be waiting for a
+  // (subflow) run whose last count-down we hold, while we wait in a join of our own.
+  flushRun(w);
+  return EMPTY;
+}
+
+/**
+ * Worker w, while tasks of its own await promises: the next task without blocking (its deque, then one
+ * explore round: injector, seeds, steals), or EMPTY (RETRY: lost a race, try again), or SHUTDOWN. The
+ * caller must not park in a blocking wait while it owns pending promises: it waits with
+ * Atomics.waitAsync on its `parked` word instead (announceSleep, tryNext again, wait, cancelSleep).
+ */
+export function tryNext(w: u32): i32 {
+  const sp = workerAt(w);
+  const s = changetype<WorkerSlot>(sp);
+  let t = runnable(w, dequePop(sp));
+  if (t < 0) t = runnable(w, explore(w, s));
+  if (t >= 0) { s.current = t; settleForeign(w, s, t); return t; }
+  flushRun(w);
+  return isShutdown() ? SHUTDOWN : t;
+}
+
+/**
+ * Worker w puts task t, which it took but will not run yet, back on its own deque (the injector if that
+ * is full). It is no longer w's current task.
+ */
+export function requeue(w: u32, t: u32): void {
+  changetype<WorkerSlot>(workerAt(w)).current = -1;
+  pushReady(w, t);
 }
 
 /**

@@ -22,6 +22,14 @@ export const messages = {
   asyncWhileHelping:
     'beatflow: a task that returns a promise ran while its worker was helping inside ctx.join(), where it cannot ' +
     'be awaited: make tasks that use spawn/join (and tasks in the same graph) synchronous, or await outside join',
+  tooManySubflows: (name: string) =>
+    `beatflow: subflow '${name}': every subflow slot is in use (subflows being joined at once, all workers and ` +
+    'nesting levels together): raise the executor option maxSubflows',
+  notRunning: (what: string) =>
+    `beatflow: ${what} can only be called while a task runs, in its synchronous part (before an async task's first await)`,
+  foreignSubflow: (name: string) =>
+    `beatflow: subflow '${name}' can only be joined by the task that built it, while it runs`,
+  subflowStopped: (name: string) => `beatflow: subflow '${name}' stopped: its run failed or was cancelled`,
   closed: (op: string) => `beatflow: executor.${op}() called after close() or destroy()`,
   tooManyTasks: (cap: number) =>
     `beatflow: all ${cap} task slots are in use: raise options.maxTasks, or await results before submitting more`,

@@ -145,7 +145,7 @@ export class Executor {
     const ns = opts.module ? await importTaskModule(opts.module) : {};
     const capLog2 = taskCapLog2(opts.maxTasks);
     const core = SharedCore.create(await compileCore(), {
-      workers, taskCapLog2: capLog2, dequeCapLog2: dequeCapLog2(capLog2), runCap: opts.maxRuns,
+      workers, taskCapLog2: capLog2, dequeCapLog2: dequeCapLog2(capLog2), runCap: opts.maxRuns, subRuns: opts.maxSubflows,
       fnCap: opts.maxFunctions, maxSpinners: 1, spinIters: 1,
     });
     const spin = spinPolicy(workers, cpus, opts.spinMicroseconds, measureRound(core));
@@ -548,18 +548,20 @@ export class Executor {
   // ---- crashes ----
 
   #onCrash(info: CrashInfo): void {
-    if (info.task === undefined || this.#state === 'closed') return;
-    const t = info.task;
-    const name = this.#taskName(t);
+    if (this.#state === 'closed') return;
     const cause = info.error instanceof Error
       ? `died (${info.error.message})`
       : `exited with code ${info.exitCode}`;
-    const err = new WorkerCrashError(messages.crashed(info.worker, cause, name), info.worker,
-      { exitCode: info.exitCode, cause: info.error, task: name });
-    this.#crashErrors.set(t, err);
-    this.#codec.writeError(this.#core.taskPtr(t), err);
-    this.#core.x.retireFromHost(t, 1);
-    this.#ensurePump();
+    const lost = info.task === undefined ? info.awaiting : [info.task, ...info.awaiting];
+    for (const t of lost) {
+      const name = this.#taskName(t);
+      const err = new WorkerCrashError(messages.crashed(info.worker, cause, name), info.worker,
+        { exitCode: info.exitCode, cause: info.error, task: name });
+      this.#crashErrors.set(t, err);
+      this.#codec.writeError(this.#core.taskPtr(t), err);
+      this.#core.x.retireFromHost(t, 1);
+    }
+    if (lost.length > 0) this.#ensurePump();
   }
 
   /**
@@ -646,6 +648,11 @@ export class Executor {
 
   /** @internal Test hook: terminate worker w from outside, as a crash would. */
   _killWorker(w: number): Promise<void> { return this.#pool.kill(w); }
+
+  // ---- parallel algorithms (src/algorithms/) ----
+
+  /** @internal The function id of fn, registering it: algorithms pass callbacks to their builtin tasks by id. */
+  _fnId(fn: unknown, what: string): number { return this.#fns.idOf(fn, what); }
 }
 
 /** ns per explore round over empty queues, on this thread, before workers start (median of 5). */

@@ -3,12 +3,50 @@
 //    imported from the same URL to their export names;
 //  - inline functions: sent once, as source, through the shared function table, and compiled once per
 //    worker; identical sources share one id.
+//  - builtins: task functions the runtime itself provides (the parallel algorithms' chunk runners,
+//    src/algorithms/builtins.ts), registered by name with registerBuiltins() in every thread that
+//    imports them; they are resolved by that name, before module exports.
 // The table lives in shared memory (FnEntry, assembly/layout.ts): the host writes an entry before the
 // first task that names it is submitted, and the atomic store of `kind` publishes ptr/len.
 import type { SharedCore } from './memory.js';
 import { messages } from './errors.js';
 
-export const enum FnKind { Empty = 0, Export = 1, Inline = 2 }
+export const enum FnKind { Empty = 0, Export = 1, Inline = 2, Builtin = 3 }
+
+/** Runtime-provided task functions by name, and their names: the same in every thread that imported them. */
+const builtinByName = new Map<string, Function>();
+const builtinNames = new Map<Function, string>();
+
+/**
+ * Registers runtime-provided task functions under their names (module evaluation of the file that
+ * defines them, in the host and in each worker). Any thread; registering a name twice keeps the first.
+ */
+export function registerBuiltins(ns: Record<string, Function>): void {
+  for (const [name, fn] of Object.entries(ns)) {
+    if (builtinByName.has(name)) continue;
+    builtinByName.set(name, fn);
+    builtinNames.set(fn, name);
+  }
+}
+
+/**
+ * A task function passed as a *bound argument* of a graph task (the parallel algorithms' callbacks):
+ * function ids are per executor, so placement (tasktable.ts) writes the id, a number, for the executor
+ * that lays the graph out. The task receives that number (a worker resolves it with FunctionCache.get).
+ */
+export class FnArg {
+  constructor(readonly fn: Function, readonly what: string) {}
+}
+
+/** args with every FnArg replaced by its function id in `table` (args itself when there is none). */
+export function withFnIds(args: readonly unknown[], table: { idOf(fn: unknown, what: string): number }): readonly unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a instanceof FnArg) (out ??= args.slice())[i] = table.idOf(a.fn, a.what);
+  }
+  return out ?? args;
+}
 
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
@@ -95,9 +133,12 @@ export class FunctionTable {
     if (typeof fn !== 'function') throw new TypeError(messages.notAFunction(what, fn));
     const known = this.#ids.get(fn);
     if (known !== undefined) { this.#lastFn = fn; this.#lastId = known; return known; }
+    const builtin = builtinNames.get(fn);
     const exported = this.#exports.get(fn);
     let id: number;
-    if (exported !== undefined) {
+    if (builtin !== undefined) {
+      id = this.#add(FnKind.Builtin, builtin, builtin);
+    } else if (exported !== undefined) {
       id = this.#add(FnKind.Export, exported, exported);
     } else {
       const src = inlineSource(fn);
@@ -136,7 +177,7 @@ export class FunctionTable {
     if (this.#names[id] !== undefined) return;
     const e = readEntry(this.#core, id);
     this.#kinds[id] = e.kind;
-    this.#names[id] = e.kind === FnKind.Export ? e.text : /^(?:async\s+)?function\s*\*?\s*([\w$]+)/.exec(e.text)?.[1] ?? 'anonymous';
+    this.#names[id] = e.kind === FnKind.Export || e.kind === FnKind.Builtin ? e.text : /^(?:async\s+)?function\s*\*?\s*([\w$]+)/.exec(e.text)?.[1] ?? 'anonymous';
   }
 }
 
@@ -181,13 +222,14 @@ export class FunctionCache {
   }
 
   /** The id of fn for a task this worker spawns: found in the shared table, or registered now. */
-  idOf(fn: unknown): number {
-    if (typeof fn !== 'function') throw new TypeError(messages.notAFunction('ctx.spawn(fn)', fn));
+  idOf(fn: unknown, what = 'ctx.spawn(fn)'): number {
+    if (typeof fn !== 'function') throw new TypeError(messages.notAFunction(what, fn));
     const known = this.#ids.get(fn);
     if (known !== undefined) return known;
+    const builtin = builtinNames.get(fn);
     const exported = this.#exports.get(fn);
-    const kind = exported !== undefined ? FnKind.Export : FnKind.Inline;
-    const text = exported ?? inlineSource(fn);
+    const kind = builtin !== undefined ? FnKind.Builtin : exported !== undefined ? FnKind.Export : FnKind.Inline;
+    const text = builtin ?? exported ?? inlineSource(fn);
     let id = findEntry(this.#core, kind, text);
     if (id < 0) id = writeEntry(this.#core, this.#core.fnCap, kind, text);
     this.#ids.set(fn, id);
@@ -200,7 +242,7 @@ export class FunctionCache {
     const fn = this.#fns[id];
     if (fn) return fn.name.replace(/^bound /, '') || 'anonymous';
     const { kind, text } = readEntry(this.#core, id);
-    return kind === FnKind.Export ? text : 'anonymous';
+    return kind === FnKind.Export || kind === FnKind.Builtin ? text : 'anonymous';
   }
 
   #resolve(id: number): Function {
@@ -211,6 +253,9 @@ export class FunctionCache {
       if (typeof fn !== 'function') throw new TypeError(`beatflow: the task module has no function export '${text}' in this worker`);
     } else if (kind === FnKind.Inline) {
       fn = compileInline(text);
+    } else if (kind === FnKind.Builtin) {
+      fn = builtinByName.get(text);
+      if (fn === undefined) throw new Error(`beatflow: the runtime task function '${text}' is not registered in this worker (build/src out of date? run npm run build)`);
     } else {
       throw new Error(`beatflow: function ${id} was used before it was registered`);
     }

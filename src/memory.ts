@@ -46,6 +46,13 @@ export interface CoreExports {
   spawnPush(w: number, t: number): void;
   recoverWorker(w: number): number;
   setSpin(maxSpinners: number, spinIters: number): void;
+  setSubRuns(base: number): void;
+  tryNext(w: number): number;
+  requeue(w: number, t: number): void;
+  subRunAlloc(): number;
+  subRunFree(r: number): void;
+  subRunStart(w: number, r: number, list: number, n: number, parent: number): void;
+  runStopped(r: number): number;
   [name: `off_${string}` | `size_${string}` | `flag_${string}`]: () => number;
 }
 
@@ -55,6 +62,7 @@ export interface CoreConfig {
   taskCapLog2: number;    // task slots = 2^taskCapLog2
   dequeCapLog2: number;   // per-worker deque capacity; overflow goes to the injector
   runCap: number;         // graph runs in flight at once
+  subRuns?: number;       // subflows being joined at once (run slots after the runCap host ones); default 0
   fnCap: number;          // distinct task functions
   maxSpinners: number;    // workers allowed to spin while searching (sleep.ts)
   spinIters: number;      // explore rounds a spinner makes before it parks
@@ -65,6 +73,8 @@ export type Layout = Record<string, number>;
 
 export const NONE = 0xffffffff;
 export const EMPTY = -1;
+export const RETRY = -2;      // a steal lost a race: work may still be there
+export const SHUTDOWN = -3;   // next(): the executor is shutting down
 export const RUN_BIT = 0x80000000;
 const PAGE = 65536;
 const MAX_PAGES = 65536;
@@ -136,13 +146,15 @@ export class SharedCore {
   static create(module: WebAssembly.Module, config: CoreConfig): SharedCore {
     const probeMem = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     const probe = new WebAssembly.Instance(module, { env: { memory: probeMem } }).exports as unknown as CoreExports;
-    const bytes = probe.layoutSize(config.workers, config.taskCapLog2, config.dequeCapLog2, config.runCap, config.fnCap);
+    const runCap = config.runCap + (config.subRuns ?? 0);
+    const bytes = probe.layoutSize(config.workers, config.taskCapLog2, config.dequeCapLog2, runCap, config.fnCap);
     const pages = Math.ceil(bytes / PAGE) + 16; // 1 MiB of heap to start with; it grows on demand
     if (pages > MAX_PAGES) throw new RangeError(`the task table does not fit in 4 GiB of shared memory: lower maxTasks`);
     const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
     const x = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as CoreExports;
-    x.configure(config.workers, config.taskCapLog2, config.dequeCapLog2, config.runCap, config.fnCap,
+    x.configure(config.workers, config.taskCapLog2, config.dequeCapLog2, runCap, config.fnCap,
       config.maxSpinners, config.spinIters);
+    x.setSubRuns(config.runCap);
     return new SharedCore(module, memory);
   }
 
@@ -200,6 +212,21 @@ export class SharedCore {
 
   /** Word offsets of the fields initLoneTask writes, computed once. */
   readonly #lone: Record<'fn' | 'run' | 'flags' | 'nsucc' | 'npred' | 'deps' | 'pending' | 'res' | 'args', number>;
+
+  /**
+   * Host, after worker w's thread died: the tasks it had suspended awaiting promises (its await list,
+   * src/worker.ts), and frees the list (the replacement makes its own).
+   */
+  takeAwaiting(w: number): number[] {
+    const s = this.workerPtr(w);
+    const list = Atomics.exchange(this.u32, (s + this.L.W_awaitList) >> 2, 0);
+    if (list === 0) return [];
+    const out: number[] = [];
+    const cap = this.u32[(s + this.L.W_awaitCap) >> 2];
+    for (let i = 0; i < cap; i++) if (this.u32[(list >> 2) + i] !== 0) out.push(this.u32[(list >> 2) + i] - 1);
+    this.x.heapFree(list);
+    return out;
+  }
 
   /** Allocates n bytes in the shared heap; throws a RangeError naming the cause when memory is exhausted. */
   alloc(n: number): number {

@@ -13,6 +13,8 @@ export interface ExecutorOptions {
   maxFunctions?: number;
   /** Graph runs in flight at once (each laid-out taskflow holds one). Default 1024. */
   maxRuns?: number;
+  /** Subflows being joined at once, over all workers (each nesting level of each worker holds one). Default 4096. */
+  maxSubflows?: number;
   /** Passed to each worker thread (Node): heap limits in MB. */
   resourceLimits?: ResourceLimits;
   /** Microseconds a searching worker keeps looking for work before it parks. Default 100. */
@@ -27,12 +29,13 @@ export interface ResolvedOptions {
   maxTasks: number;
   maxFunctions: number;
   maxRuns: number;
+  maxSubflows: number;
   resourceLimits?: ResourceLimits;
   spinMicroseconds: number;
   closeTimeout: number;
 }
 
-const known = ['workers', 'module', 'maxTasks', 'maxFunctions', 'maxRuns', 'resourceLimits', 'spinMicroseconds', 'closeTimeout'] as const;
+const known = ['workers', 'module', 'maxTasks', 'maxFunctions', 'maxRuns', 'maxSubflows', 'resourceLimits', 'spinMicroseconds', 'closeTimeout'] as const;
 
 function positiveInt(name: string, v: unknown, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
@@ -67,6 +70,7 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
     maxTasks: opts.maxTasks === undefined ? 1 << 20 : positiveInt('maxTasks', opts.maxTasks, 1 << 24),
     maxFunctions: opts.maxFunctions === undefined ? 4096 : positiveInt('maxFunctions', opts.maxFunctions, 1 << 20),
     maxRuns: opts.maxRuns === undefined ? 1024 : positiveInt('maxRuns', opts.maxRuns, 1 << 16),
+    maxSubflows: opts.maxSubflows === undefined ? 4096 : positiveInt('maxSubflows', opts.maxSubflows, 1 << 20),
     resourceLimits: opts.resourceLimits,
     spinMicroseconds: opts.spinMicroseconds === undefined ? 100 : positiveInt('spinMicroseconds', opts.spinMicroseconds, 1_000_000),
     closeTimeout: opts.closeTimeout === undefined ? 5000 : positiveInt('closeTimeout', opts.closeTimeout, 3_600_000),

@@ -94,3 +94,9 @@ export class KeepAlive {
 
   dispose(): void { clearInterval(this.#timer); }
 }
+
+/** Resolves after the event loop had a turn (timers and I/O callbacks can run), not just the microtasks. */
+export function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
+  return new Promise((r) => setTimeout(r, 0));
+}

@@ -10,6 +10,8 @@ export interface CrashInfo {
   worker: number;
   /** The task the worker was running when it died, if any. */
   task: number | undefined;
+  /** Its async tasks that were awaiting a promise (src/worker.ts suspend). */
+  awaiting: number[];
   exitCode: number;
   /** The error the thread raised before it exited (uncaught exception, ERR_WORKER_OUT_OF_MEMORY, …). */
   error?: unknown;
@@ -90,7 +92,8 @@ export class Pool {
   /** A running worker died: report its task, then start a replacement on the same slot (and deque). */
   #crashed(w: number, exitCode: number, error: unknown): void {
     const current = this.#core.x.recoverWorker(w);   // undo what the dead thread held (assembly/worker.ts)
-    this.#opts.onCrash({ worker: w, task: current >= 0 ? current : undefined, exitCode, error });
+    const awaiting = this.#core.takeAwaiting(w);
+    this.#opts.onCrash({ worker: w, task: current >= 0 ? current : undefined, awaiting, exitCode, error });
     this.#spawn(w, 1).catch(() => { /* reported through onBroken */ });
   }
 

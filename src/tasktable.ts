@@ -2,7 +2,7 @@
 // pushes the sources: the successor lists, dependency counts and bound arguments stay in shared memory.
 import type { SharedCore } from './memory.js';
 import type { Codec } from './codec.js';
-import type { FunctionTable } from './functions.js';
+import { withFnIds } from './functions.js';
 import { NO_FN, type Taskflow } from './graph.js';
 import { flatten, flatName, checkAcyclic, FlatKind } from './flatten.js';
 import { messages, GraphError } from './errors.js';
@@ -35,7 +35,10 @@ export interface Placed {
  * Writes tf into the task table. Throws GraphError for a cycle and RangeError when slots run out
  * (after releasing what it took).
  */
-export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: FunctionTable, runSlot: number): Placed {
+/** Resolves a task's function to its id in the shared function table (host FunctionTable, worker FunctionCache). */
+export interface FunctionIds { idOf(fn: unknown, what: string): number }
+
+export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: FunctionIds, runSlot: number): Placed {
   const flat = flatten(tf);
   checkAcyclic(tf.name, flat);
   const { succOff, succ, predOff, pred, inDegree, condition, tasks: nodes, kind } = flat;
@@ -96,7 +99,8 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
       u32[w + fArgs] = 0;
       written = i + 1;
       const bound = kind[i] === FlatKind.Task ? nodes[i]._bound : [];
-      if (bound.length > 0) codec.writeArgs(p, bound);   // frees its own partial blocks if it throws
+      // Bound FnArg callbacks (parallel algorithms in graphs) are written as this executor's function ids.
+      if (bound.length > 0) codec.writeArgs(p, withFnIds(bound, fns));   // frees its own partial blocks if it throws
     }
   } catch (e) {
     // Give back everything taken so far (an argument the codec cannot encode, or the heap running out).

@@ -2,11 +2,13 @@
 // It attaches to the shared core, imports the task module, then runs tasks until the core says
 // SHUTDOWN. Per task there is one call into Wasm (finish, which also finds the next task); there is
 // no postMessage per task.
-import { SharedCore } from './memory.js';
+import { SharedCore, EMPTY, RETRY, SHUTDOWN } from './memory.js';
 import { Codec, Kind, type PlainError } from './codec.js';
 import { messages, rebuildError } from './errors.js';
 import { FunctionCache } from './functions.js';
-import { workerContext } from './platform.js';
+import { workerContext, yieldToEventLoop } from './platform.js';
+import { Subflow } from './subflow.js';
+import { runSubflow, type SubflowHost } from './subflow-join.js';
 
 export interface WorkerData {
   module: WebAssembly.Module;
@@ -56,37 +58,46 @@ function writeChoices(r: unknown, nsucc: number): number {
 
 /**
  * The tasks on this worker's stack (they nest when a task helps inside ctx.join by running others):
- * frameTask[d] is the task at depth d, frameKids[d] the children it spawned and has not joined, created
- * on its first spawn. Two plain stacks, not an object per task: the main loop must not allocate.
+ * frameTask[d] is the task at depth d, frameKids[d] the children it spawned and has not joined, and
+ * frameSubs[d] the subflows it built and has not joined, each created on first use. Plain stacks, not
+ * an object per task: the main loop must not allocate.
  */
 const frameTask: number[] = [];
 const frameKids: (number[] | undefined)[] = [];
+const frameSubs: (Subflow[] | undefined)[] = [];
 let depth = 0;
-function enter(t: number): void { frameTask[depth] = t; frameKids[depth] = undefined; depth++; }
+function enter(t: number): void { frameTask[depth] = t; frameKids[depth] = undefined; frameSubs[depth] = undefined; depth++; }
 function leave(): void { depth--; }
+const T_run = L.T_run >> 2;
 const CHILD = L.flag_Child;
 const T_done = L.T_done >> 2;
 const currentAt = (core.workerPtr(w) + L.W_current) >> 2;
 
 /**
  * What a task sees as `this` (write the task as a `function`, not an arrow, to use it): the worker it
- * runs on, and fork-join. `spawn(fn, ...args)` starts a child task (fn: a task-module export or a
- * self-contained function, as for executor.async) and returns a handle; `join(handle | handles)` waits
+ * runs on, fork-join and subflows. `spawn(fn, ...args)` starts a child task (fn: a task-module export or
+ * a self-contained function, as for executor.async) and returns a handle; `join(handle | handles)` waits
  * for children and returns their results (rethrowing a child's error), running other ready tasks on
  * this worker meanwhile, so recursive divide and conquer never blocks a thread. Children a task does not
- * join are joined when it returns.
+ * join are joined when it returns. `subflow(name?)` starts a graph to build and join (src/subflow.ts).
+ * All three work in the synchronous part of a task: before an async task's first await.
  */
 export interface TaskContext {
   readonly workerId: number;
   spawn(fn: (...a: any[]) => unknown, ...args: unknown[]): number;
   join(handle: number): unknown;
   join(handles: readonly number[]): unknown[];
+  subflow(name?: string): Subflow;
+}
+
+function running(what: string): void {
+  if (depth === 0) throw new Error(messages.notRunning(what));
 }
 
 const taskContext: TaskContext = {
   workerId: w,
   spawn(fn, ...args) {
-    if (depth === 0) throw new Error('beatflow: ctx.spawn() can only be called while a task runs');
+    running('ctx.spawn()');
     const id = fns.idOf(fn);
     const t = x.taskAlloc();
     if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
@@ -121,6 +132,27 @@ const taskContext: TaskContext = {
     if (error !== undefined) throw error;
     return Array.isArray(handles) ? out : out[0];
   },
+  subflow(name = 'subflow') {
+    running('ctx.subflow()');
+    const d = depth - 1;
+    const task = frameTask[d];
+    const sf = new Subflow(name, (s) => {
+      if (depth - 1 !== d || frameTask[d] !== task) throw new Error(messages.foreignSubflow(s.name));
+      const subs = frameSubs[d]!;
+      subs.splice(subs.indexOf(s), 1);
+      return runSubflow(subflowHost, s, core.u32[((tasks + task * taskSize) >> 2) + T_run]);
+    });
+    (frameSubs[d] ??= []).push(sf);
+    return sf;
+  },
+};
+
+const subflowHost: SubflowHost = {
+  core, codec, worker: w,
+  get fns() { return fns; },
+  helpUntil,
+  spawn: (fn, args) => taskContext.spawn(fn as (...a: unknown[]) => unknown, ...args),
+  join: (handles) => taskContext.join(handles),
 };
 
 const fns = new FunctionCache(core, ns, taskContext);
@@ -136,22 +168,42 @@ function release(kids: number[], c: number): void {
 
 /** Runs other tasks on this worker until child c has retired (it may be running on another worker). */
 function waitFor(c: number): void {
-  const done = (tasks + c * taskSize) / 4 + T_done;
+  helpUntil((tasks + c * taskSize) / 4 + T_done);
+}
+
+/** Runs other tasks on this worker until the i32 word at index `at` is non-zero (a child's or a subflow run's `done`). */
+function helpUntil(at: number): void {
   let idle = 0;
-  while (Atomics.load(core.u32, done) === 0) {
+  while (Atomics.load(core.i32, at) === 0) {
     const t = x.helpNext(w);
     if (t >= 0) { runNested(t); idle = 0; }
-    else if (++idle > 64) Atomics.wait(core.i32, done, 0, 0.05);   // the child runs elsewhere: nap 50 µs
+    else if (++idle > 64) Atomics.wait(core.i32, at, 0, 0.05);   // the work runs elsewhere: nap 50 µs
   }
 }
 
-/** Joins what the finishing task (top of the stack) left unjoined; the first child error becomes its error. */
+/**
+ * Joins what the finishing task (top of the stack) left unjoined: its subflows, then its children. The
+ * first error becomes the task's error (after everything was joined: children use its memory).
+ */
 function joinRest(): void {
+  let error: unknown;
+  const subs = frameSubs[depth - 1];
+  if (subs !== undefined) {
+    for (const sf of subs.slice()) {
+      try { sf.join(); } catch (e) { error ??= e; }
+    }
+  }
   const kids = frameKids[depth - 1];
-  if (kids !== undefined && kids.length > 0) taskContext.join(kids.slice());
+  if (kids !== undefined && kids.length > 0) {
+    try { taskContext.join(kids.slice()); } catch (e) { error ??= e; }
+  }
+  if (error !== undefined) throw error;
 }
 
-/** After the top task failed: wait for its children (they use its memory) and free them, ignoring their results. */
+/**
+ * After the top task failed: wait for its children (they use its memory) and free them, ignoring their
+ * results. Its unjoined subflows never started: they are dropped.
+ */
 function abandon(): void {
   const kids = frameKids[depth - 1];
   if (kids !== undefined) for (const c of kids.slice()) { waitFor(c); release(kids, c); }
@@ -196,7 +248,7 @@ function chosen(p: number, failed: number, r: unknown): number {
 /** The task on top of the stack (record p) returned r: join what it left, record r. 0, or 1 if that failed. */
 function settle(p: number, r: unknown): number {
   try {
-    if (frameKids[depth - 1] !== undefined) joinRest();
+    if (frameKids[depth - 1] !== undefined || frameSubs[depth - 1] !== undefined) joinRest();
     codec.writeResult(p, r);
     return 0;
   } catch (e) {
@@ -240,25 +292,131 @@ function runNested(t: number): void {
   core.i32[currentAt] = below;
 }
 
+// ---- async tasks ----
+// A task that returns a promise is suspended: its record stays out of the deques, listed in this
+// worker's await list (shared memory, so the host can settle it if this thread dies), and the worker
+// runs other tasks meanwhile. When the promise settles the task is resumed on this worker: its
+// unjoined children and subflows are joined, its result recorded, and it retires. While any task is
+// suspended the worker never parks in a blocking wait (the promise could not settle): it looks for work
+// without blocking, and sleeps with Atomics.waitAsync on its `parked` word, raced against the next
+// settlement; and when busy it yields to the event loop about once a millisecond.
+
+/** Suspended tasks one worker holds at most; beyond it the worker waits for one to settle first. */
+const AWAIT_CAP = 256;
+const awaitList = core.alloc(4 * AWAIT_CAP);
+core.u32.fill(0, awaitList >> 2, (awaitList >> 2) + AWAIT_CAP);
+core.u32[(core.workerPtr(w) + L.W_awaitCap) >> 2] = AWAIT_CAP;
+Atomics.store(core.u32, (core.workerPtr(w) + L.W_awaitList) >> 2, awaitList);
+const freeEntries: number[] = [];
+for (let i = AWAIT_CAP - 1; i >= 0; i--) freeEntries.push(i);
+const parkedAt = (core.workerPtr(w) + L.W_parked) >> 2;
+const BUSY_YIELD_MS = 1;
+
+type Suspended = { t: number; entry: number; kids: number[] | undefined; subs: Subflow[] | undefined; ok: boolean; value: unknown };
+const resumable: Suspended[] = [];
+let suspended = 0;
+let kick: (() => void) | undefined;
+
+/** The top task (t, record p) returned promise r: take it off the stack into the await list. */
+function suspend(t: number, r: PromiseLike<unknown>): void {
+  const entry = freeEntries.pop()!;
+  core.u32[(awaitList >> 2) + entry] = t + 1;
+  core.i32[currentAt] = -1;   // t is in the await list now: a crash must not report it twice
+  const s: Suspended = { t, entry, kids: frameKids[depth - 1], subs: frameSubs[depth - 1], ok: true, value: undefined };
+  suspended++;
+  const settled = (ok: boolean, value: unknown): void => {
+    s.ok = ok;
+    s.value = value;
+    resumable.push(s);
+    const k = kick;
+    kick = undefined;
+    k?.();
+  };
+  Promise.resolve(r).then((v) => settled(true, v), (e) => settled(false, e));
+}
+
+/** Resumes a suspended task whose promise settled; returns what to run next (finish's answer). */
+function resume(s: Suspended): number {
+  const p = tasks + s.t * taskSize;
+  enter(s.t);
+  frameKids[depth - 1] = s.kids;
+  frameSubs[depth - 1] = s.subs;
+  core.i32[currentAt] = s.t;
+  const failed = s.ok ? settle(p, s.value) : fail(p, s.value);
+  leave();
+  core.u32[(awaitList >> 2) + s.entry] = 0;
+  freeEntries.push(s.entry);
+  suspended--;
+  return done(s.t, failed, chosen(p, failed, s.value));
+}
+
+/** Retires t; the next task to run, or EMPTY. Blocks for work only when no task of ours is suspended. */
+function done(t: number, failed: number, n: number): number {
+  return suspended === 0 ? x.finish(w, t, failed, choices, n) : x.finishNested(w, t, failed, choices, n);
+}
+
+/** Runs task t at the top level; returns what to run next, or EMPTY. */
+function runTop(t: number): number {
+  const p = tasks + t * taskSize;
+  enter(t);
+  let failed: number;
+  let r: unknown;
+  try {
+    r = call(p);
+    if (isThenable(r)) {
+      suspend(t, r);
+      leave();
+      return EMPTY;
+    }
+    failed = settle(p, r);
+  } catch (e) {
+    failed = fail(p, e);
+  }
+  leave();
+  return done(t, failed, chosen(p, failed, r));
+}
+
+/**
+ * With suspended tasks and nothing to run: sleep until work arrives (a waker claims our `parked` word
+ * and notifies it) or a promise settles. Same steps as the blocking park (sleep.ts, W1–W4), with
+ * Atomics.waitAsync; afterwards every waiter left on our word is woken, so a stale one never swallows a
+ * later wake-up. Returns a task found on the re-check, or EMPTY.
+ */
+async function sleepAsync(): Promise<number> {
+  x.announceSleep(w);                                          // W1
+  const t = x.tryNext(w);                                      // W2
+  if (t >= 0 || resumable.length > 0) { x.cancelSleep(w); return t; }
+  const settled = new Promise<void>((r) => { kick = r; });
+  const woken = Atomics.waitAsync(core.i32, parkedAt, 1);
+  if (woken.async) await Promise.race([woken.value, settled]);
+  kick = undefined;
+  x.cancelSleep(w);                                            // W3/W4: withdraw, whoever woke us
+  Atomics.notify(core.i32, parkedAt);
+  return EMPTY;
+}
+
 async function loop(): Promise<void> {
   let t = x.next(w);
-  while (t >= 0) {
-    const p = tasks + t * taskSize;
-    enter(t);
-    let failed: number;
-    let r: unknown;
-    try {
-      r = call(p);
-      if (isThenable(r)) {             // an async task: this worker waits for it (issue #3 overlaps them)
-        x.flushRun(w);                 // first apply our run balance, so no run's end waits on this await
-        r = await r;
+  let since = performance.now();
+  let ran = 0;
+  for (;;) {
+    while (t >= 0) {
+      if (resumable.length > 0) { x.requeue(w, t); t = resume(resumable.shift()!); continue; }   // settled first
+      t = runTop(t);
+      if (suspended > 0 && (++ran & 63) === 0 && performance.now() - since > BUSY_YIELD_MS) {
+        await yieldToEventLoop();   // let the suspended tasks' promises settle
+        since = performance.now();
       }
-      failed = settle(p, r);
-    } catch (e) {
-      failed = fail(p, e);
     }
-    leave();
-    t = x.finish(w, t, failed, choices, chosen(p, failed, r));
+    if (resumable.length > 0) { t = resume(resumable.shift()!); continue; }
+    if (t === SHUTDOWN) break;
+    if (suspended === 0) { t = x.next(w); if (t === SHUTDOWN) break; continue; }
+    if (suspended < AWAIT_CAP) t = x.tryNext(w);
+    if (t >= 0 || t === SHUTDOWN) continue;
+    if (t === RETRY) continue;
+    since = performance.now();
+    if (suspended >= AWAIT_CAP) await new Promise<void>((r) => { kick = r; });
+    else t = await sleepAsync();
   }
   ctx.close();
 }

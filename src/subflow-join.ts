@@ -1,0 +1,80 @@
+// Worker side of subflows (src/subflow.ts): lays a joined subflow into the task table under a subflow
+// run slot, starts it on this worker's deque, and helps until its run is done (assembly/subflows.ts).
+import type { SharedCore } from './memory.js';
+import { NONE } from './memory.js';
+import { Kind, type Codec, type PlainError } from './codec.js';
+import type { FunctionCache } from './functions.js';
+import { nodesOf, hasModules } from './graph.js';
+import { flatten, flatName } from './flatten.js';
+import { place, release } from './tasktable.js';
+import { messages, rebuildError, CancelledError, type TaskFailure } from './errors.js';
+import type { Subflow } from './subflow.js';
+
+/** What joining needs from the worker loop (src/worker.ts). */
+export interface SubflowHost {
+  core: SharedCore;
+  codec: Codec;
+  fns: FunctionCache;
+  worker: number;
+  /** Runs other tasks on this worker until the i32 word at index `at` is non-zero. */
+  helpUntil(at: number): void;
+  /** ctx.spawn / ctx.join of the task on top of the stack. */
+  spawn(fn: Function, args: readonly unknown[]): number;
+  join(handles: number[]): unknown[];
+}
+
+/**
+ * Runs subflow sf for the task on top of this worker's stack, whose run is `parentRun` (NONE for a task
+ * outside any run); returns the results of sf's tasks in insertion order, or throws the first error.
+ * A subflow of independent plain tasks (no edges, conditions or modules: fork-join shaped, like fib) is
+ * run as spawned children, which costs no layout; any other is laid out like a graph.
+ */
+export function runSubflow(h: SubflowHost, sf: Subflow, parentRun: number): unknown[] {
+  const nodes = nodesOf(sf);
+  if (nodes.length === 0) return [];
+  if (!hasModules(sf) && nodes.every((n) => n._succ.length === 0 && !n._condition)) {
+    const handles: number[] = [];
+    for (const n of nodes) handles.push(h.spawn(n._fn, n._bound));
+    return h.join(handles);
+  }
+  const { core, codec } = h;
+  const x = core.x;
+  const r = x.subRunAlloc();
+  if (r < 0) throw new RangeError(messages.tooManySubflows(sf.name));
+  let pl;
+  try {
+    pl = place(sf, core, codec, h.fns, r);
+  } catch (e) {
+    x.subRunFree(r);
+    throw e;
+  }
+  try {
+    const rp = core.runPtr(r);
+    x.subRunStart(h.worker, r, pl.block, pl.nSources, parentRun);
+    h.helpUntil((rp + core.L.R_done) >> 2);
+    const failed = Atomics.load(core.i32, (rp + core.L.R_failed) >> 2);
+    if (failed !== 0) throw subflowError(h, sf, pl.slots, failed - 1);
+    if (parentRun !== NONE && x.runStopped(parentRun) !== 0) throw new CancelledError(messages.subflowStopped(sf.name));
+    const out: unknown[] = [];
+    for (const i of pl.top) out.push(codec.readResult(core.taskPtr(pl.slots[i])));
+    return out;
+  } finally {
+    release(pl, core, codec);
+    x.subRunFree(r);
+  }
+}
+
+/** The first failed task's error, named after its task, with the other failures as `suppressed`. */
+function subflowError(h: SubflowHost, sf: Subflow, slots: Int32Array, first: number): TaskFailure {
+  const flat = flatten(sf);
+  const errorOf = (i: number): TaskFailure =>
+    rebuildError(h.codec.readResult(h.core.taskPtr(slots[i])) as PlainError, flatName(flat, i));
+  const firstIndex = slots.indexOf(first);
+  const err = errorOf(firstIndex) as TaskFailure & { suppressed?: unknown[] };
+  const others: unknown[] = [];
+  for (let i = 0; i < slots.length; i++) {
+    if (i !== firstIndex && h.codec.resultKind(h.core.taskPtr(slots[i])) === Kind.Error) others.push(errorOf(i));
+  }
+  if (others.length > 0) err.suppressed = others;
+  return err;
+}

@@ -1,0 +1,47 @@
+// A subflow: a task graph that a running task builds and joins (Taskflow's tf::Subflow).
+// Pure data like Taskflow; the worker that runs the parent task runs it (src/subflow-join.ts).
+import { Taskflow } from './graph.js';
+
+/**
+ * A graph built inside a running task with `this.subflow()` (write the task as a `function`, not an
+ * arrow, to get `this`). Add tasks and edges as on a Taskflow, then `join()`: the subflow runs on the
+ * executor's workers while this worker helps, and `join()` returns each top-level task's result in
+ * insertion order (or throws the first task's error, the others attached as `error.suppressed`).
+ * A subflow the task does not join is joined when the task returns; its results are dropped and its
+ * error becomes the task's. A subflow starts only when joined: if the task throws first, it never runs.
+ * Subflows nest (a subflow task can build its own), and a task in a loop builds a fresh one each time.
+ * Subflow tasks must be synchronous (the joining worker cannot await a promise while it helps).
+ *
+ * @example
+ * export function fib(n) {
+ *   if (n < 2) return n;
+ *   const sf = this.subflow();
+ *   const [a, b] = sf.emplace(fib, fib);
+ *   a.args(n - 1); b.args(n - 2);
+ *   const [x, y] = sf.join();
+ *   return x + y;
+ * }
+ */
+export class Subflow extends Taskflow {
+  readonly #run: (sf: Subflow) => unknown[];
+  #joined = false;
+
+  /** @internal Made by the worker (TaskContext.subflow); `run` runs it on that worker. */
+  constructor(name: string, run: (sf: Subflow) => unknown[]) {
+    super(name);
+    this.#run = run;
+  }
+
+  /** True once join() was called (explicitly, or when the task that built it returned). */
+  get joined(): boolean { return this.#joined; }
+
+  /**
+   * Runs the subflow to completion, helping on this worker meanwhile, and returns the results of its
+   * tasks in insertion order. Throws the first task error; a subflow can be joined once.
+   */
+  join(): unknown[] {
+    if (this.#joined) throw new Error(`beatflow: subflow '${this.name}' was already joined`);
+    this.#joined = true;
+    return this.#run(this);
+  }
+}
