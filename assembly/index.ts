@@ -9,3 +9,4 @@ export { heapAlloc, heapFree, heapUsable } from "./heap";
 export { taskAlloc, taskFree, submit, submitQuiet, wakeIfBacklog, runStart, runCancel, retire, retireFromHost, flushRun, spawnPush } from "./tasks";
 export { next, tryNext, requeue, finish, finishNested, helpNext, calibrateSpin, recoverWorker } from "./worker";
 export { subRunAlloc, subRunFree, subRunStart, runStopped } from "./subflows";
+export { kernelMap, kernelReduce, kernelScan, kernelSort, kernelMerge } from "./kernels/index";

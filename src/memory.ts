@@ -53,6 +53,12 @@ export interface CoreExports {
   subRunFree(r: number): void;
   subRunStart(w: number, r: number, list: number, n: number, parent: number): void;
   runStopped(r: number): number;
+  // numeric kernels (src/kernels.ts calls these; assembly/kernels/)
+  kernelMap(op: number, dtype: number, out: number, a: number, b: number, c: number, s0: number, s1: number, begin: number, end: number): void;
+  kernelReduce(op: number, dtype: number, a: number, b: number, begin: number, end: number): number;
+  kernelScan(dtype: number, inclusive: number, src: number, dst: number, begin: number, end: number, carry: number): number;
+  kernelSort(dtype: number, desc: number, ptr: number, scratch: number, begin: number, end: number): void;
+  kernelMerge(dtype: number, desc: number, src: number, dst: number, a0: number, a1: number, b1: number): void;
   [name: `off_${string}` | `size_${string}` | `flag_${string}`]: () => number;
 }
 
