@@ -7,6 +7,7 @@ import { Codec, Kind, type PlainError } from './codec.js';
 import { messages, rebuildError } from './errors.js';
 import { FunctionCache } from './functions.js';
 import { workerContext, yieldToEventLoop } from './platform.js';
+import { bindBuiltins } from './algorithms/builtins.js';
 import { Subflow } from './subflow.js';
 import { runSubflow, type SubflowHost } from './subflow-join.js';
 
@@ -156,6 +157,7 @@ const subflowHost: SubflowHost = {
 };
 
 const fns = new FunctionCache(core, ns, taskContext);
+bindBuiltins(core, fns);   // the parallel algorithms' task functions (src/algorithms/builtins.ts)
 
 /** Frees a joined child: its result and argument blocks, then its slot. */
 function release(kids: number[], c: number): void {

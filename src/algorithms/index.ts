@@ -1,0 +1,6 @@
+// Parallel algorithms over shared typed arrays (README "Parallel algorithms"): the public surface.
+export {
+  forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,
+  minElement, maxElement,
+} from './api.js';
+export type { PartitionOptions, ReduceOptions, MapSpec, Partitioner } from './api.js';

@@ -1,0 +1,86 @@
+// Partitioning policies of the parallel algorithms: pure functions of sizes and measured costs, tested
+// with tables (test/algorithms-partition.test.mjs). No threads, no memory here; builtins.ts applies them.
+//
+//   static   parts = min(workers, chunks); part p runs chunks p, p + parts, p + 2·parts, … of `grain`
+//            items (default grain ⌈n / workers⌉: one contiguous range per part). No shared cursor.
+//   dynamic  every task claims `grain` items at a time from one shared cursor (atomic add).
+//   guided   every task claims max(grain, ⌈remaining / (2·workers)⌉) items by CAS on the cursor: big
+//            chunks first, `grain`-sized ones at the end where they balance the load (Taskflow's default).
+
+/** How an algorithm splits [0, n) between tasks. */
+export type Partitioner = 'static' | 'dynamic' | 'guided';
+export const PARTITIONERS: readonly Partitioner[] = ['static', 'dynamic', 'guided'];
+
+/**
+ * Tunables, each with its reason.
+ * TARGET_CHUNK_NS: a chunk costs one claim (an atomic on a shared line, ~20–100 ns when contended) and
+ *   one call into the callback; 50 µs of work per chunk keeps that under 0.5 %, and is still short
+ *   enough for the last chunks to even out the load.
+ * MIN_CHUNKS_PER_WORKER: with fewer chunks than this per worker, one slow worker (a preempted thread
+ *   on a busy machine) leaves the others idle at the end; 4 keeps the tail short.
+ * PROBE_ITEMS: items the driving task runs (and times) before choosing the grain; real work, not
+ *   thrown away. Small enough to be noise for large arrays, big enough to beat timer resolution for
+ *   cheap items (the probe grows ×8 while it takes under MIN_PROBE_NS).
+ * MIN_PROBE_NS: a probe shorter than this measured mostly the timer; probe again, longer.
+ */
+export const TARGET_CHUNK_NS = 50_000;
+export const MIN_CHUNKS_PER_WORKER = 4;
+export const PROBE_ITEMS = 64;
+export const MIN_PROBE_NS = 20_000;
+
+/**
+ * The default grain for n items costing nsPerItem each on `workers` workers: TARGET_CHUNK_NS of work
+ * per chunk, but at least MIN_CHUNKS_PER_WORKER chunks per worker, and at least one item. A cost of 0
+ * or less (the probe was below timer resolution) counts as very cheap.
+ */
+export function chooseGrain(n: number, workers: number, nsPerItem: number): number {
+  if (n <= 0) return 1;
+  const byCost = nsPerItem > 0 ? Math.floor(TARGET_CHUNK_NS / nsPerItem) : n;
+  const byBalance = Math.ceil(n / (Math.max(1, workers) * MIN_CHUNKS_PER_WORKER));
+  return Math.max(1, Math.min(byCost, byBalance));
+}
+
+/** The next probe length: ×8 while the last probe ran under MIN_PROBE_NS, else 0 (done probing). */
+export function nextProbe(items: number, ns: number): number {
+  return ns < MIN_PROBE_NS ? items * 8 : 0;
+}
+
+/** Items a guided claim takes when `remaining` are left: max(grain, ⌈remaining / 2·workers⌉), at most remaining. */
+export function guidedChunk(remaining: number, grain: number, workers: number): number {
+  if (remaining <= 0) return 0;
+  return Math.min(remaining, Math.max(grain, Math.ceil(remaining / (2 * Math.max(1, workers)))));
+}
+
+/** The static grain: the one given, or ⌈n / workers⌉ (one contiguous range per worker). */
+export function staticGrain(n: number, workers: number, grain: number | undefined): number {
+  return grain ?? Math.max(1, Math.ceil(n / Math.max(1, workers)));
+}
+
+/** How many tasks share the work: never more than workers, nor more than there are chunks. */
+export function taskCount(n: number, grain: number, workers: number): number {
+  if (n <= 0) return 0;
+  return Math.max(1, Math.min(workers, Math.ceil(n / grain)));
+}
+
+/** The ranges static part p (of `parts`) runs, in order: chunks p, p + parts, … of `grain` items. */
+export function staticRanges(n: number, grain: number, parts: number, p: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let lo = p * grain; lo < n; lo += parts * grain) out.push([lo, Math.min(n, lo + grain)]);
+  return out;
+}
+
+/**
+ * Validates an algorithm's partitioning options; returns [partitioner, grain (0 = choose)].
+ * `what` names the call in the error ("reduce(executor, array, op, options)").
+ */
+export function checkPartition(what: string, opts: { partitioner?: unknown; grain?: unknown } | undefined): [Partitioner, number] {
+  const p = opts?.partitioner ?? 'guided';
+  if (!PARTITIONERS.includes(p as Partitioner)) {
+    throw new TypeError(`beatflow: ${what}: options.partitioner must be one of ${PARTITIONERS.map((x) => `'${x}'`).join(', ')} (got ${String(p)})`);
+  }
+  const g = opts?.grain;
+  if (g !== undefined && !(Number.isInteger(g) && (g as number) >= 1 && (g as number) <= 0x7fffffff)) {
+    throw new TypeError(`beatflow: ${what}: options.grain must be a positive integer number of items (got ${String(g)})`);
+  }
+  return [p as Partitioner, (g as number | undefined) ?? 0];
+}
