@@ -93,8 +93,10 @@ export class GraphError extends Error {
   cycle?: string[];
 }
 
-const builtins: Record<string, ErrorConstructor> = {
+/** Classes an error thrown in a worker comes back as, by name: the builtins and beatflow's own. */
+const builtins: Record<string, new (message: string) => Error> = {
   Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
+  GraphError, CancelledError,
 };
 
 /** Error with the task it came from, as thrown back to the caller. */

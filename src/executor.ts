@@ -507,7 +507,11 @@ export class Executor {
       TaskFailure & { suppressed?: unknown[] };
     const others: unknown[] = [];
     for (const t of w.placed.slots) {
-      if ((w.state.cancelled || t !== first) && this.#codec.resultKind(core.taskPtr(t)) === Kind.Error) others.push(this.#taskError(t));
+      if ((w.state.cancelled || t !== first) && this.#codec.resultKind(core.taskPtr(t)) === Kind.Error) {
+        const e = this.#taskError(t);
+        // A subflow join that stopped because this run failed or was cancelled is a consequence, not a cause.
+        if (!(e instanceof Error && e.name === 'CancelledError')) others.push(e);
+      }
     }
     if (others.length > 0) err.suppressed = others;
     w.reject(err);
