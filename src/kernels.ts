@@ -24,8 +24,8 @@
 // Numbers, stated and tested (test/kernels.test.mjs):
 //   - min / max (map and reduce) propagate NaN and order −0 before +0, exactly as Math.min / Math.max.
 //   - exp and log are polynomial approximations (assembly/kernels/approx.ts): max relative error against
-//     Math.exp / Math.log ≤ 2.5e-7 for f32 (exp on x ∈ [−87.3, 88.7], log on all positive f32) and
-//     ≤ 5e-16 for f64 (exp on x ∈ [−708, 709], log on all positive f64); exp overflows to +Inf and
+//     Math.exp / Math.log ≤ 1.5e-7 for f32 (exp on x ∈ [−87.3, 88.7], log on all positive f32) and
+//     ≤ 3e-16 for f64 (exp on x ∈ [−708, 709], log on all positive f64); exp overflows to +Inf and
 //     underflows through the subnormals to 0; log(±0) = −Inf, log(x<0) = NaN, log(+Inf) = +Inf.
 //   - f32 sum and dot accumulate in f64 and return the f64 value (not rounded to f32): the error is an
 //     f64 sum's, far below an f32 ulp. f64 sums use 8 partial lanes (order differs from a loop; error
