@@ -38,3 +38,14 @@ export function skynet(num, size, div) {
   for (const v of this.join(handles)) sum += v;
   return sum;
 }
+
+/** fib(n) through subflows: each call builds a two-task subflow and joins it (bench/forkjoin.mjs). */
+export function sfib(n) {
+  if (n < 2) return n;
+  const sf = this.subflow();
+  const [a, b] = sf.emplace(sfib, sfib);
+  a.args(n - 1);
+  b.args(n - 2);
+  const [x, y] = sf.join();
+  return x + y;
+}
