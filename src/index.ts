@@ -6,6 +6,7 @@ export type { ExecutorOptions } from './options.js';
 export { WorkerCrashError, GraphError, CancelledError } from './errors.js';
 export type { TaskFailure } from './errors.js';
 export type { SharedArrayCtor, SharedTypedArray } from './codec.js';
+export { Pipeline, Pipe, PipelineError, type PipelineOptions, type PipelineRunOptions, type PipelineResult, type PipeOptions, type PipeKind } from './pipeline/index.js';
 export {
   forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,
   minElement, maxElement, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner,

@@ -43,6 +43,16 @@ Examples("the README's fork-join block runs as written", async () => {
   await ex.close();
 });
 
+Examples('the README pipeline block is examples/pipeline.mjs, and it prints the running sums', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = /## Pipelines[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block, 'README has the block');
+  assert.is(block, readFileSync(new URL('../examples/pipeline.mjs', import.meta.url), 'utf8'));
+  const r = run('examples/pipeline.mjs');
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n'), ['5', '18', '35', '60', '{ tokens: 1 } 89']);
+});
+
 Examples('the showcase renders the same image as one thread and reports speedup and tasks/s', () => {
   const r = run('examples/mandelbrot.mjs');
   assert.is(r.status, 0, r.stderr + r.stdout);

@@ -1,0 +1,70 @@
+// One pipe (stage) of a pipeline: a function, whether it is serial or parallel, where it runs, its name,
+// and leading arguments. Pure data: nothing here touches threads.
+import { messages } from './errors.js';
+
+/** SERIAL: one token at a time, in token order. PARALLEL: several tokens at once, in any order. */
+export type PipeKind = 'serial' | 'parallel';
+
+/** Options of Pipe.serial / Pipe.parallel (or just the stage's name as a string). */
+export interface PipeOptions {
+  /** The stage's name in errors. Default: the function's name, else `stage N`. */
+  name?: string;
+  /**
+   * 'worker' (default): each call is a task on a worker thread, as `executor.async(fn, ...args, input)`;
+   * fn is a task-module export or a self-contained function. 'host': fn runs on the host thread (it may
+   * be a closure and keep state, and may return a promise).
+   */
+  on?: 'worker' | 'host';
+  /** Values passed before the input: fn(...args, input), as task.args() does for graph tasks. */
+  args?: readonly unknown[];
+}
+
+const KNOWN = ['name', 'on', 'args'] as const;
+
+/**
+ * A stage of a {@link Pipeline}. Make one with `Pipe.serial(fn)` or `Pipe.parallel(fn)`. A pipe is
+ * immutable and can be used in several pipelines.
+ * Thread-safety: host thread only (it is a description; its function runs where `on` says).
+ *
+ * @example
+ * const parse = Pipe.parallel(tasks.parse, 'parse');                     // on workers, tokens overlap
+ * const sum = Pipe.serial((x) => (total += x), { name: 'sum', on: 'host' }); // on the host, in token order
+ */
+export class Pipe {
+  readonly kind: PipeKind;
+  readonly fn: (...a: any[]) => unknown;
+  /** The name given in options, or undefined (the pipeline then names it). */
+  readonly label: string | undefined;
+  readonly on: 'worker' | 'host';
+  readonly args: readonly unknown[];
+
+  private constructor(kind: PipeKind, fn: (...a: any[]) => unknown, options: string | PipeOptions | undefined) {
+    if (typeof fn !== 'function') throw new TypeError(messages.pipeFn(kind, fn));
+    const o: PipeOptions = typeof options === 'string' ? { name: options } : options ?? {};
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new TypeError(messages.pipeOptions(kind, options));
+    for (const k of Object.keys(o)) {
+      if (!(KNOWN as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(`Pipe.${kind}(fn, options)`, k, KNOWN));
+    }
+    if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(messages.pipeOption(kind, 'name', 'a string', o.name));
+    if (o.on !== undefined && o.on !== 'worker' && o.on !== 'host') {
+      throw new TypeError(messages.pipeOption(kind, 'on', "'worker' or 'host'", o.on));
+    }
+    if (o.args !== undefined && !Array.isArray(o.args)) throw new TypeError(messages.pipeOption(kind, 'args', 'an array', o.args));
+    this.kind = kind;
+    this.fn = fn;
+    this.label = o.name;
+    this.on = o.on ?? 'worker';
+    this.args = Object.freeze([...(o.args ?? [])]);
+    Object.freeze(this);
+  }
+
+  /** A stage that takes one token at a time, in the order the source produced them. */
+  static serial(fn: (...a: any[]) => unknown, options?: string | PipeOptions): Pipe {
+    return new Pipe('serial', fn, options);
+  }
+
+  /** A stage that may work on several tokens at once (up to the pipeline's lines), finishing in any order. */
+  static parallel(fn: (...a: any[]) => unknown, options?: string | PipeOptions): Pipe {
+    return new Pipe('parallel', fn, options);
+  }
+}
