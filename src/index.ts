@@ -9,5 +9,5 @@ export type { SharedArrayCtor, SharedTypedArray } from './codec.js';
 export { Pipeline, Pipe, PipelineError, type PipelineOptions, type PipelineRunOptions, type PipelineResult, type PipeOptions, type PipeKind } from './pipeline/index.js';
 export {
   forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,
-  minElement, maxElement, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner,
+  minElement, maxElement, adopt, type Adopted, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner,
 } from './algorithms/index.js';

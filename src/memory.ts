@@ -236,7 +236,8 @@ export class SharedCore {
 
   /** Allocates n bytes in the shared heap; throws a RangeError naming the cause when memory is exhausted. */
   alloc(n: number): number {
-    const p = this.x.heapAlloc(n) >>> 0;
+    // heapAlloc takes a u32: a request of 4 GiB or more would wrap to a small block, so it fails here instead.
+    const p = n > 0xffffffef ? 0 : this.x.heapAlloc(n) >>> 0;
     if (p === 0) {
       throw new RangeError(`beatflow: the shared heap is exhausted (asked for ${n} bytes; the memory is ` +
         `${this.memory.buffer.byteLength} bytes of at most 4 GiB): free shared arrays you no longer need`);

@@ -19,6 +19,12 @@ export interface PartitionOptions {
   partitioner?: Partitioner;
   /** Items per chunk (static: per range; sort: the shortest run). Default: chosen from the measured cost per item. */
   grain?: number;
+  /**
+   * Extra arguments for a range callback, passed after its own (`fn(array, lo, hi, ...args)`): shared
+   * arrays travel by reference, other values are copied once per task. Inline callbacks cannot capture
+   * variables, so this is how they get their data.
+   */
+  args?: readonly unknown[];
 }
 
 /** A built-in elementwise operation of transform, with its scalars (see ops.ts for the list). */
@@ -40,6 +46,11 @@ function call(name: BuiltinName, what: string, opts: PartitionOptions | undefine
   const args: unknown[] = new Array(Arg.Count).fill(null);
   args[Arg.F1] = -1; args[Arg.F2] = -1; args[Arg.X0] = 0; args[Arg.X1] = 0; args[Arg.X2] = 0;
   args[Arg.Part] = PART_CODE[p]; args[Arg.Grain] = grain; args[Arg.Job] = 0; args[Arg.Index] = 0;
+  const extra = opts?.args;
+  if (extra !== undefined) {
+    if (!Array.isArray(extra)) throw new TypeError(`beatflow: ${what}: options.args must be an array of extra callback arguments (got ${describe(extra)})`);
+    args.push(...extra);
+  }
   return { name, what, args, fns: [] };
 }
 

@@ -42,6 +42,17 @@ function theCore(): SharedCore {
 }
 
 const fn = (args: Args, at: Arg): Function => fns!.get(args[at] as number);
+
+/**
+ * A range callback with the call's extra arguments (options.args, after the fixed list) bound after
+ * its own: cb(…, ...extra).
+ */
+function rangeFn(args: Args): Function {
+  const cb = fn(args, Arg.F1);
+  if (args.length <= Arg.Count) return cb;
+  const extra = args.slice(Arg.Count);
+  return (...own: unknown[]) => cb(...own, ...extra);
+}
 const arr = (args: Args, at: Arg): NumArray => args[at] as NumArray;
 
 // ---- the job block ----
@@ -194,7 +205,7 @@ interface Share { body: Body; partial: () => unknown }
 const NOTHING = (): unknown => undefined;
 
 function forEachShare(args: Args): Share {
-  const cb = fn(args, Arg.F1), a = arr(args, Arg.A);
+  const cb = rangeFn(args), a = arr(args, Arg.A);
   return { body: (lo, hi) => { cb(a, lo, hi); }, partial: NOTHING };
 }
 
@@ -205,7 +216,7 @@ export function indexCount(first: number, last: number, step: number): number {
 }
 
 function forEachIndexShare(args: Args): Share {
-  const cb = fn(args, Arg.F1);
+  const cb = rangeFn(args);
   const first = args[Arg.X0] as number, last = args[Arg.X1] as number, step = args[Arg.X2] as number;
   const clamp = step > 0 ? Math.min : Math.max;
   return { body: (lo, hi) => { cb(first + lo * step, clamp(first + hi * step, last), step); }, partial: NOTHING };
@@ -214,7 +225,7 @@ function forEachIndexShare(args: Args): Share {
 function transformShare(args: Args): Share {
   const a = arr(args, Arg.A), b = args[Arg.B] as NumArray | null, c = args[Arg.C] as NumArray | null, out = arr(args, Arg.Out);
   if ((args[Arg.F1] as number) >= 0) {
-    const cb = fn(args, Arg.F1);
+    const cb = rangeFn(args);
     const body: Body = b === null ? (lo, hi) => { cb(a, out, lo, hi); }
       : c === null ? (lo, hi) => { cb(a, b, out, lo, hi); } : (lo, hi) => { cb(a, b, c, out, lo, hi); };
     return { body, partial: NOTHING };
@@ -274,7 +285,7 @@ function reduceShare(args: Args): Share {
     let acc = r.identity;
     return { body: (lo, hi) => { acc = r.combine(acc, r.chunk(lo, hi)); }, partial: () => acc };
   }
-  const cb = fn(args, Arg.F1), combine = fn(args, Arg.F2);
+  const cb = rangeFn(args), combine = fn(args, Arg.F2);
   let has = false, acc: unknown;
   const body: Body = b === null
     ? (lo, hi) => { const v = cb(a, lo, hi); acc = has ? combine(acc, v) : v; has = true; }

@@ -4,3 +4,4 @@ export {
   minElement, maxElement,
 } from './api.js';
 export type { PartitionOptions, ReduceOptions, MapSpec, Partitioner } from './api.js';
+export { adopt, type Adopted } from './adopt.js';

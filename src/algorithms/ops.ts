@@ -28,7 +28,7 @@ type F = (x: number, y: number, z: number, s0: number, s1: number) => number;
 const MAP_FN: Record<MapOp, F> = {
   copy: (x) => x, add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y,
   fma: (x, y, z) => x * y + z, scale: (x, _y, _z, s0) => x * s0, axpy: (x, y, _z, s0) => s0 * x + y,
-  offset: (x, _y, _z, s0) => x + s0, abs: Math.abs, neg: (x) => -x, min: Math.min, max: Math.max,
+  offset: (x, _y, _z, s0) => x + s0, abs: Math.abs, neg: (x) => -x, min: (x, y) => Math.min(x, y), max: (x, y) => Math.max(x, y),
   clamp: (x, _y, _z, s0, s1) => Math.min(Math.max(x, s0), s1), sqrt: Math.sqrt, exp: Math.exp, log: Math.log,
 };
 

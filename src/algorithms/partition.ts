@@ -21,12 +21,13 @@ export const PARTITIONERS: readonly Partitioner[] = ['static', 'dynamic', 'guide
  * PROBE_ITEMS: items the driving task runs (and times) before choosing the grain; real work, not
  *   thrown away. Small enough to be noise for large arrays, big enough to beat timer resolution for
  *   cheap items (the probe grows ×8 while it takes under MIN_PROBE_NS).
- * MIN_PROBE_NS: a probe shorter than this measured mostly the timer; probe again, longer.
+ * MIN_PROBE_NS: a probe shorter than this measured mostly the timer; probe again, 8× longer. The probe
+ *   runs before any helper starts, so its length is serial time: at most ~8 × 5 µs.
  */
 export const TARGET_CHUNK_NS = 50_000;
 export const MIN_CHUNKS_PER_WORKER = 4;
 export const PROBE_ITEMS = 64;
-export const MIN_PROBE_NS = 20_000;
+export const MIN_PROBE_NS = 5_000;
 
 /**
  * The default grain for n items costing nsPerItem each on `workers` workers: TARGET_CHUNK_NS of work
