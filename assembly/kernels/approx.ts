@@ -1,12 +1,13 @@
 // exp and log on whole vectors (f32x4, f64x2): polynomial approximations, no tables (a table would be a
 // data segment, which the core must not have), no branches (special cases are lane selects).
 //
-// exp(x): x = n·ln2 + r with n = nearest(x·log2 e) and |r| ≤ ln2/2 (Cody–Waite: ln2 split into a short
+// exp(x): x = n·ln2 + r with n = x·log2 e rounded to nearest (by adding and subtracting 1.5·2^23 / 1.5·2^52,
+// whose sum keeps n in its low mantissa bits) and |r| ≤ ln2/2 (Cody–Waite: ln2 split into a short
 // high part, so n·LN2_HI is exact, and a low part); e^r by its Taylor series in Horner form (degree 7 for
 // f32: truncation < 6e-9; degree 13 for f64: < 5e-18); then 2^n applied as two factors 2^⌊n/2⌋·2^(n−⌊n/2⌋)
 // built in the exponent field, so results in the subnormal range and overflow to +Inf come out of an
-// ordinary multiplication. x is first clamped to a range whose n keeps both factors normal
-// (f32 [−104, 89], f64 [−746, 710]); past it e^x is 0 or +Inf anyway. NaN stays NaN.
+// ordinary multiplication. x is first clamped to a range whose n keeps both factors normal (f32
+// [−104, 89], f64 [−746, 710]); past it e^x is 0 or +Inf anyway. A NaN lane is put back at the end.
 //
 // log(x): x = 2^e·m with m in [√½, √2) (subnormals scaled up by 2^23 / 2^52 first); with f = m − 1 and
 // s = f / (2 + f), ln m = 2·atanh s = 2s + s·R(s²) with R = 2s²/3 + 2s⁴/5 + … and |s| ≤ 0.1716, so R stops
@@ -31,12 +32,18 @@ const LN2_HI_F: f32 = 0.693359375;      // 355/512: 9 significant bits, so n·LN
 const LN2_LO_F: f32 = -2.12194440e-4;   // ln2 − LN2_HI_F
 const SQRT2_F: f32 = 1.41421356;
 const MIN_NORMAL_F: f32 = 1.17549435e-38;
+const MAGIC_F: f32 = 12582912.0;          // 1.5·2^23: adding it rounds to an integer, kept in the low bits
+const MAGIC_F_BITS: i32 = 0x4b400000;     // its bit pattern
 
 /** e^x on four f32 lanes. Any thread; pure. */
 // @ts-ignore: decorator
 @inline export function expF32x4(x: v128): v128 {
-  const xc = f32x4.min(f32x4.max(x, f32x4.splat(-104.0)), f32x4.splat(89.0)); // NaN passes through
-  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E_F)));
+  // clamp with pmin/pmax (one instruction each on x86; min/max need NaN fix-ups): a NaN lane becomes a
+  // bound here and is put back by the select at the end
+  const xc = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
+  // n = nearest(x·log2 e) by the 1.5·2^23 trick: the sum's low mantissa bits are n (|n| < 2^22)
+  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E_F)), f32x4.splat(MAGIC_F));
+  const n = f32x4.sub(t, f32x4.splat(MAGIC_F));
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI_F)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO_F)));
   // e^r, Taylor to r^7 (Horner)
@@ -49,12 +56,12 @@ const MIN_NORMAL_F: f32 = 1.17549435e-38;
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
   // 2^n = 2^n1 · 2^n2, each factor a normal f32 (n in [−150, 129])
-  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const ni = i32x4.sub(t, i32x4.splat(MAGIC_F_BITS));
   const n1 = i32x4.shr_s(ni, 1);
   const n2 = i32x4.sub(ni, n1);
   const f1 = i32x4.shl(i32x4.add(n1, i32x4.splat(127)), 23);
   const f2 = i32x4.shl(i32x4.add(n2, i32x4.splat(127)), 23);
-  return f32x4.mul(f32x4.mul(p, f1), f2);
+  return v128.bitselect(x, f32x4.mul(f32x4.mul(p, f1), f2), f32x4.ne(x, x)); // NaN stays NaN
 }
 
 /** ln x on four f32 lanes. Any thread; pure. */
@@ -94,12 +101,15 @@ const LN2_HI: f64 = 6.93147180369123816490e-01; // fdlibm ln2_hi: low 32 bits ze
 const LN2_LO: f64 = 1.90821492927058770002e-10; // fdlibm ln2_lo
 const SQRT2: f64 = 1.4142135623730951;
 const MIN_NORMAL: f64 = 2.2250738585072014e-308;
+const MAGIC: f64 = 6755399441055744.0;     // 1.5·2^52
+const MAGIC_BITS: i64 = 0x4338000000000000;
 
 /** e^x on two f64 lanes. Any thread; pure. */
 // @ts-ignore: decorator
 @inline export function expF64x2(x: v128): v128 {
-  const xc = f64x2.min(f64x2.max(x, f64x2.splat(-746.0)), f64x2.splat(710.0));
-  const n = f64x2.nearest(f64x2.mul(xc, f64x2.splat(LOG2E)));
+  const xc = f64x2.pmin(f64x2.pmax(x, f64x2.splat(-746.0)), f64x2.splat(710.0));
+  const t = f64x2.add(f64x2.mul(xc, f64x2.splat(LOG2E)), f64x2.splat(MAGIC));
+  const n = f64x2.sub(t, f64x2.splat(MAGIC));
   let r = f64x2.sub(xc, f64x2.mul(n, f64x2.splat(LN2_HI)));
   r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(LN2_LO)));
   // e^r, Taylor to r^13 (Horner)
@@ -117,13 +127,13 @@ const MIN_NORMAL: f64 = 2.2250738585072014e-308;
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  // 2^n = 2^n1 · 2^n2 (n in [−1077, 1025]); n fits an i32, the exponent field is built in i64 lanes
-  const ni = i32x4.trunc_sat_f64x2_s_zero(n);
-  const n1 = i32x4.shr_s(ni, 1);
-  const n2 = i32x4.sub(ni, n1);
-  const f1 = i64x2.shl(i64x2.extend_low_i32x4_s(i32x4.add(n1, i32x4.splat(1023))), 52);
-  const f2 = i64x2.shl(i64x2.extend_low_i32x4_s(i32x4.add(n2, i32x4.splat(1023))), 52);
-  return f64x2.mul(f64x2.mul(p, f1), f2);
+  // 2^n = 2^n1 · 2^n2 (n in [−1077, 1025]), built in the exponent field of i64 lanes
+  const ni = i64x2.sub(t, i64x2.splat(MAGIC_BITS));
+  const n1 = i64x2.shr_s(ni, 1);
+  const n2 = i64x2.sub(ni, n1);
+  const f1 = i64x2.shl(i64x2.add(n1, i64x2.splat(1023)), 52);
+  const f2 = i64x2.shl(i64x2.add(n2, i64x2.splat(1023)), 52);
+  return v128.bitselect(x, f64x2.mul(f64x2.mul(p, f1), f2), f64x2.ne(x, x));
 }
 
 /** ln x on two f64 lanes. Any thread; pure. */

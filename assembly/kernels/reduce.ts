@@ -135,15 +135,19 @@ function minMax<T, O>(a: usize, begin: u32, end: u32): f64 {
   const o = changetype<O>(0);
   let off = <usize>begin * sizeof<T>();
   const stop = <usize>end * sizeof<T>();
-  let m0 = v128.splat<T>(o.identity<T>()), m1 = m0;
-  while (off + 32 <= stop) {
+  // four accumulators: a float min/max is several instructions on x86 (NaN and ±0 fix-ups), so one
+  // chain would run at its latency
+  let m0 = v128.splat<T>(o.identity<T>()), m1 = m0, m2 = m0, m3 = m0;
+  while (off + 64 <= stop) {
     m0 = o.combine<T>(m0, v128.load(a + off));
     m1 = o.combine<T>(m1, v128.load(a + off, 16));
-    off += 32;
+    m2 = o.combine<T>(m2, v128.load(a + off, 32));
+    m3 = o.combine<T>(m3, v128.load(a + off, 48));
+    off += 64;
   }
   for (; off < stop; off += sizeof<T>()) m0 = o.combine<T>(m0, v128.splat<T>(load<T>(a + off)));
   // fold lanes: halves, then (for 4 lanes) pairs
-  let m = o.combine<T>(m0, m1);
+  let m = o.combine<T>(o.combine<T>(m0, m1), o.combine<T>(m2, m3));
   m = o.combine<T>(m, hi64(m));
   if (sizeof<T>() == 4) m = o.combine<T>(m, v128.shuffle<i32>(m, m, 1, 1, 1, 1));
   return <f64>v128.extract_lane<T>(m, 0);

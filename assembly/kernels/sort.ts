@@ -81,6 +81,13 @@ function insertionSort<W, K>(p: usize, n: u32, flip: W): void {
   for (let i: usize = 0; i < <usize>n; i++) store<W>(p + i * sz, k.value(load<W>(p + i * sz), flip));
 }
 
+/** Counts one digit (the low byte of `digit`) in histogram d. */
+// @ts-ignore: decorator
+@inline function count(hist: usize, d: u32, digit: u32): void {
+  const h = hist + (<usize>d << 10) + (<usize>(digit & 255) << 2);
+  store<u32>(h, load<u32>(h) + 1);
+}
+
 function radixSort<W, K>(ptr: usize, scratch: usize, begin: u32, end: u32, flip: W): void {
   const k = changetype<K>(0);
   const sz = <usize>sizeof<W>();
@@ -93,9 +100,16 @@ function radixSort<W, K>(ptr: usize, scratch: usize, begin: u32, end: u32, flip:
   // one read pass: every digit's histogram
   for (let i: usize = 0; i < <usize>n; i++) {
     const key = k.key(load<W>(base + i * sz), flip);
-    for (let d: u32 = 0; d < digits; d++) {
-      const h = hist + (<usize>d << 10) + ((<usize>(key >> <W>(d << 3)) & 255) << 2);
-      store<u32>(h, load<u32>(h) + 1);
+    count(hist, 0, <u32>key);
+    count(hist, 1, <u32>key >> 8);
+    count(hist, 2, <u32>key >> 16);
+    count(hist, 3, <u32>key >> 24);
+    if (sizeof<W>() == 8) {
+      const top = <u32>(<u64>key >> 32);
+      count(hist, 4, top);
+      count(hist, 5, top >> 8);
+      count(hist, 6, top >> 16);
+      count(hist, 7, top >> 24);
     }
   }
   // which digits vary, then their counts turned into start positions
