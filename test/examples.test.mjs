@@ -53,6 +53,19 @@ Examples('the README pipeline block is examples/pipeline.mjs, and it prints the 
   assert.equal(r.stdout.trim().split('\n'), ['5', '18', '35', '60', '{ tokens: 1 } 89']);
 });
 
+Examples('the README algorithms block is part of examples/algorithms.mjs, and it prints what its comments say', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = /## Parallel algorithms[\s\S]*?From `examples\/algorithms\.mjs`:\n\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block, 'README has the block');
+  assert.ok(readFileSync(new URL('../examples/algorithms.mjs', import.meta.url), 'utf8').includes(block), 'the block is the example\'s code');
+  const r = run('examples/algorithms.mjs');
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n'), [
+    'sum of y: 1498500000', 'first y > 2990 at 997', 'largest three: [ 2997, 2997, 2997 ]', 'running total at 999: 499500',
+    'graph result: 1000000',
+  ]);
+});
+
 Examples('the showcase renders the same image as one thread and reports speedup and tasks/s', () => {
   const r = run('examples/mandelbrot.mjs');
   assert.is(r.status, 0, r.stderr + r.stdout);

@@ -1,0 +1,140 @@
+// algorithms: the parallel algorithms (src/algorithms/) over 10^7 f32 on 2 workers, against the same
+// Wasm SIMD kernel on one thread and a plain JS loop, all measured in the same process, interleaved
+// (one repetition of each in turn), so the ratios compare like with like on this noisy VM.
+//
+//   map      transform(ex, [a, b], out, { op: 'axpy', s0: 2 })        out = 2·a + b     12 B/element
+//   reduce   reduce(ex, a, 'sum')                                      Σ a               4 B/element
+//   scan     inclusiveScan(ex, a, out, 'sum')                          prefix sums       8 B/element
+//   sort     sort(ex, a)                                               ascending         8 B/element
+//   map-cb   transform with a JS callback per chunk on 2 workers, vs piscina (2 threads) running the
+//            same chunks (16 per run, by SharedArrayBuffer), vs the JS loop on one thread.
+// Each case: 2 warm-up rounds, then REPS rounds; median ms and the range; GB/s = bytes moved / time.
+import { childMain, median, table, errorCell, now, loadBeatflow } from './lib.mjs';
+import * as K from '../build/src/kernels.js';
+import { SharedCore, compileCore } from '../build/src/memory.js';
+
+export const OPS = ['map', 'reduce', 'scan', 'sort', 'map-cb'];
+export const cases = () => OPS.map((op) => `${op}:2w`);
+export const timeoutS = ({ quick }) => (quick ? 60 : 240);
+
+const BYTES = { map: 12, reduce: 4, scan: 8, sort: 8, 'map-cb': 12 };
+const TARGET_2W = 1.7;
+
+function fill(a, seed) {
+  let s = seed >>> 0;
+  for (let i = 0; i < a.length; i++) { s ^= s << 13; s ^= s >>> 17; s ^= s << 5; a[i] = ((s >>> 0) / 2 ** 31) - 1; }
+}
+
+export async function runCase(name, { quick }) {
+  const op = name.split(':')[0];
+  if (!OPS.includes(op)) throw new Error(`unknown case '${name}' (cases: ${cases().join(', ')})`);
+  const n = quick ? 1_000_000 : 10_000_000;
+  const reps = op === 'sort' ? (quick ? 3 : 7) : quick ? 5 : 15;
+  const bf = await loadBeatflow();
+  const ex = await bf.Executor.create({ workers: 2 });
+  const a = ex.shared(Float32Array, n), b = ex.shared(Float32Array, n), out = ex.shared(Float32Array, n), pristine = new Float32Array(n);
+  fill(a, 1); fill(b, 2); pristine.set(a);
+  // The single-thread baseline: the same kernels on this thread, over copies of the same data in a core
+  // of its own (as bench/kernels.mjs does; the executor's memory is not reachable from outside).
+  const core = SharedCore.create(await compileCore(), { workers: 1, taskCapLog2: 4, dequeCapLog2: 4, runCap: 1, fnCap: 1, maxSpinners: 0, spinIters: 1 });
+  const x = core.x;
+  const at = (v) => { const p = core.alloc(4 * n); new Float32Array(core.memory.buffer, p, n).set(v); return p; };
+  const A1 = at(a), B1 = at(b), O1 = at(out);
+  const scratch = op === 'sort' ? core.alloc(K.sortScratchBytes({ kind: 'sort', dtype: 'f32' }, n)) : 0;
+  const a1 = () => new Float32Array(core.memory.buffer, A1, n);
+  const impls = {
+    map: {
+      '2w': () => bf.transform(ex, [a, b], out, { op: 'axpy', s0: 2 }),
+      '1t': () => K.runMap(x, { kind: 'map', op: 'axpy', dtype: 'f32', scalars: [2] }, O1, [A1, B1], 0, n),
+      js: () => { for (let i = 0; i < n; i++) out[i] = 2 * a[i] + b[i]; },
+    },
+    reduce: {
+      '2w': () => bf.reduce(ex, a, 'sum'),
+      '1t': () => K.runReduce(x, { kind: 'reduce', op: 'sum', dtype: 'f32' }, [A1], 0, n),
+      js: () => { let s = 0; for (let i = 0; i < n; i++) s += a[i]; return s; },
+    },
+    scan: {
+      '2w': () => bf.inclusiveScan(ex, a, out, 'sum'),
+      '1t': () => K.scanChunk(x, { kind: 'scan', op: 'sum', inclusive: true, dtype: 'f32' }, A1, O1, 0, n, 0),
+      js: () => { let c = 0; for (let i = 0; i < n; i++) { c += a[i]; out[i] = c; } },
+    },
+    sort: {
+      '2w': () => bf.sort(ex, a),
+      '1t': () => K.sortRange(x, { kind: 'sort', dtype: 'f32' }, A1, scratch, 0, n),
+      js: () => { a.sort(); },
+    },
+  };
+  let piscina;
+  if (op === 'map-cb') {
+    const { Piscina } = await import('piscina');
+    piscina = new Piscina({ filename: new URL('./peers/algorithms-map.mjs', import.meta.url).href, minThreads: 2, maxThreads: 2 });
+    const sa = new SharedArrayBuffer(4 * n), sb = new SharedArrayBuffer(4 * n), so = new SharedArrayBuffer(4 * n);
+    new Float32Array(sa).set(a); new Float32Array(sb).set(b);
+    const chunks = 16, len = Math.ceil(n / chunks);
+    impls['map-cb'] = {
+      '2w': () => bf.transform(ex, [a, b], out, (x, y, o, lo, hi) => { for (let i = lo; i < hi; i++) o[i] = 2 * x[i] + y[i]; }),
+      piscina: () => Promise.all(Array.from({ length: chunks }, (_, k) =>
+        piscina.run({ a: sa, b: sb, out: so, lo: k * len, hi: Math.min(n, (k + 1) * len) }))),
+      js: impls.map.js,
+    };
+  }
+  const set = impls[op];
+  const times = Object.fromEntries(Object.keys(set).map((k) => [k, []]));
+  for (let r = -2; r < reps; r++) {
+    for (const [k, f] of Object.entries(set)) {
+      if (op === 'sort') { a.set(pristine); a1().set(pristine); }
+      const t0 = now();
+      await f();
+      const t = now() - t0;
+      if (r >= 0) times[k].push(t);
+      if (op === 'sort' && r === -1) for (let i = 1; i < n; i++) if (a[i - 1] > a[i]) throw new Error(`sort (${k}): not sorted at ${i}`);
+    }
+  }
+  // Results agree (checked once): the 2-worker forms against the JS loop.
+  if (op === 'reduce') {
+    const [p, s] = [await set['2w'](), set.js()];
+    if (!(Math.abs(p - s) < 1e-6 * n)) throw new Error(`reduce: 2 workers ${p} vs JS ${s}`);
+  }
+  if (op === 'map' || op === 'map-cb') {
+    await set['2w']();
+    for (let i = 0; i < n; i += 997) if (out[i] !== Math.fround(2 * a[i] + b[i])) throw new Error(`${op}: out[${i}] = ${out[i]}`);
+  }
+  await piscina?.destroy();
+  await ex.close();
+  const summary = (ts) => {
+    const ms = median(ts);
+    return { ms: +ms.toFixed(2), range: [+Math.min(...ts).toFixed(2), +Math.max(...ts).toFixed(2)], gbPerS: +((BYTES[op] * n) / (ms * 1e6)).toFixed(2) };
+  };
+  return { op, n, reps, ...Object.fromEntries(Object.entries(times).map(([k, ts]) => [k, summary(ts)])) };
+}
+
+export function report(res) {
+  const rows = [];
+  const verdict = [];
+  for (const [c, r] of Object.entries(res)) {
+    if (!r.ok) { rows.push([c, errorCell(r), '–', '–', '–', '–', r.bgCores]); continue; }
+    const v = r.result;
+    for (const k of ['2w', '1t', 'piscina', 'js']) {
+      if (!v[k]) continue;
+      const label = { '2w': 'beatflow, 2 workers', '1t': 'same SIMD kernel, 1 thread', piscina: 'piscina, 2 threads, same chunks', js: 'JS loop, 1 thread' }[k];
+      rows.push([`${v.op}: ${label}`, `${v[k].ms} (${v[k].range[0]}–${v[k].range[1]})`, v[k].gbPerS,
+        k === '2w' && v['1t'] ? `${(v['1t'].ms / v['2w'].ms).toFixed(2)}×` : '–',
+        k === '2w' ? `${(v.js.ms / v['2w'].ms).toFixed(2)}×` : '–',
+        k === '2w' && v.piscina ? `${(v.piscina.ms / v['2w'].ms).toFixed(2)}×` : '–', r.bgCores]);
+    }
+    if ((v.op === 'map' || v.op === 'reduce') && v['1t']) {
+      const s = v['1t'].ms / v['2w'].ms;
+      verdict.push(`${v.op}: 2 workers = ${s.toFixed(2)}× one SIMD thread (target ≥ ${TARGET_2W}×: ${s >= TARGET_2W ? 'met' : 'NOT met'})`);
+    }
+  }
+  const n = Object.values(res).find((r) => r.ok)?.result.n ?? '';
+  return [
+    `## algorithms: ${n} f32, 2 workers vs the same kernel on 1 thread vs a JS loop (median ms, range; interleaved in one process)`,
+    '',
+    table(['case', 'ms', 'GB/s', '2w / SIMD 1 thread', '2w / JS loop', '2w / piscina', 'bg cores'], rows),
+    '',
+    ...verdict,
+  ].join('\n');
+}
+
+childMain(import.meta.url, runCase);
