@@ -87,7 +87,10 @@ export async function runCase(name, { quick }) {
       await f();
       const t = now() - t0;
       if (r >= 0) times[k].push(t);
-      if (op === 'sort' && r === -1) for (let i = 1; i < n; i++) if (a[i - 1] > a[i]) throw new Error(`sort (${k}): not sorted at ${i}`);
+      if (op === 'sort' && r === -1) {
+        const v = k === '1t' ? a1() : a;   // the 1-thread kernel sorts its own copy
+        for (let i = 1; i < n; i++) if (v[i - 1] > v[i]) throw new Error(`sort (${k}): not sorted at ${i}`);
+      }
     }
   }
   // Results agree (checked once): the 2-worker forms against the JS loop.

@@ -6,7 +6,7 @@ import { Executor, inclusiveScan, exclusiveScan, sort } from 'beatflow';
 import { within } from './helpers/executor.mjs';
 
 const DTYPES = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
-const SIZES = [0, 1, 7, 999, 50_001];
+const SIZES = [0, 1, 7, 999, 30_001];
 const PARTS = [{ partitioner: 'static' }, { partitioner: 'dynamic', grain: 7 }, { partitioner: 'guided' }, undefined];
 const label = (C, n, o) => `${C.name}[${n}] ${o ? JSON.stringify(o) : 'default'}`;
 

@@ -567,7 +567,10 @@ function sortBody(args: Args, job: number): Body {
     };
   }
   const round = (phase - 1) >> 1, gather = (phase & 1) === 1;
+  // This thread's views must cover both blocks: they may lie past the memory this worker last saw (the
+  // driver grew it to allocate them), and a read past a stale view is undefined, not a trap.
   c.ensure(tmp, n * bytes);
+  c.ensure(splits << 2, 4 * i32[w + J_N]);
   const C = a.constructor as new (b: ArrayBufferLike, o: number, l: number) => NumArray;
   const t = new C(c.u8.buffer, tmp, n);
   return (q0, q1) => {
@@ -575,7 +578,7 @@ function sortBody(args: Args, job: number): Body {
       const p = mergePieceAt(n, runs, round, perPair, q);
       if (p === undefined) continue;
       const [lo, mid, hi, p0, p1] = p;
-      if (gather) { c.ensure(splits << 2, (q + 1) * 4); c.i32[splits + q] = gatherPiece(a, t, lo, mid, hi, p0, p1, less); continue; }
+      if (gather) { c.i32[splits + q] = gatherPiece(a, t, lo, mid, hi, p0, p1, less); continue; }
       const s = c.i32[splits + q];
       if (k) k.merge(tmp, lo + p0, lo + p0 + s, lo + p1);
       else mergeRange(t, a, lo + p0, lo + p0 + s, lo + p1, less);
