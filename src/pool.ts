@@ -1,10 +1,21 @@
-// The worker pool: starts one thread per worker slot, replaces a thread that dies, and stops them all
-// within a bounded time. It knows nothing of tasks beyond reading a dead worker's `current` task.
+// The worker pool: starts a thread per worker slot, replaces a thread that dies or is recycled, starts
+// and lets go of threads on elastic slots (src/lifecycle.ts), and stops them all within a bounded time.
+// It knows nothing of tasks beyond reading a dead worker's `current` task and await list.
+//
+// A slot's thread leaves in one of three ways, told apart by its control word (src/lifecycle-worker.ts),
+// which the thread stores before a planned exit and the pool resets before starting the slot's next one:
+//   RECYCLING  planned: the slot gets a new thread at once (not a crash; its deque keeps its tasks)
+//   IDLE_EXIT  planned, elastic slots only: the slot stays empty until demand() starts it again
+//   RUNNING    anything else is a crash: its tasks are reported (onCrash), and it is replaced
+// Before a slot's next thread starts, recoverWorker undoes what the old one held in the core (its run
+// balance, its place among searchers or sleepers), so no state of a dead thread survives it.
 import type { ResourceLimits } from 'node:worker_threads';
 import { spawnThread, type ThreadHandle } from './platform.js';
 import type { SharedCore } from './memory.js';
 import type { WorkerData } from './worker.js';
 import { messages } from './errors.js';
+import { startAnother, type LifecycleOptions } from './lifecycle.js';
+import { CONTROL_STRIDE, STATE, RUNNING, RECYCLING, IDLE_EXIT } from './lifecycle-worker.js';
 
 export interface CrashInfo {
   worker: number;
@@ -15,57 +26,116 @@ export interface CrashInfo {
   exitCode: number;
   /** The error the thread raised before it exited (uncaught exception, ERR_WORKER_OUT_OF_MEMORY, …). */
   error?: unknown;
+  /** It was terminated from outside (pool.kill: a test, a forced cancellation). */
+  terminated: boolean;
 }
 
 export interface PoolOptions {
   moduleUrl?: URL;
   resourceLimits?: ResourceLimits;
+  lifecycle: LifecycleOptions;
+  /** Slots 0 … permanent − 1 always have a thread; the others are elastic. */
+  permanent: number;
   onCrash(info: CrashInfo): void;
   /** A worker slot could not be restarted (its replacement died before it was ready, 3 times in a row). */
   onBroken(worker: number, error: Error): void;
 }
 
+/** Counters of what the pool did (executor.lifecycle()). */
+export interface PoolStats {
+  /** Threads running now (started and not yet exited), starting ones included. */
+  live: number;
+  /** Threads started since create(), the first ones included. */
+  started: number;
+  /** Planned exits to be replaced (recycleAfterTasks, recycleAboveHeapMb). */
+  recycled: number;
+  /** Elastic threads that left after idleTimeout without work. */
+  idleExits: number;
+  /** Threads that died (any cause, terminated ones included). */
+  crashes: number;
+  /** Slots given up: their replacement failed to start MAX_RESTARTS times in a row. */
+  broken: number;
+  /** Milliseconds from the last crash's exit event to its replacement being ready; undefined before any. */
+  lastRecoveryMs: number | undefined;
+}
+
 /** Consecutive replacements that may die during start-up before a slot is given up. */
 const MAX_RESTARTS = 3;
+
+type Slot = 'stopped' | 'starting' | 'running' | 'broken';
 
 export class Pool {
   readonly #core: SharedCore;
   readonly #opts: PoolOptions;
   readonly #threads: (ThreadHandle | undefined)[];
   readonly #exits: Promise<void>[];
+  readonly #slots: Slot[];
+  readonly #killed: boolean[];
+  readonly #control = new SharedArrayBuffer(4 * CONTROL_STRIDE * 256);
+  readonly #ctl: Int32Array;
+  readonly #stats: PoolStats = { live: 0, started: 0, recycled: 0, idleExits: 0, crashes: 0, broken: 0, lastRecoveryMs: undefined };
+  readonly #sleepersAt: number;
+  readonly #spinnersAt: number;
+  #stopped = 0;
   #closing = false;
 
   constructor(core: SharedCore, opts: PoolOptions) {
+    const n = core.nWorkers;
     this.#core = core;
     this.#opts = opts;
-    this.#threads = new Array(core.nWorkers).fill(undefined);
-    this.#exits = new Array(core.nWorkers).fill(Promise.resolve());
+    this.#threads = new Array(n).fill(undefined);
+    this.#exits = new Array(n).fill(Promise.resolve());
+    this.#slots = new Array(n).fill('stopped');
+    this.#killed = new Array(n).fill(false);
+    this.#ctl = new Int32Array(this.#control);
+    this.#stopped = n - opts.permanent;
+    this.#sleepersAt = (core.L.header + core.L.H_sleepers) >> 2;
+    this.#spinnersAt = (core.L.header + core.L.H_spinners) >> 2;
   }
 
   get size(): number { return this.#threads.length; }
 
-  /** Starts every worker; rejects (after stopping the others) if one cannot load the task module. */
+  get stats(): PoolStats { return { ...this.#stats }; }
+
+  /** Starts the permanent slots' threads; rejects (after stopping the others) if one cannot load the task module. */
   async start(): Promise<void> {
     try {
-      await Promise.all(this.#threads.map((_, w) => this.#spawn(w, 0)));
+      await Promise.all(this.#threads.slice(0, this.#opts.permanent).map((_, w) => this.#spawn(w, 0)));
     } catch (e) {
       await this.destroy();
       throw e;
     }
   }
 
-  #spawn(w: number, attempt: number): Promise<void> {
+  #spawn(w: number, attempt: number, crashedAt?: number): Promise<void> {
     const core = this.#core;
-    const data: WorkerData = { module: core.module, memory: core.memory, worker: w, moduleUrl: this.#opts.moduleUrl?.href };
+    const lc = this.#opts.lifecycle;
+    Atomics.store(this.#ctl, w * CONTROL_STRIDE + STATE, RUNNING);   // published by the thread's start
+    this.#killed[w] = false;
+    const data: WorkerData = {
+      module: core.module, memory: core.memory, worker: w, moduleUrl: this.#opts.moduleUrl?.href,
+      lifecycle: {
+        control: this.#control, recycleAfterTasks: lc.recycleAfterTasks, recycleAboveHeapMb: lc.recycleAboveHeapMb,
+        idleTimeout: w >= this.#opts.permanent ? lc.idleTimeout : 0,
+      },
+    };
     const th = spawnThread({ workerData: data, resourceLimits: this.#opts.resourceLimits, name: `beatflow-${w}` });
     this.#threads[w] = th;
+    this.#slots[w] = 'starting';
+    this.#stats.started++;
+    this.#stats.live++;
     let ready = false;
     let lastError: unknown;
     let resolveExit!: () => void;
     this.#exits[w] = new Promise<void>((r) => (resolveExit = r));
     return new Promise<void>((resolve, reject) => {
       th.on('message', (m: { type?: string }) => {
-        if (m?.type === 'ready') { ready = true; resolve(); }
+        if (m?.type !== 'ready') return;
+        ready = true;
+        this.#slots[w] = 'running';
+        if (crashedAt !== undefined) this.#stats.lastRecoveryMs = performance.now() - crashedAt;
+        resolve();
+        if (w >= this.#opts.permanent) this.demand();   // a backlog grows the pool one thread at a time
       });
       th.on('error', (e: unknown) => { lastError = e; });
       // Idle workers never keep the process alive; the executor holds a handle while work is in flight.
@@ -73,33 +143,95 @@ export class Pool {
       th.unref();
       th.on('exit', (code: number) => {
         resolveExit();
+        this.#stats.live--;
         if (this.#threads[w] === th) this.#threads[w] = undefined;
         if (!ready) {
           const why = lastError instanceof Error ? lastError.message : `the thread exited with code ${code}`;
           const url = this.#opts.moduleUrl?.href;
           const err = new Error(url ? messages.moduleLoad(url, why) : messages.workerStart(w, why), { cause: lastError });
-          if (attempt === 0 || this.#closing) { reject(err); return; }
-          if (attempt >= MAX_RESTARTS) { this.#opts.onBroken(w, err); reject(err); return; }
-          this.#spawn(w, attempt + 1).then(resolve, reject);
+          if (attempt === 0 || this.#closing) { this.#slots[w] = 'stopped'; reject(err); return; }
+          if (attempt >= MAX_RESTARTS) { this.#broken(w, err); reject(err); return; }
+          this.#spawn(w, attempt + 1, crashedAt).then(resolve, reject);
           return;
         }
-        if (this.#closing) return;
-        this.#crashed(w, code, lastError);
+        const state = Atomics.load(this.#ctl, w * CONTROL_STRIDE + STATE);
+        if (this.#closing) {
+          if (state === RECYCLING && code === 0) this.#stats.recycled++;
+          this.#slots[w] = 'stopped';
+          return;
+        }
+        if (state === RECYCLING && code === 0) this.#recycled(w);
+        else if (state === IDLE_EXIT && code === 0) this.#idled(w);
+        else this.#crashed(w, code, lastError);
       });
     });
   }
 
-  /** A running worker died: report its task, then start a replacement on the same slot (and deque). */
+  /** A running worker died: report its tasks, then start a replacement on the same slot (and deque). */
   #crashed(w: number, exitCode: number, error: unknown): void {
+    const at = performance.now();
+    this.#stats.crashes++;
     const current = this.#core.x.recoverWorker(w);   // undo what the dead thread held (assembly/worker.ts)
     const awaiting = this.#core.takeAwaiting(w);
-    this.#opts.onCrash({ worker: w, task: current >= 0 ? current : undefined, awaiting, exitCode, error });
+    this.#opts.onCrash({ worker: w, task: current >= 0 ? current : undefined, awaiting, exitCode, error, terminated: this.#killed[w] });
+    this.#spawn(w, 1, at).catch(() => { /* reported through onBroken */ });
+  }
+
+  /** A worker left to be recycled, holding no task: start its replacement on the same slot. */
+  #recycled(w: number): void {
+    this.#stats.recycled++;
+    this.#core.x.recoverWorker(w);
+    this.#core.takeAwaiting(w);   // empty (it held none); frees the list
+    this.#spawn(w, 1).catch(() => { /* reported through onBroken */ });
+  }
+
+  /** An elastic worker left after idleTimeout: its slot stays empty until demand. */
+  #idled(w: number): void {
+    this.#stats.idleExits++;
+    this.#core.x.recoverWorker(w);
+    this.#core.takeAwaiting(w);
+    this.#slots[w] = 'stopped';
+    this.#stopped++;
+    this.demand();   // work submitted while it was leaving (lifecycle-worker.ts: the handshake)
+  }
+
+  /** A slot could not be restarted. Without any permanent slot left, no progress is guaranteed: give up on all. */
+  #broken(w: number, err: Error): void {
+    if (this.#slots[w] === 'stopped' && w >= this.#opts.permanent) this.#stopped--;
+    this.#slots[w] = 'broken';
+    this.#stats.broken++;
+    this.#opts.onBroken(w, err);
+    if (this.#slots.slice(0, this.#opts.permanent).every((s) => s === 'broken')) {
+      this.#stopped = 0;
+      this.#slots.forEach((s, v) => { if (s !== 'broken') { this.#slots[v] = 'broken'; this.#stats.broken++; this.#opts.onBroken(v, err); } });
+    }
+  }
+
+  /**
+   * After submissions (and whenever an elastic thread becomes ready or leaves): starts a thread on a
+   * stopped elastic slot if work waits and every live thread is busy (lifecycle.ts startAnother).
+   * The submission's queue push comes before the reads here (see lifecycle-worker.ts, idle exit).
+   */
+  demand(): void {
+    if (this.#stopped === 0 || this.#closing) return;
+    const i32 = this.#core.i32;
+    const d = {
+      queued: this.#core.x.queuedLength(), sleepers: Atomics.load(i32, this.#sleepersAt),
+      spinners: Atomics.load(i32, this.#spinnersAt), stopped: this.#stopped,
+    };
+    if (!startAnother(d)) return;
+    const w = this.#slots.indexOf('stopped', this.#opts.permanent);
+    if (w < 0) return;
+    this.#stopped--;
     this.#spawn(w, 1).catch(() => { /* reported through onBroken */ });
   }
 
   /** Terminates worker w from outside (tests, forced cancellation): it is reported and replaced like a crash. */
   async kill(w: number): Promise<void> {
-    await this.#threads[w]?.terminate();
+    const th = this.#threads[w];
+    if (!th) return;
+    this.#killed[w] = true;
+    await th.terminate();
   }
 
   /**

@@ -1,0 +1,107 @@
+// The worker's half of the lifecycle (the host's half: src/lifecycle.ts, src/pool.ts). Between tasks,
+// holding none, a worker asks whether to leave: *recycling* (it ran recycleAfterTasks tasks, or its
+// isolate's heap passed recycleAboveHeapMb) or, on an elastic slot, *idle exit* (idleTimeout ms without
+// work). Before leaving it writes why in its control word, so the pool tells a planned exit from a crash.
+//
+// Control words: one Int32Array over a SharedArrayBuffer the pool owns, CONTROL_STRIDE words per slot
+// (a cache line each). STATE is written by the worker with an atomic store just before it exits and
+// reset by the pool before it starts the slot's next thread (the thread's start publishes that reset).
+// Atomic because the pool reads it from another thread; the thread's exit orders it before the pool's
+// 'exit' event in practice, but the idle-exit handshake below needs sequential consistency anyway.
+//
+// Idle exit (elastic slots only). The Wasm loop parks forever inside next()/finish(), so an elastic
+// worker never blocks in Wasm: it retires with finishNested and waits here, with the same steps as
+// assembly/sleep.ts (W1 announce, W2 re-check, W4 park, withdraw whoever woke us) but a bounded park.
+// When the park times out it withdraws (producers stop counting it as a sleeper), stores IDLE_EXIT, and
+// looks for work once more (tryNext) before it leaves. A host submission is pushed, and *then* the host
+// reads the control words (pool.demand): in the single order of SC atomics either the host sees
+// IDLE_EXIT (and starts a thread if work still waits once this one is gone) or the worker's last look
+// comes after the push and finds it. Work pushed by other workers is theirs to run: they are alive.
+import { getHeapStatistics } from 'node:v8';
+import { EMPTY, RETRY, SHUTDOWN, type SharedCore } from './memory.js';
+
+/** i32 words per slot in the control array: one 64-byte line each, so slots never share a line. */
+export const CONTROL_STRIDE = 16;
+/** Word 0 of a slot: why its thread is leaving (RUNNING while it is not). */
+export const STATE = 0;
+export const RUNNING = 0;
+/** Leaving to be replaced on the same slot (recycleAfterTasks / recycleAboveHeapMb). */
+export const RECYCLING = 1;
+/** Leaving because it found no work for idleTimeout ms (elastic slots); not replaced until demand. */
+export const IDLE_EXIT = 2;
+
+/** Tasks between two heap checks: getHeapStatistics costs about a microsecond. */
+const HEAP_CHECK_EVERY = 64;
+
+/** What the pool passes each thread (structured-cloned; the buffer is shared). */
+export interface LifecycleData {
+  control: SharedArrayBuffer;
+  recycleAfterTasks: number;
+  recycleAboveHeapMb: number;
+  /** Elastic slot: leave after this many ms without work; 0 on permanent slots. */
+  idleTimeout: number;
+}
+
+/** A worker's view of its lifecycle. Worker thread only. */
+export interface WorkerLifecycle {
+  /** An elastic slot: retire with finishNested and wait in next() (never block inside Wasm). */
+  readonly elastic: boolean;
+  /** recycleAfterTasks or recycleAboveHeapMb is set: the loop calls recycleDue between tasks. */
+  readonly recycles: boolean;
+  /** Between tasks, holding none: true (and the control word set) if this thread should be recycled now. */
+  recycleDue(): boolean;
+  /** Elastic slots: the next task, or SHUTDOWN when shutting down or leaving idle (the control word tells which). */
+  next(): number;
+  /** After the loop: a planned exit (recycling, idle) ends the thread now, whatever handles tasks left open. */
+  leave(): void;
+}
+
+export function workerLifecycle(core: SharedCore, w: number, data: LifecycleData | undefined): WorkerLifecycle {
+  const x = core.x;
+  const L = core.L;
+  const ctl = data ? new Int32Array(data.control) : new Int32Array(CONTROL_STRIDE * (w + 1));
+  const at = w * CONTROL_STRIDE + STATE;
+  const executedAt = (core.workerPtr(w) + L.W_executed) >> 2;
+  const parkedAt = (core.workerPtr(w) + L.W_parked) >> 2;
+  // `executed` counts per slot, over every thread the slot had: count from where this thread started.
+  const recycleAt = data && data.recycleAfterTasks > 0 ? (core.u32[executedAt] + data.recycleAfterTasks) >>> 0 : -1;
+  const heapLimit = data && data.recycleAboveHeapMb > 0 ? data.recycleAboveHeapMb * 1024 * 1024 : 0;
+  let nextHeapCheck = core.u32[executedAt];
+  const idleMs = data?.idleTimeout ?? 0;
+
+  function recycleDue(): boolean {
+    const ran = core.u32[executedAt];
+    let due = recycleAt >= 0 && ((ran - recycleAt) | 0) >= 0;   // wrap-safe: the counter is a u32
+    if (!due && heapLimit > 0 && ((ran - nextHeapCheck) | 0) >= 0) {
+      nextHeapCheck = (ran + HEAP_CHECK_EVERY) >>> 0;
+      due = getHeapStatistics().used_heap_size > heapLimit;
+    }
+    if (due) { x.flushRun(w); Atomics.store(ctl, at, RECYCLING); }
+    return due;
+  }
+
+  function next(): number {
+    for (;;) {
+      let t = x.tryNext(w);                                   // own deque, then one explore round
+      if (t >= 0 || t === SHUTDOWN) return t;
+      if (t === RETRY) continue;
+      x.announceSleep(w);                                     // W1
+      t = x.tryNext(w);                                       // W2
+      if (t !== EMPTY) { x.cancelSleep(w); if (t === RETRY) continue; return t; }   // W3
+      const r = Atomics.wait(core.i32, parkedAt, 1, idleMs);  // W4, bounded
+      x.cancelSleep(w);                                       // withdraw, whoever woke us
+      if (r !== 'timed-out') continue;
+      Atomics.store(ctl, at, IDLE_EXIT);                      // the handshake with pool.demand (above)
+      t = x.tryNext(w);
+      if (t === EMPTY || t === SHUTDOWN) return SHUTDOWN;
+      Atomics.store(ctl, at, RUNNING);                        // work arrived after all: stay
+      if (t >= 0) return t;
+    }
+  }
+
+  function leave(): void {
+    if (Atomics.load(ctl, at) !== RUNNING) process.exit(0);
+  }
+
+  return { elastic: idleMs > 0, recycles: recycleAt >= 0 || heapLimit > 0, recycleDue, next, leave };
+}

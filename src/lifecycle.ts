@@ -1,0 +1,127 @@
+// Worker lifecycle on the host: the options (validated here, named in every error), the pure policies
+// the pool applies (when to start a thread for an elastic slot), and the report of what kept workers
+// busy when close() gave up. The worker's half (when to leave: recycling, idle exit) is
+// src/lifecycle-worker.ts; the pool (src/pool.ts) starts, replaces and counts the threads.
+//
+// Slots and threads. The core has a fixed number of worker slots (options.workers, the maximum): each
+// has its deque, counters and sleep word in shared memory whether or not a thread runs it. Slots below
+// minWorkers are *permanent*: a thread is started for each at create() and replaced whenever it leaves
+// (crash, recycling). Slots from minWorkers up are *elastic*: started when submissions wait and nobody
+// is idle, and their thread leaves after idleTimeout ms without work. Correctness never depends on an
+// elastic thread: a permanent thread always exists (minWorkers ≥ 1) and steals from every deque.
+import { messages } from './errors.js';
+import type { SharedCore } from './memory.js';
+
+/** What the executor options say about the lifecycle, resolved (see ExecutorOptions for each). */
+export interface LifecycleOptions {
+  /** undefined: every slot is permanent (minWorkers = workers). */
+  minWorkers: number | undefined;
+  idleTimeout: number;
+  recycleAfterTasks: number;
+  recycleAboveHeapMb: number;
+  maxQueue: number;
+}
+
+/** Milliseconds an elastic worker stays without work before its thread leaves, when minWorkers is set alone. */
+export const DEFAULT_IDLE_TIMEOUT = 5000;
+
+export const LIFECYCLE_OPTIONS = ['minWorkers', 'idleTimeout', 'recycleAfterTasks', 'recycleAboveHeapMb', 'maxQueue'] as const;
+
+function bounded(name: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new TypeError(messages.optionType(name, `an integer from ${min} to ${max}`, v));
+  }
+  return v;
+}
+
+/** Validates the lifecycle options (0 = off for the three thresholds). */
+export function resolveLifecycle(o: Record<string, unknown>): LifecycleOptions {
+  return {
+    minWorkers: o.minWorkers === undefined ? undefined : bounded('minWorkers', o.minWorkers, 1, 256),
+    idleTimeout: o.idleTimeout === undefined ? DEFAULT_IDLE_TIMEOUT : bounded('idleTimeout', o.idleTimeout, 1, 3_600_000),
+    recycleAfterTasks: o.recycleAfterTasks === undefined ? 0 : bounded('recycleAfterTasks', o.recycleAfterTasks, 0, 2 ** 31),
+    recycleAboveHeapMb: o.recycleAboveHeapMb === undefined ? 0 : bounded('recycleAboveHeapMb', o.recycleAboveHeapMb, 0, 1 << 20),
+    maxQueue: o.maxQueue === undefined ? 0 : bounded('maxQueue', o.maxQueue, 0, 2 ** 31),
+  };
+}
+
+/** Permanent slots for `workers` slots: checked once 'auto' is resolved. */
+export function permanentSlots(opts: LifecycleOptions, workers: number): number {
+  if (opts.minWorkers === undefined) return workers;
+  if (opts.minWorkers > workers) {
+    throw new TypeError(messages.optionType('minWorkers', `at most options.workers (${workers})`, opts.minWorkers));
+  }
+  return opts.minWorkers;
+}
+
+/** What the pool sees when it decides whether to start an elastic thread. */
+export interface Demand {
+  /** Submissions waiting in the injector (and priority queues): nobody has taken them yet. */
+  queued: number;
+  /** Threads announced asleep: a submission wakes one of them (no new thread needed). */
+  sleepers: number;
+  /** Threads searching for work right now. */
+  spinners: number;
+  /** Elastic slots with no thread (and none starting). */
+  stopped: number;
+}
+
+/**
+ * Pure: start one more thread? Only when work waits, nobody is asleep or searching (everyone alive is
+ * busy), and an elastic slot is free. One at a time: each new thread checks again once it is ready, so
+ * a sustained backlog grows the pool to its maximum while a short burst starts one thread at most.
+ */
+export function startAnother(d: Demand): boolean {
+  return d.stopped > 0 && d.queued > 0 && d.sleepers === 0 && d.spinners === 0;
+}
+
+/** One worker that held tasks when close() gave up on it. */
+export interface BusyWorker {
+  worker: number;
+  /** The task it was running (its name), if any. */
+  running?: string;
+  /** Its async tasks suspended awaiting promises (their names). */
+  awaiting: string[];
+}
+
+/** What close() reports: whether it had to give up waiting, and what kept each worker busy then. */
+export interface CloseReport {
+  /** true when closeTimeout passed before everything finished; the stragglers were terminated. */
+  timedOut: boolean;
+  busy: BusyWorker[];
+}
+
+/**
+ * Reads, without changing anything, which task each worker runs and which it holds suspended (names
+ * by `nameOf`). Plain reads of words their owners write: a snapshot for a report, not for scheduling.
+ */
+export function busyWorkers(core: SharedCore, nameOf: (t: number) => string): BusyWorker[] {
+  const out: BusyWorker[] = [];
+  const L = core.L;
+  for (let w = 0; w < core.nWorkers; w++) {
+    const s = core.workerPtr(w);
+    const cur = core.i32[(s + L.W_current) >> 2];
+    const list = core.u32[(s + L.W_awaitList) >> 2];
+    const awaiting: string[] = [];
+    if (list !== 0) {
+      const cap = core.u32[(s + L.W_awaitCap) >> 2];
+      for (let i = 0; i < cap; i++) {
+        const e = core.u32[(list >> 2) + i];
+        if (e !== 0) awaiting.push(nameOf(e - 1));
+      }
+    }
+    if (cur >= 0 || awaiting.length > 0) out.push({ worker: w, ...(cur >= 0 && { running: nameOf(cur) }), awaiting });
+  }
+  return out;
+}
+
+/** "worker 0 was running 'spin'; worker 1 held 'sleepy' (awaiting)" — for close()'s timeout message. */
+export function describeBusy(busy: BusyWorker[]): string {
+  if (busy.length === 0) return 'no worker was running a task';
+  return busy.map((b) => {
+    const parts: string[] = [];
+    if (b.running !== undefined) parts.push(`was running '${b.running}'`);
+    if (b.awaiting.length > 0) parts.push(`held ${b.awaiting.map((n) => `'${n}'`).join(', ')} awaiting a promise`);
+    return `worker ${b.worker} ${parts.join(' and ')}`;
+  }).join('; ');
+}
