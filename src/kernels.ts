@@ -40,6 +40,9 @@
 //     sortRange writes NaNs back as the canonical quiet NaN; mergeRuns is stable (left run first on ties)
 //     and copies bits unchanged.
 //
+// A descriptor is checked (checkKernel) the first time it runs and its compiled form is cached by object
+// identity, so a per-chunk call costs a WeakMap lookup: treat a descriptor as immutable once used.
+//
 // Threads: every function here is callable in any thread that has the core's exports (`core.x` of a
 // SharedCore, host or worker), on ranges no other thread writes during the call. The kernels use plain
 // loads and stores; whatever hands the range to another thread afterwards (a task's retire, a queue

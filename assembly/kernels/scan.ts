@@ -24,15 +24,21 @@ import { F32, F64, I32, U32 } from "./codes";
 // @ts-ignore: decorator
 @inline function pairF64(x: v128): v128 { return f64x2.add(x, v128.shuffle<i64>(f64x2.splat(-0.0), x, 0, 2)); }
 
+/** One element of a float scan, left to right in f64: dst[i] gets the running total before or after src[i]. */
+// @ts-ignore: decorator
+@inline function step<T>(src: usize, dst: usize, i: u32, c: f64, inclusive: bool): f64 {
+  const p = <usize>i * sizeof<T>();
+  const x = <f64>load<T>(src + p);
+  if (!inclusive) store<T>(dst + p, <T>c);
+  c += x;
+  if (inclusive) store<T>(dst + p, <T>c);
+  return c;
+}
+
 function scanF32(src: usize, dst: usize, begin: u32, end: u32, carry: f64, inclusive: bool): f64 {
   let i = begin;
   let c = carry;
-  for (; i < end && (i & 3) != 0; i++) {
-    const x = <f64>load<f32>(src + (<usize>i << 2));
-    if (!inclusive) store<f32>(dst + (<usize>i << 2), <f32>c);
-    c += x;
-    if (inclusive) store<f32>(dst + (<usize>i << 2), <f32>c);
-  }
+  for (; i < end && (i & 3) != 0; i++) c = step<f32>(src, dst, i, c, inclusive);
   let cv = f64x2.splat(c);
   for (; i + 4 <= end; i += 4) {
     const off = <usize>i << 2;
@@ -45,24 +51,14 @@ function scanF32(src: usize, dst: usize, begin: u32, end: u32, carry: f64, inclu
     cv = lane1(hi);
   }
   c = f64x2.extract_lane(cv, 0);
-  for (; i < end; i++) {
-    const x = <f64>load<f32>(src + (<usize>i << 2));
-    if (!inclusive) store<f32>(dst + (<usize>i << 2), <f32>c);
-    c += x;
-    if (inclusive) store<f32>(dst + (<usize>i << 2), <f32>c);
-  }
+  for (; i < end; i++) c = step<f32>(src, dst, i, c, inclusive);
   return c;
 }
 
 function scanF64(src: usize, dst: usize, begin: u32, end: u32, carry: f64, inclusive: bool): f64 {
   let i = begin;
   let c = carry;
-  for (; i < end && (i & 3) != 0; i++) {
-    const x = load<f64>(src + (<usize>i << 3));
-    if (!inclusive) store<f64>(dst + (<usize>i << 3), c);
-    c += x;
-    if (inclusive) store<f64>(dst + (<usize>i << 3), c);
-  }
+  for (; i < end && (i & 3) != 0; i++) c = step<f64>(src, dst, i, c, inclusive);
   let cv = f64x2.splat(c);
   for (; i + 4 <= end; i += 4) {
     const off = <usize>i << 3;
@@ -78,12 +74,7 @@ function scanF64(src: usize, dst: usize, begin: u32, end: u32, carry: f64, inclu
     cv = lane1(hi);
   }
   c = f64x2.extract_lane(cv, 0);
-  for (; i < end; i++) {
-    const x = load<f64>(src + (<usize>i << 3));
-    if (!inclusive) store<f64>(dst + (<usize>i << 3), c);
-    c += x;
-    if (inclusive) store<f64>(dst + (<usize>i << 3), c);
-  }
+  for (; i < end; i++) c = step<f64>(src, dst, i, c, inclusive);
   return c;
 }
 
