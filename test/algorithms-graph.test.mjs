@@ -70,6 +70,17 @@ G('a callback that throws rejects with its error; no task slot or heap block is 
   ex.free(a);
 });
 
+G('an inline callback that uses a variable of its scope fails with a message saying how to pass it', async ({ ex }) => {
+  const a = ex.shared(Float32Array, 100);
+  const factor = 3;
+  const e = await rejection(forEach(ex, a, (v, lo, hi) => { for (let i = lo; i < hi; i++) v[i] *= factor; }));
+  assert.ok(e instanceof ReferenceError);
+  assert.match(e.message, /^factor is not defined in the worker: an inline callback cannot use variables .* Pass the value in options\.args/);
+  await forEach(ex, a, (v, lo, hi, k) => { for (let i = lo; i < hi; i++) v[i] = k; }, { args: [factor] });
+  assert.ok(a.every((x) => x === 3));
+  ex.free(a);
+});
+
 G('bad input is refused with a message naming the argument or option', async ({ ex }) => {
   const a = ex.shared(Float32Array, 10), b = ex.shared(Float32Array, 11);
   const cases = [

@@ -139,10 +139,24 @@ function forkJoin(ctx: Ctx, self: Function, args: Args, job: number, tasks: numb
   return [first, ...rest];
 }
 
+/**
+ * A ReferenceError from a callback is most often an inline function using a variable of the scope it
+ * was written in (it was sent as source): say so, and how to pass the value instead.
+ */
+function explain(e: unknown): unknown {
+  if (!(e instanceof ReferenceError) || e.message.includes('options.args')) return e;
+  const m = /^(\S+) is not defined$/.exec(e.message);
+  if (!m) return e;
+  e.message = `${m[1]} is not defined in the worker: an inline callback cannot use variables from the scope it was ` +
+    `written in (it is sent to the workers as source). Pass the value in options.args (it arrives after the ` +
+    `callback's own arguments), or export the callback from the task module`;
+  return e;
+}
+
 /** A helper: run this phase's share, setting STOP if the callback throws so the others stop early. */
 function helper(args: Args, body: Body): void {
   const job = args[Arg.Job] as number;
-  try { claimLoop(job, args[Arg.Index] as number, body); } catch (e) { stop(job); throw e; }
+  try { claimLoop(job, args[Arg.Index] as number, body); } catch (e) { stop(job); throw explain(e); }
 }
 
 /**
@@ -195,7 +209,7 @@ function withJob<T>(args: Args, driver: (job: number) => T): T {
     }
   }
   const job = allocJob();
-  try { return driver(job); } finally { theCore().x.heapFree(job); }
+  try { return driver(job); } catch (e) { throw explain(e); } finally { theCore().x.heapFree(job); }
 }
 
 // ---- forEach, forEachIndex, transform ----
