@@ -81,6 +81,18 @@ G('an inline callback that uses a variable of its scope fails with a message say
   ex.free(a);
 });
 
+G('the default grain follows the measured cost: items of 200 µs go one per chunk after the probe', async ({ ex }) => {
+  const a = ex.shared(Float64Array, 200), calls = ex.shared(Int32Array, 1);
+  await forEach(ex, a, (v, lo, hi, c) => {
+    Atomics.add(c, 0, 1);
+    for (let i = lo; i < hi; i++) { const end = performance.now() + 0.2; while (performance.now() < end) v[i]++; }
+  }, { partitioner: 'dynamic', args: [calls] });
+  // the probe: one call of 64 items (12.8 ms ≥ 5 µs, so no second probe); then 50 µs / 200 µs → grain 1
+  assert.is(calls[0], 1 + (200 - 64));
+  assert.ok(a.every((x) => x > 0), 'every item ran');
+  ex.free(a); ex.free(calls);
+});
+
 G('bad input is refused with a message naming the argument or option', async ({ ex }) => {
   const a = ex.shared(Float32Array, 10), b = ex.shared(Float32Array, 11);
   const cases = [
