@@ -32,6 +32,12 @@ export const PART_CODE = { static: PART_STATIC, dynamic: PART_DYNAMIC, guided: P
  *           the driver before it spawns that phase's helpers).
  *   AUX, AUX_N, PHASE, RUNS per algorithm: scan's chunk list (address, entries: AUX_N is appended to with
  *           an atomic add); sort's second buffer, merge round and pieces per pair.
+ *
+ * Everything else a phase writes is plain: output elements, scan's list entries, sort's split list and
+ * second buffer. Those writes are read only in a *later* phase or by the driver after the join, and each
+ * helper's retire (the atomic store of its `done` word, which the driver's join polls) publishes them;
+ * the next phase's spawns (deque pushes) publish the driver's own writes in between. Within a phase no
+ * two tasks write the same element: chunks, list entries and merge pieces are claimed exactly once.
  */
 export const J_CURSOR = 0, J_BEST = 1, J_STOP = 2, J_GRAIN = 3, J_PARTS = 4, J_KIND = 5, J_N = 6;
 export const J_AUX = 7, J_AUX_N = 8, J_PHASE = 9, J_RUNS = 10, J_PER_PAIR = 11;
