@@ -1,12 +1,12 @@
 // The beatflow core: one module, instantiated in every thread against one imported shared memory.
 // No allocator, no data segments, no start function, no mutable globals (test/wasm-sections.test.mjs).
-export { layoutSize, configure, setSpin, setSubRuns } from "./layout";
+export { layoutSize, configure, setSpin, setSubRuns, setAging } from "./layout";
 export * from "./offsets";
 export { mpmcPush, mpmcPop, mpmcLength } from "./mpmc";
 export { dequePush, dequePop, dequeSteal, dequeLength } from "./deque";
 export { notifyWork, wakeOne, wakeAllForShutdown, beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park } from "./sleep";
 export { heapAlloc, heapFree, heapUsable } from "./heap";
-export { taskAlloc, taskFree, submit, submitQuiet, wakeIfBacklog, runStart, runCancel, retire, retireFromHost, flushRun, spawnPush } from "./tasks";
-export { next, tryNext, requeue, finish, finishNested, helpNext, calibrateSpin, recoverWorker } from "./worker";
+export { taskAlloc, taskFree, submit, submitQuiet, submitAt, queuedLength, wakeIfBacklog, runStart, runStartAt, runCancel, retire, retireFromHost, flushRun, spawnPush } from "./tasks";
+export { next, tryNext, requeue, finish, finishNested, helpNext, calibrateSpin, recoverWorker, setStealDomain } from "./worker";
 export { subRunAlloc, subRunFree, subRunStart, runStopped } from "./subflows";
 export { kernelMap, kernelReduce, kernelScan, kernelSort, kernelMerge } from "./kernels/index";

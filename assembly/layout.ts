@@ -43,7 +43,8 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   workers: u32; tasks: u32; runs: u32; fns: u32;
   heapBase: u32;
   subBase: u32;      // run slots from here to runCap are subflow runs (tasks.ts subRunAlloc); below, host runs
-  _c0: u64;
+  levels: u32;       // the Mpmc headers of priority levels 0, 1 and 3 (level 2 is INJECTOR), 128 bytes each
+  agingTick: u32;    // every agingTick-th queue pop of a worker serves a lower level first (0: never); setAging
   // line 1: sleep protocol (assembly/README.md#sleep). All four words are accessed only with atomics.
   sleepers: i32;     // workers announced as parked and not yet claimed by a waker; producers look only when > 0
   spinners: i32;     // workers searching for work without sleeping; producers skip the wake when > 0
@@ -67,7 +68,8 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   _a0: u64; _a1: u64; _a2: u64; _a3: u64; _a4: u64; _a5: u64;
   // line 5: region pointers of the two Vyukov queues' cell arrays (config, read-only after configure)
   injectorCells: u32; completionCells: u32; completionMask: u32; injectorMask: u32;
-  _r0: u64; _r1: u64; _r2: u64; _r3: u64; _r4: u64; _r5: u64;
+  prioUsed: u32;     // 0 until the host first submits at a level other than normal (atomic; worker.ts explore)
+  _r0: u32; _r1: u64; _r2: u64; _r3: u64; _r4: u64; _r5: u64;
 }
 
 export const INJECTOR: usize = HEADER + offsetof<Header>();   // Mpmc: submissions from outside, overflow
@@ -86,7 +88,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 
 // One worker's slot: its Chase–Lev deque ends and its counters.
 //   0   top parked · ·                      (thieves and owner CAS top; wakers CAS parked; atomic)
-//   64  bottom buf mask current rng more batchRun batchCount searching (owner writes; thieves atomic-load bottom)
+//   64  bottom buf mask current rng more batchRun batchCount searching awaitList awaitCap domStart domCount metrics
+//                                       (owner writes; thieves atomic-load bottom; dom*/metrics host config)
 //   128 executed steals failedSteals parks wakeups  (owner writes plainly; host reads for metrics)
 @unmanaged export class WorkerSlot {
   top: i32;
@@ -101,9 +104,17 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   searching: u32;    // owner-only: 1 while counted in Header.spinners (read by the host after the thread died)
   awaitList: u32;    // heap pointer to u32[awaitCap]: task + 1 for each task of this worker awaiting a promise
                      // (0 = free entry); owner-written plainly, read by the host after the thread died
-  awaitCap: u32; _b3: u32; _b4: u64; _b5: u64;
+  awaitCap: u32;
+  domStart: u32;     // this worker's steal domain: workers [domStart, domStart + domCount) are tried first when
+  domCount: u32;     //   stealing (worker.ts stealRound); 0 = one domain. Host-written before the thread starts
+                     //   (setStealDomain), published by thread creation; then read-only
+  metrics: u32;      // heap pointer to the metrics block (src/metrics.ts; 0 = none), host-written before the thread
+                     //   starts; the Wasm core never reads it
+  _b5: u64;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;
-  wakeups: u32; overflows: u32; _m0: u64; _m1: u64; _m2: u64; _m3: u64; _m4: u64;
+  wakeups: u32; overflows: u32; _m0: u64; _m1: u64; _m2: u64; _m3: u64;
+  pops: u32;         // owner-only: pops from the submission queues (priority aging, worker.ts explore)
+  _m5: u32;
 }
 
 // A task record, two cache lines. Line 0 is scheduling state; line 1 holds values.
@@ -113,7 +124,9 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 // pending is the only word touched by several threads while the task is live (atomic). All other fields
 // are written by one thread and published by an atomic operation named beside them.
 @unmanaged export class Task {
-  _s0: u32;       // unused (keeps line 0's layout)
+  state: u32;     // revocable tasks (TaskFlag.Revocable): 0 queued, 1 started, 2 withdrawn by the host. The
+                  // worker that takes the task CASes 0 → 1, the host CASes 0 → 2 (cancel, reprioritize):
+                  // exactly one wins. Host-written 0 before submission, published by the queue push
   fn: u32;        // function id; written by the host, published by the queue push of this task
   pending: i32;   // strong predecessors not yet finished this run; atomic.sub by each finishing predecessor
   deps: u32;      // strong predecessor count (edges from condition tasks are weak and not counted);
@@ -130,7 +143,7 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   r0: f64; r1: f64;
   tStart: f64;    // timing field (filled when tracing is on)
   done: u32;      // a spawned child (TaskFlag.Child): 0 until it retired, then 1; atomic (ctx.join polls it)
-  _t0: u32;
+  token: u32;     // heap pointer to the task's cancellation token (src/cancel.ts), or 0; host-written before submission
 }
 
 // A run slot: one per laid-out taskflow (host runs), or one per subflow being joined (subflow runs).
@@ -168,7 +181,14 @@ export const enum TaskFlag {
   NotifyHost = 1,   // post the task id to the host when it retires (async tasks)
   Condition = 2,    // a condition task: its edges out are weak; it releases the successors it chose
   Child = 4,        // spawned inside a running task (ctx.spawn): retiring sets `done`; its spawner frees it
+  Revocable = 8,    // submitted with a handle: may be withdrawn before it starts (Task.state)
+  Watched = 16,     // has a timeout: the worker writes tStart (ms since the epoch) before calling it
 }
+
+// Priority levels of the submission queues: workers take from the most urgent non-empty one first
+// (worker.ts explore). Level 2 (normal) is the original injector.
+export const LEVELS: u32 = 4;
+export const NORMAL: u32 = 2;
 
 // ---- accessors ----
 
@@ -180,6 +200,12 @@ export const enum TaskFlag {
 @inline export function workerAt(w: u32): usize { return <usize>header().workers + <usize>w * offsetof<WorkerSlot>(); }
 // @ts-ignore: decorator
 @inline export function runAt(r: u32): usize { return <usize>header().runs + (<usize>r << 6); }
+/** The submission queue of priority level l (0 most urgent … 3 least; 2 is the injector). */
+// @ts-ignore: decorator
+@inline export function levelQueue(l: u32): usize {
+  if (l == NORMAL) return INJECTOR;
+  return <usize>header().levels + <usize>(l < NORMAL ? l : l - 1) * 128;
+}
 // @ts-ignore: decorator
 @inline export function fnAt(f: u32): usize { return <usize>header().fns + (<usize>f << 4); }
 
@@ -221,6 +247,11 @@ export function setSubRuns(base: u32): void {
   atomic.store<u32>(HEADER + offsetof<Header>("subBump"), h.subBase);
 }
 
+/** Host: every `tick`-th queue pop of a worker serves a lower priority level first (0: strict priority). */
+export function setAging(tick: u32): void {
+  header().agingTick = tick;
+}
+
 /** Host, before workers start: the spin policy (sleep.ts, worker.ts waitForTask). */
 export function setSpin(maxSpinners: u32, spinIters: u32): void {
   const h = header();
@@ -239,6 +270,7 @@ function planRegions(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, runCap:
   const compCells = alignUp(p, LINE); p = compCells + (<usize>compCap << 3);
   const tasks = alignUp(p, LINE); p = tasks + (<usize>taskCap << 7);
   const runs = alignUp(p, LINE); p = runs + (<usize>runCap << 6);
+  const levels = alignUp(p, LINE); p = levels + <usize>(LEVELS - 1) * (128 + (<usize>taskCap << 3));
   const fns = alignUp(p, LINE); p = fns + (<usize>fnCap << 4);
   const heap = alignUp(p, 65536);
   if (write) {
@@ -249,6 +281,12 @@ function planRegions(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, runCap:
     h.completionCells = <u32>compCells; h.completionMask = compCap - 1;
     const inj = changetype<Mpmc>(INJECTOR); inj.mask = taskCap - 1; inj.cells = <u32>injCells;
     const comp = changetype<Mpmc>(COMPLETIONS); comp.mask = compCap - 1; comp.cells = <u32>compCells;
+    h.levels = <u32>levels;
+    for (let l: u32 = 0; l < LEVELS - 1; l++) {
+      const q = changetype<Mpmc>(levels + <usize>l * 128);
+      q.mask = taskCap - 1;
+      q.cells = <u32>(levels + <usize>(LEVELS - 1) * 128 + <usize>l * (<usize>taskCap << 3));
+    }
     for (let w: u32 = 0; w < nWorkers; w++) {
       const s = changetype<WorkerSlot>(workers + <usize>w * offsetof<WorkerSlot>());
       s.buf = <u32>(deques + <usize>w * (<usize>dequeCap << 2));

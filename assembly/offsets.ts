@@ -34,6 +34,9 @@ export function off_W_failedSteals(): usize { return offsetof<WorkerSlot>("faile
 export function off_W_parks(): usize { return offsetof<WorkerSlot>("parks"); }
 export function off_W_wakeups(): usize { return offsetof<WorkerSlot>("wakeups"); }
 export function off_W_overflows(): usize { return offsetof<WorkerSlot>("overflows"); }
+export function off_W_domStart(): usize { return offsetof<WorkerSlot>("domStart"); }
+export function off_W_domCount(): usize { return offsetof<WorkerSlot>("domCount"); }
+export function off_W_metrics(): usize { return offsetof<WorkerSlot>("metrics"); }
 export function size_Task(): usize { return offsetof<Task>(); }
 export function off_T_fn(): usize { return offsetof<Task>("fn"); }
 export function off_T_pending(): usize { return offsetof<Task>("pending"); }
@@ -50,6 +53,8 @@ export function off_T_a0(): usize { return offsetof<Task>("a0"); }
 export function off_T_r0(): usize { return offsetof<Task>("r0"); }
 export function off_T_tStart(): usize { return offsetof<Task>("tStart"); }
 export function off_T_done(): usize { return offsetof<Task>("done"); }
+export function off_T_state(): usize { return offsetof<Task>("state"); }
+export function off_T_token(): usize { return offsetof<Task>("token"); }
 export function size_Run(): usize { return offsetof<Run>(); }
 export function off_R_remaining(): usize { return offsetof<Run>("remaining"); }
 export function off_R_failed(): usize { return offsetof<Run>("failed"); }
@@ -63,6 +68,8 @@ export function off_F_len(): usize { return offsetof<FnEntry>("len"); }
 export function off_F_hash(): usize { return offsetof<FnEntry>("hash"); }
 export function flag_NotifyHost(): u32 { return TaskFlag.NotifyHost; }
 export function flag_Condition(): u32 { return TaskFlag.Condition; }
+export function flag_Revocable(): u32 { return TaskFlag.Revocable; }
+export function flag_Watched(): u32 { return TaskFlag.Watched; }
 export function flag_ResultEncoded(): u32 { return RESULT_ENCODED; }
 export function flag_ResultError(): u32 { return RESULT_ERROR; }
 export function flag_ResultSkipped(): u32 { return RESULT_SKIPPED; }

@@ -8,7 +8,7 @@
 import {
   HEADER, Header, Task, Run, TaskFlag, NONE, RESULT_SKIPPED, RESULT_ENCODED, RESULT_ERROR, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
   SEED_RUN_MASK, SEED_GEN_MASK, SEED_CHUNK,
-  taskAt, runAt, workerAt, WorkerSlot, header,
+  taskAt, runAt, workerAt, WorkerSlot, header, LEVELS, NORMAL, levelQueue,
 } from "./layout";
 import { freePop, freePush, bumpClaim } from "./slots";
 import { mpmcPush, mpmcLength } from "./mpmc";
@@ -17,6 +17,7 @@ import { notifyWork } from "./sleep";
 import { heapFree } from "./heap";
 
 const FREE_HEAD = HEADER + offsetof<Header>("freeHead");
+const PRIO_USED = HEADER + offsetof<Header>("prioUsed");
 const TASK_BUMP = HEADER + offsetof<Header>("taskBump");
 const LIVE = HEADER + offsetof<Header>("live");
 const HOST_SEQ = HEADER + offsetof<Header>("hostSeq");
@@ -65,7 +66,29 @@ export function submit(t: u32): void {
  * never waits behind a long task while another worker sleeps.
  */
 export function wakeIfBacklog(backlog: u32): void {
-  if (mpmcLength(INJECTOR) > backlog) notifyWork();
+  if (queuedLength() > backlog) notifyWork();
+}
+
+/** Tasks and seeds waiting in the submission queues of every priority level. */
+export function queuedLength(): u32 {
+  let n = mpmcLength(INJECTOR);
+  if (atomic.load<u32>(PRIO_USED) != 0) for (let l: u32 = 0; l < LEVELS; l++) if (l != NORMAL) n += mpmcLength(levelQueue(l));
+  return n;
+}
+
+/**
+ * Host. Submits ready task t at priority level `level` (0 critical, 1 high, 2 normal, 3 low), without
+ * the wake check (as submitQuiet). The first submission at a level other than normal switches the
+ * workers to looking at every level (prioUsed).
+ */
+export function submitAt(t: u32, level: u32): void {
+  if (level == NORMAL) { mpmcPush(INJECTOR, t); return; }
+  usePriorities();
+  mpmcPush(levelQueue(level), t);   // publishes every field the submitter wrote to the record
+}
+
+function usePriorities(): void {
+  if (atomic.load<u32>(PRIO_USED) == 0) atomic.store<u32>(PRIO_USED, 1);
 }
 
 /**
@@ -83,6 +106,11 @@ export function submitQuiet(t: u32): void {
  * whatever its fan-out. The run's count starts at n: every source is scheduled.
  */
 export function runStart(r: u32, list: usize, n: u32): void {
+  runStartAt(r, list, n, NORMAL);
+}
+
+/** runStart at priority level `level`: the run's seed waits in that level's queue. */
+export function runStartAt(r: u32, list: usize, n: u32, level: u32): void {
   const rp = runAt(r);
   const run = changetype<Run>(rp);
   atomic.store<i32>(rp, 0, R_FAILED);
@@ -94,7 +122,8 @@ export function runStart(r: u32, list: usize, n: u32): void {
   const gen = <u32>(atomic.load<u64>(rp, R_CURSOR) >> 32) + 1;
   atomic.store<u64>(rp, <u64>gen << 32, R_CURSOR);   // publishes src and nsrc; next unclaimed = 0
   if (n == 0) { postToHost(RUN_BIT | r); return; }
-  mpmcPush(INJECTOR, RUN_BIT | ((gen & SEED_GEN_MASK) << 16) | r);
+  if (level != NORMAL) usePriorities();
+  mpmcPush(levelQueue(level), RUN_BIT | ((gen & SEED_GEN_MASK) << 16) | r);
   notifyWork();
 }
 
@@ -104,13 +133,13 @@ export function runCancel(r: u32): void {
 }
 
 /**
- * Worker w popped seed `seed` from the injector: claims up to SEED_CHUNK sources of its run with one
+ * Worker w popped seed `seed` from submission queue `queue`: claims up to SEED_CHUNK sources of its run with one
  * CAS on the run's cursor, puts the seed back if sources remain (so other workers claim the next
  * chunks), moves the chunk to its own deque and returns the first task, or EMPTY. The generation in the
  * seed must match the cursor's: a seed left over from an earlier run of the slot claims nothing, so no
  * source is ever claimed twice.
  */
-export function claimSources(w: u32, seed: u32): i32 {
+export function claimSources(w: u32, seed: u32, queue: usize): i32 {
   const r = seed & SEED_RUN_MASK;
   const gen = (seed >> 16) & SEED_GEN_MASK;
   const rp = runAt(r);
@@ -123,7 +152,7 @@ export function claimSources(w: u32, seed: u32): i32 {
     if (next >= n) return EMPTY;                                  // all claimed
     const take = min(SEED_CHUNK, n - next);
     if (atomic.cmpxchg<u64>(rp + R_CURSOR, c, c + take) != c) continue;
-    if (next + take < n) { mpmcPush(INJECTOR, seed); notifyWork(); }
+    if (next + take < n) { mpmcPush(queue, seed); notifyWork(); }   // back where it came from
     const list = <usize>run.src + (<usize>next << 2);
     for (let i: u32 = take - 1; i > 0; i--) pushReady(w, load<u32>(list + (<usize>i << 2)));
     return <i32>load<u32>(list);
@@ -133,7 +162,7 @@ export function claimSources(w: u32, seed: u32): i32 {
 // ---- completion ----
 
 /** Posts a finished async task or run to the host, and wakes the host if it waits (once per wait). */
-function postToHost(v: u32): void {
+export function postToHost(v: u32): void {
   mpmcPush(COMPLETIONS, v);
   if (atomic.load<i32>(HOST_WAITING) != 0 && atomic.xchg<i32>(HOST_WAITING, 0) != 0) {
     atomic.add<i32>(HOST_SEQ, 1);

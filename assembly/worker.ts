@@ -5,11 +5,13 @@
 //   explore      the injector, then steal from every other worker starting at a random victim
 //   waitForTask  search for a while (at most maxSpinners workers spin, spinIters rounds each), then
 //                announce sleep, re-check, and park on the epoch (sleep.ts; assembly/README.md#sleep)
-import { Header, HEADER, WorkerSlot, Task, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, workerAt, taskAt } from "./layout";
+import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, workerAt, taskAt, levelQueue } from "./layout";
 import { dequePop, dequeSteal, dequeLength } from "./deque";
 import { mpmcPop, mpmcLength } from "./mpmc";
 import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown } from "./sleep";
-import { retire, runFailed, skip, flushRun, claimSources, pushReady } from "./tasks";
+import { retire, runFailed, skip, flushRun, claimSources, pushReady, postToHost } from "./tasks";
+
+const PRIO_USED = HEADER + offsetof<Header>("prioUsed");
 
 
 /** xorshift32 on the worker's own rng word (owner-only, plain). */
@@ -21,26 +23,70 @@ function nextRandom(s: WorkerSlot): u32 {
 }
 
 /**
- * One round of explore: the injector, then each other worker once. A task id, EMPTY, or RETRY.
+ * One round of explore: the submission queues, then each other worker once. A task id, EMPTY, or RETRY.
  * Sets s.more when the place it took from still holds work (for endSearchFound).
+ *
+ * Priority levels: until the host first submits at a level other than normal, only the injector is
+ * looked at. Then the levels are taken most urgent first, FIFO within each; but every agingTick-th pop
+ * serves one lower level first (low, normal, high in turn), so a steady stream of urgent work cannot
+ * starve the rest: each lower level gets at least one pop in 3·agingTick while it has work.
  */
 function explore(w: u32, s: WorkerSlot): i32 {
-  const t = mpmcPop(INJECTOR);
-  if (t >= 0) { s.more = mpmcLength(INJECTOR) > 0 ? 1 : 0; return t; }
-  if (t != EMPTY) {                                   // a run's seed (RUN_BIT set): claim a chunk of sources
-    const first = claimSources(w, <u32>t);
-    if (first >= 0) { s.more = 1; return first; }
+  if (atomic.load<u32>(PRIO_USED) == 0) {
+    const t = fromQueue(w, s, INJECTOR);
+    return t != EMPTY ? t : stealRound(w, s);
+  }
+  const tick = changetype<Header>(HEADER).agingTick;
+  if (tick != 0 && ++s.pops % tick == 0) {
+    const t = fromQueue(w, s, levelQueue(LEVELS - 1 - (s.pops / tick) % (LEVELS - 1)));
+    if (t != EMPTY) return t;
+  }
+  for (let l: u32 = 0; l < LEVELS; l++) {
+    const t = fromQueue(w, s, levelQueue(l));
+    if (t != EMPTY) return t;
   }
   return stealRound(w, s);
 }
 
-/** Tries to steal once from each other worker, starting at a random victim. A task id, EMPTY, or RETRY. */
+/** Pops submission queue q: a task, the first source of a run whose seed it held, or EMPTY. */
+function fromQueue(w: u32, s: WorkerSlot, q: usize): i32 {
+  const t = mpmcPop(q);
+  if (t >= 0) { s.more = mpmcLength(q) > 0 ? 1 : 0; return t; }
+  if (t != EMPTY) {                                   // a run's seed (RUN_BIT set): claim a chunk of sources
+    const first = claimSources(w, <u32>t, q);
+    if (first >= 0) { s.more = 1; return first; }
+  }
+  return EMPTY;
+}
+
+/**
+ * Tries to steal once from each other worker: first the workers of w's steal domain (slots
+ * [domStart, domStart + domCount), grouped by shared last-level cache: src/topology.ts), from a random
+ * one of them, then all the others, from a random one of those. A task id, EMPTY, or RETRY.
+ * One domain (domCount 0 or every worker) is a single pass from one random victim, as without domains.
+ * domStart/domCount are configuration (written before the thread started), read plainly.
+ */
 function stealRound(w: u32, s: WorkerSlot): i32 {
   const n = changetype<Header>(HEADER).nWorkers;
   if (n < 2) return EMPTY;
+  const start = s.domStart, count = s.domCount;
+  if (count == 0 || count >= n) return stealRange(w, s, 0, n, n);
+  const near = stealRange(w, s, start, count, n);
+  if (near >= 0) return near;
+  const far = stealRange(w, s, start + count, n - count, n);   // the rest: the range after ours, wrapping
+  return far >= 0 || near == EMPTY ? far : RETRY;
+}
+
+/**
+ * One steal attempt from each of the `count` workers start, start + 1, … (mod n), beginning at a random
+ * one, skipping w. A task id, EMPTY (all empty), or RETRY (lost a race somewhere: work may remain).
+ */
+function stealRange(w: u32, s: WorkerSlot, start: u32, count: u32, n: u32): i32 {
   let outcome = EMPTY;
-  let v = nextRandom(s) % n;
-  for (let i: u32 = 0; i < n; i++, v = v + 1 == n ? 0 : v + 1) {
+  let k = nextRandom(s) % count;
+  for (let i: u32 = 0; i < count; i++, k = k + 1 == count ? 0 : k + 1) {
+    let v = start + k;
+    if (v >= n) v -= n;
     if (v == w) continue;
     const vp = workerAt(v);
     const got = dequeSteal(vp);
@@ -48,6 +94,19 @@ function stealRound(w: u32, s: WorkerSlot): i32 {
     if (got == RETRY) { s.failedSteals++; outcome = RETRY; }
   }
   return outcome;
+}
+
+/**
+ * Host, before worker w's thread starts: w steals from workers [start, start + count) before the others
+ * (stealRound). False, and nothing written, unless that range lies within the workers and contains w.
+ */
+export function setStealDomain(w: u32, start: u32, count: u32): bool {
+  const n = changetype<Header>(HEADER).nWorkers;
+  if (w >= n || count == 0 || start >= n || count > n - start || w < start || w - start >= count) return false;
+  const s = changetype<WorkerSlot>(workerAt(w));
+  s.domStart = start;
+  s.domCount = count;
+  return true;
 }
 
 /** Searches, spins, parks; returns a task or SHUTDOWN. */
@@ -83,9 +142,18 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
   }
 }
 
-/** Skips tasks of failed runs (retiring them in Wasm) until a runnable task or EMPTY remains. */
+/**
+ * Skips tasks of failed runs (retiring them in Wasm) until a runnable task or EMPTY remains. A revocable
+ * task is claimed here (state 0 → 1); if the host withdrew it first (cancelled or moved to another
+ * level) it is handed back to the host, which frees it, and EMPTY is returned.
+ */
 function runnable(w: u32, t: i32): i32 {
   while (t >= 0 && runFailed(<u32>t)) t = skip(w, <u32>t);
+  if (t >= 0 && (changetype<Task>(taskAt(<u32>t)).flags & TaskFlag.Revocable) != 0 &&
+      atomic.cmpxchg<u32>(taskAt(<u32>t), 0, 1, offsetof<Task>("state")) != 0) {
+    postToHost(<u32>t);
+    return EMPTY;
+  }
   return t;
 }
 
@@ -187,6 +255,8 @@ export function tryNext(w: u32): i32 {
  */
 export function requeue(w: u32, t: u32): void {
   changetype<WorkerSlot>(workerAt(w)).current = -1;
+  // Not started after all: a revocable task may be withdrawn again until a worker takes it.
+  if ((changetype<Task>(taskAt(t)).flags & TaskFlag.Revocable) != 0) atomic.store<u32>(taskAt(t), 0, offsetof<Task>("state"));
   pushReady(w, t);
 }
 

@@ -22,6 +22,12 @@ export const messages = {
   asyncWhileHelping:
     'beatflow: a task that returns a promise ran while its worker was helping inside ctx.join(), where it cannot ' +
     'be awaited: make tasks that use spawn/join (and tasks in the same graph) synchronous, or await outside join',
+  taskCancelled: (name: string) => `beatflow: task '${name}' was cancelled before it started`,
+  taskTimedOut: (name: string, ms: number) => `beatflow: task '${name}' ran past its timeout of ${ms} ms`,
+  runDeadline: (name: string, ms: number) => `beatflow: the run of taskflow '${name}' passed its deadline (${ms} ms)`,
+  forced: (name: string, grace: number, w: number) =>
+    `beatflow: task '${name}' did not stop within ${grace} ms of being cancelled: worker ${w} was terminated and replaced`,
+  tokenCancelled: (reason: string) => `beatflow: the task was cancelled${reason ? `: ${reason}` : ''}`,
   tooManySubflows: (name: string) =>
     `beatflow: subflow '${name}': every subflow slot is in use (subflows being joined at once, all workers and ` +
     'nesting levels together): raise the executor option maxSubflows',
@@ -47,6 +53,12 @@ export const messages = {
     `beatflow: task '${task}' belongs to another taskflow than '${graph}'`,
   crashed: (worker: number, cause: string, task: string | undefined) =>
     `beatflow: worker ${worker} ${cause}` + (task !== undefined ? ` while running task '${task}'` : ''),
+  queueFull: (op: string, max: number, queued: number) =>
+    `beatflow: executor.${op}(): ${queued} tasks are queued and not yet started, the bound set by options.maxQueue ` +
+    `(${max}): check executor.needsDrain and await executor.drained() before submitting more, or raise maxQueue`,
+  closeTimedOut: (ms: number, inFlight: number, busy: string) =>
+    `beatflow: close() timed out after ${ms} ms with ${inFlight} task(s) or run(s) still in flight (closeTimeout); ${busy}`,
+  terminated: 'was terminated from outside (worker.terminate())',
   workerStart: (worker: number, message: string) => `beatflow: worker ${worker} failed to start: ${message}`,
   moduleLoad: (url: string, message: string) => `beatflow: the task module ${url} failed to load in a worker: ${message}`,
   cancelled: (graph: string) => `beatflow: the run of taskflow '${graph}' was cancelled`,
@@ -78,6 +90,17 @@ export class WorkerCrashError extends Error {
   }
 }
 
+/** A submission found options.maxQueue tasks already queued and not started: nothing was accepted. */
+export class QueueFullError extends Error {
+  override name = 'QueueFullError';
+  /** The bound (options.maxQueue). */
+  maxQueue: number;
+  constructor(message: string, maxQueue: number) {
+    super(message);
+    this.maxQueue = maxQueue;
+  }
+}
+
 /** A run (or task) was cancelled: `run.cancel(reason)` or an aborted AbortSignal. `cause` is the reason. */
 export class CancelledError extends Error {
   override name = 'CancelledError';
@@ -87,6 +110,19 @@ export class CancelledError extends Error {
 }
 
 /** A graph that cannot run because of its shape. */
+/** A task ran past its `timeout` (measured from its start), or a run past its `deadline`. */
+export class TimeoutError extends Error {
+  override name = 'TimeoutError';
+  /** The task's name, or for a run the taskflow's name. */
+  task?: string;
+  /** The limit that passed, ms. */
+  timeout?: number;
+  constructor(message: string, extra?: { task?: string; timeout?: number }) {
+    super(message);
+    if (extra) Object.assign(this, extra);
+  }
+}
+
 export class GraphError extends Error {
   override name = 'GraphError';
   /** Names of the tasks on the cycle, in order. */
@@ -96,7 +132,7 @@ export class GraphError extends Error {
 /** Classes an error thrown in a worker comes back as, by name: the builtins and beatflow's own. */
 const builtins: Record<string, new (message: string) => Error> = {
   Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
-  GraphError, CancelledError,
+  GraphError, CancelledError, TimeoutError,
 };
 
 /** Error with the task it came from, as thrown back to the caller. */

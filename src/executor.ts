@@ -8,14 +8,21 @@ import { pathToFileURL } from 'node:url';
 import { SharedCore, compileCore, NONE, EMPTY, RUN_BIT } from './memory.js';
 import { Codec, Kind, DTYPES, type SharedArrayCtor } from './codec.js';
 import { FunctionTable, FnKind } from './functions.js';
-import { Pool, type CrashInfo } from './pool.js';
+import { Pool, type CrashInfo, type PoolStats } from './pool.js';
+import { Backpressure } from './backpressure.js';
+import { permanentSlots, busyWorkers, describeBusy, type CloseReport } from './lifecycle.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from './options.js';
 import { autoWorkers, spinPolicy, taskCapLog2, dequeCapLog2, nextHostSpin, initialHostSpin, hostMayPoll } from './scheduler.js';
 import { cpuCount, KeepAlive } from './platform.js';
-import { messages, rebuildError, isPlainError, WorkerCrashError, CancelledError, type TaskFailure } from './errors.js';
+import { messages, rebuildError, isPlainError, WorkerCrashError, CancelledError, TimeoutError, type TaskFailure } from './errors.js';
+import { resolveTaskOptions, type Job, type TaskOptions, type TaskHandle } from './jobs.js';
+import { CancellationToken } from './cancel.js';
+import { retryDelayMs, watchdogTickMs, priorityLevel, type Priority } from './scheduler.js';
 import { nodeOf, type Task, type Taskflow } from './graph.js';
 import { flatten, flatName } from './flatten.js';
 import { place, release, type Placed } from './tasktable.js';
+import { readTopology, stealDomains, applyStealDomains, executorTopology, type ExecutorTopology } from './topology.js';
+import { Metrics, type MetricsSnapshot, type MetricsOptions, type MetricsConfig } from './metrics.js';
 
 type Waiting = { resolve(v: unknown): void; reject(e: unknown): void; fnId: number; args: unknown[] };
 
@@ -29,6 +36,11 @@ type RunWaiter = { resolve(v: RunResult): void; reject(e: unknown): void; placed
 export interface RunOptions {
   /** Cancels the run when aborted: no new task of it starts, running ones finish, the promise rejects with a CancelledError. */
   signal?: AbortSignal;
+  /**
+   * Milliseconds from now (or a Date) by which the run must finish; past it the run is cancelled and
+   * its promise rejects with a TimeoutError naming the taskflow.
+   */
+  deadline?: number | Date;
 }
 
 /** The promise of a run, with a way to cancel it. */
@@ -85,6 +97,8 @@ export class Executor {
   readonly #codec: Codec;
   readonly #fns: FunctionTable;
   readonly #pool: Pool;
+  /** options.maxQueue (src/backpressure.ts). */
+  readonly #queue: Backpressure;
   readonly #opts: ResolvedOptions;
   readonly #resolve: (((v: unknown) => void) | undefined)[] = [];
   readonly #reject: (((e: unknown) => void) | undefined)[] = [];
@@ -114,6 +128,17 @@ export class Executor {
   #state: 'open' | 'closing' | 'closed' = 'open';
   #closed: Promise<void> | undefined;
   #brokenSlots = 0;
+  /** submit(): the job each task slot runs (WITHDRAWN: a withdrawn slot a worker has yet to hand back). */
+  readonly #jobs: (Job | undefined)[] = [];
+  /** submit() jobs waiting for a task slot, by priority level. */
+  readonly #jobBacklog: Job[][] = [[], [], [], []];
+  /** Jobs not settled that are in no slot: in a backlog or waiting out a retry delay (for waitForAll). */
+  #jobsWaiting = 0;
+  /** Jobs with a timeout, while in a slot; checked by the watchdog. */
+  readonly #watched = new Set<Job>();
+  #watchdog: ReturnType<typeof setInterval> | undefined;
+  /** Slots whose task is being terminated after ignoring its cancellation, with the error to report. */
+  readonly #forced = new Map<number, Error>();
 
   private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>) {
     this.#core = core;
@@ -124,14 +149,17 @@ export class Executor {
     this.#pool = new Pool(core, {
       moduleUrl: opts.module,
       resourceLimits: opts.resourceLimits,
+      lifecycle: opts.lifecycle, permanent: permanentSlots(opts.lifecycle, core.nWorkers),
       onCrash: (info) => this.#onCrash(info),
       onBroken: (_w, err) => this.#onBroken(err),
     });
+    this.#queue = new Backpressure(core, opts.lifecycle.maxQueue, () => this.#backlog.length + this.#jobsWaiting);
     const h = core.L.header;
     this.#hostSeq = (h + core.L.H_hostSeq) >> 2;
     this.#hostWaiting = (h + core.L.H_hostWaiting) >> 2;
     this.#completions = core.L.completions;
     this.#released = new FinalizationRegistry((pl) => this.#releasePlaced(pl));
+    core.x.setAging(opts.priorityAging);
   }
 
   /**
@@ -150,7 +178,13 @@ export class Executor {
     });
     const spin = spinPolicy(workers, cpus, opts.spinMicroseconds, measureRound(core));
     core.x.setSpin(spin.maxSpinners, spin.spinIters);
+    const cpuTopology = readTopology();                 // steal domains by shared cache (src/topology.ts)
+    const domains = stealDomains(cpuTopology, workers);
+    applyStealDomains(core, domains);
+    const metrics = Metrics.create(core);               // before the workers start (src/metrics.ts)
     const ex = new Executor(core, opts, ns);
+    ex.#topology = executorTopology(cpuTopology, domains);
+    ex.#metrics = metrics;
     try {
       await ex.#keepAlive.during(ex.#pool.start());
     } catch (e) {
@@ -173,6 +207,8 @@ export class Executor {
    */
   async<R = unknown>(fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>> {
     if (this.#state !== 'open') return Promise.reject(new Error(messages.closed('async')));
+    const full = this.#queue.refuse('async');
+    if (full) return Promise.reject(full);
     let fnId: number;
     try { fnId = this.#fns.idOf(fn, 'executor.async(fn)'); } catch (e) { return Promise.reject(e); }
     const t = this.#backlog.length === 0 ? this.#core.x.taskAlloc() : -1;
@@ -214,7 +250,12 @@ export class Executor {
       return;
     }
     core.x.submitQuiet(t);
-    if (++this.#unwoken >= WAKE_BATCH) { this.#unwoken = 0; core.x.wakeIfBacklog(WAKE_BATCH); }
+    this.#afterSubmit();
+  }
+
+  /** After a submission: the batched wake-up check (see #write). */
+  #afterSubmit(): void {
+    if (++this.#unwoken >= WAKE_BATCH) { this.#unwoken = 0; this.#core.x.wakeIfBacklog(WAKE_BATCH); }
     if (!this.#wakeQueued) { this.#wakeQueued = true; queueMicrotask(this.#wakeTask); }
   }
 
@@ -223,7 +264,237 @@ export class Executor {
     this.#wakeQueued = false;
     this.#unwoken = 0;
     this.#core.x.wakeIfBacklog(0);
+    this.#pool.demand();   // elastic workers (src/lifecycle.ts)
   };
+
+  // ---- submitted tasks: priorities, cancellation, timeouts, retries ----
+
+  /**
+   * Runs fn(...args) on a worker, like {@link Executor.async}, with options: `priority`, a cancellation
+   * `token` or `signal`, a start-measured `timeout`, `retries` with backoff. Returns the promise with
+   * `cancel()` (withdraws the task if it has not started) and `reprioritize(p)`.
+   *
+   * @example
+   * const job = executor.submit(tasks.render, [frame], { priority: 'high', timeout: 500, retries: 2 });
+   * job.reprioritize('critical');
+   */
+  submit<R = unknown>(fn: (...a: any[]) => R, args: readonly unknown[] = [], options?: TaskOptions): TaskHandle<Awaited<R>> {
+    let job!: Job;
+    const promise = new Promise<Awaited<R>>((resolve, reject) => {
+      if (this.#state !== 'open') throw new Error(messages.closed('submit'));
+      const full = this.#queue.refuse('submit');
+      if (full) throw full;
+      if (!Array.isArray(args)) throw new TypeError(messages.optionType('args', 'an array of arguments', args));
+      const o = resolveTaskOptions(options);
+      const fnId = this.#fns.idOf(fn, 'executor.submit(fn)');
+      let token = o.token;
+      if ((o.signal || o.timeout > 0) && !token) token = new CancellationToken();
+      job = {
+        fnId, args: [...args], name: o.name ?? this.#fns.nameOf(fnId), level: o.level, token, ownToken: token !== o.token, timeout: o.timeout,
+        retries: o.retries, retryDelay: o.retryDelay, retryIf: o.retryIf, attempt: 0, slot: -1, settled: false,
+        timer: undefined, timedOut: false, resolve: resolve as (v: unknown) => void, reject,
+      };
+      if (o.signal) {
+        const signal = o.signal;
+        const onAbort = (): void => { if (!this.#withdraw(job, signal.reason)) token!.cancel(signal.reason); };
+        if (signal.aborted) onAbort();
+        else { signal.addEventListener('abort', onAbort, { once: true }); job.reject = (e) => { signal.removeEventListener('abort', onAbort); reject(e); }; }
+      }
+      if (token) token._onCancel(() => this.#graceFor(job));
+      if (!job.settled) this.#launch(job);
+    });
+    return Object.assign(promise, {
+      cancel: (reason?: unknown): boolean => {
+        if (!job || job.settled) return false;
+        if (this.#withdraw(job, reason)) return true;
+        job.token?.cancel(reason);
+        return false;
+      },
+      reprioritize: (p: Priority): boolean => {
+        const level = priorityLevel(p);
+        if (level < 0) throw new TypeError(messages.optionType('priority', "'critical', 'high', 'normal' or 'low'", p));
+        return job !== undefined && this.#reprioritize(job, level);
+      },
+    });
+  }
+
+  /** Starts the next attempt of job: in a task slot, or in the backlog of its level when none is free. */
+  #launch(job: Job): void {
+    const t = this.#core.x.taskAlloc();
+    if (t < 0) { this.#jobBacklog[job.level].push(job); this.#jobsWaiting++; return; }
+    job.attempt++;
+    this.#outstanding++;
+    this.#ensurePump();
+    const core = this.#core;
+    const L = core.L;
+    const p = core.initLoneTask(t, job.fnId, L.flag_NotifyHost | L.flag_Revocable | (job.timeout > 0 ? L.flag_Watched : 0));
+    core.f64[(p + L.T_tStart) >> 3] = 0;
+    if (job.token) core.u32[(p + L.T_token) >> 2] = job.token._wordsIn(core);
+    this.#jobs[t] = job;
+    job.slot = t;
+    try {
+      if (job.args.length > 0) this.#codec.writeArgs(p, job.args);
+    } catch (e) {
+      this.#codec.writeError(p, e);
+      job.retries = 0;                       // an argument that cannot be encoded fails every attempt
+      core.x.retireFromHost(t, 1);
+      return;
+    }
+    if (job.timeout > 0) this.#watch(job);
+    core.x.submitAt(t, job.level);
+    this.#afterSubmit();
+  }
+
+  /** Withdraws job if it has not started; rejects it with a CancelledError. False once it runs or settled. */
+  #withdraw(job: Job, reason: unknown): boolean {
+    if (job.settled) return false;
+    const backlog = this.#jobBacklog[job.level];
+    const i = job.slot < 0 ? backlog.indexOf(job) : -1;
+    if (i >= 0) { backlog.splice(i, 1); this.#jobsWaiting--; }
+    else if (job.slot < 0 && job.timer !== undefined) { clearTimeout(job.timer); job.timer = undefined; this.#jobsWaiting--; }
+    else if (job.slot < 0 || !this.#revoke(job.slot)) return false;
+    else job.slot = -1;
+    this.#settleJob(job, new CancelledError(messages.taskCancelled(job.name), reason));
+    if (job.ownToken) job.token!._release(this.#core);   // no worker will run it: nothing reads the words
+    return true;
+  }
+
+  /** Takes slot t back from the queues if no worker has started it (Task.state 0 → 2, assembly/layout.ts). */
+  #revoke(t: number): boolean {
+    const core = this.#core;
+    if (Atomics.compareExchange(core.u32, (core.taskPtr(t) + core.L.T_state) >> 2, 0, 2) !== 0) return false;
+    this.#jobs[t] = WITHDRAWN;   // the worker that pops it hands it back; #taskDone frees it
+    return true;
+  }
+
+  #reprioritize(job: Job, level: number): boolean {
+    if (job.settled) return false;
+    if (job.slot < 0) {
+      const backlog = this.#jobBacklog[job.level];
+      const i = backlog.indexOf(job);
+      if (i >= 0) { backlog.splice(i, 1); this.#jobBacklog[level].push(job); }
+      job.level = level;
+      return true;   // in a backlog or between attempts: the next attempt goes in at the new level
+    }
+    const core = this.#core;
+    const t2 = core.x.taskAlloc();
+    if (t2 < 0) return false;
+    const old = job.slot;
+    if (!this.#revoke(old)) { core.x.taskFree(t2); return false; }
+    // Move the record: the new slot takes over the argument blocks; the old one keeps none to free.
+    const from = core.taskPtr(old);
+    const to = core.taskPtr(t2);
+    core.u8.copyWithin(to, from, from + core.L.size_Task);
+    Atomics.store(core.u32, (to + core.L.T_state) >> 2, 0);
+    core.u32[(from + core.L.T_argInfo) >> 2] = 0;
+    this.#jobs[t2] = job;
+    job.slot = t2;
+    job.level = level;
+    this.#outstanding++;
+    core.x.submitAt(t2, level);
+    this.#afterSubmit();
+    return true;
+  }
+
+  /** A job's token was cancelled: if its task runs on past cancelGrace, terminate its worker. */
+  #graceFor(job: Job): void {
+    if (job.settled && !job.timedOut) return;
+    clearTimeout(job.timer);
+    job.timer = setTimeout(() => {
+      job.timer = undefined;
+      const t = job.slot;
+      if (t < 0 || this.#jobs[t] !== job || this.#state === 'closed') return;
+      const core = this.#core;
+      for (let w = 0; w < core.nWorkers; w++) {
+        if (core.i32[(core.workerPtr(w) + core.L.W_current) >> 2] !== t) continue;
+        const err = job.timedOut
+          ? new TimeoutError(messages.taskTimedOut(job.name, job.timeout), { task: job.name, timeout: job.timeout })
+          : new CancelledError(messages.forced(job.name, this.#opts.cancelGrace, w), job.token?.reason);
+        this.#forced.set(t, err);
+        void this.#pool.kill(w);
+        return;
+      }
+    }, this.#opts.cancelGrace);
+  }
+
+  #watch(job: Job): void {
+    this.#watched.add(job);
+    if (this.#watchdog !== undefined) return;
+    let shortest = Infinity;
+    for (const j of this.#watched) shortest = Math.min(shortest, j.timeout);
+    this.#watchdog = setInterval(() => this.#checkTimeouts(), watchdogTickMs(shortest));
+    (this.#watchdog as { unref?: () => void }).unref?.();
+  }
+
+  /** Rejects each watched job whose task has run past its timeout (tStart is written by the worker as it starts it). */
+  #checkTimeouts(): void {
+    const now = performance.timeOrigin + performance.now();
+    const core = this.#core;
+    for (const job of this.#watched) {
+      if (job.slot < 0 || job.settled) { this.#watched.delete(job); continue; }
+      const started = core.f64[(core.taskPtr(job.slot) + core.L.T_tStart) >> 3];
+      if (started === 0 || now - started < job.timeout) continue;
+      this.#watched.delete(job);
+      job.timedOut = true;
+      this.#settleJob(job, new TimeoutError(messages.taskTimedOut(job.name, job.timeout), { task: job.name, timeout: job.timeout }));
+      job.token?.cancel(new Error(`timed out after ${job.timeout} ms`));
+      this.#graceFor(job);
+    }
+    if (this.#watched.size === 0) { clearInterval(this.#watchdog); this.#watchdog = undefined; }
+  }
+
+  #settleJob(job: Job, error: unknown, value?: unknown): void {
+    if (job.settled) return;
+    job.settled = true;
+    this.#watched.delete(job);
+    if (!job.timedOut) { clearTimeout(job.timer); job.timer = undefined; }
+    if (error !== undefined) job.reject(error); else job.resolve(value);
+    if (this.#jobsWaiting === 0 && this.#outstanding === 0) this.#notifyIdle();
+  }
+
+  /** A submitted task's slot came back (finished, failed, or withdrawn): settle, retry, or just free it. */
+  #jobDone(t: number, job: Job): void {
+    const core = this.#core;
+    const codec = this.#codec;
+    const p = core.taskPtr(t);
+    this.#jobs[t] = undefined;
+    let value: unknown;
+    let error: unknown;
+    let failed = false;
+    if (job !== WITHDRAWN && !job.settled) {
+      failed = codec.resultKind(p) === Kind.Error;
+      if (failed) {
+        error = this.#forced.get(t) ?? this.#taskError(t);
+        if (error instanceof Error && (error as TaskFailure).task !== undefined) (error as TaskFailure).task = job.name;
+      }
+      else {
+        try { value = codec.readResult(p); } catch (e) { error = e; failed = true; }
+      }
+    }
+    this.#forced.delete(t);
+    this.#crashErrors.delete(t);
+    codec.freeResult(p);
+    if (core.u32[(p + core.L.T_argInfo) >> 2] !== 0) codec.freeArgs(p);
+    core.x.taskFree(t);
+    this.#outstanding--;
+    if (job !== WITHDRAWN && job.ownToken && (job.settled || !(failed && this.#mayRetry(job, error)))) job.token!._release(core);
+    if (job === WITHDRAWN || job.settled) { this.#drainBacklog(); return; }
+    job.slot = -1;
+    if (failed && this.#mayRetry(job, error)) {
+      this.#jobsWaiting++;
+      job.timer = setTimeout(() => { job.timer = undefined; this.#jobsWaiting--; if (!job.settled) this.#launch(job); },
+        retryDelayMs(job.attempt, job.retryDelay, Math.random()));
+    } else {
+      this.#settleJob(job, failed ? (error ?? new Error('beatflow: the task failed')) : undefined, value);
+    }
+    this.#drainBacklog();
+  }
+
+  #mayRetry(job: Job, error: unknown): boolean {
+    if (job.attempt > job.retries || this.#state !== 'open' || job.token?.cancelled) return false;
+    if (error instanceof CancelledError || error instanceof TimeoutError) return false;
+    return job.retryIf ? job.retryIf(error, job.attempt) === true : true;
+  }
 
   // ---- graphs ----
 
@@ -236,9 +507,19 @@ export class Executor {
     const state: RunState = { cancelled: false, reason: undefined, slot: -1 };
     const cancel = (reason?: unknown): void => this.#cancelRun(state, reason);
     if (this.#state !== 'open') return Object.assign(Promise.reject(new Error(messages.closed('run'))), { cancel });
+    const full = this.#queue.refuse('run');
+    if (full) return Object.assign(Promise.reject(full), { cancel });
     const signal = options?.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       return Object.assign(Promise.reject(new TypeError(messages.optionType('signal', 'an AbortSignal', signal))), { cancel });
+    }
+    let deadlineMs: number | undefined;
+    if (options?.deadline !== undefined) {
+      const d = options.deadline;
+      deadlineMs = d instanceof Date ? d.getTime() - Date.now() : d;
+      if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs)) {
+        return Object.assign(Promise.reject(new TypeError(messages.optionType('deadline', 'milliseconds or a Date', d))), { cancel });
+      }
     }
     const prev = this.#graphQueue.get(tf) ?? Promise.resolve();
     const next = prev.then(() => this.#startRun(tf, state));
@@ -254,6 +535,11 @@ export class Executor {
       }
     }
     void settled.then(() => this.#pendingRuns.delete(settled));
+    if (deadlineMs !== undefined) {
+      const ms = deadlineMs;
+      const timer = setTimeout(() => cancel(new TimeoutError(messages.runDeadline(tf.name, ms), { task: tf.name, timeout: ms })), Math.max(0, ms));
+      void settled.then(() => clearTimeout(timer));
+    }
     return Object.assign(next, { cancel });
   }
 
@@ -293,7 +579,7 @@ export class Executor {
 
   /** Everything accepted has settled: async tasks, runs in flight, and runs queued behind them. */
   async #settled(): Promise<void> {
-    while (this.#pendingRuns.size > 0 || this.#outstanding > 0) {
+    while (this.#pendingRuns.size > 0 || this.#outstanding > 0 || this.#jobsWaiting > 0) {
       await Promise.allSettled([...this.#pendingRuns]);
       await this.#whenIdle();
     }
@@ -301,7 +587,9 @@ export class Executor {
 
   #startRun(tf: Taskflow, state: RunState): Promise<RunResult> {
     if (this.#state === 'closed') return Promise.reject(new Error(messages.closed('run')));
-    if (state.cancelled) return Promise.reject(new CancelledError(messages.cancelled(tf.name), state.reason));
+    if (state.cancelled) {
+      return Promise.reject(state.reason instanceof TimeoutError ? state.reason : new CancelledError(messages.cancelled(tf.name), state.reason));
+    }
     let pl = this.#placed.get(tf);
     if (pl && pl.version !== tf.compositeVersion) { this.#releasePlaced(pl); this.#released.unregister(pl); pl = undefined; }
     if (!pl) {
@@ -328,6 +616,7 @@ export class Executor {
       state.slot = placed.runSlot;
       this.#outstanding++;
       this.#core.x.runStart(placed.runSlot, placed.block, placed.nSources);
+      this.#pool.demand();
       this.#ensurePump();
     });
   }
@@ -400,7 +689,7 @@ export class Executor {
     const i32 = this.#core.i32;
     await null;
     while (this.#outstanding > 0) {
-      if (this.#drain() > 0) { await null; continue; }   // let continuations run between batches
+      if (this.#drain() > 0) { this.#queue.check(); await null; continue; }   // let continuations run between batches
       let missedAt = -1;
       if (this.#spinUs >= 1 && hostMayPoll(this.#outstanding, this.#core.nWorkers)) {
         const start = performance.now();
@@ -421,9 +710,8 @@ export class Executor {
     }
     this.#pumping = false;
     this.#keepAlive.release();
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const w of waiters) w();
+    this.#queue.check();
+    if (this.#jobsWaiting === 0) this.#notifyIdle();
   }
 
   /** Polls the completion ring for up to us microseconds; true if something arrived. */
@@ -454,6 +742,8 @@ export class Executor {
   }
 
   #taskDone(t: number): void {
+    const job = this.#jobs[t];
+    if (job !== undefined) { this.#jobDone(t, job); return; }
     const core = this.#core;
     const codec = this.#codec;
     const p = core.taskPtr(t);
@@ -479,6 +769,19 @@ export class Executor {
 
   /** Submits queued async tasks while task slots are free (after anything that frees slots). */
   #drainBacklog(): void {
+    if (this.#jobsWaiting > 0) {
+      for (let l = 0; l < 4 && this.#state !== 'closed'; l++) {
+        const q = this.#jobBacklog[l];
+        if (l === 2 && this.#backlog.length > 0) break;   // normal: async() calls queued earlier go first
+        while (q.length > 0) {
+          const t = this.#core.x.taskAlloc();
+          if (t < 0) return;
+          this.#core.x.taskFree(t);
+          this.#jobsWaiting--;
+          this.#launch(q.shift()!);
+        }
+      }
+    }
     while (this.#backlog.length > 0 && this.#state !== 'closed') {
       const t = this.#core.x.taskAlloc();
       if (t < 0) break;
@@ -503,8 +806,8 @@ export class Executor {
     // A cancelled run rejects as cancelled, with any task errors attached; otherwise the first error
     // is the rejection and the others are attached.
     const first = failed - 1;
-    const err = (w.state.cancelled ? new CancelledError(messages.cancelled(w.tf.name), w.state.reason) : this.#taskError(first)) as
-      TaskFailure & { suppressed?: unknown[] };
+    const stop = w.state.reason instanceof TimeoutError ? w.state.reason : new CancelledError(messages.cancelled(w.tf.name), w.state.reason);
+    const err = (w.state.cancelled ? stop : this.#taskError(first)) as TaskFailure & { suppressed?: unknown[] };
     const others: unknown[] = [];
     for (const t of w.placed.slots) {
       if ((w.state.cancelled || t !== first) && this.#codec.resultKind(core.taskPtr(t)) === Kind.Error) {
@@ -553,13 +856,13 @@ export class Executor {
 
   #onCrash(info: CrashInfo): void {
     if (this.#state === 'closed') return;
-    const cause = info.error instanceof Error
+    const cause = info.terminated ? messages.terminated : info.error instanceof Error
       ? `died (${info.error.message})`
       : `exited with code ${info.exitCode}`;
     const lost = info.task === undefined ? info.awaiting : [info.task, ...info.awaiting];
     for (const t of lost) {
       const name = this.#taskName(t);
-      const err = new WorkerCrashError(messages.crashed(info.worker, cause, name), info.worker,
+      const err = this.#forced.get(t) ?? new WorkerCrashError(messages.crashed(info.worker, cause, name), info.worker,
         { exitCode: info.exitCode, cause: info.error, task: name });
       this.#crashErrors.set(t, err);
       this.#codec.writeError(this.#core.taskPtr(t), err);
@@ -574,7 +877,7 @@ export class Executor {
    */
   #onBroken(err: Error): void {
     if (++this.#brokenSlots >= this.#core.nWorkers && this.#state !== 'closed') {
-      void this.#stop(new Error(`beatflow: every worker failed to restart: ${err.message}`, { cause: err }));
+      void this.#stop(new Error(`beatflow: every worker failed to restart: ${err.message.replace(/^beatflow: /, '')}`, { cause: err }));
     }
   }
 
@@ -597,33 +900,76 @@ export class Executor {
     return { workers, liveTasks: u32[(L.header + L.H_live) >> 2], heapBytes: u32[(L.header + L.H_heapBytes) >> 2] };
   }
 
+  // ---- observability (src/topology.ts, src/metrics.ts) ----
+
+  #topology!: ExecutorTopology;
+  #metrics!: Metrics;
+
+  /**
+   * The CPU topology detected at start (Linux sysfs; a flat model elsewhere) and how the worker slots were
+   * grouped into steal domains. Frozen. Workers are not pinned to CPUs (JavaScript cannot): `pinned` is false.
+   */
+  get topology(): ExecutorTopology { return this.#topology; }
+
+  /**
+   * A snapshot of the per-worker and pool counters (totals since start), queue lengths (now), and the
+   * sampled run-time and wait-time histograms and utilization over the last `options.windowMs` (default
+   * 10 s). Reads shared memory without stopping anything. Host thread only.
+   * @example
+   * const m = executor.metrics({ windowMs: 5000 });
+   * console.log(m.pool.utilization, m.pool.runTime.p99, m.workers.map((w) => w.dequeLength));
+   */
+  metrics(options?: MetricsOptions): MetricsSnapshot { return this.#metrics.snapshot(options); }
+
+  /** Changes metrics sampling: `{ sampleEvery: n }` times 1 task in n (a power of two; 1 = every task, 0 = none). */
+  configureMetrics(config: MetricsConfig): void { this.#metrics.configure(config); }
+
   #whenIdle(): Promise<void> {
-    if (this.#outstanding === 0) return Promise.resolve();
+    if (this.#outstanding === 0 && this.#jobsWaiting === 0) return Promise.resolve();
     return new Promise((r) => this.#idleWaiters.push(r));
+  }
+
+  #notifyIdle(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   /**
    * Finishes everything already submitted, then stops the workers. Bounded: after options.closeTimeout
    * ms it gives up waiting, rejects what is still in flight, and terminates the workers.
    */
-  close(): Promise<void> {
-    if (this.#closed) return this.#closed;
+  close(): Promise<CloseReport> {
+    if (this.#closed) return this.#closed.then(() => this.#closeReport);
     this.#state = 'closing';
     this.#closed = this.#keepAlive.during((async () => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), this.#opts.closeTimeout); });
       const outcome = await Promise.race([this.#settled().then(() => 'idle' as const), timeout]);
       clearTimeout(timer);
-      if (outcome === 'timeout') {
-        await this.#stop(new Error(`beatflow: close() timed out after ${this.#opts.closeTimeout} ms with ` +
-          `${this.#outstanding} task(s) or run(s) still in flight`));
+      if (outcome === 'timeout') {   // report what kept the workers busy (src/lifecycle.ts), then stop
+        const busy = busyWorkers(this.#core, (t) => this.#taskName(t));
+        this.#closeReport = { timedOut: true, busy };
+        await this.#stop(new Error(messages.closeTimedOut(this.#opts.closeTimeout, this.#outstanding, describeBusy(busy))));
         return;
       }
       this.#state = 'closed';
-      await this.#pool.close(this.#opts.closeTimeout);
+      const stuck = await this.#pool.close(this.#opts.closeTimeout);
+      if (stuck.length > 0) this.#closeReport = { timedOut: true, busy: stuck.map((worker) => ({ worker, awaiting: [] })) };
     })()).finally(() => this.#keepAlive.dispose());
-    return this.#closed;
+    return this.#closed.then(() => this.#closeReport);
   }
+
+  #closeReport: CloseReport = { timedOut: false, busy: [] };
+
+  /** options.maxQueue is reached: the next async/submit/run would be refused with a QueueFullError. */
+  get needsDrain(): boolean { return this.#queue.needsDrain; }
+
+  /** Resolves once the tasks submitted and not yet started are down to half of options.maxQueue (at once without maxQueue). */
+  drained(): Promise<void> { return this.#queue.drained(); }
+
+  /** What the pool did so far: live threads, threads started, recycled, idle exits, crashes, last recovery time. */
+  lifecycle(): PoolStats { return this.#pool.stats; }
 
   /** Stops now: terminates the workers and rejects everything still in flight. */
   destroy(): Promise<void> {
@@ -635,12 +981,21 @@ export class Executor {
 
   async #stop(reason: Error): Promise<void> {
     this.#state = 'closed';
+    this.#queue.release();
     await this.#pool.destroy();
     for (let t = 0; t < this.#reject.length; t++) {
       const reject = this.#reject[t];
       if (reject) { this.#resolve[t] = this.#reject[t] = undefined; reject(reason); }
     }
     for (const w of this.#backlog.splice(0)) w.reject(reason);
+    for (let t = 0; t < this.#jobs.length; t++) {
+      const job = this.#jobs[t];
+      this.#jobs[t] = undefined;
+      if (job && job !== WITHDRAWN) this.#settleJob(job, reason);
+    }
+    for (const q of this.#jobBacklog) for (const job of q.splice(0)) this.#settleJob(job, reason);
+    this.#jobsWaiting = 0;
+    clearInterval(this.#watchdog);
     for (let r = 0; r < this.#runWaiters.length; r++) {
       const w = this.#runWaiters[r];
       if (w) { this.#runWaiters[r] = undefined; w.reject(reason); }
@@ -658,6 +1013,9 @@ export class Executor {
   /** @internal The function id of fn, registering it: algorithms pass callbacks to their builtin tasks by id. */
   _fnId(fn: unknown, what: string): number { return this.#fns.idOf(fn, what); }
 }
+
+/** The job of a slot that was withdrawn (cancelled or moved) and is still in a queue. */
+const WITHDRAWN = { settled: true } as Job;
 
 /** ns per explore round over empty queues, on this thread, before workers start (median of 5). */
 function measureRound(core: SharedCore): number {

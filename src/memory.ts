@@ -34,6 +34,10 @@ export interface CoreExports {
   submitQuiet(t: number): void;
   wakeIfBacklog(backlog: number): void;
   runStart(r: number, list: number, n: number): void;
+  runStartAt(r: number, list: number, n: number, level: number): void;
+  submitAt(t: number, level: number): void;
+  queuedLength(): number;
+  setAging(tick: number): void;
   runCancel(r: number): void;
   retire(w: number, t: number, failed: number, choices: number, n: number): number;
   retireFromHost(t: number, failed: number): void;
@@ -45,6 +49,7 @@ export interface CoreExports {
   finishNested(w: number, t: number, failed: number, choices: number, n: number): number;
   spawnPush(w: number, t: number): void;
   recoverWorker(w: number): number;
+  setStealDomain(w: number, start: number, count: number): number;   // 1, or 0 if the range is invalid (src/topology.ts)
   setSpin(maxSpinners: number, spinIters: number): void;
   setSubRuns(base: number): void;
   tryNext(w: number): number;
@@ -126,6 +131,8 @@ export class SharedCore {
   readonly nWorkers: number;
   readonly taskCap: number;
   readonly fnCap: number;
+  /** Host: called for each lone task initLoneTask writes; stamps async tasks for the wait-time metric (src/metrics.ts). */
+  stamper: ((t: number, flags: number) => void) | undefined = undefined;
 
   private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory) {
     this.module = module;
@@ -145,6 +152,7 @@ export class SharedCore {
     this.#lone = {
       fn: L.T_fn >> 2, run: L.T_run >> 2, flags: L.T_flags >> 2, nsucc: L.T_nsucc >> 2, npred: L.T_npred >> 2,
       deps: L.T_deps >> 2, pending: L.T_pending >> 2, res: L.T_resInfo >> 2, args: L.T_argInfo >> 2,
+      state: L.T_state >> 2, token: L.T_token >> 2,
     };
   }
 
@@ -212,12 +220,13 @@ export class SharedCore {
     const u32 = this.u32;
     u32[i + w.fn] = fnId; u32[i + w.run] = NONE; u32[i + w.flags] = flags;
     u32[i + w.nsucc] = 0; u32[i + w.npred] = 0; u32[i + w.deps] = 0; this.i32[i + w.pending] = 0;
-    u32[i + w.res] = 0; u32[i + w.args] = 0;
+    u32[i + w.res] = 0; u32[i + w.args] = 0; u32[i + w.state] = 0; u32[i + w.token] = 0;
+    if (this.stamper !== undefined) this.stamper(t, flags);
     return p;
   }
 
   /** Word offsets of the fields initLoneTask writes, computed once. */
-  readonly #lone: Record<'fn' | 'run' | 'flags' | 'nsucc' | 'npred' | 'deps' | 'pending' | 'res' | 'args', number>;
+  readonly #lone: Record<'fn' | 'run' | 'flags' | 'nsucc' | 'npred' | 'deps' | 'pending' | 'res' | 'args' | 'state' | 'token', number>;
 
   /**
    * Host, after worker w's thread died: the tasks it had suspended awaiting promises (its await list,

@@ -1,8 +1,21 @@
 // Validation of Executor options at the boundary: every message names the option (errors.ts: messages).
 import { messages } from './errors.js';
+import { AGING_TICK } from './scheduler.js';
 import type { ResourceLimits } from 'node:worker_threads';
+import { resolveLifecycle, LIFECYCLE_OPTIONS, type LifecycleOptions } from './lifecycle.js';
 
 export interface ExecutorOptions {
+  // -- worker lifecycle (src/lifecycle.ts; README "Worker lifecycle") --
+  /** Threads always kept (1 … workers); slots above it start under load and leave when idle. Default: workers. */
+  minWorkers?: number;
+  /** Milliseconds a thread above minWorkers stays without work before it leaves. Default 5000. */
+  idleTimeout?: number;
+  /** Replace a worker's thread after it ran this many tasks (between tasks, holding none). 0 = never (default). */
+  recycleAfterTasks?: number;
+  /** Replace a worker's thread once its heap passes this many MB (checked every 64 tasks). 0 = never (default). */
+  recycleAboveHeapMb?: number;
+  /** Most tasks submitted and not yet started; beyond it async/submit/run reject with QueueFullError. 0 = no bound (default). */
+  maxQueue?: number;
   /** Worker threads: a positive integer, or 'auto' for one per logical CPU. Default 'auto'. */
   workers?: number | 'auto';
   /** The task module every worker imports: a URL, a file: URL string, or a path. */
@@ -21,9 +34,17 @@ export interface ExecutorOptions {
   spinMicroseconds?: number;
   /** Milliseconds close() waits for workers to exit before terminating them. Default 5000. */
   closeTimeout?: number;
+  /**
+   * Milliseconds a running task may ignore its cancellation (token, signal, timeout) before its worker is
+   * terminated and replaced. Default 1000.
+   */
+  cancelGrace?: number;
+  /** Priority aging: every n-th pop of a worker from the submission queues serves a lower level first; 0 = strict priority. Default 16. */
+  priorityAging?: number;
 }
 
 export interface ResolvedOptions {
+  lifecycle: LifecycleOptions;
   workers: number | 'auto';
   module?: URL;
   maxTasks: number;
@@ -33,9 +54,11 @@ export interface ResolvedOptions {
   resourceLimits?: ResourceLimits;
   spinMicroseconds: number;
   closeTimeout: number;
+  cancelGrace: number;
+  priorityAging: number;
 }
 
-const known = ['workers', 'module', 'maxTasks', 'maxFunctions', 'maxRuns', 'maxSubflows', 'resourceLimits', 'spinMicroseconds', 'closeTimeout'] as const;
+const known = ['workers', 'module', 'maxTasks', 'maxFunctions', 'maxRuns', 'maxSubflows', 'resourceLimits', 'spinMicroseconds', 'closeTimeout', 'cancelGrace', 'priorityAging', ...LIFECYCLE_OPTIONS] as const;
 
 function positiveInt(name: string, v: unknown, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
@@ -65,6 +88,7 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
     throw new TypeError(messages.optionType('resourceLimits', 'an object like { maxOldGenerationSizeMb: 64 }', opts.resourceLimits));
   }
   return {
+    lifecycle: resolveLifecycle(opts as Record<string, unknown>),
     workers,
     module: opts.module === undefined ? undefined : moduleUrl(opts.module, cwdUrl),
     maxTasks: opts.maxTasks === undefined ? 1 << 20 : positiveInt('maxTasks', opts.maxTasks, 1 << 24),
@@ -74,5 +98,7 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
     resourceLimits: opts.resourceLimits,
     spinMicroseconds: opts.spinMicroseconds === undefined ? 100 : positiveInt('spinMicroseconds', opts.spinMicroseconds, 1_000_000),
     closeTimeout: opts.closeTimeout === undefined ? 5000 : positiveInt('closeTimeout', opts.closeTimeout, 3_600_000),
+    cancelGrace: opts.cancelGrace === undefined ? 1000 : positiveInt('cancelGrace', opts.cancelGrace, 3_600_000),
+    priorityAging: opts.priorityAging === undefined ? AGING_TICK : opts.priorityAging === 0 ? 0 : positiveInt('priorityAging', opts.priorityAging, 1 << 20),
   };
 }

@@ -67,3 +67,49 @@ export function initialHostSpin(): number {
 export function hostMayPoll(outstanding: number, workers: number): boolean {
   return outstanding <= workers;
 }
+
+// ---- priorities and retries (executor.submit) ----
+
+/** Priority names, most urgent first; the index is the core's submission queue level (layout.ts LEVELS). */
+export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Queue level of a priority name, or -1 for anything else. */
+export function priorityLevel(p: unknown): number {
+  return PRIORITIES.indexOf(p as Priority);
+}
+
+/**
+ * Every AGING_TICK-th pop a worker makes from the submission queues serves a lower level first (low,
+ * normal, high in turn): under a steady stream of urgent tasks each lower level still gets at least one
+ * task in 3·AGING_TICK pops (assembly/worker.ts explore).
+ */
+export const AGING_TICK = 16;
+
+export interface RetryDelay {
+  /** First delay, ms. Default 10. */
+  base?: number;
+  /** Growth per attempt. Default 2. */
+  factor?: number;
+  /** Cap, ms. Default 1000. */
+  max?: number;
+  /** 'full': a uniform random delay in [0, d] (AWS "full jitter"); 'none': exactly d. Default 'full'. */
+  jitter?: 'full' | 'none';
+}
+
+/**
+ * Delay before retry number `attempt` (1 for the first retry): d = min(max, base · factor^(attempt−1)),
+ * then full jitter draws uniformly from [0, d] with `random` (a number in [0, 1)). Pure.
+ */
+export function retryDelayMs(attempt: number, opts: RetryDelay, random: number): number {
+  const base = opts.base ?? 10;
+  const factor = opts.factor ?? 2;
+  const max = opts.max ?? 1000;
+  const d = Math.min(max, base * factor ** (attempt - 1));
+  return (opts.jitter ?? 'full') === 'full' ? random * d : d;
+}
+
+/** How often the host checks running tasks against their timeouts: a tenth of the shortest, 1–50 ms. */
+export function watchdogTickMs(shortestTimeoutMs: number): number {
+  return Math.min(50, Math.max(1, Math.floor(shortestTimeoutMs / 10)));
+}

@@ -71,7 +71,7 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
   // One heap block: the sources, then each task's successor list and predecessor list (task slot ids).
   const fFn = L.T_fn >> 2, fDeps = L.T_deps >> 2, fPending = L.T_pending >> 2, fRun = L.T_run >> 2;
   const fFlags = L.T_flags >> 2, fRes = L.T_resInfo >> 2, fSucc = L.T_succ >> 2, fNsucc = L.T_nsucc >> 2;
-  const fPred = L.T_pred >> 2, fNpred = L.T_npred >> 2, fArgs = L.T_argInfo >> 2;
+  const fPred = L.T_pred >> 2, fNpred = L.T_npred >> 2, fArgs = L.T_argInfo >> 2, fToken = L.T_token >> 2;
   let block = 0;
   let written = 0;   // records written so far: their bound arguments may own heap blocks
   try {
@@ -97,6 +97,7 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
       u32[w + fNpred] = deps;
       for (let k = predOff[i]; k < predOff[i + 1]; k++) u32[at++] = slots[pred[k]];
       u32[w + fArgs] = 0;
+      u32[w + fToken] = 0;   // a slot used before by a submitted task must not keep its token
       written = i + 1;
       const bound = kind[i] === FlatKind.Task ? nodes[i]._bound : [];
       // Bound FnArg callbacks (parallel algorithms in graphs) are written as this executor's function ids.

@@ -4,21 +4,26 @@
 // no postMessage per task.
 import { SharedCore, EMPTY, RETRY, SHUTDOWN } from './memory.js';
 import { Codec, Kind, type PlainError } from './codec.js';
-import { messages, rebuildError } from './errors.js';
+import { messages, rebuildError, CancelledError } from './errors.js';
 import { FunctionCache } from './functions.js';
 import { workerContext, yieldToEventLoop } from './platform.js';
 import { bindBuiltins } from './algorithms/builtins.js';
 import { Subflow } from './subflow.js';
 import { runSubflow, type SubflowHost } from './subflow-join.js';
+import { Sampler } from './metrics.js';
+import { workerLifecycle, type LifecycleData } from './lifecycle-worker.js';
 
 export interface WorkerData {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   worker: number;
   moduleUrl?: string;
+  /** Recycling and idle exit (src/lifecycle-worker.ts). */
+  lifecycle?: LifecycleData;
 }
 
 const ctx = workerContext<WorkerData>();
+const utf8d = new TextDecoder();
 const { worker: w } = ctx.data;
 const core = SharedCore.attach(ctx.data.module, ctx.data.memory);
 const codec = new Codec(core);
@@ -30,6 +35,8 @@ const taskSize = L.size_Task;
 const T_fn = L.T_fn >> 2, T_argInfo = L.T_argInfo >> 2, T_npred = L.T_npred >> 2, T_pred = L.T_pred >> 2;
 const T_flags = L.T_flags >> 2, T_nsucc = L.T_nsucc >> 2;
 const CONDITION = L.flag_Condition;
+const WATCHED = L.flag_Watched;
+const T_token = L.T_token >> 2;
 
 /** Where this worker lists a condition task's choices for finish (heap, grown on demand). */
 let choices = core.alloc(4 * 64);
@@ -85,6 +92,12 @@ const currentAt = (core.workerPtr(w) + L.W_current) >> 2;
  */
 export interface TaskContext {
   readonly workerId: number;
+  /** True once the task's cancellation token (executor.submit options token, signal or timeout) was cancelled. */
+  readonly cancelled: boolean;
+  /** Throws a CancelledError if the task's token was cancelled: call it now and then in long loops. */
+  checkCancelled(): void;
+  /** An AbortSignal that aborts when the task's token is cancelled (read it before the first await). */
+  readonly signal: AbortSignal;
   spawn(fn: (...a: any[]) => unknown, ...args: unknown[]): number;
   join(handle: number): unknown;
   join(handles: readonly number[]): unknown[];
@@ -97,6 +110,20 @@ function running(what: string): void {
 
 const taskContext: TaskContext = {
   workerId: w,
+  get cancelled() {
+    running('ctx.cancelled');
+    const tok = core.u32[((tasks + frameTask[depth - 1] * taskSize) >> 2) + T_token];
+    return tok !== 0 && Atomics.load(core.i32, tok >> 2) !== 0;
+  },
+  checkCancelled() {
+    running('ctx.checkCancelled()');
+    const tok = core.u32[((tasks + frameTask[depth - 1] * taskSize) >> 2) + T_token];
+    if (tok !== 0 && Atomics.load(core.i32, tok >> 2) !== 0) throw cancelledBy(tok);
+  },
+  get signal() {
+    running('ctx.signal');
+    return signalFor(core.u32[((tasks + frameTask[depth - 1] * taskSize) >> 2) + T_token]);
+  },
   spawn(fn, ...args) {
     running('ctx.spawn()');
     const id = fns.idOf(fn);
@@ -147,6 +174,45 @@ const taskContext: TaskContext = {
     return sf;
   },
 };
+
+// ---- cancellation tokens (src/cancel.ts: [flag, reason ptr, reason len]) ----
+
+/** The error a task sees once token `tok` is cancelled: a CancelledError with the host's reason text. */
+function cancelledBy(tok: number): CancelledError {
+  const len = core.u32[(tok + 8) >> 2];
+  const ptr = core.u32[(tok + 4) >> 2];
+  if (len > 0) core.ensure(ptr, len);
+  return new CancelledError(messages.tokenCancelled(len > 0 ? utf8d.decode(core.u8.slice(ptr, ptr + len)) : ''));
+}
+
+const never = new AbortController().signal;
+/** Per token word: the AbortControllers handed out for it (weakly: a finished task drops its own). */
+const watchers = new Map<number, Set<WeakRef<AbortController>>>();
+
+/**
+ * An AbortSignal for a task with token word tok. One Atomics.waitAsync per token word per worker wakes
+ * when the host cancels it (cancel.ts publish notifies the flag word) and aborts every live controller.
+ */
+function signalFor(tok: number): AbortSignal {
+  if (tok === 0) return never;
+  const c = new AbortController();
+  if (Atomics.load(core.i32, tok >> 2) !== 0) { c.abort(cancelledBy(tok)); return c.signal; }
+  let set = watchers.get(tok);
+  if (!set) {
+    const live = new Set<WeakRef<AbortController>>();
+    set = live;
+    watchers.set(tok, live);
+    const fire = (): void => {
+      watchers.delete(tok);
+      for (const ref of live) ref.deref()?.abort(cancelledBy(tok));
+    };
+    const r = Atomics.waitAsync(core.i32, tok >> 2, 0);
+    if (r.async) void r.value.then(fire); else fire();
+  }
+  if (set.size >= 64) for (const ref of set) if (ref.deref() === undefined) set.delete(ref);
+  set.add(new WeakRef(c));
+  return c.signal;
+}
 
 const subflowHost: SubflowHost = {
   core, codec, worker: w,
@@ -219,6 +285,7 @@ function abandon(): void {
 function call(p: number): unknown {
   const u32 = core.u32;
   const i = p >> 2;
+  if ((u32[i + T_flags] & WATCHED) !== 0) core.f64[(p + L.T_tStart) >> 3] = performance.timeOrigin + performance.now();   // its timeout counts from here
   const fn = fns.get(u32[i + T_fn]);
   const npred = u32[i + T_npred];
   if (u32[i + T_argInfo] === 0) {
@@ -354,12 +421,21 @@ function resume(s: Suspended): number {
 
 /** Retires t; the next task to run, or EMPTY. Blocks for work only when no task of ours is suspended. */
 function done(t: number, failed: number, n: number): number {
-  return suspended === 0 ? x.finish(w, t, failed, choices, n) : x.finishNested(w, t, failed, choices, n);
+  return suspended === 0 && !life.elastic ? x.finish(w, t, failed, choices, n) : x.finishNested(w, t, failed, choices, n);
 }
+
+// Lifecycle (src/lifecycle-worker.ts): an elastic slot waits for work in JS, with a bounded park, so it
+// can leave when idle; any slot may be recycled between tasks while it holds none.
+const life = workerLifecycle(core, w, ctx.data.lifecycle);
+const nextTask = life.elastic ? life.next : (): number => x.next(w);
+
+/** Metrics hook (src/metrics.ts): times 1 top-level task in N, and every stamped async task. */
+const sampler = new Sampler(core, w);
 
 /** Runs task t at the top level; returns what to run next, or EMPTY. */
 function runTop(t: number): number {
   const p = tasks + t * taskSize;
+  const t0 = sampler.begin(t, p);   // metrics hook: t's start time if it is timed, else 0
   enter(t);
   let failed: number;
   let r: unknown;
@@ -375,6 +451,7 @@ function runTop(t: number): number {
     failed = fail(p, e);
   }
   leave();
+  if (t0 !== 0) sampler.end(t0);    // metrics hook: before finish(), whose atomics publish the sample
   return done(t, failed, chosen(p, failed, r));
 }
 
@@ -390,7 +467,11 @@ async function sleepAsync(): Promise<number> {
   if (t >= 0 || resumable.length > 0) { x.cancelSleep(w); return t; }
   const settled = new Promise<void>((r) => { kick = r; });
   const woken = Atomics.waitAsync(core.i32, parkedAt, 1);
+  // A pending waitAsync does not keep a thread's event loop alive, nor does a task awaiting only a
+  // cancellation signal: hold it open while we sleep, or the thread would end with our tasks pending.
+  const alive = setInterval(() => {}, 1 << 30);
   if (woken.async) await Promise.race([woken.value, settled]);
+  clearInterval(alive);
   kick = undefined;
   x.cancelSleep(w);                                            // W3/W4: withdraw, whoever woke us
   Atomics.notify(core.i32, parkedAt);
@@ -398,28 +479,36 @@ async function sleepAsync(): Promise<number> {
 }
 
 async function loop(): Promise<void> {
-  let t = x.next(w);
+  let t = nextTask();
   let since = performance.now();
   let ran = 0;
   for (;;) {
     while (t >= 0) {
       if (resumable.length > 0) { x.requeue(w, t); t = resume(resumable.shift()!); continue; }   // settled first
       t = runTop(t);
+      if (life.recycles && suspended === 0 && life.recycleDue()) { if (t >= 0) x.requeue(w, t); t = SHUTDOWN; break; }   // lifecycle
       if (suspended > 0 && (++ran & 63) === 0 && performance.now() - since > BUSY_YIELD_MS) {
+        if (t >= 0) { x.requeue(w, t); t = EMPTY; }   // not ours while we yield: a crash there must not fail it
         await yieldToEventLoop();   // let the suspended tasks' promises settle
         since = performance.now();
       }
     }
     if (resumable.length > 0) { t = resume(resumable.shift()!); continue; }
     if (t === SHUTDOWN) break;
-    if (suspended === 0) { t = x.next(w); if (t === SHUTDOWN) break; continue; }
+    if (suspended === 0) { t = nextTask(); if (t === SHUTDOWN) break; continue; }
     if (suspended < AWAIT_CAP) t = x.tryNext(w);
     if (t >= 0 || t === SHUTDOWN) continue;
     if (t === RETRY) continue;
     since = performance.now();
-    if (suspended >= AWAIT_CAP) await new Promise<void>((r) => { kick = r; });
+    if (suspended >= AWAIT_CAP) {
+      const alive = setInterval(() => {}, 1 << 30);
+      await new Promise<void>((r) => { kick = r; });
+      clearInterval(alive);
+    }
     else t = await sleepAsync();
   }
+  x.heapFree(choices);
+  life.leave();   // a planned exit (recycling, idle) ends the thread now, whatever handles tasks left open
   ctx.close();
 }
 

@@ -1,0 +1,93 @@
+// Options of executor.submit: validated at the boundary into a Job, the host's record of one submitted
+// task across its attempts (src/executor.ts runs it).
+import { CancellationToken } from './cancel.js';
+import { messages } from './errors.js';
+import { priorityLevel, PRIORITIES, type Priority, type RetryDelay } from './scheduler.js';
+
+export interface TaskOptions {
+  /** 'critical' | 'high' | 'normal' | 'low': workers take more urgent tasks first, FIFO within a level. Default 'normal'. */
+  priority?: Priority;
+  /** Cancels the task: before it starts it is withdrawn; while it runs, its token is cancelled. */
+  signal?: AbortSignal;
+  /** A token the task can watch (this.checkCancelled(), this.signal); cancelling it cancels the task. */
+  token?: CancellationToken;
+  /** Milliseconds the task may run, counted from when it starts (not from submission). On expiry the promise rejects with a TimeoutError and the task's token is cancelled. */
+  timeout?: number;
+  /** Attempts after a failure. Default 0. */
+  retries?: number;
+  /** Backoff between attempts: a fixed number of ms, or exponential with jitter. Default { base: 10, factor: 2, max: 1000, jitter: 'full' }. */
+  retryDelay?: number | RetryDelay;
+  /** Which errors are retried (default: all but cancellations and timeouts). */
+  retryIf?: (error: unknown, attempt: number) => boolean;
+  /** Name used in errors. Default: the function's name. */
+  name?: string;
+}
+
+/** The promise of a submitted task, with control over it before it starts. */
+export type TaskHandle<R> = Promise<R> & {
+  /** Withdraws the task if it has not started (the promise rejects with a CancelledError) and returns true; otherwise cancels its token, if any, and returns false. */
+  cancel(reason?: unknown): boolean;
+  /** Moves a task that has not started to another priority level (O(1)); false if it already started or settled. */
+  reprioritize(priority: Priority): boolean;
+};
+
+const known = ['priority', 'signal', 'token', 'timeout', 'retries', 'retryDelay', 'retryIf', 'name'] as const;
+
+export interface Job {
+  fnId: number;
+  args: unknown[];
+  name: string;
+  level: number;
+  token: CancellationToken | undefined;   // the user's, or one made for a timeout or a signal
+  ownToken: boolean;                      // made by submit: its words are freed with the job
+  timeout: number;                        // 0: none
+  retries: number;
+  retryDelay: RetryDelay;
+  retryIf: ((error: unknown, attempt: number) => boolean) | undefined;
+  attempt: number;                        // attempts started so far
+  slot: number;                           // task slot while in the core, else -1
+  settled: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;   // retry backoff or forced-cancel grace
+  timedOut: boolean;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+function nonNegative(name: string, v: unknown, integer: boolean): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) {
+    throw new TypeError(messages.optionType(name, integer ? 'a non-negative integer' : 'a non-negative number', v));
+  }
+  return v;
+}
+
+/** Validates submit options; every message names the option. */
+export function resolveTaskOptions(o: TaskOptions | undefined): Omit<Job, 'fnId' | 'args' | 'name' | 'ownToken' | 'attempt' | 'slot' | 'settled' | 'timer' | 'timedOut' | 'resolve' | 'reject'> & { name?: string; signal?: AbortSignal } {
+  if (o === undefined) o = {};
+  if (typeof o !== 'object' || o === null) throw new TypeError(messages.optionType('options', 'an object', o));
+  for (const k of Object.keys(o)) {
+    if (!(known as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(k, known));
+  }
+  const level = o.priority === undefined ? 2 : priorityLevel(o.priority);
+  if (level < 0) throw new TypeError(messages.optionType('priority', `one of ${PRIORITIES.map((p) => `'${p}'`).join(', ')}`, o.priority));
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(messages.optionType('signal', 'an AbortSignal', o.signal));
+  if (o.token !== undefined && !(o.token instanceof CancellationToken)) throw new TypeError(messages.optionType('token', 'a CancellationToken', o.token));
+  if (o.retryIf !== undefined && typeof o.retryIf !== 'function') throw new TypeError(messages.optionType('retryIf', 'a function', o.retryIf));
+  if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(messages.optionType('name', 'a string', o.name));
+  let retryDelay: RetryDelay = {};
+  if (typeof o.retryDelay === 'number') retryDelay = { base: nonNegative('retryDelay', o.retryDelay, false), factor: 1, jitter: 'none', max: o.retryDelay };
+  else if (o.retryDelay !== undefined) {
+    if (typeof o.retryDelay !== 'object' || o.retryDelay === null) throw new TypeError(messages.optionType('retryDelay', 'milliseconds or { base, factor, max, jitter }', o.retryDelay));
+    const d = o.retryDelay;
+    if (d.base !== undefined) nonNegative('retryDelay.base', d.base, false);
+    if (d.max !== undefined) nonNegative('retryDelay.max', d.max, false);
+    if (d.factor !== undefined && !(typeof d.factor === 'number' && d.factor >= 1)) throw new TypeError(messages.optionType('retryDelay.factor', 'a number ≥ 1', d.factor));
+    if (d.jitter !== undefined && d.jitter !== 'full' && d.jitter !== 'none') throw new TypeError(messages.optionType('retryDelay.jitter', "'full' or 'none'", d.jitter));
+    retryDelay = d;
+  }
+  const timeout = o.timeout === undefined ? 0 : nonNegative('timeout', o.timeout, false);
+  if (o.timeout !== undefined && timeout === 0) throw new TypeError(messages.optionType('timeout', 'a positive number of milliseconds', o.timeout));
+  return {
+    level, token: o.token, timeout, retries: o.retries === undefined ? 0 : nonNegative('retries', o.retries, true),
+    retryDelay, retryIf: o.retryIf, name: o.name, signal: o.signal,
+  };
+}

@@ -1,0 +1,145 @@
+// Cancellation tokens seen inside tasks, forced termination of tasks that ignore them, start-measured
+// timeouts, run deadlines, and retries with backoff.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Executor, Taskflow, CancellationToken, CancelledError, TimeoutError } from 'beatflow';
+import * as c from './fixtures/control-tasks.mjs';
+import { within, rejection } from './helpers/executor.mjs';
+
+const module = new URL('./fixtures/control-tasks.mjs', import.meta.url);
+const until = async (cond) => { while (!cond()) await new Promise((r) => setTimeout(r, 1)); };
+
+const T = suite('cancellation tokens');
+T.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 2, module, cancelGrace: 300 }); });
+T.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
+
+T('a running task sees its token: checkCancelled() throws a CancelledError with the reason', async ({ ex }) => {
+  const f = ex.shared(Float64Array, 1);
+  const token = new CancellationToken();
+  const p = ex.submit(c.untilCancelled, [f], { token });
+  await new Promise((r) => setTimeout(r, 20));
+  const at = performance.timeOrigin + performance.now();
+  token.cancel('user pressed stop');
+  const err = await rejection(within(p, 5_000, 'cancel'));
+  assert.instance(err, CancelledError);
+  assert.match(err.message, /user pressed stop/);
+  assert.ok(f[0] >= at - 1, 'observed after the cancel');
+});
+
+T('an AbortSignal cancels through the token: an async task\'s this.signal fires', async ({ ex }) => {
+  const ac = new AbortController();
+  const p = ex.submit(c.awaitAbort, [], { signal: ac.signal });
+  await new Promise((r) => setTimeout(r, 20));
+  ac.abort('from the host');
+  assert.match(await within(p, 5_000, 'signal'), /from the host/);
+});
+
+T('one token cancels many tasks; tokens linked to a signal, cancelAfter and cancelAt', async ({ ex }) => {
+  const ac = new AbortController();
+  const token = new CancellationToken({ signal: ac.signal });
+  const fs = [ex.shared(Float64Array, 1), ex.shared(Float64Array, 1)];
+  const ps = fs.map((f) => ex.submit(c.untilCancelled, [f], { token }));
+  ac.abort(new Error('shutdown'));
+  for (const e of await within(Promise.all(ps.map(rejection)), 5_000, 'both')) assert.match(e.message, /shutdown/);
+  assert.is(token.cancelled, true);
+  const later = new CancellationToken().cancelAfter(30, 'late');
+  const t0 = Date.now();
+  await rejection(ex.submit(c.untilCancelled, [fs[0]], { token: later }));
+  assert.ok(Date.now() - t0 >= 25);
+  const at = new CancellationToken().cancelAt(new Date(Date.now() - 1));
+  assert.is(at.cancelled, false, 'cancelAt in the past fires on the next turn');
+  await new Promise((r) => setTimeout(r, 5));
+  assert.is(at.cancelled, true);
+  assert.throws(() => new CancellationToken().cancelAfter(-1), /cancelAfter/);
+});
+
+T('a task that ignores cancellation is stopped by force after cancelGrace; the worker is replaced', async ({ ex }) => {
+  const token = new CancellationToken();
+  const p = ex.submit(c.stubborn, [60_000], { token });
+  await new Promise((r) => setTimeout(r, 20));
+  token.cancel('must stop');
+  const t0 = Date.now();
+  const err = await rejection(within(p, 10_000, 'forced'));
+  assert.instance(err, CancelledError);
+  assert.match(err.message, /did not stop within 300 ms/);
+  assert.ok(Date.now() - t0 >= 250, 'waited for the grace period');
+  assert.equal(await within(Promise.all([ex.submit(c.echo, [1]), ex.submit(c.echo, [2])]), 10_000, 'after'), [1, 2]);
+});
+
+T.run();
+
+const Time = suite('timeouts and deadlines');
+Time.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 1, module, cancelGrace: 200 }); });
+Time.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
+
+Time('a timeout counts from the start, not from submission: queue time is free', async ({ ex }) => {
+  const first = ex.submit(c.spin, [300]);
+  const queued = ex.submit(c.spin, [30], { timeout: 200 });   // waits ~300 ms, runs 30 ms
+  assert.is(await queued, 30);
+  await first;
+});
+
+Time('past its timeout a task rejects with a TimeoutError naming it; one ignoring it is stopped by force', async ({ ex }) => {
+  const t0 = Date.now();
+  const err = await rejection(within(ex.submit(c.stubborn, [60_000], { timeout: 80, name: 'slowpoke' }), 10_000, 'timeout'));
+  assert.instance(err, TimeoutError);
+  assert.is(err.task, 'slowpoke');
+  assert.is(err.timeout, 80);
+  assert.ok(Date.now() - t0 >= 75);
+  assert.is(await within(ex.submit(c.echo, ['alive']), 10_000, 'replaced'), 'alive');
+  const coop = ex.submit(c.untilCancelled, [ex.shared(Float64Array, 1)], { timeout: 50 });
+  assert.instance(await rejection(coop), TimeoutError);
+});
+
+Time('a run past its deadline rejects with a TimeoutError naming the taskflow, and stops', async ({ ex }) => {
+  const tf = new Taskflow('long');
+  const count = ex.shared(Int32Array, 1);
+  const start = tf.emplace(c.echo).args(0);
+  const body = tf.emplace(function tick(n) { Atomics.add(n, 0, 1); const e = Date.now() + 2; while (Date.now() < e); }).args(count);
+  const loop = tf.condition(() => 0);
+  start.precede(body); body.precede(loop); loop.precede(body);
+  const err = await rejection(within(ex.run(tf, { deadline: 50 }), 10_000, 'deadline'));
+  assert.instance(err, TimeoutError);
+  assert.is(err.task, 'long');
+  const n = count[0];
+  await new Promise((r) => setTimeout(r, 20));
+  assert.is(count[0], n, 'stopped');
+  assert.instance(await rejection(ex.run(tf, { deadline: 'soon' })), TypeError);
+});
+
+Time.run();
+
+const R = suite('retries');
+R.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 2, module }); });
+R.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
+
+R('a failing task is retried up to `retries` times, then succeeds or rejects with the last error', async ({ ex }) => {
+  const n = ex.shared(Int32Array, 1);
+  assert.is(await ex.submit(c.flaky, [n, 3], { retries: 3, retryDelay: 1 }), 3);
+  assert.is(n[0], 3);
+  const m = ex.shared(Int32Array, 1);
+  const err = await rejection(ex.submit(c.flaky, [m, 10], { retries: 2, retryDelay: 1 }));
+  assert.is(err.message, 'attempt 3');
+  assert.is(m[0], 3, 'one attempt plus two retries');
+});
+
+R('retryIf decides which errors retry; the delays follow the backoff', async ({ ex }) => {
+  const n = ex.shared(Int32Array, 1);
+  const err = await rejection(ex.submit(c.flaky, [n, 5, 'range'], { retries: 5, retryIf: (e) => e.name !== 'RangeError' }));
+  assert.instance(err, RangeError);
+  assert.is(n[0], 1, 'not retried');
+  const m = ex.shared(Int32Array, 1);
+  const t0 = Date.now();
+  await ex.submit(c.flaky, [m, 4], { retries: 3, retryDelay: { base: 20, factor: 2, jitter: 'none' } });
+  assert.ok(Date.now() - t0 >= 20 + 40 + 80 - 5, 'waited 20 + 40 + 80 ms');
+});
+
+R('waitForAll waits for tasks between attempts', async ({ ex }) => {
+  const n = ex.shared(Int32Array, 1);
+  const p = ex.submit(c.flaky, [n, 3], { retries: 2, retryDelay: 30 });
+  await ex.waitForAll();
+  assert.is(n[0], 3);
+  assert.is(await p, 3);
+});
+
+R.run();
