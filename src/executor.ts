@@ -29,7 +29,7 @@ type Waiting = { resolve(v: unknown): void; reject(e: unknown): void; fnId: numb
 /** Host submissions between two wake-up checks during a synchronous burst. */
 const WAKE_BATCH = 64;
 /** One accepted run: whether it was cancelled, and the run slot once it started. */
-type RunState = { cancelled: boolean; reason: unknown; slot: number };
+type RunState = { cancelled: boolean; reason: unknown; slot: number; level: number; resume: boolean; list: number };
 type RunWaiter = { resolve(v: RunResult): void; reject(e: unknown): void; placed: Placed; tf: Taskflow; run: number; state: RunState };
 
 /** Options for executor.run / runN / runUntil. */
@@ -41,6 +41,14 @@ export interface RunOptions {
    * its promise rejects with a TimeoutError naming the taskflow.
    */
   deadline?: number | Date;
+  /** 'critical' | 'high' | 'normal' | 'low': the run's start waits in that submission queue. Default 'normal'. */
+  priority?: Priority;
+  /**
+   * Runs only the tasks that did not finish in the taskflow's previous run (it failed or was cancelled);
+   * the finished ones keep their results, which their successors receive. After a run that completed
+   * it runs nothing. Not for taskflows with condition tasks.
+   */
+  resume?: boolean;
 }
 
 /** The promise of a run, with a way to cancel it. */
@@ -61,23 +69,42 @@ export class RunResult {
   readonly #placed: Placed | undefined;
   readonly #run: number;
   readonly #read: (t: number) => unknown;
+  readonly #done: (t: number) => boolean;
 
   /** @internal */
-  constructor(tf: Taskflow, placed: Placed | undefined, run: number, read: (t: number) => unknown) {
+  constructor(tf: Taskflow, placed: Placed | undefined, run: number, read: (t: number) => unknown, done: (t: number) => boolean = () => true) {
     this.taskflow = tf;
     this.#placed = placed;
     this.#run = run;
     this.#read = read;
+    this.#done = done;
   }
 
-  /** The value `task` returned in this run. Throws if the taskflow has run again since. */
+  /**
+   * The value `task` returned in this run. Throws if the taskflow has run again since, or (for the
+   * `partial` result of a failed run) if the task did not finish.
+   */
   result<T = unknown>(task: Task): T {
+    const t = this.#slot(task);
+    if (!this.#done(t)) throw new Error(messages.notFinished(task.name(), this.taskflow.name));
+    return this.#read(t) as T;
+  }
+
+  /**
+   * Whether `task` finished in this run: false for a task that failed or was skipped because the run
+   * failed or was cancelled (error.partial of a failed run). Resume with `executor.run(tf, { resume: true })`.
+   */
+  finished(task: Task): boolean {
+    return this.#done(this.#slot(task));
+  }
+
+  #slot(task: Task): number {
     const node = nodeOf(task);
     if (node._graph !== this.taskflow || !this.#placed || node._index < 0 || node._index >= this.#placed.top.length) {
       throw new RangeError(messages.notInRun(task.name()));
     }
     if (this.#placed.released || this.#placed.runs !== this.#run) throw new Error(messages.stale(this.taskflow.name));
-    return this.#read(this.#placed.slots[this.#placed.top[node._index]]) as T;
+    return this.#placed.slots[this.#placed.top[node._index]];
   }
 }
 
@@ -504,11 +531,13 @@ export class Executor {
    * The returned promise has `cancel(reason?)`; `options.signal` cancels it too.
    */
   run(tf: Taskflow, options?: RunOptions): RunHandle {
-    const state: RunState = { cancelled: false, reason: undefined, slot: -1 };
+    const level = options?.priority === undefined ? 2 : priorityLevel(options.priority);
+    const state: RunState = { cancelled: false, reason: undefined, slot: -1, level, resume: options?.resume === true, list: 0 };
     const cancel = (reason?: unknown): void => this.#cancelRun(state, reason);
     if (this.#state !== 'open') return Object.assign(Promise.reject(new Error(messages.closed('run'))), { cancel });
     const full = this.#queue.refuse('run');
     if (full) return Object.assign(Promise.reject(full), { cancel });
+    if (level < 0) return Object.assign(Promise.reject(new TypeError(messages.optionType('priority', "'critical', 'high', 'normal' or 'low'", options?.priority))), { cancel });
     const signal = options?.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       return Object.assign(Promise.reject(new TypeError(messages.optionType('signal', 'an AbortSignal', signal))), { cancel });
@@ -606,19 +635,58 @@ export class Executor {
       this.#released.register(tf, pl, pl);
     }
     const placed = pl;
+    if (state.resume && placed.conditional) return Promise.reject(new TypeError(messages.resumeConditional(tf.name)));
+    const resume = state.resume && placed.lastFailed;
     const run = ++placed.runs;
-    if (placed.slots.length === 0) return Promise.resolve(new RunResult(tf, placed, run, () => undefined));
+    if (placed.slots.length === 0 || (state.resume && !resume)) return Promise.resolve(new RunResult(tf, placed, run, (t) => this.#codec.readResult(this.#core.taskPtr(t))));
     if (placed.conditional) {   // tasks a condition does not reach this run must not show an older run's value
       for (const t of placed.slots) this.#codec.freeResult(this.#core.taskPtr(t));
+    }
+    let sources = placed.block;
+    let nSources = placed.nSources;
+    if (resume) {
+      try { [sources, nSources] = this.#resumeSources(placed); } catch (e) { return Promise.reject(e); }
+      state.list = sources;
     }
     return new Promise<RunResult>((resolve, reject) => {
       this.#runWaiters[placed.runSlot] = { resolve, reject, placed, tf, run, state };
       state.slot = placed.runSlot;
       this.#outstanding++;
-      this.#core.x.runStart(placed.runSlot, placed.block, placed.nSources);
+      this.#core.x.runStartAt(placed.runSlot, sources, nSources, state.level);
       this.#pool.demand();
       this.#ensurePump();
     });
+  }
+
+  /**
+   * For resuming a failed run: the tasks that did not finish (failed or skipped) run again, each waiting
+   * only for its unfinished predecessors (their `pending` is set here; the finished keep their results).
+   * Returns a heap list of the ones that can start at once, and how many. Tasks retire with pending reset
+   * to their full dependency count, so the run after this one is a normal one again.
+   */
+  #resumeSources(placed: Placed): [number, number] {
+    const core = this.#core;
+    const codec = this.#codec;
+    const L = core.L;
+    const u32 = core.u32;
+    const unfinished = new Set<number>();
+    for (const t of placed.slots) {
+      const k = codec.resultKind(core.taskPtr(t));
+      if (k === Kind.Error || k === Kind.Skipped) unfinished.add(t);
+    }
+    const ready: number[] = [];
+    for (const t of unfinished) {
+      const i = core.taskPtr(t) >> 2;
+      const list = u32[i + (L.T_pred >> 2)] >> 2;
+      let waiting = 0;
+      for (let k = 0; k < u32[i + (L.T_npred >> 2)]; k++) if (unfinished.has(u32[list + k])) waiting++;
+      core.i32[i + (L.T_pending >> 2)] = waiting;
+      codec.freeResult(core.taskPtr(t));
+      if (waiting === 0) ready.push(t);
+    }
+    const block = core.alloc(4 * Math.max(1, ready.length));
+    core.u32.set(ready, block >> 2);
+    return [block, ready.length];
   }
 
   /**
@@ -798,9 +866,13 @@ export class Executor {
     this.#runWaiters[r] = undefined;
     this.#outstanding--;
     const core = this.#core;
+    if (w.state.list !== 0) core.x.heapFree(w.state.list);
     const failed = Atomics.load(core.i32, (core.runPtr(r) + core.L.R_failed) >> 2);
+    const result = new RunResult(w.tf, w.placed, w.run, (t) => this.#codec.readResult(core.taskPtr(t)),
+      (t) => { const k = this.#codec.resultKind(core.taskPtr(t)); return k !== Kind.Error && k !== Kind.Skipped; });
+    w.placed.lastFailed = failed !== 0 || w.state.cancelled;
     if (failed === 0 && !w.state.cancelled) {
-      w.resolve(new RunResult(w.tf, w.placed, w.run, (t) => this.#codec.readResult(core.taskPtr(t))));
+      w.resolve(result);
       return;
     }
     // A cancelled run rejects as cancelled, with any task errors attached; otherwise the first error
@@ -817,6 +889,7 @@ export class Executor {
       }
     }
     if (others.length > 0) err.suppressed = others;
+    (err as { partial?: RunResult }).partial = result;
     w.reject(err);
   }
 

@@ -28,6 +28,8 @@ export interface Placed {
   readonly conditional: boolean;
   /** Runs started so far; a RunResult is valid while this still equals its run number. */
   runs: number;
+  /** The last run failed or was cancelled: a resume runs the tasks it did not finish. */
+  lastFailed: boolean;
   released: boolean;
 }
 
@@ -113,7 +115,7 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
   const conditional = condition.includes(1);
   return {
     version: tf.compositeVersion, slots, top: flat.top, tf: new WeakRef(tf), runSlot, block, nSources,
-    conditional, runs: 0, released: false,
+    conditional, runs: 0, lastFailed: false, released: false,
   };
 }
 
