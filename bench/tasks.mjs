@@ -49,3 +49,8 @@ export function sfib(n) {
   const [x, y] = sf.join();
   return x + y;
 }
+
+/** Spins until its task is cancelled; returns the epoch ms at which it saw the flag (bench/control.mjs). */
+export function untilCancelled() {
+  for (;;) if (this.cancelled) return performance.timeOrigin + performance.now();
+}

@@ -317,7 +317,7 @@ export class Executor {
       let token = o.token;
       if ((o.signal || o.timeout > 0) && !token) token = new CancellationToken();
       job = {
-        fnId, args: [...args], name: o.name ?? this.#fns.nameOf(fnId), level: o.level, token, ownToken: token !== o.token, timeout: o.timeout,
+        fnId, args: args as unknown[], name: o.name ?? this.#fns.nameOf(fnId), level: o.level, token, ownToken: token !== o.token, timeout: o.timeout,
         retries: o.retries, retryDelay: o.retryDelay, retryIf: o.retryIf, attempt: 0, slot: -1, settled: false,
         timer: undefined, timedOut: false, resolve: resolve as (v: unknown) => void, reject,
       };
@@ -330,19 +330,19 @@ export class Executor {
       if (token) token._onCancel(() => this.#graceFor(job));
       if (!job.settled) this.#launch(job);
     });
-    return Object.assign(promise, {
-      cancel: (reason?: unknown): boolean => {
-        if (!job || job.settled) return false;
-        if (this.#withdraw(job, reason)) return true;
-        job.token?.cancel(reason);
-        return false;
-      },
-      reprioritize: (p: Priority): boolean => {
-        const level = priorityLevel(p);
-        if (level < 0) throw new TypeError(messages.optionType('priority', "'critical', 'high', 'normal' or 'low'", p));
-        return job !== undefined && this.#reprioritize(job, level);
-      },
-    });
+    const handle = promise as TaskHandle<Awaited<R>>;
+    handle.cancel = (reason?: unknown): boolean => {
+      if (!job || job.settled) return false;
+      if (this.#withdraw(job, reason)) return true;
+      job.token?.cancel(reason);
+      return false;
+    };
+    handle.reprioritize = (p: Priority): boolean => {
+      const level = priorityLevel(p);
+      if (level < 0) throw new TypeError(messages.optionType('priority', "'critical', 'high', 'normal' or 'low'", p));
+      return job !== undefined && this.#reprioritize(job, level);
+    };
+    return handle;
   }
 
   /** Starts the next attempt of job: in a task slot, or in the backlog of its level when none is free. */

@@ -53,6 +53,11 @@ export interface Job {
   reject(e: unknown): void;
 }
 
+function onlyPriority(o: TaskOptions): boolean {
+  for (const k in o) if (k !== 'priority') return false;
+  return true;
+}
+
 function nonNegative(name: string, v: unknown, integer: boolean): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) {
     throw new TypeError(messages.optionType(name, integer ? 'a non-negative integer' : 'a non-negative number', v));
@@ -61,14 +66,21 @@ function nonNegative(name: string, v: unknown, integer: boolean): number {
 }
 
 /** Validates submit options; every message names the option. */
-export function resolveTaskOptions(o: TaskOptions | undefined): Omit<Job, 'fnId' | 'args' | 'name' | 'ownToken' | 'attempt' | 'slot' | 'settled' | 'timer' | 'timedOut' | 'resolve' | 'reject'> & { name?: string; signal?: AbortSignal } {
-  if (o === undefined) o = {};
+type Resolved = Omit<Job, 'fnId' | 'args' | 'name' | 'ownToken' | 'attempt' | 'slot' | 'settled' | 'timer' | 'timedOut' | 'resolve' | 'reject'> & { name?: string; signal?: AbortSignal };
+/** The options of a submit() without any (the common case: no validation, no allocation). */
+const DEFAULTS: Resolved = { level: 2, token: undefined, timeout: 0, retries: 0, retryDelay: {}, retryIf: undefined, name: undefined, signal: undefined };
+/** Resolved options by priority level, for option objects that set nothing else. */
+const BY_LEVEL: Resolved[] = [0, 1, 2, 3].map((level) => ({ ...DEFAULTS, level }));
+
+export function resolveTaskOptions(o: TaskOptions | undefined): Resolved {
+  if (o === undefined) return DEFAULTS;
   if (typeof o !== 'object' || o === null) throw new TypeError(messages.optionType('options', 'an object', o));
   for (const k of Object.keys(o)) {
     if (!(known as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(k, known));
   }
   const level = o.priority === undefined ? 2 : priorityLevel(o.priority);
   if (level < 0) throw new TypeError(messages.optionType('priority', `one of ${PRIORITIES.map((p) => `'${p}'`).join(', ')}`, o.priority));
+  if (onlyPriority(o)) return BY_LEVEL[level];
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(messages.optionType('signal', 'an AbortSignal', o.signal));
   if (o.token !== undefined && !(o.token instanceof CancellationToken)) throw new TypeError(messages.optionType('token', 'a CancellationToken', o.token));
   if (o.retryIf !== undefined && typeof o.retryIf !== 'function') throw new TypeError(messages.optionType('retryIf', 'a function', o.retryIf));

@@ -1,0 +1,88 @@
+// control: what scheduling control costs and how fast it acts (issue 5's figures), 2 workers.
+//   priority        100k no-op tasks per burst, in turns: executor.async (the tiny bench's path), submit()
+//                   at normal priority, submit() at mixed priorities (the four core queues in use), then
+//                   async again once the priority queues are on. Median of 5 bursts each; ratios to async.
+//   cancel-latency  a task spins on this.cancelled; the host cancels its token and the task notes when it
+//                   saw the flag: cancel → observed, in µs (median and p90 over 200 cancels).
+import { childMain, createExecutor, loadBeatflow, median, percentile, now, fmt, table, errorCell } from './lib.mjs';
+import * as tasks from './tasks.mjs';
+
+export const cases = () => ['beatflow:priority', 'beatflow:cancel-latency'];
+export const timeoutS = ({ quick }) => (quick ? 30 : 120);
+const LEVELS = ['critical', 'high', 'normal', 'low'];
+
+export async function runCase(name, { quick }) {
+  const kind = name.split(':')[1];
+  const { CancellationToken } = await loadBeatflow();
+  const ex = await createExecutor({ workers: 2, maxTasks: 1 << 21 });
+  try {
+    if (kind === 'priority') {
+      const n = quick ? 10_000 : 100_000;
+      const paths = {
+        async: () => ex.async(tasks.noop),
+        submitNormal: () => ex.submit(tasks.noop),
+        submitMixed: (i) => ex.submit(tasks.noop, [], { priority: LEVELS[i & 3] }),
+      };
+      const burst = async (f) => {
+        const t0 = now();
+        const ps = new Array(n);
+        for (let i = 0; i < n; i++) ps[i] = f(i);
+        await Promise.all(ps);
+        return (n / (now() - t0)) * 1e3;
+      };
+      const rates = { async: [], submitNormal: [], submitMixed: [], asyncAfter: [] };
+      await burst(paths.async);
+      await burst(paths.submitNormal);
+      for (let r = 0; r < (quick ? 2 : 5); r++) {   // before any other level is used: the core looks at one queue
+        rates.async.push(await burst(paths.async));
+        rates.submitNormal.push(await burst(paths.submitNormal));
+      }
+      for (let r = 0; r < (quick ? 2 : 5); r++) {   // the four queues in use from here on
+        rates.submitMixed.push(await burst(paths.submitMixed));
+        rates.asyncAfter.push(await burst(paths.async));
+      }
+      return { n, tasksPerS: Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, Math.round(median(v))])) };
+    }
+    const us = [];
+    for (let i = 0; i < (quick ? 30 : 200); i++) {
+      const token = new CancellationToken();
+      const p = ex.submit(tasks.untilCancelled, [], { token });
+      await new Promise((r) => setTimeout(r, 1));
+      const at = performance.timeOrigin + now();
+      token.cancel();
+      us.push((await p - at) * 1000);
+    }
+    return { cancels: us.length, medianUs: +median(us).toFixed(1), p90Us: +percentile(us, 90).toFixed(1) };
+  } finally {
+    await ex.close();
+  }
+}
+
+export function report(res) {
+  const rows = [];
+  const pr = res['beatflow:priority'];
+  if (pr && !pr.ok) rows.push(['priority', errorCell(pr), '–', '–', pr.bgCores]);
+  else if (pr) {
+    const r = pr.result.tasksPerS;
+    const row = (label, k, base) => [label, fmt(r[k]), base ? `${((1 - r[k] / r[base]) * 100).toFixed(1)} %` : '–', base ?? '–', pr.bgCores];
+    rows.push(row('executor.async (tiny path)', 'async'));
+    rows.push(row('submit(), normal priority', 'submitNormal', 'async'));
+    rows.push(row('submit(), mixed priorities (4 queues)', 'submitMixed', 'async'));
+    rows.push(row('executor.async with the 4 queues on', 'asyncAfter', 'async'));
+  }
+  const cl = res['beatflow:cancel-latency'];
+  const latency = !cl ? '' : cl.ok
+    ? `Cancellation latency (token.cancel() → a running task sees this.cancelled), ${cl.result.cancels} cancels: median ${fmt(cl.result.medianUs)} µs, p90 ${fmt(cl.result.p90Us)} µs (bg cores ${cl.bgCores}).`
+    : `Cancellation latency: ${errorCell(cl)}`;
+  return [
+    '## control: cost of priorities on tiny tasks (2 workers, median of 5 bursts, in turns) and cancellation latency',
+    '',
+    rows.length ? table(['path', 'tasks/s', 'slower than async by', 'vs', 'bg cores'], rows) : '',
+    '',
+    'Target: priorities cost ≤ 10 % on the tiny-task benchmark.',
+    '',
+    latency,
+  ].join('\n');
+}
+
+childMain(import.meta.url, runCase);
