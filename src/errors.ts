@@ -22,6 +22,7 @@ export const messages = {
   asyncWhileHelping:
     'beatflow: a task that returns a promise ran while its worker was helping inside ctx.join(), where it cannot ' +
     'be awaited: make tasks that use spawn/join (and tasks in the same graph) synchronous, or await outside join',
+  runStopped: 'beatflow: the run of this task was cancelled or failed',
   notFinished: (task: string, tf: string) => `beatflow: task '${task}' did not finish in this run of taskflow '${tf}' (it failed or was skipped)`,
   resumeConditional: (tf: string) =>
     `beatflow: executor.run(tf, { resume: true }): taskflow '${tf}' has condition tasks, whose runs cannot be resumed part-way; run it again instead`,

@@ -92,9 +92,12 @@ const currentAt = (core.workerPtr(w) + L.W_current) >> 2;
  */
 export interface TaskContext {
   readonly workerId: number;
-  /** True once the task's cancellation token (executor.submit options token, signal or timeout) was cancelled. */
+  /**
+   * True once the task's cancellation token (executor.submit options token, signal or timeout) was
+   * cancelled, or, for a graph task, once its run was cancelled or failed.
+   */
   readonly cancelled: boolean;
-  /** Throws a CancelledError if the task's token was cancelled: call it now and then in long loops. */
+  /** Throws a CancelledError once `cancelled` is true: call it now and then in long loops. */
   checkCancelled(): void;
   /** An AbortSignal that aborts when the task's token is cancelled (read it before the first await). */
   readonly signal: AbortSignal;
@@ -112,13 +115,12 @@ const taskContext: TaskContext = {
   workerId: w,
   get cancelled() {
     running('ctx.cancelled');
-    const tok = core.u32[((tasks + frameTask[depth - 1] * taskSize) >> 2) + T_token];
-    return tok !== 0 && Atomics.load(core.i32, tok >> 2) !== 0;
+    return stopReason(frameTask[depth - 1]) !== undefined;
   },
   checkCancelled() {
     running('ctx.checkCancelled()');
-    const tok = core.u32[((tasks + frameTask[depth - 1] * taskSize) >> 2) + T_token];
-    if (tok !== 0 && Atomics.load(core.i32, tok >> 2) !== 0) throw cancelledBy(tok);
+    const why = stopReason(frameTask[depth - 1]);
+    if (why !== undefined) throw why;
   },
   get signal() {
     running('ctx.signal');
@@ -176,6 +178,17 @@ const taskContext: TaskContext = {
 };
 
 // ---- cancellation tokens (src/cancel.ts: [flag, reason ptr, reason len]) ----
+
+/**
+ * Why task t should stop, or undefined: its token was cancelled (submitted tasks), or its run (or a run
+ * it is a subflow of) was cancelled or failed (graph tasks).
+ */
+function stopReason(t: number): CancelledError | undefined {
+  const i = (tasks + t * taskSize) >> 2;
+  const tok = core.u32[i + T_token];
+  if (tok !== 0) return Atomics.load(core.i32, tok >> 2) !== 0 ? cancelledBy(tok) : undefined;
+  return x.runStopped(core.u32[i + T_run]) !== 0 ? new CancelledError(messages.runStopped) : undefined;
+}
 
 /** The error a task sees once token `tok` is cancelled: a CancelledError with the host's reason text. */
 function cancelledBy(tok: number): CancelledError {

@@ -143,3 +143,22 @@ R('waitForAll waits for tasks between attempts', async ({ ex }) => {
 });
 
 R.run();
+
+const G = suite('cancellation seen by graph tasks');
+G('a running graph task sees its run cancelled: this.cancelled and checkCancelled()', async () => {
+  const ex = await Executor.create({ workers: 2, module });
+  try {
+    const f = ex.shared(Float64Array, 1);
+    const tf = new Taskflow('watching');
+    tf.emplace(c.untilCancelled).args(f);
+    const run = ex.run(tf);
+    await new Promise((r) => setTimeout(r, 30));
+    run.cancel('stop the graph');
+    const err = await rejection(within(run, 5_000, 'run cancel'));
+    assert.instance(err, CancelledError);
+    assert.ok(f[0] > 0, 'the task saw the cancellation and stopped by itself');
+  } finally {
+    await ex.close();
+  }
+});
+G.run();
