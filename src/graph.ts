@@ -1,6 +1,7 @@
 // Task graphs as pure data: nodes, edges, names, bound arguments. Nothing here touches threads, Wasm or
 // the GPU; the executor lays a Taskflow into the shared task table when it first runs it.
 import { GraphError, messages } from './errors.js';
+import { PRIORITIES, priorityLevel, type Priority } from './scheduler.js';
 
 /** @internal A Taskflow's node is its Task handle (one object per task keeps large graphs cheap to build). */
 export type Node = Task;
@@ -39,6 +40,8 @@ export class Task {
   _condition = false;
   /** @internal For a module task (composedOf): the taskflow it runs. */
   _module: Taskflow | undefined = undefined;
+  /** @internal Priority level (0 critical … 3 low; src/scheduler.ts PRIORITIES). */
+  _level = 2;
 
   /** @internal */
   constructor(graph: Taskflow, index: number, fn: Function) {
@@ -85,6 +88,23 @@ export class Task {
   /** Binds arguments: the task is called as fn(...args, ...predecessorResults). */
   args(...args: unknown[]): this {
     this._bound = args;
+    this._graph[bump]();
+    return this;
+  }
+
+  /** The task's priority ('normal' unless set). */
+  priority(): Priority;
+  /**
+   * Sets the task's priority: among tasks that become ready together (the sources of a run, the
+   * successors one task releases), a worker runs the more urgent first. Runs and submitted tasks take
+   * a priority too (RunOptions.priority, executor.submit).
+   */
+  priority(p: Priority): this;
+  priority(p?: Priority): Priority | this {
+    if (p === undefined) return PRIORITIES[this._level];
+    const level = priorityLevel(p);
+    if (level < 0) throw new TypeError(messages.optionType('task.priority(p)', `one of ${PRIORITIES.join(', ')}`, p));
+    this._level = level;
     this._graph[bump]();
     return this;
   }

@@ -81,7 +81,8 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
     const u32 = core.u32;
     const i32 = core.i32;
     let at = block >> 2;
-    for (let i = 0; i < n; i++) if (inDegree[i] === 0) u32[at++] = slots[i];
+    const level = (i: number): number => (kind[i] === FlatKind.Task ? nodes[i]._level : 2);
+    for (const i of byPriority(sourcesOf(inDegree), level, false)) u32[at++] = slots[i];
     for (let i = 0; i < n; i++) {
       const p = core.taskPtr(slots[i]);
       const w = p >> 2;
@@ -94,7 +95,8 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
       u32[w + fRes] = 0;
       u32[w + fSucc] = at << 2;
       u32[w + fNsucc] = succOff[i + 1] - succOff[i];
-      for (let k = succOff[i]; k < succOff[i + 1]; k++) u32[at++] = slots[succ[k]];
+      if (condition[i]) for (let k = succOff[i]; k < succOff[i + 1]; k++) u32[at++] = slots[succ[k]];   // indices are the choices
+      else for (const k of byPriority(range(succOff[i], succOff[i + 1]), (k) => level(succ[k]), true)) u32[at++] = slots[succ[k]];
       u32[w + fPred] = at << 2;
       u32[w + fNpred] = deps;
       for (let k = predOff[i]; k < predOff[i + 1]; k++) u32[at++] = slots[pred[k]];
@@ -130,4 +132,31 @@ export function release(pl: Placed, core: SharedCore, codec: Codec): void {
     core.x.taskFree(t);
   }
   core.x.heapFree(pl.block);
+}
+
+function range(a: number, b: number): number[] {
+  const out: number[] = [];
+  for (let i = a; i < b; i++) out.push(i);
+  return out;
+}
+
+function sourcesOf(inDegree: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < inDegree.length; i++) if (inDegree[i] === 0) out.push(i);
+  return out;
+}
+
+/**
+ * Orders items that become ready together so that a worker runs the more urgent first; unchanged when
+ * all have one level (the common case keeps insertion order). Sources are claimed from the front of
+ * their list, so they go most urgent first. A finishing task runs the first successor it releases and
+ * pushes the others on its deque, which pops the last pushed first: so `released` lists put the most
+ * urgent first and the rest least urgent first. Stable within a level. Pure.
+ */
+export function byPriority(items: number[], level: (i: number) => number, released: boolean): number[] {
+  if (items.length < 2 || items.every((i) => level(i) === level(items[0]))) return items;
+  const sorted = items.slice().sort((a, b) => level(a) - level(b));
+  if (!released) return sorted;
+  const [first, ...rest] = sorted;
+  return [first, ...rest.reverse()];
 }

@@ -2,7 +2,7 @@
 // cancel before start; and the pure policies behind them.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Executor, CancelledError } from 'beatflow';
+import { Executor, Taskflow, CancelledError } from 'beatflow';
 import { retryDelayMs, watchdogTickMs, priorityLevel } from '../build/src/scheduler.js';
 import * as c from './fixtures/control-tasks.mjs';
 import { within, rejection } from './helpers/executor.mjs';
@@ -130,3 +130,30 @@ Policy('priority names map to queue levels, most urgent first', () => {
   assert.is(priorityLevel('urgent'), -1);
 });
 Policy.run();
+
+const G = suite('graph task priorities (1 worker)');
+G('among tasks made ready together, the more urgent run first: sources and released successors', async () => {
+  const ex = await Executor.create({ workers: 1, module });
+  try {
+    const log = ex.shared(Int32Array, 32);
+    const tf = new Taskflow('prio');
+    const order = ['low', 'normal', 'critical', 'high', 'low', 'critical'];
+    const srcs = order.map((p, i) => tf.emplace(c.record).args(log, i).priority(p));
+    const root = tf.emplace(c.record).args(log, 100).priority('low');
+    const kids = order.map((p, i) => tf.emplace(c.record).args(log, 10 + i).priority(p));
+    for (const k of kids) root.precede(k);
+    assert.is(srcs[2].priority(), 'critical');
+    await ex.run(tf);
+    const ran = [...log.subarray(1, 1 + log[0])];
+    const rank = (i) => ['critical', 'high', 'normal', 'low'].indexOf(order[i]);
+    const want = order.map((_, i) => i).sort((a, b) => rank(a) - rank(b) || a - b);
+    // the sources in priority order (FIFO within a level); the root is a source too (low, after the first low)
+    const sources = ran.filter((v) => v < 10 || v === 100);
+    assert.equal(sources.filter((v) => v !== 100), want);
+    assert.equal(ran.filter((v) => v >= 10 && v < 100), want.map((i) => 10 + i));
+    assert.throws(() => srcs[0].priority('asap'), /priority/);
+  } finally {
+    await ex.close();
+  }
+});
+G.run();
