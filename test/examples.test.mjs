@@ -66,6 +66,16 @@ Examples('the README algorithms block is part of examples/algorithms.mjs, and it
   ]);
 });
 
+Examples('the README control block is part of examples/control.mjs: subflows, async overlap, tokens, timeouts, retries', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = /From `examples\/control\.mjs`:\n\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block, 'README has the block');
+  assert.ok(readFileSync(new URL('../examples/control.mjs', import.meta.url), 'utf8').includes(block), 'the block is the example\'s code');
+  const r = run('examples/control.mjs');
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n'), ['6765', '100', 'CancelledError', 'true', 'ok 3']);
+});
+
 Examples('the showcase renders the same image as one thread and reports speedup and tasks/s', () => {
   const r = run('examples/mandelbrot.mjs');
   assert.is(r.status, 0, r.stderr + r.stdout);
