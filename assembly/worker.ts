@@ -216,37 +216,41 @@ export function calibrateSpin(w: u32, n: u32): u32 {
 }
 
 /**
- * Worker w, helping while a task it runs waits in ctx.join: one task to run now, without blocking: its
- * own deque first (the children it just spawned), then one steal round. Not the injector: what the host
- * submits (async tasks that may return promises) waits for the main loop. EMPTY if none. Records it as
- * current (the caller restores the joining task afterwards).
+ * One task to run now, without blocking: w's own deque, then one look elsewhere (a steal round, or a
+ * whole explore round with the submission queues). Records it as current. With nothing at hand it
+ * applies w's held run balance, as waitForTask does: a joiner may be waiting for a (subflow) run whose
+ * last count-down w holds, while w waits in a join of its own. A task id, EMPTY or RETRY.
  */
-export function helpNext(w: u32): i32 {
+function takeNow(w: u32, withQueues: bool): i32 {
   const sp = workerAt(w);
   const s = changetype<WorkerSlot>(sp);
   let t = runnable(w, dequePop(sp));
-  if (t < 0) t = runnable(w, stealRound(w, s));
+  if (t < 0) t = runnable(w, withQueues ? explore(w, s) : stealRound(w, s));
   if (t >= 0) { s.current = t; settleForeign(w, s, t); return t; }
-  // Nothing at hand: apply our held run balance, as waitForTask does. A joiner may be waiting for a
-  // (subflow) run whose last count-down we hold, while we wait in a join of our own.
   flushRun(w);
-  return EMPTY;
+  return t;
+}
+
+/**
+ * Worker w, helping while a task it runs waits in ctx.join: its own deque first (the children it just
+ * spawned), then one steal round. Not the submission queues: what the host submits (async tasks that may
+ * return promises) waits for the main loop. EMPTY if none. The caller restores the joining task as
+ * current afterwards.
+ */
+export function helpNext(w: u32): i32 {
+  const t = takeNow(w, false);
+  return t < 0 ? EMPTY : t;
 }
 
 /**
  * Worker w, while tasks of its own await promises: the next task without blocking (its deque, then one
- * explore round: injector, seeds, steals), or EMPTY (RETRY: lost a race, try again), or SHUTDOWN. The
- * caller must not park in a blocking wait while it owns pending promises: it waits with
+ * explore round: submission queues, seeds, steals), or EMPTY (RETRY: lost a race, try again), or SHUTDOWN.
+ * The caller must not park in a blocking wait while it owns pending promises: it waits with
  * Atomics.waitAsync on its `parked` word instead (announceSleep, tryNext again, wait, cancelSleep).
  */
 export function tryNext(w: u32): i32 {
-  const sp = workerAt(w);
-  const s = changetype<WorkerSlot>(sp);
-  let t = runnable(w, dequePop(sp));
-  if (t < 0) t = runnable(w, explore(w, s));
-  if (t >= 0) { s.current = t; settleForeign(w, s, t); return t; }
-  flushRun(w);
-  return isShutdown() ? SHUTDOWN : t;
+  const t = takeNow(w, true);
+  return t < 0 && isShutdown() ? SHUTDOWN : t;
 }
 
 /**
