@@ -112,7 +112,11 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                      //   starts; the Wasm core never reads it
   _b5: u64;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;
-  wakeups: u32; overflows: u32; _m0: u64; _m1: u64; _m2: u64; _m3: u64;
+  wakeups: u32; overflows: u32;
+  slotCache: u32;    // heap pointer to u32[SLOT_CACHE]: task slots this worker freed and will reuse (tasks.ts
+  slotCached: u32;   //   taskAllocW/taskFreeW); and how many it holds. Owner-only, plain (the host reads them
+  liveDelta: i32;    //   after the thread died); liveDelta: this worker's allocations minus frees through its cache
+  _m1: u32; _m2: u64; _m3: u64;
   pops: u32;         // owner-only: pops from the submission queues (priority aging, worker.ts explore)
   _m5: u32;
 }
@@ -188,6 +192,7 @@ export const enum TaskFlag {
 // Priority levels of the submission queues: workers take from the most urgent non-empty one first
 // (worker.ts explore). Level 2 (normal) is the original injector.
 export const LEVELS: u32 = 4;
+export const SLOT_CACHE: u32 = 64;   // task slots a worker keeps for its own spawns (tasks.ts taskAllocW)
 export const NORMAL: u32 = 2;
 
 // ---- accessors ----

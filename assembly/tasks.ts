@@ -8,13 +8,13 @@
 import {
   HEADER, Header, Task, Run, TaskFlag, NONE, RESULT_SKIPPED, RESULT_ENCODED, RESULT_ERROR, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
   SEED_RUN_MASK, SEED_GEN_MASK, SEED_CHUNK,
-  taskAt, runAt, workerAt, WorkerSlot, header, LEVELS, NORMAL, levelQueue,
+  taskAt, runAt, workerAt, WorkerSlot, header, LEVELS, NORMAL, levelQueue, SLOT_CACHE,
 } from "./layout";
 import { freePop, freePush, bumpClaim } from "./slots";
 import { mpmcPush, mpmcLength } from "./mpmc";
 import { dequePush } from "./deque";
 import { notifyWork } from "./sleep";
-import { heapFree } from "./heap";
+import { heapFree, heapAlloc } from "./heap";
 
 const FREE_HEAD = HEADER + offsetof<Header>("freeHead");
 const PRIO_USED = HEADER + offsetof<Header>("prioUsed");
@@ -47,6 +47,37 @@ export function taskAlloc(): i32 {
 export function taskFree(t: u32): void {
   freePush(FREE_HEAD, <usize>header().tasks, 7, offsetof<Task>("succ"), t);
   atomic.sub<u32>(LIVE, 1);
+}
+
+// ---- a worker's own slot cache ----
+// Fork-join allocates a child's slot and frees it on the same worker (the joiner frees what it spawned).
+// Going through the shared free stack for that costs two contended atomics per child on one cache line
+// that every worker hits. So a worker keeps up to SLOT_CACHE freed slots of its own: owner-only, plain.
+// Live-slot accounting stays exact: Header.live counts the shared stack's side, each worker's liveDelta
+// its cache's side, and the host adds them up (src/memory.ts liveTasks). The cache belongs to the worker
+// slot, not the thread: a replacement thread on the slot goes on using it.
+
+/** Worker w: a task slot for a child it spawns: its own cache first, else the shared stack. -1 if none. */
+export function taskAllocW(w: u32): i32 {
+  const s = changetype<WorkerSlot>(workerAt(w));
+  if (s.slotCached == 0) return taskAlloc();
+  s.slotCached--;
+  s.liveDelta++;
+  return <i32>load<u32>(<usize>s.slotCache + (<usize>s.slotCached << 2));
+}
+
+/** Worker w: frees a slot it owns (a joined child) into its cache, or the shared stack when the cache is full. */
+export function taskFreeW(w: u32, t: u32): void {
+  const s = changetype<WorkerSlot>(workerAt(w));
+  if (s.slotCache == 0) {
+    const block = heapAlloc(SLOT_CACHE << 2);
+    if (block == 0) { taskFree(t); return; }
+    s.slotCache = <u32>block;
+  }
+  if (s.slotCached == SLOT_CACHE) { taskFree(t); return; }
+  store<u32>(<usize>s.slotCache + (<usize>s.slotCached << 2), t);
+  s.slotCached++;
+  s.liveDelta--;
 }
 
 // ---- submission ----

@@ -970,7 +970,7 @@ export class Executor {
         wakeups: u32[(s + L.W_wakeups) >> 2], overflows: u32[(s + L.W_overflows) >> 2],
       });
     }
-    return { workers, liveTasks: u32[(L.header + L.H_live) >> 2], heapBytes: u32[(L.header + L.H_heapBytes) >> 2] };
+    return { workers, liveTasks: core.liveTasks(), heapBytes: u32[(L.header + L.H_heapBytes) >> 2] };
   }
 
   // ---- observability (src/topology.ts, src/metrics.ts) ----

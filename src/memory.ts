@@ -29,6 +29,8 @@ export interface CoreExports {
   heapFree(p: number): number;
   heapUsable(p: number): number;
   taskAlloc(): number;
+  taskAllocW(w: number): number;
+  taskFreeW(w: number, t: number): void;
   taskFree(t: number): void;
   submit(t: number): void;
   submitQuiet(t: number): void;
@@ -227,6 +229,13 @@ export class SharedCore {
 
   /** Word offsets of the fields initLoneTask writes, computed once. */
   readonly #lone: Record<'fn' | 'run' | 'flags' | 'nsucc' | 'npred' | 'deps' | 'pending' | 'res' | 'args' | 'state' | 'token', number>;
+
+  /** Task slots in use: the shared stack's count plus each worker's cache balance (tasks.ts taskAllocW). */
+  liveTasks(): number {
+    let n = this.u32[(this.L.header + this.L.H_live) >> 2];
+    for (let w = 0; w < this.nWorkers; w++) n += this.i32[(this.workerPtr(w) + this.L.W_liveDelta) >> 2];
+    return n;
+  }
 
   /**
    * Host, after worker w's thread died: the tasks it had suspended awaiting promises (its await list,

@@ -16,9 +16,11 @@
 //   side table `stamps[task]` (µs of the host clock, mod 2^32; 0 = not stamped). A worker that takes a
 //   stamped task times it whatever its count, records start − stamp, and clears the stamp. Graph tasks
 //   are made ready in Wasm, which has no clock: they have no wait time.
-// - **Utilization** = busy / wall over the window. Busy time between two timed tasks of a worker is the
-//   whole gap when the worker did not park in it (tasks not timed, the scheduler's own work, and any
-//   spinning for work, which holds a core too), else at most (tasks in the gap) × the mean sampled run time.
+// - **Utilization** = busy / wall over the window: the timed tasks' run times, plus the gaps between
+//   timed tasks. A gap in which the worker did not park counts whole (tasks not timed, the scheduler's
+//   own work, spinning for work, which holds a core too), up to GAP_SLACK × the mean run time per task
+//   in it (+ GAP_OVERHEAD_MS), so idle time spent outside the core's park is not counted; a gap with a
+//   park counts at most (tasks in it) × the mean run time. An estimate; closest with sampleEvery 1.
 // - Only tasks the worker loop runs at top level are timed. Tasks run while helping inside ctx.join are
 //   inside the joining task's run time (so busy time is not counted twice); an async task's suspended
 //   time is not run time (its synchronous part lies in the busy gaps).
@@ -57,6 +59,14 @@ export const DEFAULT_WINDOW_MS = 10_000;
 export const DEFAULT_SAMPLE_EVERY = 64;
 /** A timed task at least this long (µs) makes the worker time every task until one is shorter. */
 export const LONG_US = 50;
+/**
+ * A gap between two timed tasks without a park counts as busy up to GAP_SLACK × the mean run time per
+ * task in it, plus GAP_OVERHEAD_MS: generous for the scheduler's own work between tiny tasks (about one
+ * run time each), but idle time the core's park counter does not see (an elastic slot's bounded park,
+ * a worker with suspended async tasks sleeping on Atomics.waitAsync) is not taken for work.
+ */
+const GAP_SLACK = 8;
+const GAP_OVERHEAD_MS = 0.05;
 
 // Block layout (bytes / words). Worker rings start at RINGS; a slot is SLOT_WORDS u32 words.
 const H_ORIGIN = 0;      // f64
@@ -293,7 +303,7 @@ export class Metrics {
         parks: sum((m) => m.parks), wakeups: sum((m) => m.wakeups), overflows: sum((m) => m.overflows),
         injectorLength: Math.max(0, core.x.mpmcLength(L.injector)),
         dequeLength: sum((m) => m.dequeLength),
-        liveTasks: u32[(L.header + L.H_live) >> 2],
+        liveTasks: core.liveTasks(),
         busyMs: sum((m) => m.busyMs),
         utilization: sum((m) => m.utilization) / workers.length,
         runTime: merge((m) => m.runTime),
@@ -402,7 +412,8 @@ export class Sampler {
       const gap = Math.max(0, now - this.#lastEnd);
       const parked = this.#u32[this.#parks] !== this.#lastParks;
       const between = Math.max(0, this.#u32[this.#executed] - this.#lastExecuted - 1);
-      this.#f64[(base + S_BUSY) >> 1] += parked ? Math.min(gap, between * this.#meanRun) : gap;
+      const cap = parked ? between * this.#meanRun : between * GAP_SLACK * this.#meanRun + GAP_OVERHEAD_MS;
+      this.#f64[(base + S_BUSY) >> 1] += Math.min(gap, cap);
     }
     return now;
   }

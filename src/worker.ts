@@ -129,13 +129,13 @@ const taskContext: TaskContext = {
   spawn(fn, ...args) {
     running('ctx.spawn()');
     const id = fns.idOf(fn);
-    const t = x.taskAlloc();
+    const t = x.taskAllocW(w);
     if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
     const p = core.initLoneTask(t, id, CHILD);
     try {
       if (args.length > 0) codec.writeArgs(p, args);
     } catch (e) {
-      x.taskFree(t);
+      x.taskFreeW(w, t);
       throw e;
     }
     x.spawnPush(w, t);
@@ -244,7 +244,7 @@ function release(kids: number[], c: number): void {
   codec.freeResult(p);
   if (core.u32[(p >> 2) + T_argInfo] !== 0) codec.freeArgs(p);
   kids.splice(kids.indexOf(c), 1);
-  x.taskFree(c);
+  x.taskFreeW(w, c);
 }
 
 /** Runs other tasks on this worker until child c has retired (it may be running on another worker). */
