@@ -116,7 +116,10 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   slotCache: u32;    // heap pointer to u32[SLOT_CACHE]: task slots this worker freed and will reuse (tasks.ts
   slotCached: u32;   //   taskAllocW/taskFreeW); and how many it holds. Owner-only, plain (the host reads them
   liveDelta: i32;    //   after the thread died); liveDelta: this worker's allocations minus frees through its cache
-  _m1: u32; _m2: u64; _m3: u64;
+  frames: u32;       // heap pointer to u32[1 + n]: the depth, then the tasks on this worker's stack (a task
+                     //   waiting in a join below the ones it runs meanwhile); owner-written plainly, read
+                     //   by the host after the thread died (src/worker.ts enter/leave)
+  _m2: u64; _m3: u64;
   pops: u32;         // owner-only: pops from the submission queues (priority aging, worker.ts explore)
   _m5: u32;
 }
@@ -139,7 +142,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   flags: u32;     // TaskFlag bits | priority << 8; host-written before submission
   succ: u32;      // heap pointer to u32[nsucc] successor ids (graph layout, host-written once)
   nsucc: u32;
-  pred: u32;      // heap pointer to u32[npred] strong predecessor ids, in edge insertion order
+  pred: u32;      // heap pointer to u32[npred] strong predecessor ids, in edge insertion order; for a spawned
+                  // child (no predecessors): its spawner's run, whose failure or cancellation skips it
   npred: u32;
   argInfo: u32;   // argc | mode | 4-bit kinds (src/codec.ts); host-written before submission
   resInfo: u32;   // result kind | count; written by the worker before finish(), published by finish()'s atomics

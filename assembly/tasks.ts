@@ -66,15 +66,17 @@ export function taskAllocW(w: u32): i32 {
   return <i32>load<u32>(<usize>s.slotCache + (<usize>s.slotCached << 2));
 }
 
+/** Worker w, as its thread starts: gives its slot a cache block if it has none yet (false: no memory). */
+export function slotCacheInit(w: u32): bool {
+  const s = changetype<WorkerSlot>(workerAt(w));
+  if (s.slotCache == 0) s.slotCache = <u32>heapAlloc(SLOT_CACHE << 2);
+  return s.slotCache != 0;
+}
+
 /** Worker w: frees a slot it owns (a joined child) into its cache, or the shared stack when the cache is full. */
 export function taskFreeW(w: u32, t: u32): void {
   const s = changetype<WorkerSlot>(workerAt(w));
-  if (s.slotCache == 0) {
-    const block = heapAlloc(SLOT_CACHE << 2);
-    if (block == 0) { taskFree(t); return; }
-    s.slotCache = <u32>block;
-  }
-  if (s.slotCached == SLOT_CACHE) { taskFree(t); return; }
+  if (s.slotCache == 0 || s.slotCached == SLOT_CACHE) { taskFree(t); return; }
   store<u32>(<usize>s.slotCache + (<usize>s.slotCached << 2), t);
   s.slotCached++;
   s.liveDelta--;
@@ -223,10 +225,12 @@ export function skip(w: u32, t: u32): i32 {
 
 /**
  * True if t belongs to a run that has failed or was cancelled (its remaining tasks are skipped, not
- * run), or to a subflow run inside such a run, at any depth.
+ * run), or to a subflow run inside such a run, at any depth; for a spawned child, its spawner's run.
  */
 export function runFailed(t: u32): bool {
-  return runStopped(changetype<Task>(taskAt(t)).run);
+  const task = changetype<Task>(taskAt(t));
+  // A spawned child has no run of its own; its `pred` word names its spawner's (src/worker.ts spawn).
+  return runStopped(task.run == NONE && (task.flags & TaskFlag.Child) != 0 ? task.pred : task.run);
 }
 
 /** True if run r (NONE: none), or a run it is a subflow of, has failed or was cancelled. */

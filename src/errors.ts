@@ -26,7 +26,8 @@ export const messages = {
   notFinished: (task: string, tf: string) => `beatflow: task '${task}' did not finish in this run of taskflow '${tf}' (it failed or was skipped)`,
   resumeConditional: (tf: string) =>
     `beatflow: executor.run(tf, { resume: true }): taskflow '${tf}' has condition tasks, whose runs cannot be resumed part-way; run it again instead`,
-  taskCancelled: (name: string) => `beatflow: task '${name}' was cancelled before it started`,
+  taskCancelled: (name: string, reason: unknown) => `beatflow: task '${name}' was cancelled before it started${
+    reason instanceof Error ? `: ${reason.message}` : typeof reason === 'string' && reason ? `: ${reason}` : ''}`,
   taskTimedOut: (name: string, ms: number) => `beatflow: task '${name}' ran past its timeout of ${ms} ms`,
   runDeadline: (name: string, ms: number) => `beatflow: the run of taskflow '${name}' passed its deadline (${ms} ms)`,
   forced: (name: string, grace: number, w: number) =>

@@ -164,8 +164,11 @@ export class Executor {
   /** Jobs with a timeout, while in a slot; checked by the watchdog. */
   readonly #watched = new Set<Job>();
   #watchdog: ReturnType<typeof setInterval> | undefined;
+  #watchTick = Infinity;
   /** Slots whose task is being terminated after ignoring its cancellation, with the error to report. */
   readonly #forced = new Map<number, Error>();
+  /** Slots of suspended tasks given up after their grace period: no longer counted in #outstanding. */
+  readonly #detached = new Set<number>();
 
   private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>) {
     this.#core = core;
@@ -319,7 +322,7 @@ export class Executor {
       job = {
         fnId, args: args as unknown[], name: o.name ?? this.#fns.nameOf(fnId), level: o.level, token, ownToken: token !== o.token, timeout: o.timeout,
         retries: o.retries, retryDelay: o.retryDelay, retryIf: o.retryIf, attempt: 0, slot: -1, settled: false,
-        timer: undefined, timedOut: false, resolve: resolve as (v: unknown) => void, reject,
+        timer: undefined, grace: undefined, stopToken: undefined, timedOut: false, resolve: resolve as (v: unknown) => void, reject,
       };
       if (o.signal) {
         const signal = o.signal;
@@ -327,8 +330,11 @@ export class Executor {
         if (signal.aborted) onAbort();
         else { signal.addEventListener('abort', onAbort, { once: true }); job.reject = (e) => { signal.removeEventListener('abort', onAbort); reject(e); }; }
       }
-      if (token) token._onCancel(() => this.#graceFor(job));
       if (!job.settled) this.#launch(job);
+      // A cancelled token withdraws the task if it has not started (or is between attempts), else
+      // starts the grace period after which a task that ignores it is stopped by force. Registered
+      // after the launch: a token cancelled already withdraws the task at once.
+      if (token && !job.settled) job.stopToken = token._onCancel((r) => { if (!this.#withdraw(job, r)) this.#graceFor(job); });
     });
     const handle = promise as TaskHandle<Awaited<R>>;
     handle.cancel = (reason?: unknown): boolean => {
@@ -381,8 +387,8 @@ export class Executor {
     else if (job.slot < 0 && job.timer !== undefined) { clearTimeout(job.timer); job.timer = undefined; this.#jobsWaiting--; }
     else if (job.slot < 0 || !this.#revoke(job.slot)) return false;
     else job.slot = -1;
-    this.#settleJob(job, new CancelledError(messages.taskCancelled(job.name), reason));
-    if (job.ownToken) job.token!._release(this.#core);   // no worker will run it: nothing reads the words
+    this.#settleJob(job, new CancelledError(messages.taskCancelled(job.name, reason), reason));
+    this.#finishJob(job);   // no worker will run it: nothing reads the token words
     return true;
   }
 
@@ -423,33 +429,44 @@ export class Executor {
     return true;
   }
 
-  /** A job's token was cancelled: if its task runs on past cancelGrace, terminate its worker. */
+  /**
+   * A job's token was cancelled while its task runs: if it is still running after cancelGrace, stop it.
+   * A task running on a worker (possibly below tasks it runs while helping in a join) is stopped by
+   * terminating that worker. A task suspended on a promise holds no thread: its promise is settled now
+   * and its slot is left to come back whenever the promise settles (it no longer counts as in flight).
+   */
   #graceFor(job: Job): void {
-    if (job.settled && !job.timedOut) return;
-    clearTimeout(job.timer);
-    job.timer = setTimeout(() => {
-      job.timer = undefined;
+    if ((job.settled && !job.timedOut) || job.grace !== undefined) return;
+    job.grace = setTimeout(() => {
+      job.grace = undefined;
       const t = job.slot;
       if (t < 0 || this.#jobs[t] !== job || this.#state === 'closed') return;
       const core = this.#core;
+      const stopped = (w: number): Error => job.timedOut
+        ? new TimeoutError(messages.taskTimedOut(job.name, job.timeout), { task: job.name, timeout: job.timeout })
+        : new CancelledError(messages.forced(job.name, this.#opts.cancelGrace, w), job.token?.reason);
       for (let w = 0; w < core.nWorkers; w++) {
-        if (core.i32[(core.workerPtr(w) + core.L.W_current) >> 2] !== t) continue;
-        const err = job.timedOut
-          ? new TimeoutError(messages.taskTimedOut(job.name, job.timeout), { task: job.name, timeout: job.timeout })
-          : new CancelledError(messages.forced(job.name, this.#opts.cancelGrace, w), job.token?.reason);
-        this.#forced.set(t, err);
-        void this.#pool.kill(w);
-        return;
+        if (core.runningOn(w).includes(t)) {
+          this.#forced.set(t, stopped(w));
+          void this.#pool.kill(w);
+          return;
+        }
       }
+      this.#detached.add(t);   // suspended (or between a worker's hands): give up on it
+      this.#outstanding--;
+      this.#settleJob(job, stopped(-1));
+      if (this.#outstanding === 0 && this.#jobsWaiting === 0) this.#notifyIdle();
     }, this.#opts.cancelGrace);
+    (job.grace as { unref?: () => void }).unref?.();
   }
 
   #watch(job: Job): void {
     this.#watched.add(job);
-    if (this.#watchdog !== undefined) return;
-    let shortest = Infinity;
-    for (const j of this.#watched) shortest = Math.min(shortest, j.timeout);
-    this.#watchdog = setInterval(() => this.#checkTimeouts(), watchdogTickMs(shortest));
+    const tick = watchdogTickMs(job.timeout);
+    if (this.#watchdog !== undefined && tick >= this.#watchTick) return;
+    clearInterval(this.#watchdog);   // a shorter timeout than any so far: tick faster
+    this.#watchTick = tick;
+    this.#watchdog = setInterval(() => this.#checkTimeouts(), tick);
     (this.#watchdog as { unref?: () => void }).unref?.();
   }
 
@@ -467,14 +484,16 @@ export class Executor {
       job.token?.cancel(new Error(`timed out after ${job.timeout} ms`));
       this.#graceFor(job);
     }
-    if (this.#watched.size === 0) { clearInterval(this.#watchdog); this.#watchdog = undefined; }
+    if (this.#watched.size === 0) { clearInterval(this.#watchdog); this.#watchdog = undefined; this.#watchTick = Infinity; }
   }
 
   #settleJob(job: Job, error: unknown, value?: unknown): void {
     if (job.settled) return;
     job.settled = true;
     this.#watched.delete(job);
-    if (!job.timedOut) { clearTimeout(job.timer); job.timer = undefined; }
+    clearTimeout(job.timer);
+    job.timer = undefined;
+    if (!job.timedOut) { clearTimeout(job.grace); job.grace = undefined; }
     if (error !== undefined) job.reject(error); else job.resolve(value);
     if (this.#jobsWaiting === 0 && this.#outstanding === 0) this.#notifyIdle();
   }
@@ -503,11 +522,12 @@ export class Executor {
     codec.freeResult(p);
     if (core.u32[(p + core.L.T_argInfo) >> 2] !== 0) codec.freeArgs(p);
     core.x.taskFree(t);
-    this.#outstanding--;
-    if (job !== WITHDRAWN && job.ownToken && (job.settled || !(failed && this.#mayRetry(job, error)))) job.token!._release(core);
+    if (!this.#detached.delete(t)) this.#outstanding--;   // a detached slot stopped counting when it was given up
+    const retry = job !== WITHDRAWN && !job.settled && failed && this.#mayRetry(job, error);
+    if (job !== WITHDRAWN && !retry) this.#finishJob(job);
     if (job === WITHDRAWN || job.settled) { this.#drainBacklog(); return; }
     job.slot = -1;
-    if (failed && this.#mayRetry(job, error)) {
+    if (retry) {
       this.#jobsWaiting++;
       job.timer = setTimeout(() => { job.timer = undefined; this.#jobsWaiting--; if (!job.settled) this.#launch(job); },
         retryDelayMs(job.attempt, job.retryDelay, Math.random()));
@@ -515,6 +535,13 @@ export class Executor {
       this.#settleJob(job, failed ? (error ?? new Error('beatflow: the task failed')) : undefined, value);
     }
     this.#drainBacklog();
+  }
+
+  /** job will not run again: drop its token listener and free the token words it owns. */
+  #finishJob(job: Job): void {
+    job.stopToken?.();
+    job.stopToken = undefined;
+    if (job.ownToken) { job.token!._release(this.#core); job.ownToken = false; }
   }
 
   #mayRetry(job: Job, error: unknown): boolean {
@@ -932,7 +959,7 @@ export class Executor {
     const cause = info.terminated ? messages.terminated : info.error instanceof Error
       ? `died (${info.error.message})`
       : `exited with code ${info.exitCode}`;
-    const lost = info.task === undefined ? info.awaiting : [info.task, ...info.awaiting];
+    const lost = [...new Set([...(info.task === undefined ? [] : [info.task]), ...info.joining, ...info.awaiting])];
     for (const t of lost) {
       const name = this.#taskName(t);
       const err = this.#forced.get(t) ?? new WorkerCrashError(messages.crashed(info.worker, cause, name), info.worker,

@@ -47,7 +47,9 @@ export interface Job {
   attempt: number;                        // attempts started so far
   slot: number;                           // task slot while in the core, else -1
   settled: boolean;
-  timer: ReturnType<typeof setTimeout> | undefined;   // retry backoff or forced-cancel grace
+  timer: ReturnType<typeof setTimeout> | undefined;   // retry backoff
+  grace: ReturnType<typeof setTimeout> | undefined;   // forced-cancel grace, once its token was cancelled
+  stopToken: (() => void) | undefined;                // removes the job's listener from its token
   timedOut: boolean;
   resolve(v: unknown): void;
   reject(e: unknown): void;
@@ -66,7 +68,7 @@ function nonNegative(name: string, v: unknown, integer: boolean): number {
 }
 
 /** Validates submit options; every message names the option. */
-type Resolved = Omit<Job, 'fnId' | 'args' | 'name' | 'ownToken' | 'attempt' | 'slot' | 'settled' | 'timer' | 'timedOut' | 'resolve' | 'reject'> & { name?: string; signal?: AbortSignal };
+type Resolved = Omit<Job, 'fnId' | 'args' | 'name' | 'ownToken' | 'attempt' | 'slot' | 'settled' | 'timer' | 'grace' | 'stopToken' | 'timedOut' | 'resolve' | 'reject'> & { name?: string; signal?: AbortSignal };
 /** The options of a submit() without any (the common case: no validation, no allocation). */
 const DEFAULTS: Resolved = { level: 2, token: undefined, timeout: 0, retries: 0, retryDelay: {}, retryIf: undefined, name: undefined, signal: undefined };
 /** Resolved options by priority level, for option objects that set nothing else. */

@@ -31,6 +31,7 @@ export interface CoreExports {
   taskAlloc(): number;
   taskAllocW(w: number): number;
   taskFreeW(w: number, t: number): void;
+  slotCacheInit(w: number): number;
   taskFree(t: number): void;
   submit(t: number): void;
   submitQuiet(t: number): void;
@@ -229,6 +230,35 @@ export class SharedCore {
 
   /** Word offsets of the fields initLoneTask writes, computed once. */
   readonly #lone: Record<'fn' | 'run' | 'flags' | 'nsucc' | 'npred' | 'deps' | 'pending' | 'res' | 'args' | 'state' | 'token', number>;
+
+  /**
+   * Host, after worker w's thread died: the tasks that were on its stack (waiting in a join while it ran
+   * others; the top is its current task), and frees the block (the replacement makes its own).
+   */
+  takeFrames(w: number): number[] {
+    const out = this.runningOn(w);
+    const at = (this.workerPtr(w) + this.L.W_frames) >> 2;
+    const frames = Atomics.exchange(this.u32, at, 0);
+    if (frames !== 0) this.x.heapFree(frames);
+    return out;
+  }
+
+  /**
+   * Host: the tasks worker w is running: its current task and the tasks below it on its stack (waiting in
+   * a join while it runs others). Exact only once the thread has died; a live worker's answer may be stale.
+   */
+  runningOn(w: number): number[] {
+    const s = this.workerPtr(w);
+    const out: number[] = [];
+    const current = this.i32[(s + this.L.W_current) >> 2];
+    if (current >= 0) out.push(current);
+    const frames = this.u32[(s + this.L.W_frames) >> 2];
+    if (frames !== 0) {
+      const depth = this.u32[frames >> 2];
+      for (let d = 0; d < depth; d++) { const t = this.u32[(frames >> 2) + 1 + d]; if (!out.includes(t)) out.push(t); }
+    }
+    return out;
+  }
 
   /** Task slots in use: the shared stack's count plus each worker's cache balance (tasks.ts taskAllocW). */
   liveTasks(): number {

@@ -23,6 +23,8 @@ export interface CrashInfo {
   task: number | undefined;
   /** Its async tasks that were awaiting a promise (src/worker.ts suspend). */
   awaiting: number[];
+  /** The tasks on its stack: waiting in a join below the one it was running (which is among them). */
+  joining: number[];
   exitCode: number;
   /** The error the thread raised before it exited (uncaught exception, ERR_WORKER_OUT_OF_MEMORY, …). */
   error?: unknown;
@@ -171,9 +173,10 @@ export class Pool {
   #crashed(w: number, exitCode: number, error: unknown): void {
     const at = performance.now();
     this.#stats.crashes++;
+    const joining = this.#core.takeFrames(w);        // before recoverWorker clears its current task
     const current = this.#core.x.recoverWorker(w);   // undo what the dead thread held (assembly/worker.ts)
     const awaiting = this.#core.takeAwaiting(w);
-    this.#opts.onCrash({ worker: w, task: current >= 0 ? current : undefined, awaiting, exitCode, error, terminated: this.#killed[w] });
+    this.#opts.onCrash({ worker: w, task: current >= 0 ? current : undefined, joining, awaiting, exitCode, error, terminated: this.#killed[w] });
     this.#spawn(w, 1, at).catch(() => { /* reported through onBroken */ });
   }
 
@@ -182,6 +185,7 @@ export class Pool {
     this.#stats.recycled++;
     this.#core.x.recoverWorker(w);
     this.#core.takeAwaiting(w);   // empty (it held none); frees the list
+    this.#core.takeFrames(w);
     this.#spawn(w, 1).catch(() => { /* reported through onBroken */ });
   }
 
@@ -190,6 +194,7 @@ export class Pool {
     this.#stats.idleExits++;
     this.#core.x.recoverWorker(w);
     this.#core.takeAwaiting(w);
+    this.#core.takeFrames(w);
     this.#slots[w] = 'stopped';
     this.#stopped++;
     this.demand();   // work submitted while it was leaving (lifecycle-worker.ts: the handshake)

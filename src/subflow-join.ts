@@ -25,11 +25,11 @@ export interface SubflowHost {
 
 /**
  * Runs subflow sf for the task on top of this worker's stack, whose run is `parentRun` (NONE for a task
- * outside any run); returns the results of sf's tasks in insertion order, or throws the first error.
+ * outside any run) and whose cancellation token word is `token` (0: none; its tasks share it); returns the results of sf's tasks in insertion order, or throws the first error.
  * A subflow of independent plain tasks (no edges, conditions or modules: fork-join shaped, like fib) is
  * run as spawned children, which costs no layout; any other is laid out like a graph.
  */
-export function runSubflow(h: SubflowHost, sf: Subflow, parentRun: number): unknown[] {
+export function runSubflow(h: SubflowHost, sf: Subflow, parentRun: number, token: number): unknown[] {
   const nodes = nodesOf(sf);
   if (nodes.length === 0) return [];
   if (!hasModules(sf) && nodes.every((n) => n._succ.length === 0 && !n._condition)) {
@@ -50,7 +50,8 @@ export function runSubflow(h: SubflowHost, sf: Subflow, parentRun: number): unkn
   }
   try {
     const rp = core.runPtr(r);
-    x.subRunStart(h.worker, r, pl.block, pl.nSources, parentRun);
+    if (token !== 0) for (const t of pl.slots) core.u32[(core.taskPtr(t) + core.L.T_token) >> 2] = token;   // the parent's cancellation token
+    x.subRunStart(h.worker, r, pl.block, pl.nSources, parentRun);   // publishes the records
     h.helpUntil((rp + core.L.R_done) >> 2);
     const failed = Atomics.load(core.i32, (rp + core.L.R_failed) >> 2);
     if (failed !== 0) throw subflowError(h, sf, pl.slots, failed - 1);

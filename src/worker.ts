@@ -2,7 +2,7 @@
 // It attaches to the shared core, imports the task module, then runs tasks until the core says
 // SHUTDOWN. Per task there is one call into Wasm (finish, which also finds the next task); there is
 // no postMessage per task.
-import { SharedCore, EMPTY, RETRY, SHUTDOWN } from './memory.js';
+import { SharedCore, EMPTY, RETRY, SHUTDOWN, NONE } from './memory.js';
 import { Codec, Kind, type PlainError } from './codec.js';
 import { messages, rebuildError, CancelledError } from './errors.js';
 import { FunctionCache } from './functions.js';
@@ -50,6 +50,8 @@ function writeChoices(r: unknown, nsucc: number): number {
   const picks = typeof r === 'number' ? [r] : Array.isArray(r) ? r : [];
   if (picks.length > choiceCap) {
     x.heapFree(choices);
+  core.u32[(core.workerPtr(w) + L.W_frames) >> 2] = 0;
+  x.heapFree(framesAt << 2);
     choiceCap = picks.length;
     choices = core.alloc(4 * choiceCap);
   }
@@ -74,8 +76,18 @@ const frameTask: number[] = [];
 const frameKids: (number[] | undefined)[] = [];
 const frameSubs: (Subflow[] | undefined)[] = [];
 let depth = 0;
-function enter(t: number): void { frameTask[depth] = t; frameKids[depth] = undefined; frameSubs[depth] = undefined; depth++; }
-function leave(): void { depth--; }
+/** The stack as the host sees it after a crash (WorkerSlot.frames): depth, then up to FRAME_CAP tasks. */
+const FRAME_CAP = 1024;
+x.slotCacheInit(w);   // before 'ready': the heap a test measures after start-up already holds it
+const framesAt = core.alloc(4 * (1 + FRAME_CAP)) >> 2;
+core.u32[framesAt] = 0;
+core.u32[(core.workerPtr(w) + L.W_frames) >> 2] = framesAt << 2;
+function enter(t: number): void {
+  frameTask[depth] = t; frameKids[depth] = undefined; frameSubs[depth] = undefined;
+  if (depth < FRAME_CAP) { core.u32[framesAt + 1 + depth] = t; core.u32[framesAt] = depth + 1; }
+  depth++;
+}
+function leave(): void { depth--; if (depth < FRAME_CAP) core.u32[framesAt] = depth; }
 const T_run = L.T_run >> 2;
 const CHILD = L.flag_Child;
 const T_done = L.T_done >> 2;
@@ -132,6 +144,11 @@ const taskContext: TaskContext = {
     const t = x.taskAllocW(w);
     if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
     const p = core.initLoneTask(t, id, CHILD);
+    // A child stops with its spawner: it shares its cancellation token, and its `pred` word (unused by a
+    // child, which has no predecessors) names the run whose failure or cancellation skips it.
+    const parent = (tasks + frameTask[depth - 1] * taskSize) >> 2;
+    core.u32[(p >> 2) + T_token] = core.u32[parent + T_token];
+    core.u32[(p >> 2) + T_pred] = stopRunOf(frameTask[depth - 1]);
     try {
       if (args.length > 0) codec.writeArgs(p, args);
     } catch (e) {
@@ -155,7 +172,9 @@ const taskContext: TaskContext = {
     const out: unknown[] = [];
     for (const c of list) {
       const p = tasks + c * taskSize;
-      if (codec.resultKind(p) === Kind.Error) error ??= rebuildError(codec.readResult(p) as PlainError, fns.nameOf(core.u32[(p >> 2) + T_fn]));
+      const kind = codec.resultKind(p);
+      if (kind === Kind.Error) error ??= rebuildError(codec.readResult(p) as PlainError, fns.nameOf(core.u32[(p >> 2) + T_fn]));
+      else if (kind === Kind.Skipped) error ??= new CancelledError(messages.runStopped);   // its run stopped first
       else out.push(codec.readResult(p));
       release(kids!, c);
     }
@@ -170,7 +189,7 @@ const taskContext: TaskContext = {
       if (depth - 1 !== d || frameTask[d] !== task) throw new Error(messages.foreignSubflow(s.name));
       const subs = frameSubs[d]!;
       subs.splice(subs.indexOf(s), 1);
-      return runSubflow(subflowHost, s, core.u32[((tasks + task * taskSize) >> 2) + T_run]);
+      return runSubflow(subflowHost, s, stopRunOf(task), core.u32[((tasks + task * taskSize) >> 2) + T_token]);
     });
     (frameSubs[d] ??= []).push(sf);
     return sf;
@@ -187,7 +206,14 @@ function stopReason(t: number): CancelledError | undefined {
   const i = (tasks + t * taskSize) >> 2;
   const tok = core.u32[i + T_token];
   if (tok !== 0) return Atomics.load(core.i32, tok >> 2) !== 0 ? cancelledBy(tok) : undefined;
-  return x.runStopped(core.u32[i + T_run]) !== 0 ? new CancelledError(messages.runStopped) : undefined;
+  return x.runStopped(stopRunOf(t)) !== 0 ? new CancelledError(messages.runStopped) : undefined;
+}
+
+/** The run whose failure or cancellation stops task t: its own, or for a spawned child its spawner's. */
+function stopRunOf(t: number): number {
+  const i = (tasks + t * taskSize) >> 2;
+  const run = core.u32[i + T_run];
+  return run === NONE && (core.u32[i + T_flags] & CHILD) !== 0 ? core.u32[i + T_pred] : run;
 }
 
 /** The error a task sees once token `tok` is cancelled: a CancelledError with the host's reason text. */
@@ -296,11 +322,13 @@ function abandon(): void {
  * result) skip the argument array.
  */
 function call(p: number): unknown {
-  const u32 = core.u32;
+  let u32 = core.u32;
   const i = p >> 2;
   if ((u32[i + T_flags] & WATCHED) !== 0) core.f64[(p + L.T_tStart) >> 3] = performance.timeOrigin + performance.now();   // its timeout counts from here
   const fn = fns.get(u32[i + T_fn]);
   const npred = u32[i + T_npred];
+  // The predecessor list lives in the heap, which may have grown since this thread last looked.
+  if (npred > 0 && (u32[i + T_pred] >> 2) + npred > u32.length) { core.refresh(); u32 = core.u32; }
   if (u32[i + T_argInfo] === 0) {
     if (npred === 0) return fn();
     if (npred === 1) return fn(codec.readResult(tasks + u32[u32[i + T_pred] >> 2] * taskSize));
@@ -420,15 +448,15 @@ function suspend(t: number, r: PromiseLike<unknown>): void {
 /** Resumes a suspended task whose promise settled; returns what to run next (finish's answer). */
 function resume(s: Suspended): number {
   const p = tasks + s.t * taskSize;
+  core.u32[(awaitList >> 2) + s.entry] = 0;   // off the await list before it is current: a crash reports it once
+  freeEntries.push(s.entry);
+  suspended--;
   enter(s.t);
   frameKids[depth - 1] = s.kids;
   frameSubs[depth - 1] = s.subs;
   core.i32[currentAt] = s.t;
   const failed = s.ok ? settle(p, s.value) : fail(p, s.value);
   leave();
-  core.u32[(awaitList >> 2) + s.entry] = 0;
-  freeEntries.push(s.entry);
-  suspended--;
   return done(s.t, failed, chosen(p, failed, s.value));
 }
 
@@ -477,7 +505,7 @@ function runTop(t: number): number {
 async function sleepAsync(): Promise<number> {
   x.announceSleep(w);                                          // W1
   const t = x.tryNext(w);                                      // W2
-  if (t >= 0 || resumable.length > 0) { x.cancelSleep(w); return t; }
+  if (t >= 0 || t === RETRY || resumable.length > 0) { x.cancelSleep(w); return t; }   // RETRY: work is there
   const settled = new Promise<void>((r) => { kick = r; });
   const woken = Atomics.waitAsync(core.i32, parkedAt, 1);
   // A pending waitAsync does not keep a thread's event loop alive, nor does a task awaiting only a
@@ -494,13 +522,12 @@ async function sleepAsync(): Promise<number> {
 async function loop(): Promise<void> {
   let t = nextTask();
   let since = performance.now();
-  let ran = 0;
   for (;;) {
     while (t >= 0) {
       if (resumable.length > 0) { x.requeue(w, t); t = resume(resumable.shift()!); continue; }   // settled first
       t = runTop(t);
       if (life.recycles && suspended === 0 && life.recycleDue()) { if (t >= 0) x.requeue(w, t); t = SHUTDOWN; break; }   // lifecycle
-      if (suspended > 0 && (++ran & 63) === 0 && performance.now() - since > BUSY_YIELD_MS) {
+      if (suspended > 0 && performance.now() - since > BUSY_YIELD_MS) {   // checked after every task while any is suspended
         if (t >= 0) { x.requeue(w, t); t = EMPTY; }   // not ours while we yield: a crash there must not fail it
         await yieldToEventLoop();   // let the suspended tasks' promises settle
         since = performance.now();
@@ -521,6 +548,8 @@ async function loop(): Promise<void> {
     else t = await sleepAsync();
   }
   x.heapFree(choices);
+  core.u32[(core.workerPtr(w) + L.W_frames) >> 2] = 0;
+  x.heapFree(framesAt << 2);
   life.leave();   // a planned exit (recycling, idle) ends the thread now, whatever handles tasks left open
   ctx.close();
 }
