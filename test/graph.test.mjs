@@ -159,6 +159,18 @@ Run('an empty taskflow completes at once', async ({ ex }) => {
   assert.ok(r);
 });
 
+Run('a graph laid out after the memory grew: workers read its edge lists through fresh views', async ({ ex }) => {
+  const big = ex.shared(Uint8Array, 64 << 20);   // grows the memory after the workers took their views
+  const chain = new Taskflow('after-growth');
+  const ts = chain.emplace(...Array(20000).fill(tasks.inc));
+  ts[0].args(0);
+  for (let i = 1; i < ts.length; i++) ts[i - 1].precede(ts[i]);
+  const r = await ex.run(chain);
+  assert.is(r.result(ts.at(-1)), 20000);
+  ex.free(big);
+  await ex.release(chain);
+});
+
 Run('shapes at scale: chain, fan-out/fan-in, binary tree, wavefront', async ({ ex }) => {
   const chain = new Taskflow('chain');
   const ts = chain.emplace(...Array(50000).fill(tasks.inc));
