@@ -42,6 +42,8 @@ export class Task {
   _module: Taskflow | undefined = undefined;
   /** @internal Priority level (0 critical … 3 low; src/scheduler.ts PRIORITIES). */
   _level = 2;
+  /** @internal Times a failing run of this task is retried (task.retries). */
+  _retries = 0;
 
   /** @internal */
   constructor(graph: Taskflow, index: number, fn: Function) {
@@ -105,6 +107,18 @@ export class Task {
     const level = priorityLevel(p);
     if (level < 0) throw new TypeError(messages.optionType('task.priority(p)', `one of ${PRIORITIES.join(', ')}`, p));
     this._level = level;
+    this._graph[bump]();
+    return this;
+  }
+
+  /**
+   * Retries a failing task up to n times (0–255) before its error fails the run, after a backoff of
+   * min(1000, 10 · 2^(k−1)) ms with full jitter before retry k. The worker runs other tasks meanwhile.
+   * A CancelledError, or a run already stopped, is not retried.
+   */
+  retries(n: number): this {
+    if (!Number.isInteger(n) || n < 0 || n > 255) throw new TypeError(messages.optionType('task.retries(n)', 'an integer from 0 to 255', n));
+    this._retries = n;
     this._graph[bump]();
     return this;
   }

@@ -7,6 +7,9 @@ import { NO_FN, type Taskflow } from './graph.js';
 import { flatten, flatName, checkAcyclic, FlatKind } from './flatten.js';
 import { messages, GraphError } from './errors.js';
 
+/** Task.flags bits 16–23: how many times a failing graph task is retried (src/worker.ts retryLater). */
+export const RETRY_SHIFT = 16;
+
 /** A taskflow as it sits in the task table. */
 export interface Placed {
   readonly version: number;
@@ -91,7 +94,7 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
       u32[w + fDeps] = deps;
       i32[w + fPending] = deps;
       u32[w + fRun] = runSlot;
-      u32[w + fFlags] = condition[i] ? L.flag_Condition : 0;
+      u32[w + fFlags] = (condition[i] ? L.flag_Condition : 0) | ((kind[i] === FlatKind.Task ? nodes[i]._retries : 0) << RETRY_SHIFT);
       u32[w + fRes] = 0;
       u32[w + fSucc] = at << 2;
       u32[w + fNsucc] = succOff[i + 1] - succOff[i];

@@ -9,6 +9,8 @@ import { FunctionCache } from './functions.js';
 import { workerContext, yieldToEventLoop } from './platform.js';
 import { bindBuiltins } from './algorithms/builtins.js';
 import { Subflow } from './subflow.js';
+import { RETRY_SHIFT } from './tasktable.js';
+import { retryDelayMs } from './scheduler.js';
 import { runSubflow, type SubflowHost } from './subflow-join.js';
 import { Sampler } from './metrics.js';
 import { workerLifecycle, type LifecycleData } from './lifecycle-worker.js';
@@ -386,15 +388,20 @@ function runNested(t: number): void {
     enter(cur);
     let failed: number;
     let r: unknown;
-    try {
-      r = call(p);
-      if (isThenable(r)) {
-        void Promise.resolve(r).catch(() => {});
-        throw new Error(messages.asyncWhileHelping);
+    for (;;) {   // a graph task with retries left runs again at once here: a helping worker cannot wait out a backoff
+      try {
+        r = call(p);
+        if (isThenable(r)) {
+          void Promise.resolve(r).catch(() => {});
+          throw new Error(messages.asyncWhileHelping);
+        }
+        failed = settle(p, r);
+        if (failures.size > 0) failures.delete(cur);
+      } catch (e) {
+        if (retryNumber(cur, p, e) > 0) { abandon(); frameKids[depth - 1] = frameSubs[depth - 1] = undefined; continue; }
+        failed = fail(p, e);
       }
-      failed = settle(p, r);
-    } catch (e) {
-      failed = fail(p, e);
+      break;
     }
     leave();
     cur = x.finishNested(w, cur, failed, choices, chosen(p, failed, r));
@@ -451,11 +458,15 @@ function resume(s: Suspended): number {
   core.u32[(awaitList >> 2) + s.entry] = 0;   // off the await list before it is current: a crash reports it once
   freeEntries.push(s.entry);
   suspended--;
+  core.i32[currentAt] = s.t;
+  if (s.ok && s.value === RERUN) return runTop(s.t);   // a graph task's retry, after its backoff
   enter(s.t);
   frameKids[depth - 1] = s.kids;
   frameSubs[depth - 1] = s.subs;
-  core.i32[currentAt] = s.t;
+  const again = s.ok ? undefined : retryLater(s.t, p, s.value);
+  if (again !== undefined) { abandon(); frameKids[depth - 1] = frameSubs[depth - 1] = undefined; suspend(s.t, again); leave(); return EMPTY; }
   const failed = s.ok ? settle(p, s.value) : fail(p, s.value);
+  if (failures.size > 0) failures.delete(s.t);
   leave();
   return done(s.t, failed, chosen(p, failed, s.value));
 }
@@ -488,12 +499,39 @@ function runTop(t: number): number {
       return EMPTY;
     }
     failed = settle(p, r);
+    if (failures.size > 0) failures.delete(t);
   } catch (e) {
+    const again = retryLater(t, p, e);
+    if (again !== undefined) { abandon(); frameKids[depth - 1] = frameSubs[depth - 1] = undefined; suspend(t, again); leave(); return EMPTY; }
     failed = fail(p, e);
   }
   leave();
   if (t0 !== 0) sampler.end(t0);    // metrics hook: before finish(), whose atomics publish the sample
   return done(t, failed, chosen(p, failed, r));
+}
+
+// ---- retries of graph tasks (task.retries(n): Task.flags bits 16–23) ----
+// A failing graph task with retries left is suspended like an async task, on a promise that resolves
+// to RERUN after the backoff; resuming it runs it again from the start. Its failures so far are counted
+// here, by slot, until it finishes one way or the other.
+const RERUN = Symbol('rerun');
+const failures = new Map<number, number>();
+
+/** Task t (record p) failed with e: its retry number if it is to run again, else 0 (and its count is dropped). */
+function retryNumber(t: number, p: number, e: unknown): number {
+  const max = (core.u32[(p >> 2) + T_flags] >>> RETRY_SHIFT) & 0xff;
+  if (max === 0) return 0;
+  const n = (failures.get(t) ?? 0) + 1;
+  if (n > max || e instanceof CancelledError || stopReason(t) !== undefined) { failures.delete(t); return 0; }
+  failures.set(t, n);
+  return n;
+}
+
+/** For task t (record p) that failed with e: a promise of RERUN after the backoff, or undefined when it is not retried. */
+function retryLater(t: number, p: number, e: unknown): Promise<unknown> | undefined {
+  const n = retryNumber(t, p, e);
+  if (n === 0) return undefined;
+  return new Promise((resolve) => setTimeout(() => resolve(RERUN), retryDelayMs(n, {}, Math.random())));
 }
 
 /**

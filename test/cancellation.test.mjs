@@ -162,3 +162,31 @@ G('a running graph task sees its run cancelled: this.cancelled and checkCancelle
   }
 });
 G.run();
+
+const GR = suite('graph task retries');
+GR('task.retries(n): a failing graph task runs again (with backoff) up to n times; successors see the success', async () => {
+  const ex = await Executor.create({ workers: 2, module });
+  try {
+    const n = ex.shared(Int32Array, 4);
+    const tf = new Taskflow('retrying');
+    const a = tf.emplace(c.failsUntil).args(n, 0, 3).retries(2);          // succeeds on its 3rd run
+    const b = tf.emplace((x) => x * 10);
+    a.precede(b);
+    const r = await within(ex.run(tf), 10_000, 'retries');
+    assert.is(r.result(b), 30);
+    assert.is(n[0], 3);
+    const tf2 = new Taskflow('gives-up');
+    const d = tf2.emplace(c.failsUntil).args(n, 1, 10).retries(2);
+    const after = tf2.emplace((arr) => { Atomics.store(arr, 3, 1); }).args(n);
+    d.precede(after);
+    const err = await rejection(within(ex.run(tf2), 10_000, 'gives up'));
+    assert.instance(err, RangeError);
+    assert.is(err.message, 'run 3');
+    assert.is(n[1], 3, 'one run plus two retries');
+    assert.is(n[3], 0, 'its successor did not run');
+    assert.throws(() => d.retries(300), /retries/);
+  } finally {
+    await ex.close();
+  }
+});
+GR.run();
