@@ -50,7 +50,8 @@ export function sfib(n) {
   return x + y;
 }
 
-/** Spins until its task is cancelled; returns the epoch ms at which it saw the flag (bench/control.mjs). */
-export function untilCancelled() {
+/** Says it started (flag[0] = 1), spins until its task is cancelled, returns the epoch ms it saw that (bench/control.mjs). */
+export function untilCancelled(flag) {
+  Atomics.store(flag, 0, 1);
   for (;;) if (this.cancelled) return performance.timeOrigin + performance.now();
 }

@@ -24,7 +24,7 @@ import { place, release, type Placed } from './tasktable.js';
 import { readTopology, stealDomains, applyStealDomains, executorTopology, type ExecutorTopology } from './topology.js';
 import { Metrics, type MetricsSnapshot, type MetricsOptions, type MetricsConfig } from './metrics.js';
 
-type Waiting = { resolve(v: unknown): void; reject(e: unknown): void; fnId: number; args: unknown[] };
+type Waiting = { resolve(v: unknown): void; reject(e: unknown): void; fnId: number; args: unknown[]; level: number };
 
 /** Host submissions between two wake-up checks during a synchronous burst. */
 const WAKE_BATCH = 64;
@@ -236,6 +236,21 @@ export class Executor {
    * (executor.shared) by reference; anything else through the codec.
    */
   async<R = unknown>(fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>> {
+    return this.#async(2, fn, args);
+  }
+
+  /**
+   * {@link Executor.async} at a priority ('critical' | 'high' | 'normal' | 'low'): workers take more
+   * urgent tasks first, FIFO within a level. As cheap as async(); for cancel, reprioritize, timeouts or
+   * retries use {@link Executor.submit}.
+   */
+  asyncAt<R = unknown>(priority: Priority, fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>> {
+    const level = priorityLevel(priority);
+    if (level < 0) return Promise.reject(new TypeError(messages.optionType('priority', "'critical', 'high', 'normal' or 'low'", priority)));
+    return this.#async(level, fn, args);
+  }
+
+  #async<R>(level: number, fn: (...a: any[]) => R, args: unknown[]): Promise<Awaited<R>> {
     if (this.#state !== 'open') return Promise.reject(new Error(messages.closed('async')));
     const full = this.#queue.refuse('async');
     if (full) return Promise.reject(full);
@@ -246,10 +261,10 @@ export class Executor {
     if (t >= 0) {
       this.#slot = t;
       promise = new Promise<Awaited<R>>(this.#capture);
-      this.#write(t, fnId, args);
+      this.#write(t, fnId, args, level);
     } else {   // every slot is taken: queue on the host until completions free one
       promise = new Promise<Awaited<R>>((resolve, reject) => {
-        this.#backlog.push({ resolve: resolve as (v: unknown) => void, reject, fnId, args });
+        this.#backlog.push({ resolve: resolve as (v: unknown) => void, reject, fnId, args, level });
       });
     }
     this.#outstanding++;
@@ -268,7 +283,7 @@ export class Executor {
    * Writes task t's record and submits it. The wake-up check runs once per WAKE_BATCH submissions and
    * once after the current synchronous burst (a microtask), not per task: see assembly/README.md#sleep.
    */
-  #write(t: number, fnId: number, args: unknown[]): void {
+  #write(t: number, fnId: number, args: unknown[], level: number): void {
     const core = this.#core;
     const p = core.initLoneTask(t, fnId, core.L.flag_NotifyHost);
     try {
@@ -279,7 +294,7 @@ export class Executor {
       core.x.retireFromHost(t, 1);
       return;
     }
-    core.x.submitQuiet(t);
+    if (level === 2) core.x.submitQuiet(t); else core.x.submitAt(t, level);
     this.#afterSubmit();
   }
 
@@ -837,14 +852,16 @@ export class Executor {
   }
 
   #taskDone(t: number): void {
-    const job = this.#jobs[t];
-    if (job !== undefined) { this.#jobDone(t, job); return; }
+    const resolve = this.#resolve[t];
+    const reject = this.#reject[t];
+    if (!resolve || !reject) {   // a submitted task (async() tasks never look at #jobs), or already settled (destroy)
+      const job = this.#jobs[t];
+      if (job !== undefined) this.#jobDone(t, job);
+      return;                    // never let one stray id stop the pump
+    }
     const core = this.#core;
     const codec = this.#codec;
     const p = core.taskPtr(t);
-    const resolve = this.#resolve[t];
-    const reject = this.#reject[t];
-    if (!resolve || !reject) return;   // already settled (destroy); never let one stray id stop the pump
     this.#resolve[t] = undefined;
     this.#reject[t] = undefined;
     let value: unknown;
@@ -883,7 +900,7 @@ export class Executor {
       const w = this.#backlog.shift()!;
       this.#resolve[t] = w.resolve;
       this.#reject[t] = w.reject;
-      this.#write(t, w.fnId, w.args);
+      this.#write(t, w.fnId, w.args, w.level);
     }
   }
 

@@ -157,3 +157,22 @@ G('among tasks made ready together, the more urgent run first: sources and relea
   }
 });
 G.run();
+
+const AA = suite('asyncAt');
+AA('asyncAt runs at a priority like submit, and refuses an unknown one', async () => {
+  const ex = await Executor.create({ workers: 1, module, priorityAging: 0 });
+  try {
+    const log = ex.shared(Int32Array, 16);
+    const b = await blocker(ex);
+    const ps = [ex.asyncAt('low', c.record, log, 1), ex.asyncAt('critical', c.record, log, 2), ex.asyncAt('normal', c.record, log, 3)];
+    b.release();
+    await Promise.all([...ps, b.done]);
+    assert.equal([...log.subarray(1, 4)], [2, 3, 1]);
+    const err = await rejection(ex.asyncAt('soon', c.echo, 1));
+    assert.instance(err, TypeError);
+    assert.match(err.message, /priority/);
+  } finally {
+    await ex.close();
+  }
+});
+AA.run();
