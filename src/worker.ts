@@ -39,6 +39,8 @@ const T_flags = L.T_flags >> 2, T_nsucc = L.T_nsucc >> 2;
 const CONDITION = L.flag_Condition;
 const WATCHED = L.flag_Watched;
 const T_token = L.T_token >> 2;
+/** argInfo of a task whose only argument is one number (src/codec.ts: argc 1, kind Number in the first nibble). */
+const ONE_NUMBER = 1 | (Kind.Number << 4);
 
 /** Where this worker lists a condition task's choices for finish (heap, grown on demand). */
 let choices = core.alloc(4 * 64);
@@ -151,11 +153,16 @@ const taskContext: TaskContext = {
     const parent = (tasks + frameTask[depth - 1] * taskSize) >> 2;
     core.u32[(p >> 2) + T_token] = core.u32[parent + T_token];
     core.u32[(p >> 2) + T_pred] = stopRunOf(frameTask[depth - 1]);
-    try {
-      if (args.length > 0) codec.writeArgs(p, args);
-    } catch (e) {
-      x.taskFreeW(w, t);
-      throw e;
+    if (args.length === 1 && typeof args[0] === 'number') {   // the common divide-and-conquer shape: one number, inline
+      core.f64[(p + L.T_a0) >> 3] = args[0];
+      core.u32[(p >> 2) + T_argInfo] = ONE_NUMBER;
+    } else {
+      try {
+        if (args.length > 0) codec.writeArgs(p, args);
+      } catch (e) {
+        x.taskFreeW(w, t);
+        throw e;
+      }
     }
     x.spawnPush(w, t);
     (frameKids[depth - 1] ??= []).push(t);
@@ -329,6 +336,7 @@ function call(p: number): unknown {
   if ((u32[i + T_flags] & WATCHED) !== 0) core.f64[(p + L.T_tStart) >> 3] = performance.timeOrigin + performance.now();   // its timeout counts from here
   const fn = fns.get(u32[i + T_fn]);
   const npred = u32[i + T_npred];
+  if (u32[i + T_argInfo] === ONE_NUMBER && npred === 0) return fn(core.f64[(p + L.T_a0) >> 3]);   // no argument array
   // The predecessor list lives in the heap, which may have grown since this thread last looked.
   if (npred > 0 && (u32[i + T_pred] >> 2) + npred > u32.length) { core.refresh(); u32 = core.u32; }
   if (u32[i + T_argInfo] === 0) {
