@@ -277,8 +277,11 @@ bindBuiltins(core, fns);   // the parallel algorithms' task functions (src/algor
 function release(kids: number[], c: number): void {
   const p = tasks + c * taskSize;
   codec.freeResult(p);
-  if (core.u32[(p >> 2) + T_argInfo] !== 0) codec.freeArgs(p);
-  kids.splice(kids.indexOf(c), 1);
+  const info = core.u32[(p >> 2) + T_argInfo];
+  if (info !== 0 && info !== ONE_NUMBER) codec.freeArgs(p);
+  const i = kids.indexOf(c);   // remove it, keeping the order (splice allocates; this is the hot path of fork-join)
+  for (let k = i; k < kids.length - 1; k++) kids[k] = kids[k + 1];
+  kids.pop();
   x.taskFreeW(w, c);
 }
 
