@@ -383,7 +383,9 @@ export class Sampler {
 
   /** Before running task t (record p): 0, or the start time (host clock, ms) when t is timed. */
   begin(t: number, p: number): number {
-    const stamp = this.#stamps[t];
+    // Only host-submitted tasks carry a stamp: graph tasks skip the side table (a random read into a
+    // taskCap-long array per task costs a cache miss; the record's flags are in cache already).
+    const stamp = (this.#core.u32[(p >> 2) + this.#flags] & this.#notifyHost) !== 0 ? this.#stamps[t] : 0;
     if (stamp !== 0 || this.#long) return this.#start(t, p, stamp, 1);   // timed anyway: stands for itself
     if (--this.#countdown !== 0) return 0;
     // The count came up: this task closes the period and stands for all of its tasks.
