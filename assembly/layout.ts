@@ -116,9 +116,9 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   slotCache: u32;    // heap pointer to u32[SLOT_CACHE]: task slots this worker freed and will reuse (tasks.ts
   slotCached: u32;   //   taskAllocW/taskFreeW); and how many it holds. Owner-only, plain (the host reads them
   liveDelta: i32;    //   after the thread died); liveDelta: this worker's allocations minus frees through its cache
-  frames: u32;       // heap pointer to u32[1 + n]: the depth, then the tasks on this worker's stack (a task
-                     //   waiting in a join below the ones it runs meanwhile); owner-written plainly, read
-                     //   by the host after the thread died (src/worker.ts enter/leave)
+  frames: u32;       // heap pointer to u32[1 + n]: a count, then the tasks on this worker's stack below the
+                     //   running one (each waiting in a join while the worker runs others); owner-written
+                     //   plainly, read by the host after the thread died (src/worker.ts enter/leave)
   _m2: u64; _m3: u64;
   pops: u32;         // owner-only: pops from the submission queues (priority aging, worker.ts explore)
   _m5: u32;

@@ -350,9 +350,11 @@ export class Sampler {
   readonly #core: SharedCore;
   readonly #parks: number;           // word index of this worker's WorkerSlot.parks / executed (owner-written, so exact here)
   readonly #executed: number;
-  #countdown = 1;                    // counted tasks until the next count-selected one
+  /** Counted tasks until the next count-selected one. The worker loop decrements it before each top-level task and calls begin() only when it reaches 0, for a host-submitted task, or while `long` (so the common case costs no call). */
+  countdown = 1;
   #armed = 1;                        // the length the current period was armed with
-  #long = false;                     // the last timed task was long: time every task
+  /** The last timed task was long: time every task. */
+  long = false;
   #weight = 0;                       // the current timed task's run-time weight: the tasks of the period it closes
   #lastEnd = 0;                      // end of the previous timed task (host clock, ms); 0 = none yet
   #lastParks = 0;
@@ -372,7 +374,7 @@ export class Sampler {
     if (block === 0) {   // no metrics block (a core set up without an executor): never time anything
       this.#stamps = new Uint32Array(core.taskCap);
       this.#every = 0; this.#ring = 0; this.#shift = 0;
-      this.#countdown = NEVER;
+      this.countdown = NEVER;
       return;
     }
     this.#stamps = new Uint32Array(buf, this.#u32[(block + H_STAMPS) >> 2], core.taskCap);
@@ -381,17 +383,21 @@ export class Sampler {
     this.#shift = performance.timeOrigin - this.#f64[(block + H_ORIGIN) >> 3];
   }
 
-  /** Before running task t (record p): 0, or the start time (host clock, ms) when t is timed. */
+  /**
+   * Before running task t (record p): 0, or the start time (host clock, ms) when t is timed. The worker
+   * loop calls it only after decrementing `countdown` to 0, for a host-submitted task, or while `long`.
+   */
   begin(t: number, p: number): number {
     // Only host-submitted tasks carry a stamp: graph tasks skip the side table (a random read into a
     // taskCap-long array per task costs a cache miss; the record's flags are in cache already).
-    const stamp = (this.#core.u32[(p >> 2) + this.#flags] & this.#notifyHost) !== 0 ? this.#stamps[t] : 0;
-    if (stamp !== 0 || this.#long) return this.#start(t, p, stamp, 1);   // timed anyway: stands for itself
-    if (--this.#countdown !== 0) return 0;
+    // #u32 was taken over the memory before any worker started: task records lie below the heap, inside it.
+    const stamp = (this.#u32[(p >> 2) + this.#flags] & this.#notifyHost) !== 0 ? this.#stamps[t] : 0;
+    if (stamp !== 0 || this.long) { this.countdown++; return this.#start(t, p, stamp, 1); }   // timed anyway: stands for itself, not counted
+    if (this.countdown !== 0) return 0;
     // The count came up: this task closes the period and stands for all of its tasks.
     const weight = this.#armed;
     const every = this.#ring === 0 ? 0 : this.#u32[this.#every];
-    this.#armed = this.#countdown = every === 0 ? NEVER : every;
+    this.#armed = this.countdown = every === 0 ? NEVER : every;
     return every === 0 ? 0 : this.#start(t, p, 0, weight);
   }
 
@@ -436,7 +442,7 @@ export class Sampler {
     this.#lastParks = this.#u32[this.#parks];
     this.#lastExecuted = this.#u32[this.#executed];
     if (this.#ring === 0) return;
-    this.#long = us >= LONG_US && this.#countdown !== NEVER;   // then time every task, until a short one
+    this.long = us >= LONG_US && this.#armed !== NEVER && this.#ring !== 0;   // then time every task, until a short one
   }
 
   /** Word index of the ring slot for host time `now`, reset first if it still holds an older epoch. */

@@ -38,6 +38,7 @@ const T_fn = L.T_fn >> 2, T_argInfo = L.T_argInfo >> 2, T_npred = L.T_npred >> 2
 const T_flags = L.T_flags >> 2, T_nsucc = L.T_nsucc >> 2;
 const CONDITION = L.flag_Condition;
 const WATCHED = L.flag_Watched;
+const NOTIFY_HOST = L.flag_NotifyHost;
 const T_token = L.T_token >> 2;
 /** argInfo of a task whose only argument is one number (src/codec.ts: argc 1, kind Number in the first nibble). */
 const ONE_NUMBER = 1 | (Kind.Number << 4);
@@ -80,18 +81,20 @@ const frameTask: number[] = [];
 const frameKids: (number[] | undefined)[] = [];
 const frameSubs: (Subflow[] | undefined)[] = [];
 let depth = 0;
-/** The stack as the host sees it after a crash (WorkerSlot.frames): depth, then up to FRAME_CAP tasks. */
+/** The stack as the host sees it after a crash (WorkerSlot.frames): a count, then up to FRAME_CAP tasks. */
 const FRAME_CAP = 1024;
 x.slotCacheInit(w);   // before 'ready': the heap a test measures after start-up already holds it
 const framesAt = core.alloc(4 * (1 + FRAME_CAP)) >> 2;
 core.u32[framesAt] = 0;
 core.u32[(core.workerPtr(w) + L.W_frames) >> 2] = framesAt << 2;
+// The block lists only the tasks *below* the running one (the running one is WorkerSlot.current): a
+// top-level task, the common case, writes nothing here.
 function enter(t: number): void {
   frameTask[depth] = t; frameKids[depth] = undefined; frameSubs[depth] = undefined;
-  if (depth < FRAME_CAP) { core.u32[framesAt + 1 + depth] = t; core.u32[framesAt] = depth + 1; }
+  if (depth > 0 && depth <= FRAME_CAP) { core.u32[framesAt + depth] = frameTask[depth - 1]; core.u32[framesAt] = depth; }
   depth++;
 }
-function leave(): void { depth--; if (depth < FRAME_CAP) core.u32[framesAt] = depth; }
+function leave(): void { depth--; if (depth > 0 && depth <= FRAME_CAP) core.u32[framesAt] = depth - 1; }
 const T_run = L.T_run >> 2;
 const CHILD = L.flag_Child;
 const T_done = L.T_done >> 2;
@@ -484,13 +487,14 @@ function resume(s: Suspended): number {
 
 /** Retires t; the next task to run, or EMPTY. Blocks for work only when no task of ours is suspended. */
 function done(t: number, failed: number, n: number): number {
-  return suspended === 0 && !life.elastic ? x.finish(w, t, failed, choices, n) : x.finishNested(w, t, failed, choices, n);
+  return suspended === 0 && !elastic ? x.finish(w, t, failed, choices, n) : x.finishNested(w, t, failed, choices, n);
 }
 
 // Lifecycle (src/lifecycle-worker.ts): an elastic slot waits for work in JS, with a bounded park, so it
 // can leave when idle; any slot may be recycled between tasks while it holds none.
 const life = workerLifecycle(core, w, ctx.data.lifecycle);
 const nextTask = life.elastic ? life.next : (): number => x.next(w);
+const elastic = life.elastic;
 
 /** Metrics hook (src/metrics.ts): times 1 top-level task in N, and every stamped async task. */
 const sampler = new Sampler(core, w);
@@ -498,7 +502,8 @@ const sampler = new Sampler(core, w);
 /** Runs task t at the top level; returns what to run next, or EMPTY. */
 function runTop(t: number): number {
   const p = tasks + t * taskSize;
-  const t0 = sampler.begin(t, p);   // metrics hook: t's start time if it is timed, else 0
+  // Metrics hook: t's start time if it is timed, else 0. The count is kept here, so most tasks make no call.
+  const t0 = --sampler.countdown === 0 || sampler.long || (core.u32[(p >> 2) + T_flags] & NOTIFY_HOST) !== 0 ? sampler.begin(t, p) : 0;
   enter(t);
   let failed: number;
   let r: unknown;
