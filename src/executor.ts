@@ -1129,6 +1129,13 @@ export class Executor {
 
   /** @internal The function id of fn, registering it: algorithms pass callbacks to their builtin tasks by id. */
   _fnId(fn: unknown, what: string): number { return this.#fns.idOf(fn, what); }
+
+  /**
+   * @internal Wakes every parked worker now: a parallel algorithm about to start will spawn work for
+   * all of them, and waking a parked thread can take milliseconds on a VM: better overlapped with the
+   * driver's start than paid after it.
+   */
+  _wakeAll(): void { for (let w = 1; w < this.#core.nWorkers; w++) if (!this.#core.x.wakeOne()) break; }
 }
 
 /** The job of a slot that was withdrawn (cancelled or moved) and is still in a queue. */

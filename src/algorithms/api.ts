@@ -90,7 +90,9 @@ function inputs(c: Call, input: unknown): NumArray[] {
 async function execute(ex: Executor, c: Call): Promise<unknown> {
   const args = c.args.slice();
   for (const [at, f, what] of c.fns) args[at] = ex._fnId(f, what);
-  const r = await ex.async(BUILTINS[c.name] as (...a: unknown[]) => unknown, ...args);
+  const pending = ex.async(BUILTINS[c.name] as (...a: unknown[]) => unknown, ...args);
+  ex._wakeAll();   // the driver will spawn helpers for the others: start waking them now
+  const r = await pending;
   return c.result ? c.result(r) : r;
 }
 
