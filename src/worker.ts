@@ -55,8 +55,6 @@ function writeChoices(r: unknown, nsucc: number): number {
   const picks = typeof r === 'number' ? [r] : Array.isArray(r) ? r : [];
   if (picks.length > choiceCap) {
     x.heapFree(choices);
-  core.u32[(core.workerPtr(w) + L.W_frames) >> 2] = 0;
-  x.heapFree(framesAt << 2);
     choiceCap = picks.length;
     choices = core.alloc(4 * choiceCap);
   }

@@ -205,3 +205,28 @@ Dump('dump() writes GraphViz DOT with names, edges, condition diamonds and dashe
 
 Cancel.run();
 Dump.run();
+
+const Wide = suite('wide multi-conditions');
+Wide('a condition choosing more successors than fit in its first choice list, looping, with joins in the successors', async () => {
+  const { Executor: E, Taskflow: T } = await import('beatflow');
+  const ex = await E.create({ workers: 1, module: new URL('./fixtures/subflow-tasks.mjs', import.meta.url) });
+  const sf = await import('./fixtures/subflow-tasks.mjs');
+  try {
+    const n = 100;
+    const c = ex.shared(Int32Array, n + 1);
+    const tf = new T('wide');
+    const init = tf.emplace(sf.leaf);
+    const pick = tf.condition((arr, k) => (Atomics.add(arr, k, 1) < 3 ? Array.from({ length: k + 1 }, (_, i) => i) : [])).args(c, n);
+    const outs = Array.from({ length: n }, (_, i) => tf.emplace(sf.bumpAfterJoin).args(c, i));
+    const again = outs.map(() => tf.emplace(sf.leaf));
+    init.precede(pick);
+    pick.precede(...outs, pick);   // index n: loop back
+    outs.forEach((o, i) => o.precede(again[i]));
+    await within(ex.run(tf), 20_000, 'wide');
+    assert.equal([...c.subarray(0, n)], Array(n).fill(3), 'each chosen successor ran once per round');
+    assert.is(c[n], 4);
+  } finally {
+    await ex.close();
+  }
+});
+Wide.run();

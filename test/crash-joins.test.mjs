@@ -6,7 +6,7 @@
 // queued async() call, the second completion settles that call before it ran.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Executor, WorkerCrashError } from 'beatflow';
+import { Executor, Taskflow, WorkerCrashError } from 'beatflow';
 import * as r from './fixtures/edge-tasks.mjs';
 import { within, rejection } from './helpers/executor.mjs';
 
@@ -46,6 +46,25 @@ S.run();
 // it on the stack is never retired, so its promise (or its run) never settles. Same for a subflow joiner
 // (and its subflow run slot and records leak).
 const J = suite('crash while helping in a join');
+J('after a condition chose more successors than its first choice list held, the joiner is still reported', async () => {
+  const ex = await Executor.create({ workers: 1, module });
+  try {
+    const tf = new Taskflow('wide');
+    const start = tf.emplace(r.echo).args(0);
+    const pick = tf.condition(() => Array.from({ length: 100 }, (_, i) => i));   // grows the worker's choice list
+    start.precede(pick);
+    pick.precede(...Array.from({ length: 100 }, (_, i) => tf.emplace(r.echo).args(i)));
+    await within(ex.run(tf), 5000, 'wide run');
+    const flag = ex.shared(Int32Array, 1);
+    const joiner = rejection(ex.async(r.joinWhileHelping, flag));
+    await until(() => Atomics.load(flag, 0) !== 0);
+    await ex._killWorker(Atomics.load(flag, 0) - 1);
+    assert.instance(await within(joiner, 5000, 'joiner settles'), WorkerCrashError);
+  } finally {
+    await ex.destroy();
+  }
+});
+
 J('the task waiting in join is rejected when its worker dies running a nested task', async () => {
   const ex = await Executor.create({ workers: 2, module });
   try {
