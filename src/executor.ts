@@ -17,7 +17,7 @@ import { cpuCount, KeepAlive } from './platform.js';
 import { messages, rebuildError, isPlainError, WorkerCrashError, CancelledError, TimeoutError, type TaskFailure } from './errors.js';
 import { resolveTaskOptions, type Job, type TaskOptions, type TaskHandle } from './jobs.js';
 import { CancellationToken } from './cancel.js';
-import { retryDelayMs, watchdogTickMs, priorityLevel, type Priority } from './scheduler.js';
+import { retryDelayMs, watchdogTickMs, checkedPriority, type Priority } from './scheduler.js';
 import { nodeOf, type Task, type Taskflow } from './graph.js';
 import { flatten, flatName } from './flatten.js';
 import { place, release, type Placed } from './tasktable.js';
@@ -247,8 +247,8 @@ export class Executor {
    * retries use {@link Executor.submit}.
    */
   asyncAt<R = unknown>(priority: Priority, fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>> {
-    const level = priorityLevel(priority);
-    if (level < 0) return Promise.reject(new TypeError(messages.optionType('priority', "'critical', 'high', 'normal' or 'low'", priority)));
+    let level: number;
+    try { level = checkedPriority('priority', priority); } catch (e) { return Promise.reject(e); }
     return this.#async(level, fn, args);
   }
 
@@ -361,16 +361,14 @@ export class Executor {
       return false;
     };
     handle.reprioritize = (p: Priority): boolean => {
-      const level = priorityLevel(p);
-      if (level < 0) throw new TypeError(messages.optionType('priority', "'critical', 'high', 'normal' or 'low'", p));
+      const level = checkedPriority('priority', p);
       return job !== undefined && this.#reprioritize(job, level);
     };
     return handle;
   }
 
-  /** Starts the next attempt of job: in a task slot, or in the backlog of its level when none is free. */
-  #launch(job: Job): void {
-    const t = this.#core.x.taskAlloc();
+  /** Starts the next attempt of job: in task slot t, or in the backlog of its level when no slot is free. */
+  #launch(job: Job, t = this.#core.x.taskAlloc()): void {
     if (t < 0) { this.#jobBacklog[job.level].push(job); this.#jobsWaiting++; return; }
     job.attempt++;
     this.#outstanding++;
@@ -460,7 +458,7 @@ export class Executor {
       if (t < 0 || this.#jobs[t] !== job || this.#state === 'closed') return;
       const core = this.#core;
       const stopped = (w: number): Error => job.timedOut
-        ? new TimeoutError(messages.taskTimedOut(job.name, job.timeout), { task: job.name, timeout: job.timeout })
+        ? timeoutError(job)
         : new CancelledError(messages.forced(job.name, this.#opts.cancelGrace, w), job.token?.reason);
       for (let w = 0; w < core.nWorkers; w++) {
         if (core.runningOn(w).includes(t)) {
@@ -497,7 +495,7 @@ export class Executor {
       if (started === 0 || now - started < job.timeout) continue;
       this.#watched.delete(job);
       job.timedOut = true;
-      this.#settleJob(job, new TimeoutError(messages.taskTimedOut(job.name, job.timeout), { task: job.name, timeout: job.timeout }));
+      this.#settleJob(job, timeoutError(job));
       job.token?.cancel(new Error(`timed out after ${job.timeout} ms`));
       this.#graceFor(job);
     }
@@ -536,9 +534,7 @@ export class Executor {
     }
     this.#forced.delete(t);
     this.#crashErrors.delete(t);
-    codec.freeResult(p);
-    if (core.u32[(p + core.L.T_argInfo) >> 2] !== 0) codec.freeArgs(p);
-    core.x.taskFree(t);
+    this.#freeSlot(t);
     if (!this.#detached.delete(t)) this.#outstanding--;   // a detached slot stopped counting when it was given up
     const retry = job !== WITHDRAWN && !job.settled && failed && this.#mayRetry(job, error);
     if (job !== WITHDRAWN && !retry) this.#finishJob(job);
@@ -575,13 +571,15 @@ export class Executor {
    * The returned promise has `cancel(reason?)`; `options.signal` cancels it too.
    */
   run(tf: Taskflow, options?: RunOptions): RunHandle {
-    const level = options?.priority === undefined ? 2 : priorityLevel(options.priority);
+    let level = 2;
+    try { if (options?.priority !== undefined) level = checkedPriority('priority', options.priority); } catch (e) {
+      return Object.assign(Promise.reject(e), { cancel: () => {} });
+    }
     const state: RunState = { cancelled: false, reason: undefined, slot: -1, level, resume: options?.resume === true, list: 0 };
     const cancel = (reason?: unknown): void => this.#cancelRun(state, reason);
     if (this.#state !== 'open') return Object.assign(Promise.reject(new Error(messages.closed('run'))), { cancel });
     const full = this.#queue.refuse('run');
     if (full) return Object.assign(Promise.reject(full), { cancel });
-    if (level < 0) return Object.assign(Promise.reject(new TypeError(messages.optionType('priority', "'critical', 'high', 'normal' or 'low'", options?.priority))), { cancel });
     const signal = options?.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       return Object.assign(Promise.reject(new TypeError(messages.optionType('signal', 'an AbortSignal', signal))), { cancel });
@@ -889,12 +887,19 @@ export class Executor {
     else {
       try { value = codec.readResult(p); } catch (e) { error = e; failed = true; }
     }
-    codec.freeResult(p);
-    if (core.u32[(p + core.L.T_argInfo) >> 2] !== 0) codec.freeArgs(p);
-    core.x.taskFree(t);
+    this.#freeSlot(t);
     this.#outstanding--;
     if (failed) reject(error); else resolve(value);
     this.#drainBacklog();
+  }
+
+  /** Frees a lone task's slot once the host has read it: its result and argument blocks, then the slot. */
+  #freeSlot(t: number): void {
+    const core = this.#core;
+    const p = core.taskPtr(t);
+    this.#codec.freeResult(p);
+    if (core.u32[(p + core.L.T_argInfo) >> 2] !== 0) this.#codec.freeArgs(p);
+    core.x.taskFree(t);
   }
 
   /** Submits queued async tasks while task slots are free (after anything that frees slots). */
@@ -906,9 +911,8 @@ export class Executor {
         while (q.length > 0) {
           const t = this.#core.x.taskAlloc();
           if (t < 0) return;
-          this.#core.x.taskFree(t);
           this.#jobsWaiting--;
-          this.#launch(q.shift()!);
+          this.#launch(q.shift()!, t);
         }
       }
     }
@@ -1154,6 +1158,11 @@ export class Executor {
    * driver's start than paid after it.
    */
   _wakeAll(): void { for (let w = 1; w < this.#core.nWorkers; w++) if (!this.#core.x.wakeOne()) break; }
+}
+
+/** The error of a job whose task ran past its timeout. */
+function timeoutError(job: Job): TimeoutError {
+  return new TimeoutError(messages.taskTimedOut(job.name, job.timeout), { task: job.name, timeout: job.timeout });
 }
 
 /** The job of a slot that was withdrawn (cancelled or moved) and is still in a queue. */

@@ -1,7 +1,7 @@
 // Task graphs as pure data: nodes, edges, names, bound arguments. Nothing here touches threads, Wasm or
 // the GPU; the executor lays a Taskflow into the shared task table when it first runs it.
 import { GraphError, messages } from './errors.js';
-import { PRIORITIES, priorityLevel, type Priority } from './scheduler.js';
+import { PRIORITIES, checkedPriority, type Priority } from './scheduler.js';
 
 /** @internal A Taskflow's node is its Task handle (one object per task keeps large graphs cheap to build). */
 export type Node = Task;
@@ -104,9 +104,7 @@ export class Task {
   priority(p: Priority): this;
   priority(p?: Priority): Priority | this {
     if (p === undefined) return PRIORITIES[this._level];
-    const level = priorityLevel(p);
-    if (level < 0) throw new TypeError(messages.optionType('task.priority(p)', `one of ${PRIORITIES.join(', ')}`, p));
-    this._level = level;
+    this._level = checkedPriority('task.priority(p)', p);
     this._graph[bump]();
     return this;
   }

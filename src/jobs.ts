@@ -2,7 +2,7 @@
 // task across its attempts (src/executor.ts runs it).
 import { CancellationToken } from './cancel.js';
 import { messages } from './errors.js';
-import { priorityLevel, PRIORITIES, type Priority, type RetryDelay } from './scheduler.js';
+import { checkedPriority, type Priority, type RetryDelay } from './scheduler.js';
 
 export interface TaskOptions {
   /** 'critical' | 'high' | 'normal' | 'low': workers take more urgent tasks first, FIFO within a level. Default 'normal'. */
@@ -80,8 +80,7 @@ export function resolveTaskOptions(o: TaskOptions | undefined): Resolved {
   for (const k of Object.keys(o)) {
     if (!(known as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(k, known));
   }
-  const level = o.priority === undefined ? 2 : priorityLevel(o.priority);
-  if (level < 0) throw new TypeError(messages.optionType('priority', `one of ${PRIORITIES.map((p) => `'${p}'`).join(', ')}`, o.priority));
+  const level = o.priority === undefined ? 2 : checkedPriority('priority', o.priority);
   if (onlyPriority(o)) return BY_LEVEL[level];
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(messages.optionType('signal', 'an AbortSignal', o.signal));
   if (o.token !== undefined && !(o.token instanceof CancellationToken)) throw new TypeError(messages.optionType('token', 'a CancellationToken', o.token));

@@ -2,6 +2,8 @@
 // Each returns a decision the executor applies; tests check them with tables.
 
 /** How many workers `'auto'` means: one per logical CPU (the host thread mostly waits). */
+import { messages } from './errors.js';
+
 export function autoWorkers(cpus: number): number {
   return Math.max(1, cpus);
 }
@@ -77,6 +79,13 @@ export type Priority = (typeof PRIORITIES)[number];
 /** Queue level of a priority name, or -1 for anything else. */
 export function priorityLevel(p: unknown): number {
   return PRIORITIES.indexOf(p as Priority);
+}
+
+/** Queue level of priority p; a TypeError naming `option` for anything else. */
+export function checkedPriority(option: string, p: unknown): number {
+  const level = priorityLevel(p);
+  if (level < 0) throw new TypeError(messages.optionType(option, `one of ${PRIORITIES.map((q) => `'${q}'`).join(', ')}`, p));
+  return level;
 }
 
 /**

@@ -329,6 +329,12 @@ function abandon(): void {
   if (kids !== undefined) for (const c of kids.slice()) { waitFor(c); release(kids, c); }
 }
 
+/** Before the top task runs again (a retry): settle what its failed attempt spawned, start with none. */
+function dropChildren(): void {
+  abandon();
+  frameKids[depth - 1] = frameSubs[depth - 1] = undefined;
+}
+
 /**
  * Calls the task at record p: fn(...boundArgs, ...predecessorResults). Functions that use `this` come
  * from the cache already bound to the task context. The two common shapes (nothing, or one predecessor's
@@ -410,7 +416,7 @@ function runNested(t: number): void {
         failed = settle(p, r);
         if (failures.size > 0) failures.delete(cur);
       } catch (e) {
-        if (retryNumber(cur, p, e) > 0) { abandon(); frameKids[depth - 1] = frameSubs[depth - 1] = undefined; continue; }
+        if (retryNumber(cur, p, e) > 0) { dropChildren(); continue; }
         failed = fail(p, e);
       }
       break;
@@ -476,7 +482,7 @@ function resume(s: Suspended): number {
   frameKids[depth - 1] = s.kids;
   frameSubs[depth - 1] = s.subs;
   const again = s.ok ? undefined : retryLater(s.t, p, s.value);
-  if (again !== undefined) { abandon(); frameKids[depth - 1] = frameSubs[depth - 1] = undefined; suspend(s.t, again); leave(); return EMPTY; }
+  if (again !== undefined) { dropChildren(); suspend(s.t, again); leave(); return EMPTY; }
   const failed = s.ok ? settle(p, s.value) : fail(p, s.value);
   if (failures.size > 0) failures.delete(s.t);
   leave();
@@ -516,7 +522,7 @@ function runTop(t: number): number {
     if (failures.size > 0) failures.delete(t);
   } catch (e) {
     const again = retryLater(t, p, e);
-    if (again !== undefined) { abandon(); frameKids[depth - 1] = frameSubs[depth - 1] = undefined; suspend(t, again); leave(); return EMPTY; }
+    if (again !== undefined) { dropChildren(); suspend(t, again); leave(); return EMPTY; }
     failed = fail(p, e);
   }
   leave();
@@ -549,6 +555,15 @@ function retryLater(t: number, p: number, e: unknown): Promise<unknown> | undefi
 }
 
 /**
+ * Awaits p with the thread's event loop held open. A pending waitAsync does not keep it alive, nor does a
+ * task awaiting only a cancellation signal: without this the thread would end with our tasks pending.
+ */
+async function keptAlive<T>(p: Promise<T>): Promise<T> {
+  const alive = setInterval(() => {}, 1 << 30);
+  try { return await p; } finally { clearInterval(alive); }
+}
+
+/**
  * With suspended tasks and nothing to run: sleep until work arrives (a waker claims our `parked` word
  * and notifies it) or a promise settles. Same steps as the blocking park (sleep.ts, W1–W4), with
  * Atomics.waitAsync; afterwards every waiter left on our word is woken, so a stale one never swallows a
@@ -560,11 +575,7 @@ async function sleepAsync(): Promise<number> {
   if (t >= 0 || t === RETRY || resumable.length > 0) { x.cancelSleep(w); return t; }   // RETRY: work is there
   const settled = new Promise<void>((r) => { kick = r; });
   const woken = Atomics.waitAsync(core.i32, parkedAt, 1);
-  // A pending waitAsync does not keep a thread's event loop alive, nor does a task awaiting only a
-  // cancellation signal: hold it open while we sleep, or the thread would end with our tasks pending.
-  const alive = setInterval(() => {}, 1 << 30);
-  if (woken.async) await Promise.race([woken.value, settled]);
-  clearInterval(alive);
+  if (woken.async) await keptAlive(Promise.race([woken.value, settled]));
   kick = undefined;
   x.cancelSleep(w);                                            // W3/W4: withdraw, whoever woke us
   Atomics.notify(core.i32, parkedAt);
@@ -592,11 +603,7 @@ async function loop(): Promise<void> {
     if (t >= 0 || t === SHUTDOWN) continue;
     if (t === RETRY) continue;
     since = performance.now();
-    if (suspended >= AWAIT_CAP) {
-      const alive = setInterval(() => {}, 1 << 30);
-      await new Promise<void>((r) => { kick = r; });
-      clearInterval(alive);
-    }
+    if (suspended >= AWAIT_CAP) await keptAlive(new Promise<void>((r) => { kick = r; }));
     else t = await sleepAsync();
   }
   x.heapFree(choices);
