@@ -72,6 +72,7 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   _r0: u32; _r1: u64; _r2: u64; _r3: u64; _r4: u64; _r5: u64;
 }
 
+export const PRIO_USED: usize = HEADER + offsetof<Header>("prioUsed");   // see Header.prioUsed
 export const INJECTOR: usize = HEADER + offsetof<Header>();   // Mpmc: submissions from outside, overflow
 export const COMPLETIONS: usize = INJECTOR + 128;              // Mpmc: finished async tasks and runs → host
 export const HEAP_CLASSES: usize = COMPLETIONS + 128;          // u32[32]: free-list heads per size class

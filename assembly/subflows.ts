@@ -11,7 +11,7 @@
 // subflows nested in it at any depth; the joiner sees that with runStopped(parent) and throws.
 import { HEADER, Header, Run, NONE, runAt, header } from "./layout";
 import { freePop, freePush, bumpClaim } from "./slots";
-import { pushReady, runEnded } from "./tasks";
+import { pushReady, runEnded, resetRun } from "./tasks";
 
 const SUB_FREE = HEADER + offsetof<Header>("subFree");
 const SUB_BUMP = HEADER + offsetof<Header>("subBump");
@@ -38,11 +38,8 @@ export function subRunStart(w: u32, r: u32, list: usize, n: u32, parent: u32): v
   const run = changetype<Run>(rp);
   run.sub = 1;
   run.parent = parent;
-  atomic.store<i32>(rp, 0, offsetof<Run>("failed"));
-  atomic.store<i32>(rp, 0, offsetof<Run>("failures"));
-  atomic.store<i32>(rp, 0, offsetof<Run>("cancelled"));
   atomic.store<i32>(rp, 0, offsetof<Run>("done"));
-  atomic.store<i32>(rp, <i32>n, offsetof<Run>("remaining"));
+  resetRun(rp, n);
   if (n == 0) { runEnded(r); return; }
   for (let i = <i32>n - 1; i >= 0; i--) pushReady(w, load<u32>(list + (<usize>i << 2)));   // each push publishes the above
 }

@@ -8,7 +8,7 @@
 import {
   HEADER, Header, Task, Run, TaskFlag, NONE, RESULT_SKIPPED, RESULT_ENCODED, RESULT_ERROR, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
   SEED_RUN_MASK, SEED_GEN_MASK, SEED_CHUNK,
-  taskAt, runAt, workerAt, WorkerSlot, header, LEVELS, NORMAL, levelQueue, SLOT_CACHE,
+  taskAt, runAt, workerAt, WorkerSlot, header, LEVELS, NORMAL, levelQueue, SLOT_CACHE, PRIO_USED,
 } from "./layout";
 import { freePop, freePush, bumpClaim } from "./slots";
 import { mpmcPush, mpmcLength } from "./mpmc";
@@ -17,7 +17,6 @@ import { notifyWork } from "./sleep";
 import { heapFree, heapAlloc } from "./heap";
 
 const FREE_HEAD = HEADER + offsetof<Header>("freeHead");
-const PRIO_USED = HEADER + offsetof<Header>("prioUsed");
 const TASK_BUMP = HEADER + offsetof<Header>("taskBump");
 const LIVE = HEADER + offsetof<Header>("live");
 const HOST_SEQ = HEADER + offsetof<Header>("hostSeq");
@@ -146,10 +145,7 @@ export function runStart(r: u32, list: usize, n: u32): void {
 export function runStartAt(r: u32, list: usize, n: u32, level: u32): void {
   const rp = runAt(r);
   const run = changetype<Run>(rp);
-  atomic.store<i32>(rp, 0, R_FAILED);
-  atomic.store<i32>(rp, 0, R_FAILURES);
-  atomic.store<i32>(rp, 0, R_CANCELLED);
-  atomic.store<i32>(rp, <i32>n, R_REMAINING);
+  resetRun(rp, n);
   run.src = <u32>list;
   run.nsrc = n;
   const gen = <u32>(atomic.load<u64>(rp, R_CURSOR) >> 32) + 1;
@@ -158,6 +154,14 @@ export function runStartAt(r: u32, list: usize, n: u32, level: u32): void {
   if (level != NORMAL) usePriorities();
   mpmcPush(levelQueue(level), RUN_BIT | ((gen & SEED_GEN_MASK) << 16) | r);
   notifyWork();
+}
+
+/** A run about to start with n tasks scheduled: no failure, not cancelled (atomic: workers read them). */
+export function resetRun(rp: usize, n: u32): void {
+  atomic.store<i32>(rp, 0, R_FAILED);
+  atomic.store<i32>(rp, 0, R_FAILURES);
+  atomic.store<i32>(rp, 0, R_CANCELLED);
+  atomic.store<i32>(rp, <i32>n, R_REMAINING);
 }
 
 /** Host: cancels run r; tasks of the run not yet started are skipped (worker.ts runnable). */

@@ -5,13 +5,12 @@
 //   explore      the injector, then steal from every other worker starting at a random victim
 //   waitForTask  search for a while (at most maxSpinners workers spin, spinIters rounds each), then
 //                announce sleep, re-check, and park on the epoch (sleep.ts; assembly/README.md#sleep)
-import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, workerAt, taskAt, levelQueue } from "./layout";
+import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, PRIO_USED, workerAt, taskAt, levelQueue } from "./layout";
 import { dequePop, dequeSteal, dequeLength } from "./deque";
 import { mpmcPop, mpmcLength } from "./mpmc";
 import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown } from "./sleep";
 import { retire, runFailed, skip, flushRun, claimSources, pushReady, postToHost } from "./tasks";
 
-const PRIO_USED = HEADER + offsetof<Header>("prioUsed");
 
 
 /** xorshift32 on the worker's own rng word (owner-only, plain). */
