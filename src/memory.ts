@@ -232,6 +232,18 @@ export class SharedCore {
   readonly #lone: Record<'fn' | 'run' | 'flags' | 'nsucc' | 'npred' | 'deps' | 'pending' | 'res' | 'args' | 'state' | 'token', number>;
 
   /**
+   * Host, after worker w's thread ended (crashed or left): undoes what it held in the core and frees its
+   * per-thread blocks (the next thread on the slot makes its own). Returns the tasks it still had: the one
+   * it was running, those waiting in a join below it, and those suspended on a promise.
+   */
+  reclaimWorker(w: number): { current: number | undefined; joining: number[]; awaiting: number[] } {
+    const joining = this.takeFrames(w);        // before recoverWorker clears its current task
+    const current = this.x.recoverWorker(w);   // assembly/worker.ts
+    const awaiting = this.takeAwaiting(w);
+    return { current: current >= 0 ? current : undefined, joining, awaiting };
+  }
+
+  /**
    * Host, after worker w's thread died: the tasks that were on its stack (waiting in a join while it ran
    * others; the top is its current task), and frees the block (the replacement makes its own).
    */

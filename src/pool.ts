@@ -173,28 +173,22 @@ export class Pool {
   #crashed(w: number, exitCode: number, error: unknown): void {
     const at = performance.now();
     this.#stats.crashes++;
-    const joining = this.#core.takeFrames(w);        // before recoverWorker clears its current task
-    const current = this.#core.x.recoverWorker(w);   // undo what the dead thread held (assembly/worker.ts)
-    const awaiting = this.#core.takeAwaiting(w);
-    this.#opts.onCrash({ worker: w, task: current >= 0 ? current : undefined, joining, awaiting, exitCode, error, terminated: this.#killed[w] });
+    const { current, joining, awaiting } = this.#core.reclaimWorker(w);
+    this.#opts.onCrash({ worker: w, task: current, joining, awaiting, exitCode, error, terminated: this.#killed[w] });
     this.#spawn(w, 1, at).catch(() => { /* reported through onBroken */ });
   }
 
   /** A worker left to be recycled, holding no task: start its replacement on the same slot. */
   #recycled(w: number): void {
     this.#stats.recycled++;
-    this.#core.x.recoverWorker(w);
-    this.#core.takeAwaiting(w);   // empty (it held none); frees the list
-    this.#core.takeFrames(w);
+    this.#core.reclaimWorker(w);   // it held no task: this only frees its blocks
     this.#spawn(w, 1).catch(() => { /* reported through onBroken */ });
   }
 
   /** An elastic worker left after idleTimeout: its slot stays empty until demand. */
   #idled(w: number): void {
     this.#stats.idleExits++;
-    this.#core.x.recoverWorker(w);
-    this.#core.takeAwaiting(w);
-    this.#core.takeFrames(w);
+    this.#core.reclaimWorker(w);
     this.#slots[w] = 'stopped';
     this.#stopped++;
     this.demand();   // work submitted while it was leaving (lifecycle-worker.ts: the handshake)
