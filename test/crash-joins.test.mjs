@@ -45,6 +45,15 @@ S.run();
 // in a join (runNested sets W_current to the nested task) reports only that task; the joining task below
 // it on the stack is never retired, so its promise (or its run) never settles. Same for a subflow joiner
 // (and its subflow run slot and records leak).
+/** A task waits in join while its worker runs its child; the worker is killed: the joiner must be rejected. */
+async function joinerIsReported(ex) {
+  const flag = ex.shared(Int32Array, 1);
+  const joiner = rejection(ex.async(r.joinWhileHelping, flag));
+  await until(() => Atomics.load(flag, 0) !== 0);
+  await ex._killWorker(Atomics.load(flag, 0) - 1);
+  assert.instance(await within(joiner, 5000, 'joiner settles'), WorkerCrashError);
+}
+
 const J = suite('crash while helping in a join');
 J('after a condition chose more successors than its first choice list held, the joiner is still reported', async () => {
   const ex = await Executor.create({ workers: 1, module });
@@ -55,11 +64,7 @@ J('after a condition chose more successors than its first choice list held, the 
     start.precede(pick);
     pick.precede(...Array.from({ length: 100 }, (_, i) => tf.emplace(r.echo).args(i)));
     await within(ex.run(tf), 5000, 'wide run');
-    const flag = ex.shared(Int32Array, 1);
-    const joiner = rejection(ex.async(r.joinWhileHelping, flag));
-    await until(() => Atomics.load(flag, 0) !== 0);
-    await ex._killWorker(Atomics.load(flag, 0) - 1);
-    assert.instance(await within(joiner, 5000, 'joiner settles'), WorkerCrashError);
+    await joinerIsReported(ex);
   } finally {
     await ex.destroy();
   }
@@ -68,11 +73,7 @@ J('after a condition chose more successors than its first choice list held, the 
 J('the task waiting in join is rejected when its worker dies running a nested task', async () => {
   const ex = await Executor.create({ workers: 2, module });
   try {
-    const flag = ex.shared(Int32Array, 1);
-    const joiner = rejection(ex.async(r.joinWhileHelping, flag));
-    await until(() => Atomics.load(flag, 0) !== 0);
-    await ex._killWorker(Atomics.load(flag, 0) - 1);
-    assert.instance(await within(joiner, 5000, 'joiner settles'), WorkerCrashError);
+    await joinerIsReported(ex);
   } finally {
     await ex.destroy();
   }
