@@ -30,7 +30,7 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
 // Header: configuration (written once) then one cache line per group of shared words.
 // Byte ruler (each row one 64-byte line):
 //   0   magic nWorkers taskCap dequeCap runCap fnCap maxSpinners spinIters workers tasks runs fns heap heapLimit … (config)
-//   64  sleepers spinners epoch shutdown                                                   (sleep protocol, atomic)
+//   64  sleepers spinners wakeHint shutdown linger                                         (sleep protocol, atomic)
 //   128 hostSeq hostWaiting                                                                (host wake-up, atomic)
 //   192 freeHead(u64) taskBump live                                                        (task slot allocator, atomic)
 //   256 heapLock heapTop heapFailures                                                      (heap allocator)
@@ -50,7 +50,8 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   spinners: i32;     // workers searching for work without sleeping; producers skip the wake when > 0
   wakeHint: u32;     // where the next waker starts scanning for a parked worker (any value is correct)
   shutdown: i32;     // non-zero: workers return SHUTDOWN from next()
-  _s0: u64; _s1: u64; _s2: u64; _s3: u64; _s4: u64; _s5: u64;
+  linger: u32;       // explore rounds a spinner makes before it parks, if more than spinIters (host: setLinger)
+  _s0: u32; _s1: u64; _s2: u64; _s3: u64; _s4: u64; _s5: u64;
   // line 2: host wake-up (the host awaits Atomics.waitAsync on hostSeq). Atomic only.
   hostSeq: i32;      // bumped by a worker that finds hostWaiting set
   hostWaiting: i32;  // set by the host before it re-checks the completion ring and waits
@@ -267,6 +268,18 @@ export function setSpin(maxSpinners: u32, spinIters: u32): void {
   const h = header();
   h.maxSpinners = maxSpinners;
   h.spinIters = spinIters;
+}
+
+export const LINGER: usize = HEADER + offsetof<Header>("linger");   // see Header.linger
+
+/**
+ * Host, at any time: spinners make at least `rounds` explore rounds before they park (0: spinIters, the
+ * usual). A parallel algorithm sets it while calls come in, so the workers its helpers ran on are still
+ * looking for work when the next call's helpers are pushed: waking a parked thread costs more than such
+ * a call on a VM. A hint only: the sleep protocol after the rounds is unchanged.
+ */
+export function setLinger(rounds: u32): void {
+  atomic.store<u32>(LINGER, rounds);
 }
 
 function planRegions(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, runCap: u32, fnCap: u32, write: bool): usize {

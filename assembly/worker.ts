@@ -5,7 +5,7 @@
 //   explore      the injector, then steal from every other worker starting at a random victim
 //   waitForTask  search for a while (at most maxSpinners workers spin, spinIters rounds each), then
 //                announce sleep, re-check, and park on the epoch (sleep.ts; assembly/README.md#sleep)
-import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, PRIO_USED, workerAt, taskAt, levelQueue } from "./layout";
+import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, PRIO_USED, LINGER, workerAt, taskAt, levelQueue } from "./layout";
 import { dequePop, dequeSteal, dequeLength } from "./deque";
 import { mpmcPop, mpmcLength } from "./mpmc";
 import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown } from "./sleep";
@@ -120,7 +120,7 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
     // Search phase: count ourselves as a searcher so producers know someone is looking.
     const mayspin = beginSearch(h.maxSpinners);
     s.searching = 1;
-    const rounds = mayspin ? h.spinIters : 1;
+    const rounds = mayspin ? max<u32>(h.spinIters, atomic.load<u32>(LINGER)) : 1;
     for (let i: u32 = 0; i < rounds; i++) {
       const t = explore(w, s);
       if (t >= 0) { s.searching = 0; endSearchFound(s.more != 0); return t; }

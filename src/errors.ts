@@ -42,6 +42,7 @@ export const messages = {
     `beatflow: subflow '${name}' can only be joined by the task that built it, while it runs`,
   subflowStopped: (name: string) => `beatflow: subflow '${name}' stopped: its run failed or was cancelled`,
   closed: (op: string) => `beatflow: executor.${op}() called after close() or destroy()`,
+  closedFor: (what: string) => `beatflow: ${what} called after executor.close() or destroy()`,
   tooManyTasks: (cap: number) =>
     `beatflow: all ${cap} task slots are in use: raise options.maxTasks, or await results before submitting more`,
   tooManyRuns: (cap: number) => `beatflow: more than ${cap} graph runs in flight: await some runs first`,

@@ -5,6 +5,7 @@
 // async tasks and runs on the completion ring. The host drains that ring in one loop (#pump) that awaits
 // Atomics.waitAsync on hostSeq only while something is in flight: one wake per batch, not per task.
 import { pathToFileURL } from 'node:url';
+import { Linger } from './linger.js';
 import { SharedCore, compileCore, NONE, EMPTY, RUN_BIT } from './memory.js';
 import { Codec, Kind, DTYPES, type SharedArrayCtor } from './codec.js';
 import { FunctionTable, FnKind } from './functions.js';
@@ -12,7 +13,7 @@ import { Pool, type CrashInfo, type PoolStats } from './pool.js';
 import { Backpressure } from './backpressure.js';
 import { permanentSlots, busyWorkers, describeBusy, type CloseReport } from './lifecycle.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from './options.js';
-import { autoWorkers, spinPolicy, taskCapLog2, dequeCapLog2, nextHostSpin, initialHostSpin, hostMayPoll } from './scheduler.js';
+import { autoWorkers, spinPolicy, spinRounds, taskCapLog2, dequeCapLog2, nextHostSpin, initialHostSpin, hostMayPoll } from './scheduler.js';
 import { cpuCount, KeepAlive } from './platform.js';
 import { messages, rebuildError, isPlainError, WorkerCrashError, CancelledError, TimeoutError, type TaskFailure } from './errors.js';
 import { resolveTaskOptions, type Job, type TaskOptions, type TaskHandle } from './jobs.js';
@@ -208,7 +209,8 @@ export class Executor {
       workers, taskCapLog2: capLog2, dequeCapLog2: dequeCapLog2(capLog2), runCap: opts.maxRuns, subRuns: opts.maxSubflows,
       fnCap: opts.maxFunctions, maxSpinners: 1, spinIters: 1,
     });
-    const spin = spinPolicy(workers, cpus, opts.spinMicroseconds, measureRound(core));
+    const nsPerRound = measureRound(core);
+    const spin = spinPolicy(workers, cpus, opts.spinMicroseconds, nsPerRound);
     core.x.setSpin(spin.maxSpinners, spin.spinIters);
     const cpuTopology = readTopology();                 // steal domains by shared cache (src/topology.ts)
     const domains = stealDomains(cpuTopology, workers);
@@ -216,6 +218,7 @@ export class Executor {
     const metrics = Metrics.create(core);               // before the workers start (src/metrics.ts)
     const ex = new Executor(core, opts, ns);
     ex.#topology = executorTopology(cpuTopology, domains);
+    ex.#linger = new Linger(core, spinRounds(opts.lingerMicroseconds, nsPerRound), opts.lingerMicroseconds);
     ex.#metrics = metrics;
     try {
       await ex.#keepAlive.during(ex.#pool.start());
@@ -336,11 +339,7 @@ export class Executor {
       const fnId = this.#fns.idOf(fn, 'executor.submit(fn)');
       let token = o.token;
       if ((o.signal || o.timeout > 0) && !token) token = new CancellationToken();
-      job = {
-        fnId, args: args as unknown[], name: o.name ?? this.#fns.nameOf(fnId), level: o.level, token, ownToken: token !== o.token, timeout: o.timeout,
-        retries: o.retries, retryDelay: o.retryDelay, retryIf: o.retryIf, attempt: 0, slot: -1, settled: false,
-        timer: undefined, grace: undefined, stopToken: undefined, timedOut: false, resolve: resolve as (v: unknown) => void, reject,
-      };
+      job = newJob(fnId, args as unknown[], o.name ?? this.#fns.nameOf(fnId), o, token, resolve as (v: unknown) => void, reject);
       if (o.signal) {
         const signal = o.signal;
         const onAbort = (): void => { if (!this.#withdraw(job, signal.reason)) token!.cancel(signal.reason); };
@@ -393,8 +392,11 @@ export class Executor {
     this.#afterSubmit();
   }
 
-  /** Withdraws job if it has not started; rejects it with a CancelledError. False once it runs or settled. */
-  #withdraw(job: Job, reason: unknown): boolean {
+  /**
+   * Withdraws job if it has not started; rejects it with a CancelledError (`quiet`: resolves it with
+   * undefined, for an algorithm's helper, where no one needs an error). False once it runs or settled.
+   */
+  #withdraw(job: Job, reason: unknown, quiet = false): boolean {
     if (job.settled) return false;
     const backlog = this.#jobBacklog[job.level];
     const i = job.slot < 0 ? backlog.indexOf(job) : -1;
@@ -402,7 +404,7 @@ export class Executor {
     else if (job.slot < 0 && job.timer !== undefined) { clearTimeout(job.timer); job.timer = undefined; this.#jobsWaiting--; }
     else if (job.slot < 0 || !this.#revoke(job.slot)) return false;
     else job.slot = -1;
-    this.#settleJob(job, new CancelledError(messages.taskCancelled(job.name, reason), reason));
+    this.#settleJob(job, quiet ? undefined : new CancelledError(messages.taskCancelled(job.name, reason), reason));
     this.#finishJob(job);   // no worker will run it: nothing reads the token words
     return true;
   }
@@ -1042,6 +1044,7 @@ export class Executor {
   // ---- observability (src/topology.ts, src/metrics.ts) ----
 
   #topology!: ExecutorTopology;
+  #linger!: Linger;
   #metrics!: Metrics;
 
   /**
@@ -1095,7 +1098,7 @@ export class Executor {
       this.#state = 'closed';
       const stuck = await this.#pool.close(this.#opts.closeTimeout);
       if (stuck.length > 0) this.#closeReport = { timedOut: true, busy: stuck.map((worker) => ({ worker, awaiting: [] })) };
-    })()).finally(() => this.#keepAlive.dispose());
+    })()).finally(() => { this.#keepAlive.dispose(); this.#linger.dispose(); });
     return this.#closed.then(() => this.#closeReport);
   }
 
@@ -1114,7 +1117,7 @@ export class Executor {
   destroy(): Promise<void> {
     if (this.#state === 'closed' && this.#closed) return this.#closed;
     this.#closed = this.#keepAlive.during(this.#stop(new Error('beatflow: the executor was destroyed before this task finished')))
-      .finally(() => this.#keepAlive.dispose());
+      .finally(() => { this.#keepAlive.dispose(); this.#linger.dispose(); });
     return this.#closed;
   }
 
@@ -1153,11 +1156,66 @@ export class Executor {
   _fnId(fn: unknown, what: string): number { return this.#fns.idOf(fn, what); }
 
   /**
-   * @internal Wakes every parked worker now: a parallel algorithm about to start will spawn work for
-   * all of them, and waking a parked thread can take milliseconds on a VM: better overlapped with the
-   * driver's start than paid after it.
+   * @internal Makes sure `count` workers will look for work now: a parallel algorithm has just submitted
+   * (or is about to spawn) that many helpers. Workers that are not parked (searching, or finishing a task
+   * and about to search) count; parked ones are woken for the rest. Waking a parked thread can take
+   * milliseconds on a VM, better overlapped with the caller's own share than paid after it; waking one
+   * more than the helpers need would only take a CPU from them.
    */
-  _wakeAll(): void { for (let w = 1; w < this.#core.nWorkers; w++) if (!this.#core.x.wakeOne()) break; }
+  _wakeFor(count: number): void {
+    const core = this.#core;
+    const parked = Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
+    for (let w = core.nWorkers - parked; w < count; w++) if (!core.x.wakeOne()) break;
+  }
+
+  /**
+   * @internal Runs fn(...args) on a worker as an algorithm's helper: `revoke()` takes it back if no
+   * worker has started it (its promise then resolves with undefined), without the cost of an error.
+   */
+  _helper(fn: (...a: any[]) => unknown, args: unknown[]): { done: Promise<unknown>; revoke(): boolean } {
+    let job!: Job;
+    const done = new Promise<unknown>((resolve, reject) => {
+      const fnId = this.#fns.idOf(fn, 'algorithm');
+      job = newJob(fnId, args, this.#fns.nameOf(fnId), resolveTaskOptions(undefined), undefined, resolve, reject);
+      this.#launch(job);
+    });
+    return { done, revoke: () => this.#withdraw(job, undefined, true) };
+  }
+
+  /** @internal Throws unless the executor takes work: `what` names the call (an algorithm's direct form). */
+  _checkOpen(what: string): void {
+    if (this.#state !== 'open') throw new Error(messages.closedFor(what));
+  }
+
+  /** @internal Parallel algorithm calls begin and end through this (src/linger.ts). */
+  get _linger(): Linger { return this.#linger; }
+
+  /** @internal The shared core: the calling thread runs its share of an algorithm on it (algorithms/caller.ts). */
+  _sharedCore(): SharedCore { return this.#core; }
+
+  /**
+   * @internal Settles completions now, polling the completion ring for up to `us` µs until `want` have
+   * come back: the caller just ran its share of an algorithm and its helpers are finishing theirs, so
+   * this is shorter than sleeping and waiting for an event-loop wake-up (tenths of a ms on a VM).
+   */
+  _settleSoon(want: number, us: number): void {
+    const end = performance.now() + us / 1000;
+    let got = this.#drain();
+    for (let i = 1; got < want; i++) {
+      if (this.#core.x.mpmcLength(this.#completions) !== 0) got += this.#drain();
+      else if ((i & 31) === 0 && performance.now() > end) return;
+    }
+  }
+}
+
+/** A submitted task's record, before its first attempt. */
+function newJob(fnId: number, args: unknown[], name: string, o: ReturnType<typeof resolveTaskOptions>, token: CancellationToken | undefined,
+  resolve: (v: unknown) => void, reject: (e: unknown) => void): Job {
+  return {
+    fnId, args, name, level: o.level, token, ownToken: token !== o.token, timeout: o.timeout,
+    retries: o.retries, retryDelay: o.retryDelay, retryIf: o.retryIf, attempt: 0, slot: -1, settled: false,
+    timer: undefined, grace: undefined, stopToken: undefined, timedOut: false, resolve, reject,
+  };
 }
 
 /** The error of a job whose task ran past its timeout. */

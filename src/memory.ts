@@ -54,6 +54,7 @@ export interface CoreExports {
   recoverWorker(w: number): number;
   setStealDomain(w: number, start: number, count: number): number;   // 1, or 0 if the range is invalid (src/topology.ts)
   setSpin(maxSpinners: number, spinIters: number): void;
+  setLinger(rounds: number): void;
   setSubRuns(base: number): void;
   tryNext(w: number): number;
   requeue(w: number, t: number): void;

@@ -32,6 +32,12 @@ export interface ExecutorOptions {
   resourceLimits?: ResourceLimits;
   /** Microseconds a searching worker keeps looking for work before it parks. Default 100. */
   spinMicroseconds?: number;
+  /**
+   * Microseconds the workers of a parallel algorithm (transform, reduce, …) keep looking for work after a
+   * call, so that the next call finds them awake (waking a parked thread can cost as much as the call on
+   * a VM; OpenMP runtimes do the same). 0: park after spinMicroseconds as usual. Default 2000.
+   */
+  lingerMicroseconds?: number;
   /** Milliseconds close() waits for workers to exit before terminating them. Default 5000. */
   closeTimeout?: number;
   /**
@@ -53,12 +59,13 @@ export interface ResolvedOptions {
   maxSubflows: number;
   resourceLimits?: ResourceLimits;
   spinMicroseconds: number;
+  lingerMicroseconds: number;
   closeTimeout: number;
   cancelGrace: number;
   priorityAging: number;
 }
 
-const known = ['workers', 'module', 'maxTasks', 'maxFunctions', 'maxRuns', 'maxSubflows', 'resourceLimits', 'spinMicroseconds', 'closeTimeout', 'cancelGrace', 'priorityAging', ...LIFECYCLE_OPTIONS] as const;
+const known = ['workers', 'module', 'maxTasks', 'maxFunctions', 'maxRuns', 'maxSubflows', 'resourceLimits', 'spinMicroseconds', 'lingerMicroseconds', 'closeTimeout', 'cancelGrace', 'priorityAging', ...LIFECYCLE_OPTIONS] as const;
 
 function positiveInt(name: string, v: unknown, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
@@ -97,6 +104,7 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
     maxSubflows: opts.maxSubflows === undefined ? 4096 : positiveInt('maxSubflows', opts.maxSubflows, 1 << 20),
     resourceLimits: opts.resourceLimits,
     spinMicroseconds: opts.spinMicroseconds === undefined ? 100 : positiveInt('spinMicroseconds', opts.spinMicroseconds, 1_000_000),
+    lingerMicroseconds: opts.lingerMicroseconds === undefined ? 2000 : opts.lingerMicroseconds === 0 ? 0 : positiveInt('lingerMicroseconds', opts.lingerMicroseconds, 1_000_000),
     closeTimeout: opts.closeTimeout === undefined ? 5000 : positiveInt('closeTimeout', opts.closeTimeout, 3_600_000),
     cancelGrace: opts.cancelGrace === undefined ? 1000 : positiveInt('cancelGrace', opts.cancelGrace, 3_600_000),
     priorityAging: opts.priorityAging === undefined ? AGING_TICK : opts.priorityAging === 0 ? 0 : positiveInt('priorityAging', opts.priorityAging, 1 << 20),

@@ -24,8 +24,12 @@ export interface SpinPolicy {
  * start-up (calibrateSpin), since Wasm has no clock.
  */
 export function spinPolicy(workers: number, cpus: number, spinMicros: number, nsPerRound: number): SpinPolicy {
-  const rounds = Math.round((spinMicros * 1000) / Math.max(nsPerRound, 0.5));
-  return { maxSpinners: Math.max(1, Math.min(workers, cpus - 1)), spinIters: Math.max(16, Math.min(rounds, 1 << 26)) };
+  return { maxSpinners: Math.max(1, Math.min(workers, cpus - 1)), spinIters: Math.max(16, spinRounds(spinMicros, nsPerRound)) };
+}
+
+/** Explore rounds that take about `micros` µs at nsPerRound each (at most 2^26). */
+export function spinRounds(micros: number, nsPerRound: number): number {
+  return Math.min(Math.round((micros * 1000) / Math.max(nsPerRound, 0.5)), 1 << 26);
 }
 
 /** log2 of the task table size for a requested maximum: the next power of two, at least 2^10. */

@@ -8,6 +8,7 @@ import type { Taskflow, Task } from '../graph.js';
 import { FnArg } from '../functions.js';
 import { DTYPES, type SharedArrayCtor } from '../codec.js';
 import { BUILTINS, type BuiltinName } from './builtins.js';
+import { callerRuns } from './caller.js';
 import { Arg, PART_CODE } from './spec.js';
 import { checkPartition, type Partitioner } from './partition.js';
 import { MAP_OPS, MAP_NAMES, REDUCE_NAMES, SCAN_OPS, type MapOp, type ScanOp } from './ops.js';
@@ -25,6 +26,13 @@ export interface PartitionOptions {
    * variables, so this is how they get their data.
    */
   args?: readonly unknown[];
+  /**
+   * Whether the calling thread takes a share of a call with a built-in op (transform with an op, reduce
+   * with an op, min/maxElement without a comparator) in the direct form: it starts at once, while
+   * workers wake, and the call is over as soon as the last chunk is. The caller's event loop waits
+   * meanwhile, as long as the call takes. `false` leaves all the work to the workers. Default true.
+   */
+  caller?: boolean;
 }
 
 /** A built-in elementwise operation of transform, with its scalars (see ops.ts for the list). */
@@ -37,6 +45,8 @@ interface Call {
   args: unknown[];
   /** Callback positions (F1, F2) holding functions to turn into ids. */
   fns: [Arg, Function, string][];
+  /** The calling thread may take a share (options.caller, caller.ts). */
+  caller: boolean;
   /** Maps the builtin's result for the direct form (e.g. to the caller's own output array). */
   result?: (r: unknown) => unknown;
 }
@@ -51,7 +61,9 @@ function call(name: BuiltinName, what: string, opts: PartitionOptions | undefine
     if (!Array.isArray(extra)) throw new TypeError(`beatflow: ${what}: options.args must be an array of extra callback arguments (got ${describe(extra)})`);
     args.push(...extra);
   }
-  return { name, what, args, fns: [] };
+  const caller = opts?.caller;
+  if (caller !== undefined && typeof caller !== 'boolean') throw new TypeError(`beatflow: ${what}: options.caller must be true or false (got ${describe(caller)})`);
+  return { name, what, args, fns: [], caller: caller !== false };
 }
 
 function callback(c: Call, at: Arg, f: unknown, label: string): void {
@@ -88,11 +100,22 @@ function inputs(c: Call, input: unknown): NumArray[] {
 
 /** Runs a call on an executor: the direct form. */
 async function execute(ex: Executor, c: Call): Promise<unknown> {
+  ex._checkOpen(c.what);
   const args = c.args.slice();
   for (const [at, f, what] of c.fns) args[at] = ex._fnId(f, what);
-  const pending = ex.async(BUILTINS[c.name] as (...a: unknown[]) => unknown, ...args);
-  ex._wakeAll();   // the driver will spawn helpers for the others: start waking them now
-  const r = await pending;
+  const mine = c.caller ? callerRuns(ex, c.name, args) : undefined;
+  let r: unknown;
+  if (mine !== undefined) r = await mine;
+  else {
+    ex._linger.begin();
+    try {
+      const pending = ex.async(BUILTINS[c.name] as (...a: unknown[]) => unknown, ...args);
+      ex._wakeFor(ex.workers);   // the driver and the helpers it will spawn: start waking them now
+      r = await pending;
+    } finally {
+      ex._linger.end();
+    }
+  }
   return c.result ? c.result(r) : r;
 }
 

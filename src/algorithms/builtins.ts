@@ -36,6 +36,16 @@ export function bindBuiltins(c: SharedCore, f: FunctionCache): void {
   fns = f;
 }
 
+/**
+ * Runs f with `c` as the core these functions use. The calling thread's share of an algorithm
+ * (caller.ts) runs on the host, which may hold several executors: each synchronous section binds its own.
+ */
+export function withCore<T>(c: SharedCore, f: () => T): T {
+  const prev = core;
+  core = c;
+  try { return f(); } finally { core = prev; }
+}
+
 function theCore(): SharedCore {
   if (core === undefined) throw new Error('beatflow: algorithm tasks run only in executor workers (bindBuiltins was not called)');
   return core;
@@ -57,7 +67,7 @@ const arr = (args: Args, at: Arg): NumArray => args[at] as NumArray;
 
 // ---- the job block ----
 
-function allocJob(): number {
+export function allocJob(): number {
   const c = theCore();
   const job = c.alloc(JOB_BYTES);
   c.i32.fill(0, job >> 2, (job + JOB_BYTES) >> 2);
@@ -83,7 +93,7 @@ function setSpace(job: number, n: number, kind: number, grain: number, parts: nu
  * from the shared cursor until it passes N (dynamic: GRAIN items by atomic add; guided: shrinking chunks
  * by CAS). Stops early once STOP is set.
  */
-function claimLoop(job: number, index: number, body: Body): void {
+export function claimLoop(job: number, index: number, body: Body): void {
   const i32 = jobView(job), w = job >> 2;
   const n = i32[w + J_N], grain = i32[w + J_GRAIN], kind = i32[w + J_KIND], parts = i32[w + J_PARTS];
   if (kind === PART_STATIC) {
@@ -93,7 +103,6 @@ function claimLoop(job: number, index: number, body: Body): void {
     }
     return;
   }
-  const workers = theCore().nWorkers;
   for (;;) {
     if (Atomics.load(i32, w + J_STOP) !== 0) return;
     let lo: number, hi: number;
@@ -104,14 +113,14 @@ function claimLoop(job: number, index: number, body: Body): void {
     } else {
       lo = Atomics.load(i32, w + J_CURSOR);
       if (lo >= n) return;
-      hi = lo + guidedChunk(n - lo, grain, workers);
+      hi = lo + guidedChunk(n - lo, grain, parts);
       if (Atomics.compareExchange(i32, w + J_CURSOR, lo, hi) !== lo) continue;   // lost the race: look again
     }
     body(lo, hi);
   }
 }
 
-function stop(job: number): void {
+export function stop(job: number): void {
   Atomics.store(jobView(job), (job >> 2) + J_STOP, 1);
 }
 
@@ -160,18 +169,17 @@ function helper(args: Args, body: Body): void {
 }
 
 /**
- * The driver's chunking of [0, n) for one loop phase, then the phase itself: for dynamic and guided with
- * no grain given it first runs (and times) probe chunks of growing length here, so the grain comes from
- * the measured cost per item; `costNs` (a kernel's known cost) skips the probe.
+ * Lays out one loop phase of [0, n) for `parties` tasks and writes it in the job block: for dynamic and
+ * guided with no grain given it first runs (and times) probe chunks of growing length on this thread, so
+ * the grain comes from the measured cost per item; `costNs` (a kernel's known cost) skips the probe.
+ * Returns how many tasks share the phase (0: the probe did it all).
  */
-function drive(ctx: Ctx, self: Function, args: Args, job: number, n: number, body: Body, costNs: number, finish: () => unknown,
-  prepare?: () => void): unknown[] {
+export function layout(args: Args, job: number, n: number, body: Body, costNs: number, parties: number): number {
   const kind = args[Arg.Part] as number;
-  const workers = theCore().nWorkers;
   let grain = args[Arg.Grain] as number;
   let done = 0;
   if (kind === PART_STATIC) {
-    grain = staticGrain(n, workers, grain || undefined);
+    grain = staticGrain(n, parties, grain || undefined);
   } else if (grain === 0) {
     let ns = 0;
     if (costNs > 0) ns = costNs * n;
@@ -185,14 +193,32 @@ function drive(ctx: Ctx, self: Function, args: Args, job: number, n: number, bod
         done = hi;
       }
     }
-    grain = chooseGrain(n - done, workers, costNs > 0 ? costNs : ns / Math.max(1, done));
+    grain = chooseGrain(n - done, parties, costNs > 0 ? costNs : ns / Math.max(1, done));
   }
-  if (kind === PART_DYNAMIC) grain = Math.min(grain, Math.max(1, Math.ceil((n - done) / workers)));
-  const tasks = taskCount(n - done, grain, workers);
-  setSpace(job, n, kind, grain, kind === PART_STATIC ? tasks : 0, done);
+  if (kind === PART_DYNAMIC) grain = Math.min(grain, Math.max(1, Math.ceil((n - done) / parties)));
+  const tasks = taskCount(n - done, grain, parties);
+  setSpace(job, n, kind, grain, kind === PART_STATIC ? tasks : parties, done);
+  return tasks;
+}
+
+/** The driver's loop phase: laid out for the workers, then run by it and its helpers. */
+function drive(ctx: Ctx, self: Function, args: Args, job: number, n: number, body: Body, costNs: number, finish: () => unknown,
+  prepare?: () => void): unknown[] {
+  const tasks = layout(args, job, n, body, costNs, theCore().nWorkers);
   prepare?.();   // before any helper exists: what it sets up is published by the spawns
   if (tasks === 0) return [finish()];
   return forkJoin(ctx, self, args, job, tasks, () => { claimLoop(job, 0, body); return finish(); });
+}
+
+/** Throws unless every array argument is a view on this core's shared memory. */
+export function checkShared(args: Args): void {
+  for (const at of [Arg.A, Arg.B, Arg.C, Arg.Out]) {
+    const v = args[at] as NumArray | null;
+    if (v !== null && !theCore().ownsBuffer(v.buffer)) {
+      throw new TypeError('beatflow: the arrays of a parallel algorithm must live in the executor\'s shared memory: ' +
+        'allocate them with executor.shared(Type, n) (or adopt() a SharedArrayBuffer view)');
+    }
+  }
 }
 
 /**
@@ -201,13 +227,7 @@ function drive(ctx: Ctx, self: Function, args: Args, job: number, n: number, bod
  * so writes would be lost.
  */
 function withJob<T>(args: Args, driver: (job: number) => T): T {
-  for (const at of [Arg.A, Arg.B, Arg.C, Arg.Out]) {
-    const v = args[at] as NumArray | null;
-    if (v !== null && !theCore().ownsBuffer(v.buffer)) {
-      throw new TypeError('beatflow: the arrays of a parallel algorithm must live in the executor\'s shared memory: ' +
-        'allocate them with executor.shared(Type, n) (or adopt() a SharedArrayBuffer view)');
-    }
-  }
+  checkShared(args);
   const job = allocJob();
   try { return driver(job); } catch (e) { throw explain(e); } finally { theCore().x.heapFree(job); }
 }
@@ -215,7 +235,7 @@ function withJob<T>(args: Args, driver: (job: number) => T): T {
 // ---- forEach, forEachIndex, transform ----
 
 /** A task's part of an algorithm: the chunk body and, for reductions, its partial result. */
-interface Share { body: Body; partial: () => unknown }
+export interface Share { body: Body; partial: () => unknown }
 const NOTHING = (): unknown => undefined;
 
 function forEachShare(args: Args): Share {
@@ -251,39 +271,48 @@ function transformShare(args: Args): Share {
 }
 
 /**
- * The common shape of a one-phase algorithm: a helper runs its share and returns its partial; the
- * driver drives the loop and hands every task's partial (its own first) to `result`.
+ * A one-phase algorithm: its index space [0, n), the cost per item if known (0: the driver probes),
+ * each task's share, and how the driver combines the partials (its own first, then the helpers' in
+ * order) into the result. `prepare` sets up job words before any helper exists.
  */
-function onePhase(ctx: Ctx, self: Function, args: Args, n: number, costNs: number, share: (job: number) => Share,
-  result: (partials: unknown[], job: number) => unknown, prepare?: (job: number) => void): unknown {
+export interface OnePhase {
+  n: number;
+  costNs: number;
+  share(job: number): Share;
+  result(partials: unknown[], job: number): unknown;
+  prepare?(job: number): void;
+}
+
+/** The common shape of a one-phase algorithm: a helper runs its share and returns its partial; the driver drives the loop. */
+function onePhase(ctx: Ctx, self: Function, args: Args, plan: OnePhase): unknown {
   const job0 = args[Arg.Job] as number;
   if (job0 !== 0) {
-    const s = share(job0);
+    const s = plan.share(job0);
     helper(args, s.body);
     return s.partial();
   }
   return withJob(args, (job) => {
-    prepare?.(job);
-    const s = share(job);
-    return result(drive(ctx, self, args, job, n, s.body, costNs, s.partial), job);
+    plan.prepare?.(job);
+    const s = plan.share(job);
+    return plan.result(drive(ctx, self, args, job, plan.n, s.body, plan.costNs, s.partial), job);
   });
 }
 
 const isCallback = (args: Args): boolean => (args[Arg.F1] as number) >= 0;
 
-function forEach(this: Ctx, ...args: Args): unknown {
-  return onePhase(this, forEach, args, arr(args, Arg.A).length, 0, () => forEachShare(args), NOTHING);
-}
+const forEachPlan = (args: Args): OnePhase => ({ n: arr(args, Arg.A).length, costNs: 0, share: () => forEachShare(args), result: NOTHING });
+function forEach(this: Ctx, ...args: Args): unknown { return onePhase(this, forEach, args, forEachPlan(args)); }
 
-function forEachIndex(this: Ctx, ...args: Args): unknown {
-  const n = indexCount(args[Arg.X0] as number, args[Arg.X1] as number, args[Arg.X2] as number);
-  return onePhase(this, forEachIndex, args, n, 0, () => forEachIndexShare(args), NOTHING);
-}
+const forEachIndexPlan = (args: Args): OnePhase => ({
+  n: indexCount(args[Arg.X0] as number, args[Arg.X1] as number, args[Arg.X2] as number), costNs: 0, share: () => forEachIndexShare(args), result: NOTHING,
+});
+function forEachIndex(this: Ctx, ...args: Args): unknown { return onePhase(this, forEachIndex, args, forEachIndexPlan(args)); }
 
-function transform(this: Ctx, ...args: Args): unknown {
+function transformPlan(args: Args): OnePhase {
   const out = arr(args, Arg.Out);
-  return onePhase(this, transform, args, out.length, isCallback(args) ? 0 : KERNEL_NS_PER_ITEM, () => transformShare(args), () => out);
+  return { n: out.length, costNs: isCallback(args) ? 0 : KERNEL_NS_PER_ITEM, share: () => transformShare(args), result: () => out };
 }
+function transform(this: Ctx, ...args: Args): unknown { return onePhase(this, transform, args, transformPlan(args)); }
 
 // ---- reduce, transformReduce ----
 
@@ -336,10 +365,10 @@ function foldPartials(args: Args, partials: unknown[]): unknown {
   return acc;
 }
 
-function reduce(this: Ctx, ...args: Args): unknown {
-  return onePhase(this, reduce, args, arr(args, Arg.A).length, isCallback(args) ? 0 : KERNEL_NS_PER_ITEM,
-    () => reduceShare(args), (partials) => foldPartials(args, partials));
-}
+const reducePlan = (args: Args): OnePhase => ({
+  n: arr(args, Arg.A).length, costNs: isCallback(args) ? 0 : KERNEL_NS_PER_ITEM, share: () => reduceShare(args), result: (partials) => foldPartials(args, partials),
+});
+function reduce(this: Ctx, ...args: Args): unknown { return onePhase(this, reduce, args, reducePlan(args)); }
 
 // ---- findIndex ----
 
@@ -363,14 +392,19 @@ function findShare(args: Args, job: number): Share {
   return { body, partial: NOTHING };
 }
 
-function findIndex(this: Ctx, ...args: Args): unknown {
+function findIndexPlan(args: Args): OnePhase {
   const a = arr(args, Arg.A), n = a.length;
-  return onePhase(this, findIndex, args, n, 0, (job) => findShare(args, job), (_p, job) => {
-    const best = Atomics.load(jobView(job), (job >> 2) + J_BEST);
-    const i = best >= n ? -1 : best;
-    return args[Arg.X0] === 1 ? (i < 0 ? undefined : a[i]) : i;
-  }, (job) => Atomics.store(jobView(job), (job >> 2) + J_BEST, n));
+  return {
+    n, costNs: 0, share: (job) => findShare(args, job),
+    result: (_p, job) => {
+      const best = Atomics.load(jobView(job), (job >> 2) + J_BEST);
+      const i = best >= n ? -1 : best;
+      return args[Arg.X0] === 1 ? (i < 0 ? undefined : a[i]) : i;
+    },
+    prepare: (job) => Atomics.store(jobView(job), (job >> 2) + J_BEST, n),
+  };
 }
+function findIndex(this: Ctx, ...args: Args): unknown { return onePhase(this, findIndex, args, findIndexPlan(args)); }
 
 // ---- minElement / maxElement ----
 
@@ -396,19 +430,21 @@ function minMaxShare(args: Args): Share {
   return { body, partial: () => best };
 }
 
-function minMaxElement(ctx: Ctx, self: Function, args: Args): unknown {
+function minMaxPlan(args: Args): OnePhase {
   const a = arr(args, Arg.A), better = betterFor(args);
-  return onePhase(ctx, self, args, a.length, 0, () => minMaxShare(args), (partials) => {
-    let best = -1;
-    for (const p of partials as number[]) {
-      if (p >= 0 && (best < 0 || better(a[p], a[best]) || (!better(a[best], a[p]) && p < best))) best = p;
-    }
-    return best;
-  });
+  return {
+    n: a.length, costNs: 0, share: () => minMaxShare(args),
+    result: (partials) => {
+      let best = -1;
+      for (const p of partials as number[]) {
+        if (p >= 0 && (best < 0 || better(a[p], a[best]) || (!better(a[best], a[p]) && p < best))) best = p;
+      }
+      return best;
+    },
+  };
 }
-
-function minElement(this: Ctx, ...args: Args): unknown { return minMaxElement(this, minElement, args); }
-function maxElement(this: Ctx, ...args: Args): unknown { return minMaxElement(this, maxElement, args); }
+function minElement(this: Ctx, ...args: Args): unknown { return onePhase(this, minElement, args, minMaxPlan(args)); }
+function maxElement(this: Ctx, ...args: Args): unknown { return onePhase(this, maxElement, args, minMaxPlan(args)); }
 
 // ---- scans ----
 //
@@ -631,6 +667,18 @@ function sort(this: Ctx, ...args: Args): unknown {
     }
     return a;
   });
+}
+
+/**
+ * The one-phase algorithms whose chunks run no user code (a built-in op, no comparator): the calling
+ * thread may take a share of these itself (caller.ts). Undefined for every other call.
+ */
+export function callerPlan(name: BuiltinName, args: Args): OnePhase | undefined {
+  if (isCallback(args)) return undefined;
+  if (name === 'transform') return transformPlan(args);
+  if (name === 'reduce') return reducePlan(args);
+  if (name === 'minElement' || name === 'maxElement') return minMaxPlan(args);
+  return undefined;
 }
 
 /** Every builtin, by the name the function table records (and errors show as the task's name). */

@@ -63,6 +63,23 @@ export function taskCount(n: number, grain: number, workers: number): number {
   return Math.max(1, Math.min(workers, Math.ceil(n / grain)));
 }
 
+/**
+ * CALLER_ALONE_NS: below this much work (n items at the known cost per item) the calling thread does
+ *   it all: waking a parked worker costs the waker a futex call (tens of µs, more when the woken thread
+ *   takes its CPU) and the worker up to milliseconds to start on a VM.
+ */
+export const CALLER_ALONE_NS = 200_000;
+
+/**
+ * Helpers for a call the calling thread takes part in (caller.ts): none for short work, else one per
+ * worker while a CPU is left for each besides the caller's (a thread more than there are CPUs would
+ * only take turns with the others, and one that is preempted holding the last chunk delays the end).
+ */
+export function callerHelpers(n: number, nsPerItem: number, workers: number, cpus: number): number {
+  if (n * nsPerItem < CALLER_ALONE_NS) return 0;
+  return Math.max(0, Math.min(workers, cpus - 1));
+}
+
 /** The ranges static part p (of `parts`) runs, in order: chunks p, p + parts, … of `grain` items. */
 export function staticRanges(n: number, grain: number, parts: number, p: number): [number, number][] {
   const out: [number, number][] = [];

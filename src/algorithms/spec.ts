@@ -21,15 +21,18 @@ export const PART_GUIDED = 2;
 export const PART_CODE = { static: PART_STATIC, dynamic: PART_DYNAMIC, guided: PART_GUIDED } as const;
 
 /**
- * The job block (one 64-byte heap block per algorithm call, allocated and freed by the driving task;
- * helpers only run between the driver's spawn and its join, so the block outlives them). Int32 words:
+ * The job block (one 64-byte heap block per algorithm call, allocated and freed by the driving task, or
+ * by the calling thread when it drives the call itself (caller.ts); helpers only run between the
+ * driver's spawn and its join, or between the caller's submission and the settling of every helper it
+ * did not withdraw, so the block outlives them). Int32 words:
  *
  *   CURSOR  next unclaimed item (dynamic, guided): atomic add / CAS by every task; the driver's plain
  *           write before the spawn is published by the spawn's deque push, as are all plain words here.
  *   BEST    find: smallest matching index found so far (atomic min by CAS); starts at N.
  *   STOP    set (atomic store) by a task whose callback threw; tasks stop claiming when they read it.
  *   GRAIN, PARTS, KIND, N   how the current index space [0, N) is split (plain; per phase, written by
- *           the driver before it spawns that phase's helpers).
+ *           the driver before it spawns that phase's helpers). PARTS: static, the number of parts;
+ *           guided, the number of tasks its shrinking chunks are sized for.
  *   AUX, AUX_N, PHASE, RUNS per algorithm: scan's chunk list (address, entries: AUX_N is appended to with
  *           an atomic add); sort's second buffer, merge round and pieces per pair.
  *

@@ -1,0 +1,96 @@
+// The calling thread's share of an algorithm. A direct call of a one-phase algorithm that runs no user
+// code (transform with a built-in op, reduce with an op, min/maxElement without a comparator) is driven
+// from the host itself instead of from a driving task on a worker:
+//
+//   1. The host allocates the job block and lays out the index space for workers + 1 parties.
+//   2. It submits the helpers (the builtin with job and index set, as a driving task would spawn them)
+//      and starts claiming chunks at once: the work begins without waiting for a parked worker to wake,
+//      which costs tenths of a millisecond to milliseconds on a VM, as long as a 10^7-item map takes.
+//   3. When the range is used up it withdraws the helpers that have not started (a static part of one it
+//      withdrew it runs itself), and polls for the started ones' completions, which are finishing their
+//      last chunks, instead of sleeping until the event loop is woken.
+//   4. It combines the partials (its own first, then the helpers' in order) and frees the job block.
+//
+// The host's event loop is busy while it claims chunks: at most the time the call takes, which is what
+// the caller waits anyway. Calls with a user callback run only on workers (a callback behaves the same
+// on every worker; on the host it could read variables a worker cannot). The graph form (`.task`) is a
+// driving task as before: the host is not on the path between two tasks of a graph.
+import type { Executor } from '../executor.js';
+import { cpuCount } from '../platform.js';
+import { Arg } from './spec.js';
+import { callerHelpers } from './partition.js';
+import { BUILTINS, allocJob, callerPlan, checkShared, claimLoop, layout, stop, withCore, type BuiltinName, type Share } from './builtins.js';
+
+/** How long the caller polls for its helpers' completions before it sleeps on the event loop (µs). */
+export const SETTLE_POLL_US = 2000;
+/** Cost per item assumed, for the helper count only, of a plan that times a probe instead (a plain JS loop over numbers). */
+const JS_NS_PER_ITEM = 1;
+
+type Helper = ReturnType<Executor['_helper']>;
+let cpus = 0;   // cpuCount() once: it asks the OS
+
+/** Runs the call with the caller taking a share, or returns undefined when the call is not one it may take part in. */
+export function callerRuns(ex: Executor, name: BuiltinName, args: unknown[]): Promise<unknown> | undefined {
+  const core = ex._sharedCore();
+  const plan = withCore(core, () => callerPlan(name, args));
+  if (plan === undefined) return undefined;
+  const helpers = callerHelpers(plan.n, plan.costNs || JS_NS_PER_ITEM, core.nWorkers, (cpus ||= cpuCount()));
+  let job = 0, share!: Share, tasks = 0;
+  withCore(core, () => {
+    checkShared(args);
+    job = allocJob();
+    try {
+      plan.prepare?.(job);
+      share = plan.share(job);
+      tasks = layout(args, job, plan.n, share.body, plan.costNs, helpers + 1);
+    } catch (e) {
+      core.x.heapFree(job);
+      throw e;
+    }
+  });
+  const self = BUILTINS[name] as (...a: unknown[]) => unknown;
+  const spawned: Helper[] = [];
+  const linger = tasks > 1;   // workers take part: keep them looking for work until lingerMicroseconds after the call
+  if (linger) ex._linger.begin();
+  let failed = false, error: unknown;
+  const fail = (e: unknown): void => {
+    if (!failed) { failed = true; error = e; }
+    withCore(core, () => stop(job));
+  };
+  try {
+    for (let p = 1; p < tasks; p++) {
+      const a = args.slice();
+      a[Arg.Job] = job; a[Arg.Index] = p;
+      spawned.push(ex._helper(self, a));
+    }
+    ex._wakeFor(spawned.length);   // now, not after this synchronous section (the executor's usual batching)
+    withCore(core, () => claimLoop(job, 0, share.body));
+  } catch (e) {
+    fail(e);
+  }
+  // Withdraw the helpers that have not started; their static parts (if any) are the caller's now.
+  const started: Promise<unknown>[] = [];
+  spawned.forEach((h, i) => {
+    if (!h.revoke()) { started.push(h.done); return; }
+    if (failed) return;
+    try { withCore(core, () => claimLoop(job, i + 1, share.body)); } catch (e) { fail(e); }
+  });
+  if (started.length > 0) ex._settleSoon(started.length, SETTLE_POLL_US);
+  return finish(ex, job, (partials) => withCore(core, () => plan.result(partials, job)), share, started, failed, error, linger);
+}
+
+/** Waits for the started helpers, then combines the partials (the caller's first) or throws the first error; frees the job block. */
+async function finish(ex: Executor, job: number, result: (partials: unknown[]) => unknown, share: Share,
+  started: Promise<unknown>[], failed: boolean, error: unknown, linger: boolean): Promise<unknown> {
+  try {
+    const partials: unknown[] = [share.partial()];
+    for (const h of started) {
+      try { partials.push(await h); } catch (e) { if (!failed) { failed = true; error = e; } }
+    }
+    if (failed) throw error;
+    return result(partials);
+  } finally {
+    ex._sharedCore().x.heapFree(job);
+    if (linger) ex._linger.end();
+  }
+}

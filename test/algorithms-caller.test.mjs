@@ -1,0 +1,177 @@
+// The calling thread's share of an algorithm (src/algorithms/caller.ts) and lingering workers
+// (src/linger.ts): calls with a built-in op over arrays large enough to get helpers, against plain
+// references, at 1, 2 and 4 workers; a call whose helpers cannot start (every worker busy) finishes on
+// the caller alone without waiting; several executors at once; options.caller and lingerMicroseconds.
+import { availableParallelism } from 'node:os';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Executor, transform, reduce, transformReduce, minElement, maxElement } from 'beatflow';
+import { fixtures, within, rejection } from './helpers/executor.mjs';
+import { callerHelpers, CALLER_ALONE_NS } from '../build/src/algorithms/partition.js';
+
+// 2^21 items at the kernels' assumed 0.3 ns: about 0.6 ms of work, past CALLER_ALONE_NS, so helpers are spawned.
+const N = 1 << 21;
+const PARTS = [{ partitioner: 'static' }, { partitioner: 'dynamic' }, { partitioner: 'guided' }, { partitioner: 'dynamic', grain: 1000 }, { partitioner: 'static', grain: 777 }, undefined];
+
+function fill(a, seed) {
+  let s = seed >>> 0;
+  for (let i = 0; i < a.length; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; a[i] = (s >>> 28) % 8 - 4; }
+  return a;
+}
+
+/** Exact checks: every element, the first difference named. */
+function same(got, want, what) {
+  for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) assert.unreachable(`${what}: index ${i}: got ${got[i]}, want ${want[i]}`);
+}
+
+for (const workers of [1, 2, 4]) {
+  const S = suite(`caller share (${workers} worker${workers > 1 ? 's' : ''})`);
+  S.before(async (ctx) => { ctx.ex = await Executor.create({ workers }); });
+  S.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
+
+  S('transform with an op writes every element once, for every partitioner', async ({ ex }) => {
+    const a = fill(ex.shared(Float32Array, N), 1), b = fill(ex.shared(Float32Array, N), 2), out = ex.shared(Float32Array, N);
+    const want = Float32Array.from(a, (x, i) => 3 * x + b[i]);
+    for (const o of PARTS) {
+      out.fill(NaN);
+      const r = await transform(ex, [a, b], out, { op: 'axpy', s0: 3 }, o);
+      assert.is(r, out);
+      same(out, want, `axpy ${JSON.stringify(o)}`);
+    }
+    for (const v of [a, b, out]) ex.free(v);
+  });
+
+
+  S('reduce and transformReduce with an op equal the reference (i32 sums wrap)', async ({ ex }) => {
+    const a = ex.shared(Int32Array, N), b = fill(ex.shared(Int32Array, N), 4);
+    let s = 7;
+    for (let i = 0; i < N; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; a[i] = s | 0; }
+    let sum = 0, dot = 0, min = Infinity, max = -Infinity;
+    for (let i = 0; i < N; i++) { sum = (sum + a[i]) | 0; dot = (dot + Math.imul(a[i], b[i])) | 0; min = Math.min(min, a[i]); max = Math.max(max, a[i]); }
+    for (const o of PARTS) {
+      const what = JSON.stringify(o);
+      assert.is(await reduce(ex, a, 'sum', o), sum, `sum ${what}`);
+      assert.is(await reduce(ex, a, 'min', o), min, `min ${what}`);
+      assert.is(await reduce(ex, a, 'max', o), max, `max ${what}`);
+      assert.is(await transformReduce(ex, [a, b], 'dot', o), dot, `dot ${what}`);
+      assert.is(await reduce(ex, a, 'sum', { ...o, init: 5 }), (sum + 5) | 0, `sum with init ${what}`);
+    }
+    ex.free(a); ex.free(b);
+  });
+
+  S('minElement / maxElement without a comparator: the first best index, NaN skipped', async ({ ex }) => {
+    const a = fill(ex.shared(Float64Array, N), 3);
+    a[0] = NaN; a[N - 1] = NaN;
+    a[123_457] = -9; a[N - 5] = -9;      // the minimum twice: the first index wins
+    a[1_500_001] = 99;
+    for (const o of PARTS) {
+      assert.is(await minElement(ex, a, o), 123_457, `min ${JSON.stringify(o)}`);
+      assert.is(await maxElement(ex, a, o), 1_500_001, `max ${JSON.stringify(o)}`);
+    }
+    ex.free(a);
+  });
+
+  S.run();
+}
+
+const B = suite('caller share: busy workers, several executors, options');
+
+B('with every worker busy the caller runs the whole call (static parts included) without waiting for them', async () => {
+  const ex = await Executor.create({ workers: 2, module: fixtures });
+  const { spin } = await import(fixtures.href);
+  try {
+    const busy = [ex.async(spin, 1500), ex.async(spin, 1500)];
+    await new Promise((r) => setTimeout(r, 200));   // both workers are inside spin()
+    const a = fill(ex.shared(Float32Array, N), 5), out = ex.shared(Float32Array, N);
+    for (const o of [{ partitioner: 'static' }, { partitioner: 'guided' }]) {
+      out.fill(NaN);
+      let blockersDone = false;
+      void Promise.all(busy).then(() => { blockersDone = true; });
+      await within(transform(ex, a, out, { op: 'scale', s0: 2 }, o), 1000, `transform ${o.partitioner} while the workers are busy`);
+      assert.not.ok(blockersDone, 'the call finished before the busy tasks did');
+      same(out, Float32Array.from(a, (x) => 2 * x), `scale ${o.partitioner}`);
+    }
+    assert.equal(await Promise.all(busy), [1500, 1500]);
+  } finally {
+    await within(ex.close(), 10_000, 'close');
+  }
+});
+
+B('calls on two executors at once each use their own memory', async () => {
+  const [e1, e2] = await Promise.all([Executor.create({ workers: 2 }), Executor.create({ workers: 1 })]);
+  try {
+    const a1 = fill(e1.shared(Float32Array, N), 6), a2 = fill(e2.shared(Float32Array, N), 7);
+    const o1 = e1.shared(Float32Array, N), o2 = e2.shared(Float32Array, N);
+    await Promise.all([
+      transform(e1, a1, o1, { op: 'offset', s0: 1 }), transform(e2, a2, o2, { op: 'offset', s0: -1 }),
+      transform(e1, a1, o1, { op: 'offset', s0: 1 }), transform(e2, a2, o2, { op: 'offset', s0: -1 }),
+    ]);
+    same(o1, Float32Array.from(a1, (x) => x + 1), 'executor 1');
+    same(o2, Float32Array.from(a2, (x) => x - 1), 'executor 2');
+    let s1 = 0, s2 = 0;
+    for (let i = 0; i < N; i++) { s1 += a1[i]; s2 += a2[i]; }
+    assert.equal(await Promise.all([reduce(e1, a1, 'sum'), reduce(e2, a2, 'sum')]), [s1, s2]);
+  } finally {
+    await Promise.all([e1.close(), e2.close()]);
+  }
+});
+
+B('options.caller: false leaves the work to the workers, with the same result; anything but a boolean is refused', async () => {
+  const ex = await Executor.create({ workers: 2 });
+  try {
+    const a = fill(ex.shared(Float32Array, N), 8), out = ex.shared(Float32Array, N);
+    await transform(ex, a, out, 'abs', { caller: false });
+    same(out, Float32Array.from(a, Math.abs), 'abs without the caller');
+    const e = await rejection(transform(ex, a, out, 'abs', { caller: 'yes' }));
+    assert.instance(e, TypeError);
+    assert.match(e.message, /options\.caller must be true or false/);
+  } finally {
+    await ex.close();
+  }
+});
+
+B('a call after close() is refused with a message naming the call, whatever its size', async () => {
+  const ex = await Executor.create({ workers: 1 });
+  const small = ex.shared(Float32Array, 10), big = ex.shared(Float32Array, N);
+  await ex.close();
+  for (const a of [small, big]) {
+    const e = await rejection(reduce(ex, a, 'sum'));
+    assert.match(e.message, /reduce\(executor, array, fn \| op, options\) called after executor\.close\(\)/);
+  }
+});
+
+B('the caller works alone below CALLER_ALONE_NS, and keeps a CPU of its own above it', () => {
+  assert.is(callerHelpers(1000, 0.3, 4, 8), 0);
+  assert.is(callerHelpers(Math.floor(CALLER_ALONE_NS / 0.3) - 1, 0.3, 4, 8), 0);
+  assert.is(callerHelpers(1e7, 0.3, 4, 8), 4, 'fewer workers than CPUs: every worker');
+  assert.is(callerHelpers(1e7, 0.3, 8, 8), 7, 'as many workers as CPUs: one CPU for the caller');
+  assert.is(callerHelpers(1e7, 0.3, 2, 2), 1);
+  assert.is(callerHelpers(1e7, 0.3, 2, 1), 0, 'one CPU: the caller alone');
+});
+
+B('lingerMicroseconds: workers linger while calls come in and stop lingering after it; 0 never lingers', async () => {
+  for (const us of [20_000, 0]) {
+    const ex = await Executor.create({ workers: 2, lingerMicroseconds: us });
+    try {
+      const core = ex._sharedCore();
+      const word = () => Atomics.load(core.u32, (core.L.header + core.L.H_linger) >> 2);
+      const a = fill(ex.shared(Float32Array, N), 9);
+      assert.is(word(), 0, 'not before the first call');
+      await reduce(ex, a, 'sum');
+      if (us === 0 || availableParallelism() < 2) { assert.is(word(), 0, 'no lingering (lingerMicroseconds 0, or one CPU: no helpers)'); continue; }
+      assert.ok(word() > 0, 'set after a call');
+      await new Promise((r) => setTimeout(r, 5));
+      await reduce(ex, a, 'sum');
+      assert.ok(word() > 0, 'still set after a second call');
+      await within((async () => { while (word() !== 0) await new Promise((r) => setTimeout(r, 5)); })(), 2000, 'the linger word clears');
+    } finally {
+      await ex.close();
+    }
+  }
+  for (const bad of [-1, 1.5, 'x', 2_000_000]) {
+    const e = await rejection(Executor.create({ workers: 1, lingerMicroseconds: bad }));
+    assert.match(e.message, /lingerMicroseconds/);
+  }
+});
+
+B.run();
