@@ -1157,15 +1157,17 @@ export class Executor {
 
   /**
    * @internal Makes sure `count` workers will look for work now: a parallel algorithm has just submitted
-   * (or is about to spawn) that many helpers. Workers that are not parked (searching, or finishing a task
-   * and about to search) count; parked ones are woken for the rest. Waking a parked thread can take
-   * milliseconds on a VM, better overlapped with the caller's own share than paid after it; waking one
-   * more than the helpers need would only take a CPU from them.
+   * (or is about to spawn) that many helpers. Idle workers count: live threads neither parked nor running
+   * a task (searching, or between a task and their search). Parked ones are woken for the rest. Waking a
+   * parked thread can take milliseconds on a VM, better overlapped with the caller's own share than paid
+   * after it; waking one more than the helpers need would only take a CPU from them. `current` is read
+   * plainly: a hint, as is the whole count (a helper nobody takes is withdrawn by the caller).
    */
   _wakeFor(count: number): void {
     const core = this.#core;
-    const parked = Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
-    for (let w = core.nWorkers - parked; w < count; w++) if (!core.x.wakeOne()) break;
+    let idle = this.#pool.stats.live - Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
+    for (let w = 0; w < core.nWorkers && idle > 0; w++) if (core.i32[(core.workerPtr(w) + core.L.W_current) >> 2] >= 0) idle--;
+    for (let k = Math.max(0, idle); k < count; k++) if (!core.x.wakeOne()) break;
   }
 
   /**

@@ -39,6 +39,7 @@ const T_flags = L.T_flags >> 2, T_nsucc = L.T_nsucc >> 2;
 const CONDITION = L.flag_Condition;
 const WATCHED = L.flag_Watched;
 const NOTIFY_HOST = L.flag_NotifyHost;
+const RETRY_BITS = 0xff << RETRY_SHIFT;   // Task.flags bits 16–23: retries left to a graph task (task.retries(n))
 const T_token = L.T_token >> 2;
 /** argInfo of a task whose only argument is one number (src/codec.ts: argc 1, kind Number in the first nibble). */
 const ONE_NUMBER = 1 | (Kind.Number << 4);
@@ -340,10 +341,10 @@ function dropChildren(): void {
  * from the cache already bound to the task context. The two common shapes (nothing, or one predecessor's
  * result) skip the argument array.
  */
-function call(p: number): unknown {
+function call(p: number, flags: number): unknown {
   let u32 = core.u32;
   const i = p >> 2;
-  if ((u32[i + T_flags] & WATCHED) !== 0) core.f64[(p + L.T_tStart) >> 3] = performance.timeOrigin + performance.now();   // its timeout counts from here
+  if ((flags & WATCHED) !== 0) core.f64[(p + L.T_tStart) >> 3] = performance.timeOrigin + performance.now();   // its timeout counts from here
   const fn = fns.get(u32[i + T_fn]);
   const npred = u32[i + T_npred];
   if (u32[i + T_argInfo] === ONE_NUMBER && npred === 0) return fn(core.f64[(p + L.T_a0) >> 3]);   // no argument array
@@ -370,9 +371,8 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /** How many successors a finished task releases: its condition's choices, written at `choices`. */
-function chosen(p: number, failed: number, r: unknown): number {
-  const i = p >> 2;
-  return failed === 0 && (core.u32[i + T_flags] & CONDITION) !== 0 ? writeChoices(r, core.u32[i + T_nsucc]) : 0;
+function chosen(p: number, failed: number, r: unknown, flags: number): number {
+  return failed === 0 && (flags & CONDITION) !== 0 ? writeChoices(r, core.u32[(p >> 2) + T_nsucc]) : 0;
 }
 
 /** The task on top of the stack (record p) returned r: join what it left, record r. 0, or 1 if that failed. */
@@ -403,18 +403,19 @@ function runNested(t: number): void {
   let cur = t;
   while (cur >= 0) {
     const p = tasks + cur * taskSize;
+    const flags = core.u32[(p >> 2) + T_flags];
     enter(cur);
     let failed: number;
     let r: unknown;
     for (;;) {   // a graph task with retries left runs again at once here: a helping worker cannot wait out a backoff
       try {
-        r = call(p);
+        r = call(p, flags);
         if (isThenable(r)) {
           void Promise.resolve(r).catch(() => {});
           throw new Error(messages.asyncWhileHelping);
         }
         failed = settle(p, r);
-        if (failures.size > 0) failures.delete(cur);
+        if ((flags & RETRY_BITS) !== 0) failures.delete(cur);
       } catch (e) {
         if (retryNumber(cur, p, e) > 0) { dropChildren(); continue; }
         failed = fail(p, e);
@@ -422,7 +423,7 @@ function runNested(t: number): void {
       break;
     }
     leave();
-    cur = x.finishNested(w, cur, failed, choices, chosen(p, failed, r));
+    cur = x.finishNested(w, cur, failed, choices, chosen(p, failed, r, flags));
   }
   core.i32[currentAt] = below;
 }
@@ -484,9 +485,10 @@ function resume(s: Suspended): number {
   const again = s.ok ? undefined : retryLater(s.t, p, s.value);
   if (again !== undefined) { dropChildren(); suspend(s.t, again); leave(); return EMPTY; }
   const failed = s.ok ? settle(p, s.value) : fail(p, s.value);
-  if (failures.size > 0) failures.delete(s.t);
+  const flags = core.u32[(p >> 2) + T_flags];
+  if ((flags & RETRY_BITS) !== 0) failures.delete(s.t);
   leave();
-  return done(s.t, failed, chosen(p, failed, s.value));
+  return done(s.t, failed, chosen(p, failed, s.value, flags));
 }
 
 /** Retires t; the next task to run, or EMPTY. Blocks for work only when no task of ours is suspended. */
@@ -506,20 +508,21 @@ const sampler = new Sampler(core, w);
 /** Runs task t at the top level; returns what to run next, or EMPTY. */
 function runTop(t: number): number {
   const p = tasks + t * taskSize;
+  const flags = core.u32[(p >> 2) + T_flags];   // read once: the metrics hook, call() and chosen() test its bits
   // Metrics hook: t's start time if it is timed, else 0. The count is kept here, so most tasks make no call.
-  const t0 = --sampler.countdown === 0 || sampler.long || (core.u32[(p >> 2) + T_flags] & NOTIFY_HOST) !== 0 ? sampler.begin(t, p) : 0;
+  const t0 = --sampler.countdown === 0 || sampler.long || (flags & NOTIFY_HOST) !== 0 ? sampler.begin(t, p) : 0;
   enter(t);
   let failed: number;
   let r: unknown;
   try {
-    r = call(p);
+    r = call(p, flags);
     if (isThenable(r)) {
       suspend(t, r);
       leave();
       return EMPTY;
     }
     failed = settle(p, r);
-    if (failures.size > 0) failures.delete(t);
+    if ((flags & RETRY_BITS) !== 0) failures.delete(t);   // a retried task that succeeded: forget its count
   } catch (e) {
     const again = retryLater(t, p, e);
     if (again !== undefined) { dropChildren(); suspend(t, again); leave(); return EMPTY; }
@@ -527,7 +530,7 @@ function runTop(t: number): number {
   }
   leave();
   if (t0 !== 0) sampler.end(t0);    // metrics hook: before finish(), whose atomics publish the sample
-  return done(t, failed, chosen(p, failed, r));
+  return done(t, failed, chosen(p, failed, r, flags));
 }
 
 // ---- retries of graph tasks (task.retries(n): Task.flags bits 16–23) ----

@@ -68,6 +68,14 @@ for (const workers of [1, 2, 4]) {
       assert.is(await minElement(ex, a, o), 123_457, `min ${JSON.stringify(o)}`);
       assert.is(await maxElement(ex, a, o), 1_500_001, `max ${JSON.stringify(o)}`);
     }
+    // Equal extremes in different static parts: with grain 1000, index 1500 lies in part 1 and 2500 in
+    // part 0; the first index must win however the parts were shared out.
+    a.fill(0);
+    a[1500] = a[2500] = -1; a[1600] = a[2600] = 1;
+    for (const o of [{ partitioner: 'static', grain: 1000 }, { partitioner: 'static', grain: 777 }]) {
+      assert.is(await minElement(ex, a, o), 1500, `tied min ${JSON.stringify(o)}`);
+      assert.is(await maxElement(ex, a, o), 1600, `tied max ${JSON.stringify(o)}`);
+    }
     ex.free(a);
   });
 
@@ -80,18 +88,45 @@ B('with every worker busy the caller runs the whole call (static parts included)
   const ex = await Executor.create({ workers: 2, module: fixtures });
   const { spin } = await import(fixtures.href);
   try {
-    const busy = [ex.async(spin, 1500), ex.async(spin, 1500)];
+    const a = fill(ex.shared(Float32Array, N), 5), want = Float32Array.from(a, (x) => 2 * x);
+    const PARTS3 = [{ partitioner: 'static' }, { partitioner: 'guided' }, { partitioner: 'static', grain: 1000 }];
+    const outs = PARTS3.map(() => ex.shared(Float32Array, N).fill(NaN));
+    const ties = ex.shared(Float32Array, N);
+    ties[1500] = ties[2500] = -1;
+    const busy = [ex.async(spin, 3000), ex.async(spin, 3000)];
+    let blockersDone = false;
+    void Promise.all(busy).then(() => { blockersDone = true; });
     await new Promise((r) => setTimeout(r, 200));   // both workers are inside spin()
-    const a = fill(ex.shared(Float32Array, N), 5), out = ex.shared(Float32Array, N);
-    for (const o of [{ partitioner: 'static' }, { partitioner: 'guided' }]) {
-      out.fill(NaN);
-      let blockersDone = false;
-      void Promise.all(busy).then(() => { blockersDone = true; });
-      await within(transform(ex, a, out, { op: 'scale', s0: 2 }, o), 1000, `transform ${o.partitioner} while the workers are busy`);
-      assert.not.ok(blockersDone, 'the call finished before the busy tasks did');
-      same(out, Float32Array.from(a, (x) => 2 * x), `scale ${o.partitioner}`);
+    for (const [k, o] of PARTS3.entries()) {
+      await within(transform(ex, a, outs[k], { op: 'scale', s0: 2 }, o), 1000, `transform ${JSON.stringify(o)} while the workers are busy`);
     }
-    assert.equal(await Promise.all(busy), [1500, 1500]);
+    // Every helper withdrawn, the caller runs each part with its own share: ties still go to the first index.
+    const first = await within(minElement(ex, ties, { partitioner: 'static', grain: 1000 }), 1000, 'minElement');
+    assert.not.ok(blockersDone, 'the calls finished before the busy tasks did');
+    assert.is(first, 1500);
+    for (const [k, o] of PARTS3.entries()) same(outs[k], want, `scale ${JSON.stringify(o)}`);
+    assert.equal(await Promise.all(busy), [3000, 3000]);
+  } finally {
+    await within(ex.close(), 10_000, 'close');
+  }
+});
+
+B('with one worker busy, a parked one is woken for the helper', async () => {
+  const ex = await Executor.create({ workers: 2, module: fixtures, lingerMicroseconds: 0 });
+  const { spin } = await import(fixtures.href);
+  try {
+    const busy = ex.async(spin, 2000);
+    await new Promise((r) => setTimeout(r, 200));   // one worker is inside spin(), the other parks
+    const at = ex.metrics().workers.map((m) => m.executed);
+    const a = fill(ex.shared(Int16Array, 1 << 23), 10), out = ex.shared(Int16Array, 1 << 23);   // JS loops: ~10 ms of work
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      await transform(ex, a, out, 'abs', { partitioner: 'dynamic' });
+    }
+    same(out, Int16Array.from(a, Math.abs), 'abs');
+    const ran = ex.metrics().workers.map((m, w) => m.executed - at[w]);
+    assert.ok(ran.some((k) => k > 0), `a helper ran on the idle worker (executed per worker: ${ran})`);
+    await busy;
   } finally {
     await within(ex.close(), 10_000, 'close');
   }

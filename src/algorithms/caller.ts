@@ -2,14 +2,16 @@
 // code (transform with a built-in op, reduce with an op, min/maxElement without a comparator) is driven
 // from the host itself instead of from a driving task on a worker:
 //
-//   1. The host allocates the job block and lays out the index space for workers + 1 parties.
-//   2. It submits the helpers (the builtin with job and index set, as a driving task would spawn them)
-//      and starts claiming chunks at once: the work begins without waiting for a parked worker to wake,
-//      which costs tenths of a millisecond to milliseconds on a VM, as long as a 10^7-item map takes.
-//   3. When the range is used up it withdraws the helpers that have not started (a static part of one it
-//      withdrew it runs itself), and polls for the started ones' completions, which are finishing their
-//      last chunks, instead of sleeping until the event loop is woken.
-//   4. It combines the partials (its own first, then the helpers' in order) and frees the job block.
+//   1. The host allocates the job block and lays out the index space for itself plus `callerHelpers`
+//      helpers (partition.ts: none for short work, else one per worker while a CPU is left for each).
+//   2. It submits the helpers (the builtin with job and index set, as a driving task would spawn them),
+//      wakes parked workers for those no idle worker covers, and starts claiming chunks at once: the work
+//      begins without waiting for a parked worker to wake, which costs tenths of a millisecond to
+//      milliseconds on a VM, as long as a 10^7-item map takes.
+//   3. When the range is used up it withdraws the helpers that have not started (the static part of one
+//      it withdrew it runs itself, with a share of its own), and polls for the started ones' completions,
+//      which are finishing their last chunks, instead of sleeping until the event loop is woken.
+//   4. It combines the partials in part order (its own first) and frees the job block.
 //
 // The host's event loop is busy while it claims chunks: at most the time the call takes, which is what
 // the caller waits anyway. Calls with a user callback run only on workers (a callback behaves the same
@@ -68,27 +70,41 @@ export function callerRuns(ex: Executor, name: BuiltinName, args: unknown[]): Pr
   } catch (e) {
     fail(e);
   }
-  // Withdraw the helpers that have not started; their static parts (if any) are the caller's now.
-  const started: Promise<unknown>[] = [];
+  // Withdraw the helpers that have not started. A withdrawn helper's part (its static chunks; nothing
+  // for dynamic and guided, whose cursor is used up) runs here with a share of its own, so every part's
+  // partial keeps its place: the result folds them in part order, as a driving task's join would.
+  const partials: (unknown | Promise<unknown>)[] = [share.partial()];
+  let started = 0;
   spawned.forEach((h, i) => {
-    if (!h.revoke()) { started.push(h.done); return; }
-    if (failed) return;
-    try { withCore(core, () => claimLoop(job, i + 1, share.body)); } catch (e) { fail(e); }
+    if (!h.revoke()) { partials.push(h.done); started++; return; }
+    if (failed) { partials.push(undefined); return; }
+    try {
+      partials.push(withCore(core, () => {
+        const mine = plan.share(job);
+        claimLoop(job, i + 1, mine.body);
+        return mine.partial();
+      }));
+    } catch (e) { fail(e); partials.push(undefined); }
   });
-  if (started.length > 0) ex._settleSoon(started.length, SETTLE_POLL_US);
-  return finish(ex, job, (partials) => withCore(core, () => plan.result(partials, job)), share, started, failed, error, linger);
+  if (started > 0) ex._settleSoon(started, SETTLE_POLL_US);
+  return finish(ex, job, (all) => withCore(core, () => plan.result(all, job)), partials, failed, error, linger);
 }
 
-/** Waits for the started helpers, then combines the partials (the caller's first) or throws the first error; frees the job block. */
-async function finish(ex: Executor, job: number, result: (partials: unknown[]) => unknown, share: Share,
-  started: Promise<unknown>[], failed: boolean, error: unknown, linger: boolean): Promise<unknown> {
+/**
+ * Waits for the started helpers (every one, and all at once: a rejection is handled as it happens), then
+ * combines the partials or throws the first error in part order; frees the job block.
+ */
+async function finish(ex: Executor, job: number, result: (partials: unknown[]) => unknown, partials: unknown[],
+  failed: boolean, error: unknown, linger: boolean): Promise<unknown> {
   try {
-    const partials: unknown[] = [share.partial()];
-    for (const h of started) {
-      try { partials.push(await h); } catch (e) { if (!failed) { failed = true; error = e; } }
+    const settled = await Promise.allSettled(partials);
+    const values: unknown[] = [];
+    for (const s of settled) {
+      if (s.status === 'fulfilled') values.push(s.value);
+      else if (!failed) { failed = true; error = s.reason; }
     }
     if (failed) throw error;
-    return result(partials);
+    return result(values);
   } finally {
     ex._sharedCore().x.heapFree(job);
     if (linger) ex._linger.end();

@@ -4,7 +4,7 @@
 //   static   parts = min(workers, chunks); part p runs chunks p, p + parts, p + 2·parts, … of `grain`
 //            items (default grain ⌈n / workers⌉: one contiguous range per part). No shared cursor.
 //   dynamic  every task claims `grain` items at a time from one shared cursor (atomic add).
-//   guided   every task claims max(grain, ⌈remaining / (2·workers)⌉) items by CAS on the cursor: big
+//   guided   every task claims max(grain, ⌈remaining / (2·parties)⌉) items by CAS on the cursor: big
 //            chunks first, `grain`-sized ones at the end where they balance the load (Taskflow's default).
 
 /** How an algorithm splits [0, n) between tasks. */
@@ -46,10 +46,10 @@ export function nextProbe(items: number, ns: number): number {
   return ns < MIN_PROBE_NS ? items * 8 : 0;
 }
 
-/** Items a guided claim takes when `remaining` are left: max(grain, ⌈remaining / 2·workers⌉), at most remaining. */
-export function guidedChunk(remaining: number, grain: number, workers: number): number {
+/** Items a guided claim takes when `remaining` are left: max(grain, ⌈remaining / 2·parties⌉), at most remaining (parties: the tasks sharing the phase). */
+export function guidedChunk(remaining: number, grain: number, parties: number): number {
   if (remaining <= 0) return 0;
-  return Math.min(remaining, Math.max(grain, Math.ceil(remaining / (2 * Math.max(1, workers)))));
+  return Math.min(remaining, Math.max(grain, Math.ceil(remaining / (2 * Math.max(1, parties)))));
 }
 
 /** The static grain: the one given, or ⌈n / workers⌉ (one contiguous range per worker). */
