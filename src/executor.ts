@@ -1170,6 +1170,9 @@ export class Executor {
     for (let k = Math.max(0, idle); k < count; k++) if (!core.x.wakeOne()) break;
   }
 
+  /** @internal Wakes one parked worker if submitted tasks wait and nobody is searching (the check a burst's end makes). */
+  _wakeIfQueued(): void { this.#core.x.wakeIfBacklog(0); }
+
   /**
    * @internal Runs fn(...args) on a worker as an algorithm's helper: `revoke()` takes it back if no
    * worker has started it (its promise then resolves with undefined), without the cost of an error.

@@ -2,12 +2,13 @@
 // code (transform with a built-in op, reduce with an op, min/maxElement without a comparator) is driven
 // from the host itself instead of from a driving task on a worker:
 //
-//   1. The host allocates the job block and lays out the index space for itself plus `callerHelpers`
-//      helpers (partition.ts: none for short work, else one per worker while a CPU is left for each).
-//   2. It submits the helpers (the builtin with job and index set, as a driving task would spawn them),
-//      wakes parked workers for those no idle worker covers, and starts claiming chunks at once: the work
-//      begins without waiting for a parked worker to wake, which costs tenths of a millisecond to
-//      milliseconds on a VM, as long as a 10^7-item map takes.
+//   1. The host picks `callerHelpers` helpers (partition.ts: none for short work, else one per worker
+//      while a CPU is left for each), wakes parked workers for those no idle worker covers (first, so
+//      their wake-up overlaps the set-up; they linger until the helpers are pushed), allocates the job
+//      block and lays out the index space for itself plus the helpers.
+//   2. It submits the helpers (the builtin with job and index set, as a driving task would spawn them)
+//      and starts claiming chunks at once: the work begins without waiting for a parked worker to wake,
+//      which costs tenths of a millisecond to milliseconds on a VM, as long as a 10^7-item map takes.
 //   3. When the range is used up it withdraws the helpers that have not started (the static part of one
 //      it withdrew it runs itself, with a share of its own), and polls for the started ones' completions,
 //      which are finishing their last chunks, instead of sleeping until the event loop is woken.
@@ -37,23 +38,26 @@ export function callerRuns(ex: Executor, name: BuiltinName, args: unknown[]): Pr
   const plan = withCore(core, () => callerPlan(name, args));
   if (plan === undefined) return undefined;
   const helpers = callerHelpers(plan.n, plan.costNs || JS_NS_PER_ITEM, core.nWorkers, (cpus ||= cpuCount()));
+  // Workers take part: they linger from now, and parked ones are woken before the set-up below, whose
+  // time then overlaps their wake-up (a woken worker keeps searching until the helpers are pushed).
+  const linger = helpers > 0;
+  if (linger) { ex._linger.begin(); ex._wakeFor(helpers); }
   let job = 0, share!: Share, tasks = 0;
-  withCore(core, () => {
-    checkShared(args);
-    job = allocJob();
-    try {
+  try {
+    withCore(core, () => {
+      checkShared(args);
+      job = allocJob();
       plan.prepare?.(job);
       share = plan.share(job);
       tasks = layout(args, job, plan.n, share.body, plan.costNs, helpers + 1);
-    } catch (e) {
-      core.x.heapFree(job);
-      throw e;
-    }
-  });
+    });
+  } catch (e) {
+    if (job !== 0) core.x.heapFree(job);
+    if (linger) ex._linger.end();
+    throw e;
+  }
   const self = BUILTINS[name] as (...a: unknown[]) => unknown;
   const spawned: Helper[] = [];
-  const linger = tasks > 1;   // workers take part: keep them looking for work until lingerMicroseconds after the call
-  if (linger) ex._linger.begin();
   let failed = false, error: unknown;
   const fail = (e: unknown): void => {
     if (!failed) { failed = true; error = e; }
@@ -65,7 +69,7 @@ export function callerRuns(ex: Executor, name: BuiltinName, args: unknown[]): Pr
       a[Arg.Job] = job; a[Arg.Index] = p;
       spawned.push(ex._helper(self, a));
     }
-    ex._wakeFor(spawned.length);   // now, not after this synchronous section (the executor's usual batching)
+    ex._wakeIfQueued();   // one woken above may have parked again before the push: if the helpers wait and nobody searches
     withCore(core, () => claimLoop(job, 0, share.body));
   } catch (e) {
     fail(e);
