@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Executor, transform, reduce, transformReduce, minElement, maxElement } from 'beatflow';
+import { Executor, transform, reduce, transformReduce, minElement, maxElement, inclusiveScan, exclusiveScan, sort } from 'beatflow';
 import { fixtures, within, rejection } from './helpers/executor.mjs';
 import { callerHelpers, CALLER_ALONE_NS } from '../build/src/algorithms/partition.js';
 
@@ -79,6 +79,32 @@ for (const workers of [1, 2, 4]) {
     ex.free(a);
   });
 
+  S('scans and sorts with an op: every partitioner, against the reference', async ({ ex }) => {
+    const a = ex.shared(Int32Array, N), out = ex.shared(Int32Array, N);
+    let s = 11;
+    for (let i = 0; i < N; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; a[i] = s | 0; }
+    const inc = new Int32Array(N), exc = new Int32Array(N);
+    for (let i = 0, acc = 0; i < N; i++) { exc[i] = (acc + 5) | 0; acc = (acc + a[i]) | 0; inc[i] = acc; }
+    const sorted = Int32Array.from(a).sort();
+    const f = fill(ex.shared(Float32Array, N), 12);
+    f[3] = NaN; f[N - 2] = -0; f[N >> 1] = NaN;
+    const fsorted = Float32Array.from(f).sort();
+    for (const o of [{ partitioner: 'static' }, { partitioner: 'dynamic' }, { partitioner: 'guided' }, undefined]) {
+      const what = JSON.stringify(o);
+      out.fill(0);
+      await inclusiveScan(ex, a, out, 'sum', o);
+      same(out, inc, `inclusiveScan ${what}`);
+      await exclusiveScan(ex, a, out, 5, 'sum', o);
+      same(out, exc, `exclusiveScan ${what}`);
+      out.set(a);
+      await sort(ex, out, o);
+      same(out, sorted, `sort i32 ${what}`);
+    }
+    await sort(ex, f);
+    for (let i = 0; i < N; i++) if (!Object.is(f[i], fsorted[i])) assert.unreachable(`sort f32: index ${i}: got ${f[i]}, want ${fsorted[i]}`);
+    for (const v of [a, out, f]) ex.free(v);
+  });
+
   S.run();
 }
 
@@ -102,9 +128,16 @@ B('with every worker busy the caller runs the whole call (static parts included)
     }
     // Every helper withdrawn, the caller runs each part with its own share: ties still go to the first index.
     const first = await within(minElement(ex, ties, { partitioner: 'static', grain: 1000 }), 1000, 'minElement');
+    // The multi-phase ones too: a scan's two phases, a sort's runs and merges.
+    const scanned = ex.shared(Float32Array, N), toSort = ex.shared(Float32Array, N);
+    toSort.set(a);
+    await within(inclusiveScan(ex, outs[0], scanned, 'max', { partitioner: 'static' }), 1000, 'inclusiveScan while the workers are busy');
+    await within(sort(ex, toSort, { partitioner: 'static' }), 2000, 'sort while the workers are busy');
     assert.not.ok(blockersDone, 'the calls finished before the busy tasks did');
     assert.is(first, 1500);
     for (const [k, o] of PARTS3.entries()) same(outs[k], want, `scale ${JSON.stringify(o)}`);
+    for (let i = 0, m = -Infinity; i < N; i++) { m = Math.max(m, want[i]); if (scanned[i] !== m) assert.unreachable(`max-scan: index ${i}`); }
+    same(toSort, Float32Array.from(a).sort(), 'sort');
     assert.equal(await Promise.all(busy), [3000, 3000]);
   } finally {
     await within(ex.close(), 10_000, 'close');

@@ -28,7 +28,8 @@ export interface PartitionOptions {
   args?: readonly unknown[];
   /**
    * Whether the calling thread takes a share of a call with a built-in op (transform with an op, reduce
-   * with an op, min/maxElement without a comparator) in the direct form: it starts at once, while
+   * with an op, min/maxElement without a comparator, a scan with an op, sort without a comparator) in
+   * the direct form: it starts at once, while
    * workers wake, and the call is over as soon as the last chunk is. The caller's event loop waits
    * meanwhile, as long as the call takes. `false` leaves all the work to the workers. Default true.
    */

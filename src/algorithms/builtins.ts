@@ -221,6 +221,28 @@ export function checkShared(args: Args): void {
   }
 }
 
+/** One loop phase of a multi-phase algorithm: the job block's index space is set; `tasks` tasks run `body` over it. */
+export interface Phase { tasks: number; body: Body }
+/** A multi-phase algorithm (scan, sort): yields its phases in order, returns the result; cleans up in `finally`. */
+export type Steps = Generator<Phase, unknown, void>;
+
+/** The driving task's loop over the phases of `steps`: each one forked and joined here. */
+function runSteps(ctx: Ctx, self: Function, args: Args, steps: (job: number) => Steps): unknown {
+  return withJob(args, (job) => {
+    const g = steps(job);
+    try {
+      for (let r = g.next(); ; r = g.next()) {
+        if (r.done) return r.value;
+        const { tasks, body } = r.value;
+        forkJoin(ctx, self, args, job, tasks, () => claimLoop(job, 0, body));
+      }
+    } catch (e) {
+      g.return(undefined);   // its `finally` frees what it allocated
+      throw e;
+    }
+  });
+}
+
 /**
  * Runs `driver(job)` with a fresh job block, freed afterwards whatever happens. First checks that the
  * arrays are views on the shared memory: any other typed array reached the worker as a copy (the codec's),
@@ -517,58 +539,60 @@ function scanApply(rule: ScanRule, job: number): Body {
 }
 
 function scan(ctx: Ctx, self: Function, args: Args, exclusive: boolean): unknown {
-  const rule = scanRule(args, exclusive);
   const job0 = args[Arg.Job] as number;
   if (job0 !== 0) {
+    const rule = scanRule(args, exclusive);
     const phase = jobView(job0)[(job0 >> 2) + J_PHASE];
     helper(args, phase === 0 ? scanTotals(rule, job0) : scanApply(rule, job0));
     return undefined;
   }
+  return runSteps(ctx, self, args, (job) => scanSteps(args, exclusive, job, theCore().nWorkers));
+}
+
+/** A scan's two phases for `parties` tasks (the driver's loop, or the caller's: caller.ts), with job block `job`. */
+function* scanSteps(args: Args, exclusive: boolean, job: number, parties: number): Steps {
+  const rule = scanRule(args, exclusive);
   const a = arr(args, Arg.A), out = arr(args, Arg.Out), n = a.length;
   const seeded = exclusive || args[Arg.X1] === 1, init = args[Arg.X0] as number;
   const c = theCore();
-  return withJob(args, (job) => {
-    if (n === 0) return out;
-    const w = job >> 2;
-    let list = 0;
-    try {
-      // Phase 0. Probe chunks (run before the grain, and so the list's size, is known) wait in `early`.
-      const early: number[] = [];
-      const totals = scanTotals(rule, job);
-      const body: Body = (lo, hi) => { if (list === 0) early.push(lo, hi, rule.total(lo, hi)); else totals(lo, hi); };
-      const prepare = (): void => {
-        const grain = Math.max(1, jobView(job)[w + J_GRAIN]);
-        list = c.alloc((early.length / 3 + Math.ceil(n / grain) + c.nWorkers + 1) * 24);
-        jobView(job)[w + J_AUX] = list;
-        for (let k = 0; k < early.length; k += 3) pushEntry(job, early[k], early[k + 1], early[k + 2]);
-      };
-      drive(ctx, self, args, job, n, body, isCallback(args) ? 0 : KERNEL_NS_PER_ITEM, NOTHING, prepare);
-      // Between the phases this task alone uses the list: order the chunks, totals → carries.
-      const i32 = jobView(job);
-      const count = i32[w + J_AUX_N];
-      c.ensure(list, count * 24);
-      const f = c.f64, base = list >> 3;
-      const entries: number[][] = [];
-      for (let e = 0; e < count; e++) entries.push([f[base + 3 * e], f[base + 3 * e + 1], f[base + 3 * e + 2]]);
-      entries.sort((x, y) => x[0] - y[0]);
-      let carry = init, has = seeded;
-      entries.forEach(([lo, hi, total], e) => {
-        f[base + 3 * e] = lo; f[base + 3 * e + 1] = hi; f[base + 3 * e + 2] = carry;
-        carry = has ? rule.combine(carry, total) : total;
-        has = true;
-      });
-      i32[w + J_RUNS] = seeded ? 1 : 0;
-      i32[w + J_PHASE] = 1;
-      // Phase 1 over the chunk list, a chunk per claim (static: round-robin).
-      const tasks = Math.min(c.nWorkers, entries.length);
-      setSpace(job, entries.length, args[Arg.Part] === PART_STATIC ? PART_STATIC : PART_DYNAMIC, 1, tasks, 0);
-      const apply = scanApply(rule, job);
-      forkJoin(ctx, self, args, job, tasks, () => claimLoop(job, 0, apply));
-    } finally {
-      if (list !== 0) c.x.heapFree(list);
-    }
-    return out;
-  });
+  if (n === 0) return out;
+  const w = job >> 2;
+  let list = 0;
+  try {
+    // Phase 0. Probe chunks (run before the grain, and so the list's size, is known) wait in `early`.
+    const early: number[] = [];
+    const totals = scanTotals(rule, job);
+    const body: Body = (lo, hi) => { if (list === 0) early.push(lo, hi, rule.total(lo, hi)); else totals(lo, hi); };
+    const tasks0 = layout(args, job, n, body, isCallback(args) ? 0 : KERNEL_NS_PER_ITEM, parties);
+    const grain = Math.max(1, jobView(job)[w + J_GRAIN]);
+    list = c.alloc((early.length / 3 + Math.ceil(n / grain) + parties + 1) * 24);
+    jobView(job)[w + J_AUX] = list;
+    for (let k = 0; k < early.length; k += 3) pushEntry(job, early[k], early[k + 1], early[k + 2]);
+    if (tasks0 > 0) yield { tasks: tasks0, body };
+    // Between the phases this task alone uses the list: order the chunks, totals → carries.
+    const i32 = jobView(job);
+    const count = i32[w + J_AUX_N];
+    c.ensure(list, count * 24);
+    const f = c.f64, base = list >> 3;
+    const entries: number[][] = [];
+    for (let e = 0; e < count; e++) entries.push([f[base + 3 * e], f[base + 3 * e + 1], f[base + 3 * e + 2]]);
+    entries.sort((x, y) => x[0] - y[0]);
+    let carry = init, has = seeded;
+    entries.forEach(([lo, hi, total], e) => {
+      f[base + 3 * e] = lo; f[base + 3 * e + 1] = hi; f[base + 3 * e + 2] = carry;
+      carry = has ? rule.combine(carry, total) : total;
+      has = true;
+    });
+    i32[w + J_RUNS] = seeded ? 1 : 0;
+    i32[w + J_PHASE] = 1;
+    // Phase 1 over the chunk list, a chunk per claim (static: round-robin).
+    const tasks1 = Math.min(parties, entries.length);
+    setSpace(job, entries.length, args[Arg.Part] === PART_STATIC ? PART_STATIC : PART_DYNAMIC, 1, tasks1, 0);
+    yield { tasks: tasks1, body: scanApply(rule, job) };
+  } finally {
+    if (list !== 0) c.x.heapFree(list);
+  }
+  return out;
 }
 
 function inclusiveScan(this: Ctx, ...args: Args): unknown { return scan(this, inclusiveScan, args, false); }
@@ -592,6 +616,8 @@ function orderOf(args: Args, a: NumArray): { less: Less; cmp: Op | undefined } {
   return { less: isFloat(a) ? floatLess : intLess, cmp: undefined };
 }
 
+/** Cost per item a sort's helper count assumes (a radix sort of f32 runs at ~30 ns per item on one thread here). */
+const SORT_NS_PER_ITEM = 10;
 /** Minimum run length: below it, one run (a plain in-place sort) is faster than splitting. */
 const MIN_RUN = 4096;
 /** Merge pieces per task and round: a few, so a slow worker's share can be taken by the others. */
@@ -637,36 +663,38 @@ function sortBody(args: Args, job: number): Body {
 }
 
 function sort(this: Ctx, ...args: Args): unknown {
-  const a = arr(args, Arg.A), n = a.length;
   const job0 = args[Arg.Job] as number;
   if (job0 !== 0) { helper(args, sortBody(args, job0)); return undefined; }
-  const c = theCore(), workers = c.nWorkers;
-  const runs = runCount(n, workers, Math.max(MIN_RUN, args[Arg.Grain] as number));
+  return runSteps(this, sort, args, (job) => sortSteps(args, job, theCore().nWorkers));
+}
+
+/** A sort's phases for `parties` tasks: runs, then a gather and a merge phase per round (see above). */
+function* sortSteps(args: Args, job: number, parties: number): Steps {
+  const a = arr(args, Arg.A), n = a.length;
+  const c = theCore();
+  const runs = runCount(n, parties, Math.max(MIN_RUN, args[Arg.Grain] as number));
   const kind = args[Arg.Part] === PART_STATIC ? PART_STATIC : PART_DYNAMIC;
-  return withJob(args, (job) => {
-    const bytes = a.BYTES_PER_ELEMENT;
-    const tmp = c.alloc((n + runs * RADIX_EXTRA) * bytes || 1);
-    const maxPieces = Math.max(1, runs * workers * PIECES_PER_TASK);
-    const splits = c.alloc(maxPieces * 4);
-    try {
-      const w = job >> 2;
-      for (let phase = 0; phase === 0 || 2 ** ((phase - 1) >> 1) < runs; phase++) {
-        const pairs = phase === 0 ? 0 : pairCount(n, runs, (phase - 1) >> 1);
-        const perPair = phase === 0 ? 1 : Math.max(1, Math.ceil((workers * PIECES_PER_TASK) / pairs));
-        const items = phase === 0 ? runs : pairs * perPair;
-        const i32 = jobView(job);
-        i32[w + J_AUX] = tmp; i32[w + J_AUX_N] = splits; i32[w + J_RUNS] = runs; i32[w + J_PHASE] = phase; i32[w + J_PER_PAIR] = perPair;
-        const tasks = Math.min(workers, items);
-        setSpace(job, items, kind, 1, tasks, 0);
-        const body = sortBody(args, job);
-        forkJoin(this, sort, args, job, tasks, () => claimLoop(job, 0, body));
-      }
-    } finally {
-      c.x.heapFree(splits);
-      c.x.heapFree(tmp);
+  const bytes = a.BYTES_PER_ELEMENT;
+  const tmp = c.alloc((n + runs * RADIX_EXTRA) * bytes || 1);
+  let splits = 0;
+  try {
+    splits = c.alloc(Math.max(1, runs * parties * PIECES_PER_TASK) * 4);
+    const w = job >> 2;
+    for (let phase = 0; phase === 0 || 2 ** ((phase - 1) >> 1) < runs; phase++) {
+      const pairs = phase === 0 ? 0 : pairCount(n, runs, (phase - 1) >> 1);
+      const perPair = phase === 0 ? 1 : Math.max(1, Math.ceil((parties * PIECES_PER_TASK) / pairs));
+      const items = phase === 0 ? runs : pairs * perPair;
+      const i32 = jobView(job);
+      i32[w + J_AUX] = tmp; i32[w + J_AUX_N] = splits; i32[w + J_RUNS] = runs; i32[w + J_PHASE] = phase; i32[w + J_PER_PAIR] = perPair;
+      const tasks = Math.min(parties, items);
+      setSpace(job, items, kind, 1, tasks, 0);
+      yield { tasks, body: sortBody(args, job) };
     }
-    return a;
-  });
+  } finally {
+    if (splits !== 0) c.x.heapFree(splits);
+    c.x.heapFree(tmp);
+  }
+  return a;
 }
 
 /**
@@ -678,6 +706,22 @@ export function callerPlan(name: BuiltinName, args: Args): OnePhase | undefined 
   if (name === 'transform') return transformPlan(args);
   if (name === 'reduce') return reducePlan(args);
   if (name === 'minElement' || name === 'maxElement') return minMaxPlan(args);
+  return undefined;
+}
+
+/**
+ * The multi-phase algorithms whose chunks run no user code (a scan with an op, a sort without a
+ * comparator): their phases for `parties` tasks, for the calling thread to drive (caller.ts), and the
+ * cost per item its helper count assumes. Undefined for every other call.
+ */
+export function callerSteps(name: BuiltinName, args: Args): { n: number; costNs: number; steps(job: number, parties: number): Steps } | undefined {
+  if (isCallback(args)) return undefined;
+  const n = arr(args, Arg.A).length;
+  if (name === 'inclusiveScan' || name === 'exclusiveScan') {
+    const exclusive = name === 'exclusiveScan';
+    return { n, costNs: KERNEL_NS_PER_ITEM, steps: (job, parties) => scanSteps(args, exclusive, job, parties) };
+  }
+  if (name === 'sort') return { n, costNs: SORT_NS_PER_ITEM, steps: (job, parties) => sortSteps(args, job, parties) };
   return undefined;
 }
 

@@ -1,28 +1,32 @@
-// The calling thread's share of an algorithm. A direct call of a one-phase algorithm that runs no user
-// code (transform with a built-in op, reduce with an op, min/maxElement without a comparator) is driven
-// from the host itself instead of from a driving task on a worker:
+// The calling thread's share of an algorithm. A direct call that runs no user code (transform with a
+// built-in op, reduce/transformReduce with an op, min/maxElement without a comparator, a scan with an op,
+// a sort without a comparator) is driven from the host itself instead of from a driving task on a worker:
 //
 //   1. The host picks `callerHelpers` helpers (partition.ts: none for short work, else one per worker
 //      while a CPU is left for each), wakes parked workers for those no idle worker covers (first, so
 //      their wake-up overlaps the set-up; they linger until the helpers are pushed), allocates the job
 //      block and lays out the index space for itself plus the helpers.
-//   2. It submits the helpers (the builtin with job and index set, as a driving task would spawn them)
-//      and starts claiming chunks at once: the work begins without waiting for a parked worker to wake,
+//   2. For each loop phase (one, or a scan's two, or a sort's run and merge phases: builtins.ts Steps) it
+//      submits the helpers (the builtin with job and index set, as a driving task would spawn them) and
+//      starts claiming chunks at once: the work begins without waiting for a parked worker to wake,
 //      which costs tenths of a millisecond to milliseconds on a VM, as long as a 10^7-item map takes.
-//   3. When the range is used up it withdraws the helpers that have not started (the static part of one
-//      it withdrew it runs itself, with a share of its own), and polls for the started ones' completions,
-//      which are finishing their last chunks, instead of sleeping until the event loop is woken.
+//   3. When the phase's range is used up it withdraws the helpers that have not started (the static part
+//      of one it withdrew it runs itself, with a share of its own), and polls for the started ones'
+//      completions, which are finishing their last chunks, instead of sleeping until the event loop is
+//      woken. A phase ends when every started helper settled: the next phase's plain writes (and the
+//      job block's release) never race a helper of the last one.
 //   4. It combines the partials in part order (its own first) and frees the job block.
 //
 // The host's event loop is busy while it claims chunks: at most the time the call takes, which is what
-// the caller waits anyway. Calls with a user callback run only on workers (a callback behaves the same
-// on every worker; on the host it could read variables a worker cannot). The graph form (`.task`) is a
-// driving task as before: the host is not on the path between two tasks of a graph.
+// the caller waits anyway (between phases it yields). Calls with a user callback run only on workers (a
+// callback behaves the same on every worker; on the host it could read variables a worker cannot). The
+// graph form (`.task`) is a driving task as before: the host is not on the path between two graph tasks.
 import type { Executor } from '../executor.js';
 import { cpuCount } from '../platform.js';
 import { Arg } from './spec.js';
 import { callerHelpers } from './partition.js';
-import { BUILTINS, allocJob, callerPlan, checkShared, claimLoop, layout, stop, withCore, type BuiltinName, type Share } from './builtins.js';
+import type { SharedCore } from '../memory.js';
+import { BUILTINS, allocJob, callerPlan, callerSteps, checkShared, claimLoop, layout, stop, withCore, type BuiltinName, type Share, type Steps } from './builtins.js';
 
 /** How long the caller polls for its helpers' completions before it sleeps on the event loop (µs). */
 export const SETTLE_POLL_US = 2000;
@@ -36,27 +40,68 @@ let cpus = 0;   // cpuCount() once: it asks the OS
 export function callerRuns(ex: Executor, name: BuiltinName, args: unknown[]): Promise<unknown> | undefined {
   const core = ex._sharedCore();
   const plan = withCore(core, () => callerPlan(name, args));
-  if (plan === undefined) return undefined;
-  const helpers = callerHelpers(plan.n, plan.costNs || JS_NS_PER_ITEM, core.nWorkers, (cpus ||= cpuCount()));
+  const multi = plan === undefined ? withCore(core, () => callerSteps(name, args)) : undefined;
+  if (plan === undefined && multi === undefined) return undefined;
+  const n = plan?.n ?? multi!.n, costNs = plan?.costNs ?? multi!.costNs;
+  const helpers = callerHelpers(n, costNs || JS_NS_PER_ITEM, core.nWorkers, (cpus ||= cpuCount()));
   // Workers take part: they linger from now, and parked ones are woken before the set-up below, whose
   // time then overlaps their wake-up (a woken worker keeps searching until the helpers are pushed).
   const linger = helpers > 0;
   if (linger) { ex._linger.begin(); ex._wakeFor(helpers); }
-  let job = 0, share!: Share, tasks = 0;
+  let job = 0;
   try {
-    withCore(core, () => {
-      checkShared(args);
-      job = allocJob();
-      plan.prepare?.(job);
-      share = plan.share(job);
-      tasks = layout(args, job, plan.n, share.body, plan.costNs, helpers + 1);
-    });
+    withCore(core, () => { checkShared(args); job = allocJob(); });
   } catch (e) {
-    if (job !== 0) core.x.heapFree(job);
     if (linger) ex._linger.end();
     throw e;
   }
-  const self = BUILTINS[name] as (...a: unknown[]) => unknown;
+  const call = { ex, core, name, args, job };
+  const done = (): void => { core.x.heapFree(job); if (linger) ex._linger.end(); };
+  if (plan !== undefined) {
+    let share!: Share, tasks = 0;
+    try {
+      withCore(core, () => {
+        plan.prepare?.(job);
+        share = plan.share(job);
+        tasks = layout(args, job, plan.n, share.body, plan.costNs, helpers + 1);
+      });
+    } catch (e) {
+      done();
+      throw e;
+    }
+    const partials = runPhase(call, tasks, share, () => plan.share(job));
+    return partials.then((all) => withCore(core, () => plan.result(all, job))).finally(done);
+  }
+  return runPhases(call, withCore(core, () => multi!.steps(job, helpers + 1))).finally(done);
+}
+
+/** One call's fixed parts. */
+interface Call { ex: Executor; core: SharedCore; name: BuiltinName; args: unknown[]; job: number }
+
+/** Drives a multi-phase algorithm's steps (builtins.ts Steps): each phase run by runPhase, in order. */
+async function runPhases(c: Call, g: Steps): Promise<unknown> {
+  try {
+    for (let r = withCore(c.core, () => g.next()); ; r = withCore(c.core, () => g.next())) {
+      if (r.done) return r.value;
+      const { tasks, body } = r.value;
+      const share: Share = { body, partial: () => undefined };
+      await runPhase(c, tasks, share, () => share);
+    }
+  } catch (e) {
+    withCore(c.core, () => g.return(undefined));   // its `finally` frees what it allocated
+    throw e;
+  }
+}
+
+/**
+ * One loop phase over the index space set in the job block, for `tasks` parts: the caller is part 0
+ * (`first`, which may already hold a probe's work), helpers 1 .. tasks − 1 are submitted, and a withdrawn
+ * helper's part runs here on a share of its own (`make`). Resolves with every part's partial in part
+ * order once every started helper settled, or rejects with the first error in part order.
+ */
+function runPhase(c: Call, tasks: number, first: Share, make: () => Share): Promise<unknown[]> {
+  const { ex, core, job } = c;
+  const self = BUILTINS[c.name] as (...a: unknown[]) => unknown;
   const spawned: Helper[] = [];
   let failed = false, error: unknown;
   const fail = (e: unknown): void => {
@@ -65,52 +110,43 @@ export function callerRuns(ex: Executor, name: BuiltinName, args: unknown[]): Pr
   };
   try {
     for (let p = 1; p < tasks; p++) {
-      const a = args.slice();
+      const a = c.args.slice();
       a[Arg.Job] = job; a[Arg.Index] = p;
       spawned.push(ex._helper(self, a));
     }
-    ex._wakeIfQueued();   // one woken above may have parked again before the push: if the helpers wait and nobody searches
-    withCore(core, () => claimLoop(job, 0, share.body));
+    ex._wakeIfQueued();   // one woken earlier may have parked again before the push: if the helpers wait and nobody searches
+    withCore(core, () => claimLoop(job, 0, first.body));
   } catch (e) {
     fail(e);
   }
   // Withdraw the helpers that have not started. A withdrawn helper's part (its static chunks; nothing
   // for dynamic and guided, whose cursor is used up) runs here with a share of its own, so every part's
   // partial keeps its place: the result folds them in part order, as a driving task's join would.
-  const partials: (unknown | Promise<unknown>)[] = [share.partial()];
+  const partials: unknown[] = [failed ? undefined : first.partial()];
   let started = 0;
   spawned.forEach((h, i) => {
     if (!h.revoke()) { partials.push(h.done); started++; return; }
     if (failed) { partials.push(undefined); return; }
     try {
       partials.push(withCore(core, () => {
-        const mine = plan.share(job);
+        const mine = make();
         claimLoop(job, i + 1, mine.body);
         return mine.partial();
       }));
     } catch (e) { fail(e); partials.push(undefined); }
   });
   if (started > 0) ex._settleSoon(started, SETTLE_POLL_US);
-  return finish(ex, job, (all) => withCore(core, () => plan.result(all, job)), partials, failed, error, linger);
+  return settleAll(partials, failed, error);
 }
 
-/**
- * Waits for the started helpers (every one, and all at once: a rejection is handled as it happens), then
- * combines the partials or throws the first error in part order; frees the job block.
- */
-async function finish(ex: Executor, job: number, result: (partials: unknown[]) => unknown, partials: unknown[],
-  failed: boolean, error: unknown, linger: boolean): Promise<unknown> {
-  try {
-    const settled = await Promise.allSettled(partials);
-    const values: unknown[] = [];
-    for (const s of settled) {
-      if (s.status === 'fulfilled') values.push(s.value);
-      else if (!failed) { failed = true; error = s.reason; }
-    }
-    if (failed) throw error;
-    return result(values);
-  } finally {
-    ex._sharedCore().x.heapFree(job);
-    if (linger) ex._linger.end();
+/** Every partial settled (all awaited at once: a rejection is handled as it happens); the first error wins. */
+async function settleAll(partials: unknown[], failed: boolean, error: unknown): Promise<unknown[]> {
+  const settled = await Promise.allSettled(partials);
+  const values: unknown[] = [];
+  for (const s of settled) {
+    if (s.status === 'fulfilled') values.push(s.value);
+    else if (!failed) { failed = true; error = s.reason; }
   }
+  if (failed) throw error;
+  return values;
 }
