@@ -5,10 +5,13 @@
 // len u32]. cancel() writes the reason text into the heap, then stores flag = 1 (the atomic store
 // publishes ptr and len) and notifies the flag word, so a worker waiting on it with Atomics.waitAsync
 // (ctx.signal) wakes. Workers read the flag with an atomic load (ctx.checkCancelled, ctx.cancelled).
+// The block is counted: each job that uses the token holds it from its first attempt until it will not
+// run again (then no task of it, nor a child it spawned and joined, reads the words); the last one frees
+// it. A token used again later gets a new block (published at once if it is cancelled by then).
 import type { SharedCore } from './memory.js';
 
-/** Host view of one token's words in one executor's memory. */
-interface TokenWords { core: SharedCore; ptr: number }
+/** Host view of one token's words in one executor's memory, and how many submitted jobs there hold them. */
+interface TokenWords { core: SharedCore; ptr: number; uses: number }
 
 const utf8 = new TextEncoder();
 export const TOKEN_BYTES = 16;
@@ -82,21 +85,21 @@ export class CancellationToken {
     return this.cancelAfter(Math.max(0, at - Date.now()), reason ?? new Error(`cancelled at ${new Date(at).toISOString()}`));
   }
 
-  /** @internal The token's word block in core's memory, allocated on first use by that executor. */
-  _wordsIn(core: SharedCore): number {
-    for (const w of this.#words) if (w.core === core) return w.ptr;
+  /** @internal The token's word block in core's memory for one more job (allocated by the first). */
+  _acquire(core: SharedCore): number {
+    for (const w of this.#words) if (w.core === core) { w.uses++; return w.ptr; }
     const ptr = core.alloc(TOKEN_BYTES);
     core.u32.fill(0, ptr >> 2, (ptr + TOKEN_BYTES) >> 2);
-    const w = { core, ptr };
+    const w = { core, ptr, uses: 1 };
     this.#words.push(w);
     if (this.#cancelled) publish(w, this.#reason);
     return ptr;
   }
 
-  /** @internal Frees the token's words in core's memory (no task there refers to them any more). */
-  _release(core: SharedCore): void {
+  /** @internal A job that acquired the words will not run again; the last one frees them (and the reason text). */
+  _unuse(core: SharedCore): void {
     const i = this.#words.findIndex((w) => w.core === core);
-    if (i < 0) return;
+    if (i < 0 || --this.#words[i].uses > 0) return;
     const { ptr } = this.#words[i];
     this.#words.splice(i, 1);
     if (core.u32[(ptr + 8) >> 2] !== 0) core.x.heapFree(core.u32[(ptr + 4) >> 2]);

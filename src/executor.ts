@@ -376,7 +376,7 @@ export class Executor {
     const L = core.L;
     const p = core.initLoneTask(t, job.fnId, L.flag_NotifyHost | L.flag_Revocable | (job.timeout > 0 ? L.flag_Watched : 0));
     core.f64[(p + L.T_tStart) >> 3] = 0;
-    if (job.token) core.u32[(p + L.T_token) >> 2] = job.token._wordsIn(core);
+    if (job.token) core.u32[(p + L.T_token) >> 2] = job.words ||= job.token._acquire(core);
     this.#jobs[t] = job;
     job.slot = t;
     try {
@@ -534,12 +534,12 @@ export class Executor {
         try { value = codec.readResult(p); } catch (e) { error = e; failed = true; }
       }
     }
-    this.#forced.delete(t);
-    this.#crashErrors.delete(t);
+    const forced = this.#forced.delete(t), crashed = this.#crashErrors.delete(t);
+    const lost = forced || crashed;   // its worker died under it
     this.#freeSlot(t);
     if (!this.#detached.delete(t)) this.#outstanding--;   // a detached slot stopped counting when it was given up
     const retry = job !== WITHDRAWN && !job.settled && failed && this.#mayRetry(job, error);
-    if (job !== WITHDRAWN && !retry) this.#finishJob(job);
+    if (job !== WITHDRAWN && !retry) this.#finishJob(job, lost);
     if (job === WITHDRAWN || job.settled) { this.#drainBacklog(); return; }
     job.slot = -1;
     if (retry) {
@@ -552,11 +552,15 @@ export class Executor {
     this.#drainBacklog();
   }
 
-  /** job will not run again: drop its token listener and free the token words it owns. */
-  #finishJob(job: Job): void {
+  /**
+   * job will not run again: drop its token listener and its hold on the token's words. `lost`: its task
+   * died with a worker, and children it spawned may still run and read the words: they are kept.
+   */
+  #finishJob(job: Job, lost = false): void {
     job.stopToken?.();
     job.stopToken = undefined;
-    if (job.ownToken) { job.token!._release(this.#core); job.ownToken = false; }
+    if (job.words !== 0 && !lost) job.token!._unuse(this.#core);
+    job.words = 0;
   }
 
   #mayRetry(job: Job, error: unknown): boolean {
@@ -1217,7 +1221,7 @@ export class Executor {
 function newJob(fnId: number, args: unknown[], name: string, o: ReturnType<typeof resolveTaskOptions>, token: CancellationToken | undefined,
   resolve: (v: unknown) => void, reject: (e: unknown) => void): Job {
   return {
-    fnId, args, name, level: o.level, token, ownToken: token !== o.token, timeout: o.timeout,
+    fnId, args, name, level: o.level, token, words: 0, timeout: o.timeout,
     retries: o.retries, retryDelay: o.retryDelay, retryIf: o.retryIf, attempt: 0, slot: -1, settled: false,
     timer: undefined, grace: undefined, stopToken: undefined, timedOut: false, resolve, reject,
   };

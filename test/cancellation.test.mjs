@@ -66,6 +66,39 @@ T('a task that ignores cancellation is stopped by force after cancelGrace; the w
   assert.equal(await within(Promise.all([ex.submit(c.echo, [1]), ex.submit(c.echo, [2])]), 10_000, 'after'), [1, 2]);
 });
 
+T('token words are freed when the last job using them ends: many tokens never cancelled leave the heap as it was', async ({ ex }) => {
+  await ex.submit(c.echo, [0], { token: new CancellationToken() });   // first use: whatever stays for good (function entry)
+  const before = ex.stats().heapBytes;
+  for (let round = 0; round < 10; round++) {
+    const tokens = Array.from({ length: 100 }, () => new CancellationToken());
+    await Promise.all(tokens.map((token, i) => ex.submit(c.echo, [i], { token })));
+  }
+  assert.is(ex.stats().heapBytes, before, 'no words left by 1000 tokens never cancelled');
+  // Cancelled ones too, with a reason text in the heap: two running when cancelled, the rest withdrawn.
+  const f = ex.shared(Float64Array, 1);
+  const before2 = ex.stats().heapBytes;
+  const cancelled = Array.from({ length: 100 }, () => new CancellationToken());
+  const runs = cancelled.map((token) => ex.submit(c.untilCancelled, [f], { token }));
+  await new Promise((r) => setTimeout(r, 20));
+  cancelled.forEach((t) => t.cancel('a long reason that takes a block of its own in the heap'));
+  const outcomes = await within(Promise.allSettled(runs), 10_000, 'cancelled jobs');
+  assert.ok(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof CancelledError), 'every one cancelled');
+  assert.is(ex.stats().heapBytes, before2, 'no token words or reasons left behind');
+  ex.free(f);
+});
+
+T('a token shared by jobs keeps its words while one of them runs; a token used again after its words were freed still works', async ({ ex }) => {
+  const token = new CancellationToken();
+  const f = ex.shared(Float64Array, 1);
+  const long = ex.submit(c.untilCancelled, [f], { token });
+  assert.is(await ex.submit(c.echo, ['short'], { token }), 'short');   // its end must not free the words the long one reads
+  await new Promise((r) => setTimeout(r, 20));
+  token.cancel('stop now');
+  assert.match((await rejection(within(long, 5_000, 'long'))).message, /stop now/);
+  const again = await rejection(within(ex.submit(c.untilCancelled, [f], { token }), 5_000, 'again'));
+  assert.instance(again, CancelledError, 'a cancelled token reused later is cancelled at once');
+});
+
 T.run();
 
 const Time = suite('timeouts and deadlines');
