@@ -7,7 +7,9 @@
 // (ctx.signal) wakes. Workers read the flag with an atomic load (ctx.checkCancelled, ctx.cancelled).
 // The block is counted: each job that uses the token holds it from its first attempt until it will not
 // run again (then no task of it, nor a child it spawned and joined, reads the words); the last one frees
-// it. A token used again later gets a new block (published at once if it is cancelled by then).
+// it. A token used again later gets a new block (published at once if it is cancelled by then). A job
+// with an attempt that died with its worker never lets go: children of that attempt may still run and
+// read the words (a few bytes kept per crash).
 import type { SharedCore } from './memory.js';
 
 /** Host view of one token's words in one executor's memory, and how many submitted jobs there hold them. */

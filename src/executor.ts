@@ -524,6 +524,9 @@ export class Executor {
     let value: unknown;
     let error: unknown;
     let failed = false;
+    // Its worker died under it (read before #taskError takes the crash error): children it spawned may
+    // still run and read its token words, so this job keeps them (#finishJob), whatever later attempts do.
+    if (job !== WITHDRAWN && (this.#forced.has(t) || this.#crashErrors.has(t))) job.lost = true;
     if (job !== WITHDRAWN && !job.settled) {
       failed = codec.resultKind(p) === Kind.Error;
       if (failed) {
@@ -534,12 +537,12 @@ export class Executor {
         try { value = codec.readResult(p); } catch (e) { error = e; failed = true; }
       }
     }
-    const forced = this.#forced.delete(t), crashed = this.#crashErrors.delete(t);
-    const lost = forced || crashed;   // its worker died under it
+    this.#forced.delete(t);
+    this.#crashErrors.delete(t);
     this.#freeSlot(t);
     if (!this.#detached.delete(t)) this.#outstanding--;   // a detached slot stopped counting when it was given up
     const retry = job !== WITHDRAWN && !job.settled && failed && this.#mayRetry(job, error);
-    if (job !== WITHDRAWN && !retry) this.#finishJob(job, lost);
+    if (job !== WITHDRAWN && !retry) this.#finishJob(job);
     if (job === WITHDRAWN || job.settled) { this.#drainBacklog(); return; }
     job.slot = -1;
     if (retry) {
@@ -553,13 +556,13 @@ export class Executor {
   }
 
   /**
-   * job will not run again: drop its token listener and its hold on the token's words. `lost`: its task
-   * died with a worker, and children it spawned may still run and read the words: they are kept.
+   * job will not run again: drop its token listener and its hold on the token's words, unless an attempt
+   * of it died with its worker (job.lost): children it spawned may still run and read them.
    */
-  #finishJob(job: Job, lost = false): void {
+  #finishJob(job: Job): void {
     job.stopToken?.();
     job.stopToken = undefined;
-    if (job.words !== 0 && !lost) job.token!._unuse(this.#core);
+    if (job.words !== 0 && !job.lost) job.token!._unuse(this.#core);
     job.words = 0;
   }
 
@@ -1107,6 +1110,8 @@ export class Executor {
   }
 
   #closeReport: CloseReport = { timedOut: false, busy: [] };
+  /** Why the executor stopped (destroy(), a close() that timed out, every worker broken), if it did. */
+  #stopReason: Error | undefined;
 
   /** options.maxQueue is reached: the next async/submit/run would be refused with a QueueFullError. */
   get needsDrain(): boolean { return this.#queue.needsDrain; }
@@ -1127,6 +1132,7 @@ export class Executor {
 
   async #stop(reason: Error): Promise<void> {
     this.#state = 'closed';
+    this.#stopReason = reason;
     this.#queue.release();
     await this.#pool.destroy();
     for (let t = 0; t < this.#reject.length; t++) {
@@ -1196,6 +1202,14 @@ export class Executor {
     if (this.#state !== 'open') throw new Error(messages.closedFor(what));
   }
 
+  /**
+   * @internal For a call the caller drives phase by phase: the error in-flight work got if the executor
+   * was stopped (destroy() and the like), else undefined; and whether workers still take tasks (after a
+   * completed close() they do not: the caller runs the remaining parts itself).
+   */
+  _stopped(): Error | undefined { return this.#stopReason; }
+  _takesTasks(): boolean { return this.#state !== 'closed'; }
+
   /** @internal Parallel algorithm calls begin and end through this (src/linger.ts). */
   get _linger(): Linger { return this.#linger; }
 
@@ -1221,7 +1235,7 @@ export class Executor {
 function newJob(fnId: number, args: unknown[], name: string, o: ReturnType<typeof resolveTaskOptions>, token: CancellationToken | undefined,
   resolve: (v: unknown) => void, reject: (e: unknown) => void): Job {
   return {
-    fnId, args, name, level: o.level, token, words: 0, timeout: o.timeout,
+    fnId, args, name, level: o.level, token, words: 0, lost: false, timeout: o.timeout,
     retries: o.retries, retryDelay: o.retryDelay, retryIf: o.retryIf, attempt: 0, slot: -1, settled: false,
     timer: undefined, grace: undefined, stopToken: undefined, timedOut: false, resolve, reject,
   };

@@ -40,6 +40,7 @@ export interface Job {
   level: number;
   token: CancellationToken | undefined;   // the user's, or one made for a timeout or a signal
   words: number;                          // the token's word block this job holds (0: none), from its first attempt
+  lost: boolean;                          // an attempt died with its worker: its token words are never freed
   timeout: number;                        // 0: none
   retries: number;
   retryDelay: RetryDelay;
@@ -68,7 +69,7 @@ function nonNegative(name: string, v: unknown, integer: boolean): number {
 }
 
 /** Validates submit options; every message names the option. */
-type Resolved = Omit<Job, 'fnId' | 'args' | 'name' | 'words' | 'attempt' | 'slot' | 'settled' | 'timer' | 'grace' | 'stopToken' | 'timedOut' | 'resolve' | 'reject'> & { name?: string; signal?: AbortSignal };
+type Resolved = Omit<Job, 'fnId' | 'args' | 'name' | 'words' | 'lost' | 'attempt' | 'slot' | 'settled' | 'timer' | 'grace' | 'stopToken' | 'timedOut' | 'resolve' | 'reject'> & { name?: string; signal?: AbortSignal };
 /** The options of a submit() without any (the common case: no validation, no allocation). */
 const DEFAULTS: Resolved = { level: 2, token: undefined, timeout: 0, retries: 0, retryDelay: {}, retryIf: undefined, name: undefined, signal: undefined };
 /** Resolved options by priority level, for option objects that set nothing else. */

@@ -208,6 +208,23 @@ B('a call after close() is refused with a message naming the call, whatever its 
   }
 });
 
+B('a sort between its phases: destroy() rejects it like the rest of the work in flight; close() lets it finish', async () => {
+  for (const how of ['destroy', 'close']) {
+    const ex = await Executor.create({ workers: 2 });
+    const a = fill(ex.shared(Float32Array, 1 << 22), 13), want = Float32Array.from(a).sort();
+    const call = sort(ex, a).then(() => 'resolved', (e) => e);   // its first phase ran on the caller already; the others are to come
+    await within(how === 'destroy' ? ex.destroy() : ex.close(), 10_000, how);
+    const outcome = await within(call, 10_000, `the sort after ${how}()`);
+    if (how === 'destroy') {
+      assert.instance(outcome, Error);
+      assert.match(outcome.message, /destroyed before this task finished/);
+    } else {
+      assert.is(outcome, 'resolved');
+      same(a, want, 'sorted, the later phases on the caller alone');
+    }
+  }
+});
+
 B('the caller works alone below CALLER_ALONE_NS, and keeps a CPU of its own above it', () => {
   assert.is(callerHelpers(1000, 0.3, 4, 8), 0);
   assert.is(callerHelpers(Math.floor(CALLER_ALONE_NS / 0.3) - 1, 0.3, 4, 8), 0);

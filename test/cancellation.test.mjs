@@ -97,6 +97,28 @@ T('token words are freed when the last job using them ends: many tokens never ca
   await within(ex.close(), 10_000, 'close');
 });
 
+T('a job whose worker died keeps its token words: its orphaned child never sees another token\'s cancel', async () => {
+  const ex = await Executor.create({ workers: 2, module });
+  try {
+    const flags = ex.shared(Int32Array, 3), f = ex.shared(Float64Array, 1);   // allocated first: nothing else takes a freed block
+    const job = ex.submit(c.crashingParent, [flags], { token: new CancellationToken() });
+    await within(until(() => Atomics.load(flags, 1) !== 0), 5_000, 'the child starts');
+    assert.is.not(flags[0], flags[1], 'the child runs on the other worker');
+    await ex._killWorker(flags[0] - 1);
+    await rejection(within(job, 5_000, 'the job fails with its worker'));
+    // A new token's words would take a freed block: cancelling it must not reach the orphaned child.
+    const other = new CancellationToken();
+    const watcher = ex.submit(c.untilCancelled, [f], { token: other });
+    await new Promise((r) => setTimeout(r, 30));
+    other.cancel('unrelated');
+    await rejection(within(watcher, 5_000, 'the other job'));
+    await within(until(() => Atomics.load(flags, 2) !== 0), 5_000, 'the child ends');
+    assert.is(flags[2], 2, 'the child did not see a cancel');
+  } finally {
+    await within(ex.close(), 10_000, 'close');
+  }
+});
+
 T('a token shared by jobs keeps its words while one of them runs; a token used again after its words were freed still works', async ({ ex }) => {
   const token = new CancellationToken();
   const f = ex.shared(Float64Array, 1);

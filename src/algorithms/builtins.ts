@@ -616,7 +616,10 @@ function orderOf(args: Args, a: NumArray): { less: Less; cmp: Op | undefined } {
   return { less: isFloat(a) ? floatLess : intLess, cmp: undefined };
 }
 
-/** Cost per item a sort's helper count assumes (a radix sort of f32 runs at ~30 ns per item on one thread here). */
+/**
+ * Cost per item a sort's helper count assumes: below it an estimate (the radix kernel took ~30 ns per
+ * f32 item on one thread here, bench/kernels.mjs), so any sort of 20 000 items or more gets helpers.
+ */
 const SORT_NS_PER_ITEM = 10;
 /** Minimum run length: below it, one run (a plain in-place sort) is faster than splitting. */
 const MIN_RUN = 4096;

@@ -75,6 +75,9 @@ export function callerRuns(ex: Executor, name: BuiltinName, args: unknown[]): Pr
   return runPhases(call, withCore(core, () => multi!.steps(job, helpers + 1))).finally(done);
 }
 
+/** A helper that was never submitted: "withdrawn" at once, so the caller runs its part. */
+const UNSUBMITTED: Helper = { done: Promise.resolve(undefined), revoke: () => true };
+
 /** One call's fixed parts. */
 interface Call { ex: Executor; core: SharedCore; name: BuiltinName; args: unknown[]; job: number }
 
@@ -83,6 +86,8 @@ async function runPhases(c: Call, g: Steps): Promise<unknown> {
   try {
     for (let r = withCore(c.core, () => g.next()); ; r = withCore(c.core, () => g.next())) {
       if (r.done) return r.value;
+      const stopped = c.ex._stopped();   // destroyed between two phases: rejected like the rest of the work in flight
+      if (stopped !== undefined) throw stopped;
       const { tasks, body } = r.value;
       const share: Share = { body, partial: () => undefined };
       await runPhase(c, tasks, share, () => share);
@@ -109,10 +114,11 @@ function runPhase(c: Call, tasks: number, first: Share, make: () => Share): Prom
     withCore(core, () => stop(job));
   };
   try {
+    const submit = ex._takesTasks();   // after a completed close() (a later phase), no helper would run: all parts are the caller's
     for (let p = 1; p < tasks; p++) {
       const a = c.args.slice();
       a[Arg.Job] = job; a[Arg.Index] = p;
-      spawned.push(ex._helper(self, a));
+      spawned.push(submit ? ex._helper(self, a) : UNSUBMITTED);
     }
     ex._wakeIfQueued();   // one woken earlier may have parked again before the push: if the helpers wait and nobody searches
     withCore(core, () => claimLoop(job, 0, first.body));
