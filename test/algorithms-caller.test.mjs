@@ -102,6 +102,12 @@ for (const workers of [1, 2, 4]) {
     }
     await sort(ex, f);
     for (let i = 0; i < N; i++) if (!Object.is(f[i], fsorted[i])) assert.unreachable(`sort f32: index ${i}: got ${f[i]}, want ${fsorted[i]}`);
+    // Their scratch (the scan's chunk list, the sort's second buffer and split list, the job block) is freed.
+    const heap = ex.stats().heapBytes;
+    await inclusiveScan(ex, a, out, 'sum');
+    out.set(a);
+    await sort(ex, out);
+    assert.is(ex.stats().heapBytes, heap, 'a scan and a sort leave the heap as it was');
     for (const v of [a, out, f]) ex.free(v);
   });
 
