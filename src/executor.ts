@@ -1223,10 +1223,8 @@ export class Executor {
    */
   _settleSoon(want: number, us: number): void {
     const end = performance.now() + us / 1000;
-    let got = this.#drain();
-    for (let i = 1; got < want; i++) {
-      if (this.#core.x.mpmcLength(this.#completions) !== 0) got += this.#drain();
-      else if ((i & 31) === 0 && performance.now() > end) return;
+    for (let got = this.#drain(); got < want; got += this.#drain()) {
+      if (!this.#poll((end - performance.now()) * 1000)) return;
     }
   }
 }
