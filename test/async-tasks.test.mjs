@@ -26,7 +26,8 @@ for (const workers of [1, 2, 4]) {
   A('many awaiting tasks overlap: all 300 are pending at once, more than one worker\'s await list holds', async ({ ex }) => {
     const live = ex.shared(Int32Array, 2);
     const n = 300;
-    const out = await within(Promise.all(Array.from({ length: n }, (_, i) => ex.async(sf.sleepy, live, 300, i))), 20_000, 'sleepy');
+    // Each sleeps 1 s: long enough that all start before the first ends, even on a loaded 2-vCPU CI machine.
+    const out = await within(Promise.all(Array.from({ length: n }, (_, i) => ex.async(sf.sleepy, live, 1000, i))), 20_000, 'sleepy');
     assert.equal(out, Array.from({ length: n }, (_, i) => i));
     assert.ok(live[1] >= Math.min(n, 256 * workers), `max pending ${live[1]}`);
     assert.is(live[0], 0);
