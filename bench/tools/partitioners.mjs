@@ -1,0 +1,40 @@
+// Partitioners for a call the caller takes part in: map (axpy) or reduce (f32 sum) over 10^7 f32 on
+// 2 workers with options.partitioner 'guided', 'dynamic' and 'static', against the same kernel on this
+// thread over the same arrays, interleaved in blocks of 5 (cold: the first call of a block, after the
+// other cases; warm: calls 2–5). Usage: node bench/tools/partitioners.mjs [map|reduce] [rounds]
+// (bench/RESULTS.md, session 5: why 'dynamic' became the default.)
+import * as bf from '../../build/src/index.js';
+import * as K from '../../build/src/kernels.js';
+import { median } from '../lib.mjs';
+const op = process.argv[2] ?? 'map', rounds = Number(process.argv[3] ?? 10), n = 1e7;
+if (op !== 'map' && op !== 'reduce') throw new Error(`partitioners: the op is map or reduce (got ${op})`);
+const ex = await bf.Executor.create({ workers: 2 });
+const a = ex.shared(Float32Array, n), b = ex.shared(Float32Array, n), out = ex.shared(Float32Array, n);
+for (let i = 0; i < n; i++) { a[i] = Math.sin(i); b[i] = Math.cos(i); }
+const x = ex._sharedCore().x;
+const call = (o) => () => (op === 'map' ? bf.transform(ex, [a, b], out, { op: 'axpy', s0: 2 }, o) : bf.reduce(ex, a, 'sum', o));
+const set = {
+  guided: call({ partitioner: 'guided' }),
+  dynamic: call({ partitioner: 'dynamic' }),
+  static: call({ partitioner: 'static' }),
+  '1t': () => (op === 'map'
+    ? K.runMap(x, { kind: 'map', op: 'axpy', dtype: 'f32', scalars: [2] }, out.byteOffset, [a.byteOffset, b.byteOffset], 0, n)
+    : K.runReduce(x, { kind: 'reduce', op: 'sum', dtype: 'f32' }, [a.byteOffset], 0, n)),
+  js: () => { let s = 0; for (let i = 0; i < n; i++) s += a[i]; return s; },
+};
+const T = {};
+for (let r = -1; r < rounds; r++) {
+  for (const [k, f] of Object.entries(set)) {
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await f();
+      if (r >= 0) (T[`${k}${i ? '-warm' : '-cold'}`] ??= []).push(performance.now() - t0);
+    }
+  }
+}
+await ex.close();
+for (const w of ['-cold', '-warm']) {
+  const base = median(T[`1t${w}`]);
+  console.log(`${op}${w}: ` + ['guided', 'dynamic', 'static'].map((k) => `${k} ${(base / median(T[k + w])).toFixed(2)}×`).join('  ') +
+    `  (one thread ${base.toFixed(2)} ms)`);
+}
