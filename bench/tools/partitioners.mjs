@@ -1,11 +1,11 @@
 // Partitioners for a call the caller takes part in: map (axpy) or reduce (f32 sum) over 10^7 f32 on
 // 2 workers with options.partitioner 'guided', 'dynamic' and 'static', against the same kernel on this
-// thread over the same arrays, interleaved in blocks of 5 (cold: the first call of a block, after the
-// other cases; warm: calls 2–5). Usage: node bench/tools/partitioners.mjs [map|reduce] [rounds]
+// thread over the same arrays, interleaved in blocks of 5 (cold: the first call of a block, after a
+// pause; warm: calls 2–5). Usage: node bench/tools/partitioners.mjs [map|reduce] [rounds]
 // (bench/RESULTS.md, session 5: why 'dynamic' became the default.)
 import * as bf from '../../build/src/index.js';
 import * as K from '../../build/src/kernels.js';
-import { median } from '../lib.mjs';
+import { median, sleep } from '../lib.mjs';
 const op = process.argv[2] ?? 'map', rounds = Number(process.argv[3] ?? 10), n = 1e7;
 if (op !== 'map' && op !== 'reduce') throw new Error(`partitioners: the op is map or reduce (got ${op})`);
 const ex = await bf.Executor.create({ workers: 2 });
@@ -22,9 +22,13 @@ const set = {
     : K.runReduce(x, { kind: 'reduce', op: 'sum', dtype: 'f32' }, [a.byteOffset], 0, n)),
   js: () => { let s = 0; for (let i = 0; i < n; i++) s += a[i]; return s; },
 };
-const T = {};
+// Each block starts after a 10 ms pause (the workers' 2 ms linger has run out: they are parked), and
+// the order of the cases turns each round, so no case is always the one after the JS loop.
+const T = {}, names = Object.keys(set);
 for (let r = -1; r < rounds; r++) {
-  for (const [k, f] of Object.entries(set)) {
+  for (let j = 0; j < names.length; j++) {
+    const k = names[(j + r + 1) % names.length], f = set[k];
+    await sleep(10);
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
       await f();

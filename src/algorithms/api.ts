@@ -16,7 +16,7 @@ import type { NumArray } from './merge.js';
 
 /** How an algorithm splits its index range between tasks (partition.ts). */
 export interface PartitionOptions {
-  /** 'dynamic' (default), 'guided' or 'static'. */
+  /** 'guided' (default), 'dynamic' or 'static'. */
   partitioner?: Partitioner;
   /** Items per chunk (static: per range; sort: the shortest run). Default: chosen from the measured cost per item. */
   grain?: number;

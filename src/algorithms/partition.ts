@@ -7,13 +7,10 @@
 //   guided   every task claims max(grain, ⌈remaining / (2·parties)⌉) items by CAS on the cursor: big
 //            chunks first, `grain`-sized ones at the end where they balance the load (Taskflow's default).
 //
-// The default is dynamic with a grain of ~50 µs of work. Guided assumes the parties start together and
-// run at one speed; here they do not: the caller starts at once and a helper when its worker wakes
-// (0.3–1 ms on a VM), and a thread whose CPU just woke runs 2–4× slower for milliseconds. A helper that
-// claims a guided chunk (a quarter of what is left) in that state holds the call's end back by up to that
-// chunk's time, while with dynamic it holds at most one grain. The claims cost the same: one atomic per
-// ~50 µs chunk. Measured (bench/RESULTS.md, session 5): guided 0.9–1.4× and dynamic 1.1–1.9× one thread
-// for a 10^7 f32 reduce on 2 workers; equal for callbacks.
+// Guided is the default. A helper that starts late (a parked worker takes 0.3–1 ms to wake on a VM) or
+// slow could hold the call's end back by one of its first, large chunks, where with dynamic it holds one
+// grain; measured with the caller taking part, the three did not differ beyond the noise (10^7 f32 map
+// and reduce on 2 workers: bench/tools/partitioners.mjs, bench/RESULTS.md session 5).
 
 /** How an algorithm splits [0, n) between tasks. */
 export type Partitioner = 'static' | 'dynamic' | 'guided';
@@ -100,7 +97,7 @@ export function staticRanges(n: number, grain: number, parts: number, p: number)
  * `what` names the call in the error ("reduce(executor, array, op, options)").
  */
 export function checkPartition(what: string, opts: { partitioner?: unknown; grain?: unknown } | undefined): [Partitioner, number] {
-  const p = opts?.partitioner ?? 'dynamic';
+  const p = opts?.partitioner ?? 'guided';
   if (!PARTITIONERS.includes(p as Partitioner)) {
     throw new TypeError(`beatflow: ${what}: options.partitioner must be one of ${PARTITIONERS.map((x) => `'${x}'`).join(', ')} (got ${String(p)})`);
   }
