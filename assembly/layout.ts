@@ -142,7 +142,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                   // pending is reset to it when the task retires
   run: u32;       // run slot, or NONE for an async task; host-written before submission
   flags: u32;     // TaskFlag bits | priority << 8; host-written before submission
-  succ: u32;      // heap pointer to u32[nsucc] successor ids (graph layout, host-written once)
+  succ: u32;      // heap pointer to u32[nsucc] successor ids (graph layout, host-written once); for a spawned
+                  // child (no successors): its spawner's id + 1, written after its push (tasks.ts spawnPush)
   nsucc: u32;
   pred: u32;      // heap pointer to u32[npred] strong predecessor ids, in edge insertion order; for a spawned
                   // child (no predecessors): its spawner's run, whose failure or cancellation skips it
@@ -152,7 +153,9 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   a0: f64; a1: f64; a2: f64; a3: f64; a4: f64; a5: f64;
   r0: f64; r1: f64;
   tStart: f64;    // timing field (filled when tracing is on)
-  done: u32;      // a spawned child (TaskFlag.Child): 0 until it retired, then 1; atomic (ctx.join polls it)
+  done: u32;      // a spawned child (TaskFlag.Child): 0 until it retired, then 1 (ctx.join polls it); 2 once the
+                  // host marked it orphaned (its spawner died with its worker). Atomic: retire CASes 0 → 1,
+                  // the host 0 → 2; exactly one wins (tasks.ts retire, src/orphans.ts)
   token: u32;     // heap pointer to the task's cancellation token (src/cancel.ts), or 0; host-written before submission
 }
 
@@ -190,7 +193,8 @@ export const SEED_CHUNK: u32 = 128;         // sources a worker claims at once (
 export const enum TaskFlag {
   NotifyHost = 1,   // post the task id to the host when it retires (async tasks)
   Condition = 2,    // a condition task: its edges out are weak; it releases the successors it chose
-  Child = 4,        // spawned inside a running task (ctx.spawn): retiring sets `done`; its spawner frees it
+  Child = 4,        // spawned inside a running task (ctx.spawn): retiring sets `done`; its spawner frees it (the
+                    // host, if the spawner died: src/orphans.ts). Cleared when a slot is freed
   Revocable = 8,    // submitted with a handle: may be withdrawn before it starts (Task.state)
   Watched = 16,     // has a timeout: the worker writes tStart (ms since the epoch) before calling it
 }

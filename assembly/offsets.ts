@@ -19,6 +19,7 @@ export function off_H_linger(): usize { return offsetof<Header>("linger"); }
 export function off_H_hostSeq(): usize { return offsetof<Header>("hostSeq"); }
 export function off_H_hostWaiting(): usize { return offsetof<Header>("hostWaiting"); }
 export function off_H_live(): usize { return offsetof<Header>("live"); }
+export function off_H_taskBump(): usize { return offsetof<Header>("taskBump"); }
 export function off_H_fnCount(): usize { return offsetof<Header>("fnCount"); }
 export function off_H_heapTop(): usize { return offsetof<Header>("heapTop"); }
 export function off_H_heapBytes(): usize { return offsetof<Header>("heapBytes"); }

@@ -23,6 +23,11 @@ const HOST_SEQ = HEADER + offsetof<Header>("hostSeq");
 const HOST_WAITING = HEADER + offsetof<Header>("hostWaiting");
 const T_PENDING = offsetof<Task>("pending");
 const T_DONE = offsetof<Task>("done");
+const T_SUCC = offsetof<Task>("succ");
+const T_FLAGS = offsetof<Task>("flags");
+// A spawned child's `done` word (layout.ts Task.done).
+const CHILD_RETIRED: u32 = 1;
+const CHILD_ORPHANED: u32 = 2;
 const R_REMAINING = offsetof<Run>("remaining");
 const R_FAILED = offsetof<Run>("failed");
 const R_FAILURES = offsetof<Run>("failures");
@@ -42,8 +47,12 @@ export function taskAlloc(): i32 {
   return t;
 }
 
-/** Any thread. Returns a slot to the free stack. The caller owns the slot (nobody else refers to it). */
+/**
+ * Any thread. Returns a slot to the free stack. The caller owns the slot (nobody else refers to it). Its
+ * flags are cleared (a free slot is nobody's child: the host's orphan scan skips it); the push publishes that.
+ */
 export function taskFree(t: u32): void {
+  store<u32>(taskAt(t), 0, T_FLAGS);
   freePush(FREE_HEAD, <usize>header().tasks, 7, offsetof<Task>("succ"), t);
   atomic.sub<u32>(LIVE, 1);
 }
@@ -76,6 +85,7 @@ export function slotCacheInit(w: u32): bool {
 export function taskFreeW(w: u32, t: u32): void {
   const s = changetype<WorkerSlot>(workerAt(w));
   if (s.slotCache == 0 || s.slotCached == SLOT_CACHE) { taskFree(t); return; }
+  store<u32>(taskAt(t), 0, T_FLAGS);   // as taskFree; the slot stays w's own until it hands it out again
   store<u32>(<usize>s.slotCache + (<usize>s.slotCached << 2), t);
   s.slotCached++;
   s.liveDelta--;
@@ -339,18 +349,25 @@ export function retire(w: u32, t: u32, failed: bool, choices: usize, nchoices: u
   }
   const flags = task.flags;
   if (r != NONE && first == EMPTY) credit(w, r, -1);   // nothing takes t's place in the count
-  if ((flags & TaskFlag.Child) != 0) atomic.store<u32>(p, 1, T_DONE);   // publishes its result to the joiner
+  // A child publishes its result to its joiner (0 → 1). If the host marked it orphaned first (its spawner
+  // died with its worker: src/orphans.ts), nobody joins it: it goes to the host, which frees it.
+  if ((flags & TaskFlag.Child) != 0 && atomic.cmpxchg<u32>(p, 0, CHILD_RETIRED, T_DONE) == CHILD_ORPHANED) postToHost(t);
   if ((flags & TaskFlag.NotifyHost) != 0) postToHost(t);   // the host may free t once it sees it: touch nothing of t after
   return first;
 }
 
 /**
- * Worker w, inside a running task: makes child task t (written by the caller, flags Child) available.
- * It goes on w's own deque, so w runs it next when it joins (LIFO) and idle workers steal it.
+ * Worker w, inside task `spawner`: makes child task t (written by the caller, flags Child) available.
+ * It goes on w's own deque, so w runs it next when it joins (LIFO) and idle workers steal it. The
+ * spawner's id goes in `succ` after the push: if w's thread dies in between, the child is never found
+ * by the host's orphan scan (its slot leaks), where before the push the scan could mark a child that
+ * was never queued, and wait for it forever. No thief reads `succ` of a child (it has no successors).
  */
-export function spawnPush(w: u32, t: u32): void {
-  atomic.store<u32>(taskAt(t), 0, T_DONE);
+export function spawnPush(w: u32, t: u32, spawner: u32): void {
+  const p = taskAt(t);
+  atomic.store<u32>(p, 0, T_DONE);
   pushReady(w, t);   // the push publishes the record
+  store<u32>(p, spawner + 1, T_SUCC);
 }
 
 /** Successor s is ready: keep the first for the caller, count and publish the others. */

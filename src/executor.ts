@@ -6,6 +6,7 @@
 // Atomics.waitAsync on hostSeq only while something is in flight: one wake per batch, not per task.
 import { pathToFileURL } from 'node:url';
 import { Linger } from './linger.js';
+import { orphansOf, isChild } from './orphans.js';
 import { SharedCore, compileCore, NONE, EMPTY, RUN_BIT } from './memory.js';
 import { Codec, Kind, DTYPES, type SharedArrayCtor } from './codec.js';
 import { FunctionTable, FnKind } from './functions.js';
@@ -133,6 +134,8 @@ export class Executor {
   readonly #resolve: (((v: unknown) => void) | undefined)[] = [];
   readonly #reject: (((e: unknown) => void) | undefined)[] = [];
   readonly #crashErrors = new Map<number, Error>();
+  /** Children whose spawner died with its worker, not retired yet: each posts itself when it retires (src/orphans.ts). */
+  readonly #orphans = new Set<number>();
   readonly #backlog: Waiting[] = [];
   readonly #runWaiters: (RunWaiter | undefined)[] = [];
   readonly #freeRuns: number[] = [];
@@ -880,6 +883,11 @@ export class Executor {
     const resolve = this.#resolve[t];
     const reject = this.#reject[t];
     if (!resolve || !reject) {   // a submitted task (async() tasks never look at #jobs), or already settled (destroy)
+      if (this.#orphans.delete(t)) {   // an orphaned child retired (src/orphans.ts): nobody reads its result
+        this.#freeSlot(t);
+        this.#outstanding--;
+        return;
+      }
       const job = this.#jobs[t];
       if (job !== undefined) this.#jobDone(t, job);
       return;                    // never let one stray id stop the pump
@@ -1008,16 +1016,24 @@ export class Executor {
       ? `died (${info.error.message})`
       : `exited with code ${info.exitCode}`;
     const lost = [...new Set([...(info.task === undefined ? [] : [info.task]), ...info.joining, ...info.awaiting])];
+    // Their children lose their joiner: the host frees them (src/orphans.ts). Marked before the lost tasks
+    // retire below, so a lost task that was itself such a child posts itself to be freed.
+    const { marked, retired } = orphansOf(this.#core, new Set(lost));
+    for (const c of marked) this.#orphans.add(c);
+    this.#outstanding += marked.length;
+    for (const c of retired) this.#freeSlot(c);
     for (const t of lost) {
       const name = this.#taskName(t);
       const err = this.#forced.get(t) ?? new WorkerCrashError(messages.crashed(info.worker, cause, name), info.worker,
         { exitCode: info.exitCode, cause: info.error, task: name });
-      this.#crashErrors.set(t, err);
+      // A child's joiner reads the error from its result; the host only keeps those of its own tasks.
+      if (!isChild(this.#core, t)) this.#crashErrors.set(t, err);
       this.#codec.writeError(this.#core.taskPtr(t), err);
       this.#core.x.retireFromHost(t, 1);
     }
-    if (lost.length > 0) this.#ensurePump();
+    if (lost.length > 0 || marked.length > 0) this.#ensurePump();
   }
+
 
   /**
    * A worker slot could not be restarted. Its queued tasks can still be stolen by the others; if no
@@ -1153,6 +1169,7 @@ export class Executor {
       if (w) { this.#runWaiters[r] = undefined; w.reject(reason); }
     }
     this.#outstanding = 0;
+    this.#orphans.clear();
     Atomics.add(this.#core.i32, this.#hostSeq, 1);   // wake the pump so it sees nothing is in flight
     Atomics.notify(this.#core.i32, this.#hostSeq);
   }

@@ -50,7 +50,7 @@ export interface CoreExports {
   calibrateSpin(w: number, n: number): number;
   helpNext(w: number): number;
   finishNested(w: number, t: number, failed: number, choices: number, n: number): number;
-  spawnPush(w: number, t: number): void;
+  spawnPush(w: number, t: number, spawner: number): void;
   recoverWorker(w: number): number;
   setStealDomain(w: number, start: number, count: number): number;   // 1, or 0 if the range is invalid (src/topology.ts)
   setSpin(maxSpinners: number, spinIters: number): void;

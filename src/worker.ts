@@ -166,7 +166,7 @@ const taskContext: TaskContext = {
         throw e;
       }
     }
-    x.spawnPush(w, t);
+    x.spawnPush(w, t, frameTask[depth - 1]);
     (frameKids[depth - 1] ??= []).push(t);
     return t;
   },

@@ -161,6 +161,94 @@ Queued('children spawned before their parent died still run (on the replacement 
     while (flags.some((f) => f === 0) && Date.now() < until) await sleep(5);
     assert.equal([...flags], new Array(20).fill(1), 'each child ran once');
     assert.is(await within(ex.async(t.inc, 1), 10_000, 'after'), 2);
+    await within(ex.waitForAll(), 10_000, 'waitForAll');
+    assert.is(ex.stats().liveTasks, 0, 'the host freed the orphaned children (their joiner died)');
+  } finally {
+    await within(ex.destroy(), 10_000, 'destroy');
+  }
+});
+
+// ---
+const Orphans = suite('children whose spawner died: the host frees them, whatever state they were in');
+
+/** Polls until f() holds (≤ 10 s), else fails with what it says. */
+async function until(f, what) {
+  const end = Date.now() + 10_000;
+  while (!f() && Date.now() < end) await sleep(5);
+  assert.ok(f(), what);
+}
+
+Orphans('children that retired before the crash are freed at once', async () => {
+  const ex = await Executor.create({ workers: 2, module });
+  try {
+    const flags = ex.shared(Int32Array, 16);
+    const base = ex.stats().liveTasks;
+    const e = await within(rejection(ex.async(t.spawnWaitExit, flags, 16, 6)), 15_000, 'parent settles');
+    assert.instance(e, WorkerCrashError);
+    assert.equal([...flags], new Array(16).fill(1), 'the other worker ran each child once');
+    await until(() => ex.stats().liveTasks === base, `live slots back to ${base} (${ex.stats().liveTasks})`);
+    await within(ex.waitForAll(), 10_000, 'waitForAll');
+    assert.is(await within(ex.async(t.inc, 2), 10_000, 'after'), 3);
+  } finally {
+    await within(ex.destroy(), 10_000, 'destroy');
+  }
+});
+
+Orphans('a child running when its spawner died is freed when it ends, and waitForAll waits for it', async () => {
+  const ex = await Executor.create({ workers: 2, module });
+  const gate = ex.shared(Int32Array, 2);
+  try {
+    const base = ex.stats().liveTasks;
+    const e = await within(rejection(ex.async(t.spawnHeldExit, gate, 8)), 15_000, 'parent settles');
+    assert.instance(e, WorkerCrashError);
+    assert.is(e.exitCode, 8);
+    let idle = false;
+    const all = ex.waitForAll().then(() => { idle = true; });
+    await sleep(50);
+    assert.is(idle, false, 'waitForAll waits for the orphan still running');
+    assert.is(ex.stats().liveTasks, base + 1, 'the orphan holds its slot while it runs');
+    Atomics.store(gate, 1, 1); Atomics.notify(gate, 1);
+    await within(all, 10_000, 'waitForAll after the orphan ended');
+    assert.is(ex.stats().liveTasks, base, 'the orphan was freed');
+  } finally {
+    Atomics.store(gate, 1, 1); Atomics.notify(gate, 1);   // never leave the child held
+    await within(ex.destroy(), 10_000, 'destroy');
+  }
+});
+
+Orphans('stress: crashes with growing numbers of children, 4 workers: each child runs once, every slot comes back', async () => {
+  const ex = await Executor.create({ workers: 4, module });
+  try {
+    const base = ex.stats().liveTasks;
+    for (const [n, spinMs] of [[8, 0], [64, 1], [256, 2], [1024, 3], [2048, 0]]) {
+      const flags = ex.shared(Int32Array, n);
+      const e = await within(rejection(ex.async(t.spawnManyExit, flags, n, 2, spinMs, 9)), 30_000, `parent of ${n} settles`);
+      assert.instance(e, WorkerCrashError);
+      await within(ex.waitForAll(), 30_000, `waitForAll after ${n}`);
+      const counts = new Map();
+      for (const f of flags) counts.set(f, (counts.get(f) ?? 0) + 1);
+      assert.equal([...counts], [[1, n]], `n=${n}: every child ran exactly once`);
+      assert.is(ex.stats().liveTasks, base, `n=${n}: every slot came back`);
+      ex.free(flags);
+    }
+    assert.is(ex.lifecycle().crashes, 5);
+  } finally {
+    await within(ex.destroy(), 10_000, 'destroy');
+  }
+});
+
+Orphans('a child that died on the stack with its spawner, and its queued grandchild, are freed', async () => {
+  const ex = await Executor.create({ workers: 1, module });
+  try {
+    const flags = ex.shared(Int32Array, 1);
+    const base = ex.stats().liveTasks;
+    const e = await within(rejection(ex.async(t.spawnJoinExit, flags, 4)), 15_000, 'parent settles');
+    assert.instance(e, WorkerCrashError);
+    assert.is(e.task, 'spawnJoinExit');
+    await until(() => flags[0] === 1, 'the grandchild ran on the replacement');
+    await within(ex.waitForAll(), 10_000, 'waitForAll');
+    assert.is(ex.stats().liveTasks, base, 'child and grandchild freed');
+    assert.is(await within(ex.async(t.inc, 4), 10_000, 'after'), 5);
   } finally {
     await within(ex.destroy(), 10_000, 'destroy');
   }
@@ -217,4 +305,5 @@ Load('one worker: everything in flight rejects with the load failure as the caus
 
 Kinds.run();
 Queued.run();
+Orphans.run();
 Load.run();
