@@ -123,7 +123,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                      //   plainly, read by the host after the thread died (src/worker.ts enter/leave)
   _m2: u64; _m3: u64;
   pops: u32;         // owner-only: pops from the submission queues (priority aging, worker.ts explore)
-  _m5: u32;
+  choices: u32;      // heap pointer to the thread's condition-choice buffer (src/worker.ts writeChoices);
+                     //   owner-written plainly, freed by the host after the thread died (memory.ts reclaimWorker)
 }
 
 // A task record, two cache lines. Line 0 is scheduling state; line 1 holds values.

@@ -29,6 +29,7 @@ export function off_W_parked(): usize { return offsetof<WorkerSlot>("parked"); }
 export function off_W_bottom(): usize { return offsetof<WorkerSlot>("bottom"); }
 export function off_W_current(): usize { return offsetof<WorkerSlot>("current"); }
 export function off_W_frames(): usize { return offsetof<WorkerSlot>("frames"); }
+export function off_W_choices(): usize { return offsetof<WorkerSlot>("choices"); }
 export function off_W_liveDelta(): usize { return offsetof<WorkerSlot>("liveDelta"); }
 export function off_W_awaitList(): usize { return offsetof<WorkerSlot>("awaitList"); }
 export function off_W_awaitCap(): usize { return offsetof<WorkerSlot>("awaitCap"); }

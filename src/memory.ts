@@ -241,6 +241,8 @@ export class SharedCore {
     const joining = this.takeFrames(w);        // before recoverWorker clears its current task
     const current = this.x.recoverWorker(w);   // assembly/worker.ts
     const awaiting = this.takeAwaiting(w);
+    const choices = Atomics.exchange(this.u32, (this.workerPtr(w) + this.L.W_choices) >> 2, 0);
+    if (choices !== 0) this.x.heapFree(choices);
     return { current: current >= 0 ? current : undefined, joining, awaiting };
   }
 

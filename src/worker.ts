@@ -44,9 +44,14 @@ const T_token = L.T_token >> 2;
 /** argInfo of a task whose only argument is one number (src/codec.ts: argc 1, kind Number in the first nibble). */
 const ONE_NUMBER = 1 | (Kind.Number << 4);
 
-/** Where this worker lists a condition task's choices for finish (heap, grown on demand). */
-let choices = core.alloc(4 * 64);
+/**
+ * Where this worker lists a condition task's choices for finish (heap, grown on demand). Its address is
+ * in the worker slot too, so the host frees it if the thread dies (memory.ts reclaimWorker).
+ */
+let choices = 0;
 let choiceCap = 64;
+function setChoices(p: number): void { choices = p; core.u32[(core.workerPtr(w) + L.W_choices) >> 2] = p; }
+setChoices(core.alloc(4 * choiceCap));
 
 /**
  * A condition task returned r: the successor indices to release, checked against nsucc (other values
@@ -55,9 +60,11 @@ let choiceCap = 64;
 function writeChoices(r: unknown, nsucc: number): number {
   const picks = typeof r === 'number' ? [r] : Array.isArray(r) ? r : [];
   if (picks.length > choiceCap) {
-    x.heapFree(choices);
+    const old = choices;
+    setChoices(0);   // before the free: the host must never free it a second time if this thread dies here
+    x.heapFree(old);
     choiceCap = picks.length;
-    choices = core.alloc(4 * choiceCap);
+    setChoices(core.alloc(4 * choiceCap));
   }
   const u32 = core.u32;
   let n = 0;
@@ -609,7 +616,9 @@ async function loop(): Promise<void> {
     if (suspended >= AWAIT_CAP) await keptAlive(new Promise<void>((r) => { kick = r; }));
     else t = await sleepAsync();
   }
-  x.heapFree(choices);
+  const old = choices;
+  setChoices(0);
+  x.heapFree(old);
   core.u32[(core.workerPtr(w) + L.W_frames) >> 2] = 0;
   x.heapFree(framesAt << 2);
   life.leave();   // a planned exit (recycling, idle) ends the thread now, whatever handles tasks left open

@@ -216,6 +216,25 @@ Orphans('a child running when its spawner died is freed when it ends, and waitFo
   }
 });
 
+Orphans('a crash gives back its heap: the thread\'s blocks and the orphans\' arguments (heap unchanged over rounds 2–4)', async () => {
+  const ex = await Executor.create({ workers: 1, module });
+  try {
+    const flags = ex.shared(Int32Array, 20);
+    const heap = [];
+    for (let round = 0; round < 4; round++) {
+      flags.fill(0);
+      await within(rejection(ex.async(t.spawnThenExit, flags, 20, 5)), 10_000, 'parent settles');
+      await within(ex.waitForAll(), 10_000, 'waitForAll');
+      assert.equal([...flags], new Array(20).fill(1), 'each child ran once');
+      await ex.async(t.inc, 1);
+      heap.push(ex.stats().heapBytes);   // round 0 registered the functions' names: compare from round 1 on
+    }
+    assert.equal(heap.slice(2), [heap[1], heap[1]], `heap bytes after each round: ${heap.join(', ')}`);
+  } finally {
+    await within(ex.destroy(), 10_000, 'destroy');
+  }
+});
+
 Orphans('stress: crashes with growing numbers of children, 4 workers: each child runs once, every slot comes back', async () => {
   const ex = await Executor.create({ workers: 4, module });
   try {
