@@ -35,7 +35,7 @@ const x = core.x;
 const tasks = core.tasks;
 const taskSize = L.size_Task;
 const T_fn = L.T_fn >> 2, T_argInfo = L.T_argInfo >> 2, T_npred = L.T_npred >> 2, T_pred = L.T_pred >> 2;
-const T_flags = L.T_flags >> 2, T_nsucc = L.T_nsucc >> 2;
+const T_flags = L.T_flags >> 2, T_nsucc = L.T_nsucc >> 2, T_succ = L.T_succ >> 2;
 const CONDITION = L.flag_Condition;
 const WATCHED = L.flag_Watched;
 const NOTIFY_HOST = L.flag_NotifyHost;
@@ -156,7 +156,13 @@ const taskContext: TaskContext = {
     const id = fns.idOf(fn);
     const t = x.taskAllocW(w);
     if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
-    const p = core.initLoneTask(t, id, CHILD);
+    // The slot's `succ` may still name a task from its last use (a freed child's spawner, or the free
+    // stack's link): cleared before the Child flag shows, so that the host's orphan scan (src/orphans.ts),
+    // if another worker dies now, never takes this child for a dead task's. The atomic store of the flag
+    // orders the clear before it; spawnPush writes the spawner after the push.
+    const p = core.initLoneTask(t, id, 0);
+    core.u32[(p >> 2) + T_succ] = 0;
+    Atomics.store(core.u32, (p >> 2) + T_flags, CHILD);
     // A child stops with its spawner: it shares its cancellation token, and its `pred` word (unused by a
     // child, which has no predecessors) names the run whose failure or cancellation skips it.
     const parent = (tasks + frameTask[depth - 1] * taskSize) >> 2;
@@ -285,6 +291,9 @@ bindBuiltins(core, fns);   // the parallel algorithms' task functions (src/algor
 /** Frees a joined child: its result and argument blocks, then its slot. */
 function release(kids: number[], c: number): void {
   const p = tasks + c * taskSize;
+  // No longer a child for the host's orphan scan: a thread terminated from outside while freeing the
+  // blocks below leaks them, where the scan would free them a second time.
+  core.u32[(p >> 2) + T_flags] = 0;
   codec.freeResult(p);
   const info = core.u32[(p >> 2) + T_argInfo];
   if (info !== 0 && info !== ONE_NUMBER) codec.freeArgs(p);

@@ -235,6 +235,52 @@ Orphans('a crash gives back its heap: the thread\'s blocks and the orphans\' arg
   }
 });
 
+Orphans('a crash while a live worker spawns into a freed slot whose link word names the dead task: nothing marked', async () => {
+  const ex = await Executor.create({ workers: 2, module });
+  const gate = ex.shared(Int32Array, 2);
+  try {
+    // Free stack after this: 2 → 1 → 0 (slot 1's link word is 0 + 1, which reads as "spawned by task 0").
+    await Promise.all([ex.async(t.sleepy, 0), ex.async(t.sleepy, 40), ex.async(t.sleepy, 80)]);
+    const base = ex.stats().liveTasks;
+    const spawner = ex.async(t.spawnStalled, gate);   // slot 2; its child takes slot 1 and stalls before its push
+    while (Atomics.load(gate, 0) === 0) await sleep(2);
+    const e = await within(rejection(ex.async(t.exit, 5)), 10_000, 'crasher');   // slot 0, on the other worker
+    assert.instance(e, WorkerCrashError);
+    Atomics.store(gate, 1, 1); Atomics.notify(gate, 1);
+    await within(spawner, 10_000, 'spawner');
+    await within(ex.waitForAll(), 10_000, 'waitForAll');
+    assert.is(ex.stats().liveTasks, base);
+  } finally {
+    Atomics.store(gate, 1, 1); Atomics.notify(gate, 1);
+    await within(ex.destroy(), 10_000, 'destroy');
+  }
+});
+
+Orphans('a crash while a live worker spawns into a cached slot last used by a child of the dead task: not freed under it', async () => {
+  const ex = await Executor.create({ workers: 2, module });
+  const hold = ex.shared(Int32Array, 2), gate = ex.shared(Int32Array, 2);
+  try {
+    const base = ex.stats().liveTasks;
+    const blocker = ex.async(t.hold, hold);   // keeps the other worker busy while cacheStale fills its cache
+    while (Atomics.load(hold, 0) === 0) await sleep(2);
+    const spawner = ex.async(t.cacheStale, gate);
+    while (Atomics.load(gate, 0) === 0) await sleep(2);
+    Atomics.store(hold, 1, 1); Atomics.notify(hold, 1);   // the other worker is free: it steals the crashing child
+    await within(blocker, 10_000, 'blocker');
+    await until(() => ex.lifecycle().crashes === 1, 'the stolen child crashed its worker');
+    Atomics.store(gate, 1, 1); Atomics.notify(gate, 1);
+    // It settles: with the error of its child that crashed (joined when it returned), not hung in a join.
+    const e = await within(rejection(spawner), 10_000, 'spawner settles');
+    assert.match(e.message, /exited with code 6 while running task 'exit'/);
+    await within(ex.waitForAll(), 10_000, 'waitForAll');
+    assert.is(ex.stats().liveTasks, base);
+  } finally {
+    Atomics.store(gate, 1, 1); Atomics.notify(gate, 1);
+    Atomics.store(hold, 1, 1); Atomics.notify(hold, 1);
+    await within(ex.destroy(), 10_000, 'destroy');
+  }
+});
+
 Orphans('stress: crashes with growing numbers of children, 4 workers: each child runs once, every slot comes back', async () => {
   const ex = await Executor.create({ workers: 4, module });
   try {
