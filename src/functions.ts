@@ -48,6 +48,9 @@ export function withFnIds(args: readonly unknown[], table: { idOf(fn: unknown, w
   return out ?? args;
 }
 
+/** The initial `#lastFn` of FunctionTable.idOf's one-entry cache: matches no argument. */
+const NO_FN: unique symbol = Symbol('no function yet');
+
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
 
@@ -151,7 +154,7 @@ export class FunctionTable {
     return id;
   }
 
-  #lastFn: unknown = undefined;
+  #lastFn: unknown = NO_FN;   // never a value a caller passes: undefined here made idOf(undefined) return id 0
   #lastId = 0;
 
   #add(kind: FnKind, text: string, display: string): number {

@@ -123,4 +123,17 @@ Async('values that cannot be sent are refused with a message', async ({ ex }) =>
   assert.match(e3.message, /must be a function/);
 });
 
+Async('undefined as the function is refused on the host, also as the first call (a missing export)', async () => {
+  for (const call of [(ex) => ex.async(undefined, 1), (ex) => ex.submit(undefined, [1])]) {
+    const ex = await Executor.create({ workers: 1, module: fixtures });
+    try {
+      const e = await rejection(call(ex));
+      assert.ok(e instanceof TypeError, String(e));
+      assert.match(e.message, /must be a function \(got undefined\)/);
+    } finally {
+      await ex.close();
+    }
+  }
+});
+
 Async.run();
