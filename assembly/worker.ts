@@ -120,12 +120,15 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
     // Search phase: count ourselves as a searcher so producers know someone is looking.
     const mayspin = beginSearch(h.maxSpinners);
     s.searching = 1;
-    const rounds = mayspin ? max<u32>(h.spinIters, atomic.load<u32>(LINGER)) : 1;
+    let rounds = mayspin ? max<u32>(h.spinIters, atomic.load<u32>(LINGER)) : 1;
     for (let i: u32 = 0; i < rounds; i++) {
       const t = explore(w, s);
       if (t >= 0) { s.searching = 0; endSearchFound(s.more != 0); return t; }
       if (t == RETRY) i = i > 0 ? i - 1 : 0;   // someone is racing us for work: keep looking
       if (isShutdown()) { s.searching = 0; endSearchEmpty(); return SHUTDOWN; }
+      // Past the usual spin, a linger ends when the host clears (or lowers) its word: its rounds were
+      // timed at start-up without contention and can take far longer now. Re-read every 64 rounds.
+      if (i >= h.spinIters && (i & 63) == 63) rounds = max<u32>(h.spinIters, atomic.load<u32>(LINGER));
     }
     s.searching = 0;
     endSearchEmpty();

@@ -7,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor, transform, reduce, transformReduce, minElement, maxElement, inclusiveScan, exclusiveScan, sort } from 'beatflow';
 import { fixtures, within, rejection } from './helpers/executor.mjs';
+import * as tasks from './fixtures/tasks.mjs';
 import { callerHelpers, CALLER_ALONE_NS } from '../build/src/algorithms/partition.js';
 
 // 2^21 items at the kernels' assumed 0.3 ns: about 0.6 ms of work, past CALLER_ALONE_NS, so helpers are spawned.
@@ -238,6 +239,26 @@ B('the caller works alone below CALLER_ALONE_NS, and keeps a CPU of its own abov
   assert.is(callerHelpers(1e7, 0.3, 8, 8), 7, 'as many workers as CPUs: one CPU for the caller');
   assert.is(callerHelpers(1e7, 0.3, 2, 2), 1);
   assert.is(callerHelpers(1e7, 0.3, 2, 1), 0, 'one CPU: the caller alone');
+});
+
+B('a lingering worker parks soon after the host clears the word, however many rounds it was set to', async () => {
+  const ex = await Executor.create({ workers: 2, module: fixtures });
+  try {
+    const core = ex._sharedCore();
+    const sleepers = () => Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
+    const parked = (n, what) => within((async () => { while (sleepers() < n) await new Promise((r) => setTimeout(r, 5)); })(), 2000, what);
+    await ex.async(tasks.noop);
+    await parked(2, 'both workers park at first');
+    core.x.setLinger(0x7fffffff);          // rounds that would take minutes
+    await ex.async(tasks.noop);            // wakes a worker, which spins on after the task
+    await new Promise((r) => setTimeout(r, 20));
+    assert.ok(sleepers() < 2, 'a worker is lingering');
+    core.x.setLinger(0);
+    await parked(2, 'it parks once the word is cleared');
+  } finally {
+    ex._sharedCore().x.setLinger(0);
+    await ex.close();
+  }
 });
 
 B('lingerMicroseconds: workers linger while calls come in and stop lingering after it; 0 never lingers', async () => {
