@@ -8,11 +8,13 @@
 //   sort     sort(ex, a)                                               ascending         8 B/element
 //   map-cb   transform with a JS callback per chunk on 2 workers, vs piscina (2 threads) running the
 //            same chunks (16 per run, by SharedArrayBuffer), vs the JS loop on one thread.
-// map and reduce also run on two bare threads (bench/bare.mjs: the same kernel on halves of the same
-// arrays, no runtime, lingering as long as the workers do): what this machine allows 2 threads this run.
+// map and reduce also run the runtime's split without the runtime (bench/bare.mjs: this thread and one
+// plain thread run the same kernel on halves of the same arrays, the thread lingering as the workers do).
+// Before every block: a pause until every thread (workers, the plain thread) is parked, and the order
+// of the cases turns each round, so each case's first call starts from the same state.
 // Each case: 2 warm-up rounds, then REPS rounds; median ms and the range; GB/s = bytes moved / time.
 import { childMain, median, table, errorCell, now, sleep, loadBeatflow } from './lib.mjs';
-import { bareThreads } from './bare.mjs';
+import { bareHelper } from './bare.mjs';
 import * as K from '../build/src/kernels.js';
 
 export const OPS = ['map', 'reduce', 'scan', 'sort', 'map-cb'];
@@ -70,8 +72,18 @@ export async function runCase(name, { quick }) {
     },
   };
   const lingerMs = (linger ? LINGER_US : 2000) / 1000;   // the executor's (2000 µs: its default)
-  const bare = op === 'map' || op === 'reduce' ? await bareThreads(ex._sharedCore().module, ex._sharedCore().memory, lingerMs) : null;
-  if (bare) impls[op]['2t'] = () => bare.run(op, a, b, out, 2);
+  const core = ex._sharedCore();
+  const bare = op === 'map' || op === 'reduce' ? await bareHelper(core.module, core.memory, lingerMs) : null;
+  if (bare) impls[op]['2t'] = () => bare.run(op, a, b, out, true);
+  // Parked: the executor's workers sleep in the core (Header.sleepers), the plain thread on its word.
+  const sleepers = () => Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
+  let unsettled = 0;   // pauses that ended with a thread still awake (reported)
+  const pause = async () => {
+    await sleep(lingerMs + 5);
+    const end = now() + 2000;
+    while ((sleepers() < core.nWorkers || (bare && !bare.parked())) && now() < end) await sleep(2);
+    if (sleepers() < core.nWorkers || (bare && !bare.parked())) unsettled++;
+  };
   let piscina;
   if (op === 'map-cb') {
     const { Piscina } = await import('piscina');
@@ -86,17 +98,20 @@ export async function runCase(name, { quick }) {
       js: impls.map.js,
     };
   }
-  // map and reduce run each case BLOCK times in a row. The first call of a block follows the other cases
-  // and a pause (cold: the workers and bare threads are parked, their CPUs idle); the others follow the
-  // same call ('…-warm', repeated calls: the threads are still looking for work, options.lingerMicroseconds).
-  // Every case reads the same arrays, so the cache holds the same data for each.
+  // map and reduce run each case BLOCK times in a row. The first call of a block follows a pause in which
+  // every thread parked (cold: their CPUs idle); the others follow the same call ('…-warm', repeated
+  // calls: the threads are still looking for work, options.lingerMicroseconds). Every case reads the same
+  // arrays, so the cache holds the same data for each.
   const BLOCK = op === 'map' || op === 'reduce' ? 5 : 1;
   const pairs = BLOCK > 1;
   const set = impls[op];
   const times = Object.fromEntries(Object.keys(set).flatMap((k) => (pairs ? [[k, []], [`${k}-warm`, []]] : [[k, []]])));
+  const names = Object.keys(set);
   for (let r = -2; r < reps; r++) {
-    for (const [k, f] of Object.entries(set)) {
+    for (let j = 0; j < names.length; j++) {
+      const k = names[(j + r + 2) % names.length], f = set[k];
       if (op === 'sort') a.set(pristine);
+      await pause();
       const t0 = now();
       await f();
       const t = now() - t0;
@@ -106,9 +121,6 @@ export async function runCase(name, { quick }) {
         await f();
         if (r >= 0) times[`${k}-warm`].push(now() - t1);
       }
-      // Threads that linger spin on for lingerMs after a call: the next case waits until they parked,
-      // so it has the CPUs to itself (the 1-thread baseline would otherwise share them).
-      if (k === '2w' || k === '2t') await sleep(lingerMs + 5);
       if (op === 'sort' && r === -1) {
         for (let i = 1; i < n; i++) if (a[i - 1] > a[i]) throw new Error(`sort (${k}): not sorted at ${i}`);
       }
@@ -121,7 +133,7 @@ export async function runCase(name, { quick }) {
   }
   if (op === 'reduce') {
     const [p, s] = [set['2t'](), set.js()];
-    if (!(Math.abs(p - s) < 1e-6 * n)) throw new Error(`reduce: bare threads ${p} vs JS ${s}`);
+    if (!(Math.abs(p - s) < 1e-6 * n)) throw new Error(`reduce: without the runtime ${p} vs JS ${s}`);
   }
   for (const k of op === 'map' ? ['2w', '2t'] : op === 'map-cb' ? ['2w'] : []) {
     out.fill(0);
@@ -135,7 +147,7 @@ export async function runCase(name, { quick }) {
     const ms = median(ts);
     return { ms: +ms.toFixed(2), range: [+Math.min(...ts).toFixed(2), +Math.max(...ts).toFixed(2)], gbPerS: +((BYTES[op] * n) / (ms * 1e6)).toFixed(2) };
   };
-  return { op, n, reps, linger, ...Object.fromEntries(Object.entries(times).map(([k, ts]) => [k, summary(ts)])) };
+  return { op, n, reps, linger, unsettled, ...Object.fromEntries(Object.entries(times).map(([k, ts]) => [k, summary(ts)])) };
 }
 
 export function report(res) {
@@ -150,7 +162,7 @@ export function report(res) {
         if (!v[k]) continue;
         const label = {
           '2w': `beatflow, 2 workers${v.linger ? `, lingerMicroseconds ${LINGER_US}` : ''}`,
-          '2t': `bare threads (no runtime), 2 on halves, lingering ${v.linger ? LINGER_US / 1000 : 2} ms`,
+          '2t': `the same split without the runtime (this thread + 1 plain thread lingering ${v.linger ? LINGER_US / 1000 : 2} ms)`,
           '1t': 'same SIMD kernel, 1 thread', piscina: 'piscina, 2 threads, same chunks', js: 'JS loop, 1 thread',
         }[k.replace('-warm', '')];
         const ours = k.startsWith('2w') || k.startsWith('2t');
@@ -163,7 +175,8 @@ export function report(res) {
         const s = base.ms / v[`2w${warm}`].ms, bare = v[`2t${warm}`] ? base.ms / v[`2t${warm}`].ms : NaN;
         verdict.push(`${v.op}${v.linger ? `, lingerMicroseconds ${LINGER_US}` : ''}${warm ? ', warm (calls 2–5 of 5 in a row)' : ', cold (a call after a pause)'}: ` +
           `2 workers = ${s.toFixed(2)}× one SIMD thread (target ≥ ${TARGET_2W}×: ${s >= TARGET_2W ? 'met' : 'NOT met'}); ` +
-          `bare threads ${bare.toFixed(2)}× (this run's ceiling; the runtime reaches ${((100 * s) / bare).toFixed(0)} % of it)`);
+          `without the runtime ${bare.toFixed(2)}× (the runtime reaches ${((100 * s) / bare).toFixed(0)} % of it)` +
+          (v.unsettled ? `; ${v.unsettled} pauses ended with a thread awake` : ''));
       }
     }
   }

@@ -1,74 +1,93 @@
-// Bare threads: the machine's own ceiling for a 2-worker map or reduce, measured beside the runtime.
-// Two plain worker_threads instantiate the core over a given shared memory and run the same SIMD kernel
-// on halves of the same arrays; nothing of the runtime is on the path (no tasks, no deque, no job block,
-// no completion ring). Between calls each one spins for `lingerMs` (as the runtime's workers linger),
-// then parks on a futex, so a call after a pause pays a wake-up as the runtime's does, and one right
-// after another does not. Speed-up of bare threads / one thread is what the hardware gives this run;
-// the runtime's ratio is compared against it (bench/algorithms.mjs, bench/tools/map-ceiling.mjs).
+// The runtime's split without the runtime: for a map or reduce over a shared memory, the calling thread
+// runs the first half with the same SIMD kernel while one plain worker thread runs the second, as a
+// caller-driven call on 2 workers does (src/algorithms/caller.ts: the caller and one helper). Nothing of
+// the runtime is on the path: no task, deque, job block, claims or completion ring. Between calls the
+// thread spins for `lingerMs` (as the workers linger), then parks on a futex, so a call after a pause
+// pays one wake-up, as the runtime's does, and one right after another does not; the caller polls for
+// the thread's half, as the runtime's polls for its helper. bench/algorithms.mjs runs it beside the
+// runtime: its ratio to one thread is what this machine gives that split in that run.
 //
-// Control words (one Int32Array over a SharedArrayBuffer; every field is written by the main thread
-// before the Atomics.add on SEQ that publishes it, and read by a thread after it saw SEQ change):
-//   SEQ    the call's number; threads wait for it to change
-//   DONE   threads finished with this call (Atomics.add, then notify; the main thread waits on it)
-//   QUIT   1: the threads return
-//   OP     0 map (out = s·a + b, 'axpy'), 1 reduce (Σ a, f32 'sum')
-//   A B O  byte offsets of the arrays; N items; PARTS: threads taking part (1 or 2)
-// Each thread writes its partial sum to sums[i] before its Atomics.add on DONE (which publishes it).
+// Control words (one Int32Array over a SharedArrayBuffer). The main thread writes OP, A, B, O, N, then
+// publishes them with the Atomics.add on SEQ; the thread reads them after it saw SEQ change. Calls never
+// overlap: run() returns only after the thread's Atomics.add on DONE, which publishes its partial sum.
+//   SEQ     the call's number; the thread waits for it to change
+//   DONE    calls the thread finished
+//   QUIT    1: the thread returns
+//   PARKED  1 while the thread sleeps on SEQ (set before its wait, cleared after)
+//   OP      0 map (out = 2·a + b, 'axpy'), 1 reduce (Σ a, f32 'sum'); A B O: byte offsets; N: items
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import * as K from '../build/src/kernels.js';
 
-const SEQ = 0, DONE = 1, QUIT = 2, OP = 3, A = 4, B = 5, O = 6, N = 7, PARTS = 8, WORDS = 9;
+const SEQ = 0, DONE = 1, QUIT = 2, PARKED = 3, OP = 4, A = 5, B = 6, O = 7, N = 8, WORDS = 9;
 const MAP = { kind: 'map', op: 'axpy', dtype: 'f32', scalars: [2] };
 const SUM = { kind: 'reduce', op: 'sum', dtype: 'f32' };
+/** A call that takes longer than this has lost its thread (it threw, or died): run() throws instead of waiting on. */
+const DEADLINE_MS = 10_000;
+
+/** The kernel over [lo, hi): the sum for reduce, 0 for map. */
+function kernel(x, op, a, b, o, lo, hi) {
+  if (op === 1) return K.runReduce(x, SUM, [a], lo, hi);
+  K.runMap(x, MAP, o, [a, b], lo, hi);
+  return 0;
+}
 
 /**
- * Starts two bare threads over `memory` (a shared WebAssembly.Memory holding the arrays) with the core
- * `module`. Returns run(op, a, b, out, parts) (synchronous: the calling thread sleeps until the threads
- * are done; returns the sum for reduce) and close().
+ * Starts the plain thread over `memory` (a shared WebAssembly.Memory holding the arrays) with the core
+ * `module`, and instantiates the core on this thread too. Returns run(op, a, b, out, split): synchronous,
+ * the sum for reduce; split false runs it all on this thread. parked(): whether the thread sleeps. close().
  */
-export async function bareThreads(module, memory, lingerMs) {
+export async function bareHelper(module, memory, lingerMs) {
   const ctl = new Int32Array(new SharedArrayBuffer(4 * WORDS));
-  const sums = new Float64Array(new SharedArrayBuffer(16));
-  const threads = [0, 1].map((i) => new Worker(new URL(import.meta.url), { workerData: { module, memory, ctl, sums, i, lingerMs } }));
-  await Promise.all(threads.map((w) => new Promise((ok, no) => { w.once('message', ok); w.once('error', no); })));
+  const sum = new Float64Array(new SharedArrayBuffer(8));
+  const x = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const thread = new Worker(new URL(import.meta.url), { workerData: { module, memory, ctl, sum, lingerMs } });
+  let failure;
+  thread.on('error', (e) => { failure = e; });
+  await new Promise((ok, no) => { thread.once('message', ok); thread.once('error', no); });
   return {
-    /** One call: `parts` threads (1: thread 0 alone, the whole range) over a, b → out (map) or Σ a (reduce). */
-    run(op, a, b, out, parts) {
-      ctl[OP] = op === 'reduce' ? 1 : 0;
-      ctl[A] = a.byteOffset; ctl[B] = b?.byteOffset ?? 0; ctl[O] = out?.byteOffset ?? 0;
-      ctl[N] = a.length; ctl[PARTS] = parts;
-      Atomics.store(ctl, DONE, 0);
+    run(op, a, b, out, split) {
+      const code = op === 'reduce' ? 1 : 0, n = a.length, pa = a.byteOffset, pb = b?.byteOffset ?? 0, po = out?.byteOffset ?? 0;
+      if (!split) return kernel(x, code, pa, pb, po, 0, n);
+      if (failure) throw failure;
+      ctl[OP] = code; ctl[A] = pa; ctl[B] = pb; ctl[O] = po; ctl[N] = n;
+      const done = Atomics.load(ctl, DONE);
       Atomics.add(ctl, SEQ, 1);   // publishes the fields above
-      Atomics.notify(ctl, SEQ);
-      for (let d = Atomics.load(ctl, DONE); d < parts; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d, 100);
-      return parts === 2 ? sums[0] + sums[1] : sums[0];
+      if (Atomics.load(ctl, PARKED) === 1) Atomics.notify(ctl, SEQ);
+      const mine = kernel(x, code, pa, pb, po, 0, n >> 1);
+      const end = performance.now() + DEADLINE_MS;
+      for (let k = 0; Atomics.load(ctl, DONE) === done; k++) {
+        if ((k & 1023) === 1023 && performance.now() > end) throw new Error(`bare thread: no answer in ${DEADLINE_MS} ms`);
+      }
+      return mine + sum[0];
     },
+    parked: () => Atomics.load(ctl, PARKED) === 1,
     async close() {
       Atomics.store(ctl, QUIT, 1);
       Atomics.add(ctl, SEQ, 1);
       Atomics.notify(ctl, SEQ);
-      await Promise.all(threads.map((w) => new Promise((ok) => w.once('exit', ok))));
+      await new Promise((ok) => { if (thread.threadId === -1) ok(); else thread.once('exit', ok); });
     },
   };
 }
 
 if (!isMainThread && workerData?.ctl) {
-  const { module, memory, ctl, sums, i, lingerMs } = workerData;
+  const { module, memory, ctl, sum, lingerMs } = workerData;
   const x = new WebAssembly.Instance(module, { env: { memory } }).exports;
   parentPort.postMessage('ready');
   for (let seen = 0; ;) {
     // Spin for lingerMs, checking the clock every 256 rounds, then sleep until SEQ changes.
     const until = performance.now() + lingerMs;
     for (let k = 0; Atomics.load(ctl, SEQ) === seen; k++) {
-      if ((k & 255) === 255 && performance.now() > until) { Atomics.wait(ctl, SEQ, seen); break; }
+      if ((k & 255) === 255 && performance.now() > until) {
+        Atomics.store(ctl, PARKED, 1);
+        Atomics.wait(ctl, SEQ, seen);
+        Atomics.store(ctl, PARKED, 0);
+      }
     }
     seen = Atomics.load(ctl, SEQ);
     if (Atomics.load(ctl, QUIT)) break;
-    const parts = ctl[PARTS];
-    if (i >= parts) continue;
-    const n = ctl[N], lo = Math.floor((n * i) / parts), hi = Math.floor((n * (i + 1)) / parts);
-    sums[i] = ctl[OP] === 1 ? K.runReduce(x, SUM, [ctl[A]], lo, hi) : (K.runMap(x, MAP, ctl[O], [ctl[A], ctl[B]], lo, hi), 0);
+    const n = ctl[N];
+    sum[0] = kernel(x, ctl[OP], ctl[A], ctl[B], ctl[O], n >> 1, n);
     Atomics.add(ctl, DONE, 1);
-    Atomics.notify(ctl, DONE);
   }
 }

@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  chooseGrain, guidedChunk, staticGrain, taskCount, staticRanges, nextProbe, checkPartition, TARGET_CHUNK_NS, MIN_CHUNKS_PER_WORKER,
+  chooseGrain, guidedChunk, staticGrain, taskCount, staticRanges, nextProbe, checkPartition, TARGET_CHUNK_NS, KERNEL_CHUNK_NS, MIN_CHUNKS_PER_WORKER,
 } from '../build/src/algorithms/partition.js';
 import { corank, gatherPiece, mergeRange, floatLess, intLess, runCount, runRange, mergePieceAt, pairCount } from '../build/src/algorithms/merge.js';
 
@@ -23,6 +23,10 @@ Grain('table', () => {
     [1e6, 2, -1, 125_000],
   ];
   for (const [n, w, ns, want] of rows) assert.is(chooseGrain(n, w, ns), want, `chooseGrain(${n}, ${w}, ${ns})`);
+  // A built-in kernel's chunks: KERNEL_CHUNK_NS of work (10 µs / 0.3 ns), balance still wins for small arrays.
+  assert.is(KERNEL_CHUNK_NS, 10_000);
+  assert.is(chooseGrain(1e7, 2, 0.3, KERNEL_CHUNK_NS), 33_333);
+  assert.is(chooseGrain(1e5, 2, 0.3, KERNEL_CHUNK_NS), 12_500);
 });
 Grain('probe lengths grow ×8 until a probe takes 5 µs', () => {
   assert.is(nextProbe(64, 100), 512);

@@ -20,7 +20,10 @@ const set = {
   '1t': () => (op === 'map'
     ? K.runMap(x, { kind: 'map', op: 'axpy', dtype: 'f32', scalars: [2] }, out.byteOffset, [a.byteOffset, b.byteOffset], 0, n)
     : K.runReduce(x, { kind: 'reduce', op: 'sum', dtype: 'f32' }, [a.byteOffset], 0, n)),
-  js: () => { let s = 0; for (let i = 0; i < n; i++) s += a[i]; return s; },
+  js: () => {   // the same work as a JS loop: between the cases, as in bench/algorithms.mjs
+    if (op === 'map') { for (let i = 0; i < n; i++) out[i] = 2 * a[i] + b[i]; return 0; }
+    let s = 0; for (let i = 0; i < n; i++) s += a[i]; return s;
+  },
 };
 // Each block starts after a 10 ms pause (the workers' 2 ms linger has run out: they are parked), and
 // the order of the cases turns each round, so no case is always the one after the JS loop.
@@ -37,8 +40,13 @@ for (let r = -1; r < rounds; r++) {
   }
 }
 await ex.close();
+// Ratios of medians, and the spread of the per-round ratios (each round's call over the same round's
+// one-thread call, paired) as the range: a difference between partitioners inside it is noise.
 for (const w of ['-cold', '-warm']) {
-  const base = median(T[`1t${w}`]);
-  console.log(`${op}${w}: ` + ['guided', 'dynamic', 'static'].map((k) => `${k} ${(base / median(T[k + w])).toFixed(2)}×`).join('  ') +
-    `  (one thread ${base.toFixed(2)} ms)`);
+  const one = T[`1t${w}`], base = median(one);
+  const cell = (k) => {
+    const per = T[k + w].map((t, i) => one[i] / t).sort((p, q) => p - q);
+    return `${k} ${(base / median(T[k + w])).toFixed(2)}× (${per[0].toFixed(2)}–${per.at(-1).toFixed(2)})`;
+  };
+  console.log(`${op}${w}: ${['guided', 'dynamic', 'static'].map(cell).join('  ')}  (one thread ${base.toFixed(2)} ms)`);
 }

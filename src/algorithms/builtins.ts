@@ -10,7 +10,7 @@
 // task works from executor.async (the direct form) and as a node of a graph.
 import { registerBuiltins, type FunctionCache } from '../functions.js';
 import type { SharedCore } from '../memory.js';
-import { chooseGrain, guidedChunk, nextProbe, staticGrain, taskCount, PROBE_ITEMS } from './partition.js';
+import { chooseGrain, guidedChunk, nextProbe, staticGrain, taskCount, PROBE_ITEMS, KERNEL_CHUNK_NS } from './partition.js';
 import { type NumArray, type Less, intLess, floatLess, cmpLess, isFloat, gatherPiece, mergeRange, mergePieceAt, pairCount, runCount, runRange } from './merge.js';
 import { MAP_NAMES, REDUCE_NAMES, SCAN_OPS, mapChunk, reduceChunk, combineOp, reduceIdentity } from './ops.js';
 import { kernelMap, kernelReduce, kernelScan, kernelCarryFits, kernelSort, KERNEL_NS_PER_ITEM } from './kernels.js';
@@ -193,7 +193,8 @@ export function layout(args: Args, job: number, n: number, body: Body, costNs: n
         done = hi;
       }
     }
-    grain = chooseGrain(n - done, parties, costNs > 0 ? costNs : ns / Math.max(1, done));
+    // A known cost is a built-in kernel's (the plans give callbacks 0): its chunks can be shorter.
+    grain = costNs > 0 ? chooseGrain(n, parties, costNs, KERNEL_CHUNK_NS) : chooseGrain(n - done, parties, ns / Math.max(1, done));
   }
   if (kind === PART_DYNAMIC) grain = Math.min(grain, Math.max(1, Math.ceil((n - done) / parties)));
   const tasks = taskCount(n - done, grain, parties);

@@ -21,6 +21,11 @@ export const PARTITIONERS: readonly Partitioner[] = ['static', 'dynamic', 'guide
  * TARGET_CHUNK_NS: a chunk costs one claim (an atomic on a shared line, ~20–100 ns when contended) and
  *   one call into the callback; 50 µs of work per chunk keeps that under 0.5 %, and is still short
  *   enough for the last chunks to even out the load.
+ * KERNEL_CHUNK_NS: the same for a built-in kernel (a known cost per item, no callback): its chunk costs
+ *   one claim and one call into Wasm, so 10 µs keeps that near 1 %, and the end of a call waits at most
+ *   one such chunk for a helper that is slow or started late (a just-woken thread on a VM runs slowly
+ *   for milliseconds). bench/RESULTS.md, session 5: reduce over 10^7 f32 read 1.65×/1.53× at 50 µs,
+ *   1.91×/1.65× at 10 µs and 2.08×/1.67× at 2.5 µs (two runs; map did not change).
  * MIN_CHUNKS_PER_WORKER: with fewer chunks than this per worker, one slow worker (a preempted thread
  *   on a busy machine) leaves the others idle at the end; 4 keeps the tail short.
  * PROBE_ITEMS: items the driving task runs (and times) before choosing the grain; real work, not
@@ -30,18 +35,20 @@ export const PARTITIONERS: readonly Partitioner[] = ['static', 'dynamic', 'guide
  *   runs before any helper starts, so its length is serial time: at most ~8 × 5 µs.
  */
 export const TARGET_CHUNK_NS = 50_000;
+export const KERNEL_CHUNK_NS = 10_000;
 export const MIN_CHUNKS_PER_WORKER = 4;
 export const PROBE_ITEMS = 64;
 export const MIN_PROBE_NS = 5_000;
 
 /**
- * The default grain for n items costing nsPerItem each on `workers` workers: TARGET_CHUNK_NS of work
- * per chunk, but at least MIN_CHUNKS_PER_WORKER chunks per worker, and at least one item. A cost of 0
- * or less (the probe was below timer resolution) counts as very cheap.
+ * The default grain for n items costing nsPerItem each on `workers` workers: `chunkNs` of work per chunk
+ * (TARGET_CHUNK_NS, or KERNEL_CHUNK_NS for a built-in kernel), but at least MIN_CHUNKS_PER_WORKER chunks
+ * per worker, and at least one item. A cost of 0 or less (the probe was below timer resolution) counts
+ * as very cheap.
  */
-export function chooseGrain(n: number, workers: number, nsPerItem: number): number {
+export function chooseGrain(n: number, workers: number, nsPerItem: number, chunkNs = TARGET_CHUNK_NS): number {
   if (n <= 0) return 1;
-  const byCost = nsPerItem > 0 ? Math.floor(TARGET_CHUNK_NS / nsPerItem) : n;
+  const byCost = nsPerItem > 0 ? Math.floor(chunkNs / nsPerItem) : n;
   const byBalance = Math.ceil(n / (Math.max(1, workers) * MIN_CHUNKS_PER_WORKER));
   return Math.max(1, Math.min(byCost, byBalance));
 }
