@@ -12,7 +12,6 @@ import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep
 import { retire, runFailed, skip, flushRun, claimSources, pushReady, postToHost } from "./tasks";
 
 
-
 /** xorshift32 on the worker's own rng word (owner-only, plain). */
 function nextRandom(s: WorkerSlot): u32 {
   let x = s.rng;

@@ -1034,7 +1034,6 @@ export class Executor {
     if (lost.length > 0 || marked.length > 0) this.#ensurePump();
   }
 
-
   /**
    * A worker slot could not be restarted. Its queued tasks can still be stolen by the others; if no
    * worker is left, nothing can run: everything in flight is rejected with the cause.

@@ -51,6 +51,8 @@ const ONE_NUMBER = 1 | (Kind.Number << 4);
 let choices = 0;
 let choiceCap = 64;
 function setChoices(p: number): void { choices = p; core.u32[(core.workerPtr(w) + L.W_choices) >> 2] = p; }
+/** Frees the buffer, taking it out of the worker slot first: the host must never free it a second time if this thread dies here. */
+function dropChoices(): void { const old = choices; setChoices(0); x.heapFree(old); }
 setChoices(core.alloc(4 * choiceCap));
 
 /**
@@ -60,9 +62,7 @@ setChoices(core.alloc(4 * choiceCap));
 function writeChoices(r: unknown, nsucc: number): number {
   const picks = typeof r === 'number' ? [r] : Array.isArray(r) ? r : [];
   if (picks.length > choiceCap) {
-    const old = choices;
-    setChoices(0);   // before the free: the host must never free it a second time if this thread dies here
-    x.heapFree(old);
+    dropChoices();
     choiceCap = picks.length;
     setChoices(core.alloc(4 * choiceCap));
   }
@@ -625,9 +625,7 @@ async function loop(): Promise<void> {
     if (suspended >= AWAIT_CAP) await keptAlive(new Promise<void>((r) => { kick = r; }));
     else t = await sleepAsync();
   }
-  const old = choices;
-  setChoices(0);
-  x.heapFree(old);
+  dropChoices();
   core.u32[(core.workerPtr(w) + L.W_frames) >> 2] = 0;
   x.heapFree(framesAt << 2);
   life.leave();   // a planned exit (recycling, idle) ends the thread now, whatever handles tasks left open
