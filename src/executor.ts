@@ -175,6 +175,12 @@ export class Executor {
   readonly #forced = new Map<number, Error>();
   /** Slots of suspended tasks given up after their grace period: no longer counted in #outstanding. */
   readonly #detached = new Set<number>();
+  /**
+   * Slots of algorithm helpers whose call no longer waits for them (they handed their partials back):
+   * still counted in #outstanding, but the pump does not poll for their completions, which would hold
+   * up the call's continuation on the host; they come back through its ordinary wait.
+   */
+  readonly #unawaited = new Set<number>();
 
   private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>) {
     this.#core = core;
@@ -544,6 +550,7 @@ export class Executor {
     this.#crashErrors.delete(t);
     this.#freeSlot(t);
     if (!this.#detached.delete(t)) this.#outstanding--;   // a detached slot stopped counting when it was given up
+    this.#unawaited.delete(t);
     const retry = job !== WITHDRAWN && !job.settled && failed && this.#mayRetry(job, error);
     if (job !== WITHDRAWN && !retry) this.#finishJob(job);
     if (job === WITHDRAWN || job.settled) { this.#drainBacklog(); return; }
@@ -813,7 +820,8 @@ export class Executor {
     while (this.#outstanding > 0) {
       if (this.#drain() > 0) { this.#queue.check(); await null; continue; }   // let continuations run between batches
       let missedAt = -1;
-      if (this.#spinUs >= 1 && hostMayPoll(this.#outstanding, this.#core.nWorkers)) {
+      const awaited = this.#outstanding - this.#unawaited.size;
+      if (this.#spinUs >= 1 && awaited > 0 && hostMayPoll(awaited, this.#core.nWorkers)) {
         const start = performance.now();
         if (this.#poll(this.#spinUs)) {
           this.#spinUs = nextHostSpin(this.#spinUs, true);
@@ -1201,16 +1209,22 @@ export class Executor {
 
   /**
    * @internal Runs fn(...args) on a worker as an algorithm's helper: `revoke()` takes it back if no
-   * worker has started it (its promise then resolves with undefined), without the cost of an error.
+   * worker has started it (its promise then resolves with undefined), without the cost of an error;
+   * `release()` says the call no longer waits for it (it handed its partial back another way): its
+   * outcome is ignored and the pump does not poll for it.
    */
-  _helper(fn: (...a: any[]) => unknown, args: unknown[]): { done: Promise<unknown>; revoke(): boolean } {
+  _helper(fn: (...a: any[]) => unknown, args: unknown[]): { done: Promise<unknown>; revoke(): boolean; release(): void } {
     let job!: Job;
     const done = new Promise<unknown>((resolve, reject) => {
       const fnId = this.#fns.idOf(fn, 'algorithm');
       job = newJob(fnId, args, this.#fns.nameOf(fnId), resolveTaskOptions(undefined), undefined, resolve, reject);
       this.#launch(job);
     });
-    return { done, revoke: () => this.#withdraw(job, undefined, true) };
+    const release = (): void => {
+      done.catch(ignore);   // a crash or destroy() after the hand-back is no news to the call
+      if (job.slot >= 0 && this.#jobs[job.slot] === job) this.#unawaited.add(job.slot);
+    };
+    return { done, revoke: () => this.#withdraw(job, undefined, true), release };
   }
 
   /** @internal Throws unless the executor takes work: `what` names the call (an algorithm's direct form). */
@@ -1231,19 +1245,9 @@ export class Executor {
 
   /** @internal The shared core: the calling thread runs its share of an algorithm on it (algorithms/caller.ts). */
   _sharedCore(): SharedCore { return this.#core; }
-
-  /**
-   * @internal Settles completions now, polling the completion ring for up to `us` µs until `want` have
-   * come back: the caller just ran its share of an algorithm and its helpers are finishing theirs, so
-   * this is shorter than sleeping and waiting for an event-loop wake-up (tenths of a ms on a VM).
-   */
-  _settleSoon(want: number, us: number): void {
-    const end = performance.now() + us / 1000;
-    for (let got = this.#drain(); got < want; got += this.#drain()) {
-      if (!this.#poll((end - performance.now()) * 1000)) return;
-    }
-  }
 }
+
+const ignore = (): void => {};
 
 /** A submitted task's record, before its first attempt. */
 function newJob(fnId: number, args: unknown[], name: string, o: ReturnType<typeof resolveTaskOptions>, token: CancellationToken | undefined,

@@ -6,9 +6,10 @@ import { availableParallelism } from 'node:os';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor, transform, reduce, transformReduce, minElement, maxElement, inclusiveScan, exclusiveScan, sort } from 'beatflow';
-import { fixtures, within, rejection } from './helpers/executor.mjs';
+import { fixtures, within, rejection, retired } from './helpers/executor.mjs';
 import * as tasks from './fixtures/tasks.mjs';
 import { callerHelpers, CALLER_ALONE_NS } from '../build/src/algorithms/partition.js';
+import { allocJob, awaitHandBack, handBack, handedBack, resetHandBack, stop, withCore } from '../build/src/algorithms/builtins.js';
 
 // 2^21 items at the kernels' assumed 0.3 ns: about 0.6 ms of work, past CALLER_ALONE_NS, so helpers are spawned.
 const N = 1 << 21;
@@ -104,10 +105,12 @@ for (const workers of [1, 2, 4]) {
     await sort(ex, f);
     for (let i = 0; i < N; i++) if (!Object.is(f[i], fsorted[i])) assert.unreachable(`sort f32: index ${i}: got ${f[i]}, want ${fsorted[i]}`);
     // Their scratch (the scan's chunk list, the sort's second buffer and split list, the job block) is freed.
+    await retired(ex);
     const heap = ex.stats().heapBytes;
     await inclusiveScan(ex, a, out, 'sum');
     out.set(a);
     await sort(ex, out);
+    await retired(ex);
     assert.is(ex.stats().heapBytes, heap, 'a scan and a sort leave the heap as it was');
     for (const v of [a, out, f]) ex.free(v);
   });
@@ -287,3 +290,74 @@ B('lingerMicroseconds: workers linger while calls come in and stop lingering aft
 });
 
 B.run();
+
+const H = suite('caller share: helpers hand their partials back in the job block');
+
+H('a hand-back fills its slot and counts in DONE; the wait ends on the count, on STOP at once, or at its deadline', async () => {
+  const ex = await Executor.create({ workers: 1 });
+  try {
+    const core = ex._sharedCore();
+    withCore(core, () => {
+      const job = allocJob(3);
+      assert.ok(awaitHandBack(job, 0, 0), 'nothing to wait for');
+      handBack(job, 1, 2.5);
+      handBack(job, 2, undefined);
+      assert.ok(awaitHandBack(job, 2, 1000), 'both counted');
+      assert.is(handedBack(job, 1), 2.5);
+      assert.ok(Number.isNaN(handedBack(job, 2)), 'no partial: NaN, which the plans that have none ignore');
+      let t0 = performance.now();
+      assert.not.ok(awaitHandBack(job, 3, 20_000), 'a third never came');
+      assert.ok(performance.now() - t0 >= 19, 'waited for its deadline');
+      resetHandBack(job);
+      assert.not.ok(awaitHandBack(job, 1, 0), 'reset: none counted');
+      stop(job);
+      t0 = performance.now();
+      assert.not.ok(awaitHandBack(job, 1, 10_000_000), 'STOP: a failed helper never hands back');
+      assert.ok(performance.now() - t0 < 1000, 'STOP ends the wait at once');
+      core.x.heapFree(job);
+      // A driving task's helpers (no slots) report only through their task's result; a partial that is
+      // not a number cannot travel as an f64, so the helper fails loudly and stops the others.
+      const driven = allocJob();
+      handBack(driven, 1, 7);
+      assert.not.ok(awaitHandBack(driven, 1, 0), 'no slots: not counted');
+      core.x.heapFree(driven);
+      const odd = allocJob(2);
+      assert.throws(() => handBack(odd, 1, [1, 2]), /must be a number/);
+      assert.not.ok(awaitHandBack(odd, 1, 10_000_000), 'STOP was set');
+      core.x.heapFree(odd);
+    });
+  } finally {
+    await ex.close();
+  }
+});
+
+H('calls in a row free their job block while their helpers retire: every result exact, no block or slot left behind', async () => {
+  for (const workers of [2, 4]) {
+    const ex = await Executor.create({ workers });
+    try {
+      const a = fill(ex.shared(Int32Array, N), 21), out = ex.shared(Int32Array, N);
+      let sum = 0;
+      for (let i = 0; i < N; i++) sum = (sum + a[i]) | 0;
+      await reduce(ex, a, 'sum');
+      await transform(ex, a, out, { op: 'scale', s0: 1 });   // the first call of each registers its function (the entry stays)
+      await retired(ex);
+      const heap = ex.stats().heapBytes;
+      for (let k = 0; k < 60; k++) {
+        const o = PARTS[k % PARTS.length];
+        if (k % 3 === 0) {
+          const s0 = k - 30;
+          await transform(ex, a, out, { op: 'scale', s0 }, o);
+          for (let i = k; i < N; i += 4099) if (out[i] !== Math.imul(a[i], s0)) assert.unreachable(`call ${k}: out[${i}] = ${out[i]}, want ${Math.imul(a[i], s0)}`);
+        } else {
+          assert.is(await reduce(ex, a, 'sum', o), sum, `call ${k} ${JSON.stringify(o)}`);
+        }
+      }
+      await retired(ex);
+      assert.is(ex.stats().heapBytes, heap, `${workers} workers: the heap is as it was`);
+    } finally {
+      await ex.close();
+    }
+  }
+});
+
+H.run();

@@ -16,7 +16,7 @@ import { MAP_NAMES, REDUCE_NAMES, SCAN_OPS, mapChunk, reduceChunk, combineOp, re
 import { kernelMap, kernelReduce, kernelScan, kernelCarryFits, kernelSort, KERNEL_NS_PER_ITEM } from './kernels.js';
 import {
   Arg, PART_STATIC, PART_DYNAMIC, J_CURSOR, J_BEST, J_STOP, J_GRAIN, J_PARTS, J_KIND, J_N, J_AUX, J_AUX_N, J_PHASE,
-  J_RUNS, J_PER_PAIR, JOB_BYTES,
+  J_RUNS, J_PER_PAIR, J_DONE, J_SLOTS, JOB_BYTES,
 } from './spec.js';
 
 /** What a builtin sees as `this`: the worker's task context (fork-join). */
@@ -67,10 +67,13 @@ const arr = (args: Args, at: Arg): NumArray => args[at] as NumArray;
 
 // ---- the job block ----
 
-export function allocJob(): number {
+/** A zeroed job block; `slots` f64 partial slots after it when the calling thread drives the call (spec.ts DONE). */
+export function allocJob(slots = 0): number {
   const c = theCore();
-  const job = c.alloc(JOB_BYTES);
-  c.i32.fill(0, job >> 2, (job + JOB_BYTES) >> 2);
+  const bytes = JOB_BYTES + 8 * slots;
+  const job = c.alloc(bytes);
+  c.i32.fill(0, job >> 2, (job + bytes) >> 2);
+  c.i32[(job >> 2) + J_SLOTS] = slots;
   return job;
 }
 
@@ -162,10 +165,62 @@ function explain(e: unknown): unknown {
   return e;
 }
 
-/** A helper: run this phase's share, setting STOP if the callback throws so the others stop early. */
-function helper(args: Args, body: Body): void {
-  const job = args[Arg.Job] as number;
-  try { claimLoop(job, args[Arg.Index] as number, body); } catch (e) { stop(job); throw explain(e); }
+/**
+ * A helper: runs this phase's share (setting STOP if the callback throws, so the others stop early) and
+ * returns its partial, which it also hands back in the job block when the calling thread drives the call.
+ */
+function helper(args: Args, body: Body, partial: () => unknown = NOTHING): unknown {
+  const job = args[Arg.Job] as number, index = args[Arg.Index] as number;
+  try { claimLoop(job, index, body); } catch (e) { stop(job); throw explain(e); }
+  const p = partial();
+  handBack(job, index, p);
+  return p;
+}
+
+/**
+ * Helper `index` finished its share: when the calling thread drives the call (SLOTS > 0) the partial
+ * goes in its slot (plain) and DONE counts it (atomic add, which publishes the slot and every element
+ * the share wrote). Its last touch of the job block: the caller may free the block once DONE counts
+ * every helper that started. A driving task's helpers (SLOTS 0) report through their task's result.
+ */
+export function handBack(job: number, index: number, partial: unknown): void {
+  const c = theCore(), i32 = jobView(job), w = job >> 2;
+  const slots = i32[w + J_SLOTS];
+  if (index >= slots) return;
+  if (partial !== undefined && typeof partial !== 'number') {
+    stop(job);
+    throw new Error('beatflow: internal: the partial of a call the calling thread drives must be a number');
+  }
+  c.ensure(job, JOB_BYTES + 8 * slots);
+  c.f64[((job + JOB_BYTES) >> 3) + index] = partial === undefined ? NaN : partial;
+  Atomics.add(c.i32, w + J_DONE, 1);
+}
+
+/**
+ * The calling thread, after its share: waits up to `us` µs until DONE counts `want` helpers (false if
+ * not, or at once when STOP is set: a failed helper never counts itself), then reads slots 1 .. parts.
+ */
+export function awaitHandBack(job: number, want: number, us: number): boolean {
+  const i32 = jobView(job), w = job >> 2;
+  if (Atomics.load(i32, w + J_DONE) >= want) return true;
+  const end = performance.now() + us / 1000;
+  for (let i = 1; ; i++) {
+    if (Atomics.load(i32, w + J_DONE) >= want) return true;
+    if (Atomics.load(i32, w + J_STOP) !== 0) return false;
+    if ((i & 63) === 0 && performance.now() > end) return false;
+  }
+}
+
+/** The partial helper `index` handed back (after awaitHandBack counted it). */
+export function handedBack(job: number, index: number): number {
+  const c = theCore();
+  c.ensure(job, JOB_BYTES + 8 * (index + 1));
+  return c.f64[((job + JOB_BYTES) >> 3) + index];
+}
+
+/** The calling thread, before it submits a phase's helpers: none has handed back yet (published by the submission). */
+export function resetHandBack(job: number): void {
+  jobView(job)[(job >> 2) + J_DONE] = 0;
 }
 
 /**
@@ -311,8 +366,7 @@ function onePhase(ctx: Ctx, self: Function, args: Args, plan: OnePhase): unknown
   const job0 = args[Arg.Job] as number;
   if (job0 !== 0) {
     const s = plan.share(job0);
-    helper(args, s.body);
-    return s.partial();
+    return helper(args, s.body, s.partial);
   }
   return withJob(args, (job) => {
     plan.prepare?.(job);
@@ -544,8 +598,7 @@ function scan(ctx: Ctx, self: Function, args: Args, exclusive: boolean): unknown
   if (job0 !== 0) {
     const rule = scanRule(args, exclusive);
     const phase = jobView(job0)[(job0 >> 2) + J_PHASE];
-    helper(args, phase === 0 ? scanTotals(rule, job0) : scanApply(rule, job0));
-    return undefined;
+    return helper(args, phase === 0 ? scanTotals(rule, job0) : scanApply(rule, job0));
   }
   return runSteps(ctx, self, args, (job) => scanSteps(args, exclusive, job, theCore().nWorkers));
 }
@@ -668,7 +721,7 @@ function sortBody(args: Args, job: number): Body {
 
 function sort(this: Ctx, ...args: Args): unknown {
   const job0 = args[Arg.Job] as number;
-  if (job0 !== 0) { helper(args, sortBody(args, job0)); return undefined; }
+  if (job0 !== 0) return helper(args, sortBody(args, job0));
   return runSteps(this, sort, args, (job) => sortSteps(args, job, theCore().nWorkers));
 }
 

@@ -11,11 +11,14 @@
 //      starts claiming chunks at once: the work begins without waiting for a parked worker to wake,
 //      which costs tenths of a millisecond to milliseconds on a VM, as long as a 10^7-item map takes.
 //   3. When the phase's range is used up it withdraws the helpers that have not started (the static part
-//      of one it withdrew it runs itself, with a share of its own), and polls for the started ones'
-//      completions, which are finishing their last chunks, instead of sleeping until the event loop is
-//      woken. A phase ends when every started helper settled: the next phase's plain writes (and the
-//      job block's release) never race a helper of the last one.
-//   4. It combines the partials in part order (its own first) and frees the job block.
+//      of one it withdrew it runs itself, with a share of its own), and polls the job block while the
+//      started ones finish their last chunks: each hands its partial back there (spec.ts DONE) as its
+//      last touch of the block, before its task retires. A phase ends when every started helper handed
+//      back: the next phase's plain writes (and the job block's release) never race a helper of the last
+//      one. The helpers' task completions come back later and are dropped. Only when the poll fails (a
+//      helper failed, or did not finish within SETTLE_POLL_US) does the phase wait for their settling.
+//   4. It combines the partials in part order (its own first) and frees the job block, with no turn of
+//      the event loop in between when the poll succeeded.
 //
 // The host's event loop is busy while it claims chunks: at most the time the call takes, which is what
 // the caller waits anyway (between phases it yields). Calls with a user callback run only on workers (a
@@ -26,9 +29,12 @@ import { cpuCount } from '../platform.js';
 import { Arg } from './spec.js';
 import { callerHelpers } from './partition.js';
 import type { SharedCore } from '../memory.js';
-import { BUILTINS, allocJob, callerPlan, callerSteps, checkShared, claimLoop, layout, stop, withCore, type BuiltinName, type Share, type Steps } from './builtins.js';
+import {
+  BUILTINS, allocJob, awaitHandBack, callerPlan, callerSteps, checkShared, claimLoop, handedBack, layout, resetHandBack, stop, withCore,
+  type BuiltinName, type Share, type Steps,
+} from './builtins.js';
 
-/** How long the caller polls for its helpers' completions before it sleeps on the event loop (µs). */
+/** How long the caller polls for its helpers' hand-backs before it waits for their settling on the event loop (µs). */
 export const SETTLE_POLL_US = 2000;
 /** Cost per item assumed, for the helper count only, of a plan that times a probe instead (a plain JS loop over numbers). */
 const JS_NS_PER_ITEM = 1;
@@ -50,7 +56,7 @@ export function callerRuns(ex: Executor, name: BuiltinName, args: unknown[]): Pr
   if (linger) { ex._linger.begin(); ex._wakeFor(helpers); }
   let job = 0;
   try {
-    withCore(core, () => { checkShared(args); job = allocJob(); });
+    withCore(core, () => { checkShared(args); job = allocJob(helpers + 1); });
   } catch (e) {
     if (linger) ex._linger.end();
     throw e;
@@ -70,13 +76,20 @@ export function callerRuns(ex: Executor, name: BuiltinName, args: unknown[]): Pr
       throw e;
     }
     const partials = runPhase(call, tasks, share, () => plan.share(job));
-    return partials.then((all) => withCore(core, () => plan.result(all, job))).finally(done);
+    if (partials instanceof Promise) return partials.then((all) => withCore(core, () => plan.result(all, job))).finally(done);
+    try {
+      return Promise.resolve(withCore(core, () => plan.result(partials, job)));
+    } catch (e) {
+      return Promise.reject(e);
+    } finally {
+      done();
+    }
   }
   return runPhases(call, withCore(core, () => multi!.steps(job, helpers + 1))).finally(done);
 }
 
 /** A helper that was never submitted: "withdrawn" at once, so the caller runs its part. */
-const UNSUBMITTED: Helper = { done: Promise.resolve(undefined), revoke: () => true };
+const UNSUBMITTED: Helper = { done: Promise.resolve(undefined), revoke: () => true, release: () => {} };
 
 /** One call's fixed parts. */
 interface Call { ex: Executor; core: SharedCore; name: BuiltinName; args: unknown[]; job: number }
@@ -101,10 +114,12 @@ async function runPhases(c: Call, g: Steps): Promise<unknown> {
 /**
  * One loop phase over the index space set in the job block, for `tasks` parts: the caller is part 0
  * (`first`, which may already hold a probe's work), helpers 1 .. tasks − 1 are submitted, and a withdrawn
- * helper's part runs here on a share of its own (`make`). Resolves with every part's partial in part
- * order once every started helper settled, or rejects with the first error in part order.
+ * helper's part runs here on a share of its own (`make`). Returns every part's partial in part order
+ * once every started helper handed its partial back in the job block; failing that (an error, a helper
+ * that did not finish within the poll) a promise of them once every started helper settled, which
+ * rejects with the first error in part order.
  */
-function runPhase(c: Call, tasks: number, first: Share, make: () => Share): Promise<unknown[]> {
+function runPhase(c: Call, tasks: number, first: Share, make: () => Share): unknown[] | Promise<unknown[]> {
   const { ex, core, job } = c;
   const self = BUILTINS[c.name] as (...a: unknown[]) => unknown;
   const spawned: Helper[] = [];
@@ -115,6 +130,7 @@ function runPhase(c: Call, tasks: number, first: Share, make: () => Share): Prom
   };
   try {
     const submit = ex._takesTasks();   // after a completed close() (a later phase), no helper would run: all parts are the caller's
+    withCore(core, () => resetHandBack(job));
     for (let p = 1; p < tasks; p++) {
       const a = c.args.slice();
       a[Arg.Job] = job; a[Arg.Index] = p;
@@ -129,9 +145,9 @@ function runPhase(c: Call, tasks: number, first: Share, make: () => Share): Prom
   // for dynamic and guided, whose cursor is used up) runs here with a share of its own, so every part's
   // partial keeps its place: the result folds them in part order, as a driving task's join would.
   const partials: unknown[] = [failed ? undefined : first.partial()];
-  let started = 0;
+  const handed: number[] = [];   // the parts of the started helpers
   spawned.forEach((h, i) => {
-    if (!h.revoke()) { partials.push(h.done); started++; return; }
+    if (!h.revoke()) { partials.push(h.done); handed.push(i + 1); return; }
     if (failed) { partials.push(undefined); return; }
     try {
       partials.push(withCore(core, () => {
@@ -141,7 +157,16 @@ function runPhase(c: Call, tasks: number, first: Share, make: () => Share): Prom
       }));
     } catch (e) { fail(e); partials.push(undefined); }
   });
-  if (started > 0) ex._settleSoon(started, SETTLE_POLL_US);
+  // The started helpers are finishing their last chunks. Each hands its partial back in the job block
+  // (builtins.ts handBack) before its task retires: counted there, they need no settling, and their
+  // tasks' results (the same partials) are dropped when they come back.
+  if (!failed && withCore(core, () => awaitHandBack(job, handed.length, SETTLE_POLL_US))) {
+    for (const p of handed) {
+      spawned[p - 1].release();
+      partials[p] = withCore(core, () => handedBack(job, p));
+    }
+    return partials;
+  }
   return settleAll(partials, failed, error);
 }
 

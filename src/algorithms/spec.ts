@@ -22,9 +22,10 @@ export const PART_CODE = { static: PART_STATIC, dynamic: PART_DYNAMIC, guided: P
 
 /**
  * The job block (one 64-byte heap block per algorithm call, allocated and freed by the driving task, or
- * by the calling thread when it drives the call itself (caller.ts); helpers only run between the
- * driver's spawn and its join, or between the caller's submission and the settling of every helper it
- * did not withdraw, so the block outlives them). Int32 words:
+ * by the calling thread when it drives the call itself (caller.ts), then with a partial slot per part
+ * after it; helpers only use it between the driver's spawn and its join, or between the caller's
+ * submission and either the settling of every helper it did not withdraw or their count in DONE, so
+ * the block outlives their use of it). Int32 words:
  *
  *   CURSOR  next unclaimed item (dynamic, guided): atomic add / CAS by every task; the driver's plain
  *           write before the spawn is published by the spawn's deque push, as are all plain words here.
@@ -36,6 +37,14 @@ export const PART_CODE = { static: PART_STATIC, dynamic: PART_DYNAMIC, guided: P
  *   AUX, AUX_N, PHASE, RUNS per algorithm: scan's chunk list (address, entries: AUX_N is appended to with
  *           an atomic add); sort's second buffer, merge round and pieces per pair.
  *
+ *   DONE, SLOTS only when the calling thread drives the call (caller.ts): SLOTS is the number of f64
+ *           partial slots after the block (one per part; written before any helper exists), and a helper
+ *           that finished its share writes its partial in slot `index` (plain) and then adds 1 to DONE
+ *           (atomic: the add publishes the slot and every output element it wrote). It is the helper's
+ *           last touch of the block, so the caller that counts every started helper in DONE may combine
+ *           and free it without waiting for the helpers' tasks to retire. The caller zeroes DONE (plain)
+ *           before it submits each phase's helpers; the submission publishes it.
+ *
  * Everything else a phase writes is plain: output elements, scan's list entries, sort's split list and
  * second buffer. Those writes are read only in a *later* phase or by the driver after the join, and each
  * helper's retire (the atomic store of its `done` word, which the driver's join polls) publishes them;
@@ -44,4 +53,5 @@ export const PART_CODE = { static: PART_STATIC, dynamic: PART_DYNAMIC, guided: P
  */
 export const J_CURSOR = 0, J_BEST = 1, J_STOP = 2, J_GRAIN = 3, J_PARTS = 4, J_KIND = 5, J_N = 6;
 export const J_AUX = 7, J_AUX_N = 8, J_PHASE = 9, J_RUNS = 10, J_PER_PAIR = 11;
+export const J_DONE = 12, J_SLOTS = 13;
 export const JOB_BYTES = 64;
