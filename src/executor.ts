@@ -1177,6 +1177,7 @@ export class Executor {
     }
     this.#outstanding = 0;
     this.#orphans.clear();
+    this.#unawaited.clear();
     Atomics.add(this.#core.i32, this.#hostSeq, 1);   // wake the pump so it sees nothing is in flight
     Atomics.notify(this.#core.i32, this.#hostSeq);
   }
@@ -1226,6 +1227,13 @@ export class Executor {
     };
     return { done, revoke: () => this.#withdraw(job, undefined, true), release };
   }
+
+  /**
+   * @internal Settles what the completion ring holds: an algorithm call does it after submitting its own
+   * helpers, while they start, so that back-to-back calls (which give the event loop no turn, and so the
+   * pump none) do not pile up the slots of helpers that retired after handing back, or were withdrawn.
+   */
+  _reap(): void { this.#drain(); }
 
   /** @internal Throws unless the executor takes work: `what` names the call (an algorithm's direct form). */
   _checkOpen(what: string): void {

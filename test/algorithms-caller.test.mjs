@@ -5,10 +5,11 @@
 import { availableParallelism } from 'node:os';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Executor, transform, reduce, transformReduce, minElement, maxElement, inclusiveScan, exclusiveScan, sort } from 'beatflow';
+import { Executor, Taskflow, transform, reduce, transformReduce, minElement, maxElement, inclusiveScan, exclusiveScan, sort } from 'beatflow';
 import { fixtures, within, rejection, retired } from './helpers/executor.mjs';
 import * as tasks from './fixtures/tasks.mjs';
 import { callerHelpers, CALLER_ALONE_NS } from '../build/src/algorithms/partition.js';
+import { phaseEnds } from '../build/src/algorithms/caller.js';
 import { allocJob, awaitHandBack, handBack, handedBack, resetHandBack, stop, withCore } from '../build/src/algorithms/builtins.js';
 
 // 2^21 items at the kernels' assumed 0.3 ns: about 0.6 ms of work, past CALLER_ALONE_NS, so helpers are spawned.
@@ -357,6 +358,50 @@ H('calls in a row free their job block while their helpers retire: every result 
     } finally {
       await ex.close();
     }
+  }
+});
+
+H('back-to-back awaited calls settle their retired helpers: the slots stay free for other work', async () => {
+  const ex = await Executor.create({ workers: 2, maxTasks: 256, module: fixtures });
+  try {
+    const a = fill(ex.shared(Float32Array, N), 23);
+    const want = await reduce(ex, a, 'sum', { caller: false });
+    const before = phaseEnds.handedBack;
+    let peak = 0;
+    for (let k = 0; k < 600; k++) {   // no timer or I/O turn in between: the pump never runs
+      assert.is(await reduce(ex, a, 'sum'), want, `call ${k}`);
+      peak = Math.max(peak, ex.stats().liveTasks);
+    }
+    if (availableParallelism() >= 2) assert.ok(phaseEnds.handedBack > before, 'the calls ended by their hand-backs');
+    const tf = new Taskflow('after the calls');
+    for (let i = 0; i < 200; i++) tf.emplace(tasks.add).args(1, i);
+    await ex.run(tf);   // 200 slots of the 256: fails if the helpers' slots piled up
+    assert.ok(peak < 64, `${peak} tasks live at once during the calls (a helper retires moments after its call)`);
+  } finally {
+    await ex.close();
+  }
+});
+
+H("a released helper's outcome is ignored (a crash is not unhandled), its slot still comes back, and other tasks still settle", async () => {
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  const ex = await Executor.create({ workers: 2, module: fixtures });
+  try {
+    const { spin } = await import(fixtures.href);
+    const h = ex._helper(spin, [5000]);
+    h.release();
+    const core = ex._sharedCore();
+    await within((async () => { while (![0, 1].some((w) => core.runningOn(w).length > 0)) await new Promise((r) => setTimeout(r, 5)); })(), 2000, 'the helper starts');
+    assert.is(await within(ex.async(tasks.add, 2, 3), 2000, 'an ordinary task settles while the released one runs'), 5);
+    await ex._killWorker([0, 1].find((w) => core.runningOn(w).length > 0));
+    await retired(ex, 5000);   // its slot came back through the crash
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(unhandled, [], 'the crash of a released helper is nobody\'s rejection');
+    assert.is(await within(ex.async(tasks.add, 4, 5), 5000, 'the executor still works'), 9);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    await ex.close();
   }
 });
 

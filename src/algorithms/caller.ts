@@ -36,6 +36,8 @@ import {
 
 /** How long the caller polls for its helpers' hand-backs before it waits for their settling on the event loop (µs). */
 export const SETTLE_POLL_US = 2000;
+/** How the phases with started helpers ended, since start (tests read it): by their hand-backs, or by settling them. */
+export const phaseEnds = { handedBack: 0, settled: 0 };
 /** Cost per item assumed, for the helper count only, of a plan that times a probe instead (a plain JS loop over numbers). */
 const JS_NS_PER_ITEM = 1;
 
@@ -137,6 +139,7 @@ function runPhase(c: Call, tasks: number, first: Share, make: () => Share): unkn
       spawned.push(submit ? ex._helper(self, a) : UNSUBMITTED);
     }
     ex._wakeIfQueued();   // one woken earlier may have parked again before the push: if the helpers wait and nobody searches
+    ex._reap();           // the last call's helpers retired after handing back: settle their slots while ours start
     withCore(core, () => claimLoop(job, 0, first.body));
   } catch (e) {
     fail(e);
@@ -165,8 +168,10 @@ function runPhase(c: Call, tasks: number, first: Share, make: () => Share): unkn
       spawned[p - 1].release();
       partials[p] = withCore(core, () => handedBack(job, p));
     }
+    if (handed.length > 0) phaseEnds.handedBack++;
     return partials;
   }
+  if (handed.length > 0) phaseEnds.settled++;
   return settleAll(partials, failed, error);
 }
 
