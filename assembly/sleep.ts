@@ -53,6 +53,11 @@ export function wakeAllForShutdown(): void {
 // @ts-ignore: decorator
 @inline export function isShutdown(): bool { return atomic.load<i32>(SHUTDOWN_WORD) != 0; }
 
+/** Workers searching now (a hint: it changes as soon as it is read). */
+export function spinnerCount(): u32 {
+  return <u32>atomic.load<i32>(SPINNERS);
+}
+
 /** Worker: enter the searching state. Returns true if this worker may spin (fewer than maxSpinners do). */
 export function beginSearch(maxSpinners: u32): bool {
   return <u32>atomic.add<i32>(SPINNERS, 1) < maxSpinners;

@@ -8,7 +8,7 @@
 import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, PRIO_USED, LINGER, workerAt, taskAt, levelQueue } from "./layout";
 import { dequePop, dequeSteal, dequeLength } from "./deque";
 import { mpmcPop, mpmcLength } from "./mpmc";
-import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown } from "./sleep";
+import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown, spinnerCount } from "./sleep";
 import { retire, runFailed, skip, flushRun, claimSources, pushReady, postToHost } from "./tasks";
 
 
@@ -107,6 +107,25 @@ export function setStealDomain(w: u32, start: u32, count: u32): bool {
   return true;
 }
 
+/**
+ * The rounds a searcher may spin for the host's linger word (Header.linger), or 0. A linger keeps a CPU
+ * busy for the next algorithm call's helpers; it must not take one from work in progress. maxSpinners
+ * (at most CPUs − 1) leaves one CPU to the host, which is busy during a call (claiming chunks), and the
+ * workers running a task hold theirs: so a searcher lingers only while the spinners (itself counted)
+ * and the workers running a task fit in maxSpinners. Without this, a cold call that woke two workers
+ * for one helper (one by the caller, one by the submission before the first was searching) had the
+ * second spin through the whole call on a 2-CPU machine, three threads on two CPUs. Other workers'
+ * `current` words are read plainly: a hint, stale by a task at most, as the spinner count is.
+ */
+function lingerRounds(h: Header): u32 {
+  const rounds = atomic.load<u32>(LINGER);
+  if (rounds == 0) return 0;
+  const cap = h.maxSpinners, n = h.nWorkers;
+  let busy = spinnerCount();
+  for (let v: u32 = 0; v < n && busy <= cap; v++) if (changetype<WorkerSlot>(workerAt(v)).current >= 0) busy++;
+  return busy <= cap ? rounds : 0;
+}
+
 /** Searches, spins, parks; returns a task or SHUTDOWN. */
 function waitForTask(w: u32, s: WorkerSlot): i32 {
   const h = changetype<Header>(HEADER);
@@ -119,15 +138,16 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
     // Search phase: count ourselves as a searcher so producers know someone is looking.
     const mayspin = beginSearch(h.maxSpinners);
     s.searching = 1;
-    let rounds = mayspin ? max<u32>(h.spinIters, atomic.load<u32>(LINGER)) : 1;
+    let rounds = mayspin ? max<u32>(h.spinIters, lingerRounds(h)) : 1;
     for (let i: u32 = 0; i < rounds; i++) {
       const t = explore(w, s);
       if (t >= 0) { s.searching = 0; endSearchFound(s.more != 0); return t; }
       if (t == RETRY) i = i > 0 ? i - 1 : 0;   // someone is racing us for work: keep looking
       if (isShutdown()) { s.searching = 0; endSearchEmpty(); return SHUTDOWN; }
       // Past the usual spin, a linger ends when the host clears (or lowers) its word: its rounds were
-      // timed at start-up without contention and can take far longer now. Re-read every 64 rounds.
-      if (i >= h.spinIters && (i & 63) == 63) rounds = max<u32>(h.spinIters, atomic.load<u32>(LINGER));
+      // timed at start-up without contention and can take far longer now. It also ends once others
+      // started running tasks (lingerRounds). Re-read every 64 rounds.
+      if (i >= h.spinIters && (i & 63) == 63) rounds = max<u32>(h.spinIters, lingerRounds(h));
     }
     s.searching = 0;
     endSearchEmpty();

@@ -1,0 +1,45 @@
+// A lingering worker never oversubscribes the CPUs (assembly/worker.ts lingerRounds): it spins for the
+// host's linger word only while the spinners and the workers running a task fit in maxSpinners (at most
+// CPUs − 1: the host keeps one). This process reports 2 CPUs (os.availableParallelism, before beatflow
+// is loaded), so with 2 workers maxSpinners is 1 on any machine: a worker lingers only while no other
+// runs a task.
+import os from 'node:os';
+import { syncBuiltinESMExports } from 'node:module';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+os.availableParallelism = () => 2;
+syncBuiltinESMExports();
+const { Executor } = await import('beatflow');
+const { fixtures, within } = await import('./helpers/executor.mjs');
+const tasks = await import('./fixtures/tasks.mjs');
+
+test('with a worker running a task, the other parks despite the linger word; with none running, it lingers', async () => {
+  const ex = await Executor.create({ workers: 2, module: fixtures });
+  const core = ex._sharedCore();
+  try {
+    const sleepers = () => Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
+    const until = (ok, what) => within((async () => { while (!ok()) await new Promise((r) => setTimeout(r, 5)); })(), 2000, what);
+    const running = () => [0, 1].filter((w) => core.runningOn(w).length > 0).length;
+    await ex.async(tasks.noop);
+    await until(() => sleepers() === 2, 'both workers park at first');
+    const long = ex.async(tasks.spin, 1500);
+    await until(() => running() === 1, 'one worker runs the long task');
+    core.x.setLinger(0x7fffffff);            // a call in flight, rounds that would take minutes
+    await ex.async(tasks.noop);              // the other worker wakes, runs it, and searches
+    await until(() => sleepers() === 1, 'the other parks: lingering would make three busy threads on two CPUs');
+    assert.is(running(), 1, 'while the long task still runs');
+    assert.is(await long, 1500);
+    await until(() => sleepers() === 2 || running() === 0, 'the long task ended');
+    await ex.async(tasks.noop);              // now nobody runs a task: the one that ran this lingers
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(sleepers() < 2, 'a worker lingers when no other runs a task');
+    core.x.setLinger(0);
+    await until(() => sleepers() === 2, 'and parks once the word is cleared');
+  } finally {
+    core.x.setLinger(0);
+    await ex.close();
+  }
+});
+
+test.run();
