@@ -376,7 +376,7 @@ export class Executor {
   }
 
   /** Starts the next attempt of job: in task slot t, or in the backlog of its level when no slot is free. */
-  #launch(job: Job, t = this.#core.x.taskAlloc()): void {
+  #launch(job: Job, t = this.#core.x.taskAlloc(), wake = true): void {
     if (t < 0) { this.#jobBacklog[job.level].push(job); this.#jobsWaiting++; return; }
     job.attempt++;
     this.#outstanding++;
@@ -398,7 +398,7 @@ export class Executor {
     }
     if (job.timeout > 0) this.#watch(job);
     core.x.submitAt(t, job.level);
-    this.#afterSubmit();
+    if (wake) this.#afterSubmit();
   }
 
   /**
@@ -1197,29 +1197,33 @@ export class Executor {
    * parked thread can take milliseconds on a VM, better overlapped with the caller's own share than paid
    * after it; waking one more than the helpers need would only take a CPU from them. `current` is read
    * plainly: a hint, as is the whole count (a helper nobody takes is withdrawn by the caller).
+   * `queued`: the helpers are submitted, so only those still in the submission queues need a worker
+   * (one already taken is running, and is not idle).
    */
-  _wakeFor(count: number): void {
+  _wakeFor(count: number, queued = false): void {
     const core = this.#core;
+    if (queued) count = Math.min(count, core.x.queuedLength());
     let idle = this.#pool.stats.live - Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
     for (let w = 0; w < core.nWorkers && idle > 0; w++) if (core.i32[(core.workerPtr(w) + core.L.W_current) >> 2] >= 0) idle--;
     for (let k = Math.max(0, idle); k < count; k++) if (!core.x.wakeOne()) break;
+    this.#pool.demand();   // an elastic pool with stopped slots starts one if the submitted work needs it
   }
 
-  /** @internal Wakes one parked worker if submitted tasks wait and nobody is searching (the check a burst's end makes). */
-  _wakeIfQueued(): void { this.#core.x.wakeIfBacklog(0); }
 
   /**
    * @internal Runs fn(...args) on a worker as an algorithm's helper: `revoke()` takes it back if no
    * worker has started it (its promise then resolves with undefined), without the cost of an error;
    * `release()` says the call no longer waits for it (it handed its partial back another way): its
-   * outcome is ignored and the pump does not poll for it.
+   * outcome is ignored and the pump does not poll for it. The submission wakes nobody: the caller makes
+   * sure workers look (_wakeFor), counting those it already woke; the usual check at the end of a burst
+   * would see the first one not searching yet and wake a second, or wake one to drop a withdrawn helper.
    */
   _helper(fn: (...a: any[]) => unknown, args: unknown[]): { done: Promise<unknown>; revoke(): boolean; release(): void } {
     let job!: Job;
     const done = new Promise<unknown>((resolve, reject) => {
       const fnId = this.#fns.idOf(fn, 'algorithm');
       job = newJob(fnId, args, this.#fns.nameOf(fnId), resolveTaskOptions(undefined), undefined, resolve, reject);
-      this.#launch(job);
+      this.#launch(job, this.#core.x.taskAlloc(), false);
     });
     const release = (): void => {
       done.catch(ignore);   // a crash or destroy() after the hand-back is no news to the call

@@ -1,8 +1,9 @@
-// A lingering worker never oversubscribes the CPUs (assembly/worker.ts lingerRounds): it spins for the
-// host's linger word only while the spinners and the workers running a task fit in maxSpinners (at most
-// CPUs − 1: the host keeps one). This process reports 2 CPUs (os.availableParallelism, before beatflow
-// is loaded), so with 2 workers maxSpinners is 1 on any machine: a worker lingers only while no other
-// runs a task.
+// Workers around a caller-driven algorithm call never take more CPUs than the call needs. A lingering
+// worker spins for the host's linger word only while the spinners and the workers running a task fit
+// in maxSpinners (at most CPUs − 1: the host keeps one; assembly/worker.ts lingerRounds), and a call
+// after a pause wakes one worker per helper (src/algorithms/caller.ts, Executor._wakeFor). This process
+// reports 2 CPUs (os.availableParallelism, before beatflow is loaded), so with 2 workers maxSpinners is
+// 1 and a call gets one helper on any machine.
 import os from 'node:os';
 import { syncBuiltinESMExports } from 'node:module';
 import { test } from 'uvu';
@@ -38,6 +39,31 @@ test('with a worker running a task, the other parks despite the linger word; wit
     await until(() => sleepers() === 2, 'and parks once the word is cleared');
   } finally {
     core.x.setLinger(0);
+    await ex.close();
+  }
+});
+
+test('a call after a pause wakes one worker for its one helper, not a second for the same helper', async () => {
+  const { transform } = await import('beatflow');
+  const ex = await Executor.create({ workers: 2, lingerMicroseconds: 20_000 });
+  const core = ex._sharedCore();
+  try {
+    const sleepers = () => Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
+    const parked = () => within((async () => { while (sleepers() < 2) await new Promise((r) => setTimeout(r, 2)); })(), 2000, 'both workers park');
+    const wakeups = () => ex.stats().workers.reduce((sum, w) => sum + w.wakeups, 0);
+    const N = 1 << 22;   // past CALLER_ALONE_NS: one helper (2 CPUs: one besides the caller)
+    const a = ex.shared(Float32Array, N).fill(1), out = ex.shared(Float32Array, N);
+    await transform(ex, a, out, 'abs');
+    const woke = [];
+    for (let k = 0; k < 8; k++) {
+      await parked();
+      const before = wakeups();
+      await transform(ex, a, out, 'abs');
+      await parked();
+      woke.push(wakeups() - before);
+    }
+    assert.equal(woke, [1, 1, 1, 1, 1, 1, 1, 1], 'workers woken per call');
+  } finally {
     await ex.close();
   }
 });

@@ -138,7 +138,8 @@ function runPhase(c: Call, tasks: number, first: Share, make: () => Share): unkn
       a[Arg.Job] = job; a[Arg.Index] = p;
       spawned.push(submit ? ex._helper(self, a) : UNSUBMITTED);
     }
-    ex._wakeIfQueued();   // one woken earlier may have parked again before the push: if the helpers wait and nobody searches
+    // One woken earlier may have parked again before the push; one still waking counts as looking.
+    if (submit && tasks > 1) ex._wakeFor(tasks - 1, true);
     ex._reap();           // the last call's helpers retired after handing back: settle their slots while ours start
     withCore(core, () => claimLoop(job, 0, first.body));
   } catch (e) {
