@@ -1,6 +1,6 @@
 // The beatflow core: one module, instantiated in every thread against one imported shared memory.
 // No allocator, no data segments, no start function, no mutable globals (test/wasm-sections.test.mjs).
-export { layoutSize, configure, setSpin, setLinger, setSubRuns, setAging } from "./layout";
+export { layoutSize, configure, setSpin, setLinger, setHostBusy, setSubRuns, setAging } from "./layout";
 export * from "./offsets";
 export { mpmcPush, mpmcPop, mpmcLength } from "./mpmc";
 export { dequePush, dequePop, dequeSteal, dequeLength } from "./deque";

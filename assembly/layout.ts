@@ -30,7 +30,7 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
 // Header: configuration (written once) then one cache line per group of shared words.
 // Byte ruler (each row one 64-byte line):
 //   0   magic nWorkers taskCap dequeCap runCap fnCap maxSpinners spinIters workers tasks runs fns heap heapLimit … (config)
-//   64  sleepers spinners wakeHint shutdown linger                                         (sleep protocol, atomic)
+//   64  sleepers spinners wakeHint shutdown linger hostBusy                                (sleep protocol, atomic)
 //   128 hostSeq hostWaiting                                                                (host wake-up, atomic)
 //   192 freeHead(u64) taskBump live                                                        (task slot allocator, atomic)
 //   256 heapLock heapTop heapFailures                                                      (heap allocator)
@@ -51,7 +51,8 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   wakeHint: u32;     // where the next waker starts scanning for a parked worker (any value is correct)
   shutdown: i32;     // non-zero: workers return SHUTDOWN from next()
   linger: u32;       // explore rounds a spinner makes before it parks, if more than spinIters (host: setLinger)
-  _s0: u32; _s1: u64; _s2: u64; _s3: u64; _s4: u64; _s5: u64;
+  hostBusy: u32;     // non-zero while the host runs its share of an algorithm call: lingering leaves it a CPU
+  _s1: u64; _s2: u64; _s3: u64; _s4: u64; _s5: u64;
   // line 2: host wake-up (the host awaits Atomics.waitAsync on hostSeq). Atomic only.
   hostSeq: i32;      // bumped by a worker that finds hostWaiting set
   hostWaiting: i32;  // set by the host before it re-checks the completion ring and waits
@@ -276,6 +277,7 @@ export function setSpin(maxSpinners: u32, spinIters: u32): void {
 }
 
 export const LINGER: usize = HEADER + offsetof<Header>("linger");   // see Header.linger
+export const HOST_BUSY: usize = HEADER + offsetof<Header>("hostBusy");   // see Header.hostBusy
 
 /**
  * Host, at any time: spinners make at least `rounds` explore rounds before they park (0: spinIters, the
@@ -285,6 +287,11 @@ export const LINGER: usize = HEADER + offsetof<Header>("linger");   // see Heade
  */
 export function setLinger(rounds: u32): void {
   atomic.store<u32>(LINGER, rounds);
+}
+
+/** Host: non-zero while it runs its share of an algorithm call (Header.hostBusy; lingering workers leave it a CPU). */
+export function setHostBusy(busy: u32): void {
+  atomic.store<u32>(HOST_BUSY, busy);
 }
 
 function planRegions(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, runCap: u32, fnCap: u32, write: bool): usize {

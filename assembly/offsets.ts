@@ -16,6 +16,7 @@ export function off_H_sleepers(): usize { return offsetof<Header>("sleepers"); }
 export function off_H_spinners(): usize { return offsetof<Header>("spinners"); }
 export function off_H_shutdown(): usize { return offsetof<Header>("shutdown"); }
 export function off_H_linger(): usize { return offsetof<Header>("linger"); }
+export function off_H_hostBusy(): usize { return offsetof<Header>("hostBusy"); }
 export function off_H_hostSeq(): usize { return offsetof<Header>("hostSeq"); }
 export function off_H_hostWaiting(): usize { return offsetof<Header>("hostWaiting"); }
 export function off_H_live(): usize { return offsetof<Header>("live"); }

@@ -5,7 +5,7 @@
 //   explore      the injector, then steal from every other worker starting at a random victim
 //   waitForTask  search for a while (at most maxSpinners workers spin, spinIters rounds each), then
 //                announce sleep, re-check, and park on the epoch (sleep.ts; assembly/README.md#sleep)
-import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, PRIO_USED, LINGER, workerAt, taskAt, levelQueue } from "./layout";
+import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, PRIO_USED, LINGER, HOST_BUSY, workerAt, taskAt, levelQueue } from "./layout";
 import { dequePop, dequeSteal, dequeLength } from "./deque";
 import { mpmcPop, mpmcLength } from "./mpmc";
 import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown, spinnerCount } from "./sleep";
@@ -109,18 +109,18 @@ export function setStealDomain(w: u32, start: u32, count: u32): bool {
 
 /**
  * The rounds a searcher may spin for the host's linger word (Header.linger), or 0. A linger keeps a CPU
- * busy for the next algorithm call's helpers; it must not take one from work in progress. maxSpinners
- * (at most CPUs − 1) leaves one CPU to the host, which is busy during a call (claiming chunks), and the
- * workers running a task hold theirs: so a searcher lingers only while the spinners (itself counted)
- * and the workers running a task fit in maxSpinners. Without this, a cold call that woke two workers
- * for one helper (one by the caller, one by the submission before the first was searching) had the
- * second spin through the whole call on a 2-CPU machine, three threads on two CPUs. Other workers'
+ * busy for the next algorithm call's helpers; it must not take one from work in progress. The host
+ * holds one while it runs its share of a call (Header.hostBusy), and the workers running a task hold
+ * theirs: so a searcher lingers only while the spinners (itself counted) and the workers running a task
+ * fit in maxSpinners (at most CPUs − 1), or in one more while the host is not busy (a driving task's
+ * call, or between calls). Without this, a call after a pause that woke two workers for one helper had
+ * the second spin through the whole call on a 2-CPU machine, three threads on two CPUs. Other workers'
  * `current` words are read plainly: a hint, stale by a task at most, as the spinner count is.
  */
 function lingerRounds(h: Header): u32 {
   const rounds = atomic.load<u32>(LINGER);
   if (rounds == 0) return 0;
-  const cap = h.maxSpinners, n = h.nWorkers;
+  const cap = h.maxSpinners + (atomic.load<u32>(HOST_BUSY) == 0 ? 1 : 0), n = h.nWorkers;
   let busy = spinnerCount();
   for (let v: u32 = 0; v < n && busy <= cap; v++) if (changetype<WorkerSlot>(workerAt(v)).current >= 0) busy++;
   return busy <= cap ? rounds : 0;
@@ -146,8 +146,9 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
       if (isShutdown()) { s.searching = 0; endSearchEmpty(); return SHUTDOWN; }
       // Past the usual spin, a linger ends when the host clears (or lowers) its word: its rounds were
       // timed at start-up without contention and can take far longer now. It also ends once others
-      // started running tasks (lingerRounds). Re-read every 64 rounds.
-      if (i >= h.spinIters && (i & 63) == 63) rounds = max<u32>(h.spinIters, lingerRounds(h));
+      // started running tasks (lingerRounds). Re-read every 64 rounds, and at the end of the usual spin:
+      // a linger refused at the start (another searcher was about to park) may be allowed by then.
+      if (mayspin && ((i >= h.spinIters && (i & 63) == 63) || i + 1 == rounds)) rounds = max<u32>(h.spinIters, lingerRounds(h));
     }
     s.searching = 0;
     endSearchEmpty();

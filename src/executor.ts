@@ -834,6 +834,10 @@ export class Executor {
       const seq = Atomics.load(i32, this.#hostSeq);
       Atomics.store(i32, this.#hostWaiting, 1);           // from here a finishing worker bumps hostSeq …
       if (this.#drain() > 0 || this.#outstanding === 0) { await null; continue; }   // … so re-check first
+      // Nothing back yet. An algorithm's helper is submitted without the usual wake (_helper): if one
+      // is still queued (or a withdrawn one waits to be dropped) and no live worker is awake to take it,
+      // wake one, so its slot comes back and close() never waits on it.
+      this._wakeFor(1, true);
       const r = Atomics.waitAsync(i32, this.#hostSeq, seq);
       if (r.async) await r.value; else await null;
       if (missedAt >= 0) this.#spinUs = nextHostSpin(this.#spinUs, false, (performance.now() - missedAt) * 1000);

@@ -55,6 +55,7 @@ export interface CoreExports {
   setStealDomain(w: number, start: number, count: number): number;   // 1, or 0 if the range is invalid (src/topology.ts)
   setSpin(maxSpinners: number, spinIters: number): void;
   setLinger(rounds: number): void;
+  setHostBusy(busy: number): void;
   setSubRuns(base: number): void;
   tryNext(w: number): number;
   requeue(w: number, t: number): void;

@@ -15,30 +15,40 @@ const { Executor } = await import('beatflow');
 const { fixtures, within } = await import('./helpers/executor.mjs');
 const tasks = await import('./fixtures/tasks.mjs');
 
-test('with a worker running a task, the other parks despite the linger word; with none running, it lingers', async () => {
+test('a worker lingers unless that would make more busy threads than CPUs: the host while it runs its share, the workers in tasks', async () => {
   const ex = await Executor.create({ workers: 2, module: fixtures });
   const core = ex._sharedCore();
   try {
     const sleepers = () => Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
     const until = (ok, what) => within((async () => { while (!ok()) await new Promise((r) => setTimeout(r, 5)); })(), 2000, what);
     const running = () => [0, 1].filter((w) => core.runningOn(w).length > 0).length;
+    const lingers = async (what) => {   // a worker stays awake: the word asks for rounds that take minutes
+      await until(() => sleepers() < 2 - running(), what);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(sleepers() < 2 - running(), `${what}, and stays awake`);
+    };
     await ex.async(tasks.noop);
     await until(() => sleepers() === 2, 'both workers park at first');
-    const long = ex.async(tasks.spin, 1500);
+    const long = ex.async(tasks.spin, 4000);
     await until(() => running() === 1, 'one worker runs the long task');
     core.x.setLinger(0x7fffffff);            // a call in flight, rounds that would take minutes
+    core.x.setHostBusy(1);                   // … whose caller runs its share
     await ex.async(tasks.noop);              // the other worker wakes, runs it, and searches
     await until(() => sleepers() === 1, 'the other parks: lingering would make three busy threads on two CPUs');
     assert.is(running(), 1, 'while the long task still runs');
-    assert.is(await long, 1500);
-    await until(() => sleepers() === 2 || running() === 0, 'the long task ended');
-    await ex.async(tasks.noop);              // now nobody runs a task: the one that ran this lingers
-    await new Promise((r) => setTimeout(r, 100));
-    assert.ok(sleepers() < 2, 'a worker lingers when no other runs a task');
+    core.x.setHostBusy(0);                   // a call driven by a task: the host only waits
+    await ex.async(tasks.noop);
+    await lingers('with the host idle, the other lingers beside the long task');
+    assert.is(running(), 1, 'which still runs');
+    assert.is(await long, 4000);
+    core.x.setHostBusy(1);
+    await ex.async(tasks.noop);              // nobody runs a task now: one lingers beside the busy host
+    await lingers('a worker lingers when no other runs a task');
     core.x.setLinger(0);
     await until(() => sleepers() === 2, 'and parks once the word is cleared');
   } finally {
     core.x.setLinger(0);
+    core.x.setHostBusy(0);
     await ex.close();
   }
 });

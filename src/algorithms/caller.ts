@@ -130,6 +130,9 @@ function runPhase(c: Call, tasks: number, first: Share, make: () => Share): unkn
     if (!failed) { failed = true; error = e; }
     withCore(core, () => stop(job));
   };
+  // From the submission to the end of the wait this thread is busy: lingering workers leave it a CPU
+  // (assembly/worker.ts lingerRounds). A hint: were it left set by a throw, workers would linger less.
+  core.x.setHostBusy(1);
   try {
     const submit = ex._takesTasks();   // after a completed close() (a later phase), no helper would run: all parts are the caller's
     withCore(core, () => resetHandBack(job));
@@ -164,7 +167,9 @@ function runPhase(c: Call, tasks: number, first: Share, make: () => Share): unkn
   // The started helpers are finishing their last chunks. Each hands its partial back in the job block
   // (builtins.ts handBack) before its task retires: counted there, they need no settling, and their
   // tasks' results (the same partials) are dropped when they come back.
-  if (!failed && withCore(core, () => awaitHandBack(job, handed.length, SETTLE_POLL_US))) {
+  const back = !failed && withCore(core, () => awaitHandBack(job, handed.length, SETTLE_POLL_US));
+  core.x.setHostBusy(0);
+  if (back) {
     for (const p of handed) {
       spawned[p - 1].release();
       partials[p] = withCore(core, () => handedBack(job, p));
