@@ -1213,7 +1213,6 @@ export class Executor {
     this.#pool.demand();   // an elastic pool with stopped slots starts one if the submitted work needs it
   }
 
-
   /**
    * @internal Runs fn(...args) on a worker as an algorithm's helper: `revoke()` takes it back if no
    * worker has started it (its promise then resolves with undefined), without the cost of an error;

@@ -198,7 +198,8 @@ export function handBack(job: number, index: number, partial: unknown): void {
 
 /**
  * The calling thread, after its share: waits up to `us` µs until DONE counts `want` helpers (false if
- * not, or at once when STOP is set: a failed helper never counts itself), then reads slots 1 .. parts.
+ * not, or at once when STOP is set: a failed helper never counts itself). Their partials are then in
+ * their slots (handedBack).
  */
 export function awaitHandBack(job: number, want: number, us: number): boolean {
   const i32 = jobView(job), w = job >> 2;
