@@ -1207,9 +1207,11 @@ export class Executor {
   _wakeFor(count: number, queued = false): void {
     const core = this.#core;
     if (queued) count = Math.min(count, core.x.queuedLength());
-    let idle = this.#pool.stats.live - Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
-    for (let w = 0; w < core.nWorkers && idle > 0; w++) if (core.i32[(core.workerPtr(w) + core.L.W_current) >> 2] >= 0) idle--;
-    for (let k = Math.max(0, idle); k < count; k++) if (!core.x.wakeOne()) break;
+    if (count > 0) {
+      let idle = this.#pool.live - Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
+      for (let w = 0; w < core.nWorkers && idle > 0; w++) if (core.i32[(core.workerPtr(w) + core.L.W_current) >> 2] >= 0) idle--;
+      for (let k = Math.max(0, idle); k < count; k++) if (!core.x.wakeOne()) break;
+    }
     this.#pool.demand();   // an elastic pool with stopped slots starts one if the submitted work needs it
   }
 

@@ -98,6 +98,8 @@ export class Pool {
   get size(): number { return this.#threads.length; }
 
   get stats(): PoolStats { return { ...this.#stats }; }
+  /** Live threads now (stats.live without the copy: the executor reads it on its wake paths). */
+  get live(): number { return this.#stats.live; }
 
   /** Starts the permanent slots' threads; rejects (after stopping the others) if one cannot load the task module. */
   async start(): Promise<void> {
