@@ -837,7 +837,7 @@ export class Executor {
       // Nothing back yet. An algorithm's helper is submitted without the usual wake (_helper): if one
       // is still queued (or a withdrawn one waits to be dropped) and no live worker is awake to take it,
       // wake one, so its slot comes back and close() never waits on it.
-      this._wakeFor(1, true);
+      this._wakeFor(1, true, false);
       const r = Atomics.waitAsync(i32, this.#hostSeq, seq);
       if (r.async) await r.value; else await null;
       if (missedAt >= 0) this.#spinUs = nextHostSpin(this.#spinUs, false, (performance.now() - missedAt) * 1000);
@@ -1202,9 +1202,11 @@ export class Executor {
    * after it; waking one more than the helpers need would only take a CPU from them. `current` is read
    * plainly: a hint, as is the whole count (a helper nobody takes is withdrawn by the caller).
    * `queued`: the helpers are submitted, so only those still in the submission queues need a worker
-   * (one already taken is running, and is not idle).
+   * (one already taken is running, and is not idle). The pump also calls it, before it sleeps, for any
+   * queued work, without the elastic pool's demand check (`demand` false): that check on every sleep
+   * would start a thread per completion while the last one boots (#idled makes its own).
    */
-  _wakeFor(count: number, queued = false): void {
+  _wakeFor(count: number, queued = false, demand = true): void {
     const core = this.#core;
     if (queued) count = Math.min(count, core.x.queuedLength());
     if (count > 0) {
@@ -1212,7 +1214,7 @@ export class Executor {
       for (let w = 0; w < core.nWorkers && idle > 0; w++) if (core.i32[(core.workerPtr(w) + core.L.W_current) >> 2] >= 0) idle--;
       for (let k = Math.max(0, idle); k < count; k++) if (!core.x.wakeOne()) break;
     }
-    this.#pool.demand();   // an elastic pool with stopped slots starts one if the submitted work needs it
+    if (demand) this.#pool.demand();   // an elastic pool with stopped slots starts one if the submitted work needs it
   }
 
   /**

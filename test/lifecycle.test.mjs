@@ -177,6 +177,18 @@ Recycle('recycleAboveHeapMb: a thread whose heap passed the bound is replaced be
 // ---
 const Elastic = suite('minWorkers, idleTimeout: elastic slots');
 
+Elastic('a short burst starts one elastic thread at most (one at a time: each new thread checks again once ready)', async () => {
+  for (let rep = 0; rep < 3; rep++) {
+    const ex = await Executor.create({ workers: 6, minWorkers: 1, idleTimeout: 2000, module: lifeModule });
+    const flags = ex.shared(Int32Array, 1);
+    await within(Promise.all(Array.from({ length: 12 }, () => ex.async(lt.mark, flags, 0, 3))), 10_000, 'the burst');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.is(flags[0], 12);
+    assert.ok(ex.lifecycle().started <= 2, `${ex.lifecycle().started} threads started for 12 tasks of 3 ms (the permanent one and one more at most)`);
+    await within(ex.close(), 10_000, 'close');
+  }
+});
+
 Elastic('threads above minWorkers start under load and leave when idle; work after that still runs', async () => {
   const ex = await Executor.create({ workers: 3, minWorkers: 1, idleTimeout: 200, module: lifeModule });
   assert.is(ex.lifecycle().live, 1, 'only the permanent thread at start');
