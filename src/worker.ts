@@ -622,8 +622,13 @@ async function loop(): Promise<void> {
     if (t >= 0 || t === SHUTDOWN) continue;
     if (t === RETRY) continue;
     since = performance.now();
-    if (suspended >= AWAIT_CAP) await keptAlive(new Promise<void>((r) => { kick = r; }));
-    else t = await sleepAsync();
+    if (suspended >= AWAIT_CAP) {
+      // Our await list is full: we take no work until one settles. Tasks still queued must not wait for
+      // that while another worker sleeps (the host's wake at the end of its burst may have seen us
+      // searching and woken nobody): wake one if nobody else is searching.
+      x.wakeIfBacklog(0);
+      await keptAlive(new Promise<void>((r) => { kick = r; }));
+    } else t = await sleepAsync();
   }
   dropChoices();
   core.u32[(core.workerPtr(w) + L.W_frames) >> 2] = 0;
