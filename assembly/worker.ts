@@ -120,10 +120,21 @@ export function setStealDomain(w: u32, start: u32, count: u32): bool {
 function lingerRounds(h: Header): u32 {
   const rounds = atomic.load<u32>(LINGER);
   if (rounds == 0) return 0;
-  const cap = h.maxSpinners + (atomic.load<u32>(HOST_BUSY) == 0 ? 1 : 0), n = h.nWorkers;
-  let busy = spinnerCount();
-  for (let v: u32 = 0; v < n && busy <= cap; v++) if (changetype<WorkerSlot>(workerAt(v)).current >= 0) busy++;
-  return busy <= cap ? rounds : 0;
+  const cap = h.maxSpinners + (atomic.load<u32>(HOST_BUSY) == 0 ? 1 : 0);
+  const spinning = spinnerCount();
+  return spinning <= cap && spinning + runningWorkers(cap - spinning + 1) <= cap ? rounds : 0;
+}
+
+/**
+ * Any thread: the workers running a task now (`current` ≥ 0), counted up to `limit` (the scan stops
+ * there). A hint: each owner writes its `current` plainly, so a word read here is stale by a task at
+ * most. The host counts idle workers with it (src/executor.ts _wakeFor); a searcher, whether it may linger.
+ */
+export function runningWorkers(limit: u32): u32 {
+  const n = changetype<Header>(HEADER).nWorkers;
+  let k: u32 = 0;
+  for (let v: u32 = 0; v < n && k < limit; v++) if (changetype<WorkerSlot>(workerAt(v)).current >= 0) k++;
+  return k;
 }
 
 /** Searches, spins, parks; returns a task or SHUTDOWN. */

@@ -1211,7 +1211,7 @@ export class Executor {
     if (queued) count = Math.min(count, core.x.queuedLength());
     if (count > 0) {
       let idle = this.#pool.live - Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
-      for (let w = 0; w < core.nWorkers && idle > 0; w++) if (core.i32[(core.workerPtr(w) + core.L.W_current) >> 2] >= 0) idle--;
+      if (idle > 0) idle -= core.x.runningWorkers(idle);
       for (let k = Math.max(0, idle); k < count; k++) if (!core.x.wakeOne()) break;
     }
     if (demand) this.#pool.demand();   // an elastic pool with stopped slots starts one if the submitted work needs it

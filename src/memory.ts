@@ -40,6 +40,7 @@ export interface CoreExports {
   runStartAt(r: number, list: number, n: number, level: number): void;
   submitAt(t: number, level: number): void;
   queuedLength(): number;
+  runningWorkers(limit: number): number;
   setAging(tick: number): void;
   runCancel(r: number): void;
   retire(w: number, t: number, failed: number, choices: number, n: number): number;

@@ -203,7 +203,6 @@ export function handBack(job: number, index: number, partial: unknown): void {
  */
 export function awaitHandBack(job: number, want: number, us: number): boolean {
   const i32 = jobView(job), w = job >> 2;
-  if (Atomics.load(i32, w + J_DONE) >= want) return true;
   const end = performance.now() + us / 1000;
   for (let i = 1; ; i++) {
     if (Atomics.load(i32, w + J_DONE) >= want) return true;
