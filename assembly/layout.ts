@@ -4,7 +4,7 @@
 // there are no data segments, no start function and no mutable globals: all state lives at addresses
 // computed from the Header, which configure() fills in once, on the host, before any worker starts.
 // The host reads every offset through the exported `off_*` functions at the bottom of this file and
-// never types a number in (src/memory.ts).
+// never types a number in (src/engine/memory.ts).
 //
 //   0        64                                        HEAP_CLASSES+128
 //   ├────────┼── Header ──┬ Injector ┬ Completions ┬ heap classes ┬─ region table (configure) ─────────►
@@ -21,7 +21,7 @@ export const EMPTY: i32 = -1;         // queue outcome: nothing there
 export const RETRY: i32 = -2;         // steal outcome: lost a race, the deque may still hold work
 export const SHUTDOWN: i32 = -3;      // next() outcome: the executor is shutting down
 export const RUN_BIT: u32 = 0x80000000; // completion-ring entry for a finished run, not a task
-// Result kinds the core must know (the rest are src/codec.ts's business; the Codec checks at start-up,
+// Result kinds the core must know (the rest are src/engine/codec.ts's business; the Codec checks at start-up,
 // through the flag_Result* exports, that it uses the same values).
 export const RESULT_ENCODED: u32 = 5;   // r0 holds (ptr, len) of a heap block the result owns
 export const RESULT_ERROR: u32 = 16;    // the same, holding an encoded error
@@ -111,7 +111,7 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   domStart: u32;     // this worker's steal domain: workers [domStart, domStart + domCount) are tried first when
   domCount: u32;     //   stealing (worker.ts stealRound); 0 = one domain. Host-written before the thread starts
                      //   (setStealDomain), published by thread creation; then read-only
-  metrics: u32;      // heap pointer to the metrics block (src/metrics.ts; 0 = none), host-written before the thread
+  metrics: u32;      // heap pointer to the metrics block (src/observe/metrics.ts; 0 = none), host-written before the thread
                      //   starts; the Wasm core never reads it
   _b5: u64;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;
@@ -121,16 +121,16 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   liveDelta: i32;    //   after the thread died); liveDelta: this worker's allocations minus frees through its cache
   frames: u32;       // heap pointer to u32[1 + n]: a count, then the tasks on this worker's stack below the
                      //   running one (each waiting in a join while the worker runs others); owner-written
-                     //   plainly, read by the host after the thread died (src/worker.ts enter/leave)
+                     //   plainly, read by the host after the thread died (src/worker/main.ts enter/leave)
   _m2: u64; _m3: u64;
   pops: u32;         // owner-only: pops from the submission queues (priority aging, worker.ts explore)
-  choices: u32;      // heap pointer to the thread's condition-choice buffer (src/worker.ts writeChoices);
+  choices: u32;      // heap pointer to the thread's condition-choice buffer (src/worker/main.ts writeChoices);
                      //   owner-written plainly, freed by the host after the thread died (memory.ts reclaimWorker)
 }
 
 // A task record, two cache lines. Line 0 is scheduling state; line 1 holds values.
 //   0   · fn pending deps | run flags succ nsucc | pred npred argInfo resInfo
-//   48  arg words 0..5 (f64 each; see src/codec.ts for the kinds)
+//   48  arg words 0..5 (f64 each; see src/engine/codec.ts for the kinds)
 //   96  result words 0..1 | tStart done
 // pending is the only word touched by several threads while the task is live (atomic). All other fields
 // are written by one thread and published by an atomic operation named beside them.
@@ -150,15 +150,15 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   pred: u32;      // heap pointer to u32[npred] strong predecessor ids, in edge insertion order; for a spawned
                   // child (no predecessors): its spawner's run, whose failure or cancellation skips it
   npred: u32;
-  argInfo: u32;   // argc | mode | 4-bit kinds (src/codec.ts); host-written before submission
+  argInfo: u32;   // argc | mode | 4-bit kinds (src/engine/codec.ts); host-written before submission
   resInfo: u32;   // result kind | count; written by the worker before finish(), published by finish()'s atomics
   a0: f64; a1: f64; a2: f64; a3: f64; a4: f64; a5: f64;
   r0: f64; r1: f64;
   tStart: f64;    // timing field (filled when tracing is on)
   done: u32;      // a spawned child (TaskFlag.Child): 0 until it retired, then 1 (ctx.join polls it); 2 once the
                   // host marked it orphaned (its spawner died with its worker). Atomic: retire CASes 0 → 1,
-                  // the host 0 → 2; exactly one wins (tasks.ts retire, src/orphans.ts)
-  token: u32;     // heap pointer to the task's cancellation token (src/cancel.ts), or 0; host-written before submission
+                  // the host 0 → 2; exactly one wins (tasks.ts retire, src/engine/recovery.ts)
+  token: u32;     // heap pointer to the task's cancellation token (src/engine/cancel.ts), or 0; host-written before submission
 }
 
 // A run slot: one per laid-out taskflow (host runs), or one per subflow being joined (subflow runs).
@@ -196,7 +196,7 @@ export const enum TaskFlag {
   NotifyHost = 1,   // post the task id to the host when it retires (async tasks)
   Condition = 2,    // a condition task: its edges out are weak; it releases the successors it chose
   Child = 4,        // spawned inside a running task (ctx.spawn): retiring sets `done`; its spawner frees it (the
-                    // host, if the spawner died: src/orphans.ts). Cleared when a slot is freed
+                    // host, if the spawner died: src/engine/recovery.ts). Cleared when a slot is freed
   Revocable = 8,    // submitted with a handle: may be withdrawn before it starts (Task.state)
   Watched = 16,     // has a timeout: the worker writes tStart (ms since the epoch) before calling it
 }

@@ -1,4 +1,4 @@
-// Offsets for the host: src/memory.ts reads every export named off_* / size_* and never types a number.
+// Offsets for the host: src/engine/memory.ts reads every export named off_* / size_* and never types a number.
 import { HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED } from "./layout";
 
 export function off_header(): usize { return HEADER; }

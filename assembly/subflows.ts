@@ -1,4 +1,4 @@
-// Subflow runs: a graph that a running task builds and joins (src/subflow.ts).
+// Subflow runs: a graph that a running task builds and joins (src/graph/subflow.ts).
 //
 // The worker that joins lays the subflow out in the task table like a host run (same records, same
 // counting in tasks.ts), but under a run slot of its own taken from [subBase, runCap). It starts the

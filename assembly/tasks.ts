@@ -62,7 +62,7 @@ export function taskFree(t: u32): void {
 // Going through the shared free stack for that costs two contended atomics per child on one cache line
 // that every worker hits. So a worker keeps up to SLOT_CACHE freed slots of its own: owner-only, plain.
 // Live-slot accounting stays exact: Header.live counts the shared stack's side, each worker's liveDelta
-// its cache's side, and the host adds them up (src/memory.ts liveTasks). The cache belongs to the worker
+// its cache's side, and the host adds them up (src/engine/memory.ts liveTasks). The cache belongs to the worker
 // slot, not the thread: a replacement thread on the slot goes on using it.
 
 /** Worker w: a task slot for a child it spawns: its own cache first, else the shared stack. -1 if none. */
@@ -243,7 +243,7 @@ export function skip(w: u32, t: u32): i32 {
  */
 export function runFailed(t: u32): bool {
   const task = changetype<Task>(taskAt(t));
-  // A spawned child has no run of its own; its `pred` word names its spawner's (src/worker.ts spawn).
+  // A spawned child has no run of its own; its `pred` word names its spawner's (src/worker/main.ts spawn).
   return runStopped(task.run == NONE && (task.flags & TaskFlag.Child) != 0 ? task.pred : task.run);
 }
 
@@ -350,7 +350,7 @@ export function retire(w: u32, t: u32, failed: bool, choices: usize, nchoices: u
   const flags = task.flags;
   if (r != NONE && first == EMPTY) credit(w, r, -1);   // nothing takes t's place in the count
   // A child publishes its result to its joiner (0 → 1). If the host marked it orphaned first (its spawner
-  // died with its worker: src/orphans.ts), nobody joins it: it goes to the host, which frees it.
+  // died with its worker: src/engine/recovery.ts), nobody joins it: it goes to the host, which frees it.
   if ((flags & TaskFlag.Child) != 0 && atomic.cmpxchg<u32>(p, 0, CHILD_RETIRED, T_DONE) == CHILD_ORPHANED) postToHost(t);
   if ((flags & TaskFlag.NotifyHost) != 0) postToHost(t);   // the host may free t once it sees it: touch nothing of t after
   return first;

@@ -1,5 +1,5 @@
 // The worker loop's Wasm half: find the next task (exploit → explore → waitForTask) and finish one.
-// The JS half (src/worker.ts) is just: t = next(w); while (t >= 0) { run t in JS; t = finish(w, t, ok) }.
+// The JS half (src/worker/main.ts) is just: t = next(w); while (t >= 0) { run t in JS; t = finish(w, t, ok) }.
 //
 //   exploit      pop our own deque (LIFO: the successors we just made ready are hot in cache)
 //   explore      the injector, then steal from every other worker starting at a random victim
@@ -59,7 +59,7 @@ function fromQueue(w: u32, s: WorkerSlot, q: usize): i32 {
 
 /**
  * Tries to steal once from each other worker: first the workers of w's steal domain (slots
- * [domStart, domStart + domCount), grouped by shared last-level cache: src/topology.ts), from a random
+ * [domStart, domStart + domCount), grouped by shared last-level cache: src/observe/topology.ts), from a random
  * one of them, then all the others, from a random one of those. A task id, EMPTY, or RETRY.
  * One domain (domCount 0 or every worker) is a single pass from one random victim, as without domains.
  * domStart/domCount are configuration (written before the thread started), read plainly.

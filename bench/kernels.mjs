@@ -10,7 +10,7 @@
 //
 // op: map (axpy out = 2·a + b), map-exp (out = exp(a)), reduce (sum), scan (inclusive sum), sort.
 import { childMain, median, table, errorCell, now } from './lib.mjs';
-import { SharedCore, compileCore } from '../build/src/memory.js';
+import { SharedCore, compileCore } from '../build/src/engine/memory.js';
 import * as K from '../build/src/kernels.js';
 
 export const OPS = ['map', 'map-exp', 'reduce', 'scan', 'sort'];

@@ -1,6 +1,6 @@
 // Errors the runtime raises, with their messages in one table, and the rebuilding of errors thrown by
 // tasks on other threads (name, message and stack kept; the task's name attached).
-import type { PlainError } from './codec.js';
+import type { PlainError } from './engine/codec.js';
 
 /** Every message the runtime produces, in one place. */
 export const messages = {

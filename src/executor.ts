@@ -5,26 +5,26 @@
 // async tasks and runs on the completion ring. The host drains that ring in one loop (#pump) that awaits
 // Atomics.waitAsync on hostSeq only while something is in flight: one wake per batch, not per task.
 import { pathToFileURL } from 'node:url';
-import { Linger } from './linger.js';
-import { orphansOf, isChild } from './orphans.js';
-import { SharedCore, compileCore, NONE, EMPTY, RUN_BIT } from './memory.js';
-import { Codec, Kind, DTYPES, type SharedArrayCtor } from './codec.js';
-import { FunctionTable, FnKind } from './functions.js';
-import { Pool, type CrashInfo, type PoolStats } from './pool.js';
-import { Backpressure } from './backpressure.js';
-import { permanentSlots, busyWorkers, describeBusy, type CloseReport } from './lifecycle.js';
+import { Linger } from './engine/linger.js';
+import { orphansOf, isChild } from './engine/recovery.js';
+import { SharedCore, compileCore, NONE, EMPTY, RUN_BIT } from './engine/memory.js';
+import { Codec, Kind, DTYPES, type SharedArrayCtor } from './engine/codec.js';
+import { FunctionTable, FnKind } from './engine/functions.js';
+import { Pool, type CrashInfo, type PoolStats } from './engine/pool.js';
+import { Backpressure } from './engine/backpressure.js';
+import { permanentSlots, busyWorkers, describeBusy, type CloseReport } from './engine/lifecycle.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from './options.js';
-import { autoWorkers, spinPolicy, spinRounds, taskCapLog2, dequeCapLog2, nextHostSpin, initialHostSpin, hostMayPoll } from './scheduler.js';
-import { cpuCount, KeepAlive } from './platform.js';
+import { autoWorkers, spinPolicy, spinRounds, taskCapLog2, dequeCapLog2, nextHostSpin, initialHostSpin, hostMayPoll } from './policy/scheduling.js';
+import { cpuCount, KeepAlive } from './platform/node.js';
 import { messages, rebuildError, isPlainError, WorkerCrashError, CancelledError, TimeoutError, type TaskFailure } from './errors.js';
-import { resolveTaskOptions, type Job, type TaskOptions, type TaskHandle } from './jobs.js';
-import { CancellationToken } from './cancel.js';
-import { retryDelayMs, watchdogTickMs, checkedPriority, type Priority } from './scheduler.js';
-import { nodeOf, type Task, type Taskflow } from './graph.js';
-import { flatten, flatName } from './flatten.js';
-import { place, release, type Placed } from './tasktable.js';
-import { readTopology, stealDomains, applyStealDomains, executorTopology, type ExecutorTopology } from './topology.js';
-import { Metrics, type MetricsSnapshot, type MetricsOptions, type MetricsConfig } from './metrics.js';
+import { resolveTaskOptions, type Job, type TaskOptions, type TaskHandle } from './engine/jobs.js';
+import { CancellationToken } from './engine/cancel.js';
+import { retryDelayMs, watchdogTickMs, checkedPriority, type Priority } from './policy/scheduling.js';
+import { nodeOf, type Task, type Taskflow } from './graph/taskflow.js';
+import { flatten, flatName } from './graph/flatten.js';
+import { place, release, type Placed } from './engine/placement.js';
+import { readTopology, stealDomains, applyStealDomains, executorTopology, type ExecutorTopology } from './observe/topology.js';
+import { Metrics, type MetricsSnapshot, type MetricsOptions, type MetricsConfig } from './observe/metrics.js';
 
 type Waiting = { resolve(v: unknown): void; reject(e: unknown): void; fnId: number; args: unknown[]; level: number };
 
@@ -128,13 +128,13 @@ export class Executor {
   readonly #codec: Codec;
   readonly #fns: FunctionTable;
   readonly #pool: Pool;
-  /** options.maxQueue (src/backpressure.ts). */
+  /** options.maxQueue (src/engine/backpressure.ts). */
   readonly #queue: Backpressure;
   readonly #opts: ResolvedOptions;
   readonly #resolve: (((v: unknown) => void) | undefined)[] = [];
   readonly #reject: (((e: unknown) => void) | undefined)[] = [];
   readonly #crashErrors = new Map<number, Error>();
-  /** Children whose spawner died with its worker, not retired yet: each posts itself when it retires (src/orphans.ts). */
+  /** Children whose spawner died with its worker, not retired yet: each posts itself when it retires (src/engine/recovery.ts). */
   readonly #orphans = new Set<number>();
   readonly #backlog: Waiting[] = [];
   readonly #runWaiters: (RunWaiter | undefined)[] = [];
@@ -221,10 +221,10 @@ export class Executor {
     const nsPerRound = measureRound(core);
     const spin = spinPolicy(workers, cpus, opts.spinMicroseconds, nsPerRound);
     core.x.setSpin(spin.maxSpinners, spin.spinIters);
-    const cpuTopology = readTopology();                 // steal domains by shared cache (src/topology.ts)
+    const cpuTopology = readTopology();                 // steal domains by shared cache (src/observe/topology.ts)
     const domains = stealDomains(cpuTopology, workers);
     applyStealDomains(core, domains);
-    const metrics = Metrics.create(core);               // before the workers start (src/metrics.ts)
+    const metrics = Metrics.create(core);               // before the workers start (src/observe/metrics.ts)
     const ex = new Executor(core, opts, ns);
     ex.#topology = executorTopology(cpuTopology, domains);
     ex.#linger = new Linger(core, spinRounds(opts.lingerMicroseconds, nsPerRound), opts.lingerMicroseconds);
@@ -323,7 +323,7 @@ export class Executor {
     this.#wakeQueued = false;
     this.#unwoken = 0;
     this.#core.x.wakeIfBacklog(0);
-    this.#pool.demand();   // elastic workers (src/lifecycle.ts)
+    this.#pool.demand();   // elastic workers (src/engine/lifecycle.ts)
   };
 
   // ---- submitted tasks: priorities, cancellation, timeouts, retries ----
@@ -895,7 +895,7 @@ export class Executor {
     const resolve = this.#resolve[t];
     const reject = this.#reject[t];
     if (!resolve || !reject) {   // a submitted task (async() tasks never look at #jobs), or already settled (destroy)
-      if (this.#orphans.delete(t)) {   // an orphaned child retired (src/orphans.ts): nobody reads its result
+      if (this.#orphans.delete(t)) {   // an orphaned child retired (src/engine/recovery.ts): nobody reads its result
         this.#freeSlot(t);
         this.#outstanding--;
         return;
@@ -1028,7 +1028,7 @@ export class Executor {
       ? `died (${info.error.message})`
       : `exited with code ${info.exitCode}`;
     const lost = [...new Set([...(info.task === undefined ? [] : [info.task]), ...info.joining, ...info.awaiting])];
-    // Their children lose their joiner: the host frees them (src/orphans.ts). Marked before the lost tasks
+    // Their children lose their joiner: the host frees them (src/engine/recovery.ts). Marked before the lost tasks
     // retire below, so a lost task that was itself such a child posts itself to be freed.
     const { marked, retired } = orphansOf(this.#core, new Set(lost));
     for (const c of marked) this.#orphans.add(c);
@@ -1075,7 +1075,7 @@ export class Executor {
     return { workers, liveTasks: core.liveTasks(), heapBytes: u32[(L.header + L.H_heapBytes) >> 2] };
   }
 
-  // ---- observability (src/topology.ts, src/metrics.ts) ----
+  // ---- observability (src/observe/topology.ts, src/observe/metrics.ts) ----
 
   #topology!: ExecutorTopology;
   #linger!: Linger;
@@ -1123,7 +1123,7 @@ export class Executor {
       const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), this.#opts.closeTimeout); });
       const outcome = await Promise.race([this.#settled().then(() => 'idle' as const), timeout]);
       clearTimeout(timer);
-      if (outcome === 'timeout') {   // report what kept the workers busy (src/lifecycle.ts), then stop
+      if (outcome === 'timeout') {   // report what kept the workers busy (src/engine/lifecycle.ts), then stop
         const busy = busyWorkers(this.#core, (t) => this.#taskName(t));
         this.#closeReport = { timedOut: true, busy };
         await this.#stop(new Error(messages.closeTimedOut(this.#opts.closeTimeout, this.#outstanding, describeBusy(busy))));
@@ -1259,7 +1259,7 @@ export class Executor {
   _stopped(): Error | undefined { return this.#stopReason; }
   _takesTasks(): boolean { return this.#state !== 'closed'; }
 
-  /** @internal Parallel algorithm calls begin and end through this (src/linger.ts). */
+  /** @internal Parallel algorithm calls begin and end through this (src/engine/linger.ts). */
   get _linger(): Linger { return this.#linger; }
 
   /** @internal The shared core: the calling thread runs its share of an algorithm on it (algorithms/caller.ts). */

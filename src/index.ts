@@ -1,17 +1,17 @@
 // beatflow's public API.
 export { Executor, RunResult } from './executor.js';
 export type { RunHandle, RunOptions } from './executor.js';
-export { Taskflow, Task } from './graph.js';
+export { Taskflow, Task } from './graph/taskflow.js';
 export type { ExecutorOptions } from './options.js';
-export type { CloseReport, BusyWorker } from './lifecycle.js';
-export type { PoolStats } from './pool.js';
+export type { CloseReport, BusyWorker } from './engine/lifecycle.js';
+export type { PoolStats } from './engine/pool.js';
 export { WorkerCrashError, QueueFullError, GraphError, CancelledError, TimeoutError } from './errors.js';
-export { CancellationToken } from './cancel.js';
-export { Subflow } from './subflow.js';
-export type { TaskOptions, TaskHandle } from './jobs.js';
-export type { Priority, RetryDelay } from './scheduler.js';
+export { CancellationToken } from './engine/cancel.js';
+export { Subflow } from './graph/subflow.js';
+export type { TaskOptions, TaskHandle } from './engine/jobs.js';
+export type { Priority, RetryDelay } from './policy/scheduling.js';
 export type { TaskFailure } from './errors.js';
-export type { SharedArrayCtor, SharedTypedArray } from './codec.js';
+export type { SharedArrayCtor, SharedTypedArray } from './engine/codec.js';
 export { Pipeline, Pipe, PipelineError, type PipelineOptions, type PipelineRunOptions, type PipelineResult, type PipeOptions, type PipeKind } from './pipeline/index.js';
 export {
   forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,

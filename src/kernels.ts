@@ -47,7 +47,7 @@
 // SharedCore, host or worker), on ranges no other thread writes during the call. The kernels use plain
 // loads and stores; whatever hands the range to another thread afterwards (a task's retire, a queue
 // push, a postMessage) is the atomic operation that publishes the writes.
-import type { CoreExports } from './memory.js';
+import type { CoreExports } from './engine/memory.js';
 
 /** Element types the kernels handle. */
 export type Dtype = 'f32' | 'f64' | 'i32' | 'u32';

@@ -1,11 +1,11 @@
 // Validation of Executor options at the boundary: every message names the option (errors.ts: messages).
 import { messages } from './errors.js';
-import { AGING_TICK } from './scheduler.js';
+import { AGING_TICK } from './policy/scheduling.js';
 import type { ResourceLimits } from 'node:worker_threads';
-import { resolveLifecycle, LIFECYCLE_OPTIONS, type LifecycleOptions } from './lifecycle.js';
+import { resolveLifecycle, LIFECYCLE_OPTIONS, type LifecycleOptions } from './engine/lifecycle.js';
 
 export interface ExecutorOptions {
-  // -- worker lifecycle (src/lifecycle.ts; README "Worker lifecycle") --
+  // -- worker lifecycle (src/engine/lifecycle.ts; README "Worker lifecycle") --
   /** Threads always kept (1 … workers); slots above it start under load and leave when idle. Default: workers. */
   minWorkers?: number;
   /** Milliseconds a thread above minWorkers stays without work before it leaves. Default 5000. */

@@ -1,5 +1,5 @@
 // The calling thread's share of an algorithm (src/algorithms/caller.ts) and lingering workers
-// (src/linger.ts): calls with a built-in op over arrays large enough to get helpers, against plain
+// (src/engine/linger.ts): calls with a built-in op over arrays large enough to get helpers, against plain
 // references, at 1, 2 and 4 workers; a call whose helpers cannot start (every worker busy) finishes on
 // the caller alone without waiting; several executors at once; options.caller and lingerMicroseconds.
 import { availableParallelism } from 'node:os';

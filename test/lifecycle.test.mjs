@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Executor, Taskflow, QueueFullError } from 'beatflow';
 import * as tasks from './fixtures/tasks.mjs';
 import * as lt from './fixtures/lifecycle-tasks.mjs';
-import { startAnother, busyWorkers, describeBusy } from '../build/src/lifecycle.js';
+import { startAnother, busyWorkers, describeBusy } from '../build/src/engine/lifecycle.js';
 import { fixtures, within, rejection } from './helpers/executor.mjs';
 
 const Life = suite('lifecycle');

@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor } from 'beatflow';
 import { rejection, fixtures } from './helpers/executor.mjs';
-import { spinPolicy, autoWorkers, taskCapLog2, dequeCapLog2, nextHostSpin, hostMayPoll, HOST_SPIN_MAX_US } from '../build/src/scheduler.js';
+import { spinPolicy, autoWorkers, taskCapLog2, dequeCapLog2, nextHostSpin, hostMayPoll, HOST_SPIN_MAX_US } from '../build/src/policy/scheduling.js';
 
 const Opts = suite('options');
 

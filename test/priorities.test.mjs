@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor, Taskflow, CancelledError } from 'beatflow';
-import { retryDelayMs, watchdogTickMs, priorityLevel } from '../build/src/scheduler.js';
+import { retryDelayMs, watchdogTickMs, priorityLevel } from '../build/src/policy/scheduling.js';
 import * as c from './fixtures/control-tasks.mjs';
 import { within, rejection } from './helpers/executor.mjs';
 

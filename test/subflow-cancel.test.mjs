@@ -14,7 +14,7 @@ const S = suite('cancellation and subflows');
 S.before.each(async (ctx) => { ctx.ex = await Executor.create({ workers: 2, module, cancelGrace: 200 }); });
 S.after.each(async (ctx) => { await ctx.ex.destroy(); });
 
-// subflow-join.ts runSubflow: a subflow of independent plain tasks runs as spawned children, and
+// worker/subflow.ts runSubflow: a subflow of independent plain tasks runs as spawned children, and
 // initLoneTask gives a child run = NONE. A laid-out subflow built inside such a child gets parent = NONE
 // (worker.ts subflow(): T_run of the child), so runStopped never sees the outer run's cancellation:
 // the endless loop below never stops and the run never settles (the test in subflows.test.mjs only

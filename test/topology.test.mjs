@@ -1,9 +1,9 @@
-// CPU topology (src/topology.ts): the sysfs parser on fixture trees, the steal-domain policy as tables,
+// CPU topology (src/observe/topology.ts): the sysfs parser on fixture trees, the steal-domain policy as tables,
 // the steal order of the core (assembly/worker.ts stealRound) on a host-side core, and executor.topology.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor } from 'beatflow';
-import { parseCpuList, readTopology, stealDomains, flatTopology } from '../build/src/topology.js';
+import { parseCpuList, readTopology, stealDomains, flatTopology } from '../build/src/observe/topology.js';
 import { makeCore } from './helpers/core.mjs';
 import { within } from './helpers/executor.mjs';
 

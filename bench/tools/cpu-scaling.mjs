@@ -4,7 +4,7 @@
 // traffic and no runtime: what bench/bare.mjs measures minus the memory. Usage: node bench/tools/cpu-scaling.mjs
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import * as K from '../../build/src/kernels.js';
-const { compileCore } = await import('../../build/src/memory.js');
+const { compileCore } = await import('../../build/src/engine/memory.js');
 const sum = { kind: 'reduce', op: 'sum', dtype: 'f32' };
 const N = 4096, REPS = 20000;
 if (isMainThread) {

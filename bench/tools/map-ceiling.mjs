@@ -6,7 +6,7 @@
 // Usage: node bench/tools/map-ceiling.mjs [map|reduce]
 // (Sessions 3 and 4 recorded an older form of this tool, two worker threads on halves while the main
 // thread slept: bench/RESULTS.md.)
-import { compileCore } from '../../build/src/memory.js';
+import { compileCore } from '../../build/src/engine/memory.js';
 import { bareHelper } from '../bare.mjs';
 import { median } from '../lib.mjs';
 const op = process.argv[2] ?? 'map';

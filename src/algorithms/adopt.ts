@@ -5,7 +5,7 @@
 // once, the algorithms and tasks work on that array with no further copy, and commit() copies the result
 // back into the user's view (release() commits, then frees). One copy each way, instead of one per task.
 import type { Executor } from '../executor.js';
-import { DTYPES } from '../codec.js';
+import { DTYPES } from '../engine/codec.js';
 import type { NumArray } from './merge.js';
 
 /** A user's typed array and the runtime-shared copy the algorithms work on. */

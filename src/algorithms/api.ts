@@ -4,9 +4,9 @@
 // them in the builtin's argument list (spec.ts). Callbacks travel as function ids: the executor's own
 // (executor._fnId) in the direct form, FnArg resolved at placement in the graph form.
 import type { Executor } from '../executor.js';
-import type { Taskflow, Task } from '../graph.js';
-import { FnArg } from '../functions.js';
-import { DTYPES, type SharedArrayCtor } from '../codec.js';
+import type { Taskflow, Task } from '../graph/taskflow.js';
+import { FnArg } from '../engine/functions.js';
+import { DTYPES, type SharedArrayCtor } from '../engine/codec.js';
 import { BUILTINS, type BuiltinName } from './builtins.js';
 import { callerRuns } from './caller.js';
 import { Arg, PART_CODE } from './spec.js';

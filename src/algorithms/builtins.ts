@@ -1,5 +1,5 @@
-// The algorithms' task functions, run in workers: registered as *builtins* (src/functions.ts), so the host
-// and every worker name the same function without a task module. src/worker.ts imports this file and
+// The algorithms' task functions, run in workers: registered as *builtins* (src/engine/functions.ts), so the host
+// and every worker name the same function without a task module. src/worker/main.ts imports this file and
 // calls bindBuiltins(core, fns) once; the host imports it only for the function identities.
 //
 // One algorithm call = one *driving* task (the builtin called with job = 0). It allocates a job block
@@ -8,8 +8,8 @@
 // context's spawn, works on the index space itself, then joins them (helping: a helper nobody stole
 // runs on the driver, and finds nothing left to claim) and combines their partial results. So the same
 // task works from executor.async (the direct form) and as a node of a graph.
-import { registerBuiltins, type FunctionCache } from '../functions.js';
-import type { SharedCore } from '../memory.js';
+import { registerBuiltins, type FunctionCache } from '../engine/functions.js';
+import type { SharedCore } from '../engine/memory.js';
 import { chooseGrain, guidedChunk, nextProbe, staticGrain, taskCount, PROBE_ITEMS, KERNEL_CHUNK_NS } from './partition.js';
 import { type NumArray, type Less, intLess, floatLess, cmpLess, isFloat, gatherPiece, mergeRange, mergePieceAt, pairCount, runCount, runRange } from './merge.js';
 import { MAP_NAMES, REDUCE_NAMES, SCAN_OPS, mapChunk, reduceChunk, combineOp, reduceIdentity } from './ops.js';
@@ -30,7 +30,7 @@ type Body = (lo: number, hi: number) => void;
 let core: SharedCore | undefined;
 let fns: FunctionCache | undefined;
 
-/** Worker start-up (src/worker.ts): the core and function cache the builtins use. */
+/** Worker start-up (src/worker/main.ts): the core and function cache the builtins use. */
 export function bindBuiltins(c: SharedCore, f: FunctionCache): void {
   core = c;
   fns = f;

@@ -25,10 +25,10 @@
 // callback behaves the same on every worker; on the host it could read variables a worker cannot). The
 // graph form (`.task`) is a driving task as before: the host is not on the path between two graph tasks.
 import type { Executor } from '../executor.js';
-import { cpuCount } from '../platform.js';
+import { cpuCount } from '../platform/node.js';
 import { Arg } from './spec.js';
 import { callerHelpers } from './partition.js';
-import type { SharedCore } from '../memory.js';
+import type { SharedCore } from '../engine/memory.js';
 import {
   BUILTINS, allocJob, awaitHandBack, callerPlan, callerSteps, checkShared, claimLoop, handedBack, layout, resetHandBack, stop, withCore,
   type BuiltinName, type Share, type Steps,

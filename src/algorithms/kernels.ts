@@ -3,7 +3,7 @@
 // i32, u32), and undefined otherwise, so the caller falls back to the JS loops of ops.ts (the 8- and
 // 16-bit dtypes, float-only ops on integers, scalars an integer dtype cannot hold). Kernels run on the
 // calling thread's core instance, over the arrays' own addresses in the shared memory: no copy.
-import type { SharedCore } from '../memory.js';
+import type { SharedCore } from '../engine/memory.js';
 import {
   runMap, runReduce, scanChunk, sortRange, mergeRuns, combine, identity, dtypeOf, sortScratchBytes, MAP_OPS as K_MAP_OPS,
   type Dtype, type MapKernel, type ReduceKernel, type ScanKernel, type SortKernel,

@@ -9,7 +9,7 @@
 // array (a contiguous two-run merge, which the Wasm kernel does). The data is back in the array after
 // every round. Ties take the left run first: the merge is stable.
 
-/** Typed arrays the algorithms accept (the shared-memory dtypes of src/codec.ts). */
+/** Typed arrays the algorithms accept (the shared-memory dtypes of src/engine/codec.ts). */
 export type NumArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
 /** A strict "x goes before y" order. */

@@ -1,7 +1,7 @@
 // Shared test plumbing: a configured core on the host, worker threads attached to the same memory,
 // timeouts that turn a hang into a failure, and the growing size sequence the concurrency tests use.
 import { Worker } from 'node:worker_threads';
-import { SharedCore, compileCore } from '../../build/src/memory.js';
+import { SharedCore, compileCore } from '../../build/src/engine/memory.js';
 
 export { SharedCore, compileCore };
 

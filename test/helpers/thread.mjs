@@ -1,7 +1,7 @@
 // Worker-thread side of helpers/core.mjs `Threads`: attach to the shared core, answer each message with
 // one reply, and offer a start barrier so every thread of a round begins at once (contention is the point).
 import { parentPort, workerData } from 'node:worker_threads';
-import { SharedCore } from '../../build/src/memory.js';
+import { SharedCore } from '../../build/src/engine/memory.js';
 
 export const EMPTY = -1;
 export const RETRY = -2;

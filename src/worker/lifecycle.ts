@@ -1,4 +1,4 @@
-// The worker's half of the lifecycle (the host's half: src/lifecycle.ts, src/pool.ts). Between tasks,
+// The worker's half of the lifecycle (the host's half: src/engine/lifecycle.ts, src/engine/pool.ts). Between tasks,
 // holding none, a worker asks whether to leave: *recycling* (it ran recycleAfterTasks tasks, or its
 // isolate's heap passed recycleAboveHeapMb) or, on an elastic slot, *idle exit* (idleTimeout ms without
 // work). Before leaving it writes why in its control word, so the pool tells a planned exit from a crash.
@@ -18,7 +18,7 @@
 // IDLE_EXIT (and starts a thread if work still waits once this one is gone) or the worker's last look
 // comes after the push and finds it. Work pushed by other workers is theirs to run: they are alive.
 import { getHeapStatistics } from 'node:v8';
-import { EMPTY, RETRY, SHUTDOWN, type SharedCore } from './memory.js';
+import { EMPTY, RETRY, SHUTDOWN, type SharedCore } from '../engine/memory.js';
 
 /** i32 words per slot in the control array: one 64-byte line each, so slots never share a line. */
 export const CONTROL_STRIDE = 16;

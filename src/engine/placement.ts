@@ -3,11 +3,11 @@
 import type { SharedCore } from './memory.js';
 import type { Codec } from './codec.js';
 import { withFnIds } from './functions.js';
-import { NO_FN, type Taskflow } from './graph.js';
-import { flatten, flatName, checkAcyclic, FlatKind } from './flatten.js';
-import { messages, GraphError } from './errors.js';
+import { NO_FN, type Taskflow } from '../graph/taskflow.js';
+import { flatten, flatName, checkAcyclic, FlatKind } from '../graph/flatten.js';
+import { messages, GraphError } from '../errors.js';
 
-/** Task.flags bits 16–23: how many times a failing graph task is retried (src/worker.ts retryLater). */
+/** Task.flags bits 16–23: how many times a failing graph task is retried (src/worker/main.ts retryLater). */
 export const RETRY_SHIFT = 16;
 
 /** A taskflow as it sits in the task table. */

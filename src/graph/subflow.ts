@@ -1,6 +1,6 @@
 // A subflow: a task graph that a running task builds and joins (Taskflow's tf::Subflow).
-// Pure data like Taskflow; the worker that runs the parent task runs it (src/subflow-join.ts).
-import { Taskflow } from './graph.js';
+// Pure data like Taskflow; the worker that runs the parent task runs it (src/worker/subflow.ts).
+import { Taskflow } from './taskflow.js';
 
 /**
  * A graph built inside a running task with `this.subflow()` (write the task as a `function`, not an

@@ -15,8 +15,8 @@
 // threads that wake each other but does not promise. With one domain (most desktops, this CI) nothing
 // changes: the order is exactly the flat one.
 import { readFileSync } from 'node:fs';
-import { cpuCount } from './platform.js';
-import type { SharedCore } from './memory.js';
+import { cpuCount } from '../platform/node.js';
+import type { SharedCore } from '../engine/memory.js';
 
 /** What the runtime knows of the machine's CPUs. Logical CPU numbers are the OS's (cpuN in sysfs). */
 export interface CpuTopology {

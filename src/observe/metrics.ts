@@ -45,7 +45,7 @@
 // host has seen a task complete it sees that task's sample. A snapshot taken while workers run reads
 // their rings without synchronization: each u32 is read whole, but a slot may be half updated or being
 // reset, so a snapshot under load is approximate by a sample or a slot; taken while idle it is exact.
-import type { SharedCore } from './memory.js';
+import type { SharedCore } from '../engine/memory.js';
 
 /** Histogram buckets: [0,1) µs, then powers of two up to 2^24 µs (16.8 s), then one open bucket. */
 export const BUCKETS = 26;

@@ -1,7 +1,7 @@
 // The host's view of the shared memory: compiles and instantiates the core, and reads the layout.
 // This is the only host file that knows byte offsets, and it knows them only by asking the core
 // (every `off_*` / `size_*` export of assembly/offsets.ts); it never types a number in.
-import { readBytes } from './platform.js';
+import { readBytes } from '../platform/node.js';
 
 /** The Wasm core's exports, as the host and workers call them. */
 export interface CoreExports {
@@ -53,7 +53,7 @@ export interface CoreExports {
   finishNested(w: number, t: number, failed: number, choices: number, n: number): number;
   spawnPush(w: number, t: number, spawner: number): void;
   recoverWorker(w: number): number;
-  setStealDomain(w: number, start: number, count: number): number;   // 1, or 0 if the range is invalid (src/topology.ts)
+  setStealDomain(w: number, start: number, count: number): number;   // 1, or 0 if the range is invalid (src/observe/topology.ts)
   setSpin(maxSpinners: number, spinIters: number): void;
   setLinger(rounds: number): void;
   setHostBusy(busy: number): void;
@@ -100,7 +100,7 @@ let modulePromise: Promise<WebAssembly.Module> | undefined;
 
 /** Compiles build/core.wasm once per thread. */
 export function compileCore(): Promise<WebAssembly.Module> {
-  modulePromise ??= readBytes(new URL('../core.wasm', import.meta.url)).then((b) => WebAssembly.compile(b));
+  modulePromise ??= readBytes(new URL('../../core.wasm', import.meta.url)).then((b) => WebAssembly.compile(b));
   return modulePromise;
 }
 
@@ -137,7 +137,7 @@ export class SharedCore {
   readonly nWorkers: number;
   readonly taskCap: number;
   readonly fnCap: number;
-  /** Host: called for each lone task initLoneTask writes; stamps async tasks for the wait-time metric (src/metrics.ts). */
+  /** Host: called for each lone task initLoneTask writes; stamps async tasks for the wait-time metric (src/observe/metrics.ts). */
   stamper: ((t: number, flags: number) => void) | undefined = undefined;
 
   private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory) {
@@ -286,7 +286,7 @@ export class SharedCore {
 
   /**
    * Host, after worker w's thread died: the tasks it had suspended awaiting promises (its await list,
-   * src/worker.ts), and frees the list (the replacement makes its own).
+   * src/worker/main.ts), and frees the list (the replacement makes its own).
    */
   takeAwaiting(w: number): number[] {
     const s = this.workerPtr(w);

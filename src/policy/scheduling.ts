@@ -2,7 +2,7 @@
 // Each returns a decision the executor applies; tests check them with tables.
 
 /** How many workers `'auto'` means: one per logical CPU (the host thread mostly waits). */
-import { messages } from './errors.js';
+import { messages } from '../errors.js';
 
 export function autoWorkers(cpus: number): number {
   return Math.max(1, cpus);

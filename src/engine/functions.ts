@@ -9,7 +9,7 @@
 // The table lives in shared memory (FnEntry, assembly/layout.ts): the host writes an entry before the
 // first task that names it is submitted, and the atomic store of `kind` publishes ptr/len.
 import type { SharedCore } from './memory.js';
-import { messages } from './errors.js';
+import { messages } from '../errors.js';
 
 export const enum FnKind { Empty = 0, Export = 1, Inline = 2, Builtin = 3 }
 
@@ -31,7 +31,7 @@ export function registerBuiltins(ns: Record<string, Function>): void {
 
 /**
  * A task function passed as a *bound argument* of a graph task (the parallel algorithms' callbacks):
- * function ids are per executor, so placement (tasktable.ts) writes the id, a number, for the executor
+ * function ids are per executor, so placement (engine/placement.ts) writes the id, a number, for the executor
  * that lays the graph out. The task receives that number (a worker resolves it with FunctionCache.get).
  */
 export class FnArg {

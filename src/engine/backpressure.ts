@@ -6,7 +6,7 @@
 // queue is down to half of maxQueue (a low-water mark, so a producer that waits resumes with room for
 // a batch, not for one task). The host learns that workers took tasks when completions arrive, so the
 // check runs after each completion batch (and when nothing is left in flight).
-import { messages, QueueFullError } from './errors.js';
+import { messages, QueueFullError } from '../errors.js';
 import type { SharedCore } from './memory.js';
 
 /** Host thread only. */

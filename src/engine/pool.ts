@@ -1,8 +1,8 @@
 // The worker pool: starts a thread per worker slot, replaces a thread that dies or is recycled, starts
-// and lets go of threads on elastic slots (src/lifecycle.ts), and stops them all within a bounded time.
+// and lets go of threads on elastic slots (src/engine/lifecycle.ts), and stops them all within a bounded time.
 // It knows nothing of tasks beyond reading a dead worker's `current` task and await list.
 //
-// A slot's thread leaves in one of three ways, told apart by its control word (src/lifecycle-worker.ts),
+// A slot's thread leaves in one of three ways, told apart by its control word (src/worker/lifecycle.ts),
 // which the thread stores before a planned exit and the pool resets before starting the slot's next one:
 //   RECYCLING  planned: the slot gets a new thread at once (not a crash; its deque keeps its tasks)
 //   IDLE_EXIT  planned, elastic slots only: the slot stays empty until demand() starts it again
@@ -10,18 +10,18 @@
 // Before a slot's next thread starts, recoverWorker undoes what the old one held in the core (its run
 // balance, its place among searchers or sleepers), so no state of a dead thread survives it.
 import type { ResourceLimits } from 'node:worker_threads';
-import { spawnThread, type ThreadHandle } from './platform.js';
+import { spawnThread, type ThreadHandle } from '../platform/node.js';
 import type { SharedCore } from './memory.js';
-import type { WorkerData } from './worker.js';
-import { messages } from './errors.js';
+import type { WorkerData } from '../worker/main.js';
+import { messages } from '../errors.js';
 import { startAnother, type LifecycleOptions } from './lifecycle.js';
-import { CONTROL_STRIDE, STATE, RUNNING, RECYCLING, IDLE_EXIT } from './lifecycle-worker.js';
+import { CONTROL_STRIDE, STATE, RUNNING, RECYCLING, IDLE_EXIT } from '../worker/lifecycle.js';
 
 export interface CrashInfo {
   worker: number;
   /** The task the worker was running when it died, if any. */
   task: number | undefined;
-  /** Its async tasks that were awaiting a promise (src/worker.ts suspend). */
+  /** Its async tasks that were awaiting a promise (src/worker/main.ts suspend). */
   awaiting: number[];
   /** The tasks on its stack: waiting in a join below the one it was running (which is among them). */
   joining: number[];
@@ -193,7 +193,7 @@ export class Pool {
     this.#core.reclaimWorker(w);
     this.#slots[w] = 'stopped';
     this.#stopped++;
-    this.demand();   // work submitted while it was leaving (lifecycle-worker.ts: the handshake)
+    this.demand();   // work submitted while it was leaving (worker/lifecycle.ts: the handshake)
   }
 
   /** A slot could not be restarted. Without any permanent slot left, no progress is guaranteed: give up on all. */
@@ -211,7 +211,7 @@ export class Pool {
   /**
    * After submissions (and whenever an elastic thread becomes ready or leaves): starts a thread on a
    * stopped elastic slot if work waits and every live thread is busy (lifecycle.ts startAnother).
-   * The submission's queue push comes before the reads here (see lifecycle-worker.ts, idle exit).
+   * The submission's queue push comes before the reads here (see worker/lifecycle.ts, idle exit).
    */
   demand(): void {
     if (this.#stopped === 0 || this.#closing) return;

@@ -8,8 +8,8 @@
 // to its entry and edges out of m leave from its exit; the entry precedes the module's sources and the
 // exit succeeds its sinks. Entry and exit are no-op tasks, so a condition task can choose a module like
 // any other successor.
-import { GraphError, messages } from './errors.js';
-import { nodesOf, hasModules, type Task, type Taskflow } from './graph.js';
+import { GraphError, messages } from '../errors.js';
+import { nodesOf, hasModules, type Task, type Taskflow } from './taskflow.js';
 
 export const enum FlatKind { Task = 0, Entry = 1, Exit = 2 }
 

@@ -1,7 +1,7 @@
 // Worker lifecycle on the host: the options (validated here, named in every error), the pure policies
 // the pool applies (when to start a thread for an elastic slot), and the report of what kept workers
 // busy when close() gave up. The worker's half (when to leave: recycling, idle exit) is
-// src/lifecycle-worker.ts; the pool (src/pool.ts) starts, replaces and counts the threads.
+// src/worker/lifecycle.ts; the pool (src/engine/pool.ts) starts, replaces and counts the threads.
 //
 // Slots and threads. The core has a fixed number of worker slots (options.workers, the maximum): each
 // has its deque, counters and sleep word in shared memory whether or not a thread runs it. Slots below
@@ -9,7 +9,7 @@
 // (crash, recycling). Slots from minWorkers up are *elastic*: started when submissions wait and nobody
 // is idle, and their thread leaves after idleTimeout ms without work. Correctness never depends on an
 // elastic thread: a permanent thread always exists (minWorkers ≥ 1) and steals from every deque.
-import { messages } from './errors.js';
+import { messages } from '../errors.js';
 import type { SharedCore } from './memory.js';
 
 /** What the executor options say about the lifecycle, resolved (see ExecutorOptions for each). */

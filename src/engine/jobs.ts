@@ -1,8 +1,8 @@
 // Options of executor.submit: validated at the boundary into a Job, the host's record of one submitted
 // task across its attempts (src/executor.ts runs it).
 import { CancellationToken } from './cancel.js';
-import { messages } from './errors.js';
-import { checkedPriority, type Priority, type RetryDelay } from './scheduler.js';
+import { messages } from '../errors.js';
+import { checkedPriority, type Priority, type RetryDelay } from '../policy/scheduling.js';
 
 export interface TaskOptions {
   /** 'critical' | 'high' | 'normal' | 'low': workers take more urgent tasks first, FIFO within a level. Default 'normal'. */

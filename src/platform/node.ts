@@ -16,7 +16,7 @@ export function cpuCount(): number {
   return availableParallelism();
 }
 
-/** A thread running src/worker.ts, as the pool sees it. */
+/** A thread running src/worker/main.ts, as the pool sees it. */
 export interface ThreadHandle {
   readonly threadId: number;
   postMessage(msg: unknown): void;
@@ -45,9 +45,9 @@ function workerExecArgv(): string[] | undefined {
   return argv.filter((a) => !processWide.test(a));
 }
 
-/** Starts a worker thread on build/src/worker.js. */
+/** Starts a worker thread on build/src/worker/main.js. */
 export function spawnThread(opts: SpawnOptions): ThreadHandle {
-  return new Worker(new URL('./worker.js', import.meta.url), {
+  return new Worker(new URL('../worker/main.js', import.meta.url), {
     workerData: opts.workerData,
     resourceLimits: opts.resourceLimits,
     name: opts.name,
@@ -67,7 +67,7 @@ export interface WorkerContext<T> {
 /** Inside a worker: its start-up data and a way to talk to the host (rare control messages only). */
 export function workerContext<T>(): WorkerContext<T> {
   const port = parentPort;
-  if (!port) throw new Error('beatflow: src/worker.ts must run in a worker thread');
+  if (!port) throw new Error('beatflow: src/worker/main.ts must run in a worker thread');
   return { data: workerData as T, post: (m) => port.postMessage(m), close: () => port.close() };
 }
 

@@ -1,7 +1,7 @@
 // Task graphs as pure data: nodes, edges, names, bound arguments. Nothing here touches threads, Wasm or
 // the GPU; the executor lays a Taskflow into the shared task table when it first runs it.
-import { GraphError, messages } from './errors.js';
-import { PRIORITIES, checkedPriority, type Priority } from './scheduler.js';
+import { GraphError, messages } from '../errors.js';
+import { PRIORITIES, checkedPriority, type Priority } from '../policy/scheduling.js';
 
 /** @internal A Taskflow's node is its Task handle (one object per task keeps large graphs cheap to build). */
 export type Node = Task;
@@ -40,7 +40,7 @@ export class Task {
   _condition = false;
   /** @internal For a module task (composedOf): the taskflow it runs. */
   _module: Taskflow | undefined = undefined;
-  /** @internal Priority level (0 critical … 3 low; src/scheduler.ts PRIORITIES). */
+  /** @internal Priority level (0 critical … 3 low; src/policy/scheduling.ts PRIORITIES). */
   _level = 2;
   /** @internal Times a failing run of this task is retried (task.retries). */
   _retries = 0;

@@ -2,25 +2,25 @@
 // It attaches to the shared core, imports the task module, then runs tasks until the core says
 // SHUTDOWN. Per task there is one call into Wasm (finish, which also finds the next task); there is
 // no postMessage per task.
-import { SharedCore, EMPTY, RETRY, SHUTDOWN, NONE } from './memory.js';
-import { Codec, Kind, type PlainError } from './codec.js';
-import { messages, rebuildError, CancelledError } from './errors.js';
-import { FunctionCache } from './functions.js';
-import { workerContext, yieldToEventLoop } from './platform.js';
-import { bindBuiltins } from './algorithms/builtins.js';
-import { Subflow } from './subflow.js';
-import { RETRY_SHIFT } from './tasktable.js';
-import { retryDelayMs } from './scheduler.js';
-import { runSubflow, type SubflowHost } from './subflow-join.js';
-import { Sampler } from './metrics.js';
-import { workerLifecycle, type LifecycleData } from './lifecycle-worker.js';
+import { SharedCore, EMPTY, RETRY, SHUTDOWN, NONE } from '../engine/memory.js';
+import { Codec, Kind, type PlainError } from '../engine/codec.js';
+import { messages, rebuildError, CancelledError } from '../errors.js';
+import { FunctionCache } from '../engine/functions.js';
+import { workerContext, yieldToEventLoop } from '../platform/node.js';
+import { bindBuiltins } from '../algorithms/builtins.js';
+import { Subflow } from '../graph/subflow.js';
+import { RETRY_SHIFT } from '../engine/placement.js';
+import { retryDelayMs } from '../policy/scheduling.js';
+import { runSubflow, type SubflowHost } from './subflow.js';
+import { Sampler } from '../observe/metrics.js';
+import { workerLifecycle, type LifecycleData } from './lifecycle.js';
 
 export interface WorkerData {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   worker: number;
   moduleUrl?: string;
-  /** Recycling and idle exit (src/lifecycle-worker.ts). */
+  /** Recycling and idle exit (src/worker/lifecycle.ts). */
   lifecycle?: LifecycleData;
 }
 
@@ -41,7 +41,7 @@ const WATCHED = L.flag_Watched;
 const NOTIFY_HOST = L.flag_NotifyHost;
 const RETRY_BITS = 0xff << RETRY_SHIFT;   // Task.flags bits 16–23: retries left to a graph task (task.retries(n))
 const T_token = L.T_token >> 2;
-/** argInfo of a task whose only argument is one number (src/codec.ts: argc 1, kind Number in the first nibble). */
+/** argInfo of a task whose only argument is one number (src/engine/codec.ts: argc 1, kind Number in the first nibble). */
 const ONE_NUMBER = 1 | (Kind.Number << 4);
 
 /**
@@ -112,7 +112,7 @@ const currentAt = (core.workerPtr(w) + L.W_current) >> 2;
  * a self-contained function, as for executor.async) and returns a handle; `join(handle | handles)` waits
  * for children and returns their results (rethrowing a child's error), running other ready tasks on
  * this worker meanwhile, so recursive divide and conquer never blocks a thread. Children a task does not
- * join are joined when it returns. `subflow(name?)` starts a graph to build and join (src/subflow.ts).
+ * join are joined when it returns. `subflow(name?)` starts a graph to build and join (src/graph/subflow.ts).
  * All three work in the synchronous part of a task: before an async task's first await.
  */
 export interface TaskContext {
@@ -157,7 +157,7 @@ const taskContext: TaskContext = {
     const t = x.taskAllocW(w);
     if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
     // The slot's `succ` may still name a task from its last use (a freed child's spawner, or the free
-    // stack's link): cleared before the Child flag shows, so that the host's orphan scan (src/orphans.ts),
+    // stack's link): cleared before the Child flag shows, so that the host's orphan scan (src/engine/recovery.ts),
     // if another worker dies now, never takes this child for a dead task's. The atomic store of the flag
     // orders the clear before it; spawnPush writes the spawner after the push.
     const p = core.initLoneTask(t, id, 0);
@@ -220,7 +220,7 @@ const taskContext: TaskContext = {
   },
 };
 
-// ---- cancellation tokens (src/cancel.ts: [flag, reason ptr, reason len]) ----
+// ---- cancellation tokens (src/engine/cancel.ts: [flag, reason ptr, reason len]) ----
 
 /**
  * Why task t should stop, or undefined: its token was cancelled (submitted tasks), or its run (or a run
@@ -512,13 +512,13 @@ function done(t: number, failed: number, n: number): number {
   return suspended === 0 && !elastic ? x.finish(w, t, failed, choices, n) : x.finishNested(w, t, failed, choices, n);
 }
 
-// Lifecycle (src/lifecycle-worker.ts): an elastic slot waits for work in JS, with a bounded park, so it
+// Lifecycle (src/worker/lifecycle.ts): an elastic slot waits for work in JS, with a bounded park, so it
 // can leave when idle; any slot may be recycled between tasks while it holds none.
 const life = workerLifecycle(core, w, ctx.data.lifecycle);
 const nextTask = life.elastic ? life.next : (): number => x.next(w);
 const elastic = life.elastic;
 
-/** Metrics hook (src/metrics.ts): times 1 top-level task in N, and every stamped async task. */
+/** Metrics hook (src/observe/metrics.ts): times 1 top-level task in N, and every stamped async task. */
 const sampler = new Sampler(core, w);
 
 /** Runs task t at the top level; returns what to run next, or EMPTY. */

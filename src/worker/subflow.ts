@@ -1,16 +1,16 @@
-// Worker side of subflows (src/subflow.ts): lays a joined subflow into the task table under a subflow
+// Worker side of subflows (src/graph/subflow.ts): lays a joined subflow into the task table under a subflow
 // run slot, starts it on this worker's deque, and helps until its run is done (assembly/subflows.ts).
-import type { SharedCore } from './memory.js';
-import { NONE } from './memory.js';
-import { Kind, type Codec, type PlainError } from './codec.js';
-import type { FunctionCache } from './functions.js';
-import { nodesOf, hasModules } from './graph.js';
-import { flatten, flatName } from './flatten.js';
-import { place, release } from './tasktable.js';
-import { messages, rebuildError, CancelledError, type TaskFailure } from './errors.js';
-import type { Subflow } from './subflow.js';
+import type { SharedCore } from '../engine/memory.js';
+import { NONE } from '../engine/memory.js';
+import { Kind, type Codec, type PlainError } from '../engine/codec.js';
+import type { FunctionCache } from '../engine/functions.js';
+import { nodesOf, hasModules } from '../graph/taskflow.js';
+import { flatten, flatName } from '../graph/flatten.js';
+import { place, release } from '../engine/placement.js';
+import { messages, rebuildError, CancelledError, type TaskFailure } from '../errors.js';
+import type { Subflow } from '../graph/subflow.js';
 
-/** What joining needs from the worker loop (src/worker.ts). */
+/** What joining needs from the worker loop (src/worker/main.ts). */
 export interface SubflowHost {
   core: SharedCore;
   codec: Codec;
