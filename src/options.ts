@@ -1,21 +1,11 @@
-// Validation of Executor options at the boundary: every message names the option (errors.ts: messages).
+// Executor options: one frozen table of defaults (DEFAULTS), one table of bounds, and the validation at
+// the boundary. Every message names the option (errors.ts: messages). docs/api.md lists the same table;
+// a test checks that the two agree.
 import { messages } from './errors.js';
-import { AGING_TICK } from './policy/scheduling.js';
 import type { ResourceLimits } from 'node:worker_threads';
-import { resolveLifecycle, LIFECYCLE_OPTIONS, type LifecycleOptions } from './engine/lifecycle.js';
+import type { LifecycleOptions } from './engine/lifecycle.js';
 
 export interface ExecutorOptions {
-  // -- worker lifecycle (src/engine/lifecycle.ts; README "Worker lifecycle") --
-  /** Threads always kept (1 … workers); slots above it start under load and leave when idle. Default: workers. */
-  minWorkers?: number;
-  /** Milliseconds a thread above minWorkers stays without work before it leaves. Default 5000. */
-  idleTimeout?: number;
-  /** Replace a worker's thread after it ran this many tasks (between tasks, holding none). 0 = never (default). */
-  recycleAfterTasks?: number;
-  /** Replace a worker's thread once its heap passes this many MB (checked every 64 tasks). 0 = never (default). */
-  recycleAboveHeapMb?: number;
-  /** Most tasks submitted and not yet started; beyond it async/submit/run reject with QueueFullError. 0 = no bound (default). */
-  maxQueue?: number;
   /** Worker threads: a positive integer, or 'auto' for one per logical CPU. Default 'auto'. */
   workers?: number | 'auto';
   /** The task module every worker imports: a URL, a file: URL string, or a path. */
@@ -47,7 +37,65 @@ export interface ExecutorOptions {
   cancelGrace?: number;
   /** Priority aging: every n-th pop of a worker from the submission queues serves a lower level first; 0 = strict priority. Default 16. */
   priorityAging?: number;
+  // -- worker lifecycle (src/engine/lifecycle.ts; docs/control.md "Worker lifecycle") --
+  /** Threads always kept (1 … workers); slots above it start under load and leave when idle. Default: workers. */
+  minWorkers?: number;
+  /** Milliseconds a thread above minWorkers stays without work before it leaves. Default 5000. */
+  idleTimeout?: number;
+  /** Replace a worker's thread after it ran this many tasks (between tasks, holding none). 0 = never (default). */
+  recycleAfterTasks?: number;
+  /** Replace a worker's thread once its heap passes this many MB (checked every 64 tasks). 0 = never (default). */
+  recycleAboveHeapMb?: number;
+  /** Most tasks submitted and not yet started; beyond it async/submit/run reject with QueueFullError. 0 = no bound (default). */
+  maxQueue?: number;
 }
+
+/**
+ * Every option's default. `undefined`: none (module, resourceLimits), or derived at create() (minWorkers:
+ * every slot is permanent, minWorkers = workers).
+ */
+export const DEFAULTS = Object.freeze({
+  workers: 'auto' as number | 'auto',
+  module: undefined as URL | undefined,
+  maxTasks: 1 << 20,
+  maxFunctions: 4096,
+  maxRuns: 1024,
+  maxSubflows: 4096,
+  resourceLimits: undefined as ResourceLimits | undefined,
+  spinMicroseconds: 100,
+  lingerMicroseconds: 2000,
+  closeTimeout: 5000,
+  cancelGrace: 1000,
+  priorityAging: 16,
+  minWorkers: undefined as number | undefined,
+  idleTimeout: 5000,
+  recycleAfterTasks: 0,
+  recycleAboveHeapMb: 0,
+  maxQueue: 0,
+});
+
+type IntOption = Exclude<keyof typeof DEFAULTS, 'workers' | 'module' | 'resourceLimits'>;
+
+/** Bounds of the integer options, inclusive. A minimum of 0 means 0 is allowed (it turns the feature off). */
+export const BOUNDS: Readonly<Record<IntOption, readonly [min: number, max: number]>> = Object.freeze({
+  maxTasks: [1, 1 << 24],
+  maxFunctions: [1, 1 << 20],
+  maxRuns: [1, 1 << 16],
+  maxSubflows: [1, 1 << 20],
+  spinMicroseconds: [1, 1_000_000],
+  lingerMicroseconds: [0, 1_000_000],
+  closeTimeout: [1, 3_600_000],
+  cancelGrace: [1, 3_600_000],
+  priorityAging: [0, 1 << 20],
+  minWorkers: [1, 256],
+  idleTimeout: [1, 3_600_000],
+  recycleAfterTasks: [0, 2 ** 31],
+  recycleAboveHeapMb: [0, 1 << 20],
+  maxQueue: [0, 2 ** 31],
+});
+
+/** Most worker slots an executor may have. */
+export const MAX_WORKERS = 256;
 
 export interface ResolvedOptions {
   lifecycle: LifecycleOptions;
@@ -65,11 +113,12 @@ export interface ResolvedOptions {
   priorityAging: number;
 }
 
-const known = ['workers', 'module', 'maxTasks', 'maxFunctions', 'maxRuns', 'maxSubflows', 'resourceLimits', 'spinMicroseconds', 'lingerMicroseconds', 'closeTimeout', 'cancelGrace', 'priorityAging', ...LIFECYCLE_OPTIONS] as const;
+const KNOWN = Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[];
 
-function positiveInt(name: string, v: unknown, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
-    throw new TypeError(messages.optionType(name, `an integer from 1 to ${max}`, v));
+function integer(name: IntOption, v: unknown): number {
+  const [min, max] = BOUNDS[name];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new TypeError(messages.optionType(name, `an integer from ${min} to ${max}`, v));
   }
   return v;
 }
@@ -84,29 +133,37 @@ export function moduleUrl(v: unknown, cwdUrl: URL): URL {
   throw new TypeError(messages.optionType('module', 'a URL, a file: URL string or a path', v));
 }
 
+/** Validates Executor.create's options over DEFAULTS; every error names the option. */
 export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): ResolvedOptions {
   if (opts === undefined) opts = {};
   if (typeof opts !== 'object' || opts === null) throw new TypeError(messages.optionsObject(opts));
   for (const k of Object.keys(opts)) {
-    if (!(known as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(k, known));
+    if (!(KNOWN as string[]).includes(k)) throw new TypeError(messages.unknownOption(k, KNOWN));
   }
-  const workers = opts.workers === undefined || opts.workers === 'auto' ? 'auto' : positiveInt('workers', opts.workers, 256);
+  const o = opts as Record<string, unknown>;
+  const int = (name: IntOption): number => (o[name] === undefined ? DEFAULTS[name] as number : integer(name, o[name]));
+  const workers = opts.workers === undefined || opts.workers === 'auto' ? DEFAULTS.workers : workersOption(opts.workers);
   if (opts.resourceLimits !== undefined && (typeof opts.resourceLimits !== 'object' || opts.resourceLimits === null)) {
     throw new TypeError(messages.optionType('resourceLimits', 'an object like { maxOldGenerationSizeMb: 64 }', opts.resourceLimits));
   }
   return {
-    lifecycle: resolveLifecycle(opts as Record<string, unknown>),
+    lifecycle: {
+      minWorkers: o.minWorkers === undefined ? DEFAULTS.minWorkers : integer('minWorkers', o.minWorkers),
+      idleTimeout: int('idleTimeout'), recycleAfterTasks: int('recycleAfterTasks'),
+      recycleAboveHeapMb: int('recycleAboveHeapMb'), maxQueue: int('maxQueue'),
+    },
     workers,
-    module: opts.module === undefined ? undefined : moduleUrl(opts.module, cwdUrl),
-    maxTasks: opts.maxTasks === undefined ? 1 << 20 : positiveInt('maxTasks', opts.maxTasks, 1 << 24),
-    maxFunctions: opts.maxFunctions === undefined ? 4096 : positiveInt('maxFunctions', opts.maxFunctions, 1 << 20),
-    maxRuns: opts.maxRuns === undefined ? 1024 : positiveInt('maxRuns', opts.maxRuns, 1 << 16),
-    maxSubflows: opts.maxSubflows === undefined ? 4096 : positiveInt('maxSubflows', opts.maxSubflows, 1 << 20),
+    module: opts.module === undefined ? DEFAULTS.module : moduleUrl(opts.module, cwdUrl),
+    maxTasks: int('maxTasks'), maxFunctions: int('maxFunctions'), maxRuns: int('maxRuns'), maxSubflows: int('maxSubflows'),
     resourceLimits: opts.resourceLimits,
-    spinMicroseconds: opts.spinMicroseconds === undefined ? 100 : positiveInt('spinMicroseconds', opts.spinMicroseconds, 1_000_000),
-    lingerMicroseconds: opts.lingerMicroseconds === undefined ? 2000 : opts.lingerMicroseconds === 0 ? 0 : positiveInt('lingerMicroseconds', opts.lingerMicroseconds, 1_000_000),
-    closeTimeout: opts.closeTimeout === undefined ? 5000 : positiveInt('closeTimeout', opts.closeTimeout, 3_600_000),
-    cancelGrace: opts.cancelGrace === undefined ? 1000 : positiveInt('cancelGrace', opts.cancelGrace, 3_600_000),
-    priorityAging: opts.priorityAging === undefined ? AGING_TICK : opts.priorityAging === 0 ? 0 : positiveInt('priorityAging', opts.priorityAging, 1 << 20),
+    spinMicroseconds: int('spinMicroseconds'), lingerMicroseconds: int('lingerMicroseconds'),
+    closeTimeout: int('closeTimeout'), cancelGrace: int('cancelGrace'), priorityAging: int('priorityAging'),
   };
+}
+
+function workersOption(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_WORKERS) {
+    throw new TypeError(messages.optionType('workers', `an integer from 1 to ${MAX_WORKERS}`, v));
+  }
+  return v;
 }

@@ -1,4 +1,4 @@
-// Worker lifecycle on the host: the options (validated here, named in every error), the pure policies
+// Worker lifecycle on the host: the options (validated in src/options.ts), the pure policies
 // the pool applies (when to start a thread for an elastic slot), and the report of what kept workers
 // busy when close() gave up. The worker's half (when to leave: recycling, idle exit) is
 // src/worker/lifecycle.ts; the pool (src/engine/pool.ts) starts, replaces and counts the threads.
@@ -20,29 +20,6 @@ export interface LifecycleOptions {
   recycleAfterTasks: number;
   recycleAboveHeapMb: number;
   maxQueue: number;
-}
-
-/** Milliseconds an elastic worker stays without work before its thread leaves, when minWorkers is set alone. */
-export const DEFAULT_IDLE_TIMEOUT = 5000;
-
-export const LIFECYCLE_OPTIONS = ['minWorkers', 'idleTimeout', 'recycleAfterTasks', 'recycleAboveHeapMb', 'maxQueue'] as const;
-
-function bounded(name: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new TypeError(messages.optionType(name, `an integer from ${min} to ${max}`, v));
-  }
-  return v;
-}
-
-/** Validates the lifecycle options (0 = off for the three thresholds). */
-export function resolveLifecycle(o: Record<string, unknown>): LifecycleOptions {
-  return {
-    minWorkers: o.minWorkers === undefined ? undefined : bounded('minWorkers', o.minWorkers, 1, 256),
-    idleTimeout: o.idleTimeout === undefined ? DEFAULT_IDLE_TIMEOUT : bounded('idleTimeout', o.idleTimeout, 1, 3_600_000),
-    recycleAfterTasks: o.recycleAfterTasks === undefined ? 0 : bounded('recycleAfterTasks', o.recycleAfterTasks, 0, 2 ** 31),
-    recycleAboveHeapMb: o.recycleAboveHeapMb === undefined ? 0 : bounded('recycleAboveHeapMb', o.recycleAboveHeapMb, 0, 1 << 20),
-    maxQueue: o.maxQueue === undefined ? 0 : bounded('maxQueue', o.maxQueue, 0, 2 ** 31),
-  };
 }
 
 /** Permanent slots for `workers` slots: checked once 'auto' is resolved. */
