@@ -71,6 +71,13 @@ export const messages = {
   stale: (graph: string) =>
     `beatflow: results of this run of '${graph}' are gone: the taskflow has run again since (read results before re-running)`,
   notInRun: (task: string) => `beatflow: task '${task}' is not part of this run's taskflow`,
+  notAnExecutor: (what: string, got: unknown) =>
+    `beatflow: ${what}: executor must be an Executor from Executor.create() (got ${describe(got)})`,
+  sharedCtor: (names: string[]) => `beatflow: executor.shared(ctor, length): ctor must be one of ${names.join(', ')}`,
+  sharedLength: (got: unknown) => `beatflow: executor.shared(ctor, length): length must be a non-negative integer (got ${describe(got)})`,
+  notShared: 'beatflow: executor.free(array): the array did not come from executor.shared()',
+  destroyed: 'beatflow: the executor was destroyed before this task finished',
+  runCount: (got: unknown) => `beatflow: executor.runN(tf, n): n must be a non-negative integer (got ${describe(got)})`,
 } as const;
 
 function describe(v: unknown): string {

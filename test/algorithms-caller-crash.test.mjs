@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 
 os.availableParallelism = () => 8;
 syncBuiltinESMExports();
+const { engineOf } = await import('../build/src/engine/engine.js');
 const { Executor, transform, WorkerCrashError } = await import('beatflow');
 const { within } = await import('./helpers/executor.mjs');
 const { phaseEnds } = await import('../build/src/algorithms/caller.js');
@@ -23,7 +24,7 @@ test("a helper's worker dies: the call rejects with the crash, nothing is left u
     const N = 1 << 24;
     const a = ex.shared(Int16Array, N), out = ex.shared(Int16Array, N);
     for (let i = 0; i < N; i++) a[i] = (i % 200) - 100;
-    const core = ex._sharedCore();
+    const core = engineOf(ex, 'test').core;
     let killed = 0;
     for (let round = 0; round < 16 && killed < 2; round++) {
       const settling = phaseEnds.settled;

@@ -11,6 +11,7 @@ import * as tasks from './fixtures/tasks.mjs';
 import { callerHelpers, CALLER_ALONE_NS } from '../build/src/algorithms/partition.js';
 import { phaseEnds } from '../build/src/algorithms/caller.js';
 import { allocJob, awaitHandBack, handBack, handedBack, resetHandBack, stop, withCore } from '../build/src/algorithms/builtins.js';
+import { engineOf } from '../build/src/engine/engine.js';
 
 // 2^21 items at the kernels' assumed 0.3 ns: about 0.6 ms of work, past CALLER_ALONE_NS, so helpers are spawned.
 const N = 1 << 21;
@@ -248,7 +249,7 @@ B('the caller works alone below CALLER_ALONE_NS, and keeps a CPU of its own abov
 B('a lingering worker parks soon after the host clears the word, however many rounds it was set to', async () => {
   const ex = await Executor.create({ workers: 2, module: fixtures });
   try {
-    const core = ex._sharedCore();
+    const core = engineOf(ex, 'test').core;
     const sleepers = () => Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
     const parked = (n, what) => within((async () => { while (sleepers() < n) await new Promise((r) => setTimeout(r, 5)); })(), 2000, what);
     await ex.async(tasks.noop);
@@ -260,7 +261,7 @@ B('a lingering worker parks soon after the host clears the word, however many ro
     core.x.setLinger(0);
     await parked(2, 'it parks once the word is cleared');
   } finally {
-    ex._sharedCore().x.setLinger(0);
+    engineOf(ex, 'test').core.x.setLinger(0);
     await ex.close();
   }
 });
@@ -269,7 +270,7 @@ B('lingerMicroseconds: workers linger while calls come in and stop lingering aft
   for (const us of [20_000, 0]) {
     const ex = await Executor.create({ workers: 2, lingerMicroseconds: us });
     try {
-      const core = ex._sharedCore();
+      const core = engineOf(ex, 'test').core;
       const word = () => Atomics.load(core.u32, (core.L.header + core.L.H_linger) >> 2);
       const a = fill(ex.shared(Float32Array, N), 9);
       assert.is(word(), 0, 'not before the first call');
@@ -297,7 +298,7 @@ const H = suite('caller share: helpers hand their partials back in the job block
 H('a hand-back fills its slot and counts in DONE; the wait ends on the count, on STOP at once, or at its deadline', async () => {
   const ex = await Executor.create({ workers: 1 });
   try {
-    const core = ex._sharedCore();
+    const core = engineOf(ex, 'test').core;
     withCore(core, () => {
       const job = allocJob(3);
       assert.ok(awaitHandBack(job, 0, 0), 'nothing to wait for');
@@ -389,9 +390,9 @@ H("a released helper's outcome is ignored (a crash is not unhandled), its slot s
   const ex = await Executor.create({ workers: 2, module: fixtures });
   try {
     const { spin } = await import(fixtures.href);
-    const h = ex._helper(spin, [5000]);
+    const h = engineOf(ex, 'test').helper(spin, [5000]);
     h.release();
-    const core = ex._sharedCore();
+    const core = engineOf(ex, 'test').core;
     await within((async () => { while (![0, 1].some((w) => core.runningOn(w).length > 0)) await new Promise((r) => setTimeout(r, 5)); })(), 2000, 'the helper starts');
     assert.is(await within(ex.async(tasks.add, 2, 3), 2000, 'an ordinary task settles while the released one runs'), 5);
     await ex._killWorker([0, 1].find((w) => core.runningOn(w).length > 0));

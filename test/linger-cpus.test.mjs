@@ -1,7 +1,7 @@
 // Workers around a caller-driven algorithm call never take more CPUs than the call needs. A lingering
 // worker spins for the host's linger word only while the spinners and the workers running a task fit
 // in maxSpinners (at most CPUs − 1: the host keeps one; assembly/worker.ts lingerRounds), and a call
-// after a pause wakes one worker per helper (src/algorithms/caller.ts, Executor._wakeFor). This process
+// after a pause wakes one worker per helper (src/algorithms/caller.ts, Engine.wake). This process
 // reports 2 CPUs (os.availableParallelism, before beatflow is loaded), so with 2 workers maxSpinners is
 // 1 and a call gets one helper on any machine.
 import os from 'node:os';
@@ -11,13 +11,14 @@ import * as assert from 'uvu/assert';
 
 os.availableParallelism = () => 2;
 syncBuiltinESMExports();
+const { engineOf } = await import('../build/src/engine/engine.js');
 const { Executor } = await import('beatflow');
 const { fixtures, within } = await import('./helpers/executor.mjs');
 const tasks = await import('./fixtures/tasks.mjs');
 
 test('a worker lingers unless that would make more busy threads than CPUs: the host while it runs its share, the workers in tasks', async () => {
   const ex = await Executor.create({ workers: 2, module: fixtures });
-  const core = ex._sharedCore();
+  const core = engineOf(ex, 'test').core;
   try {
     const sleepers = () => Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
     const until = (ok, what) => within((async () => { while (!ok()) await new Promise((r) => setTimeout(r, 5)); })(), 2000, what);
@@ -56,7 +57,7 @@ test('a worker lingers unless that would make more busy threads than CPUs: the h
 test('a call after a pause wakes one worker for its one helper, not a second for the same helper', async () => {
   const { transform } = await import('beatflow');
   const ex = await Executor.create({ workers: 2, lingerMicroseconds: 20_000 });
-  const core = ex._sharedCore();
+  const core = engineOf(ex, 'test').core;
   try {
     const sleepers = () => Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
     const parked = () => within((async () => { while (sleepers() < 2) await new Promise((r) => setTimeout(r, 2)); })(), 2000, 'both workers park');

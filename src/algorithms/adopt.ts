@@ -4,7 +4,7 @@
 // runtime allocates a shared array of the same type and length (executor.shared), copies the data in
 // once, the algorithms and tasks work on that array with no further copy, and commit() copies the result
 // back into the user's view (release() commits, then frees). One copy each way, instead of one per task.
-import type { Executor } from '../executor.js';
+import { engineOf, type ExecutorRef } from '../engine/engine.js';
 import { DTYPES } from '../engine/codec.js';
 import type { NumArray } from './merge.js';
 
@@ -30,12 +30,13 @@ export interface Adopted<T extends NumArray> {
  * await sort(executor, array);
  * release();                     // the sorted data is back in mySharedArrayBuffer
  */
-export function adopt<T extends NumArray>(executor: Executor, source: T): Adopted<T> {
+export function adopt<T extends NumArray>(executor: ExecutorRef, source: T): Adopted<T> {
+  const engine = engineOf(executor, 'adopt(executor, view)');
   if (!ArrayBuffer.isView(source) || !(DTYPES as readonly Function[]).includes(source.constructor)) {
     throw new TypeError(`beatflow: adopt(executor, view): view must be one of ${DTYPES.map((d) => d.name).join(', ')} ` +
       `(a view on your SharedArrayBuffer or ArrayBuffer; got ${source === null ? 'null' : typeof source === 'object' ? source.constructor?.name : typeof source})`);
   }
-  const array = executor.shared(source.constructor as typeof Float32Array, source.length) as unknown as T;
+  const array = engine.shared(source.constructor as typeof Float32Array, source.length) as unknown as T;
   array.set(source as never);
   let live = true;
   const check = (what: string): void => {
@@ -45,6 +46,6 @@ export function adopt<T extends NumArray>(executor: Executor, source: T): Adopte
     array, source,
     commit() { check('commit'); source.set(array as never); },
     refresh() { check('refresh'); array.set(source as never); },
-    release(commit = true) { check('release'); if (commit) source.set(array as never); live = false; executor.free(array); },
+    release(commit = true) { check('release'); if (commit) source.set(array as never); live = false; engine.free(array); },
   };
 }

@@ -1,9 +1,9 @@
 // The parallel algorithms' public API: free functions over an executor, each with a `.task(tf, …)` form
 // that adds the same work to a Taskflow as one task (its result is what the direct form resolves with).
 // Both forms run the same builtin task (builtins.ts); this file only checks the arguments and writes
-// them in the builtin's argument list (spec.ts). Callbacks travel as function ids: the executor's own
-// (executor._fnId) in the direct form, FnArg resolved at placement in the graph form.
-import type { Executor } from '../executor.js';
+// them in the builtin's argument list (spec.ts). Callbacks travel as function ids: the engine's own
+// (Engine.fnId) in the direct form, FnArg resolved at placement in the graph form.
+import { engineOf, type Engine, type ExecutorRef } from '../engine/engine.js';
 import type { Taskflow, Task } from '../graph/taskflow.js';
 import { FnArg } from '../engine/functions.js';
 import { DTYPES, type SharedArrayCtor } from '../engine/codec.js';
@@ -100,21 +100,21 @@ function inputs(c: Call, input: unknown): NumArray[] {
 }
 
 /** Runs a call on an executor: the direct form. */
-async function execute(ex: Executor, c: Call): Promise<unknown> {
-  ex._checkOpen(c.what);
+async function execute(ex: Engine, c: Call): Promise<unknown> {
+  ex.checkOpen(c.what);
   const args = c.args.slice();
-  for (const [at, f, what] of c.fns) args[at] = ex._fnId(f, what);
+  for (const [at, f, what] of c.fns) args[at] = ex.fnId(f, what);
   const mine = c.caller ? callerRuns(ex, c.name, args) : undefined;
   let r: unknown;
   if (mine !== undefined) r = await mine;
   else {
-    ex._linger.begin();
+    ex.linger.begin();
     try {
-      const pending = ex.async(BUILTINS[c.name] as (...a: unknown[]) => unknown, ...args);
-      ex._wakeFor(ex.workers);   // the driver and the helpers it will spawn: start waking them now
+      const pending = ex.tasks.plain(2, BUILTINS[c.name], args, 'async');
+      ex.wake({ count: ex.workers });   // the driver and the helpers it will spawn: start waking them now
       r = await pending;
     } finally {
-      ex._linger.end();
+      ex.linger.end();
     }
   }
   return c.result ? c.result(r) : r;
@@ -128,11 +128,14 @@ function emplace(tf: Taskflow, c: Call): Task {
 }
 
 /** An algorithm in both forms: `alg(executor, …)` → Promise, `alg.task(taskflow, …)` → Task. */
-type Algorithm<P extends unknown[], R> = ((executor: Executor, ...p: P) => Promise<R>) & { task(tf: Taskflow, ...p: P): Task };
+type Algorithm<P extends unknown[], R> = ((executor: ExecutorRef, ...p: P) => Promise<R>) & { task(tf: Taskflow, ...p: P): Task };
 
 function algorithm<P extends unknown[], R>(describeCall: (...p: P) => Call): Algorithm<P, R> {
-  const direct = (ex: Executor, ...p: P): Promise<R> => {
-    try { return execute(ex, describeCall(...p)) as Promise<R>; } catch (e) { return Promise.reject(e); }
+  const direct = (ex: ExecutorRef, ...p: P): Promise<R> => {
+    try {
+      const c = describeCall(...p);
+      return execute(engineOf(ex, c.what), c) as Promise<R>;
+    } catch (e) { return Promise.reject(e); }
   };
   return Object.assign(direct, { task: (tf: Taskflow, ...p: P): Task => emplace(tf, describeCall(...p)) });
 }

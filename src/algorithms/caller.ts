@@ -24,7 +24,8 @@
 // the caller waits anyway (between phases it yields). Calls with a user callback run only on workers (a
 // callback behaves the same on every worker; on the host it could read variables a worker cannot). The
 // graph form (`.task`) is a driving task as before: the host is not on the path between two graph tasks.
-import type { Executor } from '../executor.js';
+import type { Engine } from '../engine/engine.js';
+import type { Helper } from '../engine/tasks.js';
 import { cpuCount } from '../platform/node.js';
 import { Arg } from './spec.js';
 import { callerHelpers } from './partition.js';
@@ -41,12 +42,11 @@ export const phaseEnds = { handedBack: 0, settled: 0 };
 /** Cost per item assumed, for the helper count only, of a plan that times a probe instead (a plain JS loop over numbers). */
 const JS_NS_PER_ITEM = 1;
 
-type Helper = ReturnType<Executor['_helper']>;
 let cpus = 0;   // cpuCount() once: it asks the OS
 
 /** Runs the call with the caller taking a share, or returns undefined when the call is not one it may take part in. */
-export function callerRuns(ex: Executor, name: BuiltinName, args: unknown[]): Promise<unknown> | undefined {
-  const core = ex._sharedCore();
+export function callerRuns(ex: Engine, name: BuiltinName, args: unknown[]): Promise<unknown> | undefined {
+  const core = ex.core;
   const plan = withCore(core, () => callerPlan(name, args));
   const multi = plan === undefined ? withCore(core, () => callerSteps(name, args)) : undefined;
   if (plan === undefined && multi === undefined) return undefined;
@@ -55,16 +55,16 @@ export function callerRuns(ex: Executor, name: BuiltinName, args: unknown[]): Pr
   // Workers take part: they linger from now, and parked ones are woken before the set-up below, whose
   // time then overlaps their wake-up (a woken worker keeps searching until the helpers are pushed).
   const linger = helpers > 0;
-  if (linger) { ex._linger.begin(); ex._wakeFor(helpers); }
+  if (linger) { ex.linger.begin(); ex.wake({ count: helpers }); }
   let job = 0;
   try {
     withCore(core, () => { checkShared(args); job = allocJob(helpers + 1); });
   } catch (e) {
-    if (linger) ex._linger.end();
+    if (linger) ex.linger.end();
     throw e;
   }
   const call = { ex, core, name, args, job };
-  const done = (): void => { core.x.heapFree(job); if (linger) ex._linger.end(); };
+  const done = (): void => { core.x.heapFree(job); if (linger) ex.linger.end(); };
   if (plan !== undefined) {
     let share!: Share, tasks = 0;
     try {
@@ -94,14 +94,14 @@ export function callerRuns(ex: Executor, name: BuiltinName, args: unknown[]): Pr
 const UNSUBMITTED: Helper = { done: Promise.resolve(undefined), revoke: () => true, release: () => {} };
 
 /** One call's fixed parts. */
-interface Call { ex: Executor; core: SharedCore; name: BuiltinName; args: unknown[]; job: number }
+interface Call { ex: Engine; core: SharedCore; name: BuiltinName; args: unknown[]; job: number }
 
 /** Drives a multi-phase algorithm's steps (builtins.ts Steps): each phase run by runPhase, in order. */
 async function runPhases(c: Call, g: Steps): Promise<unknown> {
   try {
     for (let r = withCore(c.core, () => g.next()); ; r = withCore(c.core, () => g.next())) {
       if (r.done) return r.value;
-      const stopped = c.ex._stopped();   // destroyed between two phases: rejected like the rest of the work in flight
+      const stopped = c.ex.stopReason;   // destroyed between two phases: rejected like the rest of the work in flight
       if (stopped !== undefined) throw stopped;
       const { tasks, body } = r.value;
       const share: Share = { body, partial: () => undefined };
@@ -134,16 +134,16 @@ function runPhase(c: Call, tasks: number, first: Share, make: () => Share): unkn
   // (assembly/worker.ts lingerRounds). A hint: were it left set by a throw, workers would linger less.
   core.x.setHostBusy(1);
   try {
-    const submit = ex._takesTasks();   // after a completed close() (a later phase), no helper would run: all parts are the caller's
+    const submit = ex.takesTasks();   // after a completed close() (a later phase), no helper would run: all parts are the caller's
     withCore(core, () => resetHandBack(job));
     for (let p = 1; p < tasks; p++) {
       const a = c.args.slice();
       a[Arg.Job] = job; a[Arg.Index] = p;
-      spawned.push(submit ? ex._helper(self, a) : UNSUBMITTED);
+      spawned.push(submit ? ex.helper(self, a) : UNSUBMITTED);
     }
     // One woken earlier may have parked again before the push; one still waking counts as looking.
-    if (submit && tasks > 1) ex._wakeFor(tasks - 1, true);
-    ex._reap();           // the last call's helpers retired after handing back: settle their slots while ours start
+    if (submit && tasks > 1) ex.wake({ count: tasks - 1, queuedOnly: true });
+    ex.reap();           // the last call's helpers retired after handing back: settle their slots while ours start
     withCore(core, () => claimLoop(job, 0, first.body));
   } catch (e) {
     fail(e);

@@ -1,7 +1,7 @@
 // Options of executor.submit: validated at the boundary into a Job, the host's record of one submitted
-// task across its attempts (src/executor.ts runs it).
+// task across its attempts (tasks.ts runs it).
 import { CancellationToken } from './cancel.js';
-import { messages } from '../errors.js';
+import { messages, TimeoutError } from '../errors.js';
 import { checkedPriority, type Priority, type RetryDelay } from '../policy/scheduling.js';
 
 export interface TaskOptions {
@@ -69,11 +69,11 @@ function nonNegative(name: string, v: unknown, integer: boolean): number {
 }
 
 /** Validates submit options; every message names the option. */
-type Resolved = Omit<Job, 'fnId' | 'args' | 'name' | 'words' | 'lost' | 'attempt' | 'slot' | 'settled' | 'timer' | 'grace' | 'stopToken' | 'timedOut' | 'resolve' | 'reject'> & { name?: string; signal?: AbortSignal };
+export type Resolved = Omit<Job, 'fnId' | 'args' | 'name' | 'words' | 'lost' | 'attempt' | 'slot' | 'settled' | 'timer' | 'grace' | 'stopToken' | 'timedOut' | 'resolve' | 'reject'> & { name?: string; signal?: AbortSignal };
 /** The options of a submit() without any (the common case: no validation, no allocation). */
 const DEFAULTS: Resolved = { level: 2, token: undefined, timeout: 0, retries: 0, retryDelay: {}, retryIf: undefined, name: undefined, signal: undefined };
 /** Resolved options by priority level, for option objects that set nothing else. */
-const BY_LEVEL: Resolved[] = [0, 1, 2, 3].map((level) => ({ ...DEFAULTS, level }));
+export const BY_LEVEL: readonly Resolved[] = [0, 1, 2, 3].map((level) => ({ ...DEFAULTS, level }));
 
 export function resolveTaskOptions(o: TaskOptions | undefined): Resolved {
   if (o === undefined) return DEFAULTS;
@@ -105,3 +105,21 @@ export function resolveTaskOptions(o: TaskOptions | undefined): Resolved {
     retryDelay, retryIf: o.retryIf, name: o.name, signal: o.signal,
   };
 }
+
+/** A submitted task's record, before its first attempt. */
+export function newJob(fnId: number, args: readonly unknown[], name: string, o: Resolved, token: CancellationToken | undefined,
+  resolve: (v: unknown) => void, reject: (e: unknown) => void): Job {
+  return {
+    fnId, args: args as unknown[], name, level: o.level, token, words: 0, lost: false, timeout: o.timeout,
+    retries: o.retries, retryDelay: o.retryDelay, retryIf: o.retryIf, attempt: 0, slot: -1, settled: false,
+    timer: undefined, grace: undefined, stopToken: undefined, timedOut: false, resolve, reject,
+  };
+}
+
+/** The error of a job whose task ran past its timeout. */
+export function timeoutError(job: Job): TimeoutError {
+  return new TimeoutError(messages.taskTimedOut(job.name, job.timeout), { task: job.name, timeout: job.timeout });
+}
+
+/** The job of a slot that was withdrawn (cancelled or moved) and is still in a queue. */
+export const WITHDRAWN = { settled: true } as Job;

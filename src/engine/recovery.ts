@@ -1,3 +1,6 @@
+// Crash recovery on the host: what happens to the tasks of a worker whose thread died, and to the
+// children they spawned (the pool, pool.ts, starts the replacement thread).
+//
 // Orphaned children: tasks spawned (ctx.spawn) by a task whose worker died under it. Their spawner will
 // never join them, and the joiner is who frees a child, so the host takes that over (the protocol is in
 // assembly/README.md, "Orphaned children"):
@@ -12,6 +15,11 @@
 // What an orphan runs is not stopped: it shares its spawner's token and run, which stop it only if they
 // were cancelled or failed. Its grandchildren are joined by the orphan itself, as usual.
 import type { SharedCore } from './memory.js';
+import type { Codec } from './codec.js';
+import type { Completions } from './completions.js';
+import type { Outcomes } from './outcomes.js';
+import type { CrashInfo } from './pool.js';
+import { messages, WorkerCrashError } from '../errors.js';
 
 /**
  * Host, after a worker died running the tasks in `dead`: marks their children that have not retired as
@@ -40,4 +48,82 @@ export function orphansOf(core: SharedCore, dead: ReadonlySet<number>): { marked
 /** Whether task slot t holds a spawned child (TaskFlag.Child). */
 export function isChild(core: SharedCore, t: number): boolean {
   return (core.u32[(core.taskPtr(t) + core.L.T_flags) >> 2] & core.L.flag_Child) !== 0;
+}
+
+/** What recovery needs of the engine. */
+export interface RecoveryHost {
+  readonly core: SharedCore;
+  readonly codec: Codec;
+  readonly completions: Completions;
+  readonly outcomes: Outcomes;
+  /** Stopped (closed or destroyed): crashes are no longer reported. */
+  isRunning(): boolean;
+  /** The error for a task whose worker was terminated because it ignored a cancellation (timeouts.ts). */
+  forcedError(t: number): Error | undefined;
+  /** Frees a lone task's slot and blocks (tasks.ts). */
+  freeSlot(t: number): void;
+  /** Every worker slot failed to restart: the engine stops with this error. */
+  giveUp(error: Error): void;
+}
+
+/**
+ * A worker's thread died (crash, out of memory, terminate): the tasks it held fail with a
+ * WorkerCrashError naming the worker and the task, their children are taken over as orphans, and the
+ * pool starts a replacement (pool.ts). Host thread only.
+ */
+export class Recovery {
+  readonly #h: RecoveryHost;
+  /** Children whose spawner died with its worker, not retired yet: each posts itself when it retires. */
+  readonly #orphans = new Set<number>();
+  #broken = 0;
+
+  constructor(host: RecoveryHost) {
+    this.#h = host;
+  }
+
+  /** The pool reports a dead thread and what it held (pool.ts CrashInfo). */
+  crashed(info: CrashInfo): void {
+    const h = this.#h;
+    if (!h.isRunning()) return;
+    const cause = info.terminated ? messages.terminated : info.error instanceof Error
+      ? `died (${info.error.message})`
+      : `exited with code ${info.exitCode}`;
+    const lost = [...new Set([...(info.task === undefined ? [] : [info.task]), ...info.joining, ...info.awaiting])];
+    // Their children lose their joiner: the host frees them. Marked before the lost tasks retire below,
+    // so a lost task that was itself such a child posts itself to be freed.
+    const { marked, retired } = orphansOf(h.core, new Set(lost));
+    for (const c of marked) this.#orphans.add(c);
+    h.completions.inFlight += marked.length;
+    for (const c of retired) h.freeSlot(c);
+    for (const t of lost) {
+      const name = h.outcomes.name(t);
+      const err = h.forcedError(t) ?? new WorkerCrashError(messages.crashed(info.worker, cause, name), info.worker,
+        { exitCode: info.exitCode, cause: info.error, task: name });
+      // A child's joiner reads the error from its result; the host only keeps those of its own tasks.
+      if (!isChild(h.core, t)) h.outcomes.crashed(t, err);
+      h.codec.writeError(h.core.taskPtr(t), err);
+      h.core.x.retireFromHost(t, 1);
+    }
+    if (lost.length > 0 || marked.length > 0) h.completions.ensurePump();
+  }
+
+  /** Task slot t came back and is no lone task of the host's: an orphan that retired is freed. */
+  retired(t: number): void {
+    if (!this.#orphans.delete(t)) return;   // never let one stray id stop the pump
+    this.#h.freeSlot(t);
+    this.#h.completions.inFlight--;
+  }
+
+  /**
+   * A worker slot could not be restarted. Its queued tasks can still be stolen by the others; if no
+   * worker is left, nothing can run: everything in flight is rejected with the cause.
+   */
+  broken(err: Error, workers: number): void {
+    if (++this.#broken >= workers && this.#h.isRunning()) {
+      this.#h.giveUp(new Error(`beatflow: every worker failed to restart: ${err.message.replace(/^beatflow: /, '')}`, { cause: err }));
+    }
+  }
+
+  /** The executor stopped: orphans are no longer waited for. */
+  clear(): void { this.#orphans.clear(); }
 }

@@ -34,8 +34,6 @@ export const messages = {
     `(got ${describe(got)})`,
   pipeOption: (kind: string, option: string, expected: string, got: unknown) =>
     `beatflow: Pipe.${kind}(fn, options): options.${option} must be ${expected} (got ${describe(got)})`,
-  executor: (method: string, got: unknown) =>
-    `beatflow: pipeline.${method}(executor, source): executor must be an Executor from Executor.create() (got ${describe(got)})`,
   source: (method: string, got: unknown) =>
     `beatflow: pipeline.${method}(executor, source): source must be an iterable or an async iterable ` +
     `(an array, a generator, a stream…)` + (typeof got === 'string' ? '; a string would be split into characters: wrap it in an array' : '') +

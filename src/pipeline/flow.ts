@@ -1,10 +1,10 @@
 // One run of a pipeline: the host-side state machine that moves tokens through the stages. The
 // protocol is written out in README.md beside this file; the rules it applies are in policy.ts.
 //
-// Everything here runs on the host thread, in promise callbacks: stage calls on workers go through the
-// public executor.async(), so the flow needs no shared memory of its own and no locks. A token is
+// Everything here runs on the host thread, in promise callbacks: stage calls on workers are one-off tasks
+// (what executor.async runs: engine/tasks.ts), so the flow needs no shared memory of its own and no locks. A token is
 // { index, value }; index is its place in source order, value the last stage's output.
-import type { Executor } from '../executor.js';
+import type { Engine } from '../engine/engine.js';
 import { CancelledError } from '../errors.js';
 import { messages, PipelineError } from './errors.js';
 import { mayPull, mayEnter, isOver } from './policy.js';
@@ -23,7 +23,7 @@ type Token = { index: number; value: unknown };
 type Taker = { resolve(r: IteratorResult<unknown>): void; reject(e: unknown): void };
 
 export class Flow {
-  readonly #ex: Executor;
+  readonly #ex: Engine;
   readonly #stages: readonly Stage[];
   readonly #lines: number;
   readonly #name: string;
@@ -66,7 +66,7 @@ export class Flow {
   /** Resolves when the flow is over (nothing in flight); see failed / error / completed. */
   readonly over: Promise<void>;
 
-  constructor(ex: Executor, stages: readonly Stage[], lines: number, name: string, source: Source,
+  constructor(ex: Engine, stages: readonly Stage[], lines: number, name: string, source: Source,
     sink: boolean, signal: AbortSignal | undefined) {
     this.#ex = ex;
     this.#stages = stages;
@@ -160,7 +160,7 @@ export class Flow {
       // In a microtask: a host stage never runs inside the flow's own bookkeeping (it may abort, for one).
       p = Promise.resolve().then(() => st.fn(...st.args, token.value));
     } else {
-      p = st.args.length === 0 ? this.#ex.async(st.fn, token.value) : this.#ex.async(st.fn, ...st.args, token.value);
+      p = this.#ex.tasks.plain(2, st.fn, st.args.length === 0 ? [token.value] : [...st.args, token.value], 'async');
     }
     p.then((v) => this.#finished(token, s, v), (e) => this.#failedAt(token, s, e));
   }

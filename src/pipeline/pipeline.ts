@@ -1,7 +1,7 @@
 // The public Pipeline: its options and pipes (pure data, checked at the boundary), and the two ways to
 // run it over a source: run() resolves when every token is through; stream() is an async iterable of
 // the last stage's outputs. Each call is an independent run (flow.ts).
-import { Executor } from '../executor.js';
+import { engineOf, type Engine, type ExecutorRef } from '../engine/engine.js';
 import { messages } from './errors.js';
 import { Flow, type Stage } from './flow.js';
 import { Pipe } from './pipe.js';
@@ -86,10 +86,10 @@ export class Pipeline {
    * CancelledError when `options.signal` aborts). The last stage's outputs are dropped: make it a host
    * stage to keep them.
    */
-  run(executor: Executor, source: Iterable<unknown> | AsyncIterable<unknown>, options?: PipelineRunOptions): Promise<PipelineResult> {
-    let signal: AbortSignal | undefined;
-    try { signal = this.#check('run', executor, source, options); } catch (e) { return Promise.reject(e); }
-    const flow = new Flow(executor, this.#stages, this.lines, this.name, openSource(source), false, signal);
+  run(executor: ExecutorRef, source: Iterable<unknown> | AsyncIterable<unknown>, options?: PipelineRunOptions): Promise<PipelineResult> {
+    let signal: AbortSignal | undefined, engine: Engine;
+    try { [engine, signal] = this.#check('run', executor, source, options); } catch (e) { return Promise.reject(e); }
+    const flow = new Flow(engine, this.#stages, this.lines, this.name, openSource(source), false, signal);
     flow.start();
     return flow.over.then(() => {
       if (flow.failed) throw flow.error;
@@ -105,13 +105,13 @@ export class Pipeline {
    * `return()`) stops the pipeline and resolves once its running calls finished.
    * @throws TypeError naming the argument when executor, source or options.signal is not valid.
    */
-  stream(executor: Executor, source: Iterable<unknown> | AsyncIterable<unknown>, options?: PipelineRunOptions): AsyncIterableIterator<unknown> {
-    const signal = this.#check('stream', executor, source, options);
+  stream(executor: ExecutorRef, source: Iterable<unknown> | AsyncIterable<unknown>, options?: PipelineRunOptions): AsyncIterableIterator<unknown> {
+    const [engine, signal] = this.#check('stream', executor, source, options);
     let flow: Flow | undefined;
     let left = false;
     const start = (): Flow => {
       if (!flow) {
-        flow = new Flow(executor, this.#stages, this.lines, this.name, openSource(source), true, signal);
+        flow = new Flow(engine, this.#stages, this.lines, this.name, openSource(source), true, signal);
         flow.start();
       }
       return flow;
@@ -126,15 +126,15 @@ export class Pipeline {
     };
   }
 
-  #check(method: string, executor: unknown, source: unknown, options: PipelineRunOptions | undefined): AbortSignal | undefined {
-    if (!(executor instanceof Executor)) throw new TypeError(messages.executor(method, executor));
+  #check(method: string, executor: unknown, source: unknown, options: PipelineRunOptions | undefined): [Engine, AbortSignal | undefined] {
+    const engine = engineOf(executor, `pipeline.${method}(executor, source)`);
     if (!isSource(source)) throw new TypeError(messages.source(method, source));
-    if (options === undefined) return undefined;
+    if (options === undefined) return [engine, undefined];
     if (typeof options !== 'object' || options === null) throw new TypeError(messages.signal(method, options));
     for (const k of Object.keys(options)) {
       if (!(RUN_KNOWN as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(`pipeline.${method}(executor, source, options)`, k, RUN_KNOWN));
     }
     if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError(messages.signal(method, options.signal));
-    return options.signal;
+    return [engine, options.signal];
   }
 }

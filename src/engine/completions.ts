@@ -1,0 +1,154 @@
+// The completion pump: how finished work comes back to the host.
+//
+// Workers post each finished lone task (a task submitted from the host: async, submit, an algorithm's
+// helper) and each finished run on the completion ring (a Vyukov MPMC queue in shared memory; entries
+// are task slots, or RUN_BIT | run slot). The host takes them off in one loop, `pump`, that runs only
+// while something is in flight, and sleeps between batches with Atomics.waitAsync on Header.hostSeq:
+// a worker that posts while Header.hostWaiting is set bumps hostSeq and notifies it. So the host wakes
+// once per batch of completions, never once per task, and an idle executor holds no event-loop handle.
+//
+// Before sleeping, the pump may poll the ring for a few microseconds when few tasks are in flight
+// (policy/scheduling.ts nextHostSpin): an event-loop wake-up costs more than a short round trip.
+import { EMPTY, RUN_BIT, type SharedCore } from './memory.js';
+import { nextHostSpin, initialHostSpin, hostMayPoll } from '../policy/scheduling.js';
+import type { KeepAlive } from '../platform/node.js';
+
+/** Completions the host takes off the ring and sorts at once. */
+const DRAIN_BATCH = 4096;
+
+/** Where the pump hands what it takes off the ring, and what it asks before it sleeps. */
+export interface CompletionHandlers {
+  /** Lone task t retired: its slot holds its outcome. */
+  task(t: number): void;
+  /** Run r ended (every task retired, or it was cancelled or failed). */
+  run(r: number): void;
+  /** After each batch: workers took tasks (backpressure waiters may go on). */
+  afterBatch(): void;
+  /** In flight but not awaited: helpers whose call took their partials another way (the pump does not poll for them). */
+  unawaited(): number;
+  /** Before the pump sleeps: queued work with no awake worker gets one (algorithms submit helpers without a wake). */
+  beforeSleep(): void;
+  /** The pump stopped: nothing is in flight. */
+  idle(): void;
+}
+
+/** Host thread only. */
+export class Completions {
+  /** Completions the pump waits for: lone tasks in a slot, runs started, orphaned children not retired. */
+  inFlight = 0;
+  readonly #core: SharedCore;
+  readonly #keepAlive: KeepAlive;
+  readonly #on: CompletionHandlers;
+  readonly #ring: number;
+  readonly #hostSeq: number;
+  readonly #hostWaiting: number;
+  readonly #batch = new Uint32Array(DRAIN_BATCH);
+  #pumping = false;
+  /** The poll budget before sleeping (µs), learned (nextHostSpin); below 1: no polling until a probe. */
+  #spinUs = initialHostSpin();
+  #spinProbe = 0;
+
+  constructor(core: SharedCore, keepAlive: KeepAlive, on: CompletionHandlers) {
+    this.#core = core;
+    this.#keepAlive = keepAlive;
+    this.#on = on;
+    this.#ring = core.L.completions;
+    this.#hostSeq = (core.L.header + core.L.H_hostSeq) >> 2;
+    this.#hostWaiting = (core.L.header + core.L.H_hostWaiting) >> 2;
+  }
+
+  /** Starts the pump if something is in flight and it is not running; it holds the process open meanwhile. */
+  ensurePump(): void {
+    if (this.#pumping || this.inFlight === 0) return;
+    this.#pumping = true;
+    this.#keepAlive.hold();
+    void this.#pump();
+  }
+
+  /** Nothing is in flight any more (the executor stopped): wake a sleeping pump so it sees that and ends. */
+  abandon(): void {
+    this.inFlight = 0;
+    const i32 = this.#core.i32;
+    Atomics.add(i32, this.#hostSeq, 1);
+    Atomics.notify(i32, this.#hostSeq);
+  }
+
+  /**
+   * Drains the ring until nothing is in flight; sleeps on hostSeq between batches. Starts after the
+   * caller's synchronous code (the first await), so a burst of submissions is never held up.
+   */
+  async #pump(): Promise<void> {
+    const i32 = this.#core.i32;
+    const on = this.#on;
+    await null;
+    while (this.inFlight > 0) {
+      if (this.drain() > 0) { on.afterBatch(); await null; continue; }   // let continuations run between batches
+      let missedAt = -1;
+      const awaited = this.inFlight - on.unawaited();
+      if (this.#spinUs >= 1 && awaited > 0 && hostMayPoll(awaited, this.#core.nWorkers)) {
+        const start = performance.now();
+        if (this.#poll(this.#spinUs)) {
+          this.#spinUs = nextHostSpin(this.#spinUs, true);
+          continue;
+        }
+        missedAt = start;                                   // learn below how long it took after all
+      } else if (this.#spinUs < 1 && ++this.#spinProbe % 64 === 0) {
+        this.#spinUs = nextHostSpin(0, true);             // probe again now and then: the load may have changed
+      }
+      const seq = Atomics.load(i32, this.#hostSeq);
+      Atomics.store(i32, this.#hostWaiting, 1);           // from here a finishing worker bumps hostSeq …
+      if (this.drain() > 0 || this.inFlight === 0) { await null; continue; }   // … so re-check first
+      on.beforeSleep();
+      const r = Atomics.waitAsync(i32, this.#hostSeq, seq);
+      if (r.async) await r.value; else await null;
+      if (missedAt >= 0) this.#spinUs = nextHostSpin(this.#spinUs, false, (performance.now() - missedAt) * 1000);
+    }
+    this.#pumping = false;
+    this.#keepAlive.release();
+    on.afterBatch();
+    on.idle();
+  }
+
+  /** Polls the ring for up to us microseconds; true if something arrived. */
+  #poll(us: number): boolean {
+    const x = this.#core.x;
+    const q = this.#ring;
+    const end = performance.now() + us / 1000;
+    for (let i = 1; ; i++) {
+      if (x.mpmcLength(q) !== 0) return true;
+      if ((i & 31) === 0 && performance.now() > end) return false;
+    }
+  }
+
+  /**
+   * Takes what the ring holds (up to DRAIN_BATCH at a time) and hands it over in slot order: completions
+   * come back far from submission order (priorities, stealing), and settling 100k promises out of order
+   * costs the host several times more (memory locality). Slot order is close to allocation order, which
+   * is close to submission order. Returns how many it took. Also called outside the pump (reap).
+   */
+  drain(): number {
+    const x = this.#core.x;
+    const ring = this.#ring;
+    const batch = this.#batch;
+    const on = this.#on;
+    let n = 0;
+    for (;;) {
+      let k = 0;
+      for (let v = x.mpmcPop(ring); v !== EMPTY; v = k < DRAIN_BATCH ? x.mpmcPop(ring) : EMPTY) batch[k++] = v >>> 0;
+      if (k === 0) return n;
+      n += k;
+      const done = batch.subarray(0, k);
+      if (k > 1) done.sort();
+      for (let i = 0; i < k; i++) {
+        const v = done[i];
+        try {
+          if ((v & RUN_BIT) !== 0) on.run(v ^ RUN_BIT);
+          else on.task(v);
+        } catch (e) {
+          // A bug here must not stop the pump (every later completion would hang): report it and go on.
+          queueMicrotask(() => { throw e; });
+        }
+      }
+    }
+  }
+}

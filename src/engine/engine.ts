@@ -1,0 +1,333 @@
+// The engine: everything behind the Executor facade. It owns the shared core (memory.ts), the worker
+// pool (pool.ts), the function table (functions.ts) and the codec (codec.ts), and wires the parts that
+// do the host's work: one-off tasks (tasks.ts), graph runs (runs.ts), the completion pump
+// (completions.ts), crash recovery (recovery.ts). It is also the *internal* interface the parallel
+// algorithms use (helpers, waking, reaping, lingering); nothing here is public API.
+//
+// Parts reach each other only through the narrow host interfaces they declare (TaskHost, RunHost,
+// RecoveryHost, CompletionHandlers), which this class implements: the parts import no engine.
+import { pathToFileURL } from 'node:url';
+import { SharedCore, compileCore } from './memory.js';
+import { Codec, DTYPES, type SharedArrayCtor } from './codec.js';
+import { FunctionTable } from './functions.js';
+import { Pool } from './pool.js';
+import { Backpressure } from './backpressure.js';
+import { Completions } from './completions.js';
+import { Outcomes } from './outcomes.js';
+import { Tasks, type TaskHost, type Helper } from './tasks.js';
+import { Runs, type RunHost } from './runs.js';
+import { Recovery, type RecoveryHost } from './recovery.js';
+import { Linger } from './linger.js';
+import { permanentSlots, busyWorkers, describeBusy, type CloseReport } from './lifecycle.js';
+import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from '../options.js';
+import { autoWorkers, spinPolicy, spinRounds, taskCapLog2, dequeCapLog2 } from '../policy/scheduling.js';
+import { cpuCount, KeepAlive } from '../platform/node.js';
+import { readTopology, stealDomains, applyStealDomains, executorTopology, type ExecutorTopology } from '../observe/topology.js';
+import { Metrics } from '../observe/metrics.js';
+import { messages } from '../errors.js';
+
+/** What the free functions (algorithms, pipelines) take: an executor made by Executor.create(). */
+export interface ExecutorRef { readonly workers: number }
+
+const engines = new WeakMap<object, Engine>();
+
+/** The facade registers itself: `owner` is the Executor object users hold. */
+export function bindEngine(owner: object, engine: Engine): void { engines.set(owner, engine); }
+
+/** The engine behind an executor; a TypeError naming `what` for anything that is not one. */
+export function engineOf(owner: unknown, what: string): Engine {
+  const e = typeof owner === 'object' && owner !== null ? engines.get(owner) : undefined;
+  if (e === undefined) throw new TypeError(messages.notAnExecutor(what, owner));
+  return e;
+}
+
+/** Per-worker counters and heap use (executor.stats()). */
+export interface Stats {
+  workers: Record<'executed' | 'steals' | 'failedSteals' | 'parks' | 'wakeups' | 'overflows', number>[];
+  liveTasks: number;
+  heapBytes: number;
+}
+
+/** Options of Engine.wake. */
+export interface WakeOptions {
+  /** Workers that should look for work now (idle ones count). */
+  count: number;
+  /** Only the submissions still queued need a worker (those taken are running). Default false. */
+  queuedOnly?: boolean;
+  /** Also let an elastic pool start a thread for queued work. Default true. */
+  demand?: boolean;
+}
+
+/** Host thread only. */
+export class Engine implements TaskHost, RunHost, RecoveryHost {
+  readonly core: SharedCore;
+  readonly codec: Codec;
+  readonly fns: FunctionTable;
+  readonly pool: Pool;
+  readonly queue: Backpressure;
+  readonly completions: Completions;
+  readonly outcomes: Outcomes;
+  readonly tasks: Tasks;
+  readonly runs: Runs;
+  readonly recovery: Recovery;
+  readonly linger: Linger;
+  readonly metrics: Metrics;
+  readonly topology: ExecutorTopology;
+  readonly keepAlive = new KeepAlive();
+  readonly cancelGrace: number;
+  readonly maxRuns: number;
+  readonly #opts: ResolvedOptions;
+  #state: 'open' | 'closing' | 'closed' = 'open';
+  #closed: Promise<void> | undefined;
+  #closeReport: CloseReport = { timedOut: false, busy: [] };
+  /** Why the executor stopped (destroy(), a close() that timed out, every worker broken), if it did. */
+  #stopReason: Error | undefined;
+  #idleWaiters: (() => void)[] = [];
+  readonly #owned = new WeakSet<ArrayBufferView>();
+
+  private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>, nsPerRound: number, topology: ExecutorTopology, metrics: Metrics) {
+    this.core = core;
+    this.#opts = opts;
+    this.cancelGrace = opts.cancelGrace;
+    this.maxRuns = opts.maxRuns;
+    this.topology = topology;
+    this.metrics = metrics;
+    this.codec = new Codec(core);
+    this.fns = new FunctionTable(core, opts.maxFunctions, ns);
+    this.pool = new Pool(core, {
+      moduleUrl: opts.module,
+      resourceLimits: opts.resourceLimits,
+      lifecycle: opts.lifecycle, permanent: permanentSlots(opts.lifecycle, core.nWorkers),
+      onCrash: (info) => this.recovery.crashed(info),
+      onBroken: (_w, err) => this.recovery.broken(err, core.nWorkers),
+    });
+    this.runs = new Runs(this);
+    this.outcomes = new Outcomes(core, this.codec, this.fns, (t) => this.runs.taskName(t));
+    this.completions = new Completions(core, this.keepAlive, {
+      task: (t) => { if (!this.tasks.done(t)) this.recovery.retired(t); },
+      run: (r) => this.runs.done(r),
+      afterBatch: () => this.queue.check(),
+      unawaited: () => this.tasks.unawaited,
+      beforeSleep: () => this.wake({ count: 1, queuedOnly: true, demand: false }),
+      idle: () => this.maybeIdle(),
+    });
+    this.tasks = new Tasks(this);
+    this.recovery = new Recovery(this);
+    this.queue = new Backpressure(core, opts.lifecycle.maxQueue, () => this.tasks.queued);
+    this.linger = new Linger(core, spinRounds(opts.lingerMicroseconds, nsPerRound), opts.lingerMicroseconds);
+    core.x.setAging(opts.priorityAging);
+  }
+
+  /**
+   * Starts the workers. Resolves once every worker has imported the task module.
+   * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
+   */
+  static async create(options: ExecutorOptions | undefined): Promise<Engine> {
+    const opts = resolveOptions(options, pathToFileURL(process.cwd() + '/'));
+    const cpus = cpuCount();
+    const workers = opts.workers === 'auto' ? autoWorkers(cpus) : opts.workers;
+    const ns = opts.module ? await importTaskModule(opts.module) : {};
+    const capLog2 = taskCapLog2(opts.maxTasks);
+    const core = SharedCore.create(await compileCore(), {
+      workers, taskCapLog2: capLog2, dequeCapLog2: dequeCapLog2(capLog2), runCap: opts.maxRuns, subRuns: opts.maxSubflows,
+      fnCap: opts.maxFunctions, maxSpinners: 1, spinIters: 1,
+    });
+    const nsPerRound = measureRound(core);
+    const spin = spinPolicy(workers, cpus, opts.spinMicroseconds, nsPerRound);
+    core.x.setSpin(spin.maxSpinners, spin.spinIters);
+    const cpuTopology = readTopology();                 // steal domains by shared cache (observe/topology.ts)
+    const domains = stealDomains(cpuTopology, workers);
+    applyStealDomains(core, domains);
+    const metrics = Metrics.create(core);               // before the workers start (observe/metrics.ts)
+    const engine = new Engine(core, opts, ns, nsPerRound, executorTopology(cpuTopology, domains), metrics);
+    try {
+      await engine.keepAlive.during(engine.pool.start());
+    } catch (e) {
+      engine.keepAlive.dispose();
+      throw e;
+    }
+    return engine;
+  }
+
+  get workers(): number { return this.core.nWorkers; }
+
+  // ---- the host interfaces of the parts ----
+
+  isOpen(): boolean { return this.#state === 'open'; }
+  isRunning(): boolean { return this.#state !== 'closed'; }
+  demand(): void { this.pool.demand(); }
+  slotsFreed(): void { this.tasks.drainBacklog(); }
+  killWorker(w: number): void { void this.pool.kill(w); }
+  forcedError(t: number): Error | undefined { return this.tasks.forcedError(t); }
+  freeSlot(t: number): void { this.tasks.freeSlot(t); }
+  giveUp(error: Error): void { void this.#stop(error); }
+
+  maybeIdle(): void {
+    if (this.completions.inFlight !== 0 || this.tasks.waiting !== 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // ---- the internal interface of the parallel algorithms ----
+
+  /** The function id of fn, registering it: algorithms pass callbacks to their builtin tasks by id. */
+  fnId(fn: unknown, what: string): number { return this.fns.idOf(fn, what); }
+
+  /** fn(...args) on a worker as an algorithm's helper (tasks.ts Helper), submitted without a wake. */
+  helper(fn: unknown, args: unknown[]): Helper { return this.tasks.helper(fn, args); }
+
+  /**
+   * Makes sure `count` workers will look for work now: a parallel algorithm has just submitted (or is
+   * about to spawn) that many helpers. Idle workers count: live threads neither parked nor running a
+   * task (searching, or between a task and their search). Parked ones are woken for the rest. Waking a
+   * parked thread can take milliseconds on a VM, better overlapped with the caller's own share than paid
+   * after it; waking one more than the helpers need would only take a CPU from them. `current` is read
+   * plainly: a hint, as is the whole count (a helper nobody takes is withdrawn by the caller).
+   * `queuedOnly`: the helpers are submitted, so only those still in the submission queues need a worker.
+   * The pump also calls it, before it sleeps, for any queued work, without the elastic pool's demand
+   * check: that check on every sleep would start a thread per completion while the last one boots.
+   */
+  wake({ count, queuedOnly = false, demand = true }: WakeOptions): void {
+    const core = this.core;
+    if (queuedOnly) count = Math.min(count, core.x.queuedLength());
+    if (count > 0) {
+      let idle = this.pool.live - Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
+      if (idle > 0) idle -= core.x.runningWorkers(idle);
+      for (let k = Math.max(0, idle); k < count; k++) if (!core.x.wakeOne()) break;
+    }
+    if (demand) this.pool.demand();   // an elastic pool with stopped slots starts one if the submitted work needs it
+  }
+
+  /**
+   * Settles what the completion ring holds: an algorithm call does it after submitting its own helpers,
+   * while they start, so that back-to-back calls (which give the event loop no turn, and so the pump
+   * none) do not pile up the slots of helpers that retired after handing back, or were withdrawn.
+   */
+  reap(): void { this.completions.drain(); }
+
+  /** Throws unless the executor takes work: `what` names the call. */
+  checkOpen(what: string): void {
+    if (this.#state !== 'open') throw new Error(messages.closedFor(what));
+  }
+
+  /** The error in-flight work got if the executor was stopped (destroy() and the like), else undefined. */
+  get stopReason(): Error | undefined { return this.#stopReason; }
+
+  /** Whether workers still take tasks (after a completed close() they do not). */
+  takesTasks(): boolean { return this.#state !== 'closed'; }
+
+  // ---- shared memory ----
+
+  shared<C extends SharedArrayCtor>(ctor: C, length: number): InstanceType<C> {
+    if (!(DTYPES as readonly Function[]).includes(ctor)) throw new TypeError(messages.sharedCtor(DTYPES.map((d) => d.name)));
+    if (!Number.isInteger(length) || length < 0) throw new TypeError(messages.sharedLength(length));
+    const ptr = this.core.alloc(length * ctor.BYTES_PER_ELEMENT || 1);
+    const arr = new ctor(this.core.u8.buffer as ArrayBuffer, ptr, length) as InstanceType<C>;
+    arr.fill(0);
+    this.#owned.add(arr);
+    return arr;
+  }
+
+  free(arr: ArrayBufferView): void {
+    if (!this.#owned.has(arr)) throw new TypeError(messages.notShared);
+    this.#owned.delete(arr);
+    this.core.x.heapFree(arr.byteOffset);
+  }
+
+  stats(): Stats {
+    const core = this.core;
+    const u32 = core.u32;
+    const L = core.L;
+    const workers = [];
+    for (let w = 0; w < core.nWorkers; w++) {
+      const s = core.workerPtr(w);
+      workers.push({
+        executed: u32[(s + L.W_executed) >> 2], steals: u32[(s + L.W_steals) >> 2],
+        failedSteals: u32[(s + L.W_failedSteals) >> 2], parks: u32[(s + L.W_parks) >> 2],
+        wakeups: u32[(s + L.W_wakeups) >> 2], overflows: u32[(s + L.W_overflows) >> 2],
+      });
+    }
+    return { workers, liveTasks: core.liveTasks(), heapBytes: u32[(L.header + L.H_heapBytes) >> 2] };
+  }
+
+  // ---- lifecycle ----
+
+  /** Everything accepted has settled: one-off tasks, runs in flight, and runs queued behind them. */
+  async settled(): Promise<void> {
+    while (this.runs.pending.size > 0 || this.completions.inFlight > 0 || this.tasks.waiting > 0) {
+      await Promise.allSettled([...this.runs.pending]);
+      if (this.completions.inFlight > 0 || this.tasks.waiting > 0) await new Promise<void>((r) => this.#idleWaiters.push(r));
+    }
+  }
+
+  /**
+   * Finishes everything already submitted, then stops the workers. Bounded: after options.closeTimeout
+   * ms it gives up waiting, rejects what is still in flight, and terminates the workers.
+   */
+  close(): Promise<CloseReport> {
+    if (this.#closed) return this.#closed.then(() => this.#closeReport);
+    this.#state = 'closing';
+    const ms = this.#opts.closeTimeout;
+    this.#closed = this.keepAlive.during((async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), ms); });
+      const outcome = await Promise.race([this.settled().then(() => 'idle' as const), timeout]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {   // report what kept the workers busy (lifecycle.ts), then stop
+        const busy = busyWorkers(this.core, (t) => this.outcomes.name(t));
+        this.#closeReport = { timedOut: true, busy };
+        await this.#stop(new Error(messages.closeTimedOut(ms, this.completions.inFlight, describeBusy(busy))));
+        return;
+      }
+      this.#state = 'closed';
+      const stuck = await this.pool.close(ms);
+      if (stuck.length > 0) this.#closeReport = { timedOut: true, busy: stuck.map((worker) => ({ worker, awaiting: [] })) };
+    })()).finally(() => this.#dispose());
+    return this.#closed.then(() => this.#closeReport);
+  }
+
+  /** Stops now: terminates the workers and rejects everything still in flight. */
+  destroy(): Promise<void> {
+    if (this.#state === 'closed' && this.#closed) return this.#closed;
+    this.#closed = this.keepAlive.during(this.#stop(new Error(messages.destroyed))).finally(() => this.#dispose());
+    return this.#closed;
+  }
+
+  #dispose(): void {
+    this.keepAlive.dispose();
+    this.linger.dispose();
+  }
+
+  async #stop(reason: Error): Promise<void> {
+    this.#state = 'closed';
+    this.#stopReason = reason;
+    this.queue.release();
+    await this.pool.destroy();
+    this.tasks.rejectAll(reason);
+    this.runs.rejectAll(reason);
+    this.recovery.clear();
+    this.completions.abandon();   // wake the pump so it sees nothing is in flight
+  }
+}
+
+/** ns per explore round over empty queues, on this thread, before workers start (median of 5). */
+function measureRound(core: SharedCore): number {
+  const n = 20_000;
+  const samples: number[] = [];
+  core.x.calibrateSpin(0, n);   // warm up (and let the engine tier the loop up)
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    core.x.calibrateSpin(0, n);
+    samples.push(((performance.now() - t0) * 1e6) / n);
+  }
+  return samples.sort((a, b) => a - b)[2];
+}
+
+async function importTaskModule(url: URL): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url.href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(messages.moduleLoad(url.href, e instanceof Error ? e.message : String(e)), { cause: e });
+  }
+}

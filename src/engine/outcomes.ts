@@ -1,0 +1,89 @@
+// Reading what a task left in its slot: its return value, or its error rebuilt on the host with the
+// task's name (and, for an inline function that used a variable of its enclosing scope, a message that
+// says so). A task whose worker died has no error in its slot worth reading: recovery records the
+// crash error here first, and it wins.
+import { Kind, type Codec } from './codec.js';
+import { FnKind, type FunctionTable } from './functions.js';
+import type { SharedCore } from './memory.js';
+import { messages, rebuildError, isPlainError } from '../errors.js';
+
+/** Host thread only. */
+export class Outcomes {
+  readonly #core: SharedCore;
+  readonly #codec: Codec;
+  readonly #fns: FunctionTable;
+  /** Names a task that belongs to a laid-out graph (runs.ts), or undefined for a lone task. */
+  readonly #graphTaskName: (t: number) => string | undefined;
+  /** Crash errors of tasks whose worker died, until their slot is read (recovery.ts). */
+  readonly #crashed = new Map<number, Error>();
+  /** The value or error read by the last `read`. */
+  value: unknown;
+  error: unknown;
+
+  constructor(core: SharedCore, codec: Codec, fns: FunctionTable, graphTaskName: (t: number) => string | undefined) {
+    this.#core = core;
+    this.#codec = codec;
+    this.#fns = fns;
+    this.#graphTaskName = graphTaskName;
+  }
+
+  /**
+   * Reads task t's outcome into `value` (returns false) or `error` (returns true). A value the codec
+   * cannot decode counts as the task's error. No allocation on success.
+   */
+  read(t: number): boolean {
+    const p = this.#core.taskPtr(t);
+    if (this.#codec.resultKind(p) === Kind.Error) {
+      this.error = this.errorOf(t);
+      this.value = undefined;
+      return true;
+    }
+    try {
+      this.value = this.#codec.readResult(p);
+      this.error = undefined;
+      return false;
+    } catch (e) {
+      this.value = undefined;
+      this.error = e;
+      return true;
+    }
+  }
+
+  /** Task t's worker died under it: `err` is its outcome whatever its slot holds. */
+  crashed(t: number, err: Error): void { this.#crashed.set(t, err); }
+
+  /** Whether t's worker died under it and its slot was not read yet. */
+  hasCrashed(t: number): boolean { return this.#crashed.has(t); }
+
+  /** Forgets t's crash error (its slot is freed without being read). */
+  forget(t: number): void { this.#crashed.delete(t); }
+
+  /** Forgets every crash error (the executor stopped). */
+  clear(): void { this.#crashed.clear(); }
+
+  /** The error task t failed with: its worker's crash, or its thrown value rebuilt with the task's name. */
+  errorOf(t: number): unknown {
+    const crash = this.#crashed.get(t);
+    if (crash) { this.#crashed.delete(t); return crash; }
+    const p = this.#core.taskPtr(t);
+    const plain = this.#codec.readResult(p);
+    if (!isPlainError(plain)) return plain;
+    const name = this.name(t);
+    const err = rebuildError(plain, name);
+    const fnId = this.#core.u32[(p + this.#core.L.T_fn) >> 2];
+    const m = /^(\S+) is not defined$/.exec(plain.message);
+    if (m && plain.name === 'ReferenceError' && this.#fns.kindOf(fnId) === FnKind.Inline) {
+      err.message = messages.captured(name, m[1]);
+      err.stack = `ReferenceError: ${err.message}\n${(plain.stack ?? '').split('\n').slice(1).join('\n')}`;
+    }
+    return err;
+  }
+
+  /** Task t's name for errors: its graph task's name, else its function's, else `task <t>`. */
+  name(t: number): string {
+    const graph = this.#graphTaskName(t);
+    if (graph !== undefined) return graph;
+    const fnId = this.#core.u32[(this.#core.taskPtr(t) + this.#core.L.T_fn) >> 2];
+    return this.#fns.nameOf(fnId) ?? `task ${t}`;
+  }
+}

@@ -1,0 +1,294 @@
+// Graph runs on the host: the placement cache (each taskflow is laid into the task table once, by
+// placement.ts, and re-run in place), starting a run (one seed on a submission queue: the workers claim
+// its sources), resuming a failed one, settling a run when the core posts its end, and giving the slots
+// back (release, or when the taskflow is garbage-collected).
+//
+// Runs of one taskflow execute one after another, in submission order: each waits on the previous
+// one's settlement (#queues). A run takes a run slot (Run, assembly/layout.ts) for its placement's
+// lifetime; the core counts its tasks down and posts RUN_BIT | slot when the count reaches zero.
+import type { SharedCore } from './memory.js';
+import type { Codec } from './codec.js';
+import type { FunctionTable } from './functions.js';
+import type { Backpressure } from './backpressure.js';
+import type { Completions } from './completions.js';
+import type { Outcomes } from './outcomes.js';
+import { Kind } from './codec.js';
+import { NONE } from './memory.js';
+import { place, release, type Placed } from './placement.js';
+import { RunResult } from './run-result.js';
+import { flatten, flatName } from '../graph/flatten.js';
+import type { Taskflow } from '../graph/taskflow.js';
+import { checkedPriority, type Priority } from '../policy/scheduling.js';
+import { messages, CancelledError, TimeoutError, type TaskFailure } from '../errors.js';
+
+/** Options for executor.run / runN / runUntil. */
+export interface RunOptions {
+  /** Cancels the run when aborted: no new task of it starts, running ones finish, the promise rejects with a CancelledError. */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds from now (or a Date) by which the run must finish; past it the run is cancelled and
+   * its promise rejects with a TimeoutError naming the taskflow.
+   */
+  deadline?: number | Date;
+  /** 'critical' | 'high' | 'normal' | 'low': the run's start waits in that submission queue. Default 'normal'. */
+  priority?: Priority;
+  /**
+   * Runs only the tasks that did not finish in the taskflow's previous run (it failed or was cancelled);
+   * the finished ones keep their results, which their successors receive. After a run that completed
+   * it runs nothing. Not for taskflows with condition tasks.
+   */
+  resume?: boolean;
+}
+
+/** The promise of a run, with a way to cancel it. */
+export type RunHandle = Promise<RunResult> & {
+  /**
+   * Stops scheduling the run's tasks (running ones finish) and rejects the promise with a CancelledError
+   * whose `cause` is `reason`. Does nothing once the run has settled.
+   */
+  cancel(reason?: unknown): void;
+};
+
+/** One accepted run: whether it was cancelled, and the run slot once it started. */
+type RunState = { cancelled: boolean; reason: unknown; slot: number; level: number; resume: boolean; list: number };
+type RunWaiter = { resolve(v: RunResult): void; reject(e: unknown): void; placed: Placed; tf: Taskflow; run: number; state: RunState };
+
+/** What the runs need of the engine. */
+export interface RunHost {
+  readonly core: SharedCore;
+  readonly codec: Codec;
+  readonly fns: FunctionTable;
+  readonly queue: Backpressure;
+  readonly completions: Completions;
+  readonly outcomes: Outcomes;
+  readonly maxRuns: number;
+  isOpen(): boolean;
+  isRunning(): boolean;
+  demand(): void;
+  /** Task slots came back: tasks waiting for one may go. */
+  slotsFreed(): void;
+}
+
+/** Host thread only. */
+export class Runs {
+  readonly #h: RunHost;
+  readonly #waiters: (RunWaiter | undefined)[] = [];
+  readonly #freeSlots: number[] = [];
+  readonly #placed = new WeakMap<Taskflow, Placed>();
+  /** Per taskflow: the settlement of its last accepted run; the next one starts after it. */
+  readonly #queues = new WeakMap<Taskflow, Promise<unknown>>();
+  /** Runs accepted and not yet settled, including those queued behind an earlier run of their taskflow. */
+  readonly pending = new Set<Promise<void>>();
+  /** Every taskflow laid out now, for naming a failed task (error path only). */
+  readonly #live = new Set<Placed>();
+  readonly #collected: FinalizationRegistry<Placed>;
+  readonly #read: (t: number) => unknown;
+  readonly #finished: (t: number) => boolean;
+
+  constructor(host: RunHost) {
+    this.#h = host;
+    for (let r = host.maxRuns - 1; r >= 0; r--) this.#freeSlots.push(r);
+    this.#collected = new FinalizationRegistry((pl) => this.#release(pl));
+    const { core, codec } = host;
+    this.#read = (t) => codec.readResult(core.taskPtr(t));
+    this.#finished = (t) => { const k = codec.resultKind(core.taskPtr(t)); return k !== Kind.Error && k !== Kind.Skipped; };
+  }
+
+  /** executor.run: checks the options, then queues the run behind the taskflow's earlier ones. */
+  run(tf: Taskflow, options: RunOptions | undefined): RunHandle {
+    let level = 2;
+    try { if (options?.priority !== undefined) level = checkedPriority('priority', options.priority); } catch (e) {
+      return Object.assign(Promise.reject(e), { cancel: () => {} });
+    }
+    const state: RunState = { cancelled: false, reason: undefined, slot: -1, level, resume: options?.resume === true, list: 0 };
+    const cancel = (reason?: unknown): void => this.#cancel(state, reason);
+    const refuse = (e: unknown): RunHandle => Object.assign(Promise.reject(e), { cancel });
+    if (!this.#h.isOpen()) return refuse(new Error(messages.closed('run')));
+    const full = this.#h.queue.refuse('run');
+    if (full) return refuse(full);
+    const signal = options?.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) return refuse(new TypeError(messages.optionType('signal', 'an AbortSignal', signal)));
+    let deadlineMs: number | undefined;
+    if (options?.deadline !== undefined) {
+      const d = options.deadline;
+      deadlineMs = d instanceof Date ? d.getTime() - Date.now() : d;
+      if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs)) return refuse(new TypeError(messages.optionType('deadline', 'milliseconds or a Date', d)));
+    }
+    const next = (this.#queues.get(tf) ?? Promise.resolve()).then(() => this.#start(tf, state));
+    const settled = next.then(() => {}, () => {});
+    this.#queues.set(tf, settled);
+    this.pending.add(settled);
+    if (signal) {
+      const onAbort = (): void => cancel(signal.reason);
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        void settled.then(() => signal.removeEventListener('abort', onAbort));
+      }
+    }
+    void settled.then(() => this.pending.delete(settled));
+    if (deadlineMs !== undefined) {
+      const ms = deadlineMs;
+      const timer = setTimeout(() => cancel(new TimeoutError(messages.runDeadline(tf.name, ms), { task: tf.name, timeout: ms })), Math.max(0, ms));
+      void settled.then(() => clearTimeout(timer));
+    }
+    return Object.assign(next, { cancel });
+  }
+
+  #cancel(state: RunState, reason: unknown): void {
+    if (state.cancelled) return;
+    state.cancelled = true;
+    state.reason = reason;
+    if (state.slot >= 0 && this.#waiters[state.slot]?.state === state) this.#h.core.x.runCancel(state.slot);
+  }
+
+  /** Lays tf out if it is not (or has changed), then starts the run. */
+  #start(tf: Taskflow, state: RunState): Promise<RunResult> {
+    const h = this.#h;
+    if (!h.isRunning()) return Promise.reject(new Error(messages.closed('run')));
+    if (state.cancelled) {
+      return Promise.reject(state.reason instanceof TimeoutError ? state.reason : new CancelledError(messages.cancelled(tf.name), state.reason));
+    }
+    let pl = this.#placed.get(tf);
+    if (pl && pl.version !== tf.compositeVersion) { this.#release(pl); this.#collected.unregister(pl); pl = undefined; }
+    if (!pl) {
+      const r = this.#freeSlots.pop();
+      if (r === undefined) return Promise.reject(new RangeError(messages.tooManyRuns(h.maxRuns)));
+      try {
+        pl = place(tf, h.core, h.codec, h.fns, r);
+      } catch (e) {
+        this.#freeSlots.push(r);
+        return Promise.reject(e);
+      }
+      this.#live.add(pl);
+      this.#placed.set(tf, pl);
+      this.#collected.register(tf, pl, pl);
+    }
+    const placed = pl;
+    if (state.resume && placed.conditional) return Promise.reject(new TypeError(messages.resumeConditional(tf.name)));
+    const resume = state.resume && placed.lastFailed;
+    const run = ++placed.runs;
+    if (placed.slots.length === 0 || (state.resume && !resume)) return Promise.resolve(new RunResult(tf, placed, run, this.#read));
+    if (placed.conditional) {   // tasks a condition does not reach this run must not show an older run's value
+      for (const t of placed.slots) h.codec.freeResult(h.core.taskPtr(t));
+    }
+    let sources = placed.block;
+    let nSources = placed.nSources;
+    if (resume) {
+      try { [sources, nSources] = this.#resumeSources(placed); } catch (e) { return Promise.reject(e); }
+      state.list = sources;
+    }
+    return new Promise<RunResult>((resolve, reject) => {
+      this.#waiters[placed.runSlot] = { resolve, reject, placed, tf, run, state };
+      state.slot = placed.runSlot;
+      h.completions.inFlight++;
+      h.core.x.runStartAt(placed.runSlot, sources, nSources, state.level);
+      h.demand();
+      h.completions.ensurePump();
+    });
+  }
+
+  /**
+   * For resuming a failed run: the tasks that did not finish (failed or skipped) run again, each waiting
+   * only for its unfinished predecessors (their `pending` is set here; the finished keep their results).
+   * Returns a heap list of the ones that can start at once, and how many. Tasks retire with pending reset
+   * to their full dependency count, so the run after this one is a normal one again.
+   */
+  #resumeSources(placed: Placed): [number, number] {
+    const { core, codec } = this.#h;
+    const L = core.L;
+    const u32 = core.u32;
+    const unfinished = new Set<number>();
+    for (const t of placed.slots) {
+      const k = codec.resultKind(core.taskPtr(t));
+      if (k === Kind.Error || k === Kind.Skipped) unfinished.add(t);
+    }
+    const ready: number[] = [];
+    for (const t of unfinished) {
+      const i = core.taskPtr(t) >> 2;
+      const list = u32[i + (L.T_pred >> 2)] >> 2;
+      let waiting = 0;
+      for (let k = 0; k < u32[i + (L.T_npred >> 2)]; k++) if (unfinished.has(u32[list + k])) waiting++;
+      core.i32[i + (L.T_pending >> 2)] = waiting;
+      codec.freeResult(core.taskPtr(t));
+      if (waiting === 0) ready.push(t);
+    }
+    const block = core.alloc(4 * Math.max(1, ready.length));
+    core.u32.set(ready, block >> 2);
+    return [block, ready.length];
+  }
+
+  /** executor.release: waits for tf's runs in flight, then gives its slots and memory back. */
+  async release(tf: Taskflow): Promise<void> {
+    await (this.#queues.get(tf) ?? Promise.resolve());
+    const pl = this.#placed.get(tf);
+    if (!pl) return;
+    this.#placed.delete(tf);
+    this.#collected.unregister(pl);
+    this.#release(pl);
+  }
+
+  #release(pl: Placed): void {
+    if (pl.released) return;
+    this.#live.delete(pl);
+    if (this.#h.isRunning()) release(pl, this.#h.core, this.#h.codec);
+    this.#freeSlots.push(pl.runSlot);
+    this.#h.slotsFreed();
+  }
+
+  /** The core posted the end of the run in slot r. */
+  done(r: number): void {
+    const w = this.#waiters[r];
+    if (!w) return;   // already settled (destroy)
+    this.#waiters[r] = undefined;
+    const h = this.#h;
+    h.completions.inFlight--;
+    const core = h.core;
+    if (w.state.list !== 0) core.x.heapFree(w.state.list);
+    const failed = Atomics.load(core.i32, (core.runPtr(r) + core.L.R_failed) >> 2);
+    const result = new RunResult(w.tf, w.placed, w.run, this.#read, this.#finished);
+    w.placed.lastFailed = failed !== 0 || w.state.cancelled;
+    if (failed === 0 && !w.state.cancelled) {
+      w.resolve(result);
+      return;
+    }
+    // A cancelled run rejects as cancelled, with any task errors attached; otherwise the first error
+    // is the rejection and the others are attached.
+    const first = failed - 1;
+    const stop = w.state.reason instanceof TimeoutError ? w.state.reason : new CancelledError(messages.cancelled(w.tf.name), w.state.reason);
+    const err = (w.state.cancelled ? stop : h.outcomes.errorOf(first)) as TaskFailure & { suppressed?: unknown[] };
+    const others: unknown[] = [];
+    for (const t of w.placed.slots) {
+      if ((w.state.cancelled || t !== first) && h.codec.resultKind(core.taskPtr(t)) === Kind.Error) {
+        const e = h.outcomes.errorOf(t);
+        // A subflow join that stopped because this run failed or was cancelled is a consequence, not a cause.
+        if (!(e instanceof Error && e.name === 'CancelledError')) others.push(e);
+      }
+    }
+    if (others.length > 0) err.suppressed = others;
+    (err as { partial?: RunResult }).partial = result;
+    w.reject(err);
+  }
+
+  /** The name of graph task t in its taskflow, or undefined if t is not part of a laid-out taskflow. */
+  taskName(t: number): string | undefined {
+    const core = this.#h.core;
+    const run = core.u32[(core.taskPtr(t) + core.L.T_run) >> 2];
+    if (run === NONE) return undefined;
+    for (const pl of this.#live) {
+      if (pl.runSlot !== run) continue;
+      const i = pl.slots.indexOf(t);
+      const tf = pl.tf.deref();
+      if (i >= 0 && tf && tf.compositeVersion === pl.version) return flatName(flatten(tf), i);   // error path only
+    }
+    return undefined;
+  }
+
+  /** The executor stopped with `reason`: reject every run in flight. */
+  rejectAll(reason: Error): void {
+    for (let r = 0; r < this.#waiters.length; r++) {
+      const w = this.#waiters[r];
+      if (w) { this.#waiters[r] = undefined; w.reject(reason); }
+    }
+  }
+}

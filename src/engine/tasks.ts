@@ -1,0 +1,426 @@
+// One-off tasks: executor.async, asyncAt and submit, and the helpers of parallel algorithms. One path:
+// every one takes a task slot, has its record written and is pushed on a submission queue; it comes
+// back through the completion ring (completions.ts) into `done`, which reads its outcome once
+// (outcomes.ts) and settles its promise.
+//
+// Two kinds of record on the host, by how much a task needs:
+//   - a plain task (async, asyncAt, submit with no options) has no object of its own: its promise's
+//     resolve and reject wait in two arrays indexed by slot. This is the fast path.
+//   - a Job (jobs.ts) is made for a task that can be cancelled, moved, timed out or retried (submit with
+//     options, handles, algorithm helpers), and for any task that has to wait for a free slot: the
+//     backlog is one FIFO queue per priority level, drained whenever slots come back.
+// Timeouts, forced cancellation and the watchdog are timeouts.ts's; this file calls into it.
+import type { SharedCore } from './memory.js';
+import type { Codec } from './codec.js';
+import type { FunctionTable } from './functions.js';
+import type { Backpressure } from './backpressure.js';
+import type { Completions } from './completions.js';
+import type { Outcomes } from './outcomes.js';
+import { CancellationToken } from './cancel.js';
+import { BY_LEVEL, WITHDRAWN, newJob, resolveTaskOptions, type Job, type TaskOptions, type TaskHandle } from './jobs.js';
+import { Timeouts, type TimeoutHost } from './timeouts.js';
+import { retryDelayMs, checkedPriority, type Priority } from '../policy/scheduling.js';
+import { messages, CancelledError, TimeoutError, type TaskFailure } from '../errors.js';
+
+/** Host submissions between two wake-up checks during a synchronous burst. */
+const WAKE_BATCH = 64;
+const NORMAL = 2;
+
+/** What the tasks need of the rest of the engine. */
+export interface TaskHost extends TimeoutHost {
+  readonly core: SharedCore;
+  readonly codec: Codec;
+  readonly fns: FunctionTable;
+  readonly queue: Backpressure;
+  readonly completions: Completions;
+  readonly outcomes: Outcomes;
+  /** True while the executor takes work (not closing, not closed). */
+  isOpen(): boolean;
+  /** False once the executor stopped: nothing submitted would run. */
+  isRunning(): boolean;
+  /** After submissions: an elastic pool may start a thread for them. */
+  demand(): void;
+  /** After anything settles: the engine resolves idle waiters if nothing is left. */
+  maybeIdle(): void;
+}
+
+/** An algorithm's helper task, as its call sees it (algorithms/caller.ts). */
+export interface Helper {
+  /** Resolves with the helper's result; with undefined if it was revoked. */
+  done: Promise<unknown>;
+  /** Takes the helper back if no worker has started it; true if so. */
+  revoke(): boolean;
+  /** The call no longer waits for it (it handed its partial back in the job block): its outcome is ignored. */
+  release(): void;
+}
+
+const ignore = (): void => {};
+
+/** Host thread only. */
+export class Tasks {
+  readonly #h: TaskHost;
+  readonly #core: SharedCore;
+  readonly #resolve: (((v: unknown) => void) | undefined)[] = [];
+  readonly #reject: (((e: unknown) => void) | undefined)[] = [];
+  /** The job each slot runs, for tasks that have one (WITHDRAWN: withdrawn, a worker has yet to hand it back). */
+  readonly #jobs: (Job | undefined)[] = [];
+  /** Jobs waiting for a task slot, by priority level, FIFO. */
+  readonly #backlog: Job[][] = [[], [], [], []];
+  #queued = 0;
+  /** Jobs not settled that are in no slot: in a backlog or waiting out a retry delay. */
+  #waiting = 0;
+  /** Helpers whose call no longer waits for them: still in flight, but the pump does not poll for them. */
+  readonly #unawaited = new Set<number>();
+  readonly #timeouts: Timeouts;
+  #unwoken = 0;
+  #wakeQueued = false;
+  /** The slot the next fresh promise is for: one shared executor function instead of a closure per task. */
+  #slot = 0;
+  readonly #capture = (resolve: (v: any) => void, reject: (e: unknown) => void): void => {
+    this.#resolve[this.#slot] = resolve;
+    this.#reject[this.#slot] = reject;
+  };
+
+  constructor(host: TaskHost) {
+    this.#h = host;
+    this.#core = host.core;
+    this.#timeouts = new Timeouts(host, (job, err) => this.#settle(job, err), (t) => this.#jobs[t]);
+  }
+
+  /** Jobs in a backlog or a retry delay: accepted, not yet in flight. */
+  get waiting(): number { return this.#waiting; }
+  /** Submissions the host holds back for want of a slot (backpressure counts them as queued). */
+  get queued(): number { return this.#queued; }
+  get unawaited(): number { return this.#unawaited.size; }
+
+  // ---- submitting ----
+
+  /** fn(...args) at priority `level` with no options: the fast path. `op` names the call in errors. */
+  plain<R>(level: number, fn: unknown, args: unknown[], op: string): Promise<R> {
+    const h = this.#h;
+    if (!h.isOpen()) return Promise.reject(new Error(messages.closed(op)));
+    const full = h.queue.refuse(op);
+    if (full) return Promise.reject(full);
+    let fnId: number;
+    try { fnId = h.fns.idOf(fn, `executor.${op}(fn)`); } catch (e) { return Promise.reject(e); }
+    const t = this.#queued === 0 ? this.#core.x.taskAlloc() : -1;
+    if (t < 0) {   // every slot is taken: wait in the backlog until completions free one
+      return new Promise<R>((resolve, reject) => {
+        this.#enqueue(newJob(fnId, args, h.fns.nameOf(fnId), BY_LEVEL[level], undefined, resolve as (v: unknown) => void, reject));
+      });
+    }
+    this.#slot = t;
+    const promise = new Promise<R>(this.#capture);
+    h.completions.inFlight++;
+    const p = this.#core.initLoneTask(t, fnId, this.#core.L.flag_NotifyHost);
+    if (this.#writeArgs(t, p, args)) this.#push(t, level, true);
+    h.completions.ensurePump();
+    return promise;
+  }
+
+  /** executor.submit: a task with a handle, and options (priority, token, signal, timeout, retries). */
+  submit<R>(fn: unknown, args: readonly unknown[], options: TaskOptions | undefined): TaskHandle<R> {
+    const h = this.#h;
+    let job!: Job;
+    const promise = new Promise<R>((resolve, reject) => {
+      if (!h.isOpen()) throw new Error(messages.closed('submit'));
+      const full = h.queue.refuse('submit');
+      if (full) throw full;
+      if (!Array.isArray(args)) throw new TypeError(messages.optionType('args', 'an array of arguments', args));
+      const o = resolveTaskOptions(options);
+      const fnId = h.fns.idOf(fn, 'executor.submit(fn)');
+      let token = o.token;
+      if ((o.signal || o.timeout > 0) && !token) token = new CancellationToken();
+      job = newJob(fnId, args, o.name ?? h.fns.nameOf(fnId), o, token, resolve as (v: unknown) => void, reject);
+      if (o.signal) {
+        const signal = o.signal;
+        const onAbort = (): void => { if (!this.#withdraw(job, signal.reason)) token!.cancel(signal.reason); };
+        if (signal.aborted) onAbort();
+        else { signal.addEventListener('abort', onAbort, { once: true }); job.reject = (e) => { signal.removeEventListener('abort', onAbort); reject(e); }; }
+      }
+      if (!job.settled) this.#launch(job);
+      // A cancelled token withdraws the task if it has not started (or is between attempts), else
+      // starts the grace period after which a task that ignores it is stopped by force. Registered
+      // after the launch: a token cancelled already withdraws the task at once.
+      if (token && !job.settled) job.stopToken = token._onCancel((r) => { if (!this.#withdraw(job, r)) this.#timeouts.grace(job); });
+    });
+    const handle = promise as TaskHandle<R>;
+    handle.cancel = (reason?: unknown): boolean => {
+      if (!job || job.settled) return false;
+      if (this.#withdraw(job, reason)) return true;
+      job.token?.cancel(reason);
+      return false;
+    };
+    handle.reprioritize = (p: Priority): boolean => {
+      const level = checkedPriority('priority', p);
+      return job !== undefined && this.#reprioritize(job, level);
+    };
+    return handle;
+  }
+
+  /**
+   * An algorithm's helper: fn(...args) on a worker, revocable, submitted without the usual wake (the
+   * caller wakes workers for its helpers itself, counting those it already woke: the check at the end
+   * of a burst would see the first one not searching yet and wake a second).
+   */
+  helper(fn: unknown, args: unknown[]): Helper {
+    let job!: Job;
+    const done = new Promise<unknown>((resolve, reject) => {
+      const fnId = this.#h.fns.idOf(fn, 'algorithm');
+      job = newJob(fnId, args, this.#h.fns.nameOf(fnId), BY_LEVEL[NORMAL], undefined, resolve, reject);
+      this.#launch(job, this.#core.x.taskAlloc(), false);
+    });
+    const release = (): void => {
+      done.catch(ignore);   // a crash or destroy() after the hand-back is no news to the call
+      if (job.slot >= 0 && this.#jobs[job.slot] === job) this.#unawaited.add(job.slot);
+    };
+    return { done, revoke: () => this.#withdraw(job, undefined, true), release };
+  }
+
+  /** Starts the next attempt of job: in task slot t, or in the backlog of its level when no slot is free. */
+  #launch(job: Job, t = this.#core.x.taskAlloc(), wake = true): void {
+    if (t < 0) { this.#enqueue(job); return; }
+    const h = this.#h;
+    const core = this.#core;
+    const L = core.L;
+    job.attempt++;
+    h.completions.inFlight++;
+    h.completions.ensurePump();
+    const p = core.initLoneTask(t, job.fnId, L.flag_NotifyHost | L.flag_Revocable | (job.timeout > 0 ? L.flag_Watched : 0));
+    core.f64[(p + L.T_tStart) >> 3] = 0;
+    if (job.token) core.u32[(p + L.T_token) >> 2] = job.words ||= job.token._acquire(core);
+    this.#jobs[t] = job;
+    job.slot = t;
+    if (!this.#writeArgs(t, p, job.args)) { job.retries = 0; return; }   // an argument that cannot be encoded fails every attempt
+    if (job.timeout > 0) this.#timeouts.watch(job);
+    this.#push(t, job.level, wake);
+  }
+
+  #enqueue(job: Job): void {
+    this.#backlog[job.level].push(job);
+    this.#queued++;
+    this.#waiting++;
+  }
+
+  /**
+   * Writes task t's arguments (record at p). If one cannot be encoded the task never reaches a worker:
+   * its error is written and it retires from here (it comes back through the ring). False then.
+   */
+  #writeArgs(t: number, p: number, args: readonly unknown[]): boolean {
+    if (args.length === 0) return true;
+    try {
+      this.#h.codec.writeArgs(p, args);   // frees its own partial blocks if it throws
+      return true;
+    } catch (e) {
+      this.#h.codec.writeError(p, e);
+      this.#core.x.retireFromHost(t, 1);
+      return false;
+    }
+  }
+
+  /**
+   * Pushes t on its level's queue. The wake-up check runs once per WAKE_BATCH submissions and once after
+   * the current synchronous burst (a microtask), not per task: see assembly/README.md#sleep.
+   */
+  #push(t: number, level: number, wake: boolean): void {
+    if (level === NORMAL) this.#core.x.submitQuiet(t); else this.#core.x.submitAt(t, level);
+    if (!wake) return;
+    if (++this.#unwoken >= WAKE_BATCH) { this.#unwoken = 0; this.#core.x.wakeIfBacklog(WAKE_BATCH); }
+    if (!this.#wakeQueued) { this.#wakeQueued = true; queueMicrotask(this.#wakeTask); }
+  }
+
+  /** After the synchronous burst: wake a sleeper if anything submitted is still waiting. */
+  readonly #wakeTask = (): void => {
+    this.#wakeQueued = false;
+    this.#unwoken = 0;
+    this.#core.x.wakeIfBacklog(0);
+    this.#h.demand();
+  };
+
+  // ---- coming back ----
+
+  /** Task slot t came back through the ring. False if it is not one of ours (an orphaned child, recovery.ts). */
+  done(t: number): boolean {
+    const resolve = this.#resolve[t];
+    if (resolve === undefined) {
+      const job = this.#jobs[t];
+      if (job === undefined) return false;
+      this.#jobDone(t, job);
+      return true;
+    }
+    const reject = this.#reject[t]!;
+    this.#resolve[t] = this.#reject[t] = undefined;
+    const out = this.#h.outcomes;
+    const failed = out.read(t);
+    const value = out.value, error = out.error;
+    this.freeSlot(t);
+    this.#h.completions.inFlight--;
+    if (failed) reject(error); else resolve(value);
+    if (this.#queued > 0) this.drainBacklog();
+    return true;
+  }
+
+  /** A job's slot came back (finished, failed, or withdrawn): settle, retry, or just free it. */
+  #jobDone(t: number, job: Job): void {
+    const h = this.#h;
+    this.#jobs[t] = undefined;
+    const forced = this.#timeouts.takeForced(t);
+    // Its worker died under it: children it spawned may still run and read its token words, so this job
+    // keeps them (finish), whatever later attempts do.
+    if (job !== WITHDRAWN && (forced !== undefined || h.outcomes.hasCrashed(t))) job.lost = true;
+    let failed = false, error: unknown, value: unknown;
+    if (job !== WITHDRAWN && !job.settled) {
+      failed = h.outcomes.read(t);
+      error = failed && forced !== undefined ? forced : h.outcomes.error;
+      value = h.outcomes.value;
+      if (failed && error instanceof Error && (error as TaskFailure).task !== undefined) (error as TaskFailure).task = job.name;
+    }
+    h.outcomes.forget(t);
+    this.freeSlot(t);
+    if (!this.#timeouts.undetach(t)) h.completions.inFlight--;   // a detached slot stopped counting when it was given up
+    this.#unawaited.delete(t);
+    const retry = job !== WITHDRAWN && !job.settled && failed && this.#mayRetry(job, error);
+    if (job !== WITHDRAWN && !retry) this.#finish(job);
+    if (job !== WITHDRAWN && !job.settled) {
+      job.slot = -1;
+      if (retry) {
+        this.#waiting++;
+        job.timer = setTimeout(() => { job.timer = undefined; this.#waiting--; if (!job.settled) this.#launch(job); },
+          retryDelayMs(job.attempt, job.retryDelay, Math.random()));
+      } else {
+        this.#settle(job, failed ? (error ?? new Error('beatflow: the task failed')) : undefined, value);
+      }
+    }
+    this.drainBacklog();
+  }
+
+  #mayRetry(job: Job, error: unknown): boolean {
+    if (job.attempt > job.retries || !this.#h.isOpen() || job.token?.cancelled) return false;
+    if (error instanceof CancelledError || error instanceof TimeoutError) return false;
+    return job.retryIf ? job.retryIf(error, job.attempt) === true : true;
+  }
+
+  #settle(job: Job, error: unknown, value?: unknown): void {
+    if (job.settled) return;
+    job.settled = true;
+    this.#timeouts.unwatch(job);
+    clearTimeout(job.timer);
+    job.timer = undefined;
+    if (!job.timedOut) { clearTimeout(job.grace); job.grace = undefined; }
+    if (error !== undefined) job.reject(error); else job.resolve(value);
+    this.#h.maybeIdle();
+  }
+
+  /**
+   * job will not run again: drop its token listener and its hold on the token's words, unless an attempt
+   * of it died with its worker (job.lost): children it spawned may still run and read them.
+   */
+  #finish(job: Job): void {
+    job.stopToken?.();
+    job.stopToken = undefined;
+    if (job.words !== 0 && !job.lost) job.token!._unuse(this.#core);
+    job.words = 0;
+  }
+
+  /** Frees a lone task's slot once the host has read it: its result and argument blocks, then the slot. */
+  freeSlot(t: number): void {
+    const core = this.#core;
+    const p = core.taskPtr(t);
+    this.#h.codec.freeResult(p);
+    if (core.u32[(p + core.L.T_argInfo) >> 2] !== 0) this.#h.codec.freeArgs(p);
+    core.x.taskFree(t);
+  }
+
+  /** Submits backlogged jobs, most urgent level first, while task slots are free (after anything frees slots). */
+  drainBacklog(): void {
+    if (this.#queued === 0) return;
+    for (let l = 0; l < 4 && this.#h.isRunning(); l++) {
+      const q = this.#backlog[l];
+      while (q.length > 0) {
+        const t = this.#core.x.taskAlloc();
+        if (t < 0) return;
+        this.#queued--;
+        this.#waiting--;
+        this.#launch(q.shift()!, t);
+      }
+    }
+  }
+
+  // ---- control before a task starts ----
+
+  /**
+   * Withdraws job if it has not started; rejects it with a CancelledError (`quiet`: resolves it with
+   * undefined, for an algorithm's helper, where no one needs an error). False once it runs or settled.
+   */
+  #withdraw(job: Job, reason: unknown, quiet = false): boolean {
+    if (job.settled) return false;
+    const backlog = this.#backlog[job.level];
+    const i = job.slot < 0 ? backlog.indexOf(job) : -1;
+    if (i >= 0) { backlog.splice(i, 1); this.#queued--; this.#waiting--; }
+    else if (job.slot < 0 && job.timer !== undefined) { clearTimeout(job.timer); job.timer = undefined; this.#waiting--; }
+    else if (job.slot < 0 || !this.#revoke(job.slot)) return false;
+    else job.slot = -1;
+    this.#settle(job, quiet ? undefined : new CancelledError(messages.taskCancelled(job.name, reason), reason));
+    this.#finish(job);   // no worker will run it: nothing reads the token words
+    return true;
+  }
+
+  /** Takes slot t back from the queues if no worker has started it (Task.state 0 → 2, assembly/layout.ts). */
+  #revoke(t: number): boolean {
+    const core = this.#core;
+    if (Atomics.compareExchange(core.u32, (core.taskPtr(t) + core.L.T_state) >> 2, 0, 2) !== 0) return false;
+    this.#jobs[t] = WITHDRAWN;   // the worker that pops it hands it back; #jobDone frees it
+    return true;
+  }
+
+  #reprioritize(job: Job, level: number): boolean {
+    if (job.settled) return false;
+    if (job.slot < 0) {
+      const backlog = this.#backlog[job.level];
+      const i = backlog.indexOf(job);
+      if (i >= 0) { backlog.splice(i, 1); this.#backlog[level].push(job); }
+      job.level = level;
+      return true;   // in a backlog or between attempts: the next attempt goes in at the new level
+    }
+    const core = this.#core;
+    const t2 = core.x.taskAlloc();
+    if (t2 < 0) return false;
+    const old = job.slot;
+    if (!this.#revoke(old)) { core.x.taskFree(t2); return false; }
+    // Move the record: the new slot takes over the argument blocks; the old one keeps none to free.
+    const from = core.taskPtr(old);
+    const to = core.taskPtr(t2);
+    core.u8.copyWithin(to, from, from + core.L.size_Task);
+    Atomics.store(core.u32, (to + core.L.T_state) >> 2, 0);
+    core.u32[(from + core.L.T_argInfo) >> 2] = 0;
+    this.#jobs[t2] = job;
+    job.slot = t2;
+    job.level = level;
+    this.#h.completions.inFlight++;
+    this.#push(t2, level, true);
+    return true;
+  }
+
+  // ---- crashes and stopping ----
+
+  /** The error to report for slot t if its worker was terminated because its task ignored a cancellation. */
+  forcedError(t: number): Error | undefined { return this.#timeouts.forcedError(t); }
+
+  /** The executor stopped with `reason`: reject everything in flight or waiting. */
+  rejectAll(reason: Error): void {
+    for (let t = 0; t < this.#reject.length; t++) {
+      const reject = this.#reject[t];
+      if (reject) { this.#resolve[t] = this.#reject[t] = undefined; reject(reason); }
+    }
+    for (let t = 0; t < this.#jobs.length; t++) {
+      const job = this.#jobs[t];
+      this.#jobs[t] = undefined;
+      if (job && job !== WITHDRAWN) this.#settle(job, reason);
+    }
+    for (const q of this.#backlog) for (const job of q.splice(0)) this.#settle(job, reason);
+    this.#queued = 0;
+    this.#waiting = 0;
+    this.#timeouts.stop();
+    this.#unawaited.clear();
+  }
+}
