@@ -1,6 +1,5 @@
 // Errors the runtime raises, with their messages in one table, and the rebuilding of errors thrown by
 // tasks on other threads (name, message and stack kept; the task's name attached).
-import type { PlainError } from './engine/codec.js';
 
 /** Every message the runtime produces, in one place. */
 export const messages = {
@@ -77,6 +76,12 @@ export const messages = {
   sharedLength: (got: unknown) => `beatflow: executor.shared(ctor, length): length must be a non-negative integer (got ${describe(got)})`,
   notShared: 'beatflow: executor.free(array): the array did not come from executor.shared()',
   destroyed: 'beatflow: the executor was destroyed before this task finished',
+  mapItems: (got: unknown) => `beatflow: executor.map(fn, items): items must be an array, a typed array or an iterable (got ${describe(got)})`,
+  mapOption: (name: string, expected: string, got: unknown) =>
+    `beatflow: executor.map(fn, items, options): options.${name} must be ${expected} (got ${describe(got)})`,
+  mapCancelled: (n: number) => `beatflow: executor.map() over ${n} items was cancelled`,
+  mapFailed: (failed: number, n: number, first: number, error: unknown) =>
+    `beatflow: executor.map(): ${failed} of ${n} items failed (item ${first}: ${error instanceof Error ? error.message : String(error)})`,
   runCount: (got: unknown) => `beatflow: executor.runN(tf, n): n must be a non-negative integer (got ${describe(got)})`,
 } as const;
 
@@ -122,7 +127,6 @@ export class CancelledError extends Error {
   }
 }
 
-/** A graph that cannot run because of its shape. */
 /** A task ran past its `timeout` (measured from its start), or a run past its `deadline`. */
 export class TimeoutError extends Error {
   override name = 'TimeoutError';
@@ -136,10 +140,37 @@ export class TimeoutError extends Error {
   }
 }
 
+/**
+ * Some items of an executor.map call failed. `errors[k]` is the error of item `indices[k]` (in item
+ * order); `results` has every item's result, undefined where the item failed.
+ */
+export class MapError extends AggregateError {
+  override name = 'MapError';
+  readonly indices: number[];
+  readonly results: unknown[];
+  constructor(message: string, errors: unknown[], indices: number[], results: unknown[]) {
+    super(errors, message);
+    this.indices = indices;
+    this.results = results;
+  }
+}
+
+/** A graph that cannot run because of its shape. */
 export class GraphError extends Error {
   override name = 'GraphError';
   /** Names of the tasks on the cycle, in order. */
   cycle?: string[];
+}
+
+/** What crosses threads for a thrown value: enough to rebuild it with its name, message and stack. */
+export interface PlainError {
+  __error: true;
+  name: string;
+  message: string;
+  stack?: string;
+  code?: unknown;
+  props?: Record<string, unknown>;
+  thrown?: unknown;   // a non-Error throw value, when it could be encoded
 }
 
 /** Classes an error thrown in a worker comes back as, by name: the builtins and beatflow's own. */

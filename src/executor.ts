@@ -2,6 +2,7 @@
 // which owns the shared core, the worker pool and the host's bookkeeping; the scheduling itself happens
 // in Wasm, in the workers (src/README.md describes the host⇄worker protocol).
 import { Engine, bindEngine, type Stats } from './engine/engine.js';
+import { map, type MapOptions } from './engine/batch.js';
 import type { TaskOptions, TaskHandle } from './engine/jobs.js';
 import type { RunHandle, RunOptions } from './engine/runs.js';
 import type { RunResult } from './engine/run-result.js';
@@ -10,13 +11,14 @@ import type { CloseReport } from './engine/lifecycle.js';
 import type { PoolStats } from './engine/pool.js';
 import type { Taskflow } from './graph/taskflow.js';
 import type { ExecutorOptions } from './options.js';
-import type { ExecutorTopology } from './observe/topology.js';
-import type { MetricsSnapshot, MetricsOptions, MetricsConfig } from './observe/metrics.js';
+import { readTopology, stealDomains, applyStealDomains, executorTopology, type ExecutorTopology } from './observe/topology.js';
+import { Metrics, type MetricsSnapshot, type MetricsOptions, type MetricsConfig } from './observe/metrics.js';
 import { checkedPriority, type Priority } from './policy/scheduling.js';
 import { messages } from './errors.js';
 
 export { RunResult } from './engine/run-result.js';
 export type { RunHandle, RunOptions } from './engine/runs.js';
+export type { MapOptions } from './engine/batch.js';
 
 const NORMAL = 2;
 
@@ -33,9 +35,13 @@ const NORMAL = 2;
  */
 export class Executor {
   readonly #e: Engine;
+  readonly #metrics: Metrics;
+  readonly #topology: ExecutorTopology;
 
-  private constructor(engine: Engine) {
+  private constructor(engine: Engine, metrics: Metrics, topology: ExecutorTopology) {
     this.#e = engine;
+    this.#metrics = metrics;
+    this.#topology = topology;
     bindEngine(this, engine);
   }
 
@@ -44,7 +50,15 @@ export class Executor {
    * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
    */
   static async create(options?: ExecutorOptions): Promise<Executor> {
-    return new Executor(await Engine.create(options));
+    let metrics!: Metrics, topology!: ExecutorTopology;
+    const engine = await Engine.create(options, (core) => {
+      const cpus = readTopology();                  // steal domains by shared cache (observe/topology.ts)
+      const domains = stealDomains(cpus, core.nWorkers);
+      applyStealDomains(core, domains);
+      topology = executorTopology(cpus, domains);
+      metrics = Metrics.create(core);               // before the workers start (observe/metrics.ts)
+    });
+    return new Executor(engine, metrics, topology);
   }
 
   /** Number of worker threads. */
@@ -84,6 +98,21 @@ export class Executor {
    */
   submit<R = unknown>(fn: (...a: any[]) => R, args: readonly unknown[] = [], options?: TaskOptions): TaskHandle<Awaited<R>> {
     return this.#e.tasks.submit(fn, args, options);
+  }
+
+  /**
+   * Runs fn(item) on the workers for every item, in one call: resolves with the results in item order.
+   * Items travel as async() arguments do (numbers, booleans, null and shared views in place; other
+   * values through the codec, one encoding per block of items), and the per-task costs are paid per
+   * worker, not per item. An item whose call throws does not stop the others: the promise then rejects
+   * with a MapError (`errors`, `indices`, `results`). fn may be async. Options: `priority`, `signal`.
+   *
+   * @example
+   * const lengths = await executor.map(tasks.wordCount, documents);
+   */
+  map<T, R>(fn: (item: T) => R, items: Iterable<T> | ArrayLike<T>, options?: MapOptions): Promise<Awaited<R>[]> {
+    if (!this.#e.isOpen()) return Promise.reject(new Error(messages.closed('map')));
+    return map(this.#e, fn, items, options) as Promise<Awaited<R>[]>;
   }
 
   // ---- graphs ----
@@ -150,7 +179,7 @@ export class Executor {
    * The CPU topology detected at start (Linux sysfs; a flat model elsewhere) and how the worker slots were
    * grouped into steal domains. Frozen. Workers are not pinned to CPUs (JavaScript cannot): `pinned` is false.
    */
-  get topology(): ExecutorTopology { return this.#e.topology; }
+  get topology(): ExecutorTopology { return this.#topology; }
 
   /**
    * A snapshot of the per-worker and pool counters (totals since start), queue lengths (now), and the
@@ -160,10 +189,10 @@ export class Executor {
    * const m = executor.metrics({ windowMs: 5000 });
    * console.log(m.pool.utilization, m.pool.runTime.p99, m.workers.map((w) => w.dequeLength));
    */
-  metrics(options?: MetricsOptions): MetricsSnapshot { return this.#e.metrics.snapshot(options); }
+  metrics(options?: MetricsOptions): MetricsSnapshot { return this.#metrics.snapshot(options); }
 
   /** Changes metrics sampling: `{ sampleEvery: n }` times 1 task in n (a power of two; 1 = every task, 0 = none). */
-  configureMetrics(config: MetricsConfig): void { this.#e.metrics.configure(config); }
+  configureMetrics(config: MetricsConfig): void { this.#metrics.configure(config); }
 
   /** What the pool did so far: live threads, threads started, recycled, idle exits, crashes, last recovery time. */
   lifecycle(): PoolStats { return this.#e.pool.stats; }

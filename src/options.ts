@@ -3,7 +3,6 @@
 // a test checks that the two agree.
 import { messages } from './errors.js';
 import type { ResourceLimits } from 'node:worker_threads';
-import type { LifecycleOptions } from './engine/lifecycle.js';
 
 export interface ExecutorOptions {
   /** Worker threads: a positive integer, or 'auto' for one per logical CPU. Default 'auto'. */
@@ -96,6 +95,16 @@ export const BOUNDS: Readonly<Record<IntOption, readonly [min: number, max: numb
 
 /** Most worker slots an executor may have. */
 export const MAX_WORKERS = 256;
+
+/** What the executor options say about the lifecycle, resolved (see ExecutorOptions for each). */
+export interface LifecycleOptions {
+  /** undefined: every slot is permanent (minWorkers = workers). */
+  minWorkers: number | undefined;
+  idleTimeout: number;
+  recycleAfterTasks: number;
+  recycleAboveHeapMb: number;
+  maxQueue: number;
+}
 
 export interface ResolvedOptions {
   lifecycle: LifecycleOptions;

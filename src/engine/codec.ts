@@ -11,6 +11,9 @@
 // node:stream and the native msgpackr-extract addon in every worker: ~2.7 MiB of RSS per worker.
 import { Packr } from 'msgpackr/pack';
 import type { SharedCore } from './memory.js';
+import type { PlainError } from '../errors.js';
+
+export type { PlainError };
 
 export const enum Kind {
   Undefined = 0, Number = 1, False = 2, True = 3, Null = 4,
@@ -117,6 +120,35 @@ export class Codec {
     u32[at >> 2] = ptr;
     u32[(at >> 2) + 1] = len;
     return Kind.Encoded;
+  }
+
+  /**
+   * Writes v in the one 8-byte word at `at` when it travels without the codec (a number, a boolean,
+   * null, undefined, a view on shared memory) and returns its kind; -1 for anything else, which the
+   * caller encodes itself (executor.map packs such values per block).
+   */
+  putWord(v: unknown, at: number): number {
+    switch (typeof v) {
+      case 'number': this.core.f64[at >> 3] = v; return Kind.Number;
+      case 'undefined': return Kind.Undefined;
+      case 'boolean': return v ? Kind.True : Kind.False;
+      case 'object':
+        if (v === null) return Kind.Null;
+        if (ArrayBuffer.isView(v) && !(v instanceof DataView) && this.isShared(v)) {
+          const dtype = DTYPES.indexOf(v.constructor as SharedArrayCtor);
+          if (dtype >= 0) {
+            this.core.u32[at >> 2] = v.byteOffset;
+            this.core.u32[(at >> 2) + 1] = (v as SharedTypedArray).length;
+            return Kind.Shared + dtype;
+          }
+        }
+    }
+    return -1;
+  }
+
+  /** The value putWord wrote at `at` with `kind`. */
+  getWord(kind: number, at: number): unknown {
+    return kind === Kind.Number ? this.core.f64[at >> 3] : this.#get(kind, at);
   }
 
   #get(kind: number, at: number): unknown {
@@ -283,17 +315,6 @@ export class Codec {
     if (kind === Kind.Encoded || kind === Kind.Error) this.core.x.heapFree(u32[(p + this.#tr) >> 2]);
     u32[(p + this.#rinfo) >> 2] = 0;
   }
-}
-
-/** What crosses threads for a thrown value: enough to rebuild it with its name, message and stack. */
-export interface PlainError {
-  __error: true;
-  name: string;
-  message: string;
-  stack?: string;
-  code?: unknown;
-  props?: Record<string, unknown>;
-  thrown?: unknown;   // a non-Error throw value, when it could be encoded
 }
 
 export function errorToPlain(e: unknown): PlainError {

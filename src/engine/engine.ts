@@ -22,8 +22,6 @@ import { permanentSlots, busyWorkers, describeBusy, type CloseReport } from './l
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from '../options.js';
 import { autoWorkers, spinPolicy, spinRounds, taskCapLog2, dequeCapLog2 } from '../policy/scheduling.js';
 import { cpuCount, KeepAlive } from '../platform/node.js';
-import { readTopology, stealDomains, applyStealDomains, executorTopology, type ExecutorTopology } from '../observe/topology.js';
-import { Metrics } from '../observe/metrics.js';
 import { messages } from '../errors.js';
 
 /** What the free functions (algorithms, pipelines) take: an executor made by Executor.create(). */
@@ -71,8 +69,6 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   readonly runs: Runs;
   readonly recovery: Recovery;
   readonly linger: Linger;
-  readonly metrics: Metrics;
-  readonly topology: ExecutorTopology;
   readonly keepAlive = new KeepAlive();
   readonly cancelGrace: number;
   readonly maxRuns: number;
@@ -85,13 +81,11 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   #idleWaiters: (() => void)[] = [];
   readonly #owned = new WeakSet<ArrayBufferView>();
 
-  private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>, nsPerRound: number, topology: ExecutorTopology, metrics: Metrics) {
+  private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>, nsPerRound: number) {
     this.core = core;
     this.#opts = opts;
     this.cancelGrace = opts.cancelGrace;
     this.maxRuns = opts.maxRuns;
-    this.topology = topology;
-    this.metrics = metrics;
     this.codec = new Codec(core);
     this.fns = new FunctionTable(core, opts.maxFunctions, ns);
     this.pool = new Pool(core, {
@@ -119,10 +113,11 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   }
 
   /**
-   * Starts the workers. Resolves once every worker has imported the task module.
+   * Starts the workers. Resolves once every worker has imported the task module. `prepare` runs on the
+   * configured core before any worker starts (the facade sets up steal domains and metrics there).
    * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
    */
-  static async create(options: ExecutorOptions | undefined): Promise<Engine> {
+  static async create(options: ExecutorOptions | undefined, prepare: (core: SharedCore) => void): Promise<Engine> {
     const opts = resolveOptions(options, pathToFileURL(process.cwd() + '/'));
     const cpus = cpuCount();
     const workers = opts.workers === 'auto' ? autoWorkers(cpus) : opts.workers;
@@ -135,11 +130,8 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     const nsPerRound = measureRound(core);
     const spin = spinPolicy(workers, cpus, opts.spinMicroseconds, nsPerRound);
     core.x.setSpin(spin.maxSpinners, spin.spinIters);
-    const cpuTopology = readTopology();                 // steal domains by shared cache (observe/topology.ts)
-    const domains = stealDomains(cpuTopology, workers);
-    applyStealDomains(core, domains);
-    const metrics = Metrics.create(core);               // before the workers start (observe/metrics.ts)
-    const engine = new Engine(core, opts, ns, nsPerRound, executorTopology(cpuTopology, domains), metrics);
+    prepare(core);
+    const engine = new Engine(core, opts, ns, nsPerRound);
     try {
       await engine.keepAlive.during(engine.pool.start());
     } catch (e) {

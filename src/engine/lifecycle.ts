@@ -11,16 +11,9 @@
 // elastic thread: a permanent thread always exists (minWorkers ≥ 1) and steals from every deque.
 import { messages } from '../errors.js';
 import type { SharedCore } from './memory.js';
+import type { LifecycleOptions } from '../options.js';
 
-/** What the executor options say about the lifecycle, resolved (see ExecutorOptions for each). */
-export interface LifecycleOptions {
-  /** undefined: every slot is permanent (minWorkers = workers). */
-  minWorkers: number | undefined;
-  idleTimeout: number;
-  recycleAfterTasks: number;
-  recycleAboveHeapMb: number;
-  maxQueue: number;
-}
+export type { LifecycleOptions };
 
 /** Permanent slots for `workers` slots: checked once 'auto' is resolved. */
 export function permanentSlots(opts: LifecycleOptions, workers: number): number {

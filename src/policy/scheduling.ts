@@ -126,3 +126,12 @@ export function retryDelayMs(attempt: number, opts: RetryDelay, random: number):
 export function watchdogTickMs(shortestTimeoutMs: number): number {
   return Math.min(50, Math.max(1, Math.floor(shortestTimeoutMs / 10)));
 }
+
+/**
+ * Items per block of an executor.map call over n items: at least 16 blocks per worker, so that tasks
+ * claiming blocks one by one end within about a block of each other whatever the items cost, and at most
+ * 1024 items, so that a block's encoded values stay small; 1 for short lists.
+ */
+export function mapGrain(n: number, workers: number): number {
+  return Math.max(1, Math.min(1024, Math.ceil(n / (16 * Math.max(1, workers)))));
+}

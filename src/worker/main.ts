@@ -8,6 +8,7 @@ import { messages, rebuildError, CancelledError } from '../errors.js';
 import { FunctionCache } from '../engine/functions.js';
 import { workerContext, yieldToEventLoop } from '../platform/node.js';
 import { bindBuiltins } from '../algorithms/builtins.js';
+import { bindBatch } from '../engine/batch-task.js';
 import { Subflow } from '../graph/subflow.js';
 import { RETRY_SHIFT } from '../engine/placement.js';
 import { retryDelayMs } from '../policy/scheduling.js';
@@ -261,6 +262,7 @@ const subflowHost: SubflowHost = {
 };
 
 const fns = new FunctionCache(core, ns, taskContext);
+bindBatch(core, fns);
 bindBuiltins(core, fns);   // the parallel algorithms' task functions (src/algorithms/builtins.ts)
 
 /** Frees a joined child: its result and argument blocks, then its slot. */

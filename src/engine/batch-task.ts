@@ -1,0 +1,149 @@
+// executor.map's task, run in workers: a built-in task function (registered by name, so the host and
+// every worker name the same function). One map call submits a few of these over one job block; each
+// claims blocks of items from the block's cursor until none is left, calls the user's function on every
+// item of a block, and writes the outcomes beside the inputs. The host side is batch.ts.
+//
+// The job block (one heap block per call, host-allocated and host-freed) holds, after a 64-byte header
+// (MapJob, assembly/layout.ts), one 8-byte word and one kind byte per item for the input, the same for
+// the output, and a table of six u32 per block of items:
+//   inPtr inLen    codec block of the block's inputs that do not fit a word (their values, item order)
+//   outPtr outLen  codec block of [i, value, …] for outputs that do not fit a word (written by the task)
+//   errPtr errLen  codec block of [i, PlainError, …] for items whose call threw (written by the task)
+// A word holds what Codec.putWord can hold (numbers, booleans, null, undefined, shared views); its kind
+// byte says which, Kind.Encoded marks a value in the block's codec list and Kind.Error a failed item.
+//
+// Who writes what: the host writes the header, the inputs and the input table before it submits the
+// tasks (the queue push publishes them). Blocks are claimed with an atomic add on CURSOR, so exactly one
+// task writes a block's outputs and table entries, plainly; its task's retire (the completion ring push)
+// publishes them to the host, which reads them only after every task of the call came back. STOP is set
+// by the host (atomic store) when the call is cancelled; tasks stop claiming when they read it.
+import { Kind, Codec, errorToPlain } from './codec.js';
+import type { SharedCore } from './memory.js';
+import { registerBuiltins, type FunctionCache } from './functions.js';
+
+/** Header words (i32 index from the job address): see MapJob in assembly/layout.ts. */
+export const M_CURSOR = 0, M_STOP = 1, M_N = 2, M_GRAIN = 3, M_BLOCKS = 4, M_FN = 5;
+export const M_IN_VALS = 6, M_IN_KINDS = 7, M_OUT_VALS = 8, M_OUT_KINDS = 9, M_TABLE = 10;
+export const MAP_HEADER = 64;
+/** u32 words per block in the table. */
+export const T_IN = 0, T_OUT = 2, T_ERR = 4, TABLE_WORDS = 6;
+
+let core: SharedCore | undefined;
+let codec: Codec | undefined;
+let fns: FunctionCache | undefined;
+
+/** Worker start-up: the core and function cache the task uses. */
+export function bindBatch(c: SharedCore, f: FunctionCache): void {
+  core = c;
+  codec = new Codec(c);
+  fns = f;
+}
+
+/** Bytes of the job block for n items in `blocks` blocks, and where each part starts (relative). */
+export function mapLayout(n: number, blocks: number): { inVals: number; outVals: number; inKinds: number; outKinds: number; table: number; bytes: number } {
+  const inVals = MAP_HEADER, outVals = inVals + 8 * n, inKinds = outVals + 8 * n, outKinds = inKinds + n;
+  const table = (outKinds + n + 3) & ~3;
+  return { inVals, outVals, inKinds, outKinds, table, bytes: table + 4 * TABLE_WORDS * blocks };
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** The task: claims and runs blocks of job until none is left (a promise if an item returned one). */
+export function mapItems(job: number): undefined | Promise<undefined> {
+  const c = core!;
+  c.ensure(job, MAP_HEADER);
+  const w = job >> 2;
+  for (;;) {
+    if (Atomics.load(c.i32, w + M_STOP) !== 0) return undefined;
+    const b = Atomics.add(c.i32, w + M_CURSOR, 1);
+    if (b >= c.i32[w + M_BLOCKS]) return undefined;
+    const pending = runBlock(job, b);
+    if (pending !== undefined) return pending.then(() => mapItems(job));
+  }
+}
+
+/** Runs block b: every item's call, outcomes written; a promise when some items returned one. */
+function runBlock(job: number, b: number): Promise<void> | undefined {
+  const c = core!, cd = codec!;
+  const w = job >> 2;
+  const n = c.u32[w + M_N], grain = c.u32[w + M_GRAIN];
+  const lo = b * grain, hi = Math.min(n, lo + grain);
+  const inVals = c.u32[w + M_IN_VALS], inKinds = c.u32[w + M_IN_KINDS];
+  const outVals = c.u32[w + M_OUT_VALS], outKinds = c.u32[w + M_OUT_KINDS];
+  const row = (c.u32[w + M_TABLE] >> 2) + TABLE_WORDS * b;
+  c.ensure(job, c.u32[w + M_TABLE] - job + 4 * TABLE_WORDS * (b + 1));
+  const f = fns!.get(c.u32[w + M_FN]);
+  let packed: unknown[] | undefined;
+  if (c.u32[row + T_IN + 1] !== 0) packed = cd.decodeBlock(c.u32[row + T_IN], c.u32[row + T_IN + 1]) as unknown[];
+  let k = 0;
+  const others: unknown[] = [], errors: unknown[] = [];
+  let waiting: [number, PromiseLike<unknown>][] | undefined;
+  for (let i = lo; i < hi; i++) {
+    const kind = c.u8[inKinds + i];
+    const x = kind === Kind.Encoded ? packed![k++] : cd.getWord(kind, inVals + 8 * i);
+    let r: unknown;
+    try {
+      r = f(x);
+    } catch (e) {
+      c.u8[outKinds + i] = Kind.Error;
+      errors.push(i, errorToPlain(e));
+      continue;
+    }
+    if (isThenable(r)) (waiting ??= []).push([i, r]);
+    else store(i, r, outVals, outKinds, others);
+  }
+  if (waiting === undefined) { finish(row, outKinds, others, errors); return undefined; }
+  const list = waiting;
+  return Promise.allSettled(list.map(([, p]) => p)).then((settled) => {
+    const c2 = core!;
+    c2.ensure(job, c2.u32[w + M_TABLE] - job + 4 * TABLE_WORDS * (b + 1));
+    settled.forEach((s, j) => {
+      const i = list[j][0];
+      if (s.status === 'fulfilled') store(i, s.value, outVals, outKinds, others);
+      else { c2.u8[outKinds + i] = Kind.Error; errors.push(i, errorToPlain(s.reason)); }
+    });
+    finish(row, outKinds, others, errors);
+  });
+}
+
+/** Item i returned r: into its output word, or onto the block's list of encoded outputs. */
+function store(i: number, r: unknown, outVals: number, outKinds: number, others: unknown[]): void {
+  let kind = codec!.putWord(r, outVals + 8 * i);
+  if (kind < 0) { others.push(i, r); kind = Kind.Encoded; }
+  core!.u8[outKinds + i] = kind;
+}
+
+/**
+ * The block's encoded outputs and errors into its table row (u32 index `row`). A value the codec cannot
+ * encode (a function, say) fails its own item with the codec's error, not the block.
+ */
+function finish(row: number, outKinds: number, others: unknown[], errors: unknown[]): void {
+  const c = core!, cd = codec!;
+  if (others.length > 0) {
+    let out: [number, number];
+    try {
+      out = cd.encodeBlock(others);
+    } catch {
+      const kept: unknown[] = [];
+      for (let j = 0; j < others.length; j += 2) {
+        try {
+          c.x.heapFree(cd.encodeBlock([others[j + 1]])[0]);
+          kept.push(others[j], others[j + 1]);
+        } catch (e) {
+          c.u8[outKinds + (others[j] as number)] = Kind.Error;
+          errors.push(others[j], errorToPlain(e));
+        }
+      }
+      out = kept.length > 0 ? cd.encodeBlock(kept) : [0, 0];
+    }
+    c.u32[row + T_OUT] = out[0]; c.u32[row + T_OUT + 1] = out[1];
+  }
+  if (errors.length > 0) {
+    const [ptr, len] = cd.encodeBlock(errors);
+    c.u32[row + T_ERR] = ptr; c.u32[row + T_ERR + 1] = len;
+  }
+}
+
+registerBuiltins({ 'beatflow:map': mapItems });
