@@ -196,8 +196,9 @@ export class Taskflow {
   readonly name: string;
   /** @internal Bumped by every structural change; a laid-out copy with another version is stale. */
   version = 0;
+  /** @internal Every task, in insertion order (nodesOf). */
   readonly [nodesKey]: Node[] = [];
-  /** Module tasks (composedOf), so compositeVersion does not walk every task. */
+  /** @internal Module tasks (composedOf), so compositeVersion does not walk every task. */
   readonly [modulesKey]: Task[] = [];
 
   constructor(name = 'taskflow') {
