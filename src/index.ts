@@ -2,6 +2,8 @@
 export { Executor, RunResult } from './executor.js';
 export type { RunHandle, RunOptions } from './executor.js';
 export { Taskflow, Task } from './graph/taskflow.js';
+export type { TaskFunction, TaskResult, TasksOf } from './graph/taskflow.js';
+export type { TaskContext } from './worker/context.js';
 export type { ExecutorOptions } from './options.js';
 export type { CloseReport, BusyWorker } from './engine/lifecycle.js';
 export type { PoolStats } from './engine/pool.js';
@@ -12,6 +14,10 @@ export type { TaskOptions, TaskHandle } from './engine/jobs.js';
 export type { Priority, RetryDelay } from './policy/scheduling.js';
 export type { TaskFailure } from './errors.js';
 export type { SharedArrayCtor, SharedTypedArray } from './engine/codec.js';
+export type { MetricsSnapshot, MetricsOptions, MetricsConfig, Histogram, WorkerMetrics, Counters } from './observe/metrics.js';
+export type { ExecutorTopology, CpuTopology, StealDomain } from './observe/topology.js';
+export type { NumArray } from './algorithms/merge.js';
+export type { MapOp } from './algorithms/ops.js';
 export { Pipeline, Pipe, PipelineError, type PipelineOptions, type PipelineRunOptions, type PipelineResult, type PipeOptions, type PipeKind } from './pipeline/index.js';
 export {
   forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,

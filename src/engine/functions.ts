@@ -266,13 +266,21 @@ export class FunctionCache {
   }
 }
 
+/**
+ * What an inline task's source finds in scope besides globals: `__name(fn, name)`, which sets a
+ * function's name and returns it. Bundlers that keep function names (esbuild `keepNames`) write calls
+ * to such a module-level helper into function bodies; the worker compiles the source alone, where the
+ * bundle's helper does not exist. Same definition as esbuild's.
+ */
+const INLINE_PRELUDE = 'const __name = (fn, name) => Object.defineProperty(fn, "name", { value: name, configurable: true });\n';
+
 /** Compiles the source of a function expression, arrow, or method shorthand (`name(x) { … }`). */
 export function compileInline(src: string): Function {
   try {
-    return new Function(`return (${src}\n);`)();
+    return new Function(`${INLINE_PRELUDE}return (${src}\n);`)();
   } catch (e) {
     if (!(e instanceof SyntaxError)) throw e;
-    const holder = new Function(`return ({ ${src}\n });`)();   // method shorthand, async/generator methods
+    const holder = new Function(`${INLINE_PRELUDE}return ({ ${src}\n });`)();   // method shorthand, async/generator methods
     return Object.values(holder)[0] as Function;
   }
 }

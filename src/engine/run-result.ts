@@ -25,13 +25,19 @@ export class RunResult {
   }
 
   /**
-   * The value `task` returned in this run. Throws if the taskflow has run again since, or (for the
-   * `partial` result of a failed run) if the task did not finish.
+   * The value `task` returned in this run: for an async task, the value its promise resolved to (the run
+   * awaited it). Typed by the task: `Task<R>` gives `R` (see {@link Task}). Throws if the taskflow has
+   * run again since, or (for the `partial` result of a failed run) if the task did not finish.
+   *
+   * @example
+   * const count = tf.emplace((rows: string[]) => rows.length);   // Task<number>
+   * const run = await executor.run(tf);
+   * const n: number = run.result(count);
    */
-  result<T = unknown>(task: Task): T {
+  result<R>(task: Task<R>): R {
     const t = this.#slot(task);
     if (!this.#done(t)) throw new Error(messages.notFinished(task.name(), this.taskflow.name));
-    return this.#read(t) as T;
+    return this.#read(t) as R;
   }
 
   /**

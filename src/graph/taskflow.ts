@@ -21,14 +21,38 @@ const NO_ARGS: readonly unknown[] = [];
 export const NO_FN = function module() { /* a module's own node does nothing */ };
 
 /**
- * A handle on one task of a {@link Taskflow}. Methods chain.
+ * A function a task can run: a task-module export or a self-contained function (see the README); any
+ * parameters (`never[]` admits every parameter list). A task that uses its context declares
+ * `this: TaskContext`.
+ */
+export type TaskFunction = (...args: never[]) => unknown;
+
+/**
+ * What a task of function `F` yields: its return type, awaited. A run awaits a task that returns a
+ * promise before its successors start, so successors and `run.result(task)` see the settled value.
+ */
+export type TaskResult<F> = F extends (...args: never[]) => infer R ? Awaited<R> : unknown;
+
+/** One Task per function of a tuple or array of task functions, each typed with what it yields. */
+export type TasksOf<Fs extends readonly unknown[]> = { -readonly [K in keyof Fs]: Task<TaskResult<Fs[K]>> };
+
+/** Carries a Task's result type in its declaration; no value is ever stored under it. */
+declare const resultType: unique symbol;
+
+/**
+ * A handle on one task of a {@link Taskflow}. Methods chain. `R` is what the task yields: its function's
+ * return type, awaited for an async function (`Task<number>` for `async () => 1` as for `() => 1`);
+ * `run.result(task)` has that type. A `Task` written without `R` is a `Task<unknown>`, which every task
+ * is assignable to.
  * Thread-safety: build graphs on one thread (the host); the executor reads them when a run starts.
  *
  * @example
  * const [load, parse] = tf.emplace(tasks.load, tasks.parse);
  * load.precede(parse).name('load').args('data.csv');
  */
-export class Task {
+export class Task<out R = unknown> {
+  /** Types only: holds `R` in the type's structure. Never set. */
+  declare readonly [resultType]?: R;
   /** @internal */ readonly _graph: Taskflow;
   /** @internal */ readonly _index: number;
   /** @internal */ readonly _fn: Function;
@@ -172,8 +196,9 @@ export class Taskflow {
   readonly name: string;
   /** @internal Bumped by every structural change; a laid-out copy with another version is stale. */
   version = 0;
+  /** @internal Every task, in insertion order (nodesOf). */
   readonly [nodesKey]: Node[] = [];
-  /** Module tasks (composedOf), so compositeVersion does not walk every task. */
+  /** @internal Module tasks (composedOf), so compositeVersion does not walk every task. */
   readonly [modulesKey]: Task[] = [];
 
   constructor(name = 'taskflow') {
@@ -185,12 +210,18 @@ export class Taskflow {
   [bump](): void { this.version++; }
 
   /**
-   * Adds one task per function. One function returns one Task; several, or one array of functions
-   * (for large graphs: a spread of a million arguments overflows the stack), return an array.
+   * Adds one task per function. One function returns one Task; several return a tuple of Tasks, one
+   * array of functions (for large graphs: a spread of a million arguments overflows the stack) an array.
+   * Each Task is typed with what its function yields ({@link TaskResult}).
+   *
+   * @example
+   * const one = tf.emplace(tasks.load);                  // Task<Rows>
+   * const [a, b] = tf.emplace(tasks.load, () => 1);      // [Task<Rows>, Task<number>]
+   * const all = tf.emplace(chunks.map(() => tasks.sum)); // Task<number>[]
    */
-  emplace(fn: Function): Task;
-  emplace(fns: readonly Function[]): Task[];
-  emplace(...fns: Function[]): Task[];
+  emplace<F extends TaskFunction>(fn: F): Task<TaskResult<F>>;
+  emplace<F extends TaskFunction>(fns: readonly F[]): Task<TaskResult<F>>[];
+  emplace<Fs extends readonly TaskFunction[]>(...fns: Fs): TasksOf<Fs>;
   emplace(...given: (Function | readonly Function[])[]): Task | Task[] {
     const list = given.length === 1 && Array.isArray(given[0]);
     const fns = (list ? given[0] : given) as readonly Function[];
@@ -217,7 +248,7 @@ export class Taskflow {
    * const more = tf.condition(tasks.again);   // returns 0 to loop, 1 to finish
    * init.precede(body); body.precede(more); more.precede(body, done);
    */
-  condition(fn: Function): Task {
+  condition<F extends TaskFunction>(fn: F): Task<TaskResult<F>> {
     const t = this.emplace(fn);
     t._condition = true;
     return t;
