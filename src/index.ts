@@ -1,13 +1,14 @@
 // beatflow's public API.
 export { Executor, RunResult } from './executor.js';
-export type { RunHandle, RunOptions } from './executor.js';
+export type { RunHandle, RunOptions, MapOptions } from './executor.js';
+export type { ExecutorRef, Stats } from './engine/engine.js';
 export { Taskflow, Task } from './graph/taskflow.js';
 export type { TaskFunction, TaskResult, TasksOf } from './graph/taskflow.js';
 export type { TaskContext } from './worker/context.js';
 export type { ExecutorOptions } from './options.js';
 export type { CloseReport, BusyWorker } from './engine/lifecycle.js';
 export type { PoolStats } from './engine/pool.js';
-export { WorkerCrashError, QueueFullError, GraphError, CancelledError, TimeoutError } from './errors.js';
+export { WorkerCrashError, QueueFullError, GraphError, CancelledError, TimeoutError, MapError } from './errors.js';
 export { CancellationToken } from './engine/cancel.js';
 export { Subflow } from './graph/subflow.js';
 export type { TaskOptions, TaskHandle } from './engine/jobs.js';
@@ -21,5 +22,5 @@ export type { MapOp } from './algorithms/ops.js';
 export { Pipeline, Pipe, PipelineError, type PipelineOptions, type PipelineRunOptions, type PipelineResult, type PipeOptions, type PipeKind } from './pipeline/index.js';
 export {
   forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,
-  minElement, maxElement, adopt, type Adopted, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner,
+  minElement, maxElement, adopt, type Adopted, type Algorithm, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner,
 } from './algorithms/index.js';

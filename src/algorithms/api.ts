@@ -128,7 +128,7 @@ function emplace(tf: Taskflow, c: Call): Task {
 }
 
 /** An algorithm in both forms: `alg(executor, …)` → Promise, `alg.task(taskflow, …)` → Task. */
-type Algorithm<P extends unknown[], R> = ((executor: ExecutorRef, ...p: P) => Promise<R>) & { task(tf: Taskflow, ...p: P): Task };
+export type Algorithm<P extends unknown[], R> = ((executor: ExecutorRef, ...p: P) => Promise<R>) & { task(tf: Taskflow, ...p: P): Task };
 
 function algorithm<P extends unknown[], R>(describeCall: (...p: P) => Call): Algorithm<P, R> {
   const direct = (ex: ExecutorRef, ...p: P): Promise<R> => {
