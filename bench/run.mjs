@@ -1,7 +1,10 @@
 // npm run bench  →  node bench/run.mjs [--only SUBSTR] [--quick] [--peers-only]
 //
 // Runs every case of every bench in its own child node process, one at a time, each with a
-// timeout, then prints one markdown table per bench (stdout) and writes bench/results/latest.json.
+// timeout, then prints one markdown table per bench (stdout) and writes the results as JSON: a full
+// run to bench/results/latest.json (tracked: the run behind bench/RESULTS.md), a partial one
+// (--quick, --only, --peers-only) to bench/results/partial.json (gitignored), so that a smoke run
+// or a single case never rewrites the recorded run.
 // Ratios are computed between cases of the same run; absolute times drift on a shared machine.
 //   --only SUBSTR   run cases whose "bench/case" contains SUBSTR (e.g. tiny, piscina, graphs:chain)
 //   --quick         small sizes, a smoke run (< 60 s)
@@ -66,8 +69,9 @@ for (const name of BENCHES) {
 const noisy = Object.entries(out.benches).flatMap(([b, res]) => Object.entries(res).filter(([, r]) => r.bgCores > 0.15).map(([c]) => `${b}/${c}`));
 if (noisy.length) console.log(`Note: other processes used > 0.15 core during ${noisy.join(', ')}; rerun those (--only).\n`);
 out.totalS = +((Date.now() - t0) / 1e3).toFixed(1);
-console.log(`Total ${out.totalS} s. JSON: bench/results/latest.json`);
+const json = opts.quick || only || opts.peersOnly ? 'partial.json' : 'latest.json';
+console.log(`Total ${out.totalS} s. JSON: bench/results/${json}`);
 
 const dir = new URL('./results/', import.meta.url);
 mkdirSync(dir, { recursive: true });
-writeFileSync(new URL('latest.json', dir), JSON.stringify(out, null, 1) + '\n');
+writeFileSync(new URL(json, dir), JSON.stringify(out, null, 1) + '\n');

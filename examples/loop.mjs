@@ -9,5 +9,5 @@ const step = tf.emplace((s) => { s[0] = s[0] % 2 ? 3 * s[0] + 1 : s[0] / 2; s[1]
 const again = tf.condition((s) => (s[0] !== 1 ? 0 : 1)).args(state);   // 0: step again, 1: done
 const done = tf.emplace((s) => `reached 1 after ${s[1]} steps`).args(state);
 init.precede(step); step.precede(again); again.precede(step, done);
-console.log((await executor.run(tf)).result(done));                // reached 1 after 111 steps
+console.log((await executor.run(tf)).result(done));                // → reached 1 after 111 steps
 await executor.close();

@@ -9,6 +9,8 @@ const pipeline = new Pipeline({ lines: 4, name: 'hypot' },               // at m
   Pipe.serial((c) => (total += c), { name: 'sum', on: 'host' }));      // host, one at a time, in order
 
 async function* lines() { yield* ['3,4', '5,12', '8,15', '7,24']; }   // any iterable or async iterable
-for await (const running of pipeline.stream(executor, lines())) console.log(running);   // 5 18 35 60
-console.log(await pipeline.run(executor, ['20,21']), total);           // { tokens: 1 } 89
+const sums = [];
+for await (const running of pipeline.stream(executor, lines())) sums.push(running);   // outputs as they leave
+console.log(sums);                                                     // → [ 5, 18, 35, 60 ]
+console.log(await pipeline.run(executor, ['20,21']), total);           // → { tokens: 1 } 89
 await executor.close();
