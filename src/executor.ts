@@ -46,7 +46,8 @@ export class Executor {
   }
 
   /**
-   * Starts the workers. Resolves once every worker has imported the task module.
+   * Starts the workers. Resolves once every permanent worker (all of them, unless options.minWorkers
+   * is lower) has imported the task module.
    * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
    */
   static async create(options?: ExecutorOptions): Promise<Executor> {

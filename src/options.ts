@@ -9,7 +9,7 @@ export interface ExecutorOptions {
   workers?: number | 'auto';
   /** The task module every worker imports: a URL, a file: URL string, or a path. */
   module?: string | URL;
-  /** Task slots (async tasks in flight plus laid-out graph tasks); rounded up to a power of two. Default 2^20. */
+  /** Task slots (async tasks in flight plus laid-out graph tasks); rounded up to a power of two, at least 2^10. Default 2^20. */
   maxTasks?: number;
   /** Distinct task functions (module exports plus inline sources). Default 4096. */
   maxFunctions?: number;

@@ -30,7 +30,7 @@ import { DEFAULTS, BOUNDS } from '../build/src/options.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DOCS = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
-const FENCES = ['js', 'ts', 'sh', 'text'];
+const FENCES = ['js', 'ts', 'sh', 'text', 'json', 'jsonc'];
 /** Per block; the whole file stays well under a minute (blocks run two at a time). */
 const BLOCK_TIMEOUT_MS = 30_000;
 const PARALLEL = 2;
@@ -129,7 +129,7 @@ const results = new Map();
 
 const Fences = suite('docs: fences');
 
-Fences('every fence names one of js, ts, sh, text', () => {
+Fences('every fence names one of js, ts, sh, text, json, jsonc', () => {
   for (const b of all) assert.ok(FENCES.includes(b.lang), `${where(b)}: fence language '${b.lang}' (use ${FENCES.join(', ')})`);
 });
 

@@ -2,9 +2,6 @@
 // held task, queue lengths while a worker is held, the sliding window, and option errors. No assertion
 // depends on how fast anything ran: durations are only bounded from below by what the test waited.
 import { suite } from 'uvu';
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 import { Executor } from 'beatflow';
 import { BUCKETS, bucketOf, quantile, histogram, SLOT_MS, SLOTS } from '../build/src/observe/metrics.js';
@@ -234,20 +231,3 @@ Errors('metrics({ windowMs }) and configureMetrics({ sampleEvery })', async () =
 });
 
 Errors.run();
-
-// ---
-
-const Readme = suite('metrics: the README Observability block');
-
-Readme('runs as written and prints the task count', () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const block = /## Observability[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
-  assert.ok(block, 'README has the block');
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', block], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 60_000, encoding: 'utf8',
-  });
-  assert.is(r.status, 0, r.stderr);
-  assert.match(r.stdout.trim(), /^1000 true true \[ 0, 0 \]$/);
-});
-
-Readme.run();

@@ -1,9 +1,8 @@
 // Scheduling policies as pure functions of data: no threads, no Wasm, no I/O (DESIGN Principle 5).
 // Each returns a decision the executor applies; tests check them with tables.
-
-/** How many workers `'auto'` means: one per logical CPU (the host thread mostly waits). */
 import { messages } from '../errors.js';
 
+/** How many workers `'auto'` means: one per logical CPU (the host thread mostly waits). */
 export function autoWorkers(cpus: number): number {
   return Math.max(1, cpus);
 }
