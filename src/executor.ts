@@ -3,6 +3,7 @@
 // in Wasm, in the workers (src/README.md describes the host⇄worker protocol).
 import { Engine, bindEngine, type Stats } from './engine/engine.js';
 import { map, type MapOptions } from './engine/batch.js';
+import { ASYNC } from './engine/tasks.js';
 import type { TaskOptions, TaskHandle } from './engine/jobs.js';
 import type { RunHandle, RunOptions } from './engine/runs.js';
 import type { RunResult } from './engine/run-result.js';
@@ -21,6 +22,7 @@ export type { RunHandle, RunOptions } from './engine/runs.js';
 export type { MapOptions } from './engine/batch.js';
 
 const NORMAL = 2;
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /**
  * Runs tasks and task graphs on a pool of worker threads sharing one WebAssembly memory.
@@ -73,8 +75,10 @@ export class Executor {
    * Numbers, booleans, null and small number tuples travel inline; views on runtime-shared memory
    * (executor.shared) by reference; anything else through the codec.
    */
-  async<R = unknown>(fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>> {
-    return this.#e.tasks.plain(NORMAL, fn, args, 'async');
+  async<R = unknown>(fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>>;
+  async(fn: (...a: any[]) => unknown): Promise<unknown> {
+    // `arguments`, not a rest parameter: a call with no arguments for fn allocates no array.
+    return this.#e.tasks.plain(NORMAL, fn, arguments.length === 1 ? NO_ARGS : Array.prototype.slice.call(arguments, 1), ASYNC);
   }
 
   /**
@@ -85,7 +89,7 @@ export class Executor {
   asyncAt<R = unknown>(priority: Priority, fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>> {
     let level: number;
     try { level = checkedPriority('priority', priority); } catch (e) { return Promise.reject(e); }
-    return this.#e.tasks.plain(level, fn, args, 'async');
+    return this.#e.tasks.plain(level, fn, args, ASYNC);
   }
 
   /**

@@ -4,6 +4,7 @@
 // them in the builtin's argument list (spec.ts). Callbacks travel as function ids: the engine's own
 // (Engine.fnId) in the direct form, FnArg resolved at placement in the graph form.
 import { engineOf, type Engine, type ExecutorRef } from '../engine/engine.js';
+import { ASYNC } from '../engine/tasks.js';
 import type { Taskflow, Task } from '../graph/taskflow.js';
 import { FnArg } from '../engine/functions.js';
 import { DTYPES, type SharedArrayCtor } from '../engine/codec.js';
@@ -110,7 +111,7 @@ async function execute(ex: Engine, c: Call): Promise<unknown> {
   else {
     ex.linger.begin();
     try {
-      const pending = ex.tasks.plain(2, BUILTINS[c.name], args, 'async');
+      const pending = ex.tasks.plain(2, BUILTINS[c.name], args, ASYNC);
       ex.wake({ count: ex.workers });   // the driver and the helpers it will spawn: start waking them now
       r = await pending;
     } finally {

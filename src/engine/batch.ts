@@ -7,7 +7,7 @@
 import type { SharedCore } from './memory.js';
 import type { Codec } from './codec.js';
 import type { FunctionTable } from './functions.js';
-import type { Tasks } from './tasks.js';
+import { MAP, type Tasks } from './tasks.js';
 import { Kind } from './codec.js';
 import {
   mapItems, mapLayout, M_STOP, M_N, M_GRAIN, M_BLOCKS, M_FN, M_IN_VALS, M_IN_KINDS, M_OUT_VALS, M_OUT_KINDS,
@@ -53,7 +53,7 @@ function checkOptions(o: MapOptions | undefined): { level: number; signal: Abort
 /** executor.map: fn(item) for every item on the workers; resolves with the results in item order. */
 export async function map(h: BatchHost, fn: unknown, input: unknown, options: MapOptions | undefined): Promise<unknown[]> {
   const { level, signal } = checkOptions(options);
-  const fnId = h.fns.idOf(fn, 'executor.map(fn, items): fn');
+  const fnId = h.fns.idOf(fn, MAP.fn);
   const items = itemsOf(input);
   const n = items.length;
   if (n === 0) return [];
@@ -66,7 +66,7 @@ export async function map(h: BatchHost, fn: unknown, input: unknown, options: Ma
   const runs: Promise<unknown>[] = [];
   let failure: unknown;
   try {
-    for (let k = Math.min(h.workers, blocks); k > 0; k--) runs.push(h.tasks.plain(level, mapItems, [job], 'map'));
+    for (let k = Math.min(h.workers, blocks); k > 0; k--) runs.push(h.tasks.plain(level, mapItems, [job], MAP));
     for (const r of await Promise.allSettled(runs)) if (r.status === 'rejected') failure ??= r.reason;
   } finally {
     signal?.removeEventListener('abort', onAbort);

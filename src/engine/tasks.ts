@@ -56,12 +56,21 @@ export interface Helper {
 
 const ignore = (): void => {};
 
+/** How a call names itself in errors: the method (closed, queue full) and its function argument. */
+export interface CallName { readonly op: string; readonly fn: string }
+export const ASYNC: CallName = Object.freeze({ op: 'async', fn: 'executor.async(fn)' });
+export const MAP: CallName = Object.freeze({ op: 'map', fn: 'executor.map(fn, items): fn' });
+
 /** Host thread only. */
 export class Tasks {
   readonly #h: TaskHost;
   readonly #core: SharedCore;
+  /**
+   * The resolve function of each plain task's promise, by slot. Only resolve is kept (a failure resolves
+   * with a rejected promise): the reject function then dies young instead of surviving with the task,
+   * which the young-generation GC would copy and promote for every task in flight.
+   */
   readonly #resolve: (((v: unknown) => void) | undefined)[] = [];
-  readonly #reject: (((e: unknown) => void) | undefined)[] = [];
   /** The job each slot runs, for tasks that have one (WITHDRAWN: withdrawn, a worker has yet to hand it back). */
   readonly #jobs: (Job | undefined)[] = [];
   /** Jobs waiting for a task slot, by priority level, FIFO. */
@@ -76,9 +85,8 @@ export class Tasks {
   #wakeQueued = false;
   /** The slot the next fresh promise is for: one shared executor function instead of a closure per task. */
   #slot = 0;
-  readonly #capture = (resolve: (v: any) => void, reject: (e: unknown) => void): void => {
+  readonly #capture = (resolve: (v: any) => void): void => {
     this.#resolve[this.#slot] = resolve;
-    this.#reject[this.#slot] = reject;
   };
 
   constructor(host: TaskHost) {
@@ -95,14 +103,14 @@ export class Tasks {
 
   // ---- submitting ----
 
-  /** fn(...args) at priority `level` with no options: the fast path. `op` names the call in errors. */
-  plain<R>(level: number, fn: unknown, args: unknown[], op: string): Promise<R> {
+  /** fn(...args) at priority `level` with no options: the fast path. `call` names it in errors. */
+  plain<R>(level: number, fn: unknown, args: readonly unknown[], call: CallName): Promise<R> {
     const h = this.#h;
-    if (!h.isOpen()) return Promise.reject(new Error(messages.closed(op)));
-    const full = h.queue.refuse(op);
+    if (!h.isOpen()) return Promise.reject(new Error(messages.closed(call.op)));
+    const full = h.queue.refuse(call.op);
     if (full) return Promise.reject(full);
     let fnId: number;
-    try { fnId = h.fns.idOf(fn, `executor.${op}(fn)`); } catch (e) { return Promise.reject(e); }
+    try { fnId = h.fns.idOf(fn, call.fn); } catch (e) { return Promise.reject(e); }
     const t = this.#queued === 0 ? this.#core.x.taskAlloc() : -1;
     if (t < 0) {   // every slot is taken: wait in the backlog until completions free one
       return new Promise<R>((resolve, reject) => {
@@ -248,14 +256,13 @@ export class Tasks {
       this.#jobDone(t, job);
       return true;
     }
-    const reject = this.#reject[t]!;
-    this.#resolve[t] = this.#reject[t] = undefined;
+    this.#resolve[t] = undefined;
     const out = this.#h.outcomes;
     const failed = out.read(t);
     const value = out.value, error = out.error;
     this.freeSlot(t);
     this.#h.completions.inFlight--;
-    if (failed) reject(error); else resolve(value);
+    resolve(failed ? Promise.reject(error) : value);
     if (this.#queued > 0) this.drainBacklog();
     return true;
   }
@@ -408,9 +415,9 @@ export class Tasks {
 
   /** The executor stopped with `reason`: reject everything in flight or waiting. */
   rejectAll(reason: Error): void {
-    for (let t = 0; t < this.#reject.length; t++) {
-      const reject = this.#reject[t];
-      if (reject) { this.#resolve[t] = this.#reject[t] = undefined; reject(reason); }
+    for (let t = 0; t < this.#resolve.length; t++) {
+      const resolve = this.#resolve[t];
+      if (resolve) { this.#resolve[t] = undefined; resolve(Promise.reject(reason)); }
     }
     for (let t = 0; t < this.#jobs.length; t++) {
       const job = this.#jobs[t];

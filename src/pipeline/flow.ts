@@ -5,6 +5,7 @@
 // (what executor.async runs: engine/tasks.ts), so the flow needs no shared memory of its own and no locks. A token is
 // { index, value }; index is its place in source order, value the last stage's output.
 import type { Engine } from '../engine/engine.js';
+import { ASYNC } from '../engine/tasks.js';
 import { CancelledError } from '../errors.js';
 import { messages, PipelineError } from './errors.js';
 import { mayPull, mayEnter, isOver } from './policy.js';
@@ -160,7 +161,7 @@ export class Flow {
       // In a microtask: a host stage never runs inside the flow's own bookkeeping (it may abort, for one).
       p = Promise.resolve().then(() => st.fn(...st.args, token.value));
     } else {
-      p = this.#ex.tasks.plain(2, st.fn, st.args.length === 0 ? [token.value] : [...st.args, token.value], 'async');
+      p = this.#ex.tasks.plain(2, st.fn, st.args.length === 0 ? [token.value] : [...st.args, token.value], ASYNC);
     }
     p.then((v) => this.#finished(token, s, v), (e) => this.#failedAt(token, s, e));
   }
