@@ -25,6 +25,18 @@ const NORMAL = 2;
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /**
+ * A call's arguments from position `from` on: copied from `arguments` by index, which lets V8 skip
+ * materializing the arguments object; none at all is the shared empty list.
+ */
+function argsFrom(all: IArguments, from: number): readonly unknown[] {
+  const n = all.length - from;
+  if (n <= 0) return NO_ARGS;
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) out[i] = all[from + i];
+  return out;
+}
+
+/**
  * Runs tasks and task graphs on a pool of worker threads sharing one WebAssembly memory.
  * Thread-safety: create and use an Executor from one thread (the host); tasks run on its workers.
  *
@@ -78,7 +90,7 @@ export class Executor {
   async<R = unknown>(fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>>;
   async(fn: (...a: any[]) => unknown): Promise<unknown> {
     // `arguments`, not a rest parameter: a call with no arguments for fn allocates no array.
-    return this.#e.tasks.plain(NORMAL, fn, arguments.length === 1 ? NO_ARGS : Array.prototype.slice.call(arguments, 1), ASYNC);
+    return this.#e.tasks.plain(NORMAL, fn, argsFrom(arguments, 1), ASYNC);
   }
 
   /**
@@ -86,10 +98,11 @@ export class Executor {
    * urgent tasks first, FIFO within a level. As cheap as async(); for cancel, reprioritize, timeouts or
    * retries use {@link Executor.submit}.
    */
-  asyncAt<R = unknown>(priority: Priority, fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>> {
+  asyncAt<R = unknown>(priority: Priority, fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>>;
+  asyncAt(priority: Priority, fn: (...a: any[]) => unknown): Promise<unknown> {
     let level: number;
     try { level = checkedPriority('priority', priority); } catch (e) { return Promise.reject(e); }
-    return this.#e.tasks.plain(level, fn, args, ASYNC);
+    return this.#e.tasks.plain(level, fn, argsFrom(arguments, 2), ASYNC);
   }
 
   /**
