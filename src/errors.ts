@@ -67,6 +67,8 @@ export const messages = {
   terminated: 'was terminated from outside (worker.terminate())',
   workerStart: (worker: number, message: string) => `beatflow: worker ${worker} failed to start: ${message}`,
   moduleLoad: (url: string, message: string) => `beatflow: the task module ${url} failed to load in a worker: ${message}`,
+  coreMismatch: (what: string) =>
+    `beatflow: build/core.wasm and the JavaScript build disagree on ${what}: they come from different builds; rebuild with \`npm run build\``,
   cancelled: (graph: string) => `beatflow: the run of taskflow '${graph}' was cancelled`,
   stale: (graph: string) =>
     `beatflow: results of this run of '${graph}' are gone: the taskflow has run again since (read results before re-running)`,
