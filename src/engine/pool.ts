@@ -2,8 +2,9 @@
 // and lets go of threads on elastic slots (src/engine/lifecycle.ts), and stops them all within a bounded time.
 // It knows nothing of tasks beyond reading a dead worker's `current` task and await list.
 //
-// A slot's thread leaves in one of three ways, told apart by its control word (src/worker/lifecycle.ts),
-// which the thread stores before a planned exit and the pool resets before starting the slot's next one:
+// A slot's thread leaves in one of three ways, told apart by its slot's `exit` word (assembly/layout.ts
+// WorkerSlot.exit; src/worker/lifecycle.ts), which the thread stores before a planned exit and the pool
+// resets before starting the slot's next one:
 //   RECYCLING  planned: the slot gets a new thread at once (not a crash; its deque keeps its tasks)
 //   IDLE_EXIT  planned, elastic slots only: the slot stays empty until demand() starts it again
 //   RUNNING    anything else is a crash: its tasks are reported (onCrash), and it is replaced
@@ -15,7 +16,7 @@ import type { SharedCore } from './memory.js';
 import type { WorkerData } from '../worker/main.js';
 import { messages } from '../errors.js';
 import { startAnother, type LifecycleOptions } from './lifecycle.js';
-import { CONTROL_STRIDE, STATE, RUNNING, RECYCLING, IDLE_EXIT } from '../worker/lifecycle.js';
+import { RUNNING, RECYCLING, IDLE_EXIT } from '../worker/lifecycle.js';
 
 export interface CrashInfo {
   worker: number;
@@ -73,8 +74,8 @@ export class Pool {
   readonly #exits: Promise<void>[];
   readonly #slots: Slot[];
   readonly #killed: boolean[];
-  readonly #control = new SharedArrayBuffer(4 * CONTROL_STRIDE * 256);
-  readonly #ctl: Int32Array;
+  /** Word index of each slot's `exit` word (WorkerSlot.exit), in the core's i32 view: the slots lie below the heap. */
+  readonly #exitAt: number[];
   readonly #stats: PoolStats = { live: 0, started: 0, recycled: 0, idleExits: 0, crashes: 0, broken: 0, lastRecoveryMs: undefined };
   readonly #sleepersAt: number;
   readonly #spinnersAt: number;
@@ -89,7 +90,7 @@ export class Pool {
     this.#exits = new Array(n).fill(Promise.resolve());
     this.#slots = new Array(n).fill('stopped');
     this.#killed = new Array(n).fill(false);
-    this.#ctl = new Int32Array(this.#control);
+    this.#exitAt = Array.from({ length: n }, (_, w) => (core.workerPtr(w) + core.L.W_exit) >> 2);
     this.#stopped = n - opts.permanent;
     this.#sleepersAt = (core.L.header + core.L.H_sleepers) >> 2;
     this.#spinnersAt = (core.L.header + core.L.H_spinners) >> 2;
@@ -114,12 +115,12 @@ export class Pool {
   #spawn(w: number, attempt: number, crashedAt?: number): Promise<void> {
     const core = this.#core;
     const lc = this.#opts.lifecycle;
-    Atomics.store(this.#ctl, w * CONTROL_STRIDE + STATE, RUNNING);   // published by the thread's start
+    Atomics.store(core.i32, this.#exitAt[w], RUNNING);   // published by the thread's start
     this.#killed[w] = false;
     const data: WorkerData = {
       module: core.module, memory: core.memory, worker: w, moduleUrl: this.#opts.moduleUrl?.href,
       lifecycle: {
-        control: this.#control, recycleAfterTasks: lc.recycleAfterTasks, recycleAboveHeapMb: lc.recycleAboveHeapMb,
+        recycleAfterTasks: lc.recycleAfterTasks, recycleAboveHeapMb: lc.recycleAboveHeapMb,
         idleTimeout: w >= this.#opts.permanent ? lc.idleTimeout : 0,
       },
     };
@@ -158,7 +159,7 @@ export class Pool {
           this.#spawn(w, attempt + 1, crashedAt).then(resolve, reject);
           return;
         }
-        const state = Atomics.load(this.#ctl, w * CONTROL_STRIDE + STATE);
+        const state = Atomics.load(core.i32, this.#exitAt[w]);
         if (this.#closing) {
           if (state === RECYCLING && code === 0) this.#stats.recycled++;
           this.#slots[w] = 'stopped';

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker, parentPort, workerData, type ResourceLimits } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 
 /** Reads a file shipped with the package (the .wasm). */
 export async function readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
@@ -62,6 +63,16 @@ export interface WorkerContext<T> {
   data: T;
   post(msg: unknown): void;
   close(): void;
+}
+
+/** Bytes of this isolate's heap in use (a worker's recycleAboveHeapMb check; about a microsecond). */
+export function heapUsedBytes(): number {
+  return getHeapStatistics().used_heap_size;
+}
+
+/** Inside a worker: ends the thread now, whatever handles are still open (a planned exit). */
+export function exitThread(): never {
+  process.exit(0);
 }
 
 /** Inside a worker: its start-up data and a way to talk to the host (rare control messages only). */
