@@ -293,7 +293,7 @@ export class SharedCore {
 
   /**
    * Host, after worker w's thread died: the tasks it had suspended awaiting promises (its await list,
-   * src/worker/main.ts), and frees the list (the replacement makes its own).
+   * src/worker/suspend.ts), and frees the list (the replacement makes its own).
    */
   takeAwaiting(w: number): number[] {
     const s = this.workerPtr(w);

@@ -13,7 +13,7 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import { spawnThread, type ThreadHandle } from '../platform/node.js';
 import type { SharedCore } from './memory.js';
-import type { WorkerData } from '../worker/main.js';
+import type { WorkerData } from '../worker/thread.js';
 import { messages } from '../errors.js';
 import { startAnother, type LifecycleOptions } from './lifecycle.js';
 import { RUNNING, RECYCLING, IDLE_EXIT } from '../worker/lifecycle.js';
@@ -22,7 +22,7 @@ export interface CrashInfo {
   worker: number;
   /** The task the worker was running when it died, if any. */
   task: number | undefined;
-  /** Its async tasks that were awaiting a promise (src/worker/main.ts suspend). */
+  /** Its async tasks that were awaiting a promise (src/worker/suspend.ts). */
   awaiting: number[];
   /** The tasks on its stack: waiting in a join below the one it was running (which is among them). */
   joining: number[];
