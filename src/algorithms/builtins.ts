@@ -1,6 +1,6 @@
-// The algorithms' task functions, run in workers: registered as *builtins* (src/engine/functions.ts), so the host
-// and every worker name the same function without a task module. src/worker/main.ts imports this file and
-// calls bindBuiltins(core, fns) once; the host imports it only for the function identities.
+// The algorithms' task functions, run in workers: one built-in task module (ALGORITHMS, listed in
+// src/builtins.ts), so the host and every worker name the same function without a task module. Each
+// worker binds it at start-up (its core and function cache); the host uses the function identities.
 //
 // One algorithm call = one *driving* task (the builtin called with job = 0). It allocates a job block
 // (spec.ts), chooses the chunking (partition.ts, timing a probe of real work when the grain is left to
@@ -8,8 +8,9 @@
 // context's spawn, works on the index space itself, then joins them (helping: a helper nobody stole
 // runs on the driver, and finds nothing left to claim) and combines their partial results. So the same
 // task works from executor.async (the direct form) and as a node of a graph.
-import { registerBuiltins, type FunctionCache } from '../engine/functions.js';
+import type { FunctionCache } from '../engine/functions.js';
 import type { SharedCore } from '../engine/memory.js';
+import type { BuiltinModule } from '../builtins.js';
 import { chooseGrain, guidedChunk, nextProbe, staticGrain, taskCount, PROBE_ITEMS, KERNEL_CHUNK_NS } from './partition.js';
 import { type NumArray, type Less, intLess, floatLess, cmpLess, isFloat, gatherPiece, mergeRange, mergePieceAt, pairCount, runCount, runRange } from './merge.js';
 import { MAP_NAMES, REDUCE_NAMES, SCAN_OPS, mapChunk, reduceChunk, combineOp, reduceIdentity } from './ops.js';
@@ -30,12 +31,6 @@ let fns: FunctionCache | undefined;
 let J!: JobWords;
 const jobWordsOf = new WeakMap<SharedCore, JobWords>();
 
-/** Worker start-up (src/worker/main.ts): the core and function cache the builtins use. */
-export function bindBuiltins(c: SharedCore, f: FunctionCache): void {
-  use(c);
-  fns = f;
-}
-
 function use(c: SharedCore | undefined): void {
   core = c;
   if (c === undefined) return;
@@ -55,7 +50,7 @@ export function withCore<T>(c: SharedCore, f: () => T): T {
 }
 
 function theCore(): SharedCore {
-  if (core === undefined) throw new Error('beatflow: algorithm tasks run only in executor workers (bindBuiltins was not called)');
+  if (core === undefined) throw new Error('beatflow: algorithm tasks run only in executor workers (their builtin module was not bound)');
   return core;
 }
 
@@ -797,4 +792,9 @@ export const BUILTINS = {
 } as const;
 export type BuiltinName = keyof typeof BUILTINS;
 
-registerBuiltins(Object.fromEntries(Object.entries(BUILTINS).map(([k, v]) => [`beatflow.${k}`, v])));
+/** The algorithms as a built-in task module (src/builtins.ts): each function named `beatflow.<name>`. */
+export const ALGORITHMS: BuiltinModule = {
+  name: 'algorithms',
+  functions: Object.fromEntries(Object.entries(BUILTINS).map(([k, v]) => [`beatflow.${k}`, v])),
+  bind(c, f) { use(c); fns = f; },
+};

@@ -17,6 +17,8 @@ import type { WorkerData } from '../worker/thread.js';
 import { messages } from '../errors.js';
 import { startAnother, type LifecycleOptions } from './lifecycle.js';
 import { RUNNING, RECYCLING, IDLE_EXIT } from '../worker/lifecycle.js';
+// The host registers the built-in task modules its workers bind, so it resolves their functions by identity.
+import '../builtins.js';
 
 export interface CrashInfo {
   worker: number;

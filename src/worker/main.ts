@@ -1,13 +1,13 @@
 // A worker thread: the JS half of the worker loop (the Wasm half is assembly/worker.ts). It attaches
-// to the shared core, imports the task module, binds the algorithms' task functions, then runs tasks
-// until the core says SHUTDOWN. Per task there is one call into Wasm (finish, which also finds the next
-// task); there is no postMessage per task.
+// to the shared core, imports the task module, binds the built-in task modules, then runs tasks until
+// the core says SHUTDOWN. Per task there is one call into Wasm (finish, which also finds the next task);
+// there is no postMessage per task.
 import { SharedCore, EMPTY, RETRY, SHUTDOWN } from '../engine/memory.js';
 import { FunctionCache } from '../engine/functions.js';
 import { workerContext, yieldToEventLoop } from '../platform/node.js';
-import { bindBuiltins } from '../algorithms/builtins.js';
+import { bindBuiltinModules } from '../builtins.js';
 import { Sampler } from '../observe/metrics.js';
-import { Thread, type WorkerData } from './thread.js';
+import { Thread, type WorkerData, type ReadyMessage } from './thread.js';
 import { createTaskContext } from './context.js';
 import { openFrames } from './frames.js';
 import { openChoices } from './choices.js';
@@ -37,7 +37,7 @@ const call = createCall(th);
 const join = createJoin(th, { frames, call, choices, retries });
 th.ctx = createTaskContext(th, { join, tokens });
 th.fns = new FunctionCache(th.core, ns, th.ctx);
-bindBuiltins(th.core, th.fns);   // the parallel algorithms' task functions (src/algorithms/builtins.ts)
+const builtins = bindBuiltinModules(th.core, th.fns);
 // Lifecycle (lifecycle.ts): an elastic slot waits for work in JS, with a bounded park, so it can leave
 // when idle; any slot may be recycled between tasks while it holds none.
 const life = workerLifecycle(th.core, w, data.lifecycle);
@@ -82,5 +82,5 @@ async function loop(): Promise<void> {
   port.close();
 }
 
-port.post({ type: 'ready' });
+port.post({ type: 'ready', builtins } satisfies ReadyMessage);
 await loop();

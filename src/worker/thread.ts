@@ -25,6 +25,9 @@ export interface WorkerData {
   lifecycle?: LifecycleData;
 }
 
+/** The message a worker posts to the pool once it runs tasks: the built-in modules it bound, in order. */
+export type ReadyMessage = { type: 'ready'; builtins: string[] };
+
 /** argInfo of a task whose only argument is one number (src/engine/codec.ts: argc 1, kind Number in the first nibble). */
 export const ONE_NUMBER = 1 | (Kind.Number << 4);
 
