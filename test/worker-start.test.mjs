@@ -1,6 +1,7 @@
-// A worker thread's start-up (src/worker/main.ts) as the pool sees it: its 'ready' message names the
-// built-in modules it bound, and they come from the one list in src/builtins.ts, which the worker binds
-// in order and the host registers by identity; the worker's own files import no built-in module.
+// A worker thread's start-up (src/worker/main.ts) as the pool sees it: the stage messages it posts
+// ('started' once its own code runs, 'loaded' once the task module is imported, 'ready' with the built-in
+// modules it bound), and where the built-ins come from: the one list in src/builtins.ts, which the worker
+// binds in order and the host registers by identity; the worker's own files import no built-in module.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
@@ -30,17 +31,22 @@ async function start(moduleUrl) {
 
 // ---
 
-const Ready = suite('worker ready message');
+const Stages = suite('worker start-up messages');
 
-Ready('names the built-in modules of the list, in order', async () => {
+Stages('started, loaded, then ready naming the built-in modules of the list, in order', async () => {
   const { seen, code } = await start(undefined);
-  const ready = seen.find((m) => m.type === 'ready');
-  assert.ok(ready, 'the worker got ready');
-  assert.equal(ready.builtins, BUILTIN_MODULES.map((m) => m.name));
+  assert.equal(seen.map((m) => m.type), ['started', 'loaded', 'ready']);
+  assert.equal(seen[2].builtins, BUILTIN_MODULES.map((m) => m.name));
   assert.is(code, 0, 'a shut-down worker exits cleanly');
 });
 
-Ready.run();
+Stages('a task module that throws on import: started, never loaded', async () => {
+  const { seen, error } = await start(new URL('./fixtures/bad-module.mjs', import.meta.url).href);
+  assert.equal(seen.map((m) => m.type), ['started']);
+  assert.match(String(error?.message), /module load failure on purpose/);
+});
+
+Stages.run();
 
 // ---
 

@@ -2,6 +2,7 @@
 // This is the only host file that knows byte offsets, and it knows them only by asking the core
 // (every `off_*` / `size_*` / `count_*` / `flag_*` export of assembly/offsets.ts); it never types a number in.
 import { readBytes } from '../platform/node.js';
+import { messages } from '../errors.js';
 
 /** The Wasm core's exports, as the host and workers call them. */
 export interface CoreExports {
@@ -100,12 +101,28 @@ export const RUN_BIT = 0x80000000;
 const PAGE = 65536;
 const MAX_PAGES = 65536;
 
+/** Where the compiled core ships: build/core.wasm, beside build/src/ (this file is build/src/engine/memory.js). */
+const CORE_URL = new URL('../../core.wasm', import.meta.url);
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 
-/** Compiles build/core.wasm once per thread. */
+/**
+ * Compiles build/core.wasm once per thread. When the file cannot be read (a bundle that left it behind)
+ * the error names where it was looked for and how to ship it; a later call tries again.
+ */
 export function compileCore(): Promise<WebAssembly.Module> {
-  modulePromise ??= readBytes(new URL('../../core.wasm', import.meta.url)).then((b) => WebAssembly.compile(b));
+  if (modulePromise === undefined) {
+    modulePromise = readCore(CORE_URL).then((b) => WebAssembly.compile(b));
+    modulePromise.catch(() => { modulePromise = undefined; });
+  }
   return modulePromise;
+}
+
+async function readCore(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  try {
+    return await readBytes(url);
+  } catch (e) {
+    throw new Error(messages.coreMissing(url.href, e instanceof Error ? e.message : String(e)), { cause: e });
+  }
 }
 
 function readLayout(x: CoreExports): Layout {

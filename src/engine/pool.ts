@@ -10,10 +10,15 @@
 //   RUNNING    anything else is a crash: its tasks are reported (onCrash), and it is replaced
 // Before a slot's next thread starts, recoverWorker undoes what the old one held in the core (its run
 // balance, its place among searchers or sleepers), so no state of a dead thread survives it.
+//
+// A thread that exits before it is ready is blamed on the stage it reached (its start messages,
+// src/worker/main.ts): before 'started' its own code could not be loaded (the worker entry: a bundle
+// that left build/src/ behind); between 'started' and 'loaded' the task module failed; after that the
+// worker itself failed to start.
 import type { ResourceLimits } from 'node:worker_threads';
-import { spawnThread, type ThreadHandle } from '../platform/node.js';
+import { spawnThread, WORKER_ENTRY, type ThreadHandle } from '../platform/node.js';
 import type { SharedCore } from './memory.js';
-import type { WorkerData } from '../worker/thread.js';
+import type { WorkerData, StartMessage } from '../worker/thread.js';
 import { messages } from '../errors.js';
 import { startAnother, type LifecycleOptions } from './lifecycle.js';
 import { RUNNING, RECYCLING, IDLE_EXIT } from '../worker/lifecycle.js';
@@ -132,11 +137,13 @@ export class Pool {
     this.#stats.started++;
     this.#stats.live++;
     let ready = false;
+    let stage: 'spawned' | 'started' | 'loaded' = 'spawned';
     let lastError: unknown;
     let resolveExit!: () => void;
     this.#exits[w] = new Promise<void>((r) => (resolveExit = r));
     return new Promise<void>((resolve, reject) => {
-      th.on('message', (m: { type?: string }) => {
+      th.on('message', (m: StartMessage) => {
+        if (m?.type === 'started' || m?.type === 'loaded') { stage = m.type; return; }
         if (m?.type !== 'ready') return;
         ready = true;
         this.#slots[w] = 'running';
@@ -153,9 +160,7 @@ export class Pool {
         this.#stats.live--;
         if (this.#threads[w] === th) this.#threads[w] = undefined;
         if (!ready) {
-          const why = lastError instanceof Error ? lastError.message : `the thread exited with code ${code}`;
-          const url = this.#opts.moduleUrl?.href;
-          const err = new Error(url ? messages.moduleLoad(url, why) : messages.workerStart(w, why), { cause: lastError });
+          const err = startError(w, stage, code, lastError, this.#opts.moduleUrl);
           if (attempt === 0 || this.#closing) { this.#slots[w] = 'stopped'; reject(err); return; }
           if (attempt >= MAX_RESTARTS) { this.#broken(w, err); reject(err); return; }
           this.#spawn(w, attempt + 1, crashedAt).then(resolve, reject);
@@ -265,4 +270,17 @@ export class Pool {
     await Promise.all(this.#threads.map((t) => t?.terminate()));
     await Promise.all(this.#exits);
   }
+}
+
+/**
+ * Why a thread that exited before 'ready' failed, by the last start stage it reported (the messages
+ * arrive before its 'exit'): its own code (the worker entry), the task module, or anything after that.
+ */
+function startError(w: number, stage: 'spawned' | 'started' | 'loaded', code: number, error: unknown, moduleUrl: URL | undefined): Error {
+  const why = error instanceof Error ? error.message : `the thread exited with code ${code}`;
+  let message: string;
+  if (stage === 'spawned' && error !== undefined) message = messages.workerEntry(WORKER_ENTRY.href, why);
+  else if (stage === 'started' && moduleUrl !== undefined) message = messages.moduleLoad(moduleUrl.href, why);
+  else message = messages.workerStart(w, why);
+  return new Error(message, { cause: error });
 }

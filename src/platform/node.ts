@@ -46,9 +46,12 @@ function workerExecArgv(): string[] | undefined {
   return argv.filter((a) => !processWide.test(a));
 }
 
-/** Starts a worker thread on build/src/worker/main.js. */
+/** The worker entry, build/src/worker/main.js: part of the package's build, beside this file's. */
+export const WORKER_ENTRY = new URL('../worker/main.js', import.meta.url);
+
+/** Starts a worker thread on WORKER_ENTRY. A failure to load it arrives as the thread's 'error', then 'exit'. */
 export function spawnThread(opts: SpawnOptions): ThreadHandle {
-  return new Worker(new URL('../worker/main.js', import.meta.url), {
+  return new Worker(WORKER_ENTRY, {
     workerData: opts.workerData,
     resourceLimits: opts.resourceLimits,
     name: opts.name,

@@ -2,12 +2,16 @@
 // to the shared core, imports the task module, binds the built-in task modules, then runs tasks until
 // the core says SHUTDOWN. Per task there is one call into Wasm (finish, which also finds the next task);
 // there is no postMessage per task.
+//
+// Start-up tells the pool how far it got (src/engine/pool.ts names the failing stage): 'started' once
+// this file's own code is loaded and the core attached, 'loaded' once the task module is imported,
+// 'ready' once it runs tasks.
 import { SharedCore, EMPTY, RETRY, SHUTDOWN } from '../engine/memory.js';
 import { FunctionCache } from '../engine/functions.js';
 import { workerContext, yieldToEventLoop } from '../platform/node.js';
 import { bindBuiltinModules } from '../builtins.js';
 import { Sampler } from '../observe/metrics.js';
-import { Thread, type WorkerData, type ReadyMessage } from './thread.js';
+import { Thread, type WorkerData, type StartMessage } from './thread.js';
 import { createTaskContext } from './context.js';
 import { openFrames } from './frames.js';
 import { openChoices } from './choices.js';
@@ -20,9 +24,12 @@ import { createRun } from './run.js';
 import { workerLifecycle } from './lifecycle.js';
 
 const port = workerContext<WorkerData>();
+const post = (m: StartMessage): void => port.post(m);
 const data = port.data;
 const th = new Thread(SharedCore.attach(data.module, data.memory), data.worker);
+post({ type: 'started' });
 const ns = data.moduleUrl ? ((await import(data.moduleUrl)) as Record<string, unknown>) : {};
+post({ type: 'loaded' });
 
 // Each part of the worker, made once for this thread: closures over it (thread.ts says why), each
 // created exactly once.
@@ -82,5 +89,5 @@ async function loop(): Promise<void> {
   port.close();
 }
 
-port.post({ type: 'ready', builtins } satisfies ReadyMessage);
+post({ type: 'ready', builtins });
 await loop();

@@ -25,8 +25,11 @@ export interface WorkerData {
   lifecycle?: LifecycleData;
 }
 
-/** The message a worker posts to the pool once it runs tasks: the built-in modules it bound, in order. */
-export type ReadyMessage = { type: 'ready'; builtins: string[] };
+/** Messages a worker posts to the pool while it starts (src/engine/pool.ts names the stage a failure reached). */
+export type StartMessage =
+  | { type: 'started' }                       // its own code is loaded and the core attached
+  | { type: 'loaded' }                        // the task module (if any) is imported
+  | { type: 'ready'; builtins: string[] };    // it runs tasks; the built-in modules it bound, in order
 
 /** argInfo of a task whose only argument is one number (src/engine/codec.ts: argc 1, kind Number in the first nibble). */
 export const ONE_NUMBER = 1 | (Kind.Number << 4);
