@@ -3,14 +3,18 @@
 // Every thread instantiates this module against one shared WebAssembly.Memory. Nothing here allocates,
 // there are no data segments, no start function and no mutable globals: all state lives at addresses
 // computed from the Header, which configure() fills in once, on the host, before any worker starts.
-// The host reads every offset through the exported `off_*` functions at the bottom of this file and
+// The host reads every offset through the `off_*` / `size_*` / `count_*` exports of offsets.ts and
 // never types a number in (src/engine/memory.ts).
 //
-//   0        64                                        HEAP_CLASSES+128
-//   ├────────┼── Header ──┬ Injector ┬ Completions ┬ heap classes ┬─ region table (configure) ─────────►
-//   │ unused │  (10 lines) │ Mpmc 128 │ Mpmc 128    │ u32[32]      │ workers · deques · injector cells ·
-//   │ (null) │             │          │             │              │ completion cells · tasks · runs · fns
-//                                                                  │ · heap (grows to the memory's end)
+//   0        64         448        576           704 = REGIONS
+//   ├────────┼─ Header ─┼ Injector ┼ Completions ┼ heap classes ┬─ region table (configure) ─────────►
+//   │ unused │ (6 lines)│ Mpmc 128 │ Mpmc 128    │ u32[32]      │ workers · deques · injector cells ·
+//   │ (null) │          │          │             │              │ completion cells · tasks · runs · fns
+//                                                               │ · heap (grows to the memory's end)
+//
+// Blocks in the heap whose layout is declared here too (the section "Heap blocks" below): a worker's
+// frames, await list and choices (named by its WorkerSlot), an algorithm call's job block, the metrics
+// block, a cancellation token's words.
 
 export const LINE: u32 = 64;          // cache line; fields written by different threads sit on different lines
 export const HEADER: usize = 64;      // below 64 stays zero so a null pointer never aliases live state
@@ -93,7 +97,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 //   0   top parked · ·                      (thieves and owner CAS top; wakers CAS parked; atomic)
 //   64  bottom buf mask current rng more batchRun batchCount searching awaitList awaitCap domStart domCount metrics
 //                                       (owner writes; thieves atomic-load bottom; dom*/metrics host config)
-//   128 executed steals failedSteals parks wakeups  (owner writes plainly; host reads for metrics)
+//   128 executed steals failedSteals parks wakeups overflows slotCache slotCached liveDelta frames exit · pops choices
+//                                       (owner writes plainly; host reads for metrics and after the thread died)
 @unmanaged export class WorkerSlot {
   top: i32;
   parked: i32;       // 1 while this worker is announced as asleep; a waker claims it by CAS 1 → 0 (sleep.ts)
@@ -105,13 +110,13 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   batchRun: u32;     // owner-only: the run whose count this worker holds a balance for (tasks.ts credit)
   batchCount: i32;   //   and that balance, always ≤ 0 (count-downs not yet applied)
   searching: u32;    // owner-only: 1 while counted in Header.spinners (read by the host after the thread died)
-  awaitList: u32;    // heap pointer to u32[awaitCap]: task + 1 for each task of this worker awaiting a promise
-                     // (0 = free entry); owner-written plainly, read by the host after the thread died
+  awaitList: u32;    // heap pointer to AwaitEntry[awaitCap] (below): the tasks of this worker awaiting a promise;
+                     // owner-written plainly, read by the host after the thread died
   awaitCap: u32;
   domStart: u32;     // this worker's steal domain: workers [domStart, domStart + domCount) are tried first when
   domCount: u32;     //   stealing (worker.ts stealRound); 0 = one domain. Host-written before the thread starts
                      //   (setStealDomain), published by thread creation; then read-only
-  metrics: u32;      // heap pointer to the metrics block (src/observe/metrics.ts; 0 = none), host-written before the thread
+  metrics: u32;      // heap pointer to the MetricsHeader (below; 0 = none), host-written before the thread
                      //   starts; the Wasm core never reads it
   _b5: u64;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;
@@ -121,10 +126,15 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   liveDelta: i32;    //   after the thread died); liveDelta: this worker's allocations minus frees through its cache
   frames: u32;       // heap pointer to u32[1 + n]: a count, then the tasks on this worker's stack below the
                      //   running one (each waiting in a join while the worker runs others); owner-written
-                     //   plainly, read by the host after the thread died (src/worker/main.ts enter/leave)
-  _m2: u64; _m3: u64;
+                     //   plainly, read by the host after the thread died (Frames below; src/worker/frames.ts)
+  exit: i32;         // why the slot's thread is leaving: 0 running, 1 recycling, 2 idle exit (src/worker/lifecycle.ts).
+                     //   The thread stores it (atomic) just before a planned exit; the pool reads it (atomic)
+                     //   after the thread's 'exit' event and resets it before starting the slot's next thread,
+                     //   whose start publishes the reset. Atomic both ways: the idle-exit handshake with the
+                     //   pool's demand check relies on the single order of SC atomics. The core never reads it
+  _m2: u32; _m3: u64;
   pops: u32;         // owner-only: pops from the submission queues (priority aging, worker.ts explore)
-  choices: u32;      // heap pointer to the thread's condition-choice buffer (src/worker/main.ts writeChoices);
+  choices: u32;      // heap pointer to the thread's condition-choice buffer (Choice below; src/worker/choices.ts);
                      //   owner-written plainly, freed by the host after the thread died (memory.ts reclaimWorker)
 }
 
@@ -206,6 +216,88 @@ export const enum TaskFlag {
 export const LEVELS: u32 = 4;
 export const SLOT_CACHE: u32 = 64;   // task slots a worker keeps for its own spawns (tasks.ts taskAllocW)
 export const NORMAL: u32 = 2;
+
+// ---- heap blocks ----
+// Blocks the host or a worker allocates in the shared heap (heap.ts) and lays out as declared here. The
+// Wasm core reads none of them except Choice (retire); they are here so that every shared layout has
+// one declaration, read by the TypeScript side through the exports of offsets.ts.
+
+// A worker's frames (WorkerSlot.frames): the tasks on its stack below the running one, each waiting in a
+// join while the worker runs others. Allocated by the worker at start-up for its cap of entries
+// (src/worker/frames.ts FRAME_CAP; a deeper stack runs on, the block lists its bottom entries only).
+//   0   count   4 task · task · …            (FrameEntry each: entry k is the task at depth k, 0 the bottom)
+// Owner-written plainly; the host reads count, then that many entries, only after the thread died.
+@unmanaged export class Frames {
+  count: u32;     // entries in use (0: the running task is the worker's only one)
+  tasks: u32;     // the first entry; entry k lies k · sizeof(FrameEntry) bytes further
+}
+@unmanaged export class FrameEntry { task: u32; }
+
+// A worker's await list (WorkerSlot.awaitList, WorkerSlot.awaitCap entries): one entry per task the
+// worker holds suspended on a promise. Owner-written plainly; the host reads it after the thread died.
+// Allocated by the worker at start-up for its cap of entries (src/worker/suspend.ts AWAIT_CAP).
+//   0   task+1 · task+1 · …                  (AwaitEntry each; 0 = free entry)
+@unmanaged export class AwaitEntry { task1: u32; }
+
+// A worker's condition choices (WorkerSlot.choices): the successor indices a finishing condition task
+// chose, passed to finish()/retire() by pointer and count. Owner-only while it lives; the host frees it
+// after the thread died.
+//   0   index · index · …                    (Choice each: a successor index in [0, nsucc), each once)
+@unmanaged export class Choice { index: u32; }
+
+// An algorithm call's job block (src/algorithms/spec.ts says who writes what and what publishes it): one
+// per call, allocated by its driver; when the calling thread drives the call, `slots` f64 partials follow
+// it, one per part (helper `index` writes slot `index`).
+//   0   cursor best stop grain parts kind n aux auxN phase runs perPair done slots · ·     (i32 words)
+//   64  partial f64[slots]
+@unmanaged export class Job {
+  cursor: i32;    // next unclaimed item (dynamic, guided): atomic add / CAS
+  best: i32;      // findIndex: the smallest match so far (atomic min by CAS)
+  stop: i32;      // set (atomic) by a task whose callback threw
+  grain: i32; parts: i32; kind: i32; n: i32;   // the phase's index space, written by the driver
+  aux: u32;       // per algorithm: scan's chunk list, sort's second buffer (heap pointers)
+  auxN: i32;      // scan: chunk list entries (atomic add); sort: the split list (heap pointer)
+  phase: i32; runs: i32; perPair: i32;
+  done: i32;      // helpers that handed their partial back (atomic add; caller-driven calls)
+  slots: i32;     // partial slots after the block (0: a driving task's call)
+  _j0: u32; _j1: u32;
+}
+
+// The metrics block (src/observe/metrics.ts), host-allocated once before the workers start; every
+// WorkerSlot.metrics names it. The header, then one ring of METRIC_SLOTS window slots per worker.
+//   0   hostOrigin(f64) sampleEvery stamps · · · ·                      (host-written)
+//   64  worker 0's ring · worker 1's ring · …                           (sizeof(MetricSlot) · METRIC_SLOTS each)
+@unmanaged export class MetricsHeader {
+  hostOrigin: f64;  // the host's performance.timeOrigin
+  sampleEvery: u32; // time 1 task in this many (0: none); host-written plainly at any time
+  stamps: u32;      // heap pointer to u32[taskCap]: submit times of stamped async tasks (µs, 0 = none)
+  _h1: u64; _h2: u64; _h3: u64; _h4: u64; _h5: u64; _h6: u64;
+}
+// One window slot of a worker's ring, written only by that worker (plain stores, published by finish()):
+//   0   epoch+1 runSamples waitSamples ·   16 busyMs(f64)   24 run u32[METRIC_BUCKETS]   wait u32[METRIC_BUCKETS]
+// 232 bytes: a multiple of 8, so busyMs stays aligned in every slot of a ring.
+@unmanaged export class MetricSlot {
+  epoch1: u32;      // the slot's epoch (host time / SLOT_MS) + 1; 0 = never used
+  runSamples: u32; waitSamples: u32; _s0: u32;
+  busyMs: f64;
+}
+export const METRIC_BUCKETS: u32 = 26;   // histogram buckets: [0,1) µs, powers of two up to 2^24 µs, one open bucket
+export const METRIC_SLOTS: u32 = 64;     // window slots per ring
+export const METRIC_RUN: usize = offsetof<MetricSlot>();                              // run-time histogram
+export const METRIC_WAIT: usize = METRIC_RUN + (<usize>METRIC_BUCKETS << 2);         // wait-time histogram
+export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 2);
+
+// A cancellation token's words in one executor's memory (src/engine/cancel.ts): heap-allocated by the
+// host the first time a task uses the token; a task record's `token` names it.
+//   0   cancelled reason reasonLen ·
+// The host writes the reason's UTF-8 text in the heap, then reason and reasonLen (plain), then stores
+// cancelled = 1 (atomic; publishes them) and notifies it. Workers load it atomically (and wait on it).
+@unmanaged export class Token {
+  cancelled: i32;
+  reason: u32;      // heap pointer to the reason text, or 0
+  reasonLen: u32;
+  _k0: u32;
+}
 
 // ---- accessors ----
 

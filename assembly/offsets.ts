@@ -1,5 +1,10 @@
-// Offsets for the host: src/engine/memory.ts reads every export named off_* / size_* and never types a number.
-import { HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED } from "./layout";
+// Offsets for the host: src/engine/memory.ts reads every export named off_* / size_* / count_* / flag_* into
+// core.L (off_X as L.X, the others under their full name) and never types a number.
+import {
+  HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED,
+  Frames, FrameEntry, AwaitEntry, Choice, Job, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
+  METRIC_SLOT_BYTES, Token,
+} from "./layout";
 
 export function off_header(): usize { return HEADER; }
 export function off_injector(): usize { return INJECTOR; }
@@ -43,6 +48,7 @@ export function off_W_overflows(): usize { return offsetof<WorkerSlot>("overflow
 export function off_W_domStart(): usize { return offsetof<WorkerSlot>("domStart"); }
 export function off_W_domCount(): usize { return offsetof<WorkerSlot>("domCount"); }
 export function off_W_metrics(): usize { return offsetof<WorkerSlot>("metrics"); }
+export function off_W_exit(): usize { return offsetof<WorkerSlot>("exit"); }
 export function size_Task(): usize { return offsetof<Task>(); }
 export function off_T_fn(): usize { return offsetof<Task>("fn"); }
 export function off_T_pending(): usize { return offsetof<Task>("pending"); }
@@ -80,3 +86,41 @@ export function flag_ResultEncoded(): u32 { return RESULT_ENCODED; }
 export function flag_ResultError(): u32 { return RESULT_ERROR; }
 export function flag_ResultSkipped(): u32 { return RESULT_SKIPPED; }
 export function flag_Child(): u32 { return TaskFlag.Child; }
+// heap blocks (layout.ts "heap blocks")
+export function off_Fr_count(): usize { return offsetof<Frames>("count"); }
+export function off_Fr_tasks(): usize { return offsetof<Frames>("tasks"); }
+export function size_FrameEntry(): usize { return offsetof<FrameEntry>(); }
+export function size_AwaitEntry(): usize { return offsetof<AwaitEntry>(); }
+export function size_Choice(): usize { return offsetof<Choice>(); }
+export function size_Job(): usize { return offsetof<Job>(); }
+export function off_J_cursor(): usize { return offsetof<Job>("cursor"); }
+export function off_J_best(): usize { return offsetof<Job>("best"); }
+export function off_J_stop(): usize { return offsetof<Job>("stop"); }
+export function off_J_grain(): usize { return offsetof<Job>("grain"); }
+export function off_J_parts(): usize { return offsetof<Job>("parts"); }
+export function off_J_kind(): usize { return offsetof<Job>("kind"); }
+export function off_J_n(): usize { return offsetof<Job>("n"); }
+export function off_J_aux(): usize { return offsetof<Job>("aux"); }
+export function off_J_auxN(): usize { return offsetof<Job>("auxN"); }
+export function off_J_phase(): usize { return offsetof<Job>("phase"); }
+export function off_J_runs(): usize { return offsetof<Job>("runs"); }
+export function off_J_perPair(): usize { return offsetof<Job>("perPair"); }
+export function off_J_done(): usize { return offsetof<Job>("done"); }
+export function off_J_slots(): usize { return offsetof<Job>("slots"); }
+export function size_MetricsHeader(): usize { return offsetof<MetricsHeader>(); }
+export function off_M_hostOrigin(): usize { return offsetof<MetricsHeader>("hostOrigin"); }
+export function off_M_sampleEvery(): usize { return offsetof<MetricsHeader>("sampleEvery"); }
+export function off_M_stamps(): usize { return offsetof<MetricsHeader>("stamps"); }
+export function size_MetricSlot(): usize { return METRIC_SLOT_BYTES; }
+export function off_MS_epoch1(): usize { return offsetof<MetricSlot>("epoch1"); }
+export function off_MS_runSamples(): usize { return offsetof<MetricSlot>("runSamples"); }
+export function off_MS_waitSamples(): usize { return offsetof<MetricSlot>("waitSamples"); }
+export function off_MS_busyMs(): usize { return offsetof<MetricSlot>("busyMs"); }
+export function off_MS_run(): usize { return METRIC_RUN; }
+export function off_MS_wait(): usize { return METRIC_WAIT; }
+export function count_MetricBuckets(): u32 { return METRIC_BUCKETS; }
+export function count_MetricSlots(): u32 { return METRIC_SLOTS; }
+export function size_Token(): usize { return offsetof<Token>(); }
+export function off_C_cancelled(): usize { return offsetof<Token>("cancelled"); }
+export function off_C_reason(): usize { return offsetof<Token>("reason"); }
+export function off_C_reasonLen(): usize { return offsetof<Token>("reasonLen"); }

@@ -8,7 +8,7 @@
 import {
   HEADER, Header, Task, Run, TaskFlag, NONE, RESULT_SKIPPED, RESULT_ENCODED, RESULT_ERROR, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
   SEED_RUN_MASK, SEED_GEN_MASK, SEED_CHUNK,
-  taskAt, runAt, workerAt, WorkerSlot, header, LEVELS, NORMAL, levelQueue, SLOT_CACHE, PRIO_USED,
+  taskAt, runAt, workerAt, WorkerSlot, header, LEVELS, NORMAL, levelQueue, SLOT_CACHE, PRIO_USED, Choice,
 } from "./layout";
 import { freePop, freePush, bumpClaim } from "./slots";
 import { mpmcPush, mpmcLength } from "./mpmc";
@@ -243,7 +243,7 @@ export function skip(w: u32, t: u32): i32 {
  */
 export function runFailed(t: u32): bool {
   const task = changetype<Task>(taskAt(t));
-  // A spawned child has no run of its own; its `pred` word names its spawner's (src/worker/main.ts spawn).
+  // A spawned child has no run of its own; its `pred` word names its spawner's (src/worker/context.ts spawn).
   return runStopped(task.run == NONE && (task.flags & TaskFlag.Child) != 0 ? task.pred : task.run);
 }
 
@@ -336,7 +336,7 @@ export function retire(w: u32, t: u32, failed: bool, choices: usize, nchoices: u
   const list = <usize>task.succ;
   if ((task.flags & TaskFlag.Condition) != 0) {
     for (let i: u32 = 0; i < nchoices; i++) {
-      const s = load<u32>(list + (<usize>load<u32>(choices + (<usize>i << 2)) << 2));
+      const s = load<u32>(list + (<usize>load<u32>(choices + <usize>i * offsetof<Choice>(), offsetof<Choice>("index")) << 2));
       first = release(w, r, s, first);
     }
   } else {

@@ -1,10 +1,10 @@
 // The worker loop's Wasm half: find the next task (exploit → explore → waitForTask) and finish one.
-// The JS half (src/worker/main.ts) is just: t = next(w); while (t >= 0) { run t in JS; t = finish(w, t, ok) }.
+// The JS half (src/worker/main.ts, run.ts) is just: t = next(w); while (t >= 0) { run t in JS; t = finish(w, t, ok) }.
 //
 //   exploit      pop our own deque (LIFO: the successors we just made ready are hot in cache)
 //   explore      the injector, then steal from every other worker starting at a random victim
 //   waitForTask  search for a while (at most maxSpinners workers spin, spinIters rounds each), then
-//                announce sleep, re-check, and park on the epoch (sleep.ts; assembly/README.md#sleep)
+//                announce sleep, re-check, and park on our slot's `parked` word (sleep.ts; assembly/README.md#sleep)
 import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, PRIO_USED, LINGER, HOST_BUSY, workerAt, taskAt, levelQueue } from "./layout";
 import { dequePop, dequeSteal, dequeLength } from "./deque";
 import { mpmcPop, mpmcLength } from "./mpmc";

@@ -66,6 +66,14 @@ export const messages = {
   terminated: 'was terminated from outside (worker.terminate())',
   workerStart: (worker: number, message: string) => `beatflow: worker ${worker} failed to start: ${message}`,
   moduleLoad: (url: string, message: string) => `beatflow: the task module ${url} failed to load in a worker: ${message}`,
+  workerEntry: (url: string, message: string) =>
+    `beatflow: the worker entry ${url} could not be started: ${message}. It is part of the package's build and must ` +
+    'ship beside it: when bundling, mark beatflow as external, or copy build/src/ (with build/core.wasm) unchanged',
+  coreMismatch: (what: string) =>
+    `beatflow: build/core.wasm and the JavaScript build disagree on ${what}: they come from different builds; rebuild with \`npm run build\``,
+  coreMissing: (url: string, message: string) =>
+    `beatflow: the WebAssembly core ${url} could not be read: ${message}. core.wasm must ship beside the package's ` +
+    'build (build/core.wasm, next to build/src/): when bundling, mark beatflow as external, or copy build/core.wasm to that URL',
   cancelled: (graph: string) => `beatflow: the run of taskflow '${graph}' was cancelled`,
   stale: (graph: string) =>
     `beatflow: results of this run of '${graph}' are gone: the taskflow has run again since (read results before re-running)`,

@@ -16,6 +16,9 @@ import { readTopology, stealDomains, applyStealDomains, executorTopology, type E
 import { Metrics, type MetricsSnapshot, type MetricsOptions, type MetricsConfig } from './observe/metrics.js';
 import { checkedPriority, type Priority } from './policy/scheduling.js';
 import { messages } from './errors.js';
+// The built-in task modules (the algorithms, map) register their functions on the host when the list is
+// evaluated, so the host resolves them by identity as its workers do.
+import './builtins.js';
 
 export { RunResult } from './engine/run-result.js';
 export type { RunHandle, RunOptions } from './engine/runs.js';

@@ -2,7 +2,7 @@
 // the boundary. Every message names the option (errors.ts: messages). docs/api.md lists the same table;
 // a test checks that the two agree.
 import { messages } from './errors.js';
-import type { ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits } from './platform/node.js';
 
 export interface ExecutorOptions {
   /** Worker threads: a positive integer, or 'auto' for one per logical CPU. Default 'auto'. */

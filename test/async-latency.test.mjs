@@ -1,4 +1,4 @@
-// Async tasks overlapping on one worker (src/worker/main.ts loop, requeue, resume).
+// Async tasks overlapping on one worker (src/worker/main.ts loop and requeue, run.ts resume).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor } from 'beatflow';

@@ -1,6 +1,6 @@
-// The algorithms' task functions, run in workers: registered as *builtins* (src/engine/functions.ts), so the host
-// and every worker name the same function without a task module. src/worker/main.ts imports this file and
-// calls bindBuiltins(core, fns) once; the host imports it only for the function identities.
+// The algorithms' task functions, run in workers: one built-in task module (ALGORITHMS, listed in
+// src/builtins.ts), so the host and every worker name the same function without a task module. Each
+// worker binds it at start-up (its core and function cache); the host uses the function identities.
 //
 // One algorithm call = one *driving* task (the builtin called with job = 0). It allocates a job block
 // (spec.ts), chooses the chunking (partition.ts, timing a probe of real work when the grain is left to
@@ -8,16 +8,14 @@
 // context's spawn, works on the index space itself, then joins them (helping: a helper nobody stole
 // runs on the driver, and finds nothing left to claim) and combines their partial results. So the same
 // task works from executor.async (the direct form) and as a node of a graph.
-import { registerBuiltins, type FunctionCache } from '../engine/functions.js';
+import type { FunctionCache } from '../engine/functions.js';
 import type { SharedCore } from '../engine/memory.js';
+import type { BuiltinModule } from '../engine/functions.js';
 import { chooseGrain, guidedChunk, nextProbe, staticGrain, taskCount, PROBE_ITEMS, KERNEL_CHUNK_NS } from './partition.js';
 import { type NumArray, type Less, intLess, floatLess, cmpLess, isFloat, gatherPiece, mergeRange, mergePieceAt, pairCount, runCount, runRange } from './merge.js';
 import { MAP_NAMES, REDUCE_NAMES, SCAN_OPS, mapChunk, reduceChunk, combineOp, reduceIdentity } from './ops.js';
 import { kernelMap, kernelReduce, kernelScan, kernelCarryFits, kernelSort, KERNEL_NS_PER_ITEM } from './kernels.js';
-import {
-  Arg, PART_STATIC, PART_DYNAMIC, J_CURSOR, J_BEST, J_STOP, J_GRAIN, J_PARTS, J_KIND, J_N, J_AUX, J_AUX_N, J_PHASE,
-  J_RUNS, J_PER_PAIR, J_DONE, J_SLOTS, JOB_BYTES,
-} from './spec.js';
+import { Arg, PART_STATIC, PART_DYNAMIC, jobWords, type JobWords } from './spec.js';
 
 /** What a builtin sees as `this`: the worker's task context (fork-join). */
 interface Ctx {
@@ -29,11 +27,16 @@ type Body = (lo: number, hi: number) => void;
 
 let core: SharedCore | undefined;
 let fns: FunctionCache | undefined;
+/** The job block's word indices in `core`'s layout, set with it: no call reads them from core.L. */
+let J!: JobWords;
+const jobWordsOf = new WeakMap<SharedCore, JobWords>();
 
-/** Worker start-up (src/worker/main.ts): the core and function cache the builtins use. */
-export function bindBuiltins(c: SharedCore, f: FunctionCache): void {
+function use(c: SharedCore | undefined): void {
   core = c;
-  fns = f;
+  if (c === undefined) return;
+  let words = jobWordsOf.get(c);
+  if (words === undefined) jobWordsOf.set(c, (words = jobWords(c.L)));
+  J = words;
 }
 
 /**
@@ -42,12 +45,12 @@ export function bindBuiltins(c: SharedCore, f: FunctionCache): void {
  */
 export function withCore<T>(c: SharedCore, f: () => T): T {
   const prev = core;
-  core = c;
-  try { return f(); } finally { core = prev; }
+  use(c);
+  try { return f(); } finally { use(prev); }
 }
 
 function theCore(): SharedCore {
-  if (core === undefined) throw new Error('beatflow: algorithm tasks run only in executor workers (bindBuiltins was not called)');
+  if (core === undefined) throw new Error('beatflow: algorithm tasks run only in executor workers (their builtin module was not bound)');
   return core;
 }
 
@@ -67,69 +70,70 @@ const arr = (args: Args, at: Arg): NumArray => args[at] as NumArray;
 
 // ---- the job block ----
 
-/** A zeroed job block; `slots` f64 partial slots after it when the calling thread drives the call (spec.ts DONE). */
+/** A zeroed job block; `slots` f64 partial slots after it when the calling thread drives the call (the job block's `slots`, spec.ts). */
 export function allocJob(slots = 0): number {
   const c = theCore();
-  const bytes = JOB_BYTES + 8 * slots;
+  const bytes = J.bytes + 8 * slots;
   const job = c.alloc(bytes);
   c.i32.fill(0, job >> 2, (job + bytes) >> 2);
-  c.i32[(job >> 2) + J_SLOTS] = slots;
+  c.i32[(job >> 2) + J.slots] = slots;
   return job;
 }
 
 /** This thread's Int32 view covering the job block (any thread may have grown the memory since). */
 function jobView(job: number): Int32Array {
   const c = theCore();
-  c.ensure(job, JOB_BYTES);
+  c.ensure(job, J.bytes);
   return c.i32;
 }
 
 /** The driver sets up the index space [0, n) of the next phase: plain stores, published by the spawns. */
 function setSpace(job: number, n: number, kind: number, grain: number, parts: number, cursor: number): void {
   const i32 = jobView(job), w = job >> 2;
-  i32[w + J_N] = n; i32[w + J_KIND] = kind; i32[w + J_GRAIN] = grain; i32[w + J_PARTS] = parts;
-  Atomics.store(i32, w + J_CURSOR, cursor);
+  i32[w + J.n] = n; i32[w + J.kind] = kind; i32[w + J.grain] = grain; i32[w + J.parts] = parts;
+  Atomics.store(i32, w + J.cursor, cursor);
 }
 
 /**
- * Runs body over the chunks of [0, N) this task claims: static part `index` of PARTS, or chunks claimed
- * from the shared cursor until it passes N (dynamic: GRAIN items by atomic add; guided: shrinking chunks
- * by CAS). Stops early once STOP is set.
+ * Runs body over the chunks of [0, n) this task claims: static part `index` of `parts`, or chunks claimed
+ * from the shared `cursor` until it passes n (dynamic: `grain` items by atomic add; guided: shrinking
+ * chunks by CAS). Stops early once `stop` is set. Reads the block's words once, then only the cursor and stop.
  */
 export function claimLoop(job: number, index: number, body: Body): void {
   const i32 = jobView(job), w = job >> 2;
-  const n = i32[w + J_N], grain = i32[w + J_GRAIN], kind = i32[w + J_KIND], parts = i32[w + J_PARTS];
+  const n = i32[w + J.n], grain = i32[w + J.grain], kind = i32[w + J.kind], parts = i32[w + J.parts];
+  const stopAt = w + J.stop, cursorAt = w + J.cursor;
   if (kind === PART_STATIC) {
     for (let lo = index * grain; lo < n; lo += parts * grain) {
-      if (Atomics.load(i32, w + J_STOP) !== 0) return;
+      if (Atomics.load(i32, stopAt) !== 0) return;
       body(lo, Math.min(n, lo + grain));
     }
     return;
   }
   for (;;) {
-    if (Atomics.load(i32, w + J_STOP) !== 0) return;
+    if (Atomics.load(i32, stopAt) !== 0) return;
     let lo: number, hi: number;
     if (kind === PART_DYNAMIC) {
-      lo = Atomics.add(i32, w + J_CURSOR, grain);   // the cursor stays ≤ n + workers·grain ≤ 2n (grain ≤ n / workers)
+      lo = Atomics.add(i32, cursorAt, grain);   // the cursor stays ≤ n + workers·grain ≤ 2n (grain ≤ n / workers)
       if (lo >= n) return;
       hi = Math.min(n, lo + grain);
     } else {
-      lo = Atomics.load(i32, w + J_CURSOR);
+      lo = Atomics.load(i32, cursorAt);
       if (lo >= n) return;
       hi = lo + guidedChunk(n - lo, grain, parts);
-      if (Atomics.compareExchange(i32, w + J_CURSOR, lo, hi) !== lo) continue;   // lost the race: look again
+      if (Atomics.compareExchange(i32, cursorAt, lo, hi) !== lo) continue;   // lost the race: look again
     }
     body(lo, hi);
   }
 }
 
 export function stop(job: number): void {
-  Atomics.store(jobView(job), (job >> 2) + J_STOP, 1);
+  Atomics.store(jobView(job), (job >> 2) + J.stop, 1);
 }
 
 /**
  * Spawns helpers 1 .. tasks−1 (this builtin, with the job and their index), runs `mine` here, joins
- * them. Returns [mine's result, helper 1's, …]. An error anywhere sets STOP, still joins every helper
+ * them. Returns [mine's result, helper 1's, …]. An error anywhere sets `stop`, still joins every helper
  * (they use the job block), and is rethrown: the first one seen, the driver's own first.
  */
 function forkJoin(ctx: Ctx, self: Function, args: Args, job: number, tasks: number, mine: () => unknown): unknown[] {
@@ -166,7 +170,7 @@ function explain(e: unknown): unknown {
 }
 
 /**
- * A helper: runs this phase's share (setting STOP if the callback throws, so the others stop early) and
+ * A helper: runs this phase's share (setting `stop` if the callback throws, so the others stop early) and
  * returns its partial, which it also hands back in the job block when the calling thread drives the call.
  */
 function helper(args: Args, body: Body, partial: () => unknown = NOTHING): unknown {
@@ -178,35 +182,35 @@ function helper(args: Args, body: Body, partial: () => unknown = NOTHING): unkno
 }
 
 /**
- * Helper `index` finished its share: when the calling thread drives the call (SLOTS > 0) the partial
- * goes in its slot (plain) and DONE counts it (atomic add, which publishes the slot and every element
- * the share wrote). Its last touch of the job block: the caller may free the block once DONE counts
- * every helper that started. A driving task's helpers (SLOTS 0) report through their task's result.
+ * Helper `index` finished its share: when the calling thread drives the call (`slots` > 0) the partial
+ * goes in its slot (plain) and `done` counts it (atomic add, which publishes the slot and every element
+ * the share wrote). Its last touch of the job block: the caller may free the block once `done` counts
+ * every helper that started. A driving task's helpers (`slots` 0) report through their task's result.
  */
 export function handBack(job: number, index: number, partial: unknown): void {
   const c = theCore(), i32 = jobView(job), w = job >> 2;
-  const slots = i32[w + J_SLOTS];
+  const slots = i32[w + J.slots];
   if (index >= slots) return;
   if (partial !== undefined && typeof partial !== 'number') {
     stop(job);
     throw new Error('beatflow: internal: the partial of a call the calling thread drives must be a number');
   }
-  c.ensure(job, JOB_BYTES + 8 * slots);
-  c.f64[((job + JOB_BYTES) >> 3) + index] = partial === undefined ? NaN : partial;
-  Atomics.add(c.i32, w + J_DONE, 1);
+  c.ensure(job, J.bytes + 8 * slots);
+  c.f64[((job + J.bytes) >> 3) + index] = partial === undefined ? NaN : partial;
+  Atomics.add(c.i32, w + J.done, 1);
 }
 
 /**
- * The calling thread, after its share: waits up to `us` µs until DONE counts `want` helpers (false if
- * not, or at once when STOP is set: a failed helper never counts itself). Their partials are then in
+ * The calling thread, after its share: waits up to `us` µs until `done` counts `want` helpers (false if
+ * not, or at once when `stop` is set: a failed helper never counts itself). Their partials are then in
  * their slots (handedBack).
  */
 export function awaitHandBack(job: number, want: number, us: number): boolean {
   const i32 = jobView(job), w = job >> 2;
   const end = performance.now() + us / 1000;
   for (let i = 1; ; i++) {
-    if (Atomics.load(i32, w + J_DONE) >= want) return true;
-    if (Atomics.load(i32, w + J_STOP) !== 0) return false;
+    if (Atomics.load(i32, w + J.done) >= want) return true;
+    if (Atomics.load(i32, w + J.stop) !== 0) return false;
     if ((i & 63) === 0 && performance.now() > end) return false;
   }
 }
@@ -214,13 +218,13 @@ export function awaitHandBack(job: number, want: number, us: number): boolean {
 /** The partial helper `index` handed back (after awaitHandBack counted it). */
 export function handedBack(job: number, index: number): number {
   const c = theCore();
-  c.ensure(job, JOB_BYTES + 8 * (index + 1));
-  return c.f64[((job + JOB_BYTES) >> 3) + index];
+  c.ensure(job, J.bytes + 8 * (index + 1));
+  return c.f64[((job + J.bytes) >> 3) + index];
 }
 
 /** The calling thread, before it submits a phase's helpers: none has handed back yet (published by the submission). */
 export function resetHandBack(job: number): void {
-  jobView(job)[(job >> 2) + J_DONE] = 0;
+  jobView(job)[(job >> 2) + J.done] = 0;
 }
 
 /**
@@ -449,9 +453,9 @@ function reduce(this: Ctx, ...args: Args): unknown { return onePhase(this, reduc
 
 // ---- findIndex ----
 
-/** Lowers BEST to i unless it is already lower (atomic min by CAS). */
+/** Lowers `best` to i unless it is already lower (atomic min by CAS). */
 function offerBest(job: number, i: number): void {
-  const i32 = jobView(job), at = (job >> 2) + J_BEST;
+  const i32 = jobView(job), at = (job >> 2) + J.best;
   for (let cur = Atomics.load(i32, at); i < cur; cur = Atomics.load(i32, at)) {
     if (Atomics.compareExchange(i32, at, cur, i) === cur) return;
   }
@@ -459,7 +463,7 @@ function offerBest(job: number, i: number): void {
 
 function findShare(args: Args, job: number): Share {
   const pred = fn(args, Arg.F1), a = arr(args, Arg.A);
-  const i32 = jobView(job), at = (job >> 2) + J_BEST;
+  const i32 = jobView(job), at = (job >> 2) + J.best;
   const body: Body = (lo, hi) => {
     if (lo >= Atomics.load(i32, at)) return;          // a match before this chunk is already known
     for (let i = lo; i < hi; i++) {
@@ -474,11 +478,11 @@ function findIndexPlan(args: Args): OnePhase {
   return {
     n, costNs: 0, share: (job) => findShare(args, job),
     result: (_p, job) => {
-      const best = Atomics.load(jobView(job), (job >> 2) + J_BEST);
+      const best = Atomics.load(jobView(job), (job >> 2) + J.best);
       const i = best >= n ? -1 : best;
       return args[Arg.X0] === 1 ? (i < 0 ? undefined : a[i]) : i;
     },
-    prepare: (job) => Atomics.store(jobView(job), (job >> 2) + J_BEST, n),
+    prepare: (job) => Atomics.store(jobView(job), (job >> 2) + J.best, n),
   };
 }
 function findIndex(this: Ctx, ...args: Args): unknown { return onePhase(this, findIndex, args, findIndexPlan(args)); }
@@ -526,10 +530,10 @@ function maxElement(this: Ctx, ...args: Args): unknown { return onePhase(this, m
 // ---- scans ----
 //
 // Two loop phases. Phase 0 (the algorithm's partitioner over [0, n)): each chunk's total goes into a
-// chunk list of [lo, hi, total] f64 triples at AUX (AUX_N counts them: an atomic add claims an entry).
+// chunk list of [lo, hi, total] f64 triples at `aux` (`auxN` counts them: an atomic add claims an entry).
 // The driver sorts the list and turns totals into carries (what precedes each chunk). Phase 1 (over
 // the list, a chunk per claim): each chunk is scanned from its carry. The input is read twice and the
-// output written once. RUNS says whether the first chunk has a carry (an inclusive scan without init
+// output written once. `runs` says whether the first chunk has a carry (an inclusive scan without init
 // does not).
 
 type Op = (x: number, y: number) => number;
@@ -569,8 +573,8 @@ function scanRule(args: Args, exclusive: boolean): ScanRule {
 /** Appends [lo, hi, total] to the job's chunk list. */
 function pushEntry(job: number, lo: number, hi: number, total: number): void {
   const c = theCore(), i32 = jobView(job), w = job >> 2;
-  const list = i32[w + J_AUX];
-  const e = Atomics.add(i32, w + J_AUX_N, 1);
+  const list = i32[w + J.aux] >>> 0;   // a heap pointer: unsigned
+  const e = Atomics.add(i32, w + J.auxN, 1);
   c.ensure(list, (e + 1) * 24);
   const f = c.f64, k = (list >> 3) + 3 * e;
   f[k] = lo; f[k + 1] = hi; f[k + 2] = total;
@@ -581,8 +585,8 @@ function scanTotals(rule: ScanRule, job: number): Body {
 }
 
 function scanApply(rule: ScanRule, job: number): Body {
-  const c = theCore(), i32 = jobView(job), w = job >> 2, list = i32[w + J_AUX];
-  const firstSeeded = i32[w + J_RUNS] === 1;
+  const c = theCore(), i32 = jobView(job), w = job >> 2, list = i32[w + J.aux] >>> 0;
+  const firstSeeded = i32[w + J.runs] === 1;
   return (e0, e1) => {
     c.ensure(list, e1 * 24);
     for (let e = e0; e < e1; e++) {
@@ -597,7 +601,7 @@ function scan(ctx: Ctx, self: Function, args: Args, exclusive: boolean): unknown
   const job0 = args[Arg.Job] as number;
   if (job0 !== 0) {
     const rule = scanRule(args, exclusive);
-    const phase = jobView(job0)[(job0 >> 2) + J_PHASE];
+    const phase = jobView(job0)[(job0 >> 2) + J.phase];
     return helper(args, phase === 0 ? scanTotals(rule, job0) : scanApply(rule, job0));
   }
   return runSteps(ctx, self, args, (job) => scanSteps(args, exclusive, job, theCore().nWorkers));
@@ -618,14 +622,14 @@ function* scanSteps(args: Args, exclusive: boolean, job: number, parties: number
     const totals = scanTotals(rule, job);
     const body: Body = (lo, hi) => { if (list === 0) early.push(lo, hi, rule.total(lo, hi)); else totals(lo, hi); };
     const tasks0 = layout(args, job, n, body, isCallback(args) ? 0 : KERNEL_NS_PER_ITEM, parties);
-    const grain = Math.max(1, jobView(job)[w + J_GRAIN]);
+    const grain = Math.max(1, jobView(job)[w + J.grain]);
     list = c.alloc((early.length / 3 + Math.ceil(n / grain) + parties + 1) * 24);
-    jobView(job)[w + J_AUX] = list;
+    jobView(job)[w + J.aux] = list;
     for (let k = 0; k < early.length; k += 3) pushEntry(job, early[k], early[k + 1], early[k + 2]);
     if (tasks0 > 0) yield { tasks: tasks0, body };
     // Between the phases this task alone uses the list: order the chunks, totals → carries.
     const i32 = jobView(job);
-    const count = i32[w + J_AUX_N];
+    const count = i32[w + J.auxN];
     c.ensure(list, count * 24);
     const f = c.f64, base = list >> 3;
     const entries: number[][] = [];
@@ -637,8 +641,8 @@ function* scanSteps(args: Args, exclusive: boolean, job: number, parties: number
       carry = has ? rule.combine(carry, total) : total;
       has = true;
     });
-    i32[w + J_RUNS] = seeded ? 1 : 0;
-    i32[w + J_PHASE] = 1;
+    i32[w + J.runs] = seeded ? 1 : 0;
+    i32[w + J.phase] = 1;
     // Phase 1 over the chunk list, a chunk per claim (static: round-robin).
     const tasks1 = Math.min(parties, entries.length);
     setSpace(job, entries.length, args[Arg.Part] === PART_STATIC ? PART_STATIC : PART_DYNAMIC, 1, tasks1, 0);
@@ -658,8 +662,8 @@ function exclusiveScan(this: Ctx, ...args: Args): unknown { return scan(this, ex
 // i32, u32 without a comparator (its scratch for run k lies in the second buffer), else
 // TypedArray.prototype.sort on the run. Then each merge round is two phases over its pieces (merge.ts):
 // gather (phase 2r + 1: copy each piece's share of both runs into the second buffer, recording the split)
-// and merge (phase 2r + 2: merge it back into the array, by the kernel or in JS). AUX is the second
-// buffer, AUX_N the split list (Int32, a word per piece), RUNS the run count, PER_PAIR the pieces per pair.
+// and merge (phase 2r + 2: merge it back into the array, by the kernel or in JS). `aux` is the second
+// buffer, `auxN` the split list (Int32, a word per piece), `runs` the run count, `perPair` the pieces per pair.
 
 /** The order a sort uses: the comparator's, or TypedArray.prototype.sort's for numbers. */
 function orderOf(args: Args, a: NumArray): { less: Less; cmp: Op | undefined } {
@@ -685,8 +689,8 @@ const RADIX_EXTRA = 1024;
 function sortBody(args: Args, job: number): Body {
   const a = arr(args, Arg.A), n = a.length, { less, cmp } = orderOf(args, a);
   const c = theCore(), i32 = jobView(job), w = job >> 2;
-  const phase = i32[w + J_PHASE], runs = i32[w + J_RUNS], perPair = i32[w + J_PER_PAIR];
-  const tmp = i32[w + J_AUX], splits = i32[w + J_AUX_N] >> 2;
+  const phase = i32[w + J.phase], runs = i32[w + J.runs], perPair = i32[w + J.perPair];
+  const tmp = i32[w + J.aux] >>> 0, splits = i32[w + J.auxN] >>> 2;   // heap pointers: unsigned
   const k = cmp === undefined ? kernelSort(c, a) : undefined;
   const bytes = a.BYTES_PER_ELEMENT;
   if (phase === 0) {
@@ -703,7 +707,7 @@ function sortBody(args: Args, job: number): Body {
   // This thread's views must cover both blocks: they may lie past the memory this worker last saw (the
   // driver grew it to allocate them), and a read past a stale view is undefined, not a trap.
   c.ensure(tmp, n * bytes);
-  c.ensure(splits << 2, 4 * i32[w + J_N]);
+  c.ensure(splits * 4, 4 * i32[w + J.n]);
   const C = a.constructor as new (b: ArrayBufferLike, o: number, l: number) => NumArray;
   const t = new C(c.u8.buffer, tmp, n);
   return (q0, q1) => {
@@ -742,7 +746,7 @@ function* sortSteps(args: Args, job: number, parties: number): Steps {
       const perPair = phase === 0 ? 1 : Math.max(1, Math.ceil((parties * PIECES_PER_TASK) / pairs));
       const items = phase === 0 ? runs : pairs * perPair;
       const i32 = jobView(job);
-      i32[w + J_AUX] = tmp; i32[w + J_AUX_N] = splits; i32[w + J_RUNS] = runs; i32[w + J_PHASE] = phase; i32[w + J_PER_PAIR] = perPair;
+      i32[w + J.aux] = tmp; i32[w + J.auxN] = splits; i32[w + J.runs] = runs; i32[w + J.phase] = phase; i32[w + J.perPair] = perPair;
       const tasks = Math.min(parties, items);
       setSpace(job, items, kind, 1, tasks, 0);
       yield { tasks, body: sortBody(args, job) };
@@ -788,4 +792,9 @@ export const BUILTINS = {
 } as const;
 export type BuiltinName = keyof typeof BUILTINS;
 
-registerBuiltins(Object.fromEntries(Object.entries(BUILTINS).map(([k, v]) => [`beatflow.${k}`, v])));
+/** The algorithms as a built-in task module (src/builtins.ts): each function named `beatflow.<name>`. */
+export const ALGORITHMS: BuiltinModule = {
+  name: 'algorithms',
+  functions: Object.fromEntries(Object.entries(BUILTINS).map(([k, v]) => [`beatflow.${k}`, v])),
+  bind(c, f) { use(c); fns = f; },
+};

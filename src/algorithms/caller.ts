@@ -12,7 +12,7 @@
 //      which costs tenths of a millisecond to milliseconds on a VM, as long as a 10^7-item map takes.
 //   3. When the phase's range is used up it withdraws the helpers that have not started (the static part
 //      of one it withdrew it runs itself, with a share of its own), and polls the job block while the
-//      started ones finish their last chunks: each hands its partial back there (spec.ts DONE) as its
+//      started ones finish their last chunks: each hands its partial back there (the job block's `done`) as its
 //      last touch of the block, before its task retires. A phase ends when every started helper handed
 //      back: the next phase's plain writes (and the job block's release) never race a helper of the last
 //      one. The helpers' task completions come back later and are dropped. Only when the poll fails (a

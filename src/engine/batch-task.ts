@@ -1,5 +1,5 @@
-// executor.map's task, run in workers: a built-in task function (registered by name, so the host and
-// every worker name the same function). One map call submits a few of these over one job block; each
+// executor.map's task, run in workers: a built-in task module (BATCH, listed in src/builtins.ts), so the
+// host and every worker name the same function. One map call submits a few of these over one job block; each
 // claims blocks of items from the block's cursor until none is left, calls the user's function on every
 // item of a block, and writes the outcomes beside the inputs. The host side is batch.ts.
 //
@@ -19,7 +19,7 @@
 // by the host (atomic store) when the call is cancelled; tasks stop claiming when they read it.
 import { Kind, Codec, errorToPlain } from './codec.js';
 import type { SharedCore } from './memory.js';
-import { registerBuiltins, type FunctionCache } from './functions.js';
+import type { FunctionCache, BuiltinModule } from './functions.js';
 
 /** Header words (i32 index from the job address): see MapJob in assembly/layout.ts. */
 export const M_CURSOR = 0, M_STOP = 1, M_N = 2, M_GRAIN = 3, M_BLOCKS = 4, M_FN = 5;
@@ -146,4 +146,9 @@ function finish(row: number, outKinds: number, others: unknown[], errors: unknow
   }
 }
 
-registerBuiltins({ 'beatflow:map': mapItems });
+/** executor.map's task as a built-in task module (src/builtins.ts). */
+export const BATCH: BuiltinModule = {
+  name: 'map',
+  functions: { 'beatflow.map': mapItems },
+  bind: bindBatch,
+};

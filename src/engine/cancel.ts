@@ -1,8 +1,8 @@
 // Cancellation tokens: a flag a task can see while it runs.
 //
 // A CancellationToken is a host object. The first time a task submitted to an executor uses it, that
-// executor gives it a word block in its shared memory (TokenWords): [flag i32, reason ptr u32, reason
-// len u32]. cancel() writes the reason text into the heap, then stores flag = 1 (the atomic store
+// executor gives it a word block in its shared memory (Token, assembly/layout.ts: the `cancelled` flag,
+// the reason text's address and length). cancel() writes the reason text into the heap, then stores flag = 1 (the atomic store
 // publishes ptr and len) and notifies the flag word, so a worker waiting on it with Atomics.waitAsync
 // (ctx.signal) wakes. Workers read the flag with an atomic load (ctx.checkCancelled, ctx.cancelled).
 // The block is counted: each job that uses the token holds it from its first attempt until it will not
@@ -16,7 +16,6 @@ import type { SharedCore } from './memory.js';
 interface TokenWords { core: SharedCore; ptr: number; uses: number }
 
 const utf8 = new TextEncoder();
-export const TOKEN_BYTES = 16;
 
 /**
  * Cooperative cancellation for tasks: pass it as `executor.submit(fn, args, { token })`; inside the task,
@@ -90,8 +89,8 @@ export class CancellationToken {
   /** @internal The token's word block in core's memory for one more job (allocated by the first). */
   _acquire(core: SharedCore): number {
     for (const w of this.#words) if (w.core === core) { w.uses++; return w.ptr; }
-    const ptr = core.alloc(TOKEN_BYTES);
-    core.u32.fill(0, ptr >> 2, (ptr + TOKEN_BYTES) >> 2);
+    const ptr = core.alloc(core.L.size_Token);
+    core.u8.fill(0, ptr, ptr + core.L.size_Token);
     const w = { core, ptr, uses: 1 };
     this.#words.push(w);
     if (this.#cancelled) publish(w, this.#reason);
@@ -104,7 +103,8 @@ export class CancellationToken {
     if (i < 0 || --this.#words[i].uses > 0) return;
     const { ptr } = this.#words[i];
     this.#words.splice(i, 1);
-    if (core.u32[(ptr + 8) >> 2] !== 0) core.x.heapFree(core.u32[(ptr + 4) >> 2]);
+    const L = core.L;
+    if (core.u32[(ptr + L.C_reasonLen) >> 2] !== 0) core.x.heapFree(core.u32[(ptr + L.C_reason) >> 2]);
     core.x.heapFree(ptr);
   }
 
@@ -128,9 +128,10 @@ function publish(w: TokenWords, reason: unknown): void {
   if (text.length > 0) {
     const block = core.alloc(text.length);
     core.u8.set(text, block);
-    core.u32[(ptr + 4) >> 2] = block;
-    core.u32[(ptr + 8) >> 2] = text.length;
+    core.u32[(ptr + core.L.C_reason) >> 2] = block;
+    core.u32[(ptr + core.L.C_reasonLen) >> 2] = text.length;
   }
-  Atomics.store(core.i32, ptr >> 2, 1);   // publishes the reason block
-  Atomics.notify(core.i32, ptr >> 2);
+  const flag = (ptr + core.L.C_cancelled) >> 2;
+  Atomics.store(core.i32, flag, 1);   // publishes the reason block
+  Atomics.notify(core.i32, flag);
 }

@@ -6,7 +6,6 @@
 //
 // Parts reach each other only through the narrow host interfaces they declare (TaskHost, RunHost,
 // RecoveryHost, CompletionHandlers), which this class implements: the parts import no engine.
-import { pathToFileURL } from 'node:url';
 import { SharedCore, compileCore } from './memory.js';
 import { Codec, DTYPES, type SharedArrayCtor } from './codec.js';
 import { FunctionTable } from './functions.js';
@@ -21,7 +20,7 @@ import { Linger } from './linger.js';
 import { permanentSlots, busyWorkers, describeBusy, type CloseReport } from './lifecycle.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from '../options.js';
 import { autoWorkers, spinPolicy, spinRounds, taskCapLog2, dequeCapLog2 } from '../policy/scheduling.js';
-import { cpuCount, KeepAlive } from '../platform/node.js';
+import { cpuCount, cwdUrl, KeepAlive } from '../platform/node.js';
 import { messages } from '../errors.js';
 
 /** What the free functions (algorithms, pipelines) take: an executor made by Executor.create(). */
@@ -118,7 +117,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
    * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
    */
   static async create(options: ExecutorOptions | undefined, prepare: (core: SharedCore) => void): Promise<Engine> {
-    const opts = resolveOptions(options, pathToFileURL(process.cwd() + '/'));
+    const opts = resolveOptions(options, cwdUrl());
     const cpus = cpuCount();
     const workers = opts.workers === 'auto' ? autoWorkers(cpus) : opts.workers;
     const ns = opts.module ? await importTaskModule(opts.module) : {};

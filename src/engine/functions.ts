@@ -3,9 +3,9 @@
 //    imported from the same URL to their export names;
 //  - inline functions: sent once, as source, through the shared function table, and compiled once per
 //    worker; identical sources share one id.
-//  - builtins: task functions the runtime itself provides (the parallel algorithms' chunk runners,
-//    src/algorithms/builtins.ts), registered by name with registerBuiltins() in every thread that
-//    imports them; they are resolved by that name, before module exports.
+//  - builtins: task functions the runtime itself provides (the modules listed in src/builtins.ts: the
+//    parallel algorithms, executor.map's task), registered by name when that list is evaluated, in the
+//    host and in every worker; they are resolved by that name, before module exports.
 // The table lives in shared memory (FnEntry, assembly/layout.ts): the host writes an entry before the
 // first task that names it is submitted, and the atomic store of `kind` publishes ptr/len.
 import type { SharedCore } from './memory.js';
@@ -13,13 +13,26 @@ import { messages } from '../errors.js';
 
 export const enum FnKind { Empty = 0, Export = 1, Inline = 2, Builtin = 3 }
 
+/**
+ * A module of built-in task functions.
+ * Thread-safety: the list is evaluated once per thread; `bind` is called once per worker thread.
+ */
+export interface BuiltinModule {
+  /** Its name, in diagnostics and in a worker's 'ready' message. */
+  readonly name: string;
+  /** Its task functions by the name the function table records and errors show (`beatflow.<name>`). */
+  readonly functions: Readonly<Record<string, Function>>;
+  /** Worker start-up, before the first task: what the functions need of the thread (its core, its function cache). */
+  bind?(core: SharedCore, fns: FunctionCache): void;
+}
+
 /** Runtime-provided task functions by name, and their names: the same in every thread that imported them. */
 const builtinByName = new Map<string, Function>();
 const builtinNames = new Map<Function, string>();
 
 /**
- * Registers runtime-provided task functions under their names (module evaluation of the file that
- * defines them, in the host and in each worker). Any thread; registering a name twice keeps the first.
+ * Registers runtime-provided task functions under their names (src/builtins.ts, when it is evaluated, in
+ * the host and in each worker). Any thread; registering a name twice keeps the first.
  */
 export function registerBuiltins(ns: Record<string, Function>): void {
   for (const [name, fn] of Object.entries(ns)) {

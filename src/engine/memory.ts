@@ -1,7 +1,8 @@
 // The host's view of the shared memory: compiles and instantiates the core, and reads the layout.
 // This is the only host file that knows byte offsets, and it knows them only by asking the core
-// (every `off_*` / `size_*` export of assembly/offsets.ts); it never types a number in.
+// (every `off_*` / `size_*` / `count_*` / `flag_*` export of assembly/offsets.ts); it never types a number in.
 import { readBytes } from '../platform/node.js';
+import { messages } from '../errors.js';
 
 /** The Wasm core's exports, as the host and workers call them. */
 export interface CoreExports {
@@ -70,7 +71,7 @@ export interface CoreExports {
   kernelScan(dtype: number, inclusive: number, src: number, dst: number, begin: number, end: number, carry: number): number;
   kernelSort(dtype: number, desc: number, ptr: number, scratch: number, begin: number, end: number): void;
   kernelMerge(dtype: number, desc: number, src: number, dst: number, a0: number, a1: number, b1: number): void;
-  [name: `off_${string}` | `size_${string}` | `flag_${string}`]: () => number;
+  [name: `off_${string}` | `size_${string}` | `count_${string}` | `flag_${string}`]: () => number;
 }
 
 /** Sizes of the core's regions, fixed when the executor starts. */
@@ -85,7 +86,11 @@ export interface CoreConfig {
   spinIters: number;      // explore rounds a spinner makes before it parks
 }
 
-/** Byte offsets read from the core, keyed by export name without the prefix (`T_fn`, `W_current`, …), plus sizes and flag values (`size_Task`, `flag_Condition`). */
+/**
+ * Byte offsets read from the core, keyed by export name without the prefix (`T_fn`, `W_current`, `J_cursor`, …),
+ * plus sizes, counts and flag values under their full names (`size_Task`, `count_MetricSlots`, `flag_Condition`).
+ * A plain record with many keys: hot paths copy what they use into locals or fields once.
+ */
 export type Layout = Record<string, number>;
 
 export const NONE = 0xffffffff;
@@ -96,19 +101,35 @@ export const RUN_BIT = 0x80000000;
 const PAGE = 65536;
 const MAX_PAGES = 65536;
 
+/** Where the compiled core ships: build/core.wasm, beside build/src/ (this file is build/src/engine/memory.js). */
+const CORE_URL = new URL('../../core.wasm', import.meta.url);
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 
-/** Compiles build/core.wasm once per thread. */
+/**
+ * Compiles build/core.wasm once per thread. When the file cannot be read (a bundle that left it behind)
+ * the error names where it was looked for and how to ship it; a later call tries again.
+ */
 export function compileCore(): Promise<WebAssembly.Module> {
-  modulePromise ??= readBytes(new URL('../../core.wasm', import.meta.url)).then((b) => WebAssembly.compile(b));
+  if (modulePromise === undefined) {
+    modulePromise = readCore(CORE_URL).then((b) => WebAssembly.compile(b));
+    modulePromise.catch(() => { modulePromise = undefined; });
+  }
   return modulePromise;
+}
+
+async function readCore(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  try {
+    return await readBytes(url);
+  } catch (e) {
+    throw new Error(messages.coreMissing(url.href, e instanceof Error ? e.message : String(e)), { cause: e });
+  }
 }
 
 function readLayout(x: CoreExports): Layout {
   const layout: Layout = {};
   for (const [name, fn] of Object.entries(x)) {
     if (name.startsWith('off_')) layout[name.slice(4)] = (fn as () => number)();
-    else if (name.startsWith('size_') || name.startsWith('flag_')) layout[name] = (fn as () => number)();
+    else if (name.startsWith('size_') || name.startsWith('count_') || name.startsWith('flag_')) layout[name] = (fn as () => number)();
   }
   return layout;
 }
@@ -271,8 +292,11 @@ export class SharedCore {
     if (current >= 0) out.push(current);
     const frames = this.u32[(s + this.L.W_frames) >> 2];
     if (frames !== 0) {
-      const depth = this.u32[frames >> 2];
-      for (let d = 0; d < depth; d++) { const t = this.u32[(frames >> 2) + 1 + d]; if (!out.includes(t)) out.push(t); }
+      const L = this.L, count = this.u32[(frames + L.Fr_count) >> 2];
+      for (let k = 0; k < count; k++) {
+        const t = this.u32[(frames + L.Fr_tasks + k * L.size_FrameEntry) >> 2];
+        if (!out.includes(t)) out.push(t);
+      }
     }
     return out;
   }
@@ -286,15 +310,18 @@ export class SharedCore {
 
   /**
    * Host, after worker w's thread died: the tasks it had suspended awaiting promises (its await list,
-   * src/worker/main.ts), and frees the list (the replacement makes its own).
+   * src/worker/suspend.ts), and frees the list (the replacement makes its own).
    */
   takeAwaiting(w: number): number[] {
     const s = this.workerPtr(w);
     const list = Atomics.exchange(this.u32, (s + this.L.W_awaitList) >> 2, 0);
     if (list === 0) return [];
     const out: number[] = [];
-    const cap = this.u32[(s + this.L.W_awaitCap) >> 2];
-    for (let i = 0; i < cap; i++) if (this.u32[(list >> 2) + i] !== 0) out.push(this.u32[(list >> 2) + i] - 1);
+    const cap = this.u32[(s + this.L.W_awaitCap) >> 2], size = this.L.size_AwaitEntry;
+    for (let i = 0; i < cap; i++) {
+      const task1 = this.u32[(list + i * size) >> 2];   // AwaitEntry: task + 1, 0 = free
+      if (task1 !== 0) out.push(task1 - 1);
+    }
     this.x.heapFree(list);
     return out;
   }

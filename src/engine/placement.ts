@@ -7,7 +7,7 @@ import { NO_FN, type Taskflow } from '../graph/taskflow.js';
 import { flatten, flatName, checkAcyclic, FlatKind } from '../graph/flatten.js';
 import { messages, GraphError } from '../errors.js';
 
-/** Task.flags bits 16–23: how many times a failing graph task is retried (src/worker/main.ts retryLater). */
+/** Task.flags bits 16–23: how many times a failing graph task is retried (src/worker/retry.ts). */
 export const RETRY_SHIFT = 16;
 
 /** A taskflow as it sits in the task table. */

@@ -2,26 +2,30 @@
 // and lets go of threads on elastic slots (src/engine/lifecycle.ts), and stops them all within a bounded time.
 // It knows nothing of tasks beyond reading a dead worker's `current` task and await list.
 //
-// A slot's thread leaves in one of three ways, told apart by its control word (src/worker/lifecycle.ts),
-// which the thread stores before a planned exit and the pool resets before starting the slot's next one:
+// A slot's thread leaves in one of three ways, told apart by its slot's `exit` word (assembly/layout.ts
+// WorkerSlot.exit; src/worker/lifecycle.ts), which the thread stores before a planned exit and the pool
+// resets before starting the slot's next one:
 //   RECYCLING  planned: the slot gets a new thread at once (not a crash; its deque keeps its tasks)
 //   IDLE_EXIT  planned, elastic slots only: the slot stays empty until demand() starts it again
 //   RUNNING    anything else is a crash: its tasks are reported (onCrash), and it is replaced
 // Before a slot's next thread starts, recoverWorker undoes what the old one held in the core (its run
 // balance, its place among searchers or sleepers), so no state of a dead thread survives it.
-import type { ResourceLimits } from 'node:worker_threads';
-import { spawnThread, type ThreadHandle } from '../platform/node.js';
+//
+// A thread that exits before it is ready is blamed on the stage it reached (its start messages,
+// src/worker/main.ts): before 'started' its own code could not be loaded (the worker entry: a bundle
+// that left build/src/ behind); between 'started' and 'loaded' the task module failed; after that the
+// worker itself failed to start.
+import { spawnThread, WORKER_ENTRY, type ThreadHandle, type ResourceLimits } from '../platform/node.js';
 import type { SharedCore } from './memory.js';
-import type { WorkerData } from '../worker/main.js';
+import { RUNNING, RECYCLING, IDLE_EXIT, type WorkerData, type StartMessage } from './thread-protocol.js';
 import { messages } from '../errors.js';
 import { startAnother, type LifecycleOptions } from './lifecycle.js';
-import { CONTROL_STRIDE, STATE, RUNNING, RECYCLING, IDLE_EXIT } from '../worker/lifecycle.js';
 
 export interface CrashInfo {
   worker: number;
   /** The task the worker was running when it died, if any. */
   task: number | undefined;
-  /** Its async tasks that were awaiting a promise (src/worker/main.ts suspend). */
+  /** Its async tasks that were awaiting a promise (src/worker/suspend.ts). */
   awaiting: number[];
   /** The tasks on its stack: waiting in a join below the one it was running (which is among them). */
   joining: number[];
@@ -73,8 +77,8 @@ export class Pool {
   readonly #exits: Promise<void>[];
   readonly #slots: Slot[];
   readonly #killed: boolean[];
-  readonly #control = new SharedArrayBuffer(4 * CONTROL_STRIDE * 256);
-  readonly #ctl: Int32Array;
+  /** Word index of each slot's `exit` word (WorkerSlot.exit), in the core's i32 view: the slots lie below the heap. */
+  readonly #exitAt: number[];
   readonly #stats: PoolStats = { live: 0, started: 0, recycled: 0, idleExits: 0, crashes: 0, broken: 0, lastRecoveryMs: undefined };
   readonly #sleepersAt: number;
   readonly #spinnersAt: number;
@@ -89,7 +93,7 @@ export class Pool {
     this.#exits = new Array(n).fill(Promise.resolve());
     this.#slots = new Array(n).fill('stopped');
     this.#killed = new Array(n).fill(false);
-    this.#ctl = new Int32Array(this.#control);
+    this.#exitAt = Array.from({ length: n }, (_, w) => (core.workerPtr(w) + core.L.W_exit) >> 2);
     this.#stopped = n - opts.permanent;
     this.#sleepersAt = (core.L.header + core.L.H_sleepers) >> 2;
     this.#spinnersAt = (core.L.header + core.L.H_spinners) >> 2;
@@ -114,12 +118,12 @@ export class Pool {
   #spawn(w: number, attempt: number, crashedAt?: number): Promise<void> {
     const core = this.#core;
     const lc = this.#opts.lifecycle;
-    Atomics.store(this.#ctl, w * CONTROL_STRIDE + STATE, RUNNING);   // published by the thread's start
+    Atomics.store(core.i32, this.#exitAt[w], RUNNING);   // published by the thread's start
     this.#killed[w] = false;
     const data: WorkerData = {
       module: core.module, memory: core.memory, worker: w, moduleUrl: this.#opts.moduleUrl?.href,
       lifecycle: {
-        control: this.#control, recycleAfterTasks: lc.recycleAfterTasks, recycleAboveHeapMb: lc.recycleAboveHeapMb,
+        recycleAfterTasks: lc.recycleAfterTasks, recycleAboveHeapMb: lc.recycleAboveHeapMb,
         idleTimeout: w >= this.#opts.permanent ? lc.idleTimeout : 0,
       },
     };
@@ -129,11 +133,13 @@ export class Pool {
     this.#stats.started++;
     this.#stats.live++;
     let ready = false;
+    let stage: 'spawned' | 'started' | 'loaded' = 'spawned';
     let lastError: unknown;
     let resolveExit!: () => void;
     this.#exits[w] = new Promise<void>((r) => (resolveExit = r));
     return new Promise<void>((resolve, reject) => {
-      th.on('message', (m: { type?: string }) => {
+      th.on('message', (m: StartMessage) => {
+        if (m?.type === 'started' || m?.type === 'loaded') { stage = m.type; return; }
         if (m?.type !== 'ready') return;
         ready = true;
         this.#slots[w] = 'running';
@@ -150,15 +156,13 @@ export class Pool {
         this.#stats.live--;
         if (this.#threads[w] === th) this.#threads[w] = undefined;
         if (!ready) {
-          const why = lastError instanceof Error ? lastError.message : `the thread exited with code ${code}`;
-          const url = this.#opts.moduleUrl?.href;
-          const err = new Error(url ? messages.moduleLoad(url, why) : messages.workerStart(w, why), { cause: lastError });
+          const err = startError(w, stage, code, lastError, this.#opts.moduleUrl);
           if (attempt === 0 || this.#closing) { this.#slots[w] = 'stopped'; reject(err); return; }
           if (attempt >= MAX_RESTARTS) { this.#broken(w, err); reject(err); return; }
           this.#spawn(w, attempt + 1, crashedAt).then(resolve, reject);
           return;
         }
-        const state = Atomics.load(this.#ctl, w * CONTROL_STRIDE + STATE);
+        const state = Atomics.load(core.i32, this.#exitAt[w]);
         if (this.#closing) {
           if (state === RECYCLING && code === 0) this.#stats.recycled++;
           this.#slots[w] = 'stopped';
@@ -262,4 +266,17 @@ export class Pool {
     await Promise.all(this.#threads.map((t) => t?.terminate()));
     await Promise.all(this.#exits);
   }
+}
+
+/**
+ * Why a thread that exited before 'ready' failed, by the last start stage it reported (the messages
+ * arrive before its 'exit'): its own code (the worker entry), the task module, or anything after that.
+ */
+function startError(w: number, stage: 'spawned' | 'started' | 'loaded', code: number, error: unknown, moduleUrl: URL | undefined): Error {
+  const why = error instanceof Error ? error.message : `the thread exited with code ${code}`;
+  let message: string;
+  if (stage === 'spawned' && error !== undefined) message = messages.workerEntry(WORKER_ENTRY.href, why);
+  else if (stage === 'started' && moduleUrl !== undefined) message = messages.moduleLoad(moduleUrl.href, why);
+  else message = messages.workerStart(w, why);
+  return new Error(message, { cause: error });
 }

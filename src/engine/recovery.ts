@@ -5,8 +5,8 @@
 // never join them, and the joiner is who frees a child, so the host takes that over (the protocol is in
 // assembly/README.md, "Orphaned children"):
 //
-//   - a child's `succ` word holds its spawner's id + 1 (tasks.ts spawnPush, after the push; cleared
-//     before the Child flag is set, src/worker/main.ts spawn), and a freed slot has no flags, so after a
+//   - a child's `succ` word holds its spawner's id + 1 (assembly/tasks.ts spawnPush, after the push; cleared
+//     before the Child flag is set, src/worker/context-object.ts spawn), and a freed slot has no flags, so after a
 //     crash the host finds the dead tasks' children by one scan of the slots handed out so far;
 //   - for each it CASes `done` 0 → 2 (orphaned). If that wins, the child has not retired yet: when it
 //     does, retire's own CAS 0 → 1 fails and it posts its id to the host, which frees it then. If the
@@ -36,7 +36,7 @@ export function orphansOf(core: SharedCore, dead: ReadonlySet<number>): { marked
   const fFlags = L.T_flags >> 2, fSucc = L.T_succ >> 2, fDone = L.T_done >> 2, CHILD = L.flag_Child;
   for (let t = 0, i = base; t < bump; t++, i += size) {
     // Flags first, by an atomic load: a child being spawned stores its flag atomically after clearing
-    // `succ` (src/worker/main.ts spawn), so one seen as a child shows a cleared or a current `succ`.
+    // `succ` (src/worker/context-object.ts spawn), so one seen as a child shows a cleared or a current `succ`.
     if ((Atomics.load(u32, i + fFlags) & CHILD) === 0 || !dead.has(u32[i + fSucc] - 1)) continue;
     const was = Atomics.compareExchange(i32, i + fDone, 0, 2);
     if (was === 0) marked.push(t);

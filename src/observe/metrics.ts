@@ -26,12 +26,12 @@
 //   time is not run time (its synchronous part lies in the busy gaps).
 //
 // ## The block (host-allocated once with core.alloc, before any worker starts)
-//   0   hostOrigin f64 · sampleEvery u32 · stamps u32 (pointer to u32[taskCap])
-//   64  worker 0's ring of SLOTS window slots · worker 1's ring · …
-// Each worker finds the block through WorkerSlot.metrics (assembly/layout.ts). A window slot covers SLOT_MS
+// Declared in assembly/layout.ts (MetricsHeader, MetricSlot, with their rulers) and read through core.L:
+// a header (hostOrigin f64, sampleEvery, stamps: a pointer to u32[taskCap]), then each worker's ring of
+// SLOTS window slots. Each worker finds the block through WorkerSlot.metrics. A window slot covers SLOT_MS
 // of the host clock (performance.now() on the host; a worker adds performance.timeOrigin − hostOrigin,
-// which is 0 in Node, where worker threads share the process's time origin):
-//   epoch+1 u32 · runSamples u32 · waitSamples u32 · _ · busyMs f64 · run[BUCKETS] u32 · wait[BUCKETS] u32
+// which is 0 in Node, where worker threads share the process's time origin) and holds epoch+1,
+// runSamples, waitSamples, busyMs (f64) and the run and wait histograms (BUCKETS u32 each).
 // Bucket 0 holds [0, 1) µs, bucket k holds [2^(k−1), 2^k) µs, the last one everything from 2^(BUCKETS−2) µs.
 //
 // ## Who writes what (why plain accesses are enough)
@@ -46,6 +46,7 @@
 // their rings without synchronization: each u32 is read whole, but a slot may be half updated or being
 // reset, so a snapshot under load is approximate by a sample or a slot; taken while idle it is exact.
 import type { SharedCore } from '../engine/memory.js';
+import { messages } from '../errors.js';
 
 /** Histogram buckets: [0,1) µs, then powers of two up to 2^24 µs (16.8 s), then one open bucket. */
 export const BUCKETS = 26;
@@ -68,14 +69,27 @@ export const LONG_US = 50;
 const GAP_SLACK = 8;
 const GAP_OVERHEAD_MS = 0.05;
 
-// Block layout (bytes / words). Worker rings start at RINGS; a slot is SLOT_WORDS u32 words.
-const H_ORIGIN = 0;      // f64
-const H_EVERY = 8;       // u32
-const H_STAMPS = 12;     // u32
-const RINGS = 64;
-const S_EPOCH = 0, S_RUNS = 1, S_WAITS = 2, S_BUSY = 4 /* f64 at word 4 (byte 16) */, S_RUN = 6, S_WAIT = 6 + BUCKETS;
-const SLOT_WORDS = 6 + 2 * BUCKETS;                  // 58 words = 232 bytes (a multiple of 8: busyMs stays aligned)
-const RING_BYTES = SLOTS * SLOT_WORDS * 4;           // 14848 bytes (a multiple of 64)
+/**
+ * The block's layout (assembly/layout.ts MetricsHeader, MetricSlot), read from the core once by each
+ * owner: byte offsets in the header, u32 word offsets in a window slot (busy: the f64 at that word).
+ */
+interface BlockLayout {
+  origin: number; every: number; stamps: number;
+  /** Bytes before worker 0's ring, bytes per ring, u32 words per window slot. */
+  rings: number; ringBytes: number; slotWords: number;
+  epoch: number; runs: number; waits: number; busy: number; run: number; wait: number;
+}
+
+function blockLayout(core: SharedCore): BlockLayout {
+  const L = core.L;
+  if (L.count_MetricBuckets !== BUCKETS || L.count_MetricSlots !== SLOTS) throw new Error(messages.coreMismatch('the metrics block (buckets, slots per ring)'));
+  return {
+    origin: L.M_hostOrigin, every: L.M_sampleEvery, stamps: L.M_stamps,
+    rings: L.size_MetricsHeader, ringBytes: SLOTS * L.size_MetricSlot, slotWords: L.size_MetricSlot >> 2,
+    epoch: L.MS_epoch1 >> 2, runs: L.MS_runSamples >> 2, waits: L.MS_waitSamples >> 2, busy: L.MS_busyMs >> 2,
+    run: L.MS_run >> 2, wait: L.MS_wait >> 2,
+  };
+}
 const NEVER = 0x40000000;                            // a countdown that does not run out (sampling off)
 
 /** The bucket of a duration in µs (an integer ≥ 0). */
@@ -171,6 +185,7 @@ const micros = (ms: number): number => (ms * 1000) >>> 0 || 1;   // never 0: 0 m
  */
 export class Metrics {
   readonly #core: SharedCore;
+  readonly #m: BlockLayout;
   readonly #block: number;
   readonly #stamps: Uint32Array;
   readonly #created = performance.now();
@@ -179,16 +194,18 @@ export class Metrics {
   #inBurst = false;
   readonly #endBurst = (): void => { this.#inBurst = false; };
 
-  private constructor(core: SharedCore, block: number) {
+  private constructor(core: SharedCore, m: BlockLayout, block: number) {
     this.#core = core;
+    this.#m = m;
     this.#block = block;
-    const stamps = core.u32[(block + H_STAMPS) >> 2];
+    const stamps = core.u32[(block + m.stamps) >> 2];
     this.#stamps = new Uint32Array(core.memory.buffer, stamps, core.taskCap);
   }
 
   /** Host, after SharedCore.create and before any worker starts: allocates the block and points every worker slot at it. */
   static create(core: SharedCore): Metrics {
-    const bytes = RINGS + core.nWorkers * RING_BYTES;
+    const m = blockLayout(core);
+    const bytes = m.rings + core.nWorkers * m.ringBytes;
     const block = core.alloc(bytes);
     const stamps = core.alloc(4 * core.taskCap);
     // Give the heap back the headroom these blocks took (the heap grows the memory only by what an
@@ -196,19 +213,19 @@ export class Metrics {
     // than it did without metrics. The new pages are not touched, so they cost address space only.
     core.memory.grow(Math.ceil((bytes + 4 * core.taskCap) / 65536));
     core.refresh();
-    core.u8.fill(0, block, block + RINGS + core.nWorkers * RING_BYTES);
+    core.u8.fill(0, block, block + bytes);
     // The stamps are not cleared (4 bytes per task slot: touching them all would cost resident memory):
     // the host writes a task's stamp, 0 or a time, every time it submits it as an async task, and a
     // worker honours stamps only on async tasks, so a stale word costs at most one needless timing.
-    core.f64[(block + H_ORIGIN) >> 3] = performance.timeOrigin;
-    core.u32[(block + H_EVERY) >> 2] = DEFAULT_SAMPLE_EVERY;
-    core.u32[(block + H_STAMPS) >> 2] = stamps;
+    core.f64[(block + m.origin) >> 3] = performance.timeOrigin;
+    core.u32[(block + m.every) >> 2] = DEFAULT_SAMPLE_EVERY;
+    core.u32[(block + m.stamps) >> 2] = stamps;
     for (let w = 0; w < core.nWorkers; w++) core.u32[(core.workerPtr(w) + core.L.W_metrics) >> 2] = block;
-    const m = new Metrics(core, block);
+    const metrics = new Metrics(core, m, block);
     const notifyHost = core.L.flag_NotifyHost;
     // Every async task the host writes passes through initLoneTask before it is submitted.
-    core.stamper = (t, flags) => { if ((flags & notifyHost) !== 0) m.stamp(t); };
-    return m;
+    core.stamper = (t, flags) => { if ((flags & notifyHost) !== 0) metrics.stamp(t); };
+    return metrics;
   }
 
   /**
@@ -241,7 +258,7 @@ export class Metrics {
     }
     this.#every = n;
     this.#countdown = 1;
-    this.#core.u32[(this.#block + H_EVERY) >> 2] = n;
+    this.#core.u32[(this.#block + this.#m.every) >> 2] = n;
   }
 
   /** Reads a snapshot without stopping anything (see the file comment for what "approximate" means under load). */
@@ -254,6 +271,7 @@ export class Metrics {
     const core = this.#core;
     core.refresh();
     const { u32, f64, L } = core;
+    const m = this.#m;
     const now = performance.now();
     const cur = Math.floor(now / SLOT_MS);
     const k = Math.ceil(windowAsked / SLOT_MS);                  // slots in the window, the current one included
@@ -265,15 +283,15 @@ export class Metrics {
       const word = (off: number): number => u32[(s + off) >> 2];
       const run = emptyCounts(), wait = emptyCounts();
       let runSamples = 0, waitSamples = 0, busyMs = 0;
-      const ring = this.#block + RINGS + w * RING_BYTES;
+      const ring = (this.#block + m.rings + w * m.ringBytes) >> 2;
       for (let i = 0; i < SLOTS; i++) {
-        const base = (ring + i * SLOT_WORDS * 4) >> 2;
-        const epoch = u32[base + S_EPOCH] - 1;
+        const base = ring + i * m.slotWords;
+        const epoch = u32[base + m.epoch] - 1;
         if (epoch < cur - k + 1 || epoch > cur) continue;          // outside the window (or never used: −1)
-        runSamples += u32[base + S_RUNS];
-        waitSamples += u32[base + S_WAITS];
-        busyMs += f64[(base + S_BUSY) >> 1];
-        for (let b = 0; b < BUCKETS; b++) { run[b] += u32[base + S_RUN + b]; wait[b] += u32[base + S_WAIT + b]; }
+        runSamples += u32[base + m.runs];
+        waitSamples += u32[base + m.waits];
+        busyMs += f64[(base + m.busy) >> 1];
+        for (let b = 0; b < BUCKETS; b++) { run[b] += u32[base + m.run + b]; wait[b] += u32[base + m.wait + b]; }
       }
       workers.push({
         worker: w,
@@ -296,7 +314,7 @@ export class Metrics {
     return {
       at: now,
       windowMs,
-      sampleEvery: u32[(this.#block + H_EVERY) >> 2],
+      sampleEvery: u32[(this.#block + m.every) >> 2],
       workers,
       pool: {
         executed: sum((m) => m.executed), steals: sum((m) => m.steals), failedSteals: sum((m) => m.failedSteals),
@@ -344,6 +362,7 @@ export class Sampler {
   readonly #f64: Float64Array;       // so they stay valid however the memory grows
   readonly #every: number;           // word index of sampleEvery
   readonly #ring: number;            // word index of this worker's ring
+  readonly #m: BlockLayout;
   readonly #shift: number;           // host clock = performance.now() + shift
   readonly #flags: number;           // word offset of Task.flags in a record, and the NotifyHost bit
   readonly #notifyHost: number;
@@ -363,6 +382,7 @@ export class Sampler {
 
   constructor(core: SharedCore, w: number) {
     this.#core = core;
+    this.#m = blockLayout(core);
     const block = core.u32[(core.workerPtr(w) + core.L.W_metrics) >> 2];
     const buf = core.memory.buffer;
     this.#u32 = new Uint32Array(buf);
@@ -377,10 +397,11 @@ export class Sampler {
       this.countdown = NEVER;
       return;
     }
-    this.#stamps = new Uint32Array(buf, this.#u32[(block + H_STAMPS) >> 2], core.taskCap);
-    this.#every = (block + H_EVERY) >> 2;
-    this.#ring = (block + RINGS + w * RING_BYTES) >> 2;
-    this.#shift = performance.timeOrigin - this.#f64[(block + H_ORIGIN) >> 3];
+    const m = this.#m;
+    this.#stamps = new Uint32Array(buf, this.#u32[(block + m.stamps) >> 2], core.taskCap);
+    this.#every = (block + m.every) >> 2;
+    this.#ring = (block + m.rings + w * m.ringBytes) >> 2;
+    this.#shift = performance.timeOrigin - this.#f64[(block + m.origin) >> 3];
   }
 
   /**
@@ -411,8 +432,8 @@ export class Sampler {
       // timed (it ran while its worker helped) may find a stale stamp.
       if ((this.#core.u32[(p >> 2) + this.#flags] & this.#notifyHost) !== 0) {
         const us = (micros(now) - stamp) >>> 0;                   // mod 2^32: valid for waits under 35 minutes
-        this.#u32[base + S_WAIT + bucketOf(us >= 0x80000000 ? 0 : us)]++;
-        this.#u32[base + S_WAITS]++;
+        this.#u32[base + this.#m.wait + bucketOf(us >= 0x80000000 ? 0 : us)]++;
+        this.#u32[base + this.#m.waits]++;
       }
     }
     // Busy time since the previous timed task ended (see the file comment).
@@ -421,7 +442,7 @@ export class Sampler {
       const parked = this.#u32[this.#parks] !== this.#lastParks;
       const between = Math.max(0, this.#u32[this.#executed] - this.#lastExecuted - 1);
       const cap = parked ? between * this.#meanRun : between * GAP_SLACK * this.#meanRun + GAP_OVERHEAD_MS;
-      this.#f64[(base + S_BUSY) >> 1] += Math.min(gap, cap);
+      this.#f64[(base + this.#m.busy) >> 1] += Math.min(gap, cap);
     }
     return now;
   }
@@ -433,10 +454,10 @@ export class Sampler {
     const us = Math.floor(ms * 1000);
     const base = this.#slot(now);
     if (this.#weight !== 0) {
-      this.#u32[base + S_RUN + bucketOf(us)] += this.#weight;
-      this.#u32[base + S_RUNS]++;
+      this.#u32[base + this.#m.run + bucketOf(us)] += this.#weight;
+      this.#u32[base + this.#m.runs]++;
     }
-    this.#f64[(base + S_BUSY) >> 1] += ms;
+    this.#f64[(base + this.#m.busy) >> 1] += ms;
     this.#meanRun = this.#meanRun === 0 ? ms : this.#meanRun + (ms - this.#meanRun) / 8;
     this.#lastEnd = now;
     this.#lastParks = this.#u32[this.#parks];
@@ -448,10 +469,11 @@ export class Sampler {
   /** Word index of the ring slot for host time `now`, reset first if it still holds an older epoch. */
   #slot(now: number): number {
     const epoch = Math.floor(now / SLOT_MS);
-    const base = this.#ring + (epoch % SLOTS) * SLOT_WORDS;
-    if (this.#u32[base + S_EPOCH] !== epoch + 1) {
-      this.#u32.fill(0, base + 1, base + SLOT_WORDS);
-      this.#u32[base + S_EPOCH] = epoch + 1;
+    const m = this.#m;
+    const base = this.#ring + (epoch % SLOTS) * m.slotWords;
+    if (this.#u32[base + m.epoch] !== epoch + 1) {
+      this.#u32.fill(0, base, base + m.slotWords);
+      this.#u32[base + m.epoch] = epoch + 1;
     }
     return base;
   }

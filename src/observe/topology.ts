@@ -14,8 +14,7 @@
 // thief on one L3 only as far as the OS keeps a group's threads together, which Linux tends to do for
 // threads that wake each other but does not promise. With one domain (most desktops, this CI) nothing
 // changes: the order is exactly the flat one.
-import { readFileSync } from 'node:fs';
-import { cpuCount } from '../platform/node.js';
+import { cpuCount, readSysfs } from '../platform/node.js';
 import type { SharedCore } from '../engine/memory.js';
 
 /** What the runtime knows of the machine's CPUs. Logical CPU numbers are the OS's (cpuN in sysfs). */
@@ -45,10 +44,7 @@ const MAX_CACHE_INDEX = 16;
 
 /** The reader for this process: the real files on Linux, nothing elsewhere. */
 export function systemReader(): SysfsReader {
-  if (typeof process === 'undefined' || process.platform !== 'linux') return () => undefined;
-  return (path) => {
-    try { return readFileSync(path, 'utf8'); } catch { return undefined; }
-  };
+  return readSysfs;
 }
 
 /**

@@ -5,6 +5,11 @@ import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker, parentPort, workerData, type ResourceLimits } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+export type { ResourceLimits };
+import { getHeapStatistics } from 'node:v8';
 
 /** Reads a file shipped with the package (the .wasm). */
 export async function readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
@@ -45,9 +50,12 @@ function workerExecArgv(): string[] | undefined {
   return argv.filter((a) => !processWide.test(a));
 }
 
-/** Starts a worker thread on build/src/worker/main.js. */
+/** The worker entry, build/src/worker/main.js: part of the package's build, beside this file's. */
+export const WORKER_ENTRY = new URL('../worker/main.js', import.meta.url);
+
+/** Starts a worker thread on WORKER_ENTRY. A failure to load it arrives as the thread's 'error', then 'exit'. */
 export function spawnThread(opts: SpawnOptions): ThreadHandle {
-  return new Worker(new URL('../worker/main.js', import.meta.url), {
+  return new Worker(WORKER_ENTRY, {
     workerData: opts.workerData,
     resourceLimits: opts.resourceLimits,
     name: opts.name,
@@ -62,6 +70,16 @@ export interface WorkerContext<T> {
   data: T;
   post(msg: unknown): void;
   close(): void;
+}
+
+/** Bytes of this isolate's heap in use (a worker's recycleAboveHeapMb check; about a microsecond). */
+export function heapUsedBytes(): number {
+  return getHeapStatistics().used_heap_size;
+}
+
+/** Inside a worker: ends the thread now, whatever handles are still open (a planned exit). */
+export function exitThread(): never {
+  process.exit(0);
 }
 
 /** Inside a worker: its start-up data and a way to talk to the host (rare control messages only). */
@@ -99,4 +117,18 @@ export class KeepAlive {
 export function yieldToEventLoop(): Promise<void> {
   if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
   return new Promise((r) => setTimeout(r, 0));
+}
+
+/** The working directory as a file: URL ending in '/', against which relative module paths resolve. */
+export function cwdUrl(): URL {
+  return pathToFileURL(process.cwd() + '/');
+}
+
+/**
+ * The system's view of the CPU topology: reads a Linux sysfs file as text, undefined when it is missing
+ * or this is not Linux (observe/topology.ts then falls back to a flat model).
+ */
+export function readSysfs(path: string): string | undefined {
+  if (typeof process === 'undefined' || process.platform !== 'linux') return undefined;
+  try { return readFileSync(path, 'utf8'); } catch { return undefined; }
 }

@@ -1,5 +1,5 @@
-// The task context: what a task sees as `this` on a worker. The public type; src/worker/main.ts makes
-// the one object per worker that implements it.
+// The task context: what a task sees as `this` on a worker. The public type; context-object.ts makes
+// the one object per worker thread that implements it.
 import type { Subflow } from '../graph/subflow.js';
 
 /**

@@ -1,46 +1,27 @@
 // The worker's half of the lifecycle (the host's half: src/engine/lifecycle.ts, src/engine/pool.ts). Between tasks,
 // holding none, a worker asks whether to leave: *recycling* (it ran recycleAfterTasks tasks, or its
 // isolate's heap passed recycleAboveHeapMb) or, on an elastic slot, *idle exit* (idleTimeout ms without
-// work). Before leaving it writes why in its control word, so the pool tells a planned exit from a crash.
-//
-// Control words: one Int32Array over a SharedArrayBuffer the pool owns, CONTROL_STRIDE words per slot
-// (a cache line each). STATE is written by the worker with an atomic store just before it exits and
-// reset by the pool before it starts the slot's next thread (the thread's start publishes that reset).
-// Atomic because the pool reads it from another thread; the thread's exit orders it before the pool's
-// 'exit' event in practice, but the idle-exit handshake below needs sequential consistency anyway.
+// work). Before leaving it writes why in its slot's `exit` word (assembly/layout.ts WorkerSlot.exit), so
+// the pool tells a planned exit from a crash. The word is written by the worker with an atomic store just
+// before it exits and reset by the pool before it starts the slot's next thread (the thread's start
+// publishes that reset). Atomic because the pool reads it from another thread; the thread's exit orders
+// it before the pool's 'exit' event in practice, but the idle-exit handshake below needs sequential
+// consistency anyway.
 //
 // Idle exit (elastic slots only). The Wasm loop parks forever inside next()/finish(), so an elastic
 // worker never blocks in Wasm: it retires with finishNested and waits here, with the same steps as
 // assembly/sleep.ts (W1 announce, W2 re-check, W4 park, withdraw whoever woke us) but a bounded park.
 // When the park times out it withdraws (producers stop counting it as a sleeper), stores IDLE_EXIT, and
 // looks for work once more (tryNext) before it leaves. A host submission is pushed, and *then* the host
-// reads the control words (pool.demand): in the single order of SC atomics either the host sees
+// reads the exit words (pool.demand): in the single order of SC atomics either the host sees
 // IDLE_EXIT (and starts a thread if work still waits once this one is gone) or the worker's last look
 // comes after the push and finds it. Work pushed by other workers is theirs to run: they are alive.
-import { getHeapStatistics } from 'node:v8';
+import { heapUsedBytes, exitThread } from '../platform/node.js';
 import { EMPTY, RETRY, SHUTDOWN, type SharedCore } from '../engine/memory.js';
-
-/** i32 words per slot in the control array: one 64-byte line each, so slots never share a line. */
-export const CONTROL_STRIDE = 16;
-/** Word 0 of a slot: why its thread is leaving (RUNNING while it is not). */
-export const STATE = 0;
-export const RUNNING = 0;
-/** Leaving to be replaced on the same slot (recycleAfterTasks / recycleAboveHeapMb). */
-export const RECYCLING = 1;
-/** Leaving because it found no work for idleTimeout ms (elastic slots); not replaced until demand. */
-export const IDLE_EXIT = 2;
+import { RUNNING, RECYCLING, IDLE_EXIT, type LifecycleData } from '../engine/thread-protocol.js';
 
 /** Tasks between two heap checks: getHeapStatistics costs about a microsecond. */
 const HEAP_CHECK_EVERY = 64;
-
-/** What the pool passes each thread (structured-cloned; the buffer is shared). */
-export interface LifecycleData {
-  control: SharedArrayBuffer;
-  recycleAfterTasks: number;
-  recycleAboveHeapMb: number;
-  /** Elastic slot: leave after this many ms without work; 0 on permanent slots. */
-  idleTimeout: number;
-}
 
 /** A worker's view of its lifecycle. Worker thread only. */
 export interface WorkerLifecycle {
@@ -59,8 +40,8 @@ export interface WorkerLifecycle {
 export function workerLifecycle(core: SharedCore, w: number, data: LifecycleData | undefined): WorkerLifecycle {
   const x = core.x;
   const L = core.L;
-  const ctl = data ? new Int32Array(data.control) : new Int32Array(CONTROL_STRIDE * (w + 1));
-  const at = w * CONTROL_STRIDE + STATE;
+  const ctl = core.i32;   // the slot lies below the heap: inside the view however the memory grows
+  const at = (core.workerPtr(w) + L.W_exit) >> 2;
   const executedAt = (core.workerPtr(w) + L.W_executed) >> 2;
   const parkedAt = (core.workerPtr(w) + L.W_parked) >> 2;
   // `executed` counts per slot, over every thread the slot had: count from where this thread started.
@@ -74,7 +55,7 @@ export function workerLifecycle(core: SharedCore, w: number, data: LifecycleData
     let due = recycleAt >= 0 && ((ran - recycleAt) | 0) >= 0;   // wrap-safe: the counter is a u32
     if (!due && heapLimit > 0 && ((ran - nextHeapCheck) | 0) >= 0) {
       nextHeapCheck = (ran + HEAP_CHECK_EVERY) >>> 0;
-      due = getHeapStatistics().used_heap_size > heapLimit;
+      due = heapUsedBytes() > heapLimit;
     }
     if (due) { x.flushRun(w); Atomics.store(ctl, at, RECYCLING); }
     return due;
@@ -100,7 +81,7 @@ export function workerLifecycle(core: SharedCore, w: number, data: LifecycleData
   }
 
   function leave(): void {
-    if (Atomics.load(ctl, at) !== RUNNING) process.exit(0);
+    if (Atomics.load(ctl, at) !== RUNNING) exitThread();
   }
 
   return { elastic: idleMs > 0, recycles: recycleAt >= 0 || heapLimit > 0, recycleDue, next, leave };

@@ -1,0 +1,44 @@
+// Calling a task's function with its arguments: fn(...boundArgs, ...predecessorResults).
+import { ONE_NUMBER, type Thread } from './thread.js';
+
+/** Calls the task at record p (its flags already read) and returns what the function returned. */
+export type Call = (p: number, flags: number) => unknown;
+
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Functions that use `this` come from the cache already bound to the task context. The common shapes
+ * (one number, nothing, or one predecessor's result) skip the argument array.
+ */
+export function createCall(th: Thread): Call {
+  const { core, codec, tasks, taskSize } = th;
+  const T_fn = th.T_fn, T_npred = th.T_npred, T_pred = th.T_pred, T_argInfo = th.T_argInfo;
+  const T_a0 = th.T_a0, T_tStart = th.T_tStart, WATCHED = th.WATCHED;
+  return (p, flags) => {
+    let u32 = core.u32;
+    const i = p >> 2;
+    if ((flags & WATCHED) !== 0) core.f64[(p + T_tStart) >> 3] = performance.timeOrigin + performance.now();   // its timeout counts from here
+    const fn = th.fns!.get(u32[i + T_fn]);
+    const npred = u32[i + T_npred];
+    const argInfo = u32[i + T_argInfo];
+    if (argInfo === ONE_NUMBER && npred === 0) return fn(core.f64[(p + T_a0) >> 3]);   // no argument array
+    // The predecessor list lives in the heap, which may have grown since this thread last looked.
+    if (npred > 0 && (u32[i + T_pred] >> 2) + npred > u32.length) { core.refresh(); u32 = core.u32; }
+    if (argInfo === 0) {
+      if (npred === 0) return fn();
+      if (npred === 1) return fn(codec.readResult(tasks + u32[u32[i + T_pred] >> 2] * taskSize));
+    }
+    const args: unknown[] = [];
+    if (argInfo !== 0) codec.readArgs(p, args);
+    const list = u32[i + T_pred] >> 2;
+    for (let k = 0; k < npred; k++) args.push(codec.readResult(tasks + u32[list + k] * taskSize));
+    switch (args.length) {   // direct calls for short lists: much cheaper than spreading
+      case 1: return fn(args[0]);
+      case 2: return fn(args[0], args[1]);
+      case 3: return fn(args[0], args[1], args[2]);
+      default: return fn(...args);
+    }
+  };
+}

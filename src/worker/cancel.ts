@@ -1,0 +1,81 @@
+// What the worker sees of cancellation: whether a task should stop, and why. A submitted task carries a
+// cancellation token (assembly/layout.ts Token, written by src/engine/cancel.ts); a graph task stops
+// with its run (or a run it is a subflow of). A spawned child stops with its spawner.
+import { NONE } from '../engine/memory.js';
+import { messages, CancelledError } from '../errors.js';
+import type { Thread } from './thread.js';
+
+export interface Tokens {
+  /**
+   * Why task t should stop, or undefined: its token was cancelled (submitted tasks), or its run (or a run
+   * it is a subflow of) was cancelled or failed (graph tasks).
+   */
+  stopReason(t: number): CancelledError | undefined;
+  /** The run whose failure or cancellation stops task t: its own, or for a spawned child its spawner's. */
+  stopRunOf(t: number): number;
+  /** Task t's token word (0: none). */
+  tokenOf(t: number): number;
+  /**
+   * An AbortSignal for token tok (0: none, a signal that never aborts). One Atomics.waitAsync per token
+   * per worker wakes when the host cancels it (src/engine/cancel.ts publish notifies the flag word) and
+   * aborts every live controller handed out for it.
+   */
+  signalFor(tok: number): AbortSignal;
+}
+
+const utf8d = new TextDecoder();
+const never = new AbortController().signal;
+
+export function createTokens(th: Thread): Tokens {
+  const { core, x } = th, L = core.L;
+  const T_token = th.T_token, T_run = th.T_run, T_flags = th.T_flags, T_pred = th.T_pred, CHILD = th.CHILD;
+  const C_cancelled = L.C_cancelled, C_reason = L.C_reason, C_reasonLen = L.C_reasonLen;
+  /** Per token word: the AbortControllers handed out for it (weakly: a finished task drops its own). */
+  const watchers = new Map<number, Set<WeakRef<AbortController>>>();
+
+  /** The error a task sees once token `tok` is cancelled: a CancelledError with the host's reason text. */
+  function cancelledBy(tok: number): CancelledError {
+    const len = core.u32[(tok + C_reasonLen) >> 2];
+    const ptr = core.u32[(tok + C_reason) >> 2];
+    if (len > 0) core.ensure(ptr, len);
+    return new CancelledError(messages.tokenCancelled(len > 0 ? utf8d.decode(core.u8.slice(ptr, ptr + len)) : ''));
+  }
+
+  const tokenOf = (t: number): number => core.u32[th.record(t) + T_token];
+
+  function stopRunOf(t: number): number {
+    const u32 = core.u32, i = th.record(t);
+    const run = u32[i + T_run];
+    return run === NONE && (u32[i + T_flags] & CHILD) !== 0 ? u32[i + T_pred] : run;
+  }
+
+  function stopReason(t: number): CancelledError | undefined {
+    const tok = tokenOf(t);
+    if (tok !== 0) return Atomics.load(core.i32, (tok + C_cancelled) >> 2) !== 0 ? cancelledBy(tok) : undefined;
+    return x.runStopped(stopRunOf(t)) !== 0 ? new CancelledError(messages.runStopped) : undefined;
+  }
+
+  function signalFor(tok: number): AbortSignal {
+    if (tok === 0) return never;
+    const i32 = core.i32, flag = (tok + C_cancelled) >> 2;
+    const c = new AbortController();
+    if (Atomics.load(i32, flag) !== 0) { c.abort(cancelledBy(tok)); return c.signal; }
+    let set = watchers.get(tok);
+    if (!set) {
+      const live = new Set<WeakRef<AbortController>>();
+      set = live;
+      watchers.set(tok, live);
+      const fire = (): void => {
+        watchers.delete(tok);
+        for (const ref of live) ref.deref()?.abort(cancelledBy(tok));
+      };
+      const r = Atomics.waitAsync(i32, flag, 0);
+      if (r.async) void r.value.then(fire); else fire();
+    }
+    if (set.size >= 64) for (const ref of set) if (ref.deref() === undefined) set.delete(ref);
+    set.add(new WeakRef(c));
+    return c.signal;
+  }
+
+  return { stopReason, stopRunOf, tokenOf, signalFor };
+}

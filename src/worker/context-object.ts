@@ -1,0 +1,92 @@
+// The one object per worker thread that implements TaskContext (context.ts), made by main.ts. Its
+// methods act on the task on top of the worker's stack (frames.ts).
+import { Subflow } from '../graph/subflow.js';
+import { messages } from '../errors.js';
+import { ONE_NUMBER, type Thread } from './thread.js';
+import type { Join } from './join.js';
+import type { Tokens } from './cancel.js';
+import type { TaskContext } from './context.js';
+import { runSubflow } from './subflow.js';
+
+/** The task context of this worker thread (start-up, once). */
+export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens }: { join: Join; tokens: Tokens }): TaskContext {
+  const { core, x, w, codec, frameTask, frameKids, frameSubs } = th;
+  const { stopReason, stopRunOf, tokenOf, signalFor } = tokens;
+  const T_succ = th.T_succ, T_flags = th.T_flags, T_token = th.T_token, T_pred = th.T_pred, T_argInfo = th.T_argInfo;
+  const T_a0 = th.T_a0, CHILD = th.CHILD;
+
+  /** The task on top of the stack, after checking that one runs (`what` names the member for the error). */
+  function top(what: string): number {
+    if (th.depth === 0) throw new Error(messages.notRunning(what));
+    return frameTask[th.depth - 1];
+  }
+
+  return {
+    workerId: w,
+    get cancelled() {
+      return stopReason(top('ctx.cancelled')) !== undefined;
+    },
+    checkCancelled() {
+      const why = stopReason(top('ctx.checkCancelled()'));
+      if (why !== undefined) throw why;
+    },
+    get signal() {
+      return signalFor(tokenOf(top('ctx.signal')));
+    },
+    spawn(fn, ...args) {
+      const parent = top('ctx.spawn()');
+      const id = th.fns!.idOf(fn);
+      const t = x.taskAllocW(w);
+      if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
+      // The slot's `succ` may still name a task from its last use (a freed child's spawner, or the free
+      // stack's link): cleared before the Child flag shows, so that the host's orphan scan
+      // (src/engine/recovery.ts), if another worker dies now, never takes this child for a dead task's.
+      // The atomic store of the flag orders the clear before it; spawnPush writes the spawner after the push.
+      const p = core.initLoneTask(t, id, 0);
+      const i = p >> 2;
+      core.u32[i + T_succ] = 0;
+      Atomics.store(core.u32, i + T_flags, CHILD);
+      // A child stops with its spawner: it shares its cancellation token, and its `pred` word (unused by a
+      // child, which has no predecessors) names the run whose failure or cancellation skips it.
+      core.u32[i + T_token] = tokenOf(parent);
+      core.u32[i + T_pred] = stopRunOf(parent);
+      if (args.length === 1 && typeof args[0] === 'number') {   // the common divide-and-conquer shape: one number, inline
+        core.f64[(p + T_a0) >> 3] = args[0];
+        core.u32[i + T_argInfo] = ONE_NUMBER;
+      } else {
+        try {
+          if (args.length > 0) codec.writeArgs(p, args);
+        } catch (e) {
+          x.taskFreeW(w, t);
+          throw e;
+        }
+      }
+      x.spawnPush(w, t, parent);
+      (frameKids[th.depth - 1] ??= []).push(t);
+      return t;
+    },
+    join(handles: number | readonly number[]): any {
+      const kids = th.depth > 0 ? frameKids[th.depth - 1] : undefined;
+      const list = Array.isArray(handles) ? handles : [handles as number];
+      for (const c of list) {
+        if (!kids || !kids.includes(c)) {
+          throw new Error(`beatflow: ctx.join(): ${String(c)} is not a child this task spawned and has not joined yet`);
+        }
+      }
+      const out = joinChildren(kids!, list);
+      return Array.isArray(handles) ? out : out[0];
+    },
+    subflow(name = 'subflow') {
+      const task = top('ctx.subflow()');
+      const d = th.depth - 1;
+      const sf = new Subflow(name, (s) => {
+        if (th.depth - 1 !== d || frameTask[d] !== task) throw new Error(messages.foreignSubflow(s.name));
+        const subs = frameSubs[d]!;
+        subs.splice(subs.indexOf(s), 1);
+        return runSubflow(th, helpUntil, s, stopRunOf(task), tokenOf(task));
+      });
+      (frameSubs[d] ??= []).push(sf);
+      return sf;
+    },
+  };
+}

@@ -1,0 +1,171 @@
+// Fork-join on one worker: a task's children and subflows are joined before it counts as done, and a
+// worker waiting for a child helps meanwhile by running other tasks on top of its stack (runNested).
+// Running a task and joining are mutually recursive (a nested task may itself spawn and join), so both
+// halves live here: settle/fail end the frame on top of the stack, runNested runs the tasks found while
+// helping.
+import { Kind, type PlainError } from '../engine/codec.js';
+import { messages, rebuildError, CancelledError } from '../errors.js';
+import { ONE_NUMBER, type Thread } from './thread.js';
+import type { Frames } from './frames.js';
+import { isThenable, type Call } from './call.js';
+import type { Choices } from './choices.js';
+import type { Retries } from './retry.js';
+
+export interface Join {
+  /** The task on top of the stack (record p) returned r: join what it left, record r. 0, or 1 if that failed. */
+  settle(p: number, r: unknown): number;
+  /** The task on top of the stack (record p) threw e: settle its children, record the error. Returns 1. */
+  fail(p: number, e: unknown): number;
+  /** Runs other tasks on this worker until the i32 word at index `at` is non-zero (a child's or a subflow run's `done`). */
+  helpUntil(at: number): void;
+  /**
+   * Waits for the children in `list` (all of them in `kids`, the top frame's unjoined children), frees
+   * them and returns their results in order; throws the first error after freeing them all.
+   */
+  joinChildren(kids: number[], list: readonly number[]): unknown[];
+  /** Before the top task runs again (a retry): settle what its failed attempt spawned, start with none. */
+  dropChildren(): void;
+}
+
+export interface JoinParts { frames: Frames; call: Call; choices: Choices; retries: Retries }
+
+export function createJoin(th: Thread, { frames: { enter, leave }, call, choices: { chosen }, retries: { finished, retryNumber } }: JoinParts): Join {
+  const { core, codec, x, w, tasks, taskSize, frameTask, frameKids, frameSubs } = th;
+  const T_flags = th.T_flags, T_argInfo = th.T_argInfo, T_done = th.T_done, T_fn = th.T_fn;
+
+  function settle(p: number, r: unknown): number {
+    try {
+      const d = th.depth - 1;
+      if (frameKids[d] !== undefined || frameSubs[d] !== undefined) joinRest();
+      codec.writeResult(p, r);
+      return 0;
+    } catch (e) {
+      return fail(p, e);
+    }
+  }
+
+  function fail(p: number, e: unknown): number {
+    abandon();
+    codec.writeError(p, e);
+    return 1;
+  }
+
+  /**
+   * Runs task t (and the successors it makes ready) while the task below it on this worker's stack waits
+   * in a join. Synchronous: a task that returns a promise cannot be awaited here, and fails with a
+   * message saying so (helping takes work from deques only, where host-submitted tasks never are). A
+   * graph task with retries left runs again at once: a helping worker cannot wait out a backoff.
+   */
+  function runNested(t: number): void {
+    const below = frameTask[th.depth - 1];
+    let cur = t;
+    while (cur >= 0) {
+      const p = tasks + cur * taskSize;
+      const flags = core.u32[(p >> 2) + T_flags];
+      enter(cur);
+      let failed: number;
+      let r: unknown;
+      for (;;) {
+        try {
+          r = call(p, flags);
+          if (isThenable(r)) {
+            void Promise.resolve(r).catch(() => {});
+            throw new Error(messages.asyncWhileHelping);
+          }
+          failed = settle(p, r);
+          finished(cur, flags);
+        } catch (e) {
+          if (retryNumber(cur, p, e) > 0) { dropChildren(); continue; }
+          failed = fail(p, e);
+        }
+        break;
+      }
+      leave();
+      const n = chosen(p, failed, r, flags);   // before reading th.choices: it may move the block
+      cur = x.finishNested(w, cur, failed, th.choices, n);
+    }
+    core.i32[th.currentAt] = below;
+  }
+
+  function helpUntil(at: number): void {
+    let idle = 0;
+    while (Atomics.load(core.i32, at) === 0) {
+      const t = x.helpNext(w);
+      if (t >= 0) { runNested(t); idle = 0; }
+      else if (++idle > 64) Atomics.wait(core.i32, at, 0, 0.05);   // the work runs elsewhere: nap 50 µs
+    }
+  }
+
+  /** Runs other tasks on this worker until child c has retired (it may be running on another worker). */
+  function waitFor(c: number): void {
+    helpUntil(((tasks + c * taskSize) >> 2) + T_done);
+  }
+
+  /** Frees a joined child (one of `kids`, which loses it): its result and argument blocks, then its slot. */
+  function release(kids: number[], c: number): void {
+    const p = tasks + c * taskSize;
+    // No longer a child for the host's orphan scan: a thread terminated from outside while freeing the
+    // blocks below leaks them, where the scan would free them a second time.
+    core.u32[(p >> 2) + T_flags] = 0;
+    codec.freeResult(p);
+    const info = core.u32[(p >> 2) + T_argInfo];
+    if (info !== 0 && info !== ONE_NUMBER) codec.freeArgs(p);
+    const i = kids.indexOf(c);   // remove it, keeping the order (splice allocates; this is the hot path of fork-join)
+    for (let k = i; k < kids.length - 1; k++) kids[k] = kids[k + 1];
+    kids.pop();
+    x.taskFreeW(w, c);
+  }
+
+  function joinChildren(kids: number[], list: readonly number[]): unknown[] {
+    for (const c of list) waitFor(c);
+    let error: unknown;
+    const out: unknown[] = [];
+    for (const c of list) {
+      const p = tasks + c * taskSize;
+      const kind = codec.resultKind(p);
+      if (kind === Kind.Error) error ??= rebuildError(codec.readResult(p) as PlainError, th.fns!.nameOf(core.u32[(p >> 2) + T_fn]));
+      else if (kind === Kind.Skipped) error ??= new CancelledError(messages.runStopped);   // its run stopped first
+      else out.push(codec.readResult(p));
+      release(kids, c);
+    }
+    if (error !== undefined) throw error;
+    return out;
+  }
+
+  /**
+   * Joins what the finishing task (top of the stack) left unjoined: its subflows, then its children. The
+   * first error becomes the task's error (after everything was joined: children use its memory).
+   */
+  function joinRest(): void {
+    let error: unknown;
+    const d = th.depth - 1;
+    const subs = frameSubs[d];
+    if (subs !== undefined) {
+      for (const sf of subs.slice()) {
+        try { sf.join(); } catch (e) { error ??= e; }
+      }
+    }
+    const kids = frameKids[d];
+    if (kids !== undefined && kids.length > 0) {
+      try { joinChildren(kids, kids.slice()); } catch (e) { error ??= e; }
+    }
+    if (error !== undefined) throw error;
+  }
+
+  /**
+   * After the top task failed: wait for its children (they use its memory) and free them, ignoring their
+   * results. Its unjoined subflows never started: they are dropped.
+   */
+  function abandon(): void {
+    const kids = frameKids[th.depth - 1];
+    if (kids !== undefined) for (const c of kids.slice()) { waitFor(c); release(kids, c); }
+  }
+
+  function dropChildren(): void {
+    abandon();
+    const d = th.depth - 1;
+    frameKids[d] = frameSubs[d] = undefined;
+  }
+
+  return { settle, fail, helpUntil, joinChildren, dropChildren };
+}

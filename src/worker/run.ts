@@ -1,0 +1,80 @@
+// Running a task at the top of this worker's stack, from the loop (runTop) or when its promise settled
+// (resume), and retiring it in Wasm. Per task: one call into Wasm (finish, which also finds the next
+// task), no allocation, no postMessage.
+import { EMPTY } from '../engine/memory.js';
+import type { Thread, Suspended } from './thread.js';
+import type { Frames } from './frames.js';
+import { isThenable, type Call } from './call.js';
+import type { Choices } from './choices.js';
+import type { Join } from './join.js';
+import type { AwaitList } from './suspend.js';
+import { RERUN, type Retries } from './retry.js';
+
+export interface Run {
+  /** Runs task t at the top level; returns what to run next, or EMPTY. */
+  runTop(t: number): number;
+  /** Resumes a suspended task whose promise settled; returns what to run next (finish's answer). */
+  resume(s: Suspended): number;
+}
+
+export interface RunParts { frames: Frames; call: Call; choices: Choices; join: Join; awaits: AwaitList; retries: Retries }
+
+export function createRun(th: Thread, parts: RunParts): Run {
+  const { frames: { enter, leave }, call, choices: { chosen }, join: { settle, fail, dropChildren }, awaits: { suspend, unlist } } = parts;
+  const { retryLater, finished } = parts.retries;
+  const { core, x, w, tasks, taskSize, frameKids, frameSubs } = th;
+  const T_flags = th.T_flags, NOTIFY_HOST = th.NOTIFY_HOST;
+  const sampler = th.sampler!;
+
+  /** Retires t (n: its condition choices); the next task to run, or EMPTY. Blocks for work only when no task of ours is suspended. */
+  function done(t: number, failed: number, n: number): number {
+    return th.suspended === 0 && !th.elastic ? x.finish(w, t, failed, th.choices, n) : x.finishNested(w, t, failed, th.choices, n);
+  }
+
+  function runTop(t: number): number {
+    const p = tasks + t * taskSize;
+    const flags = core.u32[(p >> 2) + T_flags];   // read once: the metrics hook, call() and chosen() test its bits
+    // Metrics hook (src/observe/metrics.ts): t's start time if it is timed, else 0. The count is kept
+    // here, so most tasks make no call.
+    const t0 = --sampler.countdown === 0 || sampler.long || (flags & NOTIFY_HOST) !== 0 ? sampler.begin(t, p) : 0;
+    enter(t);
+    let failed: number;
+    let r: unknown;
+    try {
+      r = call(p, flags);
+      if (isThenable(r)) {
+        suspend(t, r);
+        leave();
+        return EMPTY;
+      }
+      failed = settle(p, r);
+      finished(t, flags);
+    } catch (e) {
+      const again = retryLater(t, p, e);
+      if (again !== undefined) { dropChildren(); suspend(t, again); leave(); return EMPTY; }
+      failed = fail(p, e);
+    }
+    leave();
+    if (t0 !== 0) sampler.end(t0);    // metrics hook: before finish(), whose atomics publish the sample
+    return done(t, failed, chosen(p, failed, r, flags));
+  }
+
+  function resume(s: Suspended): number {
+    unlist(s);
+    if (s.ok && s.value === RERUN) return runTop(s.t);   // a graph task's retry, after its backoff
+    const p = tasks + s.t * taskSize;
+    enter(s.t);
+    const d = th.depth - 1;
+    frameKids[d] = s.kids;
+    frameSubs[d] = s.subs;
+    const again = s.ok ? undefined : retryLater(s.t, p, s.value);
+    if (again !== undefined) { dropChildren(); suspend(s.t, again); leave(); return EMPTY; }
+    const failed = s.ok ? settle(p, s.value) : fail(p, s.value);
+    const flags = core.u32[(p >> 2) + T_flags];
+    finished(s.t, flags);
+    leave();
+    return done(s.t, failed, chosen(p, failed, s.value, flags));
+  }
+
+  return { runTop, resume };
+}

@@ -1,0 +1,100 @@
+// One worker thread's state, shared by the files of src/worker/.
+//
+// main.ts creates the thread's one Thread and then each file's part of the worker, once, as closures
+// over it (openFrames(th), createJoin(th, …), …). A closure created once per thread lets V8 treat
+// what it captures as constants (the thread and its read-only fields: addresses, word offsets, flag
+// bits), as it would a module's own constants; so splitting the worker into files costs the per-task
+// path nothing. Thread is a class whose fields are all set in its constructor, so its shape never
+// changes. The mutable fields below are the state several files share; each group is written only by
+// the file named beside it. State one file keeps to itself lives in that file's closure.
+import type { CoreExports, SharedCore } from '../engine/memory.js';
+import { Codec, Kind } from '../engine/codec.js';
+import type { FunctionCache } from '../engine/functions.js';
+import type { Subflow } from '../graph/subflow.js';
+import type { Sampler } from '../observe/metrics.js';
+import type { TaskContext } from './context.js';
+
+/** argInfo of a task whose only argument is one number (src/engine/codec.ts: argc 1, kind Number in the first nibble). */
+export const ONE_NUMBER = 1 | (Kind.Number << 4);
+
+/** A task suspended on a promise (suspend.ts), with what its frame held, and its settlement once known. */
+export interface Suspended {
+  t: number;
+  entry: number;
+  kids: number[] | undefined;
+  subs: Subflow[] | undefined;
+  ok: boolean;
+  value: unknown;
+}
+
+export class Thread {
+  // ---- the core: read-only after construction ----
+  readonly w: number;
+  readonly core: SharedCore;
+  readonly x: CoreExports;
+  readonly codec: Codec;
+  /** Address of the task table and the size of a record. */
+  readonly tasks: number;
+  readonly taskSize: number;
+  /** Word offsets (u32 index from a record's first word) of the Task fields the worker reads. */
+  readonly T_fn: number; readonly T_argInfo: number; readonly T_npred: number; readonly T_pred: number;
+  readonly T_flags: number; readonly T_nsucc: number; readonly T_succ: number; readonly T_run: number;
+  readonly T_done: number; readonly T_token: number;
+  /** Byte offsets of the f64 fields: the first argument word, the start time. */
+  readonly T_a0: number; readonly T_tStart: number;
+  /** TaskFlag bits. */
+  readonly CONDITION: number; readonly WATCHED: number; readonly NOTIFY_HOST: number; readonly CHILD: number;
+  /** Word indices of this worker's WorkerSlot.current and WorkerSlot.parked. */
+  readonly currentAt: number;
+  readonly parkedAt: number;
+
+  // ---- main.ts, once during start-up ----
+  /** Every task function, by id (the task context is `this` for those that use it). */
+  fns: FunctionCache | undefined = undefined;
+  ctx: TaskContext | undefined = undefined;
+  sampler: Sampler | undefined = undefined;
+  /** An elastic slot: tasks retire with finishNested, never blocking in Wasm (lifecycle.ts). */
+  elastic = false;
+
+  // ---- frames.ts: the stack of tasks this worker runs (they nest while it helps in a join) ----
+  readonly frameTask: number[] = [];
+  readonly frameKids: (number[] | undefined)[] = [];
+  readonly frameSubs: (Subflow[] | undefined)[] = [];
+  depth = 0;
+
+  // ---- choices.ts: where a finishing condition task listed its choices (finish reads them) ----
+  choices = 0;
+
+  // ---- suspend.ts: tasks suspended on promises ----
+  /** Suspended tasks whose promise settled, in settlement order: the loop resumes them first. */
+  readonly resumable: Suspended[] = [];
+  /** Tasks suspended now (settled ones included until resumed). */
+  suspended = 0;
+
+  constructor(core: SharedCore, w: number) {
+    const L = core.L;
+    this.w = w;
+    this.core = core;
+    this.x = core.x;
+    this.codec = new Codec(core);
+    this.tasks = core.tasks;
+    this.taskSize = L.size_Task;
+    this.T_fn = L.T_fn >> 2; this.T_argInfo = L.T_argInfo >> 2; this.T_npred = L.T_npred >> 2; this.T_pred = L.T_pred >> 2;
+    this.T_flags = L.T_flags >> 2; this.T_nsucc = L.T_nsucc >> 2; this.T_succ = L.T_succ >> 2; this.T_run = L.T_run >> 2;
+    this.T_done = L.T_done >> 2; this.T_token = L.T_token >> 2;
+    this.T_a0 = L.T_a0; this.T_tStart = L.T_tStart;
+    this.CONDITION = L.flag_Condition; this.WATCHED = L.flag_Watched; this.NOTIFY_HOST = L.flag_NotifyHost; this.CHILD = L.flag_Child;
+    this.currentAt = this.slotWord(L.W_current);
+    this.parkedAt = this.slotWord(L.W_parked);
+  }
+
+  /** Word index of field `off` (a byte offset from core.L) of this worker's WorkerSlot. */
+  slotWord(off: number): number {
+    return (this.core.workerPtr(this.w) + off) >> 2;
+  }
+
+  /** Word index of the first word of task t's record. */
+  record(t: number): number {
+    return (this.tasks + t * this.taskSize) >> 2;
+  }
+}
