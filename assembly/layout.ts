@@ -263,6 +263,26 @@ export const NORMAL: u32 = 2;
   _j0: u32; _j1: u32;
 }
 
+// An executor.map call's job block (src/engine/batch-task.ts says who writes what and what publishes
+// it): one per call, allocated and freed by the host. The header, then per item an 8-byte input word,
+// an 8-byte output word, an input kind byte and an output kind byte (the areas named by the pointers
+// below), then one MapBlock per block of `grain` items.
+//   0   cursor stop n grain blocks fn inVals inKinds outVals outKinds table · · · · ·   (u32 words)
+@unmanaged export class MapJob {
+  cursor: i32;    // next unclaimed block: atomic add by the call's tasks
+  stop: i32;      // set (atomic store) by the host when the call is cancelled
+  n: u32; grain: u32; blocks: u32; fn: u32;   // items, items per block, blocks, the function's id
+  inVals: u32; inKinds: u32; outVals: u32; outKinds: u32;   // heap pointers to the per-item areas
+  table: u32;     // heap pointer to MapBlock[blocks]
+  _m0: u32; _m1: u32; _m2: u32; _m3: u32; _m4: u32;
+}
+// One block of a map call's items: codec blocks (heap pointer, byte length; 0 length = none) of the
+// inputs that do not fit a word (host-written), and of the block's encoded outputs and errors
+// (written by the task that claimed the block).
+@unmanaged export class MapBlock {
+  inPtr: u32; inLen: u32; outPtr: u32; outLen: u32; errPtr: u32; errLen: u32;
+}
+
 // The metrics block (src/observe/metrics.ts), host-allocated once before the workers start; every
 // WorkerSlot.metrics names it. The header, then one ring of METRIC_SLOTS window slots per worker.
 //   0   hostOrigin(f64) sampleEvery stamps · · · ·                      (host-written)

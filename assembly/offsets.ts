@@ -2,7 +2,7 @@
 // core.L (off_X as L.X, the others under their full name) and never types a number.
 import {
   HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED,
-  Frames, FrameEntry, AwaitEntry, Choice, Job, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
+  Frames, FrameEntry, AwaitEntry, Choice, Job, MapJob, MapBlock, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
   METRIC_SLOT_BYTES, Token,
 } from "./layout";
 
@@ -92,6 +92,25 @@ export function off_Fr_tasks(): usize { return offsetof<Frames>("tasks"); }
 export function size_FrameEntry(): usize { return offsetof<FrameEntry>(); }
 export function size_AwaitEntry(): usize { return offsetof<AwaitEntry>(); }
 export function size_Choice(): usize { return offsetof<Choice>(); }
+export function size_MapJob(): usize { return offsetof<MapJob>(); }
+export function off_MJ_cursor(): usize { return offsetof<MapJob>("cursor"); }
+export function off_MJ_stop(): usize { return offsetof<MapJob>("stop"); }
+export function off_MJ_n(): usize { return offsetof<MapJob>("n"); }
+export function off_MJ_grain(): usize { return offsetof<MapJob>("grain"); }
+export function off_MJ_blocks(): usize { return offsetof<MapJob>("blocks"); }
+export function off_MJ_fn(): usize { return offsetof<MapJob>("fn"); }
+export function off_MJ_inVals(): usize { return offsetof<MapJob>("inVals"); }
+export function off_MJ_inKinds(): usize { return offsetof<MapJob>("inKinds"); }
+export function off_MJ_outVals(): usize { return offsetof<MapJob>("outVals"); }
+export function off_MJ_outKinds(): usize { return offsetof<MapJob>("outKinds"); }
+export function off_MJ_table(): usize { return offsetof<MapJob>("table"); }
+export function size_MapBlock(): usize { return offsetof<MapBlock>(); }
+export function off_MB_inPtr(): usize { return offsetof<MapBlock>("inPtr"); }
+export function off_MB_inLen(): usize { return offsetof<MapBlock>("inLen"); }
+export function off_MB_outPtr(): usize { return offsetof<MapBlock>("outPtr"); }
+export function off_MB_outLen(): usize { return offsetof<MapBlock>("outLen"); }
+export function off_MB_errPtr(): usize { return offsetof<MapBlock>("errPtr"); }
+export function off_MB_errLen(): usize { return offsetof<MapBlock>("errLen"); }
 export function size_Job(): usize { return offsetof<Job>(); }
 export function off_J_cursor(): usize { return offsetof<Job>("cursor"); }
 export function off_J_best(): usize { return offsetof<Job>("best"); }

@@ -1,7 +1,7 @@
 // The memory map as the TypeScript side sees it (assembly/layout.ts → offsets.ts → core.L): every layout
 // name the build reads exists in core.L (a misspelt one would be undefined, and its offsets NaN, writing
 // nowhere without an error); the blocks declared for the host and worker side (frames, await list,
-// choices, job block, metrics block, cancellation token, the exit word) are laid out as their users
+// choices, job block, map job, metrics block, cancellation token, the exit word) are laid out as their users
 // assume; and the files that use those blocks type no offset in.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -107,6 +107,12 @@ Blocks('the metrics block: a header line, then rings of 8-aligned slots (busyMs 
   assert.is((L.size_MetricSlot * SLOTS) % 64, 0, 'each ring starts on a line');
 });
 
+Blocks("executor.map's job header and block rows: u32 words that fit their blocks", ({ L }) => {
+  disjoint(fields(L, 'MJ_'), L.size_MapJob, 4, 'MapJob');
+  disjoint(fields(L, 'MB_'), L.size_MapBlock, 4, 'MapBlock');
+  assert.is(L.size_MapJob % 8, 0, 'the per-item f64 words after the header stay aligned');
+});
+
 Blocks('the cancellation token: its words fit the block', ({ L }) => {
   disjoint(fields(L, 'C_'), L.size_Token, 4, 'Token');
 });
@@ -126,7 +132,7 @@ const Typed = suite('no typed-in offsets where the blocks are used');
 // The files that read or write these blocks: each takes its offsets from core.L.
 const USERS = [
   'src/algorithms/spec.ts', 'src/algorithms/builtins.ts', 'src/observe/metrics.ts', 'src/engine/pool.ts',
-  'src/engine/memory.ts', 'src/engine/cancel.ts', ...files('src/worker', '.ts'),
+  'src/engine/memory.ts', 'src/engine/cancel.ts', 'src/engine/batch.ts', 'src/engine/batch-task.ts', ...files('src/worker', '.ts'),
 ];
 
 Typed('no `(p + N) >> k`, `(p >> 2) + N`, J_* or control-stride constants', () => {

@@ -9,10 +9,7 @@ import type { Codec } from './codec.js';
 import type { FunctionTable } from './functions.js';
 import { MAP, type Tasks } from './tasks.js';
 import { Kind } from './codec.js';
-import {
-  mapItems, mapLayout, M_STOP, M_N, M_GRAIN, M_BLOCKS, M_FN, M_IN_VALS, M_IN_KINDS, M_OUT_VALS, M_OUT_KINDS,
-  M_TABLE, T_IN, T_OUT, T_ERR, TABLE_WORDS,
-} from './batch-task.js';
+import { mapItems, mapLayout, mapWords, type MapWords } from './batch-task.js';
 import { checkedPriority, mapGrain, type Priority } from '../policy/scheduling.js';
 import { messages, rebuildError, CancelledError, MapError, type PlainError } from '../errors.js';
 
@@ -60,8 +57,9 @@ export async function map(h: BatchHost, fn: unknown, input: unknown, options: Ma
   if (signal?.aborted) throw new CancelledError(messages.mapCancelled(n), signal.reason);
   const grain = mapGrain(n, h.workers);
   const blocks = Math.ceil(n / grain);
-  const job = write(h, fnId, items, grain, blocks);
-  const onAbort = (): void => { Atomics.store(h.core.i32, (job >> 2) + M_STOP, 1); };
+  const W = mapWords(h.core.L);
+  const job = write(h, W, fnId, items, grain, blocks);
+  const onAbort = (): void => { Atomics.store(h.core.i32, (job >> 2) + W.stop, 1); };
   signal?.addEventListener('abort', onAbort, { once: true });
   const runs: Promise<unknown>[] = [];
   let failure: unknown;
@@ -73,25 +71,25 @@ export async function map(h: BatchHost, fn: unknown, input: unknown, options: Ma
   }
   try {
     if (failure !== undefined) throw failure;
-    if (Atomics.load(h.core.i32, (job >> 2) + M_STOP) !== 0) throw new CancelledError(messages.mapCancelled(n), signal?.reason);
-    return read(h, job, n, blocks, h.fns.nameOf(fnId));
+    if (Atomics.load(h.core.i32, (job >> 2) + W.stop) !== 0) throw new CancelledError(messages.mapCancelled(n), signal?.reason);
+    return read(h, W, job, n, blocks, h.fns.nameOf(fnId));
   } finally {
-    release(h, job, blocks);
+    release(h, W, job, blocks);
   }
 }
 
 /** Allocates and fills the job block: inputs in words where they fit, the rest encoded per block. */
-function write(h: BatchHost, fnId: number, items: ArrayLike<unknown>, grain: number, blocks: number): number {
+function write(h: BatchHost, W: MapWords, fnId: number, items: ArrayLike<unknown>, grain: number, blocks: number): number {
   const { core, codec } = h;
   const n = items.length;
-  const lay = mapLayout(n, blocks);
+  const lay = mapLayout(W, n, blocks);
   const job = core.alloc(lay.bytes);
   const w = job >> 2;
   core.u8.fill(0, job, job + lay.bytes);
-  core.u32[w + M_N] = n; core.u32[w + M_GRAIN] = grain; core.u32[w + M_BLOCKS] = blocks; core.u32[w + M_FN] = fnId;
-  core.u32[w + M_IN_VALS] = job + lay.inVals; core.u32[w + M_IN_KINDS] = job + lay.inKinds;
-  core.u32[w + M_OUT_VALS] = job + lay.outVals; core.u32[w + M_OUT_KINDS] = job + lay.outKinds;
-  core.u32[w + M_TABLE] = job + lay.table;
+  core.u32[w + W.n] = n; core.u32[w + W.grain] = grain; core.u32[w + W.blocks] = blocks; core.u32[w + W.fn] = fnId;
+  core.u32[w + W.inVals] = job + lay.inVals; core.u32[w + W.inKinds] = job + lay.inKinds;
+  core.u32[w + W.outVals] = job + lay.outVals; core.u32[w + W.outKinds] = job + lay.outKinds;
+  core.u32[w + W.table] = job + lay.table;
   try {
     if (items instanceof Float64Array || items instanceof Float32Array || items instanceof Int32Array) {
       core.f64.set(items, (job + lay.inVals) >> 3);      // numbers only: one copy, every kind Number
@@ -108,24 +106,24 @@ function write(h: BatchHost, fnId: number, items: ArrayLike<unknown>, grain: num
       }
       if (packed !== undefined) {
         const [ptr, len] = codec.encodeBlock(packed);
-        const row = ((job + lay.table) >> 2) + TABLE_WORDS * b;
-        core.u32[row + T_IN] = ptr; core.u32[row + T_IN + 1] = len;
+        const row = ((job + lay.table) >> 2) + W.rowWords * b;
+        core.u32[row + W.inPtr] = ptr; core.u32[row + W.inLen] = len;
       }
     }
   } catch (e) {
-    release(h, job, blocks);
+    release(h, W, job, blocks);
     throw e;
   }
   return job;
 }
 
 /** Every item's outcome, in order; a MapError if any failed. */
-function read(h: BatchHost, job: number, n: number, blocks: number, name: string): unknown[] {
+function read(h: BatchHost, W: MapWords, job: number, n: number, blocks: number, name: string): unknown[] {
   const { core, codec } = h;
-  core.ensure(job, 64);
+  core.ensure(job, W.headerBytes);
   const w = job >> 2;
-  const outVals = core.u32[w + M_OUT_VALS], outKinds = core.u32[w + M_OUT_KINDS], table = core.u32[w + M_TABLE] >> 2;
-  core.ensure(job, (table << 2) + 4 * TABLE_WORDS * blocks - job);
+  const outVals = core.u32[w + W.outVals], outKinds = core.u32[w + W.outKinds], table = core.u32[w + W.table] >> 2;
+  core.ensure(job, (table << 2) + 4 * W.rowWords * blocks - job);
   const results = new Array<unknown>(n);
   const f64 = core.f64, u8 = core.u8;
   for (let i = 0, v = outVals >> 3; i < n; i++, v++) {
@@ -134,13 +132,13 @@ function read(h: BatchHost, job: number, n: number, blocks: number, name: string
   }
   let errors: unknown[] | undefined, indices: number[] | undefined;
   for (let b = 0; b < blocks; b++) {
-    const row = table + TABLE_WORDS * b;
-    if (core.u32[row + T_OUT + 1] !== 0) {
-      const list = codec.decodeBlock(core.u32[row + T_OUT], core.u32[row + T_OUT + 1]) as unknown[];
+    const row = table + W.rowWords * b;
+    if (core.u32[row + W.outLen] !== 0) {
+      const list = codec.decodeBlock(core.u32[row + W.outPtr], core.u32[row + W.outLen]) as unknown[];
       for (let j = 0; j < list.length; j += 2) results[list[j] as number] = list[j + 1];
     }
-    if (core.u32[row + T_ERR + 1] !== 0) {
-      const list = codec.decodeBlock(core.u32[row + T_ERR], core.u32[row + T_ERR + 1]) as unknown[];
+    if (core.u32[row + W.errLen] !== 0) {
+      const list = codec.decodeBlock(core.u32[row + W.errPtr], core.u32[row + W.errLen]) as unknown[];
       for (let j = 0; j < list.length; j += 2) {
         (indices ??= []).push(list[j] as number);
         (errors ??= []).push(rebuildError(list[j + 1] as PlainError, name));
@@ -154,14 +152,16 @@ function read(h: BatchHost, job: number, n: number, blocks: number, name: string
 }
 
 /** Frees the job block and every codec block its table names. */
-function release(h: BatchHost, job: number, blocks: number): void {
+function release(h: BatchHost, W: MapWords, job: number, blocks: number): void {
   const core = h.core;
-  core.ensure(job, 64);
-  const table = core.u32[(job >> 2) + M_TABLE] >> 2;
-  core.ensure(job, (table << 2) + 4 * TABLE_WORDS * blocks - job);
+  core.ensure(job, W.headerBytes);
+  const table = core.u32[(job >> 2) + W.table] >> 2;
+  core.ensure(job, (table << 2) + 4 * W.rowWords * blocks - job);
   for (let b = 0; b < blocks; b++) {
-    const row = table + TABLE_WORDS * b;
-    for (const at of [T_IN, T_OUT, T_ERR]) if (core.u32[row + at + 1] !== 0) core.x.heapFree(core.u32[row + at]);
+    const row = table + W.rowWords * b;
+    if (core.u32[row + W.inLen] !== 0) core.x.heapFree(core.u32[row + W.inPtr]);
+    if (core.u32[row + W.outLen] !== 0) core.x.heapFree(core.u32[row + W.outPtr]);
+    if (core.u32[row + W.errLen] !== 0) core.x.heapFree(core.u32[row + W.errPtr]);
   }
   core.x.heapFree(job);
 }
