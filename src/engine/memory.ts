@@ -4,9 +4,17 @@
 import { readBytes } from '../platform/node.js';
 import { messages } from '../errors.js';
 
+/**
+ * The two WebAssembly objects threads share, as the declarations name them: a compiled module and a
+ * shared memory. Structural, because TypeScript declares the WebAssembly namespace only in its DOM lib,
+ * which a Node project that depends on beatflow need not load; the code itself uses the real classes.
+ */
+export type CoreModule = object;
+export interface CoreMemory { readonly buffer: ArrayBufferLike; grow(deltaPages: number): number }
+
 /** The Wasm core's exports, as the host and workers call them. */
 export interface CoreExports {
-  memory: WebAssembly.Memory;
+  memory: CoreMemory;
   layoutSize(nWorkers: number, taskCapLog2: number, dequeCapLog2: number, runCap: number, fnCap: number): number;
   configure(nWorkers: number, taskCapLog2: number, dequeCapLog2: number, runCap: number, fnCap: number,
             maxSpinners: number, spinIters: number): number;
@@ -103,13 +111,13 @@ const MAX_PAGES = 65536;
 
 /** Where the compiled core ships: build/core.wasm, beside build/src/ (this file is build/src/engine/memory.js). */
 const CORE_URL = new URL('../../core.wasm', import.meta.url);
-let modulePromise: Promise<WebAssembly.Module> | undefined;
+let modulePromise: Promise<CoreModule> | undefined;
 
 /**
  * Compiles build/core.wasm once per thread. When the file cannot be read (a bundle that left it behind)
  * the error names where it was looked for and how to ship it; a later call tries again.
  */
-export function compileCore(): Promise<WebAssembly.Module> {
+export function compileCore(): Promise<CoreModule> {
   if (modulePromise === undefined) {
     modulePromise = readCore(CORE_URL).then((b) => WebAssembly.compile(b));
     modulePromise.catch(() => { modulePromise = undefined; });
@@ -123,6 +131,11 @@ async function readCore(url: URL): Promise<Uint8Array<ArrayBuffer>> {
   } catch (e) {
     throw new Error(messages.coreMissing(url.href, e instanceof Error ? e.message : String(e)), { cause: e });
   }
+}
+
+/** An instance of the core on `memory`: its exports. */
+function instantiate(module: CoreModule, memory: CoreMemory): CoreExports {
+  return new WebAssembly.Instance(module as WebAssembly.Module, { env: { memory: memory as WebAssembly.Memory } }).exports as unknown as CoreExports;
 }
 
 function readLayout(x: CoreExports): Layout {
@@ -141,8 +154,8 @@ function readLayout(x: CoreExports): Layout {
  * accessors below do so when an address falls past the current view).
  */
 export class SharedCore {
-  readonly memory: WebAssembly.Memory;
-  readonly module: WebAssembly.Module;
+  readonly memory: CoreMemory;
+  readonly module: CoreModule;
   readonly x: CoreExports;
   readonly L: Layout;
   readonly #buffers = new WeakSet<ArrayBufferLike>();
@@ -161,10 +174,10 @@ export class SharedCore {
   /** Host: called for each lone task initLoneTask writes; stamps async tasks for the wait-time metric (src/observe/metrics.ts). */
   stamper: ((t: number, flags: number) => void) | undefined = undefined;
 
-  private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory) {
+  private constructor(module: CoreModule, memory: CoreMemory) {
     this.module = module;
     this.memory = memory;
-    this.x = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as CoreExports;
+    this.x = instantiate(module, memory);
     this.L = readLayout(this.x);
     this.refresh();
     const h = this.L.header;
@@ -184,15 +197,14 @@ export class SharedCore {
   }
 
   /** Host: a fresh shared memory laid out for `config`. */
-  static create(module: WebAssembly.Module, config: CoreConfig): SharedCore {
-    const probeMem = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-    const probe = new WebAssembly.Instance(module, { env: { memory: probeMem } }).exports as unknown as CoreExports;
+  static create(module: CoreModule, config: CoreConfig): SharedCore {
+    const probe = instantiate(module, new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }));
     const runCap = config.runCap + (config.subRuns ?? 0);
     const bytes = probe.layoutSize(config.workers, config.taskCapLog2, config.dequeCapLog2, runCap, config.fnCap);
     const pages = Math.ceil(bytes / PAGE) + 16; // 1 MiB of heap to start with; it grows on demand
     if (pages > MAX_PAGES) throw new RangeError(`the task table does not fit in 4 GiB of shared memory: lower maxTasks`);
     const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
-    const x = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as CoreExports;
+    const x = instantiate(module, memory);
     x.configure(config.workers, config.taskCapLog2, config.dequeCapLog2, runCap, config.fnCap,
       config.maxSpinners, config.spinIters);
     x.setSubRuns(config.runCap);
@@ -200,7 +212,7 @@ export class SharedCore {
   }
 
   /** Worker (or a second host-side instance): instantiate against an existing configured memory. */
-  static attach(module: WebAssembly.Module, memory: WebAssembly.Memory): SharedCore {
+  static attach(module: CoreModule, memory: CoreMemory): SharedCore {
     return new SharedCore(module, memory);
   }
 

@@ -2,11 +2,12 @@
 // the data a thread starts with, the messages it posts while it starts, and the values of its slot's
 // exit word (assembly/layout.ts WorkerSlot.exit), which say why a thread left. The host side of the
 // protocol owns these; the worker implements them (src/README.md, "Start-up").
+import type { CoreModule, CoreMemory } from './memory.js';
 
 /** What the pool passes a worker thread (structured-cloned; the module and the memory are shared). */
 export interface WorkerData {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
+  module: CoreModule;
+  memory: CoreMemory;
   worker: number;
   moduleUrl?: string;
   /** Recycling and idle exit (src/worker/lifecycle.ts). */
