@@ -1,16 +1,40 @@
 // Errors the runtime raises, with their messages in one table, and the rebuilding of errors thrown by
 // tasks on other threads (name, message and stack kept; the task's name attached).
 
-/** Every message the runtime produces, in one place. */
+/**
+ * Every message the runtime produces, in one place, grouped by what it is about. Each names the option,
+ * argument, task or value at fault and says what to do; `describe()` writes the value a caller passed.
+ * Messages that say "beatflow internal error" are invariants the runtime keeps, not misuse.
+ */
 export const messages = {
+  // ---- options and executor ----
+  optionsObject: (got: unknown) => `beatflow: Executor.create(options): options must be an object (got ${describe(got)})`,
+  /** An executor option (Executor.create): `options.${name}`. */
   optionType: (name: string, expected: string, got: unknown) =>
     `beatflow: options.${name} must be ${expected} (got ${describe(got)})`,
-  optionsObject: (got: unknown) => `beatflow: Executor.create(options): options must be an object (got ${describe(got)})`,
-  unknownOption: (name: string, known: readonly string[]) =>
-    `beatflow: unknown option '${name}' (known options: ${known.join(', ')})`,
+  unknownOption: (where: string, name: string, known: readonly string[]) =>
+    `beatflow: ${where}: unknown option '${name}' (known options: ${known.join(', ')})`,
+  /** An option of one call: `call` is its signature ("executor.run(tf, options)"). */
+  callOption: (call: string, name: string, expected: string, got: unknown) =>
+    `beatflow: ${call}: options.${name} must be ${expected} (got ${describe(got)})`,
+  /** An argument (or a part of one): `what` says where ("executor.asyncAt(priority, fn, ...args): priority"). */
+  argType: (what: string, expected: string, got: unknown) => `beatflow: ${what} must be ${expected} (got ${describe(got)})`,
   notAFunction: (what: string, got: unknown) =>
     `beatflow: ${what} must be a function (got ${describe(got)})`,
   notATaskflow: (what: string, got: unknown) => `beatflow: ${what} must be a Taskflow (got ${describe(got)})`,
+  notAnExecutor: (what: string, got: unknown) =>
+    `beatflow: ${what}: executor must be an Executor from Executor.create() (got ${describe(got)})`,
+  closed: (op: string) => `beatflow: executor.${op}() called after close() or destroy()`,
+  closedFor: (what: string) => `beatflow: ${what} called after executor.close() or destroy()`,
+  destroyed: 'beatflow: the executor was destroyed before this task finished',
+  closeTimedOut: (ms: number, inFlight: number, busy: string) =>
+    `beatflow: close() timed out after ${ms} ms with ${inFlight} task(s) or run(s) still in flight (closeTimeout); ${busy}`,
+  queueFull: (op: string, max: number, queued: number) =>
+    `beatflow: executor.${op}(): ${queued} tasks are queued and not yet started, the bound set by options.maxQueue ` +
+    `(${max}): check executor.needsDrain and await executor.drained() before submitting more, or raise maxQueue`,
+  tooManyTasks: (cap: number) =>
+    `beatflow: all ${cap} task slots are in use: raise options.maxTasks, or await results before submitting more`,
+  tooManyFunctions: (cap: number) => `beatflow: more than ${cap} distinct task functions: raise options.maxFunctions`,
   nativeFunction: (name: string) =>
     `beatflow: '${name}' is a native or bound function, which cannot be sent to a worker: export it from the ` +
     `task module (Executor.create({ module })) or pass a plain function written in your source`,
@@ -18,6 +42,36 @@ export const messages = {
     `${variable} is not defined in the worker: inline task '${task}' cannot capture variables from the ` +
     `scope it was written in (it is sent to the workers as source). Pass the value as an argument ` +
     `(executor.async(fn, value) or task.args(value)), or export the function from the task module`,
+  missingExport: (name: string) =>
+    `beatflow: the task module has no function export '${name}' in this worker, though the host found one: ` +
+    'a task module must export the same functions in every thread that loads it',
+  missingBuiltin: (name: string) =>
+    `beatflow: the runtime task function '${name}' is not registered in this worker (build/src out of date? run npm run build)`,
+  workerStart: (worker: number, message: string) => `beatflow: worker ${worker} failed to start: ${message}`,
+  moduleLoad: (url: string, message: string) => `beatflow: the task module ${url} failed to load in a worker: ${message}`,
+  workerEntry: (url: string, message: string) =>
+    `beatflow: the worker entry ${url} could not be started: ${message}. It is part of the package's build and must ` +
+    'ship beside it: when bundling, mark beatflow as external, or copy build/src/ (with build/core.wasm) unchanged',
+  notInWorker: 'beatflow: src/worker/main.ts is the entry of the executor\'s worker threads and must run in one: ' +
+    'do not import it yourself (Executor.create() starts the workers)',
+  coreMismatch: (what: string) =>
+    `beatflow: build/core.wasm and the JavaScript build disagree on ${what}: they come from different builds; rebuild with \`npm run build\``,
+  coreMissing: (url: string, message: string) =>
+    `beatflow: the WebAssembly core ${url} could not be read: ${message}. core.wasm must ship beside the package's ` +
+    'build (build/core.wasm, next to build/src/): when bundling, mark beatflow as external, or copy build/core.wasm to that URL',
+  crashed: (worker: number, cause: string, task: string | undefined) =>
+    `beatflow: worker ${worker} ${cause}` + (task !== undefined ? ` while running task '${task}'` : ''),
+  /** Causes for `crashed` and `workerStart`: how a worker thread ended. */
+  terminated: 'was terminated from outside (worker.terminate())',
+  died: (message: string) => `died (${message})`,
+  exited: (code: number | undefined) => `exited with code ${code}`,
+  threadExited: (code: number) => `the thread exited with code ${code}`,
+  restartsFailed: (message: string) => `beatflow: every worker failed to restart: ${message.replace(/^beatflow: /, '')}`,
+
+  // ---- tasks and runs ----
+  /** An argument of a Task method: `call` is the method ("retries(n)"), `task` the task's name. */
+  taskArg: (call: string, task: string, arg: string, expected: string, got: unknown) =>
+    `beatflow: task.${call} on task '${task}': ${arg} must be ${expected} (got ${describe(got)})`,
   asyncWhileHelping:
     'beatflow: a task that returns a promise ran while its worker was helping inside ctx.join(), where it cannot ' +
     'be awaited: make tasks that use spawn/join (and tasks in the same graph) synchronous, or await outside join',
@@ -31,74 +85,198 @@ export const messages = {
   runDeadline: (name: string, ms: number) => `beatflow: the run of taskflow '${name}' passed its deadline (${ms} ms)`,
   forced: (name: string, grace: number, w: number) =>
     `beatflow: task '${name}' did not stop within ${grace} ms of being cancelled: worker ${w} was terminated and replaced`,
-  tokenCancelled: (reason: string) => `beatflow: the task was cancelled${reason ? `: ${reason}` : ''}`,
+  tooManyRuns: (cap: number) =>
+    `beatflow: more than ${cap} graph runs in flight: await some runs first, or raise options.maxRuns`,
   tooManySubflows: (name: string) =>
     `beatflow: subflow '${name}': every subflow slot is in use (subflows being joined at once, all workers and ` +
     'nesting levels together): raise the executor option maxSubflows',
   notRunning: (what: string) =>
     `beatflow: ${what} can only be called while a task runs, in its synchronous part (before an async task's first await)`,
+  notAChild: (got: unknown) =>
+    `beatflow: ctx.join(): ${describe(got)} is not a child this task spawned and has not joined yet: pass what ` +
+    'ctx.spawn() returned in this task, and join each child once',
   foreignSubflow: (name: string) =>
     `beatflow: subflow '${name}' can only be joined by the task that built it, while it runs`,
+  subflowJoined: (name: string) =>
+    `beatflow: subflow '${name}' was already joined: a subflow runs once (sf.join() at most once; the task that built ` +
+    'it joins it when it returns); build another with ctx.subflow() to run more',
   subflowStopped: (name: string) => `beatflow: subflow '${name}' stopped: its run failed or was cancelled`,
-  closed: (op: string) => `beatflow: executor.${op}() called after close() or destroy()`,
-  closedFor: (what: string) => `beatflow: ${what} called after executor.close() or destroy()`,
-  tooManyTasks: (cap: number) =>
-    `beatflow: all ${cap} task slots are in use: raise options.maxTasks, or await results before submitting more`,
-  tooManyRuns: (cap: number) => `beatflow: more than ${cap} graph runs in flight: await some runs first`,
-  tooManyFunctions: (cap: number) => `beatflow: more than ${cap} distinct task functions: raise options.maxFunctions`,
+  cancelled: (graph: string) => `beatflow: the run of taskflow '${graph}' was cancelled`,
+  stale: (graph: string) =>
+    `beatflow: results of this run of '${graph}' are gone: the taskflow has run again since (read results before re-running)`,
+  notInRun: (task: string) => `beatflow: task '${task}' is not part of this run's taskflow`,
+  runCount: (got: unknown) => `beatflow: executor.runN(tf, n): n must be a non-negative integer (got ${describe(got)})`,
+  mapItems: (got: unknown) => `beatflow: executor.map(fn, items): items must be an array, a typed array or an iterable (got ${describe(got)})`,
+  mapCancelled: (n: number) => `beatflow: executor.map() over ${n} items was cancelled`,
+  mapFailed: (failed: number, n: number, first: number, error: unknown) =>
+    `beatflow: executor.map(): ${failed} of ${n} items failed (item ${first}: ${error instanceof Error ? error.message : String(error)})`,
+
+  // ---- graphs ----
+  notATask: (what: string, got: unknown) =>
+    `beatflow: ${what} must be a Task from taskflow.emplace() (got ${describe(got)})`,
   cycle: (graph: string, names: string[]) =>
-    `beatflow: taskflow '${graph}' has a cycle: ${names.map((n) => `'${n}'`).join(' → ')}`,
+    `beatflow: taskflow '${graph}' has a cycle: ${names.map((n) => `'${n}'`).join(' → ')}: remove one of its edges, ` +
+    'or close the loop through a condition task (taskflow.condition), whose edges out may form loops',
   selfComposed: (path: string[]) =>
     `beatflow: taskflow '${path[0]}' is composed of itself: ${path.map((n) => `'${n}'`).join(' → ')}`,
   noSource: (graph: string) =>
     `beatflow: taskflow '${graph}' has no task to start from: every task has a predecessor (edges out of a ` +
     `condition count too). Add a task that precedes the loop's first task`,
-  erased: (task: string) => `beatflow: task '${task}' was erased from its taskflow`,
+  erased: (task: string) => `beatflow: task '${task}' was erased from its taskflow: its handle cannot be used any more`,
   foreignTask: (graph: string, task: string) =>
-    `beatflow: task '${task}' belongs to another taskflow than '${graph}'`,
-  crashed: (worker: number, cause: string, task: string | undefined) =>
-    `beatflow: worker ${worker} ${cause}` + (task !== undefined ? ` while running task '${task}'` : ''),
-  queueFull: (op: string, max: number, queued: number) =>
-    `beatflow: executor.${op}(): ${queued} tasks are queued and not yet started, the bound set by options.maxQueue ` +
-    `(${max}): check executor.needsDrain and await executor.drained() before submitting more, or raise maxQueue`,
-  closeTimedOut: (ms: number, inFlight: number, busy: string) =>
-    `beatflow: close() timed out after ${ms} ms with ${inFlight} task(s) or run(s) still in flight (closeTimeout); ${busy}`,
-  terminated: 'was terminated from outside (worker.terminate())',
-  workerStart: (worker: number, message: string) => `beatflow: worker ${worker} failed to start: ${message}`,
-  moduleLoad: (url: string, message: string) => `beatflow: the task module ${url} failed to load in a worker: ${message}`,
-  workerEntry: (url: string, message: string) =>
-    `beatflow: the worker entry ${url} could not be started: ${message}. It is part of the package's build and must ` +
-    'ship beside it: when bundling, mark beatflow as external, or copy build/src/ (with build/core.wasm) unchanged',
-  coreMismatch: (what: string) =>
-    `beatflow: build/core.wasm and the JavaScript build disagree on ${what}: they come from different builds; rebuild with \`npm run build\``,
-  coreMissing: (url: string, message: string) =>
-    `beatflow: the WebAssembly core ${url} could not be read: ${message}. core.wasm must ship beside the package's ` +
-    'build (build/core.wasm, next to build/src/): when bundling, mark beatflow as external, or copy build/core.wasm to that URL',
-  cancelled: (graph: string) => `beatflow: the run of taskflow '${graph}' was cancelled`,
-  stale: (graph: string) =>
-    `beatflow: results of this run of '${graph}' are gone: the taskflow has run again since (read results before re-running)`,
-  notInRun: (task: string) => `beatflow: task '${task}' is not part of this run's taskflow`,
-  notAnExecutor: (what: string, got: unknown) =>
-    `beatflow: ${what}: executor must be an Executor from Executor.create() (got ${describe(got)})`,
-  sharedCtor: (names: string[]) => `beatflow: executor.shared(ctor, length): ctor must be one of ${names.join(', ')}`,
+    `beatflow: task '${task}' belongs to another taskflow than '${graph}': link tasks of one taskflow only ` +
+    '(to run another taskflow as one step, add it with taskflow.composedOf(other))',
+
+  // ---- shared memory and codec ----
+  sharedCtor: (names: string[], got: unknown) =>
+    `beatflow: executor.shared(ctor, length): ctor must be one of ${names.join(', ')} (got ${describe(got)})`,
   sharedLength: (got: unknown) => `beatflow: executor.shared(ctor, length): length must be a non-negative integer (got ${describe(got)})`,
   notShared: 'beatflow: executor.free(array): the array did not come from executor.shared()',
-  destroyed: 'beatflow: the executor was destroyed before this task finished',
-  mapItems: (got: unknown) => `beatflow: executor.map(fn, items): items must be an array, a typed array or an iterable (got ${describe(got)})`,
-  mapOption: (name: string, expected: string, got: unknown) =>
-    `beatflow: executor.map(fn, items, options): options.${name} must be ${expected} (got ${describe(got)})`,
-  mapCancelled: (n: number) => `beatflow: executor.map() over ${n} items was cancelled`,
-  mapFailed: (failed: number, n: number, first: number, error: unknown) =>
-    `beatflow: executor.map(): ${failed} of ${n} items failed (item ${first}: ${error instanceof Error ? error.message : String(error)})`,
-  runCount: (got: unknown) => `beatflow: executor.runN(tf, n): n must be a non-negative integer (got ${describe(got)})`,
+  heapExhausted: (n: number, bytes: number) =>
+    `beatflow: the shared heap is exhausted (asked for ${n} bytes; the memory is ${bytes} bytes of at most 4 GiB): ` +
+    'free shared arrays you no longer need',
+  tableTooLarge: (bytes: number) =>
+    `beatflow: the task table needs ${bytes} bytes, more than the 4 GiB a shared memory holds: lower options.maxTasks ` +
+    '(or maxRuns, maxSubflows, maxFunctions)',
+
+  // ---- algorithms ----
+  algoCallback: (what: string, label: string, got: unknown) =>
+    `beatflow: ${what}: ${label} must be a function (a task-module export or a self-contained function; got ${describe(got)})`,
+  algoArray: (what: string, label: string, ctors: readonly string[], got: unknown) =>
+    `beatflow: ${what}: ${label} must be a typed array from executor.shared() (${ctors.join(', ')}; got ${describe(got)})`,
+  algoLengths: (what: string, label: string, n: number, label0: string, n0: number) =>
+    `beatflow: ${what}: ${label} has ${n} elements but ${label0} has ${n0}: they must be equal`,
+  algoInputs: (what: string, most: number, got: number) =>
+    `beatflow: ${what}: input must be an array or a list of 1 to ${most} arrays (got a list of ${got})`,
+  algoOp: (what: string, form: string, names: readonly string[], got: unknown) =>
+    `beatflow: ${what}: the operation must be ${form} or one of ${names.map((x) => `'${x}'`).join(', ')} (got ${describe(got)})`,
+  algoArity: (what: string, op: string, n: number, got: number) =>
+    `beatflow: ${what}: '${op}' takes ${n} input array${n > 1 ? 's' : ''} (got ${got})`,
+  algoScalars: (what: string, op: string, s0: unknown, s1: unknown) =>
+    `beatflow: ${what}: { op: '${op}', s0, s1 }: s0 and s1 must be numbers (got s0 ${describe(s0)}, s1 ${describe(s1)})`,
+  adoptView: (ctors: readonly string[], got: unknown) =>
+    `beatflow: adopt(executor, view): view must be one of ${ctors.join(', ')} (a view on your SharedArrayBuffer or ` +
+    `ArrayBuffer; got ${describe(got)})`,
+  adoptReleased: (what: string) =>
+    `beatflow: adopted.${what}(): the adopted array was released (adopted.release() was called): adopt the view again to use it`,
+
+  // ---- kernels (src/kernels.ts) ----
+  kernelField: (field: string, expected: string, got: unknown) =>
+    `beatflow: kernel ${field} must be ${expected} (got ${describe(got)})`,
+  kernelFloatOnly: (op: string, dtype: string) =>
+    `beatflow: kernel desc.op '${op}' is defined for dtype 'f32' and 'f64' only (got dtype '${dtype}'): convert the data to a float array first`,
+  kernelScalars: (op: string, n: number, got: unknown) =>
+    `beatflow: kernel desc.scalars must hold exactly ${n} number${n === 1 ? '' : 's'} for op '${op}' (got ${describe(got)})`,
+  kernelClampOrder: (lo: number, hi: number) =>
+    `beatflow: kernel desc.scalars of 'clamp' must be [lo, hi] with lo ≤ hi (got [${lo}, ${hi}])`,
+  kernelKind: (fn: string, want: string, got: string) => `beatflow: ${fn}() takes a '${want}' kernel (got kind '${got}')`,
+  kernelInputs: (fn: string, op: string, n: number, got: unknown) =>
+    `beatflow: ${fn}(): op '${op}' reads ${n} input array${n === 1 ? '' : 's'}: pass ${n} pointer${n === 1 ? '' : 's'} in inputs (got ${describe(got)})`,
+  kernelRange: (fn: string, begin: unknown, end: unknown) =>
+    `beatflow: ${fn}(): begin and end must be integers with 0 ≤ begin ≤ end < 2^31 (got begin ${describe(begin)}, end ${describe(end)})`,
+  kernelPointer: (fn: string, name: string, got: unknown) =>
+    `beatflow: ${fn}(): ${name} must be a byte offset in the shared memory, a non-negative integer (got ${describe(got)})`,
+  kernelOutside: (fn: string, name: string, last: number, size: number) =>
+    `beatflow: ${fn}(): ${name} up to the range's end reaches byte ${last}, past the shared memory's ${size} bytes: ` +
+    `pass the byteOffset of an array in the executor's shared memory and a range within its length`,
+  kernelCarry: (dtype: string, got: unknown) =>
+    `beatflow: scanChunk(): carry must be ${dtype === 'i32' ? 'an i32 integer' : dtype === 'u32' ? 'a u32 integer' : 'a number'} for dtype '${dtype}' (got ${describe(got)})`,
+
+  // ---- pipelines (src/pipeline/) ----
+  pipelineOptions: (got: unknown) =>
+    `beatflow: new Pipeline(options, ...pipes): options must be an object like { lines: 4 } (got ${describe(got)})`,
+  pipelineLines: (got: unknown, max: number) =>
+    `beatflow: new Pipeline(options, ...pipes): options.lines must be an integer from 1 to ${max}, the most tokens ` +
+    `in flight at once (got ${describe(got)})`,
+  noPipes: 'beatflow: new Pipeline(options, ...pipes): give at least one pipe, e.g. new Pipeline({ lines: 4 }, Pipe.serial(fn))',
+  notAPipe: (i: number, got: unknown) =>
+    `beatflow: new Pipeline(options, ...pipes): pipe ${i + 1} must be made by Pipe.serial(fn) or Pipe.parallel(fn) ` +
+    `(got ${describe(got)})`,
+  pipeFn: (kind: string, got: unknown) =>
+    `beatflow: Pipe.${kind}(fn, options): fn must be a function (a task-module export, a self-contained ` +
+    `function, or any function with { on: 'host' }) (got ${describe(got)})`,
+  pipeOptions: (kind: string, got: unknown) =>
+    `beatflow: Pipe.${kind}(fn, options): options must be a stage name or an object like { name, on, args } ` +
+    `(got ${describe(got)})`,
+  pipelineSource: (method: string, got: unknown) =>
+    `beatflow: pipeline.${method}(executor, source): source must be an iterable or an async iterable ` +
+    `(an array, a generator, a stream…)` + (typeof got === 'string' ? '; a string would be split into characters: wrap it in an array' : '') +
+    ` (got ${describe(got)})`,
+  stageFailed: (pipeline: string, stage: string, position: number, of: number, kind: string, token: number, cause: unknown) =>
+    `beatflow: pipeline '${pipeline}' stopped: stage '${stage}' (${position + 1} of ${of}, ${kind}) failed on token ` +
+    `${token}: ${causeText(cause)}`,
+  sourceFailed: (pipeline: string, token: number, cause: unknown) =>
+    `beatflow: pipeline '${pipeline}' stopped: its source failed producing token ${token}: ${causeText(cause)}`,
+  sourceResult: (got: unknown) =>
+    `the source's iterator returned ${describe(got)} from next() where an object like { value, done } was expected`,
+  pipelineCancelled: (pipeline: string) => `beatflow: pipeline '${pipeline}' was cancelled`,
+
+  // ---- cancellation tokens ----
+  tokenSignal: (got: unknown) =>
+    `beatflow: new CancellationToken({ signal }): signal must be an AbortSignal (got ${describe(got)})`,
+  tokenAfter: (got: unknown) =>
+    `beatflow: token.cancelAfter(ms): ms must be a non-negative number of milliseconds (got ${describe(got)})`,
+  tokenAt: (got: unknown) =>
+    `beatflow: token.cancelAt(time): time must be a Date or epoch milliseconds (got ${describe(got)})`,
+  tokenCancelled: (reason: string) => `beatflow: the task was cancelled${reason ? `: ${reason}` : ''}`,
+  /** Reasons a token is cancelled with when the caller gave none. */
+  cancelledAfter: (ms: number) => `cancelled after ${ms} ms`,
+  cancelledAt: (iso: string) => `cancelled at ${iso}`,
+  timedOutAfter: (ms: number) => `timed out after ${ms} ms`,
+
+  // ---- internal: invariants the runtime keeps; seeing one is a bug in beatflow ----
+  corruptKind: (kind: number, at: number) =>
+    `beatflow internal error: corrupt value kind ${kind} at byte ${at} of the shared memory — please report`,
+  unregistered: (id: number) =>
+    `beatflow internal error: function ${id} was used before it was registered — please report`,
+  noError: (task: string) =>
+    `beatflow internal error: task '${task}' failed and left no error to report — please report`,
 } as const;
 
-function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
-  if (v === null || typeof v !== 'object') return String(v);
-  return Array.isArray(v) ? 'an array' : v.constructor?.name ?? 'an object';
+/** The most characters `describe` writes: a hostile or huge value is not copied whole into a message. */
+const SHOWN = 80;
+
+function clip(s: string): string {
+  return s.length <= SHOWN ? s : `${s.slice(0, SHOWN - 1)}…`;
 }
+
+/**
+ * How a value looks in a message, at most SHOWN characters: a string quoted, a function by name, an
+ * array by its first elements, another object by its constructor's name. Never throws: a getter that
+ * throws, a Proxy or a `constructor.name` that is not a string shows as "an object".
+ */
+export function describe(v: unknown): string {
+  return clip(shape(v, 0));
+}
+
+function shape(v: unknown, depth: number): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > SHOWN ? v.slice(0, SHOWN) : v);
+  if (typeof v === 'bigint') return `${clip(String(v))}n`;
+  if (typeof v === 'symbol') return clip(String(v));
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return String(v);
+  try {
+    if (typeof v === 'function') {
+      const name: unknown = v.name;
+      return `function ${typeof name === 'string' && name ? clip(name) : '(anonymous)'}`;
+    }
+    if (Array.isArray(v)) {
+      if (depth > 1) return v.length === 0 ? '[]' : '[…]';
+      let out = '[';
+      for (let i = 0; i < v.length; i++) {
+        if (out.length > SHOWN) return `${out}…]`;
+        out += (i > 0 ? ', ' : '') + shape(v[i], depth + 1);
+      }
+      return `${out}]`;
+    }
+    const ctor: unknown = (v as { constructor?: unknown }).constructor;
+    const name: unknown = typeof ctor === 'function' ? ctor.name : undefined;
+    return typeof name === 'string' && name ? clip(name) : 'an object';
+  } catch {
+    return typeof v === 'function' ? 'a function' : 'an object';
+  }
+}
+
+const causeText = (e: unknown): string => (e instanceof Error ? e.message : describe(e));
 
 /** A worker died (uncaught error, process.exit, out of memory, terminate) while running a task. */
 export class WorkerCrashError extends Error {
@@ -168,6 +346,34 @@ export class GraphError extends Error {
   override name = 'GraphError';
   /** Names of the tasks on the cycle, in order. */
   cycle?: string[];
+}
+
+/**
+ * A pipeline stopped because a stage (or its source) failed. `stage` names it ('source' for the source),
+ * `token` is the token it failed on, `cause` the original error; errors of other stage calls that were
+ * still running and failed too are in `suppressed`.
+ */
+export class PipelineError extends Error {
+  override name = 'PipelineError';
+  /** The pipeline's name (options.name). */
+  readonly pipeline: string;
+  /** The failing stage's name, or 'source'. */
+  readonly stage: string;
+  /** The failing stage's position (0 = first pipe), or -1 for the source. */
+  readonly stageIndex: number;
+  /** The token (0 = first item of the source) the stage failed on. */
+  readonly token: number;
+  /** Errors of stage calls that were still running when the pipeline stopped and failed as well. */
+  suppressed?: unknown[];
+
+  /** @internal */
+  constructor(message: string, at: { pipeline: string; stage: string; stageIndex: number; token: number }, cause: unknown) {
+    super(message, { cause });
+    this.pipeline = at.pipeline;
+    this.stage = at.stage;
+    this.stageIndex = at.stageIndex;
+    this.token = at.token;
+  }
 }
 
 /** What crosses threads for a thrown value: enough to rebuild it with its name, message and stack. */

@@ -104,7 +104,7 @@ export class Executor {
   asyncAt<R = unknown>(priority: Priority, fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>>;
   asyncAt(priority: Priority, fn: (...a: any[]) => unknown): Promise<unknown> {
     let level: number;
-    try { level = checkedPriority('priority', priority); } catch (e) { return Promise.reject(e); }
+    try { level = checkedPriority('executor.asyncAt(priority, fn, ...args): priority', priority); } catch (e) { return Promise.reject(e); }
     return this.#e.tasks.plain(level, fn, argsFrom(arguments, 2), ASYNC);
   }
 

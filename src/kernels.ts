@@ -48,6 +48,7 @@
 // loads and stores; whatever hands the range to another thread afterwards (a task's retire, a queue
 // push, a postMessage) is the atomic operation that publishes the writes.
 import type { CoreExports } from './engine/memory.js';
+import { messages } from './errors.js';
 
 /** Element types the kernels handle. */
 export type Dtype = 'f32' | 'f64' | 'i32' | 'u32';
@@ -91,43 +92,11 @@ export const DTYPES = Object.keys(DTYPE) as readonly Dtype[];
 
 const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1, U32_MAX = 2 ** 32 - 1;
 
-// ---- messages (one table, as src/errors.ts does for the runtime) ----
-
-const msg = {
-  field: (field: string, expected: string, got: unknown) =>
-    `beatflow: kernel ${field} must be ${expected} (got ${show(got)})`,
-  floatOnly: (op: string, dtype: string) =>
-    `beatflow: kernel desc.op '${op}' is defined for dtype 'f32' and 'f64' only (got dtype '${dtype}'): convert the data to a float array first`,
-  scalars: (op: string, n: number, got: unknown) =>
-    `beatflow: kernel desc.scalars must hold exactly ${n} number${n === 1 ? '' : 's'} for op '${op}' (got ${show(got)})`,
-  clampOrder: (lo: number, hi: number) =>
-    `beatflow: kernel desc.scalars of 'clamp' must be [lo, hi] with lo ≤ hi (got [${lo}, ${hi}])`,
-  kind: (fn: string, want: string, got: string) => `beatflow: ${fn}() takes a '${want}' kernel (got kind '${got}')`,
-  inputs: (fn: string, op: string, n: number, got: unknown) =>
-    `beatflow: ${fn}(): op '${op}' reads ${n} input array${n === 1 ? '' : 's'}: pass ${n} pointer${n === 1 ? '' : 's'} in inputs (got ${show(got)})`,
-  range: (fn: string, begin: unknown, end: unknown) =>
-    `beatflow: ${fn}(): begin and end must be integers with 0 ≤ begin ≤ end < 2^31 (got begin ${show(begin)}, end ${show(end)})`,
-  pointer: (fn: string, name: string, got: unknown) =>
-    `beatflow: ${fn}(): ${name} must be a byte offset in the shared memory, a non-negative integer (got ${show(got)})`,
-  outside: (fn: string, name: string, last: number, size: number) =>
-    `beatflow: ${fn}(): ${name} up to the range's end reaches byte ${last}, past the shared memory's ${size} bytes: ` +
-    `pass the byteOffset of an array in the executor's shared memory and a range within its length`,
-  carry: (dtype: string, got: unknown) =>
-    `beatflow: scanChunk(): carry must be ${dtype === 'i32' ? 'an i32 integer' : dtype === 'u32' ? 'a u32 integer' : 'a number'} for dtype '${dtype}' (got ${show(got)})`,
-};
-
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
-  if (v === null || typeof v !== 'object') return String(v);
-  return v.constructor?.name ?? 'an object';
-}
-
 // ---- validation ----
 
 function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[]): T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new TypeError(msg.field(field, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, v));
+    throw new TypeError(messages.kernelField(field, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, v));
   }
   return v as T;
 }
@@ -136,12 +105,12 @@ function isFloat(d: Dtype): boolean { return d === 'f32' || d === 'f64'; }
 
 function checkScalar(d: Dtype, i: number, s: unknown): void {
   const field = `desc.scalars[${i}]`;
-  if (typeof s !== 'number') throw new TypeError(msg.field(field, 'a number', s));
+  if (typeof s !== 'number') throw new TypeError(messages.kernelField(field, 'a number', s));
   if (d === 'i32' && !(Number.isInteger(s) && s >= I32_MIN && s <= I32_MAX)) {
-    throw new TypeError(msg.field(field, `an integer in [${I32_MIN}, ${I32_MAX}] for dtype 'i32'`, s));
+    throw new TypeError(messages.kernelField(field, `an integer in [${I32_MIN}, ${I32_MAX}] for dtype 'i32'`, s));
   }
   if (d === 'u32' && !(Number.isInteger(s) && s >= 0 && s <= U32_MAX)) {
-    throw new TypeError(msg.field(field, `an integer in [0, ${U32_MAX}] for dtype 'u32'`, s));
+    throw new TypeError(messages.kernelField(field, `an integer in [0, ${U32_MAX}] for dtype 'u32'`, s));
   }
 }
 
@@ -151,7 +120,7 @@ function checkScalar(d: Dtype, i: number, s: unknown): void {
  * @example checkKernel({ kind: 'map', op: 'scale', dtype: 'f32', scalars: [2] })
  */
 export function checkKernel(desc: unknown): KernelDesc {
-  if (desc === null || typeof desc !== 'object' || Array.isArray(desc)) throw new TypeError(msg.field('desc', 'an object', desc));
+  if (desc === null || typeof desc !== 'object' || Array.isArray(desc)) throw new TypeError(messages.kernelField('desc', 'an object', desc));
   const d = desc as Record<string, unknown>;
   const kind = oneOf('desc.kind', d.kind, ['map', 'reduce', 'scan', 'sort'] as const);
   const dtype = oneOf('desc.dtype', d.dtype, DTYPES);
@@ -159,13 +128,13 @@ export function checkKernel(desc: unknown): KernelDesc {
     case 'map': {
       const op = oneOf('desc.op', d.op, MAP_OPS);
       const [, , nScalars, floatOnly] = MAP[op];
-      if (floatOnly && !isFloat(dtype)) throw new TypeError(msg.floatOnly(op, dtype));
+      if (floatOnly && !isFloat(dtype)) throw new TypeError(messages.kernelFloatOnly(op, dtype));
       const s = d.scalars;
-      if (s === undefined ? nScalars !== 0 : !Array.isArray(s) || s.length !== nScalars) throw new TypeError(msg.scalars(op, nScalars, s));
+      if (s === undefined ? nScalars !== 0 : !Array.isArray(s) || s.length !== nScalars) throw new TypeError(messages.kernelScalars(op, nScalars, s));
       if (Array.isArray(s)) s.forEach((v, i) => checkScalar(dtype, i, v));
       if (op === 'clamp') {
         const [lo, hi] = s as number[];
-        if (!(lo <= hi)) throw new TypeError(msg.clampOrder(lo, hi));
+        if (!(lo <= hi)) throw new TypeError(messages.kernelClampOrder(lo, hi));
       }
       break;
     }
@@ -174,7 +143,7 @@ export function checkKernel(desc: unknown): KernelDesc {
       break;
     case 'scan':
       oneOf('desc.op', d.op, ['sum'] as const);
-      if (typeof d.inclusive !== 'boolean') throw new TypeError(msg.field('desc.inclusive', 'true or false', d.inclusive));
+      if (typeof d.inclusive !== 'boolean') throw new TypeError(messages.kernelField('desc.inclusive', 'true or false', d.inclusive));
       break;
     case 'sort':
       if (d.order !== undefined) oneOf('desc.order', d.order, ['asc', 'desc'] as const);
@@ -215,22 +184,22 @@ function compile(desc: KernelDesc, fn: string, want: KernelDesc['kind']): Compil
     }
     compiled.set(desc, c);
   }
-  if (c.kind !== want) throw new TypeError(msg.kind(fn, want, c.kind));
+  if (c.kind !== want) throw new TypeError(messages.kernelKind(fn, want, c.kind));
   return c;
 }
 
 function checkRange(fn: string, begin: number, end: number): void {
   if (!(Number.isInteger(begin) && Number.isInteger(end) && begin >= 0 && begin <= end && end <= I32_MAX)) {
-    throw new RangeError(msg.range(fn, begin, end));
+    throw new RangeError(messages.kernelRange(fn, begin, end));
   }
 }
 
 /** Throws unless [ptr + from·bytes, ptr + to·bytes) lies inside the memory (a trap would say less). */
 function checkPtr(x: KernelExports, fn: string, name: string, ptr: number, to: number, bytes: number): void {
-  if (!(Number.isInteger(ptr) && ptr >= 0)) throw new RangeError(msg.pointer(fn, name, ptr));
+  if (!(Number.isInteger(ptr) && ptr >= 0)) throw new RangeError(messages.kernelPointer(fn, name, ptr));
   const last = ptr + to * bytes;
   const size = x.memory.buffer.byteLength;
-  if (last > size) throw new RangeError(msg.outside(fn, name, last, size));
+  if (last > size) throw new RangeError(messages.kernelOutside(fn, name, last, size));
 }
 
 // ---- execution ----
@@ -244,7 +213,7 @@ function checkPtr(x: KernelExports, fn: string, name: string, ptr: number, to: n
 export function runMap(x: KernelExports, desc: MapKernel, out: number, inputs: readonly number[], begin: number, end: number): void {
   const c = compile(desc, 'runMap', 'map');
   checkRange('runMap', begin, end);
-  if (!Array.isArray(inputs) || inputs.length !== c.arity) throw new TypeError(msg.inputs('runMap', desc.op, c.arity, inputs));
+  if (!Array.isArray(inputs) || inputs.length !== c.arity) throw new TypeError(messages.kernelInputs('runMap', desc.op, c.arity, inputs));
   checkPtr(x, 'runMap', 'out', out, end, c.bytes);
   for (let i = 0; i < c.arity; i++) checkPtr(x, 'runMap', `inputs[${i}]`, inputs[i], end, c.bytes);
   x.kernelMap(c.code, c.dtype, out, inputs[0], inputs[1] ?? 0, inputs[2] ?? 0, c.s0, c.s1, begin, end);
@@ -258,7 +227,7 @@ export function runMap(x: KernelExports, desc: MapKernel, out: number, inputs: r
 export function runReduce(x: KernelExports, desc: ReduceKernel, inputs: readonly number[], begin: number, end: number): number {
   const c = compile(desc, 'runReduce', 'reduce');
   checkRange('runReduce', begin, end);
-  if (!Array.isArray(inputs) || inputs.length !== c.arity) throw new TypeError(msg.inputs('runReduce', desc.op, c.arity, inputs));
+  if (!Array.isArray(inputs) || inputs.length !== c.arity) throw new TypeError(messages.kernelInputs('runReduce', desc.op, c.arity, inputs));
   for (let i = 0; i < c.arity; i++) checkPtr(x, 'runReduce', `inputs[${i}]`, inputs[i], end, c.bytes);
   return x.kernelReduce(c.code, c.dtype, inputs[0], inputs[1] ?? 0, begin, end);
 }
@@ -298,7 +267,7 @@ export function scanChunk(x: KernelExports, desc: ScanKernel, src: number, dst: 
   const d = desc.dtype;
   if (typeof carry !== 'number' || (d === 'i32' && !(Number.isInteger(carry) && carry >= I32_MIN && carry <= I32_MAX)) ||
       (d === 'u32' && !(Number.isInteger(carry) && carry >= 0 && carry <= U32_MAX))) {
-    throw new TypeError(msg.carry(d, carry));
+    throw new TypeError(messages.kernelCarry(d, carry));
   }
   return x.kernelScan(c.dtype, c.flag, src, dst, begin, end, carry);
 }

@@ -147,7 +147,7 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
   if (opts === undefined) opts = {};
   if (typeof opts !== 'object' || opts === null) throw new TypeError(messages.optionsObject(opts));
   for (const k of Object.keys(opts)) {
-    if (!(KNOWN as string[]).includes(k)) throw new TypeError(messages.unknownOption(k, KNOWN));
+    if (!(KNOWN as string[]).includes(k)) throw new TypeError(messages.unknownOption('Executor.create(options)', k, KNOWN));
   }
   const o = opts as Record<string, unknown>;
   const int = (name: IntOption): number => (o[name] === undefined ? DEFAULTS[name] as number : integer(name, o[name]));

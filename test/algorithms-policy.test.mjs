@@ -74,7 +74,7 @@ Chunks('staticGrain, taskCount and staticRanges partition [0, n) among the parts
 Chunks('checkPartition names the option in its errors', () => {
   assert.equal(checkPartition('f()', undefined), ['guided', 0]);
   assert.equal(checkPartition('f()', { partitioner: 'static', grain: 5 }), ['static', 5]);
-  assert.throws(() => checkPartition('reduce(x)', { partitioner: 'fast' }), /reduce\(x\): options\.partitioner must be one of 'static', 'dynamic', 'guided' \(got fast\)/);
+  assert.throws(() => checkPartition('reduce(x)', { partitioner: 'fast' }), /reduce\(x\): options\.partitioner must be one of 'static', 'dynamic', 'guided' \(got "fast"\)/);
   for (const g of [0, -1, 1.5, '3', 2 ** 31]) {
     assert.throws(() => checkPartition('f()', { grain: g }), /options\.grain must be a positive integer number of items/);
   }

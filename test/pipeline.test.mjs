@@ -450,6 +450,8 @@ Options('run and stream check executor, source and signal', async ({ ex }) => {
   assert.match(e.message, /options\.signal must be an AbortSignal \(got true\)/);
   e = await rejection(p.run(ex, [1], { sginal: 1 }));
   assert.match(e.message, /unknown option 'sginal'/);
+  e = await rejection(p.run(ex, [1], 5));
+  assert.is(e.message, 'beatflow: pipeline.run(executor, source, options): options must be an object like { signal } (got 5)');
   assert.throws(() => p.stream(ex, null), /pipeline\.stream\(executor, source\): source must be an iterable/);
 });
 

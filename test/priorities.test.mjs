@@ -79,17 +79,22 @@ P('reprioritize moves a queued task to another level (and is refused once it ran
   await Promise.all([a, x, y, b.done]);
   assert.equal([...log.subarray(1, 4)], [2, 3, 1]);
   assert.is(a.reprioritize('high'), false, 'settled');
-  assert.throws(() => a.reprioritize('urgent'), /priority/);
+  assert.throws(() => a.reprioritize('urgent'), /^beatflow: handle\.reprioritize\(priority\): priority must be one of 'critical', 'high', 'normal', 'low' \(got "urgent"\)$/);
   assert.is(ex.stats().liveTasks, 0);
 });
 
-P('options are validated with errors naming the option', async ({ ex }) => {
-  for (const [opts, re] of [[{ priority: 'urgent' }, /priority/], [{ timeout: -1 }, /timeout/], [{ retries: 1.5 }, /retries/],
-    [{ retryDelay: { factor: 0.5 } }, /retryDelay.factor/], [{ token: {} }, /token/], [{ wat: 1 }, /wat/], [{ signal: 1 }, /signal/]]) {
+P('options are validated with errors naming the call and the option', async ({ ex }) => {
+  const at = (rest) => new RegExp(`^beatflow: executor\\.submit\\(fn, args, options\\): ${rest}`);
+  for (const [opts, re] of [[{ priority: 'urgent' }, at(`options\\.priority must be one of 'critical', 'high', 'normal', 'low' \\(got "urgent"\\)$`)],
+    [{ timeout: -1 }, at('options\\.timeout must be a non-negative number \\(got -1\\)$')], [{ retries: 1.5 }, at('options\\.retries must be')],
+    [{ retryDelay: { factor: 0.5 } }, at('options\\.retryDelay\\.factor must be')], [{ token: {} }, at('options\\.token must be a CancellationToken \\(got Object\\)$')],
+    [{ wat: 1 }, at("unknown option 'wat'")], [{ signal: 1 }, at('options\\.signal must be an AbortSignal')], [7, at('options must be an object \\(got 7\\)$')]]) {
     const err = await rejection(ex.submit(c.echo, [1], opts));
     assert.instance(err, TypeError);
     assert.match(err.message, re);
   }
+  const err = await rejection(ex.submit(c.echo, 5));
+  assert.is(err.message, 'beatflow: executor.submit(fn, args, options): args must be an array of arguments (got 5)');
 });
 
 P.run();
@@ -151,7 +156,7 @@ G('among tasks made ready together, the more urgent run first: sources and relea
     const sources = ran.filter((v) => v < 10 || v === 100);
     assert.equal(sources.filter((v) => v !== 100), want);
     assert.equal(ran.filter((v) => v >= 10 && v < 100), want.map((i) => 10 + i));
-    assert.throws(() => srcs[0].priority('asap'), /priority/);
+    assert.throws(() => srcs[0].priority('asap'), /^beatflow: task\.priority\(p\) on task '\w+': p must be one of 'critical', 'high', 'normal', 'low' \(got "asap"\)$/);
   } finally {
     await ex.close();
   }
@@ -170,7 +175,7 @@ AA('asyncAt runs at a priority like submit, and refuses an unknown one', async (
     assert.equal([...log.subarray(1, 4)], [2, 3, 1]);
     const err = await rejection(ex.asyncAt('soon', c.echo, 1));
     assert.instance(err, TypeError);
-    assert.match(err.message, /priority/);
+    assert.match(err.message, /^beatflow: executor\.asyncAt\(priority, fn, \.\.\.args\): priority must be one of .* \(got "soon"\)$/);
   } finally {
     await ex.close();
   }

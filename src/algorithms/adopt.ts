@@ -7,6 +7,7 @@
 import { engineOf, type ExecutorRef } from '../engine/engine.js';
 import { DTYPES } from '../engine/codec.js';
 import type { NumArray } from './merge.js';
+import { messages } from '../errors.js';
 
 /** A user's typed array and the runtime-shared copy the algorithms work on. */
 export interface Adopted<T extends NumArray> {
@@ -33,14 +34,13 @@ export interface Adopted<T extends NumArray> {
 export function adopt<T extends NumArray>(executor: ExecutorRef, source: T): Adopted<T> {
   const engine = engineOf(executor, 'adopt(executor, view)');
   if (!ArrayBuffer.isView(source) || !(DTYPES as readonly Function[]).includes(source.constructor)) {
-    throw new TypeError(`beatflow: adopt(executor, view): view must be one of ${DTYPES.map((d) => d.name).join(', ')} ` +
-      `(a view on your SharedArrayBuffer or ArrayBuffer; got ${source === null ? 'null' : typeof source === 'object' ? source.constructor?.name : typeof source})`);
+    throw new TypeError(messages.adoptView(DTYPES.map((d) => d.name), source));
   }
   const array = engine.shared(source.constructor as typeof Float32Array, source.length) as unknown as T;
   array.set(source as never);
   let live = true;
   const check = (what: string): void => {
-    if (!live) throw new Error(`beatflow: adopted.${what}(): the adopted array was released`);
+    if (!live) throw new Error(messages.adoptReleased(what));
   };
   return {
     array, source,

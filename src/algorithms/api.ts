@@ -14,6 +14,7 @@ import { Arg, PART_CODE } from './spec.js';
 import { checkPartition, type Partitioner } from './partition.js';
 import { MAP_OPS, MAP_NAMES, REDUCE_NAMES, SCAN_OPS, type MapOp, type ScanOp } from './ops.js';
 import type { NumArray } from './merge.js';
+import { messages } from '../errors.js';
 
 /** How an algorithm splits its index range between tasks (partition.ts). */
 export interface PartitionOptions {
@@ -60,28 +61,22 @@ function call(name: BuiltinName, what: string, opts: PartitionOptions | undefine
   args[Arg.Part] = PART_CODE[p]; args[Arg.Grain] = grain; args[Arg.Job] = 0; args[Arg.Index] = 0;
   const extra = opts?.args;
   if (extra !== undefined) {
-    if (!Array.isArray(extra)) throw new TypeError(`beatflow: ${what}: options.args must be an array of extra callback arguments (got ${describe(extra)})`);
+    if (!Array.isArray(extra)) throw new TypeError(messages.callOption(what, 'args', 'an array of extra callback arguments', extra));
     args.push(...extra);
   }
   const caller = opts?.caller;
-  if (caller !== undefined && typeof caller !== 'boolean') throw new TypeError(`beatflow: ${what}: options.caller must be true or false (got ${describe(caller)})`);
+  if (caller !== undefined && typeof caller !== 'boolean') throw new TypeError(messages.callOption(what, 'caller', 'true or false', caller));
   return { name, what, args, fns: [], caller: caller !== false };
 }
 
 function callback(c: Call, at: Arg, f: unknown, label: string): void {
-  if (typeof f !== 'function') throw new TypeError(`beatflow: ${c.what}: ${label} must be a function (a task-module export or a self-contained function; got ${describe(f)})`);
+  if (typeof f !== 'function') throw new TypeError(messages.algoCallback(c.what, label, f));
   c.fns.push([at, f, `${c.what} ${label}`]);
-}
-
-function describe(v: unknown): string {
-  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return typeof v === 'string' ? JSON.stringify(v) : String(v);
-  return typeof v === 'function' ? `function ${v.name || '(anonymous)'}` : (v as object).constructor?.name ?? 'an object';
 }
 
 function array(c: Call, v: unknown, label: string): NumArray {
   if (!ArrayBuffer.isView(v) || !(DTYPES as readonly Function[]).includes(v.constructor)) {
-    throw new TypeError(`beatflow: ${c.what}: ${label} must be a typed array from executor.shared() ` +
-      `(${DTYPES.map((d) => d.name).join(', ')}; got ${describe(v)})`);
+    throw new TypeError(messages.algoArray(c.what, label, DTYPES.map((d) => d.name), v));
   }
   return v as NumArray;
 }
@@ -89,14 +84,14 @@ function array(c: Call, v: unknown, label: string): NumArray {
 function sameLength(c: Call, arrays: NumArray[], labels: string[]): void {
   for (let i = 1; i < arrays.length; i++) {
     if (arrays[i].length !== arrays[0].length) {
-      throw new RangeError(`beatflow: ${c.what}: ${labels[i]} has ${arrays[i].length} elements but ${labels[0]} has ${arrays[0].length}: they must be equal`);
+      throw new RangeError(messages.algoLengths(c.what, labels[i], arrays[i].length, labels[0], arrays[0].length));
     }
   }
 }
 
 function inputs(c: Call, input: unknown): NumArray[] {
   const list = Array.isArray(input) ? input : [input];
-  if (list.length < 1 || list.length > 3) throw new TypeError(`beatflow: ${c.what}: input must be an array or a list of 1 to 3 arrays (got ${list.length})`);
+  if (list.length < 1 || list.length > 3) throw new TypeError(messages.algoInputs(c.what, 3, list.length));
   return list.map((a, i) => array(c, a, list.length === 1 ? 'input' : `input[${i}]`));
 }
 
@@ -163,9 +158,9 @@ export const forEachIndex = algorithm<[first: number, last: number, step: number
   (first, last, step, f, o) => {
     const c = call('forEachIndex', 'forEachIndex(executor, first, last, step, fn, options)', o);
     for (const [v, l] of [[first, 'first'], [last, 'last']] as const) {
-      if (!Number.isSafeInteger(v)) throw new TypeError(`beatflow: ${c.what}: ${l} must be an integer (got ${describe(v)})`);
+      if (!Number.isSafeInteger(v)) throw new TypeError(messages.argType(`${c.what}: ${l}`, 'an integer', v));
     }
-    if (!Number.isSafeInteger(step) || step === 0) throw new TypeError(`beatflow: ${c.what}: step must be a non-zero integer (got ${describe(step)})`);
+    if (!Number.isSafeInteger(step) || step === 0) throw new TypeError(messages.argType(`${c.what}: step`, 'a non-zero integer', step));
     c.args[Arg.X0] = first; c.args[Arg.X1] = last; c.args[Arg.X2] = step;
     callback(c, Arg.F1, f, 'fn');
     return c;
@@ -190,12 +185,12 @@ export const transform = algorithm<[input: NumArray | NumArray[], out: NumArray,
       const spec = typeof f === 'string' ? { op: f } : f;
       const op = (spec as { op?: unknown } | null)?.op;
       if (typeof op !== 'string' || !(op in MAP_OPS)) {
-        throw new TypeError(`beatflow: ${c.what}: the operation must be a function or one of ${MAP_NAMES.map((x) => `'${x}'`).join(', ')} (got ${describe(op ?? f)})`);
+        throw new TypeError(messages.algoOp(c.what, 'a function', MAP_NAMES, op ?? f));
       }
       const arity = MAP_OPS[op as MapOp];
-      if (ins.length !== arity) throw new TypeError(`beatflow: ${c.what}: '${op}' takes ${arity} input array${arity > 1 ? 's' : ''} (got ${ins.length})`);
+      if (ins.length !== arity) throw new TypeError(messages.algoArity(c.what, op, arity, ins.length));
       const { s0 = 0, s1 = 0 } = spec as { s0?: number; s1?: number };
-      if (typeof s0 !== 'number' || typeof s1 !== 'number') throw new TypeError(`beatflow: ${c.what}: s0 and s1 must be numbers`);
+      if (typeof s0 !== 'number' || typeof s1 !== 'number') throw new TypeError(messages.algoScalars(c.what, op, s0, s1));
       c.args[Arg.F2] = MAP_NAMES.indexOf(op as MapOp); c.args[Arg.X0] = s0; c.args[Arg.X1] = s1;
     }
     c.result = () => o2;
@@ -219,8 +214,8 @@ function reduceCall(name: string, ins: NumArray[], f: unknown, o: ReduceOptions 
     callback(c, Arg.F2, o?.combine, 'options.combine');
     return c;
   }
-  if (typeof f !== 'string' || !ops.includes(f)) throw new TypeError(`beatflow: ${c.what}: the operation must be a function or one of ${ops.map((x) => `'${x}'`).join(', ')} (got ${describe(f)})`);
-  if (o?.init !== undefined && typeof o.init !== 'number') throw new TypeError(`beatflow: ${c.what}: options.init must be a number with '${f}'`);
+  if (typeof f !== 'string' || !ops.includes(f)) throw new TypeError(messages.algoOp(c.what, 'a function', ops, f));
+  if (o?.init !== undefined && typeof o.init !== 'number') throw new TypeError(messages.callOption(c.what, 'init', `a number with '${f}'`, o.init));
   c.args[Arg.F2] = REDUCE_NAMES.indexOf(f as never);
   return c;
 }
@@ -244,10 +239,10 @@ export const transformReduce = algorithm<[input: NumArray | NumArray[], f: 'dot'
   (input, f, o) => {
     const c0 = call('reduce', 'transformReduce(executor, input, fn | op, options)', o);
     const ins = inputs(c0, input);
-    if (ins.length > 2) throw new TypeError(`beatflow: ${c0.what}: input takes one or two arrays (got ${ins.length})`);
+    if (ins.length > 2) throw new TypeError(messages.algoInputs(c0.what, 2, ins.length));
     sameLength(c0, ins, ['input[0]', 'input[1]']);
-    if (f === 'dot' && ins.length !== 2) throw new TypeError(`beatflow: ${c0.what}: 'dot' takes two input arrays`);
-    if (typeof f === 'string' && f !== 'dot' && ins.length !== 1) throw new TypeError(`beatflow: ${c0.what}: '${f}' takes one input array`);
+    if (f === 'dot' && ins.length !== 2) throw new TypeError(messages.algoArity(c0.what, 'dot', 2, ins.length));
+    if (typeof f === 'string' && f !== 'dot' && ins.length !== 1) throw new TypeError(messages.algoArity(c0.what, f, 1, ins.length));
     return reduceCall('transformReduce', ins, f, o, ['dot', 'sum', 'min', 'max']);
   });
 
@@ -257,12 +252,12 @@ function scanCall(name: 'inclusiveScan' | 'exclusiveScan', a: unknown, out: unkn
   sameLength(c, [o2, ins], ['out', 'input']);
   c.args[Arg.A] = ins; c.args[Arg.Out] = o2;
   if (hasInit) {
-    if (typeof init !== 'number') throw new TypeError(`beatflow: ${c.what}: ${name === 'exclusiveScan' ? 'init' : 'options.init'} must be a number (got ${describe(init)})`);
+    if (typeof init !== 'number') throw new TypeError(messages.argType(`${c.what}: ${name === 'exclusiveScan' ? 'init' : 'options.init'}`, 'a number', init));
     c.args[Arg.X0] = init; c.args[Arg.X1] = 1;
   }
   if (typeof f === 'function') callback(c, Arg.F1, f, 'op');
   else if (typeof f === 'string' && (SCAN_OPS as readonly string[]).includes(f)) c.args[Arg.F2] = SCAN_OPS.indexOf(f as ScanOp);
-  else throw new TypeError(`beatflow: ${c.what}: the operation must be a function op(x, y) or one of ${SCAN_OPS.map((x) => `'${x}'`).join(', ')} (got ${describe(f)})`);
+  else throw new TypeError(messages.algoOp(c.what, 'a function op(x, y)', SCAN_OPS, f));
   c.result = () => o2;
   return c;
 }

@@ -12,6 +12,8 @@
 // grain; measured with the caller taking part, the three did not differ beyond the noise (10^7 f32 map
 // and reduce on 2 workers: bench/tools/partitioners.mjs, bench/RESULTS.md session 5).
 
+import { messages } from '../errors.js';
+
 /** How an algorithm splits [0, n) between tasks. */
 export type Partitioner = 'static' | 'dynamic' | 'guided';
 export const PARTITIONERS: readonly Partitioner[] = ['static', 'dynamic', 'guided'];
@@ -106,11 +108,11 @@ export function staticRanges(n: number, grain: number, parts: number, p: number)
 export function checkPartition(what: string, opts: { partitioner?: unknown; grain?: unknown } | undefined): [Partitioner, number] {
   const p = opts?.partitioner ?? 'guided';
   if (!PARTITIONERS.includes(p as Partitioner)) {
-    throw new TypeError(`beatflow: ${what}: options.partitioner must be one of ${PARTITIONERS.map((x) => `'${x}'`).join(', ')} (got ${String(p)})`);
+    throw new TypeError(messages.callOption(what, 'partitioner', `one of ${PARTITIONERS.map((x) => `'${x}'`).join(', ')}`, p));
   }
   const g = opts?.grain;
   if (g !== undefined && !(Number.isInteger(g) && (g as number) >= 1 && (g as number) <= 0x7fffffff)) {
-    throw new TypeError(`beatflow: ${what}: options.grain must be a positive integer number of items (got ${String(g)})`);
+    throw new TypeError(messages.callOption(what, 'grain', 'a positive integer number of items, at most 2147483647', g));
   }
   return [p as Partitioner, (g as number | undefined) ?? 0];
 }

@@ -22,6 +22,8 @@ export interface MapOptions {
 }
 
 const KNOWN = ['priority', 'signal'] as const;
+/** The call whose options these are, as messages name it. */
+const CALL = 'executor.map(fn, items, options)';
 
 /** What a map call needs of the engine. */
 export interface BatchHost {
@@ -41,10 +43,10 @@ function itemsOf(items: unknown): ArrayLike<unknown> {
 
 function checkOptions(o: MapOptions | undefined): { level: number; signal: AbortSignal | undefined } {
   if (o === undefined) return { level: 2, signal: undefined };
-  if (typeof o !== 'object' || o === null) throw new TypeError(messages.mapOption('options', 'an object', o));
-  for (const k of Object.keys(o)) if (!(KNOWN as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(k, KNOWN));
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(messages.mapOption('signal', 'an AbortSignal', o.signal));
-  return { level: o.priority === undefined ? 2 : checkedPriority('priority', o.priority), signal: o.signal };
+  if (typeof o !== 'object' || o === null) throw new TypeError(messages.argType(`${CALL}: options`, 'an object like { priority, signal }', o));
+  for (const k of Object.keys(o)) if (!(KNOWN as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(CALL, k, KNOWN));
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(messages.callOption(CALL, 'signal', 'an AbortSignal', o.signal));
+  return { level: o.priority === undefined ? 2 : checkedPriority(`${CALL}: options.priority`, o.priority), signal: o.signal };
 }
 
 /** executor.map: fn(item) for every item on the workers; resolves with the results in item order. */

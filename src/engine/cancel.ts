@@ -11,6 +11,7 @@
 // with an attempt that died with its worker never lets go: children of that attempt may still run and
 // read the words (a few bytes kept per crash).
 import type { SharedCore } from './memory.js';
+import { messages } from '../errors.js';
 
 /** Host view of one token's words in one executor's memory, and how many submitted jobs there hold them. */
 interface TokenWords { core: SharedCore; ptr: number; uses: number }
@@ -42,7 +43,7 @@ export class CancellationToken {
   constructor(options?: { signal?: AbortSignal }) {
     const signal = options?.signal;
     if (signal !== undefined) {
-      if (!(signal instanceof AbortSignal)) throw new TypeError('beatflow: new CancellationToken({ signal }): signal must be an AbortSignal');
+      if (!(signal instanceof AbortSignal)) throw new TypeError(messages.tokenSignal(signal));
       if (signal.aborted) this.cancel(signal.reason);
       else signal.addEventListener('abort', () => this.cancel(signal.reason), { once: true });
     }
@@ -70,11 +71,11 @@ export class CancellationToken {
   /** Cancels after ms milliseconds (replaces an earlier cancelAfter/cancelAt). */
   cancelAfter(ms: number, reason?: unknown): this {
     if (!(typeof ms === 'number' && ms >= 0 && Number.isFinite(ms))) {
-      throw new TypeError(`beatflow: token.cancelAfter(ms): ms must be a non-negative number of milliseconds (got ${String(ms)})`);
+      throw new TypeError(messages.tokenAfter(ms));
     }
     clearTimeout(this.#timer);
     if (this.#cancelled) return this;
-    this.#timer = setTimeout(() => this.cancel(reason ?? new Error(`cancelled after ${ms} ms`)), ms);
+    this.#timer = setTimeout(() => this.cancel(reason ?? new Error(messages.cancelledAfter(ms))), ms);
     (this.#timer as { unref?: () => void }).unref?.();
     return this;
   }
@@ -82,8 +83,8 @@ export class CancellationToken {
   /** Cancels at `time` (a Date, or epoch milliseconds); at once if it has passed. */
   cancelAt(time: Date | number, reason?: unknown): this {
     const at = time instanceof Date ? time.getTime() : time;
-    if (typeof at !== 'number' || !Number.isFinite(at)) throw new TypeError('beatflow: token.cancelAt(time): time must be a Date or epoch milliseconds');
-    return this.cancelAfter(Math.max(0, at - Date.now()), reason ?? new Error(`cancelled at ${new Date(at).toISOString()}`));
+    if (typeof at !== 'number' || !Number.isFinite(at)) throw new TypeError(messages.tokenAt(time));
+    return this.cancelAfter(Math.max(0, at - Date.now()), reason ?? new Error(messages.cancelledAt(new Date(at).toISOString())));
   }
 
   /** @internal The token's word block in core's memory for one more job (allocated by the first). */

@@ -11,7 +11,7 @@
 // node:stream and the native msgpackr-extract addon in every worker: ~2.7 MiB of RSS per worker.
 import { Packr } from 'msgpackr/pack';
 import type { SharedCore } from './memory.js';
-import type { PlainError } from '../errors.js';
+import { messages, type PlainError } from '../errors.js';
 
 export type { PlainError };
 
@@ -53,7 +53,7 @@ export class Codec {
   constructor(core: SharedCore) {
     const L = core.L;
     if (L.flag_ResultEncoded !== Kind.Encoded || L.flag_ResultError !== Kind.Error || L.flag_ResultSkipped !== Kind.Skipped) {
-      throw new Error('beatflow: build/core.wasm and the codec disagree on result kinds: rebuild with `npm run build`');
+      throw new Error(messages.coreMismatch('result kinds'));
     }
     this.core = core;
     this.#ta = core.L.T_a0;
@@ -169,7 +169,7 @@ export class Codec {
       const u32 = this.core.u32;
       return this.view(kind - Kind.Shared, u32[at >> 2], u32[(at >> 2) + 1]);
     }
-    throw new TypeError(`beatflow: corrupt value kind ${kind} at ${at}`);
+    throw new TypeError(messages.corruptKind(kind, at));
   }
 
   static #words(kind: number): number {

@@ -211,7 +211,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   // ---- shared memory ----
 
   shared<C extends SharedArrayCtor>(ctor: C, length: number): InstanceType<C> {
-    if (!(DTYPES as readonly Function[]).includes(ctor)) throw new TypeError(messages.sharedCtor(DTYPES.map((d) => d.name)));
+    if (!(DTYPES as readonly Function[]).includes(ctor)) throw new TypeError(messages.sharedCtor(DTYPES.map((d) => d.name), ctor));
     if (!Number.isInteger(length) || length < 0) throw new TypeError(messages.sharedLength(length));
     const ptr = this.core.alloc(length * ctor.BYTES_PER_ELEMENT || 1);
     const arr = new ctor(this.core.u8.buffer as ArrayBuffer, ptr, length) as InstanceType<C>;

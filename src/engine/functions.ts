@@ -266,14 +266,14 @@ export class FunctionCache {
     let fn: unknown;
     if (kind === FnKind.Export) {
       fn = this.#ns[text];
-      if (typeof fn !== 'function') throw new TypeError(`beatflow: the task module has no function export '${text}' in this worker`);
+      if (typeof fn !== 'function') throw new TypeError(messages.missingExport(text));
     } else if (kind === FnKind.Inline) {
       fn = compileInline(text);
     } else if (kind === FnKind.Builtin) {
       fn = builtinByName.get(text);
-      if (fn === undefined) throw new Error(`beatflow: the runtime task function '${text}' is not registered in this worker (build/src out of date? run npm run build)`);
+      if (fn === undefined) throw new Error(messages.missingBuiltin(text));
     } else {
-      throw new Error(`beatflow: function ${id} was used before it was registered`);
+      throw new Error(messages.unregistered(id));
     }
     return this.#install(id, fn as Function);
   }

@@ -61,45 +61,48 @@ function onlyPriority(o: TaskOptions): boolean {
   return true;
 }
 
+/** The call whose options these are, as messages name it. */
+const SUBMIT = 'executor.submit(fn, args, options)';
+
 function nonNegative(name: string, v: unknown, integer: boolean): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) {
-    throw new TypeError(messages.optionType(name, integer ? 'a non-negative integer' : 'a non-negative number', v));
+    throw new TypeError(messages.callOption(SUBMIT, name, integer ? 'a non-negative integer' : 'a non-negative number', v));
   }
   return v;
 }
 
-/** Validates submit options; every message names the option. */
 export type Resolved = Omit<Job, 'fnId' | 'args' | 'name' | 'words' | 'lost' | 'attempt' | 'slot' | 'settled' | 'timer' | 'grace' | 'stopToken' | 'timedOut' | 'resolve' | 'reject'> & { name?: string; signal?: AbortSignal };
 /** The options of a submit() without any (the common case: no validation, no allocation). */
 const DEFAULTS: Resolved = { level: 2, token: undefined, timeout: 0, retries: 0, retryDelay: {}, retryIf: undefined, name: undefined, signal: undefined };
 /** Resolved options by priority level, for option objects that set nothing else. */
 export const BY_LEVEL: readonly Resolved[] = [0, 1, 2, 3].map((level) => ({ ...DEFAULTS, level }));
 
+/** Validates submit options; every message names the call and the option. */
 export function resolveTaskOptions(o: TaskOptions | undefined): Resolved {
   if (o === undefined) return DEFAULTS;
-  if (typeof o !== 'object' || o === null) throw new TypeError(messages.optionType('options', 'an object', o));
+  if (typeof o !== 'object' || o === null) throw new TypeError(messages.argType(`${SUBMIT}: options`, 'an object', o));
   for (const k of Object.keys(o)) {
-    if (!(known as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(k, known));
+    if (!(known as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(SUBMIT, k, known));
   }
-  const level = o.priority === undefined ? 2 : checkedPriority('priority', o.priority);
+  const level = o.priority === undefined ? 2 : checkedPriority(`${SUBMIT}: options.priority`, o.priority);
   if (onlyPriority(o)) return BY_LEVEL[level];
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(messages.optionType('signal', 'an AbortSignal', o.signal));
-  if (o.token !== undefined && !(o.token instanceof CancellationToken)) throw new TypeError(messages.optionType('token', 'a CancellationToken', o.token));
-  if (o.retryIf !== undefined && typeof o.retryIf !== 'function') throw new TypeError(messages.optionType('retryIf', 'a function', o.retryIf));
-  if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(messages.optionType('name', 'a string', o.name));
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(messages.callOption(SUBMIT, 'signal', 'an AbortSignal', o.signal));
+  if (o.token !== undefined && !(o.token instanceof CancellationToken)) throw new TypeError(messages.callOption(SUBMIT, 'token', 'a CancellationToken', o.token));
+  if (o.retryIf !== undefined && typeof o.retryIf !== 'function') throw new TypeError(messages.callOption(SUBMIT, 'retryIf', 'a function', o.retryIf));
+  if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(messages.callOption(SUBMIT, 'name', 'a string', o.name));
   let retryDelay: RetryDelay = {};
   if (typeof o.retryDelay === 'number') retryDelay = { base: nonNegative('retryDelay', o.retryDelay, false), factor: 1, jitter: 'none', max: o.retryDelay };
   else if (o.retryDelay !== undefined) {
-    if (typeof o.retryDelay !== 'object' || o.retryDelay === null) throw new TypeError(messages.optionType('retryDelay', 'milliseconds or { base, factor, max, jitter }', o.retryDelay));
+    if (typeof o.retryDelay !== 'object' || o.retryDelay === null) throw new TypeError(messages.callOption(SUBMIT, 'retryDelay', 'milliseconds or { base, factor, max, jitter }', o.retryDelay));
     const d = o.retryDelay;
     if (d.base !== undefined) nonNegative('retryDelay.base', d.base, false);
     if (d.max !== undefined) nonNegative('retryDelay.max', d.max, false);
-    if (d.factor !== undefined && !(typeof d.factor === 'number' && d.factor >= 1)) throw new TypeError(messages.optionType('retryDelay.factor', 'a number ≥ 1', d.factor));
-    if (d.jitter !== undefined && d.jitter !== 'full' && d.jitter !== 'none') throw new TypeError(messages.optionType('retryDelay.jitter', "'full' or 'none'", d.jitter));
+    if (d.factor !== undefined && !(typeof d.factor === 'number' && d.factor >= 1)) throw new TypeError(messages.callOption(SUBMIT, 'retryDelay.factor', 'a number ≥ 1', d.factor));
+    if (d.jitter !== undefined && d.jitter !== 'full' && d.jitter !== 'none') throw new TypeError(messages.callOption(SUBMIT, 'retryDelay.jitter', "'full' or 'none'", d.jitter));
     retryDelay = d;
   }
   const timeout = o.timeout === undefined ? 0 : nonNegative('timeout', o.timeout, false);
-  if (o.timeout !== undefined && timeout === 0) throw new TypeError(messages.optionType('timeout', 'a positive number of milliseconds', o.timeout));
+  if (o.timeout !== undefined && timeout === 0) throw new TypeError(messages.callOption(SUBMIT, 'timeout', 'a positive number of milliseconds', o.timeout));
   return {
     level, token: o.token, timeout, retries: o.retries === undefined ? 0 : nonNegative('retries', o.retries, true),
     retryDelay, retryIf: o.retryIf, name: o.name, signal: o.signal,

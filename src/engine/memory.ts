@@ -202,7 +202,7 @@ export class SharedCore {
     const runCap = config.runCap + (config.subRuns ?? 0);
     const bytes = probe.layoutSize(config.workers, config.taskCapLog2, config.dequeCapLog2, runCap, config.fnCap);
     const pages = Math.ceil(bytes / PAGE) + 16; // 1 MiB of heap to start with; it grows on demand
-    if (pages > MAX_PAGES) throw new RangeError(`the task table does not fit in 4 GiB of shared memory: lower maxTasks`);
+    if (pages > MAX_PAGES) throw new RangeError(messages.tableTooLarge(bytes));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
     const x = instantiate(module, memory);
     x.configure(config.workers, config.taskCapLog2, config.dequeCapLog2, runCap, config.fnCap,
@@ -343,8 +343,7 @@ export class SharedCore {
     // heapAlloc takes a u32: a request of 4 GiB or more would wrap to a small block, so it fails here instead.
     const p = n > 0xffffffef ? 0 : this.x.heapAlloc(n) >>> 0;
     if (p === 0) {
-      throw new RangeError(`beatflow: the shared heap is exhausted (asked for ${n} bytes; the memory is ` +
-        `${this.memory.buffer.byteLength} bytes of at most 4 GiB): free shared arrays you no longer need`);
+      throw new RangeError(messages.heapExhausted(n, this.memory.buffer.byteLength));
     }
     this.ensure(p, n);
     return p;

@@ -273,7 +273,7 @@ export class Pool {
  * arrive before its 'exit'): its own code (the worker entry), the task module, or anything after that.
  */
 function startError(w: number, stage: 'spawned' | 'started' | 'loaded', code: number, error: unknown, moduleUrl: URL | undefined): Error {
-  const why = error instanceof Error ? error.message : `the thread exited with code ${code}`;
+  const why = error instanceof Error ? error.message : messages.threadExited(code);
   let message: string;
   if (stage === 'spawned' && error !== undefined) message = messages.workerEntry(WORKER_ENTRY.href, why);
   else if (stage === 'started' && moduleUrl !== undefined) message = messages.moduleLoad(moduleUrl.href, why);

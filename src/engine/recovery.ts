@@ -86,8 +86,8 @@ export class Recovery {
     const h = this.#h;
     if (!h.isRunning()) return;
     const cause = info.terminated ? messages.terminated : info.error instanceof Error
-      ? `died (${info.error.message})`
-      : `exited with code ${info.exitCode}`;
+      ? messages.died(info.error.message)
+      : messages.exited(info.exitCode);
     const lost = [...new Set([...(info.task === undefined ? [] : [info.task]), ...info.joining, ...info.awaiting])];
     // Their children lose their joiner: the host frees them. Marked before the lost tasks retire below,
     // so a lost task that was itself such a child posts itself to be freed.
@@ -120,7 +120,7 @@ export class Recovery {
    */
   broken(err: Error, workers: number): void {
     if (++this.#broken >= workers && this.#h.isRunning()) {
-      this.#h.giveUp(new Error(`beatflow: every worker failed to restart: ${err.message.replace(/^beatflow: /, '')}`, { cause: err }));
+      this.#h.giveUp(new Error(messages.restartsFailed(err.message), { cause: err }));
     }
   }
 

@@ -35,7 +35,7 @@ export class RunResult {
    * const n: number = run.result(count);
    */
   result<R>(task: Task<R>): R {
-    const t = this.#slot(task);
+    const t = this.#slot(task, 'run.result(task): task');
     if (!this.#done(t)) throw new Error(messages.notFinished(task.name(), this.taskflow.name));
     return this.#read(t) as R;
   }
@@ -45,11 +45,11 @@ export class RunResult {
    * failed or was cancelled (error.partial of a failed run). Resume with `executor.run(tf, { resume: true })`.
    */
   finished(task: Task): boolean {
-    return this.#done(this.#slot(task));
+    return this.#done(this.#slot(task, 'run.finished(task): task'));
   }
 
-  #slot(task: Task): number {
-    const node = nodeOf(task);
+  #slot(task: Task, what: string): number {
+    const node = nodeOf(task, what);
     if (node._graph !== this.taskflow || !this.#placed || node._index < 0 || node._index >= this.#placed.top.length) {
       throw new RangeError(messages.notInRun(task.name()));
     }

@@ -21,6 +21,9 @@ import type { Taskflow } from '../graph/taskflow.js';
 import { checkedPriority, type Priority } from '../policy/scheduling.js';
 import { messages, CancelledError, TimeoutError, type TaskFailure } from '../errors.js';
 
+/** The call whose options these are, as messages name it (runN and runUntil pass theirs on to it). */
+const RUN = 'executor.run(tf, options)';
+
 /** Options for executor.run / runN / runUntil. */
 export interface RunOptions {
   /** Cancels the run when aborted: no new task of it starts, running ones finish, the promise rejects with a CancelledError. */
@@ -97,7 +100,7 @@ export class Runs {
   /** executor.run: checks the options, then queues the run behind the taskflow's earlier ones. */
   run(tf: Taskflow, options: RunOptions | undefined): RunHandle {
     let level = 2;
-    try { if (options?.priority !== undefined) level = checkedPriority('priority', options.priority); } catch (e) {
+    try { if (options?.priority !== undefined) level = checkedPriority(`${RUN}: options.priority`, options.priority); } catch (e) {
       return Object.assign(Promise.reject(e), { cancel: () => {} });
     }
     const state: RunState = { cancelled: false, reason: undefined, slot: -1, level, resume: options?.resume === true, list: 0 };
@@ -107,12 +110,12 @@ export class Runs {
     const full = this.#h.queue.refuse('run');
     if (full) return refuse(full);
     const signal = options?.signal;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) return refuse(new TypeError(messages.optionType('signal', 'an AbortSignal', signal)));
+    if (signal !== undefined && !(signal instanceof AbortSignal)) return refuse(new TypeError(messages.callOption(RUN, 'signal', 'an AbortSignal', signal)));
     let deadlineMs: number | undefined;
     if (options?.deadline !== undefined) {
       const d = options.deadline;
       deadlineMs = d instanceof Date ? d.getTime() - Date.now() : d;
-      if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs)) return refuse(new TypeError(messages.optionType('deadline', 'milliseconds or a Date', d)));
+      if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs)) return refuse(new TypeError(messages.callOption(RUN, 'deadline', 'milliseconds or a Date', d)));
     }
     const next = (this.#queues.get(tf) ?? Promise.resolve()).then(() => this.#start(tf, state));
     const settled = next.then(() => {}, () => {});

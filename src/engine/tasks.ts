@@ -134,7 +134,7 @@ export class Tasks {
       if (!h.isOpen()) throw new Error(messages.closed('submit'));
       const full = h.queue.refuse('submit');
       if (full) throw full;
-      if (!Array.isArray(args)) throw new TypeError(messages.optionType('args', 'an array of arguments', args));
+      if (!Array.isArray(args)) throw new TypeError(messages.argType('executor.submit(fn, args, options): args', 'an array of arguments', args));
       const o = resolveTaskOptions(options);
       const fnId = h.fns.idOf(fn, 'executor.submit(fn)');
       let token = o.token;
@@ -160,7 +160,7 @@ export class Tasks {
       return false;
     };
     handle.reprioritize = (p: Priority): boolean => {
-      const level = checkedPriority('priority', p);
+      const level = checkedPriority('handle.reprioritize(priority): priority', p);
       return job !== undefined && this.#reprioritize(job, level);
     };
     return handle;
@@ -295,7 +295,7 @@ export class Tasks {
         job.timer = setTimeout(() => { job.timer = undefined; this.#waiting--; if (!job.settled) this.#launch(job); },
           retryDelayMs(job.attempt, job.retryDelay, Math.random()));
       } else {
-        this.#settle(job, failed ? (error ?? new Error('beatflow: the task failed')) : undefined, value);
+        this.#settle(job, failed ? (error ?? new Error(messages.noError(job.name))) : undefined, value);
       }
     }
     this.drainBacklog();

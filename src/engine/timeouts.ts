@@ -68,7 +68,7 @@ export class Timeouts {
       this.#watched.delete(job);
       job.timedOut = true;
       this.#settle(job, timeoutError(job));
-      job.token?.cancel(new Error(`timed out after ${job.timeout} ms`));
+      job.token?.cancel(new Error(messages.timedOutAfter(job.timeout)));
       this.grace(job);
     }
     if (this.#watched.size === 0) { clearInterval(this.#watchdog); this.#watchdog = undefined; this.#tick = Infinity; }

@@ -1,6 +1,7 @@
 // A subflow: a task graph that a running task builds and joins (Taskflow's tf::Subflow).
 // Pure data like Taskflow; the worker that runs the parent task runs it (src/worker/subflow.ts).
 import { Taskflow } from './taskflow.js';
+import { messages } from '../errors.js';
 
 /**
  * A graph built inside a running task with `this.subflow()` (write the task as a `function`, not an
@@ -40,7 +41,7 @@ export class Subflow extends Taskflow {
    * tasks in insertion order. Throws the first task error; a subflow can be joined once.
    */
   join(): unknown[] {
-    if (this.#joined) throw new Error(`beatflow: subflow '${this.name}' was already joined`);
+    if (this.#joined) throw new Error(messages.subflowJoined(this.name));
     this.#joined = true;
     return this.#run(this);
   }

@@ -1,14 +1,14 @@
 // Task graphs as pure data: nodes, edges, names, bound arguments. Nothing here touches threads, Wasm or
 // the GPU; the executor lays a Taskflow into the shared task table when it first runs it.
 import { GraphError, messages } from '../errors.js';
-import { PRIORITIES, checkedPriority, type Priority } from '../policy/scheduling.js';
+import { PRIORITIES, PRIORITY_CHOICES, priorityLevel, type Priority } from '../policy/scheduling.js';
 
 /** @internal A Taskflow's node is its Task handle (one object per task keeps large graphs cheap to build). */
 export type Node = Task;
 
-/** @internal The node behind a task handle. */
-export function nodeOf(t: Task): Node {
-  if (!(t instanceof Task)) throw new TypeError(`beatflow: expected a Task handle from taskflow.emplace() (got ${String(t)})`);
+/** @internal The node behind a task handle; `what` names the call and argument that gave it, for the error. */
+export function nodeOf(t: Task, what: string): Node {
+  if (!(t instanceof Task)) throw new TypeError(messages.notATask(what, t));
   return t;
 }
 
@@ -78,25 +78,25 @@ export class Task<out R = unknown> {
 
   /** Makes this task run before each of `tasks`; each receives this task's result as an argument. */
   precede(...tasks: Task[]): this {
-    for (const t of tasks) link(this, nodeOf(t));
+    for (const t of tasks) link(this, nodeOf(t, 'task.precede(...tasks): each task'));
     return this;
   }
 
   /** Makes this task run after each of `tasks`, receiving their results (in the order edges were added). */
   succeed(...tasks: Task[]): this {
-    for (const t of tasks) link(nodeOf(t), this);
+    for (const t of tasks) link(nodeOf(t, 'task.succeed(...tasks): each task'), this);
     return this;
   }
 
   /** Removes the edges from this task to each of `tasks` (edges that do not exist are ignored). */
   removeSuccessors(...tasks: Task[]): this {
-    for (const t of tasks) unlink(this, nodeOf(t));
+    for (const t of tasks) unlink(this, nodeOf(t, 'task.removeSuccessors(...tasks): each task'));
     return this;
   }
 
   /** Removes the edges from each of `tasks` to this task. */
   removePredecessors(...tasks: Task[]): this {
-    for (const t of tasks) unlink(nodeOf(t), this);
+    for (const t of tasks) unlink(nodeOf(t, 'task.removePredecessors(...tasks): each task'), this);
     return this;
   }
 
@@ -106,7 +106,7 @@ export class Task<out R = unknown> {
   name(name: string): this;
   name(name?: string): string | this {
     if (name === undefined) return this._label ?? (this._fn.name || (this._index >= 0 ? `task${this._index}` : 'erased task'));
-    if (typeof name !== 'string') throw new TypeError(`beatflow: task.name(name) takes a string (got ${typeof name})`);
+    if (typeof name !== 'string') throw new TypeError(messages.taskArg('name(name)', this.name(), 'name', 'a string', name));
     this._label = name;
     return this;
   }
@@ -128,7 +128,9 @@ export class Task<out R = unknown> {
   priority(p: Priority): this;
   priority(p?: Priority): Priority | this {
     if (p === undefined) return PRIORITIES[this._level];
-    this._level = checkedPriority('task.priority(p)', p);
+    const level = priorityLevel(p);
+    if (level < 0) throw new TypeError(messages.taskArg('priority(p)', this.name(), 'p', PRIORITY_CHOICES, p));
+    this._level = level;
     this._graph[bump]();
     return this;
   }
@@ -139,7 +141,7 @@ export class Task<out R = unknown> {
    * A CancelledError, or a run already stopped, is not retried.
    */
   retries(n: number): this {
-    if (!Number.isInteger(n) || n < 0 || n > 255) throw new TypeError(messages.optionType('task.retries(n)', 'an integer from 0 to 255', n));
+    if (!Number.isInteger(n) || n < 0 || n > 255) throw new TypeError(messages.taskArg('retries(n)', this.name(), 'n', 'an integer from 0 to 255', n));
     this._retries = n;
     this._graph[bump]();
     return this;
@@ -202,7 +204,7 @@ export class Taskflow {
   readonly [modulesKey]: Task[] = [];
 
   constructor(name = 'taskflow') {
-    if (typeof name !== 'string') throw new TypeError(`beatflow: new Taskflow(name) takes a string (got ${typeof name})`);
+    if (typeof name !== 'string') throw new TypeError(messages.argType('new Taskflow(name): name', 'a string', name));
     this.name = name;
   }
 
@@ -305,7 +307,7 @@ export class Taskflow {
    * lays the graph out again.
    */
   erase(task: Task): void {
-    const t = nodeOf(task);
+    const t = nodeOf(task, 'taskflow.erase(task): task');
     if (t._graph !== this) throw new GraphError(messages.foreignTask(this.name, t.name()));
     const nodes = this[nodesKey];
     if (nodes[t._index] !== t) throw new GraphError(messages.erased(t.name()));

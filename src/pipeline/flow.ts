@@ -6,8 +6,7 @@
 // { index, value }; index is its place in source order, value the last stage's output.
 import type { Engine } from '../engine/engine.js';
 import { ASYNC } from '../engine/tasks.js';
-import { CancelledError } from '../errors.js';
-import { messages, PipelineError } from './errors.js';
+import { messages, CancelledError, PipelineError } from '../errors.js';
 import { mayPull, mayEnter, isOver } from './policy.js';
 import type { Source, Pull } from './source.js';
 
@@ -97,7 +96,7 @@ export class Flow {
   }
 
   readonly #cancel = (): void => {
-    this.#stop(new CancelledError(messages.cancelled(this.#name), this.#signal?.reason));
+    this.#stop(new CancelledError(messages.pipelineCancelled(this.#name), this.#signal?.reason));
   };
 
   // ---- the source ----

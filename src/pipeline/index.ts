@@ -3,4 +3,4 @@ export { Pipeline } from './pipeline.js';
 export type { PipelineOptions, PipelineRunOptions, PipelineResult } from './pipeline.js';
 export { Pipe } from './pipe.js';
 export type { PipeKind, PipeOptions } from './pipe.js';
-export { PipelineError } from './errors.js';
+export { PipelineError } from '../errors.js';

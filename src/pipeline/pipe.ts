@@ -1,6 +1,6 @@
 // One pipe (stage) of a pipeline: a function, whether it is serial or parallel, where it runs, its name,
 // and leading arguments. Pure data: nothing here touches threads.
-import { messages } from './errors.js';
+import { messages } from '../errors.js';
 
 /** SERIAL: one token at a time, in token order. PARALLEL: several tokens at once, in any order. */
 export type PipeKind = 'serial' | 'parallel';
@@ -45,11 +45,11 @@ export class Pipe {
     for (const k of Object.keys(o)) {
       if (!(KNOWN as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(`Pipe.${kind}(fn, options)`, k, KNOWN));
     }
-    if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(messages.pipeOption(kind, 'name', 'a string', o.name));
+    if (o.name !== undefined && typeof o.name !== 'string') throw new TypeError(messages.callOption(`Pipe.${kind}(fn, options)`, 'name', 'a string', o.name));
     if (o.on !== undefined && o.on !== 'worker' && o.on !== 'host') {
-      throw new TypeError(messages.pipeOption(kind, 'on', "'worker' or 'host'", o.on));
+      throw new TypeError(messages.callOption(`Pipe.${kind}(fn, options)`, 'on', "'worker' or 'host'", o.on));
     }
-    if (o.args !== undefined && !Array.isArray(o.args)) throw new TypeError(messages.pipeOption(kind, 'args', 'an array', o.args));
+    if (o.args !== undefined && !Array.isArray(o.args)) throw new TypeError(messages.callOption(`Pipe.${kind}(fn, options)`, 'args', 'an array', o.args));
     this.kind = kind;
     this.fn = fn;
     this.label = o.name;

@@ -2,7 +2,7 @@
 // run it over a source: run() resolves when every token is through; stream() is an async iterable of
 // the last stage's outputs. Each call is an independent run (flow.ts).
 import { engineOf, type Engine, type ExecutorRef } from '../engine/engine.js';
-import { messages } from './errors.js';
+import { messages } from '../errors.js';
 import { Flow, type Stage } from './flow.js';
 import { Pipe } from './pipe.js';
 import { isSource, openSource } from './source.js';
@@ -31,6 +31,8 @@ export interface PipelineResult {
 const MAX_LINES = 1 << 16;
 const KNOWN = ['lines', 'name'] as const;
 const RUN_KNOWN = ['signal'] as const;
+/** The constructor's signature, as its messages name it. */
+const NEW = 'new Pipeline(options, ...pipes)';
 
 /**
  * A pipeline of serial and parallel stages over at most `lines` tokens in flight, as C++ Taskflow's
@@ -58,17 +60,17 @@ export class Pipeline {
 
   constructor(options: PipelineOptions, ...pipes: Pipe[]) {
     if (typeof options !== 'object' || options === null || Array.isArray(options) || options instanceof Pipe) {
-      throw new TypeError(messages.optionsObject(options));
+      throw new TypeError(messages.pipelineOptions(options));
     }
     for (const k of Object.keys(options)) {
-      if (!(KNOWN as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption('new Pipeline(options, ...pipes)', k, KNOWN));
+      if (!(KNOWN as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(NEW, k, KNOWN));
     }
     const { lines, name } = options;
     if (typeof lines !== 'number' || !Number.isInteger(lines) || lines < 1 || lines > MAX_LINES) {
-      throw new TypeError(messages.lines(lines, MAX_LINES));
+      throw new TypeError(messages.pipelineLines(lines, MAX_LINES));
     }
-    if (name !== undefined && typeof name !== 'string') throw new TypeError(messages.pipelineName(name));
-    if (pipes.length === 0) throw new TypeError(messages.noPipes());
+    if (name !== undefined && typeof name !== 'string') throw new TypeError(messages.callOption(NEW, 'name', 'a string', name));
+    if (pipes.length === 0) throw new TypeError(messages.noPipes);
     pipes.forEach((p, i) => { if (!(p instanceof Pipe)) throw new TypeError(messages.notAPipe(i, p)); });
     this.name = name ?? 'pipeline';
     this.lines = lines;
@@ -128,13 +130,14 @@ export class Pipeline {
 
   #check(method: string, executor: unknown, source: unknown, options: PipelineRunOptions | undefined): [Engine, AbortSignal | undefined] {
     const engine = engineOf(executor, `pipeline.${method}(executor, source)`);
-    if (!isSource(source)) throw new TypeError(messages.source(method, source));
+    if (!isSource(source)) throw new TypeError(messages.pipelineSource(method, source));
     if (options === undefined) return [engine, undefined];
-    if (typeof options !== 'object' || options === null) throw new TypeError(messages.signal(method, options));
+    const call = `pipeline.${method}(executor, source, options)`;
+    if (typeof options !== 'object' || options === null) throw new TypeError(messages.argType(`${call}: options`, 'an object like { signal }', options));
     for (const k of Object.keys(options)) {
-      if (!(RUN_KNOWN as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(`pipeline.${method}(executor, source, options)`, k, RUN_KNOWN));
+      if (!(RUN_KNOWN as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(call, k, RUN_KNOWN));
     }
-    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError(messages.signal(method, options.signal));
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError(messages.callOption(call, 'signal', 'an AbortSignal', options.signal));
     return [engine, options.signal];
   }
 }

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 
 export type { ResourceLimits };
 import { getHeapStatistics } from 'node:v8';
+import { messages } from '../errors.js';
 
 /** Reads a file shipped with the package (the .wasm). */
 export async function readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
@@ -85,7 +86,7 @@ export function exitThread(): never {
 /** Inside a worker: its start-up data and a way to talk to the host (rare control messages only). */
 export function workerContext<T>(): WorkerContext<T> {
   const port = parentPort;
-  if (!port) throw new Error('beatflow: src/worker/main.ts must run in a worker thread');
+  if (!port) throw new Error(messages.notInWorker);
   return { data: workerData as T, post: (m) => port.postMessage(m), close: () => port.close() };
 }
 

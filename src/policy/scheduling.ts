@@ -84,10 +84,16 @@ export function priorityLevel(p: unknown): number {
   return PRIORITIES.indexOf(p as Priority);
 }
 
-/** Queue level of priority p; a TypeError naming `option` for anything else. */
-export function checkedPriority(option: string, p: unknown): number {
+/** What a priority must be, for messages. */
+export const PRIORITY_CHOICES = `one of ${PRIORITIES.map((q) => `'${q}'`).join(', ')}`;
+
+/**
+ * Queue level of priority p; for anything else a TypeError naming `what`, the call and argument or option
+ * ("executor.run(tf, options): options.priority").
+ */
+export function checkedPriority(what: string, p: unknown): number {
   const level = priorityLevel(p);
-  if (level < 0) throw new TypeError(messages.optionType(option, `one of ${PRIORITIES.map((q) => `'${q}'`).join(', ')}`, p));
+  if (level < 0) throw new TypeError(messages.argType(what, PRIORITY_CHOICES, p));
   return level;
 }
 

@@ -70,7 +70,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       const list = Array.isArray(handles) ? handles : [handles as number];
       for (const c of list) {
         if (!kids || !kids.includes(c)) {
-          throw new Error(`beatflow: ctx.join(): ${String(c)} is not a child this task spawned and has not joined yet`);
+          throw new Error(messages.notAChild(c));
         }
       }
       const out = joinChildren(kids!, list);
