@@ -231,6 +231,20 @@ export const messages = {
     `beatflow internal error: function ${id} was used before it was registered — please report`,
   noError: (task: string) =>
     `beatflow internal error: task '${task}' failed and left no error to report — please report`,
+  handBackNotNumber: (got: unknown) =>
+    `beatflow internal error: the partial a helper hands back to the calling thread must be a number (got ${describe(got)}) — please report`,
+  stealDomainBroken: (worker: number) =>
+    `beatflow internal error: the steal domain of worker ${worker} is not a range of worker slots that contains it — please report`,
+
+  // ---- algorithms (workers) ----
+  algorithmsUnbound: 'beatflow: algorithm tasks run only in executor workers (their builtin module was not bound)',
+  algorithmArraysNotShared:
+    'beatflow: the arrays of a parallel algorithm must live in the executor\'s shared memory: ' +
+    'allocate them with executor.shared(Type, n) (or adopt() a SharedArrayBuffer view)',
+  capturedInCallback: (variable: string) =>
+    `${variable} is not defined in the worker: an inline callback cannot use variables from the scope it was ` +
+    `written in (it is sent to the workers as source). Pass the value in options.args (it arrives after the ` +
+    `callback's own arguments), or export the callback from the task module`,
 } as const;
 
 /** The most characters `describe` writes: a hostile or huge value is not copied whole into a message. */

@@ -10,7 +10,7 @@ import { fixtures, within, rejection, retired } from './helpers/executor.mjs';
 import * as tasks from './fixtures/tasks.mjs';
 import { callerHelpers, CALLER_ALONE_NS } from '../build/src/algorithms/partition.js';
 import { phaseEnds } from '../build/src/algorithms/caller.js';
-import { allocJob, awaitHandBack, handBack, handedBack, resetHandBack, stop, withCore } from '../build/src/algorithms/builtins.js';
+import { allocJob, awaitHandBack, handBack, handedBack, resetHandBack, stop, withCore } from '../build/src/algorithms/job.js';
 import { engineOf } from '../build/src/engine/engine.js';
 
 // 2^21 items at the kernels' assumed 0.3 ns: about 0.6 ms of work, past CALLER_ALONE_NS, so helpers are spawned.

@@ -94,9 +94,10 @@ Blocks('the job block: i32 words in one cache line, partial slots 8-aligned afte
 });
 
 Blocks('the metrics block: a header line, then rings of 8-aligned slots (busyMs is an f64)', async ({ L }) => {
-  const { BUCKETS, SLOTS } = await import('../build/src/observe/metrics.js');
-  assert.is(L.count_MetricBuckets, BUCKETS, 'buckets: layout.ts and metrics.ts agree');
-  assert.is(L.count_MetricSlots, SLOTS, 'slots per ring: layout.ts and metrics.ts agree');
+  const { BUCKETS } = await import('../build/src/observe/histogram.js');
+  const { SLOTS } = await import('../build/src/observe/metrics-block.js');
+  assert.is(L.count_MetricBuckets, BUCKETS, 'buckets: layout.ts and histogram.ts agree');
+  assert.is(L.count_MetricSlots, SLOTS, 'slots per ring: layout.ts and metrics-block.ts agree');
   disjoint(fields(L, 'M_'), L.size_MetricsHeader, { hostOrigin: 8 }, 'MetricsHeader');
   assert.is(L.size_MetricsHeader % 64, 0, 'rings start on a line');
   const slot = fields(L, 'MS_');
@@ -131,8 +132,11 @@ const Typed = suite('no typed-in offsets where the blocks are used');
 
 // The files that read or write these blocks: each takes its offsets from core.L.
 const USERS = [
-  'src/algorithms/spec.ts', 'src/algorithms/builtins.ts', 'src/observe/metrics.ts', 'src/engine/pool.ts',
-  'src/engine/memory.ts', 'src/engine/cancel.ts', 'src/engine/batch.ts', 'src/engine/batch-task.ts', ...files('src/worker', '.ts'),
+  'src/algorithms/spec.ts', 'src/algorithms/job.ts', 'src/algorithms/drive.ts', 'src/algorithms/builtins.ts',
+  'src/algorithms/scan.ts', 'src/algorithms/sort.ts',
+  'src/observe/metrics-block.ts', 'src/observe/metrics.ts', 'src/observe/sampler.ts',
+  'src/engine/pool.ts', 'src/engine/memory.ts', 'src/engine/cancel.ts', 'src/engine/batch.ts', 'src/engine/batch-task.ts',
+  ...files('src/worker', '.ts'),
 ];
 
 Typed('no `(p + N) >> k`, `(p >> 2) + N`, J_* or control-stride constants', () => {

@@ -16,17 +16,6 @@ const src = fileURLToPath(new URL('../src', import.meta.url));
 const walk = (d) => readdirSync(d).flatMap((n) => { const p = join(d, n); return statSync(p).isDirectory() ? walk(p) : [p]; });
 const files = walk(src).filter((f) => f.endsWith('.ts')).map((f) => f.slice(src.length + 1).split('\\').join('/')).sort();
 
-/**
- * Files whose messages are being moved into src/errors.ts on another branch (the split of
- * algorithms/builtins.ts and observe/): remove each from this list once that branch is merged.
- */
-const BEING_MOVED = [
-  'algorithms/builtins.ts',
-  'algorithms/index.ts',
-  'observe/metrics.ts',
-  'observe/topology.ts',
-];
-
 /** Calls every node of a file's syntax tree (comments are trivia: never visited). */
 function visit(file, fn) {
   const text = readFileSync(join(src, file), 'utf8');
@@ -47,7 +36,7 @@ const Table = suite('one table');
 Table('no file in src/ but errors.ts writes a beatflow message', () => {
   const found = [];
   for (const file of files) {
-    if (file === 'errors.ts' || BEING_MOVED.includes(file)) continue;
+    if (file === 'errors.ts') continue;
     visit(file, (n, at) => {
       if (isText(n) && /\bbeatflow[: ]/.test(n.text)) found.push(`${at(n)}: ${JSON.stringify(n.text.slice(0, 60))}`);
     });
@@ -58,17 +47,13 @@ Table('no file in src/ but errors.ts writes a beatflow message', () => {
 Table('no error is built from a literal message outside errors.ts (prefixed or not)', () => {
   const found = [];
   for (const file of files) {
-    if (file === 'errors.ts' || BEING_MOVED.includes(file)) continue;
+    if (file === 'errors.ts') continue;
     visit(file, (n, at) => {
       if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && /Error$/.test(n.expression.text) &&
           n.arguments?.length && isLiteralMessage(n.arguments[0])) found.push(`${at(n)}: new ${n.expression.text}(${n.arguments[0].getText().slice(0, 60)}…)`);
     });
   }
   assert.is(found.join('\n'), '', 'use an entry of messages');
-});
-
-Table('the skip list names files that exist', () => {
-  for (const f of BEING_MOVED) assert.ok(files.includes(f), `${f} is gone: take it off BEING_MOVED`);
 });
 
 Table('every entry of messages is used somewhere in src/ (no dead messages)', () => {

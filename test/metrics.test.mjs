@@ -1,10 +1,12 @@
-// Metrics (src/observe/metrics.ts): exact counters, the sampling invariants of the histograms, wait time behind a
-// held task, queue lengths while a worker is held, the sliding window, and option errors. No assertion
-// depends on how fast anything ran: durations are only bounded from below by what the test waited.
+// Metrics (src/observe/: metrics.ts, sampler.ts, histogram.ts): exact counters, the sampling invariants
+// of the histograms, wait time behind a held task, queue lengths while a worker is held, the sliding
+// window, and option errors. No assertion depends on how fast anything ran: durations are only bounded
+// from below by what the test waited.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor } from 'beatflow';
-import { BUCKETS, bucketOf, quantile, histogram, SLOT_MS, SLOTS } from '../build/src/observe/metrics.js';
+import { BUCKETS, bucketOf, quantile, histogram } from '../build/src/observe/histogram.js';
+import { SLOT_MS, SLOTS } from '../build/src/observe/metrics-block.js';
 import * as tasks from './fixtures/metrics-tasks.mjs';
 import { within } from './helpers/executor.mjs';
 import { until, sleep } from './helpers/core.mjs';

@@ -30,10 +30,9 @@ import { cpuCount } from '../platform/node.js';
 import { Arg } from './spec.js';
 import { callerHelpers } from './partition.js';
 import type { SharedCore } from '../engine/memory.js';
-import {
-  BUILTINS, allocJob, awaitHandBack, callerPlan, callerSteps, checkShared, claimLoop, handedBack, layout, resetHandBack, stop, withCore,
-  type BuiltinName, type Share, type Steps,
-} from './builtins.js';
+import { BUILTINS, callerPlan, callerSteps, type BuiltinName } from './builtins.js';
+import { allocJob, awaitHandBack, claimLoop, handedBack, resetHandBack, stop, withCore } from './job.js';
+import { checkShared, layout, type Share, type Steps } from './drive.js';
 
 /** How long the caller polls for its helpers' hand-backs before it waits for their settling on the event loop (µs). */
 export const SETTLE_POLL_US = 2000;

@@ -1,5 +1,5 @@
 // The pieces of the parallel merge sort, as plain functions over typed arrays (no threads here; the
-// builtin tasks in builtins.ts call them on the ranges they claim, tests call them directly).
+// sort task in sort.ts calls them on the ranges it claims, tests call them directly).
 //
 // Sort = sort R runs independently, then log2(R) rounds that merge pairs of runs. A pair's output is cut
 // into pieces of about equal length; `corank` (the "merge path" binary search) finds where each piece

@@ -1,5 +1,5 @@
 // Partitioning policies of the parallel algorithms: pure functions of sizes and measured costs, tested
-// with tables (test/algorithms-policy.test.mjs). No threads, no memory here; builtins.ts applies them.
+// with tables (test/algorithms-policy.test.mjs). No threads, no memory here; drive.ts and job.ts apply them.
 //
 //   static   parts = min(workers, chunks); part p runs chunks p, p + parts, p + 2·parts, … of `grain`
 //            items (default grain ⌈n / workers⌉: one contiguous range per part). No shared cursor.

@@ -1,5 +1,5 @@
-// The argument list every algorithm builtin takes (host api.ts writes it, builtins.ts reads it), and the
-// job block a driving task shares with its helpers. One fixed list for every algorithm keeps the helper
+// The argument list every algorithm builtin takes (host api.ts writes it, the builtin tasks read it), and
+// the job block a driving task shares with its helpers. One fixed list for every algorithm keeps the helper
 // spawn generic: a helper is the same builtin called with the driver's arguments plus `job` and `index`.
 import type { Layout } from '../engine/memory.js';
 

@@ -16,6 +16,7 @@
 // changes: the order is exactly the flat one.
 import { cpuCount, readSysfs } from '../platform/node.js';
 import type { SharedCore } from '../engine/memory.js';
+import { messages } from '../errors.js';
 
 /** What the runtime knows of the machine's CPUs. Logical CPU numbers are the OS's (cpuN in sysfs). */
 export interface CpuTopology {
@@ -186,7 +187,7 @@ export interface StealDomains {
  */
 export function stealDomains(topology: CpuTopology, workers: number): StealDomains {
   if (!Number.isInteger(workers) || workers < 1) {
-    throw new RangeError(`beatflow: stealDomains(topology, workers): workers must be a positive integer (got ${workers})`);
+    throw new RangeError(messages.argType('stealDomains(topology, workers): workers', 'a positive integer', workers));
   }
   const doms = topology.l3Domains.filter((d) => d.length > 0);
   const total = doms.reduce((s, d) => s + d.length, 0);
@@ -218,7 +219,7 @@ export function applyStealDomains(core: SharedCore, sd: StealDomains): void {
   for (let w = 0; w < core.nWorkers; w++) {
     const d = sd.domains[sd.domainOf[w]];
     if (!d || !core.x.setStealDomain(w, d.start, d.count)) {
-      throw new RangeError(`beatflow: steal domain of worker ${w} is not a range of worker slots that contains it`);
+      throw new RangeError(messages.stealDomainBroken(w));
     }
   }
 }

@@ -10,7 +10,7 @@ import { SharedCore, EMPTY, RETRY, SHUTDOWN } from '../engine/memory.js';
 import { FunctionCache } from '../engine/functions.js';
 import { workerContext, yieldToEventLoop } from '../platform/node.js';
 import { bindBuiltinModules } from '../builtins.js';
-import { Sampler } from '../observe/metrics.js';
+import { Sampler } from '../observe/sampler.js';
 import { Thread } from './thread.js';
 import type { WorkerData, StartMessage } from '../engine/thread-protocol.js';
 import { createTaskContext } from './context-object.js';
@@ -51,7 +51,7 @@ const builtins = bindBuiltinModules(th.core, th.fns);
 const life = workerLifecycle(th.core, w, data.lifecycle);
 th.elastic = life.elastic;
 const nextTask = life.elastic ? life.next : (): number => x.next(w);
-/** Metrics hook (src/observe/metrics.ts): times 1 top-level task in N, and every stamped async task. */
+/** Metrics hook (src/observe/sampler.ts): times 1 top-level task in N, and every stamped async task. */
 th.sampler = new Sampler(th.core, w);
 const { runTop, resume } = createRun(th, { frames, call, choices, join, awaits, retries });
 

@@ -11,7 +11,7 @@ import type { CoreExports, SharedCore } from '../engine/memory.js';
 import { Codec, Kind } from '../engine/codec.js';
 import type { FunctionCache } from '../engine/functions.js';
 import type { Subflow } from '../graph/subflow.js';
-import type { Sampler } from '../observe/metrics.js';
+import type { Sampler } from '../observe/sampler.js';
 import type { TaskContext } from './context.js';
 
 /** argInfo of a task whose only argument is one number (src/engine/codec.ts: argc 1, kind Number in the first nibble). */
