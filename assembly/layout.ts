@@ -283,7 +283,7 @@ export const NORMAL: u32 = 2;
   inPtr: u32; inLen: u32; outPtr: u32; outLen: u32; errPtr: u32; errLen: u32;
 }
 
-// The metrics block (src/observe/metrics.ts), host-allocated once before the workers start; every
+// The metrics block (src/observe/metrics-block.ts), host-allocated once before the workers start; every
 // WorkerSlot.metrics names it. The header, then one ring of METRIC_SLOTS window slots per worker.
 //   0   hostOrigin(f64) sampleEvery stamps · · · ·                      (host-written)
 //   64  worker 0's ring · worker 1's ring · …                           (sizeof(MetricSlot) · METRIC_SLOTS each)

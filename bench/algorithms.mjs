@@ -13,7 +13,7 @@
 // Before every block: a pause until every thread (workers, the plain thread) is parked, and the order
 // of the cases turns each round, so each case's first call starts from the same state.
 // Each case: 2 warm-up rounds, then REPS rounds; median ms and the range; GB/s = bytes moved / time.
-import { childMain, median, table, errorCell, now, sleep, loadBeatflow } from './lib.mjs';
+import { childMain, median, table, errorCell, now, sleep, loadBeatflow, coreOf } from './lib.mjs';
 import { bareHelper } from './bare.mjs';
 import * as K from '../build/src/kernels.js';
 
@@ -43,9 +43,8 @@ export async function runCase(name, { quick }) {
   fill(a, 1); fill(b, 2); pristine.set(a);
   // The single-thread baseline: the same kernels on this thread over the same arrays, through the host's
   // instance of the executor's core (what the caller's share runs on), so both read data in the same
-  // cache state. (Until session 5 it read copies in a core of its own, which the 2-worker calls and the
-  // JS loop did not touch: on this VM's shared L3 those copies were colder, and the ratios flattered.)
-  const x = ex._sharedCore().x;
+  // cache state (copies no other case touched would sit colder in a shared L3 and flatter the ratios).
+  const x = (await coreOf(ex)).x;
   const A1 = a.byteOffset, B1 = b.byteOffset, O1 = out.byteOffset;
   const scratch = op === 'sort' ? ex.shared(Uint8Array, K.sortScratchBytes({ kind: 'sort', dtype: 'f32' }, n) + 8) : null;
   const S1 = scratch ? (scratch.byteOffset + 7) & ~7 : 0;
@@ -72,7 +71,7 @@ export async function runCase(name, { quick }) {
     },
   };
   const lingerMs = (linger ? LINGER_US : 2000) / 1000;   // the executor's (2000 µs: its default)
-  const core = ex._sharedCore();
+  const core = await coreOf(ex);
   const bare = op === 'map' || op === 'reduce' ? await bareHelper(core.module, core.memory, lingerMs) : null;
   if (bare) impls[op]['2t'] = () => bare.run(op, a, b, out, true);
   // Parked: the executor's workers sleep in the core (Header.sleepers), the plain thread on its word.

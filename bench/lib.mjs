@@ -144,6 +144,18 @@ export async function loadBeatflow() {
   return bf;
 }
 
+/**
+ * The shared core behind an executor, for benches that run a kernel on this thread beside it: through
+ * the engine of the build being benched (engine/engine.js beside its index.js), or the older builds'
+ * own accessor.
+ */
+export async function coreOf(ex, indexUrl) {
+  if (typeof ex._sharedCore === 'function') return ex._sharedCore();
+  const index = indexUrl ?? (process.env.BEATFLOW_MODULE ? pathToFileURL(resolve(process.env.BEATFLOW_MODULE)).href : import.meta.resolve('beatflow'));
+  const { engineOf } = await import(new URL('./engine/engine.js', index).href);
+  return engineOf(ex, 'bench').core;
+}
+
 export async function createExecutor({ workers = 2, maxTasks } = {}) {
   const { Executor } = await loadBeatflow();
   const opts = { workers, module: TASKS_URL, ...(maxTasks && { maxTasks }) };

@@ -5,7 +5,7 @@
 //   batch: one token per 1000 lines (100 tokens): the same work in coarse tokens.
 // parse and transform are parallel worker stages; aggregate is a serial host stage (it keeps the running
 // sums). Each case runs in its own process: a warm-up of each, then 3 rounds of (plain loop, pipeline),
-// interleaved so that both see the same machine load (this VM has steal time); the ratio is of the two
+// interleaved so that both see the same machine load (a VM's steal time varies); the ratio is of the two
 // medians. Every run's sum is checked against the plain loop's.
 import { childMain, loadBeatflow, median, now, fmt, ratio, table, errorCell } from './lib.mjs';
 

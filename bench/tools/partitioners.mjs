@@ -2,16 +2,16 @@
 // 2 workers with options.partitioner 'guided', 'dynamic' and 'static', against the same kernel on this
 // thread over the same arrays, interleaved in blocks of 5 (cold: the first call of a block, after a
 // pause; warm: calls 2–5). Usage: node bench/tools/partitioners.mjs [map|reduce] [rounds]
-// (bench/RESULTS.md, session 5: why 'dynamic' became the default.)
+// (bench/history/2026-11.md: why guided stayed the default.)
 import * as bf from '../../build/src/index.js';
 import * as K from '../../build/src/kernels.js';
-import { median, sleep } from '../lib.mjs';
+import { median, sleep, coreOf } from '../lib.mjs';
 const op = process.argv[2] ?? 'map', rounds = Number(process.argv[3] ?? 10), n = 1e7;
 if (op !== 'map' && op !== 'reduce') throw new Error(`partitioners: the op is map or reduce (got ${op})`);
 const ex = await bf.Executor.create({ workers: 2 });
 const a = ex.shared(Float32Array, n), b = ex.shared(Float32Array, n), out = ex.shared(Float32Array, n);
 for (let i = 0; i < n; i++) { a[i] = Math.sin(i); b[i] = Math.cos(i); }
-const x = ex._sharedCore().x;
+const x = (await coreOf(ex, new URL('../../build/src/index.js', import.meta.url).href)).x;
 const call = (o) => () => (op === 'map' ? bf.transform(ex, [a, b], out, { op: 'axpy', s0: 2 }, o) : bf.reduce(ex, a, 'sum', o));
 const set = {
   guided: call({ partitioner: 'guided' }),

@@ -4,6 +4,7 @@
 // Usage: node bench/tools/small-calls.mjs [reduce|map] [n] [build root]
 // The build root (default: this checkout) lets two checkouts be compared in alternate processes.
 import { pathToFileURL } from 'node:url';
+import { coreOf } from '../lib.mjs';
 
 const op = process.argv[2] ?? 'reduce', n = Number(process.argv[3] ?? 1e6);
 const root = pathToFileURL(`${process.argv[4] ?? new URL('../..', import.meta.url).pathname}/`);
@@ -11,7 +12,7 @@ const { Executor, reduce, transform } = await import(new URL('build/src/index.js
 const K = await import(new URL('build/src/kernels.js', root).href);
 const ex = await Executor.create({ workers: 2 });
 const a = ex.shared(Float32Array, n).fill(1), b = ex.shared(Float32Array, n).fill(2), out = ex.shared(Float32Array, n);
-const x = ex._sharedCore().x;
+const x = (await coreOf(ex, new URL('build/src/index.js', root).href)).x;
 const twoWorkers = op === 'map' ? () => transform(ex, [a, b], out, { op: 'axpy', s0: 2 }) : () => reduce(ex, a, 'sum');
 const oneThread = op === 'map'
   ? () => K.runMap(x, { kind: 'map', op: 'axpy', dtype: 'f32', scalars: [2] }, out.byteOffset, [a.byteOffset, b.byteOffset], 0, n)

@@ -6,7 +6,7 @@
 //      while a CPU is left for each), wakes parked workers for those no idle worker covers (first, so
 //      their wake-up overlaps the set-up; they linger until the helpers are pushed), allocates the job
 //      block and lays out the index space for itself plus the helpers.
-//   2. For each loop phase (one, or a scan's two, or a sort's run and merge phases: builtins.ts Steps) it
+//   2. For each loop phase (one, or a scan's two, or a sort's run and merge phases: drive.ts Steps) it
 //      submits the helpers (the builtin with job and index set, as a driving task would spawn them) and
 //      starts claiming chunks at once: the work begins without waiting for a parked worker to wake,
 //      which costs tenths of a millisecond to milliseconds on a VM, as long as a 10^7-item map takes.
@@ -95,7 +95,7 @@ const UNSUBMITTED: Helper = { done: Promise.resolve(undefined), revoke: () => tr
 /** One call's fixed parts. */
 interface Call { ex: Engine; core: SharedCore; name: BuiltinName; args: unknown[]; job: number }
 
-/** Drives a multi-phase algorithm's steps (builtins.ts Steps): each phase run by runPhase, in order. */
+/** Drives a multi-phase algorithm's steps (drive.ts Steps): each phase run by runPhase, in order. */
 async function runPhases(c: Call, g: Steps): Promise<unknown> {
   try {
     for (let r = withCore(c.core, () => g.next()); ; r = withCore(c.core, () => g.next())) {
@@ -164,7 +164,7 @@ function runPhase(c: Call, tasks: number, first: Share, make: () => Share): unkn
     } catch (e) { fail(e); partials.push(undefined); }
   });
   // The started helpers are finishing their last chunks. Each hands its partial back in the job block
-  // (builtins.ts handBack) before its task retires: counted there, they need no settling, and their
+  // (job.ts handBack) before its task retires: counted there, they need no settling, and their
   // tasks' results (the same partials) are dropped when they come back.
   const back = !failed && withCore(core, () => awaitHandBack(job, handed.length, SETTLE_POLL_US));
   core.x.setHostBusy(0);

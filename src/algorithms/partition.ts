@@ -10,7 +10,7 @@
 // Guided is the default. A helper that starts late (a parked worker takes 0.3–1 ms to wake on a VM) or
 // slow could hold the call's end back by one of its first, large chunks, where with dynamic it holds one
 // grain; measured with the caller taking part, the three did not differ beyond the noise (10^7 f32 map
-// and reduce on 2 workers: bench/tools/partitioners.mjs, bench/RESULTS.md session 5).
+// and reduce on 2 workers: bench/tools/partitioners.mjs, bench/history/2026-11.md).
 
 import { messages } from '../errors.js';
 
@@ -26,7 +26,7 @@ export const PARTITIONERS: readonly Partitioner[] = ['static', 'dynamic', 'guide
  * KERNEL_CHUNK_NS: the same for a built-in kernel (a known cost per item, no callback): its chunk costs
  *   one claim and one call into Wasm, so 10 µs keeps that near 1 %, and the end of a call waits at most
  *   one such chunk for a helper that is slow or started late (a just-woken thread on a VM runs slowly
- *   for milliseconds). bench/RESULTS.md, session 5: reduce over 10^7 f32 read 1.65×/1.53× at 50 µs,
+ *   for milliseconds). bench/history/2026-11.md: reduce over 10^7 f32 read 1.65×/1.53× at 50 µs,
  *   1.91×/1.65× at 10 µs and 2.08×/1.67× at 2.5 µs (two runs; map did not change).
  * MIN_CHUNKS_PER_WORKER: with fewer chunks than this per worker, one slow worker (a preempted thread
  *   on a busy machine) leaves the others idle at the end; 4 keeps the tail short.

@@ -34,7 +34,7 @@ export function createRun(th: Thread, parts: RunParts): Run {
   function runTop(t: number): number {
     const p = tasks + t * taskSize;
     const flags = core.u32[(p >> 2) + T_flags];   // read once: the metrics hook, call() and chosen() test its bits
-    // Metrics hook (src/observe/metrics.ts): t's start time if it is timed, else 0. The count is kept
+    // Metrics hook (src/observe/sampler.ts): t's start time if it is timed, else 0. The count is kept
     // here, so most tasks make no call.
     const t0 = --sampler.countdown === 0 || sampler.long || (flags & NOTIFY_HOST) !== 0 ? sampler.begin(t, p) : 0;
     enter(t);
