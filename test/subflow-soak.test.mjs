@@ -1,11 +1,12 @@
 // A worker's JS heap stays flat while one task joins 100,000 subflows: laid out like a graph (edges),
-// edge-free (run as spawned children), and plain spawn/join. A worker's loop is one job that may never
-// end, so anything it keeps per join (a WeakRef's target stays alive until its job ends) grows without
-// bound; measured from inside a task, after a full collection (gc is exposed to the workers here).
+// edge-free (run as spawned children), plain spawn/join, and children that read `this.signal`. A
+// worker's loop is one job that may never end, so anything it keeps per join (a WeakRef's target stays
+// alive until its job ends) grows without bound; measured from inside a task, after a full collection
+// (gc is exposed to the workers here).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import v8 from 'node:v8';
-import { Executor } from 'beatflow';
+import { Executor, CancellationToken } from 'beatflow';
 import * as soak from './fixtures/soak-tasks.mjs';
 import { within } from './helpers/executor.mjs';
 
@@ -22,19 +23,22 @@ const BOUND = 8 * MiB;
 /** Without gc() the heap holds garbage too (a young generation of up to 16 MiB and old garbage not yet collected). */
 const BOUND_NO_GC = 48 * MiB;
 /** Expected sum of joinMany(k, shape)'s results. */
-const SUM = { graph: 3, flat: 2, spawn: 1 };
+const SUM = { graph: 3, flat: 2, spawn: 1, signal: 1 };
 
 const S = suite('subflow soak: worker heap per 100,000 joins');
 S.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 1, module }); });
 S.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
 
-for (const shape of ['graph', 'flat', 'spawn']) {
+for (const shape of ['graph', 'flat', 'spawn', 'signal']) {
   S(`${shape}: the worker's heap grows less than ${BOUND / MiB} MiB, the shared heap not at all`, async ({ ex }) => {
-    assert.is(await within(ex.async(soak.joinMany, 20_000, shape), 20_000, 'warm-up'), 20_000 * SUM[shape]);   // compiled, caches full
+    // 'signal' runs under a cancellation token (its children share it), which is never cancelled.
+    const token = new CancellationToken();
+    const joinMany = (k) => (shape === 'signal' ? ex.submit(soak.joinMany, [k, shape], { token }) : ex.async(soak.joinMany, k, shape));
+    assert.is(await within(joinMany(20_000), 20_000, 'warm-up'), 20_000 * SUM[shape]);   // compiled, caches full
     const h0 = await ex.async(soak.heapUsed);
     const shared0 = ex.stats().heapBytes;
     const t0 = performance.now();
-    assert.is(await within(ex.async(soak.joinMany, JOINS, shape), 20_000, `${JOINS} joins`), JOINS * SUM[shape]);
+    assert.is(await within(joinMany(JOINS), 20_000, `${JOINS} joins`), JOINS * SUM[shape]);
     const ms = performance.now() - t0;
     const h1 = await ex.async(soak.heapUsed);
     const grew = h1.bytes - h0.bytes;

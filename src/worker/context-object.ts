@@ -12,7 +12,7 @@ import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
 /** The task context of this worker thread (start-up, once). */
 export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens }: { join: Join; tokens: Tokens }): TaskContext {
   const { core, x, w, codec, frameTask, frameKids, frameSubs } = th;
-  const { stopReason, stopRunOf, tokenOf, signalFor } = tokens;
+  const { stopReason, stopRunOf, tokenOf, signalOf } = tokens;
   const T_succ = th.T_succ, T_flags = th.T_flags, T_token = th.T_token, T_pred = th.T_pred, T_argInfo = th.T_argInfo;
   const T_a0 = th.T_a0, CHILD = th.CHILD;
 
@@ -32,7 +32,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       if (why !== undefined) throw why;
     },
     get signal() {
-      return signalFor(tokenOf(top('ctx.signal')));
+      return signalOf(top('ctx.signal'));
     },
     spawn(fn, ...args) {
       const parent = top('ctx.spawn()');
