@@ -95,6 +95,11 @@ export const messages = {
   notAChild: (got: unknown) =>
     `beatflow: ctx.join(): ${describe(got)} is not a child this task spawned and has not joined yet: pass what ` +
     'ctx.spawn() returned in this task, and join each child once',
+  tooDeep: (call: string, task: string, depth: number, worker: number, reserveKiB: number) =>
+    `beatflow: ${call} in task '${task}', ${depth} tasks deep on worker ${worker}: less than ${reserveKiB} KiB of the ` +
+    "worker thread's stack is left (a joined child runs on its joiner's stack, so each level of fork-join nesting " +
+    'costs stack). Nest less deeply (a loop, or plain recursion below a cutoff), or raise ' +
+    'Executor.create({ resourceLimits: { stackSizeMb } })',
   foreignSubflow: (name: string) =>
     `beatflow: subflow '${name}' can only be joined by the task that built it, while it runs`,
   subflowJoined: (name: string) =>

@@ -10,40 +10,55 @@ import { messages, GraphError } from '../errors.js';
 /** Task.flags bits 16–23: how many times a failing graph task is retried (src/worker/retry.ts). */
 export const RETRY_SHIFT = 16;
 
-/** A taskflow as it sits in the task table. */
-export interface Placed {
+/** A taskflow as it sits in the task table: its slots and heap block. */
+export interface Layout {
   readonly version: number;
   /** Task slot of each node of the flattened graph (flatten.ts), by flat index. */
   readonly slots: Int32Array;
   /** Flat index of each top-level task, by its index in the taskflow. */
   readonly top: Int32Array;
-  /**
-   * The taskflow, weakly: the executor keeps every Placed, and a strong reference (directly or through
-   * its tasks) would keep the taskflow alive, so the FinalizationRegistry that returns its slots would
-   * never fire. Used for task names on the error path only.
-   */
-  readonly tf: WeakRef<Taskflow>;
   readonly runSlot: number;
   /** Heap block holding the sources list, then every successor and predecessor list. */
   readonly block: number;
   readonly nSources: number;
   /** Has condition tasks: a run may leave some tasks unrun, so results are cleared before each run. */
   readonly conditional: boolean;
+  released: boolean;
+}
+
+/** A taskflow the host laid out for its runs (src/engine/runs.ts), and the state of those runs. */
+export interface Placed extends Layout {
+  /**
+   * The taskflow, weakly: the executor keeps every Placed, and a strong reference (directly or through
+   * its tasks) would keep the taskflow alive, so the FinalizationRegistry that returns its slots would
+   * never fire. Used for task names on the error path only.
+   */
+  readonly tf: WeakRef<Taskflow>;
   /** Runs started so far; a RunResult is valid while this still equals its run number. */
   runs: number;
   /** The last run failed or was cancelled: a resume runs the tasks it did not finish. */
   lastFailed: boolean;
-  released: boolean;
+}
+
+/** Resolves a task's function to its id in the shared function table (host FunctionTable, worker FunctionCache). */
+export interface FunctionIds { idOf(fn: unknown, what: string): number }
+
+/** place() for the host's runs: the layout, and the taskflow held weakly for the names in errors. */
+export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: FunctionIds, runSlot: number): Placed {
+  const l = layOut(tf, core, codec, fns, runSlot);
+  return {
+    version: l.version, slots: l.slots, top: l.top, runSlot, block: l.block, nSources: l.nSources,
+    conditional: l.conditional, released: false, tf: new WeakRef(tf), runs: 0, lastFailed: false,
+  };
 }
 
 /**
  * Writes tf into the task table. Throws GraphError for a cycle and RangeError when slots run out
- * (after releasing what it took).
+ * (after releasing what it took). A worker lays its subflows out with this directly and keeps no
+ * WeakRef to them: a WeakRef keeps its target alive until the job that made it ends, and a worker's
+ * loop is one job that may never end, so each subflow joined would stay in its heap.
  */
-/** Resolves a task's function to its id in the shared function table (host FunctionTable, worker FunctionCache). */
-export interface FunctionIds { idOf(fn: unknown, what: string): number }
-
-export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: FunctionIds, runSlot: number): Placed {
+export function layOut(tf: Taskflow, core: SharedCore, codec: Codec, fns: FunctionIds, runSlot: number): Layout {
   const flat = flatten(tf);
   checkAcyclic(tf.name, flat);
   const { succOff, succ, predOff, pred, inDegree, condition, tasks: nodes, kind } = flat;
@@ -118,14 +133,11 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
     throw e;
   }
   const conditional = condition.includes(1);
-  return {
-    version: tf.compositeVersion, slots, top: flat.top, tf: new WeakRef(tf), runSlot, block, nSources,
-    conditional, runs: 0, lastFailed: false, released: false,
-  };
+  return { version: tf.compositeVersion, slots, top: flat.top, runSlot, block, nSources, conditional, released: false };
 }
 
-/** Returns a placed taskflow's slots and heap blocks. The caller makes sure no run of it is in flight. */
-export function release(pl: Placed, core: SharedCore, codec: Codec): void {
+/** Returns a laid-out taskflow's slots and heap blocks. The caller makes sure no run of it is in flight. */
+export function release(pl: Layout, core: SharedCore, codec: Codec): void {
   if (pl.released) return;
   pl.released = true;
   for (const t of pl.slots) {

@@ -16,22 +16,33 @@ export interface Tokens {
   /** Task t's token word (0: none). */
   tokenOf(t: number): number;
   /**
-   * An AbortSignal for token tok (0: none, a signal that never aborts). One Atomics.waitAsync per token
-   * per worker wakes when the host cancels it (src/engine/cancel.ts publish notifies the flag word) and
-   * aborts every live controller handed out for it.
+   * The AbortSignal of task t, on top of this worker's stack: one per task, made when it first asks, that
+   * aborts when t's token is cancelled (without a token: a signal that never aborts). One
+   * Atomics.waitAsync per token per worker wakes when the host cancels it (src/engine/cancel.ts publish
+   * notifies the flag word) and aborts the signal of every task holding one for it.
    */
-  signalFor(tok: number): AbortSignal;
+  signalOf(t: number): AbortSignal;
+  /**
+   * Task t retires, or its attempt ends (a graph task's retry starts afresh): its token no longer aborts
+   * c, the controller behind the signal it held (th.frameSignal of its frame, or its Suspended record).
+   */
+  dropSignal(t: number, c: AbortController): void;
 }
 
 const utf8d = new TextDecoder();
 const never = new AbortController().signal;
 
 export function createTokens(th: Thread): Tokens {
-  const { core, x } = th, L = core.L;
+  const { core, x, frameSignal } = th, L = core.L;
   const T_token = th.T_token, T_run = th.T_run, T_flags = th.T_flags, T_pred = th.T_pred, CHILD = th.CHILD;
   const C_cancelled = L.C_cancelled, C_reason = L.C_reason, C_reasonLen = L.C_reasonLen;
-  /** Per token word: the AbortControllers handed out for it (weakly: a finished task drops its own). */
-  const watchers = new Map<number, Set<WeakRef<AbortController>>>();
+  /**
+   * Per token word: the AbortControllers of the tasks holding a signal for it, until each retires
+   * (dropSignal). Held strongly, and dropped explicitly: a WeakRef would keep its target alive until the
+   * job that made it ends, and the worker's loop is one job that need not end while it has work. An
+   * entry stays while its token's waiter may still fire (until the token is cancelled).
+   */
+  const watchers = new Map<number, Set<AbortController>>();
 
   /** The error a task sees once token `tok` is cancelled: a CancelledError with the host's reason text. */
   function cancelledBy(tok: number): CancelledError {
@@ -55,27 +66,36 @@ export function createTokens(th: Thread): Tokens {
     return x.runStopped(stopRunOf(t)) !== 0 ? new CancelledError(messages.runStopped) : undefined;
   }
 
-  function signalFor(tok: number): AbortSignal {
+  function signalOf(t: number): AbortSignal {
+    const d = th.depth - 1;
+    const own = frameSignal[d];
+    if (own !== undefined) return own.signal;
+    const tok = tokenOf(t);
     if (tok === 0) return never;
     const i32 = core.i32, flag = (tok + C_cancelled) >> 2;
     const c = new AbortController();
+    frameSignal[d] = c;
     if (Atomics.load(i32, flag) !== 0) { c.abort(cancelledBy(tok)); return c.signal; }
     let set = watchers.get(tok);
     if (!set) {
-      const live = new Set<WeakRef<AbortController>>();
+      const live = new Set<AbortController>();
       set = live;
       watchers.set(tok, live);
       const fire = (): void => {
-        watchers.delete(tok);
-        for (const ref of live) ref.deref()?.abort(cancelledBy(tok));
+        if (watchers.get(tok) === live) watchers.delete(tok);
+        for (const held of live) held.abort(cancelledBy(tok));
+        live.clear();
       };
       const r = Atomics.waitAsync(i32, flag, 0);
       if (r.async) void r.value.then(fire); else fire();
     }
-    if (set.size >= 64) for (const ref of set) if (ref.deref() === undefined) set.delete(ref);
-    set.add(new WeakRef(c));
+    set.add(c);
     return c.signal;
   }
 
-  return { stopReason, stopRunOf, tokenOf, signalFor };
+  function dropSignal(t: number, c: AbortController): void {
+    watchers.get(tokenOf(t))?.delete(c);
+  }
+
+  return { stopReason, stopRunOf, tokenOf, signalOf, dropSignal };
 }

@@ -7,11 +7,12 @@ import type { Join } from './join.js';
 import type { Tokens } from './cancel.js';
 import type { TaskContext } from './context.js';
 import { runSubflow } from './subflow.js';
+import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
 
 /** The task context of this worker thread (start-up, once). */
 export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens }: { join: Join; tokens: Tokens }): TaskContext {
   const { core, x, w, codec, frameTask, frameKids, frameSubs } = th;
-  const { stopReason, stopRunOf, tokenOf, signalFor } = tokens;
+  const { stopReason, stopRunOf, tokenOf, signalOf } = tokens;
   const T_succ = th.T_succ, T_flags = th.T_flags, T_token = th.T_token, T_pred = th.T_pred, T_argInfo = th.T_argInfo;
   const T_a0 = th.T_a0, CHILD = th.CHILD;
 
@@ -31,10 +32,11 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       if (why !== undefined) throw why;
     },
     get signal() {
-      return signalFor(tokenOf(top('ctx.signal')));
+      return signalOf(top('ctx.signal'));
     },
     spawn(fn, ...args) {
       const parent = top('ctx.spawn()');
+      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()');   // before anything changes (stack.ts)
       const id = th.fns!.idOf(fn);
       const t = x.taskAllocW(w);
       if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
@@ -73,6 +75,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
           throw new Error(messages.notAChild(c));
         }
       }
+      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, frameTask[th.depth - 1], 'ctx.join()');   // helping nests deeper
       const out = joinChildren(kids!, list);
       return Array.isArray(handles) ? out : out[0];
     },
@@ -83,6 +86,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
         if (th.depth - 1 !== d || frameTask[d] !== task) throw new Error(messages.foreignSubflow(s.name));
         const subs = frameSubs[d]!;
         subs.splice(subs.indexOf(s), 1);
+        if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `subflow '${s.name}': join()`);   // helping nests deeper; a refused subflow never starts
         return runSubflow(th, helpUntil, s, stopRunOf(task), tokenOf(task));
       });
       (frameSubs[d] ??= []).push(sf);

@@ -1,6 +1,7 @@
 // The stack of tasks a worker runs. Tasks nest when one helps inside ctx.join by running others:
 // th.frameTask[d] is the task at depth d, th.frameKids[d] the children it spawned and has not joined,
-// and th.frameSubs[d] the subflows it built and has not joined, each created on first use. Plain arrays
+// th.frameSubs[d] the subflows it built and has not joined, each created on first use, and
+// th.frameSignal[d] the controller of its `this.signal` once it asked (cancel.ts). Plain arrays
 // in the thread state, not an object per task: the loop must not allocate.
 //
 // The frames block (assembly/layout.ts Frames, named by WorkerSlot.frames) shows the host, after a
@@ -29,11 +30,11 @@ export function openFrames(th: Thread): Frames {
   const slotAt = th.slotWord(L.W_frames);
   core.u32[countAt] = 0;
   core.u32[slotAt] = block;
-  const { frameTask, frameKids, frameSubs } = th;
+  const { frameTask, frameKids, frameSubs, frameSignal } = th;
   return {
     enter(t) {
       const d = th.depth;
-      frameTask[d] = t; frameKids[d] = undefined; frameSubs[d] = undefined;
+      frameTask[d] = t; frameKids[d] = undefined; frameSubs[d] = undefined; frameSignal[d] = undefined;
       if (d > 0 && d <= FRAME_CAP) {
         const u32 = core.u32;
         u32[entry0 + (d - 1) * stride] = frameTask[d - 1];

@@ -10,6 +10,7 @@ import type { Frames } from './frames.js';
 import { isThenable, type Call } from './call.js';
 import type { Choices } from './choices.js';
 import type { Retries } from './retry.js';
+import type { Tokens } from './cancel.js';
 
 export interface Join {
   /** The task on top of the stack (record p) returned r: join what it left, record r. 0, or 1 if that failed. */
@@ -27,10 +28,11 @@ export interface Join {
   dropChildren(): void;
 }
 
-export interface JoinParts { frames: Frames; call: Call; choices: Choices; retries: Retries }
+export interface JoinParts { frames: Frames; call: Call; choices: Choices; retries: Retries; tokens: Tokens }
 
-export function createJoin(th: Thread, { frames: { enter, leave }, call, choices: { chosen }, retries: { finished, retryNumber } }: JoinParts): Join {
-  const { core, codec, x, w, tasks, taskSize, frameTask, frameKids, frameSubs } = th;
+export function createJoin(th: Thread, parts: JoinParts): Join {
+  const { frames: { enter, leave }, call, choices: { chosen }, retries: { finished, retryNumber }, tokens: { dropSignal } } = parts;
+  const { core, codec, x, w, tasks, taskSize, frameTask, frameKids, frameSubs, frameSignal } = th;
   const T_flags = th.T_flags, T_argInfo = th.T_argInfo, T_done = th.T_done, T_fn = th.T_fn;
 
   function settle(p: number, r: unknown): number {
@@ -80,6 +82,8 @@ export function createJoin(th: Thread, { frames: { enter, leave }, call, choices
         }
         break;
       }
+      const c = frameSignal[th.depth - 1];
+      if (c !== undefined) dropSignal(cur, c);
       leave();
       const n = chosen(p, failed, r, flags);   // before reading th.choices: it may move the block
       cur = x.finishNested(w, cur, failed, th.choices, n);

@@ -42,7 +42,7 @@ const awaits = openAwaitList(th);
 const tokens = createTokens(th);
 const retries = createRetries(th, tokens);
 const call = createCall(th);
-const join = createJoin(th, { frames, call, choices, retries });
+const join = createJoin(th, { frames, call, choices, retries, tokens });
 th.ctx = createTaskContext(th, { join, tokens });
 th.fns = new FunctionCache(th.core, ns, th.ctx);
 const builtins = bindBuiltinModules(th.core, th.fns);
@@ -53,7 +53,7 @@ th.elastic = life.elastic;
 const nextTask = life.elastic ? life.next : (): number => x.next(w);
 /** Metrics hook (src/observe/sampler.ts): times 1 top-level task in N, and every stamped async task. */
 th.sampler = new Sampler(th.core, w);
-const { runTop, resume } = createRun(th, { frames, call, choices, join, awaits, retries });
+const { runTop, resume } = createRun(th, { frames, call, choices, join, awaits, retries, tokens });
 
 /**
  * The loop: run what finish() hands back; resume settled async tasks first; with suspended tasks, never

@@ -9,6 +9,7 @@ import type { Choices } from './choices.js';
 import type { Join } from './join.js';
 import type { AwaitList } from './suspend.js';
 import { RERUN, type Retries } from './retry.js';
+import type { Tokens } from './cancel.js';
 
 export interface Run {
   /** Runs task t at the top level; returns what to run next, or EMPTY. */
@@ -17,12 +18,13 @@ export interface Run {
   resume(s: Suspended): number;
 }
 
-export interface RunParts { frames: Frames; call: Call; choices: Choices; join: Join; awaits: AwaitList; retries: Retries }
+export interface RunParts { frames: Frames; call: Call; choices: Choices; join: Join; awaits: AwaitList; retries: Retries; tokens: Tokens }
 
 export function createRun(th: Thread, parts: RunParts): Run {
   const { frames: { enter, leave }, call, choices: { chosen }, join: { settle, fail, dropChildren }, awaits: { suspend, unlist } } = parts;
   const { retryLater, finished } = parts.retries;
-  const { core, x, w, tasks, taskSize, frameKids, frameSubs } = th;
+  const { dropSignal } = parts.tokens;
+  const { core, x, w, tasks, taskSize, frameKids, frameSubs, frameSignal } = th;
   const T_flags = th.T_flags, NOTIFY_HOST = th.NOTIFY_HOST;
   const sampler = th.sampler!;
 
@@ -54,6 +56,8 @@ export function createRun(th: Thread, parts: RunParts): Run {
       if (again !== undefined) { dropChildren(); suspend(t, again); leave(); return EMPTY; }
       failed = fail(p, e);
     }
+    const c = frameSignal[th.depth - 1];
+    if (c !== undefined) dropSignal(t, c);
     leave();
     if (t0 !== 0) sampler.end(t0);    // metrics hook: before finish(), whose atomics publish the sample
     return done(t, failed, chosen(p, failed, r, flags));
@@ -61,17 +65,23 @@ export function createRun(th: Thread, parts: RunParts): Run {
 
   function resume(s: Suspended): number {
     unlist(s);
-    if (s.ok && s.value === RERUN) return runTop(s.t);   // a graph task's retry, after its backoff
+    if (s.ok && s.value === RERUN) {   // a graph task's retry, after its backoff: a new attempt
+      if (s.signal !== undefined) dropSignal(s.t, s.signal);
+      return runTop(s.t);
+    }
     const p = tasks + s.t * taskSize;
     enter(s.t);
     const d = th.depth - 1;
     frameKids[d] = s.kids;
     frameSubs[d] = s.subs;
+    frameSignal[d] = s.signal;
     const again = s.ok ? undefined : retryLater(s.t, p, s.value);
     if (again !== undefined) { dropChildren(); suspend(s.t, again); leave(); return EMPTY; }
     const failed = s.ok ? settle(p, s.value) : fail(p, s.value);
     const flags = core.u32[(p >> 2) + T_flags];
     finished(s.t, flags);
+    const c = frameSignal[d];
+    if (c !== undefined) dropSignal(s.t, c);
     leave();
     return done(s.t, failed, chosen(p, failed, s.value, flags));
   }

@@ -4,7 +4,7 @@ import { NONE } from '../engine/memory.js';
 import { Kind, type PlainError } from '../engine/codec.js';
 import { nodesOf, hasModules } from '../graph/taskflow.js';
 import { flatten, flatName } from '../graph/flatten.js';
-import { place, release } from '../engine/placement.js';
+import { layOut, release } from '../engine/placement.js';
 import { messages, rebuildError, CancelledError, type TaskFailure } from '../errors.js';
 import type { Subflow } from '../graph/subflow.js';
 import type { Thread } from './thread.js';
@@ -32,7 +32,7 @@ export function runSubflow(th: Thread, helpUntil: (at: number) => void, sf: Subf
   if (r < 0) throw new RangeError(messages.tooManySubflows(sf.name));
   let pl;
   try {
-    pl = place(sf, core, codec, th.fns!, r);
+    pl = layOut(sf, core, codec, th.fns!, r);
   } catch (e) {
     x.subRunFree(r);
     throw e;

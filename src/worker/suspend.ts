@@ -64,7 +64,7 @@ export function openAwaitList(th: Thread): AwaitList {
       core.u32[at + entry * stride] = t + 1;
       core.i32[th.currentAt] = -1;   // t is in the await list now: a crash must not report it twice
       const d = th.depth - 1;
-      const s: Suspended = { t, entry, kids: th.frameKids[d], subs: th.frameSubs[d], ok: true, value: undefined };
+      const s: Suspended = { t, entry, kids: th.frameKids[d], subs: th.frameSubs[d], signal: th.frameSignal[d], ok: true, value: undefined };
       th.suspended++;
       const settled = (ok: boolean, value: unknown): void => {
         s.ok = ok;

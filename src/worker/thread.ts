@@ -23,6 +23,7 @@ export interface Suspended {
   entry: number;
   kids: number[] | undefined;
   subs: Subflow[] | undefined;
+  signal: AbortController | undefined;
   ok: boolean;
   value: unknown;
 }
@@ -60,6 +61,8 @@ export class Thread {
   readonly frameTask: number[] = [];
   readonly frameKids: (number[] | undefined)[] = [];
   readonly frameSubs: (Subflow[] | undefined)[] = [];
+  /** The AbortController behind `this.signal` of the task at each depth, once it asked (cancel.ts). */
+  readonly frameSignal: (AbortController | undefined)[] = [];
   depth = 0;
 
   // ---- choices.ts: where a finishing condition task listed its choices (finish reads them) ----
