@@ -1,5 +1,6 @@
 // A worker's JS heap stays flat while one task joins 100,000 subflows: laid out like a graph (edges),
-// edge-free (run as spawned children), plain spawn/join, and children that read `this.signal`. A
+// edge-free (run as spawned children), plain spawn/join, children that read `this.signal`, and children
+// spawned from a fresh inline closure each time. A
 // worker's loop is one job that may never end, so anything it keeps per join (a WeakRef's target stays
 // alive until its job ends) grows without bound; measured from inside a task, after a full collection
 // (gc is exposed to the workers here).
@@ -23,13 +24,13 @@ const BOUND = 8 * MiB;
 /** Without gc() the heap holds garbage too (a young generation of up to 16 MiB and old garbage not yet collected). */
 const BOUND_NO_GC = 48 * MiB;
 /** Expected sum of joinMany(k, shape)'s results. */
-const SUM = { graph: 3, flat: 2, spawn: 1, signal: 1 };
+const SUM = { graph: 3, flat: 2, spawn: 1, signal: 1, closure: 1 };
 
 const S = suite('subflow soak: worker heap per 100,000 joins');
 S.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 1, module }); });
 S.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
 
-for (const shape of ['graph', 'flat', 'spawn', 'signal']) {
+for (const shape of ['graph', 'flat', 'spawn', 'signal', 'closure']) {
   S(`${shape}: the worker's heap grows less than ${BOUND / MiB} MiB, the shared heap not at all`, async ({ ex }) => {
     // 'signal' runs under a cancellation token (its children share it), which is never cancelled.
     const token = new CancellationToken();

@@ -209,7 +209,7 @@ export class FunctionCache {
   readonly #ns: Record<string, unknown>;
   readonly #exports: Map<Function, string>;
   readonly #fns: Function[] = [];
-  readonly #ids = new Map<Function, number>();
+  readonly #ids = new WeakMap<Function, number>();   // weak: a fresh closure spawned per call must not stay
   readonly #receiver: object;
 
   /** `receiver`: what tasks that use `this` see as `this` (the task context). */
