@@ -1,7 +1,8 @@
 // The worker loop's Wasm half: find the next task (exploit → explore → waitForTask) and finish one.
 // The JS half (src/worker/main.ts, run.ts) is just: t = next(w); while (t >= 0) { run t in JS; t = finish(w, t, ok) }.
 //
-//   exploit      pop our own deque (LIFO: the successors we just made ready are hot in cache)
+//   exploit      pop our own deque (LIFO: the successors we just made ready are hot in cache) until a task
+//                we may run, or empty: a stopped run's tasks are skipped on the way, never left there
 //   explore      the injector, then steal from every other worker starting at a random victim
 //   waitForTask  search for a while (at most maxSpinners workers spin, spinIters rounds each), then
 //                announce sleep, re-check, and park on our slot's `parked` word (sleep.ts; assembly/README.md#sleep)
@@ -190,16 +191,36 @@ function runnable(w: u32, t: i32): i32 {
   return t;
 }
 
+/**
+ * exploit: pops w's own deque until it yields a task to run, or EMPTY once the deque is empty. A task w
+ * may not run (of a stopped run: skipped; withdrawn: handed back) is no reason to stop looking here:
+ * the rest of the deque may hold any number of the stopped run's tasks (and skipping one pushes its
+ * released successors on this same deque), and w must not look elsewhere, let alone park, while they
+ * sit here. Only w pushes on its deque, so EMPTY means it stays empty until w pushes again: the sleep
+ * protocol's re-check (W2, explore) never looks at w's own deque, and relies on this.
+ */
+function exploit(w: u32, sp: usize): i32 {
+  while (true) {
+    const t = dequePop(sp);
+    if (t < 0) return EMPTY;
+    const r = runnable(w, t);
+    if (r >= 0) return r;
+  }
+}
+
 /** Worker w: the next task to run (blocking), or SHUTDOWN. Records it as the worker's current task. */
 export function next(w: u32): i32 {
   const sp = workerAt(w);
   const s = changetype<WorkerSlot>(sp);
   let t: i32;
   while (true) {
-    t = runnable(w, dequePop(sp));                               // exploit
+    t = exploit(w, sp);
     if (t >= 0) break;
-    t = runnable(w, waitForTask(w, s));                          // explore + waitForTask
-    if (t >= 0 || t == SHUTDOWN) break;
+    t = waitForTask(w, s);                                       // explore + waitForTask: our deque is empty
+    if (t == SHUTDOWN) break;
+    t = runnable(w, t);
+    if (t >= 0) break;
+    // Found a task we may not run: skipping it may have pushed its successors on our deque. Exploit again.
   }
   s.current = t;
   settleForeign(w, s, t);
@@ -257,8 +278,18 @@ export function calibrateSpin(w: u32, n: u32): u32 {
 function takeNow(w: u32, withQueues: bool): i32 {
   const sp = workerAt(w);
   const s = changetype<WorkerSlot>(sp);
-  let t = runnable(w, dequePop(sp));
-  if (t < 0) t = runnable(w, withQueues ? explore(w, s) : stealRound(w, s));
+  let t: i32;
+  while (true) {
+    t = exploit(w, sp);
+    if (t >= 0) break;
+    const found = withQueues ? explore(w, s) : stealRound(w, s);
+    if (found < 0) { t = found; break; }
+    t = runnable(w, found);
+    if (t >= 0) break;
+    // Took a task we may not run (skipped or withdrawn): not "nothing found". Our caller would sleep on
+    // EMPTY, with the stopped run's other tasks queued behind it, and skipping may have pushed successors
+    // on our deque: look again. Each turn retires or hands back one queued task, so this ends.
+  }
   if (t >= 0) { s.current = t; settleForeign(w, s, t); return t; }
   flushRun(w);
   return t;
