@@ -6,7 +6,7 @@
 //   explore      the injector, then steal from every other worker starting at a random victim
 //   waitForTask  search for a while (at most maxSpinners workers spin, spinIters rounds each), then
 //                announce sleep, re-check, and park on our slot's `parked` word (sleep.ts; assembly/README.md#sleep)
-import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, PRIO_USED, LINGER, HOST_BUSY, workerAt, taskAt, levelQueue } from "./layout";
+import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, NORMAL, PRIO_USED, LEVELS_USED, LINGER, HOST_BUSY, workerAt, taskAt, levelQueue, levelDeque } from "./layout";
 import { dequePop, dequeSteal, dequeLength } from "./deque";
 import { mpmcPop, mpmcLength } from "./mpmc";
 import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown, spinnerCount } from "./sleep";
@@ -68,11 +68,15 @@ function fromQueue(w: u32, s: WorkerSlot, q: usize): i32 {
 function stealRound(w: u32, s: WorkerSlot): i32 {
   const n = changetype<Header>(HEADER).nWorkers;
   if (n < 2) return EMPTY;
+  // Read once a round, after anything this round's caller did before (W1 in waitForTask): a push on a
+  // level deque stores the flag before it pushes (Header.levelsUsed), so a round that reads 0 started
+  // before any such push.
+  const levels = atomic.load<u32>(LEVELS_USED) != 0;
   const start = s.domStart, count = s.domCount;
-  if (count == 0 || count >= n) return stealRange(w, s, 0, n, n);
-  const near = stealRange(w, s, start, count, n);
+  if (count == 0 || count >= n) return stealRange(w, s, 0, n, n, levels);
+  const near = stealRange(w, s, start, count, n, levels);
   if (near >= 0) return near;
-  const far = stealRange(w, s, start + count, n - count, n);   // the rest: the range after ours, wrapping
+  const far = stealRange(w, s, start + count, n - count, n, levels);   // the rest: the range after ours, wrapping
   return far >= 0 || near == EMPTY ? far : RETRY;
 }
 
@@ -80,7 +84,7 @@ function stealRound(w: u32, s: WorkerSlot): i32 {
  * One steal attempt from each of the `count` workers start, start + 1, … (mod n), beginning at a random
  * one, skipping w. A task id, EMPTY (all empty), or RETRY (lost a race somewhere: work may remain).
  */
-function stealRange(w: u32, s: WorkerSlot, start: u32, count: u32, n: u32): i32 {
+function stealRange(w: u32, s: WorkerSlot, start: u32, count: u32, n: u32, levels: bool): i32 {
   let outcome = EMPTY;
   let k = nextRandom(s) % count;
   for (let i: u32 = 0; i < count; i++, k = k + 1 == count ? 0 : k + 1) {
@@ -88,11 +92,32 @@ function stealRange(w: u32, s: WorkerSlot, start: u32, count: u32, n: u32): i32 
     if (v >= n) v -= n;
     if (v == w) continue;
     const vp = workerAt(v);
-    const got = dequeSteal(vp);
-    if (got >= 0) { s.steals++; s.more = dequeLength(vp) > 0 ? 1 : 0; return got; }
+    const got = levels ? stealLevels(v) : dequeSteal(vp);
+    if (got >= 0) { s.steals++; s.more = (levels ? queuedOn(v) : dequeLength(vp)) > 0 ? 1 : 0; return got; }
     if (got == RETRY) { s.failedSteals++; outcome = RETRY; }
   }
   return outcome;
+}
+
+/**
+ * Steals from victim v's deques, the most urgent level first (Taskflow's TaskQueue does the same with one
+ * top/bottom pair per priority). A task, EMPTY, or RETRY: a race lost at one level ends the attempt
+ * rather than taking a less urgent task from the next (the round goes on to other victims, and the
+ * caller searches again on RETRY).
+ */
+function stealLevels(v: u32): i32 {
+  for (let l: u32 = 0; l < LEVELS; l++) {
+    const got = dequeSteal(levelDeque(v, l));
+    if (got != EMPTY) return got;
+  }
+  return EMPTY;
+}
+
+/** Tasks on worker v's deques of every level (approximate, as dequeLength). */
+function queuedOn(v: u32): i32 {
+  let n = 0;
+  for (let l: u32 = 0; l < LEVELS; l++) n += dequeLength(levelDeque(v, l));
+  return n;
 }
 
 /**
@@ -201,11 +226,27 @@ function runnable(w: u32, t: i32): i32 {
  */
 function exploit(w: u32, sp: usize): i32 {
   while (true) {
-    const t = dequePop(sp);
+    const t = popOwn(w, sp);
     if (t < 0) return EMPTY;
     const r = runnable(w, t);
     if (r >= 0) return r;
   }
+}
+
+/**
+ * Pops w's own deques, the most urgent level first; only the normal one (w's slot, sp) until a task of
+ * another level was ever pushed on a deque (Header.levelsUsed), so graphs without priorities pay one
+ * load of a word nobody writes. w sees its own pushes; a replacement thread on w's slot starts after
+ * the flag was set, which its creation publishes.
+ */
+// @ts-ignore: decorator
+@inline function popOwn(w: u32, sp: usize): i32 {
+  if (atomic.load<u32>(LEVELS_USED) == 0) return dequePop(sp);
+  for (let l: u32 = 0; l < LEVELS; l++) {
+    const t = dequePop(l == NORMAL ? sp : levelDeque(w, l));
+    if (t >= 0) return t;
+  }
+  return EMPTY;
 }
 
 /** Worker w: the next task to run (blocking), or SHUTDOWN. Records it as the worker's current task. */

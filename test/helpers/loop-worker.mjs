@@ -1,20 +1,21 @@
-// Threads for test/stopped-runs-core.test.mjs: the real worker loop (next() / finish()) over a run laid
-// out by hand. Each task run bumps counts[t]; the k-th task started (k counted over all threads) may
-// cancel the run or fail, as the host set in ctl before starting the run. Ends on SHUTDOWN.
+// Threads for test/helpers/graph-loop.mjs: the real worker loop (next() / finish()) over runs laid out
+// by hand. The k-th task started (k counted over all threads) is recorded in order[k]; it may cancel
+// the run or fail, as the host set in ctl before starting the run. Ends on SHUTDOWN.
 import { serve } from './thread.mjs';
 
-// ctl indices, mirrored in test/stopped-runs-core.test.mjs
+// ctl indices and modes, mirrored in graph-loop.mjs
 const STARTED = 0, MODE = 1, STOP_AT = 2, RUN = 3, FAILS = 4;
 const CANCEL = 1, FAIL = 2;
-const FAILING = 3;   // in FAIL mode, tasks stopAt … stopAt + FAILING - 1 (by start order) fail
+const FAILING = 3;   // in FAIL mode, the tasks started stopAt … stopAt + FAILING - 1 fail
 
 serve((msg, { x, data }) => {
-  const { ctl, counts } = data;
+  const { ctl, counts, order } = data;
   const w = msg.w;
   let ran = 0;
   let t = x.next(w);
   while (t >= 0) {
     const k = Atomics.add(ctl, STARTED, 1);
+    order[k] = t;
     Atomics.add(counts, t, 1);
     ran++;
     const mode = Atomics.load(ctl, MODE), at = Atomics.load(ctl, STOP_AT);
