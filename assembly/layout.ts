@@ -72,7 +72,8 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   // line 4: heap allocator (heap.ts). heapLock is atomic; heapTop is plain, guarded by heapLock.
   heapLock: i32; heapTop: u32; heapFailures: u32; heapBytes: u32;
   _a0: u64; _a1: u64; _a2: u64; _a3: u64; _a4: u64; _a5: u64;
-  // line 5: region pointers of the two Vyukov queues' cell arrays (config, read-only after configure)
+  // line 5: region pointers of the two Vyukov queues' cell arrays and of the level deques (config, read-only
+  // after configure), and two flags each set once and then only read
   injectorCells: u32; completionCells: u32; completionMask: u32; injectorMask: u32;
   prioUsed: u32;     // 0 until the host first submits at a level other than normal (atomic; worker.ts explore)
   levelDeques: u32;  // the Deque blocks of levels 0, 1 and 3, LEVELS - 1 per worker (levelDeque); config

@@ -201,21 +201,27 @@ export function claimSources(w: u32, seed: u32, queue: usize): i32 {
     const c = atomic.load<u64>(rp, R_CURSOR);
     if ((<u32>(c >> 32) & SEED_GEN_MASK) != gen) return EMPTY;   // stale seed
     const next = <u32>c;
-    const n = run.nsrc;
+    const n = run.nsrc;                                           // src and nsrc: published by the cursor store
     if (next >= n) return EMPTY;                                  // all claimed
-    let take = min(SEED_CHUNK, n - next);
-    // Sources of more than one priority level (placement puts the most urgent first and one of the least
-    // urgent second: src/engine/placement.ts byPriority): claim them all. Chunks would hand a second
-    // worker the next, less urgent chunk (it finds the seed before it steals) while the most urgent wait
-    // on our deques; this way thieves take those first (worker.ts stealLevels). Looked at only when more
-    // than a chunk remains.
-    if (take < n - next && taskLevel(changetype<Task>(taskAt(load<u32>(<usize>run.src))).flags) !=
-        taskLevel(changetype<Task>(taskAt(load<u32>(<usize>run.src, 4))).flags)) take = n - next;
+    // Sources of more than one priority level? Placement lists them most urgent first with one of the
+    // least urgent level second (src/engine/placement.ts byPriority; a resumed run's list too: runs.ts),
+    // so the first two tell: two loads a claim, where reading each source's level would cost a load of
+    // a record another worker wrote last run, per source. Mixed: claim them all. Chunks would hand a
+    // second worker the next, less urgent chunk (it finds the seed before it steals) while the most
+    // urgent wait on our deques; this way thieves take those first (worker.ts stealLevels).
+    // Until our CAS succeeds the list may be another run's (a stale seed), so its ids are masked into
+    // the table: a wrong `mixed` then only goes with a CAS that fails.
+    const src = <usize>run.src;
+    const m = header().taskCap - 1;
+    const level = taskLevel(changetype<Task>(taskAt(load<u32>(src) & m)).flags);
+    const mixed = n > 1 && taskLevel(changetype<Task>(taskAt(load<u32>(src, 4) & m)).flags) != level;
+    const take = mixed ? n - next : min(SEED_CHUNK, n - next);
     if (atomic.cmpxchg<u64>(rp + R_CURSOR, c, c + take) != c) continue;
     if (next + take < n) { mpmcPush(queue, seed); notifyWork(); }   // back where it came from
-    const list = <usize>run.src + (<usize>next << 2);
+    const list = src + (<usize>next << 2);
     // Back to front: our deque pops the last pushed first, so we run them in list order.
-    for (let i: u32 = take - 1; i > 0; i--) pushReady(w, load<u32>(list + (<usize>i << 2)));
+    if (mixed) for (let i: u32 = take - 1; i > 0; i--) pushReady(w, load<u32>(list + (<usize>i << 2)));
+    else for (let i: u32 = take - 1; i > 0; i--) pushOn(w, load<u32>(list + (<usize>i << 2)), level);
     return <i32>load<u32>(list);
   }
 }

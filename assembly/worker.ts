@@ -1,9 +1,10 @@
 // The worker loop's Wasm half: find the next task (exploit → explore → waitForTask) and finish one.
 // The JS half (src/worker/main.ts, run.ts) is just: t = next(w); while (t >= 0) { run t in JS; t = finish(w, t, ok) }.
 //
-//   exploit      pop our own deque (LIFO: the successors we just made ready are hot in cache) until a task
-//                we may run, or empty: a stopped run's tasks are skipped on the way, never left there
-//   explore      the injector, then steal from every other worker starting at a random victim
+//   exploit      pop our own deques, most urgent level first (LIFO: the successors we just made ready are
+//                hot in cache), until a task we may run, or empty: a stopped run's tasks are skipped on the way
+//   explore      the injector, then steal from every other worker starting at a random victim (its most
+//                urgent level first)
 //   waitForTask  search for a while (at most maxSpinners workers spin, spinIters rounds each), then
 //                announce sleep, re-check, and park on our slot's `parked` word (sleep.ts; assembly/README.md#sleep)
 import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, NORMAL, PRIO_USED, LEVELS_USED, LINGER, HOST_BUSY, workerAt, taskAt, levelQueue, levelDeque } from "./layout";
@@ -113,8 +114,8 @@ function stealLevels(v: u32): i32 {
   return EMPTY;
 }
 
-/** Tasks on worker v's deques of every level (approximate, as dequeLength). */
-function queuedOn(v: u32): i32 {
+/** Any thread: tasks on worker v's deques of every level (approximate, as dequeLength; metrics). */
+export function queuedOn(v: u32): i32 {
   let n = 0;
   for (let l: u32 = 0; l < LEVELS; l++) n += dequeLength(levelDeque(v, l));
   return n;
@@ -217,12 +218,12 @@ function runnable(w: u32, t: i32): i32 {
 }
 
 /**
- * exploit: pops w's own deque until it yields a task to run, or EMPTY once the deque is empty. A task w
+ * exploit: pops w's own deques until they yield a task to run, or EMPTY once they are empty. A task w
  * may not run (of a stopped run: skipped; withdrawn: handed back) is no reason to stop looking here:
- * the rest of the deque may hold any number of the stopped run's tasks (and skipping one pushes its
- * released successors on this same deque), and w must not look elsewhere, let alone park, while they
- * sit here. Only w pushes on its deque, so EMPTY means it stays empty until w pushes again: the sleep
- * protocol's re-check (W2, explore) never looks at w's own deque, and relies on this.
+ * the rest may hold any number of the stopped run's tasks (and skipping one pushes its released
+ * successors on these same deques), and w must not look elsewhere, let alone park, while they sit
+ * here. Only w pushes on its deques, so EMPTY means they stay empty until w pushes again: the sleep
+ * protocol's re-check (W2, explore) never looks at w's own deques, and relies on this.
  */
 function exploit(w: u32, sp: usize): i32 {
   while (true) {
@@ -249,20 +250,34 @@ function exploit(w: u32, sp: usize): i32 {
   return EMPTY;
 }
 
+// How find() looks beyond w's own deques.
+const WAIT: u32 = 0;     // waitForTask: explore, spin, sleep; returns a task or SHUTDOWN
+const QUEUES: u32 = 1;   // one explore round: the submission queues, then a steal round
+const STEALS: u32 = 2;   // one steal round
+
+/**
+ * exploit, then one look elsewhere (`how`), again as long as what that look took may not be run (a
+ * stopped run's task, skipped: its successors may now be on our deques; a withdrawn one, handed back).
+ * Such a task is not "nothing found": callers sleep on EMPTY, with the stopped run's other tasks queued
+ * behind it. Each turn retires or hands back one queued task, so this ends. A task to run, or the
+ * look's EMPTY, RETRY or SHUTDOWN.
+ */
+function find(w: u32, s: WorkerSlot, sp: usize, how: u32): i32 {
+  while (true) {
+    const t = exploit(w, sp);
+    if (t >= 0) return t;
+    const found = how == WAIT ? waitForTask(w, s) : how == QUEUES ? explore(w, s) : stealRound(w, s);   // our deques are empty
+    if (found < 0) return found;
+    const r = runnable(w, found);
+    if (r >= 0) return r;
+  }
+}
+
 /** Worker w: the next task to run (blocking), or SHUTDOWN. Records it as the worker's current task. */
 export function next(w: u32): i32 {
   const sp = workerAt(w);
   const s = changetype<WorkerSlot>(sp);
-  let t: i32;
-  while (true) {
-    t = exploit(w, sp);
-    if (t >= 0) break;
-    t = waitForTask(w, s);                                       // explore + waitForTask: our deque is empty
-    if (t == SHUTDOWN) break;
-    t = runnable(w, t);
-    if (t >= 0) break;
-    // Found a task we may not run: skipping it may have pushed its successors on our deque. Exploit again.
-  }
+  const t = find(w, s, sp, WAIT);
   s.current = t;
   settleForeign(w, s, t);
   return t;
@@ -319,18 +334,7 @@ export function calibrateSpin(w: u32, n: u32): u32 {
 function takeNow(w: u32, withQueues: bool): i32 {
   const sp = workerAt(w);
   const s = changetype<WorkerSlot>(sp);
-  let t: i32;
-  while (true) {
-    t = exploit(w, sp);
-    if (t >= 0) break;
-    const found = withQueues ? explore(w, s) : stealRound(w, s);
-    if (found < 0) { t = found; break; }
-    t = runnable(w, found);
-    if (t >= 0) break;
-    // Took a task we may not run (skipped or withdrawn): not "nothing found". Our caller would sleep on
-    // EMPTY, with the stopped run's other tasks queued behind it, and skipping may have pushed successors
-    // on our deque: look again. Each turn retires or hands back one queued task, so this ends.
-  }
+  const t = find(w, s, sp, withQueues ? QUEUES : STEALS);
   if (t >= 0) { s.current = t; settleForeign(w, s, t); return t; }
   flushRun(w);
   return t;

@@ -42,6 +42,9 @@ Layout('a Deque has a WorkerSlot\'s deque words at the same offsets; each worker
     while (x.dequePush(dp, 1000 * d + k)) k++;
     assert.is(k, 16, `deque ${d}: capacity`);
   }
+  x.dequePush(core.workerPtr(1), 7);
+  assert.equal([0, 1, 2].map((w) => x.queuedOn(w)), [48, 49, 48], 'queuedOn: every level of one worker');
+  assert.is(x.dequePop(core.workerPtr(1)), 7);
   for (let d = 0; d < 9; d++) {
     const dp = base + d * L.size_Deque;
     assert.is(x.dequeSteal(dp), 1000 * d, `deque ${d}: steal takes the oldest`);

@@ -150,6 +150,11 @@ export function levelBits(level: number, shift: number): number {
   return ((level ^ NORMAL) & 3) << shift;
 }
 
+/** The priority level written into Task.flags by levelBits. */
+export function flagsLevel(flags: number, shift: number): number {
+  return ((flags >>> shift) & 3) ^ NORMAL;
+}
+
 function range(a: number, b: number): number[] {
   const out: number[] = [];
   for (let i = a; i < b; i++) out.push(i);
