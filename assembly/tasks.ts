@@ -242,11 +242,13 @@ export function postToHost(v: u32): void {
  * task but graph tasks given one), else (no worker, or that deque is full) the submission queue of
  * that level, whose normal one is the injector.
  */
-export function pushReady(w: u32, t: u32): void {
+// @ts-ignore: decorator
+@inline export function pushReady(w: u32, t: u32): void {
   pushOn(w, t, taskLevel(changetype<Task>(taskAt(t)).flags));
 }
 
-function pushOn(w: u32, t: u32, level: u32): void {
+// @ts-ignore: decorator
+@inline function pushOn(w: u32, t: u32, level: u32): void {
   if (w != NONE) {
     const wp = workerAt(w);
     let dp = wp;
