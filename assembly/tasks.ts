@@ -205,20 +205,21 @@ export function claimSources(w: u32, seed: u32, queue: usize): i32 {
     if (next >= n) return EMPTY;                                  // all claimed
     // Sources of more than one priority level? Placement lists them most urgent first with one of the
     // least urgent level second (src/engine/placement.ts byPriority; a resumed run's list too: runs.ts),
-    // so the first two tell: two loads a claim, where reading each source's level would cost a load of
-    // a record another worker wrote last run, per source. Mixed: claim them all. Chunks would hand a
-    // second worker the next, less urgent chunk (it finds the seed before it steals) while the most
-    // urgent wait on our deques; this way thieves take those first (worker.ts stealLevels).
+    // so the first two tell, and the first claim, which takes them all when they differ, is the only
+    // one that must look. Otherwise every source has the level of our chunk's first, which we run
+    // ourselves: one more record load a run (the second source), where reading each source's level
+    // would cost a load of a record another worker wrote in the last run, per source. In chunks a
+    // second worker would claim the next, less urgent chunk (it finds the seed before it steals) while
+    // the most urgent wait on our deques; all at once, thieves take those first (worker.ts stealLevels).
     // Until our CAS succeeds the list may be another run's (a stale seed), so its ids are masked into
-    // the table: a wrong `mixed` then only goes with a CAS that fails.
-    const src = <usize>run.src;
+    // the table: a wrong `mixed` or `level` then only goes with a CAS that fails.
+    const list = <usize>run.src + (<usize>next << 2);
     const m = header().taskCap - 1;
-    const level = taskLevel(changetype<Task>(taskAt(load<u32>(src) & m)).flags);
-    const mixed = n > 1 && taskLevel(changetype<Task>(taskAt(load<u32>(src, 4) & m)).flags) != level;
-    const take = mixed ? n - next : min(SEED_CHUNK, n - next);
+    const level = taskLevel(changetype<Task>(taskAt(load<u32>(list) & m)).flags);
+    const mixed = next == 0 && n > 1 && taskLevel(changetype<Task>(taskAt(load<u32>(list, 4) & m)).flags) != level;
+    const take = mixed ? n : min(SEED_CHUNK, n - next);
     if (atomic.cmpxchg<u64>(rp + R_CURSOR, c, c + take) != c) continue;
     if (next + take < n) { mpmcPush(queue, seed); notifyWork(); }   // back where it came from
-    const list = src + (<usize>next << 2);
     // Back to front: our deque pops the last pushed first, so we run them in list order.
     if (mixed) for (let i: u32 = take - 1; i > 0; i--) pushReady(w, load<u32>(list + (<usize>i << 2)));
     else for (let i: u32 = take - 1; i > 0; i--) pushOn(w, load<u32>(list + (<usize>i << 2)), level);

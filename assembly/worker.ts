@@ -225,7 +225,8 @@ function runnable(w: u32, t: i32): i32 {
  * here. Only w pushes on its deques, so EMPTY means they stay empty until w pushes again: the sleep
  * protocol's re-check (W2, explore) never looks at w's own deques, and relies on this.
  */
-function exploit(w: u32, sp: usize): i32 {
+// @ts-ignore: decorator
+@inline function exploit(w: u32, sp: usize): i32 {
   while (true) {
     const t = popOwn(w, sp);
     if (t < 0) return EMPTY;
@@ -262,7 +263,8 @@ const STEALS: u32 = 2;   // one steal round
  * behind it. Each turn retires or hands back one queued task, so this ends. A task to run, or the
  * look's EMPTY, RETRY or SHUTDOWN.
  */
-function find(w: u32, s: WorkerSlot, sp: usize, how: u32): i32 {
+// @ts-ignore: decorator
+@inline function find(w: u32, s: WorkerSlot, sp: usize, how: u32): i32 {
   while (true) {
     const t = exploit(w, sp);
     if (t >= 0) return t;
