@@ -14,7 +14,7 @@ import type { Completions } from './completions.js';
 import type { Outcomes } from './outcomes.js';
 import { Kind } from './codec.js';
 import { NONE } from './memory.js';
-import { place, release, type Placed } from './placement.js';
+import { place, release, byPriority, flagsLevel, type Placed } from './placement.js';
 import { RunResult } from './run-result.js';
 import { flatten, flatName } from '../graph/flatten.js';
 import type { Taskflow } from '../graph/taskflow.js';
@@ -216,8 +216,10 @@ export class Runs {
       codec.freeResult(core.taskPtr(t));
       if (waiting === 0) ready.push(t);
     }
-    const block = core.alloc(4 * Math.max(1, ready.length));
-    core.u32.set(ready, block >> 2);
+    // Ordered as placement orders sources (the core reads the first two to tell whether levels are mixed).
+    const ordered = byPriority(ready, (t) => flagsLevel(u32[(core.taskPtr(t) + L.T_flags) >> 2], L.flag_LevelShift), false);
+    const block = core.alloc(4 * Math.max(1, ordered.length));
+    core.u32.set(ordered, block >> 2);
     return [block, ready.length];
   }
 
