@@ -7,7 +7,7 @@ import { engineOf, type Engine, type ExecutorRef } from '../engine/engine.js';
 import { ASYNC } from '../engine/tasks.js';
 import type { Taskflow, Task } from '../graph/taskflow.js';
 import { FnArg } from '../engine/functions.js';
-import { DTYPES, type SharedArrayCtor } from '../engine/codec.js';
+import { DTYPES, isFreed, type SharedArrayCtor } from '../engine/codec.js';
 import { BUILTINS, type BuiltinName } from './builtins.js';
 import { callerRuns } from './caller.js';
 import { Arg, PART_CODE } from './spec.js';
@@ -78,6 +78,7 @@ function array(c: Call, v: unknown, label: string): NumArray {
   if (!ArrayBuffer.isView(v) || !(DTYPES as readonly Function[]).includes(v.constructor)) {
     throw new TypeError(messages.algoArray(c.what, label, DTYPES.map((d) => d.name), v));
   }
+  if (isFreed(v)) throw new TypeError(messages.alreadyFreed(`${c.what}: ${label}`, v));
   return v as NumArray;
 }
 
