@@ -258,6 +258,8 @@ export const messages = {
   pipelineCancelled: (pipeline: string) => `beatflow: pipeline '${pipeline}' was cancelled`,
 
   // ---- cancellation tokens ----
+  tokenOptions: (got: unknown) =>
+    `beatflow: new CancellationToken(options): options must be an object like { signal } (got ${describe(got)})`,
   tokenSignal: (got: unknown) =>
     `beatflow: new CancellationToken({ signal }): signal must be an AbortSignal (got ${describe(got)})`,
   tokenAfter: (got: unknown) =>
@@ -454,6 +456,17 @@ export interface PlainError {
   thrown?: unknown;   // a non-Error throw value, when it could be encoded
   /** The codec refused the task's return value (a DataCloneError): the host names the task in the message. */
   returned?: true;
+  /** name, message and stack as UTF-16 code units, when one has a lone surrogate (the codec writes UTF-8). */
+  utf16?: (Uint16Array | undefined)[];
+}
+
+/** p.utf16[i] as a string, when it holds one, else `fallback`. */
+function exact(p: Partial<PlainError>, i: number, fallback: unknown): unknown {
+  const units = Array.isArray(p.utf16) ? p.utf16[i] : undefined;
+  if (!(units instanceof Uint16Array)) return fallback;
+  let s = '';
+  for (let k = 0; k < units.length; k += 8192) s += String.fromCharCode(...units.subarray(k, k + 8192));
+  return s;
 }
 
 /** Classes an error thrown in a worker comes back as, by name: the builtins and beatflow's own. */
@@ -476,8 +489,9 @@ const hidden = (value: unknown): PropertyDescriptor => ({ value, writable: true,
  */
 export function rebuildError(plain: PlainError, task: string | undefined): TaskFailure {
   const p = (typeof plain === 'object' && plain !== null ? plain : {}) as Partial<PlainError>;
-  const name = typeof p.name === 'string' ? p.name : 'Error';
-  const message = typeof p.message === 'string' ? p.message : '';
+  const rawName = exact(p, 0, p.name), rawMessage = exact(p, 1, p.message), stack = exact(p, 2, p.stack);
+  const name = typeof rawName === 'string' ? rawName : 'Error';
+  const message = typeof rawMessage === 'string' ? rawMessage : '';
   const C = Object.hasOwn(builtins, name) ? builtins[name] : Error;
   const e = new C(message) as TaskFailure;
   if (e.name !== name) Object.defineProperty(e, 'name', hidden(name));
@@ -487,7 +501,7 @@ export function rebuildError(plain: PlainError, task: string | undefined): TaskF
   if (p.code !== undefined) Object.defineProperty(e, 'code', own(p.code));
   if ('cause' in p && p.cause !== undefined) Object.defineProperty(e, 'cause', hidden(p.cause));
   if (p.thrown !== undefined) e.thrown = p.thrown;
-  Object.defineProperty(e, 'stack', hidden(typeof p.stack === 'string' ? p.stack : `${name}: ${message}`));
+  Object.defineProperty(e, 'stack', hidden(typeof stack === 'string' ? stack : `${name}: ${message}`));
   if (task !== undefined) e.task = task;
   return e;
 }

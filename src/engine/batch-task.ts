@@ -17,7 +17,7 @@
 // task writes a block's outputs and table entries, plainly; its task's retire (the completion ring push)
 // publishes them to the host, which reads them only after every task of the call came back. `stop` is set
 // by the host (atomic store) when the call is cancelled; tasks stop claiming when they read it.
-import { Kind, Codec, errorToPlain } from './codec.js';
+import { Kind, Codec } from './codec.js';
 import type { SharedCore, Layout } from './memory.js';
 import type { FunctionCache, BuiltinModule } from './functions.js';
 import { messages } from '../errors.js';
@@ -103,7 +103,7 @@ function runBlock(job: number, b: number): Promise<void> | undefined {
       r = f(x);
     } catch (e) {
       c.u8[outKinds + i] = Kind.Error;
-      errors.push(i, errorToPlain(e));
+      errors.push(i, cd.toPlain(e));
       continue;
     }
     if (isThenable(r)) (waiting ??= []).push([i, r]);
@@ -117,7 +117,7 @@ function runBlock(job: number, b: number): Promise<void> | undefined {
     settled.forEach((s, j) => {
       const i = list[j][0];
       if (s.status === 'fulfilled') store(i, s.value, outVals, outKinds, others, errors);
-      else { c2.u8[outKinds + i] = Kind.Error; errors.push(i, errorToPlain(s.reason)); }
+      else { c2.u8[outKinds + i] = Kind.Error; errors.push(i, codec!.toPlain(s.reason)); }
     });
     finish(row, outKinds, others, errors);
   });
@@ -134,7 +134,7 @@ function store(i: number, r: unknown, outVals: number, outKinds: number, others:
     const fault = cd.uncloneable(r);
     if (fault !== undefined) {
       core!.u8[outKinds + i] = Kind.Error;
-      errors.push(i, errorToPlain(cd.refusal(messages.mapReturned(i), fault)));
+      errors.push(i, cd.toPlain(cd.refusal(messages.mapReturned(i), fault)));
       return;
     }
     others.push(i, cd.prepared(r));
@@ -161,7 +161,7 @@ function finish(row: number, outKinds: number, others: unknown[], errors: unknow
           kept.push(others[j], others[j + 1]);
         } catch (e) {
           c.u8[outKinds + (others[j] as number)] = Kind.Error;
-          errors.push(others[j], errorToPlain(e));
+          errors.push(others[j], cd.toPlain(e));
         }
       }
       out = kept.length > 0 ? cd.encodeBlock(kept) : [0, 0];

@@ -92,8 +92,9 @@ addExtension({
 class SharedRef {
   constructor(readonly dtype: number, readonly ptr: number, readonly length: number) {}
 }
-/** The codec decoding now (decodeBlock): extension 0x53 makes its views there. */
+/** The codec decoding now (decodeBlock): extension 0x53 makes its views there, one per array (decodedViews). */
 let decoding: Codec | undefined;
+let decodedViews: Map<string, SharedTypedArray> | undefined;
 addExtension({
   Class: SharedRef,
   type: 0x53,
@@ -101,7 +102,10 @@ addExtension({
   read(d: unknown): unknown {
     const [dtype, ptr, length] = d as number[];
     if (decoding === undefined) throw new TypeError(messages.corruptKind(0x53, ptr));
-    return decoding.view(dtype, ptr, length);
+    const key = `${dtype}:${ptr}:${length}`;   // one array twice in a value is one view twice, as structured clone keeps it
+    let v = decodedViews?.get(key);
+    if (v === undefined) (decodedViews ??= new Map()).set(key, v = decoding.view(dtype, ptr, length));
+    return v;
   },
 });
 /** Set by the last walk: the value holds views that travel by reference (SharedRef), so encode withRefs(v). */
@@ -109,6 +113,9 @@ let foundRefs = false;
 
 /** DataCloneErrors refusing a task's return value (worker): errorToPlain marks their record `returned`. */
 const refusedResults = new WeakSet<Error>();
+
+/** Whether a buffer is the executor's shared memory (SharedCore.ownsBuffer). */
+type Owns = (b: ArrayBufferLike) => boolean;
 
 /** Deepest nesting a value may have: the walk below and msgpackr both recurse. */
 export const MAX_DEPTH = 1000;
@@ -145,7 +152,7 @@ const wellFormed = typeof ''.isWellFormed === 'function' ? (s: string): boolean 
  * codec refuses (see the top of this file), with its path. `owns(buffer)`: the buffer is the executor's
  * shared memory (only for the message). Stops at the first fault; visits each object once (cycles).
  */
-export function uncloneable(v: unknown, owns?: (b: ArrayBufferLike) => boolean): string | undefined {
+export function uncloneable(v: unknown, owns?: Owns): string | undefined {
   foundRefs = false;
   switch (typeof v) {
     case 'number': case 'boolean': case 'undefined': case 'bigint': return undefined;
@@ -154,7 +161,7 @@ export function uncloneable(v: unknown, owns?: (b: ArrayBufferLike) => boolean):
   return f === undefined ? undefined : f.text();
 }
 
-function walk(v: unknown, seen: Set<object> | undefined, depth: number, owns: ((b: ArrayBufferLike) => boolean) | undefined): Fault | undefined {
+function walk(v: unknown, seen: Set<object> | undefined, depth: number, owns: Owns | undefined): Fault | undefined {
   switch (typeof v) {
     case 'number': case 'boolean': case 'undefined': case 'bigint': return undefined;
     case 'string': return wellFormed(v) ? undefined : new Fault('surrogate', v);
@@ -222,7 +229,7 @@ function walk(v: unknown, seen: Set<object> | undefined, depth: number, owns: ((
   return walkProps(o, seen, d, owns);   // a class instance: its own enumerable properties, as structured clone sends it
 }
 
-function walkProps(o: object, seen: Set<object>, d: number, owns: ((b: ArrayBufferLike) => boolean) | undefined): Fault | undefined {
+function walkProps(o: object, seen: Set<object>, d: number, owns: Owns | undefined): Fault | undefined {
   for (const k in o) {
     if (k === '__proto__') return new Fault('protoKey', o);
     if (!wellFormed(k)) return new Fault('surrogate', k).in(`[${JSON.stringify(k)}]`);
@@ -239,13 +246,15 @@ function walkProps(o: object, seen: Set<object>, d: number, owns: ((b: ArrayBuff
  * objects, arrays, Map, Set, Error, and class instances as plain objects, as msgpackr writes them) with
  * each view on the executor's memory replaced by a SharedRef. Cycles and shared substructure are kept.
  */
-function withRefs(v: unknown, owns: (b: ArrayBufferLike) => boolean, copies = new Map<object, unknown>()): unknown {
+function withRefs(v: unknown, owns: Owns, copies = new Map<object, unknown>()): unknown {
   if (typeof v !== 'object' || v === null) return v;
   const done = copies.get(v);
   if (done !== undefined) return done;
   if (ArrayBuffer.isView(v)) {
-    return v.buffer instanceof SharedArrayBuffer && owns(v.buffer)
-      ? new SharedRef(DTYPES.indexOf(v.constructor as SharedArrayCtor), v.byteOffset, (v as SharedTypedArray).length) : v;
+    if (!(v.buffer instanceof SharedArrayBuffer && owns(v.buffer))) return v;
+    // A fresh ref each time (msgpackr's back-references cannot point at an extension's value); the reader
+    // makes one view per array again.
+    return new SharedRef(DTYPES.indexOf(v.constructor as SharedArrayCtor), v.byteOffset, (v as SharedTypedArray).length);
   }
   if (v instanceof Date || v instanceof RegExp || v instanceof ArrayBuffer) return v;
   const rec = (x: unknown): unknown => withRefs(x, owns, copies);
@@ -327,12 +336,14 @@ export class Codec {
     this.core.ensure(ptr, len);
     // Copy out first: TextDecoder (used by the codec for strings) rejects views on shared memory in browsers.
     const bytes = this.core.u8.slice(ptr, ptr + len);
-    const outer = decoding;
+    const outer = decoding, outerViews = decodedViews;
     decoding = this;   // views inside the value (SharedRef) are made on this thread's memory
+    decodedViews = undefined;
     try {
       return packr.unpack(bytes);
     } finally {
       decoding = outer;
+      decodedViews = outerViews;
     }
   }
 
@@ -397,6 +408,11 @@ export class Codec {
    */
   prepared(v: unknown): unknown {
     return foundRefs ? withRefs(v, this.#owns) : v;
+  }
+
+  /** A thrown value as a record every thread decodes (errorToPlain), shared arrays in it by reference. */
+  toPlain(e: unknown): PlainError {
+    return errorToPlain(e, this.#owns);
   }
 
   /** The refusal of argument `arg`, or of a task's return value (arg -1: marked, so the host can name the task). */
@@ -599,7 +615,7 @@ export class Codec {
   /** Writes a thrown value as an encoded error result (worker, or host for a crashed worker). */
   writeError(p: number, e: unknown): void {
     this.freeResult(p);
-    const [ptr, len] = this.encodeBlock(errorToPlain(e));
+    const [ptr, len] = this.encodeBlock(this.toPlain(e));
     const u32 = this.core.u32;
     u32[(p + this.#tr) >> 2] = ptr;
     u32[((p + this.#tr) >> 2) + 1] = len;
@@ -624,9 +640,17 @@ export class Codec {
   }
 }
 
-/** v, if it can cross threads as it is; else undefined (also when looking at it throws: a getter, a revoked Proxy). */
-function cloneable(v: unknown): unknown {
-  try { return uncloneable(v) === undefined ? v : undefined; } catch { return undefined; }
+/**
+ * v as it can cross threads (its shared arrays by reference, given `owns`), or undefined when it cannot (also when
+ * looking at it throws: a getter, a revoked Proxy).
+ */
+function cloneable(v: unknown, owns: Owns | undefined): unknown {
+  try {
+    if (uncloneable(v, owns) !== undefined) return undefined;
+    return foundRefs && owns !== undefined ? withRefs(v, owns) : v;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads o[k], undefined if the read throws (a getter, a Proxy). */
@@ -640,7 +664,7 @@ function read(o: object, k: string): unknown {
  * cross, else its description. Never throws, whatever was thrown (getters that throw, a Proxy, a revoked
  * one, an object with no prototype).
  */
-export function errorToPlain(e: unknown): PlainError {
+export function errorToPlain(e: unknown, owns?: Owns): PlainError {
   let isError = false;
   try { isError = e instanceof Error; } catch { /* a revoked Proxy */ }
   if (isError) {
@@ -649,22 +673,30 @@ export function errorToPlain(e: unknown): PlainError {
     const props: [string, unknown][] = [];
     try {
       for (const k of Object.keys(err)) {
-        const v = cloneable(read(err, k));
+        const v = cloneable(read(err, k), owns);
         if (v !== undefined) props.push([k, v]);
       }
     } catch { /* a Proxy whose ownKeys throws */ }
-    const plain: PlainError = {
-      __error: true, name: typeof name === 'string' ? name : 'Error', message: typeof message === 'string' ? message : safeText(message),
-      stack: typeof stack === 'string' ? stack : undefined, props,
-    };
-    const code = cloneable(read(err, 'code'));
+    const texts = [typeof name === 'string' ? name : 'Error', typeof message === 'string' ? message : safeText(message),
+      typeof stack === 'string' ? stack : undefined] as const;
+    const plain: PlainError = { __error: true, name: texts[0], message: texts[1], stack: texts[2], props };
+    // The codec writes strings as UTF-8, which has no lone surrogates: such a text also travels as its UTF-16 code units.
+    if (!texts.every((t) => t === undefined || wellFormed(t))) plain.utf16 = texts.map((t) => (t === undefined ? undefined : utf16(t)));
+    const code = cloneable(read(err, 'code'), owns);
     if (code !== undefined) plain.code = code;
-    const cause = cloneable(read(err, 'cause'));
+    const cause = cloneable(read(err, 'cause'), owns);
     if (cause !== undefined) plain.cause = cause;
     if (refusedResults.has(err)) plain.returned = true;
     return plain;
   }
-  return { __error: true, name: 'Error', message: messages.nonError(safeText(e)), thrown: cloneable(e) };
+  return { __error: true, name: 'Error', message: messages.nonError(safeText(e)), thrown: cloneable(e, owns) };
+}
+
+/** The UTF-16 code units of s. */
+function utf16(s: string): Uint16Array {
+  const out = new Uint16Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 /** String(v), or describe(v) where String throws (a Symbol is fine; an object with no prototype is not). */

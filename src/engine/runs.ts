@@ -32,12 +32,21 @@ export function checkTaskflow(what: string, tf: unknown): void {
   if (!(tf instanceof Taskflow)) throw new TypeError(messages.notATaskflow(what, tf));
 }
 
-/** Throws a TypeError naming the option for an options bag run() cannot take (the values are checked where used). */
-export function checkRunOptions(o: RunOptions | undefined): void {
-  if (o === undefined) return;
+/**
+ * Checks the options of run, runN and runUntil (before any run starts); returns the priority level.
+ * Every message names the option.
+ */
+export function checkRunOptions(o: RunOptions | undefined): number {
+  if (o === undefined) return 2;
   if (typeof o !== 'object' || o === null) throw new TypeError(messages.runOptions(RUN, o));
   for (const k of Object.keys(o)) if (!(KNOWN as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(RUN, k, KNOWN));
   if (o.resume !== undefined && typeof o.resume !== 'boolean') throw new TypeError(messages.callOption(RUN, 'resume', 'true or false', o.resume));
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(messages.callOption(RUN, 'signal', 'an AbortSignal', o.signal));
+  const d = o.deadline;
+  if (d !== undefined && !(d instanceof Date ? Number.isFinite(d.getTime()) : typeof d === 'number' && Number.isFinite(d))) {
+    throw new TypeError(messages.callOption(RUN, 'deadline', 'milliseconds or a Date', d));
+  }
+  return o.priority === undefined ? 2 : checkedPriority(`${RUN}: options.priority`, o.priority);
 }
 
 /** Options for executor.run / runN / runUntil. */
@@ -118,8 +127,7 @@ export class Runs {
     let level = 2;
     try {
       checkTaskflow(`${RUN}: tf`, tf);
-      checkRunOptions(options);
-      if (options?.priority !== undefined) level = checkedPriority(`${RUN}: options.priority`, options.priority);
+      level = checkRunOptions(options);
     } catch (e) {
       return Object.assign(Promise.reject(e), { cancel: () => {} });
     }
@@ -130,13 +138,8 @@ export class Runs {
     const full = this.#h.queue.refuse('run');
     if (full) return refuse(full);
     const signal = options?.signal;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) return refuse(new TypeError(messages.callOption(RUN, 'signal', 'an AbortSignal', signal)));
-    let deadlineMs: number | undefined;
-    if (options?.deadline !== undefined) {
-      const d = options.deadline;
-      deadlineMs = d instanceof Date ? d.getTime() - Date.now() : d;
-      if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs)) return refuse(new TypeError(messages.callOption(RUN, 'deadline', 'milliseconds or a Date', d)));
-    }
+    const d = options?.deadline;
+    const deadlineMs = d === undefined ? undefined : d instanceof Date ? d.getTime() - Date.now() : d;
     const next = (this.#queues.get(tf) ?? Promise.resolve()).then(() => this.#start(tf, state));
     const settled = next.then(() => {}, () => {});
     this.#queues.set(tf, settled);
