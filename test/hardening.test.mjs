@@ -213,6 +213,9 @@ Clone('map items and results, graph task args, return values, and ctx.spawn args
 Clone('what structured clone copies is copied: class instances arrive as their own properties; no toJSON', async ({ ex }) => {
   class Point { constructor() { this.x = 1; this.y = [2]; } norm() { return 0; } toJSON() { return 'json'; } }
   assert.equal(await ex.async((p) => [Object.getPrototypeOf(p) === Object.prototype, p], new Point()), [true, { x: 1, y: [2] }]);
+  function Legacy() { this.a = 1; }
+  Legacy.prototype.method = function method() { return 2; };   // enumerable, but not the instance's own
+  assert.equal(await ex.async((o) => o, new Legacy()), { a: 1 });
   const v = { m: new Map([[{ k: 1 }, new Set([1n, -(2n ** 80n)])]]), d: new Date(5), r: /a+/gi, u: new Uint8ClampedArray([1, 300]), e: new RangeError('r', { cause: 1 }) };
   const back = await ex.async((x) => x, v);
   assert.equal(back.m, v.m);

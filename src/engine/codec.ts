@@ -226,11 +226,13 @@ function walk(v: unknown, seen: Set<object> | undefined, depth: number, owns: Ow
   if (o instanceof Number || o instanceof String || o instanceof Boolean || o instanceof BigInt || o instanceof Symbol) {
     return new Fault('boxed', o);
   }
-  return walkProps(o, seen, d, owns);   // a class instance: its own enumerable properties, as structured clone sends it
+  return walkProps(o, seen, d, owns, true);   // a class instance: its own enumerable properties, as structured clone sends it
 }
 
-function walkProps(o: object, seen: Set<object>, d: number, owns: Owns | undefined): Fault | undefined {
+/** The enumerable properties of o (`ownOnly`: its own, for a class instance whose prototype may have enumerable methods). */
+function walkProps(o: object, seen: Set<object>, d: number, owns: Owns | undefined, ownOnly = false): Fault | undefined {
   for (const k in o) {
+    if (ownOnly && !Object.hasOwn(o, k)) continue;
     if (k === '__proto__') return new Fault('protoKey', o);
     if (!wellFormed(k)) return new Fault('surrogate', k).in(`[${JSON.stringify(k)}]`);
     const x: unknown = (o as Record<string, unknown>)[k];
@@ -286,7 +288,7 @@ function withRefs(v: unknown, owns: Owns, copies = new Map<object, unknown>()): 
   }
   const out: Record<string, unknown> = {};
   copies.set(v, out);
-  for (const k in v) out[k] = rec((v as Record<string, unknown>)[k]);
+  for (const k of Object.keys(v)) out[k] = rec((v as Record<string, unknown>)[k]);
   return out;
 }
 
