@@ -242,6 +242,19 @@ Clone('shared arrays inside another value travel by reference, both ways, and th
   ex.free(a); ex.free(b);
 });
 
+Clone('shared substructure, cycles and deep nesting are walked once per object; past 1000 levels is refused', async ({ ex }) => {
+  let dag = [1];
+  for (let i = 0; i < 40; i++) dag = [dag, dag];   // 2^40 paths, 41 arrays
+  const depth = await within(ex.async((v) => { let d = 0; while (Array.isArray(v)) { v = v[1]; d++; } return d; }, dag), 5000, 'a DAG');
+  assert.is(depth, 41);
+  const ring = { name: 'a' };
+  ring.next = { name: 'b', next: { name: 'c', next: ring, cb: () => 1 } };
+  assert.match((await rejection(ex.async((x) => x, ring))).message, /at \.next\.next\.cb cannot be cloned/);
+  const nest = (n) => { let v = 1; for (let i = 0; i < n; i++) v = { v }; return v; };
+  assert.is(await ex.async((x) => { let d = 0; while (typeof x === 'object') { x = x.v; d++; } return d; }, nest(1000)), 1000);
+  assert.match((await rejection(ex.async((x) => x, nest(1001)))).message, /nested more than 1000 levels deep/);
+});
+
 Clone('DataCloneError is exported, and comes back as its class from a worker', async ({ ex }) => {
   const e = await rejection(ex.async(() => { const e = new Error('mine'); e.name = 'DataCloneError'; throw e; }));
   assert.instance(e, DataCloneError);
@@ -275,6 +288,9 @@ Freed('async, submit, map, algorithms, graph args, adopt and a second free all r
   assert.throws(() => ex.free(new Float64Array(2)), /did not come from executor\.shared\(\)/);
   assert.equal(Array.from(next), new Array(16).fill(0), 'nothing wrote through the freed view');
   ex.free(next);
+  const sealed = Object.preventExtensions(ex.shared(Int32Array, 0));   // cannot take the mark: remembered aside
+  ex.free(sealed);
+  assert.match((await rejection(ex.async((x) => x, sealed))).message, already);
   await retired(ex);
 });
 

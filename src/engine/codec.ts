@@ -120,15 +120,29 @@ type Owns = (b: ArrayBufferLike) => boolean;
 /** Deepest nesting a value may have: the walk below and msgpackr both recurse. */
 export const MAX_DEPTH = 1000;
 
-/** Arrays a host freed with executor.free() (any executor's): refused wherever an array is taken. */
-const freed = new WeakSet<object>();
+/**
+ * Arrays a host freed with executor.free() (any executor's) are refused wherever an array is taken. The
+ * mark is a non-enumerable symbol property on the view: for a live array the check is a missed property
+ * lookup (a WeakSet lookup cost every shared argument ~15 ns); a view that cannot take a property
+ * (Object.preventExtensions) goes in a WeakSet instead.
+ */
+const FREED_MARK = Symbol('beatflow.freed');
+const freedUnmarkable = new WeakSet<object>();
+let anyUnmarkable = false;
 
 /** executor.free(v): v is refused from now on (host). */
-export function markFreed(v: object): void { freed.add(v); }
+export function markFreed(v: object): void {
+  try {
+    Object.defineProperty(v, FREED_MARK, { value: true });
+  } catch {
+    freedUnmarkable.add(v);
+    anyUnmarkable = true;
+  }
+}
 
 /** Whether v is an array freed by executor.free(). */
 export function isFreed(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && freed.has(v);
+  return typeof v === 'object' && v !== null && ((v as { [FREED_MARK]?: boolean })[FREED_MARK] === true || (anyUnmarkable && freedUnmarkable.has(v)));
 }
 
 /** What in a value cannot cross (messages.cloneFault's kind), the thing itself, and where: path segments, innermost first. */
@@ -157,11 +171,27 @@ export function uncloneable(v: unknown, owns?: Owns): string | undefined {
   switch (typeof v) {
     case 'number': case 'boolean': case 'undefined': case 'bigint': return undefined;
   }
-  const f = walk(v, undefined, 0, owns);
+  budget = OPTIMISTIC_NODES;
+  let f = walk(v, null, 0, owns);
+  if (f === RESTART) {
+    foundRefs = false;
+    f = walk(v, new Set(), 0, owns);
+  }
   return f === undefined ? undefined : f.text();
 }
 
-function walk(v: unknown, seen: Set<object> | undefined, depth: number, owns: Owns | undefined): Fault | undefined {
+/**
+ * The walk first runs without remembering what it visited (a tree, the common value, needs no set), within
+ * a budget of objects and a depth; a value past either (a cycle, much shared substructure, deep nesting)
+ * makes it start again with a set of the objects seen.
+ */
+const OPTIMISTIC_NODES = 10_000;
+const OPTIMISTIC_DEPTH = 64;
+let budget = 0;
+/** The optimistic walk ran out: walk again with a set (never reported). */
+const RESTART = new (class extends Fault { override in(): Fault { return this; } })('restart', undefined);
+
+function walk(v: unknown, seen: Set<object> | null, depth: number, owns: Owns | undefined): Fault | undefined {
   switch (typeof v) {
     case 'number': case 'boolean': case 'undefined': case 'bigint': return undefined;
     case 'string': return wellFormed(v) ? undefined : new Fault('surrogate', v);
@@ -170,10 +200,13 @@ function walk(v: unknown, seen: Set<object> | undefined, depth: number, owns: Ow
   }
   if (v === null) return undefined;
   const o = v as object;
-  if (seen === undefined) seen = new Set();
-  else if (seen.has(o)) return undefined;
-  if (depth >= MAX_DEPTH) return new Fault('depth', MAX_DEPTH);
-  seen.add(o);
+  if (seen === null) {
+    if (--budget < 0 || depth >= OPTIMISTIC_DEPTH) return RESTART;
+  } else {
+    if (seen.has(o)) return undefined;
+    if (depth >= MAX_DEPTH) return new Fault('depth', MAX_DEPTH);
+    seen.add(o);
+  }
   const d = depth + 1;
   const proto: unknown = Object.getPrototypeOf(o);
   if (proto === Object.prototype || proto === null) return walkProps(o, seen, d, owns);
@@ -188,7 +221,7 @@ function walk(v: unknown, seen: Set<object> | undefined, depth: number, owns: Ow
   }
   if (ArrayBuffer.isView(o)) {
     if (!(o.buffer instanceof SharedArrayBuffer)) return undefined;
-    if (freed.has(o)) return new Fault('freed', o);
+    if (isFreed(o)) return new Fault('freed', o);
     if (!owns?.(o.buffer)) return new Fault('foreignShared', o);
     if (o instanceof DataView || !DTYPES.includes(o.constructor as SharedArrayCtor)) return new Fault('sharedView', o);
     foundRefs = true;   // an executor.shared() array inside the value: by reference (withRefs)
@@ -230,7 +263,7 @@ function walk(v: unknown, seen: Set<object> | undefined, depth: number, owns: Ow
 }
 
 /** The enumerable properties of o (`ownOnly`: its own, for a class instance whose prototype may have enumerable methods). */
-function walkProps(o: object, seen: Set<object>, d: number, owns: Owns | undefined, ownOnly = false): Fault | undefined {
+function walkProps(o: object, seen: Set<object> | null, d: number, owns: Owns | undefined, ownOnly = false): Fault | undefined {
   for (const k in o) {
     if (ownOnly && !Object.hasOwn(o, k)) continue;
     if (k === '__proto__') return new Fault('protoKey', o);
@@ -394,7 +427,7 @@ export class Codec {
     if (!this.isShared(v) || v instanceof DataView) return -1;
     const dtype = DTYPES.indexOf(v.constructor as SharedArrayCtor);
     if (dtype < 0) return -1;
-    return freed.has(v) ? FREED : Kind.Shared + dtype;
+    return isFreed(v) ? FREED : Kind.Shared + dtype;
   }
 
   /** Why v cannot cross as it is (messages.cloneFault), or undefined: see `uncloneable`. */
