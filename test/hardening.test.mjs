@@ -12,14 +12,20 @@ import { errorToPlain } from '../build/src/engine/codec.js';
 import { engineOf } from '../build/src/engine/engine.js';
 import { within, rejection, retired, fixtures } from './helpers/executor.mjs';
 
+/** A suite whose tests share one executor (2 workers, the fixtures module), closed after the last. */
+function executorSuite(name) {
+  const s = suite(name);
+  s.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 2, module: fixtures }); });
+  s.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
+  return s;
+}
+
 /** Names of Object.prototype members (and its legacy accessors): a lookup by name in a plain object finds them. */
 const PROTO_NAMES = ['toString', 'hasOwnProperty', 'valueOf', 'constructor', '__proto__', '__defineGetter__',
   'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__lookupSetter__'];
 
 // ---
-const Rebuild = suite('errors with odd names and properties come back as errors, never crash the host');
-Rebuild.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 2, module: fixtures }); });
-Rebuild.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
+const Rebuild = executorSuite('errors with odd names and properties come back as errors, never crash the host');
 
 const throwNamed = (name) => { const e = new Error(`named ${name}`); e.name = name; e.code = 7; throw e; };
 
@@ -145,9 +151,7 @@ Rebuild('a retryIf that throws rejects its task with that error; the pump goes o
 Rebuild.run();
 
 // ---
-const Clone = suite('values that cannot cross threads are refused with a DataCloneError');
-Clone.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 2, module: fixtures }); });
-Clone.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
+const Clone = executorSuite('values that cannot cross threads are refused with a DataCloneError');
 
 const refusedValues = () => [
   [function handler() {}, /function handler cannot be cloned/],
@@ -204,6 +208,14 @@ Clone('map items and results, graph task args, return values, and ctx.spawn args
   assert.instance(ret, DataCloneError);
   assert.match(ret.message, /the value task 'maker' returned cannot be sent .* a Promise at \.later/);
   assert.is(ret.task, 'maker');
+  const graph = new Taskflow('returns');
+  const [maker, user] = graph.emplace(() => ({ f() {} }), (x) => x);
+  maker.name('maker').precede(user);
+  const gret = await rejection(ex.run(graph));
+  assert.instance(gret, DataCloneError);
+  assert.is(gret.task, 'maker');
+  assert.match(gret.message, /the value task 'maker' returned cannot be sent .* at \.f cannot be cloned/);
+  await ex.release(graph);
   const spawned = await rejection(ex.async(function parent() { return this.join(this.spawn((f) => f, () => 1)); }));
   assert.instance(spawned, DataCloneError);
   assert.match(spawned.message, /argument 1 cannot be sent/);
@@ -264,9 +276,7 @@ Clone('DataCloneError is exported, and comes back as its class from a worker', a
 Clone.run();
 
 // ---
-const Freed = suite('freed shared arrays are refused everywhere, saying "already freed"');
-Freed.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 2, module: fixtures }); });
-Freed.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
+const Freed = executorSuite('freed shared arrays are refused everywhere, saying "already freed"');
 
 Freed('async, submit, map, algorithms, graph args, adopt and a second free all refuse it', async ({ ex }) => {
   const a = ex.shared(Float64Array, 16);
@@ -348,9 +358,7 @@ Gaps('maxTasks below 1024 is refused (not raised silently); resourceLimits keys 
 Gaps.run();
 
 // ---
-const Cancel = suite('a cancelled token wins over a retried task');
-Cancel.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 2, module: fixtures }); });
-Cancel.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
+const Cancel = executorSuite('a cancelled token wins over a retried task');
 
 Cancel('cancelled while an attempt runs, which then fails with its own error: CancelledError, not retried', async ({ ex }) => {
   const n = ex.shared(Int32Array, 1);
