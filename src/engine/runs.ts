@@ -6,12 +6,6 @@
 // Runs of one taskflow execute one after another, in submission order: each waits on the previous
 // one's settlement (#queues). A run takes a run slot (Run, assembly/layout.ts) for its placement's
 // lifetime; the core counts its tasks down and posts RUN_BIT | slot when the count reaches zero.
-import type { SharedCore } from './memory.js';
-import type { Codec } from './codec.js';
-import type { FunctionTable } from './functions.js';
-import type { Backpressure } from './backpressure.js';
-import type { Completions } from './completions.js';
-import type { Outcomes } from './outcomes.js';
 import { Kind } from './codec.js';
 import { NONE } from './memory.js';
 import { place, release, byPriority, flagsLevel, type Placed } from './placement.js';
@@ -21,6 +15,7 @@ import { Taskflow } from '../graph/taskflow.js';
 import { FnArg } from './functions.js';
 import { checkedPriority, type Priority } from '../policy/scheduling.js';
 import { messages, CancelledError, DataCloneError, TimeoutError, type TaskFailure } from '../errors.js';
+import type { EngineParts } from './parts.js';
 
 /** The call whose options these are, as messages name it (runN and runUntil pass theirs on to it). */
 const RUN = 'executor.run(tf, options)';
@@ -82,17 +77,8 @@ type RunState = { cancelled: boolean; reason: unknown; slot: number; level: numb
 type RunWaiter = { resolve(v: RunResult): void; reject(e: unknown): void; placed: Placed; tf: Taskflow; run: number; state: RunState };
 
 /** What the runs need of the engine. */
-export interface RunHost {
-  readonly core: SharedCore;
-  readonly codec: Codec;
-  readonly fns: FunctionTable;
-  readonly queue: Backpressure;
-  readonly completions: Completions;
-  readonly outcomes: Outcomes;
+export interface RunHost extends EngineParts {
   readonly maxRuns: number;
-  isOpen(): boolean;
-  isRunning(): boolean;
-  demand(): void;
   /** Task slots came back: tasks waiting for one may go. */
   slotsFreed(): void;
 }

@@ -11,35 +11,19 @@
 //     backlog is one FIFO queue per priority level, drained whenever slots come back.
 // Timeouts, forced cancellation and the watchdog are timeouts.ts's; this file calls into it.
 import type { SharedCore } from './memory.js';
-import type { Codec } from './codec.js';
-import type { FunctionTable } from './functions.js';
-import type { Backpressure } from './backpressure.js';
-import type { Completions } from './completions.js';
-import type { Outcomes } from './outcomes.js';
 import { CancellationToken } from './cancel.js';
 import { BY_LEVEL, WITHDRAWN, newJob, resolveTaskOptions, type Job, type TaskOptions, type TaskHandle } from './jobs.js';
 import { Timeouts, type TimeoutHost } from './timeouts.js';
 import { retryDelayMs, checkedPriority, type Priority } from '../policy/scheduling.js';
 import { messages, CancelledError, DataCloneError, TimeoutError, type TaskFailure } from '../errors.js';
+import type { EngineParts } from './parts.js';
 
 /** Host submissions between two wake-up checks during a synchronous burst. */
 const WAKE_BATCH = 64;
 const NORMAL = 2;
 
 /** What the tasks need of the rest of the engine. */
-export interface TaskHost extends TimeoutHost {
-  readonly core: SharedCore;
-  readonly codec: Codec;
-  readonly fns: FunctionTable;
-  readonly queue: Backpressure;
-  readonly completions: Completions;
-  readonly outcomes: Outcomes;
-  /** True while the executor takes work (not closing, not closed). */
-  isOpen(): boolean;
-  /** False once the executor stopped: nothing submitted would run. */
-  isRunning(): boolean;
-  /** After submissions: an elastic pool may start a thread for them. */
-  demand(): void;
+export interface TaskHost extends EngineParts, TimeoutHost {
   /** After anything settles: the engine resolves idle waiters if nothing is left. */
   maybeIdle(): void;
 }
