@@ -3,8 +3,9 @@
 //      N. M. Lê, A. Pop, A. Cohen, F. Zappa Nardelli, "Correct and Efficient Work-Stealing for Weak
 //      Memory Models", PPoPP 2013 (the C11 version whose orderings are mapped below).
 //
-// Roles: dequePush/dequePop take the caller's OWN worker slot (owner only); dequeSteal takes a VICTIM
-// slot (any thread). Anyone else submits through the injector (mpmc.ts). The buffer never grows:
+// Roles: dequePush/dequePop take one of the caller's OWN deques (owner only); dequeSteal takes a VICTIM's
+// (any thread). A deque is a worker's WorkerSlot (its normal-level deque) or one of its Deque blocks (the
+// other priority levels: layout.ts levelDeque); both have these words at the same offsets. Anyone else submits through the injector (mpmc.ts). The buffer never grows:
 // dequePush returns false when it is full and the caller overflows to the injector, which can hold
 // every task slot, so nothing is ever dropped (tasks.ts: pushReady).
 //
@@ -23,17 +24,17 @@
 //         → the SC store of bottom followed by the SC load of top *is* that fence.
 //   steal: acquire load top, seq_cst fence, acquire load bottom, CAS top (seq_cst)
 //         → SC load of top then SC load of bottom gives the same order.
-import { WorkerSlot, EMPTY, RETRY } from "./layout";
+import { Deque, EMPTY, RETRY } from "./layout";
 
-const TOP = offsetof<WorkerSlot>("top");
-const BOTTOM = offsetof<WorkerSlot>("bottom");
+const TOP = offsetof<Deque>("top");
+const BOTTOM = offsetof<Deque>("bottom");
 
 // @ts-ignore: decorator
-@inline function cell(s: WorkerSlot, i: i32): usize { return <usize>s.buf + (<usize>(<u32>i & s.mask) << 2); }
+@inline function cell(s: Deque, i: i32): usize { return <usize>s.buf + (<usize>(<u32>i & s.mask) << 2); }
 
 /** Owner only. Pushes v at the bottom; returns false when full (the caller overflows to the injector). */
 export function dequePush(sp: usize, v: u32): bool {
-  const s = changetype<WorkerSlot>(sp);
+  const s = changetype<Deque>(sp);
   const b = atomic.load<i32>(sp, BOTTOM);        // only we write bottom
   const t = atomic.load<i32>(sp, TOP);           // thieves may have advanced it: fresh value
   if (<u32>(b - t) > s.mask) return false;       // size == capacity
@@ -44,7 +45,7 @@ export function dequePush(sp: usize, v: u32): bool {
 
 /** Owner only. Pops the most recently pushed value (LIFO), or EMPTY. */
 export function dequePop(sp: usize): i32 {
-  const s = changetype<WorkerSlot>(sp);
+  const s = changetype<Deque>(sp);
   // Fast empty check with loads only: only the owner adds items, so if it looks empty now it is, and
   // we skip the two stores (each a full barrier on x86) of the reserving protocol below.
   if (atomic.load<i32>(sp, BOTTOM) - atomic.load<i32>(sp, TOP) <= 0) return EMPTY;
@@ -66,7 +67,7 @@ export function dequePop(sp: usize): i32 {
 
 /** Any thread. Takes the oldest value from a victim's deque: the value, EMPTY, or RETRY (lost a race). */
 export function dequeSteal(sp: usize): i32 {
-  const s = changetype<WorkerSlot>(sp);
+  const s = changetype<Deque>(sp);
   const t = atomic.load<i32>(sp, TOP);
   const b = atomic.load<i32>(sp, BOTTOM);        // read after top: see the note above
   if (b - t <= 0) return EMPTY;

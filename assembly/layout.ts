@@ -38,7 +38,7 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
 //   128 hostSeq hostWaiting                                                                (host wake-up, atomic)
 //   192 freeHead(u64) taskBump live                                                        (task slot allocator, atomic)
 //   256 heapLock heapTop heapFailures                                                      (heap allocator)
-//   320 injectorCells completionCells                                                      (config, read-only)
+//   320 injectorCells completionCells … prioUsed levelDeques levelsUsed                      (config, read-only; two flags)
 @unmanaged export class Header {
   // line 0: configuration, written by configure() before any worker exists; workers read it plainly
   // (Worker creation happens-after configure() on the host thread, which publishes these words).
@@ -72,13 +72,18 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   // line 4: heap allocator (heap.ts). heapLock is atomic; heapTop is plain, guarded by heapLock.
   heapLock: i32; heapTop: u32; heapFailures: u32; heapBytes: u32;
   _a0: u64; _a1: u64; _a2: u64; _a3: u64; _a4: u64; _a5: u64;
-  // line 5: region pointers of the two Vyukov queues' cell arrays (config, read-only after configure)
+  // line 5: region pointers of the two Vyukov queues' cell arrays and of the level deques (config, read-only
+  // after configure), and two flags each set once and then only read
   injectorCells: u32; completionCells: u32; completionMask: u32; injectorMask: u32;
   prioUsed: u32;     // 0 until the host first submits at a level other than normal (atomic; worker.ts explore)
-  _r0: u32; _r1: u64; _r2: u64; _r3: u64; _r4: u64; _r5: u64;
+  levelDeques: u32;  // the Deque blocks of levels 0, 1 and 3, LEVELS - 1 per worker (levelDeque); config
+  levelsUsed: u32;   // 0 until a task of a level other than normal is first pushed on a deque (atomic, set once
+                     // before that push; tasks.ts pushOn): until then a worker pops and steals the normal deques only
+  _r0: u32; _r2: u64; _r3: u64; _r4: u64; _r5: u64;
 }
 
 export const PRIO_USED: usize = HEADER + offsetof<Header>("prioUsed");   // see Header.prioUsed
+export const LEVELS_USED: usize = HEADER + offsetof<Header>("levelsUsed");   // see Header.levelsUsed
 export const INJECTOR: usize = HEADER + offsetof<Header>();   // Mpmc: submissions from outside, overflow
 export const COMPLETIONS: usize = INJECTOR + 128;              // Mpmc: finished async tasks and runs → host
 export const HEAP_CLASSES: usize = COMPLETIONS + 128;          // u32[32]: free-list heads per size class
@@ -138,6 +143,17 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                      //   owner-written plainly, freed by the host after the thread died (memory.ts reclaimWorker)
 }
 
+// A Chase–Lev deque of one priority level other than normal (deque.ts; assembly/README.md, Priority levels).
+// Its words sit where a WorkerSlot's deque words do (top at 0, bottom, buf and mask at 64: configure checks),
+// so the deque functions take either: a worker's normal-level deque is its WorkerSlot itself, the others
+// are Deque blocks (levelDeque), LEVELS - 1 per worker, in their own region.
+//   0   top · · ·                           (thieves and owner CAS top; atomic)
+//   64  bottom buf mask · ·                 (owner writes bottom; thieves atomic-load it; buf/mask config)
+@unmanaged export class Deque {
+  top: i32; _t0: i32; _t1: u64; _t2: u64; _t3: u64; _t4: u64; _t5: u64; _t6: u64; _t7: u64;
+  bottom: i32; buf: u32; mask: u32; _b0: u32; _b1: u64; _b2: u64; _b3: u64; _b4: u64; _b5: u64; _b6: u64;
+}
+
 // A task record, two cache lines. Line 0 is scheduling state; line 1 holds values.
 //   0   · fn pending deps | run flags succ nsucc | pred npred argInfo resInfo
 //   48  arg words 0..5 (f64 each; see src/engine/codec.ts for the kinds)
@@ -153,7 +169,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   deps: u32;      // strong predecessor count (edges from condition tasks are weak and not counted);
                   // pending is reset to it when the task retires
   run: u32;       // run slot, or NONE for an async task; host-written before submission
-  flags: u32;     // TaskFlag bits | priority << 8; host-written before submission
+  flags: u32;     // TaskFlag bits | (level ^ NORMAL) << LEVEL_SHIFT (taskLevel) | retries << 16 (src/worker/retry.ts);
+                  // host-written before submission
   succ: u32;      // heap pointer to u32[nsucc] successor ids (graph layout, host-written once); for a spawned
                   // child (no successors): its spawner's id + 1, written after its push (tasks.ts spawnPush)
   nsucc: u32;
@@ -216,6 +233,14 @@ export const enum TaskFlag {
 export const LEVELS: u32 = 4;
 export const SLOT_CACHE: u32 = 64;   // task slots a worker keeps for its own spawns (tasks.ts taskAllocW)
 export const NORMAL: u32 = 2;
+// A graph task's priority level sits in Task.flags bits 8–9 as `level ^ NORMAL`, so that 0 (every record
+// written without one: submitted tasks, children) reads as normal. src/engine/placement.ts writes it.
+export const LEVEL_SHIFT: u32 = 8;
+// Capacity (log2) of each deque of a level other than normal, at most the normal deque's. A worker with
+// more ready tasks of one such level overflows them to that level's submission queue, which keeps them
+// ahead of less urgent levels (but, like the injector, is taken before steals). 4096 cells are 16 KiB a
+// level a worker; the normal deque can be 2^16 (256 KiB), which three more per worker would multiply.
+export const LEVEL_DEQUE_CAP_LOG2: u32 = 12;
 
 // ---- heap blocks ----
 // Blocks the host or a worker allocates in the shared heap (heap.ts) and lays out as declared here. The
@@ -335,6 +360,15 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
   if (l == NORMAL) return INJECTOR;
   return <usize>header().levels + <usize>(l < NORMAL ? l : l - 1) * 128;
 }
+/** Worker w's deque of priority level l: its WorkerSlot for normal, else one of its Deque blocks. */
+// @ts-ignore: decorator
+@inline export function levelDeque(w: u32, l: u32): usize {
+  if (l == NORMAL) return workerAt(w);
+  return <usize>header().levelDeques + ((<usize>w * (LEVELS - 1) + (l < NORMAL ? l : l - 1)) << 7);
+}
+/** The priority level (0 critical … 3 low) of a task with these flags (LEVEL_SHIFT). */
+// @ts-ignore: decorator
+@inline export function taskLevel(flags: u32): u32 { return ((flags >> LEVEL_SHIFT) & 3) ^ NORMAL; }
 // @ts-ignore: decorator
 @inline export function fnAt(f: u32): usize { return <usize>header().fns + (<usize>f << 4); }
 
@@ -413,6 +447,10 @@ function planRegions(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, runCap:
   let p: usize = alignUp(REGIONS, LINE);
   const workers = p; p += <usize>nWorkers * offsetof<WorkerSlot>();
   const deques = alignUp(p, LINE); p = deques + <usize>nWorkers * (<usize>dequeCap << 2);
+  const levelCap: u32 = 1 << min(dequeCapLog2, LEVEL_DEQUE_CAP_LOG2);
+  const nLevelDeques = <usize>nWorkers * (LEVELS - 1);
+  const levelDeques = alignUp(p, LINE); p = levelDeques + nLevelDeques * offsetof<Deque>();
+  const levelCells = alignUp(p, LINE); p = levelCells + nLevelDeques * (<usize>levelCap << 2);
   const injCells = alignUp(p, LINE); p = injCells + (<usize>taskCap << 3);
   const compCells = alignUp(p, LINE); p = compCells + (<usize>compCap << 3);
   const tasks = alignUp(p, LINE); p = tasks + (<usize>taskCap << 7);
@@ -438,6 +476,15 @@ function planRegions(nWorkers: u32, taskCapLog2: u32, dequeCapLog2: u32, runCap:
       const s = changetype<WorkerSlot>(workers + <usize>w * offsetof<WorkerSlot>());
       s.buf = <u32>(deques + <usize>w * (<usize>dequeCap << 2));
       s.mask = dequeCap - 1;
+    }
+    // deque.ts reads a WorkerSlot's deque words through the Deque class: they must sit at the same offsets.
+    if (offsetof<Deque>("top") != offsetof<WorkerSlot>("top") || offsetof<Deque>("bottom") != offsetof<WorkerSlot>("bottom") ||
+        offsetof<Deque>("buf") != offsetof<WorkerSlot>("buf") || offsetof<Deque>("mask") != offsetof<WorkerSlot>("mask")) unreachable();
+    h.levelDeques = <u32>levelDeques;
+    for (let d: usize = 0; d < nLevelDeques; d++) {
+      const q = changetype<Deque>(levelDeques + d * offsetof<Deque>());
+      q.buf = <u32>(levelCells + d * (<usize>levelCap << 2));
+      q.mask = levelCap - 1;
     }
   }
   return heap;

@@ -3,7 +3,7 @@
 import {
   HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED,
   Frames, FrameEntry, AwaitEntry, Choice, Job, MapJob, MapBlock, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
-  METRIC_SLOT_BYTES, Token,
+  METRIC_SLOT_BYTES, Token, Deque, LEVEL_SHIFT,
 } from "./layout";
 
 export function off_header(): usize { return HEADER; }
@@ -29,6 +29,8 @@ export function off_H_taskBump(): usize { return offsetof<Header>("taskBump"); }
 export function off_H_fnCount(): usize { return offsetof<Header>("fnCount"); }
 export function off_H_heapTop(): usize { return offsetof<Header>("heapTop"); }
 export function off_H_heapBytes(): usize { return offsetof<Header>("heapBytes"); }
+export function off_H_levelDeques(): usize { return offsetof<Header>("levelDeques"); }
+export function off_H_levelsUsed(): usize { return offsetof<Header>("levelsUsed"); }
 export function size_WorkerSlot(): usize { return offsetof<WorkerSlot>(); }
 export function off_W_top(): usize { return offsetof<WorkerSlot>("top"); }
 export function off_W_parked(): usize { return offsetof<WorkerSlot>("parked"); }
@@ -86,6 +88,12 @@ export function flag_ResultEncoded(): u32 { return RESULT_ENCODED; }
 export function flag_ResultError(): u32 { return RESULT_ERROR; }
 export function flag_ResultSkipped(): u32 { return RESULT_SKIPPED; }
 export function flag_Child(): u32 { return TaskFlag.Child; }
+export function flag_LevelShift(): u32 { return LEVEL_SHIFT; }
+export function off_D_top(): usize { return offsetof<Deque>("top"); }
+export function off_D_bottom(): usize { return offsetof<Deque>("bottom"); }
+export function off_D_buf(): usize { return offsetof<Deque>("buf"); }
+export function off_D_mask(): usize { return offsetof<Deque>("mask"); }
+export function size_Deque(): usize { return offsetof<Deque>(); }
 // heap blocks (layout.ts "heap blocks")
 export function off_Fr_count(): usize { return offsetof<Frames>("count"); }
 export function off_Fr_tasks(): usize { return offsetof<Frames>("tasks"); }

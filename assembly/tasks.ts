@@ -9,6 +9,7 @@ import {
   HEADER, Header, Task, Run, TaskFlag, NONE, RESULT_SKIPPED, RESULT_ENCODED, RESULT_ERROR, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
   SEED_RUN_MASK, SEED_GEN_MASK, SEED_CHUNK,
   taskAt, runAt, workerAt, WorkerSlot, header, LEVELS, NORMAL, levelQueue, SLOT_CACHE, PRIO_USED, Choice,
+  LEVELS_USED, levelDeque, taskLevel,
 } from "./layout";
 import { freePop, freePush, bumpClaim } from "./slots";
 import { mpmcPush, mpmcLength } from "./mpmc";
@@ -133,6 +134,11 @@ function usePriorities(): void {
   if (atomic.load<u32>(PRIO_USED) == 0) atomic.store<u32>(PRIO_USED, 1);
 }
 
+/** Before the first push on a deque of a level other than normal: workers look at every level's deques. */
+function useLevelDeques(): void {
+  if (atomic.load<u32>(LEVELS_USED) == 0) atomic.store<u32>(LEVELS_USED, 1);
+}
+
 /**
  * Submits without the wake check: the caller calls wakeIfBacklog() once after a batch. A burst of host
  * submissions then costs one wake-up decision per batch rather than a futex wake per task.
@@ -195,13 +201,28 @@ export function claimSources(w: u32, seed: u32, queue: usize): i32 {
     const c = atomic.load<u64>(rp, R_CURSOR);
     if ((<u32>(c >> 32) & SEED_GEN_MASK) != gen) return EMPTY;   // stale seed
     const next = <u32>c;
-    const n = run.nsrc;
+    const n = run.nsrc;                                           // src and nsrc: published by the cursor store
     if (next >= n) return EMPTY;                                  // all claimed
-    const take = min(SEED_CHUNK, n - next);
+    // Sources of more than one priority level? Placement lists them most urgent first with one of the
+    // least urgent level second (src/engine/placement.ts byPriority; a resumed run's list too: runs.ts),
+    // so the first two tell, and the first claim, which takes them all when they differ, is the only
+    // one that must look. Otherwise every source has the level of our chunk's first, which we run
+    // ourselves: one more record load a run (the second source), where reading each source's level
+    // would cost a load of a record another worker wrote in the last run, per source. In chunks a
+    // second worker would claim the next, less urgent chunk (it finds the seed before it steals) while
+    // the most urgent wait on our deques; all at once, thieves take those first (worker.ts stealLevels).
+    // Until our CAS succeeds the list may be another run's (a stale seed), so its ids are masked into
+    // the table: a wrong `mixed` or `level` then only goes with a CAS that fails.
+    const list = <usize>run.src + (<usize>next << 2);
+    const m = header().taskCap - 1;
+    const level = taskLevel(changetype<Task>(taskAt(load<u32>(list) & m)).flags);
+    const mixed = next == 0 && n > 1 && taskLevel(changetype<Task>(taskAt(load<u32>(list, 4) & m)).flags) != level;
+    const take = mixed ? n : min(SEED_CHUNK, n - next);
     if (atomic.cmpxchg<u64>(rp + R_CURSOR, c, c + take) != c) continue;
     if (next + take < n) { mpmcPush(queue, seed); notifyWork(); }   // back where it came from
-    const list = <usize>run.src + (<usize>next << 2);
-    for (let i: u32 = take - 1; i > 0; i--) pushReady(w, load<u32>(list + (<usize>i << 2)));
+    // Back to front: our deque pops the last pushed first, so we run them in list order.
+    if (mixed) for (let i: u32 = take - 1; i > 0; i--) pushReady(w, load<u32>(list + (<usize>i << 2)));
+    else for (let i: u32 = take - 1; i > 0; i--) pushOn(w, load<u32>(list + (<usize>i << 2)), level);
     return <i32>load<u32>(list);
   }
 }
@@ -217,14 +238,27 @@ export function postToHost(v: u32): void {
   }
 }
 
-/** Makes a ready successor available: the worker's own deque, else the injector. */
-export function pushReady(w: u32, s: u32): void {
+/**
+ * Makes ready task t available: worker w's own deque of t's priority level (taskLevel; normal for every
+ * task but graph tasks given one), else (no worker, or that deque is full) the submission queue of
+ * that level, whose normal one is the injector.
+ */
+// @ts-ignore: decorator
+@inline export function pushReady(w: u32, t: u32): void {
+  pushOn(w, t, taskLevel(changetype<Task>(taskAt(t)).flags));
+}
+
+// @ts-ignore: decorator
+@inline function pushOn(w: u32, t: u32, level: u32): void {
   if (w != NONE) {
     const wp = workerAt(w);
-    if (dequePush(wp, s)) { notifyWork(); return; }
+    let dp = wp;
+    if (level != NORMAL) { useLevelDeques(); dp = levelDeque(w, level); }   // the flag first: see Header.levelsUsed
+    if (dequePush(dp, t)) { notifyWork(); return; }
     changetype<WorkerSlot>(wp).overflows++;
   }
-  mpmcPush(INJECTOR, s);
+  if (level != NORMAL) usePriorities();
+  mpmcPush(levelQueue(level), t);
   notifyWork();
 }
 
@@ -366,7 +400,7 @@ export function retire(w: u32, t: u32, failed: bool, choices: usize, nchoices: u
 export function spawnPush(w: u32, t: u32, spawner: u32): void {
   const p = taskAt(t);
   atomic.store<u32>(p, 0, T_DONE);
-  pushReady(w, t);   // the push publishes the record
+  pushOn(w, t, NORMAL);   // the push publishes the record. A child has no level: normal
   store<u32>(p, spawner + 1, T_SUCC);
 }
 

@@ -1,11 +1,13 @@
 // The worker loop's Wasm half: find the next task (exploit → explore → waitForTask) and finish one.
 // The JS half (src/worker/main.ts, run.ts) is just: t = next(w); while (t >= 0) { run t in JS; t = finish(w, t, ok) }.
 //
-//   exploit      pop our own deque (LIFO: the successors we just made ready are hot in cache)
-//   explore      the injector, then steal from every other worker starting at a random victim
+//   exploit      pop our own deques, most urgent level first (LIFO: the successors we just made ready are
+//                hot in cache), until a task we may run, or empty: a stopped run's tasks are skipped on the way
+//   explore      the injector, then steal from every other worker starting at a random victim (its most
+//                urgent level first)
 //   waitForTask  search for a while (at most maxSpinners workers spin, spinIters rounds each), then
 //                announce sleep, re-check, and park on our slot's `parked` word (sleep.ts; assembly/README.md#sleep)
-import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, PRIO_USED, LINGER, HOST_BUSY, workerAt, taskAt, levelQueue } from "./layout";
+import { Header, HEADER, WorkerSlot, Task, TaskFlag, EMPTY, RETRY, SHUTDOWN, NONE, INJECTOR, LEVELS, NORMAL, PRIO_USED, LEVELS_USED, LINGER, HOST_BUSY, workerAt, taskAt, levelQueue, levelDeque } from "./layout";
 import { dequePop, dequeSteal, dequeLength } from "./deque";
 import { mpmcPop, mpmcLength } from "./mpmc";
 import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown, spinnerCount } from "./sleep";
@@ -67,11 +69,15 @@ function fromQueue(w: u32, s: WorkerSlot, q: usize): i32 {
 function stealRound(w: u32, s: WorkerSlot): i32 {
   const n = changetype<Header>(HEADER).nWorkers;
   if (n < 2) return EMPTY;
+  // Read once a round, after anything this round's caller did before (W1 in waitForTask): a push on a
+  // level deque stores the flag before it pushes (Header.levelsUsed), so a round that reads 0 started
+  // before any such push.
+  const levels = atomic.load<u32>(LEVELS_USED) != 0;
   const start = s.domStart, count = s.domCount;
-  if (count == 0 || count >= n) return stealRange(w, s, 0, n, n);
-  const near = stealRange(w, s, start, count, n);
+  if (count == 0 || count >= n) return stealRange(w, s, 0, n, n, levels);
+  const near = stealRange(w, s, start, count, n, levels);
   if (near >= 0) return near;
-  const far = stealRange(w, s, start + count, n - count, n);   // the rest: the range after ours, wrapping
+  const far = stealRange(w, s, start + count, n - count, n, levels);   // the rest: the range after ours, wrapping
   return far >= 0 || near == EMPTY ? far : RETRY;
 }
 
@@ -79,7 +85,7 @@ function stealRound(w: u32, s: WorkerSlot): i32 {
  * One steal attempt from each of the `count` workers start, start + 1, … (mod n), beginning at a random
  * one, skipping w. A task id, EMPTY (all empty), or RETRY (lost a race somewhere: work may remain).
  */
-function stealRange(w: u32, s: WorkerSlot, start: u32, count: u32, n: u32): i32 {
+function stealRange(w: u32, s: WorkerSlot, start: u32, count: u32, n: u32, levels: bool): i32 {
   let outcome = EMPTY;
   let k = nextRandom(s) % count;
   for (let i: u32 = 0; i < count; i++, k = k + 1 == count ? 0 : k + 1) {
@@ -87,11 +93,32 @@ function stealRange(w: u32, s: WorkerSlot, start: u32, count: u32, n: u32): i32 
     if (v >= n) v -= n;
     if (v == w) continue;
     const vp = workerAt(v);
-    const got = dequeSteal(vp);
-    if (got >= 0) { s.steals++; s.more = dequeLength(vp) > 0 ? 1 : 0; return got; }
+    const got = levels ? stealLevels(v) : dequeSteal(vp);
+    if (got >= 0) { s.steals++; s.more = (levels ? queuedOn(v) : dequeLength(vp)) > 0 ? 1 : 0; return got; }
     if (got == RETRY) { s.failedSteals++; outcome = RETRY; }
   }
   return outcome;
+}
+
+/**
+ * Steals from victim v's deques, the most urgent level first (Taskflow's TaskQueue does the same with one
+ * top/bottom pair per priority). A task, EMPTY, or RETRY: a race lost at one level ends the attempt
+ * rather than taking a less urgent task from the next (the round goes on to other victims, and the
+ * caller searches again on RETRY).
+ */
+function stealLevels(v: u32): i32 {
+  for (let l: u32 = 0; l < LEVELS; l++) {
+    const got = dequeSteal(levelDeque(v, l));
+    if (got != EMPTY) return got;
+  }
+  return EMPTY;
+}
+
+/** Any thread: tasks on worker v's deques of every level (approximate, as dequeLength; metrics). */
+export function queuedOn(v: u32): i32 {
+  let n = 0;
+  for (let l: u32 = 0; l < LEVELS; l++) n += dequeLength(levelDeque(v, l));
+  return n;
 }
 
 /**
@@ -190,17 +217,69 @@ function runnable(w: u32, t: i32): i32 {
   return t;
 }
 
+/**
+ * exploit: pops w's own deques until they yield a task to run, or EMPTY once they are empty. A task w
+ * may not run (of a stopped run: skipped; withdrawn: handed back) is no reason to stop looking here:
+ * the rest may hold any number of the stopped run's tasks (and skipping one pushes its released
+ * successors on these same deques), and w must not look elsewhere, let alone park, while they sit
+ * here. Only w pushes on its deques, so EMPTY means they stay empty until w pushes again: the sleep
+ * protocol's re-check (W2, explore) never looks at w's own deques, and relies on this.
+ */
+// @ts-ignore: decorator
+@inline function exploit(w: u32, sp: usize): i32 {
+  while (true) {
+    const t = popOwn(w, sp);
+    if (t < 0) return EMPTY;
+    const r = runnable(w, t);
+    if (r >= 0) return r;
+  }
+}
+
+/**
+ * Pops w's own deques, the most urgent level first; only the normal one (w's slot, sp) until a task of
+ * another level was ever pushed on a deque (Header.levelsUsed), so graphs without priorities pay one
+ * load of a word nobody writes. w sees its own pushes; a replacement thread on w's slot starts after
+ * the flag was set, which its creation publishes.
+ */
+// @ts-ignore: decorator
+@inline function popOwn(w: u32, sp: usize): i32 {
+  if (atomic.load<u32>(LEVELS_USED) == 0) return dequePop(sp);
+  for (let l: u32 = 0; l < LEVELS; l++) {
+    const t = dequePop(l == NORMAL ? sp : levelDeque(w, l));
+    if (t >= 0) return t;
+  }
+  return EMPTY;
+}
+
+// How find() looks beyond w's own deques.
+const WAIT: u32 = 0;     // waitForTask: explore, spin, sleep; returns a task or SHUTDOWN
+const QUEUES: u32 = 1;   // one explore round: the submission queues, then a steal round
+const STEALS: u32 = 2;   // one steal round
+
+/**
+ * exploit, then one look elsewhere (`how`), again as long as what that look took may not be run (a
+ * stopped run's task, skipped: its successors may now be on our deques; a withdrawn one, handed back).
+ * Such a task is not "nothing found": callers sleep on EMPTY, with the stopped run's other tasks queued
+ * behind it. Each turn retires or hands back one queued task, so this ends. A task to run, or the
+ * look's EMPTY, RETRY or SHUTDOWN.
+ */
+// @ts-ignore: decorator
+@inline function find(w: u32, s: WorkerSlot, sp: usize, how: u32): i32 {
+  while (true) {
+    const t = exploit(w, sp);
+    if (t >= 0) return t;
+    const found = how == WAIT ? waitForTask(w, s) : how == QUEUES ? explore(w, s) : stealRound(w, s);   // our deques are empty
+    if (found < 0) return found;
+    const r = runnable(w, found);
+    if (r >= 0) return r;
+  }
+}
+
 /** Worker w: the next task to run (blocking), or SHUTDOWN. Records it as the worker's current task. */
 export function next(w: u32): i32 {
   const sp = workerAt(w);
   const s = changetype<WorkerSlot>(sp);
-  let t: i32;
-  while (true) {
-    t = runnable(w, dequePop(sp));                               // exploit
-    if (t >= 0) break;
-    t = runnable(w, waitForTask(w, s));                          // explore + waitForTask
-    if (t >= 0 || t == SHUTDOWN) break;
-  }
+  const t = find(w, s, sp, WAIT);
   s.current = t;
   settleForeign(w, s, t);
   return t;
@@ -257,8 +336,7 @@ export function calibrateSpin(w: u32, n: u32): u32 {
 function takeNow(w: u32, withQueues: bool): i32 {
   const sp = workerAt(w);
   const s = changetype<WorkerSlot>(sp);
-  let t = runnable(w, dequePop(sp));
-  if (t < 0) t = runnable(w, withQueues ? explore(w, s) : stealRound(w, s));
+  const t = find(w, s, sp, withQueues ? QUEUES : STEALS);
   if (t >= 0) { s.current = t; settleForeign(w, s, t); return t; }
   flushRun(w);
   return t;

@@ -21,9 +21,14 @@ export const messages = {
   argType: (what: string, expected: string, got: unknown) => `beatflow: ${what} must be ${expected} (got ${describe(got)})`,
   notAFunction: (what: string, got: unknown) =>
     `beatflow: ${what} must be a function (got ${describe(got)})`,
-  notATaskflow: (what: string, got: unknown) => `beatflow: ${what} must be a Taskflow (got ${describe(got)})`,
+  notATaskflow: (what: string, got: unknown) =>
+    `beatflow: ${what} must be a Taskflow (new Taskflow(name)) (got ${describe(got)})`,
+  resourceLimit: (key: string, got: unknown) =>
+    `beatflow: options.resourceLimits.${key} must be a positive number of MB (got ${describe(got)})`,
   notAnExecutor: (what: string, got: unknown) =>
     `beatflow: ${what}: executor must be an Executor from Executor.create() (got ${describe(got)})`,
+  retryIfThrew: (task: string, cause: unknown) =>
+    `beatflow: executor.submit(fn, args, { retryIf }): retryIf threw deciding whether to retry task '${task}': ${causeText(cause)}`,
   closed: (op: string) => `beatflow: executor.${op}() called after close() or destroy()`,
   closedFor: (what: string) => `beatflow: ${what} called after executor.close() or destroy()`,
   destroyed: 'beatflow: the executor was destroyed before this task finished',
@@ -81,6 +86,9 @@ export const messages = {
     `beatflow: executor.run(tf, { resume: true }): taskflow '${tf}' has condition tasks, whose runs cannot be resumed part-way; run it again instead`,
   taskCancelled: (name: string, reason: unknown) => `beatflow: task '${name}' was cancelled before it started${
     reason instanceof Error ? `: ${reason.message}` : typeof reason === 'string' && reason ? `: ${reason}` : ''}`,
+  tokenCancelledJob: (name: string, reason: unknown) => `beatflow: task '${name}' was cancelled${
+    reason instanceof Error ? `: ${reason.message}` : typeof reason === 'string' && reason ? `: ${reason}` : ''} (its attempt failed after the ` +
+    'cancellation; that error is in error.suppressed)',
   taskTimedOut: (name: string, ms: number) => `beatflow: task '${name}' ran past its timeout of ${ms} ms`,
   runDeadline: (name: string, ms: number) => `beatflow: the run of taskflow '${name}' passed its deadline (${ms} ms)`,
   forced: (name: string, grace: number, w: number) =>
@@ -110,6 +118,8 @@ export const messages = {
   stale: (graph: string) =>
     `beatflow: results of this run of '${graph}' are gone: the taskflow has run again since (read results before re-running)`,
   notInRun: (task: string) => `beatflow: task '${task}' is not part of this run's taskflow`,
+  runOptions: (call: string, got: unknown) =>
+    `beatflow: ${call}: options must be an object like { signal, deadline, priority, resume } (got ${describe(got)})`,
   runCount: (got: unknown) => `beatflow: executor.runN(tf, n): n must be a non-negative integer (got ${describe(got)})`,
   mapItems: (got: unknown) => `beatflow: executor.map(fn, items): items must be an array, a typed array or an iterable (got ${describe(got)})`,
   mapCancelled: (n: number) => `beatflow: executor.map() over ${n} items was cancelled`,
@@ -136,13 +146,49 @@ export const messages = {
   sharedCtor: (names: string[], got: unknown) =>
     `beatflow: executor.shared(ctor, length): ctor must be one of ${names.join(', ')} (got ${describe(got)})`,
   sharedLength: (got: unknown) => `beatflow: executor.shared(ctor, length): length must be a non-negative integer (got ${describe(got)})`,
-  notShared: 'beatflow: executor.free(array): the array did not come from executor.shared()',
+  notShared: (got: unknown) =>
+    `beatflow: executor.free(array): the array did not come from executor.shared() of this executor (got ${describe(got)})`,
+  alreadyFreed: (what: string, got: unknown) =>
+    `beatflow: ${what}: the ${describe(got)} from executor.shared() was already freed (executor.free()): allocate a new one`,
   heapExhausted: (n: number, bytes: number) =>
     `beatflow: the shared heap is exhausted (asked for ${n} bytes; the memory is ${bytes} bytes of at most 4 GiB): ` +
     'free shared arrays you no longer need',
   tableTooLarge: (bytes: number) =>
     `beatflow: the task table needs ${bytes} bytes, more than the 4 GiB a shared memory holds: lower options.maxTasks ` +
     '(or maxRuns, maxSubflows, maxFunctions)',
+
+  // ---- values crossing threads (engine/codec.ts; DataCloneError) ----
+  /** `what` names the value ("argument 2 of task 'fib'"); `fault` is cloneFault's text. */
+  notCloneable: (what: string, fault: string) => `beatflow: ${what} cannot be sent to another thread: ${fault}`,
+  /** What in a value cannot cross threads (`kind`, see codec.ts Fault) and where (`at`: a path in the value, '' for itself). */
+  cloneFault: (kind: string, got: unknown, at: string) => {
+    const where = at === '' ? '' : ` at ${at}`;
+    const lose = 'a copy would lose the writes';
+    switch (kind) {
+      case 'function': return `${describe(got)}${where} cannot be cloned: functions never cross threads (pass data)`;
+      case 'symbol': return `${describe(got)}${where} cannot be cloned: symbols never cross threads`;
+      case 'promise': return `a Promise${where} cannot be cloned: await it and pass its value`;
+      case 'boxed': return `${an(describe(got))} object${where} (new ${describe(got)}(…)) cannot be cloned: pass the primitive`;
+      case 'surrogate': return `a string${where} with a lone surrogate (not well-formed UTF-16) cannot be cloned`;
+      case 'protoKey': return `an object${where} with an own property named '__proto__' cannot be cloned (the codec would rename it)`;
+      case 'depth': return `the value is nested more than ${String(got)} levels deep${where}`;
+      case 'freed': return `the ${describe(got)}${where} from executor.shared() was already freed (executor.free())`;
+      case 'nestedShared': return `the ${describe(got)}${where} in the executor's shared memory is inside another value, where ${lose}: ` +
+        'pass it as an argument (or return it) on its own, which travels by reference';
+      case 'sharedView': return `${an(describe(got))}${where} on the executor's shared memory cannot be cloned (${lose}): only ` +
+        'Int8Array … Float64Array views travel by reference';
+      case 'foreignShared': return `${an(describe(got))}${where} on a SharedArrayBuffer the executor did not allocate cannot be cloned ` +
+        `(${lose}): allocate it with executor.shared(Type, n), or adopt(executor, view)`;
+      default: return `${an(describe(got))}${where} cannot be cloned`;
+    }
+  },
+  argument: (i: number, task?: string) => `argument ${i + 1}${task === undefined ? '' : ` of task '${task}'`}`,
+  mapItem: (i: number) => `item ${i} of executor.map(fn, items)`,
+  returned: (task?: string) => (task === undefined ? 'the value a task returned' : `the value task '${task}' returned`),
+  mapReturned: (i: number) => `the value executor.map()'s fn returned for item ${i}`,
+  nonError: (text: string) => `a task threw a non-Error value: ${text}`,
+  unreadable: (task: string, cause: unknown) =>
+    `beatflow internal error: the outcome of task '${task}' could not be read on the host (${causeText(cause)}) — please report`,
 
   // ---- algorithms ----
   algoCallback: (what: string, label: string, got: unknown) =>
@@ -217,6 +263,8 @@ export const messages = {
   pipelineCancelled: (pipeline: string) => `beatflow: pipeline '${pipeline}' was cancelled`,
 
   // ---- cancellation tokens ----
+  tokenOptions: (got: unknown) =>
+    `beatflow: new CancellationToken(options): options must be an object like { signal } (got ${describe(got)})`,
   tokenSignal: (got: unknown) =>
     `beatflow: new CancellationToken({ signal }): signal must be an AbortSignal (got ${describe(got)})`,
   tokenAfter: (got: unknown) =>
@@ -294,6 +342,9 @@ function shape(v: unknown, depth: number): string {
     return typeof v === 'function' ? 'a function' : 'an object';
   }
 }
+
+/** "a WeakMap", "an Int32Array". */
+const an = (s: string): string => `${/^[aeiou]/i.test(s) ? 'an' : 'a'} ${s}`;
 
 const causeText = (e: unknown): string => (e instanceof Error ? e.message : describe(e));
 
@@ -395,6 +446,22 @@ export class PipelineError extends Error {
   }
 }
 
+/**
+ * A value cannot cross threads: a function, a symbol, a WeakMap, WeakSet, WeakRef, FinalizationRegistry or
+ * Promise, a boxed primitive, a SharedArrayBuffer the executor did not allocate, a freed shared array…
+ * (docs/api.md "Arguments and results" lists the rule). Named as structured clone's error is. The message
+ * names the argument, item or task, what in the value is at fault and where (a path like `[1].cb`).
+ */
+export class DataCloneError extends Error {
+  override name = 'DataCloneError';
+  /** What in the value is at fault, and where: the message's last part. */
+  fault?: string;
+  constructor(message: string, fault?: string) {
+    super(message);
+    if (fault !== undefined) this.fault = fault;
+  }
+}
+
 /** What crosses threads for a thrown value: enough to rebuild it with its name, message and stack. */
 export interface PlainError {
   __error: true;
@@ -402,28 +469,58 @@ export interface PlainError {
   message: string;
   stack?: string;
   code?: unknown;
-  props?: Record<string, unknown>;
+  cause?: unknown;
+  /** Own enumerable properties that can be cloned, as [key, value] pairs (pairs: a key '__proto__' stays a key). */
+  props?: [string, unknown][];
   thrown?: unknown;   // a non-Error throw value, when it could be encoded
+  /** The codec refused the task's return value (a DataCloneError): the host names the task in the message. */
+  returned?: true;
+  /** name, message and stack as UTF-16 code units, when one has a lone surrogate (the codec writes UTF-8). */
+  utf16?: (Uint16Array | undefined)[];
+}
+
+/** p.utf16[i] as a string, when it holds one, else `fallback`. */
+function exact(p: Partial<PlainError>, i: number, fallback: unknown): unknown {
+  const units = Array.isArray(p.utf16) ? p.utf16[i] : undefined;
+  if (!(units instanceof Uint16Array)) return fallback;
+  let s = '';
+  for (let k = 0; k < units.length; k += 8192) s += String.fromCharCode(...units.subarray(k, k + 8192));
+  return s;
 }
 
 /** Classes an error thrown in a worker comes back as, by name: the builtins and beatflow's own. */
 const builtins: Record<string, new (message: string) => Error> = {
   Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
-  GraphError, CancelledError, TimeoutError,
+  GraphError, CancelledError, TimeoutError, DataCloneError,
 };
 
 /** Error with the task it came from, as thrown back to the caller. */
 export type TaskFailure = Error & { task?: string; worker?: number; thrown?: unknown };
 
-/** Rebuilds an error thrown in a worker: same constructor when it is a builtin, same name, message, stack. */
+const own = (value: unknown): PropertyDescriptor => ({ value, writable: true, enumerable: true, configurable: true });
+const hidden = (value: unknown): PropertyDescriptor => ({ value, writable: true, enumerable: false, configurable: true });
+
+/**
+ * Rebuilds an error thrown in a worker: same constructor when it is a builtin (looked up among the table's
+ * own keys: a name like 'toString' or '__proto__' is just a name), same name, message, stack, cause and
+ * properties (defined as own properties, so a key like '__proto__' never changes the prototype). Never
+ * throws, whatever the record holds.
+ */
 export function rebuildError(plain: PlainError, task: string | undefined): TaskFailure {
-  const C = builtins[plain.name] ?? Error;
-  const e = new C(plain.message) as TaskFailure;
-  if (e.name !== plain.name) Object.defineProperty(e, 'name', { value: plain.name, configurable: true, writable: true });
-  if (plain.props) Object.assign(e, plain.props);
-  if (plain.code !== undefined) (e as { code?: unknown }).code = plain.code;
-  if (plain.thrown !== undefined) e.thrown = plain.thrown;
-  e.stack = plain.stack ?? `${plain.name}: ${plain.message}`;
+  const p = (typeof plain === 'object' && plain !== null ? plain : {}) as Partial<PlainError>;
+  const rawName = exact(p, 0, p.name), rawMessage = exact(p, 1, p.message), stack = exact(p, 2, p.stack);
+  const name = typeof rawName === 'string' ? rawName : 'Error';
+  const message = typeof rawMessage === 'string' ? rawMessage : '';
+  const C = Object.hasOwn(builtins, name) ? builtins[name] : Error;
+  const e = new C(message) as TaskFailure;
+  if (e.name !== name) Object.defineProperty(e, 'name', hidden(name));
+  if (Array.isArray(p.props)) {
+    for (const kv of p.props) if (Array.isArray(kv) && typeof kv[0] === 'string') Object.defineProperty(e, kv[0], own(kv[1]));
+  }
+  if (p.code !== undefined) Object.defineProperty(e, 'code', own(p.code));
+  if ('cause' in p && p.cause !== undefined) Object.defineProperty(e, 'cause', hidden(p.cause));
+  if (p.thrown !== undefined) e.thrown = p.thrown;
+  Object.defineProperty(e, 'stack', hidden(typeof stack === 'string' ? stack : `${name}: ${message}`));
   if (task !== undefined) e.task = task;
   return e;
 }

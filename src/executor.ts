@@ -5,7 +5,7 @@ import { Engine, bindEngine, type Stats } from './engine/engine.js';
 import { map, type MapOptions } from './engine/batch.js';
 import { ASYNC } from './engine/tasks.js';
 import type { TaskOptions, TaskHandle } from './engine/jobs.js';
-import type { RunHandle, RunOptions } from './engine/runs.js';
+import { checkTaskflow, checkRunOptions, type RunHandle, type RunOptions } from './engine/runs.js';
 import type { RunResult } from './engine/run-result.js';
 import type { SharedArrayCtor } from './engine/codec.js';
 import type { CloseReport } from './engine/lifecycle.js';
@@ -152,7 +152,9 @@ export class Executor {
    * with undefined, for n = 0). Rejects with the first failing run's error; later runs do not start.
    */
   async runN(tf: Taskflow, n: number, options?: RunOptions): Promise<RunResult | undefined> {
+    checkTaskflow('executor.runN(tf, n): tf', tf);
     if (!Number.isInteger(n) || n < 0) throw new TypeError(messages.runCount(n));
+    checkRunOptions(options);
     let last: RunResult | undefined;
     for (let i = 0; i < n; i++) last = await this.run(tf, options);
     return last;
@@ -163,7 +165,9 @@ export class Executor {
    * so a predicate that is true at once means no run). The predicate may return a promise.
    */
   async runUntil(tf: Taskflow, predicate: () => boolean | Promise<boolean>, options?: RunOptions): Promise<RunResult | undefined> {
+    checkTaskflow('executor.runUntil(tf, predicate): tf', tf);
     if (typeof predicate !== 'function') throw new TypeError(messages.notAFunction('executor.runUntil(tf, predicate): predicate', predicate));
+    checkRunOptions(options);
     let last: RunResult | undefined;
     while (!(await predicate())) last = await this.run(tf, options);
     return last;

@@ -8,7 +8,7 @@ export type { TaskContext } from './worker/context.js';
 export type { ExecutorOptions } from './options.js';
 export type { CloseReport, BusyWorker } from './engine/lifecycle.js';
 export type { PoolStats } from './engine/pool.js';
-export { WorkerCrashError, QueueFullError, GraphError, CancelledError, TimeoutError, MapError } from './errors.js';
+export { WorkerCrashError, QueueFullError, GraphError, CancelledError, TimeoutError, MapError, DataCloneError } from './errors.js';
 export { CancellationToken } from './engine/cancel.js';
 export { Subflow } from './graph/subflow.js';
 export type { TaskOptions, TaskHandle } from './engine/jobs.js';

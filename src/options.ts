@@ -9,7 +9,7 @@ export interface ExecutorOptions {
   workers?: number | 'auto';
   /** The task module every worker imports: a URL, a file: URL string, or a path. */
   module?: string | URL;
-  /** Task slots (async tasks in flight plus laid-out graph tasks); rounded up to a power of two, at least 2^10. Default 2^20. */
+  /** Task slots (async tasks in flight plus laid-out graph tasks): 1024 to 2^24, rounded up to a power of two. Default 2^20. */
   maxTasks?: number;
   /** Distinct task functions (module exports plus inline sources). Default 4096. */
   maxFunctions?: number;
@@ -77,7 +77,7 @@ type IntOption = Exclude<keyof typeof DEFAULTS, 'workers' | 'module' | 'resource
 
 /** Bounds of the integer options, inclusive. A minimum of 0 means 0 is allowed (it turns the feature off). */
 export const BOUNDS: Readonly<Record<IntOption, readonly [min: number, max: number]>> = Object.freeze({
-  maxTasks: [1, 1 << 24],
+  maxTasks: [1024, 1 << 24],   // the task table holds at least 2^10 slots (policy/scheduling.ts taskCapLog2): less is refused, not raised silently
   maxFunctions: [1, 1 << 20],
   maxRuns: [1, 1 << 16],
   maxSubflows: [1, 1 << 20],
@@ -152,9 +152,7 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
   const o = opts as Record<string, unknown>;
   const int = (name: IntOption): number => (o[name] === undefined ? DEFAULTS[name] as number : integer(name, o[name]));
   const workers = opts.workers === undefined || opts.workers === 'auto' ? DEFAULTS.workers : workersOption(opts.workers);
-  if (opts.resourceLimits !== undefined && (typeof opts.resourceLimits !== 'object' || opts.resourceLimits === null)) {
-    throw new TypeError(messages.optionType('resourceLimits', 'an object like { maxOldGenerationSizeMb: 64 }', opts.resourceLimits));
-  }
+  if (opts.resourceLimits !== undefined) checkResourceLimits(opts.resourceLimits);
   return {
     lifecycle: {
       minWorkers: o.minWorkers === undefined ? DEFAULTS.minWorkers : integer('minWorkers', o.minWorkers),
@@ -168,6 +166,22 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
     spinMicroseconds: int('spinMicroseconds'), lingerMicroseconds: int('lingerMicroseconds'),
     closeTimeout: int('closeTimeout'), cancelGrace: int('cancelGrace'), priorityAging: int('priorityAging'),
   };
+}
+
+/** The keys of options.resourceLimits (Node's worker_threads ResourceLimits), each a positive number of MB. */
+export const RESOURCE_LIMITS = ['maxYoungGenerationSizeMb', 'maxOldGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
+
+function checkResourceLimits(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new TypeError(messages.optionType('resourceLimits', 'an object like { maxOldGenerationSizeMb: 64 }', v));
+  }
+  for (const k of Object.keys(v)) {
+    if (!(RESOURCE_LIMITS as readonly string[]).includes(k)) {
+      throw new TypeError(messages.unknownOption('Executor.create(options): options.resourceLimits', k, RESOURCE_LIMITS));
+    }
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined && !(typeof x === 'number' && Number.isFinite(x) && x > 0)) throw new TypeError(messages.resourceLimit(k, x));
+  }
 }
 
 function workersOption(v: unknown): number {

@@ -363,7 +363,7 @@ H('calls in a row free their job block while their helpers retire: every result 
 });
 
 H('back-to-back awaited calls settle their retired helpers: the slots stay free for other work', async () => {
-  const ex = await Executor.create({ workers: 2, maxTasks: 256, module: fixtures });
+  const ex = await Executor.create({ workers: 2, maxTasks: 1024, module: fixtures });
   try {
     const a = fill(ex.shared(Float32Array, N), 23);
     const want = await reduce(ex, a, 'sum', { caller: false });

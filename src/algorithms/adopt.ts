@@ -5,7 +5,7 @@
 // once, the algorithms and tasks work on that array with no further copy, and commit() copies the result
 // back into the user's view (release() commits, then frees). One copy each way, instead of one per task.
 import { engineOf, type ExecutorRef } from '../engine/engine.js';
-import { DTYPES } from '../engine/codec.js';
+import { DTYPES, isFreed } from '../engine/codec.js';
 import type { NumArray } from './merge.js';
 import { messages } from '../errors.js';
 
@@ -36,6 +36,7 @@ export function adopt<T extends NumArray>(executor: ExecutorRef, source: T): Ado
   if (!ArrayBuffer.isView(source) || !(DTYPES as readonly Function[]).includes(source.constructor)) {
     throw new TypeError(messages.adoptView(DTYPES.map((d) => d.name), source));
   }
+  if (isFreed(source)) throw new TypeError(messages.alreadyFreed('adopt(executor, view): view', source));
   const array = engine.shared(source.constructor as typeof Float32Array, source.length) as unknown as T;
   array.set(source as never);
   let live = true;

@@ -7,7 +7,7 @@ import { engineOf, type Engine, type ExecutorRef } from '../engine/engine.js';
 import { ASYNC } from '../engine/tasks.js';
 import type { Taskflow, Task } from '../graph/taskflow.js';
 import { FnArg } from '../engine/functions.js';
-import { DTYPES, type SharedArrayCtor } from '../engine/codec.js';
+import { DTYPES, isFreed, type SharedArrayCtor } from '../engine/codec.js';
 import { BUILTINS, type BuiltinName } from './builtins.js';
 import { callerRuns } from './caller.js';
 import { Arg, PART_CODE } from './spec.js';
@@ -54,7 +54,14 @@ interface Call {
   result?: (r: unknown) => unknown;
 }
 
+/** Every option an algorithm takes (PartitionOptions, ReduceOptions): any other key is refused. */
+const OPTIONS = ['partitioner', 'grain', 'args', 'caller', 'combine', 'init'] as const;
+
 function call(name: BuiltinName, what: string, opts: PartitionOptions | undefined): Call {
+  if (opts !== undefined) {
+    if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new TypeError(messages.argType(`${what}: options`, 'an object like { partitioner, grain }', opts));
+    for (const k of Object.keys(opts)) if (!(OPTIONS as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(what, k, OPTIONS));
+  }
   const [p, grain] = checkPartition(what, opts);
   const args: unknown[] = new Array(Arg.Count).fill(null);
   args[Arg.F1] = -1; args[Arg.F2] = -1; args[Arg.X0] = 0; args[Arg.X1] = 0; args[Arg.X2] = 0;
@@ -78,6 +85,7 @@ function array(c: Call, v: unknown, label: string): NumArray {
   if (!ArrayBuffer.isView(v) || !(DTYPES as readonly Function[]).includes(v.constructor)) {
     throw new TypeError(messages.algoArray(c.what, label, DTYPES.map((d) => d.name), v));
   }
+  if (isFreed(v)) throw new TypeError(messages.alreadyFreed(`${c.what}: ${label}`, v));
   return v as NumArray;
 }
 

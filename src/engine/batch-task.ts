@@ -17,9 +17,10 @@
 // task writes a block's outputs and table entries, plainly; its task's retire (the completion ring push)
 // publishes them to the host, which reads them only after every task of the call came back. `stop` is set
 // by the host (atomic store) when the call is cancelled; tasks stop claiming when they read it.
-import { Kind, Codec, errorToPlain } from './codec.js';
+import { Kind, Codec } from './codec.js';
 import type { SharedCore, Layout } from './memory.js';
 import type { FunctionCache, BuiltinModule } from './functions.js';
+import { messages } from '../errors.js';
 
 /** Word indices (u32, from a block's address) of MapJob's fields and of a MapBlock's, from the core's layout. */
 export interface MapWords {
@@ -102,11 +103,11 @@ function runBlock(job: number, b: number): Promise<void> | undefined {
       r = f(x);
     } catch (e) {
       c.u8[outKinds + i] = Kind.Error;
-      errors.push(i, errorToPlain(e));
+      errors.push(i, cd.toPlain(e));
       continue;
     }
     if (isThenable(r)) (waiting ??= []).push([i, r]);
-    else store(i, r, outVals, outKinds, others);
+    else store(i, r, outVals, outKinds, others, errors);
   }
   if (waiting === undefined) { finish(row, outKinds, others, errors); return undefined; }
   const list = waiting;
@@ -115,17 +116,30 @@ function runBlock(job: number, b: number): Promise<void> | undefined {
     c2.ensure(job, c2.u32[w + M.table] - job + 4 * M.rowWords * (b + 1));
     settled.forEach((s, j) => {
       const i = list[j][0];
-      if (s.status === 'fulfilled') store(i, s.value, outVals, outKinds, others);
-      else { c2.u8[outKinds + i] = Kind.Error; errors.push(i, errorToPlain(s.reason)); }
+      if (s.status === 'fulfilled') store(i, s.value, outVals, outKinds, others, errors);
+      else { c2.u8[outKinds + i] = Kind.Error; errors.push(i, codec!.toPlain(s.reason)); }
     });
     finish(row, outKinds, others, errors);
   });
 }
 
-/** Item i returned r: into its output word, or onto the block's list of encoded outputs. */
-function store(i: number, r: unknown, outVals: number, outKinds: number, others: unknown[]): void {
-  let kind = codec!.putWord(r, outVals + 8 * i);
-  if (kind < 0) { others.push(i, r); kind = Kind.Encoded; }
+/**
+ * Item i returned r: into its output word, or onto the block's list of encoded outputs; a value that
+ * cannot be sent back fails its item with a DataCloneError.
+ */
+function store(i: number, r: unknown, outVals: number, outKinds: number, others: unknown[], errors: unknown[]): void {
+  const cd = codec!;
+  let kind = cd.putWord(r, outVals + 8 * i);
+  if (kind < 0) {
+    const fault = cd.uncloneable(r);
+    if (fault !== undefined) {
+      core!.u8[outKinds + i] = Kind.Error;
+      errors.push(i, cd.toPlain(cd.refusal(messages.mapReturned(i), fault)));
+      return;
+    }
+    others.push(i, cd.prepared(r));
+    kind = Kind.Encoded;
+  }
   core!.u8[outKinds + i] = kind;
 }
 
@@ -147,7 +161,7 @@ function finish(row: number, outKinds: number, others: unknown[], errors: unknow
           kept.push(others[j], others[j + 1]);
         } catch (e) {
           c.u8[outKinds + (others[j] as number)] = Kind.Error;
-          errors.push(others[j], errorToPlain(e));
+          errors.push(others[j], cd.toPlain(e));
         }
       }
       out = kept.length > 0 ? cd.encodeBlock(kept) : [0, 0];

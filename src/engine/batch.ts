@@ -8,7 +8,7 @@ import type { SharedCore } from './memory.js';
 import type { Codec } from './codec.js';
 import type { FunctionTable } from './functions.js';
 import { MAP, type Tasks } from './tasks.js';
-import { Kind } from './codec.js';
+import { Kind, FREED } from './codec.js';
 import { mapItems, mapLayout, mapWords, type MapWords } from './batch-task.js';
 import { checkedPriority, mapGrain, type Priority } from '../policy/scheduling.js';
 import { messages, rebuildError, CancelledError, MapError, type PlainError } from '../errors.js';
@@ -103,7 +103,12 @@ function write(h: BatchHost, W: MapWords, fnId: number, items: ArrayLike<unknown
       for (let i = b * grain, hi = Math.min(n, i + grain); i < hi; i++) {
         const v = items[i];
         let kind = codec.putWord(v, job + lay.inVals + 8 * i);
-        if (kind < 0) { (packed ??= []).push(v); kind = Kind.Encoded; }
+        if (kind < 0) {
+          const fault = kind === FREED ? messages.cloneFault('freed', v, '') : codec.uncloneable(v);
+          if (fault !== undefined) throw codec.refusal(messages.mapItem(i), fault);
+          (packed ??= []).push(codec.prepared(v));
+          kind = Kind.Encoded;
+        }
         core.u8[job + lay.inKinds + i] = kind;
       }
       if (packed !== undefined) {

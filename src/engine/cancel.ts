@@ -41,6 +41,10 @@ export class CancellationToken {
 
   /** A token, optionally linked to an AbortSignal: aborting the signal cancels the token with its reason. */
   constructor(options?: { signal?: AbortSignal }) {
+    if (options !== undefined) {
+      if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(messages.tokenOptions(options));
+      for (const k of Object.keys(options)) if (k !== 'signal') throw new TypeError(messages.unknownOption('new CancellationToken(options)', k, ['signal']));
+    }
     const signal = options?.signal;
     if (signal !== undefined) {
       if (!(signal instanceof AbortSignal)) throw new TypeError(messages.tokenSignal(signal));

@@ -7,7 +7,7 @@
 // Parts reach each other only through the narrow host interfaces they declare (TaskHost, RunHost,
 // RecoveryHost, CompletionHandlers), which this class implements: the parts import no engine.
 import { SharedCore, compileCore } from './memory.js';
-import { Codec, DTYPES, type SharedArrayCtor } from './codec.js';
+import { Codec, DTYPES, isFreed, markFreed, type SharedArrayCtor } from './codec.js';
 import { FunctionTable } from './functions.js';
 import { Pool } from './pool.js';
 import { Backpressure } from './backpressure.js';
@@ -211,6 +211,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   // ---- shared memory ----
 
   shared<C extends SharedArrayCtor>(ctor: C, length: number): InstanceType<C> {
+    if (this.#state !== 'open') throw new Error(messages.closed('shared'));
     if (!(DTYPES as readonly Function[]).includes(ctor)) throw new TypeError(messages.sharedCtor(DTYPES.map((d) => d.name), ctor));
     if (!Number.isInteger(length) || length < 0) throw new TypeError(messages.sharedLength(length));
     const ptr = this.core.alloc(length * ctor.BYTES_PER_ELEMENT || 1);
@@ -220,9 +221,13 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     return arr;
   }
 
+  /** Gives an array from shared() back; any later use of it (as an argument, an item, an algorithm's array) is refused. */
   free(arr: ArrayBufferView): void {
-    if (!this.#owned.has(arr)) throw new TypeError(messages.notShared);
+    if (!this.#owned.has(arr)) {
+      throw new TypeError(isFreed(arr) ? messages.alreadyFreed('executor.free(array)', arr) : messages.notShared(arr));
+    }
     this.#owned.delete(arr);
+    markFreed(arr);
     this.core.x.heapFree(arr.byteOffset);
   }
 

@@ -25,6 +25,7 @@ export interface CoreExports {
   dequePop(slot: number): number;
   dequeSteal(slot: number): number;
   dequeLength(slot: number): number;
+  queuedOn(w: number): number;
   notifyWork(): void;
   wakeOne(): number;
   wakeAllForShutdown(): void;

@@ -5,7 +5,7 @@
 import { Kind, type Codec } from './codec.js';
 import { FnKind, type FunctionTable } from './functions.js';
 import type { SharedCore } from './memory.js';
-import { messages, rebuildError, isPlainError } from '../errors.js';
+import { messages, rebuildError, isPlainError, DataCloneError } from '../errors.js';
 
 /** Host thread only. */
 export class Outcomes {
@@ -28,8 +28,8 @@ export class Outcomes {
   }
 
   /**
-   * Reads task t's outcome into `value` (returns false) or `error` (returns true). A value the codec
-   * cannot decode counts as the task's error. No allocation on success.
+   * Reads task t's outcome into `value` (returns false) or `error` (returns true). Never throws: an
+   * outcome that cannot be read (decoded, rebuilt) is the task's error. No allocation on success.
    */
   read(t: number): boolean {
     const p = this.#core.taskPtr(t);
@@ -44,9 +44,16 @@ export class Outcomes {
       return false;
     } catch (e) {
       this.value = undefined;
-      this.error = e;
+      this.error = this.#unreadable(t, e);
       return true;
     }
+  }
+
+  /** The error for task t's outcome that could not be read: `cause` is why. */
+  #unreadable(t: number, cause: unknown): Error {
+    let name: string;
+    try { name = this.name(t); } catch { name = `task ${t}`; }
+    return new Error(messages.unreadable(name, cause), { cause });
   }
 
   /** Task t's worker died under it: `err` is its outcome whatever its slot holds. */
@@ -61,15 +68,31 @@ export class Outcomes {
   /** Forgets every crash error (the executor stopped). */
   clear(): void { this.#crashed.clear(); }
 
-  /** The error task t failed with: its worker's crash, or its thrown value rebuilt with the task's name. */
+  /**
+   * The error task t failed with: its worker's crash, or its thrown value rebuilt with the task's name.
+   * Never throws: an error record that cannot be read gives an error saying so.
+   */
   errorOf(t: number): unknown {
     const crash = this.#crashed.get(t);
     if (crash) { this.#crashed.delete(t); return crash; }
+    try {
+      return this.#rebuild(t);
+    } catch (e) {
+      return this.#unreadable(t, e);
+    }
+  }
+
+  #rebuild(t: number): unknown {
     const p = this.#core.taskPtr(t);
     const plain = this.#codec.readResult(p);
     if (!isPlainError(plain)) return plain;
     const name = this.name(t);
     const err = rebuildError(plain, name);
+    const fault = err instanceof DataCloneError ? (err as DataCloneError).fault : undefined;
+    if (plain.returned === true && fault !== undefined) {   // name the task that returned it
+      err.message = messages.notCloneable(messages.returned(name), fault);
+      err.stack = `DataCloneError: ${err.message}\n${(plain.stack ?? '').split('\n').slice(1).join('\n')}`;
+    }
     const fnId = this.#core.u32[(p + this.#core.L.T_fn) >> 2];
     const m = /^(\S+) is not defined$/.exec(plain.message);
     if (m && plain.name === 'ReferenceError' && this.#fns.kindOf(fnId) === FnKind.Inline) {

@@ -6,9 +6,12 @@ import { withFnIds } from './functions.js';
 import { NO_FN, type Taskflow } from '../graph/taskflow.js';
 import { flatten, flatName, checkAcyclic, FlatKind } from '../graph/flatten.js';
 import { messages, GraphError } from '../errors.js';
+import { priorityLevel } from '../policy/scheduling.js';
 
 /** Task.flags bits 16–23: how many times a failing graph task is retried (src/worker/retry.ts). */
 export const RETRY_SHIFT = 16;
+/** The level of a task without a priority of its own (graph nodes that are not tasks). */
+const NORMAL = priorityLevel('normal');
 
 /** A taskflow as it sits in the task table: its slots and heap block. */
 export interface Layout {
@@ -99,7 +102,7 @@ export function layOut(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functi
     const u32 = core.u32;
     const i32 = core.i32;
     let at = block >> 2;
-    const level = (i: number): number => (kind[i] === FlatKind.Task ? nodes[i]._level : 2);
+    const level = (i: number): number => (kind[i] === FlatKind.Task ? nodes[i]._level : NORMAL);
     for (const i of byPriority(sourcesOf(inDegree), level, false)) u32[at++] = slots[i];
     for (let i = 0; i < n; i++) {
       const p = core.taskPtr(slots[i]);
@@ -109,7 +112,8 @@ export function layOut(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functi
       u32[w + fDeps] = deps;
       i32[w + fPending] = deps;
       u32[w + fRun] = runSlot;
-      u32[w + fFlags] = (condition[i] ? L.flag_Condition : 0) | ((kind[i] === FlatKind.Task ? nodes[i]._retries : 0) << RETRY_SHIFT);
+      u32[w + fFlags] = (condition[i] ? L.flag_Condition : 0) | ((kind[i] === FlatKind.Task ? nodes[i]._retries : 0) << RETRY_SHIFT) |
+        levelBits(level(i), L.flag_LevelShift);
       u32[w + fRes] = 0;
       u32[w + fSucc] = at << 2;
       u32[w + fNsucc] = succOff[i + 1] - succOff[i];
@@ -149,6 +153,20 @@ export function release(pl: Layout, core: SharedCore, codec: Codec): void {
   core.x.heapFree(pl.block);
 }
 
+/**
+ * Task.flags bits for priority level `level` (0 critical … 3 low): the core keeps `level ^ NORMAL` there,
+ * so 0 is normal (assembly/layout.ts LEVEL_SHIFT). A worker pushes a task it makes ready on its deque of
+ * that level, and owner and thieves take the most urgent level first.
+ */
+export function levelBits(level: number, shift: number): number {
+  return ((level ^ NORMAL) & 3) << shift;
+}
+
+/** The priority level written into Task.flags by levelBits. */
+export function flagsLevel(flags: number, shift: number): number {
+  return ((flags >>> shift) & 3) ^ NORMAL;
+}
+
 function range(a: number, b: number): number[] {
   const out: number[] = [];
   for (let i = a; i < b; i++) out.push(i);
@@ -162,16 +180,29 @@ function sourcesOf(inDegree: ArrayLike<number>): number[] {
 }
 
 /**
- * Orders items that become ready together so that a worker runs the more urgent first; unchanged when
- * all have one level (the common case keeps insertion order). Sources are claimed from the front of
- * their list, so they go most urgent first. A finishing task runs the first successor it releases and
- * pushes the others on its deque, which pops the last pushed first: so `released` lists put the most
- * urgent first and the rest least urgent first. Stable within a level. Pure.
+ * Orders items that become ready together so that the more urgent start first, on the worker that made
+ * them ready and on thieves; unchanged when all have one level (the common case keeps insertion order).
+ * The first item is run at once (a run's first source, a finishing task's first released successor):
+ * the most urgent. The worker pushes each of the others on its deque of that item's level (assembly/
+ * README.md, Priority levels); owner and thieves take the most urgent level first, the owner the last
+ * pushed first within a level. So within a level the pushes go in reverse insertion order (the owner
+ * runs them in insertion order), and the most urgent level is pushed first (a thief woken by the first
+ * pushes finds urgent work, not the least urgent). A finishing task pushes its `released` list front
+ * to back; a run's sources are pushed back to front (tasks.ts claimSources), so their list holds the
+ * same pushes reversed: least urgent level first, insertion order within each. Either way the second
+ * item is of the least urgent level present when the first is of the most urgent, which the core
+ * reads as "more than one level" (claimSources then claims every source at once). Stable. Pure.
  */
 export function byPriority(items: number[], level: (i: number) => number, released: boolean): number[] {
   if (items.length < 2 || items.every((i) => level(i) === level(items[0]))) return items;
   const sorted = items.slice().sort((a, b) => level(a) - level(b));
-  if (!released) return sorted;
   const [first, ...rest] = sorted;
-  return [first, ...rest.reverse()];
+  const pushes: number[] = [];   // most urgent level first, reverse insertion order within each
+  for (let a = 0; a < rest.length;) {
+    let b = a;
+    while (b < rest.length && level(rest[b]) === level(rest[a])) b++;
+    for (let k = b - 1; k >= a; k--) pushes.push(rest[k]);
+    a = b;
+  }
+  return released ? [first, ...pushes] : [first, ...pushes.reverse()];
 }

@@ -15,11 +15,9 @@
 // What an orphan runs is not stopped: it shares its spawner's token and run, which stop it only if they
 // were cancelled or failed. Its grandchildren are joined by the orphan itself, as usual.
 import type { SharedCore } from './memory.js';
-import type { Codec } from './codec.js';
-import type { Completions } from './completions.js';
-import type { Outcomes } from './outcomes.js';
 import type { CrashInfo } from './pool.js';
 import { messages, WorkerCrashError } from '../errors.js';
+import type { EngineParts } from './parts.js';
 
 /**
  * Host, after a worker died running the tasks in `dead`: marks their children that have not retired as
@@ -51,13 +49,7 @@ export function isChild(core: SharedCore, t: number): boolean {
 }
 
 /** What recovery needs of the engine. */
-export interface RecoveryHost {
-  readonly core: SharedCore;
-  readonly codec: Codec;
-  readonly completions: Completions;
-  readonly outcomes: Outcomes;
-  /** Stopped (closed or destroyed): crashes are no longer reported. */
-  isRunning(): boolean;
+export interface RecoveryHost extends EngineParts {
   /** The error for a task whose worker was terminated because it ignored a cancellation (timeouts.ts). */
   forcedError(t: number): Error | undefined;
   /** Frees a lone task's slot and blocks (tasks.ts). */

@@ -6,23 +6,43 @@
 // Runs of one taskflow execute one after another, in submission order: each waits on the previous
 // one's settlement (#queues). A run takes a run slot (Run, assembly/layout.ts) for its placement's
 // lifetime; the core counts its tasks down and posts RUN_BIT | slot when the count reaches zero.
-import type { SharedCore } from './memory.js';
-import type { Codec } from './codec.js';
-import type { FunctionTable } from './functions.js';
-import type { Backpressure } from './backpressure.js';
-import type { Completions } from './completions.js';
-import type { Outcomes } from './outcomes.js';
 import { Kind } from './codec.js';
 import { NONE } from './memory.js';
-import { place, release, type Placed } from './placement.js';
+import { place, release, byPriority, flagsLevel, type Placed } from './placement.js';
 import { RunResult } from './run-result.js';
-import { flatten, flatName } from '../graph/flatten.js';
-import type { Taskflow } from '../graph/taskflow.js';
+import { flatten, flatName, FlatKind } from '../graph/flatten.js';
+import { Taskflow } from '../graph/taskflow.js';
+import { FnArg } from './functions.js';
 import { checkedPriority, type Priority } from '../policy/scheduling.js';
-import { messages, CancelledError, TimeoutError, type TaskFailure } from '../errors.js';
+import { messages, CancelledError, DataCloneError, TimeoutError, type TaskFailure } from '../errors.js';
+import type { EngineParts } from './parts.js';
 
 /** The call whose options these are, as messages name it (runN and runUntil pass theirs on to it). */
 const RUN = 'executor.run(tf, options)';
+
+const KNOWN = ['signal', 'deadline', 'priority', 'resume'] as const;
+
+/** Throws a TypeError naming `what` unless tf is a Taskflow. */
+export function checkTaskflow(what: string, tf: unknown): void {
+  if (!(tf instanceof Taskflow)) throw new TypeError(messages.notATaskflow(what, tf));
+}
+
+/**
+ * Checks the options of run, runN and runUntil (before any run starts); returns the priority level.
+ * Every message names the option.
+ */
+export function checkRunOptions(o: RunOptions | undefined): number {
+  if (o === undefined) return 2;
+  if (typeof o !== 'object' || o === null) throw new TypeError(messages.runOptions(RUN, o));
+  for (const k of Object.keys(o)) if (!(KNOWN as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(RUN, k, KNOWN));
+  if (o.resume !== undefined && typeof o.resume !== 'boolean') throw new TypeError(messages.callOption(RUN, 'resume', 'true or false', o.resume));
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(messages.callOption(RUN, 'signal', 'an AbortSignal', o.signal));
+  const d = o.deadline;
+  if (d !== undefined && !(d instanceof Date ? Number.isFinite(d.getTime()) : typeof d === 'number' && Number.isFinite(d))) {
+    throw new TypeError(messages.callOption(RUN, 'deadline', 'milliseconds or a Date', d));
+  }
+  return o.priority === undefined ? 2 : checkedPriority(`${RUN}: options.priority`, o.priority);
+}
 
 /** Options for executor.run / runN / runUntil. */
 export interface RunOptions {
@@ -57,17 +77,8 @@ type RunState = { cancelled: boolean; reason: unknown; slot: number; level: numb
 type RunWaiter = { resolve(v: RunResult): void; reject(e: unknown): void; placed: Placed; tf: Taskflow; run: number; state: RunState };
 
 /** What the runs need of the engine. */
-export interface RunHost {
-  readonly core: SharedCore;
-  readonly codec: Codec;
-  readonly fns: FunctionTable;
-  readonly queue: Backpressure;
-  readonly completions: Completions;
-  readonly outcomes: Outcomes;
+export interface RunHost extends EngineParts {
   readonly maxRuns: number;
-  isOpen(): boolean;
-  isRunning(): boolean;
-  demand(): void;
   /** Task slots came back: tasks waiting for one may go. */
   slotsFreed(): void;
 }
@@ -97,10 +108,13 @@ export class Runs {
     this.#finished = (t) => { const k = codec.resultKind(core.taskPtr(t)); return k !== Kind.Error && k !== Kind.Skipped; };
   }
 
-  /** executor.run: checks the options, then queues the run behind the taskflow's earlier ones. */
+  /** executor.run: checks the taskflow and the options, then queues the run behind the taskflow's earlier ones. */
   run(tf: Taskflow, options: RunOptions | undefined): RunHandle {
     let level = 2;
-    try { if (options?.priority !== undefined) level = checkedPriority(`${RUN}: options.priority`, options.priority); } catch (e) {
+    try {
+      checkTaskflow(`${RUN}: tf`, tf);
+      level = checkRunOptions(options);
+    } catch (e) {
       return Object.assign(Promise.reject(e), { cancel: () => {} });
     }
     const state: RunState = { cancelled: false, reason: undefined, slot: -1, level, resume: options?.resume === true, list: 0 };
@@ -110,13 +124,8 @@ export class Runs {
     const full = this.#h.queue.refuse('run');
     if (full) return refuse(full);
     const signal = options?.signal;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) return refuse(new TypeError(messages.callOption(RUN, 'signal', 'an AbortSignal', signal)));
-    let deadlineMs: number | undefined;
-    if (options?.deadline !== undefined) {
-      const d = options.deadline;
-      deadlineMs = d instanceof Date ? d.getTime() - Date.now() : d;
-      if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs)) return refuse(new TypeError(messages.callOption(RUN, 'deadline', 'milliseconds or a Date', d)));
-    }
+    const d = options?.deadline;
+    const deadlineMs = d === undefined ? undefined : d instanceof Date ? d.getTime() - Date.now() : d;
     const next = (this.#queues.get(tf) ?? Promise.resolve()).then(() => this.#start(tf, state));
     const settled = next.then(() => {}, () => {});
     this.#queues.set(tf, settled);
@@ -161,7 +170,7 @@ export class Runs {
         pl = place(tf, h.core, h.codec, h.fns, r);
       } catch (e) {
         this.#freeSlots.push(r);
-        return Promise.reject(e);
+        return Promise.reject(e instanceof DataCloneError ? this.#namedArgFault(tf, e) : e);
       }
       this.#live.add(pl);
       this.#placed.set(tf, pl);
@@ -216,13 +225,31 @@ export class Runs {
       codec.freeResult(core.taskPtr(t));
       if (waiting === 0) ready.push(t);
     }
-    const block = core.alloc(4 * Math.max(1, ready.length));
-    core.u32.set(ready, block >> 2);
+    // Ordered as placement orders sources (the core reads the first two to tell whether levels are mixed).
+    const ordered = byPriority(ready, (t) => flagsLevel(u32[(core.taskPtr(t) + L.T_flags) >> 2], L.flag_LevelShift), false);
+    const block = core.alloc(4 * Math.max(1, ordered.length));
+    core.u32.set(ordered, block >> 2);
     return [block, ready.length];
+  }
+
+  /**
+   * A graph task's argument could not be encoded at placement: the same error, naming the task and the
+   * argument (found again here, on the error path only).
+   */
+  #namedArgFault(tf: Taskflow, e: DataCloneError): DataCloneError {
+    const flat = flatten(tf);
+    for (let i = 0; i < flat.tasks.length; i++) {
+      if (flat.kind[i] !== FlatKind.Task) continue;
+      const bound = flat.tasks[i]._bound.map((a) => (a instanceof FnArg ? 0 : a));   // callbacks travel as function ids
+      const f = this.#h.codec.argFault(bound);
+      if (f !== undefined) return Object.assign(this.#h.codec.refusal(messages.argument(f.index, flatName(flat, i)), f.fault), { task: flatName(flat, i) });
+    }
+    return e;
   }
 
   /** executor.release: waits for tf's runs in flight, then gives its slots and memory back. */
   async release(tf: Taskflow): Promise<void> {
+    checkTaskflow('executor.release(tf): tf', tf);
     await (this.#queues.get(tf) ?? Promise.resolve());
     const pl = this.#placed.get(tf);
     if (!pl) return;

@@ -11,35 +11,19 @@
 //     backlog is one FIFO queue per priority level, drained whenever slots come back.
 // Timeouts, forced cancellation and the watchdog are timeouts.ts's; this file calls into it.
 import type { SharedCore } from './memory.js';
-import type { Codec } from './codec.js';
-import type { FunctionTable } from './functions.js';
-import type { Backpressure } from './backpressure.js';
-import type { Completions } from './completions.js';
-import type { Outcomes } from './outcomes.js';
 import { CancellationToken } from './cancel.js';
 import { BY_LEVEL, WITHDRAWN, newJob, resolveTaskOptions, type Job, type TaskOptions, type TaskHandle } from './jobs.js';
 import { Timeouts, type TimeoutHost } from './timeouts.js';
 import { retryDelayMs, checkedPriority, type Priority } from '../policy/scheduling.js';
-import { messages, CancelledError, TimeoutError, type TaskFailure } from '../errors.js';
+import { messages, CancelledError, DataCloneError, TimeoutError, type TaskFailure } from '../errors.js';
+import type { EngineParts } from './parts.js';
 
 /** Host submissions between two wake-up checks during a synchronous burst. */
 const WAKE_BATCH = 64;
 const NORMAL = 2;
 
 /** What the tasks need of the rest of the engine. */
-export interface TaskHost extends TimeoutHost {
-  readonly core: SharedCore;
-  readonly codec: Codec;
-  readonly fns: FunctionTable;
-  readonly queue: Backpressure;
-  readonly completions: Completions;
-  readonly outcomes: Outcomes;
-  /** True while the executor takes work (not closing, not closed). */
-  isOpen(): boolean;
-  /** False once the executor stopped: nothing submitted would run. */
-  isRunning(): boolean;
-  /** After submissions: an elastic pool may start a thread for them. */
-  demand(): void;
+export interface TaskHost extends EngineParts, TimeoutHost {
   /** After anything settles: the engine resolves idle waiters if nothing is left. */
   maybeIdle(): void;
 }
@@ -121,7 +105,7 @@ export class Tasks {
     const promise = new Promise<R>(this.#capture);
     h.completions.inFlight++;
     const p = this.#core.initLoneTask(t, fnId, this.#core.L.flag_NotifyHost);
-    if (this.#writeArgs(t, p, args)) this.#push(t, level, true);
+    if (this.#writeArgs(t, p, args, undefined)) this.#push(t, level, true);
     h.completions.ensurePump();
     return promise;
   }
@@ -199,7 +183,7 @@ export class Tasks {
     if (job.token) core.u32[(p + L.T_token) >> 2] = job.words ||= job.token._acquire(core);
     this.#jobs[t] = job;
     job.slot = t;
-    if (!this.#writeArgs(t, p, job.args)) { job.retries = 0; return; }   // an argument that cannot be encoded fails every attempt
+    if (!this.#writeArgs(t, p, job.args, job.name)) { job.retries = 0; return; }   // an argument that cannot be encoded fails every attempt
     if (job.timeout > 0) this.#timeouts.watch(job);
     this.#push(t, job.level, wake);
   }
@@ -212,15 +196,18 @@ export class Tasks {
 
   /**
    * Writes task t's arguments (record at p). If one cannot be encoded the task never reaches a worker:
-   * its error is written and it retires from here (it comes back through the ring). False then.
+   * its error (a DataCloneError naming the argument and the task `name`, by default its function's) is
+   * written and it retires from here (it comes back through the ring). False then.
    */
-  #writeArgs(t: number, p: number, args: readonly unknown[]): boolean {
+  #writeArgs(t: number, p: number, args: readonly unknown[], name: string | undefined): boolean {
     if (args.length === 0) return true;
+    const codec = this.#h.codec;
     try {
-      this.#h.codec.writeArgs(p, args);   // frees its own partial blocks if it throws
+      codec.writeArgs(p, args);   // frees its own partial blocks if it throws
       return true;
     } catch (e) {
-      this.#h.codec.writeError(p, e);
+      const fault = e instanceof DataCloneError ? codec.argFault(args) : undefined;
+      codec.writeError(p, fault ? codec.refusal(messages.argument(fault.index, name ?? this.#h.outcomes.name(t)), fault.fault) : e);
       this.#core.x.retireFromHost(t, 1);
       return false;
     }
@@ -281,12 +268,24 @@ export class Tasks {
       error = failed && forced !== undefined ? forced : h.outcomes.error;
       value = h.outcomes.value;
       if (failed && error instanceof Error && (error as TaskFailure).task !== undefined) (error as TaskFailure).task = job.name;
+      // A cancelled token wins (docs/control.md "Retries"): an attempt that failed once its token was
+      // cancelled rejects the job with a CancelledError, whatever the attempt threw, and is not retried.
+      if (failed && job.token?.cancelled && !(error instanceof CancelledError) && !(error instanceof TimeoutError)) {
+        error = cancelledAfterFailure(job, error);
+      }
     }
     h.outcomes.forget(t);
     this.freeSlot(t);
     if (!this.#timeouts.undetach(t)) h.completions.inFlight--;   // a detached slot stopped counting when it was given up
     this.#unawaited.delete(t);
-    const retry = job !== WITHDRAWN && !job.settled && failed && this.#mayRetry(job, error);
+    let retry = false;
+    if (job !== WITHDRAWN && !job.settled && failed) {
+      try {
+        retry = this.#mayRetry(job, error);
+      } catch (e) {   // the user's retryIf threw: that is the job's outcome (the pump must go on)
+        error = Object.assign(new Error(messages.retryIfThrew(job.name, e), { cause: e }), { task: job.name });
+      }
+    }
     if (job !== WITHDRAWN && !retry) this.#finish(job);
     if (job !== WITHDRAWN && !job.settled) {
       job.slot = -1;
@@ -430,4 +429,13 @@ export class Tasks {
     this.#timeouts.stop();
     this.#unawaited.clear();
   }
+}
+
+/** The CancelledError of a job whose attempt failed after its token was cancelled; the attempt's error is in `suppressed`. */
+function cancelledAfterFailure(job: Job, attemptError: unknown): CancelledError {
+  const reason = job.token!.reason;
+  const e = new CancelledError(messages.tokenCancelledJob(job.name, reason), reason) as CancelledError & { suppressed?: unknown[]; task?: string };
+  e.suppressed = [attemptError];
+  e.task = job.name;
+  return e;
 }

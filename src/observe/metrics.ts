@@ -27,7 +27,7 @@ export interface WorkerMetrics extends WorkerCounters {
   worker: number;
   /** Its steal domain: workers [start, start + count) (read back from its slot). */
   stealDomain: { start: number; count: number };
-  /** Tasks on its deque now (approximate while it runs). */
+  /** Tasks on its deques (one per priority level) now (approximate while it runs). */
   dequeLength: number;
   /** Estimated busy time in the window, ms. */
   busyMs: number;
@@ -191,7 +191,7 @@ export class Metrics {
         executed: word(L.W_executed), steals: word(L.W_steals), failedSteals: word(L.W_failedSteals),
         parks: word(L.W_parks), wakeups: word(L.W_wakeups), overflows: word(L.W_overflows),
         stealDomain: { start: word(L.W_domStart), count: word(L.W_domCount) || core.nWorkers },
-        dequeLength: Math.max(0, core.x.dequeLength(s)),
+        dequeLength: Math.max(0, core.x.queuedOn(w)),   // every priority level's deque
         busyMs,
         utilization: Math.min(1, busyMs / windowMs),
         runTime: histogram(run, runSamples),

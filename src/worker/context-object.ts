@@ -36,7 +36,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     },
     spawn(fn, ...args) {
       const parent = top('ctx.spawn()');
-      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()');   // before anything changes (stack.ts)
+      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
       const id = th.fns!.idOf(fn);
       const t = x.taskAllocW(w);
       if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));

@@ -27,8 +27,16 @@ export const STACK_CHECK_DEPTH = 64;
 const RESERVE_WORDS = 8192;
 /** RESERVE_WORDS in bytes. */
 export const STACK_RESERVE = RESERVE_WORDS * 8;
+/**
+ * More that a spawn asks for than a join: a task that could spawn a child can then join it. Two checks
+ * at almost the same depth can disagree at the boundary (the frames between them differ by a tier of
+ * the compiler), and a join refused after its spawn succeeded leaves the task a child it cannot join;
+ * a spawn refused first leaves it nothing to undo.
+ */
+const SPAWN_MARGIN_WORDS = 2048;
 
 const reserve: number[] = new Array<number>(RESERVE_WORDS).fill(0);
+const spawnReserve: number[] = new Array<number>(RESERVE_WORDS + SPAWN_MARGIN_WORDS).fill(0);
 function nothing(): void {}
 
 /**
@@ -37,9 +45,9 @@ function nothing(): void {}
  * array's length is not known to the compiler, so the call is never expanded): a RangeError means they
  * did not.
  */
-function stackRoom(): boolean {
+function stackRoom(words: number[]): boolean {
   try {
-    Reflect.apply(nothing, undefined, reserve);
+    Reflect.apply(nothing, undefined, words);
     return true;
   } catch {
     return false;
@@ -48,10 +56,11 @@ function stackRoom(): boolean {
 
 /**
  * Throws a RangeError naming task `top` (on top of this worker's stack) and the depth if fewer than
- * STACK_RESERVE bytes of stack remain; `call` names what it called. Call it where th.depth >= STACK_CHECK_DEPTH.
+ * STACK_RESERVE bytes of stack remain (and the spawn margin more, for a spawn); `call` names what it
+ * called. Call it where th.depth >= STACK_CHECK_DEPTH.
  */
-export function ensureStackRoom(th: Thread, top: number, call: string): void {
-  if (stackRoom()) return;
+export function ensureStackRoom(th: Thread, top: number, call: string, spawn = false): void {
+  if (stackRoom(spawn ? spawnReserve : reserve)) return;
   const name = th.fns!.nameOf(th.core.u32[th.record(top) + th.T_fn]);
   throw new RangeError(messages.tooDeep(call, name, th.depth, th.w, STACK_RESERVE >> 10));
 }
