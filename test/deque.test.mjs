@@ -1,8 +1,9 @@
 // The Chase–Lev deque (assembly/deque.ts): owner-only behaviour against a reference model, then
-// exactly-once under an owner racing 1–3 thieves, over growing sizes up to ≥ 10^6 items.
+// exactly-once under an owner racing 1–3 thieves, over growing sizes up to ≥ 10^6 items (within a time
+// budget per test on a loaded machine: helpers/core.mjs growingWithin).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makeCore, withThreads, growing, exactlyOnce, SCALE, EMPTY, RETRY } from './helpers/core.mjs';
+import { makeCore, withThreads, growingWithin, exactlyOnce, SCALE, EMPTY, RETRY } from './helpers/core.mjs';
 
 const CAP_LOG2 = 4;
 const CAP = 1 << CAP_LOG2;
@@ -124,6 +125,9 @@ Owner.run();
 // ctl indices, mirrored from helpers/deque-worker.mjs
 const DONE = 0, BAD = 1, BAD_VALUE = 2;
 const MAX_N = Math.max(1_000_000, Math.round(1_000_000 * SCALE));   // the last size
+/** Sizes grow towards MAX_N while they fit in BUDGET_MS a test (helpers/core.mjs growingWithin), never stopping below FLOOR_N. */
+const BUDGET_MS = 2500;
+const FLOOR_N = 9841;
 const ROUND_MS = 30_000;
 
 /**
@@ -133,9 +137,8 @@ const ROUND_MS = 30_000;
  */
 async function ownerAndThieves(thieves, capLog2, popPct) {
   const env = await makeCore({ dequeCapLog2: capLog2 });
-  const sizes = growing(MAX_N);
-  const maxN = sizes[sizes.length - 1];
-  const counts = new Uint32Array(new SharedArrayBuffer(maxN * 4));
+  const sizes = growingWithin(MAX_N, BUDGET_MS, FLOOR_N);
+  const counts = new Uint32Array(new SharedArrayBuffer(MAX_N * 4));
   const ctl = new Int32Array(new SharedArrayBuffer(16));
   const barrier = new Int32Array(new SharedArrayBuffer(4));
   await withThreads('./deque-worker.mjs', 1 + thieves, env, { counts, ctl, barrier }, async (th) => {
@@ -152,13 +155,14 @@ async function ownerAndThieves(thieves, capLog2, popPct) {
       exactlyOnce(counts, n, label);
     }
   });
+  console.log(`  ${thieves} thief(s), 2^${capLog2}, pop ${popPct}%: ${sizes.summary}`);
 }
 
 const Race = suite('deque: owner vs thieves, exactly once');
 
 for (const thieves of [1, 2, 3]) {
   for (const [capLog2, popPct] of [[8, 25], [CAP_LOG2, 25], [CAP_LOG2, 75]]) {
-    Race(`${thieves} thief(s), capacity 2^${capLog2}, owner pops after ${popPct}% of pushes, n = 1 … ${MAX_N}`, async () => {
+    Race(`${thieves} thief(s), capacity 2^${capLog2}, owner pops after ${popPct}% of pushes, n = 1 … ≤ ${MAX_N}`, async () => {
       await ownerAndThieves(thieves, capLog2, popPct);
     });
   }

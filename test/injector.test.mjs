@@ -1,9 +1,10 @@
 // The Vyukov bounded MPMC queue (assembly/mpmc.ts), in both of its places: the injector (core.L.injector,
 // 2^taskCapLog2 cells) and the completion ring (core.L.completions, the next power of two ≥ taskCap + runCap).
-// One thread against a reference model, then exactly-once with several producers and consumers.
+// One thread against a reference model, then exactly-once with several producers and consumers, over
+// growing sizes within a time budget per test (helpers/core.mjs growingWithin).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makeCore, withThreads, growing, exactlyOnce, SCALE, EMPTY } from './helpers/core.mjs';
+import { makeCore, withThreads, growingWithin, exactlyOnce, SCALE, EMPTY } from './helpers/core.mjs';
 
 const TASK_LOG2 = 4;                 // 16 injector cells: full and wrap-around happen constantly
 const RUN_CAP = 4;                   // completion ring: next pow2 ≥ 16 + 4 = 32 cells
@@ -89,14 +90,21 @@ singleThread('completion ring', (L) => L.completions, COMP_CAP);
 
 const PDONE = 0, BAD = 1, BAD_VALUE = 2, DISORDER = 3; // ctl indices, mirrored from helpers/mpmc-worker.mjs
 const MAX_N = Math.max(1_000_000, Math.round(1_000_000 * SCALE));
+/**
+ * Each test's sizes grow 1, 4, 13, … towards MAX_N while they fit in BUDGET_MS (helpers/core.mjs
+ * growingWithin): a quiet machine reaches MAX_N in about a second a test; on a loaded one the threads
+ * spin on a full or empty queue through whole time slices, and the sizes stop early, never below FLOOR_N.
+ */
+const BUDGET_MS = 3000;
+const FLOOR_N = 9841;
 const ROUND_MS = 30_000;
 
-/** P producers and C consumers on one queue, for each size n of 1, 4, 13, … then MAX_N. */
+/** P producers and C consumers on one queue, for each size n of 1, 4, 13, … towards MAX_N (within the budget). */
 async function producersConsumers(key, taskCapLog2, producers, consumers) {
   const env = await makeCore({ taskCapLog2, runCap: RUN_CAP });
   const q = key(env.core.L);
-  const sizes = growing(MAX_N);
-  const counts = new Uint32Array(new SharedArrayBuffer(sizes[sizes.length - 1] * 4));
+  const sizes = growingWithin(MAX_N, BUDGET_MS, FLOOR_N);
+  const counts = new Uint32Array(new SharedArrayBuffer(MAX_N * 4));
   const ctl = new Int32Array(new SharedArrayBuffer(32));
   const barrier = new Int32Array(new SharedArrayBuffer(4));
   await withThreads('./mpmc-worker.mjs', producers + consumers, env, { counts, ctl, barrier }, async (th) => {
@@ -116,12 +124,13 @@ async function producersConsumers(key, taskCapLog2, producers, consumers) {
       assert.is(env.core.x.mpmcLength(q), 0, `${label}: empty at the end`);
     }
   });
+  console.log(`  ${producers}×${consumers}, 2^${taskCapLog2} cells: ${sizes.summary}`);
 }
 
 const Injector = suite('injector: producers × consumers, exactly once');
 for (const [p, c] of [[2, 2], [3, 1], [1, 3]]) {
   for (const log2 of [TASK_LOG2, 12]) {
-    Injector(`${p}×${c}, ${1 << log2} cells, n = 1 … ${MAX_N}`, async () => {
+    Injector(`${p}×${c}, ${1 << log2} cells, n = 1 … ≤ ${MAX_N}`, async () => {
       await producersConsumers((L) => L.injector, log2, p, c);
     });
   }
@@ -132,7 +141,7 @@ Injector.run();
 
 const Completions = suite('completion ring: producers × 1 consumer, exactly once');
 for (const p of [2, 3]) {
-  Completions(`${p}×1, ${COMP_CAP} cells, n = 1 … ${MAX_N}`, async () => {
+  Completions(`${p}×1, ${COMP_CAP} cells, n = 1 … ≤ ${MAX_N}`, async () => {
     await producersConsumers((L) => L.completions, TASK_LOG2, p, 1);
   });
 }

@@ -39,6 +39,39 @@ export function growing(max) {
   return out;
 }
 
+/**
+ * growing(max) under a time budget: the sizes up to `floor` always (the least a test claims), and each
+ * larger one while it is expected to end within budgetMs of the first (a size is ~3× the last, so its
+ * round is taken to last 3.5× as long). The caller runs one round per size, in order; the sizes reached
+ * are in `.done` (its last entry, `.reached`, goes in the log line). A quiet machine reaches `max`; a
+ * loaded one stops early instead of running past the file's limit. BEATFLOW_TEST_SCALE scales the budget.
+ */
+export function growingWithin(max, budgetMs, floor) {
+  const sizes = growing(max);
+  const budget = budgetMs * SCALE;
+  const done = [];
+  let start = 0, last = 0;
+  return {
+    done,
+    get reached() { return done[done.length - 1] ?? 0; },
+    /** "n = 1 … 29524 of 1000000 (the 4 s budget)" or "n = 1 … 1000000". */
+    get summary() {
+      const r = this.reached;
+      return `n = 1 … ${r}${r < max ? ` of ${max} (the ${(budget / 1000).toFixed(1)} s budget)` : ''}`;
+    },
+    *[Symbol.iterator]() {
+      start = last = performance.now();
+      for (const n of sizes) {
+        const now = performance.now();
+        if (n > floor && done.length > 0 && now - start + 3.5 * (now - last) > budget) return;
+        last = now;
+        yield n;
+        done.push(n);
+      }
+    },
+  };
+}
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves like `p`, or rejects with a labelled error after `ms` (a lost wake-up or a livelock). */
