@@ -56,58 +56,10 @@ const KNOWN = {
   finishedUnscheduled: true,
 };
 
-// ---- task functions (inline, self-contained: they reach data through their arguments only) ----
+// ---- task functions: test/fixtures/fuzz-graph-tasks.mjs (every worker imports it; `hash` serves the reference too) ----
 
-const TASK = function task(k, vals, id, salt, fail, ...preds) {
-  Atomics.add(k, id, 1);
-  let h = Math.imul(salt ^ preds.length, 0x2c1b3c6d) | 0;
-  for (const p of preds) h = (Math.imul(h ^ (p | 0), 0x9e3779b1) + 0x6b43a9b5) | 0;
-  if (fail) throw new Error(`boom ${id}`);
-  Atomics.store(vals, id, h);
-  return h;
-};
-
-const BRANCH = function branch(k, vals, id, salt, choices, ...preds) {
-  Atomics.add(k, id, 1);
-  let h = Math.imul(salt ^ preds.length, 0x2c1b3c6d) | 0;
-  for (const p of preds) h = (Math.imul(h ^ (p | 0), 0x9e3779b1) + 0x6b43a9b5) | 0;
-  Atomics.store(vals, id, h);
-  return choices[(h >>> 0) % choices.length];
-};
-
-const LOOP = function loop(k, vals, id, iter, slot, limit) {
-  Atomics.add(k, id, 1);
-  return Atomics.add(iter, slot, 1) < limit ? 0 : 1;
-};
-
-/** Builds a subflow from desc ([id, salt, fail, [pred indices]] per task), joins it (or leaves it to the implicit join). */
-const SUB = function sub(k, vals, id, salt, fail, join, desc, ...preds) {
-  Atomics.add(k, id, 1);
-  let h = Math.imul(salt ^ preds.length, 0x2c1b3c6d) | 0;
-  for (const p of preds) h = (Math.imul(h ^ (p | 0), 0x9e3779b1) + 0x6b43a9b5) | 0;
-  const inner = function task(k, vals, id, salt, fail, ...preds) {
-    Atomics.add(k, id, 1);
-    let h = Math.imul(salt ^ preds.length, 0x2c1b3c6d) | 0;
-    for (const p of preds) h = (Math.imul(h ^ (p | 0), 0x9e3779b1) + 0x6b43a9b5) | 0;
-    if (fail) throw new Error(`boom ${id}`);
-    Atomics.store(vals, id, h);
-    return h;
-  };
-  const sf = this.subflow(`sf${id}`);
-  const ts = desc.map((d) => sf.emplace(inner).args(k, vals, d[0], d[1], d[2]).name(`t${d[0]}`));
-  desc.forEach((d, i) => { for (const p of d[3]) ts[p].precede(ts[i]); });
-  if (join) for (const r of sf.join()) h = (Math.imul(h ^ (r | 0), 0x9e3779b1) + 0x6b43a9b5) | 0;
-  if (fail) throw new Error(`boom ${id}`);
-  Atomics.store(vals, id, h);
-  return h;
-};
-
-/** TASK's arithmetic on the host, for the reference. */
-function hash(salt, preds) {
-  let h = Math.imul(salt ^ preds.length, 0x2c1b3c6d) | 0;
-  for (const p of preds) h = (Math.imul(h ^ (p | 0), 0x9e3779b1) + 0x6b43a9b5) | 0;
-  return h;
-}
+const FIXTURE = new URL('./fixtures/fuzz-graph-tasks.mjs', import.meta.url);
+const { task: TASK, branch: BRANCH, loop: LOOP, sub: SUB, hash } = await import(FIXTURE);
 
 // ---- the generated shape ----
 //
@@ -318,7 +270,7 @@ function interpret(nodes, { lifo = false, iter = new Map() } = {}) {
         const r = runSubflow(g.desc, lifo);
         absorb(r);
         broke = r.failed.length > 0;
-        if (g.join && !broke) for (const x of r.results) h = (Math.imul(h ^ (x | 0), 0x9e3779b1) + 0x6b43a9b5) | 0;
+        if (g.join && !broke) h = hash(h, r.results);
       }
       if (g.fail && !(g.join && broke)) failed.push(g.id);
       if (g.fail || broke) { results[u] = undefined; continue; }
@@ -453,7 +405,7 @@ const executors = [];
 async function executorsUp() {
   if (executors.length) return executors;
   for (const workers of WORKERS) {
-    const ex = await Executor.create({ workers });
+    const ex = await Executor.create({ workers, module: FIXTURE });
     executors.push({ ex, workers, arrays: { k: ex.shared(Int32Array, IDS), vals: ex.shared(Int32Array, IDS), iter: ex.shared(Int32Array, SLOTS) } });
   }
   return executors;

@@ -219,21 +219,16 @@ class CancelHandle {
   toString() { return `handle[${this.pick}].cancel()`; }
 }
 
-class CancelToken {
-  constructor(j) { this.j = j; }
+/** token[j].cancel() or signal[j].abort(): each task given it may now reject with a CancelledError. */
+class CancelSource {
+  constructor(kind, j) { this.kind = kind; this.j = j; }
   check() { return true; }
   async run(L) {
-    const t = L.tokens[this.j];
-    tokenCancelled(L, t);
-    t.cancel('token');
-  }
-  toString() { return `token[${this.j}].cancel()`; }
-}
-
-class Abort {
-  constructor(j) { this.j = j; }
-  check() { return true; }
-  async run(L) {
+    if (this.kind === 'token') {
+      tokenCancelled(L, L.tokens[this.j]);
+      L.tokens[this.j].cancel('token');
+      return;
+    }
     const c = L.controllers[this.j];
     for (const e of L.pending()) {
       if (e.signal !== c.signal) continue;
@@ -242,7 +237,7 @@ class Abort {
     }
     c.abort('signal');
   }
-  toString() { return `signal[${this.j}].abort()`; }
+  toString() { return this.kind === 'token' ? `token[${this.j}].cancel()` : `signal[${this.j}].abort()`; }
 }
 
 class Kill {
@@ -369,8 +364,8 @@ const commandArbs = [
   submitArb,
   submitArb,
   fc.nat().map((p) => new CancelHandle(p)),
-  fc.nat(TOKENS - 1).map((j) => new CancelToken(j)),
-  fc.nat(SIGNALS - 1).map((j) => new Abort(j)),
+  fc.nat(TOKENS - 1).map((j) => new CancelSource('token', j)),
+  fc.nat(SIGNALS - 1).map((j) => new CancelSource('signal', j)),
   fc.nat(3).map((w) => new Kill(w)),
   fc.record({
     n: fc.integer({ min: 1, max: 4 }), spin: fc.boolean(), ms: fc.integer({ min: 0, max: 5 }),
@@ -454,7 +449,7 @@ const REGRESSIONS = [
   // seed 20240614: close() dropped the retry of a flaky task (KNOWN.closeDropsRetries).
   [1, [task('flaky', { retries: 1 }, { fails: 1 }), new MapItems({ n: 0, bad: 0 })]],
   // seed 20240614: an aborted signal cancelled the token shared with another task (KNOWN.taskCancelsSharedToken).
-  [1, [new Abort(0), task('value', { token: 1 }), task('value', { token: 1, signal: 0 }), new Kill(0)]],
+  [1, [new CancelSource('signal', 0), task('value', { token: 1 }), task('value', { token: 1, signal: 0 }), new Kill(0)]],
   // seed 6: a timeout cancelled the token shared with another task (KNOWN.taskCancelsSharedToken).
   [1, [task('spin', { token: 1, timeout: 1 }, { ms: 1 }), task('value', { token: 1 }), task('value', { priority: 'critical', timeout: 1 })]],
   // seed 7: the same through a retried task and an async one with a signal.
