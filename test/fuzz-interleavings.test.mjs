@@ -33,6 +33,8 @@ const CLOSE_TIMEOUT = 2000;
 /** How far past closeTimeout close() may settle: it terminates the threads, and a loaded machine is slow at that. */
 const CLOSE_MARGIN = 4000;
 const OPTIONS = { closeTimeout: CLOSE_TIMEOUT, cancelGrace: 60 };
+/** A stubborn body that runs this long ignores a cancellation past cancelGrace: its worker is terminated. */
+const STUBBORN_MS = 90;
 const IDS = 4096;
 const TOKENS = 2, SIGNALS = 2;
 
@@ -57,7 +59,18 @@ const KNOWN = {
 /** Every task still pending that shares token t, and every later one, may now reject with a CancelledError. */
 function tokenCancelled(L, t) {
   L.cancelledTokens.add(t);
-  for (const e of L.pending()) if (e.token === t) e.allow.add('cancelled');
+  for (const e of L.pending()) if (e.token === t) mayCancel(L, e);
+}
+
+/**
+ * Entry e may be cancelled now. If its body ignores cancellation for longer than cancelGrace, its worker
+ * may be terminated: then everything in flight may see a crash, as after a kill.
+ */
+function mayCancel(L, e) {
+  e.allow.add('cancelled');
+  if (!e.stubborn) return;
+  for (const x of L.pending()) crashAllowed(x);
+  L.killsIssued++;
 }
 
 // ---- task bodies (inline, self-contained) ----
@@ -163,7 +176,8 @@ class Submit {
   async run(L) {
     const id = L.nextId++;
     const behavior = BEHAVIORS.indexOf(this.behavior);
-    const entry = { what: 'task', id, label: `${this}#${id}`, retries: this.opts?.retries ?? 0, allow: new Set() };
+    const ms = this.behavior === 'stubborn' && this.long ? STUBBORN_MS : this.ms;
+    const entry = { what: 'task', id, label: `${this}#${id}`, retries: this.opts?.retries ?? 0, allow: new Set(), stubborn: ms > OPTIONS.cancelGrace };
     const closed = L.closed;
     if (closed) entry.allow.add('closed');
     else if (this.behavior === 'throw') entry.allow.add('boom');
@@ -172,21 +186,21 @@ class Submit {
     if (this.behavior === 'flaky') entry.onCrash = entry.onClose = (e) => e.allow.add('boom');
     entry.boom = (e) => e?.message === `boom ${id}` || e?.message === `flaky ${id}`;
     const fn = this.behavior === 'async' ? ASYNC_BODY : BODY;
-    const args = this.behavior === 'async' ? [L.runs, id, this.ms] : [L.runs, id, behavior, this.ms, this.fails];
+    const args = this.behavior === 'async' ? [L.runs, id, ms] : [L.runs, id, behavior, ms, this.fails];
     let p;
     const opts = this.opts && { ...this.opts };
     if (opts) {
-      if (opts.token !== undefined) { const t = L.tokens[opts.token]; opts.token = t; entry.token = t; if (t.cancelled || L.cancelledTokens.has(t)) entry.allow.add('cancelled'); }
+      if (opts.token !== undefined) { const t = L.tokens[opts.token]; opts.token = t; entry.token = t; if (t.cancelled || L.cancelledTokens.has(t)) mayCancel(L, entry); }
       if (opts.signal !== undefined) {
         const c = L.controllers[opts.signal];
         opts.signal = c.signal; entry.signal = c.signal;
         if (c.signal.aborted) {
-          entry.allow.add('cancelled');
+          mayCancel(L, entry);
           if (KNOWN.taskCancelsSharedToken && entry.token) tokenCancelled(L, entry.token);
         }
       }
       if (KNOWN.taskCancelsSharedToken && entry.token && opts.timeout !== undefined) tokenCancelled(L, entry.token);
-      if (opts.timeout !== undefined) entry.allow.add('timeout');
+      if (opts.timeout !== undefined) { entry.allow.add('timeout'); mayCancel(L, entry); }   // past it, the task is cancelled
     }
     try {
       p = opts ? L.ex.submit(fn, args, opts) : L.ex.async(fn, ...args);
@@ -196,7 +210,7 @@ class Submit {
     if (opts) L.handles.push({ entry, handle: p });
     L.track(entry, p);
   }
-  toString() { return `submit(${this.behavior}${this.ms !== undefined ? ` ${this.ms}ms` : ''}${this.fails ? ` fails ${this.fails}` : ''}${this.opts ? ` ${JSON.stringify(this.opts)}` : ''})`; }
+  toString() { return `submit(${this.behavior}${this.behavior === 'stubborn' && this.long ? ` ${STUBBORN_MS}ms` : ` ${this.ms}ms`}${this.fails ? ` fails ${this.fails}` : ''}${this.opts ? ` ${JSON.stringify(this.opts)}` : ''})`; }
 }
 
 class CancelHandle {
@@ -206,8 +220,8 @@ class CancelHandle {
     const { entry, handle } = L.handles[this.pick % L.handles.length];
     const before = Atomics.load(L.runs, entry.id);
     const settled = entry.settled > 0;
+    if (!settled) mayCancel(L, entry);
     const withdrawn = handle.cancel('handle');
-    if (!settled) entry.allow.add('cancelled');
     // Once it runs, handle.cancel() "cancels its token" (docs/control.md): a shared one cancels its other tasks too.
     if (!withdrawn && !settled && entry.token) tokenCancelled(L, entry.token);
     if (withdrawn) {
@@ -232,7 +246,7 @@ class CancelSource {
     const c = L.controllers[this.j];
     for (const e of L.pending()) {
       if (e.signal !== c.signal) continue;
-      e.allow.add('cancelled');
+      mayCancel(L, e);
       if (KNOWN.taskCancelsSharedToken && e.token) tokenCancelled(L, e.token);
     }
     c.abort('signal');
@@ -348,6 +362,7 @@ const opt = (arb) => fc.option(arb, { nil: undefined });
 const submitArb = fc.record({
   behavior: fc.constantFrom(...BEHAVIORS),
   ms: fc.integer({ min: 0, max: 8 }),
+  long: fc.nat(4).map((x) => x === 0),
   fails: fc.integer({ min: 0, max: 2 }),
   opts: opt(fc.record({
     priority: opt(fc.constantFrom(...PRIORITIES)),
