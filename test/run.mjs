@@ -8,7 +8,8 @@
 //   node test/run.mjs deque heap      only files whose path contains one of the words
 //
 // Environment: BEATFLOW_TEST_TIMEOUT_MS  per-file limit (default 120000). A file that runs past it is
-// killed with its whole process group and counts as failed.
+// killed with its whole process group and counts as failed. The summary gives each file's time as a share
+// of the limit, and names the files past NEAR_LIMIT of it: a file there fails on a busier machine.
 //
 // Counting: uvu prints "Total: N" (tests that ran, skipped ones excluded), "Passed: N" and "Skipped: N"
 // once per process. failed = Total - Passed. A file that exits non-zero, crashes, or prints no summary
@@ -21,6 +22,8 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 const DEFAULT_TIMEOUT_MS = 120_000;
+/** A file that takes more than this share of its limit is named after the summary (a warning, not a failure). */
+const NEAR_LIMIT = 0.4;
 
 function timeoutMs() {
   const raw = process.env.BEATFLOW_TEST_TIMEOUT_MS;
@@ -61,6 +64,9 @@ function parseSummary(text) {
   if (total === null || passed === null) return null;
   return { total, passed, skipped: skipped ?? 0 };
 }
+
+/** "(12%)": a time as a share of the per-file limit. */
+const pct = (ms, limitMs) => `(${String(Math.round((100 * ms) / limitMs)).padStart(2)}%)`;
 
 function runFile(file, limitMs) {
   return new Promise((resolve) => {
@@ -116,7 +122,7 @@ async function main() {
     if (note && ff === 0) ff = 1;
     passed += fp; failed += ff; skipped += fs;
     const secs = (r.ms / 1000).toFixed(1);
-    rows.push({ name, fp, ff, fs, secs, note });
+    rows.push({ name, fp, ff, fs, secs, ms: r.ms, note });
     console.log(`# ${name}: ${fp} passed, ${ff} failed${fs ? `, ${fs} skipped` : ''} in ${secs} s${note ? ` — ${note}` : ''}`);
   }
 
@@ -125,7 +131,12 @@ async function main() {
     const w = Math.max(...rows.map((r) => r.name.length));
     for (const r of rows) {
       console.log(`#   ${r.name.padEnd(w)}  ${String(r.fp).padStart(4)} passed ${String(r.ff).padStart(3)} failed` +
-        `${r.fs ? ` ${r.fs} skipped` : ''}  ${r.secs.padStart(6)} s${r.note ? `  ${r.note}` : ''}`);
+        `${r.fs ? ` ${r.fs} skipped` : ''}  ${r.secs.padStart(6)} s ${pct(r.ms, limitMs)}${r.note ? `  ${r.note}` : ''}`);
+    }
+    const near = rows.filter((r) => r.ms > NEAR_LIMIT * limitMs);
+    if (near.length) {
+      console.log(`# near the per-file limit (over ${NEAR_LIMIT * 100}% of ${limitMs / 1000} s): ` +
+        near.map((r) => `${r.name} ${r.secs} s`).join(', '));
     }
   }
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
