@@ -21,8 +21,9 @@
 // the rejection is the error of a task that ran and threw.
 //
 // Seeded: BEATFLOW_FC_SEED overrides the fixed default; BEATFLOW_FC_RUNS the number of cases. Bounded in
-// time (BUDGET_MS for new cases; NET_MS, fast-check's interruptAfterTimeLimit, for a shrink too). A failure prints the seed, the path and the
-// counterexample: add the counterexample to REGRESSIONS below, where it runs first, every time.
+// time: BUDGET_MS for new cases, NET_MS (fast-check's interruptAfterTimeLimit) for a shrink too. A failure
+// prints the seed, the path and the counterexample: add it to REGRESSIONS below, where it runs first,
+// every time; BEATFLOW_FC_CASE='<counterexample>' runs one case alone and prints its shape.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
@@ -70,7 +71,7 @@ const { task: TASK, branch: BRANCH, loop: LOOP, sub: SUB, hash } = await import(
 //   branch: C → H1 … Hk (heads: tasks, a subflow or a module) outputs: the heads (later joins may wait forever)
 //   module: composedOf(an earlier module)                   outputs: it
 //   sub:    a task that builds and joins a subflow           outputs: it
-// A graph is the abstract { nodes, edges } below; `materialize` makes a Taskflow of it and `flatten` the
+// A graph is the abstract { nodes, edges } below; `materialize` makes a Taskflow of it and `expand` the
 // reference's view, so both come from one description.
 
 const choiceArb = (k) => fc.oneof(
