@@ -42,31 +42,37 @@ export function growing(max) {
 /**
  * growing(max) under a time budget: the sizes up to `floor` always (the least a test claims), and each
  * larger one while it is expected to end within budgetMs of the first (a size is ~3× the last, so its
- * round is taken to last 3.5× as long). The caller runs one round per size, in order; the sizes reached
- * are in `.done` (its last entry, `.reached`, goes in the log line). A quiet machine reaches `max`; a
- * loaded one stops early instead of running past the file's limit. BEATFLOW_TEST_SCALE scales the budget.
+ * round is taken to last 3.5× as long). The caller runs one round per size, in order. On a loaded
+ * machine a round's time is erratic (a spinning thread can wait whole time slices for one that is off
+ * its CPU), so a round above the floor also gets `deadline(n)` (a Date.now() time, or 0 for none) for
+ * its producers to stop at; one that stopped there reports what it did with `cut(n, taken)`, and is the
+ * last. `summary` goes in the log line. A quiet machine reaches `max`. BEATFLOW_TEST_SCALE scales the budget.
  */
 export function growingWithin(max, budgetMs, floor) {
   const sizes = growing(max);
   const budget = budgetMs * SCALE;
   const done = [];
-  let start = 0, last = 0;
+  let start = 0, last = 0, startEpoch = 0, partial;
   return {
     done,
     get reached() { return done[done.length - 1] ?? 0; },
-    /** "n = 1 … 29524 of 1000000 (the 4 s budget)" or "n = 1 … 1000000". */
+    deadline(n) { return n <= floor ? 0 : startEpoch + budget; },
+    cut(n, taken) { partial = { n, taken }; },
+    /** "n = 1 … 29524, then 51234 of 88573 (the 3.0 s budget)", or "n = 1 … 1000000". */
     get summary() {
-      const r = this.reached;
-      return `n = 1 … ${r}${r < max ? ` of ${max} (the ${(budget / 1000).toFixed(1)} s budget)` : ''}`;
+      const r = this.reached, b = `(the ${(budget / 1000).toFixed(1)} s budget)`;
+      if (partial) return `n = 1 … ${r}, then ${partial.taken} of ${partial.n} ${b}`;
+      return `n = 1 … ${r}${r < max ? ` of ${max} ${b}` : ''}`;
     },
     *[Symbol.iterator]() {
       start = last = performance.now();
+      startEpoch = Date.now();
       for (const n of sizes) {
         const now = performance.now();
-        if (n > floor && done.length > 0 && now - start + 3.5 * (now - last) > budget) return;
+        if (partial || (n > floor && done.length > 0 && now - start + 3.5 * (now - last) > budget)) return;
         last = now;
         yield n;
-        done.push(n);
+        if (!partial) done.push(n);
       }
     },
   };
@@ -174,14 +180,15 @@ export async function withThreads(script, count, env, shared, fn) {
 }
 
 /**
- * Checks that counts[0..n) are all exactly 1: every value was taken exactly once. Reports the first few
- * missing and duplicated values, which is what one needs to reproduce a failure.
+ * Checks that counts[0..n) are all exactly 1: every value was taken exactly once (or, with `taken`, 1 for
+ * the values taken(v) says were put in and 0 for the others). Reports the first few missing and
+ * duplicated (or never put in) values, which is what one needs to reproduce a failure.
  */
-export function exactlyOnce(counts, n, label) {
+export function exactlyOnce(counts, n, label, taken = () => true) {
   const missing = [], dup = [];
   for (let i = 0; i < n; i++) {
     const c = counts[i];
-    if (c === 1) continue;
+    if (c === (taken(i) ? 1 : 0)) continue;
     if (c === 0) { if (missing.length < 5) missing.push(i); else missing.more = true; }
     else if (dup.length < 5) dup.push(`${i}×${c}`); else dup.more = true;
   }

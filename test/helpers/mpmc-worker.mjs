@@ -1,6 +1,7 @@
 // Threads for test/injector.test.mjs: producers and consumers of one Vyukov queue (assembly/mpmc.ts).
-//   producer p of P pushes p, p + P, p + 2P, … below n, in that order, retrying while the queue is full;
-//            then it counts itself in ctl[PDONE].
+//   producer p of P pushes p, p + P, p + 2P, … below n, in that order, retrying while the queue is full,
+//            or stops early once Date.now() passes `deadline` (when not 0; checked every 64 pushes);
+//            then it counts itself in ctl[PDONE] and reports how many it pushed.
 //   consumer pops until it saw PDONE == P *before* a pop that returned EMPTY. It counts every value in
 //            counts[v] and checks that the values of each producer reach it in increasing order (the queue
 //            is FIFO, and one consumer's successive pops take increasing positions).
@@ -8,13 +9,14 @@ import { serve, EMPTY } from './thread.mjs';
 
 const PDONE = 0, BAD = 1, BAD_VALUE = 2, DISORDER = 3; // ctl indices, mirrored in test/injector.test.mjs
 
-serve(({ role, q, n, producers, p }, { x, barrier, data }) => {
+serve(({ role, q, n, producers, p, deadline }, { x, barrier, data }) => {
   const counts = data.counts;
   const ctl = data.ctl;
   let pushed = 0, popped = 0, fulls = 0, empties = 0;
   barrier();
   if (role === 'producer') {
     for (let v = p; v < n; v += producers) {
+      if (deadline && (pushed & 63) === 0 && Date.now() > deadline) break;
       while (!x.mpmcPush(q, v)) fulls++;   // full: spin (a short wait here made the rounds slower, not faster)
       pushed++;
     }
