@@ -176,7 +176,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   nsucc: u32;
   pred: u32;      // heap pointer to u32[npred] strong predecessor ids, in edge insertion order; for a spawned
                   // child (no predecessors): its spawner's run, whose failure or cancellation skips it
-  npred: u32;
+  npred: u32;     // how many of them pass their results as arguments: all (deps), or 0 for a source of a
+                  // composed module, whose one predecessor is the module's entry node (src/engine/placement.ts)
   argInfo: u32;   // argc | mode | 4-bit kinds (src/engine/codec.ts); host-written before submission
   resInfo: u32;   // result kind | count; written by the worker before finish(), published by finish()'s atomics
   a0: f64; a1: f64; a2: f64; a3: f64; a4: f64; a5: f64;

@@ -54,6 +54,9 @@ for (const workers of [1, 2, 4]) {
     assert.equal([...c], [0, 1, 0, 0]);
     assert.is(r.result(pick), 1, 'a condition task returns its choice');
     assert.is(r.result(a), undefined, 'a task that did not run has no result');
+    assert.is(r.finished(a), false, 'nor did it finish');
+    assert.is(r.finished(after), false, 'nor its successor');
+    assert.is(r.finished(b), true);
     assert.is(r.result(b), 1);
   });
 

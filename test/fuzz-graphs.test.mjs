@@ -31,7 +31,7 @@ import { Executor, Taskflow } from 'beatflow';
 import { within } from './helpers/executor.mjs';
 
 const SEED = Number(process.env.BEATFLOW_FC_SEED ?? 20240613);
-const NUM_RUNS = Number(process.env.BEATFLOW_FC_RUNS ?? 500);
+const NUM_RUNS = Number(process.env.BEATFLOW_FC_RUNS ?? 2000);
 /** No new case starts after this long (the file reports how many it checked); shrinking a failure may go on. */
 const BUDGET_MS = 12_000;
 /** The net: fast-check stops even a shrink after this long (the file's limit in test/run.mjs is 120 s). */
@@ -39,23 +39,6 @@ const NET_MS = 60_000;
 const WORKERS = [1, 2, 4];
 const IDS = 1024, SLOTS = 64;
 
-// Known runtime bugs this file found (see the regression tests at the bottom). While one is open, the
-// property steps around it and its regression test is skipped; set the flag to false once it is fixed.
-const KNOWN = {
-  /**
-   * A task whose strong predecessors only partly ran (a branch not taken) keeps its counter part-way
-   * down into the next run of the same taskflow, where it runs one predecessor early. Stepped around by
-   * laying the taskflow out again (executor.release) before a re-run that would meet such a counter.
-   */
-  stalePending: true,
-  /** A module's source tasks get one extra argument, undefined (the module entry's result). Modelled in the reference. */
-  moduleSourceArg: true,
-  /**
-   * error.partial.finished(task) is true for a task the run never scheduled (behind a condition that the
-   * failure skipped, or a branch not taken). Asserted only for tasks that ran, and in graphs without conditions.
-   */
-  finishedUnscheduled: true,
-};
 
 // ---- task functions: test/fixtures/fuzz-graph-tasks.mjs (every worker imports it; `hash` serves the reference too) ----
 
@@ -214,7 +197,7 @@ function expand(sh) {
     if (entry >= 0) {
       if (g.nodes.length === 0) edge(entry, exit);
       g.nodes.forEach((n, i) => {
-        if (!g.edges.some((e) => e[1] === i)) edge(entry, into[i], KNOWN.moduleSourceArg);
+        if (!g.edges.some((e) => e[1] === i)) edge(entry, into[i], false);   // a module's source gets no extra argument
         if (!g.edges.some((e) => e[0] === i)) {
           if (isCond(n)) throw new Error('shape: a condition as a module sink');
           edge(from[i], exit);
@@ -236,12 +219,13 @@ function runSubflow(desc, lifo) {
 /**
  * Runs the expanded graph sequentially, the ready tasks in FIFO (or LIFO) order. A task that throws
  * releases nothing (its run is failed: what it would release is skipped). Returns per id: counts and the
- * last value; per node: the last result; the ids of the tasks that threw; whether a counter was left
- * part-way down (a strong predecessor ran, another never did: KNOWN.stalePending).
+ * last value; per node: the last result and whether it ran; the ids of the tasks that threw. Each run starts from fresh
+ * counters, as the runtime's runs must (a counter left part-way down by a branch not taken included).
  */
 function interpret(nodes, { lifo = false, iter = new Map() } = {}) {
   const counts = new Map(), vals = new Map(), results = new Array(nodes.length).fill(undefined);
   const failed = [];
+  const reached = new Uint8Array(nodes.length);   // 1: the node ran (a module's entry and exit too)
   const pending = nodes.map((n) => n.strong.length);
   const ready = [];
   nodes.forEach((n, i) => { if (n.strong.length === 0 && n.weak === 0) ready.push(i); });
@@ -256,6 +240,7 @@ function interpret(nodes, { lifo = false, iter = new Map() } = {}) {
     if (++steps > 100_000) throw new Error('reference: more than 100000 steps (an unbounded loop in the shape)');
     const u = lifo ? ready.pop() : ready.shift();
     const n = nodes[u], g = n.g;
+    reached[u] = 1;
     const preds = n.strong.filter((s) => s.arg).map((s) => results[s.from]);
     pending[u] = n.strong.length;
     let chosen = null, result;
@@ -302,8 +287,7 @@ function interpret(nodes, { lifo = false, iter = new Map() } = {}) {
       for (const s of n.succ) if (nodes[s].strong.length === 1 || --pending[s] === 0) ready.push(s);
     }
   }
-  const stale = pending.some((p, i) => p !== nodes[i].strong.length);
-  return { counts, vals, results, failed, stale };
+  return { counts, vals, results, failed, reached };
 }
 
 /** The reference outcome of one run; throws if FIFO and LIFO orders disagree (the shape would be racy). */
@@ -342,7 +326,6 @@ async function checkOne(ex, arrays, sh, ref, label) {
   const { tf, tasks } = materialize(sh, arrays);
   const byId = tasksById(sh);
   const top = sh.graphs[sh.graphs.length - 1];
-  const conditions = sh.graphs.some((g) => g.nodes.some((n) => n.kind === 'branch' || n.kind === 'loop'));
   let settled = true;   // a run that never settled keeps release() waiting: then the run's error is the news
   try {
     for (let r = 0; r < 2; r++) {
@@ -359,9 +342,14 @@ async function checkOne(ex, arrays, sh, ref, label) {
         top.nodes.forEach((n, i) => {
           const node = ref.nodes.find((x) => x.top === i && x.kind !== 'entry');
           const want = n.kind === 'module' || node === undefined ? undefined : ref.results[ref.nodes.indexOf(node)];
-          const ran = n.kind === 'module' ? undefined : (ref.counts.get(n.id) ?? 0) > 0;
-          if (ran === false) assert.is(result.result(tasks[i]), undefined, `${at}: task ${n.id} did not run, no result`);
-          else assert.equal(result.result(tasks[i]), want, `${at}: run.result of top-level task ${i} (${n.kind} ${n.id ?? ''})`);
+          const ran = node !== undefined && ref.reached[ref.nodes.indexOf(node)] === 1;
+          if (!ran) {
+            assert.is(result.finished(tasks[i]), false, `${at}: task ${n.id} did not run, did not finish`);
+            assert.is(result.result(tasks[i]), undefined, `${at}: task ${n.id} did not run, no result`);
+          } else {
+            assert.is(result.finished(tasks[i]), true, `${at}: run.finished of top-level task ${i}`);
+            assert.equal(result.result(tasks[i]), want, `${at}: run.result of top-level task ${i} (${n.kind} ${n.id ?? ''})`);
+          }
         });
       } else {
         assert.ok(error instanceof Error, `${at}: a task throws (${ref.failed.join(', ')}), the run rejects`);
@@ -385,7 +373,7 @@ async function checkOne(ex, arrays, sh, ref, label) {
         top.nodes.forEach((n, i) => {
           if (n.kind !== 'task' || n.inLoop) return;   // a loop's task may run, then be skipped in a later iteration
           const ran = (seen.counts.get(n.id) ?? 0) > 0, ok = ran && !n.fail;
-          if (ran || !KNOWN.finishedUnscheduled || !conditions) assert.is(error.partial.finished(tasks[i]), ok, `${at}: error.partial.finished(t${n.id})`);
+          assert.is(error.partial.finished(tasks[i]), ok, `${at}: error.partial.finished(t${n.id})`);
           if (ok) assert.is(error.partial.result(tasks[i]), ref.vals.get(n.id), `${at}: error.partial.result(t${n.id})`);
         });
         for (const [a, b] of top.edges) {   // nothing that waits on a task that threw ran after it
@@ -393,7 +381,6 @@ async function checkOne(ex, arrays, sh, ref, label) {
           if (na.kind === 'task' && na.fail && nb.id !== undefined) assert.is(seen.counts.get(nb.id) ?? 0, 0, `${at}: t${nb.id} waits on t${na.id}, which threw`);
         }
       }
-      if (KNOWN.stalePending && (ref.stale || (error && conditions))) await within(ex.release(tf), 10_000, `${at}: release`);
     }
   } finally {
     if (settled) await within(ex.release(tf), 10_000, `${label}: release`);
@@ -477,10 +464,7 @@ test('nothing is left behind: every task slot came back, every executor closes',
 
 // --- the runtime bugs the property found, each as a small deterministic case ---
 
-/** A test that is skipped while its bug is known open (KNOWN above), so the suite stays green and says so. */
-const known = (open, name, fn) => (open ? test.skip : test)(`${name}${open ? ' [known open bug: skipped]' : ''}`, fn);
-
-known(KNOWN.stalePending, 'a task behind a branch not taken does not run when the taskflow runs again', async () => {
+test('a task behind a branch not taken does not run when the taskflow runs again', async () => {
   // c picks s1 only; j waits on s1 and s2. Run 1: s1 counts j down to 1 and j (rightly) never runs, but
   // its counter stays at 1, and run 2's s1 takes it to 0: j runs, with undefined for s2 (seed 20240613).
   const ex = await Executor.create({ workers: 1 });
@@ -500,7 +484,7 @@ known(KNOWN.stalePending, 'a task behind a branch not taken does not run when th
   }
 });
 
-known(KNOWN.moduleSourceArg, "a module's source task gets its bound arguments only, as at the top level", async () => {
+test("a module's source task gets its bound arguments only, as at the top level", async () => {
   // docs/graphs.md: a task is called as fn(...args, ...predecessorResults). A source of a composed
   // taskflow has no predecessor, but is called with one more argument, undefined: the result of the
   // module's entry node (src/graph/flatten.ts, eachPred: an inner source's predecessor is the entry).
@@ -519,7 +503,7 @@ known(KNOWN.moduleSourceArg, "a module's source task gets its bound arguments on
   }
 });
 
-known(KNOWN.finishedUnscheduled, 'error.partial.finished(task) is false for a task the failed run never reached', async () => {
+test('error.partial.finished(task) is false for a task the failed run never reached', async () => {
   // f throws; c (after f) is skipped, so t (c's only choice) is never scheduled: it did not finish, but
   // finished(t) says true (run-result.ts: a slot that is neither Error nor Skipped counts as finished).
   const ex = await Executor.create({ workers: 2 });

@@ -23,6 +23,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { Executor, Taskflow, CancellationToken, CancelledError, TimeoutError, WorkerCrashError, MapError } from 'beatflow';
 import { within } from './helpers/executor.mjs';
+import { until } from './helpers/core.mjs';
 
 const SEED = Number(process.env.BEATFLOW_FC_SEED ?? 20240614);
 const NUM_RUNS = Number(process.env.BEATFLOW_FC_RUNS ?? 60);
@@ -38,23 +39,6 @@ const STUBBORN_MS = 90;
 const IDS = 4096;
 const TOKENS = 2, SIGNALS = 2;
 
-// Known runtime bugs this file found (regression tests at the bottom, skipped while open). While one is
-// open the property allows what it does; set the flag to false once it is fixed.
-const KNOWN = {
-  /**
-   * close() drops retries: a submitted task whose attempt fails once close() has begun rejects with that
-   * attempt's error instead of being retried (src/engine/tasks.ts #mayRetry: `!isOpen()`), though close()
-   * "finishes everything already submitted" (docs/control.md).
-   */
-  closeDropsRetries: true,
-  /**
-   * What cancels one task cancels the token it was given, and with it every other task that shares the
-   * token: its `signal` (src/engine/tasks.ts submit: an abort that finds nothing to withdraw, as when the
-   * signal was aborted before the submit or the task runs, falls back to token.cancel()) and its `timeout`
-   * (the watchdog cancels the task's token). docs/control.md says the task is cancelled.
-   */
-  taskCancelsSharedToken: true,
-};
 
 /** Every task still pending that shares token t, and every later one, may now reject with a CancelledError. */
 function tokenCancelled(L, t) {
@@ -183,7 +167,7 @@ class Submit {
     else if (this.behavior === 'throw') entry.allow.add('boom');
     else if (this.behavior === 'flaky' && this.fails > entry.retries) entry.allow.add('boom');
     else entry.allow.add('value');
-    if (this.behavior === 'flaky') entry.onCrash = entry.onClose = (e) => e.allow.add('boom');
+    if (this.behavior === 'flaky') entry.onCrash = (e) => e.allow.add('boom');
     entry.boom = (e) => e?.message === `boom ${id}` || e?.message === `flaky ${id}`;
     const fn = this.behavior === 'async' ? ASYNC_BODY : BODY;
     const args = this.behavior === 'async' ? [L.runs, id, ms] : [L.runs, id, behavior, ms, this.fails];
@@ -194,12 +178,8 @@ class Submit {
       if (opts.signal !== undefined) {
         const c = L.controllers[opts.signal];
         opts.signal = c.signal; entry.signal = c.signal;
-        if (c.signal.aborted) {
-          mayCancel(L, entry);
-          if (KNOWN.taskCancelsSharedToken && entry.token) tokenCancelled(L, entry.token);
-        }
+        if (c.signal.aborted) mayCancel(L, entry);
       }
-      if (KNOWN.taskCancelsSharedToken && entry.token && opts.timeout !== undefined) tokenCancelled(L, entry.token);
       if (opts.timeout !== undefined) { entry.allow.add('timeout'); mayCancel(L, entry); }   // past it, the task is cancelled
     }
     try {
@@ -222,8 +202,7 @@ class CancelHandle {
     const settled = entry.settled > 0;
     if (!settled) mayCancel(L, entry);
     const withdrawn = handle.cancel('handle');
-    // Once it runs, handle.cancel() "cancels its token" (docs/control.md): a shared one cancels its other tasks too.
-    if (!withdrawn && !settled && entry.token) tokenCancelled(L, entry.token);
+    // Once it runs, handle.cancel() cancels that task alone (docs/control.md): a token it shares is not cancelled.
     if (withdrawn) {
       assert.ok(!settled, `${entry.label}: handle.cancel() withdrew a task that had settled`);
       entry.withdrawnAt = before;   // it does not run (again) after this
@@ -247,7 +226,6 @@ class CancelSource {
     for (const e of L.pending()) {
       if (e.signal !== c.signal) continue;
       mayCancel(L, e);
-      if (KNOWN.taskCancelsSharedToken && e.token) tokenCancelled(L, e.token);
     }
     c.abort('signal');
   }
@@ -350,10 +328,7 @@ async function closeBounded(L) {
   L.closed = true;
   const started = performance.now();
   const closing = L.ex.close();
-  for (const e of L.pending()) {
-    e.allow.add('close');
-    if (KNOWN.closeDropsRetries && e.retries > 0) e.onClose?.(e);
-  }
+  for (const e of L.pending()) e.allow.add('close');
   L.closeReport = await within(closing, CLOSE_TIMEOUT + CLOSE_MARGIN, 'close() settles within closeTimeout + margin');
   L.closeMs = performance.now() - started;
 }
@@ -461,11 +436,11 @@ async function checkCase(workers, cmds) {
 /** Command lists fast-check found, kept: [workers, commands]. */
 const task = (behavior, opts, more = {}) => new Submit({ behavior, ms: 0, fails: 0, opts, ...more });
 const REGRESSIONS = [
-  // seed 20240614: close() dropped the retry of a flaky task (KNOWN.closeDropsRetries).
+  // seed 20240614: close() dropped the retry of a flaky task (fixed: close() finishes retries).
   [1, [task('flaky', { retries: 1 }, { fails: 1 }), new MapItems({ n: 0, bad: 0 })]],
-  // seed 20240614: an aborted signal cancelled the token shared with another task (KNOWN.taskCancelsSharedToken).
+  // seed 20240614: an aborted signal cancelled the token shared with another task (fixed: a task's signal cancels that task alone).
   [1, [new CancelSource('signal', 0), task('value', { token: 1 }), task('value', { token: 1, signal: 0 }), new Kill(0)]],
-  // seed 6: a timeout cancelled the token shared with another task (KNOWN.taskCancelsSharedToken).
+  // seed 6: a timeout cancelled the token shared with another task (fixed: a task's timeout cancels that task alone).
   [1, [task('spin', { token: 1, timeout: 1 }, { ms: 1 }), task('value', { token: 1 }), task('value', { priority: 'critical', timeout: 1 })]],
   // seed 7: the same through a retried task and an async one with a signal.
   [1, [task('value', { token: 0, timeout: 1, retries: 1, retryDelay: 0 }, { ms: 1 }), task('async', { name: 'beta', token: 0, signal: 0, retryDelay: 2 }, { ms: 8 }), new Close()]],
@@ -494,9 +469,7 @@ test('random interleavings: every promise settles once, with a value or an error
 
 // --- the runtime bugs the property found, each as a small deterministic case ---
 
-const known = (open, name, fn) => (open ? test.skip : test)(`${name}${open ? ' [known open bug: skipped]' : ''}`, fn);
-
-known(KNOWN.closeDropsRetries, 'close() finishes a submitted task, retries included', async () => {
+test('close() finishes a submitted task, retries included', async () => {
   // Found by seed 20240614: [1, submit(flaky fails 1 {retries: 1}), map(0 items)] then close(). The first
   // attempt fails after close() began, and the task rejects with that error, not retried.
   const ex = await Executor.create({ workers: 1 });
@@ -509,7 +482,7 @@ known(KNOWN.closeDropsRetries, 'close() finishes a submitted task, retries inclu
   assert.is(a[0], 2, 'two attempts');
 });
 
-known(KNOWN.taskCancelsSharedToken, "a task's own aborted signal does not cancel the token it shares with other tasks", async () => {
+test("a task's own aborted signal does not cancel the token it shares with other tasks", async () => {
   // Found by seed 20240614: [1, signal[0].abort(), submit(value {token: 1}), submit(value {token: 1, signal: 0}), …]:
   // the first task, which has no signal, rejected with the second one's abort.
   const ex = await Executor.create({ workers: 1 });
@@ -527,7 +500,7 @@ known(KNOWN.taskCancelsSharedToken, "a task's own aborted signal does not cancel
   }
 });
 
-known(KNOWN.taskCancelsSharedToken, "a task's timeout does not cancel the token it shares with other tasks", async () => {
+test("a task's timeout does not cancel the token it shares with other tasks", async () => {
   // Found by seed 6: [1, submit(spin 1ms {token: 1, timeout: 1}), submit(value {token: 1}), …]: the
   // second task, which has no timeout, rejected "cancelled before it started: timed out after 1 ms".
   const ex = await Executor.create({ workers: 1 });
@@ -539,6 +512,27 @@ known(KNOWN.taskCancelsSharedToken, "a task's timeout does not cancel the token 
     assert.is(await a, 'TimeoutError', 'the task past its timeout');
     assert.is(await b, 'B', 'the other task on the token runs');
     assert.is(token.cancelled, false, 'the shared token is not cancelled');
+  } finally {
+    await within(ex.close(), 10_000, 'close');
+  }
+});
+
+test("handle.cancel() of a running task cancels that task, not the token it shares; the token still reaches it", async () => {
+  const ex = await Executor.create({ workers: 2 });
+  try {
+    const token = new CancellationToken();
+    const started = ex.shared(Int32Array, 2);
+    const spin = function spin(s, i) { Atomics.store(s, i, 1); for (;;) this.checkCancelled(); };
+    const out = (p) => p.then((v) => v, (e) => `${e.name}: ${e.message}`);
+    const ha = ex.submit(spin, [started, 0], { token });
+    const hb = ex.submit(spin, [started, 1], { token });
+    const a = out(ha), b = out(hb);
+    await until(() => started[0] === 1 && started[1] === 1, 10_000, 'both tasks run');
+    assert.is(ha.cancel('just a'), false, 'a runs: not withdrawn');
+    assert.match(await a, /^CancelledError: .*just a$/, 'a sees its own cancellation');
+    assert.is(token.cancelled, false, 'the shared token is not cancelled');
+    token.cancel('all');
+    assert.match(await b, /^CancelledError: .*all$/, 'b sees the token');
   } finally {
     await within(ex.close(), 10_000, 'close');
   }

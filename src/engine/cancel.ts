@@ -37,7 +37,7 @@ export class CancellationToken {
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #words: TokenWords[] = [];
   readonly #listeners = new Set<(reason: unknown) => void>();
-  readonly #controller = new AbortController();
+  #controller: AbortController | undefined;   // made on first read of `signal` (most tokens are never asked)
 
   /** A token, optionally linked to an AbortSignal: aborting the signal cancels the token with its reason. */
   constructor(options?: { signal?: AbortSignal }) {
@@ -58,7 +58,13 @@ export class CancellationToken {
   /** What cancel() was given. */
   get reason(): unknown { return this.#reason; }
   /** An AbortSignal that aborts when the token is cancelled (to hand to fetch() and the like on the host). */
-  get signal(): AbortSignal { return this.#controller.signal; }
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#cancelled) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
 
   /** Cancels: every task using the token sees it from now on. Later calls do nothing. */
   cancel(reason?: unknown): void {
@@ -67,7 +73,7 @@ export class CancellationToken {
     this.#reason = reason;
     clearTimeout(this.#timer);
     for (const w of this.#words) publish(w, reason);
-    this.#controller.abort(reason);
+    this.#controller?.abort(reason);
     for (const l of this.#listeners) l(reason);
     this.#listeners.clear();
   }

@@ -43,6 +43,8 @@ export const enum Kind {
   Shared = 8,        // 8..15: a view on shared memory, dtype = kind - 8 (DTYPES), (ptr, length) in one word
   Error = 16,        // result only: an encoded error
   Skipped = 32,      // result only: the task did not run because its run failed (assembly RESULT_SKIPPED)
+  NotReached = 64,   // result only: no condition led to the task this run (host-written at the start of a
+                     // run of a taskflow with condition tasks; running the task overwrites it)
 }
 
 export const ARG_WORDS = 6;
@@ -662,8 +664,14 @@ export class Codec {
   /** Reads task p's result. For an error result, returns the plain error record (see errors.ts). */
   readResult(p: number): unknown {
     const kind = this.resultKind(p);
-    if (kind === Kind.Skipped) return undefined;
+    if (kind === Kind.Skipped || kind === Kind.NotReached) return undefined;
     return this.#get(kind, p + this.#tr);
+  }
+
+  /** Frees task p's result and marks it as from a task no condition led to (yet) this run. */
+  clearNotReached(p: number): void {
+    this.freeResult(p);
+    this.core.u32[(p + this.#rinfo) >> 2] = Kind.NotReached;
   }
 
   /** Frees the heap block task p's result owns, if any, and clears it. */

@@ -38,7 +38,7 @@ export interface Job {
   args: unknown[];
   name: string;
   level: number;
-  token: CancellationToken | undefined;   // the user's, or one made for a timeout or a signal
+  token: CancellationToken | undefined;   // the job's own (linked to the user's token, if any), when it can be cancelled
   words: number;                          // the token's word block this job holds (0: none), from its first attempt
   lost: boolean;                          // an attempt died with its worker: its token words are never freed
   timeout: number;                        // 0: none
@@ -51,6 +51,7 @@ export interface Job {
   timer: ReturnType<typeof setTimeout> | undefined;   // retry backoff
   grace: ReturnType<typeof setTimeout> | undefined;   // forced-cancel grace, once its token was cancelled
   stopToken: (() => void) | undefined;                // removes the job's listener from its token
+  unlinkToken: (() => void) | undefined;              // removes the link from the user's token to the job's
   timedOut: boolean;
   resolve(v: unknown): void;
   reject(e: unknown): void;
@@ -71,7 +72,7 @@ function nonNegative(name: string, v: unknown, integer: boolean): number {
   return v;
 }
 
-export type Resolved = Omit<Job, 'fnId' | 'args' | 'name' | 'words' | 'lost' | 'attempt' | 'slot' | 'settled' | 'timer' | 'grace' | 'stopToken' | 'timedOut' | 'resolve' | 'reject'> & { name?: string; signal?: AbortSignal };
+export type Resolved = Omit<Job, 'fnId' | 'args' | 'name' | 'words' | 'lost' | 'attempt' | 'slot' | 'settled' | 'timer' | 'grace' | 'stopToken' | 'unlinkToken' | 'timedOut' | 'resolve' | 'reject'> & { name?: string; signal?: AbortSignal };
 /** The options of a submit() without any (the common case: no validation, no allocation). */
 const DEFAULTS: Resolved = { level: 2, token: undefined, timeout: 0, retries: 0, retryDelay: {}, retryIf: undefined, name: undefined, signal: undefined };
 /** Resolved options by priority level, for option objects that set nothing else. */
@@ -115,7 +116,7 @@ export function newJob(fnId: number, args: readonly unknown[], name: string, o: 
   return {
     fnId, args: args as unknown[], name, level: o.level, token, words: 0, lost: false, timeout: o.timeout,
     retries: o.retries, retryDelay: o.retryDelay, retryIf: o.retryIf, attempt: 0, slot: -1, settled: false,
-    timer: undefined, grace: undefined, stopToken: undefined, timedOut: false, resolve, reject,
+    timer: undefined, grace: undefined, stopToken: undefined, unlinkToken: undefined, timedOut: false, resolve, reject,
   };
 }
 

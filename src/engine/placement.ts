@@ -120,7 +120,9 @@ export function layOut(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functi
       if (condition[i]) for (let k = succOff[i]; k < succOff[i + 1]; k++) u32[at++] = slots[succ[k]];   // indices are the choices
       else for (const k of byPriority(range(succOff[i], succOff[i + 1]), (k) => level(succ[k]), true)) u32[at++] = slots[succ[k]];
       u32[w + fPred] = at << 2;
-      u32[w + fNpred] = deps;
+      // Predecessor results are arguments, but a module's entry is no task of the user's: a source of the
+      // module's graph is called with its bound arguments only, as at the top level.
+      u32[w + fNpred] = deps === 1 && kind[pred[predOff[i]]] === FlatKind.Entry ? 0 : deps;
       for (let k = predOff[i]; k < predOff[i + 1]; k++) u32[at++] = slots[pred[k]];
       u32[w + fArgs] = 0;
       u32[w + fToken] = 0;   // a slot used before by a submitted task must not keep its token

@@ -4,6 +4,9 @@ import { messages } from '../errors.js';
 import { nodeOf, type Task, type Taskflow } from '../graph/taskflow.js';
 import type { Placed } from './placement.js';
 
+/** What became of a task in a run, as its result slot tells. */
+export const enum TaskState { Finished, FailedOrSkipped, NotReached }
+
 /**
  * The result of one run of a taskflow: each task's return value.
  * Thread-safety: host thread only.
@@ -13,21 +16,22 @@ export class RunResult {
   readonly #placed: Placed | undefined;
   readonly #run: number;
   readonly #read: (t: number) => unknown;
-  readonly #done: (t: number) => boolean;
+  readonly #state: (t: number) => TaskState;
 
   /** @internal */
-  constructor(tf: Taskflow, placed: Placed | undefined, run: number, read: (t: number) => unknown, done: (t: number) => boolean = () => true) {
+  constructor(tf: Taskflow, placed: Placed | undefined, run: number, read: (t: number) => unknown, state: (t: number) => TaskState = () => TaskState.Finished) {
     this.taskflow = tf;
     this.#placed = placed;
     this.#run = run;
     this.#read = read;
-    this.#done = done;
+    this.#state = state;
   }
 
   /**
    * The value `task` returned in this run: for an async task, the value its promise resolved to (the run
    * awaited it). Typed by the task: `Task<R>` gives `R` (see {@link Task}). Throws if the taskflow has
-   * run again since, or (for the `partial` result of a failed run) if the task did not finish.
+   * run again since, or (for the `partial` result of a failed run) if the task failed or was skipped. A
+   * task no condition task led to in this run (a branch not taken) has no result: undefined.
    *
    * @example
    * const count = tf.emplace((rows: string[]) => rows.length);   // Task<number>
@@ -36,16 +40,19 @@ export class RunResult {
    */
   result<R>(task: Task<R>): R {
     const t = this.#slot(task, 'run.result(task): task');
-    if (!this.#done(t)) throw new Error(messages.notFinished(task.name(), this.taskflow.name));
+    const state = this.#state(t);
+    if (state === TaskState.NotReached) return undefined as R;
+    if (state !== TaskState.Finished) throw new Error(messages.notFinished(task.name(), this.taskflow.name));
     return this.#read(t) as R;
   }
 
   /**
    * Whether `task` finished in this run: false for a task that failed or was skipped because the run
-   * failed or was cancelled (error.partial of a failed run). Resume with `executor.run(tf, { resume: true })`.
+   * failed or was cancelled (error.partial of a failed run; resume with `executor.run(tf, { resume: true })`),
+   * and for a task no condition task led to in this run (a branch not taken).
    */
   finished(task: Task): boolean {
-    return this.#done(this.#slot(task, 'run.finished(task): task'));
+    return this.#state(this.#slot(task, 'run.finished(task): task')) === TaskState.Finished;
   }
 
   #slot(task: Task, what: string): number {

@@ -9,7 +9,7 @@
 import { Kind } from './codec.js';
 import { NONE } from './memory.js';
 import { place, release, byPriority, flagsLevel, type Placed } from './placement.js';
-import { RunResult } from './run-result.js';
+import { RunResult, TaskState } from './run-result.js';
 import { flatten, flatName, FlatKind } from '../graph/flatten.js';
 import { Taskflow } from '../graph/taskflow.js';
 import { FnArg } from './functions.js';
@@ -97,7 +97,7 @@ export class Runs {
   readonly #live = new Set<Placed>();
   readonly #collected: FinalizationRegistry<Placed>;
   readonly #read: (t: number) => unknown;
-  readonly #finished: (t: number) => boolean;
+  readonly #state: (t: number) => TaskState;
 
   constructor(host: RunHost) {
     this.#h = host;
@@ -105,7 +105,10 @@ export class Runs {
     this.#collected = new FinalizationRegistry((pl) => this.#release(pl));
     const { core, codec } = host;
     this.#read = (t) => codec.readResult(core.taskPtr(t));
-    this.#finished = (t) => { const k = codec.resultKind(core.taskPtr(t)); return k !== Kind.Error && k !== Kind.Skipped; };
+    this.#state = (t) => {
+      const k = codec.resultKind(core.taskPtr(t));
+      return k === Kind.NotReached ? TaskState.NotReached : k === Kind.Error || k === Kind.Skipped ? TaskState.FailedOrSkipped : TaskState.Finished;
+    };
   }
 
   /** executor.run: checks the taskflow and the options, then queues the run behind the taskflow's earlier ones. */
@@ -181,9 +184,7 @@ export class Runs {
     const resume = state.resume && placed.lastFailed;
     const run = ++placed.runs;
     if (placed.slots.length === 0 || (state.resume && !resume)) return Promise.resolve(new RunResult(tf, placed, run, this.#read));
-    if (placed.conditional) {   // tasks a condition does not reach this run must not show an older run's value
-      for (const t of placed.slots) h.codec.freeResult(h.core.taskPtr(t));
-    }
+    if (placed.conditional) this.#rewind(placed);
     let sources = placed.block;
     let nSources = placed.nSources;
     if (resume) {
@@ -198,6 +199,24 @@ export class Runs {
       h.demand();
       h.completions.ensurePump();
     });
+  }
+
+  /**
+   * Before a run of a taskflow with condition tasks. A task no condition leads to this run must not show
+   * an older run's value, nor count as finished; and a task whose strong predecessors only partly ran
+   * last time (one behind a branch not taken) kept its counter part-way down, which would let it start
+   * after its other predecessors alone this time. (Without conditions every task of a run retires, ran
+   * or skipped, and leaves its counter reset.) The previous run has ended and no worker reads these
+   * tasks; runStartAt's atomic push of the seed publishes these plain stores.
+   */
+  #rewind(placed: Placed): void {
+    const { core, codec } = this.#h;
+    const L = core.L;
+    for (const t of placed.slots) {
+      const p = core.taskPtr(t);
+      codec.clearNotReached(p);
+      core.i32[(p + L.T_pending) >> 2] = core.u32[(p + L.T_deps) >> 2];
+    }
   }
 
   /**
@@ -219,8 +238,8 @@ export class Runs {
     for (const t of unfinished) {
       const i = core.taskPtr(t) >> 2;
       const list = u32[i + (L.T_pred >> 2)] >> 2;
-      let waiting = 0;
-      for (let k = 0; k < u32[i + (L.T_npred >> 2)]; k++) if (unfinished.has(u32[list + k])) waiting++;
+      let waiting = 0;   // over all strong predecessors (deps), not only those whose results are arguments (npred)
+      for (let k = 0; k < u32[i + (L.T_deps >> 2)]; k++) if (unfinished.has(u32[list + k])) waiting++;
       core.i32[i + (L.T_pending >> 2)] = waiting;
       codec.freeResult(core.taskPtr(t));
       if (waiting === 0) ready.push(t);
@@ -276,7 +295,7 @@ export class Runs {
     const core = h.core;
     if (w.state.list !== 0) core.x.heapFree(w.state.list);
     const failed = Atomics.load(core.i32, (core.runPtr(r) + core.L.R_failed) >> 2);
-    const result = new RunResult(w.tf, w.placed, w.run, this.#read, this.#finished);
+    const result = new RunResult(w.tf, w.placed, w.run, this.#read, this.#state);
     w.placed.lastFailed = failed !== 0 || w.state.cancelled;
     if (failed === 0 && !w.state.cancelled) {
       w.resolve(result);

@@ -121,9 +121,12 @@ export class Tasks {
       if (!Array.isArray(args)) throw new TypeError(messages.argType('executor.submit(fn, args, options): args', 'an array of arguments', args));
       const o = resolveTaskOptions(options);
       const fnId = h.fns.idOf(fn, 'executor.submit(fn)');
-      let token = o.token;
-      if ((o.signal || o.timeout > 0) && !token) token = new CancellationToken();
+      // The task gets a token of its own whenever anything can cancel it: its signal, its timeout or its
+      // handle cancel that one, and the user's token, which other tasks may share, only reaches it through
+      // the link (cancelling one task never cancels its siblings).
+      const token = o.token || o.signal || o.timeout > 0 ? new CancellationToken() : undefined;
       job = newJob(fnId, args, o.name ?? h.fns.nameOf(fnId), o, token, resolve as (v: unknown) => void, reject);
+      if (o.token) job.unlinkToken = o.token._onCancel((r) => token!.cancel(r));
       if (o.signal) {
         const signal = o.signal;
         const onAbort = (): void => { if (!this.#withdraw(job, signal.reason)) token!.cancel(signal.reason); };
@@ -301,7 +304,7 @@ export class Tasks {
   }
 
   #mayRetry(job: Job, error: unknown): boolean {
-    if (job.attempt > job.retries || !this.#h.isOpen() || job.token?.cancelled) return false;
+    if (job.attempt > job.retries || !this.#h.isRunning() || job.token?.cancelled) return false;   // close() finishes retries too
     if (error instanceof CancelledError || error instanceof TimeoutError) return false;
     return job.retryIf ? job.retryIf(error, job.attempt) === true : true;
   }
@@ -309,6 +312,8 @@ export class Tasks {
   #settle(job: Job, error: unknown, value?: unknown): void {
     if (job.settled) return;
     job.settled = true;
+    job.unlinkToken?.();   // its outcome is known: the user's token no longer concerns it
+    job.unlinkToken = undefined;
     this.#timeouts.unwatch(job);
     clearTimeout(job.timer);
     job.timer = undefined;
