@@ -1,5 +1,5 @@
 // Executor options: one frozen table of defaults (DEFAULTS), one table of bounds, and the validation at
-// the boundary. Every message names the option (errors.ts: messages). docs/api.md lists the same table;
+// the boundary. Every message names the option (messages.ts). docs/api.md lists the same table;
 // a test checks that the two agree.
 import { messages } from './errors.js';
 import type { ResourceLimits } from './platform/node.js';

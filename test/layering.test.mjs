@@ -54,10 +54,11 @@ test('the facade is imported by the package entry only', () => {
   assert.is(show(imports.filter((i) => i.to === 'executor.ts' && i.from !== 'index.ts')), '');
 });
 
-test('graph/ and policy/ import nothing threaded: only each other and errors.ts', () => {
-  assert.is(show(outside(under('graph/'), [under('graph/'), under('policy/'), is('errors.ts')])), '');
-  assert.is(show(outside(under('policy/'), [under('policy/'), is('errors.ts')])), '');
-  assert.is(show(outside(is('errors.ts'), [])), '');
+test('graph/ and policy/ import nothing threaded: only each other, errors.ts and messages.ts', () => {
+  assert.is(show(outside(under('graph/'), [under('graph/'), under('policy/'), is('errors.ts'), is('messages.ts')])), '');
+  assert.is(show(outside(under('policy/'), [under('policy/'), is('errors.ts'), is('messages.ts')])), '');
+  assert.is(show(outside(is('errors.ts'), [is('messages.ts')])), '');
+  assert.is(show(outside(is('messages.ts'), [])), '');
   assert.is(show(outside(is('options.ts'), [is('errors.ts'), under('platform/')])), '');
 });
 

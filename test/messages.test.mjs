@@ -1,4 +1,4 @@
-// Every user-facing message lives in one table, src/errors.ts `messages`, and each one is used. Read from
+// Every user-facing message lives in one table, src/messages.ts `messages`, and each one is used. Read from
 // the TypeScript sources with the compiler's parser, so comments and the `beatflow.`-prefixed names of the
 // built-in task functions never count. Also here: describe() bounds what it copies of a value into a
 // message, internal errors say so, and the messages whose wording this table fixed.
@@ -33,21 +33,21 @@ const isLiteralMessage = (n) => isText(n) || ts.isTemplateExpression(n) ||
 // ---
 const Table = suite('one table');
 
-Table('no file in src/ but errors.ts writes a beatflow message', () => {
+Table('no file in src/ but messages.ts writes a beatflow message', () => {
   const found = [];
   for (const file of files) {
-    if (file === 'errors.ts') continue;
+    if (file === 'messages.ts') continue;
     visit(file, (n, at) => {
       if (isText(n) && /\bbeatflow[: ]/.test(n.text)) found.push(`${at(n)}: ${JSON.stringify(n.text.slice(0, 60))}`);
     });
   }
-  assert.is(found.join('\n'), '', 'move these into src/errors.ts messages');
+  assert.is(found.join('\n'), '', 'move these into src/messages.ts messages');
 });
 
-Table('no error is built from a literal message outside errors.ts (prefixed or not)', () => {
+Table('no error is built from a literal message outside messages.ts (prefixed or not)', () => {
   const found = [];
   for (const file of files) {
-    if (file === 'errors.ts') continue;
+    if (file === 'messages.ts') continue;
     visit(file, (n, at) => {
       if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && /Error$/.test(n.expression.text) &&
           n.arguments?.length && isLiteralMessage(n.arguments[0])) found.push(`${at(n)}: new ${n.expression.text}(${n.arguments[0].getText().slice(0, 60)}…)`);

@@ -1,0 +1,348 @@
+// Every user-facing message of the runtime, in one table, and how a value a caller passed is shown in one.
+
+/**
+ * Every message the runtime produces, in one place, grouped by what it is about. Each names the option,
+ * argument, task or value at fault and says what to do; `describe()` writes the value a caller passed.
+ * Messages that say "beatflow internal error" are invariants the runtime keeps, not misuse.
+ */
+export const messages = {
+  // ---- options and executor ----
+  optionsObject: (got: unknown) => `beatflow: Executor.create(options): options must be an object (got ${describe(got)})`,
+  /** An executor option (Executor.create): `options.${name}`. */
+  optionType: (name: string, expected: string, got: unknown) =>
+    `beatflow: options.${name} must be ${expected} (got ${describe(got)})`,
+  unknownOption: (where: string, name: string, known: readonly string[]) =>
+    `beatflow: ${where}: unknown option '${name}' (known options: ${known.join(', ')})`,
+  /** An option of one call: `call` is its signature ("executor.run(tf, options)"). */
+  callOption: (call: string, name: string, expected: string, got: unknown) =>
+    `beatflow: ${call}: options.${name} must be ${expected} (got ${describe(got)})`,
+  /** An argument (or a part of one): `what` says where ("executor.asyncAt(priority, fn, ...args): priority"). */
+  argType: (what: string, expected: string, got: unknown) => `beatflow: ${what} must be ${expected} (got ${describe(got)})`,
+  notAFunction: (what: string, got: unknown) =>
+    `beatflow: ${what} must be a function (got ${describe(got)})`,
+  notATaskflow: (what: string, got: unknown) =>
+    `beatflow: ${what} must be a Taskflow (new Taskflow(name)) (got ${describe(got)})`,
+  resourceLimit: (key: string, got: unknown) =>
+    `beatflow: options.resourceLimits.${key} must be a positive number of MB (got ${describe(got)})`,
+  notAnExecutor: (what: string, got: unknown) =>
+    `beatflow: ${what}: executor must be an Executor from Executor.create() (got ${describe(got)})`,
+  retryIfThrew: (task: string, cause: unknown) =>
+    `beatflow: executor.submit(fn, args, { retryIf }): retryIf threw deciding whether to retry task '${task}': ${causeText(cause)}`,
+  closed: (op: string) => `beatflow: executor.${op}() called after close() or destroy()`,
+  closedFor: (what: string) => `beatflow: ${what} called after executor.close() or destroy()`,
+  destroyed: 'beatflow: the executor was destroyed before this task finished',
+  closeTimedOut: (ms: number, inFlight: number, busy: string) =>
+    `beatflow: close() timed out after ${ms} ms with ${inFlight} task(s) or run(s) still in flight (closeTimeout); ${busy}`,
+  queueFull: (op: string, max: number, queued: number) =>
+    `beatflow: executor.${op}(): ${queued} tasks are queued and not yet started, the bound set by options.maxQueue ` +
+    `(${max}): check executor.needsDrain and await executor.drained() before submitting more, or raise maxQueue`,
+  tooManyTasks: (cap: number) =>
+    `beatflow: all ${cap} task slots are in use: raise options.maxTasks, or await results before submitting more`,
+  tooManyFunctions: (cap: number) => `beatflow: more than ${cap} distinct task functions: raise options.maxFunctions`,
+  nativeFunction: (name: string) =>
+    `beatflow: '${name}' is a native or bound function, which cannot be sent to a worker: export it from the ` +
+    `task module (Executor.create({ module })) or pass a plain function written in your source`,
+  captured: (task: string, variable: string) =>
+    `${variable} is not defined in the worker: inline task '${task}' cannot capture variables from the ` +
+    `scope it was written in (it is sent to the workers as source). Pass the value as an argument ` +
+    `(executor.async(fn, value) or task.args(value)), or export the function from the task module`,
+  missingExport: (name: string) =>
+    `beatflow: the task module has no function export '${name}' in this worker, though the host found one: ` +
+    'a task module must export the same functions in every thread that loads it',
+  missingBuiltin: (name: string) =>
+    `beatflow: the runtime task function '${name}' is not registered in this worker (build/src out of date? run npm run build)`,
+  workerStart: (worker: number, message: string) => `beatflow: worker ${worker} failed to start: ${message}`,
+  moduleLoad: (url: string, message: string) => `beatflow: the task module ${url} failed to load in a worker: ${message}`,
+  workerEntry: (url: string, message: string) =>
+    `beatflow: the worker entry ${url} could not be started: ${message}. It is part of the package's build and must ` +
+    'ship beside it: when bundling, mark beatflow as external, or copy build/src/ (with build/core.wasm) unchanged',
+  notInWorker: 'beatflow: src/worker/main.ts is the entry of the executor\'s worker threads and must run in one: ' +
+    'do not import it yourself (Executor.create() starts the workers)',
+  coreMismatch: (what: string) =>
+    `beatflow: build/core.wasm and the JavaScript build disagree on ${what}: they come from different builds; rebuild with \`npm run build\``,
+  coreMissing: (url: string, message: string) =>
+    `beatflow: the WebAssembly core ${url} could not be read: ${message}. core.wasm must ship beside the package's ` +
+    'build (build/core.wasm, next to build/src/): when bundling, mark beatflow as external, or copy build/core.wasm to that URL',
+  crashed: (worker: number, cause: string, task: string | undefined) =>
+    `beatflow: worker ${worker} ${cause}` + (task !== undefined ? ` while running task '${task}'` : ''),
+  /** Causes for `crashed` and `workerStart`: how a worker thread ended. */
+  terminated: 'was terminated from outside (worker.terminate())',
+  died: (message: string) => `died (${message})`,
+  exited: (code: number | undefined) => `exited with code ${code}`,
+  threadExited: (code: number) => `the thread exited with code ${code}`,
+  restartsFailed: (message: string) => `beatflow: every worker failed to restart: ${message.replace(/^beatflow: /, '')}`,
+
+  // ---- tasks and runs ----
+  /** An argument of a Task method: `call` is the method ("retries(n)"), `task` the task's name. */
+  taskArg: (call: string, task: string, arg: string, expected: string, got: unknown) =>
+    `beatflow: task.${call} on task '${task}': ${arg} must be ${expected} (got ${describe(got)})`,
+  asyncWhileHelping:
+    'beatflow: a task that returns a promise ran while its worker was helping inside ctx.join(), where it cannot ' +
+    'be awaited: make tasks that use spawn/join (and tasks in the same graph) synchronous, or await outside join',
+  runStopped: 'beatflow: the run of this task was cancelled or failed',
+  notFinished: (task: string, tf: string) => `beatflow: task '${task}' did not finish in this run of taskflow '${tf}' (it failed or was skipped)`,
+  resumeConditional: (tf: string) =>
+    `beatflow: executor.run(tf, { resume: true }): taskflow '${tf}' has condition tasks, whose runs cannot be resumed part-way; run it again instead`,
+  taskCancelled: (name: string, reason: unknown) => `beatflow: task '${name}' was cancelled before it started${
+    reason instanceof Error ? `: ${reason.message}` : typeof reason === 'string' && reason ? `: ${reason}` : ''}`,
+  tokenCancelledJob: (name: string, reason: unknown) => `beatflow: task '${name}' was cancelled${
+    reason instanceof Error ? `: ${reason.message}` : typeof reason === 'string' && reason ? `: ${reason}` : ''} (its attempt failed after the ` +
+    'cancellation; that error is in error.suppressed)',
+  taskTimedOut: (name: string, ms: number) => `beatflow: task '${name}' ran past its timeout of ${ms} ms`,
+  runDeadline: (name: string, ms: number) => `beatflow: the run of taskflow '${name}' passed its deadline (${ms} ms)`,
+  forced: (name: string, grace: number, w: number) =>
+    `beatflow: task '${name}' did not stop within ${grace} ms of being cancelled: worker ${w} was terminated and replaced`,
+  tooManyRuns: (cap: number) =>
+    `beatflow: more than ${cap} graph runs in flight: await some runs first, or raise options.maxRuns`,
+  tooManySubflows: (name: string) =>
+    `beatflow: subflow '${name}': every subflow slot is in use (subflows being joined at once, all workers and ` +
+    'nesting levels together): raise the executor option maxSubflows',
+  notRunning: (what: string) =>
+    `beatflow: ${what} can only be called while a task runs, in its synchronous part (before an async task's first await)`,
+  notAChild: (got: unknown) =>
+    `beatflow: ctx.join(): ${describe(got)} is not a child this task spawned and has not joined yet: pass what ` +
+    'ctx.spawn() returned in this task, and join each child once',
+  tooDeep: (call: string, task: string, depth: number, worker: number, reserveKiB: number) =>
+    `beatflow: ${call} in task '${task}', ${depth} tasks deep on worker ${worker}: less than ${reserveKiB} KiB of the ` +
+    "worker thread's stack is left (a joined child runs on its joiner's stack, so each level of fork-join nesting " +
+    'costs stack). Nest less deeply (a loop, or plain recursion below a cutoff), or raise ' +
+    'Executor.create({ resourceLimits: { stackSizeMb } })',
+  foreignSubflow: (name: string) =>
+    `beatflow: subflow '${name}' can only be joined by the task that built it, while it runs`,
+  subflowJoined: (name: string) =>
+    `beatflow: subflow '${name}' was already joined: a subflow runs once (sf.join() at most once; the task that built ` +
+    'it joins it when it returns); build another with ctx.subflow() to run more',
+  subflowStopped: (name: string) => `beatflow: subflow '${name}' stopped: its run failed or was cancelled`,
+  cancelled: (graph: string) => `beatflow: the run of taskflow '${graph}' was cancelled`,
+  stale: (graph: string) =>
+    `beatflow: results of this run of '${graph}' are gone: the taskflow has run again since (read results before re-running)`,
+  notInRun: (task: string) => `beatflow: task '${task}' is not part of this run's taskflow`,
+  runOptions: (call: string, got: unknown) =>
+    `beatflow: ${call}: options must be an object like { signal, deadline, priority, resume } (got ${describe(got)})`,
+  runCount: (got: unknown) => `beatflow: executor.runN(tf, n): n must be a non-negative integer (got ${describe(got)})`,
+  mapItems: (got: unknown) => `beatflow: executor.map(fn, items): items must be an array, a typed array or an iterable (got ${describe(got)})`,
+  mapCancelled: (n: number) => `beatflow: executor.map() over ${n} items was cancelled`,
+  mapFailed: (failed: number, n: number, first: number, error: unknown) =>
+    `beatflow: executor.map(): ${failed} of ${n} items failed (item ${first}: ${error instanceof Error ? error.message : String(error)})`,
+
+  // ---- graphs ----
+  notATask: (what: string, got: unknown) =>
+    `beatflow: ${what} must be a Task from taskflow.emplace() (got ${describe(got)})`,
+  cycle: (graph: string, names: string[]) =>
+    `beatflow: taskflow '${graph}' has a cycle: ${names.map((n) => `'${n}'`).join(' → ')}: remove one of its edges, ` +
+    'or close the loop through a condition task (taskflow.condition), whose edges out may form loops',
+  selfComposed: (path: string[]) =>
+    `beatflow: taskflow '${path[0]}' is composed of itself: ${path.map((n) => `'${n}'`).join(' → ')}`,
+  noSource: (graph: string) =>
+    `beatflow: taskflow '${graph}' has no task to start from: every task has a predecessor (edges out of a ` +
+    `condition count too). Add a task that precedes the loop's first task`,
+  erased: (task: string) => `beatflow: task '${task}' was erased from its taskflow: its handle cannot be used any more`,
+  foreignTask: (graph: string, task: string) =>
+    `beatflow: task '${task}' belongs to another taskflow than '${graph}': link tasks of one taskflow only ` +
+    '(to run another taskflow as one step, add it with taskflow.composedOf(other))',
+
+  // ---- shared memory and codec ----
+  sharedCtor: (names: string[], got: unknown) =>
+    `beatflow: executor.shared(ctor, length): ctor must be one of ${names.join(', ')} (got ${describe(got)})`,
+  sharedLength: (got: unknown) => `beatflow: executor.shared(ctor, length): length must be a non-negative integer (got ${describe(got)})`,
+  notShared: (got: unknown) =>
+    `beatflow: executor.free(array): the array did not come from executor.shared() of this executor (got ${describe(got)})`,
+  alreadyFreed: (what: string, got: unknown) =>
+    `beatflow: ${what}: the ${describe(got)} from executor.shared() was already freed (executor.free()): allocate a new one`,
+  heapExhausted: (n: number, bytes: number) =>
+    `beatflow: the shared heap is exhausted (asked for ${n} bytes; the memory is ${bytes} bytes of at most 4 GiB): ` +
+    'free shared arrays you no longer need',
+  tableTooLarge: (bytes: number) =>
+    `beatflow: the task table needs ${bytes} bytes, more than the 4 GiB a shared memory holds: lower options.maxTasks ` +
+    '(or maxRuns, maxSubflows, maxFunctions)',
+
+  // ---- values crossing threads (engine/codec.ts; DataCloneError) ----
+  /** `what` names the value ("argument 2 of task 'fib'"); `fault` is cloneFault's text. */
+  notCloneable: (what: string, fault: string) => `beatflow: ${what} cannot be sent to another thread: ${fault}`,
+  /** What in a value cannot cross threads (`kind`, see codec.ts Fault) and where (`at`: a path in the value, '' for itself). */
+  cloneFault: (kind: string, got: unknown, at: string) => {
+    const where = at === '' ? '' : ` at ${at}`;
+    const lose = 'a copy would lose the writes';
+    switch (kind) {
+      case 'function': return `${describe(got)}${where} cannot be cloned: functions never cross threads (pass data)`;
+      case 'symbol': return `${describe(got)}${where} cannot be cloned: symbols never cross threads`;
+      case 'promise': return `a Promise${where} cannot be cloned: await it and pass its value`;
+      case 'boxed': return `${an(describe(got))} object${where} (new ${describe(got)}(…)) cannot be cloned: pass the primitive`;
+      case 'surrogate': return `a string${where} with a lone surrogate (not well-formed UTF-16) cannot be cloned`;
+      case 'protoKey': return `an object${where} with an own property named '__proto__' cannot be cloned (the codec would rename it)`;
+      case 'depth': return `the value is nested more than ${String(got)} levels deep${where}`;
+      case 'freed': return `the ${describe(got)}${where} from executor.shared() was already freed (executor.free())`;
+      case 'nestedShared': return `the ${describe(got)}${where} in the executor's shared memory is inside another value, where ${lose}: ` +
+        'pass it as an argument (or return it) on its own, which travels by reference';
+      case 'sharedView': return `${an(describe(got))}${where} on the executor's shared memory cannot be cloned (${lose}): only ` +
+        'Int8Array … Float64Array views travel by reference';
+      case 'foreignShared': return `${an(describe(got))}${where} on a SharedArrayBuffer the executor did not allocate cannot be cloned ` +
+        `(${lose}): allocate it with executor.shared(Type, n), or adopt(executor, view)`;
+      default: return `${an(describe(got))}${where} cannot be cloned`;
+    }
+  },
+  argument: (i: number, task?: string) => `argument ${i + 1}${task === undefined ? '' : ` of task '${task}'`}`,
+  mapItem: (i: number) => `item ${i} of executor.map(fn, items)`,
+  returned: (task?: string) => (task === undefined ? 'the value a task returned' : `the value task '${task}' returned`),
+  mapReturned: (i: number) => `the value executor.map()'s fn returned for item ${i}`,
+  nonError: (text: string) => `a task threw a non-Error value: ${text}`,
+  unreadable: (task: string, cause: unknown) =>
+    `beatflow internal error: the outcome of task '${task}' could not be read on the host (${causeText(cause)}) — please report`,
+
+  // ---- algorithms ----
+  algoCallback: (what: string, label: string, got: unknown) =>
+    `beatflow: ${what}: ${label} must be a function (a task-module export or a self-contained function; got ${describe(got)})`,
+  algoArray: (what: string, label: string, ctors: readonly string[], got: unknown) =>
+    `beatflow: ${what}: ${label} must be a typed array from executor.shared() (${ctors.join(', ')}; got ${describe(got)})`,
+  algoLengths: (what: string, label: string, n: number, label0: string, n0: number) =>
+    `beatflow: ${what}: ${label} has ${n} elements but ${label0} has ${n0}: they must be equal`,
+  algoInputs: (what: string, most: number, got: number) =>
+    `beatflow: ${what}: input must be an array or a list of 1 to ${most} arrays (got a list of ${got})`,
+  algoOp: (what: string, form: string, names: readonly string[], got: unknown) =>
+    `beatflow: ${what}: the operation must be ${form} or one of ${names.map((x) => `'${x}'`).join(', ')} (got ${describe(got)})`,
+  algoArity: (what: string, op: string, n: number, got: number) =>
+    `beatflow: ${what}: '${op}' takes ${n} input array${n > 1 ? 's' : ''} (got ${got})`,
+  algoScalars: (what: string, op: string, s0: unknown, s1: unknown) =>
+    `beatflow: ${what}: { op: '${op}', s0, s1 }: s0 and s1 must be numbers (got s0 ${describe(s0)}, s1 ${describe(s1)})`,
+  adoptView: (ctors: readonly string[], got: unknown) =>
+    `beatflow: adopt(executor, view): view must be one of ${ctors.join(', ')} (a view on your SharedArrayBuffer or ` +
+    `ArrayBuffer; got ${describe(got)})`,
+  adoptReleased: (what: string) =>
+    `beatflow: adopted.${what}(): the adopted array was released (adopted.release() was called): adopt the view again to use it`,
+
+  // ---- kernels (src/kernels.ts) ----
+  kernelField: (field: string, expected: string, got: unknown) =>
+    `beatflow: kernel ${field} must be ${expected} (got ${describe(got)})`,
+  kernelFloatOnly: (op: string, dtype: string) =>
+    `beatflow: kernel desc.op '${op}' is defined for dtype 'f32' and 'f64' only (got dtype '${dtype}'): convert the data to a float array first`,
+  kernelScalars: (op: string, n: number, got: unknown) =>
+    `beatflow: kernel desc.scalars must hold exactly ${n} number${n === 1 ? '' : 's'} for op '${op}' (got ${describe(got)})`,
+  kernelClampOrder: (lo: number, hi: number) =>
+    `beatflow: kernel desc.scalars of 'clamp' must be [lo, hi] with lo ≤ hi (got [${lo}, ${hi}])`,
+  kernelKind: (fn: string, want: string, got: string) => `beatflow: ${fn}() takes a '${want}' kernel (got kind '${got}')`,
+  kernelInputs: (fn: string, op: string, n: number, got: unknown) =>
+    `beatflow: ${fn}(): op '${op}' reads ${n} input array${n === 1 ? '' : 's'}: pass ${n} pointer${n === 1 ? '' : 's'} in inputs (got ${describe(got)})`,
+  kernelRange: (fn: string, begin: unknown, end: unknown) =>
+    `beatflow: ${fn}(): begin and end must be integers with 0 ≤ begin ≤ end < 2^31 (got begin ${describe(begin)}, end ${describe(end)})`,
+  kernelPointer: (fn: string, name: string, got: unknown) =>
+    `beatflow: ${fn}(): ${name} must be a byte offset in the shared memory, a non-negative integer (got ${describe(got)})`,
+  kernelOutside: (fn: string, name: string, last: number, size: number) =>
+    `beatflow: ${fn}(): ${name} up to the range's end reaches byte ${last}, past the shared memory's ${size} bytes: ` +
+    `pass the byteOffset of an array in the executor's shared memory and a range within its length`,
+  kernelCarry: (dtype: string, got: unknown) =>
+    `beatflow: scanChunk(): carry must be ${dtype === 'i32' ? 'an i32 integer' : dtype === 'u32' ? 'a u32 integer' : 'a number'} for dtype '${dtype}' (got ${describe(got)})`,
+
+  // ---- pipelines (src/pipeline/) ----
+  pipelineOptions: (got: unknown) =>
+    `beatflow: new Pipeline(options, ...pipes): options must be an object like { lines: 4 } (got ${describe(got)})`,
+  pipelineLines: (got: unknown, max: number) =>
+    `beatflow: new Pipeline(options, ...pipes): options.lines must be an integer from 1 to ${max}, the most tokens ` +
+    `in flight at once (got ${describe(got)})`,
+  noPipes: 'beatflow: new Pipeline(options, ...pipes): give at least one pipe, e.g. new Pipeline({ lines: 4 }, Pipe.serial(fn))',
+  notAPipe: (i: number, got: unknown) =>
+    `beatflow: new Pipeline(options, ...pipes): pipe ${i + 1} must be made by Pipe.serial(fn) or Pipe.parallel(fn) ` +
+    `(got ${describe(got)})`,
+  pipeFn: (kind: string, got: unknown) =>
+    `beatflow: Pipe.${kind}(fn, options): fn must be a function (a task-module export, a self-contained ` +
+    `function, or any function with { on: 'host' }) (got ${describe(got)})`,
+  pipeOptions: (kind: string, got: unknown) =>
+    `beatflow: Pipe.${kind}(fn, options): options must be a stage name or an object like { name, on, args } ` +
+    `(got ${describe(got)})`,
+  pipelineSource: (method: string, got: unknown) =>
+    `beatflow: pipeline.${method}(executor, source): source must be an iterable or an async iterable ` +
+    `(an array, a generator, a stream…)` + (typeof got === 'string' ? '; a string would be split into characters: wrap it in an array' : '') +
+    ` (got ${describe(got)})`,
+  stageFailed: (pipeline: string, stage: string, position: number, of: number, kind: string, token: number, cause: unknown) =>
+    `beatflow: pipeline '${pipeline}' stopped: stage '${stage}' (${position + 1} of ${of}, ${kind}) failed on token ` +
+    `${token}: ${causeText(cause)}`,
+  sourceFailed: (pipeline: string, token: number, cause: unknown) =>
+    `beatflow: pipeline '${pipeline}' stopped: its source failed producing token ${token}: ${causeText(cause)}`,
+  sourceResult: (got: unknown) =>
+    `the source's iterator returned ${describe(got)} from next() where an object like { value, done } was expected`,
+  pipelineCancelled: (pipeline: string) => `beatflow: pipeline '${pipeline}' was cancelled`,
+
+  // ---- cancellation tokens ----
+  tokenOptions: (got: unknown) =>
+    `beatflow: new CancellationToken(options): options must be an object like { signal } (got ${describe(got)})`,
+  tokenSignal: (got: unknown) =>
+    `beatflow: new CancellationToken({ signal }): signal must be an AbortSignal (got ${describe(got)})`,
+  tokenAfter: (got: unknown) =>
+    `beatflow: token.cancelAfter(ms): ms must be a non-negative number of milliseconds (got ${describe(got)})`,
+  tokenAt: (got: unknown) =>
+    `beatflow: token.cancelAt(time): time must be a Date or epoch milliseconds (got ${describe(got)})`,
+  tokenCancelled: (reason: string) => `beatflow: the task was cancelled${reason ? `: ${reason}` : ''}`,
+  /** Reasons a token is cancelled with when the caller gave none. */
+  cancelledAfter: (ms: number) => `cancelled after ${ms} ms`,
+  cancelledAt: (iso: string) => `cancelled at ${iso}`,
+  timedOutAfter: (ms: number) => `timed out after ${ms} ms`,
+
+  // ---- internal: invariants the runtime keeps; seeing one is a bug in beatflow ----
+  corruptKind: (kind: number, at: number) =>
+    `beatflow internal error: corrupt value kind ${kind} at byte ${at} of the shared memory — please report`,
+  unregistered: (id: number) =>
+    `beatflow internal error: function ${id} was used before it was registered — please report`,
+  noError: (task: string) =>
+    `beatflow internal error: task '${task}' failed and left no error to report — please report`,
+  handBackNotNumber: (got: unknown) =>
+    `beatflow internal error: the partial a helper hands back to the calling thread must be a number (got ${describe(got)}) — please report`,
+  stealDomainBroken: (worker: number) =>
+    `beatflow internal error: the steal domain of worker ${worker} is not a range of worker slots that contains it — please report`,
+
+  // ---- algorithms (workers) ----
+  algorithmsUnbound: 'beatflow: algorithm tasks run only in executor workers (their builtin module was not bound)',
+  algorithmArraysNotShared:
+    'beatflow: the arrays of a parallel algorithm must live in the executor\'s shared memory: ' +
+    'allocate them with executor.shared(Type, n) (or adopt() a SharedArrayBuffer view)',
+  capturedInCallback: (variable: string) =>
+    `${variable} is not defined in the worker: an inline callback cannot use variables from the scope it was ` +
+    `written in (it is sent to the workers as source). Pass the value in options.args (it arrives after the ` +
+    `callback's own arguments), or export the callback from the task module`,
+} as const;
+
+/** The most characters `describe` writes: a hostile or huge value is not copied whole into a message. */
+const SHOWN = 80;
+
+function clip(s: string): string {
+  return s.length <= SHOWN ? s : `${s.slice(0, SHOWN - 1)}…`;
+}
+
+/**
+ * How a value looks in a message, at most SHOWN characters: a string quoted, a function by name, an
+ * array by its first elements, another object by its constructor's name. Never throws: a getter that
+ * throws, a Proxy or a `constructor.name` that is not a string shows as "an object".
+ */
+export function describe(v: unknown): string {
+  return clip(shape(v, 0));
+}
+
+function shape(v: unknown, depth: number): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > SHOWN ? v.slice(0, SHOWN) : v);
+  if (typeof v === 'bigint') return `${clip(String(v))}n`;
+  if (typeof v === 'symbol') return clip(String(v));
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return String(v);
+  try {
+    if (typeof v === 'function') {
+      const name: unknown = v.name;
+      return `function ${typeof name === 'string' && name ? clip(name) : '(anonymous)'}`;
+    }
+    if (Array.isArray(v)) {
+      if (depth > 1) return v.length === 0 ? '[]' : '[…]';
+      let out = '[';
+      for (let i = 0; i < v.length; i++) {
+        if (out.length > SHOWN) return `${out}…]`;
+        out += (i > 0 ? ', ' : '') + shape(v[i], depth + 1);
+      }
+      return `${out}]`;
+    }
+    const ctor: unknown = (v as { constructor?: unknown }).constructor;
+    const name: unknown = typeof ctor === 'function' ? ctor.name : undefined;
+    return typeof name === 'string' && name ? clip(name) : 'an object';
+  } catch {
+    return typeof v === 'function' ? 'a function' : 'an object';
+  }
+}
+
+/** "a WeakMap", "an Int32Array". */
+const an = (s: string): string => `${/^[aeiou]/i.test(s) ? 'an' : 'a'} ${s}`;
+
+const causeText = (e: unknown): string => (e instanceof Error ? e.message : describe(e));
