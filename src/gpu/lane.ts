@@ -78,7 +78,8 @@ export class GpuLane {
     if (spec.entryPoint !== undefined && typeof spec.entryPoint !== 'string') throw new TypeError(messages.argType(`${call}: entryPoint`, 'a string', spec.entryPoint));
     const workgroups = workgroupsOf(call, spec.workgroups, this.limits.maxComputeWorkgroupsPerDimension);
     const { compiled, cached } = this.#pipelines.get(call, spec.code, spec.entryPoint);
-    const race = <T>(q: Promise<T>): Promise<T> => Promise.race([q, this.#stop]);
+    // What loses the race may still settle later (a map aborted by the loss): it is handled here.
+    const race = <T>(q: Promise<T>): Promise<T> => { q.catch(() => {}); return Promise.race([q, this.#stop]); };
     return (async () => {
       const t0 = performance.now();
       const c = await race(compiled);

@@ -38,7 +38,13 @@ export class Pipelines {
   async #compile(call: string, code: string, entryPoint: string | undefined): Promise<Compiled> {
     const d = this.#device;
     const declared = declaredBindings(code);
+    // Error scopes around the creations: their errors reach the user as this dispatch's rejection, not as
+    // the device's uncaptured errors (which Dawn prints). Push and pop stay in one synchronous stretch, so
+    // the scopes of concurrent dispatches never interleave.
+    d.pushErrorScope('validation');
     const module = d.createShaderModule({ code });
+    const created = d.popErrorScope();
+    created.catch(() => {});
     const info = await module.getCompilationInfo();
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length > 0) {
@@ -50,17 +56,18 @@ export class Pipelines {
     const groupIds = [...byGroup.keys()].sort((a, b) => a - b);
     const maxGroup = groupIds.length ? groupIds[groupIds.length - 1] : -1;
     const layouts: GPUBindGroupLayout[] = [];
+    d.pushErrorScope('validation');
     for (let g = 0; g <= maxGroup; g++) {
       layouts.push(d.createBindGroupLayout({
         entries: (byGroup.get(g) ?? []).map((i) => ({ binding: declared[i].binding, visibility: COMPUTE, buffer: { type: declared[i].kind } })),
       }));
     }
+    const layout = d.createPipelineLayout({ bindGroupLayouts: layouts });
+    const layoutError = await d.popErrorScope();
+    if (layoutError !== null) throw new Error(messages.gpuPipeline(call, layoutError.message));
     let pipeline: GPUComputePipeline;
     try {
-      pipeline = await d.createComputePipelineAsync({
-        layout: d.createPipelineLayout({ bindGroupLayouts: layouts }),
-        compute: entryPoint === undefined ? { module } : { module, entryPoint },
-      });
+      pipeline = await d.createComputePipelineAsync({ layout, compute: entryPoint === undefined ? { module } : { module, entryPoint } });
     } catch (e) {
       throw new Error(messages.gpuPipeline(call, e instanceof Error ? e.message : String(e)), { cause: e });
     }
