@@ -2,7 +2,8 @@
 export { Executor, RunResult } from './executor.js';
 export type { RunHandle, RunOptions, MapOptions } from './executor.js';
 export type {
-  GpuLane, GpuAvailable, GpuUnavailable, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuBinding, GpuStorageArray, ComputeLimits, FeatureLevel,
+  GpuLane, GpuLaneBase, GpuAvailable, GpuUnavailable, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuBinding, GpuStorageArray,
+  ComputeLimits, ComputeLimit, FeatureLevel,
 } from './gpu/types.js';
 export type { ExecutorRef, Stats } from './engine/engine.js';
 export { Taskflow, Task } from './graph/taskflow.js';

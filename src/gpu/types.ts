@@ -1,9 +1,9 @@
 // The GPU lane as users see it (executor.gpu): plain types, no WebGPU types, so the package's public
 // declarations compile without @webgpu/types installed.
-import type { ComputeLimits } from './limits.js';
+import type { ComputeLimits, ComputeLimit } from './limits.js';
 import type { FeatureLevel } from './backends.js';
 
-export type { ComputeLimits, FeatureLevel };
+export type { ComputeLimits, ComputeLimit, FeatureLevel };
 
 /** The adapter a device came from, as the platform names it. Empty strings where it says nothing. */
 export interface GpuAdapterInfo {
@@ -51,7 +51,7 @@ export interface GpuDispatchReport {
   readonly bytesDown: number;
 }
 
-interface GpuLaneBase {
+export interface GpuLaneBase {
   /**
    * Runs a WGSL compute kernel over the bindings: uploads them, dispatches, copies the `read` bindings
    * back into their arrays, and resolves when they hold the results. Rejects with a TypeError naming the
