@@ -116,6 +116,35 @@ export class DataCloneError extends Error {
   }
 }
 
+/**
+ * WGSL that does not compile. The message lists the compiler's errors with their lines; `errors` has
+ * them as data.
+ */
+export class GpuShaderError extends Error {
+  override name = 'GpuShaderError';
+  readonly errors: readonly { line: number; column: number; message: string }[];
+  constructor(message: string, errors: readonly { line: number; column: number; message: string }[]) {
+    super(message);
+    this.errors = errors;
+  }
+}
+
+/**
+ * The GPU device was lost (destroyed, a driver reset, the adapter went away) while work was in flight or
+ * before it was submitted. `reason` is WebGPU's ('destroyed' | 'unknown'), `deviceMessage` what the
+ * device said. The lane accepts no more work afterwards (executor.gpu.available is false).
+ */
+export class GpuDeviceLostError extends Error {
+  override name = 'GpuDeviceLostError';
+  readonly reason: string;
+  readonly deviceMessage: string;
+  constructor(message: string, reason: string, deviceMessage: string) {
+    super(message);
+    this.reason = reason;
+    this.deviceMessage = deviceMessage;
+  }
+}
+
 /** What crosses threads for a thrown value: enough to rebuild it with its name, message and stack. */
 export interface PlainError {
   __error: true;

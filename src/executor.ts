@@ -16,6 +16,8 @@ import { readTopology, stealDomains, applyStealDomains, executorTopology, type E
 import { Metrics, type MetricsSnapshot, type MetricsOptions, type MetricsConfig } from './observe/metrics.js';
 import { checkedPriority, type Priority } from './policy/scheduling.js';
 import { messages } from './errors.js';
+import { NoGpu } from './gpu/none.js';
+import type { GpuLane } from './gpu/types.js';
 // The built-in task modules (the algorithms, map) register their functions on the host when the list is
 // evaluated, so the host resolves them by identity as its workers do.
 import './builtins.js';
@@ -25,6 +27,19 @@ export type { RunHandle, RunOptions } from './engine/runs.js';
 export type { MapOptions } from './engine/batch.js';
 
 const NORMAL = 2;
+const NOT_REQUESTED = new NoGpu(messages.gpuNotRequested);
+
+/** What the facade holds of its GPU lane: the public view, plus how to end it. */
+type OwnedLane = GpuLane & { close(): Promise<void>; destroy(): void };
+
+/**
+ * The GPU lane, when options.gpu asks for one: src/gpu/ is imported here, dynamically, so an executor
+ * without a GPU never loads it (nor Dawn, 132 MB, which it imports in turn). Never rejects.
+ */
+async function openGpu(): Promise<OwnedLane> {
+  const { openGpu: open } = await import('./gpu/index.js');
+  return (await open()) as unknown as OwnedLane;
+}
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /**
@@ -54,9 +69,11 @@ export class Executor {
   readonly #e: Engine;
   readonly #metrics: Metrics;
   readonly #topology: ExecutorTopology;
+  readonly #gpu: OwnedLane;
 
-  private constructor(engine: Engine, metrics: Metrics, topology: ExecutorTopology) {
+  private constructor(engine: Engine, metrics: Metrics, topology: ExecutorTopology, gpu: OwnedLane) {
     this.#e = engine;
+    this.#gpu = gpu;
     this.#metrics = metrics;
     this.#topology = topology;
     bindEngine(this, engine);
@@ -69,18 +86,34 @@ export class Executor {
    */
   static async create(options?: ExecutorOptions): Promise<Executor> {
     let metrics!: Metrics, topology!: ExecutorTopology;
-    const engine = await Engine.create(options, (core) => {
-      const cpus = readTopology();                  // steal domains by shared cache (observe/topology.ts)
-      const domains = stealDomains(cpus, core.nWorkers);
-      applyStealDomains(core, domains);
-      topology = executorTopology(cpus, domains);
-      metrics = Metrics.create(core);               // before the workers start (observe/metrics.ts)
-    });
-    return new Executor(engine, metrics, topology);
+    // The device is acquired while the workers start; a bad option fails create() and releases it.
+    const gpu = typeof options === 'object' && options !== null && options.gpu === true ? openGpu() : undefined;
+    let engine: Engine;
+    try {
+      engine = await Engine.create(options, (core) => {
+        const cpus = readTopology();                  // steal domains by shared cache (observe/topology.ts)
+        const domains = stealDomains(cpus, core.nWorkers);
+        applyStealDomains(core, domains);
+        topology = executorTopology(cpus, domains);
+        metrics = Metrics.create(core);               // before the workers start (observe/metrics.ts)
+      });
+    } catch (e) {
+      void gpu?.then((lane) => lane.destroy());
+      throw e;
+    }
+    return new Executor(engine, metrics, topology, gpu === undefined ? NOT_REQUESTED : await gpu);
   }
 
   /** Number of worker threads. */
   get workers(): number { return this.#e.workers; }
+
+  /**
+   * The GPU lane (docs/gpu.md): with `available: true`, what was found (adapter, featureLevel, backend,
+   * limits) and `dispatch()` to run WGSL over shared arrays; with `available: false`, the `reason` there is
+   * none (not asked for with `Executor.create({ gpu: true })`, no `webgpu` package, no adapter, the device
+   * was lost). The device belongs to the host thread.
+   */
+  get gpu(): GpuLane { return this.#gpu; }
 
   // ---- one-off tasks ----
 
@@ -234,10 +267,16 @@ export class Executor {
    * Finishes everything already submitted, then stops the workers. Bounded: after options.closeTimeout
    * ms it gives up waiting, rejects what is still in flight, and terminates the workers.
    */
-  close(): Promise<CloseReport> { return this.#e.close(); }
+  async close(): Promise<CloseReport> {
+    const [report] = await Promise.all([this.#e.close(), this.#gpu.close()]);
+    return report;
+  }
 
-  /** Stops now: terminates the workers and rejects everything still in flight. */
-  destroy(): Promise<void> { return this.#e.destroy(); }
+  /** Stops now: terminates the workers and rejects everything still in flight (GPU dispatches too). */
+  destroy(): Promise<void> {
+    this.#gpu.destroy();
+    return this.#e.destroy();
+  }
 
   /** @internal Test hook: terminate worker w from outside, as a crash would. */
   _killWorker(w: number): Promise<void> { return this.#e.pool.kill(w); }

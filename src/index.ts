@@ -1,6 +1,10 @@
 // beatflow's public API.
 export { Executor, RunResult } from './executor.js';
 export type { RunHandle, RunOptions, MapOptions } from './executor.js';
+export type {
+  GpuLane, GpuLaneBase, GpuAvailable, GpuUnavailable, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuBinding, GpuStorageArray,
+  ComputeLimits, ComputeLimit, FeatureLevel,
+} from './gpu/types.js';
 export type { ExecutorRef, Stats } from './engine/engine.js';
 export { Taskflow, Task } from './graph/taskflow.js';
 export type { TaskFunction, TaskResult, TasksOf } from './graph/taskflow.js';
@@ -8,7 +12,7 @@ export type { TaskContext } from './worker/context.js';
 export type { ExecutorOptions } from './options.js';
 export type { CloseReport, BusyWorker } from './engine/lifecycle.js';
 export type { PoolStats } from './engine/pool.js';
-export { WorkerCrashError, QueueFullError, GraphError, CancelledError, TimeoutError, MapError, DataCloneError } from './errors.js';
+export { WorkerCrashError, QueueFullError, GraphError, CancelledError, TimeoutError, MapError, DataCloneError, GpuShaderError, GpuDeviceLostError } from './errors.js';
 export { CancellationToken } from './engine/cancel.js';
 export { Subflow } from './graph/subflow.js';
 export type { TaskOptions, TaskHandle } from './engine/jobs.js';

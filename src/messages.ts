@@ -276,6 +276,31 @@ export const messages = {
   cancelledAt: (iso: string) => `cancelled at ${iso}`,
   timedOutAfter: (ms: number) => `timed out after ${ms} ms`,
 
+  // ---- the GPU lane (src/gpu/) ----
+  /** Reasons executor.gpu gives for having no device (one line each, no prefix: they are quoted in other messages). */
+  gpuNotRequested: 'no GPU was asked for: pass Executor.create({ gpu: true })',
+  gpuNoPackage: (pkg: string, version: string) =>
+    `the optional package '${pkg}' is not installed (npm install ${pkg}@${version}); GPU work is unavailable and the CPU runs everything`,
+  gpuLoadFailed: (pkg: string, message: string) => `the package '${pkg}' failed to load: ${message}`,
+  gpuNoAdapter: (tried: readonly string[]) => `no WebGPU adapter (${tried.join('; ') || 'nothing to try'})`,
+  gpuUnavailable: (call: string, reason: string) => `beatflow: ${call}: no GPU device: ${reason}`,
+  gpuShader: (call: string, errors: readonly { line: number; column: number; message: string }[]) =>
+    `beatflow: ${call}: the WGSL did not compile: ${errors.map((e) => `line ${e.line}:${e.column}: ${e.message}`).join('; ')}`,
+  gpuPipeline: (call: string, message: string) => `beatflow: ${call}: the compute pipeline was refused: ${message}`,
+  gpuValidation: (call: string, message: string) => `beatflow: ${call}: the device refused the dispatch: ${message}`,
+  gpuLost: (reason: string, message: string) =>
+    `beatflow: the GPU device was lost (${reason}${message ? `: ${message}` : ''}): GPU work in flight did not finish and no more is accepted`,
+  gpuBindingUnknown: (call: string, name: string, declared: readonly string[]) =>
+    `beatflow: ${call}: bindings.${name} is not declared by the WGSL (it declares: ${declared.join(', ') || 'no bindings'})`,
+  gpuBindingMissing: (call: string, name: string, kind: string) =>
+    `beatflow: ${call}: bindings.${name} is missing: the WGSL declares '${name}' (${kind}), so it must be bound`,
+  gpuBindingType: (call: string, name: string, expected: string, got: unknown) =>
+    `beatflow: ${call}: bindings.${name} must be ${expected} (got ${describe(got)})`,
+  gpuBindingTooBig: (call: string, name: string, bytes: number, max: number, limit: string) =>
+    `beatflow: ${call}: bindings.${name} is ${bytes} bytes, more than the device binds at once (${limit} = ${max})`,
+  gpuReadName: (call: string, name: unknown, why: string) =>
+    `beatflow: ${call}: read lists ${describe(name)}, which is ${why}: only var<storage, read_write> bindings are read back`,
+
   // ---- internal: invariants the runtime keeps; seeing one is a bug in beatflow ----
   corruptKind: (kind: number, at: number) =>
     `beatflow internal error: corrupt value kind ${kind} at byte ${at} of the shared memory — please report`,

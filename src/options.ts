@@ -47,6 +47,12 @@ export interface ExecutorOptions {
   recycleAboveHeapMb?: number;
   /** Most tasks submitted and not yet started; beyond it async/submit/run reject with QueueFullError. 0 = no bound (default). */
   maxQueue?: number;
+  /**
+   * Acquire a GPU device at create() (src/gpu/; docs/gpu.md): Dawn's `webgpu` package in Node, navigator.gpu
+   * elsewhere. Without it (the default) nothing GPU-related loads, and executor.gpu says it was not asked for.
+   * No package or no adapter is not an error: executor.gpu then says why. Default false.
+   */
+  gpu?: boolean;
 }
 
 /**
@@ -71,9 +77,10 @@ export const DEFAULTS = Object.freeze({
   recycleAfterTasks: 0,
   recycleAboveHeapMb: 0,
   maxQueue: 0,
+  gpu: false,
 });
 
-type IntOption = Exclude<keyof typeof DEFAULTS, 'workers' | 'module' | 'resourceLimits'>;
+type IntOption = Exclude<keyof typeof DEFAULTS, 'workers' | 'module' | 'resourceLimits' | 'gpu'>;
 
 /** Bounds of the integer options, inclusive. A minimum of 0 means 0 is allowed (it turns the feature off). */
 export const BOUNDS: Readonly<Record<IntOption, readonly [min: number, max: number]>> = Object.freeze({
@@ -120,6 +127,7 @@ export interface ResolvedOptions {
   closeTimeout: number;
   cancelGrace: number;
   priorityAging: number;
+  gpu: boolean;
 }
 
 const KNOWN = Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[];
@@ -153,6 +161,7 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
   const int = (name: IntOption): number => (o[name] === undefined ? DEFAULTS[name] as number : integer(name, o[name]));
   const workers = opts.workers === undefined || opts.workers === 'auto' ? DEFAULTS.workers : workersOption(opts.workers);
   if (opts.resourceLimits !== undefined) checkResourceLimits(opts.resourceLimits);
+  if (opts.gpu !== undefined && typeof opts.gpu !== 'boolean') throw new TypeError(messages.optionType('gpu', 'true or false', opts.gpu));
   return {
     lifecycle: {
       minWorkers: o.minWorkers === undefined ? DEFAULTS.minWorkers : integer('minWorkers', o.minWorkers),
@@ -165,6 +174,7 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
     resourceLimits: opts.resourceLimits,
     spinMicroseconds: int('spinMicroseconds'), lingerMicroseconds: int('lingerMicroseconds'),
     closeTimeout: int('closeTimeout'), cancelGrace: int('cancelGrace'), priorityAging: int('priorityAging'),
+    gpu: opts.gpu ?? DEFAULTS.gpu,
   };
 }
 

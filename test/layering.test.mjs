@@ -73,6 +73,22 @@ test('algorithms/ and pipeline/ reach executors through the engine, never the fa
   assert.is(show(outside(under('pipeline/'), [under('pipeline/'), ...allowed])), '');
 });
 
+test('gpu/ reaches the engine, never the facade; only the facade imports it, and then only its types, none.ts or dynamically', () => {
+  const allowed = [under('gpu/'), under('engine/'), under('policy/'), under('platform/'), is('errors.ts')];
+  assert.is(show(outside(under('gpu/'), allowed)), '');
+  const into = imports.filter((i) => i.to.startsWith('gpu/') && !i.from.startsWith('gpu/'));
+  assert.is(show(into.filter((i) => !['executor.ts', 'index.ts'].includes(i.from))), '', 'only the facade and the package entry');
+  // Static imports load the module with the executor: only the small ones without WebGPU may be.
+  const text = readFileSync(join(src, 'executor.ts'), 'utf8');
+  const staticGpu = [...text.matchAll(/^import\s(?!type\s)[^'";]*from\s*'\.\/gpu\/([^']+)'/gm)].map((m) => m[1]);
+  assert.equal(staticGpu, ['none.js'], 'executor.ts imports gpu/ statically only for none.js');
+  assert.match(text, /import\('\.\/gpu\/index\.js'\)/, 'and the rest dynamically');
+});
+
+test('the engine never imports gpu/ (the lane plugs in above it)', () => {
+  assert.is(show(imports.filter((i) => i.from.startsWith('engine/') && i.to.startsWith('gpu/'))), '');
+});
+
 test('the worker side never imports the host facade or the package entry', () => {
   assert.is(show(imports.filter((i) => i.from.startsWith('worker/') && (i.to === 'executor.ts' || i.to === 'index.ts'))), '');
 });

@@ -1,0 +1,117 @@
+// The GPU lane of one executor (executor.gpu): the device, its buffer pool and pipeline cache, what was
+// found, and dispatch(). Host thread only: the device belongs to the thread that acquired it. A lost
+// device (destroyed, driver reset) makes the lane unavailable: dispatches in flight reject with a
+// GpuDeviceLostError at once, later ones too, and nothing waits on the device again.
+/// <reference types="@webgpu/types" />
+import { BufferPool } from './buffers.js';
+import { Pipelines } from './pipelines.js';
+import { bindArrays } from './bindings.js';
+import { runDispatch } from './dispatch.js';
+import { computeLimits } from './limits.js';
+import type { Acquired } from './acquire.js';
+import type { ComputeLimits, FeatureLevel, GpuAdapterInfo, GpuDispatch, GpuDispatchReport } from './types.js';
+import { KeepAlive } from '../platform/node.js';
+import { GpuDeviceLostError, messages } from '../errors.js';
+
+/** "executor.gpu.dispatch()" or, with a label, "executor.gpu.dispatch({ label: 'saxpy' })". */
+const callName = (label: unknown): string =>
+  typeof label === 'string' ? `executor.gpu.dispatch({ label: '${label}' })` : 'executor.gpu.dispatch()';
+
+/** [x, y, z] from [x], [x, y] or [x, y, z], each checked against the device's limit. */
+function workgroupsOf(call: string, v: unknown, max: number): [number, number, number] {
+  const ok = Array.isArray(v) && v.length >= 1 && v.length <= 3 && v.every((n) => Number.isInteger(n) && n >= 0 && n <= max);
+  if (!ok) throw new TypeError(messages.argType(`${call}: workgroups`, `[x, y?, z?] of integers from 0 to ${max}`, v));
+  return [v[0], v[1] ?? 1, v[2] ?? 1];
+}
+
+export class GpuLane {
+  readonly adapter: GpuAdapterInfo;
+  readonly featureLevel: FeatureLevel;
+  readonly backend: string;
+  readonly limits: ComputeLimits;
+  readonly tried: readonly string[];
+  readonly #device: GPUDevice;
+  readonly #pool: BufferPool;
+  readonly #pipelines: Pipelines;
+  readonly #keepAlive = new KeepAlive();
+  /** Why the lane stopped (lost, closed, destroyed); dispatches reject with it. */
+  #stopped: Error | undefined;
+  readonly #stop: Promise<never>;
+  #reject!: (e: Error) => void;
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(got: Acquired) {
+    this.#device = got.device;
+    this.adapter = got.adapter;
+    this.featureLevel = got.featureLevel;
+    this.backend = got.backend;
+    this.tried = got.tried;
+    this.limits = computeLimits(got.device.limits);
+    this.#pool = new BufferPool(got.device, this.limits.maxBufferSize);
+    this.#pipelines = new Pipelines(got.device);
+    this.#stop = new Promise<never>((_, reject) => { this.#reject = reject; });
+    this.#stop.catch(() => {});
+    void got.device.lost.then((info) => {
+      this.#halt(new GpuDeviceLostError(messages.gpuLost(info.reason, info.message), info.reason, info.message));
+    });
+  }
+
+  get available(): boolean { return this.#stopped === undefined; }
+
+  /** Why no dispatch can run (the device was lost, the executor closed), once that is so. */
+  get reason(): string | undefined { return this.#stopped?.message; }
+
+  dispatch(spec: GpuDispatch): Promise<GpuDispatchReport> {
+    let p: Promise<GpuDispatchReport>;
+    try { p = this.#dispatch(spec); } catch (e) { return Promise.reject(e); }
+    this.#inFlight.add(p);
+    const done = () => { this.#inFlight.delete(p); };
+    p.then(done, done);
+    return this.#keepAlive.during(p);
+  }
+
+  #dispatch(spec: GpuDispatch): Promise<GpuDispatchReport> {
+    if (this.#stopped) throw this.#stopped;
+    if (typeof spec !== 'object' || spec === null) throw new TypeError(messages.argType('executor.gpu.dispatch(spec): spec', 'an object { code, workgroups, bindings }', spec));
+    const call = callName(spec.label);
+    if (typeof spec.code !== 'string') throw new TypeError(messages.argType(`${call}: code`, 'a WGSL source string', spec.code));
+    if (spec.entryPoint !== undefined && typeof spec.entryPoint !== 'string') throw new TypeError(messages.argType(`${call}: entryPoint`, 'a string', spec.entryPoint));
+    const workgroups = workgroupsOf(call, spec.workgroups, this.limits.maxComputeWorkgroupsPerDimension);
+    const { compiled, cached } = this.#pipelines.get(call, spec.code, spec.entryPoint);
+    // What loses the race may still settle later (a map aborted by the loss): it is handled here.
+    const race = <T>(q: Promise<T>): Promise<T> => { q.catch(() => {}); return Promise.race([q, this.#stop]); };
+    return (async () => {
+      const t0 = performance.now();
+      const c = await race(compiled);
+      const t1 = performance.now();
+      const bound = bindArrays(call, c.declared, spec.bindings, spec.read, this.limits);
+      if (this.#stopped) throw this.#stopped;
+      const t = await runDispatch(this.#device, this.#pool, call, c, bound, workgroups, race);
+      return Object.freeze({ compileMs: cached ? 0 : t1 - t0, ...t, totalMs: performance.now() - t0 });
+    })();
+  }
+
+  #halt(why: Error): void {
+    if (this.#stopped) return;
+    this.#stopped = why;
+    this.#reject(why);
+    this.#pool.clear();
+    this.#pipelines.clear();
+  }
+
+  /** Waits for the dispatches in flight, then releases the device. */
+  async close(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    this.destroy(new Error(messages.closedFor('executor.gpu.dispatch()')));
+  }
+
+  /** Releases the device now; dispatches in flight reject with `why`. */
+  destroy(why: Error = new Error(messages.destroyed)): void {
+    this.#halt(why);
+    this.#device.destroy();
+    this.#keepAlive.dispose();
+  }
+
+  /** @internal Test hook: destroys the device from outside, as a lost device would be. */
+  _loseDevice(): void { this.#device.destroy(); }
+}

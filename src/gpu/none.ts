@@ -1,0 +1,15 @@
+// The lane of an executor without a device: not asked for, or none found. It says why, and every
+// dispatch rejects with that. Small and free of WebGPU on purpose: the facade imports it statically.
+import type { GpuDispatch, GpuDispatchReport } from './types.js';
+import { messages } from '../errors.js';
+
+export class NoGpu {
+  readonly available = false as const;
+  readonly reason: string;
+  constructor(reason: string) { this.reason = reason; Object.freeze(this); }
+  dispatch(_spec: GpuDispatch): Promise<GpuDispatchReport> {
+    return Promise.reject(new Error(messages.gpuUnavailable('executor.gpu.dispatch()', this.reason)));
+  }
+  close(): Promise<void> { return Promise.resolve(); }
+  destroy(): void {}
+}

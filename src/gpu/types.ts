@@ -1,0 +1,84 @@
+// The GPU lane as users see it (executor.gpu): plain types, no WebGPU types, so the package's public
+// declarations compile without @webgpu/types installed.
+import type { ComputeLimits, ComputeLimit } from './limits.js';
+import type { FeatureLevel } from './backends.js';
+
+export type { ComputeLimits, ComputeLimit, FeatureLevel };
+
+/** The adapter a device came from, as the platform names it. Empty strings where it says nothing. */
+export interface GpuAdapterInfo {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+  /** A software or otherwise degraded adapter (WebGPU's isFallbackAdapter). */
+  readonly fallback: boolean;
+}
+
+/** A storage binding: a typed array of 4-byte elements (f32, i32, u32), usually from executor.shared(). */
+export type GpuStorageArray = Float32Array | Int32Array | Uint32Array;
+
+/** What a binding of executor.gpu.dispatch may be: a storage array, or `{ uniform: array }` for a var<uniform>. */
+export type GpuBinding = GpuStorageArray | { readonly uniform: GpuStorageArray };
+
+export interface GpuDispatch {
+  /** The WGSL source. Compiled once per (code, entryPoint) and cached. */
+  code: string;
+  /** The @compute function to run; optional when the code has exactly one. */
+  entryPoint?: string;
+  /** Workgroups to dispatch: [x], [x, y] or [x, y, z]; each an integer from 0 to maxComputeWorkgroupsPerDimension. */
+  workgroups: readonly number[];
+  /** Every `@group(g) @binding(b) var` the code declares, by its WGSL name. */
+  bindings: Readonly<Record<string, GpuBinding>>;
+  /** The storage bindings to copy back into their arrays. Default: every var<storage, read_write>. */
+  read?: readonly string[];
+  /** A name for messages (a task's name). */
+  label?: string;
+}
+
+/** What one dispatch cost, in milliseconds (performance.now()), and how many bytes it moved. */
+export interface GpuDispatchReport {
+  /** Compiling the pipeline, 0 when it came from the cache. */
+  readonly compileMs: number;
+  /** Copying the inputs through the staging view and writeBuffer. */
+  readonly uploadMs: number;
+  /** From submit to every readback buffer mapped: the kernel, the copies and the queue's latency. */
+  readonly gpuMs: number;
+  /** Copying the mapped results into the arrays. */
+  readonly readbackMs: number;
+  readonly totalMs: number;
+  readonly bytesUp: number;
+  readonly bytesDown: number;
+}
+
+export interface GpuLaneBase {
+  /**
+   * Runs a WGSL compute kernel over the bindings: uploads them, dispatches, copies the `read` bindings
+   * back into their arrays, and resolves when they hold the results. Rejects with a TypeError naming the
+   * binding for a missing, unknown or mistyped one, a GpuShaderError with the compiler's messages for WGSL
+   * that does not compile, a GpuDeviceLostError if the device is lost before it is done.
+   */
+  dispatch(spec: GpuDispatch): Promise<GpuDispatchReport>;
+}
+
+/** A device was found and is usable. */
+export interface GpuAvailable extends GpuLaneBase {
+  readonly available: true;
+  readonly adapter: GpuAdapterInfo;
+  readonly featureLevel: FeatureLevel;
+  /** The Dawn backend ('vulkan', 'opengles', 'metal', …), or 'navigator.gpu' for a browser's or Deno's WebGPU. */
+  readonly backend: string;
+  /** The device's compute limits, after negotiation with the adapter. */
+  readonly limits: ComputeLimits;
+  /** What was tried before it, and why each failed ("vulkan (core): no adapter"). */
+  readonly tried: readonly string[];
+}
+
+/** No device: not asked for, no `webgpu` package, no adapter, or the device was lost. dispatch() rejects with the reason. */
+export interface GpuUnavailable extends GpuLaneBase {
+  readonly available: false;
+  /** One line saying why. */
+  readonly reason: string;
+}
+
+export type GpuLane = GpuAvailable | GpuUnavailable;
