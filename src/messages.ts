@@ -136,6 +136,9 @@ export const messages = {
   noSource: (graph: string) =>
     `beatflow: taskflow '${graph}' has no task to start from: every task has a predecessor (edges out of a ` +
     `condition count too). Add a task that precedes the loop's first task`,
+  moduleWork: (task: string) =>
+    `beatflow: task.work(fn) on task '${task}': it is a module task (taskflow.composedOf), which runs its taskflow ` +
+    'and has no work of its own to replace: emplace a task for fn instead',
   erased: (task: string) => `beatflow: task '${task}' was erased from its taskflow: its handle cannot be used any more`,
   foreignTask: (graph: string, task: string) =>
     `beatflow: task '${task}' belongs to another taskflow than '${graph}': link tasks of one taskflow only ` +
