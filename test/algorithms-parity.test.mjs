@@ -8,26 +8,9 @@ import {
   reduceByIndex, merge,
 } from 'beatflow';
 import { within, rejection } from './helpers/executor.mjs';
+import { DTYPES, PARTS, label, values, same } from './helpers/arrays.mjs';
 
-const DTYPES = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
 const SIZES = [0, 1, 7, 255, 256, 257, 1023, 1025, 65_537];
-const PARTS = [{ partitioner: 'static' }, { partitioner: 'dynamic', grain: 7 }, { partitioner: 'guided' }, undefined];
-const label = (C, n, o) => `${C.name}[${n}] ${o ? JSON.stringify(o) : 'default'}`;
-
-/** Deterministic values in [lo, lo + k). */
-function values(a, seed, k = 8, lo = -4) {
-  const unsigned = a instanceof Uint8Array || a instanceof Uint16Array || a instanceof Uint32Array;
-  let s = seed >>> 0;
-  for (let i = 0; i < a.length; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; a[i] = (s >>> 8) % k + (unsigned ? 0 : lo); }
-  return a;
-}
-
-function same(got, want, what) {
-  assert.is(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i])) assert.unreachable(`${what}: index ${i}: got ${got[i]}, want ${want[i]}`);
-  }
-}
 
 for (const workers of [1, 2, 4]) {
   const P = suite(`Taskflow's other algorithms (${workers} worker${workers > 1 ? 's' : ''})`);

@@ -27,6 +27,15 @@ export const forEach = algorithm<[array: NumArray, fn: (a: any, lo: number, hi: 
     return c;
   });
 
+/** Checks an index range (first, first + step, … before last) and returns it. */
+function indexRange(c: Call, first: unknown, last: unknown, step: unknown): [number, number, number] {
+  for (const [v, l] of [[first, 'first'], [last, 'last']] as const) {
+    if (!Number.isSafeInteger(v)) throw new TypeError(messages.argType(`${c.what}: ${l}`, 'an integer', v));
+  }
+  if (!Number.isSafeInteger(step) || step === 0) throw new TypeError(messages.argType(`${c.what}: step`, 'a non-zero integer', step));
+  return [first as number, last as number, step as number];
+}
+
 /**
  * Calls `fn(begin, end, step)` on chunks of the indices first, first + step, … before last (a negative
  * step counts down); fn visits `for (let i = begin; step > 0 ? i < end : i > end; i += step)`.
@@ -34,11 +43,7 @@ export const forEach = algorithm<[array: NumArray, fn: (a: any, lo: number, hi: 
 export const forEachIndex = algorithm<[first: number, last: number, step: number, fn: (begin: number, end: number, step: number) => void, options?: PartitionOptions], void>(
   (first, last, step, f, o) => {
     const c = call('forEachIndex', 'forEachIndex(executor, first, last, step, fn, options)', o);
-    for (const [v, l] of [[first, 'first'], [last, 'last']] as const) {
-      if (!Number.isSafeInteger(v)) throw new TypeError(messages.argType(`${c.what}: ${l}`, 'an integer', v));
-    }
-    if (!Number.isSafeInteger(step) || step === 0) throw new TypeError(messages.argType(`${c.what}: step`, 'a non-zero integer', step));
-    c.args[Arg.X0] = first; c.args[Arg.X1] = last; c.args[Arg.X2] = step;
+    [c.args[Arg.X0], c.args[Arg.X1], c.args[Arg.X2]] = indexRange(c, first, last, step);
     callback(c, Arg.F1, f, 'fn');
     return c;
   });
@@ -231,11 +236,7 @@ export const maxElement = algorithm<[array: NumArray, cmp?: ((x: number, y: numb
 export const reduceByIndex = algorithm<[first: number, last: number, step: number, fn: (begin: number, end: number, step: number) => unknown, options?: ReduceOptions], any>(
   (first, last, step, f, o) => {
     const c = call('reduceByIndex', 'reduceByIndex(executor, first, last, step, fn, options)', o);
-    for (const [v, l] of [[first, 'first'], [last, 'last']] as const) {
-      if (!Number.isSafeInteger(v)) throw new TypeError(messages.argType(`${c.what}: ${l}`, 'an integer', v));
-    }
-    if (!Number.isSafeInteger(step) || step === 0) throw new TypeError(messages.argType(`${c.what}: step`, 'a non-zero integer', step));
-    c.args[Arg.X2] = [first, last, step];
+    c.args[Arg.X2] = indexRange(c, first, last, step);
     if (o?.init !== undefined) { c.args[Arg.X0] = o.init; c.args[Arg.X1] = 1; }
     callback(c, Arg.F1, f, 'fn');
     callback(c, Arg.F2, o?.combine, 'options.combine');
