@@ -136,6 +136,9 @@ export const messages = {
   noSource: (graph: string) =>
     `beatflow: taskflow '${graph}' has no task to start from: every task has a predecessor (edges out of a ` +
     `condition count too). Add a task that precedes the loop's first task`,
+  moduleWork: (task: string) =>
+    `beatflow: task.work(fn) on task '${task}': it is a module task (taskflow.composedOf), which runs its taskflow ` +
+    'and has no work of its own to replace: emplace a task for fn instead',
   erased: (task: string) => `beatflow: task '${task}' was erased from its taskflow: its handle cannot be used any more`,
   foreignTask: (graph: string, task: string) =>
     `beatflow: task '${task}' belongs to another taskflow than '${graph}': link tasks of one taskflow only ` +
@@ -204,6 +207,10 @@ export const messages = {
     `beatflow: ${what}: '${op}' takes ${n} input array${n > 1 ? 's' : ''} (got ${got})`,
   algoScalars: (what: string, op: string, s0: unknown, s1: unknown) =>
     `beatflow: ${what}: { op: '${op}', s0, s1 }: s0 and s1 must be numbers (got s0 ${describe(s0)}, s1 ${describe(s1)})`,
+  algoMergeLength: (what: string, out: number, a: number, b: number) =>
+    `beatflow: ${what}: out has ${out} elements but a and b have ${a} + ${b} = ${a + b}: they must be equal`,
+  algoOverlap: (what: string, label: string) =>
+    `beatflow: ${what}: out overlaps ${label}: the merge reads ${label} while it writes out, so give out memory of its own`,
   adoptView: (ctors: readonly string[], got: unknown) =>
     `beatflow: adopt(executor, view): view must be one of ${ctors.join(', ')} (a view on your SharedArrayBuffer or ` +
     `ArrayBuffer; got ${describe(got)})`,

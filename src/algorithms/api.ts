@@ -3,146 +3,15 @@
 // Both forms run the same builtin task (builtins.ts); this file only checks the arguments and writes
 // them in the builtin's argument list (spec.ts). Callbacks travel as function ids: the engine's own
 // (Engine.fnId) in the direct form, FnArg resolved at placement in the graph form.
-import { engineOf, type Engine, type ExecutorRef } from '../engine/engine.js';
-import { ASYNC } from '../engine/tasks.js';
-import type { Taskflow, Task } from '../graph/taskflow.js';
-import { FnArg } from '../engine/functions.js';
-import { DTYPES, isFreed, type SharedArrayCtor } from '../engine/codec.js';
-import { BUILTINS, type BuiltinName } from './builtins.js';
-import { callerRuns } from './caller.js';
-import { Arg, PART_CODE } from './spec.js';
-import { checkPartition, type Partitioner } from './partition.js';
+import type { SharedArrayCtor } from '../engine/codec.js';
+import { Arg } from './spec.js';
+import type { Partitioner } from './partition.js';
 import { MAP_OPS, MAP_NAMES, REDUCE_NAMES, SCAN_OPS, type MapOp, type ScanOp } from './ops.js';
 import type { NumArray } from './merge.js';
 import { messages } from '../errors.js';
+import { type Call, type PartitionOptions, type MapSpec, call, callback, array, sameLength, inputs, algorithm } from './call.js';
 
-/** How an algorithm splits its index range between tasks (partition.ts). */
-export interface PartitionOptions {
-  /** 'guided' (default), 'dynamic' or 'static'. */
-  partitioner?: Partitioner;
-  /** Items per chunk (static: per range; sort: the shortest run). Default: chosen from the measured cost per item. */
-  grain?: number;
-  /**
-   * Extra arguments for a range callback, passed after its own (`fn(array, lo, hi, ...args)`): shared
-   * arrays travel by reference, other values are copied once per task. Inline callbacks cannot capture
-   * variables, so this is how they get their data.
-   */
-  args?: readonly unknown[];
-  /**
-   * Whether the calling thread takes a share of a call with a built-in op (transform with an op, reduce
-   * with an op, min/maxElement without a comparator, a scan with an op, sort without a comparator) in
-   * the direct form: it starts at once, while
-   * workers wake, and the call is over as soon as the last chunk is. The caller's event loop waits
-   * meanwhile, as long as the call takes. `false` leaves all the work to the workers. Default true.
-   */
-  caller?: boolean;
-}
-
-/** A built-in elementwise operation of transform, with its scalars (see ops.ts for the list). */
-export type MapSpec = MapOp | { op: MapOp; s0?: number; s1?: number };
-
-/** One algorithm call, ready for either form. */
-interface Call {
-  name: BuiltinName;
-  what: string;
-  args: unknown[];
-  /** Callback positions (F1, F2) holding functions to turn into ids. */
-  fns: [Arg, Function, string][];
-  /** The calling thread may take a share (options.caller, caller.ts). */
-  caller: boolean;
-  /** Maps the builtin's result for the direct form (e.g. to the caller's own output array). */
-  result?: (r: unknown) => unknown;
-}
-
-/** Every option an algorithm takes (PartitionOptions, ReduceOptions): any other key is refused. */
-const OPTIONS = ['partitioner', 'grain', 'args', 'caller', 'combine', 'init'] as const;
-
-function call(name: BuiltinName, what: string, opts: PartitionOptions | undefined): Call {
-  if (opts !== undefined) {
-    if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new TypeError(messages.argType(`${what}: options`, 'an object like { partitioner, grain }', opts));
-    for (const k of Object.keys(opts)) if (!(OPTIONS as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption(what, k, OPTIONS));
-  }
-  const [p, grain] = checkPartition(what, opts);
-  const args: unknown[] = new Array(Arg.Count).fill(null);
-  args[Arg.F1] = -1; args[Arg.F2] = -1; args[Arg.X0] = 0; args[Arg.X1] = 0; args[Arg.X2] = 0;
-  args[Arg.Part] = PART_CODE[p]; args[Arg.Grain] = grain; args[Arg.Job] = 0; args[Arg.Index] = 0;
-  const extra = opts?.args;
-  if (extra !== undefined) {
-    if (!Array.isArray(extra)) throw new TypeError(messages.callOption(what, 'args', 'an array of extra callback arguments', extra));
-    args.push(...extra);
-  }
-  const caller = opts?.caller;
-  if (caller !== undefined && typeof caller !== 'boolean') throw new TypeError(messages.callOption(what, 'caller', 'true or false', caller));
-  return { name, what, args, fns: [], caller: caller !== false };
-}
-
-function callback(c: Call, at: Arg, f: unknown, label: string): void {
-  if (typeof f !== 'function') throw new TypeError(messages.algoCallback(c.what, label, f));
-  c.fns.push([at, f, `${c.what} ${label}`]);
-}
-
-function array(c: Call, v: unknown, label: string): NumArray {
-  if (!ArrayBuffer.isView(v) || !(DTYPES as readonly Function[]).includes(v.constructor)) {
-    throw new TypeError(messages.algoArray(c.what, label, DTYPES.map((d) => d.name), v));
-  }
-  if (isFreed(v)) throw new TypeError(messages.alreadyFreed(`${c.what}: ${label}`, v));
-  return v as NumArray;
-}
-
-function sameLength(c: Call, arrays: NumArray[], labels: string[]): void {
-  for (let i = 1; i < arrays.length; i++) {
-    if (arrays[i].length !== arrays[0].length) {
-      throw new RangeError(messages.algoLengths(c.what, labels[i], arrays[i].length, labels[0], arrays[0].length));
-    }
-  }
-}
-
-function inputs(c: Call, input: unknown): NumArray[] {
-  const list = Array.isArray(input) ? input : [input];
-  if (list.length < 1 || list.length > 3) throw new TypeError(messages.algoInputs(c.what, 3, list.length));
-  return list.map((a, i) => array(c, a, list.length === 1 ? 'input' : `input[${i}]`));
-}
-
-/** Runs a call on an executor: the direct form. */
-async function execute(ex: Engine, c: Call): Promise<unknown> {
-  ex.checkOpen(c.what);
-  const args = c.args.slice();
-  for (const [at, f, what] of c.fns) args[at] = ex.fnId(f, what);
-  const mine = c.caller ? callerRuns(ex, c.name, args) : undefined;
-  let r: unknown;
-  if (mine !== undefined) r = await mine;
-  else {
-    ex.linger.begin();
-    try {
-      const pending = ex.tasks.plain(2, BUILTINS[c.name], args, ASYNC);
-      ex.wake({ count: ex.workers });   // the driver and the helpers it will spawn: start waking them now
-      r = await pending;
-    } finally {
-      ex.linger.end();
-    }
-  }
-  return c.result ? c.result(r) : r;
-}
-
-/** Adds a call to a taskflow as one task: the graph form. */
-function emplace(tf: Taskflow, c: Call): Task {
-  const args = c.args.slice();
-  for (const [at, f, what] of c.fns) args[at] = new FnArg(f, what);
-  return tf.emplace(BUILTINS[c.name]).args(...args).name(c.name);
-}
-
-/** An algorithm in both forms: `alg(executor, …)` → Promise, `alg.task(taskflow, …)` → Task. */
-export type Algorithm<P extends unknown[], R> = ((executor: ExecutorRef, ...p: P) => Promise<R>) & { task(tf: Taskflow, ...p: P): Task };
-
-function algorithm<P extends unknown[], R>(describeCall: (...p: P) => Call): Algorithm<P, R> {
-  const direct = (ex: ExecutorRef, ...p: P): Promise<R> => {
-    try {
-      const c = describeCall(...p);
-      return execute(engineOf(ex, c.what), c) as Promise<R>;
-    } catch (e) { return Promise.reject(e); }
-  };
-  return Object.assign(direct, { task: (tf: Taskflow, ...p: P): Task => emplace(tf, describeCall(...p)) });
-}
+export type { Algorithm, PartitionOptions, MapSpec } from './call.js';
 
 // ---- the algorithms ----
 
@@ -158,6 +27,15 @@ export const forEach = algorithm<[array: NumArray, fn: (a: any, lo: number, hi: 
     return c;
   });
 
+/** Checks an index range (first, first + step, … before last) and returns it. */
+function indexRange(c: Call, first: unknown, last: unknown, step: unknown): [number, number, number] {
+  for (const [v, l] of [[first, 'first'], [last, 'last']] as const) {
+    if (!Number.isSafeInteger(v)) throw new TypeError(messages.argType(`${c.what}: ${l}`, 'an integer', v));
+  }
+  if (!Number.isSafeInteger(step) || step === 0) throw new TypeError(messages.argType(`${c.what}: step`, 'a non-zero integer', step));
+  return [first as number, last as number, step as number];
+}
+
 /**
  * Calls `fn(begin, end, step)` on chunks of the indices first, first + step, … before last (a negative
  * step counts down); fn visits `for (let i = begin; step > 0 ? i < end : i > end; i += step)`.
@@ -165,11 +43,7 @@ export const forEach = algorithm<[array: NumArray, fn: (a: any, lo: number, hi: 
 export const forEachIndex = algorithm<[first: number, last: number, step: number, fn: (begin: number, end: number, step: number) => void, options?: PartitionOptions], void>(
   (first, last, step, f, o) => {
     const c = call('forEachIndex', 'forEachIndex(executor, first, last, step, fn, options)', o);
-    for (const [v, l] of [[first, 'first'], [last, 'last']] as const) {
-      if (!Number.isSafeInteger(v)) throw new TypeError(messages.argType(`${c.what}: ${l}`, 'an integer', v));
-    }
-    if (!Number.isSafeInteger(step) || step === 0) throw new TypeError(messages.argType(`${c.what}: step`, 'a non-zero integer', step));
-    c.args[Arg.X0] = first; c.args[Arg.X1] = last; c.args[Arg.X2] = step;
+    [c.args[Arg.X0], c.args[Arg.X1], c.args[Arg.X2]] = indexRange(c, first, last, step);
     callback(c, Arg.F1, f, 'fn');
     return c;
   });
@@ -254,8 +128,11 @@ export const transformReduce = algorithm<[input: NumArray | NumArray[], f: 'dot'
     return reduceCall('transformReduce', ins, f, o, ['dot', 'sum', 'min', 'max']);
   });
 
-function scanCall(name: 'inclusiveScan' | 'exclusiveScan', a: unknown, out: unknown, f: unknown, init: unknown, hasInit: boolean, o: PartitionOptions | undefined): Call {
-  const c = call(name, `${name}(executor, input, out, ${name === 'exclusiveScan' ? 'init, ' : ''}fn | op, options)`, o);
+type ScanName = 'inclusiveScan' | 'exclusiveScan' | 'transformInclusiveScan' | 'transformExclusiveScan';
+
+function scanCall(name: ScanName, a: unknown, out: unknown, f: unknown, init: unknown, hasInit: boolean, o: PartitionOptions | undefined, uop?: unknown): Call {
+  const t = name.startsWith('transform');
+  const c = call(name, `${name}(executor, input, out, ${name.endsWith('xclusiveScan') ? 'init, ' : ''}${t ? 'bop, uop' : 'fn | op'}, options)`, o);
   const ins = array(c, a, 'input'), o2 = array(c, out, 'out');
   sameLength(c, [o2, ins], ['out', 'input']);
   c.args[Arg.A] = ins; c.args[Arg.Out] = o2;
@@ -263,9 +140,10 @@ function scanCall(name: 'inclusiveScan' | 'exclusiveScan', a: unknown, out: unkn
     if (typeof init !== 'number') throw new TypeError(messages.argType(`${c.what}: ${name === 'exclusiveScan' ? 'init' : 'options.init'}`, 'a number', init));
     c.args[Arg.X0] = init; c.args[Arg.X1] = 1;
   }
-  if (typeof f === 'function') callback(c, Arg.F1, f, 'op');
+  if (typeof f === 'function') callback(c, Arg.F1, f, t ? 'bop' : 'op');
   else if (typeof f === 'string' && (SCAN_OPS as readonly string[]).includes(f)) c.args[Arg.F2] = SCAN_OPS.indexOf(f as ScanOp);
-  else throw new TypeError(messages.algoOp(c.what, 'a function op(x, y)', SCAN_OPS, f));
+  else throw new TypeError(messages.algoOp(c.what, `a function ${t ? 'bop' : 'op'}(x, y)`, SCAN_OPS, f));
+  if (t) callback(c, Arg.X2, uop, 'uop');
   c.result = () => o2;
   return c;
 }
@@ -282,6 +160,18 @@ export const exclusiveScan = algorithm<[input: NumArray, out: NumArray, init: nu
   (a, out, init, f, o) => scanCall('exclusiveScan', a, out, f, init, true, o));
 
 /**
+ * out[i] = uop(input[0], 0) ⊕ … ⊕ uop(input[i], i) (after options.init when given), ⊕ being bop: 'sum',
+ * 'min', 'max' or an associative `bop(x, y)`. uop is called once per element per pass (twice in all).
+ * out may be input. Resolves with out.
+ */
+export const transformInclusiveScan = algorithm<[input: NumArray, out: NumArray, bop: ScanOp | ((x: number, y: number) => number), uop: (x: number, i: number) => number, options?: PartitionOptions & { init?: number }], NumArray>(
+  (a, out, bop, uop, o) => scanCall('transformInclusiveScan', a, out, bop, o?.init, o?.init !== undefined, o, uop));
+
+/** out[i] = init ⊕ uop(input[0], 0) ⊕ … ⊕ uop(input[i − 1], i − 1) (out[0] = init). Resolves with out. */
+export const transformExclusiveScan = algorithm<[input: NumArray, out: NumArray, init: number, bop: ScanOp | ((x: number, y: number) => number), uop: (x: number, i: number) => number, options?: PartitionOptions], NumArray>(
+  (a, out, init, bop, uop, o) => scanCall('transformExclusiveScan', a, out, bop, init, true, o, uop));
+
+/**
  * Sorts in place. Without a comparator: ascending in TypedArray.prototype.sort's order (−0 before +0,
  * NaN last). With `cmp(x, y)` (negative: x first): stable (a merge sort). Resolves with the array.
  */
@@ -296,17 +186,22 @@ export const sort = algorithm<[array: NumArray, cmp?: ((x: number, y: number) =>
     return c;
   });
 
-function findCall(name: 'find' | 'findIndex', a: unknown, pred: unknown, o: PartitionOptions | undefined): Call {
+function findCall(name: 'find' | 'findIndex' | 'findIfNot', a: unknown, pred: unknown, o: PartitionOptions | undefined): Call {
   const c = call('findIndex', `${name}(executor, array, pred, options)`, o);
   c.args[Arg.A] = array(c, a, 'array');
   callback(c, Arg.F1, pred, 'pred');
   c.args[Arg.X0] = name === 'find' ? 1 : 0;
+  c.args[Arg.X1] = name === 'findIfNot' ? 1 : 0;
   return c;
 }
 
 /** The smallest index i with pred(array[i], i) truthy, or −1. Chunks past a known match are skipped. */
 export const findIndex = algorithm<[array: NumArray, pred: (x: number, i: number) => unknown, options?: PartitionOptions], number>(
   (a, pred, o) => findCall('findIndex', a, pred, o));
+
+/** The smallest index i with pred(array[i], i) falsy, or −1 (Taskflow's find_if_not, as an index). */
+export const findIfNot = algorithm<[array: NumArray, pred: (x: number, i: number) => unknown, options?: PartitionOptions], number>(
+  (a, pred, o) => findCall('findIfNot', a, pred, o));
 
 /** The element at findIndex, or undefined. */
 export const find = algorithm<[array: NumArray, pred: (x: number, i: number) => unknown, options?: PartitionOptions], number | undefined>(
@@ -331,5 +226,44 @@ export const minElement = algorithm<[array: NumArray, cmp?: ((x: number, y: numb
 /** Index of the largest element (the first of equals); as minElement otherwise. */
 export const maxElement = algorithm<[array: NumArray, cmp?: ((x: number, y: number) => number) | PartitionOptions, options?: PartitionOptions], number>(
   (a, cmp, o) => minMaxCall('maxElement', a, cmp, o));
+
+/**
+ * Reduces the index space of forEachIndex: `fn(begin, end, step)` returns the partial of one chunk of
+ * first, first + step, … before last, folded with `options.combine(x, y)` (required; associative and
+ * commutative) and `options.init` when given. undefined for an empty range without init.
+ * @example const sum = await reduceByIndex(executor, 0, 100, 1, (b, e) => (e - b) * (b + e - 1) / 2, { combine: (x, y) => x + y });
+ */
+export const reduceByIndex = algorithm<[first: number, last: number, step: number, fn: (begin: number, end: number, step: number) => unknown, options?: ReduceOptions], any>(
+  (first, last, step, f, o) => {
+    const c = call('reduceByIndex', 'reduceByIndex(executor, first, last, step, fn, options)', o);
+    c.args[Arg.X2] = indexRange(c, first, last, step);
+    if (o?.init !== undefined) { c.args[Arg.X0] = o.init; c.args[Arg.X1] = 1; }
+    callback(c, Arg.F1, f, 'fn');
+    callback(c, Arg.F2, o?.combine, 'options.combine');
+    return c;
+  });
+
+function overlaps(x: NumArray, y: NumArray): boolean {
+  return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}
+
+/**
+ * out = the stable merge of sorted arrays a and b (ties from a), in parallel: each output chunk finds
+ * where it starts in a and b by binary search (co-rank), so chunks merge independently. Ascending by <
+ * (for floats TypedArray.prototype.sort's order: −0 before +0, NaN last) or by `cmp(x, y)` (negative: x
+ * first). out has a.length + b.length elements and overlaps neither. Resolves with out.
+ */
+export const merge = algorithm<[a: NumArray, b: NumArray, out: NumArray, cmp?: ((x: number, y: number) => number) | PartitionOptions, options?: PartitionOptions], NumArray>(
+  (a, b, out, cmp, o) => {
+    const opts = typeof cmp === 'object' && cmp !== null ? cmp : o;
+    const c = call('merge', 'merge(executor, a, b, out, cmp?, options)', opts);
+    const x = array(c, a, 'a'), y = array(c, b, 'b'), z = array(c, out, 'out');
+    if (z.length !== x.length + y.length) throw new RangeError(messages.algoMergeLength(c.what, z.length, x.length, y.length));
+    for (const [v, l] of [[x, 'a'], [y, 'b']] as const) if (overlaps(z, v)) throw new RangeError(messages.algoOverlap(c.what, l));
+    c.args[Arg.A] = x; c.args[Arg.B] = y; c.args[Arg.Out] = z;
+    if (cmp !== undefined && typeof cmp !== 'object') callback(c, Arg.F1, cmp, 'cmp');
+    c.result = () => z;
+    return c;
+  });
 
 export type { Partitioner, NumArray, SharedArrayCtor };

@@ -11,8 +11,9 @@ import { kernelMap, kernelReduce, KERNEL_NS_PER_ITEM } from './kernels.js';
 import { Arg } from './spec.js';
 import { type Args, type Body, J, arr, bind, fn, isCallback, jobView, rangeFn, theCore } from './job.js';
 import { type Ctx, type OnePhase, type Share, type Steps, NOTHING, onePhase } from './drive.js';
-import { inclusiveScan, exclusiveScan, scanSteps } from './scan.js';
+import { inclusiveScan, exclusiveScan, transformInclusiveScan, transformExclusiveScan, scanSteps } from './scan.js';
 import { sort, sortSteps, SORT_NS_PER_ITEM } from './sort.js';
+import { fill, generate, merge, fillCallerPlan } from './fill.js';
 
 // ---- forEach, forEachIndex, transform ----
 
@@ -119,6 +120,27 @@ const reducePlan = (args: Args): OnePhase => ({
 });
 function reduce(this: Ctx, ...args: Args): unknown { return onePhase(this, reduce, args, reducePlan(args)); }
 
+// ---- reduceByIndex: a callback reduction over forEachIndex's index space (X2: [first, last, step]) ----
+
+function reduceByIndexShare(args: Args): Share {
+  const cb = rangeFn(args), combine = fn(args, Arg.F2);
+  const [first, last, step] = args[Arg.X2] as number[];
+  const clamp = step > 0 ? Math.min : Math.max;
+  let has = false, acc: unknown;
+  const body: Body = (lo, hi) => {
+    const v = cb(first + lo * step, clamp(first + hi * step, last), step);
+    acc = has ? combine(acc, v) : v;
+    has = true;
+  };
+  return { body, partial: () => (has ? [1, acc] : undefined) };
+}
+
+function reduceByIndexPlan(args: Args): OnePhase {
+  const [first, last, step] = args[Arg.X2] as number[];
+  return { n: indexCount(first, last, step), costNs: 0, share: () => reduceByIndexShare(args), result: (partials) => foldPartials(args, partials) };
+}
+function reduceByIndex(this: Ctx, ...args: Args): unknown { return onePhase(this, reduceByIndex, args, reduceByIndexPlan(args)); }
+
 // ---- findIndex ----
 
 /** Lowers `best` to i unless it is already lower (atomic min by CAS). */
@@ -129,13 +151,14 @@ function offerBest(job: number, i: number): void {
   }
 }
 
+/** findIndex, find and findIfNot (X1 = 1: the first element pred rejects). */
 function findShare(args: Args, job: number): Share {
-  const pred = fn(args, Arg.F1), a = arr(args, Arg.A);
+  const pred = fn(args, Arg.F1), a = arr(args, Arg.A), not = args[Arg.X1] === 1;
   const i32 = jobView(job), at = (job >> 2) + J.best;
   const body: Body = (lo, hi) => {
     if (lo >= Atomics.load(i32, at)) return;          // a match before this chunk is already known
     for (let i = lo; i < hi; i++) {
-      if (pred(a[i], i)) { offerBest(job, i); return; }
+      if (!pred(a[i], i) === not) { offerBest(job, i); return; }
     }
   };
   return { body, partial: NOTHING };
@@ -203,6 +226,8 @@ function maxElement(this: Ctx, ...args: Args): unknown { return onePhase(this, m
  */
 export function callerPlan(name: BuiltinName, args: Args): OnePhase | undefined {
   if (isCallback(args)) return undefined;
+  const more = fillCallerPlan(name, args);
+  if (more) return more;
   if (name === 'transform') return transformPlan(args);
   if (name === 'reduce') return reducePlan(args);
   if (name === 'minElement' || name === 'maxElement') return minMaxPlan(args);
@@ -228,6 +253,7 @@ export function callerSteps(name: BuiltinName, args: Args): { n: number; costNs:
 /** Every builtin, by the name the function table records (and errors show as the task's name). */
 export const BUILTINS = {
   forEach, forEachIndex, transform, reduce, findIndex, minElement, maxElement, inclusiveScan, exclusiveScan, sort,
+  fill, generate, merge, reduceByIndex, transformInclusiveScan, transformExclusiveScan,
 } as const;
 export type BuiltinName = keyof typeof BUILTINS;
 

@@ -1,7 +1,8 @@
 // Parallel algorithms over shared typed arrays (README "Parallel algorithms"): the public surface.
 export {
   forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,
-  minElement, maxElement,
+  minElement, maxElement, findIfNot, transformInclusiveScan, transformExclusiveScan, reduceByIndex, merge,
 } from './api.js';
+export { fill, fillN, generate, generateN } from './api-fill.js';
 export type { Algorithm, PartitionOptions, ReduceOptions, MapSpec, Partitioner } from './api.js';
 export { adopt, type Adopted } from './adopt.js';

@@ -108,3 +108,18 @@ export function pairCount(n: number, r: number, round: number): number {
   const w = Math.ceil(n / r) * 2 ** round;
   return Math.ceil(n / (2 * w));
 }
+
+/**
+ * Stable merge of x[i0, i1) and y[j0, j1) into out from position o (ties from x). The parallel merge
+ * (builtins.ts) calls it on each output chunk [lo, hi), with i0, i1 = corank(lo), corank(hi) and
+ * j = k − i: chunks merge independently and exactly cover out.
+ */
+export function mergeTwo(x: NumArray, i0: number, i1: number, y: NumArray, j0: number, j1: number, out: NumArray, o: number, less: Less): void {
+  let i = i0, j = j0;
+  while (i < i1 && j < j1) {
+    if (less(y[j], x[i])) out[o++] = y[j++];
+    else out[o++] = x[i++];
+  }
+  while (i < i1) out[o++] = x[i++];
+  while (j < j1) out[o++] = y[j++];
+}

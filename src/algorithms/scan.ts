@@ -3,7 +3,8 @@
 // counts them: an atomic add claims an entry). The driver sorts the list and turns totals into carries
 // (what precedes each chunk). Phase 1 (over the list, a chunk per claim): each chunk is scanned from its
 // carry. The input is read twice and the output written once. `runs` says whether the first chunk has a
-// carry (an inclusive scan without init does not).
+// carry (an inclusive scan without init does not). The transform scans read each element through the
+// unary callback at X2, uop(x, i), in both phases.
 import { SCAN_OPS } from './ops.js';
 import { kernelScan, kernelCarryFits, KERNEL_NS_PER_ITEM } from './kernels.js';
 import { Arg, PART_STATIC, PART_DYNAMIC } from './spec.js';
@@ -17,10 +18,10 @@ type Op = (x: number, y: number) => number;
 interface ScanRule { total(lo: number, hi: number): number; combine: Op; apply(lo: number, hi: number, seeded: boolean, carry: number): void }
 
 /** The kernels' prefix sum where they take the dtype (and the init value), else JS loops with the op. */
-function scanRule(args: Args, exclusive: boolean): ScanRule {
-  const a = arr(args, Arg.A), out = arr(args, Arg.Out);
-  if (!isCallback(args) && SCAN_OPS[args[Arg.F2] as number] === 'sum' && kernelCarryFits(a, args[Arg.X0] as number)) {
-    const k = kernelScan(theCore(), a, out, exclusive);
+function scanRule(args: Args, exclusive: boolean, transformed: boolean): ScanRule {
+  const a0 = arr(args, Arg.A), out = arr(args, Arg.Out);
+  if (!transformed && !isCallback(args) && SCAN_OPS[args[Arg.F2] as number] === 'sum' && kernelCarryFits(a0, args[Arg.X0] as number)) {
+    const k = kernelScan(theCore(), a0, out, exclusive);
     if (k) return { total: k.total, combine: k.combine, apply: (lo, hi, seeded, carry) => k.apply(lo, hi, seeded ? carry : 0) };
   }
   let op: Op;
@@ -29,18 +30,21 @@ function scanRule(args: Args, exclusive: boolean): ScanRule {
     const name = SCAN_OPS[args[Arg.F2] as number];
     op = name === 'min' ? Math.min : name === 'max' ? Math.max : (x, y) => x + y;
   }
+  // Element i as the scan sees it: a[i], or uop(a[i], i) for the transform scans.
+  const uop = transformed ? fn(args, Arg.X2) as (x: number, i: number) => number : undefined;
+  const at = uop ? (i: number): number => uop(a0[i], i) : (i: number): number => a0[i];
   return {
-    total: (lo, hi) => { let acc = a[lo]; for (let i = lo + 1; i < hi; i++) acc = op(acc, a[i]); return acc; },
+    total: (lo, hi) => { let acc = at(lo); for (let i = lo + 1; i < hi; i++) acc = op(acc, at(i)); return acc; },
     combine: op,
     apply: (lo, hi, seeded, carry) => {
       if (exclusive) {
         let acc = carry;
-        for (let i = lo; i < hi; i++) { const x = a[i]; out[i] = acc; acc = op(acc, x); }
+        for (let i = lo; i < hi; i++) { const x = at(i); out[i] = acc; acc = op(acc, x); }
         return;
       }
-      let acc = seeded ? op(carry, a[lo]) : a[lo];
+      let acc = seeded ? op(carry, at(lo)) : at(lo);
       out[lo] = acc;
-      for (let i = lo + 1; i < hi; i++) { acc = op(acc, a[i]); out[i] = acc; }
+      for (let i = lo + 1; i < hi; i++) { acc = op(acc, at(i)); out[i] = acc; }
     },
   };
 }
@@ -72,19 +76,19 @@ function scanApply(rule: ScanRule, job: number): Body {
   };
 }
 
-function scan(ctx: Ctx, self: Function, args: Args, exclusive: boolean): unknown {
+function scan(ctx: Ctx, self: Function, args: Args, exclusive: boolean, transformed = false): unknown {
   const job0 = args[Arg.Job] as number;
   if (job0 !== 0) {
-    const rule = scanRule(args, exclusive);
+    const rule = scanRule(args, exclusive, transformed);
     const phase = jobView(job0)[(job0 >> 2) + J.phase];
     return helper(args, phase === 0 ? scanTotals(rule, job0) : scanApply(rule, job0));
   }
-  return runSteps(ctx, self, args, (job) => scanSteps(args, exclusive, job, theCore().nWorkers));
+  return runSteps(ctx, self, args, (job) => scanSteps(args, exclusive, job, theCore().nWorkers, transformed));
 }
 
 /** A scan's two phases for `parties` tasks (the driver's loop, or the caller's: caller.ts), with job block `job`. */
-export function* scanSteps(args: Args, exclusive: boolean, job: number, parties: number): Steps {
-  const rule = scanRule(args, exclusive);
+export function* scanSteps(args: Args, exclusive: boolean, job: number, parties: number, transformed = false): Steps {
+  const rule = scanRule(args, exclusive, transformed);
   const a = arr(args, Arg.A), out = arr(args, Arg.Out), n = a.length;
   const seeded = exclusive || args[Arg.X1] === 1, init = args[Arg.X0] as number;
   const c = theCore();
@@ -96,7 +100,7 @@ export function* scanSteps(args: Args, exclusive: boolean, job: number, parties:
     const early: number[] = [];
     const totals = scanTotals(rule, job);
     const body: Body = (lo, hi) => { if (list === 0) early.push(lo, hi, rule.total(lo, hi)); else totals(lo, hi); };
-    const tasks0 = layout(args, job, n, body, isCallback(args) ? 0 : KERNEL_NS_PER_ITEM, parties);
+    const tasks0 = layout(args, job, n, body, isCallback(args) || transformed ? 0 : KERNEL_NS_PER_ITEM, parties);
     const grain = Math.max(1, jobView(job)[w + J.grain]);
     list = c.alloc((early.length / 3 + Math.ceil(n / grain) + parties + 1) * 24);
     jobView(job)[w + J.aux] = list;
@@ -130,3 +134,5 @@ export function* scanSteps(args: Args, exclusive: boolean, job: number, parties:
 
 export function inclusiveScan(this: Ctx, ...args: Args): unknown { return scan(this, inclusiveScan, args, false); }
 export function exclusiveScan(this: Ctx, ...args: Args): unknown { return scan(this, exclusiveScan, args, true); }
+export function transformInclusiveScan(this: Ctx, ...args: Args): unknown { return scan(this, transformInclusiveScan, args, false, true); }
+export function transformExclusiveScan(this: Ctx, ...args: Args): unknown { return scan(this, transformExclusiveScan, args, true, true); }

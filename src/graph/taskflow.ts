@@ -19,6 +19,8 @@ const NO_TASKS: Task[] = [];
 const NO_ARGS: readonly unknown[] = [];
 /** The function of a module task and of a module's entry and exit nodes: they do nothing themselves. */
 export const NO_FN = function module() { /* a module's own node does nothing */ };
+/** The function of a placeholder task (tf.placeholder) until task.work(fn) gives it one: runs as a no-op. */
+const PLACEHOLDER: Function = Object.defineProperty(function () { /* no work yet */ }, 'name', { value: '' });
 
 /**
  * A function a task can run: a task-module export or a self-contained function (see the README); any
@@ -55,7 +57,7 @@ export class Task<out R = unknown> {
   declare readonly [resultType]?: R;
   /** @internal */ readonly _graph: Taskflow;
   /** @internal */ readonly _index: number;
-  /** @internal */ readonly _fn: Function;
+  /** @internal Its function (PLACEHOLDER until task.work(fn) for tf.placeholder()). */ _fn: Function;
   /** @internal */ _label: string | undefined = undefined;
   /** @internal Bound arguments (a shared empty array until args() is called). */ _bound: readonly unknown[] = NO_ARGS;
   /** @internal Successors in insertion order (shared empty array until the first edge). */ _succ: Task[] = NO_TASKS;
@@ -88,13 +90,13 @@ export class Task<out R = unknown> {
     return this;
   }
 
-  /** Removes the edges from this task to each of `tasks` (edges that do not exist are ignored). */
+  /** Removes every edge from this task to each of `tasks` (duplicates too; edges that do not exist are ignored). */
   removeSuccessors(...tasks: Task[]): this {
     for (const t of tasks) unlink(this, nodeOf(t, 'task.removeSuccessors(...tasks): each task'));
     return this;
   }
 
-  /** Removes the edges from each of `tasks` to this task. */
+  /** Removes every edge from each of `tasks` to this task. */
   removePredecessors(...tasks: Task[]): this {
     for (const t of tasks) unlink(nodeOf(t, 'task.removePredecessors(...tasks): each task'), this);
     return this;
@@ -147,6 +149,50 @@ export class Task<out R = unknown> {
     return this;
   }
 
+  /**
+   * Gives the task its work: `fn` replaces its function (a placeholder's no-op, or an earlier one); a
+   * condition task stays a condition. Bound arguments and edges are kept. The next run lays it out again.
+   *
+   * @example
+   * const later = tf.placeholder().name('later');
+   * later.work(tasks.report);
+   */
+  work(fn: TaskFunction): this {
+    if (typeof fn !== 'function') throw new TypeError(messages.taskArg('work(fn)', this.name(), 'fn', 'a function', fn));
+    if (this._module) throw new GraphError(messages.moduleWork(this.name()));
+    this._fn = fn;
+    this._graph[bump]();
+    return this;
+  }
+
+  /** False for a placeholder ({@link Taskflow.placeholder}) not yet given work with {@link Task.work}. */
+  hasWork(): boolean { return this._fn !== PLACEHOLDER; }
+
+  /** Edges out of this task (a task preceded twice counts twice). */
+  numSuccessors(): number { return this._succ.length; }
+  /** Edges into this task, weak ones (out of condition tasks) included. */
+  numPredecessors(): number { return this._pred.length; }
+  /** Edges into this task from tasks that are not conditions: what it waits for before it runs. */
+  numStrongDependencies(): number { return this._pred.length - this.numWeakDependencies(); }
+  /** Edges into this task from condition tasks (weak: a condition's choice runs it at once). */
+  numWeakDependencies(): number {
+    let n = 0;
+    for (const p of this._pred) if (p._condition) n++;
+    return n;
+  }
+
+  /** Calls `fn(task)` for each edge out of this task, in insertion order (a duplicate edge: twice). */
+  forEachSuccessor(fn: (task: Task) => void): void {
+    if (typeof fn !== 'function') throw new TypeError(messages.taskArg('forEachSuccessor(fn)', this.name(), 'fn', 'a function', fn));
+    for (const t of this._succ.slice()) fn(t);
+  }
+
+  /** Calls `fn(task)` for each edge into this task, in insertion order. */
+  forEachPredecessor(fn: (task: Task) => void): void {
+    if (typeof fn !== 'function') throw new TypeError(messages.taskArg('forEachPredecessor(fn)', this.name(), 'fn', 'a function', fn));
+    for (const t of this._pred.slice()) fn(t);
+  }
+
   /** True for a condition task ({@link Taskflow.condition}). */
   get isCondition(): boolean { return this._condition; }
 
@@ -161,19 +207,21 @@ export class Task<out R = unknown> {
 function link(from: Task, to: Task): void {
   if (from._graph !== to._graph) throw new GraphError(messages.foreignTask(from._graph.name, to.name()));
   if (from._index < 0 || to._index < 0) throw new GraphError(messages.erased((from._index < 0 ? from : to).name()));
+  // Edges form a multiset, as in Taskflow: a.precede(b, b) adds two edges, so b waits for both (placement
+  // counts deps per edge and a finishing task releases each), receives a's result twice, and a condition
+  // task's choices 0 and 1 both lead to b.
   if (from._succ.length === 0) from._succ = [];
-  else if (from._succ.includes(to)) return;   // an edge is a set membership: adding it twice changes nothing
   if (to._pred.length === 0) to._pred = [];
   from._succ.push(to);
   to._pred.push(from);
   from._graph[bump]();
 }
 
+/** Removes every edge from → to (Taskflow's remove_successors removes duplicates too). */
 function unlink(from: Task, to: Task): void {
-  const i = from._succ.indexOf(to);
-  if (i < 0) return;
-  from._succ.splice(i, 1);
-  to._pred.splice(to._pred.indexOf(from), 1);
+  if (!from._succ.includes(to)) return;
+  from._succ = from._succ.filter((t) => t !== to);
+  to._pred = to._pred.filter((t) => t !== from);
   from._graph[bump]();
 }
 
@@ -254,6 +302,36 @@ export class Taskflow {
     const t = this.emplace(fn);
     t._condition = true;
     return t;
+  }
+
+  /**
+   * Adds a placeholder: a task without work yet, to link now and give work later with
+   * {@link Task.work}. Run without work it is a no-op (as in Taskflow), a join point that yields
+   * undefined; `task.hasWork()` tells the two apart.
+   *
+   * @example
+   * const [a, b] = tf.emplace(tasks.load, tasks.parse);
+   * const join = tf.placeholder().name('join').succeed(a, b);
+   */
+  placeholder(): Task<unknown> {
+    return this.emplace(PLACEHOLDER as TaskFunction);
+  }
+
+  /**
+   * Adds an edge from each task of `tasks` to the next: `linearize([a, b, c])` is `a.precede(b);
+   * b.precede(c)`.
+   */
+  linearize(tasks: readonly Task[]): void {
+    if (!Array.isArray(tasks)) throw new TypeError(messages.argType('taskflow.linearize(tasks): tasks', 'an array of Tasks', tasks));
+    const ts = tasks.map((t, i) => nodeOf(t, `taskflow.linearize(tasks): tasks[${i}]`));
+    for (const t of ts) if (t._graph !== this) throw new GraphError(messages.foreignTask(this.name, t.name()));
+    for (let i = 1; i < ts.length; i++) link(ts[i - 1], ts[i]);
+  }
+
+  /** Calls `fn(task)` for each task, in insertion order (tasks added by fn are not visited). */
+  forEachTask(fn: (task: Task) => void): void {
+    if (typeof fn !== 'function') throw new TypeError(messages.notAFunction('taskflow.forEachTask(fn): fn', fn));
+    for (const t of this[nodesKey].slice()) fn(t);
   }
 
   /**
