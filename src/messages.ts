@@ -116,6 +116,8 @@ export const messages = {
   cancelled: (graph: string) => `beatflow: the run of taskflow '${graph}' was cancelled`,
   stale: (graph: string) =>
     `beatflow: results of this run of '${graph}' are gone: the taskflow has run again since (read results before re-running)`,
+  edited: (graph: string) =>
+    `beatflow: results of this run of '${graph}' are gone: the taskflow was edited since (read results before editing it)`,
   notInRun: (task: string) => `beatflow: task '${task}' is not part of this run's taskflow`,
   runOptions: (call: string, got: unknown) =>
     `beatflow: ${call}: options must be an object like { signal, deadline, priority, resume } (got ${describe(got)})`,

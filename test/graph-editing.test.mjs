@@ -160,6 +160,17 @@ for (const workers of [1, 2, 4]) {
     assert.is(n[0], 2, 'choices 0 and 1 ran it once each; 2 is out of range and runs nothing');
   });
 
+  Edit('a run result refuses to be read once the taskflow was edited', async ({ ex }) => {
+    const tf = new Taskflow('edited');
+    const [a, b] = tf.emplace(() => 1, () => 2);
+    const r = await within(ex.run(tf), 10_000, 'run');
+    assert.is(r.result(b), 2);
+    tf.erase(a);
+    assert.throws(() => r.result(b), /was edited since/, 'an erased task shifts the slots: no silent wrong value');
+    const r2 = await within(ex.run(tf), 10_000, 'run again');
+    assert.is(r2.result(b), 2, 'the next run reads as usual');
+  });
+
   Edit('edits while a run is in flight apply to the runs that start after them', async ({ ex }) => {
     const n = ex.shared(Int32Array, 3);
     const tf = new Taskflow('live');

@@ -61,6 +61,8 @@ export class RunResult {
       throw new RangeError(messages.notInRun(task.name()));
     }
     if (this.#placed.released || this.#placed.runs !== this.#run) throw new Error(messages.stale(this.taskflow.name));
+    // An edit (an erased task shifts the indices) makes the slots of this run another graph's.
+    if (this.taskflow.compositeVersion !== this.#placed.version) throw new Error(messages.edited(this.taskflow.name));
     return this.#placed.slots[this.#placed.top[node._index]];
   }
 }
