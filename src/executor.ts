@@ -1,6 +1,7 @@
 // The public facade: Executor. It checks arguments and hands each call to its engine (engine/engine.ts),
 // which owns the shared core, the worker pool and the host's bookkeeping; the scheduling itself happens
 // in Wasm, in the workers (src/README.md describes the host⇄worker protocol).
+import { Models, type LearnedModels, type Prediction } from './learn/models.js';
 import { Engine, bindEngine, type Stats } from './engine/engine.js';
 import { map, type MapOptions } from './engine/batch.js';
 import { ASYNC } from './engine/tasks.js';
@@ -54,11 +55,14 @@ export class Executor {
   readonly #e: Engine;
   readonly #metrics: Metrics;
   readonly #topology: ExecutorTopology;
+  readonly #models: Models;
 
-  private constructor(engine: Engine, metrics: Metrics, topology: ExecutorTopology) {
+  private constructor(engine: Engine, metrics: Metrics, topology: ExecutorTopology, models: Models) {
     this.#e = engine;
     this.#metrics = metrics;
     this.#topology = topology;
+    this.#models = models;
+    models.bind(engine.fns, engine.codec);
     bindEngine(this, engine);
   }
 
@@ -68,15 +72,16 @@ export class Executor {
    * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
    */
   static async create(options?: ExecutorOptions): Promise<Executor> {
-    let metrics!: Metrics, topology!: ExecutorTopology;
-    const engine = await Engine.create(options, (core) => {
+    let metrics!: Metrics, topology!: ExecutorTopology, models!: Models;
+    const engine = await Engine.create(options, (core, opts) => {
       const cpus = readTopology();                  // steal domains by shared cache (observe/topology.ts)
       const domains = stealDomains(cpus, core.nWorkers);
       applyStealDomains(core, domains);
       topology = executorTopology(cpus, domains);
       metrics = Metrics.create(core);               // before the workers start (observe/metrics.ts)
+      models = Models.create(core, opts.learning);  // the duration predictors (learn/models.ts)
     });
-    return new Executor(engine, metrics, topology);
+    return new Executor(engine, metrics, topology, models);
   }
 
   /** Number of worker threads. */
@@ -218,6 +223,22 @@ export class Executor {
 
   /** Changes metrics sampling: `{ sampleEvery: n }` times 1 task in n (a power of two; 1 = every task, 0 = none). */
   configureMetrics(config: MetricsConfig): void { this.#metrics.configure(config); }
+
+  // ---- learning (learn/; docs/learning.md) ----
+
+  /**
+   * What the duration predictor of `fn(...args)`, submitted as an async task, has learned so far: 1€
+   * prediction, EMA, mean, sd, confidence and samples (milliseconds), or undefined before its first sample
+   * or with options.learning false. The workers feed it from the tasks the metrics sampler times (every
+   * task of 50 µs or more, 1 in sampleEvery of shorter ones). Host thread only.
+   * @example
+   * await executor.async(tasks.spin, 2);
+   * executor.predict(tasks.spin, [2]);   // { fn: 'spin', samples: 1, oneEuro: 2.01, … }
+   */
+  predict(fn: (...a: any[]) => unknown, args: readonly unknown[] = []): Prediction | undefined { return this.#models.predict(fn, args); }
+
+  /** Inspection and control of the learned models: list(), stats(), snapshot(), restore(s), reset(). Host thread only. */
+  get models(): LearnedModels { return this.#models; }
 
   /** What the pool did so far: live threads, threads started, recycled, idle exits, crashes, last recovery time. */
   lifecycle(): PoolStats { return this.#e.pool.stats; }

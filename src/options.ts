@@ -47,6 +47,11 @@ export interface ExecutorOptions {
   recycleAboveHeapMb?: number;
   /** Most tasks submitted and not yet started; beyond it async/submit/run reject with QueueFullError. 0 = no bound (default). */
   maxQueue?: number;
+  /**
+   * The learners (docs/learning.md): per-fingerprint duration predictors fed by the tasks the metrics
+   * sampler times. false turns every learner off. Default true.
+   */
+  learning?: boolean;
 }
 
 /**
@@ -71,9 +76,10 @@ export const DEFAULTS = Object.freeze({
   recycleAfterTasks: 0,
   recycleAboveHeapMb: 0,
   maxQueue: 0,
+  learning: true,
 });
 
-type IntOption = Exclude<keyof typeof DEFAULTS, 'workers' | 'module' | 'resourceLimits'>;
+type IntOption = Exclude<keyof typeof DEFAULTS, 'workers' | 'module' | 'resourceLimits' | 'learning'>;
 
 /** Bounds of the integer options, inclusive. A minimum of 0 means 0 is allowed (it turns the feature off). */
 export const BOUNDS: Readonly<Record<IntOption, readonly [min: number, max: number]>> = Object.freeze({
@@ -120,6 +126,7 @@ export interface ResolvedOptions {
   closeTimeout: number;
   cancelGrace: number;
   priorityAging: number;
+  learning: boolean;
 }
 
 const KNOWN = Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[];
@@ -129,6 +136,11 @@ function integer(name: IntOption, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
     throw new TypeError(messages.optionType(name, `an integer from ${min} to ${max}`, v));
   }
+  return v;
+}
+
+function boolean(name: 'learning', v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new TypeError(messages.optionType(name, 'true or false', v));
   return v;
 }
 
@@ -165,6 +177,7 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
     resourceLimits: opts.resourceLimits,
     spinMicroseconds: int('spinMicroseconds'), lingerMicroseconds: int('lingerMicroseconds'),
     closeTimeout: int('closeTimeout'), cancelGrace: int('cancelGrace'), priorityAging: int('priorityAging'),
+    learning: o.learning === undefined ? DEFAULTS.learning : boolean('learning', o.learning),
   };
 }
 
