@@ -46,7 +46,7 @@ function sigmoid(z: f32): f32 {
   return z >= 0 ? <f32>1 / (<f32>1 + e) : e / (<f32>1 + e);
 }
 
-/** Any thread: P(y = 1 | x), or NaN while writers keep the model busy (READ_TRIES attempts). */
+/** Any thread: P(y = 1 | x), or -1 while writers kept the model busy (READ_TRIES attempts): never a torn value. */
 export function logitPredict(m: usize, x: usize): f32 {
   const dim = changetype<LogitModel>(m).dim;
   for (let t: u32 = 0; t < READ_TRIES; t++) {
@@ -55,7 +55,7 @@ export function logitPredict(m: usize, x: usize): f32 {
     const z = vecDot(weightsOf(m), x, dim) + changetype<LogitModel>(m).bias;
     if (seqValid(m, s)) return sigmoid(z);
   }
-  return NaN;
+  return -1;
 }
 
 /**

@@ -6,14 +6,16 @@ export const PREDICTORS = 4096;
 
 /**
  * 1€ filter parameters (assembly/learn/one-euro.ts; cutoffs in cycles per *sample*, beta on the relative
- * speed |dx|/|x|), and the baseline EMA's gain. Chosen on bench/learning.mjs's synthetic workloads:
- * - minCutoff 0.005: at rest the filter averages over ~30 samples (alpha 0.03), far below the noise of one
- *   task's duration;
- * - beta 0.5: a sustained relative change of 100 % per sample opens it to ~0.5 (alpha 0.76);
- * - dCutoff 0.02: the speed itself is averaged over ~8 samples, so one outlier does not open it.
+ * speed |dx|/|x|), and the baseline EMA's gain. Swept on bench/learning.mjs's synthetic workloads under
+ * one constraint: a ×4 step in durations must be tracked faster than by the EMA (test/learn-core.test.mjs).
+ * - minCutoff 0.002: at rest the filter averages over ~80 samples (alpha 0.012);
+ * - beta 0.5: a sustained relative change opens it (a ×4 step is within 10 % in ~10 samples, the EMA ~19);
+ * - dCutoff 0.002: the speed is averaged over ~80 samples, so noise does not open the filter.
+ *   Faster dCutoff tracks steps sooner but follows bimodal noise (ratio 1.4 at 0.005); slower meets the
+ *   bimodal target but loses the step: bench/RESULTS.md has the figures.
  * - emaAlpha 0.125: the gain of TCP's smoothed round-trip time (RFC 6298), the usual plain baseline.
  */
-export const ONE_EURO = Object.freeze({ minCutoff: 0.005, beta: 0.5, dCutoff: 0.02, emaAlpha: 0.125 });
+export const ONE_EURO = Object.freeze({ minCutoff: 0.002, beta: 0.5, dCutoff: 0.002, emaAlpha: 0.125 });
 
 /** Samples at which confidence reaches half of what the variance allows. */
 const HALF_CONFIDENCE_SAMPLES = 8;
