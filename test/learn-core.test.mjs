@@ -132,7 +132,8 @@ function refStep(s, v, p = ONE_EURO) {
   const dx = s.dx + alpha(p.dCutoff) * ((v - s.x) - s.dx);
   const fc = p.minCutoff + p.beta * Math.abs(dx) / Math.max(Math.abs(s.x), 1e-9);
   const n = s.n + 1, d = v - s.mean, mean = s.mean + d / n;
-  return { n, mean, m2: s.m2 + d * (v - mean), x: s.x + alpha(fc) * (v - s.x), dx, ema: s.ema + p.emaAlpha * (v - s.ema) };
+  const warm = 1 / n;   // warm-up: at least the running mean's gain
+  return { n, mean, m2: s.m2 + d * (v - mean), x: s.x + Math.max(alpha(fc), warm) * (v - s.x), dx, ema: s.ema + Math.max(p.emaAlpha, warm) * (v - s.ema) };
 }
 
 Pred('known samples give known predictions (against a JS reference of the filter)', ({ core, x, newTable, out }) => {

@@ -44,12 +44,15 @@ export function oneEuroFold(e: usize, v: f64, minCutoff: f64, beta: f64, dCutoff
   // the cutoff opens with the relative speed
   const scale = max(abs(x), 1e-9);
   const fc = minCutoff + beta * abs(dx) / scale;
-  storeF64(e + offsetof<Predictor>("x"), x + alphaOf(fc) * (v - x));
+  // Warm-up: a gain of at least 1/n makes both filters the running mean of their first samples, so the
+  // first sample (often a cold, slow one) does not linger for 1/alpha samples. Same rule for the EMA.
+  const n1 = n + 1;
+  const warm = 1.0 / <f64>n1;
+  storeF64(e + offsetof<Predictor>("x"), x + max(alphaOf(fc), warm) * (v - x));
   storeF64(e + offsetof<Predictor>("dx"), dx);
   const ema = loadF64(e + offsetof<Predictor>("ema"));
-  storeF64(e + offsetof<Predictor>("ema"), ema + emaAlpha * (v - ema));
+  storeF64(e + offsetof<Predictor>("ema"), ema + max(emaAlpha, warm) * (v - ema));
   // Welford
-  const n1 = n + 1;
   const mean = loadF64(e + offsetof<Predictor>("mean"));
   const d = v - mean;
   const mean1 = mean + d / <f64>n1;
