@@ -10,3 +10,4 @@ export { taskAlloc, taskFree, taskAllocW, taskFreeW, slotCacheInit, submit, subm
 export { next, tryNext, requeue, finish, finishNested, helpNext, calibrateSpin, recoverWorker, setStealDomain, runningWorkers, queuedOn } from "./worker";
 export { subRunAlloc, subRunFree, subRunStart, runStopped } from "./subflows";
 export { kernelMap, kernelReduce, kernelScan, kernelSort, kernelMerge } from "./kernels/index";
+export * from "./learn/index";

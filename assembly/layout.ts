@@ -38,7 +38,7 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
 //   128 hostSeq hostWaiting                                                                (host wake-up, atomic)
 //   192 freeHead(u64) taskBump live                                                        (task slot allocator, atomic)
 //   256 heapLock heapTop heapFailures                                                      (heap allocator)
-//   320 injectorCells completionCells … prioUsed levelDeques levelsUsed                      (config, read-only; two flags)
+//   320 injectorCells completionCells … prioUsed levelDeques levelsUsed learn                (config, read-only; two flags)
 @unmanaged export class Header {
   // line 0: configuration, written by configure() before any worker exists; workers read it plainly
   // (Worker creation happens-after configure() on the host thread, which publishes these words).
@@ -79,7 +79,9 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   levelDeques: u32;  // the Deque blocks of levels 0, 1 and 3, LEVELS - 1 per worker (levelDeque); config
   levelsUsed: u32;   // 0 until a task of a level other than normal is first pushed on a deque (atomic, set once
                      // before that push; tasks.ts pushOn): until then a worker pops and steals the normal deques only
-  _r0: u32; _r2: u64; _r3: u64; _r4: u64; _r5: u64;
+  learn: u32;        // heap pointer to the learners' block (LearnTable below; 0 = none), host-written before any
+                     // worker starts (src/learn/models.ts); then read-only. learn/predictor.ts reads it
+  _r2: u64; _r3: u64; _r4: u64; _r5: u64;
 }
 
 export const PRIO_USED: usize = HEADER + offsetof<Header>("prioUsed");   // see Header.prioUsed
@@ -343,6 +345,70 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
   reason: u32;      // heap pointer to the reason text, or 0
   reasonLen: u32;
   _k0: u32;
+}
+
+// ---- learners (assembly/learn/; assembly/README.md "Learners") ----
+
+// The learners' block: the duration predictors of every task fingerprint. Host-allocated once before any
+// worker starts (src/learn/models.ts); Header.learn names it.
+//   0   cap enabled · ·  minCutoff(f64) beta(f64) dCutoff(f64) emaAlpha(f64) · ·        (config)
+//   64  observed dropped contended evicted · · …                                          (counters, atomic.add)
+//   128 Predictor[cap]                                                                    (64 bytes each)
+@unmanaged export class LearnTable {
+  cap: u32;         // predictor entries, a power of two. Config: host-written before the workers start
+  enabled: u32;     // 0: workers feed nothing (option learning: false). Atomic: the host may flip it at any time
+  _c0: u64;
+  minCutoff: f64;   // 1€ filter parameters (learn/one-euro.ts), in cycles per sample; host-written plainly
+  beta: f64;        //   before the workers start or while `enabled` is 0 (the store that sets it publishes them)
+  dCutoff: f64;
+  emaAlpha: f64;    // the baseline EMA's gain
+  _c1: u64; _c2: u64;
+  observed: u32;    // samples folded into a predictor (atomic.add, any thread)
+  dropped: u32;     // samples refused: NaN, ±Infinity or negative (a clock that went backwards)
+  contended: u32;   // samples skipped because another thread held the entry's seqlock (never waited for)
+  evicted: u32;     // predictors replaced by another fingerprint whose probe window was full
+  _n0: u64; _n1: u64; _n2: u64; _n3: u64; _n4: u64; _n5: u64;
+}
+// One fingerprint's predictor: one cache line. `seq` is a seqlock (learn/predictor.ts): odd while a writer
+// holds it; every other word is loaded and stored atomically between the writer's CAS and release, so a
+// reader whose two loads of `seq` agree (and are even) read one consistent state.
+//   0   seq fn1 shape samples   16 mean m2 x dx ema (f64)   56 ·
+@unmanaged export class Predictor {
+  seq: u32;         // even: stable; odd: a writer is updating (it took it by CAS even → odd)
+  fn1: u32;         // function id + 1 (0: the entry is free)
+  shape: u32;       // size class << 25 | graph node (task slot + 1; 0 for async tasks and spawned children)
+  samples: u32;     // samples folded in
+  mean: f64;        // Welford's running mean and sum of squared deviations (ms)
+  m2: f64;
+  x: f64;           // the 1€ filter's value and its filtered derivative (ms, ms per sample)
+  dx: f64;
+  ema: f64;         // the baseline exponential moving average (ms)
+  _e0: u64;
+}
+
+// An online logistic model (learn/logistic.ts): a 64-byte header, then `dim` f32 weights and `dim` f32
+// velocities, each array padded to 16 bytes so both start 16-aligned.
+//   0   seq dim updates dropped  lr momentum l2 bias biasV · …       64 w f32[dim] · v f32[dim]
+@unmanaged export class LogitModel {
+  seq: u32;         // seqlock, as Predictor.seq: a writer takes it by CAS even → odd, drops its update if taken
+  dim: u32;         // features; config
+  updates: u32;     // updates applied (written under the seqlock)
+  dropped: u32;     // updates refused: a non-finite feature or label, or a step that diverged (atomic.add)
+  lr: f32; momentum: f32; l2: f32;   // learning rate, momentum, L2 penalty: config
+  bias: f32; biasV: f32;             // the intercept and its velocity (under the seqlock)
+  _l0: u32; _l1: u64; _l2: u64; _l3: u64;
+}
+
+// A tabular Q-learning policy (learn/qtable.ts): a 32-byte header, then f32 Q[states × actions], row-major.
+// Owner-only: updated and read by the one thread that observes the rewards (plain loads and stores); the
+// host reads it only after that thread is done or stopped, through the store that hands it back.
+//   0   states actions rng updates alpha gamma epsilon ·    32 Q f32[states * actions]
+@unmanaged export class QTable {
+  states: u32; actions: u32;
+  rng: u32;         // xorshift32 state for ε-greedy (seedable, never 0)
+  updates: u32;
+  alpha: f32; gamma: f32; epsilon: f32;   // learning rate, discount, exploration rate
+  _q0: u32;
 }
 
 // ---- accessors ----

@@ -3,7 +3,7 @@
 import {
   HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED,
   Frames, FrameEntry, AwaitEntry, Choice, Job, MapJob, MapBlock, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
-  METRIC_SLOT_BYTES, Token, Deque, LEVEL_SHIFT,
+  METRIC_SLOT_BYTES, Token, Deque, LEVEL_SHIFT, LearnTable, Predictor, LogitModel, QTable,
 } from "./layout";
 
 export function off_header(): usize { return HEADER; }
@@ -151,3 +151,19 @@ export function size_Token(): usize { return offsetof<Token>(); }
 export function off_C_cancelled(): usize { return offsetof<Token>("cancelled"); }
 export function off_C_reason(): usize { return offsetof<Token>("reason"); }
 export function off_C_reasonLen(): usize { return offsetof<Token>("reasonLen"); }
+// learners (layout.ts "learners")
+export function off_H_learn(): usize { return offsetof<Header>("learn"); }
+export function size_LearnTable(): usize { return offsetof<LearnTable>(); }
+export function off_LT_cap(): usize { return offsetof<LearnTable>("cap"); }
+export function off_LT_enabled(): usize { return offsetof<LearnTable>("enabled"); }
+export function off_LT_observed(): usize { return offsetof<LearnTable>("observed"); }
+export function off_LT_dropped(): usize { return offsetof<LearnTable>("dropped"); }
+export function off_LT_contended(): usize { return offsetof<LearnTable>("contended"); }
+export function off_LT_evicted(): usize { return offsetof<LearnTable>("evicted"); }
+export function size_Predictor(): usize { return offsetof<Predictor>(); }
+export function size_LogitModel(): usize { return offsetof<LogitModel>(); }
+export function off_LM_updates(): usize { return offsetof<LogitModel>("updates"); }
+export function off_LM_dropped(): usize { return offsetof<LogitModel>("dropped"); }
+export function off_LM_bias(): usize { return offsetof<LogitModel>("bias"); }
+export function size_QTable(): usize { return offsetof<QTable>(); }
+export function off_Q_updates(): usize { return offsetof<QTable>("updates"); }

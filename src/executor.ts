@@ -1,6 +1,7 @@
 // The public facade: Executor. It checks arguments and hands each call to its engine (engine/engine.ts),
 // which owns the shared core, the worker pool and the host's bookkeeping; the scheduling itself happens
 // in Wasm, in the workers (src/README.md describes the host⇄worker protocol).
+import { Models, type LearnedModels, type Prediction } from './learn/models.js';
 import { Engine, bindEngine, type Stats } from './engine/engine.js';
 import { map, type MapOptions } from './engine/batch.js';
 import { ASYNC } from './engine/tasks.js';
@@ -70,12 +71,15 @@ export class Executor {
   readonly #metrics: Metrics;
   readonly #topology: ExecutorTopology;
   readonly #gpu: OwnedLane;
+  readonly #models: Models;
 
-  private constructor(engine: Engine, metrics: Metrics, topology: ExecutorTopology, gpu: OwnedLane) {
+  private constructor(engine: Engine, metrics: Metrics, topology: ExecutorTopology, gpu: OwnedLane, models: Models) {
     this.#e = engine;
     this.#gpu = gpu;
     this.#metrics = metrics;
     this.#topology = topology;
+    this.#models = models;
+    models.bind(engine.fns, engine.codec);
     bindEngine(this, engine);
   }
 
@@ -85,23 +89,24 @@ export class Executor {
    * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
    */
   static async create(options?: ExecutorOptions): Promise<Executor> {
-    let metrics!: Metrics, topology!: ExecutorTopology;
+    let metrics!: Metrics, topology!: ExecutorTopology, models!: Models;
     // The device is acquired while the workers start; a bad option fails create() and releases it.
     const gpu = typeof options === 'object' && options !== null && options.gpu === true ? openGpu() : undefined;
     let engine: Engine;
     try {
-      engine = await Engine.create(options, (core) => {
+      engine = await Engine.create(options, (core, opts) => {
         const cpus = readTopology();                  // steal domains by shared cache (observe/topology.ts)
         const domains = stealDomains(cpus, core.nWorkers);
         applyStealDomains(core, domains);
         topology = executorTopology(cpus, domains);
         metrics = Metrics.create(core);               // before the workers start (observe/metrics.ts)
+        models = Models.create(core, opts.learning);  // the duration predictors (learn/models.ts)
       });
     } catch (e) {
       void gpu?.then((lane) => lane.destroy());
       throw e;
     }
-    return new Executor(engine, metrics, topology, gpu === undefined ? NOT_REQUESTED : await gpu);
+    return new Executor(engine, metrics, topology, gpu === undefined ? NOT_REQUESTED : await gpu, models);
   }
 
   /** Number of worker threads. */
@@ -251,6 +256,22 @@ export class Executor {
 
   /** Changes metrics sampling: `{ sampleEvery: n }` times 1 task in n (a power of two; 1 = every task, 0 = none). */
   configureMetrics(config: MetricsConfig): void { this.#metrics.configure(config); }
+
+  // ---- learning (learn/; docs/learning.md) ----
+
+  /**
+   * What the duration predictor of `fn(...args)`, submitted as an async task, has learned so far: 1€
+   * prediction, EMA, mean, sd, confidence and samples (milliseconds), or undefined before its first sample
+   * or with options.learning false. The workers feed it from the tasks the metrics sampler times (every
+   * task of 50 µs or more, 1 in sampleEvery of shorter ones). Host thread only.
+   * @example
+   * await executor.async(tasks.spin, 2);
+   * executor.predict(tasks.spin, [2]);   // { fn: 'spin', samples: 1, oneEuro: 2.01, … }
+   */
+  predict(fn: (...a: any[]) => unknown, args: readonly unknown[] = []): Prediction | undefined { return this.#models.predict(fn, args); }
+
+  /** Inspection and control of the learned models: list(), stats(), snapshot(), restore(s), reset(). Host thread only. */
+  get models(): LearnedModels { return this.#models; }
 
   /** What the pool did so far: live threads, threads started, recycled, idle exits, crashes, last recovery time. */
   lifecycle(): PoolStats { return this.#e.pool.stats; }

@@ -22,6 +22,7 @@ export type { SharedArrayCtor, SharedTypedArray } from './engine/codec.js';
 export type { MetricsSnapshot, MetricsOptions, MetricsConfig, WorkerMetrics, WorkerCounters } from './observe/metrics.js';
 export type { Histogram } from './observe/histogram.js';
 export type { ExecutorTopology, CpuTopology, StealDomain } from './observe/topology.js';
+export type { Prediction, LearnedModels, LearningStats, ModelsSnapshot } from './learn/models.js';
 export type { NumArray } from './algorithms/merge.js';
 export type { MapOp } from './algorithms/ops.js';
 export { Pipeline, Pipe, PipelineError, type PipelineOptions, type PipelineRunOptions, type PipelineResult, type PipeOptions, type PipeKind } from './pipeline/index.js';

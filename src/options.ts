@@ -53,6 +53,11 @@ export interface ExecutorOptions {
    * No package or no adapter is not an error: executor.gpu then says why. Default false.
    */
   gpu?: boolean;
+  /**
+   * The learners (docs/learning.md): per-fingerprint duration predictors fed by the tasks the metrics
+   * sampler times. false turns every learner off. Default true.
+   */
+  learning?: boolean;
 }
 
 /**
@@ -78,9 +83,10 @@ export const DEFAULTS = Object.freeze({
   recycleAboveHeapMb: 0,
   maxQueue: 0,
   gpu: false,
+  learning: true,
 });
 
-type IntOption = Exclude<keyof typeof DEFAULTS, 'workers' | 'module' | 'resourceLimits' | 'gpu'>;
+type IntOption = Exclude<keyof typeof DEFAULTS, 'workers' | 'module' | 'resourceLimits' | 'gpu' | 'learning'>;
 
 /** Bounds of the integer options, inclusive. A minimum of 0 means 0 is allowed (it turns the feature off). */
 export const BOUNDS: Readonly<Record<IntOption, readonly [min: number, max: number]>> = Object.freeze({
@@ -128,6 +134,7 @@ export interface ResolvedOptions {
   cancelGrace: number;
   priorityAging: number;
   gpu: boolean;
+  learning: boolean;
 }
 
 const KNOWN = Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[];
@@ -137,6 +144,11 @@ function integer(name: IntOption, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
     throw new TypeError(messages.optionType(name, `an integer from ${min} to ${max}`, v));
   }
+  return v;
+}
+
+function boolean(name: 'gpu' | 'learning', v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new TypeError(messages.optionType(name, 'true or false', v));
   return v;
 }
 
@@ -161,7 +173,6 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
   const int = (name: IntOption): number => (o[name] === undefined ? DEFAULTS[name] as number : integer(name, o[name]));
   const workers = opts.workers === undefined || opts.workers === 'auto' ? DEFAULTS.workers : workersOption(opts.workers);
   if (opts.resourceLimits !== undefined) checkResourceLimits(opts.resourceLimits);
-  if (opts.gpu !== undefined && typeof opts.gpu !== 'boolean') throw new TypeError(messages.optionType('gpu', 'true or false', opts.gpu));
   return {
     lifecycle: {
       minWorkers: o.minWorkers === undefined ? DEFAULTS.minWorkers : integer('minWorkers', o.minWorkers),
@@ -174,7 +185,8 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
     resourceLimits: opts.resourceLimits,
     spinMicroseconds: int('spinMicroseconds'), lingerMicroseconds: int('lingerMicroseconds'),
     closeTimeout: int('closeTimeout'), cancelGrace: int('cancelGrace'), priorityAging: int('priorityAging'),
-    gpu: opts.gpu ?? DEFAULTS.gpu,
+    gpu: o.gpu === undefined ? DEFAULTS.gpu : boolean('gpu', o.gpu),
+    learning: o.learning === undefined ? DEFAULTS.learning : boolean('learning', o.learning),
   };
 }
 

@@ -116,7 +116,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
    * configured core before any worker starts (the facade sets up steal domains and metrics there).
    * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
    */
-  static async create(options: ExecutorOptions | undefined, prepare: (core: SharedCore) => void): Promise<Engine> {
+  static async create(options: ExecutorOptions | undefined, prepare: (core: SharedCore, opts: ResolvedOptions) => void): Promise<Engine> {
     const opts = resolveOptions(options, cwdUrl());
     const cpus = cpuCount();
     const workers = opts.workers === 'auto' ? autoWorkers(cpus) : opts.workers;
@@ -129,7 +129,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     const nsPerRound = measureRound(core);
     const spin = spinPolicy(workers, cpus, opts.spinMicroseconds, nsPerRound);
     core.x.setSpin(spin.maxSpinners, spin.spinIters);
-    prepare(core);
+    prepare(core, opts);
     const engine = new Engine(core, opts, ns, nsPerRound);
     try {
       await engine.keepAlive.during(engine.pool.start());

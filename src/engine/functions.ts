@@ -177,6 +177,34 @@ export class FunctionTable {
     return id;
   }
 
+  /**
+   * A stable key of function id, valid across executors over the same task module (model snapshots,
+   * src/learn/models.ts): its kind and its export name, built-in name or source.
+   */
+  keyOf(id: number): { kind: number; text: string } {
+    const { kind, text } = readEntry(this.#core, id);
+    return { kind, text };
+  }
+
+  /**
+   * The id of the function a key names, registering it if this executor's task module exports it (or it
+   * is inline source); -1 when nothing here matches it.
+   */
+  idOfKey(kind: number, text: string): number {
+    const found = findEntry(this.#core, kind as FnKind, text);
+    if (found >= 0) return found;
+    if (kind === FnKind.Export) {
+      for (const [fn, name] of this.#exports) if (name === text) return this.idOf(fn);
+      return -1;
+    }
+    if (kind === FnKind.Inline) {
+      const id = this.#bySource.get(text) ?? this.#add(FnKind.Inline, text, 'anonymous');
+      this.#bySource.set(text, id);
+      return id;
+    }
+    return -1;
+  }
+
   /** Display name of function id (also for functions a worker registered). */
   nameOf(id: number): string {
     this.#learn(id);

@@ -80,6 +80,32 @@ export interface CoreExports {
   kernelScan(dtype: number, inclusive: number, src: number, dst: number, begin: number, end: number, carry: number): number;
   kernelSort(dtype: number, desc: number, ptr: number, scratch: number, begin: number, end: number): void;
   kernelMerge(dtype: number, desc: number, src: number, dst: number, a0: number, a1: number, b1: number): void;
+  // learners (assembly/learn/; src/learn/)
+  vecDot(a: number, b: number, n: number): number;
+  vecAxpy(alpha: number, x: number, y: number, n: number): void;
+  vecScale(alpha: number, y: number, n: number): void;
+  vecDotScalar(a: number, b: number, n: number): number;
+  vecAxpyScalar(alpha: number, x: number, y: number, n: number): void;
+  logitSize(dim: number): number;
+  logitInit(m: number, dim: number, lr: number, momentum: number, l2: number): void;
+  logitPredict(m: number, x: number): number;
+  logitUpdate(m: number, x: number, y: number): number;
+  learnSize(cap: number): number;
+  learnSetup(table: number, cap: number, minCutoff: number, beta: number, dCutoff: number, emaAlpha: number, enabled: number): void;
+  learnEnable(table: number, on: number): void;
+  learnObserve(t: number, ms: number): void;
+  taskShape(t: number): number;
+  predictObserve(table: number, fn: number, shape: number, ms: number): number;
+  predictRead(table: number, fn: number, shape: number, out: number): number;
+  predictReadAt(table: number, i: number, out: number): number;
+  predictRestore(table: number, fn: number, shape: number, samples: number, mean: number, m2: number, x: number, dx: number, ema: number): number;
+  predictReset(table: number): number;
+  qSize(states: number, actions: number): number;
+  qInit(q: number, states: number, actions: number, alpha: number, gamma: number, epsilon: number, seed: number): void;
+  qChoose(q: number, s: number): number;
+  qBest(q: number, s: number): number;
+  qUpdate(q: number, s: number, a: number, r: number, s2: number): number;
+  qValue(q: number, s: number, a: number): number;
   [name: `off_${string}` | `size_${string}` | `count_${string}` | `flag_${string}`]: () => number;
 }
 

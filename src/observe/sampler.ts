@@ -136,10 +136,15 @@ export class Sampler {
     return now;
   }
 
-  /** After the timed task returned (start: begin's answer), before finish(): records its run time. */
-  end(start: number): void {
+  /**
+   * After the timed task returned (start: begin's answer), before finish(): records its run time, and
+   * returns it unclamped (the duration predictors, assembly/learn/predictor.ts, count a negative one as a
+   * clock that went backwards and drop it; the histogram clamps it to 0).
+   */
+  end(start: number): number {
     const now = performance.now() + this.#shift;
-    const ms = Math.max(0, now - start);
+    const raw = now - start;
+    const ms = Math.max(0, raw);
     const us = Math.floor(ms * 1000);
     const base = this.#slot(now);
     if (this.#weight !== 0) {
@@ -151,8 +156,9 @@ export class Sampler {
     this.#lastEnd = now;
     this.#lastParks = this.#u32[this.#parks];
     this.#lastExecuted = this.#u32[this.#executed];
-    if (this.#ring === 0) return;
+    if (this.#ring === 0) return raw;
     this.long = us >= LONG_US && this.#armed !== NEVER && this.#ring !== 0;   // then time every task, until a short one
+    return raw;
   }
 
   /** Word index of the ring slot for host time `now`, reset first if it still holds an older epoch. */

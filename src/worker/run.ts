@@ -59,7 +59,10 @@ export function createRun(th: Thread, parts: RunParts): Run {
     const c = frameSignal[th.depth - 1];
     if (c !== undefined) dropSignal(t, c);
     leave();
-    if (t0 !== 0) sampler.end(t0);    // metrics hook: before finish(), whose atomics publish the sample
+    // Metrics hook: before finish(), whose atomics publish the sample. The timed tasks also feed their
+    // fingerprint's duration predictor (assembly/learn/predictor.ts; a no-op with learning off): one Wasm
+    // call per timed task, none for the others.
+    if (t0 !== 0) x.learnObserve(t, sampler.end(t0));
     return done(t, failed, chosen(p, failed, r, flags));
   }
 

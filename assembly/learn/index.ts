@@ -1,0 +1,6 @@
+// The learners (assembly/README.md "Learners"): SIMD vector math, the logistic model, the 1€ duration
+// predictors of task fingerprints, a Q-table.
+export { vecDot, vecAxpy, vecScale, vecDotScalar, vecAxpyScalar } from "./vec";
+export { logitSize, logitInit, logitPredict, logitUpdate } from "./logistic";
+export { learnSize, learnSetup, learnEnable, learnObserve, taskShape, predictObserve, predictRead, predictReadAt, predictRestore, predictReset } from "./predictor";
+export { qSize, qInit, qChoose, qBest, qUpdate, qValue } from "./qtable";

@@ -1,0 +1,36 @@
+// The learners' tunables and the pure functions over a predictor's state (assembly/learn/; the host
+// side: src/learn/models.ts). No threads, no Wasm: tested with tables.
+
+/** Predictor entries (a power of two): 4096 × 64 bytes = 256 KiB of shared memory per executor. */
+export const PREDICTORS = 4096;
+
+/**
+ * 1€ filter parameters (assembly/learn/one-euro.ts; cutoffs in cycles per *sample*, beta on the relative
+ * speed |dx|/|x|), and the baseline EMA's gain. Swept on bench/learning.mjs's synthetic workloads under
+ * one constraint: a ×4 step in durations must be tracked faster than by the EMA (test/learn-core.test.mjs).
+ * - minCutoff 0.002: at rest the filter averages over ~80 samples (alpha 0.012);
+ * - beta 0.5: a sustained relative change opens it (a ×4 step is within 10 % in ~10 samples, the EMA ~19);
+ * - dCutoff 0.002: the speed is averaged over ~80 samples, so noise does not open the filter.
+ *   Faster dCutoff tracks steps sooner but follows bimodal noise (ratio 1.4 at 0.005); slower meets the
+ *   bimodal target but loses the step: bench/RESULTS.md has the figures.
+ * - emaAlpha 0.125: the gain of TCP's smoothed round-trip time (RFC 6298), the usual plain baseline.
+ */
+export const ONE_EURO = Object.freeze({ minCutoff: 0.002, beta: 0.5, dCutoff: 0.002, emaAlpha: 0.125 });
+
+/** Samples at which confidence reaches half of what the variance allows. */
+const HALF_CONFIDENCE_SAMPLES = 8;
+
+/**
+ * Confidence in [0, 1) of a predictor with n samples, mean and variance: grows with the samples and
+ * shrinks with the coefficient of variation (a bimodal or noisy duration is predicted less surely).
+ */
+export function confidenceOf(n: number, mean: number, variance: number): number {
+  if (!(n > 0) || !(mean > 0)) return 0;
+  const cv2 = Math.max(0, variance) / (mean * mean);
+  return (n / (n + HALF_CONFIDENCE_SAMPLES)) / (1 + cv2);
+}
+
+/** A fingerprint's shape word (assembly/learn/predictor.ts): size class << 25 | graph node. */
+export const shapeOf = (sizeClass: number, node: number): number => ((sizeClass << 25) | node) >>> 0;
+export const sizeClassOf = (shape: number): number => shape >>> 25;
+export const nodeOf = (shape: number): number => shape & 0x1ffffff;
