@@ -75,6 +75,8 @@ export interface GpuAvailable extends GpuLaneBase {
   readonly backend: string;
   /** The device's compute limits, after negotiation with the adapter. */
   readonly limits: ComputeLimits;
+  /** A software adapter (llvmpipe, lavapipe, SwiftShader, WebGPU's fallback adapter): device: 'auto' never picks it. */
+  readonly software: boolean;
   /** What was tried before it, and why each failed ("vulkan (core): no adapter"). */
   readonly tried: readonly string[];
 }
