@@ -27,5 +27,5 @@ export type { MapOp } from './algorithms/ops.js';
 export { Pipeline, Pipe, PipelineError, type PipelineOptions, type PipelineRunOptions, type PipelineResult, type PipeOptions, type PipeKind } from './pipeline/index.js';
 export {
   forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,
-  minElement, maxElement, adopt, type Adopted, type Algorithm, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner,
+  minElement, maxElement, adopt, type Adopted, type Algorithm, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner, type Device,
 } from './algorithms/index.js';

@@ -357,4 +357,4 @@ export const minElement = algorithm<[array: NumArray, cmp?: ((x: number, y: numb
 export const maxElement = algorithm<[array: NumArray, cmp?: ((x: number, y: number) => number) | PartitionOptions, options?: PartitionOptions], number>(
   (a, cmp, o) => minMaxCall('maxElement', a, cmp, o));
 
-export type { Partitioner, NumArray, SharedArrayCtor };
+export type { Partitioner, NumArray, SharedArrayCtor, Device };

@@ -3,5 +3,5 @@ export {
   forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,
   minElement, maxElement,
 } from './api.js';
-export type { Algorithm, PartitionOptions, ReduceOptions, MapSpec, Partitioner } from './api.js';
+export type { Algorithm, PartitionOptions, ReduceOptions, MapSpec, Partitioner, Device } from './api.js';
 export { adopt, type Adopted } from './adopt.js';
