@@ -19,6 +19,7 @@ import { checkedPriority, type Priority } from './policy/scheduling.js';
 import { messages } from './errors.js';
 import { NoGpu } from './gpu/none.js';
 import type { GpuLane } from './gpu/types.js';
+import type { DeviceLane } from './engine/device.js';
 // The built-in task modules (the algorithms, map) register their functions on the host when the list is
 // evaluated, so the host resolves them by identity as its workers do.
 import './builtins.js';
@@ -31,7 +32,7 @@ const NORMAL = 2;
 const NOT_REQUESTED = new NoGpu(messages.gpuNotRequested);
 
 /** What the facade holds of its GPU lane: the public view, plus how to end it. */
-type OwnedLane = GpuLane & { close(): Promise<void>; destroy(): void };
+type OwnedLane = GpuLane & DeviceLane & { close(): Promise<void>; destroy(): void };
 
 /**
  * The GPU lane, when options.gpu asks for one: src/gpu/ is imported here, dynamically, so an executor
@@ -76,6 +77,7 @@ export class Executor {
   private constructor(engine: Engine, metrics: Metrics, topology: ExecutorTopology, gpu: OwnedLane, models: Models) {
     this.#e = engine;
     this.#gpu = gpu;
+    engine.device = gpu;
     this.#metrics = metrics;
     this.#topology = topology;
     this.#models = models;

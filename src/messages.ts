@@ -310,6 +310,22 @@ export const messages = {
   gpuReadName: (call: string, name: unknown, why: string) =>
     `beatflow: ${call}: read lists ${describe(name)}, which is ${why}: only var<storage, read_write> bindings are read back`,
 
+  // ---- built-in GPU kernels and device placement (src/gpu/kernels/, src/policy/placement.ts) ----
+  /** Why a call has no GPU kernel (phrases, quoted in gpuNoKernel). */
+  gpuKernelDtype: (ctor: string) =>
+    `no GPU kernel takes ${ctor} (only Float32Array, Int32Array and Uint32Array: WGSL has no f64 and no 8- or 16-bit storage)`,
+  gpuKernelMixed: (ctors: readonly string[]) => `the GPU kernels take arrays of one type (got ${ctors.join(', ')})`,
+  gpuKernelFloatOnly: (op: string, ctor: string) => `the GPU kernel of '${op}' takes Float32Array only (got ${ctor})`,
+  gpuKernelScalars: (op: string, scalars: readonly number[], dtype: string) => `the scalars of '${op}' (${scalars.join(', ')}) are not ${dtype} values`,
+  gpuKernelClamp: (s0: number, s1: number) => `'clamp' needs s0 <= s1 on the GPU (got ${s0}, ${s1})`,
+  gpuKernelInit: (init: number, dtype: string) => `the init value ${init} is not a ${dtype} value`,
+  gpuKernelNone: 'only transform, reduce, transformReduce and the scans with a built-in op have GPU kernels (a callback, sort, find and the others run on the CPU)',
+  gpuNoKernel: (call: string, why: string) => `beatflow: ${call}: device 'gpu': ${why}; use device: 'cpu' or 'auto'`,
+  gpuTooBig: (call: string, name: string, bytes: number, max: number) =>
+    `beatflow: ${call}: ${name} is ${bytes} bytes, more than the GPU binds at once (maxStorageBufferBindingSize = ${max}); use device: 'cpu' or 'auto'`,
+  deviceInGraph: (call: string, device: unknown) =>
+    `beatflow: ${call}: options.device ${describe(device)} is for the direct form; a graph task runs on the CPU workers (device: 'cpu')`,
+
   // ---- internal: invariants the runtime keeps; seeing one is a bug in beatflow ----
   corruptKind: (kind: number, at: number) =>
     `beatflow internal error: corrupt value kind ${kind} at byte ${at} of the shared memory — please report`,

@@ -19,6 +19,7 @@ Examples('the showcase renders the same image as one thread and reports speedup 
   assert.match(r.stdout, /speedup over one thread: \d+\.\d+×/);
   assert.match(r.stdout, /tasks per second: [\d,]+/);
   assert.match(r.stdout, /image identical to the one-thread render: yes/);
+  assert.match(r.stdout, /CPU vs GPU(: no GPU here \(.+\)|, axpy \+ sum over 2\^20 floats, GPU: .+\n.*\n    results agree .*: yes)/);
 });
 
 Examples('every other example program is a block of README.md or docs/, captioned with its path', () => {

@@ -8,6 +8,8 @@ import { Arg } from './spec.js';
 import type { Partitioner } from './partition.js';
 import { MAP_OPS, MAP_NAMES, REDUCE_NAMES, SCAN_OPS, type MapOp, type ScanOp } from './ops.js';
 import type { NumArray } from './merge.js';
+import { mapGpu, reduceGpu, scanGpu } from './device.js';
+import type { Device } from '../policy/placement.js';
 import { messages } from '../errors.js';
 import { type Call, type PartitionOptions, type MapSpec, call, callback, array, sameLength, inputs, algorithm } from './call.js';
 
@@ -74,6 +76,7 @@ export const transform = algorithm<[input: NumArray | NumArray[], out: NumArray,
       const { s0 = 0, s1 = 0 } = spec as { s0?: number; s1?: number };
       if (typeof s0 !== 'number' || typeof s1 !== 'number') throw new TypeError(messages.algoScalars(c.what, op, s0, s1));
       c.args[Arg.F2] = MAP_NAMES.indexOf(op as MapOp); c.args[Arg.X0] = s0; c.args[Arg.X1] = s1;
+      c.gpu = mapGpu(op, ins, o2, s0, s1);
     }
     c.result = () => o2;
     return c;
@@ -99,6 +102,7 @@ function reduceCall(name: string, ins: NumArray[], f: unknown, o: ReduceOptions 
   if (typeof f !== 'string' || !ops.includes(f)) throw new TypeError(messages.algoOp(c.what, 'a function', ops, f));
   if (o?.init !== undefined && typeof o.init !== 'number') throw new TypeError(messages.callOption(c.what, 'init', `a number with '${f}'`, o.init));
   c.args[Arg.F2] = REDUCE_NAMES.indexOf(f as never);
+  c.gpu = reduceGpu(f as 'sum', ins, o?.init as number | undefined);
   return c;
 }
 
@@ -141,7 +145,10 @@ function scanCall(name: ScanName, a: unknown, out: unknown, f: unknown, init: un
     c.args[Arg.X0] = init; c.args[Arg.X1] = 1;
   }
   if (typeof f === 'function') callback(c, Arg.F1, f, t ? 'bop' : 'op');
-  else if (typeof f === 'string' && (SCAN_OPS as readonly string[]).includes(f)) c.args[Arg.F2] = SCAN_OPS.indexOf(f as ScanOp);
+  else if (typeof f === 'string' && (SCAN_OPS as readonly string[]).includes(f)) {
+    c.args[Arg.F2] = SCAN_OPS.indexOf(f as ScanOp);
+    if (!t) c.gpu = scanGpu(f, ins, o2, name === 'exclusiveScan', hasInit ? init as number : undefined);
+  }
   else throw new TypeError(messages.algoOp(c.what, `a function ${t ? 'bop' : 'op'}(x, y)`, SCAN_OPS, f));
   if (t) callback(c, Arg.X2, uop, 'uop');
   c.result = () => o2;
@@ -266,4 +273,4 @@ export const merge = algorithm<[a: NumArray, b: NumArray, out: NumArray, cmp?: (
     return c;
   });
 
-export type { Partitioner, NumArray, SharedArrayCtor };
+export type { Partitioner, NumArray, SharedArrayCtor, Device };

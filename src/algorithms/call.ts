@@ -13,6 +13,8 @@ import { Arg, PART_CODE } from './spec.js';
 import { checkPartition, type Partitioner } from './partition.js';
 import type { NumArray } from './merge.js';
 import type { MapOp } from './ops.js';
+import { checkDevice, place, runOnGpu, type GpuCall } from './device.js';
+import type { Device } from '../policy/placement.js';
 import { messages } from '../errors.js';
 
 /** How an algorithm splits its index range between tasks (partition.ts). */
@@ -36,6 +38,13 @@ export interface PartitionOptions {
    * meanwhile, as long as the call takes. `false` leaves all the work to the workers. Default true.
    */
   caller?: boolean;
+  /**
+   * Where a call with a built-in op runs (transform, reduce, transformReduce, the scans; docs/gpu.md):
+   * 'cpu' (default) the CPU kernels; 'gpu' the GPU kernel, an error naming what is missing without a
+   * device or a kernel for the call; 'auto' the placement policy (policy/placement.ts). A call whose
+   * device is lost mid-way re-runs on the CPU and counts in executor.gpu.fallbacks. Direct form only.
+   */
+  device?: Device;
 }
 
 /** A built-in elementwise operation of transform, with its scalars (see ops.ts for the list). */
@@ -52,10 +61,14 @@ export interface Call {
   caller: boolean;
   /** Maps the builtin's result for the direct form (e.g. to the caller's own output array). */
   result?: (r: unknown) => unknown;
+  /** options.device. */
+  device: Device;
+  /** What the call asks of a GPU kernel, when it has a built-in op. */
+  gpu?: GpuCall;
 }
 
 /** Every option an algorithm takes (PartitionOptions, ReduceOptions): any other key is refused. */
-const OPTIONS = ['partitioner', 'grain', 'args', 'caller', 'combine', 'init'] as const;
+const OPTIONS = ['partitioner', 'grain', 'args', 'caller', 'device', 'combine', 'init'] as const;
 
 export function call(name: BuiltinName, what: string, opts: PartitionOptions | undefined): Call {
   if (opts !== undefined) {
@@ -73,7 +86,7 @@ export function call(name: BuiltinName, what: string, opts: PartitionOptions | u
   }
   const caller = opts?.caller;
   if (caller !== undefined && typeof caller !== 'boolean') throw new TypeError(messages.callOption(what, 'caller', 'true or false', caller));
-  return { name, what, args, fns: [], caller: caller !== false };
+  return { name, what, args, fns: [], caller: caller !== false, device: checkDevice(what, opts?.device) };
 }
 
 export function callback(c: Call, at: Arg, f: unknown, label: string): void {
@@ -103,9 +116,15 @@ export function inputs(c: Call, input: unknown): NumArray[] {
   return list.map((a, i) => array(c, a, list.length === 1 ? 'input' : `input[${i}]`));
 }
 
-/** Runs a call on an executor: the direct form. */
+/** Runs a call on an executor: the direct form, on the device placement chooses. */
 async function execute(ex: Engine, c: Call): Promise<unknown> {
   ex.checkOpen(c.what);
+  const r = place(ex, c.what, c.device, c.gpu) === 'gpu' ? await runOnGpu(ex, c.what, c.gpu!, () => onCpu(ex, c)) : await onCpu(ex, c);
+  return c.result ? c.result(r) : r;
+}
+
+/** Runs a call on the CPU workers (and the calling thread). */
+async function onCpu(ex: Engine, c: Call): Promise<unknown> {
   const args = c.args.slice();
   for (const [at, f, what] of c.fns) args[at] = ex.fnId(f, what);
   const mine = c.caller ? callerRuns(ex, c.name, args) : undefined;
@@ -121,11 +140,12 @@ async function execute(ex: Engine, c: Call): Promise<unknown> {
       ex.linger.end();
     }
   }
-  return c.result ? c.result(r) : r;
+  return r;
 }
 
 /** Adds a call to a taskflow as one task: the graph form. */
 function emplace(tf: Taskflow, c: Call): Task {
+  if (c.device !== 'cpu') throw new TypeError(messages.deviceInGraph(c.what, c.device));
   const args = c.args.slice();
   for (const [at, f, what] of c.fns) args[at] = new FnArg(f, what);
   return tf.emplace(BUILTINS[c.name]).args(...args).name(c.name);

@@ -4,5 +4,5 @@ export {
   minElement, maxElement, findIfNot, transformInclusiveScan, transformExclusiveScan, reduceByIndex, merge,
 } from './api.js';
 export { fill, fillN, generate, generateN } from './api-fill.js';
-export type { Algorithm, PartitionOptions, ReduceOptions, MapSpec, Partitioner } from './api.js';
+export type { Algorithm, PartitionOptions, ReduceOptions, MapSpec, Partitioner, Device } from './api.js';
 export { adopt, type Adopted } from './adopt.js';

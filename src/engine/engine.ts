@@ -6,6 +6,7 @@
 //
 // Parts reach each other only through the narrow host interfaces they declare (TaskHost, RunHost,
 // RecoveryHost, CompletionHandlers), which this class implements: the parts import no engine.
+import type { DeviceLane } from './device.js';
 import { SharedCore, compileCore } from './memory.js';
 import { Codec, DTYPES, isFreed, markFreed, type SharedArrayCtor } from './codec.js';
 import { FunctionTable } from './functions.js';
@@ -69,6 +70,8 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   readonly recovery: Recovery;
   readonly linger: Linger;
   readonly keepAlive = new KeepAlive();
+  /** The GPU lane the algorithms' `device` option reaches (engine/device.ts), set by the facade. */
+  device: DeviceLane | undefined;
   readonly cancelGrace: number;
   readonly maxRuns: number;
   readonly #opts: ResolvedOptions;

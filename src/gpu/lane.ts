@@ -6,7 +6,10 @@
 import { BufferPool } from './buffers.js';
 import { Pipelines } from './pipelines.js';
 import { bindArrays } from './bindings.js';
-import { runDispatch } from './dispatch.js';
+import { runProgram, type ProgramBuffer, type ProgramPass } from './program.js';
+import { kernelProgram } from './kernels/index.js';
+import type { KernelPass } from './kernels/common.js';
+import type { DeviceRequest, DeviceLane } from '../engine/device.js';
 import { computeLimits } from './limits.js';
 import type { Acquired } from './acquire.js';
 import type { ComputeLimits, FeatureLevel, GpuAdapterInfo, GpuDispatch, GpuDispatchReport } from './types.js';
@@ -24,7 +27,11 @@ function workgroupsOf(call: string, v: unknown, max: number): [number, number, n
   return [v[0], v[1] ?? 1, v[2] ?? 1];
 }
 
-export class GpuLane {
+/** A software rasteriser's adapter (Mesa's llvmpipe and lavapipe, SwiftShader, WARP), or WebGPU's fallback one. */
+export const isSoftware = (a: GpuAdapterInfo): boolean =>
+  a.fallback || /llvmpipe|lavapipe|softpipe|swiftshader|warp|basic render/i.test(`${a.vendor} ${a.architecture} ${a.device} ${a.description}`);
+
+export class GpuLane implements DeviceLane {
   readonly adapter: GpuAdapterInfo;
   readonly featureLevel: FeatureLevel;
   readonly backend: string;
@@ -39,6 +46,8 @@ export class GpuLane {
   readonly #stop: Promise<never>;
   #reject!: (e: Error) => void;
   readonly #inFlight = new Set<Promise<unknown>>();
+  #fallbacks = 0;
+  readonly software: boolean;
 
   constructor(got: Acquired) {
     this.#device = got.device;
@@ -47,6 +56,7 @@ export class GpuLane {
     this.backend = got.backend;
     this.tried = got.tried;
     this.limits = computeLimits(got.device.limits);
+    this.software = isSoftware(got.adapter);
     this.#pool = new BufferPool(got.device, this.limits.maxBufferSize);
     this.#pipelines = new Pipelines(got.device);
     this.#stop = new Promise<never>((_, reject) => { this.#reject = reject; });
@@ -61,13 +71,42 @@ export class GpuLane {
   /** Why no dispatch can run (the device was lost, the executor closed), once that is so. */
   get reason(): string | undefined { return this.#stopped?.message; }
 
+  /** Algorithm calls that lost this device mid-way and were re-run on the CPU kernels. */
+  get fallbacks(): number { return this.#fallbacks; }
+  noteFallback(): void { this.#fallbacks++; }
+
   dispatch(spec: GpuDispatch): Promise<GpuDispatchReport> {
-    let p: Promise<GpuDispatchReport>;
-    try { p = this.#dispatch(spec); } catch (e) { return Promise.reject(e); }
+    return this.#track(() => this.#dispatch(spec));
+  }
+
+  /** Runs a built-in kernel (kernels/): resolves once `out` holds the result, or with a reduction's value. */
+  runKernel(call: string, req: DeviceRequest): Promise<number | undefined> {
+    return this.#track(async () => {
+      if (this.#stopped) throw this.#stopped;
+      const k = kernelProgram(call, req, this.limits);
+      await this.#program(call, k.buffers, k.passes);
+      return k.value?.();
+    });
+  }
+
+  #track<T>(start: () => Promise<T>): Promise<T> {
+    let p: Promise<T>;
+    try { p = start(); } catch (e) { return Promise.reject(e); }
     this.#inFlight.add(p);
     const done = () => { this.#inFlight.delete(p); };
     p.then(done, done);
     return this.#keepAlive.during(p);
+  }
+
+  /** What loses the race may still settle later (a map aborted by the loss): it is handled here. */
+  readonly #race = <T>(q: Promise<T>): Promise<T> => { q.catch(() => {}); return Promise.race([q, this.#stop]); };
+
+  /** Compiles the passes (from the cache when it can) and runs them as one program. */
+  async #program(call: string, buffers: readonly ProgramBuffer[], passes: readonly KernelPass[]) {
+    const compiled = await this.#race(Promise.all(passes.map((p) => this.#pipelines.get(call, p.code, undefined).compiled)));
+    if (this.#stopped) throw this.#stopped;
+    const ready: ProgramPass[] = passes.map((p, i) => ({ compiled: compiled[i], workgroups: p.workgroups, bind: p.bind }));
+    return runProgram(this.#device, this.#pool, call, buffers, ready, this.#race);
   }
 
   #dispatch(spec: GpuDispatch): Promise<GpuDispatchReport> {
@@ -78,15 +117,17 @@ export class GpuLane {
     if (spec.entryPoint !== undefined && typeof spec.entryPoint !== 'string') throw new TypeError(messages.argType(`${call}: entryPoint`, 'a string', spec.entryPoint));
     const workgroups = workgroupsOf(call, spec.workgroups, this.limits.maxComputeWorkgroupsPerDimension);
     const { compiled, cached } = this.#pipelines.get(call, spec.code, spec.entryPoint);
-    // What loses the race may still settle later (a map aborted by the loss): it is handled here.
-    const race = <T>(q: Promise<T>): Promise<T> => { q.catch(() => {}); return Promise.race([q, this.#stop]); };
+    const race = this.#race;
     return (async () => {
       const t0 = performance.now();
       const c = await race(compiled);
       const t1 = performance.now();
       const bound = bindArrays(call, c.declared, spec.bindings, spec.read, this.limits);
       if (this.#stopped) throw this.#stopped;
-      const t = await runDispatch(this.#device, this.#pool, call, c, bound, workgroups, race);
+      const buffers: ProgramBuffer[] = bound.map(({ decl, array, read }) => ({
+        bytes: array.byteLength, uniform: decl.kind === 'uniform', upload: array, ...(read ? { readInto: array } : {}),
+      }));
+      const t = await runProgram(this.#device, this.#pool, call, buffers, [{ compiled: c, workgroups, bind: bound.map((_, i) => i) }], race);
       return Object.freeze({ compileMs: cached ? 0 : t1 - t0, ...t, totalMs: performance.now() - t0 });
     })();
   }

@@ -1,15 +1,22 @@
 // The lane of an executor without a device: not asked for, or none found. It says why, and every
 // dispatch rejects with that. Small and free of WebGPU on purpose: the facade imports it statically.
 import type { GpuDispatch, GpuDispatchReport } from './types.js';
+import type { DeviceLane, DeviceRequest } from '../engine/device.js';
 import { messages } from '../errors.js';
 
-export class NoGpu {
+export class NoGpu implements DeviceLane {
   readonly available = false as const;
   readonly reason: string;
+  readonly fallbacks = 0;
+  readonly software = false;
   constructor(reason: string) { this.reason = reason; Object.freeze(this); }
   dispatch(_spec: GpuDispatch): Promise<GpuDispatchReport> {
     return Promise.reject(new Error(messages.gpuUnavailable('executor.gpu.dispatch()', this.reason)));
   }
+  runKernel(call: string, _req: DeviceRequest): Promise<number | undefined> {
+    return Promise.reject(new Error(messages.gpuUnavailable(call, this.reason)));
+  }
+  noteFallback(): void {}
   close(): Promise<void> { return Promise.resolve(); }
   destroy(): void {}
 }

@@ -59,6 +59,11 @@ export interface GpuLaneBase {
    * that does not compile, a GpuDeviceLostError if the device is lost before it is done.
    */
   dispatch(spec: GpuDispatch): Promise<GpuDispatchReport>;
+  /**
+   * Algorithm calls with `device: 'gpu' | 'auto'` whose device was lost mid-way and that were re-run on the
+   * CPU kernels (they resolved with the CPU's result). 0 without a device.
+   */
+  readonly fallbacks: number;
 }
 
 /** A device was found and is usable. */
@@ -70,6 +75,8 @@ export interface GpuAvailable extends GpuLaneBase {
   readonly backend: string;
   /** The device's compute limits, after negotiation with the adapter. */
   readonly limits: ComputeLimits;
+  /** A software adapter (llvmpipe, lavapipe, SwiftShader, WebGPU's fallback adapter): device: 'auto' never picks it. */
+  readonly software: boolean;
   /** What was tried before it, and why each failed ("vulkan (core): no adapter"). */
   readonly tried: readonly string[];
 }

@@ -1,0 +1,71 @@
+// gpu: the built-in GPU kernels (src/gpu/kernels/) against the CPU kernels, through the algorithms'
+// `device` option, per kernel and size, in the same process, interleaved (one call of each in turn):
+//
+//   map      transform(ex, [a, b], out, { op: 'axpy', s0: 2 })   out = 2·a + b
+//   reduce   reduce(ex, a, 'sum')                                 Σ a
+//   scan     inclusiveScan(ex, a, out, 'sum')                     prefix sums
+//
+// CPU: 2 workers and the calling thread, Wasm SIMD (device: 'cpu'). GPU: device: 'gpu', including the
+// uploads, the submission and the readback of every call (arrays are not resident yet). f32, sizes
+// 2^10 … 2^22 (--quick: 2^10, 2^14, 2^18). Each size: 2 warm-up calls of each, then REPS rounds; medians.
+// Without an adapter the case reports why and measures nothing.
+import { childMain, table, errorCell, now, loadBeatflow } from './lib.mjs';
+
+export const cases = () => ['map', 'reduce', 'scan'];
+export const timeoutS = ({ quick }) => (quick ? 60 : 300);
+
+const sizes = (quick) => (quick ? [10, 14, 18] : [10, 12, 14, 16, 18, 20, 22]).map((k) => 2 ** k);
+const med = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[s.length >> 1]; };
+
+export async function runCase(name, { quick }) {
+  if (!cases().includes(name)) throw new Error(`unknown case '${name}' (cases: ${cases().join(', ')})`);
+  const bf = await loadBeatflow();
+  const ex = await bf.Executor.create({ workers: 2, gpu: true });
+  try {
+    if (!ex.gpu.available) return { kernel: name, skipped: ex.gpu.reason };
+    const adapter = `${ex.gpu.adapter.device || ex.gpu.adapter.description} (${ex.gpu.backend}, ${ex.gpu.featureLevel})`;
+    const rows = [];
+    for (const n of sizes(quick)) {
+      const a = ex.shared(Float32Array, n), b = ex.shared(Float32Array, n), out = ex.shared(Float32Array, n);
+      for (let i = 0; i < n; i++) { a[i] = (i % 1000) / 1000; b[i] = 1; }
+      const call = {
+        map: (device) => bf.transform(ex, [a, b], out, { op: 'axpy', s0: 2 }, { device }),
+        reduce: (device) => bf.reduce(ex, a, 'sum', { device }),
+        scan: (device) => bf.inclusiveScan(ex, a, out, 'sum', { device }),
+      }[name];
+      const reps = n >= 1 << 20 ? 5 : quick ? 7 : 15;
+      const t = { cpu: [], gpu: [] };
+      for (let r = 0; r < reps + 2; r++) {
+        for (const device of r % 2 ? ['gpu', 'cpu'] : ['cpu', 'gpu']) {
+          const t0 = now();
+          await call(device);
+          if (r >= 2) t[device].push(now() - t0);
+        }
+      }
+      rows.push({ n, cpuMs: +med(t.cpu).toFixed(3), gpuMs: +med(t.gpu).toFixed(3) });
+      ex.free(a); ex.free(b); ex.free(out);
+    }
+    return { kernel: name, adapter, software: /llvmpipe|lavapipe|swiftshader/i.test(adapter), rows };
+  } finally {
+    await ex.close();
+  }
+}
+
+export function report(res) {
+  const rows = [];
+  let adapter = '';
+  for (const [c, r] of Object.entries(res)) {
+    if (!r.ok) { rows.push([c, errorCell(r), '–', '–', '–', r.bgCores]); continue; }
+    const v = r.result;
+    if (v.skipped) { rows.push([c, `no GPU: ${v.skipped}`, '–', '–', '–', r.bgCores]); continue; }
+    adapter = v.adapter;
+    for (const x of v.rows) {
+      rows.push([c, `2^${Math.log2(x.n)}`, x.cpuMs, x.gpuMs, `${(x.gpuMs / x.cpuMs).toFixed(x.gpuMs / x.cpuMs >= 10 ? 0 : 2)}×`, r.bgCores]);
+    }
+  }
+  return `## gpu: built-in GPU kernels vs the CPU kernels, f32${adapter ? `, adapter ${adapter}` : ''}\n\n` +
+    'CPU: 2 workers + the calling thread, Wasm SIMD. GPU: including uploads and readback.\n\n' +
+    table(['kernel', 'n', 'CPU ms', 'GPU ms', 'GPU / CPU time', 'bg cores'], rows);
+}
+
+childMain(import.meta.url, runCase);
