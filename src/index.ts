@@ -31,3 +31,5 @@ export {
   minElement, maxElement, findIfNot, transformInclusiveScan, transformExclusiveScan, reduceByIndex, merge, fill, fillN,
   generate, generateN, adopt, type Adopted, type Algorithm, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner, type Device,
 } from './algorithms/index.js';
+export { usePlatform } from './platform/current.js';
+export type { Platform, ThreadHandle, SpawnOptions, WorkerContext, KeepAlive, ResourceLimits, UnsupportedOption } from './platform/types.js';

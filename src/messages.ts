@@ -58,6 +58,21 @@ export const messages = {
     'ship beside it: when bundling, mark beatflow as external, or copy build/src/ (with build/core.wasm) unchanged',
   notInWorker: 'beatflow: src/worker/main.ts is the entry of the executor\'s worker threads and must run in one: ' +
     'do not import it yourself (Executor.create() starts the workers)',
+  noPlatform: 'beatflow internal error: no platform adapter is installed (Executor.create() loads one first) — please report',
+  workerScript: (detail: string | undefined) =>
+    `the worker script failed to load or run${detail ? ` (${detail})` : ' (the browser gives no detail: a 404, a network error, a ' +
+    'syntax error, or a response without the Cross-Origin-Embedder-Policy header)'}`,
+  notIsolated: (missing: readonly string[]) =>
+    'beatflow: this page is not cross-origin isolated, so it has no SharedArrayBuffer and cannot share memory with worker ' +
+    `threads. Serve the page (and its scripts, workers and core.wasm) with the header${missing.length === 1 ? '' : 's'} ` +
+    `${(missing.length ? missing : ['Cross-Origin-Opener-Policy: same-origin', 'Cross-Origin-Embedder-Policy: require-corp']).join(' and ')}`,
+  noWaitAsync: (where: string) =>
+    `beatflow: ${where} has no Atomics.waitAsync, which the host thread needs to wait for workers without blocking`,
+  httpStatus: (status: number, text: string) => `HTTP ${status}${text ? ` ${text}` : ''}`,
+  plannedExit: 'beatflow: the worker thread has exited (a planned exit unwinding its stack)',
+  unsupportedOption: (option: string, platform: string) =>
+    `beatflow: the ${option} option is not supported on ${platform}: the runtime gives no way to honour it ` +
+    '(docs/platforms.md lists what each platform supports); leave it out there',
   coreMismatch: (what: string) =>
     `beatflow: build/core.wasm and the JavaScript build disagree on ${what}: they come from different builds; rebuild with \`npm run build\``,
   coreMissing: (url: string, message: string) =>

@@ -2,7 +2,7 @@
 // the boundary. Every message names the option (messages.ts). docs/api.md lists the same table;
 // a test checks that the two agree.
 import { messages } from './errors.js';
-import type { ResourceLimits } from './platform/node.js';
+import type { ResourceLimits } from './platform/types.js';
 
 export interface ExecutorOptions {
   /** Worker threads: a positive integer, or 'auto' for one per logical CPU. Default 'auto'. */

@@ -4,7 +4,7 @@
 // - A ```js block is a complete ES module: it imports what it uses ('beatflow', task modules by a path
 //   that exists in the repository), runs with `node` from the repository root, and ends by itself: an
 //   executor it creates it also closes (or destroys). Fragments on purpose take another fence: ts for
-//   signatures, sh for commands, text for output. A fence without a language is refused.
+//   signatures and code for other runtimes, html for pages, sh for commands, text for output. A fence without a language is refused.
 // - Where it runs: each block is written to a temporary file in the repository root (.docs-block-*.mjs,
 //   gitignored, removed afterwards), so 'beatflow' resolves through the package's self-reference and
 //   task modules are imported as './examples/tasks.mjs'. A block whose preceding line starts with a
@@ -30,7 +30,7 @@ import { DEFAULTS, BOUNDS } from '../build/src/options.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DOCS = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
-const FENCES = ['js', 'ts', 'sh', 'text', 'json', 'jsonc'];
+const FENCES = ['js', 'ts', 'sh', 'text', 'json', 'jsonc', 'html'];
 /** Per block; the whole file stays well under a minute (blocks run two at a time). */
 const BLOCK_TIMEOUT_MS = 30_000;
 const PARALLEL = 2;

@@ -26,7 +26,7 @@
 // graph form (`.task`) is a driving task as before: the host is not on the path between two graph tasks.
 import type { Engine } from '../engine/engine.js';
 import type { Helper } from '../engine/tasks.js';
-import { cpuCount } from '../platform/node.js';
+import { platform } from '../platform/current.js';
 import { Arg } from './spec.js';
 import { callerHelpers } from './partition.js';
 import type { SharedCore } from '../engine/memory.js';
@@ -50,7 +50,7 @@ export function callerRuns(ex: Engine, name: BuiltinName, args: unknown[]): Prom
   const multi = plan === undefined ? withCore(core, () => callerSteps(name, args)) : undefined;
   if (plan === undefined && multi === undefined) return undefined;
   const n = plan?.n ?? multi!.n, costNs = plan?.costNs ?? multi!.costNs;
-  const helpers = callerHelpers(n, costNs || JS_NS_PER_ITEM, core.nWorkers, (cpus ||= cpuCount()));
+  const helpers = callerHelpers(n, costNs || JS_NS_PER_ITEM, core.nWorkers, (cpus ||= platform().cpuCount()));
   // Workers take part: they linger from now, and parked ones are woken before the set-up below, whose
   // time then overlaps their wake-up (a woken worker keeps searching until the helpers are pushed).
   const linger = helpers > 0;

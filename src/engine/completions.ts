@@ -11,7 +11,7 @@
 // (policy/scheduling.ts nextHostSpin): an event-loop wake-up costs more than a short round trip.
 import { EMPTY, RUN_BIT, type SharedCore } from './memory.js';
 import { nextHostSpin, initialHostSpin, hostMayPoll } from '../policy/scheduling.js';
-import type { KeepAlive } from '../platform/node.js';
+import type { KeepAlive } from '../platform/types.js';
 
 /** Completions the host takes off the ring and sorts at once. */
 const DRAIN_BATCH = 4096;

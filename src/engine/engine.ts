@@ -21,7 +21,8 @@ import { Linger } from './linger.js';
 import { permanentSlots, busyWorkers, describeBusy, type CloseReport } from './lifecycle.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from '../options.js';
 import { autoWorkers, spinPolicy, spinRounds, taskCapLog2, dequeCapLog2 } from '../policy/scheduling.js';
-import { cpuCount, cwdUrl, KeepAlive } from '../platform/node.js';
+import { ensurePlatform, platform } from '../platform/current.js';
+import type { UnsupportedOption } from '../platform/types.js';
 import { messages } from '../errors.js';
 
 /** What the free functions (algorithms, pipelines) take: an executor made by Executor.create(). */
@@ -69,7 +70,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   readonly runs: Runs;
   readonly recovery: Recovery;
   readonly linger: Linger;
-  readonly keepAlive = new KeepAlive();
+  readonly keepAlive = platform().keepAlive();
   /** The GPU lane the algorithms' `device` option reaches (engine/device.ts), set by the facade. */
   device: DeviceLane | undefined;
   readonly cancelGrace: number;
@@ -120,8 +121,11 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
    * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
    */
   static async create(options: ExecutorOptions | undefined, prepare: (core: SharedCore, opts: ResolvedOptions) => void): Promise<Engine> {
-    const opts = resolveOptions(options, cwdUrl());
-    const cpus = cpuCount();
+    const p = await ensurePlatform();
+    await p.check();
+    const opts = resolveOptions(options, p.baseUrl());
+    refuseUnsupported(options, p.unsupported, p.name);
+    const cpus = p.cpuCount();
     const workers = opts.workers === 'auto' ? autoWorkers(cpus) : opts.workers;
     const ns = opts.module ? await importTaskModule(opts.module) : {};
     const capLog2 = taskCapLog2(opts.maxTasks);
@@ -328,5 +332,13 @@ async function importTaskModule(url: URL): Promise<Record<string, unknown>> {
     return (await import(url.href)) as Record<string, unknown>;
   } catch (e) {
     throw new Error(messages.moduleLoad(url.href, e instanceof Error ? e.message : String(e)), { cause: e });
+  }
+}
+
+/** Refuses an option the platform cannot honour (platform/types.ts UnsupportedOption), naming both. */
+function refuseUnsupported(options: ExecutorOptions | undefined, unsupported: readonly UnsupportedOption[], name: string): void {
+  for (const key of unsupported) {
+    const v = options?.[key];
+    if (v !== undefined && v !== 0) throw new TypeError(messages.unsupportedOption(key, name));
   }
 }

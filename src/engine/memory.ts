@@ -1,7 +1,7 @@
 // The host's view of the shared memory: compiles and instantiates the core, and reads the layout.
 // This is the only host file that knows byte offsets, and it knows them only by asking the core
 // (every `off_*` / `size_*` / `count_*` / `flag_*` export of assembly/offsets.ts); it never types a number in.
-import { readBytes } from '../platform/node.js';
+import { ensurePlatform } from '../platform/current.js';
 import { messages } from '../errors.js';
 
 /**
@@ -154,7 +154,7 @@ export function compileCore(): Promise<CoreModule> {
 
 async function readCore(url: URL): Promise<Uint8Array<ArrayBuffer>> {
   try {
-    return await readBytes(url);
+    return await (await ensurePlatform()).readBytes(url);
   } catch (e) {
     throw new Error(messages.coreMissing(url.href, e instanceof Error ? e.message : String(e)), { cause: e });
   }

@@ -15,7 +15,8 @@
 // src/worker/main.ts): before 'started' its own code could not be loaded (the worker entry: a bundle
 // that left build/src/ behind); between 'started' and 'loaded' the task module failed; after that the
 // worker itself failed to start.
-import { spawnThread, WORKER_ENTRY, type ThreadHandle, type ResourceLimits } from '../platform/node.js';
+import { platform, WORKER_ENTRY } from '../platform/current.js';
+import type { ThreadHandle, ResourceLimits } from '../platform/types.js';
 import type { SharedCore } from './memory.js';
 import { RUNNING, RECYCLING, IDLE_EXIT, type WorkerData, type StartMessage } from './thread-protocol.js';
 import { messages } from '../errors.js';
@@ -127,7 +128,7 @@ export class Pool {
         idleTimeout: w >= this.#opts.permanent ? lc.idleTimeout : 0,
       },
     };
-    const th = spawnThread({ workerData: data, resourceLimits: this.#opts.resourceLimits, name: `beatflow-${w}` });
+    const th = platform().spawnThread({ workerData: data, resourceLimits: this.#opts.resourceLimits, name: `beatflow-${w}` });
     this.#threads[w] = th;
     this.#slots[w] = 'starting';
     this.#stats.started++;

@@ -13,7 +13,7 @@ import type { DeviceRequest, DeviceLane } from '../engine/device.js';
 import { computeLimits } from './limits.js';
 import type { Acquired } from './acquire.js';
 import type { ComputeLimits, FeatureLevel, GpuAdapterInfo, GpuDispatch, GpuDispatchReport } from './types.js';
-import { KeepAlive } from '../platform/node.js';
+import { platform } from '../platform/current.js';
 import { GpuDeviceLostError, messages } from '../errors.js';
 
 /** "executor.gpu.dispatch()" or, with a label, "executor.gpu.dispatch({ label: 'saxpy' })". */
@@ -40,7 +40,7 @@ export class GpuLane implements DeviceLane {
   readonly #device: GPUDevice;
   readonly #pool: BufferPool;
   readonly #pipelines: Pipelines;
-  readonly #keepAlive = new KeepAlive();
+  readonly #keepAlive = platform().keepAlive();
   /** Why the lane stopped (lost, closed, destroyed); dispatches reject with it. */
   #stopped: Error | undefined;
   readonly #stop: Promise<never>;

@@ -14,7 +14,7 @@
 // thief on one L3 only as far as the OS keeps a group's threads together, which Linux tends to do for
 // threads that wake each other but does not promise. With one domain (most desktops, this CI) nothing
 // changes: the order is exactly the flat one.
-import { cpuCount, readSysfs } from '../platform/node.js';
+import { platform } from '../platform/current.js';
 import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../errors.js';
 
@@ -45,7 +45,7 @@ const MAX_CACHE_INDEX = 16;
 
 /** The reader for this process: the real files on Linux, nothing elsewhere. */
 export function systemReader(): SysfsReader {
-  return readSysfs;
+  return (path) => platform().readSysfs(path);
 }
 
 /**
@@ -78,7 +78,7 @@ export function flatTopology(n: number, reason: string): CpuTopology {
  * model with `fallbackCpus` CPUs. Never throws. Cost: a few small reads per CPU (a CPU whose last-level
  * cache was already seen through a sibling is not read again).
  */
-export function readTopology(read: SysfsReader = systemReader(), fallbackCpus: number = cpuCount()): CpuTopology {
+export function readTopology(read: SysfsReader = systemReader(), fallbackCpus: number = platform().cpuCount()): CpuTopology {
   const onlineText = read(`${CPU}/online`);
   if (onlineText === undefined) return flatTopology(fallbackCpus, `${CPU}/online is not readable`);
   const online = parseCpuList(onlineText);

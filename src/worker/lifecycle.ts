@@ -16,7 +16,7 @@
 // reads the exit words (pool.demand): in the single order of SC atomics either the host sees
 // IDLE_EXIT (and starts a thread if work still waits once this one is gone) or the worker's last look
 // comes after the push and finds it. Work pushed by other workers is theirs to run: they are alive.
-import { heapUsedBytes, exitThread } from '../platform/node.js';
+import { platform } from '../platform/current.js';
 import { EMPTY, RETRY, SHUTDOWN, type SharedCore } from '../engine/memory.js';
 import { RUNNING, RECYCLING, IDLE_EXIT, type LifecycleData } from '../engine/thread-protocol.js';
 
@@ -55,7 +55,7 @@ export function workerLifecycle(core: SharedCore, w: number, data: LifecycleData
     let due = recycleAt >= 0 && ((ran - recycleAt) | 0) >= 0;   // wrap-safe: the counter is a u32
     if (!due && heapLimit > 0 && ((ran - nextHeapCheck) | 0) >= 0) {
       nextHeapCheck = (ran + HEAP_CHECK_EVERY) >>> 0;
-      due = heapUsedBytes() > heapLimit;
+      due = platform().heapUsedBytes() > heapLimit;
     }
     if (due) { x.flushRun(w); Atomics.store(ctl, at, RECYCLING); }
     return due;
@@ -81,7 +81,7 @@ export function workerLifecycle(core: SharedCore, w: number, data: LifecycleData
   }
 
   function leave(): void {
-    if (Atomics.load(ctl, at) !== RUNNING) exitThread();
+    if (Atomics.load(ctl, at) !== RUNNING) platform().exitThread();
   }
 
   return { elastic: idleMs > 0, recycles: recycleAt >= 0 || heapLimit > 0, recycleDue, next, leave };

@@ -6,9 +6,10 @@
 // Start-up tells the pool how far it got (src/engine/pool.ts names the failing stage): 'started' once
 // this file's own code is loaded and the core attached, 'loaded' once the task module is imported,
 // 'ready' once it runs tasks.
+import '../platform/inbox.js';   // first: in a Web Worker its listener catches the start-up message
 import { SharedCore, EMPTY, RETRY, SHUTDOWN } from '../engine/memory.js';
 import { FunctionCache } from '../engine/functions.js';
-import { workerContext, yieldToEventLoop } from '../platform/node.js';
+import { ensurePlatform } from '../platform/current.js';
 import { bindBuiltinModules } from '../builtins.js';
 import { Sampler } from '../observe/sampler.js';
 import { Thread } from './thread.js';
@@ -24,7 +25,9 @@ import { AWAIT_CAP, BUSY_YIELD_MS, openAwaitList } from './suspend.js';
 import { createRun } from './run.js';
 import { workerLifecycle } from './lifecycle.js';
 
-const port = workerContext<WorkerData>();
+const platform = await ensurePlatform();
+const port = await platform.workerContext<WorkerData>();
+const { yieldToEventLoop } = platform;
 const post = (m: StartMessage): void => port.post(m);
 const data = port.data;
 const th = new Thread(SharedCore.attach(data.module, data.memory), data.worker);

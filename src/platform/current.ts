@@ -1,0 +1,43 @@
+// The platform in use. Each package entry (src/entries/) installs its runtime's adapter statically, so a
+// browser build never reaches node:*; a program that imports build/src/index.js directly, and every
+// worker thread, gets the adapter of the runtime it finds itself in, loaded on first use. usePlatform()
+// overrides the choice (before the first Executor.create()).
+import type { Platform } from './types.js';
+import { messages } from '../errors.js';
+
+let active: Platform | undefined;
+
+/** The worker entry: build/src/worker/main.js, part of the package's build (this file is build/src/platform/current.js). */
+export const WORKER_ENTRY = new URL('../worker/main.js', import.meta.url);
+
+/** Installs a platform adapter for every executor created from now on. */
+export function usePlatform(p: Platform): void {
+  active = p;
+}
+
+/** The platform in use: installed by an entry, by usePlatform(), or found by ensurePlatform(). */
+export function platform(): Platform {
+  if (active === undefined) throw new Error(messages.noPlatform);
+  return active;
+}
+
+/** Which runtime this is, from its globals: Deno and Bun also look like Node, so they are asked first. */
+export function runtimeName(g: Record<string, any> = globalThis): 'deno' | 'bun' | 'node' | 'browser' {
+  if (typeof g.Deno?.version?.deno === 'string') return 'deno';
+  if (typeof g.process?.versions?.bun === 'string') return 'bun';
+  if (typeof g.process?.versions?.node === 'string') return 'node';
+  return 'browser';
+}
+
+// Computed specifiers: a bundler following the browser entry must not pull node.ts in through here.
+const ADAPTERS: Record<ReturnType<typeof runtimeName>, string> = {
+  deno: './deno.js', bun: './bun.js', node: './node.js', browser: './web.js',
+};
+
+/** The platform in use, loading the adapter of this runtime when none was installed. */
+export async function ensurePlatform(): Promise<Platform> {
+  if (active !== undefined) return active;
+  const spec = ADAPTERS[runtimeName()];
+  const mod = (await import(spec)) as { platform: Platform };
+  return (active ??= mod.platform);
+}

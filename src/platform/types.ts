@@ -1,0 +1,78 @@
+// The platform interface: everything the runtime needs from its host that differs between Node, Bun,
+// Deno and browsers. One adapter per runtime implements it (node.ts, bun.ts, web.ts, deno.ts);
+// current.ts holds the one in use. Nothing here imports a runtime-specific module.
+
+/** Node's per-thread heap limits (worker_threads `resourceLimits`), honoured where the platform can. */
+export interface ResourceLimits {
+  maxYoungGenerationSizeMb?: number;
+  maxOldGenerationSizeMb?: number;
+  codeRangeSizeMb?: number;
+  stackSizeMb?: number;
+}
+
+/** A thread running src/worker/main.ts, as the pool sees it (Node's Worker events, whatever the runtime). */
+export interface ThreadHandle {
+  readonly threadId: number;
+  postMessage(msg: unknown): void;
+  on(event: 'message' | 'error' | 'exit' | 'online', fn: (arg: any) => void): void;
+  terminate(): Promise<number>;
+  ref(): void;
+  unref(): void;
+}
+
+export interface SpawnOptions {
+  workerData: unknown;
+  resourceLimits?: ResourceLimits;
+  name?: string;
+}
+
+/** What a worker thread sees of its host: the data it was started with, and a channel back. */
+export interface WorkerContext<T> {
+  data: T;
+  post(msg: unknown): void;
+  /** Ends the thread once its code returns (its loop is over). */
+  close(): void;
+}
+
+/**
+ * Keeps the process alive while the runtime owes the user a settlement (a task in flight, create(),
+ * close()), and never otherwise. Reference-counted.
+ */
+export interface KeepAlive {
+  hold(): void;
+  release(): void;
+  /** Holds while p is pending. */
+  during<T>(p: Promise<T>): Promise<T>;
+  dispose(): void;
+}
+
+/** Options a platform cannot honour: create() refuses them, naming the platform. */
+export type UnsupportedOption = 'resourceLimits' | 'recycleAboveHeapMb';
+
+export interface Platform {
+  /** 'node', 'bun', 'deno' or 'browser': named in messages. */
+  readonly name: string;
+  /** Options create() refuses here, because the runtime gives no way to honour them. */
+  readonly unsupported: readonly UnsupportedOption[];
+  /** Throws when this host cannot run an executor (a page that is not cross-origin isolated). */
+  check(): void | Promise<void>;
+  /** Reads a file shipped with the package (the .wasm). */
+  readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>>;
+  /** Logical CPUs the runtime may use. */
+  cpuCount(): number;
+  /** The URL relative module paths resolve against (the working directory, or the page). */
+  baseUrl(): URL;
+  /** Starts a worker thread on src/worker/main.ts. A failure to load it arrives as 'error', then 'exit'. */
+  spawnThread(opts: SpawnOptions): ThreadHandle;
+  keepAlive(): KeepAlive;
+  /** Resolves after the event loop had a turn (timers and I/O callbacks can run), not just the microtasks. */
+  yieldToEventLoop(): Promise<void>;
+  /** A Linux sysfs file as text; undefined where there is none (observe/topology.ts then assumes a flat model). */
+  readSysfs(path: string): string | undefined;
+  /** Inside a worker: its start-up data and a way to talk to the host (rare control messages only). */
+  workerContext<T>(): Promise<WorkerContext<T>>;
+  /** Inside a worker: ends the thread now, whatever handles are still open (a planned exit). */
+  exitThread(): never;
+  /** Bytes of this thread's heap in use (recycleAboveHeapMb), 0 where the runtime does not say. */
+  heapUsedBytes(): number;
+}

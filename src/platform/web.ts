@@ -1,0 +1,135 @@
+// The Web Worker adapter: browsers (a cross-origin isolated page), and Deno through deno.ts. Threads are
+// module workers on WORKER_ENTRY; the start-up data travels in a first message (inbox.ts), and the
+// worker's last message carries its exit code, since a Web Worker has no 'exit' event. The host never
+// blocks: it waits with Atomics.waitAsync (engine/completions.ts) and workers block in Wasm.
+import { messages } from '../errors.js';
+import { WORKER_ENTRY } from './current.js';
+import { EXIT, INIT, exitWith, startData, type ErrorRecord } from './inbox.js';
+import type { KeepAlive, Platform, SpawnOptions, ThreadHandle, WorkerContext } from './types.js';
+
+type Event = 'message' | 'error' | 'exit' | 'online';
+let nextThreadId = 1;
+
+function rebuild(r: ErrorRecord): Error {
+  const e = new Error(r.message);
+  e.name = r.name;
+  if (r.stack !== undefined) e.stack = r.stack;
+  return e;
+}
+
+/** A module worker with Node's Worker events: 'exit' comes from its last message, a load failure or terminate(). */
+class WebThread implements ThreadHandle {
+  readonly threadId = nextThreadId++;
+  readonly #worker: Worker;
+  readonly #listeners: Record<Event, ((arg: any) => void)[]> = { message: [], error: [], exit: [], online: [] };
+  #exited = false;
+
+  constructor(opts: SpawnOptions) {
+    const w = new Worker(WORKER_ENTRY, { type: 'module', name: opts.name });
+    this.#worker = w;
+    w.onmessage = (e: MessageEvent) => {
+      const m = e.data as Record<string, any> | null;
+      if (m === null || typeof m !== 'object' || !(EXIT in m)) { this.#emit('message', m); return; }
+      if (m.error !== undefined) this.#emit('error', rebuild(m.error as ErrorRecord));
+      this.#exit(m[EXIT] as number);
+    };
+    w.onerror = (e: ErrorEvent) => {   // the script failed to load or evaluate (inbox.ts handles the rest)
+      e.preventDefault?.();
+      this.#emit('error', new Error(messages.workerScript(e.message)));
+      this.#exit(1);
+    };
+    w.postMessage({ [INIT]: opts.workerData });
+  }
+
+  #emit(event: Event, arg: unknown): void {
+    for (const fn of this.#listeners[event]) fn(arg);
+  }
+
+  #exit(code: number): void {
+    if (this.#exited) return;
+    this.#exited = true;
+    this.#worker.terminate();
+    this.#emit('exit', code);
+  }
+
+  on(event: Event, fn: (arg: any) => void): void { this.#listeners[event].push(fn); }
+
+  postMessage(msg: unknown): void { this.#worker.postMessage(msg); }
+
+  terminate(): Promise<number> {
+    return new Promise((resolve) => queueMicrotask(() => { this.#exit(1); resolve(1); }));
+  }
+
+  ref(): void {}
+
+  unref(): void {}
+}
+
+/** Nothing to hold: a page never exits, and Deno stays alive while a worker lives (close() ends them). */
+const noHold: KeepAlive = { hold() {}, release() {}, during: (p) => p, dispose() {} };
+
+let turn: { port: MessagePort; waiting: (() => void)[] } | undefined;
+
+/** A macrotask turn without setTimeout's clamping: a message to ourselves. */
+function yieldToEventLoop(): Promise<void> {
+  if (turn === undefined) {
+    const ch = new MessageChannel();
+    const waiting: (() => void)[] = [];
+    ch.port1.onmessage = () => waiting.shift()?.();
+    turn = { port: ch.port2, waiting };
+  }
+  const t = turn;
+  return new Promise((r) => { t.waiting.push(r); t.port.postMessage(0); });
+}
+
+async function workerContext<T>(): Promise<WorkerContext<T>> {
+  const started = startData();
+  if (started === undefined) throw new Error(messages.notInWorker);
+  const data = (await started) as T;
+  const scope = globalThis as unknown as { postMessage(m: unknown): void };
+  return { data, post: (m) => scope.postMessage(m), close: () => exitWith(0) };
+}
+
+/** What a page that is not cross-origin isolated lacks, read from its own response headers. */
+async function missingHeaders(): Promise<string[]> {
+  const want = ['Cross-Origin-Opener-Policy: same-origin', 'Cross-Origin-Embedder-Policy: require-corp'];
+  try {
+    const r = await fetch(location.href, { method: 'HEAD', cache: 'no-store' });
+    const coop = r.headers.get('cross-origin-opener-policy');
+    const coep = r.headers.get('cross-origin-embedder-policy');
+    return [coop === 'same-origin' ? '' : want[0], coep === 'require-corp' || coep === 'credentialless' ? '' : want[1]].filter(Boolean);
+  } catch {
+    return want;
+  }
+}
+
+export const platform: Platform = {
+  name: 'browser',
+  unsupported: ['resourceLimits', 'recycleAboveHeapMb'],
+  async check() {
+    const g = globalThis as any;
+    if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer === 'undefined') {
+      const missing = await missingHeaders();
+      console.error(messages.notIsolated(missing));
+      throw new Error(messages.notIsolated(missing));
+    }
+    if (typeof Atomics.waitAsync !== 'function') throw new Error(messages.noWaitAsync('this browser'));
+  },
+  readBytes: async (url) => {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(messages.httpStatus(r.status, r.statusText));
+    return new Uint8Array(await r.arrayBuffer());
+  },
+  cpuCount: () => (globalThis as any).navigator?.hardwareConcurrency || 1,
+  baseUrl: () => new URL('.', (globalThis as any).document?.baseURI ?? location.href),
+  spawnThread: (opts) => new WebThread(opts),
+  keepAlive: () => noHold,
+  yieldToEventLoop,
+  readSysfs: () => undefined,
+  workerContext,
+  exitThread(): never {
+    exitWith(0);
+    throw new Error(messages.plannedExit);
+  },
+  heapUsedBytes: () => 0,
+};

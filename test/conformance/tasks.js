@@ -1,0 +1,20 @@
+// The conformance subset's task module: plain JavaScript whose imports are relative, so every runtime's
+// workers load it as it is (Node, Bun, Deno, browsers). fib (spawn/join), add and boom are the executor
+// tests' own; sfib is here because test/fixtures/subflow-tasks.mjs imports the package by name.
+export { add, boom, fib } from '../fixtures/tasks.mjs';
+
+export function bump(arr, i) { return Atomics.add(arr, i, 1) + 1; }
+export function loopWhile(arr, i, limit) { return Atomics.load(arr, i) < limit ? 0 : 1; }
+/** fib through subflows: a graph built and joined inside the running task. */
+export function sfib(n) {
+  if (n < 2) return n;
+  const sf = this.subflow('fib');
+  sf.emplace(sfib, sfib).forEach((t, i) => t.args(n - 1 - i));
+  const [x, y] = sf.join();
+  return x + y;
+}
+/** Runs until its token is cancelled, then throws the CancelledError. */
+export function untilCancelled(started) {
+  Atomics.store(started, 0, 1);
+  for (;;) if (this.cancelled) this.checkCancelled();
+}

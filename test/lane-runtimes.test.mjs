@@ -1,0 +1,42 @@
+// The Deno and Bun lanes: the conformance subset (test/conformance/suite.js) run by each runtime's own
+// binary (the pinned `deno` and `bun` devDependencies), through the entry package.json gives it, plus Node
+// as the reference. Each lane prints its own count.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (name) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
+const cli = 'test/conformance/cli.js';
+const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp', NO_COLOR: '1' };
+
+const lanes = [
+  { name: 'node', cmd: process.execPath, args: [cli], entry: 'entries/node.js' },
+  { name: 'deno', cmd: bin('deno'), args: ['run', '--allow-read', '--allow-env', cli], entry: 'entries/deno.js' },
+  { name: 'bun', cmd: bin('bun'), args: [cli], entry: 'entries/bun.js' },
+];
+
+const L = suite('runtime lanes');
+
+for (const lane of lanes) {
+  L(`${lane.name}: the conformance subset passes through its own entry`, async () => {
+    assert.ok(existsSync(lane.cmd), `${lane.cmd} is installed (npm ci)`);
+    let out;
+    try {
+      out = (await run(lane.cmd, lane.args, { cwd: root, env, timeout: 60_000 })).stdout;
+    } catch (e) {
+      assert.unreachable(`${lane.name} exited ${e.code}:\n${e.stdout}\n${e.stderr}`);
+    }
+    const r = JSON.parse(out.trim().split('\n').at(-1));
+    console.log(`  lane ${lane.name}: ${r.passed} passed, ${r.failed} failed`);
+    assert.ok(r.entry.endsWith(lane.entry), `${r.entry} is the ${lane.name} entry`);
+    assert.equal(r.failures, []);
+    assert.is(r.passed, 7);
+  });
+}
+
+L.run();
