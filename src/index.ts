@@ -1,5 +1,6 @@
 // beatflow's public API.
-export { Executor, RunResult } from './executor.js';
+export { Executor, RunResult, AsyncTask } from './executor.js';
+export type { DependentAsyncOptions } from './executor.js';
 export type { RunHandle, RunOptions, MapOptions } from './executor.js';
 export type {
   GpuLane, GpuLaneBase, GpuAvailable, GpuUnavailable, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuBinding, GpuStorageArray,

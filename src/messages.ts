@@ -107,6 +107,20 @@ export const messages = {
     "worker thread's stack is left (a joined child runs on its joiner's stack, so each level of fork-join nesting " +
     'costs stack). Nest less deeply (a loop, or plain recursion below a cutoff), or raise ' +
     'Executor.create({ resourceLimits: { stackSizeMb } })',
+  // ---- dependent async tasks, task groups, corun ----
+  notAnAsyncTask: (i: number, got: unknown) =>
+    `beatflow: executor.dependentAsync(fn, ...deps): dependency ${i} must be an AsyncTask that executor.dependentAsync() ` +
+    `returned (got ${describe(got)}); to wait for a promise, await it before submitting`,
+  foreignAsyncTask: (i: number) =>
+    `beatflow: executor.dependentAsync(fn, ...deps): dependency ${i} is an AsyncTask of another executor: ` +
+    'depend only on tasks of the same executor',
+  hostOnly: (call: string, instead: string) =>
+    `beatflow: ${call} runs only inside a task, on a worker (write the task as a function and call this.${call.replace(/^executor\./, '')}); ` +
+    `on the host, ${instead}`,
+  groupCorun: (n: number) =>
+    `beatflow: taskGroup.corun(): the group was already corun with ${n} task(s) outstanding from another frame: ` +
+    'corun a group in the task that made it',
+  foreignGroup: 'beatflow: a task group can only be used by the task that made it (this.taskGroup()), while it runs',
   foreignSubflow: (name: string) =>
     `beatflow: subflow '${name}' can only be joined by the task that built it, while it runs`,
   subflowJoined: (name: string) =>
