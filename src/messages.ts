@@ -117,9 +117,10 @@ export const messages = {
   hostOnly: (call: string, instead: string) =>
     `beatflow: ${call} runs only inside a task, on a worker (write the task as a function and call this.${call.replace(/^executor\./, '')}); ` +
     `on the host, ${instead}`,
-  groupCorun: (n: number) =>
-    `beatflow: taskGroup.corun(): the group was already corun with ${n} task(s) outstanding from another frame: ` +
-    'corun a group in the task that made it',
+  tooManyGroups: 'beatflow: this.taskGroup(): every subflow slot is in use (a task group takes one until its task ends): ' +
+    'raise options.maxSubflows, or reuse one group in a task',
+  corunSubflow: (name: string) =>
+    `beatflow: ctx.corun(tf): '${name}' is a subflow: join it with sf.join() (corun runs a Taskflow built in the task)`,
   foreignGroup: 'beatflow: a task group can only be used by the task that made it (this.taskGroup()), while it runs',
   foreignSubflow: (name: string) =>
     `beatflow: subflow '${name}' can only be joined by the task that built it, while it runs`,
