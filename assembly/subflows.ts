@@ -44,5 +44,23 @@ export function subRunStart(w: u32, r: u32, list: usize, n: u32, parent: u32): v
   for (let i = <i32>n - 1; i >= 0; i--) pushReady(w, load<u32>(list + (<usize>i << 2)));   // each push publishes the above
 }
 
+/**
+ * A running task opens subflow run slot r for a task group (src/worker/group.ts). Nothing is laid out
+ * under it and it never counts: the group's members are spawned children whose `pred` word names r, so
+ * `runCancel(r)` skips the members not started yet (tasks.ts runFailed), and a failure or cancellation
+ * of `parent` (the task's run, or NONE) or of a run above it skips them too (runStopped walks `parent`).
+ * `sub` and `parent` are plain stores: every reader reaches r through a member's `pred`, and the member's
+ * spawnPush (the deque push) publishes them. `failed` and `cancelled` are cleared with atomic stores
+ * (their readers load them atomically), since the slot's last use may have left them set.
+ */
+export function groupRunOpen(r: u32, parent: u32): void {
+  const rp = runAt(r);
+  const run = changetype<Run>(rp);
+  run.sub = 1;
+  run.parent = parent;
+  atomic.store<i32>(rp, 0, offsetof<Run>("failed"));
+  atomic.store<i32>(rp, 0, offsetof<Run>("cancelled"));
+}
+
 /** 1 if run r (NONE: none) or a run it is nested in failed or was cancelled, else 0. */
 export { runStopped } from "./tasks";

@@ -5,6 +5,7 @@ import { Models, type LearnedModels, type Prediction } from './learn/models.js';
 import { Engine, bindEngine, type Stats } from './engine/engine.js';
 import { map, type MapOptions } from './engine/batch.js';
 import { ASYNC } from './engine/tasks.js';
+import type { AsyncTask, DependentAsyncOptions } from './engine/dependent.js';
 import type { TaskOptions, TaskHandle } from './engine/jobs.js';
 import { checkTaskflow, checkRunOptions, type RunHandle, type RunOptions } from './engine/runs.js';
 import type { RunResult } from './engine/run-result.js';
@@ -27,6 +28,7 @@ import './builtins.js';
 export { RunResult } from './engine/run-result.js';
 export type { RunHandle, RunOptions } from './engine/runs.js';
 export type { MapOptions } from './engine/batch.js';
+export { AsyncTask, type DependentAsyncOptions } from './engine/dependent.js';
 
 const NORMAL = 2;
 const NOT_REQUESTED = new NoGpu(messages.gpuNotRequested);
@@ -146,6 +148,37 @@ export class Executor {
     let level: number;
     try { level = checkedPriority('executor.asyncAt(priority, fn, ...args): priority', priority); } catch (e) { return Promise.reject(e); }
     return this.#e.tasks.plain(level, fn, argsFrom(arguments, 2), ASYNC);
+  }
+
+  /**
+   * A dependent async task (Taskflow's dependent_async): runs fn on a worker once every handle in `deps`
+   * has finished, as fn(...args, ...results of deps in order). Returns an AsyncTask at once: `done` is a
+   * promise of the result, `isDone()` says whether it settled. A dependency that failed fails this task
+   * too, without running it, with that dependency's error. Host thread only (docs/api.md).
+   *
+   * @example
+   * const a = executor.dependentAsync(() => 2);
+   * const b = executor.dependentAsync((k, x) => k * x, { deps: [a], args: [10] });
+   * console.log(await b.done);   // 20
+   * @throws TypeError naming the argument: fn not a function, a dependency not an AsyncTask, an unknown option.
+   */
+  dependentAsync<R = unknown>(fn: (...a: any[]) => R, ...deps: AsyncTask[]): AsyncTask<Awaited<R>>;
+  dependentAsync<R = unknown>(fn: (...a: any[]) => R, options: DependentAsyncOptions): AsyncTask<Awaited<R>>;
+  dependentAsync(fn: (...a: any[]) => unknown, ...rest: unknown[]): AsyncTask {
+    return this.#e.dependents.create(fn, rest);
+  }
+
+  /**
+   * Inside a task only: `this.corun(tf)` (docs/api.md). On the host it throws an error saying so; await
+   * {@link Executor.run} instead.
+   */
+  corun(_tf?: Taskflow): never {
+    throw new Error(messages.hostOnly('executor.corun(tf)', 'await executor.run(tf)'));
+  }
+
+  /** Inside a task only: `this.taskGroup()` (docs/api.md). On the host it throws an error saying so. */
+  taskGroup(): never {
+    throw new Error(messages.hostOnly('executor.taskGroup()', 'use executor.async or executor.dependentAsync and await their promises'));
   }
 
   /**

@@ -1,5 +1,6 @@
 // beatflow's public API.
-export { Executor, RunResult } from './executor.js';
+export { Executor, RunResult, AsyncTask } from './executor.js';
+export type { DependentAsyncOptions } from './executor.js';
 export type { RunHandle, RunOptions, MapOptions } from './executor.js';
 export type {
   GpuLane, GpuLaneBase, GpuAvailable, GpuUnavailable, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuBinding, GpuStorageArray,
@@ -8,7 +9,7 @@ export type {
 export type { ExecutorRef, Stats } from './engine/engine.js';
 export { Taskflow, Task } from './graph/taskflow.js';
 export type { TaskFunction, TaskResult, TasksOf } from './graph/taskflow.js';
-export type { TaskContext } from './worker/context.js';
+export type { TaskContext, TaskGroup } from './worker/context.js';
 export type { ExecutorOptions } from './options.js';
 export type { CloseReport, BusyWorker } from './engine/lifecycle.js';
 export type { PoolStats } from './engine/pool.js';

@@ -122,6 +122,21 @@ export const messages = {
     "worker thread's stack is left (a joined child runs on its joiner's stack, so each level of fork-join nesting " +
     'costs stack). Nest less deeply (a loop, or plain recursion below a cutoff), or raise ' +
     'Executor.create({ resourceLimits: { stackSizeMb } })',
+  // ---- dependent async tasks, task groups, corun ----
+  notAnAsyncTask: (i: number, got: unknown) =>
+    `beatflow: executor.dependentAsync(fn, ...deps): dependency ${i} must be an AsyncTask that executor.dependentAsync() ` +
+    `returned (got ${describe(got)}); to wait for a promise, await it before submitting`,
+  foreignAsyncTask: (i: number) =>
+    `beatflow: executor.dependentAsync(fn, ...deps): dependency ${i} is an AsyncTask of another executor: ` +
+    'depend only on tasks of the same executor',
+  hostOnly: (call: string, instead: string) =>
+    `beatflow: ${call} runs only inside a task, on a worker (write the task as a function and call this.${call.replace(/^executor\./, '')}); ` +
+    `on the host, ${instead}`,
+  tooManyGroups: 'beatflow: this.taskGroup(): every subflow slot is in use (a task group takes one until its task ends): ' +
+    'raise options.maxSubflows, or reuse one group in a task',
+  corunSubflow: (name: string) =>
+    `beatflow: ctx.corun(tf): '${name}' is a subflow: join it with sf.join() (corun runs a Taskflow built in the task)`,
+  foreignGroup: 'beatflow: a task group can only be used by the task that made it (this.taskGroup()), while it runs',
   foreignSubflow: (name: string) =>
     `beatflow: subflow '${name}' can only be joined by the task that built it, while it runs`,
   subflowJoined: (name: string) =>

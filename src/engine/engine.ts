@@ -17,6 +17,7 @@ import { Outcomes } from './outcomes.js';
 import { Tasks, type TaskHost, type Helper } from './tasks.js';
 import { Runs, type RunHost } from './runs.js';
 import { Recovery, type RecoveryHost } from './recovery.js';
+import { Dependents } from './dependent.js';
 import { Linger } from './linger.js';
 import { permanentSlots, busyWorkers, describeBusy, type CloseReport } from './lifecycle.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from '../options.js';
@@ -69,6 +70,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   readonly tasks: Tasks;
   readonly runs: Runs;
   readonly recovery: Recovery;
+  readonly dependents: Dependents;
   readonly linger: Linger;
   readonly keepAlive = platform().keepAlive();
   /** The GPU lane the algorithms' `device` option reaches (engine/device.ts), set by the facade. */
@@ -110,6 +112,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     });
     this.tasks = new Tasks(this);
     this.recovery = new Recovery(this);
+    this.dependents = new Dependents(this.tasks);
     this.queue = new Backpressure(core, opts.lifecycle.maxQueue, () => this.tasks.queued);
     this.linger = new Linger(core, spinRounds(opts.lingerMicroseconds, nsPerRound), opts.lingerMicroseconds);
     core.x.setAging(opts.priorityAging);
@@ -256,11 +259,12 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
 
   // ---- lifecycle ----
 
-  /** Everything accepted has settled: one-off tasks, runs in flight, and runs queued behind them. */
+  /** Everything accepted has settled: one-off tasks, dependent ones, runs in flight, and runs queued behind them. */
   async settled(): Promise<void> {
-    while (this.runs.pending.size > 0 || this.completions.inFlight > 0 || this.tasks.waiting > 0) {
+    while (this.runs.pending.size > 0 || this.completions.inFlight > 0 || this.tasks.waiting > 0 || this.dependents.unsettled > 0) {
       await Promise.allSettled([...this.runs.pending]);
       if (this.completions.inFlight > 0 || this.tasks.waiting > 0) await new Promise<void>((r) => this.#idleWaiters.push(r));
+      else if (this.dependents.unsettled > 0) await this.dependents.idle();   // each settles once its dependencies have
     }
   }
 

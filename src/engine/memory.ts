@@ -73,6 +73,7 @@ export interface CoreExports {
   subRunAlloc(): number;
   subRunFree(r: number): void;
   subRunStart(w: number, r: number, list: number, n: number, parent: number): void;
+  groupRunOpen(r: number, parent: number): void;
   runStopped(r: number): number;
   // numeric kernels (src/kernels.ts calls these; assembly/kernels/)
   kernelMap(op: number, dtype: number, out: number, a: number, b: number, c: number, s0: number, s1: number, begin: number, end: number): void;

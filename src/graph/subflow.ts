@@ -12,6 +12,8 @@ import { messages } from '../errors.js';
  * error becomes the task's. A subflow starts only when joined: if the task throws first, it never runs.
  * Subflows nest (a subflow task can build its own), and a task in a loop builds a fresh one each time.
  * Subflow tasks must be synchronous (the joining worker cannot await a promise while it helps).
+ * A joined subflow is cleared unless `retain(true)` asked to keep its graph; `joinable()` says whether
+ * it can still be joined.
  *
  * @example
  * export function fib(n) {
@@ -26,6 +28,7 @@ import { messages } from '../errors.js';
 export class Subflow extends Taskflow {
   readonly #run: (sf: Subflow) => unknown[];
   #joined = false;
+  #retain = false;
 
   /** @internal Made by the worker (TaskContext.subflow); `run` runs it on that worker. */
   constructor(name: string, run: (sf: Subflow) => unknown[]) {
@@ -36,6 +39,23 @@ export class Subflow extends Taskflow {
   /** True once join() was called (explicitly, or when the task that built it returned). */
   get joined(): boolean { return this.#joined; }
 
+  /** Whether the subflow can still be joined: not joined yet (Taskflow's joinable()). */
+  joinable(): boolean { return !this.#joined; }
+
+  /**
+   * retain(true) keeps the subflow's graph (tasks, names, edges) after it was joined, to inspect with the
+   * Taskflow methods (dump(), forEachTask(), numTasks, a task's successors); by default a joined subflow
+   * is cleared, as in Taskflow. retain() reads the setting.
+   */
+  retain(flag: boolean): this;
+  retain(): boolean;
+  retain(flag?: boolean): boolean | this {
+    if (flag === undefined) return this.#retain;
+    if (typeof flag !== 'boolean') throw new TypeError(messages.argType(`subflow '${this.name}': retain(flag): flag`, 'true or false', flag));
+    this.#retain = flag;
+    return this;
+  }
+
   /**
    * Runs the subflow to completion, helping on this worker meanwhile, and returns the results of its
    * tasks in insertion order. Throws the first task error; a subflow can be joined once.
@@ -43,6 +63,10 @@ export class Subflow extends Taskflow {
   join(): unknown[] {
     if (this.#joined) throw new Error(messages.subflowJoined(this.name));
     this.#joined = true;
-    return this.#run(this);
+    try {
+      return this.#run(this);
+    } finally {
+      if (!this.#retain) this.clear();
+    }
   }
 }

@@ -1,12 +1,14 @@
 // The one object per worker thread that implements TaskContext (context.ts), made by main.ts. Its
 // methods act on the task on top of the worker's stack (frames.ts).
 import { Subflow } from '../graph/subflow.js';
+import { Taskflow } from '../graph/taskflow.js';
 import { messages } from '../errors.js';
 import { ONE_NUMBER, type Thread } from './thread.js';
 import type { Join } from './join.js';
 import type { Tokens } from './cancel.js';
 import type { TaskContext } from './context.js';
 import { runSubflow } from './subflow.js';
+import { Group } from './group.js';
 import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
 
 /** The task context of this worker thread (start-up, once). */
@@ -20,6 +22,44 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
   function top(what: string): number {
     if (th.depth === 0) throw new Error(messages.notRunning(what));
     return frameTask[th.depth - 1];
+  }
+
+  /**
+   * Spawns child fn(...args) of `parent` (the task on top of the stack) on this worker's deque; `stopRun`
+   * is the run whose failure or cancellation skips it (its spawner's, or a task group's slot). `call`
+   * names the caller in errors.
+   */
+  function spawnChild(parent: number, fn: unknown, args: readonly unknown[], stopRun: number, call: string): number {
+    if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, call, true);   // before anything changes (stack.ts)
+    const id = th.fns!.idOf(fn);
+    const t = x.taskAllocW(w);
+    if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
+    // The slot's `succ` may still name a task from its last use (a freed child's spawner, or the free
+    // stack's link): cleared before the Child flag shows, so that the host's orphan scan
+    // (src/engine/recovery.ts), if another worker dies now, never takes this child for a dead task's.
+    // The atomic store of the flag orders the clear before it; spawnPush writes the spawner after the push.
+    const p = core.initLoneTask(t, id, 0);
+    const i = p >> 2;
+    core.u32[i + T_succ] = 0;
+    Atomics.store(core.u32, i + T_flags, CHILD);
+    // A child stops with its spawner: it shares its cancellation token, and its `pred` word (unused by a
+    // child, which has no predecessors) names the run whose failure or cancellation skips it.
+    core.u32[i + T_token] = tokenOf(parent);
+    core.u32[i + T_pred] = stopRun;
+    if (args.length === 1 && typeof args[0] === 'number') {   // the common divide-and-conquer shape: one number, inline
+      core.f64[(p + T_a0) >> 3] = args[0];
+      core.u32[i + T_argInfo] = ONE_NUMBER;
+    } else {
+      try {
+        if (args.length > 0) codec.writeArgs(p, args);
+      } catch (e) {
+        x.taskFreeW(w, t);
+        throw e;
+      }
+    }
+    x.spawnPush(w, t, parent);
+    (frameKids[th.depth - 1] ??= []).push(t);
+    return t;
   }
 
   return {
@@ -36,36 +76,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     },
     spawn(fn, ...args) {
       const parent = top('ctx.spawn()');
-      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
-      const id = th.fns!.idOf(fn);
-      const t = x.taskAllocW(w);
-      if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
-      // The slot's `succ` may still name a task from its last use (a freed child's spawner, or the free
-      // stack's link): cleared before the Child flag shows, so that the host's orphan scan
-      // (src/engine/recovery.ts), if another worker dies now, never takes this child for a dead task's.
-      // The atomic store of the flag orders the clear before it; spawnPush writes the spawner after the push.
-      const p = core.initLoneTask(t, id, 0);
-      const i = p >> 2;
-      core.u32[i + T_succ] = 0;
-      Atomics.store(core.u32, i + T_flags, CHILD);
-      // A child stops with its spawner: it shares its cancellation token, and its `pred` word (unused by a
-      // child, which has no predecessors) names the run whose failure or cancellation skips it.
-      core.u32[i + T_token] = tokenOf(parent);
-      core.u32[i + T_pred] = stopRunOf(parent);
-      if (args.length === 1 && typeof args[0] === 'number') {   // the common divide-and-conquer shape: one number, inline
-        core.f64[(p + T_a0) >> 3] = args[0];
-        core.u32[i + T_argInfo] = ONE_NUMBER;
-      } else {
-        try {
-          if (args.length > 0) codec.writeArgs(p, args);
-        } catch (e) {
-          x.taskFreeW(w, t);
-          throw e;
-        }
-      }
-      x.spawnPush(w, t, parent);
-      (frameKids[th.depth - 1] ??= []).push(t);
-      return t;
+      return spawnChild(parent, fn, args, stopRunOf(parent), 'ctx.spawn()');
     },
     join(handles: number | readonly number[]): any {
       const kids = th.depth > 0 ? frameKids[th.depth - 1] : undefined;
@@ -91,6 +102,20 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       });
       (frameSubs[d] ??= []).push(sf);
       return sf;
+    },
+    taskGroup() {
+      const task = top('ctx.taskGroup()');
+      const d = th.depth - 1;
+      const g = new Group(th, { spawnChild, joinChildren }, d, task, stopRunOf(task));
+      (frameSubs[d] ??= []).push(g);
+      return g;
+    },
+    corun(tf: Taskflow) {
+      const task = top('ctx.corun(tf)');
+      if (tf instanceof Subflow) throw new TypeError(messages.corunSubflow(tf.name));
+      if (!(tf instanceof Taskflow)) throw new TypeError(messages.notATaskflow('ctx.corun(tf): tf', tf));
+      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `ctx.corun(tf '${tf.name}')`);   // helping nests deeper
+      return runSubflow(th, helpUntil, tf, stopRunOf(task), tokenOf(task));
     },
   };
 }

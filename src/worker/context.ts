@@ -1,6 +1,7 @@
 // The task context: what a task sees as `this` on a worker. The public type; context-object.ts makes
 // the one object per worker thread that implements it.
 import type { Subflow } from '../graph/subflow.js';
+import type { Taskflow } from '../graph/taskflow.js';
 
 /**
  * What a task sees as `this` (write the task as a `function`, not an arrow, to use it): the worker it
@@ -26,4 +27,38 @@ export interface TaskContext {
   join(handle: number): unknown;
   join(handles: readonly number[]): unknown[];
   subflow(name?: string): Subflow;
+  /**
+   * A task group (Taskflow's tf::TaskGroup): spawn many tasks with `group.async(fn, ...args)`, then
+   * `group.corun()` waits for them while this worker helps. `cancel()` skips the members not started yet.
+   * A group not corun when the task returns is corun then.
+   */
+  taskGroup(): TaskGroup;
+  /**
+   * Runs a whole taskflow (built in this task) to completion while this worker helps, like a subflow's
+   * join: returns the results of its tasks in insertion order, or throws the first task's error. The
+   * taskflow can be corun again. On the host, use `await executor.run(tf)`.
+   */
+  corun(tf: Taskflow): unknown[];
+}
+
+/**
+ * A set of tasks spawned from a running task (`this.taskGroup()`), corun together. Used only by the task
+ * that made it, in its synchronous part.
+ */
+export interface TaskGroup {
+  /**
+   * Spawns fn(...args) as a member (fn as for executor.async); returns the index of its result in the
+   * array the next corun() returns.
+   */
+  async(fn: (...a: any[]) => unknown, ...args: unknown[]): number;
+  /**
+   * Waits for the members spawned since the last corun while this worker runs other tasks, and returns
+   * their results in spawn order (undefined for a member skipped by cancel()); throws the first error
+   * after all of them ended. The group can spawn and corun again.
+   */
+  corun(): unknown[];
+  /** Members not started yet are skipped (they never run); running ones see `this.cancelled`. */
+  cancel(): void;
+  /** True once cancel() was called. */
+  isCancelled(): boolean;
 }

@@ -1,6 +1,6 @@
 // The stack of tasks a worker runs. Tasks nest when one helps inside ctx.join by running others:
 // th.frameTask[d] is the task at depth d, th.frameKids[d] the children it spawned and has not joined,
-// th.frameSubs[d] the subflows it built and has not joined, each created on first use, and
+// th.frameSubs[d] the subflows it built and has not joined and its task groups (group.ts), each created on first use, and
 // th.frameSignal[d] the controller of its `this.signal` once it asked (cancel.ts). Plain arrays
 // in the thread state, not an object per task: the loop must not allocate.
 //

@@ -21,9 +21,11 @@ export interface Join {
   helpUntil(at: number): void;
   /**
    * Waits for the children in `list` (all of them in `kids`, the top frame's unjoined children), frees
-   * them and returns their results in order; throws the first error after freeing them all.
+   * them and returns their results in order; throws the first error after freeing them all. A child
+   * skipped because its run stopped throws a CancelledError, or reads as undefined with
+   * `skippedAsUndefined` (the members of a cancelled task group).
    */
-  joinChildren(kids: number[], list: readonly number[]): unknown[];
+  joinChildren(kids: number[], list: readonly number[], skippedAsUndefined?: boolean): unknown[];
   /** Before the top task runs again (a retry): settle what its failed attempt spawned, start with none. */
   dropChildren(): void;
 }
@@ -120,7 +122,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
     x.taskFreeW(w, c);
   }
 
-  function joinChildren(kids: number[], list: readonly number[]): unknown[] {
+  function joinChildren(kids: number[], list: readonly number[], skippedAsUndefined = false): unknown[] {
     for (const c of list) waitFor(c);
     let error: unknown;
     const out: unknown[] = [];
@@ -128,7 +130,9 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
       const p = tasks + c * taskSize;
       const kind = codec.resultKind(p);
       if (kind === Kind.Error) error ??= rebuildError(codec.readResult(p) as PlainError, th.fns!.nameOf(core.u32[(p >> 2) + T_fn]));
-      else if (kind === Kind.Skipped) error ??= new CancelledError(messages.runStopped);   // its run stopped first
+      else if (kind === Kind.Skipped) {   // its run (or its group) stopped first
+        if (skippedAsUndefined) out.push(undefined); else error ??= new CancelledError(messages.runStopped);
+      }
       else out.push(codec.readResult(p));
       release(kids, c);
     }
@@ -158,11 +162,15 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
 
   /**
    * After the top task failed: wait for its children (they use its memory) and free them, ignoring their
-   * results. Its unjoined subflows never started: they are dropped.
+   * results. Its unjoined subflows never started: they are dropped; its task groups free their slots
+   * (their members were among the children).
    */
   function abandon(): void {
-    const kids = frameKids[th.depth - 1];
+    const d = th.depth - 1;
+    const kids = frameKids[d];
     if (kids !== undefined) for (const c of kids.slice()) { waitFor(c); release(kids, c); }
+    const subs = frameSubs[d];
+    if (subs !== undefined) for (const s of subs) s.drop?.();
   }
 
   function dropChildren(): void {

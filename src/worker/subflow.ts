@@ -2,22 +2,21 @@
 // run slot, starts it on this worker's deque, and helps until its run is done (assembly/subflows.ts).
 import { NONE } from '../engine/memory.js';
 import { Kind, type PlainError } from '../engine/codec.js';
-import { nodesOf, hasModules } from '../graph/taskflow.js';
+import { nodesOf, hasModules, type Taskflow } from '../graph/taskflow.js';
 import { flatten, flatName } from '../graph/flatten.js';
 import { layOut, release } from '../engine/placement.js';
 import { messages, rebuildError, CancelledError, type TaskFailure } from '../errors.js';
-import type { Subflow } from '../graph/subflow.js';
 import type { Thread } from './thread.js';
 
 /**
- * Runs subflow sf for the task on top of this worker's stack, helping meanwhile (`helpUntil`, join.ts).
+ * Runs subflow sf (or a taskflow built in the task: ctx.corun) for the task on top of this worker's stack, helping meanwhile (`helpUntil`, join.ts).
  * `parentRun` is the task's run (NONE for a task outside any run) and `token` its cancellation token
  * word (0: none; sf's tasks share it). Returns the results of sf's tasks in insertion order, or throws
  * the first error.
  * A subflow of independent plain tasks (no edges, conditions or modules: fork-join shaped, like fib) is
  * run as spawned children, which costs no layout; any other is laid out like a graph.
  */
-export function runSubflow(th: Thread, helpUntil: (at: number) => void, sf: Subflow, parentRun: number, token: number): unknown[] {
+export function runSubflow(th: Thread, helpUntil: (at: number) => void, sf: Taskflow, parentRun: number, token: number): unknown[] {
   const nodes = nodesOf(sf);
   if (nodes.length === 0) return [];
   if (!hasModules(sf) && nodes.every((n) => n._succ.length === 0 && !n._condition)) {
@@ -55,7 +54,7 @@ export function runSubflow(th: Thread, helpUntil: (at: number) => void, sf: Subf
 }
 
 /** The first failed task's error, named after its task, with the other failures as `suppressed`. */
-function subflowError(th: Thread, sf: Subflow, slots: Int32Array, first: number): TaskFailure {
+function subflowError(th: Thread, sf: Taskflow, slots: Int32Array, first: number): TaskFailure {
   const flat = flatten(sf);
   const errorOf = (i: number): TaskFailure =>
     rebuildError(th.codec.readResult(th.core.taskPtr(slots[i])) as PlainError, flatName(flat, i));

@@ -10,19 +10,27 @@
 import type { CoreExports, SharedCore } from '../engine/memory.js';
 import { Codec, Kind } from '../engine/codec.js';
 import type { FunctionCache } from '../engine/functions.js';
-import type { Subflow } from '../graph/subflow.js';
 import type { Sampler } from '../observe/sampler.js';
 import type { TaskContext } from './context.js';
 
 /** argInfo of a task whose only argument is one number (src/engine/codec.ts: argc 1, kind Number in the first nibble). */
 export const ONE_NUMBER = 1 | (Kind.Number << 4);
 
+/**
+ * What a frame joins when its task returns, in the order made: its subflows and task groups (group.ts).
+ * `drop` frees what it holds after the task failed and its children were waited for.
+ */
+export interface Joinable {
+  join(): unknown;
+  drop?(): void;
+}
+
 /** A task suspended on a promise (suspend.ts), with what its frame held, and its settlement once known. */
 export interface Suspended {
   t: number;
   entry: number;
   kids: number[] | undefined;
-  subs: Subflow[] | undefined;
+  subs: Joinable[] | undefined;
   signal: AbortController | undefined;
   ok: boolean;
   value: unknown;
@@ -60,7 +68,7 @@ export class Thread {
   // ---- frames.ts: the stack of tasks this worker runs (they nest while it helps in a join) ----
   readonly frameTask: number[] = [];
   readonly frameKids: (number[] | undefined)[] = [];
-  readonly frameSubs: (Subflow[] | undefined)[] = [];
+  readonly frameSubs: (Joinable[] | undefined)[] = [];
   /** The AbortController behind `this.signal` of the task at each depth, once it asked (cancel.ts). */
   readonly frameSignal: (AbortController | undefined)[] = [];
   depth = 0;
