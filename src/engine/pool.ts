@@ -106,6 +106,13 @@ export class Pool {
   /** Live threads now (stats.live without the copy: the executor reads it on its wake paths). */
   get live(): number { return this.#stats.live; }
 
+  /** @internal Elastic slots whose thread is starting (never more than one: demand()). */
+  get elasticStarting(): number {
+    let n = 0;
+    for (let w = this.#opts.permanent; w < this.#slots.length; w++) if (this.#slots[w] === 'starting') n++;
+    return n;
+  }
+
   /** Starts the permanent slots' threads; rejects (after stopping the others) if one cannot load the task module. */
   async start(): Promise<void> {
     try {
@@ -217,9 +224,11 @@ export class Pool {
    * After submissions (and whenever an elastic thread becomes ready or leaves): starts a thread on a
    * stopped elastic slot if work waits and every live thread is busy (lifecycle.ts startAnother).
    * The submission's queue push comes before the reads here (see worker/lifecycle.ts, idle exit).
+   * One elastic thread starts at a time: while one boots, later bursts start nothing, and the booted
+   * thread calls demand() again once ready, when it can see whether it was enough.
    */
   demand(): void {
-    if (this.#stopped === 0 || this.#closing) return;
+    if (this.#stopped === 0 || this.#closing || this.elasticStarting > 0) return;
     const i32 = this.#core.i32;
     const d = {
       queued: this.#core.x.queuedLength(), sleepers: Atomics.load(i32, this.#sleepersAt),
