@@ -54,7 +54,7 @@ export async function conformance(bf, { tasksUrl, log = () => {}, workers = 2 })
     await check('cancellation', async () => {
       const started = ex.shared(Int32Array, 1);
       const token = new CancellationToken();
-      const p = ex.submit(tasks.untilCancelled, [started], { token });
+      const p = ex.submit(ex.singleThreaded ? tasks.untilCancelledAsync : tasks.untilCancelled, [started], { token });
       while (Atomics.load(started, 0) === 0) await new Promise((r) => setTimeout(r, 1));
       token.cancel('user pressed stop');
       const e = await p.then(() => undefined, (err) => err);

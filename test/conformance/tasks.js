@@ -18,3 +18,12 @@ export function untilCancelled(started) {
   Atomics.store(started, 0, 1);
   for (;;) if (this.cancelled) this.checkCancelled();
 }
+/**
+ * The same, yielding between looks: the single-threaded mode's form (a task that never yields holds the
+ * only thread, so the cancellation could not even be delivered).
+ */
+export async function untilCancelledAsync(started) {
+  Atomics.store(started, 0, 1);
+  while (!this.cancelled) await new Promise((r) => setTimeout(r, 1));
+  this.checkCancelled();
+}
