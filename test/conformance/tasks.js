@@ -23,7 +23,8 @@ export function untilCancelled(started) {
  * only thread, so the cancellation could not even be delivered).
  */
 export async function untilCancelledAsync(started) {
+  const signal = this.signal;   // the context is the task's only in its synchronous part
   Atomics.store(started, 0, 1);
-  while (!this.cancelled) await new Promise((r) => setTimeout(r, 1));
-  this.checkCancelled();
+  while (!signal.aborted) await new Promise((r) => setTimeout(r, 1));
+  throw signal.reason;
 }
