@@ -2,10 +2,11 @@
 // a condition loop, subflows, spawn/join, an algorithm, cancellation, and an error with its class and
 // task name. Plain JavaScript with no imports: the lane passes in the beatflow namespace its runtime's
 // entry gave it, the task module's URL, and a log. Resolves to { passed, failed, failures }.
-export async function conformance(bf, { tasksUrl, log = () => {}, workers = 2 }) {
+export async function conformance(bf, { tasksUrl, log = () => {}, workers = 2, created = () => {} }) {
   const { Executor, Taskflow, CancellationToken, CancelledError, reduce, transform } = bf;
   const tasks = await import(tasksUrl);
   const ex = await Executor.create({ workers, module: tasksUrl });
+  created(ex);
   const failures = [];
   let passed = 0;
   const eq = (got, want, what) => {
