@@ -3,7 +3,7 @@
 // - tiny: N × ex.async(spin, k), Promise.all; inline: a loop calling spin(k) N times into an array.
 // - rerun: a 1000-task graph of independent spin(k) tasks, laid out and warmed, then `await ex.run(tf)`
 //   R times; inline: R × a loop of 1000 spin(k) calls.
-// Each at three task sizes (k iterations of spin: none, ~0.5 µs, ~5 µs of work); median of 3 timed
+// Each at three task sizes (k iterations of spin: none, ~1 µs, ~20 µs of work); median of 3 timed
 // repetitions after one untimed. The ratio is single / inline time (target ≤ 1.5×).
 import { createExecutor, loadBeatflow, median, now, fmt, table, errorCell } from './lib.mjs';
 import * as tasks from './tasks.mjs';
