@@ -105,7 +105,7 @@ export class Executor {
         topology = executorTopology(cpus, domains);
         metrics = Metrics.create(core);               // before the workers start (observe/metrics.ts)
         models = Models.create(core, opts.learning);  // the duration predictors (learn/models.ts)
-      });
+      }, () => import('./worker/inline.js').then((m) => m.spawnInline));   // the single-threaded mode's worker
     } catch (e) {
       void gpu?.then((lane) => lane.destroy());
       throw e;
@@ -113,8 +113,14 @@ export class Executor {
     return new Executor(engine, metrics, topology, gpu === undefined ? NOT_REQUESTED : await gpu, models);
   }
 
-  /** Number of worker threads. */
+  /** Number of worker threads (1 in the single-threaded mode: its worker runs on this thread). */
   get workers(): number { return this.#e.workers; }
+
+  /**
+   * The single-threaded mode (docs/platforms.md): `workers: 0`, or a host without threads. Tasks run on
+   * this thread in slices that yield to the event loop; the API and the results are the same.
+   */
+  get singleThreaded(): boolean { return this.#e.single; }
 
   /**
    * The GPU lane (docs/gpu.md): with `available: true`, what was found (adapter, featureLevel, backend,

@@ -62,10 +62,16 @@ export const messages = {
   workerScript: (detail: string | undefined) =>
     `the worker script failed to load or run${detail ? ` (${detail})` : ' (the browser gives no detail: a 404, a network error, a ' +
     'syntax error, or a response without the Cross-Origin-Embedder-Policy header)'}`,
-  notIsolated: (missing: readonly string[]) =>
-    'beatflow: this page is not cross-origin isolated, so it has no SharedArrayBuffer and cannot share memory with worker ' +
-    `threads. Serve the page (and its scripts, workers and core.wasm) with the header${missing.length === 1 ? '' : 's'} ` +
-    `${(missing.length ? missing : ['Cross-Origin-Opener-Policy: same-origin', 'Cross-Origin-Embedder-Policy: require-corp']).join(' and ')}`,
+  singleThreaded: (why: string) =>
+    `beatflow: running single-threaded: ${why}. Tasks run on this thread in slices that yield to the event loop ` +
+    '(docs/platforms.md, "Single-threaded mode"); pass workers: 0 to choose this mode and silence this line',
+  notIsolatedSingle: (missing: readonly string[]) =>
+    'this page is not cross-origin isolated, so it cannot share memory with worker threads (serve it, its scripts and ' +
+    `core.wasm with ${(missing.length ? missing : ['Cross-Origin-Opener-Policy: same-origin', 'Cross-Origin-Embedder-Policy: require-corp']).join(' and ')} for all cores)`,
+  noThreads: (where: string) => `${where} has no worker threads`,
+  joinWouldBlock: (child: string | undefined) =>
+    `beatflow: ${child === undefined ? 'a subflow' : `the child task '${child}'`} cannot finish while this task waits for it in the single-threaded mode: it awaits a promise, and ` +
+    'nothing else runs while a task blocks the only thread. Await it outside the join, or use workers ≥ 1',
   noWaitAsync: (where: string) =>
     `beatflow: ${where} has no Atomics.waitAsync, which the host thread needs to wait for workers without blocking`,
   httpStatus: (status: number, text: string) => `HTTP ${status}${text ? ` ${text}` : ''}`,

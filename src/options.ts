@@ -5,7 +5,11 @@ import { messages } from './errors.js';
 import type { ResourceLimits } from './platform/types.js';
 
 export interface ExecutorOptions {
-  /** Worker threads: a positive integer, or 'auto' for one per logical CPU. Default 'auto'. */
+  /**
+   * Worker threads: an integer, or 'auto' for one per logical CPU. 0: the single-threaded mode (no worker
+   * threads; tasks run on this thread in slices that yield to the event loop), which hosts without
+   * threads choose whatever this says. Default 'auto'.
+   */
   workers?: number | 'auto';
   /** The task module every worker imports: a URL, a file: URL string, or a path. */
   module?: string | URL;
@@ -207,8 +211,8 @@ function checkResourceLimits(v: unknown): void {
 }
 
 function workersOption(v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_WORKERS) {
-    throw new TypeError(messages.optionType('workers', `an integer from 1 to ${MAX_WORKERS}`, v));
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_WORKERS) {
+    throw new TypeError(messages.optionType('workers', `an integer from 0 (single-threaded) to ${MAX_WORKERS}`, v));
   }
   return v;
 }

@@ -8,9 +8,9 @@ import { spinPolicy, autoWorkers, taskCapLog2, dequeCapLog2, nextHostSpin, hostM
 const Opts = suite('options');
 
 const bad = [
-  [{ workers: 0 }, /options\.workers must be an integer from 1 to 256 \(got 0\)/],
+  [{ workers: 257 }, /options\.workers must be an integer from 0 \(single-threaded\) to 256 \(got 257\)/],
   [{ workers: 1.5 }, /options\.workers must be an integer/],
-  [{ workers: 'many' }, /options\.workers must be an integer from 1 to 256 \(got "many"\)/],
+  [{ workers: 'many' }, /options\.workers must be an integer from 0 \(single-threaded\) to 256 \(got "many"\)/],
   [{ workers: -2 }, /options\.workers/],
   [{ maxTasks: 0 }, /options\.maxTasks must be an integer/],
   [{ maxFunctions: 'x' }, /options\.maxFunctions/],

@@ -74,7 +74,7 @@ List('the worker files load built-ins only through the list (no import of src/al
     for (const m of text.matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)) if (m[1].includes('/algorithms/')) offenders.push(`${f}: ${m[1]}`);
   }
   assert.equal(offenders, []);
-  assert.match(readFileSync(new URL('main.js', dir), 'utf8'), /from '\.\.\/builtins\.js'/);
+  assert.match(readFileSync(new URL('start.js', dir), 'utf8'), /from '\.\.\/builtins\.js'/);
 });
 
 List('an executor resolves a built-in by identity and runs it on the workers', async () => {

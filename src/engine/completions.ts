@@ -48,7 +48,9 @@ export class Completions {
   #spinUs = initialHostSpin();
   #spinProbe = 0;
 
-  constructor(core: SharedCore, keepAlive: KeepAlive, on: CompletionHandlers) {
+  /** `poll`: false in the single-threaded mode, where the worker runs only when this thread yields. */
+  constructor(core: SharedCore, keepAlive: KeepAlive, on: CompletionHandlers, poll = true) {
+    if (!poll) this.#spinUs = -Infinity;   // below 1, and never probed again (the probe sets it from 0)
     this.#core = core;
     this.#keepAlive = keepAlive;
     this.#on = on;
@@ -92,7 +94,7 @@ export class Completions {
           continue;
         }
         missedAt = start;                                   // learn below how long it took after all
-      } else if (this.#spinUs < 1 && ++this.#spinProbe % 64 === 0) {
+      } else if (this.#spinUs < 1 && this.#spinUs > -Infinity && ++this.#spinProbe % 64 === 0) {
         this.#spinUs = nextHostSpin(0, true);             // probe again now and then: the load may have changed
       }
       const seq = Atomics.load(i32, this.#hostSeq);

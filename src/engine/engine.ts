@@ -23,8 +23,14 @@ import { permanentSlots, busyWorkers, describeBusy, type CloseReport } from './l
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from '../options.js';
 import { autoWorkers, spinPolicy, spinRounds, taskCapLog2, dequeCapLog2 } from '../policy/scheduling.js';
 import { ensurePlatform, platform } from '../platform/current.js';
-import type { UnsupportedOption } from '../platform/types.js';
+import type { UnsupportedOption, SpawnOptions, ThreadHandle } from '../platform/types.js';
 import { messages } from '../errors.js';
+
+/**
+ * Starts the single-threaded mode's one worker on the host thread (worker/inline.ts): the facade passes a
+ * loader, since the engine imports nothing of worker/.
+ */
+export type InlineSpawner = () => Promise<(opts: SpawnOptions) => ThreadHandle>;
 
 /** What the free functions (algorithms, pipelines) take: an executor made by Executor.create(). */
 export interface ExecutorRef { readonly workers: number }
@@ -86,7 +92,12 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   #idleWaiters: (() => void)[] = [];
   readonly #owned = new WeakSet<ArrayBufferView>();
 
-  private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>, nsPerRound: number) {
+  /** The single-threaded mode: one worker, on the host thread, in slices (docs/platforms.md). */
+  readonly single: boolean;
+
+  private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>, nsPerRound: number,
+    spawn: ((opts: SpawnOptions) => ThreadHandle) | undefined) {
+    this.single = spawn !== undefined;
     this.core = core;
     this.#opts = opts;
     this.cancelGrace = opts.cancelGrace;
@@ -99,6 +110,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
       lifecycle: opts.lifecycle, permanent: permanentSlots(opts.lifecycle, core.nWorkers),
       onCrash: (info) => this.recovery.crashed(info),
       onBroken: (_w, err) => this.recovery.broken(err, core.nWorkers),
+      spawn,
     });
     this.runs = new Runs(this);
     this.outcomes = new Outcomes(core, this.codec, this.fns, (t) => this.runs.taskName(t));
@@ -109,7 +121,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
       unawaited: () => this.tasks.unawaited,
       beforeSleep: () => this.wake({ count: 1, queuedOnly: true, demand: false }),
       idle: () => this.maybeIdle(),
-    });
+    }, !this.single);   // one thread: polling the ring would only keep its worker from running
     this.tasks = new Tasks(this);
     this.recovery = new Recovery(this);
     this.dependents = new Dependents(this.tasks);
@@ -123,13 +135,17 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
    * configured core before any worker starts (the facade sets up steal domains and metrics there).
    * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
    */
-  static async create(options: ExecutorOptions | undefined, prepare: (core: SharedCore, opts: ResolvedOptions) => void): Promise<Engine> {
+  static async create(options: ExecutorOptions | undefined, prepare: (core: SharedCore, opts: ResolvedOptions) => void,
+    inline: InlineSpawner): Promise<Engine> {
     const p = await ensurePlatform();
-    await p.check();
+    const threadless = (await p.check()) ?? undefined;   // why this host runs only single-threaded, if it does
     const opts = resolveOptions(options, p.baseUrl());
     refuseUnsupported(options, p.unsupported, p.name);
+    const single = opts.workers === 0 || threadless !== undefined;
+    if (threadless !== undefined && opts.workers !== 0) console.warn(messages.singleThreaded(threadless));
+    const spawn = single ? await inline() : undefined;
     const cpus = p.cpuCount();
-    const workers = opts.workers === 'auto' ? autoWorkers(cpus) : opts.workers;
+    const workers = single ? 1 : opts.workers === 'auto' ? autoWorkers(cpus) : opts.workers as number;
     const ns = opts.module ? await importTaskModule(opts.module) : {};
     const capLog2 = taskCapLog2(opts.maxTasks);
     const core = SharedCore.create(await compileCore(), {
@@ -140,7 +156,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     const spin = spinPolicy(workers, cpus, opts.spinMicroseconds, nsPerRound);
     core.x.setSpin(spin.maxSpinners, spin.spinIters);
     prepare(core, opts);
-    const engine = new Engine(core, opts, ns, nsPerRound);
+    const engine = new Engine(core, opts, ns, nsPerRound, spawn);
     try {
       await engine.keepAlive.during(engine.pool.start());
     } catch (e) {

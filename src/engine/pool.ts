@@ -16,7 +16,7 @@
 // that left build/src/ behind); between 'started' and 'loaded' the task module failed; after that the
 // worker itself failed to start.
 import { platform, WORKER_ENTRY } from '../platform/current.js';
-import type { ThreadHandle, ResourceLimits } from '../platform/types.js';
+import type { ThreadHandle, ResourceLimits, SpawnOptions } from '../platform/types.js';
 import type { SharedCore } from './memory.js';
 import { RUNNING, RECYCLING, IDLE_EXIT, type WorkerData, type StartMessage } from './thread-protocol.js';
 import { messages } from '../errors.js';
@@ -46,6 +46,8 @@ export interface PoolOptions {
   onCrash(info: CrashInfo): void;
   /** A worker slot could not be restarted (its replacement died before it was ready, 3 times in a row). */
   onBroken(worker: number, error: Error): void;
+  /** Starts a slot's thread instead of the platform: the single-threaded mode's worker on the host thread. */
+  spawn?: (opts: SpawnOptions) => ThreadHandle;
 }
 
 /** Counters of what the pool did (executor.lifecycle()). */
@@ -135,7 +137,8 @@ export class Pool {
         idleTimeout: w >= this.#opts.permanent ? lc.idleTimeout : 0,
       },
     };
-    const th = platform().spawnThread({ workerData: data, resourceLimits: this.#opts.resourceLimits, name: `beatflow-${w}` });
+    const spawn = this.#opts.spawn ?? platform().spawnThread;
+    const th = spawn({ workerData: data, resourceLimits: this.#opts.resourceLimits, name: `beatflow-${w}` });
     this.#threads[w] = th;
     this.#slots[w] = 'starting';
     this.#stats.started++;

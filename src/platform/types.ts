@@ -54,8 +54,12 @@ export interface Platform {
   readonly name: string;
   /** Options create() refuses here, because the runtime gives no way to honour them. */
   readonly unsupported: readonly UnsupportedOption[];
-  /** Throws when this host cannot run an executor (a page that is not cross-origin isolated). */
-  check(): void | Promise<void>;
+  /**
+   * Throws when this host cannot run an executor at all. Returns why when it can run one only
+   * single-threaded (no worker threads, no shared memory between threads: a page that is not cross-origin
+   * isolated, an edge function); create() then chooses the single-threaded mode with a console diagnostic.
+   */
+  check(): void | string | Promise<void | string>;
   /** Reads a file shipped with the package (the .wasm). */
   readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>>;
   /** Logical CPUs the runtime may use. */

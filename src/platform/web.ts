@@ -108,12 +108,10 @@ export const platform: Platform = {
   unsupported: ['resourceLimits', 'recycleAboveHeapMb'],
   async check() {
     const g = globalThis as any;
-    if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer === 'undefined') {
-      const missing = await missingHeaders();
-      console.error(messages.notIsolated(missing));
-      throw new Error(messages.notIsolated(missing));
-    }
     if (typeof Atomics.waitAsync !== 'function') throw new Error(messages.noWaitAsync('this browser'));
+    if (typeof g.Worker !== 'function') return messages.noThreads('this runtime');
+    if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer === 'undefined') return messages.notIsolatedSingle(await missingHeaders());
+    return undefined;
   },
   readBytes: async (url) => {
     const r = await fetch(url);

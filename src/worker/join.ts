@@ -18,7 +18,7 @@ export interface Join {
   /** The task on top of the stack (record p) threw e: settle its children, record the error. Returns 1. */
   fail(p: number, e: unknown): number;
   /** Runs other tasks on this worker until the i32 word at index `at` is non-zero (a child's or a subflow run's `done`). */
-  helpUntil(at: number): void;
+  helpUntil(at: number, child?: number): void;
   /**
    * Waits for the children in `list` (all of them in `kids`, the top frame's unjoined children), frees
    * them and returns their results in order; throws the first error after freeing them all. A child
@@ -93,18 +93,21 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
     core.i32[th.currentAt] = below;
   }
 
-  function helpUntil(at: number): void {
+  /** `child`: the task waited for (none: a subflow), named in the error when it can never finish. */
+  function helpUntil(at: number, child?: number): void {
     let idle = 0;
     while (Atomics.load(core.i32, at) === 0) {
       const t = x.helpNext(w);
       if (t >= 0) { runNested(t); idle = 0; }
-      else if (++idle > 64) Atomics.wait(core.i32, at, 0, 0.05);   // the work runs elsewhere: nap 50 µs
+      else if (th.single) {   // alone on the thread: nothing runs elsewhere, and blocking here is forbidden
+        if (Atomics.load(core.i32, at) === 0) throw new Error(messages.joinWouldBlock(child === undefined ? undefined : th.fns!.nameOf(core.u32[((tasks + child * taskSize) >> 2) + T_fn])));
+      } else if (++idle > 64) Atomics.wait(core.i32, at, 0, 0.05);   // the work runs elsewhere: nap 50 µs
     }
   }
 
   /** Runs other tasks on this worker until child c has retired (it may be running on another worker). */
   function waitFor(c: number): void {
-    helpUntil(((tasks + c * taskSize) >> 2) + T_done);
+    helpUntil(((tasks + c * taskSize) >> 2) + T_done, c);
   }
 
   /** Frees a joined child (one of `kids`, which loses it): its result and argument blocks, then its slot. */

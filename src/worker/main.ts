@@ -1,97 +1,11 @@
-// A worker thread: the JS half of the worker loop (the Wasm half is assembly/worker.ts). It attaches
-// to the shared core, imports the task module, binds the built-in task modules, then runs tasks until
-// the core says SHUTDOWN. Per task there is one call into Wasm (finish, which also finds the next task);
-// there is no postMessage per task.
-//
-// Start-up tells the pool how far it got (src/engine/pool.ts names the failing stage): 'started' once
-// this file's own code is loaded and the core attached, 'loaded' once the task module is imported,
-// 'ready' once it runs tasks.
+// A worker thread's entry: finds its platform and start-up data, then runs the worker (start.ts) until
+// the core says SHUTDOWN, and ends the thread.
 import '../platform/inbox.js';   // first: in a Web Worker its listener catches the start-up message
-import { SharedCore, EMPTY, RETRY, SHUTDOWN } from '../engine/memory.js';
-import { FunctionCache } from '../engine/functions.js';
 import { ensurePlatform } from '../platform/current.js';
-import { bindBuiltinModules } from '../builtins.js';
-import { Sampler } from '../observe/sampler.js';
-import { Thread } from './thread.js';
-import type { WorkerData, StartMessage } from '../engine/thread-protocol.js';
-import { createTaskContext } from './context-object.js';
-import { openFrames } from './frames.js';
-import { openChoices } from './choices.js';
-import { createTokens } from './cancel.js';
-import { createRetries } from './retry.js';
-import { createCall } from './call.js';
-import { createJoin } from './join.js';
-import { AWAIT_CAP, BUSY_YIELD_MS, openAwaitList } from './suspend.js';
-import { createRun } from './run.js';
-import { workerLifecycle } from './lifecycle.js';
+import type { WorkerData } from '../engine/thread-protocol.js';
+import { startWorker } from './start.js';
 
 const platform = await ensurePlatform();
 const port = await platform.workerContext<WorkerData>();
-const { yieldToEventLoop } = platform;
-const post = (m: StartMessage): void => port.post(m);
-const data = port.data;
-const th = new Thread(SharedCore.attach(data.module, data.memory), data.worker);
-post({ type: 'started' });
-const ns = data.moduleUrl ? ((await import(data.moduleUrl)) as Record<string, unknown>) : {};
-post({ type: 'loaded' });
-
-// Each part of the worker, made once for this thread: closures over it (thread.ts says why), each
-// created exactly once.
-const { x, w } = th;
-const choices = openChoices(th);
-x.slotCacheInit(w);   // before 'ready': the heap a test measures after start-up already holds it
-const frames = openFrames(th);
-const awaits = openAwaitList(th);
-const tokens = createTokens(th);
-const retries = createRetries(th, tokens);
-const call = createCall(th);
-const join = createJoin(th, { frames, call, choices, retries, tokens });
-th.ctx = createTaskContext(th, { join, tokens });
-th.fns = new FunctionCache(th.core, ns, th.ctx);
-const builtins = bindBuiltinModules(th.core, th.fns);
-// Lifecycle (lifecycle.ts): an elastic slot waits for work in JS, with a bounded park, so it can leave
-// when idle; any slot may be recycled between tasks while it holds none.
-const life = workerLifecycle(th.core, w, data.lifecycle);
-th.elastic = life.elastic;
-const nextTask = life.elastic ? life.next : (): number => x.next(w);
-/** Metrics hook (src/observe/sampler.ts): times 1 top-level task in N, and every stamped async task. */
-th.sampler = new Sampler(th.core, w);
-const { runTop, resume } = createRun(th, { frames, call, choices, join, awaits, retries, tokens });
-
-/**
- * The loop: run what finish() hands back; resume settled async tasks first; with suspended tasks, never
- * block (look without parking, sleep on Atomics.waitAsync) and yield to the event loop now and then.
- */
-async function loop(): Promise<void> {
-  const { resumable } = th;
-  let t = nextTask();
-  let since = performance.now();
-  for (;;) {
-    while (t >= 0) {
-      if (resumable.length > 0) { x.requeue(w, t); t = resume(resumable.shift()!); continue; }   // settled first
-      t = runTop(t);
-      if (life.recycles && th.suspended === 0 && life.recycleDue()) { if (t >= 0) x.requeue(w, t); t = SHUTDOWN; break; }   // lifecycle
-      if (th.suspended > 0 && performance.now() - since > BUSY_YIELD_MS) {   // checked after every task while any is suspended
-        if (t >= 0) { x.requeue(w, t); t = EMPTY; }   // not ours while we yield: a crash there must not fail it
-        await yieldToEventLoop();   // let the suspended tasks' promises settle
-        since = performance.now();
-      }
-    }
-    if (resumable.length > 0) { t = resume(resumable.shift()!); continue; }
-    if (t === SHUTDOWN) break;
-    if (th.suspended === 0) { t = nextTask(); if (t === SHUTDOWN) break; continue; }
-    if (th.suspended < AWAIT_CAP) t = x.tryNext(w);
-    if (t >= 0 || t === SHUTDOWN) continue;
-    if (t === RETRY) continue;
-    since = performance.now();
-    if (th.suspended >= AWAIT_CAP) await awaits.awaitSettlement();
-    else t = await awaits.sleepAsync();
-  }
-  choices.close();
-  frames.close();
-  life.leave();   // a planned exit (recycling, idle) ends the thread now, whatever handles tasks left open
-  port.close();
-}
-
-post({ type: 'ready', builtins });
-await loop();
+await startWorker(platform, port);
+port.close();

@@ -88,7 +88,8 @@ export function openAwaitList(th: Thread): AwaitList {
       if (t >= 0 || t === RETRY || th.resumable.length > 0) { x.cancelSleep(w); return t; }   // RETRY: work is there
       const settled = nextSettlement();
       const woken = Atomics.waitAsync(core.i32, th.parkedAt, 1);
-      if (woken.async) await keptAlive(Promise.race([woken.value, settled]));
+      // The single-threaded mode holds nothing: the host holds the process while it is owed a settlement.
+      if (woken.async) await (th.single ? Promise.race([woken.value, settled]) : keptAlive(Promise.race([woken.value, settled])));
       kick = undefined;
       x.cancelSleep(w);                                            // W3/W4: withdraw, whoever woke us
       Atomics.notify(core.i32, th.parkedAt);
@@ -96,7 +97,7 @@ export function openAwaitList(th: Thread): AwaitList {
     },
     async awaitSettlement() {
       x.wakeIfBacklog(0);
-      await keptAlive(nextSettlement());
+      await (th.single ? nextSettlement() : keptAlive(nextSettlement()));
     },
   };
 }

@@ -62,8 +62,10 @@ export class Thread {
   fns: FunctionCache | undefined = undefined;
   ctx: TaskContext | undefined = undefined;
   sampler: Sampler | undefined = undefined;
-  /** An elastic slot: tasks retire with finishNested, never blocking in Wasm (lifecycle.ts). */
+  /** An elastic slot or the single-threaded mode: tasks retire with finishNested, never blocking in Wasm (lifecycle.ts). */
   elastic = false;
+  /** The single-threaded mode: this worker runs on the host thread, alone; it must never block (start.ts). */
+  single = false;
 
   // ---- frames.ts: the stack of tasks this worker runs (they nest while it helps in a join) ----
   readonly frameTask: number[] = [];

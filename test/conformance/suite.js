@@ -2,10 +2,11 @@
 // a condition loop, subflows, spawn/join, an algorithm, cancellation, and an error with its class and
 // task name. Plain JavaScript with no imports: the lane passes in the beatflow namespace its runtime's
 // entry gave it, the task module's URL, and a log. Resolves to { passed, failed, failures }.
-export async function conformance(bf, { tasksUrl, log = () => {}, workers = 2 }) {
+export async function conformance(bf, { tasksUrl, log = () => {}, workers = 2, created = () => {} }) {
   const { Executor, Taskflow, CancellationToken, CancelledError, reduce, transform } = bf;
   const tasks = await import(tasksUrl);
   const ex = await Executor.create({ workers, module: tasksUrl });
+  created(ex);
   const failures = [];
   let passed = 0;
   const eq = (got, want, what) => {
@@ -54,7 +55,7 @@ export async function conformance(bf, { tasksUrl, log = () => {}, workers = 2 })
     await check('cancellation', async () => {
       const started = ex.shared(Int32Array, 1);
       const token = new CancellationToken();
-      const p = ex.submit(tasks.untilCancelled, [started], { token });
+      const p = ex.submit(ex.singleThreaded ? tasks.untilCancelledAsync : tasks.untilCancelled, [started], { token });
       while (Atomics.load(started, 0) === 0) await new Promise((r) => setTimeout(r, 1));
       token.cancel('user pressed stop');
       const e = await p.then(() => undefined, (err) => err);

@@ -18,3 +18,13 @@ export function untilCancelled(started) {
   Atomics.store(started, 0, 1);
   for (;;) if (this.cancelled) this.checkCancelled();
 }
+/**
+ * The same, yielding between looks: the single-threaded mode's form (a task that never yields holds the
+ * only thread, so the cancellation could not even be delivered).
+ */
+export async function untilCancelledAsync(started) {
+  const signal = this.signal;   // the context is the task's only in its synchronous part
+  Atomics.store(started, 0, 1);
+  while (!signal.aborted) await new Promise((r) => setTimeout(r, 1));
+  throw signal.reason;
+}
