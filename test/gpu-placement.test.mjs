@@ -66,9 +66,11 @@ N("'gpu' rejects with executor.gpu.reason; 'auto' and 'cpu' run on the CPU; a ba
   const bad = await rejection(transform(ex, a, out, 'abs', { device: 'GPU' }));
   assert.instance(bad, TypeError);
   assert.match(bad.message, /options\.device must be 'cpu', 'gpu' or 'auto' \(got "GPU"\)/);
-  const none = await rejection(sort(ex, a, { device: 'gpu' }));
+  const none = await rejection(sort(ex, a, (x, y) => x - y, { device: 'gpu' }));
   assert.is(none.message, messages.gpuNoKernel('sort(executor, array, cmp?, options)', messages.gpuKernelNone));
   assert.ok(await sort(ex, a, { device: 'auto' }));
+  const sortNoDevice = await rejection(sort(ex, a, { device: 'gpu' }));
+  assert.match(sortNoDevice.message, /sort\(executor, array, cmp\?, options\): no GPU device/);
   assert.is(ex.gpu.fallbacks, 0);
   await ex.close();
 });

@@ -39,7 +39,8 @@ export interface PartitionOptions {
    */
   caller?: boolean;
   /**
-   * Where a call with a built-in op runs (transform, reduce, transformReduce, the scans; docs/gpu.md):
+   * Where a call with a built-in op runs (transform, reduce, transformReduce, the scans, sort without a
+   * comparator; docs/gpu.md):
    * 'cpu' (default) the CPU kernels; 'gpu' the GPU kernel, an error naming what is missing without a
    * device or a kernel for the call; 'auto' the placement policy (policy/placement.ts). A call whose
    * device is lost mid-way re-runs on the CPU and counts in executor.gpu.fallbacks. Direct form only.

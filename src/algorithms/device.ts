@@ -1,7 +1,7 @@
 // The `device` option of the algorithms: 'cpu' (the default) runs the CPU kernels; 'gpu' runs the
 // built-in GPU kernel (src/gpu/kernels/) of a transform, reduce, transformReduce or scan with a
-// built-in op, or refuses the call saying what is missing; 'auto' asks the placement policy
-// (policy/placement.ts). A call whose device is lost mid-way re-runs on the CPU kernels and resolves
+// built-in op, or of a sort without a comparator, or refuses the call saying what is missing; 'auto'
+// asks the placement policy (policy/placement.ts). A call whose device is lost mid-way re-runs on the CPU kernels and resolves
 // with their result; the lane counts it (executor.gpu.fallbacks).
 import { DEVICES, gpuDtype, gpuKernelMissing, placeKernel, type Device, type KernelCall } from '../policy/placement.js';
 import type { Engine } from '../engine/engine.js';
@@ -53,6 +53,15 @@ export function scanGpu(op: string, input: NumArray, out: NumArray, exclusive: b
   return {
     kernel: { kind: 'scan', op, arrays: names([out, input]), scalars: init === undefined ? [] : [init] }, n: out.length,
     request: () => ({ kind: 'scan', op, dtype: dtypeOf(out), input: asDevice(input), out: asDevice(out), exclusive, init }),
+    finish: () => undefined,
+  };
+}
+
+/** sort without a comparator, in place. */
+export function sortGpu(array: NumArray): GpuCall {
+  return {
+    kernel: { kind: 'sort', op: 'sort', arrays: names([array]), scalars: [] }, n: array.length,
+    request: () => ({ kind: 'sort', dtype: dtypeOf(array), array: asDevice(array) }),
     finish: () => undefined,
   };
 }

@@ -9,7 +9,8 @@ export type DeviceArray = Float32Array | Int32Array | Uint32Array;
 export type DeviceRequest =
   | { readonly kind: 'map'; readonly op: string; readonly dtype: KernelDtype; readonly ins: readonly DeviceArray[]; readonly out: DeviceArray; readonly s0: number; readonly s1: number }
   | { readonly kind: 'reduce'; readonly op: string; readonly dtype: KernelDtype; readonly ins: readonly DeviceArray[] }
-  | { readonly kind: 'scan'; readonly op: string; readonly dtype: KernelDtype; readonly input: DeviceArray; readonly out: DeviceArray; readonly exclusive: boolean; readonly init: number | undefined };
+  | { readonly kind: 'scan'; readonly op: string; readonly dtype: KernelDtype; readonly input: DeviceArray; readonly out: DeviceArray; readonly exclusive: boolean; readonly init: number | undefined }
+  | { readonly kind: 'sort'; readonly dtype: KernelDtype; readonly array: DeviceArray };
 
 /** The GPU lane as the algorithms see it. */
 export interface DeviceLane {
@@ -18,7 +19,7 @@ export interface DeviceLane {
   readonly reason?: string;
   /** Whether the adapter is a software one (llvmpipe, SwiftShader, WebGPU's fallback adapter). */
   readonly software?: boolean;
-  /** Runs a built-in kernel: a map or scan resolves once `out` holds the result, a reduce with the value. */
+  /** Runs a built-in kernel: a map or scan resolves once `out` holds the result, a sort once `array` is sorted, a reduce with the value. */
   runKernel(call: string, req: DeviceRequest): Promise<number | undefined>;
   /** Counts a call whose device was lost mid-way and that was re-run on the CPU kernels. */
   noteFallback(): void;

@@ -5,7 +5,7 @@
 // (WGSL has none) and the cases the CPU kernels leave to plain JS loops.
 import { messages } from '../messages.js';
 
-export type KernelKind = 'map' | 'reduce' | 'scan';
+export type KernelKind = 'map' | 'reduce' | 'scan' | 'sort';
 /** Element types of the GPU kernels: the 4-byte ones WGSL has. */
 export type KernelDtype = 'f32' | 'i32' | 'u32';
 export type Device = 'cpu' | 'gpu' | 'auto';
