@@ -2,7 +2,7 @@
 export { Executor, RunResult } from './executor.js';
 export type { RunHandle, RunOptions, MapOptions } from './executor.js';
 export type {
-  GpuLane, GpuLaneBase, GpuAvailable, GpuUnavailable, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuBinding, GpuStorageArray,
+  GpuLane, GpuLaneBase, GpuAvailable, GpuUnavailable, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuMatmulReport, GpuBinding, GpuStorageArray,
   ComputeLimits, ComputeLimit, FeatureLevel,
 } from './gpu/types.js';
 export type { ExecutorRef, Stats } from './engine/engine.js';

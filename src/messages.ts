@@ -325,6 +325,11 @@ export const messages = {
     `beatflow: ${call}: ${name} is ${bytes} bytes, more than the GPU binds at once (maxStorageBufferBindingSize = ${max}); use device: 'cpu' or 'auto'`,
   gpuSortTooBig: (call: string, bytes: number, padded: number, max: number) =>
     `beatflow: ${call}: array is ${bytes} bytes; the GPU sort pads it to a power of two, ${padded} bytes, more than the GPU binds at once (maxStorageBufferBindingSize = ${max}); use device: 'cpu' or 'auto'`,
+  gpuMatmulLength: (call: string, name: string, length: number, dims: string, want: number) =>
+    `beatflow: ${call}: ${name} has ${length} elements, but ${dims} = ${want}`,
+  gpuMatmulGrid: (call: string, m: number, n: number, tile: number, max: number) =>
+    `beatflow: ${call}: a ${m}×${n} result needs more than ${max} workgroups of ${tile}×${tile} along one dimension (maxComputeWorkgroupsPerDimension)`,
+  gpuMatmulNoShape: (limits: string) => `beatflow: executor.gpu.matmul(): no matmul kernel shape fits this device's limits (${limits})`,
   deviceInGraph: (call: string, device: unknown) =>
     `beatflow: ${call}: options.device ${describe(device)} is for the direct form; a graph task runs on the CPU workers (device: 'cpu')`,
 

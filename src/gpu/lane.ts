@@ -8,11 +8,13 @@ import { Pipelines } from './pipelines.js';
 import { bindArrays } from './bindings.js';
 import { runProgram, type ProgramBuffer, type ProgramPass } from './program.js';
 import { kernelProgram } from './kernels/index.js';
+import { matmulProgram, type MatmulShape } from './kernels/matmul.js';
+import { checkMatmul, tuning, tuningKey, TUNE_SIZE } from './matmul.js';
 import type { KernelPass } from './kernels/common.js';
 import type { DeviceRequest, DeviceLane } from '../engine/device.js';
 import { computeLimits } from './limits.js';
 import type { Acquired } from './acquire.js';
-import type { ComputeLimits, FeatureLevel, GpuAdapterInfo, GpuDispatch, GpuDispatchReport } from './types.js';
+import type { ComputeLimits, FeatureLevel, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuMatmulReport } from './types.js';
 import { KeepAlive } from '../platform/node.js';
 import { GpuDeviceLostError, messages } from '../errors.js';
 
@@ -87,6 +89,40 @@ export class GpuLane implements DeviceLane {
       await this.#program(call, k.buffers, k.passes);
       return k.value?.();
     });
+  }
+
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number): Promise<GpuMatmulReport> {
+    return this.#track(async () => {
+      const call = 'executor.gpu.matmul(a, b, out, m, n, k)';
+      if (this.#stopped) throw this.#stopped;
+      checkMatmul(a, b, out, m, n, k, this.limits.maxStorageBufferBindingSize);
+      const t0 = performance.now();
+      const { tuned, fresh } = tuning(tuningKey(this.adapter, this.limits), this.limits, (s) => this.#timeShape(call, s));
+      const { shape, timings } = await this.#race(tuned);
+      const t1 = performance.now();
+      const tiles = Math.max(Math.ceil(m / shape.tile), Math.ceil(n / shape.tile));
+      if (tiles > this.limits.maxComputeWorkgroupsPerDimension) throw new RangeError(messages.gpuMatmulGrid(call, m, n, shape.tile, this.limits.maxComputeWorkgroupsPerDimension));
+      let t = { uploadMs: 0, gpuMs: 0, readbackMs: 0, bytesUp: 0, bytesDown: 0 };
+      if (m * n > 0) {
+        const p = matmulProgram(shape, a, b, out, m, n, k);
+        t = await this.#program(call, p.buffers, p.passes);
+      }
+      const totalMs = performance.now() - t1;
+      return Object.freeze({
+        tile: shape.tile, depth: shape.depth, workgroupSize: shape.wg, tuneMs: fresh ? t1 - t0 : 0, timings, ...t, totalMs,
+        gflops: totalMs > 0 ? (2 * m * n * k) / (totalMs * 1e6) : 0,
+      });
+    });
+  }
+
+  /** The autotune's measure of a shape: one untimed run (compiling it), then one timed, on TUNE_SIZE³. */
+  async #timeShape(call: string, s: MatmulShape): Promise<number> {
+    const z = TUNE_SIZE, a = new Float32Array(z * z).fill(1), b = new Float32Array(z * z).fill(0.5), out = new Float32Array(z * z);
+    const p = matmulProgram(s, a, b, out, z, z, z);
+    await this.#program(call, p.buffers, p.passes);
+    const t0 = performance.now();
+    await this.#program(call, p.buffers, p.passes);
+    return performance.now() - t0;
   }
 
   #track<T>(start: () => Promise<T>): Promise<T> {

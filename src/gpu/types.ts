@@ -51,6 +51,20 @@ export interface GpuDispatchReport {
   readonly bytesDown: number;
 }
 
+/** What one executor.gpu.matmul cost, and the kernel shape the adapter's autotune chose. */
+export interface GpuMatmulReport extends Omit<GpuDispatchReport, 'compileMs'> {
+  /** The shape: out tiles of tile×tile, k in slices of depth, workgroupSize invocations [x, y]. */
+  readonly tile: number;
+  readonly depth: number;
+  readonly workgroupSize: readonly [number, number];
+  /** Milliseconds this call spent in the autotune (0 when the adapter's tuning was cached). */
+  readonly tuneMs: number;
+  /** What each shape took in the autotune, ms by "tile/depth/XxY". */
+  readonly timings: Readonly<Record<string, number>>;
+  /** 2·m·n·k / totalMs, transfers included. */
+  readonly gflops: number;
+}
+
 export interface GpuLaneBase {
   /**
    * Runs a WGSL compute kernel over the bindings: uploads them, dispatches, copies the `read` bindings
@@ -59,6 +73,13 @@ export interface GpuLaneBase {
    * that does not compile, a GpuDeviceLostError if the device is lost before it is done.
    */
   dispatch(spec: GpuDispatch): Promise<GpuDispatchReport>;
+  /**
+   * out (m×n) = a (m×k) · b (k×n), f32, row-major, tiled in workgroup memory with the shape the adapter's
+   * autotune chose (docs/gpu.md). Resolves once `out` holds the product. A TypeError or RangeError naming
+   * the argument for a wrong type, size or length; a GpuDeviceLostError if the device is lost first (out
+   * is then untouched).
+   */
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number): Promise<GpuMatmulReport>;
   /**
    * Algorithm calls with `device: 'gpu' | 'auto'` whose device was lost mid-way and that were re-run on the
    * CPU kernels (they resolved with the CPU's result). 0 without a device.
