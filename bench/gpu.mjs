@@ -5,6 +5,9 @@
 //   reduce   reduce(ex, a, 'sum')                                 Σ a
 //   scan     inclusiveScan(ex, a, out, 'sum')                     prefix sums
 //   sort     sort(ex, out)                                        f32 keys, random (refilled untimed before each call)
+//   resident a chain of 3 GPU calls: y = 3·x, z = y + x, z = inclusive max-scan of z; arrays round-tripping
+//            (every call uploads its inputs and reads its output back) vs resident (executor.gpu.resident:
+//            nothing moves but one read(z) at the end, which is timed); the "CPU ms" column is the round trip
 //   matmul   executor.gpu.matmul(a, b, out, n, n, n)              square, n = 64 … 1024 (--quick: 64, 256); GFLOP/s
 //            with transfers, the autotune's shape (its one-off cost is reported, not timed); no CPU twin:
 //            a plain JS i-k-j loop on one thread up to 512 is the reference beside it
@@ -15,7 +18,7 @@
 // Without an adapter the case reports why and measures nothing.
 import { childMain, table, errorCell, now, loadBeatflow } from './lib.mjs';
 
-export const cases = () => ['map', 'reduce', 'scan', 'sort', 'matmul'];
+export const cases = () => ['map', 'reduce', 'scan', 'sort', 'resident', 'matmul'];
 export const timeoutS = ({ quick }) => (quick ? 60 : 300);
 
 const sizes = (quick) => (quick ? [10, 14, 18] : [10, 12, 14, 16, 18, 20, 22]).map((k) => 2 ** k);
@@ -29,6 +32,7 @@ export async function runCase(name, { quick }) {
     if (!ex.gpu.available) return { kernel: name, skipped: ex.gpu.reason };
     const adapter = `${ex.gpu.adapter.device || ex.gpu.adapter.description} (${ex.gpu.backend}, ${ex.gpu.featureLevel})`;
     if (name === 'matmul') return { kernel: name, adapter, software: /llvmpipe|lavapipe|swiftshader/i.test(adapter), matmul: await matmul(ex, quick) };
+    if (name === 'resident') return { kernel: name, adapter, software: /llvmpipe|lavapipe|swiftshader/i.test(adapter), rows: await resident(ex, bf, quick) };
     const rows = [];
     for (const n of sizes(quick)) {
       const a = ex.shared(Float32Array, n), b = ex.shared(Float32Array, n), out = ex.shared(Float32Array, n);
@@ -57,6 +61,35 @@ export async function runCase(name, { quick }) {
   } finally {
     await ex.close();
   }
+}
+
+/** The 3-kernel chain, round-tripping vs resident, interleaved; medians. cpuMs holds the round trip. */
+async function resident(ex, bf, quick) {
+  const rows = [];
+  const gpu = { device: 'gpu' };
+  for (const n of sizes(quick)) {
+    const make = () => [ex.shared(Float32Array, n), ex.shared(Float32Array, n), ex.shared(Float32Array, n)];
+    const rt = make(), rs = make();
+    for (let i = 0; i < n; i++) rt[0][i] = rs[0][i] = Math.sin(i);
+    for (const a of rs) ex.gpu.resident(a);
+    const chain = async ([x, y, z]) => {
+      await bf.transform(ex, x, y, { op: 'scale', s0: 3 }, gpu);
+      await bf.transform(ex, [y, x], z, 'add', gpu);
+      await bf.inclusiveScan(ex, z, z, 'max', gpu);
+    };
+    const reps = n >= 1 << 20 ? 5 : quick ? 7 : 15, t = { rt: [], rs: [] };
+    for (let r = 0; r < reps + 2; r++) {
+      for (const k of r % 2 ? ['rs', 'rt'] : ['rt', 'rs']) {
+        const t0 = now();
+        if (k === 'rt') await chain(rt);
+        else { await chain(rs); await ex.gpu.read(rs[2]); }
+        if (r >= 2) t[k].push(now() - t0);
+      }
+    }
+    rows.push({ n, cpuMs: +med(t.rt).toFixed(3), gpuMs: +med(t.rs).toFixed(3) });
+    for (const a of [...rt, ...rs]) { ex.gpu.release(a); ex.free(a); }
+  }
+  return rows;
 }
 
 /** Square products on the GPU (median of a few, after one warm call that also tunes) and in plain JS. */

@@ -330,6 +330,8 @@ export const messages = {
   gpuMatmulGrid: (call: string, m: number, n: number, tile: number, max: number) =>
     `beatflow: ${call}: a ${m}×${n} result needs more than ${max} workgroups of ${tile}×${tile} along one dimension (maxComputeWorkgroupsPerDimension)`,
   gpuMatmulNoShape: (limits: string) => `beatflow: executor.gpu.matmul(): no matmul kernel shape fits this device's limits (${limits})`,
+  gpuNotResident: (call: string, got: unknown) =>
+    `beatflow: ${call}: the array is not resident (got ${describe(got)}); executor.gpu.resident(array) keeps one on the device`,
   deviceInGraph: (call: string, device: unknown) =>
     `beatflow: ${call}: options.device ${describe(device)} is for the direct form; a graph task runs on the CPU workers (device: 'cpu')`,
 

@@ -23,4 +23,11 @@ export interface DeviceLane {
   runKernel(call: string, req: DeviceRequest): Promise<number | undefined>;
   /** Counts a call whose device was lost mid-way and that was re-run on the CPU kernels. */
   noteFallback(): void;
+  /** Whether every one of the arrays is resident on the device (executor.gpu.resident). */
+  isResident?(arrays: readonly unknown[]): boolean;
+  /**
+   * The host is about to use these arrays: undefined when none is resident, else a promise that reads the
+   * device's writes back and resolves with what to call after (the host may have written them).
+   */
+  hostUse?(arrays: readonly unknown[]): Promise<() => void> | undefined;
 }

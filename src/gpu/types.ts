@@ -81,6 +81,17 @@ export interface GpuLaneBase {
    */
   matmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number): Promise<GpuMatmulReport>;
   /**
+   * Keeps `array` on the device between calls (docs/gpu.md, "Resident arrays"): uploads it now; GPU calls
+   * binding it then use the device's copy, with no upload or readback. Returns the array.
+   */
+  resident<A extends GpuStorageArray>(array: A): A;
+  /** Copies a resident array's device copy back into it, if a GPU call wrote it since; resolves with the array. */
+  read<A extends GpuStorageArray>(array: A): Promise<A>;
+  /** The host wrote a resident array: the next GPU call uploads it again (writes only on the device are dropped). */
+  invalidate(array: GpuStorageArray): void;
+  /** Drops the device copy of a resident array; false if it had none. */
+  release(array: GpuStorageArray): boolean;
+  /**
    * Algorithm calls with `device: 'gpu' | 'auto'` whose device was lost mid-way and that were re-run on the
    * CPU kernels (they resolved with the CPU's result). 0 without a device.
    */

@@ -64,7 +64,7 @@ export interface PlacementInput {
   readonly device: boolean;
   /** The device is a software adapter (llvmpipe, SwiftShader, WebGPU's fallback adapter). */
   readonly software: boolean;
-  /** The data is already in device memory (no upload, no readback). Always false until arrays can stay resident. */
+  /** The data is already in device memory (no upload, no readback): every array is resident (executor.gpu.resident). */
   readonly resident: boolean;
 }
 
