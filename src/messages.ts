@@ -332,6 +332,8 @@ export const messages = {
   gpuMatmulNoShape: (limits: string) => `beatflow: executor.gpu.matmul(): no matmul kernel shape fits this device's limits (${limits})`,
   gpuNotResident: (call: string, got: unknown) =>
     `beatflow: ${call}: the array is not resident (got ${describe(got)}); executor.gpu.resident(array) keeps one on the device`,
+  gpuTaskBinding: (call: string, name: string) =>
+    `beatflow: ${call}: bindings.${name} must be an executor.shared() array: a graph task's arguments are copied to its worker, so the results would not come back`,
   deviceInGraph: (call: string, device: unknown) =>
     `beatflow: ${call}: options.device ${describe(device)} is for the direct form; a graph task runs on the CPU workers (device: 'cpu')`,
 

@@ -15,41 +15,8 @@ export interface GpuAdapterInfo {
   readonly fallback: boolean;
 }
 
-/** A storage binding: a typed array of 4-byte elements (f32, i32, u32), usually from executor.shared(). */
-export type GpuStorageArray = Float32Array | Int32Array | Uint32Array;
-
-/** What a binding of executor.gpu.dispatch may be: a storage array, or `{ uniform: array }` for a var<uniform>. */
-export type GpuBinding = GpuStorageArray | { readonly uniform: GpuStorageArray };
-
-export interface GpuDispatch {
-  /** The WGSL source. Compiled once per (code, entryPoint) and cached. */
-  code: string;
-  /** The @compute function to run; optional when the code has exactly one. */
-  entryPoint?: string;
-  /** Workgroups to dispatch: [x], [x, y] or [x, y, z]; each an integer from 0 to maxComputeWorkgroupsPerDimension. */
-  workgroups: readonly number[];
-  /** Every `@group(g) @binding(b) var` the code declares, by its WGSL name. */
-  bindings: Readonly<Record<string, GpuBinding>>;
-  /** The storage bindings to copy back into their arrays. Default: every var<storage, read_write>. */
-  read?: readonly string[];
-  /** A name for messages (a task's name). */
-  label?: string;
-}
-
-/** What one dispatch cost, in milliseconds (performance.now()), and how many bytes it moved. */
-export interface GpuDispatchReport {
-  /** Compiling the pipeline, 0 when it came from the cache. */
-  readonly compileMs: number;
-  /** Copying the inputs through the staging view and writeBuffer. */
-  readonly uploadMs: number;
-  /** From submit to every readback buffer mapped: the kernel, the copies and the queue's latency. */
-  readonly gpuMs: number;
-  /** Copying the mapped results into the arrays. */
-  readonly readbackMs: number;
-  readonly totalMs: number;
-  readonly bytesUp: number;
-  readonly bytesDown: number;
-}
+export type { GpuStorageArray, GpuBinding, GpuDispatch, GpuDispatchReport } from '../engine/device.js';
+import type { GpuStorageArray, GpuDispatch, GpuDispatchReport } from '../engine/device.js';
 
 /** What one executor.gpu.matmul cost, and the kernel shape the adapter's autotune chose. */
 export interface GpuMatmulReport extends Omit<GpuDispatchReport, 'compileMs'> {

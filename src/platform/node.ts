@@ -70,6 +70,8 @@ export function spawnThread(opts: SpawnOptions): ThreadHandle {
 export interface WorkerContext<T> {
   data: T;
   post(msg: unknown): void;
+  /** Calls fn with each message the host posts (the port does not keep the thread alive for it). */
+  listen(fn: (msg: unknown) => void): void;
   close(): void;
 }
 
@@ -87,7 +89,10 @@ export function exitThread(): never {
 export function workerContext<T>(): WorkerContext<T> {
   const port = parentPort;
   if (!port) throw new Error(messages.notInWorker);
-  return { data: workerData as T, post: (m) => port.postMessage(m), close: () => port.close() };
+  return {
+    data: workerData as T, post: (m) => port.postMessage(m), close: () => port.close(),
+    listen: (fn) => { port.on('message', fn); port.unref(); },
+  };
 }
 
 /**
