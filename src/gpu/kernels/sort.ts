@@ -11,13 +11,15 @@
 // operations, no stable scatter — a compatibility device has no subgroups, and a stable scatter without
 // them ranks each tile serially), each pass needs only 2·wg words of workgroup memory (2 KiB at 256
 // invocations; it fits the compatibility default of 16 KiB at any size allowed), and a 128-invocation
-// workgroup works the same. Cost: O(n·log²n) compare-exchanges, and ⌈log₂(n/B)⌉·(⌈log₂(n/B)⌉ + 3)/2 + 1
-// passes for n past a block of B = 2·wg (the array padded to a power of two with keys of 0xffff_ffff).
+// workgroup works the same. Cost: O(n·log²n) compare-exchanges, in 1 + Σ_{c=1..L} (⌈c/2⌉ + 1) passes,
+// L = log₂(N/B), for N elements past a block of B = 2·wg (the array padded to a power of two N with
+// keys of 0xffff_ffff): 48 passes for 2^20 at wg = 256.
 //
 // Passes, all in one submission: a local pass sorts each block of B in workgroup memory (encoding the
-// keys as it loads); then for each merge size k = 2B … N, a global pass per distance j = k/2 … B (one
-// compare-exchange per invocation, in device memory), and a local pass for the distances below B (the
-// last one decodes the keys as it stores).
+// keys as it loads); then for each merge size k = 2B … N, global passes for the distances j = k/2 … B
+// in device memory (two distances per pass, four elements per invocation, while two are left; else one
+// compare-exchange per invocation), and a local pass for the distances below B (the last one decodes the
+// keys as it stores).
 import type { KernelDtype } from '../../policy/placement.js';
 import type { ProgramBuffer } from '../program.js';
 import type { DeviceArray } from '../../engine/device.js';
@@ -109,23 +111,47 @@ fn main(@builtin(workgroup_id) w: vec3u, @builtin(local_invocation_index) l: u32
 }`;
 }
 
+/** Global, two distances in one pass: p.b and p.b / 2 (both ≥ B) of merge size p.a, four elements per invocation. */
+export function sortGlobal2Code(d: KernelDtype, wg: number): string {
+  return `${KEYS(d)}
+fn exchange(i: u32, j: u32, up: bool) {
+  let x = data[i];
+  let y = data[i + j];
+  data[i] = select(max(x, y), min(x, y), up);
+  data[i + j] = select(min(x, y), max(x, y), up);
+}
+@compute @workgroup_size(${wg})
+fn main(@builtin(workgroup_id) w: vec3u, @builtin(local_invocation_index) l: u32) {
+  let t = (w.y * p.gx + w.x) * ${wg}u + l;
+  let h = p.b >> 1u;
+  let i = ((t & ~(h - 1u)) << 2u) | (t & (h - 1u));
+  let up = (i & p.a) == 0u;
+  exchange(i, p.b, up);
+  exchange(i + h, p.b, up);
+  exchange(i, h, up);
+  exchange(i + p.b, h, up);
+}`;
+}
+
 /** Elements the sort's buffer holds for n: the next power of two, at least a block of 2·wg. */
 export const sortedLength = (n: number, wg: number): number => Math.max(2 * wg, 2 ** Math.ceil(Math.log2(Math.max(1, n))));
 
 /** The program of a sort of n = array.length ≥ 1 elements, in place. */
 export function sortProgram(d: KernelDtype, array: DeviceArray, wg: number, maxPerDim: number): { buffers: ProgramBuffer[]; passes: KernelPass[] } {
   const n = array.length, b = 2 * wg, total = sortedLength(n, wg);
-  const workgroups = grid(total / b, maxPerDim);
+  const workgroups = grid(total / b, maxPerDim), quarter = grid(total / (2 * b), maxPerDim);
   const buffers: ProgramBuffer[] = [{ bytes: total * 4, upload: array, readInto: array }];
   const passes: KernelPass[] = [];
-  const local = sortLocalCode(d, wg), global = sortGlobalCode(d, wg);
-  const pass = (code: string, k: number, j: number, flags: number) => {
-    const params = buffers.push({ bytes: 32, uniform: true, upload: paramsOf(n, workgroups[0], k, j, flags) }) - 1;
-    passes.push({ code, workgroups, bind: [params, 0] });
+  const local = sortLocalCode(d, wg), global = sortGlobalCode(d, wg), global2 = sortGlobal2Code(d, wg);
+  const pass = (code: string, k: number, j: number, flags: number, groups = workgroups) => {
+    const params = buffers.push({ bytes: 32, uniform: true, upload: paramsOf(n, groups[0], k, j, flags) }) - 1;
+    passes.push({ code, workgroups: groups, bind: [params, 0] });
   };
   pass(local, 0, 0, ENCODE | (total === b ? DECODE : 0));
   for (let k = 2 * b; k <= total; k *= 2) {
-    for (let j = k / 2; j >= b; j /= 2) pass(global, k, j, 0);
+    let j = k / 2;
+    for (; j >= 2 * b; j /= 4) pass(global2, k, j, 0, quarter);   // two distances a pass while both are ≥ B
+    if (j >= b) pass(global, k, j, 0);
     pass(local, k, 0, k === total ? DECODE : 0);
   }
   return { buffers, passes };
