@@ -7,16 +7,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor, Taskflow, gpuTask } from 'beatflow';
+import { gpuSuite } from './helpers/gpu.mjs';
 import { within, rejection } from './helpers/executor.mjs';
 
-const ex = await Executor.create({ workers: 2, gpu: true });
-const gpu = ex.gpu;
-if (!gpu.available) {
-  console.log(`# gpu graph tests skipped: ${gpu.reason}`);
-  if (process.env.CI === 'true') throw new Error(`CI must run the GPU graph tests, but there is no device: ${gpu.reason}`);
-}
-const G = suite('gpu tasks in graphs');
-const it = gpu.available ? G : G.skip;
+const { ex, gpu, S: G, it } = await gpuSuite('gpu tasks in graphs', 'gpu graph');
 
 const ADD = (v) => `
 @group(0) @binding(0) var<storage, read_write> a: array<f32>;

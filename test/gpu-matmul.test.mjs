@@ -7,17 +7,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor, GpuDeviceLostError } from 'beatflow';
+import { gpuSuite } from './helpers/gpu.mjs';
 import { within, rejection } from './helpers/executor.mjs';
 import { shapesFor, MATMUL_SHAPES, shapeBytes } from '../build/src/gpu/kernels/matmul.js';
 
-const ex = await Executor.create({ workers: 2, gpu: true });
-const gpu = ex.gpu;
-if (!gpu.available) {
-  console.log(`# gpu matmul tests skipped: ${gpu.reason}`);
-  if (process.env.CI === 'true') throw new Error(`CI must run the GPU matmul tests, but there is no device: ${gpu.reason}`);
-}
-const M = suite('gpu matmul');
-const it = gpu.available ? M : M.skip;
+const { ex, gpu, S: M, it } = await gpuSuite('gpu matmul', 'gpu matmul');
 
 let seed = 99;
 const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);

@@ -6,16 +6,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor, GpuDeviceLostError, transform, reduce, inclusiveScan, sort } from 'beatflow';
+import { gpuSuite } from './helpers/gpu.mjs';
 import { within, rejection } from './helpers/executor.mjs';
 
-const ex = await Executor.create({ workers: 2, gpu: true });
-const gpu = ex.gpu;
-if (!gpu.available) {
-  console.log(`# gpu resident tests skipped: ${gpu.reason}`);
-  if (process.env.CI === 'true') throw new Error(`CI must run the GPU resident tests, but there is no device: ${gpu.reason}`);
-}
-const R = suite('gpu resident arrays');
-const it = gpu.available ? R : R.skip;
+const { ex, gpu, S: R, it } = await gpuSuite('gpu resident arrays', 'gpu resident');
 const GPU = { device: 'gpu' }, CPU = { device: 'cpu' };
 
 const DOUBLE = `

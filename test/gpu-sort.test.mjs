@@ -7,17 +7,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor, sort } from 'beatflow';
+import { gpuSuite } from './helpers/gpu.mjs';
 import { within, rejection } from './helpers/executor.mjs';
 import { messages } from '../build/src/errors.js';
 
-const ex = await Executor.create({ workers: 2, gpu: true });
-const gpu = ex.gpu;
-if (!gpu.available) {
-  console.log(`# gpu sort tests skipped: ${gpu.reason}`);
-  if (process.env.CI === 'true') throw new Error(`CI must run the GPU sort tests, but there is no device: ${gpu.reason}`);
-}
-const S = suite('gpu sort = cpu sort');
-const it = gpu.available ? S : S.skip;
+const { ex, gpu, S, it } = await gpuSuite('gpu sort = cpu sort', 'gpu sort');
 const CPU = { device: 'cpu' }, GPU = { device: 'gpu' };
 const TYPES = { f32: Float32Array, i32: Int32Array, u32: Uint32Array };
 
