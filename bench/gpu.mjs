@@ -8,6 +8,8 @@
 //   resident a chain of 3 GPU calls: y = 3·x, z = y + x, z = inclusive max-scan of z; arrays round-tripping
 //            (every call uploads its inputs and reads its output back) vs resident (executor.gpu.resident:
 //            nothing moves but one read(z) at the end, which is timed); the "CPU ms" column is the round trip
+//   gputask  a WGSL dispatch (a[i] += 1) through executor.gpu.dispatch vs the same as a one-task graph
+//            (gpuTask.task: the worker → host → worker hop and the run); the "CPU ms" column is the direct call
 //   matmul   executor.gpu.matmul(a, b, out, n, n, n)              square, n = 64 … 1024 (--quick: 64, 256); GFLOP/s
 //            with transfers, the autotune's shape (its one-off cost is reported, not timed); no CPU twin:
 //            a plain JS i-k-j loop on one thread up to 512 is the reference beside it
@@ -18,7 +20,7 @@
 // Without an adapter the case reports why and measures nothing.
 import { childMain, table, errorCell, now, loadBeatflow } from './lib.mjs';
 
-export const cases = () => ['map', 'reduce', 'scan', 'sort', 'resident', 'matmul'];
+export const cases = () => ['map', 'reduce', 'scan', 'sort', 'resident', 'gputask', 'matmul'];
 export const timeoutS = ({ quick }) => (quick ? 60 : 300);
 
 const sizes = (quick) => (quick ? [10, 14, 18] : [10, 12, 14, 16, 18, 20, 22]).map((k) => 2 ** k);
@@ -32,6 +34,7 @@ export async function runCase(name, { quick }) {
     if (!ex.gpu.available) return { kernel: name, skipped: ex.gpu.reason };
     const adapter = `${ex.gpu.adapter.device || ex.gpu.adapter.description} (${ex.gpu.backend}, ${ex.gpu.featureLevel})`;
     if (name === 'matmul') return { kernel: name, adapter, software: /llvmpipe|lavapipe|swiftshader/i.test(adapter), matmul: await matmul(ex, quick) };
+    if (name === 'gputask') return { kernel: name, adapter, software: /llvmpipe|lavapipe|swiftshader/i.test(adapter), rows: await gpuTaskHop(ex, bf, quick) };
     if (name === 'resident') return { kernel: name, adapter, software: /llvmpipe|lavapipe|swiftshader/i.test(adapter), rows: await resident(ex, bf, quick) };
     const rows = [];
     for (const n of sizes(quick).filter((k) => name !== 'sort' || k <= 2 ** 20)) {
@@ -88,6 +91,32 @@ async function resident(ex, bf, quick) {
     }
     rows.push({ n, cpuMs: +med(t.rt).toFixed(3), gpuMs: +med(t.rs).toFixed(3) });
     for (const a of [...rt, ...rs]) { ex.gpu.release(a); ex.free(a); }
+  }
+  return rows;
+}
+
+const ADD1 = `@group(0) @binding(0) var<storage, read_write> a: array<f32>;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) id: vec3u) { if (id.x < arrayLength(&a)) { a[id.x] = a[id.x] + 1.0; } }`;
+
+/** A dispatch direct vs as a one-task graph, interleaved; medians. cpuMs holds the direct call. */
+async function gpuTaskHop(ex, bf, quick) {
+  const rows = [];
+  for (const n of quick ? [2 ** 10, 2 ** 16] : [2 ** 10, 2 ** 14, 2 ** 18, 2 ** 20]) {
+    const a = ex.shared(Float32Array, n);
+    const spec = { code: ADD1, workgroups: [Math.ceil(n / 256)], bindings: { a } };
+    const tf = new bf.Taskflow('gpu task');
+    bf.gpuTask.task(tf, spec);
+    const reps = n >= 1 << 20 ? 15 : 41, t = { d: [], g: [] };
+    for (let r = 0; r < reps + 4; r++) {
+      for (const k of r % 2 ? ['g', 'd'] : ['d', 'g']) {
+        const t0 = now();
+        if (k === 'd') await ex.gpu.dispatch(spec); else await ex.run(tf);
+        if (r >= 4) t[k].push(now() - t0);
+      }
+    }
+    rows.push({ n, cpuMs: +med(t.d).toFixed(3), gpuMs: +med(t.g).toFixed(3) });
+    ex.free(a);
   }
   return rows;
 }
