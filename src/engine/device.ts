@@ -38,7 +38,7 @@ export interface DeviceLane {
 // device-task.ts) names them without importing gpu/; gpu/types.ts re-exports them.
 
 /** A storage binding: a typed array of 4-byte elements (f32, i32, u32), usually from executor.shared(). */
-export type GpuStorageArray = DeviceArray;
+export type GpuStorageArray = Float32Array | Int32Array | Uint32Array;
 
 /** What a binding of executor.gpu.dispatch may be: a storage array, or `{ uniform: array }` for a var<uniform>. */
 export type GpuBinding = GpuStorageArray | { readonly uniform: GpuStorageArray };
