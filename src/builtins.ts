@@ -8,11 +8,12 @@ import type { SharedCore } from './engine/memory.js';
 import { registerBuiltins, type FunctionCache, type BuiltinModule } from './engine/functions.js';
 import { ALGORITHMS } from './algorithms/builtins.js';
 import { BATCH } from './engine/batch-task.js';
+import { DEVICE_TASKS } from './engine/device-task.js';
 
 export type { BuiltinModule };
 
 /** Every built-in task module, in the order workers bind them. */
-export const BUILTIN_MODULES: readonly BuiltinModule[] = Object.freeze([ALGORITHMS, BATCH]);
+export const BUILTIN_MODULES: readonly BuiltinModule[] = Object.freeze([ALGORITHMS, BATCH, DEVICE_TASKS]);
 
 for (const m of BUILTIN_MODULES) registerBuiltins(m.functions as Record<string, Function>);
 

@@ -3,7 +3,7 @@ export { Executor, RunResult, AsyncTask } from './executor.js';
 export type { DependentAsyncOptions } from './executor.js';
 export type { RunHandle, RunOptions, MapOptions } from './executor.js';
 export type {
-  GpuLane, GpuLaneBase, GpuAvailable, GpuUnavailable, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuBinding, GpuStorageArray,
+  GpuLane, GpuLaneBase, GpuAvailable, GpuUnavailable, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuMatmulReport, GpuBinding, GpuStorageArray,
   ComputeLimits, ComputeLimit, FeatureLevel,
 } from './gpu/types.js';
 export type { ExecutorRef, Stats } from './engine/engine.js';
@@ -30,7 +30,7 @@ export { Pipeline, Pipe, PipelineError, type PipelineOptions, type PipelineRunOp
 export {
   forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,
   minElement, maxElement, findIfNot, transformInclusiveScan, transformExclusiveScan, reduceByIndex, merge, fill, fillN,
-  generate, generateN, adopt, type Adopted, type Algorithm, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner, type Device,
+  generate, generateN, adopt, gpuTask, type Adopted, type Algorithm, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner, type Device,
 } from './algorithms/index.js';
 export { usePlatform } from './platform/current.js';
 export type { Platform, ThreadHandle, SpawnOptions, WorkerContext, KeepAlive, ResourceLimits, UnsupportedOption } from './platform/types.js';

@@ -355,10 +355,21 @@ export const messages = {
   gpuKernelScalars: (op: string, scalars: readonly number[], dtype: string) => `the scalars of '${op}' (${scalars.join(', ')}) are not ${dtype} values`,
   gpuKernelClamp: (s0: number, s1: number) => `'clamp' needs s0 <= s1 on the GPU (got ${s0}, ${s1})`,
   gpuKernelInit: (init: number, dtype: string) => `the init value ${init} is not a ${dtype} value`,
-  gpuKernelNone: 'only transform, reduce, transformReduce and the scans with a built-in op have GPU kernels (a callback, sort, find and the others run on the CPU)',
+  gpuKernelNone: 'only transform, reduce, transformReduce and the scans with a built-in op, and sort without a comparator, have GPU kernels (a callback, a comparator, find and the others run on the CPU)',
   gpuNoKernel: (call: string, why: string) => `beatflow: ${call}: device 'gpu': ${why}; use device: 'cpu' or 'auto'`,
   gpuTooBig: (call: string, name: string, bytes: number, max: number) =>
     `beatflow: ${call}: ${name} is ${bytes} bytes, more than the GPU binds at once (maxStorageBufferBindingSize = ${max}); use device: 'cpu' or 'auto'`,
+  gpuSortTooBig: (call: string, bytes: number, padded: number, max: number) =>
+    `beatflow: ${call}: array is ${bytes} bytes; the GPU sort pads it to a power of two, ${padded} bytes, more than the GPU binds at once (maxStorageBufferBindingSize = ${max}); use device: 'cpu' or 'auto'`,
+  gpuMatmulLength: (call: string, name: string, length: number, dims: string, want: number) =>
+    `beatflow: ${call}: ${name} has ${length} elements, but ${dims} = ${want}`,
+  gpuMatmulGrid: (call: string, m: number, n: number, tile: number, max: number) =>
+    `beatflow: ${call}: a ${m}×${n} result needs more than ${max} workgroups of ${tile}×${tile} along one dimension (maxComputeWorkgroupsPerDimension)`,
+  gpuMatmulNoShape: (limits: string) => `beatflow: executor.gpu.matmul(): no matmul kernel shape fits this device's limits (${limits})`,
+  gpuNotResident: (call: string, got: unknown) =>
+    `beatflow: ${call}: the array is not resident (got ${describe(got)}); executor.gpu.resident(array) keeps one on the device`,
+  gpuTaskBinding: (call: string, name: string) =>
+    `beatflow: ${call}: bindings.${name} must be an executor.shared() array: a graph task's arguments are copied to its worker, so the results would not come back`,
   deviceInGraph: (call: string, device: unknown) =>
     `beatflow: ${call}: options.device ${describe(device)} is for the direct form; a graph task runs on the CPU workers (device: 'cpu')`,
 

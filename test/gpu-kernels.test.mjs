@@ -7,16 +7,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor, transform, reduce, transformReduce, inclusiveScan, exclusiveScan } from 'beatflow';
+import { gpuSuite } from './helpers/gpu.mjs';
 import { within } from './helpers/executor.mjs';
 
-const ex = await Executor.create({ workers: 2, gpu: true });
-const gpu = ex.gpu;
-if (!gpu.available) {
-  console.log(`# gpu kernel tests skipped: ${gpu.reason}`);
-  if (process.env.CI === 'true') throw new Error(`CI must run the GPU kernel tests, but there is no device: ${gpu.reason}`);
-}
-const K = suite('gpu kernels = cpu kernels');
-const it = gpu.available ? K : K.skip;
+const { ex, gpu, S: K, it } = await gpuSuite('gpu kernels = cpu kernels', 'gpu kernel');
 const CPU = { device: 'cpu' }, GPU = { device: 'gpu' };
 
 const TYPES = { f32: Float32Array, i32: Int32Array, u32: Uint32Array };

@@ -49,6 +49,19 @@ P('an array larger than one binding is a RangeError naming the argument and the 
   assert.is(p.passes.length, 1);
 });
 
+P('sort: the array padded to a power of two must fit one binding; the passes as docs/gpu.md counts them', () => {
+  const limits = { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256, maxComputeWorkgroupsPerDimension: 65535, maxStorageBufferBindingSize: 4096 };
+  const sort = (n) => kernelProgram('sort()', { kind: 'sort', dtype: 'f32', array: new Float32Array(n) }, limits);
+  assert.is(sort(1024).passes.length, 1 + 2, 'N = 1024: the block sort, then one merge size (a global pass, a local one)');
+  const e = (() => { try { sort(1025); } catch (x) { return x; } })();
+  assert.instance(e, RangeError);
+  assert.is(e.message, messages.gpuSortTooBig('sort()', 4100, 8192, 4096));
+  const big = { ...limits, maxStorageBufferBindingSize: 1 << 30 };
+  const passes = (n) => kernelProgram('sort()', { kind: 'sort', dtype: 'u32', array: new Uint32Array(n) }, big).passes.length;
+  assert.is(passes(1 << 20), 48);
+  assert.is(passes(1), 1);
+});
+
 P.run();
 
 const N = suite('the device option without a GPU');
@@ -66,9 +79,11 @@ N("'gpu' rejects with executor.gpu.reason; 'auto' and 'cpu' run on the CPU; a ba
   const bad = await rejection(transform(ex, a, out, 'abs', { device: 'GPU' }));
   assert.instance(bad, TypeError);
   assert.match(bad.message, /options\.device must be 'cpu', 'gpu' or 'auto' \(got "GPU"\)/);
-  const none = await rejection(sort(ex, a, { device: 'gpu' }));
+  const none = await rejection(sort(ex, a, (x, y) => x - y, { device: 'gpu' }));
   assert.is(none.message, messages.gpuNoKernel('sort(executor, array, cmp?, options)', messages.gpuKernelNone));
   assert.ok(await sort(ex, a, { device: 'auto' }));
+  const sortNoDevice = await rejection(sort(ex, a, { device: 'gpu' }));
+  assert.match(sortNoDevice.message, /sort\(executor, array, cmp\?, options\): no GPU device/);
   assert.is(ex.gpu.fallbacks, 0);
   await ex.close();
 });

@@ -8,7 +8,7 @@ import { Arg } from './spec.js';
 import type { Partitioner } from './partition.js';
 import { MAP_OPS, MAP_NAMES, REDUCE_NAMES, SCAN_OPS, type MapOp, type ScanOp } from './ops.js';
 import type { NumArray } from './merge.js';
-import { mapGpu, reduceGpu, scanGpu } from './device.js';
+import { mapGpu, reduceGpu, scanGpu, sortGpu } from './device.js';
 import type { Device } from '../policy/placement.js';
 import { messages } from '../errors.js';
 import { type Call, type PartitionOptions, type MapSpec, call, callback, array, sameLength, inputs, algorithm } from './call.js';
@@ -181,6 +181,7 @@ export const transformExclusiveScan = algorithm<[input: NumArray, out: NumArray,
 /**
  * Sorts in place. Without a comparator: ascending in TypedArray.prototype.sort's order (−0 before +0,
  * NaN last). With `cmp(x, y)` (negative: x first): stable (a merge sort). Resolves with the array.
+ * Without a comparator it takes `device` (docs/gpu.md: a bitonic sort of f32, i32 and u32 keys).
  */
 export const sort = algorithm<[array: NumArray, cmp?: ((x: number, y: number) => number) | PartitionOptions, options?: PartitionOptions], NumArray>(
   (a, cmp, o) => {
@@ -189,6 +190,7 @@ export const sort = algorithm<[array: NumArray, cmp?: ((x: number, y: number) =>
     const arr = array(c, a, 'array');
     c.args[Arg.A] = arr;
     if (cmp !== undefined && typeof cmp !== 'object') callback(c, Arg.F1, cmp, 'cmp');
+    else c.gpu = sortGpu(arr);
     c.result = () => arr;
     return c;
   });

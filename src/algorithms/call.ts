@@ -39,7 +39,8 @@ export interface PartitionOptions {
    */
   caller?: boolean;
   /**
-   * Where a call with a built-in op runs (transform, reduce, transformReduce, the scans; docs/gpu.md):
+   * Where a call with a built-in op runs (transform, reduce, transformReduce, the scans, sort without a
+   * comparator; docs/gpu.md):
    * 'cpu' (default) the CPU kernels; 'gpu' the GPU kernel, an error naming what is missing without a
    * device or a kernel for the call; 'auto' the placement policy (policy/placement.ts). A call whose
    * device is lost mid-way re-runs on the CPU and counts in executor.gpu.fallbacks. Direct form only.
@@ -119,8 +120,20 @@ export function inputs(c: Call, input: unknown): NumArray[] {
 /** Runs a call on an executor: the direct form, on the device placement chooses. */
 async function execute(ex: Engine, c: Call): Promise<unknown> {
   ex.checkOpen(c.what);
-  const r = place(ex, c.what, c.device, c.gpu) === 'gpu' ? await runOnGpu(ex, c.what, c.gpu!, () => onCpu(ex, c)) : await onCpu(ex, c);
-  return c.result ? c.result(r) : r;
+  if (place(ex, c.what, c.device, c.gpu) === 'gpu') {
+    const r = await runOnGpu(ex, c.what, c.gpu!, () => onCpu(ex, c));
+    return c.result ? c.result(r) : r;
+  }
+  // Arrays resident on the device (executor.gpu.resident): their device writes come back first, and
+  // the host's copy is the truth after the call.
+  const hostUse = ex.device?.hostUse?.(c.args.filter((a) => ArrayBuffer.isView(a)));
+  const after = hostUse === undefined ? undefined : await hostUse;
+  try {
+    const r = await onCpu(ex, c);
+    return c.result ? c.result(r) : r;
+  } finally {
+    after?.();
+  }
 }
 
 /** Runs a call on the CPU workers (and the calling thread). */

@@ -1,7 +1,7 @@
 // The `device` option of the algorithms: 'cpu' (the default) runs the CPU kernels; 'gpu' runs the
 // built-in GPU kernel (src/gpu/kernels/) of a transform, reduce, transformReduce or scan with a
-// built-in op, or refuses the call saying what is missing; 'auto' asks the placement policy
-// (policy/placement.ts). A call whose device is lost mid-way re-runs on the CPU kernels and resolves
+// built-in op, or of a sort without a comparator, or refuses the call saying what is missing; 'auto'
+// asks the placement policy (policy/placement.ts). A call whose device is lost mid-way re-runs on the CPU kernels and resolves
 // with their result; the lane counts it (executor.gpu.fallbacks).
 import { DEVICES, gpuDtype, gpuKernelMissing, placeKernel, type Device, type KernelCall } from '../policy/placement.js';
 import type { Engine } from '../engine/engine.js';
@@ -14,6 +14,8 @@ import { GpuDeviceLostError, messages } from '../errors.js';
 export interface GpuCall {
   readonly kernel: KernelCall;
   readonly n: number;
+  /** The arrays the kernel binds (resident ones move no data). */
+  readonly arrays: readonly NumArray[];
   request(): DeviceRequest;
   /** The call's result from the kernel's value (a reduction's init folded in); undefined for map and scan. */
   finish(v: number | undefined): unknown;
@@ -33,7 +35,7 @@ const asDevice = (a: NumArray) => a as unknown as DeviceArray;
 /** transform(input, out, op) with scalars s0, s1. */
 export function mapGpu(op: string, ins: readonly NumArray[], out: NumArray, s0: number, s1: number): GpuCall {
   return {
-    kernel: { kind: 'map', op, arrays: names([out, ...ins]), scalars: [s0, s1] }, n: out.length,
+    kernel: { kind: 'map', op, arrays: names([out, ...ins]), scalars: [s0, s1] }, n: out.length, arrays: [out, ...ins],
     request: () => ({ kind: 'map', op, dtype: dtypeOf(out), ins: ins.map(asDevice), out: asDevice(out), s0, s1 }),
     finish: () => undefined,
   };
@@ -42,7 +44,7 @@ export function mapGpu(op: string, ins: readonly NumArray[], out: NumArray, s0: 
 /** reduce / transformReduce with an op, and options.init if given (folded in as the CPU folds it). */
 export function reduceGpu(op: 'sum' | 'min' | 'max' | 'dot', ins: readonly NumArray[], init: number | undefined): GpuCall {
   return {
-    kernel: { kind: 'reduce', op, arrays: names(ins), scalars: [] }, n: ins[0].length,
+    kernel: { kind: 'reduce', op, arrays: names(ins), scalars: [] }, n: ins[0].length, arrays: ins,
     request: () => ({ kind: 'reduce', op, dtype: dtypeOf(ins[0]), ins: ins.map(asDevice) }),
     finish: (v) => (init === undefined ? v : combine({ kind: 'reduce', op, dtype: dtypeOf(ins[0]) }, init, v!)),
   };
@@ -51,8 +53,17 @@ export function reduceGpu(op: 'sum' | 'min' | 'max' | 'dot', ins: readonly NumAr
 /** A scan with an op, and its init value if any. */
 export function scanGpu(op: string, input: NumArray, out: NumArray, exclusive: boolean, init: number | undefined): GpuCall {
   return {
-    kernel: { kind: 'scan', op, arrays: names([out, input]), scalars: init === undefined ? [] : [init] }, n: out.length,
+    kernel: { kind: 'scan', op, arrays: names([out, input]), scalars: init === undefined ? [] : [init] }, n: out.length, arrays: [out, input],
     request: () => ({ kind: 'scan', op, dtype: dtypeOf(out), input: asDevice(input), out: asDevice(out), exclusive, init }),
+    finish: () => undefined,
+  };
+}
+
+/** sort without a comparator, in place. */
+export function sortGpu(array: NumArray): GpuCall {
+  return {
+    kernel: { kind: 'sort', op: 'sort', arrays: names([array]), scalars: [] }, n: array.length, arrays: [array],
+    request: () => ({ kind: 'sort', dtype: dtypeOf(array), array: asDevice(array) }),
     finish: () => undefined,
   };
 }
@@ -73,7 +84,8 @@ export function place(ex: Engine, what: string, device: Device, gpu: GpuCall | u
   if (device === 'gpu') return 'gpu';
   const k = gpu.kernel;
   return placeKernel({
-    kind: k.kind, op: k.op, dtype: gpuDtype(k.arrays[0])!, n: gpu.n, device: lane.available, software: lane.software === true, resident: false,
+    kind: k.kind, op: k.op, dtype: gpuDtype(k.arrays[0])!, n: gpu.n, device: lane.available, software: lane.software === true,
+    resident: lane.isResident?.(gpu.arrays) === true,
   });
 }
 

@@ -6,3 +6,4 @@ export {
 export { fill, fillN, generate, generateN } from './api-fill.js';
 export type { Algorithm, PartitionOptions, ReduceOptions, MapSpec, Partitioner, Device } from './api.js';
 export { adopt, type Adopted } from './adopt.js';
+export { gpuTask } from './gpu-task.js';

@@ -9,7 +9,8 @@ export type DeviceArray = Float32Array | Int32Array | Uint32Array;
 export type DeviceRequest =
   | { readonly kind: 'map'; readonly op: string; readonly dtype: KernelDtype; readonly ins: readonly DeviceArray[]; readonly out: DeviceArray; readonly s0: number; readonly s1: number }
   | { readonly kind: 'reduce'; readonly op: string; readonly dtype: KernelDtype; readonly ins: readonly DeviceArray[] }
-  | { readonly kind: 'scan'; readonly op: string; readonly dtype: KernelDtype; readonly input: DeviceArray; readonly out: DeviceArray; readonly exclusive: boolean; readonly init: number | undefined };
+  | { readonly kind: 'scan'; readonly op: string; readonly dtype: KernelDtype; readonly input: DeviceArray; readonly out: DeviceArray; readonly exclusive: boolean; readonly init: number | undefined }
+  | { readonly kind: 'sort'; readonly dtype: KernelDtype; readonly array: DeviceArray };
 
 /** The GPU lane as the algorithms see it. */
 export interface DeviceLane {
@@ -18,8 +19,56 @@ export interface DeviceLane {
   readonly reason?: string;
   /** Whether the adapter is a software one (llvmpipe, SwiftShader, WebGPU's fallback adapter). */
   readonly software?: boolean;
-  /** Runs a built-in kernel: a map or scan resolves once `out` holds the result, a reduce with the value. */
+  /** Runs a built-in kernel: a map or scan resolves once `out` holds the result, a sort once `array` is sorted, a reduce with the value. */
   runKernel(call: string, req: DeviceRequest): Promise<number | undefined>;
+  /** Runs a dispatch spec (executor.gpu.dispatch): a GPU task of a graph asks the host for it (device-task.ts). */
+  dispatch?(spec: never): Promise<unknown>;
   /** Counts a call whose device was lost mid-way and that was re-run on the CPU kernels. */
   noteFallback(): void;
+  /** Whether every one of the arrays is resident on the device (executor.gpu.resident). */
+  isResident?(arrays: readonly unknown[]): boolean;
+  /**
+   * The host is about to use these arrays: undefined when none is resident, else a promise that reads the
+   * device's writes back and resolves with what to call after (the host may have written them).
+   */
+  hostUse?(arrays: readonly unknown[]): Promise<() => void> | undefined;
+}
+
+// executor.gpu.dispatch's spec and report, here so that a graph's GPU task (algorithms/gpu-task.ts,
+// device-task.ts) names them without importing gpu/; gpu/types.ts re-exports them.
+
+/** A storage binding: a typed array of 4-byte elements (f32, i32, u32), usually from executor.shared(). */
+export type GpuStorageArray = Float32Array | Int32Array | Uint32Array;
+
+/** What a binding of executor.gpu.dispatch may be: a storage array, or `{ uniform: array }` for a var<uniform>. */
+export type GpuBinding = GpuStorageArray | { readonly uniform: GpuStorageArray };
+
+export interface GpuDispatch {
+  /** The WGSL source. Compiled once per (code, entryPoint) and cached. */
+  code: string;
+  /** The @compute function to run; optional when the code has exactly one. */
+  entryPoint?: string;
+  /** Workgroups to dispatch: [x], [x, y] or [x, y, z]; each an integer from 0 to maxComputeWorkgroupsPerDimension. */
+  workgroups: readonly number[];
+  /** Every `@group(g) @binding(b) var` the code declares, by its WGSL name. */
+  bindings: Readonly<Record<string, GpuBinding>>;
+  /** The storage bindings to copy back into their arrays. Default: every var<storage, read_write>. */
+  read?: readonly string[];
+  /** A name for messages (a task's name). */
+  label?: string;
+}
+
+/** What one dispatch cost, in milliseconds (performance.now()), and how many bytes it moved. */
+export interface GpuDispatchReport {
+  /** Compiling the pipeline, 0 when it came from the cache. */
+  readonly compileMs: number;
+  /** Copying the inputs through the staging view and writeBuffer. */
+  readonly uploadMs: number;
+  /** From submit to every readback buffer mapped: the kernel, the copies and the queue's latency. */
+  readonly gpuMs: number;
+  /** Copying the mapped results into the arrays. */
+  readonly readbackMs: number;
+  readonly totalMs: number;
+  readonly bytesUp: number;
+  readonly bytesDown: number;
 }

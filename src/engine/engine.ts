@@ -7,6 +7,7 @@
 // Parts reach each other only through the narrow host interfaces they declare (TaskHost, RunHost,
 // RecoveryHost, CompletionHandlers), which this class implements: the parts import no engine.
 import type { DeviceLane } from './device.js';
+import { serveDevice } from './device-task.js';
 import { SharedCore, compileCore } from './memory.js';
 import { Codec, DTYPES, isFreed, markFreed, type SharedArrayCtor } from './codec.js';
 import { FunctionTable } from './functions.js';
@@ -112,6 +113,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
       onBroken: (_w, err) => this.recovery.broken(err, core.nWorkers),
       spawn,
     });
+    this.pool.onDevice = (ask, reply) => serveDevice(this.device, ask, reply);
     this.runs = new Runs(this);
     this.outcomes = new Outcomes(core, this.codec, this.fns, (t) => this.runs.taskName(t));
     this.completions = new Completions(core, this.keepAlive, {

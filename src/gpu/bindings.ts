@@ -19,6 +19,13 @@ const ELEMENT_OF: Record<string, string> = { Float32Array: 'f32', Int32Array: 'i
 const isStorageArray = (v: unknown): v is GpuStorageArray =>
   v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint32Array;
 
+/** Checks one array for a call that takes a storage array (`executor.gpu.resident(array)`). */
+export function checkStorage(call: string, v: unknown, maxBinding: number): asserts v is GpuStorageArray {
+  if (!isStorageArray(v)) throw new TypeError(messages.argType(`${call}: array`, 'a Float32Array, Int32Array or Uint32Array (executor.shared())', v));
+  if (isFreed(v)) throw new TypeError(messages.argType(`${call}: array`, 'an array not yet freed', v));
+  if (v.byteLength > maxBinding) throw new RangeError(messages.gpuBindingTooBig(call, 'array', v.byteLength, maxBinding, 'maxStorageBufferBindingSize'));
+}
+
 /** The size limits a binding must fit (the device's). */
 export interface BindingLimits { maxStorageBufferBindingSize: number; maxUniformBufferBindingSize: number }
 

@@ -4,15 +4,18 @@
 // GpuDeviceLostError at once, later ones too, and nothing waits on the device again.
 /// <reference types="@webgpu/types" />
 import { BufferPool } from './buffers.js';
+import { ResidentSet } from './resident.js';
 import { Pipelines } from './pipelines.js';
-import { bindArrays } from './bindings.js';
+import { bindArrays, checkStorage } from './bindings.js';
 import { runProgram, type ProgramBuffer, type ProgramPass } from './program.js';
 import { kernelProgram } from './kernels/index.js';
+import { matmulProgram, type MatmulShape } from './kernels/matmul.js';
+import { checkMatmul, tuning, tuningKey, TUNE_SIZE } from './matmul.js';
 import type { KernelPass } from './kernels/common.js';
 import type { DeviceRequest, DeviceLane } from '../engine/device.js';
 import { computeLimits } from './limits.js';
 import type { Acquired } from './acquire.js';
-import type { ComputeLimits, FeatureLevel, GpuAdapterInfo, GpuDispatch, GpuDispatchReport } from './types.js';
+import type { ComputeLimits, FeatureLevel, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuMatmulReport, GpuStorageArray } from './types.js';
 import { platform } from '../platform/current.js';
 import { GpuDeviceLostError, messages } from '../errors.js';
 
@@ -40,6 +43,7 @@ export class GpuLane implements DeviceLane {
   readonly #device: GPUDevice;
   readonly #pool: BufferPool;
   readonly #pipelines: Pipelines;
+  readonly #resident: ResidentSet;
   readonly #keepAlive = platform().keepAlive();
   /** Why the lane stopped (lost, closed, destroyed); dispatches reject with it. */
   #stopped: Error | undefined;
@@ -59,6 +63,7 @@ export class GpuLane implements DeviceLane {
     this.software = isSoftware(got.adapter);
     this.#pool = new BufferPool(got.device, this.limits.maxBufferSize);
     this.#pipelines = new Pipelines(got.device);
+    this.#resident = new ResidentSet(got.device, this.#pool, this.limits.maxBufferSize);
     this.#stop = new Promise<never>((_, reject) => { this.#reject = reject; });
     this.#stop.catch(() => {});
     void got.device.lost.then((info) => {
@@ -89,6 +94,86 @@ export class GpuLane implements DeviceLane {
     });
   }
 
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number): Promise<GpuMatmulReport> {
+    return this.#track(async () => {
+      const call = 'executor.gpu.matmul(a, b, out, m, n, k)';
+      if (this.#stopped) throw this.#stopped;
+      checkMatmul(a, b, out, m, n, k, this.limits.maxStorageBufferBindingSize);
+      const t0 = performance.now();
+      const { tuned, fresh } = tuning(tuningKey(this.adapter, this.limits), this.limits, (s) => this.#timeShape(call, s));
+      const { shape, timings } = await this.#race(tuned);
+      const t1 = performance.now();
+      const tiles = Math.max(Math.ceil(m / shape.tile), Math.ceil(n / shape.tile));
+      if (tiles > this.limits.maxComputeWorkgroupsPerDimension) throw new RangeError(messages.gpuMatmulGrid(call, m, n, shape.tile, this.limits.maxComputeWorkgroupsPerDimension));
+      let t = { uploadMs: 0, gpuMs: 0, readbackMs: 0, bytesUp: 0, bytesDown: 0 };
+      if (m * n > 0) {
+        const p = matmulProgram(shape, a, b, out, m, n, k);
+        t = await this.#program(call, p.buffers, p.passes);
+      }
+      const totalMs = performance.now() - t1;
+      return Object.freeze({
+        tile: shape.tile, depth: shape.depth, workgroupSize: shape.wg, tuneMs: fresh ? t1 - t0 : 0, timings, ...t, totalMs,
+        gflops: totalMs > 0 ? (2 * m * n * k) / (totalMs * 1e6) : 0,
+      });
+    });
+  }
+
+  /** The autotune's measure of a shape: one untimed run (compiling it), then one timed, on TUNE_SIZE³. */
+  async #timeShape(call: string, s: MatmulShape): Promise<number> {
+    const z = TUNE_SIZE, a = new Float32Array(z * z).fill(1), b = new Float32Array(z * z).fill(0.5), out = new Float32Array(z * z);
+    const p = matmulProgram(s, a, b, out, z, z, z);
+    await this.#program(call, p.buffers, p.passes);
+    const t0 = performance.now();
+    await this.#program(call, p.buffers, p.passes);
+    return performance.now() - t0;
+  }
+
+  /** Keeps `array` on the device between calls (resident.ts); uploads it now. Returns the array. */
+  resident<A extends GpuStorageArray>(array: A): A {
+    const call = 'executor.gpu.resident(array)';
+    if (this.#stopped) throw this.#stopped;
+    checkStorage(call, array, this.limits.maxStorageBufferBindingSize);
+    this.#resident.add(array);
+    return array;
+  }
+
+  /** Copies a resident array's device copy into it when the device holds the truth; resolves with the array. */
+  read<A extends GpuStorageArray>(array: A): Promise<A> {
+    return this.#track(async () => {
+      if (this.#stopped) throw this.#stopped;
+      if (!this.#resident.has(array)) throw new TypeError(messages.gpuNotResident('executor.gpu.read(array)', array));
+      await this.#resident.read(array, this.#race);
+      return array;
+    });
+  }
+
+  /** The host wrote `array`: the next GPU call uploads it (writes only on the device are dropped). */
+  invalidate(array: GpuStorageArray): void {
+    if (!this.#resident.has(array)) throw new TypeError(messages.gpuNotResident('executor.gpu.invalidate(array)', array));
+    this.#resident.invalidate(array);
+  }
+
+  /** Drops the device copy of `array` (read() it first to keep device-only writes); false if it had none. */
+  release(array: GpuStorageArray): boolean { return this.#resident.release(array); }
+
+  /** Whether every array is resident (for the placement policy). */
+  isResident(arrays: readonly unknown[]): boolean {
+    return this.#resident.size > 0 && arrays.length > 0 && arrays.every((a) => this.#resident.has(a));
+  }
+
+  /**
+   * The host is about to use `arrays` (a CPU algorithm call): undefined when none is resident; else reads
+   * back the device's writes and resolves with what to call after, which marks them written by the host.
+   */
+  hostUse(arrays: readonly unknown[]): Promise<() => void> | undefined {
+    const mine = this.#resident.size === 0 ? [] : arrays.filter((a): a is GpuStorageArray => this.#resident.has(a));
+    if (mine.length === 0) return undefined;
+    return (async () => {
+      if (!this.#stopped) for (const a of mine) await this.read(a);
+      return () => { for (const a of mine) this.#resident.invalidate(a); };
+    })();
+  }
+
   #track<T>(start: () => Promise<T>): Promise<T> {
     let p: Promise<T>;
     try { p = start(); } catch (e) { return Promise.reject(e); }
@@ -106,7 +191,15 @@ export class GpuLane implements DeviceLane {
     const compiled = await this.#race(Promise.all(passes.map((p) => this.#pipelines.get(call, p.code, undefined).compiled)));
     if (this.#stopped) throw this.#stopped;
     const ready: ProgramPass[] = passes.map((p, i) => ({ compiled: compiled[i], workgroups: p.workgroups, bind: p.bind }));
-    return runProgram(this.#device, this.#pool, call, buffers, ready, this.#race);
+    return this.#run(call, buffers, ready, (b) => b.readInto !== undefined);
+  }
+
+  /** runProgram with the resident arrays' buffers in place; those it may write then hold the truth on the device. */
+  async #run(call: string, buffers: readonly ProgramBuffer[], passes: readonly ProgramPass[], writable: (b: ProgramBuffer, i: number) => boolean) {
+    const placed = this.#resident.place(buffers, writable);
+    const t = await runProgram(this.#device, this.#pool, call, placed.buffers, passes, this.#race);
+    this.#resident.wrote(placed.written);
+    return t;
   }
 
   #dispatch(spec: GpuDispatch): Promise<GpuDispatchReport> {
@@ -127,7 +220,7 @@ export class GpuLane implements DeviceLane {
       const buffers: ProgramBuffer[] = bound.map(({ decl, array, read }) => ({
         bytes: array.byteLength, uniform: decl.kind === 'uniform', upload: array, ...(read ? { readInto: array } : {}),
       }));
-      const t = await runProgram(this.#device, this.#pool, call, buffers, [{ compiled: c, workgroups, bind: bound.map((_, i) => i) }], race);
+      const t = await this.#run(call, buffers, [{ compiled: c, workgroups, bind: bound.map((_, i) => i) }], (_, i) => bound[i].decl.kind === 'storage');
       return Object.freeze({ compileMs: cached ? 0 : t1 - t0, ...t, totalMs: performance.now() - t0 });
     })();
   }
@@ -136,6 +229,7 @@ export class GpuLane implements DeviceLane {
     if (this.#stopped) return;
     this.#stopped = why;
     this.#reject(why);
+    this.#resident.clear();
     this.#pool.clear();
     this.#pipelines.clear();
   }

@@ -27,6 +27,10 @@ export interface ProgramBuffer {
   readonly upload?: GpuStorageArray;
   /** The buffer's first readInto.byteLength bytes are copied into it after the passes. */
   readonly readInto?: GpuStorageArray;
+  /** A resident array's own buffer (resident.ts): used as it is, never uploaded, read back or pooled. */
+  readonly device?: GPUBuffer;
+  /** A pooled buffer filled on the device from this one before the passes (a resident array also bound elsewhere). */
+  readonly copyOf?: GPUBuffer;
 }
 
 /** One dispatch: a compiled pipeline, its workgroups, and for each binding it declares (in order) the program buffer bound there. */
@@ -61,7 +65,9 @@ async function run(device: GPUDevice, pool: BufferPool, call: string, buffers: r
   const gpuOf = buffers.map((b) => {
     const up = b.upload;
     const size = b.uniform ? Math.max(16, Math.ceil(b.bytes / 16) * 16) : Math.max(4, Math.ceil(b.bytes / 4) * 4);
+    if (b.device !== undefined) return { buffer: b.device, size };
     const buffer = pool.take(b.uniform ? UNIFORM_USAGE : STORAGE_USAGE, size);
+    if (b.copyOf !== undefined) { taken.push(buffer); return { buffer, size }; }
     taken.push(buffer);
     if (up !== undefined && up.byteLength > 0) {
       device.queue.writeBuffer(buffer, 0, pool.uploadable(up));
@@ -74,6 +80,7 @@ async function run(device: GPUDevice, pool: BufferPool, call: string, buffers: r
 
   device.pushErrorScope('validation');
   const encoder = device.createCommandEncoder({ label: call });
+  for (const [i, b] of buffers.entries()) if (b.copyOf !== undefined && b.bytes > 0) encoder.copyBufferToBuffer(b.copyOf, 0, gpuOf[i].buffer, 0, Math.ceil(b.bytes / 4) * 4);
   const pass = encoder.beginComputePass();
   for (const p of passes) {
     pass.setPipeline(p.compiled.pipeline);
@@ -92,7 +99,7 @@ async function run(device: GPUDevice, pool: BufferPool, call: string, buffers: r
   const reads: { into: GpuStorageArray; buffer: GPUBuffer }[] = [];
   for (const [i, b] of buffers.entries()) {
     const into = b.readInto;
-    if (into === undefined || into.byteLength === 0) continue;
+    if (into === undefined || into.byteLength === 0 || b.device !== undefined) continue;
     const buffer = pool.take(READBACK_USAGE, into.byteLength);
     taken.push(buffer);
     encoder.copyBufferToBuffer(gpuOf[i].buffer, 0, buffer, 0, into.byteLength);

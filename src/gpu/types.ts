@@ -15,40 +15,21 @@ export interface GpuAdapterInfo {
   readonly fallback: boolean;
 }
 
-/** A storage binding: a typed array of 4-byte elements (f32, i32, u32), usually from executor.shared(). */
-export type GpuStorageArray = Float32Array | Int32Array | Uint32Array;
+export type { GpuStorageArray, GpuBinding, GpuDispatch, GpuDispatchReport } from '../engine/device.js';
+import type { GpuStorageArray, GpuDispatch, GpuDispatchReport } from '../engine/device.js';
 
-/** What a binding of executor.gpu.dispatch may be: a storage array, or `{ uniform: array }` for a var<uniform>. */
-export type GpuBinding = GpuStorageArray | { readonly uniform: GpuStorageArray };
-
-export interface GpuDispatch {
-  /** The WGSL source. Compiled once per (code, entryPoint) and cached. */
-  code: string;
-  /** The @compute function to run; optional when the code has exactly one. */
-  entryPoint?: string;
-  /** Workgroups to dispatch: [x], [x, y] or [x, y, z]; each an integer from 0 to maxComputeWorkgroupsPerDimension. */
-  workgroups: readonly number[];
-  /** Every `@group(g) @binding(b) var` the code declares, by its WGSL name. */
-  bindings: Readonly<Record<string, GpuBinding>>;
-  /** The storage bindings to copy back into their arrays. Default: every var<storage, read_write>. */
-  read?: readonly string[];
-  /** A name for messages (a task's name). */
-  label?: string;
-}
-
-/** What one dispatch cost, in milliseconds (performance.now()), and how many bytes it moved. */
-export interface GpuDispatchReport {
-  /** Compiling the pipeline, 0 when it came from the cache. */
-  readonly compileMs: number;
-  /** Copying the inputs through the staging view and writeBuffer. */
-  readonly uploadMs: number;
-  /** From submit to every readback buffer mapped: the kernel, the copies and the queue's latency. */
-  readonly gpuMs: number;
-  /** Copying the mapped results into the arrays. */
-  readonly readbackMs: number;
-  readonly totalMs: number;
-  readonly bytesUp: number;
-  readonly bytesDown: number;
+/** What one executor.gpu.matmul cost, and the kernel shape the adapter's autotune chose. */
+export interface GpuMatmulReport extends Omit<GpuDispatchReport, 'compileMs'> {
+  /** The shape: out tiles of tile×tile, k in slices of depth, workgroupSize invocations [x, y]. */
+  readonly tile: number;
+  readonly depth: number;
+  readonly workgroupSize: readonly [number, number];
+  /** Milliseconds this call spent in the autotune (0 when the adapter's tuning was cached). */
+  readonly tuneMs: number;
+  /** What each shape took in the autotune, ms by "tile/depth/XxY". */
+  readonly timings: Readonly<Record<string, number>>;
+  /** 2·m·n·k / totalMs, transfers included. */
+  readonly gflops: number;
 }
 
 export interface GpuLaneBase {
@@ -59,6 +40,24 @@ export interface GpuLaneBase {
    * that does not compile, a GpuDeviceLostError if the device is lost before it is done.
    */
   dispatch(spec: GpuDispatch): Promise<GpuDispatchReport>;
+  /**
+   * out (m×n) = a (m×k) · b (k×n), f32, row-major, tiled in workgroup memory with the shape the adapter's
+   * autotune chose (docs/gpu.md). Resolves once `out` holds the product. A TypeError or RangeError naming
+   * the argument for a wrong type, size or length; a GpuDeviceLostError if the device is lost first (out
+   * is then untouched).
+   */
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number): Promise<GpuMatmulReport>;
+  /**
+   * Keeps `array` on the device between calls (docs/gpu.md, "Resident arrays"): uploads it now; GPU calls
+   * binding it then use the device's copy, with no upload or readback. Returns the array.
+   */
+  resident<A extends GpuStorageArray>(array: A): A;
+  /** Copies a resident array's device copy back into it, if a GPU call wrote it since; resolves with the array. */
+  read<A extends GpuStorageArray>(array: A): Promise<A>;
+  /** The host wrote a resident array: the next GPU call uploads it again (writes only on the device are dropped). */
+  invalidate(array: GpuStorageArray): void;
+  /** Drops the device copy of a resident array; false if it had none. */
+  release(array: GpuStorageArray): boolean;
   /**
    * Algorithm calls with `device: 'gpu' | 'auto'` whose device was lost mid-way and that were re-run on the
    * CPU kernels (they resolved with the CPU's result). 0 without a device.

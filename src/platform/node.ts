@@ -59,7 +59,10 @@ class NodeKeepAlive implements KeepAlive {
 function workerContext<T>(): Promise<WorkerContext<T>> {
   const port = parentPort;
   if (!port) return Promise.reject(new Error(messages.notInWorker));
-  return Promise.resolve({ data: workerData as T, post: (m) => port.postMessage(m), close: () => port.close() });
+  return Promise.resolve({
+    data: workerData as T, post: (m) => port.postMessage(m), close: () => port.close(),
+    listen: (fn) => { port.on('message', fn); port.unref(); },
+  });
 }
 
 export const platform: Platform = {

@@ -30,6 +30,8 @@ export interface SpawnOptions {
 export interface WorkerContext<T> {
   data: T;
   post(msg: unknown): void;
+  /** Calls fn with each message the host posts after start-up (listening keeps nothing alive). */
+  listen(fn: (msg: unknown) => void): void;
   /** Ends the thread once its code returns (its loop is over). */
   close(): void;
 }

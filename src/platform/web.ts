@@ -82,12 +82,19 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((r) => { t.waiting.push(r); t.port.postMessage(0); });
 }
 
+/** The host's start-up message (inbox.ts takes it), which a later listener must not see. */
+const isInit = (d: unknown): boolean => d !== null && typeof d === 'object' && INIT in d;
+
 async function workerContext<T>(): Promise<WorkerContext<T>> {
   const started = startData();
   if (started === undefined) throw new Error(messages.notInWorker);
   const data = (await started) as T;
   const scope = globalThis as unknown as { postMessage(m: unknown): void };
-  return { data, post: (m) => scope.postMessage(m), close: () => exitWith(0) };
+  const listen = (fn: (msg: unknown) => void): void => {
+    (globalThis as unknown as { addEventListener(t: string, f: (e: MessageEvent) => void): void })
+      .addEventListener('message', (e) => { if (!isInit(e.data)) fn(e.data); });
+  };
+  return { data, post: (m) => scope.postMessage(m), close: () => exitWith(0), listen };
 }
 
 /** What a page that is not cross-origin isolated lacks, read from its own response headers. */

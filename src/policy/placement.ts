@@ -5,7 +5,7 @@
 // (WGSL has none) and the cases the CPU kernels leave to plain JS loops.
 import { messages } from '../messages.js';
 
-export type KernelKind = 'map' | 'reduce' | 'scan';
+export type KernelKind = 'map' | 'reduce' | 'scan' | 'sort';
 /** Element types of the GPU kernels: the 4-byte ones WGSL has. */
 export type KernelDtype = 'f32' | 'i32' | 'u32';
 export type Device = 'cpu' | 'gpu' | 'auto';
@@ -64,7 +64,7 @@ export interface PlacementInput {
   readonly device: boolean;
   /** The device is a software adapter (llvmpipe, SwiftShader, WebGPU's fallback adapter). */
   readonly software: boolean;
-  /** The data is already in device memory (no upload, no readback). Always false until arrays can stay resident. */
+  /** The data is already in device memory (no upload, no readback): every array is resident (executor.gpu.resident). */
   readonly resident: boolean;
 }
 

@@ -16,11 +16,15 @@ class InlineThread implements ThreadHandle {
   readonly #listeners: Record<Event, ((arg: any) => void)[]> = { message: [], error: [], exit: [], online: [] };
   readonly #stop: Stop = { stopped: false };
   #exited = false;
+  readonly #inbox: ((m: unknown) => void)[] = [];
 
   constructor(opts: SpawnOptions) {
     // The recycling and idle-exit options concern threads: the host thread is neither replaced nor left.
     const data = { ...(opts.workerData as WorkerData), lifecycle: undefined };
-    const port = { data, post: (m: unknown): void => this.#emit('message', m), close(): void {} };
+    const port = {
+      data, post: (m: unknown): void => this.#emit('message', m), close(): void {},
+      listen: (fn: (m: unknown) => void): void => { this.#inbox.push(fn); },
+    };
     // After the pool's listeners (added right after spawn returns): a microtask later.
     void Promise.resolve()
       .then(async () => startWorker(await ensurePlatform(), port, this.#stop))
@@ -40,7 +44,10 @@ class InlineThread implements ThreadHandle {
 
   on(event: Event, fn: (arg: any) => void): void { this.#listeners[event].push(fn); }
 
-  postMessage(): void {}
+  /** The host's messages after start-up (a GPU task's answer): delivered a turn later, as a port would. */
+  postMessage(m: unknown): void {
+    queueMicrotask(() => { if (!this.#exited) for (const fn of this.#inbox) fn(m); });
+  }
 
   terminate(): Promise<number> {
     this.#stop.stopped = true;

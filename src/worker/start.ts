@@ -9,6 +9,7 @@
 // 'ready' once it runs tasks.
 import { SharedCore, EMPTY, RETRY, SHUTDOWN } from '../engine/memory.js';
 import { FunctionCache } from '../engine/functions.js';
+import { useDeviceChannel } from '../engine/device-task.js';
 import type { Platform, WorkerContext } from '../platform/types.js';
 import { bindBuiltinModules } from '../builtins.js';
 import { Sampler } from '../observe/sampler.js';
@@ -41,6 +42,7 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   const post = (m: StartMessage): void => port.post(m);
   const data = port.data;
   const th = new Thread(SharedCore.attach(data.module, data.memory), data.worker);
+  useDeviceChannel(port as WorkerContext<unknown>);   // GPU tasks of graphs ask the host through it
   post({ type: 'started' });
   const ns = data.moduleUrl ? ((await import(data.moduleUrl)) as Record<string, unknown>) : {};
   post({ type: 'loaded' });

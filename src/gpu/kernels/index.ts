@@ -1,6 +1,6 @@
 // The built-in GPU kernels as programs (program.ts): a request (engine/device.ts: the CPU kernels' op
 // and dtype, with the arrays) becomes the buffers and passes of its kernel family (map.ts, reduce.ts,
-// scan.ts). The request was checked by the algorithm and the placement policy (policy/placement.ts says
+// scan.ts, sort.ts). The request was checked by the algorithm and the placement policy (policy/placement.ts says
 // which calls have a kernel); here only what needs the device's limits: every array must fit one binding.
 import type { DeviceRequest, DeviceArray } from '../../engine/device.js';
 import type { ComputeLimits } from '../limits.js';
@@ -9,6 +9,7 @@ import { workgroupSize, type KernelPass } from './common.js';
 import { mapProgram } from './map.js';
 import { reduceProgram } from './reduce.js';
 import { scanProgram } from './scan.js';
+import { sortProgram, sortedLength } from './sort.js';
 import { messages } from '../../errors.js';
 
 export interface KernelProgram {
@@ -41,5 +42,11 @@ export function kernelProgram(call: string, req: DeviceRequest, limits: ComputeL
     case 'scan':
       fit(call, [['input', req.input], ['out', req.out]], max);
       return scanProgram(req.op as 'sum', req.dtype, req.input, req.out, req.exclusive, req.init, wg, perDim);
+    case 'sort': {
+      // The sort's buffer is the array padded to a power of two: that must fit.
+      const bytes = sortedLength(req.array.length, wg) * 4;
+      if (bytes > max) throw new RangeError(messages.gpuSortTooBig(call, req.array.byteLength, bytes, max));
+      return sortProgram(req.dtype, req.array, wg, perDim);
+    }
   }
 }
