@@ -374,10 +374,13 @@ H('back-to-back awaited calls settle their retired helpers: the slots stay free 
       peak = Math.max(peak, ex.stats().liveTasks);
     }
     if (availableParallelism() >= 2) assert.ok(phaseEnds.handedBack > before, 'the calls ended by their hand-backs');
+    // Piled-up slots would be one or more per call (600 and up). A helper retires moments after its call
+    // (tens live at once on a quiet machine), but a worker kept off its CPU can leave some queued for a
+    // while, so the bound is far from both.
     const tf = new Taskflow('after the calls');
-    for (let i = 0; i < 200; i++) tf.emplace(tasks.add).args(1, i);
-    await ex.run(tf);   // 200 slots of the 256: fails if the helpers' slots piled up
-    assert.ok(peak < 64, `${peak} tasks live at once during the calls (a helper retires moments after its call)`);
+    for (let i = 0; i < 600; i++) tf.emplace(tasks.add).args(1, i);
+    await ex.run(tf);   // 600 slots of the 1024: fails if the helpers' slots piled up
+    assert.ok(peak < 256, `${peak} tasks live at once during the calls (a helper retires moments after its call)`);
   } finally {
     await ex.close();
   }
