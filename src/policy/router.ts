@@ -1,0 +1,169 @@
+// The placement router's pure parts (the learned twin of policy/placement.ts and partition.ts
+// callerHelpers): the feature vector of one decision, the static rule, and the decision rule over the
+// models' predictions. No threads, no Wasm: tested with tables and synthetic costs (test/router.test.mjs).
+// The models live in the core (assembly/learn/router.ts); src/learn/router.ts joins the two.
+
+/** Where an algorithm call runs: the calling thread alone, the calling thread with helpers on the workers, or the GPU kernel. */
+export type Route = 'serial' | 'parallel' | 'gpu';
+export const ROUTES: readonly Route[] = ['serial', 'parallel', 'gpu'];
+
+/** What the router is asked about one call. */
+export interface RouteInput {
+  /** Op class: 'map' (transform, fill), 'reduce' (reduce, min/maxElement), 'scan', 'sort'. */
+  readonly kind: 'map' | 'reduce' | 'scan' | 'sort';
+  /** Bytes per element (4 or 8; 1 and 2 for the small integer arrays). */
+  readonly bytes: number;
+  /** Elements. */
+  readonly n: number;
+  /** The kernels' assumed cost per element (ns): the static arithmetic intensity. */
+  readonly nsPerItem: number;
+  /** The measured cost per element of this op (ns, from earlier calls on one thread), or 0 before any. */
+  readonly historyNs: number;
+  /** Workers, and those awake (running or searching) when the call starts; tasks queued. */
+  readonly workers: number;
+  readonly awake: number;
+  readonly queued: number;
+  /** A device is there; it is a software adapter; the data is on it. */
+  readonly device: boolean;
+  readonly software: boolean;
+  readonly resident: boolean;
+  /** The choices open to this call (never 'gpu' without a usable device and kernel). */
+  readonly candidates: readonly Route[];
+  /** What the static rule says (one of the candidates). */
+  readonly fallback: Route;
+}
+
+/** Features per decision (a multiple of 4: the core's f32x4 steps). */
+export const FEATURES = 24;
+/** Tents over log2 of the predicted serial work (ns): centres TENT_LO, TENT_LO + TENT_STEP, … */
+const TENTS = 10, TENT_LO = 6, TENT_STEP = 2;
+/** Where the work tents and the op-class one-hot sit in the vector (the evidence the router asks for). */
+export const TENT_RANGE = [2, TENTS] as const;
+export const KIND_RANGE = [14, 4] as const;
+const KINDS = ['map', 'reduce', 'scan', 'sort'] as const;
+
+/** The predicted serial work of a call, ns: n × the measured cost per element, or the assumed one before any measurement. */
+export const workNs = (p: RouteInput): number => p.n * (p.historyNs > 0 ? p.historyNs : p.nsPerItem);
+
+/**
+ * Writes the decision's features at out[at …]: 0 bias · 1 log2(work)/16 · 2–11 tents over log2(work) ·
+ * 12 log2(n)/16 · 13 bytes/8 · 14–17 op class one-hot · 18 log2(assumed ns/item)/4 · 19 log2(measured
+ * ns/item)/4 (0 before any) · 20 share of workers awake · 21 log2(1 + queued)/8 · 22 device present ·
+ * 23 software adapter or data resident (+0.5 each). The tents (triangles 2 bits wide, the end ones
+ * open) let a linear model bend where parallel overhead stops mattering.
+ */
+export function routeFeatures(p: RouteInput, out: Float32Array, at = 0): void {
+  out.fill(0, at, at + FEATURES);
+  const lw = Math.log2(Math.max(1, workNs(p)));
+  out[at] = 1;
+  out[at + 1] = lw / 16;
+  for (let t = 0; t < TENTS; t++) {
+    const c = TENT_LO + t * TENT_STEP, d = (lw - c) / TENT_STEP;
+    const open = (t === 0 && d < 0) || (t === TENTS - 1 && d > 0);
+    out[at + 2 + t] = open ? 1 : Math.max(0, 1 - Math.abs(d));
+  }
+  out[at + 12] = Math.log2(Math.max(1, p.n)) / 16;
+  out[at + 13] = p.bytes / 8;
+  out[at + KIND_RANGE[0] + KINDS.indexOf(p.kind)] = 1;
+  out[at + 18] = Math.log2(p.nsPerItem) / 4;
+  out[at + 19] = p.historyNs > 0 ? Math.log2(p.historyNs) / 4 : 0;
+  out[at + 20] = p.workers > 0 ? p.awake / p.workers : 0;
+  out[at + 21] = Math.log2(1 + Math.max(0, p.queued)) / 8;
+  out[at + 22] = p.device ? 1 : 0;
+  out[at + 23] = (p.software ? 0.5 : 0) + (p.resident ? 0.5 : 0);
+}
+
+/** What one model says about the call. */
+export interface RouteView {
+  /** Predicted log2 of the call time (µs). */
+  readonly mean: number;
+  /** The model's noise: sd of one measurement's log2 time. */
+  readonly sd: number;
+  /** Evidence near this call: samples alike in size of work and in op class. */
+  readonly support: number;
+  /** Samples the model has seen in all. */
+  readonly samples: number;
+}
+
+/**
+ * Tunables of the decision rule, each with its reason.
+ * minSupport: a choice with less evidence than this near the call is tried (forced exploration) — a
+ *   linear model's guess far from its samples is an extrapolation, not a prediction.
+ * hopeless: … unless a model with `judgeAfter` samples already predicts it this many bits (×4) slower
+ *   than the best well-supported choice: a software GPU is not tried at every size.
+ * epsilon, nearBits: the share of decisions that try a choice predicted within nearBits (×2) of the
+ *   best, so a model whose choice is no longer chosen still learns when the machine or workload drifts.
+ * confidence: the learned choice replaces the static rule's only when margin / (margin + sd) reaches
+ *   it, the margin being how much faster (log2) it is predicted to be and sd the two models' noise.
+ */
+export const ROUTER = Object.freeze({
+  minSupport: 1.5, hopeless: 2, judgeAfter: 4, epsilon: 0.02, nearBits: 1, confidence: 0.4,
+  /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
+  noise: 0.05, drift: 0.002, p0: 100,
+});
+export type RouterParams = typeof ROUTER;
+
+/** A decision and why. */
+export interface RouteChoice {
+  readonly route: Route;
+  /**
+   * 'learned' the models' choice; 'static' the static rule (learning off, one choice, or the models agree);
+   * 'fallback' the static rule because the models were not confident enough; 'explore' a try;
+   * 'invalid' the static rule because a feature or prediction was not finite.
+   */
+  readonly reason: 'learned' | 'static' | 'fallback' | 'explore' | 'invalid';
+  /** 0 … 1: how sure the models are that `route` beats the static rule's choice (1 when they are the same). */
+  readonly confidence: number;
+}
+
+/**
+ * The decision rule: pure, over the candidates, the static rule's choice, each candidate's view (by
+ * ROUTES index) and two uniform random numbers in [0, 1). Without views (learning off) it is the static rule.
+ */
+export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, views: readonly (RouteView | undefined)[] | undefined,
+  u: number, u2: number, k: RouterParams = ROUTER): RouteChoice {
+  const cands = p.candidates, fallback = p.fallback;
+  if (views === undefined || cands.length < 2) return { route: fallback, reason: 'static', confidence: 1 };
+  const view = (r: Route): RouteView | undefined => views[ROUTES.indexOf(r)];
+  for (const r of cands) {
+    const v = view(r);
+    if (v === undefined || !Number.isFinite(v.mean) || !Number.isFinite(v.sd) || !Number.isFinite(v.support)) return { route: fallback, reason: 'invalid', confidence: 0 };
+  }
+  const known = cands.filter((r) => view(r)!.support >= k.minSupport);
+  const best = (rs: readonly Route[]): Route => rs.reduce((a, b) => (view(b)!.mean < view(a)!.mean ? b : a));
+  const bestKnown = known.length > 0 ? best(known) : undefined;
+  // forced exploration: a choice with too little evidence here, unless it is already known to be far slower
+  for (const r of [fallback, ...cands.filter((c) => c !== fallback)]) {
+    const v = view(r)!;
+    if (v.support >= k.minSupport) continue;
+    if (bestKnown !== undefined && v.samples >= k.judgeAfter && v.mean > view(bestKnown)!.mean + k.hopeless) continue;
+    return { route: r, reason: 'explore', confidence: 0 };
+  }
+  const top = best(cands);
+  if (u < k.epsilon) {
+    const near = cands.filter((r) => r !== top && view(r)!.mean <= view(top)!.mean + k.nearBits);
+    if (near.length > 0) return { route: near[Math.min(near.length - 1, Math.floor(u2 * near.length))], reason: 'explore', confidence: 0 };
+  }
+  if (top === fallback) return { route: top, reason: 'learned', confidence: 1 };
+  const margin = view(fallback)!.mean - view(top)!.mean;
+  const sd = Math.hypot(view(top)!.sd, view(fallback)!.sd);
+  const confidence = margin / (margin + sd + 1e-9);
+  return confidence >= k.confidence ? { route: top, reason: 'learned', confidence } : { route: fallback, reason: 'fallback', confidence };
+}
+
+/**
+ * The static rule (the plain twin): the GPU where policy/placement.ts placeKernel sends the call
+ * (`gpu`), else the calling thread alone where partition.ts callerHelpers gives it no helpers
+ * (`helpers` = 0), else parallel — whichever of these the call may take.
+ */
+export function staticRoute(candidates: readonly Route[], gpu: boolean, helpers: number): Route {
+  if (gpu && candidates.includes('gpu')) return 'gpu';
+  if (helpers === 0 && candidates.includes('serial')) return 'serial';
+  return candidates.includes('parallel') ? 'parallel' : candidates[0];
+}
+
+/** xorshift32 (Marsaglia 2003): the router's exploration draws, seeded, so a run replays. */
+export function xorshift(seed: number): () => number {
+  let s = (seed >>> 0) || 0x2545f491;
+  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 2 ** 32; };
+}
