@@ -7,12 +7,17 @@
 // r (noise) is the variance of one measurement, q (drift) what the weights may wander per update: the
 // gain never falls to 0, so the model follows a workload that drifts, and a direction no sample excites
 // grows back to the prior p0 rather than without bound (the trouble with exponential forgetting).
-// Every step is a dot product or an axpy of vec.ts (f32x4); no allocation.
+// The innovation e is clipped at 3 expected standard deviations, so an outlier (a call a busy machine
+// slowed 5×) moves the weights by a bounded step. Every step is a dot product or an axpy of vec.ts
+// (f32x4); no allocation.
 //
 // Owner-only: the host thread writes the features, predicts and updates (it is the thread that times the
 // calls), so every word is a plain load or store; nothing here is read by another thread.
 import { RouterBlock, RouteModel } from "../layout";
 import { vecDot, vecAxpy, vecScale, vecFinite } from "./vec";
+
+/** Innovations beyond this many expected standard deviations are clipped (a Huber-like robust step). */
+const CLIP: f32 = 3;
 
 // @ts-ignore: decorator
 @inline function featuresOf(r: usize): usize { return r + offsetof<RouterBlock>(); }
@@ -85,7 +90,13 @@ export function routerUpdate(r: usize, o: u32, y: f32): i32 {
   const row = vecBytes(dim);
   for (let i: u32 = 0; i < dim; i++) store<f32>(px + (<usize>i << 2), vecDot(p + <usize>i * row, x, dim));
   const d = h.noise + vecDot(x, px, dim);
-  const e = y - vecDot(w, x, dim);
+  const m0 = changetype<RouteModel>(m);
+  // the innovation, clipped at CLIP standard deviations of what the filter expects (d, scaled by the
+  // noise measured so far): one call slowed 5× by a busy machine moves the weights no more than a
+  // plausible one; a real change keeps pushing, call after call, so the model still follows it
+  const raw = y - vecDot(w, x, dim);
+  const lim = CLIP * sqrt<f32>(d * max(m0.resVar, h.noise) / h.noise);
+  const e = min(max(raw, -lim), lim);
   memory.copy(k, px, row);
   vecScale(<f32>1 / d, k, dim);
   vecAxpy(e, k, w, dim);
@@ -100,12 +111,12 @@ export function routerUpdate(r: usize, o: u32, y: f32): i32 {
   }
   if (!ok) { routerResetModel(r, o); h.diverged++; return 0; }
   vecAxpy(1, x, support, dim);
-  const mh = changetype<RouteModel>(m);
+  const mh = m0;
   mh.samples++;
   // the noise estimate: e² scaled by r / d, its share that is measurement noise rather than the
   // weights' own uncertainty (a fresh model's large errors are not noise); a running mean, then an EMA
   const g: f32 = max(<f32>1 / <f32>mh.samples, <f32>0.05);
-  mh.resVar += g * (e * e * h.noise / d - mh.resVar);
+  mh.resVar += g * (raw * raw * h.noise / d - mh.resVar);
   h.updates++;
   return 1;
 }

@@ -5,7 +5,7 @@
 import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../messages.js';
 import {
-  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, decideRoute, routeFeatures, xorshift,
+  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, decideRoute, routeFeatures, baseOf, xorshift,
   type Route, type RouteChoice, type RouteInput, type RouteView,
 } from '../policy/router.js';
 
@@ -67,7 +67,7 @@ export interface RouterSnapshot {
 }
 
 /** A decision in flight: observe() folds its time in. */
-export interface Ticket { readonly choice: RouteChoice; readonly record: PlacementDecision; readonly x: Float32Array; readonly serialN: number }
+export interface Ticket { readonly choice: RouteChoice; readonly record: PlacementDecision; readonly x: Float32Array; readonly base: number; readonly serialN: number }
 
 const ZERO_COUNTS = (): PlacementView['counts'] => ({ decisions: 0, learned: 0, static: 0, fallback: 0, explore: 0, invalid: 0, observed: 0, dropped: 0, refused: 0, diverged: 0 });
 
@@ -109,6 +109,7 @@ export class Router {
   decide(call: string, key: string, p: RouteInput): Ticket {
     const x = new Float32Array(FEATURES);
     routeFeatures(p, x);
+    const base = baseOf(p);
     const u = this.#rand(), u2 = this.#rand();
     const predicted: Partial<Record<Route, number>> = {};
     let views: (RouteView | undefined)[] | undefined;
@@ -118,7 +119,7 @@ export class Router {
       const finite = core.x.routerCheck(b) !== 0;
       views = ROUTES.map((r, o) => {
         if (!p.candidates.includes(r)) return undefined;
-        const mean = finite ? core.x.routerPredict(b, o) : NaN;
+        const mean = finite ? base + core.x.routerPredict(b, o) : NaN;
         predicted[r] = 2 ** mean;
         const m = core.x.routerModel(b, o);
         const samples = core.u32[(m + core.L.RM_samples) >> 2];
@@ -134,7 +135,7 @@ export class Router {
       fallback: p.fallback, predicted, ms: undefined, features: [...x] };
     this.#last.push(record);
     if (this.#last.length > KEPT_DECISIONS) this.#last.shift();
-    return { choice, record, x, serialN: choice.route === 'serial' ? p.n : 0 };
+    return { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0 };
   }
 
   /** Folds a decision's measured time (ms) in. A time that is not finite, ≤ 0 or absurdly long is dropped and counted. */
@@ -148,7 +149,7 @@ export class Router {
     if (this.#block === 0) return;
     const core = this.#core!, b = this.#block;
     this.#view().set(t.x, core.x.routerFeatures(b) >> 2);
-    const r = core.x.routerUpdate(b, ROUTES.indexOf(t.choice.route), Math.log2(ms * 1000));
+    const r = core.x.routerUpdate(b, ROUTES.indexOf(t.choice.route), Math.log2(ms * 1000) - t.base);
     if (r === 1) this.#counts.observed++;
   }
 

@@ -46,6 +46,13 @@ const KINDS = ['map', 'reduce', 'scan', 'sort'] as const;
 export const workNs = (p: RouteInput): number => p.n * (p.historyNs > 0 ? p.historyNs : p.nsPerItem);
 
 /**
+ * The models' baseline (log2 µs): the predicted serial work, at least 1 µs. Each model learns the call
+ * time relative to it, so a model's prior (all weights 0) says "as long as the work" rather than
+ * "1 µs", and a weight seldom excited stays near that sensible guess instead of extrapolating wildly.
+ */
+export const baseOf = (p: RouteInput): number => Math.log2(Math.max(1, workNs(p) / 1000));
+
+/**
  * Writes the decision's features at out[at …]: 0 bias · 1 log2(work)/16 · 2–11 tents over log2(work) ·
  * 12 log2(n)/16 · 13 bytes/8 · 14–17 op class one-hot · 18 log2(assumed ns/item)/4 · 19 log2(measured
  * ns/item)/4 (0 before any) · 20 share of workers awake · 21 log2(1 + queued)/8 · 22 device present ·
@@ -91,15 +98,19 @@ export interface RouteView {
  *   linear model's guess far from its samples is an extrapolation, not a prediction.
  * hopeless: … unless a model with `judgeAfter` samples already predicts it this many bits (×4) slower
  *   than the best well-supported choice: a software GPU is not tried at every size.
- * epsilon, nearBits: the share of decisions that try a choice predicted within nearBits (×2) of the
- *   best, so a model whose choice is no longer chosen still learns when the machine or workload drifts.
+ * cheapUs: and a choice other than the static rule's, with fewer than `judgeAfter` samples, is tried
+ *   only on a call the static rule's choice is predicted to finish within cheapUs µs: its first tries
+ *   (a software GPU, a serial run of a long call) are cheap ones, and after them it can be judged.
+ * epsilon, nearBits, nearUs: the share of decisions that try a choice predicted within nearBits (×2)
+ *   of the best, or at most nearUs µs slower: a model whose choice is no longer chosen still learns when
+ *   the machine or the workload drifts, and a try costs little.
  * confidence: the learned choice replaces the static rule's only when margin / (margin + sd) reaches
  *   it, the margin being how much faster (log2) it is predicted to be and sd the two models' noise.
  */
 export const ROUTER = Object.freeze({
-  minSupport: 1.5, hopeless: 2, judgeAfter: 4, epsilon: 0.02, nearBits: 1, confidence: 0.4,
+  minSupport: 1.5, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.02, nearBits: 1, nearUs: 300, confidence: 0.4,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
-  noise: 0.05, drift: 0.002, p0: 100,
+  noise: 0.05, drift: 0.002, p0: 4,
 });
 export type RouterParams = typeof ROUTER;
 
@@ -137,11 +148,13 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     const v = view(r)!;
     if (v.support >= k.minSupport) continue;
     if (bestKnown !== undefined && v.samples >= k.judgeAfter && v.mean > view(bestKnown)!.mean + k.hopeless) continue;
+    if (r !== fallback && v.samples < k.judgeAfter && 2 ** view(fallback)!.mean > k.cheapUs) continue;
     return { route: r, reason: 'explore', confidence: 0 };
   }
   const top = best(cands);
   if (u < k.epsilon) {
-    const near = cands.filter((r) => r !== top && view(r)!.mean <= view(top)!.mean + k.nearBits);
+    const t = view(top)!.mean;
+    const near = cands.filter((r) => r !== top && (view(r)!.mean <= t + k.nearBits || 2 ** view(r)!.mean - 2 ** t <= k.nearUs));
     if (near.length > 0) return { route: near[Math.min(near.length - 1, Math.floor(u2 * near.length))], reason: 'explore', confidence: 0 };
   }
   if (top === fallback) return { route: top, reason: 'learned', confidence: 1 };
