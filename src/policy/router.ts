@@ -108,7 +108,7 @@ export interface RouteView {
  *   it, the margin being how much faster (log2) it is predicted to be and sd the two models' noise.
  */
 export const ROUTER = Object.freeze({
-  minSupport: 1.5, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.02, nearBits: 1, nearUs: 300, confidence: 0.4,
+  minSupport: 1, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.4,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
   noise: 0.05, drift: 0.002, p0: 4,
 });
@@ -140,25 +140,29 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     const v = view(r);
     if (v === undefined || !Number.isFinite(v.mean) || !Number.isFinite(v.sd) || !Number.isFinite(v.support)) return { route: fallback, reason: 'invalid', confidence: 0 };
   }
+  // The models predict log2 time; what a makespan adds up is time, whose mean for a log-normal spread
+  // is 2^(μ + σ² ln2 / 2): a choice that is sometimes fast and often slow (helpers on a busy machine)
+  // ranks by that, not by its median.
+  const cost = (r: Route): number => { const v = view(r)!; return v.mean + (Math.LN2 / 2) * v.sd * v.sd; };
   const known = cands.filter((r) => view(r)!.support >= k.minSupport);
-  const best = (rs: readonly Route[]): Route => rs.reduce((a, b) => (view(b)!.mean < view(a)!.mean ? b : a));
+  const best = (rs: readonly Route[]): Route => rs.reduce((a, b) => (cost(b) < cost(a) ? b : a));
   const bestKnown = known.length > 0 ? best(known) : undefined;
   // forced exploration: a choice with too little evidence here, unless it is already known to be far slower
   for (const r of [fallback, ...cands.filter((c) => c !== fallback)]) {
     const v = view(r)!;
     if (v.support >= k.minSupport) continue;
-    if (bestKnown !== undefined && v.samples >= k.judgeAfter && v.mean > view(bestKnown)!.mean + k.hopeless) continue;
-    if (r !== fallback && v.samples < k.judgeAfter && 2 ** view(fallback)!.mean > k.cheapUs) continue;
+    if (bestKnown !== undefined && v.samples >= k.judgeAfter && cost(r) > cost(bestKnown) + k.hopeless) continue;
+    if (r !== fallback && v.samples < k.judgeAfter && 2 ** cost(fallback) > k.cheapUs) continue;
     return { route: r, reason: 'explore', confidence: 0 };
   }
   const top = best(cands);
   if (u < k.epsilon) {
-    const t = view(top)!.mean;
-    const near = cands.filter((r) => r !== top && (view(r)!.mean <= t + k.nearBits || 2 ** view(r)!.mean - 2 ** t <= k.nearUs));
+    const t = cost(top);
+    const near = cands.filter((r) => r !== top && (cost(r) <= t + k.nearBits || 2 ** cost(r) - 2 ** t <= k.nearUs));
     if (near.length > 0) return { route: near[Math.min(near.length - 1, Math.floor(u2 * near.length))], reason: 'explore', confidence: 0 };
   }
   if (top === fallback) return { route: top, reason: 'learned', confidence: 1 };
-  const margin = view(fallback)!.mean - view(top)!.mean;
+  const margin = cost(fallback) - cost(top);
   const sd = Math.hypot(view(top)!.sd, view(fallback)!.sd);
   const confidence = margin / (margin + sd + 1e-9);
   return confidence >= k.confidence ? { route: top, reason: 'learned', confidence } : { route: fallback, reason: 'fallback', confidence };
