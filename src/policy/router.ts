@@ -108,7 +108,7 @@ export interface RouteView {
  *   it, the margin being how much faster (log2) it is predicted to be and sd the two models' noise.
  */
 export const ROUTER = Object.freeze({
-  minSupport: 1, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.4,
+  minSupport: 0.6, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.3,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
   noise: 0.05, drift: 0.002, p0: 4,
 });
