@@ -1,14 +1,15 @@
 // Where a direct algorithm call runs: the calling thread alone ('serial'), the calling thread with
 // helpers on the workers ('parallel'), or the GPU kernel — the router's choice (learn/router.ts) among
 // those the call's options allow, and the static rule where learning is off or the router is unsure.
-// The call is timed here and the time folded back into the router.
+// The call is timed here and the time folded back into the router. With learning off nothing of this
+// runs beyond the static rule: the call takes the path it took before the router.
 import type { Engine } from '../engine/engine.js';
 import { callerShape } from './caller.js';
 import { Arg } from './spec.js';
 import type { BuiltinName } from './builtins.js';
 import type { GpuCall } from './device.js';
 import type { NumArray } from './merge.js';
-import { staticRoute, type Route, type RouteInput } from '../policy/router.js';
+import { ROUTES, staticRoute, type Route, type RouteInput } from '../policy/router.js';
 import type { Ticket } from '../learn/router.js';
 
 /** options.parallel: 'auto' (the router; default), true (helpers whenever there is a CPU for one), false (the calling thread alone). */
@@ -45,12 +46,15 @@ export function route(ex: Engine, name: BuiltinName, args: unknown[], caller: bo
   const router = ex.router;
   const kind = KIND[name];
   const a = firstArray(args);
-  if (router === undefined || candidates.length < 2 || kind === undefined || a === undefined) {
+  // learning off: the static rule, as before the router (callerRuns picks the helpers itself)
+  if (router === undefined || !router.enabled || candidates.length < 2 || kind === undefined || a === undefined) {
     return { route: fallback, helpers: fallback === 'gpu' ? undefined : parallel === 'auto' ? undefined : cpuHelpers(fallback), ticket: undefined };
   }
   const core = ex.core, lane = ex.device;
   const key = `${name}:${args[Arg.F2]}:${a.constructor.name}`;
   const n = shape?.n ?? gpu?.n ?? a.length;
+  const again = router.reused(key, n, candidates.reduce((m, r) => m | (1 << ROUTES.indexOf(r)), 0));
+  if (again !== undefined) return { route: again, helpers: again === 'gpu' ? undefined : cpuHelpers(again), ticket: undefined };
   const ticket = router.decide(name, key, {
     kind, bytes: a.BYTES_PER_ELEMENT, n, nsPerItem: shape?.costNs ?? 1, historyNs: router.historyNs(key),
     workers: core.nWorkers, awake: ex.pool.live - Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2), queued: core.x.queuedLength(),

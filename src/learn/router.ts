@@ -18,6 +18,14 @@ const HISTORY_MIN_N = 1 << 16;
  * slowed by a busy machine, or a cold first run, says less about the op than a quick one).
  */
 const HISTORY_DOWN = 0.5, HISTORY_UP = 0.1;
+/**
+ * A call the models predict under REUSE_US µs reuses its shape's last decision for the next REUSE calls
+ * of that shape (op, log2 n, choices): deciding and learning cost about 1.5 µs, which a 3 µs call
+ * notices; a shape that long is cheap either way, and every (REUSE + 1)th call still decides and learns.
+ * Only once the models chose it (not the fallback rule, not a try), with REUSE_SUPPORT samples' evidence
+ * near the call for the chosen one.
+ */
+const REUSE_US = 100, REUSE = 7, REUSE_SUPPORT = 4;
 /** A call time outside (0, MAX_MS] ms is a clock that jumped: dropped and counted. */
 const MAX_MS = 3_600_000;
 
@@ -28,7 +36,8 @@ export interface PlacementDecision {
   key: string;
   n: number;
   route: Route;
-  reason: RouteChoice['reason'];
+  /** Why (policy/router.ts RouteChoice), or 'reused': a short call that took its shape's last settled decision. */
+  reason: RouteChoice['reason'] | 'reused';
   confidence: number;
   /** What the static rule said. */
   fallback: Route;
@@ -52,7 +61,7 @@ export interface RouteModelView {
 /** What executor.placement() returns. */
 export interface PlacementView {
   enabled: boolean;
-  counts: { decisions: number; learned: number; static: number; fallback: number; explore: number; invalid: number;
+  counts: { decisions: number; reused: number; learned: number; static: number; fallback: number; explore: number; invalid: number;
     observed: number; dropped: number; refused: number; diverged: number };
   models: RouteModelView[];
   /** Cost per element (ns) measured per op key. */
@@ -67,9 +76,12 @@ export interface RouterSnapshot {
 }
 
 /** A decision in flight: observe() folds its time in. */
-export interface Ticket { readonly choice: RouteChoice; readonly record: PlacementDecision; readonly x: Float32Array; readonly base: number; readonly serialN: number }
+export interface Ticket { readonly choice: RouteChoice; readonly record: Kept; readonly x: Float32Array; readonly base: number; readonly serialN: number }
 
-const ZERO_COUNTS = (): PlacementView['counts'] => ({ decisions: 0, learned: 0, static: 0, fallback: 0, explore: 0, invalid: 0, observed: 0, dropped: 0, refused: 0, diverged: 0 });
+/** A kept decision: its features stay a Float32Array until inspect() copies them out. */
+type Kept = Omit<PlacementDecision, 'features'> & { x: Float32Array };
+
+const ZERO_COUNTS = (): PlacementView['counts'] => ({ decisions: 0, reused: 0, learned: 0, static: 0, fallback: 0, explore: 0, invalid: 0, observed: 0, dropped: 0, refused: 0, diverged: 0 });
 
 export class Router {
   readonly #core: SharedCore | undefined;
@@ -78,7 +90,11 @@ export class Router {
   #rand: () => number;
   readonly #history = new Map<string, number>();
   #counts = ZERO_COUNTS();
-  #last: PlacementDecision[] = [];
+  #last: Kept[] = [];
+  readonly #reuse = new Map<string, { record: Kept; left: number }>();
+  /** decide()'s views of the models, reused (decideRoute reads them before decide returns). */
+  readonly #scratch: { mean: number; sd: number; support: number; samples: number }[] = ROUTES.map(() => ({ mean: 0, sd: 0, support: 0, samples: 0 }));
+  readonly #views: (RouteView | undefined)[] = ROUTES.map(() => undefined);
 
   constructor(core: SharedCore | undefined, enabled: boolean, seed = 0x9e3779b9) {
     this.#rand = xorshift(seed);
@@ -105,6 +121,16 @@ export class Router {
     return this.#f32;
   }
 
+  /** The shape's last decision, while it may be reused (see REUSE_US); undefined: decide(). `mask`: the choices open, a bit per ROUTES index. */
+  reused(key: string, n: number, mask: number): Route | undefined {
+    const e = this.#reuse.get(`${key}|${Math.round(Math.log2(n))}|${mask}`);
+    if (e === undefined || e.left <= 0) return undefined;
+    e.left--;
+    this.#counts.reused++;
+    this.#keep({ ...e.record, n, reason: 'reused', confidence: e.record.confidence, ms: undefined });
+    return e.record.route;
+  }
+
   /** Chooses where a call runs. `call` names it, `key` its op (kind:op:dtype) for the history. */
   decide(call: string, key: string, p: RouteInput): Ticket {
     const x = new Float32Array(FEATURES);
@@ -114,28 +140,45 @@ export class Router {
     const predicted: Partial<Record<Route, number>> = {};
     let views: (RouteView | undefined)[] | undefined;
     if (this.#block !== 0 && p.candidates.length > 1) {
-      const core = this.#core!, b = this.#block;
-      this.#view().set(x, core.x.routerFeatures(b) >> 2);
+      const core = this.#core!, b = this.#block, f = this.#view();
+      f.set(x, core.x.routerFeatures(b) >> 2);
       const finite = core.x.routerCheck(b) !== 0;
-      views = ROUTES.map((r, o) => {
-        if (!p.candidates.includes(r)) return undefined;
+      views = this.#views;
+      for (let o = 0; o < ROUTES.length; o++) {
+        const r = ROUTES[o];
+        if (!p.candidates.includes(r)) { views[o] = undefined; continue; }
         const mean = finite ? base + core.x.routerPredict(b, o) : NaN;
         predicted[r] = 2 ** mean;
         const m = core.x.routerModel(b, o);
-        const samples = core.u32[(m + core.L.RM_samples) >> 2];
-        const sd = Math.sqrt(Math.max(0, this.#view()[(m + core.L.RM_resVar) >> 2]));
-        const support = Math.min(core.x.routerSupport(b, o, TENT_RANGE[0], TENT_RANGE[1]), core.x.routerSupport(b, o, KIND_RANGE[0], KIND_RANGE[1]));
-        return { mean, sd, support: finite ? support : NaN, samples };
-      });
+        const v = (views[o] = this.#scratch[o]);
+        v.mean = mean;
+        v.samples = core.u32[(m + core.L.RM_samples) >> 2];
+        v.sd = Math.sqrt(Math.max(0, f[(m + core.L.RM_resVar) >> 2]));
+        v.support = finite ? Math.min(core.x.routerSupport(b, o, TENT_RANGE[0], TENT_RANGE[1]), core.x.routerSupport(b, o, KIND_RANGE[0], KIND_RANGE[1])) : NaN;
+      }
     }
     const choice = decideRoute(p, views, u, u2);
     this.#counts.decisions++;
     this.#counts[choice.reason]++;
-    const record: PlacementDecision = { call, key, n: p.n, route: choice.route, reason: choice.reason, confidence: choice.confidence,
-      fallback: p.fallback, predicted, ms: undefined, features: [...x] };
-    this.#last.push(record);
-    if (this.#last.length > KEPT_DECISIONS) this.#last.shift();
+    const record: Kept = { call, key, n: p.n, route: choice.route, reason: choice.reason, confidence: choice.confidence,
+      fallback: p.fallback, predicted, ms: undefined, x };
+    this.#keep(record);
+    if (views !== undefined) {
+      let mask = 0;
+      for (const r of p.candidates) mask |= 1 << ROUTES.indexOf(r);
+      // settled: the models chose (every other choice tried here, or known slower) a short call, with
+      // REUSE_SUPPORT samples' evidence near it for the chosen one
+      const settled = choice.reason === 'learned' && predicted[choice.route]! < REUSE_US && views[ROUTES.indexOf(choice.route)]!.support >= REUSE_SUPPORT;
+      const k = `${key}|${Math.round(Math.log2(p.n))}|${mask}`;
+      if (settled) this.#reuse.set(k, { record, left: REUSE });
+      else this.#reuse.delete(k);
+    }
     return { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0 };
+  }
+
+  #keep(d: Kept): void {
+    this.#last.push(d);
+    if (this.#last.length > KEPT_DECISIONS) this.#last.shift();
   }
 
   /** Folds a decision's measured time (ms) in. A time that is not finite, ≤ 0 or absurdly long is dropped and counted. */
@@ -165,7 +208,7 @@ export class Router {
       const s = this.#model(o);
       return { route, samples: s.samples, sd: Math.sqrt(Math.max(0, s.resVar)), weights: s.w };
     });
-    return { enabled: b !== 0, counts, models, history: Object.fromEntries(this.#history), last: this.#last.map((d) => ({ ...d, features: [...d.features] })) };
+    return { enabled: b !== 0, counts, models, history: Object.fromEntries(this.#history), last: this.#last.map(({ x, ...d }) => ({ ...d, predicted: { ...d.predicted }, features: [...x] })) };
   }
 
   #model(o: number): RouterSnapshot['models'][number] {
@@ -189,6 +232,7 @@ export class Router {
     }
     for (const [k, v] of Object.entries(s.history ?? {})) if (typeof v === 'number' && v > 0 && Number.isFinite(v)) this.#history.set(k, v);
     if (this.#block === 0) return 0;
+    this.#reuse.clear();
     const core = this.#core!;
     let n = 0;
     for (const m of s.models) {
@@ -209,6 +253,7 @@ export class Router {
   reset(): void {
     if (this.#block !== 0) for (let o = 0; o < ROUTES.length; o++) this.#core!.x.routerResetModel(this.#block, o);
     this.#history.clear();
+    this.#reuse.clear();
     this.#counts = ZERO_COUNTS();
     this.#last = [];
   }

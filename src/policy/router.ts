@@ -133,40 +133,53 @@ export interface RouteChoice {
  */
 export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, views: readonly (RouteView | undefined)[] | undefined,
   u: number, u2: number, k: RouterParams = ROUTER): RouteChoice {
-  const cands = p.candidates, fallback = p.fallback;
-  if (views === undefined || cands.length < 2) return { route: fallback, reason: 'static', confidence: 1 };
-  const view = (r: Route): RouteView | undefined => views[ROUTES.indexOf(r)];
-  for (const r of cands) {
-    const v = view(r);
+  // Loops over at most three candidates, no closures or arrays: this runs once per algorithm call.
+  const cands = p.candidates, fallback = p.fallback, n = cands.length;
+  if (views === undefined || n < 2) return { route: fallback, reason: 'static', confidence: 1 };
+  const cost = COSTS;
+  let f = -1, top = -1, known = -1;
+  for (let i = 0; i < n; i++) {
+    const v = views[ROUTES.indexOf(cands[i])];
     if (v === undefined || !Number.isFinite(v.mean) || !Number.isFinite(v.sd) || !Number.isFinite(v.support)) return { route: fallback, reason: 'invalid', confidence: 0 };
+    // The models predict log2 time; what a makespan adds up is time, whose mean for a log-normal
+    // spread is 2^(μ + σ² ln2 / 2): a choice that is sometimes fast and often slow (helpers on a busy
+    // machine) ranks by that, not by its median.
+    cost[i] = v.mean + (Math.LN2 / 2) * v.sd * v.sd;
+    if (top < 0 || cost[i] < cost[top]) top = i;
+    if (v.support >= k.minSupport && (known < 0 || cost[i] < cost[known])) known = i;
+    if (cands[i] === fallback) f = i;
   }
-  // The models predict log2 time; what a makespan adds up is time, whose mean for a log-normal spread
-  // is 2^(μ + σ² ln2 / 2): a choice that is sometimes fast and often slow (helpers on a busy machine)
-  // ranks by that, not by its median.
-  const cost = (r: Route): number => { const v = view(r)!; return v.mean + (Math.LN2 / 2) * v.sd * v.sd; };
-  const known = cands.filter((r) => view(r)!.support >= k.minSupport);
-  const best = (rs: readonly Route[]): Route => rs.reduce((a, b) => (cost(b) < cost(a) ? b : a));
-  const bestKnown = known.length > 0 ? best(known) : undefined;
-  // forced exploration: a choice with too little evidence here, unless it is already known to be far slower
-  for (const r of [fallback, ...cands.filter((c) => c !== fallback)]) {
-    const v = view(r)!;
+  const view = (i: number): RouteView => views[ROUTES.indexOf(cands[i])]!;
+  // forced exploration (the static rule's choice first): a choice with too little evidence here,
+  // unless it is already known to be far slower, or is untried and the call is not a cheap one
+  for (let j = -1; j < n; j++) {
+    const i = j < 0 ? f : j;
+    if (i < 0 || (j >= 0 && i === f)) continue;
+    const v = view(i);
     if (v.support >= k.minSupport) continue;
-    if (bestKnown !== undefined && v.samples >= k.judgeAfter && cost(r) > cost(bestKnown) + k.hopeless) continue;
-    if (r !== fallback && v.samples < k.judgeAfter && 2 ** cost(fallback) > k.cheapUs) continue;
-    return { route: r, reason: 'explore', confidence: 0 };
+    if (known >= 0 && v.samples >= k.judgeAfter && cost[i] > cost[known] + k.hopeless) continue;
+    if (i !== f && v.samples < k.judgeAfter && f >= 0 && 2 ** cost[f] > k.cheapUs) continue;
+    return { route: cands[i], reason: 'explore', confidence: 0 };
   }
-  const top = best(cands);
   if (u < k.epsilon) {
-    const t = cost(top);
-    const near = cands.filter((r) => r !== top && (cost(r) <= t + k.nearBits || 2 ** cost(r) - 2 ** t <= k.nearUs));
-    if (near.length > 0) return { route: near[Math.min(near.length - 1, Math.floor(u2 * near.length))], reason: 'explore', confidence: 0 };
+    const t = cost[top];
+    const near = (i: number): boolean => i !== top && (cost[i] <= t + k.nearBits || 2 ** cost[i] - 2 ** t <= k.nearUs);
+    let count = 0;
+    for (let i = 0; i < n; i++) if (near(i)) count++;
+    if (count > 0) {
+      let pick = Math.min(count - 1, Math.floor(u2 * count));
+      for (let i = 0; i < n; i++) if (near(i) && pick-- === 0) return { route: cands[i], reason: 'explore', confidence: 0 };
+    }
   }
-  if (top === fallback) return { route: top, reason: 'learned', confidence: 1 };
-  const margin = cost(fallback) - cost(top);
-  const sd = Math.hypot(view(top)!.sd, view(fallback)!.sd);
+  if (top === f || f < 0) return { route: cands[top], reason: 'learned', confidence: 1 };
+  const margin = cost[f] - cost[top];
+  const sd = Math.hypot(view(top).sd, view(f).sd);
   const confidence = margin / (margin + sd + 1e-9);
-  return confidence >= k.confidence ? { route: top, reason: 'learned', confidence } : { route: fallback, reason: 'fallback', confidence };
+  return confidence >= k.confidence ? { route: cands[top], reason: 'learned', confidence } : { route: fallback, reason: 'fallback', confidence };
 }
+
+/** decideRoute's scratch: one cost per candidate (it never re-enters). */
+const COSTS = new Float64Array(ROUTES.length);
 
 /**
  * The static rule (the plain twin): the GPU where policy/placement.ts placeKernel sends the call
