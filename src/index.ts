@@ -11,7 +11,7 @@ export type { TaskFunction, TaskResult, TasksOf } from './graph/taskflow.js';
 export type { TaskContext } from './worker/context.js';
 export type { ExecutorOptions } from './options.js';
 export type { PlacementView, PlacementDecision, RouteModelView, RouterSnapshot } from './learn/router.js';
-export type { Route } from './policy/router.js';
+export type { Route, RouteChoice } from './policy/router.js';
 export type { Parallel } from './algorithms/route.js';
 export type { CloseReport, BusyWorker } from './engine/lifecycle.js';
 export type { PoolStats } from './engine/pool.js';

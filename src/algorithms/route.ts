@@ -9,8 +9,7 @@ import { Arg } from './spec.js';
 import type { BuiltinName } from './builtins.js';
 import type { GpuCall } from './device.js';
 import type { NumArray } from './merge.js';
-import { ROUTES, staticRoute, type Route, type RouteInput } from '../policy/router.js';
-import type { Ticket } from '../learn/router.js';
+import { ROUTES, staticRoute, type Route, type RouteInput, type RouteTicket } from '../policy/router.js';
 
 /** options.parallel: 'auto' (the router; default), true (helpers whenever there is a CPU for one), false (the calling thread alone). */
 export type Parallel = 'auto' | boolean;
@@ -21,7 +20,7 @@ const KIND: Partial<Record<BuiltinName, RouteInput['kind']>> = {
 };
 
 /** How a routed call runs: where, with how many helpers when on the CPU, and the ticket to time it by. */
-export interface Routing { route: Route; helpers: number | undefined; ticket: Ticket | undefined }
+export interface Routing { route: Route; helpers: number | undefined; ticket: RouteTicket | undefined }
 
 /** The first typed array among a call's array arguments. */
 const firstArray = (args: unknown[]): NumArray | undefined =>

@@ -7,7 +7,7 @@
 // Parts reach each other only through the narrow host interfaces they declare (TaskHost, RunHost,
 // RecoveryHost, CompletionHandlers), which this class implements: the parts import no engine.
 import type { DeviceLane } from './device.js';
-import type { Router } from '../learn/router.js';
+import type { PlacementRouter } from '../policy/router.js';
 import { SharedCore, compileCore } from './memory.js';
 import { Codec, DTYPES, isFreed, markFreed, type SharedArrayCtor } from './codec.js';
 import { FunctionTable } from './functions.js';
@@ -74,7 +74,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   /** The GPU lane the algorithms' `device` option reaches (engine/device.ts), set by the facade. */
   device: DeviceLane | undefined;
   /** The placement router of algorithm calls (learn/router.ts), set by the facade; undefined: the static rule. */
-  router: Router | undefined;
+  router: PlacementRouter | undefined;
   readonly cancelGrace: number;
   readonly maxRuns: number;
   readonly #opts: ResolvedOptions;

@@ -6,7 +6,7 @@ import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../messages.js';
 import {
   FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, decideRoute, routeFeatures, baseOf, xorshift,
-  type Route, type RouteChoice, type RouteInput, type RouteView,
+  type PlacementRouter, type Route, type RouteChoice, type RouteInput, type RouteView,
 } from '../policy/router.js';
 
 /** Decisions executor.placement() keeps. */
@@ -83,7 +83,7 @@ type Kept = Omit<PlacementDecision, 'features'> & { x: Float32Array };
 
 const ZERO_COUNTS = (): PlacementView['counts'] => ({ decisions: 0, reused: 0, learned: 0, static: 0, fallback: 0, explore: 0, invalid: 0, observed: 0, dropped: 0, refused: 0, diverged: 0 });
 
-export class Router {
+export class Router implements PlacementRouter {
   readonly #core: SharedCore | undefined;
   readonly #block: number;   // 0 with learning off
   #f32: Float32Array | undefined;

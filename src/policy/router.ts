@@ -101,8 +101,8 @@ export interface RouteView {
  * cheapUs: and a choice other than the static rule's, with fewer than `judgeAfter` samples, is tried
  *   only on a call the static rule's choice is predicted to finish within cheapUs µs: its first tries
  *   (a software GPU, a serial run of a long call) are cheap ones, and after them it can be judged.
- * epsilon, nearBits, nearUs: the share of decisions that try a choice predicted within nearBits (×2)
- *   of the best, or at most nearUs µs slower: a model whose choice is no longer chosen still learns when
+ * epsilon, nearBits, nearUs: the share of decisions that try a choice with evidence near the call
+ *   predicted within nearBits (×2) of the best, or at most nearUs µs slower: a model whose choice is no longer chosen still learns when
  *   the machine or the workload drifts, and a try costs little.
  * confidence: the learned choice replaces the static rule's only when margin / (margin + sd) reaches
  *   it, the margin being how much faster (log2) it is predicted to be and sd the two models' noise.
@@ -145,11 +145,15 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     // spread is 2^(μ + σ² ln2 / 2): a choice that is sometimes fast and often slow (helpers on a busy
     // machine) ranks by that, not by its median.
     cost[i] = v.mean + (Math.LN2 / 2) * v.sd * v.sd;
-    if (top < 0 || cost[i] < cost[top]) top = i;
+    if (top < 0) top = i;
     if (v.support >= k.minSupport && (known < 0 || cost[i] < cost[known])) known = i;
     if (cands[i] === fallback) f = i;
   }
   const view = (i: number): RouteView => views[ROUTES.indexOf(cands[i])]!;
+  // a choice without evidence near the call is never chosen for its prediction (a prior, or an
+  // extrapolation): only tried below; the best is among the known ones, else the static rule's
+  if (known < 0) top = f >= 0 ? f : top;
+  else top = known;
   // forced exploration (the static rule's choice first): a choice with too little evidence here,
   // unless it is already known to be far slower, or is untried and the call is not a cheap one
   for (let j = -1; j < n; j++) {
@@ -163,7 +167,7 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   }
   if (u < k.epsilon) {
     const t = cost[top];
-    const near = (i: number): boolean => i !== top && (cost[i] <= t + k.nearBits || 2 ** cost[i] - 2 ** t <= k.nearUs);
+    const near = (i: number): boolean => i !== top && view(i).support >= k.minSupport && (cost[i] <= t + k.nearBits || 2 ** cost[i] - 2 ** t <= k.nearUs);
     let count = 0;
     for (let i = 0; i < n; i++) if (near(i)) count++;
     if (count > 0) {
@@ -190,6 +194,21 @@ export function staticRoute(candidates: readonly Route[], gpu: boolean, helpers:
   if (gpu && candidates.includes('gpu')) return 'gpu';
   if (helpers === 0 && candidates.includes('serial')) return 'serial';
   return candidates.includes('parallel') ? 'parallel' : candidates[0];
+}
+
+/** A decision in flight, as the algorithms hold it until they report its time. */
+export interface RouteTicket { readonly choice: RouteChoice }
+
+/** What the algorithms ask of the placement router (src/learn/router.ts implements it; the engine holds one). */
+export interface PlacementRouter {
+  readonly enabled: boolean;
+  /** The measured cost per element of op `key` (ns), or 0 before any. */
+  historyNs(key: string): number;
+  /** A short call's shape's last settled decision, or undefined. `mask`: the choices open, a bit per ROUTES index. */
+  reused(key: string, n: number, mask: number): Route | undefined;
+  decide(call: string, key: string, p: RouteInput): RouteTicket;
+  /** The call's measured time (ms). */
+  observe(t: RouteTicket, ms: number): void;
 }
 
 /** xorshift32 (Marsaglia 2003): the router's exploration draws, seeded, so a run replays. */
