@@ -411,6 +411,30 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
   _q0: u32;
 }
 
+// The placement router (learn/router.ts): a 64-byte header, the decision's feature vector and two
+// scratch vectors, then one RouteModel per option (serial, parallel, GPU). Owner-only: the host thread
+// decides and observes (it times the calls), so every word is a plain load or store.
+//   0   dim options noise drift p0 decisions updates refused diverged · …   (config, counters)
+//   64  x f32[dim] (the features) · px f32[dim] · k f32[dim] (scratch) · RouteModel[options]
+@unmanaged export class RouterBlock {
+  dim: u32;         // features, a multiple of 4. Config: host-written by routerInit
+  options: u32;     // models (choices)
+  noise: f32;       // measurement noise variance of log2 time (the Kalman filter's r)
+  drift: f32;       // process noise added to P's diagonal per update (q): how fast old evidence fades
+  p0: f32;          // the prior variance of every weight, and the cap drift grows P's diagonal to
+  updates: u32;     // updates applied, over all models
+  refused: u32;     // updates refused: a non-finite feature or target
+  diverged: u32;    // models reset because an update left a weight or P not finite (or P's diagonal ≤ 0)
+  _r0: u64; _r1: u64; _r2: u64; _r3: u64;
+}
+// One option's model: a 16-byte header, then w f32[dim], support f32[dim] (the sum of the features of
+// every sample: support · x says how much evidence lies near x) and P f32[dim × dim] (row-major).
+@unmanaged export class RouteModel {
+  samples: u32;     // updates folded in
+  resVar: f32;      // running mean of the squared a-priori error (log2 time): the model's noise
+  _m0: u32; _m1: u32;
+}
+
 // ---- accessors ----
 
 // @ts-ignore: decorator

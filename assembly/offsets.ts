@@ -3,7 +3,7 @@
 import {
   HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED,
   Frames, FrameEntry, AwaitEntry, Choice, Job, MapJob, MapBlock, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
-  METRIC_SLOT_BYTES, Token, Deque, LEVEL_SHIFT, LearnTable, Predictor, LogitModel, QTable,
+  METRIC_SLOT_BYTES, Token, Deque, LEVEL_SHIFT, LearnTable, Predictor, LogitModel, QTable, RouterBlock, RouteModel,
 } from "./layout";
 
 export function off_header(): usize { return HEADER; }
@@ -167,3 +167,10 @@ export function off_LM_dropped(): usize { return offsetof<LogitModel>("dropped")
 export function off_LM_bias(): usize { return offsetof<LogitModel>("bias"); }
 export function size_QTable(): usize { return offsetof<QTable>(); }
 export function off_Q_updates(): usize { return offsetof<QTable>("updates"); }
+export function size_RouterBlock(): usize { return offsetof<RouterBlock>(); }
+export function off_RB_updates(): usize { return offsetof<RouterBlock>("updates"); }
+export function off_RB_refused(): usize { return offsetof<RouterBlock>("refused"); }
+export function off_RB_diverged(): usize { return offsetof<RouterBlock>("diverged"); }
+export function size_RouteModel(): usize { return offsetof<RouteModel>(); }
+export function off_RM_samples(): usize { return offsetof<RouteModel>("samples"); }
+export function off_RM_resVar(): usize { return offsetof<RouteModel>("resVar"); }

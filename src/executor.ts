@@ -2,6 +2,7 @@
 // which owns the shared core, the worker pool and the host's bookkeeping; the scheduling itself happens
 // in Wasm, in the workers (src/README.md describes the host⇄worker protocol).
 import { Models, type LearnedModels, type Prediction } from './learn/models.js';
+import { Router, type PlacementView } from './learn/router.js';
 import { Engine, bindEngine, type Stats } from './engine/engine.js';
 import { map, type MapOptions } from './engine/batch.js';
 import { ASYNC } from './engine/tasks.js';
@@ -76,14 +77,18 @@ export class Executor {
   readonly #gpu: OwnedLane;
   readonly #models: Models;
 
-  private constructor(engine: Engine, metrics: Metrics, topology: ExecutorTopology, gpu: OwnedLane, models: Models) {
+  readonly #router: Router;
+
+  private constructor(engine: Engine, metrics: Metrics, topology: ExecutorTopology, gpu: OwnedLane, models: Models, router: Router) {
     this.#e = engine;
     this.#gpu = gpu;
     engine.device = gpu;
+    engine.router = router;
+    this.#router = router;
     this.#metrics = metrics;
     this.#topology = topology;
     this.#models = models;
-    models.bind(engine.fns, engine.codec);
+    models.bind(engine.fns, engine.codec, router);
     bindEngine(this, engine);
   }
 
@@ -93,7 +98,7 @@ export class Executor {
    * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
    */
   static async create(options?: ExecutorOptions): Promise<Executor> {
-    let metrics!: Metrics, topology!: ExecutorTopology, models!: Models;
+    let metrics!: Metrics, topology!: ExecutorTopology, models!: Models, router!: Router;
     // The device is acquired while the workers start; a bad option fails create() and releases it.
     const gpu = typeof options === 'object' && options !== null && options.gpu === true ? openGpu() : undefined;
     let engine: Engine;
@@ -105,12 +110,13 @@ export class Executor {
         topology = executorTopology(cpus, domains);
         metrics = Metrics.create(core);               // before the workers start (observe/metrics.ts)
         models = Models.create(core, opts.learning);  // the duration predictors (learn/models.ts)
+        router = new Router(core, opts.learning);     // the placement router's models (learn/router.ts)
       }, () => import('./worker/inline.js').then((m) => m.spawnInline));   // the single-threaded mode's worker
     } catch (e) {
       void gpu?.then((lane) => lane.destroy());
       throw e;
     }
-    return new Executor(engine, metrics, topology, gpu === undefined ? NOT_REQUESTED : await gpu, models);
+    return new Executor(engine, metrics, topology, gpu === undefined ? NOT_REQUESTED : await gpu, models, router);
   }
 
   /** Number of worker threads (1 in the single-threaded mode: its worker runs on this thread). */
@@ -313,6 +319,14 @@ export class Executor {
 
   /** Inspection and control of the learned models: list(), stats(), snapshot(), restore(s), reset(). Host thread only. */
   get models(): LearnedModels { return this.#models; }
+
+  /**
+   * The placement router of algorithm calls (docs/learning.md "Placement"): whether it learns, its
+   * counters (decisions by reason; times observed, dropped), each choice's model (samples, noise sd,
+   * weights), the measured cost per element of each op, and the last 32 decisions with their features,
+   * predictions and measured times. A copy: plain JSON.
+   */
+  placement(): PlacementView { return this.#router.inspect(); }
 
   /** What the pool did so far: live threads, threads started, recycled, idle exits, crashes, last recovery time. */
   lifecycle(): PoolStats { return this.#e.pool.stats; }

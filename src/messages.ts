@@ -372,6 +372,8 @@ export const messages = {
     `beatflow: ${call}: bindings.${name} must be an executor.shared() array: a graph task's arguments are copied to its worker, so the results would not come back`,
   deviceInGraph: (call: string, device: unknown) =>
     `beatflow: ${call}: options.device ${describe(device)} is for the direct form; a graph task runs on the CPU workers (device: 'cpu')`,
+  parallelInGraph: (call: string, parallel: unknown) =>
+    `beatflow: ${call}: options.parallel ${describe(parallel)} is for the direct form; a graph task is driven by a worker, which picks its helpers (leave parallel out)`,
 
   // ---- internal: invariants the runtime keeps; seeing one is a bug in beatflow ----
   corruptKind: (kind: number, at: number) =>

@@ -59,7 +59,8 @@ export interface ExecutorOptions {
   gpu?: boolean;
   /**
    * The learners (docs/learning.md): per-fingerprint duration predictors fed by the tasks the metrics
-   * sampler times. false turns every learner off. Default true.
+   * sampler times, and the placement router of algorithm calls (serial, parallel or GPU). false turns
+   * every learner off: the static rules everywhere. Default true.
    */
   learning?: boolean;
 }

@@ -13,7 +13,8 @@ import { Arg, PART_CODE } from './spec.js';
 import { checkPartition, type Partitioner } from './partition.js';
 import type { NumArray } from './merge.js';
 import type { MapOp } from './ops.js';
-import { checkDevice, place, runOnGpu, type GpuCall } from './device.js';
+import { checkDevice, place, runOnGpu, gpuUsable, type GpuCall } from './device.js';
+import { route, type Parallel } from './route.js';
 import type { Device } from '../policy/placement.js';
 import { messages } from '../errors.js';
 
@@ -46,6 +47,14 @@ export interface PartitionOptions {
    * device is lost mid-way re-runs on the CPU and counts in executor.gpu.fallbacks. Direct form only.
    */
   device?: Device;
+  /**
+   * Whether a call the calling thread takes part in (see `caller`) gets helpers on the workers: true
+   * (whenever a CPU is left for one), false (the calling thread runs it alone: no wake-ups, no
+   * hand-backs), or 'auto' (default): the placement router (docs/learning.md "Placement") learns from
+   * the calls' measured times which is faster for calls of this size and op; with `learning: false`, or
+   * while it is unsure, the static rule (helpers from about 200 µs of work on). Direct form only.
+   */
+  parallel?: Parallel;
 }
 
 /** A built-in elementwise operation of transform, with its scalars (see ops.ts for the list). */
@@ -66,10 +75,12 @@ export interface Call {
   device: Device;
   /** What the call asks of a GPU kernel, when it has a built-in op. */
   gpu?: GpuCall;
+  /** options.parallel. */
+  parallel: Parallel;
 }
 
 /** Every option an algorithm takes (PartitionOptions, ReduceOptions): any other key is refused. */
-const OPTIONS = ['partitioner', 'grain', 'args', 'caller', 'device', 'combine', 'init'] as const;
+const OPTIONS = ['partitioner', 'grain', 'args', 'caller', 'device', 'parallel', 'combine', 'init'] as const;
 
 export function call(name: BuiltinName, what: string, opts: PartitionOptions | undefined): Call {
   if (opts !== undefined) {
@@ -87,7 +98,9 @@ export function call(name: BuiltinName, what: string, opts: PartitionOptions | u
   }
   const caller = opts?.caller;
   if (caller !== undefined && typeof caller !== 'boolean') throw new TypeError(messages.callOption(what, 'caller', 'true or false', caller));
-  return { name, what, args, fns: [], caller: caller !== false, device: checkDevice(what, opts?.device) };
+  const parallel = opts?.parallel ?? 'auto';
+  if (parallel !== 'auto' && typeof parallel !== 'boolean') throw new TypeError(messages.callOption(what, 'parallel', `'auto', true or false`, parallel));
+  return { name, what, args, fns: [], caller: caller !== false, device: checkDevice(what, opts?.device), parallel };
 }
 
 export function callback(c: Call, at: Arg, f: unknown, label: string): void {
@@ -117,30 +130,35 @@ export function inputs(c: Call, input: unknown): NumArray[] {
   return list.map((a, i) => array(c, a, list.length === 1 ? 'input' : `input[${i}]`));
 }
 
-/** Runs a call on an executor: the direct form, on the device placement chooses. */
+/** Runs a call on an executor: the direct form, where the router (route.ts) or the options put it, timed for the router. */
 async function execute(ex: Engine, c: Call): Promise<unknown> {
   ex.checkOpen(c.what);
-  if (place(ex, c.what, c.device, c.gpu) === 'gpu') {
-    const r = await runOnGpu(ex, c.what, c.gpu!, () => onCpu(ex, c));
-    return c.result ? c.result(r) : r;
-  }
-  // Arrays resident on the device (executor.gpu.resident): their device writes come back first, and
-  // the host's copy is the truth after the call.
-  const hostUse = ex.device?.hostUse?.(c.args.filter((a) => ArrayBuffer.isView(a)));
-  const after = hostUse === undefined ? undefined : await hostUse;
-  try {
-    const r = await onCpu(ex, c);
-    return c.result ? c.result(r) : r;
-  } finally {
-    after?.();
-  }
-}
-
-/** Runs a call on the CPU workers (and the calling thread). */
-async function onCpu(ex: Engine, c: Call): Promise<unknown> {
+  const placed = place(ex, c.what, c.device, c.gpu);
   const args = c.args.slice();
   for (const [at, f, what] of c.fns) args[at] = ex.fnId(f, what);
-  const mine = c.caller ? callerRuns(ex, c.name, args) : undefined;
+  const user = c.fns.length > 0;
+  const { route: where, helpers, ticket } = route(ex, c.name, args, c.caller && !user, c.parallel, placed, c.device === 'auto' && gpuUsable(ex, c.gpu), c.gpu);
+  const t0 = performance.now();
+  let r: unknown;
+  if (where === 'gpu') r = await runOnGpu(ex, c.what, c.gpu!, () => onCpu(ex, c, args, helpers));
+  else {
+    // Arrays resident on the device (executor.gpu.resident): their device writes come back first, and
+    // the host's copy is the truth after the call.
+    const hostUse = ex.device?.hostUse?.(c.args.filter((a) => ArrayBuffer.isView(a)));
+    const after = hostUse === undefined ? undefined : await hostUse;
+    try {
+      r = await onCpu(ex, c, args, helpers);
+    } finally {
+      after?.();
+    }
+  }
+  if (ticket !== undefined) ex.router!.observe(ticket, performance.now() - t0);
+  return c.result ? c.result(r) : r;
+}
+
+/** Runs a call on the CPU workers (and the calling thread, with `helpers` helpers when given). */
+async function onCpu(ex: Engine, c: Call, args: unknown[], helpers: number | undefined): Promise<unknown> {
+  const mine = c.caller ? callerRuns(ex, c.name, args, helpers) : undefined;
   let r: unknown;
   if (mine !== undefined) r = await mine;
   else {
@@ -159,6 +177,7 @@ async function onCpu(ex: Engine, c: Call): Promise<unknown> {
 /** Adds a call to a taskflow as one task: the graph form. */
 function emplace(tf: Taskflow, c: Call): Task {
   if (c.device !== 'cpu') throw new TypeError(messages.deviceInGraph(c.what, c.device));
+  if (c.parallel !== 'auto') throw new TypeError(messages.parallelInGraph(c.what, c.parallel));
   const args = c.args.slice();
   for (const [at, f, what] of c.fns) args[at] = new FnArg(f, what);
   return tf.emplace(BUILTINS[c.name]).args(...args).name(c.name);

@@ -43,14 +43,31 @@ const JS_NS_PER_ITEM = 1;
 
 let cpus = 0;   // cpuCount() once: it asks the OS
 
-/** Runs the call with the caller taking a share, or returns undefined when the call is not one it may take part in. */
-export function callerRuns(ex: Engine, name: BuiltinName, args: unknown[]): Promise<unknown> | undefined {
+/** A call the caller may take part in: its elements, the cost per element assumed, and the helpers the static rule gives it. */
+export interface CallerShape { n: number; costNs: number; helpers: number; parallel: number }
+
+/** The shape of a call the calling thread may take part in, or undefined. `parallel`: the helpers of a parallel run (0 on one CPU). */
+export function callerShape(ex: Engine, name: BuiltinName, args: unknown[]): CallerShape | undefined {
+  const core = ex.core;
+  const plan = withCore(core, () => callerPlan(name, args) ?? callerSteps(name, args));
+  if (plan === undefined) return undefined;
+  const costNs = plan.costNs || JS_NS_PER_ITEM;
+  cpus ||= platform().cpuCount();
+  return { n: plan.n, costNs, helpers: callerHelpers(plan.n, costNs, core.nWorkers, cpus), parallel: Math.max(0, Math.min(core.nWorkers, cpus - 1)) };
+}
+
+/**
+ * Runs the call with the caller taking a share, or returns undefined when the call is not one it may
+ * take part in. `force`: the helpers to use (the router's choice: 0 runs it on the caller alone);
+ * default the static rule's (partition.ts callerHelpers).
+ */
+export function callerRuns(ex: Engine, name: BuiltinName, args: unknown[], force?: number): Promise<unknown> | undefined {
   const core = ex.core;
   const plan = withCore(core, () => callerPlan(name, args));
   const multi = plan === undefined ? withCore(core, () => callerSteps(name, args)) : undefined;
   if (plan === undefined && multi === undefined) return undefined;
   const n = plan?.n ?? multi!.n, costNs = plan?.costNs ?? multi!.costNs;
-  const helpers = callerHelpers(n, costNs || JS_NS_PER_ITEM, core.nWorkers, (cpus ||= platform().cpuCount()));
+  const helpers = force ?? callerHelpers(n, costNs || JS_NS_PER_ITEM, core.nWorkers, (cpus ||= platform().cpuCount()));
   // Workers take part: they linger from now, and parked ones are woken before the set-up below, whose
   // time then overlaps their wake-up (a woken worker keeps searching until the helpers are pushed).
   const linger = helpers > 0;

@@ -89,6 +89,11 @@ export function place(ex: Engine, what: string, device: Device, gpu: GpuCall | u
   });
 }
 
+/** Whether the call could run on the GPU now: a kernel for it, a usable device, something to do. */
+export function gpuUsable(ex: Engine, gpu: GpuCall | undefined): boolean {
+  return gpu !== undefined && gpu.n > 0 && ex.device?.available === true && gpuKernelMissing(gpu.kernel) === undefined;
+}
+
 /** Runs the call's GPU kernel; if the device is lost on the way, `cpu()` runs it instead and the lane counts a fallback. */
 export async function runOnGpu(ex: Engine, what: string, gpu: GpuCall, cpu: () => Promise<unknown>): Promise<unknown> {
   const lane = ex.device!;

@@ -8,6 +8,7 @@
 // RecoveryHost, CompletionHandlers), which this class implements: the parts import no engine.
 import type { DeviceLane } from './device.js';
 import { serveDevice } from './device-task.js';
+import type { PlacementRouter } from '../policy/router.js';
 import { SharedCore, compileCore } from './memory.js';
 import { Codec, DTYPES, isFreed, markFreed, type SharedArrayCtor } from './codec.js';
 import { FunctionTable } from './functions.js';
@@ -82,6 +83,8 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   readonly keepAlive = platform().keepAlive();
   /** The GPU lane the algorithms' `device` option reaches (engine/device.ts), set by the facade. */
   device: DeviceLane | undefined;
+  /** The placement router of algorithm calls (learn/router.ts), set by the facade; undefined: the static rule. */
+  router: PlacementRouter | undefined;
   readonly cancelGrace: number;
   readonly maxRuns: number;
   readonly #opts: ResolvedOptions;

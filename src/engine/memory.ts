@@ -107,6 +107,15 @@ export interface CoreExports {
   qBest(q: number, s: number): number;
   qUpdate(q: number, s: number, a: number, r: number, s2: number): number;
   qValue(q: number, s: number, a: number): number;
+  routerSize(dim: number, options: number): number;
+  routerInit(r: number, dim: number, options: number, noise: number, drift: number, p0: number): void;
+  routerResetModel(r: number, o: number): void;
+  routerFeatures(r: number): number;
+  routerModel(r: number, o: number): number;
+  routerCheck(r: number): number;
+  routerPredict(r: number, o: number): number;
+  routerSupport(r: number, o: number, lo: number, len: number): number;
+  routerUpdate(r: number, o: number, y: number): number;
   [name: `off_${string}` | `size_${string}` | `count_${string}` | `flag_${string}`]: () => number;
 }
 

@@ -5,6 +5,7 @@ import type { SharedCore } from '../engine/memory.js';
 import type { FunctionTable } from '../engine/functions.js';
 import type { Codec } from '../engine/codec.js';
 import { messages } from '../errors.js';
+import type { Router, RouterSnapshot } from './router.js';
 import { PREDICTORS, ONE_EURO, confidenceOf, shapeOf, sizeClassOf, nodeOf } from '../policy/learning.js';
 
 /** One fingerprint's prediction of its task duration (milliseconds). */
@@ -43,6 +44,8 @@ export interface LearningStats {
 export interface ModelsSnapshot {
   version: 1;
   predictors: { kind: number; fn: string; sizeClass: number; node: number; samples: number; mean: number; m2: number; x: number; dx: number; ema: number }[];
+  /** The placement router's models and measured costs per element (learn/router.ts); absent in older snapshots. */
+  router?: RouterSnapshot;
 }
 
 /** executor.models: inspection and control of the learned models. Host thread only. */
@@ -53,9 +56,9 @@ export interface LearnedModels {
   stats(): LearningStats;
   /** A JSON-safe copy of every predictor, for restore() in this or a later executor over the same task module. */
   snapshot(): ModelsSnapshot;
-  /** Warm start from a snapshot; returns how many predictors it set. */
+  /** Warm start from a snapshot (predictors and the placement router's models); returns how many predictors it set. */
   restore(snapshot: ModelsSnapshot): number;
-  /** Forgets every predictor. */
+  /** Forgets every predictor and the placement router's models. */
   reset(): void;
 }
 
@@ -68,6 +71,7 @@ export class Models implements LearnedModels {
   readonly #out: number;     // f64[8] scratch for the reads
   #fns: FunctionTable | undefined;
   #codec: Codec | undefined;
+  #router: Router | undefined;
 
   private constructor(core: SharedCore, table: number, cap: number, out: number) {
     this.#core = core; this.#table = table; this.#cap = cap; this.#out = out;
@@ -87,7 +91,7 @@ export class Models implements LearnedModels {
   }
 
   /** Host, once the engine exists: the function table and codec that name fingerprints. */
-  bind(fns: FunctionTable, codec: Codec): void { this.#fns = fns; this.#codec = codec; }
+  bind(fns: FunctionTable, codec: Codec, router?: Router): void { this.#fns = fns; this.#codec = codec; this.#router = router; }
 
   get enabled(): boolean { return this.#table !== 0; }
 
@@ -123,7 +127,7 @@ export class Models implements LearnedModels {
       predictors.push({ kind, fn: text, sizeClass: sizeClassOf(f[o + 1]), node: nodeOf(f[o + 1]), samples: f[o + 2],
         mean: f[o + 3], m2: f[o + 4], x: f[o + 5], dx: f[o + 6], ema: f[o + 7] });
     }
-    return { version: 1, predictors };
+    return this.#router === undefined ? { version: 1, predictors } : { version: 1, predictors, router: this.#router.snapshot() };
   }
 
   /**
@@ -135,6 +139,7 @@ export class Models implements LearnedModels {
     if (typeof snapshot !== 'object' || snapshot === null || snapshot.version !== 1 || !Array.isArray(snapshot.predictors)) {
       throw new TypeError(messages.argType('executor.models.restore(snapshot): snapshot', 'what executor.models.snapshot() returned (version 1)', snapshot));
     }
+    this.#router?.restore(snapshot.router);
     if (this.#table === 0) return 0;
     let n = 0;
     for (const p of snapshot.predictors) {
@@ -150,6 +155,7 @@ export class Models implements LearnedModels {
   /** Forgets every predictor and clears the counters. */
   reset(): void {
     if (this.#table !== 0) this.#core.x.predictReset(this.#table);
+    this.#router?.reset();
   }
 
   #readAt(i: number): boolean {

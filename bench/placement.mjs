@@ -1,0 +1,134 @@
+// placement: the placement router (docs/learning.md "Placement") against its plain twins on a mixed
+// workload, in one process. Shapes: reduce(sum), transform(exp) and inclusiveScan(sum) over f32 at
+// 2^8, 2^10, …, 2^22 elements (24 shapes; --quick: 2^8, 2^12, 2^16, 2^20 and 200 calls). A seeded
+// sequence of CALLS calls draws a shape each (uniform). Policies, each running every call of it:
+//   router    parallel: 'auto' on a fresh router (models reset): its first CALLS decisions, exploration included
+//   serial    parallel: false (the calling thread alone)      parallel  parallel: true (helpers always)
+//   static    an executor with learning: false (the static rule: helpers from 200 µs of assumed work)
+// Every policy runs each call in turn, in a shuffled order, so all of them see the same moment of a
+// shared machine's load. The oracle: per shape, the option whose always-policy's median time over the
+// run was lowest (every option timed per call shape, in the same run); its makespan sums, call by
+// call, the time that option's policy measured. "Oracle decisions": the router's choices equal to the
+// oracle's; "within 10 %": choices whose median is within 10 % of the best (a tie the timer cannot
+// separate). Makespan: the sum of a policy's call times. Gain captured: (best single policy − router)
+// / (best single policy − oracle).
+// Case 'gpu' adds the GPU (device: 'auto'; the CPU's llvmpipe here: software, slower than the CPU at
+// every size): the oracle and the router may choose it, and 'always GPU' joins the policies.
+import { childMain, table, errorCell, now, loadBeatflow } from './lib.mjs';
+
+export const cases = () => ['cpu', 'gpu'];
+export const timeoutS = ({ quick }) => (quick ? 90 : 400);
+const CALLS = 500;
+
+function lcg(seed) { let s = seed >>> 0; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32); }
+const med = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[s.length >> 1]; };
+
+export async function runCase(name, { quick }) {
+  if (!cases().includes(name)) throw new Error(`unknown case '${name}' (cases: ${cases().join(', ')})`);
+  const bf = await loadBeatflow();
+  const gpu = name === 'gpu';
+  const ex = await bf.Executor.create({ workers: 2, gpu });
+  const plain = await bf.Executor.create({ workers: 2, learning: false, gpu });
+  try {
+    if (gpu && !ex.gpu.available) return { case: name, skipped: ex.gpu.reason };
+    const exps = quick ? [8, 12, 16, 20] : [8, 10, 12, 14, 16, 18, 20, 22];
+    const calls = quick ? 200 : CALLS;
+    const shapes = [];
+    for (const k of exps) {
+      const n = 2 ** k;
+      const arrays = (e) => { const a = e.shared(Float32Array, n), o = e.shared(Float32Array, n); for (let i = 0; i < n; i++) a[i] = (i % 1000) / 1000; return [a, o]; };
+      const [a, o] = arrays(ex), [pa, po] = arrays(plain);
+      const ops = {
+        reduce: (e, x, y, opt) => bf.reduce(e, x, 'sum', opt),
+        exp: (e, x, y, opt) => bf.transform(e, x, y, 'exp', opt),
+        scan: (e, x, y, opt) => bf.inclusiveScan(e, x, y, 'sum', opt),
+      };
+      for (const [op, f] of Object.entries(ops)) {
+        shapes.push({ label: `${op} 2^${k}`, n, run: (opt) => f(ex, a, o, opt), plain: () => f(plain, pa, po, undefined) });
+      }
+    }
+    const options = { serial: { parallel: false }, parallel: { parallel: true }, ...(gpu && { gpu: { device: 'gpu' } }) };
+    const routes = Object.keys(options);
+    const time = async (f) => { const t = now(); await f(); return now() - t; };
+    for (const s of shapes) { for (const r of routes) await s.run(options[r]); await s.plain(); }   // warm-up
+    const rand = lcg(12345);
+    const seq = Array.from({ length: calls }, () => shapes[Math.floor(rand() * shapes.length)]);
+    const policies = {
+      router: (s) => s.run(gpu ? { device: 'auto' } : undefined),
+      ...Object.fromEntries(routes.map((r) => [r, (s) => s.run(options[r])])),
+      static: (s) => s.plain(),
+    };
+    // every policy runs the same call in turn, in a shuffled order (a call that follows a parallel one
+    // shares the CPUs with its lingering workers), so all see the machine's load of that moment
+    const names = Object.keys(policies);
+    const times = Object.fromEntries(names.map((p) => [p, []]));
+    const decisions = [];
+    ex.models.reset();
+    for (let i = 0; i < calls; i++) {
+      const s = seq[i];
+      const order = [...names];
+      for (let j = order.length - 1; j > 0; j--) { const k = Math.floor(rand() * (j + 1)); [order[j], order[k]] = [order[k], order[j]]; }
+      for (const p of order) {
+        times[p].push(await time(() => policies[p](s)));
+        if (p === 'router') decisions.push(ex.placement().last.at(-1));
+      }
+    }
+    // the oracle: per shape, the option whose always-policy took the least time (median) over this run
+    for (const s of shapes) {
+      const mine = seq.map((q, i) => (q === s ? i : -1)).filter((i) => i >= 0);
+      s.ms = Object.fromEntries(routes.map((r) => [r, med(mine.map((i) => times[r][i]))]));
+      s.best = routes.reduce((x, y) => (s.ms[y] < s.ms[x] ? y : x));
+    }
+    const sum = (xs) => xs.reduce((x, y) => x + y, 0);
+    const makespan = Object.fromEntries(names.map((p) => [p, sum(times[p])]));
+    makespan.oracle = sum(seq.map((s, i) => times[s.best][i]));
+    const match = decisions.filter((d, i) => d.route === seq[i].best).length / calls;
+    const near = decisions.filter((d, i) => seq[i].ms[d.route] <= 1.1 * seq[i].ms[seq[i].best]).length / calls;
+    const late = decisions.slice(calls - 200).filter((d, i) => d.route === seq[calls - 200 + i].best).length / 200;
+    const reasons = {};
+    for (const d of decisions) reasons[d.reason] = (reasons[d.reason] ?? 0) + 1;
+    const single = Math.min(...names.filter((p) => p !== 'router').map((p) => makespan[p]));
+    // below 2 % the oracle's gain over the best single policy is within the noise: no share of it to report
+    const gain = single > 1.02 * makespan.oracle ? (single - makespan.router) / (single - makespan.oracle) : NaN;
+    return {
+      case: name, calls, match, near, late, reasons, makespan, gain,
+      gpuChosen: decisions.filter((d) => d.route === 'gpu').length,
+      gpuTries: decisions.map((d, i) => [d, i]).filter(([d]) => d.route === 'gpu').map(([d, i]) => ({ i, call: `${seq[i].label}`, reason: d.reason,
+        predicted: Object.fromEntries(Object.entries(d.predicted).map(([k, v]) => [k, Math.round(v)])), ms: d.ms })),
+      oracle: shapes.map((s) => ({ shape: s.label, best: s.best, ms: s.ms,
+        router: Object.fromEntries(routes.map((r) => [r, decisions.filter((d, i) => seq[i] === s && d.route === r).length])),
+        why: decisions.filter((d, i) => seq[i] === s && d.route !== s.best).map((d) => `${d.reason} ${d.confidence.toFixed(2)}`) })),
+      ...(gpu && { adapter: `${ex.gpu.adapter.device || ex.gpu.adapter.description} (${ex.gpu.backend})` }),
+    };
+  } finally {
+    await ex.close();
+    await plain.close();
+  }
+}
+
+export function report(res) {
+  const f = (v) => v.toFixed(1);
+  const rows = Object.entries(res).map(([name, r]) => {
+    if (!r.ok) return [name, errorCell(r), '–', '–', '–', '–', '–'];
+    const x = r.result;
+    if (x.skipped) return [name, `skipped: ${x.skipped}`, '–', '–', '–', '–', '–'];
+    const m = x.makespan;
+    const others = Object.keys(m).filter((p) => p !== 'router' && p !== 'oracle').map((p) => `${p} ${f(m[p])}`).join(' · ');
+    return [
+      name + (x.adapter ? ` (${x.adapter})` : ''),
+      `**${(100 * x.match).toFixed(1)} %** (${x.match >= 0.95 ? 'met' : 'NOT met'}); within 10 %: ${(100 * x.near).toFixed(1)} %; last 200: ${(100 * x.late).toFixed(1)} %`,
+      `${f(m.router)} ms = **${(m.router / m.oracle).toFixed(3)}×** oracle (${m.router / m.oracle <= 1.05 ? 'met' : 'NOT met'})`,
+      `oracle ${f(m.oracle)} · ${others}`,
+      Number.isFinite(x.gain) ? `${(100 * x.gain).toFixed(0)} %` : 'none to capture (oracle within 2 % of the best single policy)',
+      Object.entries(x.reasons).map(([k, v]) => `${k} ${v}`).join(', ') + (x.gpuChosen !== undefined && name === 'gpu' ? `; GPU ${x.gpuChosen}×` : ''),
+      r.bgCores,
+    ];
+  });
+  return [
+    `## placement: router vs oracle and the static choices, mixed workload, ${CALLS} calls, 2 workers`,
+    '',
+    table(['case', 'oracle decisions (target ≥ 95 %)', 'router makespan (target ≤ 1.05× oracle)', 'other makespans (ms)', "gain captured (oracle's over best single)", 'decisions', 'bg cores'], rows),
+  ].join('\n');
+}
+
+childMain(import.meta.url, runCase);

@@ -1,0 +1,64 @@
+// Where a direct algorithm call runs: the calling thread alone ('serial'), the calling thread with
+// helpers on the workers ('parallel'), or the GPU kernel — the router's choice (learn/router.ts) among
+// those the call's options allow, and the static rule where learning is off or the router is unsure.
+// The call is timed here and the time folded back into the router. With learning off nothing of this
+// runs beyond the static rule: the call takes the path it took before the router.
+import type { Engine } from '../engine/engine.js';
+import { callerShape } from './caller.js';
+import { Arg } from './spec.js';
+import type { BuiltinName } from './builtins.js';
+import type { GpuCall } from './device.js';
+import type { NumArray } from './merge.js';
+import { ROUTES, staticRoute, type Route, type RouteInput, type RouteTicket } from '../policy/router.js';
+
+/** options.parallel: 'auto' (the router; default), true (helpers whenever there is a CPU for one), false (the calling thread alone). */
+export type Parallel = 'auto' | boolean;
+
+const KIND: Partial<Record<BuiltinName, RouteInput['kind']>> = {
+  transform: 'map', fill: 'map', generate: 'map', reduce: 'reduce', minElement: 'reduce', maxElement: 'reduce',
+  inclusiveScan: 'scan', exclusiveScan: 'scan', transformInclusiveScan: 'scan', transformExclusiveScan: 'scan', sort: 'sort', merge: 'sort',
+};
+
+/** How a routed call runs: where, with how many helpers when on the CPU, and the ticket to time it by. */
+export interface Routing { route: Route; helpers: number | undefined; ticket: RouteTicket | undefined }
+
+/** The first typed array among a call's array arguments. */
+const firstArray = (args: unknown[]): NumArray | undefined =>
+  [args[Arg.A], args[Arg.B], args[Arg.Out]].find((a) => ArrayBuffer.isView(a)) as NumArray | undefined;
+
+/**
+ * Routes a direct call. `gpuStatic`: where the GPU placement (device.ts place) put it — 'gpu' only for
+ * device 'gpu' or an 'auto' the static rule sends there; `gpuOk`: the call may run on a usable device
+ * (device 'auto', a kernel for it, a device there). Calls with user code, or with no choice left, get
+ * no ticket.
+ */
+export function route(ex: Engine, name: BuiltinName, args: unknown[], caller: boolean, parallel: Parallel, gpuStatic: 'cpu' | 'gpu', gpuOk: boolean, gpu: GpuCall | undefined): Routing {
+  const shape = caller ? callerShape(ex, name, args) : undefined;
+  const cpuHelpers = (r: Route): number | undefined => (shape === undefined ? undefined : r === 'serial' ? 0 : shape.parallel);
+  if (gpuStatic === 'gpu' && !gpuOk) return { route: 'gpu', helpers: undefined, ticket: undefined };   // device: 'gpu'
+  const candidates: Route[] = [];
+  if (shape !== undefined && parallel !== true) candidates.push('serial');
+  if (parallel !== false && (shape === undefined || shape.parallel > 0)) candidates.push('parallel');
+  if (gpuOk) candidates.push('gpu');
+  if (candidates.length === 0) candidates.push('parallel');
+  const fallback = staticRoute(candidates, gpuStatic === 'gpu', parallel === true ? 1 : shape?.helpers ?? 1);
+  const router = ex.router;
+  const kind = KIND[name];
+  const a = firstArray(args);
+  // learning off: the static rule, as before the router (callerRuns picks the helpers itself)
+  if (router === undefined || !router.enabled || candidates.length < 2 || kind === undefined || a === undefined) {
+    return { route: fallback, helpers: fallback === 'gpu' ? undefined : parallel === 'auto' ? undefined : cpuHelpers(fallback), ticket: undefined };
+  }
+  const core = ex.core, lane = ex.device;
+  const key = `${name}:${args[Arg.F2]}:${a.constructor.name}`;
+  const n = shape?.n ?? gpu?.n ?? a.length;
+  const again = router.reused(key, n, candidates.reduce((m, r) => m | (1 << ROUTES.indexOf(r)), 0));
+  if (again !== undefined) return { route: again, helpers: again === 'gpu' ? undefined : cpuHelpers(again), ticket: undefined };
+  const ticket = router.decide(name, key, {
+    kind, bytes: a.BYTES_PER_ELEMENT, n, nsPerItem: shape?.costNs ?? 1, historyNs: router.historyNs(key),
+    workers: core.nWorkers, awake: ex.pool.live - Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2), queued: core.x.queuedLength(),
+    device: lane?.available === true, software: lane?.software === true, resident: false, candidates, fallback,
+  });
+  const r = ticket.choice.route;
+  return { route: r, helpers: r === 'gpu' ? undefined : cpuHelpers(r), ticket };
+}

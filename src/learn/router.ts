@@ -1,0 +1,260 @@
+// The host's side of the placement router (docs/learning.md "Placement"): it writes each decision's
+// features into the router block in shared memory, asks the core's models (assembly/learn/router.ts:
+// the dot products and Kalman updates in Wasm) for their predictions, decides with the pure rule of
+// policy/router.ts, and folds the measured call time back in. Host thread only: the host times the calls.
+import type { SharedCore } from '../engine/memory.js';
+import { messages } from '../messages.js';
+import {
+  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, decideRoute, routeFeatures, baseOf, xorshift,
+  type PlacementRouter, type Route, type RouteChoice, type RouteInput, type RouteView,
+} from '../policy/router.js';
+
+/** Decisions executor.placement() keeps. */
+export const KEPT_DECISIONS = 32;
+/** A serial call this long (elements) or longer measures its op's cost per element (the history feature). */
+const HISTORY_MIN_N = 1 << 16;
+/**
+ * The history's gains: an EMA that follows a cheaper measurement fast and a dearer one slowly (a call
+ * slowed by a busy machine, or a cold first run, says less about the op than a quick one).
+ */
+const HISTORY_DOWN = 0.5, HISTORY_UP = 0.1;
+/**
+ * A call the models predict under REUSE_US µs reuses its shape's last decision for the next REUSE calls
+ * of that shape (op, log2 n, choices): deciding and learning cost about 1.5 µs, which a 3 µs call
+ * notices; a shape that long is cheap either way, and every (REUSE + 1)th call still decides and learns.
+ * Only once the models chose it (not the fallback rule, not a try), with REUSE_SUPPORT samples' evidence
+ * near the call for the chosen one.
+ */
+const REUSE_US = 100, REUSE = 7, REUSE_SUPPORT = 4;
+/** A call time outside (0, MAX_MS] ms is a clock that jumped: dropped and counted. */
+const MAX_MS = 3_600_000;
+
+/** One decision, as executor.placement() shows it. */
+export interface PlacementDecision {
+  /** The call ('reduce', 'transform', …), its op key and elements. */
+  call: string;
+  key: string;
+  n: number;
+  route: Route;
+  /** Why (policy/router.ts RouteChoice), or 'reused': a short call that took its shape's last settled decision. */
+  reason: RouteChoice['reason'] | 'reused';
+  confidence: number;
+  /** What the static rule said. */
+  fallback: Route;
+  /** Each candidate's predicted time (µs), NaN where learning is off. */
+  predicted: Partial<Record<Route, number>>;
+  /** The measured time (ms), once the call is over; NaN if it was dropped. */
+  ms: number | undefined;
+  /** The feature vector (policy/router.ts routeFeatures). */
+  features: number[];
+}
+
+/** One option's model. */
+export interface RouteModelView {
+  route: Route;
+  samples: number;
+  /** sd of one call's log2 time about the model's prediction. */
+  sd: number;
+  weights: number[];
+}
+
+/** What executor.placement() returns. */
+export interface PlacementView {
+  enabled: boolean;
+  counts: { decisions: number; reused: number; learned: number; static: number; fallback: number; explore: number; invalid: number;
+    observed: number; dropped: number; refused: number; diverged: number };
+  models: RouteModelView[];
+  /** Cost per element (ns) measured per op key. */
+  history: Record<string, number>;
+  last: PlacementDecision[];
+}
+
+/** The router's part of executor.models.snapshot(). */
+export interface RouterSnapshot {
+  models: { route: Route; samples: number; resVar: number; w: number[]; support: number[]; p: number[] }[];
+  history: Record<string, number>;
+}
+
+/** A decision in flight: observe() folds its time in. */
+export interface Ticket { readonly choice: RouteChoice; readonly record: Kept; readonly x: Float32Array; readonly base: number; readonly serialN: number }
+
+/** A kept decision: its features stay a Float32Array until inspect() copies them out. */
+type Kept = Omit<PlacementDecision, 'features'> & { x: Float32Array };
+
+const ZERO_COUNTS = (): PlacementView['counts'] => ({ decisions: 0, reused: 0, learned: 0, static: 0, fallback: 0, explore: 0, invalid: 0, observed: 0, dropped: 0, refused: 0, diverged: 0 });
+
+export class Router implements PlacementRouter {
+  readonly #core: SharedCore | undefined;
+  readonly #block: number;   // 0 with learning off
+  #f32: Float32Array | undefined;
+  #rand: () => number;
+  readonly #history = new Map<string, number>();
+  #counts = ZERO_COUNTS();
+  #last: Kept[] = [];
+  readonly #reuse = new Map<string, { record: Kept; left: number }>();
+  /** decide()'s views of the models, reused (decideRoute reads them before decide returns). */
+  readonly #scratch: { mean: number; sd: number; support: number; samples: number }[] = ROUTES.map(() => ({ mean: 0, sd: 0, support: 0, samples: 0 }));
+  readonly #views: (RouteView | undefined)[] = ROUTES.map(() => undefined);
+
+  constructor(core: SharedCore | undefined, enabled: boolean, seed = 0x9e3779b9) {
+    this.#rand = xorshift(seed);
+    if (!enabled || core === undefined) { this.#core = undefined; this.#block = 0; return; }
+    const bytes = core.x.routerSize(FEATURES, ROUTES.length);
+    const block = core.alloc(bytes);
+    core.ensure(block, bytes);
+    core.x.routerInit(block, FEATURES, ROUTES.length, ROUTER.noise, ROUTER.drift, ROUTER.p0);
+    this.#core = core; this.#block = block;
+  }
+
+  get enabled(): boolean { return this.#block !== 0; }
+
+  /** The measured cost per element of op `key` (ns), or 0 before any. */
+  historyNs(key: string): number { return this.#history.get(key) ?? 0; }
+
+  /** Re-seeds the exploration draws (tests and benchmarks replay with it). */
+  seed(s: number): void { this.#rand = xorshift(s); }
+
+  #view(): Float32Array {
+    const core = this.#core!;
+    core.refresh();
+    if (this.#f32 === undefined || this.#f32.buffer !== core.u8.buffer) this.#f32 = new Float32Array(core.u8.buffer);
+    return this.#f32;
+  }
+
+  /** The shape's last decision, while it may be reused (see REUSE_US); undefined: decide(). `mask`: the choices open, a bit per ROUTES index. */
+  reused(key: string, n: number, mask: number): Route | undefined {
+    const e = this.#reuse.get(`${key}|${Math.round(Math.log2(n))}|${mask}`);
+    if (e === undefined || e.left <= 0) return undefined;
+    e.left--;
+    this.#counts.reused++;
+    this.#keep({ ...e.record, n, reason: 'reused', confidence: e.record.confidence, ms: undefined });
+    return e.record.route;
+  }
+
+  /** Chooses where a call runs. `call` names it, `key` its op (kind:op:dtype) for the history. */
+  decide(call: string, key: string, p: RouteInput): Ticket {
+    const x = new Float32Array(FEATURES);
+    routeFeatures(p, x);
+    const base = baseOf(p);
+    const u = this.#rand(), u2 = this.#rand();
+    const predicted: Partial<Record<Route, number>> = {};
+    let views: (RouteView | undefined)[] | undefined;
+    if (this.#block !== 0 && p.candidates.length > 1) {
+      const core = this.#core!, b = this.#block, f = this.#view();
+      f.set(x, core.x.routerFeatures(b) >> 2);
+      const finite = core.x.routerCheck(b) !== 0;
+      views = this.#views;
+      for (let o = 0; o < ROUTES.length; o++) {
+        const r = ROUTES[o];
+        if (!p.candidates.includes(r)) { views[o] = undefined; continue; }
+        const mean = finite ? base + core.x.routerPredict(b, o) : NaN;
+        predicted[r] = 2 ** mean;
+        const m = core.x.routerModel(b, o);
+        const v = (views[o] = this.#scratch[o]);
+        v.mean = mean;
+        v.samples = core.u32[(m + core.L.RM_samples) >> 2];
+        v.sd = Math.sqrt(Math.max(0, f[(m + core.L.RM_resVar) >> 2]));
+        v.support = finite ? Math.min(core.x.routerSupport(b, o, TENT_RANGE[0], TENT_RANGE[1]), core.x.routerSupport(b, o, KIND_RANGE[0], KIND_RANGE[1])) : NaN;
+      }
+    }
+    const choice = decideRoute(p, views, u, u2);
+    this.#counts.decisions++;
+    this.#counts[choice.reason]++;
+    const record: Kept = { call, key, n: p.n, route: choice.route, reason: choice.reason, confidence: choice.confidence,
+      fallback: p.fallback, predicted, ms: undefined, x };
+    this.#keep(record);
+    if (views !== undefined) {
+      let mask = 0;
+      for (const r of p.candidates) mask |= 1 << ROUTES.indexOf(r);
+      // settled: the models chose (every other choice tried here, or known slower) a short call, with
+      // REUSE_SUPPORT samples' evidence near it for the chosen one
+      const settled = choice.reason === 'learned' && predicted[choice.route]! < REUSE_US && views[ROUTES.indexOf(choice.route)]!.support >= REUSE_SUPPORT;
+      const k = `${key}|${Math.round(Math.log2(p.n))}|${mask}`;
+      if (settled) this.#reuse.set(k, { record, left: REUSE });
+      else this.#reuse.delete(k);
+    }
+    return { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0 };
+  }
+
+  #keep(d: Kept): void {
+    this.#last.push(d);
+    if (this.#last.length > KEPT_DECISIONS) this.#last.shift();
+  }
+
+  /** Folds a decision's measured time (ms) in. A time that is not finite, ≤ 0 or absurdly long is dropped and counted. */
+  observe(t: Ticket, ms: number): void {
+    if (!(ms > 0 && ms <= MAX_MS)) { t.record.ms = NaN; this.#counts.dropped++; return; }
+    t.record.ms = ms;
+    if (t.serialN >= HISTORY_MIN_N) {
+      const ns = (ms * 1e6) / t.serialN, h = this.#history.get(t.record.key);
+      this.#history.set(t.record.key, h === undefined ? ns : h + (ns < h ? HISTORY_DOWN : HISTORY_UP) * (ns - h));
+    }
+    if (this.#block === 0) return;
+    const core = this.#core!, b = this.#block;
+    this.#view().set(t.x, core.x.routerFeatures(b) >> 2);
+    const r = core.x.routerUpdate(b, ROUTES.indexOf(t.choice.route), Math.log2(ms * 1000) - t.base);
+    if (r === 1) this.#counts.observed++;
+  }
+
+  /** executor.placement(). */
+  inspect(): PlacementView {
+    const core = this.#core, b = this.#block;
+    const counts = { ...this.#counts };
+    if (core !== undefined) {
+      counts.refused = core.u32[(b + core.L.RB_refused) >> 2];
+      counts.diverged = core.u32[(b + core.L.RB_diverged) >> 2];
+    }
+    const models = b === 0 ? [] : ROUTES.map((route, o) => {
+      const s = this.#model(o);
+      return { route, samples: s.samples, sd: Math.sqrt(Math.max(0, s.resVar)), weights: s.w };
+    });
+    return { enabled: b !== 0, counts, models, history: Object.fromEntries(this.#history), last: this.#last.map(({ x, ...d }) => ({ ...d, predicted: { ...d.predicted }, features: [...x] })) };
+  }
+
+  #model(o: number): RouterSnapshot['models'][number] {
+    const core = this.#core!, m = core.x.routerModel(this.#block, o), f = this.#view(), w0 = (m + core.L.size_RouteModel) >> 2;
+    return {
+      route: ROUTES[o], samples: core.u32[(m + core.L.RM_samples) >> 2], resVar: f[(m + core.L.RM_resVar) >> 2],
+      w: [...f.subarray(w0, w0 + FEATURES)], support: [...f.subarray(w0 + FEATURES, w0 + 2 * FEATURES)],
+      p: [...f.subarray(w0 + 2 * FEATURES, w0 + 2 * FEATURES + FEATURES * FEATURES)],
+    };
+  }
+
+  snapshot(): RouterSnapshot {
+    return { models: this.#block === 0 ? [] : ROUTES.map((_, o) => this.#model(o)), history: Object.fromEntries(this.#history) };
+  }
+
+  /** Warm start: sets the models and history a snapshot holds; returns how many models it set (entries not finite are skipped). */
+  restore(s: RouterSnapshot | undefined): number {
+    if (s === undefined) return 0;
+    if (typeof s !== 'object' || s === null || !Array.isArray(s.models)) {
+      throw new TypeError(messages.argType('executor.models.restore(snapshot): snapshot.router', 'what executor.models.snapshot() returned', s));
+    }
+    for (const [k, v] of Object.entries(s.history ?? {})) if (typeof v === 'number' && v > 0 && Number.isFinite(v)) this.#history.set(k, v);
+    if (this.#block === 0) return 0;
+    this.#reuse.clear();
+    const core = this.#core!;
+    let n = 0;
+    for (const m of s.models) {
+      const o = ROUTES.indexOf(m?.route);
+      const fits = (a: unknown, len: number): a is number[] => Array.isArray(a) && a.length === len && a.every((v) => typeof v === 'number' && Number.isFinite(v));
+      if (o < 0 || !fits(m.w, FEATURES) || !fits(m.support, FEATURES) || !fits(m.p, FEATURES * FEATURES)) continue;
+      if (!(Number.isInteger(m.samples) && m.samples >= 0 && m.samples < 2 ** 32 && m.resVar >= 0 && Number.isFinite(m.resVar))) continue;
+      const at = core.x.routerModel(this.#block, o), f = this.#view(), w0 = (at + core.L.size_RouteModel) >> 2;
+      core.u32[(at + core.L.RM_samples) >> 2] = m.samples;
+      f[(at + core.L.RM_resVar) >> 2] = m.resVar;
+      f.set(m.w, w0); f.set(m.support, w0 + FEATURES); f.set(m.p, w0 + 2 * FEATURES);
+      n++;
+    }
+    return n;
+  }
+
+  /** Forgets the models, the history and the decisions. */
+  reset(): void {
+    if (this.#block !== 0) for (let o = 0; o < ROUTES.length; o++) this.#core!.x.routerResetModel(this.#block, o);
+    this.#history.clear();
+    this.#reuse.clear();
+    this.#counts = ZERO_COUNTS();
+    this.#last = [];
+  }
+}

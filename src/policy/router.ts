@@ -1,0 +1,218 @@
+// The placement router's pure parts (the learned twin of policy/placement.ts and partition.ts
+// callerHelpers): the feature vector of one decision, the static rule, and the decision rule over the
+// models' predictions. No threads, no Wasm: tested with tables and synthetic costs (test/router.test.mjs).
+// The models live in the core (assembly/learn/router.ts); src/learn/router.ts joins the two.
+
+/** Where an algorithm call runs: the calling thread alone, the calling thread with helpers on the workers, or the GPU kernel. */
+export type Route = 'serial' | 'parallel' | 'gpu';
+export const ROUTES: readonly Route[] = ['serial', 'parallel', 'gpu'];
+
+/** What the router is asked about one call. */
+export interface RouteInput {
+  /** Op class: 'map' (transform, fill), 'reduce' (reduce, min/maxElement), 'scan', 'sort'. */
+  readonly kind: 'map' | 'reduce' | 'scan' | 'sort';
+  /** Bytes per element (4 or 8; 1 and 2 for the small integer arrays). */
+  readonly bytes: number;
+  /** Elements. */
+  readonly n: number;
+  /** The kernels' assumed cost per element (ns): the static arithmetic intensity. */
+  readonly nsPerItem: number;
+  /** The measured cost per element of this op (ns, from earlier calls on one thread), or 0 before any. */
+  readonly historyNs: number;
+  /** Workers, and those awake (running or searching) when the call starts; tasks queued. */
+  readonly workers: number;
+  readonly awake: number;
+  readonly queued: number;
+  /** A device is there; it is a software adapter; the data is on it. */
+  readonly device: boolean;
+  readonly software: boolean;
+  readonly resident: boolean;
+  /** The choices open to this call (never 'gpu' without a usable device and kernel). */
+  readonly candidates: readonly Route[];
+  /** What the static rule says (one of the candidates). */
+  readonly fallback: Route;
+}
+
+/** Features per decision (a multiple of 4: the core's f32x4 steps). */
+export const FEATURES = 24;
+/** Tents over log2 of the predicted serial work (ns): centres TENT_LO, TENT_LO + TENT_STEP, … */
+const TENTS = 10, TENT_LO = 6, TENT_STEP = 2;
+/** Where the work tents and the op-class one-hot sit in the vector (the evidence the router asks for). */
+export const TENT_RANGE = [2, TENTS] as const;
+export const KIND_RANGE = [14, 4] as const;
+const KINDS = ['map', 'reduce', 'scan', 'sort'] as const;
+
+/** The predicted serial work of a call, ns: n × the measured cost per element, or the assumed one before any measurement. */
+export const workNs = (p: RouteInput): number => p.n * (p.historyNs > 0 ? p.historyNs : p.nsPerItem);
+
+/**
+ * The models' baseline (log2 µs): the predicted serial work, at least 1 µs. Each model learns the call
+ * time relative to it, so a model's prior (all weights 0) says "as long as the work" rather than
+ * "1 µs", and a weight seldom excited stays near that sensible guess instead of extrapolating wildly.
+ */
+export const baseOf = (p: RouteInput): number => Math.log2(Math.max(1, workNs(p) / 1000));
+
+/**
+ * Writes the decision's features at out[at …]: 0 bias · 1 log2(work)/16 · 2–11 tents over log2(work) ·
+ * 12 log2(n)/16 · 13 bytes/8 · 14–17 op class one-hot · 18 log2(assumed ns/item)/4 · 19 log2(measured
+ * ns/item)/4 (0 before any) · 20 share of workers awake · 21 log2(1 + queued)/8 · 22 device present ·
+ * 23 software adapter or data resident (+0.5 each). The tents (triangles 2 bits wide, the end ones
+ * open) let a linear model bend where parallel overhead stops mattering.
+ */
+export function routeFeatures(p: RouteInput, out: Float32Array, at = 0): void {
+  out.fill(0, at, at + FEATURES);
+  const lw = Math.log2(Math.max(1, workNs(p)));
+  out[at] = 1;
+  out[at + 1] = lw / 16;
+  for (let t = 0; t < TENTS; t++) {
+    const c = TENT_LO + t * TENT_STEP, d = (lw - c) / TENT_STEP;
+    const open = (t === 0 && d < 0) || (t === TENTS - 1 && d > 0);
+    out[at + 2 + t] = open ? 1 : Math.max(0, 1 - Math.abs(d));
+  }
+  out[at + 12] = Math.log2(Math.max(1, p.n)) / 16;
+  out[at + 13] = p.bytes / 8;
+  out[at + KIND_RANGE[0] + KINDS.indexOf(p.kind)] = 1;
+  out[at + 18] = Math.log2(p.nsPerItem) / 4;
+  out[at + 19] = p.historyNs > 0 ? Math.log2(p.historyNs) / 4 : 0;
+  out[at + 20] = p.workers > 0 ? p.awake / p.workers : 0;
+  out[at + 21] = Math.log2(1 + Math.max(0, p.queued)) / 8;
+  out[at + 22] = p.device ? 1 : 0;
+  out[at + 23] = (p.software ? 0.5 : 0) + (p.resident ? 0.5 : 0);
+}
+
+/** What one model says about the call. */
+export interface RouteView {
+  /** Predicted log2 of the call time (µs). */
+  readonly mean: number;
+  /** The model's noise: sd of one measurement's log2 time. */
+  readonly sd: number;
+  /** Evidence near this call: samples alike in size of work and in op class. */
+  readonly support: number;
+  /** Samples the model has seen in all. */
+  readonly samples: number;
+}
+
+/**
+ * Tunables of the decision rule, each with its reason.
+ * minSupport: a choice with less evidence than this near the call is tried (forced exploration) — a
+ *   linear model's guess far from its samples is an extrapolation, not a prediction.
+ * hopeless: … unless a model with `judgeAfter` samples already predicts it this many bits (×4) slower
+ *   than the best well-supported choice: a software GPU is not tried at every size.
+ * cheapUs: and a choice other than the static rule's, with fewer than `judgeAfter` samples, is tried
+ *   only on a call the static rule's choice is predicted to finish within cheapUs µs: its first tries
+ *   (a software GPU, a serial run of a long call) are cheap ones, and after them it can be judged.
+ * epsilon, nearBits, nearUs: the share of decisions that try a choice with evidence near the call
+ *   predicted within nearBits (×2) of the best, or at most nearUs µs slower: a model whose choice is no longer chosen still learns when
+ *   the machine or the workload drifts, and a try costs little.
+ * confidence: the learned choice replaces the static rule's only when margin / (margin + sd) reaches
+ *   it, the margin being how much faster (log2) it is predicted to be and sd the two models' noise.
+ */
+export const ROUTER = Object.freeze({
+  minSupport: 0.6, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.3,
+  /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
+  noise: 0.05, drift: 0.002, p0: 4,
+});
+export type RouterParams = typeof ROUTER;
+
+/** A decision and why. */
+export interface RouteChoice {
+  readonly route: Route;
+  /**
+   * 'learned' the models' choice; 'static' the static rule (learning off, one choice, or the models agree);
+   * 'fallback' the static rule because the models were not confident enough; 'explore' a try;
+   * 'invalid' the static rule because a feature or prediction was not finite.
+   */
+  readonly reason: 'learned' | 'static' | 'fallback' | 'explore' | 'invalid';
+  /** 0 … 1: how sure the models are that `route` beats the static rule's choice (1 when they are the same). */
+  readonly confidence: number;
+}
+
+/**
+ * The decision rule: pure, over the candidates, the static rule's choice, each candidate's view (by
+ * ROUTES index) and two uniform random numbers in [0, 1). Without views (learning off) it is the static rule.
+ */
+export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, views: readonly (RouteView | undefined)[] | undefined,
+  u: number, u2: number, k: RouterParams = ROUTER): RouteChoice {
+  // Loops over at most three candidates, no closures or arrays: this runs once per algorithm call.
+  const cands = p.candidates, fallback = p.fallback, n = cands.length;
+  if (views === undefined || n < 2) return { route: fallback, reason: 'static', confidence: 1 };
+  const cost = COSTS;
+  let f = -1, top = -1, known = -1;
+  for (let i = 0; i < n; i++) {
+    const v = views[ROUTES.indexOf(cands[i])];
+    if (v === undefined || !Number.isFinite(v.mean) || !Number.isFinite(v.sd) || !Number.isFinite(v.support)) return { route: fallback, reason: 'invalid', confidence: 0 };
+    // The models predict log2 time; what a makespan adds up is time, whose mean for a log-normal
+    // spread is 2^(μ + σ² ln2 / 2): a choice that is sometimes fast and often slow (helpers on a busy
+    // machine) ranks by that, not by its median.
+    cost[i] = v.mean + (Math.LN2 / 2) * v.sd * v.sd;
+    if (top < 0) top = i;
+    if (v.support >= k.minSupport && (known < 0 || cost[i] < cost[known])) known = i;
+    if (cands[i] === fallback) f = i;
+  }
+  const view = (i: number): RouteView => views[ROUTES.indexOf(cands[i])]!;
+  // a choice without evidence near the call is never chosen for its prediction (a prior, or an
+  // extrapolation): only tried below; the best is among the known ones, else the static rule's
+  if (known < 0) top = f >= 0 ? f : top;
+  else top = known;
+  // forced exploration (the static rule's choice first): a choice with too little evidence here,
+  // unless it is already known to be far slower, or is untried and the call is not a cheap one
+  for (let j = -1; j < n; j++) {
+    const i = j < 0 ? f : j;
+    if (i < 0 || (j >= 0 && i === f)) continue;
+    const v = view(i);
+    if (v.support >= k.minSupport) continue;
+    if (known >= 0 && v.samples >= k.judgeAfter && cost[i] > cost[known] + k.hopeless) continue;
+    if (i !== f && v.samples < k.judgeAfter && f >= 0 && 2 ** cost[f] > k.cheapUs) continue;
+    return { route: cands[i], reason: 'explore', confidence: 0 };
+  }
+  if (u < k.epsilon) {
+    const t = cost[top];
+    const near = (i: number): boolean => i !== top && view(i).support >= k.minSupport && (cost[i] <= t + k.nearBits || 2 ** cost[i] - 2 ** t <= k.nearUs);
+    let count = 0;
+    for (let i = 0; i < n; i++) if (near(i)) count++;
+    if (count > 0) {
+      let pick = Math.min(count - 1, Math.floor(u2 * count));
+      for (let i = 0; i < n; i++) if (near(i) && pick-- === 0) return { route: cands[i], reason: 'explore', confidence: 0 };
+    }
+  }
+  if (top === f || f < 0) return { route: cands[top], reason: 'learned', confidence: 1 };
+  const margin = cost[f] - cost[top];
+  const sd = Math.hypot(view(top).sd, view(f).sd);
+  const confidence = margin / (margin + sd + 1e-9);
+  return confidence >= k.confidence ? { route: cands[top], reason: 'learned', confidence } : { route: fallback, reason: 'fallback', confidence };
+}
+
+/** decideRoute's scratch: one cost per candidate (it never re-enters). */
+const COSTS = new Float64Array(ROUTES.length);
+
+/**
+ * The static rule (the plain twin): the GPU where policy/placement.ts placeKernel sends the call
+ * (`gpu`), else the calling thread alone where partition.ts callerHelpers gives it no helpers
+ * (`helpers` = 0), else parallel — whichever of these the call may take.
+ */
+export function staticRoute(candidates: readonly Route[], gpu: boolean, helpers: number): Route {
+  if (gpu && candidates.includes('gpu')) return 'gpu';
+  if (helpers === 0 && candidates.includes('serial')) return 'serial';
+  return candidates.includes('parallel') ? 'parallel' : candidates[0];
+}
+
+/** A decision in flight, as the algorithms hold it until they report its time. */
+export interface RouteTicket { readonly choice: RouteChoice }
+
+/** What the algorithms ask of the placement router (src/learn/router.ts implements it; the engine holds one). */
+export interface PlacementRouter {
+  readonly enabled: boolean;
+  /** The measured cost per element of op `key` (ns), or 0 before any. */
+  historyNs(key: string): number;
+  /** A short call's shape's last settled decision, or undefined. `mask`: the choices open, a bit per ROUTES index. */
+  reused(key: string, n: number, mask: number): Route | undefined;
+  decide(call: string, key: string, p: RouteInput): RouteTicket;
+  /** The call's measured time (ms). */
+  observe(t: RouteTicket, ms: number): void;
+}
+
+/** xorshift32 (Marsaglia 2003): the router's exploration draws, seeded, so a run replays. */
+export function xorshift(seed: number): () => number {
+  let s = (seed >>> 0) || 0x2545f491;
+  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 2 ** 32; };
+}

@@ -1,0 +1,248 @@
+// The placement router (docs/learning.md "Placement"): the pure decision rule and static rule
+// (policy/router.ts), the core's models under a synthetic cost model and a fake clock (learn/router.ts
+// over assembly/learn/router.ts), and the algorithms' `parallel` / `device: 'auto'` wiring.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { makeCore } from './helpers/core.mjs';
+import { ROUTES, FEATURES, decideRoute, staticRoute, routeFeatures, xorshift } from '../build/src/policy/router.js';
+import { Router } from '../build/src/learn/router.js';
+import { Executor, Taskflow, reduce, transform, inclusiveScan, sort } from '../build/src/index.js';
+
+/** A call of kind/n with the given candidates; the static rule as the executor computes it (helpers from 200 µs of assumed work). */
+function input(n, candidates = ['serial', 'parallel'], o = {}) {
+  const nsPerItem = o.nsPerItem ?? 0.3;
+  const fallback = staticRoute(candidates, false, n * nsPerItem < 200_000 ? 0 : 1);
+  return { kind: o.kind ?? 'reduce', bytes: 4, n, nsPerItem, historyNs: 0, workers: 2, awake: 0, queued: 0,
+    device: candidates.includes('gpu'), software: o.software ?? false, resident: false, candidates, fallback };
+}
+
+/** Synthetic costs (µs) per route: serial linear, parallel with a fixed overhead and half the slope, a software GPU slow everywhere. */
+const COST = {
+  serial: (n) => 3 + 0.3e-3 * n,
+  parallel: (n) => 60 + 0.15e-3 * n,
+  gpu: (n) => 900 + 0.05e-3 * n,
+};
+const oracle = (n, routes, cost = COST) => routes.reduce((a, b) => (cost[b](n) < cost[a](n) ? b : a));
+
+/** Runs `calls` decisions through a router, timing each with the cost model (a fake clock, ×(1 ± noise)). */
+function drive(router, calls, { routes = ['serial', 'parallel'], cost = COST, seed = 1, noise = 0.1 } = {}) {
+  const rand = xorshift(seed);
+  const out = [];
+  for (let i = 0; i < calls; i++) {
+    const n = 2 ** (8 + Math.floor(rand() * 15));
+    const t = router.decide('reduce', 'reduce:0:Float32Array', input(n, routes));
+    const us = cost[t.choice.route](n) * (1 + noise * (2 * rand() - 1));
+    router.observe(t, us / 1000);
+    out.push({ n, route: t.choice.route, best: oracle(n, routes, cost), reason: t.choice.reason });
+  }
+  return out;
+}
+const share = (rows) => rows.filter((r) => r.route === r.best).length / rows.length;
+
+const Pure = suite('router: the pure rule');
+
+Pure('staticRoute: GPU where placeKernel said so, serial without helpers, else parallel — among the candidates', () => {
+  const rows = [
+    [['serial', 'parallel', 'gpu'], true, 1, 'gpu'],
+    [['serial', 'parallel'], true, 1, 'parallel'],
+    [['serial', 'parallel', 'gpu'], false, 0, 'serial'],
+    [['serial', 'parallel', 'gpu'], false, 2, 'parallel'],
+    [['parallel', 'gpu'], false, 0, 'parallel'],
+    [['serial'], false, 2, 'serial'],
+  ];
+  for (const [c, gpu, helpers, want] of rows) assert.is(staticRoute(c, gpu, helpers), want, JSON.stringify([c, gpu, helpers]));
+});
+
+Pure('learning off (no views) is the static rule, whatever the draws', () => {
+  for (const fallback of ['serial', 'parallel', 'gpu']) {
+    for (const u of [0, 0.001, 0.5, 0.999]) {
+      assert.equal(decideRoute({ candidates: ROUTES, fallback }, undefined, u, u), { route: fallback, reason: 'static', confidence: 1 });
+    }
+  }
+});
+
+Pure('never a choice outside the candidates (10^4 random views and draws)', () => {
+  const rand = xorshift(42);
+  const subsets = [['serial', 'parallel'], ['parallel'], ['serial'], ['parallel', 'gpu'], ['serial', 'parallel', 'gpu']];
+  for (let i = 0; i < 10_000; i++) {
+    const candidates = subsets[i % subsets.length];
+    const fallback = candidates[Math.floor(rand() * candidates.length)];
+    const views = ROUTES.map(() => (rand() < 0.1 ? undefined : { mean: rand() * 20 - 5, sd: rand(), support: rand() * 4, samples: Math.floor(rand() * 10) }));
+    const c = decideRoute({ candidates, fallback }, views, rand(), rand());
+    assert.ok(candidates.includes(c.route), `${c.route} not in ${candidates}`);
+  }
+});
+
+Pure('a NaN or infinite prediction falls back to the static rule, named invalid', () => {
+  const ok = { mean: 5, sd: 0.1, support: 10, samples: 10 };
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const c = decideRoute({ candidates: ['serial', 'parallel'], fallback: 'parallel' }, [{ ...ok, mean: bad }, { ...ok, mean: 9 }], 0.5, 0.5);
+    assert.equal(c, { route: 'parallel', reason: 'invalid', confidence: 0 });
+  }
+});
+
+Pure('confidence: a learned choice replaces the static one only with a margin against the noise', () => {
+  const view = (mean, sd) => ({ mean, sd, support: 10, samples: 50 });
+  const p = { candidates: ['serial', 'parallel'], fallback: 'parallel' };
+  assert.is(decideRoute(p, [view(4, 0.1), view(6, 0.1)], 0.5, 0.5).route, 'serial');
+  const close = decideRoute(p, [view(5.9, 0.5), view(6, 0.5)], 0.5, 0.5);
+  assert.is(close.route, 'parallel');
+  assert.is(close.reason, 'fallback');
+});
+
+Pure('features: fixed width, finite for sane input, log2 n and the op class in place', () => {
+  const x = new Float32Array(FEATURES);
+  routeFeatures(input(1 << 20, ['serial', 'parallel'], { kind: 'scan' }), x);
+  assert.ok(x.every(Number.isFinite));
+  assert.is(x[0], 1);
+  assert.is(x[12], 20 / 16);
+  assert.equal([...x.subarray(14, 18)], [0, 0, 1, 0]);
+  const tents = x.subarray(2, 12).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(tents - 1) < 1e-6, `tents sum to 1 (${tents})`);
+});
+
+// ---
+
+const Model = suite('router: models in the core, synthetic costs');
+Model.before(async (ctx) => { ctx.core = (await makeCore({})).core; });
+
+Model('converges to the faster option: ≥ 90 % oracle decisions after 300 calls, serial below the crossover, parallel above', ({ core }) => {
+  const router = new Router(core, true, 7);
+  const rows = drive(router, 800);
+  const late = share(rows.slice(300));
+  assert.ok(late >= 0.9, `late oracle share ${late}`);
+  assert.ok(share(rows) >= 0.85, `overall ${share(rows)}`);
+  const v = router.inspect();
+  assert.is(v.counts.decisions, 800);
+  assert.is(v.counts.observed, 800);
+  assert.is(v.last.length, 32);
+  assert.is(v.last[0].features.length, FEATURES);
+});
+
+Model('a software GPU is learned to be slow: tried a few times, then left alone', ({ core }) => {
+  const router = new Router(core, true, 3);
+  const rows = drive(router, 600, { routes: ['serial', 'parallel', 'gpu'] });
+  const gpu = rows.filter((r) => r.route === 'gpu').length;
+  assert.ok(gpu <= 30, `gpu chosen ${gpu} times`);
+  assert.ok(rows.slice(300).every((r) => r.route !== 'gpu' || r.reason === 'explore'), 'only exploration tries it late');
+  assert.ok(share(rows.slice(300)) >= 0.9, `late oracle share ${share(rows.slice(300))}`);
+});
+
+Model('adapts when the workload drifts: parallel overhead ×10 moves the crossover', ({ core }) => {
+  const router = new Router(core, true, 11);
+  drive(router, 600);
+  const slow = { ...COST, parallel: (n) => 600 + 0.15e-3 * n };
+  const after = drive(router, 1500, { cost: slow, seed: 5 });
+  const tail = share(after.slice(1000));
+  assert.ok(tail >= 0.85, `after the drift: ${tail}`);
+});
+
+Model('learning off: every decision is the static rule', ({ core }) => {
+  const router = new Router(core, false);
+  const rand = xorshift(9);
+  for (let i = 0; i < 200; i++) {
+    const p = input(2 ** (8 + Math.floor(rand() * 15)), ['serial', 'parallel', 'gpu']);
+    const t = router.decide('reduce', 'k', p);
+    assert.is(t.choice.route, p.fallback);
+    assert.is(t.choice.reason, 'static');
+    router.observe(t, 1);
+  }
+  assert.equal(router.inspect().models, []);
+});
+
+Model('NaN features and clock jumps fall back, are counted, and leave the models as they were', ({ core }) => {
+  const router = new Router(core, true, 1);
+  drive(router, 200);
+  const before = JSON.stringify(router.snapshot());
+  const t = router.decide('reduce', 'k', { ...input(1 << 16), n: NaN });
+  assert.is(t.choice.reason, 'invalid');
+  assert.is(t.choice.route, 'serial');
+  router.observe(t, 0.5);   // refused in the core: its features are not finite
+  for (const ms of [-3, NaN, Infinity, 0, 1e12]) router.observe(router.decide('reduce', 'k', input(1 << 16)), ms);
+  const v = router.inspect();
+  assert.is(v.counts.invalid, 1);
+  assert.is(v.counts.refused, 1);
+  assert.is(v.counts.dropped, 5);
+  assert.ok(v.last.slice(-5).every((d) => Number.isNaN(d.ms)));
+  assert.is(JSON.stringify(router.snapshot()), before);
+});
+
+Model('snapshot → restore warm-starts another router; reset forgets', ({ core }) => {
+  const a = new Router(core, true, 1);
+  drive(a, 400);
+  const snap = JSON.parse(JSON.stringify(a.snapshot()));
+  const b = new Router(core, true, 1);
+  assert.is(b.restore(snap), 3);
+  assert.equal(b.snapshot(), a.snapshot());
+  const rows = drive(b, 100, { seed: 77 });
+  assert.ok(rows.filter((r) => r.reason === 'explore').length <= 8, 'warm: little exploring');
+  b.reset();
+  assert.is(b.inspect().models[0].samples, 0);
+  assert.equal(b.inspect().history, {});
+  assert.throws(() => b.restore({ models: 'x' }), /snapshot\.router/);
+});
+
+// ---
+
+const Calls = suite('router: algorithm calls');
+Calls.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 2 }); });
+Calls.after(async ({ ex }) => { await ex.close(); });
+
+Calls('results identical whichever option runs (parallel true, false, auto)', async ({ ex }) => {
+  for (const n of [1000, 1 << 17]) {
+    const a = ex.shared(Int32Array, n), f = ex.shared(Float32Array, n);
+    for (let i = 0; i < n; i++) { a[i] = (i * 2654435761) % 1000 - 500; f[i] = (i % 97) / 13; }
+    const outs = [];
+    for (const parallel of [false, true, 'auto', 'auto', 'auto']) {
+      const m = ex.shared(Float32Array, n), s = ex.shared(Int32Array, n), sorted = ex.shared(Int32Array, n);
+      sorted.set(a);
+      const sum = await reduce(ex, a, 'sum', { parallel });
+      await transform(ex, f, m, 'exp', { parallel });
+      await inclusiveScan(ex, a, s, 'sum', { parallel });
+      await sort(ex, sorted, { parallel });
+      outs.push([sum, Buffer.from(m.buffer, m.byteOffset, m.byteLength).toString('base64'), [...s].join(), [...sorted].join()]);
+    }
+    for (const o of outs.slice(1)) assert.equal(o, outs[0]);
+  }
+  const last = ex.placement().last;
+  assert.ok(last.length > 0 && last.every((d) => d.route !== 'gpu'), 'no device: never the GPU');
+});
+
+Calls('device auto without a device never chooses the GPU; decisions are shown', async ({ ex }) => {
+  const f = ex.shared(Float32Array, 1 << 16).fill(1);
+  const c0 = ex.placement().counts;
+  for (let i = 0; i < 20; i++) await reduce(ex, f, 'sum', { device: 'auto' });
+  const p = ex.placement();
+  p.counts.decisions -= c0.decisions; p.counts.reused -= c0.reused;
+  assert.ok(p.enabled);
+  assert.ok(p.last.every((d) => d.route !== 'gpu' && !('gpu' in d.predicted)));
+  assert.is(p.counts.decisions + p.counts.reused, 20);
+  assert.ok(p.counts.decisions >= 3, 'every 8th call of a short shape still decides');
+  assert.is(p.models.length, 3);
+  const snap = ex.models.snapshot();
+  assert.is(snap.router.models.length, 3);
+});
+
+Calls('bad input is named', async ({ ex }) => {
+  const f = ex.shared(Float32Array, 8);
+  try { await reduce(ex, f, 'sum', { parallel: 'yes' }); assert.unreachable(); } catch (e) { assert.match(e.message, /options\.parallel|parallel/); assert.match(e.message, /'auto', true or false/); }
+  const tf = new Taskflow('g');
+  assert.throws(() => reduce.task(tf, f, 'sum', { parallel: false }), /options\.parallel false is for the direct form/);
+});
+
+Calls('learning: false: the static rule on every call', async () => {
+  const ex = await Executor.create({ workers: 2, learning: false });
+  try {
+    const f = ex.shared(Float32Array, 1 << 20).fill(1);
+    for (const n of [256, 1 << 20]) for (let i = 0; i < 5; i++) await reduce(ex, f.subarray(0, n), 'sum');
+    const p = ex.placement();
+    assert.not.ok(p.enabled);
+    assert.is(p.counts.decisions, 0, 'no decision: the calls took the static path');
+    assert.equal(p.models, []);
+    assert.is(await reduce(ex, f, 'sum'), 1 << 20);
+  } finally { await ex.close(); }
+});
+
+Pure.run();
+Model.run();
+Calls.run();
