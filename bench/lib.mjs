@@ -152,7 +152,10 @@ export async function loadBeatflow() {
 export async function coreOf(ex, indexUrl) {
   if (typeof ex._sharedCore === 'function') return ex._sharedCore();
   const index = indexUrl ?? (process.env.BEATFLOW_MODULE ? pathToFileURL(resolve(process.env.BEATFLOW_MODULE)).href : import.meta.resolve('beatflow'));
-  const { engineOf } = await import(new URL('./engine/engine.js', index).href);
+  // The package's entry is build/src/index.js, or build/src/entries/<runtime>.js where the exports map
+  // picks one per runtime: the engine sits in build/src/engine/ either way.
+  const root = /\/entries\/[^/]+$/.test(new URL(index).pathname) ? new URL('../', index) : new URL('./', index);
+  const { engineOf } = await import(new URL('./engine/engine.js', root).href);
   return engineOf(ex, 'bench').core;
 }
 
