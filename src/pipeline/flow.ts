@@ -17,9 +17,21 @@ export interface Stage {
   readonly serial: boolean;
   readonly host: boolean;
   readonly name: string;
+  /** Pass the token's context ({ token, line, pipe }) after the input. */
+  readonly context: boolean;
 }
 
-type Token = { index: number; value: unknown };
+/** What a stage with `{ context: true }` gets after its input: Taskflow's pf.token(), pf.line(), pf.pipe(). */
+export interface PipeContext {
+  /** The token's number in this run, in source order (0 for the first item). */
+  readonly token: number;
+  /** The line the token holds: 0 to lines-1, held by no other token in flight. */
+  readonly line: number;
+  /** The stage's position in the pipeline (0 for the first pipe). */
+  readonly pipe: number;
+}
+
+type Token = { index: number; line: number; value: unknown };
 type Taker = { resolve(r: IteratorResult<unknown>): void; reject(e: unknown): void };
 
 export class Flow {
@@ -40,6 +52,10 @@ export class Flow {
   #exhausted = false;   // the source said done, or threw (then it is not closed: it has finished)
   #closing = false;     // the source's return() is in flight
   #calls = 0;           // stage calls in flight
+  /** Lines no token holds, oldest-freed first: with tokens finishing in order, token t gets line t % lines. */
+  readonly #free: number[];
+  /** Called as each token is taken from the source (the pipeline's numTokens). */
+  readonly #onToken: () => void;
 
   // Serial stages: whose turn it is, whether one is running, and tokens waiting for their turn. A waiting
   // token's index is within `lines` of the turn (every token between them holds a line), so a slot per line
@@ -49,7 +65,7 @@ export class Flow {
   readonly #parked: (Token | undefined)[][];
 
   // Sink form: outputs not yet taken, and consumers waiting for one.
-  readonly #out: unknown[] = [];
+  readonly #out: Token[] = [];
   #outHead = 0;
   readonly #takers: Taker[] = [];
 
@@ -67,7 +83,7 @@ export class Flow {
   readonly over: Promise<void>;
 
   constructor(ex: Engine, stages: readonly Stage[], lines: number, name: string, source: Source,
-    sink: boolean, signal: AbortSignal | undefined) {
+    sink: boolean, signal: AbortSignal | undefined, onToken: () => void = () => {}) {
     this.#ex = ex;
     this.#stages = stages;
     this.#lines = lines;
@@ -75,6 +91,8 @@ export class Flow {
     this.#source = source;
     this.#sink = sink;
     this.#signal = signal;
+    this.#free = Array.from({ length: lines }, (_, i) => i);
+    this.#onToken = onToken;
     this.#turn = stages.map(() => 0);
     this.#busy = stages.map(() => false);
     this.#parked = stages.map((s) => (s.serial ? new Array<Token | undefined>(lines) : []));
@@ -136,7 +154,8 @@ export class Flow {
     }
     if (res!.done) { this.#held--; this.#exhausted = true; this.#check(); return; }
     if (this.#stopping) { this.#held--; this.#check(); return; }   // pulled while stopping: dropped
-    this.#arrive({ index: this.#numbered++, value: res!.value }, 0);
+    this.#onToken();
+    this.#arrive({ index: this.#numbered++, line: this.#free.shift()!, value: res!.value }, 0);
   }
 
   // ---- stages ----
@@ -155,12 +174,15 @@ export class Flow {
     const st = this.#stages[s];
     if (st.serial) this.#busy[s] = true;
     this.#calls++;
+    const input = st.context
+      ? [...st.args, token.value, Object.freeze<PipeContext>({ token: token.index, line: token.line, pipe: s })]
+      : st.args.length === 0 ? [token.value] : [...st.args, token.value];
     let p: Promise<unknown>;
     if (st.host) {
       // In a microtask: a host stage never runs inside the flow's own bookkeeping (it may abort, for one).
-      p = Promise.resolve().then(() => st.fn(...st.args, token.value));
+      p = Promise.resolve().then(() => st.fn(...input));
     } else {
-      p = this.#ex.tasks.plain(2, st.fn, st.args.length === 0 ? [token.value] : [...st.args, token.value], ASYNC);
+      p = this.#ex.tasks.plain(2, st.fn, input, ASYNC);
     }
     p.then((v) => this.#finished(token, s, v), (e) => this.#failedAt(token, s, e));
   }
@@ -197,9 +219,15 @@ export class Flow {
   /** Token left the last stage: its line is free (run form) or waits for the consumer (sink form). */
   #complete(token: Token): void {
     this.#completed++;
-    if (!this.#sink) { this.#held--; return; }
-    this.#out.push(token.value);
+    if (!this.#sink) { this.#release(token); return; }
+    this.#out.push(token);
     this.#serve();
+  }
+
+  /** Token leaves the pipeline: its line is free for the next pull. */
+  #release(token: Token): void {
+    this.#held--;
+    this.#free.push(token.line);
   }
 
   // ---- stopping and ending ----
@@ -218,7 +246,7 @@ export class Flow {
     this.#stopping = true;
     if (reason !== undefined) { this.#failed = true; this.#error = reason; } else this.#quiet = true;
     // Buffered outputs are dropped: a stopped pipeline delivers nothing more.
-    this.#held -= this.#out.length - this.#outHead;
+    for (let i = this.#outHead; i < this.#out.length; i++) this.#release(this.#out[i]);
     this.#out.length = 0;
     this.#outHead = 0;
     if (!this.#exhausted) {
@@ -265,12 +293,12 @@ export class Flow {
     let freed = false;
     while (this.#takers.length > 0) {
       if (!this.#stopping && this.#outHead < this.#out.length) {
-        const value = this.#out[this.#outHead];
-        this.#out[this.#outHead++] = undefined;
+        const token = this.#out[this.#outHead];
+        this.#out[this.#outHead++] = undefined as unknown as Token;
         if (this.#outHead === this.#out.length) { this.#out.length = 0; this.#outHead = 0; }
-        this.#held--;   // handed over: the token leaves the pipeline and frees its line
+        this.#release(token);   // handed over: the token leaves the pipeline and frees its line
         freed = true;
-        this.#takers.shift()!.resolve({ value, done: false });
+        this.#takers.shift()!.resolve({ value: token.value, done: false });
         continue;
       }
       if (!this.#over) break;

@@ -17,9 +17,14 @@ export interface PipeOptions {
   on?: 'worker' | 'host';
   /** Values passed before the input: fn(...args, input), as task.args() does for graph tasks. */
   args?: readonly unknown[];
+  /**
+   * Pass the token's context after the input: fn(...args, input, { token, line, pipe }) — Taskflow's
+   * pf.token(), pf.line() and pf.pipe(). Default false (fn gets exactly ...args and the input).
+   */
+  context?: boolean;
 }
 
-const KNOWN = ['name', 'on', 'args'] as const;
+const KNOWN = ['name', 'on', 'args', 'context'] as const;
 
 /**
  * A stage of a {@link Pipeline}. Make one with `Pipe.serial(fn)` or `Pipe.parallel(fn)`. A pipe is
@@ -37,6 +42,8 @@ export class Pipe {
   readonly label: string | undefined;
   readonly on: 'worker' | 'host';
   readonly args: readonly unknown[];
+  /** Whether calls get the token's context after the input. */
+  readonly context: boolean;
 
   private constructor(kind: PipeKind, fn: (...a: any[]) => unknown, options: string | PipeOptions | undefined) {
     if (typeof fn !== 'function') throw new TypeError(messages.pipeFn(kind, fn));
@@ -50,11 +57,13 @@ export class Pipe {
       throw new TypeError(messages.callOption(`Pipe.${kind}(fn, options)`, 'on', "'worker' or 'host'", o.on));
     }
     if (o.args !== undefined && !Array.isArray(o.args)) throw new TypeError(messages.callOption(`Pipe.${kind}(fn, options)`, 'args', 'an array', o.args));
+    if (o.context !== undefined && typeof o.context !== 'boolean') throw new TypeError(messages.callOption(`Pipe.${kind}(fn, options)`, 'context', 'true or false', o.context));
     this.kind = kind;
     this.fn = fn;
     this.label = o.name;
     this.on = o.on ?? 'worker';
     this.args = Object.freeze([...(o.args ?? [])]);
+    this.context = o.context ?? false;
     Object.freeze(this);
   }
 

@@ -57,6 +57,7 @@ export class Pipeline {
   readonly lines: number;
   readonly pipes: readonly Pipe[];
   readonly #stages: readonly Stage[];
+  #numTokens = 0;
 
   constructor(options: PipelineOptions, ...pipes: Pipe[]) {
     if (typeof options !== 'object' || options === null || Array.isArray(options) || options instanceof Pipe) {
@@ -76,11 +77,21 @@ export class Pipeline {
     this.lines = lines;
     this.pipes = Object.freeze([...pipes]);
     this.#stages = Object.freeze(pipes.map((p, i) => Object.freeze({
-      fn: p.fn, args: p.args, serial: p.kind === 'serial', host: p.on === 'host',
+      fn: p.fn, args: p.args, serial: p.kind === 'serial', host: p.on === 'host', context: p.context,
       name: p.label ?? (p.fn.name || `stage ${i + 1}`),
     })));
     Object.freeze(this);
   }
+
+  /**
+   * Tokens taken from sources so far, over every run of this pipeline (finished, failed or running),
+   * as Taskflow's num_tokens(). A run's own count is in what run() resolves with.
+   */
+  numTokens(): number {
+    return this.#numTokens;
+  }
+
+  readonly #counted = (): void => { this.#numTokens++; };
 
   /**
    * Runs every item of `source` (an iterable or async iterable) through the stages; resolves with the
@@ -91,7 +102,7 @@ export class Pipeline {
   run(executor: ExecutorRef, source: Iterable<unknown> | AsyncIterable<unknown>, options?: PipelineRunOptions): Promise<PipelineResult> {
     let signal: AbortSignal | undefined, engine: Engine;
     try { [engine, signal] = this.#check('run', executor, source, options); } catch (e) { return Promise.reject(e); }
-    const flow = new Flow(engine, this.#stages, this.lines, this.name, openSource(source), false, signal);
+    const flow = new Flow(engine, this.#stages, this.lines, this.name, openSource(source), false, signal, this.#counted);
     flow.start();
     return flow.over.then(() => {
       if (flow.failed) throw flow.error;
@@ -113,7 +124,7 @@ export class Pipeline {
     let left = false;
     const start = (): Flow => {
       if (!flow) {
-        flow = new Flow(engine, this.#stages, this.lines, this.name, openSource(source), true, signal);
+        flow = new Flow(engine, this.#stages, this.lines, this.name, openSource(source), true, signal, this.#counted);
         flow.start();
       }
       return flow;
