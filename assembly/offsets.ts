@@ -138,6 +138,7 @@ export function size_MetricsHeader(): usize { return offsetof<MetricsHeader>(); 
 export function off_M_hostOrigin(): usize { return offsetof<MetricsHeader>("hostOrigin"); }
 export function off_M_sampleEvery(): usize { return offsetof<MetricsHeader>("sampleEvery"); }
 export function off_M_stamps(): usize { return offsetof<MetricsHeader>("stamps"); }
+export function off_M_observers(): usize { return offsetof<MetricsHeader>("observers"); }
 export function size_MetricSlot(): usize { return METRIC_SLOT_BYTES; }
 export function off_MS_epoch1(): usize { return offsetof<MetricSlot>("epoch1"); }
 export function off_MS_runSamples(): usize { return offsetof<MetricSlot>("runSamples"); }

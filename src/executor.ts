@@ -17,6 +17,7 @@ import type { Taskflow } from './graph/taskflow.js';
 import type { ExecutorOptions } from './options.js';
 import { readTopology, stealDomains, applyStealDomains, executorTopology, type ExecutorTopology } from './observe/topology.js';
 import { Metrics, type MetricsSnapshot, type MetricsOptions, type MetricsConfig } from './observe/metrics.js';
+import { Observers, MAX_OBSERVERS, type Observer, type ObserverHandle } from './observe/observers.js';
 import { checkedPriority, type Priority } from './policy/scheduling.js';
 import { messages } from './errors.js';
 import { NoGpu } from './gpu/none.js';
@@ -73,19 +74,21 @@ function argsFrom(all: IArguments, from: number): readonly unknown[] {
 export class Executor {
   readonly #e: Engine;
   readonly #metrics: Metrics;
+  readonly #observers: Observers;
   readonly #topology: ExecutorTopology;
   readonly #gpu: OwnedLane;
   readonly #models: Models;
 
   readonly #router: Router;
 
-  private constructor(engine: Engine, metrics: Metrics, topology: ExecutorTopology, gpu: OwnedLane, models: Models, router: Router) {
+  private constructor(engine: Engine, metrics: Metrics, observers: Observers, topology: ExecutorTopology, gpu: OwnedLane, models: Models, router: Router) {
     this.#e = engine;
     this.#gpu = gpu;
     engine.device = gpu;
     engine.router = router;
     this.#router = router;
     this.#metrics = metrics;
+    this.#observers = observers;
     this.#topology = topology;
     this.#models = models;
     models.bind(engine.fns, engine.codec, router);
@@ -98,7 +101,7 @@ export class Executor {
    * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
    */
   static async create(options?: ExecutorOptions): Promise<Executor> {
-    let metrics!: Metrics, topology!: ExecutorTopology, models!: Models, router!: Router;
+    let metrics!: Metrics, observers!: Observers, topology!: ExecutorTopology, models!: Models, router!: Router;
     // The device is acquired while the workers start; a bad option fails create() and releases it.
     const gpu = typeof options === 'object' && options !== null && options.gpu === true ? openGpu() : undefined;
     let engine: Engine;
@@ -109,6 +112,7 @@ export class Executor {
         applyStealDomains(core, domains);
         topology = executorTopology(cpus, domains);
         metrics = Metrics.create(core);               // before the workers start (observe/metrics.ts)
+        observers = Observers.create(core, core.u32[(core.workerPtr(0) + core.L.W_metrics) >> 2]);   // observe/observers.ts
         models = Models.create(core, opts.learning);  // the duration predictors (learn/models.ts)
         router = new Router(core, opts.learning);     // the placement router's models (learn/router.ts)
       }, () => import('./worker/inline.js').then((m) => m.spawnInline));   // the single-threaded mode's worker
@@ -116,7 +120,7 @@ export class Executor {
       void gpu?.then((lane) => lane.destroy());
       throw e;
     }
-    return new Executor(engine, metrics, topology, gpu === undefined ? NOT_REQUESTED : await gpu, models, router);
+    return new Executor(engine, metrics, observers, topology, gpu === undefined ? NOT_REQUESTED : await gpu, models, router);
   }
 
   /** Number of worker threads (1 in the single-threaded mode: its worker runs on this thread). */
@@ -300,6 +304,45 @@ export class Executor {
    * console.log(m.pool.utilization, m.pool.runTime.p99, m.workers.map((w) => w.dequeLength));
    */
   metrics(options?: MetricsOptions): MetricsSnapshot { return this.#metrics.snapshot(options); }
+
+  /**
+   * Installs an observer (Taskflow's make_observer): on every worker, `onEntry(worker, task, data)` before
+   * each top-level task runs and `onExit(worker, task, data)` after its attempt ends (an async task's when
+   * its promise settled); `prologue(worker, data)` before a worker's first observed task and
+   * `epilogue(worker, data)` when the worker leaves or the observer is removed. Each callback is a task
+   * function (module export or inline, no closure) and runs on the worker; `data`, an array from
+   * executor.shared(), is what they share with the host. Tasks submitted after this returns are observed.
+   * @throws TypeError naming the member at fault; Error when MAX_OBSERVERS (8) are installed.
+   */
+  makeObserver(observer: Observer, data?: ArrayBufferView): ObserverHandle {
+    const what = 'executor.makeObserver(observer, data)';
+    if (typeof observer !== 'object' || observer === null) throw new TypeError(messages.argType(`${what}: observer`, 'an object like { onEntry(worker, task) {}, onExit(worker, task) {} }', observer));
+    const ids = { onEntry: -1, onExit: -1, prologue: -1, epilogue: -1 };
+    let any = false;
+    for (const k of Object.keys(ids) as (keyof typeof ids)[]) {
+      const f = observer[k];
+      if (f === undefined) continue;
+      if (typeof f !== 'function') throw new TypeError(messages.notAFunction(`${what}: observer.${k}`, f));
+      ids[k] = this.#e.fnId(f, `observer.${k}`);
+      any = true;
+    }
+    if (!any) throw new TypeError(messages.observerEmpty(what));
+    if (data !== undefined && (!ArrayBuffer.isView(data) || !this.#e.codec.isShared(data) || data instanceof DataView)) throw new TypeError(messages.observerData(what, data));
+    const handle = this.#observers.add(ids, data as Parameters<Observers['add']>[1]);
+    if (handle === undefined) throw new Error(messages.observersFull(what, MAX_OBSERVERS));
+    return handle;
+  }
+
+  /** Removes an observer makeObserver installed (Taskflow's remove_observer): tasks submitted after this returns are not observed. */
+  removeObserver(handle: ObserverHandle): void {
+    if (!this.#observers.remove(handle)) throw new TypeError(messages.notAnObserver('executor.removeObserver(handle)', handle));
+  }
+
+  /** How many observers are installed (Taskflow's num_observers). */
+  numObservers(): number { return this.#observers.size; }
+
+  /** Workers idle now (Taskflow's num_waiters): parked, or searching for work without one. A moment's reading. */
+  numWaiters(): number { return this.#e.pool.waiters(); }
 
   /** Changes metrics sampling: `{ sampleEvery: n }` times 1 task in n (a power of two; 1 = every task, 0 = none). */
   configureMetrics(config: MetricsConfig): void { this.#metrics.configure(config); }

@@ -23,6 +23,7 @@ export type { TaskOptions, TaskHandle } from './engine/jobs.js';
 export type { Priority, RetryDelay } from './policy/scheduling.js';
 export type { TaskFailure } from './errors.js';
 export type { SharedArrayCtor, SharedTypedArray } from './engine/codec.js';
+export type { Observer, ObserverHandle, ObservedTask } from './observe/observers.js';
 export type { MetricsSnapshot, MetricsOptions, MetricsConfig, WorkerMetrics, WorkerCounters } from './observe/metrics.js';
 export type { Histogram } from './observe/histogram.js';
 export type { ExecutorTopology, CpuTopology, StealDomain } from './observe/topology.js';

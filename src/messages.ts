@@ -93,6 +93,16 @@ export const messages = {
   threadExited: (code: number) => `the thread exited with code ${code}`,
   restartsFailed: (message: string) => `beatflow: every worker failed to restart: ${message.replace(/^beatflow: /, '')}`,
 
+  // ---- observers (src/observe/observers.ts) ----
+  observerEmpty: (what: string) =>
+    `beatflow: ${what}: observer needs at least one of onEntry, onExit, prologue, epilogue (functions)`,
+  observerData: (what: string, got: unknown) =>
+    `beatflow: ${what}: data must be an array from executor.shared() (got ${describe(got)})`,
+  observersFull: (what: string, max: number) =>
+    `beatflow: ${what}: ${max} observers are installed already; remove one with executor.removeObserver(handle)`,
+  notAnObserver: (what: string, got: unknown) =>
+    `beatflow: ${what}: handle must be what executor.makeObserver() returned, not yet removed (got ${describe(got)})`,
+
   // ---- tasks and runs ----
   /** An argument of a Task method: `call` is the method ("retries(n)"), `task` the task's name. */
   taskArg: (call: string, task: string, arg: string, expected: string, got: unknown) =>

@@ -237,6 +237,12 @@ export class Pool {
    * One elastic thread starts at a time: while one boots, later bursts start nothing, and the booted
    * thread calls demand() again once ready, when it can see whether it was enough.
    */
+  /** Workers idle now: parked or searching for work (the core's sleepers and spinners), at most the live ones. */
+  waiters(): number {
+    const i32 = this.#core.i32;
+    return Math.max(0, Math.min(this.live, Atomics.load(i32, this.#sleepersAt) + Atomics.load(i32, this.#spinnersAt)));
+  }
+
   demand(): void {
     if (this.#stopped === 0 || this.#closing || this.elasticStarting > 0) return;
     const i32 = this.#core.i32;

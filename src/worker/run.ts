@@ -27,6 +27,7 @@ export function createRun(th: Thread, parts: RunParts): Run {
   const { core, x, w, tasks, taskSize, frameKids, frameSubs, frameSignal } = th;
   const T_flags = th.T_flags, NOTIFY_HOST = th.NOTIFY_HOST;
   const sampler = th.sampler!;
+  const observers = th.observers!;   // observer hook (src/observe/observers.ts): one load per task while none is set
 
   /** Retires t (n: its condition choices); the next task to run, or EMPTY. Blocks for work only when no task of ours is suspended. */
   function done(t: number, failed: number, n: number): number {
@@ -39,6 +40,8 @@ export function createRun(th: Thread, parts: RunParts): Run {
     // Metrics hook (src/observe/sampler.ts): t's start time if it is timed, else 0. The count is kept
     // here, so most tasks make no call.
     const t0 = --sampler.countdown === 0 || sampler.long || (flags & NOTIFY_HOST) !== 0 ? sampler.begin(t, p) : 0;
+    const observed = observers.on();
+    if (observed) observers.entry(t, p);
     enter(t);
     let failed: number;
     let r: unknown;
@@ -53,12 +56,13 @@ export function createRun(th: Thread, parts: RunParts): Run {
       finished(t, flags);
     } catch (e) {
       const again = retryLater(t, p, e);
-      if (again !== undefined) { dropChildren(); suspend(t, again); leave(); return EMPTY; }
+      if (again !== undefined) { dropChildren(); suspend(t, again); leave(); if (observed) observers.exit(t, p); return EMPTY; }
       failed = fail(p, e);
     }
     const c = frameSignal[th.depth - 1];
     if (c !== undefined) dropSignal(t, c);
     leave();
+    if (observed) observers.exit(t, p);
     // Metrics hook: before finish(), whose atomics publish the sample. The timed tasks also feed their
     // fingerprint's duration predictor (assembly/learn/predictor.ts; a no-op with learning off): one Wasm
     // call per timed task, none for the others.
@@ -79,13 +83,14 @@ export function createRun(th: Thread, parts: RunParts): Run {
     frameSubs[d] = s.subs;
     frameSignal[d] = s.signal;
     const again = s.ok ? undefined : retryLater(s.t, p, s.value);
-    if (again !== undefined) { dropChildren(); suspend(s.t, again); leave(); return EMPTY; }
+    if (again !== undefined) { dropChildren(); suspend(s.t, again); leave(); if (observers.on()) observers.exit(s.t, p); return EMPTY; }
     const failed = s.ok ? settle(p, s.value) : fail(p, s.value);
     const flags = core.u32[(p >> 2) + T_flags];
     finished(s.t, flags);
     const c = frameSignal[d];
     if (c !== undefined) dropSignal(s.t, c);
     leave();
+    if (observers.on()) observers.exit(s.t, p);
     return done(s.t, failed, chosen(p, failed, s.value, flags));
   }
 

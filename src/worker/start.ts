@@ -13,6 +13,7 @@ import { useDeviceChannel } from '../engine/device-task.js';
 import type { Platform, WorkerContext } from '../platform/types.js';
 import { bindBuiltinModules } from '../builtins.js';
 import { Sampler } from '../observe/sampler.js';
+import { ObserverHooks } from '../observe/observers.js';
 import { Thread } from './thread.js';
 import type { WorkerData, StartMessage } from '../engine/thread-protocol.js';
 import { createTaskContext } from './context-object.js';
@@ -69,6 +70,9 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   const nextTask = life.elastic ? life.next : (): number => x.next(w);
   /** Metrics hook (src/observe/sampler.ts): times 1 top-level task in N, and every stamped async task. */
   th.sampler = new Sampler(th.core, w);
+  /** Observer hook (src/observe/observers.ts): one load per task while none is installed. */
+  const fns = th.fns!;
+  th.observers = new ObserverHooks(th.core, w, (id) => fns.get(id));
   const { runTop, resume } = createRun(th, { frames, call, choices, join, awaits, retries, tokens });
 
   /**
@@ -136,6 +140,7 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   post({ type: 'ready', builtins });
   if (single !== undefined) await sliced(single);
   else await loop();
+  th.observers.close();   // epilogues, before the thread's blocks go
   choices.close();
   frames.close();
   if (single === undefined) life.leave();   // a planned exit (recycling, idle) ends the thread now, whatever handles tasks left open

@@ -11,6 +11,7 @@ import type { CoreExports, SharedCore } from '../engine/memory.js';
 import { Codec, Kind } from '../engine/codec.js';
 import type { FunctionCache } from '../engine/functions.js';
 import type { Sampler } from '../observe/sampler.js';
+import type { ObserverHooks } from '../observe/observers.js';
 import type { TaskContext } from './context.js';
 
 /** argInfo of a task whose only argument is one number (src/engine/codec.ts: argc 1, kind Number in the first nibble). */
@@ -62,6 +63,8 @@ export class Thread {
   fns: FunctionCache | undefined = undefined;
   ctx: TaskContext | undefined = undefined;
   sampler: Sampler | undefined = undefined;
+  /** Observer hook (src/observe/observers.ts): tested once per task. */
+  observers: ObserverHooks | undefined = undefined;
   /** An elastic slot or the single-threaded mode: tasks retire with finishNested, never blocking in Wasm (lifecycle.ts). */
   elastic = false;
   /** The single-threaded mode: this worker runs on the host thread, alone; it must never block (start.ts). */
