@@ -320,7 +320,9 @@ export const LEVEL_DEQUE_CAP_LOG2: u32 = 12;
   sampleEvery: u32; // time 1 task in this many (0: none); host-written plainly at any time
   stamps: u32;      // heap pointer to u32[taskCap]: submit times of stamped async tasks (µs, 0 = none)
   observers: u32;   // heap pointer to the observer block (src/observe/observers.ts), host-written before the
-  _h0: u32;         //   workers start; the Wasm core never reads it _h2: u64; _h3: u64; _h4: u64; _h5: u64; _h6: u64;
+                    // workers start; the Wasm core never reads it
+  _h0: u32;
+  _h2: u64; _h3: u64; _h4: u64; _h5: u64; _h6: u64;
 }
 // One window slot of a worker's ring, written only by that worker (plain stores, published by finish()):
 //   0   epoch+1 runSamples waitSamples ·   16 busyMs(f64)   24 run u32[METRIC_BUCKETS]   wait u32[METRIC_BUCKETS]
