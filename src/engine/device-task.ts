@@ -43,7 +43,7 @@ function answered(m: unknown): void {
 /** The task: resolves with the dispatch's report once the host ran it (bindings read back). */
 function gpu(spec: unknown): Promise<unknown> {
   const ctx = channel;
-  if (ctx === undefined) return Promise.reject(new Error(messages.notInWorker));
+  if (ctx === undefined) return Promise.reject(new Error(messages.gpuTaskOffWorker));   // start-up sets it on every worker
   if (!listening) { ctx.listen(answered); listening = true; }
   const id = ++lastId;
   return new Promise((resolve, reject) => {
