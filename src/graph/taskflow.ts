@@ -359,6 +359,7 @@ export class Taskflow {
    * (versions only grow, so the sum does too).
    */
   get compositeVersion(): number {
+    if (this[modulesKey].length === 0) return this.version;   // the common case, read on every run.result()
     let v = this.version;
     const seen = new Set<Taskflow>([this]);
     const stack: Taskflow[] = [this];

@@ -1,4 +1,4 @@
-// Pipelines (issue 4): stages over a bounded number of tokens. The protocol is in README.md here.
+// Pipelines: stages over a bounded number of tokens. The protocol is in README.md here.
 export { Pipeline } from './pipeline.js';
 export type { PipelineOptions, PipelineRunOptions, PipelineResult } from './pipeline.js';
 export { Pipe } from './pipe.js';
