@@ -4,6 +4,7 @@ export type { DependentAsyncOptions } from './executor.js';
 export type { RunHandle, RunOptions, MapOptions } from './executor.js';
 export type {
   GpuLane, GpuLaneBase, GpuAvailable, GpuUnavailable, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuMatmulReport, GpuBinding, GpuStorageArray,
+  GpuCounters, GpuTuning, GpuTuningEntry,
   ComputeLimits, ComputeLimit, FeatureLevel,
 } from './gpu/types.js';
 export type { ExecutorRef, Stats } from './engine/engine.js';
@@ -34,7 +35,7 @@ export { Pipeline, Pipe, PipelineError, type PipelineOptions, type PipelineRunOp
 export {
   forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,
   minElement, maxElement, findIfNot, transformInclusiveScan, transformExclusiveScan, reduceByIndex, merge, fill, fillN,
-  generate, generateN, adopt, gpuTask, type Adopted, type Algorithm, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner, type Device,
+  generate, generateN, matmul, adopt, gpuTask, type Adopted, type Algorithm, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner, type Device,
 } from './algorithms/index.js';
 export { usePlatform } from './platform/current.js';
 export type { Platform, ThreadHandle, SpawnOptions, WorkerContext, KeepAlive, ResourceLimits, UnsupportedOption } from './platform/types.js';

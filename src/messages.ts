@@ -258,8 +258,8 @@ export const messages = {
     `beatflow: ${what}: { op: '${op}', s0, s1 }: s0 and s1 must be numbers (got s0 ${describe(s0)}, s1 ${describe(s1)})`,
   algoMergeLength: (what: string, out: number, a: number, b: number) =>
     `beatflow: ${what}: out has ${out} elements but a and b have ${a} + ${b} = ${a + b}: they must be equal`,
-  algoOverlap: (what: string, label: string) =>
-    `beatflow: ${what}: out overlaps ${label}: the merge reads ${label} while it writes out, so give out memory of its own`,
+  algoOverlap: (what: string, label: string, op = 'merge') =>
+    `beatflow: ${what}: out overlaps ${label}: the ${op} reads ${label} while it writes out, so give out memory of its own`,
   adoptView: (ctors: readonly string[], got: unknown) =>
     `beatflow: adopt(executor, view): view must be one of ${ctors.join(', ')} (a view on your SharedArrayBuffer or ` +
     `ArrayBuffer; got ${describe(got)})`,
@@ -356,6 +356,16 @@ export const messages = {
     `beatflow: ${call}: bindings.${name} is ${bytes} bytes, more than the device binds at once (${limit} = ${max})`,
   gpuReadName: (call: string, name: unknown, why: string) =>
     `beatflow: ${call}: read lists ${describe(name)}, which is ${why}: only var<storage, read_write> bindings are read back`,
+  gpuUploadName: (call: string, name: unknown, why: string) =>
+    `beatflow: ${call}: upload lists ${describe(name)}, which is ${why}: only storage bindings are uploaded`,
+  gpuTuningVersion: (what: string, got: unknown, want: number) =>
+    `beatflow: ${what}: tuning.version is ${describe(got)}, but this beatflow reads version ${want}: tune again and store the new record`,
+  gpuTuningFileIgnored: (path: string, why: string) =>
+    `beatflow: the GPU tuning file ${path} was not used (${why}); the next autotune writes it again`,
+  gpuTuningFileUnwritten: (path: string, why: string) =>
+    `beatflow: the GPU tuning file ${path} could not be written (${why}); the next run tunes again`,
+  gpuTuningDirNoFiles: (platform: string) =>
+    `beatflow: options.gpu.tuningDir needs a file system, which ${platform} does not give: store executor.gpu.tuning() yourself and pass it to executor.gpu.useTuning()`,
 
   // ---- built-in GPU kernels and device placement (src/gpu/kernels/, src/policy/placement.ts) ----
   /** Why a call has no GPU kernel (phrases, quoted in gpuNoKernel). */

@@ -6,7 +6,7 @@
 // where no adapter can exist; under CI=true that fails instead.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Executor, GpuDeviceLostError } from 'beatflow';
+import { Executor, GpuDeviceLostError, matmul } from 'beatflow';
 import { gpuSuite } from './helpers/gpu.mjs';
 import { within, rejection } from './helpers/executor.mjs';
 import { shapesFor, MATMUL_SHAPES, shapeBytes } from '../build/src/gpu/kernels/matmul.js';
@@ -114,6 +114,28 @@ it('bad arguments are named: types, dims, lengths', async () => {
   assert.match(e4.message, /a has 6 elements, but m·k = 4/);
 });
 
+it('matmul(…, { device }): the GPU within 2·(k + 1)·2^-24·Σ|a·b| of the CPU twin; auto keeps a software adapter off', async () => {
+  for (const [m, n, k] of [[1, 1, 1], [15, 17, 9], [65, 63, 130], [128, 96, 257]]) {
+    const { a, b, out } = operands(m, n, k), cpu = ex.shared(Float32Array, m * n);
+    assert.is(await matmul(ex, a, b, out, m, n, k, { device: 'gpu' }), out);
+    await matmul(ex, a, b, cpu, m, n, k, { device: 'cpu' });
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let abs = 0;
+        for (let l = 0; l < k; l++) abs += Math.abs(a[i * k + l] * b[l * n + j]);
+        const d = Math.abs(out[i * n + j] - cpu[i * n + j]);
+        if (!(d <= 2 * (k + 1) * U * abs)) assert.unreachable(`${m}×${n}×${k} [${i}][${j}]: gpu ${out[i * n + j]}, cpu ${cpu[i * n + j]}`);
+      }
+    }
+    for (const v of [a, b, out, cpu]) ex.free(v);
+  }
+  const { a, b, out } = operands(256, 256, 256);
+  const before = gpu.counters.submissions;
+  await matmul(ex, a, b, out, 256, 256, 256, { device: 'auto' });
+  assert.is(gpu.counters.submissions, before, `'auto' on ${gpu.software ? 'a software adapter' : 'this adapter'} ran on the CPU`);
+  assert.ok(gpu.software, 'CI has only software adapters (llvmpipe, SwiftShader)');
+});
+
 M.after(() => ex.close());
 M.run();
 
@@ -132,6 +154,19 @@ itL('rejects with GpuDeviceLostError, never hangs, out untouched; later calls re
   assert.ok(out.every((v) => v === 7));
   const e2 = await rejection(ex2.gpu.matmul(a, b, out, 256, 256, 256));
   assert.match(e2.message, /lost|no GPU device/);
+  await within(ex2.close(), 10_000, 'close after loss');
+});
+
+itL('matmul(…, { device: \'gpu\' }) whose device is lost re-runs on the CPU twin: its result bit for bit, counted', async () => {
+  const ex2 = await Executor.create({ workers: 2, gpu: true });
+  const { a, b, out } = operands(200, 200, 200, ex2), ref = ex2.shared(Float32Array, 200 * 200);
+  await matmul(ex2, a, b, ref, 200, 200, 200);
+  await ex2.gpu.matmul(a, b, out, 4, 4, 4).catch(() => {});   // a length error; the tuning is cached already
+  const call = matmul(ex2, a, b, out, 200, 200, 200, { device: 'gpu' });
+  ex2.gpu._loseDevice();
+  assert.is(await within(call, 20_000, 'matmul after loss'), out);
+  for (let i = 0; i < out.length; i++) if (!Object.is(out[i], ref[i])) assert.unreachable(`[${i}]: ${out[i]} vs ${ref[i]}`);
+  assert.is(ex2.gpu.fallbacks, 1);
   await within(ex2.close(), 10_000, 'close after loss');
 });
 

@@ -252,7 +252,8 @@ export const reduceByIndex = algorithm<[first: number, last: number, step: numbe
     return c;
   });
 
-function overlaps(x: NumArray, y: NumArray): boolean {
+/** Whether x and y share any byte. */
+export function overlaps(x: NumArray, y: NumArray): boolean {
   return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
 }
 

@@ -14,6 +14,7 @@ import { type Ctx, type OnePhase, type Share, type Steps, NOTHING, onePhase } fr
 import { inclusiveScan, exclusiveScan, transformInclusiveScan, transformExclusiveScan, scanSteps } from './scan.js';
 import { sort, sortSteps, SORT_NS_PER_ITEM } from './sort.js';
 import { fill, generate, merge, fillCallerPlan } from './fill.js';
+import { matmul, matmulPlan } from './matmul.js';
 
 // ---- forEach, forEachIndex, transform ----
 
@@ -229,6 +230,7 @@ export function callerPlan(name: BuiltinName, args: Args): OnePhase | undefined 
   const more = fillCallerPlan(name, args);
   if (more) return more;
   if (name === 'transform') return transformPlan(args);
+  if (name === 'matmul') return matmulPlan(args);
   if (name === 'reduce') return reducePlan(args);
   if (name === 'minElement' || name === 'maxElement') return minMaxPlan(args);
   return undefined;
@@ -253,7 +255,7 @@ export function callerSteps(name: BuiltinName, args: Args): { n: number; costNs:
 /** Every builtin, by the name the function table records (and errors show as the task's name). */
 export const BUILTINS = {
   forEach, forEachIndex, transform, reduce, findIndex, minElement, maxElement, inclusiveScan, exclusiveScan, sort,
-  fill, generate, merge, reduceByIndex, transformInclusiveScan, transformExclusiveScan,
+  fill, generate, merge, reduceByIndex, transformInclusiveScan, transformExclusiveScan, matmul,
 } as const;
 export type BuiltinName = keyof typeof BUILTINS;
 

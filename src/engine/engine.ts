@@ -116,7 +116,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
       onBroken: (_w, err) => this.recovery.broken(err, core.nWorkers),
       spawn,
     });
-    this.pool.onDevice = (ask, reply) => serveDevice(this.device, ask, reply);
+    this.pool.onDevice = (ask, reply) => serveDevice(this.device, ask, reply, (d, p, n) => this.codec.view(d, p, n));
     this.runs = new Runs(this);
     this.outcomes = new Outcomes(core, this.codec, this.fns, (t) => this.runs.taskName(t));
     this.completions = new Completions(core, this.keepAlive, {
@@ -146,6 +146,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     const threadless = (await p.check()) ?? undefined;   // why this host runs only single-threaded, if it does
     const opts = resolveOptions(options, p.baseUrl());
     refuseUnsupported(options, p.unsupported, p.name);
+    if (opts.gpu !== false && opts.gpu.tuningDir !== undefined && p.files === undefined) throw new TypeError(messages.gpuTuningDirNoFiles(p.name));
     const single = opts.workers === 0 || threadless !== undefined;
     if (threadless !== undefined && opts.workers !== 0) console.warn(messages.singleThreaded(threadless));
     const spawn = single ? await inline() : undefined;

@@ -1,13 +1,14 @@
 // The Node adapter: worker_threads, node:fs, node:os. Bun runs it too (bun.ts).
 import { availableParallelism } from 'node:os';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { messages } from '../errors.js';
 import { WORKER_ENTRY } from './current.js';
-import type { KeepAlive, Platform, SpawnOptions, ThreadHandle, WorkerContext } from './types.js';
+import type { KeepAlive, Platform, SpawnOptions, TextFiles, ThreadHandle, WorkerContext } from './types.js';
 
 /**
  * Workers inherit the host's flags (execArgv left undefined), except that --input-type applies only to an
@@ -65,6 +66,23 @@ function workerContext<T>(): Promise<WorkerContext<T>> {
   });
 }
 
+/** Small text files: written to a temporary name beside the file, then renamed over it. */
+const files: TextFiles = {
+  async read(dir, name) {
+    try { return await readFile(join(dir, name), 'utf8'); } catch (e) {
+      if ((e as { code?: unknown }).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  },
+  async write(dir, name, text) {
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `.${name}.${process.pid}.${Date.now()}.tmp`);
+    await writeFile(tmp, text, 'utf8');
+    await rename(tmp, join(dir, name));
+  },
+  path: (dir, name) => join(dir, name),
+};
+
 export const platform: Platform = {
   name: 'node',
   unsupported: [],
@@ -82,4 +100,5 @@ export const platform: Platform = {
   workerContext,
   exitThread: () => process.exit(0),
   heapUsedBytes: () => getHeapStatistics().used_heap_size,
+  files,
 };
