@@ -156,11 +156,15 @@ export class GpuLane implements DeviceLane {
   /** The executor's shared memory (resident arrays on it are known by where they lie: resident.ts). */
   useMemory(owns: (b: ArrayBufferLike) => boolean): void { this.#resident.useMemory(owns); }
 
-  /** The autotune's measure of a shape: one untimed run (compiling it), then one timed, on TUNE_SIZE³. */
+  /**
+   * The autotune's measure of a shape: one untimed run of a single tile over the same buffers (compiling
+   * the pipeline and filling the pool, without the work), then one timed run on TUNE_SIZE³.
+   */
   async #timeShape(call: string, s: MatmulShape): Promise<number> {
     const z = TUNE_SIZE, a = new Float32Array(z * z).fill(1), b = new Float32Array(z * z).fill(0.5), out = new Float32Array(z * z);
+    const warm = matmulProgram(s, a, b, out, s.tile, s.tile, s.depth);
+    await this.#program(call, warm.buffers, warm.passes);
     const p = matmulProgram(s, a, b, out, z, z, z);
-    await this.#program(call, p.buffers, p.passes);
     const t0 = performance.now();
     await this.#program(call, p.buffers, p.passes);
     return performance.now() - t0;
