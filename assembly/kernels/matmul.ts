@@ -28,6 +28,9 @@ const KC: u32 = 128;
 @inline function ld(p: usize): v128 { return v128.load(p); }
 // @ts-ignore: decorator
 @inline function fmacc(acc: v128, x: v128, y: v128): v128 { return f32x4.add(acc, f32x4.mul(x, y)); }
+/** The address of element [r][c] of a row-major f32 matrix of `cols` columns at `base`. */
+// @ts-ignore: decorator
+@inline function at(base: usize, r: u32, cols: u32, c: u32): usize { return base + ((<usize>r * <usize>cols + <usize>c) << 2); }
 
 /**
  * Four rows (i..i+4) × columns [j0, j1) over the slice [l0, l1) of k. `first`: the slice starts at l = 0,
@@ -35,12 +38,10 @@ const KC: u32 = 128;
  */
 function quad(out: usize, a: usize, b: usize, n: u32, k: u32, i: u32, j0: u32, j1: u32, l0: u32, l1: u32, first: bool): void {
   const rowA = <usize>k << 2, rowB = <usize>n << 2, rowO = <usize>n << 2;
-  const a0 = a + ((<usize>i * <usize>k + <usize>l0) << 2);
-  const o0 = out + ((<usize>i * <usize>n) << 2);
   const zero = f32x4.splat(0);
   let j = j0;
   for (; j + 8 <= j1; j += 8) {
-    const oj = o0 + (<usize>j << 2);
+    const oj = at(out, i, n, j);
     let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
     if (!first) {
       c00 = ld(oj); c01 = ld(oj + 16);
@@ -48,7 +49,7 @@ function quad(out: usize, a: usize, b: usize, n: u32, k: u32, i: u32, j0: u32, j
       c20 = ld(oj + 2 * rowO); c21 = ld(oj + 2 * rowO + 16);
       c30 = ld(oj + 3 * rowO); c31 = ld(oj + 3 * rowO + 16);
     }
-    let pa = a0, pb = b + ((<usize>l0 * <usize>n + <usize>j) << 2);
+    let pa = at(a, i, k, l0), pb = at(b, l0, n, j);
     for (let l = l0; l < l1; l++) {
       const b0 = ld(pb), b1 = ld(pb + 16);
       const x0 = v128.splat<f32>(load<f32>(pa)), x1 = v128.splat<f32>(load<f32>(pa + rowA));
@@ -71,14 +72,12 @@ function quad(out: usize, a: usize, b: usize, n: u32, k: u32, i: u32, j0: u32, j
 /** One row i × columns [j0, j1) over the slice [l0, l1): 8, then 4, then 1 column at a time. */
 function row(out: usize, a: usize, b: usize, n: u32, k: u32, i: u32, j0: u32, j1: u32, l0: u32, l1: u32, first: bool): void {
   const rowB = <usize>n << 2;
-  const a0 = a + ((<usize>i * <usize>k + <usize>l0) << 2);
-  const o0 = out + ((<usize>i * <usize>n) << 2);
   const zero = f32x4.splat(0);
   let j = j0;
   for (; j + 8 <= j1; j += 8) {
-    const oj = o0 + (<usize>j << 2);
+    const oj = at(out, i, n, j);
     let c0 = first ? zero : ld(oj), c1 = first ? zero : ld(oj + 16);
-    let pa = a0, pb = b + ((<usize>l0 * <usize>n + <usize>j) << 2);
+    let pa = at(a, i, k, l0), pb = at(b, l0, n, j);
     for (let l = l0; l < l1; l++) {
       const x = v128.splat<f32>(load<f32>(pa));
       c0 = fmacc(c0, x, ld(pb)); c1 = fmacc(c1, x, ld(pb + 16));
@@ -87,9 +86,9 @@ function row(out: usize, a: usize, b: usize, n: u32, k: u32, i: u32, j0: u32, j1
     v128.store(oj, c0); v128.store(oj + 16, c1);
   }
   for (; j + 4 <= j1; j += 4) {
-    const oj = o0 + (<usize>j << 2);
+    const oj = at(out, i, n, j);
     let c0 = first ? zero : ld(oj);
-    let pa = a0, pb = b + ((<usize>l0 * <usize>n + <usize>j) << 2);
+    let pa = at(a, i, k, l0), pb = at(b, l0, n, j);
     for (let l = l0; l < l1; l++) {
       c0 = fmacc(c0, v128.splat<f32>(load<f32>(pa)), ld(pb));
       pa += 4; pb += rowB;
@@ -97,9 +96,9 @@ function row(out: usize, a: usize, b: usize, n: u32, k: u32, i: u32, j0: u32, j1
     v128.store(oj, c0);
   }
   for (; j < j1; j++) {
-    const oj = o0 + (<usize>j << 2);
+    const oj = at(out, i, n, j);
     let c: f32 = first ? 0 : load<f32>(oj);
-    let pa = a0, pb = b + ((<usize>l0 * <usize>n + <usize>j) << 2);
+    let pa = at(a, i, k, l0), pb = at(b, l0, n, j);
     for (let l = l0; l < l1; l++) {
       c = c + load<f32>(pa) * load<f32>(pb);   // f32 arithmetic: each operation rounded once, as the lanes above
       pa += 4; pb += rowB;
@@ -115,7 +114,7 @@ function row(out: usize, a: usize, b: usize, n: u32, k: u32, i: u32, j0: u32, j1
  */
 export function kernelMatmul(out: usize, a: usize, b: usize, n: u32, k: u32, r0: u32, r1: u32): void {
   if (k == 0) {
-    memory.fill(out + ((<usize>r0 * <usize>n) << 2), 0, (<usize>(r1 - r0) * <usize>n) << 2);
+    memory.fill(at(out, r0, n, 0), 0, (<usize>(r1 - r0) * <usize>n) << 2);
     return;
   }
   for (let l0: u32 = 0; l0 < k; l0 += KC) {
