@@ -11,7 +11,7 @@ export type { ExecutorRef, Stats } from './engine/engine.js';
 export { Taskflow, Task } from './graph/taskflow.js';
 export type { TaskFunction, TaskResult, TasksOf } from './graph/taskflow.js';
 export type { TaskContext, TaskGroup } from './worker/context.js';
-export type { ExecutorOptions } from './options.js';
+export type { ExecutorOptions, GpuOptions } from './options.js';
 export type { PlacementView, PlacementDecision, RouteModelView, RouterSnapshot } from './learn/router.js';
 export type { Route, RouteChoice } from './policy/router.js';
 export type { Parallel } from './algorithms/route.js';
@@ -38,4 +38,4 @@ export {
   generate, generateN, matmul, adopt, gpuTask, type Adopted, type Algorithm, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner, type Device,
 } from './algorithms/index.js';
 export { usePlatform } from './platform/current.js';
-export type { Platform, ThreadHandle, SpawnOptions, WorkerContext, KeepAlive, ResourceLimits, UnsupportedOption } from './platform/types.js';
+export type { Platform, ThreadHandle, SpawnOptions, WorkerContext, KeepAlive, ResourceLimits, UnsupportedOption, TextFiles } from './platform/types.js';
