@@ -258,8 +258,8 @@ export const messages = {
     `beatflow: ${what}: { op: '${op}', s0, s1 }: s0 and s1 must be numbers (got s0 ${describe(s0)}, s1 ${describe(s1)})`,
   algoMergeLength: (what: string, out: number, a: number, b: number) =>
     `beatflow: ${what}: out has ${out} elements but a and b have ${a} + ${b} = ${a + b}: they must be equal`,
-  algoOverlap: (what: string, label: string, op = 'merge') =>
-    `beatflow: ${what}: out overlaps ${label}: the ${op} reads ${label} while it writes out, so give out memory of its own`,
+  algoOverlap: (what: string, label: string) =>
+    `beatflow: ${what}: out overlaps ${label}: the merge reads ${label} while it writes out, so give out memory of its own`,
   adoptView: (ctors: readonly string[], got: unknown) =>
     `beatflow: adopt(executor, view): view must be one of ${ctors.join(', ')} (a view on your SharedArrayBuffer or ` +
     `ArrayBuffer; got ${describe(got)})`,
@@ -384,6 +384,8 @@ export const messages = {
     `beatflow: ${call}: array is ${bytes} bytes; the GPU sort pads it to a power of two, ${padded} bytes, more than the GPU binds at once (maxStorageBufferBindingSize = ${max}); use device: 'cpu' or 'auto'`,
   gpuMatmulLength: (call: string, name: string, length: number, dims: string, want: number) =>
     `beatflow: ${call}: ${name} has ${length} elements, but ${dims} = ${want}`,
+  matmulOverlap: (call: string, name: string) =>
+    `beatflow: ${call}: out overlaps ${name}: the product reads ${name} while it writes out, so give out memory of its own`,
   gpuMatmulGrid: (call: string, m: number, n: number, tile: number, max: number) =>
     `beatflow: ${call}: a ${m}×${n} result needs more than ${max} workgroups of ${tile}×${tile} along one dimension (maxComputeWorkgroupsPerDimension)`,
   gpuMatmulNoShape: (limits: string) => `beatflow: executor.gpu.matmul(): no matmul kernel shape fits this device's limits (${limits})`,

@@ -12,9 +12,9 @@ import { Arg } from './spec.js';
 import { type Args, type Body, J, arr, bind, fn, isCallback, jobView, rangeFn, theCore } from './job.js';
 import { type Ctx, type OnePhase, type Share, type Steps, NOTHING, onePhase } from './drive.js';
 import { inclusiveScan, exclusiveScan, transformInclusiveScan, transformExclusiveScan, scanSteps } from './scan.js';
+import { matmul, matmulPlan } from './matmul.js';
 import { sort, sortSteps, SORT_NS_PER_ITEM } from './sort.js';
 import { fill, generate, merge, fillCallerPlan } from './fill.js';
-import { matmul, matmulPlan } from './matmul.js';
 
 // ---- forEach, forEachIndex, transform ----
 
@@ -254,8 +254,9 @@ export function callerSteps(name: BuiltinName, args: Args): { n: number; costNs:
 
 /** Every builtin, by the name the function table records (and errors show as the task's name). */
 export const BUILTINS = {
+  matmul,
   forEach, forEachIndex, transform, reduce, findIndex, minElement, maxElement, inclusiveScan, exclusiveScan, sort,
-  fill, generate, merge, reduceByIndex, transformInclusiveScan, transformExclusiveScan, matmul,
+  fill, generate, merge, reduceByIndex, transformInclusiveScan, transformExclusiveScan,
 } as const;
 export type BuiltinName = keyof typeof BUILTINS;
 

@@ -4,7 +4,7 @@ export {
   minElement, maxElement, findIfNot, transformInclusiveScan, transformExclusiveScan, reduceByIndex, merge,
 } from './api.js';
 export { fill, fillN, generate, generateN } from './api-fill.js';
-export { matmul } from './api-matmul.js';
 export type { Algorithm, PartitionOptions, ReduceOptions, MapSpec, Partitioner, Device } from './api.js';
 export { adopt, type Adopted } from './adopt.js';
 export { gpuTask } from './gpu-task.js';
+export { matmul } from './api-matmul.js';
