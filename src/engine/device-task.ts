@@ -5,37 +5,19 @@
 // returns a promise (the worker runs other tasks), and its successors start once the GPU work is done
 // and read back. Two messages and the host's event loop are on the path, on top of the dispatch itself.
 //
-// The spec's arrays on the shared memory cross as references (dtype, byte offset, length), not as views:
-// the host rebuilds each as a view of its own memory, so the lane knows it for the array the host made
-// resident (gpu/resident.ts knows arrays on the shared memory by where they lie). A view posted as it is
-// would arrive on another SharedArrayBuffer object, which the host cannot tell is its own memory.
+// The spec's arrays on the shared memory cross as references (shared-refs.ts), so the host's lane knows
+// them for the arrays the host made resident.
 import type { WorkerContext } from '../platform/types.js';
 import type { BuiltinModule } from './functions.js';
 import type { DeviceLane } from './device.js';
 import type { SharedCore } from './memory.js';
-import { DTYPES, type SharedArrayCtor, type SharedTypedArray } from './codec.js';
+import { bindingsToRefs, bindingsFromRefs } from './shared-refs.js';
 import { messages } from '../errors.js';
 
 /** Worker → host: run this dispatch. */
 export interface DeviceAsk { readonly type: 'device'; readonly id: number; readonly spec: unknown }
 /** Host → worker: how it went. */
 export interface DeviceAnswer { readonly type: 'device-done'; readonly id: number; readonly value?: unknown; readonly error?: { name: string; message: string } }
-
-/** A shared array in a DeviceAsk: [dtype (DTYPES index), byte offset, length]. */
-const REF = 'beatflow.shared';
-type Ref = { readonly [REF]: readonly [number, number, number] };
-
-/** Maps each binding of a spec (a storage array, or `{ uniform: array }`) through `f`; anything else is left as it is. */
-function mapBindings(spec: unknown, f: (v: unknown) => unknown): unknown {
-  const s = spec as { bindings?: unknown } | null;
-  if (typeof s !== 'object' || s === null || typeof s.bindings !== 'object' || s.bindings === null) return spec;
-  const bindings: Record<string, unknown> = {};
-  for (const [name, v] of Object.entries(s.bindings)) {
-    const u = typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && 'uniform' in v ? v as { uniform: unknown } : undefined;
-    bindings[name] = u === undefined ? f(v) : { ...u, uniform: f(u.uniform) };
-  }
-  return { ...s, bindings };
-}
 
 // ---- the worker side ----
 
@@ -63,13 +45,6 @@ function answered(m: unknown): void {
   w.reject(e);
 }
 
-/** A view on this worker's shared memory as a reference; anything else as it is. */
-function toRef(v: unknown): unknown {
-  if (core === undefined || !ArrayBuffer.isView(v) || !core.ownsBuffer(v.buffer)) return v;
-  const d = DTYPES.indexOf(v.constructor as SharedArrayCtor);
-  return d < 0 ? v : { [REF]: [d, v.byteOffset, (v as SharedTypedArray).length] } satisfies Ref;
-}
-
 /** The task: resolves with the dispatch's report once the host ran it (bindings read back). */
 function gpu(spec: unknown): Promise<unknown> {
   const ctx = channel;
@@ -78,7 +53,7 @@ function gpu(spec: unknown): Promise<unknown> {
   const id = ++lastId;
   return new Promise((resolve, reject) => {
     waiting.set(id, { resolve, reject });
-    ctx.post({ type: 'device', id, spec: mapBindings(spec, toRef) } satisfies DeviceAsk);
+    ctx.post({ type: 'device', id, spec: bindingsToRefs(core, spec) } satisfies DeviceAsk);
   });
 }
 
@@ -105,11 +80,7 @@ export function serveDevice(lane: DeviceLane | undefined, ask: DeviceAsk, reply:
   if (lane?.dispatch === undefined) { fail(new Error(messages.gpuUnavailable('gpuTask', messages.gpuNotRequested))); return; }
   let p: Promise<unknown>;
   try {
-    const spec = mapBindings(ask.spec, (v) => {
-      const r = typeof v === 'object' && v !== null ? (v as Partial<Ref>)[REF] : undefined;
-      return r === undefined ? v : view(r[0], r[1], r[2]);
-    });
-    p = lane.dispatch(spec as never);
+    p = lane.dispatch(bindingsFromRefs(ask.spec, view) as never);
   } catch (e) { fail(e); return; }
   p.then((value) => reply({ type: 'device-done', id: ask.id, value }), fail);
 }
