@@ -36,5 +36,9 @@ export {
   minElement, maxElement, findIfNot, transformInclusiveScan, transformExclusiveScan, reduceByIndex, merge, fill, fillN,
   generate, generateN, adopt, gpuTask, type Adopted, type Algorithm, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner, type Device,
 } from './algorithms/index.js';
+export {
+  IndexRange, forEachByIndex, type IndexRangeConstructor, type Dim, type DimLike, type Rank, type ForEachByIndex, type ForEachIndex,
+  type ReduceByIndex, type BoxFn, type LocalReducer,
+} from './algorithms/index.js';
 export { usePlatform } from './platform/current.js';
 export type { Platform, ThreadHandle, SpawnOptions, WorkerContext, KeepAlive, ResourceLimits, UnsupportedOption } from './platform/types.js';

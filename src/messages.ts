@@ -260,6 +260,23 @@ export const messages = {
     `beatflow: ${what}: out has ${out} elements but a and b have ${a} + ${b} = ${a + b}: they must be equal`,
   algoOverlap: (what: string, label: string) =>
     `beatflow: ${what}: out overlaps ${label}: the merge reads ${label} while it writes out, so give out memory of its own`,
+  // ---- index ranges (algorithms/index-range.ts) ----
+  rangeNumbers: (what: string, got: number) =>
+    `beatflow: ${what}: a 1-D range takes exactly three numbers, begin, end and step (got ${got} arguments); ` +
+    'for 2-D and 3-D pass one [begin, end, step] array per dimension',
+  rangeRank: (what: string, got: number) =>
+    `beatflow: ${what}: a range has 1, 2 or 3 dimensions, one [begin, end, step] array each (got ${got})`,
+  rangeDimRank: (what: string, d: number, rank: number) =>
+    `beatflow: ${what}: dim${d} must be a [begin, end, step] array or a 1-D IndexRange (got a ${rank}-D IndexRange)`,
+  rangeDirection: (what: string, label: string, begin: number, end: number, step: number) =>
+    `beatflow: ${what}: ${label}step ${step} never reaches ${label}end ${end} from ${label}begin ${begin}: ` +
+    'a range counting up (begin < end) needs a positive step, one counting down a negative step',
+  rangeUnsafe: (what: string, label: string, begin: number, end: number, step: number) =>
+    `beatflow: ${what}: ${label}[${begin}, ${end}) by ${step} reaches past Number.MAX_SAFE_INTEGER: use smaller bounds or step`,
+  rangeOneD: (method: string, rank: number) =>
+    `beatflow: IndexRange.${method} is for 1-D ranges (this one has ${rank} dimensions): use range.dim(d), which is [begin, end, step]`,
+  rangeTooLarge: (what: string, n: number, most: number) =>
+    `beatflow: ${what}: range has ${n} elements, more than one call takes (${most}): split it into several calls`,
   adoptView: (ctors: readonly string[], got: unknown) =>
     `beatflow: adopt(executor, view): view must be one of ${ctors.join(', ')} (a view on your SharedArrayBuffer or ` +
     `ArrayBuffer; got ${describe(got)})`,
