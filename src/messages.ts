@@ -58,7 +58,8 @@ export const messages = {
     'ship beside it: when bundling, mark beatflow as external, or copy build/src/ (with build/core.wasm) unchanged',
   notInWorker: 'beatflow: src/worker/main.ts is the entry of the executor\'s worker threads and must run in one: ' +
     'do not import it yourself (Executor.create() starts the workers)',
-  gpuTaskOffWorker: 'beatflow internal error: a GPU task ran where no worker channel to the host exists — please report',
+  hopOffWorker: 'beatflow internal error: a task that hops to the host (a GPU task, a pipeline task) ran where no worker channel to the host exists — please report',
+  hostJobMissing: (id: number) => `beatflow internal error: a graph task named host job ${id}, which is not registered — please report`,
   noPlatform: 'beatflow internal error: no platform adapter is installed (Executor.create() loads one first) — please report',
   workerScript: (detail: string | undefined) =>
     `the worker script failed to load or run${detail ? ` (${detail})` : ' (the browser gives no detail: a 404, a network error, a ' +
