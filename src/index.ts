@@ -33,7 +33,7 @@ export type { MapOp } from './algorithms/ops.js';
 export {
   Pipeline, ScalablePipeline, DataPipeline, makeDataPipe, Pipe, PipelineError, type PipelineOptions, type PipelineRunOptions,
   type PipelineResult, type PipelineSource, type PipeOptions, type PipeOptionsNoArgs, type PipeKind, type PipeContext, type StageFn,
-  type StageFnWith, type DataPipelineConstructor, type ChainedPipes, type PipeInput, type PipeOutput,
+  type DataPipelineConstructor, type ChainedPipes, type PipeInput, type PipeOutput,
 } from './pipeline/index.js';
 export {
   forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,

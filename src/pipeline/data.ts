@@ -11,24 +11,20 @@ import type { PipeContext } from './stage.js';
 export type PipeInput<P> = P extends Pipe<infer I, any> ? I : never;
 /** What a pipe gives. */
 export type PipeOutput<P> = P extends Pipe<any, infer O> ? O : never;
-/** The last of a tuple of pipes (any pipe's, for an array). */
-type LastPipe<P extends readonly unknown[]> = P extends readonly [...unknown[], infer L] ? L : P[number];
-/** P after its first pipe, each pipe's input replaced by what the one before gives. */
-type Linked<P extends readonly Pipe[], Prev> = P extends readonly [infer H extends Pipe, ...infer T extends readonly Pipe[]]
-  ? readonly [Pipe<Prev, PipeOutput<H>>, ...Linked<T, PipeOutput<H>>] : readonly [];
-
 /**
- * The tuple of pipes P as it must be for a DataPipeline: each pipe after the first takes what the one
- * before gives. P is assignable to it exactly when the stages fit (an array of pipes, not a tuple, is
- * not checked).
+ * The tuple of pipes P as it must be for a DataPipeline: each pipe takes what the one before gives (the
+ * first, `Prev`: its own input). P is assignable to it exactly when the stages fit; an array of pipes
+ * that is not a tuple is not checked.
  */
-export type ChainedPipes<P extends readonly Pipe[]> = P extends readonly [infer H extends Pipe, ...infer T extends readonly Pipe[]]
-  ? readonly [H, ...Linked<T, PipeOutput<H>>] : P;
+export type ChainedPipes<P extends readonly Pipe[], Prev = PipeInput<P[0]>> =
+  P extends readonly [infer H extends Pipe, ...infer T extends readonly Pipe[]]
+    ? readonly [Pipe<Prev, PipeOutput<H>>, ...ChainedPipes<T, PipeOutput<H>>]
+    : P extends readonly [] ? readonly [] : P;
 
 /** `new DataPipeline(options, ...pipes)`: a Pipeline typed from its pipes, refused at compile time when they do not fit. */
 export interface DataPipelineConstructor {
   new <const P extends readonly Pipe[]>(options: PipelineOptions, ...pipes: P & ChainedPipes<P>):
-    Pipeline<PipeInput<P[0]>, PipeOutput<LastPipe<P>>>;
+    Pipeline<PipeInput<P[0]>, PipeOutput<P extends readonly [...unknown[], infer L] ? L : P[number]>>;
   readonly prototype: Pipeline;
 }
 

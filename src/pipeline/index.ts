@@ -6,5 +6,5 @@ export { DataPipeline, makeDataPipe } from './data.js';
 export type { DataPipelineConstructor, ChainedPipes, PipeInput, PipeOutput } from './data.js';
 export { Pipe } from './pipe.js';
 export type { PipeContext } from './stage.js';
-export type { PipeKind, PipeOptions, PipeOptionsNoArgs, StageFn, StageFnWith } from './pipe.js';
+export type { PipeKind, PipeOptions, PipeOptionsNoArgs, StageFn } from './pipe.js';
 export { PipelineError } from '../errors.js';

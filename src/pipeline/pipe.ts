@@ -30,8 +30,6 @@ const KNOWN = ['name', 'on', 'args', 'context'] as const;
 
 /** A stage's function: its input (after any args), then the token's context when `{ context: true }`. */
 export type StageFn<In, R> = (input: In, pf: PipeContext) => R;
-/** A stage's function with leading args `A`. */
-export type StageFnWith<A extends readonly unknown[], In, R> = (...a: [...A, In, PipeContext]) => R;
 /** Options without args (the input is the function's first parameter). */
 export type PipeOptionsNoArgs = string | (PipeOptions & { args?: readonly [] });
 
@@ -85,7 +83,8 @@ export class Pipe<In = any, Out = any> {
   /** A stage that takes one token at a time, in the order the source produced them. */
   static serial<In, R>(fn: StageFn<In, R>, options?: PipeOptionsNoArgs): Pipe<In, Awaited<R>>;
   /** The same, with leading arguments: fn(...args, input). */
-  static serial<const A extends readonly unknown[], In, R>(fn: StageFnWith<A, In, R>, options: PipeOptions<A> & { args: A }): Pipe<In, Awaited<R>>;
+  static serial<const A extends readonly unknown[], In, R>(fn: (...a: [...A, In, PipeContext]) => R, options: PipeOptions<A> & { args: A }): Pipe<In, Awaited<R>>;
+  static serial<const A extends readonly unknown[], In, R>(fn: (...a: [...A, In]) => R, options: PipeOptions<A> & { args: A }): Pipe<In, Awaited<R>>;
   static serial(fn: (...a: any[]) => unknown, options?: string | PipeOptions): Pipe {
     return new Pipe('serial', fn, options);
   }
@@ -93,7 +92,8 @@ export class Pipe<In = any, Out = any> {
   /** A stage that may work on several tokens at once (up to the pipeline's lines), finishing in any order. */
   static parallel<In, R>(fn: StageFn<In, R>, options?: PipeOptionsNoArgs): Pipe<In, Awaited<R>>;
   /** The same, with leading arguments: fn(...args, input). */
-  static parallel<const A extends readonly unknown[], In, R>(fn: StageFnWith<A, In, R>, options: PipeOptions<A> & { args: A }): Pipe<In, Awaited<R>>;
+  static parallel<const A extends readonly unknown[], In, R>(fn: (...a: [...A, In, PipeContext]) => R, options: PipeOptions<A> & { args: A }): Pipe<In, Awaited<R>>;
+  static parallel<const A extends readonly unknown[], In, R>(fn: (...a: [...A, In]) => R, options: PipeOptions<A> & { args: A }): Pipe<In, Awaited<R>>;
   static parallel(fn: (...a: any[]) => unknown, options?: string | PipeOptions): Pipe {
     return new Pipe('parallel', fn, options);
   }
