@@ -45,6 +45,16 @@ function makeInput(n, size) {
   return batches;
 }
 
+/** Times one run of `once`, checking that all `n` lines reached `agg` (reset first): [ms, sum]. */
+const timer = (agg, n) => async (once) => {
+  agg.sum = 0; agg.count = 0;
+  const t0 = now();
+  await once();
+  const ms = now() - t0;
+  if (agg.count !== n) throw new Error(`aggregated ${agg.count} lines, expected ${n}`);
+  return [ms, agg.sum];
+};
+
 /** A pipeline run directly and as a graph task, interleaved: medians per size, and their difference. */
 async function runTaskCase(workers, quick) {
   const { Executor, Pipeline, Pipe, Taskflow } = await loadBeatflow();
@@ -58,14 +68,7 @@ async function runTaskCase(workers, quick) {
     const input = makeInput(n, 'line');
     const tf = new Taskflow('pipeline task');
     pipeline.task(tf, input);
-    const timed = async (once) => {
-      agg.sum = 0; agg.count = 0;
-      const t0 = now();
-      await once();
-      const ms = now() - t0;
-      if (agg.count !== n) throw new Error(`aggregated ${agg.count} lines, expected ${n}`);
-      return ms;
-    };
+    const timed = async (once) => (await timer(agg, n)(once))[0];
     const direct = () => pipeline.run(ex, input);
     const asTask = () => ex.run(tf);
     await timed(direct); await timed(asTask);   // warm-ups (and the taskflow's first layout)
@@ -99,15 +102,7 @@ export async function runCase(name, { quick }) {
   const pipeline = new Pipeline({ lines, name },
     Pipe.parallel(p, 'parse'), Pipe.parallel(t, 'transform'), Pipe.serial(aggregate, { name: 'aggregate', on: 'host' }));
 
-  /** Runs once, timed; checks every line was aggregated and returns [ms, sum]. */
-  const timed = async (once) => {
-    agg.sum = 0; agg.count = 0;
-    const t0 = now();
-    await once();
-    const ms = now() - t0;
-    if (agg.count !== n) throw new Error(`aggregated ${agg.count} lines, expected ${n}`);
-    return [ms, agg.sum];
-  };
+  const timed = timer(agg, n);
   const loop = async () => { for (const x of input) aggregate(t(p(x))); };
   const piped = () => pipeline.run(ex, input);
 
