@@ -10,8 +10,8 @@
 //
 // task-1w, task-2w: the same pipeline (line tokens) as a graph task, pipeline.task(tf, input) in a
 // one-task taskflow run with executor.run, against pipeline.run on the same input, 9 rounds interleaved
-// (alternating which goes first) over 100, 1000 and 10k lines: what the hop to the host and the graph run
-// add per run (engine/hop.ts), beside what a run costs anyway.
+// (alternating which goes first) over 100, 1000 and 10k lines, and 45 over none (the fixed cost alone):
+// what the hop to the host and the graph run add per run (engine/hop.ts), beside what a run costs anyway.
 import { childMain, loadBeatflow, median, now, fmt, ratio, table, errorCell } from './lib.mjs';
 
 export const cases = () => ['line-1w', 'line-2w', 'batch-1w', 'batch-2w', 'task-1w', 'task-2w'];
@@ -64,7 +64,7 @@ async function runTaskCase(workers, quick) {
     Pipe.parallel(parse, 'parse'), Pipe.parallel(transform, 'transform'),
     Pipe.serial((x) => { agg.sum += x; agg.count++; }, { name: 'aggregate', on: 'host' }));
   const rows = [];
-  for (const n of quick ? [100, 1000] : [100, 1000, 10_000]) {
+  for (const n of quick ? [0, 100, 1000] : [0, 100, 1000, 10_000]) {
     const input = makeInput(n, 'line');
     const tf = new Taskflow('pipeline task');
     pipeline.task(tf, input);
@@ -73,7 +73,7 @@ async function runTaskCase(workers, quick) {
     const asTask = () => ex.run(tf);
     await timed(direct); await timed(asTask);   // warm-ups (and the taskflow's first layout)
     const d = [], t = [];
-    const rounds = quick ? 5 : 9;
+    const rounds = (quick ? 5 : 9) * (n === 0 ? 5 : 1);   // an empty source: the fixed cost alone, over more rounds
     for (let i = 0; i < rounds; i++) {
       if (i % 2 === 0) { d.push(await timed(direct)); t.push(await timed(asTask)); } else { t.push(await timed(asTask)); d.push(await timed(direct)); }
     }
