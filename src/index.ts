@@ -30,7 +30,11 @@ export type { ExecutorTopology, CpuTopology, StealDomain } from './observe/topol
 export type { Prediction, LearnedModels, LearningStats, ModelsSnapshot } from './learn/models.js';
 export type { NumArray } from './algorithms/merge.js';
 export type { MapOp } from './algorithms/ops.js';
-export { Pipeline, Pipe, PipelineError, type PipelineOptions, type PipelineRunOptions, type PipelineResult, type PipeOptions, type PipeKind, type PipeContext } from './pipeline/index.js';
+export {
+  Pipeline, ScalablePipeline, DataPipeline, makeDataPipe, Pipe, PipelineError, type PipelineOptions, type PipelineRunOptions,
+  type PipelineResult, type PipelineSource, type PipeOptions, type PipeOptionsNoArgs, type PipeKind, type PipeContext, type StageFn,
+  type DataPipelineConstructor, type ChainedPipes, type PipeInput, type PipeOutput,
+} from './pipeline/index.js';
 export {
   forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,
   minElement, maxElement, findIfNot, transformInclusiveScan, transformExclusiveScan, reduceByIndex, merge, fill, fillN,

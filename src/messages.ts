@@ -58,7 +58,8 @@ export const messages = {
     'ship beside it: when bundling, mark beatflow as external, or copy build/src/ (with build/core.wasm) unchanged',
   notInWorker: 'beatflow: src/worker/main.ts is the entry of the executor\'s worker threads and must run in one: ' +
     'do not import it yourself (Executor.create() starts the workers)',
-  gpuTaskOffWorker: 'beatflow internal error: a GPU task ran where no worker channel to the host exists — please report',
+  hopOffWorker: 'beatflow internal error: a task that hops to the host (a GPU task, a pipeline task) ran where no worker channel to the host exists — please report',
+  hostJobMissing: (id: number) => `beatflow internal error: a graph task named host job ${id}, which is not registered — please report`,
   noPlatform: 'beatflow internal error: no platform adapter is installed (Executor.create() loads one first) — please report',
   workerScript: (detail: string | undefined) =>
     `the worker script failed to load or run${detail ? ` (${detail})` : ' (the browser gives no detail: a 404, a network error, a ' +
@@ -308,12 +309,27 @@ export const messages = {
   // ---- pipelines (src/pipeline/) ----
   pipelineOptions: (got: unknown) =>
     `beatflow: new Pipeline(options, ...pipes): options must be an object like { lines: 4 } (got ${describe(got)})`,
-  pipelineLines: (got: unknown, max: number) =>
-    `beatflow: new Pipeline(options, ...pipes): options.lines must be an integer from 1 to ${max}, the most tokens ` +
+  pipelineLines: (what: string, got: unknown, max: number) =>
+    `beatflow: ${what} must be an integer from 1 to ${max}, the most tokens ` +
     `in flight at once (got ${describe(got)})`,
   noPipes: 'beatflow: new Pipeline(options, ...pipes): give at least one pipe, e.g. new Pipeline({ lines: 4 }, Pipe.serial(fn))',
-  notAPipe: (i: number, got: unknown) =>
-    `beatflow: new Pipeline(options, ...pipes): pipe ${i + 1} must be made by Pipe.serial(fn) or Pipe.parallel(fn) ` +
+  notAPipe: (call: string, i: number, got: unknown) =>
+    `beatflow: ${call}: pipe ${i + 1} must be made by Pipe.serial(fn) or Pipe.parallel(fn) ` +
+    `(got ${describe(got)})`,
+  noPipesToRun: (pipeline: string) =>
+    `beatflow: pipeline '${pipeline}' has no pipes to run: give them with scalablePipeline.reset(pipes)`,
+  resetDuringRun: (pipeline: string, running: number) =>
+    `beatflow: pipeline '${pipeline}'.reset(): ${running} run(s) of it are in flight (run, stream or graph task): ` +
+    'reset it once they have settled',
+  resetPipes: (got: unknown) =>
+    `beatflow: scalablePipeline.reset(lines?, pipes): pipes must be an array of pipes (Pipe.serial(fn), Pipe.parallel(fn)) ` +
+    `(got ${describe(got)})`,
+  pipelineTaskSource: (got: unknown) =>
+    `beatflow: pipeline.task(tf, source): source must be an iterable, an async iterable, or a function returning one ` +
+    `(called at each run with the task's predecessors' results)` +
+    (typeof got === 'string' ? '; a string would be split into characters: wrap it in an array' : '') + ` (got ${describe(got)})`,
+  pipelineTaskSourceResult: (pipeline: string, got: unknown) =>
+    `beatflow: pipeline.task(tf, source) of pipeline '${pipeline}': source() must return an iterable or an async iterable ` +
     `(got ${describe(got)})`,
   pipeFn: (kind: string, got: unknown) =>
     `beatflow: Pipe.${kind}(fn, options): fn must be a function (a task-module export, a self-contained ` +
@@ -333,6 +349,19 @@ export const messages = {
   sourceResult: (got: unknown) =>
     `the source's iterator returned ${describe(got)} from next() where an object like { value, done } was expected`,
   pipelineCancelled: (pipeline: string) => `beatflow: pipeline '${pipeline}' was cancelled`,
+  pipelineRunStopped: (pipeline: string) =>
+    `beatflow: pipeline '${pipeline}' was stopped: the graph run it is a task of was cancelled or failed`,
+  deferNotFirst: (pipeline: string, stage: string, position: number) =>
+    `pf.defer(token) in stage '${stage}' (${position + 1}) of pipeline '${pipeline}': only a serial first pipe can defer its token`,
+  deferLate: (pipeline: string, stage: string) =>
+    `pf.defer(token) in stage '${stage}' of pipeline '${pipeline}' came after the stage's call returned: defer before returning (or before its promise settles)`,
+  deferToken: (got: unknown) => `pf.defer(token): token must be a token number, an integer from 0 (got ${describe(got)})`,
+  deferSelf: (token: number) => `token ${token} deferred to itself: it would wait forever`,
+  deferCycle: (path: readonly number[]) =>
+    `token ${path[0]} deferred to ${path[1]}, which waits for it in turn (${path.join(' → ')}): a cycle of deferrals never resolves`,
+  deferBeyond: (token: number, on: number, end: number) =>
+    `token ${token} deferred to token ${on}, but the source produced only ${end} token(s) (0 to ${end - 1}): it would wait forever`,
+  deferStuck: (n: number) => `${n} deferred token(s) can no longer be resolved: nothing left in the pipeline can pass the first pipe`,
 
   // ---- cancellation tokens ----
   tokenOptions: (got: unknown) =>

@@ -8,8 +8,10 @@
 // RecoveryHost, CompletionHandlers), which this class implements: the parts import no engine.
 import type { DeviceLane } from './device.js';
 import { serveDevice } from './device-task.js';
+import { serveHop, type HopAsk } from './hop.js';
+import { serveJob, type JobRun } from './host-task.js';
 import type { PlacementRouter } from '../policy/router.js';
-import { SharedCore, compileCore } from './memory.js';
+import { SharedCore, compileCore, NONE } from './memory.js';
 import { Codec, DTYPES, isFreed, markFreed, type SharedArrayCtor } from './codec.js';
 import { FunctionTable } from './functions.js';
 import { Pool } from './pool.js';
@@ -116,7 +118,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
       onBroken: (_w, err) => this.recovery.broken(err, core.nWorkers),
       spawn,
     });
-    this.pool.onDevice = (ask, reply) => serveDevice(this.device, ask, reply);
+    this.pool.onHop = (ask, reply) => serveHop(ask, this.#serveHop, reply);
     this.runs = new Runs(this);
     this.outcomes = new Outcomes(core, this.codec, this.fns, (t) => this.runs.taskName(t));
     this.completions = new Completions(core, this.keepAlive, {
@@ -133,6 +135,16 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     this.queue = new Backpressure(core, opts.lifecycle.maxQueue, () => this.tasks.queued);
     this.linger = new Linger(core, spinRounds(opts.lingerMicroseconds, nsPerRound), opts.lingerMicroseconds);
     core.x.setAging(opts.priorityAging);
+  }
+
+  /** A worker's task hopped here (hop.ts): a GPU dispatch on the lane, or a registered host job. */
+  readonly #serveHop = (ask: HopAsk): Promise<unknown> =>
+    (ask.kind === 'gpu' ? serveDevice(this.device, ask.payload) : serveJob(this, ask, this.#jobRun(ask.run)));
+
+  /** The run `r` (NONE: none) as a host job sees it: whether it stopped, and the host's cancellations. */
+  #jobRun(r: number): JobRun {
+    const x = this.core.x;
+    return { stopped: () => r !== NONE && x.runStopped(r) !== 0, onCancel: (fn) => this.runs.onCancel(fn) };
   }
 
   /**

@@ -21,7 +21,7 @@ import type { SharedCore } from './memory.js';
 import { RUNNING, RECYCLING, IDLE_EXIT, type WorkerData, type StartMessage } from './thread-protocol.js';
 import { messages } from '../errors.js';
 import { startAnother, type LifecycleOptions } from './lifecycle.js';
-import type { DeviceAsk, DeviceAnswer } from './device-task.js';
+import type { HopAsk, HopAnswer } from './hop.js';
 
 export interface CrashInfo {
   worker: number;
@@ -75,8 +75,8 @@ const MAX_RESTARTS = 3;
 type Slot = 'stopped' | 'starting' | 'running' | 'broken';
 
 export class Pool {
-  /** A worker's GPU task asks the host's device lane (device-task.ts): set by the engine. */
-  onDevice: ((ask: DeviceAsk, reply: (a: DeviceAnswer) => void) => void) | undefined = undefined;
+  /** A worker's task asks the host (hop.ts: a GPU task, a host job): set by the engine. */
+  onHop: ((ask: HopAsk, reply: (a: HopAnswer) => void) => void) | undefined = undefined;
   readonly #core: SharedCore;
   readonly #opts: PoolOptions;
   readonly #threads: (ThreadHandle | undefined)[];
@@ -152,9 +152,9 @@ export class Pool {
     let resolveExit!: () => void;
     this.#exits[w] = new Promise<void>((r) => (resolveExit = r));
     return new Promise<void>((resolve, reject) => {
-      th.on('message', (m: StartMessage | DeviceAsk) => {
-        if (m?.type === 'device') {
-          this.onDevice?.(m, (a) => { try { th.postMessage(a); } catch { /* the thread is gone */ } });
+      th.on('message', (m: StartMessage | HopAsk) => {
+        if (m?.type === 'hop') {
+          this.onHop?.(m, (a) => { try { th.postMessage(a); } catch { /* the thread is gone */ } });
           return;
         }
         if (m?.type === 'started' || m?.type === 'loaded') { stage = m.type; return; }

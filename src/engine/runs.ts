@@ -97,6 +97,8 @@ export class Runs {
   readonly #live = new Set<Placed>();
   readonly #collected: FinalizationRegistry<Placed>;
   readonly #read: (t: number) => unknown;
+  /** Told after the host cancels a run (host jobs watching their run: host-task.ts). */
+  readonly #cancelled = new Set<() => void>();
   readonly #state: (t: number) => TaskState;
 
   constructor(host: RunHost) {
@@ -154,7 +156,16 @@ export class Runs {
     if (state.cancelled) return;
     state.cancelled = true;
     state.reason = reason;
-    if (state.slot >= 0 && this.#waiters[state.slot]?.state === state) this.#h.core.x.runCancel(state.slot);
+    if (state.slot >= 0 && this.#waiters[state.slot]?.state === state) {
+      this.#h.core.x.runCancel(state.slot);
+      for (const fn of this.#cancelled) fn();
+    }
+  }
+
+  /** Calls fn after each cancellation of a started run (cancel(), its signal, its deadline); returns a remover. */
+  onCancel(fn: () => void): () => void {
+    this.#cancelled.add(fn);
+    return () => { this.#cancelled.delete(fn); };
   }
 
   /** Lays tf out if it is not (or has changed), then starts the run. */

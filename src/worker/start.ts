@@ -9,7 +9,7 @@
 // 'ready' once it runs tasks.
 import { SharedCore, EMPTY, RETRY, SHUTDOWN } from '../engine/memory.js';
 import { FunctionCache } from '../engine/functions.js';
-import { useDeviceChannel } from '../engine/device-task.js';
+import { useHostChannel } from '../engine/hop.js';
 import type { Platform, WorkerContext } from '../platform/types.js';
 import { bindBuiltinModules } from '../builtins.js';
 import { Sampler } from '../observe/sampler.js';
@@ -43,7 +43,6 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   const post = (m: StartMessage): void => port.post(m);
   const data = port.data;
   const th = new Thread(SharedCore.attach(data.module, data.memory), data.worker);
-  useDeviceChannel(port as WorkerContext<unknown>);   // GPU tasks of graphs ask the host through it
   post({ type: 'started' });
   const ns = data.moduleUrl ? ((await import(data.moduleUrl)) as Record<string, unknown>) : {};
   post({ type: 'loaded' });
@@ -61,6 +60,8 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   const call = createCall(th);
   const join = createJoin(th, { frames, call, choices, retries, tokens });
   th.ctx = createTaskContext(th, { join, tokens });
+  // GPU tasks and host jobs of graphs ask the host through the port (engine/hop.ts), naming their run.
+  useHostChannel(th.ctx, port as WorkerContext<unknown>, () => tokens.stopRunOf(th.frameTask[th.depth - 1]));
   th.fns = new FunctionCache(th.core, ns, th.ctx);
   const builtins = bindBuiltinModules(th.core, th.fns);
   // Lifecycle (lifecycle.ts): an elastic slot waits for work in JS, with a bounded park, so it can leave
