@@ -20,12 +20,15 @@ export interface DeviceAnswer { readonly type: 'device-done'; readonly id: numbe
 const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 let lastId = 0;
 let channel: WorkerContext<unknown> | undefined;
-let listening = false;
+/** Channels whose answers `answered` already hears. */
+const heard = new WeakSet<WorkerContext<unknown>>();
 
-/** The worker's channel to its host (worker/start.ts, at start-up): GPU tasks ask the host through it. */
+/**
+ * The worker's channel to its host (worker/start.ts, at start-up, and in the single-threaded mode again
+ * whenever this thread's worker changes): GPU tasks ask the host through it.
+ */
 export function useDeviceChannel(ctx: WorkerContext<unknown>): void {
   channel = ctx;
-  listening = false;
 }
 
 function answered(m: unknown): void {
@@ -44,7 +47,7 @@ function answered(m: unknown): void {
 function gpu(spec: unknown): Promise<unknown> {
   const ctx = channel;
   if (ctx === undefined) return Promise.reject(new Error(messages.gpuTaskOffWorker));   // start-up sets it on every worker
-  if (!listening) { ctx.listen(answered); listening = true; }
+  if (!heard.has(ctx)) { ctx.listen(answered); heard.add(ctx); }
   const id = ++lastId;
   return new Promise((resolve, reject) => {
     waiting.set(id, { resolve, reject });
