@@ -30,7 +30,7 @@ Core.after(() => rmSync(scratch, { recursive: true, force: true }));
 
 Core('compileCore names the URL it read and says how to ship the file', async () => {
   const root = copyBuild('no-core', { core: false });
-  const { compileCore } = await import(new URL('src/engine/core-source.js', root).href);
+  const { compileCore } = await import(new URL('src/engine/memory.js', root).href);
   const e = await rejection(compileCore());
   assert.ok(e.message.includes(new URL('core.wasm', root).href), e.message);
   assert.match(e.message, /could not be read/);

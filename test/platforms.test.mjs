@@ -90,6 +90,18 @@ E('the runtime is told apart by its globals, Deno and Bun before Node', async ()
   assert.is(runtimeName(), 'node');
 });
 
+E('the browser adapter refuses to run in workerd, naming the condition to bundle with', async () => {
+  const { platform: web } = await import('../build/src/platform/web.js');
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Cloudflare-Workers' }, configurable: true });
+  try {
+    const e = await web.check().then(() => undefined, (err) => err);
+    assert.match(e?.message, /this is workerd, but beatflow was loaded through its browser entry: bundle with the 'workerd' export condition first/);
+  } finally {
+    if (had) Object.defineProperty(globalThis, 'navigator', had); else delete globalThis.navigator;
+  }
+});
+
 E.run();
 
 const U = suite('options a platform cannot honour');

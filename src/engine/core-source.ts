@@ -5,13 +5,15 @@
 import { ensurePlatform } from '../platform/current.js';
 import { messages } from '../errors.js';
 import type { CoreSource } from '../options.js';
-import type { CoreExports, CoreModule } from './memory.js';
+
+/** A compiled core: a WebAssembly.Module (memory.ts CoreModule, structural for the same reason). */
+type CoreModule = object;
 
 /**
- * Every function of CoreExports: the compiler keeps this list complete (a missing or extra key does not
- * type-check), and test/embed.test.mjs that build/core.wasm exports each.
+ * Every function of CoreExports (memory.ts, which checks at compile time that the two name the same
+ * functions), and test/embed.test.mjs that build/core.wasm exports each.
  */
-const CORE_FUNCTIONS: Readonly<Record<Exclude<keyof CoreExports, 'memory' | `${'off' | 'size' | 'count' | 'flag'}_${string}`>, 0>> = {
+export const CORE_FUNCTIONS = Object.freeze({
   layoutSize: 0, configure: 0, setSpin: 0, setLinger: 0, setHostBusy: 0, setSubRuns: 0, setAging: 0, mpmcPush: 0,
   mpmcPop: 0, mpmcLength: 0, dequePush: 0, dequePop: 0, dequeSteal: 0, dequeLength: 0, notifyWork: 0, wakeOne: 0,
   wakeAllForShutdown: 0, beginSearch: 0, endSearchFound: 0, endSearchEmpty: 0, announceSleep: 0, cancelSleep: 0,
@@ -26,7 +28,7 @@ const CORE_FUNCTIONS: Readonly<Record<Exclude<keyof CoreExports, 'memory' | `${'
   predictRestore: 0, predictReset: 0, qSize: 0, qInit: 0, qChoose: 0, qBest: 0, qUpdate: 0, qValue: 0, routerSize: 0,
   routerInit: 0, routerResetModel: 0, routerFeatures: 0, routerModel: 0, routerCheck: 0, routerPredict: 0,
   routerSupport: 0, routerUpdate: 0
-};
+});
 
 /** The names of CoreExports' functions that `module` does not export. */
 export function missingExports(module: CoreModule): string[] {
@@ -62,10 +64,16 @@ export function compileCore(source?: CoreSource): Promise<CoreModule> {
 
 async function fromSource(source: CoreSource): Promise<CoreModule> {
   const module = source instanceof WebAssembly.Module ? source
-    : await compile(source instanceof URL ? await readCore(source) : source as BufferSource);
+    : await compile(source instanceof URL ? await readCore(source) : asBytes(source as ArrayBufferLike | ArrayBufferView));
   const missing = missingExports(module);
   if (missing.length > 0) throw new TypeError(messages.notCore(missing));
   return module;
+}
+
+/** Bytes as a Uint8Array over the same memory (V8 compiles no DataView); typed as compile() takes them. */
+function asBytes(v: ArrayBufferLike | ArrayBufferView): Uint8Array<ArrayBuffer> {
+  const u8 = ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v);
+  return u8 as Uint8Array<ArrayBuffer>;
 }
 
 async function compile(bytes: BufferSource): Promise<CoreModule> {

@@ -9,8 +9,7 @@
 import type { DeviceLane } from './device.js';
 import { serveDevice } from './device-task.js';
 import type { PlacementRouter } from '../policy/router.js';
-import { SharedCore } from './memory.js';
-import { compileCore } from './core-source.js';
+import { SharedCore, compileCore } from './memory.js';
 import { Codec, DTYPES, isFreed, markFreed, type SharedArrayCtor } from './codec.js';
 import { FunctionTable } from './functions.js';
 import { Pool } from './pool.js';

@@ -2,6 +2,7 @@
 // This is the only host file that knows byte offsets, and it knows them only by asking the core
 // (every `off_*` / `size_*` / `count_*` / `flag_*` export of assembly/offsets.ts); it never types a number in.
 import { messages } from '../errors.js';
+import { CORE_FUNCTIONS, compileCore } from './core-source.js';
 
 /**
  * The two WebAssembly objects threads share, as the declarations name them: a compiled module and a
@@ -136,6 +137,16 @@ export interface CoreConfig {
  * A plain record with many keys: hot paths copy what they use into locals or fields once.
  */
 export type Layout = Record<string, number>;
+
+/** The names of CoreExports' functions (not `memory`, not the layout's `off_*`, `size_*`, … exports). */
+type CoreFunction = Exclude<keyof CoreExports, 'memory' | `${'off' | 'size' | 'count' | 'flag'}_${string}`>;
+/** Compile-time check: core-source.ts checks a module for exactly the functions declared above. */
+const sameFunctions: [CoreFunction] extends [keyof typeof CORE_FUNCTIONS]
+  ? [keyof typeof CORE_FUNCTIONS] extends [CoreFunction] ? true : false : false = true;
+void sameFunctions;
+
+/** Compiles the core (core-source.ts): build/core.wasm by default, or what options.wasm gives. */
+export { compileCore };
 
 export const NONE = 0xffffffff;
 export const EMPTY = -1;
