@@ -10,7 +10,7 @@ export type { ExecutorRef, Stats } from './engine/engine.js';
 export { Taskflow, Task } from './graph/taskflow.js';
 export type { TaskFunction, TaskResult, TasksOf } from './graph/taskflow.js';
 export type { TaskContext, TaskGroup } from './worker/context.js';
-export type { ExecutorOptions } from './options.js';
+export type { ExecutorOptions, TaskModuleNamespace, CoreSource } from './options.js';
 export type { PlacementView, PlacementDecision, RouteModelView, RouterSnapshot } from './learn/router.js';
 export type { Route, RouteChoice } from './policy/router.js';
 export type { Parallel } from './algorithms/route.js';

@@ -55,7 +55,8 @@ export const messages = {
   moduleLoad: (url: string, message: string) => `beatflow: the task module ${url} failed to load in a worker: ${message}`,
   workerEntry: (url: string, message: string) =>
     `beatflow: the worker entry ${url} could not be started: ${message}. It is part of the package's build and must ` +
-    'ship beside it: when bundling, mark beatflow as external, or copy build/src/ (with build/core.wasm) unchanged',
+    'ship beside it: when bundling, mark beatflow as external, copy build/src/ (with build/core.wasm) unchanged, ' +
+    "or bundle 'beatflow/worker' as an entry point of its own and pass its URL as options.workerUrl",
   notInWorker: 'beatflow: src/worker/main.ts is the entry of the executor\'s worker threads and must run in one: ' +
     'do not import it yourself (Executor.create() starts the workers)',
   hopOffWorker: 'beatflow internal error: a task that hops to the host (a GPU task, a pipeline task) ran where no worker channel to the host exists — please report',
@@ -71,6 +72,7 @@ export const messages = {
     'this page is not cross-origin isolated, so it cannot share memory with worker threads (serve it, its scripts and ' +
     `core.wasm with ${(missing.length ? missing : ['Cross-Origin-Opener-Policy: same-origin', 'Cross-Origin-Embedder-Policy: require-corp']).join(' and ')} for all cores)`,
   noThreads: (where: string) => `${where} has no worker threads`,
+  noFiles: (where: string) => `${where} reads no files`,
   joinWouldBlock: (child: string | undefined) =>
     `beatflow: ${child === undefined ? 'a subflow' : `the child task '${child}'`} cannot finish while this task waits for it in the single-threaded mode: it awaits a promise, and ` +
     'nothing else runs while a task blocks the only thread. Await it outside the join, or use workers ≥ 1',
@@ -85,7 +87,22 @@ export const messages = {
     `beatflow: build/core.wasm and the JavaScript build disagree on ${what}: they come from different builds; rebuild with \`npm run build\``,
   coreMissing: (url: string, message: string) =>
     `beatflow: the WebAssembly core ${url} could not be read: ${message}. core.wasm must ship beside the package's ` +
-    'build (build/core.wasm, next to build/src/): when bundling, mark beatflow as external, or copy build/core.wasm to that URL',
+    'build (build/core.wasm, next to build/src/): when bundling, mark beatflow as external, or copy build/core.wasm to that URL, ' +
+    "or pass it as options.wasm (import it as 'beatflow/core.wasm'; docs/platforms.md, \"Bundlers\")",
+  // ---- embedding: options.wasm, options.module as a namespace, the workerd entry ----
+  noModuleUrl: 'this bundle has no import.meta.url to find it by',
+  notCore: (missing: readonly string[]) =>
+    `beatflow: options.wasm is not beatflow's WebAssembly core: it lacks ${missing.slice(0, 5).join(', ')}` +
+    `${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}. Pass build/core.wasm of this beatflow version ('beatflow/core.wasm')`,
+  wasmCompile: (message: string, refused: boolean) =>
+    `beatflow: options.wasm could not be compiled: ${message}` + (refused
+      ? '. This runtime compiles no WebAssembly at run time: pass a WebAssembly.Module compiled ahead of time ' +
+        "(workerd: import core from 'beatflow/core.wasm', embedded as a wasm module)" : ''),
+  moduleNamespaceThreads: 'beatflow: options.module is a module namespace, which worker threads cannot import: pass the ' +
+    "module's URL (new URL('./tasks.js', import.meta.url)), or workers: 0 for the single-threaded mode",
+  wrongEntry: (runtime: string, entry: string) =>
+    `beatflow: this is ${runtime}, but beatflow was loaded through its ${entry} entry: bundle with the '${runtime}' ` +
+    "export condition first (wrangler does; esbuild: conditions: ['workerd', 'worker', 'browser'])",
   crashed: (worker: number, cause: string, task: string | undefined) =>
     `beatflow: worker ${worker} ${cause}` + (task !== undefined ? ` while running task '${task}'` : ''),
   /** Causes for `crashed` and `workerStart`: how a worker thread ended. */

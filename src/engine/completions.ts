@@ -3,7 +3,7 @@
 // Workers post each finished lone task (a task submitted from the host: async, submit, an algorithm's
 // helper) and each finished run on the completion ring (a Vyukov MPMC queue in shared memory; entries
 // are task slots, or RUN_BIT | run slot). The host takes them off in one loop, `pump`, that runs only
-// while something is in flight, and sleeps between batches with Atomics.waitAsync on Header.hostSeq:
+// while something is in flight, and sleeps between batches on Header.hostSeq (Platform.waitAsync):
 // a worker that posts while Header.hostWaiting is set bumps hostSeq and notifies it. So the host wakes
 // once per batch of completions, never once per task, and an idle executor holds no event-loop handle.
 //
@@ -11,7 +11,7 @@
 // (policy/scheduling.ts nextHostSpin): an event-loop wake-up costs more than a short round trip.
 import { EMPTY, RUN_BIT, type SharedCore } from './memory.js';
 import { nextHostSpin, initialHostSpin, hostMayPoll } from '../policy/scheduling.js';
-import type { KeepAlive } from '../platform/types.js';
+import type { KeepAlive, Platform } from '../platform/types.js';
 
 /** Completions the host takes off the ring and sorts at once. */
 const DRAIN_BATCH = 4096;
@@ -48,11 +48,17 @@ export class Completions {
   #spinUs = initialHostSpin();
   #spinProbe = 0;
 
-  /** `poll`: false in the single-threaded mode, where the worker runs only when this thread yields. */
-  constructor(core: SharedCore, keepAlive: KeepAlive, on: CompletionHandlers, poll = true) {
+  readonly #wait: Platform['waitAsync'];
+
+  /**
+   * `wait`: the platform's waitAsync. `poll`: false in the single-threaded mode, where the worker runs
+   * only when this thread yields.
+   */
+  constructor(core: SharedCore, keepAlive: KeepAlive, wait: Platform['waitAsync'], on: CompletionHandlers, poll = true) {
     if (!poll) this.#spinUs = -Infinity;   // below 1, and never probed again (the probe sets it from 0)
     this.#core = core;
     this.#keepAlive = keepAlive;
+    this.#wait = wait;
     this.#on = on;
     this.#ring = core.L.completions;
     this.#hostSeq = (core.L.header + core.L.H_hostSeq) >> 2;
@@ -101,8 +107,7 @@ export class Completions {
       Atomics.store(i32, this.#hostWaiting, 1);           // from here a finishing worker bumps hostSeq …
       if (this.drain() > 0 || this.inFlight === 0) { await null; continue; }   // … so re-check first
       on.beforeSleep();
-      const r = Atomics.waitAsync(i32, this.#hostSeq, seq);
-      if (r.async) await r.value; else await null;
+      await this.#wait(i32, this.#hostSeq, seq);
       if (missedAt >= 0) this.#spinUs = nextHostSpin(this.#spinUs, false, (performance.now() - missedAt) * 1000);
     }
     this.#pumping = false;

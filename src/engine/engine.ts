@@ -101,7 +101,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   /** The single-threaded mode: one worker, on the host thread, in slices (docs/platforms.md). */
   readonly single: boolean;
 
-  private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>, nsPerRound: number,
+  private constructor(core: SharedCore, opts: ResolvedOptions, ns: Readonly<Record<string, unknown>>, nsPerRound: number,
     spawn: ((opts: SpawnOptions) => ThreadHandle) | undefined) {
     this.single = spawn !== undefined;
     this.core = core;
@@ -109,9 +109,10 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     this.cancelGrace = opts.cancelGrace;
     this.maxRuns = opts.maxRuns;
     this.codec = new Codec(core);
-    this.fns = new FunctionTable(core, opts.maxFunctions, ns);
+    this.fns = new FunctionTable(core, opts.maxFunctions, ns, this.single);
     this.pool = new Pool(core, {
-      moduleUrl: opts.module,
+      module: opts.module,
+      entry: opts.workerUrl,
       resourceLimits: opts.resourceLimits,
       lifecycle: opts.lifecycle, permanent: permanentSlots(opts.lifecycle, core.nWorkers),
       onCrash: (info) => this.recovery.crashed(info),
@@ -121,7 +122,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     this.pool.onHop = (ask, reply) => serveHop(ask, this.#serveHop, reply);
     this.runs = new Runs(this);
     this.outcomes = new Outcomes(core, this.codec, this.fns, (t) => this.runs.taskName(t));
-    this.completions = new Completions(core, this.keepAlive, {
+    this.completions = new Completions(core, this.keepAlive, platform().waitAsync, {
       task: (t) => { if (!this.tasks.done(t)) this.recovery.retired(t); },
       run: (r) => this.runs.done(r),
       afterBatch: () => this.queue.check(),
@@ -163,9 +164,10 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     const spawn = single ? await inline() : undefined;
     const cpus = p.cpuCount();
     const workers = single ? 1 : opts.workers === 'auto' ? autoWorkers(cpus) : opts.workers as number;
-    const ns = opts.module ? await importTaskModule(opts.module) : {};
+    if (opts.module !== undefined && !(opts.module instanceof URL) && !single) throw new TypeError(messages.moduleNamespaceThreads);
+    const ns = opts.module === undefined ? {} : opts.module instanceof URL ? await importTaskModule(opts.module) : opts.module;
     const capLog2 = taskCapLog2(opts.maxTasks);
-    const core = SharedCore.create(await compileCore(), {
+    const core = SharedCore.create(await compileCore(opts.wasm), {
       workers, taskCapLog2: capLog2, dequeCapLog2: dequeCapLog2(capLog2), runCap: opts.maxRuns, subRuns: opts.maxSubflows,
       fnCap: opts.maxFunctions, maxSpinners: 1, spinIters: 1,
     });

@@ -6,7 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { messages } from '../errors.js';
-import { WORKER_ENTRY } from './current.js';
+import { atomicsWait } from './wait.js';
+import { workerEntry } from './current.js';
 import type { KeepAlive, Platform, SpawnOptions, ThreadHandle, WorkerContext } from './types.js';
 
 /**
@@ -22,9 +23,9 @@ function workerExecArgv(): string[] | undefined {
   return argv.filter((a) => !processWide.test(a));
 }
 
-/** Starts a worker thread on WORKER_ENTRY. A failure to load it arrives as the thread's 'error', then 'exit'. */
+/** Starts a worker thread on its entry. A failure to load it arrives as the thread's 'error', then 'exit'. */
 function spawnThread(opts: SpawnOptions): ThreadHandle {
-  return new Worker(WORKER_ENTRY, {
+  return new Worker(opts.entry ?? workerEntry(), {
     workerData: opts.workerData,
     resourceLimits: opts.resourceLimits,
     name: opts.name,
@@ -75,6 +76,7 @@ export const platform: Platform = {
   spawnThread,
   keepAlive: () => new NodeKeepAlive(),
   yieldToEventLoop: () => new Promise((r) => setImmediate(r)),
+  waitAsync: atomicsWait,
   readSysfs(path) {
     if (process.platform !== 'linux') return undefined;
     try { return readFileSync(path, 'utf8'); } catch { return undefined; }

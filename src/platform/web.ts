@@ -1,9 +1,10 @@
 // The Web Worker adapter: browsers (a cross-origin isolated page), and Deno through deno.ts. Threads are
-// module workers on WORKER_ENTRY; the start-up data travels in a first message (inbox.ts), and the
+// module workers on the worker entry; the start-up data travels in a first message (inbox.ts), and the
 // worker's last message carries its exit code, since a Web Worker has no 'exit' event. The host never
 // blocks: it waits with Atomics.waitAsync (engine/completions.ts) and workers block in Wasm.
 import { messages } from '../errors.js';
-import { WORKER_ENTRY } from './current.js';
+import { runtimeName, workerEntry } from './current.js';
+import { atomicsWait } from './wait.js';
 import { EXIT, INIT, exitWith, startData, type ErrorRecord } from './inbox.js';
 import type { KeepAlive, Platform, SpawnOptions, ThreadHandle, WorkerContext } from './types.js';
 
@@ -25,7 +26,7 @@ class WebThread implements ThreadHandle {
   #exited = false;
 
   constructor(opts: SpawnOptions) {
-    const w = new Worker(WORKER_ENTRY, { type: 'module', name: opts.name });
+    const w = new Worker(opts.entry ?? workerEntry(), { type: 'module', name: opts.name });
     this.#worker = w;
     w.onmessage = (e: MessageEvent) => {
       const m = e.data as Record<string, any> | null;
@@ -115,6 +116,7 @@ export const platform: Platform = {
   unsupported: ['resourceLimits', 'recycleAboveHeapMb'],
   async check() {
     const g = globalThis as any;
+    if (runtimeName() === 'workerd') throw new Error(messages.wrongEntry('workerd', 'browser'));
     if (typeof Atomics.waitAsync !== 'function') throw new Error(messages.noWaitAsync('this browser'));
     if (typeof g.Worker !== 'function') return messages.noThreads('this runtime');
     if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer === 'undefined') return messages.notIsolatedSingle(await missingHeaders());
@@ -130,6 +132,7 @@ export const platform: Platform = {
   spawnThread: (opts) => new WebThread(opts),
   keepAlive: () => noHold,
   yieldToEventLoop,
+  waitAsync: atomicsWait,
   readSysfs: () => undefined,
   workerContext,
   exitThread(): never {

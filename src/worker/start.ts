@@ -11,7 +11,7 @@ import { SharedCore, EMPTY, RETRY, SHUTDOWN } from '../engine/memory.js';
 import { FunctionCache } from '../engine/functions.js';
 import { useHostChannel } from '../engine/hop.js';
 import type { Platform, WorkerContext } from '../platform/types.js';
-import { bindBuiltinModules } from '../builtins.js';
+import { BUILTIN_MODULES, bindBuiltinModules } from '../builtins.js';
 import { Sampler } from '../observe/sampler.js';
 import { ObserverHooks } from '../observe/observers.js';
 import { Thread } from './thread.js';
@@ -37,14 +37,21 @@ export const SLICE_MS = 4;
 /** How the single-threaded mode's worker is stopped from outside (inline.ts terminate()). */
 export interface Stop { stopped: boolean }
 
+/**
+ * The worker whose core and channel the thread's per-thread modules (the built-in task modules, GPU
+ * tasks) are bound to. One per thread, except in the single-threaded mode, where the workers of several
+ * executors share the host's thread: each binds again after every turn it yielded (bindThread).
+ */
+let boundTo: Thread | undefined;
+
 /** Runs a worker until the core says SHUTDOWN. `single`: on the host thread, never blocking (inline.ts). */
 export async function startWorker(platform: Platform, port: WorkerContext<WorkerData>, single?: Stop): Promise<void> {
   const { yieldToEventLoop } = platform;
   const post = (m: StartMessage): void => port.post(m);
   const data = port.data;
-  const th = new Thread(SharedCore.attach(data.module, data.memory), data.worker);
+  const th = new Thread(SharedCore.attach(data.module, data.memory), data.worker, platform.waitAsync);
   post({ type: 'started' });
-  const ns = data.moduleUrl ? ((await import(data.moduleUrl)) as Record<string, unknown>) : {};
+  const ns = data.moduleUrl ? ((await import(data.moduleUrl)) as Record<string, unknown>) : data.moduleNamespace ?? {};
   post({ type: 'loaded' });
 
   // Each part of the worker, made once for this thread: closures over it (thread.ts says why), each
@@ -63,7 +70,15 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   // GPU tasks and host jobs of graphs ask the host through the port (engine/hop.ts), naming their run.
   useHostChannel(th.ctx, port as WorkerContext<unknown>, () => tokens.stopRunOf(th.frameTask[th.depth - 1]));
   th.fns = new FunctionCache(th.core, ns, th.ctx);
-  const builtins = bindBuiltinModules(th.core, th.fns);
+  const fnCache = th.fns;
+  /** Binds this worker to the per-thread modules, unless it is bound already. */
+  const bindThread = (): void => {
+    if (boundTo === th) return;
+    boundTo = th;
+    bindBuiltinModules(th.core, fnCache);
+  };
+  bindThread();
+  const builtins = BUILTIN_MODULES.map((m) => m.name);
   // Lifecycle (lifecycle.ts): an elastic slot waits for work in JS, with a bounded park, so it can leave
   // when idle; any slot may be recycled between tasks while it holds none.
   const life = workerLifecycle(th.core, w, data.lifecycle);
@@ -110,7 +125,8 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   /**
    * The single-threaded mode's loop, on the host thread: never blocks. It runs tasks for a slice, then
    * yields a macrotask turn (the task it was handed goes back on its deque meanwhile); with nothing to
-   * run it sleeps on Atomics.waitAsync, woken by a submission like any parked worker.
+   * run it sleeps (Platform.waitAsync), woken by a submission like any parked worker. After each turn
+   * it binds the thread's modules again: another executor's worker may have run meanwhile.
    */
   async function sliced(stop: Stop): Promise<void> {
     const { resumable } = th;
@@ -124,6 +140,7 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
           if (t >= 0) { x.requeue(w, t); t = EMPTY; }
           await yieldToEventLoop();
           if (stop.stopped) return;
+          bindThread();
           since = performance.now();
         }
       }
@@ -134,6 +151,7 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
       if (th.suspended >= AWAIT_CAP) await awaits.awaitSettlement();
       else t = await awaits.sleepAsync();
       if (stop.stopped) return;
+      bindThread();
       since = performance.now();
     }
   }

@@ -1,11 +1,12 @@
-// The conformance subset every runtime lane runs (Node, Deno, Bun, headless Chromium): tasks, a graph with
-// a condition loop, subflows, spawn/join, an algorithm, cancellation, and an error with its class and
-// task name. Plain JavaScript with no imports: the lane passes in the beatflow namespace its runtime's
-// entry gave it, the task module's URL, and a log. Resolves to { passed, failed, failures }.
-export async function conformance(bf, { tasksUrl, log = () => {}, workers = 2, created = () => {} }) {
+// The conformance subset every runtime lane runs (Node, Deno, Bun, headless Chromium, workerd): tasks, a
+// graph with a condition loop, subflows, spawn/join, an algorithm, cancellation, and an error with its
+// class and task name. Plain JavaScript with no imports: the lane passes in the beatflow namespace its
+// runtime's entry gave it, the task module (its URL, or in a bundle its namespace, `tasks`), more
+// executor options, and a log. Resolves to { passed, failed, failures }.
+export async function conformance(bf, { tasksUrl, tasks: bundled, options = {}, log = () => {}, workers = 2, created = () => {} }) {
   const { Executor, Taskflow, CancellationToken, CancelledError, reduce, transform } = bf;
-  const tasks = await import(tasksUrl);
-  const ex = await Executor.create({ workers, module: tasksUrl });
+  const tasks = bundled ?? await import(tasksUrl);
+  const ex = await Executor.create({ workers, module: bundled ?? tasksUrl, ...options });
   created(ex);
   const failures = [];
   let passed = 0;
