@@ -8,6 +8,7 @@ export type {
 } from './gpu/types.js';
 export type { ExecutorRef, Stats } from './engine/engine.js';
 export { Taskflow, Task } from './graph/taskflow.js';
+export { Semaphore } from './graph/semaphore.js';
 export type { TaskFunction, TaskResult, TasksOf } from './graph/taskflow.js';
 export type { TaskContext, TaskGroup } from './worker/context.js';
 export type { ExecutorOptions, TaskModuleNamespace, CoreSource } from './options.js';

@@ -207,6 +207,16 @@ export const messages = {
     `beatflow: task.work(fn) on task '${task}': it is a module task (taskflow.composedOf), which runs its taskflow ` +
     'and has no work of its own to replace: emplace a task for fn instead',
   erased: (task: string) => `beatflow: task '${task}' was erased from its taskflow: its handle cannot be used any more`,
+  semaphoreNotAcquired: (sem: string, task: string, graph: string) =>
+    `beatflow: task '${task}' of taskflow '${graph}' releases semaphore '${sem}', which no task of the taskflow ` +
+    'acquires: a release gives back a unit its run took, so acquire it first (task.acquire(semaphore))',
+  semaphoreInSubflow: (task: string, graph: string) =>
+    `beatflow: task '${task}' of '${graph}', a graph run inside a task (a subflow or ctx.corun), acquires or releases ` +
+    'a semaphore: semaphores work on the tasks of a taskflow the executor runs (a graph built in a worker cannot share ' +
+    'a Semaphore object with the host); acquire it on the task that builds the graph instead',
+  semaphoreElsewhere: (sem: string, user: string) =>
+    `beatflow: semaphore '${sem}' (used by ${user}) belongs to another executor that is still open: a Semaphore counts ` +
+    'its units in one executor\'s memory; create one per executor, or close the other first',
   foreignTask: (graph: string, task: string) =>
     `beatflow: task '${task}' belongs to another taskflow than '${graph}': link tasks of one taskflow only ` +
     '(to run another taskflow as one step, add it with taskflow.composedOf(other))',

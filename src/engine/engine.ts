@@ -20,6 +20,7 @@ import { Completions } from './completions.js';
 import { Outcomes } from './outcomes.js';
 import { Tasks, type TaskHost, type Helper } from './tasks.js';
 import { Runs, type RunHost } from './runs.js';
+import { Semaphores } from './semaphores.js';
 import { Recovery, type RecoveryHost } from './recovery.js';
 import { Dependents } from './dependent.js';
 import { Linger } from './linger.js';
@@ -79,6 +80,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   readonly outcomes: Outcomes;
   readonly tasks: Tasks;
   readonly runs: Runs;
+  readonly semaphores: Semaphores;
   readonly recovery: Recovery;
   readonly dependents: Dependents;
   readonly linger: Linger;
@@ -120,6 +122,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
       spawn,
     });
     this.pool.onHop = (ask, reply) => serveHop(ask, this.#serveHop, reply);
+    this.semaphores = new Semaphores(core, () => this.isRunning());
     this.runs = new Runs(this);
     this.outcomes = new Outcomes(core, this.codec, this.fns, (t) => this.runs.taskName(t));
     this.completions = new Completions(core, this.keepAlive, platform().waitAsync, {

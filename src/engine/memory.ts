@@ -75,6 +75,8 @@ export interface CoreExports {
   subRunStart(w: number, r: number, list: number, n: number, parent: number): void;
   groupRunOpen(r: number, parent: number): void;
   runStopped(r: number): number;
+  semInit(s: number, units: number): void;
+  semAdjust(s: number, k: number): void;
   // numeric kernels (src/kernels.ts calls these; assembly/kernels/)
   kernelMap(op: number, dtype: number, out: number, a: number, b: number, c: number, s0: number, s1: number, begin: number, end: number): void;
   kernelReduce(op: number, dtype: number, a: number, b: number, begin: number, end: number): number;

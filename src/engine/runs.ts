@@ -16,6 +16,7 @@ import { FnArg } from './functions.js';
 import { checkedPriority, type Priority } from '../policy/scheduling.js';
 import { messages, CancelledError, DataCloneError, TimeoutError, type TaskFailure } from '../errors.js';
 import type { EngineParts } from './parts.js';
+import type { SemBinder } from './semaphores.js';
 
 /** The call whose options these are, as messages name it (runN and runUntil pass theirs on to it). */
 const RUN = 'executor.run(tf, options)';
@@ -79,6 +80,8 @@ type RunWaiter = { resolve(v: RunResult): void; reject(e: unknown): void; placed
 /** What the runs need of the engine. */
 export interface RunHost extends EngineParts {
   readonly maxRuns: number;
+  /** The Sem blocks of the semaphores its taskflows use (placement binds them). */
+  readonly semaphores: SemBinder;
   /** Task slots came back: tasks waiting for one may go. */
   slotsFreed(): void;
 }
@@ -181,7 +184,7 @@ export class Runs {
       const r = this.#freeSlots.pop();
       if (r === undefined) return Promise.reject(new RangeError(messages.tooManyRuns(h.maxRuns)));
       try {
-        pl = place(tf, h.core, h.codec, h.fns, r);
+        pl = place(tf, h.core, h.codec, h.fns, r, h.semaphores);
       } catch (e) {
         this.#freeSlots.push(r);
         return Promise.reject(e instanceof DataCloneError ? this.#namedArgFault(tf, e) : e);
