@@ -3,6 +3,7 @@
 // in Wasm, in the workers (src/README.md describes the host⇄worker protocol).
 import { Models, type LearnedModels, type Prediction } from './learn/models.js';
 import { Router, type PlacementView } from './learn/router.js';
+import { CriticalPath } from './learn/critical.js';
 import { Engine, bindEngine, type Stats } from './engine/engine.js';
 import { map, type MapOptions } from './engine/batch.js';
 import { ASYNC } from './engine/tasks.js';
@@ -92,6 +93,7 @@ export class Executor {
     this.#topology = topology;
     this.#models = models;
     models.bind(engine.fns, engine.codec, router);
+    if (models.enabled) engine.runs.planner = new CriticalPath(engine.core);   // critical-path priorities of graph runs
     bindEngine(this, engine);
   }
 

@@ -32,5 +32,33 @@ export function confidenceOf(n: number, mean: number, variance: number): number 
 
 /** A fingerprint's shape word (assembly/learn/predictor.ts): size class << 25 | graph node. */
 export const shapeOf = (sizeClass: number, node: number): number => ((sizeClass << 25) | node) >>> 0;
-export const sizeClassOf = (shape: number): number => shape >>> 25;
+export const sizeClassOf = (shape: number): number => (shape >>> 25) & 63;
 export const nodeOf = (shape: number): number => shape & 0x1ffffff;
+
+// ---- per-item cost of an algorithm's callback (src/algorithms/grain.ts) ----
+
+/**
+ * Bit 31 of a shape word marks a per-item cost entry: the fingerprint (callback id, PER_ITEM | size class
+ * of the call's n << 25) holds nanoseconds per item of that callback, not a task's milliseconds. A task's
+ * size class is at most 63 (bits 25–30), so no task shape has bit 31.
+ */
+export const PER_ITEM = 0x80000000;
+/** The shape word of the per-item cost of a callback over n items (n < 2^31: its size class is at most 31). */
+export const perItemShape = (n: number): number => (PER_ITEM | ((n > 0 ? 32 - Math.clz32(n) : 0) << 25)) >>> 0;
+export const isPerItem = (shape: number): boolean => shape >>> 31 === 1;
+
+/**
+ * Calls of a callback measured before its learned cost replaces the probe. The grain tolerates a cost
+ * off by 2× (chunks of 25 or 100 µs instead of 50 both amortise a claim and still balance), so a few
+ * samples suffice; the running variance is no gate here, since it never forgets one call a busy machine
+ * slowed.
+ */
+export const GRAIN_MIN_SAMPLES = 4;
+
+/**
+ * The per-item cost (ns) a parallel algorithm chooses its grain from instead of timing a probe, or 0
+ * (probe): the 1€ estimate once GRAIN_MIN_SAMPLES calls were measured, if it is a positive finite number.
+ */
+export function learnedItemCost(samples: number, oneEuro: number): number {
+  return samples >= GRAIN_MIN_SAMPLES && oneEuro > 0 && oneEuro < Infinity ? oneEuro : 0;
+}
