@@ -375,7 +375,7 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
 // One fingerprint's predictor: one cache line. `seq` is a seqlock (learn/predictor.ts): odd while a writer
 // holds it; every other word is loaded and stored atomically between the writer's CAS and release, so a
 // reader whose two loads of `seq` agree (and are even) read one consistent state.
-//   0   seq fn1 shape samples   16 mean m2 x dx ema (f64)   56 ·
+//   0   seq fn1 shape samples   16 mean m2 x dx ema rv (f64)
 @unmanaged export class Predictor {
   seq: u32;         // even: stable; odd: a writer is updating (it took it by CAS even → odd)
   fn1: u32;         // function id + 1 (0: the entry is free)
@@ -386,7 +386,7 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
   x: f64;           // the 1€ filter's value and its filtered derivative (ms, ms per sample)
   dx: f64;
   ema: f64;         // the baseline exponential moving average (ms)
-  _e0: u64;
+  rv: f64;          // the tracked variance of the 1€ filter's residual (ms²; learn/one-euro.ts): its noise floor
 }
 
 // An online logistic model (learn/logistic.ts): a 64-byte header, then `dim` f32 weights and `dim` f32
