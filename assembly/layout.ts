@@ -125,7 +125,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                      //   (setStealDomain), published by thread creation; then read-only
   metrics: u32;      // heap pointer to the MetricsHeader (below; 0 = none), host-written before the thread
                      //   starts; the Wasm core never reads it
-  _b5: u64;
+  qState: u32;       // owner-only: the spin policy's state, the outcome of this worker's last search (learn/spin.ts)
+  _b6: u32;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;
   wakeups: u32; overflows: u32;
   slotCache: u32;    // heap pointer to u32[SLOT_CACHE]: task slots this worker freed and will reuse (tasks.ts
@@ -139,7 +140,10 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                      //   after the thread's 'exit' event and resets it before starting the slot's next thread,
                      //   whose start publishes the reset. Atomic both ways: the idle-exit handshake with the
                      //   pool's demand check relies on the single order of SC atomics. The core never reads it
-  _m2: u32; _m3: u64;
+  qspin: u32;        // heap pointer to this worker's spin-policy Q-table (QTable; learn/spin.ts), 0 = the
+                     //   heuristic. Host-written before the thread starts (src/learn/spin.ts), published by thread
+                     //   creation; then read-only. The table itself is owner-only (qtable.ts)
+  _m3: u64;
   pops: u32;         // owner-only: pops from the submission queues (priority aging, worker.ts explore)
   choices: u32;      // heap pointer to the thread's condition-choice buffer (Choice below; src/worker/choices.ts);
                      //   owner-written plainly, freed by the host after the thread died (memory.ts reclaimWorker)

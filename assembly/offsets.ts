@@ -1,5 +1,6 @@
 // Offsets for the host: src/engine/memory.ts reads every export named off_* / size_* / count_* / flag_* into
 // core.L (off_X as L.X, the others under their full name) and never types a number.
+import { SPIN_STATES, SPIN_ACTIONS } from "./learn/spin";
 import {
   HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED,
   Frames, FrameEntry, AwaitEntry, Choice, Job, MapJob, MapBlock, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
@@ -153,6 +154,9 @@ export function off_C_cancelled(): usize { return offsetof<Token>("cancelled"); 
 export function off_C_reason(): usize { return offsetof<Token>("reason"); }
 export function off_C_reasonLen(): usize { return offsetof<Token>("reasonLen"); }
 // learners (layout.ts "learners")
+export function count_SpinStates(): u32 { return SPIN_STATES; }
+export function count_SpinActions(): u32 { return SPIN_ACTIONS; }
+export function off_W_qspin(): usize { return offsetof<WorkerSlot>("qspin"); }
 export function off_H_learn(): usize { return offsetof<Header>("learn"); }
 export function size_LearnTable(): usize { return offsetof<LearnTable>(); }
 export function off_LT_cap(): usize { return offsetof<LearnTable>("cap"); }

@@ -6,6 +6,7 @@ import type { FunctionTable } from '../engine/functions.js';
 import type { Codec } from '../engine/codec.js';
 import { messages } from '../errors.js';
 import type { Router, RouterSnapshot } from './router.js';
+import type { SpinLearner, SpinPolicyView } from './spin.js';
 import { PREDICTORS, ONE_EURO, PER_ITEM, confidenceOf, shapeOf, sizeClassOf, nodeOf, isPerItem } from '../policy/learning.js';
 
 /** One fingerprint's prediction of its task duration (milliseconds). */
@@ -65,6 +66,8 @@ export interface LearnedModels {
   restore(snapshot: ModelsSnapshot): number;
   /** Forgets every predictor and the placement router's models. */
   reset(): void;
+  /** The spin policy in force (options.spinPolicy) and, with 'q-learning', each worker's Q-table. */
+  spinPolicy(): SpinPolicyView;
 }
 
 const OUT_WORDS = 8;   // predictReadAt's f64[8]: fn1 shape samples mean m2 x dx ema
@@ -77,6 +80,7 @@ export class Models implements LearnedModels {
   #fns: FunctionTable | undefined;
   #codec: Codec | undefined;
   #router: Router | undefined;
+  #spin: SpinLearner | undefined;
 
   private constructor(core: SharedCore, table: number, cap: number, out: number) {
     this.#core = core; this.#table = table; this.#cap = cap; this.#out = out;
@@ -96,7 +100,11 @@ export class Models implements LearnedModels {
   }
 
   /** Host, once the engine exists: the function table and codec that name fingerprints. */
-  bind(fns: FunctionTable, codec: Codec, router?: Router): void { this.#fns = fns; this.#codec = codec; this.#router = router; }
+  bind(fns: FunctionTable, codec: Codec, router?: Router, spin?: SpinLearner): void {
+    this.#fns = fns; this.#codec = codec; this.#router = router; this.#spin = spin;
+  }
+
+  spinPolicy(): SpinPolicyView { return this.#spin?.view() ?? { policy: 'heuristic', workers: [] }; }
 
   get enabled(): boolean { return this.#table !== 0; }
 
