@@ -135,42 +135,43 @@ function skewed(order) {
   return { tf, head: chain[0], all };
 }
 
-C('1 worker: once replanned, the head of the long chain starts first; learning off keeps insertion order', async () => {
-  const on = await Executor.create({ workers: 1, module });
-  const off = await Executor.create({ workers: 1, module, learning: false });
+/**
+ * The skewed graph on `workers` workers, learning on and off, over `runs` runs: asserts identical results
+ * each run and calls check(run, order on, order off, graph on) after it.
+ */
+async function twins(workers, runs, check) {
+  const on = await Executor.create({ workers, module });
+  const off = await Executor.create({ workers, module, learning: false });
   try {
     const o1 = on.shared(Int32Array, 10), o0 = off.shared(Int32Array, 10);
     const g1 = skewed(o1), g0 = skewed(o0);
-    // Run 5 replans from four samples per node (the 1€ filter starts as their mean), so one sample a
-    // busy machine stretched does not put a short source ahead of the chain.
-    for (let run = 1; run <= 5; run++) {
+    for (let run = 1; run <= runs; run++) {
       o1.fill(0); o0.fill(0);
       const r1 = await within(on.run(g1.tf), 20_000, 'run on'), r0 = await within(off.run(g0.tf), 20_000, 'run off');
       assert.equal(g1.all.map((t) => r1.result(t)), g0.all.map((t) => r0.result(t)), 'identical results');
-      assert.is(o0[1 + 6], 6, `learning off, run ${run}: the chain's head after the six sources`);
-      if (run === 1) assert.is(o1[1 + 6], 6, 'learning on, run 1: nothing predicted yet');
+      check(run, o1, o0, g1);
     }
-    assert.is(o1[1 + 6], 0, 'learning on, run 5: the chain\'s head first');
   } finally { await on.close(); await off.close(); }
+}
+
+C('1 worker: once replanned, the head of the long chain starts first; learning off keeps insertion order', async () => {
+  // Run 5 replans from four samples per node (the 1€ filter starts as their mean), so one sample a
+  // busy machine stretched does not put a short source ahead of the chain.
+  await twins(1, 5, (run, o1, o0) => {
+    assert.is(o0[1 + 6], 6, `learning off, run ${run}: the chain's head after the six sources`);
+    if (run === 1) assert.is(o1[1 + 6], 6, 'learning on, run 1: nothing predicted yet');
+    if (run === 5) assert.is(o1[1 + 6], 0, 'learning on, run 5: the chain\'s head first');
+  });
 });
 
 for (const workers of [2, 4]) {
   C(`${workers} workers: every task runs once per run, results equal learning off's, over 6 runs`, async () => {
-    const on = await Executor.create({ workers, module });
-    const off = await Executor.create({ workers, module, learning: false });
-    try {
-      const o1 = on.shared(Int32Array, 10), o0 = off.shared(Int32Array, 10);
-      const g1 = skewed(o1), g0 = skewed(o0);
-      for (let run = 1; run <= 6; run++) {
-        o1.fill(0); o0.fill(0);
-        const r1 = await within(on.run(g1.tf), 20_000, 'run on'), r0 = await within(off.run(g0.tf), 20_000, 'run off');
-        assert.equal(g1.all.map((t) => r1.result(t)), g0.all.map((t) => r0.result(t)));
-        assert.is(o1[0], 9, 'nine starts');
-        assert.equal(Array.from(o1.subarray(1)).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8], 'each once');
-        assert.ok(o1[1 + 6] < o1[1 + 7] && o1[1 + 7] < o1[1 + 8], 'the chain in order');
-      }
+    await twins(workers, 6, (run, o1, o0, g1) => {
+      assert.is(o1[0], 9, 'nine starts');
+      assert.equal(Array.from(o1.subarray(1)).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8], 'each once');
+      assert.ok(o1[1 + 6] < o1[1 + 7] && o1[1 + 7] < o1[1 + 8], 'the chain in order');
       assert.is(g1.head.priority(), 'normal', 'the user\'s priority is not changed');
-    } finally { await on.close(); await off.close(); }
+    });
   });
 }
 

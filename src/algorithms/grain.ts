@@ -10,9 +10,6 @@ import { MIN_PROBE_NS } from './partition.js';
 import { Arg, PART_STATIC } from './spec.js';
 import { type Args, type Body, theCore } from './job.js';
 
-/** Per core (a thread may serve several executors on the host): 8 f64 words predictRead fills. */
-const scratchOf = new WeakMap<SharedCore, number>();
-
 /** The learners' table of core c, or 0 when learning is off or paused (the enabled flag, read atomically). */
 function tableOf(c: SharedCore): number {
   const L = c.L;
@@ -63,14 +60,15 @@ export function itemCost(args: Args, n: number, costNs: number, kind: number): I
   const c = theCore();
   const table = tableOf(c);
   if (table === 0) return undefined;
-  let out = scratchOf.get(c);
-  if (out === undefined) scratchOf.set(c, (out = c.alloc(64)));   // once per thread and core, never freed: 64 bytes
   const shape = perItemShape(n);
   let predicted = 0;
-  if (c.x.predictRead(table, fn, shape, out) === 1) {
-    c.ensure(out, 64);
-    const o = out >> 3;
-    predicted = learnedItemCost(c.f64[o + 2], c.f64[o + 5]);   // samples, the 1€ value
-  }
+  // 8 f64 words for predictRead, for this read only: a block kept per thread would outlive a replaced thread
+  const out = c.alloc(64);
+  try {
+    if (c.x.predictRead(table, fn, shape, out) === 1) {
+      const o = out >> 3;
+      predicted = learnedItemCost(c.f64[o + 2], c.f64[o + 5]);   // samples, the 1€ value
+    }
+  } finally { c.x.heapFree(out); }
   return new ItemCost(c, table, fn, shape, predicted);
 }
