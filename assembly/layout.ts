@@ -125,7 +125,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                      //   (setStealDomain), published by thread creation; then read-only
   metrics: u32;      // heap pointer to the MetricsHeader (below; 0 = none), host-written before the thread
                      //   starts; the Wasm core never reads it
-  _b5: u64;
+  qState: u32;       // owner-only: the spin policy's state, the outcome of this worker's last search (learn/spin.ts)
+  _b6: u32;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;
   wakeups: u32; overflows: u32;
   slotCache: u32;    // heap pointer to u32[SLOT_CACHE]: task slots this worker freed and will reuse (tasks.ts
@@ -139,7 +140,10 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                      //   after the thread's 'exit' event and resets it before starting the slot's next thread,
                      //   whose start publishes the reset. Atomic both ways: the idle-exit handshake with the
                      //   pool's demand check relies on the single order of SC atomics. The core never reads it
-  _m2: u32; _m3: u64;
+  qspin: u32;        // heap pointer to this worker's spin-policy Q-table (QTable; learn/spin.ts), 0 = the
+                     //   heuristic. Host-written before the thread starts (src/learn/spin.ts), published by thread
+                     //   creation; then read-only. The table itself is owner-only (qtable.ts)
+  _m3: u64;
   pops: u32;         // owner-only: pops from the submission queues (priority aging, worker.ts explore)
   choices: u32;      // heap pointer to the thread's condition-choice buffer (Choice below; src/worker/choices.ts);
                      //   owner-written plainly, freed by the host after the thread died (memory.ts reclaimWorker)
@@ -419,7 +423,7 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
 // One fingerprint's predictor: one cache line. `seq` is a seqlock (learn/predictor.ts): odd while a writer
 // holds it; every other word is loaded and stored atomically between the writer's CAS and release, so a
 // reader whose two loads of `seq` agree (and are even) read one consistent state.
-//   0   seq fn1 shape samples   16 mean m2 x dx ema (f64)   56 ·
+//   0   seq fn1 shape samples   16 mean m2 x dx ema rv (f64)
 @unmanaged export class Predictor {
   seq: u32;         // even: stable; odd: a writer is updating (it took it by CAS even → odd)
   fn1: u32;         // function id + 1 (0: the entry is free)
@@ -430,7 +434,7 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
   x: f64;           // the 1€ filter's value and its filtered derivative (ms, ms per sample)
   dx: f64;
   ema: f64;         // the baseline exponential moving average (ms)
-  _e0: u64;
+  rv: f64;          // the tracked variance of the 1€ filter's residual (ms²; learn/one-euro.ts): its noise floor
 }
 
 // An online logistic model (learn/logistic.ts): a 64-byte header, then `dim` f32 weights and `dim` f32

@@ -1,5 +1,6 @@
 // Offsets for the host: src/engine/memory.ts reads every export named off_* / size_* / count_* / flag_* into
 // core.L (off_X as L.X, the others under their full name) and never types a number.
+import { SPIN_STATES, SPIN_ACTIONS } from "./learn/spin";
 import {
   HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED,
   Frames, FrameEntry, AwaitEntry, Choice, Job, MapJob, MapBlock, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
@@ -167,6 +168,9 @@ export function size_SemList(): usize { return offsetof<SemList>(); }
 export function off_SN_nAcq(): usize { return offsetof<SemList>("nAcq"); }
 export function off_SN_nRel(): usize { return offsetof<SemList>("nRel"); }
 // learners (layout.ts "learners")
+export function count_SpinStates(): u32 { return SPIN_STATES; }
+export function count_SpinActions(): u32 { return SPIN_ACTIONS; }
+export function off_W_qspin(): usize { return offsetof<WorkerSlot>("qspin"); }
 export function off_H_learn(): usize { return offsetof<Header>("learn"); }
 export function size_LearnTable(): usize { return offsetof<LearnTable>(); }
 export function off_LT_cap(): usize { return offsetof<LearnTable>("cap"); }

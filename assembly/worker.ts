@@ -13,6 +13,7 @@ import { mpmcPop, mpmcLength } from "./mpmc";
 import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown, spinnerCount } from "./sleep";
 import { retire, runFailed, skip, flushRun, claimSources, pushReady, postToHost } from "./tasks";
 import { semAcquire, semUnacquire, SEM_TAKEN, SEM_PARKED } from "./semaphores";
+import { spinBudget, spinChoose, spinLearn, SPIN_PLAIN } from "./learn/spin";
 
 
 /** xorshift32 on the worker's own rng word (owner-only, plain). */
@@ -177,20 +178,25 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
     // Search phase: count ourselves as a searcher so producers know someone is looking.
     const mayspin = beginSearch(h.maxSpinners);
     s.searching = 1;
-    let rounds = mayspin ? max<u32>(h.spinIters, lingerRounds(h)) : 1;
+    // The spin budget: the heuristic's spinIters, or the Q-learned policy's choice (learn/spin.ts)
+    const q = mayspin ? <usize>s.qspin : 0;
+    const a = q != 0 ? spinChoose(q, s) : SPIN_PLAIN;
+    const budget = spinBudget(h.spinIters, a);
+    let rounds = mayspin ? max<u32>(budget, lingerRounds(h)) : 1;
     for (let i: u32 = 0; i < rounds; i++) {
       const t = explore(w, s);
-      if (t >= 0) { s.searching = 0; endSearchFound(s.more != 0); return t; }
+      if (t >= 0) { s.searching = 0; endSearchFound(s.more != 0); if (q != 0) spinLearn(q, s, a, i, h.spinIters, false); return t; }
       if (t == RETRY) i = i > 0 ? i - 1 : 0;   // someone is racing us for work: keep looking
       if (isShutdown()) { s.searching = 0; endSearchEmpty(); return SHUTDOWN; }
       // Past the usual spin, a linger ends when the host clears (or lowers) its word: its rounds were
       // timed at start-up without contention and can take far longer now. It also ends once others
       // started running tasks (lingerRounds). Re-read every 64 rounds, and at the end of the usual spin:
       // a linger refused at the start (another searcher was about to park) may be allowed by then.
-      if (mayspin && ((i >= h.spinIters && (i & 63) == 63) || i + 1 == rounds)) rounds = max<u32>(h.spinIters, lingerRounds(h));
+      if (mayspin && ((i >= budget && (i & 63) == 63) || i + 1 == rounds)) rounds = max<u32>(budget, lingerRounds(h));
     }
     s.searching = 0;
     endSearchEmpty();
+    if (q != 0) spinLearn(q, s, a, rounds, h.spinIters, true);
     // Sleep phase. W1: announce; W2: re-check; W3: withdraw; W4: park until claimed.
     announceSleep(w);                                            // W1
     const t = explore(w, s);                                     // W2

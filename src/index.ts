@@ -29,6 +29,7 @@ export type { MetricsSnapshot, MetricsOptions, MetricsConfig, WorkerMetrics, Wor
 export type { Histogram } from './observe/histogram.js';
 export type { ExecutorTopology, CpuTopology, StealDomain } from './observe/topology.js';
 export type { Prediction, LearnedModels, LearningStats, ModelsSnapshot } from './learn/models.js';
+export type { SpinPolicyView, SpinTable } from './learn/spin.js';
 export type { NumArray } from './algorithms/merge.js';
 export type { MapOp } from './algorithms/ops.js';
 export {

@@ -86,6 +86,12 @@ export interface ExecutorOptions {
    * every learner off: the static rules everywhere. Default true.
    */
   learning?: boolean;
+  /**
+   * How long a searching worker spins before it parks (docs/learning.md "Q-learned spinning"):
+   * 'heuristic', spinMicroseconds every time; 'q-learning', a budget of ¼, 1 or 4 × that chosen per search
+   * by each worker's own Q-table (opt-in: it has not beaten the heuristic; needs learning). Default 'heuristic'.
+   */
+  spinPolicy?: 'heuristic' | 'q-learning';
 }
 
 /**
@@ -114,9 +120,14 @@ export const DEFAULTS = Object.freeze({
   maxQueue: 0,
   gpu: false,
   learning: true,
+  spinPolicy: 'heuristic' as SpinPolicyName,
 });
 
-type IntOption = Exclude<keyof typeof DEFAULTS, 'workers' | 'module' | 'wasm' | 'workerUrl' | 'resourceLimits' | 'gpu' | 'learning'>;
+/** The spin policies of options.spinPolicy. */
+export type SpinPolicyName = 'heuristic' | 'q-learning';
+export const SPIN_POLICIES: readonly SpinPolicyName[] = ['heuristic', 'q-learning'];
+
+type IntOption = Exclude<keyof typeof DEFAULTS, 'workers' | 'module' | 'wasm' | 'workerUrl' | 'resourceLimits' | 'gpu' | 'learning' | 'spinPolicy'>;
 
 /** Bounds of the integer options, inclusive. A minimum of 0 means 0 is allowed (it turns the feature off). */
 export const BOUNDS: Readonly<Record<IntOption, readonly [min: number, max: number]>> = Object.freeze({
@@ -167,6 +178,7 @@ export interface ResolvedOptions {
   priorityAging: number;
   gpu: boolean;
   learning: boolean;
+  spinPolicy: SpinPolicyName;
 }
 
 const KNOWN = Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[];
@@ -228,6 +240,7 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
   const int = (name: IntOption): number => (o[name] === undefined ? DEFAULTS[name] as number : integer(name, o[name]));
   const workers = opts.workers === undefined || opts.workers === 'auto' ? DEFAULTS.workers : workersOption(opts.workers);
   if (opts.resourceLimits !== undefined) checkResourceLimits(opts.resourceLimits);
+  const learning = o.learning === undefined ? DEFAULTS.learning : boolean('learning', o.learning);
   return {
     lifecycle: {
       minWorkers: o.minWorkers === undefined ? DEFAULTS.minWorkers : integer('minWorkers', o.minWorkers),
@@ -243,8 +256,16 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
     spinMicroseconds: int('spinMicroseconds'), lingerMicroseconds: int('lingerMicroseconds'),
     closeTimeout: int('closeTimeout'), cancelGrace: int('cancelGrace'), priorityAging: int('priorityAging'),
     gpu: o.gpu === undefined ? DEFAULTS.gpu : boolean('gpu', o.gpu),
-    learning: o.learning === undefined ? DEFAULTS.learning : boolean('learning', o.learning),
+    learning,
+    spinPolicy: spinPolicyOption(o.spinPolicy, learning),
   };
+}
+
+function spinPolicyOption(v: unknown, learning: boolean): SpinPolicyName {
+  if (v === undefined) return DEFAULTS.spinPolicy;
+  if (!SPIN_POLICIES.includes(v as SpinPolicyName)) throw new TypeError(messages.optionType('spinPolicy', "'heuristic' or 'q-learning'", v));
+  if (v === 'q-learning' && !learning) throw new TypeError(messages.optionType('spinPolicy', "'heuristic' with learning: false (q-learning is a learner)", v));
+  return v as SpinPolicyName;
 }
 
 /** The keys of options.resourceLimits (Node's worker_threads ResourceLimits), each a positive number of MB. */

@@ -86,8 +86,17 @@ export interface RunHost extends EngineParts {
   slotsFreed(): void;
 }
 
+/**
+ * Re-plans a laid-out taskflow between its runs (learn/critical.ts: critical-path priorities), set by the
+ * facade. Called on the host before run number `run` starts, never while a run of it is in flight (runs
+ * of one taskflow are serial); its plain writes to the task records are published by the run's start.
+ */
+export interface RunPlanner { beforeRun(placed: Placed, run: number): void }
+
 /** Host thread only. */
 export class Runs {
+  /** The planner of graph runs (learning on), or undefined: runs keep the levels they were laid out with. */
+  planner: RunPlanner | undefined;
   readonly #h: RunHost;
   readonly #waiters: (RunWaiter | undefined)[] = [];
   readonly #freeSlots: number[] = [];
@@ -199,6 +208,7 @@ export class Runs {
     const run = ++placed.runs;
     if (placed.slots.length === 0 || (state.resume && !resume)) return Promise.resolve(new RunResult(tf, placed, run, this.#read));
     if (placed.conditional) this.#rewind(placed);
+    else if (!resume) this.planner?.beforeRun(placed, run);
     let sources = placed.block;
     let nSources = placed.nSources;
     if (resume) {
