@@ -22,6 +22,7 @@ S('the conformance subset passes at workers: 0', async () => {
   assert.equal(r.failures, []);
   assert.is(r.passed, 7, lines.join('\n'));
   assert.is(r.failed, 0);
+  assert.equal(r.skipped, ['a worker that dies (single-threaded: no worker thread)']);
 });
 
 S('one worker slot, on this thread', async () => {

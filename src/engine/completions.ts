@@ -3,7 +3,8 @@
 // Workers post each finished lone task (a task submitted from the host: async, submit, an algorithm's
 // helper) and each finished run on the completion ring (a Vyukov MPMC queue in shared memory; entries
 // are task slots, or RUN_BIT | run slot). The host takes them off in one loop, `pump`, that runs only
-// while something is in flight, and sleeps between batches with Atomics.waitAsync on Header.hostSeq:
+// while something is in flight, and sleeps between batches with Atomics.waitAsync on Header.hostSeq (or
+// its poll, platform/wait-async.ts, where the runtime has none):
 // a worker that posts while Header.hostWaiting is set bumps hostSeq and notifies it. So the host wakes
 // once per batch of completions, never once per task, and an idle executor holds no event-loop handle.
 //
@@ -12,6 +13,7 @@
 import { EMPTY, RUN_BIT, type SharedCore } from './memory.js';
 import { nextHostSpin, initialHostSpin, hostMayPoll } from '../policy/scheduling.js';
 import type { KeepAlive } from '../platform/types.js';
+import { waitAsync } from '../platform/wait-async.js';
 
 /** Completions the host takes off the ring and sorts at once. */
 const DRAIN_BATCH = 4096;
@@ -101,7 +103,7 @@ export class Completions {
       Atomics.store(i32, this.#hostWaiting, 1);           // from here a finishing worker bumps hostSeq …
       if (this.drain() > 0 || this.inFlight === 0) { await null; continue; }   // … so re-check first
       on.beforeSleep();
-      const r = Atomics.waitAsync(i32, this.#hostSeq, seq);
+      const r = waitAsync(i32, this.#hostSeq, seq);   // or its poll where the runtime has none
       if (r.async) await r.value; else await null;
       if (missedAt >= 0) this.#spinUs = nextHostSpin(this.#spinUs, false, (performance.now() - missedAt) * 1000);
     }

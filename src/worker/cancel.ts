@@ -4,6 +4,7 @@
 import { NONE } from '../engine/memory.js';
 import { messages, CancelledError } from '../errors.js';
 import type { Thread } from './thread.js';
+import { waitAsync } from '../platform/wait-async.js';
 
 export interface Tokens {
   /**
@@ -86,7 +87,7 @@ export function createTokens(th: Thread): Tokens {
         for (const held of live) held.abort(cancelledBy(tok));
         live.clear();
       };
-      const r = Atomics.waitAsync(i32, flag, 0);
+      const r = waitAsync(i32, flag, 0);
       if (r.async) void r.value.then(fire); else fire();
     }
     set.add(c);

@@ -8,6 +8,7 @@
 // it yields to the event loop about once a millisecond (main.ts).
 import { EMPTY, RETRY } from '../engine/memory.js';
 import type { Thread, Suspended } from './thread.js';
+import { waitAsync } from '../platform/wait-async.js';
 
 /** Suspended tasks one worker holds at most; beyond it the worker waits for one to settle first. */
 export const AWAIT_CAP = 256;
@@ -87,7 +88,7 @@ export function openAwaitList(th: Thread): AwaitList {
       const t = x.tryNext(w);                                      // W2
       if (t >= 0 || t === RETRY || th.resumable.length > 0) { x.cancelSleep(w); return t; }   // RETRY: work is there
       const settled = nextSettlement();
-      const woken = Atomics.waitAsync(core.i32, th.parkedAt, 1);
+      const woken = waitAsync(core.i32, th.parkedAt, 1);
       // The single-threaded mode holds nothing: the host holds the process while it is owed a settlement.
       if (woken.async) await (th.single ? Promise.race([woken.value, settled]) : keptAlive(Promise.race([woken.value, settled])));
       kick = undefined;
