@@ -1,22 +1,17 @@
 // Shared by the browser lanes (lane-chromium, lane-firefox, lane-browser-input, lane-examples): Debian's
 // browsers driven by the pinned playwright-core (never `playwright install`), and an in-process static
-// server for the repository, with or without the cross-origin isolation headers.
+// server for the repository (the browser example's), with or without the cross-origin isolation headers.
 //   Chromium: Playwright's own protocol (CDP).
 //   Firefox ESR: WebDriver BiDi (`channel: 'moz-firefox'`): Playwright's default Firefox protocol needs
 //   its patched build, and playwright-core 1.65 drops a BiDi command Firefox 153 lacks (pinned 1.64.1).
 // Without a browser binary a lane is skipped, saying why, unless CI is set: then it fails.
-import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { staticServer, ISOLATION } from '../../examples/browser/serve.mjs';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
-/** What a dev server or bundler does for the browser: the package's bare imports point at msgpackr's browser files. */
-const BARE = { "'msgpackr/pack'": "'/node_modules/msgpackr/pack.js'", "'msgpackr'": "'/node_modules/msgpackr/index.js'" };
-export const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 /** The browsers a lane can drive: where Debian puts each binary, and how Playwright launches it. */
 export const BROWSERS = {
@@ -59,25 +54,13 @@ export function requireBrowser(name, lane) {
 }
 
 /**
- * Serves the repository on 127.0.0.1, with the cross-origin isolation headers on every response when
- * `isolated`; paths in `missing` answer 404 (a file that did not ship), paths in `unisolated` come without
- * the headers (a server configured for the page only). Closes with `server.close()`.
+ * Serves the repository on 127.0.0.1 through the browser example's server (examples/browser/serve.mjs),
+ * with the cross-origin isolation headers on every response when `isolated`; paths in `missing` answer
+ * 404 (a file that did not ship), paths in `unisolated` come without the headers (a server configured
+ * for the page only). Closes with `server.close()`.
  */
 export function serve({ isolated, missing = [], unisolated = [] }) {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(root, path);
-    const headers = isolated && !unisolated.includes(path) ? ISOLATION : {};
-    if (!file.startsWith(root) || !existsSync(file) || missing.includes(path)) { res.writeHead(404, headers).end(); return; }
-    let body = readFileSync(file);
-    if (extname(file) === '.js' && file.includes('build')) {
-      let text = body.toString('utf8');
-      for (const [from, to] of Object.entries(BARE)) text = text.split(`from ${from}`).join(`from ${to}`);
-      body = Buffer.from(text);
-    }
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  });
+  const server = staticServer(root, (path) => (isolated && !unisolated.includes(path) ? ISOLATION : {}), missing);
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
