@@ -49,10 +49,17 @@ export class Completions {
   /** The poll budget before sleeping (µs), learned (nextHostSpin); below 1: no polling until a probe. */
   #spinUs = initialHostSpin();
   #spinProbe = 0;
+  /** Whether a batch is sorted into slot order before it is handed over (drain). */
+  readonly #sort: boolean;
 
-  /** `poll`: false in the single-threaded mode, where the worker runs only when this thread yields. */
+  /**
+   * `poll`: false in the single-threaded mode, where the worker runs only when this thread yields. Then
+   * completions also come back in the order the one worker ran the tasks, which is the order they were
+   * submitted in (within a priority level): the order drain() would sort them into, near enough.
+   */
   constructor(core: SharedCore, keepAlive: KeepAlive, on: CompletionHandlers, poll = true) {
     if (!poll) this.#spinUs = -Infinity;   // below 1, and never probed again (the probe sets it from 0)
+    this.#sort = poll;
     this.#core = core;
     this.#keepAlive = keepAlive;
     this.#on = on;
@@ -128,7 +135,8 @@ export class Completions {
    * Takes what the ring holds (up to DRAIN_BATCH at a time) and hands it over in slot order: completions
    * come back far from submission order (priorities, stealing), and settling 100k promises out of order
    * costs the host several times more (memory locality). Slot order is close to allocation order, which
-   * is close to submission order. Returns how many it took. Also called outside the pump (reap).
+   * is close to submission order (in the single-threaded mode the ring's order is that already: no sort).
+   * Returns how many it took. Also called outside the pump (reap).
    */
   drain(): number {
     const x = this.#core.x;
@@ -142,7 +150,7 @@ export class Completions {
       if (k === 0) return n;
       n += k;
       const done = batch.subarray(0, k);
-      if (k > 1) done.sort();
+      if (k > 1 && this.#sort) done.sort();
       for (let i = 0; i < k; i++) {
         const v = done[i];
         try {
