@@ -70,6 +70,24 @@ S('a setTimeout(0) on the same thread fires within a bounded time during a long 
   } finally { await ex.close(); }
 });
 
+S('tiny tasks, whose clock reads are spaced out, still end their slices: timers fire during one run', async () => {
+  const ex = await Executor.create({ workers: 0 });
+  try {
+    // One run of 100 000 tasks of a few µs each (hundreds of slices): the worker reads the clock only
+    // every few tasks. A worker that never ended a slice would give the timer no turn until the end.
+    const tf = new Taskflow('tiny');
+    tf.emplace(Array(100_000).fill((n) => { let x = 0; for (let i = 0; i < n; i++) x += Math.sqrt(i); return x; })).forEach((t) => t.args(500));
+    await ex.run(tf);   // laid out and warm
+    let turns = 0, done = false;
+    const t0 = performance.now();
+    const run = ex.run(tf).finally(() => { done = true; });
+    while (!done) { await new Promise((r) => setTimeout(r, 0)); turns++; }
+    await run;
+    console.log(`  setTimeout(0) turns during one run of 100 000 tiny tasks (${(performance.now() - t0).toFixed(0)} ms): ${turns}`);
+    assert.ok(turns >= 10, `the timer fired ${turns} times: the slices did not end`);
+  } finally { await ex.close(); }
+});
+
 S('errors keep their class and task name; a failed graph task rejects its run', async () => {
   const ex = await Executor.create({ workers: 0, module: fixtures });
   try {
