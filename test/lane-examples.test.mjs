@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { launch, requireBrowser, root, serve, urlOf } from './helpers/browser.mjs';
+import { launch, requireBrowser, root, serve, urlOf, visit } from './helpers/browser.mjs';
 import { tile } from '../examples/mandelbrot-tasks.mjs';
 import { VIEW, paint } from '../examples/browser/draw.js';
 
@@ -42,12 +42,8 @@ E('a chromium binary is there (skipped outside CI when it is not)', () => requir
 
 E('examples/browser draws the Mandelbrot set on every core: the canvas holds the reference render', async ({ browser, server }) => {
   if (!browser) return;
-  const page = await browser.newPage();
-  const lines = [];
-  page.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`));
+  const { page, lines } = await visit(browser, urlOf(server, 'examples/browser/'));
   try {
-    await page.goto(urlOf(server, 'examples/browser/'));
     await page.waitForSelector('#status.done', { timeout: 60_000 }).catch((e) => assert.unreachable(`${e.message}\n${lines.join('\n')}`));
     const shown = await page.evaluate(() => {
       const s = document.getElementById('status');

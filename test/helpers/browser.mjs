@@ -67,17 +67,23 @@ export function serve({ isolated, missing = [], unisolated = [] }) {
 /** http://127.0.0.1:<port>/<path> on `server`. */
 export const urlOf = (server, path) => `http://127.0.0.1:${server.address().port}/${path}`;
 
+/** A new page of `browser` at `url`, and the lines of its console (uncaught errors included) as they come. */
+export async function visit(browser, url) {
+  const page = await browser.newPage();
+  const lines = [];
+  page.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  return { page, lines };
+}
+
 /**
  * Opens `url` in a new page of `browser` and returns what `window.__result` (a promise the page sets)
  * resolved to, with the page's console; fails after `timeoutMs` rather than hang.
  */
 export async function openPage(browser, url, timeoutMs = 60_000) {
-  const page = await browser.newPage();
-  const lines = [];
-  page.on('console', (m) => lines.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`));
+  const { page, lines } = await visit(browser, url);
   try {
-    await page.goto(url);
     await page.waitForFunction(() => window.__result !== undefined, null, { timeout: timeoutMs });
     const r = await page.evaluate((ms) => Promise.race([window.__result,
       new Promise((res) => setTimeout(() => res({ error: `window.__result did not settle within ${ms} ms` }), ms))]), timeoutMs);
