@@ -34,7 +34,8 @@ export function inputLane(browserName, label) {
   B(`a ${browserName} binary is there (skipped outside CI when it is not)`, () => requireBrowser(browserName, `bad input in ${browserName}`));
 
   for (const c of CASES) {
-    B(`${c.name}: create() rejects naming the URL, and a good executor starts afterwards`, async ({ browser }) => {
+    const after = c.again ? 'a second create() fails the same way' : 'a good executor starts afterwards';
+    B(`${c.name}: create() rejects naming the URL, and ${after}`, async ({ browser }) => {
       if (!browser) return;
       const server = await serve({ isolated: c.isolated, ...c.server });
       try {
