@@ -1,9 +1,9 @@
-// Bad input in browsers (test/lane-chromium-input.test.mjs, test/lane-firefox-input.test.mjs; the page is
+// Bad input in browsers (test/lane-{chromium,firefox}-input.test.mjs; the page is
 // test/conformance/bad-input.html): a task module that is not there, one that throws while a worker
 // imports it, a worker entry the server lacks or serves without the isolation header. Each Executor.create() must reject within a bounded wait with an
 // error naming the URL (the page gives each 30 s), and a good executor must start on the page afterwards.
-// And a browser without Atomics.waitAsync (taken away on the page before beatflow is imported, and in
-// each worker): the conformance subset passes through the poll that stands in for it, on an isolated
+// And a browser without Atomics.waitAsync (test/lane-{chromium,firefox}-nowait.test.mjs; taken away on
+// the page before beatflow is imported, and in each worker): the conformance subset passes through the poll that stands in for it, on an isolated
 // page (workers) and on a page without COOP/COEP (single-threaded), with one console line saying so.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -25,7 +25,7 @@ const CASES = [
       '(its response has no Cross-Origin-Embedder-Policy header' },
 ];
 
-/** The bad-input lane of browser `name` as a uvu suite. */
+/** The bad-input lane of browser `name` as a uvu suite (lane-*-input.test.mjs). */
 export function inputLane(browserName, label) {
   const B = suite(`bad input in headless ${label}`);
   B.before(async (ctx) => { ctx.browser = await launch(browserName); });
@@ -51,6 +51,20 @@ export function inputLane(browserName, label) {
       } finally { server.close(); }
     });
   }
+
+  return B;
+}
+
+/**
+ * The no-waitAsync lane of browser `name` as a uvu suite: the conformance subset with Atomics.waitAsync
+ * taken away on the page and in each worker, on an isolated page and on a page without COOP/COEP.
+ */
+export function noWaitAsyncLane(browserName, label) {
+  const B = suite(`headless ${label} without Atomics.waitAsync`);
+  B.before(async (ctx) => { ctx.browser = await launch(browserName); });
+  B.after(async (ctx) => { await ctx.browser?.close(); });
+
+  B(`a ${browserName} binary is there (skipped outside CI when it is not)`, () => requireBrowser(browserName, `${browserName} without Atomics.waitAsync`));
 
   for (const isolated of [true, false]) {
     B(`no Atomics.waitAsync, ${isolated ? 'isolated page (workers)' : 'page without COOP/COEP (single-threaded)'}: the subset passes through the poll`, async ({ browser }) => {
