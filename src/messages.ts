@@ -52,7 +52,7 @@ export const messages = {
   missingBuiltin: (name: string) =>
     `beatflow: the runtime task function '${name}' is not registered in this worker (build/src out of date? run npm run build)`,
   workerStart: (worker: number, message: string) => `beatflow: worker ${worker} failed to start: ${message}`,
-  moduleLoad: (url: string, message: string) => `beatflow: the task module ${url} failed to load in a worker: ${message}`,
+  moduleLoad: (url: string, message: string, where = 'in a worker') => `beatflow: the task module ${url} failed to load ${where}: ${message}`,
   workerEntry: (url: string, message: string) =>
     `beatflow: the worker entry ${url} could not be started: ${message}. It is part of the package's build and must ` +
     'ship beside it: when bundling, mark beatflow as external, copy build/src/ (with build/core.wasm) unchanged, ' +
@@ -63,8 +63,9 @@ export const messages = {
   hostJobMissing: (id: number) => `beatflow internal error: a graph task named host job ${id}, which is not registered — please report`,
   noPlatform: 'beatflow internal error: no platform adapter is installed (Executor.create() loads one first) — please report',
   workerScript: (detail: string | undefined) =>
-    `the worker script failed to load or run${detail ? ` (${detail})` : ' (the browser gives no detail: a 404, a network error, a ' +
-    'syntax error, or a response without the Cross-Origin-Embedder-Policy header)'}`,
+    `the worker script failed to load or run${detail ? ` (${detail})` : ' (the browser gives no detail, and the server answers it ' +
+    'with 200 and the isolation headers: a syntax error, or a network error)'}`,
+  noCoep: 'its response has no Cross-Origin-Embedder-Policy header, which a cross-origin isolated page requires of its workers',
   singleThreaded: (why: string) =>
     `beatflow: running single-threaded: ${why}. Tasks run on this thread in slices that yield to the event loop ` +
     '(docs/platforms.md, "Single-threaded mode"); pass workers: 0 to choose this mode and silence this line',
@@ -77,7 +78,8 @@ export const messages = {
     `beatflow: ${child === undefined ? 'a subflow' : `the child task '${child}'`} cannot finish while this task waits for it in the single-threaded mode: it awaits a promise, and ` +
     'nothing else runs while a task blocks the only thread. Await it outside the join, or use workers ≥ 1',
   noWaitAsync: (where: string) =>
-    `beatflow: ${where} has no Atomics.waitAsync, which the host thread needs to wait for workers without blocking`,
+    `beatflow: ${where} has no Atomics.waitAsync: the host thread polls for finished work instead, which sees it up to ` +
+    '8 ms late after an idle spell (docs/platforms.md, "Without Atomics.waitAsync")',
   httpStatus: (status: number, text: string) => `HTTP ${status}${text ? ` ${text}` : ''}`,
   plannedExit: 'beatflow: the worker thread has exited (a planned exit unwinding its stack)',
   unsupportedOption: (option: string, platform: string) =>

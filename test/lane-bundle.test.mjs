@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { bundle } from '../examples/bundle/build.mjs';
-import { launchChromium, openPage, serve, skipUnlessCi } from './helpers/browser.mjs';
+import { launch, openPage, requireBrowser, serve, urlOf } from './helpers/browser.mjs';
 
 const EXPECTED = ['fib(20) = 6765', 'words = 4', 'sum = 450000', 'inline = 42'];
 
@@ -61,13 +61,13 @@ B('in Node: the program runs with its bundled worker threads', async ({ dir, nod
   report('node', stdout.trim().split('\n'));
 });
 
-B('a chromium binary is there (skipped outside CI when it is not)', () => skipUnlessCi('bundle, chromium'));
+B('a chromium binary is there (skipped outside CI when it is not)', () => requireBrowser('chromium', 'lane bundle, chromium'));
 
 B('in Chromium: the same program on an isolated page, its workers from the bundle', async (ctx) => {
-  ctx.browser = await launchChromium();
+  ctx.browser = await launch('chromium');
   if (!ctx.browser) return;
-  ctx.server = await serve(ctx.web, { isolated: true });
-  const { value: r, console: lines } = await openPage(ctx.browser, ctx.server, '/index.html', () => window.__result);
+  ctx.server = await serve({ dir: ctx.web, isolated: true });
+  const { r, console: lines } = await openPage(ctx.browser, urlOf(ctx.server, 'index.html'));
   assert.ok(!r.error, `${r.error}\n${lines.join('\n')}`);
   assert.is(r.isolated, true);
   assert.not.ok(lines.some((l) => /single-threaded/.test(l)), lines.join('\n'));

@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor } from 'beatflow';
 import { rejection, fixtures } from './helpers/executor.mjs';
-import { spinPolicy, autoWorkers, taskCapLog2, dequeCapLog2, nextHostSpin, hostMayPoll, HOST_SPIN_MAX_US } from '../build/src/policy/scheduling.js';
+import { spinPolicy, autoWorkers, taskCapLog2, dequeCapLog2, nextHostSpin, hostMayPoll, HOST_SPIN_MAX_US, clockStride, CLOCK_SLACK_MS } from '../build/src/policy/scheduling.js';
 
 const Opts = suite('options');
 
@@ -75,6 +75,18 @@ Policy('the host poll budget grows on a catch, learns a short wait, halves after
   assert.is(nextHostSpin(20, false, HOST_SPIN_MAX_US), HOST_SPIN_MAX_US, 'learned waits are capped');
   assert.is(nextHostSpin(0, true), 2.25, 'a probe after a stop starts small');
   assert.ok(hostMayPoll(2, 2) && !hostMayPoll(3, 2));
+});
+
+Policy('the single-threaded worker reads the clock as often as ending its slice within the slack needs', () => {
+  for (const msPerTask of [0.0001, 0.001, 0.01, 0.05, 0.2, 0.5, 3, 100]) {
+    const stride = clockStride(msPerTask);
+    assert.ok(Number.isInteger(stride) && stride >= 1 && stride <= 64, `${msPerTask} ms a task: ${stride}`);
+    assert.ok(stride === 1 || stride * msPerTask <= CLOCK_SLACK_MS, `${msPerTask} ms a task: ${stride} tasks fit in the slack`);
+    assert.ok(stride === 64 || (stride + 1) * msPerTask > CLOCK_SLACK_MS, `${msPerTask} ms a task: no more would fit`);
+  }
+  assert.is(clockStride(CLOCK_SLACK_MS * 2), 1, 'tasks longer than the slack: a read after each');
+  assert.is(clockStride(0), 64, 'an unmeasurably short task: the cap');
+  assert.is(clockStride(NaN), 64);
 });
 
 Policy('table sizes are powers of two with floors and caps', () => {

@@ -29,6 +29,7 @@ import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from '../o
 import { autoWorkers, spinPolicy, spinRounds, taskCapLog2, dequeCapLog2 } from '../policy/scheduling.js';
 import { ensurePlatform, platform } from '../platform/current.js';
 import type { UnsupportedOption, SpawnOptions, ThreadHandle } from '../platform/types.js';
+import { hasWaitAsync } from '../platform/wait-async.js';
 import { messages } from '../errors.js';
 
 /**
@@ -41,6 +42,8 @@ export type InlineSpawner = () => Promise<(opts: SpawnOptions) => ThreadHandle>;
 export interface ExecutorRef { readonly workers: number }
 
 const engines = new WeakMap<object, Engine>();
+/** The no-waitAsync line is said once per process: the runtime does not change. */
+let warnedPolling = false;
 
 /** The facade registers itself: `owner` is the Executor object users hold. */
 export function bindEngine(owner: object, engine: Engine): void { engines.set(owner, engine); }
@@ -164,6 +167,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     refuseUnsupported(options, p.unsupported, p.name);
     const single = opts.workers === 0 || threadless !== undefined;
     if (threadless !== undefined && opts.workers !== 0) console.warn(messages.singleThreaded(threadless));
+    if (!hasWaitAsync() && !warnedPolling) { warnedPolling = true; console.warn(messages.noWaitAsync(`this runtime (${p.name})`)); }
     const spawn = single ? await inline() : undefined;
     const cpus = p.cpuCount();
     const workers = single ? 1 : opts.workers === 'auto' ? autoWorkers(cpus) : opts.workers as number;
@@ -373,7 +377,7 @@ async function importTaskModule(url: URL): Promise<Record<string, unknown>> {
   try {
     return (await import(url.href)) as Record<string, unknown>;
   } catch (e) {
-    throw new Error(messages.moduleLoad(url.href, e instanceof Error ? e.message : String(e)), { cause: e });
+    throw new Error(messages.moduleLoad(url.href, e instanceof Error ? e.message : String(e), 'on the thread that creates the executor'), { cause: e });
   }
 }
 

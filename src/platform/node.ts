@@ -9,6 +9,7 @@ import { messages } from '../errors.js';
 import { atomicsWait } from './wait.js';
 import { workerEntry } from './current.js';
 import type { KeepAlive, Platform, SpawnOptions, ThreadHandle, WorkerContext } from './types.js';
+import { TimerKeepAlive } from './keep-alive.js';
 
 /**
  * Workers inherit the host's flags (execArgv left undefined), except that --input-type applies only to an
@@ -39,23 +40,7 @@ function spawnThread(opts: SpawnOptions): ThreadHandle {
  * Worker threads are unref'd, so an idle executor that is never closed does not hold the process open;
  * this holds it while something is owed. One timer handle.
  */
-class NodeKeepAlive implements KeepAlive {
-  #holds = 0;
-  readonly #timer = setInterval(() => {}, 1 << 30);
-
-  constructor() { this.#timer.unref(); }
-
-  hold(): void { if (this.#holds++ === 0) this.#timer.ref(); }
-
-  release(): void { if (--this.#holds === 0) this.#timer.unref(); }
-
-  async during<T>(p: Promise<T>): Promise<T> {
-    this.hold();
-    try { return await p; } finally { this.release(); }
-  }
-
-  dispose(): void { clearInterval(this.#timer); }
-}
+const keepAlive = (): KeepAlive => new TimerKeepAlive((t) => t.ref(), (t) => t.unref());
 
 function workerContext<T>(): Promise<WorkerContext<T>> {
   const port = parentPort;
@@ -74,7 +59,7 @@ export const platform: Platform = {
   cpuCount: () => availableParallelism(),
   baseUrl: () => pathToFileURL(process.cwd() + '/'),
   spawnThread,
-  keepAlive: () => new NodeKeepAlive(),
+  keepAlive,
   yieldToEventLoop: () => new Promise((r) => setImmediate(r)),
   waitAsync: atomicsWait,
   readSysfs(path) {

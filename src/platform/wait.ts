@@ -1,10 +1,14 @@
 // Waiting for a word of shared memory to change without blocking the thread: the two ways an adapter
 // implements Platform.waitAsync. The host's completion pump (engine/completions.ts) and a worker that
 // must not block (worker/suspend.ts sleepAsync, worker/cancel.ts signals) wait this way.
+import { waitAsync } from './wait-async.js';
 
-/** Atomics.waitAsync: a notify from any thread ends it. `cancel` cannot withdraw it: it ends at its notify. */
+/**
+ * Atomics.waitAsync: a notify from any thread ends it. `cancel` cannot withdraw it: it ends at its notify.
+ * Where the runtime has no Atomics.waitAsync (older browsers), wait-async.ts's poll stands in for it.
+ */
 export function atomicsWait(i32: Int32Array, index: number, value: number): Promise<void> {
-  const r = Atomics.waitAsync(i32, index, value);
+  const r = waitAsync(i32, index, value);
   return r.async ? r.value.then(() => undefined) : Promise.resolve();
 }
 

@@ -24,6 +24,7 @@ import { createRetries } from './retry.js';
 import { createCall } from './call.js';
 import { createJoin } from './join.js';
 import { AWAIT_CAP, BUSY_YIELD_MS, openAwaitList } from './suspend.js';
+import { clockStride } from '../policy/scheduling.js';
 import { createRun } from './run.js';
 import { workerLifecycle } from './lifecycle.js';
 
@@ -132,16 +133,22 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
     const { resumable } = th;
     let t = x.tryNext(w);
     let since = performance.now();
+    // The clock is read every `stride` tasks (policy/scheduling.ts clockStride), not after each one.
+    let stride = 1, left = 1, read = since;
     for (;;) {
       while (t >= 0) {
         if (resumable.length > 0) { x.requeue(w, t); t = resume(resumable.shift()!); continue; }   // settled first
         t = runTop(t);
-        if (performance.now() - since > SLICE_MS) {
+        if (--left > 0) continue;
+        const now = performance.now();
+        stride = left = clockStride((now - read) / stride);
+        read = now;
+        if (now - since > SLICE_MS) {
           if (t >= 0) { x.requeue(w, t); t = EMPTY; }
           await yieldToEventLoop();
           if (stop.stopped) return;
           bindThread();
-          since = performance.now();
+          since = read = performance.now();
         }
       }
       if (resumable.length > 0) { t = resume(resumable.shift()!); continue; }
@@ -152,7 +159,8 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
       else t = await awaits.sleepAsync();
       if (stop.stopped) return;
       bindThread();
-      since = performance.now();
+      since = read = performance.now();
+      stride = left = 1;   // after a sleep the next tasks may be of another kind
     }
   }
 
