@@ -6,16 +6,16 @@
 // Chromium finds no adapter, the lane is skipped saying why, unless CI is set: then it fails.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CANDIDATES, chromiumPath, serve, launch, openPage } from './helpers/chromium.mjs';
+import { launch, serve, urlOf, openPage, requireBrowser } from './helpers/browser.mjs';
 import { gpuChecks } from './conformance/gpu-checks.js';
 
 const G = suite('headless Chromium: GPU kernels on navigator.gpu');
 const mustRun = process.env.CI === 'true';
 
 G.before(async (ctx) => {
-  if (!chromiumPath) return;
-  ctx.browser = await launch(['--enable-unsafe-webgpu']);
-  ctx.server = await serve(true);
+  ctx.browser = await launch('chromium', ['--enable-unsafe-webgpu']);
+  if (!ctx.browser) return;
+  ctx.server = await serve({ isolated: true });
 });
 G.after(async (ctx) => {
   await ctx.browser?.close();
@@ -23,12 +23,8 @@ G.after(async (ctx) => {
 });
 
 G('the GPU kernel checks pass on navigator.gpu, through the browser entry', async ({ browser, server }) => {
-  if (!browser) {
-    if (mustRun) assert.unreachable(`no chromium binary at ${CANDIDATES.join(', ')}: .ci/run installs Debian's chromium`);
-    console.log(`  lane chromium gpu: skipped, no chromium binary at ${CANDIDATES.join(', ')} (apt-get install chromium)`);
-    return;
-  }
-  const { r, console: lines } = await openPage(browser, server, '/test/conformance/gpu-page.html?sizes=lane', 100_000);
+  if (!browser) { requireBrowser('chromium', 'lane chromium gpu'); return; }
+  const { r, console: lines } = await openPage(browser, urlOf(server, 'test/conformance/gpu-page.html?sizes=lane'), 100_000);
   assert.ok(!r.error, `${r.error}\n${lines.join('\n')}`);
   if (!r.available) {
     if (mustRun) assert.unreachable(`Chromium found no WebGPU adapter: ${r.reason}`);
