@@ -10,5 +10,5 @@ export { taskAlloc, taskFree, taskAllocW, taskFreeW, slotCacheInit, submit, subm
 export { next, tryNext, requeue, finish, finishNested, helpNext, calibrateSpin, recoverWorker, setStealDomain, runningWorkers, queuedOn } from "./worker";
 export { semInit, semAdjust } from "./semaphores";
 export { subRunAlloc, subRunFree, subRunStart, groupRunOpen, runStopped } from "./subflows";
-export { kernelMap, kernelReduce, kernelScan, kernelSort, kernelMerge } from "./kernels/index";
+export { kernelMap, kernelReduce, kernelScan, kernelSort, kernelMerge, kernelMatmul } from "./kernels/index";
 export * from "./learn/index";

@@ -16,7 +16,7 @@ import type { SharedArrayCtor } from './engine/codec.js';
 import type { CloseReport } from './engine/lifecycle.js';
 import type { PoolStats } from './engine/pool.js';
 import type { Taskflow } from './graph/taskflow.js';
-import type { ExecutorOptions } from './options.js';
+import { gpuOption, type ExecutorOptions, type GpuOptions } from './options.js';
 import { readTopology, stealDomains, applyStealDomains, executorTopology, type ExecutorTopology } from './observe/topology.js';
 import { Metrics, type MetricsSnapshot, type MetricsOptions, type MetricsConfig } from './observe/metrics.js';
 import { Observers, MAX_OBSERVERS, type Observer, type ObserverHandle } from './observe/observers.js';
@@ -44,10 +44,11 @@ type OwnedLane = GpuLane & DeviceLane & { close(): Promise<void>; destroy(): voi
  * The GPU lane, when options.gpu asks for one: src/gpu/ is imported here, dynamically, so an executor
  * without a GPU never loads it (nor Dawn, 132 MB, which it imports in turn). Never rejects.
  */
-async function openGpu(): Promise<OwnedLane> {
+async function openGpu(opts: GpuOptions): Promise<OwnedLane> {
   const { openGpu: open } = await import('./gpu/index.js');
-  return (await open()) as unknown as OwnedLane;
+  return (await open(opts)) as unknown as OwnedLane;
 }
+
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /**
@@ -88,6 +89,7 @@ export class Executor {
     this.#e = engine;
     this.#gpu = gpu;
     engine.device = gpu;
+    gpu.useMemory?.((b) => engine.core.ownsBuffer(b));
     engine.router = router;
     this.#router = router;
     this.#metrics = metrics;
@@ -107,7 +109,8 @@ export class Executor {
   static async create(options?: ExecutorOptions): Promise<Executor> {
     let metrics!: Metrics, observers!: Observers, topology!: ExecutorTopology, models!: Models, router!: Router, spin!: SpinLearner;
     // The device is acquired while the workers start; a bad option fails create() and releases it.
-    const gpu = typeof options === 'object' && options !== null && options.gpu === true ? openGpu() : undefined;
+    const asked = typeof options === 'object' && options !== null ? gpuOption(options.gpu) : false;   // a TypeError naming it
+    const gpu = asked === false ? undefined : openGpu(asked);
     let engine: Engine;
     try {
       engine = await Engine.create(options, (core, opts) => {

@@ -4,6 +4,7 @@ export type { DependentAsyncOptions } from './executor.js';
 export type { RunHandle, RunOptions, MapOptions } from './executor.js';
 export type {
   GpuLane, GpuLaneBase, GpuAvailable, GpuUnavailable, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuMatmulReport, GpuBinding, GpuStorageArray,
+  GpuCounters, GpuTuning, GpuTuningEntry,
   ComputeLimits, ComputeLimit, FeatureLevel,
 } from './gpu/types.js';
 export type { ExecutorRef, Stats } from './engine/engine.js';
@@ -11,7 +12,7 @@ export { Taskflow, Task } from './graph/taskflow.js';
 export { Semaphore } from './graph/semaphore.js';
 export type { TaskFunction, TaskResult, TasksOf } from './graph/taskflow.js';
 export type { TaskContext, TaskGroup } from './worker/context.js';
-export type { ExecutorOptions, TaskModuleNamespace, CoreSource } from './options.js';
+export type { ExecutorOptions, GpuOptions, TaskModuleNamespace, CoreSource } from './options.js';
 export type { PlacementView, PlacementDecision, RouteModelView, RouterSnapshot } from './learn/router.js';
 export type { Route, RouteChoice } from './policy/router.js';
 export type { Parallel } from './algorithms/route.js';
@@ -40,11 +41,11 @@ export {
 export {
   forEach, forEachIndex, transform, reduce, transformReduce, inclusiveScan, exclusiveScan, sort, find, findIndex,
   minElement, maxElement, findIfNot, transformInclusiveScan, transformExclusiveScan, reduceByIndex, merge, fill, fillN,
-  generate, generateN, adopt, gpuTask, type Adopted, type Algorithm, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner, type Device,
+  generate, generateN, matmul, adopt, gpuTask, type Adopted, type Algorithm, type PartitionOptions, type ReduceOptions, type MapSpec, type Partitioner, type Device,
 } from './algorithms/index.js';
 export {
   IndexRange, forEachByIndex, type IndexRangeConstructor, type Dim, type DimLike, type Rank, type ForEachByIndex, type ForEachIndex,
   type ReduceByIndex, type BoxFn, type LocalReducer,
 } from './algorithms/index.js';
 export { usePlatform } from './platform/current.js';
-export type { Platform, ThreadHandle, SpawnOptions, WorkerContext, KeepAlive, ResourceLimits, UnsupportedOption } from './platform/types.js';
+export type { Platform, ThreadHandle, SpawnOptions, WorkerContext, KeepAlive, ResourceLimits, UnsupportedOption, TextFiles } from './platform/types.js';

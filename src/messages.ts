@@ -431,6 +431,16 @@ export const messages = {
     `beatflow: ${call}: bindings.${name} is ${bytes} bytes, more than the device binds at once (${limit} = ${max})`,
   gpuReadName: (call: string, name: unknown, why: string) =>
     `beatflow: ${call}: read lists ${describe(name)}, which is ${why}: only var<storage, read_write> bindings are read back`,
+  gpuUploadName: (call: string, name: unknown, why: string) =>
+    `beatflow: ${call}: upload lists ${describe(name)}, which is ${why}: only storage bindings are uploaded`,
+  gpuTuningVersion: (what: string, got: unknown, want: number) =>
+    `beatflow: ${what}: tuning.version is ${describe(got)}, but this beatflow reads version ${want}: tune again and store the new record`,
+  gpuTuningFileIgnored: (path: string, why: string) =>
+    `beatflow: the GPU tuning file ${path} was not used (${why}); the next autotune writes it again`,
+  gpuTuningFileUnwritten: (path: string, why: string) =>
+    `beatflow: the GPU tuning file ${path} could not be written (${why}); the next run tunes again`,
+  gpuTuningDirNoFiles: (platform: string) =>
+    `beatflow: options.gpu.tuningDir needs a file system, which ${platform} does not give: store executor.gpu.tuning() yourself and pass it to executor.gpu.useTuning()`,
 
   // ---- built-in GPU kernels and device placement (src/gpu/kernels/, src/policy/placement.ts) ----
   /** Why a call has no GPU kernel (phrases, quoted in gpuNoKernel). */
@@ -449,6 +459,8 @@ export const messages = {
     `beatflow: ${call}: array is ${bytes} bytes; the GPU sort pads it to a power of two, ${padded} bytes, more than the GPU binds at once (maxStorageBufferBindingSize = ${max}); use device: 'cpu' or 'auto'`,
   gpuMatmulLength: (call: string, name: string, length: number, dims: string, want: number) =>
     `beatflow: ${call}: ${name} has ${length} elements, but ${dims} = ${want}`,
+  matmulOverlap: (call: string, name: string) =>
+    `beatflow: ${call}: out overlaps ${name}: the product reads ${name} while it writes out, so give out memory of its own`,
   gpuMatmulGrid: (call: string, m: number, n: number, tile: number, max: number) =>
     `beatflow: ${call}: a ${m}×${n} result needs more than ${max} workgroups of ${tile}×${tile} along one dimension (maxComputeWorkgroupsPerDimension)`,
   gpuMatmulNoShape: (limits: string) => `beatflow: executor.gpu.matmul(): no matmul kernel shape fits this device's limits (${limits})`,

@@ -77,9 +77,11 @@ export interface ExecutorOptions {
   /**
    * Acquire a GPU device at create() (src/gpu/; docs/gpu.md): Dawn's `webgpu` package in Node, navigator.gpu
    * elsewhere. Without it (the default) nothing GPU-related loads, and executor.gpu says it was not asked for.
-   * No package or no adapter is not an error: executor.gpu then says why. Default false.
+   * No package or no adapter is not an error: executor.gpu then says why. `{ tuningDir }` also asks for
+   * one, and keeps the matmul autotune's results in a file in that directory (Node and Bun; docs/gpu.md
+   * "Keeping the autotune"). Default false.
    */
-  gpu?: boolean;
+  gpu?: boolean | GpuOptions;
   /**
    * The learners (docs/learning.md): per-fingerprint duration predictors fed by the tasks the metrics
    * sampler times, and the placement router of algorithm calls (serial, parallel or GPU). false turns
@@ -92,6 +94,12 @@ export interface ExecutorOptions {
    * by each worker's own Q-table (opt-in: it has not beaten the heuristic; needs learning). Default 'heuristic'.
    */
   spinPolicy?: 'heuristic' | 'q-learning';
+}
+
+/** options.gpu as an object: a device, with these settings. */
+export interface GpuOptions {
+  /** A directory for the matmul autotune's results (the file beatflow-gpu-tuning.json), read at create() and written after each autotune. */
+  tuningDir?: string;
 }
 
 /**
@@ -118,7 +126,7 @@ export const DEFAULTS = Object.freeze({
   recycleAfterTasks: 0,
   recycleAboveHeapMb: 0,
   maxQueue: 0,
-  gpu: false,
+  gpu: false as boolean | GpuOptions,
   learning: true,
   spinPolicy: 'heuristic' as SpinPolicyName,
 });
@@ -176,7 +184,8 @@ export interface ResolvedOptions {
   closeTimeout: number;
   cancelGrace: number;
   priorityAging: number;
-  gpu: boolean;
+  /** false, or the device's settings. */
+  gpu: false | GpuOptions;
   learning: boolean;
   spinPolicy: SpinPolicyName;
 }
@@ -191,9 +200,24 @@ function integer(name: IntOption, v: unknown): number {
   return v;
 }
 
-function boolean(name: 'gpu' | 'learning', v: unknown): boolean {
+function boolean(name: 'learning', v: unknown): boolean {
   if (typeof v !== 'boolean') throw new TypeError(messages.optionType(name, 'true or false', v));
   return v;
+}
+
+const GPU_KEYS = ['tuningDir'] as const;
+
+/** options.gpu checked: false (no device), or the device's settings ({} for true). */
+export function gpuOption(v: unknown): false | GpuOptions {
+  if (v === undefined || v === false) return false;
+  if (v === true) return {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new TypeError(messages.optionType('gpu', 'true, false or { tuningDir }', v));
+  for (const k of Object.keys(v)) {
+    if (!(GPU_KEYS as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption('Executor.create(options): options.gpu', k, GPU_KEYS));
+  }
+  const dir = (v as GpuOptions).tuningDir;
+  if (dir !== undefined && (typeof dir !== 'string' || dir.length === 0)) throw new TypeError(messages.optionType('gpu.tuningDir', 'a directory path', dir));
+  return Object.freeze({ ...(dir === undefined ? {} : { tuningDir: dir }) });
 }
 
 /** A URL option as an absolute URL (relative paths resolve against the working directory); undefined when it is neither. */
@@ -255,7 +279,7 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
     resourceLimits: opts.resourceLimits,
     spinMicroseconds: int('spinMicroseconds'), lingerMicroseconds: int('lingerMicroseconds'),
     closeTimeout: int('closeTimeout'), cancelGrace: int('cancelGrace'), priorityAging: int('priorityAging'),
-    gpu: o.gpu === undefined ? DEFAULTS.gpu : boolean('gpu', o.gpu),
+    gpu: gpuOption(o.gpu),
     learning,
     spinPolicy: spinPolicyOption(o.spinPolicy, learning),
   };

@@ -278,7 +278,8 @@ export const reduceByIndex = algorithm<[first: unknown, ...rest: any[]], any>(
     return c;
   }) as unknown as ReduceByIndex;
 
-function overlaps(x: NumArray, y: NumArray): boolean {
+/** Whether x and y share any byte. */
+export function overlaps(x: NumArray, y: NumArray): boolean {
   return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
 }
 

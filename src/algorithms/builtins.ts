@@ -12,6 +12,7 @@ import { Arg } from './spec.js';
 import { type Args, type Body, J, arr, bind, fn, isCallback, jobView, rangeFn, theCore } from './job.js';
 import { type Ctx, type OnePhase, type Share, type Steps, NOTHING, onePhase } from './drive.js';
 import { inclusiveScan, exclusiveScan, transformInclusiveScan, transformExclusiveScan, scanSteps } from './scan.js';
+import { matmul, matmulPlan } from './matmul.js';
 import { sort, sortSteps, SORT_NS_PER_ITEM } from './sort.js';
 import { fill, generate, merge, fillCallerPlan } from './fill.js';
 import { boxesOf, fromFlat } from './index-range.js';
@@ -264,6 +265,7 @@ export function callerPlan(name: BuiltinName, args: Args): OnePhase | undefined 
   const more = fillCallerPlan(name, args);
   if (more) return more;
   if (name === 'transform') return transformPlan(args);
+  if (name === 'matmul') return matmulPlan(args);
   if (name === 'reduce') return reducePlan(args);
   if (name === 'minElement' || name === 'maxElement') return minMaxPlan(args);
   return undefined;
@@ -287,6 +289,7 @@ export function callerSteps(name: BuiltinName, args: Args): { n: number; costNs:
 
 /** Every builtin, by the name the function table records (and errors show as the task's name). */
 export const BUILTINS = {
+  matmul,
   forEach, forEachIndex, transform, reduce, findIndex, minElement, maxElement, inclusiveScan, exclusiveScan, sort,
   fill, generate, merge, reduceByIndex, transformInclusiveScan, transformExclusiveScan, forEachByIndex, reduceByIndexRange,
 } as const;

@@ -10,3 +10,4 @@ export { IndexRange, type IndexRangeConstructor, type Dim, type DimLike, type Ra
 export type { Algorithm, PartitionOptions, ReduceOptions, MapSpec, Partitioner, Device } from './api.js';
 export { adopt, type Adopted } from './adopt.js';
 export { gpuTask } from './gpu-task.js';
+export { matmul } from './api-matmul.js';

@@ -146,7 +146,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
 
   /** A worker's task hopped here (hop.ts): a GPU dispatch on the lane, or a registered host job. */
   readonly #serveHop = (ask: HopAsk): Promise<unknown> =>
-    (ask.kind === 'gpu' ? serveDevice(this.device, ask.payload) : serveJob(this, ask, this.#jobRun(ask.run)));
+    (ask.kind === 'gpu' ? serveDevice(this.device, ask.payload, (d, p, n) => this.codec.view(d, p, n)) : serveJob(this, ask, this.#jobRun(ask.run)));
 
   /** The run `r` (NONE: none) as a host job sees it: whether it stopped, and the host's cancellations. */
   #jobRun(r: number): JobRun {
@@ -165,6 +165,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     const threadless = (await p.check()) ?? undefined;   // why this host runs only single-threaded, if it does
     const opts = resolveOptions(options, p.baseUrl());
     refuseUnsupported(options, p.unsupported, p.name);
+    if (opts.gpu !== false && opts.gpu.tuningDir !== undefined && p.files === undefined) throw new TypeError(messages.gpuTuningDirNoFiles(p.name));
     const single = opts.workers === 0 || threadless !== undefined;
     if (threadless !== undefined && opts.workers !== 0) console.warn(messages.singleThreaded(threadless));
     if (!hasWaitAsync() && !warnedPolling) { warnedPolling = true; console.warn(messages.noWaitAsync(`this runtime (${p.name})`)); }

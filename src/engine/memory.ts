@@ -83,6 +83,7 @@ export interface CoreExports {
   kernelScan(dtype: number, inclusive: number, src: number, dst: number, begin: number, end: number, carry: number): number;
   kernelSort(dtype: number, desc: number, ptr: number, scratch: number, begin: number, end: number): void;
   kernelMerge(dtype: number, desc: number, src: number, dst: number, a0: number, a1: number, b1: number): void;
+  kernelMatmul(out: number, a: number, b: number, n: number, k: number, r0: number, r1: number): void;
   // learners (assembly/learn/; src/learn/)
   vecDot(a: number, b: number, n: number): number;
   vecAxpy(alpha: number, x: number, y: number, n: number): void;

@@ -1,6 +1,7 @@
 // The Node adapter: worker_threads, node:fs, node:os. Bun runs it too (bun.ts).
 import { availableParallelism } from 'node:os';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
@@ -8,7 +9,7 @@ import { getHeapStatistics } from 'node:v8';
 import { messages } from '../errors.js';
 import { atomicsWait } from './wait.js';
 import { workerEntry } from './current.js';
-import type { KeepAlive, Platform, SpawnOptions, ThreadHandle, WorkerContext } from './types.js';
+import type { KeepAlive, Platform, SpawnOptions, TextFiles, ThreadHandle, WorkerContext } from './types.js';
 import { TimerKeepAlive } from './keep-alive.js';
 
 /**
@@ -51,6 +52,23 @@ function workerContext<T>(): Promise<WorkerContext<T>> {
   });
 }
 
+/** Small text files: written to a temporary name beside the file, then renamed over it. */
+const files: TextFiles = {
+  async read(dir, name) {
+    try { return await readFile(join(dir, name), 'utf8'); } catch (e) {
+      if ((e as { code?: unknown }).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  },
+  async write(dir, name, text) {
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `.${name}.${process.pid}.${Date.now()}.tmp`);
+    await writeFile(tmp, text, 'utf8');
+    await rename(tmp, join(dir, name));
+  },
+  path: (dir, name) => join(dir, name),
+};
+
 export const platform: Platform = {
   name: 'node',
   unsupported: [],
@@ -69,4 +87,5 @@ export const platform: Platform = {
   workerContext,
   exitThread: () => process.exit(0),
   heapUsedBytes: () => getHeapStatistics().used_heap_size,
+  files,
 };

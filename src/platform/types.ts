@@ -89,4 +89,16 @@ export interface Platform {
   exitThread(): never;
   /** Bytes of this thread's heap in use (recycleAboveHeapMb), 0 where the runtime does not say. */
   heapUsedBytes(): number;
+  /** Text files in a directory the program names (options.gpu.tuningDir); absent where there is no file system (browsers). */
+  readonly files?: TextFiles;
+}
+
+/** Reading and writing small text files in a directory. */
+export interface TextFiles {
+  /** The file's text, or undefined when there is no such file. */
+  read(dir: string, name: string): Promise<string | undefined>;
+  /** Writes the file whole (the directory is made if missing): readers see the old text or the new, never a part. */
+  write(dir: string, name: string, text: string): Promise<void>;
+  /** The file's path, for messages. */
+  path(dir: string, name: string): string;
 }

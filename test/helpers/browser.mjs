@@ -18,20 +18,20 @@ export const BROWSERS = {
   chromium: {
     apt: 'chromium',
     candidates: [process.env.BEATFLOW_CHROMIUM, '/usr/lib/chromium/chromium', '/usr/bin/chromium'].filter(Boolean),
-    async launch(executablePath) {
+    async launch(executablePath, args = []) {
       const { chromium } = await import('playwright-core');
       return chromium.launch({
         executablePath, headless: true,
-        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...args],
       });
     },
   },
   firefox: {
     apt: 'firefox-esr',
     candidates: [process.env.BEATFLOW_FIREFOX, '/usr/lib/firefox-esr/firefox-esr', '/usr/lib/firefox/firefox'].filter(Boolean),
-    async launch(executablePath) {
+    async launch(executablePath, args = []) {
       const { firefox } = await import('playwright-core');
-      return firefox.launch({ channel: 'moz-firefox', executablePath, headless: true });
+      return firefox.launch({ channel: 'moz-firefox', executablePath, headless: true, ...(args.length > 0 ? { args } : {}) });
     },
   },
 };
@@ -39,10 +39,13 @@ export const BROWSERS = {
 /** The binary of browser `name`, or undefined. */
 export const binaryOf = (name) => BROWSERS[name].candidates.find((p) => existsSync(p));
 
-/** Launches browser `name`; undefined without its binary (see `requireBrowser`). */
-export async function launch(name) {
+/**
+ * Launches browser `name`, `args` added to its command line (Chromium's GPU lane: --enable-unsafe-webgpu);
+ * undefined without its binary (see `requireBrowser`).
+ */
+export async function launch(name, args = []) {
   const path = binaryOf(name);
-  return path === undefined ? undefined : BROWSERS[name].launch(path);
+  return path === undefined ? undefined : BROWSERS[name].launch(path, args);
 }
 
 /** A test body for "the binary is there": fails under CI=true without it, else prints why the lane is skipped. */
