@@ -238,6 +238,8 @@ export class FunctionCache {
   readonly #exports: Map<Function, string>;
   readonly #fns: Function[] = [];
   readonly #ids = new WeakMap<Function, number>();   // weak: a fresh closure spawned per call must not stay
+  /** Inline sources this worker has looked up: a fresh closure per call (spawn, dependentAsync) skips the table scan. */
+  readonly #bySource = new Map<string, number>();
   readonly #receiver: object;
 
   /** `receiver`: what tasks that use `this` see as `this` (the task context). */
@@ -274,8 +276,10 @@ export class FunctionCache {
     const exported = this.#exports.get(fn);
     const kind = builtin !== undefined ? FnKind.Builtin : exported !== undefined ? FnKind.Export : FnKind.Inline;
     const text = builtin ?? exported ?? inlineSource(fn);
-    let id = findEntry(this.#core, kind, text);
+    let id = kind === FnKind.Inline ? this.#bySource.get(text) ?? -1 : -1;
+    if (id < 0) id = findEntry(this.#core, kind, text);
     if (id < 0) id = writeEntry(this.#core, this.#core.fnCap, kind, text);
+    if (kind === FnKind.Inline) this.#bySource.set(text, id);
     this.#ids.set(fn, id);
     if (this.#fns[id] === undefined) this.#install(id, fn);
     return id;

@@ -23,6 +23,7 @@ import { createTokens } from './cancel.js';
 import { createRetries } from './retry.js';
 import { createCall } from './call.js';
 import { createJoin } from './join.js';
+import { createDependents } from './dependent.js';
 import { AWAIT_CAP, BUSY_YIELD_MS, openAwaitList } from './suspend.js';
 import { createRun } from './run.js';
 import { workerLifecycle } from './lifecycle.js';
@@ -60,7 +61,8 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   const retries = createRetries(th, tokens);
   const call = createCall(th);
   const join = createJoin(th, { frames, call, choices, retries, tokens });
-  th.ctx = createTaskContext(th, { join, tokens });
+  const dependents = createDependents(th, join.helpUntil, tokens);
+  th.ctx = createTaskContext(th, { join, tokens, dependents });
   th.fns = new FunctionCache(th.core, ns, th.ctx);
   const builtins = bindBuiltinModules(th.core, th.fns);
   // Lifecycle (lifecycle.ts): an elastic slot waits for work in JS, with a bounded park, so it can leave
