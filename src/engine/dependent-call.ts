@@ -4,7 +4,10 @@
 // task).
 import { messages } from '../errors.js';
 
-/** Options of dependentAsync(fn, options). */
+/**
+ * Options of dependentAsync(fn, options): `H` is the handle type, AsyncTask for executor.dependentAsync,
+ * WorkerAsyncTask for this.dependentAsync inside a task.
+ */
 export interface DependentAsyncOptions<H = unknown> {
   /** The handles to wait for; their results follow `args`, in this order. */
   deps?: Iterable<H>;

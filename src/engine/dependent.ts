@@ -15,7 +15,7 @@
 // the stack.
 import { messages, DataCloneError } from '../errors.js';
 import { HOST_HANDLE, WorkerAsyncTask } from './handles.js';
-import { parseDependentCall, type DependentAsyncOptions as CallOptions } from './dependent-call.js';
+import { parseDependentCall } from './dependent-call.js';
 import { NONE as NO_TASK } from './memory.js';
 import type { EngineParts } from './parts.js';
 
@@ -23,8 +23,7 @@ const FN = 'executor.dependentAsync(fn)';
 const PENDING = 0, FULFILLED = 2, REJECTED = 3;
 const NONE: readonly AsyncTask[] = Object.freeze([]);
 
-/** Options of executor.dependentAsync(fn, options). */
-export type DependentAsyncOptions = CallOptions<AsyncTask>;
+export type { DependentAsyncOptions } from './dependent-call.js';
 
 /**
  * A dependent async task (executor.dependentAsync): a one-off task that runs after the handles it
@@ -114,13 +113,13 @@ export class Dependents {
       if (d._owner !== this) throw new Error(messages.foreignAsyncTask(`executor.dependentAsync(fn, ...deps): dependency ${i}`));
     }
     const h = new AsyncTask(this);
+    let fnId = -1, error = this.#refused();
+    if (error === undefined) {
+      try { fnId = this.#h.fns.idOf(fn, FN); } catch (e) { error = e as Error; }
+    }
+    const t = error === undefined ? this.#make(h, fnId, args, deps as readonly AsyncTask[]) : -1;   // throws for an argument that cannot be sent
     this.#unsettled++;
-    const refused = this.#refused();
-    if (refused !== undefined) { this.#settle(h, REJECTED, refused); return h; }
-    let fnId: number;
-    try { fnId = this.#h.fns.idOf(fn, FN); } catch (e) { this.#settle(h, REJECTED, e); return h; }
-    const t = this.#make(h, fnId, args, deps as readonly AsyncTask[]);
-    if (t < 0) { this.#settle(h, REJECTED, new RangeError(messages.tooManyTasks(this.#h.core.taskCap))); return h; }
+    if (t < 0) { this.#settle(h, REJECTED, error ?? new RangeError(messages.tooManyTasks(this.#h.core.taskCap))); return h; }
     h._deps = deps as readonly AsyncTask[];
     this.#bySlot[t] = h;
     const c = this.#h.completions;

@@ -12,7 +12,8 @@ import type { DependentAsyncOptions } from '../engine/dependent-call.js';
  * for children and returns their results (rethrowing a child's error), running other ready tasks on
  * this worker meanwhile, so recursive divide and conquer never blocks a thread. Children a task does not
  * join are joined when it returns. `subflow(name?)` starts a graph to build and join (src/graph/subflow.ts).
- * All three work in the synchronous part of a task: before an async task's first await.
+ * `dependentAsync(fn, ...deps)` makes a dependent async task (src/worker/dependent.ts). All of these work
+ * in the synchronous part of a task: before an async task's first await.
  */
 export interface TaskContext {
   readonly workerId: number;

@@ -29,7 +29,7 @@ export interface Dependents {
   holdForJoin(h: WorkerAsyncTask): number;
   /** Helps until the held task in slot s has retired, reads its result (throws its error), lets it go. */
   take(s: number): unknown;
-  /** Lets go of a reference taken by hold() without waiting. */
+  /** Lets go of a reference taken by holdForJoin() without waiting. */
   release(s: number): void;
 }
 
