@@ -146,14 +146,16 @@ export function depRelease(w: u32, t: u32): void {
 }
 
 /**
- * The maker of t drops its reference and marks that it let go (OWNER_GONE), so copies of its handle take no
- * more. False if it had let go already (the host's crash scan may find a handle the dead scope released).
+ * The maker of dependent task t of that serial drops its reference and marks that it let go (OWNER_GONE),
+ * so copies of its handle take no more. False, and nothing changed, if it had let go already or the slot
+ * holds another task now (the host's crash scan may find a handle that the dead task's scope released,
+ * then freed and made again by another task: the serial tells them apart).
  */
-export function depDisown(w: u32, t: u32): bool {
+export function depDisown(w: u32, t: u32, serial: u32): bool {
   const at = taskAt(t) + T_HOLD;
   while (true) {
     const h = atomic.load<u64>(at);
-    if ((h & OWNER_GONE) != 0 || (h & REFS) == 0) return false;
+    if (<u32>(h >> 32) != serial || (h & OWNER_GONE) != 0 || (h & REFS) == 0) return false;
     const last = (h & REFS) == 1;
     if (atomic.cmpxchg<u64>(at, h, last ? 0 : (h | OWNER_GONE) - 1) == h) {
       if (last) depFree(w, t);

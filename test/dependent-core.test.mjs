@@ -69,7 +69,7 @@ for (const threads of [2, 4]) {
         const label = `n = ${n}, dependencies among ${hot}`;
         const heap0 = heapBytes(core);
         const { depStart, depList, retire, when } = plan(n, hot, links, 0x5eed + n + hot + rounds);
-        const source = shared(n), serial = shared(n), slotOf = shared(n), readyAt = shared(n), made = shared(2);
+        const source = shared(n), serial = shared(n), slotOf = shared(n), serialOf = shared(n), readyAt = shared(n), made = shared(2);
         for (let s = 0; s < n; s++) {
           const t = x.taskAlloc();
           core.initLoneTask(t, 0, 0);
@@ -77,7 +77,7 @@ for (const threads of [2, 4]) {
           serial[s] = x.depInit(t, 0, 0, NONE);
           assert.is(x.depArm(NONE, t), 1, `${label}: a task with no dependency is ready when armed`);
         }
-        const data = { depStart, depList, slotOf, readyAt, source, serial, retire, when, made, linkRole };
+        const data = { depStart, depList, slotOf, serialOf, readyAt, source, serial, retire, when, made, linkRole };
         await th.round({ phase: 1, seed: n, plan: data }, 60_000, `${label}: link/retire`);
         const bySlot = new Map();
         for (let j = 0; j < n; j++) bySlot.set(slotOf[j], j);
@@ -120,8 +120,9 @@ One('a hold needs the serial, its maker and a reference; the last release frees 
   x.depArm(NONE, a);
   x.retireFromHost(a, 0);
   assert.is(x.depState(a, s), 1, 'retired');
-  assert.is(x.depDisown(NONE, a), 1, 'the maker lets go');
-  assert.is(x.depDisown(NONE, a), 0, 'once');
+  assert.is(x.depDisown(NONE, a, s + 1), 0, 'not for another serial');
+  assert.is(x.depDisown(NONE, a, s), 1, 'the maker lets go');
+  assert.is(x.depDisown(NONE, a, s), 0, 'once');
   assert.is(x.depHold(a, s), 0, 'no hold once the maker let go');
   assert.is(x.depState(a, s), 2, 'a handle whose maker let go reads as gone (and done)');
   assert.is(live(core), 1, 'the held reference keeps it');

@@ -224,7 +224,7 @@ export class Dependents {
       state = outcomes.read(t) ? REJECTED : FULFILLED;
       value = state === FULFILLED ? outcomes.value : outcomes.error;
     }
-    core.x.depDisown(NO_TASK, t);
+    core.x.depDisown(NO_TASK, t, h._serial);
     h._slot = -1;
     this.#h.completions.inFlight--;
     if (dep === undefined || dep._state === FULFILLED) this.#settle(h, state, value);

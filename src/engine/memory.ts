@@ -83,7 +83,7 @@ export interface CoreExports {
   depArm(w: number, t: number): number;
   depState(t: number, serial: number): number;
   depRelease(w: number, t: number): void;
-  depDisown(w: number, t: number): number;
+  depDisown(w: number, t: number, serial: number): number;
   // numeric kernels (src/kernels.ts calls these; assembly/kernels/)
   kernelMap(op: number, dtype: number, out: number, a: number, b: number, c: number, s0: number, s1: number, begin: number, end: number): void;
   kernelReduce(op: number, dtype: number, a: number, b: number, begin: number, end: number): number;

@@ -25,22 +25,26 @@ import type { EngineParts } from './parts.js';
  * (`retired`, for the host to free now), and the dependent tasks they made (`handles`: their maker's
  * reference is the host's to drop).
  */
-export function orphansOf(core: SharedCore, dead: ReadonlySet<number>): { marked: number[]; retired: number[]; handles: number[] } {
-  const marked: number[] = [], retired: number[] = [], handles: number[] = [];
+export function orphansOf(core: SharedCore, dead: ReadonlySet<number>): { marked: number[]; retired: number[]; handles: [slot: number, serial: number][] } {
+  const marked: number[] = [], retired: number[] = [], handles: [number, number][] = [];
   if (dead.size === 0) return { marked, retired, handles };
   core.refresh();
   const { u32, i32, L } = core;
   const bump = Math.min(core.taskCap, Atomics.load(u32, (L.header + L.H_taskBump) >> 2));
   const size = L.size_Task >> 2, base = core.tasks >> 2;
   const fFlags = L.T_flags >> 2, fSucc = L.T_succ >> 2, fDone = L.T_done >> 2, fState = L.T_state >> 2;
+  const fSerial = (L.T_tStart + 4) >> 2;   // the high word of a dependent task's hold word (assembly/dependent.ts)
   const CHILD = L.flag_Child, DEPENDENT = L.flag_Dependent;
   for (let t = 0, i = base; t < bump; t++, i += size) {
     // Flags first, by an atomic load: a child being spawned stores its flag atomically after clearing
     // `succ` (src/worker/context-object.ts spawn), so one seen as a child shows a cleared or a current
-    // `succ`; a dependent task's maker is written before its flag the same way (assembly/dependent.ts depInit).
+    // `succ`. A dependent task's maker and serial are written before its flag the same way
+    // (assembly/dependent.ts depInit); the serial is read before the maker, so a maker read from an
+    // earlier task in the slot goes with that task's serial, and depDisown then leaves the new one alone.
     const flags = Atomics.load(u32, i + fFlags);
     if ((flags & DEPENDENT) !== 0) {
-      if (dead.has(u32[i + fState] - 1)) handles.push(t);
+      const serial = Atomics.load(u32, i + fSerial);
+      if (dead.has(u32[i + fState] - 1)) handles.push([t, serial]);
       continue;
     }
     if ((flags & CHILD) === 0 || !dead.has(u32[i + fSucc] - 1)) continue;
@@ -104,7 +108,7 @@ export class Recovery {
       h.core.x.retireFromHost(t, 1);
     }
     // The dead tasks' scopes went with their thread: their makers' references to dependent tasks are dropped here.
-    for (const t of handles) h.core.x.depDisown(NONE, t);
+    for (const [t, serial] of handles) h.core.x.depDisown(NONE, t, serial);
     if (lost.length > 0 || marked.length > 0) h.completions.ensurePump();
   }
 

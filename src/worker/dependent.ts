@@ -44,16 +44,17 @@ export function createDependents(th: Thread, helpUntil: (at: number, child?: num
   class Scope implements Joinable {
     readonly last = true;
     readonly task: number;
-    #slots: number[] = [];
+    #made: number[] = [];   // slot, serial, slot, serial, …
     constructor(task: number) { this.task = task; }
-    add(t: number): void { this.#slots.push(t); }
+    add(t: number, serial: number): void { this.#made.push(t, serial); }
     join(): undefined { this.drop(); return undefined; }
     drop(): void {
-      const slots = this.#slots;
-      this.#slots = [];
-      for (const t of slots) {
+      const made = this.#made;
+      this.#made = [];
+      for (let i = 0; i < made.length; i += 2) {
+        const t = made[i];
         helpUntil(((tasks + t * taskSize) >> 2) + T_done, t);
-        x.depDisown(w, t);
+        x.depDisown(w, t, made[i + 1]);
       }
     }
   }
@@ -115,7 +116,7 @@ export function createDependents(th: Thread, helpUntil: (at: number, child?: num
     }
     const serial = x.depInit(t, block, n, parent) >>> 0;
     for (let i = 0; i < n; i++) x.depLink(t, i, held[i]);   // each reference held now belongs to t
-    scopeOf(th.depth - 1, parent).add(t);
+    scopeOf(th.depth - 1, parent).add(t, serial);
     x.depArm(w, t);   // ready now: on our deque already
     return new WorkerAsyncTask(core, execId, t, serial);
   }

@@ -7,7 +7,7 @@ import { serve, rng } from './thread.mjs';
 const NONE = 0xffffffff;
 
 serve(({ phase, seed, plan }, { x, core, index, count, barrier }) => {
-  const { depStart, depList, slotOf, readyAt, source, serial, retire, when, made, linkRole } = plan;
+  const { depStart, depList, slotOf, serialOf, readyAt, source, serial, retire, when, made, linkRole } = plan;
   const K = slotOf.length, M = source.length;
   const next = rng(seed);
   const linker = linkRole[index] === 1;
@@ -31,7 +31,7 @@ serve(({ phase, seed, plan }, { x, core, index, count, barrier }) => {
     // Make its share of the dependents: their dependencies are sources the host made, whose makers'
     // references the host holds until phase 2, so every hold must succeed.
     for (const [j, t, n, block] of prepared) {
-      x.depInit(t, block, n, NONE);
+      serialOf[j] = x.depInit(t, block, n, NONE);
       for (let i = 0; i < n; i++) {
         const s = depList[depStart[j] + i];
         if (!x.depHold(source[s], serial[s])) throw new Error(`depHold refused source ${s}`);
@@ -62,8 +62,8 @@ serve(({ phase, seed, plan }, { x, core, index, count, barrier }) => {
     for (let i = work.length - 1; i > 0; i--) { const k = next() % (i + 1); [work[i], work[k]] = [work[k], work[i]]; }
     for (const [kind, i] of work) {
       if (kind === 'dep') x.retireFromHost(slotOf[i], 0);
-      else if (kind === 'own') { if (!x.depDisown(NONE, slotOf[i])) throw new Error(`dependent ${i} was disowned twice`); }
-      else if (!x.depDisown(NONE, source[i])) throw new Error(`source ${i} was disowned twice`);
+      else if (kind === 'own') { if (!x.depDisown(NONE, slotOf[i], serialOf[i])) throw new Error(`dependent ${i} was disowned twice`); }
+      else if (!x.depDisown(NONE, source[i], serial[i])) throw new Error(`source ${i} was disowned twice`);
     }
   }
   return {};
