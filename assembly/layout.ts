@@ -252,7 +252,7 @@ export const enum TaskFlag {
                     // host, if the spawner died: src/engine/recovery.ts). Cleared when a slot is freed
   Revocable = 8,    // submitted with a handle: may be withdrawn before it starts (Task.state)
   Watched = 16,     // has a timeout: the worker writes tStart (ms since the epoch) before calling it
-  Dependent = 32,   // a dependent async task (dependent.ts): counts its dependencies down, lists its successors, and
+  Dependent = 64,   // a dependent async task (dependent.ts): counts its dependencies down, lists its successors, and
                     // lives as long as references to it remain (its hold word). Cleared when a slot is freed
 }
 
