@@ -14,7 +14,7 @@
 //
 // Blocks in the heap whose layout is declared here too (the section "Heap blocks" below): a worker's
 // frames, await list and choices (named by its WorkerSlot), an algorithm call's job block, the metrics
-// block, a cancellation token's words.
+// block, a cancellation token's words, a semaphore's words and a placed taskflow's semaphore block.
 
 export const LINE: u32 = 64;          // cache line; fields written by different threads sit on different lines
 export const HEADER: usize = 64;      // below 64 stays zero so a null pointer never aliases live state
@@ -128,7 +128,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                      //   (setStealDomain), published by thread creation; then read-only
   metrics: u32;      // heap pointer to the MetricsHeader (below; 0 = none), host-written before the thread
                      //   starts; the Wasm core never reads it
-  _b5: u64;
+  qState: u32;       // owner-only: the spin policy's state, the outcome of this worker's last search (learn/spin.ts)
+  _b6: u32;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;
   wakeups: u32; overflows: u32;
   slotCache: u32;    // heap pointer to u32[SLOT_CACHE]: task slots this worker freed and will reuse (tasks.ts
@@ -142,7 +143,10 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                      //   after the thread's 'exit' event and resets it before starting the slot's next thread,
                      //   whose start publishes the reset. Atomic both ways: the idle-exit handshake with the
                      //   pool's demand check relies on the single order of SC atomics. The core never reads it
-  _m2: u32; _m3: u64;
+  qspin: u32;        // heap pointer to this worker's spin-policy Q-table (QTable; learn/spin.ts), 0 = the
+                     //   heuristic. Host-written before the thread starts (src/learn/spin.ts), published by thread
+                     //   creation; then read-only. The table itself is owner-only (qtable.ts)
+  _m3: u64;
   pops: u32;         // owner-only: pops from the submission queues (priority aging, worker.ts explore)
   choices: u32;      // heap pointer to the thread's condition-choice buffer (Choice below; src/worker/choices.ts);
                      //   owner-written plainly, freed by the host after the thread died (memory.ts reclaimWorker)
@@ -171,6 +175,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   state: u32;     // revocable tasks (TaskFlag.Revocable): 0 queued, 1 started, 2 withdrawn by the host. The
                   // worker that takes the task CASes 0 → 1, the host CASes 0 → 2 (cancel, reprioritize):
                   // exactly one wins. Host-written 0 before submission, published by the queue push.
+                  // A graph task parked on a semaphore (never revocable): the next task parked there + 1,
+                  // 0 for the last (semaphores.ts; plain, under the semaphore's lock).
                   // dependent: the task that made it + 1 (0: the host made it), written before the flag
                   // shows; the host's crash scan releases the handles of dead makers (src/engine/recovery.ts)
   fn: u32;        // function id; written by the host, published by the queue push of this task
@@ -200,7 +206,10 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   done: u32;      // a spawned child (TaskFlag.Child): 0 until it retired, then 1 (ctx.join polls it); 2 once the
                   // host marked it orphaned (its spawner died with its worker). Atomic: retire CASes 0 → 1,
                   // the host 0 → 2; exactly one wins (tasks.ts retire, src/engine/recovery.ts).
-                  // dependent: 0 until it retired, then 1 (atomic store; joiners poll it)
+                  // A graph task with TaskFlag.Semaphores (never a child): heap pointer to its SemList
+                  // (T_SEMS below), host-written at placement, published by the push of the run's seed.
+                  // dependent (an async task, never a graph task or a child): 0 until it retired, then 1
+                  // (atomic store; joiners poll it)
   token: u32;     // heap pointer to the task's cancellation token (src/engine/cancel.ts), or 0; host-written before submission
 }
 
@@ -215,7 +224,7 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 }
 
 // A run slot: one per laid-out taskflow (host runs), or one per subflow being joined (subflow runs).
-//   0   remaining failed failures cancelled src nsrc cursor(u64) parent sub done link · ·
+//   0   remaining failed failures cancelled src nsrc cursor(u64) parent sub done link sems · ·
 @unmanaged export class Run {
   remaining: i32; // tasks scheduled and not yet retired (over-counted, never under: tasks.ts credit);
                   // whoever takes it to 0 posts RUN_BIT|run
@@ -230,7 +239,10 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   sub: u32;       // 1: a subflow run; its end sets `done` instead of posting to the host. Written before start
   done: i32;      // subflow run: 0 while in flight, 1 once its count reached 0 (atomic; the joiner waits on it)
   link: u32;      // while free: next free subflow run + 1 (atomic; tasks.ts subRunFree)
-  _p2: u64; _p3: u64;
+  sems: u32;      // host runs: heap pointer to the taskflow's SemLedger (semaphores.ts), or 0 when none of its
+                  // tasks uses a semaphore. Host-written at placement, published by the push of the run's seed;
+                  // subflow runs: always 0 (their slots are never placed by the host)
+  _p1: u32; _p3: u64;
 }
 
 export const SEED_RUN_MASK: u32 = 0xffff;   // an injector entry with RUN_BIT set is a seed: RUN_BIT | gen14 << 16 | run
@@ -252,6 +264,7 @@ export const enum TaskFlag {
                     // host, if the spawner died: src/engine/recovery.ts). Cleared when a slot is freed
   Revocable = 8,    // submitted with a handle: may be withdrawn before it starts (Task.state)
   Watched = 16,     // has a timeout: the worker writes tStart (ms since the epoch) before calling it
+  Semaphores = 32,  // a graph task that acquires or releases semaphores: Task.done names its SemList (semaphores.ts)
   Dependent = 64,   // a dependent async task (dependent.ts): counts its dependencies down, lists its successors, and
                     // lives as long as references to it remain (its hold word). Cleared when a slot is freed
 }
@@ -375,6 +388,42 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
   _k0: u32;
 }
 
+// A semaphore's words in one executor's memory (semaphores.ts; src/engine/semaphores.ts): heap-allocated
+// by the host the first time a taskflow using the Semaphore is placed, one cache line so that two
+// semaphores never share one.
+//   0   value waiting lock head tail · …
+// value and waiting are atomic (taken and given without the lock); head, tail and the parked tasks'
+// links (Task.state) are plain, guarded by lock, whose release (an atomic store) publishes them.
+@unmanaged export class Sem {
+  value: i32;       // units free now: maxValue − units held. CAS to take one (> 0 only), atomic.add to give;
+                    //   below 0 only after reset(n) lowered the maximum under units still held
+  waiting: i32;     // tasks parked, or about to park: a parker adds 1 *before* it reads value again, a giver
+                    //   reads it *after* its add to value (the Dekker pair of semaphores.ts park/give)
+  lock: i32;        // spinlock over head, tail and the links: CAS 0 → 1 to take, atomic store 0 to release
+  head: u32;        // first parked task + 1 (0: none); FIFO through Task.state
+  tail: u32;        // last parked task + 1
+  _m0: u32; _m1: u64; _m2: u64; _m3: u64; _m4: u64; _m5: u64;
+}
+// A placed taskflow's semaphore block (src/engine/placement.ts), named by its run slot's `sems`: a
+// SemLedger, a SemHold per semaphore its tasks use, then a SemList per task that uses one (Task.done
+// names it). Host-written plainly at placement; the push of the run's seed publishes it. Only `held` changes.
+//   0   count · · ·      16  SemHold[count]: sem held (8 bytes each)      …  SemList, SemList, …
+@unmanaged export class SemLedger {
+  count: u32;       // SemHolds that follow
+  _l0: u32; _l1: u64;
+}
+@unmanaged export class SemHold {
+  sem: u32;         // heap pointer to the Sem
+  held: i32;        // units this taskflow's run holds now: atomic.add when its tasks acquire, a CAS
+                    //   decrement (> 0 only) when they release; the run's end gives back what is left (xchg)
+}
+// One task's semaphores: nAcq SemHold pointers to acquire (sorted by Sem address), then nRel to release.
+//   0   nAcq nRel   8  hold · hold · …
+@unmanaged export class SemList {
+  nAcq: u32;
+  nRel: u32;
+}
+
 // ---- learners (assembly/learn/; assembly/README.md "Learners") ----
 
 // The learners' block: the duration predictors of every task fingerprint. Host-allocated once before any
@@ -400,7 +449,7 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
 // One fingerprint's predictor: one cache line. `seq` is a seqlock (learn/predictor.ts): odd while a writer
 // holds it; every other word is loaded and stored atomically between the writer's CAS and release, so a
 // reader whose two loads of `seq` agree (and are even) read one consistent state.
-//   0   seq fn1 shape samples   16 mean m2 x dx ema (f64)   56 ·
+//   0   seq fn1 shape samples   16 mean m2 x dx ema rv (f64)
 @unmanaged export class Predictor {
   seq: u32;         // even: stable; odd: a writer is updating (it took it by CAS even → odd)
   fn1: u32;         // function id + 1 (0: the entry is free)
@@ -411,7 +460,7 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
   x: f64;           // the 1€ filter's value and its filtered derivative (ms, ms per sample)
   dx: f64;
   ema: f64;         // the baseline exponential moving average (ms)
-  _e0: u64;
+  rv: f64;          // the tracked variance of the 1€ filter's residual (ms²; learn/one-euro.ts): its noise floor
 }
 
 // An online logistic model (learn/logistic.ts): a 64-byte header, then `dim` f32 weights and `dim` f32

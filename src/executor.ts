@@ -3,6 +3,8 @@
 // in Wasm, in the workers (src/README.md describes the host⇄worker protocol).
 import { Models, type LearnedModels, type Prediction } from './learn/models.js';
 import { Router, type PlacementView } from './learn/router.js';
+import { CriticalPath } from './learn/critical.js';
+import { SpinLearner } from './learn/spin.js';
 import { Engine, bindEngine, type Stats } from './engine/engine.js';
 import { map, type MapOptions } from './engine/batch.js';
 import { ASYNC } from './engine/tasks.js';
@@ -81,7 +83,8 @@ export class Executor {
 
   readonly #router: Router;
 
-  private constructor(engine: Engine, metrics: Metrics, observers: Observers, topology: ExecutorTopology, gpu: OwnedLane, models: Models, router: Router) {
+  private constructor(engine: Engine, metrics: Metrics, observers: Observers, topology: ExecutorTopology, gpu: OwnedLane, models: Models, router: Router,
+    spin: SpinLearner) {
     this.#e = engine;
     this.#gpu = gpu;
     engine.device = gpu;
@@ -91,7 +94,8 @@ export class Executor {
     this.#observers = observers;
     this.#topology = topology;
     this.#models = models;
-    models.bind(engine.fns, engine.codec, router);
+    models.bind(engine.fns, engine.codec, router, spin);
+    if (models.enabled) engine.runs.planner = new CriticalPath(engine.core);   // critical-path priorities of graph runs
     bindEngine(this, engine);
   }
 
@@ -101,7 +105,7 @@ export class Executor {
    * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
    */
   static async create(options?: ExecutorOptions): Promise<Executor> {
-    let metrics!: Metrics, observers!: Observers, topology!: ExecutorTopology, models!: Models, router!: Router;
+    let metrics!: Metrics, observers!: Observers, topology!: ExecutorTopology, models!: Models, router!: Router, spin!: SpinLearner;
     // The device is acquired while the workers start; a bad option fails create() and releases it.
     const gpu = typeof options === 'object' && options !== null && options.gpu === true ? openGpu() : undefined;
     let engine: Engine;
@@ -115,12 +119,13 @@ export class Executor {
         observers = Observers.create(core, core.u32[(core.workerPtr(0) + core.L.W_metrics) >> 2]);   // observe/observers.ts
         models = Models.create(core, opts.learning);  // the duration predictors (learn/models.ts)
         router = new Router(core, opts.learning);     // the placement router's models (learn/router.ts)
+        spin = SpinLearner.create(core, opts.spinPolicy === 'q-learning');   // per-worker Q-tables (learn/spin.ts)
       }, () => import('./worker/inline.js').then((m) => m.spawnInline));   // the single-threaded mode's worker
     } catch (e) {
       void gpu?.then((lane) => lane.destroy());
       throw e;
     }
-    return new Executor(engine, metrics, observers, topology, gpu === undefined ? NOT_REQUESTED : await gpu, models, router);
+    return new Executor(engine, metrics, observers, topology, gpu === undefined ? NOT_REQUESTED : await gpu, models, router, spin);
   }
 
   /** Number of worker threads (1 in the single-threaded mode: its worker runs on this thread). */

@@ -8,8 +8,10 @@
 // RecoveryHost, CompletionHandlers), which this class implements: the parts import no engine.
 import type { DeviceLane } from './device.js';
 import { serveDevice } from './device-task.js';
+import { serveHop, type HopAsk } from './hop.js';
+import { serveJob, type JobRun } from './host-task.js';
 import type { PlacementRouter } from '../policy/router.js';
-import { SharedCore, compileCore } from './memory.js';
+import { SharedCore, compileCore, NONE } from './memory.js';
 import { Codec, DTYPES, isFreed, markFreed, type SharedArrayCtor } from './codec.js';
 import { FunctionTable } from './functions.js';
 import { Pool } from './pool.js';
@@ -18,6 +20,7 @@ import { Completions } from './completions.js';
 import { Outcomes } from './outcomes.js';
 import { Tasks, type TaskHost, type Helper } from './tasks.js';
 import { Runs, type RunHost } from './runs.js';
+import { Semaphores } from './semaphores.js';
 import { Recovery, type RecoveryHost } from './recovery.js';
 import { Dependents, type DependentHost } from './dependent.js';
 import { Linger } from './linger.js';
@@ -26,6 +29,7 @@ import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from '../o
 import { autoWorkers, spinPolicy, spinRounds, taskCapLog2, dequeCapLog2 } from '../policy/scheduling.js';
 import { ensurePlatform, platform } from '../platform/current.js';
 import type { UnsupportedOption, SpawnOptions, ThreadHandle } from '../platform/types.js';
+import { hasWaitAsync } from '../platform/wait-async.js';
 import { messages } from '../errors.js';
 
 /**
@@ -38,6 +42,8 @@ export type InlineSpawner = () => Promise<(opts: SpawnOptions) => ThreadHandle>;
 export interface ExecutorRef { readonly workers: number }
 
 const engines = new WeakMap<object, Engine>();
+/** The no-waitAsync line is said once per process: the runtime does not change. */
+let warnedPolling = false;
 
 /** The facade registers itself: `owner` is the Executor object users hold. */
 export function bindEngine(owner: object, engine: Engine): void { engines.set(owner, engine); }
@@ -77,6 +83,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
   readonly outcomes: Outcomes;
   readonly tasks: Tasks;
   readonly runs: Runs;
+  readonly semaphores: Semaphores;
   readonly recovery: Recovery;
   readonly dependents: Dependents;
   readonly linger: Linger;
@@ -99,7 +106,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
   /** The single-threaded mode: one worker, on the host thread, in slices (docs/platforms.md). */
   readonly single: boolean;
 
-  private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>, nsPerRound: number,
+  private constructor(core: SharedCore, opts: ResolvedOptions, ns: Readonly<Record<string, unknown>>, nsPerRound: number,
     spawn: ((opts: SpawnOptions) => ThreadHandle) | undefined) {
     this.single = spawn !== undefined;
     this.core = core;
@@ -107,19 +114,21 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
     this.cancelGrace = opts.cancelGrace;
     this.maxRuns = opts.maxRuns;
     this.codec = new Codec(core);
-    this.fns = new FunctionTable(core, opts.maxFunctions, ns);
+    this.fns = new FunctionTable(core, opts.maxFunctions, ns, this.single);
     this.pool = new Pool(core, {
-      moduleUrl: opts.module,
+      module: opts.module,
+      entry: opts.workerUrl,
       resourceLimits: opts.resourceLimits,
       lifecycle: opts.lifecycle, permanent: permanentSlots(opts.lifecycle, core.nWorkers),
       onCrash: (info) => this.recovery.crashed(info),
       onBroken: (_w, err) => this.recovery.broken(err, core.nWorkers),
       spawn,
     });
-    this.pool.onDevice = (ask, reply) => serveDevice(this.device, ask, reply);
+    this.pool.onHop = (ask, reply) => serveHop(ask, this.#serveHop, reply);
+    this.semaphores = new Semaphores(core, () => this.isRunning());
     this.runs = new Runs(this);
     this.outcomes = new Outcomes(core, this.codec, this.fns, (t) => this.runs.taskName(t));
-    this.completions = new Completions(core, this.keepAlive, {
+    this.completions = new Completions(core, this.keepAlive, platform().waitAsync, {
       task: (t) => { if (!this.tasks.done(t) && !this.dependents.done(t)) this.recovery.retired(t); },
       run: (r) => this.runs.done(r),
       afterBatch: () => this.queue.check(),
@@ -135,6 +144,16 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
     core.x.setAging(opts.priorityAging);
   }
 
+  /** A worker's task hopped here (hop.ts): a GPU dispatch on the lane, or a registered host job. */
+  readonly #serveHop = (ask: HopAsk): Promise<unknown> =>
+    (ask.kind === 'gpu' ? serveDevice(this.device, ask.payload) : serveJob(this, ask, this.#jobRun(ask.run)));
+
+  /** The run `r` (NONE: none) as a host job sees it: whether it stopped, and the host's cancellations. */
+  #jobRun(r: number): JobRun {
+    const x = this.core.x;
+    return { stopped: () => r !== NONE && x.runStopped(r) !== 0, onCancel: (fn) => this.runs.onCancel(fn) };
+  }
+
   /**
    * Starts the workers. Resolves once every worker has imported the task module. `prepare` runs on the
    * configured core before any worker starts (the facade sets up steal domains and metrics there).
@@ -148,12 +167,14 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
     refuseUnsupported(options, p.unsupported, p.name);
     const single = opts.workers === 0 || threadless !== undefined;
     if (threadless !== undefined && opts.workers !== 0) console.warn(messages.singleThreaded(threadless));
+    if (!hasWaitAsync() && !warnedPolling) { warnedPolling = true; console.warn(messages.noWaitAsync(`this runtime (${p.name})`)); }
     const spawn = single ? await inline() : undefined;
     const cpus = p.cpuCount();
     const workers = single ? 1 : opts.workers === 'auto' ? autoWorkers(cpus) : opts.workers as number;
-    const ns = opts.module ? await importTaskModule(opts.module) : {};
+    if (opts.module !== undefined && !(opts.module instanceof URL) && !single) throw new TypeError(messages.moduleNamespaceThreads);
+    const ns = opts.module === undefined ? {} : opts.module instanceof URL ? await importTaskModule(opts.module) : opts.module;
     const capLog2 = taskCapLog2(opts.maxTasks);
-    const core = SharedCore.create(await compileCore(), {
+    const core = SharedCore.create(await compileCore(opts.wasm), {
       workers, taskCapLog2: capLog2, dequeCapLog2: dequeCapLog2(capLog2), runCap: opts.maxRuns, subRuns: opts.maxSubflows,
       fnCap: opts.maxFunctions, maxSpinners: 1, spinIters: 1,
     });
@@ -358,7 +379,7 @@ async function importTaskModule(url: URL): Promise<Record<string, unknown>> {
   try {
     return (await import(url.href)) as Record<string, unknown>;
   } catch (e) {
-    throw new Error(messages.moduleLoad(url.href, e instanceof Error ? e.message : String(e)), { cause: e });
+    throw new Error(messages.moduleLoad(url.href, e instanceof Error ? e.message : String(e), 'on the thread that creates the executor'), { cause: e });
   }
 }
 

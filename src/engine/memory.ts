@@ -1,8 +1,8 @@
-// The host's view of the shared memory: compiles and instantiates the core, and reads the layout.
+// The host's view of the shared memory: instantiates the core (core-source.ts compiles it) and reads the layout.
 // This is the only host file that knows byte offsets, and it knows them only by asking the core
 // (every `off_*` / `size_*` / `count_*` / `flag_*` export of assembly/offsets.ts); it never types a number in.
-import { ensurePlatform } from '../platform/current.js';
 import { messages } from '../errors.js';
+import { CORE_FUNCTIONS, compileCore } from './core-source.js';
 
 /**
  * The two WebAssembly objects threads share, as the declarations name them: a compiled module and a
@@ -75,6 +75,8 @@ export interface CoreExports {
   subRunStart(w: number, r: number, list: number, n: number, parent: number): void;
   groupRunOpen(r: number, parent: number): void;
   runStopped(r: number): number;
+  semInit(s: number, units: number): void;
+  semAdjust(s: number, k: number): void;
   // dependent async tasks (assembly/dependent.ts; engine/dependent.ts, worker/dependent.ts)
   depInit(t: number, block: number, n: number, maker: number): number;
   depFinished(t: number): void;
@@ -147,6 +149,16 @@ export interface CoreConfig {
  */
 export type Layout = Record<string, number>;
 
+/** The names of CoreExports' functions (not `memory`, not the layout's `off_*`, `size_*`, … exports). */
+type CoreFunction = Exclude<keyof CoreExports, 'memory' | `${'off' | 'size' | 'count' | 'flag'}_${string}`>;
+/** Compile-time check: core-source.ts checks a module for exactly the functions declared above. */
+const sameFunctions: [CoreFunction] extends [keyof typeof CORE_FUNCTIONS]
+  ? [keyof typeof CORE_FUNCTIONS] extends [CoreFunction] ? true : false : false = true;
+void sameFunctions;
+
+/** Compiles the core (core-source.ts): build/core.wasm by default, or what options.wasm gives. */
+export { compileCore };
+
 export const NONE = 0xffffffff;
 export const EMPTY = -1;
 export const RETRY = -2;      // a steal lost a race: work may still be there
@@ -154,30 +166,6 @@ export const SHUTDOWN = -3;   // next(): the executor is shutting down
 export const RUN_BIT = 0x80000000;
 const PAGE = 65536;
 const MAX_PAGES = 65536;
-
-/** Where the compiled core ships: build/core.wasm, beside build/src/ (this file is build/src/engine/memory.js). */
-const CORE_URL = new URL('../../core.wasm', import.meta.url);
-let modulePromise: Promise<CoreModule> | undefined;
-
-/**
- * Compiles build/core.wasm once per thread. When the file cannot be read (a bundle that left it behind)
- * the error names where it was looked for and how to ship it; a later call tries again.
- */
-export function compileCore(): Promise<CoreModule> {
-  if (modulePromise === undefined) {
-    modulePromise = readCore(CORE_URL).then((b) => WebAssembly.compile(b));
-    modulePromise.catch(() => { modulePromise = undefined; });
-  }
-  return modulePromise;
-}
-
-async function readCore(url: URL): Promise<Uint8Array<ArrayBuffer>> {
-  try {
-    return await (await ensurePlatform()).readBytes(url);
-  } catch (e) {
-    throw new Error(messages.coreMissing(url.href, e instanceof Error ? e.message : String(e)), { cause: e });
-  }
-}
 
 /** An instance of the core on `memory`: its exports. */
 function instantiate(module: CoreModule, memory: CoreMemory): CoreExports {

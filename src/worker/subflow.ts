@@ -13,13 +13,14 @@ import type { Thread } from './thread.js';
  * `parentRun` is the task's run (NONE for a task outside any run) and `token` its cancellation token
  * word (0: none; sf's tasks share it). Returns the results of sf's tasks in insertion order, or throws
  * the first error.
- * A subflow of independent plain tasks (no edges, conditions or modules: fork-join shaped, like fib) is
- * run as spawned children, which costs no layout; any other is laid out like a graph.
+ * A subflow of independent plain tasks (no edges, conditions, modules or semaphores: fork-join shaped,
+ * like fib) is run as spawned children, which costs no layout; any other is laid out like a graph.
  */
 export function runSubflow(th: Thread, helpUntil: (at: number) => void, sf: Taskflow, parentRun: number, token: number): unknown[] {
   const nodes = nodesOf(sf);
   if (nodes.length === 0) return [];
-  if (!hasModules(sf) && nodes.every((n) => n._succ.length === 0 && !n._condition)) {
+  // (One whose tasks use semaphores goes to layOut too, which refuses it with an error naming the task.)
+  if (!hasModules(sf) && nodes.every((n) => n._succ.length === 0 && !n._condition && n._acquire.length + n._release.length === 0)) {
     const ctx = th.ctx!;
     const handles: number[] = [];
     for (const n of nodes) handles.push(ctx.spawn(n._fn as (...a: unknown[]) => unknown, ...n._bound));

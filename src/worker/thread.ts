@@ -13,6 +13,7 @@ import type { FunctionCache } from '../engine/functions.js';
 import type { Sampler } from '../observe/sampler.js';
 import type { ObserverHooks } from '../observe/observers.js';
 import type { TaskContext } from './context.js';
+import type { Platform } from '../platform/types.js';
 
 /** argInfo of a task whose only argument is one number (src/engine/codec.ts: argc 1, kind Number in the first nibble). */
 export const ONE_NUMBER = 1 | (Kind.Number << 4);
@@ -90,9 +91,13 @@ export class Thread {
   /** Tasks suspended now (settled ones included until resumed). */
   suspended = 0;
 
-  constructor(core: SharedCore, w: number) {
+  /** The platform's waitAsync: how this thread waits for a word without blocking (suspend.ts, cancel.ts). */
+  readonly wait: Platform['waitAsync'];
+
+  constructor(core: SharedCore, w: number, wait: Platform['waitAsync']) {
     const L = core.L;
     this.w = w;
+    this.wait = wait;
     this.core = core;
     this.x = core.x;
     this.codec = new Codec(core);
