@@ -36,9 +36,9 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
 //   0   magic nWorkers taskCap dequeCap runCap fnCap maxSpinners spinIters workers tasks runs fns heap heapLimit … (config)
 //   64  sleepers spinners wakeHint shutdown linger hostBusy                                (sleep protocol, atomic)
 //   128 hostSeq hostWaiting                                                                (host wake-up, atomic)
-//   192 freeHead(u64) taskBump live                                                        (task slot allocator, atomic)
+//   192 freeHead(u64) taskBump live fnCount subBump subFree(u64) depSerial                  (slot allocators, atomic)
 //   256 heapLock heapTop heapFailures                                                      (heap allocator)
-//   320 injectorCells completionCells … prioUsed levelDeques levelsUsed learn                (config, read-only; two flags)
+//   320 injectorCells completionCells … prioUsed levelDeques levelsUsed learn execId         (config, read-only; two flags)
 @unmanaged export class Header {
   // line 0: configuration, written by configure() before any worker exists; workers read it plainly
   // (Worker creation happens-after configure() on the host thread, which publishes these words).
@@ -68,7 +68,8 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   fnCount: u32;      // function table entries claimed so far (host and workers claim with atomic.add)
   subBump: u32;      // subflow run slots handed out at least once (from subBase up)
   subFree: u64;      // Treiber stack of freed subflow run slots: (tag << 32) | (run + 1); 0 = empty
-  _f1: u64; _f2: u64; _f3: u64; _f4: u64;
+  depSerial: u32;    // dependent async tasks made so far: each takes the next as its serial (dependent.ts depInit)
+  _f0: u32; _f2: u64; _f3: u64; _f4: u64;
   // line 4: heap allocator (heap.ts). heapLock is atomic; heapTop is plain, guarded by heapLock.
   heapLock: i32; heapTop: u32; heapFailures: u32; heapBytes: u32;
   _a0: u64; _a1: u64; _a2: u64; _a3: u64; _a4: u64; _a5: u64;
@@ -81,7 +82,9 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
                      // before that push; tasks.ts pushOn): until then a worker pops and steals the normal deques only
   learn: u32;        // heap pointer to the learners' block (LearnTable below; 0 = none), host-written before any
                      // worker starts (src/learn/models.ts); then read-only. learn/predictor.ts reads it
-  _r2: u64; _r3: u64; _r4: u64; _r5: u64;
+  execId: u32;       // a random number naming this executor in the AsyncTask handles made inside tasks (so a
+                     // handle of another executor is refused, not misread); host-written before any worker starts
+  _r1: u32; _r3: u64; _r4: u64; _r5: u64;
 }
 
 export const PRIO_USED: usize = HEADER + offsetof<Header>("prioUsed");   // see Header.prioUsed
@@ -161,42 +164,63 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 }
 
 // A task record, two cache lines. Line 0 is scheduling state; line 1 holds values.
-//   0   · fn pending deps | run flags succ nsucc | pred npred argInfo resInfo
+//   0   state fn pending deps | run flags succ nsucc | pred npred argInfo resInfo
 //   48  arg words 0..5 (f64 each; see src/engine/codec.ts for the kinds)
-//   96  result words 0..1 | tStart done
+//   96  result words 0..1 | tStart done token
 // pending is the only word touched by several threads while the task is live (atomic). All other fields
 // are written by one thread and published by an atomic operation named beside them.
+// A dependent async task (TaskFlag.Dependent; dependent.ts, assembly/README.md "Dependent async tasks")
+// reads some of them differently, as each field's comment says after "dependent:".
 @unmanaged export class Task {
   state: u32;     // revocable tasks (TaskFlag.Revocable): 0 queued, 1 started, 2 withdrawn by the host. The
                   // worker that takes the task CASes 0 → 1, the host CASes 0 → 2 (cancel, reprioritize):
                   // exactly one wins. Host-written 0 before submission, published by the queue push.
                   // A graph task parked on a semaphore (never revocable): the next task parked there + 1,
-                  // 0 for the last (semaphores.ts; plain, under the semaphore's lock)
+                  // 0 for the last (semaphores.ts; plain, under the semaphore's lock).
+                  // dependent: the task that made it + 1 (0: the host made it), written before the flag
+                  // shows; the host's crash scan releases the handles of dead makers (src/engine/recovery.ts)
   fn: u32;        // function id; written by the host, published by the queue push of this task
-  pending: i32;   // strong predecessors not yet finished this run; atomic.sub by each finishing predecessor
+  pending: i32;   // strong predecessors not yet finished this run; atomic.sub by each finishing predecessor.
+                  // dependent: dependencies not retired yet, + 1 while its maker is still linking it
   deps: u32;      // strong predecessor count (edges from condition tasks are weak and not counted);
-                  // pending is reset to it when the task retires
+                  // pending is reset to it when the task retires. dependent: its dependencies
   run: u32;       // run slot, or NONE for an async task; host-written before submission
   flags: u32;     // TaskFlag bits | (level ^ NORMAL) << LEVEL_SHIFT (taskLevel) | retries << 16 (src/worker/retry.ts);
                   // host-written before submission
   succ: u32;      // heap pointer to u32[nsucc] successor ids (graph layout, host-written once); for a spawned
-                  // child (no successors): its spawner's id + 1, written after its push (tasks.ts spawnPush)
-  nsucc: u32;
+                  // child (no successors): its spawner's id + 1, written after its push (tasks.ts spawnPush).
+                  // dependent: the head of its list of successor links (0 none; CLOSED once it retired),
+                  // pushed by CAS, taken whole by the atomic.xchg that closes it
+  nsucc: u32;     // dependent: 0, or the index + 1 of the failed dependency whose error it carries
   pred: u32;      // heap pointer to u32[npred] strong predecessor ids, in edge insertion order; for a spawned
-                  // child (no predecessors): its spawner's run, whose failure or cancellation skips it
+                  // child (no predecessors): its spawner's run, whose failure or cancellation skips it.
+                  // dependent: u32[deps] dependency ids, then its DepLink[deps] (one block, its own)
   npred: u32;     // how many of them pass their results as arguments: all (deps), or 0 for a source of a
                   // composed module, whose one predecessor is the module's entry node (src/engine/placement.ts)
   argInfo: u32;   // argc | mode | 4-bit kinds (src/engine/codec.ts); host-written before submission
   resInfo: u32;   // result kind | count; written by the worker before finish(), published by finish()'s atomics
   a0: f64; a1: f64; a2: f64; a3: f64; a4: f64; a5: f64;
   r0: f64; r1: f64;
-  tStart: f64;    // timing field (filled when tracing is on)
+  tStart: f64;    // a watched task (TaskFlag.Watched): when it started, ms since the epoch (the worker writes it).
+                  // dependent: its hold word, u64 (dependent.ts): serial << 32 | OWNER_GONE | references
   done: u32;      // a spawned child (TaskFlag.Child): 0 until it retired, then 1 (ctx.join polls it); 2 once the
                   // host marked it orphaned (its spawner died with its worker). Atomic: retire CASes 0 → 1,
                   // the host 0 → 2; exactly one wins (tasks.ts retire, src/engine/recovery.ts).
                   // A graph task with TaskFlag.Semaphores (never a child): heap pointer to its SemList
-                  // (T_SEMS below), host-written at placement, published by the push of the run's seed
+                  // (T_SEMS below), host-written at placement, published by the push of the run's seed.
+                  // dependent (an async task, never a graph task or a child): 0 until it retired, then 1
+                  // (atomic store; joiners poll it)
   token: u32;     // heap pointer to the task's cancellation token (src/engine/cancel.ts), or 0; host-written before submission
+}
+
+// One successor link of a dependent async task: the link its dependency i holds to it while it waits.
+// A dependent task's pred block holds u32[deps] dependency ids, then one DepLink per dependency. The task
+// that links writes both words, then pushes the link on the dependency's `succ` list by CAS (which
+// publishes them); the dependency reads them after the atomic.xchg that closes its list.
+//   0   next succ
+@unmanaged export class DepLink {
+  next: u32;      // the next link of the same list (0: the end)
+  succ: u32;      // the dependent task
 }
 
 // A run slot: one per laid-out taskflow (host runs), or one per subflow being joined (subflow runs).
@@ -241,6 +265,8 @@ export const enum TaskFlag {
   Revocable = 8,    // submitted with a handle: may be withdrawn before it starts (Task.state)
   Watched = 16,     // has a timeout: the worker writes tStart (ms since the epoch) before calling it
   Semaphores = 32,  // a graph task that acquires or releases semaphores: Task.done names its SemList (semaphores.ts)
+  Dependent = 64,   // a dependent async task (dependent.ts): counts its dependencies down, lists its successors, and
+                    // lives as long as references to it remain (its hold word). Cleared when a slot is freed
 }
 
 // Priority levels of the submission queues: workers take from the most urgent non-empty one first

@@ -4,7 +4,7 @@ import { SPIN_STATES, SPIN_ACTIONS } from "./learn/spin";
 import {
   HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED,
   Frames, FrameEntry, AwaitEntry, Choice, Job, MapJob, MapBlock, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
-  METRIC_SLOT_BYTES, Token, Sem, SemLedger, SemHold, SemList, Deque, LEVEL_SHIFT, LearnTable, Predictor, LogitModel, QTable, RouterBlock, RouteModel,
+  METRIC_SLOT_BYTES, Token, Sem, SemLedger, SemHold, SemList, Deque, DepLink, LEVEL_SHIFT, LearnTable, Predictor, LogitModel, QTable, RouterBlock, RouteModel,
 } from "./layout";
 
 export function off_header(): usize { return HEADER; }
@@ -92,6 +92,8 @@ export function flag_ResultEncoded(): u32 { return RESULT_ENCODED; }
 export function flag_ResultError(): u32 { return RESULT_ERROR; }
 export function flag_ResultSkipped(): u32 { return RESULT_SKIPPED; }
 export function flag_Child(): u32 { return TaskFlag.Child; }
+export function flag_Dependent(): u32 { return TaskFlag.Dependent; }
+export function size_DepLink(): usize { return offsetof<DepLink>(); }
 export function flag_LevelShift(): u32 { return LEVEL_SHIFT; }
 export function off_D_top(): usize { return offsetof<Deque>("top"); }
 export function off_D_bottom(): usize { return offsetof<Deque>("bottom"); }
@@ -172,6 +174,7 @@ export function count_SpinStates(): u32 { return SPIN_STATES; }
 export function count_SpinActions(): u32 { return SPIN_ACTIONS; }
 export function off_W_qspin(): usize { return offsetof<WorkerSlot>("qspin"); }
 export function off_H_learn(): usize { return offsetof<Header>("learn"); }
+export function off_H_execId(): usize { return offsetof<Header>("execId"); }
 export function size_LearnTable(): usize { return offsetof<LearnTable>(); }
 export function off_LT_cap(): usize { return offsetof<LearnTable>("cap"); }
 export function off_LT_enabled(): usize { return offsetof<LearnTable>("enabled"); }

@@ -16,6 +16,7 @@ import { mpmcPush, mpmcLength } from "./mpmc";
 import { dequePush } from "./deque";
 import { notifyWork } from "./sleep";
 import { heapFree, heapAlloc } from "./heap";
+import { depRetire } from "./dependent";
 import { semRelease, semRunEnded, semStopRun } from "./semaphores";
 
 const FREE_HEAD = HEADER + offsetof<Header>("freeHead");
@@ -358,6 +359,8 @@ export function flushRun(w: u32): void {
  * edges: their `pending` is not consulted. Returns the first successor that became ready, for the
  * caller to run next (it takes t's place in the run's count), or EMPTY.
  *
+ * A dependent async task retires through depRetire (dependent.ts) instead.
+ *
  * Atomics on this path: one atomic.sub per strong successor edge, none for a successor with a single
  * predecessor (nobody else can release it). `pending` is reset with a plain store: every predecessor
  * has already counted down, and the next run starts only after the host has seen this one end, which
@@ -372,6 +375,7 @@ export function retire(w: u32, t: u32, failed: bool, choices: usize, nchoices: u
 @inline function retireAs(w: u32, t: u32, failed: bool, choices: usize, nchoices: u32, ran: bool): i32 {
   const p = taskAt(t);
   const task = changetype<Task>(p);
+  if ((task.flags & TaskFlag.Dependent) != 0) return depRetire(w, t);   // its successors are links, not a list
   const r = task.run;
   if (failed && r != NONE) {
     // The first failure stops the run, and its tasks parked on semaphores wake to be skipped. Recorded

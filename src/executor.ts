@@ -178,7 +178,9 @@ export class Executor {
    * A dependent async task (Taskflow's dependent_async): runs fn on a worker once every handle in `deps`
    * has finished, as fn(...args, ...results of deps in order). Returns an AsyncTask at once: `done` is a
    * promise of the result, `isDone()` says whether it settled. A dependency that failed fails this task
-   * too, without running it, with that dependency's error. Host thread only (docs/api.md).
+   * too, without running it, with that dependency's error. The counting is in the core: a worker that
+   * finishes a task runs its ready dependent next. Host thread only; inside a task, `this.dependentAsync`
+   * makes WorkerAsyncTask handles (docs/api.md "Dependent async tasks").
    *
    * @example
    * const a = executor.dependentAsync(() => 2);
@@ -187,7 +189,7 @@ export class Executor {
    * @throws TypeError naming the argument: fn not a function, a dependency not an AsyncTask, an unknown option.
    */
   dependentAsync<R = unknown>(fn: (...a: any[]) => R, ...deps: AsyncTask[]): AsyncTask<Awaited<R>>;
-  dependentAsync<R = unknown>(fn: (...a: any[]) => R, options: DependentAsyncOptions): AsyncTask<Awaited<R>>;
+  dependentAsync<R = unknown>(fn: (...a: any[]) => R, options: DependentAsyncOptions<AsyncTask>): AsyncTask<Awaited<R>>;
   dependentAsync(fn: (...a: any[]) => unknown, ...rest: unknown[]): AsyncTask {
     return this.#e.dependents.create(fn, rest);
   }

@@ -1,5 +1,6 @@
 // beatflow's public API.
 export { Executor, RunResult, AsyncTask } from './executor.js';
+export { WorkerAsyncTask } from './engine/handles.js';
 export type { DependentAsyncOptions } from './executor.js';
 export type { RunHandle, RunOptions, MapOptions } from './executor.js';
 export type {

@@ -160,12 +160,22 @@ export const messages = {
     'costs stack). Nest less deeply (a loop, or plain recursion below a cutoff), or raise ' +
     'Executor.create({ resourceLimits: { stackSizeMb } })',
   // ---- dependent async tasks, task groups, corun ----
-  notAnAsyncTask: (i: number, got: unknown) =>
-    `beatflow: executor.dependentAsync(fn, ...deps): dependency ${i} must be an AsyncTask that executor.dependentAsync() ` +
+  // `who` is 'executor' (on the host) or 'this' (inside a task).
+  notAnAsyncTask: (who: string, i: number, got: unknown) =>
+    `beatflow: ${who}.dependentAsync(fn, ...deps): dependency ${i} must be an AsyncTask that ${who}.dependentAsync() ` +
     `returned (got ${describe(got)}); to wait for a promise, await it before submitting`,
-  foreignAsyncTask: (i: number) =>
-    `beatflow: executor.dependentAsync(fn, ...deps): dependency ${i} is an AsyncTask of another executor: ` +
-    'depend only on tasks of the same executor',
+  /** `what`: "executor.dependentAsync(fn, ...deps): dependency 2", "this.join(handle)". */
+  foreignAsyncTask: (what: string) =>
+    `beatflow: ${what} is an AsyncTask of another executor: depend only on tasks of the same executor`,
+  taskAsyncTaskOnHost: (i: number) =>
+    `beatflow: executor.dependentAsync(fn, ...deps): dependency ${i} is an AsyncTask made inside a task ` +
+    '(this.dependentAsync): it serves only tasks that run while the task that made it runs; on the host, depend on ' +
+    'handles of executor.dependentAsync, or await the task that made it and pass its value',
+  /** `what`: "this.dependentAsync(fn, ...deps): dependency 2", "this.join(handle)". */
+  expiredAsyncTask: (what: string) =>
+    `beatflow: ${what}: this AsyncTask was made inside a task that has ended (its result went with it): a handle from ` +
+    'this.dependentAsync serves that task and the tasks that run while it does (its children, subflows, task groups); ' +
+    'to use a result later, return it from that task',
   hostOnly: (call: string, instead: string) =>
     `beatflow: ${call} runs only inside a task, on a worker (write the task as a function and call this.${call.replace(/^executor\./, '')}); ` +
     `on the host, ${instead}`,
@@ -249,6 +259,8 @@ export const messages = {
       case 'function': return `${describe(got)}${where} cannot be cloned: functions never cross threads (pass data)`;
       case 'symbol': return `${describe(got)}${where} cannot be cloned: symbols never cross threads`;
       case 'promise': return `a Promise${where} cannot be cloned: await it and pass its value`;
+      case 'hostHandle': return `an AsyncTask${where} of executor.dependentAsync cannot be cloned: it lives on the host ` +
+        '(make the task depend on it with executor.dependentAsync(fn, handle), or await handle.done and pass the value)';
       case 'boxed': return `${an(describe(got))} object${where} (new ${describe(got)}(…)) cannot be cloned: pass the primitive`;
       case 'surrogate': return `a string${where} with a lone surrogate (not well-formed UTF-16) cannot be cloned`;
       case 'protoKey': return `an object${where} with an own property named '__proto__' cannot be cloned (the codec would rename it)`;

@@ -22,7 +22,7 @@ import { Tasks, type TaskHost, type Helper } from './tasks.js';
 import { Runs, type RunHost } from './runs.js';
 import { Semaphores } from './semaphores.js';
 import { Recovery, type RecoveryHost } from './recovery.js';
-import { Dependents } from './dependent.js';
+import { Dependents, type DependentHost } from './dependent.js';
 import { Linger } from './linger.js';
 import { permanentSlots, busyWorkers, describeBusy, type CloseReport } from './lifecycle.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from '../options.js';
@@ -73,7 +73,7 @@ export interface WakeOptions {
 }
 
 /** Host thread only. */
-export class Engine implements TaskHost, RunHost, RecoveryHost {
+export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
   readonly core: SharedCore;
   readonly codec: Codec;
   readonly fns: FunctionTable;
@@ -129,7 +129,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     this.runs = new Runs(this);
     this.outcomes = new Outcomes(core, this.codec, this.fns, (t) => this.runs.taskName(t));
     this.completions = new Completions(core, this.keepAlive, platform().waitAsync, {
-      task: (t) => { if (!this.tasks.done(t)) this.recovery.retired(t); },
+      task: (t) => { if (!this.tasks.done(t) && !this.dependents.done(t)) this.recovery.retired(t); },
       run: (r) => this.runs.done(r),
       afterBatch: () => this.queue.check(),
       unawaited: () => this.tasks.unawaited,
@@ -138,7 +138,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     }, !this.single);   // one thread: polling the ring would only keep its worker from running
     this.tasks = new Tasks(this);
     this.recovery = new Recovery(this);
-    this.dependents = new Dependents(this.tasks);
+    this.dependents = new Dependents(this);
     this.queue = new Backpressure(core, opts.lifecycle.maxQueue, () => this.tasks.queued);
     this.linger = new Linger(core, spinRounds(opts.lingerMicroseconds, nsPerRound), opts.lingerMicroseconds);
     core.x.setAging(opts.priorityAging);
@@ -204,6 +204,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   killWorker(w: number): void { void this.pool.kill(w); }
   forcedError(t: number): Error | undefined { return this.tasks.forcedError(t); }
   freeSlot(t: number): void { this.tasks.freeSlot(t); }
+  submitReady(t: number): void { this.tasks.submitReady(t); }
   giveUp(error: Error): void { void this.#stop(error); }
 
   maybeIdle(): void {
@@ -355,6 +356,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     this.queue.release();
     await this.pool.destroy();
     this.tasks.rejectAll(reason);
+    this.dependents.rejectAll(reason);
     this.runs.rejectAll(reason);
     this.recovery.clear();
     this.completions.abandon();   // wake the pump so it sees nothing is in flight

@@ -268,6 +268,8 @@ export class FunctionCache {
   readonly #exports: Map<Function, string>;
   readonly #fns: Function[] = [];
   readonly #ids = new WeakMap<Function, number>();   // weak: a fresh closure spawned per call must not stay
+  /** Inline sources this worker has looked up: a fresh closure per call (spawn, dependentAsync) skips the table scan. */
+  readonly #bySource = new Map<string, number>();
   readonly #receiver: object;
 
   /** `receiver`: what tasks that use `this` see as `this` (the task context). */
@@ -304,10 +306,14 @@ export class FunctionCache {
     const exported = this.#exports.get(fn);
     const kind = builtin !== undefined ? FnKind.Builtin : exported !== undefined ? FnKind.Export : FnKind.Inline;
     const text = builtin ?? exported ?? inlineSource(fn);
+    // Same-thread inline functions (workerd's single-threaded mode) get an id each; elsewhere one source
+    // has one id, which this worker remembers (a fresh closure per spawn or dependentAsync skips the scan).
     const here = kind === FnKind.Inline ? sameThread.get(this.#core.memory) : undefined;
-    let id = here === undefined ? findEntry(this.#core, kind, text) : -1;
+    let id = kind === FnKind.Inline && here === undefined ? this.#bySource.get(text) ?? -1 : -1;
+    if (id < 0 && here === undefined) id = findEntry(this.#core, kind, text);
     if (id < 0) id = writeEntry(this.#core, this.#core.fnCap, kind, text);
     if (here !== undefined) here[id] = fn;
+    else if (kind === FnKind.Inline) this.#bySource.set(text, id);
     this.#ids.set(fn, id);
     if (this.#fns[id] === undefined) this.#install(id, fn);
     return id;

@@ -77,6 +77,15 @@ export interface CoreExports {
   runStopped(r: number): number;
   semInit(s: number, units: number): void;
   semAdjust(s: number, k: number): void;
+  // dependent async tasks (assembly/dependent.ts; engine/dependent.ts, worker/dependent.ts)
+  depInit(t: number, block: number, n: number, maker: number): number;
+  depFinished(t: number): void;
+  depHold(d: number, serial: number): number;
+  depLink(t: number, i: number, d: number): void;
+  depArm(w: number, t: number): number;
+  depState(t: number, serial: number): number;
+  depRelease(w: number, t: number): void;
+  depDisown(w: number, t: number, serial: number): number;
   // numeric kernels (src/kernels.ts calls these; assembly/kernels/)
   kernelMap(op: number, dtype: number, out: number, a: number, b: number, c: number, s0: number, s1: number, begin: number, end: number): void;
   kernelReduce(op: number, dtype: number, a: number, b: number, begin: number, end: number): number;
@@ -234,7 +243,10 @@ export class SharedCore {
     x.configure(config.workers, config.taskCapLog2, config.dequeCapLog2, runCap, config.fnCap,
       config.maxSpinners, config.spinIters);
     x.setSubRuns(config.runCap);
-    return new SharedCore(module, memory);
+    const core = new SharedCore(module, memory);
+    // Names this executor in the handles tasks make (handles.ts); never 0, so a zeroed header matches nothing.
+    core.u32[(core.L.header + core.L.H_execId) >> 2] = (Math.random() * 0xfffffffe + 1) >>> 0;
+    return core;
   }
 
   /** Worker (or a second host-side instance): instantiate against an existing configured memory. */
@@ -269,6 +281,11 @@ export class SharedCore {
   }
 
   taskPtr(t: number): number { return this.tasks + t * this.L.size_Task; }
+
+  /** This executor's name in the handles of dependent tasks made inside tasks (Header.execId; handles.ts HandleCore). */
+  get execId(): number { return this.u32[(this.L.header + this.L.H_execId) >> 2]; }
+  /** Whether dependent task t of that serial retired (assembly/dependent.ts depState; handles.ts HandleCore). */
+  depState(t: number, serial: number): number { return this.x.depState(t, serial); }
   runPtr(r: number): number { return this.runs + r * this.L.size_Run; }
   fnPtr(f: number): number { return this.fns + f * this.L.size_FnEntry; }
   workerPtr(w: number): number { return this.workers + w * this.L.size_WorkerSlot; }

@@ -172,6 +172,11 @@ export class Tasks {
     return { done, revoke: () => this.#withdraw(job, undefined, true), release };
   }
 
+  /** A ready task slot the host wrote itself (a dependent task: dependent.ts), pushed like a submission. */
+  submitReady(t: number): void {
+    this.#push(t, NORMAL, true);
+  }
+
   /** Starts the next attempt of job: in task slot t, or in the backlog of its level when no slot is free. */
   #launch(job: Job, t = this.#core.x.taskAlloc(), wake = true): void {
     if (t < 0) { this.#enqueue(job); return; }

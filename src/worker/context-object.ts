@@ -10,9 +10,11 @@ import type { TaskContext } from './context.js';
 import { runSubflow } from './subflow.js';
 import { Group } from './group.js';
 import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
+import { WorkerAsyncTask } from '../engine/handles.js';
+import type { Dependents } from './dependent.js';
 
 /** The task context of this worker thread (start-up, once). */
-export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens }: { join: Join; tokens: Tokens }): TaskContext {
+export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens, dependents }: { join: Join; tokens: Tokens; dependents: Dependents }): TaskContext {
   const { core, x, w, codec, frameTask, frameKids, frameSubs } = th;
   const { stopReason, stopRunOf, tokenOf, signalOf } = tokens;
   const T_succ = th.T_succ, T_flags = th.T_flags, T_token = th.T_token, T_pred = th.T_pred, T_argInfo = th.T_argInfo;
@@ -62,6 +64,38 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     return t;
   }
 
+  /**
+   * this.join of a list holding handles of dependent tasks (and maybe children): everything is checked
+   * (and each handle held) before anything is waited for; then each is waited for in order while this
+   * worker helps, and the first error is thrown after all of them were joined.
+   */
+  function joinMixed(kids: number[] | undefined, list: readonly (number | WorkerAsyncTask)[], many: boolean): unknown {
+    const task = top('ctx.join()');
+    if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, 'ctx.join()');   // helping nests deeper
+    const held: number[] = [];
+    try {
+      for (const c of list) {
+        if (c instanceof WorkerAsyncTask) held.push(dependents.holdForJoin(c));
+        else if (!kids || !kids.includes(c)) throw new Error(messages.notAChild(c));
+      }
+    } catch (e) {
+      for (const s of held) dependents.release(s);
+      throw e;
+    }
+    const out: unknown[] = [];
+    let error: unknown, k = 0;
+    for (const c of list) {
+      try {
+        out.push(c instanceof WorkerAsyncTask ? dependents.take(held[k++]) : joinChildren(kids!, [c])[0]);
+      } catch (e) {
+        error ??= e;
+        out.push(undefined);
+      }
+    }
+    if (error !== undefined) throw error;
+    return many ? out : out[0];
+  }
+
   return {
     workerId: w,
     get cancelled() {
@@ -78,10 +112,11 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       const parent = top('ctx.spawn()');
       return spawnChild(parent, fn, args, stopRunOf(parent), 'ctx.spawn()');
     },
-    join(handles: number | readonly number[]): any {
+    join(handles: number | WorkerAsyncTask | readonly (number | WorkerAsyncTask)[]): any {
       const kids = th.depth > 0 ? frameKids[th.depth - 1] : undefined;
       const list = Array.isArray(handles) ? handles : [handles as number];
       for (const c of list) {
+        if (c instanceof WorkerAsyncTask) return joinMixed(kids, list, Array.isArray(handles));
         if (!kids || !kids.includes(c)) {
           throw new Error(messages.notAChild(c));
         }
@@ -109,6 +144,9 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       const g = new Group(th, { spawnChild, joinChildren }, d, task, stopRunOf(task));
       (frameSubs[d] ??= []).push(g);
       return g;
+    },
+    dependentAsync(fn: unknown, ...rest: unknown[]): WorkerAsyncTask {
+      return dependents.create(top('this.dependentAsync()'), fn, rest);
     },
     corun(tf: Taskflow) {
       const task = top('ctx.corun(tf)');

@@ -23,6 +23,7 @@ import { createTokens } from './cancel.js';
 import { createRetries } from './retry.js';
 import { createCall } from './call.js';
 import { createJoin } from './join.js';
+import { createDependents } from './dependent.js';
 import { AWAIT_CAP, BUSY_YIELD_MS, openAwaitList } from './suspend.js';
 import { clockStride } from '../policy/scheduling.js';
 import { createRun } from './run.js';
@@ -67,7 +68,8 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   const retries = createRetries(th, tokens);
   const call = createCall(th);
   const join = createJoin(th, { frames, call, choices, retries, tokens });
-  th.ctx = createTaskContext(th, { join, tokens });
+  const dependents = createDependents(th, join.helpUntil, tokens);
+  th.ctx = createTaskContext(th, { join, tokens, dependents });
   // GPU tasks and host jobs of graphs ask the host through the port (engine/hop.ts), naming their run.
   useHostChannel(th.ctx, port as WorkerContext<unknown>, () => tokens.stopRunOf(th.frameTask[th.depth - 1]));
   th.fns = new FunctionCache(th.core, ns, th.ctx);

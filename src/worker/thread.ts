@@ -19,10 +19,13 @@ import type { Platform } from '../platform/types.js';
 export const ONE_NUMBER = 1 | (Kind.Number << 4);
 
 /**
- * What a frame joins when its task returns, in the order made: its subflows and task groups (group.ts).
- * `drop` frees what it holds after the task failed and its children were waited for.
+ * What a frame joins when its task returns, in the order made: its subflows and task groups (group.ts),
+ * and the handles of the dependent tasks it made (dependent.ts), joined after its children (`last`: the
+ * children may still be using them). `drop` frees what it holds after the task failed and its children
+ * were waited for.
  */
 export interface Joinable {
+  readonly last?: boolean;
   join(): unknown;
   drop?(): void;
 }
@@ -54,7 +57,7 @@ export class Thread {
   /** Byte offsets of the f64 fields: the first argument word, the start time. */
   readonly T_a0: number; readonly T_tStart: number;
   /** TaskFlag bits. */
-  readonly CONDITION: number; readonly WATCHED: number; readonly NOTIFY_HOST: number; readonly CHILD: number;
+  readonly CONDITION: number; readonly WATCHED: number; readonly NOTIFY_HOST: number; readonly CHILD: number; readonly DEPENDENT: number;
   /** Word indices of this worker's WorkerSlot.current and WorkerSlot.parked. */
   readonly currentAt: number;
   readonly parkedAt: number;
@@ -104,7 +107,7 @@ export class Thread {
     this.T_flags = L.T_flags >> 2; this.T_nsucc = L.T_nsucc >> 2; this.T_succ = L.T_succ >> 2; this.T_run = L.T_run >> 2;
     this.T_done = L.T_done >> 2; this.T_token = L.T_token >> 2;
     this.T_a0 = L.T_a0; this.T_tStart = L.T_tStart;
-    this.CONDITION = L.flag_Condition; this.WATCHED = L.flag_Watched; this.NOTIFY_HOST = L.flag_NotifyHost; this.CHILD = L.flag_Child;
+    this.CONDITION = L.flag_Condition; this.WATCHED = L.flag_Watched; this.NOTIFY_HOST = L.flag_NotifyHost; this.CHILD = L.flag_Child; this.DEPENDENT = L.flag_Dependent;
     this.currentAt = this.slotWord(L.W_current);
     this.parkedAt = this.slotWord(L.W_parked);
   }
