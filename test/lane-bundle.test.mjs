@@ -5,26 +5,16 @@
 // same lines. Chromium comes from the Chromium lane's set-up (test/helpers/browser.mjs).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinModules } from 'node:module';
-import { promisify } from 'node:util';
 import { bundle } from '../examples/bundle/build.mjs';
-import { launch, openPage, requireBrowser, serve, urlOf } from './helpers/browser.mjs';
-import { report } from './helpers/bundled-app.mjs';
+import { requireBrowser } from './helpers/browser.mjs';
+import { CAPTURE, runInNode, runOnIsolatedPage } from './helpers/bundled-app.mjs';
 
-/** The page: runs the bundled program, keeping what it logs. */
-const PAGE = `<!doctype html>
-<meta charset="utf-8">
-<script type="module">
-  const lines = [];
-  const log = console.log;
-  console.log = (...a) => { lines.push(a.join(' ')); log(...a); };
-  window.__result = import('./app.js').then(() => ({ lines, isolated: crossOriginIsolated }), (e) => ({ error: String(e?.stack ?? e), lines }));
-</script>
-`;
+/** The page: loads the bundled program after the script that keeps what it logs. */
+const PAGE = `<!doctype html>\n<meta charset="utf-8">\n${CAPTURE}<script type="module" src="./app.js"></script>\n`;
 
 const B = suite('an esbuild bundle of examples/bundle');
 
@@ -51,23 +41,11 @@ B('the bundles carry their dependencies: no static import of a package (msgpackr
   }
 });
 
-B('in Node: the program runs with its bundled worker threads', async ({ dir, node }) => {
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(node, 'app.js')], { cwd: dir, timeout: 60_000 });
-  assert.not.match(stderr, /single-threaded/);
-  report('lane bundle, node', stdout.trim().split('\n'));
-});
+B('in Node: the program runs with its bundled worker threads', ({ dir, node }) => runInNode('lane bundle, node', join(node, 'app.js'), dir));
 
 B('a chromium binary is there (skipped outside CI when it is not)', () => requireBrowser('chromium', 'lane bundle, chromium'));
 
-B('in Chromium: the same program on an isolated page, its workers from the bundle', async (ctx) => {
-  ctx.browser = await launch('chromium');
-  if (!ctx.browser) return;
-  ctx.server = await serve({ dir: ctx.web, isolated: true });
-  const { r, console: lines } = await openPage(ctx.browser, urlOf(ctx.server, 'index.html'));
-  assert.ok(!r.error, `${r.error}\n${lines.join('\n')}`);
-  assert.is(r.isolated, true);
-  assert.not.ok(lines.some((l) => /single-threaded/.test(l)), lines.join('\n'));
-  report('lane bundle, chromium', r.lines);
-});
+B('in Chromium: the same program on an isolated page, its workers from the bundle', (ctx) =>
+  runOnIsolatedPage(ctx, 'lane bundle, chromium', ctx.web, 'index.html'));
 
 B.run();

@@ -9,9 +9,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { viteBuild } from '../examples/bundlers/build.mjs';
-import { launch, openPage, requireBrowser, serve, urlOf } from './helpers/browser.mjs';
+import { requireBrowser } from './helpers/browser.mjs';
 import { within } from './helpers/executor.mjs';
-import { CAPTURE, report } from './helpers/bundled-app.mjs';
+import { CAPTURE, runOnIsolatedPage } from './helpers/bundled-app.mjs';
 
 const V = suite('a Vite build of examples/bundlers');
 
@@ -39,16 +39,8 @@ V('the build warns of nothing, emits the core as an asset and bundles the worker
 V('a chromium binary is there (skipped outside CI when it is not)', () => requireBrowser('chromium', 'lane vite, chromium'));
 
 V('in Chromium: the built page runs the program with worker threads', async (ctx) => {
-  ctx.browser = await launch('chromium');
-  if (!ctx.browser) return;
-  const page = join(ctx.dir, 'lane.html');
-  writeFileSync(page, readFileSync(join(ctx.dir, 'index.html'), 'utf8').replace('<meta charset="utf-8">', (m) => m + CAPTURE));
-  ctx.server = await serve({ dir: ctx.dir, isolated: true });
-  const { r, console: lines } = await openPage(ctx.browser, urlOf(ctx.server, 'lane.html'), 40_000);
-  assert.ok(!r.error, `${r.error}\n${lines.join('\n')}`);
-  assert.is(r.isolated, true);
-  assert.not.ok(lines.some((l) => /single-threaded/.test(l)), lines.join('\n'));
-  report('lane vite, chromium', r.lines);
+  writeFileSync(join(ctx.dir, 'lane.html'), readFileSync(join(ctx.dir, 'index.html'), 'utf8').replace('<meta charset="utf-8">', (m) => m + CAPTURE));
+  await runOnIsolatedPage(ctx, 'lane vite, chromium', ctx.dir, 'lane.html');
 });
 
 V.run();

@@ -7,15 +7,13 @@
 // the same, as `node examples/bundlers/build.mjs webpack` shows).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { webpackBuild } from '../examples/bundlers/build.mjs';
-import { launch, openPage, requireBrowser, serve, urlOf } from './helpers/browser.mjs';
+import { requireBrowser } from './helpers/browser.mjs';
 import { within } from './helpers/executor.mjs';
-import { CAPTURE, report } from './helpers/bundled-app.mjs';
+import { CAPTURE, runInNode, runOnIsolatedPage } from './helpers/bundled-app.mjs';
 
 const W = suite('a webpack build of examples/bundlers');
 
@@ -37,25 +35,14 @@ W('both builds end without an error or a warning, each with the core as an asset
   }
 });
 
-W('in Node: the program runs with its bundled worker threads', async ({ dir }) => {
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(dir, 'node', 'main.js')], { cwd: dir, timeout: 30_000 });
-  assert.not.match(stderr, /single-threaded/);
-  report('lane webpack, node', stdout.trim().split('\n'));
-});
+W('in Node: the program runs with its bundled worker threads', ({ dir }) => runInNode('lane webpack, node', join(dir, 'node', 'main.js'), dir));
 
 W('a chromium binary is there (skipped outside CI when it is not)', () => requireBrowser('chromium', 'lane webpack, chromium'));
 
 W('in Chromium: the same program on an isolated page, its workers from the bundle', async (ctx) => {
-  ctx.browser = await launch('chromium');
-  if (!ctx.browser) return;
   const web = join(ctx.dir, 'web');
   writeFileSync(join(web, 'index.html'), `<!doctype html>\n<meta charset="utf-8">\n${CAPTURE}<script src="main.js"></script>\n`);
-  ctx.server = await serve({ dir: web, isolated: true });
-  const { r, console: lines } = await openPage(ctx.browser, urlOf(ctx.server, 'index.html'), 40_000);
-  assert.ok(!r.error, `${r.error}\n${lines.join('\n')}`);
-  assert.is(r.isolated, true);
-  assert.not.ok(lines.some((l) => /single-threaded/.test(l)), lines.join('\n'));
-  report('lane webpack, chromium', r.lines);
+  await runOnIsolatedPage(ctx, 'lane webpack, chromium', web, 'index.html');
 });
 
 W.run();

@@ -1,6 +1,10 @@
 // What the bundler lanes share: the lines the bundled example programs (examples/bundle, examples/bundlers)
-// print, a script that keeps them on a page, and the lane's count line.
+// print, a script that keeps them on a page, the lane's count line, and running a bundle in Node and on a
+// cross-origin isolated page in headless Chromium.
 import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { launch, openPage, serve, urlOf } from './browser.mjs';
 
 /** The lines each example program prints, in order. */
 export const EXPECTED = ['fib(20) = 6765', 'words = 4', 'sum = 450000', 'inline = 42'];
@@ -27,4 +31,27 @@ export function report(lane, got) {
   const passed = EXPECTED.filter((line, i) => got[i] === line).length;
   console.log(`  ${lane}: ${passed} passed, ${EXPECTED.length - passed} failed`);
   assert.equal(got, EXPECTED);
+}
+
+/** Runs a bundle's `main` file with Node in `cwd` and checks what it prints: threads, every line. */
+export async function runInNode(lane, main, cwd) {
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [main], { cwd, timeout: 60_000 });
+  assert.not.match(stderr, /single-threaded/);
+  report(lane, stdout.trim().split('\n'));
+}
+
+/**
+ * Opens `page` of the folder `dir`, served cross-origin isolated, in headless Chromium and checks what the
+ * program logs: threads, every line. The browser and server go on `ctx` for the suite's `after` to close;
+ * without a chromium binary nothing runs (the lane's requireBrowser test says so).
+ */
+export async function runOnIsolatedPage(ctx, lane, dir, page) {
+  ctx.browser = await launch('chromium');
+  if (!ctx.browser) return;
+  ctx.server = await serve({ dir, isolated: true });
+  const { r, console: lines } = await openPage(ctx.browser, urlOf(ctx.server, page), 40_000);
+  assert.ok(!r.error, `${r.error}\n${lines.join('\n')}`);
+  assert.is(r.isolated, true);
+  assert.not.ok(lines.some((l) => /single-threaded/.test(l)), lines.join('\n'));
+  report(lane, r.lines);
 }
