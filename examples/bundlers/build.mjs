@@ -6,7 +6,10 @@ import { join } from 'node:path';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
-/** `vite build` with vite.config.mjs into `outDir` (`extra`: more inline config, a customLogger say); the Rolldown output. */
+/**
+ * `vite build` with vite.config.mjs into `outDir`; `extra`: more inline config (a customLogger, or the root
+ * of a copy of this folder). The Rolldown output.
+ */
 export async function viteBuild(outDir = here('./dist-vite/'), extra = {}) {
   const { build } = await import('vite');
   return build({ root: here('.'), configFile: here('./vite.config.mjs'), logLevel: 'warn', ...extra, build: { outDir, emptyOutDir: true } });

@@ -46,10 +46,15 @@ export async function runInNode(lane, main, cwd) {
  * without a chromium binary nothing runs (the lane's requireBrowser test says so).
  */
 export async function runOnIsolatedPage(ctx, lane, dir, page) {
-  ctx.browser = await launch('chromium');
+  ctx.browser ??= await launch('chromium');
   if (!ctx.browser) return;
   ctx.server = await serve({ dir, isolated: true });
-  const { r, console: lines } = await openPage(ctx.browser, urlOf(ctx.server, page), 40_000);
+  await checkPage(ctx.browser, lane, urlOf(ctx.server, page));
+}
+
+/** Opens `url` (a page whose server isolates it) in `browser` and checks what the program logs: threads, every line. */
+export async function checkPage(browser, lane, url) {
+  const { r, console: lines } = await openPage(browser, url, 40_000);
   assert.ok(!r.error, `${r.error}\n${lines.join('\n')}`);
   assert.is(r.isolated, true);
   assert.not.ok(lines.some((l) => /single-threaded/.test(l)), lines.join('\n'));
