@@ -54,9 +54,10 @@ export class Batches<T extends BatchToken> {
 
   /** Token t reached batching stage s. */
   queue(t: T, s: number): void {
-    const q = this.#queued[s];
+    const q = this.#queued[s], g = this.#grains[s]!;
+    if (g.size <= 1 && q.length === 0 && !g.measures()) { this.#hooks.callOne(t, s); return; }
     q.push(t);
-    if (q.length >= this.#grains[s]!.size) this.#dispatch(s);
+    if (q.length >= g.size) this.#dispatch(s);
     else if (!this.#flushing) { this.#flushing = true; macrotask(this.#flush); }
   }
 

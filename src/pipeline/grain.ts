@@ -6,7 +6,7 @@ import type { SharedCore } from '../engine/memory.js';
 import { FnKind } from '../engine/functions.js';
 import { taskError } from '../engine/outcomes.js';
 import { learnersTable, readPrediction, PREDICTION_BYTES } from '../engine/learn-table.js';
-import { learnedPipeGrain, plainPipeGrain, PIPE_TOKEN_SHAPE } from '../policy/pipe-grain.js';
+import { learnedPipeGrain, plainPipeGrain, sampled, PIPE_TOKEN_SHAPE } from '../policy/pipe-grain.js';
 import type { BatchAnswer } from './batch-task.js';
 import { negativeZeros, restoreZeros } from './zeros.js';
 import type { Stage } from './stage.js';
@@ -26,6 +26,8 @@ export class StageGrain {
   readonly #core: SharedCore;
   readonly #fixed: number;
   #size: number;
+  /** Tokens sent one per task while learned so (sampled() picks the ones measured). */
+  #single = 0;
 
   private constructor(core: SharedCore, fnId: number, fixed: number) {
     this.#core = core; this.fnId = fnId; this.#fixed = fixed;
@@ -48,6 +50,14 @@ export class StageGrain {
 
   /** Tokens one task takes now. */
   get size(): number { return this.#size; }
+
+  /**
+   * Whether a token that goes alone now goes as a batch of one (measured) rather than as a task of the
+   * stage's function: always at a fixed grain, one in SAMPLE_EVERY while learned to take one per task.
+   */
+  measures(): boolean {
+    return this.#fixed > 0 || sampled(this.#single++);
+  }
 
   /** Reads the stage's learned cost per token again ('auto'): the grain the next batches take. */
   refresh(): void {

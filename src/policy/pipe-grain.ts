@@ -30,6 +30,12 @@ export const BATCH_BELOW_NS = DISPATCH_NS / 2;
 export const TARGET_BATCH_NS = 50_000;
 export const MAX_GRAIN = 4096;
 export const MIN_SAMPLES = 4;
+/**
+ * SAMPLE_EVERY: while a learned stage runs a task per token, one token in this many still goes as a batch
+ * of one, which times its call: the cost stays known (a stage that gets cheaper starts batching) at an
+ * eighth of the batch task's own cost over a task of the stage's function (its answer is an array).
+ */
+export const SAMPLE_EVERY = 8;
 
 /**
  * Tokens per task for a stage whose calls were measured `samples` times at `nsPerToken` (the 1€ value):
@@ -39,6 +45,11 @@ export const MIN_SAMPLES = 4;
 export function learnedPipeGrain(samples: number, nsPerToken: number): number {
   if (!(samples >= MIN_SAMPLES) || !(nsPerToken >= 0) || nsPerToken >= BATCH_BELOW_NS) return 1;
   return Math.max(1, Math.min(MAX_GRAIN, Math.floor(TARGET_BATCH_NS / Math.max(nsPerToken, 1))));
+}
+
+/** Whether the token numbered `count` among those a learned stage sends one per task is measured (a batch of one). */
+export function sampled(count: number): boolean {
+  return count % SAMPLE_EVERY === 0;
 }
 
 /** The plain twin: a task per token, whatever is known (`learning: false`, serial and host stages). */
