@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor, Pipeline, Pipe, PipelineError, CancelledError, DataCloneError, Taskflow } from 'beatflow';
-import { learnedPipeGrain, plainPipeGrain, batchSize, BATCH_BELOW_NS, TARGET_BATCH_NS, MAX_GRAIN, MIN_SAMPLES, PIPE_TOKEN_SHAPE } from '../build/src/policy/pipe-grain.js';
+import { learnedPipeGrain, plainPipeGrain, batchSize, sampled, SAMPLE_EVERY, BATCH_BELOW_NS, TARGET_BATCH_NS, MAX_GRAIN, MIN_SAMPLES, PIPE_TOKEN_SHAPE } from '../build/src/policy/pipe-grain.js';
 import { perItemShape } from '../build/src/policy/learning.js';
 import { negativeZeros, restoreZeros } from '../build/src/pipeline/zeros.js';
 import { within, rejection } from './helpers/executor.mjs';
@@ -73,6 +73,8 @@ Policy('learnedPipeGrain: a task per token until trusted and when not much short
 
 Policy('the plain twin is a task per token; a batch takes what is ready, up to the grain', () => {
   assert.is(plainPipeGrain(), 1);
+  const measured = range(4 * SAMPLE_EVERY).filter(sampled);
+  assert.equal(measured, [0, 1, 2, 3].map((k) => k * SAMPLE_EVERY), 'one token alone in SAMPLE_EVERY is measured, the first at once');
   for (const [grain, ready, want] of [[1, 5, 1], [8, 5, 5], [8, 8, 8], [8, 20, 8], [4, 0, 0]]) assert.is(batchSize(grain, ready), want);
 });
 
