@@ -1,6 +1,7 @@
 // pipe-grain: the grain of a pipeline's parallel worker stages from their learned cost per token
-// (docs/pipelines.md "Grain"). Three ways to run the same pipeline, taking turns in one process (the
-// first of each round rotates), 2 workers:
+// (docs/pipelines.md "Grain"). Three ways to run the same pipeline, taking turns in one process, 2 workers;
+// each round runs them in one of the 6 orders (every way follows each other equally often) with a 20 ms
+// pause before each run, so that the workers of the executor that ran last have parked:
 //   on     an executor with learning (the default), stages at grain 'auto': batches once learned;
 //   off    the same executor, stages at grain 1: a task per token (what 'auto' does without batches);
 //   plain  an executor with learning: false, grain 'auto': the plain twin, a task per token.
@@ -11,7 +12,7 @@
 //          (50 µs is far above half a dispatch). 64 lines, 1000 tokens a run.
 // Per run: ms, and the workers' executed tasks per token. Every run's sum is checked against the others'.
 // Ratio < 1: faster than the twin.
-import { childMain, loadBeatflow, median, now, table, errorCell } from './lib.mjs';
+import { childMain, loadBeatflow, median, now, sleep, table, errorCell } from './lib.mjs';
 
 export const cases = () => ['tiny', '50us'];
 export const timeoutS = ({ quick }) => (quick ? 60 : 240);
@@ -23,10 +24,11 @@ const spinA = (x) => { const end = performance.now() + 0.05; let y = x; while (p
 const spinB = (x) => { const end = performance.now() + 0.05; let y = x; while (performance.now() < end) y = (y * 17 + 3) % 1000003; return x * 2 + (y & 1) * 0; };
 
 const SETUP = {
-  tiny: { stages: [tinyA, tinyB], lines: 256, n: 20_000, quickN: 5000, rounds: 9, quickRounds: 3 },
-  '50us': { stages: [spinA, spinB], lines: 64, n: 1000, quickN: 300, rounds: 7, quickRounds: 3 },
+  tiny: { stages: [tinyA, tinyB], lines: 256, n: 20_000, quickN: 5000, rounds: 12, quickRounds: 6 },
+  '50us': { stages: [spinA, spinB], lines: 64, n: 1000, quickN: 300, rounds: 12, quickRounds: 6 },
 };
 
+const ORDERS = [[0, 1, 2], [1, 2, 0], [2, 0, 1], [0, 2, 1], [2, 1, 0], [1, 0, 2]];
 const executed = (ex) => ex.stats().workers.reduce((a, w) => a + w.executed, 0);
 
 export async function runCase(name, { quick }) {
@@ -44,6 +46,7 @@ export async function runCase(name, { quick }) {
   };
   const ways = [make('on', learning, 'auto'), make('off', learning, 1), make('plain', plainEx, 'auto')];
   const once = async (w) => {
+    await sleep(20);
     w.acc.sum = 0;
     const e0 = executed(w.ex);
     const t0 = now();
@@ -55,8 +58,8 @@ export async function runCase(name, { quick }) {
   try {
     for (const w of ways) { await once(w); await once(w); }   // warm-ups: JIT, the workers' compiled sources, 'on' learns
     for (let r = 0; r < rounds; r++) {
-      for (let k = 0; k < ways.length; k++) {
-        const w = ways[(r + k) % ways.length];
+      for (const k of ORDERS[r % ORDERS.length]) {
+        const w = ways[k];
         const [ms, tasks] = await once(w);
         w.ms.push(ms); w.tasks.push(tasks);
       }

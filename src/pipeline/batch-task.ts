@@ -14,8 +14,11 @@
 //   ≥ 0 ([token, line, numDeferrals] per token, flat), and, when some input is -0, its marks (zeros.ts).
 // Answer: [outputs, marks of -0 outputs or 0, tokens run, PlainError of the failing token or absent].
 // `tokens run` < count means the batch was cut: at a token whose call threw (its error follows; the
-// outputs before it are complete, no later token ran), or at a stop (no error). Every call's cost is
-// folded into the learners' table as ns per token under (fnId, PIPE_TOKEN_SHAPE).
+// outputs before it are complete, no later token ran), or at a stop (no error). A batch of one answers
+// as a task of the stage's function would: its output itself (in the record's words when it fits, so
+// encoding an answer array is not paid per token), or, cut, it throws a BatchCut carrying the error
+// (0: stopped before it ran). Every call's cost is folded into the learners' table as ns per token
+// under (fnId, PIPE_TOKEN_SHAPE).
 import type { SharedCore } from '../engine/memory.js';
 import type { FunctionCache, BuiltinModule } from '../engine/functions.js';
 import { Codec, type PlainError } from '../engine/codec.js';
@@ -27,11 +30,18 @@ import { messages } from '../errors.js';
 import { contextData } from './stage.js';
 import { negativeZeros, restoreZeros } from './zeros.js';
 
-/** Words of the batch task's head, before the stage's own args. */
-export const BATCH_HEAD = 5;
-
 /** What a batch task answers: outputs, marks of their -0s (0: none), tokens run, the failing token's error. */
 export type BatchAnswer = [unknown[], number[] | 0, number, PlainError?];
+
+/** What a batch of one throws when it was cut: the failing call's error, or 0 when it did not run (a stop). */
+export class BatchCut extends Error {
+  override name = 'BatchCut';
+  readonly batchCut: PlainError | 0;
+  constructor(cut: PlainError | 0) {
+    super('beatflow.pipe: batch of one cut');
+    this.batchCut = cut;
+  }
+}
 
 let core: SharedCore | undefined;
 let codec: Codec | undefined;
@@ -82,13 +92,21 @@ class Batch {
 }
 
 /** The task: the stage's function on each token in turn (a promise once a call returned one). */
-function pipeBatch(fnId: number, lead: number, pipe: number, stop: number, count: number, ...rest: unknown[]): BatchAnswer | Promise<BatchAnswer> {
+function pipeBatch(fnId: number, lead: number, pipe: number, stop: number, count: number, ...rest: unknown[]): unknown {
   const args = rest.slice(0, lead);
   const values = count === 1 ? [rest[lead]] : rest[lead] as unknown[];
   const ctx = pipe >= 0 ? rest[lead + 1] as number[] : undefined;
   const marks = rest[lead + (pipe >= 0 ? 2 : 1)] as number[] | undefined;
   if (marks !== undefined) restoreZeros(values, marks);
-  return run(new Batch(fns!.get(fnId), fnId, args, values, ctx, pipe, stop), 0);
+  const answer = run(new Batch(fns!.get(fnId), fnId, args, values, ctx, pipe, stop), 0);
+  if (count !== 1) return answer;
+  return answer instanceof Promise ? answer.then(alone) : alone(answer);
+}
+
+/** A batch of one's answer as a task of the stage's function gives it: the output, or a BatchCut thrown. */
+function alone([out, , ran, error]: BatchAnswer): unknown {
+  if (ran === 1) return out[0];
+  throw new BatchCut(error ?? 0);
 }
 
 /** Runs tokens from i on; on a thenable, waits for it and goes on from there. */

@@ -13,8 +13,8 @@ import { ASYNC } from '../engine/tasks.js';
 import { DataCloneError } from '../errors.js';
 import { macrotask } from '../platform/wait-async.js';
 import { batchSize } from '../policy/pipe-grain.js';
-import { PIPE_TASK, type BatchAnswer } from './batch-task.js';
-import { StageGrain, batchArgs, readAnswer, type BatchToken } from './grain.js';
+import { PIPE_TASK } from './batch-task.js';
+import { StageGrain, batchArgs, readAnswer, readCut, type Answer, type BatchToken } from './grain.js';
 import type { Stage } from './stage.js';
 
 /** What batches do to the flow. */
@@ -87,15 +87,14 @@ export class Batches<T extends BatchToken> {
     const core = this.#host.core;
     if (this.#stopWord === 0) { this.#stopWord = core.alloc(8); core.i32[this.#stopWord >> 2] = 0; }
     this.#hooks.calls(tokens.length);
-    this.#host.tasks.plain<BatchAnswer>(2, PIPE_TASK, batchArgs(g, this.#stages[s], s, this.#stopWord, tokens), ASYNC)
-      .then((a) => this.#answered(tokens, s, g, a), (e) => this.#failed(tokens, s, e));
+    this.#host.tasks.plain(2, PIPE_TASK, batchArgs(g, this.#stages[s], s, this.#stopWord, tokens), ASYNC)
+      .then((a) => this.#answered(tokens, s, g, readAnswer(this.#host, g, tokens.length, a)), (e) => this.#failed(tokens, s, g, e));
   }
 
   /** A batch answered: the tokens that ran go on in order; a failing one stops the flow; later ones never ran. */
-  #answered(tokens: T[], s: number, g: StageGrain, answer: BatchAnswer): void {
+  #answered(tokens: T[], s: number, g: StageGrain, { out, ran, error }: Answer): void {
     g.refresh();
     const h = this.#hooks;
-    const { out, ran, error } = readAnswer(this.#host, g, answer);
     for (let i = 0; i < ran; i++) h.finished(tokens[i], s, out[i]);
     const failed = ran < tokens.length && error !== undefined;
     if (failed) h.failed(tokens[ran], s, error);
@@ -104,11 +103,14 @@ export class Batches<T extends BatchToken> {
   }
 
   /**
-   * The batch task itself failed. A DataCloneError: its arguments could not be sent and nothing ran, so
+   * The batch task itself failed: a batch of one that was cut (BatchCut) is an answer. A DataCloneError:
+   * its arguments could not be sent and nothing ran, so
    * its tokens go again as calls of their own, whose errors name the token and argument as always.
    * Otherwise (its worker died) the batch's first token fails with the error.
    */
-  #failed(tokens: T[], s: number, e: unknown): void {
+  #failed(tokens: T[], s: number, g: StageGrain, e: unknown): void {
+    const cut = tokens.length === 1 ? readCut(this.#host, g, e) : undefined;
+    if (cut !== undefined) { this.#answered(tokens, s, g, cut); return; }
     const h = this.#hooks;
     if (e instanceof DataCloneError || h.stopping()) {
       h.calls(-tokens.length);

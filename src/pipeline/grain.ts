@@ -8,6 +8,7 @@ import { taskError } from '../engine/outcomes.js';
 import { learnersTable, readPrediction, PREDICTION_BYTES } from '../engine/learn-table.js';
 import { learnedPipeGrain, plainPipeGrain, sampled, PIPE_TOKEN_SHAPE } from '../policy/pipe-grain.js';
 import type { BatchAnswer } from './batch-task.js';
+import type { PlainError } from '../engine/codec.js';
 import { negativeZeros, restoreZeros } from './zeros.js';
 import type { Stage } from './stage.js';
 
@@ -78,16 +79,31 @@ export function batchArgs(g: StageGrain, st: Stage, s: number, stop: number, tok
   const values = tokens.map((t) => t.value);
   const a: unknown[] = [g.fnId, st.args.length, st.context ? s : -1, stop, k, ...st.args, k === 1 ? values[0] : values];
   if (st.context) a.push(tokens.flatMap((t) => [t.index, t.line, t.deferrals]));
-  const marks = negativeZeros(values, 3);
+  const marks = k === 1 ? undefined : negativeZeros(values, 3);   // one input travels as an argument of its own
   if (marks !== undefined) a.push(marks);
   return a;
 }
 
-/** A batch's answer read back: the outputs of the tokens that ran, how many ran, and the failing one's error. */
-export function readAnswer(host: JobHost, g: StageGrain, answer: BatchAnswer): { out: unknown[]; ran: number; error: unknown } {
-  const [out, marks, ran, plain] = answer;
+/** What a batch answered, read back: the outputs of the tokens that ran, how many ran, the failing one's error. */
+export interface Answer { readonly out: unknown[]; readonly ran: number; readonly error: unknown }
+
+/** A batch's answer (a batch of one's: its output) read back. */
+export function readAnswer(host: JobHost, g: StageGrain, k: number, answer: unknown): Answer {
+  if (k === 1) return { out: [answer], ran: 1, error: undefined };
+  const [out, marks, ran, plain] = answer as BatchAnswer;
   if (marks !== 0) restoreZeros(out, marks);
-  if (plain === undefined) return { out, ran, error: undefined };
+  return { out, ran, error: plain === undefined ? undefined : stageError(host, g, plain) };
+}
+
+/** A batch of one's rejection read back when it is a BatchCut (it did not run, or its call failed); else undefined. */
+export function readCut(host: JobHost, g: StageGrain, e: unknown): Answer | undefined {
+  const cut = (e as { batchCut?: PlainError | 0 } | null)?.batchCut;
+  if (!(e instanceof Error) || e.name !== 'BatchCut' || cut === undefined) return undefined;
+  return { out: [], ran: 0, error: cut === 0 ? undefined : stageError(host, g, cut) };
+}
+
+/** The error a stage's call threw, rebuilt as the executor rebuilds a task's own (outcomes.ts taskError). */
+function stageError(host: JobHost, g: StageGrain, plain: PlainError): unknown {
   const fns = host.fns;
-  return { out, ran, error: taskError(plain, fns.nameOf(g.fnId), fns.kindOf(g.fnId) === FnKind.Inline) };
+  return taskError(plain, fns.nameOf(g.fnId), fns.kindOf(g.fnId) === FnKind.Inline);
 }
