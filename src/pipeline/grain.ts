@@ -79,7 +79,7 @@ export function batchArgs(g: StageGrain, st: Stage, s: number, stop: number, tok
   const values = tokens.map((t) => t.value);
   const a: unknown[] = [g.fnId, st.args.length, st.context ? s : -1, stop, k, ...st.args, k === 1 ? values[0] : values];
   if (st.context) a.push(tokens.flatMap((t) => [t.index, t.line, t.deferrals]));
-  const marks = k === 1 ? undefined : negativeZeros(values, 3);   // one input travels as an argument of its own
+  const marks = negativeZeros(values, 3);   // also for one: after the head, a tuple has no room for its words
   if (marks !== undefined) a.push(marks);
   return a;
 }
