@@ -32,10 +32,12 @@ export const MAX_GRAIN = 4096;
 export const MIN_SAMPLES = 4;
 /**
  * SAMPLE_EVERY: while a learned stage runs a task per token, one token in this many still goes as a batch
- * of one, which times its call: the cost stays known (a stage that gets cheaper starts batching) at an
- * eighth of the batch task's own cost over a task of the stage's function (its answer is an array).
+ * of one, which times its call: the cost stays known (a stage that gets cheaper starts batching within
+ * MIN_SAMPLES · SAMPLE_EVERY tokens). A measured call costs a few µs more than a task of the stage's
+ * function; at 1 in 8 a stage of ~50 µs tokens ran 1.08× slower than at grain 1 in quiet runs of
+ * bench/pipe-grain.mjs, so 1 in 16.
  */
-export const SAMPLE_EVERY = 8;
+export const SAMPLE_EVERY = 16;
 
 /**
  * Tokens per task for a stage whose calls were measured `samples` times at `nsPerToken` (the 1€ value):
