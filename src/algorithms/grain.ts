@@ -5,17 +5,11 @@
 // reads it before laying a call out and folds the call's measured cost into it afterwards; nothing here
 // runs per item or per chunk beyond two clock reads on the driver's own chunks.
 import type { SharedCore } from '../engine/memory.js';
+import { learnersTable, readPrediction, PREDICTION_BYTES } from '../engine/learn-table.js';
 import { learnedItemCost, perItemShape } from '../policy/learning.js';
 import { MIN_PROBE_NS } from './partition.js';
 import { Arg, PART_STATIC } from './spec.js';
 import { type Args, type Body, theCore } from './job.js';
-
-/** The learners' table of core c, or 0 when learning is off or paused (the enabled flag, read atomically). */
-function tableOf(c: SharedCore): number {
-  const L = c.L;
-  const t = c.u32[(L.header + L.H_learn) >> 2];   // host-written before any worker started; read-only since
-  return t !== 0 && Atomics.load(c.u32, (t + L.LT_enabled) >> 2) !== 0 ? t : 0;
-}
 
 /**
  * One call's cost meter: `predicted` is the learned ns per item (0: probe), and the probe's time and the
@@ -58,17 +52,15 @@ export function itemCost(args: Args, n: number, costNs: number, kind: number): I
   const fn = args[Arg.F1] as number;
   if (costNs > 0 || fn < 0 || (args[Arg.Grain] as number) !== 0 || kind === PART_STATIC) return undefined;
   const c = theCore();
-  const table = tableOf(c);
+  const table = learnersTable(c);
   if (table === 0) return undefined;
   const shape = perItemShape(n);
   let predicted = 0;
   // 8 f64 words for predictRead, for this read only: a block kept per thread would outlive a replaced thread
-  const out = c.alloc(64);
+  const out = c.alloc(PREDICTION_BYTES);
   try {
-    if (c.x.predictRead(table, fn, shape, out) === 1) {
-      const o = out >> 3;
-      predicted = learnedItemCost(c.f64[o + 2], c.f64[o + 5]);   // samples, the 1€ value
-    }
+    const p = readPrediction(c, table, fn, shape, out);
+    if (p !== undefined) predicted = learnedItemCost(p.samples, p.oneEuro);
   } finally { c.x.heapFree(out); }
   return new ItemCost(c, table, fn, shape, predicted);
 }

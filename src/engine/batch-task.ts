@@ -61,7 +61,7 @@ export function mapLayout(W: MapWords, n: number, blocks: number): { inVals: num
   return { inVals, outVals, inKinds, outKinds, table, bytes: table + 4 * W.rowWords * blocks };
 }
 
-function isThenable(v: unknown): v is PromiseLike<unknown> {
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 

@@ -9,11 +9,16 @@
 // FinalizationRegistry drops it after that object is collected.
 import type { BuiltinModule } from './functions.js';
 import type { Tasks } from './tasks.js';
+import type { SharedCore } from './memory.js';
+import type { FunctionTable } from './functions.js';
 import { askHost, type HopAsk } from './hop.js';
 import { messages } from '../errors.js';
 
-/** What a job gets of the executor that runs it: its one-off tasks (what executor.async runs). */
-export interface JobHost { readonly tasks: Tasks }
+/**
+ * What a job gets of the executor that runs it: its one-off tasks (what executor.async runs), and its
+ * core and function table (a pipeline reads its stages' learned costs and names their functions).
+ */
+export interface JobHost { readonly tasks: Tasks; readonly core: SharedCore; readonly fns: FunctionTable }
 
 /** The graph run a job's task belongs to, as the job sees it. */
 export interface JobRun {

@@ -5,7 +5,27 @@
 import { Kind, type Codec } from './codec.js';
 import { FnKind, type FunctionTable } from './functions.js';
 import type { SharedCore } from './memory.js';
-import { messages, rebuildError, isPlainError, DataCloneError } from '../errors.js';
+import { messages, rebuildError, isPlainError, DataCloneError, type PlainError, type TaskFailure } from '../errors.js';
+
+/**
+ * What a task of function `name` threw, rebuilt (rebuildError): a return value the codec refused names
+ * the task, and for an inline function (`inline`, sent as source) a ReferenceError says which variable
+ * of its enclosing scope it used. Also for the calls a pipeline stage's batch task makes (pipeline/).
+ */
+export function taskError(plain: PlainError, name: string, inline: boolean): TaskFailure {
+  const err = rebuildError(plain, name);
+  const fault = err instanceof DataCloneError ? (err as DataCloneError).fault : undefined;
+  if (plain.returned === true && fault !== undefined) {   // name the task that returned it
+    err.message = messages.notCloneable(messages.returned(name), fault);
+    err.stack = `DataCloneError: ${err.message}\n${(plain.stack ?? '').split('\n').slice(1).join('\n')}`;
+  }
+  const m = /^(\S+) is not defined$/.exec(plain.message);
+  if (m && plain.name === 'ReferenceError' && inline) {
+    err.message = messages.captured(name, m[1]);
+    err.stack = `ReferenceError: ${err.message}\n${(plain.stack ?? '').split('\n').slice(1).join('\n')}`;
+  }
+  return err;
+}
 
 /** Host thread only. */
 export class Outcomes {
@@ -86,20 +106,8 @@ export class Outcomes {
     const p = this.#core.taskPtr(t);
     const plain = this.#codec.readResult(p);
     if (!isPlainError(plain)) return plain;
-    const name = this.name(t);
-    const err = rebuildError(plain, name);
-    const fault = err instanceof DataCloneError ? (err as DataCloneError).fault : undefined;
-    if (plain.returned === true && fault !== undefined) {   // name the task that returned it
-      err.message = messages.notCloneable(messages.returned(name), fault);
-      err.stack = `DataCloneError: ${err.message}\n${(plain.stack ?? '').split('\n').slice(1).join('\n')}`;
-    }
     const fnId = this.#core.u32[(p + this.#core.L.T_fn) >> 2];
-    const m = /^(\S+) is not defined$/.exec(plain.message);
-    if (m && plain.name === 'ReferenceError' && this.#fns.kindOf(fnId) === FnKind.Inline) {
-      err.message = messages.captured(name, m[1]);
-      err.stack = `ReferenceError: ${err.message}\n${(plain.stack ?? '').split('\n').slice(1).join('\n')}`;
-    }
-    return err;
+    return taskError(plain, this.name(t), this.#fns.kindOf(fnId) === FnKind.Inline);
   }
 
   /** Task t's name for errors: its graph task's name, else its function's, else `task <t>`. */

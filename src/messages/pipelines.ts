@@ -33,6 +33,9 @@ export const pipelinesMessages = {
   pipeOptions: (kind: string, got: unknown) =>
     `beatflow: Pipe.${kind}(fn, options): options must be a stage name or an object like { name, on, args } ` +
     `(got ${describe(got)})`,
+  pipeGrainNotParallel: (call: string, what: string) =>
+    `beatflow: ${call}: options.grain applies to parallel stages on workers only: ${what} stage calls its ` +
+    `function once per token (drop the option, or make the stage Pipe.parallel on workers)`,
   pipelineSource: (method: string, got: unknown) =>
     `beatflow: pipeline.${method}(executor, source): source must be an iterable or an async iterable ` +
     `(an array, a generator, a stream…)` + (typeof got === 'string' ? '; a string would be split into characters: wrap it in an array' : '') +

@@ -2,7 +2,8 @@
 // protocol is written out in README.md beside this file; the rules it applies are in policy.ts.
 //
 // Everything here runs on the host thread, in promise callbacks: stage calls on workers are one-off tasks
-// (what executor.async runs: engine/tasks.ts), so the flow needs no shared memory of its own and no locks. A token is
+// (what executor.async runs: engine/tasks.ts), one per token or, where a parallel stage batches (grain.ts),
+// one per batch of ready tokens. The flow's only shared word is the stop word its batches read. A token is
 // { index, line, value, seq, deferrals }: index is its place in source order, value the last stage's output, seq its
 // place in the order tokens passed the first pipe (the order serial stages after it take them).
 import type { JobHost, JobRun } from '../engine/host-task.js';
@@ -12,6 +13,7 @@ import { mayPull, mayEnter, isOver } from './policy.js';
 import { Deferrals } from './defer.js';
 import type { Source, Pull } from './source.js';
 import { stageInput, type Stage } from './stage.js';
+import { Batches } from './batches.js';
 
 type Token = { readonly index: number; line: number; value: unknown; seq: number; deferrals: number };
 type Taker = { resolve(r: IteratorResult<unknown>): void; reject(e: unknown): void };
@@ -58,6 +60,9 @@ export class Flow {
   /** Deferred tokens (pf.defer), made by the first deferral. */
   #deferrals: Deferrals<Token> | undefined;
 
+  /** The stages that run their tokens in batch tasks (batches.ts), and their queues. */
+  readonly #batches: Batches<Token>;
+
   // Serial stages: whose turn it is, whether one is running, and tokens waiting for their turn. The first
   // stage's turn is the index of the next new token; a later stage's, the seq of the next token. A waiting
   // token's number is within `lines` of the turn (every token between them holds a line), so a slot per
@@ -99,6 +104,14 @@ export class Flow {
     this.#turn = stages.map(() => 0);
     this.#busy = stages.map(() => false);
     this.#parked = stages.map((s) => (s.serial ? new Array<Token | undefined>(lines) : []));
+    this.#batches = new Batches<Token>(ex, stages, {
+      stopping: () => this.#stopping,
+      calls: (n) => { this.#calls += n; },
+      callOne: (t, s) => this.#callOne(t, s),
+      finished: (t, s, v) => this.#finished(t, s, v, undefined),
+      failed: (t, s, e) => this.#failedAt(t, s, e),
+      check: () => this.#check(),
+    });
     this.over = new Promise<void>((r) => { this.#settle = r; });
   }
 
@@ -195,6 +208,12 @@ export class Flow {
   }
 
   #call(token: Token, s: number): void {
+    if (this.#batches.takes(s)) this.#batches.queue(token, s);
+    else this.#callOne(token, s);
+  }
+
+  /** One call of stage s on token: a host call, or a task of the stage's function. */
+  #callOne(token: Token, s: number): void {
     const st = this.#stages[s];
     if (st.serial) this.#busy[s] = true;
     this.#calls++;
@@ -347,6 +366,7 @@ export class Flow {
       return;
     }
     this.#stopping = true;
+    this.#batches.stop();
     if (reason !== undefined) { this.#failed = true; this.#error = reason; } else this.#quiet = true;
     // Buffered outputs are dropped: a stopped pipeline delivers nothing more.
     for (let i = this.#outHead; i < this.#out.length; i++) this.#release(this.#out[i]);
@@ -373,6 +393,7 @@ export class Flow {
       return;
     }
     this.#over = true;
+    this.#batches.over();
     this.#signal?.removeEventListener('abort', this.#cancel);
     this.#unwatch?.();
     this.#onOver?.();

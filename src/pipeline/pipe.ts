@@ -24,9 +24,19 @@ export interface PipeOptions<A extends readonly unknown[] = readonly unknown[]> 
    * pf.token(), pf.line() and pf.pipe(). Default false (fn gets exactly ...args and the input).
    */
   context?: boolean;
+  /**
+   * Tokens per task, for a parallel stage on workers (docs/pipelines.md "Grain"). 'auto' (default): one,
+   * or, when the stage's learned cost per token is much shorter than a task's dispatch, as many ready
+   * tokens as make a batch of about 50 µs (needs the executor's `learning`). A number fixes it: 1 is a
+   * task per token; k > 1 hands up to k ready tokens to each task. Serial and host stages call their
+   * function once per token and take no grain.
+   */
+  grain?: 'auto' | number;
 }
 
-const KNOWN = ['name', 'on', 'args', 'context'] as const;
+const KNOWN = ['name', 'on', 'args', 'context', 'grain'] as const;
+/** The largest fixed grain: the most lines a pipeline has (a batch never holds more tokens than lines). */
+const MAX_GRAIN = 1 << 16;
 
 /** A stage's function: its input (after any args), then the token's context when `{ context: true }`. */
 export type StageFn<In, R> = (input: In, pf: PipeContext) => R;
@@ -57,6 +67,8 @@ export class Pipe<In = any, Out = any> {
   readonly args: readonly unknown[];
   /** Whether calls get the token's context after the input. */
   readonly context: boolean;
+  /** Tokens per task: 'auto' or a fixed number (1 for serial and host stages). */
+  readonly grain: 'auto' | number;
 
   private constructor(kind: PipeKind, fn: (...a: any[]) => unknown, options: string | PipeOptions | undefined) {
     if (typeof fn !== 'function') throw new TypeError(messages.pipeFn(kind, fn));
@@ -71,12 +83,20 @@ export class Pipe<In = any, Out = any> {
     }
     if (o.args !== undefined && !Array.isArray(o.args)) throw new TypeError(messages.callOption(`Pipe.${kind}(fn, options)`, 'args', 'an array', o.args));
     if (o.context !== undefined && typeof o.context !== 'boolean') throw new TypeError(messages.callOption(`Pipe.${kind}(fn, options)`, 'context', 'true or false', o.context));
+    const worker = kind === 'parallel' && o.on !== 'host';
+    if (o.grain !== undefined) {
+      if (o.grain !== 'auto' && !(typeof o.grain === 'number' && Number.isInteger(o.grain) && o.grain >= 1 && o.grain <= MAX_GRAIN)) {
+        throw new TypeError(messages.callOption(`Pipe.${kind}(fn, options)`, 'grain', `'auto' or an integer from 1 to ${MAX_GRAIN}`, o.grain));
+      }
+      if (!worker) throw new TypeError(messages.pipeGrainNotParallel(`Pipe.${kind}(fn, options)`, kind === 'serial' ? 'a serial' : 'a host'));
+    }
     this.kind = kind;
     this.fn = fn;
     this.label = o.name;
     this.on = o.on ?? 'worker';
     this.args = Object.freeze([...(o.args ?? [])]);
     this.context = o.context ?? false;
+    this.grain = worker ? o.grain ?? 'auto' : 1;
     Object.freeze(this);
   }
 

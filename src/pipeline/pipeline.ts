@@ -68,6 +68,7 @@ export function stagesOf(pipes: readonly unknown[], call: string): readonly Stag
   pipes.forEach((p, i) => { if (!(p instanceof Pipe)) throw new TypeError(messages.notAPipe(call, i, p)); });
   return Object.freeze((pipes as readonly Pipe[]).map((p, i) => Object.freeze({
     fn: p.fn, args: p.args, serial: p.kind === 'serial', host: p.on === 'host', context: p.context,
+    grain: p.grain === 'auto' ? 0 : p.grain,
     name: p.label ?? (p.fn.name || `stage ${i + 1}`),
   })));
 }

@@ -11,6 +11,8 @@ export interface Stage {
   readonly name: string;
   /** Pass the token's context ({ token, line, pipe, numDeferrals }) after the input. */
   readonly context: boolean;
+  /** Tokens per task (Pipe's `grain`): 0 for 'auto' (learned), else a fixed number; 1 for serial and host stages. */
+  readonly grain: number;
 }
 
 /**
@@ -43,6 +45,11 @@ interface CallToken { readonly index: number; readonly line: number; readonly va
  */
 export function stageInput(st: Stage, s: number, token: CallToken, defer: (t: number) => void): unknown[] {
   if (!st.context) return st.args.length === 0 ? [token.value] : [...st.args, token.value];
-  const data = { token: token.index, line: token.line, pipe: s, numDeferrals: token.deferrals };
-  return [...st.args, token.value, Object.freeze(st.host ? { ...data, defer } : data)];
+  if (!st.host) return [...st.args, token.value, contextData(token.index, token.line, s, token.deferrals)];
+  return [...st.args, token.value, Object.freeze({ token: token.index, line: token.line, pipe: s, numDeferrals: token.deferrals, defer })];
+}
+
+/** A worker call's context: plain data (a token's call in a batch task builds it on the worker). */
+export function contextData(token: number, line: number, pipe: number, numDeferrals: number): Omit<PipeContext, 'defer'> {
+  return Object.freeze({ token, line, pipe, numDeferrals });
 }
