@@ -95,7 +95,7 @@ export interface Ticket {
   readonly choice: RouteChoice; readonly record: Kept; readonly x: Float32Array; readonly base: number; readonly serialN: number;
   /** The shape's row (-1 with learning off), log2 n, and the clip of the shape's step (log2). */
   readonly row: number; readonly log2n: number; readonly lim: number;
-  /** The chosen model's prediction (log2 µs), NaN with learning off. */
+  /** The chosen model's prediction (log2 µs), NaN with learning off or without evidence near the call. */
   readonly mean: number;
 }
 
@@ -218,7 +218,11 @@ export class Router implements PlacementRouter {
       if (settled) this.#reuse.set(shape, { record, left: REUSE });
       else this.#reuse.delete(shape);
     }
-    const mean = views?.[ROUTES.indexOf(choice.route)]?.mean ?? NaN;
+    // the chosen model's prediction, to measure its error by, where it serves as a prior: with evidence
+    // near the call (an extrapolation is never used as one) and no measurement of the choice at this
+    // shape yet (the error of a prediction for a shape the model has not been fitted on)
+    const cm = views?.[ROUTES.indexOf(choice.route)];
+    const mean = cm !== undefined && cm.support >= ROUTER.minSupport && cm.shapeWeight === 0 ? cm.mean : NaN;
     return { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean };
   }
 

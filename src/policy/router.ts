@@ -87,9 +87,10 @@ export interface RouteView {
   /** The model's noise: sd of one measurement's log2 time about its prediction. */
   readonly sd: number;
   /**
-   * The root mean square of the model's recent errors (log2: its prediction before each call against
-   * what the call took): how far to trust a prediction where the shape has no measurement yet. It holds
-   * the noise, the weights' uncertainty and the misfit of a linear model alike.
+   * The root mean square of the model's recent errors where it served as a prior (log2: its prediction
+   * for a choice's first measurement at a shape, against what the call took): how far to trust a
+   * prediction where the shape has no measurement yet. It holds the noise, the weights' uncertainty and
+   * the misfit of a linear model alike.
    */
   readonly spread: number;
   /** Evidence near this call: samples alike in size of work and in op class. */
