@@ -341,6 +341,25 @@ Calls('bad input is named', async ({ ex }) => {
   assert.throws(() => reduce.task(tf, f, 'sum', { parallel: false }), /options\.parallel false is for the direct form/);
 });
 
+Calls('1 and 4 workers: the same sums whichever route, the shapes measured, never the GPU without a device', async () => {
+  for (const workers of [1, 4]) {
+    const ex = await Executor.create({ workers });
+    try {
+      const a = ex.shared(Int32Array, 1 << 16);
+      for (let i = 0; i < a.length; i++) a[i] = (i % 13) - 6;
+      const want = a.reduce((x, y) => x + y, 0);
+      for (let i = 0; i < 24; i++) {
+        const n = [256, 1 << 12, 1 << 16][i % 3];
+        assert.is(await reduce(ex, a.subarray(0, n), 'sum', { device: 'auto' }), a.subarray(0, n).reduce((x, y) => x + y, 0));
+      }
+      assert.is(await reduce(ex, a, 'sum'), want);
+      const p = ex.placement();
+      assert.ok(p.shapes >= 1 && p.shapes <= 3, `shapes ${p.shapes}`);
+      assert.ok(p.last.every((d) => d.route !== 'gpu'), `${workers} workers`);
+    } finally { await ex.close(); }
+  }
+});
+
 Calls('learning: false: the static rule on every call', async () => {
   const ex = await Executor.create({ workers: 2, learning: false });
   try {
