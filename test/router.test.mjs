@@ -99,16 +99,18 @@ const shaped = (mean, spread, w = 0, at = 0, m2 = 0.01 * w) => ({ mean, sd: 0.1,
 const SP = { candidates: ['serial', 'parallel'], fallback: 'parallel' };
 
 Pure('the shape table: known inputs → known choice', () => {
-  // [serial view, parallel view, want route, want reason, why]
+  // [serial view, parallel view, want route, want reason, why]; L: a long call (log2 µs + 4: about 1 ms)
+  const L = (mean, spread, w = 0, at = 0, m2) => shaped(mean + 4, spread, w, at + 4, m2);
   const rows = [
-    [shaped(6, 0.2), shaped(8, 0.2), 'serial', 'learned', 'no measurements: the model alone, a clear margin'],
-    [shaped(8, 2, 8, 5), shaped(6, 2, 8, 7), 'serial', 'learned', 'a wrong model: the shape measured serial 4× faster'],
-    [shaped(6, 0.3, 8, 7.2), shaped(8, 0.3, 8, 7), 'parallel', 'learned', 'the shape says parallel; the model said serial'],
-    [shaped(6, 2, 8, 6), shaped(6.1, 2, 0), 'parallel', 'explore', 'parallel plausible (its prior overlaps), never measured here: tried'],
-    [shaped(6, 0.1, 8, 6), shaped(9, 0.1, 0), 'serial', 'learned', 'parallel known 8× slower: not tried'],
-    [shaped(6, 0.1, 8, 6), shaped(6.01, 0.1, 8, 6.01), 'parallel', 'fallback', 'a tie within the noise: the static rule'],
-    [shaped(6, 0.1, 8, 6), shaped(6.05, 1, 0.3, 6.05), 'parallel', 'explore', 'close, its measurements faded (weight 0.3): retried'],
-    [shaped(6, 0.1, 8, 6), shaped(6.5, 0.1, 0.3, 6.5), 'serial', 'learned', 'faded but known 1.4× slower, sure of it: not retried'],
+    [L(6, 0.2), L(8, 0.2), 'serial', 'learned', 'no measurements: the model alone, a clear margin'],
+    [L(8, 2, 8, 5), L(6, 2, 8, 7), 'serial', 'learned', 'a wrong model: the shape measured serial 4× faster'],
+    [L(6, 0.3, 8, 7.2), L(8, 0.3, 8, 7), 'parallel', 'learned', 'the shape says parallel; the model said serial'],
+    [L(6, 2, 8, 6), L(6.1, 2, 0), 'parallel', 'explore', 'parallel plausible (its prior overlaps), never measured here: tried'],
+    [L(6, 0.1, 8, 6), L(9, 0.1, 0), 'serial', 'learned', 'parallel known 8× slower: not tried'],
+    [L(6, 0.1, 8, 6), L(6.01, 0.1, 8, 6.01), 'parallel', 'fallback', 'a tie within the noise: the static rule'],
+    [L(6, 0.1, 8, 6), L(6.05, 1, 0.3, 6.05), 'parallel', 'explore', 'close, its measurements faded (weight 0.3): retried'],
+    [L(6, 0.1, 8, 6), L(6.5, 0.1, 0.3, 6.5), 'serial', 'learned', 'faded but known 1.4× slower, sure of it: not retried'],
+    [shaped(4, 2, 8, 4), shaped(4.1, 2, 0), 'parallel', 'fallback', 'a short call (16 µs): not tried at the shape; the static rule, unsure'],
   ];
   for (const [s, p, route, reason, why] of rows) {
     const c = decideRoute(SP, [s, p], 0.5, 0.5);

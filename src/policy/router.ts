@@ -126,16 +126,18 @@ export interface RouteView {
  *   (two samples of one shape say little about their spread).
  * minVar: the least variance (log2²) of one measurement: a shape whose calls all took the same time
  *   does not make its mean exact.
- * shapeTry, plausible: a choice whose measurements at the shape weigh less than shapeTry (none yet,
- *   or faded by gamma) is tried there while it may plausibly beat the best: its estimate less
+ * shapeTry, plausible, tryUs: a choice whose measurements at the shape weigh less than shapeTry (none
+ *   yet, or faded by gamma) is tried there while it may plausibly beat the best: its estimate less
  *   `plausible` standard errors of the difference is below the best's. Tries stop once the shape's
- *   measurements separate the choices, and resume after about 1 / (1 − gamma) calls of the shape.
+ *   measurements separate the choices, and resume after about 1 / (1 − gamma) calls of the shape. Only
+ *   on calls the best is estimated to take tryUs µs or more: below, a better choice saves a few µs,
+ *   and a try costs as much as it can win.
  * gamma, shapes: the shape table's discount per observation of a shape, and its rows (a new shape past
  *   that many takes the row least recently used).
  */
 export const ROUTER = Object.freeze({
   minSupport: 0.6, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.3,
-  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, gamma: 0.97, shapes: 256,
+  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, gamma: 0.97, shapes: 256,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
   noise: 0.05, drift: 0.002, p0: 4,
 });
@@ -205,8 +207,9 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     return { route: cands[i], reason: 'explore', confidence: 0 };
   }
   // the shape's bandit: a choice with (almost) no measurements at this shape that may still beat the
-  // best, by the standard error of the difference, is measured here
-  for (let i = 0; i < n; i++) {
+  // best, by the standard error of the difference, is measured here — on calls long enough for the
+  // choice to matter (a shorter one is left to the models and the tries above)
+  for (let i = 0; i < n && 2 ** cost[top] >= k.tryUs; i++) {
     if (i === top || vars[i] === Infinity || !(view(i).shapeWeight < k.shapeTry)) continue;
     if (cost[i] - k.plausible * Math.sqrt(vars[i] + vars[top]) < cost[top]) return { route: cands[i], reason: 'explore', confidence: 0 };
   }
