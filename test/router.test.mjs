@@ -194,11 +194,11 @@ Model('learning off: every decision is the static rule', ({ core }) => {
   assert.equal(router.inspect().models, []);
 });
 
-Model('the shape table in the core: a discounted weighted Welford, a JS reference over random samples', ({ core }) => {
-  const x = core.x, L = core.L, g = 0.9, slots = 4, opts = 3;
+Model('the shape table in the core: a discounted weighted Welford (cheaper samples followed fast), a JS reference over random samples', ({ core }) => {
+  const x = core.x, L = core.L, g = 0.9, down = 0.5, slots = 4, opts = 3;
   const b = core.alloc(x.shapeSize(slots, opts));
   core.ensure(b, x.shapeSize(slots, opts));
-  x.shapeInit(b, slots, opts, g);
+  x.shapeInit(b, slots, opts, g, down);
   const ref = Array.from({ length: opts }, () => ({ w: 0, mean: 0, m2: 0, n: 0 }));
   const rand = xorshift(5);
   for (let i = 0; i < 200; i++) {
@@ -208,7 +208,7 @@ Model('the shape table in the core: a discounted weighted Welford, a JS referenc
     const r = ref[o];
     let d = y - r.mean;
     if (r.n > 0 && lim > 0) d = Math.min(d, lim);
-    const w = r.w + 1, mean = r.mean + d / w;
+    const w = r.w + 1, mean = r.mean + (d < 0 ? Math.min(d / w, d * down) : d / w);
     r.m2 += d * (r.mean + d - mean); r.mean = mean; r.w = w; r.n++;
   }
   const f = new Float32Array(core.u8.buffer);

@@ -12,9 +12,10 @@
 // discounted UCB of Garivier & Moulines 2008), and a workload that drifts is followed within about
 // 1 / (1 − gamma) calls of the shape. A δ above the mean is clipped at `lim` (the host's 3 σ) once the
 // choice has a sample: one call a busy machine slowed 5× moves the mean by a bounded step. One below is
-// not: timing noise on a shared machine is one-sided (preemption, a collection, a neighbour's load add
-// time; nothing takes it away), so a fast call is evidence of what the choice costs, and a first sample
-// that a pause inflated is corrected by the next ordinary one.
+// not, and it moves the mean by at least `down` (0.5) of the way rather than 1 / W: timing noise on a
+// shared machine is one-sided (preemption, a collection, a neighbour's load add time; nothing takes it
+// away), so a fast call is evidence of what the choice costs, and a first sample that a pause inflated
+// is corrected by the next ordinary ones.
 //
 // Owner-only: the host thread times the calls and observes them, so every word is a plain load or store;
 // no other thread reads the block.
@@ -32,9 +33,9 @@ export function shapeSize(slots: u32, options: u32): usize {
 }
 
 /** Owner, on a block of shapeSize bytes: configuration, every row empty. */
-export function shapeInit(b: usize, slots: u32, options: u32, gamma: f32): void {
+export function shapeInit(b: usize, slots: u32, options: u32, gamma: f32, down: f32): void {
   const h = changetype<ShapeBlock>(b);
-  h.slots = slots; h.options = options; h.gamma = gamma; h.updates = 0;
+  h.slots = slots; h.options = options; h.gamma = gamma; h.down = down; h.updates = 0;
   memory.fill(b + offsetof<ShapeBlock>(), 0, <usize>slots * options * offsetof<ShapeStat>());
 }
 
@@ -64,7 +65,10 @@ export function shapeObserve(b: usize, slot: u32, o: u32, y: f32, lim: f32): i32
   const w = s.weight + 1;
   let d = y - s.mean;
   if (s.count > 0 && lim > 0) d = min(d, lim);   // above the mean only; the first sample is the mean
-  const mean = s.mean + d / w;
+  // a sample below the mean moves it by at least `down` of the way (as the history of src/learn/router.ts
+  // follows a cheaper measurement fast): a mean a pause inflated comes down within a call or two
+  const step = d < 0 ? min(d / w, d * h.down) : d / w;
+  const mean = s.mean + step;
   s.m2 += d * (s.mean + d - mean);   // δ (y' − mean'), y' = mean + δ the clipped sample
   s.mean = mean;
   s.weight = w;

@@ -129,7 +129,7 @@ export interface CoreExports {
   routerSupport(r: number, o: number, lo: number, len: number): number;
   routerUpdate(r: number, o: number, y: number): number;
   shapeSize(slots: number, options: number): number;
-  shapeInit(b: number, slots: number, options: number, gamma: number): void;
+  shapeInit(b: number, slots: number, options: number, gamma: number, down: number): void;
   shapeReset(b: number, slot: number): void;
   shapeStat(b: number, slot: number, o: number): number;
   shapeObserve(b: number, slot: number, o: number, y: number, lim: number): number;

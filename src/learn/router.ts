@@ -130,7 +130,7 @@ export class Router implements PlacementRouter {
     core.ensure(block, bytes);
     core.x.routerInit(block, FEATURES, ROUTES.length, ROUTER.noise, ROUTER.drift, ROUTER.p0);
     this.#core = core; this.#block = block;
-    this.#shapes = new ShapeTable(core, ROUTER.shapes, ROUTER.gamma, () => this.#view());
+    this.#shapes = new ShapeTable(core, ROUTER.shapes, ROUTER.gamma, ROUTER.down, () => this.#view());
   }
 
   get enabled(): boolean { return this.#block !== 0; }

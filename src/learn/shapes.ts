@@ -23,11 +23,11 @@ export class ShapeTable {
   /** Shape → row, in order of last use (a Map keeps insertion order: the first entry is the least recently used). */
   readonly #rows = new Map<string, number>();
 
-  constructor(core: SharedCore, slots: number, gamma: number, f32: () => Float32Array) {
+  constructor(core: SharedCore, slots: number, gamma: number, down: number, f32: () => Float32Array) {
     const bytes = core.x.shapeSize(slots, ROUTES.length);
     const block = core.alloc(bytes);
     core.ensure(block, bytes);
-    core.x.shapeInit(block, slots, ROUTES.length, gamma);
+    core.x.shapeInit(block, slots, ROUTES.length, gamma, down);
     this.#core = core; this.#block = block; this.#slots = slots; this.#f32 = f32;
   }
 
@@ -57,7 +57,7 @@ export class ShapeTable {
     return out;
   }
 
-  /** Folds y (log2 µs per element) measured for choice o into `row`, a deviation above the mean clipped at lim (> 0). 1 applied, 0 refused. */
+  /** Folds y (log2 µs per element) measured for choice o into `row`: a deviation above the mean clipped at lim (> 0), one below followed by at least `down` of the way. 1 applied, 0 refused. */
   observe(row: number, o: number, y: number, lim: number): number { return this.#core.x.shapeObserve(this.#block, row, o, y, lim); }
 
   snapshot(): ShapesSnapshot[] {

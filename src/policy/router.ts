@@ -132,12 +132,14 @@ export interface RouteView {
  *   measurements separate the choices, and resume after about 1 / (1 − gamma) calls of the shape. Only
  *   on calls the best is estimated to take tryUs µs or more: below, a better choice saves a few µs,
  *   and a try costs as much as it can win.
- * gamma, shapes: the shape table's discount per observation of a shape, and its rows (a new shape past
- *   that many takes the row least recently used).
+ * gamma, down, shapes: the shape table's discount per observation of a shape; the least share of the
+ *   way a measurement below a choice's mean moves it (timing noise only adds time: a first measurement
+ *   a pause inflated comes down with the next ordinary one); its rows (a new shape past that many takes
+ *   the row least recently used).
  */
 export const ROUTER = Object.freeze({
   minSupport: 0.6, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.3,
-  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, gamma: 0.97, shapes: 256,
+  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, gamma: 0.9, down: 0.5, shapes: 256,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
   noise: 0.05, drift: 0.002, p0: 4,
 });
