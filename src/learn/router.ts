@@ -20,11 +20,11 @@ const HISTORY_MIN_N = 1 << 16;
  */
 const HISTORY_DOWN = 0.5, HISTORY_UP = 0.1;
 /**
- * A call the models predict under REUSE_US µs reuses its shape's last decision for the next REUSE calls
- * of that shape (op, log2 n, choices): deciding and learning cost about 1.5 µs, which a 3 µs call
- * notices; a shape that long is cheap either way, and every (REUSE + 1)th call still decides and learns.
- * Only once the models chose it (not the fallback rule, not a try), with REUSE_SUPPORT samples' evidence
- * near the call for the chosen one.
+ * A call whose shape measured the chosen route under REUSE_US µs reuses its shape's last decision for
+ * the next REUSE calls of that shape (op, log2 n, choices): deciding and learning cost about 1.5 µs,
+ * which a 3 µs call notices; a shape that long is cheap either way, and every (REUSE + 1)th call still
+ * decides and learns. Only once the models chose it (not the fallback rule, not a try) with
+ * REUSE_CONFIDENCE, and the shape holds REUSE_SUPPORT measurements' weight of the chosen route.
  */
 const REUSE_US = 100, REUSE = 7, REUSE_SUPPORT = 4, REUSE_CONFIDENCE = 0.9;
 /** A call time outside (0, MAX_MS] ms is a clock that jumped: dropped and counted. */
@@ -62,7 +62,7 @@ export interface RouteModelView {
   samples: number;
   /** sd of one call's log2 time about the model's prediction. */
   sd: number;
-  /** Root mean square of its recent errors before each call (log2): how far its predictions are trusted. */
+  /** Root mean square of its recent errors where it served as a prior (log2; a choice's first measurement at a shape): how far its predictions are trusted. */
   spread: number;
   weights: number[];
 }
@@ -83,7 +83,7 @@ export interface PlacementView {
 /** The router's part of executor.models.snapshot(). */
 export interface RouterSnapshot {
   models: { route: Route; samples: number; resVar: number; w: number[]; support: number[]; p: number[];
-    /** The mean square of the model's errors before each call, and how many (absent in older snapshots). */
+    /** The mean square of the model's errors where it served as a prior, and how many (absent in older snapshots). */
     errVar?: number; errN?: number }[];
   history: Record<string, number>;
   /** Per-shape measurements (learn/shapes.ts); absent in older snapshots. */
@@ -115,7 +115,7 @@ export class Router implements PlacementRouter {
   readonly #reuse = new Map<string, { record: Kept; left: number }>();
   /** decide()'s views of the models, reused (decideRoute reads them before decide returns). */
   readonly #scratch: { -readonly [K in keyof RouteView]: RouteView[K] }[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0 }));
-  /** Per model: the mean square of its errors before each call (log2; policy/router.ts RouteView.spread), and how many. */
+  /** Per model: the mean square of its errors where it served as a prior (log2; policy/router.ts RouteView.spread), and how many. */
   readonly #errVar = new Float64Array(ROUTES.length);
   readonly #errN = new Float64Array(ROUTES.length);
   readonly #views: (RouteView | undefined)[] = ROUTES.map(() => undefined);
