@@ -512,6 +512,28 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
   _m0: u32; _m1: u32;
 }
 
+// The placement router's per-shape measurements (learn/shapes.ts): a 32-byte header, then `slots` rows
+// of `options` ShapeStats, one row per call shape (op, size class, choices open) the host maps to a slot.
+// Owner-only like RouterBlock: the host thread times the calls and folds them in, plain loads and stores.
+//   0   slots options gamma down updates · …   32 ShapeStat[slots × options]
+@unmanaged export class ShapeBlock {
+  slots: u32;       // rows. Config: host-written by shapeInit
+  options: u32;     // choices per row
+  gamma: f32;       // discount per observation of the row: every choice's weight × gamma, then the new one
+  down: f32;        // the least gain of a sample below the mean (a cheaper call is followed fast)
+  updates: u32;     // measurements folded in, over all rows
+  _s0: u32; _s1: u32; _s2: u32;
+}
+// One choice's discounted measurements at one shape: a weighted Welford (West 1979) whose weights fade
+// by gamma per observation of the row, so a choice not taken for a while loses its say (and is retried).
+//   0   weight mean m2 count
+@unmanaged export class ShapeStat {
+  weight: f32;      // Σ gamma^age over this choice's samples: the effective sample count
+  mean: f32;        // weighted mean of log2 time per element (log2 µs − log2 n)
+  m2: f32;          // weighted sum of squared deviations (variance = m2 / weight)
+  count: u32;       // samples folded in, never discounted
+}
+
 // ---- accessors ----
 
 // @ts-ignore: decorator

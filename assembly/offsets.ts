@@ -5,6 +5,7 @@ import {
   HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED,
   Frames, FrameEntry, AwaitEntry, Choice, Job, MapJob, MapBlock, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
   METRIC_SLOT_BYTES, Token, Sem, SemLedger, SemHold, SemList, Deque, DepLink, LEVEL_SHIFT, LearnTable, Predictor, LogitModel, QTable, RouterBlock, RouteModel,
+  ShapeBlock, ShapeStat,
 } from "./layout";
 
 export function off_header(): usize { return HEADER; }
@@ -196,3 +197,10 @@ export function off_RB_diverged(): usize { return offsetof<RouterBlock>("diverge
 export function size_RouteModel(): usize { return offsetof<RouteModel>(); }
 export function off_RM_samples(): usize { return offsetof<RouteModel>("samples"); }
 export function off_RM_resVar(): usize { return offsetof<RouteModel>("resVar"); }
+export function size_ShapeBlock(): usize { return offsetof<ShapeBlock>(); }
+export function off_SB_updates(): usize { return offsetof<ShapeBlock>("updates"); }
+export function size_ShapeStat(): usize { return offsetof<ShapeStat>(); }
+export function off_SS_weight(): usize { return offsetof<ShapeStat>("weight"); }
+export function off_SS_mean(): usize { return offsetof<ShapeStat>("mean"); }
+export function off_SS_m2(): usize { return offsetof<ShapeStat>("m2"); }
+export function off_SS_count(): usize { return offsetof<ShapeStat>("count"); }

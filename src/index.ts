@@ -15,6 +15,7 @@ export type { TaskFunction, TaskResult, TasksOf } from './graph/taskflow.js';
 export type { TaskContext, TaskGroup } from './worker/context.js';
 export type { ExecutorOptions, GpuOptions, TaskModuleNamespace, CoreSource } from './options.js';
 export type { PlacementView, PlacementDecision, RouteModelView, RouterSnapshot } from './learn/router.js';
+export type { ShapesSnapshot, ShapeStatView } from './learn/shapes.js';
 export type { Route, RouteChoice } from './policy/router.js';
 export type { Parallel } from './algorithms/route.js';
 export type { CloseReport, BusyWorker } from './engine/lifecycle.js';

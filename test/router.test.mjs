@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeCore } from './helpers/core.mjs';
-import { ROUTES, FEATURES, decideRoute, staticRoute, routeFeatures, xorshift } from '../build/src/policy/router.js';
+import { ROUTES, FEATURES, ROUTER, decideRoute, staticRoute, routeFeatures, shapeNoise, xorshift } from '../build/src/policy/router.js';
 import { Router } from '../build/src/learn/router.js';
 import { Executor, Taskflow, reduce, transform, inclusiveScan, sort } from '../build/src/index.js';
 
@@ -67,27 +67,71 @@ Pure('never a choice outside the candidates (10^4 random views and draws)', () =
   for (let i = 0; i < 10_000; i++) {
     const candidates = subsets[i % subsets.length];
     const fallback = candidates[Math.floor(rand() * candidates.length)];
-    const views = ROUTES.map(() => (rand() < 0.1 ? undefined : { mean: rand() * 20 - 5, sd: rand(), support: rand() * 4, samples: Math.floor(rand() * 10) }));
+    const views = ROUTES.map(() => (rand() < 0.1 ? undefined : { mean: rand() * 20 - 5, sd: rand(), spread: 2 * rand(), support: rand() * 4, samples: Math.floor(rand() * 10),
+      shapeWeight: rand() < 0.5 ? 0 : 4 * rand(), shapeMean: rand() * 20 - 5, shapeM2: rand() }));
     const c = decideRoute({ candidates, fallback }, views, rand(), rand());
     assert.ok(candidates.includes(c.route), `${c.route} not in ${candidates}`);
   }
 });
 
 Pure('a NaN or infinite prediction falls back to the static rule, named invalid', () => {
-  const ok = { mean: 5, sd: 0.1, support: 10, samples: 10 };
+  const ok = { mean: 5, sd: 0.1, spread: 0.1, support: 10, samples: 10, shapeWeight: 0, shapeMean: 0, shapeM2: 0 };
   for (const bad of [NaN, Infinity, -Infinity]) {
     const c = decideRoute({ candidates: ['serial', 'parallel'], fallback: 'parallel' }, [{ ...ok, mean: bad }, { ...ok, mean: 9 }], 0.5, 0.5);
     assert.equal(c, { route: 'parallel', reason: 'invalid', confidence: 0 });
+    const m = decideRoute({ candidates: ['serial', 'parallel'], fallback: 'parallel' }, [{ ...ok, shapeWeight: 2, shapeMean: bad }, { ...ok, mean: 9 }], 0.5, 0.5);
+    assert.equal(m, { route: 'parallel', reason: 'invalid', confidence: 0 }, 'a shape mean not finite');
   }
 });
 
 Pure('confidence: a learned choice replaces the static one only with a margin against the noise', () => {
-  const view = (mean, sd) => ({ mean, sd, support: 10, samples: 50 });
+  // both measured at the shape (8 samples each, one call's noise 0.5 bits)
+  const view = (mean, sd) => ({ mean, sd, spread: sd, support: 10, samples: 50, shapeWeight: 8, shapeMean: mean, shapeM2: 8 * sd * sd });
   const p = { candidates: ['serial', 'parallel'], fallback: 'parallel' };
   assert.is(decideRoute(p, [view(4, 0.1), view(6, 0.1)], 0.5, 0.5).route, 'serial');
-  const close = decideRoute(p, [view(5.9, 0.5), view(6, 0.5)], 0.5, 0.5);
+  const close = decideRoute(p, [view(5.95, 0.5), view(6, 0.5)], 0.5, 0.5);
   assert.is(close.route, 'parallel');
   assert.is(close.reason, 'fallback');
+});
+
+/** A view: the model's prediction `mean` (log2 µs) with `spread`, and `w` measurements' weight at the shape with mean `at`. */
+const shaped = (mean, spread, w = 0, at = 0, m2 = 0.01 * w) => ({ mean, sd: 0.1, spread, support: 10, samples: 50, shapeWeight: w, shapeMean: at, shapeM2: m2 });
+const SP = { candidates: ['serial', 'parallel'], fallback: 'parallel' };
+
+Pure('the shape table: known inputs → known choice', () => {
+  // [serial view, parallel view, want route, want reason, why]; L: a long call (log2 µs + 4: about 1 ms)
+  const L = (mean, spread, w = 0, at = 0, m2) => shaped(mean + 4, spread, w, at + 4, m2);
+  const rows = [
+    [L(6, 0.2), L(8, 0.2), 'serial', 'learned', 'no measurements: the model alone, a clear margin'],
+    [L(8, 2, 8, 5), L(6, 2, 8, 7), 'serial', 'learned', 'a wrong model: the shape measured serial 4× faster'],
+    [L(6, 0.3, 8, 7.2), L(8, 0.3, 8, 7), 'parallel', 'learned', 'the shape says parallel; the model said serial'],
+    [L(6, 2, 8, 6), L(6.1, 2, 0), 'parallel', 'explore', 'parallel plausible (its prior overlaps), never measured here: tried'],
+    [L(6, 0.1, 8, 6), L(9, 0.1, 0), 'serial', 'learned', 'parallel known 8× slower: not tried'],
+    [L(6, 0.1, 8, 6), L(6.01, 0.1, 8, 6.01), 'parallel', 'fallback', 'a tie within the noise: the static rule'],
+    [L(6, 0.1, 8, 6), L(6.05, 1, 0.3, 6.05), 'parallel', 'explore', 'close, its measurements faded (weight 0.3): retried'],
+    [L(6, 0.1, 8, 6), L(6.5, 0.1, 0.3, 6.5), 'serial', 'learned', 'faded but known 1.4× slower, sure of it: not retried'],
+    [shaped(4, 2, 8, 4), shaped(4.1, 2, 0), 'parallel', 'fallback', 'a short call (16 µs): not tried at the shape; the static rule, unsure'],
+  ];
+  for (const [s, p, route, reason, why] of rows) {
+    const c = decideRoute(SP, [s, p], 0.5, 0.5);
+    assert.is(c.route, route, why);
+    assert.is(c.reason, reason, why);
+  }
+});
+
+Pure('shape measurements outweigh a wrong model as they accumulate', () => {
+  // the model says parallel is 2× faster (with little spread); the shape measures it 2× slower
+  const picks = [0, 1, 2, 4, 8, 16].map((w) => decideRoute(SP, [shaped(7, 0.5, w, 6, 0.05 * w), shaped(6, 0.5, w, 7, 0.05 * w)], 0.5, 0.5).route);
+  assert.is(picks[0], 'parallel');
+  assert.is(picks.at(-1), 'serial');
+  // once it switches it stays switched: more evidence never flips it back
+  assert.equal(picks.slice(picks.indexOf('serial')), picks.slice(picks.indexOf('serial')).map(() => 'serial'), picks.join());
+});
+
+Pure('shapeNoise: the measurements\' spread with the model\'s noise as priorSamples more, floored', () => {
+  assert.is(shapeNoise({ sd: 0.5, shapeWeight: 0, shapeM2: 0 }), 0.25);
+  assert.ok(Math.abs(shapeNoise({ sd: 0.5, shapeWeight: 2, shapeM2: 1 }) - (1 + ROUTER.priorSamples * 0.25) / (2 + ROUTER.priorSamples)) < 1e-12);
+  assert.is(shapeNoise({ sd: 0, shapeWeight: 4, shapeM2: 0 }), ROUTER.minVar);
 });
 
 Pure('features: fixed width, finite for sane input, log2 n and the op class in place', () => {
@@ -148,6 +192,75 @@ Model('learning off: every decision is the static rule', ({ core }) => {
     router.observe(t, 1);
   }
   assert.equal(router.inspect().models, []);
+});
+
+Model('the shape table in the core: a discounted weighted Welford (cheaper samples followed fast), a JS reference over random samples', ({ core }) => {
+  const x = core.x, L = core.L, g = 0.9, down = 0.5, slots = 4, opts = 3;
+  const b = core.alloc(x.shapeSize(slots, opts));
+  core.ensure(b, x.shapeSize(slots, opts));
+  x.shapeInit(b, slots, opts, g, down);
+  const ref = Array.from({ length: opts }, () => ({ w: 0, mean: 0, m2: 0, n: 0 }));
+  const rand = xorshift(5);
+  for (let i = 0; i < 200; i++) {
+    const o = Math.floor(rand() * opts), y = 10 * rand() - 5, lim = i % 3 === 0 ? 0.5 : 0;
+    assert.is(x.shapeObserve(b, 2, o, y, lim), 1);
+    for (const r of ref) { r.w *= g; r.m2 *= g; }
+    const r = ref[o];
+    let d = y - r.mean;
+    if (r.n > 0 && lim > 0) d = Math.min(d, lim);
+    const w = r.w + 1, mean = r.mean + (d < 0 ? Math.min(d / w, d * down) : d / w);
+    r.m2 += d * (r.mean + d - mean); r.mean = mean; r.w = w; r.n++;
+  }
+  const f = new Float32Array(core.u8.buffer);
+  for (let o = 0; o < opts; o++) {
+    const at = x.shapeStat(b, 2, o), r = ref[o];
+    const close = (a, e) => Math.abs(a - e) <= 1e-3 * Math.max(1, Math.abs(e));
+    assert.ok(close(f[(at + L.SS_weight) >> 2], r.w), `weight ${o}`);
+    assert.ok(close(f[(at + L.SS_mean) >> 2], r.mean), `mean ${o}`);
+    assert.ok(close(f[(at + L.SS_m2) >> 2], r.m2), `m2 ${o}`);
+    assert.is(core.u32[(at + L.SS_count) >> 2], r.n);
+  }
+  for (const bad of [[NaN, 0], [Infinity, 0], [1, NaN]]) assert.is(x.shapeObserve(b, 2, 0, bad[0], bad[1]), 0, 'not finite: refused');
+  assert.is(x.shapeObserve(b, slots, 0, 1, 0), 0, 'row out of range');
+  assert.is(x.shapeObserve(b, 0, opts, 1, 0), 0, 'choice out of range');
+  const other = x.shapeStat(b, 1, 0);
+  assert.is(f[(other + L.SS_weight) >> 2], 0, 'other rows untouched');
+  x.shapeReset(b, 2);
+  assert.is(core.u32[(x.shapeStat(b, 2, 1) + L.SS_count) >> 2], 0);
+});
+
+Model('a shape that breaks the models\' trend: its measurements decide there', ({ core }) => {
+  // one size class where parallel loses by 3× amid sizes where it wins: the linear models smooth it over
+  const router = new Router(core, true, 21);
+  const cost = { serial: (n) => (n === 1 << 14 ? 20 : 3 + 0.3e-3 * n), parallel: (n) => (n === 1 << 14 ? 60 : 60 + 0.15e-3 * n) };
+  drive(router, 400, { cost });
+  const rows = [];
+  for (let i = 0; i < 60; i++) {
+    const t = router.decide('reduce', 'reduce:0:Float32Array', input(1 << 14));
+    router.observe(t, cost[t.choice.route](1 << 14) / 1000);
+    rows.push(t.choice);
+  }
+  const late = rows.slice(20).filter((c) => c.reason !== 'explore');
+  assert.ok(late.length >= 30 && late.every((c) => c.route === 'serial'), rows.map((c) => c.route).join(' '));
+});
+
+Model('drift at one shape: the choices swap, the router follows within the shape\'s window', ({ core }) => {
+  const router = new Router(core, true, 13);
+  const n = 1 << 20;
+  const at = (serialUs, parallelUs, calls) => {
+    const out = [];
+    for (let i = 0; i < calls; i++) {
+      const t = router.decide('reduce', 'reduce:0:Float32Array', input(n));
+      router.observe(t, (t.choice.route === 'serial' ? serialUs : parallelUs) / 1000);
+      out.push(t.choice.route);
+    }
+    return out;
+  };
+  const before = at(300, 150, 150);
+  assert.ok(before.slice(50).filter((r) => r === 'parallel').length >= 90, `before: ${before.join(' ')}`);
+  const after = at(300, 1200, 300);   // the helpers got 8× dearer (a busy machine)
+  const tail = after.slice(150);
+  assert.ok(tail.filter((r) => r === 'serial').length >= 140, `after: ${tail.join(' ')}`);
 });
 
 Model('NaN features and clock jumps fall back, are counted, and leave the models as they were', ({ core }) => {
@@ -228,6 +341,25 @@ Calls('bad input is named', async ({ ex }) => {
   try { await reduce(ex, f, 'sum', { parallel: 'yes' }); assert.unreachable(); } catch (e) { assert.match(e.message, /options\.parallel|parallel/); assert.match(e.message, /'auto', true or false/); }
   const tf = new Taskflow('g');
   assert.throws(() => reduce.task(tf, f, 'sum', { parallel: false }), /options\.parallel false is for the direct form/);
+});
+
+Calls('1 and 4 workers: the same sums whichever route, the shapes measured, never the GPU without a device', async () => {
+  for (const workers of [1, 4]) {
+    const ex = await Executor.create({ workers });
+    try {
+      const a = ex.shared(Int32Array, 1 << 16);
+      for (let i = 0; i < a.length; i++) a[i] = (i % 13) - 6;
+      const want = a.reduce((x, y) => x + y, 0);
+      for (let i = 0; i < 24; i++) {
+        const n = [256, 1 << 12, 1 << 16][i % 3];
+        assert.is(await reduce(ex, a.subarray(0, n), 'sum', { device: 'auto' }), a.subarray(0, n).reduce((x, y) => x + y, 0));
+      }
+      assert.is(await reduce(ex, a, 'sum'), want);
+      const p = ex.placement();
+      assert.ok(p.shapes >= 1 && p.shapes <= 3, `shapes ${p.shapes}`);
+      assert.ok(p.last.every((d) => d.route !== 'gpu'), `${workers} workers`);
+    } finally { await ex.close(); }
+  }
 });
 
 Calls('learning: false: the static rule on every call', async () => {

@@ -128,6 +128,11 @@ export interface CoreExports {
   routerPredict(r: number, o: number): number;
   routerSupport(r: number, o: number, lo: number, len: number): number;
   routerUpdate(r: number, o: number, y: number): number;
+  shapeSize(slots: number, options: number): number;
+  shapeInit(b: number, slots: number, options: number, gamma: number, down: number): void;
+  shapeReset(b: number, slot: number): void;
+  shapeStat(b: number, slot: number, o: number): number;
+  shapeObserve(b: number, slot: number, o: number, y: number, lim: number): number;
   [name: `off_${string}` | `size_${string}` | `count_${string}` | `flag_${string}`]: () => number;
 }
 

@@ -4,8 +4,9 @@
 // policy/router.ts, and folds the measured call time back in. Host thread only: the host times the calls.
 import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../messages.js';
+import { ShapeTable, shapeKey, type ShapesSnapshot, type ShapeStatView } from './shapes.js';
 import {
-  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, decideRoute, routeFeatures, baseOf, xorshift,
+  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, decideRoute, routeFeatures, shapeNoise, baseOf, xorshift,
   type PlacementRouter, type Route, type RouteChoice, type RouteInput, type RouteView,
 } from '../policy/router.js';
 
@@ -19,15 +20,19 @@ const HISTORY_MIN_N = 1 << 16;
  */
 const HISTORY_DOWN = 0.5, HISTORY_UP = 0.1;
 /**
- * A call the models predict under REUSE_US µs reuses its shape's last decision for the next REUSE calls
- * of that shape (op, log2 n, choices): deciding and learning cost about 1.5 µs, which a 3 µs call
- * notices; a shape that long is cheap either way, and every (REUSE + 1)th call still decides and learns.
- * Only once the models chose it (not the fallback rule, not a try), with REUSE_SUPPORT samples' evidence
- * near the call for the chosen one.
+ * A call whose shape measured the chosen route under REUSE_US µs reuses its shape's last decision for
+ * the next REUSE calls of that shape (op, log2 n, choices): deciding and learning cost about 1.5 µs,
+ * which a 3 µs call notices; a shape that long is cheap either way, and every (REUSE + 1)th call still
+ * decides and learns. Only once the models chose it (not the fallback rule, not a try) with
+ * REUSE_CONFIDENCE, and the shape holds REUSE_SUPPORT measurements' weight of the chosen route.
  */
-const REUSE_US = 100, REUSE = 7, REUSE_SUPPORT = 4;
+const REUSE_US = 100, REUSE = 7, REUSE_SUPPORT = 4, REUSE_CONFIDENCE = 0.9;
 /** A call time outside (0, MAX_MS] ms is a clock that jumped: dropped and counted. */
 const MAX_MS = 3_600_000;
+/** A measurement's deviation from its shape's mean is clipped at this many sd of the shape's noise (at least ROUTER.minVar's). */
+const CLIP_SD = 3;
+/** The least gain of the models' error EMA (policy/router.ts RouteView.spread): it follows about the last 1 / ERR_GAIN calls. */
+const ERR_GAIN = 0.05;
 
 /** One decision, as executor.placement() shows it. */
 export interface PlacementDecision {
@@ -41,8 +46,10 @@ export interface PlacementDecision {
   confidence: number;
   /** What the static rule said. */
   fallback: Route;
-  /** Each candidate's predicted time (µs), NaN where learning is off. */
+  /** Each candidate's predicted time (µs, the model's), NaN where learning is off. */
   predicted: Partial<Record<Route, number>>;
+  /** Each candidate's measured time at the call's shape (µs: 2^ its mean log2 time), where it has measurements. */
+  measured: Partial<Record<Route, number>>;
   /** The measured time (ms), once the call is over; NaN if it was dropped. */
   ms: number | undefined;
   /** The feature vector (policy/router.ts routeFeatures). */
@@ -55,6 +62,8 @@ export interface RouteModelView {
   samples: number;
   /** sd of one call's log2 time about the model's prediction. */
   sd: number;
+  /** Root mean square of its recent errors where it served as a prior (log2; a choice's first measurement at a shape): how far its predictions are trusted. */
+  spread: number;
   weights: number[];
 }
 
@@ -66,17 +75,29 @@ export interface PlacementView {
   models: RouteModelView[];
   /** Cost per element (ns) measured per op key. */
   history: Record<string, number>;
+  /** Call shapes with measurements (rows of the shape table). */
+  shapes: number;
   last: PlacementDecision[];
 }
 
 /** The router's part of executor.models.snapshot(). */
 export interface RouterSnapshot {
-  models: { route: Route; samples: number; resVar: number; w: number[]; support: number[]; p: number[] }[];
+  models: { route: Route; samples: number; resVar: number; w: number[]; support: number[]; p: number[];
+    /** The mean square of the model's errors where it served as a prior, and how many (absent in older snapshots). */
+    errVar?: number; errN?: number }[];
   history: Record<string, number>;
+  /** Per-shape measurements (learn/shapes.ts); absent in older snapshots. */
+  shapes?: ShapesSnapshot[];
 }
 
 /** A decision in flight: observe() folds its time in. */
-export interface Ticket { readonly choice: RouteChoice; readonly record: Kept; readonly x: Float32Array; readonly base: number; readonly serialN: number }
+export interface Ticket {
+  readonly choice: RouteChoice; readonly record: Kept; readonly x: Float32Array; readonly base: number; readonly serialN: number;
+  /** The shape's row (-1 with learning off), log2 n, and the clip of the shape's step (log2). */
+  readonly row: number; readonly log2n: number; readonly lim: number;
+  /** The chosen model's prediction (log2 µs), NaN with learning off or without evidence near the call. */
+  readonly mean: number;
+}
 
 /** A kept decision: its features stay a Float32Array until inspect() copies them out. */
 type Kept = Omit<PlacementDecision, 'features'> & { x: Float32Array };
@@ -93,17 +114,23 @@ export class Router implements PlacementRouter {
   #last: Kept[] = [];
   readonly #reuse = new Map<string, { record: Kept; left: number }>();
   /** decide()'s views of the models, reused (decideRoute reads them before decide returns). */
-  readonly #scratch: { mean: number; sd: number; support: number; samples: number }[] = ROUTES.map(() => ({ mean: 0, sd: 0, support: 0, samples: 0 }));
+  readonly #scratch: { -readonly [K in keyof RouteView]: RouteView[K] }[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0 }));
+  /** Per model: the mean square of its errors where it served as a prior (log2; policy/router.ts RouteView.spread), and how many. */
+  readonly #errVar = new Float64Array(ROUTES.length);
+  readonly #errN = new Float64Array(ROUTES.length);
   readonly #views: (RouteView | undefined)[] = ROUTES.map(() => undefined);
+  readonly #stat: ShapeStatView = { weight: 0, mean: 0, m2: 0, count: 0 };
+  readonly #shapes: ShapeTable | undefined;
 
   constructor(core: SharedCore | undefined, enabled: boolean, seed = 0x9e3779b9) {
     this.#rand = xorshift(seed);
-    if (!enabled || core === undefined) { this.#core = undefined; this.#block = 0; return; }
+    if (!enabled || core === undefined) { this.#core = undefined; this.#block = 0; this.#shapes = undefined; return; }
     const bytes = core.x.routerSize(FEATURES, ROUTES.length);
     const block = core.alloc(bytes);
     core.ensure(block, bytes);
     core.x.routerInit(block, FEATURES, ROUTES.length, ROUTER.noise, ROUTER.drift, ROUTER.p0);
     this.#core = core; this.#block = block;
+    this.#shapes = new ShapeTable(core, ROUTER.shapes, ROUTER.gamma, ROUTER.down, () => this.#view());
   }
 
   get enabled(): boolean { return this.#block !== 0; }
@@ -123,7 +150,7 @@ export class Router implements PlacementRouter {
 
   /** The shape's last decision, while it may be reused (see REUSE_US); undefined: decide(). `mask`: the choices open, a bit per ROUTES index. */
   reused(key: string, n: number, mask: number): Route | undefined {
-    const e = this.#reuse.get(`${key}|${Math.round(Math.log2(n))}|${mask}`);
+    const e = this.#reuse.get(shapeKey(key, n, mask));
     if (e === undefined || e.left <= 0) return undefined;
     e.left--;
     this.#counts.reused++;
@@ -137,10 +164,16 @@ export class Router implements PlacementRouter {
     routeFeatures(p, x);
     const base = baseOf(p);
     const u = this.#rand(), u2 = this.#rand();
-    const predicted: Partial<Record<Route, number>> = {};
+    const predicted: Partial<Record<Route, number>> = {}, measured: Partial<Record<Route, number>> = {};
     let views: (RouteView | undefined)[] | undefined;
+    let mask = 0, row = -1, lim = 0;
+    const log2n = Math.log2(p.n);
+    for (const r of p.candidates) mask |= 1 << ROUTES.indexOf(r);
+    const shape = shapeKey(key, p.n, mask);
     if (this.#block !== 0 && p.candidates.length > 1) {
-      const core = this.#core!, b = this.#block, f = this.#view();
+      const core = this.#core!, b = this.#block, shapes = this.#shapes!, st = this.#stat;
+      row = Number.isFinite(log2n) ? shapes.rowOf(shape) : -1;
+      const f = this.#view();
       f.set(x, core.x.routerFeatures(b) >> 2);
       const finite = core.x.routerCheck(b) !== 0;
       views = this.#views;
@@ -154,26 +187,43 @@ export class Router implements PlacementRouter {
         v.mean = mean;
         v.samples = core.u32[(m + core.L.RM_samples) >> 2];
         v.sd = Math.sqrt(Math.max(0, f[(m + core.L.RM_resVar) >> 2]));
+        v.spread = Math.sqrt(this.#errN[o] > 0 ? this.#errVar[o] : ROUTER.p0);
         v.support = finite ? Math.min(core.x.routerSupport(b, o, TENT_RANGE[0], TENT_RANGE[1]), core.x.routerSupport(b, o, KIND_RANGE[0], KIND_RANGE[1])) : NaN;
+        // the shape's measurements, per element, scaled to this call's n
+        if (row >= 0) shapes.read(row, o, st); else st.weight = st.m2 = st.count = 0;
+        v.shapeWeight = st.count > 0 ? st.weight : 0;
+        v.shapeMean = st.mean + log2n;
+        v.shapeM2 = st.m2;
+        if (st.count > 0) measured[r] = 2 ** v.shapeMean;
       }
+
     }
     const choice = decideRoute(p, views, u, u2);
+    // a measurement's step at the shape is clipped at CLIP_SD of the shape's noise for the chosen route
+    // (its measurements' spread, the model's noise as ROUTER.priorSamples more): an outlier (a call a
+    // busy machine slowed 5×) moves the shape's mean by a bounded step
+    const cv = views?.[ROUTES.indexOf(choice.route)];
+    if (cv !== undefined) lim = CLIP_SD * Math.sqrt(shapeNoise(cv));
     this.#counts.decisions++;
     this.#counts[choice.reason]++;
     const record: Kept = { call, key, n: p.n, route: choice.route, reason: choice.reason, confidence: choice.confidence,
-      fallback: p.fallback, predicted, ms: undefined, x };
+      fallback: p.fallback, predicted, measured, ms: undefined, x };
     this.#keep(record);
     if (views !== undefined) {
-      let mask = 0;
-      for (const r of p.candidates) mask |= 1 << ROUTES.indexOf(r);
-      // settled: the models chose (every other choice tried here, or known slower) a short call, with
-      // REUSE_SUPPORT samples' evidence near it for the chosen one
-      const settled = choice.reason === 'learned' && predicted[choice.route]! < REUSE_US && views[ROUTES.indexOf(choice.route)]!.support >= REUSE_SUPPORT;
-      const k = `${key}|${Math.round(Math.log2(p.n))}|${mask}`;
-      if (settled) this.#reuse.set(k, { record, left: REUSE });
-      else this.#reuse.delete(k);
+      // settled: the models chose, sure of the margin over the static rule's choice (REUSE_CONFIDENCE;
+      // a reused mistake is repeated REUSE times), a short call whose shape has REUSE_SUPPORT
+      // measurements' weight of the chosen route
+      const v = views[ROUTES.indexOf(choice.route)]!;
+      const settled = choice.reason === 'learned' && choice.confidence >= REUSE_CONFIDENCE && v.shapeWeight >= REUSE_SUPPORT && 2 ** v.shapeMean < REUSE_US;
+      if (settled) this.#reuse.set(shape, { record, left: REUSE });
+      else this.#reuse.delete(shape);
     }
-    return { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0 };
+    // the chosen model's prediction, to measure its error by, where it serves as a prior: with evidence
+    // near the call (an extrapolation is never used as one) and no measurement of the choice at this
+    // shape yet (the error of a prediction for a shape the model has not been fitted on)
+    const cm = views?.[ROUTES.indexOf(choice.route)];
+    const mean = cm !== undefined && cm.support >= ROUTER.minSupport && cm.shapeWeight === 0 ? cm.mean : NaN;
+    return { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean };
   }
 
   #keep(d: Kept): void {
@@ -192,8 +242,16 @@ export class Router implements PlacementRouter {
     if (this.#block === 0) return;
     const core = this.#core!, b = this.#block;
     this.#view().set(t.x, core.x.routerFeatures(b) >> 2);
-    const r = core.x.routerUpdate(b, ROUTES.indexOf(t.choice.route), Math.log2(ms * 1000) - t.base);
-    if (r === 1) this.#counts.observed++;
+    const o = ROUTES.indexOf(t.choice.route), y = Math.log2(ms * 1000);
+    const r = core.x.routerUpdate(b, o, y - t.base);
+    if (r === 1) {
+      this.#counts.observed++;
+      // the model's error before this call: a running mean of its square, then an EMA (ERR_GAIN)
+      const e = y - t.mean;
+      if (Number.isFinite(e)) { const g = Math.max(1 / ++this.#errN[o], ERR_GAIN); this.#errVar[o] += g * (e * e - this.#errVar[o]); }
+    }
+    // the shape's row, unless the core refused the features (not finite: the call's shape is not either)
+    if (r === 1 && t.row >= 0) this.#shapes!.observe(t.row, o, y - t.log2n, t.lim);
   }
 
   /** executor.placement(). */
@@ -206,22 +264,23 @@ export class Router implements PlacementRouter {
     }
     const models = b === 0 ? [] : ROUTES.map((route, o) => {
       const s = this.#model(o);
-      return { route, samples: s.samples, sd: Math.sqrt(Math.max(0, s.resVar)), weights: s.w };
+      return { route, samples: s.samples, sd: Math.sqrt(Math.max(0, s.resVar)), spread: Math.sqrt(s.errN! > 0 ? s.errVar! : ROUTER.p0), weights: s.w };
     });
-    return { enabled: b !== 0, counts, models, history: Object.fromEntries(this.#history), last: this.#last.map(({ x, ...d }) => ({ ...d, predicted: { ...d.predicted }, features: [...x] })) };
+    return { enabled: b !== 0, counts, models, history: Object.fromEntries(this.#history), shapes: this.#shapes?.size ?? 0,
+      last: this.#last.map(({ x, ...d }) => ({ ...d, predicted: { ...d.predicted }, measured: { ...d.measured }, features: [...x] })) };
   }
 
   #model(o: number): RouterSnapshot['models'][number] {
     const core = this.#core!, m = core.x.routerModel(this.#block, o), f = this.#view(), w0 = (m + core.L.size_RouteModel) >> 2;
     return {
-      route: ROUTES[o], samples: core.u32[(m + core.L.RM_samples) >> 2], resVar: f[(m + core.L.RM_resVar) >> 2],
+      route: ROUTES[o], samples: core.u32[(m + core.L.RM_samples) >> 2], resVar: f[(m + core.L.RM_resVar) >> 2], errVar: this.#errVar[o], errN: this.#errN[o],
       w: [...f.subarray(w0, w0 + FEATURES)], support: [...f.subarray(w0 + FEATURES, w0 + 2 * FEATURES)],
       p: [...f.subarray(w0 + 2 * FEATURES, w0 + 2 * FEATURES + FEATURES * FEATURES)],
     };
   }
 
   snapshot(): RouterSnapshot {
-    return { models: this.#block === 0 ? [] : ROUTES.map((_, o) => this.#model(o)), history: Object.fromEntries(this.#history) };
+    return { models: this.#block === 0 ? [] : ROUTES.map((_, o) => this.#model(o)), history: Object.fromEntries(this.#history), shapes: this.#shapes?.snapshot() ?? [] };
   }
 
   /** Warm start: sets the models and history a snapshot holds; returns how many models it set (entries not finite are skipped). */
@@ -244,14 +303,19 @@ export class Router implements PlacementRouter {
       core.u32[(at + core.L.RM_samples) >> 2] = m.samples;
       f[(at + core.L.RM_resVar) >> 2] = m.resVar;
       f.set(m.w, w0); f.set(m.support, w0 + FEATURES); f.set(m.p, w0 + 2 * FEATURES);
+      const errs = m.errVar !== undefined && m.errVar >= 0 && Number.isFinite(m.errVar) && m.errN !== undefined && m.errN >= 0 && Number.isFinite(m.errN);
+      this.#errVar[o] = errs ? m.errVar! : 0; this.#errN[o] = errs ? m.errN! : 0;
       n++;
     }
+    this.#shapes!.restore(s.shapes);
     return n;
   }
 
   /** Forgets the models, the history and the decisions. */
   reset(): void {
     if (this.#block !== 0) for (let o = 0; o < ROUTES.length; o++) this.#core!.x.routerResetModel(this.#block, o);
+    this.#shapes?.reset();
+    this.#errVar.fill(0); this.#errN.fill(0);
     this.#history.clear();
     this.#reuse.clear();
     this.#counts = ZERO_COUNTS();

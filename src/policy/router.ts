@@ -80,16 +80,31 @@ export function routeFeatures(p: RouteInput, out: Float32Array, at = 0): void {
   out[at + 23] = (p.software ? 0.5 : 0) + (p.resident ? 0.5 : 0);
 }
 
-/** What one model says about the call. */
+/** What one choice's model and its measurements at the call's shape say about the call. */
 export interface RouteView {
-  /** Predicted log2 of the call time (µs). */
+  /** The model's predicted log2 of the call time (µs). */
   readonly mean: number;
-  /** The model's noise: sd of one measurement's log2 time. */
+  /** The model's noise: sd of one measurement's log2 time about its prediction. */
   readonly sd: number;
+  /**
+   * The root mean square of the model's recent errors where it served as a prior (log2: its prediction
+   * for a choice's first measurement at a shape, against what the call took): how far to trust a
+   * prediction where the shape has no measurement yet. It holds the noise, the weights' uncertainty and
+   * the misfit of a linear model alike.
+   */
+  readonly spread: number;
   /** Evidence near this call: samples alike in size of work and in op class. */
   readonly support: number;
   /** Samples the model has seen in all. */
   readonly samples: number;
+  /**
+   * The measurements of this choice at the call's shape (op, size class, choices open;
+   * assembly/learn/shapes.ts): their discounted weight (0: none, or faded), weighted mean log2 time (µs,
+   * at this call's n) and weighted sum of squared deviations.
+   */
+  readonly shapeWeight: number;
+  readonly shapeMean: number;
+  readonly shapeM2: number;
 }
 
 /**
@@ -104,11 +119,27 @@ export interface RouteView {
  * epsilon, nearBits, nearUs: the share of decisions that try a choice with evidence near the call
  *   predicted within nearBits (×2) of the best, or at most nearUs µs slower: a model whose choice is no longer chosen still learns when
  *   the machine or the workload drifts, and a try costs little.
- * confidence: the learned choice replaces the static rule's only when margin / (margin + sd) reaches
- *   it, the margin being how much faster (log2) it is predicted to be and sd the two models' noise.
+ * confidence: the learned choice replaces the static rule's only when margin / (margin + se) reaches
+ *   it, the margin being how much faster (log2) it is predicted to be and se the standard error of the
+ *   two estimates (the models' noise before the shape has measurements; shrinking as it gets them).
+ * priorSamples: a shape's noise estimate counts the model's noise as this many samples beside its own
+ *   (two samples of one shape say little about their spread).
+ * minVar: the least variance (log2²) of one measurement: a shape whose calls all took the same time
+ *   does not make its mean exact.
+ * shapeTry, plausible, tryUs: a choice whose measurements at the shape weigh less than shapeTry (none
+ *   yet, or faded by gamma) is tried there while it may plausibly beat the best: its estimate less
+ *   `plausible` standard errors of the difference is below the best's. Tries stop once the shape's
+ *   measurements separate the choices, and resume after about 1 / (1 − gamma) calls of the shape. Only
+ *   on calls the best is estimated to take tryUs µs or more: below, a better choice saves a few µs,
+ *   and a try costs as much as it can win.
+ * gamma, down, shapes: the shape table's discount per observation of a shape; the least share of the
+ *   way a measurement below a choice's mean moves it (timing noise only adds time: a first measurement
+ *   a pause inflated comes down with the next ordinary one); its rows (a new shape past that many takes
+ *   the row least recently used).
  */
 export const ROUTER = Object.freeze({
   minSupport: 0.6, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.3,
+  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, gamma: 0.9, down: 0.5, shapes: 256,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
   noise: 0.05, drift: 0.002, p0: 4,
 });
@@ -136,38 +167,57 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   // Loops over at most three candidates, no closures or arrays: this runs once per algorithm call.
   const cands = p.candidates, fallback = p.fallback, n = cands.length;
   if (views === undefined || n < 2) return { route: fallback, reason: 'static', confidence: 1 };
-  const cost = COSTS;
+  const cost = COSTS, vars = VARS;
   let f = -1, top = -1, known = -1;
   for (let i = 0; i < n; i++) {
     const v = views[ROUTES.indexOf(cands[i])];
-    if (v === undefined || !Number.isFinite(v.mean) || !Number.isFinite(v.sd) || !Number.isFinite(v.support)) return { route: fallback, reason: 'invalid', confidence: 0 };
-    // The models predict log2 time; what a makespan adds up is time, whose mean for a log-normal
+    if (v === undefined || !Number.isFinite(v.mean) || !Number.isFinite(v.sd) || !Number.isFinite(v.support) || !(v.spread >= 0)) return { route: fallback, reason: 'invalid', confidence: 0 };
+    const w = v.shapeWeight > 0 ? v.shapeWeight : 0;
+    if (w > 0 && !(Number.isFinite(v.shapeMean) && v.shapeM2 >= 0 && Number.isFinite(w))) return { route: fallback, reason: 'invalid', confidence: 0 };
+    // One call's noise (log2) at this shape: the spread of its measurements, the model's noise counted
+    // as priorSamples more. The estimate of the shape's mean: the model's prediction as a prior (where
+    // it has evidence near the call; the square of its recent errors as the prior's variance) updated
+    // by the shape's measurements (a normal–normal posterior, precision-weighted).
+    const s2 = shapeNoise(v, k);
+    const a = v.support >= k.minSupport ? 1 / Math.max(v.spread * v.spread, k.minVar) : 0;
+    const b = w / s2;
+    const prec = a + b;
+    vars[i] = prec > 0 ? 1 / prec : Infinity;
+    // The estimates are of log2 time; what a makespan adds up is time, whose mean for a log-normal
     // spread is 2^(μ + σ² ln2 / 2): a choice that is sometimes fast and often slow (helpers on a busy
     // machine) ranks by that, not by its median.
-    cost[i] = v.mean + (Math.LN2 / 2) * v.sd * v.sd;
+    cost[i] = (b > 0 ? (a * v.mean + b * v.shapeMean) / prec : v.mean) + (Math.LN2 / 2) * s2;
     if (top < 0) top = i;
-    if (v.support >= k.minSupport && (known < 0 || cost[i] < cost[known])) known = i;
+    if (prec > 0 && (known < 0 || cost[i] < cost[known])) known = i;
     if (cands[i] === fallback) f = i;
   }
   const view = (i: number): RouteView => views[ROUTES.indexOf(cands[i])]!;
-  // a choice without evidence near the call is never chosen for its prediction (a prior, or an
-  // extrapolation): only tried below; the best is among the known ones, else the static rule's
+  // a choice with neither evidence near the call nor measurements at its shape is never chosen for its
+  // prediction (a prior, or an extrapolation): only tried below; the best is among the known ones,
+  // else the static rule's
   if (known < 0) top = f >= 0 ? f : top;
   else top = known;
-  // forced exploration (the static rule's choice first): a choice with too little evidence here,
-  // unless it is already known to be far slower, or is untried and the call is not a cheap one
+  // forced exploration (the static rule's choice first): a choice with no evidence here, unless it is
+  // already known to be far slower, or is untried and the call is not a cheap one
   for (let j = -1; j < n; j++) {
     const i = j < 0 ? f : j;
     if (i < 0 || (j >= 0 && i === f)) continue;
     const v = view(i);
-    if (v.support >= k.minSupport) continue;
+    if (vars[i] < Infinity) continue;
     if (known >= 0 && v.samples >= k.judgeAfter && cost[i] > cost[known] + k.hopeless) continue;
     if (i !== f && v.samples < k.judgeAfter && f >= 0 && 2 ** cost[f] > k.cheapUs) continue;
     return { route: cands[i], reason: 'explore', confidence: 0 };
   }
+  // the shape's bandit: a choice with (almost) no measurements at this shape that may still beat the
+  // best, by the standard error of the difference, is measured here — on calls long enough for the
+  // choice to matter (a shorter one is left to the models and the tries above)
+  for (let i = 0; i < n && 2 ** cost[top] >= k.tryUs; i++) {
+    if (i === top || vars[i] === Infinity || !(view(i).shapeWeight < k.shapeTry)) continue;
+    if (cost[i] - k.plausible * Math.sqrt(vars[i] + vars[top]) < cost[top]) return { route: cands[i], reason: 'explore', confidence: 0 };
+  }
   if (u < k.epsilon) {
     const t = cost[top];
-    const near = (i: number): boolean => i !== top && view(i).support >= k.minSupport && (cost[i] <= t + k.nearBits || 2 ** cost[i] - 2 ** t <= k.nearUs);
+    const near = (i: number): boolean => i !== top && vars[i] < Infinity && (cost[i] <= t + k.nearBits || 2 ** cost[i] - 2 ** t <= k.nearUs);
     let count = 0;
     for (let i = 0; i < n; i++) if (near(i)) count++;
     if (count > 0) {
@@ -176,14 +226,28 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     }
   }
   if (top === f || f < 0) return { route: cands[top], reason: 'learned', confidence: 1 };
+  // the static rule's choice known to be hopeless (no evidence near, a model that knows it slow): its
+  // prior is the model's recent errors
+  const vf = vars[f] < Infinity ? vars[f] : Math.max(view(f).spread * view(f).spread, k.minVar);
   const margin = cost[f] - cost[top];
-  const sd = Math.hypot(view(top).sd, view(f).sd);
-  const confidence = margin / (margin + sd + 1e-9);
+  const se = Math.sqrt(vars[top] + vf);
+  const confidence = margin / (margin + se + 1e-9);
   return confidence >= k.confidence ? { route: cands[top], reason: 'learned', confidence } : { route: fallback, reason: 'fallback', confidence };
+}
+
+/**
+ * One call's noise (variance of log2 time) at a shape for one choice: the weighted spread of its
+ * measurements there, the model's noise counted as k.priorSamples samples more, at least k.minVar.
+ */
+export function shapeNoise(v: Pick<RouteView, 'sd' | 'shapeWeight' | 'shapeM2'>, k: RouterParams = ROUTER): number {
+  const w = v.shapeWeight > 0 ? v.shapeWeight : 0;
+  return Math.max(((w > 0 ? v.shapeM2 : 0) + k.priorSamples * v.sd * v.sd) / (w + k.priorSamples), k.minVar);
 }
 
 /** decideRoute's scratch: one cost per candidate (it never re-enters). */
 const COSTS = new Float64Array(ROUTES.length);
+/** decideRoute's scratch: the variance of each candidate's estimate (Infinity: nothing known). */
+const VARS = new Float64Array(ROUTES.length);
 
 /**
  * The static rule (the plain twin): the GPU where policy/placement.ts placeKernel sends the call

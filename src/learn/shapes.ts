@@ -1,0 +1,100 @@
+// The host's side of the placement router's per-shape measurements (assembly/learn/shapes.ts): it maps
+// each call shape (op key, size class, choices open) to a row of the block in shared memory, reads a
+// row's stats into the decision's views and folds the measured times in. Host thread only, like
+// learn/router.ts, which owns it.
+import type { SharedCore } from '../engine/memory.js';
+import { ROUTES, type Route } from '../policy/router.js';
+
+/** One choice's measurements at a shape: discounted weight, mean log2 µs per element, m2; samples in all. */
+export interface ShapeStatView { weight: number; mean: number; m2: number; count: number }
+
+/** The shape table's part of executor.models.snapshot(): each row's shape and its choices' stats. */
+export interface ShapesSnapshot { shape: string; stats: Partial<Record<Route, ShapeStatView>> }
+
+/** The row key of a call: its op key, size class (log2 n, rounded) and the choices open (a bit per ROUTES index). */
+export const shapeKey = (key: string, n: number, mask: number): string => `${key}|${Math.round(Math.log2(n))}|${mask}`;
+
+export class ShapeTable {
+  readonly #core: SharedCore;
+  readonly #block: number;
+  readonly #slots: number;
+  /** The router's f32 view of the memory, re-taken after growth. */
+  readonly #f32: () => Float32Array;
+  /** Shape → row, in order of last use (a Map keeps insertion order: the first entry is the least recently used). */
+  readonly #rows = new Map<string, number>();
+
+  constructor(core: SharedCore, slots: number, gamma: number, down: number, f32: () => Float32Array) {
+    const bytes = core.x.shapeSize(slots, ROUTES.length);
+    const block = core.alloc(bytes);
+    core.ensure(block, bytes);
+    core.x.shapeInit(block, slots, ROUTES.length, gamma, down);
+    this.#core = core; this.#block = block; this.#slots = slots; this.#f32 = f32;
+  }
+
+  /** Shapes seen, at most the rows. */
+  get size(): number { return this.#rows.size; }
+
+  /** The row of a shape, taking the least recently used one (emptied) for a new shape when all are taken. */
+  rowOf(shape: string): number {
+    let row = this.#rows.get(shape);
+    if (row !== undefined) { this.#rows.delete(shape); this.#rows.set(shape, row); return row; }
+    if (this.#rows.size < this.#slots) row = this.#rows.size;
+    else {
+      const [old, r] = this.#rows.entries().next().value as [string, number];
+      this.#rows.delete(old);
+      row = r;
+      this.#core.x.shapeReset(this.#block, row);
+    }
+    this.#rows.set(shape, row);
+    return row;
+  }
+
+  /** Choice o's stats at `row`, read into `out` (no allocation). */
+  read(row: number, o: number, out: ShapeStatView): ShapeStatView {
+    const core = this.#core, at = core.x.shapeStat(this.#block, row, o), f = this.#f32(), L = core.L;
+    out.weight = f[(at + L.SS_weight) >> 2]; out.mean = f[(at + L.SS_mean) >> 2]; out.m2 = f[(at + L.SS_m2) >> 2];
+    out.count = core.u32[(at + L.SS_count) >> 2];
+    return out;
+  }
+
+  /** Folds y (log2 µs per element) measured for choice o into `row`: a deviation above the mean clipped at lim (> 0), one below followed by at least `down` of the way. 1 applied, 0 refused. */
+  observe(row: number, o: number, y: number, lim: number): number { return this.#core.x.shapeObserve(this.#block, row, o, y, lim); }
+
+  snapshot(): ShapesSnapshot[] {
+    const out: ShapesSnapshot[] = [];
+    // in row order: a snapshot does not change with the order of last use
+    for (const [shape, row] of [...this.#rows].sort((x, y) => x[1] - y[1])) {
+      const stats: ShapesSnapshot['stats'] = {};
+      ROUTES.forEach((r, o) => { const s = this.read(row, o, { weight: 0, mean: 0, m2: 0, count: 0 }); if (s.count > 0) stats[r] = s; });
+      if (Object.keys(stats).length > 0) out.push({ shape, stats });
+    }
+    return out;
+  }
+
+  /** Sets the rows a snapshot holds (entries not finite or not of a known choice are skipped); returns how many rows it set. */
+  restore(rows: unknown): number {
+    if (!Array.isArray(rows)) return 0;
+    const core = this.#core, L = core.L;
+    let n = 0;
+    for (const e of rows as ShapesSnapshot[]) {
+      if (typeof e?.shape !== 'string' || typeof e.stats !== 'object' || e.stats === null) continue;
+      const row = this.rowOf(e.shape);
+      core.x.shapeReset(this.#block, row);
+      ROUTES.forEach((r, o) => {
+        const s = e.stats[r];
+        if (!(s && s.weight >= 0 && Number.isFinite(s.weight) && Number.isFinite(s.mean) && s.m2 >= 0 && Number.isFinite(s.m2) && Number.isInteger(s.count) && s.count > 0 && s.count < 2 ** 32)) return;
+        const at = core.x.shapeStat(this.#block, row, o), f = this.#f32();
+        f[(at + L.SS_weight) >> 2] = s.weight; f[(at + L.SS_mean) >> 2] = s.mean; f[(at + L.SS_m2) >> 2] = s.m2;
+        core.u32[(at + L.SS_count) >> 2] = s.count;
+      });
+      n++;
+    }
+    return n;
+  }
+
+  /** Forgets every shape. */
+  reset(): void {
+    for (const row of this.#rows.values()) this.#core.x.shapeReset(this.#block, row);
+    this.#rows.clear();
+  }
+}
