@@ -104,7 +104,7 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 //   0   top parked · ·                      (thieves and owner CAS top; wakers CAS parked; atomic)
 //   64  bottom buf mask current rng more batchRun batchCount searching awaitList awaitCap domStart domCount metrics
 //                                       (owner writes; thieves atomic-load bottom; dom*/metrics host config)
-//   128 executed steals failedSteals parks wakeups overflows slotCache slotCached liveDelta frames exit · pops choices
+//   128 executed steals failedSteals parks wakeups overflows slotCache slotCached liveDelta frames exit inlined pops choices
 //                                       (owner writes plainly; host reads for metrics and after the thread died)
 @unmanaged export class WorkerSlot {
   top: i32;
@@ -139,7 +139,9 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                      //   after the thread's 'exit' event and resets it before starting the slot's next thread,
                      //   whose start publishes the reset. Atomic both ways: the idle-exit handshake with the
                      //   pool's demand check relies on the single order of SC atomics. The core never reads it
-  _m2: u32; _m3: u64;
+  inlined: u32;      // children run inline at their spawn (src/worker/lazy.ts): owner-written plainly, read by the
+                     //   host for metrics, as `executed`; the core never reads it
+  _m3: u64;
   pops: u32;         // owner-only: pops from the submission queues (priority aging, worker.ts explore)
   choices: u32;      // heap pointer to the thread's condition-choice buffer (Choice below; src/worker/choices.ts);
                      //   owner-written plainly, freed by the host after the thread died (memory.ts reclaimWorker)
@@ -165,7 +167,9 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 @unmanaged export class Task {
   state: u32;     // revocable tasks (TaskFlag.Revocable): 0 queued, 1 started, 2 withdrawn by the host. The
                   // worker that takes the task CASes 0 → 1, the host CASes 0 → 2 (cancel, reprioritize):
-                  // exactly one wins. Host-written 0 before submission, published by the queue push
+                  // exactly one wins. Host-written 0 before submission, published by the queue push.
+                  // A spawned child (TaskFlag.Child, never revocable): its fork-join level, its spawner's + 1
+                  // (learn/predictor.ts taskShape), written by the spawner and published by spawnPush's push
   fn: u32;        // function id; written by the host, published by the queue push of this task
   pending: i32;   // strong predecessors not yet finished this run; atomic.sub by each finishing predecessor
   deps: u32;      // strong predecessor count (edges from condition tasks are weak and not counted);
@@ -372,6 +376,12 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
   evicted: u32;     // predictors replaced by another fingerprint whose probe window was full
   _n0: u64; _n1: u64; _n2: u64; _n3: u64; _n4: u64; _n5: u64;
 }
+// A spawned child's fingerprint names its fork-join level where a graph task names its node: node
+// FORK_LEVEL_NODE + min(level, FORK_LEVELS - 1). Graph nodes are at most 2^24 (maxTasks ≤ 2^24), so the two
+// never meet. Children at one level of a divide and conquer do about the same work, and a level deeper
+// about 1/k of it (k-way splits): the level is what predicts a child's duration (src/worker/grain.ts).
+export const FORK_LEVEL_NODE: u32 = (1 << 24) + 1;
+export const FORK_LEVELS: u32 = 64;
 // One fingerprint's predictor: one cache line. `seq` is a seqlock (learn/predictor.ts): odd while a writer
 // holds it; every other word is loaded and stored atomically between the writer's CAS and release, so a
 // reader whose two loads of `seq` agree (and are even) read one consistent state.
@@ -379,7 +389,8 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
 @unmanaged export class Predictor {
   seq: u32;         // even: stable; odd: a writer is updating (it took it by CAS even → odd)
   fn1: u32;         // function id + 1 (0: the entry is free)
-  shape: u32;       // size class << 25 | graph node (task slot + 1; 0 for async tasks and spawned children)
+  shape: u32;       // size class << 25 | graph node (task slot + 1; 0 for async tasks), or for a spawned child
+                    // FORK_LEVEL_NODE + its fork-join level (learn/predictor.ts)
   samples: u32;     // samples folded in
   mean: f64;        // Welford's running mean and sum of squared deviations (ms)
   m2: f64;

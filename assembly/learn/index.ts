@@ -2,6 +2,6 @@
 // predictors of task fingerprints, a Q-table.
 export { vecDot, vecAxpy, vecScale, vecDotScalar, vecAxpyScalar } from "./vec";
 export { logitSize, logitInit, logitPredict, logitUpdate } from "./logistic";
-export { learnSize, learnSetup, learnEnable, learnObserve, taskShape, predictObserve, predictRead, predictReadAt, predictRestore, predictReset } from "./predictor";
+export { learnSize, learnSetup, learnEnable, learnObserve, taskShape, predictObserve, predictFold, predictValue, predictRead, predictReadAt, predictRestore, predictReset } from "./predictor";
 export { qSize, qInit, qChoose, qBest, qUpdate, qValue } from "./qtable";
 export { routerSize, routerInit, routerResetModel, routerFeatures, routerModel, routerCheck, routerPredict, routerSupport, routerUpdate } from "./router";

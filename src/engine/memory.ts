@@ -97,6 +97,8 @@ export interface CoreExports {
   learnObserve(t: number, ms: number): void;
   taskShape(t: number): number;
   predictObserve(table: number, fn: number, shape: number, ms: number): number;
+  predictFold(table: number, fn: number, shape: number, ms: number): number;
+  predictValue(table: number, fn: number, shape: number): number;
   predictRead(table: number, fn: number, shape: number, out: number): number;
   predictReadAt(table: number, i: number, out: number): number;
   predictRestore(table: number, fn: number, shape: number, samples: number, mean: number, m2: number, x: number, dx: number, ema: number): number;

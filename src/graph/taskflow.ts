@@ -248,8 +248,8 @@ export class Taskflow {
   version = 0;
   /** @internal Every task, in insertion order (nodesOf). */
   readonly [nodesKey]: Node[] = [];
-  /** @internal Module tasks (composedOf), so compositeVersion does not walk every task. */
-  readonly [modulesKey]: Task[] = [];
+  /** @internal Module tasks (composedOf), so compositeVersion does not walk every task (NO_TASKS until the first). */
+  [modulesKey]: Task[] = NO_TASKS;
 
   constructor(name = 'taskflow') {
     if (typeof name !== 'string') throw new TypeError(messages.argType('new Taskflow(name): name', 'a string', name));
@@ -275,13 +275,15 @@ export class Taskflow {
   emplace(...given: (Function | readonly Function[])[]): Task | Task[] {
     const list = given.length === 1 && Array.isArray(given[0]);
     const fns = (list ? given[0] : given) as readonly Function[];
-    const made = fns.map((fn, i) => {
+    const nodes = this[nodesKey];
+    const made: Task[] = new Array(fns.length);   // a loop, not map(): subflows emplace on every call of a recursion
+    for (let i = 0; i < fns.length; i++) {
+      const fn = fns[i];
       if (typeof fn !== 'function') throw new TypeError(messages.notAFunction(`taskflow.emplace() argument ${i}`, fn));
-      const nodes = this[nodesKey];
       const t = new Task(this, nodes.length, fn);
       nodes.push(t);
-      return t;
-    });
+      made[i] = t;
+    }
     this[bump]();
     return fns.length === 1 && !list ? made[0] : made;
   }
@@ -349,6 +351,7 @@ export class Taskflow {
     t._module = other;
     t._label = other.name;
     this[nodesKey].push(t);
+    if (this[modulesKey] === NO_TASKS) this[modulesKey] = [];
     this[modulesKey].push(t);
     this[bump]();
     return t;
@@ -424,9 +427,10 @@ export class Taskflow {
 
   /** Removes every task. */
   clear(): void {
-    for (const t of this[nodesKey]) (t as { _index: number })._index = -1;
-    this[nodesKey].length = 0;
-    this[modulesKey].length = 0;
+    const nodes = this[nodesKey];
+    // pop(), not `length = 0` (a runtime call): a joined subflow of a recursion is cleared on every call
+    while (nodes.length > 0) (nodes.pop() as { _index: number })._index = -1;
+    this[modulesKey] = NO_TASKS;
     this[bump]();
   }
 }

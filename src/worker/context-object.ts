@@ -10,13 +10,18 @@ import type { TaskContext } from './context.js';
 import { runSubflow } from './subflow.js';
 import { Group } from './group.js';
 import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
+import type { Grain } from './grain.js';
+import type { Lazy } from './lazy.js';
+
+/** No children: what ctx.join passes for a frame that made only inline ones. */
+const NO_KIDS: number[] = [];
 
 /** The task context of this worker thread (start-up, once). */
-export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens }: { join: Join; tokens: Tokens }): TaskContext {
-  const { core, x, w, codec, frameTask, frameKids, frameSubs } = th;
+export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens, grain, lazy }: { join: Join; tokens: Tokens; grain: Grain; lazy: Lazy }): TaskContext {
+  const { core, x, w, codec, frameTask, frameKids, frameSubs, frameLevel } = th;
   const { stopReason, stopRunOf, tokenOf, signalOf } = tokens;
   const T_succ = th.T_succ, T_flags = th.T_flags, T_token = th.T_token, T_pred = th.T_pred, T_argInfo = th.T_argInfo;
-  const T_a0 = th.T_a0, CHILD = th.CHILD;
+  const T_a0 = th.T_a0, T_state = th.T_state, CHILD = th.CHILD;
 
   /** The task on top of the stack, after checking that one runs (`what` names the member for the error). */
   function top(what: string): number {
@@ -31,7 +36,11 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
    */
   function spawnChild(parent: number, fn: unknown, args: readonly unknown[], stopRun: number, call: string): number {
     if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, call, true);   // before anything changes (stack.ts)
-    const id = th.fns!.idOf(fn);
+    return spawnJob(parent, th.fns!.idOf(fn), args, stopRun);
+  }
+
+  /** spawnChild once the stack was checked and fn named: the child as a job on this worker's deque. */
+  function spawnJob(parent: number, id: number, args: readonly unknown[], stopRun: number): number {
     const t = x.taskAllocW(w);
     if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
     // The slot's `succ` may still name a task from its last use (a freed child's spawner, or the free
@@ -46,6 +55,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     // child, which has no predecessors) names the run whose failure or cancellation skips it.
     core.u32[i + T_token] = tokenOf(parent);
     core.u32[i + T_pred] = stopRun;
+    core.u32[i + T_state] = frameLevel[th.depth - 1] + 1;   // its fork-join level (grain.ts), for whoever runs it
     if (args.length === 1 && typeof args[0] === 'number') {   // the common divide-and-conquer shape: one number, inline
       core.f64[(p + T_a0) >> 3] = args[0];
       core.u32[i + T_argInfo] = ONE_NUMBER;
@@ -62,6 +72,47 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     return t;
   }
 
+  /**
+   * ctx.spawn(fn, ...args) (args undefined: the one number a0). The child runs inline (lazy.ts) when it is
+   * predicted too short for a job (grain.ts), its arguments crossing as a job's would and refused the
+   * same way, before anything runs; else it is a job on this worker's deque.
+   */
+  function spawnHere(fn: unknown, args: readonly unknown[] | undefined, a0: number): number {
+    const parent = top('ctx.spawn()');
+    if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
+    const id = th.fns!.idOf(fn);
+    if (grain.on && grain.inline(id, frameLevel[th.depth - 1] + 1)) {
+      return lazy.run(parent, id, args === undefined ? undefined : codec.crossedArgs(args), a0, stopRunOf(parent));
+    }
+    return spawnJob(parent, id, args ?? [a0], stopRunOf(parent));
+  }
+
+  /** A subflow's children (worker/subflow.ts): spawned with their bound arguments, joined as ctx.join. */
+  function spawnBound(fn: unknown, bound: readonly unknown[]): number {
+    return bound.length === 1 && typeof bound[0] === 'number' ? spawnHere(fn, undefined, bound[0]) : spawnHere(fn, bound, 0);
+  }
+
+  function join(handles: number | readonly number[]): any {
+    if (Array.isArray(handles)) {   // children that all ran inline: no job to wait for (lazy.ts)
+      const out = lazy.joinAll(handles);
+      if (out !== undefined) return out;
+    } else if (lazy.slot(handles as number) >= 0) {
+      return lazy.joinAll([handles as number])![0];
+    }
+    const kids = th.depth > 0 ? frameKids[th.depth - 1] : undefined;
+    const list = Array.isArray(handles) ? handles : [handles as number];
+    let jobs = false;
+    for (const c of list) {
+      if (c < 0 ? lazy.slot(c) < 0 : !kids || !kids.includes(c)) throw new Error(messages.notAChild(c));
+      if (c >= 0) jobs = true;
+    }
+    if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, frameTask[th.depth - 1], 'ctx.join()');   // helping nests deeper
+    const out = joinChildren(kids ?? NO_KIDS, list);
+    return Array.isArray(handles) ? out : out[0];
+  }
+
+  const fork = { helpUntil, spawnBound, join };
+
   return {
     workerId: w,
     get cancelled() {
@@ -74,31 +125,23 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     get signal() {
       return signalOf(top('ctx.signal'));
     },
-    spawn(fn, ...args) {
-      const parent = top('ctx.spawn()');
-      return spawnChild(parent, fn, args, stopRunOf(parent), 'ctx.spawn()');
+    spawn(fn) {   // (fn, ...args), read from `arguments` by index: the common call with one number makes no array
+      const n = arguments.length - 1;
+      if (n === 1 && typeof arguments[1] === 'number') return spawnHere(fn, undefined, arguments[1]);
+      const args: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) args[i] = arguments[i + 1];
+      return spawnHere(fn, args, 0);
     },
-    join(handles: number | readonly number[]): any {
-      const kids = th.depth > 0 ? frameKids[th.depth - 1] : undefined;
-      const list = Array.isArray(handles) ? handles : [handles as number];
-      for (const c of list) {
-        if (!kids || !kids.includes(c)) {
-          throw new Error(messages.notAChild(c));
-        }
-      }
-      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, frameTask[th.depth - 1], 'ctx.join()');   // helping nests deeper
-      const out = joinChildren(kids!, list);
-      return Array.isArray(handles) ? out : out[0];
-    },
+    join,
     subflow(name = 'subflow') {
       const task = top('ctx.subflow()');
       const d = th.depth - 1;
       const sf = new Subflow(name, (s) => {
         if (th.depth - 1 !== d || frameTask[d] !== task) throw new Error(messages.foreignSubflow(s.name));
         const subs = frameSubs[d]!;
-        subs.splice(subs.indexOf(s), 1);
+        if (subs.length === 1) frameSubs[d] = undefined; else subs.splice(subs.indexOf(s), 1);
         if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `subflow '${s.name}': join()`);   // helping nests deeper; a refused subflow never starts
-        return runSubflow(th, helpUntil, s, stopRunOf(task), tokenOf(task));
+        return runSubflow(th, fork, s, stopRunOf(task), tokenOf(task));
       });
       (frameSubs[d] ??= []).push(sf);
       return sf;
@@ -115,7 +158,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       if (tf instanceof Subflow) throw new TypeError(messages.corunSubflow(tf.name));
       if (!(tf instanceof Taskflow)) throw new TypeError(messages.notATaskflow('ctx.corun(tf): tf', tf));
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `ctx.corun(tf '${tf.name}')`);   // helping nests deeper
-      return runSubflow(th, helpUntil, tf, stopRunOf(task), tokenOf(task));
+      return runSubflow(th, fork, tf, stopRunOf(task), tokenOf(task));
     },
   };
 }

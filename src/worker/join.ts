@@ -5,12 +5,14 @@
 // helping.
 import { Kind, type PlainError } from '../engine/codec.js';
 import { messages, rebuildError, CancelledError } from '../errors.js';
-import { ONE_NUMBER, type Thread } from './thread.js';
+import { ONE_NUMBER, unlist, type Thread } from './thread.js';
 import type { Frames } from './frames.js';
 import { isThenable, type Call } from './call.js';
 import type { Choices } from './choices.js';
 import type { Retries } from './retry.js';
 import type { Tokens } from './cancel.js';
+import type { Grain } from './grain.js';
+import { takeInline } from './lazy.js';
 
 export interface Join {
   /** The task on top of the stack (record p) returned r: join what it left, record r. 0, or 1 if that failed. */
@@ -28,14 +30,18 @@ export interface Join {
   joinChildren(kids: number[], list: readonly number[], skippedAsUndefined?: boolean): unknown[];
   /** Before the top task runs again (a retry): settle what its failed attempt spawned, start with none. */
   dropChildren(): void;
+  /** Joins what the top frame left unjoined (its subflows, then its children); throws the first error. */
+  joinRest(): void;
+  /** After the top frame's task failed: waits for its children and frees them, drops its subflows. */
+  abandon(): void;
 }
 
-export interface JoinParts { frames: Frames; call: Call; choices: Choices; retries: Retries; tokens: Tokens }
+export interface JoinParts { frames: Frames; call: Call; choices: Choices; retries: Retries; tokens: Tokens; grain: Grain }
 
 export function createJoin(th: Thread, parts: JoinParts): Join {
-  const { frames: { enter, leave }, call, choices: { chosen }, retries: { finished, retryNumber }, tokens: { dropSignal } } = parts;
-  const { core, codec, x, w, tasks, taskSize, frameTask, frameKids, frameSubs, frameSignal } = th;
-  const T_flags = th.T_flags, T_argInfo = th.T_argInfo, T_done = th.T_done, T_fn = th.T_fn;
+  const { frames: { enter, leave }, call, choices: { chosen }, retries: { finished, retryNumber }, tokens: { dropSignal }, grain } = parts;
+  const { core, codec, x, w, tasks, taskSize, frameTask, frameKids, frameSubs, frameSignal, frameBase } = th;
+  const T_flags = th.T_flags, T_argInfo = th.T_argInfo, T_done = th.T_done, T_fn = th.T_fn, CHILD = th.CHILD;
 
   function settle(p: number, r: unknown): number {
     try {
@@ -66,7 +72,9 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
     while (cur >= 0) {
       const p = tasks + cur * taskSize;
       const flags = core.u32[(p >> 2) + T_flags];
-      enter(cur);
+      const level = th.levelOf(p, flags);
+      enter(cur, level);
+      const t0 = (flags & CHILD) !== 0 ? grain.begin(core.u32[(p >> 2) + T_fn], level) : 0;   // a child's duration at its level (grain.ts)
       let failed: number;
       let r: unknown;
       for (;;) {
@@ -74,6 +82,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
           r = call(p, flags);
           if (isThenable(r)) {
             void Promise.resolve(r).catch(() => {});
+            if ((flags & CHILD) !== 0) grain.never(core.u32[(p >> 2) + T_fn]);   // never inline it either
             throw new Error(messages.asyncWhileHelping);
           }
           failed = settle(p, r);
@@ -87,6 +96,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
       const c = frameSignal[th.depth - 1];
       if (c !== undefined) dropSignal(cur, c);
       leave();
+      if (t0 !== 0) grain.end(t0, core.u32[(p >> 2) + T_fn], level);
       const n = chosen(p, failed, r, flags);   // before reading th.choices: it may move the block
       cur = x.finishNested(w, cur, failed, th.choices, n);
     }
@@ -112,6 +122,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
 
   /** Frees a joined child (one of `kids`, which loses it): its result and argument blocks, then its slot. */
   function release(kids: number[], c: number): void {
+    if (c < 0) { unlist(kids, c); return; }   // an inline child that failed or was skipped (lazy.ts): nothing to free
     const p = tasks + c * taskSize;
     // No longer a child for the host's orphan scan: a thread terminated from outside while freeing the
     // blocks below leaks them, where the scan would free them a second time.
@@ -119,24 +130,30 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
     codec.freeResult(p);
     const info = core.u32[(p >> 2) + T_argInfo];
     if (info !== 0 && info !== ONE_NUMBER) codec.freeArgs(p);
-    const i = kids.indexOf(c);   // remove it, keeping the order (splice allocates; this is the hot path of fork-join)
-    for (let k = i; k < kids.length - 1; k++) kids[k] = kids[k + 1];
-    kids.pop();
+    unlist(kids, c);
     x.taskFreeW(w, c);
   }
 
   function joinChildren(kids: number[], list: readonly number[], skippedAsUndefined = false): unknown[] {
-    for (const c of list) waitFor(c);
+    const n = list.length;
+    for (let i = 0; i < n; i++) if (list[i] >= 0) waitFor(list[i]);
     let error: unknown;
-    const out: unknown[] = [];
-    for (const c of list) {
+    const out: unknown[] = new Array(n);   // sized once: pushes would grow it to 17 slots first
+    const base = frameBase[th.depth - 1];
+    for (let i = 0; i < n; i++) {
+      const c = list[i];
+      if (c < 0) {   // run inline (lazy.ts): its outcome is in this frame's region
+        const e = takeInline(th, base - 1 - c, c, out, i, skippedAsUndefined);
+        if (e !== undefined) error ??= e;
+        continue;
+      }
       const p = tasks + c * taskSize;
       const kind = codec.resultKind(p);
       if (kind === Kind.Error) error ??= rebuildError(codec.readResult(p) as PlainError, th.fns!.nameOf(core.u32[(p >> 2) + T_fn]));
       else if (kind === Kind.Skipped) {   // its run (or its group) stopped first
-        if (skippedAsUndefined) out.push(undefined); else error ??= new CancelledError(messages.runStopped);
+        if (skippedAsUndefined) out[i] = undefined; else error ??= new CancelledError(messages.runStopped);
       }
-      else out.push(codec.readResult(p));
+      else out[i] = codec.readResult(p);
       release(kids, c);
     }
     if (error !== undefined) throw error;
@@ -171,7 +188,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
   function abandon(): void {
     const d = th.depth - 1;
     const kids = frameKids[d];
-    if (kids !== undefined) for (const c of kids.slice()) { waitFor(c); release(kids, c); }
+    if (kids !== undefined) for (const c of kids.slice()) { if (c >= 0) waitFor(c); release(kids, c); }
     const subs = frameSubs[d];
     if (subs !== undefined) for (const s of subs) s.drop?.();
   }
@@ -182,5 +199,5 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
     frameKids[d] = frameSubs[d] = undefined;
   }
 
-  return { settle, fail, helpUntil, joinChildren, dropChildren };
+  return { settle, fail, helpUntil, joinChildren, dropChildren, joinRest, abandon };
 }

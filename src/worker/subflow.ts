@@ -2,11 +2,19 @@
 // run slot, starts it on this worker's deque, and helps until its run is done (assembly/subflows.ts).
 import { NONE } from '../engine/memory.js';
 import { Kind, type PlainError } from '../engine/codec.js';
-import { nodesOf, hasModules, type Taskflow } from '../graph/taskflow.js';
+import { nodesOf, hasModules, type Taskflow, type Node } from '../graph/taskflow.js';
 import { flatten, flatName } from '../graph/flatten.js';
 import { layOut, release } from '../engine/placement.js';
 import { messages, rebuildError, CancelledError, type TaskFailure } from '../errors.js';
 import type { Thread } from './thread.js';
+
+/** What runSubflow needs of the task context (context-object.ts): helping, and spawn / join. */
+export interface Fork {
+  helpUntil(at: number): void;
+  /** ctx.spawn(fn, ...bound). */
+  spawnBound(fn: unknown, bound: readonly unknown[]): number;
+  join(handles: readonly number[]): unknown[];
+}
 
 /**
  * Runs subflow sf (or a taskflow built in the task: ctx.corun) for the task on top of this worker's stack, helping meanwhile (`helpUntil`, join.ts).
@@ -16,15 +24,16 @@ import type { Thread } from './thread.js';
  * A subflow of independent plain tasks (no edges, conditions or modules: fork-join shaped, like fib) is
  * run as spawned children, which costs no layout; any other is laid out like a graph.
  */
-export function runSubflow(th: Thread, helpUntil: (at: number) => void, sf: Taskflow, parentRun: number, token: number): unknown[] {
+export function runSubflow(th: Thread, fork: Fork, sf: Taskflow, parentRun: number, token: number): unknown[] {
   const nodes = nodesOf(sf);
-  if (nodes.length === 0) return [];
-  if (!hasModules(sf) && nodes.every((n) => n._succ.length === 0 && !n._condition)) {
-    const ctx = th.ctx!;
-    const handles: number[] = [];
-    for (const n of nodes) handles.push(ctx.spawn(n._fn as (...a: unknown[]) => unknown, ...n._bound));
-    return ctx.join(handles);
+  const n = nodes.length;
+  if (n === 0) return [];
+  if (!hasModules(sf) && independent(nodes)) {
+    const handles: number[] = new Array(n);
+    for (let i = 0; i < n; i++) handles[i] = fork.spawnBound(nodes[i]._fn, nodes[i]._bound);
+    return fork.join(handles);
   }
+  const { helpUntil } = fork;
   const { core, codec } = th;
   const x = core.x;
   const r = x.subRunAlloc();
@@ -51,6 +60,12 @@ export function runSubflow(th: Thread, helpUntil: (at: number) => void, sf: Task
     release(pl, core, codec);
     x.subRunFree(r);
   }
+}
+
+/** No edges, no conditions: a subflow of independent tasks (a loop: this runs on every call of a recursion). */
+function independent(nodes: readonly Node[]): boolean {
+  for (let i = 0; i < nodes.length; i++) if (nodes[i]._succ.length !== 0 || nodes[i]._condition) return false;
+  return true;
 }
 
 /** The first failed task's error, named after its task, with the other failures as `suppressed`. */
