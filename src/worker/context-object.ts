@@ -18,7 +18,7 @@ const NO_KIDS: number[] = [];
 
 /** The task context of this worker thread (start-up, once). */
 export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens, grain, lazy }: { join: Join; tokens: Tokens; grain: Grain; lazy: Lazy }): TaskContext {
-  const { core, x, w, codec, frameTask, frameKids, frameSubs, frameLevel } = th;
+  const { core, x, w, codec, frameTask, frameKids, frameSubs, frameLevel, frameStop } = th;
   const { stopReason, stopRunOf, tokenOf, signalOf } = tokens;
   const T_succ = th.T_succ, T_flags = th.T_flags, T_token = th.T_token, T_pred = th.T_pred, T_argInfo = th.T_argInfo;
   const T_a0 = th.T_a0, T_state = th.T_state, CHILD = th.CHILD;
@@ -73,23 +73,22 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
   }
 
   /**
-   * ctx.spawn(fn, ...args) (args undefined: the one number a0). The child runs inline (lazy.ts) when it is
-   * predicted too short for a job (grain.ts), its arguments crossing as a job's would and refused the
-   * same way, before anything runs; else it is a job on this worker's deque.
+   * ctx.spawn(fn, ...args) (args undefined: the n ≤ 3 numbers a0, a1, a2). The child runs inline (lazy.ts)
+   * when it is predicted too short for a job (grain.ts), its arguments crossing as a job's would and
+   * refused the same way, before anything runs; else it is a job on this worker's deque.
    */
-  function spawnHere(fn: unknown, args: readonly unknown[] | undefined, a0: number): number {
+  function spawnHere(fn: unknown, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number): number {
     const parent = top('ctx.spawn()');
     if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
     const id = th.fns!.idOf(fn);
-    if (grain.on && grain.inline(id, frameLevel[th.depth - 1] + 1)) {
-      return lazy.run(parent, id, args === undefined ? undefined : codec.crossedArgs(args), a0, stopRunOf(parent));
-    }
-    return spawnJob(parent, id, args ?? [a0], stopRunOf(parent));
+    const d = th.depth - 1;
+    if (grain.on && grain.inline(id, frameLevel[d] + 1)) return lazy.run(id, args === undefined ? undefined : codec.crossedArgs(args), n, a0, a1, a2);
+    return spawnJob(parent, id, args ?? (n === 1 ? [a0] : n === 2 ? [a0, a1] : n === 3 ? [a0, a1, a2] : []), frameStop[d]);
   }
 
   /** A subflow's children (worker/subflow.ts): spawned with their bound arguments, joined as ctx.join. */
   function spawnBound(fn: unknown, bound: readonly unknown[]): number {
-    return bound.length === 1 && typeof bound[0] === 'number' ? spawnHere(fn, undefined, bound[0]) : spawnHere(fn, bound, 0);
+    return bound.length === 1 && typeof bound[0] === 'number' ? spawnHere(fn, undefined, 1, bound[0], 0, 0) : spawnHere(fn, bound, 0, 0, 0, 0);
   }
 
   function join(handles: number | readonly number[]): any {
@@ -113,6 +112,16 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
 
   const fork = { helpUntil, spawnBound, join };
 
+  /** sf.join() of a subflow made by this.subflow() (one function for all of them: a recursion makes one a call). */
+  function joinSubflow(s: Subflow): unknown[] {
+    const d = s._depth, task = s._task;
+    if (th.depth - 1 !== d || frameTask[d] !== task) throw new Error(messages.foreignSubflow(s.name));
+    const subs = frameSubs[d]!;
+    if (subs.length === 1) frameSubs[d] = undefined; else subs.splice(subs.indexOf(s), 1);
+    if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `subflow '${s.name}': join()`);   // helping nests deeper; a refused subflow never starts
+    return runSubflow(th, fork, s, stopRunOf(task), tokenOf(task));
+  }
+
   return {
     workerId: w,
     get cancelled() {
@@ -125,24 +134,22 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     get signal() {
       return signalOf(top('ctx.signal'));
     },
-    spawn(fn) {   // (fn, ...args), read from `arguments` by index: the common call with one number makes no array
+    spawn(fn, a0?: unknown, a1?: unknown, a2?: unknown) {   // (fn, ...args): up to three numbers make no array
       const n = arguments.length - 1;
-      if (n === 1 && typeof arguments[1] === 'number') return spawnHere(fn, undefined, arguments[1]);
+      if (n <= 3 && (n < 1 || typeof a0 === 'number') && (n < 2 || typeof a1 === 'number') && (n < 3 || typeof a2 === 'number')) {
+        return spawnHere(fn, undefined, n, a0 as number, a1 as number, a2 as number);
+      }
       const args: unknown[] = new Array(n);
       for (let i = 0; i < n; i++) args[i] = arguments[i + 1];
-      return spawnHere(fn, args, 0);
+      return spawnHere(fn, args, 0, 0, 0, 0);
     },
     join,
     subflow(name = 'subflow') {
       const task = top('ctx.subflow()');
       const d = th.depth - 1;
-      const sf = new Subflow(name, (s) => {
-        if (th.depth - 1 !== d || frameTask[d] !== task) throw new Error(messages.foreignSubflow(s.name));
-        const subs = frameSubs[d]!;
-        if (subs.length === 1) frameSubs[d] = undefined; else subs.splice(subs.indexOf(s), 1);
-        if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `subflow '${s.name}': join()`);   // helping nests deeper; a refused subflow never starts
-        return runSubflow(th, fork, s, stopRunOf(task), tokenOf(task));
-      });
+      const sf = new Subflow(name, joinSubflow);
+      sf._depth = d;
+      sf._task = task;
       (frameSubs[d] ??= []).push(sf);
       return sf;
     },

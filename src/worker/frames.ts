@@ -17,12 +17,12 @@ import type { Thread } from './thread.js';
 export const FRAME_CAP = 1024;
 
 export interface Frames {
-  /** Task t starts running on top of the stack at fork-join `level` (grain.ts). */
-  enter(t: number, level: number): void;
+  /** Task t (record p, its flags read) starts running on top of the stack. */
+  enter(t: number, p: number, flags: number): void;
   /** The task on top of the stack finished, or was suspended. */
   leave(): void;
-  /** A child of task t starts running inline on top of the stack (lazy.ts): a frame whose task is t. */
-  enterInline(t: number, level: number): void;
+  /** A child of the top frame's task starts running inline on top of the stack (lazy.ts), at fork-join `level`. */
+  enterInline(level: number): void;
   /** That child returned or threw. */
   leaveInline(): void;
   /** Shutdown: takes the block out of the slot (so the host never frees it too), then frees it. */
@@ -37,11 +37,11 @@ export function openFrames(th: Thread): Frames {
   const slotAt = th.slotWord(L.W_frames);
   core.u32[countAt] = 0;
   core.u32[slotAt] = block;
-  const { frameTask, frameKids, frameSubs, frameSignal, frameLevel, frameBase } = th;
+  const { frameTask, frameKids, frameSubs, frameSignal, frameLevel, frameBase, frameStop } = th;
   /** Pushes a frame of task t on the JS arrays (its children, subflows and signal: none, pop() cleared them). */
-  function push(t: number, level: number): void {
+  function push(t: number, level: number, stop: number): void {
     const d = th.depth;
-    frameTask[d] = t; frameLevel[d] = level; frameBase[d] = th.inTop;
+    frameTask[d] = t; frameLevel[d] = level; frameBase[d] = th.inTop; frameStop[d] = stop;
     th.depth = d + 1;
   }
   /**
@@ -57,7 +57,7 @@ export function openFrames(th: Thread): Frames {
   // The block lists real tasks only, indexed by how many are below: an inline child's frame is its
   // spawner's task again, so it adds nothing there (and costs no store to shared memory).
   return {
-    enter(t, level) {
+    enter(t, p, flags) {
       const r = th.tasksDeep;
       if (r > 0 && r <= FRAME_CAP) {
         const u32 = core.u32;
@@ -65,14 +65,17 @@ export function openFrames(th: Thread): Frames {
         u32[countAt] = r;
       }
       th.tasksDeep = r + 1;
-      push(t, level);
+      push(t, th.levelOf(p, flags), th.stopRunAt(p, flags));
     },
     leave() {
       const r = --th.tasksDeep;
       if (r > 0 && r <= FRAME_CAP) core.u32[countAt] = r - 1;
       pop();
     },
-    enterInline: push,
+    enterInline(level) {
+      const d = th.depth - 1;
+      push(frameTask[d], level, frameStop[d]);   // its spawner's task, token and run
+    },
     leaveInline: pop,
     close() {
       core.u32[slotAt] = 0;

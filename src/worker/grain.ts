@@ -48,25 +48,21 @@ export function createGrain(th: Thread): Grain {
   const LEVELS = L.count_ForkLevels, NODE = L.flag_ForkLevelNode;
   /** Predicted ms per function id, per level (NaN: none yet). */
   const pred: (Float64Array | undefined)[] = [];
-  /** Per function id: 1 if its children may run inline, 2 if never (async functions, and any that returned a promise). */
-  const inlinable: number[] = [];
+  /**
+   * The row of a function whose children never run inline: async functions, and any that returned a
+   * promise (lazy.ts cannot await). All NaN: "not predicted", so always a job; its samples are not kept.
+   */
+  const NEVER = new Float64Array(LEVELS).fill(NaN);
   const AsyncFunction = (async () => {}).constructor, AsyncGeneratorFunction = (async function* () {}).constructor;
 
   /** This worker's first look at fn `id`: what the table predicts for each level (a restored snapshot, other workers). */
   function learn(id: number): Float64Array {
+    const f = th.fns!.get(id);
+    if (f instanceof AsyncFunction || f instanceof AsyncGeneratorFunction) return (pred[id] = NEVER);
     const row = new Float64Array(LEVELS);
     for (let l = 0; l < LEVELS; l++) row[l] = x.predictValue(table, id, NODE + l);
     pred[id] = row;
     return row;
-  }
-
-  function mayInline(id: number): boolean {
-    let v = inlinable[id];
-    if (v === undefined) {
-      const f = th.fns!.get(id);
-      v = inlinable[id] = f instanceof AsyncFunction || f instanceof AsyncGeneratorFunction ? 2 : 1;
-    }
-    return v === 1;
   }
   /** Per level: frames until the next timed one, and how many were timed. */
   const gap = new Int32Array(LEVELS).fill(1);
@@ -86,12 +82,11 @@ export function createGrain(th: Thread): Grain {
     on,
     inline(id, level) {
       const row = pred[id] ?? learn(id);
-      if (!mayInline(id)) return false;
       const zone = zoneOf(row[level < LEVELS ? level : LEVELS - 1], INLINING);
       return runsInline(zone, zone === Zone.Small && hungry());   // the hungry signal only where it decides
     },
     never(id) {
-      inlinable[id] = 2;
+      pred[id] = NEVER;
     },
     begin(id, level) {
       if (!on) return 0;
@@ -105,7 +100,8 @@ export function createGrain(th: Thread): Grain {
       const l = level < LEVELS ? level : LEVELS - 1;
       const v = x.predictFold(table, id, NODE + l, performance.now() - t0);
       if (v !== v) return;   // dropped or contended: keep what we had
-      (pred[id] ?? learn(id))[l] = v;
+      const row = pred[id] ?? learn(id);
+      if (row !== NEVER) row[l] = v;
     },
   };
 }

@@ -73,7 +73,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
       const p = tasks + cur * taskSize;
       const flags = core.u32[(p >> 2) + T_flags];
       const level = th.levelOf(p, flags);
-      enter(cur, level);
+      enter(cur, p, flags);
       const t0 = (flags & CHILD) !== 0 ? grain.begin(core.u32[(p >> 2) + T_fn], level) : 0;   // a child's duration at its level (grain.ts)
       let failed: number;
       let r: unknown;

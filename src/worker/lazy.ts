@@ -27,11 +27,11 @@ export const enum Outcome { Value = 0, Error = 1, Skipped = 2, Joined = 3 }
 
 export interface Lazy {
   /**
-   * Runs child `id` of the task on top of the stack (record `parent`) inline, now, with `args` (already
-   * crossed: codec.crossedArgs), or with the one number `a0` when args is undefined (no array made);
-   * skipped if run `stopRun` stopped. Returns its handle (negative).
+   * Runs child `id` of the task on top of the stack inline, now, with `args` (already crossed:
+   * codec.crossedArgs), or, when args is undefined, with the `n` (≤ 3) numbers a0, a1, a2 (no array made);
+   * skipped if the frame's stop run stopped. Returns its handle (negative).
    */
-  run(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number): number;
+  run(id: number, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number): number;
   /** The index in th.inVals of handle h of the top frame, or -1 if h is not one of its inline children not joined yet. */
   slot(h: number): number;
   /**
@@ -55,12 +55,12 @@ export interface LazyParts {
 }
 
 export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, grain, tokens: { dropSignal }, joinRest, abandon }: LazyParts): Lazy {
-  const { core, x, codec, frameKids, frameSubs, frameSignal, frameLevel, frameBase, inVals } = th;
+  const { core, x, codec, frameTask, frameKids, frameSubs, frameSignal, frameLevel, frameBase, frameStop, inVals } = th;
   const inlinedAt = th.inlinedAt;
 
-  /** Calls fn with args, or with a0 alone (direct calls for the short lists, as call.ts). */
-  function callWith(fn: Function, args: readonly unknown[] | undefined, a0: number): unknown {
-    if (args === undefined) return fn(a0);
+  /** Calls fn with args, or with the n numbers a0 … (direct calls for the short lists, as call.ts). */
+  function callWith(fn: Function, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number): unknown {
+    if (args === undefined) return n === 1 ? fn(a0) : n === 2 ? fn(a0, a1) : n === 3 ? fn(a0, a1, a2) : fn();
     switch (args.length) {
       case 0: return fn();
       case 1: return fn(args[0]);
@@ -75,8 +75,9 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, g
     return rebuildError(codec.roundTrip(codec.toPlain(e)) as PlainError, th.fns!.nameOf(id));
   }
 
-  function run(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number): number {
+  function run(id: number, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number): number {
     const d = th.depth;   // the child's depth; its spawner's frame is d - 1
+    const stopRun = frameStop[d - 1];
     const k = th.inTop++;
     if (k >= th.inKinds.length) { const a = new Uint8Array(th.inKinds.length * 2); a.set(th.inKinds); th.inKinds = a; }
     const h = frameBase[d - 1] - 1 - k;
@@ -87,10 +88,10 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, g
     } else {
       const level = frameLevel[d - 1] + 1;
       const fn = th.fns!.get(id);
-      enterInline(parent, level);
+      enterInline(level);
       const t0 = grain.begin(id, level);
       try {
-        const r = callWith(fn, args, a0);
+        const r = callWith(fn, args, n, a0, a1, a2);
         if (isThenable(r)) {   // cannot be awaited here, as in a join (join.ts runNested); never inlined again
           void Promise.resolve(r).catch(() => {});
           grain.never(id);
@@ -104,7 +105,7 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, g
         v = asJoined(e, id);
       }
       const c = frameSignal[d];
-      if (c !== undefined) dropSignal(parent, c);
+      if (c !== undefined) dropSignal(frameTask[d], c);
       leaveInline();
       if (t0 !== 0) grain.end(t0, id, level);
       if ((++th.inlined & 1023) === 0) core.u32[inlinedAt] = th.inlined;   // the rest at the end of its top task (run.ts)

@@ -46,7 +46,7 @@ export function createRun(th: Thread, parts: RunParts): Run {
     const observed = observers.on();
     if (observed) observers.entry(t, p);
     const level = th.levelOf(p, flags);
-    enter(t, level);
+    enter(t, p, flags);
     const tg = (flags & CHILD) !== 0 ? grain.begin(core.u32[(p >> 2) + T_fn], level) : 0;   // a child's duration at its level (grain.ts)
     let failed: number;
     let r: unknown;
@@ -85,7 +85,7 @@ export function createRun(th: Thread, parts: RunParts): Run {
       return runTop(s.t);
     }
     const p = tasks + s.t * taskSize;
-    enter(s.t, th.levelOf(p, core.u32[(p >> 2) + T_flags]));
+    enter(s.t, p, core.u32[(p >> 2) + T_flags]);
     if (s.inline !== undefined) unpark(s.inline);
     const d = th.depth - 1;
     frameKids[d] = s.kids;

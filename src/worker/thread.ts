@@ -7,7 +7,7 @@
 // path nothing. Thread is a class whose fields are all set in its constructor, so its shape never
 // changes. The mutable fields below are the state several files share; each group is written only by
 // the file named beside it. State one file keeps to itself lives in that file's closure.
-import type { CoreExports, SharedCore } from '../engine/memory.js';
+import { NONE, type CoreExports, type SharedCore } from '../engine/memory.js';
 import { Codec, Kind } from '../engine/codec.js';
 import type { FunctionCache } from '../engine/functions.js';
 import type { Sampler } from '../observe/sampler.js';
@@ -99,6 +99,8 @@ export class Thread {
   readonly frameLevel: number[] = [];
   /** Where the outcomes of the children each depth ran inline start in `inVals` (lazy.ts). */
   readonly frameBase: number[] = [];
+  /** The run whose failure or cancellation skips the children the task at each depth spawns (cancel.ts stopRunOf). */
+  readonly frameStop: number[] = [];
   depth = 0;
   /** Frames of real tasks (not inline children) on the stack: the frames block's count + 1. */
   tasksDeep = 0;
@@ -151,5 +153,11 @@ export class Thread {
   /** The fork-join level of the task at record p (its flags read): a child's from its record, else 0. */
   levelOf(p: number, flags: number): number {
     return (flags & this.CHILD) !== 0 ? this.core.u32[(p >> 2) + this.T_state] : 0;
+  }
+
+  /** The run whose failure or cancellation stops the task at record p (its flags read): its own, or a child's spawner's. */
+  stopRunAt(p: number, flags: number): number {
+    const run = this.core.u32[(p >> 2) + this.T_run];
+    return run === NONE && (flags & this.CHILD) !== 0 ? this.core.u32[(p >> 2) + this.T_pred] : run;
   }
 }
