@@ -4,8 +4,9 @@
 // 1 + floor(log2 L) of the largest argument length L (bytes of an encoded argument, elements of a shared
 // array; 0 when every argument fits its word: numbers, booleans, null, tuples); SPILLED (63) when the
 // arguments did not fit the record. The graph node is the task's slot + 1 for a task of a laid-out graph
-// (a slot names one node while its graph stays laid out), 0 for async tasks; a spawned child has
-// FORK_LEVEL_NODE + its fork-join level there (layout.ts), from its record's `state` word.
+// (a slot names one node while its graph stays laid out), 0 for async tasks. A spawned child's shape is
+// FORK_LEVEL_NODE + its fork-join level (layout.ts), from its record's `state` word, with size class 0:
+// the level, not its arguments' size, tells its children apart (src/worker/grain.ts).
 //
 // The table is open-addressed: a fingerprint hashes to a home entry and may live in any of the PROBE
 // entries from there (each entry stores its full key, so two fingerprints never share a predictor).
@@ -41,8 +42,8 @@ function hashKey(fn1: u32, shape: u32): u32 {
 export function taskShape(t: u32): u32 {
   const p = taskAt(t);
   const task = changetype<Task>(p);
-  const child = (task.flags & TaskFlag.Child) != 0;
-  const node: u32 = child ? FORK_LEVEL_NODE + min(task.state, FORK_LEVELS - 1) : task.run != NONE ? t + 1 : 0;
+  if ((task.flags & TaskFlag.Child) != 0) return FORK_LEVEL_NODE + min(task.state, FORK_LEVELS - 1);   // size class 0
+  const node: u32 = task.run != NONE ? t + 1 : 0;
   return sizeClassOf(p, task.argInfo) << 25 | node;
 }
 
