@@ -20,8 +20,6 @@ const NO_KIDS: number[] = [];
 export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens, grain, lazy }: { join: Join; tokens: Tokens; grain: Grain; lazy: Lazy }): TaskContext {
   const { core, x, w, codec, frameTask, frameKids, frameSubs, frameLevel, frameStop } = th;
   const { stopReason, stopRunOf, tokenOf, signalOf } = tokens;
-  const T_succ = th.T_succ, T_flags = th.T_flags, T_token = th.T_token, T_pred = th.T_pred, T_argInfo = th.T_argInfo;
-  const T_a0 = th.T_a0, T_state = th.T_state, CHILD = th.CHILD;
 
   /** The task on top of the stack, after checking that one runs (`what` names the member for the error). */
   function top(what: string): number {
@@ -36,38 +34,32 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
    */
   function spawnChild(parent: number, fn: unknown, args: readonly unknown[], stopRun: number, call: string): number {
     if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, call, true);   // before anything changes (stack.ts)
-    return spawnJob(parent, th.fns!.idOf(fn), args, stopRun);
+    return spawnJob(parent, th.fns!.idOf(fn), args, 0, stopRun);
   }
 
-  /** spawnChild once the stack was checked and fn named: the child as a job on this worker's deque. */
-  function spawnJob(parent: number, id: number, args: readonly unknown[], stopRun: number): number {
-    const t = x.taskAllocW(w);
-    if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
-    // The slot's `succ` may still name a task from its last use (a freed child's spawner, or the free
-    // stack's link): cleared before the Child flag shows, so that the host's orphan scan
-    // (src/engine/recovery.ts), if another worker dies now, never takes this child for a dead task's.
-    // The atomic store of the flag orders the clear before it; spawnPush writes the spawner after the push.
-    const p = core.initLoneTask(t, id, 0);
-    const i = p >> 2;
-    core.u32[i + T_succ] = 0;
-    Atomics.store(core.u32, i + T_flags, CHILD);
-    // A child stops with its spawner: it shares its cancellation token, and its `pred` word (unused by a
-    // child, which has no predecessors) names the run whose failure or cancellation skips it.
-    core.u32[i + T_token] = tokenOf(parent);
-    core.u32[i + T_pred] = stopRun;
-    core.u32[i + T_state] = frameLevel[th.depth - 1] + 1;   // its fork-join level (grain.ts), for whoever runs it
-    if (args.length === 1 && typeof args[0] === 'number') {   // the common divide-and-conquer shape: one number, inline
-      core.f64[(p + T_a0) >> 3] = args[0];
-      core.u32[i + T_argInfo] = ONE_NUMBER;
+  /**
+   * spawnChild once the stack was checked and fn named: the child as a job on this worker's deque, with
+   * `args`, or the one number a0 when args is undefined. Its record (assembly/tasks.ts spawnRecord): it
+   * stops with its spawner (the same cancellation token; `stopRun` skips it) and carries its fork-join
+   * level (grain.ts) for whoever runs it.
+   */
+  function spawnJob(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number): number {
+    const level = frameLevel[th.depth - 1] + 1;
+    let t: number;
+    if (args === undefined) {   // the common divide-and-conquer shape: one number, in one call into Wasm
+      t = x.spawnNumber(w, id, parent, tokenOf(parent), stopRun, level, ONE_NUMBER, a0);
+      if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
     } else {
+      t = x.spawnRecord(w, id, tokenOf(parent), stopRun, level);
+      if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
       try {
-        if (args.length > 0) codec.writeArgs(p, args);
+        if (args.length > 0) codec.writeArgs(core.taskPtr(t), args);
       } catch (e) {
         x.taskFreeW(w, t);
         throw e;
       }
+      x.spawnPush(w, t, parent);
     }
-    x.spawnPush(w, t, parent);
     (frameKids[th.depth - 1] ??= []).push(t);
     return t;
   }
@@ -83,7 +75,8 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     const id = th.fns!.idOf(fn);
     const d = th.depth - 1;
     if (grain.on && grain.inline(id, frameLevel[d] + 1)) return lazy.run(id, args === undefined ? undefined : codec.crossedArgs(args), n, a0, a1, a2);
-    return spawnJob(parent, id, args ?? (n === 1 ? [a0] : n === 2 ? [a0, a1] : n === 3 ? [a0, a1, a2] : []), frameStop[d]);
+    if (args === undefined && n === 1) return spawnJob(parent, id, undefined, a0, frameStop[d]);
+    return spawnJob(parent, id, args ?? (n === 2 ? [a0, a1] : n === 3 ? [a0, a1, a2] : []), 0, frameStop[d]);
   }
 
   /** A subflow's children (worker/subflow.ts): spawned with their bound arguments, joined as ctx.join. */
