@@ -54,6 +54,12 @@ export function createGrain(th: Thread): Grain {
    */
   const NEVER = new Float64Array(LEVELS).fill(NaN);
   const AsyncFunction = (async () => {}).constructor, AsyncGeneratorFunction = (async function* () {}).constructor;
+  /** Per level: frames until the next timed one, and how many were timed. */
+  const gap = new Int32Array(LEVELS).fill(1);
+  const timed = new Int32Array(LEVELS);
+  const alone = core.nWorkers < 2;
+  const spinnersAt = (L.header + L.H_spinners) >> 2;
+  const topAt = th.slotWord(L.W_top), bottomAt = th.slotWord(L.W_bottom);
 
   /** This worker's first look at fn `id`: what the table predicts for each level (a restored snapshot, other workers). */
   function learn(id: number): Float64Array {
@@ -64,12 +70,6 @@ export function createGrain(th: Thread): Grain {
     pred[id] = row;
     return row;
   }
-  /** Per level: frames until the next timed one, and how many were timed. */
-  const gap = new Int32Array(LEVELS).fill(1);
-  const timed = new Int32Array(LEVELS);
-  const alone = core.nWorkers < 2;
-  const spinnersAt = (L.header + L.H_spinners) >> 2;
-  const topAt = th.slotWord(L.W_top), bottomAt = th.slotWord(L.W_bottom);
 
   /** A thief searches and our own deque holds nothing it could take instead. */
   function hungry(): boolean {
