@@ -46,13 +46,14 @@ export function createGrain(th: Thread): Grain {
   const table = u32[(L.header + L.H_learn) >> 2];
   const on = table !== 0 && Atomics.load(u32, (table + L.LT_enabled) >> 2) !== 0;
   const LEVELS = L.count_ForkLevels, NODE = L.flag_ForkLevelNode;
-  /** Predicted ms per function id, per level (NaN: none yet). */
+  /** Predicted ms per function id, per level (NaN: none yet), and the zone of each (policy/inlining.ts), what a spawn reads. */
   const pred: (Float64Array | undefined)[] = [];
+  const zones: (Uint8Array | undefined)[] = [];
   /**
-   * The row of a function whose children never run inline: async functions, and any that returned a
-   * promise (lazy.ts cannot await). All NaN: "not predicted", so always a job; its samples are not kept.
+   * The rows of a function whose children never run inline: async functions, and any that returned a
+   * promise (lazy.ts cannot await). "Not predicted", so always a job; its samples are not kept.
    */
-  const NEVER = new Float64Array(LEVELS).fill(NaN);
+  const NEVER = new Float64Array(LEVELS).fill(NaN), NEVER_ZONES = new Uint8Array(LEVELS).fill(Zone.Large);
   const AsyncFunction = (async () => {}).constructor, AsyncGeneratorFunction = (async function* () {}).constructor;
   /** Per level: frames until the next timed one, and how many were timed. */
   const gap = new Int32Array(LEVELS).fill(1);
@@ -62,13 +63,13 @@ export function createGrain(th: Thread): Grain {
   const topAt = th.slotWord(L.W_top), bottomAt = th.slotWord(L.W_bottom);
 
   /** This worker's first look at fn `id`: what the table predicts for each level (a restored snapshot, other workers). */
-  function learn(id: number): Float64Array {
+  function learn(id: number): Uint8Array {
     const f = th.fns!.get(id);
-    if (f instanceof AsyncFunction || f instanceof AsyncGeneratorFunction) return (pred[id] = NEVER);
-    const row = new Float64Array(LEVELS);
-    for (let l = 0; l < LEVELS; l++) row[l] = x.predictValue(table, id, NODE + l);
+    if (f instanceof AsyncFunction || f instanceof AsyncGeneratorFunction) { pred[id] = NEVER; return (zones[id] = NEVER_ZONES); }
+    const row = new Float64Array(LEVELS), zone = new Uint8Array(LEVELS);
+    for (let l = 0; l < LEVELS; l++) zone[l] = zoneOf(row[l] = x.predictValue(table, id, NODE + l), INLINING);
     pred[id] = row;
-    return row;
+    return (zones[id] = zone);
   }
 
   /** A thief searches and our own deque holds nothing it could take instead. */
@@ -81,12 +82,12 @@ export function createGrain(th: Thread): Grain {
   return {
     on,
     inline(id, level) {
-      const row = pred[id] ?? learn(id);
-      const zone = zoneOf(row[level < LEVELS ? level : LEVELS - 1], INLINING);
+      const zone = (zones[id] ?? learn(id))[level < LEVELS ? level : LEVELS - 1] as Zone;
       return runsInline(zone, zone === Zone.Small && hungry());   // the hungry signal only where it decides
     },
     never(id) {
       pred[id] = NEVER;
+      zones[id] = NEVER_ZONES;
     },
     begin(id, level) {
       if (!on) return 0;
@@ -100,8 +101,10 @@ export function createGrain(th: Thread): Grain {
       const l = level < LEVELS ? level : LEVELS - 1;
       const v = x.predictFold(table, id, NODE + l, performance.now() - t0);
       if (v !== v) return;   // dropped or contended: keep what we had
-      const row = pred[id] ?? learn(id);
-      if (row !== NEVER) row[l] = v;
+      const zone = zones[id] ?? learn(id);
+      if (zone === NEVER_ZONES) return;
+      pred[id]![l] = v;
+      zone[l] = zoneOf(v, INLINING);
     },
   };
 }
