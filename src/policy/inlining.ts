@@ -65,7 +65,7 @@ export function zoneOf(predictedMs: number, t: { spawnCostMs: number; grainFacto
   return predictedMs < t.spawnCostMs * t.grainFactor ? Zone.Small : Zone.Large;
 }
 
-/** Whether a child of `zone` runs inline; `hungry`: a thief searches and the spawner's deque is empty. */
+/** Whether a child of `zone` runs inline; `hungry`: another worker is idle and the spawner's deque is empty. */
 export function runsInline(zone: Zone, hungry: boolean): boolean {
   return zone === Zone.Tiny || (zone === Zone.Small && !hungry);
 }

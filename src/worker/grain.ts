@@ -17,13 +17,14 @@
 // inline, nested in a join or at the top of the loop: a level whose children became jobs is still
 // measured, so a prediction can move either way.
 //
-// The hungry signal is Header.spinners (assembly/sleep.ts): workers searching for work without sleeping.
-// It is atomic there (producers and searchers keep the sleep protocol's single order on it); here it is
-// only read, by an atomic load, for the children between "tiny" and "worth a job" (Zone.Small), and only
-// with more than one worker. A searcher that finds our deque empty is a thief with nothing to take: we
-// then make the next such child a job (a promotion), which the deque push publishes as for any spawn,
-// and wakes nobody the push would not. Nothing is written for it: a stale read only moves one decision
-// by one spawn.
+// The hungry signal is our own deque empty while another worker is idle: Header.spinners (workers
+// searching for work) or Header.sleepers (parked) is not 0 (assembly/sleep.ts). Those words are atomic
+// there (producers and searchers keep the sleep protocol's single order on them); here they are only
+// read, by atomic loads, for the children between "tiny" and "worth a job" (Zone.Small), and only with
+// more than one worker. An idle worker with nothing to take from us gets the next such child as a job
+// (a promotion), which the deque push publishes and which wakes a sleeper as any spawn's push does. A
+// parked thief counts too: once parked, it leaves `spinners`, and only a push wakes it. Nothing is
+// written for it: a stale read only moves one decision by one spawn.
 import type { Thread } from './thread.js';
 import { INLINING, Zone, zoneOf, runsInline, sampleGap } from '../policy/inlining.js';
 
@@ -59,7 +60,7 @@ export function createGrain(th: Thread): Grain {
   const gap = new Int32Array(LEVELS).fill(1);
   const timed = new Int32Array(LEVELS);
   const alone = core.nWorkers < 2;
-  const spinnersAt = (L.header + L.H_spinners) >> 2;
+  const spinnersAt = (L.header + L.H_spinners) >> 2, sleepersAt = (L.header + L.H_sleepers) >> 2;
   const topAt = th.slotWord(L.W_top), bottomAt = th.slotWord(L.W_bottom);
 
   /** This worker's first look at fn `id`: what the table predicts for each level (a restored snapshot, other workers). */
@@ -72,11 +73,11 @@ export function createGrain(th: Thread): Grain {
     return (zones[id] = zone);
   }
 
-  /** A thief searches and our own deque holds nothing it could take instead. */
+  /** Our own deque holds nothing a thief could take, and another worker is idle: searching, or parked. */
   function hungry(): boolean {
     if (alone) return false;
     const i32 = core.i32;
-    return Atomics.load(i32, spinnersAt) > 0 && i32[bottomAt] - Atomics.load(i32, topAt) <= 0;   // bottom: ours
+    return i32[bottomAt] - Atomics.load(i32, topAt) <= 0 && (Atomics.load(i32, spinnersAt) > 0 || Atomics.load(i32, sleepersAt) > 0);   // bottom: ours
   }
 
   return {
