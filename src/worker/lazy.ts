@@ -9,7 +9,7 @@
 //   - its own children and subflows are joined when it returns, its `this` is the same task context
 //     (the frame's task is its spawner's: the same token, run, cancellation).
 // The spawner gets a negative handle, -1 - k for its k-th inline child: the outcome sits at
-// th.inVals[frameBase[d] + k], the spawning frame's region of a stack the frames pop (frames.ts leave).
+// th.inVals[frameBase[d] + k], the spawning frame's region of a stack that frames.ts pops with the frame.
 // An outcome to report at the implicit join (an error, a skip) also goes in the frame's children
 // (frameKids) in spawn order, so the first error of a returning task is the same whichever children ran
 // inline. A task suspended on a promise keeps its region (park / unpark).
