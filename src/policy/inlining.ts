@@ -1,6 +1,6 @@
 // Predictive inlining of spawned children (lazy task creation): whether `this.spawn(fn, …)` makes a job or
 // calls fn at once on the spawner's stack, as a pure function of the child's predicted duration and of
-// whether a thief is hungry. The worker side is src/worker/grain.ts (predictions, the hungry signal) and
+// whether a thief is hungry. The worker side is src/worker/forecast.ts (predictions, the hungry signal) and
 // src/worker/lazy.ts (running a child inline); docs/learning.md "Inlining spawned children".
 //
 // The field: lazy task creation (Mohr, Kranz & Halstead 1991) and Cilk's work-first principle run a

@@ -10,14 +10,14 @@ import type { TaskContext } from './context.js';
 import { runSubflow } from './subflow.js';
 import { Group } from './group.js';
 import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
-import type { Grain } from './grain.js';
+import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
 
 /** No children: what ctx.join passes for a frame that made only inline ones. */
 const NO_KIDS: number[] = [];
 
 /** The task context of this worker thread (start-up, once). */
-export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens, grain, lazy }: { join: Join; tokens: Tokens; grain: Grain; lazy: Lazy }): TaskContext {
+export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens, forecast, lazy }: { join: Join; tokens: Tokens; forecast: Forecast; lazy: Lazy }): TaskContext {
   const { core, x, w, codec, frameTask, frameKids, frameSubs, frameLevel, frameStop } = th;
   const { stopReason, stopRunOf, tokenOf, signalOf } = tokens;
 
@@ -41,7 +41,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
    * spawnChild once the stack was checked and fn named: the child as a job on this worker's deque, with
    * `args`, or the one number a0 when args is undefined. Its record (assembly/tasks.ts spawnRecord): it
    * stops with its spawner (the same cancellation token; `stopRun` skips it) and carries its fork-join
-   * level (grain.ts) for whoever runs it.
+   * level (forecast.ts) for whoever runs it.
    */
   function spawnJob(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number): number {
     const level = frameLevel[th.depth - 1] + 1;
@@ -66,7 +66,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
 
   /**
    * ctx.spawn(fn, ...args) (args undefined: the n ≤ 3 numbers a0, a1, a2). The child runs inline (lazy.ts)
-   * when it is predicted too short for a job (grain.ts), its arguments crossing as a job's would and
+   * when it is predicted too short for a job (forecast.ts), its arguments crossing as a job's would and
    * refused the same way, before anything runs; else it is a job on this worker's deque.
    */
   function spawnHere(fn: unknown, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number): number {
@@ -74,7 +74,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
     const id = th.fns!.idOf(fn);
     const d = th.depth - 1;
-    if (grain.on && grain.inline(id, frameLevel[d] + 1)) return lazy.run(id, args === undefined ? undefined : codec.crossedArgs(args), n, a0, a1, a2);
+    if (forecast.on && forecast.inline(id, frameLevel[d] + 1)) return lazy.run(id, args === undefined ? undefined : codec.crossedArgs(args), n, a0, a1, a2);
     if (args === undefined && n === 1) return spawnJob(parent, id, undefined, a0, frameStop[d]);
     return spawnJob(parent, id, args ?? (n === 2 ? [a0, a1] : n === 3 ? [a0, a1, a2] : []), 0, frameStop[d]);
   }

@@ -11,7 +11,7 @@ import { isThenable, type Call } from './call.js';
 import type { Choices } from './choices.js';
 import type { Retries } from './retry.js';
 import type { Tokens } from './cancel.js';
-import type { Grain } from './grain.js';
+import type { Forecast } from './forecast.js';
 import { takeInline } from './lazy.js';
 
 export interface Join {
@@ -36,10 +36,10 @@ export interface Join {
   abandon(): void;
 }
 
-export interface JoinParts { frames: Frames; call: Call; choices: Choices; retries: Retries; tokens: Tokens; grain: Grain }
+export interface JoinParts { frames: Frames; call: Call; choices: Choices; retries: Retries; tokens: Tokens; forecast: Forecast }
 
 export function createJoin(th: Thread, parts: JoinParts): Join {
-  const { frames: { enter, leave }, call, choices: { chosen }, retries: { finished, retryNumber }, tokens: { dropSignal }, grain } = parts;
+  const { frames: { enter, leave }, call, choices: { chosen }, retries: { finished, retryNumber }, tokens: { dropSignal }, forecast } = parts;
   const { core, codec, x, w, tasks, taskSize, frameTask, frameKids, frameSubs, frameSignal, frameBase } = th;
   const T_flags = th.T_flags, T_argInfo = th.T_argInfo, T_done = th.T_done, T_fn = th.T_fn, CHILD = th.CHILD;
 
@@ -74,7 +74,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
       const flags = core.u32[(p >> 2) + T_flags];
       const level = th.levelOf(p, flags);
       enter(cur, p, flags);
-      const t0 = (flags & CHILD) !== 0 ? grain.begin(core.u32[(p >> 2) + T_fn], level) : 0;   // a child's duration at its level (grain.ts)
+      const t0 = (flags & CHILD) !== 0 ? forecast.begin(core.u32[(p >> 2) + T_fn], level) : 0;   // a child's duration at its level (forecast.ts)
       let failed: number;
       let r: unknown;
       for (;;) {
@@ -82,7 +82,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
           r = call(p, flags);
           if (isThenable(r)) {
             void Promise.resolve(r).catch(() => {});
-            if ((flags & CHILD) !== 0) grain.never(core.u32[(p >> 2) + T_fn]);   // never inline it either
+            if ((flags & CHILD) !== 0) forecast.never(core.u32[(p >> 2) + T_fn]);   // never inline it either
             throw new Error(messages.asyncWhileHelping);
           }
           failed = settle(p, r);
@@ -96,7 +96,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
       const c = frameSignal[th.depth - 1];
       if (c !== undefined) dropSignal(cur, c);
       leave();
-      if (t0 !== 0) grain.end(t0, core.u32[(p >> 2) + T_fn], level);
+      if (t0 !== 0) forecast.end(t0, core.u32[(p >> 2) + T_fn], level);
       const n = chosen(p, failed, r, flags);   // before reading th.choices: it may move the block
       cur = x.finishNested(w, cur, failed, th.choices, n);
     }

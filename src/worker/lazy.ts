@@ -1,5 +1,5 @@
 // Children run inline at their spawn (lazy task creation): `this.spawn(fn, …)` calls fn at once on the
-// spawner's stack, as a frame of its own, instead of making a job, when grain.ts says the child is too
+// spawner's stack, as a frame of its own, instead of making a job, when forecast.ts says the child is too
 // short to be worth one (src/policy/inlining.ts). Nothing of it reaches the core: no slot, no record, no
 // deque push, no retire. What the spawner sees is what a spawned child gives it:
 //   - its arguments and its result cross as they would between threads (codec.crossed: copies, new views
@@ -19,7 +19,7 @@ import { messages, rebuildError, CancelledError } from '../errors.js';
 import { isThenable } from './call.js';
 import { unlist, type Thread, type InlineOutcomes } from './thread.js';
 import type { Frames } from './frames.js';
-import type { Grain } from './grain.js';
+import type { Forecast } from './forecast.js';
 import type { Tokens } from './cancel.js';
 
 /** What an inline child left, per entry of th.inKinds. */
@@ -47,14 +47,14 @@ export interface Lazy {
 
 export interface LazyParts {
   frames: Frames;
-  grain: Grain;
+  forecast: Forecast;
   tokens: Tokens;
   /** join.ts: join what the frame on top left unjoined (throws the first error), or wait for it after a failure. */
   joinRest(): void;
   abandon(): void;
 }
 
-export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, grain, tokens: { dropSignal }, joinRest, abandon }: LazyParts): Lazy {
+export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, forecast, tokens: { dropSignal }, joinRest, abandon }: LazyParts): Lazy {
   const { core, x, codec, frameTask, frameKids, frameSubs, frameSignal, frameLevel, frameBase, frameStop, inVals } = th;
   const inlinedAt = th.inlinedAt;
 
@@ -89,12 +89,12 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, g
       const level = frameLevel[d - 1] + 1;
       const fn = th.fns!.get(id);
       enterInline(level);
-      const t0 = grain.begin(id, level);
+      const t0 = forecast.begin(id, level);
       try {
         const r = callWith(fn, args, n, a0, a1, a2);
         if (isThenable(r)) {   // cannot be awaited here, as in a join (join.ts runNested); never inlined again
           void Promise.resolve(r).catch(() => {});
-          grain.never(id);
+          forecast.never(id);
           throw new Error(messages.asyncWhileHelping);
         }
         if (frameKids[d] !== undefined || frameSubs[d] !== undefined) joinRest();
@@ -107,7 +107,7 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, g
       const c = frameSignal[d];
       if (c !== undefined) dropSignal(frameTask[d], c);
       leaveInline();
-      if (t0 !== 0) grain.end(t0, id, level);
+      if (t0 !== 0) forecast.end(t0, id, level);
       if ((++th.inlined & 1023) === 0) core.u32[inlinedAt] = th.inlined;   // the rest at the end of its top task (run.ts)
     }
     inVals[k] = v;

@@ -10,7 +10,7 @@ import type { Join } from './join.js';
 import type { AwaitList } from './suspend.js';
 import { RERUN, type Retries } from './retry.js';
 import type { Tokens } from './cancel.js';
-import type { Grain } from './grain.js';
+import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
 
 export interface Run {
@@ -20,11 +20,11 @@ export interface Run {
   resume(s: Suspended): number;
 }
 
-export interface RunParts { frames: Frames; call: Call; choices: Choices; join: Join; awaits: AwaitList; retries: Retries; tokens: Tokens; grain: Grain; lazy: Lazy }
+export interface RunParts { frames: Frames; call: Call; choices: Choices; join: Join; awaits: AwaitList; retries: Retries; tokens: Tokens; forecast: Forecast; lazy: Lazy }
 
 export function createRun(th: Thread, parts: RunParts): Run {
   const { frames: { enter, leave }, call, choices: { chosen }, join: { settle, fail, dropChildren }, awaits: { suspend, unlist } } = parts;
-  const { grain, lazy: { park, unpark } } = parts;
+  const { forecast, lazy: { park, unpark } } = parts;
   const { retryLater, finished } = parts.retries;
   const { dropSignal } = parts.tokens;
   const { core, x, w, tasks, taskSize, frameKids, frameSubs, frameSignal } = th;
@@ -47,13 +47,13 @@ export function createRun(th: Thread, parts: RunParts): Run {
     if (observed) observers.entry(t, p);
     const level = th.levelOf(p, flags);
     enter(t, p, flags);
-    const tg = (flags & CHILD) !== 0 ? grain.begin(core.u32[(p >> 2) + T_fn], level) : 0;   // a child's duration at its level (grain.ts)
+    const tg = (flags & CHILD) !== 0 ? forecast.begin(core.u32[(p >> 2) + T_fn], level) : 0;   // a child's duration at its level (forecast.ts)
     let failed: number;
     let r: unknown;
     try {
       r = call(p, flags);
       if (isThenable(r)) {
-        if ((flags & CHILD) !== 0) grain.never(core.u32[(p >> 2) + T_fn]);   // never inline it (lazy.ts cannot await)
+        if ((flags & CHILD) !== 0) forecast.never(core.u32[(p >> 2) + T_fn]);   // never inline it (lazy.ts cannot await)
         suspend(t, r, park());
         leave();
         return EMPTY;
@@ -71,9 +71,9 @@ export function createRun(th: Thread, parts: RunParts): Run {
     if (observed) observers.exit(t, p);
     // Metrics hook: before finish(), whose atomics publish the sample. The timed tasks also feed their
     // fingerprint's duration predictor (assembly/learn/predictor.ts; a no-op with learning off): one Wasm
-    // call per timed task, none for the others. A child's is fed by grain.ts, per level.
+    // call per timed task, none for the others. A child's is fed by forecast.ts, per level.
     if (t0 !== 0) { const ms = sampler.end(t0); if ((flags & CHILD) === 0) x.learnObserve(t, ms); }
-    if (tg !== 0) grain.end(tg, core.u32[(p >> 2) + T_fn], level);
+    if (tg !== 0) forecast.end(tg, core.u32[(p >> 2) + T_fn], level);
     core.u32[th.inlinedAt] = th.inlined;   // the metric (lazy.ts), exact between top tasks
     return done(t, failed, chosen(p, failed, r, flags));
   }

@@ -23,7 +23,7 @@ import { createTokens } from './cancel.js';
 import { createRetries } from './retry.js';
 import { createCall } from './call.js';
 import { createJoin } from './join.js';
-import { createGrain } from './grain.js';
+import { createForecast } from './forecast.js';
 import { createLazy } from './lazy.js';
 import { AWAIT_CAP, BUSY_YIELD_MS, openAwaitList } from './suspend.js';
 import { createRun } from './run.js';
@@ -61,10 +61,10 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   const tokens = createTokens(th);
   const retries = createRetries(th, tokens);
   const call = createCall(th);
-  const grain = createGrain(th);
-  const join = createJoin(th, { frames, call, choices, retries, tokens, grain });
-  const lazy = createLazy(th, { frames, grain, tokens, joinRest: join.joinRest, abandon: join.abandon });
-  th.ctx = createTaskContext(th, { join, tokens, grain, lazy });
+  const forecast = createForecast(th);
+  const join = createJoin(th, { frames, call, choices, retries, tokens, forecast });
+  const lazy = createLazy(th, { frames, forecast, tokens, joinRest: join.joinRest, abandon: join.abandon });
+  th.ctx = createTaskContext(th, { join, tokens, forecast, lazy });
   th.fns = new FunctionCache(th.core, ns, th.ctx);
   const builtins = bindBuiltinModules(th.core, th.fns);
   // Lifecycle (lifecycle.ts): an elastic slot waits for work in JS, with a bounded park, so it can leave
@@ -77,7 +77,7 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   /** Observer hook (src/observe/observers.ts): one load per task while none is installed. */
   const fns = th.fns!;
   th.observers = new ObserverHooks(th.core, w, (id) => fns.get(id));
-  const { runTop, resume } = createRun(th, { frames, call, choices, join, awaits, retries, tokens, grain, lazy });
+  const { runTop, resume } = createRun(th, { frames, call, choices, join, awaits, retries, tokens, forecast, lazy });
 
   /**
    * The loop: run what finish() hands back; resume settled async tasks first; with suspended tasks, never

@@ -65,7 +65,7 @@ export class Thread {
   readonly T_fn: number; readonly T_argInfo: number; readonly T_npred: number; readonly T_pred: number;
   readonly T_flags: number; readonly T_nsucc: number; readonly T_succ: number; readonly T_run: number;
   readonly T_done: number; readonly T_token: number;
-  /** A child's fork-join level (Task.state of a Child: grain.ts). */
+  /** A child's fork-join level (Task.state of a Child: forecast.ts). */
   readonly T_state: number;
   /** Byte offsets of the f64 fields: the first argument word, the start time. */
   readonly T_a0: number; readonly T_tStart: number;
@@ -95,7 +95,7 @@ export class Thread {
   readonly frameSubs: (Joinable[] | undefined)[] = [];
   /** The AbortController behind `this.signal` of the task at each depth, once it asked (cancel.ts). */
   readonly frameSignal: (AbortController | undefined)[] = [];
-  /** The fork-join level of the task at each depth: 0 for a task submitted or of a graph, a child's spawner's + 1 (grain.ts). */
+  /** The fork-join level of the task at each depth: 0 for a task submitted or of a graph, a child's spawner's + 1 (forecast.ts). */
   readonly frameLevel: number[] = [];
   /** Where the outcomes of the children each depth ran inline start in `inVals` (lazy.ts). */
   readonly frameBase: number[] = [];

@@ -28,7 +28,7 @@
 import type { Thread } from './thread.js';
 import { INLINING, Zone, zoneOf, runsInline, sampleGap } from '../policy/inlining.js';
 
-export interface Grain {
+export interface Forecast {
   /** Spawned children may run inline (learning on: the predictor table exists). */
   readonly on: boolean;
   /** Whether child fn `id` at fork-join `level` runs inline now. */
@@ -41,7 +41,7 @@ export interface Grain {
   end(t0: number, id: number, level: number): void;
 }
 
-export function createGrain(th: Thread): Grain {
+export function createForecast(th: Thread): Forecast {
   const { core, x } = th, L = core.L;
   const u32 = core.u32;
   const table = u32[(L.header + L.H_learn) >> 2];
