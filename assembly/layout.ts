@@ -104,7 +104,7 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 //   0   top parked · ·                      (thieves and owner CAS top; wakers CAS parked; atomic)
 //   64  bottom buf mask current rng more batchRun batchCount searching awaitList awaitCap domStart domCount metrics
 //                                       (owner writes; thieves atomic-load bottom; dom*/metrics host config)
-//   128 executed steals failedSteals parks wakeups overflows slotCache slotCached liveDelta frames exit inlined pops choices
+//   128 executed steals failedSteals parks wakeups overflows slotCache slotCached liveDelta frames exit · inlined · pops choices
 //                                       (owner writes plainly; host reads for metrics and after the thread died)
 @unmanaged export class WorkerSlot {
   top: i32;
@@ -139,9 +139,10 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                      //   after the thread's 'exit' event and resets it before starting the slot's next thread,
                      //   whose start publishes the reset. Atomic both ways: the idle-exit handshake with the
                      //   pool's demand check relies on the single order of SC atomics. The core never reads it
+  _m2: u32;
   inlined: u32;      // children run inline at their spawn (src/worker/lazy.ts): owner-written plainly, read by the
                      //   host for metrics, as `executed`; the core never reads it
-  _m3: u64;
+  _m3: u32;
   pops: u32;         // owner-only: pops from the submission queues (priority aging, worker.ts explore)
   choices: u32;      // heap pointer to the thread's condition-choice buffer (Choice below; src/worker/choices.ts);
                      //   owner-written plainly, freed by the host after the thread died (memory.ts reclaimWorker)
