@@ -8,6 +8,8 @@ export { notifyWork, wakeOne, wakeAllForShutdown, beginSearch, endSearchFound, e
 export { heapAlloc, heapFree, heapUsable } from "./heap";
 export { taskAlloc, taskFree, taskAllocW, taskFreeW, slotCacheInit, submit, submitQuiet, submitAt, queuedLength, wakeIfBacklog, runStart, runStartAt, runCancel, retire, retireFromHost, flushRun, spawnPush, spawnRecord, spawnNumber } from "./tasks";
 export { next, tryNext, requeue, finish, finishNested, helpNext, calibrateSpin, recoverWorker, setStealDomain, runningWorkers, queuedOn } from "./worker";
+export { depInit, depFinished, depHold, depLink, depArm, depState, depRelease, depDisown } from "./dependent";
+export { semInit, semAdjust } from "./semaphores";
 export { subRunAlloc, subRunFree, subRunStart, groupRunOpen, runStopped } from "./subflows";
-export { kernelMap, kernelReduce, kernelScan, kernelSort, kernelMerge } from "./kernels/index";
+export { kernelMap, kernelReduce, kernelScan, kernelSort, kernelMerge, kernelMatmul } from "./kernels/index";
 export * from "./learn/index";

@@ -14,7 +14,7 @@
 //
 // Blocks in the heap whose layout is declared here too (the section "Heap blocks" below): a worker's
 // frames, await list and choices (named by its WorkerSlot), an algorithm call's job block, the metrics
-// block, a cancellation token's words.
+// block, a cancellation token's words, a semaphore's words and a placed taskflow's semaphore block.
 
 export const LINE: u32 = 64;          // cache line; fields written by different threads sit on different lines
 export const HEADER: usize = 64;      // below 64 stays zero so a null pointer never aliases live state
@@ -36,9 +36,9 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
 //   0   magic nWorkers taskCap dequeCap runCap fnCap maxSpinners spinIters workers tasks runs fns heap heapLimit … (config)
 //   64  sleepers spinners wakeHint shutdown linger hostBusy                                (sleep protocol, atomic)
 //   128 hostSeq hostWaiting                                                                (host wake-up, atomic)
-//   192 freeHead(u64) taskBump live                                                        (task slot allocator, atomic)
+//   192 freeHead(u64) taskBump live fnCount subBump subFree(u64) depSerial                  (slot allocators, atomic)
 //   256 heapLock heapTop heapFailures                                                      (heap allocator)
-//   320 injectorCells completionCells … prioUsed levelDeques levelsUsed learn                (config, read-only; two flags)
+//   320 injectorCells completionCells … prioUsed levelDeques levelsUsed learn execId         (config, read-only; two flags)
 @unmanaged export class Header {
   // line 0: configuration, written by configure() before any worker exists; workers read it plainly
   // (Worker creation happens-after configure() on the host thread, which publishes these words).
@@ -68,7 +68,8 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   fnCount: u32;      // function table entries claimed so far (host and workers claim with atomic.add)
   subBump: u32;      // subflow run slots handed out at least once (from subBase up)
   subFree: u64;      // Treiber stack of freed subflow run slots: (tag << 32) | (run + 1); 0 = empty
-  _f1: u64; _f2: u64; _f3: u64; _f4: u64;
+  depSerial: u32;    // dependent async tasks made so far: each takes the next as its serial (dependent.ts depInit)
+  _f0: u32; _f2: u64; _f3: u64; _f4: u64;
   // line 4: heap allocator (heap.ts). heapLock is atomic; heapTop is plain, guarded by heapLock.
   heapLock: i32; heapTop: u32; heapFailures: u32; heapBytes: u32;
   _a0: u64; _a1: u64; _a2: u64; _a3: u64; _a4: u64; _a5: u64;
@@ -81,7 +82,9 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
                      // before that push; tasks.ts pushOn): until then a worker pops and steals the normal deques only
   learn: u32;        // heap pointer to the learners' block (LearnTable below; 0 = none), host-written before any
                      // worker starts (src/learn/models.ts); then read-only. learn/predictor.ts reads it
-  _r2: u64; _r3: u64; _r4: u64; _r5: u64;
+  execId: u32;       // a random number naming this executor in the AsyncTask handles made inside tasks (so a
+                     // handle of another executor is refused, not misread); host-written before any worker starts
+  _r1: u32; _r3: u64; _r4: u64; _r5: u64;
 }
 
 export const PRIO_USED: usize = HEADER + offsetof<Header>("prioUsed");   // see Header.prioUsed
@@ -104,7 +107,7 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 //   0   top parked · ·                      (thieves and owner CAS top; wakers CAS parked; atomic)
 //   64  bottom buf mask current rng more batchRun batchCount searching awaitList awaitCap domStart domCount metrics
 //                                       (owner writes; thieves atomic-load bottom; dom*/metrics host config)
-//   128 executed steals failedSteals parks wakeups overflows slotCache slotCached liveDelta frames exit · inlined · pops choices
+//   128 executed steals failedSteals parks wakeups overflows slotCache slotCached liveDelta frames exit qspin inlined · pops choices
 //                                       (owner writes plainly; host reads for metrics and after the thread died)
 @unmanaged export class WorkerSlot {
   top: i32;
@@ -125,7 +128,8 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                      //   (setStealDomain), published by thread creation; then read-only
   metrics: u32;      // heap pointer to the MetricsHeader (below; 0 = none), host-written before the thread
                      //   starts; the Wasm core never reads it
-  _b5: u64;
+  qState: u32;       // owner-only: the spin policy's state, the outcome of this worker's last search (learn/spin.ts)
+  _b6: u32;
   executed: u32; steals: u32; failedSteals: u32; parks: u32;
   wakeups: u32; overflows: u32;
   slotCache: u32;    // heap pointer to u32[SLOT_CACHE]: task slots this worker freed and will reuse (tasks.ts
@@ -139,7 +143,9 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                      //   after the thread's 'exit' event and resets it before starting the slot's next thread,
                      //   whose start publishes the reset. Atomic both ways: the idle-exit handshake with the
                      //   pool's demand check relies on the single order of SC atomics. The core never reads it
-  _m2: u32;
+  qspin: u32;        // heap pointer to this worker's spin-policy Q-table (QTable; learn/spin.ts), 0 = the
+                     //   heuristic. Host-written before the thread starts (src/learn/spin.ts), published by thread
+                     //   creation; then read-only. The table itself is owner-only (qtable.ts)
   inlined: u32;      // children run inline at their spawn (src/worker/lazy.ts): owner-written plainly, read by the
                      //   host for metrics, as `executed`; the core never reads it
   _m3: u32;
@@ -160,44 +166,75 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 }
 
 // A task record, two cache lines. Line 0 is scheduling state; line 1 holds values.
-//   0   · fn pending deps | run flags succ nsucc | pred npred argInfo resInfo
+//   0   state fn pending deps | run flags succ nsucc | pred npred argInfo resInfo
 //   48  arg words 0..5 (f64 each; see src/engine/codec.ts for the kinds)
-//   96  result words 0..1 | tStart done
+//   96  result words 0..1 | tStart done token
 // pending is the only word touched by several threads while the task is live (atomic). All other fields
 // are written by one thread and published by an atomic operation named beside them.
+// A dependent async task (TaskFlag.Dependent; dependent.ts, assembly/README.md "Dependent async tasks")
+// reads some of them differently, as each field's comment says after "dependent:".
 @unmanaged export class Task {
   state: u32;     // revocable tasks (TaskFlag.Revocable): 0 queued, 1 started, 2 withdrawn by the host. The
                   // worker that takes the task CASes 0 → 1, the host CASes 0 → 2 (cancel, reprioritize):
                   // exactly one wins. Host-written 0 before submission, published by the queue push.
+                  // A graph task parked on a semaphore (never revocable): the next task parked there + 1,
+                  // 0 for the last (semaphores.ts; plain, under the semaphore's lock).
+                  // dependent: the task that made it + 1 (0: the host made it), written before the flag
+                  // shows; the host's crash scan releases the handles of dead makers (src/engine/recovery.ts)
                   // A spawned child (TaskFlag.Child, never revocable): its fork-join level, its spawner's + 1
-                  // (learn/predictor.ts taskShape), written by the spawner and published by spawnPush's push
+                  // (learn/predictor.ts taskShape), written by the spawner and published by spawnPush's push.
+                  // The meanings never meet: each use of a slot writes its flags word afresh when the record
+                  // is made, and the flag names the meaning: spawnRecord stores exactly Child; Semaphores is ORed only
+                  // onto graph tasks (a run, src/engine/semaphores.ts) and Dependent only onto a lone task
+                  // written by initLoneTask (dependent.ts depInit), whose flags never hold Child. taskShape
+                  // reads a level only under Child; semaphores.ts links only Semaphores tasks; depInit
+                  // rewrites `state` before its flag shows
   fn: u32;        // function id; written by the host, published by the queue push of this task
-  pending: i32;   // strong predecessors not yet finished this run; atomic.sub by each finishing predecessor
+  pending: i32;   // strong predecessors not yet finished this run; atomic.sub by each finishing predecessor.
+                  // dependent: dependencies not retired yet, + 1 while its maker is still linking it
   deps: u32;      // strong predecessor count (edges from condition tasks are weak and not counted);
-                  // pending is reset to it when the task retires
+                  // pending is reset to it when the task retires. dependent: its dependencies
   run: u32;       // run slot, or NONE for an async task; host-written before submission
   flags: u32;     // TaskFlag bits | (level ^ NORMAL) << LEVEL_SHIFT (taskLevel) | retries << 16 (src/worker/retry.ts);
                   // host-written before submission
   succ: u32;      // heap pointer to u32[nsucc] successor ids (graph layout, host-written once); for a spawned
-                  // child (no successors): its spawner's id + 1, written after its push (tasks.ts spawnPush)
-  nsucc: u32;
+                  // child (no successors): its spawner's id + 1, written after its push (tasks.ts spawnPush).
+                  // dependent: the head of its list of successor links (0 none; CLOSED once it retired),
+                  // pushed by CAS, taken whole by the atomic.xchg that closes it
+  nsucc: u32;     // dependent: 0, or the index + 1 of the failed dependency whose error it carries
   pred: u32;      // heap pointer to u32[npred] strong predecessor ids, in edge insertion order; for a spawned
-                  // child (no predecessors): its spawner's run, whose failure or cancellation skips it
+                  // child (no predecessors): its spawner's run, whose failure or cancellation skips it.
+                  // dependent: u32[deps] dependency ids, then its DepLink[deps] (one block, its own)
   npred: u32;     // how many of them pass their results as arguments: all (deps), or 0 for a source of a
                   // composed module, whose one predecessor is the module's entry node (src/engine/placement.ts)
   argInfo: u32;   // argc | mode | 4-bit kinds (src/engine/codec.ts); host-written before submission
   resInfo: u32;   // result kind | count; written by the worker before finish(), published by finish()'s atomics
   a0: f64; a1: f64; a2: f64; a3: f64; a4: f64; a5: f64;
   r0: f64; r1: f64;
-  tStart: f64;    // timing field (filled when tracing is on)
+  tStart: f64;    // a watched task (TaskFlag.Watched): when it started, ms since the epoch (the worker writes it).
+                  // dependent: its hold word, u64 (dependent.ts): serial << 32 | OWNER_GONE | references
   done: u32;      // a spawned child (TaskFlag.Child): 0 until it retired, then 1 (ctx.join polls it); 2 once the
                   // host marked it orphaned (its spawner died with its worker). Atomic: retire CASes 0 → 1,
-                  // the host 0 → 2; exactly one wins (tasks.ts retire, src/engine/recovery.ts)
+                  // the host 0 → 2; exactly one wins (tasks.ts retire, src/engine/recovery.ts).
+                  // A graph task with TaskFlag.Semaphores (never a child): heap pointer to its SemList
+                  // (T_SEMS below), host-written at placement, published by the push of the run's seed.
+                  // dependent (an async task, never a graph task or a child): 0 until it retired, then 1
+                  // (atomic store; joiners poll it)
   token: u32;     // heap pointer to the task's cancellation token (src/engine/cancel.ts), or 0; host-written before submission
 }
 
+// One successor link of a dependent async task: the link its dependency i holds to it while it waits.
+// A dependent task's pred block holds u32[deps] dependency ids, then one DepLink per dependency. The task
+// that links writes both words, then pushes the link on the dependency's `succ` list by CAS (which
+// publishes them); the dependency reads them after the atomic.xchg that closes its list.
+//   0   next succ
+@unmanaged export class DepLink {
+  next: u32;      // the next link of the same list (0: the end)
+  succ: u32;      // the dependent task
+}
+
 // A run slot: one per laid-out taskflow (host runs), or one per subflow being joined (subflow runs).
-//   0   remaining failed failures cancelled src nsrc cursor(u64) parent sub done link · ·
+//   0   remaining failed failures cancelled src nsrc cursor(u64) parent sub done link sems · ·
 @unmanaged export class Run {
   remaining: i32; // tasks scheduled and not yet retired (over-counted, never under: tasks.ts credit);
                   // whoever takes it to 0 posts RUN_BIT|run
@@ -212,7 +249,10 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   sub: u32;       // 1: a subflow run; its end sets `done` instead of posting to the host. Written before start
   done: i32;      // subflow run: 0 while in flight, 1 once its count reached 0 (atomic; the joiner waits on it)
   link: u32;      // while free: next free subflow run + 1 (atomic; tasks.ts subRunFree)
-  _p2: u64; _p3: u64;
+  sems: u32;      // host runs: heap pointer to the taskflow's SemLedger (semaphores.ts), or 0 when none of its
+                  // tasks uses a semaphore. Host-written at placement, published by the push of the run's seed;
+                  // subflow runs: always 0 (their slots are never placed by the host)
+  _p1: u32; _p3: u64;
 }
 
 export const SEED_RUN_MASK: u32 = 0xffff;   // an injector entry with RUN_BIT set is a seed: RUN_BIT | gen14 << 16 | run
@@ -234,6 +274,9 @@ export const enum TaskFlag {
                     // host, if the spawner died: src/engine/recovery.ts). Cleared when a slot is freed
   Revocable = 8,    // submitted with a handle: may be withdrawn before it starts (Task.state)
   Watched = 16,     // has a timeout: the worker writes tStart (ms since the epoch) before calling it
+  Semaphores = 32,  // a graph task that acquires or releases semaphores: Task.done names its SemList (semaphores.ts)
+  Dependent = 64,   // a dependent async task (dependent.ts): counts its dependencies down, lists its successors, and
+                    // lives as long as references to it remain (its hold word). Cleared when a slot is freed
 }
 
 // Priority levels of the submission queues: workers take from the most urgent non-empty one first
@@ -355,6 +398,42 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
   _k0: u32;
 }
 
+// A semaphore's words in one executor's memory (semaphores.ts; src/engine/semaphores.ts): heap-allocated
+// by the host the first time a taskflow using the Semaphore is placed, one cache line so that two
+// semaphores never share one.
+//   0   value waiting lock head tail · …
+// value and waiting are atomic (taken and given without the lock); head, tail and the parked tasks'
+// links (Task.state) are plain, guarded by lock, whose release (an atomic store) publishes them.
+@unmanaged export class Sem {
+  value: i32;       // units free now: maxValue − units held. CAS to take one (> 0 only), atomic.add to give;
+                    //   below 0 only after reset(n) lowered the maximum under units still held
+  waiting: i32;     // tasks parked, or about to park: a parker adds 1 *before* it reads value again, a giver
+                    //   reads it *after* its add to value (the Dekker pair of semaphores.ts park/give)
+  lock: i32;        // spinlock over head, tail and the links: CAS 0 → 1 to take, atomic store 0 to release
+  head: u32;        // first parked task + 1 (0: none); FIFO through Task.state
+  tail: u32;        // last parked task + 1
+  _m0: u32; _m1: u64; _m2: u64; _m3: u64; _m4: u64; _m5: u64;
+}
+// A placed taskflow's semaphore block (src/engine/placement.ts), named by its run slot's `sems`: a
+// SemLedger, a SemHold per semaphore its tasks use, then a SemList per task that uses one (Task.done
+// names it). Host-written plainly at placement; the push of the run's seed publishes it. Only `held` changes.
+//   0   count · · ·      16  SemHold[count]: sem held (8 bytes each)      …  SemList, SemList, …
+@unmanaged export class SemLedger {
+  count: u32;       // SemHolds that follow
+  _l0: u32; _l1: u64;
+}
+@unmanaged export class SemHold {
+  sem: u32;         // heap pointer to the Sem
+  held: i32;        // units this taskflow's run holds now: atomic.add when its tasks acquire, a CAS
+                    //   decrement (> 0 only) when they release; the run's end gives back what is left (xchg)
+}
+// One task's semaphores: nAcq SemHold pointers to acquire (sorted by Sem address), then nRel to release.
+//   0   nAcq nRel   8  hold · hold · …
+@unmanaged export class SemList {
+  nAcq: u32;
+  nRel: u32;
+}
+
 // ---- learners (assembly/learn/; assembly/README.md "Learners") ----
 
 // The learners' block: the duration predictors of every task fingerprint. Host-allocated once before any
@@ -386,7 +465,7 @@ export const FORK_LEVELS: u32 = 64;
 // One fingerprint's predictor: one cache line. `seq` is a seqlock (learn/predictor.ts): odd while a writer
 // holds it; every other word is loaded and stored atomically between the writer's CAS and release, so a
 // reader whose two loads of `seq` agree (and are even) read one consistent state.
-//   0   seq fn1 shape samples   16 mean m2 x dx ema (f64)   56 ·
+//   0   seq fn1 shape samples   16 mean m2 x dx ema rv (f64)
 @unmanaged export class Predictor {
   seq: u32;         // even: stable; odd: a writer is updating (it took it by CAS even → odd)
   fn1: u32;         // function id + 1 (0: the entry is free)
@@ -398,7 +477,7 @@ export const FORK_LEVELS: u32 = 64;
   x: f64;           // the 1€ filter's value and its filtered derivative (ms, ms per sample)
   dx: f64;
   ema: f64;         // the baseline exponential moving average (ms)
-  _e0: u64;
+  rv: f64;          // the tracked variance of the 1€ filter's residual (ms²; learn/one-euro.ts): its noise floor
 }
 
 // An online logistic model (learn/logistic.ts): a 64-byte header, then `dim` f32 weights and `dim` f32

@@ -1,9 +1,10 @@
 // Offsets for the host: src/engine/memory.ts reads every export named off_* / size_* / count_* / flag_* into
 // core.L (off_X as L.X, the others under their full name) and never types a number.
+import { SPIN_STATES, SPIN_ACTIONS } from "./learn/spin";
 import {
   HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED,
   Frames, FrameEntry, AwaitEntry, Choice, Job, MapJob, MapBlock, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
-  METRIC_SLOT_BYTES, Token, Deque, LEVEL_SHIFT, LearnTable, Predictor, LogitModel, QTable, RouterBlock, RouteModel,
+  METRIC_SLOT_BYTES, Token, Sem, SemLedger, SemHold, SemList, Deque, DepLink, LEVEL_SHIFT, LearnTable, Predictor, LogitModel, QTable, RouterBlock, RouteModel,
   FORK_LEVEL_NODE, FORK_LEVELS,
 } from "./layout";
 
@@ -71,12 +72,14 @@ export function off_T_tStart(): usize { return offsetof<Task>("tStart"); }
 export function off_T_done(): usize { return offsetof<Task>("done"); }
 export function off_T_state(): usize { return offsetof<Task>("state"); }
 export function off_T_token(): usize { return offsetof<Task>("token"); }
+export function off_T_sems(): usize { return offsetof<Task>("done"); }   // a graph task with flag_Semaphores: its SemList
 export function size_Run(): usize { return offsetof<Run>(); }
 export function off_R_remaining(): usize { return offsetof<Run>("remaining"); }
 export function off_R_failed(): usize { return offsetof<Run>("failed"); }
 export function off_R_failures(): usize { return offsetof<Run>("failures"); }
 export function off_R_cancelled(): usize { return offsetof<Run>("cancelled"); }
 export function off_R_done(): usize { return offsetof<Run>("done"); }
+export function off_R_sems(): usize { return offsetof<Run>("sems"); }
 export function size_FnEntry(): usize { return offsetof<FnEntry>(); }
 export function off_F_kind(): usize { return offsetof<FnEntry>("kind"); }
 export function off_F_ptr(): usize { return offsetof<FnEntry>("ptr"); }
@@ -86,10 +89,13 @@ export function flag_NotifyHost(): u32 { return TaskFlag.NotifyHost; }
 export function flag_Condition(): u32 { return TaskFlag.Condition; }
 export function flag_Revocable(): u32 { return TaskFlag.Revocable; }
 export function flag_Watched(): u32 { return TaskFlag.Watched; }
+export function flag_Semaphores(): u32 { return TaskFlag.Semaphores; }
 export function flag_ResultEncoded(): u32 { return RESULT_ENCODED; }
 export function flag_ResultError(): u32 { return RESULT_ERROR; }
 export function flag_ResultSkipped(): u32 { return RESULT_SKIPPED; }
 export function flag_Child(): u32 { return TaskFlag.Child; }
+export function flag_Dependent(): u32 { return TaskFlag.Dependent; }
+export function size_DepLink(): usize { return offsetof<DepLink>(); }
 export function flag_LevelShift(): u32 { return LEVEL_SHIFT; }
 export function off_D_top(): usize { return offsetof<Deque>("top"); }
 export function off_D_bottom(): usize { return offsetof<Deque>("bottom"); }
@@ -154,8 +160,23 @@ export function size_Token(): usize { return offsetof<Token>(); }
 export function off_C_cancelled(): usize { return offsetof<Token>("cancelled"); }
 export function off_C_reason(): usize { return offsetof<Token>("reason"); }
 export function off_C_reasonLen(): usize { return offsetof<Token>("reasonLen"); }
+export function size_Sem(): usize { return offsetof<Sem>(); }
+export function off_S_value(): usize { return offsetof<Sem>("value"); }
+export function off_S_waiting(): usize { return offsetof<Sem>("waiting"); }
+export function size_SemLedger(): usize { return offsetof<SemLedger>(); }
+export function off_SL_count(): usize { return offsetof<SemLedger>("count"); }
+export function size_SemHold(): usize { return offsetof<SemHold>(); }
+export function off_SH_sem(): usize { return offsetof<SemHold>("sem"); }
+export function off_SH_held(): usize { return offsetof<SemHold>("held"); }
+export function size_SemList(): usize { return offsetof<SemList>(); }
+export function off_SN_nAcq(): usize { return offsetof<SemList>("nAcq"); }
+export function off_SN_nRel(): usize { return offsetof<SemList>("nRel"); }
 // learners (layout.ts "learners")
+export function count_SpinStates(): u32 { return SPIN_STATES; }
+export function count_SpinActions(): u32 { return SPIN_ACTIONS; }
+export function off_W_qspin(): usize { return offsetof<WorkerSlot>("qspin"); }
 export function off_H_learn(): usize { return offsetof<Header>("learn"); }
+export function off_H_execId(): usize { return offsetof<Header>("execId"); }
 export function size_LearnTable(): usize { return offsetof<LearnTable>(); }
 export function off_LT_cap(): usize { return offsetof<LearnTable>("cap"); }
 export function off_LT_enabled(): usize { return offsetof<LearnTable>("enabled"); }

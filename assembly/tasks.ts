@@ -16,6 +16,8 @@ import { mpmcPush, mpmcLength } from "./mpmc";
 import { dequePush } from "./deque";
 import { notifyWork } from "./sleep";
 import { heapFree, heapAlloc } from "./heap";
+import { depRetire } from "./dependent";
+import { semRelease, semRunEnded, semStopRun } from "./semaphores";
 
 const FREE_HEAD = HEADER + offsetof<Header>("freeHead");
 const TASK_BUMP = HEADER + offsetof<Header>("taskBump");
@@ -180,9 +182,13 @@ export function resetRun(rp: usize, n: u32): void {
   atomic.store<i32>(rp, <i32>n, R_REMAINING);
 }
 
-/** Host: cancels run r; tasks of the run not yet started are skipped (worker.ts runnable). */
+/**
+ * Host: cancels run r; tasks of the run not yet started are skipped (worker.ts runnable), those parked on
+ * a semaphore too (semStopRun wakes them after the store).
+ */
 export function runCancel(r: u32): void {
   atomic.store<i32>(runAt(r), 1, R_CANCELLED);
+  semStopRun(r);
 }
 
 /**
@@ -268,7 +274,7 @@ export function skip(w: u32, t: u32): i32 {
   const kind = task.resInfo & 0xff;
   if (kind == RESULT_ENCODED || kind == RESULT_ERROR) heapFree(<usize>load<u32>(taskAt(t), offsetof<Task>("r0")));   // an older run's value
   task.resInfo = RESULT_SKIPPED;                          // published by retire()'s atomics
-  return retire(w, t, false, 0, 0);                       // a skipped condition chooses nothing
+  return retireAs(w, t, false, 0, 0, false);              // a skipped condition chooses nothing; it took no unit
 }
 
 /**
@@ -319,6 +325,7 @@ function applyRun(r: u32, d: i32): void {
  * joins it (the store publishes, through the count's atomics, every result the run's tasks wrote).
  */
 export function runEnded(r: u32): void {
+  semRunEnded(r);   // units its tasks took and did not release go back first: value() reads n once the host sees the end
   const rp = runAt(r);
   if (changetype<Run>(rp).sub == 0) { postToHost(RUN_BIT | r); return; }
   atomic.store<i32>(rp, 1, R_DONE);
@@ -346,11 +353,13 @@ export function flushRun(w: u32): void {
 }
 
 /**
- * Retires task t: records a failure, releases its successors, counts it off its run, notifies the host
- * when asked. `w` is the finishing worker (NONE from the host). A condition task releases only the
+ * Retires task t: records a failure, gives back the units of the semaphores it releases (semaphores.ts),
+ * releases its successors, counts it off its run, notifies the host when asked. `w` is the finishing worker (NONE from the host). A condition task releases only the
  * successors whose indices are listed at `choices` (n of them; validated by the caller), over weak
  * edges: their `pending` is not consulted. Returns the first successor that became ready, for the
  * caller to run next (it takes t's place in the run's count), or EMPTY.
+ *
+ * A dependent async task retires through depRetire (dependent.ts) instead.
  *
  * Atomics on this path: one atomic.sub per strong successor edge, none for a successor with a single
  * predecessor (nobody else can release it). `pending` is reset with a plain store: every predecessor
@@ -358,13 +367,25 @@ export function flushRun(w: u32): void {
  * the run's atomic count and the completion ring publish.
  */
 export function retire(w: u32, t: u32, failed: bool, choices: usize, nchoices: u32): i32 {
+  return retireAs(w, t, failed, choices, nchoices, true);
+}
+
+/** retire(); `ran`: false for a task skipped without running (skip), which took no semaphore unit. */
+// @ts-ignore: decorator
+@inline function retireAs(w: u32, t: u32, failed: bool, choices: usize, nchoices: u32, ran: bool): i32 {
   const p = taskAt(t);
   const task = changetype<Task>(p);
+  if ((task.flags & TaskFlag.Dependent) != 0) return depRetire(w, t);   // its successors are links, not a list
   const r = task.run;
   if (failed && r != NONE) {
-    atomic.cmpxchg<i32>(runAt(r), 0, <i32>t + 1, R_FAILED);
+    // The first failure stops the run, and its tasks parked on semaphores wake to be skipped. Recorded
+    // before t gives its units back: a task of the run that takes one of them sees the stop (semAcquire).
+    if (atomic.cmpxchg<i32>(runAt(r), 0, <i32>t + 1, R_FAILED) == 0) semStopRun(r);
     atomic.add<i32>(runAt(r), 1, R_FAILURES);
   }
+  // A task that ran gives its semaphores' units back before its successors are released: a successor
+  // that acquires one of them (a chain through one semaphore) then finds it free.
+  if (ran && (task.flags & TaskFlag.Semaphores) != 0) semRelease(w, t);
   task.pending = <i32>task.deps;
   let first: i32 = EMPTY;
   const list = <usize>task.succ;

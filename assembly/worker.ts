@@ -12,6 +12,8 @@ import { dequePop, dequeSteal, dequeLength } from "./deque";
 import { mpmcPop, mpmcLength } from "./mpmc";
 import { beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park, isShutdown, spinnerCount } from "./sleep";
 import { retire, runFailed, skip, flushRun, claimSources, pushReady, postToHost } from "./tasks";
+import { semAcquire, semUnacquire, SEM_TAKEN, SEM_PARKED } from "./semaphores";
+import { spinBudget, spinChoose, spinLearn, SPIN_PLAIN } from "./learn/spin";
 
 
 /** xorshift32 on the worker's own rng word (owner-only, plain). */
@@ -176,20 +178,25 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
     // Search phase: count ourselves as a searcher so producers know someone is looking.
     const mayspin = beginSearch(h.maxSpinners);
     s.searching = 1;
-    let rounds = mayspin ? max<u32>(h.spinIters, lingerRounds(h)) : 1;
+    // The spin budget: the heuristic's spinIters, or the Q-learned policy's choice (learn/spin.ts)
+    const q = mayspin ? <usize>s.qspin : 0;
+    const a = q != 0 ? spinChoose(q, s) : SPIN_PLAIN;
+    const budget = spinBudget(h.spinIters, a);
+    let rounds = mayspin ? max<u32>(budget, lingerRounds(h)) : 1;
     for (let i: u32 = 0; i < rounds; i++) {
       const t = explore(w, s);
-      if (t >= 0) { s.searching = 0; endSearchFound(s.more != 0); return t; }
+      if (t >= 0) { s.searching = 0; endSearchFound(s.more != 0); if (q != 0) spinLearn(q, s, a, i, h.spinIters, false); return t; }
       if (t == RETRY) i = i > 0 ? i - 1 : 0;   // someone is racing us for work: keep looking
       if (isShutdown()) { s.searching = 0; endSearchEmpty(); return SHUTDOWN; }
       // Past the usual spin, a linger ends when the host clears (or lowers) its word: its rounds were
       // timed at start-up without contention and can take far longer now. It also ends once others
       // started running tasks (lingerRounds). Re-read every 64 rounds, and at the end of the usual spin:
       // a linger refused at the start (another searcher was about to park) may be allowed by then.
-      if (mayspin && ((i >= h.spinIters && (i & 63) == 63) || i + 1 == rounds)) rounds = max<u32>(h.spinIters, lingerRounds(h));
+      if (mayspin && ((i >= budget && (i & 63) == 63) || i + 1 == rounds)) rounds = max<u32>(budget, lingerRounds(h));
     }
     s.searching = 0;
     endSearchEmpty();
+    if (q != 0) spinLearn(q, s, a, rounds, h.spinIters, true);
     // Sleep phase. W1: announce; W2: re-check; W3: withdraw; W4: park until claimed.
     announceSleep(w);                                            // W1
     const t = explore(w, s);                                     // W2
@@ -205,14 +212,25 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
 /**
  * Skips tasks of failed runs (retiring them in Wasm) until a runnable task or EMPTY remains. A revocable
  * task is claimed here (state 0 → 1); if the host withdrew it first (cancelled or moved to another
- * level) it is handed back to the host, which frees it, and EMPTY is returned.
+ * level) it is handed back to the host, which frees it, and EMPTY is returned. A graph task that
+ * acquires semaphores takes their units here (semaphores.ts); if one has none free the task is parked on
+ * it, the semaphore's until a unit comes back, and EMPTY is returned: the worker goes on with other work.
+ * A task with neither flag costs the one load of its flags it always did.
  */
 function runnable(w: u32, t: i32): i32 {
-  while (t >= 0 && runFailed(<u32>t)) t = skip(w, <u32>t);
-  if (t >= 0 && (changetype<Task>(taskAt(<u32>t)).flags & TaskFlag.Revocable) != 0 &&
-      atomic.cmpxchg<u32>(taskAt(<u32>t), 0, 1, offsetof<Task>("state")) != 0) {
-    postToHost(<u32>t);
-    return EMPTY;
+  while (t >= 0) {
+    if (runFailed(<u32>t)) { t = skip(w, <u32>t); continue; }
+    const flags = changetype<Task>(taskAt(<u32>t)).flags;
+    if ((flags & (TaskFlag.Revocable | TaskFlag.Semaphores)) == 0) return t;
+    if ((flags & TaskFlag.Revocable) != 0) {
+      if (atomic.cmpxchg<u32>(taskAt(<u32>t), 0, 1, offsetof<Task>("state")) == 0) return t;
+      postToHost(<u32>t);
+      return EMPTY;
+    }
+    const got = semAcquire(w, <u32>t);
+    if (got == SEM_TAKEN) return t;
+    if (got == SEM_PARKED) return EMPTY;
+    // SEM_STOPPED: its run stopped while it looked; the next turn skips it
   }
   return t;
 }
@@ -370,8 +388,11 @@ export function tryNext(w: u32): i32 {
  */
 export function requeue(w: u32, t: u32): void {
   changetype<WorkerSlot>(workerAt(w)).current = -1;
-  // Not started after all: a revocable task may be withdrawn again until a worker takes it.
-  if ((changetype<Task>(taskAt(t)).flags & TaskFlag.Revocable) != 0) atomic.store<u32>(taskAt(t), 0, offsetof<Task>("state"));
+  // Not started after all: a revocable task may be withdrawn again until a worker takes it; a task that
+  // took semaphore units (runnable) gives them back, and takes them again when it is taken again.
+  const flags = changetype<Task>(taskAt(t)).flags;
+  if ((flags & TaskFlag.Revocable) != 0) atomic.store<u32>(taskAt(t), 0, offsetof<Task>("state"));
+  if ((flags & TaskFlag.Semaphores) != 0) semUnacquire(w, t);
   pushReady(w, t);
 }
 

@@ -28,8 +28,10 @@ export function series(name, n = 6000) {
 
 export async function runCase(name) {
   const index = process.env.BEATFLOW_MODULE ? pathToFileURL(resolve(process.env.BEATFLOW_MODULE)).href : import.meta.resolve('beatflow');
-  const { SharedCore, compileCore } = await import(new URL('./engine/memory.js', index).href);
-  const { ONE_EURO } = await import(new URL('./policy/learning.js', index).href);
+  // the entry is build/src/index.js or build/src/entries/<runtime>.js: the engine sits in build/src/ either way
+  const root = /\/entries\/[^/]+$/.test(new URL(index).pathname) ? new URL('../', index) : new URL('./', index);
+  const { SharedCore, compileCore } = await import(new URL('./engine/memory.js', root).href);
+  const { ONE_EURO } = await import(new URL('./policy/learning.js', root).href);
   const core = SharedCore.create(await compileCore(), { workers: 1, taskCapLog2: 8, dequeCapLog2: 8, runCap: 4, fnCap: 4, maxSpinners: 1, spinIters: 1 });
   const x = core.x;
   const t = core.alloc(x.learnSize(64)); core.ensure(t, x.learnSize(64)); core.u8.fill(0, t, t + x.learnSize(64));

@@ -7,9 +7,14 @@
 // sums). Each case runs in its own process: a warm-up of each, then 3 rounds of (plain loop, pipeline),
 // interleaved so that both see the same machine load (a VM's steal time varies); the ratio is of the two
 // medians. Every run's sum is checked against the plain loop's.
+//
+// task-1w, task-2w: the same pipeline (line tokens) as a graph task, pipeline.task(tf, input) in a
+// one-task taskflow run with executor.run, against pipeline.run on the same input, 9 rounds interleaved
+// (alternating which goes first) over 100, 1000 and 10k lines, and 45 over none (the fixed cost alone):
+// what the hop to the host and the graph run add per run (engine/hop.ts), beside what a run costs anyway.
 import { childMain, loadBeatflow, median, now, fmt, ratio, table, errorCell } from './lib.mjs';
 
-export const cases = () => ['line-1w', 'line-2w', 'batch-1w', 'batch-2w'];
+export const cases = () => ['line-1w', 'line-2w', 'batch-1w', 'batch-2w', 'task-1w', 'task-2w'];
 export const timeoutS = ({ quick }) => (quick ? 30 : 120);
 
 const BATCH = 1000;
@@ -40,7 +45,46 @@ function makeInput(n, size) {
   return batches;
 }
 
+/** Times one run of `once`, checking that all `n` lines reached `agg` (reset first): [ms, sum]. */
+const timer = (agg, n) => async (once) => {
+  agg.sum = 0; agg.count = 0;
+  const t0 = now();
+  await once();
+  const ms = now() - t0;
+  if (agg.count !== n) throw new Error(`aggregated ${agg.count} lines, expected ${n}`);
+  return [ms, agg.sum];
+};
+
+/** A pipeline run directly and as a graph task, interleaved: medians per size, and their difference. */
+async function runTaskCase(workers, quick) {
+  const { Executor, Pipeline, Pipe, Taskflow } = await loadBeatflow();
+  const ex = await Executor.create({ workers });
+  const agg = { sum: 0, count: 0 };
+  const pipeline = new Pipeline({ lines: LINES.line, name: 'csv' },
+    Pipe.parallel(parse, 'parse'), Pipe.parallel(transform, 'transform'),
+    Pipe.serial((x) => { agg.sum += x; agg.count++; }, { name: 'aggregate', on: 'host' }));
+  const rows = [];
+  for (const n of quick ? [0, 100, 1000] : [0, 100, 1000, 10_000]) {
+    const input = makeInput(n, 'line');
+    const tf = new Taskflow('pipeline task');
+    pipeline.task(tf, input);
+    const timed = async (once) => (await timer(agg, n)(once))[0];
+    const direct = () => pipeline.run(ex, input);
+    const asTask = () => ex.run(tf);
+    await timed(direct); await timed(asTask);   // warm-ups (and the taskflow's first layout)
+    const d = [], t = [];
+    const rounds = (quick ? 5 : 9) * (n === 0 ? 5 : 1);   // an empty source: the fixed cost alone, over more rounds
+    for (let i = 0; i < rounds; i++) {
+      if (i % 2 === 0) { d.push(await timed(direct)); t.push(await timed(asTask)); } else { t.push(await timed(asTask)); d.push(await timed(direct)); }
+    }
+    rows.push({ n, directMs: +median(d).toFixed(3), taskMs: +median(t).toFixed(3) });
+  }
+  await ex.close();
+  return { size: 'task', workers, rows };
+}
+
 export async function runCase(name, { quick }) {
+  if (name.startsWith('task')) return runTaskCase(Number(/(\d)w$/.exec(name)[1]), quick);
   const n = quick ? 10_000 : 100_000;
   const size = name.startsWith('batch') ? 'batch' : 'line';
   const workers = Number(/(\d)w$/.exec(name)[1]);
@@ -58,15 +102,7 @@ export async function runCase(name, { quick }) {
   const pipeline = new Pipeline({ lines, name },
     Pipe.parallel(p, 'parse'), Pipe.parallel(t, 'transform'), Pipe.serial(aggregate, { name: 'aggregate', on: 'host' }));
 
-  /** Runs once, timed; checks every line was aggregated and returns [ms, sum]. */
-  const timed = async (once) => {
-    agg.sum = 0; agg.count = 0;
-    const t0 = now();
-    await once();
-    const ms = now() - t0;
-    if (agg.count !== n) throw new Error(`aggregated ${agg.count} lines, expected ${n}`);
-    return [ms, agg.sum];
-  };
+  const timed = timer(agg, n);
   const loop = async () => { for (const x of input) aggregate(t(p(x))); };
   const piped = () => pipeline.run(ex, input);
 
@@ -89,6 +125,11 @@ export async function runCase(name, { quick }) {
 }
 
 export function report(res) {
+  const tasks = Object.entries(res).filter(([name]) => name.startsWith('task'));
+  res = Object.fromEntries(Object.entries(res).filter(([name]) => !name.startsWith('task')));
+  const taskRows = tasks.flatMap(([name, r]) => (r.ok
+    ? r.result.rows.map((row) => [r.result.workers, row.n, row.directMs, row.taskMs, `${(row.taskMs - row.directMs).toFixed(3)} ms`, ratio(row.taskMs, row.directMs), r.bgCores])
+    : [[name, '–', errorCell(r), '–', '–', '–', r.bgCores]]));
   const rows = Object.entries(res).map(([name, r]) => [
     `token = ${r.ok ? (r.result.size === 'line' ? '1 line' : `${BATCH} lines`) : name}`,
     r.ok ? r.result.workers : '–',
@@ -102,13 +143,22 @@ export function report(res) {
     r.bgCores,
   ]);
   const n = Object.values(res).find((r) => r.ok)?.result.n ?? '';
-  return [
-    `## pipeline: parse → transform → aggregate over ${n} CSV-like lines (median of 3, interleaved with the plain loop)`,
-    '',
-    table(['**beatflow** pipeline', 'workers', 'lines', 'tokens/s', 'CSV lines/s', 'run ms', 'plain loop lines/s', 'loop ms', 'pipeline ÷ loop', 'bg cores'], rows),
-    '',
-    'parse, transform: parallel worker stages; aggregate: a serial host stage. Plain loop: the same three functions on the host, one thread.',
-  ].join('\n');
+  const sections = [];
+  if (rows.length > 0) {
+    sections.push(
+      `## pipeline: parse → transform → aggregate over ${n} CSV-like lines (median of 3, interleaved with the plain loop)`,
+      '',
+      table(['**beatflow** pipeline', 'workers', 'lines', 'tokens/s', 'CSV lines/s', 'run ms', 'plain loop lines/s', 'loop ms', 'pipeline ÷ loop', 'bg cores'], rows),
+      '',
+      'parse, transform: parallel worker stages; aggregate: a serial host stage. Plain loop: the same three functions on the host, one thread.');
+  }
+  if (taskRows.length > 0) {
+    sections.push(...(rows.length > 0 ? [''] : []),
+      '## pipeline as a graph task: pipeline.task(tf, lines) in a one-task run vs pipeline.run (medians, interleaved)',
+      '',
+      table(['workers', 'lines', 'pipeline.run ms', 'graph task ms', 'difference', 'task ÷ run', 'bg cores'], taskRows));
+  }
+  return sections.join('\n');
 }
 
 childMain(import.meta.url, runCase);

@@ -16,7 +16,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runChild, waitIdle } from './lib.mjs';
 
-const BENCHES = ['tiny', 'roundtrip', 'graphs', 'reruns', 'forkjoin', 'memory', 'control', 'pipeline', 'kernels', 'algorithms', 'gpu', 'recovery', 'learning', 'placement', 'single'];
+const BENCHES = ['tiny', 'roundtrip', 'graphs', 'reruns', 'forkjoin', 'dependent', 'memory', 'control', 'pipeline', 'kernels', 'algorithms', 'gpu', 'recovery', 'learning', 'placement', 'plans', 'single', 'runtimes'];
 
 const argv = process.argv.slice(2);
 const flag = (f) => argv.includes(f);

@@ -1,5 +1,5 @@
 // The built-in task modules: task functions the runtime itself provides (the parallel algorithms, and
-// executor.map's task).
+// executor.map's task, the GPU task and host jobs of graphs).
 // One list: every worker binds each module at start-up (src/worker/main.ts), and the host and every
 // worker register their functions by name when this file is evaluated, so a function object names the
 // same task everywhere (src/engine/functions.ts registerBuiltins). A new kind of built-in is one more
@@ -9,11 +9,12 @@ import { registerBuiltins, type FunctionCache, type BuiltinModule } from './engi
 import { ALGORITHMS } from './algorithms/builtins.js';
 import { BATCH } from './engine/batch-task.js';
 import { DEVICE_TASKS } from './engine/device-task.js';
+import { HOST_TASKS } from './engine/host-task.js';
 
 export type { BuiltinModule };
 
 /** Every built-in task module, in the order workers bind them. */
-export const BUILTIN_MODULES: readonly BuiltinModule[] = Object.freeze([ALGORITHMS, BATCH, DEVICE_TASKS]);
+export const BUILTIN_MODULES: readonly BuiltinModule[] = Object.freeze([ALGORITHMS, BATCH, DEVICE_TASKS, HOST_TASKS]);
 
 for (const m of BUILTIN_MODULES) registerBuiltins(m.functions as Record<string, Function>);
 

@@ -72,6 +72,9 @@ export class GraphError extends Error {
   cycle?: string[];
 }
 
+/** Where a PipelineError rebuilt from a worker's record is, until its own properties are defined. */
+const NOWHERE = { pipeline: '', stage: '', stageIndex: -1, token: -1 };
+
 /**
  * A pipeline stopped because a stage (or its source) failed. `stage` names it ('source' for the source),
  * `token` is the token it failed on, `cause` the original error; errors of other stage calls that were
@@ -90,9 +93,9 @@ export class PipelineError extends Error {
   /** Errors of stage calls that were still running when the pipeline stopped and failed as well. */
   suppressed?: unknown[];
 
-  /** @internal */
-  constructor(message: string, at: { pipeline: string; stage: string; stageIndex: number; token: number }, cause: unknown) {
-    super(message, { cause });
+  /** @internal `at` is left out only where an error from a worker is rebuilt (its properties come after). */
+  constructor(message: string, at: { pipeline: string; stage: string; stageIndex: number; token: number } = NOWHERE, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.pipeline = at.pipeline;
     this.stage = at.stage;
     this.stageIndex = at.stageIndex;
@@ -174,7 +177,7 @@ function exact(p: Partial<PlainError>, i: number, fallback: unknown): unknown {
 /** Classes an error thrown in a worker comes back as, by name: the builtins and beatflow's own. */
 const builtins: Record<string, new (message: string) => Error> = {
   Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
-  GraphError, CancelledError, TimeoutError, DataCloneError,
+  GraphError, CancelledError, TimeoutError, DataCloneError, PipelineError,
 };
 
 /** Error with the task it came from, as thrown back to the caller. */

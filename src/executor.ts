@@ -3,6 +3,8 @@
 // in Wasm, in the workers (src/README.md describes the host⇄worker protocol).
 import { Models, type LearnedModels, type Prediction } from './learn/models.js';
 import { Router, type PlacementView } from './learn/router.js';
+import { CriticalPath } from './learn/critical.js';
+import { SpinLearner } from './learn/spin.js';
 import { Engine, bindEngine, type Stats } from './engine/engine.js';
 import { map, type MapOptions } from './engine/batch.js';
 import { ASYNC } from './engine/tasks.js';
@@ -14,7 +16,7 @@ import type { SharedArrayCtor } from './engine/codec.js';
 import type { CloseReport } from './engine/lifecycle.js';
 import type { PoolStats } from './engine/pool.js';
 import type { Taskflow } from './graph/taskflow.js';
-import type { ExecutorOptions } from './options.js';
+import { gpuOption, type ExecutorOptions, type GpuOptions } from './options.js';
 import { readTopology, stealDomains, applyStealDomains, executorTopology, type ExecutorTopology } from './observe/topology.js';
 import { Metrics, type MetricsSnapshot, type MetricsOptions, type MetricsConfig } from './observe/metrics.js';
 import { Observers, MAX_OBSERVERS, type Observer, type ObserverHandle } from './observe/observers.js';
@@ -42,10 +44,11 @@ type OwnedLane = GpuLane & DeviceLane & { close(): Promise<void>; destroy(): voi
  * The GPU lane, when options.gpu asks for one: src/gpu/ is imported here, dynamically, so an executor
  * without a GPU never loads it (nor Dawn, 132 MB, which it imports in turn). Never rejects.
  */
-async function openGpu(): Promise<OwnedLane> {
+async function openGpu(opts: GpuOptions): Promise<OwnedLane> {
   const { openGpu: open } = await import('./gpu/index.js');
-  return (await open()) as unknown as OwnedLane;
+  return (await open(opts)) as unknown as OwnedLane;
 }
+
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /**
@@ -81,17 +84,20 @@ export class Executor {
 
   readonly #router: Router;
 
-  private constructor(engine: Engine, metrics: Metrics, observers: Observers, topology: ExecutorTopology, gpu: OwnedLane, models: Models, router: Router) {
+  private constructor(engine: Engine, metrics: Metrics, observers: Observers, topology: ExecutorTopology, gpu: OwnedLane, models: Models, router: Router,
+    spin: SpinLearner) {
     this.#e = engine;
     this.#gpu = gpu;
     engine.device = gpu;
+    gpu.useMemory?.((b) => engine.core.ownsBuffer(b));
     engine.router = router;
     this.#router = router;
     this.#metrics = metrics;
     this.#observers = observers;
     this.#topology = topology;
     this.#models = models;
-    models.bind(engine.fns, engine.codec, router);
+    models.bind(engine.fns, engine.codec, router, spin);
+    if (models.enabled) engine.runs.planner = new CriticalPath(engine.core);   // critical-path priorities of graph runs
     bindEngine(this, engine);
   }
 
@@ -101,9 +107,10 @@ export class Executor {
    * @throws TypeError naming the option when an option is invalid; Error when the module fails to load.
    */
   static async create(options?: ExecutorOptions): Promise<Executor> {
-    let metrics!: Metrics, observers!: Observers, topology!: ExecutorTopology, models!: Models, router!: Router;
+    let metrics!: Metrics, observers!: Observers, topology!: ExecutorTopology, models!: Models, router!: Router, spin!: SpinLearner;
     // The device is acquired while the workers start; a bad option fails create() and releases it.
-    const gpu = typeof options === 'object' && options !== null && options.gpu === true ? openGpu() : undefined;
+    const asked = typeof options === 'object' && options !== null ? gpuOption(options.gpu) : false;   // a TypeError naming it
+    const gpu = asked === false ? undefined : openGpu(asked);
     let engine: Engine;
     try {
       engine = await Engine.create(options, (core, opts) => {
@@ -115,12 +122,13 @@ export class Executor {
         observers = Observers.create(core, core.u32[(core.workerPtr(0) + core.L.W_metrics) >> 2]);   // observe/observers.ts
         models = Models.create(core, opts.learning);  // the duration predictors (learn/models.ts)
         router = new Router(core, opts.learning);     // the placement router's models (learn/router.ts)
+        spin = SpinLearner.create(core, opts.spinPolicy === 'q-learning');   // per-worker Q-tables (learn/spin.ts)
       }, () => import('./worker/inline.js').then((m) => m.spawnInline));   // the single-threaded mode's worker
     } catch (e) {
       void gpu?.then((lane) => lane.destroy());
       throw e;
     }
-    return new Executor(engine, metrics, observers, topology, gpu === undefined ? NOT_REQUESTED : await gpu, models, router);
+    return new Executor(engine, metrics, observers, topology, gpu === undefined ? NOT_REQUESTED : await gpu, models, router, spin);
   }
 
   /** Number of worker threads (1 in the single-threaded mode: its worker runs on this thread). */
@@ -170,7 +178,9 @@ export class Executor {
    * A dependent async task (Taskflow's dependent_async): runs fn on a worker once every handle in `deps`
    * has finished, as fn(...args, ...results of deps in order). Returns an AsyncTask at once: `done` is a
    * promise of the result, `isDone()` says whether it settled. A dependency that failed fails this task
-   * too, without running it, with that dependency's error. Host thread only (docs/api.md).
+   * too, without running it, with that dependency's error. The counting is in the core: a worker that
+   * finishes a task runs its ready dependent next. Host thread only; inside a task, `this.dependentAsync`
+   * makes WorkerAsyncTask handles (docs/api.md "Dependent async tasks").
    *
    * @example
    * const a = executor.dependentAsync(() => 2);
@@ -179,7 +189,7 @@ export class Executor {
    * @throws TypeError naming the argument: fn not a function, a dependency not an AsyncTask, an unknown option.
    */
   dependentAsync<R = unknown>(fn: (...a: any[]) => R, ...deps: AsyncTask[]): AsyncTask<Awaited<R>>;
-  dependentAsync<R = unknown>(fn: (...a: any[]) => R, options: DependentAsyncOptions): AsyncTask<Awaited<R>>;
+  dependentAsync<R = unknown>(fn: (...a: any[]) => R, options: DependentAsyncOptions<AsyncTask>): AsyncTask<Awaited<R>>;
   dependentAsync(fn: (...a: any[]) => unknown, ...rest: unknown[]): AsyncTask {
     return this.#e.dependents.create(fn, rest);
   }

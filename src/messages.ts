@@ -52,17 +52,20 @@ export const messages = {
   missingBuiltin: (name: string) =>
     `beatflow: the runtime task function '${name}' is not registered in this worker (build/src out of date? run npm run build)`,
   workerStart: (worker: number, message: string) => `beatflow: worker ${worker} failed to start: ${message}`,
-  moduleLoad: (url: string, message: string) => `beatflow: the task module ${url} failed to load in a worker: ${message}`,
+  moduleLoad: (url: string, message: string, where = 'in a worker') => `beatflow: the task module ${url} failed to load ${where}: ${message}`,
   workerEntry: (url: string, message: string) =>
     `beatflow: the worker entry ${url} could not be started: ${message}. It is part of the package's build and must ` +
-    'ship beside it: when bundling, mark beatflow as external, or copy build/src/ (with build/core.wasm) unchanged',
+    'ship beside it: when bundling, mark beatflow as external, copy build/src/ (with build/core.wasm) unchanged, ' +
+    "or bundle 'beatflow/worker' as an entry point of its own and pass its URL as options.workerUrl",
   notInWorker: 'beatflow: src/worker/main.ts is the entry of the executor\'s worker threads and must run in one: ' +
     'do not import it yourself (Executor.create() starts the workers)',
-  gpuTaskOffWorker: 'beatflow internal error: a GPU task ran where no worker channel to the host exists — please report',
+  hopOffWorker: 'beatflow internal error: a task that hops to the host (a GPU task, a pipeline task) ran where no worker channel to the host exists — please report',
+  hostJobMissing: (id: number) => `beatflow internal error: a graph task named host job ${id}, which is not registered — please report`,
   noPlatform: 'beatflow internal error: no platform adapter is installed (Executor.create() loads one first) — please report',
   workerScript: (detail: string | undefined) =>
-    `the worker script failed to load or run${detail ? ` (${detail})` : ' (the browser gives no detail: a 404, a network error, a ' +
-    'syntax error, or a response without the Cross-Origin-Embedder-Policy header)'}`,
+    `the worker script failed to load or run${detail ? ` (${detail})` : ' (the browser gives no detail, and the server answers it ' +
+    'with 200 and the isolation headers: a syntax error, or a network error)'}`,
+  noCoep: 'its response has no Cross-Origin-Embedder-Policy header, which a cross-origin isolated page requires of its workers',
   singleThreaded: (why: string) =>
     `beatflow: running single-threaded: ${why}. Tasks run on this thread in slices that yield to the event loop ` +
     '(docs/platforms.md, "Single-threaded mode"); pass workers: 0 to choose this mode and silence this line',
@@ -70,11 +73,13 @@ export const messages = {
     'this page is not cross-origin isolated, so it cannot share memory with worker threads (serve it, its scripts and ' +
     `core.wasm with ${(missing.length ? missing : ['Cross-Origin-Opener-Policy: same-origin', 'Cross-Origin-Embedder-Policy: require-corp']).join(' and ')} for all cores)`,
   noThreads: (where: string) => `${where} has no worker threads`,
+  noFiles: (where: string) => `${where} reads no files`,
   joinWouldBlock: (child: string | undefined) =>
     `beatflow: ${child === undefined ? 'a subflow' : `the child task '${child}'`} cannot finish while this task waits for it in the single-threaded mode: it awaits a promise, and ` +
     'nothing else runs while a task blocks the only thread. Await it outside the join, or use workers ≥ 1',
   noWaitAsync: (where: string) =>
-    `beatflow: ${where} has no Atomics.waitAsync, which the host thread needs to wait for workers without blocking`,
+    `beatflow: ${where} has no Atomics.waitAsync: the host thread polls for finished work instead, which sees it up to ` +
+    '8 ms late after an idle spell (docs/platforms.md, "Without Atomics.waitAsync")',
   httpStatus: (status: number, text: string) => `HTTP ${status}${text ? ` ${text}` : ''}`,
   plannedExit: 'beatflow: the worker thread has exited (a planned exit unwinding its stack)',
   unsupportedOption: (option: string, platform: string) =>
@@ -84,7 +89,22 @@ export const messages = {
     `beatflow: build/core.wasm and the JavaScript build disagree on ${what}: they come from different builds; rebuild with \`npm run build\``,
   coreMissing: (url: string, message: string) =>
     `beatflow: the WebAssembly core ${url} could not be read: ${message}. core.wasm must ship beside the package's ` +
-    'build (build/core.wasm, next to build/src/): when bundling, mark beatflow as external, or copy build/core.wasm to that URL',
+    'build (build/core.wasm, next to build/src/): when bundling, mark beatflow as external, or copy build/core.wasm to that URL, ' +
+    "or pass it as options.wasm (import it as 'beatflow/core.wasm'; docs/platforms.md, \"Bundlers\")",
+  // ---- embedding: options.wasm, options.module as a namespace, the workerd entry ----
+  noModuleUrl: 'this bundle has no import.meta.url to find it by',
+  notCore: (missing: readonly string[]) =>
+    `beatflow: options.wasm is not beatflow's WebAssembly core: it lacks ${missing.slice(0, 5).join(', ')}` +
+    `${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}. Pass build/core.wasm of this beatflow version ('beatflow/core.wasm')`,
+  wasmCompile: (message: string, refused: boolean) =>
+    `beatflow: options.wasm could not be compiled: ${message}` + (refused
+      ? '. This runtime compiles no WebAssembly at run time: pass a WebAssembly.Module compiled ahead of time ' +
+        "(workerd: import core from 'beatflow/core.wasm', embedded as a wasm module)" : ''),
+  moduleNamespaceThreads: 'beatflow: options.module is a module namespace, which worker threads cannot import: pass the ' +
+    "module's URL (new URL('./tasks.js', import.meta.url)), or workers: 0 for the single-threaded mode",
+  wrongEntry: (runtime: string, entry: string) =>
+    `beatflow: this is ${runtime}, but beatflow was loaded through its ${entry} entry: bundle with the '${runtime}' ` +
+    "export condition first (wrangler does; esbuild: conditions: ['workerd', 'worker', 'browser'])",
   crashed: (worker: number, cause: string, task: string | undefined) =>
     `beatflow: worker ${worker} ${cause}` + (task !== undefined ? ` while running task '${task}'` : ''),
   /** Causes for `crashed` and `workerStart`: how a worker thread ended. */
@@ -140,12 +160,22 @@ export const messages = {
     'costs stack). Nest less deeply (a loop, or plain recursion below a cutoff), or raise ' +
     'Executor.create({ resourceLimits: { stackSizeMb } })',
   // ---- dependent async tasks, task groups, corun ----
-  notAnAsyncTask: (i: number, got: unknown) =>
-    `beatflow: executor.dependentAsync(fn, ...deps): dependency ${i} must be an AsyncTask that executor.dependentAsync() ` +
+  // `who` is 'executor' (on the host) or 'this' (inside a task).
+  notAnAsyncTask: (who: string, i: number, got: unknown) =>
+    `beatflow: ${who}.dependentAsync(fn, ...deps): dependency ${i} must be an AsyncTask that ${who}.dependentAsync() ` +
     `returned (got ${describe(got)}); to wait for a promise, await it before submitting`,
-  foreignAsyncTask: (i: number) =>
-    `beatflow: executor.dependentAsync(fn, ...deps): dependency ${i} is an AsyncTask of another executor: ` +
-    'depend only on tasks of the same executor',
+  /** `what`: "executor.dependentAsync(fn, ...deps): dependency 2", "this.join(handle)". */
+  foreignAsyncTask: (what: string) =>
+    `beatflow: ${what} is an AsyncTask of another executor: depend only on tasks of the same executor`,
+  taskAsyncTaskOnHost: (i: number) =>
+    `beatflow: executor.dependentAsync(fn, ...deps): dependency ${i} is an AsyncTask made inside a task ` +
+    '(this.dependentAsync): it serves only tasks that run while the task that made it runs; on the host, depend on ' +
+    'handles of executor.dependentAsync, or await the task that made it and pass its value',
+  /** `what`: "this.dependentAsync(fn, ...deps): dependency 2", "this.join(handle)". */
+  expiredAsyncTask: (what: string) =>
+    `beatflow: ${what}: this AsyncTask was made inside a task that has ended (its result went with it): a handle from ` +
+    'this.dependentAsync serves that task and the tasks that run while it does (its children, subflows, task groups); ' +
+    'to use a result later, return it from that task',
   hostOnly: (call: string, instead: string) =>
     `beatflow: ${call} runs only inside a task, on a worker (write the task as a function and call this.${call.replace(/^executor\./, '')}); ` +
     `on the host, ${instead}`,
@@ -189,6 +219,16 @@ export const messages = {
     `beatflow: task.work(fn) on task '${task}': it is a module task (taskflow.composedOf), which runs its taskflow ` +
     'and has no work of its own to replace: emplace a task for fn instead',
   erased: (task: string) => `beatflow: task '${task}' was erased from its taskflow: its handle cannot be used any more`,
+  semaphoreNotAcquired: (sem: string, task: string, graph: string) =>
+    `beatflow: task '${task}' of taskflow '${graph}' releases semaphore '${sem}', which no task of the taskflow ` +
+    'acquires: a release gives back a unit its run took, so acquire it first (task.acquire(semaphore))',
+  semaphoreInSubflow: (task: string, graph: string) =>
+    `beatflow: task '${task}' of '${graph}', a graph run inside a task (a subflow or ctx.corun), acquires or releases ` +
+    'a semaphore: semaphores work on the tasks of a taskflow the executor runs (a graph built in a worker cannot share ' +
+    'a Semaphore object with the host); acquire it on the task that builds the graph instead',
+  semaphoreElsewhere: (sem: string, user: string) =>
+    `beatflow: semaphore '${sem}' (used by ${user}) belongs to another executor that is still open: a Semaphore counts ` +
+    'its units in one executor\'s memory; create one per executor, or close the other first',
   foreignTask: (graph: string, task: string) =>
     `beatflow: task '${task}' belongs to another taskflow than '${graph}': link tasks of one taskflow only ` +
     '(to run another taskflow as one step, add it with taskflow.composedOf(other))',
@@ -219,6 +259,8 @@ export const messages = {
       case 'function': return `${describe(got)}${where} cannot be cloned: functions never cross threads (pass data)`;
       case 'symbol': return `${describe(got)}${where} cannot be cloned: symbols never cross threads`;
       case 'promise': return `a Promise${where} cannot be cloned: await it and pass its value`;
+      case 'hostHandle': return `an AsyncTask${where} of executor.dependentAsync cannot be cloned: it lives on the host ` +
+        '(make the task depend on it with executor.dependentAsync(fn, handle), or await handle.done and pass the value)';
       case 'boxed': return `${an(describe(got))} object${where} (new ${describe(got)}(…)) cannot be cloned: pass the primitive`;
       case 'surrogate': return `a string${where} with a lone surrogate (not well-formed UTF-16) cannot be cloned`;
       case 'protoKey': return `an object${where} with an own property named '__proto__' cannot be cloned (the codec would rename it)`;
@@ -260,6 +302,23 @@ export const messages = {
     `beatflow: ${what}: out has ${out} elements but a and b have ${a} + ${b} = ${a + b}: they must be equal`,
   algoOverlap: (what: string, label: string) =>
     `beatflow: ${what}: out overlaps ${label}: the merge reads ${label} while it writes out, so give out memory of its own`,
+  // ---- index ranges (algorithms/index-range.ts) ----
+  rangeNumbers: (what: string, got: number) =>
+    `beatflow: ${what}: a 1-D range takes exactly three numbers, begin, end and step (got ${got} arguments); ` +
+    'for 2-D and 3-D pass one [begin, end, step] array per dimension',
+  rangeRank: (what: string, got: number) =>
+    `beatflow: ${what}: a range has 1, 2 or 3 dimensions, one [begin, end, step] array each (got ${got})`,
+  rangeDimRank: (what: string, d: number, rank: number) =>
+    `beatflow: ${what}: dim${d} must be a [begin, end, step] array or a 1-D IndexRange (got a ${rank}-D IndexRange)`,
+  rangeDirection: (what: string, label: string, begin: number, end: number, step: number) =>
+    `beatflow: ${what}: ${label}step ${step} never reaches ${label}end ${end} from ${label}begin ${begin}: ` +
+    'a range counting up (begin < end) needs a positive step, one counting down a negative step',
+  rangeUnsafe: (what: string, label: string, begin: number, end: number, step: number) =>
+    `beatflow: ${what}: ${label}[${begin}, ${end}) by ${step} reaches past Number.MAX_SAFE_INTEGER: use smaller bounds or step`,
+  rangeOneD: (method: string, rank: number) =>
+    `beatflow: IndexRange.${method} is for 1-D ranges (this one has ${rank} dimensions): use range.dim(d), which is [begin, end, step]`,
+  rangeTooLarge: (what: string, n: number, most: number) =>
+    `beatflow: ${what}: range has ${n} elements, more than one call takes (${most}): split it into several calls`,
   adoptView: (ctors: readonly string[], got: unknown) =>
     `beatflow: adopt(executor, view): view must be one of ${ctors.join(', ')} (a view on your SharedArrayBuffer or ` +
     `ArrayBuffer; got ${describe(got)})`,
@@ -291,12 +350,27 @@ export const messages = {
   // ---- pipelines (src/pipeline/) ----
   pipelineOptions: (got: unknown) =>
     `beatflow: new Pipeline(options, ...pipes): options must be an object like { lines: 4 } (got ${describe(got)})`,
-  pipelineLines: (got: unknown, max: number) =>
-    `beatflow: new Pipeline(options, ...pipes): options.lines must be an integer from 1 to ${max}, the most tokens ` +
+  pipelineLines: (what: string, got: unknown, max: number) =>
+    `beatflow: ${what} must be an integer from 1 to ${max}, the most tokens ` +
     `in flight at once (got ${describe(got)})`,
   noPipes: 'beatflow: new Pipeline(options, ...pipes): give at least one pipe, e.g. new Pipeline({ lines: 4 }, Pipe.serial(fn))',
-  notAPipe: (i: number, got: unknown) =>
-    `beatflow: new Pipeline(options, ...pipes): pipe ${i + 1} must be made by Pipe.serial(fn) or Pipe.parallel(fn) ` +
+  notAPipe: (call: string, i: number, got: unknown) =>
+    `beatflow: ${call}: pipe ${i + 1} must be made by Pipe.serial(fn) or Pipe.parallel(fn) ` +
+    `(got ${describe(got)})`,
+  noPipesToRun: (pipeline: string) =>
+    `beatflow: pipeline '${pipeline}' has no pipes to run: give them with scalablePipeline.reset(pipes)`,
+  resetDuringRun: (pipeline: string, running: number) =>
+    `beatflow: pipeline '${pipeline}'.reset(): ${running} run(s) of it are in flight (run, stream or graph task): ` +
+    'reset it once they have settled',
+  resetPipes: (got: unknown) =>
+    `beatflow: scalablePipeline.reset(lines?, pipes): pipes must be an array of pipes (Pipe.serial(fn), Pipe.parallel(fn)) ` +
+    `(got ${describe(got)})`,
+  pipelineTaskSource: (got: unknown) =>
+    `beatflow: pipeline.task(tf, source): source must be an iterable, an async iterable, or a function returning one ` +
+    `(called at each run with the task's predecessors' results)` +
+    (typeof got === 'string' ? '; a string would be split into characters: wrap it in an array' : '') + ` (got ${describe(got)})`,
+  pipelineTaskSourceResult: (pipeline: string, got: unknown) =>
+    `beatflow: pipeline.task(tf, source) of pipeline '${pipeline}': source() must return an iterable or an async iterable ` +
     `(got ${describe(got)})`,
   pipeFn: (kind: string, got: unknown) =>
     `beatflow: Pipe.${kind}(fn, options): fn must be a function (a task-module export, a self-contained ` +
@@ -316,6 +390,19 @@ export const messages = {
   sourceResult: (got: unknown) =>
     `the source's iterator returned ${describe(got)} from next() where an object like { value, done } was expected`,
   pipelineCancelled: (pipeline: string) => `beatflow: pipeline '${pipeline}' was cancelled`,
+  pipelineRunStopped: (pipeline: string) =>
+    `beatflow: pipeline '${pipeline}' was stopped: the graph run it is a task of was cancelled or failed`,
+  deferNotFirst: (pipeline: string, stage: string, position: number) =>
+    `pf.defer(token) in stage '${stage}' (${position + 1}) of pipeline '${pipeline}': only a serial first pipe can defer its token`,
+  deferLate: (pipeline: string, stage: string) =>
+    `pf.defer(token) in stage '${stage}' of pipeline '${pipeline}' came after the stage's call returned: defer before returning (or before its promise settles)`,
+  deferToken: (got: unknown) => `pf.defer(token): token must be a token number, an integer from 0 (got ${describe(got)})`,
+  deferSelf: (token: number) => `token ${token} deferred to itself: it would wait forever`,
+  deferCycle: (path: readonly number[]) =>
+    `token ${path[0]} deferred to ${path[1]}, which waits for it in turn (${path.join(' → ')}): a cycle of deferrals never resolves`,
+  deferBeyond: (token: number, on: number, end: number) =>
+    `token ${token} deferred to token ${on}, but the source produced only ${end} token(s) (0 to ${end - 1}): it would wait forever`,
+  deferStuck: (n: number) => `${n} deferred token(s) can no longer be resolved: nothing left in the pipeline can pass the first pipe`,
 
   // ---- cancellation tokens ----
   tokenOptions: (got: unknown) =>
@@ -356,6 +443,16 @@ export const messages = {
     `beatflow: ${call}: bindings.${name} is ${bytes} bytes, more than the device binds at once (${limit} = ${max})`,
   gpuReadName: (call: string, name: unknown, why: string) =>
     `beatflow: ${call}: read lists ${describe(name)}, which is ${why}: only var<storage, read_write> bindings are read back`,
+  gpuUploadName: (call: string, name: unknown, why: string) =>
+    `beatflow: ${call}: upload lists ${describe(name)}, which is ${why}: only storage bindings are uploaded`,
+  gpuTuningVersion: (what: string, got: unknown, want: number) =>
+    `beatflow: ${what}: tuning.version is ${describe(got)}, but this beatflow reads version ${want}: tune again and store the new record`,
+  gpuTuningFileIgnored: (path: string, why: string) =>
+    `beatflow: the GPU tuning file ${path} was not used (${why}); the next autotune writes it again`,
+  gpuTuningFileUnwritten: (path: string, why: string) =>
+    `beatflow: the GPU tuning file ${path} could not be written (${why}); the next run tunes again`,
+  gpuTuningDirNoFiles: (platform: string) =>
+    `beatflow: options.gpu.tuningDir needs a file system, which ${platform} does not give: store executor.gpu.tuning() yourself and pass it to executor.gpu.useTuning()`,
 
   // ---- built-in GPU kernels and device placement (src/gpu/kernels/, src/policy/placement.ts) ----
   /** Why a call has no GPU kernel (phrases, quoted in gpuNoKernel). */
@@ -374,6 +471,8 @@ export const messages = {
     `beatflow: ${call}: array is ${bytes} bytes; the GPU sort pads it to a power of two, ${padded} bytes, more than the GPU binds at once (maxStorageBufferBindingSize = ${max}); use device: 'cpu' or 'auto'`,
   gpuMatmulLength: (call: string, name: string, length: number, dims: string, want: number) =>
     `beatflow: ${call}: ${name} has ${length} elements, but ${dims} = ${want}`,
+  matmulOverlap: (call: string, name: string) =>
+    `beatflow: ${call}: out overlaps ${name}: the product reads ${name} while it writes out, so give out memory of its own`,
   gpuMatmulGrid: (call: string, m: number, n: number, tile: number, max: number) =>
     `beatflow: ${call}: a ${m}×${n} result needs more than ${max} workgroups of ${tile}×${tile} along one dimension (maxComputeWorkgroupsPerDimension)`,
   gpuMatmulNoShape: (limits: string) => `beatflow: executor.gpu.matmul(): no matmul kernel shape fits this device's limits (${limits})`,

@@ -4,6 +4,15 @@
 import { messages } from './errors.js';
 import type { ResourceLimits } from './platform/types.js';
 
+/** A task module's namespace, as `import * as tasks from './tasks.js'` gives it. */
+export type TaskModuleNamespace = Readonly<Record<string, unknown>>;
+
+/**
+ * Where the WebAssembly core comes from: a compiled WebAssembly.Module (typed `object`, as the core's
+ * types are: TypeScript declares WebAssembly only in its DOM lib), its bytes, or its URL.
+ */
+export type CoreSource = object | ArrayBuffer | ArrayBufferView | URL | string;
+
 export interface ExecutorOptions {
   /**
    * Worker threads: an integer, or 'auto' for one per logical CPU. 0: the single-threaded mode (no worker
@@ -11,8 +20,22 @@ export interface ExecutorOptions {
    * threads choose whatever this says. Default 'auto'.
    */
   workers?: number | 'auto';
-  /** The task module every worker imports: a URL, a file: URL string, or a path. */
-  module?: string | URL;
+  /**
+   * The task module every worker imports: a URL, a file: URL string, or a path. In the single-threaded
+   * mode also the module's namespace (`import * as tasks`): what a bundle, where modules have no URL, passes.
+   */
+  module?: string | URL | TaskModuleNamespace;
+  /**
+   * The WebAssembly core (build/core.wasm, exported as `beatflow/core.wasm`): a compiled
+   * `WebAssembly.Module` (required on workerd, which compiles nothing at run time), its bytes, or its URL.
+   * Default: read from beside the package's build. docs/platforms.md, "The embeddable core".
+   */
+  wasm?: CoreSource;
+  /**
+   * The worker threads' script when beatflow is bundled: the bundle of `beatflow/worker`, as a URL or a URL
+   * string. Default: the package's own build/src/worker/main.js. docs/platforms.md, "Bundlers".
+   */
+  workerUrl?: string | URL;
   /** Task slots (async tasks in flight plus laid-out graph tasks): 1024 to 2^24, rounded up to a power of two. Default 2^20. */
   maxTasks?: number;
   /** Distinct task functions (module exports plus inline sources). Default 4096. */
@@ -54,15 +77,29 @@ export interface ExecutorOptions {
   /**
    * Acquire a GPU device at create() (src/gpu/; docs/gpu.md): Dawn's `webgpu` package in Node, navigator.gpu
    * elsewhere. Without it (the default) nothing GPU-related loads, and executor.gpu says it was not asked for.
-   * No package or no adapter is not an error: executor.gpu then says why. Default false.
+   * No package or no adapter is not an error: executor.gpu then says why. `{ tuningDir }` also asks for
+   * one, and keeps the matmul autotune's results in a file in that directory (Node and Bun; docs/gpu.md
+   * "Keeping the autotune"). Default false.
    */
-  gpu?: boolean;
+  gpu?: boolean | GpuOptions;
   /**
    * The learners (docs/learning.md): per-fingerprint duration predictors fed by the tasks the metrics
    * sampler times, and the placement router of algorithm calls (serial, parallel or GPU). false turns
    * every learner off: the static rules everywhere. Default true.
    */
   learning?: boolean;
+  /**
+   * How long a searching worker spins before it parks (docs/learning.md "Q-learned spinning"):
+   * 'heuristic', spinMicroseconds every time; 'q-learning', a budget of ¼, 1 or 4 × that chosen per search
+   * by each worker's own Q-table (opt-in: it has not beaten the heuristic; needs learning). Default 'heuristic'.
+   */
+  spinPolicy?: 'heuristic' | 'q-learning';
+}
+
+/** options.gpu as an object: a device, with these settings. */
+export interface GpuOptions {
+  /** A directory for the matmul autotune's results (the file beatflow-gpu-tuning.json), read at create() and written after each autotune. */
+  tuningDir?: string;
 }
 
 /**
@@ -72,6 +109,8 @@ export interface ExecutorOptions {
 export const DEFAULTS = Object.freeze({
   workers: 'auto' as number | 'auto',
   module: undefined as URL | undefined,
+  wasm: undefined as CoreSource | undefined,
+  workerUrl: undefined as URL | undefined,
   maxTasks: 1 << 20,
   maxFunctions: 4096,
   maxRuns: 1024,
@@ -87,11 +126,16 @@ export const DEFAULTS = Object.freeze({
   recycleAfterTasks: 0,
   recycleAboveHeapMb: 0,
   maxQueue: 0,
-  gpu: false,
+  gpu: false as boolean | GpuOptions,
   learning: true,
+  spinPolicy: 'heuristic' as SpinPolicyName,
 });
 
-type IntOption = Exclude<keyof typeof DEFAULTS, 'workers' | 'module' | 'resourceLimits' | 'gpu' | 'learning'>;
+/** The spin policies of options.spinPolicy. */
+export type SpinPolicyName = 'heuristic' | 'q-learning';
+export const SPIN_POLICIES: readonly SpinPolicyName[] = ['heuristic', 'q-learning'];
+
+type IntOption = Exclude<keyof typeof DEFAULTS, 'workers' | 'module' | 'wasm' | 'workerUrl' | 'resourceLimits' | 'gpu' | 'learning' | 'spinPolicy'>;
 
 /** Bounds of the integer options, inclusive. A minimum of 0 means 0 is allowed (it turns the feature off). */
 export const BOUNDS: Readonly<Record<IntOption, readonly [min: number, max: number]>> = Object.freeze({
@@ -127,7 +171,9 @@ export interface LifecycleOptions {
 export interface ResolvedOptions {
   lifecycle: LifecycleOptions;
   workers: number | 'auto';
-  module?: URL;
+  module?: URL | TaskModuleNamespace;
+  wasm?: CoreSource;
+  workerUrl?: URL;
   maxTasks: number;
   maxFunctions: number;
   maxRuns: number;
@@ -138,8 +184,10 @@ export interface ResolvedOptions {
   closeTimeout: number;
   cancelGrace: number;
   priorityAging: number;
-  gpu: boolean;
+  /** false, or the device's settings. */
+  gpu: false | GpuOptions;
   learning: boolean;
+  spinPolicy: SpinPolicyName;
 }
 
 const KNOWN = Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[];
@@ -152,19 +200,57 @@ function integer(name: IntOption, v: unknown): number {
   return v;
 }
 
-function boolean(name: 'gpu' | 'learning', v: unknown): boolean {
+function boolean(name: 'learning', v: unknown): boolean {
   if (typeof v !== 'boolean') throw new TypeError(messages.optionType(name, 'true or false', v));
   return v;
 }
 
-/** Turns a module option into an absolute URL (relative paths resolve against the working directory). */
-export function moduleUrl(v: unknown, cwdUrl: URL): URL {
-  if (v instanceof URL) return v;
-  if (typeof v === 'string' && v.length > 0) {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(v) && !/^[a-z]:[\\/]/i.test(v)) return new URL(v);
-    return new URL(v, cwdUrl);
+const GPU_KEYS = ['tuningDir'] as const;
+
+/** options.gpu checked: false (no device), or the device's settings ({} for true). */
+export function gpuOption(v: unknown): false | GpuOptions {
+  if (v === undefined || v === false) return false;
+  if (v === true) return {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new TypeError(messages.optionType('gpu', 'true, false or { tuningDir }', v));
+  for (const k of Object.keys(v)) {
+    if (!(GPU_KEYS as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption('Executor.create(options): options.gpu', k, GPU_KEYS));
   }
-  throw new TypeError(messages.optionType('module', 'a URL, a file: URL string or a path', v));
+  const dir = (v as GpuOptions).tuningDir;
+  if (dir !== undefined && (typeof dir !== 'string' || dir.length === 0)) throw new TypeError(messages.optionType('gpu.tuningDir', 'a directory path', dir));
+  return Object.freeze({ ...(dir === undefined ? {} : { tuningDir: dir }) });
+}
+
+/** A URL option as an absolute URL (relative paths resolve against the working directory); undefined when it is neither. */
+function asUrl(v: unknown, cwdUrl: URL): URL | undefined {
+  if (v instanceof URL) return v;
+  if (typeof v !== 'string' || v.length === 0) return undefined;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(v) && !/^[a-z]:[\\/]/i.test(v)) return new URL(v);
+  return new URL(v, cwdUrl);
+}
+
+/** Turns a module option into an absolute URL, or keeps a module namespace (single-threaded only: engine.ts checks). */
+export function moduleOption(v: unknown, cwdUrl: URL): URL | TaskModuleNamespace {
+  if (typeof v === 'object' && v !== null && !(v instanceof URL) && !Array.isArray(v)) return v as TaskModuleNamespace;
+  const url = asUrl(v, cwdUrl);
+  if (url === undefined) throw new TypeError(messages.optionType('module', 'a URL, a file: URL string, a path, or a module namespace (import * as tasks)', v));
+  return url;
+}
+
+/** The wasm option: a Module or bytes as given, a URL or path as an absolute URL. */
+function wasmOption(v: unknown, cwdUrl: URL): CoreSource {
+  if (v instanceof WebAssembly.Module || v instanceof ArrayBuffer || ArrayBuffer.isView(v) ||
+      (typeof SharedArrayBuffer === 'function' && v instanceof SharedArrayBuffer)) return v;
+  const url = asUrl(v, cwdUrl);
+  if (url === undefined) {
+    throw new TypeError(messages.optionType('wasm', "a WebAssembly.Module, the bytes of build/core.wasm (an ArrayBuffer or a typed array), or its URL ('beatflow/core.wasm')", v));
+  }
+  return url;
+}
+
+function workerUrlOption(v: unknown, cwdUrl: URL): URL {
+  const url = asUrl(v, cwdUrl);
+  if (url === undefined) throw new TypeError(messages.optionType('workerUrl', 'a URL or a URL string (the bundle of beatflow/worker)', v));
+  return url;
 }
 
 /** Validates Executor.create's options over DEFAULTS; every error names the option. */
@@ -178,6 +264,7 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
   const int = (name: IntOption): number => (o[name] === undefined ? DEFAULTS[name] as number : integer(name, o[name]));
   const workers = opts.workers === undefined || opts.workers === 'auto' ? DEFAULTS.workers : workersOption(opts.workers);
   if (opts.resourceLimits !== undefined) checkResourceLimits(opts.resourceLimits);
+  const learning = o.learning === undefined ? DEFAULTS.learning : boolean('learning', o.learning);
   return {
     lifecycle: {
       minWorkers: o.minWorkers === undefined ? DEFAULTS.minWorkers : integer('minWorkers', o.minWorkers),
@@ -185,14 +272,24 @@ export function resolveOptions(opts: ExecutorOptions | undefined, cwdUrl: URL): 
       recycleAboveHeapMb: int('recycleAboveHeapMb'), maxQueue: int('maxQueue'),
     },
     workers,
-    module: opts.module === undefined ? DEFAULTS.module : moduleUrl(opts.module, cwdUrl),
+    module: opts.module === undefined ? DEFAULTS.module : moduleOption(opts.module, cwdUrl),
+    wasm: o.wasm === undefined ? DEFAULTS.wasm : wasmOption(o.wasm, cwdUrl),
+    workerUrl: o.workerUrl === undefined ? DEFAULTS.workerUrl : workerUrlOption(o.workerUrl, cwdUrl),
     maxTasks: int('maxTasks'), maxFunctions: int('maxFunctions'), maxRuns: int('maxRuns'), maxSubflows: int('maxSubflows'),
     resourceLimits: opts.resourceLimits,
     spinMicroseconds: int('spinMicroseconds'), lingerMicroseconds: int('lingerMicroseconds'),
     closeTimeout: int('closeTimeout'), cancelGrace: int('cancelGrace'), priorityAging: int('priorityAging'),
-    gpu: o.gpu === undefined ? DEFAULTS.gpu : boolean('gpu', o.gpu),
-    learning: o.learning === undefined ? DEFAULTS.learning : boolean('learning', o.learning),
+    gpu: gpuOption(o.gpu),
+    learning,
+    spinPolicy: spinPolicyOption(o.spinPolicy, learning),
   };
+}
+
+function spinPolicyOption(v: unknown, learning: boolean): SpinPolicyName {
+  if (v === undefined) return DEFAULTS.spinPolicy;
+  if (!SPIN_POLICIES.includes(v as SpinPolicyName)) throw new TypeError(messages.optionType('spinPolicy', "'heuristic' or 'q-learning'", v));
+  if (v === 'q-learning' && !learning) throw new TypeError(messages.optionType('spinPolicy', "'heuristic' with learning: false (q-learning is a learner)", v));
+  return v as SpinPolicyName;
 }
 
 /** The keys of options.resourceLimits (Node's worker_threads ResourceLimits), each a positive number of MB. */

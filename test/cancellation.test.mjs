@@ -26,6 +26,15 @@ T('a running task sees its token: checkCancelled() throws a CancelledError with 
   assert.ok(f[0] >= at - 1, 'observed after the cancel');
 });
 
+T('a task cancelled before it starts is withdrawn with a CancelledError naming it, as a running one is', async ({ ex }) => {
+  const token = new CancellationToken();
+  token.cancel('too early');
+  const err = await rejection(within(ex.submit(c.untilCancelled, [ex.shared(Float64Array, 1)], { token, name: 'early' }), 5_000, 'withdrawn'));
+  assert.instance(err, CancelledError);
+  assert.is(err.task, 'early');
+  assert.match(err.message, /too early/);
+});
+
 T('an AbortSignal cancels through the token: an async task\'s this.signal fires', async ({ ex }) => {
   const ac = new AbortController();
   const p = ex.submit(c.awaitAbort, [], { signal: ac.signal });

@@ -126,6 +126,25 @@ Bad('fn, dependencies and options are checked before anything runs', ({ ex, othe
   assert.throws(() => other.dependentAsync(() => 1, a), /dependency 0 is an AsyncTask of another executor/);
 });
 
+Bad('an argument that cannot be sent throws a DataCloneError naming it; nothing is left waiting', async ({ ex }) => {
+  const a = ex.dependentAsync(() => 1);
+  let e;
+  try { ex.dependentAsync(function sum() { return 0; }, { args: [1, () => 2], deps: [a] }); } catch (err) { e = err; }
+  assert.is(e?.name, 'DataCloneError');
+  assert.match(e.message, /argument 2 of task 'sum' cannot be sent to another thread: function .* cannot be cloned/);
+  await within(ex.waitForAll(), 10_000, 'waitForAll after a refused call');
+  assert.is(ex.stats().liveTasks, 0, 'the refused call took no slot');
+});
+
+Bad('a handle read before a dependent is made gives its value or its error, the same object', async ({ ex }) => {
+  const a = ex.dependentAsync(() => ({ rows: [1, 2] }));
+  const bad = ex.dependentAsync(function parse() { throw new TypeError('no'); });
+  const [va, eb] = [await a.done, await rejection(bad.done)];
+  assert.is(await ex.dependentAsync((more, x) => x.rows.concat(more.rows).length, { deps: [a], args: [va] }).done, 4);
+  assert.is(await rejection(ex.dependentAsync((x, y) => x, a, bad).done), eb, 'the settled handle\'s own error object');
+  assert.is(ex.stats().liveTasks, 0);
+});
+
 Bad('corun and taskGroup on the host are errors that say where they work', ({ ex }) => {
   assert.throws(() => ex.corun(), /executor\.corun\(tf\) runs only inside a task.*this\.corun\(tf\).*await executor\.run\(tf\)/);
   assert.throws(() => ex.taskGroup(), /executor\.taskGroup\(\) runs only inside a task.*this\.taskGroup\(\)/);

@@ -2,11 +2,13 @@
 // adapter (Dawn's GLES compatibility adapter on llvmpipe where there is no GPU): shapes that cross the
 // tile and slice edges (0, 1, odd, 2^k±1), NaN/±Inf/±0 propagation, each result within the documented
 // bound (k + 1)·2^-24·Σ|a·b|; the autotune's choice within the device's limits and cached per adapter;
-// bad arguments named; a device lost mid-call rejects and leaves out untouched. Skipped, saying why, only
-// where no adapter can exist; under CI=true that fails instead.
+// bad arguments named; a device lost mid-call rejects executor.gpu.matmul and leaves out untouched, and
+// re-runs matmul(…, { device: 'gpu' }) on the CPU twin. (The GPU against the CPU twin:
+// conformance/gpu-checks.js.) Skipped, saying why, only where no adapter can exist; under CI=true that
+// fails instead.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Executor, GpuDeviceLostError } from 'beatflow';
+import { Executor, GpuDeviceLostError, matmul } from 'beatflow';
 import { gpuSuite } from './helpers/gpu.mjs';
 import { within, rejection } from './helpers/executor.mjs';
 import { shapesFor, MATMUL_SHAPES, shapeBytes } from '../build/src/gpu/kernels/matmul.js';
@@ -114,6 +116,15 @@ it('bad arguments are named: types, dims, lengths', async () => {
   assert.match(e4.message, /a has 6 elements, but m·k = 4/);
 });
 
+it('matmul(…, { device: \'auto\' }) keeps a software adapter off: no submission', async () => {
+  const { a, b, out } = operands(256, 256, 256);
+  const before = gpu.counters.submissions;
+  await matmul(ex, a, b, out, 256, 256, 256, { device: 'auto' });
+  assert.ok(gpu.software, 'CI has only software adapters (llvmpipe, SwiftShader)');
+  assert.is(gpu.counters.submissions, before, "'auto' ran it on the CPU");
+  assert.is(check(a, b, out, 256, 256, 256), '');
+});
+
 M.after(() => ex.close());
 M.run();
 
@@ -132,6 +143,19 @@ itL('rejects with GpuDeviceLostError, never hangs, out untouched; later calls re
   assert.ok(out.every((v) => v === 7));
   const e2 = await rejection(ex2.gpu.matmul(a, b, out, 256, 256, 256));
   assert.match(e2.message, /lost|no GPU device/);
+  await within(ex2.close(), 10_000, 'close after loss');
+});
+
+itL('matmul(…, { device: \'gpu\' }) whose device is lost re-runs on the CPU twin: its result bit for bit, counted', async () => {
+  const ex2 = await Executor.create({ workers: 2, gpu: true });
+  const { a, b, out } = operands(200, 200, 200, ex2), ref = ex2.shared(Float32Array, 200 * 200);
+  await matmul(ex2, a, b, ref, 200, 200, 200);
+  await ex2.gpu.matmul(a, b, out, 4, 4, 4).catch(() => {});   // a length error; the tuning is cached already
+  const call = matmul(ex2, a, b, out, 200, 200, 200, { device: 'gpu' });
+  ex2.gpu._loseDevice();
+  assert.is(await within(call, 20_000, 'matmul after loss'), out);
+  for (let i = 0; i < out.length; i++) if (!Object.is(out[i], ref[i])) assert.unreachable(`[${i}]: ${out[i]} vs ${ref[i]}`);
+  assert.is(ex2.gpu.fallbacks, 1);
   await within(ex2.close(), 10_000, 'close after loss');
 });
 

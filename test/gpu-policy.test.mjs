@@ -98,10 +98,18 @@ N('executor.gpu says it was not asked for; dispatch rejects with that; Dawn is n
   assert.is(globalThis[Symbol.for('beatflow.dawn.instances')], undefined);
 });
 
-N('options.gpu must be a boolean', async () => {
-  const e = await rejection(Executor.create({ workers: 1, gpu: 'yes' }));
-  assert.instance(e, TypeError);
-  assert.is(e.message, 'beatflow: options.gpu must be true or false (got "yes")');
+N('options.gpu must be a boolean or { tuningDir }; each error names the option', async () => {
+  const cases = [
+    [{ gpu: 'yes' }, 'beatflow: options.gpu must be true, false or { tuningDir } (got "yes")'],
+    [{ gpu: { dir: '/tmp' } }, "beatflow: Executor.create(options): options.gpu: unknown option 'dir' (known options: tuningDir)"],
+    [{ gpu: { tuningDir: 5 } }, 'beatflow: options.gpu.tuningDir must be a directory path (got 5)'],
+    [{ gpu: { tuningDir: '' } }, 'beatflow: options.gpu.tuningDir must be a directory path (got "")'],
+  ];
+  for (const [opts, message] of cases) {
+    const e = await rejection(Executor.create({ workers: 1, ...opts }));
+    assert.instance(e, TypeError);
+    assert.is(e.message, message);
+  }
 });
 
 N('the reasons are one line and say what to do', () => {

@@ -1,4 +1,4 @@
-// Predictive inlining of spawned children (src/policy/inlining.ts, src/worker/grain.ts, lazy.ts): the
+// Predictive inlining of spawned children (src/policy/inlining.ts, src/worker/forecast.ts, lazy.ts): the
 // policy's tables; exactly-once over growing trees with thieves at 1, 2 and 4 workers; every call is a
 // task or an inline child; and children run inline give what jobs give (the plain twin, learning off):
 // results, copies, errors with their class, name and properties, refusals, cancellation, suspension,
@@ -124,6 +124,22 @@ for (const workers of [1, 2, 4]) {
       assert.equal(seen(ea), seen(eb), `${fn.name}: inline as jobs`);
       assert.equal(seen(ea).slice(0, 2), ['RangeError', fn === t.failUnjoined ? 'left unjoined' : 'after await']);
     }
+    assert.ok(total(on, 'inlined') > before, 'those children ran inline');
+    await retired(on);
+    await retired(off);
+  });
+
+  S('inline children and dependent tasks mix as jobs do: handles sent to children, one join of both kinds', async ({ on, off }) => {
+    await predictShort(on, ['ok', 'failing', 'dependsOn'], [1]);
+    const before = total(on, 'inlined');
+    for (const x of [0, 5, 41]) {
+      const [a, b] = await Promise.all([on.async(t.mixedJoin, x), off.async(t.mixedJoin, x)]);
+      assert.equal(a, [x, x + 1, x + 2], `mixedJoin(${x}) with inlining`);
+      assert.equal(b, a, `mixedJoin(${x}): inline as jobs`);
+    }
+    const [ea, eb] = await Promise.all([on.async(t.mixedFail), off.async(t.mixedFail)]);
+    assert.equal(ea, ['mixed', 'failing', true]);
+    assert.equal(eb, ea, 'mixedFail: inline as jobs');
     assert.ok(total(on, 'inlined') > before, 'those children ran inline');
     await retired(on);
     await retired(off);

@@ -20,8 +20,11 @@ L('a busy task of known duration is predicted within tolerance; size classes and
     const p = ex.predict(tasks.busy, [4]);
     assert.ok(p, 'a prediction');
     assert.is(p.samples, 15);
-    assert.ok(p.oneEuro >= 4 && p.oneEuro < 8, `1€ ${p.oneEuro}`);
-    assert.ok(p.ema >= 4 && p.ema < 8, `EMA ${p.ema}`);
+    // each sample is at least 4 ms; a loaded machine stretches busy-waits (preemption), so the bound above
+    // is 8 ms or, if the samples themselves ran longer, their mean plus two sd
+    const high = Math.max(8, p.mean + 2 * p.sd);
+    assert.ok(p.oneEuro >= 4 && p.oneEuro < high, `1€ ${p.oneEuro} (mean ${p.mean}, sd ${p.sd})`);
+    assert.ok(p.ema >= 4 && p.ema < high, `EMA ${p.ema}`);
     assert.ok(p.confidence > 0 && p.confidence < 1);
     const arr = Array.from({ length: 300 }, (_, i) => i);
     for (let i = 0; i < 3; i++) await ex.async(tasks.busy, 0.2, arr);   // ≥ 50 µs: every one timed

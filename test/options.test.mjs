@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor } from 'beatflow';
 import { rejection, fixtures } from './helpers/executor.mjs';
-import { spinPolicy, autoWorkers, taskCapLog2, dequeCapLog2, nextHostSpin, hostMayPoll, HOST_SPIN_MAX_US } from '../build/src/policy/scheduling.js';
+import { spinPolicy, autoWorkers, taskCapLog2, dequeCapLog2, nextHostSpin, hostMayPoll, HOST_SPIN_MAX_US, clockStride, CLOCK_SLACK_MS } from '../build/src/policy/scheduling.js';
 
 const Opts = suite('options');
 
@@ -17,7 +17,10 @@ const bad = [
   [{ maxRuns: 1e9 }, /options\.maxRuns/],
   [{ closeTimeout: -1 }, /options\.closeTimeout/],
   [{ spinMicroseconds: 0.5 }, /options\.spinMicroseconds must be an integer/],
-  [{ module: 42 }, /options\.module must be a URL, a file: URL string or a path \(got 42\)/],
+  [{ module: 42 }, /options\.module must be a URL, a file: URL string, a path, or a module namespace \(import \* as tasks\) \(got 42\)/],
+  [{ wasm: 42 }, /options\.wasm must be a WebAssembly\.Module, the bytes of build\/core\.wasm \(an ArrayBuffer or a typed array\), or its URL/],
+  [{ wasm: null }, /options\.wasm must be/],
+  [{ workerUrl: {} }, /options\.workerUrl must be a URL or a URL string \(the bundle of beatflow\/worker\)/],
   [{ module: '' }, /options\.module/],
   [{ resourceLimits: 64 }, /options\.resourceLimits must be an object/],
   [{ worker: 2 }, /unknown option 'worker' \(known options: workers, module/],
@@ -72,6 +75,18 @@ Policy('the host poll budget grows on a catch, learns a short wait, halves after
   assert.is(nextHostSpin(20, false, HOST_SPIN_MAX_US), HOST_SPIN_MAX_US, 'learned waits are capped');
   assert.is(nextHostSpin(0, true), 2.25, 'a probe after a stop starts small');
   assert.ok(hostMayPoll(2, 2) && !hostMayPoll(3, 2));
+});
+
+Policy('the single-threaded worker reads the clock as often as ending its slice within the slack needs', () => {
+  for (const msPerTask of [0.0001, 0.001, 0.01, 0.05, 0.2, 0.5, 3, 100]) {
+    const stride = clockStride(msPerTask);
+    assert.ok(Number.isInteger(stride) && stride >= 1 && stride <= 64, `${msPerTask} ms a task: ${stride}`);
+    assert.ok(stride === 1 || stride * msPerTask <= CLOCK_SLACK_MS, `${msPerTask} ms a task: ${stride} tasks fit in the slack`);
+    assert.ok(stride === 64 || (stride + 1) * msPerTask > CLOCK_SLACK_MS, `${msPerTask} ms a task: no more would fit`);
+  }
+  assert.is(clockStride(CLOCK_SLACK_MS * 2), 1, 'tasks longer than the slack: a read after each');
+  assert.is(clockStride(0), 64, 'an unmeasurably short task: the cap');
+  assert.is(clockStride(NaN), 64);
 });
 
 Policy('table sizes are powers of two with floors and caps', () => {

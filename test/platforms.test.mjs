@@ -1,7 +1,7 @@
 // The platform adapters (src/platform/): which entry each runtime gets from package.json `exports`, that
-// the browser entry's static import graph reaches no node:* module, how the runtime is told apart, and
-// the options a platform refuses. The lanes that run the conformance subset in Deno, Bun and Chromium are
-// test/lane-*.test.mjs.
+// the browser and workerd entries' static import graphs reach no node:* module, how the runtime is told
+// apart, and the options a platform refuses. The lanes that run the conformance subset in Deno, Bun,
+// Chromium and workerd are test/lane-*.test.mjs.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, existsSync } from 'node:fs';
@@ -42,21 +42,34 @@ const E = suite('package entries');
 
 E('each runtime gets its own entry; types and a runtime-detecting default for the rest', () => {
   const dot = manifest.exports['.'];
-  assert.equal(Object.keys(dot), ['types', 'browser', 'deno', 'bun', 'node', 'default'], 'browser, deno and bun before node: the first match wins');
+  assert.equal(Object.keys(dot), ['types', 'workerd', 'browser', 'deno', 'bun', 'node', 'default'],
+    'workerd before browser (wrangler asks for workerd, worker, browser), browser, deno and bun before node: the first match wins');
   for (const [cond, file] of Object.entries(dot)) assert.ok(existsSync(join(root, file)), `${cond}: ${file} is built`);
 });
 
-E('the browser entry reaches no node:* module through static imports, msgpackr included', () => {
-  const { files, bare } = staticGraph(join(root, manifest.exports['.'].browser), ['browser', 'import', 'default']);
-  assert.ok(files.some((f) => f.endsWith('platform/web.js')), 'the Web Worker adapter is in it');
-  assert.ok(!files.some((f) => /platform\/(node|bun)\.js$/.test(f)), 'the Node adapter is not');
-  assert.equal(bare.filter((s) => s.startsWith('node:')), []);
-  assert.equal(bare.filter((s) => !/^msgpackr(\/|$)/.test(s)), [], 'msgpackr is its only dependency');
+E('the core and a worker entry for bundles are exported, the worker entry per runtime', () => {
+  assert.is(manifest.exports['./core.wasm'], './build/core.wasm');
+  assert.ok(existsSync(join(root, manifest.exports['./core.wasm'])), 'core.wasm is built');
+  const worker = manifest.exports['./worker'];
+  assert.equal(Object.keys(worker), ['browser', 'node', 'default']);
+  for (const [cond, file] of Object.entries(worker)) assert.ok(existsSync(join(root, file)), `${cond}: ${file} is built`);
 });
 
-E('so does the worker entry, which every platform starts', () => {
-  const { bare } = staticGraph(join(root, 'build/src/worker/main.js'), ['browser', 'import', 'default']);
-  assert.equal(bare.filter((s) => s.startsWith('node:')), []);
+for (const [entry, adapter] of [['browser', 'web'], ['workerd', 'workerd']]) {
+  E(`the ${entry} entry reaches no node:* module through static imports, msgpackr included`, () => {
+    const { files, bare } = staticGraph(join(root, manifest.exports['.'][entry]), [entry, 'browser', 'import', 'default']);
+    assert.ok(files.some((f) => f.endsWith(`platform/${adapter}.js`)), `the ${adapter} adapter is in it`);
+    assert.ok(!files.some((f) => /platform\/(node|bun)\.js$/.test(f)), 'the Node adapter is not');
+    assert.equal(bare.filter((s) => s.startsWith('node:')), []);
+    assert.equal(bare.filter((s) => !/^msgpackr(\/|$)/.test(s)), [], 'msgpackr is its only dependency');
+  });
+}
+
+E('so do the worker entries every platform and a browser bundle start', () => {
+  for (const file of ['build/src/worker/main.js', manifest.exports['./worker'].browser]) {
+    const { bare } = staticGraph(join(root, file), ['browser', 'import', 'default']);
+    assert.equal(bare.filter((s) => s.startsWith('node:')), [], file);
+  }
 });
 
 E('each entry installs its adapter', async () => {
@@ -73,7 +86,20 @@ E('the runtime is told apart by its globals, Deno and Bun before Node', async ()
   assert.is(runtimeName({ process: { versions: { node: '24.3.0', bun: '1.4.5' } } }), 'bun');
   assert.is(runtimeName({ process: { versions: { node: '20.0.0' } } }), 'node');
   assert.is(runtimeName({ navigator: {} }), 'browser');
+  assert.is(runtimeName({ navigator: { userAgent: 'Cloudflare-Workers' }, process: { versions: { node: '22.0.0' } } }), 'workerd', 'before Node: nodejs_compat emulates process');
   assert.is(runtimeName(), 'node');
+});
+
+E('the browser adapter refuses to run in workerd, naming the condition to bundle with', async () => {
+  const { platform: web } = await import('../build/src/platform/web.js');
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Cloudflare-Workers' }, configurable: true });
+  try {
+    const e = await web.check().then(() => undefined, (err) => err);
+    assert.match(e?.message, /this is workerd, but beatflow was loaded through its browser entry: bundle with the 'workerd' export condition first/);
+  } finally {
+    if (had) Object.defineProperty(globalThis, 'navigator', had); else delete globalThis.navigator;
+  }
 });
 
 E.run();

@@ -22,6 +22,7 @@ S('the conformance subset passes at workers: 0', async () => {
   assert.equal(r.failures, []);
   assert.is(r.passed, 7, lines.join('\n'));
   assert.is(r.failed, 0);
+  assert.equal(r.skipped, ['a worker that dies (single-threaded: no worker thread)']);
 });
 
 S('one worker slot, on this thread', async () => {
@@ -66,6 +67,24 @@ S('a setTimeout(0) on the same thread fires within a bounded time during a long 
     console.log(`  setTimeout(0) during a ~400 ms graph: ${lat.length} turns, median ${median.toFixed(2)} ms, max ${max.toFixed(2)} ms`);
     assert.ok(lat.length >= 20, `the timer fired only ${lat.length} times`);
     assert.ok(max < 200, `a timer waited ${max.toFixed(1)} ms`);
+  } finally { await ex.close(); }
+});
+
+S('tiny tasks, whose clock reads are spaced out, still end their slices: timers fire during one run', async () => {
+  const ex = await Executor.create({ workers: 0 });
+  try {
+    // One run of 100 000 tasks of a few µs each (hundreds of slices): the worker reads the clock only
+    // every few tasks. A worker that never ended a slice would give the timer no turn until the end.
+    const tf = new Taskflow('tiny');
+    tf.emplace(Array(100_000).fill((n) => { let x = 0; for (let i = 0; i < n; i++) x += Math.sqrt(i); return x; })).forEach((t) => t.args(500));
+    await ex.run(tf);   // laid out and warm
+    let turns = 0, done = false;
+    const t0 = performance.now();
+    const run = ex.run(tf).finally(() => { done = true; });
+    while (!done) { await new Promise((r) => setTimeout(r, 0)); turns++; }
+    await run;
+    console.log(`  setTimeout(0) turns during one run of 100 000 tiny tasks (${(performance.now() - t0).toFixed(0)} ms): ${turns}`);
+    assert.ok(turns >= 10, `the timer fired ${turns} times: the slices did not end`);
   } finally { await ex.close(); }
 });
 

@@ -5,3 +5,4 @@ export { kernelMap } from "./map";
 export { kernelReduce } from "./reduce";
 export { kernelScan } from "./scan";
 export { kernelSort, kernelMerge } from "./sort";
+export { kernelMatmul } from "./matmul";

@@ -10,11 +10,25 @@
 // - **beta scales the relative speed** |dx| / |x|, not |dx|: durations span ns to minutes, and a beta
 //   tuned in ms would be wrong for every other scale. A jump from 1 ms to 2 ms opens the filter as much
 //   as one from 1 s to 2 s.
+// - **The speed counts above its noise floor.** The filtered derivative of a noisy signal is not 0: it
+//   wanders with sd ≈ σ·sqrt(a/(2 − a)) (a: its low-pass gain, σ: the residual's sd), and with bimodal
+//   durations (1 ms or 10 ms) that alone opened the cutoff to a gain near 0.2, worse than the EMA. So the
+//   cutoff opens with max(0, |dx| − NOISE_SDS · that sd) / |x|: only a change the noise cannot explain
+//   moves it. σ² is tracked (`rv`) as an exponentially weighted mean of the squared residual at the
+//   derivative's gain, each square clipped to CLIP_SDS² · rv (a winsorised variance), so a step in the
+//   durations is not mistaken for noise while the filter catches up, and a real rise in the noise still
+//   lifts rv by up to ×1.1 per sample.
 //   see: https://gery.casiez.net/1euro/ (reference implementation: filter(), alpha(), LowPassFilter)
 import { Predictor } from "../layout";
 import { loadF64, storeF64 } from "./seqlock";
 
 const TWO_PI: f64 = 6.283185307179586;
+/** Derivative sds the speed must exceed before it opens the cutoff: 3, so noise alone does so rarely (~0.3 %). */
+const NOISE_SDS: f64 = 3;
+/** A squared residual folded into rv is at most CLIP_SDS² · rv: a step of 3 sd or more counts as 3 sd. */
+const CLIP_SDS: f64 = 3;
+/** Samples before the clip applies: rv first has to be the running variance of a few samples. */
+const CLIP_AFTER: u32 = 8;
 
 /** The smoothing factor of a first-order low-pass filter with cutoff fc (cycles per sample), Te = 1. */
 // @ts-ignore: decorator
@@ -34,22 +48,29 @@ export function oneEuroFold(e: usize, v: f64, minCutoff: f64, beta: f64, dCutoff
     storeF64(e + offsetof<Predictor>("x"), v);
     storeF64(e + offsetof<Predictor>("dx"), 0);
     storeF64(e + offsetof<Predictor>("ema"), v);
+    storeF64(e + offsetof<Predictor>("rv"), 0);
     atomic.store<u32>(e + offsetof<Predictor>("samples"), 1);
     return;
   }
   const x = loadF64(e + offsetof<Predictor>("x"));
   // derivative: the raw step from the filtered value, low-passed at dCutoff
+  const r = v - x;
+  const ad = alphaOf(dCutoff);
   const dx0 = loadF64(e + offsetof<Predictor>("dx"));
-  const dx = dx0 + alphaOf(dCutoff) * ((v - x) - dx0);
-  // the cutoff opens with the relative speed
+  const dx = dx0 + ad * (r - dx0);
+  // the cutoff opens with the relative speed above the derivative's noise floor
+  const rv = loadF64(e + offsetof<Predictor>("rv"));
+  const floor = NOISE_SDS * sqrt<f64>(rv * ad / (2.0 - ad));
   const scale = max(abs(x), 1e-9);
-  const fc = minCutoff + beta * abs(dx) / scale;
+  const fc = minCutoff + beta * max(0.0, abs(dx) - floor) / scale;
   // Warm-up: a gain of at least 1/n makes both filters the running mean of their first samples, so the
   // first sample (often a cold, slow one) does not linger for 1/alpha samples. Same rule for the EMA.
   const n1 = n + 1;
   const warm = 1.0 / <f64>n1;
-  storeF64(e + offsetof<Predictor>("x"), x + max(alphaOf(fc), warm) * (v - x));
+  storeF64(e + offsetof<Predictor>("x"), x + max(alphaOf(fc), warm) * r);
   storeF64(e + offsetof<Predictor>("dx"), dx);
+  const r2 = n >= CLIP_AFTER && rv > 0 ? min(r * r, CLIP_SDS * CLIP_SDS * rv) : r * r;
+  storeF64(e + offsetof<Predictor>("rv"), rv + max(ad, warm) * (r2 - rv));
   const ema = loadF64(e + offsetof<Predictor>("ema"));
   storeF64(e + offsetof<Predictor>("ema"), ema + max(emaAlpha, warm) * (v - ema));
   // Welford

@@ -232,6 +232,7 @@ export function predictRestore(table: usize, fn: u32, shape: u32, samples: u32, 
     storeF64(e + offsetof<Predictor>("x"), x);
     storeF64(e + offsetof<Predictor>("dx"), dx);
     storeF64(e + offsetof<Predictor>("ema"), ema);
+    storeF64(e + offsetof<Predictor>("rv"), samples > 1 ? m2 / <f64>(samples - 1) : 0);   // the noise floor starts at the sample variance
     seqUnlock(e, <u32>s);
     return 1;
   }

@@ -31,6 +31,7 @@ const METRIC = {
   reruns: { get: (r) => r.nsPerTask ?? r.nsPerIter, unit: 'ns/task', more: false },
   forkjoin: { get: (r) => r.nsPerTask, unit: 'ns/task', more: false },
   graphs: { get: (r) => r.nsPerTask, unit: 'ns/task', more: false },
+  dependent: { get: (r) => r.ms, unit: 'ms', more: false },
 };
 const cases = names.length > 0 ? names : [
   'tiny:beatflow', 'roundtrip:beatflow', 'reruns:beatflow:rerun:T1', 'reruns:beatflow:rerun:T2',

@@ -12,6 +12,10 @@ import { mapGpu, reduceGpu, scanGpu, sortGpu } from './device.js';
 import type { Device } from '../policy/placement.js';
 import { messages } from '../errors.js';
 import { type Call, type PartitionOptions, type MapSpec, call, callback, array, sameLength, inputs, algorithm } from './call.js';
+import type { ExecutorRef } from '../engine/engine.js';
+import type { Taskflow, Task } from '../graph/taskflow.js';
+import type { IndexRange, Rank } from './index-range.js';
+import { type BoxFn, type LocalReducer, forEachByIndexCall, reduceByRangeCall } from './api-ranges.js';
 
 export type { Algorithm, PartitionOptions, MapSpec } from './call.js';
 
@@ -38,17 +42,27 @@ function indexRange(c: Call, first: unknown, last: unknown, step: unknown): [num
   return [first as number, last as number, step as number];
 }
 
+/** forEachIndex in both forms: over first, last, step, or over an IndexRange (as forEachByIndex). */
+export interface ForEachIndex {
+  <N extends Rank>(executor: ExecutorRef, range: IndexRange<N>, fn: BoxFn<N>, options?: PartitionOptions): Promise<void>;
+  (executor: ExecutorRef, first: number, last: number, step: number, fn: (begin: number, end: number, step: number) => void, options?: PartitionOptions): Promise<void>;
+  task<N extends Rank>(tf: Taskflow, range: IndexRange<N>, fn: BoxFn<N>, options?: PartitionOptions): Task;
+  task(tf: Taskflow, first: number, last: number, step: number, fn: (begin: number, end: number, step: number) => void, options?: PartitionOptions): Task;
+}
+
 /**
  * Calls `fn(begin, end, step)` on chunks of the indices first, first + step, … before last (a negative
- * step counts down); fn visits `for (let i = begin; step > 0 ? i < end : i > end; i += step)`.
+ * step counts down); fn visits `for (let i = begin; step > 0 ? i < end : i > end; i += step)`. Given an
+ * IndexRange instead of first, last and step, it is forEachByIndex.
  */
-export const forEachIndex = algorithm<[first: number, last: number, step: number, fn: (begin: number, end: number, step: number) => void, options?: PartitionOptions], void>(
+export const forEachIndex = algorithm<[first: unknown, ...rest: any[]], void>(
   (first, last, step, f, o) => {
+    if (typeof first === 'object') return forEachByIndexCall('forEachIndex', first, last, step);   // (range, fn, options)
     const c = call('forEachIndex', 'forEachIndex(executor, first, last, step, fn, options)', o);
     [c.args[Arg.X0], c.args[Arg.X1], c.args[Arg.X2]] = indexRange(c, first, last, step);
     callback(c, Arg.F1, f, 'fn');
     return c;
-  });
+  }) as unknown as ForEachIndex;
 
 /**
  * out = f(input…), chunk by chunk: a callback `fn(a, [b, [c,]] out, lo, hi)` writing out[lo, hi), or a
@@ -236,23 +250,36 @@ export const minElement = algorithm<[array: NumArray, cmp?: ((x: number, y: numb
 export const maxElement = algorithm<[array: NumArray, cmp?: ((x: number, y: number) => number) | PartitionOptions, options?: PartitionOptions], number>(
   (a, cmp, o) => minMaxCall('maxElement', a, cmp, o));
 
+/** reduceByIndex in both forms: over an IndexRange (Taskflow's reduce_by_index), or over first, last, step. */
+export interface ReduceByIndex {
+  <N extends Rank, T>(executor: ExecutorRef, range: IndexRange<N>, init: T, local: LocalReducer<N, T>, global: (x: T, y: T) => T, options?: PartitionOptions): Promise<T>;
+  (executor: ExecutorRef, first: number, last: number, step: number, fn: (begin: number, end: number, step: number) => unknown, options?: ReduceOptions): Promise<any>;
+  task<N extends Rank, T>(tf: Taskflow, range: IndexRange<N>, init: T, local: LocalReducer<N, T>, global: (x: T, y: T) => T, options?: PartitionOptions): Task;
+  task(tf: Taskflow, first: number, last: number, step: number, fn: (begin: number, end: number, step: number) => unknown, options?: ReduceOptions): Task;
+}
+
 /**
- * Reduces the index space of forEachIndex: `fn(begin, end, step)` returns the partial of one chunk of
- * first, first + step, … before last, folded with `options.combine(x, y)` (required; associative and
- * commutative) and `options.init` when given. undefined for an empty range without init.
- * @example const sum = await reduceByIndex(executor, 0, 100, 1, (b, e) => (e - b) * (b + e - 1) / 2, { combine: (x, y) => x + y });
+ * Given an IndexRange: `local(box, running)` folds one box of the range into the running total of the
+ * boxes its task ran (undefined before the first) and returns the new total; `global(x, y)` folds init and
+ * every task's total (associative and commutative); init for an empty range. Taskflow's reduce_by_index.
+ * Given first, last and step: `fn(begin, end, step)` returns the partial of one chunk of first, first +
+ * step, … before last, folded with `options.combine(x, y)` (required) and `options.init` when given;
+ * undefined for an empty range without init.
+ * @example const sum = await reduceByIndex(executor, new IndexRange(0, 100, 1), 0, (r, t = 0) => t + r.size(), (x, y) => x + y);
  */
-export const reduceByIndex = algorithm<[first: number, last: number, step: number, fn: (begin: number, end: number, step: number) => unknown, options?: ReduceOptions], any>(
+export const reduceByIndex = algorithm<[first: unknown, ...rest: any[]], any>(
   (first, last, step, f, o) => {
+    if (typeof first === 'object') return reduceByRangeCall(first, last, step, f, o);   // (range, init, local, global, options)
     const c = call('reduceByIndex', 'reduceByIndex(executor, first, last, step, fn, options)', o);
     c.args[Arg.X2] = indexRange(c, first, last, step);
     if (o?.init !== undefined) { c.args[Arg.X0] = o.init; c.args[Arg.X1] = 1; }
     callback(c, Arg.F1, f, 'fn');
     callback(c, Arg.F2, o?.combine, 'options.combine');
     return c;
-  });
+  }) as unknown as ReduceByIndex;
 
-function overlaps(x: NumArray, y: NumArray): boolean {
+/** Whether x and y share any byte. */
+export function overlaps(x: NumArray, y: NumArray): boolean {
   return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
 }
 

@@ -2,8 +2,8 @@
 // src/builtins.ts), so the host and every worker name the same function without a task module. Each
 // worker binds it at start-up (its core and function cache: job.ts); the host uses the function
 // identities. This file holds the one-phase algorithms (forEach, forEachIndex, transform, reduce,
-// findIndex, min/maxElement: each a plan that drive.ts runs) and the registry of every builtin; the
-// multi-phase ones are in scan.ts and sort.ts.
+// reduceByIndex and its IndexRange forms, findIndex, min/maxElement: each a plan that drive.ts runs) and
+// the registry of every builtin; the multi-phase ones are in scan.ts and sort.ts.
 import type { BuiltinModule } from '../engine/functions.js';
 import type { NumArray } from './merge.js';
 import { MAP_NAMES, REDUCE_NAMES, mapChunk, reduceChunk, combineOp, reduceIdentity } from './ops.js';
@@ -12,8 +12,10 @@ import { Arg } from './spec.js';
 import { type Args, type Body, J, arr, bind, fn, isCallback, jobView, rangeFn, theCore } from './job.js';
 import { type Ctx, type OnePhase, type Share, type Steps, NOTHING, onePhase } from './drive.js';
 import { inclusiveScan, exclusiveScan, transformInclusiveScan, transformExclusiveScan, scanSteps } from './scan.js';
+import { matmul, matmulPlan } from './matmul.js';
 import { sort, sortSteps, SORT_NS_PER_ITEM } from './sort.js';
 import { fill, generate, merge, fillCallerPlan } from './fill.js';
+import { boxesOf, fromFlat } from './index-range.js';
 
 // ---- forEach, forEachIndex, transform ----
 
@@ -141,6 +143,40 @@ function reduceByIndexPlan(args: Args): OnePhase {
 }
 function reduceByIndex(this: Ctx, ...args: Args): unknown { return onePhase(this, reduceByIndex, args, reduceByIndexPlan(args)); }
 
+// ---- forEachByIndex, reduceByIndex over an IndexRange (X2: its numbers, index-range.ts flatDims) ----
+// The index space is the range's flat one, [0, size()); each chunk calls back once per box of boxesOf.
+
+function forEachByIndexPlan(args: Args): OnePhase {
+  const r = fromFlat(args[Arg.X2] as number[]);
+  return {
+    n: r.size(), costNs: 0, result: NOTHING,
+    share: () => {
+      const cb = rangeFn(args);
+      return { body: (lo, hi) => boxesOf(r, lo, hi, (box) => { cb(box); }), partial: NOTHING };
+    },
+  };
+}
+function forEachByIndex(this: Ctx, ...args: Args): unknown { return onePhase(this, forEachByIndex, args, forEachByIndexPlan(args)); }
+
+/**
+ * Taskflow's reduce_by_index: local(box, running) gets the running total of this task's boxes so far
+ * (undefined before its first) and returns the new one; the driver folds init (X0) and the tasks'
+ * totals with global (F2).
+ */
+function reduceByIndexRangePlan(args: Args): OnePhase {
+  const r = fromFlat(args[Arg.X2] as number[]);
+  return {
+    n: r.size(), costNs: 0, result: (partials) => foldPartials(args, partials),
+    share: () => {
+      const local = rangeFn(args);
+      let has = false, acc: unknown;
+      const body: Body = (lo, hi) => boxesOf(r, lo, hi, (box) => { acc = local(box, has ? acc : undefined); has = true; });
+      return { body, partial: () => (has ? [1, acc] : undefined) };
+    },
+  };
+}
+function reduceByIndexRange(this: Ctx, ...args: Args): unknown { return onePhase(this, reduceByIndexRange, args, reduceByIndexRangePlan(args)); }
+
 // ---- findIndex ----
 
 /** Lowers `best` to i unless it is already lower (atomic min by CAS). */
@@ -229,6 +265,7 @@ export function callerPlan(name: BuiltinName, args: Args): OnePhase | undefined 
   const more = fillCallerPlan(name, args);
   if (more) return more;
   if (name === 'transform') return transformPlan(args);
+  if (name === 'matmul') return matmulPlan(args);
   if (name === 'reduce') return reducePlan(args);
   if (name === 'minElement' || name === 'maxElement') return minMaxPlan(args);
   return undefined;
@@ -252,8 +289,9 @@ export function callerSteps(name: BuiltinName, args: Args): { n: number; costNs:
 
 /** Every builtin, by the name the function table records (and errors show as the task's name). */
 export const BUILTINS = {
+  matmul,
   forEach, forEachIndex, transform, reduce, findIndex, minElement, maxElement, inclusiveScan, exclusiveScan, sort,
-  fill, generate, merge, reduceByIndex, transformInclusiveScan, transformExclusiveScan,
+  fill, generate, merge, reduceByIndex, transformInclusiveScan, transformExclusiveScan, forEachByIndex, reduceByIndexRange,
 } as const;
 export type BuiltinName = keyof typeof BUILTINS;
 

@@ -68,6 +68,15 @@ export function sortGpu(array: NumArray): GpuCall {
   };
 }
 
+/** matmul(executor, a, b, out, m, n, k): its size is the multiply-adds, m·n·k. */
+export function matmulGpu(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number): GpuCall {
+  return {
+    kernel: { kind: 'matmul', op: 'matmul', arrays: names([out, a, b]), scalars: [] }, n: m * n * k, arrays: [out, a, b],
+    request: () => ({ kind: 'matmul', a, b, out, m, n, k }),
+    finish: () => undefined,
+  };
+}
+
 /**
  * Where a call runs. 'gpu' without a kernel for the call, or without a device, throws naming what is
  * missing (the lane's reason); an empty call never reaches the device.

@@ -10,6 +10,7 @@ import { chooseGrain, nextProbe, staticGrain, taskCount, PROBE_ITEMS, KERNEL_CHU
 import type { NumArray } from './merge.js';
 import { Arg, PART_STATIC, PART_DYNAMIC } from './spec.js';
 import { type Args, type Body, allocJob, claimLoop, handBack, setSpace, stop, theCore } from './job.js';
+import { type ItemCost, itemCost } from './grain.js';
 
 /** What a builtin sees as `this`: the worker's task context (fork-join). */
 export interface Ctx {
@@ -73,19 +74,20 @@ export function helper(args: Args, body: Body, partial: () => unknown = NOTHING)
 /**
  * Lays out one loop phase of [0, n) for `parties` tasks and writes it in the job block: for dynamic and
  * guided with no grain given it first runs (and times) probe chunks of growing length on this thread, so
- * the grain comes from the measured cost per item; `costNs` (a kernel's known cost) skips the probe.
- * Returns how many tasks share the phase (0: the probe did it all).
+ * the grain comes from the measured cost per item; `costNs` (a kernel's known cost) skips the probe, and
+ * so does a callback's learned cost (`meter.predicted`, grain.ts), while the probe's time is added to
+ * the meter. Returns how many tasks share the phase (0: the probe did it all).
  */
-export function layout(args: Args, job: number, n: number, body: Body, costNs: number, parties: number): number {
+export function layout(args: Args, job: number, n: number, body: Body, costNs: number, parties: number, meter?: ItemCost): number {
   const kind = args[Arg.Part] as number;
   let grain = args[Arg.Grain] as number;
   let done = 0;
   if (kind === PART_STATIC) {
     grain = staticGrain(n, parties, grain || undefined);
   } else if (grain === 0) {
+    const learned = meter === undefined ? 0 : meter.predicted;
     let ns = 0;
-    if (costNs > 0) ns = costNs * n;
-    else {
+    if (costNs === 0 && learned === 0) {
       for (let len = PROBE_ITEMS; len > 0 && done < n;) {
         const hi = Math.min(n, done + len);
         const t0 = performance.now();
@@ -94,9 +96,12 @@ export function layout(args: Args, job: number, n: number, body: Body, costNs: n
         len = nextProbe(hi - done, ns);
         done = hi;
       }
+      if (meter !== undefined) { meter.ns += ns; meter.items += done; }
     }
     // A known cost is a built-in kernel's (the plans give callbacks 0): its chunks can be shorter.
-    grain = costNs > 0 ? chooseGrain(n, parties, costNs, KERNEL_CHUNK_NS) : chooseGrain(n - done, parties, ns / Math.max(1, done));
+    grain = costNs > 0 ? chooseGrain(n, parties, costNs, KERNEL_CHUNK_NS)
+      : learned > 0 ? chooseGrain(n, parties, learned)
+        : chooseGrain(n - done, parties, ns / Math.max(1, done));
   }
   if (kind === PART_DYNAMIC) grain = Math.min(grain, Math.max(1, Math.ceil((n - done) / parties)));
   const tasks = taskCount(n - done, grain, parties);
@@ -104,13 +109,20 @@ export function layout(args: Args, job: number, n: number, body: Body, costNs: n
   return tasks;
 }
 
-/** The driver's loop phase: laid out for the workers, then run by it and its helpers. */
+/**
+ * The driver's loop phase: laid out for the workers, then run by it and its helpers. A callback's cost
+ * per item is learned from the probe and the driver's own chunks (grain.ts), once per call.
+ */
 function drive(ctx: Ctx, self: Function, args: Args, job: number, n: number, body: Body, costNs: number, finish: () => unknown,
   prepare?: () => void): unknown[] {
-  const tasks = layout(args, job, n, body, costNs, theCore().nWorkers);
+  const meter = itemCost(args, n, costNs, args[Arg.Part] as number);
+  const tasks = layout(args, job, n, body, costNs, theCore().nWorkers, meter);
   prepare?.();   // before any helper exists: what it sets up is published by the spawns
-  if (tasks === 0) return [finish()];
-  return forkJoin(ctx, self, args, job, tasks, () => { claimLoop(job, 0, body); return finish(); });
+  if (tasks === 0) { meter?.observe(); return [finish()]; }
+  const mine = meter === undefined ? body : meter.timed(body);
+  const out = forkJoin(ctx, self, args, job, tasks, () => { claimLoop(job, 0, mine); return finish(); });
+  meter?.observe();
+  return out;
 }
 
 /** Throws unless every array argument is a view on this core's shared memory. */

@@ -9,9 +9,11 @@
 //   - refused because a copy would lose the writes: a SharedArrayBuffer, and any view on one that does not
 //     travel by reference (a view on a SharedArrayBuffer the executor did not allocate, a DataView or a
 //     Uint8ClampedArray … on the executor's memory); and a shared array that was freed;
-//   - by reference: executor.shared() arrays (Int8Array … Float64Array on the executor's memory), as an
-//     argument or result of their own (a word of the task record) and inside another value too (a
-//     SharedRef in the encoded block: the value is copied with each such view replaced, `withRefs`);
+//   - refused because it lives on the host: an AsyncTask of executor.dependentAsync;
+//   - by reference: a WorkerAsyncTask (a handle this.dependentAsync made: codec.ts), and executor.shared()
+//     arrays (Int8Array … Float64Array on the executor's memory), as an argument or result of their own (a
+//     word of the task record) and inside another value too (a SharedRef in the encoded block: the value
+//     is copied with each such view replaced, `withRefs`);
 //   - copied: plain objects, arrays, Map, Set, Date, RegExp, BigInt, ArrayBuffer, typed arrays and
 //     DataView on ordinary buffers, Error (name, message, cause), and class instances, which arrive as
 //     plain objects of their own enumerable properties (as structured clone does; toJSON is not used).
@@ -19,6 +21,7 @@
 //   sparse arrays arrive as undefined; properties of arrays other than their elements are dropped; an
 //   Error's stack and other properties are dropped (a thrown error keeps them: errorToPlain).
 import { messages, describe, DataCloneError, type PlainError } from '../errors.js';
+import { WorkerAsyncTask, HOST_HANDLE } from './handles.js';
 
 /** Typed-array constructors that travel by reference, in dtype order. */
 export const DTYPES = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array] as const;
@@ -185,6 +188,8 @@ function walk(v: unknown, seen: Set<object> | null, depth: number, owns: Owns | 
   if (o instanceof Number || o instanceof String || o instanceof Boolean || o instanceof BigInt || o instanceof Symbol) {
     return new Fault('boxed', o);
   }
+  if (o instanceof WorkerAsyncTask) return undefined;   // by reference (codec.ts extension 0x41)
+  if (HOST_HANDLE in o) return new Fault('hostHandle', o);
   return walkProps(o, seen, d, owns, true);   // a class instance: its own enumerable properties, as structured clone sends it
 }
 
@@ -217,7 +222,7 @@ function withRefs(v: unknown, owns: Owns, copies = new Map<object, unknown>()): 
     // makes one view per array again.
     return new SharedRef(DTYPES.indexOf(v.constructor as SharedArrayCtor), v.byteOffset, (v as SharedTypedArray).length);
   }
-  if (v instanceof Date || v instanceof RegExp || v instanceof ArrayBuffer) return v;
+  if (v instanceof Date || v instanceof RegExp || v instanceof ArrayBuffer || v instanceof WorkerAsyncTask) return v;
   const rec = (x: unknown): unknown => withRefs(x, owns, copies);
   if (Array.isArray(v)) {
     const out: unknown[] = [];

@@ -13,6 +13,7 @@
 import { Packr, addExtension } from 'msgpackr/pack';
 import type { SharedCore } from './memory.js';
 import { messages, DataCloneError, type PlainError } from '../errors.js';
+import { WorkerAsyncTask } from './handles.js';
 import { DTYPES, SharedRef, uncloneable, encodable, errorToPlain, markReturned, isFreed, type SharedArrayCtor, type SharedTypedArray } from './clone-rules.js';
 
 export type { PlainError };
@@ -79,6 +80,20 @@ addExtension({
     let v = decodedViews?.get(key);
     if (v === undefined) (decodedViews ??= new Map()).set(key, v = decoding.view(dtype, ptr, length));
     return v;
+  },
+});
+
+// A handle of a dependent task made inside a task (handles.ts) crosses by reference: msgpackr extension 0x41
+// [executor, slot, serial], read back as a handle on the decoding thread's core. Whether it may still be
+// used is decided where it is used (assembly/dependent.ts depHold), so a copy never outlives its task unseen.
+addExtension({
+  Class: WorkerAsyncTask,
+  type: 0x41,
+  write(h: WorkerAsyncTask): number[] { return WorkerAsyncTask.parts(h); },
+  read(d: unknown): unknown {
+    const [exec, slot, serial] = d as number[];
+    if (decoding === undefined) throw new TypeError(messages.corruptKind(0x41, slot));
+    return new WorkerAsyncTask(decoding.core, exec, slot, serial);
   },
 });
 
@@ -476,6 +491,23 @@ export class Codec {
   clearNotReached(p: number): void {
     this.freeResult(p);
     this.core.u32[(p + this.#rinfo) >> 2] = Kind.NotReached;
+  }
+
+  /**
+   * Writes task q's error result into task p as it is, its block copied byte for byte (a dependent task
+   * carrying its dependency's error: worker/dependent.ts); p's own result must be empty.
+   */
+  copyError(p: number, q: number): void {
+    const core = this.core;
+    let u32 = core.u32;
+    const src = u32[(q + this.#tr) >> 2], len = u32[((q + this.#tr) >> 2) + 1];
+    const dst = core.alloc(len);
+    core.ensure(src, len);
+    core.u8.copyWithin(dst, src, src + len);
+    u32 = core.u32;
+    u32[(p + this.#tr) >> 2] = dst;
+    u32[((p + this.#tr) >> 2) + 1] = len;
+    u32[(p + this.#rinfo) >> 2] = Kind.Error;
   }
 
   /** Frees the heap block task p's result owns, if any, and clears it. */

@@ -3,7 +3,8 @@
 // Workers post each finished lone task (a task submitted from the host: async, submit, an algorithm's
 // helper) and each finished run on the completion ring (a Vyukov MPMC queue in shared memory; entries
 // are task slots, or RUN_BIT | run slot). The host takes them off in one loop, `pump`, that runs only
-// while something is in flight, and sleeps between batches with Atomics.waitAsync on Header.hostSeq:
+// while something is in flight, and sleeps between batches on Header.hostSeq (Platform.waitAsync: or
+// its poll, platform/wait-async.ts, where the runtime has no Atomics.waitAsync):
 // a worker that posts while Header.hostWaiting is set bumps hostSeq and notifies it. So the host wakes
 // once per batch of completions, never once per task, and an idle executor holds no event-loop handle.
 //
@@ -11,7 +12,7 @@
 // (policy/scheduling.ts nextHostSpin): an event-loop wake-up costs more than a short round trip.
 import { EMPTY, RUN_BIT, type SharedCore } from './memory.js';
 import { nextHostSpin, initialHostSpin, hostMayPoll } from '../policy/scheduling.js';
-import type { KeepAlive } from '../platform/types.js';
+import type { KeepAlive, Platform } from '../platform/types.js';
 
 /** Completions the host takes off the ring and sorts at once. */
 const DRAIN_BATCH = 4096;
@@ -47,12 +48,22 @@ export class Completions {
   /** The poll budget before sleeping (µs), learned (nextHostSpin); below 1: no polling until a probe. */
   #spinUs = initialHostSpin();
   #spinProbe = 0;
+  /** Whether a batch is sorted into slot order before it is handed over (drain). */
+  readonly #sort: boolean;
+  readonly #wait: Platform['waitAsync'];
 
-  /** `poll`: false in the single-threaded mode, where the worker runs only when this thread yields. */
-  constructor(core: SharedCore, keepAlive: KeepAlive, on: CompletionHandlers, poll = true) {
+  /**
+   * `wait`: the platform's waitAsync. `poll`: false in the single-threaded mode, where the worker runs
+   * only when this thread yields. Then completions also come back in the order the one worker ran the
+   * tasks, which is the order they were submitted in (within a priority level): the order drain() would
+   * sort them into, near enough.
+   */
+  constructor(core: SharedCore, keepAlive: KeepAlive, wait: Platform['waitAsync'], on: CompletionHandlers, poll = true) {
     if (!poll) this.#spinUs = -Infinity;   // below 1, and never probed again (the probe sets it from 0)
+    this.#sort = poll;
     this.#core = core;
     this.#keepAlive = keepAlive;
+    this.#wait = wait;
     this.#on = on;
     this.#ring = core.L.completions;
     this.#hostSeq = (core.L.header + core.L.H_hostSeq) >> 2;
@@ -101,8 +112,7 @@ export class Completions {
       Atomics.store(i32, this.#hostWaiting, 1);           // from here a finishing worker bumps hostSeq …
       if (this.drain() > 0 || this.inFlight === 0) { await null; continue; }   // … so re-check first
       on.beforeSleep();
-      const r = Atomics.waitAsync(i32, this.#hostSeq, seq);
-      if (r.async) await r.value; else await null;
+      await this.#wait(i32, this.#hostSeq, seq);
       if (missedAt >= 0) this.#spinUs = nextHostSpin(this.#spinUs, false, (performance.now() - missedAt) * 1000);
     }
     this.#pumping = false;
@@ -126,7 +136,8 @@ export class Completions {
    * Takes what the ring holds (up to DRAIN_BATCH at a time) and hands it over in slot order: completions
    * come back far from submission order (priorities, stealing), and settling 100k promises out of order
    * costs the host several times more (memory locality). Slot order is close to allocation order, which
-   * is close to submission order. Returns how many it took. Also called outside the pump (reap).
+   * is close to submission order (in the single-threaded mode the ring's order is that already: no sort).
+   * Returns how many it took. Also called outside the pump (reap).
    */
   drain(): number {
     const x = this.#core.x;
@@ -140,7 +151,7 @@ export class Completions {
       if (k === 0) return n;
       n += k;
       const done = batch.subarray(0, k);
-      if (k > 1) done.sort();
+      if (k > 1 && this.#sort) done.sort();
       for (let i = 0; i < k; i++) {
         const v = done[i];
         try {

@@ -1,39 +1,35 @@
-// Dependent async tasks (executor.dependentAsync, Taskflow's dependent_async): one-off tasks that run
-// once the AsyncTask handles they name have finished, fed their results.
+// Dependent async tasks from the host (executor.dependentAsync, Taskflow's dependent_async): one-off tasks
+// that run once the AsyncTask handles they name have finished, fed their results.
 //
-// The dependency counting lives on the host. Each handle counts its unfinished dependencies and lists
-// the handles waiting for it; when a task settles (the completion pump resolved its promise) it counts
-// each waiter down, and a waiter that reaches zero is submitted like executor.async. A handle's work is
-// O(its edges), so a chain of any length is linear, and the settling walk is a loop, not recursion, so a
-// failure at the head of a 100k-long chain does not grow the stack.
-import { messages } from '../errors.js';
-import type { Tasks, CallName } from './tasks.js';
+// The counting lives in the core (assembly/dependent.ts; assembly/README.md "Dependent async tasks"). A
+// handle is a task slot made at once, whatever its dependencies' state: its count of unfinished
+// dependencies and its list of successor links are words in shared memory, and the worker that retires a
+// task counts its successors down and runs the one that reaches zero next. The host is not on the path
+// between two of them: it writes each record and links it, then reads each outcome when the completion
+// pump hands it over, and keeps it in the handle. From then on the slot is the core's to free (once its
+// dependents read it); a dependent made later gets the value in a slot of its own (depFinished).
+//
+// A task that failed because its dependency i failed is settled with that handle's own error object, once
+// the host has settled that handle (`heirs`), so the error is one object all the way down a chain; the
+// settling walk is a loop over a work list, so a failure at the head of a 100k-long chain does not grow
+// the stack.
+import { messages, DataCloneError } from '../errors.js';
+import { HOST_HANDLE, WorkerAsyncTask } from './handles.js';
+import { parseDependentCall } from './dependent-call.js';
+import { NONE as NO_TASK } from './memory.js';
+import type { EngineParts } from './parts.js';
 
-const CALL: CallName = Object.freeze({ op: 'dependentAsync', fn: 'executor.dependentAsync(fn)' });
-const NORMAL = 2;
-const WAITING = 0, RUNNING = 1, FULFILLED = 2, REJECTED = 3;
+const FN = 'executor.dependentAsync(fn)';
+const PENDING = 0, FULFILLED = 2, REJECTED = 3;
 const NONE: readonly AsyncTask[] = Object.freeze([]);
 
-/** Options of executor.dependentAsync(fn, options). */
-export interface DependentAsyncOptions {
-  /** The handles to wait for (AsyncTask from dependentAsync); their results follow `args`, in this order. */
-  deps?: Iterable<AsyncTask>;
-  /** fn's own arguments, before the dependencies' results. */
-  args?: readonly unknown[];
-}
-const OPTION_KEYS = ['deps', 'args'] as const;
-
-/** An object literal (the options form), not a handle, a promise or an array. */
-function isPlainObject(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
+export type { DependentAsyncOptions } from './dependent-call.js';
 
 /**
  * A dependent async task (executor.dependentAsync): a one-off task that runs after the handles it
  * depends on finished. `done` is a promise of its result; `isDone()` says whether it settled.
- * Host thread only, like the executor that made it.
+ * Host thread only, like the executor that made it (inside a task, this.dependentAsync returns a
+ * WorkerAsyncTask).
  *
  * @example
  * const a = executor.dependentAsync(() => 1);
@@ -43,18 +39,17 @@ function isPlainObject(v: unknown): boolean {
 export class AsyncTask<R = unknown> {
   /** @internal The registry of the executor that made it. */
   readonly _owner: Dependents;
-  /** @internal WAITING (for dependencies), RUNNING (submitted), FULFILLED or REJECTED. */
-  _state = WAITING;
+  /** @internal PENDING, FULFILLED or REJECTED, as the host has seen it. */
+  _state = PENDING;
   /** @internal The result, or the error. */
   _value: unknown;
-  /** @internal Dependencies not finished yet. */
-  _pending = 0;
-  /** @internal What to run, until it is submitted. */
-  _fn: unknown;
-  _args: readonly unknown[] = NONE;
+  /** @internal Its task slot and serial while the host holds its maker's reference (until it read the outcome). */
+  _slot = -1;
+  _serial = 0;
+  /** @internal Its dependencies, until it settles: a failure inherited from dependency i is deps[i]'s error. */
   _deps: readonly AsyncTask[] = NONE;
-  /** @internal The handles waiting for this one (each once per edge), until it settles. */
-  _waiters: AsyncTask[] | undefined;
+  /** @internal Handles that failed because this one did, waiting for the host to settle it. */
+  _heirs: AsyncTask[] | undefined;
   #done: Promise<R> | undefined;
 
   /** @internal Made by executor.dependentAsync. */
@@ -75,17 +70,27 @@ export class AsyncTask<R = unknown> {
     return this.#done;
   }
 }
+// Refused as a value sent to a task (clone-rules.ts): it lives on the host.
+Object.defineProperty(AsyncTask.prototype, HOST_HANDLE, { value: true });
+
+/** What the dependents need of the engine. */
+export interface DependentHost extends EngineParts {
+  /** Submits ready task slot t from the host, its wake-up batched with other submissions (tasks.ts). */
+  submitReady(t: number): void;
+}
 
 /** The dependent async tasks of one executor (host thread only). */
 export class Dependents {
-  readonly #tasks: Tasks;
+  readonly #h: DependentHost;
+  /** The handle of each slot whose outcome the host waits for. */
+  readonly #bySlot: (AsyncTask | undefined)[] = [];
   /** Handles made and not settled yet. */
   #unsettled = 0;
   #idle: (() => void)[] = [];
   /** Who awaits each unsettled handle's `done`. */
   readonly #watchers = new Map<AsyncTask, { resolve: (v: unknown) => void; reject: (e: unknown) => void }[]>();
 
-  constructor(tasks: Tasks) { this.#tasks = tasks; }
+  constructor(host: DependentHost) { this.#h = host; }
 
   /** Handles not settled yet (executor.waitForAll waits for them). */
   get unsettled(): number { return this.#unsettled; }
@@ -96,43 +101,99 @@ export class Dependents {
   }
 
   /**
-   * executor.dependentAsync(fn, ...deps) or (fn, { deps, args }). Bad input throws a TypeError naming
-   * it before anything is submitted.
+   * executor.dependentAsync(fn, ...deps) or (fn, { deps, args }). Bad input throws before anything is
+   * made: a TypeError naming it, or a DataCloneError naming the argument that cannot be sent.
    */
   create(fn: unknown, rest: readonly unknown[]): AsyncTask {
-    if (typeof fn !== 'function') throw new TypeError(messages.notAFunction('executor.dependentAsync(fn, ...deps): fn', fn));
-    let deps: readonly unknown[] = rest, args: readonly unknown[] = NONE;
-    if (rest.length === 1 && isPlainObject(rest[0])) {   // the options form; anything else is a dependency, checked below
-      const o = rest[0] as Record<string, unknown>;
-      for (const k of Object.keys(o)) {
-        if (!(OPTION_KEYS as readonly string[]).includes(k)) throw new TypeError(messages.unknownOption('executor.dependentAsync(fn, options)', k, OPTION_KEYS));
-      }
-      if (o.args !== undefined && !Array.isArray(o.args)) {
-        throw new TypeError(messages.callOption('executor.dependentAsync(fn, options)', 'args', 'an array of arguments', o.args));
-      }
-      if (o.deps !== undefined && (typeof o.deps !== 'object' || o.deps === null || typeof (o.deps as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
-        throw new TypeError(messages.callOption('executor.dependentAsync(fn, options)', 'deps', 'an array (or iterable) of AsyncTask handles', o.deps));
-      }
-      deps = o.deps === undefined ? NONE : Array.from(o.deps as Iterable<unknown>);
-      args = (o.args as readonly unknown[] | undefined) ?? NONE;
-    }
+    const { deps, args } = parseDependentCall('executor', fn, rest);
     for (let i = 0; i < deps.length; i++) {
       const d = deps[i];
-      if (!(d instanceof AsyncTask)) throw new TypeError(messages.notAnAsyncTask(i, d));
-      if (d._owner !== this) throw new Error(messages.foreignAsyncTask(i));
+      if (d instanceof WorkerAsyncTask) throw new TypeError(messages.taskAsyncTaskOnHost(i));
+      if (!(d instanceof AsyncTask)) throw new TypeError(messages.notAnAsyncTask('executor', i, d));
+      if (d._owner !== this) throw new Error(messages.foreignAsyncTask(`executor.dependentAsync(fn, ...deps): dependency ${i}`));
     }
     const h = new AsyncTask(this);
-    h._fn = fn;
-    h._args = args;
-    h._deps = deps as readonly AsyncTask[];
-    this.#unsettled++;
-    let pending = 0;
-    for (const d of h._deps) {
-      if (d._state < FULFILLED) { (d._waiters ??= []).push(h); pending++; }
+    let fnId = -1, error = this.#refused();
+    if (error === undefined) {
+      try { fnId = this.#h.fns.idOf(fn, FN); } catch (e) { error = e as Error; }
     }
-    h._pending = pending;
-    if (pending === 0) this.#start(h);
+    const t = error === undefined ? this.#make(h, fnId, args, deps as readonly AsyncTask[]) : -1;   // throws for an argument that cannot be sent
+    this.#unsettled++;
+    if (t < 0) { this.#settle(h, REJECTED, error ?? new RangeError(messages.tooManyTasks(this.#h.core.taskCap))); return h; }
+    h._deps = deps as readonly AsyncTask[];
+    this.#bySlot[t] = h;
+    const c = this.#h.completions;
+    c.inFlight++;
+    c.ensurePump();
+    if (this.#h.core.x.depArm(NO_TASK, t)) this.#h.submitReady(t);
     return h;
+  }
+
+  /** Why no task may be made now (closed, or the queue is full), if so. */
+  #refused(): Error | undefined {
+    if (!this.#h.isOpen()) return new Error(messages.closed('dependentAsync'));
+    return this.#h.queue.refuse('dependentAsync');
+  }
+
+  /**
+   * Takes a slot for h, writes the record and its arguments, and links it to its dependencies (the host
+   * holds each one's slot, or gives it a slot holding its outcome). The slot, or -1 when there are too few.
+   */
+  #make(h: AsyncTask, fnId: number, args: readonly unknown[], deps: readonly AsyncTask[]): number {
+    const { core, codec } = this.#h;
+    const x = core.x;
+    const n = deps.length;
+    const block = n > 0 ? core.alloc(n * (4 + core.L.size_DepLink)) : 0;   // its dependency ids, then its links
+    // The slots of settled dependencies whose own slots went back, before anything is linked: a shortage
+    // (or an argument that cannot be sent) gives them back and refuses the call.
+    const own: number[] = [];
+    const undo = (): void => {
+      for (const s of own) x.depRelease(NO_TASK, s);
+      if (block !== 0) x.heapFree(block);
+    };
+    for (const d of deps) {
+      if (d._slot >= 0) continue;
+      const m = this.#finished(d);
+      if (m < 0) { undo(); return -1; }
+      own.push(m);
+    }
+    const t = x.taskAlloc();
+    if (t < 0) { undo(); return -1; }
+    const p = core.initLoneTask(t, fnId, core.L.flag_NotifyHost);
+    if (args.length > 0) {
+      try {
+        codec.writeArgs(p, args);
+      } catch (e) {
+        undo();
+        x.taskFree(t);
+        const fault = e instanceof DataCloneError ? codec.argFault(args) : undefined;
+        throw fault ? codec.refusal(messages.argument(fault.index, this.#h.fns.nameOf(fnId)), fault.fault) : e;
+      }
+    }
+    h._serial = x.depInit(t, block, n, NO_TASK) >>> 0;
+    h._slot = t;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const d = deps[i];
+      // A slot the host holds is still d's (the host lets go only once it read d's outcome): the hold cannot fail.
+      if (d._slot >= 0) x.depHold(d._slot, d._serial);
+      x.depLink(t, i, d._slot >= 0 ? d._slot : own[k++]);
+    }
+    return t;
+  }
+
+  /** A slot holding settled handle d's outcome, with one reference for the dependent that links it; -1 if none is free. */
+  #finished(d: AsyncTask): number {
+    const { core, codec } = this.#h;
+    const m = core.x.taskAlloc();
+    if (m < 0) return -1;
+    const p = core.initLoneTask(m, 0, 0);
+    if (d._state === REJECTED) codec.writeError(p, d._value);
+    else {
+      try { codec.writeResult(p, d._value); } catch (e) { codec.writeError(p, e); }   // a freed shared array, say
+    }
+    core.x.depFinished(m);
+    return m;
   }
 
   /** @internal AsyncTask.done: settles now if the handle has, else when it does. */
@@ -146,61 +207,69 @@ export class Dependents {
     }
   }
 
-  /** Every dependency of h finished: run it with their results, or fail it with the first one's error. */
-  #start(h: AsyncTask): void {
-    const deps = h._deps;
-    let args = h._args;
-    if (deps.length > 0) {
-      const failed = deps.find((d) => d._state === REJECTED);
-      if (failed !== undefined) { this.#settle(h, REJECTED, failed._value); return; }
-      const all = args.slice();
-      for (const d of deps) all.push(d._value);
-      args = all;
+  /**
+   * Task slot t came back through the completion ring. False if it is not a dependent task of the host's.
+   * Reads its outcome, lets go of the host's reference (the core frees the slot once its dependents read
+   * it) and settles the handle; one that failed because dependency i did waits for the host to settle i.
+   */
+  done(t: number): boolean {
+    const h = this.#bySlot[t];
+    if (h === undefined) return false;
+    this.#bySlot[t] = undefined;
+    const { core, outcomes } = this.#h;
+    const from = core.u32[(core.taskPtr(t) + core.L.T_nsucc) >> 2];
+    const dep = from > 0 ? h._deps[from - 1] : undefined;
+    let state = REJECTED, value: unknown;
+    if (dep === undefined || dep._state === FULFILLED) {   // its own outcome (a dependency settled fine only if its copy failed)
+      state = outcomes.read(t) ? REJECTED : FULFILLED;
+      value = state === FULFILLED ? outcomes.value : outcomes.error;
     }
-    const fn = h._fn;
-    h._state = RUNNING;
-    h._fn = undefined;
-    h._args = h._deps = NONE;   // keep no dependency alive longer than needed
-    this.#tasks.plain(NORMAL, fn, args, CALL).then(
-      (v) => this.#settle(h, FULFILLED, v),
-      (e) => this.#settle(h, REJECTED, e),
-    );
+    core.x.depDisown(NO_TASK, t, h._serial);
+    h._slot = -1;
+    this.#h.completions.inFlight--;
+    if (dep === undefined || dep._state === FULFILLED) this.#settle(h, state, value);
+    else if (dep._state === REJECTED) this.#settle(h, REJECTED, dep._value);
+    else (dep._heirs ??= []).push(h);
+    return true;
   }
 
   /**
-   * h settled: tell whoever awaits it, count its waiters down and start the ones that reach zero. A
-   * waiter whose dependency failed settles here too (without running), so the walk is a loop over a
-   * work list.
+   * h settled: tell whoever awaits it, and settle the handles that failed because it did, with the same
+   * error, in the same loop (a work list: a 100k-long failed chain never recurses).
    */
   #settle(first: AsyncTask, state: number, value: unknown): void {
-    const work: [AsyncTask, number, unknown][] = [[first, state, value]];
+    const work: AsyncTask[] = [first];
+    first._state = state;
+    first._value = value;
     while (work.length > 0) {
-      const [h, s, v] = work.pop()!;
-      h._state = s;
-      h._value = v;
+      const h = work.pop()!;
+      h._deps = NONE;   // keep no dependency alive longer than needed
       const watchers = this.#watchers.get(h);
       if (watchers !== undefined) {
         this.#watchers.delete(h);
-        for (const w of watchers) (s === FULFILLED ? w.resolve : w.reject)(v);
+        for (const w of watchers) (h._state === FULFILLED ? w.resolve : w.reject)(h._value);
       }
-      const waiters = h._waiters;
-      h._waiters = undefined;
-      if (waiters !== undefined) {
-        for (const next of waiters) {
-          if (--next._pending !== 0) continue;
-          const failed = next._deps.find((d) => d._state === REJECTED);
-          if (failed !== undefined) {
-            next._fn = undefined;
-            next._args = next._deps = NONE;
-            work.push([next, REJECTED, failed._value]);
-          } else this.#start(next);
-        }
+      const heirs = h._heirs;
+      h._heirs = undefined;
+      if (heirs !== undefined) {
+        for (const next of heirs) { next._state = REJECTED; next._value = h._value; work.push(next); }
       }
       if (--this.#unsettled === 0) {
         const idle = this.#idle;
         this.#idle = [];
         for (const r of idle) r();
       }
+    }
+  }
+
+  /** The executor stopped with `reason`: every handle not settled rejects with it (the workers are gone). */
+  rejectAll(reason: Error): void {
+    for (let t = 0; t < this.#bySlot.length; t++) {
+      const h = this.#bySlot[t];
+      if (h === undefined) continue;
+      this.#bySlot[t] = undefined;
+      h._slot = -1;
+      if (h._state === PENDING) this.#settle(h, REJECTED, reason);
     }
   }
 }

@@ -10,7 +10,8 @@ export type DeviceRequest =
   | { readonly kind: 'map'; readonly op: string; readonly dtype: KernelDtype; readonly ins: readonly DeviceArray[]; readonly out: DeviceArray; readonly s0: number; readonly s1: number }
   | { readonly kind: 'reduce'; readonly op: string; readonly dtype: KernelDtype; readonly ins: readonly DeviceArray[] }
   | { readonly kind: 'scan'; readonly op: string; readonly dtype: KernelDtype; readonly input: DeviceArray; readonly out: DeviceArray; readonly exclusive: boolean; readonly init: number | undefined }
-  | { readonly kind: 'sort'; readonly dtype: KernelDtype; readonly array: DeviceArray };
+  | { readonly kind: 'sort'; readonly dtype: KernelDtype; readonly array: DeviceArray }
+  | { readonly kind: 'matmul'; readonly a: Float32Array; readonly b: Float32Array; readonly out: Float32Array; readonly m: number; readonly n: number; readonly k: number };
 
 /** The GPU lane as the algorithms see it. */
 export interface DeviceLane {
@@ -19,7 +20,7 @@ export interface DeviceLane {
   readonly reason?: string;
   /** Whether the adapter is a software one (llvmpipe, SwiftShader, WebGPU's fallback adapter). */
   readonly software?: boolean;
-  /** Runs a built-in kernel: a map or scan resolves once `out` holds the result, a sort once `array` is sorted, a reduce with the value. */
+  /** Runs a built-in kernel: a map, scan or matmul resolves once `out` holds the result, a sort once `array` is sorted, a reduce with the value. */
   runKernel(call: string, req: DeviceRequest): Promise<number | undefined>;
   /** Runs a dispatch spec (executor.gpu.dispatch): a GPU task of a graph asks the host for it (device-task.ts). */
   dispatch?(spec: never): Promise<unknown>;
@@ -32,6 +33,8 @@ export interface DeviceLane {
    * device's writes back and resolves with what to call after (the host may have written them).
    */
   hostUse?(arrays: readonly unknown[]): Promise<() => void> | undefined;
+  /** The executor's shared memory: arrays on it are the same array whichever view of it names them (a graph task's are other objects). */
+  useMemory?(owns: (b: ArrayBufferLike) => boolean): void;
 }
 
 // executor.gpu.dispatch's spec and report, here so that a graph's GPU task (algorithms/gpu-task.ts,
@@ -52,8 +55,17 @@ export interface GpuDispatch {
   workgroups: readonly number[];
   /** Every `@group(g) @binding(b) var` the code declares, by its WGSL name. */
   bindings: Readonly<Record<string, GpuBinding>>;
-  /** The storage bindings to copy back into their arrays. Default: every var<storage, read_write>. */
+  /**
+   * The storage bindings to copy back into their arrays. Default: every var<storage, read_write> that is
+   * not resident; a resident array (executor.gpu.resident) is read back only when named here.
+   */
   read?: readonly string[];
+  /**
+   * Resident arrays the host wrote since the device last saw them (a CPU task before this GPU task, your
+   * own writes): uploaded before the dispatch, as after executor.gpu.invalidate(). Non-resident bindings
+   * are always uploaded.
+   */
+  upload?: readonly string[];
   /** A name for messages (a task's name). */
   label?: string;
 }

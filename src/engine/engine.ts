@@ -8,8 +8,10 @@
 // RecoveryHost, CompletionHandlers), which this class implements: the parts import no engine.
 import type { DeviceLane } from './device.js';
 import { serveDevice } from './device-task.js';
+import { serveHop, type HopAsk } from './hop.js';
+import { serveJob, type JobRun } from './host-task.js';
 import type { PlacementRouter } from '../policy/router.js';
-import { SharedCore, compileCore } from './memory.js';
+import { SharedCore, compileCore, NONE } from './memory.js';
 import { Codec, DTYPES, isFreed, markFreed, type SharedArrayCtor } from './codec.js';
 import { FunctionTable } from './functions.js';
 import { Pool } from './pool.js';
@@ -18,14 +20,16 @@ import { Completions } from './completions.js';
 import { Outcomes } from './outcomes.js';
 import { Tasks, type TaskHost, type Helper } from './tasks.js';
 import { Runs, type RunHost } from './runs.js';
+import { Semaphores } from './semaphores.js';
 import { Recovery, type RecoveryHost } from './recovery.js';
-import { Dependents } from './dependent.js';
+import { Dependents, type DependentHost } from './dependent.js';
 import { Linger } from './linger.js';
 import { permanentSlots, busyWorkers, describeBusy, type CloseReport } from './lifecycle.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from '../options.js';
 import { autoWorkers, spinPolicy, spinRounds, taskCapLog2, dequeCapLog2 } from '../policy/scheduling.js';
 import { ensurePlatform, platform } from '../platform/current.js';
 import type { UnsupportedOption, SpawnOptions, ThreadHandle } from '../platform/types.js';
+import { hasWaitAsync } from '../platform/wait-async.js';
 import { messages } from '../errors.js';
 
 /**
@@ -38,6 +42,8 @@ export type InlineSpawner = () => Promise<(opts: SpawnOptions) => ThreadHandle>;
 export interface ExecutorRef { readonly workers: number }
 
 const engines = new WeakMap<object, Engine>();
+/** The no-waitAsync line is said once per process: the runtime does not change. */
+let warnedPolling = false;
 
 /** The facade registers itself: `owner` is the Executor object users hold. */
 export function bindEngine(owner: object, engine: Engine): void { engines.set(owner, engine); }
@@ -67,7 +73,7 @@ export interface WakeOptions {
 }
 
 /** Host thread only. */
-export class Engine implements TaskHost, RunHost, RecoveryHost {
+export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
   readonly core: SharedCore;
   readonly codec: Codec;
   readonly fns: FunctionTable;
@@ -77,6 +83,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   readonly outcomes: Outcomes;
   readonly tasks: Tasks;
   readonly runs: Runs;
+  readonly semaphores: Semaphores;
   readonly recovery: Recovery;
   readonly dependents: Dependents;
   readonly linger: Linger;
@@ -99,7 +106,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   /** The single-threaded mode: one worker, on the host thread, in slices (docs/platforms.md). */
   readonly single: boolean;
 
-  private constructor(core: SharedCore, opts: ResolvedOptions, ns: Record<string, unknown>, nsPerRound: number,
+  private constructor(core: SharedCore, opts: ResolvedOptions, ns: Readonly<Record<string, unknown>>, nsPerRound: number,
     spawn: ((opts: SpawnOptions) => ThreadHandle) | undefined) {
     this.single = spawn !== undefined;
     this.core = core;
@@ -107,20 +114,22 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     this.cancelGrace = opts.cancelGrace;
     this.maxRuns = opts.maxRuns;
     this.codec = new Codec(core);
-    this.fns = new FunctionTable(core, opts.maxFunctions, ns);
+    this.fns = new FunctionTable(core, opts.maxFunctions, ns, this.single);
     this.pool = new Pool(core, {
-      moduleUrl: opts.module,
+      module: opts.module,
+      entry: opts.workerUrl,
       resourceLimits: opts.resourceLimits,
       lifecycle: opts.lifecycle, permanent: permanentSlots(opts.lifecycle, core.nWorkers),
       onCrash: (info) => this.recovery.crashed(info),
       onBroken: (_w, err) => this.recovery.broken(err, core.nWorkers),
       spawn,
     });
-    this.pool.onDevice = (ask, reply) => serveDevice(this.device, ask, reply);
+    this.pool.onHop = (ask, reply) => serveHop(ask, this.#serveHop, reply);
+    this.semaphores = new Semaphores(core, () => this.isRunning());
     this.runs = new Runs(this);
     this.outcomes = new Outcomes(core, this.codec, this.fns, (t) => this.runs.taskName(t));
-    this.completions = new Completions(core, this.keepAlive, {
-      task: (t) => { if (!this.tasks.done(t)) this.recovery.retired(t); },
+    this.completions = new Completions(core, this.keepAlive, platform().waitAsync, {
+      task: (t) => { if (!this.tasks.done(t) && !this.dependents.done(t)) this.recovery.retired(t); },
       run: (r) => this.runs.done(r),
       afterBatch: () => this.queue.check(),
       unawaited: () => this.tasks.unawaited,
@@ -129,10 +138,20 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     }, !this.single);   // one thread: polling the ring would only keep its worker from running
     this.tasks = new Tasks(this);
     this.recovery = new Recovery(this);
-    this.dependents = new Dependents(this.tasks);
+    this.dependents = new Dependents(this);
     this.queue = new Backpressure(core, opts.lifecycle.maxQueue, () => this.tasks.queued);
     this.linger = new Linger(core, spinRounds(opts.lingerMicroseconds, nsPerRound), opts.lingerMicroseconds);
     core.x.setAging(opts.priorityAging);
+  }
+
+  /** A worker's task hopped here (hop.ts): a GPU dispatch on the lane, or a registered host job. */
+  readonly #serveHop = (ask: HopAsk): Promise<unknown> =>
+    (ask.kind === 'gpu' ? serveDevice(this.device, ask.payload, (d, p, n) => this.codec.view(d, p, n)) : serveJob(this, ask, this.#jobRun(ask.run)));
+
+  /** The run `r` (NONE: none) as a host job sees it: whether it stopped, and the host's cancellations. */
+  #jobRun(r: number): JobRun {
+    const x = this.core.x;
+    return { stopped: () => r !== NONE && x.runStopped(r) !== 0, onCancel: (fn) => this.runs.onCancel(fn) };
   }
 
   /**
@@ -146,14 +165,17 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     const threadless = (await p.check()) ?? undefined;   // why this host runs only single-threaded, if it does
     const opts = resolveOptions(options, p.baseUrl());
     refuseUnsupported(options, p.unsupported, p.name);
+    if (opts.gpu !== false && opts.gpu.tuningDir !== undefined && p.files === undefined) throw new TypeError(messages.gpuTuningDirNoFiles(p.name));
     const single = opts.workers === 0 || threadless !== undefined;
     if (threadless !== undefined && opts.workers !== 0) console.warn(messages.singleThreaded(threadless));
+    if (!hasWaitAsync() && !warnedPolling) { warnedPolling = true; console.warn(messages.noWaitAsync(`this runtime (${p.name})`)); }
     const spawn = single ? await inline() : undefined;
     const cpus = p.cpuCount();
     const workers = single ? 1 : opts.workers === 'auto' ? autoWorkers(cpus) : opts.workers as number;
-    const ns = opts.module ? await importTaskModule(opts.module) : {};
+    if (opts.module !== undefined && !(opts.module instanceof URL) && !single) throw new TypeError(messages.moduleNamespaceThreads);
+    const ns = opts.module === undefined ? {} : opts.module instanceof URL ? await importTaskModule(opts.module) : opts.module;
     const capLog2 = taskCapLog2(opts.maxTasks);
-    const core = SharedCore.create(await compileCore(), {
+    const core = SharedCore.create(await compileCore(opts.wasm), {
       workers, taskCapLog2: capLog2, dequeCapLog2: dequeCapLog2(capLog2), runCap: opts.maxRuns, subRuns: opts.maxSubflows,
       fnCap: opts.maxFunctions, maxSpinners: 1, spinIters: 1,
     });
@@ -182,6 +204,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
   killWorker(w: number): void { void this.pool.kill(w); }
   forcedError(t: number): Error | undefined { return this.tasks.forcedError(t); }
   freeSlot(t: number): void { this.tasks.freeSlot(t); }
+  submitReady(t: number): void { this.tasks.submitReady(t); }
   giveUp(error: Error): void { void this.#stop(error); }
 
   maybeIdle(): void {
@@ -333,6 +356,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost {
     this.queue.release();
     await this.pool.destroy();
     this.tasks.rejectAll(reason);
+    this.dependents.rejectAll(reason);
     this.runs.rejectAll(reason);
     this.recovery.clear();
     this.completions.abandon();   // wake the pump so it sees nothing is in flight
@@ -356,7 +380,7 @@ async function importTaskModule(url: URL): Promise<Record<string, unknown>> {
   try {
     return (await import(url.href)) as Record<string, unknown>;
   } catch (e) {
-    throw new Error(messages.moduleLoad(url.href, e instanceof Error ? e.message : String(e)), { cause: e });
+    throw new Error(messages.moduleLoad(url.href, e instanceof Error ? e.message : String(e), 'on the thread that creates the executor'), { cause: e });
   }
 }
 

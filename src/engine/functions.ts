@@ -2,7 +2,10 @@
 //  - module exports: every worker imports the task module; the host maps the function objects it
 //    imported from the same URL to their export names;
 //  - inline functions: sent once, as source, through the shared function table, and compiled once per
-//    worker; identical sources share one id.
+//    worker; identical sources share one id. Where the runtime compiles no source (workerd) the
+//    single-threaded mode's worker, on the host's thread, takes the function object itself instead
+//    (`sameThread`), and each function object has an id of its own: one source may close over
+//    different values there.
 //  - builtins: task functions the runtime itself provides (the modules listed in src/builtins.ts: the
 //    parallel algorithms, executor.map's task), registered by name when that list is evaluated, in the
 //    host and in every worker; they are resolved by that name, before module exports.
@@ -60,6 +63,22 @@ export function withFnIds(args: readonly unknown[], table: { idOf(fn: unknown, w
   }
   return out ?? args;
 }
+
+let compiles: boolean | undefined;
+
+/** Whether this realm compiles JavaScript source at run time (workerd refuses: "Code generation from strings disallowed"). */
+export function compilesSource(): boolean {
+  if (compiles === undefined) {
+    try { compiles = typeof new Function('') === 'function'; } catch { compiles = false; }
+  }
+  return compiles;
+}
+
+/**
+ * Inline functions by id, keyed by the executor's shared memory: filled by the host's FunctionTable and
+ * read by the worker's FunctionCache when both run on one thread and source cannot be compiled.
+ */
+const sameThread = new WeakMap<object, Function[]>();
 
 /** The initial `#lastFn` of FunctionTable.idOf's one-entry cache: matches no argument. */
 const NO_FN: unique symbol = Symbol('no function yet');
@@ -136,11 +155,19 @@ export class FunctionTable {
   readonly #names: string[] = [];
   readonly #kinds: FnKind[] = [];
 
-  /** `exports`: the task module's namespace as the host imported it (empty when there is none). */
-  constructor(core: SharedCore, cap: number, exports: Record<string, unknown>) {
+  /** Same-thread inline functions (the single-threaded mode where source cannot be compiled), by id. */
+  readonly #here: Function[] | undefined;
+
+  /**
+   * `exports`: the task module's namespace as the host imported it (empty when there is none). `single`:
+   * the executor's one worker runs on this thread (which, where source cannot be compiled, takes inline
+   * functions from here).
+   */
+  constructor(core: SharedCore, cap: number, exports: Readonly<Record<string, unknown>>, single = false) {
     this.#core = core;
     this.#cap = cap;
     this.#exports = exportNames(exports);
+    if (single && !compilesSource()) sameThread.set(core.memory, this.#here = []);
   }
 
   /** The id of fn, registering it on first use. Throws for values that cannot be sent. */
@@ -156,6 +183,9 @@ export class FunctionTable {
       id = this.#add(FnKind.Builtin, builtin, builtin);
     } else if (exported !== undefined) {
       id = this.#add(FnKind.Export, exported, exported);
+    } else if (this.#here !== undefined) {
+      id = this.#add(FnKind.Inline, inlineSource(fn), fn.name || 'anonymous');
+      this.#here[id] = fn;
     } else {
       const src = inlineSource(fn);
       id = this.#bySource.get(src) ?? this.#add(FnKind.Inline, src, fn.name || 'anonymous');
@@ -225,7 +255,7 @@ export class FunctionTable {
   }
 }
 
-function exportNames(ns: Record<string, unknown>): Map<Function, string> {
+function exportNames(ns: Readonly<Record<string, unknown>>): Map<Function, string> {
   const m = new Map<Function, string>();
   for (const [name, v] of Object.entries(ns)) if (typeof v === 'function' && !m.has(v)) m.set(v, name);
   return m;
@@ -234,14 +264,16 @@ function exportNames(ns: Record<string, unknown>): Map<Function, string> {
 /** Worker side: id → callable, resolved on first use from the shared table; and fn → id for ctx.spawn. */
 export class FunctionCache {
   readonly #core: SharedCore;
-  readonly #ns: Record<string, unknown>;
+  readonly #ns: Readonly<Record<string, unknown>>;
   readonly #exports: Map<Function, string>;
   readonly #fns: Function[] = [];
   readonly #ids = new WeakMap<Function, number>();   // weak: a fresh closure spawned per call must not stay
+  /** Inline sources this worker has looked up: a fresh closure per call (spawn, dependentAsync) skips the table scan. */
+  readonly #bySource = new Map<string, number>();
   readonly #receiver: object;
 
   /** `receiver`: what tasks that use `this` see as `this` (the task context). */
-  constructor(core: SharedCore, ns: Record<string, unknown>, receiver: object) {
+  constructor(core: SharedCore, ns: Readonly<Record<string, unknown>>, receiver: object) {
     this.#core = core;
     this.#ns = ns;
     this.#exports = exportNames(ns);
@@ -275,8 +307,14 @@ export class FunctionCache {
     const exported = this.#exports.get(fn);
     const kind = builtin !== undefined ? FnKind.Builtin : exported !== undefined ? FnKind.Export : FnKind.Inline;
     const text = builtin ?? exported ?? inlineSource(fn);
-    let id = findEntry(this.#core, kind, text);
+    // Same-thread inline functions (workerd's single-threaded mode) get an id each; elsewhere one source
+    // has one id, which this worker remembers (a fresh closure per spawn or dependentAsync skips the scan).
+    const here = kind === FnKind.Inline ? sameThread.get(this.#core.memory) : undefined;
+    let id = kind === FnKind.Inline && here === undefined ? this.#bySource.get(text) ?? -1 : -1;
+    if (id < 0 && here === undefined) id = findEntry(this.#core, kind, text);
     if (id < 0) id = writeEntry(this.#core, this.#core.fnCap, kind, text);
+    if (here !== undefined) here[id] = fn;
+    else if (kind === FnKind.Inline) this.#bySource.set(text, id);
     this.#ids.set(fn, id);
     if (this.#fns[id] === undefined) this.#install(id, fn);
     this.#lastFn = fn;
@@ -302,7 +340,7 @@ export class FunctionCache {
       fn = this.#ns[text];
       if (typeof fn !== 'function') throw new TypeError(messages.missingExport(text));
     } else if (kind === FnKind.Inline) {
-      fn = compileInline(text);
+      fn = sameThread.get(this.#core.memory)?.[id] ?? compileInline(text);
     } else if (kind === FnKind.Builtin) {
       fn = builtinByName.get(text);
       if (fn === undefined) throw new Error(messages.missingBuiltin(text));

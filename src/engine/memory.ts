@@ -1,8 +1,8 @@
-// The host's view of the shared memory: compiles and instantiates the core, and reads the layout.
+// The host's view of the shared memory: instantiates the core (core-source.ts compiles it) and reads the layout.
 // This is the only host file that knows byte offsets, and it knows them only by asking the core
 // (every `off_*` / `size_*` / `count_*` / `flag_*` export of assembly/offsets.ts); it never types a number in.
-import { ensurePlatform } from '../platform/current.js';
 import { messages } from '../errors.js';
+import { CORE_FUNCTIONS, compileCore } from './core-source.js';
 
 /**
  * The two WebAssembly objects threads share, as the declarations name them: a compiled module and a
@@ -77,12 +77,24 @@ export interface CoreExports {
   subRunStart(w: number, r: number, list: number, n: number, parent: number): void;
   groupRunOpen(r: number, parent: number): void;
   runStopped(r: number): number;
+  semInit(s: number, units: number): void;
+  semAdjust(s: number, k: number): void;
+  // dependent async tasks (assembly/dependent.ts; engine/dependent.ts, worker/dependent.ts)
+  depInit(t: number, block: number, n: number, maker: number): number;
+  depFinished(t: number): void;
+  depHold(d: number, serial: number): number;
+  depLink(t: number, i: number, d: number): void;
+  depArm(w: number, t: number): number;
+  depState(t: number, serial: number): number;
+  depRelease(w: number, t: number): void;
+  depDisown(w: number, t: number, serial: number): number;
   // numeric kernels (src/kernels.ts calls these; assembly/kernels/)
   kernelMap(op: number, dtype: number, out: number, a: number, b: number, c: number, s0: number, s1: number, begin: number, end: number): void;
   kernelReduce(op: number, dtype: number, a: number, b: number, begin: number, end: number): number;
   kernelScan(dtype: number, inclusive: number, src: number, dst: number, begin: number, end: number, carry: number): number;
   kernelSort(dtype: number, desc: number, ptr: number, scratch: number, begin: number, end: number): void;
   kernelMerge(dtype: number, desc: number, src: number, dst: number, a0: number, a1: number, b1: number): void;
+  kernelMatmul(out: number, a: number, b: number, n: number, k: number, r0: number, r1: number): void;
   // learners (assembly/learn/; src/learn/)
   vecDot(a: number, b: number, n: number): number;
   vecAxpy(alpha: number, x: number, y: number, n: number): void;
@@ -142,6 +154,16 @@ export interface CoreConfig {
  */
 export type Layout = Record<string, number>;
 
+/** The names of CoreExports' functions (not `memory`, not the layout's `off_*`, `size_*`, … exports). */
+type CoreFunction = Exclude<keyof CoreExports, 'memory' | `${'off' | 'size' | 'count' | 'flag'}_${string}`>;
+/** Compile-time check: core-source.ts checks a module for exactly the functions declared above. */
+const sameFunctions: [CoreFunction] extends [keyof typeof CORE_FUNCTIONS]
+  ? [keyof typeof CORE_FUNCTIONS] extends [CoreFunction] ? true : false : false = true;
+void sameFunctions;
+
+/** Compiles the core (core-source.ts): build/core.wasm by default, or what options.wasm gives. */
+export { compileCore };
+
 export const NONE = 0xffffffff;
 export const EMPTY = -1;
 export const RETRY = -2;      // a steal lost a race: work may still be there
@@ -149,30 +171,6 @@ export const SHUTDOWN = -3;   // next(): the executor is shutting down
 export const RUN_BIT = 0x80000000;
 const PAGE = 65536;
 const MAX_PAGES = 65536;
-
-/** Where the compiled core ships: build/core.wasm, beside build/src/ (this file is build/src/engine/memory.js). */
-const CORE_URL = new URL('../../core.wasm', import.meta.url);
-let modulePromise: Promise<CoreModule> | undefined;
-
-/**
- * Compiles build/core.wasm once per thread. When the file cannot be read (a bundle that left it behind)
- * the error names where it was looked for and how to ship it; a later call tries again.
- */
-export function compileCore(): Promise<CoreModule> {
-  if (modulePromise === undefined) {
-    modulePromise = readCore(CORE_URL).then((b) => WebAssembly.compile(b));
-    modulePromise.catch(() => { modulePromise = undefined; });
-  }
-  return modulePromise;
-}
-
-async function readCore(url: URL): Promise<Uint8Array<ArrayBuffer>> {
-  try {
-    return await (await ensurePlatform()).readBytes(url);
-  } catch (e) {
-    throw new Error(messages.coreMissing(url.href, e instanceof Error ? e.message : String(e)), { cause: e });
-  }
-}
 
 /** An instance of the core on `memory`: its exports. */
 function instantiate(module: CoreModule, memory: CoreMemory): CoreExports {
@@ -249,7 +247,10 @@ export class SharedCore {
     x.configure(config.workers, config.taskCapLog2, config.dequeCapLog2, runCap, config.fnCap,
       config.maxSpinners, config.spinIters);
     x.setSubRuns(config.runCap);
-    return new SharedCore(module, memory);
+    const core = new SharedCore(module, memory);
+    // Names this executor in the handles tasks make (handles.ts); never 0, so a zeroed header matches nothing.
+    core.u32[(core.L.header + core.L.H_execId) >> 2] = (Math.random() * 0xfffffffe + 1) >>> 0;
+    return core;
   }
 
   /** Worker (or a second host-side instance): instantiate against an existing configured memory. */
@@ -284,6 +285,11 @@ export class SharedCore {
   }
 
   taskPtr(t: number): number { return this.tasks + t * this.L.size_Task; }
+
+  /** This executor's name in the handles of dependent tasks made inside tasks (Header.execId; handles.ts HandleCore). */
+  get execId(): number { return this.u32[(this.L.header + this.L.H_execId) >> 2]; }
+  /** Whether dependent task t of that serial retired (assembly/dependent.ts depState; handles.ts HandleCore). */
+  depState(t: number, serial: number): number { return this.x.depState(t, serial); }
   runPtr(r: number): number { return this.runs + r * this.L.size_Run; }
   fnPtr(f: number): number { return this.fns + f * this.L.size_FnEntry; }
   workerPtr(w: number): number { return this.workers + w * this.L.size_WorkerSlot; }

@@ -7,6 +7,8 @@ import { NO_FN, type Taskflow } from '../graph/taskflow.js';
 import { flatten, flatName, checkAcyclic, FlatKind } from '../graph/flatten.js';
 import { messages, GraphError } from '../errors.js';
 import { priorityLevel } from '../policy/scheduling.js';
+import { planSems, writeSems, type SemBinder } from './semaphores.js';
+import type { Semaphore } from '../graph/semaphore.js';
 
 /** Task.flags bits 16–23: how many times a failing graph task is retried (src/worker/retry.ts). */
 export const RETRY_SHIFT = 16;
@@ -23,6 +25,10 @@ export interface Layout {
   readonly runSlot: number;
   /** Heap block holding the sources list, then every successor and predecessor list. */
   readonly block: number;
+  /** Heap block of its semaphores (semaphores.ts writeSems; the run slot's `sems` names it), or 0. */
+  readonly sems: number;
+  /** The semaphores it uses, held so that their Sem blocks outlive it (semaphores.ts Semaphores). */
+  readonly semaphores: readonly Semaphore[];
   readonly nSources: number;
   /** Has condition tasks: a run may leave some tasks unrun, so results are cleared before each run. */
   readonly conditional: boolean;
@@ -47,11 +53,11 @@ export interface Placed extends Layout {
 export interface FunctionIds { idOf(fn: unknown, what: string): number }
 
 /** place() for the host's runs: the layout, and the taskflow held weakly for the names in errors. */
-export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: FunctionIds, runSlot: number): Placed {
-  const l = layOut(tf, core, codec, fns, runSlot);
+export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: FunctionIds, runSlot: number, sems: SemBinder): Placed {
+  const l = layOut(tf, core, codec, fns, runSlot, sems);
   return {
-    version: l.version, slots: l.slots, top: l.top, runSlot, block: l.block, nSources: l.nSources,
-    conditional: l.conditional, released: false, tf: new WeakRef(tf), runs: 0, lastFailed: false,
+    version: l.version, slots: l.slots, top: l.top, runSlot, block: l.block, sems: l.sems, semaphores: l.semaphores,
+    nSources: l.nSources, conditional: l.conditional, released: false, tf: new WeakRef(tf), runs: 0, lastFailed: false,
   };
 }
 
@@ -59,11 +65,13 @@ export function place(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functio
  * Writes tf into the task table. Throws GraphError for a cycle and RangeError when slots run out
  * (after releasing what it took). A worker lays its subflows out with this directly and keeps no
  * WeakRef to them: a WeakRef keeps its target alive until the job that made it ends, and a worker's
- * loop is one job that may never end, so each subflow joined would stay in its heap.
+ * loop is one job that may never end, so each subflow joined would stay in its heap. A worker passes no
+ * `sems`: a subflow's tasks cannot use semaphores (a GraphError names the task).
  */
-export function layOut(tf: Taskflow, core: SharedCore, codec: Codec, fns: FunctionIds, runSlot: number): Layout {
+export function layOut(tf: Taskflow, core: SharedCore, codec: Codec, fns: FunctionIds, runSlot: number, sems?: SemBinder): Layout {
   const flat = flatten(tf);
   checkAcyclic(tf.name, flat);
+  const semPlan = planSems(flat, tf.name, core, sems);   // before any slot is taken: a refusal leaves nothing to undo
   const { succOff, succ, predOff, pred, inDegree, condition, tasks: nodes, kind } = flat;
   const n = nodes.length;
   const L = core.L;
@@ -96,6 +104,7 @@ export function layOut(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functi
   const fFlags = L.T_flags >> 2, fRes = L.T_resInfo >> 2, fSucc = L.T_succ >> 2, fNsucc = L.T_nsucc >> 2;
   const fPred = L.T_pred >> 2, fNpred = L.T_npred >> 2, fArgs = L.T_argInfo >> 2, fToken = L.T_token >> 2;
   let block = 0;
+  let semBlock = 0;
   let written = 0;   // records written so far: their bound arguments may own heap blocks
   try {
     block = core.alloc(4 * (nSources + succ.length + pred.length) || 4);
@@ -131,6 +140,8 @@ export function layOut(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functi
       // Bound FnArg callbacks (parallel algorithms in graphs) are written as this executor's function ids.
       if (bound.length > 0) codec.writeArgs(p, withFnIds(bound, fns));   // frees its own partial blocks if it throws
     }
+    if (semPlan !== undefined) semBlock = writeSems(core, semPlan, slots);
+    core.u32[(core.runPtr(runSlot) + L.R_sems) >> 2] = semBlock;   // 0 clears what the slot's last taskflow left
   } catch (e) {
     // Give back everything taken so far (an argument the codec cannot encode, or the heap running out).
     for (let i = 0; i < written; i++) codec.freeArgs(core.taskPtr(slots[i]));
@@ -139,7 +150,10 @@ export function layOut(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functi
     throw e;
   }
   const conditional = condition.includes(1);
-  return { version: tf.compositeVersion, slots, top: flat.top, runSlot, block, nSources, conditional, released: false };
+  return {
+    version: tf.compositeVersion, slots, top: flat.top, runSlot, block, sems: semBlock, semaphores: semPlan?.semaphores ?? [],
+    nSources, conditional, released: false,
+  };
 }
 
 /** Returns a laid-out taskflow's slots and heap blocks. The caller makes sure no run of it is in flight. */
@@ -153,6 +167,7 @@ export function release(pl: Layout, core: SharedCore, codec: Codec): void {
     core.x.taskFree(t);
   }
   core.x.heapFree(pl.block);
+  if (pl.sems !== 0) core.x.heapFree(pl.sems);
 }
 
 /**

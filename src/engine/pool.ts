@@ -15,13 +15,13 @@
 // src/worker/main.ts): before 'started' its own code could not be loaded (the worker entry: a bundle
 // that left build/src/ behind); between 'started' and 'loaded' the task module failed; after that the
 // worker itself failed to start.
-import { platform, WORKER_ENTRY } from '../platform/current.js';
+import { platform, workerEntry } from '../platform/current.js';
 import type { ThreadHandle, ResourceLimits, SpawnOptions } from '../platform/types.js';
 import type { SharedCore } from './memory.js';
 import { RUNNING, RECYCLING, IDLE_EXIT, type WorkerData, type StartMessage } from './thread-protocol.js';
 import { messages } from '../errors.js';
 import { startAnother, type LifecycleOptions } from './lifecycle.js';
-import type { DeviceAsk, DeviceAnswer } from './device-task.js';
+import type { HopAsk, HopAnswer } from './hop.js';
 
 export interface CrashInfo {
   worker: number;
@@ -39,7 +39,10 @@ export interface CrashInfo {
 }
 
 export interface PoolOptions {
-  moduleUrl?: URL;
+  /** The task module: a URL every thread imports, or (single-threaded mode only) its namespace. */
+  module?: URL | Readonly<Record<string, unknown>>;
+  /** The worker script; default: the package's own (platform/current.ts workerEntry). */
+  entry?: URL;
   resourceLimits?: ResourceLimits;
   lifecycle: LifecycleOptions;
   /** Slots 0 … permanent − 1 always have a thread; the others are elastic. */
@@ -75,8 +78,8 @@ const MAX_RESTARTS = 3;
 type Slot = 'stopped' | 'starting' | 'running' | 'broken';
 
 export class Pool {
-  /** A worker's GPU task asks the host's device lane (device-task.ts): set by the engine. */
-  onDevice: ((ask: DeviceAsk, reply: (a: DeviceAnswer) => void) => void) | undefined = undefined;
+  /** A worker's task asks the host (hop.ts: a GPU task, a host job): set by the engine. */
+  onHop: ((ask: HopAsk, reply: (a: HopAnswer) => void) => void) | undefined = undefined;
   readonly #core: SharedCore;
   readonly #opts: PoolOptions;
   readonly #threads: (ThreadHandle | undefined)[];
@@ -133,15 +136,18 @@ export class Pool {
     const lc = this.#opts.lifecycle;
     Atomics.store(core.i32, this.#exitAt[w], RUNNING);   // published by the thread's start
     this.#killed[w] = false;
+    const tasks = this.#opts.module;
     const data: WorkerData = {
-      module: core.module, memory: core.memory, worker: w, moduleUrl: this.#opts.moduleUrl?.href,
+      module: core.module, memory: core.memory, worker: w,
+      moduleUrl: tasks instanceof URL ? tasks.href : undefined, moduleNamespace: tasks instanceof URL ? undefined : tasks,
       lifecycle: {
         recycleAfterTasks: lc.recycleAfterTasks, recycleAboveHeapMb: lc.recycleAboveHeapMb,
         idleTimeout: w >= this.#opts.permanent ? lc.idleTimeout : 0,
       },
     };
     const spawn = this.#opts.spawn ?? platform().spawnThread;
-    const th = spawn({ workerData: data, resourceLimits: this.#opts.resourceLimits, name: `beatflow-${w}` });
+    const entry = this.#opts.entry;
+    const th = spawn({ entry, workerData: data, resourceLimits: this.#opts.resourceLimits, name: `beatflow-${w}` });
     this.#threads[w] = th;
     this.#slots[w] = 'starting';
     this.#stats.started++;
@@ -152,9 +158,9 @@ export class Pool {
     let resolveExit!: () => void;
     this.#exits[w] = new Promise<void>((r) => (resolveExit = r));
     return new Promise<void>((resolve, reject) => {
-      th.on('message', (m: StartMessage | DeviceAsk) => {
-        if (m?.type === 'device') {
-          this.onDevice?.(m, (a) => { try { th.postMessage(a); } catch { /* the thread is gone */ } });
+      th.on('message', (m: StartMessage | HopAsk) => {
+        if (m?.type === 'hop') {
+          this.onHop?.(m, (a) => { try { th.postMessage(a); } catch { /* the thread is gone */ } });
           return;
         }
         if (m?.type === 'started' || m?.type === 'loaded') { stage = m.type; return; }
@@ -174,7 +180,7 @@ export class Pool {
         this.#stats.live--;
         if (this.#threads[w] === th) this.#threads[w] = undefined;
         if (!ready) {
-          const err = startError(w, stage, code, lastError, this.#opts.moduleUrl);
+          const err = startError(w, stage, code, lastError, entry, tasks instanceof URL ? tasks : undefined);
           if (attempt === 0 || this.#closing) { this.#slots[w] = 'stopped'; reject(err); return; }
           if (attempt >= MAX_RESTARTS) { this.#broken(w, err); reject(err); return; }
           this.#spawn(w, attempt + 1, crashedAt).then(resolve, reject);
@@ -298,10 +304,10 @@ export class Pool {
  * Why a thread that exited before 'ready' failed, by the last start stage it reported (the messages
  * arrive before its 'exit'): its own code (the worker entry), the task module, or anything after that.
  */
-function startError(w: number, stage: 'spawned' | 'started' | 'loaded', code: number, error: unknown, moduleUrl: URL | undefined): Error {
+function startError(w: number, stage: 'spawned' | 'started' | 'loaded', code: number, error: unknown, entry: URL | undefined, moduleUrl: URL | undefined): Error {
   const why = error instanceof Error ? error.message : messages.threadExited(code);
   let message: string;
-  if (stage === 'spawned' && error !== undefined) message = messages.workerEntry(WORKER_ENTRY.href, why);
+  if (stage === 'spawned' && error !== undefined) message = messages.workerEntry((entry ?? workerEntry()).href, why);
   else if (stage === 'started' && moduleUrl !== undefined) message = messages.moduleLoad(moduleUrl.href, why);
   else message = messages.workerStart(w, why);
   return new Error(message, { cause: error });

@@ -16,6 +16,7 @@ import { FnArg } from './functions.js';
 import { checkedPriority, type Priority } from '../policy/scheduling.js';
 import { messages, CancelledError, DataCloneError, TimeoutError, type TaskFailure } from '../errors.js';
 import type { EngineParts } from './parts.js';
+import type { SemBinder } from './semaphores.js';
 
 /** The call whose options these are, as messages name it (runN and runUntil pass theirs on to it). */
 const RUN = 'executor.run(tf, options)';
@@ -79,12 +80,23 @@ type RunWaiter = { resolve(v: RunResult): void; reject(e: unknown): void; placed
 /** What the runs need of the engine. */
 export interface RunHost extends EngineParts {
   readonly maxRuns: number;
+  /** The Sem blocks of the semaphores its taskflows use (placement binds them). */
+  readonly semaphores: SemBinder;
   /** Task slots came back: tasks waiting for one may go. */
   slotsFreed(): void;
 }
 
+/**
+ * Re-plans a laid-out taskflow between its runs (learn/critical.ts: critical-path priorities), set by the
+ * facade. Called on the host before run number `run` starts, never while a run of it is in flight (runs
+ * of one taskflow are serial); its plain writes to the task records are published by the run's start.
+ */
+export interface RunPlanner { beforeRun(placed: Placed, run: number): void }
+
 /** Host thread only. */
 export class Runs {
+  /** The planner of graph runs (learning on), or undefined: runs keep the levels they were laid out with. */
+  planner: RunPlanner | undefined;
   readonly #h: RunHost;
   readonly #waiters: (RunWaiter | undefined)[] = [];
   readonly #freeSlots: number[] = [];
@@ -97,6 +109,8 @@ export class Runs {
   readonly #live = new Set<Placed>();
   readonly #collected: FinalizationRegistry<Placed>;
   readonly #read: (t: number) => unknown;
+  /** Told after the host cancels a run (host jobs watching their run: host-task.ts). */
+  readonly #cancelled = new Set<() => void>();
   readonly #state: (t: number) => TaskState;
 
   constructor(host: RunHost) {
@@ -154,7 +168,16 @@ export class Runs {
     if (state.cancelled) return;
     state.cancelled = true;
     state.reason = reason;
-    if (state.slot >= 0 && this.#waiters[state.slot]?.state === state) this.#h.core.x.runCancel(state.slot);
+    if (state.slot >= 0 && this.#waiters[state.slot]?.state === state) {
+      this.#h.core.x.runCancel(state.slot);
+      for (const fn of this.#cancelled) fn();
+    }
+  }
+
+  /** Calls fn after each cancellation of a started run (cancel(), its signal, its deadline); returns a remover. */
+  onCancel(fn: () => void): () => void {
+    this.#cancelled.add(fn);
+    return () => { this.#cancelled.delete(fn); };
   }
 
   /** Lays tf out if it is not (or has changed), then starts the run. */
@@ -170,7 +193,7 @@ export class Runs {
       const r = this.#freeSlots.pop();
       if (r === undefined) return Promise.reject(new RangeError(messages.tooManyRuns(h.maxRuns)));
       try {
-        pl = place(tf, h.core, h.codec, h.fns, r);
+        pl = place(tf, h.core, h.codec, h.fns, r, h.semaphores);
       } catch (e) {
         this.#freeSlots.push(r);
         return Promise.reject(e instanceof DataCloneError ? this.#namedArgFault(tf, e) : e);
@@ -185,6 +208,7 @@ export class Runs {
     const run = ++placed.runs;
     if (placed.slots.length === 0 || (state.resume && !resume)) return Promise.resolve(new RunResult(tf, placed, run, this.#read));
     if (placed.conditional) this.#rewind(placed);
+    else if (!resume) this.planner?.beforeRun(placed, run);
     let sources = placed.block;
     let nSources = placed.nSources;
     if (resume) {

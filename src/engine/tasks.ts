@@ -172,6 +172,11 @@ export class Tasks {
     return { done, revoke: () => this.#withdraw(job, undefined, true), release };
   }
 
+  /** A ready task slot the host wrote itself (a dependent task: dependent.ts), pushed like a submission. */
+  submitReady(t: number): void {
+    this.#push(t, NORMAL, true);
+  }
+
   /** Starts the next attempt of job: in task slot t, or in the backlog of its level when no slot is free. */
   #launch(job: Job, t = this.#core.x.taskAlloc(), wake = true): void {
     if (t < 0) { this.#enqueue(job); return; }
@@ -371,7 +376,7 @@ export class Tasks {
     else if (job.slot < 0 && job.timer !== undefined) { clearTimeout(job.timer); job.timer = undefined; this.#waiting--; }
     else if (job.slot < 0 || !this.#revoke(job.slot)) return false;
     else job.slot = -1;
-    this.#settle(job, quiet ? undefined : new CancelledError(messages.taskCancelled(job.name, reason), reason));
+    this.#settle(job, quiet ? undefined : withTask(new CancelledError(messages.taskCancelled(job.name, reason), reason), job.name));
     this.#finish(job);   // no worker will run it: nothing reads the token words
     return true;
   }
@@ -441,6 +446,11 @@ function cancelledAfterFailure(job: Job, attemptError: unknown): CancelledError 
   const reason = job.token!.reason;
   const e = new CancelledError(messages.tokenCancelledJob(job.name, reason), reason) as CancelledError & { suppressed?: unknown[]; task?: string };
   e.suppressed = [attemptError];
-  e.task = job.name;
+  return withTask(e, job.name);
+}
+
+/** e naming the task it belongs to, as a task's own errors do, whether it was withdrawn or ran. */
+function withTask<E extends Error>(e: E, name: string): E & { task?: string } {
+  (e as E & { task?: string }).task = name;
   return e;
 }

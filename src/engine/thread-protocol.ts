@@ -10,6 +10,8 @@ export interface WorkerData {
   memory: CoreMemory;
   worker: number;
   moduleUrl?: string;
+  /** The task module's namespace instead (the single-threaded mode, whose data is not cloned). */
+  moduleNamespace?: Readonly<Record<string, unknown>>;
   /** Recycling and idle exit (src/worker/lifecycle.ts). */
   lifecycle?: LifecycleData;
 }

@@ -12,6 +12,10 @@ export interface BoundArray {
   readonly array: GpuStorageArray;
   /** Copy it back after the dispatch. */
   readonly read: boolean;
+  /** `read` named it (a resident array is read back only then). */
+  readonly sync: boolean;
+  /** `upload` named it: upload it first even when it is resident and the device's copy looks current. */
+  readonly fresh: boolean;
 }
 
 const ELEMENT_OF: Record<string, string> = { Float32Array: 'f32', Int32Array: 'i32', Uint32Array: 'u32' };
@@ -30,16 +34,17 @@ export function checkStorage(call: string, v: unknown, maxBinding: number): asse
 export interface BindingLimits { maxStorageBufferBindingSize: number; maxUniformBufferBindingSize: number }
 
 /**
- * Checks `supplied` against `declared` and the `read` list; returns the bindings in declaration order.
- * `call` names the call in messages ("executor.gpu.dispatch({ label: 'saxpy' })").
+ * Checks `supplied` against `declared` and the `read` and `upload` lists; returns the bindings in
+ * declaration order. `call` names the call in messages ("executor.gpu.dispatch({ label: 'saxpy' })").
  */
 export function bindArrays(call: string, declared: readonly DeclaredBinding[], supplied: unknown, read: unknown,
-  limits: BindingLimits): BoundArray[] {
+  limits: BindingLimits, upload?: unknown): BoundArray[] {
   if (typeof supplied !== 'object' || supplied === null) throw new TypeError(messages.argType(`${call}: bindings`, 'an object of named arrays', supplied));
   const given = supplied as Record<string, unknown>;
   const names = declared.map((d) => d.name);
   for (const k of Object.keys(given)) if (!names.includes(k)) throw new TypeError(messages.gpuBindingUnknown(call, k, names));
   const reads = readList(call, declared, read);
+  const fresh = uploadList(call, declared, upload);
   return declared.map((decl) => {
     if (!Object.hasOwn(given, decl.name) || given[decl.name] === undefined) throw new TypeError(messages.gpuBindingMissing(call, decl.name, decl.kind));
     const v = given[decl.name];
@@ -57,8 +62,19 @@ export function bindArrays(call: string, declared: readonly DeclaredBinding[], s
     const max = wantsUniform ? limits.maxUniformBufferBindingSize : limits.maxStorageBufferBindingSize;
     if (array.byteLength > max) throw new RangeError(messages.gpuBindingTooBig(call, decl.name, array.byteLength, max,
       wantsUniform ? 'maxUniformBufferBindingSize' : 'maxStorageBufferBindingSize'));
-    return { decl, array, read: reads.has(decl.name) };
+    return { decl, array, read: reads.has(decl.name), sync: read !== undefined && reads.has(decl.name), fresh: fresh.has(decl.name) };
   });
+}
+
+/** The `upload` option checked: names of storage bindings (read-only ones included). */
+function uploadList(call: string, declared: readonly DeclaredBinding[], upload: unknown): Set<string> {
+  if (upload === undefined) return new Set();
+  if (!Array.isArray(upload)) throw new TypeError(messages.argType(`${call}: upload`, 'an array of binding names', upload));
+  for (const name of upload) {
+    const d = declared.find((x) => x.name === name);
+    if (d === undefined || d.kind === 'uniform') throw new TypeError(messages.gpuUploadName(call, name, d === undefined ? 'not declared' : 'a uniform'));
+  }
+  return new Set(upload as string[]);
 }
 
 /** The names to read back: the `read` option checked, or every read_write storage binding. */

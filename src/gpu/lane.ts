@@ -5,17 +5,20 @@
 /// <reference types="@webgpu/types" />
 import { BufferPool } from './buffers.js';
 import { ResidentSet } from './resident.js';
+import { Counters } from './counters.js';
 import { Pipelines } from './pipelines.js';
 import { bindArrays, checkStorage } from './bindings.js';
 import { runProgram, type ProgramBuffer, type ProgramPass } from './program.js';
 import { kernelProgram } from './kernels/index.js';
 import { matmulProgram, type MatmulShape } from './kernels/matmul.js';
-import { checkMatmul, tuning, tuningKey, TUNE_SIZE } from './matmul.js';
+import { checkMatmul, tuning, tuningKey, TUNE_SIZE, exportTunings, adoptTunings } from './matmul.js';
+import { checkTuning } from './tuning.js';
+import { loadTuningFile, saveTuningFile } from './tuning-file.js';
 import type { KernelPass } from './kernels/common.js';
 import type { DeviceRequest, DeviceLane } from '../engine/device.js';
 import { computeLimits } from './limits.js';
 import type { Acquired } from './acquire.js';
-import type { ComputeLimits, FeatureLevel, GpuAdapterInfo, GpuDispatch, GpuDispatchReport, GpuMatmulReport, GpuStorageArray } from './types.js';
+import type { ComputeLimits, FeatureLevel, GpuAdapterInfo, GpuCounters, GpuDispatch, GpuDispatchReport, GpuMatmulReport, GpuStorageArray, GpuTuning } from './types.js';
 import { platform } from '../platform/current.js';
 import { GpuDeviceLostError, messages } from '../errors.js';
 
@@ -29,6 +32,11 @@ function workgroupsOf(call: string, v: unknown, max: number): [number, number, n
   if (!ok) throw new TypeError(messages.argType(`${call}: workgroups`, `[x, y?, z?] of integers from 0 to ${max}`, v));
   return [v[0], v[1] ?? 1, v[2] ?? 1];
 }
+
+/** What options.gpu may set for the lane. */
+export interface LaneOptions { readonly tuningDir?: string }
+
+const MATMUL_CALL = 'executor.gpu.matmul(a, b, out, m, n, k)';
 
 /** A software rasteriser's adapter (Mesa's llvmpipe and lavapipe, SwiftShader, WARP), or WebGPU's fallback one. */
 export const isSoftware = (a: GpuAdapterInfo): boolean =>
@@ -44,6 +52,8 @@ export class GpuLane implements DeviceLane {
   readonly #pool: BufferPool;
   readonly #pipelines: Pipelines;
   readonly #resident: ResidentSet;
+  readonly #counters = new Counters();
+  readonly #tuningDir: string | undefined;
   readonly #keepAlive = platform().keepAlive();
   /** Why the lane stopped (lost, closed, destroyed); dispatches reject with it. */
   #stopped: Error | undefined;
@@ -53,7 +63,7 @@ export class GpuLane implements DeviceLane {
   #fallbacks = 0;
   readonly software: boolean;
 
-  constructor(got: Acquired) {
+  constructor(got: Acquired, opts: LaneOptions = {}) {
     this.#device = got.device;
     this.adapter = got.adapter;
     this.featureLevel = got.featureLevel;
@@ -63,7 +73,8 @@ export class GpuLane implements DeviceLane {
     this.software = isSoftware(got.adapter);
     this.#pool = new BufferPool(got.device, this.limits.maxBufferSize);
     this.#pipelines = new Pipelines(got.device);
-    this.#resident = new ResidentSet(got.device, this.#pool, this.limits.maxBufferSize);
+    this.#resident = new ResidentSet(got.device, this.#pool, this.limits.maxBufferSize, this.#counters);
+    this.#tuningDir = opts.tuningDir;
     this.#stop = new Promise<never>((_, reject) => { this.#reject = reject; });
     this.#stop.catch(() => {});
     void got.device.lost.then((info) => {
@@ -88,6 +99,11 @@ export class GpuLane implements DeviceLane {
   runKernel(call: string, req: DeviceRequest): Promise<number | undefined> {
     return this.#track(async () => {
       if (this.#stopped) throw this.#stopped;
+      if (req.kind === 'matmul') {
+        checkMatmul(call, req.a, req.b, req.out, req.m, req.n, req.k, this.limits.maxStorageBufferBindingSize);
+        await this.#matmul(call, req.a, req.b, req.out, req.m, req.n, req.k);
+        return undefined;
+      }
       const k = kernelProgram(call, req, this.limits);
       await this.#program(call, k.buffers, k.passes);
       return k.value?.();
@@ -96,33 +112,59 @@ export class GpuLane implements DeviceLane {
 
   matmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number): Promise<GpuMatmulReport> {
     return this.#track(async () => {
-      const call = 'executor.gpu.matmul(a, b, out, m, n, k)';
       if (this.#stopped) throw this.#stopped;
-      checkMatmul(a, b, out, m, n, k, this.limits.maxStorageBufferBindingSize);
-      const t0 = performance.now();
-      const { tuned, fresh } = tuning(tuningKey(this.adapter, this.limits), this.limits, (s) => this.#timeShape(call, s));
-      const { shape, timings } = await this.#race(tuned);
-      const t1 = performance.now();
-      const tiles = Math.max(Math.ceil(m / shape.tile), Math.ceil(n / shape.tile));
-      if (tiles > this.limits.maxComputeWorkgroupsPerDimension) throw new RangeError(messages.gpuMatmulGrid(call, m, n, shape.tile, this.limits.maxComputeWorkgroupsPerDimension));
-      let t = { uploadMs: 0, gpuMs: 0, readbackMs: 0, bytesUp: 0, bytesDown: 0 };
-      if (m * n > 0) {
-        const p = matmulProgram(shape, a, b, out, m, n, k);
-        t = await this.#program(call, p.buffers, p.passes);
-      }
-      const totalMs = performance.now() - t1;
-      return Object.freeze({
-        tile: shape.tile, depth: shape.depth, workgroupSize: shape.wg, tuneMs: fresh ? t1 - t0 : 0, timings, ...t, totalMs,
-        gflops: totalMs > 0 ? (2 * m * n * k) / (totalMs * 1e6) : 0,
-      });
+      checkMatmul(MATMUL_CALL, a, b, out, m, n, k, this.limits.maxStorageBufferBindingSize);
+      return this.#matmul(MATMUL_CALL, a, b, out, m, n, k);
     });
   }
 
-  /** The autotune's measure of a shape: one untimed run (compiling it), then one timed, on TUNE_SIZE³. */
+  /** The product on the device, with the adapter's tuned shape (tuned now if it has none); arguments checked. */
+  async #matmul(call: string, a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number): Promise<GpuMatmulReport> {
+    const t0 = performance.now();
+    const { tuned, fresh } = tuning(tuningKey(this.adapter, this.limits), this.adapter, this.limits, (s) => this.#timeShape(call, s));
+    const { shape, timings } = await this.#race(tuned);
+    if (fresh && this.#tuningDir !== undefined) void this.#track(() => saveTuningFile(this.#tuningDir!, exportTunings()));
+    const t1 = performance.now();
+    const tiles = Math.max(Math.ceil(m / shape.tile), Math.ceil(n / shape.tile));
+    if (tiles > this.limits.maxComputeWorkgroupsPerDimension) throw new RangeError(messages.gpuMatmulGrid(call, m, n, shape.tile, this.limits.maxComputeWorkgroupsPerDimension));
+    let t = { uploadMs: 0, gpuMs: 0, readbackMs: 0, bytesUp: 0, bytesDown: 0 };
+    if (m * n > 0) {
+      const p = matmulProgram(shape, a, b, out, m, n, k);
+      t = await this.#program(call, p.buffers, p.passes);
+    }
+    const totalMs = performance.now() - t1;
+    return Object.freeze({
+      tile: shape.tile, depth: shape.depth, workgroupSize: shape.wg, tuneMs: fresh ? t1 - t0 : 0, timings, ...t, totalMs,
+      gflops: totalMs > 0 ? (2 * m * n * k) / (totalMs * 1e6) : 0,
+    });
+  }
+
+  /** The autotune results known in this process, as data (tuning.ts). */
+  tuning(): GpuTuning { return exportTunings(); }
+
+  /** Adopts stored autotune results; how many entries were adopted. */
+  useTuning(t: GpuTuning): number { return adoptTunings(checkTuning('executor.gpu.useTuning(tuning)', t)); }
+
+  /** Adopts the file under options.gpu.tuningDir, if there is one (a file it cannot read is left to be rewritten). */
+  async loadTuning(): Promise<void> {
+    if (this.#tuningDir !== undefined) await loadTuningFile(this.#tuningDir);
+  }
+
+  /** What moved between host and device since the lane opened. */
+  get counters(): GpuCounters { return this.#counters.snapshot(); }
+
+  /** The executor's shared memory (resident arrays on it are known by where they lie: resident.ts). */
+  useMemory(owns: (b: ArrayBufferLike) => boolean): void { this.#resident.useMemory(owns); }
+
+  /**
+   * The autotune's measure of a shape: one untimed run of a single tile over the same buffers (compiling
+   * the pipeline and filling the pool, without the work), then one timed run on TUNE_SIZE³.
+   */
   async #timeShape(call: string, s: MatmulShape): Promise<number> {
     const z = TUNE_SIZE, a = new Float32Array(z * z).fill(1), b = new Float32Array(z * z).fill(0.5), out = new Float32Array(z * z);
+    const warm = matmulProgram(s, a, b, out, s.tile, s.tile, s.depth);
+    await this.#program(call, warm.buffers, warm.passes);
     const p = matmulProgram(s, a, b, out, z, z, z);
-    await this.#program(call, p.buffers, p.passes);
     const t0 = performance.now();
     await this.#program(call, p.buffers, p.passes);
     return performance.now() - t0;
@@ -191,14 +233,15 @@ export class GpuLane implements DeviceLane {
     const compiled = await this.#race(Promise.all(passes.map((p) => this.#pipelines.get(call, p.code, undefined).compiled)));
     if (this.#stopped) throw this.#stopped;
     const ready: ProgramPass[] = passes.map((p, i) => ({ compiled: compiled[i], workgroups: p.workgroups, bind: p.bind }));
-    return this.#run(call, buffers, ready, (b) => b.readInto !== undefined);
+    return this.#run(call, buffers, ready, { writable: (i) => buffers[i].readInto !== undefined });
   }
 
   /** runProgram with the resident arrays' buffers in place; those it may write then hold the truth on the device. */
-  async #run(call: string, buffers: readonly ProgramBuffer[], passes: readonly ProgramPass[], writable: (b: ProgramBuffer, i: number) => boolean) {
-    const placed = this.#resident.place(buffers, writable);
-    const t = await runProgram(this.#device, this.#pool, call, placed.buffers, passes, this.#race);
+  async #run(call: string, buffers: readonly ProgramBuffer[], passes: readonly ProgramPass[], use: Parameters<ResidentSet['place']>[1]) {
+    const placed = this.#resident.place(buffers, use);
+    const t = await runProgram(this.#device, this.#pool, call, placed.buffers, passes, this.#race, this.#counters);
     this.#resident.wrote(placed.written);
+    t.bytesUp += placed.uploaded;
     return t;
   }
 
@@ -215,12 +258,14 @@ export class GpuLane implements DeviceLane {
       const t0 = performance.now();
       const c = await race(compiled);
       const t1 = performance.now();
-      const bound = bindArrays(call, c.declared, spec.bindings, spec.read, this.limits);
+      const bound = bindArrays(call, c.declared, spec.bindings, spec.read, this.limits, spec.upload);
       if (this.#stopped) throw this.#stopped;
       const buffers: ProgramBuffer[] = bound.map(({ decl, array, read }) => ({
         bytes: array.byteLength, uniform: decl.kind === 'uniform', upload: array, ...(read ? { readInto: array } : {}),
       }));
-      const t = await this.#run(call, buffers, [{ compiled: c, workgroups, bind: bound.map((_, i) => i) }], (_, i) => bound[i].decl.kind === 'storage');
+      const t = await this.#run(call, buffers, [{ compiled: c, workgroups, bind: bound.map((_, i) => i) }], {
+        writable: (i) => bound[i].decl.kind === 'storage', sync: (i) => bound[i].sync, fresh: (i) => bound[i].fresh,
+      });
       return Object.freeze({ compileMs: cached ? 0 : t1 - t0, ...t, totalMs: performance.now() - t0 });
     })();
   }

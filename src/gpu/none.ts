@@ -1,8 +1,11 @@
 // The lane of an executor without a device: not asked for, or none found. It says why, and every
 // dispatch rejects with that. Small and free of WebGPU on purpose: the facade imports it statically.
-import type { GpuDispatch, GpuDispatchReport, GpuMatmulReport, GpuStorageArray } from './types.js';
+import type { GpuCounters, GpuDispatch, GpuDispatchReport, GpuMatmulReport, GpuStorageArray, GpuTuning } from './types.js';
 import type { DeviceLane, DeviceRequest } from '../engine/device.js';
 import { messages } from '../errors.js';
+
+const NO_COUNTS: GpuCounters = Object.freeze({ uploads: 0, bytesUp: 0, readbacks: 0, bytesDown: 0, submissions: 0 });
+const NO_TUNING: GpuTuning = Object.freeze({ format: 'beatflow-gpu-tuning', version: 1, entries: Object.freeze([]) });
 
 export class NoGpu implements DeviceLane {
   readonly available = false as const;
@@ -24,6 +27,11 @@ export class NoGpu implements DeviceLane {
   }
   invalidate(_array: GpuStorageArray): void {}
   release(_array: GpuStorageArray): boolean { return false; }
+  get counters(): GpuCounters { return NO_COUNTS; }
+  tuning(): GpuTuning { return NO_TUNING; }
+  useTuning(_tuning: GpuTuning): number {
+    throw new Error(messages.gpuUnavailable('executor.gpu.useTuning(tuning)', this.reason));
+  }
   runKernel(call: string, _req: DeviceRequest): Promise<number | undefined> {
     return Promise.reject(new Error(messages.gpuUnavailable(call, this.reason)));
   }

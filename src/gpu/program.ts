@@ -7,6 +7,7 @@
 /// <reference types="@webgpu/types" />
 import type { BufferPool } from './buffers.js';
 import type { Compiled } from './pipelines.js';
+import type { Counters } from './counters.js';
 import type { GpuStorageArray } from './types.js';
 import { messages } from '../errors.js';
 
@@ -27,7 +28,7 @@ export interface ProgramBuffer {
   readonly upload?: GpuStorageArray;
   /** The buffer's first readInto.byteLength bytes are copied into it after the passes. */
   readonly readInto?: GpuStorageArray;
-  /** A resident array's own buffer (resident.ts): used as it is, never uploaded, read back or pooled. */
+  /** A resident array's own buffer (resident.ts): used as it is, never uploaded or pooled; read back only into `readInto`. */
   readonly device?: GPUBuffer;
   /** A pooled buffer filled on the device from this one before the passes (a resident array also bound elsewhere). */
   readonly copyOf?: GPUBuffer;
@@ -48,10 +49,10 @@ export interface Timed { uploadMs: number; gpuMs: number; readbackMs: number; by
  * destroyed (one may still be mapping). No array is written unless every pass ran.
  */
 export async function runProgram(device: GPUDevice, pool: BufferPool, call: string, buffers: readonly ProgramBuffer[],
-  passes: readonly ProgramPass[], race: <T>(p: Promise<T>) => Promise<T>): Promise<Timed> {
+  passes: readonly ProgramPass[], race: <T>(p: Promise<T>) => Promise<T>, counters: Counters): Promise<Timed> {
   const taken: GPUBuffer[] = [];
   try {
-    return await run(device, pool, call, buffers, passes, race, taken);
+    return await run(device, pool, call, buffers, passes, race, taken, counters);
   } catch (e) {
     for (const b of taken) b.destroy();
     throw e;
@@ -59,7 +60,7 @@ export async function runProgram(device: GPUDevice, pool: BufferPool, call: stri
 }
 
 async function run(device: GPUDevice, pool: BufferPool, call: string, buffers: readonly ProgramBuffer[],
-  passes: readonly ProgramPass[], race: <T>(p: Promise<T>) => Promise<T>, taken: GPUBuffer[]): Promise<Timed> {
+  passes: readonly ProgramPass[], race: <T>(p: Promise<T>) => Promise<T>, taken: GPUBuffer[], counters: Counters): Promise<Timed> {
   const t0 = performance.now();
   let bytesUp = 0, bytesDown = 0;
   const gpuOf = buffers.map((b) => {
@@ -72,6 +73,7 @@ async function run(device: GPUDevice, pool: BufferPool, call: string, buffers: r
     if (up !== undefined && up.byteLength > 0) {
       device.queue.writeBuffer(buffer, 0, pool.uploadable(up));
       bytesUp += up.byteLength;
+      if (!b.uniform) counters.up(up.byteLength);
     }
     if (b.uniform && size > (up?.byteLength ?? 0)) device.queue.writeBuffer(buffer, up?.byteLength ?? 0, new Uint8Array(size - (up?.byteLength ?? 0)));
     return { buffer, size };
@@ -99,13 +101,14 @@ async function run(device: GPUDevice, pool: BufferPool, call: string, buffers: r
   const reads: { into: GpuStorageArray; buffer: GPUBuffer }[] = [];
   for (const [i, b] of buffers.entries()) {
     const into = b.readInto;
-    if (into === undefined || into.byteLength === 0 || b.device !== undefined) continue;
+    if (into === undefined || into.byteLength === 0) continue;
     const buffer = pool.take(READBACK_USAGE, into.byteLength);
     taken.push(buffer);
     encoder.copyBufferToBuffer(gpuOf[i].buffer, 0, buffer, 0, into.byteLength);
     reads.push({ into, buffer });
   }
   device.queue.submit([encoder.finish()]);
+  counters.submissions++;
   const validation = device.popErrorScope();
 
   const invalid = await race(validation);
@@ -116,6 +119,7 @@ async function run(device: GPUDevice, pool: BufferPool, call: string, buffers: r
     new Uint8Array(a.buffer, a.byteOffset, a.byteLength).set(new Uint8Array(buffer.getMappedRange(0, a.byteLength)));
     buffer.unmap();
     bytesDown += a.byteLength;
+    counters.down(a.byteLength);
   }
   for (const b of taken.splice(0)) pool.give(b);
   const t3 = performance.now();

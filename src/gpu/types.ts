@@ -32,6 +32,39 @@ export interface GpuMatmulReport extends Omit<GpuDispatchReport, 'compileMs'> {
   readonly gflops: number;
 }
 
+/** What the lane moved between host and device since it opened (executor.gpu.counters). */
+export interface GpuCounters {
+  /** Storage arrays copied host → device, and their bytes (uniform parameter blocks are not counted). */
+  readonly uploads: number;
+  readonly bytesUp: number;
+  /** Arrays copied device → host (results, read()), and their bytes. */
+  readonly readbacks: number;
+  readonly bytesDown: number;
+  /** Command buffers submitted for dispatches and kernels. */
+  readonly submissions: number;
+}
+
+/** One adapter's matmul autotune, as executor.gpu.tuning() exports it. */
+export interface GpuTuningEntry {
+  /** The adapter and the device limits it was measured with (an opaque string: entries match by it). */
+  readonly key: string;
+  /** The adapter, for people reading the file. */
+  readonly adapter: string;
+  /** The shape chosen, "tile/depth/XxY". */
+  readonly shape: string;
+  /** What each shape took, ms. */
+  readonly timings: Readonly<Record<string, number>>;
+  /** When it was measured (ISO 8601). */
+  readonly tunedAt: string;
+}
+
+/** The autotune's results as JSON-able data: store it (a file, localStorage) and hand it to useTuning() later. */
+export interface GpuTuning {
+  readonly format: 'beatflow-gpu-tuning';
+  readonly version: 1;
+  readonly entries: readonly GpuTuningEntry[];
+}
+
 export interface GpuLaneBase {
   /**
    * Runs a WGSL compute kernel over the bindings: uploads them, dispatches, copies the `read` bindings
@@ -58,6 +91,18 @@ export interface GpuLaneBase {
   invalidate(array: GpuStorageArray): void;
   /** Drops the device copy of a resident array; false if it had none. */
   release(array: GpuStorageArray): boolean;
+  /** What moved between host and device since the lane opened (all zeros without a device). */
+  readonly counters: GpuCounters;
+  /**
+   * The matmul autotune's results known in this process (measured, or adopted with useTuning()), as
+   * JSON-able data to store and hand to useTuning() in a later run (docs/gpu.md, "Keeping the autotune").
+   */
+  tuning(): GpuTuning;
+  /**
+   * Adopts stored autotune results: a later matmul on an adapter they cover skips the autotune. Returns
+   * how many entries were adopted. A TypeError naming the field for data that is not from tuning().
+   */
+  useTuning(tuning: GpuTuning): number;
   /**
    * Algorithm calls with `device: 'gpu' | 'auto'` whose device was lost mid-way and that were re-run on the
    * CPU kernels (they resolved with the CPU's result). 0 without a device.

@@ -2,6 +2,7 @@
 // the GPU; the executor lays a Taskflow into the shared task table when it first runs it.
 import { GraphError, messages } from '../errors.js';
 import { PRIORITIES, PRIORITY_CHOICES, priorityLevel, type Priority } from '../policy/scheduling.js';
+import { withSemaphores, type Semaphore } from './semaphore.js';
 
 /** @internal A Taskflow's node is its Task handle (one object per task keeps large graphs cheap to build). */
 export type Node = Task;
@@ -17,6 +18,7 @@ export function nodeOf(t: Task, what: string): Node {
 // Nothing writes into them: link() and args() replace them before adding anything.
 const NO_TASKS: Task[] = [];
 const NO_ARGS: readonly unknown[] = [];
+const NO_SEMS: readonly Semaphore[] = [];
 /** The function of a module task and of a module's entry and exit nodes: they do nothing themselves. */
 export const NO_FN = function module() { /* a module's own node does nothing */ };
 /** The function of a placeholder task (tf.placeholder) until task.work(fn) gives it one: runs as a no-op. */
@@ -70,6 +72,10 @@ export class Task<out R = unknown> {
   _level = 2;
   /** @internal Times a failing run of this task is retried (task.retries). */
   _retries = 0;
+  /** @internal Semaphores it acquires before it runs (each once; a shared empty array until set). */
+  _acquire: readonly Semaphore[] = NO_SEMS;
+  /** @internal Semaphores it releases when it ends. */
+  _release: readonly Semaphore[] = NO_SEMS;
 
   /** @internal */
   constructor(graph: Taskflow, index: number, fn: Function) {
@@ -145,6 +151,31 @@ export class Task<out R = unknown> {
   retries(n: number): this {
     if (!Number.isInteger(n) || n < 0 || n > 255) throw new TypeError(messages.taskArg('retries(n)', this.name(), 'n', 'an integer from 0 to 255', n));
     this._retries = n;
+    this._graph[bump]();
+    return this;
+  }
+
+  /**
+   * Makes the task take one unit of each semaphore before it starts (Taskflow's acquire), all at once:
+   * while one has none free it waits, without holding a worker. A semaphore given twice counts once.
+   * See docs/graphs.md, Semaphores.
+   *
+   * @example
+   * const lock = new Semaphore(1);
+   * a.acquire(lock).release(lock); b.acquire(lock).release(lock);   // a and b never overlap
+   */
+  acquire(...semaphores: Semaphore[]): this {
+    this._acquire = withSemaphores(this._acquire, semaphores, 'acquire(...semaphores)', this.name());
+    this._graph[bump]();
+    return this;
+  }
+
+  /**
+   * Makes the task give one unit of each semaphore back when it ends, whether it returned, threw or
+   * failed (Taskflow's release): a unit its run took, by this task or an earlier one.
+   */
+  release(...semaphores: Semaphore[]): this {
+    this._release = withSemaphores(this._release, semaphores, 'release(...semaphores)', this.name());
     this._graph[bump]();
     return this;
   }

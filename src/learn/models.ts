@@ -6,7 +6,8 @@ import type { FunctionTable } from '../engine/functions.js';
 import type { Codec } from '../engine/codec.js';
 import { messages } from '../errors.js';
 import type { Router, RouterSnapshot } from './router.js';
-import { PREDICTORS, ONE_EURO, confidenceOf, shapeOf, sizeClassOf, nodeOf } from '../policy/learning.js';
+import type { SpinLearner, SpinPolicyView } from './spin.js';
+import { PREDICTORS, ONE_EURO, PER_ITEM, confidenceOf, shapeOf, sizeClassOf, nodeOf, isPerItem } from '../policy/learning.js';
 
 /** One fingerprint's prediction of its task duration (milliseconds). */
 export interface Prediction {
@@ -32,6 +33,11 @@ export interface Prediction {
   ema: number;
   /** 0 … 1: grows with the samples, shrinks with the variation. */
   confidence: number;
+  /**
+   * True for the cost per item of a parallel algorithm's callback (docs/learning.md "Grain"): then the
+   * values are nanoseconds per item and sizeClass is that of the call's item count.
+   */
+  perItem: boolean;
 }
 
 /** Counters of the predictors' block. */
@@ -49,7 +55,7 @@ export interface LearningStats {
 /** What snapshot() returns and restore() takes: plain JSON. */
 export interface ModelsSnapshot {
   version: 1;
-  predictors: { kind: number; fn: string; sizeClass: number; node: number; samples: number; mean: number; m2: number; x: number; dx: number; ema: number }[];
+  predictors: { kind: number; fn: string; sizeClass: number; node: number; samples: number; mean: number; m2: number; x: number; dx: number; ema: number; perItem?: boolean }[];
   /** The placement router's models and measured costs per element (learn/router.ts); absent in older snapshots. */
   router?: RouterSnapshot;
 }
@@ -66,6 +72,8 @@ export interface LearnedModels {
   restore(snapshot: ModelsSnapshot): number;
   /** Forgets every predictor and the placement router's models. */
   reset(): void;
+  /** The spin policy in force (options.spinPolicy) and, with 'q-learning', each worker's Q-table. */
+  spinPolicy(): SpinPolicyView;
 }
 
 const OUT_WORDS = 8;   // predictReadAt's f64[8]: fn1 shape samples mean m2 x dx ema
@@ -78,6 +86,7 @@ export class Models implements LearnedModels {
   #fns: FunctionTable | undefined;
   #codec: Codec | undefined;
   #router: Router | undefined;
+  #spin: SpinLearner | undefined;
 
   private constructor(core: SharedCore, table: number, cap: number, out: number) {
     this.#core = core; this.#table = table; this.#cap = cap; this.#out = out;
@@ -97,7 +106,11 @@ export class Models implements LearnedModels {
   }
 
   /** Host, once the engine exists: the function table and codec that name fingerprints. */
-  bind(fns: FunctionTable, codec: Codec, router?: Router): void { this.#fns = fns; this.#codec = codec; this.#router = router; }
+  bind(fns: FunctionTable, codec: Codec, router?: Router, spin?: SpinLearner): void {
+    this.#fns = fns; this.#codec = codec; this.#router = router; this.#spin = spin;
+  }
+
+  spinPolicy(): SpinPolicyView { return this.#spin?.view() ?? { policy: 'heuristic', workers: [] }; }
 
   get enabled(): boolean { return this.#table !== 0; }
 
@@ -130,8 +143,9 @@ export class Models implements LearnedModels {
     for (let i = 0; i < this.#cap; i++) {
       if (!this.#readAt(i)) continue;
       const { kind, text } = this.#fns!.keyOf(f[o] - 1);
-      predictors.push({ kind, fn: text, sizeClass: sizeClassOf(f[o + 1]), node: nodeOf(f[o + 1]), samples: f[o + 2],
-        mean: f[o + 3], m2: f[o + 4], x: f[o + 5], dx: f[o + 6], ema: f[o + 7] });
+      const p = { kind, fn: text, sizeClass: sizeClassOf(f[o + 1]), node: nodeOf(f[o + 1]), samples: f[o + 2],
+        mean: f[o + 3], m2: f[o + 4], x: f[o + 5], dx: f[o + 6], ema: f[o + 7] };
+      predictors.push(isPerItem(f[o + 1]) ? { ...p, perItem: true } : p);
     }
     return this.#router === undefined ? { version: 1, predictors } : { version: 1, predictors, router: this.#router.snapshot() };
   }
@@ -153,7 +167,8 @@ export class Models implements LearnedModels {
       const id = this.#fns!.idOfKey(p.kind, p.fn);
       if (id < 0 || !(Number.isInteger(p.sizeClass) && p.sizeClass >= 0 && p.sizeClass < 64) || !(Number.isInteger(p.node) && p.node >= 0 && p.node < 1 << 25)) continue;
       if (!(Number.isInteger(p.samples) && p.samples > 0 && p.samples < 2 ** 32)) continue;
-      if (this.#core.x.predictRestore(this.#table, id, shapeOf(p.sizeClass, p.node), p.samples, p.mean, p.m2, p.x, p.dx, p.ema) === 1) n++;
+      const shape = p.perItem === true ? (p.sizeClass < 32 ? (PER_ITEM | shapeOf(p.sizeClass, 0)) >>> 0 : -1) : shapeOf(p.sizeClass, p.node);
+      if (shape >= 0 && this.#core.x.predictRestore(this.#table, id, shape, p.samples, p.mean, p.m2, p.x, p.dx, p.ema) === 1) n++;
     }
     return n;
   }
@@ -176,6 +191,7 @@ export class Models implements LearnedModels {
     const p: Prediction = {
       fn: this.#fns!.nameOf(f[o] - 1), sizeClass: sizeClassOf(f[o + 1]), node: forkLevel >= 0 ? 0 : node, samples: n,
       mean, sd: Math.sqrt(Math.max(0, variance)), oneEuro: f[o + 5], ema: f[o + 7], confidence: confidenceOf(n, mean, variance),
+      perItem: isPerItem(f[o + 1]),
     };
     if (forkLevel >= 0) p.level = forkLevel;
     return p;

@@ -3,39 +3,34 @@
 //
 // Everything here runs on the host thread, in promise callbacks: stage calls on workers are one-off tasks
 // (what executor.async runs: engine/tasks.ts), so the flow needs no shared memory of its own and no locks. A token is
-// { index, value }; index is its place in source order, value the last stage's output.
-import type { Engine } from '../engine/engine.js';
+// { index, line, value, seq, deferrals }: index is its place in source order, value the last stage's output, seq its
+// place in the order tokens passed the first pipe (the order serial stages after it take them).
+import type { JobHost, JobRun } from '../engine/host-task.js';
 import { ASYNC } from '../engine/tasks.js';
 import { messages, CancelledError, PipelineError } from '../errors.js';
 import { mayPull, mayEnter, isOver } from './policy.js';
+import { Deferrals } from './defer.js';
 import type { Source, Pull } from './source.js';
+import { stageInput, type Stage } from './stage.js';
 
-/** A stage as a flow runs it. */
-export interface Stage {
-  readonly fn: (...a: any[]) => unknown;
-  readonly args: readonly unknown[];
-  readonly serial: boolean;
-  readonly host: boolean;
-  readonly name: string;
-  /** Pass the token's context ({ token, line, pipe }) after the input. */
-  readonly context: boolean;
-}
-
-/** What a stage with `{ context: true }` gets after its input: Taskflow's pf.token(), pf.line(), pf.pipe(). */
-export interface PipeContext {
-  /** The token's number in this run, in source order (0 for the first item). */
-  readonly token: number;
-  /** The line the token holds: 0 to lines-1, held by no other token in flight. */
-  readonly line: number;
-  /** The stage's position in the pipeline (0 for the first pipe). */
-  readonly pipe: number;
-}
-
-type Token = { index: number; line: number; value: unknown };
+type Token = { readonly index: number; line: number; value: unknown; seq: number; deferrals: number };
 type Taker = { resolve(r: IteratorResult<unknown>): void; reject(e: unknown): void };
 
+/** How a flow is run: its form, what cancels it, and who counts its tokens. */
+export interface FlowOptions {
+  /** Sink form (stream()): completed outputs wait, holding their line, until the consumer takes them. */
+  readonly sink: boolean;
+  readonly signal?: AbortSignal;
+  /** The graph run of the task the flow runs for (pipeline.task): it stops the flow when it stops. */
+  readonly run?: JobRun;
+  /** Called as each token is taken from the source (the pipeline's numTokens). */
+  readonly onToken?: () => void;
+  /** Called once the flow is over, just before `over` resolves. */
+  readonly onOver?: () => void;
+}
+
 export class Flow {
-  readonly #ex: Engine;
+  readonly #ex: JobHost;
   readonly #stages: readonly Stage[];
   readonly #lines: number;
   readonly #name: string;
@@ -43,11 +38,14 @@ export class Flow {
   /** Sink form: completed outputs wait (holding their line) until the consumer takes them. */
   readonly #sink: boolean;
   readonly #signal: AbortSignal | undefined;
+  readonly #run: JobRun | undefined;
+  #unwatch: (() => void) | undefined;
 
   // Tokens and lines.
   #held = 0;            // tokens holding a line (see policy.mayPull)
   #numbered = 0;        // tokens taken from the source so far = the next token's index
   #completed = 0;       // tokens that left the last stage
+  #passed = 0;          // tokens that passed the first pipe = the next one's seq
   #pulling = false;     // a source next() is in flight
   #exhausted = false;   // the source said done, or threw (then it is not closed: it has finished)
   #closing = false;     // the source's return() is in flight
@@ -56,10 +54,14 @@ export class Flow {
   readonly #free: number[];
   /** Called as each token is taken from the source (the pipeline's numTokens). */
   readonly #onToken: () => void;
+  readonly #onOver: (() => void) | undefined;
+  /** Deferred tokens (pf.defer), made by the first deferral. */
+  #deferrals: Deferrals<Token> | undefined;
 
-  // Serial stages: whose turn it is, whether one is running, and tokens waiting for their turn. A waiting
-  // token's index is within `lines` of the turn (every token between them holds a line), so a slot per line
-  // (index % lines) is enough.
+  // Serial stages: whose turn it is, whether one is running, and tokens waiting for their turn. The first
+  // stage's turn is the index of the next new token; a later stage's, the seq of the next token. A waiting
+  // token's number is within `lines` of the turn (every token between them holds a line), so a slot per
+  // line (number % lines) is enough.
   readonly #turn: number[];
   readonly #busy: boolean[];
   readonly #parked: (Token | undefined)[][];
@@ -82,17 +84,18 @@ export class Flow {
   /** Resolves when the flow is over (nothing in flight); see failed / error / completed. */
   readonly over: Promise<void>;
 
-  constructor(ex: Engine, stages: readonly Stage[], lines: number, name: string, source: Source,
-    sink: boolean, signal: AbortSignal | undefined, onToken: () => void = () => {}) {
+  constructor(ex: JobHost, stages: readonly Stage[], lines: number, name: string, source: Source, options: FlowOptions) {
     this.#ex = ex;
     this.#stages = stages;
     this.#lines = lines;
     this.#name = name;
     this.#source = source;
-    this.#sink = sink;
-    this.#signal = signal;
+    this.#sink = options.sink;
+    this.#signal = options.signal;
+    this.#run = options.run;
     this.#free = Array.from({ length: lines }, (_, i) => i);
-    this.#onToken = onToken;
+    this.#onToken = options.onToken ?? (() => {});
+    this.#onOver = options.onOver;
     this.#turn = stages.map(() => 0);
     this.#busy = stages.map(() => false);
     this.#parked = stages.map((s) => (s.serial ? new Array<Token | undefined>(lines) : []));
@@ -103,13 +106,14 @@ export class Flow {
   get error(): unknown { return this.#error; }
   get completed(): number { return this.#completed; }
 
-  /** Starts pulling. An already aborted signal stops the flow before the first pull. */
+  /** Starts pulling. An already aborted signal (or stopped run) stops the flow before the first pull. */
   start(): void {
     const signal = this.#signal;
     if (signal) {
       if (signal.aborted) this.#cancel();
       else signal.addEventListener('abort', this.#cancel, { once: true });
     }
+    if (this.#run) this.#unwatch = this.#run.onCancel(this.#watchRun);
     this.#pump();
   }
 
@@ -117,11 +121,23 @@ export class Flow {
     this.#stop(new CancelledError(messages.pipelineCancelled(this.#name), this.#signal?.reason));
   };
 
+  /** The graph run this flow is a task of stopped (cancelled, failed): so does the flow. */
+  readonly #watchRun = (): void => {
+    if (!this.#stopping && this.#run!.stopped()) this.#stop(new CancelledError(messages.pipelineRunStopped(this.#name)));
+  };
+
   // ---- the source ----
 
-  /** Pulls while policy allows: synchronously from an iterable, one promise at a time from an async one. */
+  /**
+   * Feeds the first pipe a ready deferred token if it can take one, then pulls while policy allows:
+   * synchronously from an iterable, one promise at a time from an async one. Ready tokens count as
+   * holding the lines they are about to take, so no pull takes a line before them.
+   */
   #pump(): void {
-    while (mayPull(this.#stopping, this.#exhausted, this.#pulling, this.#held, this.#lines)) {
+    if (this.#run) this.#watchRun();
+    if (this.#deferrals !== undefined && this.#deferrals.ready > 0) this.#feedFirst();
+    const ready = this.#deferrals?.ready ?? 0;
+    while (mayPull(this.#stopping, this.#exhausted, this.#pulling, this.#held + ready, this.#lines)) {
       this.#held++;   // the line is taken as the pull starts
       this.#pulling = true;
       let r: Pull;
@@ -152,10 +168,17 @@ export class Flow {
         { pipeline: this.#name, stage: 'source', stageIndex: -1, token: this.#numbered }, error));
       return;
     }
-    if (res!.done) { this.#held--; this.#exhausted = true; this.#check(); return; }
+    if (res!.done) {
+      this.#held--;
+      this.#exhausted = true;
+      const never = this.#deferrals?.beyond(this.#numbered);
+      if (never !== undefined) this.#deferFailed(never[0], messages.deferBeyond(never[0], never[1], this.#numbered));
+      this.#check();
+      return;
+    }
     if (this.#stopping) { this.#held--; this.#check(); return; }   // pulled while stopping: dropped
     this.#onToken();
-    this.#arrive({ index: this.#numbered++, line: this.#free.shift()!, value: res!.value }, 0);
+    this.#arrive({ index: this.#numbered++, line: this.#free.shift()!, value: res!.value, seq: -1, deferrals: 0 }, 0);
   }
 
   // ---- stages ----
@@ -163,8 +186,9 @@ export class Flow {
   /** Token reaches stage s: starts there, or waits for its turn at a serial stage. */
   #arrive(token: Token, s: number): void {
     const st = this.#stages[s];
-    if (!mayEnter(st.serial, this.#busy[s], this.#turn[s], token.index)) {
-      this.#parked[s][token.index % this.#lines] = token;
+    const n = s === 0 ? token.index : token.seq;
+    if (!mayEnter(st.serial, this.#busy[s], this.#turn[s], n) || (s === 0 && (this.#deferrals?.ready ?? 0) > 0)) {
+      this.#parked[s][n % this.#lines] = token;
       return;
     }
     this.#call(token, s);
@@ -174,9 +198,9 @@ export class Flow {
     const st = this.#stages[s];
     if (st.serial) this.#busy[s] = true;
     this.#calls++;
-    const input = st.context
-      ? [...st.args, token.value, Object.freeze<PipeContext>({ token: token.index, line: token.line, pipe: s })]
-      : st.args.length === 0 ? [token.value] : [...st.args, token.value];
+    let asked: Set<number> | undefined;
+    let open = true;
+    const input = stageInput(st, s, token, (t) => { asked = this.#deferTo(s, open, t, asked); });
     let p: Promise<unknown>;
     if (st.host) {
       // In a microtask: a host stage never runs inside the flow's own bookkeeping (it may abort, for one).
@@ -184,27 +208,106 @@ export class Flow {
     } else {
       p = this.#ex.tasks.plain(2, st.fn, input, ASYNC);
     }
-    p.then((v) => this.#finished(token, s, v), (e) => this.#failedAt(token, s, e));
+    p.then((v) => { open = false; this.#finished(token, s, v, asked); }, (e) => { open = false; this.#failedAt(token, s, e); });
+  }
+
+  /** pf.defer(t) in stage s: checked, then added to the tokens this call waits for. */
+  #deferTo(s: number, open: boolean, t: number, asked: Set<number> | undefined): Set<number> {
+    const st = this.#stages[s];
+    if (s !== 0 || !st.serial) throw new Error(messages.deferNotFirst(this.#name, st.name, s));
+    if (!open) throw new Error(messages.deferLate(this.#name, st.name));
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 0) throw new TypeError(messages.deferToken(t));
+    return (asked ?? new Set<number>()).add(t);
   }
 
   /** Stage s finished token: on to the next stage (or out), and the serial stage takes the next in turn. */
-  #finished(token: Token, s: number, value: unknown): void {
+  #finished(token: Token, s: number, value: unknown, asked: Set<number> | undefined): void {
     this.#calls--;
     const st = this.#stages[s];
-    if (st.serial) { this.#busy[s] = false; this.#turn[s] = token.index + 1; }
-    if (this.#stopping) { this.#check(); return; }   // no new stage call once stopping
-    if (st.serial) {   // the stage is free: the token whose turn it now is starts, if it is waiting
-      const slot = this.#turn[s] % this.#lines;
-      const next = this.#parked[s][slot];
-      if (next !== undefined && next.index === this.#turn[s]) {
-        this.#parked[s][slot] = undefined;
-        this.#call(next, s);
-      }
+    if (st.serial && !(s === 0 && asked !== undefined)) this.#freeSerial(token, s);
+    if (this.#stopping) { if (asked !== undefined) this.#busy[0] = false; this.#check(); return; }   // no new stage call once stopping
+    if (s === 0 && asked !== undefined) { this.#deferred(token, asked); return; }
+    if (s === 0) {
+      token.seq = st.serial ? this.#passed++ : token.index;   // after a parallel first stage, later ones go by token order
+      this.#deferrals?.passed(token.index);
     }
+    if (st.serial) this.#next(s);
     token.value = value;
     if (s + 1 < this.#stages.length) this.#arrive(token, s + 1);
     else this.#complete(token);
     this.#pump();
+  }
+
+  /** Serial stage s is done with token: whose turn it is now. */
+  #freeSerial(token: Token, s: number): void {
+    this.#busy[s] = false;
+    if (s === 0) this.#turn[0] = Math.max(this.#turn[0], token.index + 1);   // a deferred token coming back is below it
+    else this.#turn[s] = token.seq + 1;
+  }
+
+  /** Serial stage s is free: the token whose turn it now is starts, if it is waiting. */
+  #next(s: number): void {
+    if (s === 0 && (this.#deferrals?.ready ?? 0) > 0) { this.#feedFirst(); return; }
+    const slot = this.#turn[s] % this.#lines;
+    const next = this.#parked[s][slot];
+    if (next !== undefined && (s === 0 ? next.index : next.seq) === this.#turn[s]) {
+      this.#parked[s][slot] = undefined;
+      this.#call(next, s);
+    }
+  }
+
+  /**
+   * The serial first stage is free and a deferred token is ready: it goes first, before any new token, as
+   * soon as a line is free (the line freed next calls back here through #pump). Then the new tokens, in order.
+   */
+  #feedFirst(): void {
+    const d = this.#deferrals!;
+    if (this.#stopping || this.#busy[0]) return;
+    if (d.ready === 0) { this.#next(0); return; }
+    if (this.#held >= this.#lines) return;
+    const token = d.takeReady()!;
+    this.#held++;
+    token.line = this.#free.shift()!;
+    this.#call(token, 0);
+  }
+
+  /** The first pipe's call deferred its token (pf.defer): it waits, runs again at once, or the flow fails. */
+  #deferred(token: Token, asked: Set<number>): void {
+    const d = (this.#deferrals ??= new Deferrals<Token>());
+    const next = Math.max(this.#turn[0], token.index + 1);
+    const out = d.defer(token, asked, next, this.#exhausted ? this.#numbered : Infinity);
+    switch (out.kind) {
+      case 'rerun':
+        token.deferrals++;
+        this.#call(token, 0);
+        return;
+      case 'deferred':
+        token.deferrals++;
+        this.#freeSerial(token, 0);
+        this.#release(token);   // a deferred token holds no line (as in Taskflow)
+        this.#next(0);
+        this.#pump();
+        return;
+      case 'self':
+        this.#busy[0] = false;
+        this.#deferFailed(token.index, messages.deferSelf(token.index));
+        return;
+      case 'cycle':
+        this.#busy[0] = false;
+        this.#deferFailed(token.index, messages.deferCycle(out.path));
+        return;
+      case 'beyond':
+        this.#busy[0] = false;
+        this.#deferFailed(token.index, messages.deferBeyond(token.index, out.on, out.end));
+    }
+  }
+
+  /** A deferral that can never resolve fails the flow, naming the first stage and the token. */
+  #deferFailed(index: number, why: string): void {
+    const st = this.#stages[0];
+    const cause = new Error(why);
+    this.#stop(new PipelineError(messages.stageFailed(this.#name, st.name, 0, this.#stages.length, 'serial', index, cause),
+      { pipeline: this.#name, stage: st.name, stageIndex: 0, token: index }, cause));
   }
 
   #failedAt(token: Token, s: number, e: unknown): void {
@@ -224,7 +327,7 @@ export class Flow {
     this.#serve();
   }
 
-  /** Token leaves the pipeline: its line is free for the next pull. */
+  /** Token gives its line back: it left the pipeline, or it was deferred. */
   #release(token: Token): void {
     this.#held--;
     this.#free.push(token.line);
@@ -260,9 +363,19 @@ export class Flow {
   /** Ends the flow once policy says nothing is left in flight. */
   #check(): void {
     if (this.#over) return;
-    if (!isOver(this.#calls, this.#pulling, this.#closing, this.#stopping, this.#exhausted, this.#held, this.#out.length - this.#outHead)) return;
+    const waiting = this.#out.length - this.#outHead;
+    const pending = this.#deferrals?.size ?? 0;
+    if (!isOver(this.#calls, this.#pulling, this.#closing, this.#stopping, this.#exhausted, this.#held, waiting, pending)) {
+      // Never a hang: deferred tokens with nothing left that could resolve them (the checks at each
+      // deferral and at the source's end leave none; this is the last guard).
+      if (!this.#stopping && this.#exhausted && this.#calls === 0 && !this.#pulling && this.#held === waiting &&
+          pending > 0 && this.#deferrals!.ready === 0) this.#deferFailed(this.#deferrals!.firstWaiting(), messages.deferStuck(pending));
+      return;
+    }
     this.#over = true;
     this.#signal?.removeEventListener('abort', this.#cancel);
+    this.#unwatch?.();
+    this.#onOver?.();
     if (this.#failed && this.#suppressed.length > 0) (this.#error as { suppressed?: unknown[] }).suppressed = this.#suppressed;
     this.#settle();
     this.#serve();

@@ -23,10 +23,12 @@ export function mayEnter(serial: boolean, busy: boolean, turn: number, token: nu
 /**
  * Whether a flow has nothing left that could change its outcome, so it can settle. Never while a stage
  * call, a pull or the source's return() is in flight. A stopping flow (error, cancel, consumer gone) is
- * over then; a flow that is not stopping also needs its source exhausted and every held token completed
- * (`waiting` = completed outputs the sink form still holds for its consumer; they do not keep it open).
+ * over then; a flow that is not stopping also needs its source exhausted, every held token completed
+ * (`waiting` = completed outputs the sink form still holds for its consumer; they do not keep it open)
+ * and no token deferred (`deferred`: deferred tokens and ready ones, which hold no line).
  */
-export function isOver(calls: number, pulling: boolean, closing: boolean, stopping: boolean, exhausted: boolean, held: number, waiting: number): boolean {
+export function isOver(calls: number, pulling: boolean, closing: boolean, stopping: boolean, exhausted: boolean,
+  held: number, waiting: number, deferred = 0): boolean {
   if (calls > 0 || pulling || closing) return false;
-  return stopping || (exhausted && held === waiting);
+  return stopping || (exhausted && held === waiting && deferred === 0);
 }

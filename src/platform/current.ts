@@ -7,8 +7,14 @@ import { messages } from '../errors.js';
 
 let active: Platform | undefined;
 
-/** The worker entry: build/src/worker/main.js, part of the package's build (this file is build/src/platform/current.js). */
-export const WORKER_ENTRY = new URL('../worker/main.js', import.meta.url);
+/**
+ * The worker entry: build/src/worker/main.js, part of the package's build (this file is
+ * build/src/platform/current.js). Computed when a thread starts, not at import: a bundle may have no
+ * import.meta.url (workerd), and one that runs threads names its own entry (options.workerUrl).
+ */
+export function workerEntry(): URL {
+  return new URL('../worker/main.js', import.meta.url);
+}
 
 /** Installs a platform adapter for every executor created from now on. */
 export function usePlatform(p: Platform): void {
@@ -21,8 +27,12 @@ export function platform(): Platform {
   return active;
 }
 
-/** Which runtime this is, from its globals: Deno and Bun also look like Node, so they are asked first. */
-export function runtimeName(g: Record<string, any> = globalThis): 'deno' | 'bun' | 'node' | 'browser' {
+/**
+ * Which runtime this is, from its globals: workerd (which may emulate Node's `process`), Deno and Bun
+ * also look like Node, so they are asked first.
+ */
+export function runtimeName(g: Record<string, any> = globalThis): 'workerd' | 'deno' | 'bun' | 'node' | 'browser' {
+  if (g.navigator?.userAgent === 'Cloudflare-Workers') return 'workerd';
   if (typeof g.Deno?.version?.deno === 'string') return 'deno';
   if (typeof g.process?.versions?.bun === 'string') return 'bun';
   if (typeof g.process?.versions?.node === 'string') return 'node';
@@ -31,7 +41,7 @@ export function runtimeName(g: Record<string, any> = globalThis): 'deno' | 'bun'
 
 // Computed specifiers: a bundler following the browser entry must not pull node.ts in through here.
 const ADAPTERS: Record<ReturnType<typeof runtimeName>, string> = {
-  deno: './deno.js', bun: './bun.js', node: './node.js', browser: './web.js',
+  workerd: './workerd.js', deno: './deno.js', bun: './bun.js', node: './node.js', browser: './web.js',
 };
 
 /** The platform in use, loading the adapter of this runtime when none was installed. */

@@ -1,6 +1,9 @@
 // The Deno adapter: Deno's Web Workers (web.ts), with files read through Deno and paths resolved against
 // its working directory. Deno's worker_threads lacks parts the Node adapter needs (parentPort.close).
+// Unlike a page, a Deno process ends when nothing holds it, and a pending Atomics.waitAsync does not:
+// a timer is held while work is owed, as in Node (the single-threaded mode has no worker to hold it).
 import { platform as web } from './web.js';
+import { TimerKeepAlive } from './keep-alive.js';
 import type { Platform } from './types.js';
 
 const Deno = (globalThis as any).Deno;
@@ -11,4 +14,5 @@ export const platform: Platform = {
   check() {},
   readBytes: async (url) => (url.protocol === 'file:' ? new Uint8Array(await Deno.readFile(url)) : web.readBytes(url)),
   baseUrl: () => new URL(`file://${Deno.cwd()}/`),
+  keepAlive: () => new TimerKeepAlive((t) => Deno.refTimer(t), (t) => Deno.unrefTimer(t)),
 };

@@ -1,13 +1,16 @@
 // The Node adapter: worker_threads, node:fs, node:os. Bun runs it too (bun.ts).
 import { availableParallelism } from 'node:os';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { messages } from '../errors.js';
-import { WORKER_ENTRY } from './current.js';
-import type { KeepAlive, Platform, SpawnOptions, ThreadHandle, WorkerContext } from './types.js';
+import { atomicsWait } from './wait.js';
+import { workerEntry } from './current.js';
+import type { KeepAlive, Platform, SpawnOptions, TextFiles, ThreadHandle, WorkerContext } from './types.js';
+import { TimerKeepAlive } from './keep-alive.js';
 
 /**
  * Workers inherit the host's flags (execArgv left undefined), except that --input-type applies only to an
@@ -22,9 +25,9 @@ function workerExecArgv(): string[] | undefined {
   return argv.filter((a) => !processWide.test(a));
 }
 
-/** Starts a worker thread on WORKER_ENTRY. A failure to load it arrives as the thread's 'error', then 'exit'. */
+/** Starts a worker thread on its entry. A failure to load it arrives as the thread's 'error', then 'exit'. */
 function spawnThread(opts: SpawnOptions): ThreadHandle {
-  return new Worker(WORKER_ENTRY, {
+  return new Worker(opts.entry ?? workerEntry(), {
     workerData: opts.workerData,
     resourceLimits: opts.resourceLimits,
     name: opts.name,
@@ -38,23 +41,7 @@ function spawnThread(opts: SpawnOptions): ThreadHandle {
  * Worker threads are unref'd, so an idle executor that is never closed does not hold the process open;
  * this holds it while something is owed. One timer handle.
  */
-class NodeKeepAlive implements KeepAlive {
-  #holds = 0;
-  readonly #timer = setInterval(() => {}, 1 << 30);
-
-  constructor() { this.#timer.unref(); }
-
-  hold(): void { if (this.#holds++ === 0) this.#timer.ref(); }
-
-  release(): void { if (--this.#holds === 0) this.#timer.unref(); }
-
-  async during<T>(p: Promise<T>): Promise<T> {
-    this.hold();
-    try { return await p; } finally { this.release(); }
-  }
-
-  dispose(): void { clearInterval(this.#timer); }
-}
+const keepAlive = (): KeepAlive => new TimerKeepAlive((t) => t.ref(), (t) => t.unref());
 
 function workerContext<T>(): Promise<WorkerContext<T>> {
   const port = parentPort;
@@ -65,6 +52,23 @@ function workerContext<T>(): Promise<WorkerContext<T>> {
   });
 }
 
+/** Small text files: written to a temporary name beside the file, then renamed over it. */
+const files: TextFiles = {
+  async read(dir, name) {
+    try { return await readFile(join(dir, name), 'utf8'); } catch (e) {
+      if ((e as { code?: unknown }).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  },
+  async write(dir, name, text) {
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `.${name}.${process.pid}.${Date.now()}.tmp`);
+    await writeFile(tmp, text, 'utf8');
+    await rename(tmp, join(dir, name));
+  },
+  path: (dir, name) => join(dir, name),
+};
+
 export const platform: Platform = {
   name: 'node',
   unsupported: [],
@@ -73,8 +77,9 @@ export const platform: Platform = {
   cpuCount: () => availableParallelism(),
   baseUrl: () => pathToFileURL(process.cwd() + '/'),
   spawnThread,
-  keepAlive: () => new NodeKeepAlive(),
+  keepAlive,
   yieldToEventLoop: () => new Promise((r) => setImmediate(r)),
+  waitAsync: atomicsWait,
   readSysfs(path) {
     if (process.platform !== 'linux') return undefined;
     try { return readFileSync(path, 'utf8'); } catch { return undefined; }
@@ -82,4 +87,5 @@ export const platform: Platform = {
   workerContext,
   exitThread: () => process.exit(0),
   heapUsedBytes: () => getHeapStatistics().used_heap_size,
+  files,
 };

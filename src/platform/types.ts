@@ -1,6 +1,6 @@
 // The platform interface: everything the runtime needs from its host that differs between Node, Bun,
-// Deno and browsers. One adapter per runtime implements it (node.ts, bun.ts, web.ts, deno.ts);
-// current.ts holds the one in use. Nothing here imports a runtime-specific module.
+// Deno, browsers and workerd. One adapter per runtime implements it (node.ts, bun.ts, web.ts, deno.ts,
+// workerd.ts); current.ts holds the one in use. Nothing here imports a runtime-specific module.
 
 /** Node's per-thread heap limits (worker_threads `resourceLimits`), honoured where the platform can. */
 export interface ResourceLimits {
@@ -21,6 +21,8 @@ export interface ThreadHandle {
 }
 
 export interface SpawnOptions {
+  /** The worker script (options.workerUrl); undefined: the package's own, current.ts workerEntry(). */
+  entry?: URL;
   workerData: unknown;
   resourceLimits?: ResourceLimits;
   name?: string;
@@ -52,7 +54,7 @@ export interface KeepAlive {
 export type UnsupportedOption = 'resourceLimits' | 'recycleAboveHeapMb';
 
 export interface Platform {
-  /** 'node', 'bun', 'deno' or 'browser': named in messages. */
+  /** 'node', 'bun', 'deno', 'browser' or 'workerd': named in messages. */
   readonly name: string;
   /** Options create() refuses here, because the runtime gives no way to honour them. */
   readonly unsupported: readonly UnsupportedOption[];
@@ -73,6 +75,12 @@ export interface Platform {
   keepAlive(): KeepAlive;
   /** Resolves after the event loop had a turn (timers and I/O callbacks can run), not just the microtasks. */
   yieldToEventLoop(): Promise<void>;
+  /**
+   * Atomics.waitAsync without a timeout, as the host and a single-threaded worker wait (wait.ts): resolves
+   * once i32[index] may no longer hold `value`. A wake-up may come early, so the caller re-checks. A wait
+   * whose `cancel` is aborted may end without one (a poll stops; a waitAsync stays until its notify).
+   */
+  waitAsync(i32: Int32Array, index: number, value: number, cancel?: AbortSignal): Promise<void>;
   /** A Linux sysfs file as text; undefined where there is none (observe/topology.ts then assumes a flat model). */
   readSysfs(path: string): string | undefined;
   /** Inside a worker: its start-up data and a way to talk to the host (rare control messages only). */
@@ -81,4 +89,16 @@ export interface Platform {
   exitThread(): never;
   /** Bytes of this thread's heap in use (recycleAboveHeapMb), 0 where the runtime does not say. */
   heapUsedBytes(): number;
+  /** Text files in a directory the program names (options.gpu.tuningDir); absent where there is no file system (browsers). */
+  readonly files?: TextFiles;
+}
+
+/** Reading and writing small text files in a directory. */
+export interface TextFiles {
+  /** The file's text, or undefined when there is no such file. */
+  read(dir: string, name: string): Promise<string | undefined>;
+  /** Writes the file whole (the directory is made if missing): readers see the old text or the new, never a part. */
+  write(dir: string, name: string, text: string): Promise<void>;
+  /** The file's path, for messages. */
+  path(dir: string, name: string): string;
 }

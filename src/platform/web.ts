@@ -1,11 +1,14 @@
 // The Web Worker adapter: browsers (a cross-origin isolated page), and Deno through deno.ts. Threads are
-// module workers on WORKER_ENTRY; the start-up data travels in a first message (inbox.ts), and the
+// module workers on the worker entry; the start-up data travels in a first message (inbox.ts), and the
 // worker's last message carries its exit code, since a Web Worker has no 'exit' event. The host never
-// blocks: it waits with Atomics.waitAsync (engine/completions.ts) and workers block in Wasm.
+// blocks: it waits with Atomics.waitAsync, or a poll where there is none (wait-async.ts), and workers
+// block in Wasm.
 import { messages } from '../errors.js';
-import { WORKER_ENTRY } from './current.js';
+import { runtimeName, workerEntry } from './current.js';
+import { atomicsWait } from './wait.js';
 import { EXIT, INIT, exitWith, startData, type ErrorRecord } from './inbox.js';
 import type { KeepAlive, Platform, SpawnOptions, ThreadHandle, WorkerContext } from './types.js';
+import { macrotask } from './wait-async.js';
 
 type Event = 'message' | 'error' | 'exit' | 'online';
 let nextThreadId = 1;
@@ -25,7 +28,8 @@ class WebThread implements ThreadHandle {
   #exited = false;
 
   constructor(opts: SpawnOptions) {
-    const w = new Worker(WORKER_ENTRY, { type: 'module', name: opts.name });
+    const entry = opts.entry ?? workerEntry();
+    const w = new Worker(entry, { type: 'module', name: opts.name });
     this.#worker = w;
     w.onmessage = (e: MessageEvent) => {
       const m = e.data as Record<string, any> | null;
@@ -35,8 +39,9 @@ class WebThread implements ThreadHandle {
     };
     w.onerror = (e: ErrorEvent) => {   // the script failed to load or evaluate (inbox.ts handles the rest)
       e.preventDefault?.();
-      this.#emit('error', new Error(messages.workerScript(e.message)));
-      this.#exit(1);
+      const fail = (detail: string | undefined): void => { this.#emit('error', new Error(messages.workerScript(detail))); this.#exit(1); };
+      if (e.message) fail(e.message);
+      else void scriptProblem(entry).then(fail);   // a load failure comes without a word: ask the server
     };
     w.postMessage({ [INIT]: opts.workerData });
   }
@@ -65,22 +70,28 @@ class WebThread implements ThreadHandle {
   unref(): void {}
 }
 
+/**
+ * Why a worker script that failed to load without a message may have failed, from its response: its HTTP
+ * status, or (on a cross-origin isolated page) a missing Cross-Origin-Embedder-Policy header; undefined
+ * when the response looks right (then the browser had another reason: a syntax error, a network error).
+ */
+async function scriptProblem(url: URL): Promise<string | undefined> {
+  try {
+    const r = await fetch(url, { method: 'HEAD', cache: 'no-store' });
+    if (!r.ok) return messages.httpStatus(r.status, r.statusText);
+    const coep = r.headers.get('cross-origin-embedder-policy');
+    if ((globalThis as any).crossOriginIsolated === true && coep !== 'require-corp' && coep !== 'credentialless') return messages.noCoep;
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
 /** Nothing to hold: a page never exits, and Deno stays alive while a worker lives (close() ends them). */
 const noHold: KeepAlive = { hold() {}, release() {}, during: (p) => p, dispose() {} };
 
-let turn: { port: MessagePort; waiting: (() => void)[] } | undefined;
-
-/** A macrotask turn without setTimeout's clamping: a message to ourselves. */
-function yieldToEventLoop(): Promise<void> {
-  if (turn === undefined) {
-    const ch = new MessageChannel();
-    const waiting: (() => void)[] = [];
-    ch.port1.onmessage = () => waiting.shift()?.();
-    turn = { port: ch.port2, waiting };
-  }
-  const t = turn;
-  return new Promise((r) => { t.waiting.push(r); t.port.postMessage(0); });
-}
+/** A macrotask turn without setTimeout's clamping: a message to ourselves (wait-async.ts). */
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => macrotask(r));
 
 /** The host's start-up message (inbox.ts takes it), which a later listener must not see. */
 const isInit = (d: unknown): boolean => d !== null && typeof d === 'object' && INIT in d;
@@ -115,7 +126,7 @@ export const platform: Platform = {
   unsupported: ['resourceLimits', 'recycleAboveHeapMb'],
   async check() {
     const g = globalThis as any;
-    if (typeof Atomics.waitAsync !== 'function') throw new Error(messages.noWaitAsync('this browser'));
+    if (runtimeName() === 'workerd') throw new Error(messages.wrongEntry('workerd', 'browser'));
     if (typeof g.Worker !== 'function') return messages.noThreads('this runtime');
     if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer === 'undefined') return messages.notIsolatedSingle(await missingHeaders());
     return undefined;
@@ -130,6 +141,7 @@ export const platform: Platform = {
   spawnThread: (opts) => new WebThread(opts),
   keepAlive: () => noHold,
   yieldToEventLoop,
+  waitAsync: atomicsWait,
   readSysfs: () => undefined,
   workerContext,
   exitThread(): never {

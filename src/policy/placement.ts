@@ -5,7 +5,7 @@
 // (WGSL has none) and the cases the CPU kernels leave to plain JS loops.
 import { messages } from '../messages.js';
 
-export type KernelKind = 'map' | 'reduce' | 'scan' | 'sort';
+export type KernelKind = 'map' | 'reduce' | 'scan' | 'sort' | 'matmul';
 /** Element types of the GPU kernels: the 4-byte ones WGSL has. */
 export type KernelDtype = 'f32' | 'i32' | 'u32';
 export type Device = 'cpu' | 'gpu' | 'auto';
@@ -58,7 +58,7 @@ export interface PlacementInput {
   readonly kind: KernelKind;
   readonly op: string;
   readonly dtype: KernelDtype;
-  /** Elements. */
+  /** Elements; for a matmul, multiply-adds (m·n·k). */
   readonly n: number;
   /** A device is there and usable. */
   readonly device: boolean;
@@ -72,14 +72,16 @@ export interface PlacementInput {
  * Smallest call 'auto' sends to a hardware GPU, in elements: with transfers, from 2^22 on (a transfer
  * costs about what the CPU kernels take per element, so only large, compute-heavy calls can gain);
  * with the data resident, from 2^16 on (below, the submit-to-mapped latency, about 0.1 ms on a real
- * device, exceeds the CPU's time). Not yet measured on a hardware GPU: the only adapter measured
- * (llvmpipe, bench/RESULTS.md) is slower than the CPU kernels at every size, so software adapters get
- * nothing.
+ * device, exceeds the CPU's time). A matmul does k multiply-adds per element moved: from 2^21 of them
+ * on (128³, about 0.4 ms for the CPU twin on two cores), with transfers or not. Not yet measured on a
+ * hardware GPU: the only adapters measured (llvmpipe, SwiftShader; bench/RESULTS.md) are slower than the
+ * CPU kernels at every size, so software adapters get nothing.
  */
-export const AUTO_MIN_ITEMS = { transfer: 1 << 22, resident: 1 << 16 } as const;
+export const AUTO_MIN_ITEMS = { transfer: 1 << 22, resident: 1 << 16, matmulMacs: 1 << 21 } as const;
 
 /** 'auto' → where the call runs: the static rule above. */
 export function placeKernel(p: PlacementInput): 'cpu' | 'gpu' {
   if (!p.device || p.software) return 'cpu';
+  if (p.kind === 'matmul') return p.n >= AUTO_MIN_ITEMS.matmulMacs ? 'gpu' : 'cpu';
   return p.n >= (p.resident ? AUTO_MIN_ITEMS.resident : AUTO_MIN_ITEMS.transfer) ? 'gpu' : 'cpu';
 }

@@ -31,6 +31,22 @@ export function spinRounds(micros: number, nsPerRound: number): number {
   return Math.min(Math.round((micros * 1000) / Math.max(nsPerRound, 0.5)), 1 << 26);
 }
 
+/** How late (ms) the single-threaded mode's worker may notice that its slice is over. */
+export const CLOCK_SLACK_MS = 0.5;
+/** The most tasks it runs between two clock reads: a read costs 25–130 ns, a tiny task less. */
+const MAX_CLOCK_STRIDE = 64;
+
+/**
+ * Tasks the single-threaded mode's worker runs between two reads of the clock, from the time per task
+ * since its last read (ms): as many as fit in CLOCK_SLACK_MS, at least 1 and at most MAX_CLOCK_STRIDE.
+ * So tiny tasks do not pay a clock read each, and a slice ends at most about CLOCK_SLACK_MS late, unless
+ * a task far longer than the ones before it comes along (it is the task running then).
+ */
+export function clockStride(msPerTask: number): number {
+  if (!(msPerTask > 0)) return MAX_CLOCK_STRIDE;
+  return Math.max(1, Math.min(MAX_CLOCK_STRIDE, Math.floor(CLOCK_SLACK_MS / msPerTask)));
+}
+
 /** log2 of the task table size for a requested maximum: the next power of two, at least 2^10. */
 export function taskCapLog2(maxTasks: number): number {
   return Math.max(10, Math.ceil(Math.log2(maxTasks)));

@@ -1,5 +1,7 @@
-// Calling a task's function with its arguments: fn(...boundArgs, ...predecessorResults).
+// Calling a task's function with its arguments: fn(...boundArgs, ...predecessorResults). A dependent async
+// task is called by dependent.ts (the same order, once no dependency failed).
 import { ONE_NUMBER, type Thread } from './thread.js';
+import { createDependentCall } from './dependent.js';
 
 /** Calls the task at record p (its flags already read) and returns what the function returned. */
 export type Call = (p: number, flags: number) => unknown;
@@ -15,7 +17,8 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
 export function createCall(th: Thread): Call {
   const { core, codec, tasks, taskSize } = th;
   const T_fn = th.T_fn, T_npred = th.T_npred, T_pred = th.T_pred, T_argInfo = th.T_argInfo;
-  const T_a0 = th.T_a0, T_tStart = th.T_tStart, WATCHED = th.WATCHED;
+  const T_a0 = th.T_a0, T_tStart = th.T_tStart, WATCHED = th.WATCHED, DEPENDENT = th.DEPENDENT;
+  const dependent = createDependentCall(th);
   return (p, flags) => {
     let u32 = core.u32;
     const i = p >> 2;
@@ -23,6 +26,7 @@ export function createCall(th: Thread): Call {
     const fn = th.fns!.get(u32[i + T_fn]);
     const npred = u32[i + T_npred];
     const argInfo = u32[i + T_argInfo];
+    if ((flags & DEPENDENT) !== 0) return dependent(p, fn, npred, argInfo);   // dependent.ts: its dependencies may have failed
     if (argInfo === ONE_NUMBER && npred === 0) return fn(core.f64[(p + T_a0) >> 3]);   // no argument array
     // The predecessor list lives in the heap, which may have grown since this thread last looked.
     if (npred > 0 && (u32[i + T_pred] >> 2) + npred > u32.length) { core.refresh(); u32 = core.u32; }

@@ -17,9 +17,9 @@ export interface Tokens {
   tokenOf(t: number): number;
   /**
    * The AbortSignal of task t, on top of this worker's stack: one per task, made when it first asks, that
-   * aborts when t's token is cancelled (without a token: a signal that never aborts). One
-   * Atomics.waitAsync per token per worker wakes when the host cancels it (src/engine/cancel.ts publish
-   * notifies the flag word) and aborts the signal of every task holding one for it.
+   * aborts when t's token is cancelled (without a token: a signal that never aborts). One wait per token
+   * per worker (Platform.waitAsync on its flag word) wakes when the host cancels it (src/engine/cancel.ts
+   * publish notifies the flag word) and aborts the signal of every task holding one for it.
    */
   signalOf(t: number): AbortSignal;
   /**
@@ -28,6 +28,9 @@ export interface Tokens {
    */
   dropSignal(t: number, c: AbortController): void;
 }
+
+/** A token's holders on this worker, and what cancels its wait (cancel.ts watch). */
+interface Watch { live: Set<AbortController>; stop: AbortController | undefined }
 
 const utf8d = new TextDecoder();
 const never = new AbortController().signal;
@@ -38,11 +41,31 @@ export function createTokens(th: Thread): Tokens {
   const C_cancelled = L.C_cancelled, C_reason = L.C_reason, C_reasonLen = L.C_reasonLen;
   /**
    * Per token word: the AbortControllers of the tasks holding a signal for it, until each retires
-   * (dropSignal). Held strongly, and dropped explicitly: a WeakRef would keep its target alive until the
-   * job that made it ends, and the worker's loop is one job that need not end while it has work. An
-   * entry stays while its token's waiter may still fire (until the token is cancelled).
+   * (dropSignal), and the controller that cancels its wait once none is left. Held strongly, and dropped
+   * explicitly: a WeakRef would keep its target alive until the job that made it ends, and the worker's
+   * loop is one job that need not end while it has work. An entry stays while its token's wait may still
+   * end: until the token is cancelled, or its wait ends on that cancellation (a polling wait does; an
+   * Atomics.waitAsync cannot be withdrawn, so its entry stays, and no second wait is ever made for it).
    */
-  const watchers = new Map<number, Set<AbortController>>();
+  const watchers = new Map<number, Watch>();
+
+  /** Waits for token `tok`'s flag word, then aborts its holders' signals; a wait cancelled with no holder left ends the entry. */
+  function watch(tok: number, entry: Watch): void {
+    const flag = (tok + C_cancelled) >> 2;
+    const stop = new AbortController();
+    entry.stop = stop;
+    void th.wait(core.i32, flag, 0, stop.signal).then(() => {
+      if (Atomics.load(core.i32, flag) !== 0) {
+        if (watchers.get(tok) === entry) watchers.delete(tok);
+        for (const held of entry.live) held.abort(cancelledBy(tok));
+        entry.live.clear();
+      } else if (entry.live.size > 0) {
+        watch(tok, entry);   // cancelled when its last holder left, and held again before it ended
+      } else if (watchers.get(tok) === entry) {
+        watchers.delete(tok);
+      }
+    });
+  }
 
   /** The error a task sees once token `tok` is cancelled: a CancelledError with the host's reason text. */
   function cancelledBy(tok: number): CancelledError {
@@ -76,25 +99,21 @@ export function createTokens(th: Thread): Tokens {
     const c = new AbortController();
     frameSignal[d] = c;
     if (Atomics.load(i32, flag) !== 0) { c.abort(cancelledBy(tok)); return c.signal; }
-    let set = watchers.get(tok);
-    if (!set) {
-      const live = new Set<AbortController>();
-      set = live;
-      watchers.set(tok, live);
-      const fire = (): void => {
-        if (watchers.get(tok) === live) watchers.delete(tok);
-        for (const held of live) held.abort(cancelledBy(tok));
-        live.clear();
-      };
-      const r = Atomics.waitAsync(i32, flag, 0);
-      if (r.async) void r.value.then(fire); else fire();
+    let entry = watchers.get(tok);
+    if (entry === undefined) {
+      entry = { live: new Set(), stop: undefined };
+      watchers.set(tok, entry);
+      watch(tok, entry);
     }
-    set.add(c);
+    entry.live.add(c);
     return c.signal;
   }
 
   function dropSignal(t: number, c: AbortController): void {
-    watchers.get(tokenOf(t))?.delete(c);
+    const entry = watchers.get(tokenOf(t));
+    if (entry === undefined) return;
+    entry.live.delete(c);
+    if (entry.live.size === 0) entry.stop?.abort();
   }
 
   return { stopReason, stopRunOf, tokenOf, signalOf, dropSignal };

@@ -10,14 +10,19 @@ import type { TaskContext } from './context.js';
 import { runSubflow } from './subflow.js';
 import { Group } from './group.js';
 import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
+import { WorkerAsyncTask } from '../engine/handles.js';
+import type { Dependents } from './dependent.js';
 import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
 
 /** No children: what ctx.join passes for a frame that made only inline ones. */
 const NO_KIDS: number[] = [];
 
+/** What the task context is made of (start.ts). */
+export interface TaskContextParts { join: Join; tokens: Tokens; dependents: Dependents; forecast: Forecast; lazy: Lazy }
+
 /** The task context of this worker thread (start-up, once). */
-export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens, forecast, lazy }: { join: Join; tokens: Tokens; forecast: Forecast; lazy: Lazy }): TaskContext {
+export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens, dependents, forecast, lazy }: TaskContextParts): TaskContext {
   const { core, x, w, codec, frameTask, frameKids, frameSubs, frameLevel, frameStop } = th;
   const { stopReason, stopRunOf, tokenOf, signalOf } = tokens;
 
@@ -65,6 +70,38 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
   }
 
   /**
+   * this.join of a list holding handles of dependent tasks (and maybe children, jobs or inline): everything is checked
+   * (and each handle held) before anything is waited for; then each is waited for in order while this
+   * worker helps, and the first error is thrown after all of them were joined.
+   */
+  function joinMixed(kids: number[] | undefined, list: readonly (number | WorkerAsyncTask)[], many: boolean): unknown {
+    const task = top('ctx.join()');
+    if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, 'ctx.join()');   // helping nests deeper
+    const held: number[] = [];
+    try {
+      for (const c of list) {
+        if (c instanceof WorkerAsyncTask) held.push(dependents.holdForJoin(c));
+        else if (c < 0 ? lazy.slot(c) < 0 : !kids || !kids.includes(c)) throw new Error(messages.notAChild(c));
+      }
+    } catch (e) {
+      for (const s of held) dependents.release(s);
+      throw e;
+    }
+    const out: unknown[] = [];
+    let error: unknown, k = 0;
+    for (const c of list) {
+      try {
+        out.push(c instanceof WorkerAsyncTask ? dependents.take(held[k++]) : joinChildren(kids ?? NO_KIDS, [c])[0]);
+      } catch (e) {
+        error ??= e;
+        out.push(undefined);
+      }
+    }
+    if (error !== undefined) throw error;
+    return many ? out : out[0];
+  }
+
+  /**
    * ctx.spawn(fn, ...args) (args undefined: the n ≤ 3 numbers a0, a1, a2). The child runs inline (lazy.ts)
    * when it is predicted too short for a job (forecast.ts), its arguments crossing as a job's would and
    * refused the same way, before anything runs; else it is a job on this worker's deque.
@@ -84,7 +121,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     return bound.length === 1 && typeof bound[0] === 'number' ? spawnHere(fn, undefined, 1, bound[0], 0, 0) : spawnHere(fn, bound, 0, 0, 0, 0);
   }
 
-  function join(handles: number | readonly number[]): any {
+  function join(handles: number | WorkerAsyncTask | readonly (number | WorkerAsyncTask)[]): any {
     if (Array.isArray(handles)) {   // children that all ran inline: no job to wait for (lazy.ts)
       const out = lazy.joinAll(handles);
       if (out !== undefined) return out;
@@ -92,14 +129,15 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       return lazy.joinAll([handles as number])![0];
     }
     const kids = th.depth > 0 ? frameKids[th.depth - 1] : undefined;
-    const list = Array.isArray(handles) ? handles : [handles as number];
+    const list: readonly (number | WorkerAsyncTask)[] = Array.isArray(handles) ? handles : [handles];
     let jobs = false;
     for (const c of list) {
+      if (c instanceof WorkerAsyncTask) return joinMixed(kids, list, Array.isArray(handles));
       if (c < 0 ? lazy.slot(c) < 0 : !kids || !kids.includes(c)) throw new Error(messages.notAChild(c));
       if (c >= 0) jobs = true;
     }
     if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, frameTask[th.depth - 1], 'ctx.join()');   // helping nests deeper
-    const out = joinChildren(kids ?? NO_KIDS, list);
+    const out = joinChildren(kids ?? NO_KIDS, list as readonly number[]);
     return Array.isArray(handles) ? out : out[0];
   }
 
@@ -152,6 +190,9 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       const g = new Group(th, { spawnChild, joinChildren }, d, task, stopRunOf(task));
       (frameSubs[d] ??= []).push(g);
       return g;
+    },
+    dependentAsync(fn: unknown, ...rest: unknown[]): WorkerAsyncTask {
+      return dependents.create(top('this.dependentAsync()'), fn, rest);
     },
     corun(tf: Taskflow) {
       const task = top('ctx.corun(tf)');

@@ -2,6 +2,8 @@
 // the one object per worker thread that implements it.
 import type { Subflow } from '../graph/subflow.js';
 import type { Taskflow } from '../graph/taskflow.js';
+import type { WorkerAsyncTask } from '../engine/handles.js';
+import type { DependentAsyncOptions } from '../engine/dependent-call.js';
 
 /**
  * What a task sees as `this` (write the task as a `function`, not an arrow, to use it): the worker it
@@ -10,7 +12,8 @@ import type { Taskflow } from '../graph/taskflow.js';
  * for children and returns their results (rethrowing a child's error), running other ready tasks on
  * this worker meanwhile, so recursive divide and conquer never blocks a thread. Children a task does not
  * join are joined when it returns. `subflow(name?)` starts a graph to build and join (src/graph/subflow.ts).
- * All three work in the synchronous part of a task: before an async task's first await.
+ * `dependentAsync(fn, ...deps)` makes a dependent async task (src/worker/dependent.ts). All of these work
+ * in the synchronous part of a task: before an async task's first await.
  */
 export interface TaskContext {
   readonly workerId: number;
@@ -24,8 +27,23 @@ export interface TaskContext {
   /** An AbortSignal that aborts when the task's token is cancelled (read it before the first await). */
   readonly signal: AbortSignal;
   spawn(fn: (...a: any[]) => unknown, ...args: unknown[]): number;
+  /**
+   * Waits for children (the numbers spawn returned) or dependent tasks (handles dependentAsync returned,
+   * also ones another task made and sent here while it runs) while this worker runs other tasks, and
+   * returns their results in order; throws the first error after all of them were waited for.
+   */
   join(handle: number): unknown;
-  join(handles: readonly number[]): unknown[];
+  join<R>(handle: WorkerAsyncTask<R>): R;
+  join(handles: readonly (number | WorkerAsyncTask)[]): unknown[];
+  /**
+   * A dependent async task (Taskflow's dependent_async, from a worker): fn runs on a worker once every
+   * handle in `deps` has finished, as fn(...args, ...their results in order); a failed dependency fails it
+   * with that error without running it. Returns a WorkerAsyncTask at once: a dependency for later calls
+   * (of this task, or of tasks it sends the handle to while it runs), joined with `this.join(handle)`. The
+   * task that made it waits for it before it ends (docs/api.md "Dependent async tasks inside a task").
+   */
+  dependentAsync<R = unknown>(fn: (...a: any[]) => R, ...deps: WorkerAsyncTask[]): WorkerAsyncTask<Awaited<R>>;
+  dependentAsync<R = unknown>(fn: (...a: any[]) => R, options: DependentAsyncOptions<WorkerAsyncTask>): WorkerAsyncTask<Awaited<R>>;
   subflow(name?: string): Subflow;
   /**
    * A task group (Taskflow's tf::TaskGroup): spawn many tasks with `group.async(fn, ...args)`, then

@@ -13,6 +13,7 @@ import type { Retries } from './retry.js';
 import type { Tokens } from './cancel.js';
 import type { Forecast } from './forecast.js';
 import { takeInline } from './lazy.js';
+import { CARRIED } from './dependent.js';
 
 export interface Join {
   /** The task on top of the stack (record p) returned r: join what it left, record r. 0, or 1 if that failed. */
@@ -42,6 +43,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
   const { frames: { enter, leave }, call, choices: { chosen }, retries: { finished, retryNumber }, tokens: { dropSignal }, forecast } = parts;
   const { core, codec, x, w, tasks, taskSize, frameTask, frameKids, frameSubs, frameSignal, frameBase } = th;
   const T_flags = th.T_flags, T_argInfo = th.T_argInfo, T_done = th.T_done, T_fn = th.T_fn, CHILD = th.CHILD;
+  const HOST_DEPENDENT = th.DEPENDENT | th.NOTIFY_HOST;
 
   function settle(p: number, r: unknown): number {
     try {
@@ -56,14 +58,15 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
 
   function fail(p: number, e: unknown): number {
     abandon();
-    codec.writeError(p, e);
+    if (e !== CARRIED) codec.writeError(p, e);   // a dependent task's carried error is in place already
     return 1;
   }
 
   /**
    * Runs task t (and the successors it makes ready) while the task below it on this worker's stack waits
    * in a join. Synchronous: a task that returns a promise cannot be awaited here, and fails with a
-   * message saying so (helping takes work from deques only, where host-submitted tasks never are). A
+   * message saying so (helping takes work from deques only, where host-submitted tasks never are: a
+   * dependent task the host made is handed to the injector here). A
    * graph task with retries left runs again at once: a helping worker cannot wait out a backoff.
    */
   function runNested(t: number): void {
@@ -72,6 +75,9 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
     while (cur >= 0) {
       const p = tasks + cur * taskSize;
       const flags = core.u32[(p >> 2) + T_flags];
+      // A dependent task the host made (its retiring dependency put it here) may return a promise, as the
+      // host's tasks may: it waits in the injector for a worker's main loop instead.
+      if ((flags & HOST_DEPENDENT) === HOST_DEPENDENT) { x.submit(cur); break; }
       const level = th.levelOf(p, flags);
       enter(cur, p, flags);
       const t0 = (flags & CHILD) !== 0 ? forecast.begin(core.u32[(p >> 2) + T_fn], level) : 0;   // a child's duration at its level (forecast.ts)
@@ -161,8 +167,9 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
   }
 
   /**
-   * Joins what the finishing task (top of the stack) left unjoined: its subflows, then its children. The
-   * first error becomes the task's error (after everything was joined: children use its memory).
+   * Joins what the finishing task (top of the stack) left unjoined: its subflows, then its children, then
+   * the dependent tasks it made. The first error becomes the task's error (after everything was joined:
+   * children use its memory).
    */
   function joinRest(): void {
     let error: unknown;
@@ -170,12 +177,19 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
     const subs = frameSubs[d];
     if (subs !== undefined) {
       for (const sf of subs.slice()) {
+        if (sf.last) continue;
         try { sf.join(); } catch (e) { error ??= e; }
       }
     }
     const kids = frameKids[d];
     if (kids !== undefined && kids.length > 0) {
       try { joinChildren(kids, kids.slice()); } catch (e) { error ??= e; }
+    }
+    if (subs !== undefined) {   // what the children may have been using: the handles of dependent tasks
+      for (const sf of subs) {
+        if (!sf.last) continue;
+        try { sf.join(); } catch (e) { error ??= e; }
+      }
     }
     if (error !== undefined) throw error;
   }

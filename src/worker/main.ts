@@ -1,11 +1,8 @@
-// A worker thread's entry: finds its platform and start-up data, then runs the worker (start.ts) until
-// the core says SHUTDOWN, and ends the thread.
+// A worker thread's entry, as the package runs it unbundled: finds its platform (the adapter of the
+// runtime it runs in, loaded by a computed specifier), then runs the worker (entry.ts). A bundle starts
+// its threads on a worker entry of its own instead (entries/worker-*.ts, `beatflow/worker`).
 import '../platform/inbox.js';   // first: in a Web Worker its listener catches the start-up message
 import { ensurePlatform } from '../platform/current.js';
-import type { WorkerData } from '../engine/thread-protocol.js';
-import { startWorker } from './start.js';
+import { runThread } from './entry.js';
 
-const platform = await ensurePlatform();
-const port = await platform.workerContext<WorkerData>();
-await startWorker(platform, port);
-port.close();
+await runThread(await ensurePlatform());

@@ -9,9 +9,9 @@
 // 'ready' once it runs tasks.
 import { SharedCore, EMPTY, RETRY, SHUTDOWN } from '../engine/memory.js';
 import { FunctionCache } from '../engine/functions.js';
-import { useDeviceChannel } from '../engine/device-task.js';
+import { useHostChannel } from '../engine/hop.js';
 import type { Platform, WorkerContext } from '../platform/types.js';
-import { bindBuiltinModules } from '../builtins.js';
+import { BUILTIN_MODULES, bindBuiltinModules } from '../builtins.js';
 import { Sampler } from '../observe/sampler.js';
 import { ObserverHooks } from '../observe/observers.js';
 import { Thread } from './thread.js';
@@ -25,7 +25,9 @@ import { createCall } from './call.js';
 import { createJoin } from './join.js';
 import { createForecast } from './forecast.js';
 import { createLazy } from './lazy.js';
+import { createDependents } from './dependent.js';
 import { AWAIT_CAP, BUSY_YIELD_MS, openAwaitList } from './suspend.js';
+import { clockStride } from '../policy/scheduling.js';
 import { createRun } from './run.js';
 import { workerLifecycle } from './lifecycle.js';
 
@@ -39,15 +41,21 @@ export const SLICE_MS = 4;
 /** How the single-threaded mode's worker is stopped from outside (inline.ts terminate()). */
 export interface Stop { stopped: boolean }
 
+/**
+ * The worker whose core and channel the thread's per-thread modules (the built-in task modules, GPU
+ * tasks) are bound to. One per thread, except in the single-threaded mode, where the workers of several
+ * executors share the host's thread: each binds again after every turn it yielded (bindThread).
+ */
+let boundTo: Thread | undefined;
+
 /** Runs a worker until the core says SHUTDOWN. `single`: on the host thread, never blocking (inline.ts). */
 export async function startWorker(platform: Platform, port: WorkerContext<WorkerData>, single?: Stop): Promise<void> {
   const { yieldToEventLoop } = platform;
   const post = (m: StartMessage): void => port.post(m);
   const data = port.data;
-  const th = new Thread(SharedCore.attach(data.module, data.memory), data.worker);
-  useDeviceChannel(port as WorkerContext<unknown>);   // GPU tasks of graphs ask the host through it
+  const th = new Thread(SharedCore.attach(data.module, data.memory), data.worker, platform.waitAsync);
   post({ type: 'started' });
-  const ns = data.moduleUrl ? ((await import(data.moduleUrl)) as Record<string, unknown>) : {};
+  const ns = data.moduleUrl ? ((await import(data.moduleUrl)) as Record<string, unknown>) : data.moduleNamespace ?? {};
   post({ type: 'loaded' });
 
   // Each part of the worker, made once for this thread: closures over it (thread.ts says why), each
@@ -64,9 +72,20 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   const forecast = createForecast(th);
   const join = createJoin(th, { frames, call, choices, retries, tokens, forecast });
   const lazy = createLazy(th, { frames, forecast, tokens, joinRest: join.joinRest, abandon: join.abandon });
-  th.ctx = createTaskContext(th, { join, tokens, forecast, lazy });
+  const dependents = createDependents(th, join.helpUntil, tokens);
+  th.ctx = createTaskContext(th, { join, tokens, dependents, forecast, lazy });
+  // GPU tasks and host jobs of graphs ask the host through the port (engine/hop.ts), naming their run.
+  useHostChannel(th.ctx, port as WorkerContext<unknown>, () => tokens.stopRunOf(th.frameTask[th.depth - 1]));
   th.fns = new FunctionCache(th.core, ns, th.ctx);
-  const builtins = bindBuiltinModules(th.core, th.fns);
+  const fnCache = th.fns;
+  /** Binds this worker to the per-thread modules, unless it is bound already. */
+  const bindThread = (): void => {
+    if (boundTo === th) return;
+    boundTo = th;
+    bindBuiltinModules(th.core, fnCache);
+  };
+  bindThread();
+  const builtins = BUILTIN_MODULES.map((m) => m.name);
   // Lifecycle (lifecycle.ts): an elastic slot waits for work in JS, with a bounded park, so it can leave
   // when idle; any slot may be recycled between tasks while it holds none.
   const life = workerLifecycle(th.core, w, data.lifecycle);
@@ -113,21 +132,29 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   /**
    * The single-threaded mode's loop, on the host thread: never blocks. It runs tasks for a slice, then
    * yields a macrotask turn (the task it was handed goes back on its deque meanwhile); with nothing to
-   * run it sleeps on Atomics.waitAsync, woken by a submission like any parked worker.
+   * run it sleeps (Platform.waitAsync), woken by a submission like any parked worker. After each turn
+   * it binds the thread's modules again: another executor's worker may have run meanwhile.
    */
   async function sliced(stop: Stop): Promise<void> {
     const { resumable } = th;
     let t = x.tryNext(w);
     let since = performance.now();
+    // The clock is read every `stride` tasks (policy/scheduling.ts clockStride), not after each one.
+    let stride = 1, left = 1, read = since;
     for (;;) {
       while (t >= 0) {
         if (resumable.length > 0) { x.requeue(w, t); t = resume(resumable.shift()!); continue; }   // settled first
         t = runTop(t);
-        if (performance.now() - since > SLICE_MS) {
+        if (--left > 0) continue;
+        const now = performance.now();
+        stride = left = clockStride((now - read) / stride);
+        read = now;
+        if (now - since > SLICE_MS) {
           if (t >= 0) { x.requeue(w, t); t = EMPTY; }
           await yieldToEventLoop();
           if (stop.stopped) return;
-          since = performance.now();
+          bindThread();
+          since = read = performance.now();
         }
       }
       if (resumable.length > 0) { t = resume(resumable.shift()!); continue; }
@@ -137,7 +164,9 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
       if (th.suspended >= AWAIT_CAP) await awaits.awaitSettlement();
       else t = await awaits.sleepAsync();
       if (stop.stopped) return;
-      since = performance.now();
+      bindThread();
+      since = read = performance.now();
+      stride = left = 1;   // after a sleep the next tasks may be of another kind
     }
   }
 

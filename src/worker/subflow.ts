@@ -21,13 +21,14 @@ export interface Fork {
  * `parentRun` is the task's run (NONE for a task outside any run) and `token` its cancellation token
  * word (0: none; sf's tasks share it). Returns the results of sf's tasks in insertion order, or throws
  * the first error.
- * A subflow of independent plain tasks (no edges, conditions or modules: fork-join shaped, like fib) is
- * run as spawned children, which costs no layout; any other is laid out like a graph.
+ * A subflow of independent plain tasks (no edges, conditions, modules or semaphores: fork-join shaped,
+ * like fib) is run as spawned children, which costs no layout; any other is laid out like a graph.
  */
 export function runSubflow(th: Thread, fork: Fork, sf: Taskflow, parentRun: number, token: number): unknown[] {
   const nodes = nodesOf(sf);
   const n = nodes.length;
   if (n === 0) return [];
+  // (One whose tasks use semaphores goes to layOut too, which refuses it with an error naming the task.)
   if (!hasModules(sf) && independent(nodes)) {
     const handles: number[] = new Array(n);
     for (let i = 0; i < n; i++) handles[i] = fork.spawnBound(nodes[i]._fn, nodes[i]._bound);
@@ -62,9 +63,15 @@ export function runSubflow(th: Thread, fork: Fork, sf: Taskflow, parentRun: numb
   }
 }
 
-/** No edges, no conditions: a subflow of independent tasks (a loop: this runs on every call of a recursion). */
+/**
+ * No edges, no conditions, no semaphores: a subflow of independent tasks (a loop: this runs on every call
+ * of a recursion).
+ */
 function independent(nodes: readonly Node[]): boolean {
-  for (let i = 0; i < nodes.length; i++) if (nodes[i]._succ.length !== 0 || nodes[i]._condition) return false;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    if (node._succ.length !== 0 || node._condition || node._acquire.length + node._release.length !== 0) return false;
+  }
   return true;
 }
 

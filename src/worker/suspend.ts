@@ -4,7 +4,7 @@
 // promise settles the task is resumed on this worker (run.ts resume): its unjoined children and
 // subflows are joined, its result recorded, and it retires. While any task is suspended the worker never
 // parks in a blocking wait (the promise could not settle): it looks for work without blocking, and
-// sleeps with Atomics.waitAsync on its `parked` word, raced against the next settlement; and when busy
+// sleeps on its `parked` word (Platform.waitAsync), raced against the next settlement; and when busy
 // it yields to the event loop about once a millisecond (main.ts).
 import { EMPTY, RETRY } from '../engine/memory.js';
 import type { Thread, Suspended, InlineOutcomes } from './thread.js';
@@ -25,7 +25,7 @@ export interface AwaitList {
   /**
    * With suspended tasks and nothing to run: sleep until work arrives (a waker claims our `parked` word
    * and notifies it) or a promise settles. Same steps as the blocking park (assembly/sleep.ts, W1–W4),
-   * with Atomics.waitAsync; afterwards every waiter left on our word is woken, so a stale one never
+   * with the platform's waitAsync; afterwards every waiter left on our word is woken, so a stale one never
    * swallows a later wake-up. Returns what the re-check found when it found work or a settlement was
    * already waiting (a task, RETRY, …), else EMPTY.
    */
@@ -90,9 +90,11 @@ export function openAwaitList(th: Thread): AwaitList {
       const t = x.tryNext(w);                                      // W2
       if (t >= 0 || t === RETRY || th.resumable.length > 0) { x.cancelSleep(w); return t; }   // RETRY: work is there
       const settled = nextSettlement();
-      const woken = Atomics.waitAsync(core.i32, th.parkedAt, 1);
+      const stop = new AbortController();   // a polling wait (platform/wait.ts) ends with it; a waitAsync at cancelSleep's notify
+      const woken = th.wait(core.i32, th.parkedAt, 1, stop.signal);
       // The single-threaded mode holds nothing: the host holds the process while it is owed a settlement.
-      if (woken.async) await (th.single ? Promise.race([woken.value, settled]) : keptAlive(Promise.race([woken.value, settled])));
+      await (th.single ? Promise.race([woken, settled]) : keptAlive(Promise.race([woken, settled])));
+      stop.abort();
       kick = undefined;
       x.cancelSleep(w);                                            // W3/W4: withdraw, whoever woke us
       Atomics.notify(core.i32, th.parkedAt);

@@ -13,15 +13,19 @@ import type { FunctionCache } from '../engine/functions.js';
 import type { Sampler } from '../observe/sampler.js';
 import type { ObserverHooks } from '../observe/observers.js';
 import type { TaskContext } from './context.js';
+import type { Platform } from '../platform/types.js';
 
 /** argInfo of a task whose only argument is one number (src/engine/codec.ts: argc 1, kind Number in the first nibble). */
 export const ONE_NUMBER = 1 | (Kind.Number << 4);
 
 /**
- * What a frame joins when its task returns, in the order made: its subflows and task groups (group.ts).
- * `drop` frees what it holds after the task failed and its children were waited for.
+ * What a frame joins when its task returns, in the order made: its subflows and task groups (group.ts),
+ * and the handles of the dependent tasks it made (dependent.ts), joined after its children (`last`: the
+ * children may still be using them). `drop` frees what it holds after the task failed and its children
+ * were waited for.
  */
 export interface Joinable {
+  readonly last?: boolean;
   join(): unknown;
   drop?(): void;
 }
@@ -70,7 +74,7 @@ export class Thread {
   /** Byte offsets of the f64 fields: the first argument word, the start time. */
   readonly T_a0: number; readonly T_tStart: number;
   /** TaskFlag bits. */
-  readonly CONDITION: number; readonly WATCHED: number; readonly NOTIFY_HOST: number; readonly CHILD: number;
+  readonly CONDITION: number; readonly WATCHED: number; readonly NOTIFY_HOST: number; readonly CHILD: number; readonly DEPENDENT: number;
   /** Word indices of this worker's WorkerSlot.current and WorkerSlot.parked. */
   readonly currentAt: number;
   readonly parkedAt: number;
@@ -122,9 +126,13 @@ export class Thread {
   /** Tasks suspended now (settled ones included until resumed). */
   suspended = 0;
 
-  constructor(core: SharedCore, w: number) {
+  /** The platform's waitAsync: how this thread waits for a word without blocking (suspend.ts, cancel.ts). */
+  readonly wait: Platform['waitAsync'];
+
+  constructor(core: SharedCore, w: number, wait: Platform['waitAsync']) {
     const L = core.L;
     this.w = w;
+    this.wait = wait;
     this.core = core;
     this.x = core.x;
     this.codec = new Codec(core);
@@ -134,7 +142,7 @@ export class Thread {
     this.T_flags = L.T_flags >> 2; this.T_nsucc = L.T_nsucc >> 2; this.T_succ = L.T_succ >> 2; this.T_run = L.T_run >> 2;
     this.T_done = L.T_done >> 2; this.T_token = L.T_token >> 2; this.T_state = L.T_state >> 2;
     this.T_a0 = L.T_a0; this.T_tStart = L.T_tStart;
-    this.CONDITION = L.flag_Condition; this.WATCHED = L.flag_Watched; this.NOTIFY_HOST = L.flag_NotifyHost; this.CHILD = L.flag_Child;
+    this.CONDITION = L.flag_Condition; this.WATCHED = L.flag_Watched; this.NOTIFY_HOST = L.flag_NotifyHost; this.CHILD = L.flag_Child; this.DEPENDENT = L.flag_Dependent;
     this.currentAt = this.slotWord(L.W_current);
     this.parkedAt = this.slotWord(L.W_parked);
     this.inlinedAt = this.slotWord(L.W_inlined);

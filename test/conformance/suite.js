@@ -1,13 +1,16 @@
-// The conformance subset every runtime lane runs (Node, Deno, Bun, headless Chromium): tasks, a graph with
-// a condition loop, subflows, spawn/join, an algorithm, cancellation, and an error with its class and
-// task name. Plain JavaScript with no imports: the lane passes in the beatflow namespace its runtime's
-// entry gave it, the task module's URL, and a log. Resolves to { passed, failed, failures }.
-export async function conformance(bf, { tasksUrl, log = () => {}, workers = 2, created = () => {} }) {
-  const { Executor, Taskflow, CancellationToken, CancelledError, reduce, transform } = bf;
-  const tasks = await import(tasksUrl);
-  const ex = await Executor.create({ workers, module: tasksUrl });
+// The conformance subset every runtime lane runs (Node, Deno, Bun, headless Chromium and Firefox,
+// workerd): tasks, a graph with a condition loop, subflows, spawn/join, an algorithm, cancellation, an
+// error with its class and task name, and (with threads) a worker that dies. Plain JavaScript with no
+// imports: the lane passes in the beatflow namespace its runtime's entry gave it, the task module (its
+// URL, or in a bundle its namespace, `tasks`), more executor options, and a log. Resolves to
+// { passed, failed, failures, skipped }.
+export async function conformance(bf, { tasksUrl, tasks: bundled, options = {}, log = () => {}, workers = 2, created = () => {} }) {
+  const { Executor, Taskflow, CancellationToken, CancelledError, WorkerCrashError, reduce, transform } = bf;
+  const tasks = bundled ?? await import(tasksUrl);
+  const ex = await Executor.create({ workers, module: bundled ?? tasksUrl, ...options });
   created(ex);
   const failures = [];
+  const skipped = [];
   let passed = 0;
   const eq = (got, want, what) => {
     if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
@@ -67,8 +70,18 @@ export async function conformance(bf, { tasksUrl, log = () => {}, workers = 2, c
       if (!(e instanceof TypeError)) throw new Error(`want a TypeError, got ${e}`);
       eq([e.message, e.code, e.task], ['bad input', 'E_BOOM', 'boom'], 'message, code, task');
     });
+    // Last: the pool has a replacement thread from here on. The single-threaded mode has no thread to lose.
+    if (ex.singleThreaded) skipped.push('a worker that dies (single-threaded: no worker thread)');
+    else await check('a worker that dies: its task fails with the cause, the executor goes on', async () => {
+      const e = await ex.async(tasks.crashLater, 'died on purpose').then(() => undefined, (err) => err);
+      if (!(e instanceof WorkerCrashError)) throw new Error(`want a WorkerCrashError, got ${e?.stack ?? e}`);
+      if (!/died on purpose/.test(e.message)) throw new Error(`the cause is missing: ${e.message}`);
+      eq(e.task, 'crashLater', 'task');
+      eq(await ex.async(tasks.add, 40, 2), 42, 'a task after the crash');
+      eq(ex.lifecycle().crashes, 1, 'crashes');
+    });
   } finally {
     await ex.close();
   }
-  return { passed, failed: failures.length, failures };
+  return { passed, failed: failures.length, failures, skipped };
 }

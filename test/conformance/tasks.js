@@ -28,3 +28,11 @@ export async function untilCancelledAsync(started) {
   while (!signal.aborted) await new Promise((r) => setTimeout(r, 1));
   throw signal.reason;
 }
+/**
+ * Kills its worker: an uncaught error from a timer while the task awaits, which ends a thread in every
+ * runtime (Node's and Bun's worker_threads, Deno's and browsers' Web Workers).
+ */
+export function crashLater(message) {
+  setTimeout(() => { throw new Error(message); }, 0);
+  return new Promise(() => {});
+}

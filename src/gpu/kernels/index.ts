@@ -26,8 +26,8 @@ function fit(call: string, arrays: readonly [string, DeviceArray][], max: number
 const named = (ins: readonly DeviceArray[]): [string, DeviceArray][] =>
   ins.map((a, i) => [ins.length === 1 ? 'input' : `input[${i}]`, a]);
 
-/** The program of a request over at least one element. */
-export function kernelProgram(call: string, req: DeviceRequest, limits: ComputeLimits): KernelProgram {
+/** The program of a request over at least one element (a matmul goes through the lane's autotuned shape: lane.ts). */
+export function kernelProgram(call: string, req: Exclude<DeviceRequest, { kind: 'matmul' }>, limits: ComputeLimits): KernelProgram {
   const wg = workgroupSize(Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX));
   const perDim = limits.maxComputeWorkgroupsPerDimension, max = limits.maxStorageBufferBindingSize;
   switch (req.kind) {

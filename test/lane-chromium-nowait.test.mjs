@@ -1,0 +1,5 @@
+// Headless Chromium without Atomics.waitAsync: the conformance subset through the poll that stands in for
+// it, with workers and single-threaded (helpers/browser-input.mjs noWaitAsyncLane).
+import { noWaitAsyncLane } from './helpers/browser-input.mjs';
+
+noWaitAsyncLane('chromium', 'Chromium').run();
