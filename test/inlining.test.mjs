@@ -86,6 +86,24 @@ for (const workers of [1, 2, 4]) {
     await retired(on);
   });
 
+  S('subflows: every leaf of growing trees runs exactly once, their tasks inline and jobs both', async ({ on }) => {
+    const inlined = total(on, 'inlined'), executed = total(on, 'executed');
+    let calls = 0;
+    for (const n of [1 << 6, 1 << 10, 1 << 13]) {
+      for (let rep = 0; rep < 3; rep++, calls++) {
+        const counts = on.shared(Int32Array, n);
+        assert.is(await within(on.async(t.sfTree, counts, 0, n), 30_000, `subflow tree ${n}`), n, `${n} leaves counted`);
+        let bad = -1;
+        for (let i = 0; i < n && bad < 0; i++) if (counts[i] !== 1) bad = i;
+        assert.is(bad, -1, bad < 0 ? '' : `leaf ${bad} of ${n} ran ${counts[bad]} times`);
+        on.free(counts);
+      }
+    }
+    assert.ok(total(on, 'inlined') > inlined, 'subflow tasks ran inline');
+    assert.ok(total(on, 'executed') - executed > calls, 'subflow tasks ran as jobs');
+    await retired(on);
+  });
+
   S('every call is a task or an inline child: executed + inlined counts each once; learning off inlines none', async ({ on, off }) => {
     for (const n of [5, 12, 18, 18]) {
       const [e0, i0] = [total(on, 'executed'), total(on, 'inlined')];

@@ -1,7 +1,7 @@
 // The one object per worker thread that implements TaskContext (context.ts), made by main.ts. Its
 // methods act on the task on top of the worker's stack (frames.ts).
 import { Subflow } from '../graph/subflow.js';
-import { Taskflow } from '../graph/taskflow.js';
+import { Taskflow, type Node } from '../graph/taskflow.js';
 import { messages } from '../errors.js';
 import { ONE_NUMBER, type Thread } from './thread.js';
 import type { Join } from './join.js';
@@ -65,7 +65,8 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       }
       x.spawnPush(w, t, parent);
     }
-    (frameKids[th.depth - 1] ??= []).push(t);
+    const kids = frameKids[th.depth - 1];
+    if (kids === undefined) frameKids[th.depth - 1] = [t]; else kids.push(t);   // [t]: a push onto [] reserves 17 slots
     return t;
   }
 
@@ -116,32 +117,49 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     return spawnJob(parent, id, args ?? (n === 2 ? [a0, a1] : n === 3 ? [a0, a1, a2] : []), 0, frameStop[d]);
   }
 
-  /** A subflow's children (worker/subflow.ts): spawned with their bound arguments, joined as ctx.join. */
-  function spawnBound(fn: unknown, bound: readonly unknown[]): number {
-    return bound.length === 1 && typeof bound[0] === 'number' ? spawnHere(fn, undefined, 1, bound[0], 0, 0) : spawnHere(fn, bound, 0, 0, 0, 0);
+  /**
+   * A subflow of independent tasks (worker/subflow.ts): each spawned with its bound arguments as ctx.spawn
+   * spawns, then all joined as ctx.join joins a list. Their results in order, written over their handles:
+   * one array for both, as a recursion makes a subflow a call.
+   */
+  function forkJoin(nodes: readonly Node[]): unknown[] {
+    const n = nodes.length;
+    const list: number[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const fn = nodes[i]._fn, bound = nodes[i]._bound;
+      list[i] = bound.length === 1 && typeof bound[0] === 'number' ? spawnHere(fn, undefined, 1, bound[0], 0, 0) : spawnHere(fn, bound, 0, 0, 0, 0);
+    }
+    return lazy.joinAll(list, list) ?? joinJobs(list, list);
   }
 
   function join(handles: number | WorkerAsyncTask | readonly (number | WorkerAsyncTask)[]): any {
     if (Array.isArray(handles)) {   // children that all ran inline: no job to wait for (lazy.ts)
       const out = lazy.joinAll(handles);
       if (out !== undefined) return out;
+      return joinJobs(handles, undefined);
     } else if (lazy.slot(handles as number) >= 0) {
       return lazy.joinAll([handles as number])![0];
     }
+    return joinJobs([handles as number | WorkerAsyncTask], undefined)[0];
+  }
+
+  /**
+   * ctx.join of a list that is not all inline children (jobs among them, dependent tasks, or bad handles):
+   * checked whole before anything is waited for. Results in `into` when given (joinChildren).
+   */
+  function joinJobs(list: readonly (number | WorkerAsyncTask)[], into: unknown[] | undefined): unknown[] {
     const kids = th.depth > 0 ? frameKids[th.depth - 1] : undefined;
-    const list: readonly (number | WorkerAsyncTask)[] = Array.isArray(handles) ? handles : [handles];
     let jobs = false;
     for (const c of list) {
-      if (c instanceof WorkerAsyncTask) return joinMixed(kids, list, Array.isArray(handles));
+      if (c instanceof WorkerAsyncTask) return joinMixed(kids, list, true) as unknown[];
       if (c < 0 ? lazy.slot(c) < 0 : !kids || !kids.includes(c)) throw new Error(messages.notAChild(c));
       if (c >= 0) jobs = true;
     }
     if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, frameTask[th.depth - 1], 'ctx.join()');   // helping nests deeper
-    const out = joinChildren(kids ?? NO_KIDS, list as readonly number[]);
-    return Array.isArray(handles) ? out : out[0];
+    return joinChildren(kids ?? NO_KIDS, list as readonly number[], false, into);
   }
 
-  const fork = { helpUntil, spawnBound, join };
+  const fork = { helpUntil, forkJoin, stopRunOf, tokenOf };
 
   /** sf.join() of a subflow made by this.subflow() (one function for all of them: a recursion makes one a call). */
   function joinSubflow(s: Subflow): unknown[] {
@@ -150,7 +168,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     const subs = frameSubs[d]!;
     if (subs.length === 1) frameSubs[d] = undefined; else subs.splice(subs.indexOf(s), 1);
     if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `subflow '${s.name}': join()`);   // helping nests deeper; a refused subflow never starts
-    return runSubflow(th, fork, s, stopRunOf(task), tokenOf(task));
+    return runSubflow(th, fork, s, task);
   }
 
   return {
@@ -181,7 +199,8 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       const sf = new Subflow(name, joinSubflow);
       sf._depth = d;
       sf._task = task;
-      (frameSubs[d] ??= []).push(sf);
+      const subs = frameSubs[d];   // [sf], not a push onto []: that reserves 17 slots, and a recursion makes one a call
+      if (subs === undefined) frameSubs[d] = [sf]; else subs.push(sf);
       return sf;
     },
     taskGroup() {
@@ -199,7 +218,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       if (tf instanceof Subflow) throw new TypeError(messages.corunSubflow(tf.name));
       if (!(tf instanceof Taskflow)) throw new TypeError(messages.notATaskflow('ctx.corun(tf): tf', tf));
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `ctx.corun(tf '${tf.name}')`);   // helping nests deeper
-      return runSubflow(th, fork, tf, stopRunOf(task), tokenOf(task));
+      return runSubflow(th, fork, tf, task);
     },
   };
 }

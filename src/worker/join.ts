@@ -28,7 +28,8 @@ export interface Join {
    * skipped because its run stopped throws a CancelledError, or reads as undefined with
    * `skippedAsUndefined` (the members of a cancelled task group).
    */
-  joinChildren(kids: number[], list: readonly number[], skippedAsUndefined?: boolean): unknown[];
+  /** `into`: the array to write the results in (it may be `list` itself: each handle is read before its result is written). */
+  joinChildren(kids: number[], list: readonly number[], skippedAsUndefined?: boolean, into?: unknown[]): unknown[];
   /** Before the top task runs again (a retry): settle what its failed attempt spawned, start with none. */
   dropChildren(): void;
   /** Joins what the top frame left unjoined (its subflows, then its children); throws the first error. */
@@ -140,11 +141,11 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
     x.taskFreeW(w, c);
   }
 
-  function joinChildren(kids: number[], list: readonly number[], skippedAsUndefined = false): unknown[] {
+  function joinChildren(kids: number[], list: readonly number[], skippedAsUndefined = false, into?: unknown[]): unknown[] {
     const n = list.length;
     for (let i = 0; i < n; i++) if (list[i] >= 0) waitFor(list[i]);
     let error: unknown;
-    const out: unknown[] = new Array(n);   // sized once: pushes would grow it to 17 slots first
+    const out: unknown[] = into ?? new Array(n);   // sized once: pushes would grow it to 17 slots first
     const base = frameBase[th.depth - 1];
     for (let i = 0; i < n; i++) {
       const c = list[i];

@@ -36,9 +36,11 @@ export interface Lazy {
   slot(h: number): number;
   /**
    * ctx.join of handles that are all inline children of the top frame not joined yet: their results in
-   * order (throws the first error, after taking them all). undefined, taking nothing, if one is not.
+   * order (throws the first error, after taking them all), written in `into` when given (which may be
+   * `list` itself: each handle is read before its result is written). undefined, taking nothing, if one
+   * is not.
    */
-  joinAll(list: readonly number[]): unknown[] | undefined;
+  joinAll(list: readonly number[], into?: unknown[]): unknown[] | undefined;
   /** Frame's inline outcomes while its task is suspended (undefined: none to keep). */
   park(): InlineOutcomes | undefined;
   /** The resumed task's frame (just entered) gets them back. */
@@ -122,10 +124,10 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, f
     return k < th.inTop && th.inKinds[k] !== Outcome.Joined ? k : -1;
   }
 
-  function joinAll(list: readonly number[]): unknown[] | undefined {
+  function joinAll(list: readonly number[], into?: unknown[]): unknown[] | undefined {
     const n = list.length;
     for (let i = 0; i < n; i++) if (slot(list[i]) < 0) return undefined;
-    const out: unknown[] = new Array(n);
+    const out: unknown[] = into ?? new Array(n);
     const base = frameBase[th.depth - 1];
     let error: unknown;
     for (let i = 0; i < n; i++) {

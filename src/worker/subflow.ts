@@ -8,33 +8,31 @@ import { layOut, release } from '../engine/placement.js';
 import { messages, rebuildError, CancelledError, type TaskFailure } from '../errors.js';
 import type { Thread } from './thread.js';
 
-/** What runSubflow needs of the task context (context-object.ts): helping, and spawn / join. */
+/** What runSubflow needs of the task context (context-object.ts): helping, spawn / join, the task's stop run and token. */
 export interface Fork {
   helpUntil(at: number): void;
-  /** ctx.spawn(fn, ...bound). */
-  spawnBound(fn: unknown, bound: readonly unknown[]): number;
-  join(handles: readonly number[]): unknown[];
+  stopRunOf(t: number): number;
+  tokenOf(t: number): number;
+  /** Each node spawned with its bound arguments as ctx.spawn spawns, then all joined as ctx.join joins a list. */
+  forkJoin(nodes: readonly Node[]): unknown[];
 }
 
 /**
- * Runs subflow sf (or a taskflow built in the task: ctx.corun) for the task on top of this worker's stack, helping meanwhile (`helpUntil`, join.ts).
- * `parentRun` is the task's run (NONE for a task outside any run) and `token` its cancellation token
- * word (0: none; sf's tasks share it). Returns the results of sf's tasks in insertion order, or throws
- * the first error.
+ * Runs subflow sf (or a taskflow built in the task: ctx.corun) for `task`, on top of this worker's stack, helping meanwhile (`helpUntil`, join.ts).
+ * Its tasks stop with the task's run (its stop run: NONE for a task outside any run) and share its
+ * cancellation token (0: none). Returns the results of sf's tasks in insertion order, or throws the
+ * first error.
  * A subflow of independent plain tasks (no edges, conditions, modules or semaphores: fork-join shaped,
  * like fib) is run as spawned children, which costs no layout; any other is laid out like a graph.
  */
-export function runSubflow(th: Thread, fork: Fork, sf: Taskflow, parentRun: number, token: number): unknown[] {
+export function runSubflow(th: Thread, fork: Fork, sf: Taskflow, task: number): unknown[] {
   const nodes = nodesOf(sf);
   const n = nodes.length;
   if (n === 0) return [];
   // (One whose tasks use semaphores goes to layOut too, which refuses it with an error naming the task.)
-  if (!hasModules(sf) && independent(nodes)) {
-    const handles: number[] = new Array(n);
-    for (let i = 0; i < n; i++) handles[i] = fork.spawnBound(nodes[i]._fn, nodes[i]._bound);
-    return fork.join(handles);
-  }
+  if (!hasModules(sf) && independent(nodes)) return fork.forkJoin(nodes);
   const { helpUntil } = fork;
+  const parentRun = fork.stopRunOf(task), token = fork.tokenOf(task);   // the layout only: spawned children take their frame's
   const { core, codec } = th;
   const x = core.x;
   const r = x.subRunAlloc();
