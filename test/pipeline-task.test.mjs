@@ -27,7 +27,7 @@ function endless() {
 
 for (const workers of [0, 1, 2, 4]) {
   const S = suite(`pipeline.task at ${workers === 0 ? 'workers: 0 (single-threaded)' : `${workers} worker(s)`}`);
-  S.before(async (ctx) => { ctx.ex = await Executor.create({ workers, module }); });
+  S.before(async (ctx) => { ctx.ex = await within(Executor.create({ workers, module }), 30_000, 'create'); });
   S.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
 
   S('successors start after every token went through, and get { tokens }; the source gets the predecessors\' results', async ({ ex }) => {
@@ -165,7 +165,7 @@ Bad('tf must be a Taskflow; source an iterable or a function returning one', asy
       e.message.includes('pipeline.task(tf, source): source must be an iterable, an async iterable, or a function returning one'));
   }
   assert.throws(() => p.task(tf, 'abc'), /a string would be split into characters/);
-  const ex = await Executor.create({ workers: 1, module });
+  const ex = await within(Executor.create({ workers: 1, module }), 30_000, 'create');
   try {
     const g = new Taskflow('g');
     p.task(g, () => 42);
@@ -179,7 +179,7 @@ Bad('tf must be a Taskflow; source an iterable or a function returning one', asy
     assert.instance(e2, RangeError);
     assert.is(e2.message, 'no source today');
   } finally {
-    await ex.close();
+    await within(ex.close(), 10_000, 'close');
   }
 });
 

@@ -7,6 +7,9 @@
 //   node test/run.mjs                 every test file
 //   node test/run.mjs deque heap      only files whose path contains one of the words
 //
+// A failing file's last lines are printed again just before that line, so a log cut to its tail still
+// shows what failed.
+//
 // Environment: BEATFLOW_TEST_TIMEOUT_MS  per-file limit (default 120000). A file that runs past it is
 // killed with its whole process group and counts as failed. The summary gives each file's time as a share
 // of the limit, and names the files past NEAR_LIMIT of it: a file there fails on a busier machine.
@@ -24,6 +27,8 @@ const root = dirname(here);
 const DEFAULT_TIMEOUT_MS = 120_000;
 /** A file that takes more than this share of its limit is named after the summary (a warning, not a failure). */
 const NEAR_LIMIT = 0.4;
+/** How many of a failing file's last output lines are repeated just before the verdict. */
+const TAIL_LINES = 40;
 
 function timeoutMs() {
   const raw = process.env.BEATFLOW_TEST_TIMEOUT_MS;
@@ -122,7 +127,7 @@ async function main() {
     if (note && ff === 0) ff = 1;
     passed += fp; failed += ff; skipped += fs;
     const secs = (r.ms / 1000).toFixed(1);
-    rows.push({ name, fp, ff, fs, secs, ms: r.ms, note });
+    rows.push({ name, fp, ff, fs, secs, ms: r.ms, note, out: r.out });
     console.log(`# ${name}: ${fp} passed, ${ff} failed${fs ? `, ${fs} skipped` : ''} in ${secs} s${note ? ` — ${note}` : ''}`);
   }
 
@@ -138,6 +143,13 @@ async function main() {
       console.log(`# near the per-file limit (over ${NEAR_LIMIT * 100}% of ${limitMs / 1000} s): ` +
         near.map((r) => `${r.name} ${r.secs} s`).join(', '));
     }
+  }
+  // A failing file's own output scrolled past long ago; where only the tail of the log survives (a CI
+  // page), its last lines must be there, next to the verdict.
+  for (const r of rows.filter((x) => x.ff > 0)) {
+    const lines = r.out.replace(ANSI, '').trimEnd().split('\n');
+    console.log(`\n# last ${Math.min(TAIL_LINES, lines.length)} lines of ${r.name}${r.note ? ` (${r.note})` : ''}:`);
+    for (const line of lines.slice(-TAIL_LINES)) console.log(`#   ${line}`);
   }
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exitCode = failed === 0 && passed > 0 ? 0 : 1;

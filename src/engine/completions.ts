@@ -10,12 +10,22 @@
 //
 // Before sleeping, the pump may poll the ring for a few microseconds when few tasks are in flight
 // (policy/scheduling.ts nextHostSpin): an event-loop wake-up costs more than a short round trip.
+//
+// The pump never holds the host thread for long: between batches it lets continuations run (a microtask),
+// and when work keeps coming back within its poll it never sleeps, so on its own it would run the thread
+// in microtasks only, and timers and I/O would wait for as long as the stream lasts (a pipeline fed by its
+// own completions lasts for ever). After PUMP_SLICE_MS without a macrotask turn it yields one.
 import { EMPTY, RUN_BIT, type SharedCore } from './memory.js';
 import { nextHostSpin, initialHostSpin, hostMayPoll } from '../policy/scheduling.js';
 import type { KeepAlive, Platform } from '../platform/types.js';
 
 /** Completions the host takes off the ring and sorts at once. */
 const DRAIN_BATCH = 4096;
+/**
+ * The longest the pump runs the host thread without a macrotask turn (ms): draining, polling and the
+ * continuations it lets run in between. A turn costs microseconds (setImmediate in Node).
+ */
+export const PUMP_SLICE_MS = 4;
 
 /** Where the pump hands what it takes off the ring, and what it asks before it sleeps. */
 export interface CompletionHandlers {
@@ -51,19 +61,22 @@ export class Completions {
   /** Whether a batch is sorted into slot order before it is handed over (drain). */
   readonly #sort: boolean;
   readonly #wait: Platform['waitAsync'];
+  readonly #turn: Platform['yieldToEventLoop'];
 
   /**
-   * `wait`: the platform's waitAsync. `poll`: false in the single-threaded mode, where the worker runs
+   * `wait`: the platform's waitAsync; `turn`, its yieldToEventLoop. `poll`: false in the single-threaded mode, where the worker runs
    * only when this thread yields. Then completions also come back in the order the one worker ran the
    * tasks, which is the order they were submitted in (within a priority level): the order drain() would
    * sort them into, near enough.
    */
-  constructor(core: SharedCore, keepAlive: KeepAlive, wait: Platform['waitAsync'], on: CompletionHandlers, poll = true) {
+  constructor(core: SharedCore, keepAlive: KeepAlive, wait: Platform['waitAsync'], turn: Platform['yieldToEventLoop'],
+    on: CompletionHandlers, poll = true) {
     if (!poll) this.#spinUs = -Infinity;   // below 1, and never probed again (the probe sets it from 0)
     this.#sort = poll;
     this.#core = core;
     this.#keepAlive = keepAlive;
     this.#wait = wait;
+    this.#turn = turn;
     this.#on = on;
     this.#ring = core.L.completions;
     this.#hostSeq = (core.L.header + core.L.H_hostSeq) >> 2;
@@ -94,7 +107,13 @@ export class Completions {
     const i32 = this.#core.i32;
     const on = this.#on;
     await null;
+    let turned = performance.now();   // when the thread last had a macrotask turn
     while (this.inFlight > 0) {
+      if (performance.now() - turned > PUMP_SLICE_MS) {
+        await this.#turn();
+        turned = performance.now();
+        continue;
+      }
       if (this.drain() > 0) { on.afterBatch(); await null; continue; }   // let continuations run between batches
       let missedAt = -1;
       const awaited = this.inFlight - on.unawaited();

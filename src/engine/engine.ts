@@ -128,7 +128,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
     this.semaphores = new Semaphores(core, () => this.isRunning());
     this.runs = new Runs(this);
     this.outcomes = new Outcomes(core, this.codec, this.fns, (t) => this.runs.taskName(t));
-    this.completions = new Completions(core, this.keepAlive, platform().waitAsync, {
+    this.completions = new Completions(core, this.keepAlive, platform().waitAsync, platform().yieldToEventLoop, {
       task: (t) => { if (!this.tasks.done(t) && !this.dependents.done(t)) this.recovery.retired(t); },
       run: (r) => this.runs.done(r),
       afterBatch: () => this.queue.check(),

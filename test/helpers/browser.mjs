@@ -1,4 +1,4 @@
-// Shared by the browser lanes (lane-chromium, lane-firefox, lane-browser-input, lane-examples): Debian's
+// Shared by the browser lanes (lane-chromium*, lane-firefox*, lane-examples, lane-bundle): Debian's
 // browsers driven by the pinned playwright-core (never `playwright install`), and an in-process static
 // server for the repository (the browser example's), with or without the cross-origin isolation headers.
 //   Chromium: Playwright's own protocol (CDP).
