@@ -459,7 +459,7 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
 // A spawned child's fingerprint names its fork-join level where a graph task names its node: node
 // FORK_LEVEL_NODE + min(level, FORK_LEVELS - 1). Graph nodes are at most 2^24 (maxTasks ≤ 2^24), so the two
 // never meet. Children at one level of a divide and conquer do about the same work, and a level deeper
-// about 1/k of it (k-way splits): the level is what predicts a child's duration (src/worker/grain.ts).
+// about 1/k of it (k-way splits): the level is what predicts a child's duration (src/worker/forecast.ts).
 export const FORK_LEVEL_NODE: u32 = (1 << 24) + 1;
 export const FORK_LEVELS: u32 = 64;
 // One fingerprint's predictor: one cache line. `seq` is a seqlock (learn/predictor.ts): odd while a writer

@@ -6,7 +6,7 @@
 // arguments did not fit the record. The graph node is the task's slot + 1 for a task of a laid-out graph
 // (a slot names one node while its graph stays laid out), 0 for async tasks. A spawned child's shape is
 // FORK_LEVEL_NODE + its fork-join level (layout.ts), from its record's `state` word, with size class 0:
-// the level, not its arguments' size, tells its children apart (src/worker/grain.ts).
+// the level, not its arguments' size, tells its children apart (src/worker/forecast.ts).
 //
 // The table is open-addressed: a fingerprint hashes to a home entry and may live in any of the PROBE
 // entries from there (each entry stores its full key, so two fingerprints never share a predictor).
@@ -99,7 +99,7 @@ export function predictObserve(table: usize, fn: u32, shape: u32, ms: f64): i32 
 /**
  * Any thread: folds sample ms into fingerprint (fn, shape) and returns its prediction after the sample
  * (the 1€ value, one atomic load: a writer folding another sample meanwhile makes it that one's), or NaN
- * when the sample was dropped or contended. A worker's fork-join predictions (src/worker/grain.ts).
+ * when the sample was dropped or contended. A worker's fork-join predictions (src/worker/forecast.ts).
  */
 export function predictFold(table: usize, fn: u32, shape: u32, ms: f64): f64 {
   const e = fold(table, fn + 1, shape, ms);
@@ -192,7 +192,7 @@ export function predictRead(table: usize, fn: u32, shape: u32, out: usize): i32 
 
 /**
  * Any thread: fingerprint (fn, shape)'s prediction (its 1€ value, one atomic load), NaN when it has none.
- * A worker's first look at a function's fork-join levels (src/worker/grain.ts), so a restored snapshot
+ * A worker's first look at a function's fork-join levels (src/worker/forecast.ts), so a restored snapshot
  * warm-starts them too.
  */
 export function predictValue(table: usize, fn: u32, shape: u32): f64 {
