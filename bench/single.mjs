@@ -3,6 +3,8 @@
 // - tiny: N × ex.async(spin, k), Promise.all; inline: a loop calling spin(k) N times into an array;
 //   and the floor of any one-off API that returns a promise per task: N pending promises made in a loop,
 //   then (after the burst, as the mode's worker runs only then) each resolved with spin(k), Promise.all.
+// - map: the same N items through one `ex.map(spin, items)` call (the batched one-off form: no promise
+//   per item); inline: a loop calling spin(k) on each item into an array.
 // - rerun: a 1000-task graph of independent spin(k) tasks, laid out and warmed, then `await ex.run(tf)`
 //   R times; inline: R × a loop of 1000 spin(k) calls.
 // Each at three task sizes (k iterations of spin: none, ~1 µs, ~20 µs of work); median of 3 timed
@@ -10,7 +12,7 @@
 import { createExecutor, loadBeatflow, median, now, fmt, table, errorCell } from './lib.mjs';
 import * as tasks from './tasks.mjs';
 
-export const cases = () => ['beatflow-single:tiny', 'beatflow-single:rerun'];
+export const cases = () => ['beatflow-single:tiny', 'beatflow-single:map', 'beatflow-single:rerun'];
 export const timeoutS = ({ quick }) => (quick ? 30 : 180);
 
 const SIZES = [0, 200, 2000];
@@ -55,6 +57,16 @@ export async function runCase(name, { quick }) {
           for (let i = 0; i < n; i++) { rs[i](tasks.spin(k)); rs[i] = undefined; }
           await Promise.all(ps);
         });
+      } else if (kind === 'map') {
+        const n = quick ? 10_000 : 100_000;
+        count = n;
+        const items = new Array(n).fill(k);
+        single = await timed(() => ex.map(tasks.spin, items));
+        inline = await timed(async () => {
+          const out = new Array(n);
+          for (let i = 0; i < n; i++) out[i] = tasks.spin(items[i]);
+          return out;
+        });
       } else {
         const runs = quick ? 20 : k === 2000 ? 50 : 200;
         count = 1000 * runs;
@@ -80,7 +92,8 @@ export function report(res) {
   for (const [name, r] of Object.entries(res)) {
     if (!r.ok) { rows.push([name, errorCell(r), '–', '–', '–', '–', '–', r.bgCores]); continue; }
     for (const x of r.result.rows) {
-      rows.push([r.result.kind === 'tiny' ? 'async burst' : '1000-task graph re-run', `spin(${x.k})`, fmt(x.inlineNs), fmt(x.singleNs),
+      const kind = { tiny: 'async burst', map: 'one map call', rerun: '1000-task graph re-run' }[r.result.kind];
+      rows.push([kind, `spin(${x.k})`, fmt(x.inlineNs), fmt(x.singleNs),
         `${x.ratio}×`, x.ratio <= TARGET ? 'met' : 'NOT met', x.floorRatio === undefined ? '–' : `${x.floorRatio}×`, r.bgCores]);
     }
   }

@@ -25,6 +25,7 @@ import { messages } from './errors.js';
 import { NoGpu } from './gpu/none.js';
 import type { GpuLane } from './gpu/types.js';
 import type { DeviceLane } from './engine/device.js';
+import { ArgLists } from './engine/arg-lists.js';
 // The built-in task modules (the algorithms, map) register their functions on the host when the list is
 // evaluated, so the host resolves them by identity as its workers do.
 import './builtins.js';
@@ -49,20 +50,6 @@ async function openGpu(opts: GpuOptions): Promise<OwnedLane> {
   return (await open(opts)) as unknown as OwnedLane;
 }
 
-const NO_ARGS: readonly unknown[] = Object.freeze([]);
-
-/**
- * A call's arguments from position `from` on: copied from `arguments` by index, which lets V8 skip
- * materializing the arguments object; none at all is the shared empty list.
- */
-function argsFrom(all: IArguments, from: number): readonly unknown[] {
-  const n = all.length - from;
-  if (n <= 0) return NO_ARGS;
-  const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) out[i] = all[from + i];
-  return out;
-}
-
 /**
  * Runs tasks and task graphs on a pool of worker threads sharing one WebAssembly memory.
  * Thread-safety: create and use an Executor from one thread (the host); tasks run on its workers.
@@ -76,6 +63,7 @@ function argsFrom(all: IArguments, from: number): readonly unknown[] {
  */
 export class Executor {
   readonly #e: Engine;
+  readonly #args = new ArgLists();
   readonly #metrics: Metrics;
   readonly #observers: Observers;
   readonly #topology: ExecutorTopology;
@@ -158,8 +146,10 @@ export class Executor {
    */
   async<R = unknown>(fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>>;
   async(fn: (...a: any[]) => unknown): Promise<unknown> {
-    // `arguments`, not a rest parameter: a call with no arguments for fn allocates no array.
-    return this.#e.tasks.plain(NORMAL, fn, argsFrom(arguments, 1), ASYNC);
+    // `arguments`, not a rest parameter, copied into a lent list: a call of up to three arguments for fn
+    // allocates no array (engine/arg-lists.ts says why that matters).
+    const args = this.#args.take(arguments, 1);
+    try { return this.#e.tasks.plain(NORMAL, fn, args, ASYNC); } finally { this.#args.give(args); }
   }
 
   /**
@@ -171,7 +161,8 @@ export class Executor {
   asyncAt(priority: Priority, fn: (...a: any[]) => unknown): Promise<unknown> {
     let level: number;
     try { level = checkedPriority('executor.asyncAt(priority, fn, ...args): priority', priority); } catch (e) { return Promise.reject(e); }
-    return this.#e.tasks.plain(level, fn, argsFrom(arguments, 2), ASYNC);
+    const args = this.#args.take(arguments, 2);
+    try { return this.#e.tasks.plain(level, fn, args, ASYNC); } finally { this.#args.give(args); }
   }
 
   /**

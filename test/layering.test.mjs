@@ -58,7 +58,8 @@ test('graph/ and policy/ import nothing threaded: only each other, errors.ts and
   assert.is(show(outside(under('graph/'), [under('graph/'), under('policy/'), is('errors.ts'), is('messages.ts')])), '');
   assert.is(show(outside(under('policy/'), [under('policy/'), is('errors.ts'), is('messages.ts')])), '');
   assert.is(show(outside(is('errors.ts'), [is('messages.ts')])), '');
-  assert.is(show(outside(is('messages.ts'), [])), '');
+  assert.is(show(outside(is('messages.ts'), [under('messages/')])), '');
+  assert.is(show(outside(under('messages/'), [under('messages/')])), '');
   assert.is(show(outside(is('options.ts'), [is('errors.ts'), under('platform/')])), '');
 });
 

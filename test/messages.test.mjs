@@ -1,4 +1,5 @@
-// Every user-facing message lives in one table, src/messages.ts `messages`, and each one is used. Read from
+// Every user-facing message lives in one table, src/messages.ts `messages` (written by area in
+// src/messages/), and each one is used. Read from
 // the TypeScript sources with the compiler's parser, so comments and the `beatflow.`-prefixed names of the
 // built-in task functions never count. Also here: describe() bounds what it copies of a value into a
 // message, internal errors say so, and the messages whose wording this table fixed.
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { Taskflow, CancellationToken } from 'beatflow';
 import { messages, describe } from '../build/src/errors.js';
+import { MESSAGE_AREAS } from '../build/src/messages.js';
 import { checkKernel } from '../build/src/kernels.js';
 
 const src = fileURLToPath(new URL('../src', import.meta.url));
@@ -25,6 +27,9 @@ function visit(file, fn) {
   go(sf);
 }
 
+/** The table: messages.ts and its areas. */
+const isTable = (file) => file === 'messages.ts' || file.startsWith('messages/');
+
 const isText = (n) => ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateHead(n) ||
   ts.isTemplateMiddle(n) || ts.isTemplateTail(n);
 const isLiteralMessage = (n) => isText(n) || ts.isTemplateExpression(n) ||
@@ -33,21 +38,21 @@ const isLiteralMessage = (n) => isText(n) || ts.isTemplateExpression(n) ||
 // ---
 const Table = suite('one table');
 
-Table('no file in src/ but messages.ts writes a beatflow message', () => {
+Table('no file in src/ but the table (messages.ts, messages/) writes a beatflow message', () => {
   const found = [];
   for (const file of files) {
-    if (file === 'messages.ts') continue;
+    if (isTable(file)) continue;
     visit(file, (n, at) => {
       if (isText(n) && /\bbeatflow[: ]/.test(n.text)) found.push(`${at(n)}: ${JSON.stringify(n.text.slice(0, 60))}`);
     });
   }
-  assert.is(found.join('\n'), '', 'move these into src/messages.ts messages');
+  assert.is(found.join('\n'), '', 'move these into the table (src/messages/, by area)');
 });
 
-Table('no error is built from a literal message outside messages.ts (prefixed or not)', () => {
+Table('no error is built from a literal message outside the table (prefixed or not)', () => {
   const found = [];
   for (const file of files) {
-    if (file === 'messages.ts') continue;
+    if (isTable(file)) continue;
     visit(file, (n, at) => {
       if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && /Error$/.test(n.expression.text) &&
           n.arguments?.length && isLiteralMessage(n.arguments[0])) found.push(`${at(n)}: new ${n.expression.text}(${n.arguments[0].getText().slice(0, 60)}…)`);
@@ -66,6 +71,19 @@ Table('every entry of messages is used somewhere in src/ (no dead messages)', ()
   }
   const dead = Object.keys(messages).filter((k) => !used.has(k));
   assert.equal(dead, [], 'entries nothing uses');
+});
+
+Table('each name is defined in one area only, and the table is every area together', () => {
+  const where = new Map();
+  const twice = [];
+  for (const [area, table] of Object.entries(MESSAGE_AREAS)) {
+    for (const k of Object.keys(table)) {
+      if (where.has(k)) twice.push(`${k}: ${where.get(k)} and ${area}`);
+      else where.set(k, area);
+    }
+  }
+  assert.equal(twice, [], 'a later area would silently replace the earlier entry');
+  assert.equal(Object.keys(messages).sort(), [...where.keys()].sort());
 });
 
 Table('internal errors say so and ask to be reported', () => {

@@ -32,6 +32,7 @@ const METRIC = {
   forkjoin: { get: (r) => r.nsPerTask, unit: 'ns/task', more: false },
   graphs: { get: (r) => r.nsPerTask, unit: 'ns/task', more: false },
   dependent: { get: (r) => r.ms, unit: 'ms', more: false },
+  single: { get: (r) => r.rows.find((x) => x.k === 200).ratio, unit: 'single / inline at spin(200)', more: false },
 };
 const cases = names.length > 0 ? names : [
   'tiny:beatflow', 'roundtrip:beatflow', 'reruns:beatflow:rerun:T1', 'reruns:beatflow:rerun:T2',

@@ -38,10 +38,13 @@ export function missingExports(module: CoreModule): string[] {
   return Object.keys(CORE_FUNCTIONS).filter((n) => !have.has(n));
 }
 
-/** build/core.wasm, beside build/src/ (this file is build/src/engine/core-source.js); undefined in a bundle without import.meta.url. */
+/**
+ * build/core.wasm, beside build/src/ (this file is build/src/engine/core-source.js); undefined in a bundle
+ * without import.meta.url. Written as `new URL('literal', import.meta.url)`, the form Vite and webpack
+ * follow: they emit the file as an asset of the bundle and put its URL here.
+ */
 function defaultUrl(): URL | undefined {
-  const here = import.meta.url as string | undefined;
-  return here === undefined ? undefined : new URL('../../core.wasm', here);
+  return typeof import.meta.url === 'string' ? new URL('../../core.wasm', import.meta.url) : undefined;
 }
 
 let modulePromise: Promise<CoreModule> | undefined;

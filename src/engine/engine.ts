@@ -378,7 +378,7 @@ function measureRound(core: SharedCore): number {
 
 async function importTaskModule(url: URL): Promise<Record<string, unknown>> {
   try {
-    return (await import(url.href)) as Record<string, unknown>;
+    return (await import(/* webpackIgnore: true */ /* @vite-ignore */ url.href)) as Record<string, unknown>;   // a URL known at run time: no bundler may follow it
   } catch (e) {
     throw new Error(messages.moduleLoad(url.href, e instanceof Error ? e.message : String(e), 'on the thread that creates the executor'), { cause: e });
   }

@@ -307,7 +307,7 @@ export class Pool {
 function startError(w: number, stage: 'spawned' | 'started' | 'loaded', code: number, error: unknown, entry: URL | undefined, moduleUrl: URL | undefined): Error {
   const why = error instanceof Error ? error.message : messages.threadExited(code);
   let message: string;
-  if (stage === 'spawned' && error !== undefined) message = messages.workerEntry((entry ?? workerEntry()).href, why);
+  if (stage === 'spawned' && error !== undefined) message = messages.workerEntry((entry ?? platform().entryUrl?.() ?? workerEntry()).href, why);
   else if (stage === 'started' && moduleUrl !== undefined) message = messages.moduleLoad(moduleUrl.href, why);
   else message = messages.workerStart(w, why);
   return new Error(message, { cause: error });

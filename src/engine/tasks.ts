@@ -87,7 +87,10 @@ export class Tasks {
 
   // ---- submitting ----
 
-  /** fn(...args) at priority `level` with no options: the fast path. `call` names it in errors. */
+  /**
+   * fn(...args) at priority `level` with no options: the fast path. `call` names it in errors. `args` is
+   * read during the call only (executor.ts lends it: arg-lists.ts); the backlog keeps a copy.
+   */
   plain<R>(level: number, fn: unknown, args: readonly unknown[], call: CallName): Promise<R> {
     const h = this.#h;
     if (!h.isOpen()) return Promise.reject(new Error(messages.closed(call.op)));
@@ -98,7 +101,7 @@ export class Tasks {
     const t = this.#queued === 0 ? this.#core.x.taskAlloc() : -1;
     if (t < 0) {   // every slot is taken: wait in the backlog until completions free one
       return new Promise<R>((resolve, reject) => {
-        this.#enqueue(newJob(fnId, args, h.fns.nameOf(fnId), BY_LEVEL[level], undefined, resolve as (v: unknown) => void, reject));
+        this.#enqueue(newJob(fnId, args.slice(), h.fns.nameOf(fnId), BY_LEVEL[level], undefined, resolve as (v: unknown) => void, reject));
       });
     }
     this.#slot = t;

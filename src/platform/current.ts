@@ -10,10 +10,12 @@ let active: Platform | undefined;
 /**
  * The worker entry: build/src/worker/main.js, part of the package's build (this file is
  * build/src/platform/current.js). Computed when a thread starts, not at import: a bundle may have no
- * import.meta.url (workerd), and one that runs threads names its own entry (options.workerUrl).
+ * import.meta.url (workerd), and one that runs threads names its own entry (options.workerUrl, or the
+ * `new Worker(new URL(…))` of web.ts and node.ts). The comments keep Vite and webpack from copying the
+ * file into a bundle as an asset: it finds its adapter by a computed import, which no bundle can serve.
  */
 export function workerEntry(): URL {
-  return new URL('../worker/main.js', import.meta.url);
+  return new URL(/* webpackIgnore: true */ /* @vite-ignore */ '../worker/main.js', import.meta.url);
 }
 
 /** Installs a platform adapter for every executor created from now on. */
@@ -48,6 +50,6 @@ const ADAPTERS: Record<ReturnType<typeof runtimeName>, string> = {
 export async function ensurePlatform(): Promise<Platform> {
   if (active !== undefined) return active;
   const spec = ADAPTERS[runtimeName()];
-  const mod = (await import(spec)) as { platform: Platform };
+  const mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ spec)) as { platform: Platform };
   return (active ??= mod.platform);
 }

@@ -37,7 +37,7 @@ export function loadDawn(): Promise<DawnLoad> {
     }
     try {
       const spec = DAWN_PACKAGE;   // a variable: bundlers and tsc leave the optional dependency alone
-      const mod = (await import(spec)) as DawnModule;
+      const mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ spec)) as DawnModule;
       return { ok: true, instance: (backend) => pin(mod.create([`backend=${backend}`])) };
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;

@@ -5,12 +5,19 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
+// Unprefixed on purpose: webpack 5.112 renders `new Worker(new URL(…))` on a named import of
+// 'node:worker_threads' as `….Worker__webpack_require__.wc`, a TypeError at run time; on 'worker_threads' it
+// bundles the worker.
+import { Worker as BundledWorker } from 'worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { messages } from '../errors.js';
 import { atomicsWait } from './wait.js';
 import { workerEntry } from './current.js';
 import type { KeepAlive, Platform, SpawnOptions, TextFiles, ThreadHandle, WorkerContext } from './types.js';
 import { TimerKeepAlive } from './keep-alive.js';
+
+/** webpack's module loader: a function inside a webpack bundle, undeclared anywhere else. */
+declare const __webpack_require__: unknown;
 
 /**
  * Workers inherit the host's flags (execArgv left undefined), except that --input-type applies only to an
@@ -25,16 +32,24 @@ function workerExecArgv(): string[] | undefined {
   return argv.filter((a) => !processWide.test(a));
 }
 
-/** Starts a worker thread on its entry. A failure to load it arrives as the thread's 'error', then 'exit'. */
+/**
+ * Starts a worker thread on its entry: options.workerUrl, else the package's. A failure to load it arrives
+ * as the thread's 'error', then 'exit'. Inside a webpack bundle (whose parser leaves `webpackIgnore` on
+ * workerEntry() and bundles the `new Worker(new URL('literal', import.meta.url))` below as a worker
+ * chunk) the Node worker entry, which installs this adapter statically; unbundled, worker/main.js.
+ */
 function spawnThread(opts: SpawnOptions): ThreadHandle {
-  return new Worker(opts.entry ?? workerEntry(), {
+  const options = {
     workerData: opts.workerData,
     resourceLimits: opts.resourceLimits,
     name: opts.name,
     execArgv: workerExecArgv(),
     stdout: false,
     stderr: false,
-  }) as unknown as ThreadHandle;
+  };
+  if (opts.entry !== undefined) return new Worker(opts.entry, options) as unknown as ThreadHandle;
+  if (typeof __webpack_require__ === 'undefined') return new Worker(workerEntry(), options) as unknown as ThreadHandle;
+  return new BundledWorker(new URL('../entries/worker-node.js', import.meta.url), options) as unknown as ThreadHandle;
 }
 
 /**

@@ -72,6 +72,8 @@ export interface Platform {
   baseUrl(): URL;
   /** Starts a worker thread on src/worker/main.ts. A failure to load it arrives as 'error', then 'exit'. */
   spawnThread(opts: SpawnOptions): ThreadHandle;
+  /** The worker entry spawnThread starts when given none, where it is not current.ts workerEntry(); for messages. */
+  entryUrl?(): URL;
   keepAlive(): KeepAlive;
   /** Resolves after the event loop had a turn (timers and I/O callbacks can run), not just the microtasks. */
   yieldToEventLoop(): Promise<void>;

@@ -4,7 +4,7 @@
 // blocks: it waits with Atomics.waitAsync, or a poll where there is none (wait-async.ts), and workers
 // block in Wasm.
 import { messages } from '../errors.js';
-import { runtimeName, workerEntry } from './current.js';
+import { runtimeName } from './current.js';
 import { atomicsWait } from './wait.js';
 import { EXIT, INIT, exitWith, startData, type ErrorRecord } from './inbox.js';
 import type { KeepAlive, Platform, SpawnOptions, ThreadHandle, WorkerContext } from './types.js';
@@ -20,6 +20,26 @@ function rebuild(r: ErrorRecord): Error {
   return e;
 }
 
+/**
+ * A module worker on `opts.entry` (options.workerUrl, or Deno's), else on the package's browser worker
+ * entry. That one is written as `new Worker(new URL('literal', import.meta.url), { type: 'module' })`,
+ * the form Vite and webpack recognise: they bundle the entry, with everything it imports, as a worker
+ * of the application, so a bundled page needs no options.workerUrl.
+ */
+function startModuleWorker(opts: SpawnOptions): { worker: Worker; entry: URL } {
+  if (opts.entry !== undefined) return { worker: new Worker(opts.entry, { type: 'module', name: opts.name }), entry: opts.entry };
+  const worker = new Worker(new URL('../entries/worker-browser.js', import.meta.url), { type: 'module', name: opts.name });
+  return { worker, entry: browserEntry() };
+}
+
+/**
+ * The browser worker entry's URL, for messages about it. The comments keep bundlers from following it: in
+ * a bundle the worker has another URL, which the page cannot learn.
+ */
+function browserEntry(): URL {
+  return new URL(/* webpackIgnore: true */ /* @vite-ignore */ '../entries/worker-browser.js', import.meta.url);
+}
+
 /** A module worker with Node's Worker events: 'exit' comes from its last message, a load failure or terminate(). */
 class WebThread implements ThreadHandle {
   readonly threadId = nextThreadId++;
@@ -28,8 +48,7 @@ class WebThread implements ThreadHandle {
   #exited = false;
 
   constructor(opts: SpawnOptions) {
-    const entry = opts.entry ?? workerEntry();
-    const w = new Worker(entry, { type: 'module', name: opts.name });
+    const { worker: w, entry } = startModuleWorker(opts);
     this.#worker = w;
     w.onmessage = (e: MessageEvent) => {
       const m = e.data as Record<string, any> | null;
@@ -139,6 +158,7 @@ export const platform: Platform = {
   cpuCount: () => (globalThis as any).navigator?.hardwareConcurrency || 1,
   baseUrl: () => new URL('.', (globalThis as any).document?.baseURI ?? location.href),
   spawnThread: (opts) => new WebThread(opts),
+  entryUrl: browserEntry,
   keepAlive: () => noHold,
   yieldToEventLoop,
   waitAsync: atomicsWait,

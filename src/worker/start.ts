@@ -55,7 +55,7 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   const data = port.data;
   const th = new Thread(SharedCore.attach(data.module, data.memory), data.worker, platform.waitAsync);
   post({ type: 'started' });
-  const ns = data.moduleUrl ? ((await import(data.moduleUrl)) as Record<string, unknown>) : data.moduleNamespace ?? {};
+  const ns = data.moduleUrl ? ((await import(/* webpackIgnore: true */ /* @vite-ignore */ data.moduleUrl)) as Record<string, unknown>) : data.moduleNamespace ?? {};
   post({ type: 'loaded' });
 
   // Each part of the worker, made once for this thread: closures over it (thread.ts says why), each

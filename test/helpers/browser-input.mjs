@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { launch, openPage, requireBrowser, serve, urlOf } from './browser.mjs';
 
-const ENTRY = '/build/src/worker/main.js';
+const ENTRY = '/build/src/entries/worker-browser.js';   // the package's browser worker entry (platform/web.ts)
 /** Each case: the page's ?case=, how the server answers, and the start of the message create() must reject with. */
 const CASES = [
   { name: 'a task module that 404s (isolated page)', kase: 'missingModule', isolated: true,
