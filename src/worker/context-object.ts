@@ -65,8 +65,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       }
       x.spawnPush(w, t, parent);
     }
-    const kids = frameKids[th.depth - 1];
-    if (kids === undefined) frameKids[th.depth - 1] = [t]; else kids.push(t);   // [t]: a push onto [] reserves 17 slots
+    (frameKids[th.depth - 1] ??= []).push(t);
     return t;
   }
 
@@ -120,7 +119,9 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
   /**
    * A subflow of independent tasks (worker/subflow.ts): each spawned with its bound arguments as ctx.spawn
    * spawns, then all joined as ctx.join joins a list. Their results in order, written over their handles:
-   * one array for both, as a recursion makes a subflow a call.
+   * one array for both, as a recursion makes a subflow a call. The handles are this frame's own, just
+   * made, so they need none of join's checks (and the join nests no deeper than ctx.join's: deep
+   * recursions through subflows spend stack per frame).
    */
   function forkJoin(nodes: readonly Node[]): unknown[] {
     const n = nodes.length;
@@ -129,34 +130,30 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       const fn = nodes[i]._fn, bound = nodes[i]._bound;
       list[i] = bound.length === 1 && typeof bound[0] === 'number' ? spawnHere(fn, undefined, 1, bound[0], 0, 0) : spawnHere(fn, bound, 0, 0, 0, 0);
     }
-    return lazy.joinAll(list, list) ?? joinJobs(list, list);
+    const inline = lazy.joinAll(list, list);
+    if (inline !== undefined) return inline;
+    if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, frameTask[th.depth - 1], 'ctx.join()');   // helping nests deeper
+    return joinChildren(frameKids[th.depth - 1] ?? NO_KIDS, list, false, list);
   }
 
   function join(handles: number | WorkerAsyncTask | readonly (number | WorkerAsyncTask)[]): any {
     if (Array.isArray(handles)) {   // children that all ran inline: no job to wait for (lazy.ts)
       const out = lazy.joinAll(handles);
       if (out !== undefined) return out;
-      return joinJobs(handles, undefined);
     } else if (lazy.slot(handles as number) >= 0) {
       return lazy.joinAll([handles as number])![0];
     }
-    return joinJobs([handles as number | WorkerAsyncTask], undefined)[0];
-  }
-
-  /**
-   * ctx.join of a list that is not all inline children (jobs among them, dependent tasks, or bad handles):
-   * checked whole before anything is waited for. Results in `into` when given (joinChildren).
-   */
-  function joinJobs(list: readonly (number | WorkerAsyncTask)[], into: unknown[] | undefined): unknown[] {
     const kids = th.depth > 0 ? frameKids[th.depth - 1] : undefined;
+    const list: readonly (number | WorkerAsyncTask)[] = Array.isArray(handles) ? handles : [handles];
     let jobs = false;
     for (const c of list) {
-      if (c instanceof WorkerAsyncTask) return joinMixed(kids, list, true) as unknown[];
+      if (c instanceof WorkerAsyncTask) return joinMixed(kids, list, Array.isArray(handles));
       if (c < 0 ? lazy.slot(c) < 0 : !kids || !kids.includes(c)) throw new Error(messages.notAChild(c));
       if (c >= 0) jobs = true;
     }
     if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, frameTask[th.depth - 1], 'ctx.join()');   // helping nests deeper
-    return joinChildren(kids ?? NO_KIDS, list as readonly number[], false, into);
+    const out = joinChildren(kids ?? NO_KIDS, list as readonly number[]);
+    return Array.isArray(handles) ? out : out[0];
   }
 
   const fork = { helpUntil, forkJoin, stopRunOf, tokenOf };
