@@ -6,7 +6,7 @@ export { mpmcPush, mpmcPop, mpmcLength } from "./mpmc";
 export { dequePush, dequePop, dequeSteal, dequeLength } from "./deque";
 export { notifyWork, wakeOne, wakeAllForShutdown, beginSearch, endSearchFound, endSearchEmpty, announceSleep, cancelSleep, park } from "./sleep";
 export { heapAlloc, heapFree, heapUsable } from "./heap";
-export { taskAlloc, taskFree, taskAllocW, taskFreeW, slotCacheInit, submit, submitQuiet, submitAt, queuedLength, wakeIfBacklog, runStart, runStartAt, runCancel, retire, retireFromHost, flushRun, spawnPush } from "./tasks";
+export { taskAlloc, taskFree, taskAllocW, taskFreeW, slotCacheInit, submit, submitQuiet, submitAt, queuedLength, wakeIfBacklog, runStart, runStartAt, runCancel, retire, retireFromHost, flushRun, spawnPush, spawnRecord, spawnNumber } from "./tasks";
 export { next, tryNext, requeue, finish, finishNested, helpNext, calibrateSpin, recoverWorker, setStealDomain, runningWorkers, queuedOn } from "./worker";
 export { depInit, depFinished, depHold, depLink, depArm, depState, depRelease, depDisown } from "./dependent";
 export { semInit, semAdjust } from "./semaphores";

@@ -107,7 +107,7 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 //   0   top parked · ·                      (thieves and owner CAS top; wakers CAS parked; atomic)
 //   64  bottom buf mask current rng more batchRun batchCount searching awaitList awaitCap domStart domCount metrics
 //                                       (owner writes; thieves atomic-load bottom; dom*/metrics host config)
-//   128 executed steals failedSteals parks wakeups overflows slotCache slotCached liveDelta frames exit · pops choices
+//   128 executed steals failedSteals parks wakeups overflows slotCache slotCached liveDelta frames exit qspin inlined · pops choices
 //                                       (owner writes plainly; host reads for metrics and after the thread died)
 @unmanaged export class WorkerSlot {
   top: i32;
@@ -146,7 +146,9 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   qspin: u32;        // heap pointer to this worker's spin-policy Q-table (QTable; learn/spin.ts), 0 = the
                      //   heuristic. Host-written before the thread starts (src/learn/spin.ts), published by thread
                      //   creation; then read-only. The table itself is owner-only (qtable.ts)
-  _m3: u64;
+  inlined: u32;      // children run inline at their spawn (src/worker/lazy.ts): owner-written plainly, read by the
+                     //   host for metrics, as `executed`; the core never reads it
+  _m3: u32;
   pops: u32;         // owner-only: pops from the submission queues (priority aging, worker.ts explore)
   choices: u32;      // heap pointer to the thread's condition-choice buffer (Choice below; src/worker/choices.ts);
                      //   owner-written plainly, freed by the host after the thread died (memory.ts reclaimWorker)
@@ -179,6 +181,14 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                   // 0 for the last (semaphores.ts; plain, under the semaphore's lock).
                   // dependent: the task that made it + 1 (0: the host made it), written before the flag
                   // shows; the host's crash scan releases the handles of dead makers (src/engine/recovery.ts)
+                  // A spawned child (TaskFlag.Child, never revocable): its fork-join level, its spawner's + 1
+                  // (learn/predictor.ts taskShape), written by the spawner and published by spawnPush's push.
+                  // The meanings never meet: each use of a slot writes its flags word afresh when the record
+                  // is made, and the flag names the meaning: spawnRecord stores exactly Child; Semaphores is ORed only
+                  // onto graph tasks (a run, src/engine/semaphores.ts) and Dependent only onto a lone task
+                  // written by initLoneTask (dependent.ts depInit), whose flags never hold Child. taskShape
+                  // reads a level only under Child; semaphores.ts links only Semaphores tasks; depInit
+                  // rewrites `state` before its flag shows
   fn: u32;        // function id; written by the host, published by the queue push of this task
   pending: i32;   // strong predecessors not yet finished this run; atomic.sub by each finishing predecessor.
                   // dependent: dependencies not retired yet, + 1 while its maker is still linking it
@@ -446,6 +456,12 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
   evicted: u32;     // predictors replaced by another fingerprint whose probe window was full
   _n0: u64; _n1: u64; _n2: u64; _n3: u64; _n4: u64; _n5: u64;
 }
+// A spawned child's fingerprint names its fork-join level where a graph task names its node: node
+// FORK_LEVEL_NODE + min(level, FORK_LEVELS - 1). Graph nodes are at most 2^24 (maxTasks ≤ 2^24), so the two
+// never meet. Children at one level of a divide and conquer do about the same work, and a level deeper
+// about 1/k of it (k-way splits): the level is what predicts a child's duration (src/worker/forecast.ts).
+export const FORK_LEVEL_NODE: u32 = (1 << 24) + 1;
+export const FORK_LEVELS: u32 = 64;
 // One fingerprint's predictor: one cache line. `seq` is a seqlock (learn/predictor.ts): odd while a writer
 // holds it; every other word is loaded and stored atomically between the writer's CAS and release, so a
 // reader whose two loads of `seq` agree (and are even) read one consistent state.
@@ -453,7 +469,8 @@ export const METRIC_SLOT_BYTES: usize = METRIC_WAIT + (<usize>METRIC_BUCKETS << 
 @unmanaged export class Predictor {
   seq: u32;         // even: stable; odd: a writer is updating (it took it by CAS even → odd)
   fn1: u32;         // function id + 1 (0: the entry is free)
-  shape: u32;       // size class << 25 | graph node (task slot + 1; 0 for async tasks and spawned children)
+  shape: u32;       // size class << 25 | graph node (task slot + 1; 0 for async tasks), or for a spawned child
+                    // FORK_LEVEL_NODE + its fork-join level (learn/predictor.ts)
   samples: u32;     // samples folded in
   mean: f64;        // Welford's running mean and sum of squared deviations (ms)
   m2: f64;

@@ -5,7 +5,7 @@ import {
   HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED,
   Frames, FrameEntry, AwaitEntry, Choice, Job, MapJob, MapBlock, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
   METRIC_SLOT_BYTES, Token, Sem, SemLedger, SemHold, SemList, Deque, DepLink, LEVEL_SHIFT, LearnTable, Predictor, LogitModel, QTable, RouterBlock, RouteModel,
-  ShapeBlock, ShapeStat,
+  ShapeBlock, ShapeStat, FORK_LEVEL_NODE, FORK_LEVELS,
 } from "./layout";
 
 export function off_header(): usize { return HEADER; }
@@ -53,6 +53,7 @@ export function off_W_domStart(): usize { return offsetof<WorkerSlot>("domStart"
 export function off_W_domCount(): usize { return offsetof<WorkerSlot>("domCount"); }
 export function off_W_metrics(): usize { return offsetof<WorkerSlot>("metrics"); }
 export function off_W_exit(): usize { return offsetof<WorkerSlot>("exit"); }
+export function off_W_inlined(): usize { return offsetof<WorkerSlot>("inlined"); }
 export function size_Task(): usize { return offsetof<Task>(); }
 export function off_T_fn(): usize { return offsetof<Task>("fn"); }
 export function off_T_pending(): usize { return offsetof<Task>("pending"); }
@@ -184,6 +185,8 @@ export function off_LT_dropped(): usize { return offsetof<LearnTable>("dropped")
 export function off_LT_contended(): usize { return offsetof<LearnTable>("contended"); }
 export function off_LT_evicted(): usize { return offsetof<LearnTable>("evicted"); }
 export function size_Predictor(): usize { return offsetof<Predictor>(); }
+export function flag_ForkLevelNode(): u32 { return FORK_LEVEL_NODE; }
+export function count_ForkLevels(): u32 { return FORK_LEVELS; }
 export function size_LogitModel(): usize { return offsetof<LogitModel>(); }
 export function off_LM_updates(): usize { return offsetof<LogitModel>("updates"); }
 export function off_LM_dropped(): usize { return offsetof<LogitModel>("dropped"); }

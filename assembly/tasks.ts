@@ -425,6 +425,42 @@ export function spawnPush(w: u32, t: u32, spawner: u32): void {
   store<u32>(p, spawner + 1, T_SUCC);
 }
 
+/**
+ * Worker w, inside task `spawner`: writes a child of function `fn` into a slot of w's own (taskAllocW):
+ * no run, no edges, no result, no arguments yet; the spawner's cancellation `token`, the run `stopRun`
+ * whose failure or cancellation skips it (in `pred`: a child has no predecessors) and its fork-join
+ * `level` (in `state`: a child is never revocable). Returns the slot, or -1 when none is free. The
+ * caller writes the arguments, then spawnPush publishes the record. `succ` is cleared before the Child
+ * flag shows (its atomic store orders the clear first): the slot's `succ` may still name a task from its
+ * last use, and the host's orphan scan (src/engine/recovery.ts) must never take this child for one of a
+ * task dying now. src/worker/context-object.ts.
+ */
+export function spawnRecord(w: u32, fn: u32, token: u32, stopRun: u32, level: u32): i32 {
+  const t = taskAllocW(w);
+  if (t < 0) return t;
+  const p = taskAt(<u32>t);
+  const task = changetype<Task>(p);
+  task.succ = 0;
+  atomic.store<u32>(p, TaskFlag.Child, T_FLAGS);
+  task.fn = fn; task.run = NONE; task.nsucc = 0; task.npred = 0; task.deps = 0; task.pending = 0;
+  task.resInfo = 0; task.argInfo = 0; task.state = level; task.token = token; task.pred = stopRun;
+  return t;
+}
+
+/**
+ * spawnRecord and spawnPush in one call, for the common shape of divide and conquer: one number `a0` as
+ * the only argument (`argInfo`: the codec's word for that, src/engine/codec.ts). The slot, or -1.
+ */
+export function spawnNumber(w: u32, fn: u32, spawner: u32, token: u32, stopRun: u32, level: u32, argInfo: u32, a0: f64): i32 {
+  const t = spawnRecord(w, fn, token, stopRun, level);
+  if (t < 0) return t;
+  const task = changetype<Task>(taskAt(<u32>t));
+  task.a0 = a0;
+  task.argInfo = argInfo;
+  spawnPush(w, <u32>t, spawner);
+  return t;
+}
+
 /** Successor s is ready: keep the first for the caller, count and publish the others. */
 function release(w: u32, r: u32, s: u32, first: i32): i32 {
   if (first == EMPTY) return <i32>s;

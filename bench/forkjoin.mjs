@@ -1,8 +1,10 @@
 // forkjoin: recursive divide and conquer through this.spawn / this.join (helping while joining), at 1
-// and 2 workers, against C++ Taskflow's figures (anchors): fib(30) through spawn/join beside Taskflow's
-// TaskGroup+corun (71.7 / 35.5 ns/task), fib(30) through subflows beside tf::Subflow (62.9 / 29.0), and
-// skynet (10-ary) depth 7 beside 60.5 / 30.8 ns/task. One process per (case, workers); one untimed run,
-// then the median of 3.
+// and 2 workers, with the learning scheduler's predictive inlining on (the default) and off (the plain
+// twin, `learning: false`, every child a job), each case in turn in one command, against C++ Taskflow's
+// figures (anchors): fib(30) through spawn/join beside Taskflow's TaskGroup+corun (71.7 / 35.5 ns/task),
+// fib(30) through subflows beside tf::Subflow (62.9 / 29.0), and skynet (10-ary) depth 7 beside 60.5 /
+// 30.8 ns/task. A task is a call, inline or not, so both twins count the same tasks. One process per
+// (case, workers, twin); one untimed run, then the median of 3.
 import { childMain, createExecutor, loadBeatflow, median, now, fmt, table, errorCell } from './lib.mjs';
 import * as tasks from './tasks.mjs';
 
@@ -16,50 +18,74 @@ const TASKS = { fib: 2692537, subflow: 2692537, skynet: 11111111 };
 const QUICK_TASKS = { fib: 242785, subflow: 242785, skynet: 111111 };
 const TASKFLOW = { fib: [71.7, 35.5], subflow: [62.9, 29.0], skynet: [60.5, 30.8] };
 const TASKFLOW_KIND = { fib: 'TaskGroup+corun fib(31)', subflow: 'tf::Subflow fib(30)', skynet: 'TaskGroup skynet depth 7' };
+const TARGET = 1;   // ours / Taskflow
 
-export const cases = () => Object.keys(KINDS).flatMap((k) => [`beatflow:${k}:T1`, `beatflow:${k}:T2`]);
+// `beatflow:<kind>:T<n>` is the default executor (inlining on); `…:off` the same with learning: false.
+// Each pair runs on, off, so the two twins see the machine at the same minutes.
+export const cases = () => Object.keys(KINDS).flatMap((k) => [1, 2].flatMap((t) => [`beatflow:${k}:T${t}`, `beatflow:${k}:T${t}:off`]));
 export const timeoutS = ({ quick }) => (quick ? 30 : 180);
 
 export async function runCase(name, { quick }) {
-  const [, kind, t] = name.split(':');
+  const [, kind, t, twin] = name.split(':');
   const workers = Number(t.slice(1));
+  const learning = twin !== 'off';
   await loadBeatflow();
-  const ex = await createExecutor({ workers, maxTasks: 1 << 21 });
+  const ex = await createExecutor({ workers, maxTasks: 1 << 21, learning });
+  const cpuMs = [];
   const once = async () => {
+    const c0 = process.cpuUsage();
     const t0 = now();
     const n = quick ? 25 : 30;
     const leaves = quick ? 1e5 : 1e7;
     const r = kind === 'skynet' ? await ex.async(tasks.skynet, 0, leaves, 10) : await ex.async(kind === 'fib' ? tasks.fib : tasks.sfib, n);
     const ms = now() - t0;
+    const c = process.cpuUsage(c0);
+    cpuMs.push((c.user + c.system) / 1e3);
     const want = kind === 'skynet' ? (leaves * (leaves - 1)) / 2 : (quick ? 75025 : 832040);
     if (r !== want) throw new Error(`${kind} returned ${r}, expected ${want}`);
     return ms;
   };
   await once();
+  const count = (k) => ex.stats().workers.reduce((a, w) => a + w[k], 0);
+  const inlined0 = count('inlined'), executed0 = count('executed');
   const runsMs = [];
+  cpuMs.length = 0;
   for (let i = 0; i < 3; i++) runsMs.push(await once());
+  const inlined = count('inlined') - inlined0, executed = count('executed') - executed0;
   await ex.close();
   const ms = median(runsMs);
   const n = (quick ? QUICK_TASKS : TASKS)[kind];
-  return { kind, workers, tasks: n, runsMs: runsMs.map((x) => +x.toFixed(1)), medianMs: +ms.toFixed(1), nsPerTask: +((ms * 1e6) / n).toFixed(1) };
+  return {
+    kind, workers, learning, tasks: n, runsMs: runsMs.map((x) => +x.toFixed(1)), medianMs: +ms.toFixed(1),
+    nsPerTask: +((ms * 1e6) / n).toFixed(1), cpuNsPerTask: +((median(cpuMs) * 1e6) / n).toFixed(1),
+    inlineShare: +(inlined / (inlined + executed)).toFixed(4),
+  };
 }
 
 export function report(res) {
   const rows = Object.entries(res).map(([name, r]) => {
-    const [, kind, t] = name.split(':');
+    const [, kind, t, twin] = name.split(':');
     const T = Number(t.slice(1));
     const tfNs = TASKFLOW[kind][T - 1];
-    if (!r.ok) return [KINDS[kind], T, '–', errorCell(r), '–', tfNs, '–', r.bgCores];
+    const label = twin === 'off' ? 'off' : 'on';
+    if (!r.ok) return [KINDS[kind], T, label, '–', errorCell(r), '–', '–', tfNs, '–', '–', '–', r.bgCores];
     const x = r.result;
     const q = x.nsPerTask / tfNs;
-    return [KINDS[kind], T, x.tasks, `${fmt(x.medianMs)} ms`, fmt(x.nsPerTask), tfNs, `${q.toFixed(2)}×${q <= 4 ? ' (met)' : ' (not met)'}`, r.bgCores];
+    const other = res[twin === 'off' ? `beatflow:${kind}:${t}` : `beatflow:${kind}:${t}:off`];
+    const speedup = twin !== 'off' && other?.ok ? `${(other.result.nsPerTask / x.nsPerTask).toFixed(2)}×` : '–';
+    return [KINDS[kind], T, label, x.tasks, `${fmt(x.medianMs)} ms`, fmt(x.nsPerTask), fmt(x.cpuNsPerTask), tfNs,
+      `${q.toFixed(2)}×${q <= TARGET ? ' (met)' : ' (not met)'}`, speedup, `${(100 * x.inlineShare).toFixed(1)} %`, r.bgCores];
   });
   return [
-    '## forkjoin: recursive divide and conquer through spawn/join, median of 3',
+    '## forkjoin: recursive divide and conquer through spawn/join, median of 3, predictive inlining on and off',
     '',
-    table(['case', 'T', 'tasks', 'median', '**ns/task**', 'Taskflow ns/task', 'ours / Taskflow', 'bg cores'], rows),
+    table(['case', 'T', 'inlining', 'tasks', 'median', '**ns/task**', 'CPU ns/task', 'Taskflow ns/task', 'ours / Taskflow', 'off / on', 'run inline', 'bg cores'], rows),
     '',
-    `Taskflow: taskflow.md §1 — ${Object.values(TASKFLOW_KIND).join('; ')}. Target ≤ 4×.`,
+    `Taskflow: taskflow.md §1 — ${Object.values(TASKFLOW_KIND).join('; ')}. Target ≤ ${TARGET}×. "off": learning: false ` +
+      '(every child a job); "off / on": the plain twin\'s ns/task over the inlining one\'s, same command; ' +
+      '"run inline": the share of the calls that ran inline (the rest were jobs). "CPU ns/task": the process\'s ' +
+      'CPU time over the same runs (every thread: at 2 workers it counts both, searching included), which ' +
+      'other processes\' load does not inflate as it does wall time.',
   ].join('\n');
 }
 

@@ -159,9 +159,9 @@ export async function coreOf(ex, indexUrl) {
   return engineOf(ex, 'bench').core;
 }
 
-export async function createExecutor({ workers = 2, maxTasks } = {}) {
+export async function createExecutor({ workers = 2, maxTasks, learning } = {}) {
   const { Executor } = await loadBeatflow();
-  const opts = { workers, module: TASKS_URL, ...(maxTasks && { maxTasks }) };
+  const opts = { workers, module: TASKS_URL, ...(maxTasks && { maxTasks }), ...(learning !== undefined && { learning }) };
   try {
     return await Executor.create(opts);
   } catch (e) {

@@ -2,7 +2,7 @@
 // predictors of task fingerprints, a Q-table, the placement router's models and per-shape measurements.
 export { vecDot, vecAxpy, vecScale, vecDotScalar, vecAxpyScalar } from "./vec";
 export { logitSize, logitInit, logitPredict, logitUpdate } from "./logistic";
-export { learnSize, learnSetup, learnEnable, learnObserve, taskShape, predictObserve, predictRead, predictReadAt, predictRestore, predictReset } from "./predictor";
+export { learnSize, learnSetup, learnEnable, learnObserve, taskShape, predictObserve, predictFold, predictValue, predictRead, predictReadAt, predictRestore, predictReset } from "./predictor";
 export { qSize, qInit, qChoose, qBest, qUpdate, qValue } from "./qtable";
 export { routerSize, routerInit, routerResetModel, routerFeatures, routerModel, routerCheck, routerPredict, routerSupport, routerUpdate } from "./router";
 export { shapeSize, shapeInit, shapeReset, shapeStat, shapeObserve } from "./shapes";

@@ -4,7 +4,9 @@
 // 1 + floor(log2 L) of the largest argument length L (bytes of an encoded argument, elements of a shared
 // array; 0 when every argument fits its word: numbers, booleans, null, tuples); SPILLED (63) when the
 // arguments did not fit the record. The graph node is the task's slot + 1 for a task of a laid-out graph
-// (a slot names one node while its graph stays laid out), 0 for async tasks and spawned children.
+// (a slot names one node while its graph stays laid out), 0 for async tasks. A spawned child's shape is
+// FORK_LEVEL_NODE + its fork-join level (layout.ts), from its record's `state` word, with size class 0:
+// the level, not its arguments' size, tells its children apart (src/worker/forecast.ts).
 //
 // The table is open-addressed: a fingerprint hashes to a home entry and may live in any of the PROBE
 // entries from there (each entry stores its full key, so two fingerprints never share a predictor).
@@ -16,7 +18,7 @@
 // sample (LearnTable.contended) rather than waiting: a predictor loses one sample of thousands, a worker
 // never spins behind another. Per-worker shards merged on read were the alternative; they would multiply
 // the table by the worker count and make every read a merge of 1€ states, which do not merge.
-import { header, taskAt, Task, TaskFlag, NONE, LearnTable, Predictor } from "../layout";
+import { header, taskAt, Task, TaskFlag, NONE, LearnTable, Predictor, FORK_LEVEL_NODE, FORK_LEVELS } from "../layout";
 import { seqTryLock, seqUnlock, seqBegin, seqValid, loadF64, storeF64 } from "./seqlock";
 import { oneEuroFold } from "./one-euro";
 
@@ -40,7 +42,8 @@ function hashKey(fn1: u32, shape: u32): u32 {
 export function taskShape(t: u32): u32 {
   const p = taskAt(t);
   const task = changetype<Task>(p);
-  const node: u32 = task.run != NONE && (task.flags & TaskFlag.Child) == 0 ? t + 1 : 0;
+  if ((task.flags & TaskFlag.Child) != 0) return FORK_LEVEL_NODE + min(task.state, FORK_LEVELS - 1);   // size class 0
+  const node: u32 = task.run != NONE ? t + 1 : 0;
   return sizeClassOf(p, task.argInfo) << 25 | node;
 }
 
@@ -93,9 +96,29 @@ export function predictObserve(table: usize, fn: u32, shape: u32, ms: f64): i32 
   return observe(table, fn + 1, shape, ms);
 }
 
+/**
+ * Any thread: folds sample ms into fingerprint (fn, shape) and returns its prediction after the sample
+ * (the 1€ value, one atomic load: a writer folding another sample meanwhile makes it that one's), or NaN
+ * when the sample was dropped or contended. A worker's fork-join predictions (src/worker/forecast.ts).
+ */
+export function predictFold(table: usize, fn: u32, shape: u32, ms: f64): f64 {
+  const e = fold(table, fn + 1, shape, ms);
+  return e > CONTENDED ? loadF64(e + offsetof<Predictor>("x")) : NaN;
+}
+
 function observe(table: usize, fn1: u32, shape: u32, v: f64): i32 {
+  const e = fold(table, fn1, shape, v);
+  return e == DROPPED ? 0 : e == CONTENDED ? -1 : 1;
+}
+
+// fold's answers other than an entry's address (entries are 64-byte aligned, never 0 or 1)
+const DROPPED: usize = 0;
+const CONTENDED: usize = 1;
+
+/** Folds v into fingerprint (fn1, shape): the entry it went into, DROPPED or CONTENDED (counted). */
+function fold(table: usize, fn1: u32, shape: u32, v: f64): usize {
   // NaN fails both comparisons; a negative difference is a clock that went backwards
-  if (!(v >= 0 && v < f64.POSITIVE_INFINITY)) { atomic.add<u32>(table + offsetof<LearnTable>("dropped"), 1); return 0; }
+  if (!(v >= 0 && v < f64.POSITIVE_INFINITY)) { atomic.add<u32>(table + offsetof<LearnTable>("dropped"), 1); return DROPPED; }
   const mask = changetype<LearnTable>(table).cap - 1;
   const h = hashKey(fn1, shape);
   let e: usize = 0, victim: usize = 0, fewest: u32 = U32.MAX_VALUE;
@@ -109,14 +132,14 @@ function observe(table: usize, fn1: u32, shape: u32, v: f64): i32 {
   const evict = e == 0;
   if (evict) e = victim;
   const s = seqTryLock(e);
-  if (s < 0) { atomic.add<u32>(table + offsetof<LearnTable>("contended"), 1); return -1; }
+  if (s < 0) { atomic.add<u32>(table + offsetof<LearnTable>("contended"), 1); return CONTENDED; }
   const f = atomic.load<u32>(e + offsetof<Predictor>("fn1"));
   if (f != fn1 || atomic.load<u32>(e + offsetof<Predictor>("shape")) != shape) {
     if (f != 0 && !evict) {
       // a free entry another fingerprint claimed between our probe and our lock: drop, never evict it
       seqUnlock(e, <u32>s);
       atomic.add<u32>(table + offsetof<LearnTable>("contended"), 1);
-      return -1;
+      return CONTENDED;
     }
     if (f != 0) atomic.add<u32>(table + offsetof<LearnTable>("evicted"), 1);
     atomic.store<u32>(e + offsetof<Predictor>("fn1"), fn1);
@@ -127,7 +150,7 @@ function observe(table: usize, fn1: u32, shape: u32, v: f64): i32 {
   oneEuroFold(e, v, l.minCutoff, l.beta, l.dCutoff, l.emaAlpha);
   seqUnlock(e, <u32>s);
   atomic.add<u32>(table + offsetof<LearnTable>("observed"), 1);
-  return 1;
+  return e;
 }
 
 /**
@@ -165,6 +188,24 @@ export function predictRead(table: usize, fn: u32, shape: u32, out: usize): i32 
     if (<u32>load<f64>(out) == fn + 1 && <u32>load<f64>(out, 8) == shape) return 1;
   }
   return 0;
+}
+
+/**
+ * Any thread: fingerprint (fn, shape)'s prediction (its 1€ value, one atomic load), NaN when it has none.
+ * A worker's first look at a function's fork-join levels (src/worker/forecast.ts), so a restored snapshot
+ * warm-starts them too.
+ */
+export function predictValue(table: usize, fn: u32, shape: u32): f64 {
+  const mask = changetype<LearnTable>(table).cap - 1;
+  const fn1 = fn + 1;
+  const h = hashKey(fn1, shape);
+  for (let k: u32 = 0; k < PROBE; k++) {
+    const e = entryAt(table, (h + k) & mask);
+    const f = atomic.load<u32>(e + offsetof<Predictor>("fn1"));
+    if (f == 0) return NaN;
+    if (f == fn1 && atomic.load<u32>(e + offsetof<Predictor>("shape")) == shape) return loadF64(e + offsetof<Predictor>("x"));
+  }
+  return NaN;
 }
 
 /**

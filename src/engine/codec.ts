@@ -142,7 +142,15 @@ export class Codec {
   decodeBlock(ptr: number, len: number): unknown {
     this.core.ensure(ptr, len);
     // Copy out first: TextDecoder (used by the codec for strings) rejects views on shared memory in browsers.
-    const bytes = this.core.u8.slice(ptr, ptr + len);
+    return this.#unpack(this.core.u8.slice(ptr, ptr + len));
+  }
+
+  /** v encoded and decoded again, as another thread's codec reads what encodeBlock wrote (no heap block). */
+  roundTrip(v: unknown): unknown {
+    return this.#unpack(packr.pack(v));
+  }
+
+  #unpack(bytes: Uint8Array): unknown {
     const outer = decoding, outerViews = decodedViews;
     decoding = this;   // views inside the value (SharedRef) are made on this thread's memory
     decodedViews = undefined;
@@ -189,6 +197,47 @@ export class Codec {
     u32[at >> 2] = ptr;
     u32[(at >> 2) + 1] = len;
     return Kind.Encoded;
+  }
+
+  /**
+   * v as the other side of #put reads it back (a fresh copy, a new view on the same memory, or v itself
+   * when it is immutable), without a task record: the arguments and result of a child run inline
+   * (src/worker/lazy.ts), so it sees and returns what a spawned one would. Refuses what #put refuses, with
+   * the same error (`arg` as there).
+   */
+  crossed(v: unknown, arg: number): unknown {
+    switch (typeof v) {
+      case 'number': case 'undefined': case 'boolean': return v;
+      case 'string': case 'bigint': {   // immutable: checked (a lone surrogate is refused), then v itself
+        const fault = this.uncloneable(v);
+        if (fault !== undefined) throw this.#refuse(arg, fault);
+        return v;
+      }
+    }
+    if (v === null) return v;
+    if (ArrayBuffer.isView(v)) {
+      const kind = this.#shared(v);
+      if (kind === FREED) throw this.#refuse(arg, messages.cloneFault('freed', v, ''));
+      if (kind >= 0) return this.view(kind - Kind.Shared, v.byteOffset, (v as SharedTypedArray).length);
+    } else if (Array.isArray(v) && (v.length === 2 || v.length === 3) &&
+        typeof v[0] === 'number' && typeof v[1] === 'number' && (v.length === 2 || typeof v[2] === 'number')) {
+      return v.length === 2 ? [v[0], v[1]] : [v[0], v[1], v[2]];   // a Pair or Triple's words, or its encoding: the numbers
+    }
+    const fault = this.uncloneable(v);
+    if (fault !== undefined) throw this.#refuse(arg, fault);
+    return this.roundTrip(this.prepared(v));
+  }
+
+  /** An argument list as crossed() sees each argument: args itself when every one is a number. */
+  crossedArgs(args: readonly unknown[]): readonly unknown[] {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const v = args[i];
+      if (typeof v === 'number') continue;
+      const c = this.crossed(v, i);
+      if (c !== v) (out ??= args.slice())[i] = c;
+    }
+    return out ?? args;
   }
 
   /**

@@ -23,7 +23,7 @@ export const CORE_FUNCTIONS = Object.freeze({
   requeue: 0, finish: 0, finishNested: 0, helpNext: 0, calibrateSpin: 0, recoverWorker: 0, setStealDomain: 0,
   runningWorkers: 0, queuedOn: 0, subRunAlloc: 0, subRunFree: 0, subRunStart: 0, groupRunOpen: 0, runStopped: 0,
   depInit: 0, depFinished: 0, depHold: 0, depLink: 0, depArm: 0, depState: 0, depRelease: 0, depDisown: 0, semInit: 0,
-  semAdjust: 0,
+  semAdjust: 0, spawnRecord: 0, spawnNumber: 0, predictFold: 0, predictValue: 0,
   kernelMap: 0, kernelReduce: 0, kernelScan: 0, kernelSort: 0, kernelMerge: 0, kernelMatmul: 0, vecDot: 0, vecAxpy: 0, vecScale: 0,
   vecDotScalar: 0, vecAxpyScalar: 0, logitSize: 0, logitInit: 0, logitPredict: 0, logitUpdate: 0, learnSize: 0,
   learnSetup: 0, learnEnable: 0, learnObserve: 0, taskShape: 0, predictObserve: 0, predictRead: 0, predictReadAt: 0,

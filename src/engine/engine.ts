@@ -57,7 +57,7 @@ export function engineOf(owner: unknown, what: string): Engine {
 
 /** Per-worker counters and heap use (executor.stats()). */
 export interface Stats {
-  workers: Record<'executed' | 'steals' | 'failedSteals' | 'parks' | 'wakeups' | 'overflows', number>[];
+  workers: Record<'executed' | 'inlined' | 'steals' | 'failedSteals' | 'parks' | 'wakeups' | 'overflows', number>[];
   liveTasks: number;
   heapBytes: number;
 }
@@ -293,7 +293,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
     for (let w = 0; w < core.nWorkers; w++) {
       const s = core.workerPtr(w);
       workers.push({
-        executed: u32[(s + L.W_executed) >> 2], steals: u32[(s + L.W_steals) >> 2],
+        executed: u32[(s + L.W_executed) >> 2], inlined: u32[(s + L.W_inlined) >> 2], steals: u32[(s + L.W_steals) >> 2],
         failedSteals: u32[(s + L.W_failedSteals) >> 2], parks: u32[(s + L.W_parks) >> 2],
         wakeups: u32[(s + L.W_wakeups) >> 2], overflows: u32[(s + L.W_overflows) >> 2],
       });

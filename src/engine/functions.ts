@@ -299,9 +299,10 @@ export class FunctionCache {
 
   /** The id of fn for a task this worker spawns: found in the shared table, or registered now. */
   idOf(fn: unknown, what = 'ctx.spawn(fn)'): number {
+    if (fn === this.#lastFn) return this.#lastId;   // recursion spawns one function over and over: skip the WeakMap
     if (typeof fn !== 'function') throw new TypeError(messages.notAFunction(what, fn));
     const known = this.#ids.get(fn);
-    if (known !== undefined) return known;
+    if (known !== undefined) { this.#lastFn = fn; this.#lastId = known; return known; }
     const builtin = builtinNames.get(fn);
     const exported = this.#exports.get(fn);
     const kind = builtin !== undefined ? FnKind.Builtin : exported !== undefined ? FnKind.Export : FnKind.Inline;
@@ -316,8 +317,13 @@ export class FunctionCache {
     else if (kind === FnKind.Inline) this.#bySource.set(text, id);
     this.#ids.set(fn, id);
     if (this.#fns[id] === undefined) this.#install(id, fn);
+    this.#lastFn = fn;
+    this.#lastId = id;
     return id;
   }
+
+  #lastFn: unknown = NO_FN;
+  #lastId = 0;
 
   /** The name of function id, for errors (an export's name, a function's own name, or 'anonymous'). */
   nameOf(id: number): string {

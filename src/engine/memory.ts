@@ -62,6 +62,8 @@ export interface CoreExports {
   helpNext(w: number): number;
   finishNested(w: number, t: number, failed: number, choices: number, n: number): number;
   spawnPush(w: number, t: number, spawner: number): void;
+  spawnRecord(w: number, fn: number, token: number, stopRun: number, level: number): number;
+  spawnNumber(w: number, fn: number, spawner: number, token: number, stopRun: number, level: number, argInfo: number, a0: number): number;
   recoverWorker(w: number): number;
   setStealDomain(w: number, start: number, count: number): number;   // 1, or 0 if the range is invalid (src/observe/topology.ts)
   setSpin(maxSpinners: number, spinIters: number): void;
@@ -109,6 +111,8 @@ export interface CoreExports {
   learnObserve(t: number, ms: number): void;
   taskShape(t: number): number;
   predictObserve(table: number, fn: number, shape: number, ms: number): number;
+  predictFold(table: number, fn: number, shape: number, ms: number): number;
+  predictValue(table: number, fn: number, shape: number): number;
   predictRead(table: number, fn: number, shape: number, out: number): number;
   predictReadAt(table: number, i: number, out: number): number;
   predictRestore(table: number, fn: number, shape: number, samples: number, mean: number, m2: number, x: number, dx: number, ema: number): number;

@@ -29,6 +29,10 @@ export class Subflow extends Taskflow {
   readonly #run: (sf: Subflow) => unknown[];
   #joined = false;
   #retain = false;
+  /** @internal Where it was made: the worker's stack depth and the task there (src/worker/context-object.ts). */
+  _depth = -1;
+  /** @internal */
+  _task = -1;
 
   /** @internal Made by the worker (TaskContext.subflow); `run` runs it on that worker. */
   constructor(name: string, run: (sf: Subflow) => unknown[]) {

@@ -278,9 +278,9 @@ export class Taskflow {
   /** @internal Bumped by every structural change; a laid-out copy with another version is stale. */
   version = 0;
   /** @internal Every task, in insertion order (nodesOf). */
-  readonly [nodesKey]: Node[] = [];
-  /** @internal Module tasks (composedOf), so compositeVersion does not walk every task. */
-  readonly [modulesKey]: Task[] = [];
+  [nodesKey]: Node[] = NO_TASKS;
+  /** @internal Module tasks (composedOf), so compositeVersion does not walk every task (NO_TASKS until the first). */
+  [modulesKey]: Task[] = NO_TASKS;
 
   constructor(name = 'taskflow') {
     if (typeof name !== 'string') throw new TypeError(messages.argType('new Taskflow(name): name', 'a string', name));
@@ -306,13 +306,20 @@ export class Taskflow {
   emplace(...given: (Function | readonly Function[])[]): Task | Task[] {
     const list = given.length === 1 && Array.isArray(given[0]);
     const fns = (list ? given[0] : given) as readonly Function[];
-    const made = fns.map((fn, i) => {
-      if (typeof fn !== 'function') throw new TypeError(messages.notAFunction(`taskflow.emplace() argument ${i}`, fn));
-      const nodes = this[nodesKey];
-      const t = new Task(this, nodes.length, fn);
-      nodes.push(t);
-      return t;
-    });
+    for (let i = 0; i < fns.length; i++) {
+      if (typeof fns[i] !== 'function') throw new TypeError(messages.notAFunction(`taskflow.emplace() argument ${i}`, fns[i]));
+    }
+    // A loop, not map(): subflows emplace on every call of a recursion.
+    const made: Task[] = new Array(fns.length);
+    const nodes = this[nodesKey];
+    for (let i = 0; i < fns.length; i++) made[i] = new Task(this, nodes.length + i, fns[i]);
+    // The first one or two tasks make a node list of their size (a push onto an empty array reserves 16);
+    // the lists stay packed arrays, as loops over them expect.
+    if (nodes === NO_TASKS && made.length <= 2) this[nodesKey] = made.length === 1 ? [made[0]] : [made[0], made[1]];
+    else {
+      const list = nodes === NO_TASKS ? (this[nodesKey] = []) : nodes;
+      for (const t of made) list.push(t);
+    }
     this[bump]();
     return fns.length === 1 && !list ? made[0] : made;
   }
@@ -379,7 +386,9 @@ export class Taskflow {
     const t = new Task(this, this[nodesKey].length, NO_FN);
     t._module = other;
     t._label = other.name;
+    if (this[nodesKey] === NO_TASKS) this[nodesKey] = [];
     this[nodesKey].push(t);
+    if (this[modulesKey] === NO_TASKS) this[modulesKey] = [];
     this[modulesKey].push(t);
     this[bump]();
     return t;
@@ -455,9 +464,10 @@ export class Taskflow {
 
   /** Removes every task. */
   clear(): void {
-    for (const t of this[nodesKey]) (t as { _index: number })._index = -1;
-    this[nodesKey].length = 0;
-    this[modulesKey].length = 0;
+    const nodes = this[nodesKey];
+    // pop(), not `length = 0` (a runtime call): a joined subflow of a recursion is cleared on every call
+    while (nodes.length > 0) (nodes.pop() as { _index: number })._index = -1;
+    this[modulesKey] = NO_TASKS;
     this[bump]();
   }
 }

@@ -15,8 +15,14 @@ export interface Prediction {
   fn: string;
   /** 1 + floor(log2) of the largest argument's length (bytes encoded, or elements of a shared array); 0 when all fit a word. */
   sizeClass: number;
-  /** The graph node (its task slot + 1) of a graph task; 0 for async tasks. */
+  /** The graph node (its task slot + 1) of a graph task; 0 for async tasks and spawned children. */
   node: number;
+  /**
+   * A spawned child's fork-join level (its spawner's + 1; a submitted or graph task is level 0): children
+   * are predicted per function and level, whatever their arguments (docs/learning.md "Inlining spawned
+   * children"). Absent for other tasks.
+   */
+  level?: number;
   samples: number;
   /** Mean and standard deviation of every sample. */
   mean: number;
@@ -181,11 +187,14 @@ export class Models implements LearnedModels {
   #prediction(): Prediction {
     const f = this.#core.f64, o = this.#out >> 3;
     const n = f[o + 2], mean = f[o + 3], variance = n > 1 ? f[o + 4] / (n - 1) : 0;
-    return {
-      fn: this.#fns!.nameOf(f[o] - 1), sizeClass: sizeClassOf(f[o + 1]), node: nodeOf(f[o + 1]), samples: n,
+    const node = nodeOf(f[o + 1]), forkLevel = node - this.#core.L.flag_ForkLevelNode;
+    const p: Prediction = {
+      fn: this.#fns!.nameOf(f[o] - 1), sizeClass: sizeClassOf(f[o + 1]), node: forkLevel >= 0 ? 0 : node, samples: n,
       mean, sd: Math.sqrt(Math.max(0, variance)), oneEuro: f[o + 5], ema: f[o + 7], confidence: confidenceOf(n, mean, variance),
       perItem: isPerItem(f[o + 1]),
     };
+    if (forkLevel >= 0) p.level = forkLevel;
+    return p;
   }
 
   /** The size class the core computes for these arguments (assembly/learn/predictor.ts): laid out in a scratch record. */

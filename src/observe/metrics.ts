@@ -14,7 +14,10 @@ export const DEFAULT_SAMPLE_EVERY = 64;
 
 /** Counters the core keeps per worker since the executor started (assembly/layout.ts WorkerSlot). */
 export interface WorkerCounters {
+  /** Tasks run: submitted, graph and spawned ones, not the children run inline. */
   executed: number;
+  /** Spawned children run inline at their spawn (docs/learning.md "Inlining spawned children"), not counted in executed. */
+  inlined: number;
   steals: number;
   failedSteals: number;
   parks: number;
@@ -188,7 +191,7 @@ export class Metrics {
       }
       workers.push({
         worker: w,
-        executed: word(L.W_executed), steals: word(L.W_steals), failedSteals: word(L.W_failedSteals),
+        executed: word(L.W_executed), inlined: word(L.W_inlined), steals: word(L.W_steals), failedSteals: word(L.W_failedSteals),
         parks: word(L.W_parks), wakeups: word(L.W_wakeups), overflows: word(L.W_overflows),
         stealDomain: { start: word(L.W_domStart), count: word(L.W_domCount) || core.nWorkers },
         dequeLength: Math.max(0, core.x.queuedOn(w)),   // every priority level's deque
@@ -210,7 +213,7 @@ export class Metrics {
       sampleEvery: u32[(this.#block + m.every) >> 2],
       workers,
       pool: {
-        executed: sum((m) => m.executed), steals: sum((m) => m.steals), failedSteals: sum((m) => m.failedSteals),
+        executed: sum((m) => m.executed), inlined: sum((m) => m.inlined), steals: sum((m) => m.steals), failedSteals: sum((m) => m.failedSteals),
         parks: sum((m) => m.parks), wakeups: sum((m) => m.wakeups), overflows: sum((m) => m.overflows),
         injectorLength: Math.max(0, core.x.mpmcLength(L.injector)),
         dequeLength: sum((m) => m.dequeLength),

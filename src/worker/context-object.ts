@@ -1,7 +1,7 @@
 // The one object per worker thread that implements TaskContext (context.ts), made by main.ts. Its
 // methods act on the task on top of the worker's stack (frames.ts).
 import { Subflow } from '../graph/subflow.js';
-import { Taskflow } from '../graph/taskflow.js';
+import { Taskflow, type Node } from '../graph/taskflow.js';
 import { messages } from '../errors.js';
 import { ONE_NUMBER, type Thread } from './thread.js';
 import type { Join } from './join.js';
@@ -12,13 +12,19 @@ import { Group } from './group.js';
 import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
 import { WorkerAsyncTask } from '../engine/handles.js';
 import type { Dependents } from './dependent.js';
+import type { Forecast } from './forecast.js';
+import type { Lazy } from './lazy.js';
+
+/** No children: what ctx.join passes for a frame that made only inline ones. */
+const NO_KIDS: number[] = [];
+
+/** What the task context is made of (start.ts). */
+export interface TaskContextParts { join: Join; tokens: Tokens; dependents: Dependents; forecast: Forecast; lazy: Lazy }
 
 /** The task context of this worker thread (start-up, once). */
-export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens, dependents }: { join: Join; tokens: Tokens; dependents: Dependents }): TaskContext {
-  const { core, x, w, codec, frameTask, frameKids, frameSubs } = th;
+export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens, dependents, forecast, lazy }: TaskContextParts): TaskContext {
+  const { core, x, w, codec, frameTask, frameKids, frameSubs, frameLevel, frameStop } = th;
   const { stopReason, stopRunOf, tokenOf, signalOf } = tokens;
-  const T_succ = th.T_succ, T_flags = th.T_flags, T_token = th.T_token, T_pred = th.T_pred, T_argInfo = th.T_argInfo;
-  const T_a0 = th.T_a0, CHILD = th.CHILD;
 
   /** The task on top of the stack, after checking that one runs (`what` names the member for the error). */
   function top(what: string): number {
@@ -33,39 +39,38 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
    */
   function spawnChild(parent: number, fn: unknown, args: readonly unknown[], stopRun: number, call: string): number {
     if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, call, true);   // before anything changes (stack.ts)
-    const id = th.fns!.idOf(fn);
-    const t = x.taskAllocW(w);
-    if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
-    // The slot's `succ` may still name a task from its last use (a freed child's spawner, or the free
-    // stack's link): cleared before the Child flag shows, so that the host's orphan scan
-    // (src/engine/recovery.ts), if another worker dies now, never takes this child for a dead task's.
-    // The atomic store of the flag orders the clear before it; spawnPush writes the spawner after the push.
-    const p = core.initLoneTask(t, id, 0);
-    const i = p >> 2;
-    core.u32[i + T_succ] = 0;
-    Atomics.store(core.u32, i + T_flags, CHILD);
-    // A child stops with its spawner: it shares its cancellation token, and its `pred` word (unused by a
-    // child, which has no predecessors) names the run whose failure or cancellation skips it.
-    core.u32[i + T_token] = tokenOf(parent);
-    core.u32[i + T_pred] = stopRun;
-    if (args.length === 1 && typeof args[0] === 'number') {   // the common divide-and-conquer shape: one number, inline
-      core.f64[(p + T_a0) >> 3] = args[0];
-      core.u32[i + T_argInfo] = ONE_NUMBER;
+    return spawnJob(parent, th.fns!.idOf(fn), args, 0, stopRun);
+  }
+
+  /**
+   * spawnChild once the stack was checked and fn named: the child as a job on this worker's deque, with
+   * `args`, or the one number a0 when args is undefined. Its record (assembly/tasks.ts spawnRecord): it
+   * stops with its spawner (the same cancellation token; `stopRun` skips it) and carries its fork-join
+   * level (forecast.ts) for whoever runs it.
+   */
+  function spawnJob(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number): number {
+    const level = frameLevel[th.depth - 1] + 1;
+    let t: number;
+    if (args === undefined) {   // the common divide-and-conquer shape: one number, in one call into Wasm
+      t = x.spawnNumber(w, id, parent, tokenOf(parent), stopRun, level, ONE_NUMBER, a0);
+      if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
     } else {
+      t = x.spawnRecord(w, id, tokenOf(parent), stopRun, level);
+      if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
       try {
-        if (args.length > 0) codec.writeArgs(p, args);
+        if (args.length > 0) codec.writeArgs(core.taskPtr(t), args);
       } catch (e) {
         x.taskFreeW(w, t);
         throw e;
       }
+      x.spawnPush(w, t, parent);
     }
-    x.spawnPush(w, t, parent);
     (frameKids[th.depth - 1] ??= []).push(t);
     return t;
   }
 
   /**
-   * this.join of a list holding handles of dependent tasks (and maybe children): everything is checked
+   * this.join of a list holding handles of dependent tasks (and maybe children, jobs or inline): everything is checked
    * (and each handle held) before anything is waited for; then each is waited for in order while this
    * worker helps, and the first error is thrown after all of them were joined.
    */
@@ -76,7 +81,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     try {
       for (const c of list) {
         if (c instanceof WorkerAsyncTask) held.push(dependents.holdForJoin(c));
-        else if (!kids || !kids.includes(c)) throw new Error(messages.notAChild(c));
+        else if (c < 0 ? lazy.slot(c) < 0 : !kids || !kids.includes(c)) throw new Error(messages.notAChild(c));
       }
     } catch (e) {
       for (const s of held) dependents.release(s);
@@ -86,7 +91,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     let error: unknown, k = 0;
     for (const c of list) {
       try {
-        out.push(c instanceof WorkerAsyncTask ? dependents.take(held[k++]) : joinChildren(kids!, [c])[0]);
+        out.push(c instanceof WorkerAsyncTask ? dependents.take(held[k++]) : joinChildren(kids ?? NO_KIDS, [c])[0]);
       } catch (e) {
         error ??= e;
         out.push(undefined);
@@ -94,6 +99,73 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     }
     if (error !== undefined) throw error;
     return many ? out : out[0];
+  }
+
+  /**
+   * ctx.spawn(fn, ...args) (args undefined: the n ≤ 3 numbers a0, a1, a2). The child runs inline (lazy.ts)
+   * when it is predicted too short for a job (forecast.ts), its arguments crossing as a job's would and
+   * refused the same way, before anything runs; else it is a job on this worker's deque.
+   */
+  function spawnHere(fn: unknown, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number): number {
+    const parent = top('ctx.spawn()');
+    if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
+    const id = th.fns!.idOf(fn);
+    const d = th.depth - 1;
+    if (forecast.on && forecast.inline(id, frameLevel[d] + 1)) return lazy.run(id, args === undefined ? undefined : codec.crossedArgs(args), n, a0, a1, a2);
+    if (args === undefined && n === 1) return spawnJob(parent, id, undefined, a0, frameStop[d]);
+    return spawnJob(parent, id, args ?? (n === 2 ? [a0, a1] : n === 3 ? [a0, a1, a2] : []), 0, frameStop[d]);
+  }
+
+  /**
+   * A subflow of independent tasks (worker/subflow.ts): each spawned with its bound arguments as ctx.spawn
+   * spawns, then all joined as ctx.join joins a list. Their results in order, written over their handles:
+   * one array for both, as a recursion makes a subflow a call. The handles are this frame's own, just
+   * made, so they need none of join's checks (and the join nests no deeper than ctx.join's: deep
+   * recursions through subflows spend stack per frame).
+   */
+  function forkJoin(nodes: readonly Node[]): unknown[] {
+    const n = nodes.length;
+    const list: number[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const fn = nodes[i]._fn, bound = nodes[i]._bound;
+      list[i] = bound.length === 1 && typeof bound[0] === 'number' ? spawnHere(fn, undefined, 1, bound[0], 0, 0) : spawnHere(fn, bound, 0, 0, 0, 0);
+    }
+    const inline = lazy.joinAll(list, list);
+    if (inline !== undefined) return inline;
+    if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, frameTask[th.depth - 1], 'ctx.join()');   // helping nests deeper
+    return joinChildren(frameKids[th.depth - 1] ?? NO_KIDS, list, false, list);
+  }
+
+  function join(handles: number | WorkerAsyncTask | readonly (number | WorkerAsyncTask)[]): any {
+    if (Array.isArray(handles)) {   // children that all ran inline: no job to wait for (lazy.ts)
+      const out = lazy.joinAll(handles);
+      if (out !== undefined) return out;
+    } else if (lazy.slot(handles as number) >= 0) {
+      return lazy.joinAll([handles as number])![0];
+    }
+    const kids = th.depth > 0 ? frameKids[th.depth - 1] : undefined;
+    const list: readonly (number | WorkerAsyncTask)[] = Array.isArray(handles) ? handles : [handles];
+    let jobs = false;
+    for (const c of list) {
+      if (c instanceof WorkerAsyncTask) return joinMixed(kids, list, Array.isArray(handles));
+      if (c < 0 ? lazy.slot(c) < 0 : !kids || !kids.includes(c)) throw new Error(messages.notAChild(c));
+      if (c >= 0) jobs = true;
+    }
+    if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, frameTask[th.depth - 1], 'ctx.join()');   // helping nests deeper
+    const out = joinChildren(kids ?? NO_KIDS, list as readonly number[]);
+    return Array.isArray(handles) ? out : out[0];
+  }
+
+  const fork = { helpUntil, forkJoin, stopRunOf, tokenOf };
+
+  /** sf.join() of a subflow made by this.subflow() (one function for all of them: a recursion makes one a call). */
+  function joinSubflow(s: Subflow): unknown[] {
+    const d = s._depth, task = s._task;
+    if (th.depth - 1 !== d || frameTask[d] !== task) throw new Error(messages.foreignSubflow(s.name));
+    const subs = frameSubs[d]!;
+    if (subs.length === 1) frameSubs[d] = undefined; else subs.splice(subs.indexOf(s), 1);
+    if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `subflow '${s.name}': join()`);   // helping nests deeper; a refused subflow never starts
+    return runSubflow(th, fork, s, task);
   }
 
   return {
@@ -108,34 +180,24 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     get signal() {
       return signalOf(top('ctx.signal'));
     },
-    spawn(fn, ...args) {
-      const parent = top('ctx.spawn()');
-      return spawnChild(parent, fn, args, stopRunOf(parent), 'ctx.spawn()');
-    },
-    join(handles: number | WorkerAsyncTask | readonly (number | WorkerAsyncTask)[]): any {
-      const kids = th.depth > 0 ? frameKids[th.depth - 1] : undefined;
-      const list = Array.isArray(handles) ? handles : [handles as number];
-      for (const c of list) {
-        if (c instanceof WorkerAsyncTask) return joinMixed(kids, list, Array.isArray(handles));
-        if (!kids || !kids.includes(c)) {
-          throw new Error(messages.notAChild(c));
-        }
+    spawn(fn, a0?: unknown, a1?: unknown, a2?: unknown) {   // (fn, ...args): up to three numbers make no array
+      const n = arguments.length - 1;
+      if (n <= 3 && (n < 1 || typeof a0 === 'number') && (n < 2 || typeof a1 === 'number') && (n < 3 || typeof a2 === 'number')) {
+        return spawnHere(fn, undefined, n, a0 as number, a1 as number, a2 as number);
       }
-      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, frameTask[th.depth - 1], 'ctx.join()');   // helping nests deeper
-      const out = joinChildren(kids!, list);
-      return Array.isArray(handles) ? out : out[0];
+      const args: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) args[i] = arguments[i + 1];
+      return spawnHere(fn, args, 0, 0, 0, 0);
     },
+    join,
     subflow(name = 'subflow') {
       const task = top('ctx.subflow()');
       const d = th.depth - 1;
-      const sf = new Subflow(name, (s) => {
-        if (th.depth - 1 !== d || frameTask[d] !== task) throw new Error(messages.foreignSubflow(s.name));
-        const subs = frameSubs[d]!;
-        subs.splice(subs.indexOf(s), 1);
-        if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `subflow '${s.name}': join()`);   // helping nests deeper; a refused subflow never starts
-        return runSubflow(th, helpUntil, s, stopRunOf(task), tokenOf(task));
-      });
-      (frameSubs[d] ??= []).push(sf);
+      const sf = new Subflow(name, joinSubflow);
+      sf._depth = d;
+      sf._task = task;
+      const subs = frameSubs[d];   // [sf], not a push onto []: that reserves 17 slots, and a recursion makes one a call
+      if (subs === undefined) frameSubs[d] = [sf]; else subs.push(sf);
       return sf;
     },
     taskGroup() {
@@ -153,7 +215,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       if (tf instanceof Subflow) throw new TypeError(messages.corunSubflow(tf.name));
       if (!(tf instanceof Taskflow)) throw new TypeError(messages.notATaskflow('ctx.corun(tf): tf', tf));
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `ctx.corun(tf '${tf.name}')`);   // helping nests deeper
-      return runSubflow(th, helpUntil, tf, stopRunOf(task), tokenOf(task));
+      return runSubflow(th, fork, tf, task);
     },
   };
 }

@@ -5,12 +5,14 @@
 // helping.
 import { Kind, type PlainError } from '../engine/codec.js';
 import { messages, rebuildError, CancelledError } from '../errors.js';
-import { ONE_NUMBER, type Thread } from './thread.js';
+import { ONE_NUMBER, unlist, type Thread } from './thread.js';
 import type { Frames } from './frames.js';
 import { isThenable, type Call } from './call.js';
 import type { Choices } from './choices.js';
 import type { Retries } from './retry.js';
 import type { Tokens } from './cancel.js';
+import type { Forecast } from './forecast.js';
+import { takeInline } from './lazy.js';
 import { CARRIED } from './dependent.js';
 
 export interface Join {
@@ -26,17 +28,22 @@ export interface Join {
    * skipped because its run stopped throws a CancelledError, or reads as undefined with
    * `skippedAsUndefined` (the members of a cancelled task group).
    */
-  joinChildren(kids: number[], list: readonly number[], skippedAsUndefined?: boolean): unknown[];
+  /** `into`: the array to write the results in (it may be `list` itself: each handle is read before its result is written). */
+  joinChildren(kids: number[], list: readonly number[], skippedAsUndefined?: boolean, into?: unknown[]): unknown[];
   /** Before the top task runs again (a retry): settle what its failed attempt spawned, start with none. */
   dropChildren(): void;
+  /** Joins what the top frame left unjoined (its subflows, then its children); throws the first error. */
+  joinRest(): void;
+  /** After the top frame's task failed: waits for its children and frees them, drops its subflows. */
+  abandon(): void;
 }
 
-export interface JoinParts { frames: Frames; call: Call; choices: Choices; retries: Retries; tokens: Tokens }
+export interface JoinParts { frames: Frames; call: Call; choices: Choices; retries: Retries; tokens: Tokens; forecast: Forecast }
 
 export function createJoin(th: Thread, parts: JoinParts): Join {
-  const { frames: { enter, leave }, call, choices: { chosen }, retries: { finished, retryNumber }, tokens: { dropSignal } } = parts;
-  const { core, codec, x, w, tasks, taskSize, frameTask, frameKids, frameSubs, frameSignal } = th;
-  const T_flags = th.T_flags, T_argInfo = th.T_argInfo, T_done = th.T_done, T_fn = th.T_fn;
+  const { frames: { enter, leave }, call, choices: { chosen }, retries: { finished, retryNumber }, tokens: { dropSignal }, forecast } = parts;
+  const { core, codec, x, w, tasks, taskSize, frameTask, frameKids, frameSubs, frameSignal, frameBase } = th;
+  const T_flags = th.T_flags, T_argInfo = th.T_argInfo, T_done = th.T_done, T_fn = th.T_fn, CHILD = th.CHILD;
   const HOST_DEPENDENT = th.DEPENDENT | th.NOTIFY_HOST;
 
   function settle(p: number, r: unknown): number {
@@ -72,7 +79,9 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
       // A dependent task the host made (its retiring dependency put it here) may return a promise, as the
       // host's tasks may: it waits in the injector for a worker's main loop instead.
       if ((flags & HOST_DEPENDENT) === HOST_DEPENDENT) { x.submit(cur); break; }
-      enter(cur);
+      const level = th.levelOf(p, flags);
+      enter(cur, p, flags);
+      const t0 = (flags & CHILD) !== 0 ? forecast.begin(core.u32[(p >> 2) + T_fn], level) : 0;   // a child's duration at its level (forecast.ts)
       let failed: number;
       let r: unknown;
       for (;;) {
@@ -80,6 +89,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
           r = call(p, flags);
           if (isThenable(r)) {
             void Promise.resolve(r).catch(() => {});
+            if ((flags & CHILD) !== 0) forecast.never(core.u32[(p >> 2) + T_fn]);   // never inline it either
             throw new Error(messages.asyncWhileHelping);
           }
           failed = settle(p, r);
@@ -93,6 +103,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
       const c = frameSignal[th.depth - 1];
       if (c !== undefined) dropSignal(cur, c);
       leave();
+      if (t0 !== 0) forecast.end(t0, core.u32[(p >> 2) + T_fn], level);
       const n = chosen(p, failed, r, flags);   // before reading th.choices: it may move the block
       cur = x.finishNested(w, cur, failed, th.choices, n);
     }
@@ -118,6 +129,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
 
   /** Frees a joined child (one of `kids`, which loses it): its result and argument blocks, then its slot. */
   function release(kids: number[], c: number): void {
+    if (c < 0) { unlist(kids, c); return; }   // an inline child that failed or was skipped (lazy.ts): nothing to free
     const p = tasks + c * taskSize;
     // No longer a child for the host's orphan scan: a thread terminated from outside while freeing the
     // blocks below leaks them, where the scan would free them a second time.
@@ -125,24 +137,30 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
     codec.freeResult(p);
     const info = core.u32[(p >> 2) + T_argInfo];
     if (info !== 0 && info !== ONE_NUMBER) codec.freeArgs(p);
-    const i = kids.indexOf(c);   // remove it, keeping the order (splice allocates; this is the hot path of fork-join)
-    for (let k = i; k < kids.length - 1; k++) kids[k] = kids[k + 1];
-    kids.pop();
+    unlist(kids, c);
     x.taskFreeW(w, c);
   }
 
-  function joinChildren(kids: number[], list: readonly number[], skippedAsUndefined = false): unknown[] {
-    for (const c of list) waitFor(c);
+  function joinChildren(kids: number[], list: readonly number[], skippedAsUndefined = false, into?: unknown[]): unknown[] {
+    const n = list.length;
+    for (let i = 0; i < n; i++) if (list[i] >= 0) waitFor(list[i]);
     let error: unknown;
-    const out: unknown[] = [];
-    for (const c of list) {
+    const out: unknown[] = into ?? new Array(n);   // sized once: pushes would grow it to 17 slots first
+    const base = frameBase[th.depth - 1];
+    for (let i = 0; i < n; i++) {
+      const c = list[i];
+      if (c < 0) {   // run inline (lazy.ts): its outcome is in this frame's region
+        const e = takeInline(th, base - 1 - c, c, out, i, skippedAsUndefined);
+        if (e !== undefined) error ??= e;
+        continue;
+      }
       const p = tasks + c * taskSize;
       const kind = codec.resultKind(p);
       if (kind === Kind.Error) error ??= rebuildError(codec.readResult(p) as PlainError, th.fns!.nameOf(core.u32[(p >> 2) + T_fn]));
       else if (kind === Kind.Skipped) {   // its run (or its group) stopped first
-        if (skippedAsUndefined) out.push(undefined); else error ??= new CancelledError(messages.runStopped);
+        if (skippedAsUndefined) out[i] = undefined; else error ??= new CancelledError(messages.runStopped);
       }
-      else out.push(codec.readResult(p));
+      else out[i] = codec.readResult(p);
       release(kids, c);
     }
     if (error !== undefined) throw error;
@@ -185,7 +203,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
   function abandon(): void {
     const d = th.depth - 1;
     const kids = frameKids[d];
-    if (kids !== undefined) for (const c of kids.slice()) { waitFor(c); release(kids, c); }
+    if (kids !== undefined) for (const c of kids.slice()) { if (c >= 0) waitFor(c); release(kids, c); }
     const subs = frameSubs[d];
     if (subs !== undefined) for (const s of subs) s.drop?.();
   }
@@ -196,5 +214,5 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
     frameKids[d] = frameSubs[d] = undefined;
   }
 
-  return { settle, fail, helpUntil, joinChildren, dropChildren };
+  return { settle, fail, helpUntil, joinChildren, dropChildren, joinRest, abandon };
 }

@@ -10,6 +10,8 @@ import type { Join } from './join.js';
 import type { AwaitList } from './suspend.js';
 import { RERUN, type Retries } from './retry.js';
 import type { Tokens } from './cancel.js';
+import type { Forecast } from './forecast.js';
+import type { Lazy } from './lazy.js';
 
 export interface Run {
   /** Runs task t at the top level; returns what to run next, or EMPTY. */
@@ -18,14 +20,15 @@ export interface Run {
   resume(s: Suspended): number;
 }
 
-export interface RunParts { frames: Frames; call: Call; choices: Choices; join: Join; awaits: AwaitList; retries: Retries; tokens: Tokens }
+export interface RunParts { frames: Frames; call: Call; choices: Choices; join: Join; awaits: AwaitList; retries: Retries; tokens: Tokens; forecast: Forecast; lazy: Lazy }
 
 export function createRun(th: Thread, parts: RunParts): Run {
   const { frames: { enter, leave }, call, choices: { chosen }, join: { settle, fail, dropChildren }, awaits: { suspend, unlist } } = parts;
+  const { forecast, lazy: { park, unpark } } = parts;
   const { retryLater, finished } = parts.retries;
   const { dropSignal } = parts.tokens;
   const { core, x, w, tasks, taskSize, frameKids, frameSubs, frameSignal } = th;
-  const T_flags = th.T_flags, NOTIFY_HOST = th.NOTIFY_HOST;
+  const T_flags = th.T_flags, T_fn = th.T_fn, NOTIFY_HOST = th.NOTIFY_HOST, CHILD = th.CHILD;
   const sampler = th.sampler!;
   const observers = th.observers!;   // observer hook (src/observe/observers.ts): one load per task while none is set
 
@@ -42,13 +45,16 @@ export function createRun(th: Thread, parts: RunParts): Run {
     const t0 = --sampler.countdown === 0 || sampler.long || (flags & NOTIFY_HOST) !== 0 ? sampler.begin(t, p) : 0;
     const observed = observers.on();
     if (observed) observers.entry(t, p);
-    enter(t);
+    const level = th.levelOf(p, flags);
+    enter(t, p, flags);
+    const tg = (flags & CHILD) !== 0 ? forecast.begin(core.u32[(p >> 2) + T_fn], level) : 0;   // a child's duration at its level (forecast.ts)
     let failed: number;
     let r: unknown;
     try {
       r = call(p, flags);
       if (isThenable(r)) {
-        suspend(t, r);
+        if ((flags & CHILD) !== 0) forecast.never(core.u32[(p >> 2) + T_fn]);   // never inline it (lazy.ts cannot await)
+        suspend(t, r, park());
         leave();
         return EMPTY;
       }
@@ -56,7 +62,7 @@ export function createRun(th: Thread, parts: RunParts): Run {
       finished(t, flags);
     } catch (e) {
       const again = retryLater(t, p, e);
-      if (again !== undefined) { dropChildren(); suspend(t, again); leave(); if (observed) observers.exit(t, p); return EMPTY; }
+      if (again !== undefined) { dropChildren(); suspend(t, again, undefined); leave(); if (observed) observers.exit(t, p); return EMPTY; }
       failed = fail(p, e);
     }
     const c = frameSignal[th.depth - 1];
@@ -65,8 +71,10 @@ export function createRun(th: Thread, parts: RunParts): Run {
     if (observed) observers.exit(t, p);
     // Metrics hook: before finish(), whose atomics publish the sample. The timed tasks also feed their
     // fingerprint's duration predictor (assembly/learn/predictor.ts; a no-op with learning off): one Wasm
-    // call per timed task, none for the others.
-    if (t0 !== 0) x.learnObserve(t, sampler.end(t0));
+    // call per timed task, none for the others. A child's is fed by forecast.ts, per level.
+    if (t0 !== 0) { const ms = sampler.end(t0); if ((flags & CHILD) === 0) x.learnObserve(t, ms); }
+    if (tg !== 0) forecast.end(tg, core.u32[(p >> 2) + T_fn], level);
+    core.u32[th.inlinedAt] = th.inlined;   // the metric (lazy.ts), exact between top tasks
     return done(t, failed, chosen(p, failed, r, flags));
   }
 
@@ -77,13 +85,14 @@ export function createRun(th: Thread, parts: RunParts): Run {
       return runTop(s.t);
     }
     const p = tasks + s.t * taskSize;
-    enter(s.t);
+    enter(s.t, p, core.u32[(p >> 2) + T_flags]);
+    if (s.inline !== undefined) unpark(s.inline);
     const d = th.depth - 1;
     frameKids[d] = s.kids;
     frameSubs[d] = s.subs;
     frameSignal[d] = s.signal;
     const again = s.ok ? undefined : retryLater(s.t, p, s.value);
-    if (again !== undefined) { dropChildren(); suspend(s.t, again); leave(); if (observers.on()) observers.exit(s.t, p); return EMPTY; }
+    if (again !== undefined) { dropChildren(); suspend(s.t, again, undefined); leave(); if (observers.on()) observers.exit(s.t, p); return EMPTY; }
     const failed = s.ok ? settle(p, s.value) : fail(p, s.value);
     const flags = core.u32[(p >> 2) + T_flags];
     finished(s.t, flags);

@@ -23,6 +23,8 @@ import { createTokens } from './cancel.js';
 import { createRetries } from './retry.js';
 import { createCall } from './call.js';
 import { createJoin } from './join.js';
+import { createForecast } from './forecast.js';
+import { createLazy } from './lazy.js';
 import { createDependents } from './dependent.js';
 import { AWAIT_CAP, BUSY_YIELD_MS, openAwaitList } from './suspend.js';
 import { clockStride } from '../policy/scheduling.js';
@@ -67,9 +69,11 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   const tokens = createTokens(th);
   const retries = createRetries(th, tokens);
   const call = createCall(th);
-  const join = createJoin(th, { frames, call, choices, retries, tokens });
+  const forecast = createForecast(th);
+  const join = createJoin(th, { frames, call, choices, retries, tokens, forecast });
+  const lazy = createLazy(th, { frames, forecast, tokens, joinRest: join.joinRest, abandon: join.abandon });
   const dependents = createDependents(th, join.helpUntil, tokens);
-  th.ctx = createTaskContext(th, { join, tokens, dependents });
+  th.ctx = createTaskContext(th, { join, tokens, dependents, forecast, lazy });
   // GPU tasks and host jobs of graphs ask the host through the port (engine/hop.ts), naming their run.
   useHostChannel(th.ctx, port as WorkerContext<unknown>, () => tokens.stopRunOf(th.frameTask[th.depth - 1]));
   th.fns = new FunctionCache(th.core, ns, th.ctx);
@@ -92,7 +96,7 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   /** Observer hook (src/observe/observers.ts): one load per task while none is installed. */
   const fns = th.fns!;
   th.observers = new ObserverHooks(th.core, w, (id) => fns.get(id));
-  const { runTop, resume } = createRun(th, { frames, call, choices, join, awaits, retries, tokens });
+  const { runTop, resume } = createRun(th, { frames, call, choices, join, awaits, retries, tokens, forecast, lazy });
 
   /**
    * The loop: run what finish() hands back; resume settled async tasks first; with suspended tasks, never

@@ -2,30 +2,37 @@
 // run slot, starts it on this worker's deque, and helps until its run is done (assembly/subflows.ts).
 import { NONE } from '../engine/memory.js';
 import { Kind, type PlainError } from '../engine/codec.js';
-import { nodesOf, hasModules, type Taskflow } from '../graph/taskflow.js';
+import { nodesOf, hasModules, type Taskflow, type Node } from '../graph/taskflow.js';
 import { flatten, flatName } from '../graph/flatten.js';
 import { layOut, release } from '../engine/placement.js';
 import { messages, rebuildError, CancelledError, type TaskFailure } from '../errors.js';
 import type { Thread } from './thread.js';
 
+/** What runSubflow needs of the task context (context-object.ts): helping, spawn / join, the task's stop run and token. */
+export interface Fork {
+  helpUntil(at: number): void;
+  stopRunOf(t: number): number;
+  tokenOf(t: number): number;
+  /** Each node spawned with its bound arguments as ctx.spawn spawns, then all joined as ctx.join joins a list. */
+  forkJoin(nodes: readonly Node[]): unknown[];
+}
+
 /**
- * Runs subflow sf (or a taskflow built in the task: ctx.corun) for the task on top of this worker's stack, helping meanwhile (`helpUntil`, join.ts).
- * `parentRun` is the task's run (NONE for a task outside any run) and `token` its cancellation token
- * word (0: none; sf's tasks share it). Returns the results of sf's tasks in insertion order, or throws
- * the first error.
+ * Runs subflow sf (or a taskflow built in the task: ctx.corun) for `task`, on top of this worker's stack, helping meanwhile (`helpUntil`, join.ts).
+ * Its tasks stop with the task's run (its stop run: NONE for a task outside any run) and share its
+ * cancellation token (0: none). Returns the results of sf's tasks in insertion order, or throws the
+ * first error.
  * A subflow of independent plain tasks (no edges, conditions, modules or semaphores: fork-join shaped,
  * like fib) is run as spawned children, which costs no layout; any other is laid out like a graph.
  */
-export function runSubflow(th: Thread, helpUntil: (at: number) => void, sf: Taskflow, parentRun: number, token: number): unknown[] {
+export function runSubflow(th: Thread, fork: Fork, sf: Taskflow, task: number): unknown[] {
   const nodes = nodesOf(sf);
-  if (nodes.length === 0) return [];
+  const n = nodes.length;
+  if (n === 0) return [];
   // (One whose tasks use semaphores goes to layOut too, which refuses it with an error naming the task.)
-  if (!hasModules(sf) && nodes.every((n) => n._succ.length === 0 && !n._condition && n._acquire.length + n._release.length === 0)) {
-    const ctx = th.ctx!;
-    const handles: number[] = [];
-    for (const n of nodes) handles.push(ctx.spawn(n._fn as (...a: unknown[]) => unknown, ...n._bound));
-    return ctx.join(handles);
-  }
+  if (!hasModules(sf) && independent(nodes)) return fork.forkJoin(nodes);
+  const { helpUntil } = fork;
+  const parentRun = fork.stopRunOf(task), token = fork.tokenOf(task);   // the layout only: spawned children take their frame's
   const { core, codec } = th;
   const x = core.x;
   const r = x.subRunAlloc();
@@ -52,6 +59,18 @@ export function runSubflow(th: Thread, helpUntil: (at: number) => void, sf: Task
     release(pl, core, codec);
     x.subRunFree(r);
   }
+}
+
+/**
+ * No edges, no conditions, no semaphores: a subflow of independent tasks (a loop: this runs on every call
+ * of a recursion).
+ */
+function independent(nodes: readonly Node[]): boolean {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    if (node._succ.length !== 0 || node._condition || node._acquire.length + node._release.length !== 0) return false;
+  }
+  return true;
 }
 
 /** The first failed task's error, named after its task, with the other failures as `suppressed`. */

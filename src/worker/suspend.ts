@@ -7,7 +7,7 @@
 // sleeps on its `parked` word (Platform.waitAsync), raced against the next settlement; and when busy
 // it yields to the event loop about once a millisecond (main.ts).
 import { EMPTY, RETRY } from '../engine/memory.js';
-import type { Thread, Suspended } from './thread.js';
+import type { Thread, Suspended, InlineOutcomes } from './thread.js';
 
 /** Suspended tasks one worker holds at most; beyond it the worker waits for one to settle first. */
 export const AWAIT_CAP = 256;
@@ -15,8 +15,11 @@ export const AWAIT_CAP = 256;
 export const BUSY_YIELD_MS = 1;
 
 export interface AwaitList {
-  /** The task t on top of the stack returned promise r: list it (the caller then leaves its frame). */
-  suspend(t: number, r: PromiseLike<unknown>): void;
+  /**
+   * The task t on top of the stack returned promise r: list it (the caller then leaves its frame), with the
+   * outcomes of its inline children not joined yet (lazy.ts park).
+   */
+  suspend(t: number, r: PromiseLike<unknown>, inline: InlineOutcomes | undefined): void;
   /** A settled task leaves the list and becomes the worker's current task again (run.ts resume). */
   unlist(s: Suspended): void;
   /**
@@ -59,12 +62,12 @@ export function openAwaitList(th: Thread): AwaitList {
   const nextSettlement = (): Promise<void> => new Promise<void>((r) => { kick = r; });
 
   return {
-    suspend(t, r) {
+    suspend(t, r, inline) {
       const entry = free.pop()!;
       core.u32[at + entry * stride] = t + 1;
       core.i32[th.currentAt] = -1;   // t is in the await list now: a crash must not report it twice
       const d = th.depth - 1;
-      const s: Suspended = { t, entry, kids: th.frameKids[d], subs: th.frameSubs[d], signal: th.frameSignal[d], ok: true, value: undefined };
+      const s: Suspended = { t, entry, kids: th.frameKids[d], subs: th.frameSubs[d], signal: th.frameSignal[d], inline, ok: true, value: undefined };
       th.suspended++;
       const settled = (ok: boolean, value: unknown): void => {
         s.ok = ok;

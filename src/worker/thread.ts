@@ -7,7 +7,7 @@
 // path nothing. Thread is a class whose fields are all set in its constructor, so its shape never
 // changes. The mutable fields below are the state several files share; each group is written only by
 // the file named beside it. State one file keeps to itself lives in that file's closure.
-import type { CoreExports, SharedCore } from '../engine/memory.js';
+import { NONE, type CoreExports, type SharedCore } from '../engine/memory.js';
 import { Codec, Kind } from '../engine/codec.js';
 import type { FunctionCache } from '../engine/functions.js';
 import type { Sampler } from '../observe/sampler.js';
@@ -37,8 +37,23 @@ export interface Suspended {
   kids: number[] | undefined;
   subs: Joinable[] | undefined;
   signal: AbortController | undefined;
+  /** The outcomes of the children it ran inline and has not joined (lazy.ts park), if any. */
+  inline: InlineOutcomes | undefined;
   ok: boolean;
   value: unknown;
+}
+
+/** Takes child c off a frame's `kids`, keeping the order (splice allocates; this is the hot path of fork-join). */
+export function unlist(kids: number[], c: number): void {
+  const i = kids.indexOf(c);
+  for (let k = i; k < kids.length - 1; k++) kids[k] = kids[k + 1];
+  kids.pop();
+}
+
+/** A frame's region of inline outcomes, kept while its task is suspended (lazy.ts). */
+export interface InlineOutcomes {
+  vals: unknown[];
+  kinds: Uint8Array;
 }
 
 export class Thread {
@@ -54,6 +69,8 @@ export class Thread {
   readonly T_fn: number; readonly T_argInfo: number; readonly T_npred: number; readonly T_pred: number;
   readonly T_flags: number; readonly T_nsucc: number; readonly T_succ: number; readonly T_run: number;
   readonly T_done: number; readonly T_token: number;
+  /** A child's fork-join level (Task.state of a Child: forecast.ts). */
+  readonly T_state: number;
   /** Byte offsets of the f64 fields: the first argument word, the start time. */
   readonly T_a0: number; readonly T_tStart: number;
   /** TaskFlag bits. */
@@ -61,6 +78,8 @@ export class Thread {
   /** Word indices of this worker's WorkerSlot.current and WorkerSlot.parked. */
   readonly currentAt: number;
   readonly parkedAt: number;
+  /** Word index of WorkerSlot.inlined. */
+  readonly inlinedAt: number;
 
   // ---- main.ts, once during start-up ----
   /** Every task function, by id (the task context is `this` for those that use it). */
@@ -80,7 +99,23 @@ export class Thread {
   readonly frameSubs: (Joinable[] | undefined)[] = [];
   /** The AbortController behind `this.signal` of the task at each depth, once it asked (cancel.ts). */
   readonly frameSignal: (AbortController | undefined)[] = [];
+  /** The fork-join level of the task at each depth: 0 for a task submitted or of a graph, a child's spawner's + 1 (forecast.ts). */
+  readonly frameLevel: number[] = [];
+  /** Where the outcomes of the children each depth ran inline start in `inVals` (lazy.ts). */
+  readonly frameBase: number[] = [];
+  /** The run whose failure or cancellation skips the children the task at each depth spawns (cancel.ts stopRunOf). */
+  readonly frameStop: number[] = [];
   depth = 0;
+  /** Frames of real tasks (not inline children) on the stack: the frames block's count + 1. */
+  tasksDeep = 0;
+
+  // ---- lazy.ts: outcomes of children run inline, a stack with a region per frame (frames.ts leave() pops it) ----
+  readonly inVals: unknown[] = [];
+  /** Per entry: lazy.ts Outcome. */
+  inKinds = new Uint8Array(64);
+  inTop = 0;
+  /** Children run inline so far: WorkerSlot.inlined, which lazy.ts and run.ts store now and then (owner-written, a metric). */
+  inlined = 0;
 
   // ---- choices.ts: where a finishing condition task listed its choices (finish reads them) ----
   choices = 0;
@@ -105,11 +140,12 @@ export class Thread {
     this.taskSize = L.size_Task;
     this.T_fn = L.T_fn >> 2; this.T_argInfo = L.T_argInfo >> 2; this.T_npred = L.T_npred >> 2; this.T_pred = L.T_pred >> 2;
     this.T_flags = L.T_flags >> 2; this.T_nsucc = L.T_nsucc >> 2; this.T_succ = L.T_succ >> 2; this.T_run = L.T_run >> 2;
-    this.T_done = L.T_done >> 2; this.T_token = L.T_token >> 2;
+    this.T_done = L.T_done >> 2; this.T_token = L.T_token >> 2; this.T_state = L.T_state >> 2;
     this.T_a0 = L.T_a0; this.T_tStart = L.T_tStart;
     this.CONDITION = L.flag_Condition; this.WATCHED = L.flag_Watched; this.NOTIFY_HOST = L.flag_NotifyHost; this.CHILD = L.flag_Child; this.DEPENDENT = L.flag_Dependent;
     this.currentAt = this.slotWord(L.W_current);
     this.parkedAt = this.slotWord(L.W_parked);
+    this.inlinedAt = this.slotWord(L.W_inlined);
   }
 
   /** Word index of field `off` (a byte offset from core.L) of this worker's WorkerSlot. */
@@ -120,5 +156,16 @@ export class Thread {
   /** Word index of the first word of task t's record. */
   record(t: number): number {
     return (this.tasks + t * this.taskSize) >> 2;
+  }
+
+  /** The fork-join level of the task at record p (its flags read): a child's from its record, else 0. */
+  levelOf(p: number, flags: number): number {
+    return (flags & this.CHILD) !== 0 ? this.core.u32[(p >> 2) + this.T_state] : 0;
+  }
+
+  /** The run whose failure or cancellation stops the task at record p (its flags read): its own, or a child's spawner's. */
+  stopRunAt(p: number, flags: number): number {
+    const run = this.core.u32[(p >> 2) + this.T_run];
+    return run === NONE && (flags & this.CHILD) !== 0 ? this.core.u32[(p >> 2) + this.T_pred] : run;
   }
 }
