@@ -123,13 +123,15 @@ const C = suite('learned plans: critical-path priorities');
 
 /**
  * A skewed graph: short sources s0..s5 (0.1 ms: long enough to be timed) first, then the head of a chain
- * of three 2 ms tasks last. Returns the taskflow, the chain's head and every task.
+ * of three 10 ms tasks last. Returns the taskflow, the chain's head and every task. The chain is long
+ * enough that a source the machine stalled for a while is still predicted far shorter than it (a
+ * source goes first only if its prediction reaches the whole chain's, 30 ms).
  */
 function skewed(order) {
   const tf = new Taskflow('skewed');
   const all = [];
   for (let i = 0; i < 6; i++) all.push(tf.emplace(tasks.stamp).args(order, i, 0.1));
-  const chain = [0, 1, 2].map((k) => tf.emplace(tasks.stamp).args(order, 6 + k, 2));
+  const chain = [0, 1, 2].map((k) => tf.emplace(tasks.stamp).args(order, 6 + k, 10));
   chain[0].precede(chain[1]); chain[1].precede(chain[2]);
   all.push(...chain);
   return { tf, head: chain[0], all };

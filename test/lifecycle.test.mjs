@@ -181,11 +181,16 @@ const Elastic = suite('minWorkers, idleTimeout: elastic slots');
 Elastic('elastic threads start one at a time: bursts while one boots start no other', async () => {
   // The booting thread calls demand() again once ready, so a backlog that outlasts a thread's start still
   // grows the pool (one more at a time); how many that makes depends on how long starts take, so the
-  // claim checked is the one that does not: at no point are two elastic threads starting.
+  // claim checked is the one that does not: at no point are two elastic threads starting. The permanent
+  // thread is held busy meanwhile, so every burst finds work queued and no idle thread: a loaded machine
+  // whose one thread kept up with the bursts would otherwise never need a second.
   for (let rep = 0; rep < 3; rep++) {
     const ex = await Executor.create({ workers: 6, minWorkers: 1, idleTimeout: 2000, module: lifeModule });
     const pool = engineOf(ex, 'test').pool;
     const flags = ex.shared(Int32Array, 1);
+    const gate = ex.shared(Int32Array, 2);
+    const held = ex.async(lt.hold, gate);
+    await until(() => Atomics.load(gate, 0) === 1, 10_000, 'the permanent thread held');
     const done = [];
     let peak = 0;
     for (let burst = 0; burst < 24; burst++) {
@@ -194,7 +199,9 @@ Elastic('elastic threads start one at a time: bursts while one boots start no ot
       await new Promise((r) => setImmediate(r));   // a separate burst: its own demand() check
       peak = Math.max(peak, pool.elasticStarting);
     }
-    await within(Promise.all(done), 10_000, 'the bursts');
+    Atomics.store(gate, 1, 1);
+    Atomics.notify(gate, 1);
+    await within(Promise.all([held, ...done]), 10_000, 'the bursts');
     assert.is(flags[0], 24);
     assert.is(peak, 1, 'one elastic thread was starting at a time (and one did start)');
     assert.ok(ex.lifecycle().started >= 2, 'the backlog grew the pool');
