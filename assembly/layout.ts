@@ -25,7 +25,7 @@ export const EMPTY: i32 = -1;         // queue outcome: nothing there
 export const RETRY: i32 = -2;         // steal outcome: lost a race, the deque may still hold work
 export const SHUTDOWN: i32 = -3;      // next() outcome: the executor is shutting down
 export const RUN_BIT: u32 = 0x80000000; // completion-ring entry for a finished run, not a task
-// Result kinds the core must know (the rest are src/engine/codec.ts's business; the Codec checks at start-up,
+// Result kinds the core must know (the rest are src/engine/kinds.ts's business; the Codec checks at start-up,
 // through the flag_Result* exports, that it uses the same values).
 export const RESULT_ENCODED: u32 = 5;   // r0 holds (ptr, len) of a heap block the result owns
 export const RESULT_ERROR: u32 = 16;    // the same, holding an encoded error
@@ -167,7 +167,7 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
 
 // A task record, two cache lines. Line 0 is scheduling state; line 1 holds values.
 //   0   state fn pending deps | run flags succ nsucc | pred npred argInfo resInfo
-//   48  arg words 0..5 (f64 each; see src/engine/codec.ts for the kinds)
+//   48  arg words 0..5 (f64 each; see src/engine/kinds.ts for the kinds)
 //   96  result words 0..1 | tStart done token
 // pending is the only word touched by several threads while the task is live (atomic). All other fields
 // are written by one thread and published by an atomic operation named beside them.
@@ -207,7 +207,7 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                   // dependent: u32[deps] dependency ids, then its DepLink[deps] (one block, its own)
   npred: u32;     // how many of them pass their results as arguments: all (deps), or 0 for a source of a
                   // composed module, whose one predecessor is the module's entry node (src/engine/placement.ts)
-  argInfo: u32;   // argc | mode | 4-bit kinds (src/engine/codec.ts); host-written before submission
+  argInfo: u32;   // argc | mode | 4-bit kinds (src/engine/kinds.ts); host-written before submission
   resInfo: u32;   // result kind | count; written by the worker before finish(), published by finish()'s atomics
   a0: f64; a1: f64; a2: f64; a3: f64; a4: f64; a5: f64;
   r0: f64; r1: f64;

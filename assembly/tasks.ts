@@ -449,7 +449,7 @@ export function spawnRecord(w: u32, fn: u32, token: u32, stopRun: u32, level: u3
 
 /**
  * spawnRecord and spawnPush in one call, for the common shape of divide and conquer: one number `a0` as
- * the only argument (`argInfo`: the codec's word for that, src/engine/codec.ts). The slot, or -1.
+ * the only argument (`argInfo`: the codec's word for that, src/engine/kinds.ts). The slot, or -1.
  */
 export function spawnNumber(w: u32, fn: u32, spawner: u32, token: u32, stopRun: u32, level: u32, argInfo: u32, a0: f64): i32 {
   const t = spawnRecord(w, fn, token, stopRun, level);

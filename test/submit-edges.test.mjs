@@ -29,8 +29,8 @@ S('a token cancelled during a retry backoff still settles the job (and waitForAl
   await within(ex.waitForAll(), 2000, 'waitForAll');
 });
 
-// executor.ts #jobDone calls #mayRetry (and so the user's retryIf) twice per failed attempt when the job
-// owns its token (timeout or signal given): once to decide whether to release the token, once to retry.
+// A job that owns its token (timeout or signal given) asks mayRetry (engine/attempts.ts), and so the
+// user's retryIf, once per failed attempt: not once to decide whether to release the token and again to retry.
 S('retryIf is asked once per failed attempt', async ({ ex }) => {
   const c = ex.shared(Int32Array, 1);
   let asked = 0;

@@ -23,8 +23,8 @@ import { seqTryLock, seqUnlock, seqBegin, seqValid, loadF64, storeF64 } from "./
 import { oneEuroFold } from "./one-euro";
 
 const PROBE: u32 = 4;          // entries a fingerprint may occupy from its home: 4 lines, one hash
-const SPILLED: u32 = 63;       // size class of arguments that did not fit the record (src/engine/codec.ts)
-const KIND_ENCODED: u32 = 5;   // argument kinds with a length in the word's high half (src/engine/codec.ts Kind)
+const SPILLED: u32 = 63;       // size class of arguments that did not fit the record (src/engine/kinds.ts)
+const KIND_ENCODED: u32 = 5;   // argument kinds with a length in the word's high half (src/engine/kinds.ts Kind)
 const KIND_SHARED: u32 = 8;    //   8..15: a shared array view
 const READ_TRIES: u32 = 64;    // a reader's retries while writers keep an entry busy
 

@@ -10,7 +10,7 @@
 //     travel by reference (a view on a SharedArrayBuffer the executor did not allocate, a DataView or a
 //     Uint8ClampedArray … on the executor's memory); and a shared array that was freed;
 //   - refused because it lives on the host: an AsyncTask of executor.dependentAsync;
-//   - by reference: a WorkerAsyncTask (a handle this.dependentAsync made: codec.ts), and executor.shared()
+//   - by reference: a WorkerAsyncTask (a handle this.dependentAsync made: packer.ts), and executor.shared()
 //     arrays (Int8Array … Float64Array on the executor's memory), as an argument or result of their own (a
 //     word of the task record) and inside another value too (a SharedRef in the encoded block: the value
 //     is copied with each such view replaced, `withRefs`);
@@ -31,7 +31,7 @@ export type SharedTypedArray = InstanceType<SharedArrayCtor>;
 /**
  * A view on the executor's shared memory inside an encoded value: written as msgpackr extension 0x53
  * [dtype, byteOffset, length] and read back as a view on the decoding thread's memory (`decoding`). Only
- * this private class is registered (codec.ts), so no other msgpackr user in the process is affected.
+ * this private class is registered (packer.ts), so no other msgpackr user in the process is affected.
  */
 export class SharedRef {
   constructor(readonly dtype: number, readonly ptr: number, readonly length: number) {}
@@ -188,7 +188,7 @@ function walk(v: unknown, seen: Set<object> | null, depth: number, owns: Owns | 
   if (o instanceof Number || o instanceof String || o instanceof Boolean || o instanceof BigInt || o instanceof Symbol) {
     return new Fault('boxed', o);
   }
-  if (o instanceof WorkerAsyncTask) return undefined;   // by reference (codec.ts extension 0x41)
+  if (o instanceof WorkerAsyncTask) return undefined;   // by reference (packer.ts extension 0x41)
   if (HOST_HANDLE in o) return new Fault('hostHandle', o);
   return walkProps(o, seen, d, owns, true);   // a class instance: its own enumerable properties, as structured clone sends it
 }

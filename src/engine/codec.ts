@@ -1,101 +1,18 @@
 // How values cross threads: inline in the task record when they are numbers (or small tuples of them),
 // by reference when they are views on the runtime's shared memory, and through one codec (msgpackr in
-// structured-clone mode: Map, Set, Date, typed arrays, BigInt, cycles) into the shared heap otherwise.
-//
-// A task record has six 8-byte argument words and two result words (assembly/layout.ts, Task).
-//   argInfo = argc (bits 0–3) | kind of argument i (4 bits at 4 + 4i), i < 6
-//             argc == SPILLED: the arguments did not fit; word 0 points at a heap block (writeArgs)
-//   resInfo = result kind (bits 0–7)
-// A word holds a float64, or (ptr u32, len u32) for encoded blocks and shared arrays.
-// 'msgpackr/pack' is the plain-JS build (the same one browsers get); the package's Node entry also loads
-// node:stream and the native msgpackr-extract addon in every worker: ~2.7 MiB of RSS per worker.
-// What may cross, and how: clone-rules.ts.
-import { Packr, addExtension } from 'msgpackr/pack';
+// structured-clone mode: Map, Set, Date, typed arrays, BigInt, cycles; packer.ts) into the shared heap
+// otherwise. The words of a task record and their kinds: kinds.ts; argument lists too long for the
+// record: arg-spill.ts. What may cross, and how: clone-rules.ts.
 import type { SharedCore } from './memory.js';
 import { messages, DataCloneError, type PlainError } from '../errors.js';
-import { WorkerAsyncTask } from './handles.js';
-import { DTYPES, SharedRef, uncloneable, encodable, errorToPlain, markReturned, isFreed, type SharedArrayCtor, type SharedTypedArray } from './clone-rules.js';
+import { DTYPES, uncloneable, encodable, errorToPlain, markReturned, isFreed, type SharedArrayCtor, type SharedTypedArray } from './clone-rules.js';
+import { packr, unpackOn } from './packer.js';
+import { Kind, ARG_WORDS, FREED, SPILLED, wordsOf } from './kinds.js';
+import { writeSpilled, readSpilled, freeSpilled } from './arg-spill.js';
 
 export type { PlainError };
 export { DTYPES, MAX_DEPTH, markFreed, isFreed, errorToPlain, type SharedArrayCtor, type SharedTypedArray } from './clone-rules.js';
-
-export const enum Kind {
-  Undefined = 0, Number = 1, False = 2, True = 3, Null = 4,
-  Encoded = 5,       // (ptr, len) of a codec block
-  Pair = 6,          // two numbers in two words
-  Triple = 7,        // three numbers in three words
-  Shared = 8,        // 8..15: a view on shared memory, dtype = kind - 8 (DTYPES), (ptr, length) in one word
-  Error = 16,        // result only: an encoded error
-  Skipped = 32,      // result only: the task did not run because its run failed (assembly RESULT_SKIPPED)
-  NotReached = 64,   // result only: no condition led to the task this run (host-written at the start of a
-                     // run of a taskflow with condition tasks; running the task overwrites it)
-}
-
-export const ARG_WORDS = 6;
-/** putWord's answer for a shared array that was freed (not a kind: nothing is written). */
-export const FREED = -2;
-const SPILLED = 15;   // argc field value: the arguments live in a heap block (word 0 points at it)
-
-/** Bytes before the words of a spilled argument block: argc, one kind byte per argument, padding to 8. */
-function spillWords(n: number): number {
-  return (4 + n + 7) & ~7;
-}
-
-
-// Records stay on (useRecords: false would turn Maps into objects); with no shared structures each message
-// carries its own record definitions, so any thread's Packr decodes any other's output. useToJSON: false:
-// a class instance crosses as its own properties, as structured clone sends it, not as its toJSON().
-const packr = new Packr({ structuredClone: true, moreTypes: true, useToJSON: false });
-
-// msgpackr writes an Error value as [name, message, cause] and reads it back by looking the name up in a
-// plain object of constructors: a name like 'toString' calls Object.prototype.toString and returns a
-// string, '__proto__' throws, and AggregateError is called with the message as its list of errors. This
-// reader (msgpackr's extension 0x65, registered for the whole process: it changes nothing msgpackr read
-// right) looks names up among own keys only and keeps any name.
-const ERROR_CLASSES: Record<string, ErrorConstructor> = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
-addExtension({
-  type: 0x65,
-  read(data: unknown): Error {
-    const [name, message, cause] = Array.isArray(data) ? data as unknown[] : [];
-    const text = typeof message === 'string' ? message : '';
-    const options = cause === undefined ? undefined : { cause };
-    const e = typeof name === 'string' && Object.hasOwn(ERROR_CLASSES, name) ? new ERROR_CLASSES[name](text, options)
-      : name === 'AggregateError' ? new AggregateError([], text, options) : new Error(text, options);
-    if (e.name !== name) Object.defineProperty(e, 'name', { value: name, writable: true, enumerable: false, configurable: true });
-    return e;
-  },
-});
-
-/** The codec decoding now (decodeBlock): extension 0x53 makes its views there, one per array (decodedViews). */
-let decoding: Codec | undefined;
-let decodedViews: Map<string, SharedTypedArray> | undefined;
-addExtension({
-  Class: SharedRef,
-  type: 0x53,
-  write(r: SharedRef): number[] { return [r.dtype, r.ptr, r.length]; },
-  read(d: unknown): unknown {
-    const [dtype, ptr, length] = d as number[];
-    if (decoding === undefined) throw new TypeError(messages.corruptKind(0x53, ptr));
-    const key = `${dtype}:${ptr}:${length}`;   // one array twice in a value is one view twice, as structured clone keeps it
-    let v = decodedViews?.get(key);
-    if (v === undefined) (decodedViews ??= new Map()).set(key, v = decoding.view(dtype, ptr, length));
-    return v;
-  },
-});
-
-// A handle of a dependent task made inside a task (handles.ts) crosses by reference: msgpackr extension 0x41
-// [executor, slot, serial], read back as a handle on the decoding thread's core. Whether it may still be
-// used is decided where it is used (assembly/dependent.ts depHold), so a copy never outlives its task unseen.
-addExtension({
-  Class: WorkerAsyncTask,
-  type: 0x41,
-  write(h: WorkerAsyncTask): number[] { return WorkerAsyncTask.parts(h); },
-  read(d: unknown): unknown {
-    const [exec, slot, serial] = d as number[];
-    if (decoding === undefined) throw new TypeError(messages.corruptKind(0x41, slot));
-    return new WorkerAsyncTask(decoding.core, exec, slot, serial);
-  },
-});
+export { Kind, ARG_WORDS, FREED } from './kinds.js';
 
 /** Encoder/decoder bound to one thread's SharedCore. */
 export class Codec {
@@ -142,24 +59,12 @@ export class Codec {
   decodeBlock(ptr: number, len: number): unknown {
     this.core.ensure(ptr, len);
     // Copy out first: TextDecoder (used by the codec for strings) rejects views on shared memory in browsers.
-    return this.#unpack(this.core.u8.slice(ptr, ptr + len));
+    return unpackOn(this, this.core.u8.slice(ptr, ptr + len));
   }
 
   /** v encoded and decoded again, as another thread's codec reads what encodeBlock wrote (no heap block). */
   roundTrip(v: unknown): unknown {
-    return this.#unpack(packr.pack(v));
-  }
-
-  #unpack(bytes: Uint8Array): unknown {
-    const outer = decoding, outerViews = decodedViews;
-    decoding = this;   // views inside the value (SharedRef) are made on this thread's memory
-    decodedViews = undefined;
-    try {
-      return packr.unpack(bytes);
-    } finally {
-      decoding = outer;
-      decodedViews = outerViews;
-    }
+    return unpackOn(this, packr.pack(v));
   }
 
   // ---- one value into word(s) at byte address `at` ----
@@ -167,8 +72,9 @@ export class Codec {
   /**
    * Writes v at address `at` and returns its kind. `room`: words free there (a tuple needs 2 or 3).
    * `arg`: which argument v is (-1: a task's return value), for the error when v cannot be sent.
+   * @internal Also for arg-spill.ts.
    */
-  #put(v: unknown, at: number, room: number, arg: number): number {
+  put(v: unknown, at: number, room: number, arg: number): number {
     switch (typeof v) {
       case 'number': this.core.f64[at >> 3] = v; return Kind.Number;
       case 'undefined': return Kind.Undefined;
@@ -200,9 +106,9 @@ export class Codec {
   }
 
   /**
-   * v as the other side of #put reads it back (a fresh copy, a new view on the same memory, or v itself
+   * v as the other side of put reads it back (a fresh copy, a new view on the same memory, or v itself
    * when it is immutable), without a task record: the arguments and result of a child run inline
-   * (src/worker/lazy.ts), so it sees and returns what a spawned one would. Refuses what #put refuses, with
+   * (src/worker/lazy.ts), so it sees and returns what a spawned one would. Refuses what put refuses, with
    * the same error (`arg` as there).
    */
   crossed(v: unknown, arg: number): unknown {
@@ -351,16 +257,11 @@ export class Codec {
     throw new TypeError(messages.corruptKind(kind, at));
   }
 
-  static #words(kind: number): number {
-    return kind === Kind.Pair ? 2 : kind === Kind.Triple ? 3 : 1;
-  }
-
   // ---- arguments ----
 
   /**
    * Writes args into task record p (host, before submission). Up to six words fit in the record; a
-   * longer list spills into a heap block with the same per-argument encoding (so shared arrays still
-   * travel by reference): [argc u32][kind u8 × argc][pad to 8][words].
+   * longer list spills into a heap block with the same per-argument encoding (arg-spill.ts).
    */
   writeArgs(p: number, args: readonly unknown[]): void {
     const u32 = this.core.u32;
@@ -368,9 +269,9 @@ export class Codec {
       let info = 0, word = 0, i = 0;
       try {
         for (; i < args.length && word < ARG_WORDS; i++) {
-          const kind = this.#put(args[i], p + this.#ta + 8 * word, ARG_WORDS - word, i);
+          const kind = this.put(args[i], p + this.#ta + 8 * word, ARG_WORDS - word, i);
           info |= kind << (4 + 4 * i);
-          word += Codec.#words(kind);
+          word += wordsOf(kind);
         }
       } catch (e) {
         this.freeArgs(p, info | i);   // argument i could not be encoded: release the i before it
@@ -379,27 +280,8 @@ export class Codec {
       if (i === args.length) { u32[(p + this.#tinfo) >> 2] = info | args.length; return; }
       this.freeArgs(p, info | i);  // ran out of words part-way: release the i encoded so far, then spill
     }
-    const n = args.length;
-    const words = spillWords(n);
-    const block = this.core.alloc(words + 8 * 3 * n);
-    this.core.u32[block >> 2] = n;
-    let word = 0;
-    const owned: number[] = [];   // blocks of the arguments encoded so far, freed if a later one fails
-    try {
-      for (let i = 0; i < n; i++) {
-        const at = block + words + 8 * word;
-        const kind = this.#put(args[i], at, 3, i);
-        if (kind === Kind.Encoded) owned.push(this.core.u32[at >> 2]);
-        this.core.u8[block + 4 + i] = kind;
-        word += Codec.#words(kind);
-      }
-    } catch (e) {
-      for (const b of owned) this.core.x.heapFree(b);
-      this.core.x.heapFree(block);
-      throw e;
-    }
-    const at = (p + this.#ta) >> 2;
-    this.core.u32[at] = block;
+    const block = writeSpilled(this, args);
+    this.core.u32[(p + this.#ta) >> 2] = block;
     this.core.u32[(p + this.#tinfo) >> 2] = SPILLED;
   }
 
@@ -407,25 +289,12 @@ export class Codec {
   readArgs(p: number, out: unknown[]): void {
     const info = this.core.u32[(p + this.#tinfo) >> 2];
     const argc = info & 15;
-    if (argc === SPILLED) {
-      const block = this.core.u32[(p + this.#ta) >> 2];
-      this.core.ensure(block, 8);
-      const n = this.core.u32[block >> 2];
-      const words = spillWords(n);
-      this.core.ensure(block, words + 24 * n);
-      let word = 0;
-      for (let i = 0; i < n; i++) {
-        const kind = this.core.u8[block + 4 + i];
-        out.push(this.#get(kind, block + words + 8 * word));
-        word += Codec.#words(kind);
-      }
-      return;
-    }
+    if (argc === SPILLED) { readSpilled(this, this.core.u32[(p + this.#ta) >> 2], out); return; }
     let word = 0;
     for (let i = 0; i < argc; i++) {
       const kind = (info >>> (4 + 4 * i)) & 15;
       out.push(this.#get(kind, p + this.#ta + 8 * word));
-      word += Codec.#words(kind);
+      word += wordsOf(kind);
     }
   }
 
@@ -434,30 +303,16 @@ export class Codec {
     const u32 = this.core.u32;
     const argc = info & 15;
     if (argc === SPILLED) {
-      this.#freeSpilled(u32[(p + this.#ta) >> 2]);
+      freeSpilled(this, u32[(p + this.#ta) >> 2]);
     } else {
       let word = 0;
       for (let i = 0; i < argc; i++) {
         const kind = (info >>> (4 + 4 * i)) & 15;
         if (kind === Kind.Encoded) this.core.x.heapFree(u32[(p + this.#ta + 8 * word) >> 2]);
-        word += Codec.#words(kind);
+        word += wordsOf(kind);
       }
     }
     u32[(p + this.#tinfo) >> 2] = 0;
-  }
-
-  /** Frees a spilled argument block and the blocks of the arguments written into it. */
-  #freeSpilled(block: number): void {
-    const u32 = this.core.u32;
-    const n = u32[block >> 2];
-    const words = spillWords(n);
-    let word = 0;
-    for (let i = 0; i < n; i++) {
-      const kind = this.core.u8[block + 4 + i];
-      if (kind === Kind.Encoded) this.core.x.heapFree(u32[(block + words + 8 * word) >> 2]);
-      word += Codec.#words(kind);
-    }
-    this.core.x.heapFree(block);
   }
 
   // ---- results ----
@@ -465,7 +320,7 @@ export class Codec {
   /** Writes a task's return value (worker). Frees the block of a previous run's result first. */
   writeResult(p: number, v: unknown): void {
     this.freeResult(p);
-    this.core.u32[(p + this.#rinfo) >> 2] = this.#put(v, p + this.#tr, 2, -1);
+    this.core.u32[(p + this.#rinfo) >> 2] = this.put(v, p + this.#tr, 2, -1);
   }
 
   /** Writes a thrown value as an encoded error result (worker, or host for a crashed worker). */

@@ -1,6 +1,6 @@
 // The AsyncTask handles of dependent async tasks as values: the handle a task gets from
 // this.dependentAsync (WorkerAsyncTask), which crosses threads by reference as (executor, slot, serial)
-// (codec.ts, msgpackr extension 0x41), and the mark that keeps the host's AsyncTask from crossing at all
+// (packer.ts, msgpackr extension 0x41), and the mark that keeps the host's AsyncTask from crossing at all
 // (clone-rules.ts). A leaf: the codec, the clone rules, the host's and the workers' dependents import it.
 
 /** What a handle asks of the core it was made or read on (assembly/dependent.ts depState), and that core's executor. */
@@ -36,7 +36,7 @@ export class WorkerAsyncTask<R = unknown> {
   readonly #serial: number;
   declare readonly _result?: R;   // types join()'s result; never set
 
-  /** @internal Made by this.dependentAsync, or read from a value (codec.ts). */
+  /** @internal Made by this.dependentAsync, or read from a value (packer.ts). */
   constructor(core: HandleCore, exec: number, slot: number, serial: number) {
     this.#core = core;
     this.#exec = exec;

@@ -8,14 +8,17 @@
 //     resolve and reject wait in two arrays indexed by slot. This is the fast path.
 //   - a Job (jobs.ts) is made for a task that can be cancelled, moved, timed out or retried (submit with
 //     options, handles, algorithm helpers), and for any task that has to wait for a free slot: the
-//     backlog is one FIFO queue per priority level, drained whenever slots come back.
-// Timeouts, forced cancellation and the watchdog are timeouts.ts's; this file calls into it.
+//     backlog (backlog.ts) is one FIFO queue per priority level, drained whenever slots come back.
+// Timeouts, forced cancellation and the watchdog are timeouts.ts's; whether a failed attempt is retried,
+// and with which error a job fails, attempts.ts's; this file calls into them.
 import type { SharedCore } from './memory.js';
 import { CancellationToken } from './cancel.js';
 import { BY_LEVEL, WITHDRAWN, newJob, resolveTaskOptions, type Job, type TaskOptions, type TaskHandle } from './jobs.js';
 import { Timeouts, type TimeoutHost } from './timeouts.js';
+import { Backlog } from './backlog.js';
+import { attemptError, mayRetry, withTask } from './attempts.js';
 import { retryDelayMs, checkedPriority, type Priority } from '../policy/scheduling.js';
-import { messages, CancelledError, DataCloneError, TimeoutError, type TaskFailure } from '../errors.js';
+import { messages, CancelledError, DataCloneError } from '../errors.js';
 import type { EngineParts } from './parts.js';
 
 /** Host submissions between two wake-up checks during a synchronous burst. */
@@ -58,8 +61,7 @@ export class Tasks {
   /** The job each slot runs, for tasks that have one (WITHDRAWN: withdrawn, a worker has yet to hand it back). */
   readonly #jobs: (Job | undefined)[] = [];
   /** Jobs waiting for a task slot, by priority level, FIFO. */
-  readonly #backlog: Job[][] = [[], [], [], []];
-  #queued = 0;
+  readonly #backlog = new Backlog();
   /** Jobs not settled that are in no slot: in a backlog or waiting out a retry delay. */
   #waiting = 0;
   /** Helpers whose call no longer waits for them: still in flight, but the pump does not poll for them. */
@@ -82,7 +84,7 @@ export class Tasks {
   /** Jobs in a backlog or a retry delay: accepted, not yet in flight. */
   get waiting(): number { return this.#waiting; }
   /** Submissions the host holds back for want of a slot (backpressure counts them as queued). */
-  get queued(): number { return this.#queued; }
+  get queued(): number { return this.#backlog.size; }
   get unawaited(): number { return this.#unawaited.size; }
 
   // ---- submitting ----
@@ -98,7 +100,7 @@ export class Tasks {
     if (full) return Promise.reject(full);
     let fnId: number;
     try { fnId = h.fns.idOf(fn, call.fn); } catch (e) { return Promise.reject(e); }
-    const t = this.#queued === 0 ? this.#core.x.taskAlloc() : -1;
+    const t = this.#backlog.size === 0 ? this.#core.x.taskAlloc() : -1;
     if (t < 0) {   // every slot is taken: wait in the backlog until completions free one
       return new Promise<R>((resolve, reject) => {
         this.#enqueue(newJob(fnId, args.slice(), h.fns.nameOf(fnId), BY_LEVEL[level], undefined, resolve as (v: unknown) => void, reject));
@@ -200,8 +202,7 @@ export class Tasks {
   }
 
   #enqueue(job: Job): void {
-    this.#backlog[job.level].push(job);
-    this.#queued++;
+    this.#backlog.push(job);
     this.#waiting++;
   }
 
@@ -261,7 +262,7 @@ export class Tasks {
     this.freeSlot(t);
     this.#h.completions.inFlight--;
     resolve(failed ? Promise.reject(error) : value);
-    if (this.#queued > 0) this.drainBacklog();
+    if (this.#backlog.size > 0) this.drainBacklog();
     return true;
   }
 
@@ -278,12 +279,7 @@ export class Tasks {
       failed = h.outcomes.read(t);
       error = failed && forced !== undefined ? forced : h.outcomes.error;
       value = h.outcomes.value;
-      if (failed && error instanceof Error && (error as TaskFailure).task !== undefined) (error as TaskFailure).task = job.name;
-      // A cancelled token wins (docs/control.md "Retries"): an attempt that failed once its token was
-      // cancelled rejects the job with a CancelledError, whatever the attempt threw, and is not retried.
-      if (failed && job.token?.cancelled && !(error instanceof CancelledError) && !(error instanceof TimeoutError)) {
-        error = cancelledAfterFailure(job, error);
-      }
+      if (failed) error = attemptError(job, error);
     }
     h.outcomes.forget(t);
     this.freeSlot(t);
@@ -292,7 +288,7 @@ export class Tasks {
     let retry = false;
     if (job !== WITHDRAWN && !job.settled && failed) {
       try {
-        retry = this.#mayRetry(job, error);
+        retry = mayRetry(job, error, h.isRunning());
       } catch (e) {   // the user's retryIf threw: that is the job's outcome (the pump must go on)
         error = Object.assign(new Error(messages.retryIfThrew(job.name, e), { cause: e }), { task: job.name });
       }
@@ -309,12 +305,6 @@ export class Tasks {
       }
     }
     this.drainBacklog();
-  }
-
-  #mayRetry(job: Job, error: unknown): boolean {
-    if (job.attempt > job.retries || !this.#h.isRunning() || job.token?.cancelled) return false;   // close() finishes retries too
-    if (error instanceof CancelledError || error instanceof TimeoutError) return false;
-    return job.retryIf ? job.retryIf(error, job.attempt) === true : true;
   }
 
   #settle(job: Job, error: unknown, value?: unknown): void {
@@ -352,15 +342,14 @@ export class Tasks {
 
   /** Submits backlogged jobs, most urgent level first, while task slots are free (after anything frees slots). */
   drainBacklog(): void {
-    if (this.#queued === 0) return;
+    const backlog = this.#backlog;
+    if (backlog.size === 0) return;
     for (let l = 0; l < 4 && this.#h.isRunning(); l++) {
-      const q = this.#backlog[l];
-      while (q.length > 0) {
+      while (backlog.countAt(l) > 0) {
         const t = this.#core.x.taskAlloc();
         if (t < 0) return;
-        this.#queued--;
         this.#waiting--;
-        this.#launch(q.shift()!, t);
+        this.#launch(backlog.take(l), t);
       }
     }
   }
@@ -373,9 +362,7 @@ export class Tasks {
    */
   #withdraw(job: Job, reason: unknown, quiet = false): boolean {
     if (job.settled) return false;
-    const backlog = this.#backlog[job.level];
-    const i = job.slot < 0 ? backlog.indexOf(job) : -1;
-    if (i >= 0) { backlog.splice(i, 1); this.#queued--; this.#waiting--; }
+    if (job.slot < 0 && this.#backlog.remove(job)) this.#waiting--;
     else if (job.slot < 0 && job.timer !== undefined) { clearTimeout(job.timer); job.timer = undefined; this.#waiting--; }
     else if (job.slot < 0 || !this.#revoke(job.slot)) return false;
     else job.slot = -1;
@@ -395,10 +382,7 @@ export class Tasks {
   #reprioritize(job: Job, level: number): boolean {
     if (job.settled) return false;
     if (job.slot < 0) {
-      const backlog = this.#backlog[job.level];
-      const i = backlog.indexOf(job);
-      if (i >= 0) { backlog.splice(i, 1); this.#backlog[level].push(job); }
-      job.level = level;
+      this.#backlog.move(job, level);
       return true;   // in a backlog or between attempts: the next attempt goes in at the new level
     }
     const core = this.#core;
@@ -436,24 +420,9 @@ export class Tasks {
       this.#jobs[t] = undefined;
       if (job && job !== WITHDRAWN) this.#settle(job, reason);
     }
-    for (const q of this.#backlog) for (const job of q.splice(0)) this.#settle(job, reason);
-    this.#queued = 0;
+    for (const job of this.#backlog.takeAll()) this.#settle(job, reason);
     this.#waiting = 0;
     this.#timeouts.stop();
     this.#unawaited.clear();
   }
-}
-
-/** The CancelledError of a job whose attempt failed after its token was cancelled; the attempt's error is in `suppressed`. */
-function cancelledAfterFailure(job: Job, attemptError: unknown): CancelledError {
-  const reason = job.token!.reason;
-  const e = new CancelledError(messages.tokenCancelledJob(job.name, reason), reason) as CancelledError & { suppressed?: unknown[]; task?: string };
-  e.suppressed = [attemptError];
-  return withTask(e, job.name);
-}
-
-/** e naming the task it belongs to, as a task's own errors do, whether it was withdrawn or ran. */
-function withTask<E extends Error>(e: E, name: string): E & { task?: string } {
-  (e as E & { task?: string }).task = name;
-  return e;
 }

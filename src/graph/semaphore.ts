@@ -80,6 +80,12 @@ export class Semaphore {
 }
 
 /**
+ * @internal A task's semaphores before task.acquire or task.release sets any: one shared empty array
+ * (nothing writes into it; withSemaphores makes a new one).
+ */
+export const NO_SEMAPHORES: readonly Semaphore[] = [];
+
+/**
  * @internal `have` plus each of `add` not in it yet (a task takes a unit of a semaphore once); a
  * TypeError naming `call`, the task and the argument for anything but a Semaphore, with nothing added.
  */

@@ -2,7 +2,13 @@
 // the GPU; the executor lays a Taskflow into the shared task table when it first runs it.
 import { GraphError, messages } from '../errors.js';
 import { PRIORITIES, PRIORITY_CHOICES, priorityLevel, type Priority } from '../policy/scheduling.js';
-import { withSemaphores, type Semaphore } from './semaphore.js';
+import { NO_SEMAPHORES, withSemaphores, type Semaphore } from './semaphore.js';
+import { bump, link, unlink } from './edges.js';
+import { toDot } from './dot.js';
+import { modulesKey, compositeVersion } from './modules.js';
+import type { TaskFunction, TaskResult } from './task-function.js';
+
+export type { TaskFunction, TaskResult } from './task-function.js';
 
 /** @internal A Taskflow's node is its Task handle (one object per task keeps large graphs cheap to build). */
 export type Node = Task;
@@ -15,27 +21,13 @@ export function nodeOf(t: Task, what: string): Node {
 
 // Shared empty arrays for tasks without edges or bound arguments. Not frozen: a frozen array has another
 // elements kind, and loops over _succ/_pred that meet both kinds go polymorphic (3× slower placement).
-// Nothing writes into them: link() and args() replace them before adding anything.
+// Nothing writes into them: link() (edges.ts) and args() replace them before adding anything.
 const NO_TASKS: Task[] = [];
 const NO_ARGS: readonly unknown[] = [];
-const NO_SEMS: readonly Semaphore[] = [];
 /** The function of a module task and of a module's entry and exit nodes: they do nothing themselves. */
 export const NO_FN = function module() { /* a module's own node does nothing */ };
 /** The function of a placeholder task (tf.placeholder) until task.work(fn) gives it one: runs as a no-op. */
 const PLACEHOLDER: Function = Object.defineProperty(function () { /* no work yet */ }, 'name', { value: '' });
-
-/**
- * A function a task can run: a task-module export or a self-contained function (see the README); any
- * parameters (`never[]` admits every parameter list). A task that uses its context declares
- * `this: TaskContext`.
- */
-export type TaskFunction = (...args: never[]) => unknown;
-
-/**
- * What a task of function `F` yields: its return type, awaited. A run awaits a task that returns a
- * promise before its successors start, so successors and `run.result(task)` see the settled value.
- */
-export type TaskResult<F> = F extends (...args: never[]) => infer R ? Awaited<R> : unknown;
 
 /** One Task per function of a tuple or array of task functions, each typed with what it yields. */
 export type TasksOf<Fs extends readonly unknown[]> = { -readonly [K in keyof Fs]: Task<TaskResult<Fs[K]>> };
@@ -73,9 +65,9 @@ export class Task<out R = unknown> {
   /** @internal Times a failing run of this task is retried (task.retries). */
   _retries = 0;
   /** @internal Semaphores it acquires before it runs (each once; a shared empty array until set). */
-  _acquire: readonly Semaphore[] = NO_SEMS;
+  _acquire: readonly Semaphore[] = NO_SEMAPHORES;
   /** @internal Semaphores it releases when it ends. */
-  _release: readonly Semaphore[] = NO_SEMS;
+  _release: readonly Semaphore[] = NO_SEMAPHORES;
 
   /** @internal */
   constructor(graph: Taskflow, index: number, fn: Function) {
@@ -235,30 +227,7 @@ export class Task<out R = unknown> {
   get taskflow(): Taskflow { return this._graph; }
 }
 
-function link(from: Task, to: Task): void {
-  if (from._graph !== to._graph) throw new GraphError(messages.foreignTask(from._graph.name, to.name()));
-  if (from._index < 0 || to._index < 0) throw new GraphError(messages.erased((from._index < 0 ? from : to).name()));
-  // Edges form a multiset, as in Taskflow: a.precede(b, b) adds two edges, so b waits for both (placement
-  // counts deps per edge and a finishing task releases each), receives a's result twice, and a condition
-  // task's choices 0 and 1 both lead to b.
-  if (from._succ.length === 0) from._succ = [];
-  if (to._pred.length === 0) to._pred = [];
-  from._succ.push(to);
-  to._pred.push(from);
-  from._graph[bump]();
-}
-
-/** Removes every edge from → to (Taskflow's remove_successors removes duplicates too). */
-function unlink(from: Task, to: Task): void {
-  if (!from._succ.includes(to)) return;
-  from._succ = from._succ.filter((t) => t !== to);
-  to._pred = to._pred.filter((t) => t !== from);
-  from._graph[bump]();
-}
-
-const bump = Symbol('bump');
 const nodesKey = Symbol('nodes');
-const modulesKey = Symbol('modules');
 
 /**
  * A task graph: tasks and the dependencies between them. Build it once; run it many times with
@@ -399,17 +368,8 @@ export class Taskflow {
    * (versions only grow, so the sum does too).
    */
   get compositeVersion(): number {
-    if (this[modulesKey].length === 0) return this.version;   // the common case, read on every run.result()
-    let v = this.version;
-    const seen = new Set<Taskflow>([this]);
-    const stack: Taskflow[] = [this];
-    while (stack.length) {
-      for (const t of stack.pop()![modulesKey]) {
-        const m = t._module!;
-        if (!seen.has(m)) { seen.add(m); v += m.version + 1; stack.push(m); }
-      }
-    }
-    return v;
+    // no modules is the common case, read on every run.result()
+    return this[modulesKey].length === 0 ? this.version : compositeVersion(this);
   }
 
   /** Number of tasks. */
@@ -447,19 +407,7 @@ export class Taskflow {
    * writeFileSync('graph.dot', tf.dump());   // dot -Tsvg graph.dot > graph.svg
    */
   dump(): string {
-    const q = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-    const lines = [`digraph ${q(this.name)} {`];
-    for (const t of this[nodesKey]) {
-      const shape = t._condition ? ', shape=diamond' : t._module ? ', shape=box3d' : '';
-      lines.push(`  t${t._index} [label=${q(t.name())}${shape}];`);
-    }
-    for (const t of this[nodesKey]) {
-      t._succ.forEach((s, i) => {
-        lines.push(`  t${t._index} -> t${s._index}${t._condition ? ` [style=dashed, label="${i}"]` : ''};`);
-      });
-    }
-    lines.push('}');
-    return lines.join('\n') + '\n';
+    return toDot(this.name, this[nodesKey]);
   }
 
   /** Removes every task. */

@@ -15,7 +15,7 @@ import type { ObserverHooks } from '../observe/observers.js';
 import type { TaskContext } from './context.js';
 import type { Platform } from '../platform/types.js';
 
-/** argInfo of a task whose only argument is one number (src/engine/codec.ts: argc 1, kind Number in the first nibble). */
+/** argInfo of a task whose only argument is one number (src/engine/kinds.ts: argc 1, kind Number in the first nibble). */
 export const ONE_NUMBER = 1 | (Kind.Number << 4);
 
 /**
