@@ -46,7 +46,7 @@ export const RESULT_SKIPPED: u32 = 32;  // resInfo of a task skipped because its
   runCap: u32; fnCap: u32; maxSpinners: u32; spinIters: u32;
   workers: u32; tasks: u32; runs: u32; fns: u32;
   heapBase: u32;
-  subBase: u32;      // run slots from here to runCap are subflow runs (tasks.ts subRunAlloc); below, host runs
+  subBase: u32;      // run slots from here to runCap are subflow runs (subflows.ts subRunAlloc); below, host runs
   levels: u32;       // the Mpmc headers of priority levels 0, 1 and 3 (level 2 is INJECTOR), 128 bytes each
   agingTick: u32;    // every agingTick-th queue pop of a worker serves a lower level first (0: never); setAging
   // line 1: sleep protocol (assembly/README.md#sleep). All four words are accessed only with atomics.
@@ -244,11 +244,11 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
   src: u32;       // heap pointer to the run's source task ids; host-written, published by the cursor store
   nsrc: u32;      // how many
   cursor: u64;    // (generation << 32) | next unclaimed source; atomic (tasks.ts claimSources)
-  // Subflow runs only (tasks.ts subRunStart): a graph a running task built and now joins.
+  // Subflow runs only (subflows.ts subRunStart): a graph a running task built and now joins.
   parent: u32;    // the run of the joining task (NONE if it has none): its failure or cancellation skips ours too
   sub: u32;       // 1: a subflow run; its end sets `done` instead of posting to the host. Written before start
   done: i32;      // subflow run: 0 while in flight, 1 once its count reached 0 (atomic; the joiner waits on it)
-  link: u32;      // while free: next free subflow run + 1 (atomic; tasks.ts subRunFree)
+  link: u32;      // while free: next free subflow run + 1 (atomic; subflows.ts subRunFree)
   sems: u32;      // host runs: heap pointer to the taskflow's SemLedger (semaphores.ts), or 0 when none of its
                   // tasks uses a semaphore. Host-written at placement, published by the push of the run's seed;
                   // subflow runs: always 0 (their slots are never placed by the host)

@@ -157,7 +157,7 @@ function lingerRounds(h: Header): u32 {
 /**
  * Any thread: the workers running a task now (`current` ≥ 0), counted up to `limit` (the scan stops
  * there). A hint: each owner writes its `current` plainly, so a word read here is stale by a task at
- * most. The host counts idle workers with it (src/executor.ts _wakeFor); a searcher, whether it may linger.
+ * most. The host counts idle workers with it (src/engine/engine.ts wake); a searcher, whether it may linger.
  */
 export function runningWorkers(limit: u32): u32 {
   const n = changetype<Header>(HEADER).nWorkers;

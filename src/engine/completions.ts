@@ -131,7 +131,9 @@ export class Completions {
       Atomics.store(i32, this.#hostWaiting, 1);           // from here a finishing worker bumps hostSeq …
       if (this.drain() > 0 || this.inFlight === 0) { await null; continue; }   // … so re-check first
       on.beforeSleep();
+      if (Atomics.load(i32, this.#hostSeq) !== seq) continue;   // a worker posted meanwhile: no sleep
       await this.#wait(i32, this.#hostSeq, seq);
+      turned = performance.now();   // the wake was a macrotask turn of its own (a notify, or the poll's)
       if (missedAt >= 0) this.#spinUs = nextHostSpin(this.#spinUs, false, (performance.now() - missedAt) * 1000);
     }
     this.#pumping = false;

@@ -21,8 +21,8 @@ const HISTORY_MIN_N = 1 << 16;
 const HISTORY_DOWN = 0.5, HISTORY_UP = 0.1;
 /**
  * A call whose shape measured the chosen route under REUSE_US µs reuses its shape's last decision for
- * the next REUSE calls of that shape (op, log2 n, choices): deciding and learning cost about 1.5 µs,
- * which a 3 µs call notices; a shape that long is cheap either way, and every (REUSE + 1)th call still
+ * the next REUSE calls of that shape (op, log2 n, choices): deciding and learning cost a few µs
+ * (bench/RESULTS.md, "Placement"), which a 3 µs call notices; a shape that long is cheap either way, and every (REUSE + 1)th call still
  * decides and learns. Only once the models chose it (not the fallback rule, not a try) with
  * REUSE_CONFIDENCE, and the shape holds REUSE_SUPPORT measurements' weight of the chosen route.
  */

@@ -20,7 +20,7 @@ export const valuesMessages = {
   // ---- values crossing threads (engine/codec.ts; DataCloneError) ----
   /** `what` names the value ("argument 2 of task 'fib'"); `fault` is cloneFault's text. */
   notCloneable: (what: string, fault: string) => `beatflow: ${what} cannot be sent to another thread: ${fault}`,
-  /** What in a value cannot cross threads (`kind`, see codec.ts Fault) and where (`at`: a path in the value, '' for itself). */
+  /** What in a value cannot cross threads (`kind`, as clone-rules.ts uncloneable names it) and where (`at`: a path in the value, '' for itself). */
   cloneFault: (kind: string, got: unknown, at: string) => {
     const where = at === '' ? '' : ` at ${at}`;
     const lose = 'a copy would lose the writes';

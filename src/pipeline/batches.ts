@@ -83,12 +83,26 @@ export class Batches<T extends BatchToken> {
     while (g !== undefined && !this.#hooks.stopping() && q.length > 0) this.#batch(q.splice(0, batchSize(g.size, q.length)), s, g);
   }
 
+  /**
+   * Sends tokens as one task. It runs from a macrotask (the flush), where a throw would be uncaught: a
+   * heap too full for the stop word, a submission refused, or an answer that cannot be read fails the
+   * batch instead (#failed), so the flow stops with the error and its count of calls stays exact.
+   */
   #batch(tokens: T[], s: number, g: StageGrain): void {
     const core = this.#host.core;
-    if (this.#stopWord === 0) { this.#stopWord = core.alloc(8); core.i32[this.#stopWord >> 2] = 0; }
     this.#hooks.calls(tokens.length);
-    this.#host.tasks.plain(2, PIPE_TASK, batchArgs(g, this.#stages[s], s, this.#stopWord, tokens), ASYNC)
-      .then((a) => this.#answered(tokens, s, g, readAnswer(this.#host, g, tokens.length, a)), (e) => this.#failed(tokens, s, g, e));
+    let sent: Promise<unknown>;
+    try {
+      if (this.#stopWord === 0) { this.#stopWord = core.alloc(8); core.i32[this.#stopWord >> 2] = 0; }
+      sent = this.#host.tasks.plain(2, PIPE_TASK, batchArgs(g, this.#stages[s], s, this.#stopWord, tokens), ASYNC);
+    } catch (e) {
+      sent = Promise.reject(e);
+    }
+    sent.then((a) => {
+      let answer: Answer;
+      try { answer = readAnswer(this.#host, g, tokens.length, a); } catch (e) { this.#failed(tokens, s, g, e); return; }
+      this.#answered(tokens, s, g, answer);
+    }, (e) => this.#failed(tokens, s, g, e));
   }
 
   /** A batch answered: the tokens that ran go on in order; a failing one stops the flow; later ones never ran. */

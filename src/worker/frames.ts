@@ -52,7 +52,9 @@ export function openFrames(th: Thread): Frames {
   function pop(): void {
     const d = --th.depth;
     frameKids[d] = undefined; frameSubs[d] = undefined; frameSignal[d] = undefined;
-    th.inTop = frameBase[d];
+    const base = frameBase[d], vals = th.inVals;
+    for (let k = base; k < th.inTop; k++) vals[k] = undefined;   // outcomes never joined (joined ones are cleared already)
+    th.inTop = base;
   }
   // The block lists real tasks only, indexed by how many are below: an inline child's frame is its
   // spawner's task again, so it adds nothing there (and costs no store to shared memory).

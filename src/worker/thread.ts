@@ -46,6 +46,7 @@ export interface Suspended {
 /** Takes child c off a frame's `kids`, keeping the order (splice allocates; this is the hot path of fork-join). */
 export function unlist(kids: number[], c: number): void {
   const i = kids.indexOf(c);
+  if (i < 0) return;   // not one of them: nothing to take off
   for (let k = i; k < kids.length - 1; k++) kids[k] = kids[k + 1];
   kids.pop();
 }
