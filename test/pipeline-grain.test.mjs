@@ -192,8 +192,10 @@ Batches("'auto' batches a stage learned to be much shorter than a dispatch, and 
   // At least 10 µs a token, however loaded the machine: never much shorter than a dispatch.
   const dear = (counts, x) => { Atomics.add(counts, x, 1); const end = performance.now() + 0.01; while (performance.now() < end); return -x; };
   learn(ex, cheap, 100);
+  // Fewer tasks than tokens: it batched. Not how many fewer: each batch is timed, and on a loaded machine
+  // a preempted batch reads as slow and may stop the batching for a while (the learned cost is wall time).
   const few = await tasksFor(ex, cheap, n, 'auto');
-  assert.ok(few <= n / 2, `learned 100 ns: ${few} tasks for ${n} tokens`);
+  assert.ok(few < n, `learned 100 ns: ${few} tasks for ${n} tokens`);
   learn(ex, dear, 100);   // wrongly learned as cheap: its first batches measure it, and it stops batching
   await tasksFor(ex, dear, n, 'auto');
   const learned = ex.models.snapshot().predictors.find((p) => p.perItem && p.sizeClass === 0 && p.fn === dear.toString());
