@@ -14,6 +14,7 @@ import type { PlacementRouter } from '../policy/router.js';
 import { SharedCore, compileCore, NONE } from './memory.js';
 import { Codec, DTYPES, isFreed, markFreed, type SharedArrayCtor } from './codec.js';
 import { FunctionTable } from './functions.js';
+import { openSeat, type DirectSeat } from './direct-seat.js';
 import { Pool } from './pool.js';
 import { Backpressure } from './backpressure.js';
 import { Completions } from './completions.js';
@@ -105,6 +106,8 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
 
   /** The single-threaded mode: one worker, on the host thread, in slices (docs/platforms.md). */
   readonly single: boolean;
+  /** Where that worker offers direct runs of one-off tasks (direct-seat.ts); undefined with threads. */
+  readonly direct: DirectSeat | undefined;
 
   private constructor(core: SharedCore, opts: ResolvedOptions, ns: Readonly<Record<string, unknown>>, nsPerRound: number,
     spawn: ((opts: SpawnOptions) => ThreadHandle) | undefined) {
@@ -115,6 +118,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
     this.maxRuns = opts.maxRuns;
     this.codec = new Codec(core);
     this.fns = new FunctionTable(core, opts.maxFunctions, ns, this.single);
+    this.direct = this.single ? openSeat(core.memory) : undefined;
     this.pool = new Pool(core, {
       module: opts.module,
       entry: opts.workerUrl,

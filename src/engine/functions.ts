@@ -83,6 +83,9 @@ const sameThread = new WeakMap<object, Function[]>();
 /** The initial `#lastFn` of FunctionTable.idOf's one-entry cache: matches no argument. */
 const NO_FN: unique symbol = Symbol('no function yet');
 
+const AsyncFunction = (async () => {}).constructor;
+const AsyncGeneratorFunction = (async function* () {}).constructor;
+
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
 
@@ -267,6 +270,8 @@ export class FunctionCache {
   readonly #ns: Readonly<Record<string, unknown>>;
   readonly #exports: Map<Function, string>;
   readonly #fns: Function[] = [];
+  /** Per id: the function a direct run may call (bare()), or null for one it may not. */
+  readonly #bare: (Function | null)[] = [];
   readonly #ids = new WeakMap<Function, number>();   // weak: a fresh closure spawned per call must not stay
   /** Inline sources this worker has looked up: a fresh closure per call (spawn, dependentAsync) skips the table scan. */
   readonly #bySource = new Map<string, number>();
@@ -285,16 +290,27 @@ export class FunctionCache {
    * mentions `this` (ctx.spawn, ctx.join, ctx.workerId). Most tasks never do, and a direct call is
    * cheaper than fn.call(ctx) on the hot path. Arrows never have their own `this`.
    */
-  #install(id: number, fn: Function): Function {
+  #install(id: number, fn: Function, kind: FnKind): Function {
     const src = Function.prototype.toString.call(fn);
     const arrow = !/^\s*(?:async\s+)?function\b/.test(src) && /^[^{]*=>/.test(src);
     const callable = !arrow && /\bthis\b/.test(src) ? fn.bind(this.#receiver) : fn;
     this.#fns[id] = callable;
+    this.#bare[id] = callable === fn && kind !== FnKind.Builtin && !(fn instanceof AsyncFunction) && !(fn instanceof AsyncGeneratorFunction) ? fn : null;
     return callable;
   }
 
   get(id: number): Function {
     return this.#fns[id] ?? this.#resolve(id);
+  }
+
+  /**
+   * Function id as a direct run calls it (src/worker/direct.ts), or undefined where only the worker loop
+   * may: a function that uses `this` (bound to the task context, which only a running task has), an async
+   * function (it always settles later), a built-in (bound to the thread's modules). Throws as get() does.
+   */
+  bare(id: number): Function | undefined {
+    if (this.#fns[id] === undefined) this.#resolve(id);
+    return this.#bare[id] ?? undefined;
   }
 
   /** The id of fn for a task this worker spawns: found in the shared table, or registered now. */
@@ -316,7 +332,7 @@ export class FunctionCache {
     if (here !== undefined) here[id] = fn;
     else if (kind === FnKind.Inline) this.#bySource.set(text, id);
     this.#ids.set(fn, id);
-    if (this.#fns[id] === undefined) this.#install(id, fn);
+    if (this.#fns[id] === undefined) this.#install(id, fn, kind);
     this.#lastFn = fn;
     this.#lastId = id;
     return id;
@@ -347,7 +363,7 @@ export class FunctionCache {
     } else {
       throw new Error(messages.unregistered(id));
     }
-    return this.#install(id, fn as Function);
+    return this.#install(id, fn as Function, kind);
   }
 }
 

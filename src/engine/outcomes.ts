@@ -104,10 +104,16 @@ export class Outcomes {
 
   #rebuild(t: number): unknown {
     const p = this.#core.taskPtr(t);
-    const plain = this.#codec.readResult(p);
-    if (!isPlainError(plain)) return plain;
-    const fnId = this.#core.u32[(p + this.#core.L.T_fn) >> 2];
-    return taskError(plain, this.name(t), this.#fns.kindOf(fnId) === FnKind.Inline);
+    return this.failure(this.#codec.readResult(p), this.#core.u32[(p + this.#core.L.T_fn) >> 2], this.name(t));
+  }
+
+  /**
+   * What a task of function fnId, named `name`, rejects with for the error record `plain` its worker wrote
+   * (or a direct run made: direct-seat.ts): the rebuilt error, or the thrown value itself when it was
+   * not an error.
+   */
+  failure(plain: unknown, fnId: number, name: string): unknown {
+    return isPlainError(plain) ? taskError(plain, name, this.#fns.kindOf(fnId) === FnKind.Inline) : plain;
   }
 
   /** Task t's name for errors: its graph task's name, else its function's, else `task <t>`. */

@@ -6,6 +6,9 @@
 // Two kinds of record on the host, by how much a task needs:
 //   - a plain task (async, asyncAt, submit with no options) has no object of its own: its promise's
 //     resolve and reject wait in two arrays indexed by slot. This is the fast path.
+//   - in the single-threaded mode, a plain task predicted short may run at once, in the caller's turn, on
+//     behalf of the worker that shares the thread (a direct run: direct-seat.ts, policy/direct.ts): it
+//     takes no slot and settles its promise before async() returns.
 //   - a Job (jobs.ts) is made for a task that can be cancelled, moved, timed out or retried (submit with
 //     options, handles, algorithm helpers), and for any task that has to wait for a free slot: the
 //     backlog (backlog.ts) is one FIFO queue per priority level, drained whenever slots come back.
@@ -20,6 +23,7 @@ import { attemptError, mayRetry, withTask } from './attempts.js';
 import { retryDelayMs, checkedPriority, type Priority } from '../policy/scheduling.js';
 import { messages, CancelledError, DataCloneError } from '../errors.js';
 import type { EngineParts } from './parts.js';
+import { Direct, type DirectSeat } from './direct-seat.js';
 
 /** Host submissions between two wake-up checks during a synchronous burst. */
 const WAKE_BATCH = 64;
@@ -29,6 +33,8 @@ const NORMAL = 2;
 export interface TaskHost extends EngineParts, TimeoutHost {
   /** After anything settles: the engine resolves idle waiters if nothing is left. */
   maybeIdle(): void;
+  /** The single-threaded mode's seat for direct runs (direct-seat.ts); undefined with threads. */
+  readonly direct: DirectSeat | undefined;
 }
 
 /** An algorithm's helper task, as its call sees it (algorithms/caller.ts). */
@@ -69,6 +75,8 @@ export class Tasks {
   readonly #timeouts: Timeouts;
   #unwoken = 0;
   #wakeQueued = false;
+  /** Direct runs whose function returned a promise that has not settled: the engine is not idle. */
+  #pendingDirect = 0;
   /** The slot the next fresh promise is for: one shared executor function instead of a closure per task. */
   #slot = 0;
   readonly #capture = (resolve: (v: any) => void): void => {
@@ -81,8 +89,8 @@ export class Tasks {
     this.#timeouts = new Timeouts(host, (job, err) => this.#settle(job, err), (t) => this.#jobs[t]);
   }
 
-  /** Jobs in a backlog or a retry delay: accepted, not yet in flight. */
-  get waiting(): number { return this.#waiting; }
+  /** Jobs in a backlog or a retry delay, and direct runs not settled: accepted, not in flight, not done. */
+  get waiting(): number { return this.#waiting + this.#pendingDirect; }
   /** Submissions the host holds back for want of a slot (backpressure counts them as queued). */
   get queued(): number { return this.#backlog.size; }
   get unawaited(): number { return this.#unawaited.size; }
@@ -100,6 +108,12 @@ export class Tasks {
     if (full) return Promise.reject(full);
     let fnId: number;
     try { fnId = h.fns.idOf(fn, call.fn); } catch (e) { return Promise.reject(e); }
+    // A direct run only while nothing submitted before is in flight or waiting: it never overtakes one.
+    const direct = h.direct?.runner;
+    if (direct !== undefined && h.completions.inFlight === 0 && this.waiting === 0) {
+      const how = direct.run(fnId, args);
+      if (how !== Direct.NotRun) return this.#directOutcome<R>(how, direct.out, fnId);
+    }
     const t = this.#backlog.size === 0 ? this.#core.x.taskAlloc() : -1;
     if (t < 0) {   // every slot is taken: wait in the backlog until completions free one
       return new Promise<R>((resolve, reject) => {
@@ -113,6 +127,16 @@ export class Tasks {
     if (this.#writeArgs(t, p, args, undefined)) this.#push(t, level, true);
     h.completions.ensurePump();
     return promise;
+  }
+
+  /** The promise of a task that ran directly (how: not NotRun), from its outcome `out` (direct-seat.ts). */
+  #directOutcome<R>(how: Direct, out: unknown, fnId: number): Promise<R> {
+    const failure = (plain: unknown): unknown => this.#h.outcomes.failure(plain, fnId, this.#h.fns.nameOf(fnId));
+    if (how === Direct.Value) return Promise.resolve(out as R);
+    if (how === Direct.Failed) return Promise.reject(failure(out));
+    this.#pendingDirect++;
+    const settled = (): void => { this.#pendingDirect--; this.#h.maybeIdle(); };
+    return (out as Promise<R>).then((v) => { settled(); return v; }, (plain: unknown) => { settled(); throw failure(plain); });
   }
 
   /** executor.submit: a task with a handle, and options (priority, token, signal, timeout, retries). */

@@ -102,13 +102,22 @@ export class Sampler {
     // taskCap-long array per task costs a cache miss; the record's flags are in cache already).
     // #u32 was taken over the memory before any worker started: task records lie below the heap, inside it.
     const stamp = (this.#u32[(p >> 2) + this.#flags] & this.#notifyHost) !== 0 ? this.#stamps[t] : 0;
-    if (stamp !== 0 || this.long) { this.countdown++; return this.#start(t, p, stamp, 1); }   // timed anyway: stands for itself, not counted
+    if (stamp !== 0) { this.countdown++; return this.#start(t, p, stamp, 1); }   // timed anyway: stands for itself, not counted
+    return this.unstamped();
+  }
+
+  /**
+   * begin() for a task that has no record, so no stamp: a direct run of the single-threaded mode
+   * (src/worker/direct.ts), called on the same terms (after decrementing `countdown` to 0, or while `long`).
+   */
+  unstamped(): number {
+    if (this.long) { this.countdown++; return this.#start(0, 0, 0, 1); }
     if (this.countdown !== 0) return 0;
     // The count came up: this task closes the period and stands for all of its tasks.
     const weight = this.#armed;
     const every = this.#ring === 0 ? 0 : this.#u32[this.#every];
     this.#armed = this.countdown = every === 0 ? NEVER : every;
-    return every === 0 ? 0 : this.#start(t, p, 0, weight);
+    return every === 0 ? 0 : this.#start(0, 0, 0, weight);
   }
 
   #start(t: number, p: number, stamp: number, weight: number): number {

@@ -30,6 +30,7 @@ import { AWAIT_CAP, BUSY_YIELD_MS, openAwaitList } from './suspend.js';
 import { clockStride } from '../policy/scheduling.js';
 import { createRun } from './run.js';
 import { workerLifecycle } from './lifecycle.js';
+import { takeSeat } from './direct.js';
 
 /**
  * The single-threaded mode's slice: the worker runs tasks for this long (ms), then yields a macrotask turn,
@@ -171,8 +172,12 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   }
 
   post({ type: 'ready', builtins });
-  if (single !== undefined) await sliced(single);
-  else await loop();
+  if (single !== undefined) {
+    const leaveSeat = takeSeat(th);   // the host's one-off tasks predicted short may run at once (direct.ts)
+    try { await sliced(single); } finally { leaveSeat(); }
+  } else {
+    await loop();
+  }
   th.observers.close();   // epilogues, before the thread's blocks go
   choices.close();
   frames.close();

@@ -1,0 +1,33 @@
+// Direct runs: in the single-threaded mode, whether a one-off task (`async`, `asyncAt`) runs at once, in
+// the caller's turn, instead of waiting for the worker's next slice. A pure function of the task's
+// predicted duration; the worker side is src/worker/direct.ts, the host side src/engine/tasks.ts;
+// docs/platforms.md "Single-threaded mode".
+//
+// Why: with one thread, a deferred task costs that thread its own run plus the deferral (the slot, its
+// record and arguments in shared memory, the worker's pop and retire, the completion ring, the host's
+// pump) and a promise that stays pending until the caller yields. For a task of a few microseconds the
+// deferral costs more than the task, and a burst of them keeps thousands of promises pending, which every
+// young-generation collection of the burst copies. Run at once, the same task costs its call and a promise
+// born settled. Both ways the one thread runs the task: running it now never adds to the thread's work,
+// it moves the task into the caller's turn, which is what the bound limits. A longer task, or one not
+// measured yet (the duration predictor of its fingerprint, assembly/learn/predictor.ts), goes to the
+// worker's slices as before.
+
+/** The tunables, one reason each. */
+export const DIRECT = Object.freeze({
+  /**
+   * A one-off task runs now when predicted shorter than this (ms). Deferring costs about 1.5–2.5 µs a
+   * task (bench/single.mjs, `async(spin, 0)` bursts single-threaded on the 2-core reference machine), so a
+   * task of 10 µs loses about 15 % to it and a task of 1 µs more than half; and a caller's burst of tasks
+   * this short grows by at most their own time, a few microseconds each.
+   */
+  maxMs: 0.01,
+});
+
+/**
+ * Whether a one-off task predicted to take `predictedMs` (NaN or undefined: not predicted yet) runs now, in
+ * the caller's turn. Never before it was measured.
+ */
+export function runsNow(predictedMs: number | undefined, p: typeof DIRECT = DIRECT): boolean {
+  return predictedMs !== undefined && predictedMs >= 0 && predictedMs < p.maxMs;
+}

@@ -1,0 +1,159 @@
+// Direct runs (src/policy/direct.ts says when and why; engine/direct-seat.ts how the host asks): in the
+// single-threaded mode, a one-off task predicted short runs at once, inside the caller's `async()`, on
+// this worker's behalf. It is run as the worker loop would run it (run.ts runTop), less what a task that
+// qualifies cannot need:
+//   - it calls the function the worker's cache holds (the module export, or the inline source compiled
+//     here), never the caller's object, so it sees what it would see in a slice;
+//   - its arguments are numbers, booleans, null or undefined, which cross as themselves, and the
+//     fingerprint it is predicted by is the one the worker feeds for the same call (size class 0, no
+//     graph node: assembly/learn/predictor.ts taskShape);
+//   - its return value crosses as it would from a thread (codec.crossed: a copy, a new view), and what it
+//     throws becomes the plain error record the worker would have written, from which the host rebuilds
+//     the same error (outcomes.ts);
+//   - it is timed, counted in `executed` and fed to its predictor as a task of the loop is (the sampler's
+//     count decides which ones are timed), so a function that became slow stops running directly.
+// It runs only while this worker has nothing of its own: no task on its stack (a task that calls the
+// executor's `async` defers), none suspended, no direct run under way. The host adds that nothing it
+// submitted is in flight or waiting, so a direct run never overtakes a task submitted before it.
+import { Direct, seatOf, type DirectRunner } from '../engine/direct-seat.js';
+import { runsNow } from '../policy/direct.js';
+import { isThenable } from './call.js';
+import type { Thread } from './thread.js';
+
+/** Predictions a direct-run decision looks back over (see `pred`). */
+const RECENT = 3;
+
+/** Offers this worker's direct runs to the host on its thread; returns how to withdraw them (at stop). */
+export function takeSeat(th: Thread): () => void {
+  const seat = seatOf(th.core.memory);
+  if (seat === undefined) return () => {};
+  const runner = createDirect(th);
+  seat.runner = runner;
+  return () => { if (seat.runner === runner) seat.runner = undefined; };
+}
+
+/** The worker side of direct runs; `th` is started (fns, sampler, observers set). */
+function createDirect(th: Thread): DirectRunner {
+  const { core, x, codec } = th, L = core.L;
+  const fns = th.fns!, sampler = th.sampler!, observers = th.observers!;
+  const table = core.u32[(L.header + L.H_learn) >> 2];   // host-written before any worker started; 0: learning off
+  const enabledAt = (table + L.LT_enabled) >> 2;
+  const executedAt = th.slotWord(L.W_executed);
+  /**
+   * Per function id, what a run decides by: the median of the last RECENT durations seen (ms; undefined
+   * or NaN: none), each the run time of a timed direct run, or the 1€ prediction of the fingerprint when
+   * runs are not direct (the worker loop feeds it). One sample that a collection or a preemption
+   * stretched (the burst's own garbage makes collections) moves a 1€ filter at once and for several
+   * samples after, which is its point; it does not move a median of three, which still follows a
+   * function that really became slower within two samples (and a sample of 50 µs or more makes the
+   * sampler time every following task: sampler.ts `long`).
+   */
+  const pred: number[] = [];
+  const seen: number[] = [];   // RECENT per id, oldest first
+  /** Function ids that returned a promise once: they always wait for the worker. */
+  const never: boolean[] = [];
+  let running = false;
+  /**
+   * The direct run begun last in this synchronous turn: its function and start. The time to the next one's
+   * start bounds its duration from above, at one clock read a run. A gap of the bound or more makes its
+   * function a suspect, whose next direct run is timed whatever the sampler's count says: so a function
+   * that became slow stops running directly within three runs even when the sampler timed none of them.
+   * A gap is not taken in as a duration itself: collections of the burst's garbage and the caller's own
+   * work fall in gaps too. Reset after each turn, between which the caller's awaits and the event loop
+   * run.
+   */
+  let lastId = -1, lastStart = 0, suspect = -1, turnQueued = false;
+  const endTurn = (): void => { lastId = -1; turnQueued = false; };
+
+  /** Takes duration v (ms) of function id in: the decision value is the median of the last RECENT. */
+  function note(id: number, v: number): void {
+    const at = id * RECENT;
+    for (let k = 0; k < RECENT - 1; k++) seen[at + k] = seen[at + k + 1];
+    seen[at + RECENT - 1] = v;
+    pred[id] = median3(seen[at], seen[at + 1], seen[at + 2]);
+  }
+
+  /** The plain error record the worker would write for e (join.ts fail, codec.writeError), as the host reads it. */
+  const plainOf = (e: unknown): unknown => codec.roundTrip(codec.toPlain(e));
+
+  const runner = {
+    out: undefined as unknown,
+    run(id: number, args: readonly unknown[]): Direct {
+      if (running || table === 0 || th.depth !== 0 || th.suspended !== 0 || never[id] === true) return Direct.NotRun;
+      if (Atomics.load(core.u32, enabledAt) === 0 || observers.on()) return Direct.NotRun;   // learning paused; an observer sees every task in the loop
+      const now = performance.now();
+      if (lastId >= 0 && !runsNow(now - lastStart)) suspect = lastId;
+      lastId = -1;
+      if (!runsNow(pred[id])) {   // not short as last seen: ask the table, which the loop's timed tasks feed
+        const v = x.predictValue(table, id, 0);
+        if (v !== seen[id * RECENT + RECENT - 1]) note(id, v);
+        if (!runsNow(pred[id])) return Direct.NotRun;
+      }
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        const k = typeof a;
+        if (k !== 'number' && k !== 'boolean' && k !== 'undefined' && a !== null) return Direct.NotRun;
+      }
+      let fn: Function | undefined;
+      try { fn = fns.bare(id); } catch { return Direct.NotRun; }   // a missing export: the loop reports it
+      if (fn === undefined) return Direct.NotRun;
+      running = true;
+      lastId = id;
+      lastStart = now;
+      if (!turnQueued) { turnQueued = true; queueMicrotask(endTurn); }
+      const t0 = --sampler.countdown === 0 || sampler.long ? sampler.unstamped() : 0;
+      const suspected = id === suspect;
+      if (suspected) suspect = -1;
+      let how: Direct;
+      try {
+        const r = callWith(fn, args);
+        if (isThenable(r)) {
+          never[id] = true;
+          runner.out = Promise.resolve(r).then((v) => codec.crossed(v, -1)).then(undefined, (e: unknown) => { throw plainOf(e); });
+          how = Direct.Pending;
+        } else {
+          runner.out = codec.crossed(r, -1);
+          how = Direct.Value;
+        }
+      } catch (e) {
+        runner.out = plainOf(e);
+        how = Direct.Failed;
+      } finally {
+        running = false;
+      }
+      // As the loop does (run.ts): an async task's run time is not recorded; the others' feeds the predictor.
+      if ((t0 !== 0 || suspected) && how !== Direct.Pending) {
+        const ms = t0 !== 0 ? sampler.end(t0) : performance.now() - now;
+        x.predictFold(table, id, 0, ms);   // the table the loop and the snapshots read
+        note(id, ms);
+      }
+      core.u32[executedAt]++;   // owner-written (this worker's slot), as finish() counts a task of the loop
+      return how;
+    },
+  };
+  return runner;
+}
+
+/**
+ * The median of three durations, of those there are (undefined or NaN: none): of two, the longer; of
+ * none, NaN.
+ */
+export function median3(a: number | undefined, b: number | undefined, c: number | undefined): number {
+  const ha = a !== undefined && a === a, hb = b !== undefined && b === b, hc = c !== undefined && c === c;
+  if (ha && hb && hc) return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+  if (ha && hb) return Math.max(a, b);
+  if (ha && hc) return Math.max(a, c);
+  if (hb && hc) return Math.max(b, c);
+  return ha ? a : hb ? b : hc ? c : NaN;
+}
+
+/** fn(...args) with direct calls for short lists (as call.ts does). */
+function callWith(fn: Function, args: readonly unknown[]): unknown {
+  switch (args.length) {
+    case 0: return fn();
+    case 1: return fn(args[0]);
+    case 2: return fn(args[0], args[1]);
+    case 3: return fn(args[0], args[1], args[2]);
+    default: return fn(...args);
+  }
+}
