@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { Executor } from 'beatflow';
 import { rejection, within } from './helpers/executor.mjs';
 import { median3 } from '../build/src/worker/direct.js';
-import { runsNow, DIRECT } from '../build/src/policy/direct.js';
+import { runsNow, directStride, DIRECT } from '../build/src/policy/direct.js';
 
 const S = suite('direct runs');
 
@@ -55,6 +55,11 @@ S('policy: a task runs now only once measured shorter than the bound', () => {
   assert.is(runsNow(DIRECT.maxMs / 2), true);
   assert.is(runsNow(DIRECT.maxMs), false);
   assert.is(runsNow(Infinity), false);
+  assert.is(directStride(1e-6), DIRECT.maxStride, 'tiny runs: the longest stride');
+  assert.is(directStride(DIRECT.maxMs / 6), 3, 'three runs fit in half the bound');
+  assert.is(directStride(DIRECT.maxMs), 1);
+  assert.is(directStride(NaN), 1);
+  assert.is(directStride(-1), 1, 'a clock that went back');
   assert.is(median3(1, 5, 3), 3);
   assert.is(median3(9, 1, 1), 1);
   assert.is(median3(undefined, undefined, 4), 4);
@@ -159,7 +164,7 @@ S('never overtakes a task submitted before it', async () => {
   } finally { await ex.close(); }
 });
 
-S('a function that became slow stops running directly within three runs', async () => {
+S('a function that became slow stops running directly within maxStride + 2 runs', async () => {
   const ex = await Executor.create({ workers: 0 });
   try {
     const spin = (ms) => { globalThis.__ran = ms; const end = performance.now() + ms; while (performance.now() < end); return ms; };
@@ -172,7 +177,7 @@ S('a function that became slow stops running directly within three runs', async 
       ps.push(p);
     }
     assert.equal(await Promise.all(ps), Array(12).fill(3));
-    assert.ok(directs >= 1 && directs <= 3, `${directs} of 12 slow calls ran directly`);
+    assert.ok(directs >= 1 && directs <= DIRECT.maxStride + 2, `${directs} of 12 slow calls ran directly`);
   } finally { await ex.close(); }
 });
 

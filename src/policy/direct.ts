@@ -22,6 +22,11 @@ export const DIRECT = Object.freeze({
    * this short grows by at most their own time, a few microseconds each.
    */
   maxMs: 0.01,
+  /**
+   * A direct run reads the clock at most once in this many (a read costs 25–80 ns in Node, a tenth of a
+   * short task): a function that became slow still goes back to the slices within maxStride + 2 runs.
+   */
+  maxStride: 4,
 });
 
 /**
@@ -30,4 +35,14 @@ export const DIRECT = Object.freeze({
  */
 export function runsNow(predictedMs: number | undefined, p: typeof DIRECT = DIRECT): boolean {
   return predictedMs !== undefined && predictedMs >= 0 && predictedMs < p.maxMs;
+}
+
+/**
+ * Direct runs between two clock reads when each took `perRunMs` (the caller's work between them
+ * included): as many as fit in half the bound, so a window of runs normally stays under it; 1 to
+ * maxStride (1 for NaN or a clock that went back).
+ */
+export function directStride(perRunMs: number, p: typeof DIRECT = DIRECT): number {
+  const n = Math.floor(p.maxMs / 2 / perRunMs);
+  return n >= p.maxStride ? p.maxStride : n >= 1 ? n : 1;
 }

@@ -16,7 +16,7 @@
 // executor's `async` defers), none suspended, no direct run under way. The host adds that nothing it
 // submitted is in flight or waiting, so a direct run never overtakes a task submitted before it.
 import { Direct, seatOf, type DirectRunner } from '../engine/direct-seat.js';
-import { runsNow } from '../policy/direct.js';
+import { DIRECT, runsNow, directStride } from '../policy/direct.js';
 import { isThenable } from './call.js';
 import type { Thread } from './thread.js';
 
@@ -54,16 +54,16 @@ function createDirect(th: Thread): DirectRunner {
   const never: boolean[] = [];
   let running = false;
   /**
-   * The direct run begun last in this synchronous turn: its function and start. The time to the next one's
-   * start bounds its duration from above, at one clock read a run. A gap of the bound or more makes its
-   * function a suspect, whose next direct run is timed whatever the sampler's count says: so a function
-   * that became slow stops running directly within three runs even when the sampler timed none of them.
-   * A gap is not taken in as a duration itself: collections of the burst's garbage and the caller's own
-   * work fall in gaps too. Reset after each turn, between which the caller's awaits and the event loop
-   * run.
+   * Timing between the sampler's counts. The clock is read once every `stride` direct runs of a turn
+   * (policy/direct.ts directStride): the time since the last read bounds what the runs between took
+   * (with the caller's own work between its calls). A window of the bound or more gets each of the next
+   * `stride` runs timed, whatever the sampler's count says, so a function that became slow goes back to
+   * the slices within a few runs even when the sampler timed none of them. A window is not taken in as a
+   * duration itself: a collection of the burst's garbage, or the caller's work, fills one as well.
+   * `since` is 0 before a turn's first read: the caller's awaits and the event loop fall between turns.
    */
-  let lastId = -1, lastStart = 0, suspect = -1, turnQueued = false;
-  const endTurn = (): void => { lastId = -1; turnQueued = false; };
+  let stride = 1, left = 0, since = 0, timing = 0, turnQueued = false;
+  const endTurn = (): void => { since = 0; left = 0; turnQueued = false; };
 
   /** Takes duration v (ms) of function id in: the decision value is the median of the last RECENT. */
   function note(id: number, v: number): void {
@@ -81,9 +81,6 @@ function createDirect(th: Thread): DirectRunner {
     run(id: number, args: readonly unknown[]): Direct {
       if (running || table === 0 || th.depth !== 0 || th.suspended !== 0 || never[id] === true) return Direct.NotRun;
       if (Atomics.load(core.u32, enabledAt) === 0 || observers.on()) return Direct.NotRun;   // learning paused; an observer sees every task in the loop
-      const now = performance.now();
-      if (lastId >= 0 && !runsNow(now - lastStart)) suspect = lastId;
-      lastId = -1;
       if (!runsNow(pred[id])) {   // not short as last seen: ask the table, which the loop's timed tasks feed
         const v = x.predictValue(table, id, 0);
         if (v !== seen[id * RECENT + RECENT - 1]) note(id, v);
@@ -98,12 +95,22 @@ function createDirect(th: Thread): DirectRunner {
       try { fn = fns.bare(id); } catch { return Direct.NotRun; }   // a missing export: the loop reports it
       if (fn === undefined) return Direct.NotRun;
       running = true;
-      lastId = id;
-      lastStart = now;
       if (!turnQueued) { turnQueued = true; queueMicrotask(endTurn); }
+      let start = 0;   // this run's start when it is timed here
+      if (timing > 0) {
+        timing--;
+        start = since = performance.now();
+        left = stride;
+      } else if (--left <= 0) {
+        const now = performance.now();
+        if (since !== 0) {
+          const window = now - since;
+          if (window >= DIRECT.maxMs) { timing = stride - 1; start = now; } else stride = directStride(window / stride);
+        }
+        since = now;
+        left = stride;
+      }
       const t0 = --sampler.countdown === 0 || sampler.long ? sampler.unstamped() : 0;
-      const suspected = id === suspect;
-      if (suspected) suspect = -1;
       let how: Direct;
       try {
         const r = callWith(fn, args);
@@ -122,8 +129,8 @@ function createDirect(th: Thread): DirectRunner {
         running = false;
       }
       // As the loop does (run.ts): an async task's run time is not recorded; the others' feeds the predictor.
-      if ((t0 !== 0 || suspected) && how !== Direct.Pending) {
-        const ms = t0 !== 0 ? sampler.end(t0) : performance.now() - now;
+      if ((t0 !== 0 || start !== 0) && how !== Direct.Pending) {
+        const ms = t0 !== 0 ? sampler.end(t0) : performance.now() - start;
         x.predictFold(table, id, 0, ms);   // the table the loop and the snapshots read
         note(id, ms);
       }
