@@ -38,11 +38,17 @@ export function createCall(th: Thread): Call {
     if (argInfo !== 0) codec.readArgs(p, args);
     const list = u32[i + T_pred] >> 2;
     for (let k = 0; k < npred; k++) args.push(codec.readResult(tasks + u32[list + k] * taskSize));
-    switch (args.length) {   // direct calls for short lists: much cheaper than spreading
-      case 1: return fn(args[0]);
-      case 2: return fn(args[0], args[1]);
-      case 3: return fn(args[0], args[1], args[2]);
-      default: return fn(...args);
-    }
+    return callList(fn, args);
   };
+}
+
+/** fn(...args), with direct calls for short lists: much cheaper than spreading. */
+export function callList(fn: Function, args: readonly unknown[]): unknown {
+  switch (args.length) {
+    case 0: return fn();
+    case 1: return fn(args[0]);
+    case 2: return fn(args[0], args[1]);
+    case 3: return fn(args[0], args[1], args[2]);
+    default: return fn(...args);
+  }
 }

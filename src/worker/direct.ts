@@ -17,7 +17,7 @@
 // submitted is in flight or waiting, so a direct run never overtakes a task submitted before it.
 import { Direct, seatOf, type DirectRunner } from '../engine/direct-seat.js';
 import { DIRECT, runsNow, directStride } from '../policy/direct.js';
-import { isThenable } from './call.js';
+import { isThenable, callList } from './call.js';
 import type { Thread } from './thread.js';
 
 /** Predictions a direct-run decision looks back over (see `pred`). */
@@ -113,7 +113,7 @@ function createDirect(th: Thread): DirectRunner {
       const t0 = --sampler.countdown === 0 || sampler.long ? sampler.unstamped() : 0;
       let how: Direct;
       try {
-        const r = callWith(fn, args);
+        const r = callList(fn, args);
         if (isThenable(r)) {
           never[id] = true;
           runner.out = Promise.resolve(r).then((v) => codec.crossed(v, -1)).then(undefined, (e: unknown) => { throw plainOf(e); });
@@ -152,15 +152,4 @@ export function median3(a: number | undefined, b: number | undefined, c: number 
   if (ha && hc) return Math.max(a, c);
   if (hb && hc) return Math.max(b, c);
   return ha ? a : hb ? b : hc ? c : NaN;
-}
-
-/** fn(...args) with direct calls for short lists (as call.ts does). */
-function callWith(fn: Function, args: readonly unknown[]): unknown {
-  switch (args.length) {
-    case 0: return fn();
-    case 1: return fn(args[0]);
-    case 2: return fn(args[0], args[1]);
-    case 3: return fn(args[0], args[1], args[2]);
-    default: return fn(...args);
-  }
 }

@@ -16,7 +16,7 @@
 import { NONE } from '../engine/memory.js';
 import { type PlainError } from '../engine/codec.js';
 import { messages, rebuildError, CancelledError } from '../errors.js';
-import { isThenable } from './call.js';
+import { isThenable, callList } from './call.js';
 import { unlist, type Thread, type InlineOutcomes } from './thread.js';
 import type { Frames } from './frames.js';
 import type { Forecast } from './forecast.js';
@@ -63,13 +63,7 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, f
   /** Calls fn with args, or with the n numbers a0 … (direct calls for the short lists, as call.ts). */
   function callWith(fn: Function, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number): unknown {
     if (args === undefined) return n === 1 ? fn(a0) : n === 2 ? fn(a0, a1) : n === 3 ? fn(a0, a1, a2) : fn();
-    switch (args.length) {
-      case 0: return fn();
-      case 1: return fn(args[0]);
-      case 2: return fn(args[0], args[1]);
-      case 3: return fn(args[0], args[1], args[2]);
-      default: return fn(...args);
-    }
+    return callList(fn, args);
   }
 
   /** A thrown value as the joiner of a spawned child id would see it (join.ts joinChildren). */
