@@ -24,6 +24,8 @@ export interface DirectRunner {
   /** Runs function `id` with `args` (read during the call only) now, if it may; `out` holds the outcome. */
   run(id: number, args: readonly unknown[]): Direct;
   readonly out: unknown;
+  /** Drops what it kept of the predictions: the table was reset or restored (learn/models.ts). */
+  forget(): void;
 }
 
 /** Where the worker on the host's thread offers direct runs; empty while it does not run tasks. */

@@ -25,7 +25,7 @@ import { Semaphores } from './semaphores.js';
 import { Recovery, type RecoveryHost } from './recovery.js';
 import { Dependents, type DependentHost } from './dependent.js';
 import { Linger } from './linger.js';
-import { permanentSlots, busyWorkers, describeBusy, type CloseReport } from './lifecycle.js';
+import { permanentSlots, busyWorkers, describeBusy, type CloseReport, type BusyWorker } from './lifecycle.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from '../options.js';
 import { autoWorkers, spinPolicy, spinRounds, taskCapLog2, dequeCapLog2 } from '../policy/scheduling.js';
 import { ensurePlatform, platform } from '../platform/current.js';
@@ -211,6 +211,8 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
   submitReady(t: number): void { this.tasks.submitReady(t); }
   giveUp(error: Error): void { void this.#stop(error); }
 
+  onlyTasks(): boolean { return this.runs.pending.size === 0 && this.dependents.unsettled === 0; }
+
   maybeIdle(): void {
     if (this.completions.inFlight !== 0 || this.tasks.waiting !== 0) return;
     const waiters = this.#idleWaiters;
@@ -330,7 +332,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
       const outcome = await Promise.race([this.settled().then(() => 'idle' as const), timeout]);
       clearTimeout(timer);
       if (outcome === 'timeout') {   // report what kept the workers busy (lifecycle.ts), then stop
-        const busy = busyWorkers(this.core, (t) => this.outcomes.name(t));
+        const busy = withDirect(busyWorkers(this.core, (t) => this.outcomes.name(t)), this.tasks.awaitingDirect);
         this.#closeReport = { timedOut: true, busy };
         await this.#stop(new Error(messages.closeTimedOut(ms, this.completions.inFlight, describeBusy(busy))));
         return;
@@ -365,6 +367,15 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
     this.recovery.clear();
     this.completions.abandon();   // wake the pump so it sees nothing is in flight
   }
+}
+
+/** busy, with the direct runs awaiting a promise (direct-seat.ts) as what the one worker awaits. */
+function withDirect(busy: BusyWorker[], direct: string[]): BusyWorker[] {
+  if (direct.length === 0) return busy;
+  const one = busy.find((b) => b.worker === 0);
+  if (one !== undefined) one.awaiting.push(...direct);
+  else busy.unshift({ worker: 0, awaiting: direct });
+  return busy;
 }
 
 /** ns per explore round over empty queues, on this thread, before workers start (median of 5). */

@@ -5,6 +5,8 @@ import type { SharedCore } from './memory.js';
 
 /** Words of predictRead's out block (f64): fn1 shape samples mean m2 x dx ema. */
 export const PREDICTION_BYTES = 64;
+/** Indices of the 1€ value and the EMA among those words. */
+export const PREDICTION_X = 5, PREDICTION_EMA = 7;
 
 /**
  * The learners' table of core c, or 0 when learning is off or paused. The table's address is written by
@@ -24,5 +26,5 @@ export function learnersTable(c: SharedCore): number {
 export function readPrediction(c: SharedCore, table: number, fn: number, shape: number, out: number): { samples: number; oneEuro: number } | undefined {
   if (c.x.predictRead(table, fn, shape, out) !== 1) return undefined;
   const o = out >> 3;
-  return { samples: c.f64[o + 2], oneEuro: c.f64[o + 5] };
+  return { samples: c.f64[o + 2], oneEuro: c.f64[o + PREDICTION_X] };
 }

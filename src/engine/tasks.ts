@@ -35,7 +35,12 @@ export interface TaskHost extends EngineParts, TimeoutHost {
   maybeIdle(): void;
   /** The single-threaded mode's seat for direct runs (direct-seat.ts); undefined with threads. */
   readonly direct: DirectSeat | undefined;
+  /** Nothing accepted is unsettled but one-off tasks: no graph run started or queued, no dependent task waiting. */
+  onlyTasks(): boolean;
 }
+
+/** A direct run whose function returned a promise, until it settles. */
+interface PendingDirect { readonly name: string; reject(e: unknown): void }
 
 /** An algorithm's helper task, as its call sees it (algorithms/caller.ts). */
 export interface Helper {
@@ -76,7 +81,7 @@ export class Tasks {
   #unwoken = 0;
   #wakeQueued = false;
   /** Direct runs whose function returned a promise that has not settled: the engine is not idle. */
-  #pendingDirect = 0;
+  readonly #pendingDirect = new Set<PendingDirect>();
   /** The slot the next fresh promise is for: one shared executor function instead of a closure per task. */
   #slot = 0;
   readonly #capture = (resolve: (v: any) => void): void => {
@@ -90,7 +95,9 @@ export class Tasks {
   }
 
   /** Jobs in a backlog or a retry delay, and direct runs not settled: accepted, not in flight, not done. */
-  get waiting(): number { return this.#waiting + this.#pendingDirect; }
+  get waiting(): number { return this.#waiting + this.#pendingDirect.size; }
+  /** The names of the direct runs awaiting a promise (close()'s report: the one worker holds them). */
+  get awaitingDirect(): string[] { return [...this.#pendingDirect].map((d) => d.name); }
   /** Submissions the host holds back for want of a slot (backpressure counts them as queued). */
   get queued(): number { return this.#backlog.size; }
   get unawaited(): number { return this.#unawaited.size; }
@@ -108,10 +115,12 @@ export class Tasks {
     if (full) return Promise.reject(full);
     let fnId: number;
     try { fnId = h.fns.idOf(fn, call.fn); } catch (e) { return Promise.reject(e); }
-    // A direct run only while nothing submitted before is in flight or waiting: it never overtakes one.
+    // A direct run (async and asyncAt only) while nothing submitted before is in flight or waiting: it
+    // never overtakes one.
     const direct = h.direct?.runner;
-    if (direct !== undefined && h.completions.inFlight === 0 && this.waiting === 0) {
-      const how = direct.run(fnId, args);
+    if (direct !== undefined && call === ASYNC && h.completions.inFlight === 0 && this.waiting === 0 && h.onlyTasks()) {
+      let how: Direct;
+      try { how = direct.run(fnId, args); } catch (e) { return Promise.reject(e); }   // the runner's own failure (a stack overflow)
       if (how !== Direct.NotRun) return this.#directOutcome<R>(how, direct.out, fnId);
     }
     const t = this.#backlog.size === 0 ? this.#core.x.taskAlloc() : -1;
@@ -131,12 +140,21 @@ export class Tasks {
 
   /** The promise of a task that ran directly (how: not NotRun), from its outcome `out` (direct-seat.ts). */
   #directOutcome<R>(how: Direct, out: unknown, fnId: number): Promise<R> {
-    const failure = (plain: unknown): unknown => this.#h.outcomes.failure(plain, fnId, this.#h.fns.nameOf(fnId));
     if (how === Direct.Value) return Promise.resolve(out as R);
+    const name = this.#h.fns.nameOf(fnId);
+    const failure = (plain: unknown): unknown => this.#h.outcomes.failure(plain, fnId, name);
     if (how === Direct.Failed) return Promise.reject(failure(out));
-    this.#pendingDirect++;
-    const settled = (): void => { this.#pendingDirect--; this.#h.maybeIdle(); };
-    return (out as Promise<R>).then((v) => { settled(); return v; }, (plain: unknown) => { settled(); throw failure(plain); });
+    // Pending until its promise settles, or the executor stops (rejectAll), whichever comes first.
+    return new Promise<R>((resolve, reject) => {
+      const entry: PendingDirect = { name, reject };
+      this.#pendingDirect.add(entry);
+      const settled = (): boolean => {
+        if (!this.#pendingDirect.delete(entry)) return false;
+        this.#h.maybeIdle();
+        return true;
+      };
+      (out as Promise<R>).then((v) => { if (settled()) resolve(v); }, (plain: unknown) => { if (settled()) reject(failure(plain)); });
+    });
   }
 
   /** executor.submit: a task with a handle, and options (priority, token, signal, timeout, retries). */
@@ -445,6 +463,8 @@ export class Tasks {
       if (job && job !== WITHDRAWN) this.#settle(job, reason);
     }
     for (const job of this.#backlog.takeAll()) this.#settle(job, reason);
+    for (const d of this.#pendingDirect) d.reject(reason);
+    this.#pendingDirect.clear();
     this.#waiting = 0;
     this.#timeouts.stop();
     this.#unawaited.clear();

@@ -5,6 +5,7 @@ import type { SharedCore } from '../engine/memory.js';
 import type { FunctionTable } from '../engine/functions.js';
 import type { Codec } from '../engine/codec.js';
 import { messages } from '../errors.js';
+import { seatOf } from '../engine/direct-seat.js';
 import type { Router, RouterSnapshot } from './router.js';
 import type { SpinLearner, SpinPolicyView } from './spin.js';
 import { PREDICTORS, ONE_EURO, PER_ITEM, confidenceOf, shapeOf, sizeClassOf, nodeOf, isPerItem } from '../policy/learning.js';
@@ -170,12 +171,14 @@ export class Models implements LearnedModels {
       const shape = p.perItem === true ? (p.sizeClass < 32 ? (PER_ITEM | shapeOf(p.sizeClass, 0)) >>> 0 : -1) : shapeOf(p.sizeClass, p.node);
       if (shape >= 0 && this.#core.x.predictRestore(this.#table, id, shape, p.samples, p.mean, p.m2, p.x, p.dx, p.ema) === 1) n++;
     }
+    seatOf(this.#core.memory)?.runner?.forget();
     return n;
   }
 
   /** Forgets every predictor and clears the counters. */
   reset(): void {
     if (this.#table !== 0) this.#core.x.predictReset(this.#table);
+    seatOf(this.#core.memory)?.runner?.forget();   // direct runs decide afresh (src/worker/direct.ts)
     this.#router?.reset();
   }
 

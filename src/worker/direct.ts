@@ -2,20 +2,25 @@
 // single-threaded mode, a one-off task predicted short runs at once, inside the caller's `async()`, on
 // this worker's behalf. It is run as the worker loop would run it (run.ts runTop), less what a task that
 // qualifies cannot need:
-//   - it calls the function the worker's cache holds (the module export, or the inline source compiled
-//     here), never the caller's object, so it sees what it would see in a slice;
-//   - its arguments are numbers, booleans, null or undefined, which cross as themselves, and the
-//     fingerprint it is predicted by is the one the worker feeds for the same call (size class 0, no
-//     graph node: assembly/learn/predictor.ts taskShape);
+//   - it calls the function the worker's cache holds (the module export, the inline source compiled here,
+//     or where no source is compiled the function object itself: functions.ts), as the loop would, so it
+//     sees what it would see in a slice;
+//   - its arguments, at most six, are numbers, booleans, null or undefined, which cross as themselves,
+//     and the fingerprint it is predicted by is the one the worker feeds for the same call (size class 0,
+//     no graph node: assembly/learn/predictor.ts taskShape; more arguments would spill, another class);
 //   - its return value crosses as it would from a thread (codec.crossed: a copy, a new view), and what it
 //     throws becomes the plain error record the worker would have written, from which the host rebuilds
 //     the same error (outcomes.ts);
 //   - it is timed, counted in `executed` and fed to its predictor as a task of the loop is (the sampler's
-//     count decides which ones are timed), so a function that became slow stops running directly.
+//     count decides which ones are timed, and a clock read every few runs adds the runs after a slow
+//     stretch), so a function that became slow stops running directly. Its error's stack is the
+//     caller's, where a deferred task's is the worker loop's.
 // It runs only while this worker has nothing of its own: no task on its stack (a task that calls the
 // executor's `async` defers), none suspended, no direct run under way. The host adds that nothing it
 // submitted is in flight or waiting, so a direct run never overtakes a task submitted before it.
 import { Direct, seatOf, type DirectRunner } from '../engine/direct-seat.js';
+import { ARG_WORDS } from '../engine/kinds.js';
+import { PREDICTION_BYTES, PREDICTION_X, PREDICTION_EMA } from '../engine/learn-table.js';
 import { DIRECT, runsNow, directStride } from '../policy/direct.js';
 import { isThenable, callList } from './call.js';
 import type { Thread } from './thread.js';
@@ -39,6 +44,7 @@ function createDirect(th: Thread): DirectRunner {
   const table = core.u32[(L.header + L.H_learn) >> 2];   // host-written before any worker started; 0: learning off
   const enabledAt = (table + L.LT_enabled) >> 2;
   const executedAt = th.slotWord(L.W_executed);
+  const out = table === 0 ? 0 : core.alloc(PREDICTION_BYTES);   // predictRead's answer (learn-table.ts)
   /**
    * Per function id, what a run decides by: the median of the last RECENT durations seen (ms; undefined
    * or NaN: none), each the run time of a timed direct run, or the 1€ prediction of the fingerprint when
@@ -65,6 +71,18 @@ function createDirect(th: Thread): DirectRunner {
   let stride = 1, left = 0, since = 0, timing = 0, turnQueued = false;
   const endTurn = (): void => { since = 0; left = 0; turnQueued = false; };
 
+  /**
+   * What the table says of function id's one-off tasks (ms; NaN: nothing yet): the lesser of its 1€ value
+   * and its EMA. At rest the 1€ filter moves about 1 % a sample (its point: it smooths jitter), so the
+   * slow first runs of a cold function would keep it high for hundreds of samples; the EMA forgets them
+   * in a few dozen. A real rise lifts both within a sample or two (the 1€ cutoff opens for it).
+   */
+  function tableValue(id: number): number {
+    if (x.predictRead(table, id, 0, out) !== 1) return NaN;
+    const f64 = core.f64, o = out >> 3;
+    return Math.min(f64[o + PREDICTION_X], f64[o + PREDICTION_EMA]);
+  }
+
   /** Takes duration v (ms) of function id in: the decision value is the median of the last RECENT. */
   function note(id: number, v: number): void {
     const at = id * RECENT;
@@ -73,19 +91,29 @@ function createDirect(th: Thread): DirectRunner {
     pred[id] = median3(seen[at], seen[at + 1], seen[at + 2]);
   }
 
-  /** The plain error record the worker would write for e (join.ts fail, codec.writeError), as the host reads it. */
-  const plainOf = (e: unknown): unknown => codec.roundTrip(codec.toPlain(e));
+  /**
+   * The plain error record the worker would write for e (join.ts fail, codec.writeError), as the host
+   * reads it; e itself if even that fails (a stack overflow can strike again here).
+   */
+  const plainOf = (e: unknown): unknown => {
+    try { return codec.roundTrip(codec.toPlain(e)); } catch { return e; }
+  };
 
   const runner = {
     out: undefined as unknown,
+    forget(): void {
+      pred.length = 0;
+      seen.length = 0;
+    },
     run(id: number, args: readonly unknown[]): Direct {
       if (running || table === 0 || th.depth !== 0 || th.suspended !== 0 || never[id] === true) return Direct.NotRun;
       if (Atomics.load(core.u32, enabledAt) === 0 || observers.on()) return Direct.NotRun;   // learning paused; an observer sees every task in the loop
       if (!runsNow(pred[id])) {   // not short as last seen: ask the table, which the loop's timed tasks feed
-        const v = x.predictValue(table, id, 0);
+        const v = tableValue(id);
         if (v !== seen[id * RECENT + RECENT - 1]) note(id, v);
         if (!runsNow(pred[id])) return Direct.NotRun;
       }
+      if (args.length > ARG_WORDS) return Direct.NotRun;   // its record would spill: another fingerprint (SPILLED)
       for (let i = 0; i < args.length; i++) {
         const a = args[i];
         const k = typeof a;
@@ -103,7 +131,9 @@ function createDirect(th: Thread): DirectRunner {
         left = stride;
       } else if (--left <= 0) {
         const now = performance.now();
-        if (since !== 0) {
+        if (since === 0) {
+          start = now;   // a turn's first run is timed: a caller that awaits each call has a turn per run
+        } else {
           const window = now - since;
           if (window >= DIRECT.maxMs) { timing = stride - 1; start = now; } else stride = directStride(window / stride);
         }
