@@ -172,14 +172,14 @@ function createDirect(th: Thread): DirectRunner {
 }
 
 /**
- * The median of three durations, of those there are (undefined or NaN: none): of two, the longer; of
- * none, NaN.
+ * The median of three durations, of those there are (undefined or NaN: none): of two, the shorter (one
+ * stretched sample does not decide alone, as it does not among three); of none, NaN.
  */
 export function median3(a: number | undefined, b: number | undefined, c: number | undefined): number {
   const ha = a !== undefined && a === a, hb = b !== undefined && b === b, hc = c !== undefined && c === c;
   if (ha && hb && hc) return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
-  if (ha && hb) return Math.max(a, b);
-  if (ha && hc) return Math.max(a, c);
-  if (hb && hc) return Math.max(b, c);
+  if (ha && hb) return Math.min(a, b);
+  if (ha && hc) return Math.min(a, c);
+  if (hb && hc) return Math.min(b, c);
   return ha ? a : hb ? b : hc ? c : NaN;
 }
