@@ -46,3 +46,13 @@ export function directStride(perRunMs: number, p: typeof DIRECT = DIRECT): numbe
   const n = Math.floor(p.maxMs / 2 / perRunMs);
   return n >= p.maxStride ? p.maxStride : n >= 1 ? n : 1;
 }
+
+/**
+ * Whether a direct run's timing of `ms` says anything, on a clock that ticks every `quantumMs`: always on
+ * a clock much finer than the bound; on a coarse one (browsers coarsen performance.now() to 5 µs – 1 ms
+ * and more), only a timing of two ticks or more, which is long for certain. A short task timed there reads
+ * 0 or one whole tick, which would look long as often as it straddles a tick.
+ */
+export function readable(ms: number, quantumMs: number, p: typeof DIRECT = DIRECT): boolean {
+  return quantumMs < p.maxMs / 2 || ms >= 2 * quantumMs;
+}

@@ -21,7 +21,7 @@
 import { Direct, seatOf, type DirectRunner } from '../engine/direct-seat.js';
 import { ARG_WORDS } from '../engine/kinds.js';
 import { PREDICTION_BYTES, PREDICTION_X, PREDICTION_EMA } from '../engine/learn-table.js';
-import { DIRECT, runsNow, directStride } from '../policy/direct.js';
+import { DIRECT, runsNow, directStride, readable } from '../policy/direct.js';
 import { isThenable, callList } from './call.js';
 import type { Thread } from './thread.js';
 
@@ -44,6 +44,7 @@ function createDirect(th: Thread): DirectRunner {
   const table = core.u32[(L.header + L.H_learn) >> 2];   // host-written before any worker started; 0: learning off
   const enabledAt = (table + L.LT_enabled) >> 2;
   const executedAt = th.slotWord(L.W_executed);
+  const quantum = clockQuantum();
   const out = table === 0 ? 0 : core.alloc(PREDICTION_BYTES);   // predictRead's answer (learn-table.ts)
   /**
    * Per function id, what a run decides by: the median of the last RECENT durations seen (ms; undefined
@@ -135,7 +136,7 @@ function createDirect(th: Thread): DirectRunner {
           start = now;   // a turn's first run is timed: a caller that awaits each call has a turn per run
         } else {
           const window = now - since;
-          if (window >= DIRECT.maxMs) { timing = stride - 1; start = now; } else stride = directStride(window / stride);
+          if (window >= DIRECT.maxMs && readable(window, quantum)) { timing = stride - 1; start = now; } else stride = directStride(window / stride);
         }
         since = now;
         left = stride;
@@ -162,7 +163,7 @@ function createDirect(th: Thread): DirectRunner {
       if ((t0 !== 0 || start !== 0) && how !== Direct.Pending) {
         const ms = t0 !== 0 ? sampler.end(t0) : performance.now() - start;
         x.predictFold(table, id, 0, ms);   // the table the loop and the snapshots read
-        note(id, ms);
+        if (readable(ms, quantum)) note(id, ms);
       }
       core.u32[executedAt]++;   // owner-written (this worker's slot), as finish() counts a task of the loop
       return how;
@@ -182,4 +183,22 @@ export function median3(a: number | undefined, b: number | undefined, c: number 
   if (ha && hc) return Math.min(a, c);
   if (hb && hc) return Math.min(b, c);
   return ha ? a : hb ? b : hc ? c : NaN;
+}
+
+/**
+ * The clock's tick (ms): the least step of performance.now() over three tries. Fine in Node, Deno and
+ * Bun; coarse in browsers (20 µs in a cross-origin isolated Firefox page, 100 µs in a Chromium page that
+ * is not isolated), where single timings of a short task cannot be read (policy/direct.ts readable).
+ * Infinity for a clock that did not move in 20 000 reads (one that stands still during a turn, as
+ * Cloudflare's does): no single timing can be read there.
+ */
+function clockQuantum(): number {
+  let q = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const a = performance.now();
+    let b = a;
+    for (let k = 0; k < 20_000 && b === a; k++) b = performance.now();
+    if (b !== a) q = Math.min(q, b - a);
+  }
+  return q;
 }

@@ -1,0 +1,70 @@
+// Direct runs on a coarse clock (src/policy/direct.ts readable): browsers coarsen performance.now() (100 µs
+// in a Chromium page that is not cross-origin isolated, the pages that get the single-threaded mode), so a
+// short task timed alone reads 0 or one whole tick. Such timings must not send a short function back to
+// the worker's slices. This file replaces performance.now with a clock of 100 µs ticks before the
+// executor exists (each test file is a process of its own).
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readable, DIRECT } from '../build/src/policy/direct.js';
+
+const S = suite('direct runs on a coarse clock');
+const TICK = 0.1;
+const real = performance.now.bind(performance);
+globalThis.__realNow = real;   // for the task below, which runs from its source and cannot capture `real`
+
+S('policy: a timing counts on a fine clock, and from two ticks on a coarse one', () => {
+  assert.ok(readable(0, 0.0001));
+  assert.ok(readable(DIRECT.maxMs * 2, 0.0001));
+  assert.is(readable(0, TICK), false);
+  assert.is(readable(TICK, TICK), false, 'one tick: anything from 0 to a tick');
+  assert.ok(readable(2 * TICK, TICK));
+  assert.is(readable(5, Infinity), false, 'a clock that stands still tells nothing');
+});
+
+S('a short function keeps running directly in bursts, and a slow one still goes back', async () => {
+  performance.now = () => Math.floor(real() / TICK) * TICK;
+  const { Executor } = await import('beatflow');
+  const ex = await Executor.create({ workers: 0 });
+  try {
+    const tiny = (i) => { globalThis.__ran = i; return i * 2; };
+    const rounds = [];
+    for (let r = 0; r < 10; r++) {
+      let direct = 0;
+      const ps = [];
+      for (let i = 0; i < 2000; i++) {
+        globalThis.__ran = undefined;
+        ps.push(ex.async(tiny, i));
+        if (globalThis.__ran !== undefined) direct++;
+      }
+      assert.is((await Promise.all(ps))[1999], 3998);
+      rounds.push(direct);
+    }
+    const late = rounds.slice(5).reduce((a, b) => a + b, 0);
+    assert.ok(late >= 5000, `runs directly in the last five bursts of 2000: ${rounds.join(', ')}`);
+    // A function that takes 3 ms (30 ticks) is seen at once.
+    const spin = (ms) => { globalThis.__ran = ms; const end = globalThis.__realNow() + ms; while (globalThis.__realNow() < end); return ms; };
+    let trained = false;
+    for (let r = 0; r < 60 && !trained; r++) {
+      await Promise.all(Array.from({ length: 200 }, () => ex.async(spin, 0)));
+      globalThis.__ran = undefined;
+      const p = ex.async(spin, 0);
+      trained = globalThis.__ran !== undefined;
+      await p;
+    }
+    assert.ok(trained);
+    let directs = 0;
+    const ps = [];
+    for (let i = 0; i < 24; i++) {
+      globalThis.__ran = undefined;
+      ps.push(ex.async(spin, 3));
+      if (globalThis.__ran !== undefined) directs++;
+    }
+    await Promise.all(ps);
+    assert.ok(directs <= DIRECT.maxStride + 2, `${directs} of 24 slow calls ran directly`);
+  } finally {
+    await ex.close();
+    performance.now = real;
+  }
+});
+
+S.run();
