@@ -1,6 +1,6 @@
 // The one object per worker thread that implements TaskContext (context.ts), made by main.ts. Its
 // methods act on the task on top of the worker's stack (frames.ts).
-import { Subflow } from '../graph/subflow.js';
+import { Subflow, makeSubflow } from '../graph/subflow.js';
 import { Taskflow, type Node } from '../graph/taskflow.js';
 import { messages } from '../errors.js';
 import { ONE_NUMBER, type Thread } from './thread.js';
@@ -147,7 +147,11 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       }
       if (rest === undefined) rest = [i, h]; else rest.push(i, h);
     }
-    if (rest === undefined) return out;
+    return rest === undefined ? out : joinLeft(out, rest, jobs, parent, d);
+  }
+
+  /** forkJoin's children that left no value yet: (index, handle) pairs in `rest`; `jobs` if one is a job. */
+  function joinLeft(out: unknown[], rest: number[], jobs: boolean, parent: number, d: number): unknown[] {
     const m = rest.length >> 1;
     const list: number[] = new Array(m);
     for (let j = 0; j < m; j++) list[j] = rest[2 * j + 1];
@@ -214,9 +218,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     subflow(name = 'subflow') {
       const task = top('ctx.subflow()');
       const d = th.depth - 1;
-      const sf = new Subflow(name, joinSubflow);
-      sf._depth = d;
-      sf._task = task;
+      const sf = new makeSubflow(name, joinSubflow, d, task);
       const subs = frameSubs[d];   // [sf], not a push onto []: that reserves 17 slots, and a recursion makes one a call
       if (subs === undefined) frameSubs[d] = [sf]; else subs.push(sf);
       return sf;
