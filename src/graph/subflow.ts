@@ -1,6 +1,6 @@
 // A subflow: a task graph that a running task builds and joins (Taskflow's tf::Subflow).
 // Pure data like Taskflow; the worker that runs the parent task runs it (src/worker/subflow.ts).
-import { Taskflow, initTaskflow } from './taskflow.js';
+import { Taskflow, initTaskflow, clearJoined } from './taskflow.js';
 import { messages } from '../errors.js';
 
 /**
@@ -73,7 +73,7 @@ export class Subflow extends Taskflow {
     try {
       return this._run(this);
     } finally {
-      if (!this._retain) this.clear();
+      if (!this._retain) clearJoined(this);   // as clear() clears it
     }
   }
 }

@@ -452,6 +452,19 @@ function emplaceAll(tf: Taskflow, given: readonly (Function | readonly Function[
 }
 
 /**
+ * @internal Taskflow.clear of a subflow just joined, whose node list nothing else holds (a subflow of
+ * independent tasks is never flattened; a laid-out one was released by now): the list is dropped
+ * rather than emptied, which pop() would do one task at a time.
+ */
+export function clearJoined(tf: Taskflow): void {
+  const nodes = tf[nodesKey];
+  for (let i = 0; i < nodes.length; i++) (nodes[i] as { _index: number })._index = -1;
+  tf[nodesKey] = NO_TASKS;
+  tf[modulesKey] = NO_TASKS;
+  tf[bump]();
+}
+
+/**
  * @internal Sets the fields the Taskflow constructor sets, on an object made without it (graph/subflow.ts
  * makeSubflow): an empty taskflow named `name` (already checked).
  */
