@@ -11,7 +11,7 @@
 // The spawner gets a negative handle, -1 - k for the k-th outcome its frame keeps: the outcome sits at
 // th.inVals[frameBase[d] + k], the spawning frame's region of a stack that frames.ts pops with the frame.
 // A subflow's fork-join, whose handles no one else sees, keeps none for a child that returned
-// (runInto): its value goes straight into the subflow's result array.
+// (runInto): its value goes straight into the subflow's result array, and its slot is given back.
 // An outcome to report at the implicit join (an error, a skip) also goes in the frame's children
 // (frameKids) in spawn order, so the first error of a returning task is the same whichever children ran
 // inline. A task suspended on a promise keeps its region (park / unpark).
@@ -85,71 +85,55 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, f
     return rebuildError(codec.roundTrip(codec.toPlain(e)) as PlainError, th.fns!.nameOf(id));
   }
 
-  /** What the last `call` left: the child's value, or its error as its joiner sees it. */
-  let last: unknown;
-
-  /**
-   * Runs child `id` of the frame on top inline, now, and returns its Outcome, the value in `last`. Its
-   * outcome's slot is taken afterwards (`keep`), where the child's own region started: pop() gave it back.
-   */
-  function call(id: number, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number): Outcome {
+  function run(id: number, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number): number {
     const d = th.depth;   // the child's depth; its spawner's frame is d - 1
     const stopRun = frameStop[d - 1];
-    if (stopRun !== NONE && x.runStopped(stopRun) !== 0) { last = undefined; return Outcome.Skipped; }   // as a queued child of a stopped run is skipped
-    let kind = Outcome.Value;
-    let v: unknown;
-    const level = frameLevel[d - 1] + 1;
-    const fn = th.fns!.get(id);
-    enterInline(level);
-    const t0 = forecast.begin(id, level);
-    try {
-      const r = callWith(fn, args, n, a0, a1, a2);
-      if (isThenable(r)) {   // cannot be awaited here, as in a join (join.ts runNested); never inlined again
-        void Promise.resolve(r).catch(() => {});
-        forecast.never(id);
-        throw new Error(messages.asyncWhileHelping);
-      }
-      if (frameKids[d] !== undefined || frameSubs[d] !== undefined) joinRest();
-      v = codec.crossed(r, -1);
-    } catch (e) {
-      abandon();
-      kind = Outcome.Error;
-      v = asJoined(e, id);
-    }
-    const c = frameSignal[d];
-    if (c !== undefined) dropSignal(frameTask[d], c);
-    leaveInline();
-    if (t0 !== 0) forecast.end(t0, id, level);
-    if ((++th.inlined & 1023) === 0) core.u32[inlinedAt] = th.inlined;   // the rest at the end of its top task (run.ts)
-    last = v;
-    return kind;
-  }
-
-  /** Keeps an outcome in the top frame's region; one the implicit join must report is listed among its children. Its handle. */
-  function keep(kind: Outcome, v: unknown): number {
-    const d = th.depth - 1;
     const k = th.inTop++;
     if (k >= th.inKinds.length) { const a = new Uint8Array(th.inKinds.length * 2); a.set(th.inKinds); th.inKinds = a; }
-    const h = frameBase[d] - 1 - k;
+    const h = frameBase[d - 1] - 1 - k;
+    let kind = Outcome.Value;
+    let v: unknown;
+    if (stopRun !== NONE && x.runStopped(stopRun) !== 0) {   // as a queued child of a stopped run is skipped
+      kind = Outcome.Skipped;
+    } else {
+      const level = frameLevel[d - 1] + 1;
+      const fn = th.fns!.get(id);
+      enterInline(level);
+      const t0 = forecast.begin(id, level);
+      try {
+        const r = callWith(fn, args, n, a0, a1, a2);
+        if (isThenable(r)) {   // cannot be awaited here, as in a join (join.ts runNested); never inlined again
+          void Promise.resolve(r).catch(() => {});
+          forecast.never(id);
+          throw new Error(messages.asyncWhileHelping);
+        }
+        if (frameKids[d] !== undefined || frameSubs[d] !== undefined) joinRest();
+        v = codec.crossed(r, -1);
+      } catch (e) {
+        abandon();
+        kind = Outcome.Error;
+        v = asJoined(e, id);
+      }
+      const c = frameSignal[d];
+      if (c !== undefined) dropSignal(frameTask[d], c);
+      leaveInline();
+      if (t0 !== 0) forecast.end(t0, id, level);
+      if ((++th.inlined & 1023) === 0) core.u32[inlinedAt] = th.inlined;   // the rest at the end of its top task (run.ts)
+    }
     inVals[k] = v;
     th.inKinds[k] = kind;
-    if (kind !== Outcome.Value) (frameKids[d] ??= []).push(h);
+    if (kind !== Outcome.Value) (frameKids[d - 1] ??= []).push(h);
     return h;
   }
 
-  function run(id: number, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number): number {
-    const kind = call(id, args, n, a0, a1, a2);
-    const v = last;
-    last = undefined;
-    return keep(kind, v);
-  }
-
   function runInto(id: number, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number, out: unknown[], i: number): number {
-    const kind = call(id, args, n, a0, a1, a2);
-    const v = last;
-    last = undefined;
-    if (kind === Outcome.Value) { out[i] = v; return 0; }
-    return keep(kind, v);
+    const h = run(id, args, n, a0, a1, a2);
+    const k = th.inTop - 1;   // run kept the outcome on top of the stack: the child's own region was popped
+    if (th.inKinds[k] !== Outcome.Value) return h;
+    out[i] = inVals[k];
+    inVals[k] = undefined;
+    th.inTop = k;
+    return 0;
   }
 
   function slot(h: number): number {
