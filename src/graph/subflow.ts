@@ -1,6 +1,6 @@
 // A subflow: a task graph that a running task builds and joins (Taskflow's tf::Subflow).
 // Pure data like Taskflow; the worker that runs the parent task runs it (src/worker/subflow.ts).
-import { Taskflow } from './taskflow.js';
+import { Taskflow, initTaskflow, clearJoined } from './taskflow.js';
 import { messages } from '../errors.js';
 
 /**
@@ -26,25 +26,28 @@ import { messages } from '../errors.js';
  * }
  */
 export class Subflow extends Taskflow {
-  readonly #run: (sf: Subflow) => unknown[];
-  #joined = false;
-  #retain = false;
-  /** @internal Where it was made: the worker's stack depth and the task there (src/worker/context-object.ts). */
-  _depth = -1;
+  /** @internal Runs it on the worker that made it (src/worker/context-object.ts). */
+  declare readonly _run: (sf: Subflow) => unknown[];
   /** @internal */
-  _task = -1;
+  declare _joined: boolean;
+  /** @internal */
+  declare _retain: boolean;
+  /** @internal Where it was made: the worker's stack depth and the task there (src/worker/context-object.ts). */
+  declare _depth: number;
+  /** @internal */
+  declare _task: number;
 
-  /** @internal Made by the worker (TaskContext.subflow); `run` runs it on that worker. */
+  /** @internal Made by the worker (TaskContext.subflow, with makeSubflow); `run` runs it on that worker. */
   constructor(name: string, run: (sf: Subflow) => unknown[]) {
     super(name);
-    this.#run = run;
+    initSubflow(this, run, -1, -1);
   }
 
   /** True once join() was called (explicitly, or when the task that built it returned). */
-  get joined(): boolean { return this.#joined; }
+  get joined(): boolean { return this._joined; }
 
   /** Whether the subflow can still be joined: not joined yet (Taskflow's joinable()). */
-  joinable(): boolean { return !this.#joined; }
+  joinable(): boolean { return !this._joined; }
 
   /**
    * retain(true) keeps the subflow's graph (tasks, names, edges) after it was joined, to inspect with the
@@ -54,9 +57,9 @@ export class Subflow extends Taskflow {
   retain(flag: boolean): this;
   retain(): boolean;
   retain(flag?: boolean): boolean | this {
-    if (flag === undefined) return this.#retain;
+    if (flag === undefined) return this._retain;
     if (typeof flag !== 'boolean') throw new TypeError(messages.argType(`subflow '${this.name}': retain(flag): flag`, 'true or false', flag));
-    this.#retain = flag;
+    this._retain = flag;
     return this;
   }
 
@@ -65,12 +68,33 @@ export class Subflow extends Taskflow {
    * tasks in insertion order. Throws the first task error; a subflow can be joined once.
    */
   join(): unknown[] {
-    if (this.#joined) throw new Error(messages.subflowJoined(this.name));
-    this.#joined = true;
+    if (this._joined) throw new Error(messages.subflowJoined(this.name));
+    this._joined = true;
     try {
-      return this.#run(this);
+      return this._run(this);
     } finally {
-      if (!this.#retain) this.clear();
+      if (!this._retain) clearJoined(this);   // as clear() clears it
     }
   }
 }
+
+function initSubflow(sf: Subflow, run: (sf: Subflow) => unknown[], depth: number, task: number): void {
+  (sf as { _run: typeof run })._run = run;
+  sf._joined = false;
+  sf._retain = false;
+  sf._depth = depth;
+  sf._task = task;
+}
+
+/**
+ * @internal A new Subflow named `name` for task `task` at stack depth `depth` of a worker, which `run`
+ * runs: the object `new Subflow(name, run)` makes (the same prototype, so instanceof, constructor and
+ * the methods are Subflow's), built by a plain constructor instead, as V8 builds an object of a derived
+ * class at about twice the cost (22 against 9 ns here), and a recursion through subflows makes one a call.
+ */
+export const makeSubflow = function (this: Subflow, name: string, run: (sf: Subflow) => unknown[], depth: number, task: number) {
+  if (typeof name !== 'string') throw new TypeError(messages.argType('new Taskflow(name): name', 'a string', name));   // as Taskflow's constructor
+  initTaskflow(this, name);
+  initSubflow(this, run, depth, task);
+} as unknown as new (name: string, run: (sf: Subflow) => unknown[], depth: number, task: number) => Subflow;
+makeSubflow.prototype = Subflow.prototype;

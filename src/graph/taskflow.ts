@@ -49,31 +49,43 @@ declare const resultType: unique symbol;
 export class Task<out R = unknown> {
   /** Types only: holds `R` in the type's structure. Never set. */
   declare readonly [resultType]?: R;
-  /** @internal */ readonly _graph: Taskflow;
-  /** @internal */ readonly _index: number;
-  /** @internal Its function (PLACEHOLDER until task.work(fn) for tf.placeholder()). */ _fn: Function;
-  /** @internal */ _label: string | undefined = undefined;
-  /** @internal Bound arguments (a shared empty array until args() is called). */ _bound: readonly unknown[] = NO_ARGS;
-  /** @internal Successors in insertion order (shared empty array until the first edge). */ _succ: Task[] = NO_TASKS;
-  /** @internal Predecessors in insertion order. */ _pred: Task[] = NO_TASKS;
+  // The fields are set by the constructor, not by initializers: V8 runs initializers as a function of
+  // their own, which it does not always inline, and a recursion through subflows makes two Tasks a call.
+  /** @internal */ declare readonly _graph: Taskflow;
+  /** @internal */ declare readonly _index: number;
+  /** @internal Its function (PLACEHOLDER until task.work(fn) for tf.placeholder()). */ declare _fn: Function;
+  /** @internal */ declare _label: string | undefined;
+  /** @internal Bound arguments (a shared empty array until args() is called). */ declare _bound: readonly unknown[];
+  /** @internal Successors in insertion order (shared empty array until the first edge). */ declare _succ: Task[];
+  /** @internal Predecessors in insertion order. */ declare _pred: Task[];
   /** @internal A condition task: returns the index (or indices) of the successors to run; its edges out are weak. */
-  _condition = false;
+  declare _condition: boolean;
   /** @internal For a module task (composedOf): the taskflow it runs. */
-  _module: Taskflow | undefined = undefined;
+  declare _module: Taskflow | undefined;
   /** @internal Priority level (0 critical … 3 low; src/policy/scheduling.ts PRIORITIES). */
-  _level = 2;
+  declare _level: number;
   /** @internal Times a failing run of this task is retried (task.retries). */
-  _retries = 0;
+  declare _retries: number;
   /** @internal Semaphores it acquires before it runs (each once; a shared empty array until set). */
-  _acquire: readonly Semaphore[] = NO_SEMAPHORES;
+  declare _acquire: readonly Semaphore[];
   /** @internal Semaphores it releases when it ends. */
-  _release: readonly Semaphore[] = NO_SEMAPHORES;
+  declare _release: readonly Semaphore[];
 
   /** @internal */
   constructor(graph: Taskflow, index: number, fn: Function) {
-    this._graph = graph;
-    this._index = index;
+    (this as { _graph: Taskflow })._graph = graph;
+    (this as { _index: number })._index = index;
     this._fn = fn;
+    this._label = undefined;
+    this._bound = NO_ARGS;
+    this._succ = NO_TASKS;
+    this._pred = NO_TASKS;
+    this._condition = false;
+    this._module = undefined;
+    this._level = 2;
+    this._retries = 0;
+    this._acquire = NO_SEMAPHORES;
+    this._release = NO_SEMAPHORES;
   }
 
   /** Makes this task run before each of `tasks`; each receives this task's result as an argument. */
@@ -243,17 +255,19 @@ const nodesKey = Symbol('nodes');
  * run.result(count);
  */
 export class Taskflow {
-  readonly name: string;
+  // The fields are set by the constructor (initTaskflow), not by initializers, so that a Subflow can be
+  // made without running this constructor (graph/subflow.ts makeSubflow).
+  declare readonly name: string;
   /** @internal Bumped by every structural change; a laid-out copy with another version is stale. */
-  version = 0;
+  declare version: number;
   /** @internal Every task, in insertion order (nodesOf). */
-  [nodesKey]: Node[] = NO_TASKS;
+  declare [nodesKey]: Node[];
   /** @internal Module tasks (composedOf), so compositeVersion does not walk every task (NO_TASKS until the first). */
-  [modulesKey]: Task[] = NO_TASKS;
+  declare [modulesKey]: Task[];
 
   constructor(name = 'taskflow') {
     if (typeof name !== 'string') throw new TypeError(messages.argType('new Taskflow(name): name', 'a string', name));
-    this.name = name;
+    initTaskflow(this, name);
   }
 
   /** @internal */
@@ -273,24 +287,24 @@ export class Taskflow {
   emplace<F extends TaskFunction>(fns: readonly F[]): Task<TaskResult<F>>[];
   emplace<Fs extends readonly TaskFunction[]>(...fns: Fs): TasksOf<Fs>;
   emplace(...given: (Function | readonly Function[])[]): Task | Task[] {
-    const list = given.length === 1 && Array.isArray(given[0]);
-    const fns = (list ? given[0] : given) as readonly Function[];
-    for (let i = 0; i < fns.length; i++) {
-      if (typeof fns[i] !== 'function') throw new TypeError(messages.notAFunction(`taskflow.emplace() argument ${i}`, fns[i]));
+    const n = given.length;
+    // The shape of a subflow on every call of a recursion, kept small enough for V8 to inline: one or
+    // two functions into an empty taskflow. `given`, this call's own array of their size, becomes the
+    // node list (a push onto an empty array would reserve 16; it stays a packed array, as loops over the
+    // list expect). Any other call: emplaceAll.
+    if (this[nodesKey] !== NO_TASKS || n > 2 || typeof given[0] !== 'function' || (n === 2 && typeof given[1] !== 'function')) return emplaceAll(this, given);
+    const own = given as unknown as Task[];
+    const a = new Task(this, 0, given[0] as Function);
+    own[0] = a;
+    this[nodesKey] = own;
+    if (n === 1) {
+      this[bump]();
+      return a;
     }
-    // A loop, not map(): subflows emplace on every call of a recursion.
-    const made: Task[] = new Array(fns.length);
-    const nodes = this[nodesKey];
-    for (let i = 0; i < fns.length; i++) made[i] = new Task(this, nodes.length + i, fns[i]);
-    // The first one or two tasks make a node list of their size (a push onto an empty array reserves 16);
-    // the lists stay packed arrays, as loops over them expect.
-    if (nodes === NO_TASKS && made.length <= 2) this[nodesKey] = made.length === 1 ? [made[0]] : [made[0], made[1]];
-    else {
-      const list = nodes === NO_TASKS ? (this[nodesKey] = []) : nodes;
-      for (const t of made) list.push(t);
-    }
+    const b = new Task(this, 1, given[1] as Function);
+    own[1] = b;
     this[bump]();
-    return fns.length === 1 && !list ? made[0] : made;
+    return [a, b];
   }
 
   /**
@@ -418,6 +432,47 @@ export class Taskflow {
     this[modulesKey] = NO_TASKS;
     this[bump]();
   }
+}
+
+/** Taskflow.emplace of any list: functions given one by one, or one array of them. */
+function emplaceAll(tf: Taskflow, given: readonly (Function | readonly Function[])[]): Task | Task[] {
+  const list = given.length === 1 && Array.isArray(given[0]);
+  const fns = (list ? given[0] : given) as readonly Function[];
+  for (let i = 0; i < fns.length; i++) {
+    if (typeof fns[i] !== 'function') throw new TypeError(messages.notAFunction(`taskflow.emplace() argument ${i}`, fns[i]));
+  }
+  // A loop, not map(): large graphs are built this way.
+  const nodes = tf[nodesKey];
+  const made: Task[] = new Array(fns.length);
+  for (let i = 0; i < fns.length; i++) made[i] = new Task(tf, nodes.length + i, fns[i]);
+  const into = nodes === NO_TASKS ? (tf[nodesKey] = []) : nodes;
+  for (const t of made) into.push(t);
+  tf[bump]();
+  return fns.length === 1 && !list ? made[0] : made;
+}
+
+/**
+ * @internal Taskflow.clear of a subflow just joined, whose node list nothing else holds (a subflow of
+ * independent tasks is never flattened; a laid-out one was released by now): the list is dropped
+ * rather than emptied, which pop() would do one task at a time.
+ */
+export function clearJoined(tf: Taskflow): void {
+  const nodes = tf[nodesKey];
+  for (let i = 0; i < nodes.length; i++) (nodes[i] as { _index: number })._index = -1;
+  tf[nodesKey] = NO_TASKS;
+  tf[modulesKey] = NO_TASKS;
+  tf[bump]();
+}
+
+/**
+ * @internal Sets the fields the Taskflow constructor sets, on an object made without it (graph/subflow.ts
+ * makeSubflow): an empty taskflow named `name` (already checked).
+ */
+export function initTaskflow(tf: Taskflow, name: string): void {
+  (tf as { name: string }).name = name;
+  tf.version = 0;
+  tf[nodesKey] = NO_TASKS;
+  tf[modulesKey] = NO_TASKS;
 }
 
 /** @internal True if the taskflow has module tasks (composedOf). */

@@ -1,6 +1,6 @@
 // The one object per worker thread that implements TaskContext (context.ts), made by main.ts. Its
 // methods act on the task on top of the worker's stack (frames.ts).
-import { Subflow } from '../graph/subflow.js';
+import { Subflow, makeSubflow } from '../graph/subflow.js';
 import { Taskflow, type Node } from '../graph/taskflow.js';
 import { messages } from '../errors.js';
 import { ONE_NUMBER, type Thread } from './thread.js';
@@ -118,22 +118,47 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
 
   /**
    * A subflow of independent tasks (worker/subflow.ts): each spawned with its bound arguments as ctx.spawn
-   * spawns, then all joined as ctx.join joins a list. Their results in order, written over their handles:
-   * one array for both, as a recursion makes a subflow a call. The handles are this frame's own, just
-   * made, so they need none of join's checks (and the join nests no deeper than ctx.join's: deep
-   * recursions through subflows spend stack per frame).
+   * spawns, then all joined as ctx.join joins a list. Their results in order, in one array, as a
+   * recursion makes a subflow a call. The handles are this frame's own and no one else sees them: a
+   * child run inline that returned writes its value straight into the results and keeps no outcome
+   * (lazy.ts runInto), so a subflow whose children all returned inline joins nothing. The others (jobs,
+   * inline children that threw or were skipped) are joined as ctx.join joins a list, whose first error
+   * is the subflow's (a child that returned has none). The join nests no deeper than ctx.join's: deep
+   * recursions through subflows spend stack per frame.
    */
   function forkJoin(nodes: readonly Node[]): unknown[] {
     const n = nodes.length;
-    const list: number[] = new Array(n);
+    const out: unknown[] = new Array(n);
+    const parent = top('ctx.spawn()'), d = th.depth - 1;
+    let rest: number[] | undefined;   // (index, handle) pairs of the children still to join
+    let jobs = false;
     for (let i = 0; i < n; i++) {
       const fn = nodes[i]._fn, bound = nodes[i]._bound;
-      list[i] = bound.length === 1 && typeof bound[0] === 'number' ? spawnHere(fn, undefined, 1, bound[0], 0, 0) : spawnHere(fn, bound, 0, 0, 0, 0);
+      const one = bound.length === 1 && typeof bound[0] === 'number';
+      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
+      const id = th.fns!.idOf(fn);
+      let h: number;
+      if (forecast.on && forecast.inline(id, frameLevel[d] + 1)) {
+        h = one ? lazy.runInto(id, undefined, 1, bound[0] as number, 0, 0, out, i) : lazy.runInto(id, codec.crossedArgs(bound), 0, 0, 0, 0, out, i);
+        if (h === 0) continue;
+      } else {
+        h = one ? spawnJob(parent, id, undefined, bound[0] as number, frameStop[d]) : spawnJob(parent, id, bound, 0, frameStop[d]);
+        jobs = true;
+      }
+      if (rest === undefined) rest = [i, h]; else rest.push(i, h);
     }
-    const inline = lazy.joinAll(list, list);
-    if (inline !== undefined) return inline;
-    if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, frameTask[th.depth - 1], 'ctx.join()');   // helping nests deeper
-    return joinChildren(frameKids[th.depth - 1] ?? NO_KIDS, list, false, list);
+    return rest === undefined ? out : joinLeft(out, rest, jobs, parent, d);
+  }
+
+  /** forkJoin's children that left no value yet: (index, handle) pairs in `rest`; `jobs` if one is a job. */
+  function joinLeft(out: unknown[], rest: number[], jobs: boolean, parent: number, d: number): unknown[] {
+    const m = rest.length >> 1;
+    const list: number[] = new Array(m);
+    for (let j = 0; j < m; j++) list[j] = rest[2 * j + 1];
+    if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
+    joinChildren(frameKids[d] ?? NO_KIDS, list, false, list);
+    for (let j = 0; j < m; j++) out[rest[2 * j]] = list[j];
+    return out;
   }
 
   function join(handles: number | WorkerAsyncTask | readonly (number | WorkerAsyncTask)[]): any {
@@ -193,9 +218,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     subflow(name = 'subflow') {
       const task = top('ctx.subflow()');
       const d = th.depth - 1;
-      const sf = new Subflow(name, joinSubflow);
-      sf._depth = d;
-      sf._task = task;
+      const sf = new makeSubflow(name, joinSubflow, d, task);
       const subs = frameSubs[d];   // [sf], not a push onto []: that reserves 17 slots, and a recursion makes one a call
       if (subs === undefined) frameSubs[d] = [sf]; else subs.push(sf);
       return sf;

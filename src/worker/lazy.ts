@@ -8,8 +8,10 @@
 //     decoded, rebuildError with the child's name); a child whose spawner's run stopped is skipped;
 //   - its own children and subflows are joined when it returns, its `this` is the same task context
 //     (the frame's task is its spawner's: the same token, run, cancellation).
-// The spawner gets a negative handle, -1 - k for its k-th inline child: the outcome sits at
+// The spawner gets a negative handle, -1 - k for the k-th outcome its frame keeps: the outcome sits at
 // th.inVals[frameBase[d] + k], the spawning frame's region of a stack that frames.ts pops with the frame.
+// A subflow's fork-join, whose handles no one else sees, keeps none for a child that returned
+// (runInto): its value goes straight into the subflow's result array, and its slot is given back.
 // An outcome to report at the implicit join (an error, a skip) also goes in the frame's children
 // (frameKids) in spawn order, so the first error of a returning task is the same whichever children ran
 // inline. A task suspended on a promise keeps its region (park / unpark).
@@ -32,6 +34,12 @@ export interface Lazy {
    * skipped if the frame's stop run stopped. Returns its handle (negative).
    */
   run(id: number, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number): number;
+  /**
+   * run for a subflow's fork-join (context-object.ts forkJoin), whose handles no one else sees: a child
+   * that returns writes its value in out[i] and keeps no outcome (returns 0); one that threw or was
+   * skipped keeps its outcome as run keeps it, and its handle (negative) is returned.
+   */
+  runInto(id: number, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number, out: unknown[], i: number): number;
   /** The index in th.inVals of handle h of the top frame, or -1 if h is not one of its inline children not joined yet. */
   slot(h: number): number;
   /**
@@ -112,6 +120,16 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, f
     return h;
   }
 
+  function runInto(id: number, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number, out: unknown[], i: number): number {
+    const h = run(id, args, n, a0, a1, a2);
+    const k = th.inTop - 1;   // run kept the outcome on top of the stack: the child's own region was popped
+    if (th.inKinds[k] !== Outcome.Value) return h;
+    out[i] = inVals[k];
+    inVals[k] = undefined;
+    th.inTop = k;
+    return 0;
+  }
+
   function slot(h: number): number {
     if (!(h < 0) || (h | 0) !== h || th.depth === 0) return -1;
     const k = frameBase[th.depth - 1] - 1 - h;
@@ -146,7 +164,7 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, f
     th.inTop = base + n;
   }
 
-  return { run, slot, joinAll, park, unpark };
+  return { run, runInto, slot, joinAll, park, unpark };
 }
 
 /**

@@ -27,10 +27,14 @@ export interface Fork {
  */
 export function runSubflow(th: Thread, fork: Fork, sf: Taskflow, task: number): unknown[] {
   const nodes = nodesOf(sf);
-  const n = nodes.length;
-  if (n === 0) return [];
+  if (nodes.length === 0) return [];
   // (One whose tasks use semaphores goes to layOut too, which refuses it with an error naming the task.)
   if (!hasModules(sf) && independent(nodes)) return fork.forkJoin(nodes);
+  return runLaidOut(th, fork, sf, task);
+}
+
+/** runSubflow of any other graph: laid out under a subflow run slot (out of line, so that runSubflow stays small enough for V8 to inline). */
+function runLaidOut(th: Thread, fork: Fork, sf: Taskflow, task: number): unknown[] {
   const { helpUntil } = fork;
   const parentRun = fork.stopRunOf(task), token = fork.tokenOf(task);   // the layout only: spawned children take their frame's
   const { core, codec } = th;
