@@ -3,7 +3,8 @@
 // - threads (2 workers): tiny tasks, N × async(noop) at once + Promise.all; and a 1000-task graph of
 //   empty independent tasks re-run R times → ns per task;
 // - single-threaded mode (workers: 0) against the same work inline: N × async(spin, 200) + Promise.all
-//   against a loop of N spin(200) calls, and a 1000-task graph of spin(200) re-run against loops of 1000
+//   against a loop of N spin(200) calls (and the floor of any API that returns a promise per task: N
+//   promises settled as made, Promise.resolve(spin(200)), + Promise.all, with no runtime), and a 1000-task graph of spin(200) re-run against loops of 1000
 //   calls → ns per task and the ratio.
 // Each figure is the median of 3 timed repetitions after one untimed.
 export async function workload(bf, { tasksUrl, quick = false }) {
@@ -32,9 +33,12 @@ export async function workload(bf, { tasksUrl, quick = false }) {
   try {
     const tf = graph(tasks.spin, K);
     for (let i = 0; i < 5; i++) await st.run(tf);
+    const settledBurst = async () => { const ps = new Array(N); for (let i = 0; i < N; i++) ps[i] = Promise.resolve(tasks.spin(K)); await Promise.all(ps); };
     const single = { tinyNs: perTask(await timed(burst(st, tasks.spin, K)), N), tinyInlineNs: perTask(await timed(async () => inlineBurst()), N),
+      tinySettledNs: perTask(await timed(settledBurst), N),
       rerunNs: perTask(await timed(reruns(st, tf, SINGLE_RUNS)), 1000 * SINGLE_RUNS), rerunInlineNs: perTask(await timed(async () => inlineRuns()), 1000 * SINGLE_RUNS) };
-    out.single = { ...single, tinyRatio: +(single.tinyNs / single.tinyInlineNs).toFixed(2), rerunRatio: +(single.rerunNs / single.rerunInlineNs).toFixed(2) };
+    out.single = { ...single, tinyRatio: +(single.tinyNs / single.tinyInlineNs).toFixed(2), rerunRatio: +(single.rerunNs / single.rerunInlineNs).toFixed(2),
+      settledRatio: +(single.tinySettledNs / single.tinyInlineNs).toFixed(2) };
   } finally { await st.close(); }
   return out;
 }

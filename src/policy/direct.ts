@@ -24,7 +24,7 @@ export const DIRECT = Object.freeze({
   maxMs: 0.01,
   /**
    * A direct run reads the clock at most once in this many (a read costs 25–80 ns in Node, a tenth of a
-   * short task): a function that became slow still goes back to the slices within maxStride + 2 runs.
+   * short task): a function that became slow still goes back to the slices within maxStride + 3 runs.
    */
   maxStride: 4,
 });

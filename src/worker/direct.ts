@@ -47,13 +47,13 @@ function createDirect(th: Thread): DirectRunner {
   const quantum = clockQuantum();
   const out = table === 0 ? 0 : core.alloc(PREDICTION_BYTES);   // predictRead's answer (learn-table.ts)
   /**
-   * Per function id, what a run decides by: the median of the last RECENT durations seen (ms; undefined
-   * or NaN: none), each the run time of a timed direct run, or the 1€ prediction of the fingerprint when
-   * runs are not direct (the worker loop feeds it). One sample that a collection or a preemption
-   * stretched (the burst's own garbage makes collections) moves a 1€ filter at once and for several
-   * samples after, which is its point; it does not move a median of three, which still follows a
-   * function that really became slower within two samples (and a sample of 50 µs or more makes the
-   * sampler time every following task: sampler.ts `long`).
+   * Per function id, what a run decides by: the least of the last RECENT durations seen (ms; undefined or
+   * NaN: none), each the run time of a timed direct run, or the table's prediction when runs are not
+   * direct (the worker loop feeds it). A timing is long for one of two reasons: the function became
+   * slower, which every following timing shows too, or something stretched that one run (a collection of
+   * the burst's own garbage, a preemption), which comes and goes. So it takes RECENT long timings in a row
+   * to send a function back to the slices, and one short one to bring it back; on a machine that collects
+   * often (a browser with thousands of promises alive) a median still flipped bursts over.
    */
   const pred: number[] = [];
   const seen: number[] = [];   // RECENT per id, oldest first
@@ -84,12 +84,12 @@ function createDirect(th: Thread): DirectRunner {
     return Math.min(f64[o + PREDICTION_X], f64[o + PREDICTION_EMA]);
   }
 
-  /** Takes duration v (ms) of function id in: the decision value is the median of the last RECENT. */
+  /** Takes duration v (ms) of function id in: the decision value is the least of the last RECENT. */
   function note(id: number, v: number): void {
     const at = id * RECENT;
     for (let k = 0; k < RECENT - 1; k++) seen[at + k] = seen[at + k + 1];
     seen[at + RECENT - 1] = v;
-    pred[id] = median3(seen[at], seen[at + 1], seen[at + 2]);
+    pred[id] = least3(seen[at], seen[at + 1], seen[at + 2]);
   }
 
   /**
@@ -172,17 +172,13 @@ function createDirect(th: Thread): DirectRunner {
   return runner;
 }
 
-/**
- * The median of three durations, of those there are (undefined or NaN: none): of two, the shorter (one
- * stretched sample does not decide alone, as it does not among three); of none, NaN.
- */
-export function median3(a: number | undefined, b: number | undefined, c: number | undefined): number {
-  const ha = a !== undefined && a === a, hb = b !== undefined && b === b, hc = c !== undefined && c === c;
-  if (ha && hb && hc) return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
-  if (ha && hb) return Math.min(a, b);
-  if (ha && hc) return Math.min(a, c);
-  if (hb && hc) return Math.min(b, c);
-  return ha ? a : hb ? b : hc ? c : NaN;
+/** The least of three durations, of those there are (undefined or NaN: none); NaN if none. */
+export function least3(a: number | undefined, b: number | undefined, c: number | undefined): number {
+  let m = NaN;   // `!(v >= m)` takes v while m is NaN, then only a shorter one
+  if (a !== undefined && a === a && !(a >= m)) m = a;
+  if (b !== undefined && b === b && !(b >= m)) m = b;
+  if (c !== undefined && c === c && !(c >= m)) m = c;
+  return m;
 }
 
 /**
