@@ -60,7 +60,7 @@ S('a short function keeps running directly in bursts, and a slow one still goes 
       if (globalThis.__ran !== undefined) directs++;
     }
     await Promise.all(ps);
-    assert.ok(directs <= DIRECT.maxStride + 3, `${directs} of 24 slow calls ran directly`);
+    assert.ok(directs <= DIRECT.coarseStride + 3, `${directs} of 24 slow calls ran directly`);
   } finally {
     await ex.close();
     performance.now = real;

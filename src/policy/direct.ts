@@ -24,9 +24,15 @@ export const DIRECT = Object.freeze({
   maxMs: 0.01,
   /**
    * A direct run reads the clock at most once in this many (a read costs 25–80 ns in Node, a tenth of a
-   * short task): a function that became slow still goes back to the slices within maxStride + 3 runs.
+   * short task): a function that became slow still goes back to the slices within maxStride + 3 runs
+   * (on a fine clock).
    */
   maxStride: 4,
+  /**
+   * The same on a coarse clock (policy `readable`: a tick of half the bound or more), where a window can
+   * only read long from two ticks on, so reading it more often tells little: a read every 16 runs.
+   */
+  coarseStride: 16,
 });
 
 /**
@@ -39,12 +45,14 @@ export function runsNow(predictedMs: number | undefined, p: typeof DIRECT = DIRE
 
 /**
  * Direct runs between two clock reads when each took `perRunMs` (the caller's work between them
- * included): as many as fit in half the bound, so a window of runs normally stays under it; 1 to
- * maxStride (1 for NaN or a clock that went back).
+ * included), on a clock that ticks every `quantumMs`: as many as fit in half the bound, so a window of
+ * runs normally stays under it; 1 to maxStride, or to coarseStride on a coarse clock (1 for NaN or a
+ * clock that went back).
  */
-export function directStride(perRunMs: number, p: typeof DIRECT = DIRECT): number {
-  const n = Math.floor(p.maxMs / 2 / perRunMs);
-  return n >= p.maxStride ? p.maxStride : n >= 1 ? n : 1;
+export function directStride(perRunMs: number, quantumMs = 0, p: typeof DIRECT = DIRECT): number {
+  const cap = quantumMs < p.maxMs / 2 ? p.maxStride : p.coarseStride;
+  const n = Math.floor(Math.max(p.maxMs / 2, 2 * quantumMs) / perRunMs);
+  return n >= cap ? cap : n >= 1 ? n : 1;
 }
 
 /**

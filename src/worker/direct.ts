@@ -108,7 +108,9 @@ function createDirect(th: Thread): DirectRunner {
     },
     run(id: number, args: readonly unknown[]): Direct {
       if (running || table === 0 || th.depth !== 0 || th.suspended !== 0 || never[id] === true) return Direct.NotRun;
-      if (Atomics.load(core.u32, enabledAt) === 0 || observers.on()) return Direct.NotRun;   // learning paused; an observer sees every task in the loop
+      // Learning paused (the host's flag, read plainly: a stale read moves one decision, and an atomic load
+      // costs 40–65 ns a call), or an observer installed, which sees every task in the loop.
+      if (core.u32[enabledAt] === 0 || observers.on()) return Direct.NotRun;
       if (!runsNow(pred[id])) {   // not short as last seen: ask the table, which the loop's timed tasks feed
         const v = tableValue(id);
         if (v !== seen[id * RECENT + RECENT - 1]) note(id, v);
@@ -136,7 +138,7 @@ function createDirect(th: Thread): DirectRunner {
           start = now;   // a turn's first run is timed: a caller that awaits each call has a turn per run
         } else {
           const window = now - since;
-          if (window >= DIRECT.maxMs && readable(window, quantum)) { timing = stride - 1; start = now; } else stride = directStride(window / stride);
+          if (window >= DIRECT.maxMs && readable(window, quantum)) { timing = stride - 1; start = now; } else stride = directStride(window / stride, quantum);
         }
         since = now;
         left = stride;
