@@ -7,7 +7,7 @@ import { CriticalPath } from './learn/critical.js';
 import { SpinLearner } from './learn/spin.js';
 import { Engine, bindEngine, type Stats } from './engine/engine.js';
 import { map, type MapOptions } from './engine/batch.js';
-import { ASYNC } from './engine/tasks.js';
+import { USER_ASYNC } from './engine/tasks.js';
 import type { AsyncTask, DependentAsyncOptions } from './engine/dependent.js';
 import type { TaskOptions, TaskHandle } from './engine/jobs.js';
 import { checkTaskflow, checkRunOptions, type RunHandle, type RunOptions } from './engine/runs.js';
@@ -149,7 +149,7 @@ export class Executor {
     // `arguments`, not a rest parameter, copied into a lent list: a call of up to three arguments for fn
     // allocates no array (engine/arg-lists.ts says why that matters).
     const args = this.#args.take(arguments, 1);
-    try { return this.#e.tasks.plain(NORMAL, fn, args, ASYNC); } finally { this.#args.give(args); }
+    try { return this.#e.tasks.plain(NORMAL, fn, args, USER_ASYNC); } finally { this.#args.give(args); }
   }
 
   /**
@@ -162,7 +162,7 @@ export class Executor {
     let level: number;
     try { level = checkedPriority('executor.asyncAt(priority, fn, ...args): priority', priority); } catch (e) { return Promise.reject(e); }
     const args = this.#args.take(arguments, 2);
-    try { return this.#e.tasks.plain(level, fn, args, ASYNC); } finally { this.#args.give(args); }
+    try { return this.#e.tasks.plain(level, fn, args, USER_ASYNC); } finally { this.#args.give(args); }
   }
 
   /**

@@ -8,7 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { Executor, Taskflow } from 'beatflow';
+import { Executor, Taskflow, Pipeline, Pipe } from 'beatflow';
 import { rejection, within } from './helpers/executor.mjs';
 import { least3 } from '../build/src/worker/direct.js';
 import { runsNow, directStride, DIRECT } from '../build/src/policy/direct.js';
@@ -244,6 +244,24 @@ S('functions that use `this`, async functions and bad arguments wait for the wor
     const many = (...a) => { globalThis.__ran = 1; return a.length; };
     assert.ok(await within(train(ex, many, 1, 2, 3, 4, 5, 6), 60_000, 'train'), 'six arguments fit the record');
     assert.is(await within(train(ex, many, 1, 2, 3, 4, 5, 6, 7), 60_000, 'train'), false, 'seven spill: another fingerprint');
+  } finally { await ex.close(); }
+});
+
+S('only the user\'s async and asyncAt run directly: never a pipeline stage\'s call', async () => {
+  const ex = await Executor.create({ workers: 0 });
+  try {
+    // Where a function ran: its stack holds the worker loop's runTop, or not (a direct run).
+    const where = (x) => { globalThis.__ran = x; (globalThis.__inLoop ??= []).push(new Error().stack.includes('runTop')); return x + 1; };
+    const r = await within(directly(ex, where, [0], [1]), 60_000, 'train');
+    assert.ok(r, 'async runs it directly');
+    assert.is(globalThis.__inLoop.at(-1), false, 'a direct run is outside the worker loop');
+    for (let round = 0; round < 5; round++) {
+      globalThis.__inLoop = [];
+      const pl = new Pipeline({ lines: 4 }, Pipe.serial(where));
+      assert.equal(await within(pl.run(ex, Array.from({ length: 500 }, (_, i) => i)), 30_000, 'pipeline'), { tokens: 500 });
+      assert.is(globalThis.__inLoop.length, 500);
+      assert.ok(globalThis.__inLoop.every((x) => x), `round ${round}: every stage call ran in the worker loop`);
+    }
   } finally { await ex.close(); }
 });
 

@@ -57,6 +57,12 @@ const ignore = (): void => {};
 /** How a call names itself in errors: the method (closed, queue full) and its function argument. */
 export interface CallName { readonly op: string; readonly fn: string }
 export const ASYNC: CallName = Object.freeze({ op: 'async', fn: 'executor.async(fn)' });
+/**
+ * The user's own `executor.async` and `asyncAt`, named as ASYNC: the only one-off tasks that may run
+ * directly in the single-threaded mode (direct-seat.ts). A pipeline stage's call or an algorithm's task
+ * names itself ASYNC too, and always waits for the worker.
+ */
+export const USER_ASYNC: CallName = Object.freeze({ ...ASYNC });
 export const MAP: CallName = Object.freeze({ op: 'map', fn: 'executor.map(fn, items): fn' });
 
 /** Host thread only. */
@@ -118,7 +124,7 @@ export class Tasks {
     // A direct run (async and asyncAt only) while nothing submitted before is in flight or waiting: it
     // never overtakes one.
     const direct = h.direct?.runner;
-    if (direct !== undefined && call === ASYNC && h.completions.inFlight === 0 && this.waiting === 0 && h.onlyTasks()) {
+    if (direct !== undefined && call === USER_ASYNC && h.completions.inFlight === 0 && this.waiting === 0 && h.onlyTasks()) {
       let how: Direct;
       try { how = direct.run(fnId, args); } catch (e) { return Promise.reject(e); }   // the runner's own failure (a stack overflow)
       if (how !== Direct.NotRun) return this.#directOutcome<R>(how, direct.out, fnId);

@@ -44,7 +44,8 @@ function createDirect(th: Thread): DirectRunner {
   const table = core.u32[(L.header + L.H_learn) >> 2];   // host-written before any worker started; 0: learning off
   const enabledAt = (table + L.LT_enabled) >> 2;
   const executedAt = th.slotWord(L.W_executed);
-  const quantum = clockQuantum();
+  /** The clock's tick (clockQuantum), measured at the first timing that needs it: not at every start. */
+  let quantum = NaN;
   const out = table === 0 ? 0 : core.alloc(PREDICTION_BYTES);   // predictRead's answer (learn-table.ts)
   /**
    * Per function id, what a run decides by: the least of the last RECENT durations seen (ms; undefined or
@@ -111,11 +112,6 @@ function createDirect(th: Thread): DirectRunner {
       // Learning paused (the host's flag, read plainly: a stale read moves one decision, and an atomic load
       // costs 40–65 ns a call), or an observer installed, which sees every task in the loop.
       if (core.u32[enabledAt] === 0 || observers.on()) return Direct.NotRun;
-      if (!runsNow(pred[id])) {   // not short as last seen: ask the table, which the loop's timed tasks feed
-        const v = tableValue(id);
-        if (v !== seen[id * RECENT + RECENT - 1]) note(id, v);
-        if (!runsNow(pred[id])) return Direct.NotRun;
-      }
       if (args.length > ARG_WORDS) return Direct.NotRun;   // its record would spill: another fingerprint (SPILLED)
       for (let i = 0; i < args.length; i++) {
         const a = args[i];
@@ -125,6 +121,13 @@ function createDirect(th: Thread): DirectRunner {
       let fn: Function | undefined;
       try { fn = fns.bare(id); } catch { return Direct.NotRun; }   // a missing export: the loop reports it
       if (fn === undefined) return Direct.NotRun;
+      // Last, as the only check that may call into Wasm: not short as last seen, ask the table, which the
+      // loop's timed tasks feed.
+      if (!runsNow(pred[id])) {
+        const v = tableValue(id);
+        if (v !== seen[id * RECENT + RECENT - 1]) note(id, v);
+        if (!runsNow(pred[id])) return Direct.NotRun;
+      }
       running = true;
       if (!turnQueued) { turnQueued = true; queueMicrotask(endTurn); }
       let start = 0;   // this run's start when it is timed here
@@ -138,6 +141,7 @@ function createDirect(th: Thread): DirectRunner {
           start = now;   // a turn's first run is timed: a caller that awaits each call has a turn per run
         } else {
           const window = now - since;
+          if (quantum !== quantum) quantum = clockQuantum();
           if (window >= DIRECT.maxMs && readable(window, quantum)) { timing = stride - 1; start = now; } else stride = directStride(window / stride, quantum);
         }
         since = now;
@@ -165,6 +169,7 @@ function createDirect(th: Thread): DirectRunner {
       if ((t0 !== 0 || start !== 0) && how !== Direct.Pending) {
         const ms = t0 !== 0 ? sampler.end(t0) : performance.now() - start;
         x.predictFold(table, id, 0, ms);   // the table the loop and the snapshots read
+        if (quantum !== quantum) quantum = clockQuantum();
         if (readable(ms, quantum)) note(id, ms);
       }
       core.u32[executedAt]++;   // owner-written (this worker's slot), as finish() counts a task of the loop
