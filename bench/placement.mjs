@@ -6,7 +6,8 @@
 //   serial    parallel: false (the calling thread alone)      parallel  parallel: true (helpers always)
 //   static    an executor with learning: false (the static rule: helpers from 200 µs of assumed work)
 // Every policy runs each call in turn, in a shuffled order, so all of them see the same moment of a
-// shared machine's load. The oracle: per shape, the option whose always-policy's median time over the
+// shared machine's load; a call on the other executor than the previous call's is timed after that
+// one's lingering workers parked (SETTLE_MS). The oracle: per shape, the option whose always-policy's median time over the
 // run was lowest (every option timed per call shape, in the same run); its makespan sums, call by
 // call, the time that option's policy measured. "Oracle decisions": the router's choices equal to the
 // oracle's, or to an option the timer cannot tell from it (over the shape's calls, the paired log2
@@ -21,6 +22,15 @@ import { childMain, table, errorCell, now, loadBeatflow } from './lib.mjs';
 export const cases = () => ['cpu', 'gpu'];
 export const timeoutS = ({ quick }) => (quick ? 90 : 400);
 const CALLS = 500;
+/**
+ * A call on one executor right after a call on the other is timed from a settled machine: after a
+ * parallel call the workers linger (2 ms by default, lingerMicroseconds) looking for more work, and on
+ * 2 CPUs a call of the other executor that starts beside them took up to twice its time (the static
+ * policy's executor slowed whichever policy the shuffle put after it). A call after one on its own
+ * executor finds that executor's workers as the runtime leaves them, as a user's next call would.
+ */
+const SETTLE_MS = 3;
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
 function lcg(seed) { let s = seed >>> 0; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32); }
 const med = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[s.length >> 1]; };
@@ -64,15 +74,20 @@ export async function runCase(name, { quick }) {
     // shares the CPUs with its lingering workers), so all see the machine's load of that moment
     const names = Object.keys(policies);
     const times = Object.fromEntries(names.map((p) => [p, []]));
-    const decisions = [];
+    const decisions = [], orders = [];
+    let last = ex;
     ex.models.reset();
     for (let i = 0; i < calls; i++) {
       const s = seq[i];
       const order = [...names];
       for (let j = order.length - 1; j > 0; j--) { const k = Math.floor(rand() * (j + 1)); [order[j], order[k]] = [order[k], order[j]]; }
       for (const p of order) {
+        const on = p === 'static' ? plain : ex;
+        if (on !== last) await settle();
+        last = on;
         times[p].push(await time(() => policies[p](s)));
       }
+      orders.push(order.join(','));
       // each router call keeps one decision (placement().last holds 32): read them in batches, so the
       // copies inspect() makes do not load the collector between the timed calls
       if ((i + 1) % 32 === 0 || i === calls - 1) decisions.push(...ex.placement().last.slice(-(i + 1 - decisions.length)));
@@ -116,7 +131,7 @@ export async function runCase(name, { quick }) {
     // below 2 % the oracle's gain over the best single policy is within the noise: no share of it to report
     const gain = single > 1.02 * makespan.oracle ? (single - makespan.router) / (single - makespan.oracle) : NaN;
     return {
-      case: name, calls, match, matchTies, near, late, reasons, makespan, gain, byMedian, gainMed,
+      case: name, calls, orders, match, matchTies, near, late, reasons, makespan, gain, byMedian, gainMed,
       gpuChosen: decisions.filter((d) => d.route === 'gpu').length,
       gpuTries: decisions.map((d, i) => [d, i]).filter(([d]) => d.route === 'gpu').map(([d, i]) => ({ i, call: `${seq[i].label}`, reason: d.reason,
         predicted: Object.fromEntries(Object.entries(d.predicted).map(([k, v]) => [k, Math.round(v)])), ms: d.ms })),

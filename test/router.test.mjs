@@ -4,8 +4,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeCore } from './helpers/core.mjs';
-import { ROUTES, FEATURES, ROUTER, decideRoute, staticRoute, routeFeatures, shapeNoise, xorshift } from '../build/src/policy/router.js';
+import {
+  ROUTES, FEATURES, ROUTER, decideRoute, staticRoute, routeFeatures, shapeNoise, xorshift, fasterAt, sizeOrder, worthTrying, tryGain, tryCost,
+} from '../build/src/policy/router.js';
 import { Router } from '../build/src/learn/router.js';
+import { ShapeTable, shapeKey } from '../build/src/learn/shapes.js';
 import { Executor, Taskflow, reduce, transform, inclusiveScan, sort } from '../build/src/index.js';
 
 /** A call of kind/n with the given candidates; the static rule as the executor computes it (helpers from 200 µs of assumed work). */
@@ -143,6 +146,66 @@ Pure('features: fixed width, finite for sane input, log2 n and the op class in p
   assert.equal([...x.subarray(14, 18)], [0, 0, 1, 0]);
   const tents = x.subarray(2, 12).reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(tents - 1) < 1e-6, `tents sum to 1 (${tents})`);
+});
+
+Pure('fasterAt: a size class says which choice is faster only beyond `order` standard errors of the difference', () => {
+  const st = (mean, weight = 8, m2 = 0.01 * weight) => ({ weight, mean, m2 });
+  // sd 0.1 for both models; 8 samples each of spread 0.1: se of the difference ≈ 0.05
+  assert.is(fasterAt(st(3), st(4), 0.1, 0.1), 1, 'lo 2× faster');
+  assert.is(fasterAt(st(4), st(3), 0.1, 0.1), -1, 'hi 2× faster');
+  assert.is(fasterAt(st(3), st(3.05), 0.1, 0.1), 0, 'within 2 se');
+  assert.is(fasterAt(st(3, 0.2), st(4, 0.2), 0.5, 0.5), 0, 'faded measurements (weight 0.2) of a noisy model: se too large');
+  assert.is(fasterAt(st(3, 0), st(4), 0.1, 0.1), 0, 'no measurement of one');
+  assert.is(fasterAt(st(NaN), st(4), 0.1, 0.1), 0, 'not finite');
+  assert.is(fasterAt(st(3), st(4), NaN, 0.1), 0, 'a model noise not finite');
+});
+
+Pure('sizeOrder: hi faster below, or lo faster above, carries to the call\'s size; both or neither say nothing', () => {
+  const rows = [[-1, 0, -1], [0, 1, 1], [-1, -1, -1], [1, 1, 1], [0, 0, 0], [1, 0, 0], [0, -1, 0], [1, -1, 0], [-1, 1, 0]];
+  for (const [below, above, want] of rows) assert.is(sizeOrder(below, above), want, `below ${below}, above ${above}`);
+});
+
+Pure('tryGain and tryCost: the log-normal partial expectations, against 200k seeded samples; worthTrying by a horizon of 10', () => {
+  const rand = xorshift(17);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  for (const [d, s] of [[0, 1], [0.5, 0.5], [-0.7, 0.3], [1.5, 2], [0.2, 0.05]]) {
+    let g = 0, c = 0;
+    const N = 200_000;
+    for (let i = 0; i < N; i++) { const r = 2 ** (d + s * normal()); g += Math.max(0, 1 - r); c += Math.max(0, r - 1); }
+    assert.ok(Math.abs(tryGain(d, s) - g / N) < 0.01 + 0.02 * g / N, `gain ${d}, ${s}: ${tryGain(d, s)} vs ${g / N}`);
+    assert.ok(Math.abs(tryCost(d, s) - c / N) < 0.01 + 0.05 * c / N, `cost ${d}, ${s}: ${tryCost(d, s)} vs ${c / N}`);
+  }
+  assert.is(tryGain(-1, 0), 0.5); assert.is(tryCost(-1, 0), 0); assert.is(tryCost(1, 0), 1);
+  // rows: delta; columns: sigma 0.1, 0.25, 0.5, 1, 2, 4
+  const grid = { 0.1: '.YYYY.', 0.25: '..YYY.', 0.5: '...Y..', 1: '......' };
+  for (const [d, want] of Object.entries(grid)) {
+    assert.is([0.1, 0.25, 0.5, 1, 2, 4].map((s) => (worthTrying(Number(d), s) ? 'Y' : '.')).join(''), want, `delta ${d}`);
+  }
+  assert.ok(worthTrying(-0.5, 0.1), 'estimated faster: worth it');
+  assert.ok(worthTrying(1, Infinity), 'nothing known: a try');
+  assert.not.ok(worthTrying(NaN, 1));
+});
+
+Pure('the size order in the rule: a choice known slower here is never tried; one known faster is measured until `recheck` samples', () => {
+  const L = (mean, spread, w = 0, at = 0, extra = {}) => ({ ...shaped(mean + 4, spread, w, at + 4), ...extra });
+  const SER = 1 << 0, PAR = 1 << 1;
+  // parallel plausible and faded: tried ('close, its measurements faded' above) — unless serial is known faster here
+  assert.is(decideRoute(SP, [L(6, 0.1, 8, 6), L(6.05, 1, 0.3, 6.05)], 0.5, 0.5).reason, 'explore');
+  const held = decideRoute(SP, [L(6, 0.1, 8, 6, { beats: PAR }), L(6.05, 1, 0.3, 6.05)], 0.5, 0.5);
+  assert.equal(held, { route: 'serial', reason: 'learned', confidence: 1 }, 'known faster: no try, and no tie with the static rule');
+  // the 1 % tries skip it too (a short call, 16 µs: no try at the shape; parallel close and faded)
+  assert.equal(decideRoute(SP, [shaped(4, 0.1, 8, 4), shaped(4.1, 1, 0.3, 4.1)], 0.001, 0.5).reason, 'explore', 'without it, a 1 % try');
+  assert.is(decideRoute(SP, [{ ...shaped(4, 0.1, 8, 4), beats: PAR }, shaped(4.1, 1, 0.3, 4.1)], 0.001, 0.5).route, 'serial');
+  // parallel measured once 2× slower here (a pause?), but a smaller size showed it faster: measured again, up to recheck samples
+  for (let count = 1; count <= ROUTER.recheck; count++) {
+    const c = decideRoute(SP, [L(6, 0.1, 8, 6), L(6.2, 0.1, 1, 7, { beats: SER, shapeCount: count })], 0.5, 0.5);
+    if (count < ROUTER.recheck) assert.equal([c.route, c.reason], ['parallel', 'explore'], `count ${count}`);
+    else assert.is(c.route, 'serial', 'the shape\'s own samples decide then');
+  }
+  // never a forced try of a choice known slower here, even with no evidence near the call
+  const blind = { mean: 9, sd: 0.1, spread: 1, support: 0, samples: 50, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0 };
+  assert.is(decideRoute(SP, [blind, L(6, 0.1, 8, 6)], 0.5, 0.5).reason, 'explore');
+  assert.is(decideRoute(SP, [blind, L(6, 0.1, 8, 6, { beats: SER })], 0.5, 0.5).route, 'parallel');
 });
 
 // ---
@@ -293,6 +356,67 @@ Model('snapshot → restore warm-starts another router; reset forgets', ({ core 
   assert.is(b.inspect().models[0].samples, 0);
   assert.equal(b.inspect().history, {});
   assert.throws(() => b.restore({ models: 'x' }), /snapshot\.router/);
+});
+
+Model('the size order on the synthetic sizes: ≥ 99 % oracle decisions over 10 seeds, the long calls not tried serially', ({ core }) => {
+  let wrongLong = 0;
+  for (let seed = 1; seed <= 10; seed++) {
+    const router = new Router(core, true, seed);
+    const rand = xorshift(seed * 7);
+    let match = 0;
+    for (let i = 0; i < 500; i++) {
+      const n = 2 ** (8 + 2 * Math.floor(rand() * 8));
+      const t = router.decide('reduce', 'reduce:0:Float32Array', input(n));
+      router.observe(t, (COST[t.choice.route](n) * (1 + 0.1 * (2 * rand() - 1))) / 1000);
+      if (t.choice.route === oracle(n, ['serial', 'parallel'])) match++;
+      else if (n >= 2 ** 20) wrongLong++;
+    }
+    assert.ok(match >= 495, `seed ${seed}: ${match} of 500`);
+  }
+  assert.ok(wrongLong <= 3, `${wrongLong} calls of 2^20 or more not on the oracle's choice, over 10 seeds`);
+});
+
+Model('a first measurement a pause inflated 30× at a new short size: the size order keeps the faster choice', ({ core }) => {
+  for (let seed = 1; seed <= 6; seed++) {
+    const router = new Router(core, true, seed);
+    const rand = xorshift(seed);
+    for (let i = 0; i < 300; i++) {
+      const n = 2 ** (8 + 2 * Math.floor(rand() * 8));
+      const t = router.decide('reduce', 'K', input(n));
+      router.observe(t, (COST[t.choice.route](n) * (1 + 0.1 * (2 * rand() - 1))) / 1000);
+    }
+    const n = 2 ** 11;
+    let first = true;
+    const rows = [];
+    for (let i = 0; i < 40; i++) {
+      const t = router.decide('reduce', 'K', input(n));
+      let us = COST[t.choice.route](n) * (1 + 0.1 * (2 * rand() - 1));
+      if (t.choice.route === 'serial' && first) { us *= 30; first = false; }
+      router.observe(t, us / 1000);
+      rows.push(t.choice.route);
+    }
+    assert.ok(rows.filter((r) => r !== 'serial').length <= 2, `seed ${seed}: ${rows.join(' ')}`);
+  }
+});
+
+Model('the shape table\'s families: the nearest measured sizes below and above, forgotten with their rows', ({ core }) => {
+  const f32 = () => new Float32Array(core.u8.buffer);
+  const t = new ShapeTable(core, 3, 0.9, 0.5, f32);
+  const a = new Array(2).fill(0).map(() => ({ weight: 0, mean: 0, m2: 0, count: 0 }));
+  const e8 = t.rowOf(shapeKey('op|x', 2 ** 8, 3)), e12 = t.rowOf(shapeKey('op|x', 2 ** 12, 3)), other = t.rowOf(shapeKey('op|x', 2 ** 10, 1));
+  assert.is(e8.family, e12.family, 'one family per op key and choices open (the key may hold "|")');
+  assert.is.not(other.family, e8.family);
+  t.observe(e8.row, 0, 1, 0); t.observe(e8.row, 1, 2, 0);
+  t.observe(e12.row, 0, 1, 0);
+  const mid = t.rowOf(shapeKey('op|x', 2 ** 10, 3));   // the least recently used row (2^8's) is taken
+  assert.is(mid.row, e8.row);
+  assert.not.ok(t.nearest(mid, -1, 0, 1, a[0], a[1]), '2^8 forgotten with its row');
+  assert.not.ok(t.nearest(mid, 1, 0, 1, a[0], a[1]), '2^12 has serial only');
+  t.observe(e12.row, 1, 3, 0);
+  assert.ok(t.nearest(mid, 1, 0, 1, a[0], a[1]));
+  assert.equal([a[0].mean, a[1].mean, a[0].count], [1, 3, 1]);
+  t.reset();
+  assert.not.ok(t.nearest(t.rowOf(shapeKey('op|x', 2 ** 10, 3)), 1, 0, 1, a[0], a[1]), 'reset forgets the families');
 });
 
 // ---

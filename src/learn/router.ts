@@ -6,7 +6,7 @@ import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../messages.js';
 import { ShapeTable, shapeKey, type ShapesSnapshot, type ShapeStatView } from './shapes.js';
 import {
-  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, decideRoute, routeFeatures, shapeNoise, baseOf, xorshift,
+  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, ORDERED_PAIRS, decideRoute, routeFeatures, shapeNoise, fasterAt, sizeOrder, baseOf, xorshift,
   type PlacementRouter, type Route, type RouteChoice, type RouteInput, type RouteView,
 } from '../policy/router.js';
 
@@ -114,12 +114,13 @@ export class Router implements PlacementRouter {
   #last: Kept[] = [];
   readonly #reuse = new Map<string, { record: Kept; left: number }>();
   /** decide()'s views of the models, reused (decideRoute reads them before decide returns). */
-  readonly #scratch: { -readonly [K in keyof RouteView]: RouteView[K] }[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0 }));
+  readonly #scratch: { -readonly [K in keyof RouteView]: RouteView[K] }[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0 }));
   /** Per model: the mean square of its errors where it served as a prior (log2; policy/router.ts RouteView.spread), and how many. */
   readonly #errVar = new Float64Array(ROUTES.length);
   readonly #errN = new Float64Array(ROUTES.length);
   readonly #views: (RouteView | undefined)[] = ROUTES.map(() => undefined);
   readonly #stat: ShapeStatView = { weight: 0, mean: 0, m2: 0, count: 0 };
+  readonly #stat2: ShapeStatView = { weight: 0, mean: 0, m2: 0, count: 0 };
   readonly #shapes: ShapeTable | undefined;
 
   constructor(core: SharedCore | undefined, enabled: boolean, seed = 0x9e3779b9) {
@@ -172,7 +173,8 @@ export class Router implements PlacementRouter {
     const shape = shapeKey(key, p.n, mask);
     if (this.#block !== 0 && p.candidates.length > 1) {
       const core = this.#core!, b = this.#block, shapes = this.#shapes!, st = this.#stat;
-      row = Number.isFinite(log2n) ? shapes.rowOf(shape) : -1;
+      const entry = Number.isFinite(log2n) ? shapes.rowOf(shape) : undefined;
+      row = entry !== undefined ? entry.row : -1;
       const f = this.#view();
       f.set(x, core.x.routerFeatures(b) >> 2);
       const finite = core.x.routerCheck(b) !== 0;
@@ -190,11 +192,27 @@ export class Router implements PlacementRouter {
         v.spread = Math.sqrt(this.#errN[o] > 0 ? this.#errVar[o] : ROUTER.p0);
         v.support = finite ? Math.min(core.x.routerSupport(b, o, TENT_RANGE[0], TENT_RANGE[1]), core.x.routerSupport(b, o, KIND_RANGE[0], KIND_RANGE[1])) : NaN;
         // the shape's measurements, per element, scaled to this call's n
-        if (row >= 0) shapes.read(row, o, st); else st.weight = st.m2 = st.count = 0;
+        if (row >= 0) shapes.read(row, o, st, f); else st.weight = st.m2 = st.count = 0;
         v.shapeWeight = st.count > 0 ? st.weight : 0;
         v.shapeMean = st.mean + log2n;
         v.shapeM2 = st.m2;
+        v.shapeCount = st.count;
+        v.beats = 0;
         if (st.count > 0) measured[r] = 2 ** v.shapeMean;
+      }
+      // the size order (policy/router.ts sizeOrder): what the nearest sizes of this op measuring both
+      // choices of an ordered pair, below and above the call's, say of the pair here
+      if (entry !== undefined) {
+        const sb = this.#stat2;
+        for (const [lo, hi] of ORDERED_PAIRS) {
+          if (views[lo] === undefined || views[hi] === undefined) continue;
+          const vl = this.#scratch[lo], vh = this.#scratch[hi];
+          const below = shapes.nearest(entry, -1, lo, hi, st, sb) ? fasterAt(st, sb, vl.sd, vh.sd) : 0;
+          const above = shapes.nearest(entry, 1, lo, hi, st, sb) ? fasterAt(st, sb, vl.sd, vh.sd) : 0;
+          const order = sizeOrder(below, above);
+          if (order < 0) vh.beats |= 1 << lo;
+          else if (order > 0) vl.beats |= 1 << hi;
+        }
       }
 
     }

@@ -14,6 +14,15 @@ export interface ShapesSnapshot { shape: string; stats: Partial<Record<Route, Sh
 /** The row key of a call: its op key, size class (log2 n, rounded) and the choices open (a bit per ROUTES index). */
 export const shapeKey = (key: string, n: number, mask: number): string => `${key}|${Math.round(Math.log2(n))}|${mask}`;
 
+/** Size classes a family of rows spans: log2 n rounded, 0 … CLASSES − 1 (n below 2^64). */
+const CLASSES = 64;
+
+/**
+ * A shape's row and its place among its family: the rows of one op key and choices open, by size class
+ * (-1: no row), which the router reads for the nearest measured sizes below and above a call's.
+ */
+export interface ShapeRow { readonly row: number; readonly size: number; readonly family: Int16Array }
+
 export class ShapeTable {
   readonly #core: SharedCore;
   readonly #block: number;
@@ -21,7 +30,9 @@ export class ShapeTable {
   /** The router's f32 view of the memory, re-taken after growth. */
   readonly #f32: () => Float32Array;
   /** Shape → row, in order of last use (a Map keeps insertion order: the first entry is the least recently used). */
-  readonly #rows = new Map<string, number>();
+  readonly #rows = new Map<string, ShapeRow>();
+  /** Op key and choices open → the row of each size class. */
+  readonly #families = new Map<string, Int16Array>();
 
   constructor(core: SharedCore, slots: number, gamma: number, down: number, f32: () => Float32Array) {
     const bytes = core.x.shapeSize(slots, ROUTES.length);
@@ -34,24 +45,48 @@ export class ShapeTable {
   /** Shapes seen, at most the rows. */
   get size(): number { return this.#rows.size; }
 
-  /** The row of a shape, taking the least recently used one (emptied) for a new shape when all are taken. */
-  rowOf(shape: string): number {
-    let row = this.#rows.get(shape);
-    if (row !== undefined) { this.#rows.delete(shape); this.#rows.set(shape, row); return row; }
+  /** The row of a shape (shapeKey), taking the least recently used one (emptied) for a new shape when all are taken. */
+  rowOf(shape: string): ShapeRow {
+    let e = this.#rows.get(shape);
+    if (e !== undefined) { this.#rows.delete(shape); this.#rows.set(shape, e); return e; }
+    let row: number;
     if (this.#rows.size < this.#slots) row = this.#rows.size;
     else {
-      const [old, r] = this.#rows.entries().next().value as [string, number];
+      const [old, r] = this.#rows.entries().next().value as [string, ShapeRow];
       this.#rows.delete(old);
-      row = r;
+      r.family[r.size] = -1;
+      row = r.row;
       this.#core.x.shapeReset(this.#block, row);
     }
-    this.#rows.set(shape, row);
-    return row;
+    // shapeKey's parts: op key | size class | choices open (the op key may hold '|' itself)
+    const j = shape.lastIndexOf('|'), i = shape.lastIndexOf('|', j - 1);
+    const fk = `${shape.slice(0, i)}|${shape.slice(j + 1)}`;
+    const size = Math.min(CLASSES - 1, Math.max(0, Number(shape.slice(i + 1, j)) | 0));
+    let family = this.#families.get(fk);
+    if (family === undefined) this.#families.set(fk, (family = new Int16Array(CLASSES).fill(-1)));
+    family[size] = row;
+    e = { row, size, family };
+    this.#rows.set(shape, e);
+    return e;
   }
 
-  /** Choice o's stats at `row`, read into `out` (no allocation). */
-  read(row: number, o: number, out: ShapeStatView): ShapeStatView {
-    const core = this.#core, at = core.x.shapeStat(this.#block, row, o), f = this.#f32(), L = core.L;
+  /**
+   * The nearest size class to `e`'s in direction `dir` (-1 smaller, 1 larger) whose row has measurements
+   * of both choices a and b: their stats read into outA and outB. false: none.
+   */
+  nearest(e: ShapeRow, dir: -1 | 1, a: number, b: number, outA: ShapeStatView, outB: ShapeStatView): boolean {
+    const fam = e.family, f = this.#f32();
+    for (let c = e.size + dir; c >= 0 && c < CLASSES; c += dir) {
+      const row = fam[c];
+      if (row < 0 || this.read(row, a, outA, f).count === 0 || this.read(row, b, outB, f).count === 0) continue;
+      return true;
+    }
+    return false;
+  }
+
+  /** Choice o's stats at `row`, read into `out` (no allocation); `f`: the router's f32 view, when the caller holds it. */
+  read(row: number, o: number, out: ShapeStatView, f = this.#f32()): ShapeStatView {
+    const core = this.#core, at = core.x.shapeStat(this.#block, row, o), L = core.L;
     out.weight = f[(at + L.SS_weight) >> 2]; out.mean = f[(at + L.SS_mean) >> 2]; out.m2 = f[(at + L.SS_m2) >> 2];
     out.count = core.u32[(at + L.SS_count) >> 2];
     return out;
@@ -63,7 +98,7 @@ export class ShapeTable {
   snapshot(): ShapesSnapshot[] {
     const out: ShapesSnapshot[] = [];
     // in row order: a snapshot does not change with the order of last use
-    for (const [shape, row] of [...this.#rows].sort((x, y) => x[1] - y[1])) {
+    for (const [shape, { row }] of [...this.#rows].sort((x, y) => x[1].row - y[1].row)) {
       const stats: ShapesSnapshot['stats'] = {};
       ROUTES.forEach((r, o) => { const s = this.read(row, o, { weight: 0, mean: 0, m2: 0, count: 0 }); if (s.count > 0) stats[r] = s; });
       if (Object.keys(stats).length > 0) out.push({ shape, stats });
@@ -78,7 +113,7 @@ export class ShapeTable {
     let n = 0;
     for (const e of rows as ShapesSnapshot[]) {
       if (typeof e?.shape !== 'string' || typeof e.stats !== 'object' || e.stats === null) continue;
-      const row = this.rowOf(e.shape);
+      const { row } = this.rowOf(e.shape);
       core.x.shapeReset(this.#block, row);
       ROUTES.forEach((r, o) => {
         const s = e.stats[r];
@@ -94,7 +129,8 @@ export class ShapeTable {
 
   /** Forgets every shape. */
   reset(): void {
-    for (const row of this.#rows.values()) this.#core.x.shapeReset(this.#block, row);
+    for (const { row } of this.#rows.values()) this.#core.x.shapeReset(this.#block, row);
     this.#rows.clear();
+    this.#families.clear();
   }
 }

@@ -105,6 +105,13 @@ export interface RouteView {
   readonly shapeWeight: number;
   readonly shapeMean: number;
   readonly shapeM2: number;
+  /** Samples of this choice at the call's shape in all (undiscounted). */
+  readonly shapeCount: number;
+  /**
+   * The choices (a bit per ROUTES index) this one is faster than at the call's size by the size order
+   * (sizeOrder): what the nearest measured sizes below and above the call's say.
+   */
+  readonly beats: number;
 }
 
 /**
@@ -132,6 +139,12 @@ export interface RouteView {
  *   measurements separate the choices, and resume after about 1 / (1 − gamma) calls of the shape. Only
  *   on calls the best is estimated to take tryUs µs or more: below, a better choice saves a few µs,
  *   and a try costs as much as it can win.
+ * order, recheck: the size order (sizeOrder) holds a neighbouring size's verdict when the two choices'
+ *   means there differ by `order` standard errors; a choice it says is faster than the best here is
+ *   measured here until the shape holds `recheck` samples of it (then the shape's own measurements
+ *   decide), and a choice it says is slower than another here is never tried.
+ * horizon: the calls of a shape a try's lesson serves (worthTrying): a choice is tried only where what it
+ *   may save over them outweighs what the try may cost.
  * gamma, down, shapes: the shape table's discount per observation of a shape; the least share of the
  *   way a measurement below a choice's mean moves it (timing noise only adds time: a first measurement
  *   a pause inflated comes down with the next ordinary one); its rows (a new shape past that many takes
@@ -139,7 +152,7 @@ export interface RouteView {
  */
 export const ROUTER = Object.freeze({
   minSupport: 0.6, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.3,
-  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, gamma: 0.9, down: 0.5, shapes: 256,
+  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, recheck: 4, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
   noise: 0.05, drift: 0.002, p0: 4,
 });
@@ -167,10 +180,10 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   // Loops over at most three candidates, no closures or arrays: this runs once per algorithm call.
   const cands = p.candidates, fallback = p.fallback, n = cands.length;
   if (views === undefined || n < 2) return { route: fallback, reason: 'static', confidence: 1 };
-  const cost = COSTS, vars = VARS;
+  const cost = COSTS, vars = VARS, idx = IDX;
   let f = -1, top = -1, known = -1;
   for (let i = 0; i < n; i++) {
-    const v = views[ROUTES.indexOf(cands[i])];
+    const v = views[(idx[i] = ROUTES.indexOf(cands[i]))];
     if (v === undefined || !Number.isFinite(v.mean) || !Number.isFinite(v.sd) || !Number.isFinite(v.support) || !(v.spread >= 0)) return { route: fallback, reason: 'invalid', confidence: 0 };
     const w = v.shapeWeight > 0 ? v.shapeWeight : 0;
     if (w > 0 && !(Number.isFinite(v.shapeMean) && v.shapeM2 >= 0 && Number.isFinite(w))) return { route: fallback, reason: 'invalid', confidence: 0 };
@@ -191,20 +204,31 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     if (prec > 0 && (known < 0 || cost[i] < cost[known])) known = i;
     if (cands[i] === fallback) f = i;
   }
-  const view = (i: number): RouteView => views[ROUTES.indexOf(cands[i])]!;
+  const view = (i: number): RouteView => views[idx[i]]!;
+  // the size order's verdicts: bit i set where another choice is known faster than cands[i] here
+  let beaten = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (j !== i && (view(j).beats & (1 << idx[i])) !== 0) beaten |= 1 << i;
   // a choice with neither evidence near the call nor measurements at its shape is never chosen for its
   // prediction (a prior, or an extrapolation): only tried below; the best is among the known ones,
   // else the static rule's
   if (known < 0) top = f >= 0 ? f : top;
   else top = known;
+  // a choice the size order says is faster than the best here, with few measurements at this shape:
+  // measured here (the best's lead rests on a model's extrapolation, or on a first measurement of the
+  // other that a pause inflated), until the shape's own recheck samples of it decide
+  for (let i = 0; i < n; i++) {
+    if (i !== top && (view(i).beats & (1 << idx[top])) !== 0 && view(i).shapeCount < k.recheck) return { route: cands[i], reason: 'explore', confidence: 0 };
+  }
   // forced exploration (the static rule's choice first): a choice with no evidence here, unless it is
-  // already known to be far slower, or is untried and the call is not a cheap one
+  // already known to be far slower, is untried and the call is not a cheap one, or another is known
+  // faster here by the size order
   for (let j = -1; j < n; j++) {
     const i = j < 0 ? f : j;
     if (i < 0 || (j >= 0 && i === f)) continue;
     const v = view(i);
-    if (vars[i] < Infinity) continue;
-    if (known >= 0 && v.samples >= k.judgeAfter && cost[i] > cost[known] + k.hopeless) continue;
+    if (vars[i] < Infinity || (beaten & (1 << i)) !== 0) continue;
+    if (known >= 0 && v.samples >= k.judgeAfter && (cost[i] > cost[known] + k.hopeless
+      || !worthTrying(v.mean - cost[known], Math.sqrt(Math.max(v.spread * v.spread, k.minVar) + vars[known]), k))) continue;
     if (i !== f && v.samples < k.judgeAfter && f >= 0 && 2 ** cost[f] > k.cheapUs) continue;
     return { route: cands[i], reason: 'explore', confidence: 0 };
   }
@@ -212,12 +236,14 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   // best, by the standard error of the difference, is measured here — on calls long enough for the
   // choice to matter (a shorter one is left to the models and the tries above)
   for (let i = 0; i < n && 2 ** cost[top] >= k.tryUs; i++) {
-    if (i === top || vars[i] === Infinity || !(view(i).shapeWeight < k.shapeTry)) continue;
-    if (cost[i] - k.plausible * Math.sqrt(vars[i] + vars[top]) < cost[top]) return { route: cands[i], reason: 'explore', confidence: 0 };
+    if (i === top || vars[i] === Infinity || (beaten & (1 << i)) !== 0 || !(view(i).shapeWeight < k.shapeTry)) continue;
+    const se = Math.sqrt(vars[i] + vars[top]);
+    if (cost[i] - k.plausible * se < cost[top] && worthTrying(cost[i] - cost[top], se, k)) return { route: cands[i], reason: 'explore', confidence: 0 };
   }
   if (u < k.epsilon) {
     const t = cost[top];
-    const near = (i: number): boolean => i !== top && vars[i] < Infinity && (cost[i] <= t + k.nearBits || 2 ** cost[i] - 2 ** t <= k.nearUs);
+    const near = (i: number): boolean => i !== top && vars[i] < Infinity && (beaten & (1 << i)) === 0 && (cost[i] <= t + k.nearBits || 2 ** cost[i] - 2 ** t <= k.nearUs)
+      && worthTrying(cost[i] - t, Math.sqrt(vars[i] + vars[top]), k);
     let count = 0;
     for (let i = 0; i < n; i++) if (near(i)) count++;
     if (count > 0) {
@@ -225,7 +251,8 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
       for (let i = 0; i < n; i++) if (near(i) && pick-- === 0) return { route: cands[i], reason: 'explore', confidence: 0 };
     }
   }
-  if (top === f || f < 0) return { route: cands[top], reason: 'learned', confidence: 1 };
+  // the best here is also what the size order says against the static rule's choice: no tie to break
+  if (top === f || f < 0 || (view(top).beats & (1 << idx[f])) !== 0) return { route: cands[top], reason: 'learned', confidence: 1 };
   // the static rule's choice known to be hopeless (no evidence near, a model that knows it slow): its
   // prior is the model's recent errors
   const vf = vars[f] < Infinity ? vars[f] : Math.max(view(f).spread * view(f).spread, k.minVar);
@@ -237,17 +264,99 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
 
 /**
  * One call's noise (variance of log2 time) at a shape for one choice: the weighted spread of its
- * measurements there, the model's noise counted as k.priorSamples samples more, at least k.minVar.
+ * measurements, the model's noise counted as k.priorSamples samples more, at least k.minVar.
  */
 export function shapeNoise(v: Pick<RouteView, 'sd' | 'shapeWeight' | 'shapeM2'>, k: RouterParams = ROUTER): number {
-  const w = v.shapeWeight > 0 ? v.shapeWeight : 0;
-  return Math.max(((w > 0 ? v.shapeM2 : 0) + k.priorSamples * v.sd * v.sd) / (w + k.priorSamples), k.minVar);
+  return noiseOf(v.sd, v.shapeWeight, v.shapeM2, k);
+}
+
+function noiseOf(sd: number, weight: number, m2: number, k: RouterParams): number {
+  const w = weight > 0 ? weight : 0;
+  return Math.max(((w > 0 ? m2 : 0) + k.priorSamples * sd * sd) / (w + k.priorSamples), k.minVar);
+}
+
+/** One choice's measurements at one size class, as the shape table holds them (learn/shapes.ts). */
+export interface SizeStats { readonly weight: number; readonly mean: number; readonly m2: number }
+
+/**
+ * Which of two choices one size class's measurements show faster: 1 when lo's mean log2 time is below
+ * hi's by k.order standard errors of the difference, -1 when hi's is below lo's by as much, else 0.
+ * sdLo, sdHi: the models' noise, counted beside the class's own spread as in shapeNoise.
+ */
+export function fasterAt(lo: SizeStats, hi: SizeStats, sdLo: number, sdHi: number, k: RouterParams = ROUTER): -1 | 0 | 1 {
+  if (!(lo.weight > 0 && hi.weight > 0)) return 0;
+  const d = hi.mean - lo.mean;
+  const se = Math.sqrt(noiseOf(sdLo, lo.weight, lo.m2, k) / lo.weight + noiseOf(sdHi, hi.weight, hi.m2, k) / hi.weight);
+  if (!(Number.isFinite(d) && Number.isFinite(se))) return 0;
+  return d > k.order * se ? 1 : -d > k.order * se ? -1 : 0;
+}
+
+/**
+ * The pairs of choices (ROUTES indices, lo first) whose fixed costs are ordered: the calling thread
+ * alone starts at once; helpers must be woken and the work split; a GPU call is at least a dispatch.
+ * (Helpers against the GPU have no such order.)
+ */
+export const ORDERED_PAIRS: readonly (readonly [number, number])[] = [[0, 1], [0, 2]];
+
+/**
+ * The size order (pure), for a pair of ORDERED_PAIRS. A call costs about a fixed part and a part per
+ * element, F + m·n, with F_hi ≥ F_lo: hi is faster where (m_lo − m_hi)·n > F_hi − F_lo, a set of sizes
+ * that is empty or holds every size above some. So hi faster at a smaller size (`below`, fasterAt the
+ * nearest smaller size class measuring both: -1) is faster at the call's, and lo faster at a larger
+ * size (`above`: 1) is faster at the call's. Returns -1 (hi faster here), 1 (lo faster here) or 0:
+ * neither verdict, or both (measurements that contradict the order say nothing).
+ */
+export function sizeOrder(below: -1 | 0 | 1, above: -1 | 0 | 1): -1 | 0 | 1 {
+  const hi = below === -1, lo = above === 1;
+  return hi === lo ? 0 : hi ? -1 : 1;
+}
+
+/**
+ * Whether one try of a choice pays for itself: its estimate is `delta` (log2) above the best's, the
+ * difference uncertain by `sigma` (sd, log2). With D ~ N(delta, sigma²) the log2 ratio of the two
+ * choices' times, a try costs E[max(0, 2^D − 1)] of the best's time, and if the choice is the faster
+ * one it saves E[max(0, 1 − 2^D)] on each of the next k.horizon calls of the shape (the shape table's
+ * memory, 1 / (1 − gamma)). Both are log-normal partial expectations: with μ = delta·ln 2,
+ * s = sigma·ln 2 and z = −delta / sigma, E[2^D; D < 0] = e^(μ + s²/2) Φ(z − s). With a horizon of
+ * 10: a choice estimated within half a bit of the best, as uncertain as that or more (sigma 0.25–2),
+ * is worth a try; a difference known to a tenth of a bit is settled; a choice estimated 2× slower is
+ * never tried, however uncertain (what a try risks is the heavy upper tail of 2^D, a call many times
+ * the best's). sigma = Infinity (nothing known): a try.
+ */
+export function worthTrying(delta: number, sigma: number, k: RouterParams = ROUTER): boolean {
+  if (!(Number.isFinite(delta) && sigma >= 0 && sigma < Infinity)) return sigma === Infinity;
+  return k.horizon * tryGain(delta, sigma) > tryCost(delta, sigma);
+}
+
+/** E[max(0, 1 − 2^D)], D ~ N(delta, sigma²): what a choice saves per call, in units of the best's time (worthTrying). */
+export function tryGain(delta: number, sigma: number): number {
+  if (!(sigma > 0)) return Math.max(0, 1 - 2 ** delta);
+  const s = sigma * Math.LN2, z = -delta / sigma;
+  return phi(z) - Math.exp(delta * Math.LN2 + (s * s) / 2) * phi(z - s);
+}
+
+/** E[max(0, 2^D − 1)], D ~ N(delta, sigma²): what one try of it costs, in units of the best's time (worthTrying). */
+export function tryCost(delta: number, sigma: number): number {
+  if (!(sigma > 0)) return Math.max(0, 2 ** delta - 1);
+  // E[2^D − 1] = e^(μ + s²/2) − 1, less the part below 0 (−tryGain)
+  const s = sigma * Math.LN2;
+  return Math.exp(delta * Math.LN2 + (s * s) / 2) - 1 + tryGain(delta, sigma);
+}
+
+/** The standard normal distribution function, from erfc (Numerical Recipes' erfcc, fractional error < 1.2e-7). */
+function phi(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2, t = 1 / (1 + 0.5 * z);
+  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? 1 - r / 2 : r / 2;
 }
 
 /** decideRoute's scratch: one cost per candidate (it never re-enters). */
 const COSTS = new Float64Array(ROUTES.length);
 /** decideRoute's scratch: the variance of each candidate's estimate (Infinity: nothing known). */
 const VARS = new Float64Array(ROUTES.length);
+/** decideRoute's scratch: each candidate's ROUTES index. */
+const IDX = new Int8Array(ROUTES.length);
 
 /**
  * The static rule (the plain twin): the GPU where policy/placement.ts placeKernel sends the call
