@@ -8,7 +8,8 @@
 //     resolve and reject wait in two arrays indexed by slot. This is the fast path.
 //   - in the single-threaded mode, a plain task predicted short may run at once, in the caller's turn, on
 //     behalf of the worker that shares the thread (a direct run: direct-seat.ts, policy/direct.ts): it
-//     takes no slot and settles its promise before async() returns.
+//     takes no slot, and its promise (direct-pending.ts) settles before async() returns, unless its
+//     function returned a promise.
 //   - a Job (jobs.ts) is made for a task that can be cancelled, moved, timed out or retried (submit with
 //     options, handles, algorithm helpers), and for any task that has to wait for a free slot: the
 //     backlog (backlog.ts) is one FIFO queue per priority level, drained whenever slots come back.
@@ -24,6 +25,7 @@ import { retryDelayMs, checkedPriority, type Priority } from '../policy/scheduli
 import { messages, CancelledError, DataCloneError } from '../errors.js';
 import type { EngineParts } from './parts.js';
 import { Direct, type DirectSeat } from './direct-seat.js';
+import { DirectPending } from './direct-pending.js';
 
 /** Host submissions between two wake-up checks during a synchronous burst. */
 const WAKE_BATCH = 64;
@@ -38,9 +40,6 @@ export interface TaskHost extends EngineParts, TimeoutHost {
   /** Nothing accepted is unsettled but one-off tasks: no graph run started or queued, no dependent task waiting. */
   onlyTasks(): boolean;
 }
-
-/** A direct run whose function returned a promise, until it settles. */
-interface PendingDirect { readonly name: string; reject(e: unknown): void }
 
 /** An algorithm's helper task, as its call sees it (algorithms/caller.ts). */
 export interface Helper {
@@ -86,8 +85,8 @@ export class Tasks {
   readonly #timeouts: Timeouts;
   #unwoken = 0;
   #wakeQueued = false;
-  /** Direct runs whose function returned a promise that has not settled: the engine is not idle. */
-  readonly #pendingDirect = new Set<PendingDirect>();
+  /** Direct runs' promises, and the runs whose function returned a promise not settled yet (direct-pending.ts). */
+  readonly #pending: DirectPending;
   /** The slot the next fresh promise is for: one shared executor function instead of a closure per task. */
   #slot = 0;
   readonly #capture = (resolve: (v: any) => void): void => {
@@ -97,13 +96,14 @@ export class Tasks {
   constructor(host: TaskHost) {
     this.#h = host;
     this.#core = host.core;
+    this.#pending = new DirectPending(host);
     this.#timeouts = new Timeouts(host, (job, err) => this.#settle(job, err), (t) => this.#jobs[t]);
   }
 
   /** Jobs in a backlog or a retry delay, and direct runs not settled: accepted, not in flight, not done. */
-  get waiting(): number { return this.#waiting + this.#pendingDirect.size; }
+  get waiting(): number { return this.#waiting + this.#pending.size; }
   /** The names of the direct runs awaiting a promise (close()'s report: the one worker holds them). */
-  get awaitingDirect(): string[] { return [...this.#pendingDirect].map((d) => d.name); }
+  get awaitingDirect(): string[] { return this.#pending.names; }
   /** Submissions the host holds back for want of a slot (backpressure counts them as queued). */
   get queued(): number { return this.#backlog.size; }
   get unawaited(): number { return this.#unawaited.size; }
@@ -127,7 +127,7 @@ export class Tasks {
     if (direct !== undefined && call === USER_ASYNC && h.completions.inFlight === 0 && this.waiting === 0 && h.onlyTasks()) {
       let how: Direct;
       try { how = direct.run(fnId, args); } catch (e) { return Promise.reject(e); }   // the runner's own failure (a stack overflow)
-      if (how !== Direct.NotRun) return this.#directOutcome<R>(how, direct.out, fnId);
+      if (how !== Direct.NotRun) return this.#pending.outcome<R>(how, direct.out, fnId);
     }
     const t = this.#backlog.size === 0 ? this.#core.x.taskAlloc() : -1;
     if (t < 0) {   // every slot is taken: wait in the backlog until completions free one
@@ -142,25 +142,6 @@ export class Tasks {
     if (this.#writeArgs(t, p, args, undefined)) this.#push(t, level, true);
     h.completions.ensurePump();
     return promise;
-  }
-
-  /** The promise of a task that ran directly (how: not NotRun), from its outcome `out` (direct-seat.ts). */
-  #directOutcome<R>(how: Direct, out: unknown, fnId: number): Promise<R> {
-    if (how === Direct.Value) return Promise.resolve(out as R);
-    const name = this.#h.fns.nameOf(fnId);
-    const failure = (plain: unknown): unknown => this.#h.outcomes.failure(plain, fnId, name);
-    if (how === Direct.Failed) return Promise.reject(failure(out));
-    // Pending until its promise settles, or the executor stops (rejectAll), whichever comes first.
-    return new Promise<R>((resolve, reject) => {
-      const entry: PendingDirect = { name, reject };
-      this.#pendingDirect.add(entry);
-      const settled = (): boolean => {
-        if (!this.#pendingDirect.delete(entry)) return false;
-        this.#h.maybeIdle();
-        return true;
-      };
-      (out as Promise<R>).then((v) => { if (settled()) resolve(v); }, (plain: unknown) => { if (settled()) reject(failure(plain)); });
-    });
   }
 
   /** executor.submit: a task with a handle, and options (priority, token, signal, timeout, retries). */
@@ -469,8 +450,7 @@ export class Tasks {
       if (job && job !== WITHDRAWN) this.#settle(job, reason);
     }
     for (const job of this.#backlog.takeAll()) this.#settle(job, reason);
-    for (const d of this.#pendingDirect) d.reject(reason);
-    this.#pendingDirect.clear();
+    this.#pending.rejectAll(reason);
     this.#waiting = 0;
     this.#timeouts.stop();
     this.#unawaited.clear();

@@ -9,7 +9,9 @@
 // exit succeeds its sinks. Entry and exit are no-op tasks, so a condition task can choose a module like
 // any other successor.
 import { GraphError, messages } from '../errors.js';
-import { nodesOf, hasModules, type Task, type Taskflow } from './taskflow.js';
+import type { Task, Taskflow } from './taskflow.js';
+import { nodesOf } from './nodes.js';
+import { hasModules } from './modules.js';
 
 export const enum FlatKind { Task = 0, Entry = 1, Exit = 2 }
 

@@ -26,3 +26,8 @@ export function compositeVersion(tf: Composed): number {
   }
   return v;
 }
+
+/** @internal True if the taskflow has module tasks (composedOf). */
+export function hasModules(tf: { readonly [modulesKey]: readonly unknown[] }): boolean {
+  return tf[modulesKey].length > 0;
+}

@@ -1,6 +1,7 @@
 // A subflow: a task graph that a running task builds and joins (Taskflow's tf::Subflow).
 // Pure data like Taskflow; the worker that runs the parent task runs it (src/worker/subflow.ts).
-import { Taskflow, initTaskflow, clearJoined } from './taskflow.js';
+import { Taskflow, initTaskflow } from './taskflow.js';
+import { clearJoined } from './nodes.js';
 import { messages } from '../errors.js';
 
 /**

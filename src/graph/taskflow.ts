@@ -6,6 +6,7 @@ import { NO_SEMAPHORES, withSemaphores, type Semaphore } from './semaphore.js';
 import { bump, link, unlink } from './edges.js';
 import { toDot } from './dot.js';
 import { modulesKey, compositeVersion } from './modules.js';
+import { nodesKey, NO_TASKS, addModule, removeTask, removeAll } from './nodes.js';
 import type { TaskFunction, TaskResult } from './task-function.js';
 
 export type { TaskFunction, TaskResult } from './task-function.js';
@@ -19,10 +20,7 @@ export function nodeOf(t: Task, what: string): Node {
   return t;
 }
 
-// Shared empty arrays for tasks without edges or bound arguments. Not frozen: a frozen array has another
-// elements kind, and loops over _succ/_pred that meet both kinds go polymorphic (3× slower placement).
-// Nothing writes into them: link() (edges.ts) and args() replace them before adding anything.
-const NO_TASKS: Task[] = [];
+/** Bound arguments of a task without any, shared (not frozen, as NO_TASKS, nodes.ts): args() replaces it. */
 const NO_ARGS: readonly unknown[] = [];
 /** The function of a module task and of a module's entry and exit nodes: they do nothing themselves. */
 export const NO_FN = function module() { /* a module's own node does nothing */ };
@@ -239,8 +237,6 @@ export class Task<out R = unknown> {
   get taskflow(): Taskflow { return this._graph; }
 }
 
-const nodesKey = Symbol('nodes');
-
 /**
  * A task graph: tasks and the dependencies between them. Build it once; run it many times with
  * `executor.run(tf)`: the executor lays it into shared memory on the first run and re-runs it without
@@ -369,11 +365,7 @@ export class Taskflow {
     const t = new Task(this, this[nodesKey].length, NO_FN);
     t._module = other;
     t._label = other.name;
-    if (this[nodesKey] === NO_TASKS) this[nodesKey] = [];
-    this[nodesKey].push(t);
-    if (this[modulesKey] === NO_TASKS) this[modulesKey] = [];
-    this[modulesKey].push(t);
-    this[bump]();
+    addModule(this, t);
     return t;
   }
 
@@ -400,17 +392,7 @@ export class Taskflow {
    * lays the graph out again.
    */
   erase(task: Task): void {
-    const t = nodeOf(task, 'taskflow.erase(task): task');
-    if (t._graph !== this) throw new GraphError(messages.foreignTask(this.name, t.name()));
-    const nodes = this[nodesKey];
-    if (nodes[t._index] !== t) throw new GraphError(messages.erased(t.name()));
-    for (const p of t._pred.slice()) unlink(p, t);
-    for (const s of t._succ.slice()) unlink(t, s);
-    nodes.splice(t._index, 1);
-    if (t._module) this[modulesKey].splice(this[modulesKey].indexOf(t), 1);
-    for (let i = t._index; i < nodes.length; i++) (nodes[i] as { _index: number })._index = i;
-    (t as { _index: number })._index = -1;
-    this[bump]();
+    removeTask(this, nodeOf(task, 'taskflow.erase(task): task'));
   }
 
   /**
@@ -426,11 +408,7 @@ export class Taskflow {
 
   /** Removes every task. */
   clear(): void {
-    const nodes = this[nodesKey];
-    // pop(), not `length = 0` (a runtime call): a joined subflow of a recursion is cleared on every call
-    while (nodes.length > 0) (nodes.pop() as { _index: number })._index = -1;
-    this[modulesKey] = NO_TASKS;
-    this[bump]();
+    removeAll(this);
   }
 }
 
@@ -452,19 +430,6 @@ function emplaceAll(tf: Taskflow, given: readonly (Function | readonly Function[
 }
 
 /**
- * @internal Taskflow.clear of a subflow just joined, whose node list nothing else holds (a subflow of
- * independent tasks is never flattened; a laid-out one was released by now): the list is dropped
- * rather than emptied, which pop() would do one task at a time.
- */
-export function clearJoined(tf: Taskflow): void {
-  const nodes = tf[nodesKey];
-  for (let i = 0; i < nodes.length; i++) (nodes[i] as { _index: number })._index = -1;
-  tf[nodesKey] = NO_TASKS;
-  tf[modulesKey] = NO_TASKS;
-  tf[bump]();
-}
-
-/**
  * @internal Sets the fields the Taskflow constructor sets, on an object made without it (graph/subflow.ts
  * makeSubflow): an empty taskflow named `name` (already checked).
  */
@@ -473,14 +438,4 @@ export function initTaskflow(tf: Taskflow, name: string): void {
   tf.version = 0;
   tf[nodesKey] = NO_TASKS;
   tf[modulesKey] = NO_TASKS;
-}
-
-/** @internal True if the taskflow has module tasks (composedOf). */
-export function hasModules(tf: Taskflow): boolean {
-  return tf[modulesKey].length > 0;
-}
-
-/** @internal The nodes of a taskflow, in insertion order. */
-export function nodesOf(tf: Taskflow): readonly Node[] {
-  return tf[nodesKey];
 }

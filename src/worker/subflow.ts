@@ -2,7 +2,9 @@
 // run slot, starts it on this worker's deque, and helps until its run is done (assembly/subflows.ts).
 import { NONE } from '../engine/memory.js';
 import { Kind, type PlainError } from '../engine/codec.js';
-import { nodesOf, hasModules, type Taskflow, type Node } from '../graph/taskflow.js';
+import type { Taskflow, Node } from '../graph/taskflow.js';
+import { nodesOf } from '../graph/nodes.js';
+import { hasModules } from '../graph/modules.js';
 import { flatten, flatName } from '../graph/flatten.js';
 import { layOut, release } from '../engine/placement.js';
 import { messages, rebuildError, CancelledError, type TaskFailure } from '../errors.js';
