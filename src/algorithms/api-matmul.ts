@@ -31,7 +31,7 @@ export const matmul = algorithm<[a: Float32Array, b: Float32Array, out: Float32A
     for (const [v, l] of [[x, 'a'], [y, 'b']] as const) if (z.length > 0 && overlaps(z, v)) throw new RangeError(messages.matmulOverlap(c.what, l));
     c.args[Arg.A] = x; c.args[Arg.B] = y; c.args[Arg.Out] = z;
     c.args[Arg.X0] = m; c.args[Arg.X1] = n; c.args[Arg.X2] = k;
-    c.gpu = matmulGpu(x, y, z, m, n, k);
+    if (c.device !== 'cpu') c.gpu = matmulGpu(x, y, z, m, n, k);
     c.result = () => z;
     return c;
   });

@@ -90,7 +90,7 @@ export const transform = algorithm<[input: NumArray | NumArray[], out: NumArray,
       const { s0 = 0, s1 = 0 } = spec as { s0?: number; s1?: number };
       if (typeof s0 !== 'number' || typeof s1 !== 'number') throw new TypeError(messages.algoScalars(c.what, op, s0, s1));
       c.args[Arg.F2] = MAP_NAMES.indexOf(op as MapOp); c.args[Arg.X0] = s0; c.args[Arg.X1] = s1;
-      c.gpu = mapGpu(op, ins, o2, s0, s1);
+      if (c.device !== 'cpu') c.gpu = mapGpu(op, ins, o2, s0, s1);
     }
     c.result = () => o2;
     return c;
@@ -116,7 +116,7 @@ function reduceCall(name: string, ins: NumArray[], f: unknown, o: ReduceOptions 
   if (typeof f !== 'string' || !ops.includes(f)) throw new TypeError(messages.algoOp(c.what, 'a function', ops, f));
   if (o?.init !== undefined && typeof o.init !== 'number') throw new TypeError(messages.callOption(c.what, 'init', `a number with '${f}'`, o.init));
   c.args[Arg.F2] = REDUCE_NAMES.indexOf(f as never);
-  c.gpu = reduceGpu(f as 'sum', ins, o?.init as number | undefined);
+  if (c.device !== 'cpu') c.gpu = reduceGpu(f as 'sum', ins, o?.init as number | undefined);
   return c;
 }
 
@@ -161,7 +161,7 @@ function scanCall(name: ScanName, a: unknown, out: unknown, f: unknown, init: un
   if (typeof f === 'function') callback(c, Arg.F1, f, t ? 'bop' : 'op');
   else if (typeof f === 'string' && (SCAN_OPS as readonly string[]).includes(f)) {
     c.args[Arg.F2] = SCAN_OPS.indexOf(f as ScanOp);
-    if (!t) c.gpu = scanGpu(f, ins, o2, name === 'exclusiveScan', hasInit ? init as number : undefined);
+    if (!t && c.device !== 'cpu') c.gpu = scanGpu(f, ins, o2, name === 'exclusiveScan', hasInit ? init as number : undefined);
   }
   else throw new TypeError(messages.algoOp(c.what, `a function ${t ? 'bop' : 'op'}(x, y)`, SCAN_OPS, f));
   if (t) callback(c, Arg.X2, uop, 'uop');
@@ -204,7 +204,7 @@ export const sort = algorithm<[array: NumArray, cmp?: ((x: number, y: number) =>
     const arr = array(c, a, 'array');
     c.args[Arg.A] = arr;
     if (cmp !== undefined && typeof cmp !== 'object') callback(c, Arg.F1, cmp, 'cmp');
-    else c.gpu = sortGpu(arr);
+    else if (c.device !== 'cpu') c.gpu = sortGpu(arr);
     c.result = () => arr;
     return c;
   });

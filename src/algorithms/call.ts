@@ -73,7 +73,7 @@ export interface Call {
   result?: (r: unknown) => unknown;
   /** options.device. */
   device: Device;
-  /** What the call asks of a GPU kernel, when it has a built-in op. */
+  /** What the call asks of a GPU kernel, when it has a built-in op and its device is not 'cpu' (no descriptor is built for one that never reaches a GPU). */
   gpu?: GpuCall;
   /** options.parallel. */
   parallel: Parallel;
