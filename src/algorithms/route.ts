@@ -4,7 +4,7 @@
 // The call is timed here and the time folded back into the router. With learning off nothing of this
 // runs beyond the static rule: the call takes the path it took before the router.
 import type { Engine } from '../engine/engine.js';
-import { callerShape } from './caller.js';
+import { callerShape, type CallerShape } from './caller.js';
 import { Arg } from './spec.js';
 import type { BuiltinName } from './builtins.js';
 import type { GpuCall } from './device.js';
@@ -22,9 +22,18 @@ const KIND: Partial<Record<BuiltinName, RouteInput['kind']>> = {
 /** How a routed call runs: where, with how many helpers when on the CPU, and the ticket to time it by. */
 export interface Routing { route: Route; helpers: number | undefined; ticket: RouteTicket | undefined }
 
+/** Each choice's bit (its ROUTES index), and the candidate lists by their mask, made once: a call builds none. */
+const SERIAL = 1 << ROUTES.indexOf('serial'), PARALLEL = 1 << ROUTES.indexOf('parallel'), GPU = 1 << ROUTES.indexOf('gpu');
+const CANDIDATES: readonly (readonly Route[])[] = Array.from({ length: 1 << ROUTES.length }, (_, m) => Object.freeze(ROUTES.filter((_, i) => (m & (1 << i)) !== 0)));
+
+/** The helpers of a CPU route: none on the calling thread alone; without a caller's shape, the call's own choice. */
+const cpuHelpers = (shape: CallerShape | undefined, r: Route): number | undefined => (shape === undefined ? undefined : r === 'serial' ? 0 : shape.parallel);
+
 /** The first typed array among a call's array arguments. */
-const firstArray = (args: unknown[]): NumArray | undefined =>
-  [args[Arg.A], args[Arg.B], args[Arg.Out]].find((a) => ArrayBuffer.isView(a)) as NumArray | undefined;
+function firstArray(args: unknown[]): NumArray | undefined {
+  const a = args[Arg.A], b = args[Arg.B], out = args[Arg.Out];
+  return (ArrayBuffer.isView(a) ? a : ArrayBuffer.isView(b) ? b : ArrayBuffer.isView(out) ? out : undefined) as NumArray | undefined;
+}
 
 /**
  * Routes a direct call. `gpuStatic`: where the GPU placement (device.ts place) put it — 'gpu' only for
@@ -34,31 +43,30 @@ const firstArray = (args: unknown[]): NumArray | undefined =>
  */
 export function route(ex: Engine, name: BuiltinName, args: unknown[], caller: boolean, parallel: Parallel, gpuStatic: 'cpu' | 'gpu', gpuOk: boolean, gpu: GpuCall | undefined): Routing {
   const shape = caller ? callerShape(ex, name, args) : undefined;
-  const cpuHelpers = (r: Route): number | undefined => (shape === undefined ? undefined : r === 'serial' ? 0 : shape.parallel);
   if (gpuStatic === 'gpu' && !gpuOk) return { route: 'gpu', helpers: undefined, ticket: undefined };   // device: 'gpu'
-  const candidates: Route[] = [];
-  if (shape !== undefined && parallel !== true) candidates.push('serial');
-  if (parallel !== false && (shape === undefined || shape.parallel > 0)) candidates.push('parallel');
-  if (gpuOk) candidates.push('gpu');
-  if (candidates.length === 0) candidates.push('parallel');
+  let mask = 0;
+  if (shape !== undefined && parallel !== true) mask |= SERIAL;
+  if (parallel !== false && (shape === undefined || shape.parallel > 0)) mask |= PARALLEL;
+  if (gpuOk) mask |= GPU;
+  const candidates = CANDIDATES[mask === 0 ? PARALLEL : mask];
   const fallback = staticRoute(candidates, gpuStatic === 'gpu', parallel === true ? 1 : shape?.helpers ?? 1);
   const router = ex.router;
   const kind = KIND[name];
   const a = firstArray(args);
   // learning off: the static rule, as before the router (callerRuns picks the helpers itself)
   if (router === undefined || !router.enabled || candidates.length < 2 || kind === undefined || a === undefined) {
-    return { route: fallback, helpers: fallback === 'gpu' ? undefined : parallel === 'auto' ? undefined : cpuHelpers(fallback), ticket: undefined };
+    return { route: fallback, helpers: fallback === 'gpu' ? undefined : parallel === 'auto' ? undefined : cpuHelpers(shape, fallback), ticket: undefined };
   }
   const core = ex.core, lane = ex.device;
   const key = `${name}:${args[Arg.F2]}:${a.constructor.name}`;
   const n = shape?.n ?? gpu?.n ?? a.length;
-  const again = router.reused(key, n, candidates.reduce((m, r) => m | (1 << ROUTES.indexOf(r)), 0));
-  if (again !== undefined) return { route: again, helpers: again === 'gpu' ? undefined : cpuHelpers(again), ticket: undefined };
+  const again = router.reused(key, n, mask === 0 ? PARALLEL : mask);
+  if (again !== undefined) return { route: again, helpers: again === 'gpu' ? undefined : cpuHelpers(shape, again), ticket: undefined };
   const ticket = router.decide(name, key, {
     kind, bytes: a.BYTES_PER_ELEMENT, n, nsPerItem: shape?.costNs ?? 1, historyNs: router.historyNs(key),
     workers: core.nWorkers, awake: ex.pool.live - Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2), queued: core.x.queuedLength(),
     device: lane?.available === true, software: lane?.software === true, resident: false, candidates, fallback,
   });
   const r = ticket.choice.route;
-  return { route: r, helpers: r === 'gpu' ? undefined : cpuHelpers(r), ticket };
+  return { route: r, helpers: r === 'gpu' ? undefined : cpuHelpers(shape, r), ticket };
 }

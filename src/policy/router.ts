@@ -204,10 +204,10 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     if (prec > 0 && (known < 0 || cost[i] < cost[known])) known = i;
     if (cands[i] === fallback) f = i;
   }
-  const view = (i: number): RouteView => views[idx[i]]!;
+  const vs = views as readonly RouteView[];   // every candidate's view is there (checked above)
   // the size order's verdicts: bit i set where another choice is known faster than cands[i] here
   let beaten = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (j !== i && (view(j).beats & (1 << idx[i])) !== 0) beaten |= 1 << i;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (j !== i && (vs[idx[j]].beats & (1 << idx[i])) !== 0) beaten |= 1 << i;
   // a choice with neither evidence near the call nor measurements at its shape is never chosen for its
   // prediction (a prior, or an extrapolation): only tried below; the best is among the known ones,
   // else the static rule's
@@ -217,7 +217,7 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   // measured here (the best's lead rests on a model's extrapolation, or on a first measurement of the
   // other that a pause inflated), until the shape's own recheck samples of it decide
   for (let i = 0; i < n; i++) {
-    if (i !== top && (view(i).beats & (1 << idx[top])) !== 0 && view(i).shapeCount < k.recheck) return { route: cands[i], reason: 'explore', confidence: 0 };
+    if (i !== top && (vs[idx[i]].beats & (1 << idx[top])) !== 0 && vs[idx[i]].shapeCount < k.recheck) return { route: cands[i], reason: 'explore', confidence: 0 };
   }
   // forced exploration (the static rule's choice first): a choice with no evidence here, unless it is
   // already known to be far slower, is untried and the call is not a cheap one, or another is known
@@ -225,7 +225,7 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   for (let j = -1; j < n; j++) {
     const i = j < 0 ? f : j;
     if (i < 0 || (j >= 0 && i === f)) continue;
-    const v = view(i);
+    const v = vs[idx[i]];
     if (vars[i] < Infinity || (beaten & (1 << i)) !== 0) continue;
     if (known >= 0 && v.samples >= k.judgeAfter && (cost[i] > cost[known] + k.hopeless
       || !worthTrying(v.mean - cost[known], Math.sqrt(Math.max(v.spread * v.spread, k.minVar) + vars[known]), k))) continue;
@@ -236,7 +236,7 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   // best, by the standard error of the difference, is measured here — on calls long enough for the
   // choice to matter (a shorter one is left to the models and the tries above)
   for (let i = 0; i < n && 2 ** cost[top] >= k.tryUs; i++) {
-    if (i === top || vars[i] === Infinity || (beaten & (1 << i)) !== 0 || !(view(i).shapeWeight < k.shapeTry)) continue;
+    if (i === top || vars[i] === Infinity || (beaten & (1 << i)) !== 0 || !(vs[idx[i]].shapeWeight < k.shapeTry)) continue;
     const se = Math.sqrt(vars[i] + vars[top]);
     if (cost[i] - k.plausible * se < cost[top] && worthTrying(cost[i] - cost[top], se, k)) return { route: cands[i], reason: 'explore', confidence: 0 };
   }
@@ -252,10 +252,10 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     }
   }
   // the best here is also what the size order says against the static rule's choice: no tie to break
-  if (top === f || f < 0 || (view(top).beats & (1 << idx[f])) !== 0) return { route: cands[top], reason: 'learned', confidence: 1 };
+  if (top === f || f < 0 || (vs[idx[top]].beats & (1 << idx[f])) !== 0) return { route: cands[top], reason: 'learned', confidence: 1 };
   // the static rule's choice known to be hopeless (no evidence near, a model that knows it slow): its
   // prior is the model's recent errors
-  const vf = vars[f] < Infinity ? vars[f] : Math.max(view(f).spread * view(f).spread, k.minVar);
+  const vf = vars[f] < Infinity ? vars[f] : Math.max(vs[idx[f]].spread * vs[idx[f]].spread, k.minVar);
   const margin = cost[f] - cost[top];
   const se = Math.sqrt(vars[top] + vf);
   const confidence = margin / (margin + se + 1e-9);
