@@ -27,7 +27,10 @@ const CALLS = 500;
  * parallel call the workers linger (2 ms by default, lingerMicroseconds) looking for more work, and on
  * 2 CPUs a call of the other executor that starts beside them took up to twice its time (the static
  * policy's executor slowed whichever policy the shuffle put after it). A call after one on its own
- * executor finds that executor's workers as the runtime leaves them, as a user's next call would.
+ * executor finds that executor's workers as the runtime leaves them, as a user's next call would. The
+ * static policy is its executor's only one, so its calls always start after the pause with their
+ * workers parked, while the other policies' calls often follow one another's (helpers still awake,
+ * or lingering beside a call on the calling thread): the static rule's figures carry that difference.
  */
 const SETTLE_MS = 3;
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));

@@ -48,13 +48,17 @@ export class ShapeTable {
   /** The row of a shape (shapeKey), taking the least recently used one (emptied) for a new shape when all are taken. */
   rowOf(shape: string): ShapeRow {
     let e = this.#rows.get(shape);
-    if (e !== undefined) { this.#rows.delete(shape); this.#rows.set(shape, e); return e; }
+    if (e !== undefined) {
+      this.#rows.delete(shape); this.#rows.set(shape, e);
+      e.family[e.size] = e.row;   // two spellings of one size class (a restored snapshot's) share a slot
+      return e;
+    }
     let row: number;
     if (this.#rows.size < this.#slots) row = this.#rows.size;
     else {
       const [old, r] = this.#rows.entries().next().value as [string, ShapeRow];
       this.#rows.delete(old);
-      r.family[r.size] = -1;
+      if (r.family[r.size] === r.row) r.family[r.size] = -1;
       row = r.row;
       this.#core.x.shapeReset(this.#block, row);
     }
@@ -71,14 +75,15 @@ export class ShapeTable {
   }
 
   /**
-   * The nearest size class to `e`'s in direction `dir` (-1 smaller, 1 larger) whose row has measurements
-   * of both choices a and b: their stats read into outA and outB. false: none.
+   * The nearest size class to `e`'s in direction `dir` (-1 smaller, 1 larger) whose row has `least` or
+   * more measurements of each of choices a and b (1 by default): their stats read into outA and outB.
+   * false: none.
    */
-  nearest(e: ShapeRow, dir: -1 | 1, a: number, b: number, outA: ShapeStatView, outB: ShapeStatView): boolean {
+  nearest(e: ShapeRow, dir: -1 | 1, a: number, b: number, outA: ShapeStatView, outB: ShapeStatView, least = 1): boolean {
     const fam = e.family, f = this.#f32();
     for (let c = e.size + dir; c >= 0 && c < CLASSES; c += dir) {
       const row = fam[c];
-      if (row < 0 || this.read(row, a, outA, f).count === 0 || this.read(row, b, outB, f).count === 0) continue;
+      if (row < 0 || this.read(row, a, outA, f).count < least || this.read(row, b, outB, f).count < least) continue;
       return true;
     }
     return false;

@@ -139,8 +139,10 @@ export interface RouteView {
  *   measurements separate the choices, and resume after about 1 / (1 − gamma) calls of the shape. Only
  *   on calls the best is estimated to take tryUs µs or more: below, a better choice saves a few µs,
  *   and a try costs as much as it can win.
- * order, recheck: the size order (sizeOrder) holds a neighbouring size's verdict when the two choices'
- *   means there differ by `order` standard errors; a choice it says is faster than the best here is
+ * order, orderVar, recheck: the size order (sizeOrder) holds a neighbouring size's verdict when the
+ *   two choices' means there differ by `order` standard errors, each sample counted with a variance
+ *   of orderVar at least (half a bit: one sample cannot show its own spread, and a pause can make a
+ *   call 2–5× as long); a choice it says is faster than the best here is
  *   measured here until the shape holds `recheck` samples of it (then the shape's own measurements
  *   decide), and a choice it says is slower than another here is never tried.
  * horizon: the calls of a shape a try's lesson serves (worthTrying): a choice is tried only where what it
@@ -152,7 +154,7 @@ export interface RouteView {
  */
 export const ROUTER = Object.freeze({
   minSupport: 0.6, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.3,
-  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, recheck: 4, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
+  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, orderVar: 0.25, recheck: 4, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
   noise: 0.05, drift: 0.002, p0: 4,
 });
@@ -215,9 +217,11 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   else top = known;
   // a choice the size order says is faster than the best here, with few measurements at this shape:
   // measured here (the best's lead rests on a model's extrapolation, or on a first measurement of the
-  // other that a pause inflated), until the shape's own recheck samples of it decide
+  // other that a pause inflated), until the shape's own recheck samples of it decide — unless the size
+  // order says another is faster than it (the pairs do not chain: serial–helpers and serial–GPU)
   for (let i = 0; i < n; i++) {
-    if (i !== top && (vs[idx[i]].beats & (1 << idx[top])) !== 0 && vs[idx[i]].shapeCount < k.recheck) return { route: cands[i], reason: 'explore', confidence: 0 };
+    const v = vs[idx[i]];
+    if (i !== top && (v.beats & (1 << idx[top])) !== 0 && (beaten & (1 << i)) === 0 && v.shapeCount < k.recheck) return { route: cands[i], reason: 'explore', confidence: 0 };
   }
   // forced exploration (the static rule's choice first): a choice with no evidence here, unless it is
   // already known to be far slower, is untried and the call is not a cheap one, or another is known
@@ -228,7 +232,7 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     const v = vs[idx[i]];
     if (vars[i] < Infinity || (beaten & (1 << i)) !== 0) continue;
     if (known >= 0 && v.samples >= k.judgeAfter && (cost[i] > cost[known] + k.hopeless
-      || !worthTrying(v.mean - cost[known], Math.sqrt(Math.max(v.spread * v.spread, k.minVar) + vars[known]), k))) continue;
+      || !worthTrying(cost[i] - cost[known], Math.sqrt(Math.max(v.spread * v.spread, k.minVar) + vars[known]), k))) continue;
     if (i !== f && v.samples < k.judgeAfter && f >= 0 && 2 ** cost[f] > k.cheapUs) continue;
     return { route: cands[i], reason: 'explore', confidence: 0 };
   }
@@ -251,15 +255,17 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
       for (let i = 0; i < n; i++) if (near(i) && pick-- === 0) return { route: cands[i], reason: 'explore', confidence: 0 };
     }
   }
-  // the best here is also what the size order says against the static rule's choice: no tie to break
-  if (top === f || f < 0 || (vs[idx[top]].beats & (1 << idx[f])) !== 0) return { route: cands[top], reason: 'learned', confidence: 1 };
+  if (top === f || f < 0) return { route: cands[top], reason: 'learned', confidence: 1 };
   // the static rule's choice known to be hopeless (no evidence near, a model that knows it slow): its
   // prior is the model's recent errors
   const vf = vars[f] < Infinity ? vars[f] : Math.max(vs[idx[f]].spread * vs[idx[f]].spread, k.minVar);
   const margin = cost[f] - cost[top];
   const se = Math.sqrt(vars[top] + vf);
-  const confidence = margin / (margin + se + 1e-9);
-  return confidence >= k.confidence ? { route: cands[top], reason: 'learned', confidence } : { route: fallback, reason: 'fallback', confidence };
+  const confidence = Math.max(0, margin / (margin + se + 1e-9));
+  // the size order also says the best here beats the static rule's choice: no tie to break (the
+  // confidence stays the estimates' own: a short shape is reused only on a sure margin)
+  return confidence >= k.confidence || (vs[idx[top]].beats & (1 << idx[f])) !== 0
+    ? { route: cands[top], reason: 'learned', confidence } : { route: fallback, reason: 'fallback', confidence };
 }
 
 /**
@@ -276,17 +282,21 @@ function noiseOf(sd: number, weight: number, m2: number, k: RouterParams): numbe
 }
 
 /** One choice's measurements at one size class, as the shape table holds them (learn/shapes.ts). */
-export interface SizeStats { readonly weight: number; readonly mean: number; readonly m2: number }
+export interface SizeStats { readonly weight: number; readonly mean: number; readonly m2: number; readonly count: number }
 
 /**
  * Which of two choices one size class's measurements show faster: 1 when lo's mean log2 time is below
  * hi's by k.order standard errors of the difference, -1 when hi's is below lo's by as much, else 0.
- * sdLo, sdHi: the models' noise, counted beside the class's own spread as in shapeNoise.
+ * sdLo, sdHi: the models' noise, counted beside the class's own spread as in shapeNoise; a sample's
+ * variance is taken as k.orderVar at least, and each choice's measurements as one sample at least.
  */
 export function fasterAt(lo: SizeStats, hi: SizeStats, sdLo: number, sdHi: number, k: RouterParams = ROUTER): -1 | 0 | 1 {
-  if (!(lo.weight > 0 && hi.weight > 0)) return 0;
+  if (!(lo.count > 0 && hi.count > 0)) return 0;
+  // a choice measured here counts as one sample at least: the discount that has a shape retry a choice
+  // follows drift at that shape, and a difference of bits outlives it
+  const wl = Math.max(lo.weight, 1), wh = Math.max(hi.weight, 1);
   const d = hi.mean - lo.mean;
-  const se = Math.sqrt(noiseOf(sdLo, lo.weight, lo.m2, k) / lo.weight + noiseOf(sdHi, hi.weight, hi.m2, k) / hi.weight);
+  const se = Math.sqrt(Math.max(noiseOf(sdLo, lo.weight, lo.m2, k), k.orderVar) / wl + Math.max(noiseOf(sdHi, hi.weight, hi.m2, k), k.orderVar) / wh);
   if (!(Number.isFinite(d) && Number.isFinite(se))) return 0;
   return d > k.order * se ? 1 : -d > k.order * se ? -1 : 0;
 }
@@ -318,29 +328,34 @@ export function sizeOrder(below: -1 | 0 | 1, above: -1 | 0 | 1): -1 | 0 | 1 {
  * one it saves E[max(0, 1 − 2^D)] on each of the next k.horizon calls of the shape (the shape table's
  * memory, 1 / (1 − gamma)). Both are log-normal partial expectations: with μ = delta·ln 2,
  * s = sigma·ln 2 and z = −delta / sigma, E[2^D; D < 0] = e^(μ + s²/2) Φ(z − s). With a horizon of
- * 10: a choice estimated within half a bit of the best, as uncertain as that or more (sigma 0.25–2),
- * is worth a try; a difference known to a tenth of a bit is settled; a choice estimated 2× slower is
- * never tried, however uncertain (what a try risks is the heavy upper tail of 2^D, a call many times
- * the best's). sigma = Infinity (nothing known): a try.
+ * 10, only a choice estimated at most 0.55 bit (1.47×) slower than the best is ever worth a try, and
+ * only while its difference is uncertain enough and not too uncertain: sigma 0.32–2.0 at 0.25 bit,
+ * 0.83–1.55 at 0.5 bit. A difference known better than that is settled; one known much worse risks
+ * the heavy upper tail of 2^D (a call many times the best's), so even a choice estimated faster is not
+ * tried beyond sigma 2.3–3.1. sigma = Infinity (nothing known at all): a try.
  */
 export function worthTrying(delta: number, sigma: number, k: RouterParams = ROUTER): boolean {
-  if (!(Number.isFinite(delta) && sigma >= 0 && sigma < Infinity)) return sigma === Infinity;
+  if (!Number.isFinite(delta) || !(sigma >= 0)) return false;
+  if (sigma === Infinity) return true;
   return k.horizon * tryGain(delta, sigma) > tryCost(delta, sigma);
 }
 
 /** E[max(0, 1 − 2^D)], D ~ N(delta, sigma²): what a choice saves per call, in units of the best's time (worthTrying). */
 export function tryGain(delta: number, sigma: number): number {
-  if (!(sigma > 0)) return Math.max(0, 1 - 2 ** delta);
+  // below 1e-6 the erfc approximation's own error would outweigh the spread
+  if (!(sigma > 1e-6)) return Math.max(0, 1 - 2 ** delta);
   const s = sigma * Math.LN2, z = -delta / sigma;
-  return phi(z) - Math.exp(delta * Math.LN2 + (s * s) / 2) * phi(z - s);
+  const g = phi(z) - Math.exp(delta * Math.LN2 + (s * s) / 2) * phi(z - s);
+  return g > 0 ? g : 0;   // NaN (an exp that overflowed, far outside the router's range) counts as nothing
 }
 
 /** E[max(0, 2^D − 1)], D ~ N(delta, sigma²): what one try of it costs, in units of the best's time (worthTrying). */
 export function tryCost(delta: number, sigma: number): number {
-  if (!(sigma > 0)) return Math.max(0, 2 ** delta - 1);
+  if (!(sigma > 1e-6)) return Math.max(0, 2 ** delta - 1);
   // E[2^D − 1] = e^(μ + s²/2) − 1, less the part below 0 (−tryGain)
   const s = sigma * Math.LN2;
-  return Math.exp(delta * Math.LN2 + (s * s) / 2) - 1 + tryGain(delta, sigma);
+  const c = Math.exp(delta * Math.LN2 + (s * s) / 2) - 1 + tryGain(delta, sigma);
+  return c > 0 ? c : c === c ? 0 : Infinity;
 }
 
 /** The standard normal distribution function, from erfc (Numerical Recipes' erfcc, fractional error < 1.2e-7). */
