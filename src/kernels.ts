@@ -194,12 +194,12 @@ function checkRange(fn: string, begin: number, end: number): void {
   }
 }
 
-/** Throws unless [ptr + from·bytes, ptr + to·bytes) lies inside the memory (a trap would say less). */
-function checkPtr(x: KernelExports, fn: string, name: string, ptr: number, to: number, bytes: number): void {
-  if (!(Number.isInteger(ptr) && ptr >= 0)) throw new RangeError(messages.kernelPointer(fn, name, ptr));
+/** Throws unless [ptr + from·bytes, ptr + to·bytes) lies inside the memory (a trap would say less). `at`: the index of `name`'s entry, if one of a list. */
+function checkPtr(x: KernelExports, fn: string, name: string, ptr: number, to: number, bytes: number, at = -1): void {
+  if (!(Number.isInteger(ptr) && ptr >= 0)) throw new RangeError(messages.kernelPointer(fn, at < 0 ? name : `${name}[${at}]`, ptr));
   const last = ptr + to * bytes;
   const size = x.memory.buffer.byteLength;
-  if (last > size) throw new RangeError(messages.kernelOutside(fn, name, last, size));
+  if (last > size) throw new RangeError(messages.kernelOutside(fn, at < 0 ? name : `${name}[${at}]`, last, size));
 }
 
 // ---- execution ----
@@ -215,7 +215,7 @@ export function runMap(x: KernelExports, desc: MapKernel, out: number, inputs: r
   checkRange('runMap', begin, end);
   if (!Array.isArray(inputs) || inputs.length !== c.arity) throw new TypeError(messages.kernelInputs('runMap', desc.op, c.arity, inputs));
   checkPtr(x, 'runMap', 'out', out, end, c.bytes);
-  for (let i = 0; i < c.arity; i++) checkPtr(x, 'runMap', `inputs[${i}]`, inputs[i], end, c.bytes);
+  for (let i = 0; i < c.arity; i++) checkPtr(x, 'runMap', 'inputs', inputs[i], end, c.bytes, i);
   x.kernelMap(c.code, c.dtype, out, inputs[0], inputs[1] ?? 0, inputs[2] ?? 0, c.s0, c.s1, begin, end);
 }
 
@@ -228,7 +228,7 @@ export function runReduce(x: KernelExports, desc: ReduceKernel, inputs: readonly
   const c = compile(desc, 'runReduce', 'reduce');
   checkRange('runReduce', begin, end);
   if (!Array.isArray(inputs) || inputs.length !== c.arity) throw new TypeError(messages.kernelInputs('runReduce', desc.op, c.arity, inputs));
-  for (let i = 0; i < c.arity; i++) checkPtr(x, 'runReduce', `inputs[${i}]`, inputs[i], end, c.bytes);
+  for (let i = 0; i < c.arity; i++) checkPtr(x, 'runReduce', 'inputs', inputs[i], end, c.bytes, i);
   return x.kernelReduce(c.code, c.dtype, inputs[0], inputs[1] ?? 0, begin, end);
 }
 
