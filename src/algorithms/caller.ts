@@ -138,6 +138,7 @@ async function runPhases(c: Call, g: Steps): Promise<unknown> {
  * rejects with the first error in part order.
  */
 function runPhase(c: Call, tasks: number, first: Share, make: () => Share): unknown[] | Promise<unknown[]> {
+  if (tasks === 1) return runAlone(c, first);
   const { ex, core, job } = c;
   const self = BUILTINS[c.name] as (...a: unknown[]) => unknown;
   const spawned: Helper[] = [];
@@ -195,6 +196,24 @@ function runPhase(c: Call, tasks: number, first: Share, make: () => Share): unkn
   }
   if (handed.length > 0) phaseEnds.settled++;
   return settleAll(partials, failed, error);
+}
+
+/**
+ * A phase of one part (the router's serial route, or a call too small for a helper): the caller runs
+ * every chunk, as runPhase would with no helper to submit, withdraw or wait for.
+ */
+function runAlone(c: Call, first: Share): unknown[] | Promise<unknown[]> {
+  const { ex, core, job } = c;
+  core.x.setHostBusy(1);
+  try {
+    ex.reap();
+    return withCore(core, () => { resetHandBack(job); claimLoop(job, 0, first.body); return [first.partial()]; });
+  } catch (e) {
+    withCore(core, () => stop(job));
+    return Promise.reject(e);
+  } finally {
+    core.x.setHostBusy(0);
+  }
 }
 
 /** Every partial settled (all awaited at once: a rejection is handled as it happens); the first error wins. */
