@@ -406,6 +406,38 @@ Model('a first measurement a pause inflated 30× at a new short size: the size o
   }
 });
 
+Model('a hardware GPU faster from about 2^20 is found at the large sizes (its own trend, not its model\'s extrapolation)', ({ core }) => {
+  // 150 µs + 0.02 ns/element: first tried on small calls, where its fixed cost loses
+  const cost = { ...COST, gpu: (n) => 150 + 0.02e-3 * n };
+  const routes = ['serial', 'parallel', 'gpu'];
+  let late = 0, lateGpu = 0;
+  for (let seed = 1; seed <= 10; seed++) {
+    const router = new Router(core, true, seed);
+    const rand = xorshift(seed * 7);
+    let mine = 0, mineGpu = 0;
+    for (let i = 0; i < 500; i++) {
+      const n = 2 ** (8 + 2 * Math.floor(rand() * 8));
+      const t = router.decide('reduce', 'reduce:0:Float32Array', input(n, routes, { software: false }));
+      router.observe(t, (cost[t.choice.route](n) * (1 + 0.1 * (2 * rand() - 1))) / 1000);
+      if (i >= 250 && n >= 2 ** 20) { mine++; if (t.choice.route === 'gpu') mineGpu++; }
+    }
+    assert.ok(mineGpu >= 0.4 * mine, `seed ${seed}: ${mineGpu} of ${mine} late calls of 2^20 or more on the GPU`);
+    late += mine; lateGpu += mineGpu;
+  }
+  assert.ok(lateGpu >= 0.8 * late, `${lateGpu} of ${late} late calls of 2^20 or more on the GPU`);
+});
+
+Model('the shape table\'s trend: a fixed part and a part per element through the two nearest smaller sizes', ({ core }) => {
+  const t = new ShapeTable(core, 8, 0.9, 0.5, () => new Float32Array(core.u8.buffer));
+  const key = (c) => shapeKey('op', 2 ** c, 7), st = { weight: 0, mean: 0, m2: 0, count: 0 };
+  const us = (n) => 150 + 0.02e-3 * n;   // per element, log2 µs: the table's unit
+  for (const c of [8, 12, 14]) t.observe(t.rowOf(key(c)).row, 2, Math.log2(us(2 ** c)) - c, 0);
+  const e = t.rowOf(key(22));
+  assert.ok(Math.abs(t.trend(e, 2, 22, st) - Math.log2(us(2 ** 22))) < 1e-3, 'through 2^12 and 2^14, exact for an affine cost');
+  assert.ok(Number.isNaN(t.trend(e, 1, 22, st)), 'a choice measured nowhere');
+  assert.ok(Number.isNaN(t.trend(t.rowOf(key(10)), 2, 10, st)), 'one smaller size only');
+});
+
 Model('the shape table\'s families: an evicted size is forgotten by its family, a reset forgets every family', ({ core }) => {
   const f32 = () => new Float32Array(core.u8.buffer);
   const t = new ShapeTable(core, 2, 0.9, 0.5, f32);

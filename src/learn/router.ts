@@ -114,7 +114,7 @@ export class Router implements PlacementRouter {
   #last: Kept[] = [];
   readonly #reuse = new Map<string, { record: Kept; left: number }>();
   /** decide()'s views of the models, reused (decideRoute reads them before decide returns). */
-  readonly #scratch: { -readonly [K in keyof RouteView]: RouteView[K] }[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0 }));
+  readonly #scratch: { -readonly [K in keyof RouteView]: RouteView[K] }[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0, trend: NaN }));
   /** Per model: the mean square of its errors where it served as a prior (log2; policy/router.ts RouteView.spread), and how many. */
   readonly #errVar = new Float64Array(ROUTES.length);
   readonly #errN = new Float64Array(ROUTES.length);
@@ -199,6 +199,9 @@ export class Router implements PlacementRouter {
         v.shapeCount = st.count;
         v.beats = 0;
         if (st.count > 0) measured[r] = 2 ** v.shapeMean;
+        // a hardware GPU's own trend over the op's smaller sizes, where its model has no evidence near
+        // the call (a software adapter's flat times at small sizes say nothing of its large ones)
+        v.trend = r === 'gpu' && !p.software && entry !== undefined && !(v.support >= ROUTER.minSupport) ? shapes.trend(entry, o, log2n, st) : NaN;
       }
       // the size order (policy/router.ts sizeOrder): what the nearest sizes of this op measuring both
       // choices of an ordered pair, below and above the call's, say of the pair here

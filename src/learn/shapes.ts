@@ -89,6 +89,26 @@ export class ShapeTable {
     return false;
   }
 
+  /**
+   * Choice o's trend at `e`'s size: a fixed part and a part per element, T = F + m·n, through its
+   * measured times at the two nearest smaller size classes of its family (n = 2^class, each time
+   * 2^(mean per element + class)), F and m kept ≥ 0, at n = 2^log2n. log2 µs; NaN with fewer than two
+   * such classes.
+   */
+  trend(e: ShapeRow, o: number, log2n: number, out: ShapeStatView): number {
+    const fam = e.family, f = this.#f32();
+    let c1 = -1, t1 = 0;
+    for (let c = e.size - 1; c >= 0; c--) {
+      const row = fam[c];
+      if (row < 0 || this.read(row, o, out, f).count === 0) continue;
+      const t = 2 ** (out.mean + c);
+      if (c1 < 0) { c1 = c; t1 = t; continue; }
+      const m = Math.max(0, (t1 - t) / (2 ** c1 - 2 ** c)), fixed = Math.max(0, t1 - m * 2 ** c1);
+      return Math.log2(fixed + m * 2 ** log2n);
+    }
+    return NaN;
+  }
+
   /** Choice o's stats at `row`, read into `out` (no allocation); `f`: the router's f32 view, when the caller holds it. */
   read(row: number, o: number, out: ShapeStatView, f = this.#f32()): ShapeStatView {
     const core = this.#core, at = core.x.shapeStat(this.#block, row, o), L = core.L;

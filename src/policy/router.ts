@@ -112,6 +112,12 @@ export interface RouteView {
    * (sizeOrder): what the nearest measured sizes below and above the call's say.
    */
   readonly beats: number;
+  /**
+   * A hardware GPU's own trend over the call's op (learn/shapes.ts trend): its time at the call's size
+   * from a fixed part and a part per element fitted through the two nearest smaller sizes that
+   * measured it (log2 µs); NaN for the other choices, a software adapter, or fewer than two sizes.
+   */
+  readonly trend?: number;
 }
 
 /**
@@ -145,6 +151,8 @@ export interface RouteView {
  *   call 2–5× as long); a choice it says is faster than the best here is
  *   measured here until the shape holds `recheck` samples of it (then the shape's own measurements
  *   decide), and a choice it says is slower than another here is never tried.
+ * trendVar: the variance (log2²) of a hardware GPU's own trend as its prior where its model has no
+ *   evidence near the call (RouteView.trend): a bit either way.
  * horizon: the calls of a shape a try's lesson serves (worthTrying): a choice is tried only where what it
  *   may save over them outweighs what the try may cost.
  * gamma, down, shapes: the shape table's discount per observation of a shape; the least share of the
@@ -154,7 +162,7 @@ export interface RouteView {
  */
 export const ROUTER = Object.freeze({
   minSupport: 0.6, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.3,
-  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, orderVar: 0.25, recheck: 4, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
+  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, orderVar: 0.25, recheck: 4, trendVar: 1, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
   noise: 0.05, drift: 0.002, p0: 4,
 });
@@ -193,15 +201,20 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     // as priorSamples more. The estimate of the shape's mean: the model's prediction as a prior (where
     // it has evidence near the call; the square of its recent errors as the prior's variance) updated
     // by the shape's measurements (a normal–normal posterior, precision-weighted).
+    // Without evidence near the call, a model extrapolates from where its choice ran; a hardware GPU
+    // first tried on small calls, where its fixed cost decides, would be extrapolated as slow at every
+    // size. Its own trend over the op's smaller sizes is its prior there instead (k.trendVar).
     const s2 = shapeNoise(v, k);
-    const a = v.support >= k.minSupport ? 1 / Math.max(v.spread * v.spread, k.minVar) : 0;
+    const near = v.support >= k.minSupport, trend = !near && v.trend !== undefined && Number.isFinite(v.trend);
+    const mean = trend ? v.trend! : v.mean;
+    const a = near ? 1 / Math.max(v.spread * v.spread, k.minVar) : trend ? 1 / k.trendVar : 0;
     const b = w / s2;
     const prec = a + b;
     vars[i] = prec > 0 ? 1 / prec : Infinity;
     // The estimates are of log2 time; what a makespan adds up is time, whose mean for a log-normal
     // spread is 2^(μ + σ² ln2 / 2): a choice that is sometimes fast and often slow (helpers on a busy
     // machine) ranks by that, not by its median.
-    cost[i] = (b > 0 ? (a * v.mean + b * v.shapeMean) / prec : v.mean) + (Math.LN2 / 2) * s2;
+    cost[i] = (b > 0 ? (a * mean + b * v.shapeMean) / prec : mean) + (Math.LN2 / 2) * s2;
     if (top < 0) top = i;
     if (prec > 0 && (known < 0 || cost[i] < cost[known])) known = i;
     if (cands[i] === fallback) f = i;
