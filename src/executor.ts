@@ -7,7 +7,6 @@ import { CriticalPath } from './learn/critical.js';
 import { SpinLearner } from './learn/spin.js';
 import { Engine, bindEngine, type Stats } from './engine/engine.js';
 import { map, type MapOptions } from './engine/batch.js';
-import { USER_ASYNC } from './engine/tasks.js';
 import type { AsyncTask, DependentAsyncOptions } from './engine/dependent.js';
 import type { TaskOptions, TaskHandle } from './engine/jobs.js';
 import { checkTaskflow, checkRunOptions, type RunHandle, type RunOptions } from './engine/runs.js';
@@ -146,10 +145,12 @@ export class Executor {
    */
   async<R = unknown>(fn: (...a: any[]) => R, ...args: unknown[]): Promise<Awaited<R>>;
   async(fn: (...a: any[]) => unknown): Promise<unknown> {
-    // `arguments`, not a rest parameter, copied into a lent list: a call of up to three arguments for fn
-    // allocates no array (engine/arg-lists.ts says why that matters).
-    const args = this.#args.take(arguments, 1);
-    try { return this.#e.tasks.plain(NORMAL, fn, args, USER_ASYNC); } finally { this.#args.give(args); }
+    // `arguments`, not a rest parameter, copied here into a lent list: a call of up to three arguments
+    // for fn allocates no array, nor an arguments object (engine/arg-lists.ts says why that matters).
+    const n = arguments.length - 1;
+    const args = this.#args.lend(n);
+    for (let i = 0; i < n; i++) args[i] = arguments[i + 1];
+    try { return this.#e.tasks.async(NORMAL, fn, args); } finally { this.#args.give(args); }
   }
 
   /**
@@ -161,8 +162,10 @@ export class Executor {
   asyncAt(priority: Priority, fn: (...a: any[]) => unknown): Promise<unknown> {
     let level: number;
     try { level = checkedPriority('executor.asyncAt(priority, fn, ...args): priority', priority); } catch (e) { return Promise.reject(e); }
-    const args = this.#args.take(arguments, 2);
-    try { return this.#e.tasks.plain(level, fn, args, USER_ASYNC); } finally { this.#args.give(args); }
+    const n = arguments.length - 2;
+    const args = this.#args.lend(n);
+    for (let i = 0; i < n; i++) args[i] = arguments[i + 2];
+    try { return this.#e.tasks.async(level, fn, args); } finally { this.#args.give(args); }
   }
 
   /**

@@ -1,5 +1,5 @@
 // Argument lists lent for one call (src/engine/arg-lists.ts): executor.async and asyncAt copy their
-// arguments into a list lent for the call instead of a new array, and Tasks.plain copies what it keeps.
+// arguments into a list lent for the call instead of a new array, and Tasks.async copies what it keeps.
 // The lending itself, then what a caller sees: every task gets its own arguments, through the backlog
 // (tasks that wait for a slot outlive the call that lent their list) and through a call made while
 // another call's argument is being encoded, at 0 (single-threaded), 1, 2 and 4 workers.
