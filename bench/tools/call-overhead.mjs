@@ -1,8 +1,10 @@
 // Fixed cost of a small algorithm call: sequential `await reduce(ex, a, 'sum')` over 1000 f32 (the caller
 // does it alone: src/algorithms/caller.ts), the same with `caller: false` (a driving task on a worker),
 // and an empty `executor.async` for scale. Rounds interleaved; median µs per call over the rounds.
-// Usage: node bench/tools/call-overhead.mjs
-import { Executor, reduce } from '../../build/src/index.js';
+// Usage: node bench/tools/call-overhead.mjs   (BEATFLOW_MODULE=<path to a build's index.js>: that build)
+import { loadBeatflow } from '../lib.mjs';
+
+const { Executor, reduce } = await loadBeatflow();
 
 const ex = await Executor.create({ workers: 2 });
 const a = ex.shared(Float32Array, 1000).fill(1);
