@@ -209,6 +209,16 @@ Pure('the size order in the rule: a choice known slower here is never tried; one
   const GPU = 1 << 2;
   const chain = decideRoute(SPG, [L(7, 0.1, 8, 7, { beats: GPU }), L(6.5, 0.1, 8, 6.5, { beats: SER }), L(6, 0.1, 8, 6)], 0.5, 0.5);
   assert.is.not(chain.route, 'serial', 'serial: faster than the GPU by one pair, slower than helpers by the other');
+  // helpers' first try at a shape against the calling thread: it costs at most their fixed part, so
+  // plausibility is enough; a retry of measured helpers, or a first try of the calling thread, must pay
+  // (0.7 bit slower, known to 1.6 bits: plausible by half a standard error, not worth a try by itself)
+  assert.not.ok(worthTrying(0.7, 1.6));
+  const firstPar = decideRoute(SP, [L(6, 0.1, 8, 6), L(6.7, 1.6, 0, 0, { shapeCount: 0 })], 0.5, 0.5);
+  assert.equal([firstPar.route, firstPar.reason], ['parallel', 'explore'], 'helpers never measured here: tried');
+  const again = decideRoute(SP, [L(6, 0.1, 8, 6), L(6.7, 1.6, 0.3, 6.7, { shapeCount: 3 })], 0.5, 0.5);
+  assert.is(again.route, 'serial', 'helpers measured here before and faded: only a retry that pays');
+  const firstSer = decideRoute({ candidates: ['serial', 'parallel'], fallback: 'serial' }, [L(6.7, 1.6, 0, 0, { shapeCount: 0 }), L(6, 0.1, 8, 6)], 0.5, 0.5);
+  assert.is(firstSer.route, 'parallel', 'the calling thread\'s first try on a long call must pay');
   // never a forced try of a choice known slower here, even with no evidence near the call
   const blind = { mean: 9, sd: 0.1, spread: 1, support: 0, samples: 50, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0 };
   assert.is(decideRoute(SP, [blind, L(6, 0.1, 8, 6)], 0.5, 0.5).reason, 'explore');

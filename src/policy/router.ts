@@ -251,11 +251,15 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   }
   // the shape's bandit: a choice with (almost) no measurements at this shape that may still beat the
   // best, by the standard error of the difference, is measured here — on calls long enough for the
-  // choice to matter (a shorter one is left to the models and the tries above)
+  // choice to matter (a shorter one is left to the models and the tries above) — where the try pays,
+  // or where it is helpers' first try against the calling thread: helpers cost less per element, so
+  // such a try costs at most their fixed part, whatever the size
   for (let i = 0; i < n && 2 ** cost[top] >= k.tryUs; i++) {
-    if (i === top || vars[i] === Infinity || (beaten & (1 << i)) !== 0 || !(vs[idx[i]].shapeWeight < k.shapeTry)) continue;
+    const v = vs[idx[i]];
+    if (i === top || vars[i] === Infinity || (beaten & (1 << i)) !== 0 || !(v.shapeWeight < k.shapeTry)) continue;
     const se = Math.sqrt(vars[i] + vars[top]);
-    if (cost[i] - k.plausible * se < cost[top] && worthTrying(cost[i] - cost[top], se, k)) return { route: cands[i], reason: 'explore', confidence: 0 };
+    const first = v.shapeCount === 0 && ROUTES[idx[i]] === 'parallel' && ROUTES[idx[top]] === 'serial';
+    if (cost[i] - k.plausible * se < cost[top] && (first || worthTrying(cost[i] - cost[top], se, k))) return { route: cands[i], reason: 'explore', confidence: 0 };
   }
   if (u < k.epsilon) {
     const t = cost[top];
