@@ -26,20 +26,17 @@ const SCALARS: Partial<Record<MapOp, number>> = { scale: 1, axpy: 1, offset: 1, 
  * kernels validate a descriptor object the first time they see it (src/kernels.ts compile) and keep it
  * in a WeakMap, so a fresh object per call meant a validation and a WeakMap entry per call.
  */
-const DESCS: Record<string, Record<string, object>> = Object.create(null);
-function described<T extends object>(kind: string, dtype: Dtype, make: () => T): T {
-  const byKind = (DESCS[kind] ??= Object.create(null) as Record<string, object>);
-  return (byKind[dtype] ??= Object.freeze(make())) as T;
+const DESCS: Record<string, Record<string, Record<string, object>>> = Object.create(null);
+function described<T extends object>(kind: string, op: string, dtype: Dtype, make: () => T): T {
+  const byOp = (DESCS[kind] ??= Object.create(null) as Record<string, Record<string, object>>);
+  const byDtype = (byOp[op] ??= Object.create(null) as Record<string, object>);
+  return (byDtype[dtype] ??= Object.freeze(make())) as T;
 }
 
-/** Whether two arrays are of one type (the kernels' dtype, then, is either's). */
-const same = (x: NumArray, y: NumArray): boolean => x.constructor === y.constructor;
-
-/** The common dtype of the arrays, if the kernels take it. */
-function common(arrays: (NumArray | null)[]): Dtype | undefined {
-  const d = dtypeOf(arrays[0]!);
-  for (const a of arrays) if (a !== null && (dtypeOf(a) !== d || a.constructor !== arrays[0]!.constructor)) return undefined;
-  return d;
+/** The common dtype of the arrays (null: absent), if the kernels take it: all of x's type. */
+function common(x: NumArray, y: NumArray | null = null, z: NumArray | null = null, w: NumArray | null = null): Dtype | undefined {
+  const t = x.constructor;
+  return (y === null || y.constructor === t) && (z === null || z.constructor === t) && (w === null || w.constructor === t) ? dtypeOf(x) : undefined;
 }
 
 function fits(d: Dtype, s: number): boolean {
@@ -51,12 +48,12 @@ function fits(d: Dtype, s: number): boolean {
 /** out[lo, hi) = op(a, b, c; s0, s1) by the map kernel, or undefined. */
 export function kernelMap(core: SharedCore, op: MapOp, a: NumArray, b: NumArray | null, c: NumArray | null,
   out: NumArray, s0: number, s1: number): Body | undefined {
-  const d = same(out, a) && (b === null || same(out, b)) && (c === null || same(out, c)) ? dtypeOf(out) : undefined;
+  const d = common(out, a, b, c);
   if (d === undefined || !(K_MAP_OPS as readonly string[]).includes(op)) return undefined;
   if (FLOAT_ONLY.has(op) && d !== 'f32' && d !== 'f64') return undefined;
   const n = SCALARS[op] ?? 0;
   if ((n > 0 && !fits(d, s0)) || (n > 1 && !fits(d, s1)) || (op === 'clamp' && !(s0 <= s1))) return undefined;
-  const desc: MapKernel = n > 0 ? { kind: 'map', op, dtype: d, scalars: n > 1 ? [s0, s1] : [s0] } : described(`map:${op}`, d, () => ({ kind: 'map', op, dtype: d }));
+  const desc: MapKernel = n > 0 ? { kind: 'map', op, dtype: d, scalars: n > 1 ? [s0, s1] : [s0] } : described('map', op, d, () => ({ kind: 'map', op, dtype: d }));
   const ins = b === null ? [a.byteOffset] : c === null ? [a.byteOffset, b.byteOffset] : [a.byteOffset, b.byteOffset, c.byteOffset];
   const o = out.byteOffset;
   return (lo, hi) => runMap(core.x, desc, o, ins, lo, hi);
@@ -66,9 +63,9 @@ export function kernelMap(core: SharedCore, op: MapOp, a: NumArray, b: NumArray 
 export interface KernelReduction { chunk(lo: number, hi: number): number; identity: number; combine(x: number, y: number): number }
 
 export function kernelReduce(core: SharedCore, op: ReduceOp, a: NumArray, b: NumArray | null): KernelReduction | undefined {
-  const d = common([a, b]);
+  const d = common(a, b);
   if (d === undefined) return undefined;
-  const desc = described<ReduceKernel>(`reduce:${op}`, d, () => ({ kind: 'reduce', op, dtype: d }));
+  const desc = described<ReduceKernel>('reduce', op, d, () => ({ kind: 'reduce', op, dtype: d }));
   const ins = b === null ? [a.byteOffset] : [a.byteOffset, b.byteOffset];
   return { chunk: (lo, hi) => runReduce(core.x, desc, ins, lo, hi), identity: identity(desc), combine: (x, y) => combine(desc, x, y) };
 }
@@ -77,10 +74,10 @@ export function kernelReduce(core: SharedCore, op: ReduceOp, a: NumArray, b: Num
 export interface KernelScan { total(lo: number, hi: number): number; combine(x: number, y: number): number; apply(lo: number, hi: number, carry: number): void }
 
 export function kernelScan(core: SharedCore, a: NumArray, out: NumArray, exclusive: boolean): KernelScan | undefined {
-  const d = common([a, out]);
+  const d = common(a, out);
   if (d === undefined) return undefined;
-  const desc = described<ScanKernel>(exclusive ? 'scan:exclusive' : 'scan:inclusive', d, () => ({ kind: 'scan', op: 'sum', inclusive: !exclusive, dtype: d }));
-  const sum = described<ReduceKernel>('reduce:sum', d, () => ({ kind: 'reduce', op: 'sum', dtype: d }));
+  const desc = described<ScanKernel>('scan', exclusive ? 'exclusive' : 'inclusive', d, () => ({ kind: 'scan', op: 'sum', inclusive: !exclusive, dtype: d }));
+  const sum = described<ReduceKernel>('reduce', 'sum', d, () => ({ kind: 'reduce', op: 'sum', dtype: d }));
   const ap = a.byteOffset, op = out.byteOffset;
   return {
     total: (lo, hi) => runReduce(core.x, sum, [ap], lo, hi),
@@ -101,7 +98,7 @@ export interface KernelSort { scratchBytes(n: number): number; sortRun(lo: numbe
 export function kernelSort(core: SharedCore, a: NumArray): KernelSort | undefined {
   const d = dtypeOf(a);
   if (d === undefined) return undefined;
-  const desc = described<SortKernel>('sort', d, () => ({ kind: 'sort', dtype: d }));
+  const desc = described<SortKernel>('sort', '', d, () => ({ kind: 'sort', dtype: d }));
   const p = a.byteOffset;
   return {
     scratchBytes: (n) => sortScratchBytes(desc, n),

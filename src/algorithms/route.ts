@@ -48,7 +48,8 @@ export function route(ex: Engine, name: BuiltinName, args: unknown[], caller: bo
   if (shape !== undefined && parallel !== true) mask |= SERIAL;
   if (parallel !== false && (shape === undefined || shape.parallel > 0)) mask |= PARALLEL;
   if (gpuOk) mask |= GPU;
-  const candidates = CANDIDATES[mask === 0 ? PARALLEL : mask];
+  if (mask === 0) mask = PARALLEL;
+  const candidates = CANDIDATES[mask];
   const fallback = staticRoute(candidates, gpuStatic === 'gpu', parallel === true ? 1 : shape?.helpers ?? 1);
   const router = ex.router;
   const kind = KIND[name];
@@ -60,7 +61,7 @@ export function route(ex: Engine, name: BuiltinName, args: unknown[], caller: bo
   const core = ex.core, lane = ex.device;
   const key = `${name}:${args[Arg.F2]}:${a.constructor.name}`;
   const n = shape?.n ?? gpu?.n ?? a.length;
-  const again = router.reused(key, n, mask === 0 ? PARALLEL : mask);
+  const again = router.reused(key, n, mask);
   if (again !== undefined) return { route: again, helpers: again === 'gpu' ? undefined : cpuHelpers(shape, again), ticket: undefined };
   const ticket = router.decide(name, key, {
     kind, bytes: a.BYTES_PER_ELEMENT, n, nsPerItem: shape?.costNs ?? 1, historyNs: router.historyNs(key),

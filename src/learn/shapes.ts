@@ -75,15 +75,14 @@ export class ShapeTable {
   }
 
   /**
-   * The nearest size class to `e`'s in direction `dir` (-1 smaller, 1 larger) whose row has `least` or
-   * more measurements of each of choices a and b (1 by default): their stats read into outA and outB.
-   * false: none.
+   * The nearest size class to `e`'s in direction `dir` (-1 smaller, 1 larger) whose row has measurements
+   * of both choices a and b: their stats read into outA and outB. false: none.
    */
-  nearest(e: ShapeRow, dir: -1 | 1, a: number, b: number, outA: ShapeStatView, outB: ShapeStatView, least = 1): boolean {
+  nearest(e: ShapeRow, dir: -1 | 1, a: number, b: number, outA: ShapeStatView, outB: ShapeStatView): boolean {
     const fam = e.family, f = this.#f32();
     for (let c = e.size + dir; c >= 0 && c < CLASSES; c += dir) {
       const row = fam[c];
-      if (row < 0 || this.read(row, a, outA, f).count < least || this.read(row, b, outB, f).count < least) continue;
+      if (row < 0 || this.read(row, a, outA, f).count === 0 || this.read(row, b, outB, f).count === 0) continue;
       return true;
     }
     return false;

@@ -205,8 +205,8 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     // first tried on small calls, where its fixed cost decides, would be extrapolated as slow at every
     // size. Its own trend over the op's smaller sizes is its prior there instead (k.trendVar).
     const s2 = shapeNoise(v, k);
-    const near = v.support >= k.minSupport, trend = !near && v.trend !== undefined && Number.isFinite(v.trend);
-    const mean = trend ? v.trend! : v.mean;
+    const near = v.support >= k.minSupport, trend = !near && Number.isFinite(v.trend);
+    const mean = trend ? v.trend as number : v.mean;
     const a = near ? 1 / Math.max(v.spread * v.spread, k.minVar) : trend ? 1 / k.trendVar : 0;
     const b = w / s2;
     const prec = a + b;
