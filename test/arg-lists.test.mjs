@@ -12,7 +12,8 @@ import * as tasks from './fixtures/tasks.mjs';
 
 function lists() {
   const l = new ArgLists();
-  const take = (...a) => l.take(a, 0);   // a rest array stands in for `arguments`: both index the same
+  // as executor.async fills a lent list from `arguments` (a rest array indexes the same)
+  const take = (...a) => { const out = l.lend(a.length); for (let i = 0; i < a.length; i++) out[i] = a[i]; return out; };
   return { l, take };
 }
 
@@ -52,14 +53,6 @@ Lend('while a list is out, a call of the same length gets a list of its own', ()
   assert.is(take(7, 8), outer);
 });
 
-Lend('from a position on, as executor.async (1) and asyncAt (2) take them', () => {
-  const l = new ArgLists();
-  const via = (from, ...a) => l.take(a, from);
-  assert.equal(via(1, 'fn', 10), [10]);
-  assert.equal(via(2, 'high', 'fn', 10, 20), [10, 20]);
-  assert.equal(via(2, 'high', 'fn'), []);
-});
-
 Lend('longer lists are made per call, and giving one back is ignored', () => {
   const { l, take } = lists();
   const a = take(1, 2, 3, 4);
@@ -75,6 +68,16 @@ Lend.run();
 const Calls = suite('executor.async with lent argument lists');
 
 for (const workers of [0, 1, 2, 4]) {
+  Calls(`${workers} workers: the arguments after fn (async) and after priority and fn (asyncAt), none included`, async () => {
+    const ex = await Executor.create({ workers, module: fixtures });
+    try {
+      const got = await within(Promise.all([ex.async(tasks.args, 10), ex.asyncAt('high', tasks.args, 10, 20), ex.async(tasks.args), ex.asyncAt('high', tasks.args)]), 10_000, 'args');
+      assert.equal(got, [[10], [10, 20], [], []]);
+    } finally {
+      await ex.close();
+    }
+  });
+
   Calls(`${workers} workers: tasks waiting for a slot keep their own arguments (1 to 4 of them)`, async () => {
     const ex = await Executor.create({ workers, module: fixtures, maxTasks: 1024 });
     try {

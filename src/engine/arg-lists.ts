@@ -25,15 +25,7 @@ export class ArgLists {
     return new Array<unknown>(n);
   }
 
-  /** The values of `all` from position `from` on, in a list from lend(). */
-  take(all: ArrayLike<unknown>, from: number): readonly unknown[] {
-    const n = all.length - from;
-    const out = this.lend(n);
-    for (let i = 0; i < n; i++) out[i] = all[from + i];
-    return out;
-  }
-
-  /** Takes back a list take() lent (its values cleared, so it holds nothing alive); any other is ignored. */
+  /** Takes back a list lend() lent (its values cleared, so it holds nothing alive); any other is ignored. */
   give(args: readonly unknown[]): void {
     const n = args.length;
     if (n === 0 || n > MAX_LENT || args !== this.#lists[n]) return;
