@@ -5,10 +5,12 @@
 //             lays a call out from the callback's learned cost per item (no probe, helpers spawned at
 //             once); without, it times a probe first. Median µs per call over ROUNDS calls each, after
 //             a warm-up of 20 calls each.
-//   critical  a skewed DAG: 24 independent 1 ms tasks listed first, then the head of a chain of six 2 ms
-//             tasks. With learning, the critical-path priorities start the chain first; without, the
-//             chain's head waits behind the short tasks. Median ms per run over RUNS runs each, after
-//             10 warm-up runs each (the replans at runs 2, 3, 5 and 9 happen there).
+//   critical  a skewed DAG: 24 independent 1 ms tasks with the head of a chain of six 2 ms tasks listed
+//             in their middle. With learning, the critical-path priorities start the chain first;
+//             without, the chain's head waits behind half the short tasks (listed at either end, the
+//             owner's LIFO pop or a thief's FIFO steal reaches it at once, and both runs are ideal).
+//             Median ms per run over RUNS runs each, after 10 warm-up runs each (the replans at runs
+//             2, 3, 5 and 9 happen there).
 //   spin      options.spinPolicy 'q-learning' vs 'heuristic' (the plain twin here; learning on in both):
 //             per round, 200 sequential round trips of a tiny task, then 10 bursts of 64 tasks 1 ms apart;
 //             median µs per round trip and ms per burst phase over ROUNDS rounds each (a 5 ms pause at
@@ -55,9 +57,10 @@ async function critical(bf, quick) {
   const make = async (learning) => {
     const ex = await bf.Executor.create({ workers: 2, learning });
     const tf = new bf.Taskflow('skewed');
-    for (let i = 0; i < 24; i++) tf.emplace(busy).args(1);
+    for (let i = 0; i < 12; i++) tf.emplace(busy).args(1);
     const chain = Array.from({ length: 6 }, () => tf.emplace(busy).args(2));
     for (let k = 1; k < chain.length; k++) chain[k - 1].precede(chain[k]);
+    for (let i = 12; i < 24; i++) tf.emplace(busy).args(1);
     return { ex, call: () => ex.run(tf), times: [] };
   };
   const on = await make(true), off = await make(false);
