@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeCore } from './helpers/core.mjs';
 import {
-  ROUTES, FEATURES, ROUTER, decideRoute, staticRoute, routeFeatures, shapeNoise, xorshift, fasterAt, sizeOrder, worthTrying, tryGain, tryCost,
+  ROUTES, FEATURES, ROUTER, REUSE, decideRoute, staticRoute, routeFeatures, shapeNoise, xorshift, fasterAt, sizeOrder, worthTrying, tryGain, tryCost, reuseCalls,
 } from '../build/src/policy/router.js';
 import { Router } from '../build/src/learn/router.js';
 import { ShapeTable, shapeKey } from '../build/src/learn/shapes.js';
@@ -223,6 +223,19 @@ Pure('the size order in the rule: a choice known slower here is never tried; one
   const blind = { mean: 9, sd: 0.1, spread: 1, support: 0, samples: 50, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0 };
   assert.is(decideRoute(SP, [blind, L(6, 0.1, 8, 6)], 0.5, 0.5).reason, 'explore');
   assert.is(decideRoute(SP, [blind, L(6, 0.1, 8, 6, { beats: SER })], 0.5, 0.5).route, 'parallel');
+});
+
+Pure('reuseCalls: a settled decision is reused as long as deciding would cost more than its share of the calls', () => {
+  // [measured µs at the shape, reuses]: REUSE.calls up to decideUs / (share · (calls + 1)) µs, then fewer, none from decideUs / share
+  const table = [[3, 7], [99, 7], [250, 7], [300, 6], [500, 3], [1000, 1], [1999, 1], [2000, 0], [50_000, 0], [0, 0], [NaN, 0], [-5, 0], [Infinity, 0]];
+  for (const [us, r] of table) assert.is(reuseCalls(us), r, `${us} µs`);
+  assert.is(REUSE.calls, 7);
+  for (const [us] of table.filter(([u]) => u > 0 && u < Infinity)) {
+    const r = reuseCalls(us);
+    if (r < REUSE.calls) assert.ok(REUSE.decideUs / (r + 1) <= REUSE.share * us * 1.0001, `${us} µs: one decision per ${r + 1} calls is within its share`);
+    if (r > 0) assert.ok(REUSE.decideUs / r > REUSE.share * us, `${us} µs: one reuse fewer would not be`);
+  }
+  assert.is(reuseCalls(400, { calls: 7, decideUs: 4, share: 0.02 }), 0, 'a hot decision (4 µs) is not worth reusing on a 0.4 ms call');
 });
 
 // ---

@@ -119,8 +119,11 @@ function drive(ctx: Ctx, self: Function, args: Args, job: number, n: number, bod
   const tasks = layout(args, job, n, body, costNs, theCore().nWorkers, meter);
   prepare?.();   // before any helper exists: what it sets up is published by the spawns
   if (tasks === 0) { meter?.observe(); return [finish()]; }
-  const mine = meter === undefined ? body : meter.timed(body);
-  const out = forkJoin(ctx, self, args, job, tasks, () => { claimLoop(job, 0, mine); return finish(); });
+  const out = forkJoin(ctx, self, args, job, tasks, () => {
+    if (meter === undefined) claimLoop(job, 0, body);
+    else meter.time(() => claimLoop(job, 0, body));
+    return finish();
+  });
   meter?.observe();
   return out;
 }

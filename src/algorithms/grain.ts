@@ -3,17 +3,17 @@
 // memory (assembly/learn/predictor.ts), beside the task predictors, under the fingerprint (callback id,
 // perItemShape(n)): src/policy/learning.ts says how that shape word is told apart. The driving task
 // reads it before laying a call out and folds the call's measured cost into it afterwards; nothing here
-// runs per item or per chunk beyond two clock reads on the driver's own chunks.
+// runs per item or per chunk: two clock reads time the driver's own loop as a whole.
 import type { SharedCore } from '../engine/memory.js';
 import { learnersTable, readPrediction, PREDICTION_BYTES } from '../engine/learn-table.js';
 import { learnedItemCost, perItemShape } from '../policy/learning.js';
 import { MIN_PROBE_NS } from './partition.js';
 import { Arg, PART_STATIC } from './spec.js';
-import { type Args, type Body, theCore } from './job.js';
+import { type Args, theCore } from './job.js';
 
 /**
  * One call's cost meter: `predicted` is the learned ns per item (0: probe), and the probe's time and the
- * driver's own chunks are added to `ns` and `items`, which observe() folds into the table.
+ * driver's own loop over its chunks are added to `ns` and `items`, which observe() folds into the table.
  */
 export class ItemCost {
   readonly predicted: number;
@@ -28,14 +28,15 @@ export class ItemCost {
     this.#core = core; this.#table = table; this.#fn = fn; this.#shape = shape; this.predicted = predicted;
   }
 
-  /** body, timing each chunk it runs into this meter. */
-  timed(body: Body): Body {
-    return (lo, hi) => {
-      const t0 = performance.now();
-      body(lo, hi);
-      this.ns += (performance.now() - t0) * 1e6;
-      this.items += hi - lo;
-    };
+  /**
+   * Runs `loop` (a claim loop returning the items it ran) and adds its time and items to this meter: one
+   * pair of clock reads for the loop, where a pair per chunk cost more than the chunks' claims it leaves in.
+   */
+  time(loop: () => number): void {
+    const t0 = performance.now();
+    const items = loop();
+    this.ns += (performance.now() - t0) * 1e6;
+    this.items += items;
   }
 
   /** Folds the measured ns per item in, when the measure is long enough to beat the timer (MIN_PROBE_NS). */

@@ -99,32 +99,37 @@ export function setSpace(job: number, n: number, kind: number, grain: number, pa
  * Runs body over the chunks of [0, n) this task claims: static part `index` of `parts`, or chunks claimed
  * from the shared `cursor` until it passes n (dynamic: `grain` items by atomic add; guided: shrinking
  * chunks by CAS). Stops early once `stop` is set. Reads the block's words once, then only the cursor and stop.
+ * Returns the items it ran.
  */
-export function claimLoop(job: number, index: number, body: Body): void {
+export function claimLoop(job: number, index: number, body: Body): number {
   const i32 = jobView(job), w = job >> 2;
   const n = i32[w + J.n], grain = i32[w + J.grain], kind = i32[w + J.kind], parts = i32[w + J.parts];
   const stopAt = w + J.stop, cursorAt = w + J.cursor;
+  let items = 0;
   if (kind === PART_STATIC) {
     for (let lo = index * grain; lo < n; lo += parts * grain) {
-      if (Atomics.load(i32, stopAt) !== 0) return;
-      body(lo, Math.min(n, lo + grain));
+      if (Atomics.load(i32, stopAt) !== 0) return items;
+      const hi = Math.min(n, lo + grain);
+      body(lo, hi);
+      items += hi - lo;
     }
-    return;
+    return items;
   }
   for (;;) {
-    if (Atomics.load(i32, stopAt) !== 0) return;
+    if (Atomics.load(i32, stopAt) !== 0) return items;
     let lo: number, hi: number;
     if (kind === PART_DYNAMIC) {
       lo = Atomics.add(i32, cursorAt, grain);   // the cursor stays ≤ n + workers·grain ≤ 2n (grain ≤ n / workers)
-      if (lo >= n) return;
+      if (lo >= n) return items;
       hi = Math.min(n, lo + grain);
     } else {
       lo = Atomics.load(i32, cursorAt);
-      if (lo >= n) return;
+      if (lo >= n) return items;
       hi = lo + guidedChunk(n - lo, grain, parts);
       if (Atomics.compareExchange(i32, cursorAt, lo, hi) !== lo) continue;   // lost the race: look again
     }
     body(lo, hi);
+    items += hi - lo;
   }
 }
 

@@ -6,7 +6,7 @@ import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../messages.js';
 import { ShapeTable, shapeKey, type ShapesSnapshot, type ShapeStatView } from './shapes.js';
 import {
-  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, ORDERED_PAIRS, decideRoute, routeFeatures, shapeNoise, fasterAt, sizeOrder, baseOf, xorshift,
+  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, ORDERED_PAIRS, decideRoute, routeFeatures, shapeNoise, fasterAt, sizeOrder, baseOf, xorshift, reuseCalls,
   type PlacementRouter, type Route, type RouteChoice, type RouteInput, type RouteView,
 } from '../policy/router.js';
 
@@ -20,13 +20,14 @@ const HISTORY_MIN_N = 1 << 16;
  */
 const HISTORY_DOWN = 0.5, HISTORY_UP = 0.1;
 /**
- * A call whose shape measured the chosen route under REUSE_US µs reuses its shape's last decision for
- * the next REUSE calls of that shape (op, log2 n, choices): deciding and learning cost a few µs
- * (bench/RESULTS.md, "Placement"), which a 3 µs call notices; a shape that long is cheap either way, and every (REUSE + 1)th call still
- * decides and learns. Only once the models chose it (not the fallback rule, not a try) with
- * REUSE_CONFIDENCE, and the shape holds REUSE_SUPPORT measurements' weight of the chosen route.
+ * A call reuses its shape's (op, log2 n, choices) last decision for the next calls of that shape, as
+ * many as policy/router.ts reuseCalls gives for the chosen route's measured time there: deciding and
+ * learning cost tens of µs when cold after other calls, which a call of a few hundred µs notices, and
+ * the (reuses + 1)th call still decides and learns. Only once the models chose it (not the fallback
+ * rule, not a try) with REUSE_CONFIDENCE, and the shape holds REUSE_SUPPORT measurements' weight of the
+ * chosen route.
  */
-const REUSE_US = 100, REUSE = 7, REUSE_SUPPORT = 4, REUSE_CONFIDENCE = 0.9;
+const REUSE_SUPPORT = 4, REUSE_CONFIDENCE = 0.9;
 /** A call time outside (0, MAX_MS] ms is a clock that jumped: dropped and counted. */
 const MAX_MS = 3_600_000;
 /** A measurement's deviation from its shape's mean is clipped at this many sd of the shape's noise (at least ROUTER.minVar's). */
@@ -41,7 +42,7 @@ export interface PlacementDecision {
   key: string;
   n: number;
   route: Route;
-  /** Why (policy/router.ts RouteChoice), or 'reused': a short call that took its shape's last settled decision. */
+  /** Why (policy/router.ts RouteChoice), or 'reused': a call that took its shape's last settled decision. */
   reason: RouteChoice['reason'] | 'reused';
   confidence: number;
   /** What the static rule said. */
@@ -149,7 +150,7 @@ export class Router implements PlacementRouter {
     return this.#f32;
   }
 
-  /** The shape's last decision, while it may be reused (see REUSE_US); undefined: decide(). `mask`: the choices open, a bit per ROUTES index. */
+  /** The shape's last decision, while it may be reused (see reuseCalls); undefined: decide(). `mask`: the choices open, a bit per ROUTES index. */
   reused(key: string, n: number, mask: number): Route | undefined {
     const e = this.#reuse.get(shapeKey(key, n, mask));
     if (e === undefined || e.left <= 0) return undefined;
@@ -232,11 +233,11 @@ export class Router implements PlacementRouter {
     this.#keep(record);
     if (views !== undefined) {
       // settled: the models chose, sure of the margin over the static rule's choice (REUSE_CONFIDENCE;
-      // a reused mistake is repeated REUSE times), a short call whose shape has REUSE_SUPPORT
-      // measurements' weight of the chosen route
+      // a reused mistake is repeated up to REUSE.calls times), and the shape has REUSE_SUPPORT
+      // measurements' weight of the chosen route; reused for as many calls as its time calls for
       const v = views[ROUTES.indexOf(choice.route)]!;
-      const settled = choice.reason === 'learned' && choice.confidence >= REUSE_CONFIDENCE && v.shapeWeight >= REUSE_SUPPORT && 2 ** v.shapeMean < REUSE_US;
-      if (settled) this.#reuse.set(shape, { record, left: REUSE });
+      const reuses = choice.reason === 'learned' && choice.confidence >= REUSE_CONFIDENCE && v.shapeWeight >= REUSE_SUPPORT ? reuseCalls(2 ** v.shapeMean) : 0;
+      if (reuses > 0) this.#reuse.set(shape, { record, left: reuses });
       else this.#reuse.delete(shape);
     }
     // the chosen model's prediction, to measure its error by, where it serves as a prior: with evidence

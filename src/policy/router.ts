@@ -401,6 +401,27 @@ export function staticRoute(candidates: readonly Route[], gpu: boolean, helpers:
   return candidates.includes('parallel') ? 'parallel' : candidates[0];
 }
 
+/**
+ * How long a settled decision is reused (src/learn/router.ts: the models chose the route, sure of it,
+ * and the shape measured it), each with its reason.
+ * calls: at most this many calls of the shape reuse it; the next decides, and learns, again.
+ * decideUs: what deciding a call and folding its time in cost the host when their code and data are
+ *   cold after other calls, as in a mixed workload: 30–40 µs on a 2-core VM (route() 28–36 µs,
+ *   observe 3–4 µs; about 3 µs alone in a loop).
+ * share: the part of a call's time its decision may cost, amortised over the calls that reuse it.
+ */
+export const REUSE = Object.freeze({ calls: 7, decideUs: 40, share: 0.02 });
+
+/**
+ * Calls that reuse a settled decision whose route measured `callUs` µs at the shape: as many as bring
+ * one decision per (reuses + 1) calls under `share` of their time, at most `calls`, 0 from about
+ * decideUs / share (2 ms) up, where every call decides.
+ */
+export function reuseCalls(callUs: number, k: { calls: number; decideUs: number; share: number } = REUSE): number {
+  if (!(callUs > 0)) return 0;
+  return Math.max(0, Math.min(k.calls, Math.ceil(k.decideUs / (k.share * callUs)) - 1));
+}
+
 /** A decision in flight, as the algorithms hold it until they report its time. */
 export interface RouteTicket { readonly choice: RouteChoice }
 
@@ -409,7 +430,7 @@ export interface PlacementRouter {
   readonly enabled: boolean;
   /** The measured cost per element of op `key` (ns), or 0 before any. */
   historyNs(key: string): number;
-  /** A short call's shape's last settled decision, or undefined. `mask`: the choices open, a bit per ROUTES index. */
+  /** The shape's last settled decision while it may be reused (reuseCalls), or undefined. `mask`: the choices open, a bit per ROUTES index. */
   reused(key: string, n: number, mask: number): Route | undefined;
   decide(call: string, key: string, p: RouteInput): RouteTicket;
   /** The call's measured time (ms). */
