@@ -74,7 +74,9 @@ function runLaidOut(th: Thread, fork: Fork, sf: Taskflow, task: number): unknown
 function independent(nodes: readonly Node[]): boolean {
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
-    if (node._succ.length !== 0 || node._condition || node._acquire.length + node._release.length !== 0) return false;
+    if (node._succ.length !== 0) return false;
+    const x = node._x;   // its settings, if any were set (graph/task-extras.ts)
+    if (x !== undefined && (x.condition || x.acquire.length + x.release.length !== 0)) return false;
   }
   return true;
 }
