@@ -126,9 +126,9 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
    * is the subflow's (a child that returned has none). The join nests no deeper than ctx.join's: deep
    * recursions through subflows spend stack per frame.
    */
-  function forkJoin(nodes: readonly Node[]): unknown[] {
+  function forkJoin(nodes: readonly Node[], inPlace: boolean): unknown[] {
     const n = nodes.length;
-    const out: unknown[] = new Array(n);
+    const out: unknown[] = inPlace ? nodes as unknown[] : new Array(n);   // node i is read before out[i] is written
     const parent = top('ctx.spawn()'), d = th.depth - 1;
     let rest: number[] | undefined;   // (index, handle) pairs of the children still to join
     let jobs = false;
@@ -190,7 +190,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     const subs = frameSubs[d]!;
     if (subs === s) frameSubs[d] = undefined; else (subs as Joinable[]).splice((subs as Joinable[]).indexOf(s), 1);
     if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `subflow '${s.name}': join()`);   // helping nests deeper; a refused subflow never starts
-    return runSubflow(th, fork, s, task);
+    return runSubflow(th, fork, s, task, !s._retain);
   }
 
   return {
@@ -237,7 +237,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       if (tf instanceof Subflow) throw new TypeError(messages.corunSubflow(tf.name));
       if (!(tf instanceof Taskflow)) throw new TypeError(messages.notATaskflow('ctx.corun(tf): tf', tf));
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `ctx.corun(tf '${tf.name}')`);   // helping nests deeper
-      return runSubflow(th, fork, tf, task);
+      return runSubflow(th, fork, tf, task, false);
     },
   };
 }
