@@ -216,9 +216,9 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     },
     join,
     subflow(name = 'subflow') {
-      const task = top('ctx.subflow()');
       const d = th.depth - 1;
-      const sf = new makeSubflow(name, joinSubflow, d, task);
+      if (d < 0) top('ctx.subflow()');   // throws; not top() itself, which would spend the caller's inlining budget (a recursion makes a subflow a call)
+      const sf = new makeSubflow(name, joinSubflow, d, frameTask[d]);
       if (frameSubs[d] === undefined) frameSubs[d] = sf; else joinablesAt(th, d).push(sf);   // alone: no list (thread.ts Joinables)
       return sf;
     },
