@@ -34,6 +34,10 @@ for (const workers of [1, 2, 4]) {
       assert.equal(await ex.async(t.callersArrays), [2, [2, 4, 99], [6, 8]]);
     });
 
+    S('bound arguments of each kind reach the task as given', async ({ ex }) => {
+      assert.equal(await ex.async(t.boundKinds), [[[1.5], ['x'], [1, 2], []], [[4], [3, [4]]]]);
+    });
+
     S('tasks emplaced one at a time, then two at once: results in insertion order', async ({ ex }) => {
       for (const k of [1, 2, 3, 17]) {
         const want = Array.from({ length: k + 2 }, (_, i) => 2 * i);

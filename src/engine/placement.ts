@@ -3,7 +3,7 @@
 import type { SharedCore } from './memory.js';
 import type { Codec } from './codec.js';
 import { withFnIds } from './functions.js';
-import { NO_FN, type Taskflow } from '../graph/taskflow.js';
+import { NO_FN, boundArgs, type Taskflow } from '../graph/taskflow.js';
 import { flatten, flatName, checkAcyclic, FlatKind } from '../graph/flatten.js';
 import { messages, GraphError } from '../errors.js';
 import { priorityLevel } from '../policy/scheduling.js';
@@ -136,7 +136,7 @@ export function layOut(tf: Taskflow, core: SharedCore, codec: Codec, fns: Functi
       u32[w + fArgs] = 0;
       u32[w + fToken] = 0;   // a slot used before by a submitted task must not keep its token
       written = i + 1;
-      const bound = kind[i] === FlatKind.Task ? nodes[i]._bound : [];
+      const bound = kind[i] === FlatKind.Task ? boundArgs(nodes[i]) : [];
       // Bound FnArg callbacks (parallel algorithms in graphs) are written as this executor's function ids.
       if (bound.length > 0) codec.writeArgs(p, withFnIds(bound, fns));   // frees its own partial blocks if it throws
     }

@@ -11,7 +11,7 @@ import { NONE } from './memory.js';
 import { place, release, byPriority, flagsLevel, type Placed } from './placement.js';
 import { RunResult, TaskState } from './run-result.js';
 import { flatten, flatName, FlatKind } from '../graph/flatten.js';
-import { Taskflow } from '../graph/taskflow.js';
+import { Taskflow, boundArgs } from '../graph/taskflow.js';
 import { FnArg } from './functions.js';
 import { checkedPriority, type Priority } from '../policy/scheduling.js';
 import { messages, CancelledError, DataCloneError, TimeoutError, type TaskFailure } from '../errors.js';
@@ -283,7 +283,7 @@ export class Runs {
     const flat = flatten(tf);
     for (let i = 0; i < flat.tasks.length; i++) {
       if (flat.kind[i] !== FlatKind.Task) continue;
-      const bound = flat.tasks[i]._bound.map((a) => (a instanceof FnArg ? 0 : a));   // callbacks travel as function ids
+      const bound = boundArgs(flat.tasks[i]).map((a) => (a instanceof FnArg ? 0 : a));   // callbacks travel as function ids
       const f = this.#h.codec.argFault(bound);
       if (f !== undefined) return Object.assign(this.#h.codec.refusal(messages.argument(f.index, flatName(flat, i)), f.fault), { task: flatName(flat, i) });
     }

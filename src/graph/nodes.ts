@@ -79,3 +79,15 @@ export function clearJoined<T extends { _index: number }>(tf: Lists<T>): void {
   tf[modulesKey] = NO_TASKS;
   tf[bump]();
 }
+
+/**
+ * @internal clearJoined before the run, for a subflow of independent tasks joined and not retained,
+ * whose node list nothing else holds (taskflow.ts makes each list its own array and never hands it
+ * out): returns the list, which the run then fills with the tasks' results (each read before its
+ * result is written over it), so that a subflow's join makes no array of its own.
+ */
+export function takeNodes<T extends { _index: number }>(tf: Lists<T>): T[] {
+  const nodes = tf[nodesKey];
+  clearJoined(tf);
+  return nodes;
+}

@@ -1,7 +1,7 @@
 // A subflow: a task graph that a running task builds and joins (Taskflow's tf::Subflow).
 // Pure data like Taskflow; the worker that runs the parent task runs it (src/worker/subflow.ts).
 import { Taskflow, initTaskflow } from './taskflow.js';
-import { clearJoined } from './nodes.js';
+import { clearJoined, nodesKey, NO_TASKS } from './nodes.js';
 import { messages } from '../errors.js';
 
 /**
@@ -74,7 +74,7 @@ export class Subflow extends Taskflow {
     try {
       return this._run(this);
     } finally {
-      if (!this._retain) clearJoined(this);   // as clear() clears it
+      if (!this._retain && this[nodesKey] !== NO_TASKS) clearJoined(this);   // as clear() clears it (a subflow of independent tasks cleared itself: worker/subflow.ts)
     }
   }
 }

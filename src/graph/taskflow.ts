@@ -3,6 +3,7 @@
 import { GraphError, messages } from '../errors.js';
 import { PRIORITIES, PRIORITY_CHOICES, priorityLevel, type Priority } from '../policy/scheduling.js';
 import { NO_SEMAPHORES, withSemaphores, type Semaphore } from './semaphore.js';
+import { TaskExtras, NORMAL_LEVEL } from './task-extras.js';
 import { bump, link, unlink } from './edges.js';
 import { toDot } from './dot.js';
 import { modulesKey, compositeVersion } from './modules.js';
@@ -22,6 +23,12 @@ export function nodeOf(t: Task, what: string): Node {
 
 /** Bound arguments of a task without any, shared (not frozen, as NO_TASKS, nodes.ts): args() replaces it. */
 const NO_ARGS: readonly unknown[] = [];
+
+/** @internal The arguments bound to task t, as a list (args(x) of one number keeps the number alone). */
+export function boundArgs(t: Task): readonly unknown[] {
+  const b = t._bound;
+  return typeof b === 'number' ? [b] : b;
+}
 /** The function of a module task and of a module's entry and exit nodes: they do nothing themselves. */
 export const NO_FN = function module() { /* a module's own node does nothing */ };
 /** The function of a placeholder task (tf.placeholder) until task.work(fn) gives it one: runs as a no-op. */
@@ -49,42 +56,52 @@ export class Task<out R = unknown> {
   declare readonly [resultType]?: R;
   // The fields are set by the constructor, not by initializers: V8 runs initializers as a function of
   // their own, which it does not always inline, and a recursion through subflows makes two Tasks a call.
+  // The settings few tasks change (name, condition, module, priority, retries, semaphores) live in a
+  // TaskExtras made when the first is set; the accessors below read and write them as if they were fields.
   /** @internal */ declare readonly _graph: Taskflow;
   /** @internal */ declare readonly _index: number;
   /** @internal Its function (PLACEHOLDER until task.work(fn) for tf.placeholder()). */ declare _fn: Function;
-  /** @internal */ declare _label: string | undefined;
-  /** @internal Bound arguments (a shared empty array until args() is called). */ declare _bound: readonly unknown[];
+  /**
+   * @internal Bound arguments: a list (a shared empty one until args() is called), or the one number
+   * args(x) bound, kept as it is (no list: a recursion through subflows binds one a task).
+   */
+  declare _bound: readonly unknown[] | number;
   /** @internal Successors in insertion order (shared empty array until the first edge). */ declare _succ: Task[];
   /** @internal Predecessors in insertion order. */ declare _pred: Task[];
-  /** @internal A condition task: returns the index (or indices) of the successors to run; its edges out are weak. */
-  declare _condition: boolean;
-  /** @internal For a module task (composedOf): the taskflow it runs. */
-  declare _module: Taskflow | undefined;
-  /** @internal Priority level (0 critical … 3 low; src/policy/scheduling.ts PRIORITIES). */
-  declare _level: number;
-  /** @internal Times a failing run of this task is retried (task.retries). */
-  declare _retries: number;
-  /** @internal Semaphores it acquires before it runs (each once; a shared empty array until set). */
-  declare _acquire: readonly Semaphore[];
-  /** @internal Semaphores it releases when it ends. */
-  declare _release: readonly Semaphore[];
+  /** @internal Its other settings, once one was set (undefined: all the defaults). */ declare _x: TaskExtras | undefined;
 
   /** @internal */
   constructor(graph: Taskflow, index: number, fn: Function) {
     (this as { _graph: Taskflow })._graph = graph;
     (this as { _index: number })._index = index;
     this._fn = fn;
-    this._label = undefined;
     this._bound = NO_ARGS;
     this._succ = NO_TASKS;
     this._pred = NO_TASKS;
-    this._condition = false;
-    this._module = undefined;
-    this._level = 2;
-    this._retries = 0;
-    this._acquire = NO_SEMAPHORES;
-    this._release = NO_SEMAPHORES;
+    this._x = undefined;
   }
+
+  /** @internal Its name, once given (undefined: its function's). */
+  get _label(): string | undefined { return this._x === undefined ? undefined : this._x.label; }
+  set _label(v: string | undefined) { (this._x ??= new TaskExtras()).label = v; }
+  /** @internal A condition task: returns the index (or indices) of the successors to run; its edges out are weak. */
+  get _condition(): boolean { return this._x === undefined ? false : this._x.condition; }
+  set _condition(v: boolean) { (this._x ??= new TaskExtras()).condition = v; }
+  /** @internal For a module task (composedOf): the taskflow it runs. */
+  get _module(): Taskflow | undefined { return this._x === undefined ? undefined : this._x.module as Taskflow | undefined; }
+  set _module(v: Taskflow | undefined) { (this._x ??= new TaskExtras()).module = v; }
+  /** @internal Priority level (0 critical … 3 low; src/policy/scheduling.ts PRIORITIES). */
+  get _level(): number { return this._x === undefined ? NORMAL_LEVEL : this._x.level; }
+  set _level(v: number) { (this._x ??= new TaskExtras()).level = v; }
+  /** @internal Times a failing run of this task is retried (task.retries). */
+  get _retries(): number { return this._x === undefined ? 0 : this._x.retries; }
+  set _retries(v: number) { (this._x ??= new TaskExtras()).retries = v; }
+  /** @internal Semaphores it acquires before it runs (each once; a shared empty array until set). */
+  get _acquire(): readonly Semaphore[] { return this._x === undefined ? NO_SEMAPHORES : this._x.acquire; }
+  set _acquire(v: readonly Semaphore[]) { (this._x ??= new TaskExtras()).acquire = v; }
+  /** @internal Semaphores it releases when it ends. */
+  get _release(): readonly Semaphore[] { return this._x === undefined ? NO_SEMAPHORES : this._x.release; }
+  set _release(v: readonly Semaphore[]) { (this._x ??= new TaskExtras()).release = v; }
 
   /** Makes this task run before each of `tasks`; each receives this task's result as an argument. */
   precede(...tasks: Task[]): this {
@@ -122,8 +139,17 @@ export class Task<out R = unknown> {
   }
 
   /** Binds arguments: the task is called as fn(...args, ...predecessorResults). */
-  args(...args: unknown[]): this {
-    this._bound = args;
+  args(...args: unknown[]): this;
+  args(a0?: unknown): this {
+    // Read through `arguments`, as ctx.spawn reads its numbers: one number makes no list.
+    const n = arguments.length;
+    if (n === 1 && typeof a0 === 'number') {
+      this._bound = a0;
+    } else {
+      const list: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) list[i] = arguments[i];
+      this._bound = list;
+    }
     this._graph[bump]();
     return this;
   }

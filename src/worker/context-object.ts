@@ -3,7 +3,7 @@
 import { Subflow, makeSubflow } from '../graph/subflow.js';
 import { Taskflow, type Node } from '../graph/taskflow.js';
 import { messages } from '../errors.js';
-import { ONE_NUMBER, type Thread } from './thread.js';
+import { ONE_NUMBER, joinablesAt, type Thread, type Joinable } from './thread.js';
 import type { Join } from './join.js';
 import type { Tokens } from './cancel.js';
 import type { TaskContext } from './context.js';
@@ -126,23 +126,23 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
    * is the subflow's (a child that returned has none). The join nests no deeper than ctx.join's: deep
    * recursions through subflows spend stack per frame.
    */
-  function forkJoin(nodes: readonly Node[]): unknown[] {
+  function forkJoin(nodes: readonly Node[], inPlace: boolean): unknown[] {
     const n = nodes.length;
-    const out: unknown[] = new Array(n);
+    const out: unknown[] = inPlace ? nodes as unknown[] : new Array(n);   // node i is read before out[i] is written
     const parent = top('ctx.spawn()'), d = th.depth - 1;
     let rest: number[] | undefined;   // (index, handle) pairs of the children still to join
     let jobs = false;
     for (let i = 0; i < n; i++) {
-      const fn = nodes[i]._fn, bound = nodes[i]._bound;
-      const one = bound.length === 1 && typeof bound[0] === 'number';
+      const fn = nodes[i]._fn, bound = nodes[i]._bound;   // args(x) of one number: the number (taskflow.ts)
+      const a0 = typeof bound === 'number' ? bound : bound.length === 1 && typeof bound[0] === 'number' ? bound[0] as number : undefined;
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
       const id = th.fns!.idOf(fn);
       let h: number;
       if (forecast.on && forecast.inline(id, frameLevel[d] + 1)) {
-        h = one ? lazy.runInto(id, undefined, 1, bound[0] as number, 0, 0, out, i) : lazy.runInto(id, codec.crossedArgs(bound), 0, 0, 0, 0, out, i);
+        h = a0 !== undefined ? lazy.runInto(id, undefined, 1, a0, 0, 0, out, i) : lazy.runInto(id, codec.crossedArgs(bound as readonly unknown[]), 0, 0, 0, 0, out, i);
         if (h === 0) continue;
       } else {
-        h = one ? spawnJob(parent, id, undefined, bound[0] as number, frameStop[d]) : spawnJob(parent, id, bound, 0, frameStop[d]);
+        h = a0 !== undefined ? spawnJob(parent, id, undefined, a0, frameStop[d]) : spawnJob(parent, id, bound as readonly unknown[], 0, frameStop[d]);
         jobs = true;
       }
       if (rest === undefined) rest = [i, h]; else rest.push(i, h);
@@ -188,9 +188,9 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     const d = s._depth, task = s._task;
     if (th.depth - 1 !== d || frameTask[d] !== task) throw new Error(messages.foreignSubflow(s.name));
     const subs = frameSubs[d]!;
-    if (subs.length === 1) frameSubs[d] = undefined; else subs.splice(subs.indexOf(s), 1);
+    if (subs === s) frameSubs[d] = undefined; else (subs as Joinable[]).splice((subs as Joinable[]).indexOf(s), 1);
     if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `subflow '${s.name}': join()`);   // helping nests deeper; a refused subflow never starts
-    return runSubflow(th, fork, s, task);
+    return runSubflow(th, fork, s, task, !s._retain);
   }
 
   return {
@@ -216,18 +216,17 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     },
     join,
     subflow(name = 'subflow') {
-      const task = top('ctx.subflow()');
       const d = th.depth - 1;
-      const sf = new makeSubflow(name, joinSubflow, d, task);
-      const subs = frameSubs[d];   // [sf], not a push onto []: that reserves 17 slots, and a recursion makes one a call
-      if (subs === undefined) frameSubs[d] = [sf]; else subs.push(sf);
+      if (d < 0) top('ctx.subflow()');   // throws; not top() itself, which would spend the caller's inlining budget (a recursion makes a subflow a call)
+      const sf = new makeSubflow(name, joinSubflow, d, frameTask[d]);
+      if (frameSubs[d] === undefined) frameSubs[d] = sf; else joinablesAt(th, d).push(sf);   // alone: no list (thread.ts Joinables)
       return sf;
     },
     taskGroup() {
       const task = top('ctx.taskGroup()');
       const d = th.depth - 1;
       const g = new Group(th, { spawnChild, joinChildren }, d, task, stopRunOf(task));
-      (frameSubs[d] ??= []).push(g);
+      joinablesAt(th, d).push(g);
       return g;
     },
     dependentAsync(fn: unknown, ...rest: unknown[]): WorkerAsyncTask {
@@ -238,7 +237,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       if (tf instanceof Subflow) throw new TypeError(messages.corunSubflow(tf.name));
       if (!(tf instanceof Taskflow)) throw new TypeError(messages.notATaskflow('ctx.corun(tf): tf', tf));
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, task, `ctx.corun(tf '${tf.name}')`);   // helping nests deeper
-      return runSubflow(th, fork, tf, task);
+      return runSubflow(th, fork, tf, task, false);
     },
   };
 }

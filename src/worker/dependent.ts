@@ -14,7 +14,7 @@ import { Kind, type PlainError } from '../engine/codec.js';
 import { WorkerAsyncTask } from '../engine/handles.js';
 import { parseDependentCall } from '../engine/dependent-call.js';
 import { messages, rebuildError } from '../errors.js';
-import { ONE_NUMBER, type Thread, type Joinable } from './thread.js';
+import { ONE_NUMBER, joinablesAt, type Thread, type Joinable } from './thread.js';
 import type { Tokens } from './cancel.js';
 
 const WHO = 'this';
@@ -34,7 +34,7 @@ export interface Dependents {
 }
 
 export function createDependents(th: Thread, helpUntil: (at: number, child?: number) => void, { tokenOf }: Tokens): Dependents {
-  const { core, x, w, codec, tasks, taskSize, frameSubs } = th;
+  const { core, x, w, codec, tasks, taskSize } = th;
   const L = core.L;
   const T_done = th.T_done, T_token = th.T_token, T_a0 = th.T_a0, T_fn = th.T_fn, T_nsucc = th.T_nsucc;
   const LINK = 4 + L.size_DepLink;
@@ -60,7 +60,7 @@ export function createDependents(th: Thread, helpUntil: (at: number, child?: num
   }
 
   function scopeOf(d: number, task: number): Scope {
-    const subs = frameSubs[d] ??= [];
+    const subs = joinablesAt(th, d);
     for (let i = subs.length - 1; i >= 0; i--) {
       const s = subs[i];
       if (s instanceof Scope && s.task === task) return s;

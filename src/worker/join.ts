@@ -175,9 +175,10 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
   function joinRest(): void {
     let error: unknown;
     const d = th.depth - 1;
-    const subs = frameSubs[d];
+    const held = frameSubs[d];
+    const subs = held === undefined ? undefined : Array.isArray(held) ? held.slice() : [held];   // a join takes a subflow off the frame's list
     if (subs !== undefined) {
-      for (const sf of subs.slice()) {
+      for (const sf of subs) {
         if (sf.last) continue;
         try { sf.join(); } catch (e) { error ??= e; }
       }
@@ -205,7 +206,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
     const kids = frameKids[d];
     if (kids !== undefined) for (const c of kids.slice()) { if (c >= 0) waitFor(c); release(kids, c); }
     const subs = frameSubs[d];
-    if (subs !== undefined) for (const s of subs) s.drop?.();
+    if (subs !== undefined) for (const s of Array.isArray(subs) ? subs : [subs]) s.drop?.();
   }
 
   function dropChildren(): void {

@@ -3,7 +3,7 @@
 import { NONE } from '../engine/memory.js';
 import { Kind, type PlainError } from '../engine/codec.js';
 import type { Taskflow, Node } from '../graph/taskflow.js';
-import { nodesOf } from '../graph/nodes.js';
+import { nodesOf, takeNodes } from '../graph/nodes.js';
 import { hasModules } from '../graph/modules.js';
 import { flatten, flatName } from '../graph/flatten.js';
 import { layOut, release } from '../engine/placement.js';
@@ -15,23 +15,28 @@ export interface Fork {
   helpUntil(at: number): void;
   stopRunOf(t: number): number;
   tokenOf(t: number): number;
-  /** Each node spawned with its bound arguments as ctx.spawn spawns, then all joined as ctx.join joins a list. */
-  forkJoin(nodes: readonly Node[]): unknown[];
+  /**
+   * Each node spawned with its bound arguments as ctx.spawn spawns, then all joined as ctx.join joins a
+   * list; `inPlace`: the results are written over `nodes`, which is returned (else a new array).
+   */
+  forkJoin(nodes: readonly Node[], inPlace: boolean): unknown[];
 }
 
 /**
  * Runs subflow sf (or a taskflow built in the task: ctx.corun) for `task`, on top of this worker's stack, helping meanwhile (`helpUntil`, join.ts).
+ * `clears`: sf is a subflow cleared when joined (not retained), which a subflow of independent tasks
+ * is at once, its node list becoming the array of results (graph/nodes.ts takeNodes).
  * Its tasks stop with the task's run (its stop run: NONE for a task outside any run) and share its
  * cancellation token (0: none). Returns the results of sf's tasks in insertion order, or throws the
  * first error.
  * A subflow of independent plain tasks (no edges, conditions, modules or semaphores: fork-join shaped,
  * like fib) is run as spawned children, which costs no layout; any other is laid out like a graph.
  */
-export function runSubflow(th: Thread, fork: Fork, sf: Taskflow, task: number): unknown[] {
+export function runSubflow(th: Thread, fork: Fork, sf: Taskflow, task: number, clears: boolean): unknown[] {
   const nodes = nodesOf(sf);
   if (nodes.length === 0) return [];
   // (One whose tasks use semaphores goes to layOut too, which refuses it with an error naming the task.)
-  if (!hasModules(sf) && independent(nodes)) return fork.forkJoin(nodes);
+  if (!hasModules(sf) && independent(nodes)) return clears ? fork.forkJoin(takeNodes(sf), true) : fork.forkJoin(nodes, false);
   return runLaidOut(th, fork, sf, task);
 }
 
@@ -74,7 +79,9 @@ function runLaidOut(th: Thread, fork: Fork, sf: Taskflow, task: number): unknown
 function independent(nodes: readonly Node[]): boolean {
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
-    if (node._succ.length !== 0 || node._condition || node._acquire.length + node._release.length !== 0) return false;
+    if (node._succ.length !== 0) return false;
+    const x = node._x;   // its settings, if any were set (graph/task-extras.ts)
+    if (x !== undefined && (x.condition || x.acquire.length + x.release.length !== 0)) return false;
   }
   return true;
 }

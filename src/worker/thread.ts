@@ -30,12 +30,25 @@ export interface Joinable {
   drop?(): void;
 }
 
+/**
+ * What a frame holds to join (th.frameSubs): the one it made, alone (a recursion through subflows makes
+ * one a call: no list for it), or a list once it made a second.
+ */
+export type Joinables = Joinable | Joinable[];
+
+/** The frame's joinables at depth d as a list, which the caller may add to (a lone one becomes a list). */
+export function joinablesAt(th: Thread, d: number): Joinable[] {
+  const s = th.frameSubs[d];
+  if (s === undefined) return (th.frameSubs[d] = []);
+  return Array.isArray(s) ? s : (th.frameSubs[d] = [s]);
+}
+
 /** A task suspended on a promise (suspend.ts), with what its frame held, and its settlement once known. */
 export interface Suspended {
   t: number;
   entry: number;
   kids: number[] | undefined;
-  subs: Joinable[] | undefined;
+  subs: Joinables | undefined;
   signal: AbortController | undefined;
   /** The outcomes of the children it ran inline and has not joined (lazy.ts park), if any. */
   inline: InlineOutcomes | undefined;
@@ -97,7 +110,7 @@ export class Thread {
   // ---- frames.ts: the stack of tasks this worker runs (they nest while it helps in a join) ----
   readonly frameTask: number[] = [];
   readonly frameKids: (number[] | undefined)[] = [];
-  readonly frameSubs: (Joinable[] | undefined)[] = [];
+  readonly frameSubs: (Joinables | undefined)[] = [];
   /** The AbortController behind `this.signal` of the task at each depth, once it asked (cancel.ts). */
   readonly frameSignal: (AbortController | undefined)[] = [];
   /** The fork-join level of the task at each depth: 0 for a task submitted or of a graph, a child's spawner's + 1 (forecast.ts). */
