@@ -170,7 +170,7 @@ export interface RouteView {
  */
 export const ROUTER = Object.freeze({
   minSupport: 0.6, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.3,
-  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, orderVar: 0.25, recheck: 4, bracket: 1, retryGap: 16, retryBits: 1.6, trendVar: 1, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
+  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, orderVar: 0.25, recheck: 4, bracket: 1, retryGap: 16, retryBits: 2, trendVar: 1, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
   noise: 0.05, drift: 0.002, p0: 4,
 });
