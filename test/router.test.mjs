@@ -502,40 +502,6 @@ Model('pauses (8 % of calls 2–6× as long) over 10 seeds: no shape kept off it
   assert.ok(worst <= 30, `${worst} calls in a row off the oracle's choice (${where})`);
 });
 
-Model('pauses around the crossover: measurements winsorised at twice their floor keep ≥ 86 % oracle decisions over 10 seeds', ({ core }) => {
-  // sizes 2^17 … 2^20 (the choices 1.15–1.9× apart), 8 % of calls 2–6× as long: a pause counted in full
-  // lifts a mean past the other choice's, and the model that learned it keeps it there
-  let match = 0, worst = 0;
-  for (let seed = 1; seed <= 10; seed++) {
-    const router = new Router(core, true, seed);
-    const rand = xorshift(seed * 7919 + 1);
-    const off = new Map();
-    for (let i = 0; i < 500; i++) {
-      const e = 17 + Math.floor(rand() * 4), n = 2 ** e;
-      const t = router.decide('reduce', 'reduce:0:Float32Array', input(n));
-      const us = COST[t.choice.route](n) * (1 + 0.1 * (2 * rand() - 1)) * (rand() < 0.08 ? 2 + 4 * rand() : 1);
-      router.observe(t, us / 1000);
-      const k = t.choice.route === oracle(n, ['serial', 'parallel']) ? 0 : (off.get(e) ?? 0) + 1;
-      off.set(e, k);
-      if (k === 0) match++;
-      worst = Math.max(worst, k);
-    }
-  }
-  assert.ok(match >= 0.86 * 5000, `${match} of 5000`);
-  assert.ok(worst <= 100, `${worst} calls in a row off the oracle's choice`);
-});
-
-Model('the shape table\'s floors: a measurement below follows at once, one above by a tenth of the way; forgotten with the row', ({ core }) => {
-  const t = new ShapeTable(core, 2, 0.9, 0.5, () => new Float32Array(core.u8.buffer));
-  const r = t.rowOf(shapeKey('op', 2 ** 10, 3)).row;
-  assert.ok(Number.isNaN(t.floorOf(r, 0)), 'none before a measurement');
-  const rows = [[2, 2], [4, 2.2], [1, 1], [1.5, 1.05]];
-  for (const [y, want] of rows) { t.observe(r, 0, y, 0); assert.ok(Math.abs(t.floorOf(r, 0) - want) < 1e-6, `after ${y}: ${t.floorOf(r, 0)}`); }
-  assert.ok(Number.isNaN(t.floorOf(r, 1)), 'per choice');
-  t.rowOf(shapeKey('op', 2 ** 12, 3)); t.rowOf(shapeKey('op', 2 ** 14, 3));   // takes 2^10's row
-  assert.ok(Number.isNaN(t.floorOf(r, 0)), 'a new shape in the row starts without one');
-});
-
 Model('a hardware GPU faster from about 2^20 is found at the large sizes (its own trend, not its model\'s extrapolation)', ({ core }) => {
   // 150 µs + 0.02 ns/element: first tried on small calls, where its fixed cost loses
   const cost = { ...COST, gpu: (n) => 150 + 0.02e-3 * n };

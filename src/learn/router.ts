@@ -31,12 +31,6 @@ const REUSE_US = 100, REUSE = 7, REUSE_SUPPORT = 4, REUSE_CONFIDENCE = 0.9;
 const MAX_MS = 3_600_000;
 /** A measurement's deviation from its shape's mean is clipped at this many sd of the shape's noise (at least ROUTER.minVar's). */
 const CLIP_SD = 3;
-/**
- * A measurement more than WINSOR bits (2×) above its choice's floor at the shape (learn/shapes.ts
- * floorOf) moves the shape's mean as one that many bits above it would; the step is WINSOR_MIN at least,
- * so a mean below the floor's reach still follows a real rise.
- */
-const WINSOR = 1, WINSOR_MIN = 0.1;
 /** The least gain of the models' error EMA (policy/router.ts RouteView.spread): it follows about the last 1 / ERR_GAIN calls. */
 const ERR_GAIN = 0.05;
 
@@ -239,13 +233,7 @@ export class Router implements PlacementRouter {
     // (its measurements' spread, the model's noise as ROUTER.priorSamples more): an outlier (a call a
     // busy machine slowed 5×) moves the shape's mean by a bounded step
     const cv = views?.[ROUTES.indexOf(choice.route)];
-    // and winsorised at WINSOR bits above the choice's floor there (its fastest recent measurements):
-    // a pause (2–6×) counts as a call twice the floor at most, whatever noise the model has learned
-    if (cv !== undefined) {
-      lim = CLIP_SD * Math.sqrt(shapeNoise(cv));
-      const fl = row >= 0 ? this.#shapes!.floorOf(row, ROUTES.indexOf(choice.route)) : NaN;
-      if (cv.shapeCount > 0 && Number.isFinite(fl)) lim = Math.min(lim, Math.max(WINSOR_MIN, fl + WINSOR - (cv.shapeMean - log2n)));
-    }
+    if (cv !== undefined) lim = CLIP_SD * Math.sqrt(shapeNoise(cv));
     this.#counts.decisions++;
     this.#counts[choice.reason]++;
     const record: Kept = { call, key, n: p.n, route: choice.route, reason: choice.reason, confidence: choice.confidence,

@@ -14,9 +14,6 @@ export interface ShapesSnapshot { shape: string; stats: Partial<Record<Route, Sh
 /** The row key of a call: its op key, size class (log2 n, rounded) and the choices open (a bit per ROUTES index). */
 export const shapeKey = (key: string, n: number, mask: number): string => `${key}|${Math.round(Math.log2(n))}|${mask}`;
 
-/** The share of the way a choice's floor rises toward a measurement above it (ShapeTable.floorOf): a pause of 4× lifts it by 0.2 bit. */
-const FLOOR_UP = 0.1;
-
 /** Size classes a family of rows spans: log2 n rounded, 0 … CLASSES − 1 (n below 2^64). */
 const CLASSES = 64;
 
@@ -36,8 +33,6 @@ export class ShapeTable {
   readonly #rows = new Map<string, ShapeRow>();
   /** Op key and choices open → the row of each size class. */
   readonly #families = new Map<string, Int16Array>();
-  /** Per row and choice: the floor of its measurements (floorOf), NaN before any. Host-only, not in snapshots. */
-  readonly #floors: Float32Array;
 
   constructor(core: SharedCore, slots: number, gamma: number, down: number, f32: () => Float32Array) {
     const bytes = core.x.shapeSize(slots, ROUTES.length);
@@ -45,7 +40,6 @@ export class ShapeTable {
     core.ensure(block, bytes);
     core.x.shapeInit(block, slots, ROUTES.length, gamma, down);
     this.#core = core; this.#block = block; this.#slots = slots; this.#f32 = f32;
-    this.#floors = new Float32Array(slots * ROUTES.length).fill(NaN);
   }
 
   /** Shapes seen, at most the rows. */
@@ -67,7 +61,6 @@ export class ShapeTable {
       if (r.family[r.size] === r.row) r.family[r.size] = -1;
       row = r.row;
       this.#core.x.shapeReset(this.#block, row);
-      this.#floors.fill(NaN, row * ROUTES.length, (row + 1) * ROUTES.length);
     }
     // shapeKey's parts: op key | size class | choices open (the op key may hold '|' itself)
     const j = shape.lastIndexOf('|'), i = shape.lastIndexOf('|', j - 1);
@@ -123,24 +116,8 @@ export class ShapeTable {
     return out;
   }
 
-  /**
-   * Folds y (log2 µs per element) measured for choice o into `row`: a deviation above the mean clipped at
-   * lim (> 0), one below followed by at least `down` of the way. 1 applied, 0 refused. The choice's floor
-   * there follows y at once when y is below it, else by FLOOR_UP of the way.
-   */
-  observe(row: number, o: number, y: number, lim: number): number {
-    const r = this.#core.x.shapeObserve(this.#block, row, o, y, lim);
-    const i = row * ROUTES.length + o, fl = this.#floors[i];
-    if (r === 1) this.#floors[i] = !(fl <= y) ? y : fl + FLOOR_UP * (y - fl);   // NaN (none yet): y
-    return r;
-  }
-
-  /**
-   * Choice o's floor at `row` (log2 µs per element): where its fastest recent measurements lie. Timing
-   * noise only adds time, so a pause moves it little (FLOOR_UP of the excess) and the next ordinary
-   * measurement takes it back; a real rise is followed over a few measurements. NaN before any.
-   */
-  floorOf(row: number, o: number): number { return this.#floors[row * ROUTES.length + o]; }
+  /** Folds y (log2 µs per element) measured for choice o into `row`: a deviation above the mean clipped at lim (> 0), one below followed by at least `down` of the way. 1 applied, 0 refused. */
+  observe(row: number, o: number, y: number, lim: number): number { return this.#core.x.shapeObserve(this.#block, row, o, y, lim); }
 
   snapshot(): ShapesSnapshot[] {
     const out: ShapesSnapshot[] = [];
@@ -177,7 +154,6 @@ export class ShapeTable {
   /** Forgets every shape. */
   reset(): void {
     for (const { row } of this.#rows.values()) this.#core.x.shapeReset(this.#block, row);
-    this.#floors.fill(NaN);
     this.#rows.clear();
     this.#families.clear();
   }

@@ -159,6 +159,11 @@ export interface RouteView {
  * bracket: the ratio order (ratioOrder) calls a choice's measurements here a pause's when the pair's
  *   log ratio here lies outside its neighbours' by this many standard errors; the choice is measured
  *   again until the shape holds `recheck` samples of it.
+ * retryGap, retryBits: the retry schedule of a choice with 1 … recheck − 1 samples at a shape, all of
+ *   them slower than the best (a first measurement a pause inflated, whose model learned the pause too):
+ *   it is measured again once the shape has had retryGap · 2^(samples − 1) calls without it (16, 32,
+ *   64: at most three retries, the later ones rarer), while its measurements there are within
+ *   retryBits (4×: a pause is 2–6×) of the best's estimate.
  * trendVar: the variance (log2²) of a hardware GPU's own trend as its prior where its model has no
  *   evidence near the call (RouteView.trend): a bit either way.
  * horizon: the calls of a shape a try's lesson serves (worthTrying): a choice is tried only where what it
