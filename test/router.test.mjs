@@ -230,12 +230,15 @@ Pure('a best the shape never measured, losing to the static rule for want of a m
   // 8 times: without a try the shape never learns what would settle it
   const L = (mean, spread, w = 0, at = 0, extra = {}) => ({ ...shaped(mean + 4, spread, w, at + 4), ...extra });
   const p = { candidates: ['serial', 'parallel'], fallback: 'serial' };
-  const c = decideRoute(p, [L(3.3, 0.1, 8, 3.3), L(3.05, 2)], 0.5, 0.5);
+  const c = decideRoute(p, [L(3.3, 0.1, 8, 3.3, { shapeCount: 8 }), L(3.05, 2)], 0.5, 0.5);
   assert.equal([c.route, c.reason], ['parallel', 'explore']);
-  const measured = decideRoute(p, [L(3.3, 0.1, 8, 3.3), L(3.05, 2, 1, 3.05, { shapeCount: 1 })], 0.5, 0.5);
+  const measured = decideRoute(p, [L(3.3, 0.1, 8, 3.3, { shapeCount: 8 }), L(3.05, 2, 1, 3.05, { shapeCount: 1 })], 0.5, 0.5);
   assert.is.not(measured.reason, 'explore', 'once measured here, the shape decides');
-  const short = decideRoute(p, [shaped(3.3, 0.1, 8, 3.3), shaped(3.05, 2)], 0.5, 0.5);
+  const short = decideRoute(p, [{ ...shaped(3.3, 0.1, 8, 3.3), shapeCount: 8 }, shaped(3.05, 2)], 0.5, 0.5);
   assert.is(short.route, 'serial', 'a 10 µs call: not tried');
+  // neither measured here yet: the static rule's choice runs first (its model may be the wrong one)
+  const fresh = decideRoute(p, [L(3.3, 0.3), L(3.05, 2)], 0.5, 0.5);
+  assert.is(fresh.route, 'serial');
 });
 
 Pure('the retry schedule: a choice with few samples here, all slower, measured again after 16 · 2^(samples − 1) calls', () => {

@@ -11,6 +11,7 @@
 //   pauses     as clean, and 8 % of calls 2–6× as long (a preempted thread, a collection)
 //   drift      as clean for 300 calls, then helpers' fixed part ×10 (a busy machine): 800 calls
 //   bimodal    helpers' calls half at 0.6×, half at 1.4× their cost (same mean): ranked by the mean
+//   contended  helpers on a busy machine: half their calls at their cost, half 2.5× (a mean of 1.75×)
 //   crossover  sizes 2^17 … 2^20 by 1 around the crossover (2^18: the two 1.22× apart, 2^19 1.15×)
 //   crossover-pauses  the crossover scenario with pauses
 //   gpu        a hardware GPU, 150 µs + 0.02 ns/element, among the choices (faster from about 2^20)
@@ -51,6 +52,7 @@ const SCENARIOS = {
   pauses: { exps: EVEN, calls: 500, cost: CPU, pauses: true },
   drift: { exps: EVEN, calls: 800, cost: CPU, at: (i) => (i < 300 ? CPU : { ...CPU, parallel: (n) => 600 + 0.15e-3 * n }) },
   bimodal: { exps: EVEN, calls: 500, cost: CPU, mode: (route, rand) => (route === 'parallel' ? (rand() < 0.5 ? 0.6 : 1.4) : 1) },
+  contended: { exps: EVEN, calls: 500, cost: { ...CPU, parallel: (n) => 1.75 * CPU.parallel(n) }, mode: (route, rand) => (route === 'parallel' ? (rand() < 0.5 ? 1 / 1.75 : 2.5 / 1.75) : 1) },
   crossover: { exps: [17, 18, 19, 20], calls: 500, cost: CPU },
   'crossover-pauses': { exps: [17, 18, 19, 20], calls: 500, cost: CPU, pauses: true },
   gpu: { exps: EVEN, calls: 500, cost: GPU },

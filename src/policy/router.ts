@@ -304,10 +304,11 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   // the size order also says the best here beats the static rule's choice: no tie to break (the
   // confidence stays the estimates' own: a short shape is reused only on a sure margin)
   if (confidence >= k.confidence || (vs[idx[top]].beats & (1 << idx[f])) !== 0) return { route: cands[top], reason: 'learned', confidence };
-  // the static rule's choice runs for want of a sure margin: a best that this shape has not measured
-  // (its lead rests on its model alone) is measured here, on calls long enough to matter, where the try
-  // pays against the static rule's choice; else the shape would never learn what would settle the tie
-  if (vs[idx[top]].shapeWeight < k.shapeTry && 2 ** cost[f] >= k.tryUs && worthTrying(cost[top] - cost[f], se, k)) return { route: cands[top], reason: 'explore', confidence: 0 };
+  // the static rule's choice runs for want of a sure margin: once the shape has measured it, a best
+  // that the shape has not measured (its lead rests on its model alone) is measured here, on calls long
+  // enough to matter, where the try pays against the static rule's choice; else the shape would never
+  // learn what would settle the tie
+  if (vs[idx[f]].shapeCount > 0 && vs[idx[top]].shapeWeight < k.shapeTry && 2 ** cost[f] >= k.tryUs && worthTrying(cost[top] - cost[f], se, k)) return { route: cands[top], reason: 'explore', confidence: 0 };
   return { route: fallback, reason: 'fallback', confidence };
 }
 
