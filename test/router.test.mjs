@@ -274,6 +274,12 @@ Pure('ratioOrder: a ratio here outside the bracket of the sizes below and above 
   assert.is(ratioOrder(st(0), st(0.26), st(0, 6), st(1.5, 1, 1), none, none, 0.1, 0.1), 2, 'the size below alone');
   // the calling thread measured 4× slower here than the bracket allows (above: helpers 1.15× faster)
   assert.is(ratioOrder(none, none, st(2, 1, 1), st(0), st(0), st(-0.2), 0.1, 0.1), 1, 'the calling thread\'s here is a pause\'s');
+  // in the rule: a suspect choice is measured again until the shape holds `recheck` samples of it
+  const L = (mean, spread, w = 0, at = 0, extra = {}) => ({ ...shaped(mean + 4, spread, w, at + 4), ...extra });
+  for (let count = 1; count <= ROUTER.recheck; count++) {
+    const c = decideRoute(SP, [L(6, 0.1, 8, 6), L(7.5, 0.3, 1, 7.5, { shapeCount: count, suspect: true })], 0.5, 0.5);
+    assert.equal([c.route, c.reason], count < ROUTER.recheck ? ['parallel', 'explore'] : ['serial', 'learned'], `suspect, ${count} samples`);
+  }
   // a pair that breaks the order (a software GPU 16× slower below, dearer per element): never named
   assert.is(ratioOrder(st(0), st(4), st(0), st(6, 1, 1), none, none, 0.1, 0.1), 0, 'known far slower below');
   assert.is(ratioOrder(st(0), st(0.26), st(0, 6), st(0, 0, 0), st(0), st(-0.85), 0.1, 0.1), 0, 'not measured here');
