@@ -6,7 +6,7 @@ import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../messages.js';
 import { ShapeTable, shapeKey, type ShapesSnapshot, type ShapeStatView } from './shapes.js';
 import {
-  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, ORDERED_PAIRS, decideRoute, routeFeatures, shapeNoise, fasterAt, sizeOrder, baseOf, xorshift, reuseCalls,
+  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, ORDERED_PAIRS, decideRoute, routeFeatures, shapeNoise, fasterAt, sizeOrder, ratioOrder, baseOf, xorshift, reuseCalls,
   type PlacementRouter, type Route, type RouteChoice, type RouteInput, type RouteView,
 } from '../policy/router.js';
 
@@ -115,13 +115,14 @@ export class Router implements PlacementRouter {
   #last: Kept[] = [];
   readonly #reuse = new Map<string, { record: Kept; left: number }>();
   /** decide()'s views of the models, reused (decideRoute reads them before decide returns). */
-  readonly #scratch: { -readonly [K in keyof RouteView]: RouteView[K] }[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0, trend: NaN }));
+  readonly #scratch: { -readonly [K in keyof RouteView]: RouteView[K] }[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0, suspect: false, trend: NaN }));
   /** Per model: the mean square of its errors where it served as a prior (log2; policy/router.ts RouteView.spread), and how many. */
   readonly #errVar = new Float64Array(ROUTES.length);
   readonly #errN = new Float64Array(ROUTES.length);
   readonly #views: (RouteView | undefined)[] = ROUTES.map(() => undefined);
   readonly #stat: ShapeStatView = { weight: 0, mean: 0, m2: 0, count: 0 };
-  readonly #stat2: ShapeStatView = { weight: 0, mean: 0, m2: 0, count: 0 };
+  /** The size and ratio orders' reads: below lo, hi; above lo, hi; here lo, hi. */
+  readonly #pair: ShapeStatView[] = Array.from({ length: 6 }, () => ({ weight: 0, mean: 0, m2: 0, count: 0 }));
   readonly #shapes: ShapeTable | undefined;
 
   constructor(core: SharedCore | undefined, enabled: boolean, seed = 0x9e3779b9) {
@@ -199,6 +200,7 @@ export class Router implements PlacementRouter {
         v.shapeM2 = st.m2;
         v.shapeCount = st.count;
         v.beats = 0;
+        v.suspect = false;
         if (st.count > 0) measured[r] = 2 ** v.shapeMean;
         // a hardware GPU's own trend over the op's smaller sizes, where its model has no evidence near
         // the call (a software adapter's flat times at small sizes say nothing of its large ones)
@@ -206,16 +208,23 @@ export class Router implements PlacementRouter {
       }
       // the size order (policy/router.ts sizeOrder): what the nearest sizes of this op measuring both
       // choices of an ordered pair, below and above the call's, say of the pair here
+      // and the ratio order (ratioOrder): whether the pair's measurements here lie within the bracket of
+      // those sizes' ratios, or one choice's were inflated by a pause
       if (entry !== undefined) {
-        const sb = this.#stat2;
+        const [bl, bh, al, ah, hl, hh] = this.#pair;
         for (const [lo, hi] of ORDERED_PAIRS) {
           if (views[lo] === undefined || views[hi] === undefined) continue;
           const vl = this.#scratch[lo], vh = this.#scratch[hi];
-          const below = shapes.nearest(entry, -1, lo, hi, st, sb) ? fasterAt(st, sb, vl.sd, vh.sd) : 0;
-          const above = shapes.nearest(entry, 1, lo, hi, st, sb) ? fasterAt(st, sb, vl.sd, vh.sd) : 0;
-          const order = sizeOrder(below, above);
+          if (!shapes.nearest(entry, -1, lo, hi, bl, bh)) bl.count = bh.count = 0;
+          if (!shapes.nearest(entry, 1, lo, hi, al, ah)) al.count = ah.count = 0;
+          const order = sizeOrder(bl.count > 0 ? fasterAt(bl, bh, vl.sd, vh.sd) : 0, al.count > 0 ? fasterAt(al, ah, vl.sd, vh.sd) : 0);
           if (order < 0) vh.beats |= 1 << lo;
           else if (order > 0) vl.beats |= 1 << hi;
+          if (row < 0) continue;
+          shapes.read(row, lo, hl, f); shapes.read(row, hi, hh, f);
+          const suspect = ratioOrder(bl, bh, hl, hh, al, ah, vl.sd, vh.sd);
+          if (suspect === 1) vl.suspect = true;
+          else if (suspect === 2) vh.suspect = true;
         }
       }
 

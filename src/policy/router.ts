@@ -113,6 +113,11 @@ export interface RouteView {
    */
   readonly beats: number;
   /**
+   * Its measurements at the call's shape lie outside the bracket the ratio order (ratioOrder) draws from
+   * the nearest sizes below and above: too slow to be right, a pause's. Measured again.
+   */
+  readonly suspect?: boolean;
+  /**
    * A hardware GPU's own trend over the call's op (learn/shapes.ts trend): its time at the call's size
    * from a fixed part and a part per element fitted through the two nearest smaller sizes that
    * measured it (log2 µs); NaN for the other choices, a software adapter, or fewer than two sizes.
@@ -151,6 +156,14 @@ export interface RouteView {
  *   call 2–5× as long); a choice it says is faster than the best here is
  *   measured here until the shape holds `recheck` samples of it (then the shape's own measurements
  *   decide), and a choice it says is slower than another here is never tried.
+ * bracket: the ratio order (ratioOrder) calls a choice's measurements here a pause's when the pair's
+ *   log ratio here lies outside its neighbours' by this many standard errors; the choice is measured
+ *   again until the shape holds `recheck` samples of it.
+ * retryGap, retryBits: the retry schedule of a choice with 1 … recheck − 1 samples at a shape, all of
+ *   them slower than the best (a first measurement a pause inflated, whose model learned the pause too):
+ *   it is measured again once the shape has had retryGap · 2^(samples − 1) calls without it (16, 32,
+ *   64: at most three retries, the later ones rarer), while its measurements there are within
+ *   retryBits (4×: a pause is 2–6×) of the best's estimate.
  * trendVar: the variance (log2²) of a hardware GPU's own trend as its prior where its model has no
  *   evidence near the call (RouteView.trend): a bit either way.
  * horizon: the calls of a shape a try's lesson serves (worthTrying): a choice is tried only where what it
@@ -162,7 +175,7 @@ export interface RouteView {
  */
 export const ROUTER = Object.freeze({
   minSupport: 0.6, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.3,
-  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, orderVar: 0.25, recheck: 4, trendVar: 1, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
+  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, orderVar: 0.25, recheck: 4, bracket: 1, retryGap: 16, retryBits: 2, trendVar: 1, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
   noise: 0.05, drift: 0.002, p0: 4,
 });
@@ -234,7 +247,7 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   // order says another is faster than it (the pairs do not chain: serial–helpers and serial–GPU)
   for (let i = 0; i < n; i++) {
     const v = vs[idx[i]];
-    if (i !== top && (v.beats & (1 << idx[top])) !== 0 && (beaten & (1 << i)) === 0 && v.shapeCount < k.recheck) return { route: cands[i], reason: 'explore', confidence: 0 };
+    if (i !== top && ((v.beats & (1 << idx[top])) !== 0 || v.suspect === true) && (beaten & (1 << i)) === 0 && v.shapeCount < k.recheck) return { route: cands[i], reason: 'explore', confidence: 0 };
   }
   // forced exploration (the static rule's choice first): a choice with no evidence here, unless it is
   // already known to be far slower, is untried and the call is not a cheap one, or another is known
@@ -261,6 +274,15 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     const first = v.shapeCount === 0 && ROUTES[idx[i]] === 'parallel' && ROUTES[idx[top]] === 'serial';
     if (cost[i] - k.plausible * se < cost[top] && (first || worthTrying(cost[i] - cost[top], se, k))) return { route: cands[i], reason: 'explore', confidence: 0 };
   }
+  // a retry on a doubling schedule: a choice with fewer than `recheck` samples here, none of them as
+  // fast as the best, may owe its place to pauses (noise only adds time, and a pause is 2–6×); it is
+  // measured again once the shape has had retryGap · 2^(samples − 1) calls without it (its weight there,
+  // gamma per call, shows how many), while its own measurements here are within retryBits of the best
+  for (let i = 0; i < n && 2 ** cost[top] >= k.tryUs; i++) {
+    const v = vs[idx[i]];
+    if (i === top || (beaten & (1 << i)) !== 0 || !(v.shapeCount >= 1 && v.shapeCount < k.recheck)) continue;
+    if (v.shapeMean - cost[top] <= k.retryBits && v.shapeWeight < k.gamma ** (k.retryGap * 2 ** (v.shapeCount - 1))) return { route: cands[i], reason: 'explore', confidence: 0 };
+  }
   if (u < k.epsilon) {
     const t = cost[top];
     const near = (i: number): boolean => i !== top && vars[i] < Infinity && (beaten & (1 << i)) === 0 && (cost[i] <= t + k.nearBits || 2 ** cost[i] - 2 ** t <= k.nearUs)
@@ -281,8 +303,13 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   const confidence = Math.max(0, margin / (margin + se + 1e-9));
   // the size order also says the best here beats the static rule's choice: no tie to break (the
   // confidence stays the estimates' own: a short shape is reused only on a sure margin)
-  return confidence >= k.confidence || (vs[idx[top]].beats & (1 << idx[f])) !== 0
-    ? { route: cands[top], reason: 'learned', confidence } : { route: fallback, reason: 'fallback', confidence };
+  if (confidence >= k.confidence || (vs[idx[top]].beats & (1 << idx[f])) !== 0) return { route: cands[top], reason: 'learned', confidence };
+  // the static rule's choice runs for want of a sure margin: once the shape has measured it, a best
+  // that the shape has not measured (its lead rests on its model alone) is measured here, on calls long
+  // enough to matter, where the try pays against the static rule's choice; else the shape would never
+  // learn what would settle the tie
+  if (vs[idx[f]].shapeCount > 0 && vs[idx[top]].shapeWeight < k.shapeTry && 2 ** cost[f] >= k.tryUs && worthTrying(cost[top] - cost[f], se, k)) return { route: cands[top], reason: 'explore', confidence: 0 };
+  return { route: fallback, reason: 'fallback', confidence };
 }
 
 /**
@@ -316,6 +343,38 @@ export function fasterAt(lo: SizeStats, hi: SizeStats, sdLo: number, sdHi: numbe
   const se = Math.sqrt(Math.max(noiseOf(sdLo, lo.weight, lo.m2, k), k.orderVar) / wl + Math.max(noiseOf(sdHi, hi.weight, hi.m2, k), k.orderVar) / wh);
   if (!(Number.isFinite(d) && Number.isFinite(se))) return 0;
   return d > k.order * se ? 1 : -d > k.order * se ? -1 : 0;
+}
+
+/**
+ * The ratio order (pure), for a pair of ORDERED_PAIRS measured at the call's size (`lo`, `hi`) and at
+ * the nearest sizes below and above that measured both (count 0: none). With F + m·n costs, F_hi ≥
+ * F_lo and m_hi ≤ m_lo, the log ratio hi / lo never grows with the size: the call's size lies between
+ * the ratio above and the ratio below. A ratio here beyond that bracket by k.bracket standard errors
+ * (each sample's variance k.orderVar at least, as in fasterAt) says one choice's measurements here are
+ * too slow, and noise only adds time: a pause inflated them. Returns the choice to measure again:
+ * 2 (hi: its ratio here is above the one below, which shows hi within k.nearBits of lo or faster),
+ * 1 (lo: the reverse, against the ratio above), else 0. Only a choice the bracket shows within
+ * nearBits of the other is named: a pair whose costs break the order (a software GPU dearer per
+ * element) is never sent to a choice known far slower.
+ */
+export function ratioOrder(bLo: SizeStats, bHi: SizeStats, lo: SizeStats, hi: SizeStats, aLo: SizeStats, aHi: SizeStats,
+  sdLo: number, sdHi: number, k: RouterParams = ROUTER): 0 | 1 | 2 {
+  if (!(lo.count > 0 && hi.count > 0)) return 0;
+  const here = hi.mean - lo.mean, vHere = sampleVar(lo, sdLo, k) + sampleVar(hi, sdHi, k);
+  if (bLo.count > 0 && bHi.count > 0) {
+    const below = bHi.mean - bLo.mean, se = Math.sqrt(vHere + sampleVar(bLo, sdLo, k) + sampleVar(bHi, sdHi, k));
+    if (below <= k.nearBits && here - below > k.bracket * se) return 2;
+  }
+  if (aLo.count > 0 && aHi.count > 0) {
+    const above = aHi.mean - aLo.mean, se = Math.sqrt(vHere + sampleVar(aLo, sdLo, k) + sampleVar(aHi, sdHi, k));
+    if (-above <= k.nearBits && above - here > k.bracket * se) return 1;
+  }
+  return 0;
+}
+
+/** The variance of one size class's mean for one choice, as fasterAt counts it. */
+function sampleVar(s: SizeStats, sd: number, k: RouterParams): number {
+  return Math.max(noiseOf(sd, s.weight, s.m2, k), k.orderVar) / Math.max(s.weight, 1);
 }
 
 /**

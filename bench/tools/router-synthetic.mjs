@@ -1,0 +1,110 @@
+// The placement router (src/learn/router.ts, the core's models and shape table) on synthetic costs
+// and a fake clock: deterministic, seeded, no workers. Each scenario draws call sizes and call times
+// from a cost model (µs per route and n) and scores the router's decisions against the oracle (the
+// route of least expected time at that size) over several seeds.
+//
+//   node bench/tools/router-synthetic.mjs [--build build/old] [--seeds 10] [--verbose] [scenario ...]
+//
+// --build: a build folder holding src/ and core.wasm (default: this checkout's build/), so two builds
+// can be compared in one command each. Scenarios (default: all):
+//   clean      serial 3 µs + 0.3 ns/element, helpers 60 µs + 0.15 ns/element, ±10 %, 2^8 … 2^22 by 2
+//   pauses     as clean, and 8 % of calls 2–6× as long (a preempted thread, a collection)
+//   drift      as clean for 300 calls, then helpers' fixed part ×10 (a busy machine): 800 calls
+//   bimodal    helpers' calls half at 0.6×, half at 1.4× their cost (same mean): ranked by the mean
+//   contended  helpers on a busy machine: half their calls at their cost, half 2.5× (a mean of 1.75×)
+//   crossover  sizes 2^17 … 2^20 by 1 around the crossover (2^18: the two 1.22× apart, 2^19 1.15×)
+//   crossover-pauses  the crossover scenario with pauses
+//   gpu        a hardware GPU, 150 µs + 0.02 ns/element, among the choices (faster from about 2^20)
+//   gpu-pauses the gpu scenario with pauses
+// Scores per scenario, over the seeds: oracle decisions (share of calls on the oracle's route), the
+// makespan against the oracle's (each call priced at its route's expected time, so the noise drawn
+// weighs on neither), and the longest run of calls of one size kept off the oracle's route (a lock-in).
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const argv = process.argv.slice(2);
+const take = (flag, dflt) => { const i = argv.indexOf(flag); if (i < 0) return dflt; const v = argv[i + 1]; argv.splice(i, 2); return v; };
+const build = resolve(take('--build', 'build'));
+const seeds = Number(take('--seeds', '10'));
+const verbose = argv.includes('--verbose');
+/** --trace <seed>:<log2 n>: every decision at that size for that seed (with one scenario named). */
+const trace = take('--trace', '');
+const only = argv.filter((a) => !a.startsWith('--'));
+
+const load = (p) => import(pathToFileURL(resolve(build, p)).href);
+const { Router } = await load('src/learn/router.js');
+const { xorshift, staticRoute } = await load('src/policy/router.js');
+const { SharedCore, compileCore } = await load('src/engine/memory.js');
+const core = SharedCore.create(await compileCore(), { workers: 2, taskCapLog2: 8, dequeCapLog2: 8, runCap: 4, fnCap: 4, maxSpinners: 1, spinIters: 64 });
+
+const CPU = { serial: (n) => 3 + 0.3e-3 * n, parallel: (n) => 60 + 0.15e-3 * n };
+const GPU = { ...CPU, gpu: (n) => 150 + 0.02e-3 * n };
+const EVEN = [8, 10, 12, 14, 16, 18, 20, 22];
+/** 8 % of calls 2–6× as long: noise that only adds time. */
+const pause = (rand) => (rand() < 0.08 ? 2 + 4 * rand() : 1);
+
+/**
+ * A scenario: its sizes (log2 n), calls, routes, the expected cost of a route at call i (µs) and one
+ * call's drawn time (the expected cost times a factor of mean 1 for the noise, times the pauses').
+ */
+const SCENARIOS = {
+  clean: { exps: EVEN, calls: 500, cost: CPU },
+  pauses: { exps: EVEN, calls: 500, cost: CPU, pauses: true },
+  drift: { exps: EVEN, calls: 800, cost: CPU, at: (i) => (i < 300 ? CPU : { ...CPU, parallel: (n) => 600 + 0.15e-3 * n }) },
+  bimodal: { exps: EVEN, calls: 500, cost: CPU, mode: (route, rand) => (route === 'parallel' ? (rand() < 0.5 ? 0.6 : 1.4) : 1) },
+  contended: { exps: EVEN, calls: 500, cost: { ...CPU, parallel: (n) => 1.75 * CPU.parallel(n) }, mode: (route, rand) => (route === 'parallel' ? (rand() < 0.5 ? 1 / 1.75 : 2.5 / 1.75) : 1) },
+  crossover: { exps: [17, 18, 19, 20], calls: 500, cost: CPU },
+  'crossover-pauses': { exps: [17, 18, 19, 20], calls: 500, cost: CPU, pauses: true },
+  gpu: { exps: EVEN, calls: 500, cost: GPU },
+  'gpu-pauses': { exps: EVEN, calls: 500, cost: GPU, pauses: true },
+};
+
+function input(n, candidates) {
+  const fallback = staticRoute(candidates, false, n * 0.3 < 200_000 ? 0 : 1);
+  return { kind: 'reduce', bytes: 4, n, nsPerItem: 0.3, historyNs: 0, workers: 2, awake: 0, queued: 0,
+    device: candidates.includes('gpu'), software: false, resident: false, candidates, fallback };
+}
+
+function runOne(sc, seed) {
+  const router = new Router(core, true, seed);
+  const rand = xorshift(seed * 7919 + 1);
+  const routes = Object.keys(sc.cost);
+  let match = 0, made = 0, best = 0;
+  const stuck = new Map();   // size → current run of calls off the oracle's route
+  let worst = 0, worstAt = '';
+  for (let i = 0; i < sc.calls; i++) {
+    const e = sc.exps[Math.floor(rand() * sc.exps.length)], n = 2 ** e;
+    const cost = sc.at ? sc.at(i) : sc.cost;
+    const oracle = routes.reduce((a, b) => (cost[b](n) < cost[a](n) ? b : a));
+    const t = router.decide('reduce', 'reduce:0:Float32Array', input(n, routes));
+    const r = t.choice.route;
+    const us = cost[r](n) * (sc.mode ? sc.mode(r, rand) : 1) * (1 + 0.1 * (2 * rand() - 1)) * (sc.pauses ? pause(rand) : 1);
+    router.observe(t, us / 1000);
+    if (trace === `${seed}:${e}`) {
+      const d = t.record, f = (o) => Object.entries(o).map(([k, v]) => `${k[0]}${v.toFixed(0)}`).join(' ');
+      console.log(`${String(i).padStart(4)} ${r.padEnd(8)} ${t.choice.reason.padEnd(8)} ${us.toFixed(0).padStart(6)} µs  oracle ${oracle}  measured ${f(d.measured)}  predicted ${f(d.predicted)}`);
+    }
+    made += cost[r](n); best += cost[oracle](n);
+    if (r === oracle) { match++; stuck.set(e, 0); } else {
+      const s = (stuck.get(e) ?? 0) + 1;
+      stuck.set(e, s);
+      if (s > worst) { worst = s; worstAt = `2^${e}`; }
+    }
+  }
+  return { match: match / sc.calls, ratio: made / best, worst, worstAt };
+}
+
+const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+console.log(`build ${build}, seeds 1…${seeds}`);
+console.log('scenario     oracle decisions: mean (min)   makespan / oracle: mean (max)   longest lock-in (seed, size)');
+for (const [name, sc] of Object.entries(SCENARIOS)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  const rows = [];
+  for (let s = 1; s <= seeds; s++) rows.push(runOne(sc, s));
+  const w = rows.reduce((a, b, i) => (b.worst > rows[a].worst ? i : a), 0);
+  console.log(`${name.padEnd(12)} ${mean(rows.map((r) => r.match)).toFixed(3)} (${Math.min(...rows.map((r) => r.match)).toFixed(3)})`.padEnd(43)
+    + `${mean(rows.map((r) => r.ratio)).toFixed(4)} (${Math.max(...rows.map((r) => r.ratio)).toFixed(4)})`.padEnd(32)
+    + `${rows[w].worst} (seed ${w + 1}, ${rows[w].worstAt}); median ${med(rows.map((r) => r.worst))}`);
+  if (verbose) rows.forEach((r, i) => console.log(`  seed ${i + 1}: ${r.match.toFixed(3)} ${r.ratio.toFixed(4)} lock-in ${r.worst} ${r.worstAt}`));
+}
