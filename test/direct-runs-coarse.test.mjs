@@ -5,20 +5,37 @@
 // executor exists (each test file is a process of its own).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readable, DIRECT } from '../build/src/policy/direct.js';
+import { readable, coarse, DIRECT } from '../build/src/policy/direct.js';
 
 const S = suite('direct runs on a coarse clock');
 const TICK = 0.1;
 const real = performance.now.bind(performance);
 globalThis.__realNow = real;   // for the task below, which runs from its source and cannot capture `real`
 
-S('policy: a timing counts on a fine clock, and from two ticks on a coarse one', () => {
+/** ex.async(fn, i) for i < n at once: how many ran inside the call (fn sets __ran), and the results. */
+async function burst(ex, fn, n) {
+  let direct = 0;
+  const ps = [];
+  for (let i = 0; i < n; i++) {
+    globalThis.__ran = undefined;
+    ps.push(ex.async(fn, i));
+    if (globalThis.__ran !== undefined) direct++;
+  }
+  return { direct, results: await Promise.all(ps) };
+}
+
+S('policy: a timing counts on a fine clock, and from two ticks on a coarse one (half the bound or more)', () => {
   assert.ok(readable(0, 0.0001));
   assert.ok(readable(DIRECT.maxMs * 2, 0.0001));
   assert.is(readable(0, TICK), false);
   assert.is(readable(TICK, TICK), false, 'one tick: anything from 0 to a tick');
   assert.ok(readable(2 * TICK, TICK));
   assert.is(readable(5, Infinity), false, 'a clock that stands still tells nothing');
+  assert.is(coarse(0.0001), false);
+  assert.ok(coarse(TICK));
+  assert.ok(coarse(DIRECT.maxMs / 2), 'a tick of half the bound');
+  assert.ok(coarse(Infinity));
+  assert.ok(coarse(NaN), 'NaN: coarse, as readable and directStride take it');
 });
 
 S('a short function keeps running directly in bursts, and a slow one still goes back', async () => {
@@ -29,14 +46,8 @@ S('a short function keeps running directly in bursts, and a slow one still goes 
     const tiny = (i) => { globalThis.__ran = i; return i * 2; };
     const rounds = [];
     for (let r = 0; r < 10; r++) {
-      let direct = 0;
-      const ps = [];
-      for (let i = 0; i < 2000; i++) {
-        globalThis.__ran = undefined;
-        ps.push(ex.async(tiny, i));
-        if (globalThis.__ran !== undefined) direct++;
-      }
-      assert.is((await Promise.all(ps))[1999], 3998);
+      const { direct, results } = await burst(ex, tiny, 2000);
+      assert.is(results[1999], 3998);
       rounds.push(direct);
     }
     const late = rounds.slice(5).reduce((a, b) => a + b, 0);
@@ -61,6 +72,31 @@ S('a short function keeps running directly in bursts, and a slow one still goes 
     }
     await Promise.all(ps);
     assert.ok(directs <= DIRECT.coarseStride + 3, `${directs} of 24 slow calls ran directly`);
+  } finally {
+    await ex.close();
+    performance.now = real;
+  }
+});
+
+S('a short function whose runs are stretched now and then keeps running directly', async () => {
+  // Every tenth call waits 3 ticks (a collection or a preemption would stretch a run so): the short
+  // timings between the long ones break each streak, so the function is never sent back.
+  performance.now = () => Math.floor(real() / TICK) * TICK;
+  const { Executor } = await import('beatflow');
+  const ex = await Executor.create({ workers: 0 });
+  try {
+    const bumpy = (i) => {
+      globalThis.__ran = i;
+      if (i % 10 === 5) { const end = globalThis.__realNow() + 0.3; while (globalThis.__realNow() < end); }
+      return i;
+    };
+    for (let r = 0; r < 60; r++) {   // trained on short calls (multiples of ten) until it runs directly
+      await ex.async(bumpy, 0);
+      await Promise.all(Array.from({ length: 50 }, (_, i) => ex.async(bumpy, i * 10)));
+    }
+    const rounds = [];
+    for (let r = 0; r < 4; r++) rounds.push((await burst(ex, bumpy, 400)).direct);
+    assert.ok(rounds.slice(1).every((d) => d === 400), `direct runs in bursts of 400 with every tenth run stretched: ${rounds.join(', ')}`);
   } finally {
     await ex.close();
     performance.now = real;

@@ -30,7 +30,8 @@ export const DIRECT = Object.freeze({
   maxStride: 4,
   /**
    * The same on a coarse clock (policy `readable`: a tick of half the bound or more), where a window can
-   * only read long from two ticks on, so reading it more often tells little: a read every 16 runs.
+   * only read long from two ticks on, so reading it more often than once a tick tells little: at most a
+   * read every 16 runs.
    */
   coarseStride: 16,
 });
@@ -45,13 +46,14 @@ export function runsNow(predictedMs: number | undefined, p: typeof DIRECT = DIRE
 
 /**
  * Direct runs between two clock reads when each took `perRunMs` (the caller's work between them
- * included), on a clock that ticks every `quantumMs`: as many as fit in half the bound, so a window of
- * runs normally stays under it; 1 to maxStride, or to coarseStride on a coarse clock (1 for NaN or a
- * clock that went back).
+ * included), on a clock that ticks every `quantumMs`: as many as fit in half the bound, or on a coarse
+ * clock in one tick, so a window of runs normally stays under the bound, and on a coarse clock reads 0 or
+ * one tick: a window that reads two ticks or more (readable) then ran long. 1 to maxStride, or to
+ * coarseStride on a coarse clock (1 for NaN or a clock that went back).
  */
 export function directStride(perRunMs: number, quantumMs = 0, p: typeof DIRECT = DIRECT): number {
-  const cap = quantumMs < p.maxMs / 2 ? p.maxStride : p.coarseStride;
-  const n = Math.floor(Math.max(p.maxMs / 2, 2 * quantumMs) / perRunMs);
+  const cap = coarse(quantumMs, p) ? p.coarseStride : p.maxStride;
+  const n = Math.floor(Math.max(p.maxMs / 2, quantumMs) / perRunMs);
   return n >= cap ? cap : n >= 1 ? n : 1;
 }
 
@@ -62,5 +64,14 @@ export function directStride(perRunMs: number, quantumMs = 0, p: typeof DIRECT =
  * 0 or one whole tick, which would look long as often as it straddles a tick.
  */
 export function readable(ms: number, quantumMs: number, p: typeof DIRECT = DIRECT): boolean {
-  return quantumMs < p.maxMs / 2 || ms >= 2 * quantumMs;
+  return !coarse(quantumMs, p) || ms >= 2 * quantumMs;
+}
+
+/**
+ * Whether a clock that ticks every `quantumMs` is coarse for direct runs: a tick of half the bound or
+ * more (NaN and a clock that stands still, Infinity, count as coarse), where a short task timed alone
+ * reads 0 or one whole tick.
+ */
+export function coarse(quantumMs: number, p: typeof DIRECT = DIRECT): boolean {
+  return !(quantumMs < p.maxMs / 2);
 }

@@ -21,7 +21,7 @@
 import { Direct, seatOf, type DirectRunner } from '../engine/direct-seat.js';
 import { ARG_WORDS } from '../engine/kinds.js';
 import { PREDICTION_BYTES, PREDICTION_X, PREDICTION_EMA } from '../engine/learn-table.js';
-import { DIRECT, runsNow, directStride, readable } from '../policy/direct.js';
+import { DIRECT, runsNow, directStride, readable, coarse } from '../policy/direct.js';
 import { isThenable, callList } from './call.js';
 import type { Thread } from './thread.js';
 
@@ -49,8 +49,8 @@ function createDirect(th: Thread): DirectRunner {
   const out = table === 0 ? 0 : core.alloc(PREDICTION_BYTES);   // predictRead's answer (learn-table.ts)
   /**
    * Per function id, what a run decides by: the least of the last RECENT durations seen (ms; undefined or
-   * NaN: none), each the run time of a timed direct run, or the table's prediction when runs are not
-   * direct (the worker loop feeds it). A timing is long for one of two reasons: the function became
+   * NaN: none), each the run time of a timed direct run (0 for one the clock cannot read: `readable`), or
+   * the table's prediction when runs are not direct (the worker loop feeds it). A timing is long for one of two reasons: the function became
    * slower, which every following timing shows too, or something stretched that one run (a collection of
    * the burst's own garbage, a preemption), which comes and goes. So it takes RECENT long timings in a row
    * to send a function back to the slices, and one short one to bring it back; on a machine that collects
@@ -68,9 +68,13 @@ function createDirect(th: Thread): DirectRunner {
    * `stride` runs timed, whatever the sampler's count says, so a function that became slow goes back to
    * the slices within a few runs even when the sampler timed none of them. A window is not taken in as a
    * duration itself: a collection of the burst's garbage, or the caller's work, fills one as well.
+   * On a fine clock the stride comes from the last window (after a short one). On a coarse clock, which
+   * reads a window as 0 or whole ticks, it comes from the turn's average run (`turnAt`, `turnRuns`: the
+   * time since the turn's first read over the runs since): a stride taken from the last window ran
+   * windows that read two ticks as often as not, and each of those timed the next runs for nothing.
    * `since` is 0 before a turn's first read: the caller's awaits and the event loop fall between turns.
    */
-  let stride = 1, left = 0, since = 0, timing = 0, turnQueued = false;
+  let stride = 1, left = 0, since = 0, timing = 0, turnQueued = false, turnAt = 0, turnRuns = 0;
   const endTurn = (): void => { since = 0; left = 0; turnQueued = false; };
 
   /**
@@ -131,6 +135,7 @@ function createDirect(th: Thread): DirectRunner {
       running = true;
       if (!turnQueued) { turnQueued = true; queueMicrotask(endTurn); }
       let start = 0;   // this run's start when it is timed here
+      turnRuns++;
       if (timing > 0) {
         timing--;
         start = since = performance.now();
@@ -138,11 +143,15 @@ function createDirect(th: Thread): DirectRunner {
       } else if (--left <= 0) {
         const now = performance.now();
         if (since === 0) {
-          start = now;   // a turn's first run is timed: a caller that awaits each call has a turn per run
+          start = turnAt = now;   // a turn's first run is timed: a caller that awaits each call has a turn per run
+          turnRuns = 0;
         } else {
           const window = now - since;
           if (quantum !== quantum) quantum = clockQuantum();
-          if (window >= DIRECT.maxMs && readable(window, quantum)) { timing = stride - 1; start = now; } else stride = directStride(window / stride, quantum);
+          const long = window >= DIRECT.maxMs && readable(window, quantum);
+          if (long) { timing = stride - 1; start = now; }
+          if (coarse(quantum)) stride = directStride((now - turnAt) / turnRuns, quantum);
+          else if (!long) stride = directStride(window / stride, quantum);
         }
         since = now;
         left = stride;
@@ -170,7 +179,11 @@ function createDirect(th: Thread): DirectRunner {
         const ms = t0 !== 0 ? sampler.end(t0) : performance.now() - start;
         x.predictFold(table, id, 0, ms);   // the table the loop and the snapshots read
         if (quantum !== quantum) quantum = clockQuantum();
-        if (readable(ms, quantum)) note(id, ms);
+        // A timing too short for the clock to read (under two ticks of a coarse one) still says the run was
+        // not long: it counts as 0, so it breaks a streak of long ones. On a coarse clock only long timings
+        // can be read, and three stretched runs scattered over a burst (collections, preemptions) would
+        // otherwise send a short function back.
+        note(id, readable(ms, quantum) ? ms : 0);
       }
       core.u32[executedAt]++;   // owner-written (this worker's slot), as finish() counts a task of the loop
       return how;
