@@ -57,7 +57,8 @@ export class Task<out R = unknown> {
   // The fields are set by the constructor, not by initializers: V8 runs initializers as a function of
   // their own, which it does not always inline, and a recursion through subflows makes two Tasks a call.
   // The settings few tasks change (name, condition, module, priority, retries, semaphores) live in a
-  // TaskExtras made when the first is set; the accessors below read and write them as if they were fields.
+  // TaskExtras made when the first is set; the accessors below read and write them as if they were fields
+  // (each setter marked @internal as well as its getter: stripInternal keeps a declaration that is not).
   /** @internal */ declare readonly _graph: Taskflow;
   /** @internal */ declare readonly _index: number;
   /** @internal Its function (PLACEHOLDER until task.work(fn) for tf.placeholder()). */ declare _fn: Function;
@@ -83,25 +84,25 @@ export class Task<out R = unknown> {
 
   /** @internal Its name, once given (undefined: its function's). */
   get _label(): string | undefined { return this._x === undefined ? undefined : this._x.label; }
-  set _label(v: string | undefined) { (this._x ??= new TaskExtras()).label = v; }
+  /** @internal */ set _label(v: string | undefined) { (this._x ??= new TaskExtras()).label = v; }
   /** @internal A condition task: returns the index (or indices) of the successors to run; its edges out are weak. */
   get _condition(): boolean { return this._x === undefined ? false : this._x.condition; }
-  set _condition(v: boolean) { (this._x ??= new TaskExtras()).condition = v; }
+  /** @internal */ set _condition(v: boolean) { (this._x ??= new TaskExtras()).condition = v; }
   /** @internal For a module task (composedOf): the taskflow it runs. */
   get _module(): Taskflow | undefined { return this._x === undefined ? undefined : this._x.module as Taskflow | undefined; }
-  set _module(v: Taskflow | undefined) { (this._x ??= new TaskExtras()).module = v; }
+  /** @internal */ set _module(v: Taskflow | undefined) { (this._x ??= new TaskExtras()).module = v; }
   /** @internal Priority level (0 critical … 3 low; src/policy/scheduling.ts PRIORITIES). */
   get _level(): number { return this._x === undefined ? NORMAL_LEVEL : this._x.level; }
-  set _level(v: number) { (this._x ??= new TaskExtras()).level = v; }
+  /** @internal */ set _level(v: number) { (this._x ??= new TaskExtras()).level = v; }
   /** @internal Times a failing run of this task is retried (task.retries). */
   get _retries(): number { return this._x === undefined ? 0 : this._x.retries; }
-  set _retries(v: number) { (this._x ??= new TaskExtras()).retries = v; }
+  /** @internal */ set _retries(v: number) { (this._x ??= new TaskExtras()).retries = v; }
   /** @internal Semaphores it acquires before it runs (each once; a shared empty array until set). */
   get _acquire(): readonly Semaphore[] { return this._x === undefined ? NO_SEMAPHORES : this._x.acquire; }
-  set _acquire(v: readonly Semaphore[]) { (this._x ??= new TaskExtras()).acquire = v; }
+  /** @internal */ set _acquire(v: readonly Semaphore[]) { (this._x ??= new TaskExtras()).acquire = v; }
   /** @internal Semaphores it releases when it ends. */
   get _release(): readonly Semaphore[] { return this._x === undefined ? NO_SEMAPHORES : this._x.release; }
-  set _release(v: readonly Semaphore[]) { (this._x ??= new TaskExtras()).release = v; }
+  /** @internal */ set _release(v: readonly Semaphore[]) { (this._x ??= new TaskExtras()).release = v; }
 
   /** Makes this task run before each of `tasks`; each receives this task's result as an argument. */
   precede(...tasks: Task[]): this {

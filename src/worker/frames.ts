@@ -1,6 +1,8 @@
 // The stack of tasks a worker runs. Tasks nest when one helps inside ctx.join by running others:
 // th.frameTask[d] is the task at depth d, th.frameKids[d] the children it spawned and has not joined,
-// th.frameSubs[d] the subflows it built and has not joined and its task groups (group.ts), each created on first use,
+// th.frameSubs[d] the subflows it built and has not joined, its task groups (group.ts) and dependent
+// tasks' scope (dependent.ts): a lone subflow as itself, more than that as a list (thread.ts Joinables),
+// each created on first use,
 // th.frameSignal[d] the controller of its `this.signal` once it asked (cancel.ts), th.frameLevel[d] its
 // fork-join level (forecast.ts) and th.frameBase[d] where the outcomes of its inline children start
 // (lazy.ts). A child run inline is a frame of its own whose task is its spawner's. Plain arrays
