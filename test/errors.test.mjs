@@ -45,6 +45,23 @@ Throws('an inline task that captures a variable is told so', async ({ ex }) => {
   assert.match(e2.message, /undefinedGlobalForTest is not defined in the worker/);
 });
 
+Throws('closures a task makes from one source are each told of their capture, never run with the first one\'s', async () => {
+  // One source is one function id; a worker once ran the first closure it saw for every later one
+  for (const workers of [0, 1, 2]) {
+    const ex = await Executor.create({ workers });
+    try {
+      const seen = await ex.async(function () {
+        const out = [];
+        const tell = (f) => { try { out.push(f()); } catch (e) { out.push(e instanceof ReferenceError && /^k is not defined\b/.test(e.message) ? 'refused' : String(e)); } };
+        for (const k of [1, 2, 3]) tell(() => this.join(this.spawn(() => k)));
+        for (const k of [4, 5]) tell(() => { const sf = this.subflow(); sf.emplace(() => k); return sf.join()[0]; });
+        return out;
+      });
+      assert.equal(seen, Array(5).fill('refused'), `${workers} workers`);
+    } finally { await within(ex.close(), 10_000, 'close'); }
+  }
+});
+
 Throws('failures do not disturb other tasks in flight', async ({ ex }) => {
   const results = await Promise.allSettled(Array.from({ length: 2000 }, (_, i) => (i % 7 === 3 ? ex.async(tasks.boom, `n${i}`) : ex.async(tasks.inc, i))));
   results.forEach((r, i) => {

@@ -87,27 +87,14 @@ for (const workers of [1, 2, 4]) {
 // ---
 
 const Seen = suite('subflow objects (single-threaded): the subflow as its own tasks see it while it runs');
-Seen.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 0, learning: false }); });
+Seen.before(async (ctx) => { ctx.ex = await Executor.create({ workers: 0, module, learning: false }); });
 Seen.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
 
 Seen('independent tasks find it cleared as the join starts; laid-out ones find it whole', async ({ ex }) => {
-  // Closures keep what they captured here (the single-threaded mode), so a task can read its subflow.
-  // Each closure's source differs from the others': a worker knows an inline function by its source.
-  const independent = await ex.async(function () {
-    const sf = this.subflow('independent');
-    const seen = [];
-    const [a, b] = sf.emplace(() => { seen.push(sf.numTasks, a.name(), b.name()); return 1; }, () => 2);
-    return [sf.join(), seen, sf.numTasks];
-  });
-  assert.equal(independent, [[1, 2], [0, 'erased task', 'erased task'], 0]);
-  const laidOut = await ex.async(function () {
-    const sf = this.subflow('laid out');
-    const seen = [];
-    const [a, b] = sf.emplace(() => { seen.push(sf.numTasks, a.name(), b.name()); return 1 + 0; }, (x) => x + 1);
-    a.precede(b);
-    return [sf.join(), seen, sf.numTasks];
-  });
-  assert.equal(laidOut, [[1, 2], [2, 'task0', 'task1'], 0]);
+  // A task reaches its subflow through its module's state (closures cannot carry it: inline tasks run
+  // compiled from their source).
+  assert.equal(await ex.async(t.seenDuringJoin, false), [[1, 2], [0, 'peek', 'two'], 0]);
+  assert.equal(await ex.async(t.seenDuringJoin, true), [[1, 2], [2, 'peek', 'two'], 0]);
 });
 
 Seen.run();

@@ -332,7 +332,11 @@ export class FunctionCache {
     if (here !== undefined) here[id] = fn;
     else if (kind === FnKind.Inline) this.#bySource.set(text, id);
     this.#ids.set(fn, id);
-    if (this.#fns[id] === undefined) this.#install(id, fn, kind);
+    // An inline function runs here as it runs on every other worker: compiled from its source, never as
+    // the closure spawned. Closures of one source share an id, so the first one's captured variables
+    // would otherwise answer for all of them; compiled, a captured variable is a ReferenceError that
+    // says so (docs/api.md "Task code crosses threads by identity").
+    if (this.#fns[id] === undefined) this.#install(id, kind === FnKind.Inline && here === undefined ? compileInline(text) : fn, kind);
     this.#lastFn = fn;
     this.#lastId = id;
     return id;
