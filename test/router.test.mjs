@@ -5,8 +5,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeCore } from './helpers/core.mjs';
 import {
-  ROUTES, FEATURES, ROUTER, REUSE, decideRoute, staticRoute, routeFeatures, shapeNoise, xorshift, fasterAt, sizeOrder, ratioOrder, worthTrying, tryGain, tryCost, reuseCalls,
+  ROUTES, FEATURES, ROUTER, REUSE, decideRoute, staticRoute, routeFeatures, shapeNoise, xorshift, worthTrying, tryGain, tryCost, reuseCalls,
 } from '../build/src/policy/router.js';
+import { fasterAt, sizeOrder, ratioOrder } from '../build/src/policy/size-order.js';
 import { Router } from '../build/src/learn/router.js';
 import { ShapeTable, shapeKey } from '../build/src/learn/shapes.js';
 import { Executor, Taskflow, reduce, transform, inclusiveScan, sort } from '../build/src/index.js';

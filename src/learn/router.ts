@@ -6,9 +6,10 @@ import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../messages.js';
 import { ShapeTable, shapeKey, type ShapesSnapshot, type ShapeStatView } from './shapes.js';
 import {
-  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, ORDERED_PAIRS, decideRoute, routeFeatures, shapeNoise, fasterAt, sizeOrder, ratioOrder, baseOf, xorshift, reuseCalls,
+  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, decideRoute, routeFeatures, shapeNoise, baseOf, xorshift, reuseCalls,
   type PlacementRouter, type Route, type RouteChoice, type RouteInput, type RouteView,
 } from '../policy/router.js';
+import { ORDERED_PAIRS, fasterAt, sizeOrder, ratioOrder } from '../policy/size-order.js';
 
 /** Decisions executor.placement() keeps. */
 export const KEPT_DECISIONS = 32;
@@ -206,7 +207,7 @@ export class Router implements PlacementRouter {
         // the call (a software adapter's flat times at small sizes say nothing of its large ones)
         v.trend = r === 'gpu' && !p.software && entry !== undefined && !(v.support >= ROUTER.minSupport) ? shapes.trend(entry, o, log2n, st) : NaN;
       }
-      // the size order (policy/router.ts sizeOrder): what the nearest sizes of this op measuring both
+      // the size order (policy/size-order.ts sizeOrder): what the nearest sizes of this op measuring both
       // choices of an ordered pair, below and above the call's, say of the pair here
       // and the ratio order (ratioOrder): whether the pair's measurements here lie within the bracket of
       // those sizes' ratios, or one choice's were inflated by a pause

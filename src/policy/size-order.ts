@@ -1,0 +1,77 @@
+// The size order of the placement router's choices (pure): what one choice's measurements at the sizes
+// nearest a call's say about the call's own size, from the shape of a call's cost, a fixed part and a
+// part per element. Read by the router (learn/router.ts) before it decides (policy/router.ts
+// decideRoute); tested with tables in test/router.test.mjs.
+import { ROUTER, noiseOf, type RouterParams } from './router.js';
+
+/** One choice's measurements at one size class, as the shape table holds them (learn/shapes.ts). */
+export interface SizeStats { readonly weight: number; readonly mean: number; readonly m2: number; readonly count: number }
+
+/**
+ * Which of two choices one size class's measurements show faster: 1 when lo's mean log2 time is below
+ * hi's by k.order standard errors of the difference, -1 when hi's is below lo's by as much, else 0.
+ * sdLo, sdHi: the models' noise, counted beside the class's own spread as in shapeNoise; a sample's
+ * variance is taken as k.orderVar at least, and each choice's measurements as one sample at least.
+ */
+export function fasterAt(lo: SizeStats, hi: SizeStats, sdLo: number, sdHi: number, k: RouterParams = ROUTER): -1 | 0 | 1 {
+  if (!(lo.count > 0 && hi.count > 0)) return 0;
+  // a choice measured here counts as one sample at least: the discount that has a shape retry a choice
+  // follows drift at that shape, and a difference of bits outlives it
+  const wl = Math.max(lo.weight, 1), wh = Math.max(hi.weight, 1);
+  const d = hi.mean - lo.mean;
+  const se = Math.sqrt(Math.max(noiseOf(sdLo, lo.weight, lo.m2, k), k.orderVar) / wl + Math.max(noiseOf(sdHi, hi.weight, hi.m2, k), k.orderVar) / wh);
+  if (!(Number.isFinite(d) && Number.isFinite(se))) return 0;
+  return d > k.order * se ? 1 : -d > k.order * se ? -1 : 0;
+}
+
+/**
+ * The ratio order (pure), for a pair of ORDERED_PAIRS measured at the call's size (`lo`, `hi`) and at
+ * the nearest sizes below and above that measured both (count 0: none). With F + m·n costs, F_hi ≥
+ * F_lo and m_hi ≤ m_lo, the log ratio hi / lo never grows with the size: the call's size lies between
+ * the ratio above and the ratio below. A ratio here beyond that bracket by k.bracket standard errors
+ * (each sample's variance k.orderVar at least, as in fasterAt) says one choice's measurements here are
+ * too slow, and noise only adds time: a pause inflated them. Returns the choice to measure again:
+ * 2 (hi: its ratio here is above the one below, which shows hi within k.nearBits of lo or faster),
+ * 1 (lo: the reverse, against the ratio above), else 0. Only a choice the bracket shows within
+ * nearBits of the other is named: a pair whose costs break the order (a software GPU dearer per
+ * element) is never sent to a choice known far slower.
+ */
+export function ratioOrder(bLo: SizeStats, bHi: SizeStats, lo: SizeStats, hi: SizeStats, aLo: SizeStats, aHi: SizeStats,
+  sdLo: number, sdHi: number, k: RouterParams = ROUTER): 0 | 1 | 2 {
+  if (!(lo.count > 0 && hi.count > 0)) return 0;
+  const here = hi.mean - lo.mean, vHere = sampleVar(lo, sdLo, k) + sampleVar(hi, sdHi, k);
+  if (bLo.count > 0 && bHi.count > 0) {
+    const below = bHi.mean - bLo.mean, se = Math.sqrt(vHere + sampleVar(bLo, sdLo, k) + sampleVar(bHi, sdHi, k));
+    if (below <= k.nearBits && here - below > k.bracket * se) return 2;
+  }
+  if (aLo.count > 0 && aHi.count > 0) {
+    const above = aHi.mean - aLo.mean, se = Math.sqrt(vHere + sampleVar(aLo, sdLo, k) + sampleVar(aHi, sdHi, k));
+    if (-above <= k.nearBits && above - here > k.bracket * se) return 1;
+  }
+  return 0;
+}
+
+/** The variance of one size class's mean for one choice, as fasterAt counts it. */
+function sampleVar(s: SizeStats, sd: number, k: RouterParams): number {
+  return Math.max(noiseOf(sd, s.weight, s.m2, k), k.orderVar) / Math.max(s.weight, 1);
+}
+
+/**
+ * The pairs of choices (ROUTES indices, lo first) whose fixed costs are ordered: the calling thread
+ * alone starts at once; helpers must be woken and the work split; a GPU call is at least a dispatch.
+ * (Helpers against the GPU have no such order.)
+ */
+export const ORDERED_PAIRS: readonly (readonly [number, number])[] = [[0, 1], [0, 2]];
+
+/**
+ * The size order (pure), for a pair of ORDERED_PAIRS. A call costs about a fixed part and a part per
+ * element, F + m·n, with F_hi ≥ F_lo: hi is faster where (m_lo − m_hi)·n > F_hi − F_lo, a set of sizes
+ * that is empty or holds every size above some. So hi faster at a smaller size (`below`, fasterAt the
+ * nearest smaller size class measuring both: -1) is faster at the call's, and lo faster at a larger
+ * size (`above`: 1) is faster at the call's. Returns -1 (hi faster here), 1 (lo faster here) or 0:
+ * neither verdict, or both (measurements that contradict the order say nothing).
+ */
+export function sizeOrder(below: -1 | 0 | 1, above: -1 | 0 | 1): -1 | 0 | 1 {
+  const hi = below === -1, lo = above === 1;
+  return hi === lo ? 0 : hi ? -1 : 1;
+}
