@@ -8,6 +8,7 @@ import type { Join } from './join.js';
 import type { Tokens } from './cancel.js';
 import type { TaskContext } from './context.js';
 import { runSubflow } from './subflow.js';
+import { createForkSettled } from './fork-settled.js';
 import { Group } from './group.js';
 import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
 import { WorkerAsyncTask } from '../engine/handles.js';
@@ -181,7 +182,8 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     return Array.isArray(handles) ? out : out[0];
   }
 
-  const fork = { helpUntil, forkJoin, stopRunOf, tokenOf };
+  const forkJoinSettled = createForkSettled(th, { joinChildren, forecast, lazy, tokenOf, spawnJob });
+  const fork = { helpUntil, forkJoin, forkJoinSettled, stopRunOf, tokenOf };
 
   /** sf.join() of a subflow made by this.subflow() (one function for all of them: a recursion makes one a call). */
   function joinSubflow(s: Subflow): unknown[] {

@@ -3,6 +3,7 @@
 import { NONE } from '../engine/memory.js';
 import { Kind, type PlainError } from '../engine/codec.js';
 import type { Taskflow, Node } from '../graph/taskflow.js';
+import type { TaskExtras } from '../graph/task-extras.js';
 import { nodesOf, takeNodes } from '../graph/nodes.js';
 import { hasModules } from '../graph/modules.js';
 import { flatten, flatName } from '../graph/flatten.js';
@@ -20,7 +21,12 @@ export interface Fork {
    * list; `inPlace`: the results are written over `nodes`, which is returned (else a new array).
    */
   forkJoin(nodes: readonly Node[], inPlace: boolean): unknown[];
+  /** forkJoin of nodes one of which has retries or a name (fork-settled.ts): the laid-out path's retries and errors. */
+  forkJoinSettled(nodes: readonly Node[]): unknown[];
 }
+
+/** What independent() finds a subflow's tasks to be. */
+const enum Shape { LaidOut = 0, Plain = 1, Settled = 2 }
 
 /**
  * Runs subflow sf (or a taskflow built in the task: ctx.corun) for `task`, on top of this worker's stack, helping meanwhile (`helpUntil`, join.ts).
@@ -30,17 +36,25 @@ export interface Fork {
  * cancellation token (0: none). Returns the results of sf's tasks in insertion order, or throws the
  * first error.
  * A subflow of independent plain tasks (no edges, conditions, modules or semaphores: fork-join shaped,
- * like fib) is run as spawned children, which costs no layout; any other is laid out like a graph.
+ * like fib) is run as spawned children, which costs no layout; one of whose tasks have retries or names
+ * as well, by forkJoinSettled; any other is laid out like a graph.
  */
 export function runSubflow(th: Thread, fork: Fork, sf: Taskflow, task: number, clears: boolean): unknown[] {
   const nodes = nodesOf(sf);
   if (nodes.length === 0) return [];
   // (One whose tasks use semaphores goes to layOut too, which refuses it with an error naming the task.)
-  if (!hasModules(sf) && independent(nodes)) return clears ? fork.forkJoin(takeNodes(sf), true) : fork.forkJoin(nodes, false);
+  const shape = hasModules(sf) ? Shape.LaidOut : independent(nodes);
+  if (shape === Shape.Plain) return clears ? fork.forkJoin(takeNodes(sf), true) : fork.forkJoin(nodes, false);
+  return runOther(th, fork, sf, task, clears, shape);
+}
+
+/** runSubflow of any other subflow (out of line, so that runSubflow stays small enough for V8 to inline). */
+function runOther(th: Thread, fork: Fork, sf: Taskflow, task: number, clears: boolean, shape: Shape): unknown[] {
+  if (shape === Shape.Settled) return fork.forkJoinSettled(clears ? takeNodes(sf) : nodesOf(sf));
   return runLaidOut(th, fork, sf, task);
 }
 
-/** runSubflow of any other graph: laid out under a subflow run slot (out of line, so that runSubflow stays small enough for V8 to inline). */
+/** runSubflow of a graph: laid out under a subflow run slot. */
 function runLaidOut(th: Thread, fork: Fork, sf: Taskflow, task: number): unknown[] {
   const { helpUntil } = fork;
   const parentRun = fork.stopRunOf(task), token = fork.tokenOf(task);   // the layout only: spawned children take their frame's
@@ -74,16 +88,24 @@ function runLaidOut(th: Thread, fork: Fork, sf: Taskflow, task: number): unknown
 
 /**
  * No edges, no conditions, no semaphores: a subflow of independent tasks (a loop: this runs on every call
- * of a recursion).
+ * of a recursion), Settled if one has retries or a name. A task with no settings has no extras object
+ * (graph/task-extras.ts): the plain case reads one field a task.
  */
-function independent(nodes: readonly Node[]): boolean {
+function independent(nodes: readonly Node[]): Shape {
+  let shape = Shape.Plain;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
-    if (node._succ.length !== 0) return false;
-    const x = node._x;   // its settings, if any were set (graph/task-extras.ts)
-    if (x !== undefined && (x.condition || x.acquire.length + x.release.length !== 0)) return false;
+    if (node._succ.length !== 0) return Shape.LaidOut;
+    const x = node._x;   // its settings, if any were set
+    if (x !== undefined && (shape = withSettings(x, shape)) === Shape.LaidOut) return shape;
   }
-  return true;
+  return shape;
+}
+
+/** The shape of a subflow that is `shape` so far once it has a task with settings x (out of line: independent stays small). */
+function withSettings(x: TaskExtras, shape: Shape): Shape {
+  if (x.condition || x.acquire.length + x.release.length !== 0) return Shape.LaidOut;
+  return x.retries !== 0 || x.label !== undefined ? Shape.Settled : shape;
 }
 
 /** The first failed task's error, named after its task, with the other failures as `suppressed`. */

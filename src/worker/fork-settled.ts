@@ -1,0 +1,92 @@
+// A subflow of independent tasks one of which has retries or a name (worker/subflow.ts runSubflow): run
+// as fork-join children, like the plain ones (context-object.ts forkJoin), with what the laid-out path
+// gives such tasks:
+//   - a task with retries is a job whose record carries them in Task.flags bits 16–23, as a laid-out
+//     task's does, so a failing attempt runs again as worker/retry.ts says (at once in a helping worker,
+//     after a backoff at the top of one); it is never run inline (lazy.ts runs a call once);
+//   - an error of a named task names the task (error.task), not its function;
+//   - every child is joined; the first failure in insertion order is thrown, the others are its
+//     `suppressed` (laid out, the first is the first to fail).
+import { RETRY_SHIFT } from '../engine/placement.js';
+import { messages, type TaskFailure } from '../errors.js';
+import type { Node } from '../graph/taskflow.js';
+import type { Thread } from './thread.js';
+import type { Join } from './join.js';
+import type { Forecast } from './forecast.js';
+import type { Lazy } from './lazy.js';
+import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
+
+/** What forkJoinSettled needs of the task context (context-object.ts). */
+export interface SettledParts {
+  joinChildren: Join['joinChildren'];
+  forecast: Forecast;
+  lazy: Lazy;
+  tokenOf(t: number): number;
+  /** context-object.ts spawnJob: a child job of `parent` with `args`, or the one number a0 when args is undefined. */
+  spawnJob(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number): number;
+}
+
+/** No children: what is joined for a frame that made only inline ones. */
+const NO_KIDS: number[] = [];
+
+export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, tokenOf, spawnJob }: SettledParts): (nodes: readonly Node[]) => unknown[] {
+  const { core, x, w, codec, frameTask, frameKids, frameLevel, frameStop } = th;
+
+  /** A child job of `parent` that is run again up to `retries` times when it fails (flags: worker/retry.ts). */
+  function spawnRetried(parent: number, d: number, id: number, args: readonly unknown[], retries: number): number {
+    const t = x.spawnRecord(w, id, tokenOf(parent), frameStop[d], frameLevel[d] + 1);
+    if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
+    const p = core.taskPtr(t);
+    try {
+      if (args.length > 0) codec.writeArgs(p, args);
+    } catch (e) {
+      x.taskFreeW(w, t);
+      throw e;
+    }
+    Atomics.store(core.u32, (p >> 2) + th.T_flags, th.CHILD | (retries << RETRY_SHIFT));   // published by the push
+    x.spawnPush(w, t, parent);
+    (frameKids[d] ??= []).push(t);
+    return t;
+  }
+
+  /** The subflow's results in insertion order, or throws its first failure (see the top of this file). */
+  return function forkJoinSettled(nodes: readonly Node[]): unknown[] {
+    const n = nodes.length;
+    const out: unknown[] = new Array(n);
+    const d = th.depth - 1, parent = frameTask[d];
+    const rest: number[] = [];   // (index, handle) pairs of the children still to join
+    let jobs = false;
+    for (let i = 0; i < n; i++) {
+      const node = nodes[i], bound = node._bound, retries = node._retries;
+      const args = typeof bound === 'number' ? [bound] : bound;
+      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
+      const id = th.fns!.idOf(node._fn);
+      if (retries === 0 && forecast.on && forecast.inline(id, frameLevel[d] + 1)) {
+        const h = lazy.runInto(id, codec.crossedArgs(args), 0, 0, 0, 0, out, i);
+        if (h !== 0) rest.push(i, h);
+        continue;
+      }
+      rest.push(i, retries === 0 ? spawnJob(parent, id, args, 0, frameStop[d]) : spawnRetried(parent, d, id, args, retries));
+      jobs = true;
+    }
+    if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
+    let error: TaskFailure & { suppressed?: unknown[] } | undefined, others: unknown[] | undefined;
+    for (let j = 0; j < rest.length; j += 2) {
+      const i = rest[j];
+      try {
+        out[i] = joinChildren(frameKids[d] ?? NO_KIDS, [rest[j + 1]])[0];
+      } catch (e) {
+        const failed = (e as TaskFailure).task !== undefined;   // else skipped: its run stopped
+        const label = nodes[i]._label;
+        if (failed && label !== undefined) (e as TaskFailure).task = label;
+        if (error === undefined) error = e as TaskFailure;
+        else if (failed) (others ??= []).push(e);
+      }
+    }
+    if (error !== undefined) {
+      if (others !== undefined) error.suppressed = others;
+      throw error;
+    }
+    return out;
+  };
+}

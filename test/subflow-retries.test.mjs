@@ -1,0 +1,143 @@
+// Retries and task names in subflows of independent tasks (the fork-join path, src/worker/subflow.ts):
+// each subflow is run as it is and again with one edge added, which lays it out, and both must give the
+// same results, attempts and errors (class, message, task name). At 0, 1, 2 and 4 workers, learning on
+// (its tasks predicted short: inline children) and off (jobs). One difference is the path's own: laid
+// out, a failure stops the subflow, so tasks not started yet are skipped, where fork-join runs every
+// task (its failures after the first are the error's `suppressed`); so where a task fails, only the
+// failing tasks' attempts are compared.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Executor, CancellationToken } from 'beatflow';
+import * as t from './fixtures/subflow-retry-tasks.mjs';
+import { within, rejection, retired } from './helpers/executor.mjs';
+
+const module = new URL('./fixtures/subflow-retry-tasks.mjs', import.meta.url);
+
+/** Predicts every spec function short at fork-join level 1, so that a learning executor runs them inline (as test/inlining.test.mjs). */
+async function predictShort(ex) {
+  await ex.async(t.fib, 6);
+  const level1 = Math.min(...ex.models.snapshot().predictors.filter((p) => p.fn === 'fib' && p.node > 0).map((p) => p.node));
+  const ms = 1e-6;
+  const predictors = ['flaky', 'cancels', 'thrower'].map((fn) => ({ kind: 1, fn, sizeClass: 0, node: level1, samples: 100, mean: ms, m2: 0, x: ms, dx: 0, ema: ms }));
+  assert.is(ex.models.restore({ version: 1, predictors }), predictors.length);
+}
+
+const inlined = (ex) => ex.stats().workers.reduce((a, w) => a + w.inlined, 0);
+
+/** Runs the subflow of `spec` both ways: { value | error, attempts } of each, fork-join first. */
+async function bothWays(ex, spec) {
+  const out = [];
+  for (const edge of [false, true]) {
+    const attempts = ex.shared(Int32Array, spec.length);
+    const r = await within(ex.async(t.retrying, attempts, spec, edge), 20_000, `edge ${edge}`);
+    out.push({ ...r, attempts: [...attempts] });
+    ex.free(attempts);
+  }
+  return out;
+}
+
+/** An error described by the fixture, its suppressed ones sorted by message (their order is the order they failed in). */
+function shape(e) {
+  if (e === undefined || e.suppressed === undefined) return e;
+  return { ...e, suppressed: [...e.suppressed].sort((a, b) => a.message < b.message ? -1 : 1) };
+}
+
+for (const workers of [0, 1, 2, 4]) {
+  for (const learning of [true, false]) {
+    const S = suite(`subflow retries (${workers} worker${workers === 1 ? '' : 's'}, learning ${learning ? 'on' : 'off'})`);
+    S.before(async (ctx) => {
+      ctx.ex = await Executor.create({ workers, module, learning });
+      if (learning) await predictShort(ctx.ex);
+    });
+    S.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
+
+    S('a named task: its error names it, run inline (learning on) or as a job', async ({ ex }) => {
+      const before = inlined(ex);
+      const [fork, laid] = await bothWays(ex, [{ fn: 'thrower', name: 'named' }]);
+      if (learning) assert.is(inlined(ex) - before, 1, 'it ran inline (its first spawn, predicted short)');
+      assert.equal(fork.error, { name: 'TypeError', cls: 'TypeError', message: 'thrown by 0', task: 'named', slot: undefined });
+      assert.equal(fork.error, laid.error);
+      assert.equal(fork.attempts, [1]);
+      assert.equal(laid.attempts, [1]);
+    });
+
+    S('a task retried until it succeeds gives its result, after the same attempts as laid out', async ({ ex }) => {
+      const spec = [{ fails: 2, retries: 3 }, {}, { fails: 1, retries: 1 }, { fails: 3, retries: 3 }, { retries: 2 }];
+      const [fork, laid] = await bothWays(ex, spec);
+      assert.is(fork.error, undefined, `fork-join: ${JSON.stringify(fork.error)}`);
+      assert.equal(fork.value, [3, 101, 202, 304, 401]);
+      assert.equal(fork.attempts, [3, 1, 2, 4, 1]);
+      assert.equal(fork, laid, 'fork-join as laid out');
+      await retired(ex);
+    });
+
+    S('a task that fails more times than its retries fails the join with its last error, named', async ({ ex }) => {
+      const spec = [{}, { fails: 5, retries: 2, name: 'named' }];
+      const [fork, laid] = await bothWays(ex, spec);
+      assert.equal(fork.error, { name: 'RangeError', cls: 'RangeError', message: 'attempt 3 of 1', task: 'named', slot: 1 });
+      assert.equal(fork.attempts, [1, 3]);
+      assert.equal(shape(fork.error), shape(laid.error), 'error as laid out');
+      assert.is(fork.attempts[1], laid.attempts[1], 'attempts as laid out');
+      await retired(ex);
+    });
+
+    S("a named task's error names the task, not its function; an unnamed one its function", async ({ ex }) => {
+      for (const spec of [[{ fails: 1, name: 'named' }], [{}, { fails: 1, name: 'named' }, {}], [{ fails: 1 }]]) {
+        const [fork, laid] = await bothWays(ex, spec);
+        assert.equal(shape(fork.error), shape(laid.error), JSON.stringify(spec));
+        assert.is(fork.error.task, spec.some((s) => s.name) ? 'named' : 'flaky');
+        assert.equal(fork.attempts, spec.map(() => 1));
+
+        spec.forEach((s, i) => { if (s.fails) assert.is(laid.attempts[i], 1); });
+      }
+      await retired(ex);
+    });
+
+    S('two failing tasks: the first error, the other in suppressed; laid out, the ones that ran, named the same', async ({ ex }) => {
+      const spec = [{ fails: 1, name: 'first' }, {}, { fails: 9, retries: 1, name: 'second' }];
+      const [fork, laid] = await bothWays(ex, spec);
+      const all = (e) => [e, ...(e.suppressed ?? [])].map((x) => `${x.task}: ${x.message}`);
+      assert.equal(all(fork.error), ['first: attempt 1 of 0', 'second: attempt 2 of 2']);
+      assert.equal(fork.attempts, [1, 1, 2]);
+      // Laid out, a task failing after the subflow stopped is not retried: the tasks match, not the attempts.
+      for (const e of [laid.error, ...(laid.error.suppressed ?? [])]) assert.ok(['first', 'second'].includes(e.task), `laid out: ${e.task}`);
+      await retired(ex);
+    });
+
+    S('a CancelledError a task throws is not retried', async ({ ex }) => {
+      const spec = [{ fn: 'cancels', retries: 3, name: 'stops' }, { retries: 1 }];   // one failure: laid out, the first in time
+      const [fork, laid] = await bothWays(ex, spec);
+      assert.is(fork.error.cls, 'CancelledError', JSON.stringify(fork.error));
+      assert.is(fork.error.task, 'stops');
+      assert.equal(fork.attempts, [1, 1]);
+      assert.equal(shape(fork.error), shape(laid.error));
+      assert.is(laid.attempts[0], 1);
+      await retired(ex);
+    });
+
+    // (With no worker thread the task runs on this one, which cannot cancel it meanwhile.)
+    if (workers > 0) S('a task that fails once its run was cancelled is not retried', async ({ ex }) => {
+      for (const edge of [false, true]) {
+        const token = new CancellationToken();
+        const attempts = ex.shared(Int32Array, 1);
+        const job = ex.submit(t.retrying, [attempts, [{ fn: 'late', retries: 3, name: 'late' }], edge], { token });
+        while (Atomics.load(attempts, 0) === 0) await new Promise((r) => setTimeout(r, 1));
+        token.cancel('stop');
+        // The task finished despite the cancel (it caught the join's error): it resolves (docs/control.md).
+        const r = await within(job, 20_000, `edge ${edge}`);
+        assert.equal(r.error, { name: 'RangeError', cls: 'RangeError', message: 'failed after the cancel, 0', task: 'late', slot: undefined }, `edge ${edge}`);
+        await new Promise((r) => setTimeout(r, 50));   // a retry would have started by now
+        assert.is(attempts[0], 1, `edge ${edge}: one attempt`);
+        ex.free(attempts);
+      }
+      await retired(ex);
+    });
+
+    S('a recursion through subflows of named tasks with retries: fib(20), every subflow a fork-join', async ({ ex }) => {
+      assert.is(await within(ex.async(t.namedFib, 20), 30_000, 'fib 20'), 6765);
+      await retired(ex);
+    });
+
+    S.run();
+  }
+}
