@@ -104,6 +104,15 @@ for (const workers of [0, 1, 2, 4]) {
       await retired(ex);
     });
 
+    S('plain tasks (no names, no retries): the first error in insertion order, the others in suppressed', async ({ ex }) => {
+      const spec = [{}, { fn: 'thrower' }, { fails: 1 }, { fn: 'thrower' }];
+      const [fork] = await bothWays(ex, spec);
+      const all = (e) => [e, ...(e.suppressed ?? [])].map((x) => `${x.cls}: ${x.message}`);
+      assert.equal(all(fork.error), ['TypeError: thrown by 1', 'RangeError: attempt 1 of 2', 'TypeError: thrown by 3']);
+      assert.equal(fork.attempts, [1, 1, 1, 1]);
+      await retired(ex);
+    });
+
     S('a CancelledError a task throws is not retried', async ({ ex }) => {
       const spec = [{ fn: 'cancels', retries: 3, name: 'stops' }, { retries: 1 }];   // one failure: laid out, the first in time
       const [fork, laid] = await bothWays(ex, spec);

@@ -124,7 +124,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
    * child run inline that returned writes its value straight into the results and keeps no outcome
    * (lazy.ts runInto), so a subflow whose children all returned inline joins nothing. The others (jobs,
    * inline children that threw or were skipped) are joined as ctx.join joins a list, whose first error
-   * is the subflow's (a child that returned has none). The join nests no deeper than ctx.join's: deep
+   * is the subflow's, with the later ones in its `suppressed` (a child that returned has none). The join nests no deeper than ctx.join's: deep
    * recursions through subflows spend stack per frame.
    */
   function forkJoin(nodes: readonly Node[], inPlace: boolean): unknown[] {
@@ -157,7 +157,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     const list: number[] = new Array(m);
     for (let j = 0; j < m; j++) list[j] = rest[2 * j + 1];
     if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
-    joinChildren(frameKids[d] ?? NO_KIDS, list, false, list);
+    joinChildren(frameKids[d] ?? NO_KIDS, list, false, list, true);
     for (let j = 0; j < m; j++) out[rest[2 * j]] = list[j];
     return out;
   }

@@ -28,8 +28,11 @@ export interface Join {
    * skipped because its run stopped throws a CancelledError, or reads as undefined with
    * `skippedAsUndefined` (the members of a cancelled task group).
    */
-  /** `into`: the array to write the results in (it may be `list` itself: each handle is read before its result is written). */
-  joinChildren(kids: number[], list: readonly number[], skippedAsUndefined?: boolean, into?: unknown[]): unknown[];
+  /**
+   * `into`: the array to write the results in (it may be `list` itself: each handle is read before its result is written).
+   * `gather`: the errors after the first go into its `suppressed` (a subflow's join).
+   */
+  joinChildren(kids: number[], list: readonly number[], skippedAsUndefined?: boolean, into?: unknown[], gather?: boolean): unknown[];
   /** Before the top task runs again (a retry): settle what its failed attempt spawned, start with none. */
   dropChildren(): void;
   /** Joins what the top frame left unjoined (its subflows, then its children); throws the first error. */
@@ -141,29 +144,35 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
     x.taskFreeW(w, c);
   }
 
-  function joinChildren(kids: number[], list: readonly number[], skippedAsUndefined = false, into?: unknown[]): unknown[] {
+  function joinChildren(kids: number[], list: readonly number[], skippedAsUndefined = false, into?: unknown[], gather = false): unknown[] {
     const n = list.length;
     for (let i = 0; i < n; i++) if (list[i] >= 0) waitFor(list[i]);
-    let error: unknown;
+    let error: unknown, others: unknown[] | undefined;
     const out: unknown[] = into ?? new Array(n);   // sized once: pushes would grow it to 17 slots first
     const base = frameBase[th.depth - 1];
     for (let i = 0; i < n; i++) {
       const c = list[i];
       if (c < 0) {   // run inline (lazy.ts): its outcome is in this frame's region
         const e = takeInline(th, base - 1 - c, c, out, i, skippedAsUndefined);
-        if (e !== undefined) error ??= e;
+        if (e !== undefined) { if (error === undefined) error = e; else if (gather) (others ??= []).push(e); }
         continue;
       }
       const p = tasks + c * taskSize;
       const kind = codec.resultKind(p);
-      if (kind === Kind.Error) error ??= rebuildError(codec.readResult(p) as PlainError, th.fns!.nameOf(core.u32[(p >> 2) + T_fn]));
+      let e: unknown;
+      if (kind === Kind.Error) e = rebuildError(codec.readResult(p) as PlainError, th.fns!.nameOf(core.u32[(p >> 2) + T_fn]));
       else if (kind === Kind.Skipped) {   // its run (or its group) stopped first
-        if (skippedAsUndefined) out[i] = undefined; else error ??= new CancelledError(messages.runStopped);
+        if (skippedAsUndefined) out[i] = undefined; else e = new CancelledError(messages.runStopped);
       }
       else out[i] = codec.readResult(p);
+      if (e !== undefined) { if (error === undefined) error = e; else if (gather) (others ??= []).push(e); }
       release(kids, c);
     }
-    if (error !== undefined) throw error;
+    if (error !== undefined) {
+      // gather (a subflow's join): the failures after the first go with it, as a laid-out subflow's do
+      if (others !== undefined && typeof error === 'object' && error !== null) (error as { suppressed?: unknown[] }).suppressed = others;
+      throw error;
+    }
     return out;
   }
 
