@@ -24,6 +24,20 @@ async function burst(ex, fn, n) {
   return { direct, results: await Promise.all(ps) };
 }
 
+/** spin(ms), which busy-waits ms on the real clock, called with 0 until it runs directly. */
+async function trainedSpin(ex) {
+  const spin = (ms) => { globalThis.__ran = ms; const end = globalThis.__realNow() + ms; while (globalThis.__realNow() < end); return ms; };
+  for (let r = 0; r < 60; r++) {
+    await Promise.all(Array.from({ length: 200 }, () => ex.async(spin, 0)));
+    globalThis.__ran = undefined;
+    const p = ex.async(spin, 0);
+    const trained = globalThis.__ran !== undefined;
+    await p;
+    if (trained) return spin;
+  }
+  assert.unreachable('spin(0) never ran directly');
+}
+
 S('policy: a timing counts on a fine clock, and from two ticks on a coarse one (half the bound or more)', () => {
   assert.ok(readable(0, 0.0001));
   assert.ok(readable(DIRECT.maxMs * 2, 0.0001));
@@ -53,16 +67,7 @@ S('a short function keeps running directly in bursts, and a slow one still goes 
     const late = rounds.slice(5).reduce((a, b) => a + b, 0);
     assert.ok(late >= 5000, `runs directly in the last five bursts of 2000: ${rounds.join(', ')}`);
     // A function that takes 3 ms (30 ticks) is seen at once.
-    const spin = (ms) => { globalThis.__ran = ms; const end = globalThis.__realNow() + ms; while (globalThis.__realNow() < end); return ms; };
-    let trained = false;
-    for (let r = 0; r < 60 && !trained; r++) {
-      await Promise.all(Array.from({ length: 200 }, () => ex.async(spin, 0)));
-      globalThis.__ran = undefined;
-      const p = ex.async(spin, 0);
-      trained = globalThis.__ran !== undefined;
-      await p;
-    }
-    assert.ok(trained);
+    const spin = await trainedSpin(ex);
     let directs = 0;
     const ps = [];
     for (let i = 0; i < 24; i++) {
@@ -97,6 +102,32 @@ S('a short function whose runs are stretched now and then keeps running directly
     const rounds = [];
     for (let r = 0; r < 4; r++) rounds.push((await burst(ex, bumpy, 400)).direct);
     assert.ok(rounds.slice(1).every((d) => d === 400), `direct runs in bursts of 400 with every tenth run stretched: ${rounds.join(', ')}`);
+  } finally {
+    await ex.close();
+    performance.now = real;
+  }
+});
+
+S('a function that becomes 1.2 ticks long goes back to the slices', async () => {
+  // Timed alone it reads one tick (anything up to two) four times in five and two ticks once: only the
+  // two-tick readings say anything. Taken as short, the one-tick readings broke every streak of long
+  // ones, and the function, 12 times the bound, ran directly for a thousand calls and more.
+  performance.now = () => Math.floor(real() / TICK) * TICK;
+  const { Executor } = await import('beatflow');
+  const ex = await Executor.create({ workers: 0 });
+  try {
+    const spin = await trainedSpin(ex);
+    let directs = 0;
+    for (let b = 0; b < 5; b++) {
+      const ps = [];
+      for (let i = 0; i < 100; i++) {
+        globalThis.__ran = undefined;
+        ps.push(ex.async(spin, 1.2 * TICK));
+        if (globalThis.__ran !== undefined) directs++;
+      }
+      await Promise.all(ps);
+    }
+    assert.ok(directs <= 300, `${directs} of 500 calls of 1.2 ticks ran directly`);
   } finally {
     await ex.close();
     performance.now = real;

@@ -142,6 +142,14 @@ for (const workers of [0, 1, 2, 4]) {
       await retired(ex);
     });
 
+    S('an algorithm\'s task (named, a callback bound) in a subflow runs as laid out', async ({ ex }) => {
+      for (const edge of [false, true]) {
+        const y = ex.shared(Float64Array, 1000);
+        assert.is(await within(ex.async(t.algorithmTask, y, edge), 20_000, `edge ${edge}`), 2000, `edge ${edge}`);
+        ex.free(y);
+      }
+    });
+
     S('a recursion through subflows of named tasks with retries: fib(20), every subflow a fork-join', async ({ ex }) => {
       assert.is(await within(ex.async(t.namedFib, 20), 30_000, 'fib 20'), 6765);
       await retired(ex);

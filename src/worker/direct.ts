@@ -179,11 +179,13 @@ function createDirect(th: Thread): DirectRunner {
         const ms = t0 !== 0 ? sampler.end(t0) : performance.now() - start;
         x.predictFold(table, id, 0, ms);   // the table the loop and the snapshots read
         if (quantum !== quantum) quantum = clockQuantum();
-        // A timing too short for the clock to read (under two ticks of a coarse one) still says the run was
-        // not long: it counts as 0, so it breaks a streak of long ones. On a coarse clock only long timings
-        // can be read, and three stretched runs scattered over a burst (collections, preemptions) would
-        // otherwise send a short function back.
-        note(id, readable(ms, quantum) ? ms : 0);
+        // A timing the clock cannot read (under two ticks of a coarse one) counts only when it reads 0, a
+        // run that ended in the tick it started in: as 0, so that it breaks a streak of long ones (three
+        // stretched runs scattered over a burst, collections or preemptions, would otherwise send a short
+        // function back). One tick says nothing either way: a run of 1.5 ticks reads one tick more often
+        // than two, and taken as 0 it would keep a function 15 times the bound running directly.
+        if (readable(ms, quantum)) note(id, ms);
+        else if (ms === 0) note(id, 0);
       }
       core.u32[executedAt]++;   // owner-written (this worker's slot), as finish() counts a task of the loop
       return how;

@@ -5,6 +5,7 @@
 //     task's does, so a failing attempt runs again as worker/retry.ts says (at once in a helping worker,
 //     after a backoff at the top of one); it is never run inline (lazy.ts runs a call once);
 //   - an error of a named task names the task (error.task), not its function;
+//   - bound callbacks (FnArg: an algorithm's task) are passed as function ids (placement.ts layOut);
 //   - every child is joined; the first failure in insertion order is thrown, the others are its
 //     `suppressed` (laid out, the first is the first to fail).
 import { RETRY_SHIFT } from '../engine/placement.js';
@@ -15,6 +16,7 @@ import type { Join } from './join.js';
 import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
 import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
+import { withFnIds } from '../engine/functions.js';
 
 /** What forkJoinSettled needs of the task context (context-object.ts). */
 export interface SettledParts {
@@ -58,7 +60,8 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
     let jobs = false;
     for (let i = 0; i < n; i++) {
       const node = nodes[i], bound = node._bound, retries = node._retries;
-      const args = typeof bound === 'number' ? [bound] : bound;
+      // callbacks bound as FnArg (an algorithm's task, alg.task(sf, …), which is named) travel as function ids, as laid out
+      const args = typeof bound === 'number' ? [bound] : withFnIds(bound, th.fns!);
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
       const id = th.fns!.idOf(node._fn);
       if (retries === 0 && forecast.on && forecast.inline(id, frameLevel[d] + 1)) {
