@@ -12,16 +12,29 @@ const TICK = 0.1;
 const real = performance.now.bind(performance);
 globalThis.__realNow = real;   // for the task below, which runs from its source and cannot capture `real`
 
-/** ex.async(fn, i) for i < n at once: how many ran inside the call (fn sets __ran), and the results. */
-async function burst(ex, fn, n) {
+/** ex.async(fn, i) for i < n at once (or ex.async(fn, arg) n times): how many ran inside the call (fn sets __ran), and the results. */
+async function burst(ex, fn, n, arg) {
   let direct = 0;
   const ps = [];
   for (let i = 0; i < n; i++) {
     globalThis.__ran = undefined;
-    ps.push(ex.async(fn, i));
+    ps.push(ex.async(fn, arg ?? i));
     if (globalThis.__ran !== undefined) direct++;
   }
   return { direct, results: await Promise.all(ps) };
+}
+
+/** body(ex) with performance.now coarsened to TICK and a single-threaded executor made after that; both undone after. */
+async function onCoarseClock(body) {
+  performance.now = () => Math.floor(real() / TICK) * TICK;
+  const { Executor } = await import('beatflow');
+  const ex = await Executor.create({ workers: 0 });
+  try {
+    await body(ex);
+  } finally {
+    await ex.close();
+    performance.now = real;
+  }
 }
 
 /** spin(ms), which busy-waits ms on the real clock, called with 0 until it runs directly. */
@@ -53,10 +66,7 @@ S('policy: a timing counts on a fine clock, and from two ticks on a coarse one (
 });
 
 S('a short function keeps running directly in bursts, and a slow one still goes back', async () => {
-  performance.now = () => Math.floor(real() / TICK) * TICK;
-  const { Executor } = await import('beatflow');
-  const ex = await Executor.create({ workers: 0 });
-  try {
+  await onCoarseClock(async (ex) => {
     const tiny = (i) => { globalThis.__ran = i; return i * 2; };
     const rounds = [];
     for (let r = 0; r < 10; r++) {
@@ -68,28 +78,15 @@ S('a short function keeps running directly in bursts, and a slow one still goes 
     assert.ok(late >= 5000, `runs directly in the last five bursts of 2000: ${rounds.join(', ')}`);
     // A function that takes 3 ms (30 ticks) is seen at once.
     const spin = await trainedSpin(ex);
-    let directs = 0;
-    const ps = [];
-    for (let i = 0; i < 24; i++) {
-      globalThis.__ran = undefined;
-      ps.push(ex.async(spin, 3));
-      if (globalThis.__ran !== undefined) directs++;
-    }
-    await Promise.all(ps);
+    const directs = (await burst(ex, spin, 24, 3)).direct;
     assert.ok(directs <= DIRECT.coarseStride + 3, `${directs} of 24 slow calls ran directly`);
-  } finally {
-    await ex.close();
-    performance.now = real;
-  }
+  });
 });
 
 S('a short function whose runs are stretched now and then keeps running directly', async () => {
   // Every tenth call waits 3 ticks (a collection or a preemption would stretch a run so): the short
   // timings between the long ones break each streak, so the function is never sent back.
-  performance.now = () => Math.floor(real() / TICK) * TICK;
-  const { Executor } = await import('beatflow');
-  const ex = await Executor.create({ workers: 0 });
-  try {
+  await onCoarseClock(async (ex) => {
     const bumpy = (i) => {
       globalThis.__ran = i;
       if (i % 10 === 5) { const end = globalThis.__realNow() + 0.3; while (globalThis.__realNow() < end); }
@@ -102,36 +99,19 @@ S('a short function whose runs are stretched now and then keeps running directly
     const rounds = [];
     for (let r = 0; r < 4; r++) rounds.push((await burst(ex, bumpy, 400)).direct);
     assert.ok(rounds.slice(1).every((d) => d === 400), `direct runs in bursts of 400 with every tenth run stretched: ${rounds.join(', ')}`);
-  } finally {
-    await ex.close();
-    performance.now = real;
-  }
+  });
 });
 
 S('a function that becomes 1.2 ticks long goes back to the slices', async () => {
   // Timed alone it reads one tick (anything up to two) four times in five and two ticks once: only the
   // two-tick readings say anything. Taken as short, the one-tick readings broke every streak of long
   // ones, and the function, 12 times the bound, ran directly for a thousand calls and more.
-  performance.now = () => Math.floor(real() / TICK) * TICK;
-  const { Executor } = await import('beatflow');
-  const ex = await Executor.create({ workers: 0 });
-  try {
+  await onCoarseClock(async (ex) => {
     const spin = await trainedSpin(ex);
     let directs = 0;
-    for (let b = 0; b < 5; b++) {
-      const ps = [];
-      for (let i = 0; i < 100; i++) {
-        globalThis.__ran = undefined;
-        ps.push(ex.async(spin, 1.2 * TICK));
-        if (globalThis.__ran !== undefined) directs++;
-      }
-      await Promise.all(ps);
-    }
+    for (let b = 0; b < 5; b++) directs += (await burst(ex, spin, 100, 1.2 * TICK)).direct;
     assert.ok(directs <= 300, `${directs} of 500 calls of 1.2 ticks ran directly`);
-  } finally {
-    await ex.close();
-    performance.now = real;
-  }
+  });
 });
 
 S.run();
