@@ -174,7 +174,10 @@ async function onCpu(ex: Engine, c: Call, args: unknown[], helpers: number | und
   return r;
 }
 
-/** Adds a call to a taskflow as one task: the graph form. */
+/**
+ * Adds a call to a taskflow as one task: the graph form. Named always: in a subflow of independent
+ * tasks the name also sends it down worker/fork-settled.ts, which sends its FnArg callbacks as ids.
+ */
 function emplace(tf: Taskflow, c: Call): Task {
   if (c.device !== 'cpu') throw new TypeError(messages.deviceInGraph(c.what, c.device));
   if (c.parallel !== 'auto') throw new TypeError(messages.parallelInGraph(c.what, c.parallel));

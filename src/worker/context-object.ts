@@ -3,7 +3,7 @@
 import { Subflow, makeSubflow } from '../graph/subflow.js';
 import { Taskflow, type Node } from '../graph/taskflow.js';
 import { messages } from '../errors.js';
-import { ONE_NUMBER, joinablesAt, type Thread, type Joinable } from './thread.js';
+import { ONE_NUMBER, NO_KIDS, joinablesAt, type Thread, type Joinable } from './thread.js';
 import type { Join } from './join.js';
 import type { Tokens } from './cancel.js';
 import type { TaskContext } from './context.js';
@@ -15,9 +15,6 @@ import { WorkerAsyncTask } from '../engine/handles.js';
 import type { Dependents } from './dependent.js';
 import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
-
-/** No children: what ctx.join passes for a frame that made only inline ones. */
-const NO_KIDS: number[] = [];
 
 /** What the task context is made of (start.ts). */
 export interface TaskContextParts { join: Join; tokens: Tokens; dependents: Dependents; forecast: Forecast; lazy: Lazy }
@@ -134,8 +131,8 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     let rest: number[] | undefined;   // (index, handle) pairs of the children still to join
     let jobs = false;
     for (let i = 0; i < n; i++) {
-      const fn = nodes[i]._fn, bound = nodes[i]._bound;   // args(x) of one number: the number (taskflow.ts)
-      const a0 = typeof bound === 'number' ? bound : bound.length === 1 && typeof bound[0] === 'number' ? bound[0] as number : undefined;
+      const fn = nodes[i]._fn, bound = nodes[i]._bound;   // args(x) of one number: the number (taskflow.ts), never a list of it
+      const a0 = typeof bound === 'number' ? bound : undefined;
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
       const id = th.fns!.idOf(fn);
       let h: number;

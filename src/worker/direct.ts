@@ -49,7 +49,7 @@ function createDirect(th: Thread): DirectRunner {
   const out = table === 0 ? 0 : core.alloc(PREDICTION_BYTES);   // predictRead's answer (learn-table.ts)
   /**
    * Per function id, what a run decides by: the least of the last RECENT durations seen (ms; undefined or
-   * NaN: none), each the run time of a timed direct run (0 for one the clock cannot read: `readable`), or
+   * NaN: none), each the run time of a timed direct run (one the clock cannot read, `readable`, only when it read 0), or
    * the table's prediction when runs are not direct (the worker loop feeds it). A timing is long for one of two reasons: the function became
    * slower, which every following timing shows too, or something stretched that one run (a collection of
    * the burst's own garbage, a preemption), which comes and goes. So it takes RECENT long timings in a row

@@ -10,8 +10,8 @@
 //     `suppressed` (laid out, the first is the first to fail).
 import { RETRY_SHIFT } from '../engine/placement.js';
 import { messages, type TaskFailure } from '../errors.js';
-import type { Node } from '../graph/taskflow.js';
-import type { Thread } from './thread.js';
+import { boundArgs, type Node } from '../graph/taskflow.js';
+import { NO_KIDS, type Thread } from './thread.js';
 import type { Join } from './join.js';
 import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
@@ -27,9 +27,6 @@ export interface SettledParts {
   /** context-object.ts spawnJob: a child job of `parent` with `args`, or the one number a0 when args is undefined. */
   spawnJob(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number): number;
 }
-
-/** No children: what is joined for a frame that made only inline ones. */
-const NO_KIDS: number[] = [];
 
 export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, tokenOf, spawnJob }: SettledParts): (nodes: readonly Node[]) => unknown[] {
   const { core, x, w, codec, frameTask, frameKids, frameLevel, frameStop } = th;
@@ -59,9 +56,9 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
     const rest: number[] = [];   // (index, handle) pairs of the children still to join
     let jobs = false;
     for (let i = 0; i < n; i++) {
-      const node = nodes[i], bound = node._bound, retries = node._retries;
+      const node = nodes[i], retries = node._retries;
       // callbacks bound as FnArg (an algorithm's task, alg.task(sf, …), which is named) travel as function ids, as laid out
-      const args = typeof bound === 'number' ? [bound] : withFnIds(bound, th.fns!);
+      const args = withFnIds(boundArgs(node), th.fns!);
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
       const id = th.fns!.idOf(node._fn);
       if (retries === 0 && forecast.on && forecast.inline(id, frameLevel[d] + 1)) {

@@ -43,6 +43,9 @@ export function joinablesAt(th: Thread, d: number): Joinable[] {
   return Array.isArray(s) ? s : (th.frameSubs[d] = [s]);
 }
 
+/** No children: the list a join is given for a frame that made only inline ones (a child list is made on first spawn). Nothing writes into it. */
+export const NO_KIDS: number[] = [];
+
 /** A task suspended on a promise (suspend.ts), with what its frame held, and its settlement once known. */
 export interface Suspended {
   t: number;
