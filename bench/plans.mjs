@@ -4,7 +4,9 @@
 //             of the index; ~5–150 ns), one each in the first eighth (where the probe looks). With learning the driver
 //             lays a call out from the callback's learned cost per item (no probe, helpers spawned at
 //             once); without, it times a probe first. Median µs per call over ROUNDS calls each, after
-//             a warm-up of 20 calls each.
+//             a warm-up of 20 calls each, the two taking turns in blocks of BLOCK calls with a 5 ms pause
+//             at each switch (called in turns call by call, the other executor's lingering workers held
+//             the second core, the helper ran on the driver in most calls and both ran serially).
 //   critical  a skewed DAG: 24 independent 1 ms tasks with the head of a chain of six 2 ms tasks listed
 //             in their middle. With learning, the critical-path priorities start the chain first;
 //             without, the chain's head waits behind half the short tasks (listed at either end, the
@@ -16,7 +18,7 @@
 //             median µs per round trip and ms per burst phase over ROUNDS rounds each (a 5 ms pause at
 //             each switch lets the other executor's workers park).
 // Ratio < 1: the learned plan is faster.
-import { childMain, table, errorCell, now, loadBeatflow, median } from './lib.mjs';
+import { childMain, table, errorCell, now, loadBeatflow, median, sleep } from './lib.mjs';
 
 export const cases = () => ['grain', 'critical', 'spin'];
 export const timeoutS = ({ quick }) => (quick ? 60 : 180);
@@ -33,6 +35,9 @@ const irregular = (v, lo, hi, n) => {
 
 const busy = (ms) => { const end = performance.now() + ms; while (performance.now() < end) { /* busy */ } return ms; };
 
+/** Calls of one executor in a row (grain): a call right after the other executor's would find its workers lingering on the CPUs. */
+const BLOCK = 10;
+
 async function grain(bf, quick) {
   const n = 1 << 15, rounds = quick ? 60 : 300;
   const make = async (learning) => {
@@ -43,8 +48,11 @@ async function grain(bf, quick) {
   const on = await make(true), off = await make(false);
   try {
     for (let i = 0; i < 20; i++) { await on.call(); await off.call(); }
-    for (let r = 0; r < rounds; r++) {
-      for (const s of r % 2 ? [on, off] : [off, on]) { const t = now(); await s.call(); s.times.push((now() - t) * 1000); }
+    for (let r = 0; r < rounds / BLOCK; r++) {
+      for (const s of r % 2 ? [on, off] : [off, on]) {
+        await sleep(5);   // the other executor's workers park: this one's helpers get a core
+        for (let i = 0; i < BLOCK; i++) { const t = now(); await s.call(); s.times.push((now() - t) * 1000); }
+      }
     }
     const same = on.v.every((x, i) => x === off.v[i]);
     const learned = on.ex.models.list().find((p) => p.perItem);
