@@ -198,3 +198,27 @@ for (const workers of [0, 1, 2, 4]) {
     S.run();
   }
 }
+
+// ---
+
+const Slots = suite('a fork-join subflow stopped by a failure gives its stop run back');
+Slots('with one subflow slot, each of many failed subflows stops, and a laid-out one runs after', async () => {
+  const ex = await Executor.create({ workers: 1, module, learning: false, maxSubflows: 1 });   // every task a job
+  try {
+    for (let k = 0; k < 20; k++) {
+      const log = ex.shared(Int32Array, 8);
+      const r = await within(ex.async(t.stopping, log, 4, 3, false, k % 2 === 1), 10_000, `subflow ${k}`);
+      assert.is(r.error.message, 'failed 3');
+      assert.equal([...log.subarray(1, 1 + log[0])], [3], `subflow ${k}: the last spawned runs first and fails; the others are skipped`);
+      ex.free(log);
+    }
+    const log = ex.shared(Int32Array, 8);
+    const r = await within(ex.async(t.stopping, log, 4, -1, true, false), 10_000, 'laid out');
+    assert.equal(r.value, [0, 1, 2, 3], 'the slot is free for a laid-out subflow');
+    ex.free(log);
+    await retired(ex);
+  } finally {
+    await within(ex.close(), 10_000, 'close');
+  }
+});
+Slots.run();

@@ -162,9 +162,9 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     if (!jobs) {
       joinChildren(frameKids[d] ?? NO_KIDS, list, false, list, true);
     } else {
-      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
       joining[d] = list;   // a child failing while this worker helps stops the others (fork-stop.ts)
       try {
+        if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
         joinChildren(frameKids[d] ?? NO_KIDS, list, false, list, true);
       } catch (e) {
         forkStop.joined(d);   // a stop (if one was made) comes with a failure: the join throws

@@ -11,7 +11,7 @@
 //   - every child is joined; the first failure in insertion order is thrown, the others are its
 //     `suppressed` (laid out, the first is the first to fail); a skipped child is no failure.
 import { RETRY_SHIFT } from '../engine/placement.js';
-import { messages, type TaskFailure } from '../errors.js';
+import { messages, CancelledError, type TaskFailure } from '../errors.js';
 import { boundArgs, type Node } from '../graph/taskflow.js';
 import { NO_KIDS, type Thread } from './thread.js';
 import type { Join } from './join.js';
@@ -75,18 +75,18 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
       rest.push(i, retries === 0 ? spawnJob(parent, id, args, 0, frameStop[d]) : spawnRetried(parent, d, id, args, retries));
       jobs = true;
     }
-    if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
     let error: TaskFailure & { suppressed?: unknown[] } | undefined, others: unknown[] | undefined, skipped: unknown;
     const handles: number[] = [];   // the children not joined yet (-1 once joined), for fork-stop.ts
     for (let j = 1; j < rest.length; j += 2) handles.push(rest[j]);
     forkStop.joining[d] = handles;
     try {
+      if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
       for (let j = 0; j < rest.length; j += 2) {
         const i = rest[j];
         try {
           out[i] = joinChildren(frameKids[d] ?? NO_KIDS, [rest[j + 1]])[0];
         } catch (e) {
-          if ((e as TaskFailure).task === undefined) { skipped ??= e; continue; }   // skipped: its run or its subflow stopped
+          if (e instanceof CancelledError && (e as TaskFailure).task === undefined) { skipped ??= e; continue; }   // skipped: its run or its subflow stopped
           const label = nodes[i]._label;
           if (label !== undefined) (e as TaskFailure).task = label;
           if (error === undefined) error = e as TaskFailure;

@@ -71,10 +71,11 @@ export function createForkStop(th: Thread): ForkStop {
     if ((u32[i + T_flags] & CHILD) === 0) return;
     const t = (i * 4 - th.tasks) / th.taskSize;
     const spawner = u32[i + T_succ] - 1;   // a child's spawner + 1 (assembly/tasks.ts spawnPush)
+    // The spawner's frame, and above it those of its children run inline (frames.ts: they show their
+    // spawner's task): the one joining a list that holds t (none: a child spawned by ctx.spawn).
     for (let d = th.depth - 2; d >= 0; d--) {
-      if (frameTask[d] !== spawner) continue;
       const list = joining[d];
-      if (list === undefined || !list.includes(t)) return;   // a child spawned by ctx.spawn, or of a subflow laid out
+      if (frameTask[d] !== spawner || list === undefined || !list.includes(t)) continue;
       const r = runAt(d);
       if (r === NONE) return;
       for (const c of list) if (c >= 0 && c !== t) stopChild(c, r);
