@@ -142,9 +142,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       if (forecast.on && forecast.inline(id, frameLevel[d] + 1)) {
         h = a0 !== undefined ? lazy.runInto(id, undefined, 1, a0, 0, 0, out, i) : lazy.runInto(id, codec.crossedArgs(bound as readonly unknown[]), 0, 0, 0, 0, out, i);
         if (h === 0) continue;
-        if (rest === undefined) rest = [i, h]; else rest.push(i, h);
-        if (jobs) forkStop.stopPairs(d, rest);
-        break;   // it failed or was skipped: the subflow stops
+        return stopAt(out, rest, i, h, jobs, parent, d);   // it failed or was skipped: the subflow stops
       } else {
         h = a0 !== undefined ? spawnJob(parent, id, undefined, a0, frameStop[d]) : spawnJob(parent, id, bound as readonly unknown[], 0, frameStop[d]);
         jobs = true;
@@ -154,26 +152,38 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     return rest === undefined ? out : joinLeft(out, rest, jobs, parent, d);
   }
 
+  /**
+   * forkJoin once child i, run inline, failed or was skipped (handle h): no child after it is run, the
+   * jobs spawned before it are stopped (fork-stop.ts), and the join throws. Out of line: forkJoin stays small.
+   */
+  function stopAt(out: unknown[], rest: number[] | undefined, i: number, h: number, jobs: boolean, parent: number, d: number): unknown[] {
+    if (rest === undefined) rest = [i, h]; else rest.push(i, h);
+    if (jobs) forkStop.stopPairs(d, rest);
+    return joinLeft(out, rest, jobs, parent, d);
+  }
+
   /** forkJoin's children that left no value yet: (index, handle) pairs in `rest`; `jobs` if one is a job. */
   function joinLeft(out: unknown[], rest: number[], jobs: boolean, parent: number, d: number): unknown[] {
     const m = rest.length >> 1;
     const list: number[] = new Array(m);
     for (let j = 0; j < m; j++) list[j] = rest[2 * j + 1];
-    if (!jobs) {
-      joinChildren(frameKids[d] ?? NO_KIDS, list, false, list, true);
-    } else {
-      joining[d] = list;   // a child failing while this worker helps stops the others (fork-stop.ts)
-      try {
-        if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
-        joinChildren(frameKids[d] ?? NO_KIDS, list, false, list, true);
-      } catch (e) {
-        forkStop.joined(d);   // a stop (if one was made) comes with a failure: the join throws
-        throw e;
-      }
-      joining[d] = undefined;
-    }
+    if (jobs) joinJobs(list, parent, d);
+    else joinChildren(frameKids[d] ?? NO_KIDS, list, false, list, true);
     for (let j = 0; j < m; j++) out[rest[2 * j]] = list[j];
     return out;
+  }
+
+  /** joinLeft of a list holding jobs: a child failing while this worker helps stops the others (fork-stop.ts). */
+  function joinJobs(list: number[], parent: number, d: number): void {
+    joining[d] = list;
+    try {
+      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
+      joinChildren(frameKids[d] ?? NO_KIDS, list, false, list, true);
+    } catch (e) {
+      forkStop.joined(d);   // a stop (if one was made) comes with a failure: the join throws
+      throw e;
+    }
+    joining[d] = undefined;
   }
 
   function join(handles: number | WorkerAsyncTask | readonly (number | WorkerAsyncTask)[]): any {
