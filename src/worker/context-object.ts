@@ -149,7 +149,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       }
       if (rest === undefined) rest = [i, h]; else rest.push(i, h);
     }
-    return rest === undefined ? out : joinLeft(out, rest, jobs, parent, d);
+    return rest === undefined ? out : jobs ? joinJobs(out, rest, parent, d) : joinInline(out, rest, d);
   }
 
   /**
@@ -158,23 +158,34 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
    */
   function stopAt(out: unknown[], rest: number[] | undefined, i: number, h: number, jobs: boolean, parent: number, d: number): unknown[] {
     if (rest === undefined) rest = [i, h]; else rest.push(i, h);
-    if (jobs) forkStop.stopPairs(d, rest);
-    return joinLeft(out, rest, jobs, parent, d);
+    if (!jobs) return joinInline(out, rest, d);
+    forkStop.stopPairs(d, rest);
+    return joinJobs(out, rest, parent, d);
   }
 
-  /** forkJoin's children that left no value yet: (index, handle) pairs in `rest`; `jobs` if one is a job. */
-  function joinLeft(out: unknown[], rest: number[], jobs: boolean, parent: number, d: number): unknown[] {
+  /** The handles in forkJoin's (index, handle) pairs `rest`, in order. */
+  function handlesOf(rest: readonly number[]): number[] {
     const m = rest.length >> 1;
     const list: number[] = new Array(m);
     for (let j = 0; j < m; j++) list[j] = rest[2 * j + 1];
-    if (jobs) joinJobs(list, parent, d);
-    else joinChildren(frameKids[d] ?? NO_KIDS, list, false, list, true);
-    for (let j = 0; j < m; j++) out[rest[2 * j]] = list[j];
+    return list;
+  }
+
+  /** forkJoin's children that left no value yet, none of them a job (inline ones that failed or were skipped): the join throws. */
+  function joinInline(out: unknown[], rest: number[], d: number): unknown[] {
+    const list = handlesOf(rest);
+    joinChildren(frameKids[d] ?? NO_KIDS, list, false, list, true);
+    for (let j = 0; j < list.length; j++) out[rest[2 * j]] = list[j];
     return out;
   }
 
-  /** joinLeft of a list holding jobs: a child failing while this worker helps stops the others (fork-stop.ts). */
-  function joinJobs(list: number[], parent: number, d: number): void {
+  /**
+   * forkJoin's children that left no value yet, jobs among them: (index, handle) pairs in `rest`. A child
+   * failing while this worker helps stops the others (fork-stop.ts). Called by forkJoin itself, as
+   * joinInline is: a recursion through subflows nests one frame fewer than through a shared helper.
+   */
+  function joinJobs(out: unknown[], rest: number[], parent: number, d: number): unknown[] {
+    const list = handlesOf(rest);
     joining[d] = list;
     try {
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
@@ -184,6 +195,8 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       throw e;
     }
     joining[d] = undefined;
+    for (let j = 0; j < list.length; j++) out[rest[2 * j]] = list[j];
+    return out;
   }
 
   function join(handles: number | WorkerAsyncTask | readonly (number | WorkerAsyncTask)[]): any {
