@@ -36,11 +36,12 @@ export const DIRECT = Object.freeze({
   coarseStride: 16,
   /**
    * On a coarse clock, the timings of one function that read under two ticks are taken together (policy
-   * `amortised`), each weighing 1 − 1/this less at every later one, so about twice this many decide. A
-   * run of d reads one tick with chance d / tick, so their mean varies by about tick · √(d / tick / n)
-   * over n of them: with 100 µs ticks, a run of 4 µs reads 4 ± 1.8 µs, seldom the bound, while a run of
-   * three times the bound (30 µs) reads as long within about 25 timings. 32 let runs of 5 µs read long
-   * now and then (on a clock of 100 µs ticks, as test/direct-runs-coarse.test.mjs makes one).
+   * `amortised`), each later one scaling the weight of those before by 1 − 1/this, so about twice this
+   * many decide. A run of d reads one tick with chance d / tick, so their mean varies by about
+   * tick · √(d / tick / n) over n of them: with 100 µs ticks, a run of 4 µs reads 4 ± 1.8 µs, seldom the
+   * bound, while a run of three times the bound (30 µs) reads as long within about 25 timings. With 32, a
+   * function of 2 µs went back to the slices in one of two probes (8 bursts of 200 calls, on the 100 µs
+   * clock test/direct-runs-coarse.test.mjs makes); with 64, in none of four.
    */
   coarseWindow: 64,
   /** The fewest such timings of a function taken together before their mean decides (a mean of 0 or one tick before). */
