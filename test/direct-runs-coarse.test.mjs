@@ -5,7 +5,7 @@
 // executor exists (each test file is a process of its own).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readable, coarse, DIRECT } from '../build/src/policy/direct.js';
+import { readable, coarse, amortised, DIRECT } from '../build/src/policy/direct.js';
 
 const S = suite('direct runs on a coarse clock');
 const TICK = 0.1;
@@ -51,7 +51,7 @@ async function trainedSpin(ex) {
   assert.unreachable('spin(0) never ran directly');
 }
 
-S('policy: a timing counts on a fine clock, and from two ticks on a coarse one (half the bound or more)', () => {
+S('policy: a timing counts on a fine clock, and from two ticks on a coarse one (half the bound or more), else with others', () => {
   assert.ok(readable(0, 0.0001));
   assert.ok(readable(DIRECT.maxMs * 2, 0.0001));
   assert.is(readable(0, TICK), false);
@@ -63,6 +63,8 @@ S('policy: a timing counts on a fine clock, and from two ticks on a coarse one (
   assert.ok(coarse(DIRECT.maxMs / 2), 'a tick of half the bound');
   assert.ok(coarse(Infinity));
   assert.ok(coarse(NaN), 'NaN: coarse, as readable and directStride take it');
+  assert.ok(Number.isNaN(amortised(0.3, 10, DIRECT.coarseMin - 1)), 'too few timings taken together');
+  assert.ok(Math.abs(amortised(0.3, 10, DIRECT.coarseMin) - 0.03) < 1e-12, 'three one-tick readings in ten: 30 µs');
 });
 
 S('a short function keeps running directly in bursts, and a slow one still goes back', async () => {
@@ -111,6 +113,19 @@ S('a function that becomes 1.2 ticks long goes back to the slices', async () => 
     let directs = 0;
     for (let b = 0; b < 5; b++) directs += (await burst(ex, spin, 100, 1.2 * TICK)).direct;
     assert.ok(directs <= 300, `${directs} of 500 calls of 1.2 ticks ran directly`);
+  });
+});
+
+S('a function that becomes a third of a tick long (three times the bound) goes back to the slices', async () => {
+  // Timed alone it reads 0 two times in three and one tick once, never two ticks: no single timing says
+  // it is long, and taking each 0 as short kept it running directly for good. Its timings taken
+  // together (ticks read over runs timed) say 30 µs.
+  await onCoarseClock(async (ex) => {
+    const spin = await trainedSpin(ex);
+    const rounds = [];
+    for (let b = 0; b < 8; b++) rounds.push((await burst(ex, spin, 200, TICK / 3)).direct);
+    const late = rounds.slice(4).reduce((a, b) => a + b, 0);
+    assert.ok(late <= 200, `${late} of the last 800 calls of a third of a tick ran directly: ${rounds.join(', ')}`);
   });
 });
 

@@ -163,6 +163,35 @@ G('among tasks made ready together, the more urgent run first: sources and relea
 });
 G.run();
 
+// The tasks of a subflow run as laid-out graph tasks do, the most urgent first, whether or not the
+// subflow has an edge (without one, its tasks would be fork-join children, which have no level). With
+// more than one worker, the other workers are held by blockers, so that the subflow's worker runs all
+// of its tasks.
+for (const workers of [0, 1, 2, 4]) {
+  const SF = suite(`subflow task priorities (${workers} worker${workers === 1 ? '' : 's'})`);
+  SF(`a subflow's tasks run most urgent first, FIFO within a level, with or without an edge`, async () => {
+    const ex = await Executor.create({ workers, module, priorityAging: 0 });
+    try {
+      const order = ['low', 'normal', 'critical', 'high', 'low', 'critical', 'normal'];
+      const rank = (i) => levels.indexOf(order[i]);
+      const want = order.map((_, i) => i).sort((a, b) => rank(a) - rank(b) || a - b);
+      for (const edge of [false, true]) {
+        const held = [];
+        for (let i = 1; i < workers; i++) held.push(await blocker(ex));
+        const log = ex.shared(Int32Array, 16);
+        assert.equal(await within(ex.async(c.prioritisedSubflow, log, order, edge), 10_000, `edge ${edge}`), order.map((_, i) => i));
+        for (const b of held) b.release();
+        await Promise.all(held.map((b) => b.done));
+        assert.equal([...log.subarray(1, 1 + log[0])], want, `edge ${edge}`);
+        ex.free(log);
+      }
+    } finally {
+      await ex.close();
+    }
+  });
+  SF.run();
+}
+
 const AA = suite('asyncAt');
 AA('asyncAt runs at a priority like submit, and refuses an unknown one', async () => {
   const ex = await Executor.create({ workers: 1, module, priorityAging: 0 });

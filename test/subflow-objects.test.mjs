@@ -45,14 +45,17 @@ for (const workers of [1, 2, 4]) {
       }
     });
 
-    S('a child that throws fails the join with the first error in insertion order; every child ran once', async ({ ex }) => {
+    // A failure stops the subflow: children not started by then are skipped, so which ran depends on the order they ran in.
+    S('a child that throws fails the join with the first error in insertion order of those that ran; none ran twice', async ({ ex }) => {
       for (const [k, bad] of [[2, [0]], [2, [1]], [2, [0, 1]], [3, [1]], [5, [4, 2]], [9, [3, 7]]]) {
         for (let rep = 0; rep < 20; rep++) {
           const c = ex.shared(Int32Array, k);
           const [seen, after] = await within(ex.async(t.failingSubflow, c, k, bad), 10_000, `k ${k} bad ${bad}`);
-          assert.is(seen, `RangeError: bad ${Math.min(...bad)}`, `k ${k}, bad ${bad}`);
+          const failed = bad.filter((i) => c[i] === 1);
+          assert.ok(failed.length > 0, `k ${k}, bad ${bad}: one failed`);
+          assert.is(seen, `RangeError: bad ${Math.min(...failed)}`, `k ${k}, bad ${bad}`);
           assert.equal(after, [10, 12], 'a subflow made after the failed one');
-          assert.equal([...c], new Array(k).fill(1), 'each child ran exactly once');
+          assert.ok([...c].every((v) => v <= 1), `each child ran at most once: ${[...c]}`);
           ex.free(c);
         }
       }

@@ -1,10 +1,10 @@
 // Retries and task names in subflows of independent tasks (the fork-join path, src/worker/subflow.ts):
 // each subflow is run as it is and again with one edge added, which lays it out, and both must give the
 // same results, attempts and errors (class, message, task name). At 0, 1, 2 and 4 workers, learning on
-// (its tasks predicted short: inline children) and off (jobs). One difference is the path's own: laid
-// out, a failure stops the subflow, so tasks not started yet are skipped, where fork-join runs every
-// task (its failures after the first are the error's `suppressed`); so where a task fails, only the
-// failing tasks' attempts are compared.
+// (its tasks predicted short: inline children) and off (jobs). Both ways a failure stops the subflow:
+// its tasks not started yet are skipped. Which those are depends on the order the tasks run in, which
+// differs (laid out, in insertion order; fork-join, jobs last spawned first, inline ones in insertion
+// order), so where a task fails, only the failing tasks' attempts are compared.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor, CancellationToken } from 'beatflow';
@@ -18,7 +18,7 @@ async function predictShort(ex) {
   await ex.async(t.fib, 6);
   const level1 = Math.min(...ex.models.snapshot().predictors.filter((p) => p.fn === 'fib' && p.node > 0).map((p) => p.node));
   const ms = 1e-6;
-  const predictors = ['flaky', 'cancels', 'thrower'].map((fn) => ({ kind: 1, fn, sizeClass: 0, node: level1, samples: 100, mean: ms, m2: 0, x: ms, dx: 0, ema: ms }));
+  const predictors = ['flaky', 'cancels', 'thrower', 'logged'].map((fn) => ({ kind: 1, fn, sizeClass: 0, node: level1, samples: 100, mean: ms, m2: 0, x: ms, dx: 0, ema: ms }));
   assert.is(ex.models.restore({ version: 1, predictors }), predictors.length);
 }
 
@@ -34,6 +34,14 @@ async function bothWays(ex, spec) {
     ex.free(attempts);
   }
   return out;
+}
+
+/** Occupies a worker until `release()`, so that what follows runs on the others (as test/priorities.test.mjs). */
+async function blocker(ex) {
+  const gate = ex.shared(Int32Array, 2);
+  const p = ex.submit(function hold(g) { Atomics.store(g, 1, 1); while (Atomics.load(g, 0) === 0) { /* held */ } }, [gate]);
+  while (Atomics.load(gate, 1) === 0) await new Promise((r) => setTimeout(r, 1));
+  return { done: p.then(() => ex.free(gate)), release: () => Atomics.store(gate, 0, 1) };
 }
 
 /** An error described by the fixture, its suppressed ones sorted by message (their order is the order they failed in). */
@@ -75,7 +83,8 @@ for (const workers of [0, 1, 2, 4]) {
       const spec = [{}, { fails: 5, retries: 2, name: 'named' }];
       const [fork, laid] = await bothWays(ex, spec);
       assert.equal(fork.error, { name: 'RangeError', cls: 'RangeError', message: 'attempt 3 of 1', task: 'named', slot: 1 });
-      assert.equal(fork.attempts, [1, 3]);
+      assert.is(fork.attempts[1], 3);
+      assert.ok(fork.attempts[0] <= 1, 'the other ran at most once (skipped if it had not started)');
       assert.equal(shape(fork.error), shape(laid.error), 'error as laid out');
       assert.is(fork.attempts[1], laid.attempts[1], 'attempts as laid out');
       await retired(ex);
@@ -86,30 +95,61 @@ for (const workers of [0, 1, 2, 4]) {
         const [fork, laid] = await bothWays(ex, spec);
         assert.equal(shape(fork.error), shape(laid.error), JSON.stringify(spec));
         assert.is(fork.error.task, spec.some((s) => s.name) ? 'named' : 'flaky');
-        assert.equal(fork.attempts, spec.map(() => 1));
+        spec.forEach((s, i) => assert.is(fork.attempts[i], s.fails ? 1 : Math.min(fork.attempts[i], 1), `task ${i}`));
 
         spec.forEach((s, i) => { if (s.fails) assert.is(laid.attempts[i], 1); });
       }
       await retired(ex);
     });
 
-    S('two failing tasks: the first error, the other in suppressed; laid out, the ones that ran, named the same', async ({ ex }) => {
+    S('two failing tasks: the error is one, named; the other in suppressed if it failed too', async ({ ex }) => {
       const spec = [{ fails: 1, name: 'first' }, {}, { fails: 9, retries: 1, name: 'second' }];
-      const [fork, laid] = await bothWays(ex, spec);
-      const all = (e) => [e, ...(e.suppressed ?? [])].map((x) => `${x.task}: ${x.message}`);
-      assert.equal(all(fork.error), ['first: attempt 1 of 0', 'second: attempt 2 of 2']);
-      assert.equal(fork.attempts, [1, 1, 2]);
-      // Laid out, a task failing after the subflow stopped is not retried: the tasks match, not the attempts.
-      for (const e of [laid.error, ...(laid.error.suppressed ?? [])]) assert.ok(['first', 'second'].includes(e.task), `laid out: ${e.task}`);
+      for (const r of await bothWays(ex, spec)) {
+        const all = [r.error, ...(r.error.suppressed ?? [])].map((x) => `${x.task}: ${x.message}`);
+        const want = [];   // the failures in insertion order; a task failing after the subflow stopped is not retried
+        if (r.attempts[0] === 1) want.push('first: attempt 1 of 0');
+        if (r.attempts[2] > 0) want.push(`second: attempt ${r.attempts[2]} of 2`);
+        assert.ok(want.length > 0, 'one failed');
+        assert.equal(all.sort(), want.sort());   // laid out, the first to fail comes first
+        assert.ok(r.attempts[1] <= 1 && r.attempts[2] <= 2, JSON.stringify(r.attempts));
+      }
       await retired(ex);
     });
 
-    S('plain tasks (no names, no retries): the first error in insertion order, the others in suppressed', async ({ ex }) => {
+    S('plain tasks (no names, no retries): the first failure in insertion order, the others that ran in suppressed', async ({ ex }) => {
       const spec = [{}, { fn: 'thrower' }, { fails: 1 }, { fn: 'thrower' }];
-      const [fork] = await bothWays(ex, spec);
-      const all = (e) => [e, ...(e.suppressed ?? [])].map((x) => `${x.cls}: ${x.message}`);
-      assert.equal(all(fork.error), ['TypeError: thrown by 1', 'RangeError: attempt 1 of 2', 'TypeError: thrown by 3']);
-      assert.equal(fork.attempts, [1, 1, 1, 1]);
+      const failures = ['', 'TypeError: thrown by 1', 'RangeError: attempt 1 of 2', 'TypeError: thrown by 3'];
+      for (const [r, how] of (await bothWays(ex, spec)).map((r, k) => [r, k === 0 ? 'fork-join' : 'laid out'])) {
+        const all = [r.error, ...(r.error.suppressed ?? [])].map((x) => `${x.cls}: ${x.message}`);
+        const want = failures.filter((f, i) => f !== '' && r.attempts[i] === 1);
+        // laid out, the first to fail comes first
+        assert.equal(how === 'fork-join' ? all : all.sort(), how === 'fork-join' ? want : want.sort(), how);
+        assert.ok(r.attempts.every((a) => a <= 1), JSON.stringify(r.attempts));
+      }
+      await retired(ex);
+    });
+
+    // With one worker running the subflow (the others held), the order its tasks start in is the order
+    // they run in: the failing task is the last to start, each way, wherever it sits.
+    S('a failure stops the subflow: no task of it starts after the failing one, with or without an edge', async ({ ex }) => {
+      const n = 6;
+      for (const [edge, named] of [[false, false], [false, true], [true, false]]) {   // named: fork-settled.ts
+        for (let failAt = 0; failAt < n; failAt++) {
+          const how = `edge ${edge}, named ${named}, fail at ${failAt}`;
+          const held = [];
+          for (let i = 1; i < workers; i++) held.push(await blocker(ex));
+          const log = ex.shared(Int32Array, n + 1);
+          const r = await within(ex.async(t.stopping, log, n, failAt, edge, named), 20_000, how);
+          for (const b of held) b.release();
+          await Promise.all(held.map((b) => b.done));
+          const ran = [...log.subarray(1, 1 + log[0])];
+          const task = named ? `t${failAt}` : 'logged';
+          assert.equal(r.error, { name: 'RangeError', cls: 'RangeError', message: `failed ${failAt}`, task, slot: undefined }, how);
+          assert.is(ran[ran.length - 1], failAt, `${how}: ran ${ran}`);
+          assert.is(new Set(ran).size, ran.length, 'none ran twice');
+          ex.free(log);
+        }
+      }
       await retired(ex);
     });
 
@@ -158,3 +198,27 @@ for (const workers of [0, 1, 2, 4]) {
     S.run();
   }
 }
+
+// ---
+
+const Slots = suite('a fork-join subflow stopped by a failure gives its stop run back');
+Slots('with one subflow slot, each of many failed subflows stops, and a laid-out one runs after', async () => {
+  const ex = await Executor.create({ workers: 1, module, learning: false, maxSubflows: 1 });   // every task a job
+  try {
+    for (let k = 0; k < 20; k++) {
+      const log = ex.shared(Int32Array, 8);
+      const r = await within(ex.async(t.stopping, log, 4, 3, false, k % 2 === 1), 10_000, `subflow ${k}`);
+      assert.is(r.error.message, 'failed 3');
+      assert.equal([...log.subarray(1, 1 + log[0])], [3], `subflow ${k}: the last spawned runs first and fails; the others are skipped`);
+      ex.free(log);
+    }
+    const log = ex.shared(Int32Array, 8);
+    const r = await within(ex.async(t.stopping, log, 4, -1, true, false), 10_000, 'laid out');
+    assert.equal(r.value, [0, 1, 2, 3], 'the slot is free for a laid-out subflow');
+    ex.free(log);
+    await retired(ex);
+  } finally {
+    await within(ex.close(), 10_000, 'close');
+  }
+});
+Slots.run();

@@ -34,6 +34,18 @@ export const DIRECT = Object.freeze({
    * read every 16 runs.
    */
   coarseStride: 16,
+  /**
+   * On a coarse clock, the timings of one function that read under two ticks are taken together (policy
+   * `amortised`), each later one scaling the weight of those before by 1 − 1/this, so about twice this
+   * many decide. A run of d reads one tick with chance d / tick, so their mean varies by about
+   * tick · √(d / tick / n) over n of them: with 100 µs ticks, a run of 4 µs reads 4 ± 1.8 µs, seldom the
+   * bound, while a run of three times the bound (30 µs) reads as long within about 25 timings. With 32, a
+   * function of 2 µs went back to the slices in one of two probes (8 bursts of 200 calls, on the 100 µs
+   * clock test/direct-runs-coarse.test.mjs makes); with 64, in none of four.
+   */
+  coarseWindow: 64,
+  /** The fewest such timings of a function taken together before their mean decides (a mean of 0 or one tick before). */
+  coarseMin: 8,
 });
 
 /**
@@ -74,4 +86,16 @@ export function readable(ms: number, quantumMs: number, p: typeof DIRECT = DIREC
  */
 export function coarse(quantumMs: number, p: typeof DIRECT = DIRECT): boolean {
   return !(quantumMs < p.maxMs / 2);
+}
+
+/**
+ * The run time (ms) that the timings of a function on a coarse clock tell when no single one can be read
+ * (readable: each read 0 or one tick): their mean, `sumMs` over `runs` (both decayed alike, see
+ * coarseWindow), or NaN while fewer than coarseMin were taken (`seen`). A run shorter than a tick that
+ * starts anywhere in a tick reads one tick with a chance of its length over the tick, else 0, so the
+ * mean of many readings is its length: a function of a third of a tick reads a third of a tick on
+ * average, where each timing alone reads 0 two times in three.
+ */
+export function amortised(sumMs: number, runs: number, seen: number, p: typeof DIRECT = DIRECT): number {
+  return seen >= p.coarseMin && runs > 0 ? sumMs / runs : NaN;
 }

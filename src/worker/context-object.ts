@@ -15,14 +15,16 @@ import { WorkerAsyncTask } from '../engine/handles.js';
 import type { Dependents } from './dependent.js';
 import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
+import type { ForkStop } from './fork-stop.js';
 
 /** What the task context is made of (start.ts). */
-export interface TaskContextParts { join: Join; tokens: Tokens; dependents: Dependents; forecast: Forecast; lazy: Lazy }
+export interface TaskContextParts { join: Join; tokens: Tokens; dependents: Dependents; forecast: Forecast; lazy: Lazy; forkStop: ForkStop }
 
 /** The task context of this worker thread (start-up, once). */
-export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens, dependents, forecast, lazy }: TaskContextParts): TaskContext {
+export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil }, tokens, dependents, forecast, lazy, forkStop }: TaskContextParts): TaskContext {
   const { core, x, w, codec, frameTask, frameKids, frameSubs, frameLevel, frameStop } = th;
   const { stopReason, stopRunOf, tokenOf, signalOf } = tokens;
+  const { joining } = forkStop;
 
   /** The task on top of the stack, after checking that one runs (`what` names the member for the error). */
   function top(what: string): number {
@@ -122,7 +124,8 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
    * (lazy.ts runInto), so a subflow whose children all returned inline joins nothing. The others (jobs,
    * inline children that threw or were skipped) are joined as ctx.join joins a list, whose first error
    * is the subflow's, with the later ones in its `suppressed` (a child that returned has none). The join nests no deeper than ctx.join's: deep
-   * recursions through subflows spend stack per frame.
+   * recursions through subflows spend stack per frame. A failure stops the subflow (fork-stop.ts): after
+   * a child run inline that failed (or was skipped) no other is run, and the jobs not started are skipped.
    */
   function forkJoin(nodes: readonly Node[], inPlace: boolean): unknown[] {
     const n = nodes.length;
@@ -139,23 +142,60 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       if (forecast.on && forecast.inline(id, frameLevel[d] + 1)) {
         h = a0 !== undefined ? lazy.runInto(id, undefined, 1, a0, 0, 0, out, i) : lazy.runInto(id, codec.crossedArgs(bound as readonly unknown[]), 0, 0, 0, 0, out, i);
         if (h === 0) continue;
+        return stopAt(out, rest, i, h, jobs, parent, d);   // it failed or was skipped: the subflow stops
       } else {
         h = a0 !== undefined ? spawnJob(parent, id, undefined, a0, frameStop[d]) : spawnJob(parent, id, bound as readonly unknown[], 0, frameStop[d]);
         jobs = true;
       }
       if (rest === undefined) rest = [i, h]; else rest.push(i, h);
     }
-    return rest === undefined ? out : joinLeft(out, rest, jobs, parent, d);
+    return rest === undefined ? out : jobs ? joinJobs(out, rest, parent, d) : joinInline(out, rest, d);
   }
 
-  /** forkJoin's children that left no value yet: (index, handle) pairs in `rest`; `jobs` if one is a job. */
-  function joinLeft(out: unknown[], rest: number[], jobs: boolean, parent: number, d: number): unknown[] {
+  /**
+   * forkJoin once child i, run inline, failed or was skipped (handle h): no child after it is run, the
+   * jobs spawned before it are stopped (fork-stop.ts), and the join throws. Out of line: forkJoin stays small.
+   */
+  function stopAt(out: unknown[], rest: number[] | undefined, i: number, h: number, jobs: boolean, parent: number, d: number): unknown[] {
+    if (rest === undefined) rest = [i, h]; else rest.push(i, h);
+    if (!jobs) return joinInline(out, rest, d);
+    forkStop.stopPairs(d, rest);
+    return joinJobs(out, rest, parent, d);
+  }
+
+  /** The handles in forkJoin's (index, handle) pairs `rest`, in order. */
+  function handlesOf(rest: readonly number[]): number[] {
     const m = rest.length >> 1;
     const list: number[] = new Array(m);
     for (let j = 0; j < m; j++) list[j] = rest[2 * j + 1];
-    if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
+    return list;
+  }
+
+  /** forkJoin's children that left no value yet, none of them a job (inline ones that failed or were skipped): the join throws. */
+  function joinInline(out: unknown[], rest: number[], d: number): unknown[] {
+    const list = handlesOf(rest);
     joinChildren(frameKids[d] ?? NO_KIDS, list, false, list, true);
-    for (let j = 0; j < m; j++) out[rest[2 * j]] = list[j];
+    for (let j = 0; j < list.length; j++) out[rest[2 * j]] = list[j];
+    return out;
+  }
+
+  /**
+   * forkJoin's children that left no value yet, jobs among them: (index, handle) pairs in `rest`. A child
+   * failing while this worker helps stops the others (fork-stop.ts). Called by forkJoin itself, as
+   * joinInline is: a recursion through subflows nests one frame fewer than through a shared helper.
+   */
+  function joinJobs(out: unknown[], rest: number[], parent: number, d: number): unknown[] {
+    const list = handlesOf(rest);
+    joining[d] = list;
+    try {
+      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
+      joinChildren(frameKids[d] ?? NO_KIDS, list, false, list, true);
+    } catch (e) {
+      forkStop.joined(d);   // a stop (if one was made) comes with a failure: the join throws
+      throw e;
+    }
+    joining[d] = undefined;
+    for (let j = 0; j < list.length; j++) out[rest[2 * j]] = list[j];
     return out;
   }
 
@@ -179,7 +219,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     return Array.isArray(handles) ? out : out[0];
   }
 
-  const forkJoinSettled = createForkSettled(th, { joinChildren, forecast, lazy, tokenOf, spawnJob });
+  const forkJoinSettled = createForkSettled(th, { joinChildren, forecast, lazy, tokenOf, spawnJob, forkStop });
   const fork = { helpUntil, forkJoin, forkJoinSettled, stopRunOf, tokenOf };
 
   /** sf.join() of a subflow made by this.subflow() (one function for all of them: a recursion makes one a call). */

@@ -21,7 +21,7 @@
 import { Direct, seatOf, type DirectRunner } from '../engine/direct-seat.js';
 import { ARG_WORDS } from '../engine/kinds.js';
 import { PREDICTION_BYTES, PREDICTION_X, PREDICTION_EMA } from '../engine/learn-table.js';
-import { DIRECT, runsNow, directStride, readable, coarse } from '../policy/direct.js';
+import { DIRECT, runsNow, directStride, readable, coarse, amortised } from '../policy/direct.js';
 import { isThenable, callList } from './call.js';
 import type { Thread } from './thread.js';
 
@@ -49,7 +49,8 @@ function createDirect(th: Thread): DirectRunner {
   const out = table === 0 ? 0 : core.alloc(PREDICTION_BYTES);   // predictRead's answer (learn-table.ts)
   /**
    * Per function id, what a run decides by: the least of the last RECENT durations seen (ms; undefined or
-   * NaN: none), each the run time of a timed direct run (one the clock cannot read, `readable`, only when it read 0), or
+   * NaN: none), each the run time of a timed direct run (those the clock cannot read, `readable`, taken
+   * together: `unreadable`), or
    * the table's prediction when runs are not direct (the worker loop feeds it). A timing is long for one of two reasons: the function became
    * slower, which every following timing shows too, or something stretched that one run (a collection of
    * the burst's own garbage, a preemption), which comes and goes. So it takes RECENT long timings in a row
@@ -58,6 +59,11 @@ function createDirect(th: Thread): DirectRunner {
    */
   const pred: number[] = [];
   const seen: number[] = [];   // RECENT per id, oldest first
+  /**
+   * Per function id, its timings on a coarse clock that read under two ticks, taken together
+   * (policy/direct.ts amortised): their decayed sum (ms), decayed count, and how many were taken.
+   */
+  const tickSum: number[] = [], tickRuns: number[] = [], tickSeen: number[] = [];
   /** Function ids that returned a promise once: they always wait for the worker. */
   const never: boolean[] = [];
   let running = false;
@@ -98,6 +104,22 @@ function createDirect(th: Thread): DirectRunner {
   }
 
   /**
+   * Takes in timing `ms` of function id that the coarse clock cannot read (0 or one tick): once enough
+   * were taken, the mean of the recent ones is noted (each one: a short mean breaks a streak of long
+   * timings, as a short timing does), before that a 0 only. One such timing says nothing, but a
+   * function between the bound and a tick reads 0 most of the time and never two ticks: taking each 0
+   * as short would keep it running directly for good.
+   */
+  function unreadable(id: number, ms: number): void {
+    const keep = 1 - 1 / DIRECT.coarseWindow;
+    const sum = (tickSum[id] ?? 0) * keep + ms, runs = (tickRuns[id] ?? 0) * keep + 1, taken = (tickSeen[id] ?? 0) + 1;
+    tickSum[id] = sum; tickRuns[id] = runs; tickSeen[id] = taken;
+    const mean = amortised(sum, runs, taken);
+    if (mean === mean) note(id, mean);
+    else if (ms === 0) note(id, 0);
+  }
+
+  /**
    * The plain error record the worker would write for e (join.ts fail, codec.writeError), as the host
    * reads it; e itself if even that fails (a stack overflow can strike again here).
    */
@@ -110,6 +132,7 @@ function createDirect(th: Thread): DirectRunner {
     forget(): void {
       pred.length = 0;
       seen.length = 0;
+      tickSum.length = 0; tickRuns.length = 0; tickSeen.length = 0;
     },
     run(id: number, args: readonly unknown[]): Direct {
       if (running || table === 0 || th.depth !== 0 || th.suspended !== 0 || never[id] === true) return Direct.NotRun;
@@ -131,6 +154,10 @@ function createDirect(th: Thread): DirectRunner {
         const v = tableValue(id);
         if (v !== seen[id * RECENT + RECENT - 1]) note(id, v);
         if (!runsNow(pred[id])) return Direct.NotRun;
+        // Back because the table reads short: its next runs are timed, so that RECENT timings that read
+        // long send it back at once where the table only dipped (on a coarse clock the table's value is
+        // made of timings the clock could not read, and the sampler times few direct runs).
+        if (timing < RECENT) timing = RECENT;
       }
       running = true;
       if (!turnQueued) { turnQueued = true; queueMicrotask(endTurn); }
@@ -179,13 +206,13 @@ function createDirect(th: Thread): DirectRunner {
         const ms = t0 !== 0 ? sampler.end(t0) : performance.now() - start;
         x.predictFold(table, id, 0, ms);   // the table the loop and the snapshots read
         if (quantum !== quantum) quantum = clockQuantum();
-        // A timing the clock cannot read (under two ticks of a coarse one) counts only when it reads 0, a
-        // run that ended in the tick it started in: as 0, so that it breaks a streak of long ones (three
+        // A timing the clock cannot read (under two ticks of a coarse one) counts with the function's
+        // other such timings (unreadable): their mean breaks a streak of long ones when it is short (three
         // stretched runs scattered over a burst, collections or preemptions, would otherwise send a short
-        // function back). One tick says nothing either way: a run of 1.5 ticks reads one tick more often
-        // than two, and taken as 0 it would keep a function 15 times the bound running directly.
+        // function back). Alone it says nothing either way: a run of 1.5 ticks reads one tick more often
+        // than two, and one of a third of a tick reads 0 two times in three.
         if (readable(ms, quantum)) note(id, ms);
-        else if (ms === 0) note(id, 0);
+        else unreadable(id, ms);
       }
       core.u32[executedAt]++;   // owner-written (this worker's slot), as finish() counts a task of the loop
       return how;

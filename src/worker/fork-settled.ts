@@ -6,10 +6,12 @@
 //     after a backoff at the top of one); it is never run inline (lazy.ts runs a call once);
 //   - an error of a named task names the task (error.task), not its function;
 //   - bound callbacks (FnArg: an algorithm's task) are passed as function ids (placement.ts layOut);
+//   - a failure stops the subflow (fork-stop.ts): after a child run inline that failed no other is run,
+//     and the jobs not started yet are skipped;
 //   - every child is joined; the first failure in insertion order is thrown, the others are its
-//     `suppressed` (laid out, the first is the first to fail).
+//     `suppressed` (laid out, the first is the first to fail); a skipped child is no failure.
 import { RETRY_SHIFT } from '../engine/placement.js';
-import { messages, type TaskFailure } from '../errors.js';
+import { messages, CancelledError, type TaskFailure } from '../errors.js';
 import { boundArgs, type Node } from '../graph/taskflow.js';
 import { NO_KIDS, type Thread } from './thread.js';
 import type { Join } from './join.js';
@@ -17,6 +19,7 @@ import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
 import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
 import { withFnIds } from '../engine/functions.js';
+import type { ForkStop } from './fork-stop.js';
 
 /** What forkJoinSettled needs of the task context (context-object.ts). */
 export interface SettledParts {
@@ -26,9 +29,10 @@ export interface SettledParts {
   tokenOf(t: number): number;
   /** context-object.ts spawnJob: a child job of `parent` with `args`, or the one number a0 when args is undefined. */
   spawnJob(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number): number;
+  forkStop: ForkStop;
 }
 
-export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, tokenOf, spawnJob }: SettledParts): (nodes: readonly Node[]) => unknown[] {
+export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, tokenOf, spawnJob, forkStop }: SettledParts): (nodes: readonly Node[]) => unknown[] {
   const { core, x, w, codec, frameTask, frameKids, frameLevel, frameStop } = th;
 
   /** A child job of `parent` that is run again up to `retries` times when it fails (flags: worker/retry.ts). */
@@ -63,26 +67,38 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
       const id = th.fns!.idOf(node._fn);
       if (retries === 0 && forecast.on && forecast.inline(id, frameLevel[d] + 1)) {
         const h = lazy.runInto(id, codec.crossedArgs(args), 0, 0, 0, 0, out, i);
-        if (h !== 0) rest.push(i, h);
-        continue;
+        if (h === 0) continue;
+        rest.push(i, h);
+        if (jobs) forkStop.stopPairs(d, rest);
+        break;   // it failed or was skipped: the subflow stops
       }
       rest.push(i, retries === 0 ? spawnJob(parent, id, args, 0, frameStop[d]) : spawnRetried(parent, d, id, args, retries));
       jobs = true;
     }
-    if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
-    let error: TaskFailure & { suppressed?: unknown[] } | undefined, others: unknown[] | undefined;
-    for (let j = 0; j < rest.length; j += 2) {
-      const i = rest[j];
-      try {
-        out[i] = joinChildren(frameKids[d] ?? NO_KIDS, [rest[j + 1]])[0];
-      } catch (e) {
-        const failed = (e as TaskFailure).task !== undefined;   // else skipped: its run stopped
-        const label = nodes[i]._label;
-        if (failed && label !== undefined) (e as TaskFailure).task = label;
-        if (error === undefined) error = e as TaskFailure;
-        else if (failed) (others ??= []).push(e);
+    let error: TaskFailure & { suppressed?: unknown[] } | undefined, others: unknown[] | undefined, skipped: unknown;
+    const handles: number[] = [];   // the children not joined yet (-1 once joined), for fork-stop.ts
+    for (let j = 1; j < rest.length; j += 2) handles.push(rest[j]);
+    forkStop.joining[d] = handles;
+    try {
+      if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
+      for (let j = 0; j < rest.length; j += 2) {
+        const i = rest[j];
+        try {
+          out[i] = joinChildren(frameKids[d] ?? NO_KIDS, [rest[j + 1]])[0];
+        } catch (e) {
+          if (e instanceof CancelledError && (e as TaskFailure).task === undefined) { skipped ??= e; continue; }   // skipped: its run or its subflow stopped
+          const label = nodes[i]._label;
+          if (label !== undefined) (e as TaskFailure).task = label;
+          if (error === undefined) error = e as TaskFailure;
+          else (others ??= []).push(e);
+        } finally {
+          handles[j >> 1] = -1;
+        }
       }
+    } finally {
+      forkStop.joined(d);
     }
+    if (error === undefined && skipped !== undefined) throw skipped;
     if (error !== undefined) {
       if (others !== undefined) error.suppressed = others;
       throw error;

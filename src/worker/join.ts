@@ -14,6 +14,7 @@ import type { Tokens } from './cancel.js';
 import type { Forecast } from './forecast.js';
 import { takeInline } from './lazy.js';
 import { CARRIED } from './dependent.js';
+import type { ForkStop } from './fork-stop.js';
 
 export interface Join {
   /** The task on top of the stack (record p) returned r: join what it left, record r. 0, or 1 if that failed. */
@@ -30,7 +31,8 @@ export interface Join {
    */
   /**
    * `into`: the array to write the results in (it may be `list` itself: each handle is read before its result is written).
-   * `gather`: the errors after the first go into its `suppressed` (a subflow's join).
+   * `gather` (a subflow's join): the first failure is thrown, the later ones in its `suppressed`; a
+   * child skipped (its run or its subflow stopped: fork-stop.ts) is thrown only when none failed.
    */
   joinChildren(kids: number[], list: readonly number[], skippedAsUndefined?: boolean, into?: unknown[], gather?: boolean): unknown[];
   /** Before the top task runs again (a retry): settle what its failed attempt spawned, start with none. */
@@ -41,10 +43,10 @@ export interface Join {
   abandon(): void;
 }
 
-export interface JoinParts { frames: Frames; call: Call; choices: Choices; retries: Retries; tokens: Tokens; forecast: Forecast }
+export interface JoinParts { frames: Frames; call: Call; choices: Choices; retries: Retries; tokens: Tokens; forecast: Forecast; forkStop: ForkStop }
 
 export function createJoin(th: Thread, parts: JoinParts): Join {
-  const { frames: { enter, leave }, call, choices: { chosen }, retries: { finished, retryNumber }, tokens: { dropSignal }, forecast } = parts;
+  const { frames: { enter, leave }, call, choices: { chosen }, retries: { finished, retryNumber }, tokens: { dropSignal }, forecast, forkStop } = parts;
   const { core, codec, x, w, tasks, taskSize, frameTask, frameKids, frameSubs, frameSignal, frameBase } = th;
   const T_flags = th.T_flags, T_argInfo = th.T_argInfo, T_done = th.T_done, T_fn = th.T_fn, CHILD = th.CHILD;
   const HOST_DEPENDENT = th.DEPENDENT | th.NOTIFY_HOST;
@@ -63,6 +65,7 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
   function fail(p: number, e: unknown): number {
     abandon();
     if (e !== CARRIED) codec.writeError(p, e);   // a dependent task's carried error is in place already
+    forkStop.failed(p >> 2);   // a child of a subflow joined below: its siblings not started are skipped
     return 1;
   }
 
@@ -147,27 +150,33 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
   function joinChildren(kids: number[], list: readonly number[], skippedAsUndefined = false, into?: unknown[], gather = false): unknown[] {
     const n = list.length;
     for (let i = 0; i < n; i++) if (list[i] >= 0) waitFor(list[i]);
-    let error: unknown, others: unknown[] | undefined;
+    let error: unknown, others: unknown[] | undefined, skipped: unknown;
     const out: unknown[] = into ?? new Array(n);   // sized once: pushes would grow it to 17 slots first
     const base = frameBase[th.depth - 1];
     for (let i = 0; i < n; i++) {
       const c = list[i];
       if (c < 0) {   // run inline (lazy.ts): its outcome is in this frame's region
         const e = takeInline(th, base - 1 - c, c, out, i, skippedAsUndefined);
-        if (e !== undefined) { if (error === undefined) error = e; else if (gather) (others ??= []).push(e); }
+        if (e !== undefined) {
+          if (gather && e instanceof CancelledError && (e as { task?: unknown }).task === undefined) skipped ??= e;   // skipped inline
+          else if (error === undefined) error = e; else if (gather) (others ??= []).push(e);
+        }
         continue;
       }
       const p = tasks + c * taskSize;
       const kind = codec.resultKind(p);
       let e: unknown;
       if (kind === Kind.Error) e = rebuildError(codec.readResult(p) as PlainError, th.fns!.nameOf(core.u32[(p >> 2) + T_fn]));
-      else if (kind === Kind.Skipped) {   // its run (or its group) stopped first
-        if (skippedAsUndefined) out[i] = undefined; else e = new CancelledError(messages.runStopped);
+      else if (kind === Kind.Skipped) {   // its run (or its group, or its subflow) stopped first
+        if (skippedAsUndefined) out[i] = undefined;
+        else if (gather) skipped ??= new CancelledError(messages.runStopped);
+        else e = new CancelledError(messages.runStopped);
       }
       else out[i] = codec.readResult(p);
       if (e !== undefined) { if (error === undefined) error = e; else if (gather) (others ??= []).push(e); }
       release(kids, c);
     }
+    error ??= skipped;
     if (error !== undefined) {
       // gather (a subflow's join): the failures after the first go with it, as a laid-out subflow's do
       if (others !== undefined && typeof error === 'object' && error !== null) (error as { suppressed?: unknown[] }).suppressed = others;

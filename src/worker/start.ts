@@ -23,6 +23,7 @@ import { createTokens } from './cancel.js';
 import { createRetries } from './retry.js';
 import { createCall } from './call.js';
 import { createJoin } from './join.js';
+import { createForkStop } from './fork-stop.js';
 import { createForecast } from './forecast.js';
 import { createLazy } from './lazy.js';
 import { createDependents } from './dependent.js';
@@ -71,10 +72,11 @@ export async function startWorker(platform: Platform, port: WorkerContext<Worker
   const retries = createRetries(th, tokens);
   const call = createCall(th);
   const forecast = createForecast(th);
-  const join = createJoin(th, { frames, call, choices, retries, tokens, forecast });
+  const forkStop = createForkStop(th);
+  const join = createJoin(th, { frames, call, choices, retries, tokens, forecast, forkStop });
   const lazy = createLazy(th, { frames, forecast, tokens, joinRest: join.joinRest, abandon: join.abandon });
   const dependents = createDependents(th, join.helpUntil, tokens);
-  th.ctx = createTaskContext(th, { join, tokens, dependents, forecast, lazy });
+  th.ctx = createTaskContext(th, { join, tokens, dependents, forecast, lazy, forkStop });
   // GPU tasks and host jobs of graphs ask the host through the port (engine/hop.ts), naming their run.
   useHostChannel(th.ctx, port as WorkerContext<unknown>, () => tokens.stopRunOf(th.frameTask[th.depth - 1]));
   th.fns = new FunctionCache(th.core, ns, th.ctx);

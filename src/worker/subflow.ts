@@ -3,7 +3,7 @@
 import { NONE } from '../engine/memory.js';
 import { Kind, type PlainError } from '../engine/codec.js';
 import type { Taskflow, Node } from '../graph/taskflow.js';
-import type { TaskExtras } from '../graph/task-extras.js';
+import { NORMAL_LEVEL, type TaskExtras } from '../graph/task-extras.js';
 import { nodesOf, takeNodes } from '../graph/nodes.js';
 import { hasModules } from '../graph/modules.js';
 import { flatten, flatName } from '../graph/flatten.js';
@@ -35,7 +35,7 @@ const enum Shape { LaidOut = 0, Plain = 1, Settled = 2 }
  * Its tasks stop with the task's run (its stop run: NONE for a task outside any run) and share its
  * cancellation token (0: none). Returns the results of sf's tasks in insertion order, or throws the
  * first error.
- * A subflow of independent plain tasks (no edges, conditions, modules or semaphores: fork-join shaped,
+ * A subflow of independent plain tasks (no edges, conditions, modules, priorities or semaphores: fork-join shaped,
  * like fib) is run as spawned children, which costs no layout; one of whose tasks have retries or names
  * as well, by forkJoinSettled; any other is laid out like a graph.
  */
@@ -90,7 +90,7 @@ function runLaidOut(th: Thread, fork: Fork, sf: Taskflow, task: number): unknown
 }
 
 /**
- * No edges, no conditions, no semaphores: a subflow of independent tasks (a loop: this runs on every call
+ * No edges, no conditions, no priorities, no semaphores: a subflow of independent tasks (a loop: this runs on every call
  * of a recursion), Settled if one has retries or a name. A task with no settings has no extras object
  * (graph/task-extras.ts): the plain case reads one field a task.
  */
@@ -105,9 +105,13 @@ function independent(nodes: readonly Node[]): Shape {
   return shape;
 }
 
-/** The shape of a subflow that is `shape` so far once it has a task with settings x (out of line: independent stays small). */
+/**
+ * The shape of a subflow that is `shape` so far once it has a task with settings x (out of line:
+ * independent stays small). A task given a priority is laid out: fork-join children have no level (a
+ * child is normal), where laid out the sources go to their level's deque, the most urgent run first.
+ */
 function withSettings(x: TaskExtras, shape: Shape): Shape {
-  if (x.condition || x.acquire.length + x.release.length !== 0) return Shape.LaidOut;
+  if (x.condition || x.level !== NORMAL_LEVEL || x.acquire.length + x.release.length !== 0) return Shape.LaidOut;
   return x.retries !== 0 || x.label !== undefined ? Shape.Settled : shape;
 }
 
