@@ -14,6 +14,9 @@
 //   contended  helpers on a busy machine: half their calls at their cost, half 2.5× (a mean of 1.75×)
 //   crossover  sizes 2^17 … 2^20 by 1 around the crossover (2^18: the two 1.22× apart, 2^19 1.15×)
 //   crossover-pauses  the crossover scenario with pauses
+//   late-pauses  as clean, and a choice's 4th–6th calls at a size each 2–6× as long half the time: pauses
+//              that come once the shape's measurements decide, past the retries of its first samples
+//   late-crossover  the crossover scenario with those late pauses
 //   gpu        a hardware GPU, 150 µs + 0.02 ns/element, among the choices (faster from about 2^20)
 //   gpu-pauses the gpu scenario with pauses
 // Scores per scenario, over the seeds: oracle decisions (share of calls on the oracle's route), the
@@ -42,6 +45,8 @@ const GPU = { ...CPU, gpu: (n) => 150 + 0.02e-3 * n };
 const EVEN = [8, 10, 12, 14, 16, 18, 20, 22];
 /** 8 % of calls 2–6× as long: noise that only adds time. */
 const pause = (rand) => (rand() < 0.08 ? 2 + 4 * rand() : 1);
+/** Half of a choice's 4th–6th calls at a size 2–6× as long (`k`: the calls it had there before). */
+const latePause = (k, rand) => (k >= 3 && k < 6 && rand() < 0.5 ? 2 + 4 * rand() : 1);
 
 /**
  * A scenario: its sizes (log2 n), calls, routes, the expected cost of a route at call i (µs) and one
@@ -55,6 +60,8 @@ const SCENARIOS = {
   contended: { exps: EVEN, calls: 500, cost: { ...CPU, parallel: (n) => 1.75 * CPU.parallel(n) }, mode: (route, rand) => (route === 'parallel' ? (rand() < 0.5 ? 1 / 1.75 : 2.5 / 1.75) : 1) },
   crossover: { exps: [17, 18, 19, 20], calls: 500, cost: CPU },
   'crossover-pauses': { exps: [17, 18, 19, 20], calls: 500, cost: CPU, pauses: true },
+  'late-pauses': { exps: EVEN, calls: 500, cost: CPU, late: true },
+  'late-crossover': { exps: [17, 18, 19, 20], calls: 500, cost: CPU, late: true },
   gpu: { exps: EVEN, calls: 500, cost: GPU },
   'gpu-pauses': { exps: EVEN, calls: 500, cost: GPU, pauses: true },
 };
@@ -71,6 +78,7 @@ function runOne(sc, seed) {
   const routes = Object.keys(sc.cost);
   let match = 0, made = 0, best = 0;
   const stuck = new Map();   // size → current run of calls off the oracle's route
+  const taken = new Map();   // size and route → calls of that route at that size so far
   let worst = 0, worstAt = '';
   for (let i = 0; i < sc.calls; i++) {
     const e = sc.exps[Math.floor(rand() * sc.exps.length)], n = 2 ** e;
@@ -78,7 +86,8 @@ function runOne(sc, seed) {
     const oracle = routes.reduce((a, b) => (cost[b](n) < cost[a](n) ? b : a));
     const t = router.decide('reduce', 'reduce:0:Float32Array', input(n, routes));
     const r = t.choice.route;
-    const us = cost[r](n) * (sc.mode ? sc.mode(r, rand) : 1) * (1 + 0.1 * (2 * rand() - 1)) * (sc.pauses ? pause(rand) : 1);
+    let us = cost[r](n) * (sc.mode ? sc.mode(r, rand) : 1) * (1 + 0.1 * (2 * rand() - 1)) * (sc.pauses ? pause(rand) : 1);
+    if (sc.late) { const k = taken.get(`${e}${r}`) ?? 0; taken.set(`${e}${r}`, k + 1); us *= latePause(k, rand); }
     router.observe(t, us / 1000);
     if (trace === `${seed}:${e}`) {
       const d = t.record, f = (o) => Object.entries(o).map(([k, v]) => `${k[0]}${v.toFixed(0)}`).join(' ');
