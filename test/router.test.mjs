@@ -600,6 +600,27 @@ Model('the shape table\'s families: an evicted size is forgotten by its family, 
   assert.is(a[0].mean, 5, 'upwards from 2^8: 2^12, not a size 2^10 of before the reset');
 });
 
+Model('the shape table reads each choice\'s stats where the core keeps them, and a family spans the sizes it held', ({ core }) => {
+  const f32 = () => new Float32Array(core.u8.buffer);
+  const t = new ShapeTable(core, 4, 0.9, 0.5, f32);
+  const key = (c) => shapeKey('op', 2 ** c, 7);
+  const rows = [9, 11, 13].map((c) => t.rowOf(key(c)));
+  rows.forEach((e, i) => ROUTES.forEach((_, o) => t.observe(e.row, o, 10 * i + o, 0)));
+  // read() finds each stat where the core's shapeObserve wrote it (its address computed on the host)
+  for (const [i, e] of rows.entries()) {
+    for (let o = 0; o < ROUTES.length; o++) {
+      const s = t.read(e.row, o, { weight: 0, mean: 0, m2: 0, count: 0 });
+      assert.equal([s.count, s.mean], [1, 10 * i + o], `row ${e.row}, choice ${o}`);
+    }
+  }
+  assert.equal([rows[0].family.lo, rows[0].family.hi], [9, 14], 'sizes 2^9 … 2^13');
+  const a = [0, 1].map(() => ({ weight: 0, mean: 0, m2: 0, count: 0 }));
+  assert.ok(t.nearest(rows[0], 1, 0, 2, a[0], a[1]));
+  assert.equal([a[0].mean, a[1].mean], [10, 12], 'upwards from 2^9: 2^11');
+  assert.not.ok(t.nearest(rows[2], 1, 0, 1, a[0], a[1]), 'nothing above 2^13');
+  assert.not.ok(t.nearest(rows[0], -1, 0, 1, a[0], a[1]), 'nothing below 2^9');
+});
+
 Model('the shape table\'s families: the nearest measured sizes below and above, forgotten with their rows', ({ core }) => {
   const f32 = () => new Float32Array(core.u8.buffer);
   const t = new ShapeTable(core, 3, 0.9, 0.5, f32);
