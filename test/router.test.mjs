@@ -600,6 +600,26 @@ Model('the shape table\'s families: an evicted size is forgotten by its family, 
   assert.is(a[0].mean, 5, 'upwards from 2^8: 2^12, not a size 2^10 of before the reset');
 });
 
+Model('a call that reuses its shape\'s decision is timed into the shape, not the model', ({ core }) => {
+  const router = new Router(core, true, 1);
+  const key = 'reduce:0:Float32Array', n = 2 ** 12, mask = 3;
+  const serialOf = () => router.snapshot().shapes.find((r) => r.shape === shapeKey(key, n, mask)).stats.serial;
+  // a short call the calling thread takes: settled after a few calls, then reused
+  let again;
+  for (let i = 0; i < 30 && again === undefined; i++) {
+    again = router.reused(key, n, mask);
+    const t = again ?? router.decide('reduce', key, input(n));
+    if (again === undefined) router.observe(t, t.choice.route === 'serial' ? 0.004 : 0.06);
+  }
+  assert.ok(again !== undefined && again.choice.route === 'serial', 'settled and reused');
+  const count = serialOf().count, samples = router.snapshot().models[0].samples, mean = serialOf().mean;
+  router.observe(again, 0.04);   // the reused call took 10× as long
+  assert.is(serialOf().count, count + 1, 'the shape counted it');
+  assert.ok(serialOf().mean > mean, 'and its mean moved up');
+  assert.is(router.snapshot().models[0].samples, samples, 'the model did not');
+  assert.is(router.inspect().counts.reused, 1);
+});
+
 Model('the shape table reads each choice\'s stats where the core keeps them, and a family spans the sizes it held', ({ core }) => {
   const f32 = () => new Float32Array(core.u8.buffer);
   const t = new ShapeTable(core, 4, 0.9, 0.5, f32);

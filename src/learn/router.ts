@@ -101,6 +101,8 @@ export interface Ticket {
   readonly row: number; readonly log2n: number; readonly lim: number;
   /** The chosen model's prediction (log2 µs), NaN with learning off or without evidence near the call. */
   readonly mean: number;
+  /** A call that reused its shape's decision: its time goes to the shape's row (row ≥ 0) and the history, not the model. */
+  readonly reused?: boolean;
 }
 
 /** A kept decision: its features stay a Float32Array until inspect() copies them out. */
@@ -116,7 +118,7 @@ export class Router implements PlacementRouter {
   readonly #history = new Map<string, number>();
   #counts = ZERO_COUNTS();
   #last: Kept[] = [];
-  readonly #reuse = new Map<string, { record: Kept; left: number }>();
+  readonly #reuse = new Map<string, { ticket: Ticket; left: number }>();
   /** decide()'s views of the models, reused (decideRoute reads them before decide returns). */
   readonly #scratch: { -readonly [K in keyof RouteView]: RouteView[K] }[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0, suspect: false, trend: NaN }));
   /** Per model: the mean square of its errors where it served as a prior (log2; policy/router.ts RouteView.spread), and how many. */
@@ -172,15 +174,21 @@ export class Router implements PlacementRouter {
   }
 
   /** The shape's last decision, while it may be reused (see reuseCalls); undefined: decide(). `mask`: the choices open, a bit per ROUTES index. */
-  reused(key: string, n: number, mask: number): Route | undefined {
-    const e = this.#reuse.get(shapeKey(key, n, mask));
+  reused(key: string, n: number, mask: number): Ticket | undefined {
+    const shape = shapeKey(key, n, mask);
+    const e = this.#reuse.get(shape);
     if (e === undefined || e.left <= 0) return undefined;
     e.left--;
     this.#counts.reused++;
-    const r = e.record;
-    this.#keep({ call: r.call, key: r.key, n, route: r.route, reason: 'reused', confidence: r.confidence, fallback: r.fallback,
-      predicted: r.predicted, measured: r.measured, ms: undefined, x: r.x });
-    return r.route;
+    const t = e.ticket, r = t.record;
+    const record: Kept = { call: r.call, key: r.key, n, route: r.route, reason: 'reused', confidence: r.confidence, fallback: r.fallback,
+      predicted: r.predicted, measured: r.measured, ms: undefined, x: r.x };
+    this.#keep(record);
+    // the call's time still goes to its shape's row (while the row is still that shape's), so the shape
+    // follows a drift through its reused calls and fades its other choices per call, as when deciding;
+    // not to the model, whose features (the workers awake, the queue) were the deciding call's
+    const row = this.#shapes!.holds(shape, t.row) ? t.row : -1;
+    return { choice: t.choice, record, x: t.x, base: t.base, serialN: t.record.route === 'serial' ? n : 0, row, log2n: Math.log2(n), lim: t.lim, mean: NaN, reused: true };
   }
 
 
@@ -266,21 +274,22 @@ export class Router implements PlacementRouter {
     const record: Kept = { call, key, n: p.n, route: choice.route, reason: choice.reason, confidence: choice.confidence,
       fallback: p.fallback, predicted, measured, ms: undefined, x };
     this.#keep(record);
+    // the chosen model's prediction, to measure its error by, where it serves as a prior: with evidence
+    // near the call (an extrapolation is never used as one) and no measurement of the choice at this
+    // shape yet (the error of a prediction for a shape the model has not been fitted on)
+    const cm = views?.[ROUTES.indexOf(choice.route)];
+    const mean = cm !== undefined && cm.support >= ROUTER.minSupport && cm.shapeWeight === 0 ? cm.mean : NaN;
+    const ticket: Ticket = { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean };
     if (views !== undefined) {
       // settled: the models chose, sure of the margin over the static rule's choice (REUSE_CONFIDENCE;
       // a reused mistake is repeated up to REUSE.calls times), and the shape has REUSE_SUPPORT
       // measurements' weight of the chosen route; reused for as many calls as its time calls for
       const v = views[ROUTES.indexOf(choice.route)]!;
       const reuses = choice.reason === 'learned' && choice.confidence >= REUSE_CONFIDENCE && v.shapeWeight >= REUSE_SUPPORT ? reuseCalls(2 ** v.shapeMean) : 0;
-      if (reuses > 0) this.#reuse.set(shape, { record, left: reuses });
+      if (reuses > 0) this.#reuse.set(shape, { ticket, left: reuses });
       else this.#reuse.delete(shape);
     }
-    // the chosen model's prediction, to measure its error by, where it serves as a prior: with evidence
-    // near the call (an extrapolation is never used as one) and no measurement of the choice at this
-    // shape yet (the error of a prediction for a shape the model has not been fitted on)
-    const cm = views?.[ROUTES.indexOf(choice.route)];
-    const mean = cm !== undefined && cm.support >= ROUTER.minSupport && cm.shapeWeight === 0 ? cm.mean : NaN;
-    return { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean };
+    return ticket;
   }
 
   /** A fresh feature vector (zeroed), a view on the current chunk. */
@@ -305,6 +314,10 @@ export class Router implements PlacementRouter {
       this.#history.set(t.record.key, h === undefined ? ns : h + (ns < h ? HISTORY_DOWN : HISTORY_UP) * (ns - h));
     }
     if (this.#block === 0) return;
+    if (t.reused === true) {
+      if (t.row >= 0) this.#shapes!.observe(t.row, ROUTES.indexOf(t.choice.route), Math.log2(ms * 1000) - t.log2n, t.lim);
+      return;
+    }
     const core = this.#core!, b = this.#block;
     this.#view().set(t.x, this.#fx);
     const o = ROUTES.indexOf(t.choice.route), y = Math.log2(ms * 1000);

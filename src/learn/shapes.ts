@@ -82,6 +82,9 @@ export class ShapeTable {
     return e;
   }
 
+  /** Whether `row` is still the row of `shape` (a row the least recently used rule gave to another shape is not). */
+  holds(shape: string, row: number): boolean { return row >= 0 && this.#rows.get(shape)?.row === row; }
+
   /**
    * The nearest size class to `e`'s in direction `dir` (-1 smaller, 1 larger) whose row has measurements
    * of both choices a and b: their stats read into outA and outB. false: none.

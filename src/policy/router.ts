@@ -437,8 +437,11 @@ export interface PlacementRouter {
   readonly enabled: boolean;
   /** The measured cost per element of op `key` (ns), or 0 before any. */
   historyNs(key: string): number;
-  /** The shape's last settled decision while it may be reused (reuseCalls), or undefined. `mask`: the choices open, a bit per ROUTES index. */
-  reused(key: string, n: number, mask: number): Route | undefined;
+  /**
+   * The shape's last settled decision while it may be reused (reuseCalls), as a ticket whose time
+   * observe() folds into the shape; undefined: decide(). `mask`: the choices open, a bit per ROUTES index.
+   */
+  reused(key: string, n: number, mask: number): RouteTicket | undefined;
   decide(call: string, key: string, p: RouteInput): RouteTicket;
   /** The call's measured time (ms). */
   observe(t: RouteTicket, ms: number): void;
