@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { makeCore } from './helpers/core.mjs';
 import {
   ROUTES, FEATURES, ROUTER, REUSE, decideRoute, staticRoute, routeFeatures, shapeNoise, xorshift, worthTrying, tryGain, tryCost, reuseCalls,
+  retryAfter,
 } from '../build/src/policy/router.js';
 import { fasterAt, sizeOrder, ratioOrder } from '../build/src/policy/size-order.js';
 import { Router } from '../build/src/learn/router.js';
@@ -255,7 +256,7 @@ Pure('a best the shape never measured, losing to the static rule for want of a m
   assert.is(fresh.route, 'serial');
 });
 
-Pure('the retry schedule: a choice with few samples here, all slower, measured again after 16 · 2^(samples − 1) calls', () => {
+Pure('the retry schedule: a choice slower here measured again, after 16 · 2^(samples − 1) calls, then by retryShare', () => {
   // helpers measured once 2.3× slower than the calling thread here (1.2 bits: a pause?), their model
   // agreeing (it learned the pause too): not worth a try by the shape's bandit
   const L = (mean, spread, w = 0, at = 0, extra = {}) => ({ ...shaped(mean + 4, spread, w, at + 4), ...extra });
@@ -267,16 +268,33 @@ Pure('the retry schedule: a choice with few samples here, all slower, measured a
     [1, g ** 15, 1.2, false], [1, g ** 17, 1.2, true],
     [2, g ** 31, 1.2, false], [2, g ** 33, 1.2, true],
     [3, g ** 63, 1.2, false], [3, g ** 65, 1.2, true],
-    [ROUTER.recheck, g ** 500, 1.2, false],
+    // from recheck samples on: once a retry costs at most retryShare of the calls waited, (2^1.2 − 1) / 0.02 = 65
+    [ROUTER.recheck, g ** 64, 1.2, false], [ROUTER.recheck, g ** 66, 1.2, true], [9, g ** 66, 1.2, true],
     [1, g ** 17, ROUTER.retryBits + 0.2, false],
+    [ROUTER.recheck, g ** 500, ROUTER.retryBits + 0.2, false],
   ];
   for (const [count, w, bits, tried] of rows) {
     const c = at(count, w, bits);
     assert.equal([c.route, c.reason], tried ? ['parallel', 'explore'] : ['serial', 'learned'], `${count} samples, weight ${w.toExponential(2)}, ${bits} bits`);
   }
-  // never one the size order shows slower here, nor on a short call
+  // never one the size order shows slower here, nor on a short call while it has few samples
   assert.is(decideRoute(SP, [L(6, 0.1, 8, 6, { beats: 1 << 1 }), L(7.2, 0.3, g ** 17, 7.2, { shapeCount: 1 })], 0.5, 0.5).route, 'serial');
   assert.is(decideRoute(SP, [shaped(4, 0.1, 8, 4), shaped(5.2, 0.3, g ** 17, 5.2)], 0.5, 0.5).route, 'serial');
+  assert.is(decideRoute(SP, [L(6, 0.1, 8, 6, { beats: 1 << 1 }), L(7.2, 0.3, g ** 500, 7.2, { shapeCount: 8 })], 0.5, 0.5).route, 'serial');
+  // a pause among later samples (8 of them, 1.2× slower by their mean) on a short call (16 µs): retried
+  // after 16 calls, the cost of a retry being within its share of them at any length
+  const late = (w) => decideRoute(SP, [{ ...shaped(4, 0.1, 8, 4), shapeCount: 8 }, { ...shaped(4.26, 0.3, w, 4.26), shapeCount: 8 }], 0.5, 0.5);
+  assert.equal([late(g ** 15).route, late(g ** 17).route, late(g ** 17).reason], ['serial', 'parallel', 'explore']);
+});
+
+Pure('retryAfter: a doubling schedule for the first samples, then a retry within retryShare of the calls it waited', () => {
+  // [samples here, bits slower, calls]
+  const rows = [[1, 1.2, 16], [2, 1.2, 32], [3, 0.1, 64], [4, 0.1, 16], [4, -0.5, 16], [4, 0.58, 25], [4, 1, 50], [8, 1, 50], [4, 2, 150]];
+  for (const [count, bits, calls] of rows) assert.is(retryAfter(count, bits), calls, `${count} samples, ${bits} bits`);
+  for (let bits = 0; bits <= ROUTER.retryBits; bits += 0.25) {
+    const calls = retryAfter(ROUTER.recheck, bits);
+    assert.ok(calls >= ROUTER.retryGap && (2 ** bits - 1) / calls <= ROUTER.retryShare + 1e-12, `${bits} bits: ${calls} calls`);
+  }
 });
 
 Pure('ratioOrder: a ratio here outside the bracket of the sizes below and above names the choice a pause inflated', () => {
@@ -580,6 +598,47 @@ Model('the shape table\'s families: an evicted size is forgotten by its family, 
   const r8 = u.rowOf(key(8));
   assert.ok(u.nearest(r8, 1, 0, 1, a[0], a[1]));
   assert.is(a[0].mean, 5, 'upwards from 2^8: 2^12, not a size 2^10 of before the reset');
+});
+
+Model('a call that reuses its shape\'s decision is timed into the shape, not the model', ({ core }) => {
+  const router = new Router(core, true, 1);
+  const key = 'reduce:0:Float32Array', n = 2 ** 12, mask = 3;
+  const serialOf = () => router.snapshot().shapes.find((r) => r.shape === shapeKey(key, n, mask)).stats.serial;
+  // a short call the calling thread takes: settled after a few calls, then reused
+  let again;
+  for (let i = 0; i < 30 && again === undefined; i++) {
+    again = router.reused(key, n, mask);
+    const t = again ?? router.decide('reduce', key, input(n));
+    if (again === undefined) router.observe(t, t.choice.route === 'serial' ? 0.004 : 0.06);
+  }
+  assert.ok(again !== undefined && again.choice.route === 'serial', 'settled and reused');
+  const count = serialOf().count, samples = router.snapshot().models[0].samples, mean = serialOf().mean;
+  router.observe(again, 0.04);   // the reused call took 10× as long
+  assert.is(serialOf().count, count + 1, 'the shape counted it');
+  assert.ok(serialOf().mean > mean, 'and its mean moved up');
+  assert.is(router.snapshot().models[0].samples, samples, 'the model did not');
+  assert.is(router.inspect().counts.reused, 1);
+});
+
+Model('the shape table reads each choice\'s stats where the core keeps them, and a family spans the sizes it held', ({ core }) => {
+  const f32 = () => new Float32Array(core.u8.buffer);
+  const t = new ShapeTable(core, 4, 0.9, 0.5, f32);
+  const key = (c) => shapeKey('op', 2 ** c, 7);
+  const rows = [9, 11, 13].map((c) => t.rowOf(key(c)));
+  rows.forEach((e, i) => ROUTES.forEach((_, o) => t.observe(e.row, o, 10 * i + o, 0)));
+  // read() finds each stat where the core's shapeObserve wrote it (its address computed on the host)
+  for (const [i, e] of rows.entries()) {
+    for (let o = 0; o < ROUTES.length; o++) {
+      const s = t.read(e.row, o, { weight: 0, mean: 0, m2: 0, count: 0 });
+      assert.equal([s.count, s.mean], [1, 10 * i + o], `row ${e.row}, choice ${o}`);
+    }
+  }
+  assert.equal([rows[0].family.lo, rows[0].family.hi], [9, 14], 'sizes 2^9 … 2^13');
+  const a = [0, 1].map(() => ({ weight: 0, mean: 0, m2: 0, count: 0 }));
+  assert.ok(t.nearest(rows[0], 1, 0, 2, a[0], a[1]));
+  assert.equal([a[0].mean, a[1].mean], [10, 12], 'upwards from 2^9: 2^11');
+  assert.not.ok(t.nearest(rows[2], 1, 0, 1, a[0], a[1]), 'nothing above 2^13');
+  assert.not.ok(t.nearest(rows[0], -1, 0, 1, a[0], a[1]), 'nothing below 2^9');
 });
 
 Model('the shape table\'s families: the nearest measured sizes below and above, forgotten with their rows', ({ core }) => {

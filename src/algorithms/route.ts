@@ -62,7 +62,10 @@ export function route(ex: Engine, name: BuiltinName, args: unknown[], caller: bo
   const key = `${name}:${args[Arg.F2]}:${a.constructor.name}`;
   const n = shape?.n ?? gpu?.n ?? a.length;
   const again = router.reused(key, n, mask);
-  if (again !== undefined) return { route: again, helpers: again === 'gpu' ? undefined : cpuHelpers(shape, again), ticket: undefined };
+  if (again !== undefined) {
+    const r = again.choice.route;
+    return { route: r, helpers: r === 'gpu' ? undefined : cpuHelpers(shape, r), ticket: again };
+  }
   const ticket = router.decide(name, key, {
     kind, bytes: a.BYTES_PER_ELEMENT, n, nsPerItem: shape?.costNs ?? 1, historyNs: router.historyNs(key),
     workers: core.nWorkers, awake: ex.pool.live - Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2), queued: core.x.queuedLength(),

@@ -29,6 +29,8 @@ const HISTORY_DOWN = 0.5, HISTORY_UP = 0.1;
  * chosen route.
  */
 const REUSE_SUPPORT = 4, REUSE_CONFIDENCE = 0.9;
+/** Feature vectors per chunk (Router #features): 6 KiB, the decisions of a few hundred calls. */
+const FEATURE_CHUNK = 64;
 /** A call time outside (0, MAX_MS] ms is a clock that jumped: dropped and counted. */
 const MAX_MS = 3_600_000;
 /** A measurement's deviation from its shape's mean is clipped at this many sd of the shape's noise (at least ROUTER.minVar's). */
@@ -99,6 +101,8 @@ export interface Ticket {
   readonly row: number; readonly log2n: number; readonly lim: number;
   /** The chosen model's prediction (log2 µs), NaN with learning off or without evidence near the call. */
   readonly mean: number;
+  /** A call that reused its shape's decision: its time goes to the shape's row (row ≥ 0) and the history, not the model. */
+  readonly reused?: boolean;
 }
 
 /** A kept decision: its features stay a Float32Array until inspect() copies them out. */
@@ -114,7 +118,7 @@ export class Router implements PlacementRouter {
   readonly #history = new Map<string, number>();
   #counts = ZERO_COUNTS();
   #last: Kept[] = [];
-  readonly #reuse = new Map<string, { record: Kept; left: number }>();
+  readonly #reuse = new Map<string, { ticket: Ticket; left: number }>();
   /** decide()'s views of the models, reused (decideRoute reads them before decide returns). */
   readonly #scratch: { -readonly [K in keyof RouteView]: RouteView[K] }[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0, suspect: false, trend: NaN }));
   /** Per model: the mean square of its errors where it served as a prior (log2; policy/router.ts RouteView.spread), and how many. */
@@ -122,9 +126,24 @@ export class Router implements PlacementRouter {
   readonly #errN = new Float64Array(ROUTES.length);
   readonly #views: (RouteView | undefined)[] = ROUTES.map(() => undefined);
   readonly #stat: ShapeStatView = { weight: 0, mean: 0, m2: 0, count: 0 };
-  /** The size and ratio orders' reads: below lo, hi; above lo, hi; here lo, hi. */
-  readonly #pair: ShapeStatView[] = Array.from({ length: 6 }, () => ({ weight: 0, mean: 0, m2: 0, count: 0 }));
+  /** Each choice's stats at the call's shape, read once for its view and the ratio order. */
+  readonly #here: ShapeStatView[] = ROUTES.map(() => ({ weight: 0, mean: 0, m2: 0, count: 0 }));
+  /** The size and ratio orders' reads: below lo, hi; above lo, hi. */
+  readonly #pair: ShapeStatView[] = Array.from({ length: 4 }, () => ({ weight: 0, mean: 0, m2: 0, count: 0 }));
+  /**
+   * The features of each decision (a ticket's and a kept decision's x) are views on a chunk of
+   * FEATURE_CHUNK vectors, a new chunk when one is used up: one allocation per chunk rather than per
+   * decision. A view is never handed out twice; a chunk lives while any of its views does.
+   */
+  #chunk = new ArrayBuffer(0);
+  #chunkAt = 0;
   readonly #shapes: ShapeTable | undefined;
+  /**
+   * Where the core's router block keeps the features (an index into the f32 view) and each model (bytes):
+   * fixed once the block is set up, so a decision asks the core only for what it computes.
+   */
+  #fx = 0;
+  readonly #modelAt = new Float64Array(ROUTES.length);
 
   constructor(core: SharedCore | undefined, enabled: boolean, seed = 0x9e3779b9) {
     this.#rand = xorshift(seed);
@@ -134,6 +153,8 @@ export class Router implements PlacementRouter {
     core.ensure(block, bytes);
     core.x.routerInit(block, FEATURES, ROUTES.length, ROUTER.noise, ROUTER.drift, ROUTER.p0);
     this.#core = core; this.#block = block;
+    this.#fx = core.x.routerFeatures(block) >> 2;
+    for (let o = 0; o < ROUTES.length; o++) this.#modelAt[o] = core.x.routerModel(block, o);
     this.#shapes = new ShapeTable(core, ROUTER.shapes, ROUTER.gamma, ROUTER.down, () => this.#view());
   }
 
@@ -153,18 +174,27 @@ export class Router implements PlacementRouter {
   }
 
   /** The shape's last decision, while it may be reused (see reuseCalls); undefined: decide(). `mask`: the choices open, a bit per ROUTES index. */
-  reused(key: string, n: number, mask: number): Route | undefined {
-    const e = this.#reuse.get(shapeKey(key, n, mask));
+  reused(key: string, n: number, mask: number): Ticket | undefined {
+    const shape = shapeKey(key, n, mask);
+    const e = this.#reuse.get(shape);
     if (e === undefined || e.left <= 0) return undefined;
     e.left--;
     this.#counts.reused++;
-    this.#keep({ ...e.record, n, reason: 'reused', confidence: e.record.confidence, ms: undefined });
-    return e.record.route;
+    const t = e.ticket, r = t.record;
+    const record: Kept = { call: r.call, key: r.key, n, route: r.route, reason: 'reused', confidence: r.confidence, fallback: r.fallback,
+      predicted: r.predicted, measured: r.measured, ms: undefined, x: r.x };
+    this.#keep(record);
+    // the call's time still goes to its shape's row (while the row is still that shape's), so the shape
+    // follows a drift through its reused calls and fades its other choices per call, as when deciding;
+    // not to the model, whose features (the workers awake, the queue) were the deciding call's
+    const row = this.#shapes!.holds(shape, t.row) ? t.row : -1;
+    return { choice: t.choice, record, x: t.x, base: t.base, serialN: t.record.route === 'serial' ? n : 0, row, log2n: Math.log2(n), lim: t.lim, mean: NaN, reused: true };
   }
+
 
   /** Chooses where a call runs. `call` names it, `key` its op (kind:op:dtype) for the history. */
   decide(call: string, key: string, p: RouteInput): Ticket {
-    const x = new Float32Array(FEATURES);
+    const x = this.#features();
     routeFeatures(p, x);
     const base = baseOf(p);
     const u = this.#rand(), u2 = this.#rand();
@@ -172,14 +202,14 @@ export class Router implements PlacementRouter {
     let views: (RouteView | undefined)[] | undefined;
     let mask = 0, row = -1, lim = 0;
     const log2n = Math.log2(p.n);
-    for (const r of p.candidates) mask |= 1 << ROUTES.indexOf(r);
+    for (let i = 0; i < p.candidates.length; i++) mask |= 1 << ROUTES.indexOf(p.candidates[i]);
     const shape = shapeKey(key, p.n, mask);
     if (this.#block !== 0 && p.candidates.length > 1) {
-      const core = this.#core!, b = this.#block, shapes = this.#shapes!, st = this.#stat;
+      const core = this.#core!, b = this.#block, shapes = this.#shapes!, here = this.#here;
       const entry = Number.isFinite(log2n) ? shapes.rowOf(shape) : undefined;
       row = entry !== undefined ? entry.row : -1;
       const f = this.#view();
-      f.set(x, core.x.routerFeatures(b) >> 2);
+      f.set(x, this.#fx);
       const finite = core.x.routerCheck(b) !== 0;
       views = this.#views;
       for (let o = 0; o < ROUTES.length; o++) {
@@ -187,7 +217,7 @@ export class Router implements PlacementRouter {
         if (!p.candidates.includes(r)) { views[o] = undefined; continue; }
         const mean = finite ? base + core.x.routerPredict(b, o) : NaN;
         predicted[r] = 2 ** mean;
-        const m = core.x.routerModel(b, o);
+        const m = this.#modelAt[o];
         const v = (views[o] = this.#scratch[o]);
         v.mean = mean;
         v.samples = core.u32[(m + core.L.RM_samples) >> 2];
@@ -195,6 +225,7 @@ export class Router implements PlacementRouter {
         v.spread = Math.sqrt(this.#errN[o] > 0 ? this.#errVar[o] : ROUTER.p0);
         v.support = finite ? Math.min(core.x.routerSupport(b, o, TENT_RANGE[0], TENT_RANGE[1]), core.x.routerSupport(b, o, KIND_RANGE[0], KIND_RANGE[1])) : NaN;
         // the shape's measurements, per element, scaled to this call's n
+        const st = here[o];
         if (row >= 0) shapes.read(row, o, st, f); else st.weight = st.m2 = st.count = 0;
         v.shapeWeight = st.count > 0 ? st.weight : 0;
         v.shapeMean = st.mean + log2n;
@@ -205,25 +236,27 @@ export class Router implements PlacementRouter {
         if (st.count > 0) measured[r] = 2 ** v.shapeMean;
         // a hardware GPU's own trend over the op's smaller sizes, where its model has no evidence near
         // the call (a software adapter's flat times at small sizes say nothing of its large ones)
-        v.trend = r === 'gpu' && !p.software && entry !== undefined && !(v.support >= ROUTER.minSupport) ? shapes.trend(entry, o, log2n, st) : NaN;
+        v.trend = r === 'gpu' && !p.software && entry !== undefined && !(v.support >= ROUTER.minSupport) ? shapes.trend(entry, o, log2n, this.#stat, f) : NaN;
       }
       // the size order (policy/size-order.ts sizeOrder): what the nearest sizes of this op measuring both
       // choices of an ordered pair, below and above the call's, say of the pair here
       // and the ratio order (ratioOrder): whether the pair's measurements here lie within the bracket of
       // those sizes' ratios, or one choice's were inflated by a pause
       if (entry !== undefined) {
-        const [bl, bh, al, ah, hl, hh] = this.#pair;
-        for (const [lo, hi] of ORDERED_PAIRS) {
+        // indexed, not destructured: until V8 optimizes decide (a run of a few hundred calls never gets
+        // there), each destructuring walks an iterator
+        const pair = this.#pair, bl = pair[0], bh = pair[1], al = pair[2], ah = pair[3];
+        for (let q = 0; q < ORDERED_PAIRS.length; q++) {
+          const lo = ORDERED_PAIRS[q][0], hi = ORDERED_PAIRS[q][1];
           if (views[lo] === undefined || views[hi] === undefined) continue;
           const vl = this.#scratch[lo], vh = this.#scratch[hi];
-          if (!shapes.nearest(entry, -1, lo, hi, bl, bh)) bl.count = bh.count = 0;
-          if (!shapes.nearest(entry, 1, lo, hi, al, ah)) al.count = ah.count = 0;
+          if (!shapes.nearest(entry, -1, lo, hi, bl, bh, f)) bl.count = bh.count = 0;
+          if (!shapes.nearest(entry, 1, lo, hi, al, ah, f)) al.count = ah.count = 0;
           const order = sizeOrder(bl.count > 0 ? fasterAt(bl, bh, vl.sd, vh.sd) : 0, al.count > 0 ? fasterAt(al, ah, vl.sd, vh.sd) : 0);
           if (order < 0) vh.beats |= 1 << lo;
           else if (order > 0) vl.beats |= 1 << hi;
           if (row < 0) continue;
-          shapes.read(row, lo, hl, f); shapes.read(row, hi, hh, f);
-          const suspect = ratioOrder(bl, bh, hl, hh, al, ah, vl.sd, vh.sd);
+          const suspect = ratioOrder(bl, bh, here[lo], here[hi], al, ah, vl.sd, vh.sd);
           if (suspect === 1) vl.suspect = true;
           else if (suspect === 2) vh.suspect = true;
         }
@@ -241,21 +274,30 @@ export class Router implements PlacementRouter {
     const record: Kept = { call, key, n: p.n, route: choice.route, reason: choice.reason, confidence: choice.confidence,
       fallback: p.fallback, predicted, measured, ms: undefined, x };
     this.#keep(record);
+    // the chosen model's prediction, to measure its error by, where it serves as a prior: with evidence
+    // near the call (an extrapolation is never used as one) and no measurement of the choice at this
+    // shape yet (the error of a prediction for a shape the model has not been fitted on)
+    const cm = views?.[ROUTES.indexOf(choice.route)];
+    const mean = cm !== undefined && cm.support >= ROUTER.minSupport && cm.shapeWeight === 0 ? cm.mean : NaN;
+    const ticket: Ticket = { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean };
     if (views !== undefined) {
       // settled: the models chose, sure of the margin over the static rule's choice (REUSE_CONFIDENCE;
       // a reused mistake is repeated up to REUSE.calls times), and the shape has REUSE_SUPPORT
       // measurements' weight of the chosen route; reused for as many calls as its time calls for
       const v = views[ROUTES.indexOf(choice.route)]!;
       const reuses = choice.reason === 'learned' && choice.confidence >= REUSE_CONFIDENCE && v.shapeWeight >= REUSE_SUPPORT ? reuseCalls(2 ** v.shapeMean) : 0;
-      if (reuses > 0) this.#reuse.set(shape, { record, left: reuses });
+      if (reuses > 0) this.#reuse.set(shape, { ticket, left: reuses });
       else this.#reuse.delete(shape);
     }
-    // the chosen model's prediction, to measure its error by, where it serves as a prior: with evidence
-    // near the call (an extrapolation is never used as one) and no measurement of the choice at this
-    // shape yet (the error of a prediction for a shape the model has not been fitted on)
-    const cm = views?.[ROUTES.indexOf(choice.route)];
-    const mean = cm !== undefined && cm.support >= ROUTER.minSupport && cm.shapeWeight === 0 ? cm.mean : NaN;
-    return { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean };
+    return ticket;
+  }
+
+  /** A fresh feature vector (zeroed), a view on the current chunk. */
+  #features(): Float32Array {
+    if (this.#chunkAt === 0) this.#chunk = new ArrayBuffer(FEATURE_CHUNK * FEATURES * 4);
+    const x = new Float32Array(this.#chunk, this.#chunkAt * FEATURES * 4, FEATURES);
+    this.#chunkAt = (this.#chunkAt + 1) % FEATURE_CHUNK;
+    return x;
   }
 
   #keep(d: Kept): void {
@@ -272,8 +314,12 @@ export class Router implements PlacementRouter {
       this.#history.set(t.record.key, h === undefined ? ns : h + (ns < h ? HISTORY_DOWN : HISTORY_UP) * (ns - h));
     }
     if (this.#block === 0) return;
+    if (t.reused === true) {
+      if (t.row >= 0) this.#shapes!.observe(t.row, ROUTES.indexOf(t.choice.route), Math.log2(ms * 1000) - t.log2n, t.lim);
+      return;
+    }
     const core = this.#core!, b = this.#block;
-    this.#view().set(t.x, core.x.routerFeatures(b) >> 2);
+    this.#view().set(t.x, this.#fx);
     const o = ROUTES.indexOf(t.choice.route), y = Math.log2(ms * 1000);
     const r = core.x.routerUpdate(b, o, y - t.base);
     if (r === 1) {

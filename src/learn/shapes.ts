@@ -21,18 +21,24 @@ const CLASSES = 64;
  * A shape's row and its place among its family: the rows of one op key and choices open, by size class
  * (-1: no row), which the router reads for the nearest measured sizes below and above a call's.
  */
-export interface ShapeRow { readonly row: number; readonly size: number; readonly family: Int16Array }
+export interface ShapeRow { readonly row: number; readonly size: number; readonly family: Family }
+
+/** One family's rows by size class, and the span of classes that ever held one ([lo, hi)): a scan for the nearest measured size stops at its ends. */
+export interface Family { readonly rows: Int16Array; lo: number; hi: number }
 
 export class ShapeTable {
   readonly #core: SharedCore;
   readonly #block: number;
   readonly #slots: number;
+  /** Where the rows start, and one choice's stats' bytes (assembly/learn/shapes.ts statAt): read() finds a stat without a call into the core. */
+  readonly #rows0: number;
+  readonly #stat: number;
   /** The router's f32 view of the memory, re-taken after growth. */
   readonly #f32: () => Float32Array;
   /** Shape → row, in order of last use (a Map keeps insertion order: the first entry is the least recently used). */
   readonly #rows = new Map<string, ShapeRow>();
   /** Op key and choices open → the row of each size class. */
-  readonly #families = new Map<string, Int16Array>();
+  readonly #families = new Map<string, Family>();
 
   constructor(core: SharedCore, slots: number, gamma: number, down: number, f32: () => Float32Array) {
     const bytes = core.x.shapeSize(slots, ROUTES.length);
@@ -40,6 +46,7 @@ export class ShapeTable {
     core.ensure(block, bytes);
     core.x.shapeInit(block, slots, ROUTES.length, gamma, down);
     this.#core = core; this.#block = block; this.#slots = slots; this.#f32 = f32;
+    this.#rows0 = block + core.L.size_ShapeBlock; this.#stat = core.L.size_ShapeStat;
   }
 
   /** Shapes seen, at most the rows. */
@@ -50,7 +57,7 @@ export class ShapeTable {
     let e = this.#rows.get(shape);
     if (e !== undefined) {
       this.#rows.delete(shape); this.#rows.set(shape, e);
-      e.family[e.size] = e.row;   // two spellings of one size class (a restored snapshot's) share a slot
+      e.family.rows[e.size] = e.row;   // two spellings of one size class (a restored snapshot's) share a slot
       return e;
     }
     let row: number;
@@ -58,7 +65,7 @@ export class ShapeTable {
     else {
       const [old, r] = this.#rows.entries().next().value as [string, ShapeRow];
       this.#rows.delete(old);
-      if (r.family[r.size] === r.row) r.family[r.size] = -1;
+      if (r.family.rows[r.size] === r.row) r.family.rows[r.size] = -1;
       row = r.row;
       this.#core.x.shapeReset(this.#block, row);
     }
@@ -67,22 +74,28 @@ export class ShapeTable {
     const fk = `${shape.slice(0, i)}|${shape.slice(j + 1)}`;
     const size = Math.min(CLASSES - 1, Math.max(0, Number(shape.slice(i + 1, j)) | 0));
     let family = this.#families.get(fk);
-    if (family === undefined) this.#families.set(fk, (family = new Int16Array(CLASSES).fill(-1)));
-    family[size] = row;
+    if (family === undefined) this.#families.set(fk, (family = { rows: new Int16Array(CLASSES).fill(-1), lo: size, hi: size + 1 }));
+    family.rows[size] = row;
+    family.lo = Math.min(family.lo, size); family.hi = Math.max(family.hi, size + 1);
     e = { row, size, family };
     this.#rows.set(shape, e);
     return e;
   }
 
+  /** Whether `row` is still the row of `shape` (a row the least recently used rule gave to another shape is not). */
+  holds(shape: string, row: number): boolean { return row >= 0 && this.#rows.get(shape)?.row === row; }
+
   /**
    * The nearest size class to `e`'s in direction `dir` (-1 smaller, 1 larger) whose row has measurements
    * of both choices a and b: their stats read into outA and outB. false: none.
    */
-  nearest(e: ShapeRow, dir: -1 | 1, a: number, b: number, outA: ShapeStatView, outB: ShapeStatView): boolean {
-    const fam = e.family, f = this.#f32();
-    for (let c = e.size + dir; c >= 0 && c < CLASSES; c += dir) {
+  nearest(e: ShapeRow, dir: -1 | 1, a: number, b: number, outA: ShapeStatView, outB: ShapeStatView, f = this.#f32()): boolean {
+    const fam = e.family.rows, lo = e.family.lo, hi = e.family.hi, u32 = this.#core.u32, count = this.#core.L.SS_count;
+    for (let c = e.size + dir; c >= lo && c < hi; c += dir) {
       const row = fam[c];
-      if (row < 0 || this.read(row, a, outA, f).count === 0 || this.read(row, b, outB, f).count === 0) continue;
+      // the counts first: a size that measured one choice alone is passed over without reading its stats
+      if (row < 0 || u32[(this.#at(row, a) + count) >> 2] === 0 || u32[(this.#at(row, b) + count) >> 2] === 0) continue;
+      this.read(row, a, outA, f); this.read(row, b, outB, f);
       return true;
     }
     return false;
@@ -94,10 +107,10 @@ export class ShapeTable {
    * 2^(mean per element + class)), F and m kept ≥ 0, at n = 2^log2n. log2 µs; NaN with fewer than two
    * such classes.
    */
-  trend(e: ShapeRow, o: number, log2n: number, out: ShapeStatView): number {
-    const fam = e.family, f = this.#f32();
+  trend(e: ShapeRow, o: number, log2n: number, out: ShapeStatView, f = this.#f32()): number {
+    const fam = e.family.rows, lo = e.family.lo;
     let c1 = -1, t1 = 0;
-    for (let c = e.size - 1; c >= 0; c--) {
+    for (let c = e.size - 1; c >= lo; c--) {
       const row = fam[c];
       if (row < 0 || this.read(row, o, out, f).count === 0) continue;
       const t = 2 ** (out.mean + c);
@@ -110,11 +123,14 @@ export class ShapeTable {
 
   /** Choice o's stats at `row`, read into `out` (no allocation); `f`: the router's f32 view, when the caller holds it. */
   read(row: number, o: number, out: ShapeStatView, f = this.#f32()): ShapeStatView {
-    const core = this.#core, at = core.x.shapeStat(this.#block, row, o), L = core.L;
+    const core = this.#core, at = this.#at(row, o), L = core.L;
     out.weight = f[(at + L.SS_weight) >> 2]; out.mean = f[(at + L.SS_mean) >> 2]; out.m2 = f[(at + L.SS_m2) >> 2];
     out.count = core.u32[(at + L.SS_count) >> 2];
     return out;
   }
+
+  /** Choice o's stats at `row`: the core's shapeStat, computed here (a decision reads a dozen; a call into the core each cost more than the read). */
+  #at(row: number, o: number): number { return this.#rows0 + (row * ROUTES.length + o) * this.#stat; }
 
   /** Folds y (log2 µs per element) measured for choice o into `row`: a deviation above the mean clipped at lim (> 0), one below followed by at least `down` of the way. 1 applied, 0 refused. */
   observe(row: number, o: number, y: number, lim: number): number { return this.#core.x.shapeObserve(this.#block, row, o, y, lim); }
@@ -142,7 +158,7 @@ export class ShapeTable {
       ROUTES.forEach((r, o) => {
         const s = e.stats[r];
         if (!(s && s.weight >= 0 && Number.isFinite(s.weight) && Number.isFinite(s.mean) && s.m2 >= 0 && Number.isFinite(s.m2) && Number.isInteger(s.count) && s.count > 0 && s.count < 2 ** 32)) return;
-        const at = core.x.shapeStat(this.#block, row, o), f = this.#f32();
+        const at = this.#at(row, o), f = this.#f32();
         f[(at + L.SS_weight) >> 2] = s.weight; f[(at + L.SS_mean) >> 2] = s.mean; f[(at + L.SS_m2) >> 2] = s.m2;
         core.u32[(at + L.SS_count) >> 2] = s.count;
       });

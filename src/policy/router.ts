@@ -159,11 +159,13 @@ export interface RouteView {
  * bracket: the ratio order (ratioOrder) calls a choice's measurements here a pause's when the pair's
  *   log ratio here lies outside its neighbours' by this many standard errors; the choice is measured
  *   again until the shape holds `recheck` samples of it.
- * retryGap, retryBits: the retry schedule of a choice with 1 … recheck − 1 samples at a shape, all of
- *   them slower than the best (a first measurement a pause inflated, whose model learned the pause too):
- *   it is measured again once the shape has had retryGap · 2^(samples − 1) calls without it (16, 32,
- *   64: at most three retries, the later ones rarer), while its measurements there are within
- *   retryBits (4×: a pause is 2–6×) of the best's estimate.
+ * retryGap, retryBits, retryShare: the retry schedule (retryAfter) of a choice measured at a shape and
+ *   slower there than the best (a measurement a pause inflated, whose model learned the pause too): it
+ *   is measured again once the shape has had retryGap · 2^(samples − 1) calls without it while it has
+ *   fewer than recheck samples (16, 32, 64; on calls of tryUs or more), and from recheck samples on
+ *   once a retry costs at most retryShare of the calls it waited (a choice 1.2× slower: after 16 calls;
+ *   1.5×: 25; 2×: 50; 4×: 150), while its measurements there are within retryBits (4×: a pause is
+ *   2–6×) of the best's estimate.
  * trendVar: the variance (log2²) of a hardware GPU's own trend as its prior where its model has no
  *   evidence near the call (RouteView.trend): a bit either way.
  * horizon: the calls of a shape a try's lesson serves (worthTrying): a choice is tried only where what it
@@ -175,7 +177,7 @@ export interface RouteView {
  */
 export const ROUTER = Object.freeze({
   minSupport: 0.6, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.3,
-  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, orderVar: 0.25, recheck: 4, bracket: 1, retryGap: 16, retryBits: 2, trendVar: 1, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
+  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, orderVar: 0.25, recheck: 4, bracket: 1, retryGap: 16, retryBits: 2, retryShare: 0.02, trendVar: 1, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
   noise: 0.05, drift: 0.002, p0: 4,
 });
@@ -274,14 +276,17 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     const first = v.shapeCount === 0 && ROUTES[idx[i]] === 'parallel' && ROUTES[idx[top]] === 'serial';
     if (cost[i] - k.plausible * se < cost[top] && (first || worthTrying(cost[i] - cost[top], se, k))) return { route: cands[i], reason: 'explore', confidence: 0 };
   }
-  // a retry on a doubling schedule: a choice with fewer than `recheck` samples here, none of them as
-  // fast as the best, may owe its place to pauses (noise only adds time, and a pause is 2–6×); it is
-  // measured again once the shape has had retryGap · 2^(samples − 1) calls without it (its weight there,
-  // gamma per call, shows how many), while its own measurements here are within retryBits of the best
-  for (let i = 0; i < n && 2 ** cost[top] >= k.tryUs; i++) {
-    const v = vs[idx[i]];
-    if (i === top || (beaten & (1 << i)) !== 0 || !(v.shapeCount >= 1 && v.shapeCount < k.recheck)) continue;
-    if (v.shapeMean - cost[top] <= k.retryBits && v.shapeWeight < k.gamma ** (k.retryGap * 2 ** (v.shapeCount - 1))) return { route: cands[i], reason: 'explore', confidence: 0 };
+  // a retry: a choice measured here, slower than the best, may owe its place to pauses (noise only adds
+  // time, and a pause is 2–6×), among its first samples or its later ones; it is measured again once
+  // the shape has had retryAfter calls without it (its weight there, gamma per call, shows how many),
+  // while its own measurements here are within retryBits of the best. The first samples' retries wait
+  // for calls of tryUs or more; the later ones' are budgeted to retryShare of the shape's time, which
+  // holds at any length (and a short call is where a pause weighs most)
+  for (let i = 0; i < n; i++) {
+    const v = vs[idx[i]], c = v.shapeCount;
+    if (i === top || (beaten & (1 << i)) !== 0 || !(c >= 1) || (c < k.recheck && 2 ** cost[top] < k.tryUs)) continue;
+    const d = v.shapeMean - cost[top];
+    if (d <= k.retryBits && v.shapeWeight < k.gamma ** retryAfter(c, d, k)) return { route: cands[i], reason: 'explore', confidence: 0 };
   }
   if (u < k.epsilon) {
     const t = cost[top];
@@ -310,6 +315,20 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   // learn what would settle the tie
   if (vs[idx[f]].shapeCount > 0 && vs[idx[top]].shapeWeight < k.shapeTry && 2 ** cost[f] >= k.tryUs && worthTrying(cost[top] - cost[f], se, k)) return { route: cands[top], reason: 'explore', confidence: 0 };
   return { route: fallback, reason: 'fallback', confidence };
+}
+
+/**
+ * The calls of a shape without a choice after which the choice is measured there again (decideRoute's
+ * retry), for a choice with `count` samples there whose mean is `bits` (log2) above the best's estimate.
+ * Fewer than k.recheck samples: k.retryGap · 2^(count − 1), a doubling schedule for a first measurement a
+ * pause inflated. From k.recheck on, the shape's mean decides, and a pause among its later samples
+ * would keep the choice out for good: it is retried once one retry, costing 2^bits − 1 of the best's
+ * call, is at most k.retryShare of the calls it waited, and never sooner than k.retryGap calls. A choice
+ * known slower by much is retried seldom; one a pause made look 1.2× slower, soon.
+ */
+export function retryAfter(count: number, bits: number, k: RouterParams = ROUTER): number {
+  if (count < k.recheck) return k.retryGap * 2 ** (count - 1);
+  return Math.max(k.retryGap, Math.ceil((2 ** bits - 1) / k.retryShare));
 }
 
 /**
@@ -418,8 +437,11 @@ export interface PlacementRouter {
   readonly enabled: boolean;
   /** The measured cost per element of op `key` (ns), or 0 before any. */
   historyNs(key: string): number;
-  /** The shape's last settled decision while it may be reused (reuseCalls), or undefined. `mask`: the choices open, a bit per ROUTES index. */
-  reused(key: string, n: number, mask: number): Route | undefined;
+  /**
+   * The shape's last settled decision while it may be reused (reuseCalls), as a ticket whose time
+   * observe() folds into the shape; undefined: decide(). `mask`: the choices open, a bit per ROUTES index.
+   */
+  reused(key: string, n: number, mask: number): RouteTicket | undefined;
   decide(call: string, key: string, p: RouteInput): RouteTicket;
   /** The call's measured time (ms). */
   observe(t: RouteTicket, ms: number): void;
