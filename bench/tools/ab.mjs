@@ -2,7 +2,8 @@
 // the same machine at the same hours. Each round runs every case once per build (the order flips every
 // round: A B, B A, …), each in its own child process as `npm run bench` does (BEATFLOW_MODULE picks the
 // build). Prints, per case, both builds' runs, their medians and the ratio B / A in the case's own
-// direction (> 1: B is better).
+// direction (> 1: B is better). Cases whose output has a CPU figure too (forkjoin: the process's CPU
+// ns/task, which other processes' load inflates less than wall time) get a second table of it.
 //
 //   node bench/tools/ab.mjs --a <checkout root> [--b <checkout root>] [--rounds 5] [--quick] [case ...]
 //
@@ -29,7 +30,7 @@ const METRIC = {
   tiny: { get: (r) => r.tasksPerS, unit: 'tasks/s', more: true },
   roundtrip: { get: (r) => r.p50Us, unit: 'µs p50', more: false },
   reruns: { get: (r) => r.nsPerTask ?? r.nsPerIter, unit: 'ns/task', more: false },
-  forkjoin: { get: (r) => r.nsPerTask, unit: 'ns/task', more: false },
+  forkjoin: { get: (r) => r.nsPerTask, unit: 'ns/task', more: false, cpu: (r) => r.cpuNsPerTask },
   graphs: { get: (r) => r.nsPerTask, unit: 'ns/task', more: false },
   dependent: { get: (r) => r.ms, unit: 'ms', more: false },
   single: { get: (r) => r.rows.find((x) => x.k === 200).ratio, unit: 'single / inline at spin(200)', more: false },
@@ -40,6 +41,7 @@ const cases = names.length > 0 ? names : [
 ];
 const builds = { A: resolve(a), B: resolve(b) };
 const runs = Object.fromEntries(cases.map((c) => [c, { A: [], B: [] }]));
+const cpuRuns = Object.fromEntries(cases.map((c) => [c, { A: [], B: [] }]));
 
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? ['A', 'B'] : ['B', 'A'];
@@ -52,7 +54,9 @@ for (let round = 0; round < rounds; round++) {
         { timeoutS: mod.timeoutS({ quick }), execArgv: mod.execArgv ?? [] });
       const v = r.ok ? METRIC[file].get(r.result) : NaN;
       runs[c][which].push(v);
-      process.stderr.write(`[ab] round ${round + 1}/${rounds} ${c} ${which}: ${r.ok ? fmt(v) : `ERROR ${r.error}`} (bg ${r.bgCores} cores)\n`);
+      const cpu = r.ok && METRIC[file].cpu ? METRIC[file].cpu(r.result) : NaN;
+      cpuRuns[c][which].push(cpu);
+      process.stderr.write(`[ab] round ${round + 1}/${rounds} ${c} ${which}: ${r.ok ? fmt(v) : `ERROR ${r.error}`}${Number.isFinite(cpu) ? ` (CPU ${fmt(cpu)})` : ''} (bg ${r.bgCores} cores)\n`);
     }
   }
 }
@@ -65,3 +69,13 @@ const rows = cases.map((c) => {
 });
 console.log(`A = ${builds.A}\nB = ${builds.B}\n${rounds} rounds, order alternating${quick ? ', --quick sizes' : ''}\n`);
 console.log(table(['case', 'figure', 'A runs', 'B runs', 'A median', 'B median', 'B vs A (> 1: B better)'], rows));
+
+const cpuCases = cases.filter((c) => METRIC[c.split(':')[0]].cpu);
+if (cpuCases.length > 0) {
+  const cpuRows = cpuCases.map((c) => {
+    const A = median(cpuRuns[c].A.filter(Number.isFinite)), B = median(cpuRuns[c].B.filter(Number.isFinite));
+    return [c, 'CPU ns/task', cpuRuns[c].A.map((x) => fmt(x)).join(', '), cpuRuns[c].B.map((x) => fmt(x)).join(', '), fmt(A), fmt(B), `${(A / B).toFixed(2)}×`];
+  });
+  console.log(`\nThe same processes' CPU time per task:\n`);
+  console.log(table(['case', 'figure', 'A runs', 'B runs', 'A median', 'B median', 'B vs A (> 1: B better)'], cpuRows));
+}

@@ -112,6 +112,9 @@ export class Codec {
    * the same error (`arg` as there).
    */
   crossed(v: unknown, arg: number): unknown {
+    // A number first, by a test V8 compiles inline: the switch below reads typeof, which V8's optimized
+    // code computes by a call (its Typeof builtin).
+    if (typeof v === 'number') return v;
     switch (typeof v) {
       case 'number': case 'undefined': case 'boolean': return v;
       case 'string': case 'bigint': {   // immutable: checked (a lone surrogate is refused), then v itself

@@ -315,7 +315,13 @@ export class FunctionCache {
 
   /** The id of fn for a task this worker spawns: found in the shared table, or registered now. */
   idOf(fn: unknown, what = 'ctx.spawn(fn)'): number {
-    if (fn === this.#lastFn) return this.#lastId;   // recursion spawns one function over and over: skip the WeakMap
+    // Recursion spawns one function over and over: skip the WeakMap. The rest is a call, #find: whole,
+    // idOf was over V8's bytecode limit for inlining, and every spawn called it.
+    return fn === this.#lastFn ? this.#lastId : this.#find(fn, what);
+  }
+
+  /** idOf of another function than the last one: the WeakMap, else the shared table, else registration. */
+  #find(fn: unknown, what: string): number {
     if (typeof fn !== 'function') throw new TypeError(messages.notAFunction(what, fn));
     const known = this.#ids.get(fn);
     if (known !== undefined) { this.#lastFn = fn; this.#lastId = known; return known; }

@@ -1,7 +1,8 @@
 // A subflow: a task graph that a running task builds and joins (Taskflow's tf::Subflow).
 // Pure data like Taskflow; the worker that runs the parent task runs it (src/worker/subflow.ts).
-import { Taskflow, initTaskflow } from './taskflow.js';
+import { Taskflow } from './taskflow.js';
 import { clearJoined, nodesKey, NO_TASKS } from './nodes.js';
+import { modulesKey } from './modules.js';
 import { messages } from '../errors.js';
 
 /**
@@ -94,8 +95,23 @@ function initSubflow(sf: Subflow, run: (sf: Subflow) => unknown[], depth: number
  * class at about twice the cost (22 against 9 ns here), and a recursion through subflows makes one a call.
  */
 export const makeSubflow = function (this: Subflow, name: string, run: (sf: Subflow) => unknown[], depth: number, task: number) {
-  if (typeof name !== 'string') throw new TypeError(messages.argType('new Taskflow(name): name', 'a string', name));   // as Taskflow's constructor
-  initTaskflow(this, name);
-  initSubflow(this, run, depth, task);
+  if (typeof name !== 'string') notAName(name);
+  // initTaskflow's fields and initSubflow's, set here rather than by calls: a recursion's task inlines
+  // this with the rest of its subflow calls within V8's inlining budget, where the two calls did not
+  // always fit (a call each, a subflow).
+  (this as { name: string }).name = name;
+  this.version = 0;
+  this[nodesKey] = NO_TASKS;
+  this[modulesKey] = NO_TASKS;
+  (this as { _run: typeof run })._run = run;
+  this._joined = false;
+  this._retain = false;
+  this._depth = depth;
+  this._task = task;
 } as unknown as new (name: string, run: (sf: Subflow) => unknown[], depth: number, task: number) => Subflow;
 makeSubflow.prototype = Subflow.prototype;
+
+/** Throws what Taskflow's constructor throws for a name that is not a string. */
+function notAName(name: unknown): never {
+  throw new TypeError(messages.argType('new Taskflow(name): name', 'a string', name));
+}

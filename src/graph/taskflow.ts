@@ -210,8 +210,8 @@ function emplaceAll(tf: Taskflow, given: readonly (Function | readonly Function[
 }
 
 /**
- * @internal Sets the fields the Taskflow constructor sets, on an object made without it (graph/subflow.ts
- * makeSubflow): an empty taskflow named `name` (already checked).
+ * @internal Sets the fields the Taskflow constructor sets: an empty taskflow named `name` (already
+ * checked). graph/subflow.ts makeSubflow, which makes a Subflow without this constructor, sets them too.
  */
 export function initTaskflow(tf: Taskflow, name: string): void {
   (tf as { name: string }).name = name;

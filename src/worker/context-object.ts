@@ -232,17 +232,14 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     return runSubflow(th, fork, s, task, !s._retain);
   }
 
-  return {
+  // The getters are defined after the literal, not in it: V8 makes an object literal with a getter a
+  // dictionary-mode object, and then every `this.spawn`, `this.join` and `this.subflow` of every task
+  // goes through the generic property load (V8's LoadIC builtin) instead of compiled code.
+  const ctx: Omit<TaskContext, 'cancelled' | 'signal'> = {
     workerId: w,
-    get cancelled() {
-      return stopReason(top('ctx.cancelled')) !== undefined;
-    },
     checkCancelled() {
       const why = stopReason(top('ctx.checkCancelled()'));
       if (why !== undefined) throw why;
-    },
-    get signal() {
-      return signalOf(top('ctx.signal'));
     },
     spawn(fn, a0?: unknown, a1?: unknown, a2?: unknown) {   // (fn, ...args): up to three numbers make no array
       const n = arguments.length - 1;
@@ -279,4 +276,8 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       return runSubflow(th, fork, tf, task, false);
     },
   };
+  return Object.defineProperties(ctx, {
+    cancelled: { get: () => stopReason(top('ctx.cancelled')) !== undefined, enumerable: true, configurable: true },
+    signal: { get: () => signalOf(top('ctx.signal')), enumerable: true, configurable: true },
+  }) as TaskContext;
 }

@@ -80,6 +80,16 @@ export function createForecast(th: Thread): Forecast {
     return i32[bottomAt] - Atomics.load(i32, topAt) <= 0 && (Atomics.load(i32, spinnersAt) > 0 || Atomics.load(i32, sleepersAt) > 0);   // bottom: ours
   }
 
+  /**
+   * begin() of a frame that is timed: the gap to the next one, and the clock (a call: begin is inlined
+   * into every inline child's frame, lazy.ts run, whose inlining budget the task function needs).
+   */
+  function timedBegin(id: number, l: number): number {
+    const row = pred[id];
+    gap[l] = sampleGap(++timed[l], row === undefined ? NaN : row[l], INLINING);
+    return performance.now();
+  }
+
   return {
     on,
     inline(id, level) {
@@ -93,10 +103,7 @@ export function createForecast(th: Thread): Forecast {
     begin(id, level) {
       if (!on) return 0;
       const l = level < LEVELS ? level : LEVELS - 1;
-      if (--gap[l] > 0) return 0;
-      const row = pred[id];
-      gap[l] = sampleGap(++timed[l], row === undefined ? NaN : row[l], INLINING);
-      return performance.now();
+      return --gap[l] > 0 ? 0 : timedBegin(id, l);
     },
     end(t0, id, level) {
       const l = level < LEVELS ? level : LEVELS - 1;

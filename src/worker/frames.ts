@@ -54,8 +54,16 @@ export function openFrames(th: Thread): Frames {
   function pop(): void {
     const d = --th.depth;
     frameKids[d] = undefined; frameSubs[d] = undefined; frameSignal[d] = undefined;
-    const base = frameBase[d], vals = th.inVals;
-    for (let k = base; k < th.inTop; k++) vals[k] = undefined;   // outcomes never joined (joined ones are cleared already)
+    if (th.inTop !== frameBase[d]) dropOutcomes(frameBase[d]);
+  }
+
+  /**
+   * pop() of a frame that kept outcomes of inline children it never joined (a call: pop is inlined into
+   * every inline child's frame, lazy.ts run, whose inlining budget the task function needs).
+   */
+  function dropOutcomes(base: number): void {
+    const vals = th.inVals;
+    for (let k = base; k < th.inTop; k++) vals[k] = undefined;
     th.inTop = base;
   }
   // The block lists real tasks only, indexed by how many are below: an inline child's frame is its

@@ -102,7 +102,7 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, f
           throw new Error(messages.asyncWhileHelping);
         }
         if (frameKids[d] !== undefined || frameSubs[d] !== undefined) joinRest();
-        v = codec.crossed(r, -1);
+        v = typeof r === 'number' ? r : codec.crossed(r, -1);   // a number crosses as itself, without the call
       } catch (e) {
         abandon();
         kind = Outcome.Error;
