@@ -14,11 +14,11 @@ import { within, rejection, retired } from './helpers/executor.mjs';
 const module = new URL('./fixtures/subflow-retry-tasks.mjs', import.meta.url);
 
 /** Predicts every spec function short at fork-join level 1, so that a learning executor runs them inline (as test/inlining.test.mjs). */
-async function predictShort(ex) {
+async function predictShort(ex, fns = ['flaky', 'cancels', 'thrower', 'logged']) {
   await ex.async(t.fib, 6);
   const level1 = Math.min(...ex.models.snapshot().predictors.filter((p) => p.fn === 'fib' && p.node > 0).map((p) => p.node));
   const ms = 1e-6;
-  const predictors = ['flaky', 'cancels', 'thrower', 'logged'].map((fn) => ({ kind: 1, fn, sizeClass: 0, node: level1, samples: 100, mean: ms, m2: 0, x: ms, dx: 0, ema: ms }));
+  const predictors = fns.map((fn) => ({ kind: 1, fn, sizeClass: 0, node: level1, samples: 100, mean: ms, m2: 0, x: ms, dx: 0, ema: ms }));
   assert.is(ex.models.restore({ version: 1, predictors }), predictors.length);
 }
 
@@ -201,7 +201,7 @@ for (const workers of [0, 1, 2, 4]) {
 
 // ---
 
-const Slots = suite('a fork-join subflow stopped by a failure gives its stop run back');
+const Slots = suite('a fork-join subflow stopped by a failure takes no subflow slot');
 Slots('with one subflow slot, each of many failed subflows stops, and a laid-out one runs after', async () => {
   const ex = await Executor.create({ workers: 1, module, learning: false, maxSubflows: 1 });   // every task a job
   try {
@@ -216,6 +216,27 @@ Slots('with one subflow slot, each of many failed subflows stops, and a laid-out
     const r = await within(ex.async(t.stopping, log, 4, -1, true, false), 10_000, 'laid out');
     assert.equal(r.value, [0, 1, 2, 3], 'the slot is free for a laid-out subflow');
     ex.free(log);
+    await retired(ex);
+  } finally {
+    await within(ex.close(), 10_000, 'close');
+  }
+});
+
+Slots('a stopped subflow still being joined leaves the one subflow slot to a laid-out subflow elsewhere', async () => {
+  const ex = await Executor.create({ workers: 3, module, learning: true, maxSubflows: 1 });
+  try {
+    await predictShort(ex, ['failsOnceStarted']);   // it fails inline, on the joining worker: the subflow stops there
+    const gate = ex.shared(Int32Array, 2);
+    const stopped = ex.async(t.stoppedWhileHeld, gate);
+    const end = Date.now() + 10_000;
+    while (Atomics.load(gate, 0) < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 1));
+    assert.is(Atomics.load(gate, 0), 2, 'the sibling, started elsewhere, sees its subflow stopped');
+    const log = ex.shared(Int32Array, 8);
+    const laid = await within(ex.async(t.stopping, log, 4, -1, true, false), 10_000, 'laid out');
+    Atomics.store(gate, 1, 1);
+    assert.equal(laid, { value: [0, 1, 2, 3] }, 'the laid-out subflow got the slot');
+    assert.is(await within(stopped, 10_000, 'stopped'), 'stops the subflow');
+    ex.free(log); ex.free(gate);
     await retired(ex);
   } finally {
     await within(ex.close(), 10_000, 'close');
