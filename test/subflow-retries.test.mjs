@@ -243,3 +243,38 @@ Slots('a stopped subflow still being joined leaves the one subflow slot to a lai
   }
 });
 Slots.run();
+
+const Token = suite('a task under a cancellation token sees its subflow stopped');
+Token('this.cancelled of a running task turns true when a sibling fails, fork-join and laid out', async () => {
+  const ex = await Executor.create({ workers: 3, module, learning: true });
+  try {
+    await predictShort(ex, ['failsOnceStarted']);   // fork-join: it fails inline, on the joining worker, which stops the subflow
+    for (const edge of [false, true]) {
+      const gate = ex.shared(Int32Array, 2);
+      const r = ex.submit(t.stoppedWhileHeld, [gate, edge], { token: new CancellationToken() });
+      const end = Date.now() + 12_000;
+      while (Atomics.load(gate, 0) < 2 && Date.now() < end) await new Promise((res) => setTimeout(res, 1));
+      Atomics.store(gate, 1, 1);
+      assert.is(Atomics.load(gate, 0), 2, `edge ${edge}: the sibling saw this.cancelled (3: not within 10 s)`);
+      assert.is(await within(r, 10_000, `edge ${edge}`), 'stops the subflow');
+      ex.free(gate);
+    }
+    await retired(ex);
+  } finally {
+    await within(ex.close(), 10_000, 'close');
+  }
+});
+Token('a task failing after its run stopped is not retried', async () => {
+  const ex = await Executor.create({ workers: 3, module, learning: false });
+  try {
+    const gate = ex.shared(Int32Array, 2);
+    const r = await within(ex.submit(t.retriedAfterStop, [gate], { token: new CancellationToken() }), 20_000, 'subflow');
+    assert.is(r, 'stops the subflow');
+    assert.is(Atomics.load(gate, 1), 1, 'one attempt of the task with retries');
+    ex.free(gate);
+    await retired(ex);
+  } finally {
+    await within(ex.close(), 10_000, 'close');
+  }
+});
+Token.run();
