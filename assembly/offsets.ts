@@ -14,6 +14,7 @@ export function off_completions(): usize { return COMPLETIONS; }
 export function off_H_nWorkers(): usize { return offsetof<Header>("nWorkers"); }
 export function off_H_taskCap(): usize { return offsetof<Header>("taskCap"); }
 export function off_H_runCap(): usize { return offsetof<Header>("runCap"); }
+export function off_H_subBase(): usize { return offsetof<Header>("subBase"); }
 export function off_H_fnCap(): usize { return offsetof<Header>("fnCap"); }
 export function off_H_workers(): usize { return offsetof<Header>("workers"); }
 export function off_H_tasks(): usize { return offsetof<Header>("tasks"); }

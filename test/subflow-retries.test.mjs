@@ -14,11 +14,11 @@ import { within, rejection, retired } from './helpers/executor.mjs';
 const module = new URL('./fixtures/subflow-retry-tasks.mjs', import.meta.url);
 
 /** Predicts every spec function short at fork-join level 1, so that a learning executor runs them inline (as test/inlining.test.mjs). */
-async function predictShort(ex) {
+async function predictShort(ex, fns = ['flaky', 'cancels', 'thrower', 'logged']) {
   await ex.async(t.fib, 6);
   const level1 = Math.min(...ex.models.snapshot().predictors.filter((p) => p.fn === 'fib' && p.node > 0).map((p) => p.node));
   const ms = 1e-6;
-  const predictors = ['flaky', 'cancels', 'thrower', 'logged'].map((fn) => ({ kind: 1, fn, sizeClass: 0, node: level1, samples: 100, mean: ms, m2: 0, x: ms, dx: 0, ema: ms }));
+  const predictors = fns.map((fn) => ({ kind: 1, fn, sizeClass: 0, node: level1, samples: 100, mean: ms, m2: 0, x: ms, dx: 0, ema: ms }));
   assert.is(ex.models.restore({ version: 1, predictors }), predictors.length);
 }
 
@@ -201,7 +201,7 @@ for (const workers of [0, 1, 2, 4]) {
 
 // ---
 
-const Slots = suite('a fork-join subflow stopped by a failure gives its stop run back');
+const Slots = suite('a fork-join subflow stopped by a failure takes no subflow slot');
 Slots('with one subflow slot, each of many failed subflows stops, and a laid-out one runs after', async () => {
   const ex = await Executor.create({ workers: 1, module, learning: false, maxSubflows: 1 });   // every task a job
   try {
@@ -221,4 +221,60 @@ Slots('with one subflow slot, each of many failed subflows stops, and a laid-out
     await within(ex.close(), 10_000, 'close');
   }
 });
+
+Slots('a stopped subflow still being joined leaves the one subflow slot to a laid-out subflow elsewhere', async () => {
+  const ex = await Executor.create({ workers: 3, module, learning: true, maxSubflows: 1 });
+  try {
+    await predictShort(ex, ['failsOnceStarted']);   // it fails inline, on the joining worker: the subflow stops there
+    const gate = ex.shared(Int32Array, 2);
+    const stopped = ex.async(t.stoppedWhileHeld, gate);
+    const end = Date.now() + 10_000;
+    while (Atomics.load(gate, 0) < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 1));
+    assert.is(Atomics.load(gate, 0), 2, 'the sibling, started elsewhere, sees its subflow stopped');
+    const log = ex.shared(Int32Array, 8);
+    const laid = await within(ex.async(t.stopping, log, 4, -1, true, false), 10_000, 'laid out');
+    Atomics.store(gate, 1, 1);
+    assert.equal(laid, { value: [0, 1, 2, 3] }, 'the laid-out subflow got the slot');
+    assert.is(await within(stopped, 10_000, 'stopped'), 'stops the subflow');
+    ex.free(log); ex.free(gate);
+    await retired(ex);
+  } finally {
+    await within(ex.close(), 10_000, 'close');
+  }
+});
 Slots.run();
+
+const Token = suite('a task under a cancellation token sees its subflow stopped');
+Token('this.cancelled of a running task turns true when a sibling fails, fork-join and laid out', async () => {
+  const ex = await Executor.create({ workers: 3, module, learning: true });
+  try {
+    await predictShort(ex, ['failsOnceStarted']);   // fork-join: it fails inline, on the joining worker, which stops the subflow
+    for (const edge of [false, true]) {
+      const gate = ex.shared(Int32Array, 2);
+      const r = ex.submit(t.stoppedWhileHeld, [gate, edge], { token: new CancellationToken() });
+      const end = Date.now() + 12_000;
+      while (Atomics.load(gate, 0) < 2 && Date.now() < end) await new Promise((res) => setTimeout(res, 1));
+      Atomics.store(gate, 1, 1);
+      assert.is(Atomics.load(gate, 0), 2, `edge ${edge}: the sibling saw this.cancelled (3: not within 10 s)`);
+      assert.is(await within(r, 10_000, `edge ${edge}`), 'stops the subflow');
+      ex.free(gate);
+    }
+    await retired(ex);
+  } finally {
+    await within(ex.close(), 10_000, 'close');
+  }
+});
+Token('a task failing after its run stopped is not retried', async () => {
+  const ex = await Executor.create({ workers: 3, module, learning: false });
+  try {
+    const gate = ex.shared(Int32Array, 2);
+    const r = await within(ex.submit(t.retriedAfterStop, [gate], { token: new CancellationToken() }), 20_000, 'subflow');
+    assert.is(r, 'stops the subflow');
+    assert.is(Atomics.load(gate, 1), 1, 'one attempt of the task with retries');
+    ex.free(gate);
+    await retired(ex);
+  } finally {
+    await within(ex.close(), 10_000, 'close');
+  }
+});
+Token.run();

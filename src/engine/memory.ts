@@ -146,7 +146,7 @@ export interface CoreConfig {
   taskCapLog2: number;    // task slots = 2^taskCapLog2
   dequeCapLog2: number;   // per-worker deque capacity; overflow goes to the injector
   runCap: number;         // graph runs in flight at once
-  subRuns?: number;       // subflows being joined at once (run slots after the runCap host ones); default 0
+  subRuns?: number;       // subflows being joined at once (run slots after the runCap host ones and the stopped run); default 0
   fnCap: number;          // distinct task functions
   maxSpinners: number;    // workers allowed to spin while searching (sleep.ts)
   spinIters: number;      // explore rounds a spinner makes before it parks
@@ -243,7 +243,7 @@ export class SharedCore {
   /** Host: a fresh shared memory laid out for `config`. */
   static create(module: CoreModule, config: CoreConfig): SharedCore {
     const probe = instantiate(module, new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }));
-    const runCap = config.runCap + (config.subRuns ?? 0);
+    const runCap = config.runCap + 1 + (config.subRuns ?? 0);   // host runs, the stopped run, subflow runs
     const bytes = probe.layoutSize(config.workers, config.taskCapLog2, config.dequeCapLog2, runCap, config.fnCap);
     const pages = Math.ceil(bytes / PAGE) + 16; // 1 MiB of heap to start with; it grows on demand
     if (pages > MAX_PAGES) throw new RangeError(messages.tableTooLarge(bytes));
@@ -251,7 +251,10 @@ export class SharedCore {
     const x = instantiate(module, memory);
     x.configure(config.workers, config.taskCapLog2, config.dequeCapLog2, runCap, config.fnCap,
       config.maxSpinners, config.spinIters);
-    x.setSubRuns(config.runCap);
+    x.setSubRuns(config.runCap + 1);
+    // Run slot runCap: the stopped run (stoppedRun), cancelled for good; no allocator hands it out.
+    x.groupRunOpen(config.runCap, NONE);
+    x.runCancel(config.runCap);
     const core = new SharedCore(module, memory);
     // Names this executor in the handles tasks make (handles.ts); never 0, so a zeroed header matches nothing.
     core.u32[(core.L.header + core.L.H_execId) >> 2] = (Math.random() * 0xfffffffe + 1) >>> 0;
@@ -296,6 +299,13 @@ export class SharedCore {
   /** Whether dependent task t of that serial retired (assembly/dependent.ts depState; handles.ts HandleCore). */
   depState(t: number, serial: number): number { return this.x.depState(t, serial); }
   runPtr(r: number): number { return this.runs + r * this.L.size_Run; }
+
+  /**
+   * A run slot between the host runs and the subflow runs that is cancelled for good and never handed
+   * out (create): a spawned child whose stop run it is gets skipped (worker/fork-stop.ts), at the cost
+   * of no slot of maxRuns or maxSubflows.
+   */
+  stoppedRun(): number { return this.u32[(this.L.header + this.L.H_subBase) >> 2] - 1; }
   fnPtr(f: number): number { return this.fns + f * this.L.size_FnEntry; }
   workerPtr(w: number): number { return this.workers + w * this.L.size_WorkerSlot; }
 

@@ -7,8 +7,8 @@ import type { Thread } from './thread.js';
 
 export interface Tokens {
   /**
-   * Why task t should stop, or undefined: its token was cancelled (submitted tasks), or its run (or a run
-   * it is a subflow of) was cancelled or failed (graph tasks).
+   * Why task t should stop, or undefined: its token was cancelled (submitted tasks and what they run),
+   * or its run (or a run it is a subflow of) was cancelled or failed (graph tasks, with a token or not).
    */
   stopReason(t: number): CancelledError | undefined;
   /** The run whose failure or cancellation stops task t: its own, or for a spawned child its spawner's. */
@@ -83,9 +83,10 @@ export function createTokens(th: Thread): Tokens {
     return run === NONE && (u32[i + T_flags] & CHILD) !== 0 ? u32[i + T_pred] : run;
   }
 
+  /** The token's reason first (it wins), then the run's: a task with a token stops with its run too. */
   function stopReason(t: number): CancelledError | undefined {
     const tok = tokenOf(t);
-    if (tok !== 0) return Atomics.load(core.i32, (tok + C_cancelled) >> 2) !== 0 ? cancelledBy(tok) : undefined;
+    if (tok !== 0 && Atomics.load(core.i32, (tok + C_cancelled) >> 2) !== 0) return cancelledBy(tok);
     return x.runStopped(stopRunOf(t)) !== 0 ? new CancelledError(messages.runStopped) : undefined;
   }
 

@@ -159,7 +159,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
   function stopAt(out: unknown[], rest: number[] | undefined, i: number, h: number, jobs: boolean, parent: number, d: number): unknown[] {
     if (rest === undefined) rest = [i, h]; else rest.push(i, h);
     if (!jobs) return joinInline(out, rest, d);
-    forkStop.stopPairs(d, rest);
+    forkStop.stopPairs(rest);
     return joinJobs(out, rest, parent, d);
   }
 
@@ -191,7 +191,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
       joinChildren(frameKids[d] ?? NO_KIDS, list, false, list, true);
     } catch (e) {
-      forkStop.joined(d);   // a stop (if one was made) comes with a failure: the join throws
+      forkStop.joined(d);
       throw e;
     }
     joining[d] = undefined;

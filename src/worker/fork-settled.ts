@@ -69,7 +69,7 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
         const h = lazy.runInto(id, codec.crossedArgs(args), 0, 0, 0, 0, out, i);
         if (h === 0) continue;
         rest.push(i, h);
-        if (jobs) forkStop.stopPairs(d, rest);
+        if (jobs) forkStop.stopPairs(rest);
         break;   // it failed or was skipped: the subflow stops
       }
       rest.push(i, retries === 0 ? spawnJob(parent, id, args, 0, frameStop[d]) : spawnRetried(parent, d, id, args, retries));

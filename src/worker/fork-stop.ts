@@ -7,13 +7,12 @@
 //     are not run;
 //   - a child job that failed while this worker ran it, helping in the join (join.ts fail, any depth
 //     above the joining frame).
-// Then the subflow's children not joined yet get a stop run of their own, a subflow run slot cancelled
-// at once (assembly/subflows.ts), written over the spawner's in their record (Task.pred, which Wasm's
-// `runnable` reads when a worker takes the child): whoever takes one after that skips it, and one
-// running sees `ctx.cancelled`, as a laid-out subflow's tasks do once their run failed. A child another
-// worker took and failed stops nothing: that worker does not know its siblings, and the joining one
-// learns of it only once every child retired.
-import { NONE } from '../engine/memory.js';
+// Then the subflow's children not joined yet get the stopped run (engine/memory.ts stoppedRun: a run
+// slot cancelled for good, shared by every stop, which takes no slot of maxSubflows), written over the
+// spawner's in their record (Task.pred, which Wasm's `runnable` reads when a worker takes the child):
+// whoever takes one after that skips it, and one running sees `ctx.cancelled`, as a laid-out subflow's
+// tasks do once their run failed. A child another worker took and failed stops nothing: that worker
+// does not know its siblings, and the joining one learns of it only once every child retired.
 import type { Thread } from './thread.js';
 
 export interface ForkStop {
@@ -23,47 +22,28 @@ export interface ForkStop {
    * fork-settled.ts).
    */
   readonly joining: (number[] | undefined)[];
-  /** The subflow at depth d stops: its children in `pairs` (index, handle) not joined yet are skipped from now on. */
-  stopPairs(d: number, pairs: readonly number[]): void;
+  /** A subflow stops: its children in `pairs` (index, handle) not joined yet are skipped from now on. */
+  stopPairs(pairs: readonly number[]): void;
   /** join.ts fail: the task of record word index `i` failed on this thread; if it is a child a frame below joins, its siblings stop. */
   failed(i: number): void;
-  /**
-   * The join at depth d threw (every child retired), or ended in fork-settled.ts: gives back its stop run,
-   * if it took one. A join that returned needs only `joining[d] = undefined`: a stop is made only after
-   * a child failed, whose error the join throws.
-   */
+  /** The join at depth d ended (returned or threw): its children are no longer looked at. */
   joined(d: number): void;
 }
 
 export function createForkStop(th: Thread): ForkStop {
-  const { core, x, frameTask } = th;
+  const { core, frameTask } = th;
   const T_flags = th.T_flags, T_succ = th.T_succ, T_pred = th.T_pred, CHILD = th.CHILD;
   const joining: (number[] | undefined)[] = [];
-  /** The stop run of the join at each depth, once one of its children failed. */
-  const runs: (number | undefined)[] = [];
+  /** The run whose children are skipped (engine/memory.ts stoppedRun). */
+  const stopped = core.stoppedRun();
 
-  /** The stop run of the join at depth d: a subflow run slot, cancelled (NONE when none is free: nothing is skipped). */
-  function runAt(d: number): number {
-    let r = runs[d];
-    if (r === undefined) {
-      r = x.subRunAlloc();
-      if (r < 0) return NONE;
-      x.groupRunOpen(r, NONE);
-      x.runCancel(r);
-      runs[d] = r;
-    }
-    return r;
+  /** Child c is skipped from now on: published by the atomic store, read by whoever takes c (published to it by the push before). */
+  function stopChild(c: number): void {
+    Atomics.store(core.u32, th.record(c) + T_pred, stopped);
   }
 
-  /** Child c's stop run becomes r: published by the atomic store, read by whoever takes c (published to it by the push before). */
-  function stopChild(c: number, r: number): void {
-    Atomics.store(core.u32, th.record(c) + T_pred, r);
-  }
-
-  function stopPairs(d: number, pairs: readonly number[]): void {
-    const r = runAt(d);
-    if (r === NONE) return;
-    for (let j = 1; j < pairs.length; j += 2) if (pairs[j] >= 0) stopChild(pairs[j], r);
+  function stopPairs(pairs: readonly number[]): void {
+    for (let j = 1; j < pairs.length; j += 2) if (pairs[j] >= 0) stopChild(pairs[j]);
   }
 
   function failed(i: number): void {
@@ -76,20 +56,13 @@ export function createForkStop(th: Thread): ForkStop {
     for (let d = th.depth - 2; d >= 0; d--) {
       const list = joining[d];
       if (frameTask[d] !== spawner || list === undefined || !list.includes(t)) continue;
-      const r = runAt(d);
-      if (r === NONE) return;
-      for (const c of list) if (c >= 0 && c !== t) stopChild(c, r);
+      for (const c of list) if (c >= 0 && c !== t) stopChild(c);
       return;
     }
   }
 
   function joined(d: number): void {
     joining[d] = undefined;
-    const r = runs[d];
-    if (r !== undefined) {
-      runs[d] = undefined;
-      x.subRunFree(r);
-    }
   }
 
   return { joining, stopPairs, failed, joined };
