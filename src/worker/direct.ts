@@ -24,6 +24,7 @@ import { PREDICTION_BYTES, PREDICTION_X, PREDICTION_EMA } from '../engine/learn-
 import { DIRECT, runsNow, directStride, readable, coarse, amortised } from '../policy/direct.js';
 import { isThenable, callList } from './call.js';
 import type { Thread } from './thread.js';
+import { clock } from '../platform/clock.js';
 
 /** Predictions a direct-run decision looks back over (see `pred`). */
 const RECENT = 3;
@@ -165,10 +166,10 @@ function createDirect(th: Thread): DirectRunner {
       turnRuns++;
       if (timing > 0) {
         timing--;
-        start = since = performance.now();
+        start = since = clock.now();
         left = stride;
       } else if (--left <= 0) {
-        const now = performance.now();
+        const now = clock.now();
         if (since === 0) {
           start = turnAt = now;   // a turn's first run is timed: a caller that awaits each call has a turn per run
           turnRuns = 0;
@@ -203,7 +204,7 @@ function createDirect(th: Thread): DirectRunner {
       }
       // As the loop does (run.ts): an async task's run time is not recorded; the others' feeds the predictor.
       if ((t0 !== 0 || start !== 0) && how !== Direct.Pending) {
-        const ms = t0 !== 0 ? sampler.end(t0) : performance.now() - start;
+        const ms = t0 !== 0 ? sampler.end(t0) : clock.now() - start;
         x.predictFold(table, id, 0, ms);   // the table the loop and the snapshots read
         if (quantum !== quantum) quantum = clockQuantum();
         // A timing the clock cannot read (under two ticks of a coarse one) counts with the function's
@@ -240,9 +241,9 @@ export function least3(a: number | undefined, b: number | undefined, c: number |
 function clockQuantum(): number {
   let q = Infinity;
   for (let i = 0; i < 3; i++) {
-    const a = performance.now();
+    const a = clock.now();
     let b = a;
-    for (let k = 0; k < 20_000 && b === a; k++) b = performance.now();
+    for (let k = 0; k < 20_000 && b === a; k++) b = clock.now();
     if (b !== a) q = Math.min(q, b - a);
   }
   return q;
