@@ -7,6 +7,7 @@ import { messages } from '../errors.js';
 import { BUCKETS, emptyCounts, histogram, type Histogram } from './histogram.js';
 import { type BlockLayout, blockLayout, micros, SLOT_MS, SLOTS } from './metrics-block.js';
 import { clock } from '../platform/clock.js';
+import { soon } from '../platform/microtask.js';
 
 /** Default window for a snapshot, ms. */
 export const DEFAULT_WINDOW_MS = 10_000;
@@ -136,7 +137,7 @@ export class Metrics {
     if (this.#every !== 0 && (!this.#inBurst || --this.#countdown === 0)) {
       s = micros(clock.now());
       this.#countdown = this.#every;
-      if (!this.#inBurst) { this.#inBurst = true; queueMicrotask(this.#endBurst); }
+      if (!this.#inBurst) { this.#inBurst = true; soon(this.#endBurst); }
     }
     this.#stamps[t] = s;
   }

@@ -25,6 +25,7 @@ import { DIRECT, runsNow, directStride, readable, coarse, amortised } from '../p
 import { isThenable, callList } from './call.js';
 import type { Thread } from './thread.js';
 import { clock } from '../platform/clock.js';
+import { soon } from '../platform/microtask.js';
 
 /** Predictions a direct-run decision looks back over (see `pred`). */
 const RECENT = 3;
@@ -161,7 +162,7 @@ function createDirect(th: Thread): DirectRunner {
         if (timing < RECENT) timing = RECENT;
       }
       running = true;
-      if (!turnQueued) { turnQueued = true; queueMicrotask(endTurn); }
+      if (!turnQueued) { turnQueued = true; soon(endTurn); }
       let start = 0;   // this run's start when it is timed here
       turnRuns++;
       if (timing > 0) {
