@@ -143,9 +143,10 @@ function createDirect(th: Thread): DirectRunner {
       if (core.u32[enabledAt] === 0 || observers.on()) return Direct.NotRun;
       if (args.length > ARG_WORDS) return Direct.NotRun;   // its record would spill: another fingerprint (SPILLED)
       for (let i = 0; i < args.length; i++) {
+        // Each `typeof a === '…'` is V8's TestTypeOf, a map check; `typeof a` kept in a variable is a call
+        // to its Typeof builtin in optimized code.
         const a = args[i];
-        const k = typeof a;
-        if (k !== 'number' && k !== 'boolean' && k !== 'undefined' && a !== null) return Direct.NotRun;
+        if (typeof a !== 'number' && typeof a !== 'boolean' && a !== undefined && a !== null) return Direct.NotRun;
       }
       let fn: Function | undefined;
       try { fn = fns.bare(id); } catch { return Direct.NotRun; }   // a missing export: the loop reports it
