@@ -173,9 +173,18 @@ export class FunctionTable {
     if (single && !compilesSource()) sameThread.set(core.memory, this.#here = []);
   }
 
-  /** The id of fn, registering it on first use. Throws for values that cannot be sent. */
+  /**
+   * The id of fn, registering it on first use. Throws for values that cannot be sent. Bursts repeat one
+   * function: that case is this comparison, small enough for V8 to inline into every submitting call
+   * (the whole lookup is over its bytecode limit for inlining, so it was a call per task); the rest is
+   * #lookUp, out of line.
+   */
   idOf(fn: unknown, what = 'a task'): number {
-    if (fn === this.#lastFn) return this.#lastId;   // bursts repeat one function: skip the WeakMap
+    return fn === this.#lastFn ? this.#lastId : this.#lookUp(fn, what);
+  }
+
+  /** idOf for a function other than the last one: the WeakMap, or a new entry. */
+  #lookUp(fn: unknown, what: string): number {
     if (typeof fn !== 'function') throw new TypeError(messages.notAFunction(what, fn));
     const known = this.#ids.get(fn);
     if (known !== undefined) { this.#lastFn = fn; this.#lastId = known; return known; }

@@ -26,6 +26,7 @@ import { messages, CancelledError, DataCloneError } from '../errors.js';
 import type { EngineParts } from './parts.js';
 import { Direct, type DirectSeat } from './direct-seat.js';
 import { DirectPending } from './direct-pending.js';
+import { soon } from '../platform/microtask.js';
 
 /** Host submissions between two wake-up checks during a synchronous burst. */
 const WAKE_BATCH = 64;
@@ -276,7 +277,7 @@ export class Tasks {
     if (level === NORMAL) this.#core.x.submitQuiet(t); else this.#core.x.submitAt(t, level);
     if (!wake) return;
     if (++this.#unwoken >= WAKE_BATCH) { this.#unwoken = 0; this.#core.x.wakeIfBacklog(WAKE_BATCH); }
-    if (!this.#wakeQueued) { this.#wakeQueued = true; queueMicrotask(this.#wakeTask); }
+    if (!this.#wakeQueued) { this.#wakeQueued = true; soon(this.#wakeTask); }
   }
 
   /** After the synchronous burst: wake a sleeper if anything submitted is still waiting. */

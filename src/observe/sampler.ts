@@ -27,6 +27,7 @@
 import type { SharedCore } from '../engine/memory.js';
 import { bucketOf } from './histogram.js';
 import { type BlockLayout, blockLayout, micros, SLOT_MS, SLOTS } from './metrics-block.js';
+import { clock } from '../platform/clock.js';
 
 /** A timed task at least this long (µs) makes the worker time every task until one is shorter. */
 export const LONG_US = 50;
@@ -121,7 +122,7 @@ export class Sampler {
   }
 
   #start(t: number, p: number, stamp: number, weight: number): number {
-    const now = performance.now() + this.#shift;
+    const now = clock.now() + this.#shift;
     this.#weight = weight;
     const base = this.#slot(now);
     if (stamp !== 0) {
@@ -151,7 +152,7 @@ export class Sampler {
    * clock that went backwards and drop it; the histogram clamps it to 0).
    */
   end(start: number): number {
-    const now = performance.now() + this.#shift;
+    const now = clock.now() + this.#shift;
     const raw = now - start;
     const ms = Math.max(0, raw);
     const us = Math.floor(ms * 1000);

@@ -2,6 +2,7 @@
 // task is called by dependent.ts (the same order, once no dependency failed).
 import { ONE_NUMBER, type Thread } from './thread.js';
 import { createDependentCall } from './dependent.js';
+import { clock } from '../platform/clock.js';
 
 /** Calls the task at record p (its flags already read) and returns what the function returned. */
 export type Call = (p: number, flags: number) => unknown;
@@ -22,7 +23,7 @@ export function createCall(th: Thread): Call {
   return (p, flags) => {
     let u32 = core.u32;
     const i = p >> 2;
-    if ((flags & WATCHED) !== 0) core.f64[(p + T_tStart) >> 3] = performance.timeOrigin + performance.now();   // its timeout counts from here
+    if ((flags & WATCHED) !== 0) core.f64[(p + T_tStart) >> 3] = performance.timeOrigin + clock.now();   // its timeout counts from here
     const fn = th.fns!.get(u32[i + T_fn]);
     const npred = u32[i + T_npred];
     const argInfo = u32[i + T_argInfo];

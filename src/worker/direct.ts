@@ -24,6 +24,8 @@ import { PREDICTION_BYTES, PREDICTION_X, PREDICTION_EMA } from '../engine/learn-
 import { DIRECT, runsNow, directStride, readable, coarse, amortised } from '../policy/direct.js';
 import { isThenable, callList } from './call.js';
 import type { Thread } from './thread.js';
+import { clock } from '../platform/clock.js';
+import { soon } from '../platform/microtask.js';
 
 /** Predictions a direct-run decision looks back over (see `pred`). */
 const RECENT = 3;
@@ -141,9 +143,10 @@ function createDirect(th: Thread): DirectRunner {
       if (core.u32[enabledAt] === 0 || observers.on()) return Direct.NotRun;
       if (args.length > ARG_WORDS) return Direct.NotRun;   // its record would spill: another fingerprint (SPILLED)
       for (let i = 0; i < args.length; i++) {
+        // Each `typeof a === '…'` is V8's TestTypeOf, a map check; `typeof a` kept in a variable is a call
+        // to its Typeof builtin in optimized code.
         const a = args[i];
-        const k = typeof a;
-        if (k !== 'number' && k !== 'boolean' && k !== 'undefined' && a !== null) return Direct.NotRun;
+        if (typeof a !== 'number' && typeof a !== 'boolean' && a !== undefined && a !== null) return Direct.NotRun;
       }
       let fn: Function | undefined;
       try { fn = fns.bare(id); } catch { return Direct.NotRun; }   // a missing export: the loop reports it
@@ -160,15 +163,15 @@ function createDirect(th: Thread): DirectRunner {
         if (timing < RECENT) timing = RECENT;
       }
       running = true;
-      if (!turnQueued) { turnQueued = true; queueMicrotask(endTurn); }
+      if (!turnQueued) { turnQueued = true; soon(endTurn); }
       let start = 0;   // this run's start when it is timed here
       turnRuns++;
       if (timing > 0) {
         timing--;
-        start = since = performance.now();
+        start = since = clock.now();
         left = stride;
       } else if (--left <= 0) {
-        const now = performance.now();
+        const now = clock.now();
         if (since === 0) {
           start = turnAt = now;   // a turn's first run is timed: a caller that awaits each call has a turn per run
           turnRuns = 0;
@@ -203,7 +206,7 @@ function createDirect(th: Thread): DirectRunner {
       }
       // As the loop does (run.ts): an async task's run time is not recorded; the others' feeds the predictor.
       if ((t0 !== 0 || start !== 0) && how !== Direct.Pending) {
-        const ms = t0 !== 0 ? sampler.end(t0) : performance.now() - start;
+        const ms = t0 !== 0 ? sampler.end(t0) : clock.now() - start;
         x.predictFold(table, id, 0, ms);   // the table the loop and the snapshots read
         if (quantum !== quantum) quantum = clockQuantum();
         // A timing the clock cannot read (under two ticks of a coarse one) counts with the function's
@@ -240,9 +243,9 @@ export function least3(a: number | undefined, b: number | undefined, c: number |
 function clockQuantum(): number {
   let q = Infinity;
   for (let i = 0; i < 3; i++) {
-    const a = performance.now();
+    const a = clock.now();
     let b = a;
-    for (let k = 0; k < 20_000 && b === a; k++) b = performance.now();
+    for (let k = 0; k < 20_000 && b === a; k++) b = clock.now();
     if (b !== a) q = Math.min(q, b - a);
   }
   return q;

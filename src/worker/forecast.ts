@@ -27,6 +27,7 @@
 // written for it: a stale read only moves one decision by one spawn.
 import type { Thread } from './thread.js';
 import { INLINING, Zone, zoneOf, runsInline, sampleGap } from '../policy/inlining.js';
+import { clock } from '../platform/clock.js';
 
 export interface Forecast {
   /** Spawned children may run inline (learning on: the predictor table exists). */
@@ -87,7 +88,7 @@ export function createForecast(th: Thread): Forecast {
   function timedBegin(id: number, l: number): number {
     const row = pred[id];
     gap[l] = sampleGap(++timed[l], row === undefined ? NaN : row[l], INLINING);
-    return performance.now();
+    return clock.now();
   }
 
   return {
@@ -107,7 +108,7 @@ export function createForecast(th: Thread): Forecast {
     },
     end(t0, id, level) {
       const l = level < LEVELS ? level : LEVELS - 1;
-      const v = x.predictFold(table, id, NODE + l, performance.now() - t0);
+      const v = x.predictFold(table, id, NODE + l, clock.now() - t0);
       if (v !== v) return;   // dropped or contended: keep what we had
       const zone = zones[id] ?? learn(id);
       if (zone === NEVER_ZONES) return;
