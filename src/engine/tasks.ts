@@ -26,7 +26,7 @@ import { messages, CancelledError, DataCloneError } from '../errors.js';
 import type { EngineParts } from './parts.js';
 import { Direct, type DirectSeat } from './direct-seat.js';
 import { DirectPending } from './direct-pending.js';
-import { soon } from '../platform/microtask.js';
+import { soon, throwSoon } from '../platform/microtask.js';
 
 /** Host submissions between two wake-up checks during a synchronous burst. */
 const WAKE_BATCH = 64;
@@ -280,12 +280,19 @@ export class Tasks {
     if (!this.#wakeQueued) { this.#wakeQueued = true; soon(this.#wakeTask); }
   }
 
-  /** After the synchronous burst: wake a sleeper if anything submitted is still waiting. */
+  /**
+   * After the synchronous burst: wake a sleeper if anything submitted is still waiting. Run by soon(), so
+   * an error (the platform's spawnThread can throw when demand() starts a thread) goes to throwSoon.
+   */
   readonly #wakeTask = (): void => {
     this.#wakeQueued = false;
     this.#unwoken = 0;
-    this.#core.x.wakeIfBacklog(0);
-    this.#h.demand();
+    try {
+      this.#core.x.wakeIfBacklog(0);
+      this.#h.demand();
+    } catch (e) {
+      throwSoon(e);
+    }
   };
 
   // ---- coming back ----

@@ -7,8 +7,14 @@ const resolved = Promise.resolve();
 
 /**
  * Runs fn in a microtask, as queueMicrotask(fn) does. For callbacks that do not throw: a throw would be
- * an unhandled rejection here, not an uncaught exception.
+ * an unhandled rejection here, not an uncaught exception. One that can throw catches its error and
+ * passes it to throwSoon.
  */
 export function soon(fn: () => void): void {
   void resolved.then(fn);
+}
+
+/** Throws e from a microtask of its own: an uncaught exception, what a throw in queueMicrotask's callback is. */
+export function throwSoon(e: unknown): void {
+  queueMicrotask(() => { throw e; });
 }

@@ -2,7 +2,6 @@
 // task is called by dependent.ts (the same order, once no dependency failed).
 import { ONE_NUMBER, type Thread } from './thread.js';
 import { createDependentCall } from './dependent.js';
-import { clock } from '../platform/clock.js';
 
 /** Calls the task at record p (its flags already read) and returns what the function returned. */
 export type Call = (p: number, flags: number) => unknown;
@@ -23,7 +22,10 @@ export function createCall(th: Thread): Call {
   return (p, flags) => {
     let u32 = core.u32;
     const i = p >> 2;
-    if ((flags & WATCHED) !== 0) core.f64[(p + T_tStart) >> 3] = performance.timeOrigin + clock.now();   // its timeout counts from here
+    // Its timeout counts from here. The global `performance`, not platform/clock.ts: engine/timeouts.ts
+    // compares the stamp with its own reading of the global, and a single-threaded executor runs both
+    // on one thread, where a test may have replaced the global (fake timers) before or after the import.
+    if ((flags & WATCHED) !== 0) core.f64[(p + T_tStart) >> 3] = performance.timeOrigin + performance.now();
     const fn = th.fns!.get(u32[i + T_fn]);
     const npred = u32[i + T_npred];
     const argInfo = u32[i + T_argInfo];
