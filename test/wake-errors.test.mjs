@@ -1,7 +1,7 @@
 // An error thrown by the wake-up the host queues after a burst of submissions (engine/tasks.ts, a
 // microtask that may start an elastic thread) is an uncaught exception, as a throw in queueMicrotask's
-// callback is, not an unhandled rejection. Here the platform's spawnThread throws for every thread
-// after the first (each test file is a process of its own: the platform stays installed).
+// callback is, not an unhandled rejection; and the elastic slot it was for is started by a later one.
+// Each test installs a platform whose spawnThread throws for some threads, and puts Node's back.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor, usePlatform } from '../build/src/index.js';
@@ -29,6 +29,29 @@ S('a throwing spawnThread reaches uncaughtException, not unhandledRejection', as
     await ex.close();
     process.off('uncaughtException', onException);
     process.off('unhandledRejection', onRejection);
+    usePlatform(node);
+  }
+});
+
+S('an elastic slot whose thread the platform refused once starts at a later demand', async () => {
+  const onException = () => {};
+  process.on('uncaughtException', onException);
+  let spawned = 0;
+  usePlatform({ ...node, spawnThread: (o) => { if (++spawned === 2) throw new Error('not now'); return node.spawnThread(o); } });
+  const ex = await Executor.create({ workers: 2, minWorkers: 1 });
+  try {
+    const spin = (ms) => { const end = Date.now() + ms; while (Date.now() < end); return ms; };
+    await Promise.all(Array.from({ length: 20 }, () => ex.async(spin, 20)));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.is(spawned, 2, 'the elastic thread was asked for, and refused');
+    for (let round = 0; round < 20 && ex.lifecycle().started < 2; round++) {
+      await Promise.all(Array.from({ length: 20 }, () => ex.async(spin, 5)));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.is(ex.lifecycle().started, 2, 'a later burst started it');
+  } finally {
+    await ex.close();
+    process.off('uncaughtException', onException);
     usePlatform(node);
   }
 });

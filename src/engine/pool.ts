@@ -260,7 +260,14 @@ export class Pool {
     const w = this.#slots.indexOf('stopped', this.#opts.permanent);
     if (w < 0) return;
     this.#stopped--;
-    this.#spawn(w, 1).catch(() => { /* reported through onBroken */ });
+    let started: Promise<void>;
+    try {
+      started = this.#spawn(w, 1);
+    } catch (e) {
+      this.#stopped++;   // the platform refused the thread (spawnThread threw): the slot stays stopped, for a later demand
+      throw e;
+    }
+    started.catch(() => { /* reported through onBroken */ });
   }
 
   /** Terminates worker w from outside (tests, forced cancellation): it is reported and replaced like a crash. */
