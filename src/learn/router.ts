@@ -113,7 +113,13 @@ const ZERO_COUNTS = (): PlacementView['counts'] => ({ decisions: 0, reused: 0, l
 export class Router implements PlacementRouter {
   readonly #core: SharedCore | undefined;
   readonly #block: number;   // 0 with learning off
-  #f32: Float32Array | undefined;
+  /**
+   * An f32 view of the memory, taken once the router's blocks (its own and the shape table's) are
+   * allocated: a shared memory that grows hands out a new buffer but keeps the old one valid with its
+   * old length, which holds the blocks, so a decision never re-takes it (Memory.buffer is a call into
+   * the engine).
+   */
+  readonly #f32: Float32Array;
   #rand: () => number;
   readonly #history = new Map<string, number>();
   #counts = ZERO_COUNTS();
@@ -147,7 +153,7 @@ export class Router implements PlacementRouter {
 
   constructor(core: SharedCore | undefined, enabled: boolean, seed = 0x9e3779b9) {
     this.#rand = xorshift(seed);
-    if (!enabled || core === undefined) { this.#core = undefined; this.#block = 0; this.#shapes = undefined; return; }
+    if (!enabled || core === undefined) { this.#core = undefined; this.#block = 0; this.#shapes = undefined; this.#f32 = new Float32Array(0); return; }
     const bytes = core.x.routerSize(FEATURES, ROUTES.length);
     const block = core.alloc(bytes);
     core.ensure(block, bytes);
@@ -155,7 +161,8 @@ export class Router implements PlacementRouter {
     this.#core = core; this.#block = block;
     this.#fx = core.x.routerFeatures(block) >> 2;
     for (let o = 0; o < ROUTES.length; o++) this.#modelAt[o] = core.x.routerModel(block, o);
-    this.#shapes = new ShapeTable(core, ROUTER.shapes, ROUTER.gamma, ROUTER.down, () => this.#view());
+    this.#shapes = new ShapeTable(core, ROUTER.shapes, ROUTER.gamma, ROUTER.down, () => this.#f32);
+    this.#f32 = new Float32Array(core.u8.buffer);
   }
 
   get enabled(): boolean { return this.#block !== 0; }
@@ -165,13 +172,6 @@ export class Router implements PlacementRouter {
 
   /** Re-seeds the exploration draws (tests and benchmarks replay with it). */
   seed(s: number): void { this.#rand = xorshift(s); }
-
-  #view(): Float32Array {
-    const core = this.#core!;
-    core.refresh();
-    if (this.#f32 === undefined || this.#f32.buffer !== core.u8.buffer) this.#f32 = new Float32Array(core.u8.buffer);
-    return this.#f32;
-  }
 
   /** The shape's last decision, while it may be reused (see reuseCalls); undefined: decide(). `mask`: the choices open, a bit per ROUTES index. */
   reused(key: string, n: number, mask: number): Ticket | undefined {
@@ -208,14 +208,16 @@ export class Router implements PlacementRouter {
       const core = this.#core!, b = this.#block, shapes = this.#shapes!, here = this.#here;
       const entry = Number.isFinite(log2n) ? shapes.rowOf(shape) : undefined;
       row = entry !== undefined ? entry.row : -1;
-      const f = this.#view();
+      const f = this.#f32;
       f.set(x, this.#fx);
-      const finite = core.x.routerCheck(b) !== 0;
+      // the models' predictions and evidence near the call, in one call into the core (at said + 3·o)
+      const finite = core.x.routerQuery(b, mask, TENT_RANGE[0], TENT_RANGE[1], KIND_RANGE[0], KIND_RANGE[1]) !== 0;
+      const said = this.#fx + FEATURES;
       views = this.#views;
       for (let o = 0; o < ROUTES.length; o++) {
         const r = ROUTES[o];
-        if (!p.candidates.includes(r)) { views[o] = undefined; continue; }
-        const mean = finite ? base + core.x.routerPredict(b, o) : NaN;
+        if ((mask & (1 << o)) === 0) { views[o] = undefined; continue; }
+        const mean = finite ? base + f[said + 3 * o] : NaN;
         predicted[r] = 2 ** mean;
         const m = this.#modelAt[o];
         const v = (views[o] = this.#scratch[o]);
@@ -223,7 +225,7 @@ export class Router implements PlacementRouter {
         v.samples = core.u32[(m + core.L.RM_samples) >> 2];
         v.sd = Math.sqrt(Math.max(0, f[(m + core.L.RM_resVar) >> 2]));
         v.spread = Math.sqrt(this.#errN[o] > 0 ? this.#errVar[o] : ROUTER.p0);
-        v.support = finite ? Math.min(core.x.routerSupport(b, o, TENT_RANGE[0], TENT_RANGE[1]), core.x.routerSupport(b, o, KIND_RANGE[0], KIND_RANGE[1])) : NaN;
+        v.support = finite ? Math.min(f[said + 3 * o + 1], f[said + 3 * o + 2]) : NaN;
         // the shape's measurements, per element, scaled to this call's n
         const st = here[o];
         if (row >= 0) shapes.read(row, o, st, f); else st.weight = st.m2 = st.count = 0;
@@ -319,7 +321,7 @@ export class Router implements PlacementRouter {
       return;
     }
     const core = this.#core!, b = this.#block;
-    this.#view().set(t.x, this.#fx);
+    this.#f32.set(t.x, this.#fx);
     const o = ROUTES.indexOf(t.choice.route), y = Math.log2(ms * 1000);
     const r = core.x.routerUpdate(b, o, y - t.base);
     if (r === 1) {
@@ -349,7 +351,7 @@ export class Router implements PlacementRouter {
   }
 
   #model(o: number): RouterSnapshot['models'][number] {
-    const core = this.#core!, m = core.x.routerModel(this.#block, o), f = this.#view(), w0 = (m + core.L.size_RouteModel) >> 2;
+    const core = this.#core!, m = core.x.routerModel(this.#block, o), f = this.#f32, w0 = (m + core.L.size_RouteModel) >> 2;
     return {
       route: ROUTES[o], samples: core.u32[(m + core.L.RM_samples) >> 2], resVar: f[(m + core.L.RM_resVar) >> 2], errVar: this.#errVar[o], errN: this.#errN[o],
       w: [...f.subarray(w0, w0 + FEATURES)], support: [...f.subarray(w0 + FEATURES, w0 + 2 * FEATURES)],
@@ -377,7 +379,7 @@ export class Router implements PlacementRouter {
       const fits = (a: unknown, len: number): a is number[] => Array.isArray(a) && a.length === len && a.every((v) => typeof v === 'number' && Number.isFinite(v));
       if (o < 0 || !fits(m.w, FEATURES) || !fits(m.support, FEATURES) || !fits(m.p, FEATURES * FEATURES)) continue;
       if (!(Number.isInteger(m.samples) && m.samples >= 0 && m.samples < 2 ** 32 && m.resVar >= 0 && Number.isFinite(m.resVar))) continue;
-      const at = core.x.routerModel(this.#block, o), f = this.#view(), w0 = (at + core.L.size_RouteModel) >> 2;
+      const at = core.x.routerModel(this.#block, o), f = this.#f32, w0 = (at + core.L.size_RouteModel) >> 2;
       core.u32[(at + core.L.RM_samples) >> 2] = m.samples;
       f[(at + core.L.RM_resVar) >> 2] = m.resVar;
       f.set(m.w, w0); f.set(m.support, w0 + FEATURES); f.set(m.p, w0 + 2 * FEATURES);
