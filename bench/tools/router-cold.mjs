@@ -24,7 +24,8 @@ async function open(build) {
 }
 const libs = await Promise.all(builds.map(open));
 
-const OPS = [['reduce', 'reduce', 'reduce:sum:Float32Array'], ['transform', 'map', 'transform:exp:Float32Array'], ['inclusiveScan', 'scan', 'inclusiveScan:sum:Float32Array']];
+const OPS = [['reduce', 'reduce', 'sum'], ['transform', 'map', 'exp'], ['inclusiveScan', 'scan', 'sum']];
+const F32 = new Float32Array(1);
 const CANDIDATES = Object.freeze(['serial', 'parallel']), MASK = 3;
 const COST = { serial: (n) => 3 + 0.3e-3 * n, parallel: (n) => 60 + 0.15e-3 * n };
 const sweep = new Float64Array((sweepMiB << 20) / 8);
@@ -59,8 +60,9 @@ for (let round = 1; round <= rounds; round++) {
   const runs = libs.map((lib) => ({ lib, router: new lib.Router(lib.core, true, 1), t: { decide: [], reused: [], miss: [], observe: [] } }));
   const rand = lcg(12345 + round);
   for (let i = 0; i < calls; i++) {
-    const [call, kind, key] = OPS[Math.floor(rand() * 3)], n = 2 ** (8 + 2 * Math.floor(rand() * 8)), r = rand();
-    for (const { lib, router, t } of i % 2 === 0 ? runs : [...runs].reverse()) step(lib, router, t, kind, call, key, n, r);
+    const [call, kind, op] = OPS[Math.floor(rand() * 3)], n = 2 ** (8 + 2 * Math.floor(rand() * 8)), r = rand();
+    // each call's op key a new string, as src/algorithms/route.ts builds it
+    for (const { lib, router, t } of i % 2 === 0 ? runs : [...runs].reverse()) step(lib, router, t, kind, call, `${call}:${op}:${F32.constructor.name}`, n, r);
   }
   for (const { lib, t } of runs) {
     const f = (xs) => `${(1000 * med(xs)).toFixed(1)} (${xs.length})`;

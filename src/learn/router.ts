@@ -31,6 +31,8 @@ const HISTORY_DOWN = 0.5, HISTORY_UP = 0.1;
 const REUSE_SUPPORT = 4, REUSE_CONFIDENCE = 0.9;
 /** Feature vectors per chunk (Router #features): 6 KiB, the decisions of a few hundred calls. */
 const FEATURE_CHUNK = 64;
+/** Size classes (log2 n, rounded) whose shape keys a router keeps per op key: 0 … 63 (n below 2^64). */
+const SIZE_CLASSES = 64;
 /** A call time outside (0, MAX_MS] ms is a clock that jumped: dropped and counted. */
 const MAX_MS = 3_600_000;
 /** A measurement's deviation from its shape's mean is clipped at this many sd of the shape's noise (at least ROUTER.minVar's). */
@@ -143,6 +145,12 @@ export class Router implements PlacementRouter {
    * A view is never handed out twice; a chunk lives while any of its views does.
    */
   #chunk: Float32Array[] = [];
+  /**
+   * Each op key's shape keys (shapeKey) by size class and choices open: a call's reused() and decide()
+   * and the Maps they look up get the same string each time, flat and with its hash kept, rather than
+   * a new one built, flattened and hashed twice per call.
+   */
+  readonly #shapeKeys = new Map<string, string[]>();
   #chunkAt = 0;
   readonly #shapes: ShapeTable | undefined;
   /**
@@ -176,7 +184,7 @@ export class Router implements PlacementRouter {
 
   /** The shape's last decision, while it may be reused (see reuseCalls); undefined: decide(). `mask`: the choices open, a bit per ROUTES index. */
   reused(key: string, n: number, mask: number): Ticket | undefined {
-    const shape = shapeKey(key, n, mask);
+    const shape = this.#shapeKey(key, n, mask);
     const e = this.#reuse.get(shape);
     if (e === undefined || e.left <= 0) return undefined;
     e.left--;
@@ -204,7 +212,7 @@ export class Router implements PlacementRouter {
     let mask = 0, row = -1, lim = 0;
     const log2n = Math.log2(p.n);
     for (let i = 0; i < p.candidates.length; i++) mask |= 1 << ROUTES.indexOf(p.candidates[i]);
-    const shape = shapeKey(key, p.n, mask);
+    const shape = this.#shapeKey(key, p.n, mask);
     if (this.#block !== 0 && p.candidates.length > 1) {
       const core = this.#core!, b = this.#block, shapes = this.#shapes!, here = this.#here;
       const entry = Number.isFinite(log2n) ? shapes.rowOf(shape) : undefined;
@@ -293,6 +301,16 @@ export class Router implements PlacementRouter {
       else this.#reuse.delete(shape);
     }
     return ticket;
+  }
+
+  /** shapeKey(key, n, mask), the same string for every call of the shape. */
+  #shapeKey(key: string, n: number, mask: number): string {
+    const c = Math.round(Math.log2(n));
+    if (!(c >= 0 && c < SIZE_CLASSES) || mask >>> 0 !== mask || mask >= 1 << ROUTES.length) return shapeKey(key, n, mask);
+    let keys = this.#shapeKeys.get(key);
+    if (keys === undefined) this.#shapeKeys.set(key, (keys = new Array<string>(SIZE_CLASSES << ROUTES.length)));
+    const i = (c << ROUTES.length) | mask;
+    return keys[i] ?? (keys[i] = shapeKey(key, n, mask));
   }
 
   /** A fresh feature vector (zeroed), a view on the current chunk. */
