@@ -19,12 +19,15 @@ async function open(build) {
   const { Router } = await load('src/learn/router.js');
   const { staticRoute } = await load('src/policy/router.js');
   const { SharedCore, compileCore } = await load('src/engine/memory.js');
+  // the op key as the build's route.ts makes it: kept per call (opKey) or built afresh
+  const { opKey } = await load('src/algorithms/route.js');
+  const key = opKey ?? ((name, op, a) => `${name}:${op}:${a.constructor.name}`);
   const core = SharedCore.create(await compileCore(), { workers: 2, taskCapLog2: 8, dequeCapLog2: 8, runCap: 4, fnCap: 4, maxSpinners: 1, spinIters: 64 });
-  return { build, Router, staticRoute, core };
+  return { build, Router, staticRoute, core, key };
 }
 const libs = await Promise.all(builds.map(open));
 
-const OPS = [['reduce', 'reduce', 'sum'], ['transform', 'map', 'exp'], ['inclusiveScan', 'scan', 'sum']];
+const OPS = [['reduce', 'reduce', 0], ['transform', 'map', 1], ['inclusiveScan', 'scan', 0]];
 const F32 = new Float32Array(1);
 const CANDIDATES = Object.freeze(['serial', 'parallel']), MASK = 3;
 const COST = { serial: (n) => 3 + 0.3e-3 * n, parallel: (n) => 60 + 0.15e-3 * n };
@@ -61,8 +64,7 @@ for (let round = 1; round <= rounds; round++) {
   const rand = lcg(12345 + round);
   for (let i = 0; i < calls; i++) {
     const [call, kind, op] = OPS[Math.floor(rand() * 3)], n = 2 ** (8 + 2 * Math.floor(rand() * 8)), r = rand();
-    // each call's op key a new string, as src/algorithms/route.ts builds it
-    for (const { lib, router, t } of i % 2 === 0 ? runs : [...runs].reverse()) step(lib, router, t, kind, call, `${call}:${op}:${F32.constructor.name}`, n, r);
+    for (const { lib, router, t } of i % 2 === 0 ? runs : [...runs].reverse()) step(lib, router, t, kind, call, lib.key(call, op, F32), n, r);
   }
   for (const { lib, t } of runs) {
     const f = (xs) => `${(1000 * med(xs)).toFixed(1)} (${xs.length})`;

@@ -38,7 +38,8 @@ const OP_KEYS = new Map<string, Map<Function, string[]>>();
 /** Op codes below this are kept (function ids are bounded by the function table; a built-in op's index is small). */
 const OP_KEYS_MAX = 1024;
 
-function opKey(name: string, op: unknown, a: NumArray): string {
+/** A call's op key for the router (`name:op:array type`), the same string for every call alike. */
+export function opKey(name: string, op: unknown, a: NumArray): string {
   const ctor = a.constructor;
   if (typeof op !== 'number' || !Number.isInteger(op) || op < -1 || op >= OP_KEYS_MAX) return `${name}:${op}:${ctor.name}`;
   let byType = OP_KEYS.get(name);

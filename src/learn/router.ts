@@ -104,7 +104,7 @@ export interface Ticket {
   /** The chosen model's prediction (log2 µs), NaN with learning off or without evidence near the call. */
   readonly mean: number;
   /** A call that reused its shape's decision: its time goes to the shape's row (row ≥ 0) and the history, not the model. */
-  readonly reused?: boolean;
+  readonly reused: boolean;
 }
 
 /** A kept decision: its features stay a Float32Array until inspect() copies them out. */
@@ -290,7 +290,7 @@ export class Router implements PlacementRouter {
     // shape yet (the error of a prediction for a shape the model has not been fitted on)
     const cm = views?.[ROUTES.indexOf(choice.route)];
     const mean = cm !== undefined && cm.support >= ROUTER.minSupport && cm.shapeWeight === 0 ? cm.mean : NaN;
-    const ticket: Ticket = { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean };
+    const ticket: Ticket = { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean, reused: false };
     if (views !== undefined) {
       // settled: the models chose, sure of the margin over the static rule's choice (REUSE_CONFIDENCE;
       // a reused mistake is repeated up to REUSE.calls times), and the shape has REUSE_SUPPORT
