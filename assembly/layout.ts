@@ -509,7 +509,7 @@ export const FORK_LEVELS: u32 = 64;
 // scratch vectors, then one RouteModel per option (serial, parallel, GPU). Owner-only: the host thread
 // decides and observes (it times the calls), so every word is a plain load or store.
 //   0   dim options noise drift p0 decisions updates refused diverged · …   (config, counters)
-//   64  x f32[dim] (the features) · px f32[dim] · k f32[dim] (scratch) · RouteModel[options]
+//   64  x f32[dim] (the features) · px f32[dim] · k f32[dim] (scratch; px also routerQuery's results) · RouteModel[options]
 @unmanaged export class RouterBlock {
   dim: u32;         // features, a multiple of 4. Config: host-written by routerInit
   options: u32;     // models (choices)

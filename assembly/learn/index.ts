@@ -4,5 +4,5 @@ export { vecDot, vecAxpy, vecScale, vecDotScalar, vecAxpyScalar } from "./vec";
 export { logitSize, logitInit, logitPredict, logitUpdate } from "./logistic";
 export { learnSize, learnSetup, learnEnable, learnObserve, taskShape, predictObserve, predictFold, predictValue, predictRead, predictReadAt, predictRestore, predictReset } from "./predictor";
 export { qSize, qInit, qChoose, qBest, qUpdate, qValue } from "./qtable";
-export { routerSize, routerInit, routerResetModel, routerFeatures, routerModel, routerCheck, routerPredict, routerSupport, routerUpdate } from "./router";
+export { routerSize, routerInit, routerResetModel, routerFeatures, routerModel, routerQuery, routerUpdate } from "./router";
 export { shapeSize, shapeInit, shapeReset, shapeStat, shapeObserve } from "./shapes";

@@ -63,19 +63,26 @@ export function routerFeatures(r: usize): usize { return featuresOf(r); }
 /** Model o's block: samples, resVar, then w, support and P (the host reads them for inspection and snapshots). */
 export function routerModel(r: usize, o: u32): usize { return modelOf(r, o); }
 
-/** Whether every feature is finite. */
-export function routerCheck(r: usize): bool { return vecFinite(featuresOf(r), changetype<RouterBlock>(r).dim); }
-
-/** Model o's prediction for x: w · x (log2 of the call time). */
-export function routerPredict(r: usize, o: u32): f32 {
-  return vecDot(weightsOf(modelOf(r, o)), featuresOf(r), changetype<RouterBlock>(r).dim);
-}
-
-/** Evidence model o holds near x over features [lo, lo + len): support · x there. */
-export function routerSupport(r: usize, o: u32, lo: u32, len: u32): f32 {
-  const dim = changetype<RouterBlock>(r).dim;
-  const off = <usize>lo << 2;
-  return vecDot(weightsOf(modelOf(r, o)) + vecBytes(dim) + off, featuresOf(r) + off, len);
+/**
+ * Owner: what the models say of x, in one call for a decision: false where a feature is not finite
+ * (nothing written); else, for each model o in `mask` (a bit per option), the f32 triple at the scratch
+ * px + 3·o: w · x (the prediction, log2 of the call time) and support · x over the features
+ * [lo1, lo1 + len1) and [lo2, lo2 + len2) (the evidence near x). The host reads them before the next
+ * routerUpdate, which overwrites px. Needs 3 · options ≤ dim (the router: 3 and 24).
+ */
+export function routerQuery(r: usize, mask: u32, lo1: u32, len1: u32, lo2: u32, len2: u32): bool {
+  const h = changetype<RouterBlock>(r);
+  const dim = h.dim, x = featuresOf(r), out = x + vecBytes(dim);
+  if (!vecFinite(x, dim)) return false;
+  const a1 = <usize>lo1 << 2, a2 = <usize>lo2 << 2;
+  for (let o: u32 = 0; o < h.options; o++) {
+    if ((mask & (1 << o)) == 0) continue;
+    const w = weightsOf(modelOf(r, o)), support = w + vecBytes(dim), at = out + <usize>o * 12;
+    store<f32>(at, vecDot(w, x, dim));
+    store<f32>(at, vecDot(support + a1, x + a1, len1), 4);
+    store<f32>(at, vecDot(support + a2, x + a2, len2), 8);
+  }
+  return true;
 }
 
 /**

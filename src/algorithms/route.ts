@@ -29,6 +29,26 @@ const CANDIDATES: readonly (readonly Route[])[] = Array.from({ length: 1 << ROUT
 /** The helpers of a CPU route: none on the calling thread alone; without a caller's shape, the call's own choice. */
 const cpuHelpers = (shape: CallerShape | undefined, r: Route): number | undefined => (shape === undefined ? undefined : r === 'serial' ? 0 : shape.parallel);
 
+/**
+ * The router's op keys (call:op:array type), each made once per call name, array type and op code (a
+ * built-in op's index or a function's id): a call's key is then the same string every time, which the
+ * router's Maps find by the hash it keeps rather than hashing a new string per call.
+ */
+const OP_KEYS = new Map<string, Map<Function, string[]>>();
+/** Op codes below this are kept (function ids are bounded by the function table; a built-in op's index is small). */
+const OP_KEYS_MAX = 1024;
+
+/** A call's op key for the router (`name:op:array type`), the same string for every call alike. */
+export function opKey(name: string, op: unknown, a: NumArray): string {
+  const ctor = a.constructor;
+  if (typeof op !== 'number' || !Number.isInteger(op) || op < -1 || op >= OP_KEYS_MAX) return `${name}:${op}:${ctor.name}`;
+  let byType = OP_KEYS.get(name);
+  if (byType === undefined) OP_KEYS.set(name, (byType = new Map()));
+  let keys = byType.get(ctor);
+  if (keys === undefined) byType.set(ctor, (keys = []));
+  return keys[op + 1] ?? (keys[op + 1] = `${name}:${op}:${ctor.name}`);
+}
+
 /** The first typed array among a call's array arguments. */
 function firstArray(args: unknown[]): NumArray | undefined {
   const a = args[Arg.A], b = args[Arg.B], out = args[Arg.Out];
@@ -59,7 +79,7 @@ export function route(ex: Engine, name: BuiltinName, args: unknown[], caller: bo
     return { route: fallback, helpers: fallback === 'gpu' ? undefined : parallel === 'auto' ? undefined : cpuHelpers(shape, fallback), ticket: undefined };
   }
   const core = ex.core, lane = ex.device;
-  const key = `${name}:${args[Arg.F2]}:${a.constructor.name}`;
+  const key = opKey(name, args[Arg.F2], a);
   const n = shape?.n ?? gpu?.n ?? a.length;
   const again = router.reused(key, n, mask);
   if (again !== undefined) {

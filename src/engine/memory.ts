@@ -128,9 +128,7 @@ export interface CoreExports {
   routerResetModel(r: number, o: number): void;
   routerFeatures(r: number): number;
   routerModel(r: number, o: number): number;
-  routerCheck(r: number): number;
-  routerPredict(r: number, o: number): number;
-  routerSupport(r: number, o: number, lo: number, len: number): number;
+  routerQuery(r: number, mask: number, lo1: number, len1: number, lo2: number, len2: number): number;
   routerUpdate(r: number, o: number, y: number): number;
   shapeSize(slots: number, options: number): number;
   shapeInit(b: number, slots: number, options: number, gamma: number, down: number): void;

@@ -31,6 +31,8 @@ const HISTORY_DOWN = 0.5, HISTORY_UP = 0.1;
 const REUSE_SUPPORT = 4, REUSE_CONFIDENCE = 0.9;
 /** Feature vectors per chunk (Router #features): 6 KiB, the decisions of a few hundred calls. */
 const FEATURE_CHUNK = 64;
+/** Size classes (log2 n, rounded) whose shape keys a router keeps per op key: 0 … 63 (n below 2^64). */
+const SIZE_CLASSES = 64;
 /** A call time outside (0, MAX_MS] ms is a clock that jumped: dropped and counted. */
 const MAX_MS = 3_600_000;
 /** A measurement's deviation from its shape's mean is clipped at this many sd of the shape's noise (at least ROUTER.minVar's). */
@@ -102,7 +104,7 @@ export interface Ticket {
   /** The chosen model's prediction (log2 µs), NaN with learning off or without evidence near the call. */
   readonly mean: number;
   /** A call that reused its shape's decision: its time goes to the shape's row (row ≥ 0) and the history, not the model. */
-  readonly reused?: boolean;
+  readonly reused: boolean;
 }
 
 /** A kept decision: its features stay a Float32Array until inspect() copies them out. */
@@ -113,7 +115,13 @@ const ZERO_COUNTS = (): PlacementView['counts'] => ({ decisions: 0, reused: 0, l
 export class Router implements PlacementRouter {
   readonly #core: SharedCore | undefined;
   readonly #block: number;   // 0 with learning off
-  #f32: Float32Array | undefined;
+  /**
+   * An f32 view of the memory, taken once the router's blocks (its own and the shape table's) are
+   * allocated: a shared memory that grows hands out a new buffer but keeps the old one valid with its
+   * old length, which holds the blocks, so a decision never re-takes it (Memory.buffer is a call into
+   * the engine).
+   */
+  readonly #f32: Float32Array;
   #rand: () => number;
   readonly #history = new Map<string, number>();
   #counts = ZERO_COUNTS();
@@ -132,10 +140,17 @@ export class Router implements PlacementRouter {
   readonly #pair: ShapeStatView[] = Array.from({ length: 4 }, () => ({ weight: 0, mean: 0, m2: 0, count: 0 }));
   /**
    * The features of each decision (a ticket's and a kept decision's x) are views on a chunk of
-   * FEATURE_CHUNK vectors, a new chunk when one is used up: one allocation per chunk rather than per
-   * decision. A view is never handed out twice; a chunk lives while any of its views does.
+   * FEATURE_CHUNK vectors, a new chunk when one is used up, its views made together: a decision takes
+   * one ready, where making a view (a typed array's constructor, cold between calls) cost it a few µs.
+   * A view is never handed out twice; a chunk lives while any of its views does.
    */
-  #chunk = new ArrayBuffer(0);
+  #chunk: Float32Array[] = [];
+  /**
+   * Each op key's shape keys (shapeKey) by size class and choices open: a call's reused() and decide()
+   * and the Maps they look up get the same string each time, flat and with its hash kept, rather than
+   * a new one built, flattened and hashed twice per call.
+   */
+  readonly #shapeKeys = new Map<string, string[]>();
   #chunkAt = 0;
   readonly #shapes: ShapeTable | undefined;
   /**
@@ -147,7 +162,7 @@ export class Router implements PlacementRouter {
 
   constructor(core: SharedCore | undefined, enabled: boolean, seed = 0x9e3779b9) {
     this.#rand = xorshift(seed);
-    if (!enabled || core === undefined) { this.#core = undefined; this.#block = 0; this.#shapes = undefined; return; }
+    if (!enabled || core === undefined) { this.#core = undefined; this.#block = 0; this.#shapes = undefined; this.#f32 = new Float32Array(0); return; }
     const bytes = core.x.routerSize(FEATURES, ROUTES.length);
     const block = core.alloc(bytes);
     core.ensure(block, bytes);
@@ -155,7 +170,8 @@ export class Router implements PlacementRouter {
     this.#core = core; this.#block = block;
     this.#fx = core.x.routerFeatures(block) >> 2;
     for (let o = 0; o < ROUTES.length; o++) this.#modelAt[o] = core.x.routerModel(block, o);
-    this.#shapes = new ShapeTable(core, ROUTER.shapes, ROUTER.gamma, ROUTER.down, () => this.#view());
+    this.#shapes = new ShapeTable(core, ROUTER.shapes, ROUTER.gamma, ROUTER.down, () => this.#f32);
+    this.#f32 = new Float32Array(core.u8.buffer);
   }
 
   get enabled(): boolean { return this.#block !== 0; }
@@ -166,16 +182,9 @@ export class Router implements PlacementRouter {
   /** Re-seeds the exploration draws (tests and benchmarks replay with it). */
   seed(s: number): void { this.#rand = xorshift(s); }
 
-  #view(): Float32Array {
-    const core = this.#core!;
-    core.refresh();
-    if (this.#f32 === undefined || this.#f32.buffer !== core.u8.buffer) this.#f32 = new Float32Array(core.u8.buffer);
-    return this.#f32;
-  }
-
   /** The shape's last decision, while it may be reused (see reuseCalls); undefined: decide(). `mask`: the choices open, a bit per ROUTES index. */
   reused(key: string, n: number, mask: number): Ticket | undefined {
-    const shape = shapeKey(key, n, mask);
+    const shape = this.#shapeKey(key, n, mask);
     const e = this.#reuse.get(shape);
     if (e === undefined || e.left <= 0) return undefined;
     e.left--;
@@ -203,19 +212,21 @@ export class Router implements PlacementRouter {
     let mask = 0, row = -1, lim = 0;
     const log2n = Math.log2(p.n);
     for (let i = 0; i < p.candidates.length; i++) mask |= 1 << ROUTES.indexOf(p.candidates[i]);
-    const shape = shapeKey(key, p.n, mask);
+    const shape = this.#shapeKey(key, p.n, mask);
     if (this.#block !== 0 && p.candidates.length > 1) {
       const core = this.#core!, b = this.#block, shapes = this.#shapes!, here = this.#here;
       const entry = Number.isFinite(log2n) ? shapes.rowOf(shape) : undefined;
       row = entry !== undefined ? entry.row : -1;
-      const f = this.#view();
+      const f = this.#f32;
       f.set(x, this.#fx);
-      const finite = core.x.routerCheck(b) !== 0;
+      // the models' predictions and evidence near the call, in one call into the core (at said + 3·o)
+      const finite = core.x.routerQuery(b, mask, TENT_RANGE[0], TENT_RANGE[1], KIND_RANGE[0], KIND_RANGE[1]) !== 0;
+      const said = this.#fx + FEATURES;
       views = this.#views;
       for (let o = 0; o < ROUTES.length; o++) {
         const r = ROUTES[o];
-        if (!p.candidates.includes(r)) { views[o] = undefined; continue; }
-        const mean = finite ? base + core.x.routerPredict(b, o) : NaN;
+        if ((mask & (1 << o)) === 0) { views[o] = undefined; continue; }
+        const mean = finite ? base + f[said + 3 * o] : NaN;
         predicted[r] = 2 ** mean;
         const m = this.#modelAt[o];
         const v = (views[o] = this.#scratch[o]);
@@ -223,7 +234,7 @@ export class Router implements PlacementRouter {
         v.samples = core.u32[(m + core.L.RM_samples) >> 2];
         v.sd = Math.sqrt(Math.max(0, f[(m + core.L.RM_resVar) >> 2]));
         v.spread = Math.sqrt(this.#errN[o] > 0 ? this.#errVar[o] : ROUTER.p0);
-        v.support = finite ? Math.min(core.x.routerSupport(b, o, TENT_RANGE[0], TENT_RANGE[1]), core.x.routerSupport(b, o, KIND_RANGE[0], KIND_RANGE[1])) : NaN;
+        v.support = finite ? Math.min(f[said + 3 * o + 1], f[said + 3 * o + 2]) : NaN;
         // the shape's measurements, per element, scaled to this call's n
         const st = here[o];
         if (row >= 0) shapes.read(row, o, st, f); else st.weight = st.m2 = st.count = 0;
@@ -279,7 +290,7 @@ export class Router implements PlacementRouter {
     // shape yet (the error of a prediction for a shape the model has not been fitted on)
     const cm = views?.[ROUTES.indexOf(choice.route)];
     const mean = cm !== undefined && cm.support >= ROUTER.minSupport && cm.shapeWeight === 0 ? cm.mean : NaN;
-    const ticket: Ticket = { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean };
+    const ticket: Ticket = { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean, reused: false };
     if (views !== undefined) {
       // settled: the models chose, sure of the margin over the static rule's choice (REUSE_CONFIDENCE;
       // a reused mistake is repeated up to REUSE.calls times), and the shape has REUSE_SUPPORT
@@ -292,10 +303,24 @@ export class Router implements PlacementRouter {
     return ticket;
   }
 
+  /** shapeKey(key, n, mask), the same string for every call of the shape. */
+  #shapeKey(key: string, n: number, mask: number): string {
+    const c = Math.round(Math.log2(n));
+    if (!(c >= 0 && c < SIZE_CLASSES) || mask >>> 0 !== mask || mask >= 1 << ROUTES.length) return shapeKey(key, n, mask);
+    let keys = this.#shapeKeys.get(key);
+    if (keys === undefined) this.#shapeKeys.set(key, (keys = new Array<string>(SIZE_CLASSES << ROUTES.length)));
+    const i = (c << ROUTES.length) | mask;
+    return keys[i] ?? (keys[i] = shapeKey(key, n, mask));
+  }
+
   /** A fresh feature vector (zeroed), a view on the current chunk. */
   #features(): Float32Array {
-    if (this.#chunkAt === 0) this.#chunk = new ArrayBuffer(FEATURE_CHUNK * FEATURES * 4);
-    const x = new Float32Array(this.#chunk, this.#chunkAt * FEATURES * 4, FEATURES);
+    if (this.#chunkAt === 0) {
+      const buf = new ArrayBuffer(FEATURE_CHUNK * FEATURES * 4), views: Float32Array[] = [];
+      for (let i = 0; i < FEATURE_CHUNK; i++) views.push(new Float32Array(buf, i * FEATURES * 4, FEATURES));
+      this.#chunk = views;
+    }
+    const x = this.#chunk[this.#chunkAt];
     this.#chunkAt = (this.#chunkAt + 1) % FEATURE_CHUNK;
     return x;
   }
@@ -319,7 +344,7 @@ export class Router implements PlacementRouter {
       return;
     }
     const core = this.#core!, b = this.#block;
-    this.#view().set(t.x, this.#fx);
+    this.#f32.set(t.x, this.#fx);
     const o = ROUTES.indexOf(t.choice.route), y = Math.log2(ms * 1000);
     const r = core.x.routerUpdate(b, o, y - t.base);
     if (r === 1) {
@@ -349,7 +374,7 @@ export class Router implements PlacementRouter {
   }
 
   #model(o: number): RouterSnapshot['models'][number] {
-    const core = this.#core!, m = core.x.routerModel(this.#block, o), f = this.#view(), w0 = (m + core.L.size_RouteModel) >> 2;
+    const core = this.#core!, m = core.x.routerModel(this.#block, o), f = this.#f32, w0 = (m + core.L.size_RouteModel) >> 2;
     return {
       route: ROUTES[o], samples: core.u32[(m + core.L.RM_samples) >> 2], resVar: f[(m + core.L.RM_resVar) >> 2], errVar: this.#errVar[o], errN: this.#errN[o],
       w: [...f.subarray(w0, w0 + FEATURES)], support: [...f.subarray(w0 + FEATURES, w0 + 2 * FEATURES)],
@@ -377,7 +402,7 @@ export class Router implements PlacementRouter {
       const fits = (a: unknown, len: number): a is number[] => Array.isArray(a) && a.length === len && a.every((v) => typeof v === 'number' && Number.isFinite(v));
       if (o < 0 || !fits(m.w, FEATURES) || !fits(m.support, FEATURES) || !fits(m.p, FEATURES * FEATURES)) continue;
       if (!(Number.isInteger(m.samples) && m.samples >= 0 && m.samples < 2 ** 32 && m.resVar >= 0 && Number.isFinite(m.resVar))) continue;
-      const at = core.x.routerModel(this.#block, o), f = this.#view(), w0 = (at + core.L.size_RouteModel) >> 2;
+      const at = core.x.routerModel(this.#block, o), f = this.#f32, w0 = (at + core.L.size_RouteModel) >> 2;
       core.u32[(at + core.L.RM_samples) >> 2] = m.samples;
       f[(at + core.L.RM_resVar) >> 2] = m.resVar;
       f.set(m.w, w0); f.set(m.support, w0 + FEATURES); f.set(m.p, w0 + 2 * FEATURES);

@@ -33,10 +33,18 @@ export class ShapeTable {
   /** Where the rows start, and one choice's stats' bytes (assembly/learn/shapes.ts statAt): read() finds a stat without a call into the core. */
   readonly #rows0: number;
   readonly #stat: number;
-  /** The router's f32 view of the memory, re-taken after growth. */
+  /** The router's f32 view of the memory (it covers the block). */
   readonly #f32: () => Float32Array;
-  /** Shape → row, in order of last use (a Map keeps insertion order: the first entry is the least recently used). */
+  /** Shape → row. */
   readonly #rows = new Map<string, ShapeRow>();
+  /**
+   * Each row's shape and its last use (rowOf), a count: a new shape past the rows takes the row of
+   * least last use. Stamped rather than kept in order of use (a Map deleted from and set again on
+   * every use), which cost each decision two more hashed Map operations.
+   */
+  readonly #shapeOf: string[] = [];
+  readonly #used: Float64Array;
+  #clock = 0;
   /** Op key and choices open → the row of each size class. */
   readonly #families = new Map<string, Family>();
 
@@ -47,6 +55,7 @@ export class ShapeTable {
     core.x.shapeInit(block, slots, ROUTES.length, gamma, down);
     this.#core = core; this.#block = block; this.#slots = slots; this.#f32 = f32;
     this.#rows0 = block + core.L.size_ShapeBlock; this.#stat = core.L.size_ShapeStat;
+    this.#used = new Float64Array(slots);
   }
 
   /** Shapes seen, at most the rows. */
@@ -56,17 +65,18 @@ export class ShapeTable {
   rowOf(shape: string): ShapeRow {
     let e = this.#rows.get(shape);
     if (e !== undefined) {
-      this.#rows.delete(shape); this.#rows.set(shape, e);
+      this.#used[e.row] = ++this.#clock;
       e.family.rows[e.size] = e.row;   // two spellings of one size class (a restored snapshot's) share a slot
       return e;
     }
     let row: number;
     if (this.#rows.size < this.#slots) row = this.#rows.size;
     else {
-      const [old, r] = this.#rows.entries().next().value as [string, ShapeRow];
+      row = 0;
+      for (let k = 1; k < this.#slots; k++) if (this.#used[k] < this.#used[row]) row = k;
+      const old = this.#shapeOf[row], r = this.#rows.get(old)!;
       this.#rows.delete(old);
       if (r.family.rows[r.size] === r.row) r.family.rows[r.size] = -1;
-      row = r.row;
       this.#core.x.shapeReset(this.#block, row);
     }
     // shapeKey's parts: op key | size class | choices open (the op key may hold '|' itself)
@@ -79,6 +89,7 @@ export class ShapeTable {
     family.lo = Math.min(family.lo, size); family.hi = Math.max(family.hi, size + 1);
     e = { row, size, family };
     this.#rows.set(shape, e);
+    this.#shapeOf[row] = shape; this.#used[row] = ++this.#clock;
     return e;
   }
 
@@ -172,5 +183,6 @@ export class ShapeTable {
     for (const { row } of this.#rows.values()) this.#core.x.shapeReset(this.#block, row);
     this.#rows.clear();
     this.#families.clear();
+    this.#shapeOf.length = 0; this.#used.fill(0); this.#clock = 0;
   }
 }

@@ -60,7 +60,7 @@ export const baseOf = (p: RouteInput): number => Math.log2(Math.max(1, workNs(p)
  * open) let a linear model bend where parallel overhead stops mattering.
  */
 export function routeFeatures(p: RouteInput, out: Float32Array, at = 0): void {
-  out.fill(0, at, at + FEATURES);
+  // every feature is written below, the one-hot's zeros too (no fill: a call into the engine per decision)
   const lw = Math.log2(Math.max(1, workNs(p)));
   out[at] = 1;
   out[at + 1] = lw / 16;
@@ -71,6 +71,7 @@ export function routeFeatures(p: RouteInput, out: Float32Array, at = 0): void {
   }
   out[at + 12] = Math.log2(Math.max(1, p.n)) / 16;
   out[at + 13] = p.bytes / 8;
+  for (let i = 0; i < KIND_RANGE[1]; i++) out[at + KIND_RANGE[0] + i] = 0;
   out[at + KIND_RANGE[0] + KINDS.indexOf(p.kind)] = 1;
   out[at + 18] = Math.log2(p.nsPerItem) / 4;
   out[at + 19] = p.historyNs > 0 ? Math.log2(p.historyNs) / 4 : 0;
