@@ -200,7 +200,6 @@ export class Router implements PlacementRouter {
     return { choice: t.choice, record, x: t.x, base: t.base, serialN: t.record.route === 'serial' ? n : 0, row, log2n: Math.log2(n), lim: t.lim, mean: NaN, reused: true };
   }
 
-
   /** Chooses where a call runs. `call` names it, `key` its op (kind:op:dtype) for the history. */
   decide(call: string, key: string, p: RouteInput): Ticket {
     const x = this.#features();

@@ -15,7 +15,7 @@ import { WorkerAsyncTask } from '../engine/handles.js';
 import type { Dependents } from './dependent.js';
 import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
-import type { ForkStop } from './fork-stop.js';
+import { handlesOf, type ForkStop } from './fork-stop.js';
 
 /** What the task context is made of (start.ts). */
 export interface TaskContextParts { join: Join; tokens: Tokens; dependents: Dependents; forecast: Forecast; lazy: Lazy; forkStop: ForkStop }
@@ -123,9 +123,10 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
    * child run inline that returned writes its value straight into the results and keeps no outcome
    * (lazy.ts runInto), so a subflow whose children all returned inline joins nothing. The others (jobs,
    * inline children that threw or were skipped) are joined as ctx.join joins a list, whose first error
-   * is the subflow's, with the later ones in its `suppressed` (a child that returned has none). The join nests no deeper than ctx.join's: deep
-   * recursions through subflows spend stack per frame. A failure stops the subflow (fork-stop.ts): after
-   * a child run inline that failed (or was skipped) no other is run, and the jobs not started are skipped.
+   * is the subflow's, with the later ones in its `suppressed` (a child that returned has none). The join
+   * nests no deeper than ctx.join's: deep recursions through subflows spend stack per frame. A failure
+   * stops the subflow (fork-stop.ts): after a child run inline that failed (or was skipped) no other is
+   * run, and the jobs not started are skipped.
    */
   function forkJoin(nodes: readonly Node[], inPlace: boolean): unknown[] {
     const n = nodes.length;
@@ -161,14 +162,6 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     if (!jobs) return joinInline(out, rest, d);
     forkStop.stopPairs(rest);
     return joinJobs(out, rest, parent, d);
-  }
-
-  /** The handles in forkJoin's (index, handle) pairs `rest`, in order. */
-  function handlesOf(rest: readonly number[]): number[] {
-    const m = rest.length >> 1;
-    const list: number[] = new Array(m);
-    for (let j = 0; j < m; j++) list[j] = rest[2 * j + 1];
-    return list;
   }
 
   /** forkJoin's children that left no value yet, none of them a job (inline ones that failed or were skipped): the join throws. */

@@ -52,9 +52,8 @@ function createDirect(th: Thread): DirectRunner {
   /**
    * Per function id, what a run decides by: the least of the last RECENT durations seen (ms; undefined or
    * NaN: none), each the run time of a timed direct run (those the clock cannot read, `readable`, taken
-   * together: `unreadable`), or
-   * the table's prediction when runs are not direct (the worker loop feeds it). A timing is long for one of two reasons: the function became
-   * slower, which every following timing shows too, or something stretched that one run (a collection of
+   * together: `unreadable`), or the table's prediction when runs are not direct (the worker loop feeds
+   * it). A timing is long for one of two reasons: the function became slower, which every following timing shows too, or something stretched that one run (a collection of
    * the burst's own garbage, a preemption), which comes and goes. So it takes RECENT long timings in a row
    * to send a function back to the slices, and one short one to bring it back; on a machine that collects
    * often (a browser with thousands of promises alive) a median still flipped bursts over.

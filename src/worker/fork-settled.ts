@@ -11,7 +11,7 @@
 //   - every child is joined; the first failure in insertion order is thrown, the others are its
 //     `suppressed` (laid out, the first is the first to fail); a skipped child is no failure.
 import { RETRY_SHIFT } from '../engine/placement.js';
-import { messages, CancelledError, type TaskFailure } from '../errors.js';
+import { messages, type TaskFailure } from '../errors.js';
 import { boundArgs, type Node } from '../graph/taskflow.js';
 import { NO_KIDS, type Thread } from './thread.js';
 import type { Join } from './join.js';
@@ -19,7 +19,7 @@ import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
 import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
 import { withFnIds } from '../engine/functions.js';
-import type { ForkStop } from './fork-stop.js';
+import { handlesOf, isSkip, type ForkStop } from './fork-stop.js';
 
 /** What forkJoinSettled needs of the task context (context-object.ts). */
 export interface SettledParts {
@@ -76,8 +76,7 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
       jobs = true;
     }
     let error: TaskFailure & { suppressed?: unknown[] } | undefined, others: unknown[] | undefined, skipped: unknown;
-    const handles: number[] = [];   // the children not joined yet (-1 once joined), for fork-stop.ts
-    for (let j = 1; j < rest.length; j += 2) handles.push(rest[j]);
+    const handles = handlesOf(rest);   // the children not joined yet (-1 once joined), for fork-stop.ts
     forkStop.joining[d] = handles;
     try {
       if (jobs && th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.join()');   // helping nests deeper
@@ -86,7 +85,7 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
         try {
           out[i] = joinChildren(frameKids[d] ?? NO_KIDS, [rest[j + 1]])[0];
         } catch (e) {
-          if (e instanceof CancelledError && (e as TaskFailure).task === undefined) { skipped ??= e; continue; }   // skipped: its run or its subflow stopped
+          if (isSkip(e)) { skipped ??= e; continue; }   // skipped: its run or its subflow stopped
           const label = nodes[i]._label;
           if (label !== undefined) (e as TaskFailure).task = label;
           if (error === undefined) error = e as TaskFailure;

@@ -13,7 +13,24 @@
 // whoever takes one after that skips it, and one running sees `ctx.cancelled`, as a laid-out subflow's
 // tasks do once their run failed. A child another worker took and failed stops nothing: that worker
 // does not know its siblings, and the joining one learns of it only once every child retired.
+import { CancelledError } from '../errors.js';
 import type { Thread } from './thread.js';
+
+/**
+ * Whether a child's error says it was skipped (its run, group or subflow stopped before it ran), not that
+ * it failed: a CancelledError that names no task. A subflow's join throws a skip only when none failed.
+ */
+export function isSkip(e: unknown): boolean {
+  return e instanceof CancelledError && (e as { task?: unknown }).task === undefined;
+}
+
+/** The handles in a fork-join's (index, handle) pairs, in order. */
+export function handlesOf(pairs: readonly number[]): number[] {
+  const m = pairs.length >> 1;
+  const list: number[] = new Array(m);
+  for (let j = 0; j < m; j++) list[j] = pairs[2 * j + 1];
+  return list;
+}
 
 export interface ForkStop {
   /**

@@ -14,7 +14,7 @@ import type { Tokens } from './cancel.js';
 import type { Forecast } from './forecast.js';
 import { takeInline } from './lazy.js';
 import { CARRIED } from './dependent.js';
-import type { ForkStop } from './fork-stop.js';
+import { isSkip, type ForkStop } from './fork-stop.js';
 
 export interface Join {
   /** The task on top of the stack (record p) returned r: join what it left, record r. 0, or 1 if that failed. */
@@ -155,26 +155,23 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
     const base = frameBase[th.depth - 1];
     for (let i = 0; i < n; i++) {
       const c = list[i];
-      if (c < 0) {   // run inline (lazy.ts): its outcome is in this frame's region
-        const e = takeInline(th, base - 1 - c, c, out, i, skippedAsUndefined);
-        if (e !== undefined) {
-          if (gather && e instanceof CancelledError && (e as { task?: unknown }).task === undefined) skipped ??= e;   // skipped inline
-          else if (error === undefined) error = e; else if (gather) (others ??= []).push(e);
-        }
-        continue;
-      }
-      const p = tasks + c * taskSize;
-      const kind = codec.resultKind(p);
       let e: unknown;
-      if (kind === Kind.Error) e = rebuildError(codec.readResult(p) as PlainError, th.fns!.nameOf(core.u32[(p >> 2) + T_fn]));
-      else if (kind === Kind.Skipped) {   // its run (or its group, or its subflow) stopped first
-        if (skippedAsUndefined) out[i] = undefined;
-        else if (gather) skipped ??= new CancelledError(messages.runStopped);
-        else e = new CancelledError(messages.runStopped);
+      if (c < 0) {   // run inline (lazy.ts): its outcome is in this frame's region
+        e = takeInline(th, base - 1 - c, c, out, i, skippedAsUndefined);
+        if (gather && e !== undefined && isSkip(e)) { skipped ??= e; continue; }   // skipped inline
+      } else {
+        const p = tasks + c * taskSize;
+        const kind = codec.resultKind(p);
+        if (kind === Kind.Error) e = rebuildError(codec.readResult(p) as PlainError, th.fns!.nameOf(core.u32[(p >> 2) + T_fn]));
+        else if (kind === Kind.Skipped) {   // its run (or its group, or its subflow) stopped first
+          if (skippedAsUndefined) out[i] = undefined;
+          else if (gather) skipped ??= new CancelledError(messages.runStopped);
+          else e = new CancelledError(messages.runStopped);
+        }
+        else out[i] = codec.readResult(p);
+        release(kids, c);
       }
-      else out[i] = codec.readResult(p);
       if (e !== undefined) { if (error === undefined) error = e; else if (gather) (others ??= []).push(e); }
-      release(kids, c);
     }
     error ??= skipped;
     if (error !== undefined) {
