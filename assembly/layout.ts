@@ -184,16 +184,24 @@ export const REGIONS: usize = HEAP_CLASSES + 128;              // first byte con
                   // A spawned child (TaskFlag.Child, never revocable): its fork-join level, its spawner's + 1
                   // (learn/predictor.ts taskShape), written by the spawner and published by spawnPush's push.
                   // The meanings never meet: each use of a slot writes its flags word afresh when the record
-                  // is made, and the flag names the meaning: spawnRecord stores exactly Child; Semaphores is ORed only
+                  // is made, and the flag names the meaning: spawnRecord stores exactly Child (or Child | Fork); Semaphores is ORed only
                   // onto graph tasks (a run, src/engine/semaphores.ts) and Dependent only onto a lone task
                   // written by initLoneTask (dependent.ts depInit), whose flags never hold Child. taskShape
                   // reads a level only under Child; semaphores.ts links only Semaphores tasks; depInit
                   // rewrites `state` before its flag shows
   fn: u32;        // function id; written by the host, published by the queue push of this task
   pending: i32;   // strong predecessors not yet finished this run; atomic.sub by each finishing predecessor.
-                  // dependent: dependencies not retired yet, + 1 while its maker is still linking it
+                  // dependent: dependencies not retired yet, + 1 while its maker is still linking it.
+                  // While the task runs (any kind: no one counts it down then), bits 16–31 are the
+                  // levels of its fork-join children that failed on another worker (FORK_FAILED_SHIFT):
+                  // atomic.or by that worker after it wrote the child's error (which the or publishes to
+                  // whoever loads the bit), atomic.load by whoever takes or runs a sibling, atomic.and
+                  // by the joiner once its join threw; cleared by the plain reset at retire (every
+                  // child retired before it), and by every record's initialisation
   deps: u32;      // strong predecessor count (edges from condition tasks are weak and not counted);
-                  // pending is reset to it when the task retires. dependent: its dependencies
+                  // pending is reset to it when the task retires. dependent: its dependencies.
+                  // A spawned child (no predecessors): its spawner's id + 1, written before its push,
+                  // which publishes it (tasks.ts spawnPush; read by forkFailed and src/worker/fork-stop.ts)
   run: u32;       // run slot, or NONE for an async task; host-written before submission
   flags: u32;     // TaskFlag bits | (level ^ NORMAL) << LEVEL_SHIFT (taskLevel) | retries << 16 (src/worker/retry.ts);
                   // host-written before submission
@@ -277,7 +285,23 @@ export const enum TaskFlag {
   Semaphores = 32,  // a graph task that acquires or releases semaphores: Task.done names its SemList (semaphores.ts)
   Dependent = 64,   // a dependent async task (dependent.ts): counts its dependencies down, lists its successors, and
                     // lives as long as references to it remain (its hold word). Cleared when a slot is freed
+  Fork = 128,       // with Child: a job of a subflow's fork-join (src/worker/context-object.ts forkJoin), which a
+                    // sibling's failure on another worker skips (FORK_FAILED_SHIFT, tasks.ts forkFailed)
 }
+
+// spawnRecord's `level` with this bit set makes a fork-join child (TaskFlag.Fork); Task.state keeps the
+// level without it. One argument, not one more: spawnNumber is a call per spawn in divide and conquer.
+export const FORK_SPAWN: u32 = 0x80000000;
+// A fork-join child that failed on a worker other than its joiner's ORs bit
+// FORK_FAILED_SHIFT + (level & FORK_FAILED_LEVELS - 1) into its spawner's `pending` (src/worker/fork-stop.ts), where
+// `level` is the child's (Task.state): whoever takes a sibling (same spawner, same level: the same
+// fork-join) skips it (tasks.ts runFailed), and one running sees ctx.cancelled. A level per bit keeps
+// apart the fork-joins of one task run one inside another (an inline child's frame shows its spawner's
+// task, one level deeper); levels 16 apart share a bit (a mask, not a remainder: the check is on every
+// take of a fork-join child). Bits 16–31: a running task's `pending` is 0, or 1 (deps == 1: never
+// counted down), so they are free while it runs; its retire resets the word.
+export const FORK_FAILED_SHIFT: u32 = 16;
+export const FORK_FAILED_LEVELS: u32 = 16;   // a power of two
 
 // Priority levels of the submission queues: workers take from the most urgent non-empty one first
 // (worker.ts explore). Level 2 (normal) is the original injector.

@@ -5,7 +5,7 @@ import {
   HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED,
   Frames, FrameEntry, AwaitEntry, Choice, Job, MapJob, MapBlock, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
   METRIC_SLOT_BYTES, Token, Sem, SemLedger, SemHold, SemList, Deque, DepLink, LEVEL_SHIFT, LearnTable, Predictor, LogitModel, QTable, RouterBlock, RouteModel,
-  ShapeBlock, ShapeStat, FORK_LEVEL_NODE, FORK_LEVELS,
+  ShapeBlock, ShapeStat, FORK_LEVEL_NODE, FORK_LEVELS, FORK_SPAWN, FORK_FAILED_SHIFT, FORK_FAILED_LEVELS,
 } from "./layout";
 
 export function off_header(): usize { return HEADER; }
@@ -96,6 +96,10 @@ export function flag_ResultError(): u32 { return RESULT_ERROR; }
 export function flag_ResultSkipped(): u32 { return RESULT_SKIPPED; }
 export function flag_Child(): u32 { return TaskFlag.Child; }
 export function flag_Dependent(): u32 { return TaskFlag.Dependent; }
+export function flag_Fork(): u32 { return TaskFlag.Fork; }
+export function flag_ForkSpawn(): u32 { return FORK_SPAWN; }
+export function flag_ForkFailedShift(): u32 { return FORK_FAILED_SHIFT; }
+export function count_ForkFailedLevels(): u32 { return FORK_FAILED_LEVELS; }
 export function size_DepLink(): usize { return offsetof<DepLink>(); }
 export function flag_LevelShift(): u32 { return LEVEL_SHIFT; }
 export function off_D_top(): usize { return offsetof<Deque>("top"); }

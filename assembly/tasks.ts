@@ -9,7 +9,7 @@ import {
   HEADER, Header, Task, Run, TaskFlag, NONE, RESULT_SKIPPED, RESULT_ENCODED, RESULT_ERROR, EMPTY, RUN_BIT, INJECTOR, COMPLETIONS,
   SEED_RUN_MASK, SEED_GEN_MASK, SEED_CHUNK,
   taskAt, runAt, workerAt, WorkerSlot, header, LEVELS, NORMAL, levelQueue, SLOT_CACHE, PRIO_USED, Choice,
-  LEVELS_USED, levelDeque, taskLevel,
+  LEVELS_USED, levelDeque, taskLevel, FORK_SPAWN, FORK_FAILED_SHIFT, FORK_FAILED_LEVELS,
 } from "./layout";
 import { freePop, freePush, bumpClaim } from "./slots";
 import { mpmcPush, mpmcLength } from "./mpmc";
@@ -283,8 +283,22 @@ export function skip(w: u32, t: u32): i32 {
  */
 export function runFailed(t: u32): bool {
   const task = changetype<Task>(taskAt(t));
+  const flags = task.flags;
+  if (task.run != NONE || (flags & TaskFlag.Child) == 0) return runStopped(task.run);
   // A spawned child has no run of its own; its `pred` word names its spawner's (src/worker/context.ts spawn).
-  return runStopped(task.run == NONE && (task.flags & TaskFlag.Child) != 0 ? task.pred : task.run);
+  return runStopped(task.pred) || ((flags & TaskFlag.Fork) != 0 && forkFailed(task));
+}
+
+/**
+ * Fork-join child `task` (TaskFlag.Fork, queued or running: its spawner is alive): a sibling failed on
+ * another worker, which set its level's bit in their spawner's `pending` (FORK_FAILED_SHIFT). The
+ * spawner's id + 1 is in `deps`, published by the push (spawnPush).
+ */
+// @ts-ignore: decorator
+@inline function forkFailed(task: Task): bool {
+  const s = task.deps;   // the spawner + 1
+  const bit: i32 = 1 << <i32>(FORK_FAILED_SHIFT + (task.state & (FORK_FAILED_LEVELS - 1)));
+  return (atomic.load<i32>(taskAt(s - 1) + T_PENDING) & bit) != 0;
 }
 
 /** True if run r (NONE: none), or a run it is a subflow of, has failed or was cancelled. */
@@ -417,9 +431,12 @@ export function retire(w: u32, t: u32, failed: bool, choices: usize, nchoices: u
  * spawner's id goes in `succ` after the push: if w's thread dies in between, the child is never found
  * by the host's orphan scan (its slot leaks), where before the push the scan could mark a child that
  * was never queued, and wait for it forever. No thief reads `succ` of a child (it has no successors).
+ * The same id goes in `deps` before the push, which publishes it to thieves (forkFailed, and
+ * src/worker/fork-stop.ts on the worker where a fork-join child fails): a child has no predecessors.
  */
 export function spawnPush(w: u32, t: u32, spawner: u32): void {
   const p = taskAt(t);
+  changetype<Task>(p).deps = spawner + 1;
   atomic.store<u32>(p, 0, T_DONE);
   pushOn(w, t, NORMAL);   // the push publishes the record. A child has no level: normal
   store<u32>(p, spawner + 1, T_SUCC);
@@ -429,7 +446,8 @@ export function spawnPush(w: u32, t: u32, spawner: u32): void {
  * Worker w, inside task `spawner`: writes a child of function `fn` into a slot of w's own (taskAllocW):
  * no run, no edges, no result, no arguments yet; the spawner's cancellation `token`, the run `stopRun`
  * whose failure or cancellation skips it (in `pred`: a child has no predecessors) and its fork-join
- * `level` (in `state`: a child is never revocable). Returns the slot, or -1 when none is free. The
+ * `level` (in `state`: a child is never revocable; with FORK_SPAWN set, a fork-join child: TaskFlag.Fork).
+ * Returns the slot, or -1 when none is free. The
  * caller writes the arguments, then spawnPush publishes the record. `succ` is cleared before the Child
  * flag shows (its atomic store orders the clear first): the slot's `succ` may still name a task from its
  * last use, and the host's orphan scan (src/engine/recovery.ts) must never take this child for one of a
@@ -441,9 +459,9 @@ export function spawnRecord(w: u32, fn: u32, token: u32, stopRun: u32, level: u3
   const p = taskAt(<u32>t);
   const task = changetype<Task>(p);
   task.succ = 0;
-  atomic.store<u32>(p, TaskFlag.Child, T_FLAGS);
+  atomic.store<u32>(p, (level & FORK_SPAWN) != 0 ? TaskFlag.Child | TaskFlag.Fork : TaskFlag.Child, T_FLAGS);
   task.fn = fn; task.run = NONE; task.nsucc = 0; task.npred = 0; task.deps = 0; task.pending = 0;
-  task.resInfo = 0; task.argInfo = 0; task.state = level; task.token = token; task.pred = stopRun;
+  task.resInfo = 0; task.argInfo = 0; task.state = level & ~FORK_SPAWN; task.token = token; task.pred = stopRun;
   return t;
 }
 

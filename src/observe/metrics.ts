@@ -6,7 +6,6 @@ import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../errors.js';
 import { BUCKETS, emptyCounts, histogram, type Histogram } from './histogram.js';
 import { type BlockLayout, blockLayout, micros, SLOT_MS, SLOTS } from './metrics-block.js';
-import { clock } from '../platform/clock.js';
 import { soon } from '../platform/microtask.js';
 
 /** Default window for a snapshot, ms. */
@@ -87,7 +86,7 @@ export class Metrics {
   readonly #m: BlockLayout;
   readonly #block: number;
   readonly #stamps: Uint32Array;
-  readonly #created = clock.now();
+  readonly #created = performance.now();
   #every = DEFAULT_SAMPLE_EVERY;
   #countdown = 1;
   #inBurst = false;
@@ -135,7 +134,7 @@ export class Metrics {
   stamp(t: number): void {
     let s = 0;
     if (this.#every !== 0 && (!this.#inBurst || --this.#countdown === 0)) {
-      s = micros(clock.now());
+      s = micros(performance.now());
       this.#countdown = this.#every;
       if (!this.#inBurst) { this.#inBurst = true; soon(this.#endBurst); }
     }
@@ -170,7 +169,7 @@ export class Metrics {
     core.refresh();
     const { u32, f64, L } = core;
     const m = this.#m;
-    const now = clock.now();
+    const now = performance.now();
     const cur = Math.floor(now / SLOT_MS);
     const k = Math.ceil(windowAsked / SLOT_MS);                  // slots in the window, the current one included
     const from = Math.max((cur - k + 1) * SLOT_MS, this.#created);

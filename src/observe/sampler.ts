@@ -27,7 +27,6 @@
 import type { SharedCore } from '../engine/memory.js';
 import { bucketOf } from './histogram.js';
 import { type BlockLayout, blockLayout, micros, SLOT_MS, SLOTS } from './metrics-block.js';
-import { clock } from '../platform/clock.js';
 
 /** A timed task at least this long (µs) makes the worker time every task until one is shorter. */
 export const LONG_US = 50;
@@ -122,7 +121,7 @@ export class Sampler {
   }
 
   #start(t: number, p: number, stamp: number, weight: number): number {
-    const now = clock.now() + this.#shift;
+    const now = performance.now() + this.#shift;   // the global: the host's window reads it too (platform/clock.ts)
     this.#weight = weight;
     const base = this.#slot(now);
     if (stamp !== 0) {
@@ -152,7 +151,7 @@ export class Sampler {
    * clock that went backwards and drop it; the histogram clamps it to 0).
    */
   end(start: number): number {
-    const now = clock.now() + this.#shift;
+    const now = performance.now() + this.#shift;
     const raw = now - start;
     const ms = Math.max(0, raw);
     const us = Math.floor(ms * 1000);

@@ -4,6 +4,7 @@
 import { NONE } from '../engine/memory.js';
 import { messages, CancelledError } from '../errors.js';
 import type { Thread } from './thread.js';
+import { forkFailed } from './fork-stop.js';
 
 export interface Tokens {
   /**
@@ -87,7 +88,7 @@ export function createTokens(th: Thread): Tokens {
   function stopReason(t: number): CancelledError | undefined {
     const tok = tokenOf(t);
     if (tok !== 0 && Atomics.load(core.i32, (tok + C_cancelled) >> 2) !== 0) return cancelledBy(tok);
-    return x.runStopped(stopRunOf(t)) !== 0 ? new CancelledError(messages.runStopped) : undefined;
+    return x.runStopped(stopRunOf(t)) !== 0 || forkFailed(th, t) ? new CancelledError(messages.runStopped) : undefined;
   }
 
   function signalOf(t: number): AbortSignal {

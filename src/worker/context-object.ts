@@ -2,7 +2,7 @@
 // methods act on the task on top of the worker's stack (frames.ts).
 import { Subflow, makeSubflow } from '../graph/subflow.js';
 import { Taskflow, type Node } from '../graph/taskflow.js';
-import { messages } from '../errors.js';
+import { messages, CancelledError } from '../errors.js';
 import { ONE_NUMBER, NO_KIDS, joinablesAt, type Thread, type Joinable } from './thread.js';
 import type { Join } from './join.js';
 import type { Tokens } from './cancel.js';
@@ -25,6 +25,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
   const { core, x, w, codec, frameTask, frameKids, frameSubs, frameLevel, frameStop } = th;
   const { stopReason, stopRunOf, tokenOf, signalOf } = tokens;
   const { joining } = forkStop;
+  const FORK_SPAWN = core.L.flag_ForkSpawn;   // spawnRecord's level bit for a fork-join child
 
   /** The task on top of the stack, after checking that one runs (`what` names the member for the error). */
   function top(what: string): number {
@@ -39,17 +40,18 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
    */
   function spawnChild(parent: number, fn: unknown, args: readonly unknown[], stopRun: number, call: string): number {
     if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, call, true);   // before anything changes (stack.ts)
-    return spawnJob(parent, th.fns!.idOf(fn), args, 0, stopRun);
+    return spawnJob(parent, th.fns!.idOf(fn), args, 0, stopRun, 0);
   }
 
   /**
    * spawnChild once the stack was checked and fn named: the child as a job on this worker's deque, with
    * `args`, or the one number a0 when args is undefined. Its record (assembly/tasks.ts spawnRecord): it
    * stops with its spawner (the same cancellation token; `stopRun` skips it) and carries its fork-join
-   * level (forecast.ts) for whoever runs it.
+   * level (forecast.ts) for whoever runs it. `fork`: FORK_SPAWN for a subflow's child, which a
+   * sibling's failure stops (fork-stop.ts), else 0.
    */
-  function spawnJob(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number): number {
-    const level = frameLevel[th.depth - 1] + 1;
+  function spawnJob(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number, fork: number): number {
+    const level = (frameLevel[th.depth - 1] + 1) | fork;
     let t: number;
     if (args === undefined) {   // the common divide-and-conquer shape: one number, in one call into Wasm
       t = x.spawnNumber(w, id, parent, tokenOf(parent), stopRun, level, ONE_NUMBER, a0);
@@ -112,8 +114,8 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     const id = th.fns!.idOf(fn);
     const d = th.depth - 1;
     if (forecast.on && forecast.inline(id, frameLevel[d] + 1)) return lazy.run(id, args === undefined ? undefined : codec.crossedArgs(args), n, a0, a1, a2);
-    if (args === undefined && n === 1) return spawnJob(parent, id, undefined, a0, frameStop[d]);
-    return spawnJob(parent, id, args ?? (n === 2 ? [a0, a1] : n === 3 ? [a0, a1, a2] : []), 0, frameStop[d]);
+    if (args === undefined && n === 1) return spawnJob(parent, id, undefined, a0, frameStop[d], 0);
+    return spawnJob(parent, id, args ?? (n === 2 ? [a0, a1] : n === 3 ? [a0, a1, a2] : []), 0, frameStop[d], 0);
   }
 
   /**
@@ -141,11 +143,12 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       const id = th.fns!.idOf(fn);
       let h: number;
       if (forecast.on && forecast.inline(id, frameLevel[d] + 1)) {
+        if (jobs && forkStop.heard(d)) return stopHeard(out, rest!, parent, d);   // a job failed elsewhere: run no more
         h = a0 !== undefined ? lazy.runInto(id, undefined, 1, a0, 0, 0, out, i) : lazy.runInto(id, codec.crossedArgs(bound as readonly unknown[]), 0, 0, 0, 0, out, i);
         if (h === 0) continue;
         return stopAt(out, rest, i, h, jobs, parent, d);   // it failed or was skipped: the subflow stops
       } else {
-        h = a0 !== undefined ? spawnJob(parent, id, undefined, a0, frameStop[d]) : spawnJob(parent, id, bound as readonly unknown[], 0, frameStop[d]);
+        h = a0 !== undefined ? spawnJob(parent, id, undefined, a0, frameStop[d], FORK_SPAWN) : spawnJob(parent, id, bound as readonly unknown[], 0, frameStop[d], FORK_SPAWN);
         jobs = true;
       }
       if (rest === undefined) rest = [i, h]; else rest.push(i, h);
@@ -162,6 +165,18 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     if (!jobs) return joinInline(out, rest, d);
     forkStop.stopPairs(rest);
     return joinJobs(out, rest, parent, d);
+  }
+
+  /**
+   * forkJoin once a job of it failed on another worker (fork-stop.ts heard), before child i ran: the
+   * children from i on are not run, and the join throws that failure (a skip, should none show: a bit
+   * left by an earlier fork-join of this frame whose join never ran).
+   */
+  function stopHeard(out: unknown[], rest: number[], parent: number, d: number): unknown[] {
+    forkStop.stopPairs(rest);
+    joinJobs(out, rest, parent, d);
+    forkStop.forget(d);
+    throw new CancelledError(messages.runStopped);
   }
 
   /** forkJoin's children that left no value yet, none of them a job (inline ones that failed or were skipped): the join throws. */

@@ -6,12 +6,12 @@
 //     after a backoff at the top of one); it is never run inline (lazy.ts runs a call once);
 //   - an error of a named task names the task (error.task), not its function;
 //   - bound callbacks (FnArg: an algorithm's task) are passed as function ids (placement.ts layOut);
-//   - a failure stops the subflow (fork-stop.ts): after a child run inline that failed no other is run,
-//     and the jobs not started yet are skipped;
+//   - a failure stops the subflow (fork-stop.ts): after a child run inline that failed, or a job that
+//     failed on another worker, no other is run, and the jobs not started yet are skipped;
 //   - every child is joined; the first failure in insertion order is thrown, the others are its
 //     `suppressed` (laid out, the first is the first to fail); a skipped child is no failure.
 import { RETRY_SHIFT } from '../engine/placement.js';
-import { messages, type TaskFailure } from '../errors.js';
+import { messages, CancelledError, type TaskFailure } from '../errors.js';
 import { boundArgs, type Node } from '../graph/taskflow.js';
 import { NO_KIDS, type Thread } from './thread.js';
 import type { Join } from './join.js';
@@ -27,17 +27,18 @@ export interface SettledParts {
   forecast: Forecast;
   lazy: Lazy;
   tokenOf(t: number): number;
-  /** context-object.ts spawnJob: a child job of `parent` with `args`, or the one number a0 when args is undefined. */
-  spawnJob(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number): number;
+  /** context-object.ts spawnJob: a child job of `parent` with `args`, or the one number a0 when args is undefined; `fork`: FORK_SPAWN or 0. */
+  spawnJob(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number, fork: number): number;
   forkStop: ForkStop;
 }
 
 export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, tokenOf, spawnJob, forkStop }: SettledParts): (nodes: readonly Node[]) => unknown[] {
   const { core, x, w, codec, frameTask, frameKids, frameLevel, frameStop } = th;
+  const FORK_SPAWN = core.L.flag_ForkSpawn, FORK = core.L.flag_Fork;
 
   /** A child job of `parent` that is run again up to `retries` times when it fails (flags: worker/retry.ts). */
   function spawnRetried(parent: number, d: number, id: number, args: readonly unknown[], retries: number): number {
-    const t = x.spawnRecord(w, id, tokenOf(parent), frameStop[d], frameLevel[d] + 1);
+    const t = x.spawnRecord(w, id, tokenOf(parent), frameStop[d], (frameLevel[d] + 1) | FORK_SPAWN);
     if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
     const p = core.taskPtr(t);
     try {
@@ -46,7 +47,7 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
       x.taskFreeW(w, t);
       throw e;
     }
-    Atomics.store(core.u32, (p >> 2) + th.T_flags, th.CHILD | (retries << RETRY_SHIFT));   // published by the push
+    Atomics.store(core.u32, (p >> 2) + th.T_flags, th.CHILD | FORK | (retries << RETRY_SHIFT));   // published by the push
     x.spawnPush(w, t, parent);
     (frameKids[d] ??= []).push(t);
     return t;
@@ -58,7 +59,7 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
     const out: unknown[] = new Array(n);
     const d = th.depth - 1, parent = frameTask[d];
     const rest: number[] = [];   // (index, handle) pairs of the children still to join
-    let jobs = false;
+    let jobs = false, heard = false;
     for (let i = 0; i < n; i++) {
       const node = nodes[i], retries = node._retries;
       // callbacks bound as FnArg (an algorithm's task, alg.task(sf, …), which is named) travel as function ids, as laid out
@@ -66,13 +67,14 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
       const id = th.fns!.idOf(node._fn);
       if (retries === 0 && forecast.on && forecast.inline(id, frameLevel[d] + 1)) {
+        if (jobs && forkStop.heard(d)) { forkStop.stopPairs(rest); heard = true; break; }   // a job failed elsewhere: run no more
         const h = lazy.runInto(id, codec.crossedArgs(args), 0, 0, 0, 0, out, i);
         if (h === 0) continue;
         rest.push(i, h);
         if (jobs) forkStop.stopPairs(rest);
         break;   // it failed or was skipped: the subflow stops
       }
-      rest.push(i, retries === 0 ? spawnJob(parent, id, args, 0, frameStop[d]) : spawnRetried(parent, d, id, args, retries));
+      rest.push(i, retries === 0 ? spawnJob(parent, id, args, 0, frameStop[d], FORK_SPAWN) : spawnRetried(parent, d, id, args, retries));
       jobs = true;
     }
     let error: TaskFailure & { suppressed?: unknown[] } | undefined, others: unknown[] | undefined, skipped: unknown;
@@ -97,6 +99,7 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
     } finally {
       forkStop.joined(d);
     }
+    if (heard) skipped ??= new CancelledError(messages.runStopped);   // none failed: a bit left by an earlier fork-join
     if (error === undefined && skipped !== undefined) throw skipped;
     if (error !== undefined) {
       if (others !== undefined) error.suppressed = others;

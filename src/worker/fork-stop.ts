@@ -1,18 +1,26 @@
 // A failure stops a subflow of independent tasks run as fork-join children (worker/subflow.ts), as it
-// stops a laid-out one: its tasks not started yet are skipped. A laid-out subflow has a run of its own,
-// which its first failure stops; fork-join children name their spawner's stop run instead (a run of
-// their own would cost every subflow a slot, and fib through subflows makes one a call). So the stop is
-// made only once a child failed, by the worker joining the subflow, where it learns of the failure:
-//   - a child run inline that failed (context-object.ts forkJoin, fork-settled.ts): the tasks after it
-//     are not run;
-//   - a child job that failed while this worker ran it, helping in the join (join.ts fail, any depth
-//     above the joining frame).
-// Then the subflow's children not joined yet get the stopped run (engine/memory.ts stoppedRun: a run
-// slot cancelled for good, shared by every stop, which takes no slot of maxSubflows), written over the
-// spawner's in their record (Task.pred, which Wasm's `runnable` reads when a worker takes the child):
-// whoever takes one after that skips it, and one running sees `ctx.cancelled`, as a laid-out subflow's
-// tasks do once their run failed. A child another worker took and failed stops nothing: that worker
-// does not know its siblings, and the joining one learns of it only once every child retired.
+// stops a laid-out one: its tasks not started yet are skipped, one running sees `ctx.cancelled`. A
+// laid-out subflow has a run of its own, which its first failure stops; fork-join children name their
+// spawner's stop run instead (a run of their own would cost every subflow a slot, and fib through
+// subflows makes one a call). So the stop is made once a child failed, by whoever learns of it:
+//   - the worker joining the subflow, for a child it ran: one run inline that failed
+//     (context-object.ts forkJoin, fork-settled.ts): the tasks after it are not run; a child job that
+//     failed while this worker ran it, helping in the join (join.ts fail, any depth above the joining
+//     frame). The subflow's children not joined yet get the stopped run (engine/memory.ts stoppedRun: a
+//     run slot cancelled for good, shared by every stop, which takes no slot of maxSubflows), written
+//     over the spawner's in their record (Task.pred, which Wasm's `runnable` reads when a worker takes
+//     the child);
+//   - another worker, for a child it took (stolen, or promoted to a job: TaskFlag.Fork marks the jobs of
+//     a fork-join) and that failed there: it does not know the siblings, so it marks their spawner
+//     instead, a bit for the child's level in the spawner's `pending` (assembly/layout.ts
+//     FORK_FAILED_SHIFT: free while the spawner runs), set after the child's error was written. Every
+//     sibling has the same spawner and level: whoever takes one after that skips it (assembly/tasks.ts
+//     runFailed), one running sees `ctx.cancelled` (forkFailed below), and the joiner runs no inline child
+//     after a job once it sees the bit (`heard`). The joiner clears the bit when its join threw (a child
+//     failed: every one retired, so no worker sets it again for this join), or when its task failed and
+//     abandoned its children; else the spawner's retire resets the word.
+// Either way the join throws the first failure in insertion order, the later ones in its `suppressed`.
+// Children of ctx.spawn carry no Fork flag: their failure stops no sibling.
 import { CancelledError } from '../errors.js';
 import type { Thread } from './thread.js';
 
@@ -32,6 +40,25 @@ export function handlesOf(pairs: readonly number[]): number[] {
   return list;
 }
 
+/**
+ * ctx.cancelled of task t, on top of this worker's stack, as a fork-join child: a job sibling of it (or,
+ * t being a job itself, of t) failed on another worker and marked their spawner (see the top of this
+ * file). The atomic loads pair with the failing worker's Atomics.or (assembly/tasks.ts forkFailed).
+ */
+export function forkFailed(th: Thread, t: number): boolean {
+  const u32 = th.core.u32, i = th.record(t), L = th.core.L, d = th.depth - 1;
+  // On top, an inline child of a fork-join of t (its frame shows t, at its own level): its job siblings' bit on t.
+  if (d >= 0 && th.frameTask[d] === t && (Atomics.load(th.core.i32, i + (L.T_pending >> 2)) & failedBit(L, th.frameLevel[d])) !== 0) return true;
+  if ((u32[i + th.T_flags] & L.flag_Fork) === 0) return false;
+  const s = u32[i + (L.T_deps >> 2)];   // the spawner + 1 (published by the push: assembly/tasks.ts spawnPush)
+  return (Atomics.load(th.core.i32, th.record(s - 1) + (L.T_pending >> 2)) & failedBit(L, u32[i + th.T_state])) !== 0;
+}
+
+/** The bit of fork-join level `level` in a spawner's `pending` (assembly/layout.ts FORK_FAILED_SHIFT). */
+function failedBit(L: Record<string, number>, level: number): number {
+  return 1 << (L.flag_ForkFailedShift + (level & (L.count_ForkFailedLevels - 1)));
+}
+
 export interface ForkStop {
   /**
    * The handles of the fork-join children the frame at each depth is joining (an inline child's negative,
@@ -43,13 +70,24 @@ export interface ForkStop {
   stopPairs(pairs: readonly number[]): void;
   /** join.ts fail: the task of record word index `i` failed on this thread; if it is a child a frame below joins, its siblings stop. */
   failed(i: number): void;
-  /** The join at depth d ended (returned or threw): its children are no longer looked at. */
+  /**
+   * The join at depth d ended (threw; fork-settled.ts: or returned): its children are no longer looked
+   * at, and forget(d).
+   */
   joined(d: number): void;
+  /**
+   * Every child job of the frame at depth d retired and was joined or abandoned (join.ts abandon): the
+   * bit their failures set on its task (their level's) is cleared, for the frame's next fork-join.
+   */
+  forget(d: number): void;
+  /** Whether a child job of the fork-join at depth d (children at level frameLevel[d] + 1) failed on another worker. */
+  heard(d: number): boolean;
 }
 
 export function createForkStop(th: Thread): ForkStop {
   const { core, frameTask } = th;
-  const T_flags = th.T_flags, T_succ = th.T_succ, T_pred = th.T_pred, CHILD = th.CHILD;
+  const T_flags = th.T_flags, T_deps = core.L.T_deps >> 2, T_pred = th.T_pred, T_state = th.T_state, CHILD = th.CHILD;
+  const L = core.L, FORK = L.flag_Fork, T_pending = L.T_pending >> 2, { frameLevel } = th;
   const joining: (number[] | undefined)[] = [];
   /** The run whose children are skipped (engine/memory.ts stoppedRun). */
   const stopped = core.stoppedRun();
@@ -67,7 +105,7 @@ export function createForkStop(th: Thread): ForkStop {
     const u32 = core.u32;
     if ((u32[i + T_flags] & CHILD) === 0) return;
     const t = (i * 4 - th.tasks) / th.taskSize;
-    const spawner = u32[i + T_succ] - 1;   // a child's spawner + 1 (assembly/tasks.ts spawnPush)
+    const spawner = u32[i + T_deps] - 1;   // a child's spawner + 1, published by its push (assembly/tasks.ts spawnPush)
     // The spawner's frame, and above it those of its children run inline (frames.ts: they show their
     // spawner's task): the one joining a list that holds t (none: a child spawned by ctx.spawn).
     for (let d = th.depth - 2; d >= 0; d--) {
@@ -76,11 +114,26 @@ export function createForkStop(th: Thread): ForkStop {
       for (const c of list) if (c >= 0 && c !== t) stopChild(c);
       return;
     }
+    // Not a join of this worker: the spawner runs elsewhere (or has not begun its join). The or publishes
+    // the child's error, written before (join.ts fail), to whoever sees the bit.
+    if ((u32[i + T_flags] & FORK) !== 0) {
+      Atomics.or(core.i32, th.record(spawner) + T_pending, failedBit(L, u32[i + T_state]));
+    }
   }
 
   function joined(d: number): void {
     joining[d] = undefined;
+    forget(d);
   }
 
-  return { joining, stopPairs, failed, joined };
+  function forget(d: number): void {
+    const at = th.record(frameTask[d]) + T_pending, bit = failedBit(L, frameLevel[d] + 1);
+    if ((Atomics.load(core.i32, at) & bit) !== 0) Atomics.and(core.i32, at, ~bit);
+  }
+
+  function heard(d: number): boolean {
+    return (Atomics.load(core.i32, th.record(frameTask[d]) + T_pending) & failedBit(L, frameLevel[d] + 1)) !== 0;
+  }
+
+  return { joining, stopPairs, failed, joined, forget, heard };
 }

@@ -219,7 +219,10 @@ export function createJoin(th: Thread, parts: JoinParts): Join {
   function abandon(): void {
     const d = th.depth - 1;
     const kids = frameKids[d];
-    if (kids !== undefined) for (const c of kids.slice()) { if (c >= 0) waitFor(c); release(kids, c); }
+    if (kids !== undefined && kids.length > 0) {
+      for (const c of kids.slice()) { if (c >= 0) waitFor(c); release(kids, c); }
+      forkStop.forget(d);   // a job of a fork-join of it that failed elsewhere marked its task (fork-stop.ts)
+    }
     const subs = frameSubs[d];
     if (subs !== undefined) for (const s of Array.isArray(subs) ? subs : [subs]) s.drop?.();
   }

@@ -1,0 +1,80 @@
+// A subflow of independent tasks whose failing task runs on a worker other than the one joining it
+// (stolen, or a job while its siblings run inline): the failure stops the subflow as it stops the same
+// subflow laid out (src/worker/fork-stop.ts). Its tasks not started yet are skipped, those running see
+// ctx.cancelled, and the join throws that failure. No timing: the failing task fails only once a
+// sibling runs on the joining task's worker, and every other task waits until it sees ctx.cancelled
+// (fixtures/fork-stop-tasks.mjs), so every task that started did so before the stop, and none after.
+// At 1, 2 and 4 workers, learning on (the siblings predicted short: inline) and off (jobs).
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Executor } from 'beatflow';
+import * as t from './fixtures/fork-stop-tasks.mjs';
+import { within, retired } from './helpers/executor.mjs';
+
+const module = new URL('./fixtures/fork-stop-tasks.mjs', import.meta.url);
+
+/** Predicts `member` short at fork-join level 1, so that a learning executor runs it inline (as test/subflow-retries.test.mjs). */
+async function predictShort(ex) {
+  await ex.async(t.fib, 6);
+  const level1 = Math.min(...ex.models.snapshot().predictors.filter((p) => p.fn === 'fib' && p.node > 0).map((p) => p.node));
+  const ms = 1e-6;
+  const predictors = [{ kind: 1, fn: 'member', sizeClass: 0, node: level1, samples: 100, mean: ms, m2: 0, x: ms, dx: 0, ema: ms }];
+  assert.is(ex.models.restore({ version: 1, predictors }), 1);
+}
+
+/** Runs the subflow of n members, with an edge (laid out) or without (fork-join): its outcome, the tasks that started and the gate's words. */
+async function stopping(ex, n, edge, alone) {
+  const log = ex.shared(Int32Array, n + 1), gate = ex.shared(Int32Array, t.GATE_WORDS);
+  const r = await within(ex.async(t.stopping, log, gate, n, edge, alone), 30_000, `n ${n}, edge ${edge}`);
+  const out = { ...r, ran: [...log.subarray(1, 1 + log[0])], gate: [...gate] };
+  ex.free(log);
+  ex.free(gate);
+  return out;
+}
+
+for (const workers of [1, 2, 4]) {
+  for (const learning of [true, false]) {
+    const S = suite(`a failure elsewhere stops a subflow (${workers} worker${workers === 1 ? '' : 's'}, learning ${learning ? 'on' : 'off'})`);
+    S.before(async (ctx) => {
+      ctx.ex = await Executor.create({ workers, module, learning });
+      if (learning) await predictShort(ctx.ex);
+    });
+    S.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
+
+    S('no task starts after the stop; those running see ctx.cancelled; the join throws the failure, fork-join as laid out', async ({ ex }) => {
+      const alone = workers === 1;
+      for (const n of [6, 12, 24, 48]) {
+        for (const edge of [false, true]) {
+          const how = `n ${n}, ${edge ? 'laid out' : 'fork-join'}`;
+          const r = await stopping(ex, n, edge, alone);
+          assert.is(new Set(r.ran).size, r.ran.length, `${how}: none ran twice (${r.ran})`);
+          assert.is(r.error?.cls, 'RangeError', `${how}: ${JSON.stringify(r)}`);
+          assert.match(r.error.message, /^failed \d+$/, how);
+          assert.is(r.error.suppressed, undefined, `${how}: one failure`);
+          if (alone) continue;
+          assert.is(r.gate[t.GAVE_UP], 0, `${how}: every waiting task saw ctx.cancelled (ran ${r.ran})`);
+          assert.is(r.gate[t.LATE], 0, `${how}: no task started after the stop (ran ${r.ran})`);
+          assert.ok(r.ran.length >= 2 && r.ran.length <= workers, `${how}: one task a worker at most started (ran ${r.ran})`);
+          assert.is(r.gate[t.SAW], r.ran.length - 1, `${how}: all but the failing one saw ctx.cancelled`);
+        }
+      }
+      if (learning) assert.ok(ex.stats().workers.reduce((a, w) => a + w.inlined, 0) > 0, 'members ran inline');
+      await retired(ex);
+    });
+
+    S('a failing child of ctx.spawn stops none of its siblings', async ({ ex }) => {
+      for (const n of [6, 24]) {
+        const log = ex.shared(Int32Array, n + 1), gate = ex.shared(Int32Array, t.GATE_WORDS);
+        const failed = await within(ex.async(t.spawning, log, gate, n), 30_000, `n ${n}`);
+        const ran = [...log.subarray(1, 1 + log[0])].sort((a, b) => a - b);
+        assert.equal(ran, [...Array(n).keys()], `n ${n}: every child ran once`);
+        assert.ok(failed <= 1, `n ${n}`);
+        ex.free(log);
+        ex.free(gate);
+      }
+      await retired(ex);
+    });
+
+    S.run();
+  }
+}
