@@ -158,7 +158,8 @@ for (const workers of [0, 1, 2, 4]) {
       const [fork, laid] = await bothWays(ex, spec);
       assert.is(fork.error.cls, 'CancelledError', JSON.stringify(fork.error));
       assert.is(fork.error.task, 'stops');
-      assert.equal(fork.attempts, [1, 1]);
+      assert.is(fork.attempts[0], 1);
+      assert.ok(fork.attempts[1] <= 1, 'the other ran at most once (skipped if it had not started)');
       assert.equal(shape(fork.error), shape(laid.error));
       assert.is(laid.attempts[0], 1);
       await retired(ex);
