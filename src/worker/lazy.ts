@@ -11,7 +11,7 @@
 // The spawner gets a negative handle, -1 - k for the k-th outcome its frame keeps: the outcome sits at
 // th.inVals[frameBase[d] + k], the spawning frame's region of a stack that frames.ts pops with the frame.
 // A subflow's fork-join, whose handles no one else sees, keeps none for a child that returned
-// (runInto): its value goes straight into the subflow's result array, and its slot is given back.
+// (runInto): its value goes straight into the subflow's result array, and it takes no slot.
 // An outcome to report at the implicit join (an error, a skip) also goes in the frame's children
 // (frameKids) in spawn order, so the first error of a returning task is the same whichever children ran
 // inline. A task suspended on a promise keeps its region (park / unpark).
@@ -79,12 +79,15 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, f
     return rebuildError(codec.roundTrip(codec.toPlain(e)) as PlainError, th.fns!.nameOf(id));
   }
 
-  function run(id: number, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number): number {
+  /**
+   * run and runInto: runs child `id` of the top frame inline (skipped if the frame's stop run stopped);
+   * a value goes to out[i] when `out` is given (returns 0), else, as an error or a skip does, it is kept
+   * on top of the stack and its handle returned. One function for both, too large for V8 to inline
+   * into a spawn (whose task then keeps its inlining budget).
+   */
+  function runChild(id: number, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number, out?: unknown[], i?: number): number {
     const d = th.depth;   // the child's depth; its spawner's frame is d - 1
     const stopRun = frameStop[d - 1];
-    const k = th.inTop++;
-    if (k >= th.inKinds.length) { const a = new Uint8Array(th.inKinds.length * 2); a.set(th.inKinds); th.inKinds = a; }
-    const h = frameBase[d - 1] - 1 - k;
     let kind = Outcome.Value;
     let v: unknown;
     if (stopRun !== NONE && x.runStopped(stopRun) !== 0) {   // as a queued child of a stopped run is skipped
@@ -114,20 +117,20 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, f
       if (t0 !== 0) forecast.end(t0, id, level);
       if ((++th.inlined & 1023) === 0) core.u32[inlinedAt] = th.inlined;   // the rest at the end of its top task (run.ts)
     }
+    if (out !== undefined && kind === Outcome.Value) {
+      out[i!] = v;
+      return 0;
+    }
+    // Kept on top of the stack, where the child's own region was (popped with its frame). Written out
+    // here, not called: V8 counts an inlined helper against this function's inlining budget, which the
+    // task function needs (a spawn's child is inlined here).
+    const k = th.inTop++;
+    if (k >= th.inKinds.length) { const a = new Uint8Array(th.inKinds.length * 2); a.set(th.inKinds); th.inKinds = a; }
+    const h = frameBase[d - 1] - 1 - k;
     inVals[k] = v;
     th.inKinds[k] = kind;
     if (kind !== Outcome.Value) (frameKids[d - 1] ??= []).push(h);
     return h;
-  }
-
-  function runInto(id: number, args: readonly unknown[] | undefined, n: number, a0: number, a1: number, a2: number, out: unknown[], i: number): number {
-    const h = run(id, args, n, a0, a1, a2);
-    const k = th.inTop - 1;   // run kept the outcome on top of the stack: the child's own region was popped
-    if (th.inKinds[k] !== Outcome.Value) return h;
-    out[i] = inVals[k];
-    inVals[k] = undefined;
-    th.inTop = k;
-    return 0;
   }
 
   function slot(h: number): number {
@@ -164,7 +167,8 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, f
     th.inTop = base + n;
   }
 
-  return { run, runInto, slot, joinAll, park, unpark };
+  // run is runChild itself, called without `out` (no wrapper: a spawn inlines no more than the call).
+  return { run: runChild, runInto: runChild, slot, joinAll, park, unpark };
 }
 
 /**
