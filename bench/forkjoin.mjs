@@ -4,7 +4,8 @@
 // figures (anchors): fib(30) through spawn/join beside Taskflow's TaskGroup+corun (71.7 / 35.5 ns/task),
 // fib(30) through subflows beside tf::Subflow (62.9 / 29.0), and skynet (10-ary) depth 7 beside 60.5 /
 // 30.8 ns/task. A task is a call, inline or not, so both twins count the same tasks. One process per
-// (case, workers, twin); one untimed run, then the median of 3.
+// (case, workers, twin); one untimed run, then the median of 5, as Taskflow's own harness measures
+// (anchors/taskflow.md: one untimed repetition, the median of 5 timed).
 import { childMain, createExecutor, loadBeatflow, median, now, fmt, table, errorCell } from './lib.mjs';
 import * as tasks from './tasks.mjs';
 
@@ -19,6 +20,7 @@ const QUICK_TASKS = { fib: 242785, subflow: 242785, skynet: 111111 };
 const TASKFLOW = { fib: [71.7, 35.5], subflow: [62.9, 29.0], skynet: [60.5, 30.8] };
 const TASKFLOW_KIND = { fib: 'TaskGroup+corun fib(31)', subflow: 'tf::Subflow fib(30)', skynet: 'TaskGroup skynet depth 7' };
 const TARGET = 1;   // ours / Taskflow
+const RUNS = 5;     // timed runs after the untimed one, as Taskflow's harness
 
 // `beatflow:<kind>:T<n>` is the default executor (inlining on); `…:off` the same with learning: false.
 // Each pair runs on, off, so the two twins see the machine at the same minutes.
@@ -50,7 +52,7 @@ export async function runCase(name, { quick }) {
   const inlined0 = count('inlined'), executed0 = count('executed');
   const runsMs = [];
   cpuMs.length = 0;
-  for (let i = 0; i < 3; i++) runsMs.push(await once());
+  for (let i = 0; i < RUNS; i++) runsMs.push(await once());
   const inlined = count('inlined') - inlined0, executed = count('executed') - executed0;
   await ex.close();
   const ms = median(runsMs);
@@ -77,7 +79,7 @@ export function report(res) {
       `${q.toFixed(2)}×${q <= TARGET ? ' (met)' : ' (not met)'}`, speedup, `${(100 * x.inlineShare).toFixed(1)} %`, r.bgCores];
   });
   return [
-    '## forkjoin: recursive divide and conquer through spawn/join, median of 3, predictive inlining on and off',
+    `## forkjoin: recursive divide and conquer through spawn/join, median of ${RUNS} after an untimed run, predictive inlining on and off`,
     '',
     table(['case', 'T', 'inlining', 'tasks', 'median', '**ns/task**', 'CPU ns/task', 'Taskflow ns/task', 'ours / Taskflow', 'off / on', 'run inline', 'bg cores'], rows),
     '',
