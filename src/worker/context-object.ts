@@ -15,7 +15,7 @@ import { WorkerAsyncTask } from '../engine/handles.js';
 import type { Dependents } from './dependent.js';
 import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
-import { handlesOf, type ForkStop } from './fork-stop.js';
+import { handlesOf, forkLevelFree, type ForkStop } from './fork-stop.js';
 
 /** What the task context is made of (start.ts). */
 export interface TaskContextParts { join: Join; tokens: Tokens; dependents: Dependents; forecast: Forecast; lazy: Lazy; forkStop: ForkStop }
@@ -136,6 +136,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     const parent = top('ctx.spawn()'), d = th.depth - 1;
     let rest: number[] | undefined;   // (index, handle) pairs of the children still to join
     let jobs = false;
+    const fork = forkLevelFree(th, d) ? FORK_SPAWN : 0;   // nested too deep in one task: its jobs mark nothing (fork-stop.ts)
     for (let i = 0; i < n; i++) {
       const fn = nodes[i]._fn, bound = nodes[i]._bound;   // args(x) of one number: the number (taskflow.ts), never a list of it
       const a0 = typeof bound === 'number' ? bound : undefined;
@@ -148,7 +149,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
         if (h === 0) continue;
         return stopAt(out, rest, i, h, jobs, parent, d);   // it failed or was skipped: the subflow stops
       } else {
-        h = a0 !== undefined ? spawnJob(parent, id, undefined, a0, frameStop[d], FORK_SPAWN) : spawnJob(parent, id, bound as readonly unknown[], 0, frameStop[d], FORK_SPAWN);
+        h = a0 !== undefined ? spawnJob(parent, id, undefined, a0, frameStop[d], fork) : spawnJob(parent, id, bound as readonly unknown[], 0, frameStop[d], fork);
         jobs = true;
       }
       if (rest === undefined) rest = [i, h]; else rest.push(i, h);

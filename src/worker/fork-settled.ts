@@ -19,7 +19,7 @@ import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
 import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
 import { withFnIds } from '../engine/functions.js';
-import { handlesOf, isSkip, type ForkStop } from './fork-stop.js';
+import { handlesOf, isSkip, forkLevelFree, type ForkStop } from './fork-stop.js';
 
 /** What forkJoinSettled needs of the task context (context-object.ts). */
 export interface SettledParts {
@@ -36,9 +36,9 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
   const { core, x, w, codec, frameTask, frameKids, frameLevel, frameStop } = th;
   const FORK_SPAWN = core.L.flag_ForkSpawn, FORK = core.L.flag_Fork;
 
-  /** A child job of `parent` that is run again up to `retries` times when it fails (flags: worker/retry.ts). */
-  function spawnRetried(parent: number, d: number, id: number, args: readonly unknown[], retries: number): number {
-    const t = x.spawnRecord(w, id, tokenOf(parent), frameStop[d], (frameLevel[d] + 1) | FORK_SPAWN);
+  /** A child job of `parent` that is run again up to `retries` times when it fails (flags: worker/retry.ts); `fork`: FORK_SPAWN or 0. */
+  function spawnRetried(parent: number, d: number, id: number, args: readonly unknown[], retries: number, fork: number): number {
+    const t = x.spawnRecord(w, id, tokenOf(parent), frameStop[d], (frameLevel[d] + 1) | fork);
     if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
     const p = core.taskPtr(t);
     try {
@@ -47,7 +47,7 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
       x.taskFreeW(w, t);
       throw e;
     }
-    Atomics.store(core.u32, (p >> 2) + th.T_flags, th.CHILD | FORK | (retries << RETRY_SHIFT));   // published by the push
+    Atomics.store(core.u32, (p >> 2) + th.T_flags, th.CHILD | (fork !== 0 ? FORK : 0) | (retries << RETRY_SHIFT));   // published by the push
     x.spawnPush(w, t, parent);
     (frameKids[d] ??= []).push(t);
     return t;
@@ -60,6 +60,7 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
     const d = th.depth - 1, parent = frameTask[d];
     const rest: number[] = [];   // (index, handle) pairs of the children still to join
     let jobs = false, heard = false;
+    const fork = forkLevelFree(th, d) ? FORK_SPAWN : 0;   // nested too deep in one task: its jobs mark nothing (fork-stop.ts)
     for (let i = 0; i < n; i++) {
       const node = nodes[i], retries = node._retries;
       // callbacks bound as FnArg (an algorithm's task, alg.task(sf, …), which is named) travel as function ids, as laid out
@@ -74,7 +75,7 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
         if (jobs) forkStop.stopPairs(rest);
         break;   // it failed or was skipped: the subflow stops
       }
-      rest.push(i, retries === 0 ? spawnJob(parent, id, args, 0, frameStop[d], FORK_SPAWN) : spawnRetried(parent, d, id, args, retries));
+      rest.push(i, retries === 0 ? spawnJob(parent, id, args, 0, frameStop[d], fork) : spawnRetried(parent, d, id, args, retries, fork));
       jobs = true;
     }
     let error: TaskFailure & { suppressed?: unknown[] } | undefined, others: unknown[] | undefined, skipped: unknown;

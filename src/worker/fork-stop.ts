@@ -54,6 +54,23 @@ export function forkFailed(th: Thread, t: number): boolean {
   return (Atomics.load(th.core.i32, th.record(s - 1) + (L.T_pending >> 2)) & failedBit(L, u32[i + th.T_state])) !== 0;
 }
 
+/**
+ * Whether the fork-join children of the frame at depth d may mark their spawner (TaskFlag.Fork): the
+ * levels of one task's fork-join children, its own frame's and those of the inline children above it
+ * (which show its task, a level deeper each), must stay fewer than FORK_FAILED_LEVELS apart, or a bit
+ * would be shared, and a failure deep in the nesting would stop (and its join clear) an outer fork-join
+ * of the same task. From that depth on, a child failing on another worker stops nothing, as before the
+ * bits. One compare on a shallow stack; else a walk down the frames showing the same task.
+ */
+export function forkLevelFree(th: Thread, d: number): boolean {
+  const n = th.core.L.count_ForkFailedLevels;
+  if (d < n) return true;   // fewer frames below than that: fewer inline ones
+  const { frameTask } = th, t = frameTask[d];
+  let k = d;
+  while (k > 0 && frameTask[k - 1] === t) k--;   // k: the task's own frame; d - k inline frames above it
+  return d - k < n;
+}
+
 /** The bit of fork-join level `level` in a spawner's `pending` (assembly/layout.ts FORK_FAILED_SHIFT). */
 function failedBit(L: Record<string, number>, level: number): number {
   return 1 << (L.flag_ForkFailedShift + (level & (L.count_ForkFailedLevels - 1)));
@@ -127,12 +144,13 @@ export function createForkStop(th: Thread): ForkStop {
   }
 
   function forget(d: number): void {
+    if (!forkLevelFree(th, d)) return;   // its children carry no Fork: the bit is an outer fork-join's
     const at = th.record(frameTask[d]) + T_pending, bit = failedBit(L, frameLevel[d] + 1);
     if ((Atomics.load(core.i32, at) & bit) !== 0) Atomics.and(core.i32, at, ~bit);
   }
 
   function heard(d: number): boolean {
-    return (Atomics.load(core.i32, th.record(frameTask[d]) + T_pending) & failedBit(L, frameLevel[d] + 1)) !== 0;
+    return forkLevelFree(th, d) && (Atomics.load(core.i32, th.record(frameTask[d]) + T_pending) & failedBit(L, frameLevel[d] + 1)) !== 0;
   }
 
   return { joining, stopPairs, failed, joined, forget, heard };
