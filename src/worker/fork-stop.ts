@@ -101,9 +101,12 @@ export interface ForkStop {
   heard(d: number): boolean;
 }
 
+/** A child's `done` word once the host took it for an orphan (assembly/tasks.ts CHILD_ORPHANED, engine/recovery.ts). */
+const ORPHANED = 2;
+
 export function createForkStop(th: Thread): ForkStop {
   const { core, frameTask } = th;
-  const T_flags = th.T_flags, T_deps = core.L.T_deps >> 2, T_pred = th.T_pred, T_state = th.T_state, CHILD = th.CHILD;
+  const T_flags = th.T_flags, T_done = th.T_done, T_deps = core.L.T_deps >> 2, T_pred = th.T_pred, T_state = th.T_state, CHILD = th.CHILD;
   const L = core.L, FORK = L.flag_Fork, T_pending = L.T_pending >> 2, { frameLevel } = th;
   const joining: (number[] | undefined)[] = [];
   /** The run whose children are skipped (engine/memory.ts stoppedRun). */
@@ -132,8 +135,11 @@ export function createForkStop(th: Thread): ForkStop {
       return;
     }
     // Not a join of this worker: the spawner runs elsewhere (or has not begun its join). The or publishes
-    // the child's error, written before (join.ts fail), to whoever sees the bit.
-    if ((u32[i + T_flags] & FORK) !== 0) {
+    // the child's error, written before (join.ts fail), to whoever sees the bit. Not for an orphan: its
+    // spawner died with its worker (engine/recovery.ts marks the child first), and its slot is freed and
+    // may hold another task by now, whose own fork-join the bit would stop. (A child marked between this
+    // load and the or still marks it: the host retires the spawner and frees its slot after the mark.)
+    if ((u32[i + T_flags] & FORK) !== 0 && Atomics.load(core.u32, i + T_done) !== ORPHANED) {
       Atomics.or(core.i32, th.record(spawner) + T_pending, failedBit(L, u32[i + T_state]));
     }
   }
