@@ -55,20 +55,45 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     let t: number;
     if (args === undefined) {   // the common divide-and-conquer shape: one number, in one call into Wasm
       t = x.spawnNumber(w, id, parent, tokenOf(parent), stopRun, level, ONE_NUMBER, a0);
-      if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
+      if (t < 0) { if (fork !== 0) unspawned(th.depth - 1); throw new RangeError(messages.tooManyTasks(core.taskCap)); }
     } else {
       t = x.spawnRecord(w, id, tokenOf(parent), stopRun, level);
-      if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
+      if (t < 0) { if (fork !== 0) unspawned(th.depth - 1); throw new RangeError(messages.tooManyTasks(core.taskCap)); }
       try {
         if (args.length > 0) codec.writeArgs(core.taskPtr(t), args);
       } catch (e) {
         x.taskFreeW(w, t);
+        if (fork !== 0) unspawned(th.depth - 1);
         throw e;
       }
       x.spawnPush(w, t, parent);
     }
     (frameKids[th.depth - 1] ??= []).push(t);
     return t;
+  }
+
+  /**
+   * A fork-join of the frame at depth d could not spawn a child (no slot, arguments that cannot cross):
+   * it throws before its join, and the jobs it spawned stay the frame's children (joined when its task
+   * ends, as before). They are stopped and waited for here, so that none of them, failing on another
+   * worker after the throw, marks the task (fork-stop.ts) and stops the frame's next fork-join, or a
+   * later one of the same level. With no room on the stack to help, they are only stopped.
+   */
+  function unspawned(d: number): void {
+    const kids = frameKids[d];
+    if (kids === undefined) return;
+    const u32 = core.u32, FORK = core.L.flag_Fork;
+    const pairs: number[] = [];   // (index, handle), as stopPairs reads them
+    for (const c of kids) if (c >= 0 && (u32[th.record(c) + th.T_flags] & FORK) !== 0) pairs.push(0, c);
+    if (pairs.length === 0) return;
+    forkStop.stopPairs(pairs);
+    try {
+      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, frameTask[d], 'ctx.join()');   // helping nests deeper
+    } catch {
+      return;
+    }
+    for (let j = 1; j < pairs.length; j += 2) helpUntil(th.record(pairs[j]) + th.T_done, pairs[j]);
+    forkStop.forget(d);
   }
 
   /**
@@ -228,7 +253,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     return Array.isArray(handles) ? out : out[0];
   }
 
-  const forkJoinSettled = createForkSettled(th, { joinChildren, forecast, lazy, tokenOf, spawnJob, forkStop });
+  const forkJoinSettled = createForkSettled(th, { joinChildren, forecast, lazy, tokenOf, spawnJob, unspawned, forkStop });
   const fork = { helpUntil, forkJoin, forkJoinSettled, stopRunOf, tokenOf };
 
   /** sf.join() of a subflow made by this.subflow() (one function for all of them: a recursion makes one a call). */

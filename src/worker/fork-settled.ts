@@ -29,22 +29,25 @@ export interface SettledParts {
   tokenOf(t: number): number;
   /** context-object.ts spawnJob: a child job of `parent` with `args`, or the one number a0 when args is undefined; `fork`: FORK_SPAWN or 0. */
   spawnJob(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number, fork: number): number;
+  /** context-object.ts unspawned: a fork-join of the frame at depth d throws before its join; its jobs are stopped and waited for. */
+  unspawned(d: number): void;
   forkStop: ForkStop;
 }
 
-export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, tokenOf, spawnJob, forkStop }: SettledParts): (nodes: readonly Node[]) => unknown[] {
+export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, tokenOf, spawnJob, unspawned, forkStop }: SettledParts): (nodes: readonly Node[]) => unknown[] {
   const { core, x, w, codec, frameTask, frameKids, frameLevel, frameStop } = th;
   const FORK_SPAWN = core.L.flag_ForkSpawn, FORK = core.L.flag_Fork;
 
   /** A child job of `parent` that is run again up to `retries` times when it fails (flags: worker/retry.ts); `fork`: FORK_SPAWN or 0. */
   function spawnRetried(parent: number, d: number, id: number, args: readonly unknown[], retries: number, fork: number): number {
     const t = x.spawnRecord(w, id, tokenOf(parent), frameStop[d], (frameLevel[d] + 1) | fork);
-    if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
+    if (t < 0) { if (fork !== 0) unspawned(d); throw new RangeError(messages.tooManyTasks(core.taskCap)); }
     const p = core.taskPtr(t);
     try {
       if (args.length > 0) codec.writeArgs(p, args);
     } catch (e) {
       x.taskFreeW(w, t);
+      if (fork !== 0) unspawned(d);
       throw e;
     }
     Atomics.store(core.u32, (p >> 2) + th.T_flags, th.CHILD | (fork !== 0 ? FORK : 0) | (retries << RETRY_SHIFT));   // published by the push
