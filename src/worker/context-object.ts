@@ -97,6 +97,19 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
   }
 
   /**
+   * A fork-join's child run inline: its arguments as they cross (codec.crossedArgs). Refused after the
+   * fork-join spawned jobs (`jobs`), it throws before its join: those are stopped and waited for first.
+   */
+  function crossedIn(args: readonly unknown[], d: number, jobs: boolean): readonly unknown[] {
+    try {
+      return codec.crossedArgs(args);
+    } catch (e) {
+      if (jobs) unspawned(d);
+      throw e;
+    }
+  }
+
+  /**
    * this.join of a list holding handles of dependent tasks (and maybe children, jobs or inline): everything is checked
    * (and each handle held) before anything is waited for; then each is waited for in order while this
    * worker helps, and the first error is thrown after all of them were joined.
@@ -170,7 +183,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       let h: number;
       if (forecast.on && forecast.inline(id, frameLevel[d] + 1)) {
         if (jobs && forkStop.heard(d)) return stopHeard(out, rest!, parent, d);   // a job failed elsewhere: run no more
-        h = a0 !== undefined ? lazy.runInto(id, undefined, 1, a0, 0, 0, out, i) : lazy.runInto(id, codec.crossedArgs(bound as readonly unknown[]), 0, 0, 0, 0, out, i);
+        h = a0 !== undefined ? lazy.runInto(id, undefined, 1, a0, 0, 0, out, i) : lazy.runInto(id, crossedIn(bound as readonly unknown[], d, jobs), 0, 0, 0, 0, out, i);
         if (h === 0) continue;
         return stopAt(out, rest, i, h, jobs, parent, d);   // it failed or was skipped: the subflow stops
       } else {
@@ -253,7 +266,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     return Array.isArray(handles) ? out : out[0];
   }
 
-  const forkJoinSettled = createForkSettled(th, { joinChildren, forecast, lazy, tokenOf, spawnJob, unspawned, forkStop });
+  const forkJoinSettled = createForkSettled(th, { joinChildren, forecast, lazy, tokenOf, spawnJob, unspawned, crossedIn, forkStop });
   const fork = { helpUntil, forkJoin, forkJoinSettled, stopRunOf, tokenOf };
 
   /** sf.join() of a subflow made by this.subflow() (one function for all of them: a recursion makes one a call). */

@@ -31,10 +31,12 @@ export interface SettledParts {
   spawnJob(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number, fork: number): number;
   /** context-object.ts unspawned: a fork-join of the frame at depth d throws before its join; its jobs are stopped and waited for. */
   unspawned(d: number): void;
+  /** context-object.ts crossedIn: an inline child's arguments as they cross; refused after jobs were spawned, unspawned first. */
+  crossedIn(args: readonly unknown[], d: number, jobs: boolean): readonly unknown[];
   forkStop: ForkStop;
 }
 
-export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, tokenOf, spawnJob, unspawned, forkStop }: SettledParts): (nodes: readonly Node[]) => unknown[] {
+export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, tokenOf, spawnJob, unspawned, crossedIn, forkStop }: SettledParts): (nodes: readonly Node[]) => unknown[] {
   const { core, x, w, codec, frameTask, frameKids, frameLevel, frameStop } = th;
   const FORK_SPAWN = core.L.flag_ForkSpawn, FORK = core.L.flag_Fork;
 
@@ -56,6 +58,16 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
     return t;
   }
 
+  /** withFnIds of a node's arguments after jobs were spawned: refused (a callback that cannot be named), they are stopped first (unspawned). */
+  function withFnIdsOrStop(node: Node, d: number): readonly unknown[] {
+    try {
+      return withFnIds(boundArgs(node), th.fns!);
+    } catch (e) {
+      unspawned(d);
+      throw e;
+    }
+  }
+
   /** The subflow's results in insertion order, or throws its first failure (see the top of this file). */
   return function forkJoinSettled(nodes: readonly Node[]): unknown[] {
     const n = nodes.length;
@@ -67,12 +79,12 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
     for (let i = 0; i < n; i++) {
       const node = nodes[i], retries = node._retries;
       // callbacks bound as FnArg (an algorithm's task, alg.task(sf, …), which is named) travel as function ids, as laid out
-      const args = withFnIds(boundArgs(node), th.fns!);
+      const args = jobs ? withFnIdsOrStop(node, d) : withFnIds(boundArgs(node), th.fns!);
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
       const id = th.fns!.idOf(node._fn);
       if (retries === 0 && forecast.on && forecast.inline(id, frameLevel[d] + 1)) {
         if (jobs && forkStop.heard(d)) { forkStop.stopPairs(rest); heard = true; break; }   // a job failed elsewhere: run no more
-        const h = lazy.runInto(id, codec.crossedArgs(args), 0, 0, 0, 0, out, i);
+        const h = lazy.runInto(id, crossedIn(args, d, jobs), 0, 0, 0, 0, out, i);
         if (h === 0) continue;
         rest.push(i, h);
         if (jobs) forkStop.stopPairs(rest);
