@@ -17,8 +17,11 @@
 //     sibling has the same spawner and level: whoever takes one after that skips it (assembly/tasks.ts
 //     runFailed), one running sees `ctx.cancelled` (forkFailed below), and the joiner runs no inline child
 //     after a job once it sees the bit (`heard`). The joiner clears the bit when its join threw (a child
-//     failed: every one retired, so no worker sets it again for this join), or when its task failed and
-//     abandoned its children; else the spawner's retire resets the word.
+//     failed: every one retired, so no worker sets it again for this join), when its task failed and
+//     abandoned its children, or when the fork-join could not spawn a child and stopped and waited for
+//     its jobs (context-object.ts unspawned); else the spawner's retire resets the word. Not set by an
+//     orphan (its spawner's slot may hold another task), nor below 16 inline frames of one task
+//     (forkLevelFree: the bits would repeat).
 // Either way the join throws the first failure in insertion order, the later ones in its `suppressed`.
 // Children of ctx.spawn carry no Fork flag: their failure stops no sibling.
 import { CancelledError } from '../errors.js';
