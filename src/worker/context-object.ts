@@ -15,7 +15,7 @@ import { WorkerAsyncTask } from '../engine/handles.js';
 import type { Dependents } from './dependent.js';
 import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
-import { handlesOf, type ForkStop } from './fork-stop.js';
+import { handlesOf, forkLevelFree, type ForkStop } from './fork-stop.js';
 
 /** What the task context is made of (start.ts). */
 export interface TaskContextParts { join: Join; tokens: Tokens; dependents: Dependents; forecast: Forecast; lazy: Lazy; forkStop: ForkStop }
@@ -55,20 +55,58 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     let t: number;
     if (args === undefined) {   // the common divide-and-conquer shape: one number, in one call into Wasm
       t = x.spawnNumber(w, id, parent, tokenOf(parent), stopRun, level, ONE_NUMBER, a0);
-      if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
+      if (t < 0) { if (fork !== 0) unspawned(th.depth - 1); throw new RangeError(messages.tooManyTasks(core.taskCap)); }
     } else {
       t = x.spawnRecord(w, id, tokenOf(parent), stopRun, level);
-      if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
+      if (t < 0) { if (fork !== 0) unspawned(th.depth - 1); throw new RangeError(messages.tooManyTasks(core.taskCap)); }
       try {
         if (args.length > 0) codec.writeArgs(core.taskPtr(t), args);
       } catch (e) {
         x.taskFreeW(w, t);
+        if (fork !== 0) unspawned(th.depth - 1);
         throw e;
       }
       x.spawnPush(w, t, parent);
     }
     (frameKids[th.depth - 1] ??= []).push(t);
     return t;
+  }
+
+  /**
+   * A fork-join of the frame at depth d could not spawn a child (no slot, arguments that cannot cross):
+   * it throws before its join, and the jobs it spawned stay the frame's children (joined when its task
+   * ends, as before). They are stopped and waited for here, so that none of them, failing on another
+   * worker after the throw, marks the task (fork-stop.ts) and stops the frame's next fork-join, or a
+   * later one of the same level. With no room on the stack to help, they are only stopped.
+   */
+  function unspawned(d: number): void {
+    const kids = frameKids[d];
+    if (kids === undefined) return;
+    const u32 = core.u32, FORK = core.L.flag_Fork;
+    const pairs: number[] = [];   // (index, handle), as stopPairs reads them
+    for (const c of kids) if (c >= 0 && (u32[th.record(c) + th.T_flags] & FORK) !== 0) pairs.push(0, c);
+    if (pairs.length === 0) return;
+    forkStop.stopPairs(pairs);
+    try {
+      if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, frameTask[d], 'ctx.join()');   // helping nests deeper
+    } catch {
+      return;
+    }
+    for (let j = 1; j < pairs.length; j += 2) helpUntil(th.record(pairs[j]) + th.T_done, pairs[j]);
+    forkStop.forget(d);
+  }
+
+  /**
+   * A fork-join's child run inline: its arguments as they cross (codec.crossedArgs). Refused after the
+   * fork-join spawned jobs (`jobs`), it throws before its join: those are stopped and waited for first.
+   */
+  function crossedIn(args: readonly unknown[], d: number, jobs: boolean): readonly unknown[] {
+    try {
+      return codec.crossedArgs(args);
+    } catch (e) {
+      if (jobs) unspawned(d);
+      throw e;
+    }
   }
 
   /**
@@ -136,6 +174,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     const parent = top('ctx.spawn()'), d = th.depth - 1;
     let rest: number[] | undefined;   // (index, handle) pairs of the children still to join
     let jobs = false;
+    const fork = forkLevelFree(th, d) ? FORK_SPAWN : 0;   // nested too deep in one task: its jobs mark nothing (fork-stop.ts)
     for (let i = 0; i < n; i++) {
       const fn = nodes[i]._fn, bound = nodes[i]._bound;   // args(x) of one number: the number (taskflow.ts), never a list of it
       const a0 = typeof bound === 'number' ? bound : undefined;
@@ -144,11 +183,11 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
       let h: number;
       if (forecast.on && forecast.inline(id, frameLevel[d] + 1)) {
         if (jobs && forkStop.heard(d)) return stopHeard(out, rest!, parent, d);   // a job failed elsewhere: run no more
-        h = a0 !== undefined ? lazy.runInto(id, undefined, 1, a0, 0, 0, out, i) : lazy.runInto(id, codec.crossedArgs(bound as readonly unknown[]), 0, 0, 0, 0, out, i);
+        h = a0 !== undefined ? lazy.runInto(id, undefined, 1, a0, 0, 0, out, i) : lazy.runInto(id, crossedIn(bound as readonly unknown[], d, jobs), 0, 0, 0, 0, out, i);
         if (h === 0) continue;
         return stopAt(out, rest, i, h, jobs, parent, d);   // it failed or was skipped: the subflow stops
       } else {
-        h = a0 !== undefined ? spawnJob(parent, id, undefined, a0, frameStop[d], FORK_SPAWN) : spawnJob(parent, id, bound as readonly unknown[], 0, frameStop[d], FORK_SPAWN);
+        h = a0 !== undefined ? spawnJob(parent, id, undefined, a0, frameStop[d], fork) : spawnJob(parent, id, bound as readonly unknown[], 0, frameStop[d], fork);
         jobs = true;
       }
       if (rest === undefined) rest = [i, h]; else rest.push(i, h);
@@ -227,7 +266,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     return Array.isArray(handles) ? out : out[0];
   }
 
-  const forkJoinSettled = createForkSettled(th, { joinChildren, forecast, lazy, tokenOf, spawnJob, forkStop });
+  const forkJoinSettled = createForkSettled(th, { joinChildren, forecast, lazy, tokenOf, spawnJob, unspawned, crossedIn, forkStop });
   const fork = { helpUntil, forkJoin, forkJoinSettled, stopRunOf, tokenOf };
 
   /** sf.join() of a subflow made by this.subflow() (one function for all of them: a recursion makes one a call). */

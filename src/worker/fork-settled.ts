@@ -19,7 +19,7 @@ import type { Forecast } from './forecast.js';
 import type { Lazy } from './lazy.js';
 import { STACK_CHECK_DEPTH, ensureStackRoom } from './stack.js';
 import { withFnIds } from '../engine/functions.js';
-import { handlesOf, isSkip, type ForkStop } from './fork-stop.js';
+import { handlesOf, isSkip, forkLevelFree, type ForkStop } from './fork-stop.js';
 
 /** What forkJoinSettled needs of the task context (context-object.ts). */
 export interface SettledParts {
@@ -29,28 +29,43 @@ export interface SettledParts {
   tokenOf(t: number): number;
   /** context-object.ts spawnJob: a child job of `parent` with `args`, or the one number a0 when args is undefined; `fork`: FORK_SPAWN or 0. */
   spawnJob(parent: number, id: number, args: readonly unknown[] | undefined, a0: number, stopRun: number, fork: number): number;
+  /** context-object.ts unspawned: a fork-join of the frame at depth d throws before its join; its jobs are stopped and waited for. */
+  unspawned(d: number): void;
+  /** context-object.ts crossedIn: an inline child's arguments as they cross; refused after jobs were spawned, unspawned first. */
+  crossedIn(args: readonly unknown[], d: number, jobs: boolean): readonly unknown[];
   forkStop: ForkStop;
 }
 
-export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, tokenOf, spawnJob, forkStop }: SettledParts): (nodes: readonly Node[]) => unknown[] {
+export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, tokenOf, spawnJob, unspawned, crossedIn, forkStop }: SettledParts): (nodes: readonly Node[]) => unknown[] {
   const { core, x, w, codec, frameTask, frameKids, frameLevel, frameStop } = th;
   const FORK_SPAWN = core.L.flag_ForkSpawn, FORK = core.L.flag_Fork;
 
-  /** A child job of `parent` that is run again up to `retries` times when it fails (flags: worker/retry.ts). */
-  function spawnRetried(parent: number, d: number, id: number, args: readonly unknown[], retries: number): number {
-    const t = x.spawnRecord(w, id, tokenOf(parent), frameStop[d], (frameLevel[d] + 1) | FORK_SPAWN);
-    if (t < 0) throw new RangeError(messages.tooManyTasks(core.taskCap));
+  /** A child job of `parent` that is run again up to `retries` times when it fails (flags: worker/retry.ts); `fork`: FORK_SPAWN or 0. */
+  function spawnRetried(parent: number, d: number, id: number, args: readonly unknown[], retries: number, fork: number): number {
+    const t = x.spawnRecord(w, id, tokenOf(parent), frameStop[d], (frameLevel[d] + 1) | fork);
+    if (t < 0) { if (fork !== 0) unspawned(d); throw new RangeError(messages.tooManyTasks(core.taskCap)); }
     const p = core.taskPtr(t);
     try {
       if (args.length > 0) codec.writeArgs(p, args);
     } catch (e) {
       x.taskFreeW(w, t);
+      if (fork !== 0) unspawned(d);
       throw e;
     }
-    Atomics.store(core.u32, (p >> 2) + th.T_flags, th.CHILD | FORK | (retries << RETRY_SHIFT));   // published by the push
+    Atomics.store(core.u32, (p >> 2) + th.T_flags, th.CHILD | (fork !== 0 ? FORK : 0) | (retries << RETRY_SHIFT));   // published by the push
     x.spawnPush(w, t, parent);
     (frameKids[d] ??= []).push(t);
     return t;
+  }
+
+  /** withFnIds of a node's arguments after jobs were spawned: refused (a callback that cannot be named), they are stopped first (unspawned). */
+  function withFnIdsOrStop(node: Node, d: number): readonly unknown[] {
+    try {
+      return withFnIds(boundArgs(node), th.fns!);
+    } catch (e) {
+      unspawned(d);
+      throw e;
+    }
   }
 
   /** The subflow's results in insertion order, or throws its first failure (see the top of this file). */
@@ -60,21 +75,22 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
     const d = th.depth - 1, parent = frameTask[d];
     const rest: number[] = [];   // (index, handle) pairs of the children still to join
     let jobs = false, heard = false;
+    const fork = forkLevelFree(th, d) ? FORK_SPAWN : 0;   // nested too deep in one task: its jobs mark nothing (fork-stop.ts)
     for (let i = 0; i < n; i++) {
       const node = nodes[i], retries = node._retries;
       // callbacks bound as FnArg (an algorithm's task, alg.task(sf, …), which is named) travel as function ids, as laid out
-      const args = withFnIds(boundArgs(node), th.fns!);
+      const args = jobs ? withFnIdsOrStop(node, d) : withFnIds(boundArgs(node), th.fns!);
       if (th.depth >= STACK_CHECK_DEPTH) ensureStackRoom(th, parent, 'ctx.spawn()', true);   // before anything changes (stack.ts)
       const id = th.fns!.idOf(node._fn);
       if (retries === 0 && forecast.on && forecast.inline(id, frameLevel[d] + 1)) {
         if (jobs && forkStop.heard(d)) { forkStop.stopPairs(rest); heard = true; break; }   // a job failed elsewhere: run no more
-        const h = lazy.runInto(id, codec.crossedArgs(args), 0, 0, 0, 0, out, i);
+        const h = lazy.runInto(id, crossedIn(args, d, jobs), 0, 0, 0, 0, out, i);
         if (h === 0) continue;
         rest.push(i, h);
         if (jobs) forkStop.stopPairs(rest);
         break;   // it failed or was skipped: the subflow stops
       }
-      rest.push(i, retries === 0 ? spawnJob(parent, id, args, 0, frameStop[d], FORK_SPAWN) : spawnRetried(parent, d, id, args, retries));
+      rest.push(i, retries === 0 ? spawnJob(parent, id, args, 0, frameStop[d], fork) : spawnRetried(parent, d, id, args, retries, fork));
       jobs = true;
     }
     let error: TaskFailure & { suppressed?: unknown[] } | undefined, others: unknown[] | undefined, skipped: unknown;

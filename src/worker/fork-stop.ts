@@ -17,8 +17,11 @@
 //     sibling has the same spawner and level: whoever takes one after that skips it (assembly/tasks.ts
 //     runFailed), one running sees `ctx.cancelled` (forkFailed below), and the joiner runs no inline child
 //     after a job once it sees the bit (`heard`). The joiner clears the bit when its join threw (a child
-//     failed: every one retired, so no worker sets it again for this join), or when its task failed and
-//     abandoned its children; else the spawner's retire resets the word.
+//     failed: every one retired, so no worker sets it again for this join), when its task failed and
+//     abandoned its children, or when the fork-join could not spawn a child and stopped and waited for
+//     its jobs (context-object.ts unspawned); else the spawner's retire resets the word. Not set by an
+//     orphan (its spawner's slot may hold another task), nor below 16 inline frames of one task
+//     (forkLevelFree: the bits would repeat).
 // Either way the join throws the first failure in insertion order, the later ones in its `suppressed`.
 // Children of ctx.spawn carry no Fork flag: their failure stops no sibling.
 import { CancelledError } from '../errors.js';
@@ -54,6 +57,23 @@ export function forkFailed(th: Thread, t: number): boolean {
   return (Atomics.load(th.core.i32, th.record(s - 1) + (L.T_pending >> 2)) & failedBit(L, u32[i + th.T_state])) !== 0;
 }
 
+/**
+ * Whether the fork-join children of the frame at depth d may mark their spawner (TaskFlag.Fork): the
+ * levels of one task's fork-join children, its own frame's and those of the inline children above it
+ * (which show its task, a level deeper each), must stay fewer than FORK_FAILED_LEVELS apart, or a bit
+ * would be shared, and a failure deep in the nesting would stop (and its join clear) an outer fork-join
+ * of the same task. From that depth on, a child failing on another worker stops nothing, as before the
+ * bits. One compare on a shallow stack; else a walk down the frames showing the same task.
+ */
+export function forkLevelFree(th: Thread, d: number): boolean {
+  const n = th.core.L.count_ForkFailedLevels;
+  if (d < n) return true;   // fewer frames below than that: fewer inline ones
+  const { frameTask } = th, t = frameTask[d];
+  let k = d;
+  while (k > 0 && frameTask[k - 1] === t) k--;   // k: the task's own frame; d - k inline frames above it
+  return d - k < n;
+}
+
 /** The bit of fork-join level `level` in a spawner's `pending` (assembly/layout.ts FORK_FAILED_SHIFT). */
 function failedBit(L: Record<string, number>, level: number): number {
   return 1 << (L.flag_ForkFailedShift + (level & (L.count_ForkFailedLevels - 1)));
@@ -84,9 +104,12 @@ export interface ForkStop {
   heard(d: number): boolean;
 }
 
+/** A child's `done` word once the host took it for an orphan (assembly/tasks.ts CHILD_ORPHANED, engine/recovery.ts). */
+const ORPHANED = 2;
+
 export function createForkStop(th: Thread): ForkStop {
   const { core, frameTask } = th;
-  const T_flags = th.T_flags, T_deps = core.L.T_deps >> 2, T_pred = th.T_pred, T_state = th.T_state, CHILD = th.CHILD;
+  const T_flags = th.T_flags, T_done = th.T_done, T_deps = core.L.T_deps >> 2, T_pred = th.T_pred, T_state = th.T_state, CHILD = th.CHILD;
   const L = core.L, FORK = L.flag_Fork, T_pending = L.T_pending >> 2, { frameLevel } = th;
   const joining: (number[] | undefined)[] = [];
   /** The run whose children are skipped (engine/memory.ts stoppedRun). */
@@ -115,8 +138,11 @@ export function createForkStop(th: Thread): ForkStop {
       return;
     }
     // Not a join of this worker: the spawner runs elsewhere (or has not begun its join). The or publishes
-    // the child's error, written before (join.ts fail), to whoever sees the bit.
-    if ((u32[i + T_flags] & FORK) !== 0) {
+    // the child's error, written before (join.ts fail), to whoever sees the bit. Not for an orphan: its
+    // spawner died with its worker (engine/recovery.ts marks the child first), and its slot is freed and
+    // may hold another task by now, whose own fork-join the bit would stop. (A child marked between this
+    // load and the or still marks it: the host retires the spawner and frees its slot after the mark.)
+    if ((u32[i + T_flags] & FORK) !== 0 && Atomics.load(core.u32, i + T_done) !== ORPHANED) {
       Atomics.or(core.i32, th.record(spawner) + T_pending, failedBit(L, u32[i + T_state]));
     }
   }
@@ -127,12 +153,13 @@ export function createForkStop(th: Thread): ForkStop {
   }
 
   function forget(d: number): void {
+    if (!forkLevelFree(th, d)) return;   // its children carry no Fork: the bit is an outer fork-join's
     const at = th.record(frameTask[d]) + T_pending, bit = failedBit(L, frameLevel[d] + 1);
     if ((Atomics.load(core.i32, at) & bit) !== 0) Atomics.and(core.i32, at, ~bit);
   }
 
   function heard(d: number): boolean {
-    return (Atomics.load(core.i32, th.record(frameTask[d]) + T_pending) & failedBit(L, frameLevel[d] + 1)) !== 0;
+    return forkLevelFree(th, d) && (Atomics.load(core.i32, th.record(frameTask[d]) + T_pending) & failedBit(L, frameLevel[d] + 1)) !== 0;
   }
 
   return { joining, stopPairs, failed, joined, forget, heard };
