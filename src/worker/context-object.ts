@@ -173,8 +173,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
     const out: unknown[] = inPlace ? nodes as unknown[] : new Array(n);   // node i is read before out[i] is written
     const parent = top('ctx.spawn()'), d = th.depth - 1;
     let rest: number[] | undefined;   // (index, handle) pairs of the children still to join
-    let jobs = false;
-    const fork = forkLevelFree(th, d) ? FORK_SPAWN : 0;   // nested too deep in one task: its jobs mark nothing (fork-stop.ts)
+    let jobs = false, fork = 0;   // fork: FORK_SPAWN, or 0 nested too deep in one task (its jobs mark nothing: fork-stop.ts)
     for (let i = 0; i < n; i++) {
       const fn = nodes[i]._fn, bound = nodes[i]._bound;   // args(x) of one number: the number (taskflow.ts), never a list of it
       const a0 = typeof bound === 'number' ? bound : undefined;
@@ -187,6 +186,7 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
         if (h === 0) continue;
         return stopAt(out, rest, i, h, jobs, parent, d);   // it failed or was skipped: the subflow stops
       } else {
+        if (!jobs) fork = forkLevelFree(th, d) ? FORK_SPAWN : 0;   // asked at the first job: most fork-joins spawn none
         h = a0 !== undefined ? spawnJob(parent, id, undefined, a0, frameStop[d], fork) : spawnJob(parent, id, bound as readonly unknown[], 0, frameStop[d], fork);
         jobs = true;
       }

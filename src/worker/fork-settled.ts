@@ -74,8 +74,7 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
     const out: unknown[] = new Array(n);
     const d = th.depth - 1, parent = frameTask[d];
     const rest: number[] = [];   // (index, handle) pairs of the children still to join
-    let jobs = false, heard = false;
-    const fork = forkLevelFree(th, d) ? FORK_SPAWN : 0;   // nested too deep in one task: its jobs mark nothing (fork-stop.ts)
+    let jobs = false, heard = false, fork = 0;   // fork: FORK_SPAWN, or 0 nested too deep in one task (its jobs mark nothing: fork-stop.ts)
     for (let i = 0; i < n; i++) {
       const node = nodes[i], retries = node._retries;
       // callbacks bound as FnArg (an algorithm's task, alg.task(sf, …), which is named) travel as function ids, as laid out
@@ -90,6 +89,7 @@ export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, to
         if (jobs) forkStop.stopPairs(rest);
         break;   // it failed or was skipped: the subflow stops
       }
+      if (!jobs) fork = forkLevelFree(th, d) ? FORK_SPAWN : 0;   // asked at the first job
       rest.push(i, retries === 0 ? spawnJob(parent, id, args, 0, frameStop[d], fork) : spawnRetried(parent, d, id, args, retries, fork));
       jobs = true;
     }

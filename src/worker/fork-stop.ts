@@ -63,15 +63,14 @@ export function forkFailed(th: Thread, t: number): boolean {
  * (which show its task, a level deeper each), must stay fewer than FORK_FAILED_LEVELS apart, or a bit
  * would be shared, and a failure deep in the nesting would stop (and its join clear) an outer fork-join
  * of the same task. From that depth on, a child failing on another worker stops nothing, as before the
- * bits. One compare on a shallow stack; else a walk down the frames showing the same task.
+ * bits. The inline frames above the task's own are its frame's level less the task's (frames.ts enter
+ * pushes a task at thread.ts levelOf, an inline child one level deeper): two loads, asked only by a
+ * fork-join that spawns a job, or that has jobs to hear from or to forget.
  */
 export function forkLevelFree(th: Thread, d: number): boolean {
-  const n = th.core.L.count_ForkFailedLevels;
-  if (d < n) return true;   // fewer frames below than that: fewer inline ones
-  const { frameTask } = th, t = frameTask[d];
-  let k = d;
-  while (k > 0 && frameTask[k - 1] === t) k--;   // k: the task's own frame; d - k inline frames above it
-  return d - k < n;
+  const u32 = th.core.u32, i = th.record(th.frameTask[d]);
+  const own = (u32[i + th.T_flags] & th.CHILD) !== 0 ? u32[i + th.T_state] : 0;   // the level of the task's own frame
+  return th.frameLevel[d] - own < th.core.L.count_ForkFailedLevels;
 }
 
 /** The bit of fork-join level `level` in a spawner's `pending` (assembly/layout.ts FORK_FAILED_SHIFT). */
