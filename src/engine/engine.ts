@@ -32,6 +32,7 @@ import { ensurePlatform, platform } from '../platform/current.js';
 import type { UnsupportedOption, SpawnOptions, ThreadHandle } from '../platform/types.js';
 import { hasWaitAsync } from '../platform/wait-async.js';
 import { messages } from '../errors.js';
+import { throwSoon } from '../platform/microtask.js';
 
 /**
  * Starts the single-threaded mode's one worker on the host thread (worker/inline.ts): the facade passes a
@@ -137,7 +138,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
       run: (r) => this.runs.done(r),
       afterBatch: () => this.queue.check(),
       unawaited: () => this.tasks.unawaited,
-      beforeSleep: () => this.wake({ count: 1, queuedOnly: true, demand: false }),
+      beforeSleep: () => this.#beforeSleep(),
       idle: () => this.maybeIdle(),
     }, !this.single);   // one thread: polling the ring would only keep its worker from running
     this.tasks = new Tasks(this);
@@ -236,8 +237,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
    * after it; waking one more than the helpers need would only take a CPU from them. `current` is read
    * plainly: a hint, as is the whole count (a helper nobody takes is withdrawn by the caller).
    * `queuedOnly`: the helpers are submitted, so only those still in the submission queues need a worker.
-   * The pump also calls it, before it sleeps, for any queued work, without the elastic pool's demand
-   * check: that check on every sleep would start a thread per completion while the last one boots.
+   * The pump also calls it, before it sleeps, for any queued work (#beforeSleep).
    */
   wake({ count, queuedOnly = false, demand = true }: WakeOptions): void {
     const core = this.core;
@@ -248,6 +248,22 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
       for (let k = Math.max(0, idle); k < count; k++) if (!core.x.wakeOne()) break;
     }
     if (demand) this.pool.demand();   // an elastic pool with stopped slots starts one if the submitted work needs it
+  }
+
+  /**
+   * The pump is about to sleep: queued work with no awake worker gets one, and an elastic pool asks
+   * again whether the backlog needs a thread. The submission's own ask (tasks.ts, the wake-up
+   * microtask) sees one moment: a worker still searching then, or a platform that refused the thread,
+   * would otherwise leave the backlog to the live threads until the next submission. demand() starts
+   * one thread at a time (none while one boots); a refused one is reported as the wake-up's is.
+   */
+  #beforeSleep(): void {
+    this.wake({ count: 1, queuedOnly: true, demand: false });
+    try {
+      this.pool.demand();
+    } catch (e) {
+      throwSoon(e);
+    }
   }
 
   /**
