@@ -195,6 +195,12 @@ export interface RouteChoice {
   readonly reason: 'learned' | 'static' | 'fallback' | 'explore' | 'invalid';
   /** 0 … 1: how sure the models are that `route` beats the static rule's choice (1 when they are the same). */
   readonly confidence: number;
+  /**
+   * A learned choice's lead (log2): the nearest other estimated choice's cost less its own; Infinity
+   * where no other choice has an estimate. What a reused decision's route may lose before the shape
+   * decides again (reuseHolds).
+   */
+  readonly margin?: number;
 }
 
 /**
@@ -300,7 +306,7 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
       for (let i = 0; i < n; i++) if (near(i) && pick-- === 0) return { route: cands[i], reason: 'explore', confidence: 0 };
     }
   }
-  if (top === f || f < 0) return { route: cands[top], reason: 'learned', confidence: 1 };
+  if (top === f || f < 0) return { route: cands[top], reason: 'learned', confidence: 1, margin: leadOf(n, top) };
   // the static rule's choice known to be hopeless (no evidence near, a model that knows it slow): its
   // prior is the model's recent errors
   const vf = vars[f] < Infinity ? vars[f] : Math.max(vs[idx[f]].spread * vs[idx[f]].spread, k.minVar);
@@ -309,7 +315,7 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   const confidence = Math.max(0, margin / (margin + se + 1e-9));
   // the size order also says the best here beats the static rule's choice: no tie to break (the
   // confidence stays the estimates' own: a short shape is reused only on a sure margin)
-  if (confidence >= k.confidence || (vs[idx[top]].beats & (1 << idx[f])) !== 0) return { route: cands[top], reason: 'learned', confidence };
+  if (confidence >= k.confidence || (vs[idx[top]].beats & (1 << idx[f])) !== 0) return { route: cands[top], reason: 'learned', confidence, margin: leadOf(n, top) };
   // the static rule's choice runs for want of a sure margin: once the shape has measured it, a best
   // that the shape has not measured (its lead rests on its model alone) is measured here, on calls long
   // enough to matter, where the try pays against the static rule's choice; else the shape would never
@@ -391,6 +397,13 @@ function phi(x: number): number {
   return x >= 0 ? 1 - r / 2 : r / 2;
 }
 
+/** The lead of decideRoute's choice `top` among its `n` candidates (RouteChoice.margin), from its scratch. */
+function leadOf(n: number, top: number): number {
+  let lead = Infinity;
+  for (let i = 0; i < n; i++) if (i !== top && VARS[i] < Infinity && COSTS[i] - COSTS[top] < lead) lead = COSTS[i] - COSTS[top];
+  return lead;
+}
+
 /** decideRoute's scratch: one cost per candidate (it never re-enters). */
 const COSTS = new Float64Array(ROUTES.length);
 /** decideRoute's scratch: the variance of each candidate's estimate (Infinity: nothing known). */
@@ -410,24 +423,62 @@ export function staticRoute(candidates: readonly Route[], gpu: boolean, helpers:
 }
 
 /**
- * How long a settled decision is reused (src/learn/router.ts: the models chose the route, sure of it,
- * and the shape measured it), each with its reason.
+ * When and how long a settled decision is reused (src/learn/router.ts), each with its reason.
+ * support: the least weight of the chosen route's measurements at the shape before a learned choice
+ *   is reused: four measurements (1 + 0.9 + 0.81 + 0.73 with the shape table's discount), the size
+ *   order's recheck: fewer let a first measurement a pause inflated, or a try the neighbouring sizes
+ *   call for, wait out a reuse (on synthetic costs a weight of 1.5 or 2.5 lost to it with a GPU, and
+ *   one measurement where the choice led by 4×: a GPU's estimate jumps once its trend is known).
  * calls: at most this many calls of the shape reuse it; the next decides, and learns, again.
+ * least: at least this many, whatever the call's length: a decision's lesson (the model's update, the
+ *   tries) is worth as much on a long call as on a short one, and what it costs adds to the makespan
+ *   on any call; a route that loses its lead meanwhile ends the reuse at once (drift).
  * decideUs: what deciding a call and folding its time in cost the host when their code and data are
  *   cold after other calls, as in a mixed workload: 30–40 µs on a 2-core VM (route() 28–36 µs,
  *   observe 3–4 µs; about 3 µs alone in a loop).
  * share: the part of a call's time its decision may cost, amortised over the calls that reuse it.
+ * drift: the share of its lead (RouteChoice.margin) by which the chosen route's mean at the shape may
+ *   rise over the reused calls before the shape decides again (reuseHolds; a call that alone lost the
+ *   lead ends it at once): the mean moves by a clipped step per call, so slower calls that each kept
+ *   the lead add up to it. On synthetic costs whose helpers slow 10× midway (router-synthetic drift),
+ *   0.25 followed the change as fast as deciding every call; 1 and no check lagged.
+ * lead: the lead counted at most (log2, 4×): a route far ahead, or whose runner-up has no estimate
+ *   yet (an infinite lead), still decides again after a call 4× its mean or a mean 1.41× higher.
  */
-export const REUSE = Object.freeze({ calls: 7, decideUs: 40, share: 0.02 });
+export const REUSE = Object.freeze({ support: 3.4, calls: 7, least: 3, decideUs: 40, share: 0.02, drift: 0.25, lead: 2 });
+export type ReuseParams = typeof REUSE;
+
+/**
+ * Whether a decision is settled enough to be reused: the models chose it (not the static rule for
+ * want of a margin, not a try) and the shape holds `weight` ≥ k.support of the chosen route's
+ * measurements. A low confidence does not bar it: the next call would decide the same from the same
+ * evidence, and the reused calls' own times end the reuse where they close the lead (reuseHolds).
+ */
+export function settled(choice: RouteChoice, weight: number, k: ReuseParams = REUSE): boolean {
+  return choice.reason === 'learned' && weight >= k.support;
+}
 
 /**
  * Calls that reuse a settled decision whose route measured `callUs` µs at the shape: as many as bring
- * one decision per (reuses + 1) calls under `share` of their time, at most `calls`, 0 from about
- * decideUs / share (2 ms) up, where every call decides.
+ * one decision per (reuses + 1) calls under `share` of their time, at most `calls`, and at least
+ * `least` however long the call (from about decideUs / (share · (least + 1)), 0.5 ms, up).
  */
-export function reuseCalls(callUs: number, k: { calls: number; decideUs: number; share: number } = REUSE): number {
-  if (!(callUs > 0)) return 0;
-  return Math.max(0, Math.min(k.calls, Math.ceil(k.decideUs / (k.share * callUs)) - 1));
+export function reuseCalls(callUs: number, k: ReuseParams = REUSE): number {
+  if (!(callUs > 0 && callUs < Infinity)) return 0;
+  return Math.max(k.least, Math.min(k.calls, Math.ceil(k.decideUs / (k.share * callUs)) - 1));
+}
+
+/**
+ * Whether a reused decision still holds after one of its calls, whose time was `jump` (log2) above the
+ * chosen route's mean at the shape when it was decided, and moved that mean by `moved` since: the
+ * decision's lead over the next choice was `margin` (log2), counted up to k.lead. It holds while the
+ * call alone did not lose the lead (a route that got slower shows it at its first call; a pause
+ * only where the lead is narrow) and the mean rose by at most k.drift of it (slower calls that each
+ * kept it); else the shape's next call decides again.
+ */
+export function reuseHolds(jump: number, moved: number, margin: number, k: ReuseParams = REUSE): boolean {
+  const lead = Math.min(margin, k.lead);
+  return jump <= lead && moved <= k.drift * lead;
 }
 
 /** A decision in flight, as the algorithms hold it until they report its time. */
