@@ -253,6 +253,7 @@ Pure('settled: a learned choice the shape measured four times is reused, whateve
     [{ route: 'serial', reason: 'static', confidence: 1 }, 10, false],
     [{ route: 'serial', reason: 'invalid', confidence: 0 }, 10, false],
   ];
+  table.push([learned(1, NaN), 10, false]);   // another choice the shape never measured may yet be tried
   for (const [c, w, want] of table) assert.is(settled(c, w), want, `${c.reason} ${c.confidence} at weight ${w}`);
   assert.ok(1 + 0.9 + 0.81 + 0.729 >= REUSE.support && 1 + 0.9 + 0.81 < REUSE.support, 'four measurements, not three');
 });
@@ -272,7 +273,7 @@ Pure('reuseHolds: a reused decision ends with a call that lost its lead, or a me
 
 Pure('decideRoute: a learned choice carries its lead over the nearest other estimated choice', () => {
   const L = (mean, spread, w = 0, at = 0, extra = {}) => ({ ...shaped(mean + 4, spread, w, at + 4), ...extra });
-  const SP = { candidates: ['serial', 'parallel'], fallback: 'serial' };
+  const SP = { candidates: ['serial', 'parallel'], fallback: 'serial' }, SER = 1 << 0;
   // serial measured 8 times at 2^3.3 µs·16, parallel at 2^6: serial leads by about 2.7 bits
   const c = decideRoute(SP, [L(3.3, 0.1, 8, 3.3, { shapeCount: 8 }), L(6, 0.1, 8, 6, { shapeCount: 8 })], 0.5, 0.5);
   assert.equal([c.route, c.reason], ['serial', 'learned']);
@@ -281,6 +282,15 @@ Pure('decideRoute: a learned choice carries its lead over the nearest other esti
   assert.equal([flip.route, flip.reason], ['parallel', 'learned']);
   assert.ok(Math.abs(flip.margin - c.margin) < 1e-9, 'the same lead, the other way round');
   assert.is(decideRoute(SP, undefined, 0.5, 0.5).margin, undefined, 'the static rule carries none');
+  // helpers chosen over the static rule's calling thread on a long call (2^8 µs), the calling thread
+  // never measured here and estimated 0.8 bit behind: a try may yet come, no lead to reuse by
+  const open = decideRoute(SP, [L(4.8, 0.1), L(4, 0.1, 8, 4, { shapeCount: 8 })], 0.5, 0.5);
+  assert.equal([open.route, open.reason], ['parallel', 'learned']);
+  assert.ok(Number.isNaN(open.margin), 'unmeasured, within REUSE.far: NaN');
+  const far = decideRoute(SP, [L(5.5, 0.1), L(4, 0.1, 8, 4, { shapeCount: 8 })], 0.5, 0.5);
+  assert.ok(far.route === 'parallel' && far.margin > REUSE.far, `estimated 1.5 bits behind: a lead (${far.margin})`);
+  const ruled = decideRoute(SP, [L(4.5, 0.1, 0, 0, { beats: 0 }), L(4, 0.1, 8, 4, { shapeCount: 8, beats: SER })], 0.5, 0.5);
+  assert.ok(ruled.route === 'parallel' && ruled.margin >= 0, 'the size order rules the calling thread out: a lead');
 });
 
 Pure('a best the shape never measured, losing to the static rule for want of a margin: measured there', () => {

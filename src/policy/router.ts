@@ -197,7 +197,8 @@ export interface RouteChoice {
   readonly confidence: number;
   /**
    * A learned choice's lead (log2): the nearest other estimated choice's cost less its own; Infinity
-   * where no other choice has an estimate. What a reused decision's route may lose before the shape
+   * where no other choice has an estimate; NaN while another choice the shape has not measured may
+   * yet be tried (leadOf). What a reused decision's route may lose before the shape
    * decides again (reuseHolds).
    */
   readonly margin?: number;
@@ -306,7 +307,7 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
       for (let i = 0; i < n; i++) if (near(i) && pick-- === 0) return { route: cands[i], reason: 'explore', confidence: 0 };
     }
   }
-  if (top === f || f < 0) return { route: cands[top], reason: 'learned', confidence: 1, margin: leadOf(n, top) };
+  if (top === f || f < 0) return { route: cands[top], reason: 'learned', confidence: 1, margin: leadOf(n, top, f, beaten, vs, k) };
   // the static rule's choice known to be hopeless (no evidence near, a model that knows it slow): its
   // prior is the model's recent errors
   const vf = vars[f] < Infinity ? vars[f] : Math.max(vs[idx[f]].spread * vs[idx[f]].spread, k.minVar);
@@ -315,7 +316,7 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   const confidence = Math.max(0, margin / (margin + se + 1e-9));
   // the size order also says the best here beats the static rule's choice: no tie to break (the
   // confidence stays the estimates' own: a short shape is reused only on a sure margin)
-  if (confidence >= k.confidence || (vs[idx[top]].beats & (1 << idx[f])) !== 0) return { route: cands[top], reason: 'learned', confidence, margin: leadOf(n, top) };
+  if (confidence >= k.confidence || (vs[idx[top]].beats & (1 << idx[f])) !== 0) return { route: cands[top], reason: 'learned', confidence, margin: leadOf(n, top, f, beaten, vs, k) };
   // the static rule's choice runs for want of a sure margin: once the shape has measured it, a best
   // that the shape has not measured (its lead rests on its model alone) is measured here, on calls long
   // enough to matter, where the try pays against the static rule's choice; else the shape would never
@@ -397,10 +398,22 @@ function phi(x: number): number {
   return x >= 0 ? 1 - r / 2 : r / 2;
 }
 
-/** The lead of decideRoute's choice `top` among its `n` candidates (RouteChoice.margin), from its scratch. */
-function leadOf(n: number, top: number): number {
+/**
+ * The lead of decideRoute's choice `top` among its `n` candidates (RouteChoice.margin), from its
+ * scratch, the views and the size order's verdicts (`beaten`): NaN where the choice departs from the
+ * static rule's (`f`) and, on a call long enough for the shape's tries (k.tryUs), another choice the
+ * shape has never measured is neither ruled out by the size order nor estimated REUSE.far behind (a
+ * model's extrapolation may be all that keeps it out, and the next decision may try it).
+ */
+function leadOf(n: number, top: number, f: number, beaten: number, views: readonly RouteView[], k: RouterParams): number {
   let lead = Infinity;
-  for (let i = 0; i < n; i++) if (i !== top && VARS[i] < Infinity && COSTS[i] - COSTS[top] < lead) lead = COSTS[i] - COSTS[top];
+  const tries = top !== f && 2 ** COSTS[top] >= k.tryUs;
+  for (let i = 0; i < n; i++) {
+    if (i === top) continue;
+    const d = COSTS[i] - COSTS[top];
+    if (tries && !(views[IDX[i]].shapeCount > 0) && (beaten & (1 << i)) === 0 && !(d >= REUSE.far)) return NaN;
+    if (VARS[i] < Infinity && d < lead) lead = d;
+  }
   return lead;
 }
 
@@ -429,6 +442,12 @@ export function staticRoute(candidates: readonly Route[], gpu: boolean, helpers:
  *   order's recheck: fewer let a first measurement a pause inflated, or a try the neighbouring sizes
  *   call for, wait out a reuse (on synthetic costs a weight of 1.5 or 2.5 lost to it with a GPU, and
  *   one measurement where the choice led by 4×: a GPU's estimate jumps once its trend is known).
+ * far: and, where the choice is not the static rule's, on calls long enough for the shape's tries
+ *   (ROUTER.tryUs), every other choice measured at the shape, ruled out there by the size order, or
+ *   estimated this many bits behind (2×; a try pays only within 0.55 bit, worthTrying): a choice only
+ *   a model's extrapolation keeps out is left to the next decisions' tries (in the placement bench, a
+ *   reused decision held helpers on scan 2^16 for 20 calls at 2.2× the calling thread's time, never
+ *   measured there and estimated 1 bit behind). At 2 bits the synthetic GPU's lock-ins changed seeds.
  * calls: at most this many calls of the shape reuse it; the next decides, and learns, again.
  * least: at least this many, whatever the call's length: a decision's lesson (the model's update, the
  *   tries) is worth as much on a long call as on a short one, and what it costs adds to the makespan
@@ -445,17 +464,18 @@ export function staticRoute(candidates: readonly Route[], gpu: boolean, helpers:
  * lead: the lead counted at most (log2, 4×): a route far ahead, or whose runner-up has no estimate
  *   yet (an infinite lead), still decides again after a call 4× its mean or a mean 1.41× higher.
  */
-export const REUSE = Object.freeze({ support: 3.4, calls: 7, least: 3, decideUs: 40, share: 0.02, drift: 0.25, lead: 2 });
+export const REUSE = Object.freeze({ support: 3.4, far: 1, calls: 7, least: 3, decideUs: 40, share: 0.02, drift: 0.25, lead: 2 });
 export type ReuseParams = typeof REUSE;
 
 /**
  * Whether a decision is settled enough to be reused: the models chose it (not the static rule for
- * want of a margin, not a try) and the shape holds `weight` ≥ k.support of the chosen route's
+ * want of a margin, not a try), no other choice is left that the next decisions might try (its lead,
+ * RouteChoice.margin, is a number), and the shape holds `weight` ≥ k.support of the chosen route's
  * measurements. A low confidence does not bar it: the next call would decide the same from the same
  * evidence, and the reused calls' own times end the reuse where they close the lead (reuseHolds).
  */
 export function settled(choice: RouteChoice, weight: number, k: ReuseParams = REUSE): boolean {
-  return choice.reason === 'learned' && weight >= k.support;
+  return choice.reason === 'learned' && weight >= k.support && (choice.margin as number) >= 0;
 }
 
 /**
