@@ -33,7 +33,8 @@ const CALLS = 500;
  * Repetitions of the whole experiment (--quick: one). The timed makespan of one run of 500 calls rests
  * on a few large calls, and one pause in one of them moved its ratio to the oracle's by ±0.06 between
  * runs of one build: the timed figure is reported over the repetitions' totals (and their median),
- * beside every repetition's own. Each takes about 5 s on a 2-core VM, 25 s with the software GPU.
+ * beside every repetition's own. A case of 3 took 15 s on a quiet 2-core VM (45 s with the software
+ * GPU at 0.7 cores of others' load; beside a core of others' work, 20–30 s and 80 s).
  */
 const REPS = { cpu: 3, gpu: 3 };
 /**
