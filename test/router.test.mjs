@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeCore } from './helpers/core.mjs';
 import {
-  ROUTES, FEATURES, ROUTER, REUSE, decideRoute, staticRoute, routeFeatures, shapeNoise, xorshift, worthTrying, tryGain, tryCost, reuseCalls,
+  ROUTES, FEATURES, ROUTER, REUSE, decideRoute, staticRoute, routeFeatures, shapeNoise, xorshift, worthTrying, tryGain, tryCost, reuseCalls, reuseHolds, settled,
   retryAfter,
 } from '../build/src/policy/router.js';
 import { fasterAt, sizeOrder, ratioOrder } from '../build/src/policy/size-order.js';
@@ -227,17 +227,70 @@ Pure('the size order in the rule: a choice known slower here is never tried; one
   assert.is(decideRoute(SP, [blind, L(6, 0.1, 8, 6, { beats: SER })], 0.5, 0.5).route, 'parallel');
 });
 
-Pure('reuseCalls: a settled decision is reused as long as deciding would cost more than its share of the calls', () => {
-  // [measured µs at the shape, reuses]: REUSE.calls up to decideUs / (share · (calls + 1)) µs, then fewer, none from decideUs / share
-  const table = [[3, 7], [99, 7], [250, 7], [300, 6], [500, 3], [1000, 1], [1999, 1], [2000, 0], [50_000, 0], [0, 0], [NaN, 0], [-5, 0], [Infinity, 0]];
+Pure('reuseCalls: a settled decision is reused as long as deciding would cost more than its share of the calls, and at least REUSE.least', () => {
+  // [measured µs at the shape, reuses]: REUSE.calls up to decideUs / (share · (calls + 1)) µs, then
+  // fewer, REUSE.least from decideUs / (share · (least + 1)) up, however long the call
+  const table = [[3, 7], [99, 7], [250, 7], [300, 6], [400, 4], [500, 3], [1000, 3], [1999, 3], [2000, 3], [50_000, 3], [0, 0], [NaN, 0], [-5, 0], [Infinity, 0]];
   for (const [us, r] of table) assert.is(reuseCalls(us), r, `${us} µs`);
-  assert.is(REUSE.calls, 7);
+  assert.equal([REUSE.calls, REUSE.least], [7, 3]);
   for (const [us] of table.filter(([u]) => u > 0 && u < Infinity)) {
     const r = reuseCalls(us);
-    if (r < REUSE.calls) assert.ok(REUSE.decideUs / (r + 1) <= REUSE.share * us * 1.0001, `${us} µs: one decision per ${r + 1} calls is within its share`);
-    if (r > 0) assert.ok(REUSE.decideUs / r > REUSE.share * us, `${us} µs: one reuse fewer would not be`);
+    if (r < REUSE.calls && r > REUSE.least) assert.ok(REUSE.decideUs / (r + 1) <= REUSE.share * us * 1.0001, `${us} µs: one decision per ${r + 1} calls is within its share`);
+    if (r > REUSE.least) assert.ok(REUSE.decideUs / r > REUSE.share * us, `${us} µs: one reuse fewer would not be`);
   }
-  assert.is(reuseCalls(400, { calls: 7, decideUs: 4, share: 0.02 }), 0, 'a hot decision (4 µs) is not worth reusing on a 0.4 ms call');
+  assert.is(reuseCalls(400, { ...REUSE, decideUs: 4, least: 0 }), 0, 'a hot decision (4 µs) is not worth reusing on a 0.4 ms call');
+  assert.is(reuseCalls(400, { ...REUSE, decideUs: 4 }), REUSE.least, '… but is, REUSE.least times, by the floor');
+});
+
+Pure('settled: a learned choice the shape measured four times is reused, whatever its confidence', () => {
+  const learned = (confidence, margin = 0.5) => ({ route: 'parallel', reason: 'learned', confidence, margin });
+  // [choice, weight of the chosen route's measurements at the shape, settled]
+  const table = [
+    [learned(1), 3.44, true], [learned(0.35), 3.44, true], [learned(1), 3.3, false], [learned(1), 0, false],
+    [learned(0.35, Infinity), 10, true], [learned(1, 0), 10, true],
+    [{ route: 'serial', reason: 'fallback', confidence: 0.2 }, 10, false],
+    [{ route: 'parallel', reason: 'explore', confidence: 0 }, 10, false],
+    [{ route: 'serial', reason: 'static', confidence: 1 }, 10, false],
+    [{ route: 'serial', reason: 'invalid', confidence: 0 }, 10, false],
+  ];
+  table.push([learned(1, NaN), 10, false]);   // another choice the shape never measured may yet be tried
+  for (const [c, w, want] of table) assert.is(settled(c, w), want, `${c.reason} ${c.confidence} at weight ${w}`);
+  assert.ok(1 + 0.9 + 0.81 + 0.729 >= REUSE.support && 1 + 0.9 + 0.81 < REUSE.support, 'four measurements, not three');
+});
+
+Pure('reuseHolds: a reused decision ends with a call that lost its lead, or a mean risen by REUSE.drift of it', () => {
+  // [the call's time over the route's mean when decided, the mean's rise since (log2), the lead then (log2), holds]
+  const table = [
+    [0, 0, 1, true], [-2, -0.1, 1, true], [1, 0.25, 1, true], [1.01, 0, 1, false], [0.5, 0.26, 1, false], [3, 0.1, 1, false],
+    [0.01, 0, 0, false], [0, 0, 0, true], [0.2, 0.05, 0.2, true], [0.2, 0.06, 0.2, false],
+    // a lead counted up to REUSE.lead (2 bits: 4×), an infinite one too (no other estimate)
+    [1.9, 0.4, Infinity, true], [2.1, 0, Infinity, false], [1, 0.6, 5, false],
+    [NaN, 0, 1, false], [0, NaN, 1, false], [0, 0, NaN, false],
+  ];
+  assert.equal([REUSE.drift, REUSE.lead], [0.25, 2]);
+  for (const [jump, moved, margin, want] of table) assert.is(reuseHolds(jump, moved, margin), want, `a call ${jump} over, a mean risen ${moved}, a lead of ${margin}`);
+});
+
+Pure('decideRoute: a learned choice carries its lead over the nearest other estimated choice', () => {
+  const L = (mean, spread, w = 0, at = 0, extra = {}) => ({ ...shaped(mean + 4, spread, w, at + 4), ...extra });
+  const SP = { candidates: ['serial', 'parallel'], fallback: 'serial' }, SER = 1 << 0;
+  // serial measured 8 times at 2^3.3 µs·16, parallel at 2^6: serial leads by about 2.7 bits
+  const c = decideRoute(SP, [L(3.3, 0.1, 8, 3.3, { shapeCount: 8 }), L(6, 0.1, 8, 6, { shapeCount: 8 })], 0.5, 0.5);
+  assert.equal([c.route, c.reason], ['serial', 'learned']);
+  assert.ok(c.margin > 2.5 && c.margin < 2.9, `lead ${c.margin}`);
+  const flip = decideRoute(SP, [L(6, 0.1, 8, 6, { shapeCount: 8 }), L(3.3, 0.1, 8, 3.3, { shapeCount: 8 })], 0.5, 0.5);
+  assert.equal([flip.route, flip.reason], ['parallel', 'learned']);
+  assert.ok(Math.abs(flip.margin - c.margin) < 1e-9, 'the same lead, the other way round');
+  assert.is(decideRoute(SP, undefined, 0.5, 0.5).margin, undefined, 'the static rule carries none');
+  // helpers chosen over the static rule's calling thread on a long call (2^8 µs), the calling thread
+  // never measured here and estimated 0.8 bit behind: a try may yet come, no lead to reuse by
+  const open = decideRoute(SP, [L(4.8, 0.1), L(4, 0.1, 8, 4, { shapeCount: 8 })], 0.5, 0.5);
+  assert.equal([open.route, open.reason], ['parallel', 'learned']);
+  assert.ok(Number.isNaN(open.margin), 'unmeasured, within REUSE.far: NaN');
+  const far = decideRoute(SP, [L(5.5, 0.1), L(4, 0.1, 8, 4, { shapeCount: 8 })], 0.5, 0.5);
+  assert.ok(far.route === 'parallel' && far.margin > REUSE.far, `estimated 1.5 bits behind: a lead (${far.margin})`);
+  const ruled = decideRoute(SP, [L(4.5, 0.1, 0, 0, { beats: 0 }), L(4, 0.1, 8, 4, { shapeCount: 8, beats: SER })], 0.5, 0.5);
+  assert.ok(ruled.route === 'parallel' && ruled.margin >= 0, 'the size order rules the calling thread out: a lead');
 });
 
 Pure('a best the shape never measured, losing to the static rule for want of a margin: measured there', () => {
@@ -618,6 +671,30 @@ Model('a call that reuses its shape\'s decision is timed into the shape, not the
   assert.ok(serialOf().mean > mean, 'and its mean moved up');
   assert.is(router.snapshot().models[0].samples, samples, 'the model did not');
   assert.is(router.inspect().counts.reused, 1);
+});
+
+Model('a reused decision ends at the call that loses its lead; calls that keep it do not end it', ({ core }) => {
+  const key = 'reduce:0:Float32Array', n = 2 ** 20, mask = 3, us = { serial: COST.serial(n), parallel: COST.parallel(n) };
+  /** A router whose 2^20 shape has settled on helpers (1.46× faster than the calling thread), and its first reused call. */
+  const settle = () => {
+    const router = new Router(core, true, 1);
+    drive(router, 200);   // both models learn the op at every size: each has an estimate at 2^20
+    let again;
+    for (let i = 0; i < 40 && again === undefined; i++) {
+      again = router.reused(key, n, mask);
+      const t = again ?? router.decide('reduce', key, input(n));
+      if (again === undefined) router.observe(t, us[t.choice.route] / 1000);
+    }
+    assert.ok(again !== undefined && again.choice.route === 'parallel', 'settled on helpers and reused');
+    assert.ok(again.settled.margin > 0 && again.settled.margin < 1, `led by ${again.settled.margin} bits`);
+    return { router, again };
+  };
+  const kept = settle();
+  kept.router.observe(kept.again, (1.1 * us.parallel) / 1000);   // 10 % slower: still ahead
+  assert.ok(kept.router.reused(key, n, mask) !== undefined, 'a call that kept the lead: the next call reuses');
+  const lost = settle();
+  lost.router.observe(lost.again, (2 * us.serial) / 1000);   // the helpers got slower than the calling thread
+  assert.is(lost.router.reused(key, n, mask), undefined, 'a call that lost it: the next call decides again');
 });
 
 Model('the shape table reads each choice\'s stats where the core keeps them, and a family spans the sizes it held', ({ core }) => {

@@ -6,7 +6,7 @@ import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../messages.js';
 import { ShapeTable, shapeKey, type ShapesSnapshot, type ShapeStatView } from './shapes.js';
 import {
-  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, decideRoute, routeFeatures, shapeNoise, baseOf, xorshift, reuseCalls,
+  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, decideRoute, routeFeatures, shapeNoise, baseOf, xorshift, reuseCalls, reuseHolds, settled,
   type PlacementRouter, type Route, type RouteChoice, type RouteInput, type RouteView,
 } from '../policy/router.js';
 import { ORDERED_PAIRS, fasterAt, sizeOrder, ratioOrder } from '../policy/size-order.js';
@@ -20,15 +20,6 @@ const HISTORY_MIN_N = 1 << 16;
  * slowed by a busy machine, or a cold first run, says less about the op than a quick one).
  */
 const HISTORY_DOWN = 0.5, HISTORY_UP = 0.1;
-/**
- * A call reuses its shape's (op, log2 n, choices) last decision for the next calls of that shape, as
- * many as policy/router.ts reuseCalls gives for the chosen route's measured time there: deciding and
- * learning cost tens of µs when cold after other calls, which a call of a few hundred µs notices, and
- * the (reuses + 1)th call still decides and learns. Only once the models chose it (not the fallback
- * rule, not a try) with REUSE_CONFIDENCE, and the shape holds REUSE_SUPPORT measurements' weight of the
- * chosen route.
- */
-const REUSE_SUPPORT = 4, REUSE_CONFIDENCE = 0.9;
 /** Feature vectors per chunk (Router #features): 6 KiB, the decisions of a few hundred calls. */
 const FEATURE_CHUNK = 64;
 /** Size classes (log2 n, rounded) whose shape keys a router keeps per op key: 0 … 63 (n below 2^64). */
@@ -105,7 +96,15 @@ export interface Ticket {
   readonly mean: number;
   /** A call that reused its shape's decision: its time goes to the shape's row (row ≥ 0) and the history, not the model. */
   readonly reused: boolean;
+  /** A reused call's settled decision, which its time may end (policy/router.ts reuseHolds). */
+  readonly settled?: Settled;
 }
+
+/**
+ * A shape's settled decision while its next calls reuse it: the deciding call's ticket, the calls
+ * left, the chosen route's mean at the shape when it was decided (log2 per element) and its lead.
+ */
+interface Settled { readonly ticket: Ticket; left: number; readonly at: number; readonly margin: number }
 
 /** A kept decision: its features stay a Float32Array until inspect() copies them out. */
 type Kept = Omit<PlacementDecision, 'features'> & { x: Float32Array };
@@ -126,7 +125,13 @@ export class Router implements PlacementRouter {
   readonly #history = new Map<string, number>();
   #counts = ZERO_COUNTS();
   #last: Kept[] = [];
-  readonly #reuse = new Map<string, { ticket: Ticket; left: number }>();
+  /**
+   * A call reuses its shape's (op, log2 n, choices) settled decision (policy/router.ts settled) for the
+   * next calls of that shape, as many as reuseCalls gives for the chosen route's measured time there:
+   * deciding and learning cost tens of µs when cold after other calls, and the (reuses + 1)th call
+   * still decides and learns. A reused call whose time closes the route's lead (reuseHolds) ends it.
+   */
+  readonly #reuse = new Map<string, Settled>();
   /** decide()'s views of the models, reused (decideRoute reads them before decide returns). */
   readonly #scratch: { -readonly [K in keyof RouteView]: RouteView[K] }[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0, suspect: false, trend: NaN }));
   /** Per model: the mean square of its errors where it served as a prior (log2; policy/router.ts RouteView.spread), and how many. */
@@ -197,7 +202,7 @@ export class Router implements PlacementRouter {
     // follows a drift through its reused calls and fades its other choices per call, as when deciding;
     // not to the model, whose features (the workers awake, the queue) were the deciding call's
     const row = this.#shapes!.holds(shape, t.row) ? t.row : -1;
-    return { choice: t.choice, record, x: t.x, base: t.base, serialN: t.record.route === 'serial' ? n : 0, row, log2n: Math.log2(n), lim: t.lim, mean: NaN, reused: true };
+    return { choice: t.choice, record, x: t.x, base: t.base, serialN: t.record.route === 'serial' ? n : 0, row, log2n: Math.log2(n), lim: t.lim, mean: NaN, reused: true, settled: e };
   }
 
   /** Chooses where a call runs. `call` names it, `key` its op (kind:op:dtype) for the history. */
@@ -291,12 +296,11 @@ export class Router implements PlacementRouter {
     const mean = cm !== undefined && cm.support >= ROUTER.minSupport && cm.shapeWeight === 0 ? cm.mean : NaN;
     const ticket: Ticket = { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean, reused: false };
     if (views !== undefined) {
-      // settled: the models chose, sure of the margin over the static rule's choice (REUSE_CONFIDENCE;
-      // a reused mistake is repeated up to REUSE.calls times), and the shape has REUSE_SUPPORT
-      // measurements' weight of the chosen route; reused for as many calls as its time calls for
+      // settled: the models chose, and the shape has measured the chosen route; reused for as many
+      // calls as its time calls for, while their times leave it its lead
       const v = views[ROUTES.indexOf(choice.route)]!;
-      const reuses = choice.reason === 'learned' && choice.confidence >= REUSE_CONFIDENCE && v.shapeWeight >= REUSE_SUPPORT ? reuseCalls(2 ** v.shapeMean) : 0;
-      if (reuses > 0) this.#reuse.set(shape, { ticket, left: reuses });
+      const reuses = row >= 0 && settled(choice, v.shapeWeight) ? reuseCalls(2 ** v.shapeMean) : 0;
+      if (reuses > 0) this.#reuse.set(shape, { ticket, left: reuses, at: v.shapeMean - log2n, margin: choice.margin ?? 0 });
       else this.#reuse.delete(shape);
     }
     return ticket;
@@ -339,7 +343,13 @@ export class Router implements PlacementRouter {
     }
     if (this.#block === 0) return;
     if (t.reused === true) {
-      if (t.row >= 0) this.#shapes!.observe(t.row, ROUTES.indexOf(t.choice.route), Math.log2(ms * 1000) - t.log2n, t.lim);
+      if (t.row < 0) return;
+      const o = ROUTES.indexOf(t.choice.route), shapes = this.#shapes!;
+      const y = Math.log2(ms * 1000) - t.log2n;
+      shapes.observe(t.row, o, y, t.lim);
+      // the call and the route's mean at the shape, as it moved it, against the lead it was decided by
+      const e = t.settled!;
+      if (e.left > 0 && !reuseHolds(y - e.at, shapes.read(t.row, o, this.#stat, this.#f32).mean - e.at, e.margin)) e.left = 0;
       return;
     }
     const core = this.#core!, b = this.#block;

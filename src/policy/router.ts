@@ -195,6 +195,13 @@ export interface RouteChoice {
   readonly reason: 'learned' | 'static' | 'fallback' | 'explore' | 'invalid';
   /** 0 … 1: how sure the models are that `route` beats the static rule's choice (1 when they are the same). */
   readonly confidence: number;
+  /**
+   * A learned choice's lead (log2): the nearest other estimated choice's cost less its own; Infinity
+   * where no other choice has an estimate; NaN while another choice the shape has not measured may
+   * yet be tried (leadOf). What a reused decision's route may lose before the shape decides again
+   * (settled, reuseHolds).
+   */
+  readonly margin?: number;
 }
 
 /**
@@ -300,7 +307,7 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
       for (let i = 0; i < n; i++) if (near(i) && pick-- === 0) return { route: cands[i], reason: 'explore', confidence: 0 };
     }
   }
-  if (top === f || f < 0) return { route: cands[top], reason: 'learned', confidence: 1 };
+  if (top === f || f < 0) return { route: cands[top], reason: 'learned', confidence: 1, margin: leadOf(n, top, f, beaten, vs, k) };
   // the static rule's choice known to be hopeless (no evidence near, a model that knows it slow): its
   // prior is the model's recent errors
   const vf = vars[f] < Infinity ? vars[f] : Math.max(vs[idx[f]].spread * vs[idx[f]].spread, k.minVar);
@@ -308,8 +315,8 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   const se = Math.sqrt(vars[top] + vf);
   const confidence = Math.max(0, margin / (margin + se + 1e-9));
   // the size order also says the best here beats the static rule's choice: no tie to break (the
-  // confidence stays the estimates' own: a short shape is reused only on a sure margin)
-  if (confidence >= k.confidence || (vs[idx[top]].beats & (1 << idx[f])) !== 0) return { route: cands[top], reason: 'learned', confidence };
+  // confidence stays the estimates' own)
+  if (confidence >= k.confidence || (vs[idx[top]].beats & (1 << idx[f])) !== 0) return { route: cands[top], reason: 'learned', confidence, margin: leadOf(n, top, f, beaten, vs, k) };
   // the static rule's choice runs for want of a sure margin: once the shape has measured it, a best
   // that the shape has not measured (its lead rests on its model alone) is measured here, on calls long
   // enough to matter, where the try pays against the static rule's choice; else the shape would never
@@ -391,6 +398,25 @@ function phi(x: number): number {
   return x >= 0 ? 1 - r / 2 : r / 2;
 }
 
+/**
+ * The lead of decideRoute's choice `top` among its `n` candidates (RouteChoice.margin), from its
+ * scratch, the views and the size order's verdicts (`beaten`): NaN where the choice departs from the
+ * static rule's (`f`) and, on a call long enough for the shape's tries (k.tryUs), another choice the
+ * shape has never measured is neither ruled out by the size order nor estimated REUSE.far behind (a
+ * model's extrapolation may be all that keeps it out, and the next decision may try it).
+ */
+function leadOf(n: number, top: number, f: number, beaten: number, views: readonly RouteView[], k: RouterParams): number {
+  let lead = Infinity;
+  const tries = top !== f && 2 ** COSTS[top] >= k.tryUs;
+  for (let i = 0; i < n; i++) {
+    if (i === top) continue;
+    const d = COSTS[i] - COSTS[top];
+    if (tries && !(views[IDX[i]].shapeCount > 0) && (beaten & (1 << i)) === 0 && !(d >= REUSE.far)) return NaN;
+    if (VARS[i] < Infinity && d < lead) lead = d;
+  }
+  return lead;
+}
+
 /** decideRoute's scratch: one cost per candidate (it never re-enters). */
 const COSTS = new Float64Array(ROUTES.length);
 /** decideRoute's scratch: the variance of each candidate's estimate (Infinity: nothing known). */
@@ -410,24 +436,71 @@ export function staticRoute(candidates: readonly Route[], gpu: boolean, helpers:
 }
 
 /**
- * How long a settled decision is reused (src/learn/router.ts: the models chose the route, sure of it,
- * and the shape measured it), each with its reason.
+ * When and how long a settled decision is reused (src/learn/router.ts), each with its reason.
+ * support: the least weight of the chosen route's measurements at the shape before a learned choice
+ *   is reused: four measurements (1 + 0.9 + 0.81 + 0.73 with the shape table's discount), the size
+ *   order's recheck: fewer let a first measurement a pause inflated, or a try the neighbouring sizes
+ *   call for, wait out a reuse (on synthetic costs a weight of 1.5 or 2.5 lost to it with a GPU, and
+ *   one measurement where the choice led by 4×: a GPU's estimate jumps once its trend is known).
+ * far: and, where the choice is not the static rule's, on calls long enough for the shape's tries
+ *   (ROUTER.tryUs), every other choice measured at the shape, ruled out there by the size order, or
+ *   estimated this many bits behind (2×; a try pays only within 0.55 bit, worthTrying): a choice only
+ *   a model's extrapolation keeps out is left to the next decisions' tries (in the placement bench, a
+ *   reused decision held helpers on scan 2^16 for 20 calls at 2.2× the calling thread's time, never
+ *   measured there and estimated 1 bit behind). At 2 bits the synthetic GPU's lock-ins changed seeds.
  * calls: at most this many calls of the shape reuse it; the next decides, and learns, again.
+ * least: at least this many, whatever the call's length: a decision's lesson (the model's update, the
+ *   tries) is worth as much on a long call as on a short one, and what it costs adds to the makespan
+ *   on any call; a route that loses its lead meanwhile ends the reuse at once (drift).
  * decideUs: what deciding a call and folding its time in cost the host when their code and data are
  *   cold after other calls, as in a mixed workload: 30–40 µs on a 2-core VM (route() 28–36 µs,
  *   observe 3–4 µs; about 3 µs alone in a loop).
  * share: the part of a call's time its decision may cost, amortised over the calls that reuse it.
+ * drift: the share of its lead (RouteChoice.margin) by which the chosen route's mean at the shape may
+ *   rise over the reused calls before the shape decides again (reuseHolds; a call that alone lost the
+ *   lead ends it at once): the mean moves by a clipped step per call, so slower calls that each kept
+ *   the lead add up to it. On synthetic costs whose helpers slow 10× midway (router-synthetic drift,
+ *   30 seeds), makespan over the oracle's: reuse ended by the mean alone at 0.25 of the lead 1.044,
+ *   at 1 1.055, never 1.058 (these three with a support of 1.5); with the call's own check as well
+ *   1.034; deciding every call 1.029.
+ * lead: the lead counted at most (log2, 4×): a route far ahead, or whose runner-up has no estimate
+ *   yet (an infinite lead), still decides again after a call 4× its mean or a mean 1.41× higher.
  */
-export const REUSE = Object.freeze({ calls: 7, decideUs: 40, share: 0.02 });
+export const REUSE = Object.freeze({ support: 3.4, far: 1, calls: 7, least: 3, decideUs: 40, share: 0.02, drift: 0.25, lead: 2 });
+export type ReuseParams = typeof REUSE;
+
+/**
+ * Whether a decision is settled enough to be reused: the models chose it (not the static rule for
+ * want of a margin, not a try), no other choice is left that the next decisions might try (its lead,
+ * RouteChoice.margin, is a number), and the shape holds `weight` ≥ k.support of the chosen route's
+ * measurements. A low confidence does not bar it: the next call would decide the same from the same
+ * evidence, and the reused calls' own times end the reuse where they close the lead (reuseHolds).
+ */
+export function settled(choice: RouteChoice, weight: number, k: ReuseParams = REUSE): boolean {
+  return choice.reason === 'learned' && weight >= k.support && (choice.margin as number) >= 0;
+}
 
 /**
  * Calls that reuse a settled decision whose route measured `callUs` µs at the shape: as many as bring
- * one decision per (reuses + 1) calls under `share` of their time, at most `calls`, 0 from about
- * decideUs / share (2 ms) up, where every call decides.
+ * one decision per (reuses + 1) calls under `share` of their time, at most `calls`, and at least
+ * `least` however long the call (from about decideUs / (share · (least + 1)), 0.5 ms, up).
  */
-export function reuseCalls(callUs: number, k: { calls: number; decideUs: number; share: number } = REUSE): number {
-  if (!(callUs > 0)) return 0;
-  return Math.max(0, Math.min(k.calls, Math.ceil(k.decideUs / (k.share * callUs)) - 1));
+export function reuseCalls(callUs: number, k: ReuseParams = REUSE): number {
+  if (!(callUs > 0 && callUs < Infinity)) return 0;
+  return Math.max(k.least, Math.min(k.calls, Math.ceil(k.decideUs / (k.share * callUs)) - 1));
+}
+
+/**
+ * Whether a reused decision still holds after one of its calls, whose time was `jump` (log2) above the
+ * chosen route's mean at the shape when it was decided, and moved that mean by `moved` since: the
+ * decision's lead over the next choice was `margin` (log2), counted up to k.lead. It holds while the
+ * call alone did not lose the lead (a route that got slower shows it at its first call; a pause
+ * only where the lead is narrow) and the mean rose by at most k.drift of it (slower calls that each
+ * kept it); else the shape's next call decides again.
+ */
+export function reuseHolds(jump: number, moved: number, margin: number, k: ReuseParams = REUSE): boolean {
+  const lead = Math.min(margin, k.lead);
+  return jump <= lead && moved <= k.drift * lead;
 }
 
 /** A decision in flight, as the algorithms hold it until they report its time. */
