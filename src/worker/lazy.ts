@@ -24,6 +24,20 @@ import type { Frames } from './frames.js';
 import type { Forecast } from './forecast.js';
 import type { Tokens } from './cancel.js';
 
+/**
+ * At its 2^20th inline child, when that child is a subflow's, a worker's runner (runChild) drops its
+ * optimized code once (retier), so that V8 compiles it again. V8 may first compile the runner while the
+ * subflow's task is itself being compiled: it then inlines the task's bytecode into the runner, whose
+ * inlining budget (920 bytes) leaves the task's own calls (this.subflow, emplace, args, join) out of line,
+ * about 10 ns a task slower than the task compiled on its own with them inlined. Compiled again, later,
+ * the runner finds the task's optimized code, too large to inline, and calls it. 2^20 children are 50–100
+ * ms of fib through subflows, past the task's own compile (15–30 ms on a loaded 2-core machine). Spawned
+ * children never retier: a small task inlined into the runner is what makes spawn/join fast.
+ */
+const enum Retier { At = 1 << 20 }
+/** Called once, at Retier.At: its call site has no feedback before, so the runner's optimized code deoptimizes there. */
+function retier(): void {}
+
 /** What an inline child left, per entry of th.inKinds. */
 export const enum Outcome { Value = 0, Error = 1, Skipped = 2, Joined = 3 }
 
@@ -115,7 +129,13 @@ export function createLazy(th: Thread, { frames: { enterInline, leaveInline }, f
       if (c !== undefined) dropSignal(frameTask[d], c);
       leaveInline();
       if (t0 !== 0) forecast.end(t0, id, level);
-      if ((++th.inlined & 1023) === 0) core.u32[inlinedAt] = th.inlined;   // the rest at the end of its top task (run.ts)
+      // Written to keep runChild's bytecode under 750 bytes (747): V8 tiers a function up after 3 + length /
+      // 150 budget ticks, and a runner that tiers up later changes which of it and a task compiles first.
+      const count = ++th.inlined;
+      if ((count & 1023) === 0) {
+        core.u32[inlinedAt] = count;   // the rest at the end of its top task (run.ts)
+        if (count === Retier.At && out !== undefined) retier();
+      }
     }
     if (out !== undefined && kind === Outcome.Value) {
       out[i!] = v;
