@@ -1,13 +1,14 @@
 // The placement router (docs/learning.md "Placement"): the pure decision rule and static rule
-// (policy/router.ts), the core's models under a synthetic cost model and a fake clock (learn/router.ts
-// over assembly/learn/router.ts), and the algorithms' `parallel` / `device: 'auto'` wiring.
+// (policy/router.ts, route-rule.ts, route-tries.ts, route-reuse.ts), the core's models under a
+// synthetic cost model and a fake clock (learn/router.ts over assembly/learn/router.ts), and the
+// algorithms' `parallel` / `device: 'auto'` wiring.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeCore } from './helpers/core.mjs';
-import {
-  ROUTES, FEATURES, ROUTER, REUSE, decideRoute, staticRoute, routeFeatures, shapeNoise, xorshift, worthTrying, tryGain, tryCost, reuseCalls, reuseHolds, settled,
-  retryAfter,
-} from '../build/src/policy/router.js';
+import { ROUTES, FEATURES, ROUTER, staticRoute, routeFeatures, xorshift } from '../build/src/policy/router.js';
+import { decideRoute } from '../build/src/policy/route-rule.js';
+import { shapeNoise, worthTrying, tryGain, tryCost, retryAfter } from '../build/src/policy/route-tries.js';
+import { REUSE, reuseCalls, reuseHolds, settled } from '../build/src/policy/route-reuse.js';
 import { fasterAt, sizeOrder, ratioOrder } from '../build/src/policy/size-order.js';
 import { Router } from '../build/src/learn/router.js';
 import { ShapeTable, shapeKey } from '../build/src/learn/shapes.js';

@@ -3,7 +3,8 @@
 import type { SharedCore } from './memory.js';
 import type { Codec } from './codec.js';
 import { withFnIds } from './functions.js';
-import { NO_FN, boundArgs, type Taskflow } from '../graph/taskflow.js';
+import type { Taskflow } from '../graph/taskflow.js';
+import { NO_FN, boundArgs } from '../graph/task-work.js';
 import { flatten, flatName, checkAcyclic, FlatKind } from '../graph/flatten.js';
 import { messages, GraphError } from '../errors.js';
 import { priorityLevel } from '../policy/scheduling.js';

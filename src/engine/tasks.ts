@@ -14,7 +14,9 @@
 //     options, handles, algorithm helpers), and for any task that has to wait for a free slot: the
 //     backlog (backlog.ts) is one FIFO queue per priority level, drained whenever slots come back.
 // Timeouts, forced cancellation and the watchdog are timeouts.ts's; whether a failed attempt is retried,
-// and with which error a job fails, attempts.ts's; this file calls into them.
+// and with which error a job fails, attempts.ts's; the pushes and the wake-up after a burst,
+// submissions.ts's; writing the arguments and freeing the blocks, task-blocks.ts's; this file calls
+// into them.
 import type { SharedCore } from './memory.js';
 import { CancellationToken } from './cancel.js';
 import { BY_LEVEL, WITHDRAWN, newJob, resolveTaskOptions, type Job, type TaskOptions, type TaskHandle } from './jobs.js';
@@ -22,15 +24,12 @@ import { Timeouts, type TimeoutHost } from './timeouts.js';
 import { Backlog } from './backlog.js';
 import { attemptError, mayRetry, withTask } from './attempts.js';
 import { retryDelayMs, checkedPriority, type Priority } from '../policy/scheduling.js';
-import { messages, CancelledError, DataCloneError } from '../errors.js';
+import { messages, CancelledError } from '../errors.js';
 import type { EngineParts } from './parts.js';
 import { Direct, type DirectSeat } from './direct-seat.js';
 import { DirectPending } from './direct-pending.js';
-import { soon, throwSoon } from '../platform/microtask.js';
-
-/** Host submissions between two wake-up checks during a synchronous burst. */
-const WAKE_BATCH = 64;
-const NORMAL = 2;
+import { Submissions, NORMAL } from './submissions.js';
+import { writeTaskArgs, freeTaskSlot } from './task-blocks.js';
 
 /** What the tasks need of the rest of the engine. */
 export interface TaskHost extends EngineParts, TimeoutHost {
@@ -78,8 +77,8 @@ export class Tasks {
   /** Helpers whose call no longer waits for them: still in flight, but the pump does not poll for them. */
   readonly #unawaited = new Set<number>();
   readonly #timeouts: Timeouts;
-  #unwoken = 0;
-  #wakeQueued = false;
+  /** The submission queues' pushes and the wake-up after a burst (submissions.ts). */
+  readonly #submissions: Submissions;
   /** Direct runs' promises, and the runs whose function returned a promise not settled yet (direct-pending.ts). */
   readonly #pending: DirectPending;
   /** The slot the next fresh promise is for: one shared executor function instead of a closure per task. */
@@ -92,6 +91,7 @@ export class Tasks {
     this.#h = host;
     this.#core = host.core;
     this.#pending = new DirectPending(host);
+    this.#submissions = new Submissions(host);
     this.#timeouts = new Timeouts(host, (job, err) => this.#settle(job, err), (t) => this.#jobs[t]);
   }
 
@@ -154,7 +154,7 @@ export class Tasks {
     const promise = new Promise<R>(this.#capture);
     h.completions.inFlight++;
     const p = this.#core.initLoneTask(t, fnId, this.#core.L.flag_NotifyHost);
-    if (this.#writeArgs(t, p, args, undefined)) this.#push(t, level, true);
+    if (writeTaskArgs(this.#h, t, p, args, undefined)) this.#submissions.push(t, level, true);
     h.completions.ensurePump();
     return promise;
   }
@@ -223,7 +223,7 @@ export class Tasks {
 
   /** A ready task slot the host wrote itself (a dependent task: dependent.ts), pushed like a submission. */
   submitReady(t: number): void {
-    this.#push(t, NORMAL, true);
+    this.#submissions.push(t, NORMAL, true);
   }
 
   /** Starts the next attempt of job: in task slot t, or in the backlog of its level when no slot is free. */
@@ -240,60 +240,15 @@ export class Tasks {
     if (job.token) core.u32[(p + L.T_token) >> 2] = job.words ||= job.token._acquire(core);
     this.#jobs[t] = job;
     job.slot = t;
-    if (!this.#writeArgs(t, p, job.args, job.name)) { job.retries = 0; return; }   // an argument that cannot be encoded fails every attempt
+    if (!writeTaskArgs(this.#h, t, p, job.args, job.name)) { job.retries = 0; return; }   // an argument that cannot be encoded fails every attempt
     if (job.timeout > 0) this.#timeouts.watch(job);
-    this.#push(t, job.level, wake);
+    this.#submissions.push(t, job.level, wake);
   }
 
   #enqueue(job: Job): void {
     this.#backlog.push(job);
     this.#waiting++;
   }
-
-  /**
-   * Writes task t's arguments (record at p). If one cannot be encoded the task never reaches a worker:
-   * its error (a DataCloneError naming the argument and the task `name`, by default its function's) is
-   * written and it retires from here (it comes back through the ring). False then.
-   */
-  #writeArgs(t: number, p: number, args: readonly unknown[], name: string | undefined): boolean {
-    if (args.length === 0) return true;
-    const codec = this.#h.codec;
-    try {
-      codec.writeArgs(p, args);   // frees its own partial blocks if it throws
-      return true;
-    } catch (e) {
-      const fault = e instanceof DataCloneError ? codec.argFault(args) : undefined;
-      codec.writeError(p, fault ? codec.refusal(messages.argument(fault.index, name ?? this.#h.outcomes.name(t)), fault.fault) : e);
-      this.#core.x.retireFromHost(t, 1);
-      return false;
-    }
-  }
-
-  /**
-   * Pushes t on its level's queue. The wake-up check runs once per WAKE_BATCH submissions and once after
-   * the current synchronous burst (a microtask), not per task: see assembly/README.md#sleep.
-   */
-  #push(t: number, level: number, wake: boolean): void {
-    if (level === NORMAL) this.#core.x.submitQuiet(t); else this.#core.x.submitAt(t, level);
-    if (!wake) return;
-    if (++this.#unwoken >= WAKE_BATCH) { this.#unwoken = 0; this.#core.x.wakeIfBacklog(WAKE_BATCH); }
-    if (!this.#wakeQueued) { this.#wakeQueued = true; soon(this.#wakeTask); }
-  }
-
-  /**
-   * After the synchronous burst: wake a sleeper if anything submitted is still waiting. Run by soon(), so
-   * an error (the platform's spawnThread can throw when demand() starts a thread) goes to throwSoon.
-   */
-  readonly #wakeTask = (): void => {
-    this.#wakeQueued = false;
-    this.#unwoken = 0;
-    try {
-      this.#core.x.wakeIfBacklog(0);
-      this.#h.demand();
-    } catch (e) {
-      throwSoon(e);
-    }
-  };
 
   // ---- coming back ----
 
@@ -382,14 +337,8 @@ export class Tasks {
     job.words = 0;
   }
 
-  /** Frees a lone task's slot once the host has read it: its result and argument blocks, then the slot. */
-  freeSlot(t: number): void {
-    const core = this.#core;
-    const p = core.taskPtr(t);
-    this.#h.codec.freeResult(p);
-    if (core.u32[(p + core.L.T_argInfo) >> 2] !== 0) this.#h.codec.freeArgs(p);
-    core.x.taskFree(t);
-  }
+  /** Frees a lone task's slot once the host has read it: its result and argument blocks, then the slot (task-blocks.ts). */
+  freeSlot(t: number): void { freeTaskSlot(this.#h, t); }
 
   /** Submits backlogged jobs, most urgent level first, while task slots are free (after anything frees slots). */
   drainBacklog(): void {
@@ -451,7 +400,7 @@ export class Tasks {
     job.slot = t2;
     job.level = level;
     this.#h.completions.inFlight++;
-    this.#push(t2, level, true);
+    this.#submissions.push(t2, level, true);
     return true;
   }
 

@@ -1,7 +1,8 @@
 // A taskflow's list of tasks (taskflow.ts), in insertion order: a task's `_index` is its place in the list,
 // -1 once it left (erased, cleared, or its subflow joined), so a handle kept on a removed task is refused.
-// Module tasks are in a second list as well (modules.ts). These functions see a taskflow through its lists
-// and a task through its index and edges, so this file needs nothing of Task or Taskflow (which import it).
+// Module tasks are in a second list as well (modules.ts); initTaskflow starts a taskflow with empty
+// lists. These functions see a taskflow through its lists and a task through its index and edges, so
+// this file needs nothing of Task or Taskflow (which import it).
 import { GraphError, messages } from '../errors.js';
 import { bump, unlink, type EdgeEnd } from './edges.js';
 import { modulesKey } from './modules.js';
@@ -90,4 +91,16 @@ export function takeNodes<T extends { _index: number }>(tf: Lists<T>): T[] {
   const nodes = tf[nodesKey];
   clearJoined(tf);
   return nodes;
+}
+
+/**
+ * @internal Sets the fields the Taskflow constructor (taskflow.ts) sets: an empty taskflow named `name`
+ * (already checked). graph/subflow.ts makeSubflow, which makes a Subflow without that constructor, sets
+ * them too.
+ */
+export function initTaskflow<T>(tf: Lists<T> & { version: number }, name: string): void {
+  (tf as { name: string }).name = name;
+  tf.version = 0;
+  tf[nodesKey] = NO_TASKS;
+  tf[modulesKey] = NO_TASKS;
 }

@@ -7,7 +7,8 @@ import { TaskExtras, NORMAL_LEVEL } from './task-extras.js';
 import { bump, link, unlink } from './edges.js';
 import { toDot } from './dot.js';
 import { modulesKey, compositeVersion } from './modules.js';
-import { nodesKey, NO_TASKS, addModule, removeTask, removeAll } from './nodes.js';
+import { nodesKey, NO_TASKS, addModule, removeTask, removeAll, initTaskflow } from './nodes.js';
+import { NO_ARGS, NO_FN, PLACEHOLDER } from './task-work.js';
 import type { TaskFunction, TaskResult } from './task-function.js';
 
 export type { TaskFunction, TaskResult } from './task-function.js';
@@ -20,19 +21,6 @@ export function nodeOf(t: Task, what: string): Node {
   if (!(t instanceof Task)) throw new TypeError(messages.notATask(what, t));
   return t;
 }
-
-/** Bound arguments of a task without any, shared (not frozen, as NO_TASKS, nodes.ts): args() replaces it. */
-const NO_ARGS: readonly unknown[] = [];
-
-/** @internal The arguments bound to task t, as a list (args(x) of one number keeps the number alone). */
-export function boundArgs(t: Task): readonly unknown[] {
-  const b = t._bound;
-  return typeof b === 'number' ? [b] : b;
-}
-/** The function of a module task and of a module's entry and exit nodes: they do nothing themselves. */
-export const NO_FN = function module() { /* a module's own node does nothing */ };
-/** The function of a placeholder task (tf.placeholder) until task.work(fn) gives it one: runs as a no-op. */
-const PLACEHOLDER: Function = Object.defineProperty(function () { /* no work yet */ }, 'name', { value: '' });
 
 /** One Task per function of a tuple or array of task functions, each typed with what it yields. */
 export type TasksOf<Fs extends readonly unknown[]> = { -readonly [K in keyof Fs]: Task<TaskResult<Fs[K]>> };
@@ -454,15 +442,4 @@ function emplaceAll(tf: Taskflow, given: readonly (Function | readonly Function[
   for (const t of made) into.push(t);
   tf[bump]();
   return fns.length === 1 && !list ? made[0] : made;
-}
-
-/**
- * @internal Sets the fields the Taskflow constructor sets: an empty taskflow named `name` (already
- * checked). graph/subflow.ts makeSubflow, which makes a Subflow without this constructor, sets them too.
- */
-export function initTaskflow(tf: Taskflow, name: string): void {
-  (tf as { name: string }).name = name;
-  tf.version = 0;
-  tf[nodesKey] = NO_TASKS;
-  tf[modulesKey] = NO_TASKS;
 }

@@ -1,14 +1,17 @@
 // The host's side of the placement router (docs/learning.md "Placement"): it writes each decision's
 // features into the router block in shared memory, asks the core's models (assembly/learn/router.ts:
 // the dot products and Kalman updates in Wasm) for their predictions, decides with the pure rule of
-// policy/router.ts, and folds the measured call time back in. Host thread only: the host times the calls.
+// policy/route-rule.ts, and folds the measured call time back in. Host thread only: the host times the calls.
 import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../messages.js';
 import { ShapeTable, shapeKey, type ShapesSnapshot, type ShapeStatView } from './shapes.js';
 import {
-  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, decideRoute, routeFeatures, shapeNoise, baseOf, xorshift, reuseCalls, reuseHolds, settled,
+  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, routeFeatures, baseOf, xorshift,
   type PlacementRouter, type Route, type RouteChoice, type RouteInput, type RouteView,
 } from '../policy/router.js';
+import { decideRoute } from '../policy/route-rule.js';
+import { shapeNoise } from '../policy/route-tries.js';
+import { reuseCalls, reuseHolds, settled } from '../policy/route-reuse.js';
 import { ORDERED_PAIRS, fasterAt, sizeOrder, ratioOrder } from '../policy/size-order.js';
 
 /** Decisions executor.placement() keeps. */
@@ -96,7 +99,7 @@ export interface Ticket {
   readonly mean: number;
   /** A call that reused its shape's decision: its time goes to the shape's row (row ≥ 0) and the history, not the model. */
   readonly reused: boolean;
-  /** A reused call's settled decision, which its time may end (policy/router.ts reuseHolds). */
+  /** A reused call's settled decision, which its time may end (policy/route-reuse.ts reuseHolds). */
   readonly settled?: Settled;
 }
 
@@ -126,7 +129,7 @@ export class Router implements PlacementRouter {
   #counts = ZERO_COUNTS();
   #last: Kept[] = [];
   /**
-   * A call reuses its shape's (op, log2 n, choices) settled decision (policy/router.ts settled) for the
+   * A call reuses its shape's (op, log2 n, choices) settled decision (policy/route-reuse.ts settled) for the
    * next calls of that shape, as many as reuseCalls gives for the chosen route's measured time there:
    * deciding and learning cost tens of µs when cold after other calls, and the (reuses + 1)th call
    * still decides and learns. A reused call whose time closes the route's lead (reuseHolds) ends it.

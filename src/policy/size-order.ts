@@ -1,8 +1,9 @@
 // The size order of the placement router's choices (pure): what one choice's measurements at the sizes
 // nearest a call's say about the call's own size, from the shape of a call's cost, a fixed part and a
-// part per element. Read by the router (learn/router.ts) before it decides (policy/router.ts
+// part per element. Read by the router (learn/router.ts) before it decides (policy/route-rule.ts
 // decideRoute); tested with tables in test/router.test.mjs.
-import { ROUTER, noiseOf, type RouterParams } from './router.js';
+import { ROUTER, type RouterParams } from './router.js';
+import { noiseOf } from './route-tries.js';
 
 /** One choice's measurements at one size class, as the shape table holds them (learn/shapes.ts). */
 export interface SizeStats { readonly weight: number; readonly mean: number; readonly m2: number; readonly count: number }

@@ -12,7 +12,8 @@
 //     `suppressed` (laid out, the first is the first to fail); a skipped child is no failure.
 import { RETRY_SHIFT } from '../engine/placement.js';
 import { messages, CancelledError, type TaskFailure } from '../errors.js';
-import { boundArgs, type Node } from '../graph/taskflow.js';
+import type { Node } from '../graph/taskflow.js';
+import { boundArgs } from '../graph/task-work.js';
 import { NO_KIDS, type Thread } from './thread.js';
 import type { Join } from './join.js';
 import type { Forecast } from './forecast.js';

@@ -1,0 +1,73 @@
+// The reuse of the placement router's settled decisions (pure): when a decision is settled enough that
+// the next calls of its shape take it without deciding (settled), for how many calls (reuseCalls), and
+// when a reused call's time ends it (reuseHolds). src/learn/router.ts keeps the decisions; tested with
+// tables in test/router.test.mjs.
+import type { RouteChoice } from './router.js';
+
+/**
+ * When and how long a settled decision is reused (src/learn/router.ts), each with its reason.
+ * support: the least weight of the chosen route's measurements at the shape before a learned choice
+ *   is reused: four measurements (1 + 0.9 + 0.81 + 0.73 with the shape table's discount), the size
+ *   order's recheck: fewer let a first measurement a pause inflated, or a try the neighbouring sizes
+ *   call for, wait out a reuse (on synthetic costs a weight of 1.5 or 2.5 lost to it with a GPU, and
+ *   one measurement where the choice led by 4×: a GPU's estimate jumps once its trend is known).
+ * far: and, where the choice is not the static rule's, on calls long enough for the shape's tries
+ *   (ROUTER.tryUs), every other choice measured at the shape, ruled out there by the size order, or
+ *   estimated this many bits behind (2×; a try pays only within 0.55 bit, worthTrying): a choice only
+ *   a model's extrapolation keeps out is left to the next decisions' tries (in the placement bench, a
+ *   reused decision held helpers on scan 2^16 for 20 calls at 2.2× the calling thread's time, never
+ *   measured there and estimated 1 bit behind). At 2 bits the synthetic GPU's lock-ins changed seeds.
+ * calls: at most this many calls of the shape reuse it; the next decides, and learns, again.
+ * least: at least this many, whatever the call's length: a decision's lesson (the model's update, the
+ *   tries) is worth as much on a long call as on a short one, and what it costs adds to the makespan
+ *   on any call; a route that loses its lead meanwhile ends the reuse at once (drift).
+ * decideUs: what deciding a call and folding its time in cost the host when their code and data are
+ *   cold after other calls, as in a mixed workload: 30–40 µs on a 2-core VM (route() 28–36 µs,
+ *   observe 3–4 µs; about 3 µs alone in a loop).
+ * share: the part of a call's time its decision may cost, amortised over the calls that reuse it.
+ * drift: the share of its lead (RouteChoice.margin) by which the chosen route's mean at the shape may
+ *   rise over the reused calls before the shape decides again (reuseHolds; a call that alone lost the
+ *   lead ends it at once): the mean moves by a clipped step per call, so slower calls that each kept
+ *   the lead add up to it. On synthetic costs whose helpers slow 10× midway (router-synthetic drift,
+ *   30 seeds), makespan over the oracle's: reuse ended by the mean alone at 0.25 of the lead 1.044,
+ *   at 1 1.055, never 1.058 (these three with a support of 1.5); with the call's own check as well
+ *   1.034; deciding every call 1.029.
+ * lead: the lead counted at most (log2, 4×): a route far ahead, or whose runner-up has no estimate
+ *   yet (an infinite lead), still decides again after a call 4× its mean or a mean 1.41× higher.
+ */
+export const REUSE = Object.freeze({ support: 3.4, far: 1, calls: 7, least: 3, decideUs: 40, share: 0.02, drift: 0.25, lead: 2 });
+export type ReuseParams = typeof REUSE;
+
+/**
+ * Whether a decision is settled enough to be reused: the models chose it (not the static rule for
+ * want of a margin, not a try), no other choice is left that the next decisions might try (its lead,
+ * RouteChoice.margin, is a number), and the shape holds `weight` ≥ k.support of the chosen route's
+ * measurements. A low confidence does not bar it: the next call would decide the same from the same
+ * evidence, and the reused calls' own times end the reuse where they close the lead (reuseHolds).
+ */
+export function settled(choice: RouteChoice, weight: number, k: ReuseParams = REUSE): boolean {
+  return choice.reason === 'learned' && weight >= k.support && (choice.margin as number) >= 0;
+}
+
+/**
+ * Calls that reuse a settled decision whose route measured `callUs` µs at the shape: as many as bring
+ * one decision per (reuses + 1) calls under `share` of their time, at most `calls`, and at least
+ * `least` however long the call (from about decideUs / (share · (least + 1)), 0.5 ms, up).
+ */
+export function reuseCalls(callUs: number, k: ReuseParams = REUSE): number {
+  if (!(callUs > 0 && callUs < Infinity)) return 0;
+  return Math.max(k.least, Math.min(k.calls, Math.ceil(k.decideUs / (k.share * callUs)) - 1));
+}
+
+/**
+ * Whether a reused decision still holds after one of its calls, whose time was `jump` (log2) above the
+ * chosen route's mean at the shape when it was decided, and moved that mean by `moved` since: the
+ * decision's lead over the next choice was `margin` (log2), counted up to k.lead. It holds while the
+ * call alone did not lose the lead (a route that got slower shows it at its first call; a pause
+ * only where the lead is narrow) and the mean rose by at most k.drift of it (slower calls that each
+ * kept it); else the shape's next call decides again.
+ */
+export function reuseHolds(jump: number, moved: number, margin: number, k: ReuseParams = REUSE): boolean {
+  const lead = Math.min(margin, k.lead);
+  return jump <= lead && moved <= k.drift * lead;
+}
