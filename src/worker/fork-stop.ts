@@ -49,12 +49,12 @@ export function handlesOf(pairs: readonly number[]): number[] {
  * file). The atomic loads pair with the failing worker's Atomics.or (assembly/tasks.ts forkFailed).
  */
 export function forkFailed(th: Thread, t: number): boolean {
-  const u32 = th.core.u32, i = th.record(t), L = th.core.L, d = th.depth - 1;
+  const u32 = th.core.u32, i = th.record(t), d = th.depth - 1;
   // On top, an inline child of a fork-join of t (its frame shows t, at its own level): its job siblings' bit on t.
-  if (d >= 0 && th.frameTask[d] === t && (Atomics.load(th.core.i32, i + (L.T_pending >> 2)) & failedBit(L, th.frameLevel[d])) !== 0) return true;
-  if ((u32[i + th.T_flags] & L.flag_Fork) === 0) return false;
-  const s = u32[i + (L.T_deps >> 2)];   // the spawner + 1 (published by the push: assembly/tasks.ts spawnPush)
-  return (Atomics.load(th.core.i32, th.record(s - 1) + (L.T_pending >> 2)) & failedBit(L, u32[i + th.T_state])) !== 0;
+  if (d >= 0 && th.frameTask[d] === t && (Atomics.load(th.core.i32, i + th.T_pending) & failedBit(th, th.frameLevel[d])) !== 0) return true;
+  if ((u32[i + th.T_flags] & th.FORK) === 0) return false;
+  const s = u32[i + th.T_deps];   // the spawner + 1 (published by the push: assembly/tasks.ts spawnPush)
+  return (Atomics.load(th.core.i32, th.record(s - 1) + th.T_pending) & failedBit(th, u32[i + th.T_state])) !== 0;
 }
 
 /**
@@ -70,12 +70,12 @@ export function forkFailed(th: Thread, t: number): boolean {
 export function forkLevelFree(th: Thread, d: number): boolean {
   const u32 = th.core.u32, i = th.record(th.frameTask[d]);
   const own = (u32[i + th.T_flags] & th.CHILD) !== 0 ? u32[i + th.T_state] : 0;   // the level of the task's own frame
-  return th.frameLevel[d] - own < th.core.L.count_ForkFailedLevels;
+  return th.frameLevel[d] - own < th.FORK_LEVELS;
 }
 
 /** The bit of fork-join level `level` in a spawner's `pending` (assembly/layout.ts FORK_FAILED_SHIFT). */
-function failedBit(L: Record<string, number>, level: number): number {
-  return 1 << (L.flag_ForkFailedShift + (level & (L.count_ForkFailedLevels - 1)));
+function failedBit(th: Thread, level: number): number {
+  return 1 << (th.FORK_SHIFT + (level & (th.FORK_LEVELS - 1)));
 }
 
 export interface ForkStop {
@@ -108,8 +108,8 @@ const ORPHANED = 2;
 
 export function createForkStop(th: Thread): ForkStop {
   const { core, frameTask } = th;
-  const T_flags = th.T_flags, T_done = th.T_done, T_deps = core.L.T_deps >> 2, T_pred = th.T_pred, T_state = th.T_state, CHILD = th.CHILD;
-  const L = core.L, FORK = L.flag_Fork, T_pending = L.T_pending >> 2, { frameLevel } = th;
+  const T_flags = th.T_flags, T_done = th.T_done, T_deps = th.T_deps, T_pred = th.T_pred, T_state = th.T_state, CHILD = th.CHILD;
+  const FORK = th.FORK, T_pending = th.T_pending, { frameLevel } = th;
   const joining: (number[] | undefined)[] = [];
   /** The run whose children are skipped (engine/memory.ts stoppedRun). */
   const stopped = core.stoppedRun();
@@ -142,7 +142,7 @@ export function createForkStop(th: Thread): ForkStop {
     // may hold another task by now, whose own fork-join the bit would stop. (A child marked between this
     // load and the or still marks it: the host retires the spawner and frees its slot after the mark.)
     if ((u32[i + T_flags] & FORK) !== 0 && Atomics.load(core.u32, i + T_done) !== ORPHANED) {
-      Atomics.or(core.i32, th.record(spawner) + T_pending, failedBit(L, u32[i + T_state]));
+      Atomics.or(core.i32, th.record(spawner) + T_pending, failedBit(th, u32[i + T_state]));
     }
   }
 
@@ -153,12 +153,12 @@ export function createForkStop(th: Thread): ForkStop {
 
   function forget(d: number): void {
     if (!forkLevelFree(th, d)) return;   // its children carry no Fork: the bit is an outer fork-join's
-    const at = th.record(frameTask[d]) + T_pending, bit = failedBit(L, frameLevel[d] + 1);
+    const at = th.record(frameTask[d]) + T_pending, bit = failedBit(th, frameLevel[d] + 1);
     if ((Atomics.load(core.i32, at) & bit) !== 0) Atomics.and(core.i32, at, ~bit);
   }
 
   function heard(d: number): boolean {
-    return forkLevelFree(th, d) && (Atomics.load(core.i32, th.record(frameTask[d]) + T_pending) & failedBit(L, frameLevel[d] + 1)) !== 0;
+    return forkLevelFree(th, d) && (Atomics.load(core.i32, th.record(frameTask[d]) + T_pending) & failedBit(th, frameLevel[d] + 1)) !== 0;
   }
 
   return { joining, stopPairs, failed, joined, forget, heard };

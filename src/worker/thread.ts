@@ -88,6 +88,14 @@ export class Thread {
   readonly T_done: number; readonly T_token: number;
   /** A child's fork-join level (Task.state of a Child: forecast.ts). */
   readonly T_state: number;
+  /** Word indices of Task.pending and Task.deps (a fork-join child's spawner + 1: fork-stop.ts). */
+  readonly T_pending: number; readonly T_deps: number;
+  /**
+   * A fork-join stop's constants (fork-stop.ts; assembly/layout.ts FORK_FAILED_SHIFT): the Fork flag, the
+   * first bit of the failed levels in a spawner's `pending`, and how many levels have a bit. Kept here,
+   * read on every fork-join that spawns a job: the layout object is a dictionary (hundreds of names).
+   */
+  readonly FORK: number; readonly FORK_SHIFT: number; readonly FORK_LEVELS: number;
   /** Byte offsets of the f64 fields: the first argument word, the start time. */
   readonly T_a0: number; readonly T_tStart: number;
   /** TaskFlag bits. */
@@ -158,6 +166,8 @@ export class Thread {
     this.T_fn = L.T_fn >> 2; this.T_argInfo = L.T_argInfo >> 2; this.T_npred = L.T_npred >> 2; this.T_pred = L.T_pred >> 2;
     this.T_flags = L.T_flags >> 2; this.T_nsucc = L.T_nsucc >> 2; this.T_succ = L.T_succ >> 2; this.T_run = L.T_run >> 2;
     this.T_done = L.T_done >> 2; this.T_token = L.T_token >> 2; this.T_state = L.T_state >> 2;
+    this.T_pending = L.T_pending >> 2; this.T_deps = L.T_deps >> 2;
+    this.FORK = L.flag_Fork; this.FORK_SHIFT = L.flag_ForkFailedShift; this.FORK_LEVELS = L.count_ForkFailedLevels;
     this.T_a0 = L.T_a0; this.T_tStart = L.T_tStart;
     this.CONDITION = L.flag_Condition; this.WATCHED = L.flag_Watched; this.NOTIFY_HOST = L.flag_NotifyHost; this.CHILD = L.flag_Child; this.DEPENDENT = L.flag_Dependent;
     this.currentAt = this.slotWord(L.W_current);
