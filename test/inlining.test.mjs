@@ -10,25 +10,15 @@ import { INLINING, Zone, zoneOf, runsInline, sampleGap } from '../build/src/poli
 import * as t from './fixtures/inline-tasks.mjs';
 import * as deep from './fixtures/deep-tasks.mjs';
 import { within, rejection, retired } from './helpers/executor.mjs';
+import { predictShort as predictWarm } from './helpers/predict.mjs';
 
 const module = new URL('./fixtures/inline-tasks.mjs', import.meta.url);
 const fibRef = (n) => (n < 2 ? n : fibRef(n - 1) + fibRef(n - 2));
 const calls = (n) => 2 * fibRef(n + 1) - 1;
 const total = (ex, k) => ex.stats().workers.reduce((a, w) => a + w[k], 0);
 
-/**
- * Warm start: predictions of `ms` for the children of fns at fork-join levels, through a snapshot
- * (restore() seeds the workers too, at their first spawn of each function). The nodes naming levels come
- * from a real child fingerprint: fib's, whose lowest node is level 1.
- */
-async function predictShort(ex, fns, levels, ms = 1e-6) {
-  await ex.async(t.fib, 6);
-  const level1 = Math.min(...ex.models.snapshot().predictors.filter((p) => p.fn === 'fib' && p.node > 0).map((p) => p.node));
-  assert.ok(ex.models.list().some((q) => q.fn === 'fib' && q.level === 1), 'fib has a level-1 prediction');
-  const predictors = [];
-  for (const fn of fns) for (const l of levels) predictors.push({ kind: 1, fn, sizeClass: 0, node: level1 - 1 + l, samples: 100, mean: ms, m2: 0, x: ms, dx: 0, ema: ms });
-  assert.is(ex.models.restore({ version: 1, predictors }), predictors.length);
-}
+/** Warm start: predictions of `ms` for the children of fns at fork-join levels (helpers/predict.mjs). */
+const predictShort = (ex, fns, levels, ms = 1e-6) => predictWarm(ex, t.fib, fns, { levels, ms });
 
 // ---
 const P = suite('inlining policy (pure)');

@@ -9,18 +9,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor, CancellationToken } from 'beatflow';
 import * as t from './fixtures/subflow-retry-tasks.mjs';
+import { predictShort as predictWarm } from './helpers/predict.mjs';
 import { within, rejection, retired } from './helpers/executor.mjs';
 
 const module = new URL('./fixtures/subflow-retry-tasks.mjs', import.meta.url);
 
-/** Predicts every spec function short at fork-join level 1, so that a learning executor runs them inline (as test/inlining.test.mjs). */
-async function predictShort(ex, fns = ['flaky', 'cancels', 'thrower', 'logged']) {
-  await ex.async(t.fib, 6);
-  const level1 = Math.min(...ex.models.snapshot().predictors.filter((p) => p.fn === 'fib' && p.node > 0).map((p) => p.node));
-  const ms = 1e-6;
-  const predictors = fns.map((fn) => ({ kind: 1, fn, sizeClass: 0, node: level1, samples: 100, mean: ms, m2: 0, x: ms, dx: 0, ema: ms }));
-  assert.is(ex.models.restore({ version: 1, predictors }), predictors.length);
-}
+/** Predicts every spec function short at fork-join level 1, so that a learning executor runs them inline. */
+const predictShort = (ex, fns = ['flaky', 'cancels', 'thrower', 'logged']) => predictWarm(ex, t.fib, fns);
 
 const inlined = (ex) => ex.stats().workers.reduce((a, w) => a + w.inlined, 0);
 

@@ -9,18 +9,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor } from 'beatflow';
 import * as t from './fixtures/fork-stop-tasks.mjs';
+import { predictShort } from './helpers/predict.mjs';
 import { within, retired } from './helpers/executor.mjs';
 
 const module = new URL('./fixtures/fork-stop-tasks.mjs', import.meta.url);
 
-/** Predicts `member` short at fork-join level 1, so that a learning executor runs it inline (as test/subflow-retries.test.mjs). */
-async function predictShort(ex) {
-  await ex.async(t.fib, 6);
-  const level1 = Math.min(...ex.models.snapshot().predictors.filter((p) => p.fn === 'fib' && p.node > 0).map((p) => p.node));
-  const ms = 1e-6;
-  const predictors = [{ kind: 1, fn: 'member', sizeClass: 0, node: level1, samples: 100, mean: ms, m2: 0, x: ms, dx: 0, ema: ms }];
-  assert.is(ex.models.restore({ version: 1, predictors }), 1);
-}
 
 /** Runs the subflow of n members, with an edge (laid out) or without (fork-join): its outcome, the tasks that started and the gate's words. */
 async function stopping(ex, n, edge, alone) {
@@ -37,7 +30,7 @@ for (const workers of [1, 2, 4]) {
     const S = suite(`a failure elsewhere stops a subflow (${workers} worker${workers === 1 ? '' : 's'}, learning ${learning ? 'on' : 'off'})`);
     S.before(async (ctx) => {
       ctx.ex = await Executor.create({ workers, module, learning });
-      if (learning) await predictShort(ctx.ex);
+      if (learning) await predictShort(ctx.ex, t.fib, ['member']);
     });
     S.after(async (ctx) => { await within(ctx.ex.close(), 10_000, 'close'); });
 

@@ -7,24 +7,17 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Executor } from 'beatflow';
 import * as t from './fixtures/fork-stop-unspawned.mjs';
+import { predictShort } from './helpers/predict.mjs';
 import { within, rejection, retired } from './helpers/executor.mjs';
 
 const module = new URL('./fixtures/fork-stop-unspawned.mjs', import.meta.url);
 
-/** Predicts `other` short at fork-join level 1, so that a learning executor runs it inline (as test/subflow-retries.test.mjs). */
-async function predictShort(ex) {
-  await ex.async(t.fib, 6);
-  const level1 = Math.min(...ex.models.snapshot().predictors.filter((p) => p.fn === 'fib' && p.node > 0).map((p) => p.node));
-  const ms = 1e-6;
-  const predictors = [{ kind: 1, fn: 'other', sizeClass: 0, node: level1, samples: 100, mean: ms, m2: 0, x: ms, dx: 0, ema: ms }];
-  assert.is(ex.models.restore({ version: 1, predictors }), 1);
-}
 
 for (const [workers, learning] of [[1, false], [3, false], [3, true]]) {
   test(`a fork-join that threw before its join stops no later subflow of its task (${workers} worker${workers === 1 ? '' : 's'}, learning ${learning ? 'on' : 'off'})`, async () => {
     const ex = await Executor.create({ workers, module, learning });
     try {
-      if (learning) await predictShort(ex);
+      if (learning) await predictShort(ex, t.fib, ['other']);
       for (let i = 0; i < 4; i++) {
         const gate = ex.shared(Int32Array, t.GATE_WORDS);
         const e = await within(rejection(ex.async(t.twoSubflows, gate)), 20_000, `try ${i}`);

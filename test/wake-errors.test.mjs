@@ -19,7 +19,6 @@ S('a throwing spawnThread reaches uncaughtException, not unhandledRejection', as
   usePlatform({ ...node, spawnThread: (o) => { if (++spawned > 1) throw new Error('no more threads'); return node.spawnThread(o); } });
   const ex = await Executor.create({ workers: 2, minWorkers: 1 });
   try {
-    const spin = (ms) => { const end = Date.now() + ms; while (Date.now() < end); return ms; };
     const results = await Promise.all(Array.from({ length: 20 }, () => ex.async(spin, 20)));
     assert.equal(results, Array(20).fill(20), 'the tasks ran on the one thread');
     await new Promise((r) => setTimeout(r, 50));
@@ -33,50 +32,47 @@ S('a throwing spawnThread reaches uncaughtException, not unhandledRejection', as
   }
 });
 
-S('an elastic slot whose thread the platform refused once starts at a later demand', async () => {
+const spin = (ms) => { const end = Date.now() + ms; while (Date.now() < end); return ms; };
+
+/**
+ * body(ex, asked) on an executor of 2 slots, 1 permanent, whose platform refuses the thread asked for
+ * second (asked.count counts the asks); the refusal's uncaught exception is swallowed, and Node's
+ * platform put back after.
+ */
+async function refusedOnce(body) {
   const onException = () => {};
   process.on('uncaughtException', onException);
-  let spawned = 0;
-  usePlatform({ ...node, spawnThread: (o) => { if (++spawned === 2) throw new Error('not now'); return node.spawnThread(o); } });
+  const asked = { count: 0 };
+  usePlatform({ ...node, spawnThread: (o) => { if (++asked.count === 2) throw new Error('not now'); return node.spawnThread(o); } });
   const ex = await Executor.create({ workers: 2, minWorkers: 1 });
   try {
-    const spin = (ms) => { const end = Date.now() + ms; while (Date.now() < end); return ms; };
-    await Promise.all(Array.from({ length: 20 }, () => ex.async(spin, 20)));
-    await new Promise((r) => setTimeout(r, 50));
-    assert.ok(spawned >= 2, 'the elastic thread was asked for, and refused once');
-    for (let round = 0; round < 20 && ex.lifecycle().started < 2; round++) {
-      await Promise.all(Array.from({ length: 20 }, () => ex.async(spin, 5)));
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.is(ex.lifecycle().started, 2, 'a later burst started it');
+    await body(ex, asked);
   } finally {
     await ex.close();
     process.off('uncaughtException', onException);
     usePlatform(node);
   }
-});
+}
 
-S('a backlog that waits with every thread busy starts an elastic thread, with no later submission', async () => {
-  // The submission's own demand is refused by the platform (its one chance at submission time); the
-  // backlog of 1-thread work that follows must still get the elastic thread (the pump asks again
-  // before it sleeps), not wait for the next burst.
-  const errors = [];
-  const onException = (e) => errors.push(e.message);
-  process.on('uncaughtException', onException);
-  let spawned = 0;
-  usePlatform({ ...node, spawnThread: (o) => { if (++spawned === 2) throw new Error('not now'); return node.spawnThread(o); } });
-  const ex = await Executor.create({ workers: 2, minWorkers: 1 });
-  try {
-    const spin = (ms) => { const end = Date.now() + ms; while (Date.now() < end); return ms; };
-    const results = await Promise.all(Array.from({ length: 40 }, () => ex.async(spin, 20)));
-    assert.equal(results, Array(40).fill(20));
-    assert.ok(spawned >= 2, 'the submission asked for the elastic thread');
-    assert.is(ex.lifecycle().started, 2, 'the backlog started it before it drained');
-  } finally {
-    await ex.close();
-    process.off('uncaughtException', onException);
-    usePlatform(node);
+S('an elastic slot whose thread the platform refused once starts at a later demand', () => refusedOnce(async (ex, asked) => {
+  await Promise.all(Array.from({ length: 20 }, () => ex.async(spin, 20)));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(asked.count >= 2, 'the elastic thread was asked for, and refused once');
+  for (let round = 0; round < 20 && ex.lifecycle().started < 2; round++) {
+    await Promise.all(Array.from({ length: 20 }, () => ex.async(spin, 5)));
+    await new Promise((r) => setTimeout(r, 20));
   }
-});
+  assert.is(ex.lifecycle().started, 2, 'a later burst started it');
+}));
+
+// The submission's own ask is refused by the platform (its one chance at submission time); the backlog
+// on the one thread must still get the elastic thread (the pump asks again before it sleeps), not wait
+// for the next burst.
+S('a backlog that waits with every thread busy starts an elastic thread, with no later submission', () => refusedOnce(async (ex, asked) => {
+  const results = await Promise.all(Array.from({ length: 40 }, () => ex.async(spin, 20)));
+  assert.equal(results, Array(40).fill(20));
+  assert.ok(asked.count >= 2, 'the submission asked for the elastic thread');
+  assert.is(ex.lifecycle().started, 2, 'the backlog started it before it drained');
+}));
 
 S.run();
