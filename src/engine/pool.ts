@@ -254,8 +254,10 @@ export class Pool {
     const i32 = this.#core.i32;
     const d = {
       queued: this.#core.x.queuedLength(), sleepers: Atomics.load(i32, this.#sleepersAt),
-      spinners: Atomics.load(i32, this.#spinnersAt), stopped: this.#stopped,
+      spinners: Atomics.load(i32, this.#spinnersAt), stopped: this.#stopped, idle: 0,
     };
+    if (d.queued === 0 || d.sleepers !== 0 || d.spinners !== 0) return;
+    d.idle = this.live - this.#core.x.runningWorkers(this.live);   // plain reads: a hint, as the rest
     if (!startAnother(d)) return;
     const w = this.#slots.indexOf('stopped', this.#opts.permanent);
     if (w < 0) return;
