@@ -246,8 +246,22 @@ Elastic('startAnother (pure): only when work waits, nobody is idle, and an elast
     [{ queued: 5, sleepers: 1, spinners: 0, stopped: 1 }, false],
     [{ queued: 5, sleepers: 0, spinners: 1, stopped: 1 }, false],
     [{ queued: 5, sleepers: 0, spinners: 0, stopped: 0 }, false],
+    // a thread just woken (claimed: no longer a sleeper, not yet searching) or just ready takes one each
+    [{ queued: 1, sleepers: 0, spinners: 0, stopped: 1, idle: 1 }, false],
+    [{ queued: 2, sleepers: 0, spinners: 0, stopped: 1, idle: 1 }, true],
   ];
   for (const [d, want] of table) assert.is(startAnother(d), want, JSON.stringify(d));
+});
+
+Elastic('one call at a time on an idle pool starts no elastic thread (the woken thread takes it)', async () => {
+  // The wake-up claims the parked thread (the core counts it off the sleepers) before it searches:
+  // demand() right after saw nobody idle and started a thread for the one queued task; idleTimeout
+  // short, so each pause let it leave and the next call started another (3-7 in 20 calls before).
+  const ex = await Executor.create({ workers: 4, minWorkers: 1, idleTimeout: 30, module: lifeModule });
+  await sleep(100);
+  for (let i = 0; i < 20; i++) { assert.is(await ex.async(lt.inc, i), i + 1); await sleep(60); }
+  assert.is(ex.lifecycle().started, 1, 'only the permanent thread');
+  await within(ex.close(), 10_000, 'close');
 });
 
 // ---

@@ -75,4 +75,26 @@ S('a backlog that waits with every thread busy starts an elastic thread, with no
   assert.is(ex.lifecycle().started, 2, 'the backlog started it before it drained');
 }));
 
+S('a platform that refuses every elastic thread is reported by the wake-ups, not at every pump sleep', async () => {
+  // The pump asks for a thread before each sleep (engine.ts #beforeSleep): a refusal there is the same
+  // refusal the burst's wake-up reported. 100 tasks of one burst raised 100 uncaught exceptions.
+  let n = 0;
+  const onException = () => n++;
+  process.on('uncaughtException', onException);
+  let spawned = 0;
+  usePlatform({ ...node, spawnThread: (o) => { if (++spawned > 1) throw new Error('no more threads'); return node.spawnThread(o); } });
+  const ex = await Executor.create({ workers: 2, minWorkers: 1 });
+  try {
+    const spin = (ms) => { const end = Date.now() + ms; while (Date.now() < end); return ms; };
+    await Promise.all(Array.from({ length: 100 }, () => ex.async(spin, 5)));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(spawned > 2, 'the pump asked again');
+    assert.ok(n >= 1 && n <= 2, `the refusal reported by the wake-up and at most once by the pump (${n})`);
+  } finally {
+    await ex.close();
+    process.off('uncaughtException', onException);
+    usePlatform(node);
+  }
+});
+
 S.run();

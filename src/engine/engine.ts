@@ -255,16 +255,21 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
    * again whether the backlog needs a thread. The submission's own ask (tasks.ts, the wake-up
    * microtask) sees one moment: a worker still searching then, or a platform that refused the thread,
    * would otherwise leave the backlog to the live threads until the next submission. demand() starts
-   * one thread at a time (none while one boots); a refused one is reported as the wake-up's is.
+   * one thread at a time (none while one boots); a refused one is reported as the wake-up's is, once:
+   * the pump asks again at every sleep, and a platform that refuses threads refuses them all.
    */
   #beforeSleep(): void {
     this.wake({ count: 1, queuedOnly: true, demand: false });
     try {
       this.pool.demand();
     } catch (e) {
-      throwSoon(e);
+      if (!this.#pumpRefused) throwSoon(e);
+      this.#pumpRefused = true;
     }
   }
+
+  /** The pump's ask for a thread was refused (#beforeSleep): it reports no more refusals. */
+  #pumpRefused = false;
 
   /**
    * Settles what the completion ring holds: an algorithm call does it after submitting its own helpers,

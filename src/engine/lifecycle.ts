@@ -34,15 +34,21 @@ export interface Demand {
   spinners: number;
   /** Elastic slots with no thread (and none starting). */
   stopped: number;
+  /**
+   * Live threads running no task (asleep, searching, or neither: one a wake-up just claimed, which the
+   * core counts off the sleepers before it searches, or one just ready): each takes a queued task.
+   */
+  idle?: number;
 }
 
 /**
- * Pure: start one more thread? Only when work waits, nobody is asleep or searching (everyone alive is
- * busy), and an elastic slot is free. One at a time: each new thread checks again once it is ready, so
- * a sustained backlog grows the pool to its maximum while a short burst starts one thread at most.
+ * Pure: start one more thread? Only when more work waits than the idle threads will take, nobody is
+ * asleep or searching, and an elastic slot is free. One at a time: each new thread checks again once
+ * it is ready, so a sustained backlog grows the pool to its maximum while a short burst starts one
+ * thread at most.
  */
 export function startAnother(d: Demand): boolean {
-  return d.stopped > 0 && d.queued > 0 && d.sleepers === 0 && d.spinners === 0;
+  return d.stopped > 0 && d.queued > (d.idle ?? 0) && d.sleepers === 0 && d.spinners === 0;
 }
 
 /** One worker that held tasks when close() gave up on it. */

@@ -252,9 +252,12 @@ export class Pool {
   demand(): void {
     if (this.#stopped === 0 || this.#closing || this.elasticStarting > 0) return;
     const i32 = this.#core.i32;
+    // plain reads, a hint as the rest; before the queue's: a worker records the task it took after
+    // taking it, so one seen running no task has not taken one the queue still shows
+    const idle = this.live - this.#core.x.runningWorkers(this.live);
     const d = {
       queued: this.#core.x.queuedLength(), sleepers: Atomics.load(i32, this.#sleepersAt),
-      spinners: Atomics.load(i32, this.#spinnersAt), stopped: this.#stopped,
+      spinners: Atomics.load(i32, this.#spinnersAt), stopped: this.#stopped, idle,
     };
     if (!startAnother(d)) return;
     const w = this.#slots.indexOf('stopped', this.#opts.permanent);
