@@ -241,11 +241,11 @@ Elastic('minWorkers = workers: nothing ever leaves', async () => {
 
 Elastic('startAnother (pure): only when work waits, nobody is idle, and an elastic slot is free', () => {
   const table = [
-    [{ queued: 5, sleepers: 0, spinners: 0, stopped: 1 }, true],
-    [{ queued: 0, sleepers: 0, spinners: 0, stopped: 1 }, false],
-    [{ queued: 5, sleepers: 1, spinners: 0, stopped: 1 }, false],
-    [{ queued: 5, sleepers: 0, spinners: 1, stopped: 1 }, false],
-    [{ queued: 5, sleepers: 0, spinners: 0, stopped: 0 }, false],
+    [{ queued: 5, sleepers: 0, spinners: 0, stopped: 1, idle: 0 }, true],
+    [{ queued: 0, sleepers: 0, spinners: 0, stopped: 1, idle: 0 }, false],
+    [{ queued: 5, sleepers: 1, spinners: 0, stopped: 1, idle: 0 }, false],
+    [{ queued: 5, sleepers: 0, spinners: 1, stopped: 1, idle: 0 }, false],
+    [{ queued: 5, sleepers: 0, spinners: 0, stopped: 0, idle: 0 }, false],
     // a thread just woken (claimed: no longer a sleeper, not yet searching) or just ready takes one each
     [{ queued: 1, sleepers: 0, spinners: 0, stopped: 1, idle: 1 }, false],
     [{ queued: 2, sleepers: 0, spinners: 0, stopped: 1, idle: 1 }, true],

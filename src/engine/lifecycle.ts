@@ -38,7 +38,7 @@ export interface Demand {
    * Live threads running no task (asleep, searching, or neither: one a wake-up just claimed, which the
    * core counts off the sleepers before it searches, or one just ready): each takes a queued task.
    */
-  idle?: number;
+  idle: number;
 }
 
 /**
@@ -48,7 +48,7 @@ export interface Demand {
  * thread at most.
  */
 export function startAnother(d: Demand): boolean {
-  return d.stopped > 0 && d.queued > (d.idle ?? 0) && d.sleepers === 0 && d.spinners === 0;
+  return d.stopped > 0 && d.queued > d.idle && d.sleepers === 0 && d.spinners === 0;
 }
 
 /** One worker that held tasks when close() gave up on it. */

@@ -236,19 +236,20 @@ export class Pool {
     }
   }
 
-  /**
-   * After submissions (and whenever an elastic thread becomes ready or leaves): starts a thread on a
-   * stopped elastic slot if work waits and every live thread is busy (lifecycle.ts startAnother).
-   * The submission's queue push comes before the reads here (see worker/lifecycle.ts, idle exit).
-   * One elastic thread starts at a time: while one boots, later bursts start nothing, and the booted
-   * thread calls demand() again once ready, when it can see whether it was enough.
-   */
   /** Workers idle now: parked or searching for work (the core's sleepers and spinners), at most the live ones. */
   waiters(): number {
     const i32 = this.#core.i32;
     return Math.max(0, Math.min(this.live, Atomics.load(i32, this.#sleepersAt) + Atomics.load(i32, this.#spinnersAt)));
   }
 
+  /**
+   * After submissions, before the completion pump sleeps, and whenever an elastic thread becomes ready
+   * or leaves: starts a thread on a stopped elastic slot if more work waits than the live threads
+   * running no task will take, and none is asleep or searching (lifecycle.ts startAnother). The
+   * submission's queue push comes before the reads here (see worker/lifecycle.ts, idle exit).
+   * One elastic thread starts at a time: while one boots, later bursts start nothing, and the booted
+   * thread calls demand() again once ready, when it can see whether it was enough.
+   */
   demand(): void {
     if (this.#stopped === 0 || this.#closing || this.elasticStarting > 0) return;
     const i32 = this.#core.i32;

@@ -153,13 +153,13 @@ export class Router implements PlacementRouter {
    * A view is never handed out twice; a chunk lives while any of its views does.
    */
   #chunk: Float32Array[] = [];
+  #chunkAt = 0;
   /**
    * Each op key's shape keys (shapeKey) by size class and choices open: a call's reused() and decide()
    * and the Maps they look up get the same string each time, flat and with its hash kept, rather than
    * a new one built, flattened and hashed twice per call.
    */
   readonly #shapeKeys = new Map<string, string[]>();
-  #chunkAt = 0;
   readonly #shapes: ShapeTable | undefined;
   /**
    * Where the core's router block keeps the features (an index into the f32 view) and each model (bytes):

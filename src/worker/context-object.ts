@@ -82,9 +82,9 @@ export function createTaskContext(th: Thread, { join: { joinChildren, helpUntil 
   function unspawned(d: number): void {
     const kids = frameKids[d];
     if (kids === undefined) return;
-    const u32 = core.u32, FORK = core.L.flag_Fork;
+    const u32 = core.u32;
     const pairs: number[] = [];   // (index, handle), as stopPairs reads them
-    for (const c of kids) if (c >= 0 && (u32[th.record(c) + th.T_flags] & FORK) !== 0) pairs.push(0, c);
+    for (const c of kids) if (c >= 0 && (u32[th.record(c) + th.T_flags] & th.FORK) !== 0) pairs.push(0, c);
     if (pairs.length === 0) return;
     forkStop.stopPairs(pairs);
     try {

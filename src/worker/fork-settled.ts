@@ -39,7 +39,7 @@ export interface SettledParts {
 
 export function createForkSettled(th: Thread, { joinChildren, forecast, lazy, tokenOf, spawnJob, unspawned, crossedIn, forkStop }: SettledParts): (nodes: readonly Node[]) => unknown[] {
   const { core, x, w, codec, frameTask, frameKids, frameLevel, frameStop } = th;
-  const FORK_SPAWN = core.L.flag_ForkSpawn, FORK = core.L.flag_Fork;
+  const FORK_SPAWN = core.L.flag_ForkSpawn, FORK = th.FORK;
 
   /** A child job of `parent` that is run again up to `retries` times when it fails (flags: worker/retry.ts); `fork`: FORK_SPAWN or 0. */
   function spawnRetried(parent: number, d: number, id: number, args: readonly unknown[], retries: number, fork: number): number {
