@@ -135,6 +135,12 @@ export interface CoreExports {
   shapeReset(b: number, slot: number): void;
   shapeStat(b: number, slot: number, o: number): number;
   shapeObserve(b: number, slot: number, o: number, y: number, lim: number): number;
+  routeDecideSize(): number;
+  routeDecideParams(d: number): number;
+  routeDecideSpreads(d: number): number;
+  routeDecideOut(d: number): number;
+  routeDecide(r: number, b: number, d: number, mask: number, fallback: number, row: number, fam: number, size: number, lo: number, hi: number,
+    log2n: number, base: number, software: number, u: number, u2: number): number;
   [name: `off_${string}` | `size_${string}` | `count_${string}` | `flag_${string}`]: () => number;
 }
 

@@ -23,8 +23,13 @@ const CLASSES = 64;
  */
 export interface ShapeRow { readonly row: number; readonly size: number; readonly family: Family }
 
-/** One family's rows by size class, and the span of classes that ever held one ([lo, hi)): a scan for the nearest measured size stops at its ends. */
-export interface Family { readonly rows: Int16Array; lo: number; hi: number }
+/**
+ * One family's rows by size class, and the span of classes that ever held one ([lo, hi)): a scan for the
+ * nearest measured size stops at its ends. `at`: where `rows` lies in the core's memory (the core's
+ * decision reads it there: assembly/learn/route-decide.ts), 0 for a family past the table's families,
+ * whose rows the host keeps (its decisions are made on the host).
+ */
+export interface Family { readonly rows: Int16Array; lo: number; hi: number; readonly at: number }
 
 export class ShapeTable {
   readonly #core: SharedCore;
@@ -47,15 +52,33 @@ export class ShapeTable {
   #clock = 0;
   /** Op key and choices open → the row of each size class. */
   readonly #families = new Map<string, Family>();
+  /** The families' rows in the core's memory: as many families as rows, CLASSES i16 each; the next one free. */
+  readonly #familyTable: number;
+  #familiesUsed = 0;
 
   constructor(core: SharedCore, slots: number, gamma: number, down: number, f32: () => Float32Array) {
     const bytes = core.x.shapeSize(slots, ROUTES.length);
     const block = core.alloc(bytes);
     core.ensure(block, bytes);
     core.x.shapeInit(block, slots, ROUTES.length, gamma, down);
+    this.#familyTable = core.alloc(slots * CLASSES * 2);
+    core.ensure(this.#familyTable, slots * CLASSES * 2);
     this.#core = core; this.#block = block; this.#slots = slots; this.#f32 = f32;
     this.#rows0 = block + core.L.size_ShapeBlock; this.#stat = core.L.size_ShapeStat;
     this.#used = new Float64Array(slots);
+  }
+
+  /** The shape table's block (the core's decision reads the rows there). */
+  get block(): number { return this.#block; }
+
+  /** A new family's rows, every class without one: in the core's table while it has room, else on the host. */
+  #newFamily(size: number): Family {
+    if (this.#familiesUsed < this.#slots) {
+      const at = this.#familyTable + this.#familiesUsed++ * CLASSES * 2;
+      // a view on the memory as it is now: a shared memory that grows keeps this buffer valid with its old length
+      return { rows: new Int16Array(this.#core.u8.buffer, at, CLASSES).fill(-1), lo: size, hi: size + 1, at };
+    }
+    return { rows: new Int16Array(CLASSES).fill(-1), lo: size, hi: size + 1, at: 0 };
   }
 
   /** Shapes seen, at most the rows. */
@@ -84,7 +107,7 @@ export class ShapeTable {
     const fk = `${shape.slice(0, i)}|${shape.slice(j + 1)}`;
     const size = Math.min(CLASSES - 1, Math.max(0, Number(shape.slice(i + 1, j)) | 0));
     let family = this.#families.get(fk);
-    if (family === undefined) this.#families.set(fk, (family = { rows: new Int16Array(CLASSES).fill(-1), lo: size, hi: size + 1 }));
+    if (family === undefined) this.#families.set(fk, (family = this.#newFamily(size)));
     family.rows[size] = row;
     family.lo = Math.min(family.lo, size); family.hi = Math.max(family.hi, size + 1);
     e = { row, size, family };
@@ -183,6 +206,7 @@ export class ShapeTable {
     for (const { row } of this.#rows.values()) this.#core.x.shapeReset(this.#block, row);
     this.#rows.clear();
     this.#families.clear();
+    this.#familiesUsed = 0;
     this.#shapeOf.length = 0; this.#used.fill(0); this.#clock = 0;
   }
 }
