@@ -79,8 +79,9 @@ function readStat(b: usize, row: i32, o: u32, s: usize): void {
 // @ts-ignore: decorator
 @inline function sget(s: usize, f: i32): f64 { return load<f64>(s + (<usize>f << 3)); }
 
-// fdlibm's e_exp.c (Sun Microsystems, 1993), as V8's base::ieee754::exp: reduction to r in
-// [-0.5 ln 2, 0.5 ln 2], a rational approximation there, scaled by 2^k.
+// fdlibm's e_exp.c (Sun Microsystems, 1993), as V8's base::ieee754::exp (which also returns e itself
+// for 1): reduction to r in [-0.5 ln 2, 0.5 ln 2], a rational approximation there, scaled by 2^k. Equal
+// to V8's Math.exp, bit for bit, over 10^6 values of [-750, 750].
 const EXP_O: f64 = 7.09782712893383973096e+02, EXP_U: f64 = -7.45133219101941108420e+02;
 const LN2_HI: f64 = 6.93147180369123816490e-01, LN2_LO: f64 = 1.90821492927058770002e-10, INV_LN2: f64 = 1.44269504088896338700e+00;
 const EP1: f64 = 1.66666666666666019037e-01, EP2: f64 = -2.77777777770155933842e-03, EP3: f64 = 6.61375632143793436117e-05,
@@ -97,6 +98,7 @@ function fexp(x: f64): f64 {
     if (x < EXP_U) return 0;
   }
   if (hx > 0x3fd62e42) {   // |x| > 0.5 ln 2
+    if (x == 1) return Math.E;
     if (hx < 0x3ff0a2b2) {   // and < 1.5 ln 2
       hi = neg ? x + LN2_HI : x - LN2_HI; lo = neg ? -LN2_LO : LN2_LO; k = neg ? -1 : 1;
     } else {
