@@ -410,14 +410,23 @@ Model('adapts when the workload drifts: parallel overhead ×10 moves the crossov
 Model('learning off: every decision is the static rule', ({ core }) => {
   const router = new Router(core, false);
   const rand = xorshift(9);
+  const sizes = [];
   for (let i = 0; i < 200; i++) {
-    const p = input(2 ** (8 + Math.floor(rand() * 15)), ['serial', 'parallel', 'gpu']);
+    const p = input(2 ** (8 + Math.floor(rand() * 15)) + i, ['serial', 'parallel', 'gpu']);
+    sizes.push(p.n);
     const t = router.decide('reduce', 'k', p);
     assert.is(t.choice.route, p.fallback);
     assert.is(t.choice.reason, 'static');
     router.observe(t, 1);
   }
   assert.equal(router.inspect().models, []);
+  const last = router.inspect().last;
+  assert.equal(last.map((d) => d.n), sizes.slice(-32), 'the last 32 decisions kept, oldest first');
+  for (const d of last) {
+    assert.equal(Object.keys(d.predicted), ['serial', 'parallel', 'gpu'], 'every candidate shown');
+    assert.ok(Object.values(d.predicted).every(Number.isNaN), 'nothing predicted with learning off');
+    assert.equal(d.measured, {}, 'nothing measured');
+  }
 });
 
 Model('the shape table in the core: a discounted weighted Welford (cheaper samples followed fast), a JS reference over random samples', ({ core }) => {

@@ -291,7 +291,10 @@ export class Router implements PlacementRouter {
     // what the decision leaves for the ticket and the reuse: the chosen route's clip at the shape, its
     // model's prior mean (NaN: none to measure the error of), its weight and mean at the shape
     let choice: RouteChoice, lim = 0, prior = NaN, weight = 0, shapeMean = 0;
-    if (this.#block === 0 || p.candidates.length < 2) choice = decideRoute(p, undefined, u, u2);
+    if (this.#block === 0 || p.candidates.length < 2) {
+      choice = decideRoute(p, undefined, u, u2);
+      said.fill(NaN);   // nothing predicted or measured: placement() shows NaN predictions and no measurements
+    }
     else {
       const shapes = this.#shapes!;
       const entry = Number.isFinite(log2n) ? shapes.rowOf(shape) : undefined;
