@@ -5,7 +5,7 @@
 // confidence, lead, the clip of the shape's step, the prior mean and what placement() shows — over
 // random runs (fast-check, seeded and time-bounded): op kinds, sizes, the choices open and the static
 // rule's choice, a software GPU, pauses, drift, features that are not finite, resets, and more
-// families than the core's table holds (those decide on the host in both).
+// families over a run than the core's table holds (a forgotten family's place is reused).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
@@ -117,8 +117,8 @@ Core('two routers, one deciding in the core and one on the host, make the same d
   assert.ok(tally.runs >= 5 && tally.decided >= 500, `enough checked: ${JSON.stringify(tally)}`);
 });
 
-Core('more families than the core\'s table holds: the later ones decide on the host, the same decisions', (ctx) => {
-  // 300 op keys, each its own family (256 in the core's table), two calls each and then again
+Core('more families over a run than the core\'s table holds: the places of forgotten ones reused, the same decisions', (ctx) => {
+  // 300 op keys and two sets of choices, each pair its own family (256 places in the core's table)
   const t = run(ctx, { seed: 99, calls: 2000, keys: 300, sets: [0, 1], pauses: 0.05, drift: 1, nanRate: 0, resetAt: -1 });
   assert.ok(t.decided > 600, `decisions checked: ${t.decided}`);
 });

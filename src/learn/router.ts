@@ -302,7 +302,7 @@ export class Router implements PlacementRouter {
       this.#f32.set(x, this.#fx);
       let d: Decided;
       // the core decides unless a hardware GPU is open (its trend, a log2 the core does not compute), the
-      // candidates are not in ROUTES order, or the family is past the core's table
+      // candidates are not in ROUTES order, or the family has no place in the core's table
       if (p.candidates !== this.#orderedFor) { this.#orderedFor = p.candidates; this.#ordered = inRoutesOrder(p.candidates); }
       if (this.#decision !== 0 && (p.software || (mask & GPU_BIT) === 0) && this.#ordered && (entry === undefined || entry.family.at !== 0)) {
         d = this.#inCore(p, mask, entry, base, log2n, u, u2, said);
@@ -345,7 +345,7 @@ export class Router implements PlacementRouter {
   /**
    * The decision on the host, with the pure policies the core's decision follows (policy/router.ts
    * views, size-order.ts, route-rule.ts): for candidates the core does not take (not in ROUTES order),
-   * a family past the core's table, and as the reference the tests hold the core to.
+   * a family with no place in the core's table, and as the reference the tests hold the core to.
    */
   #onHost(p: RouteInput, mask: number, entry: ShapeRow | undefined, base: number, log2n: number, u: number, u2: number, said: Float64Array): Decided {
     const core = this.#core!, b = this.#block, shapes = this.#shapes!, here = this.#here, f = this.#f32;

@@ -26,10 +26,12 @@ export interface ShapeRow { readonly row: number; readonly size: number; readonl
 /**
  * One family's rows by size class, and the span of classes that ever held one ([lo, hi)): a scan for the
  * nearest measured size stops at its ends. `at`: where `rows` lies in the core's memory (the core's
- * decision reads it there: assembly/learn/route-decide.ts), 0 for a family past the table's families,
- * whose rows the host keeps (its decisions are made on the host).
+ * decision reads it there: assembly/learn/route-decide.ts); 0 for a family with no place left in the
+ * table (none while each family alive holds a row: then the host keeps its rows and makes its
+ * decisions). `key`: its op key and choices open;
+ * `held`: how many rows of the table are its shapes' (at 0 the family is forgotten, its place freed).
  */
-export interface Family { readonly rows: Int16Array; lo: number; hi: number; readonly at: number }
+export interface Family { readonly rows: Int16Array; lo: number; hi: number; readonly at: number; readonly key: string; held: number }
 
 export class ShapeTable {
   readonly #core: SharedCore;
@@ -52,9 +54,14 @@ export class ShapeTable {
   #clock = 0;
   /** Op key and choices open → the row of each size class. */
   readonly #families = new Map<string, Family>();
-  /** The families' rows in the core's memory: as many families as rows, CLASSES i16 each; the next one free. */
+  /**
+   * The families' rows in the core's memory: as many families as rows, CLASSES i16 each; the next one
+   * never used, and the places of forgotten families. A family lives while one of its shapes holds a
+   * row, so the families alive never outnumber the places.
+   */
   readonly #familyTable: number;
   #familiesUsed = 0;
+  readonly #familiesFree: number[] = [];
 
   constructor(core: SharedCore, slots: number, gamma: number, down: number, f32: () => Float32Array) {
     const bytes = core.x.shapeSize(slots, ROUTES.length);
@@ -72,13 +79,11 @@ export class ShapeTable {
   get block(): number { return this.#block; }
 
   /** A new family's rows, every class without one: in the core's table while it has room, else on the host. */
-  #newFamily(size: number): Family {
-    if (this.#familiesUsed < this.#slots) {
-      const at = this.#familyTable + this.#familiesUsed++ * CLASSES * 2;
-      // a view on the memory as it is now: a shared memory that grows keeps this buffer valid with its old length
-      return { rows: new Int16Array(this.#core.u8.buffer, at, CLASSES).fill(-1), lo: size, hi: size + 1, at };
-    }
-    return { rows: new Int16Array(CLASSES).fill(-1), lo: size, hi: size + 1, at: 0 };
+  #newFamily(key: string, size: number): Family {
+    const at = this.#familiesFree.pop() ?? (this.#familiesUsed < this.#slots ? this.#familyTable + this.#familiesUsed++ * CLASSES * 2 : 0);
+    // a view on the memory as it is now: a shared memory that grows keeps this buffer valid with its old length
+    const rows = at !== 0 ? new Int16Array(this.#core.u8.buffer, at, CLASSES) : new Int16Array(CLASSES);
+    return { rows: rows.fill(-1), lo: size, hi: size + 1, at, key, held: 0 };
   }
 
   /** Shapes seen, at most the rows. */
@@ -100,6 +105,11 @@ export class ShapeTable {
       const old = this.#shapeOf[row], r = this.#rows.get(old)!;
       this.#rows.delete(old);
       if (r.family.rows[r.size] === r.row) r.family.rows[r.size] = -1;
+      // a family none of whose shapes holds a row is forgotten, and its place in the core's table freed
+      if (--r.family.held === 0) {
+        this.#families.delete(r.family.key);
+        if (r.family.at !== 0) this.#familiesFree.push(r.family.at);
+      }
       this.#core.x.shapeReset(this.#block, row);
     }
     // shapeKey's parts: op key | size class | choices open (the op key may hold '|' itself)
@@ -107,8 +117,9 @@ export class ShapeTable {
     const fk = `${shape.slice(0, i)}|${shape.slice(j + 1)}`;
     const size = Math.min(CLASSES - 1, Math.max(0, Number(shape.slice(i + 1, j)) | 0));
     let family = this.#families.get(fk);
-    if (family === undefined) this.#families.set(fk, (family = this.#newFamily(size)));
+    if (family === undefined) this.#families.set(fk, (family = this.#newFamily(fk, size)));
     family.rows[size] = row;
+    family.held++;
     family.lo = Math.min(family.lo, size); family.hi = Math.max(family.hi, size + 1);
     e = { row, size, family };
     this.#rows.set(shape, e);
@@ -206,7 +217,7 @@ export class ShapeTable {
     for (const { row } of this.#rows.values()) this.#core.x.shapeReset(this.#block, row);
     this.#rows.clear();
     this.#families.clear();
-    this.#familiesUsed = 0;
+    this.#familiesUsed = 0; this.#familiesFree.length = 0;
     this.#shapeOf.length = 0; this.#used.fill(0); this.#clock = 0;
   }
 }
