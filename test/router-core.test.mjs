@@ -51,8 +51,8 @@ const SETS = [
 ];
 const KINDS = ['reduce', 'map', 'scan', 'sort'];
 
-/** One run: `calls` calls drawn with `seed`, both routers fed them in turn; returns how many decided in each way. */
-function run(ctx, { seed, calls, keys, sets, pauses, drift, nanRate, resetAt }) {
+/** One run: `calls` calls drawn with `seed`, both routers fed them in turn; returns how many decided in each way and the reasons. */
+function run(ctx, { seed, calls, keys, sets, pauses, drift, nanRate, resetAt, sizes = [4, 21] }) {
   const { inCore, onHost } = ctx;
   inCore.reset(); onHost.reset();
   inCore.seed(seed); onHost.seed(seed);
@@ -62,7 +62,7 @@ function run(ctx, { seed, calls, keys, sets, pauses, drift, nanRate, resetAt }) 
     if (i === resetAt) { inCore.reset(); onHost.reset(); }
     const set = SETS[sets[Math.floor(rand() * sets.length)]];
     const k = Math.floor(rand() * keys), kind = KINDS[k % KINDS.length], key = `${kind}:${k}:Float32Array`;
-    const log2n = 4 + Math.floor(rand() * 21);
+    const log2n = sizes[0] + Math.floor(rand() * sizes[1]);   // sizes: the least class and how many
     const n = rand() < 0.1 ? Math.floor(rand() * 2 ** log2n) : 2 ** log2n;   // some not a power of two, some 0
     const nsPerItem = rand() < nanRate ? NaN : kind === 'map' ? 4 : 1;
     const p = {
@@ -76,6 +76,7 @@ function run(ctx, { seed, calls, keys, sets, pauses, drift, nanRate, resetAt }) 
     assert.is(a === undefined, b === undefined, `call ${i}: both reuse or both decide`);
     const ta = a ?? inCore.decide(kind, key, p), tb = b ?? onHost.decide(kind, key, p);
     tally[a === undefined ? 'decided' : 'reused']++;
+    if (a === undefined) tally[ta.choice.reason] = (tally[ta.choice.reason] ?? 0) + 1;
     const at = `call ${i} (${key}, n ${n}, ${set.candidates.join('/')}${set.software ? ' software' : ''})`;
     assert.is(ta.choice.route, tb.choice.route, `${at}: route`);
     assert.is(ta.choice.reason, tb.choice.reason, `${at}: reason`);
@@ -121,6 +122,18 @@ Core('more families over a run than the core\'s table holds: the places of forgo
   // 300 op keys and two sets of choices, each pair its own family (256 places in the core's table)
   const t = run(ctx, { seed: 99, calls: 2000, keys: 300, sets: [0, 1], pauses: 0.05, drift: 1, nanRate: 0, resetAt: -1 });
   assert.ok(t.decided > 600, `decisions checked: ${t.decided}`);
+});
+
+Core('a few shapes called many times: the retries of a choice measured slower, the same decisions', (ctx) => {
+  // the random runs spread their calls over many shapes, and a retry waits for 16 calls or more of
+  // its shape without the choice: one op key, two sizes of 2^16 … 2^23 (the calls of 100 µs and more
+  // retry a choice's first samples too), pauses that make a choice look slower, half of them drifting
+  const t = { decided: 0, explore: 0, fallback: 0 };
+  for (let s = 1; s <= 16; s++) {
+    const r = run(ctx, { seed: s, calls: 1500, keys: 1, sets: [0, 1, 2], pauses: 0.2, drift: s % 2 ? 1 : 10, nanRate: 0, resetAt: -1, sizes: [16 + (s % 8), 2] });
+    for (const k of Object.keys(t)) t[k] += r[k] ?? 0;
+  }
+  assert.ok(t.decided > 3000 && t.explore > 300 && t.fallback > 50, `decisions checked: ${JSON.stringify(t)}`);
 });
 
 Core('the core reads its parameters in the host\'s order: a wrong count is refused when the router is made', async () => {
