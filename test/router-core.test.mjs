@@ -136,6 +136,20 @@ Core('a few shapes called many times: the retries of a choice measured slower, t
   assert.ok(t.decided > 3000 && t.explore > 300 && t.fallback > 50, `decisions checked: ${JSON.stringify(t)}`);
 });
 
+Core('a decision writes within its block: routeDecideSize covers the outputs', async () => {
+  const { core } = await makeCore({});
+  const x = core.x, f64 = () => new Float64Array(core.u8.buffer);
+  const r = core.alloc(x.routerSize(24, 3));
+  x.routerInit(r, 24, 3, 0.1, 0.01, 1);
+  const b = core.alloc(x.shapeSize(4, 3));
+  x.shapeInit(b, 4, 3, 0.9, 0.5);
+  const size = x.routeDecideSize(), d = core.alloc(size + 64);
+  // past the block, a sentinel (the heap's size class leaves room for it here)
+  f64().fill(-7, (d + size) >> 3, (d + size + 64) >> 3);
+  for (const mask of [3, 5, 6, 7]) x.routeDecide(r, b, d, mask, 0, -1, 0, 0, 0, 0, 10, 3, 1, 0.5, 0.5);
+  assert.equal(Array.from(f64().subarray((d + size) >> 3, (d + size + 64) >> 3)), new Array(8).fill(-7));
+});
+
 Core('the core reads its parameters in the host\'s order: a wrong count is refused when the router is made', async () => {
   const { core } = await makeCore({});
   const L = { ...core.L, count_RouteParams: core.L.count_RouteParams + 1 };

@@ -35,7 +35,7 @@ const OPTIONS: u32 = 3;   // ROUTES: serial, parallel, gpu
 const SERIAL: u32 = 0, PARALLEL: u32 = 1;
 
 // The block, in f64 words: parameters 0–31, spreads 32–35, the candidates' ROUTES indices (i32) 36–37,
-// views 40 + 16·o, pair scratch 96–111, outputs 112–127.
+// views 40 + 16·o, pair scratch 96–111, outputs 112–128 (routeDecideSize).
 const SPREADS: usize = 32 << 3, CANDS: usize = 36 << 3, VIEWS: usize = 40 << 3, PAIRS: usize = 96 << 3, OUT: usize = 112 << 3;
 const VIEW_BYTES: usize = 16 << 3;
 // A view's fields (f64 words): as policy/router.ts RouteView, then the shape's raw mean (per element),
@@ -49,8 +49,8 @@ const O_confidence = 0, O_margin = 1, O_lim = 2, O_prior = 3, O_weight = 4, O_sh
 /** The reasons, as the host names them (policy/router.ts RouteChoice.reason): returned in bits 4–7. */
 const LEARNED: u32 = 0, FALLBACK: u32 = 2, EXPLORE: u32 = 3, INVALID: u32 = 4;
 
-/** Bytes of a decision block. */
-export function routeDecideSize(): usize { return 128 << 3; }
+/** Bytes of a decision block: up to the last choice's outputs. */
+export function routeDecideSize(): usize { return OUT + ((<usize>O_choices + 3 * <usize>OPTIONS) << 3); }
 /** Where the host writes the parameters (f64, P_ order) and each choice's spread (f64 per ROUTES index). */
 export function routeDecideParams(d: usize): usize { return d; }
 export function routeDecideSpreads(d: usize): usize { return d + SPREADS; }
