@@ -113,8 +113,9 @@ interface Settled { readonly ticket: Ticket; left: number; readonly at: number; 
 
 /**
  * A kept decision: its features stay a Float32Array until inspect() copies them out, and what it said
- * of each choice o open in `mask` is three numbers at said[3o …]: the model's prediction (log2 µs), the
- * shape's mean (log2 µs) and its count, from which inspect() makes `predicted` and `measured`.
+ * of each choice o in `mask` (the choices open; none for a decision of the static rule alone) is three
+ * numbers at said[3o …]: the model's prediction (log2 µs), the shape's mean (log2 µs) and its count,
+ * from which inspect() makes `predicted` and `measured`.
  */
 type Kept = Omit<PlacementDecision, 'features' | 'predicted' | 'measured'> & { x: Float32Array; said: Float64Array; mask: number };
 /** Numbers per choice in Kept.said. */
@@ -290,11 +291,9 @@ export class Router implements PlacementRouter {
     const shape = key === this.#lastKey && p.n === this.#lastN && mask === this.#lastMask ? this.#lastShape : this.#shapeKey(key, p.n, mask);
     // what the decision leaves for the ticket and the reuse: the chosen route's clip at the shape, its
     // model's prior mean (NaN: none to measure the error of), its weight and mean at the shape
-    let choice: RouteChoice, lim = 0, prior = NaN, weight = 0, shapeMean = 0;
-    if (this.#block === 0 || p.candidates.length < 2) {
-      choice = decideRoute(p, undefined, u, u2);
-      said.fill(NaN);   // nothing predicted or measured: placement() shows NaN predictions and no measurements
-    }
+    // the choices the kept decision says something of (Kept.mask): none for the static rule's
+    let choice: RouteChoice, lim = 0, prior = NaN, weight = 0, shapeMean = 0, shown = mask;
+    if (this.#block === 0 || p.candidates.length < 2) { choice = decideRoute(p, undefined, u, u2); shown = 0; }
     else {
       const shapes = this.#shapes!;
       const entry = Number.isFinite(log2n) ? shapes.rowOf(shape) : undefined;
@@ -312,7 +311,7 @@ export class Router implements PlacementRouter {
     this.#counts.decisions++;
     this.#counts[choice.reason]++;
     const record: Kept = { call, key, n: p.n, route: choice.route, reason: choice.reason, confidence: choice.confidence,
-      fallback: p.fallback, ms: undefined, x, said, mask };
+      fallback: p.fallback, ms: undefined, x, said, mask: shown };
     this.#keep(record);
     const ticket: Ticket = { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean: prior, reused: false };
     if (this.#block !== 0 && p.candidates.length > 1) {
