@@ -40,6 +40,11 @@ export class ShapeTable {
   /** Where the rows start, and one choice's stats' bytes (assembly/learn/shapes.ts statAt): read() finds a stat without a call into the core. */
   readonly #rows0: number;
   readonly #stat: number;
+  /** A stat's fields (byte offsets): read per stat, so taken from the layout once (core.L is a dictionary). */
+  readonly #weightAt: number;
+  readonly #meanAt: number;
+  readonly #m2At: number;
+  readonly #countAt: number;
   /** The router's f32 view of the memory (it covers the block). */
   readonly #f32: () => Float32Array;
   /** Shape → row. */
@@ -72,6 +77,7 @@ export class ShapeTable {
     core.ensure(this.#familyTable, slots * CLASSES * 2);
     this.#core = core; this.#block = block; this.#slots = slots; this.#f32 = f32;
     this.#rows0 = block + core.L.size_ShapeBlock; this.#stat = core.L.size_ShapeStat;
+    this.#weightAt = core.L.SS_weight; this.#meanAt = core.L.SS_mean; this.#m2At = core.L.SS_m2; this.#countAt = core.L.SS_count;
     this.#used = new Float64Array(slots);
   }
 
@@ -135,7 +141,7 @@ export class ShapeTable {
    * of both choices a and b: their stats read into outA and outB. false: none.
    */
   nearest(e: ShapeRow, dir: -1 | 1, a: number, b: number, outA: ShapeStatView, outB: ShapeStatView, f = this.#f32()): boolean {
-    const fam = e.family.rows, lo = e.family.lo, hi = e.family.hi, u32 = this.#core.u32, count = this.#core.L.SS_count;
+    const fam = e.family.rows, lo = e.family.lo, hi = e.family.hi, u32 = this.#core.u32, count = this.#countAt;
     for (let c = e.size + dir; c >= lo && c < hi; c += dir) {
       const row = fam[c];
       // the counts first: a size that measured one choice alone is passed over without reading its stats
@@ -168,9 +174,9 @@ export class ShapeTable {
 
   /** Choice o's stats at `row`, read into `out` (no allocation); `f`: the router's f32 view, when the caller holds it. */
   read(row: number, o: number, out: ShapeStatView, f = this.#f32()): ShapeStatView {
-    const core = this.#core, at = this.#at(row, o), L = core.L;
-    out.weight = f[(at + L.SS_weight) >> 2]; out.mean = f[(at + L.SS_mean) >> 2]; out.m2 = f[(at + L.SS_m2) >> 2];
-    out.count = core.u32[(at + L.SS_count) >> 2];
+    const at = this.#at(row, o);
+    out.weight = f[(at + this.#weightAt) >> 2]; out.mean = f[(at + this.#meanAt) >> 2]; out.m2 = f[(at + this.#m2At) >> 2];
+    out.count = this.#core.u32[(at + this.#countAt) >> 2];
     return out;
   }
 
