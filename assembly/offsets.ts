@@ -1,6 +1,7 @@
 // Offsets for the host: src/engine/memory.ts reads every export named off_* / size_* / count_* / flag_* into
 // core.L (off_X as L.X, the others under their full name) and never types a number.
 import { SPIN_STATES, SPIN_ACTIONS } from "./learn/spin";
+import { ROUTE_PARAMS } from "./learn/route-decide";
 import {
   HEADER, INJECTOR, COMPLETIONS, Header, WorkerSlot, Task, Run, FnEntry, TaskFlag, RESULT_ENCODED, RESULT_ERROR, RESULT_SKIPPED,
   Frames, FrameEntry, AwaitEntry, Choice, Job, MapJob, MapBlock, MetricsHeader, MetricSlot, METRIC_BUCKETS, METRIC_SLOTS, METRIC_RUN, METRIC_WAIT,
@@ -206,6 +207,7 @@ export function size_RouteModel(): usize { return offsetof<RouteModel>(); }
 export function off_RM_samples(): usize { return offsetof<RouteModel>("samples"); }
 export function off_RM_resVar(): usize { return offsetof<RouteModel>("resVar"); }
 export function size_ShapeBlock(): usize { return offsetof<ShapeBlock>(); }
+export function count_RouteParams(): u32 { return ROUTE_PARAMS; }
 export function off_SB_updates(): usize { return offsetof<ShapeBlock>("updates"); }
 export function size_ShapeStat(): usize { return offsetof<ShapeStat>(); }
 export function off_SS_weight(): usize { return offsetof<ShapeStat>("weight"); }

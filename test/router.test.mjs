@@ -410,14 +410,23 @@ Model('adapts when the workload drifts: parallel overhead ×10 moves the crossov
 Model('learning off: every decision is the static rule', ({ core }) => {
   const router = new Router(core, false);
   const rand = xorshift(9);
+  const sizes = [];
   for (let i = 0; i < 200; i++) {
-    const p = input(2 ** (8 + Math.floor(rand() * 15)), ['serial', 'parallel', 'gpu']);
+    const p = input(2 ** (8 + Math.floor(rand() * 15)) + i, ['serial', 'parallel', 'gpu']);
+    sizes.push(p.n);
     const t = router.decide('reduce', 'k', p);
     assert.is(t.choice.route, p.fallback);
     assert.is(t.choice.reason, 'static');
     router.observe(t, 1);
   }
   assert.equal(router.inspect().models, []);
+  const last = router.inspect().last;
+  assert.equal(last.map((d) => d.n), sizes.slice(-32), 'the last 32 decisions kept, oldest first');
+  // placement() shows no model's prediction or shape's measurement for a decision without them, learning
+  // off or a single choice open
+  const on = new Router(core, true, 1);
+  on.observe(on.decide('reduce', 'k', input(2 ** 12, ['serial'])), 1);
+  for (const d of [...last, ...on.inspect().last]) assert.equal([d.predicted, d.measured], [{}, {}], `${d.reason}: nothing predicted or measured`);
 });
 
 Model('the shape table in the core: a discounted weighted Welford (cheaper samples followed fast), a JS reference over random samples', ({ core }) => {
@@ -737,6 +746,29 @@ Model('the shape table\'s families: the nearest measured sizes below and above, 
   assert.equal([a[0].mean, a[1].mean, a[0].count], [1, 3, 1]);
   t.reset();
   assert.not.ok(t.nearest(t.rowOf(shapeKey('op|x', 2 ** 10, 3)), 1, 0, 1, a[0], a[1]), 'reset forgets the families');
+});
+
+Model('the shape table\'s families: a family whose rows were all taken gives its place in the core\'s table back', ({ core }) => {
+  const f32 = () => new Float32Array(core.u8.buffer);
+  const t = new ShapeTable(core, 4, 0.9, 0.5, f32);
+  // 40 op keys one after another, at most 4 rows (so 4 families) alive at once: each new family has a
+  // place in the core's table (the core decides its calls), none left on the host
+  const ats = new Set();
+  for (let k = 0; k < 40; k++) {
+    const e = t.rowOf(shapeKey(`op${k}`, 2 ** 10, 3));
+    assert.ok(e.family.at !== 0, `op key ${k}: its family in the core's table`);
+    assert.equal(Array.from(e.family.rows).filter((r) => r >= 0), [e.row], `op key ${k}: its family holds its row alone`);
+    ats.add(e.family.at);
+  }
+  assert.is(ats.size, 4, 'the table\'s 4 places, reused');
+  // a family keeps its place while one of its rows is alive, and its rows when another family's go
+  const a = t.rowOf(shapeKey('opA', 2 ** 8, 3)), a12 = t.rowOf(shapeKey('opA', 2 ** 12, 3));
+  for (let k = 0; k < 2; k++) t.rowOf(shapeKey(`opB${k}`, 2 ** 10, 3));
+  t.rowOf(shapeKey('opA', 2 ** 12, 3));
+  t.rowOf(shapeKey('opC', 2 ** 10, 3));   // takes 2^8's row: opA keeps 2^12
+  assert.is(t.rowOf(shapeKey('opA', 2 ** 12, 3)).family, a.family);
+  assert.is(a.family.rows[12], a12.row);
+  assert.is(a.family.rows[8], -1);
 });
 
 // ---

@@ -88,7 +88,7 @@ export function route(ex: Engine, name: BuiltinName, args: unknown[], caller: bo
   }
   const ticket = router.decide(name, key, {
     kind, bytes: a.BYTES_PER_ELEMENT, n, nsPerItem: shape?.costNs ?? 1, historyNs: router.historyNs(key),
-    workers: core.nWorkers, awake: ex.pool.live - Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2), queued: core.x.queuedLength(),
+    workers: core.nWorkers, awake: ex.pool.live - ex.pool.sleeping(), queued: core.x.queuedLength(),
     device: lane?.available === true, software: lane?.software === true, resident: false, candidates, fallback,
   });
   const r = ticket.choice.route;

@@ -243,7 +243,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
     const core = this.core;
     if (queuedOnly) count = Math.min(count, core.x.queuedLength());
     if (count > 0) {
-      let idle = this.pool.live - Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
+      let idle = this.pool.live - this.pool.sleeping();
       if (idle > 0) idle -= core.x.runningWorkers(idle);
       for (let k = Math.max(0, idle); k < count; k++) if (!core.x.wakeOne()) break;
     }

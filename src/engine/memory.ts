@@ -135,6 +135,12 @@ export interface CoreExports {
   shapeReset(b: number, slot: number): void;
   shapeStat(b: number, slot: number, o: number): number;
   shapeObserve(b: number, slot: number, o: number, y: number, lim: number): number;
+  routeDecideSize(): number;
+  routeDecideParams(d: number): number;
+  routeDecideSpreads(d: number): number;
+  routeDecideOut(d: number): number;
+  routeDecide(r: number, b: number, d: number, mask: number, fallback: number, row: number, fam: number, size: number, lo: number, hi: number,
+    log2n: number, base: number, software: number, u: number, u2: number): number;
   [name: `off_${string}` | `size_${string}` | `count_${string}` | `flag_${string}`]: () => number;
 }
 
@@ -231,6 +237,8 @@ export class SharedCore {
     this.taskCap = this.u32[(h + this.L.H_taskCap) >> 2];
     this.fnCap = this.u32[(h + this.L.H_fnCap) >> 2];
     const L = this.L;
+    // the records' sizes, read per task by the pointers below: fields, not core.L (a V8 dictionary)
+    this.#taskSize = L.size_Task; this.#runSize = L.size_Run; this.#fnSize = L.size_FnEntry; this.#workerSize = L.size_WorkerSlot;
     this.#lone = {
       fn: L.T_fn >> 2, run: L.T_run >> 2, flags: L.T_flags >> 2, nsucc: L.T_nsucc >> 2, npred: L.T_npred >> 2,
       deps: L.T_deps >> 2, pending: L.T_pending >> 2, res: L.T_resInfo >> 2, args: L.T_argInfo >> 2,
@@ -290,13 +298,13 @@ export class SharedCore {
     if (ptr + len > this.u8.length) this.refresh();
   }
 
-  taskPtr(t: number): number { return this.tasks + t * this.L.size_Task; }
+  taskPtr(t: number): number { return this.tasks + t * this.#taskSize; }
 
   /** This executor's name in the handles of dependent tasks made inside tasks (Header.execId; handles.ts HandleCore). */
   get execId(): number { return this.u32[(this.L.header + this.L.H_execId) >> 2]; }
   /** Whether dependent task t of that serial retired (assembly/dependent.ts depState; handles.ts HandleCore). */
   depState(t: number, serial: number): number { return this.x.depState(t, serial); }
-  runPtr(r: number): number { return this.runs + r * this.L.size_Run; }
+  runPtr(r: number): number { return this.runs + r * this.#runSize; }
 
   /**
    * A run slot between the host runs and the subflow runs that is cancelled for good and never handed
@@ -304,8 +312,8 @@ export class SharedCore {
    * of no slot of maxRuns or maxSubflows.
    */
   stoppedRun(): number { return this.u32[(this.L.header + this.L.H_subBase) >> 2] - 1; }
-  fnPtr(f: number): number { return this.fns + f * this.L.size_FnEntry; }
-  workerPtr(w: number): number { return this.workers + w * this.L.size_WorkerSlot; }
+  fnPtr(f: number): number { return this.fns + f * this.#fnSize; }
+  workerPtr(w: number): number { return this.workers + w * this.#workerSize; }
 
   /**
    * Writes the scheduling fields of task t for a task outside any graph (an async task, a spawned child):
@@ -326,6 +334,10 @@ export class SharedCore {
 
   /** Word offsets of the fields initLoneTask writes, computed once. */
   readonly #lone: Record<'fn' | 'run' | 'flags' | 'nsucc' | 'npred' | 'deps' | 'pending' | 'res' | 'args' | 'state' | 'token', number>;
+  readonly #taskSize: number;
+  readonly #runSize: number;
+  readonly #fnSize: number;
+  readonly #workerSize: number;
 
   /**
    * Host, after worker w's thread ended (crashed or left): undoes what it held in the core and frees its

@@ -236,6 +236,9 @@ export class Pool {
     }
   }
 
+  /** Workers parked now (the core's sleepers). */
+  sleeping(): number { return Atomics.load(this.#core.i32, this.#sleepersAt); }
+
   /** Workers idle now: parked or searching for work (the core's sleepers and spinners), at most the live ones. */
   waiters(): number {
     const i32 = this.#core.i32;

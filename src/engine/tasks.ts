@@ -87,9 +87,13 @@ export class Tasks {
     this.#resolve[this.#slot] = resolve;
   };
 
+  /** The flag a lone task carries (flag_NotifyHost), read once: core.L is a V8 dictionary. */
+  readonly #notifyHost: number;
+
   constructor(host: TaskHost) {
     this.#h = host;
     this.#core = host.core;
+    this.#notifyHost = host.core.L.flag_NotifyHost;
     this.#pending = new DirectPending(host);
     this.#submissions = new Submissions(host);
     this.#timeouts = new Timeouts(host, (job, err) => this.#settle(job, err), (t) => this.#jobs[t]);
@@ -153,7 +157,7 @@ export class Tasks {
     this.#slot = t;
     const promise = new Promise<R>(this.#capture);
     h.completions.inFlight++;
-    const p = this.#core.initLoneTask(t, fnId, this.#core.L.flag_NotifyHost);
+    const p = this.#core.initLoneTask(t, fnId, this.#notifyHost);
     if (writeTaskArgs(this.#h, t, p, args, undefined)) this.#submissions.push(t, level, true);
     h.completions.ensurePump();
     return promise;

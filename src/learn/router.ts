@@ -1,17 +1,19 @@
 // The host's side of the placement router (docs/learning.md "Placement"): it writes each decision's
-// features into the router block in shared memory, asks the core's models (assembly/learn/router.ts:
-// the dot products and Kalman updates in Wasm) for their predictions, decides with the pure rule of
-// policy/route-rule.ts, and folds the measured call time back in. Host thread only: the host times the calls.
+// features into the router block in shared memory, has the core decide in one call
+// (assembly/learn/route-decide.ts: the models' predictions, the views, the size and ratio orders and
+// the rule, as the pure policies of policy/ say them; #onHost makes the same decision with those
+// policies, for the calls the core does not take), and folds the measured call time back in
+// (assembly/learn/router.ts: the Kalman updates). Host thread only: the host times the calls.
 import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../messages.js';
-import { ShapeTable, shapeKey, type ShapesSnapshot, type ShapeStatView } from './shapes.js';
+import { ShapeTable, shapeKey, type ShapeRow, type ShapesSnapshot, type ShapeStatView } from './shapes.js';
 import {
   FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, routeFeatures, baseOf, xorshift,
   type PlacementRouter, type Route, type RouteChoice, type RouteInput, type RouteView,
 } from '../policy/router.js';
 import { decideRoute } from '../policy/route-rule.js';
 import { shapeNoise } from '../policy/route-tries.js';
-import { reuseCalls, reuseHolds, settled } from '../policy/route-reuse.js';
+import { REUSE, reuseCalls, reuseHolds, settled } from '../policy/route-reuse.js';
 import { ORDERED_PAIRS, fasterAt, sizeOrder, ratioOrder } from '../policy/size-order.js';
 
 /** Decisions executor.placement() keeps. */
@@ -109,8 +111,39 @@ export interface Ticket {
  */
 interface Settled { readonly ticket: Ticket; left: number; readonly at: number; readonly margin: number }
 
-/** A kept decision: its features stay a Float32Array until inspect() copies them out. */
-type Kept = Omit<PlacementDecision, 'features'> & { x: Float32Array };
+/**
+ * A kept decision: its features stay a Float32Array until inspect() copies them out, and what it said
+ * of each choice o in `mask` (the choices open; none for a decision of the static rule alone) is three
+ * numbers at said[3o …]: the model's prediction (log2 µs), the shape's mean (log2 µs) and its count,
+ * from which inspect() makes `predicted` and `measured`.
+ */
+type Kept = Omit<PlacementDecision, 'features' | 'predicted' | 'measured'> & { x: Float32Array; said: Float64Array; mask: number };
+/** Numbers per choice in Kept.said. */
+const SAID = 3;
+
+/** What a decision leaves for its ticket and the reuse (Router decide). */
+interface Decided { choice: RouteChoice; lim: number; prior: number; weight: number; shapeMean: number }
+
+/** The core's reasons by code (assembly/learn/route-decide.ts: LEARNED 0, FALLBACK 2, EXPLORE 3, INVALID 4). */
+const CORE_REASONS: readonly RouteChoice['reason'][] = ['learned', 'static', 'fallback', 'explore', 'invalid'];
+
+/** The GPU's bit in a mask of choices. */
+const GPU_BIT = 1 << ROUTES.indexOf('gpu');
+
+/** Whether the candidates are in ROUTES order (the core's decision takes them so: route.ts makes them so). */
+function inRoutesOrder(c: readonly Route[]): boolean {
+  for (let i = 1; i < c.length; i++) if (ROUTES.indexOf(c[i - 1]) >= ROUTES.indexOf(c[i])) return false;
+  return true;
+}
+
+/** The rule's parameters as the core's decision block holds them (assembly/learn/route-decide.ts, the P_ order). */
+const coreParams = (): number[] => [
+  ROUTER.minSupport, ROUTER.hopeless, ROUTER.judgeAfter, ROUTER.cheapUs, ROUTER.epsilon, ROUTER.nearBits, ROUTER.nearUs,
+  ROUTER.confidence, ROUTER.priorSamples, ROUTER.minVar, ROUTER.shapeTry, ROUTER.plausible, ROUTER.tryUs, ROUTER.order,
+  ROUTER.orderVar, ROUTER.recheck, ROUTER.bracket, ROUTER.retryGap, ROUTER.retryBits, ROUTER.retryShare, ROUTER.trendVar,
+  ROUTER.horizon, REUSE.far, CLIP_SD, TENT_RANGE[0], TENT_RANGE[1], KIND_RANGE[0], KIND_RANGE[1],
+  Math.log2(ROUTER.tryUs), Math.log2(ROUTER.cheapUs), Math.log(ROUTER.gamma),
+];
 
 const ZERO_COUNTS = (): PlacementView['counts'] => ({ decisions: 0, reused: 0, learned: 0, static: 0, fallback: 0, explore: 0, invalid: 0, observed: 0, dropped: 0, refused: 0, diverged: 0 });
 
@@ -127,7 +160,12 @@ export class Router implements PlacementRouter {
   #rand: () => number;
   readonly #history = new Map<string, number>();
   #counts = ZERO_COUNTS();
-  #last: Kept[] = [];
+  /** The last KEPT_DECISIONS decisions, a ring: the next at #lastAt, #lastCount of them kept. */
+  readonly #last: (Kept | undefined)[] = new Array(KEPT_DECISIONS).fill(undefined);
+  #lastAt = 0;
+  #lastCount = 0;
+  #saidChunk: Float64Array[] = [];
+  #saidAt = 0;
   /**
    * A call reuses its shape's (op, log2 n, choices) settled decision (policy/route-reuse.ts settled) for the
    * next calls of that shape, as many as reuseCalls gives for the chosen route's measured time there:
@@ -140,6 +178,16 @@ export class Router implements PlacementRouter {
   /** Per model: the mean square of its errors where it served as a prior (log2; policy/router.ts RouteView.spread), and how many. */
   readonly #errVar = new Float64Array(ROUTES.length);
   readonly #errN = new Float64Array(ROUTES.length);
+  /** Per model: how far its prediction is trusted where it serves as a prior (RouteView.spread), kept as #errVar changes (#spreadOf). */
+  readonly #spread = new Float64Array(ROUTES.length).fill(Math.sqrt(ROUTER.p0));
+  /** The last shape key reused() made, and what for: decide(), called next for the same call, takes it. */
+  #lastShape = '';
+  #lastKey = '';
+  #lastN = NaN;
+  #lastMask = -1;
+  /** The last candidate list checked for ROUTES order, and the answer (the algorithms pass a few frozen lists). */
+  #orderedFor: readonly Route[] | undefined;
+  #ordered = false;
   readonly #views: (RouteView | undefined)[] = ROUTES.map(() => undefined);
   readonly #stat: ShapeStatView = { weight: 0, mean: 0, m2: 0, count: 0 };
   /** Each choice's stats at the call's shape, read once for its view and the ratio order. */
@@ -167,10 +215,20 @@ export class Router implements PlacementRouter {
    */
   #fx = 0;
   readonly #modelAt = new Float64Array(ROUTES.length);
+  /**
+   * The core's decision block (assembly/learn/route-decide.ts): the rule's parameters, written once;
+   * each model's spread, written as it changes (#spreadOf); a decision's answers, read back. Through an
+   * f64 view taken with #f32. 0: every decision is made on the host (`inCore` false: the reference
+   * test/router-core.test.mjs holds the core to).
+   */
+  readonly #decision: number = 0;
+  readonly #f64: Float64Array;
+  #spreadsAt = 0;
+  #outAt = 0;
 
-  constructor(core: SharedCore | undefined, enabled: boolean, seed = 0x9e3779b9) {
+  constructor(core: SharedCore | undefined, enabled: boolean, seed = 0x9e3779b9, inCore = true) {
     this.#rand = xorshift(seed);
-    if (!enabled || core === undefined) { this.#core = undefined; this.#block = 0; this.#shapes = undefined; this.#f32 = new Float32Array(0); return; }
+    if (!enabled || core === undefined) { this.#core = undefined; this.#block = 0; this.#shapes = undefined; this.#f32 = new Float32Array(0); this.#f64 = new Float64Array(0); return; }
     const bytes = core.x.routerSize(FEATURES, ROUTES.length);
     const block = core.alloc(bytes);
     core.ensure(block, bytes);
@@ -179,7 +237,18 @@ export class Router implements PlacementRouter {
     this.#fx = core.x.routerFeatures(block) >> 2;
     for (let o = 0; o < ROUTES.length; o++) this.#modelAt[o] = core.x.routerModel(block, o);
     this.#shapes = new ShapeTable(core, ROUTER.shapes, ROUTER.gamma, ROUTER.down, () => this.#f32);
+    // read and written through an f64 view: the heap's blocks are 16-byte aligned (assembly/heap.ts)
+    if (inCore) this.#decision = core.alloc(core.x.routeDecideSize());
     this.#f32 = new Float32Array(core.u8.buffer);
+    this.#f64 = new Float64Array(core.u8.buffer, 0, core.u8.buffer.byteLength >> 3);
+    if (this.#decision !== 0) {
+      const params = coreParams();
+      if (params.length !== core.L.count_RouteParams) throw new Error(messages.routeParams(core.L.count_RouteParams, params.length));
+      this.#f64.set(params, core.x.routeDecideParams(this.#decision) >> 3);
+      this.#spreadsAt = core.x.routeDecideSpreads(this.#decision) >> 3;
+      this.#outAt = core.x.routeDecideOut(this.#decision) >> 3;
+    }
+    for (let o = 0; o < ROUTES.length; o++) this.#spreadOf(o);
   }
 
   get enabled(): boolean { return this.#block !== 0; }
@@ -193,13 +262,14 @@ export class Router implements PlacementRouter {
   /** The shape's last decision, while it may be reused (see reuseCalls); undefined: decide(). `mask`: the choices open, a bit per ROUTES index. */
   reused(key: string, n: number, mask: number): Ticket | undefined {
     const shape = this.#shapeKey(key, n, mask);
+    this.#lastShape = shape; this.#lastKey = key; this.#lastN = n; this.#lastMask = mask;
     const e = this.#reuse.get(shape);
     if (e === undefined || e.left <= 0) return undefined;
     e.left--;
     this.#counts.reused++;
     const t = e.ticket, r = t.record;
     const record: Kept = { call: r.call, key: r.key, n, route: r.route, reason: 'reused', confidence: r.confidence, fallback: r.fallback,
-      predicted: r.predicted, measured: r.measured, ms: undefined, x: r.x };
+      ms: undefined, x: r.x, said: r.said, mask: r.mask };
     this.#keep(record);
     // the call's time still goes to its shape's row (while the row is still that shape's), so the shape
     // follows a drift through its reused calls and fades its other choices per call, as when deciding;
@@ -214,99 +284,138 @@ export class Router implements PlacementRouter {
     routeFeatures(p, x);
     const base = baseOf(p);
     const u = this.#rand(), u2 = this.#rand();
-    const predicted: Partial<Record<Route, number>> = {}, measured: Partial<Record<Route, number>> = {};
-    let views: (RouteView | undefined)[] | undefined;
-    let mask = 0, row = -1, lim = 0;
+    const said = this.#said();
+    let mask = 0, row = -1;
     const log2n = Math.log2(p.n);
     for (let i = 0; i < p.candidates.length; i++) mask |= 1 << ROUTES.indexOf(p.candidates[i]);
-    const shape = this.#shapeKey(key, p.n, mask);
-    if (this.#block !== 0 && p.candidates.length > 1) {
-      const core = this.#core!, b = this.#block, shapes = this.#shapes!, here = this.#here;
+    const shape = key === this.#lastKey && p.n === this.#lastN && mask === this.#lastMask ? this.#lastShape : this.#shapeKey(key, p.n, mask);
+    // what the decision leaves for the ticket and the reuse: the chosen route's clip at the shape, its
+    // model's prior mean (NaN: none to measure the error of), its weight and mean at the shape
+    // the choices the kept decision says something of (Kept.mask): none for the static rule's
+    let choice: RouteChoice, lim = 0, prior = NaN, weight = 0, shapeMean = 0, shown = mask;
+    if (this.#block === 0 || p.candidates.length < 2) { choice = decideRoute(p, undefined, u, u2); shown = 0; }
+    else {
+      const shapes = this.#shapes!;
       const entry = Number.isFinite(log2n) ? shapes.rowOf(shape) : undefined;
       row = entry !== undefined ? entry.row : -1;
-      const f = this.#f32;
-      f.set(x, this.#fx);
-      // the models' predictions and evidence near the call, in one call into the core (at said + 3·o)
-      const finite = core.x.routerQuery(b, mask, TENT_RANGE[0], TENT_RANGE[1], KIND_RANGE[0], KIND_RANGE[1]) !== 0;
-      const said = this.#fx + FEATURES;
-      views = this.#views;
-      for (let o = 0; o < ROUTES.length; o++) {
-        const r = ROUTES[o];
-        if ((mask & (1 << o)) === 0) { views[o] = undefined; continue; }
-        const mean = finite ? base + f[said + 3 * o] : NaN;
-        predicted[r] = 2 ** mean;
-        const m = this.#modelAt[o];
-        const v = (views[o] = this.#scratch[o]);
-        v.mean = mean;
-        v.samples = core.u32[(m + core.L.RM_samples) >> 2];
-        v.sd = Math.sqrt(Math.max(0, f[(m + core.L.RM_resVar) >> 2]));
-        v.spread = Math.sqrt(this.#errN[o] > 0 ? this.#errVar[o] : ROUTER.p0);
-        v.support = finite ? Math.min(f[said + 3 * o + 1], f[said + 3 * o + 2]) : NaN;
-        // the shape's measurements, per element, scaled to this call's n
-        const st = here[o];
-        if (row >= 0) shapes.read(row, o, st, f); else st.weight = st.m2 = st.count = 0;
-        v.shapeWeight = st.count > 0 ? st.weight : 0;
-        v.shapeMean = st.mean + log2n;
-        v.shapeM2 = st.m2;
-        v.shapeCount = st.count;
-        v.beats = 0;
-        v.suspect = false;
-        if (st.count > 0) measured[r] = 2 ** v.shapeMean;
-        // a hardware GPU's own trend over the op's smaller sizes, where its model has no evidence near
-        // the call (a software adapter's flat times at small sizes say nothing of its large ones)
-        v.trend = r === 'gpu' && !p.software && entry !== undefined && !(v.support >= ROUTER.minSupport) ? shapes.trend(entry, o, log2n, this.#stat, f) : NaN;
-      }
-      // the size order (policy/size-order.ts sizeOrder): what the nearest sizes of this op measuring both
-      // choices of an ordered pair, below and above the call's, say of the pair here
-      // and the ratio order (ratioOrder): whether the pair's measurements here lie within the bracket of
-      // those sizes' ratios, or one choice's were inflated by a pause
-      if (entry !== undefined) {
-        // indexed, not destructured: until V8 optimizes decide (a run of a few hundred calls never gets
-        // there), each destructuring walks an iterator
-        const pair = this.#pair, bl = pair[0], bh = pair[1], al = pair[2], ah = pair[3];
-        for (let q = 0; q < ORDERED_PAIRS.length; q++) {
-          const lo = ORDERED_PAIRS[q][0], hi = ORDERED_PAIRS[q][1];
-          if (views[lo] === undefined || views[hi] === undefined) continue;
-          const vl = this.#scratch[lo], vh = this.#scratch[hi];
-          if (!shapes.nearest(entry, -1, lo, hi, bl, bh, f)) bl.count = bh.count = 0;
-          if (!shapes.nearest(entry, 1, lo, hi, al, ah, f)) al.count = ah.count = 0;
-          const order = sizeOrder(bl.count > 0 ? fasterAt(bl, bh, vl.sd, vh.sd) : 0, al.count > 0 ? fasterAt(al, ah, vl.sd, vh.sd) : 0);
-          if (order < 0) vh.beats |= 1 << lo;
-          else if (order > 0) vl.beats |= 1 << hi;
-          if (row < 0) continue;
-          const suspect = ratioOrder(bl, bh, here[lo], here[hi], al, ah, vl.sd, vh.sd);
-          if (suspect === 1) vl.suspect = true;
-          else if (suspect === 2) vh.suspect = true;
-        }
-      }
-
+      this.#f32.set(x, this.#fx);
+      let d: Decided;
+      // the core decides unless a hardware GPU is open (its trend, a log2 the core does not compute), the
+      // candidates are not in ROUTES order, or the family has no place in the core's table
+      if (p.candidates !== this.#orderedFor) { this.#orderedFor = p.candidates; this.#ordered = inRoutesOrder(p.candidates); }
+      if (this.#decision !== 0 && (p.software || (mask & GPU_BIT) === 0) && this.#ordered && (entry === undefined || entry.family.at !== 0)) {
+        d = this.#inCore(p, mask, entry, base, log2n, u, u2, said);
+      } else d = this.#onHost(p, mask, entry, base, log2n, u, u2, said);
+      choice = d.choice; lim = d.lim; prior = d.prior; weight = d.weight; shapeMean = d.shapeMean;
     }
-    const choice = decideRoute(p, views, u, u2);
-    // a measurement's step at the shape is clipped at CLIP_SD of the shape's noise for the chosen route
-    // (its measurements' spread, the model's noise as ROUTER.priorSamples more): an outlier (a call a
-    // busy machine slowed 5×) moves the shape's mean by a bounded step
-    const cv = views?.[ROUTES.indexOf(choice.route)];
-    if (cv !== undefined) lim = CLIP_SD * Math.sqrt(shapeNoise(cv));
     this.#counts.decisions++;
     this.#counts[choice.reason]++;
     const record: Kept = { call, key, n: p.n, route: choice.route, reason: choice.reason, confidence: choice.confidence,
-      fallback: p.fallback, predicted, measured, ms: undefined, x };
+      fallback: p.fallback, ms: undefined, x, said, mask: shown };
     this.#keep(record);
-    // the chosen model's prediction, to measure its error by, where it serves as a prior: with evidence
-    // near the call (an extrapolation is never used as one) and no measurement of the choice at this
-    // shape yet (the error of a prediction for a shape the model has not been fitted on)
-    const cm = views?.[ROUTES.indexOf(choice.route)];
-    const mean = cm !== undefined && cm.support >= ROUTER.minSupport && cm.shapeWeight === 0 ? cm.mean : NaN;
-    const ticket: Ticket = { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean, reused: false };
-    if (views !== undefined) {
+    const ticket: Ticket = { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean: prior, reused: false };
+    if (this.#block !== 0 && p.candidates.length > 1) {
       // settled: the models chose, and the shape has measured the chosen route; reused for as many
       // calls as its time calls for, while their times leave it its lead
-      const v = views[ROUTES.indexOf(choice.route)]!;
-      const reuses = row >= 0 && settled(choice, v.shapeWeight) ? reuseCalls(2 ** v.shapeMean) : 0;
-      if (reuses > 0) this.#reuse.set(shape, { ticket, left: reuses, at: v.shapeMean - log2n, margin: choice.margin ?? 0 });
+      const reuses = row >= 0 && settled(choice, weight) ? reuseCalls(2 ** shapeMean) : 0;
+      if (reuses > 0) this.#reuse.set(shape, { ticket, left: reuses, at: shapeMean - log2n, margin: choice.margin ?? 0 });
       else this.#reuse.delete(shape);
     }
     return ticket;
+  }
+
+  /**
+   * The decision in one call into the core (assembly/learn/route-decide.ts), over the features already
+   * written: the views, the size and ratio orders and the rule there, the answers read back.
+   */
+  #inCore(p: RouteInput, mask: number, entry: ShapeRow | undefined, base: number, log2n: number, u: number, u2: number, said: Float64Array): Decided {
+    const core = this.#core!, f64 = this.#f64, out = this.#outAt;
+    const fam = entry?.family;
+    const r = core.x.routeDecide(this.#block, this.#shapes!.block, this.#decision, mask, ROUTES.indexOf(p.fallback), entry?.row ?? -1,
+      fam?.at ?? 0, entry?.size ?? 0, fam?.lo ?? 0, fam?.hi ?? 0, log2n, base, p.software ? 1 : 0, u, u2);
+    const route = ROUTES[r & 15], reason = CORE_REASONS[r >> 4], confidence = f64[out];
+    for (let i = 0; i < SAID * ROUTES.length; i++) said[i] = f64[out + 8 + i];
+    return {
+      choice: reason === 'learned' ? { route, reason, confidence, margin: f64[out + 1] } : { route, reason, confidence },
+      lim: f64[out + 2], prior: f64[out + 3], weight: f64[out + 4], shapeMean: f64[out + 5],
+    };
+  }
+
+  /**
+   * The decision on the host, with the pure policies the core's decision follows (policy/router.ts
+   * views, size-order.ts, route-rule.ts): for candidates the core does not take (not in ROUTES order),
+   * a family with no place in the core's table, and as the reference the tests hold the core to.
+   */
+  #onHost(p: RouteInput, mask: number, entry: ShapeRow | undefined, base: number, log2n: number, u: number, u2: number, said: Float64Array): Decided {
+    const core = this.#core!, b = this.#block, shapes = this.#shapes!, here = this.#here, f = this.#f32;
+    const row = entry !== undefined ? entry.row : -1;
+    // the models' predictions and evidence near the call, in one call into the core (at said + 3·o)
+    const finite = core.x.routerQuery(b, mask, TENT_RANGE[0], TENT_RANGE[1], KIND_RANGE[0], KIND_RANGE[1]) !== 0;
+    const at = this.#fx + FEATURES;
+    const views = this.#views;
+    for (let o = 0; o < ROUTES.length; o++) {
+      const r = ROUTES[o];
+      if ((mask & (1 << o)) === 0) { views[o] = undefined; continue; }
+      const mean = finite ? base + f[at + 3 * o] : NaN;
+      said[SAID * o] = mean;
+      const m = this.#modelAt[o];
+      const v = (views[o] = this.#scratch[o]);
+      v.mean = mean;
+      v.samples = core.u32[(m + core.L.RM_samples) >> 2];
+      v.sd = Math.sqrt(Math.max(0, f[(m + core.L.RM_resVar) >> 2]));
+      v.spread = this.#spread[o];
+      v.support = finite ? Math.min(f[at + 3 * o + 1], f[at + 3 * o + 2]) : NaN;
+      // the shape's measurements, per element, scaled to this call's n
+      const st = here[o];
+      if (row >= 0) shapes.read(row, o, st, f); else st.weight = st.m2 = st.count = 0;
+      v.shapeWeight = st.count > 0 ? st.weight : 0;
+      v.shapeMean = st.mean + log2n;
+      v.shapeM2 = st.m2;
+      v.shapeCount = st.count;
+      v.beats = 0;
+      v.suspect = false;
+      said[SAID * o + 1] = v.shapeMean;
+      said[SAID * o + 2] = st.count;
+      // a hardware GPU's own trend over the op's smaller sizes, where its model has no evidence near
+      // the call (a software adapter's flat times at small sizes say nothing of its large ones)
+      v.trend = r === 'gpu' && !p.software && entry !== undefined && !(v.support >= ROUTER.minSupport) ? shapes.trend(entry, o, log2n, this.#stat, f) : NaN;
+    }
+    // the size order (policy/size-order.ts sizeOrder): what the nearest sizes of this op measuring both
+    // choices of an ordered pair, below and above the call's, say of the pair here
+    // and the ratio order (ratioOrder): whether the pair's measurements here lie within the bracket of
+    // those sizes' ratios, or one choice's were inflated by a pause
+    if (entry !== undefined) {
+      // indexed, not destructured: until V8 optimizes this (a run of a few hundred calls never gets
+      // there), each destructuring walks an iterator
+      const pair = this.#pair, bl = pair[0], bh = pair[1], al = pair[2], ah = pair[3];
+      for (let q = 0; q < ORDERED_PAIRS.length; q++) {
+        const lo = ORDERED_PAIRS[q][0], hi = ORDERED_PAIRS[q][1];
+        if (views[lo] === undefined || views[hi] === undefined) continue;
+        const vl = this.#scratch[lo], vh = this.#scratch[hi];
+        if (!shapes.nearest(entry, -1, lo, hi, bl, bh, f)) bl.count = bh.count = 0;
+        if (!shapes.nearest(entry, 1, lo, hi, al, ah, f)) al.count = ah.count = 0;
+        const order = sizeOrder(bl.count > 0 ? fasterAt(bl, bh, vl.sd, vh.sd) : 0, al.count > 0 ? fasterAt(al, ah, vl.sd, vh.sd) : 0);
+        if (order < 0) vh.beats |= 1 << lo;
+        else if (order > 0) vl.beats |= 1 << hi;
+        const suspect = ratioOrder(bl, bh, here[lo], here[hi], al, ah, vl.sd, vh.sd);
+        if (suspect === 1) vl.suspect = true;
+        else if (suspect === 2) vh.suspect = true;
+      }
+    }
+    const choice = decideRoute(p, views, u, u2);
+    const v = views[ROUTES.indexOf(choice.route)]!;
+    return {
+      choice,
+      // a measurement's step at the shape is clipped at CLIP_SD of the shape's noise for the chosen route
+      // (its measurements' spread, the model's noise as ROUTER.priorSamples more): an outlier (a call a
+      // busy machine slowed 5×) moves the shape's mean by a bounded step
+      lim: CLIP_SD * Math.sqrt(shapeNoise(v)),
+      // the chosen model's prediction, to measure its error by, where it serves as a prior: with evidence
+      // near the call (an extrapolation is never used as one) and no measurement of the choice at this
+      // shape yet (the error of a prediction for a shape the model has not been fitted on)
+      prior: v.support >= ROUTER.minSupport && v.shapeWeight === 0 ? v.mean : NaN,
+      weight: v.shapeWeight, shapeMean: v.shapeMean,
+    };
   }
 
   /** shapeKey(key, n, mask), the same string for every call of the shape. */
@@ -332,8 +441,27 @@ export class Router implements PlacementRouter {
   }
 
   #keep(d: Kept): void {
-    this.#last.push(d);
-    if (this.#last.length > KEPT_DECISIONS) this.#last.shift();
+    this.#last[this.#lastAt] = d;
+    this.#lastAt = (this.#lastAt + 1) % KEPT_DECISIONS;
+    if (this.#lastCount < KEPT_DECISIONS) this.#lastCount++;
+  }
+
+  /** Model o's spread from its prior errors (the prior's variance before any), here and in the core's decision block. */
+  #spreadOf(o: number): void {
+    this.#spread[o] = Math.sqrt(this.#errN[o] > 0 ? this.#errVar[o] : ROUTER.p0);
+    if (this.#decision !== 0) this.#f64[this.#spreadsAt + o] = this.#spread[o];
+  }
+
+  /** A decision's numbers per choice (Kept.said), a view on the current chunk (as #features). */
+  #said(): Float64Array {
+    if (this.#saidAt === 0) {
+      const buf = new ArrayBuffer(FEATURE_CHUNK * SAID * ROUTES.length * 8), views: Float64Array[] = [];
+      for (let i = 0; i < FEATURE_CHUNK; i++) views.push(new Float64Array(buf, i * SAID * ROUTES.length * 8, SAID * ROUTES.length));
+      this.#saidChunk = views;
+    }
+    const s = this.#saidChunk[this.#saidAt];
+    this.#saidAt = (this.#saidAt + 1) % FEATURE_CHUNK;
+    return s;
   }
 
   /** Folds a decision's measured time (ms) in. A time that is not finite, ≤ 0 or absurdly long is dropped and counted. */
@@ -363,7 +491,7 @@ export class Router implements PlacementRouter {
       this.#counts.observed++;
       // the model's error before this call: a running mean of its square, then an EMA (ERR_GAIN)
       const e = y - t.mean;
-      if (Number.isFinite(e)) { const g = Math.max(1 / ++this.#errN[o], ERR_GAIN); this.#errVar[o] += g * (e * e - this.#errVar[o]); }
+      if (Number.isFinite(e)) { const g = Math.max(1 / ++this.#errN[o], ERR_GAIN); this.#errVar[o] += g * (e * e - this.#errVar[o]); this.#spreadOf(o); }
     }
     // the shape's row, unless the core refused the features (not finite: the call's shape is not either)
     if (r === 1 && t.row >= 0) this.#shapes!.observe(t.row, o, y - t.log2n, t.lim);
@@ -382,7 +510,16 @@ export class Router implements PlacementRouter {
       return { route, samples: s.samples, sd: Math.sqrt(Math.max(0, s.resVar)), spread: Math.sqrt(s.errN! > 0 ? s.errVar! : ROUTER.p0), weights: s.w };
     });
     return { enabled: b !== 0, counts, models, history: Object.fromEntries(this.#history), shapes: this.#shapes?.size ?? 0,
-      last: this.#last.map(({ x, ...d }) => ({ ...d, predicted: { ...d.predicted }, measured: { ...d.measured }, features: [...x] })) };
+      last: Array.from({ length: this.#lastCount }, (_, i) => this.#last[(this.#lastAt - this.#lastCount + i + KEPT_DECISIONS) % KEPT_DECISIONS]!)
+        .map(({ x, said, mask, ...d }) => {
+          const predicted: PlacementDecision['predicted'] = {}, measured: PlacementDecision['measured'] = {};
+          for (let o = 0; o < ROUTES.length; o++) {
+            if ((mask & (1 << o)) === 0) continue;
+            predicted[ROUTES[o]] = 2 ** said[SAID * o];
+            if (said[SAID * o + 2] > 0) measured[ROUTES[o]] = 2 ** said[SAID * o + 1];
+          }
+          return { ...d, predicted, measured, features: [...x] };
+        }) };
   }
 
   #model(o: number): RouterSnapshot['models'][number] {
@@ -420,6 +557,7 @@ export class Router implements PlacementRouter {
       f.set(m.w, w0); f.set(m.support, w0 + FEATURES); f.set(m.p, w0 + 2 * FEATURES);
       const errs = m.errVar !== undefined && m.errVar >= 0 && Number.isFinite(m.errVar) && m.errN !== undefined && m.errN >= 0 && Number.isFinite(m.errN);
       this.#errVar[o] = errs ? m.errVar! : 0; this.#errN[o] = errs ? m.errN! : 0;
+      this.#spreadOf(o);
       n++;
     }
     this.#shapes!.restore(s.shapes);
@@ -431,9 +569,11 @@ export class Router implements PlacementRouter {
     if (this.#block !== 0) for (let o = 0; o < ROUTES.length; o++) this.#core!.x.routerResetModel(this.#block, o);
     this.#shapes?.reset();
     this.#errVar.fill(0); this.#errN.fill(0);
+    for (let o = 0; o < ROUTES.length; o++) this.#spreadOf(o);
+    this.#lastKey = ''; this.#lastShape = '';
     this.#history.clear();
     this.#reuse.clear();
     this.#counts = ZERO_COUNTS();
-    this.#last = [];
+    this.#last.fill(undefined); this.#lastAt = 0; this.#lastCount = 0;
   }
 }

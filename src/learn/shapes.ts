@@ -23,8 +23,15 @@ const CLASSES = 64;
  */
 export interface ShapeRow { readonly row: number; readonly size: number; readonly family: Family }
 
-/** One family's rows by size class, and the span of classes that ever held one ([lo, hi)): a scan for the nearest measured size stops at its ends. */
-export interface Family { readonly rows: Int16Array; lo: number; hi: number }
+/**
+ * One family's rows by size class, and the span of classes that ever held one ([lo, hi)): a scan for the
+ * nearest measured size stops at its ends. `at`: where `rows` lies in the core's memory (the core's
+ * decision reads it there: assembly/learn/route-decide.ts); 0 for a family with no place left in the
+ * table (none while each family alive holds a row: then the host keeps its rows and makes its
+ * decisions). `key`: its op key and choices open;
+ * `held`: how many rows of the table are its shapes' (at 0 the family is forgotten, its place freed).
+ */
+export interface Family { readonly rows: Int16Array; lo: number; hi: number; readonly at: number; readonly key: string; held: number }
 
 export class ShapeTable {
   readonly #core: SharedCore;
@@ -33,6 +40,11 @@ export class ShapeTable {
   /** Where the rows start, and one choice's stats' bytes (assembly/learn/shapes.ts statAt): read() finds a stat without a call into the core. */
   readonly #rows0: number;
   readonly #stat: number;
+  /** A stat's fields (byte offsets): read per stat, so taken from the layout once (core.L is a dictionary). */
+  readonly #weightAt: number;
+  readonly #meanAt: number;
+  readonly #m2At: number;
+  readonly #countAt: number;
   /** The router's f32 view of the memory (it covers the block). */
   readonly #f32: () => Float32Array;
   /** Shape → row. */
@@ -47,15 +59,37 @@ export class ShapeTable {
   #clock = 0;
   /** Op key and choices open → the row of each size class. */
   readonly #families = new Map<string, Family>();
+  /**
+   * The families' rows in the core's memory: as many families as rows, CLASSES i16 each; the next one
+   * never used, and the places of forgotten families. A family lives while one of its shapes holds a
+   * row, so the families alive never outnumber the places.
+   */
+  readonly #familyTable: number;
+  #familiesUsed = 0;
+  readonly #familiesFree: number[] = [];
 
   constructor(core: SharedCore, slots: number, gamma: number, down: number, f32: () => Float32Array) {
     const bytes = core.x.shapeSize(slots, ROUTES.length);
     const block = core.alloc(bytes);
     core.ensure(block, bytes);
     core.x.shapeInit(block, slots, ROUTES.length, gamma, down);
+    this.#familyTable = core.alloc(slots * CLASSES * 2);
+    core.ensure(this.#familyTable, slots * CLASSES * 2);
     this.#core = core; this.#block = block; this.#slots = slots; this.#f32 = f32;
     this.#rows0 = block + core.L.size_ShapeBlock; this.#stat = core.L.size_ShapeStat;
+    this.#weightAt = core.L.SS_weight; this.#meanAt = core.L.SS_mean; this.#m2At = core.L.SS_m2; this.#countAt = core.L.SS_count;
     this.#used = new Float64Array(slots);
+  }
+
+  /** The shape table's block (the core's decision reads the rows there). */
+  get block(): number { return this.#block; }
+
+  /** A new family's rows, every class without one: in the core's table while it has room, else on the host. */
+  #newFamily(key: string, size: number): Family {
+    const at = this.#familiesFree.pop() ?? (this.#familiesUsed < this.#slots ? this.#familyTable + this.#familiesUsed++ * CLASSES * 2 : 0);
+    // a view on the memory as it is now: a shared memory that grows keeps this buffer valid with its old length
+    const rows = at !== 0 ? new Int16Array(this.#core.u8.buffer, at, CLASSES) : new Int16Array(CLASSES);
+    return { rows: rows.fill(-1), lo: size, hi: size + 1, at, key, held: 0 };
   }
 
   /** Shapes seen, at most the rows. */
@@ -77,6 +111,11 @@ export class ShapeTable {
       const old = this.#shapeOf[row], r = this.#rows.get(old)!;
       this.#rows.delete(old);
       if (r.family.rows[r.size] === r.row) r.family.rows[r.size] = -1;
+      // a family none of whose shapes holds a row is forgotten, and its place in the core's table freed
+      if (--r.family.held === 0) {
+        this.#families.delete(r.family.key);
+        if (r.family.at !== 0) this.#familiesFree.push(r.family.at);
+      }
       this.#core.x.shapeReset(this.#block, row);
     }
     // shapeKey's parts: op key | size class | choices open (the op key may hold '|' itself)
@@ -84,8 +123,9 @@ export class ShapeTable {
     const fk = `${shape.slice(0, i)}|${shape.slice(j + 1)}`;
     const size = Math.min(CLASSES - 1, Math.max(0, Number(shape.slice(i + 1, j)) | 0));
     let family = this.#families.get(fk);
-    if (family === undefined) this.#families.set(fk, (family = { rows: new Int16Array(CLASSES).fill(-1), lo: size, hi: size + 1 }));
+    if (family === undefined) this.#families.set(fk, (family = this.#newFamily(fk, size)));
     family.rows[size] = row;
+    family.held++;
     family.lo = Math.min(family.lo, size); family.hi = Math.max(family.hi, size + 1);
     e = { row, size, family };
     this.#rows.set(shape, e);
@@ -101,7 +141,7 @@ export class ShapeTable {
    * of both choices a and b: their stats read into outA and outB. false: none.
    */
   nearest(e: ShapeRow, dir: -1 | 1, a: number, b: number, outA: ShapeStatView, outB: ShapeStatView, f = this.#f32()): boolean {
-    const fam = e.family.rows, lo = e.family.lo, hi = e.family.hi, u32 = this.#core.u32, count = this.#core.L.SS_count;
+    const fam = e.family.rows, lo = e.family.lo, hi = e.family.hi, u32 = this.#core.u32, count = this.#countAt;
     for (let c = e.size + dir; c >= lo && c < hi; c += dir) {
       const row = fam[c];
       // the counts first: a size that measured one choice alone is passed over without reading its stats
@@ -134,9 +174,9 @@ export class ShapeTable {
 
   /** Choice o's stats at `row`, read into `out` (no allocation); `f`: the router's f32 view, when the caller holds it. */
   read(row: number, o: number, out: ShapeStatView, f = this.#f32()): ShapeStatView {
-    const core = this.#core, at = this.#at(row, o), L = core.L;
-    out.weight = f[(at + L.SS_weight) >> 2]; out.mean = f[(at + L.SS_mean) >> 2]; out.m2 = f[(at + L.SS_m2) >> 2];
-    out.count = core.u32[(at + L.SS_count) >> 2];
+    const at = this.#at(row, o);
+    out.weight = f[(at + this.#weightAt) >> 2]; out.mean = f[(at + this.#meanAt) >> 2]; out.m2 = f[(at + this.#m2At) >> 2];
+    out.count = this.#core.u32[(at + this.#countAt) >> 2];
     return out;
   }
 
@@ -183,6 +223,7 @@ export class ShapeTable {
     for (const { row } of this.#rows.values()) this.#core.x.shapeReset(this.#block, row);
     this.#rows.clear();
     this.#families.clear();
+    this.#familiesUsed = 0; this.#familiesFree.length = 0;
     this.#shapeOf.length = 0; this.#used.fill(0); this.#clock = 0;
   }
 }

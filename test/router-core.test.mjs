@@ -1,0 +1,160 @@
+// The placement router's decision in the core (assembly/learn/route-decide.ts) against the host's pure
+// policies it follows (learn/router.ts on the host: policy/router.ts views, size-order.ts,
+// route-rule.ts): two routers on one core, one deciding in the core and one on the host, fed the same
+// calls and the same synthetic times, must make the same decisions call by call — route, reason,
+// confidence, lead, the clip of the shape's step, the prior mean and what placement() shows — over
+// random runs (fast-check, seeded and time-bounded): op kinds, sizes, the choices open and the static
+// rule's choice, a software GPU, pauses, drift, features that are not finite, resets, and more
+// families over a run than the core's table holds (a forgotten family's place is reused).
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fc from 'fast-check';
+import { makeCore } from './helpers/core.mjs';
+import { staticRoute, xorshift } from '../build/src/policy/router.js';
+import { Router } from '../build/src/learn/router.js';
+
+const SEED = 0x7a11e5;
+const BUDGET_MS = 8000;
+
+const Core = suite('router: the decision in the core');
+Core.before(async (ctx) => {
+  const { core } = await makeCore({});
+  ctx.core = core;
+  ctx.inCore = new Router(core, true, 1, true);
+  ctx.onHost = new Router(core, true, 1, false);
+});
+
+/** Equal, or both NaN, or within 1e-9 of each other relatively (the core's exp differs from V8's in the last bits at most). */
+function near(a, b, what) {
+  if (Number.isNaN(a) && Number.isNaN(b)) return;
+  if (a === b) return;
+  assert.ok(typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)), `${what}: core ${a}, host ${b}`);
+}
+
+/** What two kept decisions said of each choice open (learn/router.ts Kept.said): its prediction, and its shape's count and mean where it has one. */
+function sameSaid(a, b, what) {
+  assert.is(a.mask, b.mask, `${what}: the choices open`);
+  for (let o = 0; o < 3; o++) {
+    if ((a.mask & (1 << o)) === 0) continue;
+    near(a.said[3 * o], b.said[3 * o], `${what}: prediction of choice ${o}`);
+    assert.is(a.said[3 * o + 2], b.said[3 * o + 2], `${what}: samples of choice ${o} at the shape`);
+    if (a.said[3 * o + 2] > 0) near(a.said[3 * o + 1], b.said[3 * o + 1], `${what}: mean of choice ${o} at the shape`);
+  }
+}
+
+const SETS = [
+  { candidates: ['serial', 'parallel'], software: false },
+  { candidates: ['serial', 'parallel', 'gpu'], software: true },
+  { candidates: ['serial', 'gpu'], software: true },
+  { candidates: ['parallel', 'gpu'], software: true },
+  { candidates: ['serial', 'parallel', 'gpu'], software: false },   // a hardware GPU: decided on the host by both
+];
+const KINDS = ['reduce', 'map', 'scan', 'sort'];
+
+/** One run: `calls` calls drawn with `seed`, both routers fed them in turn; returns how many decided in each way and the reasons. */
+function run(ctx, { seed, calls, keys, sets, pauses, drift, nanRate, resetAt, sizes = [4, 21] }) {
+  const { inCore, onHost } = ctx;
+  inCore.reset(); onHost.reset();
+  inCore.seed(seed); onHost.seed(seed);
+  const rand = xorshift(seed * 31 + 7);
+  const tally = { decided: 0, reused: 0 };
+  for (let i = 0; i < calls; i++) {
+    if (i === resetAt) { inCore.reset(); onHost.reset(); }
+    const set = SETS[sets[Math.floor(rand() * sets.length)]];
+    const k = Math.floor(rand() * keys), kind = KINDS[k % KINDS.length], key = `${kind}:${k}:Float32Array`;
+    const log2n = sizes[0] + Math.floor(rand() * sizes[1]);   // sizes: the least class and how many
+    const n = rand() < 0.1 ? Math.floor(rand() * 2 ** log2n) : 2 ** log2n;   // some not a power of two, some 0
+    const nsPerItem = rand() < nanRate ? NaN : kind === 'map' ? 4 : 1;
+    const p = {
+      kind, bytes: 4, n, nsPerItem, historyNs: onHost.historyNs(key), workers: 2, awake: Math.floor(rand() * 3), queued: Math.floor(rand() * 4),
+      device: set.candidates.includes('gpu'), software: set.software, resident: false, candidates: set.candidates,
+      fallback: staticRoute(set.candidates, rand() < 0.3, rand() < 0.5 ? 0 : 1),
+    };
+    let mask = 0;
+    for (const c of set.candidates) mask |= 1 << ['serial', 'parallel', 'gpu'].indexOf(c);
+    const a = inCore.reused(key, n, mask), b = onHost.reused(key, n, mask);
+    assert.is(a === undefined, b === undefined, `call ${i}: both reuse or both decide`);
+    const ta = a ?? inCore.decide(kind, key, p), tb = b ?? onHost.decide(kind, key, p);
+    tally[a === undefined ? 'decided' : 'reused']++;
+    if (a === undefined) tally[ta.choice.reason] = (tally[ta.choice.reason] ?? 0) + 1;
+    const at = `call ${i} (${key}, n ${n}, ${set.candidates.join('/')}${set.software ? ' software' : ''})`;
+    assert.is(ta.choice.route, tb.choice.route, `${at}: route`);
+    assert.is(ta.choice.reason, tb.choice.reason, `${at}: reason`);
+    near(ta.choice.confidence, tb.choice.confidence, `${at}: confidence`);
+    assert.is(ta.choice.margin === undefined, tb.choice.margin === undefined, `${at}: a lead where the host has one`);
+    if (ta.choice.margin !== undefined) near(ta.choice.margin, tb.choice.margin, `${at}: lead`);
+    near(ta.lim, tb.lim, `${at}: the step's clip`);
+    near(ta.mean, tb.mean, `${at}: the prior mean`);
+    assert.is(ta.row, tb.row, `${at}: row`);
+    sameSaid(ta.record, tb.record, at);
+    // the call's time: a cost per route (drifting midway, helpers ×drift), noise, and pauses
+    const slow = drift > 1 && i > calls / 2 ? drift : 1;
+    const us = { serial: 3 + (kind === 'map' ? 1.2e-3 : 0.3e-3) * n, parallel: (60 + 0.15e-3 * n) * slow, gpu: 900 + 0.05e-3 * n }[ta.choice.route];
+    const ms = (us * (0.9 + 0.2 * rand()) * (rand() < pauses ? 2 + 4 * rand() : 1)) / 1000;
+    inCore.observe(ta, ms); onHost.observe(tb, ms);
+  }
+  return tally;
+}
+
+Core('two routers, one deciding in the core and one on the host, make the same decisions over random runs', async (ctx) => {
+  const started = Date.now();
+  const tally = { runs: 0, decided: 0, reused: 0 };
+  const caseArb = fc.record({
+    seed: fc.integer({ min: 1, max: 2 ** 30 }),
+    calls: fc.integer({ min: 50, max: 400 }),
+    keys: fc.constantFrom(1, 3, 8, 40),
+    sets: fc.array(fc.integer({ min: 0, max: SETS.length - 1 }), { minLength: 1, maxLength: 3 }),
+    pauses: fc.constantFrom(0, 0.05, 0.2),
+    drift: fc.constantFrom(1, 1, 10),
+    nanRate: fc.constantFrom(0, 0, 0.02),
+    resetAt: fc.integer({ min: -1, max: 400 }),
+  });
+  await fc.assert(fc.property(caseArb, (c) => {
+    if (Date.now() - started > BUDGET_MS) return;
+    const t = run(ctx, c);
+    tally.runs++; tally.decided += t.decided; tally.reused += t.reused;
+  }), { seed: SEED, numRuns: 300, interruptAfterTimeLimit: BUDGET_MS + 2000, markInterruptAsFailure: false });
+  console.log(`  router-core: seed ${SEED}, ${tally.runs} runs, ${tally.decided} decisions and ${tally.reused} reused calls compared in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  assert.ok(tally.runs >= 5 && tally.decided >= 500, `enough checked: ${JSON.stringify(tally)}`);
+});
+
+Core('more families over a run than the core\'s table holds: the places of forgotten ones reused, the same decisions', (ctx) => {
+  // 300 op keys and two sets of choices, each pair its own family (256 places in the core's table)
+  const t = run(ctx, { seed: 99, calls: 2000, keys: 300, sets: [0, 1], pauses: 0.05, drift: 1, nanRate: 0, resetAt: -1 });
+  assert.ok(t.decided > 600, `decisions checked: ${t.decided}`);
+});
+
+Core('a few shapes called many times: the retries of a choice measured slower, the same decisions', (ctx) => {
+  // the random runs spread their calls over many shapes, and a retry waits for 16 calls or more of
+  // its shape without the choice: one op key, two sizes of 2^16 … 2^23 (the calls of 100 µs and more
+  // retry a choice's first samples too), pauses that make a choice look slower, half of them drifting
+  const t = { decided: 0, explore: 0, fallback: 0 };
+  for (let s = 1; s <= 16; s++) {
+    const r = run(ctx, { seed: s, calls: 1500, keys: 1, sets: [0, 1, 2], pauses: 0.2, drift: s % 2 ? 1 : 10, nanRate: 0, resetAt: -1, sizes: [16 + (s % 8), 2] });
+    for (const k of Object.keys(t)) t[k] += r[k] ?? 0;
+  }
+  assert.ok(t.decided > 3000 && t.explore > 300 && t.fallback > 50, `decisions checked: ${JSON.stringify(t)}`);
+});
+
+Core('a decision writes within its block: routeDecideSize covers the outputs', async () => {
+  const { core } = await makeCore({});
+  const x = core.x, f64 = () => new Float64Array(core.u8.buffer);
+  const r = core.alloc(x.routerSize(24, 3));
+  x.routerInit(r, 24, 3, 0.1, 0.01, 1);
+  const b = core.alloc(x.shapeSize(4, 3));
+  x.shapeInit(b, 4, 3, 0.9, 0.5);
+  const size = x.routeDecideSize(), d = core.alloc(size + 64);
+  // past the block, a sentinel (the heap's size class leaves room for it here)
+  f64().fill(-7, (d + size) >> 3, (d + size + 64) >> 3);
+  for (const mask of [3, 5, 6, 7]) x.routeDecide(r, b, d, mask, 0, -1, 0, 0, 0, 0, 10, 3, 1, 0.5, 0.5);
+  assert.equal(Array.from(f64().subarray((d + size) >> 3, (d + size + 64) >> 3)), new Array(8).fill(-7));
+});
+
+Core('the core reads its parameters in the host\'s order: a wrong count is refused when the router is made', async () => {
+  const { core } = await makeCore({});
+  const L = { ...core.L, count_RouteParams: core.L.count_RouteParams + 1 };
+  const fake = Object.create(core, { L: { value: L } });
+  assert.throws(() => new Router(fake, true, 1, true), /placement decision takes/);
+});
+
+Core.run();
