@@ -153,13 +153,18 @@ export async function runCase(name, { quick }) {
       const matchTies = decisions.filter((d, i) => seq[i].ties.includes(d.route)).length / calls;
       const near = decisions.filter((d, i) => seq[i].ms[d.route] <= 1.1 * seq[i].ms[seq[i].best]).length / calls;
       const late = decisions.slice(calls - 200).filter((d, i) => seq[calls - 200 + i].ties.includes(d.route)).length / 200;
+      // the router's own cost: its call less the same route's always-policy call of the same round (µs),
+      // medians over its decided calls and over its reused ones (the always-policies pay no decision)
+      const extra = (reused) => med(decisions.map((d, i) => [d, i]).filter(([d]) => (d.reason === 'reused') === reused && times[d.route] !== undefined)
+        .map(([d, i]) => 1000 * (times.router[i] - times[d.route][i])));
+      const overhead = { decided: extra(false), reused: extra(true) };
       const reasons = {};
       for (const d of decisions) reasons[d.reason] = (reasons[d.reason] ?? 0) + 1;
       const single = Math.min(...names.filter((p) => p !== 'router').map((p) => makespan[p]));
       // below 2 % the oracle's gain over the best single policy is within the noise: no share of it to report
       const gain = single > 1.02 * makespan.oracle ? (single - makespan.router) / (single - makespan.oracle) : NaN;
       return {
-        orders, match, matchTies, near, late, reasons, makespan, gain, byMedian, gainMed,
+        orders, match, matchTies, near, late, reasons, makespan, gain, byMedian, gainMed, overhead,
         gpuChosen: decisions.filter((d) => d.route === 'gpu').length,
         gpuTries: decisions.map((d, i) => [d, i]).filter(([d]) => d.route === 'gpu').map(([d, i]) => ({ i, call: `${seq[i].label}`, reason: d.reason,
           predicted: Object.fromEntries(Object.entries(d.predicted).map(([k, v]) => [k, Math.round(v)])), ms: d.ms })),
@@ -197,6 +202,7 @@ function summary(reps) {
     timedMedian: med(reps.map((r) => r.makespan.router / r.makespan.oracle)),
     byMedianMedian: med(reps.map((r) => r.byMedian.router / r.byMedian.oracle)),
     match: mean((r) => r.match), matchTies: mean((r) => r.matchTies), near: mean((r) => r.near), late: mean((r) => r.late),
+    overhead: { decided: med(reps.map((r) => r.overhead.decided)), reused: med(reps.map((r) => r.overhead.reused)) },
     ...(reps[0].gpuChosen !== undefined && { gpuChosen: reps.reduce((x, r) => x + r.gpuChosen, 0) }),
   };
 }
@@ -217,11 +223,15 @@ export function report(res) {
     '',
     'Makespans "by medians" price each call at its choice\'s median time for the shape over the run (the always-policies\' timings), so a call a pause slowed 50× weighs on no figure; "timed" sums the calls as timed. ' +
     'Oracle decisions count a choice the timer cannot tell from the oracle\'s (paired log-ratio over the shape\'s calls within 2 standard errors of 0) as a match; "strict" counts only the oracle\'s own choice. Every option is timed on every call, interleaved with the router\'s, in a shuffled order. ' +
-    'The whole experiment is repeated (a fresh router each time, its own sequence of calls): the first row sums the repetitions\' makespans (its ratios and gains are those of the totals, the median of the repetitions\' ratios in brackets) and averages their shares of decisions; a row per repetition follows.',
+    'The whole experiment is repeated (a fresh router each time, its own sequence of calls): the first row sums the repetitions\' makespans (its ratios and gains are those of the totals, the median of the repetitions\' ratios in brackets) and averages their shares of decisions; a row per repetition follows. ' +
+    '"Own cost per call": the router\'s call less the same route\'s always-policy call of the same round, the median over its decided calls and over its reused ones (the first row: the median of the repetitions\'): what deciding, or taking a settled decision, and learning from the call cost the host.',
     '',
     table(['case', 'oracle decisions, ties within noise count (target ≥ 95 %)', 'router makespan, timed (target ≤ 1.05× oracle)', 'other makespans, timed (ms)', 'makespans of the decisions, each call at its choice\'s median for the shape (ms)', "gain captured (oracle's over best single)", 'decisions', 'bg cores'], rows),
   ].join('\n');
 }
+
+/** A median µs with its sign (NaN: none of those calls). */
+const signed = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(0)}` : '–');
 
 /** One row of the report: a repetition's figures, or the repetitions' together (timedMedian and byMedianMedian set). */
 function row(label, x, bg, name) {
@@ -236,7 +246,8 @@ function row(label, x, bg, name) {
     `oracle ${f(m.oracle)} · ${others}`,
     `by medians: router ${f(x.byMedian.router)} = **${(x.byMedian.router / x.byMedian.oracle).toFixed(3)}×** oracle ${f(x.byMedian.oracle)}${medOf(x.byMedianMedian)} (${x.byMedian.router / x.byMedian.oracle <= 1.05 ? 'met' : 'NOT met'}) · ${Object.keys(x.byMedian).filter((p) => p !== 'router' && p !== 'oracle').map((p) => `${p} ${f(x.byMedian[p])}`).join(' · ')}`,
     [['timed', x.gain], ['by medians', x.gainMed]].map(([k, g]) => `${k}: ${Number.isFinite(g) ? `${(100 * g).toFixed(0)} %` : 'none to capture (oracle within 2 % of the best single policy)'}`).join('; '),
-    Object.entries(x.reasons).map(([k, v]) => `${k} ${v}`).join(', ') + (x.gpuChosen !== undefined && name === 'gpu' ? `; GPU ${x.gpuChosen}×` : ''),
+    Object.entries(x.reasons).map(([k, v]) => `${k} ${v}`).join(', ') + (x.gpuChosen !== undefined && name === 'gpu' ? `; GPU ${x.gpuChosen}×` : '') +
+      (x.overhead ? `; own cost per call: decided ${signed(x.overhead.decided)} µs, reused ${signed(x.overhead.reused)} µs` : ''),
     bg,
   ];
 }
