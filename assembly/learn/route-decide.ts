@@ -23,25 +23,24 @@ import { RouterBlock, RouteModel, ShapeBlock, ShapeStat } from "../layout";
 import { routerQuery } from "./router";
 
 // The parameters, f64 at the block's start (policy/router.ts ROUTER, REUSE.far, learn/router.ts CLIP_SD;
-// tryUs, cheapUs and gamma are read as the host's log2 and ln of them, the last three).
-const P_minSupport = 0, P_hopeless = 1, P_judgeAfter = 2, P_cheapUs = 3, P_epsilon = 4, P_nearBits = 5, P_nearUs = 6,
-  P_confidence = 7, P_priorSamples = 8, P_minVar = 9, P_shapeTry = 10, P_plausible = 11, P_tryUs = 12, P_order = 13,
-  P_orderVar = 14, P_recheck = 15, P_bracket = 16, P_retryGap = 17, P_retryBits = 18, P_retryShare = 19, P_trendVar = 20,
-  P_horizon = 21, P_far = 22, P_clip = 23, P_tent0 = 24, P_tents = 25, P_kind0 = 26, P_kinds = 27,
-  P_log2TryUs = 28, P_log2CheapUs = 29, P_lnGamma = 30;
+// tryUs, cheapUs and gamma as the host's log2 and ln of them, the last three).
+const P_minSupport = 0, P_hopeless = 1, P_judgeAfter = 2, P_epsilon = 3, P_nearBits = 4, P_nearUs = 5, P_confidence = 6,
+  P_priorSamples = 7, P_minVar = 8, P_shapeTry = 9, P_plausible = 10, P_order = 11, P_orderVar = 12, P_recheck = 13,
+  P_bracket = 14, P_retryGap = 15, P_retryBits = 16, P_retryShare = 17, P_horizon = 18, P_far = 19, P_clip = 20,
+  P_tent0 = 21, P_tents = 22, P_kind0 = 23, P_kinds = 24, P_log2TryUs = 25, P_log2CheapUs = 26, P_lnGamma = 27;
 /** Parameters the host writes (count_RouteParams). */
-export const ROUTE_PARAMS: u32 = 31;
+export const ROUTE_PARAMS: u32 = 28;
 const OPTIONS: u32 = 3;   // ROUTES: serial, parallel, gpu
 const SERIAL: u32 = 0, PARALLEL: u32 = 1;
 
 // The block, in f64 words: parameters 0–31, spreads 32–35, the candidates' ROUTES indices (i32) 36–37,
-// views 40 + 16·o, pair scratch 96–111, outputs 112–128 (routeDecideSize).
+// views 40 + 16·o (14 words used), pair scratch 96–111, outputs 112–128 (routeDecideSize).
 const SPREADS: usize = 32 << 3, CANDS: usize = 36 << 3, VIEWS: usize = 40 << 3, PAIRS: usize = 96 << 3, OUT: usize = 112 << 3;
 const VIEW_BYTES: usize = 16 << 3;
-// A view's fields (f64 words): as policy/router.ts RouteView, then the shape's raw mean (per element),
-// the rule's cost and variance, and whether the choice is open.
+// A view's fields (f64 words): as policy/router.ts RouteView less the trend (a hardware GPU's, which
+// the host decides), then the shape's raw mean (per element) and the rule's cost and variance.
 const V_mean = 0, V_sd = 1, V_spread = 2, V_support = 3, V_samples = 4, V_weight = 5, V_shapeMean = 6, V_m2 = 7,
-  V_count = 8, V_beats = 9, V_suspect = 10, V_trend = 11, V_raw = 12, V_cost = 13, V_var = 14, V_open = 15;
+  V_count = 8, V_beats = 9, V_suspect = 10, V_raw = 11, V_cost = 12, V_var = 13;
 // A pair's scratch stats (weight, mean, m2, count): below lo, below hi, above lo, above hi.
 const S_weight = 0, S_mean = 1, S_m2 = 2, S_count = 3;
 /** The outputs (f64 words from OUT): confidence, margin, the chosen route's clip, its model's prior mean for the error, its shape weight and mean; then per choice o at 8 + 3o: its prediction, shape mean, shape count. */
@@ -212,15 +211,15 @@ function nearest(b: usize, fam: usize, size: i32, lo: i32, hi: i32, dir: i32, a:
 }
 
 /**
- * The decision (learn/router.ts decide, after it wrote the features): r the router block, b the shape
- * table, d the decision block. mask: the choices open (a bit per ROUTES index, two at least), taken in
- * ROUTES order; fallback: the static rule's choice (a ROUTES index); row: the shape's row (-1: none, then
- * fam is 0); fam, size, lo, hi: its family's rows by size class (i16), its class and the span of classes
- * measured; log2n, base: log2 of the call's elements and the models' baseline; software: a software
- * adapter; u, u2: the draws. Returns the route (ROUTES index) | reason << 4; the outputs at O_.
+ * The decision (src/learn/router.ts decide, once it wrote the features): r the router block,
+ * b the shape table, d the decision block. mask: the choices open (a bit per ROUTES index, two at
+ * least), taken in ROUTES order; fallback: the static rule's choice (a ROUTES index); row: the shape's
+ * row (-1: none, then fam is 0); fam, size, lo, hi: its family's rows by size class (i16), its class
+ * and the span of classes measured; log2n, base: log2 of the call's elements and the models'
+ * baseline; u, u2: the draws. Returns the route (ROUTES index) | reason << 4; the outputs at O_.
  */
 export function routeDecide(r: usize, b: usize, d: usize, mask: u32, fallback: u32, row: i32, fam: usize, size: i32, lo: i32, hi: i32,
-  log2n: f64, base: f64, software: bool, u: f64, u2: f64): u32 {
+  log2n: f64, base: f64, u: f64, u2: f64): u32 {
   const h = changetype<RouterBlock>(r), dim = h.dim;
   const said = r + offsetof<RouterBlock>() + (<usize>dim << 2);
   const finite = routerQuery(r, mask, <u32>k(d, P_tent0), <u32>k(d, P_tents), <u32>k(d, P_kind0), <u32>k(d, P_kinds));
@@ -230,8 +229,7 @@ export function routeDecide(r: usize, b: usize, d: usize, mask: u32, fallback: u
   // the views (learn/router.ts decide)
   for (let o: u32 = 0; o < OPTIONS; o++) {
     const v = view(d, o);
-    if ((mask & (1 << o)) == 0) { vset(v, V_open, 0); continue; }
-    vset(v, V_open, 1);
+    if ((mask & (1 << o)) == 0) continue;
     const mean = finite ? base + <f64>load<f32>(said + <usize>o * 12) : NaN;
     const m = changetype<RouteModel>(models + <usize>o * modelBytes);
     vset(v, V_mean, mean);
@@ -252,7 +250,6 @@ export function routeDecide(r: usize, b: usize, d: usize, mask: u32, fallback: u
     vset(v, V_count, count);
     vset(v, V_beats, 0);
     vset(v, V_suspect, 0);
-    vset(v, V_trend, NaN);   // a hardware GPU's trend: the host decides those calls
   }
   // the size and ratio orders over the ordered pairs (size-order.ts ORDERED_PAIRS: serial–helpers, serial–GPU)
   if (row >= 0) {
@@ -306,13 +303,12 @@ function rule(d: usize, mask: u32, fallback: u32, u: f64, u2: f64): u32 {
     const w = vget(v, V_weight) > 0 ? vget(v, V_weight) : 0;
     if (w > 0 && !(isFinite(vget(v, V_shapeMean)) && vget(v, V_m2) >= 0 && isFinite(w))) return result(d, fallback, INVALID, 0);
     const s2 = noiseOf(d, sd, vget(v, V_weight), vget(v, V_m2));
-    const near = support >= k(d, P_minSupport), tr = !near && isFinite(vget(v, V_trend));
-    const mean = tr ? vget(v, V_trend) : mean0;
-    const a = near ? 1 / Math.max(spread * spread, minVar) : tr ? 1 / k(d, P_trendVar) : 0;
+    // (route-rule.ts's trend prior is a hardware GPU's only: the host decides those calls)
+    const a = support >= k(d, P_minSupport) ? 1 / Math.max(spread * spread, minVar) : 0;
     const bb = w / s2;
     const prec = a + bb;
     vset(v, V_var, prec > 0 ? 1 / prec : Infinity);
-    vset(v, V_cost, (bb > 0 ? (a * mean + bb * vget(v, V_shapeMean)) / prec : mean) + (Math.LN2 / 2) * s2);
+    vset(v, V_cost, (bb > 0 ? (a * mean0 + bb * vget(v, V_shapeMean)) / prec : mean0) + (Math.LN2 / 2) * s2);
     if (top < 0) top = i;
     if (prec > 0 && (known < 0 || vget(v, V_cost) < vget(view(d, idx(d, known)), V_cost))) known = i;
     if (idx(d, i) == fallback) f = i;

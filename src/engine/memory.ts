@@ -140,7 +140,7 @@ export interface CoreExports {
   routeDecideSpreads(d: number): number;
   routeDecideOut(d: number): number;
   routeDecide(r: number, b: number, d: number, mask: number, fallback: number, row: number, fam: number, size: number, lo: number, hi: number,
-    log2n: number, base: number, software: number, u: number, u2: number): number;
+    log2n: number, base: number, u: number, u2: number): number;
   [name: `off_${string}` | `size_${string}` | `count_${string}` | `flag_${string}`]: () => number;
 }
 

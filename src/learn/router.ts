@@ -138,10 +138,10 @@ function inRoutesOrder(c: readonly Route[]): boolean {
 
 /** The rule's parameters as the core's decision block holds them (assembly/learn/route-decide.ts, the P_ order). */
 const coreParams = (): number[] => [
-  ROUTER.minSupport, ROUTER.hopeless, ROUTER.judgeAfter, ROUTER.cheapUs, ROUTER.epsilon, ROUTER.nearBits, ROUTER.nearUs,
-  ROUTER.confidence, ROUTER.priorSamples, ROUTER.minVar, ROUTER.shapeTry, ROUTER.plausible, ROUTER.tryUs, ROUTER.order,
-  ROUTER.orderVar, ROUTER.recheck, ROUTER.bracket, ROUTER.retryGap, ROUTER.retryBits, ROUTER.retryShare, ROUTER.trendVar,
-  ROUTER.horizon, REUSE.far, CLIP_SD, TENT_RANGE[0], TENT_RANGE[1], KIND_RANGE[0], KIND_RANGE[1],
+  ROUTER.minSupport, ROUTER.hopeless, ROUTER.judgeAfter, ROUTER.epsilon, ROUTER.nearBits, ROUTER.nearUs, ROUTER.confidence,
+  ROUTER.priorSamples, ROUTER.minVar, ROUTER.shapeTry, ROUTER.plausible, ROUTER.order, ROUTER.orderVar, ROUTER.recheck,
+  ROUTER.bracket, ROUTER.retryGap, ROUTER.retryBits, ROUTER.retryShare, ROUTER.horizon, REUSE.far, CLIP_SD,
+  TENT_RANGE[0], TENT_RANGE[1], KIND_RANGE[0], KIND_RANGE[1],
   Math.log2(ROUTER.tryUs), Math.log2(ROUTER.cheapUs), Math.log(ROUTER.gamma),
 ];
 
@@ -180,14 +180,6 @@ export class Router implements PlacementRouter {
   readonly #errN = new Float64Array(ROUTES.length);
   /** Per model: how far its prediction is trusted where it serves as a prior (RouteView.spread), kept as #errVar changes (#spreadOf). */
   readonly #spread = new Float64Array(ROUTES.length).fill(Math.sqrt(ROUTER.p0));
-  /** The last shape key reused() made, and what for: decide(), called next for the same call, takes it. */
-  #lastShape = '';
-  #lastKey = '';
-  #lastN = NaN;
-  #lastMask = -1;
-  /** The last candidate list checked for ROUTES order, and the answer (the algorithms pass a few frozen lists). */
-  #orderedFor: readonly Route[] | undefined;
-  #ordered = false;
   readonly #views: (RouteView | undefined)[] = ROUTES.map(() => undefined);
   readonly #stat: ShapeStatView = { weight: 0, mean: 0, m2: 0, count: 0 };
   /** Each choice's stats at the call's shape, read once for its view and the ratio order. */
@@ -262,7 +254,6 @@ export class Router implements PlacementRouter {
   /** The shape's last decision, while it may be reused (see reuseCalls); undefined: decide(). `mask`: the choices open, a bit per ROUTES index. */
   reused(key: string, n: number, mask: number): Ticket | undefined {
     const shape = this.#shapeKey(key, n, mask);
-    this.#lastShape = shape; this.#lastKey = key; this.#lastN = n; this.#lastMask = mask;
     const e = this.#reuse.get(shape);
     if (e === undefined || e.left <= 0) return undefined;
     e.left--;
@@ -288,7 +279,7 @@ export class Router implements PlacementRouter {
     let mask = 0, row = -1;
     const log2n = Math.log2(p.n);
     for (let i = 0; i < p.candidates.length; i++) mask |= 1 << ROUTES.indexOf(p.candidates[i]);
-    const shape = key === this.#lastKey && p.n === this.#lastN && mask === this.#lastMask ? this.#lastShape : this.#shapeKey(key, p.n, mask);
+    const shape = this.#shapeKey(key, p.n, mask);
     // what the decision leaves for the ticket and the reuse: the chosen route's clip at the shape, its
     // model's prior mean (NaN: none to measure the error of), its weight and mean at the shape
     // the choices the kept decision says something of (Kept.mask): none for the static rule's
@@ -302,8 +293,7 @@ export class Router implements PlacementRouter {
       let d: Decided;
       // the core decides unless a hardware GPU is open (its trend, a log2 the core does not compute), the
       // candidates are not in ROUTES order, or the family has no place in the core's table
-      if (p.candidates !== this.#orderedFor) { this.#orderedFor = p.candidates; this.#ordered = inRoutesOrder(p.candidates); }
-      if (this.#decision !== 0 && (p.software || (mask & GPU_BIT) === 0) && this.#ordered && (entry === undefined || entry.family.at !== 0)) {
+      if (this.#decision !== 0 && (p.software || (mask & GPU_BIT) === 0) && inRoutesOrder(p.candidates) && (entry === undefined || entry.family.at !== 0)) {
         d = this.#inCore(p, mask, entry, base, log2n, u, u2, said);
       } else d = this.#onHost(p, mask, entry, base, log2n, u, u2, said);
       choice = d.choice; lim = d.lim; prior = d.prior; weight = d.weight; shapeMean = d.shapeMean;
@@ -332,7 +322,7 @@ export class Router implements PlacementRouter {
     const core = this.#core!, f64 = this.#f64, out = this.#outAt;
     const fam = entry?.family;
     const r = core.x.routeDecide(this.#block, this.#shapes!.block, this.#decision, mask, ROUTES.indexOf(p.fallback), entry?.row ?? -1,
-      fam?.at ?? 0, entry?.size ?? 0, fam?.lo ?? 0, fam?.hi ?? 0, log2n, base, p.software ? 1 : 0, u, u2);
+      fam?.at ?? 0, entry?.size ?? 0, fam?.lo ?? 0, fam?.hi ?? 0, log2n, base, u, u2);
     const route = ROUTES[r & 15], reason = CORE_REASONS[r >> 4], confidence = f64[out];
     for (let i = 0; i < SAID * ROUTES.length; i++) said[i] = f64[out + 8 + i];
     return {
@@ -570,7 +560,6 @@ export class Router implements PlacementRouter {
     this.#shapes?.reset();
     this.#errVar.fill(0); this.#errN.fill(0);
     for (let o = 0; o < ROUTES.length; o++) this.#spreadOf(o);
-    this.#lastKey = ''; this.#lastShape = '';
     this.#history.clear();
     this.#reuse.clear();
     this.#counts = ZERO_COUNTS();
