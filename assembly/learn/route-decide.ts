@@ -1,4 +1,4 @@
-// The placement router's decision, in one call (src/learn/router.ts decide): each choice's view (its
+// The placement router's decision, in one call (src/learn/core-decision.ts): each choice's view (its
 // model's prediction and evidence, its measurements at the call's shape), the size and ratio orders
 // over the nearest measured sizes of the call's family, and the decision rule — the same steps as the
 // host's pure policies (src/policy/router.ts views, size-order.ts, route-rule.ts, route-tries.ts), which
@@ -211,7 +211,7 @@ function nearest(b: usize, fam: usize, size: i32, lo: i32, hi: i32, dir: i32, a:
 }
 
 /**
- * The decision (src/learn/router.ts decide, once it wrote the features): r the router block,
+ * The decision (src/learn/core-decision.ts, once the router wrote the features): r the router block,
  * b the shape table, d the decision block. mask: the choices open (a bit per ROUTES index, two at
  * least), taken in ROUTES order; fallback: the static rule's choice (a ROUTES index); row: the shape's
  * row (-1: none, then fam is 0); fam, size, lo, hi: its family's rows by size class (i16), its class
@@ -226,7 +226,7 @@ export function routeDecide(r: usize, b: usize, d: usize, mask: u32, fallback: u
   const modelBytes = offsetof<RouteModel>() + (<usize>dim << 3) + (<usize>dim * dim << 2);
   const models = r + offsetof<RouterBlock>() + 3 * (<usize>dim << 2);
   const minSupport = k(d, P_minSupport);
-  // the views (learn/router.ts decide)
+  // the views (learn/host-decision.ts)
   for (let o: u32 = 0; o < OPTIONS; o++) {
     const v = view(d, o);
     if ((mask & (1 << o)) == 0) continue;

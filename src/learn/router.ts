@@ -1,20 +1,17 @@
 // The host's side of the placement router (docs/learning.md "Placement"): it writes each decision's
 // features into the router block in shared memory, has the core decide in one call
-// (assembly/learn/route-decide.ts: the models' predictions, the views, the size and ratio orders and
-// the rule, as the pure policies of policy/ say them; #onHost makes the same decision with those
-// policies, for the calls the core does not take), and folds the measured call time back in
-// (assembly/learn/router.ts: the Kalman updates). Host thread only: the host times the calls.
+// (learn/core-decision.ts over assembly/learn/route-decide.ts) or, for the calls the core does not
+// take, decides with the pure policies the core follows (learn/host-decision.ts), reuses settled
+// decisions, and folds the measured call time back in (assembly/learn/router.ts: the Kalman
+// updates). Host thread only: the host times the calls.
 import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../messages.js';
-import { ShapeTable, shapeKey, type ShapeRow, type ShapesSnapshot, type ShapeStatView } from './shapes.js';
-import {
-  FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, routeFeatures, baseOf, xorshift,
-  type PlacementRouter, type Route, type RouteChoice, type RouteInput, type RouteView,
-} from '../policy/router.js';
+import { ShapeTable, shapeKey, type ShapesSnapshot, type ShapeStatView } from './shapes.js';
+import { FEATURES, ROUTER, ROUTES, routeFeatures, baseOf, xorshift, type PlacementRouter, type Route, type RouteChoice, type RouteInput } from '../policy/router.js';
 import { decideRoute } from '../policy/route-rule.js';
-import { shapeNoise } from '../policy/route-tries.js';
-import { REUSE, reuseCalls, reuseHolds, settled } from '../policy/route-reuse.js';
-import { ORDERED_PAIRS, fasterAt, sizeOrder, ratioOrder } from '../policy/size-order.js';
+import { reuseCalls, reuseHolds, settled } from '../policy/route-reuse.js';
+import { HostDecision, SAID, type Decided } from './host-decision.js';
+import { CoreDecision } from './core-decision.js';
 
 /** Decisions executor.placement() keeps. */
 export const KEPT_DECISIONS = 32;
@@ -25,14 +22,12 @@ const HISTORY_MIN_N = 1 << 16;
  * slowed by a busy machine, or a cold first run, says less about the op than a quick one).
  */
 const HISTORY_DOWN = 0.5, HISTORY_UP = 0.1;
-/** Feature vectors per chunk (Router #features): 6 KiB, the decisions of a few hundred calls. */
-const FEATURE_CHUNK = 64;
+/** Views per chunk (viewChunks: the features and the numbers of a decision). */
+const CHUNK = 64;
 /** Size classes (log2 n, rounded) whose shape keys a router keeps per op key: 0 … 63 (n below 2^64). */
 const SIZE_CLASSES = 64;
 /** A call time outside (0, MAX_MS] ms is a clock that jumped: dropped and counted. */
 const MAX_MS = 3_600_000;
-/** A measurement's deviation from its shape's mean is clipped at this many sd of the shape's noise (at least ROUTER.minVar's). */
-const CLIP_SD = 3;
 /** The least gain of the models' error EMA (policy/router.ts RouteView.spread): it follows about the last 1 / ERR_GAIN calls. */
 const ERR_GAIN = 0.05;
 
@@ -113,37 +108,29 @@ interface Settled { readonly ticket: Ticket; left: number; readonly at: number; 
 
 /**
  * A kept decision: its features stay a Float32Array until inspect() copies them out, and what it said
- * of each choice o in `mask` (the choices open; none for a decision of the static rule alone) is three
- * numbers at said[3o …]: the model's prediction (log2 µs), the shape's mean (log2 µs) and its count,
- * from which inspect() makes `predicted` and `measured`.
+ * of each choice o in `mask` (the choices open; none for a decision of the static rule alone) is
+ * SAID numbers at said[SAID·o …] (learn/host-decision.ts), from which inspect() makes `predicted` and
+ * `measured`.
  */
 type Kept = Omit<PlacementDecision, 'features' | 'predicted' | 'measured'> & { x: Float32Array; said: Float64Array; mask: number };
-/** Numbers per choice in Kept.said. */
-const SAID = 3;
 
-/** What a decision leaves for its ticket and the reuse (Router decide). */
-interface Decided { choice: RouteChoice; lim: number; prior: number; weight: number; shapeMean: number }
-
-/** The core's reasons by code (assembly/learn/route-decide.ts: LEARNED 0, FALLBACK 2, EXPLORE 3, INVALID 4). */
-const CORE_REASONS: readonly RouteChoice['reason'][] = ['learned', 'static', 'fallback', 'explore', 'invalid'];
-
-/** The GPU's bit in a mask of choices. */
-const GPU_BIT = 1 << ROUTES.indexOf('gpu');
-
-/** Whether the candidates are in ROUTES order (the core's decision takes them so: route.ts makes them so). */
-function inRoutesOrder(c: readonly Route[]): boolean {
-  for (let i = 1; i < c.length; i++) if (ROUTES.indexOf(c[i - 1]) >= ROUTES.indexOf(c[i])) return false;
-  return true;
+/**
+ * Views of `length` elements handed out one per call, made CHUNK at a time on one buffer: a decision
+ * takes one ready, where making a view (a typed array's constructor, cold between calls) cost it a few
+ * µs. A view is never handed out twice; a chunk lives while any of its views does.
+ */
+function viewChunks<T extends Float32Array | Float64Array>(make: (buf: ArrayBuffer, at: number, length: number) => T, bytes: number, length: number): () => T {
+  let chunk: T[] = [], at = 0;
+  return () => {
+    if (at === 0) {
+      const buf = new ArrayBuffer(CHUNK * length * bytes);
+      chunk = Array.from({ length: CHUNK }, (_, i) => make(buf, i * length * bytes, length));
+    }
+    const v = chunk[at];
+    at = (at + 1) % CHUNK;
+    return v;
+  };
 }
-
-/** The rule's parameters as the core's decision block holds them (assembly/learn/route-decide.ts, the P_ order). */
-const coreParams = (): number[] => [
-  ROUTER.minSupport, ROUTER.hopeless, ROUTER.judgeAfter, ROUTER.epsilon, ROUTER.nearBits, ROUTER.nearUs, ROUTER.confidence,
-  ROUTER.priorSamples, ROUTER.minVar, ROUTER.shapeTry, ROUTER.plausible, ROUTER.order, ROUTER.orderVar, ROUTER.recheck,
-  ROUTER.bracket, ROUTER.retryGap, ROUTER.retryBits, ROUTER.retryShare, ROUTER.horizon, REUSE.far, CLIP_SD,
-  TENT_RANGE[0], TENT_RANGE[1], KIND_RANGE[0], KIND_RANGE[1],
-  Math.log2(ROUTER.tryUs), Math.log2(ROUTER.cheapUs), Math.log(ROUTER.gamma),
-];
 
 const ZERO_COUNTS = (): PlacementView['counts'] => ({ decisions: 0, reused: 0, learned: 0, static: 0, fallback: 0, explore: 0, invalid: 0, observed: 0, dropped: 0, refused: 0, diverged: 0 });
 
@@ -164,8 +151,9 @@ export class Router implements PlacementRouter {
   readonly #last: (Kept | undefined)[] = new Array(KEPT_DECISIONS).fill(undefined);
   #lastAt = 0;
   #lastCount = 0;
-  #saidChunk: Float64Array[] = [];
-  #saidAt = 0;
+  /** A fresh feature vector, and a fresh array of a decision's numbers per choice (viewChunks). */
+  readonly #features = viewChunks((b, at, n) => new Float32Array(b, at, n), 4, FEATURES);
+  readonly #said = viewChunks((b, at, n) => new Float64Array(b, at, n), 8, SAID * ROUTES.length);
   /**
    * A call reuses its shape's (op, log2 n, choices) settled decision (policy/route-reuse.ts settled) for the
    * next calls of that shape, as many as reuseCalls gives for the chosen route's measured time there:
@@ -173,27 +161,13 @@ export class Router implements PlacementRouter {
    * still decides and learns. A reused call whose time closes the route's lead (reuseHolds) ends it.
    */
   readonly #reuse = new Map<string, Settled>();
-  /** decide()'s views of the models, reused (decideRoute reads them before decide returns). */
-  readonly #scratch: { -readonly [K in keyof RouteView]: RouteView[K] }[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0, suspect: false, trend: NaN }));
   /** Per model: the mean square of its errors where it served as a prior (log2; policy/router.ts RouteView.spread), and how many. */
   readonly #errVar = new Float64Array(ROUTES.length);
   readonly #errN = new Float64Array(ROUTES.length);
   /** Per model: how far its prediction is trusted where it serves as a prior (RouteView.spread), kept as #errVar changes (#spreadOf). */
   readonly #spread = new Float64Array(ROUTES.length).fill(Math.sqrt(ROUTER.p0));
-  readonly #views: (RouteView | undefined)[] = ROUTES.map(() => undefined);
+  /** A reused call's read of its route's stats at the shape. */
   readonly #stat: ShapeStatView = { weight: 0, mean: 0, m2: 0, count: 0 };
-  /** Each choice's stats at the call's shape, read once for its view and the ratio order. */
-  readonly #here: ShapeStatView[] = ROUTES.map(() => ({ weight: 0, mean: 0, m2: 0, count: 0 }));
-  /** The size and ratio orders' reads: below lo, hi; above lo, hi. */
-  readonly #pair: ShapeStatView[] = Array.from({ length: 4 }, () => ({ weight: 0, mean: 0, m2: 0, count: 0 }));
-  /**
-   * The features of each decision (a ticket's and a kept decision's x) are views on a chunk of
-   * FEATURE_CHUNK vectors, a new chunk when one is used up, its views made together: a decision takes
-   * one ready, where making a view (a typed array's constructor, cold between calls) cost it a few µs.
-   * A view is never handed out twice; a chunk lives while any of its views does.
-   */
-  #chunk: Float32Array[] = [];
-  #chunkAt = 0;
   /**
    * Each op key's shape keys (shapeKey) by size class and choices open: a call's reused() and decide()
    * and the Maps they look up get the same string each time, flat and with its hash kept, rather than
@@ -208,19 +182,16 @@ export class Router implements PlacementRouter {
   #fx = 0;
   readonly #modelAt = new Float64Array(ROUTES.length);
   /**
-   * The core's decision block (assembly/learn/route-decide.ts): the rule's parameters, written once;
-   * each model's spread, written as it changes (#spreadOf); a decision's answers, read back. Through an
-   * f64 view taken with #f32. 0: every decision is made on the host (`inCore` false: the reference
-   * test/router-core.test.mjs holds the core to).
+   * Who decides (learning on, two choices or more): the core (learn/core-decision.ts) where it takes the
+   * call, else the host (learn/host-decision.ts). No core decision with `inCore` false: every decision
+   * on the host, the reference test/router-core.test.mjs holds the core to.
    */
-  readonly #decision: number = 0;
-  readonly #f64: Float64Array;
-  #spreadsAt = 0;
-  #outAt = 0;
+  readonly #inCore: CoreDecision | undefined;
+  readonly #onHost: HostDecision | undefined;
 
   constructor(core: SharedCore | undefined, enabled: boolean, seed = 0x9e3779b9, inCore = true) {
     this.#rand = xorshift(seed);
-    if (!enabled || core === undefined) { this.#core = undefined; this.#block = 0; this.#shapes = undefined; this.#f32 = new Float32Array(0); this.#f64 = new Float64Array(0); return; }
+    if (!enabled || core === undefined) { this.#core = undefined; this.#block = 0; this.#shapes = undefined; this.#f32 = new Float32Array(0); return; }
     const bytes = core.x.routerSize(FEATURES, ROUTES.length);
     const block = core.alloc(bytes);
     core.ensure(block, bytes);
@@ -229,17 +200,10 @@ export class Router implements PlacementRouter {
     this.#fx = core.x.routerFeatures(block) >> 2;
     for (let o = 0; o < ROUTES.length; o++) this.#modelAt[o] = core.x.routerModel(block, o);
     this.#shapes = new ShapeTable(core, ROUTER.shapes, ROUTER.gamma, ROUTER.down, () => this.#f32);
-    // read and written through an f64 view: the heap's blocks are 16-byte aligned (assembly/heap.ts)
-    if (inCore) this.#decision = core.alloc(core.x.routeDecideSize());
+    // the decision block before the router's f32 view, which then covers it
+    this.#inCore = inCore ? new CoreDecision(core, block, this.#shapes.block) : undefined;
     this.#f32 = new Float32Array(core.u8.buffer);
-    this.#f64 = new Float64Array(core.u8.buffer, 0, core.u8.buffer.byteLength >> 3);
-    if (this.#decision !== 0) {
-      const params = coreParams();
-      if (params.length !== core.L.count_RouteParams) throw new Error(messages.routeParams(core.L.count_RouteParams, params.length));
-      this.#f64.set(params, core.x.routeDecideParams(this.#decision) >> 3);
-      this.#spreadsAt = core.x.routeDecideSpreads(this.#decision) >> 3;
-      this.#outAt = core.x.routeDecideOut(this.#decision) >> 3;
-    }
+    this.#onHost = new HostDecision(core, block, this.#shapes, this.#f32, this.#fx, this.#modelAt, this.#spread);
     for (let o = 0; o < ROUTES.length; o++) this.#spreadOf(o);
   }
 
@@ -290,12 +254,9 @@ export class Router implements PlacementRouter {
       const entry = Number.isFinite(log2n) ? shapes.rowOf(shape) : undefined;
       row = entry !== undefined ? entry.row : -1;
       this.#f32.set(x, this.#fx);
-      let d: Decided;
-      // the core decides unless a hardware GPU is open (its trend, a log2 the core does not compute), the
-      // candidates are not in ROUTES order, or the family has no place in the core's table
-      if (this.#decision !== 0 && (p.software || (mask & GPU_BIT) === 0) && inRoutesOrder(p.candidates) && (entry === undefined || entry.family.at !== 0)) {
-        d = this.#inCore(p, mask, entry, base, log2n, u, u2, said);
-      } else d = this.#onHost(p, mask, entry, base, log2n, u, u2, said);
+      const core = this.#inCore;
+      const d: Decided = core !== undefined && core.takes(p, mask, entry) ? core.decide(p, mask, entry, base, log2n, u, u2, said)
+        : this.#onHost!.decide(p, mask, entry, base, log2n, u, u2, said);
       choice = d.choice; lim = d.lim; prior = d.prior; weight = d.weight; shapeMean = d.shapeMean;
     }
     this.#counts.decisions++;
@@ -314,100 +275,6 @@ export class Router implements PlacementRouter {
     return ticket;
   }
 
-  /**
-   * The decision in one call into the core (assembly/learn/route-decide.ts), over the features already
-   * written: the views, the size and ratio orders and the rule there, the answers read back.
-   */
-  #inCore(p: RouteInput, mask: number, entry: ShapeRow | undefined, base: number, log2n: number, u: number, u2: number, said: Float64Array): Decided {
-    const core = this.#core!, f64 = this.#f64, out = this.#outAt;
-    const fam = entry?.family;
-    const r = core.x.routeDecide(this.#block, this.#shapes!.block, this.#decision, mask, ROUTES.indexOf(p.fallback), entry?.row ?? -1,
-      fam?.at ?? 0, entry?.size ?? 0, fam?.lo ?? 0, fam?.hi ?? 0, log2n, base, u, u2);
-    const route = ROUTES[r & 15], reason = CORE_REASONS[r >> 4], confidence = f64[out];
-    for (let i = 0; i < SAID * ROUTES.length; i++) said[i] = f64[out + 8 + i];
-    return {
-      choice: reason === 'learned' ? { route, reason, confidence, margin: f64[out + 1] } : { route, reason, confidence },
-      lim: f64[out + 2], prior: f64[out + 3], weight: f64[out + 4], shapeMean: f64[out + 5],
-    };
-  }
-
-  /**
-   * The decision on the host, with the pure policies the core's decision follows (policy/router.ts
-   * views, size-order.ts, route-rule.ts): for candidates the core does not take (not in ROUTES order),
-   * a family with no place in the core's table, and as the reference the tests hold the core to.
-   */
-  #onHost(p: RouteInput, mask: number, entry: ShapeRow | undefined, base: number, log2n: number, u: number, u2: number, said: Float64Array): Decided {
-    const core = this.#core!, b = this.#block, shapes = this.#shapes!, here = this.#here, f = this.#f32;
-    const row = entry !== undefined ? entry.row : -1;
-    // the models' predictions and evidence near the call, in one call into the core (at said + 3·o)
-    const finite = core.x.routerQuery(b, mask, TENT_RANGE[0], TENT_RANGE[1], KIND_RANGE[0], KIND_RANGE[1]) !== 0;
-    const at = this.#fx + FEATURES;
-    const views = this.#views;
-    for (let o = 0; o < ROUTES.length; o++) {
-      const r = ROUTES[o];
-      if ((mask & (1 << o)) === 0) { views[o] = undefined; continue; }
-      const mean = finite ? base + f[at + 3 * o] : NaN;
-      said[SAID * o] = mean;
-      const m = this.#modelAt[o];
-      const v = (views[o] = this.#scratch[o]);
-      v.mean = mean;
-      v.samples = core.u32[(m + core.L.RM_samples) >> 2];
-      v.sd = Math.sqrt(Math.max(0, f[(m + core.L.RM_resVar) >> 2]));
-      v.spread = this.#spread[o];
-      v.support = finite ? Math.min(f[at + 3 * o + 1], f[at + 3 * o + 2]) : NaN;
-      // the shape's measurements, per element, scaled to this call's n
-      const st = here[o];
-      if (row >= 0) shapes.read(row, o, st, f); else st.weight = st.m2 = st.count = 0;
-      v.shapeWeight = st.count > 0 ? st.weight : 0;
-      v.shapeMean = st.mean + log2n;
-      v.shapeM2 = st.m2;
-      v.shapeCount = st.count;
-      v.beats = 0;
-      v.suspect = false;
-      said[SAID * o + 1] = v.shapeMean;
-      said[SAID * o + 2] = st.count;
-      // a hardware GPU's own trend over the op's smaller sizes, where its model has no evidence near
-      // the call (a software adapter's flat times at small sizes say nothing of its large ones)
-      v.trend = r === 'gpu' && !p.software && entry !== undefined && !(v.support >= ROUTER.minSupport) ? shapes.trend(entry, o, log2n, this.#stat, f) : NaN;
-    }
-    // the size order (policy/size-order.ts sizeOrder): what the nearest sizes of this op measuring both
-    // choices of an ordered pair, below and above the call's, say of the pair here
-    // and the ratio order (ratioOrder): whether the pair's measurements here lie within the bracket of
-    // those sizes' ratios, or one choice's were inflated by a pause
-    if (entry !== undefined) {
-      // indexed, not destructured: until V8 optimizes this (a run of a few hundred calls never gets
-      // there), each destructuring walks an iterator
-      const pair = this.#pair, bl = pair[0], bh = pair[1], al = pair[2], ah = pair[3];
-      for (let q = 0; q < ORDERED_PAIRS.length; q++) {
-        const lo = ORDERED_PAIRS[q][0], hi = ORDERED_PAIRS[q][1];
-        if (views[lo] === undefined || views[hi] === undefined) continue;
-        const vl = this.#scratch[lo], vh = this.#scratch[hi];
-        if (!shapes.nearest(entry, -1, lo, hi, bl, bh, f)) bl.count = bh.count = 0;
-        if (!shapes.nearest(entry, 1, lo, hi, al, ah, f)) al.count = ah.count = 0;
-        const order = sizeOrder(bl.count > 0 ? fasterAt(bl, bh, vl.sd, vh.sd) : 0, al.count > 0 ? fasterAt(al, ah, vl.sd, vh.sd) : 0);
-        if (order < 0) vh.beats |= 1 << lo;
-        else if (order > 0) vl.beats |= 1 << hi;
-        const suspect = ratioOrder(bl, bh, here[lo], here[hi], al, ah, vl.sd, vh.sd);
-        if (suspect === 1) vl.suspect = true;
-        else if (suspect === 2) vh.suspect = true;
-      }
-    }
-    const choice = decideRoute(p, views, u, u2);
-    const v = views[ROUTES.indexOf(choice.route)]!;
-    return {
-      choice,
-      // a measurement's step at the shape is clipped at CLIP_SD of the shape's noise for the chosen route
-      // (its measurements' spread, the model's noise as ROUTER.priorSamples more): an outlier (a call a
-      // busy machine slowed 5×) moves the shape's mean by a bounded step
-      lim: CLIP_SD * Math.sqrt(shapeNoise(v)),
-      // the chosen model's prediction, to measure its error by, where it serves as a prior: with evidence
-      // near the call (an extrapolation is never used as one) and no measurement of the choice at this
-      // shape yet (the error of a prediction for a shape the model has not been fitted on)
-      prior: v.support >= ROUTER.minSupport && v.shapeWeight === 0 ? v.mean : NaN,
-      weight: v.shapeWeight, shapeMean: v.shapeMean,
-    };
-  }
-
   /** shapeKey(key, n, mask), the same string for every call of the shape. */
   #shapeKey(key: string, n: number, mask: number): string {
     const c = Math.round(Math.log2(n));
@@ -416,18 +283,6 @@ export class Router implements PlacementRouter {
     if (keys === undefined) this.#shapeKeys.set(key, (keys = new Array<string>(SIZE_CLASSES << ROUTES.length)));
     const i = (c << ROUTES.length) | mask;
     return keys[i] ?? (keys[i] = shapeKey(key, n, mask));
-  }
-
-  /** A fresh feature vector (zeroed), a view on the current chunk. */
-  #features(): Float32Array {
-    if (this.#chunkAt === 0) {
-      const buf = new ArrayBuffer(FEATURE_CHUNK * FEATURES * 4), views: Float32Array[] = [];
-      for (let i = 0; i < FEATURE_CHUNK; i++) views.push(new Float32Array(buf, i * FEATURES * 4, FEATURES));
-      this.#chunk = views;
-    }
-    const x = this.#chunk[this.#chunkAt];
-    this.#chunkAt = (this.#chunkAt + 1) % FEATURE_CHUNK;
-    return x;
   }
 
   #keep(d: Kept): void {
@@ -439,19 +294,7 @@ export class Router implements PlacementRouter {
   /** Model o's spread from its prior errors (the prior's variance before any), here and in the core's decision block. */
   #spreadOf(o: number): void {
     this.#spread[o] = Math.sqrt(this.#errN[o] > 0 ? this.#errVar[o] : ROUTER.p0);
-    if (this.#decision !== 0) this.#f64[this.#spreadsAt + o] = this.#spread[o];
-  }
-
-  /** A decision's numbers per choice (Kept.said), a view on the current chunk (as #features). */
-  #said(): Float64Array {
-    if (this.#saidAt === 0) {
-      const buf = new ArrayBuffer(FEATURE_CHUNK * SAID * ROUTES.length * 8), views: Float64Array[] = [];
-      for (let i = 0; i < FEATURE_CHUNK; i++) views.push(new Float64Array(buf, i * SAID * ROUTES.length * 8, SAID * ROUTES.length));
-      this.#saidChunk = views;
-    }
-    const s = this.#saidChunk[this.#saidAt];
-    this.#saidAt = (this.#saidAt + 1) % FEATURE_CHUNK;
-    return s;
+    this.#inCore?.spread(o, this.#spread[o]);
   }
 
   /** Folds a decision's measured time (ms) in. A time that is not finite, ≤ 0 or absurdly long is dropped and counted. */
