@@ -324,13 +324,13 @@ function rule(d: usize, mask: u32, fallback: u32, u: f64, u2: f64): u32 {
     const v = view(d, idx(d, i));
     if (i != top && ((<i32>vget(v, V_beats) & (1 << idx(d, top))) != 0 || vget(v, V_suspect) != 0) && (beaten & (1 << i)) == 0 && vget(v, V_count) < k(d, P_recheck)) return result(d, idx(d, i), EXPLORE, 0);
   }
-  // forced exploration, the static rule's choice first
+  // forced exploration, the static rule's choice first (never judged far slower by its model alone)
   for (let j = -1; j < n; j++) {
     const i = j < 0 ? f : j;
     if (i < 0 || (j >= 0 && i == f)) continue;
     const v = view(d, idx(d, i));
     if (vr(d, i) < Infinity || (beaten & (1 << i)) != 0) continue;
-    if (known >= 0 && vget(v, V_samples) >= k(d, P_judgeAfter) && (cost(d, i) > cost(d, known) + k(d, P_hopeless)
+    if (i != f && known >= 0 && vget(v, V_samples) >= k(d, P_judgeAfter) && (cost(d, i) > cost(d, known) + k(d, P_hopeless)
       || !worthTrying(d, cost(d, i) - cost(d, known), Math.sqrt(Math.max(vget(v, V_spread) * vget(v, V_spread), minVar) + vr(d, known))))) continue;
     if (i != f && vget(v, V_samples) < k(d, P_judgeAfter) && f >= 0 && cost(d, f) > k(d, P_log2CheapUs)) continue;
     return result(d, idx(d, i), EXPLORE, 0);

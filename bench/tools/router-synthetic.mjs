@@ -98,8 +98,9 @@ function runOne(sc, seed) {
     if (sc.late) { const k = taken.get(`${e}${r}`) ?? 0; taken.set(`${e}${r}`, k + 1); us *= latePause(k, rand); }
     if (t !== undefined) router.observe(t, us / 1000);
     if (trace === `${seed}:${e}` && t !== undefined) {
-      const d = t.record, f = (o) => Object.entries(o).map(([k, v]) => `${k[0]}${v.toFixed(0)}`).join(' ');
-      console.log(`${String(i).padStart(4)} ${r.padEnd(8)} ${t.choice.reason.padEnd(8)} ${us.toFixed(0).padStart(6)} µs  oracle ${oracle}  measured ${f(d.measured)}  predicted ${f(d.predicted)}`);
+      // the kept record's said: per choice o, the model's prediction and the shape's mean (log2 µs), and the shape's count
+      const s = t.record.said, f = (j) => ['serial', 'parallel', 'gpu'].map((k, o) => ((mask >> o) & 1) === 0 || (j === 1 && !(s[3 * o + 2] > 0)) ? '' : `${k[0]}${(2 ** s[3 * o + j]).toFixed(0)}`).filter(Boolean).join(' ');
+      console.log(`${String(i).padStart(4)} ${r.padEnd(8)} ${t.choice.reason.padEnd(8)} ${us.toFixed(0).padStart(6)} µs  oracle ${oracle}  measured ${f(1)}  predicted ${f(0)}`);
     }
     made += cost[r](n); best += cost[oracle](n);
     if (r === oracle) { match++; stuck.set(e, 0); } else {

@@ -19,6 +19,9 @@ export const SAID = 3;
 /** What a decision leaves for its ticket and the reuse: the choice, the chosen route's clip at the shape, its model's prior mean (NaN: none to measure the error of), its weight and mean at the shape. */
 export interface Decided { choice: RouteChoice; lim: number; prior: number; weight: number; shapeMean: number }
 
+/** A view as the host fills it. */
+type Scratch = { -readonly [K in keyof RouteView]: RouteView[K] };
+
 export class HostDecision {
   readonly #core: SharedCore;
   readonly #block: number;
@@ -30,7 +33,7 @@ export class HostDecision {
   /** Per model: how far its prediction is trusted as a prior (the router keeps it current). */
   readonly #spread: Float64Array;
   /** The views, reused (decideRoute reads them before decide returns). */
-  readonly #scratch: { -readonly [K in keyof RouteView]: RouteView[K] }[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0, suspect: false, trend: NaN }));
+  readonly #scratch: Scratch[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0, suspect: false, trend: NaN }));
   readonly #views: (RouteView | undefined)[] = ROUTES.map(() => undefined);
   readonly #stat: ShapeStatView = { weight: 0, mean: 0, m2: 0, count: 0 };
   /** Each choice's stats at the call's shape, read once for its view and the ratio order. */
@@ -42,6 +45,25 @@ export class HostDecision {
   constructor(core: SharedCore, block: number, shapes: ShapeTable, f32: Float32Array, fx: number, modelAt: Float64Array, spread: Float64Array) {
     this.#core = core; this.#block = block; this.#shapes = shapes; this.#f32 = f32;
     this.#at = fx + FEATURES; this.#modelAt = modelAt; this.#spread = spread;
+  }
+
+  /**
+   * A hardware GPU's estimate from its own times at the op's other sizes (a software adapter's flat
+   * times at small sizes say nothing of its large ones): its trend over the smaller sizes (learn/shapes.ts
+   * trend), a prior beside its model's (decideRoute). Its time never falls with the size (a fixed part
+   * and a part per element, neither below 0): the model's prediction and the trend are held between
+   * its own times at the nearest sizes below and above that measured it. A linear model over the
+   * size's tents, fitted where the GPU ran, bends between those sizes; one that put the GPU above its
+   * own time at a larger size would keep it from a call it wins.
+   */
+  #ownOrder(v: Scratch, entry: ShapeRow, o: number, log2n: number, f: Float32Array): void {
+    const shapes = this.#shapes, st = this.#stat;
+    const below = shapes.own(entry, o, -1, st, f), above = shapes.own(entry, o, 1, st, f);
+    // (a comparison with NaN is false: a bound not measured holds nothing)
+    if (below > v.mean) v.mean = below;
+    if (above < v.mean) v.mean = above;
+    v.trend = shapes.trend(entry, o, log2n, v.sd, st, f);
+    if (above < v.trend) v.trend = above;
   }
 
   /** Decides over the features already written; fills `said` (SAID numbers per choice open). */
@@ -74,9 +96,8 @@ export class HostDecision {
       v.suspect = false;
       said[SAID * o + 1] = v.shapeMean;
       said[SAID * o + 2] = st.count;
-      // a hardware GPU's own trend over the op's smaller sizes, where its model has no evidence near
-      // the call (a software adapter's flat times at small sizes say nothing of its large ones)
-      v.trend = r === 'gpu' && !p.software && entry !== undefined && !(v.support >= ROUTER.minSupport) ? shapes.trend(entry, o, log2n, this.#stat, f) : NaN;
+      v.trend = NaN;
+      if (r === 'gpu' && !p.software && entry !== undefined) this.#ownOrder(v, entry, o, log2n, f);
     }
     // the size order (policy/size-order.ts sizeOrder): what the nearest sizes of this op measuring both
     // choices of an ordered pair, below and above the call's, say of the pair here

@@ -3,7 +3,8 @@
 // row's stats into the decision's views and folds the measured times in. Host thread only, like
 // learn/router.ts, which owns it.
 import type { SharedCore } from '../engine/memory.js';
-import { ROUTES, type Route } from '../policy/router.js';
+import { ROUTER, ROUTES, type Route, type RouterParams } from '../policy/router.js';
+import { sampleVar } from '../policy/size-order.js';
 
 /** One choice's measurements at a shape: discounted weight, mean log2 µs per element, m2; samples in all. */
 export interface ShapeStatView { weight: number; mean: number; m2: number; count: number }
@@ -155,19 +156,41 @@ export class ShapeTable {
   /**
    * Choice o's trend at `e`'s size: a fixed part and a part per element, T = F + m·n, through its
    * measured times at the two nearest smaller size classes of its family (n = 2^class, each time
-   * 2^(mean per element + class)), F and m kept ≥ 0, at n = 2^log2n. log2 µs; NaN with fewer than two
-   * such classes.
+   * 2^(mean per element + class)), F and m kept ≥ 0, at n = 2^log2n; log2 µs. Until two sizes show the
+   * part per element, the trend is the fixed part alone: with one smaller size measured, its time; with
+   * two whose times cannot be told apart (the larger size's less than k.order standard errors above the
+   * smaller's, each class's mean with the variance the size order gives it, `sd` the choice's model
+   * noise), their precision-weighted mean, the slope through them being their noise (a GPU first tried
+   * at two small sizes, both of them its fixed cost, would be extrapolated thousands of times too slow
+   * at the large ones). That is what the choice costs at least at any larger size: it is tried where
+   * that beats the best, a try per size class at most, its measurement then entering the trend. NaN
+   * where no smaller size measured it.
    */
-  trend(e: ShapeRow, o: number, log2n: number, out: ShapeStatView, f = this.#f32()): number {
+  trend(e: ShapeRow, o: number, log2n: number, sd: number, out: ShapeStatView, f = this.#f32(), k: RouterParams = ROUTER): number {
     const fam = e.family.rows, lo = e.family.lo;
-    let c1 = -1, t1 = 0;
+    let c1 = -1, l1 = NaN, v1 = 0;
     for (let c = e.size - 1; c >= lo; c--) {
       const row = fam[c];
       if (row < 0 || this.read(row, o, out, f).count === 0) continue;
-      const t = 2 ** (out.mean + c);
-      if (c1 < 0) { c1 = c; t1 = t; continue; }
+      const l = out.mean + c, v = sampleVar(out, sd, k);   // log2 µs at 2^c, and its variance
+      if (c1 < 0) { c1 = c; l1 = l; v1 = v; continue; }
+      if (!(l1 - l > k.order * Math.sqrt(v + v1))) return (l / v + l1 / v1) / (1 / v + 1 / v1);
+      const t1 = 2 ** l1, t = 2 ** l;
       const m = Math.max(0, (t1 - t) / (2 ** c1 - 2 ** c)), fixed = Math.max(0, t1 - m * 2 ** c1);
       return Math.log2(fixed + m * 2 ** log2n);
+    }
+    return l1;
+  }
+
+  /**
+   * Choice o's time (log2 µs) at the nearest size class to `e`'s in direction `dir` (-1 smaller, 1
+   * larger) that measured it: 2^(its mean per element + class); NaN where none did.
+   */
+  own(e: ShapeRow, o: number, dir: -1 | 1, out: ShapeStatView, f = this.#f32()): number {
+    const fam = e.family.rows, lo = e.family.lo, hi = e.family.hi;
+    for (let c = e.size + dir; c >= lo && c < hi; c += dir) {
+      const row = fam[c];
+      if (row >= 0 && this.read(row, o, out, f).count > 0) return out.mean + c;
     }
     return NaN;
   }

@@ -28,11 +28,14 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     // by the shape's measurements (a normal–normal posterior, precision-weighted).
     // Without evidence near the call, a model extrapolates from where its choice ran; a hardware GPU
     // first tried on small calls, where its fixed cost decides, would be extrapolated as slow at every
-    // size. Its own trend over the op's smaller sizes is its prior there instead (k.trendVar).
+    // size, and one whose nearest measurement shares a tent with the call is that extrapolation with a
+    // spread as large as its errors were. Its own trend over the op's smaller sizes is a prior of its own
+    // (k.trendVar), combined with the model's by their precisions.
     const s2 = shapeNoise(v, k);
-    const near = v.support >= k.minSupport, trend = !near && Number.isFinite(v.trend);
-    const mean = trend ? v.trend as number : v.mean;
-    const a = near ? 1 / Math.max(v.spread * v.spread, k.minVar) : trend ? 1 / k.trendVar : 0;
+    const near = v.support >= k.minSupport, trend = Number.isFinite(v.trend);
+    const am = near ? 1 / Math.max(v.spread * v.spread, k.minVar) : 0, at = trend ? 1 / k.trendVar : 0;
+    const a = am + at;
+    const mean = at > 0 ? (am * v.mean + at * (v.trend as number)) / a : v.mean;
     const b = w / s2;
     const prec = a + b;
     vars[i] = prec > 0 ? 1 / prec : Infinity;
@@ -63,13 +66,16 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   }
   // forced exploration (the static rule's choice first): a choice with no evidence here, unless it is
   // already known to be far slower, is untried and the call is not a cheap one, or another is known
-  // faster here by the size order
+  // faster here by the size order. The static rule's choice is never judged far slower by its model
+  // alone: without evidence near the call that is an extrapolation from where it ran (helpers tried on
+  // small calls, where their fixed cost loses, would be called slow at every size), and the plain twin
+  // takes it on every call
   for (let j = -1; j < n; j++) {
     const i = j < 0 ? f : j;
     if (i < 0 || (j >= 0 && i === f)) continue;
     const v = vs[idx[i]];
     if (vars[i] < Infinity || (beaten & (1 << i)) !== 0) continue;
-    if (known >= 0 && v.samples >= k.judgeAfter && (cost[i] > cost[known] + k.hopeless
+    if (i !== f && known >= 0 && v.samples >= k.judgeAfter && (cost[i] > cost[known] + k.hopeless
       || !worthTrying(cost[i] - cost[known], Math.sqrt(Math.max(v.spread * v.spread, k.minVar) + vars[known]), k))) continue;
     if (i !== f && v.samples < k.judgeAfter && f >= 0 && 2 ** cost[f] > k.cheapUs) continue;
     return { route: cands[i], reason: 'explore', confidence: 0 };

@@ -52,8 +52,8 @@ export function ratioOrder(bLo: SizeStats, bHi: SizeStats, lo: SizeStats, hi: Si
   return 0;
 }
 
-/** The variance of one size class's mean for one choice, as fasterAt counts it. */
-function sampleVar(s: SizeStats, sd: number, k: RouterParams): number {
+/** The variance of one size class's mean for one choice, as fasterAt counts it (and the shape table's trend, learn/shapes.ts). */
+export function sampleVar(s: SizeStats, sd: number, k: RouterParams): number {
   return Math.max(noiseOf(sd, s.weight, s.m2, k), k.orderVar) / Math.max(s.weight, 1);
 }
 
