@@ -136,6 +136,16 @@ Core('a few shapes called many times: the retries of a choice measured slower, t
   assert.ok(t.decided > 3000 && t.explore > 300 && t.fallback > 50, `decisions checked: ${JSON.stringify(t)}`);
 });
 
+Core('the core\'s log is V8\'s Math.log, bit for bit: the own order\'s line through two sizes is the host\'s', (ctx) => {
+  const log = ctx.core.x.flog;
+  const edges = [0, -0, 1, -1, Infinity, -Infinity, NaN, 5e-324, 1e-310, 2.2250738585072014e-308, Number.MAX_VALUE,
+    2, 0.5, 1 + 2 ** -52, 1 - 2 ** -53, 1 + 2 ** -21, 1 - 2 ** -21, Math.E, Math.SQRT2, Math.SQRT1_2];
+  for (const x of edges) assert.ok(Object.is(log(x), Math.log(x)), `log(${x}): core ${log(x)}, V8 ${Math.log(x)}`);
+  fc.assert(fc.property(fc.double({ noNaN: true }), (x) => Object.is(log(x), Math.log(x))), { seed: SEED, numRuns: 20000 });
+  // near 1, where the rational approximation's branches part
+  fc.assert(fc.property(fc.double({ min: 0.5, max: 2, noNaN: true }), (x) => Object.is(log(x), Math.log(x))), { seed: SEED + 1, numRuns: 20000 });
+});
+
 Core('a decision writes within its block: routeDecideSize covers the outputs', async () => {
   const { core } = await makeCore({});
   const x = core.x, f64 = () => new Float64Array(core.u8.buffer);

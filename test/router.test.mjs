@@ -9,7 +9,7 @@ import { ROUTES, FEATURES, ROUTER, staticRoute, routeFeatures, xorshift } from '
 import { decideRoute } from '../build/src/policy/route-rule.js';
 import { shapeNoise, worthTrying, tryGain, tryCost, retryAfter } from '../build/src/policy/route-tries.js';
 import { REUSE, reuseCalls, reuseHolds, settled } from '../build/src/policy/route-reuse.js';
-import { fasterAt, sizeOrder, ratioOrder } from '../build/src/policy/size-order.js';
+import { fasterAt, sizeOrder, ratioOrder, ownOrder } from '../build/src/policy/size-order.js';
 import { Router } from '../build/src/learn/router.js';
 import { ShapeTable, shapeKey } from '../build/src/learn/shapes.js';
 import { Executor, Taskflow, reduce, transform, inclusiveScan, sort } from '../build/src/index.js';
@@ -371,6 +371,20 @@ Pure('ratioOrder: a ratio here outside the bracket of the sizes below and above 
   assert.is(ratioOrder(st(0), st(0.26), st(0, 6), st(0, 0, 0), st(0), st(-0.85), 0.1, 0.1), 0, 'not measured here');
 });
 
+Pure('ownOrder: a prediction far above its choice\'s own time at the nearest larger size is the line through its own times, or that time', () => {
+  const us = (n) => 50 + 0.01 * n, l = (c) => Math.log2(us(2 ** c));   // an affine cost, log2 µs
+  assert.is(ownOrder(l(16), 14, l(14), 18, l(18), 16), l(16), 'between them: it stands');
+  assert.is(ownOrder(l(18) + 0.9, 14, l(14), 18, l(18), 16), l(18) + 0.9, 'above by less than ownSlack (a bit): it stands, those times being a few samples each');
+  assert.ok(Math.abs(ownOrder(l(20), 14, l(14), 18, l(18), 16) - l(16)) < 1e-9, 'far above the larger size\'s time: the line, exact for an affine cost');
+  assert.ok(Math.abs(ownOrder(l(20), 14, l(14), 18, l(18), 15.5) - Math.log2(us(2 ** 15.5))) < 1e-9, 'at the call\'s own n, not its class');
+  assert.is(ownOrder(l(20), -1, NaN, 18, l(18), 16), l(18), 'with no smaller size measured: the larger size\'s time');
+  assert.is(ownOrder(l(10), 14, l(14), 18, l(18), 16), l(10), 'below the smaller size\'s time: it stands (a try corrects a choice estimated too fast)');
+  assert.is(ownOrder(l(20), 14, l(14), -1, NaN, 16), l(20), 'no larger size measured: it stands');
+  assert.is(ownOrder(l(20), 14, l(18) + 2, 18, l(14), 16), l(20), 'neighbours that break the order themselves say nothing');
+  assert.ok(Number.isNaN(ownOrder(NaN, 14, l(14), 18, l(18), 16)), 'a prediction that is not a number stays one (the rule falls back)');
+});
+
+
 // ---
 
 const Model = suite('router: models in the core, synthetic costs');
@@ -689,11 +703,12 @@ Model('the shape table\'s trend: a fixed part and a part per element through the
   assert.ok(Number.isNaN(t.trend(e, 1, 22, 0.1, st)), 'a choice measured nowhere');
   assert.ok(Math.abs(t.trend(t.rowOf(key(10)), 2, 10, 0.1, st) - Math.log2(flat(2 ** 8))) < 1e-3, 'one smaller size only: its time');
   assert.ok(Number.isNaN(t.trend(t.rowOf(key(8)), 2, 8, 0.1, st)), 'no smaller size');
-  // own: the choice's time at the nearest size measuring it, either way
+  // ownClass: the nearest size measuring the choice, either way, its stats read
   const at12 = t.rowOf(key(12));
-  assert.ok(Math.abs(t.own(at12, 2, -1, st) - Math.log2(flat(2 ** 8))) < 1e-3, 'below 2^12: 2^8 (2^10 measured nothing)');
-  assert.ok(Math.abs(t.own(at12, 2, 1, st) - Math.log2(flat(2 ** 14))) < 1e-3, 'above 2^12: 2^14');
-  assert.ok(Number.isNaN(t.own(t.rowOf(key(14)), 2, 1, st)), 'above 2^14 (2^22 measured nothing): none');
+  assert.is(t.ownClass(at12, 2, -1, st), 8, 'below 2^12: 2^8 (2^10 measured nothing)');
+  assert.ok(Math.abs(st.mean + 8 - Math.log2(flat(2 ** 8))) < 1e-3, 'its stats read');
+  assert.is(t.ownClass(at12, 2, 1, st), 14, 'above 2^12: 2^14');
+  assert.is(t.ownClass(t.rowOf(key(14)), 2, 1, st), -1, 'above 2^14 (2^22 measured nothing): none');
 });
 
 Model('the shape table\'s families: an evicted size is forgotten by its family, a reset forgets every family', ({ core }) => {

@@ -23,24 +23,24 @@ import { RouterBlock, RouteModel, ShapeBlock, ShapeStat } from "../layout";
 import { routerQuery } from "./router";
 
 // The parameters, f64 at the block's start (policy/router.ts ROUTER, REUSE.far, learn/router.ts CLIP_SD;
-// tryUs, cheapUs and gamma as the host's log2 and ln of them, the last three).
+// tryUs, cheapUs and gamma as the host's log2 and ln of them; then ownSlack).
 const P_minSupport = 0, P_hopeless = 1, P_judgeAfter = 2, P_epsilon = 3, P_nearBits = 4, P_nearUs = 5, P_confidence = 6,
   P_priorSamples = 7, P_minVar = 8, P_shapeTry = 9, P_plausible = 10, P_order = 11, P_orderVar = 12, P_recheck = 13,
   P_bracket = 14, P_retryGap = 15, P_retryBits = 16, P_retryShare = 17, P_horizon = 18, P_far = 19, P_clip = 20,
-  P_tent0 = 21, P_tents = 22, P_kind0 = 23, P_kinds = 24, P_log2TryUs = 25, P_log2CheapUs = 26, P_lnGamma = 27;
+  P_tent0 = 21, P_tents = 22, P_kind0 = 23, P_kinds = 24, P_log2TryUs = 25, P_log2CheapUs = 26, P_lnGamma = 27, P_ownSlack = 28;
 /** Parameters the host writes (count_RouteParams). */
-export const ROUTE_PARAMS: u32 = 28;
+export const ROUTE_PARAMS: u32 = 29;
 const OPTIONS: u32 = 3;   // ROUTES: serial, parallel, gpu
 const SERIAL: u32 = 0, PARALLEL: u32 = 1;
 
 // The block, in f64 words: parameters 0–31, spreads 32–35, the candidates' ROUTES indices (i32) 36–37,
-// views 40 + 16·o (14 words used), pair scratch 96–111, outputs 112–128 (routeDecideSize).
+// views 40 + 16·o (15 words used), pair scratch 96–111, outputs 112–128 (routeDecideSize).
 const SPREADS: usize = 32 << 3, CANDS: usize = 36 << 3, VIEWS: usize = 40 << 3, PAIRS: usize = 96 << 3, OUT: usize = 112 << 3;
 const VIEW_BYTES: usize = 16 << 3;
 // A view's fields (f64 words): as policy/router.ts RouteView less the trend (a hardware GPU's, which
 // the host decides), then the shape's raw mean (per element) and the rule's cost and variance.
 const V_mean = 0, V_sd = 1, V_spread = 2, V_support = 3, V_samples = 4, V_weight = 5, V_shapeMean = 6, V_m2 = 7,
-  V_count = 8, V_beats = 9, V_suspect = 10, V_raw = 11, V_cost = 12, V_var = 13;
+  V_count = 8, V_beats = 9, V_suspect = 10, V_raw = 11, V_cost = 12, V_var = 13, V_model = 14;
 // A pair's scratch stats (weight, mean, m2, count): below lo, below hi, above lo, above hi.
 const S_weight = 0, S_mean = 1, S_m2 = 2, S_count = 3;
 /** The outputs (f64 words from OUT): confidence, margin, the chosen route's clip, its model's prior mean for the error, its shape weight and mean; then per choice o at 8 + 3o: its prediction, shape mean, shape count. */
@@ -118,6 +118,53 @@ function fexp(x: f64): f64 {
     return y * reinterpret<f64>(<u64>(0x3ff + k) << 52);
   }
   return y * reinterpret<f64>(<u64>(0x3ff + k + 1000) << 52) * reinterpret<f64>(<u64>(0x3ff - 1000) << 52);
+}
+
+// fdlibm's e_log.c (Sun Microsystems, 1993), as V8's base::ieee754::log: x = 2^k (1 + f) with
+// √2/2 < 1 + f < √2, log(1 + f) from s = f / (2 + f) by a polynomial in s². Equal to V8's Math.log, bit
+// for bit (test/router-core.test.mjs). log2 is log(x) / ln 2 on both sides (learn/shapes.ts log2).
+const LG1: f64 = 6.666666666666735130e-01, LG2: f64 = 3.999999999940941908e-01, LG3: f64 = 2.857142874366239149e-01,
+  LG4: f64 = 2.222219843214978396e-01, LG5: f64 = 1.818357216161805012e-01, LG6: f64 = 1.531383769920937332e-01,
+  LG7: f64 = 1.479819860511658591e-01, TWO54: f64 = 1.80143985094819840000e+16;
+export function flog(x: f64): f64 {
+  let bits = reinterpret<u64>(x);
+  let hx = <i32>(bits >> 32);
+  const lx = <u32>bits;
+  let k: i32 = 0;
+  if (hx < 0x00100000) {   // x < 2^-1022: zero, negative or subnormal
+    if (((hx & 0x7fffffff) | <i32>lx) == 0) return -Infinity;
+    if (hx < 0) return NaN;
+    k -= 54; x *= TWO54;
+    bits = reinterpret<u64>(x);
+    hx = <i32>(bits >> 32);
+  }
+  if (hx >= 0x7ff00000) return x + x;
+  k += (hx >> 20) - 1023;
+  hx &= 0x000fffff;
+  const i0 = (hx + 0x95f64) & 0x100000;
+  x = reinterpret<f64>((<u64>(<u32>(hx | (i0 ^ 0x3ff00000))) << 32) | (reinterpret<u64>(x) & 0xffffffff));   // x or x/2, normalized
+  k += i0 >> 20;
+  const f = x - 1.0;
+  if ((0x000fffff & (2 + hx)) < 3) {   // |f| < 2^-20
+    if (f == 0) { if (k == 0) return 0; const dk = <f64>k; return dk * LN2_HI + dk * LN2_LO; }
+    const R = f * f * (0.5 - 0.33333333333333333 * f);
+    if (k == 0) return f - R;
+    const dk = <f64>k;
+    return dk * LN2_HI - ((R - dk * LN2_LO) - f);
+  }
+  const s = f / (2.0 + f), dk = <f64>k, z = s * s;
+  let i = hx - 0x6147a;
+  const w = z * z, j = 0x6b851 - hx;
+  const t1 = w * (LG2 + w * (LG4 + w * LG6)), t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+  i |= j;
+  const R = t2 + t1;
+  if (i > 0) {
+    const hfsq = 0.5 * f * f;
+    if (k == 0) return f - (hfsq - s * (hfsq + R));
+    return dk * LN2_HI - ((hfsq - (s * (hfsq + R) + dk * LN2_LO)) - f);
+  }
+  if (k == 0) return f - s * (f - R);
+  return dk * LN2_HI - ((s * (f - R) - dk * LN2_LO) - f);
 }
 /** 2^x. */
 // @ts-ignore: decorator
@@ -210,6 +257,41 @@ function nearest(b: usize, fam: usize, size: i32, lo: i32, hi: i32, dir: i32, a:
   return false;
 }
 
+/** The nearest size class to `size` in direction dir, within [lo, hi), whose row measured choice o; -1: none (learn/shapes.ts own). */
+function ownClass(b: usize, fam: usize, size: i32, lo: i32, hi: i32, dir: i32, o: u32): i32 {
+  for (let c = size + dir; c >= lo && c < hi; c += dir) {
+    const row = <i32>load<i16>(fam + (<usize>c << 1));
+    if (row >= 0 && countAt(b, row, o) > 0) return c;
+  }
+  return -1;
+}
+
+/** Choice o's time at size class c (its row measured it), log2 µs: its mean per element + c. */
+function ownAt(b: usize, fam: usize, c: i32, o: u32): f64 {
+  return <f64>changetype<ShapeStat>(statAt(b, <i32>load<i16>(fam + (<usize>c << 1)), o)).mean + <f64>c;
+}
+
+/** 2^c for a size class (exact). */
+// @ts-ignore: decorator
+@inline function pow2(c: i32): f64 { return reinterpret<f64>(<u64>(1023 + c) << 52); }
+
+/**
+ * size-order.ts ownOrder: view v's model prediction, more than ownSlack above choice o's own time at the
+ * nearest larger class that measured it, replaced by the line through its times there and at the
+ * nearest smaller one (or by the larger one's time).
+ */
+function ownOrder(d: usize, b: usize, fam: usize, size: i32, lo: i32, hi: i32, o: u32, v: usize, log2n: f64): void {
+  const c0 = ownClass(b, fam, size, lo, hi, -1, o), c1 = ownClass(b, fam, size, lo, hi, 1, o);
+  const l0 = c0 >= 0 ? ownAt(b, fam, c0, o) : NaN, l1 = c1 >= 0 ? ownAt(b, fam, c1, o) : NaN;
+  const mean = vget(v, V_mean);
+  const slack = k(d, P_ownSlack);
+  if (l0 > l1 || !(mean > l1 + slack)) return;
+  if (c0 < 0) { vset(v, V_mean, l1); return; }
+  const t0 = fexp(l0 * Math.LN2), t1 = fexp(l1 * Math.LN2), n0 = pow2(c0);
+  const t = t0 + ((t1 - t0) / (pow2(c1) - n0)) * (fexp(log2n * Math.LN2) - n0);
+  vset(v, V_mean, flog(t) / Math.LN2);
+}
+
 /**
  * The decision (src/learn/core-decision.ts, once the router wrote the features): r the router block,
  * b the shape table, d the decision block. mask: the choices open (a bit per ROUTES index, two at
@@ -233,6 +315,7 @@ export function routeDecide(r: usize, b: usize, d: usize, mask: u32, fallback: u
     const mean = finite ? base + <f64>load<f32>(said + <usize>o * 12) : NaN;
     const m = changetype<RouteModel>(models + <usize>o * modelBytes);
     vset(v, V_mean, mean);
+    vset(v, V_model, mean);
     vset(v, V_samples, <f64>m.samples);
     vset(v, V_sd, Math.sqrt(Math.max(0, <f64>m.resVar)));
     vset(v, V_spread, load<f64>(d + SPREADS + (<usize>o << 3)));
@@ -250,6 +333,7 @@ export function routeDecide(r: usize, b: usize, d: usize, mask: u32, fallback: u
     vset(v, V_count, count);
     vset(v, V_beats, 0);
     vset(v, V_suspect, 0);
+    if (row >= 0) ownOrder(d, b, fam, size, lo, hi, o, v, log2n);
   }
   // the size and ratio orders over the ordered pairs (size-order.ts ORDERED_PAIRS: serial–helpers, serial–GPU)
   if (row >= 0) {
@@ -282,7 +366,7 @@ export function routeDecide(r: usize, b: usize, d: usize, mask: u32, fallback: u
   store<f64>(out + (O_shapeMean << 3), vget(cv, V_shapeMean));
   for (let o: u32 = 0; o < OPTIONS; o++) {
     const v = view(d, o), at = out + ((<usize>O_choices + 3 * o) << 3);
-    store<f64>(at, vget(v, V_mean)); store<f64>(at, vget(v, V_shapeMean), 8); store<f64>(at, vget(v, V_count), 16);
+    store<f64>(at, vget(v, V_model)); store<f64>(at, vget(v, V_shapeMean), 8); store<f64>(at, vget(v, V_count), 16);
   }
   return choice;
 }

@@ -9,7 +9,7 @@ import type { ShapeTable, ShapeRow, ShapeStatView } from './shapes.js';
 import { FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, type RouteChoice, type RouteInput, type RouteView } from '../policy/router.js';
 import { decideRoute } from '../policy/route-rule.js';
 import { shapeNoise } from '../policy/route-tries.js';
-import { ORDERED_PAIRS, fasterAt, sizeOrder, ratioOrder } from '../policy/size-order.js';
+import { ORDERED_PAIRS, fasterAt, sizeOrder, ratioOrder, ownOrder } from '../policy/size-order.js';
 
 /** A measurement's deviation from its shape's mean is clipped at this many sd of the shape's noise (at least ROUTER.minVar's). */
 export const CLIP_SD = 3;
@@ -48,22 +48,20 @@ export class HostDecision {
   }
 
   /**
-   * A hardware GPU's estimate from its own times at the op's other sizes (a software adapter's flat
-   * times at small sizes say nothing of its large ones): its trend over the smaller sizes (learn/shapes.ts
-   * trend), a prior beside its model's (decideRoute). Its time never falls with the size (a fixed part
-   * and a part per element, neither below 0): the model's prediction and the trend are held between
-   * its own times at the nearest sizes below and above that measured it. A linear model over the
-   * size's tents, fitted where the GPU ran, bends between those sizes; one that put the GPU above its
-   * own time at a larger size would keep it from a call it wins.
+   * Choice o's estimate from its own times at the op's other sizes: the model's prediction held to the
+   * choice's own order by size (policy/size-order.ts ownOrder, as the core's decision holds it), and for
+   * a hardware GPU (`trend`) its trend over the smaller sizes (learn/shapes.ts trend), a prior beside its
+   * model's (decideRoute), never above its own time at the nearest larger size. A software adapter gets
+   * no trend: its flat times at small sizes say nothing of its large ones.
    */
-  #ownOrder(v: Scratch, entry: ShapeRow, o: number, log2n: number, f: Float32Array): void {
+  #ownOrder(v: Scratch, entry: ShapeRow, o: number, log2n: number, f: Float32Array, trend: boolean): void {
     const shapes = this.#shapes, st = this.#stat;
-    const below = shapes.own(entry, o, -1, st, f), above = shapes.own(entry, o, 1, st, f);
-    // (a comparison with NaN is false: a bound not measured holds nothing)
-    if (below > v.mean) v.mean = below;
-    if (above < v.mean) v.mean = above;
+    const c0 = shapes.ownClass(entry, o, -1, st, f), l0 = c0 >= 0 ? st.mean + c0 : NaN;
+    const c1 = shapes.ownClass(entry, o, 1, st, f), l1 = c1 >= 0 ? st.mean + c1 : NaN;
+    v.mean = ownOrder(v.mean, c0, l0, c1, l1, log2n);
+    if (!trend) return;
     v.trend = shapes.trend(entry, o, log2n, v.sd, st, f);
-    if (above < v.trend) v.trend = above;
+    if (l1 < v.trend) v.trend = l1;   // (a comparison with NaN is false: no bound)
   }
 
   /** Decides over the features already written; fills `said` (SAID numbers per choice open). */
@@ -97,7 +95,7 @@ export class HostDecision {
       said[SAID * o + 1] = v.shapeMean;
       said[SAID * o + 2] = st.count;
       v.trend = NaN;
-      if (r === 'gpu' && !p.software && entry !== undefined) this.#ownOrder(v, entry, o, log2n, f);
+      if (entry !== undefined) this.#ownOrder(v, entry, o, log2n, f, r === 'gpu' && !p.software);
     }
     // the size order (policy/size-order.ts sizeOrder): what the nearest sizes of this op measuring both
     // choices of an ordered pair, below and above the call's, say of the pair here

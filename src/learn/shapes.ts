@@ -183,16 +183,16 @@ export class ShapeTable {
   }
 
   /**
-   * Choice o's time (log2 µs) at the nearest size class to `e`'s in direction `dir` (-1 smaller, 1
-   * larger) that measured it: 2^(its mean per element + class); NaN where none did.
+   * The nearest size class to `e`'s in direction `dir` (-1 smaller, 1 larger) that measured choice o,
+   * its stats read into `out` (its time there, log2 µs: out.mean + the class); -1 where none did.
    */
-  own(e: ShapeRow, o: number, dir: -1 | 1, out: ShapeStatView, f = this.#f32()): number {
+  ownClass(e: ShapeRow, o: number, dir: -1 | 1, out: ShapeStatView, f = this.#f32()): number {
     const fam = e.family.rows, lo = e.family.lo, hi = e.family.hi;
     for (let c = e.size + dir; c >= lo && c < hi; c += dir) {
       const row = fam[c];
-      if (row >= 0 && this.read(row, o, out, f).count > 0) return out.mean + c;
+      if (row >= 0 && this.read(row, o, out, f).count > 0) return c;
     }
-    return NaN;
+    return -1;
   }
 
   /** Choice o's stats at `row`, read into `out` (no allocation); `f`: the router's f32 view, when the caller holds it. */

@@ -169,8 +169,11 @@ export interface RouteView {
  *   once a retry costs at most retryShare of the calls it waited (a choice 1.2× slower: after 16 calls;
  *   1.5×: 25; 2×: 50; 4×: 150), while its measurements there are within retryBits (4×: a pause is
  *   2–6×) of the best's estimate.
- * trendVar: the variance (log2²) of a hardware GPU's own trend as its prior where its model has no
- *   evidence near the call (RouteView.trend): a bit either way.
+ * trendVar: the variance (log2²) of a hardware GPU's own trend as its prior beside its model's
+ *   (RouteView.trend): a bit either way.
+ * ownSlack: a model's prediction more than this (log2) above its choice's own time at the nearest larger
+ *   size is its misfit there, replaced by the line through its own times below and above (size-order.ts
+ *   ownOrder): a bit (2×), beyond what a pause among a shape's first samples moves its mean.
  * horizon: the calls of a shape a try's lesson serves (worthTrying): a choice is tried only where what it
  *   may save over them outweighs what the try may cost.
  * gamma, down, shapes: the shape table's discount per observation of a shape; the least share of the
@@ -180,7 +183,7 @@ export interface RouteView {
  */
 export const ROUTER = Object.freeze({
   minSupport: 0.6, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.3,
-  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, orderVar: 0.25, recheck: 4, bracket: 1, retryGap: 16, retryBits: 2, retryShare: 0.02, trendVar: 1, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
+  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, orderVar: 0.25, recheck: 4, bracket: 1, retryGap: 16, retryBits: 2, retryShare: 0.02, trendVar: 1, ownSlack: 1, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
   noise: 0.05, drift: 0.002, p0: 4,
 });

@@ -76,3 +76,25 @@ export function sizeOrder(below: -1 | 0 | 1, above: -1 | 0 | 1): -1 | 0 | 1 {
   const hi = below === -1, lo = above === 1;
   return hi === lo ? 0 : hi ? -1 : 1;
 }
+
+/**
+ * A choice's own order by size (pure): a call costs a fixed part and a part per element, neither below
+ * 0, so a choice's time never falls with the size. `mean`, a model's prediction at the call's size
+ * (log2 µs, n = 2^log2n), against the choice's own times at the nearest size classes below (c0, l0) and
+ * above (c1, l1) that measured it (c −1, l NaN: none): a prediction above its time at the larger size by
+ * more than k.ownSlack is the model's misfit here (a linear model over the size's tents bends between
+ * the sizes where its choice ran, and extrapolates from them), and the estimate is the line through the
+ * two times (F + m·n), or the larger size's time where no smaller size measured it. Such a misfit would
+ * keep the choice from calls it wins: the rule never tries a choice estimated far slower. One below
+ * the smaller size's time stands: a choice estimated too fast is tried, and its measurement corrects
+ * it; nor are those times, a few samples each, trusted closer than the slack. Neighbours that break
+ * the order themselves say nothing. 2^x and log2 are Math.exp(x ln 2) and Math.log(x) / ln 2, which
+ * the core computes alike, bit for bit (assembly/learn/route-decide.ts ownOrder).
+ */
+export function ownOrder(mean: number, c0: number, l0: number, c1: number, l1: number, log2n: number, k: RouterParams = ROUTER): number {
+  if (l0 > l1 || !(mean > l1 + k.ownSlack)) return mean;
+  if (c0 < 0) return l1;
+  const t0 = Math.exp(l0 * Math.LN2), t1 = Math.exp(l1 * Math.LN2), n0 = 2 ** c0;
+  const t = t0 + ((t1 - t0) / (2 ** c1 - n0)) * (Math.exp(log2n * Math.LN2) - n0);
+  return Math.log(t) / Math.LN2;
+}
