@@ -289,7 +289,7 @@ function ownOrder(d: usize, b: usize, fam: usize, size: i32, lo: i32, hi: i32, o
   if (c0 < 0) { vset(v, V_mean, l1); return; }
   const t0 = fexp(l0 * Math.LN2), t1 = fexp(l1 * Math.LN2), n0 = pow2(c0);
   const t = t0 + ((t1 - t0) / (pow2(c1) - n0)) * (fexp(log2n * Math.LN2) - n0);
-  vset(v, V_mean, flog(t) / Math.LN2);
+  if (t > 0 && t < Infinity) vset(v, V_mean, flog(t) / Math.LN2);   // (size-order.ts ownLine: else it stands)
 }
 
 /**
@@ -361,7 +361,7 @@ export function routeDecide(r: usize, b: usize, d: usize, mask: u32, fallback: u
   // the outputs: the chosen route's clip and prior mean, its shape weight and mean; each choice's prediction and measurements
   const cv = view(d, route);
   store<f64>(out + (O_lim << 3), k(d, P_clip) * Math.sqrt(noiseOf(d, vget(cv, V_sd), vget(cv, V_weight), vget(cv, V_m2))));
-  store<f64>(out + (O_prior << 3), vget(cv, V_support) >= minSupport && vget(cv, V_weight) == 0 ? vget(cv, V_mean) : NaN);
+  store<f64>(out + (O_prior << 3), vget(cv, V_support) >= minSupport && vget(cv, V_weight) == 0 ? vget(cv, V_model) : NaN);   // the model's own prediction: its error feeds its spread
   store<f64>(out + (O_weight << 3), vget(cv, V_weight));
   store<f64>(out + (O_shapeMean << 3), vget(cv, V_shapeMean));
   for (let o: u32 = 0; o < OPTIONS; o++) {

@@ -9,7 +9,7 @@ import type { ShapeTable, ShapeRow, ShapeStatView } from './shapes.js';
 import { FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, type RouteChoice, type RouteInput, type RouteView } from '../policy/router.js';
 import { decideRoute } from '../policy/route-rule.js';
 import { shapeNoise } from '../policy/route-tries.js';
-import { ORDERED_PAIRS, fasterAt, sizeOrder, ratioOrder, ownOrder } from '../policy/size-order.js';
+import { ORDERED_PAIRS, fasterAt, sizeOrder, ratioOrder, ownOrder, ownLine } from '../policy/size-order.js';
 
 /** A measurement's deviation from its shape's mean is clipped at this many sd of the shape's noise (at least ROUTER.minVar's). */
 export const CLIP_SD = 3;
@@ -50,9 +50,11 @@ export class HostDecision {
   /**
    * Choice o's estimate from its own times at the op's other sizes: the model's prediction held to the
    * choice's own order by size (policy/size-order.ts ownOrder, as the core's decision holds it), and for
-   * a hardware GPU (`trend`) its trend over the smaller sizes (learn/shapes.ts trend), a prior beside its
-   * model's (decideRoute), never above its own time at the nearest larger size. A software adapter gets
-   * no trend: its flat times at small sizes say nothing of its large ones.
+   * a hardware GPU (`trend`) a prior beside its model's (decideRoute): the line through its own times at
+   * the nearest sizes below and above that measured it, else its trend over the smaller sizes
+   * (learn/shapes.ts trend), never above its own time at the nearest larger size nor below its time at
+   * the call's shape less a pause. A software adapter gets no trend: its flat times at small sizes say
+   * nothing of its large ones.
    */
   #ownOrder(v: Scratch, entry: ShapeRow, o: number, log2n: number, f: Float32Array, trend: boolean): void {
     const shapes = this.#shapes, st = this.#stat;
@@ -60,8 +62,16 @@ export class HostDecision {
     const c1 = shapes.ownClass(entry, o, 1, st, f), l1 = c1 >= 0 ? st.mean + c1 : NaN;
     v.mean = ownOrder(v.mean, c0, l0, c1, l1, log2n);
     if (!trend) return;
-    v.trend = shapes.trend(entry, o, log2n, v.sd, st, f);
+    // where a larger size measured it too, the line through its own times there and below (its time at
+    // a size it lost at raises what its fixed part alone would say); else the trend from below, never
+    // above the larger size's time
+    const line = c0 >= 0 && c1 >= 0 && l0 <= l1 ? ownLine(c0, l0, c1, l1, log2n) : NaN;
+    v.trend = Number.isFinite(line) ? line : shapes.trend(entry, o, log2n, v.sd, st, f);
     if (l1 < v.trend) v.trend = l1;   // (a comparison with NaN is false: no bound)
+    // nor below what the shape itself measured, less what a pause adds (ROUTER.retryBits): a trend from
+    // its small sizes would outweigh a faded measurement of the very call and have it tried again and
+    // again, while a first measurement a pause inflated still leaves it a try
+    if (v.shapeCount > 0 && v.shapeMean - ROUTER.retryBits > v.trend) v.trend = v.shapeMean - ROUTER.retryBits;
   }
 
   /** Decides over the features already written; fills `said` (SAID numbers per choice open). */
@@ -130,7 +140,8 @@ export class HostDecision {
       // the chosen model's prediction, to measure its error by, where it serves as a prior: with evidence
       // near the call (an extrapolation is never used as one) and no measurement of the choice at this
       // shape yet (the error of a prediction for a shape the model has not been fitted on)
-      prior: v.support >= ROUTER.minSupport && v.shapeWeight === 0 ? v.mean : NaN,
+      // (the model's own prediction, before its own order held it: its error is the model's)
+      prior: v.support >= ROUTER.minSupport && v.shapeWeight === 0 ? said[SAID * ROUTES.indexOf(choice.route)] : NaN,
       weight: v.shapeWeight, shapeMean: v.shapeMean,
     };
   }

@@ -94,7 +94,17 @@ export function sizeOrder(below: -1 | 0 | 1, above: -1 | 0 | 1): -1 | 0 | 1 {
 export function ownOrder(mean: number, c0: number, l0: number, c1: number, l1: number, log2n: number, k: RouterParams = ROUTER): number {
   if (l0 > l1 || !(mean > l1 + k.ownSlack)) return mean;
   if (c0 < 0) return l1;
+  const line = ownLine(c0, l0, c1, l1, log2n);
+  return Number.isFinite(line) ? line : mean;
+}
+
+/**
+ * The line through a choice's own times at size classes c0 < c1 (l0 ≤ l1, log2 µs), F + m·n, at n =
+ * 2^log2n between them (log2 µs); not finite where the times' exponentials are not (a restored table's
+ * absurd means). As the core computes it (assembly/learn/route-decide.ts ownLine).
+ */
+export function ownLine(c0: number, l0: number, c1: number, l1: number, log2n: number): number {
   const t0 = Math.exp(l0 * Math.LN2), t1 = Math.exp(l1 * Math.LN2), n0 = 2 ** c0;
   const t = t0 + ((t1 - t0) / (2 ** c1 - n0)) * (Math.exp(log2n * Math.LN2) - n0);
-  return Math.log(t) / Math.LN2;
+  return t > 0 && t < Infinity ? Math.log(t) / Math.LN2 : NaN;
 }
