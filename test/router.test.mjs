@@ -645,9 +645,9 @@ Model('a hardware GPU faster from about 2^20 is found at the large sizes (its ow
 /**
  * A router's makespan against the oracle's over `calls` calls as the algorithms make them (a shape's
  * settled decision reused where Router.reused gives one), each call priced at its route's cost: sizes
- * 2^8 … 2^22 by 2, times ×(1 ± 10 %), seeded.
+ * 2^8 … 2^22 by 2, times ×(1 ± 10 %) (and with `pauses`, 8 % of them 2–6× as long), seeded.
  */
-function makespan(core, seed, cost, routes, calls = 500) {
+function makespan(core, seed, cost, routes, calls = 500, pauses = false) {
   const router = new Router(core, true, seed);
   const rand = xorshift(seed * 7919 + 1);
   const key = 'reduce:0:Float32Array', mask = routes.reduce((m, r) => m | (1 << ROUTES.indexOf(r)), 0);
@@ -655,7 +655,8 @@ function makespan(core, seed, cost, routes, calls = 500) {
   for (let i = 0; i < calls; i++) {
     const n = 2 ** (8 + 2 * Math.floor(rand() * 8));
     const t = router.reused(key, n, mask) ?? router.decide('reduce', key, input(n, routes, { software: false }));
-    router.observe(t, (cost[t.choice.route](n) * (1 + 0.1 * (2 * rand() - 1))) / 1000);
+    const pause = pauses && rand() < 0.08 ? 2 + 4 * rand() : 1;   // a preempted thread, a collection: 2–6×
+    router.observe(t, (cost[t.choice.route](n) * (1 + 0.1 * (2 * rand() - 1)) * pause) / 1000);
     made += cost[t.choice.route](n);
     best += cost[oracle(n, routes, cost)](n);
   }
@@ -694,6 +695,16 @@ Model('a hardware GPU slower per element than helpers is tried at a large size o
     assert.ok(large <= 3, `seed ${seed}: ${large} calls of 2^18 or more on the GPU`);
     assert.ok(made / best <= 1.08, `seed ${seed}: ${(made / best).toFixed(4)}× the oracle's makespan`);
   }
+});
+
+Model('a hardware GPU faster from 2^20 whose first measurements a pause inflated is measured again: within 1.12× the oracle\'s makespan on average over 10 seeds', ({ core }) => {
+  // a shape whose GPU estimate is faster than helpers but not surely (a first measurement 2–6× too
+  // long beside its trend) ran helpers for want of a sure margin, and never measured the GPU again
+  const cost = { ...COST, gpu: (n) => 150 + 0.02e-3 * n };
+  let sum = 0;
+  const rs = [];
+  for (let seed = 1; seed <= 10; seed++) { const r = makespan(core, seed, cost, ['serial', 'parallel', 'gpu'], 500, true); rs.push(r.toFixed(3)); sum += r; }
+  assert.ok(sum / 10 <= 1.12, `mean ${(sum / 10).toFixed(4)}× the oracle's makespan (seeds: ${rs.join(' ')})`);
 });
 
 Model('a GPU slower than helpers everywhere does not keep helpers from the large calls: every seed within 1.1× the oracle\'s makespan', ({ core }) => {

@@ -128,8 +128,11 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   // the static rule's choice runs for want of a sure margin: once the shape has measured it, a best
   // that the shape has not measured (its lead rests on its model alone) is measured here, on calls long
   // enough to matter, where the try pays against the static rule's choice; else the shape would never
-  // learn what would settle the tie
-  if (vs[idx[f]].shapeCount > 0 && vs[idx[top]].shapeWeight < k.shapeTry && 2 ** cost[f] >= k.tryUs && worthTrying(cost[top] - cost[f], se, k)) return { route: cands[top], reason: 'explore', confidence: 0 };
+  // learn what would settle the tie. So is a hardware GPU (the one choice with a trend) with fewer than
+  // recheck measurements here: its estimate rests on a trend and a measurement or two, one of which a
+  // pause may have inflated (the retries measure again only a choice estimated slower than the best)
+  const vt = vs[idx[top]];
+  if (vs[idx[f]].shapeCount > 0 && (vt.shapeWeight < k.shapeTry || (Number.isFinite(vt.trend) && vt.shapeCount < k.recheck)) && 2 ** cost[f] >= k.tryUs && worthTrying(cost[top] - cost[f], se, k)) return { route: cands[top], reason: 'explore', confidence: 0 };
   return { route: fallback, reason: 'fallback', confidence };
 }
 
