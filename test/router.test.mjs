@@ -645,20 +645,22 @@ Model('a hardware GPU faster from about 2^20 is found at the large sizes (its ow
 /**
  * A router's makespan against the oracle's over `calls` calls as the algorithms make them (a shape's
  * settled decision reused where Router.reused gives one), each call priced at its route's cost: sizes
- * 2^8 … 2^22 by 2, times ×(1 ± 10 %) (and with `pauses`, 8 % of them 2–6× as long), seeded.
+ * 2^8 … 2^22 by `step`, times ×(1 ± 10 %) (and with `pauses`, 8 % of them 2–6× as long), seeded.
+ * `each(n, route)` sees every call.
  */
-function makespan(core, seed, cost, routes, calls = 500, pauses = false) {
+function makespan(core, seed, cost, routes, { calls = 500, step = 2, pauses = false, each = undefined } = {}) {
   const router = new Router(core, true, seed);
   const rand = xorshift(seed * 7919 + 1);
   const key = 'reduce:0:Float32Array', mask = routes.reduce((m, r) => m | (1 << ROUTES.indexOf(r)), 0);
   let made = 0, best = 0;
   for (let i = 0; i < calls; i++) {
-    const n = 2 ** (8 + 2 * Math.floor(rand() * 8));
+    const n = 2 ** (8 + step * Math.floor(rand() * (1 + 14 / step)));
     const t = router.reused(key, n, mask) ?? router.decide('reduce', key, input(n, routes, { software: false }));
     const pause = pauses && rand() < 0.08 ? 2 + 4 * rand() : 1;   // a preempted thread, a collection: 2–6×
     router.observe(t, (cost[t.choice.route](n) * (1 + 0.1 * (2 * rand() - 1)) * pause) / 1000);
     made += cost[t.choice.route](n);
     best += cost[oracle(n, routes, cost)](n);
+    each?.(n, t.choice.route);
   }
   return made / best;
 }
@@ -682,18 +684,10 @@ Model('a hardware GPU slower per element than helpers is tried at a large size o
   const cost = { ...COST, gpu: (n) => 50 + 1e-3 * n };
   const routes = ['serial', 'parallel', 'gpu'];
   for (let seed = 1; seed <= 10; seed++) {
-    const router = new Router(core, true, seed);
-    const rand = xorshift(seed * 7919 + 1);
-    let made = 0, best = 0, large = 0;
-    for (let i = 0; i < 800; i++) {
-      const n = 2 ** (8 + Math.floor(rand() * 15));
-      const t = router.reused('reduce:0:Float32Array', n, 7) ?? router.decide('reduce', 'reduce:0:Float32Array', input(n, routes, { software: false }));
-      router.observe(t, (cost[t.choice.route](n) * (1 + 0.1 * (2 * rand() - 1))) / 1000);
-      made += cost[t.choice.route](n); best += cost[oracle(n, routes, cost)](n);
-      if (t.choice.route === 'gpu' && n >= 2 ** 18) large++;
-    }
+    let large = 0;
+    const r = makespan(core, seed, cost, routes, { calls: 800, step: 1, each: (n, route) => { if (route === 'gpu' && n >= 2 ** 18) large++; } });
     assert.ok(large <= 3, `seed ${seed}: ${large} calls of 2^18 or more on the GPU`);
-    assert.ok(made / best <= 1.08, `seed ${seed}: ${(made / best).toFixed(4)}× the oracle's makespan`);
+    assert.ok(r <= 1.08, `seed ${seed}: ${r.toFixed(4)}× the oracle's makespan`);
   }
 });
 
@@ -703,7 +697,7 @@ Model('a hardware GPU faster from 2^20 whose first measurements a pause inflated
   const cost = { ...COST, gpu: (n) => 150 + 0.02e-3 * n };
   let sum = 0;
   const rs = [];
-  for (let seed = 1; seed <= 10; seed++) { const r = makespan(core, seed, cost, ['serial', 'parallel', 'gpu'], 500, true); rs.push(r.toFixed(3)); sum += r; }
+  for (let seed = 1; seed <= 10; seed++) { const r = makespan(core, seed, cost, ['serial', 'parallel', 'gpu'], { pauses: true }); rs.push(r.toFixed(3)); sum += r; }
   assert.ok(sum / 10 <= 1.12, `mean ${(sum / 10).toFixed(4)}× the oracle's makespan (seeds: ${rs.join(' ')})`);
 });
 

@@ -275,21 +275,30 @@ function ownAt(b: usize, fam: usize, c: i32, o: u32): f64 {
 // @ts-ignore: decorator
 @inline function pow2(c: i32): f64 { return reinterpret<f64>(<u64>(1023 + c) << 52); }
 
+/** size-order.ts ownLine: the line through choice o's own times at classes c0 < c1 (l0 ≤ l1), at 2^log2n; NaN where not finite. */
+function ownLine(c0: i32, l0: f64, c1: i32, l1: f64, log2n: f64): f64 {
+  const t0 = fexp(l0 * Math.LN2), t1 = fexp(l1 * Math.LN2), n0 = pow2(c0);
+  const t = t0 + ((t1 - t0) / (pow2(c1) - n0)) * (fexp(log2n * Math.LN2) - n0);
+  return t > 0 && t < Infinity ? flog(t) / Math.LN2 : NaN;
+}
+
 /**
  * size-order.ts ownOrder: view v's model prediction, more than ownSlack above choice o's own time at the
  * nearest larger class that measured it, replaced by the line through its times there and at the
- * nearest smaller one (or by the larger one's time).
+ * nearest smaller one (or by the larger one's time). The larger class first: most predictions are not
+ * above it, and those need no scan below.
  */
 function ownOrder(d: usize, b: usize, fam: usize, size: i32, lo: i32, hi: i32, o: u32, v: usize, log2n: f64): void {
-  const c0 = ownClass(b, fam, size, lo, hi, -1, o), c1 = ownClass(b, fam, size, lo, hi, 1, o);
-  const l0 = c0 >= 0 ? ownAt(b, fam, c0, o) : NaN, l1 = c1 >= 0 ? ownAt(b, fam, c1, o) : NaN;
-  const mean = vget(v, V_mean);
-  const slack = k(d, P_ownSlack);
-  if (l0 > l1 || !(mean > l1 + slack)) return;
+  const c1 = ownClass(b, fam, size, lo, hi, 1, o);
+  if (c1 < 0) return;
+  const l1 = ownAt(b, fam, c1, o), mean = vget(v, V_mean);
+  if (!(mean > l1 + k(d, P_ownSlack))) return;
+  const c0 = ownClass(b, fam, size, lo, hi, -1, o);
   if (c0 < 0) { vset(v, V_mean, l1); return; }
-  const t0 = fexp(l0 * Math.LN2), t1 = fexp(l1 * Math.LN2), n0 = pow2(c0);
-  const t = t0 + ((t1 - t0) / (pow2(c1) - n0)) * (fexp(log2n * Math.LN2) - n0);
-  if (t > 0 && t < Infinity) vset(v, V_mean, flog(t) / Math.LN2);   // (size-order.ts ownLine: else it stands)
+  const l0 = ownAt(b, fam, c0, o);
+  if (l0 > l1) return;
+  const line = ownLine(c0, l0, c1, l1, log2n);
+  if (isFinite(line)) vset(v, V_mean, line);
 }
 
 /**

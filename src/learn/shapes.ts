@@ -167,28 +167,26 @@ export class ShapeTable {
    * where no smaller size measured it.
    */
   trend(e: ShapeRow, o: number, log2n: number, sd: number, out: ShapeStatView, f = this.#f32(), k: RouterParams = ROUTER): number {
-    const fam = e.family.rows, lo = e.family.lo;
-    let c1 = -1, l1 = NaN, v1 = 0;
-    for (let c = e.size - 1; c >= lo; c--) {
-      const row = fam[c];
-      if (row < 0 || this.read(row, o, out, f).count === 0) continue;
-      const l = out.mean + c, v = sampleVar(out, sd, k);   // log2 µs at 2^c, and its variance
-      if (c1 < 0) { c1 = c; l1 = l; v1 = v; continue; }
-      if (!(l1 - l > k.order * Math.sqrt(v + v1))) return (l / v + l1 / v1) / (1 / v + 1 / v1);
-      const t1 = 2 ** l1, t = 2 ** l;
-      const m = Math.max(0, (t1 - t) / (2 ** c1 - 2 ** c)), fixed = Math.max(0, t1 - m * 2 ** c1);
-      return Math.log2(fixed + m * 2 ** log2n);
-    }
-    return l1;
+    const c1 = this.ownClass(e, o, -1, out, f);
+    if (c1 < 0) return NaN;
+    const l1 = out.mean + c1, v1 = sampleVar(out, sd, k);   // log2 µs at 2^c1, and its variance
+    const c = this.ownClass(e, o, -1, out, f, c1);
+    if (c < 0) return l1;
+    const l = out.mean + c, v = sampleVar(out, sd, k);
+    if (!(l1 - l > k.order * Math.sqrt(v + v1))) return (l / v + l1 / v1) / (1 / v + 1 / v1);
+    const t1 = 2 ** l1, t = 2 ** l;
+    const m = Math.max(0, (t1 - t) / (2 ** c1 - 2 ** c)), fixed = Math.max(0, t1 - m * 2 ** c1);
+    return Math.log2(fixed + m * 2 ** log2n);
   }
 
   /**
-   * The nearest size class to `e`'s in direction `dir` (-1 smaller, 1 larger) that measured choice o,
-   * its stats read into `out` (its time there, log2 µs: out.mean + the class); -1 where none did.
+   * The nearest size class to `from` (default `e`'s) in direction `dir` (-1 smaller, 1 larger), within
+   * `e`'s family, that measured choice o, its stats read into `out` (its time there, log2 µs: out.mean
+   * + the class); -1 where none did.
    */
-  ownClass(e: ShapeRow, o: number, dir: -1 | 1, out: ShapeStatView, f = this.#f32()): number {
+  ownClass(e: ShapeRow, o: number, dir: -1 | 1, out: ShapeStatView, f = this.#f32(), from = e.size): number {
     const fam = e.family.rows, lo = e.family.lo, hi = e.family.hi;
-    for (let c = e.size + dir; c >= lo && c < hi; c += dir) {
+    for (let c = from + dir; c >= lo && c < hi; c += dir) {
       const row = fam[c];
       if (row >= 0 && this.read(row, o, out, f).count > 0) return c;
     }

@@ -101,7 +101,7 @@ export function ownOrder(mean: number, c0: number, l0: number, c1: number, l1: n
 /**
  * The line through a choice's own times at size classes c0 < c1 (l0 ≤ l1, log2 µs), F + m·n, at n =
  * 2^log2n between them (log2 µs); not finite where the times' exponentials are not (a restored table's
- * absurd means). As the core computes it (assembly/learn/route-decide.ts ownLine).
+ * absurd means). As the core computes it (assembly/learn/route-decide.ts ownLine), bit for bit.
  */
 export function ownLine(c0: number, l0: number, c1: number, l1: number, log2n: number): number {
   const t0 = Math.exp(l0 * Math.LN2), t1 = Math.exp(l1 * Math.LN2), n0 = 2 ** c0;
