@@ -238,6 +238,14 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
    * plainly: a hint, as is the whole count (a helper nobody takes is withdrawn by the caller).
    * `queuedOnly`: the helpers are submitted, so only those still in the submission queues need a worker.
    * The pump also calls it, before it sleeps, for any queued work (#beforeSleep).
+   *
+   * With `queuedOnly` the queues are read again after the idle count, and that later read decides. A
+   * worker may take a queued helper at any moment between the reads. Queues read first, it would count
+   * twice: as a helper still waiting and as a worker running a task, and a second worker would be woken
+   * for a helper already taken. Read after, a worker that took it is either counted idle (it took it
+   * after the idle count) or running, and the helper is no longer queued. A worker counted idle that
+   * parks instead finds every helper pushed before this call in its re-check (assembly/sleep.ts, W2).
+   * The first read only skips the idle count when nothing is queued.
    */
   wake({ count, queuedOnly = false, demand = true }: WakeOptions): void {
     const core = this.core;
@@ -245,6 +253,7 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
     if (count > 0) {
       let idle = this.pool.live - this.pool.sleeping();
       if (idle > 0) idle -= core.x.runningWorkers(idle);
+      if (queuedOnly) count = Math.min(count, core.x.queuedLength());
       for (let k = Math.max(0, idle); k < count; k++) if (!core.x.wakeOne()) break;
     }
     if (demand) this.pool.demand();   // an elastic pool with stopped slots starts one if the submitted work needs it
