@@ -1,0 +1,98 @@
+// C++ Taskflow's fork-join shapes, for bench/forkjoin.mjs to run beside beatflow in the same command when
+// it is given Taskflow's headers (TASKFLOW_INCLUDE; nothing of Taskflow is kept here). The shapes and the
+// method are those of /work/shared/anchors/taskflow.md §1: fib(30) through tf::Subflow (two children and
+// join(), under a root task: 2·(fib(31) − 1) + 1 tasks), fib(31) through TaskGroup + corun (the bundled
+// example's form: fib(32) − 1 tasks plus the root async), skynet depth 7 (10-ary TaskGroup recursion,
+// 11,111,111 tasks); a tf::Executor of T workers; one untimed run, then the median of 5.
+//
+//   taskflow-forkjoin <subflow|fib|skynet> <T>   prints one line of JSON: the median ms, ns per task,
+//                                                the runs, and the process's CPU seconds
+#include <taskflow/taskflow.hpp>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+static tf::Executor* executor;
+
+static size_t sfib(size_t n, tf::Subflow& sf) {
+  if (n < 2) return n;
+  size_t a, b;
+  sf.emplace([&a, n](tf::Subflow& s) { a = sfib(n - 1, s); });
+  sf.emplace([&b, n](tf::Subflow& s) { b = sfib(n - 2, s); });
+  sf.join();
+  return a + b;
+}
+
+static size_t gfib(size_t n) {
+  if (n < 2) return n;
+  size_t a, b;
+  tf::TaskGroup tg = executor->task_group();
+  tg.silent_async([n, &a]() { a = gfib(n - 1); });
+  b = gfib(n - 2);
+  tg.corun();
+  return a + b;
+}
+
+static size_t skynet(size_t num, size_t size, size_t div) {
+  if (size == 1) return num;
+  size_t r[10];   // div is 10
+  tf::TaskGroup tg = executor->task_group();
+  const size_t sub = size / div;
+  for (size_t i = 0; i < div; i++) tg.silent_async([&r, i, num, sub, div]() { r[i] = skynet(num + i * sub, sub, div); });
+  tg.corun();
+  size_t sum = 0;
+  for (size_t i = 0; i < div; i++) sum += r[i];
+  return sum;
+}
+
+static double cpuSeconds() {
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+int main(int argc, char** argv) {
+  const std::string kind = argc > 2 ? argv[1] : "";
+  const int workers = argc > 2 ? std::atoi(argv[2]) : 0;
+  if ((kind != "subflow" && kind != "fib" && kind != "skynet") || workers < 1) {
+    std::fprintf(stderr, "usage: taskflow-forkjoin <subflow|fib|skynet> <workers>\n");
+    return 2;
+  }
+  tf::Executor ex(workers);
+  executor = &ex;
+  const double tasks = kind == "subflow" ? 2692537 : kind == "fib" ? 2178309 : 11111111;
+  const size_t want = kind == "subflow" ? 832040 : kind == "fib" ? 1346269 : 49999995000000ull;
+  std::vector<double> runs;
+  for (int rep = 0; rep < 6; rep++) {
+    const auto t0 = std::chrono::steady_clock::now();
+    size_t got = 0;
+    if (kind == "subflow") {
+      tf::Taskflow flow;
+      flow.emplace([&got](tf::Subflow& sf) { got = sfib(30, sf); });
+      ex.run(flow).wait();
+    } else if (kind == "fib") {
+      got = ex.async([]() { return gfib(31); }).get();
+    } else {
+      got = ex.async([]() { return skynet(0, 10000000, 10); }).get();
+    }
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (got != want) {
+      std::fprintf(stderr, "%s returned %zu, expected %zu\n", kind.c_str(), got, want);
+      return 1;
+    }
+    if (rep > 0) runs.push_back(ms);   // the first run is untimed
+  }
+  std::vector<double> sorted = runs;
+  std::sort(sorted.begin(), sorted.end());
+  const double median = sorted[sorted.size() / 2];
+  std::printf("{\"tasks\":%.0f,\"medianMs\":%.2f,\"nsPerTask\":%.2f,\"runsMs\":[", tasks, median, median * 1e6 / tasks);
+  for (size_t i = 0; i < runs.size(); i++) std::printf("%s%.2f", i ? "," : "", runs[i]);
+  std::printf("],\"cpuS\":%.3f}\n", cpuSeconds());
+  return 0;
+}
