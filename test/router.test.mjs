@@ -9,7 +9,7 @@ import { ROUTES, FEATURES, ROUTER, staticRoute, routeFeatures, xorshift } from '
 import { decideRoute } from '../build/src/policy/route-rule.js';
 import { shapeNoise, worthTrying, tryGain, tryCost, retryAfter } from '../build/src/policy/route-tries.js';
 import { REUSE, reuseCalls, reuseHolds, settled } from '../build/src/policy/route-reuse.js';
-import { fasterAt, sizeOrder, ratioOrder, ownOrder } from '../build/src/policy/size-order.js';
+import { fasterAt, sizeOrder, ratioOrder, ownOrder, inflatedAbove } from '../build/src/policy/size-order.js';
 import { Router } from '../build/src/learn/router.js';
 import { ShapeTable, shapeKey } from '../build/src/learn/shapes.js';
 import { Executor, Taskflow, reduce, transform, inclusiveScan, sort } from '../build/src/index.js';
@@ -371,6 +371,20 @@ Pure('ratioOrder: a ratio here outside the bracket of the sizes below and above 
   assert.is(ratioOrder(st(0), st(0.26), st(0, 6), st(0, 0, 0), st(0), st(-0.85), 0.1, 0.1), 0, 'not measured here');
 });
 
+Pure('inflatedAbove: a choice slower per element here than at the nearest smaller size, beyond the noise, was slowed by a pause', () => {
+  const st = (mean, weight = 6, count = 6) => ({ weight, mean, m2: 0.01 * weight, count });
+  // per element, log2 µs: a GPU of 150 µs + 0.02 ns/element at 2^20 and 2^22 (per element falls with n)
+  const below = st(Math.log2(171 / 2 ** 20)), fair = Math.log2(234 / 2 ** 22);
+  assert.is(inflatedAbove(below, st(fair, 1, 1), 0.1), false, 'as its cost says');
+  assert.is(inflatedAbove(below, st(Math.log2(1337 / 2 ** 22), 1, 1), 0.1), true, 'one measurement 5.7× its cost');
+  assert.is(inflatedAbove(below, st(Math.log2(1118 / 2 ** 22), 1.9, 2), 0.1), true, 'two, both paused');
+  // the same time per element as below, and a little above it within the noise: no verdict
+  assert.is(inflatedAbove(below, st(below.mean, 1, 1), 0.1), false, 'flat per element');
+  assert.is(inflatedAbove(below, st(below.mean + 0.4, 1, 1), 0.1), false, 'within the noise of one sample');
+  assert.is(inflatedAbove(st(0, 0, 0), st(5, 1, 1), 0.1), false, 'nothing measured below');
+  assert.is(inflatedAbove(below, st(0, 0, 0), 0.1), false, 'nothing measured here');
+});
+
 Pure('ownOrder: a prediction far above its choice\'s own time at the nearest larger size is the line through its own times, or that time', () => {
   const us = (n) => 50 + 0.01 * n, l = (c) => Math.log2(us(2 ** c));   // an affine cost, log2 µs
   assert.is(ownOrder(l(16), 14, l(14), 18, l(18), 16), l(16), 'between them: it stands');
@@ -699,6 +713,31 @@ Model('a hardware GPU faster from 2^20 whose first measurements a pause inflated
   const rs = [];
   for (let seed = 1; seed <= 10; seed++) { const r = makespan(core, seed, cost, ['serial', 'parallel', 'gpu'], { pauses: true }); rs.push(r.toFixed(3)); sum += r; }
   assert.ok(sum / 10 <= 1.12, `mean ${(sum / 10).toFixed(4)}× the oracle's makespan (seeds: ${rs.join(' ')})`);
+});
+
+Model('a hardware GPU measured slower per element at 2^22 than at 2^20, by pauses, is measured again at once, not after the retries\' wait', ({ core }) => {
+  // calls at 2^16, 2^18, 2^20, 2^22 in turn; the GPU's first two calls at 2^22 take 5× their cost: its
+  // time per element there above its own at 2^20 says they were paused (size-order.ts inflatedAbove).
+  // Left to the retries, helpers ran the next 19 calls there, and after a second paused try 37 more
+  const cost = { ...COST, gpu: (n) => 150 + 0.02e-3 * n };
+  const routes = ['serial', 'parallel', 'gpu'];
+  for (const seed of [1, 2, 3]) {
+    const router = new Router(core, true, seed);
+    const key = 'reduce:0:Float32Array', at22 = [];
+    let paused = 0;
+    for (let i = 0; i < 400; i++) {
+      const n = 2 ** [16, 18, 20, 22][i % 4];
+      const t = router.reused(key, n, 7) ?? router.decide('reduce', key, input(n, routes));
+      let us = cost[t.choice.route](n) * (1 + 0.05 * Math.sin(i));
+      if (n === 2 ** 22 && t.choice.route === 'gpu' && paused < 2) { us *= 5; paused++; }
+      router.observe(t, us / 1000);
+      if (n === 2 ** 22) at22.push(t.choice.route);
+    }
+    const first = at22.indexOf('gpu');
+    assert.ok(first >= 0 && first < 5, `seed ${seed}: the GPU first measured at 2^22 at its call ${first}`);
+    const helpers = at22.slice(first).filter((r) => r !== 'gpu').length;
+    assert.ok(paused === 2 && helpers <= 3, `seed ${seed}: ${helpers} calls of 2^22 on helpers after the GPU's first measurement there (${at22.map((r) => r[0]).join('')})`);
+  }
 });
 
 Model('a GPU slower than helpers everywhere does not keep helpers from the large calls: every seed within 1.1× the oracle\'s makespan', ({ core }) => {

@@ -9,7 +9,7 @@ import type { ShapeTable, ShapeRow, ShapeStatView } from './shapes.js';
 import { FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, type RouteChoice, type RouteInput, type RouteView } from '../policy/router.js';
 import { decideRoute } from '../policy/route-rule.js';
 import { shapeNoise } from '../policy/route-tries.js';
-import { ORDERED_PAIRS, fasterAt, sizeOrder, ratioOrder, ownOrder, ownLine } from '../policy/size-order.js';
+import { ORDERED_PAIRS, fasterAt, sizeOrder, ratioOrder, ownOrder, ownLine, inflatedAbove } from '../policy/size-order.js';
 
 /** A measurement's deviation from its shape's mean is clipped at this many sd of the shape's noise (at least ROUTER.minVar's). */
 export const CLIP_SD = 3;
@@ -54,11 +54,13 @@ export class HostDecision {
    * the nearest sizes below and above that measured it, else its trend over the smaller sizes
    * (learn/shapes.ts trend), never above its own time at the nearest larger size nor below its time at
    * the call's shape less a pause. A software adapter gets no trend: its flat times at small sizes say
-   * nothing of its large ones.
+   * nothing of its large ones. A hardware GPU slower per element here than at the nearest smaller size
+   * is suspect (size-order.ts inflatedAbove): measured again (decideRoute) until its recheck samples.
    */
   #ownOrder(v: Scratch, entry: ShapeRow, o: number, log2n: number, f: Float32Array, trend: boolean): void {
     const shapes = this.#shapes, st = this.#stat;
     const c0 = shapes.ownClass(entry, o, -1, st, f), l0 = c0 >= 0 ? st.mean + c0 : NaN;
+    if (trend && c0 >= 0 && inflatedAbove(st, this.#here[o], v.sd)) v.suspect = true;
     const c1 = shapes.ownClass(entry, o, 1, st, f), l1 = c1 >= 0 ? st.mean + c1 : NaN;
     v.mean = ownOrder(v.mean, c0, l0, c1, l1, log2n);
     if (!trend) return;

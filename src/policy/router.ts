@@ -117,7 +117,8 @@ export interface RouteView {
   readonly beats: number;
   /**
    * Its measurements at the call's shape lie outside the bracket the ratio order (ratioOrder) draws from
-   * the nearest sizes below and above: too slow to be right, a pause's. Measured again.
+   * the nearest sizes below and above, or (a hardware GPU) above its own time per element at the nearest
+   * smaller size (inflatedAbove): too slow to be right, a pause's. Measured again.
    */
   readonly suspect?: boolean;
   /**

@@ -99,6 +99,20 @@ export function ownOrder(mean: number, c0: number, l0: number, c1: number, l1: n
 }
 
 /**
+ * A choice's time per element by size (pure): with a fixed part and a part per element, neither below
+ * 0, the time per element never grows with the size. Its measurements at the call's size (`here`, log2
+ * µs per element) above its own at the nearest smaller size that measured it (`below`) by more than
+ * k.bracket standard errors (each sample's variance k.orderVar at least, as in fasterAt) say a pause
+ * inflated them, and noise only adds time. Applied to a hardware GPU alone (learn/host-decision.ts):
+ * the calling thread and helpers do slow per element once the data leaves the caches.
+ */
+export function inflatedAbove(below: SizeStats, here: SizeStats, sd: number, k: RouterParams = ROUTER): boolean {
+  if (!(below.count > 0 && here.count > 0)) return false;
+  const d = here.mean - below.mean, se = Math.sqrt(sampleVar(here, sd, k) + sampleVar(below, sd, k));
+  return d > k.bracket * se;
+}
+
+/**
  * The line through a choice's own times at size classes c0 < c1 (l0 ≤ l1, log2 µs), F + m·n, at n =
  * 2^log2n between them (log2 µs); not finite where the times' exponentials are not (a restored table's
  * absurd means). As the core computes it (assembly/learn/route-decide.ts ownLine), bit for bit.
