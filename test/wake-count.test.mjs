@@ -1,7 +1,8 @@
 // How many parked workers Engine.wake wakes (src/engine/engine.ts), with the shared words it reads
 // changing between its reads. The workers are modelled: the reads go to a fake core and pool, and a
-// searching worker takes a queued helper just before the k-th read, for every k (and never). Whatever
-// the moment, a helper taken is not woken for again, and a helper nobody can take gets one worker.
+// searching worker takes a queued helper just before the k-th read, for every k (and never), the take
+// seen at once in both the queue and the worker's `current`. Whatever the moment, a helper taken is not
+// woken for again, and each helper no searcher is left for gets one parked worker.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Engine } from '../build/src/engine/engine.js';
@@ -39,6 +40,14 @@ function wokenAtEveryMoment(state, options) {
 }
 
 const S = suite('Engine.wake counts idle workers against queued helpers');
+
+S('two helpers queued, one searcher that takes one of them between the reads: one parked worker is woken for the other', () => {
+  const woken = wokenAtEveryMoment({ live: 2, sleeping: 1, running: 0, queued: 2 }, { count: 2, queuedOnly: true });
+  assert.ok(woken.length >= 4, `every read and the moment after them: ${woken.length}`);
+  assert.equal(woken, woken.map(() => 1), 'workers woken, by the moment the searcher took a helper');
+  const wider = wokenAtEveryMoment({ live: 4, sleeping: 2, running: 0, queued: 4 }, { count: 4, queuedOnly: true });
+  assert.equal(wider, wider.map(() => 2), 'two searchers for four helpers, one taken: two parked workers woken');
+});
 
 S('a searcher that takes the one queued helper between the reads: nobody is woken', () => {
   const woken = wokenAtEveryMoment({ live: 2, sleeping: 1, running: 0, queued: 1 }, { count: 1, queuedOnly: true });

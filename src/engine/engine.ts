@@ -64,6 +64,9 @@ export interface Stats {
   heapBytes: number;
 }
 
+/** Engine.wake's recounts when the queues shrank during its idle count (a worker took a helper meanwhile). */
+const WAKE_RECOUNTS = 3;
+
 /** Options of Engine.wake. */
 export interface WakeOptions {
   /** Workers that should look for work now (idle ones count). */
@@ -239,21 +242,30 @@ export class Engine implements TaskHost, RunHost, RecoveryHost, DependentHost {
    * `queuedOnly`: the helpers are submitted, so only those still in the submission queues need a worker.
    * The pump also calls it, before it sleeps, for any queued work (#beforeSleep).
    *
-   * With `queuedOnly` the queues are read again after the idle count, and that later read decides. A
-   * worker may take a queued helper at any moment between the reads. Queues read first, it would count
-   * twice: as a helper still waiting and as a worker running a task, and a second worker would be woken
-   * for a helper already taken. Read after, a worker that took it is either counted idle (it took it
-   * after the idle count) or running, and the helper is no longer queued. A worker counted idle that
+   * With `queuedOnly` the idle count must agree with the queues: a worker may take a queued helper at
+   * any moment. Read once before the count, a helper taken during it is counted twice, as one still
+   * waiting and as a worker running it: a second worker is woken for it. Read once after, a worker that
+   * took one during the count may be counted idle while its helper is gone: one helper fewer is covered
+   * than counted. So the queues are read before and after the count, and a count during which they
+   * shrank is made again (WAKE_RECOUNTS times at most, then the last pair stands). Only the host pushes
+   * helpers; a worker pushes on the queues only when its deque overflows. A worker counted idle that
    * parks instead finds every helper pushed before this call in its re-check (assembly/sleep.ts, W2).
-   * The first read only skips the idle count when nothing is queued.
+   * What remains is a worker between its pop and its `current` write: counted idle, its helper gone.
    */
   wake({ count, queuedOnly = false, demand = true }: WakeOptions): void {
     const core = this.core;
-    if (queuedOnly) count = Math.min(count, core.x.queuedLength());
-    if (count > 0) {
-      let idle = this.pool.live - this.pool.sleeping();
-      if (idle > 0) idle -= core.x.runningWorkers(idle);
-      if (queuedOnly) count = Math.min(count, core.x.queuedLength());
+    let queued = queuedOnly ? core.x.queuedLength() : count;
+    if (Math.min(count, queued) > 0) {
+      let idle = 0;
+      for (let again = 0; ; again++) {
+        idle = this.pool.live - this.pool.sleeping();
+        if (idle > 0) idle -= core.x.runningWorkers(idle);
+        if (!queuedOnly) break;
+        const after = core.x.queuedLength();
+        if (after === queued || again === WAKE_RECOUNTS) { queued = after; break; }
+        queued = after;
+      }
+      count = Math.min(count, queued);
       for (let k = Math.max(0, idle); k < count; k++) if (!core.x.wakeOne()) break;
     }
     if (demand) this.pool.demand();   // an elastic pool with stopped slots starts one if the submitted work needs it
