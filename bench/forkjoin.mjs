@@ -6,18 +6,13 @@
 // 30.8 ns/task. A task is a call, inline or not, so both twins count the same tasks. One process per
 // (case, workers, twin); one untimed run, then the median of 5, as Taskflow's own harness measures
 // (anchors/taskflow.md: one untimed repetition, the median of 5 timed).
-// Taskflow beside us: with TASKFLOW_INCLUDE set to a folder holding Taskflow's headers (taskflow/
-// taskflow.hpp; a clone of github.com/taskflow/taskflow), each (case, workers) first runs the same shapes
-// in C++ (peers/taskflow-forkjoin.cpp, compiled once with $CXX or c++, -O2 as the anchors were), and the
-// ratios are taken against those figures of the same command: the anchors were measured on another
-// machine. Not with --quick, whose sizes are smaller.
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Taskflow beside us: with TASKFLOW_INCLUDE set to the root of a Taskflow clone, each (case, workers)
+// first runs the same program in C++ (peers/taskflow.mjs, peers/taskflow-forkjoin.cpp: every call a
+// task, as here; the anchors' fib was fib(31) with one child run inline, counting the spawned ones),
+// and the ratios are taken against those figures of the same command and machine: the anchors were
+// measured on another. Not with --quick, whose sizes are smaller.
 import { childMain, createExecutor, loadBeatflow, median, now, fmt, table, errorCell } from './lib.mjs';
+import { runTaskflow } from './peers/taskflow.mjs';
 import * as tasks from './tasks.mjs';
 
 const KINDS = {
@@ -29,52 +24,28 @@ const KINDS = {
 const TASKS = { fib: 2692537, subflow: 2692537, skynet: 11111111 };
 const QUICK_TASKS = { fib: 242785, subflow: 242785, skynet: 111111 };
 const TASKFLOW = { fib: [71.7, 35.5], subflow: [62.9, 29.0], skynet: [60.5, 30.8] };
-const TASKFLOW_KIND = { fib: 'TaskGroup+corun fib(31)', subflow: 'tf::Subflow fib(30)', skynet: 'TaskGroup skynet depth 7' };
+const TASKFLOW_KIND = { fib: 'TaskGroup+corun fib(31), one child inline, per spawned task', subflow: 'tf::Subflow fib(30)', skynet: 'TaskGroup skynet depth 7' };
+/** The programs the Taskflow cases run: beatflow's own, every call a task (peers/taskflow-forkjoin.cpp). */
+const TASKFLOW_RUN_KIND = { fib: 'TaskGroup+corun fib(30), both children spawned', 'fib-inline': 'fib(30) in Taskflow\'s idiom, one child inline (per call, as ours)',
+  subflow: 'tf::Subflow fib(30)', skynet: 'TaskGroup skynet depth 7' };
 const TARGET = 1;   // ours / Taskflow
 const RUNS = 5;     // timed runs after the untimed one, as Taskflow's harness
 
 const TASKFLOW_INCLUDE = process.env.TASKFLOW_INCLUDE || undefined;
-const TASKFLOW_SOURCE = fileURLToPath(new URL('./peers/taskflow-forkjoin.cpp', import.meta.url));
 
 // `beatflow:<kind>:T<n>` is the default executor (inlining on); `…:off` the same with learning: false.
 // Each pair runs on, off, so the two twins see the machine at the same minutes; Taskflow's case, when
 // there is one, just before them.
 export const cases = ({ quick } = {}) => Object.keys(KINDS).flatMap((k) => [1, 2].flatMap((t) => [
-  ...(TASKFLOW_INCLUDE && !quick ? [`taskflow:${k}:T${t}`] : []), `beatflow:${k}:T${t}`, `beatflow:${k}:T${t}:off`]));
+  ...(TASKFLOW_INCLUDE && !quick ? [`taskflow:${k}:T${t}`, ...(k === 'fib' ? [`taskflow:fib-inline:T${t}`] : [])] : []),
+  `beatflow:${k}:T${t}`, `beatflow:${k}:T${t}:off`]));
 export const timeoutS = ({ quick }) => (quick ? 30 : 180);
 
-/**
- * The Taskflow program, compiled once per source, headers and compiler (in the system's temporary
- * folder), and the seconds its compile took here (0 when it was already there).
- */
-function taskflowBinary() {
-  if (!existsSync(join(TASKFLOW_INCLUDE, 'taskflow', 'taskflow.hpp'))) {
-    throw new Error(`TASKFLOW_INCLUDE=${TASKFLOW_INCLUDE} holds no taskflow/taskflow.hpp: set it to the root of a Taskflow clone`);
-  }
-  const cxx = process.env.CXX || 'c++';
-  const hash = createHash('sha256').update(readFileSync(TASKFLOW_SOURCE)).update(TASKFLOW_INCLUDE).update(cxx).digest('hex').slice(0, 12);
-  const bin = join(os.tmpdir(), `beatflow-taskflow-forkjoin-${hash}`);
-  if (existsSync(bin)) return { bin, compileS: 0 };
-  const t0 = now();
-  execFileSync(cxx, ['-O2', '-DNDEBUG', '-std=c++20', '-pthread', `-I${TASKFLOW_INCLUDE}`, TASKFLOW_SOURCE, '-o', `${bin}.tmp`], { stdio: ['ignore', 'ignore', 'inherit'] });
-  renameSync(`${bin}.tmp`, bin);
-  return { bin, compileS: (now() - t0) / 1e3 };
-}
-
 export async function runCase(name, opts) {
-  return name.startsWith('taskflow:') ? runTaskflow(name) : runBeatflow(name, opts);
-}
-
-/**
- * Taskflow's run of the same shape: its figures, and its CPU time with the compile's (one core for as
- * long as it took), counted as the case's own and not as others' load.
- */
-function runTaskflow(name) {
+  if (!name.startsWith('taskflow:')) return runBeatflow(name, opts);
   const [, kind, t] = name.split(':');
   const workers = Number(t.slice(1));
-  const { bin, compileS } = taskflowBinary();
-  const r = JSON.parse(execFileSync(bin, [kind, String(workers)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
-  return { kind, workers, tasks: r.tasks, runsMs: r.runsMs, medianMs: r.medianMs, nsPerTask: +r.nsPerTask.toFixed(1), childCpuS: r.cpuS + compileS };
+  return { kind, workers, ...runTaskflow(TASKFLOW_INCLUDE, kind, workers, timeoutS(opts) - 10) };
 }
 
 async function runBeatflow(name, { quick }) {
@@ -115,12 +86,19 @@ async function runBeatflow(name, { quick }) {
 }
 
 export function report(res) {
-  const measured = [];   // Taskflow's figures of this run, and its failures
+  // Taskflow's figures of this run, and its failures
+  const measured = Object.entries(res).filter(([name]) => name.startsWith('taskflow:')).map(([name, tf]) => {
+    const [, kind, t] = name.split(':');
+    const at = `${TASKFLOW_RUN_KIND[kind]} at ${t.slice(1)}`;
+    // its idiom beside ours through spawn/join, which inlines by prediction
+    const ours = kind === 'fib-inline' ? res[`beatflow:fib:${t}`] : undefined;
+    const vs = ours?.ok && tf.ok ? `, ours ${(ours.result.nsPerTask / tf.result.nsPerTask).toFixed(2)}× it` : '';
+    return tf.ok ? `${at}: ${fmt(tf.result.nsPerTask)} ns/task (median ${fmt(tf.result.medianMs)} ms, bg ${tf.bgCores}; Taskflow ${tf.result.taskflow}${vs})` : `${at}: ${errorCell(tf)}`;
+  });
   const rows = Object.entries(res).filter(([name]) => name.startsWith('beatflow:')).map(([name, r]) => {
     const [, kind, t, twin] = name.split(':');
     const T = Number(t.slice(1));
     const tf = res[`taskflow:${kind}:${t}`];
-    if (tf !== undefined && twin !== 'off') measured.push(tf.ok ? `${KINDS[kind]} at ${T}: ${fmt(tf.result.nsPerTask)} ns/task (median ${fmt(tf.result.medianMs)} ms, bg ${tf.bgCores})` : `${KINDS[kind]} at ${T}: ${errorCell(tf)}`);
     const tfNs = tf?.ok ? tf.result.nsPerTask : TASKFLOW[kind][T - 1];
     const label = twin === 'off' ? 'off' : 'on';
     if (!r.ok) return [KINDS[kind], T, label, '–', errorCell(r), '–', '–', tfNs, '–', '–', '–', r.bgCores];
@@ -137,7 +115,7 @@ export function report(res) {
     table(['case', 'T', 'inlining', 'tasks', 'median', '**ns/task**', 'CPU ns/task', 'Taskflow ns/task', 'ours / Taskflow', 'off / on', 'run inline', 'bg cores'], rows),
     '',
     measured.length > 0
-      ? `Taskflow: run in this command (C++, peers/taskflow-forkjoin.cpp; ${Object.values(TASKFLOW_KIND).join('; ')}): ${measured.join(' · ')}; where it failed, the anchors' figure (taskflow.md §1). `
+      ? `Taskflow: run in this command (C++, peers/taskflow-forkjoin.cpp, every call a task as here): ${measured.join(' · ')}; where it failed, the anchors' figure (taskflow.md §1: ${Object.values(TASKFLOW_KIND).join('; ')}). `
       : `Taskflow: taskflow.md §1 (measured on another machine; TASKFLOW_INCLUDE runs it here) — ${Object.values(TASKFLOW_KIND).join('; ')}. `,
     `Target ≤ ${TARGET}×. "off": learning: false ` +
       '(every child a job); "off / on": the plain twin\'s ns/task over the inlining one\'s, same command; ' +

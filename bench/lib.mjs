@@ -106,8 +106,8 @@ export function childMain(moduleUrl, runCase) {
   const opts = { quick: flags.includes('--quick') };
   const finish = (msg) => {
     const { user, system } = process.cpuUsage();
-    // a program the case ran (a C++ peer) reports its own CPU time: the case's, not others' load
-    msg.cpuS = (user + system) / 1e6 + (msg.result?.childCpuS ?? 0);
+    // a program the case ran (a C++ peer) reports its own CPU time, or its error does: the case's, not others' load
+    msg.cpuS = (user + system) / 1e6 + (msg.result?.childCpuS ?? msg.childCpuS ?? 0);
     if (process.send) process.send(msg, () => process.exit(0));
     else {
       console.log(JSON.stringify(msg, null, 2));
@@ -118,7 +118,7 @@ export function childMain(moduleUrl, runCase) {
     (result) => finish({ ok: true, result }),
     (err) => {
       console.error(`[${name}]`, err?.stack ?? err);
-      finish({ ok: false, error: String(err?.message ?? err) });
+      finish({ ok: false, error: String(err?.message ?? err), ...(err?.childCpuS > 0 && { childCpuS: err.childCpuS }) });
     },
   );
 }

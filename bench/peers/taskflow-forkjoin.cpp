@@ -1,12 +1,15 @@
 // C++ Taskflow's fork-join shapes, for bench/forkjoin.mjs to run beside beatflow in the same command when
-// it is given Taskflow's headers (TASKFLOW_INCLUDE; nothing of Taskflow is kept here). The shapes and the
-// method are those of /work/shared/anchors/taskflow.md §1: fib(30) through tf::Subflow (two children and
-// join(), under a root task: 2·(fib(31) − 1) + 1 tasks), fib(31) through TaskGroup + corun (the bundled
-// example's form: fib(32) − 1 tasks plus the root async), skynet depth 7 (10-ary TaskGroup recursion,
-// 11,111,111 tasks); a tf::Executor of T workers; one untimed run, then the median of 5.
+// it is given Taskflow's headers (TASKFLOW_INCLUDE; nothing of Taskflow is kept here). The programs are
+// beatflow's (bench/tasks.mjs), every call a task, so both count the same tasks: fib(30) through
+// tf::Subflow (two children and join(), under a root task: 2,692,537 tasks), fib(30) through TaskGroup +
+// corun (both children spawned, under a root async: 2,692,537 tasks; the anchors' fib(31) ran one child
+// inline and counted the 2,178,309 spawned), skynet depth 7 (10-ary TaskGroup recursion, 11,111,111
+// tasks); and Taskflow's own idiom for fib (its bundled example: one child spawned, the other called
+// inline), fib(30) counted per call as beatflow's is (2,692,537), to set beside beatflow's inlining. The method is the anchors' (/work/shared/anchors/taskflow.md): a tf::Executor of T workers,
+// one untimed run, then the median of 5.
 //
-//   taskflow-forkjoin <subflow|fib|skynet> <T>   prints one line of JSON: the median ms, ns per task,
-//                                                the runs, and the process's CPU seconds
+//   taskflow-forkjoin <subflow|fib|fib-inline|skynet> <T>   prints one line of JSON: Taskflow's version, the median
+//                                                ms, ns per task, the runs, and the process's CPU seconds
 #include <taskflow/taskflow.hpp>
 
 #include <sys/resource.h>
@@ -34,7 +37,18 @@ static size_t gfib(size_t n) {
   size_t a, b;
   tf::TaskGroup tg = executor->task_group();
   tg.silent_async([n, &a]() { a = gfib(n - 1); });
-  b = gfib(n - 2);
+  tg.silent_async([n, &b]() { b = gfib(n - 2); });
+  tg.corun();
+  return a + b;
+}
+
+// Taskflow's own idiom (its bundled example): one child spawned, the other called inline
+static size_t ifib(size_t n) {
+  if (n < 2) return n;
+  size_t a;
+  tf::TaskGroup tg = executor->task_group();
+  tg.silent_async([n, &a]() { a = ifib(n - 1); });
+  const size_t b = ifib(n - 2);
   tg.corun();
   return a + b;
 }
@@ -60,14 +74,14 @@ static double cpuSeconds() {
 int main(int argc, char** argv) {
   const std::string kind = argc > 2 ? argv[1] : "";
   const int workers = argc > 2 ? std::atoi(argv[2]) : 0;
-  if ((kind != "subflow" && kind != "fib" && kind != "skynet") || workers < 1) {
-    std::fprintf(stderr, "usage: taskflow-forkjoin <subflow|fib|skynet> <workers>\n");
+  if ((kind != "subflow" && kind != "fib" && kind != "fib-inline" && kind != "skynet") || workers < 1) {
+    std::fprintf(stderr, "usage: taskflow-forkjoin <subflow|fib|fib-inline|skynet> <workers>\n");
     return 2;
   }
   tf::Executor ex(workers);
   executor = &ex;
-  const double tasks = kind == "subflow" ? 2692537 : kind == "fib" ? 2178309 : 11111111;
-  const size_t want = kind == "subflow" ? 832040 : kind == "fib" ? 1346269 : 49999995000000ull;
+  const double tasks = kind == "skynet" ? 11111111 : 2692537;
+  const size_t want = kind == "skynet" ? 49999995000000ull : 832040;
   std::vector<double> runs;
   for (int rep = 0; rep < 6; rep++) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -77,7 +91,9 @@ int main(int argc, char** argv) {
       flow.emplace([&got](tf::Subflow& sf) { got = sfib(30, sf); });
       ex.run(flow).wait();
     } else if (kind == "fib") {
-      got = ex.async([]() { return gfib(31); }).get();
+      got = ex.async([]() { return gfib(30); }).get();
+    } else if (kind == "fib-inline") {
+      got = ex.async([]() { return ifib(30); }).get();
     } else {
       got = ex.async([]() { return skynet(0, 10000000, 10); }).get();
     }
@@ -91,7 +107,7 @@ int main(int argc, char** argv) {
   std::vector<double> sorted = runs;
   std::sort(sorted.begin(), sorted.end());
   const double median = sorted[sorted.size() / 2];
-  std::printf("{\"tasks\":%.0f,\"medianMs\":%.2f,\"nsPerTask\":%.2f,\"runsMs\":[", tasks, median, median * 1e6 / tasks);
+  std::printf("{\"taskflow\":\"%s\",\"tasks\":%.0f,\"medianMs\":%.2f,\"nsPerTask\":%.2f,\"runsMs\":[", tf::version(), tasks, median, median * 1e6 / tasks);
   for (size_t i = 0; i < runs.size(); i++) std::printf("%s%.2f", i ? "," : "", runs[i]);
   std::printf("],\"cpuS\":%.3f}\n", cpuSeconds());
   return 0;

@@ -1,0 +1,82 @@
+// C++ Taskflow as a peer a bench runs in its own command (bench/forkjoin.mjs): taskflow-forkjoin.cpp
+// compiled against the headers of a Taskflow clone (TASKFLOW_INCLUDE) and run per (shape, workers).
+// The program is compiled once per source, headers, flags and compiler, into node_modules/.cache of
+// this checkout; a compile or a run that fails or outlives its time is killed and reported with the
+// peer's own words (its stderr's first lines), and the CPU time it took is reported either way, so
+// the bench counts it as the case's own and not as others' load.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SOURCE = fileURLToPath(new URL('./taskflow-forkjoin.cpp', import.meta.url));
+const CACHE = fileURLToPath(new URL('../../node_modules/.cache/beatflow-bench/', import.meta.url));
+const FLAGS = ['-O2', '-DNDEBUG', '-std=c++20', '-pthread'];   // the anchors' build (anchors/taskflow.md)
+/** Lines of a failing peer's stderr kept in its error. */
+const STDERR_LINES = 4;
+
+/** An error from the peer, named after it, that carries the CPU seconds spent (`childCpuS`). */
+function peerError(what, how, stderr, cpuS) {
+  const said = String(stderr ?? '').trim().split('\n').slice(0, STDERR_LINES).join(' / ');
+  const err = new Error(`taskflow peer ${what}: ${how}${said ? `: ${said}` : ''}`);
+  err.childCpuS = cpuS;
+  return err;
+}
+
+/**
+ * Runs `file` with its stderr echoed, killed at `timeoutS`; its stdout, or a peerError carrying
+ * cpuS() (what it spent until then).
+ */
+function exec(what, file, args, timeoutS, cpuS) {
+  const r = spawnSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: Math.ceil(timeoutS * 1e3), killSignal: 'SIGKILL', maxBuffer: 1 << 24 });
+  if (r.stderr) process.stderr.write(r.stderr);
+  if (r.error?.code === 'ETIMEDOUT') throw peerError(what, `killed after ${timeoutS.toFixed(0)} s`, r.stderr, cpuS());
+  if (r.error) throw peerError(what, String(r.error.message), r.stderr, cpuS());
+  if (r.signal) throw peerError(what, `killed by ${r.signal}`, r.stderr, cpuS());
+  if (r.status !== 0) throw peerError(what, `exit code ${r.status}`, r.stderr, cpuS());
+  return r.stdout;
+}
+
+/**
+ * The compiled program for the headers at `include` (a Taskflow clone's root), and the seconds its
+ * compile took now (0: it was there), its CPU as one core for that long.
+ */
+function binary(include, timeoutS) {
+  const root = resolve(include);
+  const header = join(root, 'taskflow', 'taskflow.hpp');
+  if (!existsSync(header)) throw new Error(`TASKFLOW_INCLUDE=${include} holds no taskflow/taskflow.hpp: set it to the root of a Taskflow clone`);
+  const cxx = process.env.CXX || 'c++';
+  const version = exec('compiler', cxx, ['--version'], 30, () => 0);
+  const hash = createHash('sha256');
+  for (const part of [readFileSync(SOURCE), root, readFileSync(header), cxx, version, FLAGS.join(' ')]) hash.update(part);
+  const bin = join(CACHE, `taskflow-forkjoin-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(bin)) return { bin, compileS: 0 };
+  mkdirSync(CACHE, { recursive: true });
+  const t0 = performance.now();
+  const spent = () => (performance.now() - t0) / 1e3;
+  exec('compile', cxx, [...FLAGS, `-I${root}`, SOURCE, '-o', `${bin}.tmp`], timeoutS, spent);
+  renameSync(`${bin}.tmp`, bin);
+  return { bin, compileS: spent() };
+}
+
+/**
+ * Taskflow's run of `kind` ('fib', 'subflow', 'skynet') at `workers`, compiled first if need be, all
+ * within `timeoutS`: { taskflow (its version), tasks, medianMs, nsPerTask, runsMs, childCpuS }.
+ */
+export function runTaskflow(include, kind, workers, timeoutS) {
+  const t0 = performance.now();
+  const { bin, compileS } = binary(include, timeoutS);
+  const left = Math.max(1, timeoutS - (performance.now() - t0) / 1e3);
+  const what = `${kind} at ${workers} worker${workers === 1 ? '' : 's'}`;
+  const t1 = performance.now();
+  // a run that fails took about its workers' whole time (they spin while they wait)
+  const out = exec(what, bin, [kind, String(workers)], left, () => compileS + ((performance.now() - t1) / 1e3) * workers);
+  let r;
+  try {
+    r = JSON.parse(out);
+  } catch {
+    throw peerError(what, `printed no result: ${JSON.stringify(out.slice(0, 80))}`, '', compileS + ((performance.now() - t1) / 1e3) * workers);
+  }
+  return { taskflow: r.taskflow, tasks: r.tasks, runsMs: r.runsMs, medianMs: r.medianMs, nsPerTask: +r.nsPerTask.toFixed(1), childCpuS: r.cpuS + compileS };
+}
