@@ -158,13 +158,23 @@ export async function runCase(name, { quick }) {
       const extra = (reused) => med(decisions.map((d, i) => [d, i]).filter(([d]) => (d.reason === 'reused') === reused && times[d.route] !== undefined)
         .map(([d, i]) => 1000 * (times.router[i] - times[d.route][i])));
       const overhead = { decided: extra(false), reused: extra(true) };
+      // the timed excess over the oracle, split: what the choices cost (each call at its route's
+      // always-policy time of the same round, less the oracle's route's) and what the router's own
+      // calls cost beyond their route's (the same code a moment apart: routing, and the noise of one
+      // call against another)
+      const split = { choices: 0, own: 0 };
+      decisions.forEach((d, i) => {
+        if (times[d.route] === undefined) return;
+        split.choices += times[d.route][i] - times[seq[i].best][i];
+        split.own += times.router[i] - times[d.route][i];
+      });
       const reasons = {};
       for (const d of decisions) reasons[d.reason] = (reasons[d.reason] ?? 0) + 1;
       const single = Math.min(...names.filter((p) => p !== 'router').map((p) => makespan[p]));
       // below 2 % the oracle's gain over the best single policy is within the noise: no share of it to report
       const gain = single > 1.02 * makespan.oracle ? (single - makespan.router) / (single - makespan.oracle) : NaN;
       return {
-        orders, match, matchTies, near, late, reasons, makespan, gain, byMedian, gainMed, overhead,
+        orders, match, matchTies, near, late, reasons, makespan, gain, byMedian, gainMed, overhead, split,
         gpuChosen: decisions.filter((d) => d.route === 'gpu').length,
         gpuTries: decisions.map((d, i) => [d, i]).filter(([d]) => d.route === 'gpu').map(([d, i]) => ({ i, call: `${seq[i].label}`, reason: d.reason,
           predicted: Object.fromEntries(Object.entries(d.predicted).map(([k, v]) => [k, Math.round(v)])), ms: d.ms })),
@@ -188,7 +198,7 @@ export async function runCase(name, { quick }) {
  */
 function summary(reps) {
   const total = (get) => { const out = {}; for (const r of reps) for (const [k, v] of Object.entries(get(r))) out[k] = (out[k] ?? 0) + v; return out; };
-  const makespan = total((r) => r.makespan), byMedian = total((r) => r.byMedian), reasons = total((r) => r.reasons);
+  const makespan = total((r) => r.makespan), byMedian = total((r) => r.byMedian), reasons = total((r) => r.reasons), split = total((r) => r.split);
   const gainOf = (m, policies) => {
     const single = Math.min(...policies.map((p) => m[p]));
     // below 2 % the oracle's gain over the best single policy is within the noise: no share of it to report
@@ -196,7 +206,7 @@ function summary(reps) {
   };
   const mean = (get) => reps.reduce((x, r) => x + get(r), 0) / reps.length;
   return {
-    makespan, byMedian, reasons,
+    makespan, byMedian, reasons, split,
     gain: gainOf(makespan, Object.keys(makespan).filter((p) => p !== 'router' && p !== 'oracle')),
     gainMed: gainOf(byMedian, Object.keys(byMedian).filter((p) => p !== 'router' && p !== 'oracle')),
     timedMedian: med(reps.map((r) => r.makespan.router / r.makespan.oracle)),
@@ -224,11 +234,15 @@ export function report(res) {
     'Makespans "by medians" price each call at its choice\'s median time for the shape over the run (the always-policies\' timings), so a call a pause slowed 50× weighs on no figure; "timed" sums the calls as timed. ' +
     'Oracle decisions count a choice the timer cannot tell from the oracle\'s (paired log-ratio over the shape\'s calls within 2 standard errors of 0) as a match; "strict" counts only the oracle\'s own choice. Every option is timed on every call, interleaved with the router\'s, in a shuffled order. ' +
     'The whole experiment is repeated (a fresh router each time, its own sequence of calls): the first row sums the repetitions\' makespans (its ratios and gains are those of the totals, the median of the repetitions\' ratios in brackets) and averages their shares of decisions; a row per repetition follows. ' +
-    '"Own cost per call": the router\'s call less the same route\'s always-policy call of the same round, the median over its decided calls and over its reused ones (the first row: the median of the repetitions\'): what deciding, or taking a settled decision, and learning from the call cost the host.',
+    '"Own cost per call": the router\'s call less the same route\'s always-policy call of the same round, the median over its decided calls and over its reused ones (the first row: the median of the repetitions\'): what deciding, or taking a settled decision, and learning from the call cost the host. ' +
+    '"Excess": the router\'s timed makespan less the oracle\'s, split into its choices (each call at its route\'s always-policy time of the same round, less the oracle route\'s) and its own calls (each less its route\'s always-policy call of the same round: routing, and one call\'s noise against another\'s), as shares of the oracle\'s makespan.',
     '',
     table(['case', 'oracle decisions, ties within noise count (target ≥ 95 %)', 'router makespan, timed (target ≤ 1.05× oracle)', 'other makespans, timed (ms)', 'makespans of the decisions, each call at its choice\'s median for the shape (ms)', "gain captured (oracle's over best single)", 'decisions', 'bg cores'], rows),
   ].join('\n');
 }
+
+/** A share as a signed percentage. */
+const pct = (v) => `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)} %`;
 
 /** A median µs with its sign (NaN: none of those calls). */
 const signed = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(0)}` : '–');
@@ -243,7 +257,7 @@ function row(label, x, bg, name) {
     label,
     `**${(100 * x.matchTies).toFixed(1)} %** (${x.matchTies >= 0.95 ? 'met' : 'NOT met'}); strict: ${(100 * x.match).toFixed(1)} %; within 10 %: ${(100 * x.near).toFixed(1)} %; last 200: ${(100 * x.late).toFixed(1)} %`,
     `${f(m.router)} ms = **${(m.router / m.oracle).toFixed(3)}×** oracle${medOf(x.timedMedian)} (${m.router / m.oracle <= 1.05 ? 'met' : 'NOT met'})`,
-    `oracle ${f(m.oracle)} · ${others}`,
+    `oracle ${f(m.oracle)} · ${others}` + (x.split ? ` · excess: choices ${pct(x.split.choices / m.oracle)}, own calls ${pct(x.split.own / m.oracle)}` : ''),
     `by medians: router ${f(x.byMedian.router)} = **${(x.byMedian.router / x.byMedian.oracle).toFixed(3)}×** oracle ${f(x.byMedian.oracle)}${medOf(x.byMedianMedian)} (${x.byMedian.router / x.byMedian.oracle <= 1.05 ? 'met' : 'NOT met'}) · ${Object.keys(x.byMedian).filter((p) => p !== 'router' && p !== 'oracle').map((p) => `${p} ${f(x.byMedian[p])}`).join(' · ')}`,
     [['timed', x.gain], ['by medians', x.gainMed]].map(([k, g]) => `${k}: ${Number.isFinite(g) ? `${(100 * g).toFixed(0)} %` : 'none to capture (oracle within 2 % of the best single policy)'}`).join('; '),
     Object.entries(x.reasons).map(([k, v]) => `${k} ${v}`).join(', ') + (x.gpuChosen !== undefined && name === 'gpu' ? `; GPU ${x.gpuChosen}×` : '') +
