@@ -8,7 +8,8 @@ import { Executor, Taskflow, forEach } from 'beatflow';
 import * as tasks from './fixtures/learn-tasks.mjs';
 import { within } from './helpers/executor.mjs';
 import { learnedItemCost, perItemShape, isPerItem, sizeClassOf, shapeOf, GRAIN_MIN_SAMPLES } from '../build/src/policy/learning.js';
-import { bottomLevels, criticalLevels, longestFirst, replanAt, CRITICAL_SHARE } from '../build/src/policy/critical.js';
+import { bottomLevels, criticalLevels, longestFirst, replanAt, replanFits, CRITICAL_SHARE, REPLAN_SHARE, REPLAN_US_PER_NODE } from '../build/src/policy/critical.js';
+import { engineOf } from '../build/src/engine/engine.js';
 
 const module = new URL('./fixtures/learn-tasks.mjs', import.meta.url);
 
@@ -52,6 +53,19 @@ P('longest first is stable, and replans come early, then every 64 runs', () => {
   const at = [];
   for (let r = 1; r <= 200; r++) if (replanAt(r)) at.push(r);
   assert.equal(at, [2, 3, 5, 9, 17, 33, 65, 129, 193]);
+});
+
+P('a replan due takes place within its budget: a share of the time since the last one', () => {
+  // [last replan's ms (undefined: none yet), nodes, ms since, fits]
+  const rows = [
+    [undefined, 30, 20, true],                 // 30 nodes: 45 µs against 1 ms of budget
+    [undefined, 2 ** 20, 700, false],          // a chain of 2^20 tiny tasks after its first run: 1.6 s against 35 ms
+    [1100, 2 ** 20, 64 * 69, false],           // 64 runs of 69 ms later: still 5 × over
+    [1100, 2 ** 20, 22_000, true],             // 22 s later: within 5 %
+    [0.05, 30, 1, true], [0.05, 30, 0.99, false],
+  ];
+  for (const [ms, nodes, since, fits] of rows) assert.is(replanFits(ms, nodes, since), fits, JSON.stringify([ms, nodes, since]));
+  assert.is(replanFits(undefined, 1000, (1000 * REPLAN_US_PER_NODE) / 1000 / REPLAN_SHARE), true, 'exactly at the budget');
 });
 
 P.run();
@@ -194,6 +208,23 @@ C('a user priority is kept: a low head stays behind; conditional graphs are left
       const r = await ex.run(tf);
       assert.is(r.result(b), 9);
     }
+  } finally { await ex.close(); }
+});
+
+C('a large graph of tiny tasks is not replanned: its replans would cost more than its runs', async () => {
+  const ex = await Executor.create({ workers: 1, module });
+  try {
+    const planner = engineOf(ex, 'test').runs.planner;
+    const tf = new Taskflow('tiny chain');
+    const ts = tf.emplace(Array(20_000).fill(tasks.square));
+    for (let i = 0; i + 1 < ts.length; i++) ts[i].precede(ts[i + 1]);
+    ts[0].args(3);
+    for (let run = 1; run <= 6; run++) assert.is((await ex.run(tf)).result(ts[1]), 81, `run ${run}`);
+    assert.is(planner.replans, 0, 'no replan');
+    assert.is(planner.putOff, 3, 'runs 2, 3 and 5 were due, each put off');
+    const g = skewed(ex.shared(Int32Array, 10));
+    for (let run = 1; run <= 3; run++) await ex.run(g.tf);
+    assert.is(planner.replans, 2, 'a small graph of long tasks: replanned at runs 2 and 3');
   } finally { await ex.close(); }
 });
 

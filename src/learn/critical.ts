@@ -4,6 +4,9 @@
 // into the task records: the level bits of each task's flags, and the order of each successor list and
 // of the sources (placement.ts byPriority: the most urgent first, then longest first within a level).
 //
+// A replan due takes place only within its budget (policy/critical.ts replanFits): a share of the time
+// since the taskflow's last replan, or its first run's start, measured here on the host's clock.
+//
 // Host thread only, between two runs of the taskflow (engine/runs.ts RunPlanner): no worker reads these
 // records then; the plain stores here are published by runStartAt's atomic push of the run's seed.
 // Taskflows with condition tasks are left alone (a condition's successor list is indexed by its
@@ -11,13 +14,20 @@
 import type { SharedCore } from '../engine/memory.js';
 import { byPriority, flagsLevel, levelBits, type Placed } from '../engine/placement.js';
 import type { RunPlanner } from '../engine/runs.js';
-import { bottomLevels, criticalLevels, longestFirst, replanAt } from '../policy/critical.js';
+import { bottomLevels, criticalLevels, longestFirst, replanAt, replanFits } from '../policy/critical.js';
+
+/** A laid-out taskflow's replan clock: since when its budget counts (ms), and its last replan's cost (ms). */
+interface Budget { since: number; replanMs: number | undefined }
 
 export class CriticalPath implements RunPlanner {
   readonly #core: SharedCore;
   readonly #out: number;   // f64[8] scratch for predictRead
   /** Per laid-out taskflow: the levels it was laid out with (the user's), read before the first replan. */
   readonly #base = new WeakMap<Placed, Uint8Array>();
+  /** Per laid-out taskflow: its replan budget's clock. */
+  readonly #budget = new WeakMap<Placed, Budget>();
+  /** Replans due that did not fit their budget (tests read it). */
+  putOff = 0;
   /** Replans done (tests and docs read it). */
   replans = 0;
 
@@ -27,7 +37,20 @@ export class CriticalPath implements RunPlanner {
   }
 
   beforeRun(placed: Placed, run: number): void {
-    if (!replanAt(run) || placed.slots.length < 2) return;
+    if (placed.slots.length < 2) return;
+    const now = performance.now();
+    let budget = this.#budget.get(placed);
+    if (budget === undefined) this.#budget.set(placed, (budget = { since: now, replanMs: undefined }));
+    if (!replanAt(run)) return;
+    if (!replanFits(budget.replanMs, placed.slots.length, now - budget.since)) { this.putOff++; return; }
+    this.#replan(placed);
+    const end = performance.now();
+    budget.replanMs = end - now;
+    budget.since = end;
+  }
+
+  /** Writes the taskflow's levels and orders from the predictions (none known: nothing written). */
+  #replan(placed: Placed): void {
     const c = this.#core, L = c.L, x = c.x;
     const table = c.u32[(L.header + L.H_learn) >> 2];   // host-written before the workers started
     if (table === 0 || Atomics.load(c.u32, (table + L.LT_enabled) >> 2) === 0) return;

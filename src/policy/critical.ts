@@ -69,8 +69,29 @@ export function longestFirst(items: readonly number[], bottom: (i: number) => nu
  * Whether run number `run` (1 for a taskflow's first) recomputes the priorities first: runs 2, 3, 5, 9,
  * 17, 33 (the predictions settle quickly, so early runs replan often), then every 64th. A replan costs
  * one prediction read per node and a pass over the edges: well under the run's own cost for graphs of
- * tasks long enough to be timed, and paid once per 64 runs in the steady state.
+ * tasks long enough to be timed, and paid once per 64 runs in the steady state. Those runs replan only
+ * within their budget (replanFits).
  */
 export function replanAt(run: number): boolean {
   return run >= 2 && (((run - 1) & (run - 2)) === 0 || run % 64 === 1);
+}
+
+/**
+ * The share of the time since a taskflow's last replan (or its first run) a replan may take. Over a
+ * graph of tiny tasks a replan costs more than its runs (a chain of 2^20 empty tasks: 1.1 s, against
+ * 69 ms a run), and its order gains nothing there; over tasks long enough to be worth ordering it is a
+ * small part of one run.
+ */
+export const REPLAN_SHARE = 0.05;
+/** A replan's cost per node before one was measured (µs): about what a 2^20-node replan measured. */
+export const REPLAN_US_PER_NODE = 1.5;
+
+/**
+ * Whether a replan due now fits its budget: its cost (`replanMs`, the taskflow's last replan's, or
+ * REPLAN_US_PER_NODE for each of its `nodes` before any) at most REPLAN_SHARE of the `sinceMs` elapsed
+ * since the last replan, or since the first run's start. A replan put off waits for the next run due.
+ */
+export function replanFits(replanMs: number | undefined, nodes: number, sinceMs: number): boolean {
+  const cost = replanMs ?? (nodes * REPLAN_US_PER_NODE) / 1000;
+  return cost <= REPLAN_SHARE * sinceMs;
 }
