@@ -12,7 +12,7 @@
 // and the ratios are taken against those figures of the same command and machine: the anchors were
 // measured on another. Not with --quick, whose sizes are smaller.
 import { childMain, createExecutor, loadBeatflow, median, now, fmt, table, errorCell } from './lib.mjs';
-import { runTaskflow } from './peers/taskflow.mjs';
+import { runTaskflow, TASKFLOW_INCLUDE, taskflowCase, taskflowFigure, taskflowRuns } from './peers/taskflow.mjs';
 import * as tasks from './tasks.mjs';
 
 const KINDS = {
@@ -31,13 +31,11 @@ const TASKFLOW_RUN_KIND = { fib: 'TaskGroup+corun fib(30), both children spawned
 const TARGET = 1;   // ours / Taskflow
 const RUNS = 5;     // timed runs after the untimed one, as Taskflow's harness
 
-const TASKFLOW_INCLUDE = process.env.TASKFLOW_INCLUDE || undefined;
-
 // `beatflow:<kind>:T<n>` is the default executor (inlining on); `…:off` the same with learning: false.
 // Each pair runs on, off, so the two twins see the machine at the same minutes; Taskflow's case, when
 // there is one, just before them.
 export const cases = ({ quick } = {}) => Object.keys(KINDS).flatMap((k) => [1, 2].flatMap((t) => [
-  ...(TASKFLOW_INCLUDE && !quick ? [`taskflow:${k}:T${t}`, ...(k === 'fib' ? [`taskflow:fib-inline:T${t}`] : [])] : []),
+  ...taskflowCase(k, t, quick), ...(k === 'fib' ? taskflowCase('fib-inline', t, quick) : []),
   `beatflow:${k}:T${t}`, `beatflow:${k}:T${t}:off`]));
 export const timeoutS = ({ quick }) => (quick ? 30 : 180);
 
@@ -45,7 +43,7 @@ export async function runCase(name, opts) {
   if (!name.startsWith('taskflow:')) return runBeatflow(name, opts);
   const [, kind, t] = name.split(':');
   const workers = Number(t.slice(1));
-  return { kind, workers, ...runTaskflow(TASKFLOW_INCLUDE, kind, workers, timeoutS(opts) - 10) };
+  return { kind, workers, ...runTaskflow(TASKFLOW_INCLUDE, 'forkjoin', kind, workers, timeoutS(opts) - 10) };
 }
 
 async function runBeatflow(name, { quick }) {
@@ -86,27 +84,20 @@ async function runBeatflow(name, { quick }) {
 }
 
 export function report(res) {
-  // Taskflow's figures of this run, and its failures
-  const measured = Object.entries(res).filter(([name]) => name.startsWith('taskflow:')).map(([name, tf]) => {
-    const [, kind, t] = name.split(':');
-    const at = `${TASKFLOW_RUN_KIND[kind]} at ${t.slice(1)}`;
-    // its idiom beside ours through spawn/join, which inlines by prediction
-    const ours = kind === 'fib-inline' ? res[`beatflow:fib:${t}`] : undefined;
-    const vs = ours?.ok && tf.ok ? `, ours ${(ours.result.nsPerTask / tf.result.nsPerTask).toFixed(2)}× it` : '';
-    return tf.ok ? `${at}: ${fmt(tf.result.nsPerTask)} ns/task (median ${fmt(tf.result.medianMs)} ms, bg ${tf.bgCores}; Taskflow ${tf.result.taskflow}${vs})` : `${at}: ${errorCell(tf)}`;
-  });
+  // Taskflow's idiom for fib beside ours through spawn/join, which inlines by prediction
+  const idiom = [1, 2].map((T) => [res[`taskflow:fib-inline:T${T}`], res[`beatflow:fib:T${T}`]]).filter(([tf, ours]) => tf?.ok && ours?.ok)
+    .map(([tf, ours]) => `${(ours.result.nsPerTask / tf.result.nsPerTask).toFixed(2)}×`);
   const rows = Object.entries(res).filter(([name]) => name.startsWith('beatflow:')).map(([name, r]) => {
     const [, kind, t, twin] = name.split(':');
     const T = Number(t.slice(1));
-    const tf = res[`taskflow:${kind}:${t}`];
-    const tfNs = tf?.ok ? tf.result.nsPerTask : TASKFLOW[kind][T - 1];
+    const { ns: tfNs, cell: tfCell } = taskflowFigure(res, kind, t, TASKFLOW[kind][T - 1]);
     const label = twin === 'off' ? 'off' : 'on';
-    if (!r.ok) return [KINDS[kind], T, label, '–', errorCell(r), '–', '–', tfNs, '–', '–', '–', r.bgCores];
+    if (!r.ok) return [KINDS[kind], T, label, '–', errorCell(r), '–', '–', tfCell, '–', '–', '–', r.bgCores];
     const x = r.result;
     const q = x.nsPerTask / tfNs;
     const other = res[twin === 'off' ? `beatflow:${kind}:${t}` : `beatflow:${kind}:${t}:off`];
     const speedup = twin !== 'off' && other?.ok ? `${(other.result.nsPerTask / x.nsPerTask).toFixed(2)}×` : '–';
-    return [KINDS[kind], T, label, x.tasks, `${fmt(x.medianMs)} ms`, fmt(x.nsPerTask), fmt(x.cpuNsPerTask), tf?.ok ? `${tfNs} (this run)` : tfNs,
+    return [KINDS[kind], T, label, x.tasks, `${fmt(x.medianMs)} ms`, fmt(x.nsPerTask), fmt(x.cpuNsPerTask), tfCell,
       `${q.toFixed(2)}×${q <= TARGET ? ' (met)' : ' (not met)'}`, speedup, `${(100 * x.inlineShare).toFixed(1)} %`, r.bgCores];
   });
   return [
@@ -114,9 +105,8 @@ export function report(res) {
     '',
     table(['case', 'T', 'inlining', 'tasks', 'median', '**ns/task**', 'CPU ns/task', 'Taskflow ns/task', 'ours / Taskflow', 'off / on', 'run inline', 'bg cores'], rows),
     '',
-    measured.length > 0
-      ? `Taskflow: run in this command (C++, peers/taskflow-forkjoin.cpp, every call a task as here): ${measured.join(' · ')}; where it failed, the anchors' figure (taskflow.md §1: ${Object.values(TASKFLOW_KIND).join('; ')}). `
-      : `Taskflow: taskflow.md §1 (measured on another machine; TASKFLOW_INCLUDE runs it here) — ${Object.values(TASKFLOW_KIND).join('; ')}. `,
+    taskflowRuns(res, (k) => TASKFLOW_RUN_KIND[k], errorCell) + (idiom.length > 0 ? `Ours through spawn/join over Taskflow's fib idiom: ${idiom.join(' / ')}. ` : '') +
+      `Anchors: taskflow.md §1 (another machine) — ${Object.values(TASKFLOW_KIND).join('; ')}. `,
     `Target ≤ ${TARGET}×. "off": learning: false ` +
       '(every child a job); "off / on": the plain twin\'s ns/task over the inlining one\'s, same command; ' +
       '"run inline": the share of the calls that ran inline (the rest were jobs). "CPU ns/task": the process\'s ' +

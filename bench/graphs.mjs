@@ -1,8 +1,11 @@
 // graphs: beatflow static task graphs at 1 and 2 workers, against C++ Taskflow (anchors).
 // Build the graph once (untimed, but reported), run it once (lays it out; reported), then time
 // 5 re-runs: median ms/run → ns/task. Task bodies are empty (tasks.noop). One process per
-// (shape, workers) case.
+// (shape, workers) case. With TASKFLOW_INCLUDE set to the root of a Taskflow clone, each (shape,
+// workers) first runs the same graph in C++ (peers/taskflow-graphs.cpp, the same method), and the
+// ratios divide by that figure of the same command and machine instead of the anchors'.
 import { childMain, createExecutor, loadBeatflow, median, now, fmt, table, errorCell } from './lib.mjs';
+import { runTaskflow, TASKFLOW_INCLUDE, taskflowCase, taskflowFigure, taskflowRuns } from './peers/taskflow.mjs';
 import * as tasks from './tasks.mjs';
 
 const SHAPES = {
@@ -15,7 +18,7 @@ const SHAPES = {
 const TASKFLOW = { chain: [22.2, 22.0], tree: [40.9, 63.4], wavefront: [47.5, 38.2], empty: [31.7, 61.7] };
 const TARGET = 4; // ≤ 4× Taskflow
 
-export const cases = () => Object.keys(SHAPES).flatMap((s) => [`beatflow:${s}:T1`, `beatflow:${s}:T2`]);
+export const cases = ({ quick } = {}) => Object.keys(SHAPES).flatMap((s) => [1, 2].flatMap((t) => [...taskflowCase(s, t, quick), `beatflow:${s}:T${t}`]));
 export const timeoutS = ({ quick }) => (quick ? 30 : 180);
 
 // emplace n noop tasks. Arguments are spread in chunks: 2^20 arguments in one call overflow
@@ -65,6 +68,7 @@ function build(Taskflow, shape, log2) {
 export async function runCase(name, { quick }) {
   const [, shape, t] = name.split(':');
   const workers = Number(t.slice(1));
+  if (name.startsWith('taskflow:')) return { shape, workers, ...runTaskflow(TASKFLOW_INCLUDE, 'graphs', shape, workers, timeoutS({ quick }) - 10) };
   const log2 = quick ? 16 : 20;
   const { Taskflow } = await loadBeatflow();
   const ex = await createExecutor({ workers, maxTasks: 1 << 21 });
@@ -92,21 +96,22 @@ export async function runCase(name, { quick }) {
 }
 
 export function report(res) {
-  const rows = Object.entries(res).map(([name, r]) => {
+  const rows = Object.entries(res).filter(([name]) => name.startsWith('beatflow:')).map(([name, r]) => {
     const [, shape, t] = name.split(':');
-    const tfNs = TASKFLOW[shape][Number(t.slice(1)) - 1];
-    if (!r.ok) return [SHAPES[shape], '–', t.slice(1), errorCell(r), '–', '–', '–', tfNs, '–', r.bgCores];
+    const { ns: tfNs, cell } = taskflowFigure(res, shape, t, TASKFLOW[shape][Number(t.slice(1)) - 1]);
+    if (!r.ok) return [SHAPES[shape], '–', t.slice(1), errorCell(r), '–', '–', '–', cell, '–', r.bgCores];
     const x = r.result;
     const q = x.nsPerTask / tfNs;
     return [SHAPES[shape], x.tasks, x.workers, fmt(x.buildMs), fmt(x.firstRunMs), fmt(x.medianMs, 2), fmt(x.nsPerTask),
-      tfNs, `${q.toFixed(2)}×${q <= TARGET ? '' : ' (> 4×)'}`, r.bgCores];
+      cell, `${q.toFixed(2)}×${q <= TARGET ? '' : ' (> 4×)'}`, r.bgCores];
   });
   return [
     '## graphs: beatflow static graphs, empty task bodies, median of 5 re-runs',
     '',
     table(['shape', 'tasks', 'T', 'build ms', 'first run ms', 're-run ms', '**ns/task**', 'Taskflow ns/task', 'ours / Taskflow', 'bg cores'], rows),
     '',
-    `Taskflow: taskflow.md §1 run ns/task (C++, 2^22 tasks, 2048² wavefront, counter/atomic bodies). Target ≤ ${TARGET}×.`,
+    taskflowRuns(res, (k) => SHAPES[k], errorCell) +
+      `Anchors: taskflow.md §1 run ns/task (C++, 2^22 tasks, 2048² wavefront, counter/atomic bodies; another machine). Target ≤ ${TARGET}×.`,
   ].join('\n');
 }
 

@@ -5,8 +5,11 @@
 //   burst, then the median of 3 bursts → ns/task.
 // - loop: init → body → condition, which loops back to the body 100k times (counter in shared
 //   memory, reset before each run); one untimed run, then the median of 5 → ns/iteration.
-// One process per (case, workers).
+// One process per (case, workers). With TASKFLOW_INCLUDE set to the root of a Taskflow clone, the
+// re-run first runs in C++ (peers/taskflow-graphs.cpp `rerun`, the same graph and counts), and its ratio
+// divides by that figure of the same command and machine instead of the anchors'.
 import { childMain, createExecutor, loadBeatflow, median, now, fmt, table, errorCell } from './lib.mjs';
+import { runTaskflow, TASKFLOW_INCLUDE, taskflowCase, taskflowFigure, taskflowRuns } from './peers/taskflow.mjs';
 import * as tasks from './tasks.mjs';
 
 const KINDS = {
@@ -18,7 +21,7 @@ const KINDS = {
 const TASKFLOW = { rerun: [86.6, 76.9], async: [357.3, 356.1], loop: null };
 const TARGET = 4; // rerun: ≤ 4× Taskflow
 
-export const cases = () => Object.keys(KINDS).flatMap((k) => [`beatflow:${k}:T1`, `beatflow:${k}:T2`]);
+export const cases = ({ quick } = {}) => Object.keys(KINDS).flatMap((k) => [1, 2].flatMap((t) => [...(k === 'rerun' ? taskflowCase(k, t, quick) : []), `beatflow:${k}:T${t}`]));
 export const timeoutS = ({ quick }) => (quick ? 30 : 120);
 
 const GRAPH = 1000, WARMUP = 200, RUNS = 5000, ITERS = 100000;
@@ -87,6 +90,10 @@ async function loop(ex, Taskflow) {
 export async function runCase(name, { quick }) {
   const [, kind, t] = name.split(':');
   const workers = Number(t.slice(1));
+  if (name.startsWith('taskflow:')) {
+    const r = runTaskflow(TASKFLOW_INCLUDE, 'graphs', kind, workers, timeoutS({ quick }) - 10);
+    return { kind, workers, ...r, totalMs: r.medianMs, usPerRun: +(r.medianMs * 1e3 / 5000).toFixed(2) };
+  }
   const { Taskflow } = await loadBeatflow();
   const ex = await createExecutor({ workers, maxTasks: 1 << 21 });
   let r;
@@ -99,24 +106,25 @@ export async function runCase(name, { quick }) {
 }
 
 export function report(res) {
-  const rows = Object.entries(res).map(([name, r]) => {
+  const rows = Object.entries(res).filter(([name]) => name.startsWith('beatflow:')).map(([name, r]) => {
     const [, kind, t] = name.split(':');
-    const tfNs = TASKFLOW[kind]?.[Number(t.slice(1)) - 1];
-    if (!r.ok) return [KINDS[kind], t.slice(1), '–', errorCell(r), '–', '–', tfNs ?? 'none', '–', r.bgCores];
+    const { ns: tfNs, cell } = taskflowFigure(res, kind, t, TASKFLOW[kind]?.[Number(t.slice(1)) - 1]);
+    if (!r.ok) return [KINDS[kind], t.slice(1), '–', errorCell(r), '–', '–', cell, '–', r.bgCores];
     const x = r.result;
     const ns = x.nsPerTask ?? x.nsPerIter;
     const q = tfNs ? ns / tfNs : null;
     const vs = q == null ? 'own figure' : `${q.toFixed(2)}×${kind === 'rerun' ? (q <= TARGET ? ' (met)' : ' (not met)') : ''}`;
     const timed = kind === 'rerun' ? `${fmt(x.totalMs)} ms total` : `${fmt(x.medianMs, 2)} ms median`;
     return [KINDS[kind], x.workers, x.tasks ?? x.iterations, timed, `${fmt(ns)}${x.nsPerIter ? ' /iter' : ''}`,
-      x.usPerRun != null ? fmt(x.usPerRun) : '–', tfNs ?? 'none', vs, r.bgCores];
+      x.usPerRun != null ? fmt(x.usPerRun) : '–', cell, vs, r.bgCores];
   });
   return [
     '## reruns: small-graph re-runs, async fan-out, conditional loop (empty task bodies)',
     '',
     table(['case', 'T', 'tasks / iterations', 'timed', '**ns/task**', 'µs/run', 'Taskflow ns/task', 'ours / Taskflow', 'bg cores'], rows),
     '',
-    `Taskflow: taskflow.md §1 "small graph re-run" and "async from main thread" (2^21 tasks; ` +
+    taskflowRuns(res, (k) => KINDS[k], errorCell) +
+    `Anchors: taskflow.md §1 "small graph re-run" and "async from main thread" (another machine; 2^21 tasks; ` +
       'its §3: ~65–70 ns/task when both threads share one CPU, ~360 when idle and unpinned). ' +
       `Target for the re-run: ≤ ${TARGET}×. The loop has no Taskflow anchor.`,
   ].join('\n');

@@ -1,6 +1,6 @@
-// C++ Taskflow as a peer a bench runs in its own command (bench/forkjoin.mjs): taskflow-forkjoin.cpp
-// compiled against the headers of a Taskflow clone (TASKFLOW_INCLUDE) and run per (shape, workers).
-// The program is compiled once per source, headers, flags and compiler, into node_modules/.cache of
+// C++ Taskflow as a peer a bench runs in its own command (bench/forkjoin.mjs, graphs.mjs, reruns.mjs):
+// taskflow-<program>.cpp compiled against the headers of a Taskflow clone (TASKFLOW_INCLUDE) and run
+// per (shape, workers). A program is compiled once per source, headers, flags and compiler, into node_modules/.cache of
 // this checkout; a compile or a run that fails or outlives its time is killed and reported with the
 // peer's own words (its stderr's first lines), and the CPU time it took is reported either way, so
 // the bench counts it as the case's own and not as others' load.
@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SOURCE = fileURLToPath(new URL('./taskflow-forkjoin.cpp', import.meta.url));
+/** The C++ source of program `name` beside this file. */
+const sourceOf = (name) => fileURLToPath(new URL(`./taskflow-${name}.cpp`, import.meta.url));
 const CACHE = fileURLToPath(new URL('../../node_modules/.cache/beatflow-bench/', import.meta.url));
 const FLAGS = ['-O2', '-DNDEBUG', '-std=c++20', '-pthread'];   // the anchors' build (anchors/taskflow.md)
 /** Lines of a failing peer's stderr kept in its error. */
@@ -39,34 +40,37 @@ function exec(what, file, args, timeoutS, cpuS) {
 }
 
 /**
- * The compiled program for the headers at `include` (a Taskflow clone's root), and the seconds its
+ * Program `name` compiled for the headers at `include` (a Taskflow clone's root), and the seconds its
  * compile took now (0: it was there), its CPU as one core for that long.
  */
-function binary(include, timeoutS) {
+function binary(include, name, timeoutS) {
+  const source = sourceOf(name);
   const root = resolve(include);
   const header = join(root, 'taskflow', 'taskflow.hpp');
   if (!existsSync(header)) throw new Error(`TASKFLOW_INCLUDE=${include} holds no taskflow/taskflow.hpp: set it to the root of a Taskflow clone`);
   const cxx = process.env.CXX || 'c++';
   const version = exec('compiler', cxx, ['--version'], 30, () => 0);
   const hash = createHash('sha256');
-  for (const part of [readFileSync(SOURCE), root, readFileSync(header), cxx, version, FLAGS.join(' ')]) hash.update(part);
-  const bin = join(CACHE, `taskflow-forkjoin-${hash.digest('hex').slice(0, 16)}`);
+  for (const part of [readFileSync(source), root, readFileSync(header), cxx, version, FLAGS.join(' ')]) hash.update(part);
+  const bin = join(CACHE, `taskflow-${name}-${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(bin)) return { bin, compileS: 0 };
   mkdirSync(CACHE, { recursive: true });
   const t0 = performance.now();
   const spent = () => (performance.now() - t0) / 1e3;
-  exec('compile', cxx, [...FLAGS, `-I${root}`, SOURCE, '-o', `${bin}.tmp`], timeoutS, spent);
+  exec(`compile of taskflow-${name}.cpp`, cxx, [...FLAGS, `-I${root}`, source, '-o', `${bin}.tmp`], timeoutS, spent);
   renameSync(`${bin}.tmp`, bin);
   return { bin, compileS: spent() };
 }
 
 /**
- * Taskflow's run of `kind` ('fib', 'subflow', 'skynet') at `workers`, compiled first if need be, all
- * within `timeoutS`: { taskflow (its version), tasks, medianMs, nsPerTask, runsMs, childCpuS }.
+ * Taskflow's run of `kind` at `workers` in program `name` ('forkjoin': fib, fib-inline, subflow,
+ * skynet; 'graphs': chain, tree, wavefront, empty, rerun), compiled first if need be, all within
+ * `timeoutS`: what the program printed (its version, tasks, medianMs, nsPerTask, runsMs, …) and
+ * childCpuS, its CPU seconds with the compile's.
  */
-export function runTaskflow(include, kind, workers, timeoutS) {
+export function runTaskflow(include, name, kind, workers, timeoutS) {
   const t0 = performance.now();
-  const { bin, compileS } = binary(include, timeoutS);
+  const { bin, compileS } = binary(include, name, timeoutS);
   const left = Math.max(1, timeoutS - (performance.now() - t0) / 1e3);
   const what = `${kind} at ${workers} worker${workers === 1 ? '' : 's'}`;
   const t1 = performance.now();
@@ -78,5 +82,32 @@ export function runTaskflow(include, kind, workers, timeoutS) {
   } catch {
     throw peerError(what, `printed no result: ${JSON.stringify(out.slice(0, 80))}`, '', compileS + ((performance.now() - t1) / 1e3) * workers);
   }
-  return { taskflow: r.taskflow, tasks: r.tasks, runsMs: r.runsMs, medianMs: r.medianMs, nsPerTask: +r.nsPerTask.toFixed(1), childCpuS: r.cpuS + compileS };
+  const { cpuS, ...figures } = r;
+  return { ...figures, nsPerTask: +r.nsPerTask.toFixed(1), childCpuS: cpuS + compileS };
+}
+
+/** The root of a Taskflow clone to run beside the benches, or undefined: the anchors' figures alone. */
+export const TASKFLOW_INCLUDE = process.env.TASKFLOW_INCLUDE || undefined;
+
+/** Taskflow's case `taskflow:<kind>:T<t>` of a bench when it runs here (none with --quick, whose sizes differ). */
+export const taskflowCase = (kind, t, quick) => (TASKFLOW_INCLUDE && !quick ? [`taskflow:${kind}:T${t}`] : []);
+
+/**
+ * Taskflow's ns/task beside a beatflow case of `kind` at `t` (T1, T2): this run's where its case ran
+ * and succeeded, else `anchor` (the anchors' figure; undefined: none). `cell`: it as a table cell.
+ */
+export function taskflowFigure(res, kind, t, anchor) {
+  const tf = res[`taskflow:${kind}:${t}`];
+  const ns = tf?.ok ? tf.result.nsPerTask : anchor;
+  return { ns, cell: ns === undefined ? 'none' : tf?.ok ? `${ns} (this run)` : ns };
+}
+
+/** The report's words on Taskflow's cases of this run (`label` names a kind), '' where none ran. */
+export function taskflowRuns(res, label, errorCell) {
+  const runs = Object.entries(res).filter(([name]) => name.startsWith('taskflow:')).map(([name, tf]) => {
+    const [, kind, t] = name.split(':');
+    const at = `${label(kind)} at ${t.slice(1)}`;
+    return tf.ok ? `${at}: ${tf.result.nsPerTask} ns/task (${tf.result.medianMs} ms, bg ${tf.bgCores}; Taskflow ${tf.result.taskflow})` : `${at}: ${errorCell(tf)}`;
+  });
+  return runs.length === 0 ? '' : `Taskflow run in this command (C++, bench/peers/): ${runs.join(' · ')}; where it failed, the anchors' figure. `;
 }
