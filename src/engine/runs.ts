@@ -89,10 +89,11 @@ export interface RunHost extends EngineParts {
 
 /**
  * Re-plans a laid-out taskflow between its runs (learn/critical.ts: critical-path priorities), set by the
- * facade. Called on the host before run number `run` starts, never while a run of it is in flight (runs
- * of one taskflow are serial); its plain writes to the task records are published by the run's start.
+ * facade. beforeRun: on the host before run number `run` starts, never while a run of it is in flight
+ * (runs of one taskflow are serial); its plain writes to the task records are published by the run's
+ * start. afterRun: once that run ended (failed or cancelled too), before it settles.
  */
-export interface RunPlanner { beforeRun(placed: Placed, run: number): void }
+export interface RunPlanner { beforeRun(placed: Placed, run: number): void; afterRun(placed: Placed): void }
 
 /** Host thread only. */
 export class Runs {
@@ -317,6 +318,7 @@ export class Runs {
     this.#waiters[r] = undefined;
     const h = this.#h;
     h.completions.inFlight--;
+    if (!w.placed.conditional) this.planner?.afterRun(w.placed);
     const core = h.core;
     if (w.state.list !== 0) core.x.heapFree(w.state.list);
     const failed = Atomics.load(core.i32, (core.runPtr(r) + core.L.R_failed) >> 2);

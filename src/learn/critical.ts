@@ -4,8 +4,9 @@
 // into the task records: the level bits of each task's flags, and the order of each successor list and
 // of the sources (placement.ts byPriority: the most urgent first, then longest first within a level).
 //
-// A replan due takes place only within its budget (policy/critical.ts replanFits): a share of the time
-// since the taskflow's last replan, or its first run's start, measured here on the host's clock.
+// A replan due takes place only within its budget (policy/critical.ts replanFits): a share of the
+// taskflow's own run time since its last replan (each run's wall time from its start to its end, times
+// the workers), measured here on the host's clock; time between its runs does not count.
 //
 // Host thread only, between two runs of the taskflow (engine/runs.ts RunPlanner): no worker reads these
 // records then; the plain stores here are published by runStartAt's atomic push of the run's seed.
@@ -16,8 +17,11 @@ import { byPriority, flagsLevel, levelBits, type Placed } from '../engine/placem
 import type { RunPlanner } from '../engine/runs.js';
 import { bottomLevels, criticalLevels, longestFirst, replanAt, replanFits } from '../policy/critical.js';
 
-/** A laid-out taskflow's replan clock: since when its budget counts (ms), and its last replan's cost (ms). */
-interface Budget { since: number; replanMs: number | undefined }
+/**
+ * A laid-out taskflow's replan budget: its runs' time since its last replan (ms, wall × workers), its
+ * last replan's cost (ms), and when its run in flight started (NaN: none timed).
+ */
+interface Budget { work: number; replanMs: number | undefined; started: number }
 
 export class CriticalPath implements RunPlanner {
   readonly #core: SharedCore;
@@ -38,15 +42,25 @@ export class CriticalPath implements RunPlanner {
 
   beforeRun(placed: Placed, run: number): void {
     if (placed.slots.length < 2) return;
-    const now = performance.now();
     let budget = this.#budget.get(placed);
-    if (budget === undefined) this.#budget.set(placed, (budget = { since: now, replanMs: undefined }));
-    if (!replanAt(run)) return;
-    if (!replanFits(budget.replanMs, placed.slots.length, now - budget.since)) { this.putOff++; return; }
-    this.#replan(placed);
-    const end = performance.now();
-    budget.replanMs = end - now;
-    budget.since = end;
+    if (budget === undefined) this.#budget.set(placed, (budget = { work: 0, replanMs: undefined, started: NaN }));
+    if (replanAt(run)) {
+      if (!replanFits(budget.replanMs, placed.slots.length, budget.work)) this.putOff++;
+      else {
+        const t0 = performance.now();
+        this.#replan(placed);
+        budget.replanMs = performance.now() - t0;
+        budget.work = 0;
+      }
+    }
+    budget.started = performance.now();
+  }
+
+  afterRun(placed: Placed): void {
+    const budget = this.#budget.get(placed);
+    if (budget === undefined || budget.started !== budget.started) return;   // NaN: a run this did not see start
+    budget.work += (performance.now() - budget.started) * Math.max(1, this.#core.nWorkers);
+    budget.started = NaN;
   }
 
   /** Writes the taskflow's levels and orders from the predictions (none known: nothing written). */

@@ -77,21 +77,27 @@ export function replanAt(run: number): boolean {
 }
 
 /**
- * The share of the time since a taskflow's last replan (or its first run) a replan may take. Over a
- * graph of tiny tasks a replan costs more than its runs (a chain of 2^20 empty tasks: 1.1 s, against
- * 69 ms a run), and its order gains nothing there; over tasks long enough to be worth ordering it is a
- * small part of one run.
+ * The share of a taskflow's own run time since its last replan (wall time from a run's start to its
+ * end, times the workers) a replan may take. Over a graph of tiny tasks a replan costs more than its
+ * runs (a chain of 2^20 empty tasks: 1.1 s, against 69 ms a run), and its order gains nothing there;
+ * over tasks long enough to be worth ordering it is a small part of one run.
  */
 export const REPLAN_SHARE = 0.05;
 /** A replan's cost per node before one was measured (µs): about what a 2^20-node replan measured. */
 export const REPLAN_US_PER_NODE = 1.5;
+/**
+ * A replan that costs at most this (ms) always takes place when due: a small graph's (a few dozen
+ * nodes: 0.1–1 ms, most of it the code's first use), at most once in 64 runs after the first few.
+ */
+export const REPLAN_FREE_MS = 0.5;
 
 /**
  * Whether a replan due now fits its budget: its cost (`replanMs`, the taskflow's last replan's, or
- * REPLAN_US_PER_NODE for each of its `nodes` before any) at most REPLAN_SHARE of the `sinceMs` elapsed
- * since the last replan, or since the first run's start. A replan put off waits for the next run due.
+ * REPLAN_US_PER_NODE for each of its `nodes` before any) at most REPLAN_FREE_MS, or at most
+ * REPLAN_SHARE of `workMs`, the taskflow's run time since its last replan (wall × workers). A replan
+ * put off waits for the next run due, its budget still growing.
  */
-export function replanFits(replanMs: number | undefined, nodes: number, sinceMs: number): boolean {
+export function replanFits(replanMs: number | undefined, nodes: number, workMs: number): boolean {
   const cost = replanMs ?? (nodes * REPLAN_US_PER_NODE) / 1000;
-  return cost <= REPLAN_SHARE * sinceMs;
+  return cost <= REPLAN_FREE_MS || cost <= REPLAN_SHARE * workMs;
 }
