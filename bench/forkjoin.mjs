@@ -85,8 +85,8 @@ async function runBeatflow(name, { quick }) {
 
 export function report(res) {
   // Taskflow's idiom for fib beside ours through spawn/join, which inlines by prediction
-  const idiom = [1, 2].map((T) => [res[`taskflow:fib-inline:T${T}`], res[`beatflow:fib:T${T}`]]).filter(([tf, ours]) => tf?.ok && ours?.ok)
-    .map(([tf, ours]) => `${(ours.result.nsPerTask / tf.result.nsPerTask).toFixed(2)}×`);
+  const idiom = [1, 2].map((T) => [T, res[`taskflow:fib-inline:T${T}`], res[`beatflow:fib:T${T}`]]).filter(([, tf, ours]) => tf?.ok && ours?.ok)
+    .map(([T, tf, ours]) => `${(ours.result.nsPerTask / tf.result.nsPerTask).toFixed(2)}× at ${T}`);
   const rows = Object.entries(res).filter(([name]) => name.startsWith('beatflow:')).map(([name, r]) => {
     const [, kind, t, twin] = name.split(':');
     const T = Number(t.slice(1));
@@ -105,7 +105,7 @@ export function report(res) {
     '',
     table(['case', 'T', 'inlining', 'tasks', 'median', '**ns/task**', 'CPU ns/task', 'Taskflow ns/task', 'ours / Taskflow', 'off / on', 'run inline', 'bg cores'], rows),
     '',
-    taskflowRuns(res, (k) => TASKFLOW_RUN_KIND[k], errorCell) + (idiom.length > 0 ? `Ours through spawn/join over Taskflow's fib idiom: ${idiom.join(' / ')}. ` : '') +
+    taskflowRuns(res, (k) => TASKFLOW_RUN_KIND[k], errorCell) + (idiom.length > 0 ? `Ours through spawn/join over Taskflow's fib idiom: ${idiom.join(', ')}. ` : '') +
       `Anchors: taskflow.md §1 (another machine) — ${Object.values(TASKFLOW_KIND).join('; ')}. `,
     `Target ≤ ${TARGET}×. "off": learning: false ` +
       '(every child a job); "off / on": the plain twin\'s ns/task over the inlining one\'s, same command; ' +

@@ -123,7 +123,7 @@ export function report(res) {
     '',
     table(['case', 'T', 'tasks / iterations', 'timed', '**ns/task**', 'µs/run', 'Taskflow ns/task', 'ours / Taskflow', 'bg cores'], rows),
     '',
-    taskflowRuns(res, (k) => KINDS[k], errorCell) +
+    taskflowRuns(res, (k) => KINDS[k], errorCell, (k) => k === 'rerun') +
     `Anchors: taskflow.md §1 "small graph re-run" and "async from main thread" (another machine; 2^21 tasks; ` +
       'its §3: ~65–70 ns/task when both threads share one CPU, ~360 when idle and unpinned). ' +
       `Target for the re-run: ≤ ${TARGET}×. The loop has no Taskflow anchor.`,

@@ -9,7 +9,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fmt } from '../lib.mjs';
 
+/** The header the programs share. */
+const SHARED = fileURLToPath(new URL('./taskflow-peer.hpp', import.meta.url));
 /** The C++ source of program `name` beside this file. */
 const sourceOf = (name) => fileURLToPath(new URL(`./taskflow-${name}.cpp`, import.meta.url));
 const CACHE = fileURLToPath(new URL('../../node_modules/.cache/beatflow-bench/', import.meta.url));
@@ -51,7 +54,7 @@ function binary(include, name, timeoutS) {
   const cxx = process.env.CXX || 'c++';
   const version = exec('compiler', cxx, ['--version'], 30, () => 0);
   const hash = createHash('sha256');
-  for (const part of [readFileSync(source), root, readFileSync(header), cxx, version, FLAGS.join(' ')]) hash.update(part);
+  for (const part of [readFileSync(source), readFileSync(SHARED), root, readFileSync(header), cxx, version, FLAGS.join(' ')]) hash.update(part);
   const bin = join(CACHE, `taskflow-${name}-${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(bin)) return { bin, compileS: 0 };
   mkdirSync(CACHE, { recursive: true });
@@ -94,20 +97,30 @@ export const taskflowCase = (kind, t, quick) => (TASKFLOW_INCLUDE && !quick ? [`
 
 /**
  * Taskflow's ns/task beside a beatflow case of `kind` at `t` (T1, T2): this run's where its case ran
- * and succeeded, else `anchor` (the anchors' figure; undefined: none). `cell`: it as a table cell.
+ * and succeeded, else `anchor` (the anchors' figure; undefined: none). `cell`: it as a table cell,
+ * saying which it is where Taskflow ran here.
  */
 export function taskflowFigure(res, kind, t, anchor) {
   const tf = res[`taskflow:${kind}:${t}`];
   const ns = tf?.ok ? tf.result.nsPerTask : anchor;
-  return { ns, cell: ns === undefined ? 'none' : tf?.ok ? `${ns} (this run)` : ns };
+  const cell = ns === undefined ? 'none' : tf?.ok ? `${ns} (this run)` : tf !== undefined ? `${ns} (anchor: Taskflow failed here)` : ns;
+  return { ns, cell };
 }
 
-/** The report's words on Taskflow's cases of this run (`label` names a kind), '' where none ran. */
-export function taskflowRuns(res, label, errorCell) {
-  const runs = Object.entries(res).filter(([name]) => name.startsWith('taskflow:')).map(([name, tf]) => {
+/**
+ * The report's words on Taskflow's cases of this run, '' where none ran: `label` names a kind, `total`
+ * says whether its ms figure is a total (else a median).
+ */
+export function taskflowRuns(res, label, errorCell, total = () => false) {
+  const cases = Object.entries(res).filter(([name]) => name.startsWith('taskflow:'));
+  const runs = cases.map(([name, tf]) => {
     const [, kind, t] = name.split(':');
     const at = `${label(kind)} at ${t.slice(1)}`;
-    return tf.ok ? `${at}: ${tf.result.nsPerTask} ns/task (${tf.result.medianMs} ms, bg ${tf.bgCores}; Taskflow ${tf.result.taskflow})` : `${at}: ${errorCell(tf)}`;
+    if (!tf.ok) return `${at}: ${errorCell(tf)}`;
+    const x = tf.result;
+    return `${at}: ${fmt(x.nsPerTask)} ns/task (${total(kind) ? 'total' : 'median'} ${fmt(x.medianMs)} ms, bg ${tf.bgCores}; Taskflow ${x.taskflow})`;
   });
-  return runs.length === 0 ? '' : `Taskflow run in this command (C++, bench/peers/): ${runs.join(' · ')}; where it failed, the anchors' figure. `;
+  if (runs.length === 0) return '';
+  const failed = cases.some(([, tf]) => !tf.ok);
+  return `Taskflow run in this command (C++, bench/peers/): ${runs.join(' · ')}${failed ? '; where it failed, the anchors\' figure' : ''}. `;
 }
