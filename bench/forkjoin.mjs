@@ -12,7 +12,7 @@
 // and the ratios are taken against those figures of the same command and machine: the anchors were
 // measured on another. Not with --quick, whose sizes are smaller.
 import { childMain, createExecutor, loadBeatflow, median, now, fmt, table, errorCell } from './lib.mjs';
-import { runTaskflow, TASKFLOW_INCLUDE, taskflowCase, taskflowFigure, taskflowRuns } from './peers/taskflow.mjs';
+import { runTaskflowCase, taskflowCase, taskflowFigure, taskflowRuns } from './peers/taskflow.mjs';
 import * as tasks from './tasks.mjs';
 
 const KINDS = {
@@ -40,10 +40,7 @@ export const cases = ({ quick } = {}) => Object.keys(KINDS).flatMap((k) => [1, 2
 export const timeoutS = ({ quick }) => (quick ? 30 : 180);
 
 export async function runCase(name, opts) {
-  if (!name.startsWith('taskflow:')) return runBeatflow(name, opts);
-  const [, kind, t] = name.split(':');
-  const workers = Number(t.slice(1));
-  return { kind, workers, ...runTaskflow(TASKFLOW_INCLUDE, 'forkjoin', kind, workers, timeoutS(opts) - 10) };
+  return name.startsWith('taskflow:') ? runTaskflowCase(name, 'forkjoin', timeoutS(opts)) : runBeatflow(name, opts);
 }
 
 async function runBeatflow(name, { quick }) {

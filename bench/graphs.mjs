@@ -5,7 +5,7 @@
 // workers) first runs the same graph in C++ (peers/taskflow-graphs.cpp, the same method), and the
 // ratios divide by that figure of the same command and machine instead of the anchors'.
 import { childMain, createExecutor, loadBeatflow, median, now, fmt, table, errorCell } from './lib.mjs';
-import { runTaskflow, TASKFLOW_INCLUDE, taskflowCase, taskflowFigure, taskflowRuns } from './peers/taskflow.mjs';
+import { runTaskflowCase, taskflowCase, taskflowFigure, taskflowRuns } from './peers/taskflow.mjs';
 import * as tasks from './tasks.mjs';
 
 const SHAPES = {
@@ -66,9 +66,9 @@ function build(Taskflow, shape, log2) {
 }
 
 export async function runCase(name, { quick }) {
+  if (name.startsWith('taskflow:')) return runTaskflowCase(name, 'graphs', timeoutS({ quick }));
   const [, shape, t] = name.split(':');
   const workers = Number(t.slice(1));
-  if (name.startsWith('taskflow:')) return { shape, workers, ...runTaskflow(TASKFLOW_INCLUDE, 'graphs', shape, workers, timeoutS({ quick }) - 10) };
   const log2 = quick ? 16 : 20;
   const { Taskflow } = await loadBeatflow();
   const ex = await createExecutor({ workers, maxTasks: 1 << 21 });

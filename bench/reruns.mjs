@@ -9,7 +9,7 @@
 // re-run first runs in C++ (peers/taskflow-graphs.cpp `rerun`, the same graph and counts), and its ratio
 // divides by that figure of the same command and machine instead of the anchors'.
 import { childMain, createExecutor, loadBeatflow, median, now, fmt, table, errorCell } from './lib.mjs';
-import { runTaskflow, TASKFLOW_INCLUDE, taskflowCase, taskflowFigure, taskflowRuns } from './peers/taskflow.mjs';
+import { runTaskflowCase, taskflowCase, taskflowFigure, taskflowRuns } from './peers/taskflow.mjs';
 import * as tasks from './tasks.mjs';
 
 const KINDS = {
@@ -88,12 +88,12 @@ async function loop(ex, Taskflow) {
 }
 
 export async function runCase(name, { quick }) {
+  if (name.startsWith('taskflow:')) {
+    const r = runTaskflowCase(name, 'graphs', timeoutS({ quick }));
+    return { ...r, totalMs: r.medianMs, usPerRun: +(r.medianMs * 1e3 / RUNS).toFixed(2) };   // its figure is the re-runs' total
+  }
   const [, kind, t] = name.split(':');
   const workers = Number(t.slice(1));
-  if (name.startsWith('taskflow:')) {
-    const r = runTaskflow(TASKFLOW_INCLUDE, 'graphs', kind, workers, timeoutS({ quick }) - 10);
-    return { kind, workers, ...r, totalMs: r.medianMs, usPerRun: +(r.medianMs * 1e3 / 5000).toFixed(2) };
-  }
   const { Taskflow } = await loadBeatflow();
   const ex = await createExecutor({ workers, maxTasks: 1 << 21 });
   let r;

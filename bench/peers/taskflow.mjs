@@ -78,19 +78,31 @@ export function runTaskflow(include, name, kind, workers, timeoutS) {
   const what = `${kind} at ${workers} worker${workers === 1 ? '' : 's'}`;
   const t1 = performance.now();
   // a run that fails took about its workers' whole time (they spin while they wait)
-  const out = exec(what, bin, [kind, String(workers)], left, () => compileS + ((performance.now() - t1) / 1e3) * workers);
+  const spent = () => compileS + ((performance.now() - t1) / 1e3) * workers;
+  const out = exec(what, bin, [kind, String(workers)], left, spent);
   let r;
   try {
     r = JSON.parse(out);
   } catch {
-    throw peerError(what, `printed no result: ${JSON.stringify(out.slice(0, 80))}`, '', compileS + ((performance.now() - t1) / 1e3) * workers);
+    throw peerError(what, `printed no result: ${JSON.stringify(out.slice(0, 80))}`, '', spent());
   }
   const { cpuS, ...figures } = r;
   return { ...figures, nsPerTask: +r.nsPerTask.toFixed(1), childCpuS: cpuS + compileS };
 }
 
 /** The root of a Taskflow clone to run beside the benches, or undefined: the anchors' figures alone. */
-export const TASKFLOW_INCLUDE = process.env.TASKFLOW_INCLUDE || undefined;
+const TASKFLOW_INCLUDE = process.env.TASKFLOW_INCLUDE || undefined;
+
+/**
+ * A bench's Taskflow case `taskflow:<kind>:T<n>` (taskflowCase), run by program `name` within
+ * `timeoutS` (the case's, less a margin for the report): { kind, workers, …runTaskflow's }.
+ */
+export function runTaskflowCase(caseName, name, timeoutS) {
+  if (TASKFLOW_INCLUDE === undefined) throw new Error(`case ${caseName} runs C++ Taskflow: set TASKFLOW_INCLUDE to the root of a Taskflow clone`);
+  const [, kind, t] = caseName.split(':');
+  const workers = Number(t.slice(1));
+  return { kind, workers, ...runTaskflow(TASKFLOW_INCLUDE, name, kind, workers, timeoutS - 10) };
+}
 
 /** Taskflow's case `taskflow:<kind>:T<t>` of a bench when it runs here (none with --quick, whose sizes differ). */
 export const taskflowCase = (kind, t, quick) => (TASKFLOW_INCLUDE && !quick ? [`taskflow:${kind}:T${t}`] : []);

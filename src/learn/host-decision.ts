@@ -132,7 +132,7 @@ export class HostDecision {
       }
     }
     const choice = decideRoute(p, views, u, u2);
-    const v = views[ROUTES.indexOf(choice.route)]!;
+    const chosen = ROUTES.indexOf(choice.route), v = views[chosen]!;
     return {
       choice,
       // a measurement's step at the shape is clipped at CLIP_SD of the shape's noise for the chosen route
@@ -143,7 +143,7 @@ export class HostDecision {
       // near the call (an extrapolation is never used as one) and no measurement of the choice at this
       // shape yet (the error of a prediction for a shape the model has not been fitted on)
       // (the model's own prediction, before its own order held it: its error is the model's)
-      prior: v.support >= ROUTER.minSupport && v.shapeWeight === 0 ? said[SAID * ROUTES.indexOf(choice.route)] : NaN,
+      prior: v.support >= ROUTER.minSupport && v.shapeWeight === 0 ? said[SAID * chosen] : NaN,
       weight: v.shapeWeight, shapeMean: v.shapeMean,
     };
   }
