@@ -5,8 +5,8 @@
 //   router    parallel: 'auto' on a fresh router (models reset): its first CALLS decisions, exploration included
 //   serial    parallel: false (the calling thread alone)      parallel  parallel: true (helpers always)
 //   static    an executor with learning: false (the static rule: helpers from 200 µs of assumed work)
-// Every policy runs each call in turn, in a shuffled order, so all of them see the same moment of a
-// shared machine's load; a call on the other executor than the previous call's is timed after that
+// Every policy runs each call in turn, so all of them see the same moment of a shared machine's load,
+// in an order that gives each policy every place in turn (a Williams design per shape: williams()); a call on the other executor than the previous call's is timed after that
 // one's lingering workers parked (SETTLE_MS). The oracle: per shape, the option whose always-policy's median time over the
 // run was lowest (every option timed per call shape, in the same run); its makespan sums, call by
 // call, the time that option's policy measured. "Oracle decisions": the router's choices equal to the
@@ -41,7 +41,7 @@ const REPS = { cpu: 3, gpu: 3 };
  * A call on one executor right after a call on the other is timed from a settled machine: after a
  * parallel call the workers linger (2 ms by default, lingerMicroseconds) looking for more work, and on
  * 2 CPUs a call of the other executor that starts beside them took up to twice its time (the static
- * policy's executor slowed whichever policy the shuffle put after it). A call after one on its own
+ * policy's executor slowed whichever policy the order put after it). A call after one on its own
  * executor finds that executor's workers as the runtime leaves them, as a user's next call would. The
  * static policy is its executor's only one, so its calls always start after the pause with their
  * workers parked, while the other policies' calls often follow one another's (helpers still awake,
@@ -49,6 +49,29 @@ const REPS = { cpu: 3, gpu: 3 };
  */
 const SETTLE_MS = 3;
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
+/** A copy of `xs` in a random order (Fisher–Yates over `rand`). */
+function shuffled(xs, rand) {
+  const out = [...xs];
+  for (let j = out.length - 1; j > 0; j--) { const k = Math.floor(rand() * (j + 1)); [out[j], out[k]] = [out[k], out[j]]; }
+  return out;
+}
+
+/**
+ * The orders a shape's calls run the policies in: the rows of a Williams design over t policies (t
+ * rows for an even t, 2t for an odd one), each a permutation of 0 … t−1. Over its rows every policy
+ * runs once in each place, and right after every other policy equally often. The call that runs first
+ * finds the shape's arrays out of the caches (the last round ran another shape) and the workers
+ * parked, and the next calls find them warm: a 2^22 call first in its round took 2–3 ms (about half)
+ * longer than one after it. A shuffle left which policy ran first to chance, and that alone moved a
+ * policy's makespan by several per cent of the oracle's; cycling through the design's rows gives
+ * every policy each place in turn.
+ */
+function williams(t) {
+  const first = Array.from({ length: t }, (_, i) => (i % 2 === 0 ? (t - i / 2) % t : (i + 1) / 2));
+  const rows = Array.from({ length: t }, (_, r) => first.map((c) => (c + r) % t));
+  return t % 2 === 0 ? rows : [...rows, ...rows.map((row) => [...row].reverse())];
+}
 
 function lcg(seed) { let s = seed >>> 0; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32); }
 const med = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[s.length >> 1]; };
@@ -87,8 +110,9 @@ export async function runCase(name, { quick }) {
       ...Object.fromEntries(routes.map((r) => [r, (s) => s.run(options[r])])),
       static: (s) => s.plain(),
     };
-    // every policy runs the same call in turn, in a shuffled order (a call that follows a parallel one
-    // shares the CPUs with its lingering workers), so all see the machine's load of that moment
+    // every policy runs the same call in turn, so all see the machine's load of that moment, in an
+    // order from a Williams design (a call that follows a parallel one shares the CPUs with its
+    // lingering workers; the first finds the shape's arrays out of the caches)
     const names = Object.keys(policies);
     const reps = [];
     for (let rep = 0; rep < (quick ? 1 : REPS[name]); rep++) reps.push(await experiment());
@@ -100,12 +124,16 @@ export async function runCase(name, { quick }) {
       const seq = Array.from({ length: calls }, () => shapes[Math.floor(rand() * shapes.length)]);
       const times = Object.fromEntries(names.map((p) => [p, []]));
       const decisions = [], orders = [];
+      // each shape's calls take the rows of a Williams design in turn (starting at a drawn row), its
+      // columns a drawn order of the policies: see williams()
+      const design = williams(names.length);
+      const plan = new Map(shapes.map((s) => [s, { row: Math.floor(rand() * design.length), policies: shuffled(names, rand) }]));
+      const orderOf = (s) => { const q = plan.get(s), order = design[q.row % design.length].map((j) => q.policies[j]); q.row++; return order; };
       let last = ex;
       ex.models.reset();
       for (let i = 0; i < calls; i++) {
         const s = seq[i];
-        const order = [...names];
-        for (let j = order.length - 1; j > 0; j--) { const k = Math.floor(rand() * (j + 1)); [order[j], order[k]] = [order[k], order[j]]; }
+        const order = orderOf(s);
         for (const p of order) {
           const on = p === 'static' ? plain : ex;
           if (on !== last) await settle();
@@ -232,7 +260,7 @@ export function report(res) {
     `## placement: router vs oracle and the static choices, mixed workload, ${CALLS} calls, 2 workers`,
     '',
     'Makespans "by medians" price each call at its choice\'s median time for the shape over the run (the always-policies\' timings), so a call a pause slowed 50× weighs on no figure; "timed" sums the calls as timed. ' +
-    'Oracle decisions count a choice the timer cannot tell from the oracle\'s (paired log-ratio over the shape\'s calls within 2 standard errors of 0) as a match; "strict" counts only the oracle\'s own choice. Every option is timed on every call, interleaved with the router\'s, in a shuffled order. ' +
+    'Oracle decisions count a choice the timer cannot tell from the oracle\'s (paired log-ratio over the shape\'s calls within 2 standard errors of 0) as a match; "strict" counts only the oracle\'s own choice. Every option is timed on every call, interleaved with the router\'s, in orders that give each policy every place in turn (a Williams design per shape). ' +
     'The whole experiment is repeated (a fresh router each time, its own sequence of calls): the first row sums the repetitions\' makespans (its ratios and gains are those of the totals, the median of the repetitions\' ratios in brackets) and averages their shares of decisions; a row per repetition follows. ' +
     '"Own cost per call": the router\'s call less the same route\'s always-policy call of the same round, the median over its decided calls and over its reused ones (the first row: the median of the repetitions\'): what deciding, or taking a settled decision, and learning from the call cost the host. ' +
     '"Excess": the router\'s timed makespan less the oracle\'s, split into its choices (each call at its route\'s always-policy time of the same round, less the oracle route\'s) and its own calls (each less its route\'s always-policy call of the same round: routing, and one call\'s noise against another\'s), as shares of the oracle\'s makespan.',
