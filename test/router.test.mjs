@@ -8,7 +8,7 @@ import { makeCore } from './helpers/core.mjs';
 import { ROUTES, FEATURES, ROUTER, staticRoute, routeFeatures, xorshift } from '../build/src/policy/router.js';
 import { decideRoute } from '../build/src/policy/route-rule.js';
 import { shapeNoise, worthTrying, tryGain, tryCost, retryAfter } from '../build/src/policy/route-tries.js';
-import { REUSE, reuseCalls, reuseHolds, settled } from '../build/src/policy/route-reuse.js';
+import { REUSE, reuseCalls, reuseHolds, settled, streakAfter } from '../build/src/policy/route-reuse.js';
 import { fasterAt, sizeOrder, ratioOrder, ownOrder, inflatedAbove } from '../build/src/policy/size-order.js';
 import { Router } from '../build/src/learn/router.js';
 import { ShapeTable, shapeKey } from '../build/src/learn/shapes.js';
@@ -239,8 +239,22 @@ Pure('reuseCalls: a settled decision is reused as long as deciding would cost mo
     if (r < REUSE.calls && r > REUSE.least) assert.ok(REUSE.decideUs / (r + 1) <= REUSE.share * us * 1.0001, `${us} µs: one decision per ${r + 1} calls is within its share`);
     if (r > REUSE.least) assert.ok(REUSE.decideUs / r > REUSE.share * us, `${us} µs: one reuse fewer would not be`);
   }
-  assert.is(reuseCalls(400, { ...REUSE, decideUs: 4, least: 0 }), 0, 'a hot decision (4 µs) is not worth reusing on a 0.4 ms call');
-  assert.is(reuseCalls(400, { ...REUSE, decideUs: 4 }), REUSE.least, '… but is, REUSE.least times, by the floor');
+  assert.is(reuseCalls(400, 0, { ...REUSE, decideUs: 4, least: 0 }), 0, 'a hot decision (4 µs) is not worth reusing on a 0.4 ms call');
+  assert.is(reuseCalls(400, 0, { ...REUSE, decideUs: 4 }), REUSE.least, '… but is, REUSE.least times, by the floor');
+});
+
+Pure('reuseCalls and streakAfter: a streak of decisions that settle on the same route doubles a short call\'s reuse, up to 2^REUSE.grow times', () => {
+  // [measured µs, streak, reuses]: the most, REUSE.calls, doubled per decision of the streak, as far as
+  // the share allows (about 0.3 ms / 2^streak); a long call's reuse as without a streak
+  const table = [[3, 0, 7], [3, 1, 14], [3, 2, 28], [3, 3, 56], [3, 4, 56], [3, 99, 56], [3, 1.5, 14], [3, -1, 7], [3, NaN, 7],
+    [100, 1, 14], [100, 2, 19], [100, 3, 19], [300, 2, 6], [1000, 1, 3], [1000, 3, 3], [0, 3, 0], [NaN, 2, 0]];
+  assert.is(REUSE.grow, 3);
+  for (const [us, streak, r] of table) assert.is(reuseCalls(us, streak), r, `${us} µs, streak ${streak}`);
+  // [the shape's last settled decision (undefined: its last decision did not settle), the route now, streak]
+  const last = (route, streak, ended = false) => ({ route, streak, ended });
+  const table2 = [[undefined, 'serial', 0], [last('serial', 0), 'serial', 1], [last('serial', 2), 'serial', 3], [last('serial', 2), 'parallel', 0],
+    [last('serial', 2, true), 'serial', 0], [last('gpu', 5), 'gpu', 6]];
+  for (const [l, route, want] of table2) assert.is(streakAfter(l, route), want, `${JSON.stringify(l)} then ${route}`);
 });
 
 Pure('settled: a learned choice the shape measured four times is reused, whatever its confidence', () => {
@@ -866,6 +880,37 @@ Model('a reused decision ends at the call that loses its lead; calls that keep i
   const lost = settle();
   lost.router.observe(lost.again, (2 * us.serial) / 1000);   // the helpers got slower than the calling thread
   assert.is(lost.router.reused(key, n, mask), undefined, 'a call that lost it: the next call decides again');
+});
+
+Model('a shape that keeps settling on its route reuses twice as long each time; a call that lost the lead starts it over', ({ core }) => {
+  const router = new Router(core, true, 1);
+  const key = 'reduce:0:Float32Array', n = 2 ** 12, mask = 3;
+  const serialMs = 0.004, parallelMs = 0.06;
+  /** Calls until the shape decides; then the reused calls that follow it (each `ms(i)` long), until the next decision: [its route, reused calls]. */
+  const run = (ms = () => serialMs) => {
+    let t = router.reused(key, n, mask);
+    for (let i = 0; i < 30 && t !== undefined; i++) { router.observe(t, ms(i)); t = router.reused(key, n, mask); }
+    assert.is(t, undefined, 'the reuse ran out');
+    const d = router.decide('reduce', key, input(n));
+    router.observe(d, d.choice.route === 'serial' ? serialMs : parallelMs);
+    let reused = 0;
+    for (let a = router.reused(key, n, mask); a !== undefined; a = router.reused(key, n, mask)) { reused++; router.observe(a, ms(reused)); if (reused > 200) break; }
+    return [d.choice.route, reused];
+  };
+  // settle first (the models and the shape learn the calling thread's lead)
+  let first;
+  for (let i = 0; i < 30; i++) { const r = run(); if (r[1] > 0) { first = r; break; } }
+  assert.equal(first, ['serial', REUSE.calls], 'settled: reused REUSE.calls times');
+  assert.equal(run(), ['serial', 2 * REUSE.calls], 'the same route settled again: twice as many');
+  assert.equal(run(), ['serial', 4 * REUSE.calls]);
+  assert.equal(run(), ['serial', 8 * REUSE.calls]);
+  assert.equal(run(), ['serial', 8 * REUSE.calls], 'at most 2^REUSE.grow times');
+  // a reused call 10× as long loses the lead: the reuse ends there, and the next settled decision starts over
+  const ended = run((i) => (i === 3 ? 10 * serialMs : serialMs));
+  assert.equal(ended, ['serial', 3], 'ended at the call that lost the lead');
+  let again;
+  for (let i = 0; i < 10 && !(again?.[1] > 0); i++) again = run();
+  assert.equal(again, ['serial', REUSE.calls], 'and the reuse starts over from REUSE.calls');
 });
 
 Model('the shape table reads each choice\'s stats where the core keeps them, and a family spans the sizes it held', ({ core }) => {

@@ -9,7 +9,7 @@ import { messages } from '../messages.js';
 import { ShapeTable, shapeKey, type ShapesSnapshot, type ShapeStatView } from './shapes.js';
 import { FEATURES, ROUTER, ROUTES, routeFeatures, baseOf, xorshift, type PlacementRouter, type Route, type RouteChoice, type RouteInput } from '../policy/router.js';
 import { decideRoute } from '../policy/route-rule.js';
-import { reuseCalls, reuseHolds, settled } from '../policy/route-reuse.js';
+import { reuseCalls, reuseHolds, settled, streakAfter } from '../policy/route-reuse.js';
 import { HostDecision, SAID, type Decided } from './host-decision.js';
 import { CoreDecision } from './core-decision.js';
 
@@ -102,9 +102,11 @@ export interface Ticket {
 
 /**
  * A shape's settled decision while its next calls reuse it: the deciding call's ticket, the calls
- * left, the chosen route's mean at the shape when it was decided (log2 per element) and its lead.
+ * left, the chosen route's mean at the shape when it was decided (log2 per element) and its lead; its
+ * route, its streak (policy/route-reuse.ts streakAfter), and whether a reused call's time ended it
+ * (reuseHolds), which the shape's next decision reads.
  */
-interface Settled { readonly ticket: Ticket; left: number; readonly at: number; readonly margin: number }
+interface Settled { readonly ticket: Ticket; left: number; readonly at: number; readonly margin: number; readonly route: Route; readonly streak: number; ended: boolean }
 
 /**
  * A kept decision: its features stay a Float32Array until inspect() copies them out, and what it said
@@ -268,8 +270,10 @@ export class Router implements PlacementRouter {
     if (this.#block !== 0 && p.candidates.length > 1) {
       // settled: the models chose, and the shape has measured the chosen route; reused for as many
       // calls as its time calls for, while their times leave it its lead
-      const reuses = row >= 0 && settled(choice, weight) ? reuseCalls(2 ** shapeMean) : 0;
-      if (reuses > 0) this.#reuse.set(shape, { ticket, left: reuses, at: shapeMean - log2n, margin: choice.margin ?? 0 });
+      // (the shape's last settled decision, if its last decision settled: its reuses ran out, or a call ended them)
+      const streak = streakAfter(this.#reuse.get(shape), choice.route);
+      const reuses = row >= 0 && settled(choice, weight) ? reuseCalls(2 ** shapeMean, streak) : 0;
+      if (reuses > 0) this.#reuse.set(shape, { ticket, left: reuses, at: shapeMean - log2n, margin: choice.margin ?? 0, route: choice.route, streak, ended: false });
       else this.#reuse.delete(shape);
     }
     return ticket;
@@ -313,7 +317,7 @@ export class Router implements PlacementRouter {
       shapes.observe(t.row, o, y, t.lim);
       // the call and the route's mean at the shape, as it moved it, against the lead it was decided by
       const e = t.settled!;
-      if (e.left > 0 && !reuseHolds(y - e.at, shapes.read(t.row, o, this.#stat, this.#f32).mean - e.at, e.margin)) e.left = 0;
+      if (e.left > 0 && !reuseHolds(y - e.at, shapes.read(t.row, o, this.#stat, this.#f32).mean - e.at, e.margin)) { e.left = 0; e.ended = true; }
       return;
     }
     const core = this.#core!, b = this.#block;
