@@ -60,7 +60,8 @@ function shuffled(xs, rand) {
 /**
  * The orders a shape's calls run the policies in: the rows of a Williams design over t policies (t
  * rows for an even t, 2t for an odd one), each a permutation of 0 … t−1. Over its rows every policy
- * runs once in each place, and right after every other policy equally often. The call that runs first
+ * runs in each place, and right after every other policy, equally often (once for an even t, twice for
+ * an odd one); a shape's calls (about 21 a repetition) run whole cycles of it and a partial last one. The call that runs first
  * finds the shape's arrays out of the caches (the last round ran another shape) and the workers
  * parked, and the next calls find them warm: a 2^22 call first in its round took 2–3 ms (about half)
  * longer than one after it. A shuffle left which policy ran first to chance, and that alone moved a

@@ -911,6 +911,19 @@ Model('a shape that keeps settling on its route reuses twice as long each time; 
   let again;
   for (let i = 0; i < 10 && !(again?.[1] > 0); i++) again = run();
   assert.equal(again, ['serial', REUSE.calls], 'and the reuse starts over from REUSE.calls');
+  // the last reused call of a streak's reuse loses the lead: it ran out, and the streak ends with it
+  assert.equal(run(), ['serial', 2 * REUSE.calls]);
+  assert.equal(run((i) => (i === 4 * REUSE.calls ? 10 * serialMs : serialMs)), ['serial', 4 * REUSE.calls], 'its last call lost the lead');
+  for (let i = 0, r = [, 0]; i < 10 && !(r[1] > 0); i++) again = r = run();
+  assert.equal(again, ['serial', REUSE.calls], 'the next settled decision starts over');
+  // a decision that does not settle ends the streak too: the shape's row goes to other shapes (the
+  // table holds ROUTER.shapes), and its first decisions after have no measurements to settle on
+  assert.equal(run(), ['serial', 2 * REUSE.calls]);
+  for (let i = 0; i < ROUTER.shapes; i++) router.observe(router.decide('reduce', `other:${i}:Float32Array`, input(n)), serialMs);
+  const after = [];
+  for (let i = 0; i < 10 && !(after.at(-1)?.[1] > 0); i++) after.push(run());
+  assert.ok(after.length > 1 && after[0][1] === 0, `decided without settling first (${JSON.stringify(after)})`);
+  assert.equal(after.at(-1), ['serial', REUSE.calls], 'then settled, and reused REUSE.calls times');
 });
 
 Model('the shape table reads each choice\'s stats where the core keeps them, and a family spans the sizes it held', ({ core }) => {

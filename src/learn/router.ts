@@ -103,8 +103,9 @@ export interface Ticket {
 /**
  * A shape's settled decision while its next calls reuse it: the deciding call's ticket, the calls
  * left, the chosen route's mean at the shape when it was decided (log2 per element) and its lead; its
- * route, its streak (policy/route-reuse.ts streakAfter), and whether a reused call's time ended it
- * (reuseHolds), which the shape's next decision reads.
+ * route, its streak (policy/route-reuse.ts streakAfter), and whether a reused call's time lost the
+ * lead (reuseHolds; the last reused call's too) or the shape's row went to another shape, which the
+ * shape's next decision reads: either ends the streak.
  */
 interface Settled { readonly ticket: Ticket; left: number; readonly at: number; readonly margin: number; readonly route: Route; readonly streak: number; ended: boolean }
 
@@ -231,7 +232,10 @@ export class Router implements PlacementRouter {
     // the call's time still goes to its shape's row (while the row is still that shape's), so the shape
     // follows a drift through its reused calls and fades its other choices per call, as when deciding;
     // not to the model, whose features (the workers awake, the queue) were the deciding call's
+    // (a shape whose row went to another shape lost the measurements its settled decision rested on:
+    // its streak ends with it)
     const row = this.#shapes!.holds(shape, t.row) ? t.row : -1;
+    if (row < 0) e.ended = true;
     return { choice: t.choice, record, x: t.x, base: t.base, serialN: t.record.route === 'serial' ? n : 0, row, log2n: Math.log2(n), lim: t.lim, mean: NaN, reused: true, settled: e };
   }
 
@@ -317,7 +321,8 @@ export class Router implements PlacementRouter {
       shapes.observe(t.row, o, y, t.lim);
       // the call and the route's mean at the shape, as it moved it, against the lead it was decided by
       const e = t.settled!;
-      if (e.left > 0 && !reuseHolds(y - e.at, shapes.read(t.row, o, this.#stat, this.#f32).mean - e.at, e.margin)) { e.left = 0; e.ended = true; }
+      // (checked on the last reused call too, whose ticket took the count to 0: a lead lost there ends the streak)
+      if (!e.ended && !reuseHolds(y - e.at, shapes.read(t.row, o, this.#stat, this.#f32).mean - e.at, e.margin)) { e.left = 0; e.ended = true; }
       return;
     }
     const core = this.#core!, b = this.#block;

@@ -35,16 +35,18 @@ import type { RouteChoice } from './router.js';
  * lead: the lead counted at most (log2, 4×): a route far ahead, or whose runner-up has no estimate
  *   yet (an infinite lead), still decides again after a call 4× its mean or a mean 1.41× higher.
  * grow: a decision that settles on the route the shape's last settled decision took, after that
- *   one's reuses ran out without a call losing the lead (a streak), may be reused twice as many calls
- *   as the last, up to 2^grow · calls, where the share allows it (calls under about 0.3 ms / 2^streak):
- *   a short call's decision costs more than the call, and a shape that keeps deciding the same pays
- *   for fewer of them; one whose route lost its lead starts again from `calls`. A long call's reuse
- *   stays as the share gives it: its decisions cost little beside it, and they are where a choice
- *   first measured in a pause is tried again (growing those too, a hardware GPU first measured in a
- *   pause ran 1.43× the oracle's makespan in a seed where it ran 1.35×). On the synthetic costs
- *   (router-synthetic --reuse, 30 seeds): 12–31 % fewer decisions (clean 104 → 80 of 500, drift
- *   158 → 109 of 800, gpu 104 → 78), makespans over the oracle's within ±0.002 of before (drift
- *   1.0344 → 1.0335, gpu-pauses 1.0727 → 1.0715, late-crossover 1.0188 → 1.0205).
+ *   one's reuses ran out with no call losing the lead and the shape kept its row (a streak), may be
+ *   reused twice as many calls as the last, up to 2^grow · calls, as far as the share allows: 14
+ *   reuses on calls under about 0.13 ms, 28 under 70 µs, 56 under 35 µs. There a cold decision (30–90
+ *   µs) costs about as much as the call or more, and a shape that keeps deciding the same pays for
+ *   fewer of them; one whose route lost its lead starts again from `calls`. A long call's reuse stays
+ *   as the share gives it: its decisions cost little beside it, and they are where a choice first
+ *   measured in a pause is tried again (growing those too, a hardware GPU first measured in a pause ran
+ *   1.43× the oracle's makespan in a seed where it ran 1.35×). On the synthetic costs (router-synthetic
+ *   --reuse, 30 seeds): 9–31 % fewer decisions (clean 104 → 80 of 500, drift 158 → 109 of 800,
+ *   crossover-pauses 109 → 99), mean makespans over the oracle's within 0.002 of before (drift 1.0344
+ *   → 1.0335, late-crossover 1.0188 → 1.0205); late-crossover's oracle decisions 0.905 → 0.892 and its
+ *   median lock-in 14 → 22 calls, crossover-pauses' worst seed 1.1710 → 1.1772.
  */
 export const REUSE = Object.freeze({ support: 3.4, far: 1, calls: 7, least: 3, decideUs: 40, share: 0.02, drift: 0.25, lead: 2, grow: 3 });
 export type ReuseParams = typeof REUSE;
