@@ -1,0 +1,52 @@
+// What the placement router's host code costs in place: the placement bench's cpu case (bench/placement.mjs,
+// every policy running each call in turn, so the router's code and data are as cold as there), with
+// Router.reused, Router.decide and Router.observe of the benched build timed around each call. Prints,
+// per kind of call, how many and their mean and median µs, and the router's time in all against the
+// oracle's makespan of the same run. The timers add a frame and two clock reads to each call; compare
+// builds with it (in turns, one per command), not with the bench's own "own cost" medians.
+//
+//   node bench/tools/router-inplace.mjs [--build build] [--runs 1]
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const argv = process.argv.slice(2);
+const take = (flag, dflt) => { const i = argv.indexOf(flag); return i < 0 ? dflt : argv[i + 1]; };
+const build = resolve(take('--build', 'build'));
+const runs = Number(take('--runs', '1'));
+// the bench imports the build through BEATFLOW_MODULE: the same module instances as the Router below
+process.env.BEATFLOW_MODULE = resolve(build, 'src/index.js');
+const { Router } = await import(pathToFileURL(resolve(build, 'src/learn/router.js')).href);
+const { runCase } = await import(new URL('../placement.mjs', import.meta.url).href);
+
+/** Per kind: each call's µs. */
+const times = { decide: [], reused: [], miss: [], 'observe decided': [], 'observe reused': [] };
+const proto = Router.prototype;
+const { reused, decide, observe } = proto;
+proto.reused = function (...args) {
+  const t0 = performance.now();
+  const t = reused.apply(this, args);
+  times[t === undefined ? 'miss' : 'reused'].push(1000 * (performance.now() - t0));
+  return t;
+};
+proto.decide = function (...args) {
+  const t0 = performance.now();
+  const t = decide.apply(this, args);
+  times.decide.push(1000 * (performance.now() - t0));
+  return t;
+};
+proto.observe = function (t, ms) {
+  const t0 = performance.now();
+  observe.call(this, t, ms);
+  times[t.reused ? 'observe reused' : 'observe decided'].push(1000 * (performance.now() - t0));
+};
+
+const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[s.length >> 1]; };
+const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+for (let run = 1; run <= runs; run++) {
+  for (const k of Object.keys(times)) times[k].length = 0;
+  const r = await runCase('cpu', { quick: false });
+  const total = sum(Object.values(times).map(sum)) / 1000;
+  console.log(`run ${run} (${build}): ${Object.entries(times).map(([k, v]) => `${k} ${v.length}× mean ${(sum(v) / v.length).toFixed(1)} µs, median ${med(v).toFixed(1)}`).join('; ')}`);
+  console.log(`  the router's time ${total.toFixed(1)} ms over ${r.calls * r.reps.length} calls: ${((100 * total) / r.makespan.oracle).toFixed(1)} % of the oracle's makespan (${r.makespan.oracle.toFixed(1)} ms); ` +
+    `router timed ${(r.makespan.router / r.makespan.oracle).toFixed(3)}× the oracle's`);
+}
