@@ -3,47 +3,51 @@
 // Router.reused, Router.decide and Router.observe of the benched build timed around each call. Prints,
 // per kind of call, how many and their mean and median µs, and the router's time in all against the
 // oracle's makespan of the same run. The timers add a frame and two clock reads to each call; compare
-// builds with it (in turns, one per command), not with the bench's own "own cost" medians.
+// builds with it (several, in turns: --build a,b), not with the bench's own "own cost" medians.
 //
-//   node bench/tools/router-inplace.mjs [--build build] [--runs 1]
+//   node bench/tools/router-inplace.mjs [--build build[,other]] [--runs 1]
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const argv = process.argv.slice(2);
 const take = (flag, dflt) => { const i = argv.indexOf(flag); return i < 0 ? dflt : argv[i + 1]; };
-const build = resolve(take('--build', 'build'));
+const builds = take('--build', 'build').split(',').map((b) => resolve(b));
 const runs = Number(take('--runs', '1'));
-// the bench imports the build through BEATFLOW_MODULE: the same module instances as the Router below
-process.env.BEATFLOW_MODULE = resolve(build, 'src/index.js');
-const { Router } = await import(pathToFileURL(resolve(build, 'src/learn/router.js')).href);
 const { runCase } = await import(new URL('../placement.mjs', import.meta.url).href);
 
-/** Per kind: each call's µs. */
-const times = { decide: [], reused: [], miss: [], 'observe decided': [], 'observe reused': [] };
-const proto = Router.prototype;
-const { reused, decide, observe } = proto;
-proto.reused = function (...args) {
-  const t0 = performance.now();
-  const t = reused.apply(this, args);
-  times[t === undefined ? 'miss' : 'reused'].push(1000 * (performance.now() - t0));
-  return t;
-};
-proto.decide = function (...args) {
-  const t0 = performance.now();
-  const t = decide.apply(this, args);
-  times.decide.push(1000 * (performance.now() - t0));
-  return t;
-};
-proto.observe = function (t, ms) {
-  const t0 = performance.now();
-  observe.call(this, t, ms);
-  times[t.reused ? 'observe reused' : 'observe decided'].push(1000 * (performance.now() - t0));
-};
+/** Per build, per kind of call: each call's µs (its Router's methods timed; the bench imports the same module instances through BEATFLOW_MODULE). */
+const timesOf = new Map();
+for (const build of builds) {
+  const times = { decide: [], reused: [], miss: [], 'observe decided': [], 'observe reused': [] };
+  timesOf.set(build, times);
+  const { Router } = await import(pathToFileURL(resolve(build, 'src/learn/router.js')).href);
+  const proto = Router.prototype;
+  const { reused, decide, observe } = proto;
+  proto.reused = function (...args) {
+    const t0 = performance.now();
+    const t = reused.apply(this, args);
+    times[t === undefined ? 'miss' : 'reused'].push(1000 * (performance.now() - t0));
+    return t;
+  };
+  proto.decide = function (...args) {
+    const t0 = performance.now();
+    const t = decide.apply(this, args);
+    times.decide.push(1000 * (performance.now() - t0));
+    return t;
+  };
+  proto.observe = function (t, ms) {
+    const t0 = performance.now();
+    observe.call(this, t, ms);
+    times[t.reused ? 'observe reused' : 'observe decided'].push(1000 * (performance.now() - t0));
+  };
+}
 
 const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[s.length >> 1]; };
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-for (let run = 1; run <= runs; run++) {
+for (let run = 1; run <= runs; run++) for (const build of builds) {
+  const times = timesOf.get(build);
   for (const k of Object.keys(times)) times[k].length = 0;
+  process.env.BEATFLOW_MODULE = resolve(build, 'src/index.js');
   const r = await runCase('cpu', { quick: false });
   const total = sum(Object.values(times).map(sum)) / 1000;
   console.log(`run ${run} (${build}): ${Object.entries(times).map(([k, v]) => `${k} ${v.length}× mean ${(sum(v) / v.length).toFixed(1)} µs, median ${med(v).toFixed(1)}`).join('; ')}`);
