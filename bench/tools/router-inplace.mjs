@@ -8,6 +8,7 @@
 //   node bench/tools/router-inplace.mjs [--build build[,other]] [--runs 1]
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { median } from '../lib.mjs';
 
 const argv = process.argv.slice(2);
 const take = (flag, dflt) => { const i = argv.indexOf(flag); return i < 0 ? dflt : argv[i + 1]; };
@@ -21,28 +22,21 @@ for (const build of builds) {
   const times = { decide: [], reused: [], miss: [], 'observe decided': [], 'observe reused': [] };
   timesOf.set(build, times);
   const { Router } = await import(pathToFileURL(resolve(build, 'src/learn/router.js')).href);
-  const proto = Router.prototype;
-  const { reused, decide, observe } = proto;
-  proto.reused = function (...args) {
-    const t0 = performance.now();
-    const t = reused.apply(this, args);
-    times[t === undefined ? 'miss' : 'reused'].push(1000 * (performance.now() - t0));
-    return t;
+  /** Times method `name` of the build's Router, each call's µs filed under kindOf(its result, its arguments). */
+  const timed = (name, kindOf) => {
+    const f = Router.prototype[name];
+    Router.prototype[name] = function (...args) {
+      const t0 = performance.now();
+      const r = f.apply(this, args);
+      times[kindOf(r, args)].push(1000 * (performance.now() - t0));
+      return r;
+    };
   };
-  proto.decide = function (...args) {
-    const t0 = performance.now();
-    const t = decide.apply(this, args);
-    times.decide.push(1000 * (performance.now() - t0));
-    return t;
-  };
-  proto.observe = function (t, ms) {
-    const t0 = performance.now();
-    observe.call(this, t, ms);
-    times[t.reused ? 'observe reused' : 'observe decided'].push(1000 * (performance.now() - t0));
-  };
+  timed('reused', (t) => (t === undefined ? 'miss' : 'reused'));
+  timed('decide', () => 'decide');
+  timed('observe', (_, [t]) => (t.reused ? 'observe reused' : 'observe decided'));
 }
 
-const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[s.length >> 1]; };
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 for (let run = 1; run <= runs; run++) for (const build of builds) {
   const times = timesOf.get(build);
@@ -50,7 +44,7 @@ for (let run = 1; run <= runs; run++) for (const build of builds) {
   process.env.BEATFLOW_MODULE = resolve(build, 'src/index.js');
   const r = await runCase('cpu', { quick: false });
   const total = sum(Object.values(times).map(sum)) / 1000;
-  console.log(`run ${run} (${build}): ${Object.entries(times).map(([k, v]) => `${k} ${v.length}× mean ${(sum(v) / v.length).toFixed(1)} µs, median ${med(v).toFixed(1)}`).join('; ')}`);
+  console.log(`run ${run} (${build}): ${Object.entries(times).map(([k, v]) => `${k} ${v.length}× mean ${(sum(v) / v.length).toFixed(1)} µs, median ${median(v).toFixed(1)}`).join('; ')}`);
   console.log(`  the router's time ${total.toFixed(1)} ms over ${r.calls * r.reps.length} calls: ${((100 * total) / r.makespan.oracle).toFixed(1)} % of the oracle's makespan (${r.makespan.oracle.toFixed(1)} ms); ` +
     `router timed ${(r.makespan.router / r.makespan.oracle).toFixed(3)}× the oracle's`);
 }
