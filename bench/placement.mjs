@@ -202,8 +202,11 @@ export async function runCase(name, { quick }) {
       const single = Math.min(...names.filter((p) => p !== 'router').map((p) => makespan[p]));
       // below 2 % the oracle's gain over the best single policy is within the noise: no share of it to report
       const gain = single > 1.02 * makespan.oracle ? (single - makespan.router) / (single - makespan.oracle) : NaN;
+      // what routing cost the calling thread, as the executor timed it (placement().routing): no
+      // paired noise in it, and the calls' code as the bench runs it (no timers wrapped around the router)
+      const routing = ex.placement().routing;
       return {
-        orders, match, matchTies, near, late, reasons, makespan, gain, byMedian, gainMed, overhead, split,
+        orders, match, matchTies, near, late, reasons, makespan, gain, byMedian, gainMed, overhead, split, routing,
         gpuChosen: decisions.filter((d) => d.route === 'gpu').length,
         gpuTries: decisions.map((d, i) => [d, i]).filter(([d]) => d.route === 'gpu').map(([d, i]) => ({ i, call: `${seq[i].label}`, reason: d.reason,
           predicted: Object.fromEntries(Object.entries(d.predicted).map(([k, v]) => [k, Math.round(v)])), ms: d.ms })),
@@ -228,6 +231,7 @@ export async function runCase(name, { quick }) {
 function summary(reps) {
   const total = (get) => { const out = {}; for (const r of reps) for (const [k, v] of Object.entries(get(r))) out[k] = (out[k] ?? 0) + v; return out; };
   const makespan = total((r) => r.makespan), byMedian = total((r) => r.byMedian), reasons = total((r) => r.reasons), split = total((r) => r.split);
+  const routing = reps[0].routing && { decided: total((r) => r.routing.decided), reused: total((r) => r.routing.reused) };
   const gainOf = (m, policies) => {
     const single = Math.min(...policies.map((p) => m[p]));
     // below 2 % the oracle's gain over the best single policy is within the noise: no share of it to report
@@ -235,7 +239,7 @@ function summary(reps) {
   };
   const mean = (get) => reps.reduce((x, r) => x + get(r), 0) / reps.length;
   return {
-    makespan, byMedian, reasons, split,
+    makespan, byMedian, reasons, split, routing,
     gain: gainOf(makespan, Object.keys(makespan).filter((p) => p !== 'router' && p !== 'oracle')),
     gainMed: gainOf(byMedian, Object.keys(byMedian).filter((p) => p !== 'router' && p !== 'oracle')),
     timedMedian: med(reps.map((r) => r.makespan.router / r.makespan.oracle)),
@@ -264,7 +268,8 @@ export function report(res) {
     'Oracle decisions count a choice the timer cannot tell from the oracle\'s (paired log-ratio over the shape\'s calls within 2 standard errors of 0) as a match; "strict" counts only the oracle\'s own choice. Every option is timed on every call, interleaved with the router\'s, in orders that give each policy every place in turn (a Williams design per shape). ' +
     'The whole experiment is repeated (a fresh router each time, its own sequence of calls): the first row sums the repetitions\' makespans (its ratios and gains are those of the totals, the median of the repetitions\' ratios in brackets) and averages their shares of decisions; a row per repetition follows. ' +
     '"Own cost per call": the router\'s call less the same route\'s always-policy call of the same round, the median over its decided calls and over its reused ones (the first row: the median of the repetitions\'): what deciding, or taking a settled decision, and learning from the call cost the host. ' +
-    '"Excess": the router\'s timed makespan less the oracle\'s, split into its choices (each call at its route\'s always-policy time of the same round, less the oracle route\'s) and its own calls (each less its route\'s always-policy call of the same round: routing, and one call\'s noise against another\'s), as shares of the oracle\'s makespan.',
+    '"Excess": the router\'s timed makespan less the oracle\'s, split into its choices (each call at its route\'s always-policy time of the same round, less the oracle route\'s) and its own calls (each less its route\'s always-policy call of the same round: routing, and one call\'s noise against another\'s), as shares of the oracle\'s makespan. ' +
+    '"Routing as the executor timed it": placement().routing, the time each routed call spent choosing its route and folding its time in, as a share of the oracle\'s makespan, with the decided and the reused calls\' counts and means.',
     '',
     table(['case', 'oracle decisions, ties within noise count (target ≥ 95 %)', 'router makespan, timed (target ≤ 1.05× oracle)', 'other makespans, timed (ms)', 'makespans of the decisions, each call at its choice\'s median for the shape (ms)', "gain captured (oracle's over best single)", 'decisions', 'bg cores'], rows),
   ].join('\n');
@@ -276,6 +281,12 @@ const pct = (v) => `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)} %`;
 /** A median µs with its sign (NaN: none of those calls). */
 const signed = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(0)}` : '–');
 
+/** Routing's cost (placement().routing) as a share of the oracle's makespan, and per kind of call: how many, their mean µs. */
+function routingCell(r, oracle) {
+  const per = (c) => `${c.calls} × ${c.calls > 0 ? ((1000 * c.ms) / c.calls).toFixed(1) : '–'} µs`;
+  return `${pct((r.decided.ms + r.reused.ms) / oracle)} (decided ${per(r.decided)}, reused ${per(r.reused)})`;
+}
+
 /** One row of the report: a repetition's figures, or the repetitions' together (timedMedian and byMedianMedian set). */
 function row(label, x, bg, name) {
   const f = (v) => v.toFixed(1);
@@ -286,7 +297,8 @@ function row(label, x, bg, name) {
     label,
     `**${(100 * x.matchTies).toFixed(1)} %** (${x.matchTies >= 0.95 ? 'met' : 'NOT met'}); strict: ${(100 * x.match).toFixed(1)} %; within 10 %: ${(100 * x.near).toFixed(1)} %; last 200: ${(100 * x.late).toFixed(1)} %`,
     `${f(m.router)} ms = **${(m.router / m.oracle).toFixed(3)}×** oracle${medOf(x.timedMedian)} (${m.router / m.oracle <= 1.05 ? 'met' : 'NOT met'})`,
-    `oracle ${f(m.oracle)} · ${others}` + (x.split ? ` · excess: choices ${pct(x.split.choices / m.oracle)}, own calls ${pct(x.split.own / m.oracle)}` : ''),
+    `oracle ${f(m.oracle)} · ${others}` + (x.split ? ` · excess: choices ${pct(x.split.choices / m.oracle)}, own calls ${pct(x.split.own / m.oracle)}` : '') +
+      (x.routing ? ` · routing as the executor timed it ${routingCell(x.routing, m.oracle)}` : ''),
     `by medians: router ${f(x.byMedian.router)} = **${(x.byMedian.router / x.byMedian.oracle).toFixed(3)}×** oracle ${f(x.byMedian.oracle)}${medOf(x.byMedianMedian)} (${x.byMedian.router / x.byMedian.oracle <= 1.05 ? 'met' : 'NOT met'}) · ${Object.keys(x.byMedian).filter((p) => p !== 'router' && p !== 'oracle').map((p) => `${p} ${f(x.byMedian[p])}`).join(' · ')}`,
     [['timed', x.gain], ['by medians', x.gainMed]].map(([k, g]) => `${k}: ${Number.isFinite(g) ? `${(100 * g).toFixed(0)} %` : 'none to capture (oracle within 2 % of the best single policy)'}`).join('; '),
     Object.entries(x.reasons).map(([k, v]) => `${k} ${v}`).join(', ') + (x.gpuChosen !== undefined && name === 'gpu' ? `; GPU ${x.gpuChosen}×` : '') +

@@ -14,7 +14,7 @@ export { Semaphore } from './graph/semaphore.js';
 export type { TaskFunction, TaskResult, TasksOf } from './graph/taskflow.js';
 export type { TaskContext, TaskGroup } from './worker/context.js';
 export type { ExecutorOptions, GpuOptions, TaskModuleNamespace, CoreSource } from './options.js';
-export type { PlacementView, PlacementDecision, RouteModelView, RouterSnapshot } from './learn/router.js';
+export type { PlacementView, PlacementDecision, RouteModelView, RouterSnapshot, RoutingCost } from './learn/router.js';
 export type { ShapesSnapshot, ShapeStatView } from './learn/shapes.js';
 export type { Route, RouteChoice } from './policy/router.js';
 export type { Parallel } from './algorithms/route.js';

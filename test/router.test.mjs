@@ -1031,6 +1031,24 @@ Calls('device auto without a device never chooses the GPU; decisions are shown',
   assert.is(snap.router.models.length, 3);
 });
 
+Calls('placement().routing: every routed call timed once, under its kind; forced calls not; reset() forgets it', async ({ ex }) => {
+  const f = ex.shared(Float32Array, 1 << 14).fill(1);
+  ex.models.reset();
+  const zero = ex.placement().routing;
+  assert.equal(zero, { decided: { calls: 0, ms: 0 }, reused: { calls: 0, ms: 0 } });
+  for (let i = 0; i < 30; i++) await reduce(ex, f.subarray(0, [256, 1 << 14][i % 2]), 'sum');
+  await reduce(ex, f, 'sum', { parallel: false });   // forced: no route chosen, nothing to time
+  await reduce(ex, f, 'sum', { parallel: true });
+  const p = ex.placement(), r = p.routing;
+  assert.is(r.decided.calls, p.counts.decisions, 'each decided call once');
+  assert.is(r.reused.calls, p.counts.reused, 'each reused call once');
+  assert.is(r.decided.calls + r.reused.calls, 30);
+  assert.ok(r.reused.calls > 0, 'short shapes reuse their decisions');
+  for (const c of [r.decided, r.reused]) assert.ok(c.ms > 0 && c.ms < 30_000, `ms ${c.ms}`);
+  ex.models.reset();
+  assert.equal(ex.placement().routing, zero);
+});
+
 Calls('bad input is named', async ({ ex }) => {
   const f = ex.shared(Float32Array, 8);
   try { await reduce(ex, f, 'sum', { parallel: 'yes' }); assert.unreachable(); } catch (e) { assert.match(e.message, /options\.parallel|parallel/); assert.match(e.message, /'auto', true or false/); }

@@ -137,6 +137,8 @@ async function execute(ex: Engine, c: Call): Promise<unknown> {
   const args = c.args.slice();
   for (const [at, f, what] of c.fns) args[at] = ex.fnId(f, what);
   const user = c.fns.length > 0;
+  // a routed call's routing is timed too (placement().routing): its route's choice and its observation
+  const tr = ex.router?.enabled === true ? performance.now() : 0;
   const { route: where, helpers, ticket } = route(ex, c.name, args, c.caller && !user, c.parallel, placed, c.device === 'auto' && gpuUsable(ex, c.gpu), c.gpu);
   const t0 = performance.now();
   let r: unknown;
@@ -152,7 +154,11 @@ async function execute(ex: Engine, c: Call): Promise<unknown> {
       after?.();
     }
   }
-  if (ticket !== undefined) ex.router!.observe(ticket, performance.now() - t0);
+  if (ticket !== undefined) {
+    const router = ex.router!, t1 = performance.now();
+    router.observe(ticket, t1 - t0);
+    router.spent(ticket, t0 - tr + performance.now() - t1);
+  }
   return c.result ? c.result(r) : r;
 }
 

@@ -72,10 +72,19 @@ export interface PlacementView {
   models: RouteModelView[];
   /** Cost per element (ns) measured per op key. */
   history: Record<string, number>;
+  /**
+   * What routing cost the calling thread, as the calls timed it (choosing the route and folding the
+   * call's time in): over the calls that decided and over those that reused their shape's decision,
+   * how many and their ms in all.
+   */
+  routing: { decided: RoutingCost; reused: RoutingCost };
   /** Call shapes with measurements (rows of the shape table). */
   shapes: number;
   last: PlacementDecision[];
 }
+
+/** Routing's cost over some calls (PlacementView.routing). */
+export interface RoutingCost { calls: number; ms: number }
 
 /** The router's part of executor.models.snapshot(). */
 export interface RouterSnapshot {
@@ -150,6 +159,8 @@ export class Router implements PlacementRouter {
   #rand: () => number;
   readonly #history = new Map<string, number>();
   #counts = ZERO_COUNTS();
+  /** Routing's cost (PlacementView.routing): decided calls and their ms, then reused calls and theirs. */
+  readonly #spent = new Float64Array(4);
   /** The last KEPT_DECISIONS decisions, a ring: the next at #lastAt, #lastCount of them kept. */
   readonly #last: (Kept | undefined)[] = new Array(KEPT_DECISIONS).fill(undefined);
   #lastAt = 0;
@@ -339,6 +350,14 @@ export class Router implements PlacementRouter {
     if (r === 1 && t.row >= 0) this.#shapes!.observe(t.row, o, y - t.log2n, t.lim);
   }
 
+  /** What routing call `t` took (ms): its route's choice and its observation, as the caller timed them. */
+  spent(t: Ticket, ms: number): void {
+    if (!(ms >= 0 && ms <= MAX_MS)) return;
+    const i = t.reused ? 2 : 0;
+    this.#spent[i]++;
+    this.#spent[i + 1] += ms;
+  }
+
   /** executor.placement(). */
   inspect(): PlacementView {
     const core = this.#core, b = this.#block;
@@ -351,7 +370,9 @@ export class Router implements PlacementRouter {
       const s = this.#model(o);
       return { route, samples: s.samples, sd: Math.sqrt(Math.max(0, s.resVar)), spread: Math.sqrt(s.errN! > 0 ? s.errVar! : ROUTER.p0), weights: s.w };
     });
-    return { enabled: b !== 0, counts, models, history: Object.fromEntries(this.#history), shapes: this.#shapes?.size ?? 0,
+    const sp = this.#spent;
+    const routing = { decided: { calls: sp[0], ms: sp[1] }, reused: { calls: sp[2], ms: sp[3] } };
+    return { enabled: b !== 0, counts, models, history: Object.fromEntries(this.#history), routing, shapes: this.#shapes?.size ?? 0,
       last: Array.from({ length: this.#lastCount }, (_, i) => this.#last[(this.#lastAt - this.#lastCount + i + KEPT_DECISIONS) % KEPT_DECISIONS]!)
         .map(({ x, said, mask, ...d }) => {
           const predicted: PlacementDecision['predicted'] = {}, measured: PlacementDecision['measured'] = {};
@@ -415,6 +436,7 @@ export class Router implements PlacementRouter {
     this.#history.clear();
     this.#reuse.clear();
     this.#counts = ZERO_COUNTS();
+    this.#spent.fill(0);
     this.#last.fill(undefined); this.#lastAt = 0; this.#lastCount = 0;
   }
 }

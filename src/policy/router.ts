@@ -237,6 +237,8 @@ export interface PlacementRouter {
   decide(call: string, key: string, p: RouteInput): RouteTicket;
   /** The call's measured time (ms). */
   observe(t: RouteTicket, ms: number): void;
+  /** What routing the call took on the calling thread (ms: choosing its route and observe() together). */
+  spent(t: RouteTicket, ms: number): void;
 }
 
 /** xorshift32 (Marsaglia 2003): the router's exploration draws, seeded, so a run replays. */
