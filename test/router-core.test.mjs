@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { makeCore } from './helpers/core.mjs';
 import { staticRoute, xorshift } from '../build/src/policy/router.js';
+import { REUSE, reuseHolds } from '../build/src/policy/route-reuse.js';
 import { Router } from '../build/src/learn/router.js';
 
 const SEED = 0x7a11e5;
@@ -183,6 +184,29 @@ Core('a decision writes within its block: routeDecideSize covers the outputs', a
   f64().fill(-7, (d + size) >> 3, (d + size + 64) >> 3);
   for (const mask of [3, 5, 6, 7]) x.routeDecide(r, b, d, mask, 0, -1, 0, 0, 0, 0, 10, 3, 1, 0.5, 0.5);
   assert.equal(Array.from(f64().subarray((d + size) >> 3, (d + size + 64) >> 3)), new Array(8).fill(-7));
+});
+
+Core('a reused call\'s observation in the core (reuseSeen) is shapeObserve then reuseHolds, over random rows and calls', async () => {
+  const { core } = await makeCore({});
+  const x = core.x;
+  const blocks = [0, 1].map(() => { const b = core.alloc(x.shapeSize(4, 3)); x.shapeInit(b, 4, 3, 0.9, 0.5); return b; });
+  const mean = (b, row, o) => new Float32Array(core.u8.buffer)[(x.shapeStat(b, row, o) >> 2) + core.L.SS_mean / 4];
+  const num = fc.oneof(fc.double({ min: -30, max: 30, noNaN: true }), fc.constantFrom(NaN, Infinity, -Infinity, 0));
+  let checked = 0;
+  fc.assert(fc.property(
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.double({ min: -12, max: 12, noNaN: true })), { maxLength: 12 }),
+    fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 }), num, fc.double({ min: 0.01, max: 4, noNaN: true }), num,
+    fc.oneof(fc.double({ min: -1, max: 6, noNaN: true }), fc.constant(NaN)),
+    (history, row, o, y, lim, at, margin) => {
+      for (const b of blocks) { x.shapeReset(b, row); for (const [c, v] of history) x.shapeObserve(b, row, c, v, 1); }
+      const got = x.reuseSeen(blocks[0], row, o, y, lim, at, margin, REUSE.lead, REUSE.drift);
+      x.shapeObserve(blocks[1], row, o, y, lim);
+      const want = reuseHolds(y - at, mean(blocks[1], row, o) - at, margin) ? 1 : 0;
+      assert.is(got, want, `y ${y} lim ${lim} at ${at} margin ${margin}`);
+      for (let c = 0; c < 3; c++) assert.is(mean(blocks[0], row, c), mean(blocks[1], row, c), 'the row as shapeObserve leaves it');
+      checked++;
+    }), { seed: SEED, numRuns: 2000, interruptAfterTimeLimit: BUDGET_MS });
+  assert.ok(checked >= 200, `checked ${checked}`);
 });
 
 Core('the core reads its parameters in the host\'s order: a wrong count is refused when the router is made', async () => {

@@ -6,4 +6,5 @@ export { learnSize, learnSetup, learnEnable, learnObserve, taskShape, predictObs
 export { qSize, qInit, qChoose, qBest, qUpdate, qValue } from "./qtable";
 export { routerSize, routerInit, routerResetModel, routerFeatures, routerModel, routerQuery, routerUpdate } from "./router";
 export { shapeSize, shapeInit, shapeReset, shapeStat, shapeObserve } from "./shapes";
+export { reuseSeen } from "./reuse";
 export { routeDecideSize, routeDecideParams, routeDecideSpreads, routeDecideOut, routeDecide, flog } from "./route-decide";

@@ -135,6 +135,7 @@ export interface CoreExports {
   shapeReset(b: number, slot: number): void;
   shapeStat(b: number, slot: number, o: number): number;
   shapeObserve(b: number, slot: number, o: number, y: number, lim: number): number;
+  reuseSeen(b: number, row: number, o: number, y: number, lim: number, at: number, margin: number, lead: number, drift: number): number;
   routeDecideSize(): number;
   routeDecideParams(d: number): number;
   routeDecideSpreads(d: number): number;

@@ -6,10 +6,10 @@
 // updates). Host thread only: the host times the calls.
 import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../messages.js';
-import { ShapeTable, shapeKey, type ShapesSnapshot, type ShapeStatView } from './shapes.js';
+import { ShapeTable, shapeKey, type ShapesSnapshot } from './shapes.js';
 import { FEATURES, ROUTER, ROUTES, routeFeatures, baseOf, xorshift, type PlacementRouter, type Route, type RouteChoice, type RouteInput } from '../policy/router.js';
 import { decideRoute } from '../policy/route-rule.js';
-import { reuseCalls, reuseHolds, settled, streakAfter } from '../policy/route-reuse.js';
+import { REUSE, reuseCalls, settled, streakAfter } from '../policy/route-reuse.js';
 import { HostDecision, SAID, type Decided } from './host-decision.js';
 import { CoreDecision } from './core-decision.js';
 
@@ -180,8 +180,6 @@ export class Router implements PlacementRouter {
   readonly #errN = new Float64Array(ROUTES.length);
   /** Per model: how far its prediction is trusted where it serves as a prior (RouteView.spread), kept as #errVar changes (#spreadOf). */
   readonly #spread = new Float64Array(ROUTES.length).fill(Math.sqrt(ROUTER.p0));
-  /** A reused call's read of its route's stats at the shape. */
-  readonly #stat: ShapeStatView = { weight: 0, mean: 0, m2: 0, count: 0 };
   /**
    * Each op key's shape keys (shapeKey) by size class and choices open: a call's reused() and decide()
    * and the Maps they look up get the same string each time, flat and with its hash kept, rather than
@@ -316,26 +314,40 @@ export class Router implements PlacementRouter {
     this.#inCore?.spread(o, this.#spread[o]);
   }
 
-  /** Folds a decision's measured time (ms) in. A time that is not finite, ≤ 0 or absurdly long is dropped and counted. */
+  /**
+   * Folds a decision's measured time (ms) in. A time that is not finite, ≤ 0 or absurdly long is dropped
+   * and counted. Kept small, its paths in functions of their own: the call's code inlines it where V8
+   * optimizes that code, which a run of a few hundred routed calls never does for a large function.
+   */
   observe(t: Ticket, ms: number): void {
     if (!(ms > 0 && ms <= MAX_MS)) { t.record.ms = NaN; this.#counts.dropped++; return; }
     t.record.ms = ms;
-    if (t.serialN >= HISTORY_MIN_N) {
-      const ns = (ms * 1e6) / t.serialN, h = this.#history.get(t.record.key);
-      this.#history.set(t.record.key, h === undefined ? ns : h + (ns < h ? HISTORY_DOWN : HISTORY_UP) * (ns - h));
-    }
+    if (t.serialN >= HISTORY_MIN_N) this.#historyOf(t.record.key, (ms * 1e6) / t.serialN);
     if (this.#block === 0) return;
-    if (t.reused === true) {
-      if (t.row < 0) return;
-      const o = ROUTES.indexOf(t.choice.route), shapes = this.#shapes!;
-      const y = Math.log2(ms * 1000) - t.log2n;
-      shapes.observe(t.row, o, y, t.lim);
-      // the call and the route's mean at the shape, as it moved it, against the lead it was decided by
-      const e = t.settled!;
-      // (checked on the last reused call too, whose ticket took the count to 0: a lead lost there ends the streak)
-      if (!e.ended && !reuseHolds(y - e.at, shapes.read(t.row, o, this.#stat, this.#f32).mean - e.at, e.margin)) { e.left = 0; e.ended = true; }
-      return;
-    }
+    if (t.reused !== true) this.#learn(t, ms);
+    else if (t.row >= 0) this.#seen(t, ms);
+  }
+
+  /** Op `key`'s cost per element: a serial call of `ns` per element folded into its history. */
+  #historyOf(key: string, ns: number): void {
+    const h = this.#history.get(key);
+    this.#history.set(key, h === undefined ? ns : h + (ns < h ? HISTORY_DOWN : HISTORY_UP) * (ns - h));
+  }
+
+  /**
+   * A reused call's time, into its shape's row, in one call into the core (assembly/learn/reuse.ts):
+   * the call and the route's mean at the shape, as it moved it, against the lead the decision was made
+   * by (reuseHolds) — checked on the last reused call too, whose ticket took the count to 0: a lead lost
+   * there ends the streak.
+   */
+  #seen(t: Ticket, ms: number): void {
+    const e = t.settled!;
+    const holds = this.#core!.x.reuseSeen(this.#shapes!.block, t.row, ROUTES.indexOf(e.route), Math.log2(ms * 1000) - t.log2n, t.lim, e.at, e.margin, REUSE.lead, REUSE.drift);
+    if (holds === 0 && !e.ended) { e.left = 0; e.ended = true; }
+  }
+
+  /** A decided call's time, into the chosen route's model, its error as a prior, and the shape's row. */
+  #learn(t: Ticket, ms: number): void {
     const core = this.#core!, b = this.#block;
     this.#f32.set(t.x, this.#fx);
     const o = ROUTES.indexOf(t.choice.route), y = Math.log2(ms * 1000);
