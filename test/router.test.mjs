@@ -9,7 +9,7 @@ import { ROUTES, FEATURES, ROUTER, staticRoute, routeFeatures, xorshift } from '
 import { decideRoute } from '../build/src/policy/route-rule.js';
 import { shapeNoise, worthTrying, tryGain, tryCost, retryAfter } from '../build/src/policy/route-tries.js';
 import { REUSE, reuseCalls, reuseHolds, settled, streakAfter } from '../build/src/policy/route-reuse.js';
-import { fasterAt, sizeOrder, ratioOrder, ownOrder, inflatedAbove } from '../build/src/policy/size-order.js';
+import { fasterAt, sizeOrder, ratioOrder, ownOrder, inflatedAbove, agreesBelow } from '../build/src/policy/size-order.js';
 import { Router } from '../build/src/learn/router.js';
 import { ShapeTable, shapeKey } from '../build/src/learn/shapes.js';
 import { Executor, Taskflow, reduce, transform, inclusiveScan, sort } from '../build/src/index.js';
@@ -353,6 +353,24 @@ Pure('the retry schedule: a choice slower here measured again, after 16 · 2^(sa
   // after 16 calls, the cost of a retry being within its share of them at any length
   const late = (w) => decideRoute(SP, [{ ...shaped(4, 0.1, 8, 4), shapeCount: 8 }, { ...shaped(4.26, 0.3, w, 4.26), shapeCount: 8 }], 0.5, 0.5);
   assert.equal([late(g ** 15).route, late(g ** 17).route, late(g ** 17).reason], ['serial', 'parallel', 'explore']);
+});
+
+Pure('a first sample that agrees with its own time per element at a smaller size: retried on the later samples\' budget', () => {
+  // the calling thread measured once here, 1.2 bits behind helpers on a long call (2^10 µs): its first
+  // sample retried after 16 calls, unless it agrees with the calling thread's own time per element at
+  // a smaller size (a pause would have put it a bit or more above): then after (2^1.2 − 1) / 0.02 = 65
+  const L = (mean, spread, w = 0, at = 0, extra = {}) => ({ ...shaped(mean + 4, spread, w, at + 4), ...extra });
+  const g = ROUTER.gamma, p = { candidates: ['serial', 'parallel'], fallback: 'parallel' };
+  const at = (w, agrees) => decideRoute(p, [L(7.2, 0.3, w, 7.2, { shapeCount: 1, agrees }), L(6, 0.1, 8, 6, { shapeCount: 8 })], 0.5, 0.5);
+  const rows = [[g ** 17, undefined, true], [g ** 17, false, true], [g ** 17, true, false], [g ** 64, true, false], [g ** 66, true, true]];
+  for (const [w, agrees, tried] of rows) {
+    const c = at(w, agrees);
+    assert.equal([c.route, c.reason], tried ? ['serial', 'explore'] : ['parallel', 'learned'], `weight ${w.toExponential(2)}, agrees ${agrees}`);
+  }
+  // the measurements agree within ROUTER.agree of the smaller size's, both measured
+  const s = (mean, count = 1) => ({ weight: 1, mean, m2: 0, count });
+  const table = [[s(-2), s(-2.4), true], [s(-2), s(-1.6), true], [s(-2), s(-1.4), false], [s(-2), s(-2.6), false], [s(-2, 0), s(-2), false], [s(-2), s(-2, 0), false]];
+  for (const [below, here, want] of table) assert.is(agreesBelow(below, here), want, `below ${below.mean} (${below.count}), here ${here.mean} (${here.count})`);
 });
 
 Pure('retryAfter: a doubling schedule for the first samples, then a retry within retryShare of the calls it waited', () => {

@@ -27,20 +27,20 @@ import { routerQuery } from "./router";
 const P_minSupport = 0, P_hopeless = 1, P_judgeAfter = 2, P_epsilon = 3, P_nearBits = 4, P_nearUs = 5, P_confidence = 6,
   P_priorSamples = 7, P_minVar = 8, P_shapeTry = 9, P_plausible = 10, P_order = 11, P_orderVar = 12, P_recheck = 13,
   P_bracket = 14, P_retryGap = 15, P_retryBits = 16, P_retryShare = 17, P_horizon = 18, P_far = 19, P_clip = 20,
-  P_tent0 = 21, P_tents = 22, P_kind0 = 23, P_kinds = 24, P_log2TryUs = 25, P_log2CheapUs = 26, P_lnGamma = 27, P_ownSlack = 28;
+  P_tent0 = 21, P_tents = 22, P_kind0 = 23, P_kinds = 24, P_log2TryUs = 25, P_log2CheapUs = 26, P_lnGamma = 27, P_ownSlack = 28, P_agree = 29;
 /** Parameters the host writes (count_RouteParams). */
-export const ROUTE_PARAMS: u32 = 29;
+export const ROUTE_PARAMS: u32 = 30;
 const OPTIONS: u32 = 3;   // ROUTES: serial, parallel, gpu
 const SERIAL: u32 = 0, PARALLEL: u32 = 1;
 
 // The block, in f64 words: parameters 0–31, spreads 32–35, the candidates' ROUTES indices (i32) 36–37,
-// views 40 + 16·o (15 words used), pair scratch 96–111, outputs 112–128 (routeDecideSize).
+// views 40 + 16·o (16 words used), pair scratch 96–111, outputs 112–128 (routeDecideSize).
 const SPREADS: usize = 32 << 3, CANDS: usize = 36 << 3, VIEWS: usize = 40 << 3, PAIRS: usize = 96 << 3, OUT: usize = 112 << 3;
 const VIEW_BYTES: usize = 16 << 3;
 // A view's fields (f64 words): as policy/router.ts RouteView less the trend (a hardware GPU's, which
 // the host decides), then the shape's raw mean (per element) and the rule's cost and variance.
 const V_mean = 0, V_sd = 1, V_spread = 2, V_support = 3, V_samples = 4, V_weight = 5, V_shapeMean = 6, V_m2 = 7,
-  V_count = 8, V_beats = 9, V_suspect = 10, V_raw = 11, V_cost = 12, V_var = 13, V_model = 14;
+  V_count = 8, V_beats = 9, V_suspect = 10, V_raw = 11, V_cost = 12, V_var = 13, V_model = 14, V_agrees = 15;
 // A pair's scratch stats (weight, mean, m2, count): below lo, below hi, above lo, above hi.
 const S_weight = 0, S_mean = 1, S_m2 = 2, S_count = 3;
 /** The outputs (f64 words from OUT): confidence, margin, the chosen route's clip, its model's prior mean for the error, its shape weight and mean; then per choice o at 8 + 3o: its prediction, shape mean, shape count. */
@@ -302,6 +302,18 @@ function ownOrder(d: usize, b: usize, fam: usize, size: i32, lo: i32, hi: i32, o
 }
 
 /**
+ * size-order.ts agreesBelow, for the calling thread alone (learn/host-decision.ts): choice o's measurements at the shape (its raw mean per element, count) within
+ * P_agree of its own at the nearest smaller class of the family that measured it (V_agrees 1).
+ */
+function agreesBelow(d: usize, b: usize, fam: usize, size: i32, lo: i32, hi: i32, o: u32, v: usize): void {
+  if (o != SERIAL || !(vget(v, V_count) > 0)) return;
+  const c0 = ownClass(b, fam, size, lo, hi, -1, o);
+  if (c0 < 0) return;
+  const below = <f64>changetype<ShapeStat>(statAt(b, <i32>load<i16>(fam + (<usize>c0 << 1)), o)).mean;
+  if (Math.abs(vget(v, V_raw) - below) <= k(d, P_agree)) vset(v, V_agrees, 1);
+}
+
+/**
  * The decision (src/learn/core-decision.ts, once the router wrote the features): r the router block,
  * b the shape table, d the decision block. mask: the choices open (a bit per ROUTES index, two at
  * least), taken in ROUTES order; fallback: the static rule's choice (a ROUTES index); row: the shape's
@@ -342,7 +354,8 @@ export function routeDecide(r: usize, b: usize, d: usize, mask: u32, fallback: u
     vset(v, V_count, count);
     vset(v, V_beats, 0);
     vset(v, V_suspect, 0);
-    if (row >= 0) ownOrder(d, b, fam, size, lo, hi, o, v, log2n);
+    vset(v, V_agrees, 0);
+    if (row >= 0) { ownOrder(d, b, fam, size, lo, hi, o, v, log2n); agreesBelow(d, b, fam, size, lo, hi, o, v); }
   }
   // the size and ratio orders over the ordered pairs (size-order.ts ORDERED_PAIRS: serial–helpers, serial–GPU)
   if (row >= 0) {
@@ -442,7 +455,9 @@ function rule(d: usize, mask: u32, fallback: u32, u: f64, u2: f64): u32 {
     const v = view(d, idx(d, i)), c = vget(v, V_count);
     if (i == top || (beaten & (1 << i)) != 0 || !(c >= 1) || (c < k(d, P_recheck) && ct < k(d, P_log2TryUs))) continue;
     const diff = vget(v, V_shapeMean) - ct;
-    if (diff <= k(d, P_retryBits) && vget(v, V_weight) < fexp(retryAfter(d, c, diff) * k(d, P_lnGamma))) return result(d, idx(d, i), EXPLORE, 0);
+    // (first samples that agree with the choice's own time per element at a smaller size: the later ones' budget too, where longer)
+    const after = vget(v, V_agrees) != 0 ? Math.max(retryAfter(d, c, diff), retryAfter(d, k(d, P_recheck), diff)) : retryAfter(d, c, diff);
+    if (diff <= k(d, P_retryBits) && vget(v, V_weight) < fexp(after * k(d, P_lnGamma))) return result(d, idx(d, i), EXPLORE, 0);
   }
   // epsilon: a try of a choice near the best
   if (u < k(d, P_epsilon)) {

@@ -28,7 +28,7 @@ const coreParams = (): number[] => [
   ROUTER.priorSamples, ROUTER.minVar, ROUTER.shapeTry, ROUTER.plausible, ROUTER.order, ROUTER.orderVar, ROUTER.recheck,
   ROUTER.bracket, ROUTER.retryGap, ROUTER.retryBits, ROUTER.retryShare, ROUTER.horizon, REUSE.far, CLIP_SD,
   TENT_RANGE[0], TENT_RANGE[1], KIND_RANGE[0], KIND_RANGE[1],
-  Math.log2(ROUTER.tryUs), Math.log2(ROUTER.cheapUs), Math.log(ROUTER.gamma), ROUTER.ownSlack,
+  Math.log2(ROUTER.tryUs), Math.log2(ROUTER.cheapUs), Math.log(ROUTER.gamma), ROUTER.ownSlack, ROUTER.agree,
 ];
 
 export class CoreDecision {

@@ -9,7 +9,7 @@ import type { ShapeTable, ShapeRow, ShapeStatView } from './shapes.js';
 import { FEATURES, ROUTER, ROUTES, TENT_RANGE, KIND_RANGE, type RouteChoice, type RouteInput, type RouteView } from '../policy/router.js';
 import { decideRoute } from '../policy/route-rule.js';
 import { shapeNoise } from '../policy/route-tries.js';
-import { ORDERED_PAIRS, fasterAt, sizeOrder, ratioOrder, ownOrder, ownLine, inflatedAbove } from '../policy/size-order.js';
+import { ORDERED_PAIRS, fasterAt, sizeOrder, ratioOrder, ownOrder, ownLine, inflatedAbove, agreesBelow } from '../policy/size-order.js';
 
 /** A measurement's deviation from its shape's mean is clipped at this many sd of the shape's noise (at least ROUTER.minVar's). */
 export const CLIP_SD = 3;
@@ -18,6 +18,9 @@ export const SAID = 3;
 
 /** What a decision leaves for its ticket and the reuse: the choice, the chosen route's clip at the shape, its model's prior mean (NaN: none to measure the error of), its weight and mean at the shape. */
 export interface Decided { choice: RouteChoice; lim: number; prior: number; weight: number; shapeMean: number }
+
+/** The calling thread alone (its ROUTES index), the one choice whose first samples agreesBelow judges. */
+const SERIAL = ROUTES.indexOf('serial');
 
 /** A view as the host fills it. */
 type Scratch = { -readonly [K in keyof RouteView]: RouteView[K] };
@@ -33,7 +36,7 @@ export class HostDecision {
   /** Per model: how far its prediction is trusted as a prior (the router keeps it current). */
   readonly #spread: Float64Array;
   /** The views, reused (decideRoute reads them before decide returns). */
-  readonly #scratch: Scratch[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0, suspect: false, trend: NaN }));
+  readonly #scratch: Scratch[] = ROUTES.map(() => ({ mean: 0, sd: 0, spread: 0, support: 0, samples: 0, shapeWeight: 0, shapeMean: 0, shapeM2: 0, shapeCount: 0, beats: 0, suspect: false, trend: NaN, agrees: false }));
   readonly #views: (RouteView | undefined)[] = ROUTES.map(() => undefined);
   readonly #stat: ShapeStatView = { weight: 0, mean: 0, m2: 0, count: 0 };
   /** Each choice's stats at the call's shape, read once for its view and the ratio order. */
@@ -61,6 +64,10 @@ export class HostDecision {
     const shapes = this.#shapes, st = this.#stat;
     const c0 = shapes.ownClass(entry, o, -1, st, f), l0 = c0 >= 0 ? st.mean + c0 : NaN;
     if (trend && c0 >= 0 && inflatedAbove(st, this.#here[o], v.sd)) v.suspect = true;
+    // (the calling thread alone: it has no fixed part to speak of, so its time per element is the same
+    // at every size as far as the caches allow; a choice with a fixed part is cheaper per element at a
+    // larger size, where a pause can bring a sample back level with a smaller size's)
+    v.agrees = o === SERIAL && c0 >= 0 && agreesBelow(st, this.#here[o]);
     const c1 = shapes.ownClass(entry, o, 1, st, f), l1 = c1 >= 0 ? st.mean + c1 : NaN;
     v.mean = ownOrder(v.mean, c0, l0, c1, l1, log2n);
     if (!trend) return;
@@ -104,6 +111,7 @@ export class HostDecision {
       v.shapeCount = st.count;
       v.beats = 0;
       v.suspect = false;
+      v.agrees = false;
       said[SAID * o + 1] = v.shapeMean;
       said[SAID * o + 2] = st.count;
       v.trend = NaN;

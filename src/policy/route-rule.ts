@@ -97,12 +97,15 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
   // the shape has had retryAfter calls without it (its weight there, gamma per call, shows how many),
   // while its own measurements here are within retryBits of the best. The first samples' retries wait
   // for calls of tryUs or more; the later ones' are budgeted to retryShare of the shape's time, which
-  // holds at any length (and a short call is where a pause weighs most)
+  // holds at any length (and a short call is where a pause weighs most). First samples that agree with
+  // the choice's own time per element at a smaller size (RouteView.agrees: a pause would have put them a
+  // bit or more above it) wait for the later ones' budget too, where that is longer
   for (let i = 0; i < n; i++) {
     const v = vs[idx[i]], c = v.shapeCount;
     if (i === top || (beaten & (1 << i)) !== 0 || !(c >= 1) || (c < k.recheck && 2 ** cost[top] < k.tryUs)) continue;
     const d = v.shapeMean - cost[top];
-    if (d <= k.retryBits && v.shapeWeight < k.gamma ** retryAfter(c, d, k)) return { route: cands[i], reason: 'explore', confidence: 0 };
+    const after = v.agrees === true ? Math.max(retryAfter(c, d, k), retryAfter(k.recheck, d, k)) : retryAfter(c, d, k);
+    if (d <= k.retryBits && v.shapeWeight < k.gamma ** after) return { route: cands[i], reason: 'explore', confidence: 0 };
   }
   if (u < k.epsilon) {
     const t = cost[top];

@@ -127,6 +127,15 @@ export interface RouteView {
    * measured it (log2 µs); NaN for the other choices, a software adapter, or fewer than two sizes.
    */
   readonly trend?: number;
+  /**
+   * The calling thread alone: its measurements at the call's shape agree with its own at the nearest
+   * smaller size that measured it, their mean time per element within k.agree (log2) of that size's
+   * (size-order.ts agreesBelow; it has no fixed part to speak of, so its time per element is level
+   * across sizes). A first measurement a pause inflated stands above by a bit or more; one that agrees
+   * waits for the later samples' budget (retryAfter) where that is longer than the first samples' doubling
+   * schedule.
+   */
+  readonly agrees?: boolean;
 }
 
 /**
@@ -172,6 +181,9 @@ export interface RouteView {
  *   2–6×) of the best's estimate.
  * trendVar: the variance (log2²) of a hardware GPU's own trend as its prior beside its model's
  *   (RouteView.trend): a bit either way.
+ * agree: a choice's time per element at a shape within this (log2) of its own at the nearest smaller
+ *   size that measured it agrees with it (RouteView.agrees): half a bit, where the calling thread's time
+ *   per element moved by 0.1–0.2 bit between 2^18 and 2^22 elements, and a pause adds a bit or more.
  * ownSlack: a model's prediction more than this (log2) above its choice's own time at the nearest larger
  *   size is its misfit there, replaced by the line through its own times below and above (size-order.ts
  *   ownOrder): a bit (2×), beyond what a pause among a shape's first samples moves its mean.
@@ -184,7 +196,7 @@ export interface RouteView {
  */
 export const ROUTER = Object.freeze({
   minSupport: 0.6, hopeless: 2, judgeAfter: 4, cheapUs: 200, epsilon: 0.01, nearBits: 1, nearUs: 300, confidence: 0.3,
-  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, orderVar: 0.25, recheck: 4, bracket: 1, retryGap: 16, retryBits: 2, retryShare: 0.02, trendVar: 1, ownSlack: 1, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
+  priorSamples: 2, minVar: 0.01, shapeTry: 0.5, plausible: 0.5, tryUs: 100, order: 2, orderVar: 0.25, recheck: 4, bracket: 1, retryGap: 16, retryBits: 2, retryShare: 0.02, trendVar: 1, agree: 0.5, ownSlack: 1, horizon: 10, gamma: 0.9, down: 0.5, shapes: 256,
   /** The Kalman filter (assembly/learn/router.ts): measurement noise of log2 time, drift per update, prior variance. */
   noise: 0.05, drift: 0.002, p0: 4,
 });

@@ -113,6 +113,14 @@ export function inflatedAbove(below: SizeStats, here: SizeStats, sd: number, k: 
 }
 
 /**
+ * Whether a choice's measurements at a shape (`here`, log2 µs per element) agree with its own at the
+ * nearest smaller size that measured it (`below`): their means within k.agree (RouteView.agrees).
+ */
+export function agreesBelow(below: SizeStats, here: SizeStats, k: RouterParams = ROUTER): boolean {
+  return below.count > 0 && here.count > 0 && Math.abs(here.mean - below.mean) <= k.agree;
+}
+
+/**
  * The line through a choice's own times at size classes c0 < c1 (l0 ≤ l1, log2 µs), F + m·n, at n =
  * 2^log2n between them (log2 µs); not finite where the times' exponentials are not (a restored table's
  * absurd means). As the core computes it (assembly/learn/route-decide.ts ownLine), bit for bit.
