@@ -22,8 +22,8 @@
 import { RouterBlock, RouteModel, ShapeBlock, ShapeStat } from "../layout";
 import { routerQuery } from "./router";
 
-// The parameters, f64 at the block's start (policy/router.ts ROUTER, REUSE.far, learn/router.ts CLIP_SD;
-// tryUs, cheapUs and gamma as the host's log2 and ln of them; then ownSlack).
+// The parameters, f64 at the block's start (policy/router.ts ROUTER, REUSE.far, learn/host-decision.ts
+// CLIP_SD; tryUs, cheapUs and gamma as the host's log2 and ln of them; then ownSlack and agree).
 const P_minSupport = 0, P_hopeless = 1, P_judgeAfter = 2, P_epsilon = 3, P_nearBits = 4, P_nearUs = 5, P_confidence = 6,
   P_priorSamples = 7, P_minVar = 8, P_shapeTry = 9, P_plausible = 10, P_order = 11, P_orderVar = 12, P_recheck = 13,
   P_bracket = 14, P_retryGap = 15, P_retryBits = 16, P_retryShare = 17, P_horizon = 18, P_far = 19, P_clip = 20,
@@ -302,8 +302,9 @@ function ownOrder(d: usize, b: usize, fam: usize, size: i32, lo: i32, hi: i32, o
 }
 
 /**
- * size-order.ts agreesBelow, for the calling thread alone (learn/host-decision.ts): choice o's measurements at the shape (its raw mean per element, count) within
- * P_agree of its own at the nearest smaller class of the family that measured it (V_agrees 1).
+ * size-order.ts agreesBelow, for the calling thread alone (learn/host-decision.ts): choice o's
+ * measurements at the shape (its raw mean per element, count) within P_agree of its own at the nearest
+ * smaller class of the family that measured it (V_agrees 1).
  */
 function agreesBelow(d: usize, b: usize, fam: usize, size: i32, lo: i32, hi: i32, o: u32, v: usize): void {
   if (o != SERIAL || !(vget(v, V_count) > 0)) return;

@@ -137,7 +137,8 @@ async function execute(ex: Engine, c: Call): Promise<unknown> {
   const args = c.args.slice();
   for (const [at, f, what] of c.fns) args[at] = ex.fnId(f, what);
   const user = c.fns.length > 0;
-  // a routed call's routing is timed too (placement().routing): its route's choice and its observation
+  // a routed call's routing is timed too (placement().routing: the calls that complete): its route's
+  // choice and its observation (read wherever learning is on: whether the call is routed is known after)
   const tr = ex.router?.enabled === true ? performance.now() : 0;
   const { route: where, helpers, ticket } = route(ex, c.name, args, c.caller && !user, c.parallel, placed, c.device === 'auto' && gpuUsable(ex, c.gpu), c.gpu);
   const t0 = performance.now();

@@ -19,7 +19,7 @@ export const SAID = 3;
 /** What a decision leaves for its ticket and the reuse: the choice, the chosen route's clip at the shape, its model's prior mean (NaN: none to measure the error of), its weight and mean at the shape. */
 export interface Decided { choice: RouteChoice; lim: number; prior: number; weight: number; shapeMean: number }
 
-/** The calling thread alone (its ROUTES index), the one choice whose first samples agreesBelow judges. */
+/** The calling thread alone (its ROUTES index), the one choice agreesBelow judges (RouteView.agrees). */
 const SERIAL = ROUTES.indexOf('serial');
 
 /** A view as the host fills it. */

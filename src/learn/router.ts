@@ -74,7 +74,8 @@ export interface PlacementView {
   history: Record<string, number>;
   /**
    * What routing cost the calling thread, as the calls timed it (choosing the route and folding the
-   * call's time in): over the calls that decided and over those that reused their shape's decision,
+   * call's time in): over the routed calls that completed (one that throws is counted in `counts`
+   * but neither observed nor timed), those that decided and those that reused their shape's decision,
    * how many and their ms in all.
    */
   routing: { decided: RoutingCost; reused: RoutingCost };
