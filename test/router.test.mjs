@@ -380,6 +380,19 @@ Pure('a first sample that agrees with its own time per element at a smaller size
   for (const [below, here, want] of table) assert.is(agreesBelow(below, here), want, `below ${below.mean} (${below.count}), here ${here.mean} (${here.count})`);
 });
 
+Pure('a software adapter\'s first tries: not where its model, from a sample or more, already puts the call past cheapUs', () => {
+  // scan 2^18: the calling thread (the static rule's choice) measured at 2^6.2 µs here; the GPU never
+  // measured here, without evidence near the call, its model at 2^13.2 µs (9.6 ms) after `samples`
+  const p = (software) => ({ candidates: ['serial', 'gpu'], fallback: 'serial', software });
+  const s = { ...shaped(6.2, 0.3, 4, 6.2), shapeCount: 4 };
+  const gpu = (mean, samples) => ({ mean, sd: 0.3, spread: 2, support: 0, samples, shapeWeight: 0, shapeMean: 0, shapeM2: 0 });
+  const at = (software, mean, samples) => { const c = decideRoute(p(software), [s, undefined, gpu(mean, samples)], 0.5, 0.5); return [c.route, c.reason]; };
+  assert.equal(at(true, 13.2, 1), ['serial', 'learned'], 'a software adapter its model puts at 9.6 ms: not tried');
+  assert.equal(at(true, 13.2, 0), ['gpu', 'explore'], 'no sample: its model says nothing yet, tried');
+  assert.equal(at(true, 7, 2), ['gpu', 'explore'], 'put at 128 µs: a cheap try');
+  assert.equal(at(false, 13.2, 1), ['gpu', 'explore'], 'a hardware GPU: tried as before');
+});
+
 Pure('retryAfter: a doubling schedule for the first samples, then a retry within retryShare of the calls it waited', () => {
   // [samples here, bits slower, calls]
   const rows = [[1, 1.2, 16], [2, 1.2, 32], [3, 0.1, 64], [4, 0.1, 16], [4, -0.5, 16], [4, 0.58, 25], [4, 1, 50], [8, 1, 50], [4, 2, 150]];

@@ -31,7 +31,9 @@ const P_minSupport = 0, P_hopeless = 1, P_judgeAfter = 2, P_epsilon = 3, P_nearB
 /** Parameters the host writes (count_RouteParams). */
 export const ROUTE_PARAMS: u32 = 30;
 const OPTIONS: u32 = 3;   // ROUTES: serial, parallel, gpu
-const SERIAL: u32 = 0, PARALLEL: u32 = 1;
+const SERIAL: u32 = 0, PARALLEL: u32 = 1, GPU: u32 = 2;
+/** The bit of routeDecide's mask past the choices': the GPU is a software adapter. */
+const SOFTWARE: u32 = 1 << OPTIONS;
 
 // The block, in f64 words: parameters 0–31, spreads 32–35, the candidates' ROUTES indices (i32) 36–37,
 // views 40 + 16·o (16 words used), pair scratch 96–111, outputs 112–128 (routeDecideSize).
@@ -317,7 +319,7 @@ function agreesBelow(d: usize, b: usize, fam: usize, size: i32, lo: i32, hi: i32
 /**
  * The decision (src/learn/core-decision.ts, once the router wrote the features): r the router block,
  * b the shape table, d the decision block. mask: the choices open (a bit per ROUTES index, two at
- * least), taken in ROUTES order; fallback: the static rule's choice (a ROUTES index); row: the shape's
+ * least), taken in ROUTES order, and SOFTWARE where the GPU is a software adapter; fallback: the static rule's choice (a ROUTES index); row: the shape's
  * row (-1: none, then fam is 0); fam, size, lo, hi: its family's rows by size class (i16), its class
  * and the span of classes measured; log2n, base: log2 of the call's elements and the models'
  * baseline; u, u2: the draws. Returns the route (ROUTES index) | reason << 4; the outputs at O_.
@@ -440,6 +442,9 @@ function rule(d: usize, mask: u32, fallback: u32, u: f64, u2: f64): u32 {
     if (i != f && known >= 0 && vget(v, V_samples) >= k(d, P_judgeAfter) && (cost(d, i) > cost(d, known) + k(d, P_hopeless)
       || !worthTrying(d, cost(d, i) - cost(d, known), Math.sqrt(Math.max(vget(v, V_spread) * vget(v, V_spread), minVar) + vr(d, known))))) continue;
     if (i != f && vget(v, V_samples) < k(d, P_judgeAfter) && f >= 0 && cost(d, f) > k(d, P_log2CheapUs)) continue;
+    // nor a software adapter whose model, from the samples it has, already puts this call past cheapUs
+    if ((mask & SOFTWARE) != 0 && i != f && idx(d, i) == GPU && vget(v, V_samples) >= 1 && vget(v, V_samples) < k(d, P_judgeAfter)
+      && cost(d, i) > k(d, P_log2CheapUs)) continue;
     return result(d, idx(d, i), EXPLORE, 0);
   }
   const ct = cost(d, top), vtop = vr(d, top);

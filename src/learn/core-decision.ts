@@ -15,6 +15,8 @@ const CORE_REASONS: readonly RouteChoice['reason'][] = ['learned', 'static', 'fa
 
 /** The GPU's bit in a mask of choices. */
 const GPU_BIT = 1 << ROUTES.indexOf('gpu');
+/** The bit past the choices' that tells the core's decision the GPU is a software adapter (assembly/learn/route-decide.ts). */
+const SOFTWARE_BIT = 1 << ROUTES.length;
 
 /** Whether the candidates are in ROUTES order (the core's decision takes them so: route.ts makes them so). */
 function inRoutesOrder(c: readonly Route[]): boolean {
@@ -65,7 +67,7 @@ export class CoreDecision {
   /** Decides over the features already written, in one call into the core; fills `said` (SAID numbers per choice). */
   decide(p: RouteInput, mask: number, entry: ShapeRow | undefined, base: number, log2n: number, u: number, u2: number, said: Float64Array): Decided {
     const f64 = this.#f64, out = this.#outAt, fam = entry?.family;
-    const r = this.#core.x.routeDecide(this.#router, this.#shapes, this.#block, mask, ROUTES.indexOf(p.fallback), entry?.row ?? -1,
+    const r = this.#core.x.routeDecide(this.#router, this.#shapes, this.#block, mask | (p.software ? SOFTWARE_BIT : 0), ROUTES.indexOf(p.fallback), entry?.row ?? -1,
       fam?.at ?? 0, entry?.size ?? 0, fam?.lo ?? 0, fam?.hi ?? 0, log2n, base, u, u2);
     const route = ROUTES[r & 15], reason = CORE_REASONS[r >> 4], confidence = f64[out];
     for (let i = 0; i < SAID * ROUTES.length; i++) said[i] = f64[out + 8 + i];

@@ -10,7 +10,7 @@ import { REUSE } from './route-reuse.js';
  * The decision rule: pure, over the candidates, the static rule's choice, each candidate's view (by
  * ROUTES index) and two uniform random numbers in [0, 1). Without views (learning off) it is the static rule.
  */
-export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, views: readonly (RouteView | undefined)[] | undefined,
+export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'> & Partial<Pick<RouteInput, 'software'>>, views: readonly (RouteView | undefined)[] | undefined,
   u: number, u2: number, k: RouterParams = ROUTER): RouteChoice {
   // Loops over at most three candidates, no closures or arrays: this runs once per algorithm call.
   const cands = p.candidates, fallback = p.fallback, n = cands.length;
@@ -78,6 +78,10 @@ export function decideRoute(p: Pick<RouteInput, 'candidates' | 'fallback'>, view
     if (i !== f && known >= 0 && v.samples >= k.judgeAfter && (cost[i] > cost[known] + k.hopeless
       || !worthTrying(cost[i] - cost[known], Math.sqrt(Math.max(v.spread * v.spread, k.minVar) + vars[known]), k))) continue;
     if (i !== f && v.samples < k.judgeAfter && f >= 0 && 2 ** cost[f] > k.cheapUs) continue;
+    // nor a software adapter whose model, from the samples it has, already puts this call past
+    // k.cheapUs: a try costs the adapter's time, not the static rule's choice's (one at scan 2^18, a
+    // 70 µs call on the calling thread, took 19.6 ms), and such an adapter runs on the same cores
+    if (p.software === true && i !== f && cands[i] === 'gpu' && v.samples >= 1 && v.samples < k.judgeAfter && 2 ** cost[i] > k.cheapUs) continue;
     return { route: cands[i], reason: 'explore', confidence: 0 };
   }
   // the shape's bandit: a choice with (almost) no measurements at this shape that may still beat the
