@@ -355,7 +355,7 @@ Pure('the retry schedule: a choice slower here measured again, after 16 · 2^(sa
   assert.equal([late(g ** 15).route, late(g ** 17).route, late(g ** 17).reason], ['serial', 'parallel', 'explore']);
 });
 
-Pure('a first sample that agrees with its own time per element at a smaller size: retried on the later samples\' budget', () => {
+Pure('a first sample that agrees with its own time per element at a smaller size: waits for the later samples\' budget where longer', () => {
   // the calling thread measured once here, 1.2 bits behind helpers on a long call (2^10 µs): its first
   // sample retried after 16 calls, unless it agrees with the calling thread's own time per element at
   // a smaller size (a pause would have put it a bit or more above): then after (2^1.2 − 1) / 0.02 = 65

@@ -268,10 +268,13 @@ function ownClass(b: usize, fam: usize, size: i32, lo: i32, hi: i32, dir: i32, o
   return -1;
 }
 
-/** Choice o's time at size class c (its row measured it), log2 µs: its mean per element + c. */
-function ownAt(b: usize, fam: usize, c: i32, o: u32): f64 {
-  return <f64>changetype<ShapeStat>(statAt(b, <i32>load<i16>(fam + (<usize>c << 1)), o)).mean + <f64>c;
+/** Choice o's mean time per element at size class c (its row measured it), log2 µs. */
+function ownMean(b: usize, fam: usize, c: i32, o: u32): f64 {
+  return <f64>changetype<ShapeStat>(statAt(b, <i32>load<i16>(fam + (<usize>c << 1)), o)).mean;
 }
+
+/** Choice o's time at size class c (its row measured it), log2 µs: its mean per element + c. */
+function ownAt(b: usize, fam: usize, c: i32, o: u32): f64 { return ownMean(b, fam, c, o) + <f64>c; }
 
 /** 2^c for a size class (exact). */
 // @ts-ignore: decorator
@@ -312,17 +315,16 @@ function agreesBelow(d: usize, b: usize, fam: usize, size: i32, lo: i32, hi: i32
   if (o != SERIAL || !(vget(v, V_count) > 0)) return;
   const c0 = ownClass(b, fam, size, lo, hi, -1, o);
   if (c0 < 0) return;
-  const below = <f64>changetype<ShapeStat>(statAt(b, <i32>load<i16>(fam + (<usize>c0 << 1)), o)).mean;
-  if (Math.abs(vget(v, V_raw) - below) <= k(d, P_agree)) vset(v, V_agrees, 1);
+  if (Math.abs(vget(v, V_raw) - ownMean(b, fam, c0, o)) <= k(d, P_agree)) vset(v, V_agrees, 1);
 }
 
 /**
  * The decision (src/learn/core-decision.ts, once the router wrote the features): r the router block,
  * b the shape table, d the decision block. mask: the choices open (a bit per ROUTES index, two at
- * least), taken in ROUTES order, and SOFTWARE where the GPU is a software adapter; fallback: the static rule's choice (a ROUTES index); row: the shape's
- * row (-1: none, then fam is 0); fam, size, lo, hi: its family's rows by size class (i16), its class
- * and the span of classes measured; log2n, base: log2 of the call's elements and the models'
- * baseline; u, u2: the draws. Returns the route (ROUTES index) | reason << 4; the outputs at O_.
+ * least), taken in ROUTES order, and SOFTWARE where the GPU is a software adapter; fallback: the
+ * static rule's choice (a ROUTES index); row: the shape's row (-1: none, then fam is 0); fam, size,
+ * lo, hi: its family's rows by size class (i16), its class and the span of classes measured; log2n,
+ * base: log2 of the call's elements and the models' baseline; u, u2: the draws. Returns the route (ROUTES index) | reason << 4; the outputs at O_.
  */
 export function routeDecide(r: usize, b: usize, d: usize, mask: u32, fallback: u32, row: i32, fam: usize, size: i32, lo: i32, hi: i32,
   log2n: f64, base: f64, u: f64, u2: f64): u32 {
@@ -461,7 +463,8 @@ function rule(d: usize, mask: u32, fallback: u32, u: f64, u2: f64): u32 {
     const v = view(d, idx(d, i)), c = vget(v, V_count);
     if (i == top || (beaten & (1 << i)) != 0 || !(c >= 1) || (c < k(d, P_recheck) && ct < k(d, P_log2TryUs))) continue;
     const diff = vget(v, V_shapeMean) - ct;
-    // (first samples that agree with the choice's own time per element at a smaller size: the later ones' budget too, where longer)
+    // (first samples that agree with the choice's own time per element at a smaller size wait for the
+    // later ones' budget too, where longer)
     const after = vget(v, V_agrees) != 0 ? Math.max(retryAfter(d, c, diff), retryAfter(d, k(d, P_recheck), diff)) : retryAfter(d, c, diff);
     if (diff <= k(d, P_retryBits) && vget(v, V_weight) < fexp(after * k(d, P_lnGamma))) return result(d, idx(d, i), EXPLORE, 0);
   }
