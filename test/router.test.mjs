@@ -8,7 +8,7 @@ import { makeCore } from './helpers/core.mjs';
 import { ROUTES, FEATURES, ROUTER, staticRoute, routeFeatures, xorshift } from '../build/src/policy/router.js';
 import { decideRoute } from '../build/src/policy/route-rule.js';
 import { shapeNoise, worthTrying, tryGain, tryCost, retryAfter } from '../build/src/policy/route-tries.js';
-import { REUSE, reuseCalls, reuseHolds, settled, streakAfter } from '../build/src/policy/route-reuse.js';
+import { REUSE, early, heldLead, reuseCalls, reuseHolds, settled, streakAfter } from '../build/src/policy/route-reuse.js';
 import { fasterAt, sizeOrder, ratioOrder, ownOrder, inflatedAbove, agreesBelow } from '../build/src/policy/size-order.js';
 import { Router } from '../build/src/learn/router.js';
 import { ShapeTable, shapeKey } from '../build/src/learn/shapes.js';
@@ -271,6 +271,35 @@ Pure('settled: a learned choice the shape measured four times is reused, whateve
   table.push([learned(1, NaN), 10, false]);   // another choice the shape never measured may yet be tried
   for (const [c, w, want] of table) assert.is(settled(c, w), want, `${c.reason} ${c.confidence} at weight ${w}`);
   assert.ok(1 + 0.9 + 0.81 + 0.729 >= REUSE.support && 1 + 0.9 + 0.81 < REUSE.support, 'four measurements, not three');
+});
+
+Pure('settled and early: a short call settles on two measurements where its lead is wide, and is reused one call at a time where it is not', () => {
+  const learned = (margin) => ({ route: 'serial', reason: 'learned', confidence: 1, margin });
+  assert.equal([REUSE.shortUs, REUSE.wide, REUSE.earlySupport, REUSE.earlyCalls], [100, 1.5, 1.8, 1]);
+  assert.ok(1 + 0.9 >= REUSE.earlySupport && 1 < REUSE.earlySupport, 'two measurements, not one');
+  // [margin, weight, the route's µs at the shape, settled, early]
+  const table = [
+    [1.5, 1.9, 99, true, true], [Infinity, 1.9, 3, true, true], [1.49, 1.9, 99, false, true], [1.5, 1.9, 100, false, false],
+    [1.5, 1.79, 50, false, false], [0.2, 2.7, 50, false, true], [0.2, 3.44, 500, true, false], [1.5, 1.9, NaN, false, false],
+    [NaN, 10, 50, false, false], [-0.1, 10, 50, false, false],
+  ];
+  for (const [m, w, us, wantSettled, wantEarly] of table) {
+    assert.is(settled(learned(m), w, us), wantSettled, `settled: lead ${m} at weight ${w}, ${us} µs`);
+    assert.is(early(learned(m), w, us), wantEarly, `early: lead ${m} at weight ${w}, ${us} µs`);
+  }
+  assert.is(settled(learned(2), 1.9), false, 'no call time given: four measurements');
+  for (const reason of ['fallback', 'explore', 'static', 'invalid']) {
+    const c = { route: 'serial', reason, confidence: 0, margin: 3 };
+    assert.is(settled(c, 1.9, 10), false, reason);
+    assert.is(early(c, 1.9, 10), false, reason);
+  }
+});
+
+Pure('heldLead: a reused decision whose runner-up has no estimate is held to a lead of REUSE.blind bits', () => {
+  assert.is(REUSE.blind, 1);
+  for (const [m, want] of [[Infinity, 1], [3, 3], [0.4, 0.4], [0, 0], [1, 1]]) assert.is(heldLead(m), want, `margin ${m}`);
+  // a call 2.5× the route's mean keeps a lead of 2 bits but ends a blind one
+  assert.ok(reuseHolds(Math.log2(2.5), 0, 2) && !reuseHolds(Math.log2(2.5), 0, heldLead(Infinity)));
 });
 
 Pure('reuseHolds: a reused decision ends with a call that lost its lead, or a mean risen by REUSE.drift of it', () => {
@@ -918,6 +947,49 @@ Model('a reused decision ends at the call that loses its lead; calls that keep i
   const lost = settle();
   lost.router.observe(lost.again, (2 * us.serial) / 1000);   // the helpers got slower than the calling thread
   assert.is(lost.router.reused(key, n, mask), undefined, 'a call that lost it: the next call decides again');
+});
+
+Model('a short shape with a wide lead settles on its second measurement; with a narrow one it is reused a call at a time until its fourth; a long one waits for four', ({ core }) => {
+  const key = 'reduce:0:Float32Array', mask = 3;
+  /** 20 calls of one shape on a fresh router, each route taking `ms`: a letter per call, d(ecided) or r(eused), and the chosen route's. */
+  const calls = (n, ms) => {
+    const router = new Router(core, true, 1);
+    let out = '';
+    for (let i = 0; i < 20; i++) {
+      const again = router.reused(key, n, mask), t = again ?? router.decide('reduce', key, input(n));
+      router.observe(t, ms[t.choice.route]);
+      out += `${again === undefined ? 'd' : 'r'}${t.choice.route[0]} `;
+    }
+    return out.trim();
+  };
+  // both tried, then the calling thread 15× faster (3.9 bits): settled on its second measurement, REUSE.calls reuses
+  assert.is(calls(2 ** 12, { serial: 0.004, parallel: 0.06 }), 'ds dp ds ds rs rs rs rs rs rs rs ds rs rs rs rs rs rs rs rs');
+  // 2.25× faster (1.2 bits): one reused call after each decision from the second measurement on, settled at the fourth
+  assert.is(calls(2 ** 12, { serial: 0.004, parallel: 0.009 }), 'ds dp ds ds rs ds rs ds rs rs rs rs rs rs rs ds rs rs rs rs');
+  // calls of 0.2 ms: four measurements first, whatever the lead
+  assert.is(calls(2 ** 20, { serial: 0.8, parallel: 0.2 }), 'dp dp dp dp dp rp rp rp rp rp rp rp dp rp rp rp rp rp rp rp');
+});
+
+Model('a reused decision whose runner-up has no estimate at the shape ends at a call twice its route\'s mean', ({ core }) => {
+  const key = 'reduce:0:Float32Array', n = 2 ** 20, mask = 3;
+  /** A router whose 2^20 shape settled on helpers (the calling thread never run there: no estimate), and its first reused call. */
+  const settle = () => {
+    const router = new Router(core, true, 1);
+    let again;
+    for (let i = 0; i < 20 && again === undefined; i++) {
+      again = router.reused(key, n, mask);
+      const t = again ?? router.decide('reduce', key, input(n));
+      if (again === undefined) router.observe(t, 0.2);
+    }
+    assert.ok(again !== undefined && again.choice.route === 'parallel' && again.choice.margin === Infinity, 'settled on helpers, the runner-up unestimated');
+    return { router, again };
+  };
+  const kept = settle();
+  kept.router.observe(kept.again, 0.36);   // 1.8× its mean
+  assert.ok(kept.router.reused(key, n, mask) !== undefined, 'a call under 2× its mean: the next call reuses');
+  const lost = settle();
+  lost.router.observe(lost.again, 0.5);   // 2.5×: a lead of REUSE.lead (4×) would have held
+  assert.is(lost.router.reused(key, n, mask), undefined, 'a call 2.5× its mean: the next call decides again');
 });
 
 Model('a shape that keeps settling on its route reuses twice as long each time; a call that lost the lead starts it over', ({ core }) => {

@@ -36,6 +36,12 @@ const verbose = argv.includes('--verbose');
 const reuse = argv.includes('--reuse');
 /** --trace <seed>:<log2 n>: every decision at that size for that seed (with one scenario named). */
 const trace = take('--trace', '');
+/**
+ * --routing <decided µs>,<reused µs>: what routing costs the calling thread per decided and per reused
+ * call, added to the router's makespan (the oracle pays none): placement().routing in the placement
+ * bench measured 60–75 and 13–25 µs on a 2-core VM.
+ */
+const [decideUs, reuseUs] = take('--routing', '0,0').split(',').map(Number);
 const only = argv.filter((a) => !a.startsWith('--'));
 
 const load = (p) => import(pathToFileURL(resolve(build, p)).href);
@@ -100,9 +106,9 @@ function runOne(sc, seed) {
     if (trace === `${seed}:${e}` && t !== undefined) {
       // the kept record's said: per choice o, the model's prediction and the shape's mean (log2 µs), and the shape's count
       const s = t.record.said, f = (j) => ['serial', 'parallel', 'gpu'].map((k, o) => ((mask >> o) & 1) === 0 || (j === 1 && !(s[3 * o + 2] > 0)) ? '' : `${k[0]}${(2 ** s[3 * o + j]).toFixed(0)}`).filter(Boolean).join(' ');
-      console.log(`${String(i).padStart(4)} ${r.padEnd(8)} ${t.choice.reason.padEnd(8)} ${us.toFixed(0).padStart(6)} µs  oracle ${oracle}  measured ${f(1)}  predicted ${f(0)}`);
+      console.log(`${String(i).padStart(4)} ${r.padEnd(8)} ${(again === undefined ? t.choice.reason : "reused").padEnd(8)} ${us.toFixed(0).padStart(6)} µs  oracle ${oracle}  measured ${f(1)}  predicted ${f(0)}`);
     }
-    made += cost[r](n); best += cost[oracle](n);
+    made += cost[r](n) + (again === undefined ? decideUs : reuseUs); best += cost[oracle](n);
     if (r === oracle) { match++; stuck.set(e, 0); } else {
       const s = (stuck.get(e) ?? 0) + 1;
       stuck.set(e, s);
@@ -114,7 +120,7 @@ function runOne(sc, seed) {
 
 const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-console.log(`build ${build}, seeds 1…${seeds}`);
+console.log(`build ${build}, seeds 1…${seeds}` + (decideUs > 0 || reuseUs > 0 ? `, routing ${decideUs} µs a decided call and ${reuseUs} µs a reused one in the router's makespan` : ''));
 console.log('scenario     oracle decisions: mean (min)   makespan / oracle: mean (max)   longest lock-in (seed, size)');
 for (const [name, sc] of Object.entries(SCENARIOS)) {
   if (only.length > 0 && !only.includes(name)) continue;

@@ -9,7 +9,7 @@ import { messages } from '../messages.js';
 import { ShapeTable, shapeKey, type ShapesSnapshot } from './shapes.js';
 import { FEATURES, ROUTER, ROUTES, routeFeatures, baseOf, xorshift, type PlacementRouter, type Route, type RouteChoice, type RouteInput } from '../policy/router.js';
 import { decideRoute } from '../policy/route-rule.js';
-import { REUSE, reuseCalls, settled, streakAfter } from '../policy/route-reuse.js';
+import { REUSE, early, heldLead, reuseCalls, settled, streakAfter } from '../policy/route-reuse.js';
 import { HostDecision, SAID, type Decided } from './host-decision.js';
 import { CoreDecision } from './core-decision.js';
 
@@ -113,9 +113,9 @@ export interface Ticket {
 /**
  * A shape's settled decision while its next calls reuse it: the deciding call's ticket, the calls
  * left, the chosen route's mean at the shape when it was decided (log2 per element) and its lead; its
- * route, its streak (policy/route-reuse.ts streakAfter), and whether a reused call's time lost the
- * lead (reuseHolds; the last reused call's too) or the shape's row went to another shape, which the
- * shape's next decision reads: either ends the streak.
+ * route, its streak (policy/route-reuse.ts streakAfter; -1 for an early reuse, which starts none),
+ * and whether a reused call's time lost the lead (reuseHolds; the last reused call's too) or the
+ * shape's row went to another shape, which the shape's next decision reads: either ends the streak.
  */
 interface Settled { readonly ticket: Ticket; left: number; readonly at: number; readonly margin: number; readonly route: Route; readonly streak: number; ended: boolean }
 
@@ -283,11 +283,15 @@ export class Router implements PlacementRouter {
     const ticket: Ticket = { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean: prior, reused: false };
     if (this.#block !== 0 && p.candidates.length > 1) {
       // settled: the models chose, and the shape has measured the chosen route; reused for as many
-      // calls as its time calls for, while their times leave it its lead
+      // calls as its time calls for, while their times leave it its lead (policy/route-reuse.ts
+      // heldLead); a short call not yet settled but chosen with a lead over two measurements or more:
+      // reused REUSE.earlyCalls times, starting no streak
       // (the shape's last settled decision, if its last decision settled: its reuses ran out, or a call ended them)
-      const streak = streakAfter(this.#reuse.get(shape), choice.route);
-      const reuses = row >= 0 && settled(choice, weight) ? reuseCalls(2 ** shapeMean, streak) : 0;
-      if (reuses > 0) this.#reuse.set(shape, { ticket, left: reuses, at: shapeMean - log2n, margin: choice.margin ?? 0, route: choice.route, streak, ended: false });
+      const callUs = 2 ** shapeMean;
+      let streak = streakAfter(this.#reuse.get(shape), choice.route), reuses = 0;
+      if (row >= 0 && settled(choice, weight, callUs)) reuses = reuseCalls(callUs, streak);
+      else if (row >= 0 && early(choice, weight, callUs)) { reuses = REUSE.earlyCalls; streak = -1; }
+      if (reuses > 0) this.#reuse.set(shape, { ticket, left: reuses, at: shapeMean - log2n, margin: heldLead(choice.margin ?? 0), route: choice.route, streak, ended: false });
       else this.#reuse.delete(shape);
     }
     return ticket;

@@ -22,8 +22,8 @@ import type { RouteChoice } from './router.js';
  *   tries) is worth as much on a long call as on a short one, and what it costs adds to the makespan
  *   on any call; a route that loses its lead meanwhile ends the reuse at once (drift).
  * decideUs: what deciding a call and folding its time in cost the host when their code and data are
- *   cold after other calls, as in a mixed workload: 30–40 µs on a 2-core VM (route() 28–36 µs,
- *   observe 3–4 µs; about 3 µs alone in a loop).
+ *   cold after other calls, as in a mixed workload: 60–75 µs on a 2-core VM in the placement bench
+ *   (placement().routing; about 3 µs alone in a loop).
  * share: the part of a call's time its decision may cost, amortised over the calls that reuse it.
  * drift: the share of its lead (RouteChoice.margin) by which the chosen route's mean at the shape may
  *   rise over the reused calls before the shape decides again (reuseHolds; a call that alone lost the
@@ -32,8 +32,33 @@ import type { RouteChoice } from './router.js';
  *   30 seeds), makespan over the oracle's: reuse ended by the mean alone at 0.25 of the lead 1.044,
  *   at 1 1.055, never 1.058 (these three with a support of 1.5); with the call's own check as well
  *   1.034; deciding every call 1.029.
- * lead: the lead counted at most (log2, 4×): a route far ahead, or whose runner-up has no estimate
- *   yet (an infinite lead), still decides again after a call 4× its mean or a mean 1.41× higher.
+ * lead: the lead counted at most (log2, 4×): a route far ahead still decides again after a call 4× its
+ *   mean or a mean 1.41× higher.
+ * blind: the lead a decision is held to where its runner-up has no estimate at the call (an infinite
+ *   lead; heldLead): 1 bit, a call 2× the route's mean ends it. Counted as `lead`, helpers that slowed
+ *   3.5× on the synthetic drift (a fixed part 10× as long) kept a reuse of 9 calls there, the calling
+ *   thread never measured at the shape: drift's makespan 1.049 against 1.034 with fewer decisions
+ *   elsewhere (the early reuses below); with `blind`, 1.034, its worst seed 1.043 → 1.038.
+ * shortUs, wide, earlySupport: on calls the route measured under shortUs µs at the shape (ROUTER.tryUs:
+ *   below it a better choice saves a few µs, and the rule makes no tries of its own), a lead of `wide`
+ *   bits or more (2.8×) settles the decision at a weight of earlySupport (two measurements), not four:
+ *   a pause that inflated the runner-up's first sample still leaves the chosen route ahead or within a
+ *   few µs, and the reused calls' own times end the reuse where they close the lead.
+ * earlyCalls: on such short calls, a learned choice with a lead, measured at the shape with a weight of
+ *   earlySupport or more but not settled, is reused for this many calls (no streak starts from it):
+ *   before it settles a shape decided every call, four or five cold decisions of 60–100 µs in a row.
+ *   On longer calls it would put off the tries and retries the rule makes there: with a hardware GPU
+ *   among the choices and pauses (test/router.test.mjs makespan()), one seed of 30 ran 2.0× the
+ *   oracle's makespan (1.10× before), the reused call the one where the GPU would have been tried at
+ *   2^22, never measured there after.
+ *   The three measured together on the synthetic costs (router-synthetic --reuse, 30 seeds): 6–19 %
+ *   fewer decisions (clean 80 → 67 of 500, pauses 100 → 95, bimodal 82 → 75); the mean makespans
+ *   within 0.001 of before, or better, except contended (1.026 → 1.029) and late-crossover (1.020 →
+ *   1.030, its worst seed 1.052 → 1.175: fewer decided calls on the short sizes teach the models
+ *   less, and a model that puts helpers at 2^19 at 1.9× their measured time kept the calling thread
+ *   there). With routing priced in as the placement bench measured it (--routing 70,17: µs per decided
+ *   and per reused call), the makespans are lower in 10 scenarios of 11 (by 0.001–0.020 of the
+ *   oracle's), late-crossover's higher by 0.007.
  * grow: a decision that settles on the route the shape's last settled decision took, after that
  *   one's reuses ran out with no call losing the lead and the shape kept its row (a streak), may be
  *   reused twice as many calls as the last, up to 2^grow · calls, as far as the share allows: 14
@@ -48,19 +73,35 @@ import type { RouteChoice } from './router.js';
  *   → 1.0335, late-crossover 1.0188 → 1.0205); late-crossover's oracle decisions 0.905 → 0.892 and its
  *   median lock-in 14 → 22 calls, crossover-pauses' worst seed 1.1710 → 1.1772.
  */
-export const REUSE = Object.freeze({ support: 3.4, far: 1, calls: 7, least: 3, decideUs: 40, share: 0.02, drift: 0.25, lead: 2, grow: 3 });
+export const REUSE = Object.freeze({ support: 3.4, shortUs: 100, wide: 1.5, earlySupport: 1.8, earlyCalls: 1, far: 1, calls: 7, least: 3, decideUs: 40, share: 0.02,
+  drift: 0.25, lead: 2, blind: 1, grow: 3 });
 export type ReuseParams = typeof REUSE;
 
 /**
  * Whether a decision is settled enough to be reused: the models chose it (not the static rule for
  * want of a margin, not a try), no other choice is left that the next decisions might try (its lead,
  * RouteChoice.margin, is a number), and the shape holds `weight` ≥ k.support of the chosen route's
- * measurements. A low confidence does not bar it: the next call would decide the same from the same
- * evidence, and the reused calls' own times end the reuse where they close the lead (reuseHolds).
+ * measurements — or, on a call the route measured under k.shortUs µs there (`callUs`), k.earlySupport
+ * with a lead of k.wide bits or more. A low confidence does not bar it: the next call would decide the
+ * same from the same evidence, and the reused calls' own times end the reuse where they close the
+ * lead (reuseHolds).
  */
-export function settled(choice: RouteChoice, weight: number, k: ReuseParams = REUSE): boolean {
-  return choice.reason === 'learned' && weight >= k.support && (choice.margin as number) >= 0;
+export function settled(choice: RouteChoice, weight: number, callUs = Infinity, k: ReuseParams = REUSE): boolean {
+  const margin = choice.margin as number;
+  return choice.reason === 'learned' && margin >= 0 && (weight >= k.support || (callUs < k.shortUs && weight >= k.earlySupport && margin >= k.wide));
 }
+
+/**
+ * Whether a decision that is not settled is still reused for k.earlyCalls calls: the models chose it
+ * with a lead (as settled asks), on a call the route measured under k.shortUs µs at the shape
+ * (`callUs`), and the shape holds `weight` ≥ k.earlySupport of its measurements.
+ */
+export function early(choice: RouteChoice, weight: number, callUs: number, k: ReuseParams = REUSE): boolean {
+  return choice.reason === 'learned' && (choice.margin as number) >= 0 && callUs < k.shortUs && weight >= k.earlySupport;
+}
+
+/** The lead (log2) a reused decision is held to (reuseHolds): its margin, or k.blind where that is infinite (no estimate of the runner-up). */
+export const heldLead = (margin: number, k: ReuseParams = REUSE): number => (margin === Infinity ? k.blind : margin);
 
 /**
  * Calls that reuse a settled decision whose route measured `callUs` µs at the shape: as many as bring
