@@ -269,7 +269,7 @@ Pure('settled: a learned choice the shape measured four times is reused, whateve
     [{ route: 'serial', reason: 'invalid', confidence: 0 }, 10, false],
   ];
   table.push([learned(1, NaN), 10, false]);   // another choice the shape never measured may yet be tried
-  for (const [c, w, want] of table) assert.is(settled(c, w), want, `${c.reason} ${c.confidence} at weight ${w}`);
+  for (const [c, w, want] of table) assert.is(settled(c, w, Infinity), want, `${c.reason} ${c.confidence} at weight ${w}`);
   assert.ok(1 + 0.9 + 0.81 + 0.729 >= REUSE.support && 1 + 0.9 + 0.81 < REUSE.support, 'four measurements, not three');
 });
 
@@ -287,7 +287,8 @@ Pure('settled and early: a short call settles on two measurements where its lead
     assert.is(settled(learned(m), w, us), wantSettled, `settled: lead ${m} at weight ${w}, ${us} µs`);
     assert.is(early(learned(m), w, us), wantEarly, `early: lead ${m} at weight ${w}, ${us} µs`);
   }
-  assert.is(settled(learned(2), 1.9), false, 'no call time given: four measurements');
+  assert.is(settled(learned(2), 1.9, Infinity), false, 'a long call: four measurements');
+  assert.is(REUSE.shortUs, ROUTER.tryUs, 'short: the calls on which the shape\'s tries and first retries wait');
   for (const reason of ['fallback', 'explore', 'static', 'invalid']) {
     const c = { route: 'serial', reason, confidence: 0, margin: 3 };
     assert.is(settled(c, 1.9, 10), false, reason);
@@ -966,11 +967,11 @@ Model('a short shape with a wide lead settles on its second measurement; with a 
   assert.is(calls(2 ** 12, { serial: 0.004, parallel: 0.06 }), 'ds dp ds ds rs rs rs rs rs rs rs ds rs rs rs rs rs rs rs rs');
   // 2.25× faster (1.2 bits): one reused call after each decision from the second measurement on, settled at the fourth
   assert.is(calls(2 ** 12, { serial: 0.004, parallel: 0.009 }), 'ds dp ds ds rs ds rs ds rs rs rs rs rs rs rs ds rs rs rs rs');
-  // calls of 0.2 ms: four measurements first, whatever the lead
+  // calls of 0.2 ms: four measurements first, whatever the lead (here an infinite one: the calling thread is never run)
   assert.is(calls(2 ** 20, { serial: 0.8, parallel: 0.2 }), 'dp dp dp dp dp rp rp rp rp rp rp rp dp rp rp rp rp rp rp rp');
 });
 
-Model('a reused decision whose runner-up has no estimate at the shape ends at a call twice its route\'s mean', ({ core }) => {
+Model('a reused decision whose runner-up has no estimate at all ends at a call over twice its route\'s mean', ({ core }) => {
   const key = 'reduce:0:Float32Array', n = 2 ** 20, mask = 3;
   /** A router whose 2^20 shape settled on helpers (the calling thread never run there: no estimate), and its first reused call. */
   const settle = () => {

@@ -3,7 +3,7 @@
 // from a cost model (µs per route and n) and scores the router's decisions against the oracle (the
 // route of least expected time at that size) over several seeds.
 //
-//   node bench/tools/router-synthetic.mjs [--build build/old] [--seeds 10] [--reuse] [--verbose] [scenario ...]
+//   node bench/tools/router-synthetic.mjs [--build build/old] [--seeds 10] [--reuse] [--routing d,r] [--trace seed:log2n] [--verbose] [scenario ...]
 //
 // --reuse: as the algorithms call the router (src/algorithms/route.ts), a call first takes its shape's
 // settled decision where Router.reused gives one (its time goes to the shape, not the model); the
@@ -41,7 +41,8 @@ const trace = take('--trace', '');
  * call, added to the router's makespan (the oracle pays none): placement().routing in the placement
  * bench measured 60–75 and 13–25 µs on a 2-core VM.
  */
-const [decideUs, reuseUs] = take('--routing', '0,0').split(',').map(Number);
+const [decideUs, reuseUs] = String(take('--routing', '0,0')).split(',').map(Number);
+if (!(decideUs >= 0 && reuseUs >= 0)) throw new Error('--routing takes two numbers of µs, a decided call\'s and a reused one\'s: --routing 70,17');
 const only = argv.filter((a) => !a.startsWith('--'));
 
 const load = (p) => import(pathToFileURL(resolve(build, p)).href);
@@ -106,7 +107,7 @@ function runOne(sc, seed) {
     if (trace === `${seed}:${e}` && t !== undefined) {
       // the kept record's said: per choice o, the model's prediction and the shape's mean (log2 µs), and the shape's count
       const s = t.record.said, f = (j) => ['serial', 'parallel', 'gpu'].map((k, o) => ((mask >> o) & 1) === 0 || (j === 1 && !(s[3 * o + 2] > 0)) ? '' : `${k[0]}${(2 ** s[3 * o + j]).toFixed(0)}`).filter(Boolean).join(' ');
-      console.log(`${String(i).padStart(4)} ${r.padEnd(8)} ${(again === undefined ? t.choice.reason : "reused").padEnd(8)} ${us.toFixed(0).padStart(6)} µs  oracle ${oracle}  measured ${f(1)}  predicted ${f(0)}`);
+      console.log(`${String(i).padStart(4)} ${r.padEnd(8)} ${(again === undefined ? t.choice.reason : 'reused').padEnd(8)} ${us.toFixed(0).padStart(6)} µs  oracle ${oracle}  measured ${f(1)}  predicted ${f(0)}`);
     }
     made += cost[r](n) + (again === undefined ? decideUs : reuseUs); best += cost[oracle](n);
     if (r === oracle) { match++; stuck.set(e, 0); } else {

@@ -111,8 +111,9 @@ export interface Ticket {
 }
 
 /**
- * A shape's settled decision while its next calls reuse it: the deciding call's ticket, the calls
- * left, the chosen route's mean at the shape when it was decided (log2 per element) and its lead; its
+ * A shape's decision while its next calls reuse it (settled, or an early reuse: policy/route-reuse.ts):
+ * the deciding call's ticket, the calls left, the chosen route's mean at the shape when it was decided
+ * (log2 per element) and the lead it is held to (heldLead); its
  * route, its streak (policy/route-reuse.ts streakAfter; -1 for an early reuse, which starts none),
  * and whether a reused call's time lost the lead (reuseHolds; the last reused call's too) or the
  * shape's row went to another shape, which the shape's next decision reads: either ends the streak.
@@ -171,7 +172,8 @@ export class Router implements PlacementRouter {
   readonly #said = viewChunks((b, at, n) => new Float64Array(b, at, n), 8, SAID * ROUTES.length);
   /**
    * A call reuses its shape's (op, log2 n, choices) settled decision (policy/route-reuse.ts settled) for the
-   * next calls of that shape, as many as reuseCalls gives for the chosen route's measured time there:
+   * next calls of that shape, as many as reuseCalls gives for the chosen route's measured time there
+   * (a short call's decision not yet settled: REUSE.earlyCalls, policy/route-reuse.ts early):
    * deciding and learning cost tens of µs when cold after other calls, and the (reuses + 1)th call
    * still decides and learns. A reused call whose time closes the route's lead (reuseHolds) ends it.
    */
@@ -284,9 +286,9 @@ export class Router implements PlacementRouter {
     if (this.#block !== 0 && p.candidates.length > 1) {
       // settled: the models chose, and the shape has measured the chosen route; reused for as many
       // calls as its time calls for, while their times leave it its lead (policy/route-reuse.ts
-      // heldLead); a short call not yet settled but chosen with a lead over two measurements or more:
-      // reused REUSE.earlyCalls times, starting no streak
-      // (the shape's last settled decision, if its last decision settled: its reuses ran out, or a call ended them)
+      // heldLead); a short call not yet settled but chosen with a lead, its route measured twice or
+      // more at the shape: reused REUSE.earlyCalls times, starting no streak
+      // (the shape's last reused decision, if its last decision was reused: its reuses ran out, or a call ended them)
       const callUs = 2 ** shapeMean;
       let streak = streakAfter(this.#reuse.get(shape), choice.route), reuses = 0;
       if (row >= 0 && settled(choice, weight, callUs)) reuses = reuseCalls(callUs, streak);

@@ -1,13 +1,15 @@
-// The reuse of the placement router's settled decisions (pure): when a decision is settled enough that
-// the next calls of its shape take it without deciding (settled), for how many calls (reuseCalls), and
-// when a reused call's time ends it (reuseHolds). src/learn/router.ts keeps the decisions; tested with
+// The reuse of the placement router's decisions (pure): when a decision is settled enough that the next
+// calls of its shape take it without deciding (settled), for how many calls (reuseCalls), when a short
+// call's decision not yet settled is reused once (early), and when a reused call's time ends it
+// (reuseHolds, over the lead heldLead gives). src/learn/router.ts keeps the decisions; tested with
 // tables in test/router.test.mjs.
 import type { RouteChoice } from './router.js';
 
 /**
  * When and how long a settled decision is reused (src/learn/router.ts), each with its reason.
  * support: the least weight of the chosen route's measurements at the shape before a learned choice
- *   is reused: four measurements (1 + 0.9 + 0.81 + 0.73 with the shape table's discount), the size
+ *   is reused (short calls with a wide lead: earlySupport, below): four measurements (1 + 0.9 + 0.81 +
+ *   0.73 with the shape table's discount), the size
  *   order's recheck: fewer let a first measurement a pause inflated, or a try the neighbouring sizes
  *   call for, wait out a reuse (on synthetic costs a weight of 1.5 or 2.5 lost to it with a GPU, and
  *   one measurement where the choice led by 4×: a GPU's estimate jumps once its trend is known).
@@ -22,8 +24,11 @@ import type { RouteChoice } from './router.js';
  *   tries) is worth as much on a long call as on a short one, and what it costs adds to the makespan
  *   on any call; a route that loses its lead meanwhile ends the reuse at once (drift).
  * decideUs: what deciding a call and folding its time in cost the host when their code and data are
- *   cold after other calls, as in a mixed workload: 60–75 µs on a 2-core VM in the placement bench
- *   (placement().routing; about 3 µs alone in a loop).
+ *   cold after other calls, as in a mixed workload: 30–40 µs on a 2-core VM when this was set
+ *   (route() 28–36 µs, observe 3–4 µs; about 3 µs alone in a loop). The placement bench now measures
+ *   60–75 µs (placement().routing), but 70 here, with longer reuse on calls of 0.2–2 ms, put off the
+ *   retries there: the router test's GPU-with-pauses costs went from 1.121 to 1.126× the oracle's
+ *   makespan over its 10 seeds (its bound is 1.12).
  * share: the part of a call's time its decision may cost, amortised over the calls that reuse it.
  * drift: the share of its lead (RouteChoice.margin) by which the chosen route's mean at the shape may
  *   rise over the reused calls before the shape decides again (reuseHolds; a call that alone lost the
@@ -34,16 +39,17 @@ import type { RouteChoice } from './router.js';
  *   1.034; deciding every call 1.029.
  * lead: the lead counted at most (log2, 4×): a route far ahead still decides again after a call 4× its
  *   mean or a mean 1.41× higher.
- * blind: the lead a decision is held to where its runner-up has no estimate at the call (an infinite
- *   lead; heldLead): 1 bit, a call 2× the route's mean ends it. Counted as `lead`, helpers that slowed
- *   3.5× on the synthetic drift (a fixed part 10× as long) kept a reuse of 9 calls there, the calling
- *   thread never measured at the shape: drift's makespan 1.049 against 1.034 with fewer decisions
- *   elsewhere (the early reuses below); with `blind`, 1.034, its worst seed 1.043 → 1.038.
+ * blind: the lead a decision is held to where its runner-up has no estimate at all (an infinite lead;
+ *   heldLead): 1 bit, so a call over 2× the route's mean, or a mean 1.19× higher, ends it. Counted as
+ *   `lead`, helpers that slowed 3.5× on the synthetic drift (a fixed part 10× as long) kept a reuse of
+ *   9 calls at 2^20, the calling thread never measured there (bench/RESULTS.md, "Short calls settled
+ *   on two measurements, and a blind lead held to 2×").
  * shortUs, wide, earlySupport: on calls the route measured under shortUs µs at the shape (ROUTER.tryUs:
- *   below it a better choice saves a few µs, and the rule makes no tries of its own), a lead of `wide`
- *   bits or more (2.8×) settles the decision at a weight of earlySupport (two measurements), not four:
- *   a pause that inflated the runner-up's first sample still leaves the chosen route ahead or within a
- *   few µs, and the reused calls' own times end the reuse where they close the lead.
+ *   below it the shape's own tries and the retries of first samples wait for longer calls, and a better
+ *   choice saves a few µs), a lead of `wide` bits or more (2.8×) settles the decision at a weight of
+ *   earlySupport (two measurements), not four: a pause that inflated the runner-up's first sample
+ *   still leaves the chosen route ahead or within a few µs, and the reused calls' own times end the
+ *   reuse where they close the lead.
  * earlyCalls: on such short calls, a learned choice with a lead, measured at the shape with a weight of
  *   earlySupport or more but not settled, is reused for this many calls (no streak starts from it):
  *   before it settles a shape decided every call, four or five cold decisions of 60–100 µs in a row.
@@ -51,14 +57,12 @@ import type { RouteChoice } from './router.js';
  *   among the choices and pauses (test/router.test.mjs makespan()), one seed of 30 ran 2.0× the
  *   oracle's makespan (1.10× before), the reused call the one where the GPU would have been tried at
  *   2^22, never measured there after.
- *   The three measured together on the synthetic costs (router-synthetic --reuse, 30 seeds): 6–19 %
- *   fewer decisions (clean 80 → 67 of 500, pauses 100 → 95, bimodal 82 → 75); the mean makespans
- *   within 0.001 of before, or better, except contended (1.026 → 1.029) and late-crossover (1.020 →
- *   1.030, its worst seed 1.052 → 1.175: fewer decided calls on the short sizes teach the models
- *   less, and a model that puts helpers at 2^19 at 1.9× their measured time kept the calling thread
- *   there). With routing priced in as the placement bench measured it (--routing 70,17: µs per decided
- *   and per reused call), the makespans are lower in 10 scenarios of 11 (by 0.001–0.020 of the
- *   oracle's), late-crossover's higher by 0.007.
+ *   The three together, on the synthetic costs (router-synthetic --reuse, 30 seeds): 2–16 % fewer
+ *   decisions, mean makespans within 0.0011 of before or better except contended (+0.003) and
+ *   late-crossover (+0.010; fewer decided calls on its short size teach the models less), and two
+ *   worse worst seeds (late-crossover, late-pauses). With routing priced in as the placement bench
+ *   measured it (--routing 70,17), 10 scenarios of 11 gain (bench/RESULTS.md, "Short calls settled on
+ *   two measurements, and a blind lead held to 2×").
  * grow: a decision that settles on the route the shape's last settled decision took, after that
  *   one's reuses ran out with no call losing the lead and the shape kept its row (a streak), may be
  *   reused twice as many calls as the last, up to 2^grow · calls, as far as the share allows: 14
@@ -86,14 +90,14 @@ export type ReuseParams = typeof REUSE;
  * same from the same evidence, and the reused calls' own times end the reuse where they close the
  * lead (reuseHolds).
  */
-export function settled(choice: RouteChoice, weight: number, callUs = Infinity, k: ReuseParams = REUSE): boolean {
+export function settled(choice: RouteChoice, weight: number, callUs: number, k: ReuseParams = REUSE): boolean {
   const margin = choice.margin as number;
   return choice.reason === 'learned' && margin >= 0 && (weight >= k.support || (callUs < k.shortUs && weight >= k.earlySupport && margin >= k.wide));
 }
 
 /**
  * Whether a decision that is not settled is still reused for k.earlyCalls calls: the models chose it
- * with a lead (as settled asks), on a call the route measured under k.shortUs µs at the shape
+ * with a lead of 0 or more (as settled asks), on a call the route measured under k.shortUs µs at the shape
  * (`callUs`), and the shape holds `weight` ≥ k.earlySupport of its measurements.
  */
 export function early(choice: RouteChoice, weight: number, callUs: number, k: ReuseParams = REUSE): boolean {
@@ -118,8 +122,8 @@ export function reuseCalls(callUs: number, streak = 0, k: ReuseParams = REUSE): 
 /**
  * The streak of a decision that settles on `route` (reuseCalls): one more than the shape's last
  * settled decision's where that one took the same route and its reuses ran out with the lead kept
- * (`ended` false: no call lost it), else 0. `last`: undefined where the shape's last decision did
- * not settle.
+ * (`ended` false: no call lost it), else 0. `last`: undefined where the shape's last decision was
+ * reused by no call; an early reuse's (streak -1) gives 0.
  */
 export function streakAfter(last: { route: string; streak: number; ended: boolean } | undefined, route: string): number {
   return last !== undefined && !last.ended && last.route === route ? last.streak + 1 : 0;

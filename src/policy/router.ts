@@ -242,7 +242,7 @@ export interface PlacementRouter {
   /** The measured cost per element of op `key` (ns), or 0 before any. */
   historyNs(key: string): number;
   /**
-   * The shape's last settled decision while it may be reused (reuseCalls), as a ticket whose time
+   * The shape's last decision while it may be reused (route-reuse.ts: settled, early), as a ticket whose time
    * observe() folds into the shape; undefined: decide(). `mask`: the choices open, a bit per ROUTES index.
    */
   reused(key: string, n: number, mask: number): RouteTicket | undefined;
