@@ -15,9 +15,11 @@
 // standard errors of 0); "strict": equal to the oracle's alone; "within 10 %": choices whose median is
 // within 10 % of the best. Makespan: the sum of a policy's call times. Gain captured: (best single policy − router)
 // / (best single policy − oracle).
+// A first repetition, not counted, warms the process (the warm-up calls run every forced route, but no
+// routed call); its timed ratio and routing are reported beside the counted ones (`warmup`).
 // The whole experiment runs REPS times per case (--quick: once), each on a fresh router (models,
 // shape table, history and settled decisions reset: the target is about a router's first CALLS calls)
-// with its own seeded sequence of calls (the first as before repetitions), the policies interleaved as
+// with its own seeded sequence of calls (the uncounted first repetition draws the first), the policies interleaved as
 // above. Reported: every repetition's figures, and over all of them the makespans' totals (the
 // ratios and gains of those totals; the median of the repetitions' ratios beside them) and the mean
 // share of oracle decisions. The timed makespan of one run rests on a few calls of several ms, whose
@@ -115,9 +117,16 @@ export async function runCase(name, { quick }) {
     // order from a Williams design (a call that follows a parallel one shares the CPUs with its
     // lingering workers; the first finds the shape's arrays out of the caches)
     const names = Object.keys(policies);
+    // a first repetition, not counted, warms the process for every policy alike: the warm-up above runs
+    // each forced route and the static rule, but no routed call, so the router's code (a decision, an
+    // observation, a reuse) met the first counted repetition cold. Each counted repetition still starts
+    // from a fresh router (models reset): its first calls learn from nothing. The warm-up's own figures
+    // are kept (`warmup`): the router's code cold, as a process's first routed calls find it
+    const warm = quick ? undefined : await experiment();
     const reps = [];
     for (let rep = 0; rep < (quick ? 1 : REPS[name]); rep++) reps.push(await experiment());
-    return { case: name, calls, ...summary(reps), reps, ...(gpu && { adapter: `${ex.gpu.adapter.device || ex.gpu.adapter.description} (${ex.gpu.backend})` }) };
+    const warmup = warm && { timed: warm.makespan.router / warm.makespan.oracle, routing: (warm.routing.decided.ms + warm.routing.reused.ms) / warm.makespan.oracle };
+    return { case: name, calls, ...summary(reps), reps, warmup, ...(gpu && { adapter: `${ex.gpu.adapter.device || ex.gpu.adapter.description} (${ex.gpu.backend})` }) };
 
     // One repetition: a fresh router (its models, shape table, history and settled decisions forgotten)
     // on its own seeded sequence of calls, every policy running each call in turn.
@@ -266,6 +275,7 @@ export function report(res) {
     '',
     'Makespans "by medians" price each call at its choice\'s median time for the shape over the run (the always-policies\' timings), so a call a pause slowed 50× weighs on no figure; "timed" sums the calls as timed. ' +
     'Oracle decisions count a choice the timer cannot tell from the oracle\'s (paired log-ratio over the shape\'s calls within 2 standard errors of 0) as a match; "strict" counts only the oracle\'s own choice. Every option is timed on every call, interleaved with the router\'s, in orders that give each policy every place in turn (a Williams design per shape). ' +
+    'A first repetition of the whole experiment warms the process for every policy alike and is not counted (its timed ratio and routing, the router\'s code cold, are in the first row). ' +
     'The whole experiment is repeated (a fresh router each time, its own sequence of calls): the first row sums the repetitions\' makespans (its ratios and gains are those of the totals, the median of the repetitions\' ratios in brackets) and averages their shares of decisions; a row per repetition follows. ' +
     '"Own cost per call": the router\'s call less the same route\'s always-policy call of the same round, the median over its decided calls and over its reused ones (the first row: the median of the repetitions\'): what deciding, or taking a settled decision, and learning from the call cost the host. ' +
     '"Excess": the router\'s timed makespan less the oracle\'s, split into its choices (each call at its route\'s always-policy time of the same round, less the oracle route\'s) and its own calls (each less its route\'s always-policy call of the same round: routing, and one call\'s noise against another\'s), as shares of the oracle\'s makespan. ' +
@@ -296,7 +306,8 @@ function row(label, x, bg, name) {
   return [
     label,
     `**${(100 * x.matchTies).toFixed(1)} %** (${x.matchTies >= 0.95 ? 'met' : 'NOT met'}); strict: ${(100 * x.match).toFixed(1)} %; within 10 %: ${(100 * x.near).toFixed(1)} %; last 200: ${(100 * x.late).toFixed(1)} %`,
-    `${f(m.router)} ms = **${(m.router / m.oracle).toFixed(3)}×** oracle${medOf(x.timedMedian)} (${m.router / m.oracle <= 1.05 ? 'met' : 'NOT met'})`,
+    `${f(m.router)} ms = **${(m.router / m.oracle).toFixed(3)}×** oracle${medOf(x.timedMedian)} (${m.router / m.oracle <= 1.05 ? 'met' : 'NOT met'})` +
+      (x.warmup ? `; the uncounted first repetition, the process cold: ${x.warmup.timed.toFixed(3)}×, routing ${pct(x.warmup.routing)}` : ''),
     `oracle ${f(m.oracle)} · ${others}` + (x.split ? ` · excess: choices ${pct(x.split.choices / m.oracle)}, own calls ${pct(x.split.own / m.oracle)}` : '') +
       (x.routing ? ` · routing as the executor timed it ${routingCell(x.routing, m.oracle)}` : ''),
     `by medians: router ${f(x.byMedian.router)} = **${(x.byMedian.router / x.byMedian.oracle).toFixed(3)}×** oracle ${f(x.byMedian.oracle)}${medOf(x.byMedianMedian)} (${x.byMedian.router / x.byMedian.oracle <= 1.05 ? 'met' : 'NOT met'}) · ${Object.keys(x.byMedian).filter((p) => p !== 'router' && p !== 'oracle').map((p) => `${p} ${f(x.byMedian[p])}`).join(' · ')}`,
