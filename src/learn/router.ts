@@ -291,8 +291,10 @@ export class Router implements PlacementRouter {
       // (the shape's last reused decision, if its last decision was reused: its reuses ran out, or a call ended them)
       const callUs = 2 ** shapeMean;
       let streak = streakAfter(this.#reuse.get(shape), choice.route), reuses = 0;
-      if (row >= 0 && settled(choice, weight, callUs)) reuses = reuseCalls(callUs, streak);
-      else if (row >= 0 && early(choice, weight, callUs)) { reuses = REUSE.earlyCalls; streak = -1; }
+      if (row >= 0) {
+        if (settled(choice, weight, callUs)) reuses = reuseCalls(callUs, streak);
+        else if (early(choice, weight, callUs)) { reuses = REUSE.earlyCalls; streak = -1; }
+      }
       if (reuses > 0) this.#reuse.set(shape, { ticket, left: reuses, at: shapeMean - log2n, margin: heldLead(choice.margin ?? 0), route: choice.route, streak, ended: false });
       else this.#reuse.delete(shape);
     }

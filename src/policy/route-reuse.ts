@@ -91,8 +91,7 @@ export type ReuseParams = typeof REUSE;
  * lead (reuseHolds).
  */
 export function settled(choice: RouteChoice, weight: number, callUs: number, k: ReuseParams = REUSE): boolean {
-  const margin = choice.margin as number;
-  return choice.reason === 'learned' && margin >= 0 && (weight >= k.support || (callUs < k.shortUs && weight >= k.earlySupport && margin >= k.wide));
+  return choice.reason === 'learned' && (choice.margin as number) >= 0 && (weight >= k.support || (early(choice, weight, callUs, k) && (choice.margin as number) >= k.wide));
 }
 
 /**
