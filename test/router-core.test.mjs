@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { makeCore } from './helpers/core.mjs';
-import { staticRoute, xorshift } from '../build/src/policy/router.js';
+import { KINDS, FEATURES, staticRoute, xorshift, routeFeatures, baseOf } from '../build/src/policy/router.js';
 import { REUSE, reuseHolds } from '../build/src/policy/route-reuse.js';
 import { Router } from '../build/src/learn/router.js';
 
@@ -48,7 +48,7 @@ const SETS = [
   { candidates: ['parallel', 'gpu'], software: true },
   { candidates: ['serial', 'parallel', 'gpu'], software: false },   // a hardware GPU: decided on the host by both
 ];
-const KINDS = ['reduce', 'map', 'scan', 'sort'];
+const CALL_KINDS = ['reduce', 'map', 'scan', 'sort'];
 
 /** One run: `calls` calls drawn with `seed`, both routers fed them in turn; returns how many decided in each way and the reasons. */
 function run(ctx, { seed, calls, keys, sets, pauses, drift, nanRate, resetAt, sizes = [4, 21] }) {
@@ -56,26 +56,31 @@ function run(ctx, { seed, calls, keys, sets, pauses, drift, nanRate, resetAt, si
   inCore.reset(); onHost.reset();
   inCore.seed(seed); onHost.seed(seed);
   const rand = xorshift(seed * 31 + 7);
-  const tally = { decided: 0, reused: 0 };
+  const tally = { decided: 0, reused: 0, inCore: 0 };
   for (let i = 0; i < calls; i++) {
     if (i === resetAt) { inCore.reset(); onHost.reset(); }
     const set = SETS[sets[Math.floor(rand() * sets.length)]];
-    const k = Math.floor(rand() * keys), kind = KINDS[k % KINDS.length], key = `${kind}:${k}:Float32Array`;
+    const k = Math.floor(rand() * keys), kind = CALL_KINDS[k % CALL_KINDS.length], key = `${kind}:${k}:Float32Array`;
     const log2n = sizes[0] + Math.floor(rand() * sizes[1]);   // sizes: the least class and how many
     const n = rand() < 0.1 ? Math.floor(rand() * 2 ** log2n) : 2 ** log2n;   // some not a power of two, some 0
     const nsPerItem = rand() < nanRate ? NaN : kind === 'map' ? 4 : 1;
     const p = {
-      kind, bytes: 4, n, nsPerItem, historyNs: onHost.historyNs(key), workers: 2, awake: Math.floor(rand() * 3), queued: Math.floor(rand() * 4),
+      // (no task queued on this core: the core's routed call reads the queue itself)
+      kind, bytes: 4, n, nsPerItem, historyNs: onHost.historyNs(key), workers: 2, awake: Math.floor(rand() * 3), queued: 0,
       device: set.candidates.includes('gpu'), software: set.software, resident: false, candidates: set.candidates,
       fallback: staticRoute(set.candidates, rand() < 0.3, rand() < 0.5 ? 0 : 1),
     };
     let mask = 0;
     for (const c of set.candidates) mask |= 1 << ['serial', 'parallel', 'gpu'].indexOf(c);
-    const a = inCore.reused(key, n, mask), b = onHost.reused(key, n, mask);
-    assert.is(a === undefined, b === undefined, `call ${i}: both reuse or both decide`);
-    const ta = a ?? inCore.decide(kind, key, p), tb = b ?? onHost.decide(kind, key, p);
-    tally[a === undefined ? 'decided' : 'reused']++;
-    if (a === undefined) tally[ta.choice.reason] = (tally[ta.choice.reason] ?? 0) + 1;
+    // the core router as the algorithms call it: the whole call in the core where it takes it, else on the host
+    const fast = inCore.fast(key, n, mask, p.fallback, kind, 4, nsPerItem, 2, p.awake, p.device, p.software);
+    const a = fast >= 0 ? undefined : inCore.reused(key, n, mask), b = onHost.reused(key, n, mask);
+    const ta = fast >= 0 ? inCore.ticket(fast) : a ?? inCore.decide(kind, key, p), tb = b ?? onHost.decide(kind, key, p);
+    const reusedA = fast >= 0 ? ta.reused : a !== undefined;
+    assert.is(reusedA, b !== undefined, `call ${i}: both reuse or both decide`);
+    tally[reusedA ? 'reused' : 'decided']++;
+    if (fast >= 0) tally.inCore++;
+    if (!reusedA) tally[ta.choice.reason] = (tally[ta.choice.reason] ?? 0) + 1;
     const at = `call ${i} (${key}, n ${n}, ${set.candidates.join('/')}${set.software ? ' software' : ''})`;
     assert.is(ta.choice.route, tb.choice.route, `${at}: route`);
     assert.is(ta.choice.reason, tb.choice.reason, `${at}: reason`);
@@ -90,14 +95,14 @@ function run(ctx, { seed, calls, keys, sets, pauses, drift, nanRate, resetAt, si
     const slow = drift > 1 && i > calls / 2 ? drift : 1;
     const us = { serial: 3 + (kind === 'map' ? 1.2e-3 : 0.3e-3) * n, parallel: (60 + 0.15e-3 * n) * slow, gpu: 900 + 0.05e-3 * n }[ta.choice.route];
     const ms = (us * (0.9 + 0.2 * rand()) * (rand() < pauses ? 2 + 4 * rand() : 1)) / 1000;
-    inCore.observe(ta, ms); onHost.observe(tb, ms);
+    inCore.observe(fast >= 0 ? fast : ta, ms); onHost.observe(tb, ms);
   }
   return tally;
 }
 
 Core('two routers, one deciding in the core and one on the host, make the same decisions over random runs', async (ctx) => {
   const started = Date.now();
-  const tally = { runs: 0, decided: 0, reused: 0 };
+  const tally = { runs: 0, decided: 0, reused: 0, inCore: 0 };
   const caseArb = fc.record({
     seed: fc.integer({ min: 1, max: 2 ** 30 }),
     calls: fc.integer({ min: 50, max: 400 }),
@@ -111,10 +116,10 @@ Core('two routers, one deciding in the core and one on the host, make the same d
   await fc.assert(fc.property(caseArb, (c) => {
     if (Date.now() - started > BUDGET_MS) return;
     const t = run(ctx, c);
-    tally.runs++; tally.decided += t.decided; tally.reused += t.reused;
+    tally.runs++; tally.decided += t.decided; tally.reused += t.reused; tally.inCore += t.inCore;
   }), { seed: SEED, numRuns: 300, interruptAfterTimeLimit: BUDGET_MS + 2000, markInterruptAsFailure: false });
-  console.log(`  router-core: seed ${SEED}, ${tally.runs} runs, ${tally.decided} decisions and ${tally.reused} reused calls compared in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  assert.ok(tally.runs >= 5 && tally.decided >= 500, `enough checked: ${JSON.stringify(tally)}`);
+  console.log(`  router-core: seed ${SEED}, ${tally.runs} runs, ${tally.decided} decisions and ${tally.reused} reused calls compared (${tally.inCore} routed in the core in one call) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  assert.ok(tally.runs >= 5 && tally.decided >= 500 && tally.inCore >= (tally.decided + tally.reused) / 4, `enough checked: ${JSON.stringify(tally)}`);
 });
 
 Core('more families over a run than the core\'s table holds: the places of forgotten ones reused, the same decisions', (ctx) => {
@@ -214,6 +219,49 @@ Core('the core reads its parameters in the host\'s order: a wrong count is refus
   const L = { ...core.L, count_RouteParams: core.L.count_RouteParams + 1 };
   const fake = Object.create(core, { L: { value: L } });
   assert.throws(() => new Router(fake, true, 1, true), /placement decision takes/);
+});
+
+Core('the core writes a call\'s features and baseline as the host\'s policy computes them, bit for bit', async () => {
+  const { core } = await makeCore({});
+  const x = core.x, r = core.alloc(x.routerSize(FEATURES, 3));
+  x.routerInit(r, FEATURES, 3, 0.1, 0.01, 4);
+  const f32 = new Float32Array(core.u8.buffer), at = x.routerFeatures(r) >> 2, want = new Float32Array(FEATURES);
+  const num = (max) => fc.oneof(fc.double({ min: 0, max, noNaN: true }), fc.integer({ min: 0, max: 2 ** 30 }), fc.constantFrom(NaN, Infinity, -1, 0));
+  let checked = 0;
+  fc.assert(fc.property(
+    fc.record({ n: num(2 ** 40), bytes: fc.constantFrom(1, 2, 4, 8), kind: fc.constantFrom(...KINDS), nsPerItem: num(1e3), historyNs: num(1e3),
+      workers: fc.integer({ min: 0, max: 64 }), awake: fc.integer({ min: 0, max: 64 }), queued: num(1e6), device: fc.boolean(), software: fc.boolean(), resident: fc.boolean() }),
+    (p) => {
+      const base = x.routeFeatures(r, p.n, p.bytes, KINDS.indexOf(p.kind), p.nsPerItem, p.historyNs, p.workers, p.awake, p.queued,
+        (p.device ? 1 : 0) | (p.software ? 2 : 0) | (p.resident ? 4 : 0));
+      routeFeatures(p, want);
+      for (let i = 0; i < FEATURES; i++) assert.ok(Object.is(f32[at + i], want[i]), `feature ${i} of ${JSON.stringify(p)}: core ${f32[at + i]}, host ${want[i]}`);
+      same(base, baseOf(p), `baseline of ${JSON.stringify(p)}`);
+      checked++;
+    }), { seed: SEED, numRuns: 3000, interruptAfterTimeLimit: BUDGET_MS });
+  assert.ok(checked >= 300, `checked ${checked}`);
+});
+
+Core('a core ticket whose slot a later call took is dropped, not folded into another call\'s; the later ones are', async () => {
+  const { core } = await makeCore({});
+  const router = new Router(core, true, 3, true), key = 'reduce:0:Float32Array', n = 1 << 12, mask = 3;
+  const p = { kind: 'reduce', bytes: 4, n, nsPerItem: 1, historyNs: 0, workers: 2, awake: 0, queued: 0, device: false, software: false, resident: false,
+    candidates: ['serial', 'parallel'], fallback: 'serial' };
+  router.observe(router.decide('reduce', key, p), 0.004);   // the host makes the shape's row; from here the core routes the shape
+  const tickets = Array.from({ length: 300 }, () => router.fast(key, n, mask, 'serial', 'reduce', 4, 1, 2, 0, false, false));
+  assert.ok(tickets.every((t) => t >= 0), 'routed in the core');
+  const before = router.inspect().counts;
+  router.observe(tickets[0], 0.004);   // its slot went to the 257th call
+  const after = router.inspect().counts;
+  assert.is(after.dropped, before.dropped + 1, 'dropped');
+  assert.is(after.observed, before.observed, 'no model learned from it');
+  for (const t of tickets.slice(-10)) router.observe(t, 0.004);
+  assert.is(router.inspect().counts.dropped, before.dropped + 1, 'the last ones folded in');
+  const last = router.inspect().last.at(-1);
+  assert.is(last.ms, 0.004);
+  assert.is(last.features.length, FEATURES);
+  assert.is(last.key, key);
+  assert.is(last.call, 'reduce');
 });
 
 Core.run();

@@ -939,7 +939,7 @@ Model('a reused decision ends at the call that loses its lead; calls that keep i
       if (again === undefined) router.observe(t, us[t.choice.route] / 1000);
     }
     assert.ok(again !== undefined && again.choice.route === 'parallel', 'settled on helpers and reused');
-    assert.ok(again.settled.margin > 0 && again.settled.margin < 1, `led by ${again.settled.margin} bits`);
+    assert.ok(again.choice.margin > 0 && again.choice.margin < 1, `led by ${again.choice.margin} bits`);
     return { router, again };
   };
   const kept = settle();

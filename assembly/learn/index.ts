@@ -8,3 +8,5 @@ export { routerSize, routerInit, routerResetModel, routerFeatures, routerModel, 
 export { shapeSize, shapeInit, shapeReset, shapeStat, shapeObserve } from "./shapes";
 export { reuseSeen } from "./reuse";
 export { routeDecideSize, routeDecideParams, routeDecideSpreads, routeDecideOut, routeDecide, flog } from "./route-decide";
+export { routeCallSize, routeCallAt, routeCallDim, routeFamily, routeRowReset, routeCall, routeCallError, routeCallHistory, routeObserve } from "./route-call";
+export { routeFeatures } from "./route-features";

@@ -81,6 +81,10 @@ export function route(ex: Engine, name: BuiltinName, args: unknown[], caller: bo
   const core = ex.core, lane = ex.device;
   const key = opKey(name, args[Arg.F2], a);
   const n = shape?.n ?? gpu?.n ?? a.length;
+  // the whole call routed in the core where it takes it (learn/router.ts fast), else on the host
+  const fast = router.fast(key, n, mask, fallback, kind, a.BYTES_PER_ELEMENT, shape?.costNs ?? 1, core.nWorkers, ex.pool.live - ex.pool.sleeping(),
+    lane?.available === true, lane?.software === true);
+  if (fast >= 0) { const r = ROUTES[fast & 15]; return { route: r, helpers: r === 'gpu' ? undefined : cpuHelpers(shape, r), ticket: fast }; }
   const again = router.reused(key, n, mask);
   if (again !== undefined) {
     const r = again.choice.route;

@@ -29,7 +29,8 @@ export const CORE_FUNCTIONS = Object.freeze({
   learnSetup: 0, learnEnable: 0, learnObserve: 0, taskShape: 0, predictObserve: 0, predictRead: 0, predictReadAt: 0,
   predictRestore: 0, predictReset: 0, qSize: 0, qInit: 0, qChoose: 0, qBest: 0, qUpdate: 0, qValue: 0, routerSize: 0,
   routerInit: 0, routerResetModel: 0, routerFeatures: 0, routerModel: 0, routerQuery: 0,
-  routerUpdate: 0, shapeSize: 0, shapeInit: 0, shapeReset: 0, shapeStat: 0, shapeObserve: 0, reuseSeen: 0, routeDecideSize: 0,
+  routerUpdate: 0, shapeSize: 0, shapeInit: 0, shapeReset: 0, shapeStat: 0, shapeObserve: 0, reuseSeen: 0, routeFeatures: 0, routeCallSize: 0, routeCallAt: 0, routeCallDim: 0, routeFamily: 0, routeRowReset: 0, routeCall: 0,
+  routeCallError: 0, routeCallHistory: 0, routeObserve: 0, routeDecideSize: 0,
   routeDecideParams: 0, routeDecideSpreads: 0, routeDecideOut: 0, routeDecide: 0
 });
 

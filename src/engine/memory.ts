@@ -136,6 +136,17 @@ export interface CoreExports {
   shapeStat(b: number, slot: number, o: number): number;
   shapeObserve(b: number, slot: number, o: number, y: number, lim: number): number;
   reuseSeen(b: number, row: number, o: number, y: number, lim: number, at: number, margin: number, lead: number, drift: number): number;
+  routeFeatures(r: number, n: number, bytes: number, kind: number, nsPerItem: number, historyNs: number, workers: number, awake: number, queued: number, flags: number): number;
+  routeCallSize(): number;
+  routeCallAt(s: number, region: number): number;
+  routeCallDim(i: number): number;
+  routeFamily(s: number, id: number, mask: number, rows: number, lo: number, hi: number): void;
+  routeRowReset(s: number, row: number): void;
+  routeCall(r: number, b: number, d: number, s: number, id: number, mask: number, fallback: number, n: number, bytes: number, kind: number,
+    nsPerItem: number, workers: number, awake: number, flags: number, tag: number): number;
+  routeCallError(s: number, d: number, o: number, e: number): void;
+  routeCallHistory(s: number, id: number, ns: number): void;
+  routeObserve(r: number, b: number, d: number, s: number, tag: number, ms: number): number;
   routeDecideSize(): number;
   routeDecideParams(d: number): number;
   routeDecideSpreads(d: number): number;

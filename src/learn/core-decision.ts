@@ -56,8 +56,12 @@ export class CoreDecision {
     this.#outAt = core.x.routeDecideOut(this.#block) >> 3;
   }
 
-  /** Model o's spread (policy/router.ts RouteView.spread), as the router keeps it. */
-  spread(o: number, v: number): void { this.#f64[this.#spreadsAt + o] = v; }
+  /** The decision block (its outputs, spreads and parameters). */
+  get block(): number { return this.#block; }
+
+  /** Each model's spread as the block holds it (a view: the router writes it, the host's decision reads it too). */
+  spreads(): Float64Array { return this.#f64.subarray(this.#spreadsAt, this.#spreadsAt + ROUTES.length); }
+
 
   /** Whether the core takes the call: no hardware GPU open (its trend), candidates in ROUTES order, a family with a place in the table. */
   takes(p: RouteInput, mask: number, entry: ShapeRow | undefined): boolean {

@@ -7,29 +7,23 @@
 import type { SharedCore } from '../engine/memory.js';
 import { messages } from '../messages.js';
 import { ShapeTable, shapeKey, type ShapesSnapshot } from './shapes.js';
-import { FEATURES, ROUTER, ROUTES, routeFeatures, baseOf, xorshift, type PlacementRouter, type Route, type RouteChoice, type RouteInput } from '../policy/router.js';
+import { FEATURES, ROUTER, ROUTES, routeFeatures, baseOf, log2, xorshift, type PlacementRouter, type Route, type RouteChoice, type RouteInput, type RouteTicket } from '../policy/router.js';
 import { decideRoute } from '../policy/route-rule.js';
 import { REUSE, early, heldLead, reuseCalls, settled, streakAfter } from '../policy/route-reuse.js';
 import { HostDecision, SAID, type Decided } from './host-decision.js';
 import { CoreDecision } from './core-decision.js';
+import { CallBlock, HISTORY } from './route-call.js';
 
 /** Decisions executor.placement() keeps. */
 export const KEPT_DECISIONS = 32;
-/** A serial call this long (elements) or longer measures its op's cost per element (the history feature). */
-const HISTORY_MIN_N = 1 << 16;
-/**
- * The history's gains: an EMA that follows a cheaper measurement fast and a dearer one slowly (a call
- * slowed by a busy machine, or a cold first run, says less about the op than a quick one).
- */
-const HISTORY_DOWN = 0.5, HISTORY_UP = 0.1;
 /** Views per chunk (viewChunks: the features and the numbers of a decision). */
 const CHUNK = 64;
 /** Size classes (log2 n, rounded) whose shape keys a router keeps per op key: 0 … 63 (n below 2^64). */
 const SIZE_CLASSES = 64;
 /** A call time outside (0, MAX_MS] ms is a clock that jumped: dropped and counted. */
-const MAX_MS = 3_600_000;
+const MAX_MS = HISTORY.maxMs;
 /** The least gain of the models' error EMA (policy/router.ts RouteView.spread): it follows about the last 1 / ERR_GAIN calls. */
-const ERR_GAIN = 0.05;
+const ERR_GAIN = HISTORY.errGain;
 
 /** One decision, as executor.placement() shows it. */
 export interface PlacementDecision {
@@ -106,19 +100,10 @@ export interface Ticket {
   readonly mean: number;
   /** A call that reused its shape's decision: its time goes to the shape's row (row ≥ 0) and the history, not the model. */
   readonly reused: boolean;
-  /** A reused call's settled decision, which its time may end (policy/route-reuse.ts reuseHolds). */
-  readonly settled?: Settled;
+  /** A reused call's row generation (learn/route-call.ts gen): another by its observation, the row went to another shape. */
+  readonly gen?: number;
 }
 
-/**
- * A shape's decision while its next calls reuse it (settled, or an early reuse: policy/route-reuse.ts):
- * the deciding call's ticket, the calls left, the chosen route's mean at the shape when it was decided
- * (log2 per element) and the lead it is held to (heldLead); its
- * route, its streak (policy/route-reuse.ts streakAfter; -1 for an early reuse, which starts none),
- * and whether a reused call's time lost the lead (reuseHolds; the last reused call's too) or the
- * shape's row went to another shape, which the shape's next decision reads: either ends the streak.
- */
-interface Settled { readonly ticket: Ticket; left: number; readonly at: number; readonly margin: number; readonly route: Route; readonly streak: number; ended: boolean }
 
 /**
  * A kept decision: its features stay a Float32Array until inspect() copies them out, and what it said
@@ -159,30 +144,29 @@ export class Router implements PlacementRouter {
    */
   readonly #f32: Float32Array;
   #rand: () => number;
-  readonly #history = new Map<string, number>();
   #counts = ZERO_COUNTS();
   /** Routing's cost (PlacementView.routing): decided calls and their ms, then reused calls and theirs. */
   readonly #spent = new Float64Array(4);
-  /** The last KEPT_DECISIONS decisions, a ring: the next at #lastAt, #lastCount of them kept. */
-  readonly #last: (Kept | undefined)[] = new Array(KEPT_DECISIONS).fill(undefined);
+  /** The last KEPT_DECISIONS decisions, a ring: the next at #lastAt, #lastCount of them kept (a core ticket's number: inspect() reads its slot). */
+  readonly #last: (Kept | number | undefined)[] = new Array(KEPT_DECISIONS).fill(undefined);
   #lastAt = 0;
   #lastCount = 0;
   /** A fresh feature vector, and a fresh array of a decision's numbers per choice (viewChunks). */
   readonly #features = viewChunks((b, at, n) => new Float32Array(b, at, n), 4, FEATURES);
   readonly #said = viewChunks((b, at, n) => new Float64Array(b, at, n), 8, SAID * ROUTES.length);
   /**
-   * A call reuses its shape's (op, log2 n, choices) settled decision (policy/route-reuse.ts settled) for the
-   * next calls of that shape, as many as reuseCalls gives for the chosen route's measured time there
-   * (a short call's decision not yet settled: REUSE.earlyCalls, policy/route-reuse.ts early):
-   * deciding and learning cost tens of µs when cold after other calls, and the (reuses + 1)th call
-   * still decides and learns. A reused call whose time closes the route's lead (reuseHolds) ends it.
+   * The call block (learn/route-call.ts): the state a routed call needs wherever it is routed — each
+   * row's settled decision (a call reuses its shape's for the next calls of that shape, as many as
+   * policy/route-reuse.ts reuseCalls gives; deciding and learning cost tens of µs when cold after other
+   * calls), each op's history, the models' errors as a prior, the exploration draws — and the core's
+   * tickets.
    */
-  readonly #reuse = new Map<string, Settled>();
-  /** Per model: the mean square of its errors where it served as a prior (log2; policy/router.ts RouteView.spread), and how many. */
-  readonly #errVar = new Float64Array(ROUTES.length);
-  readonly #errN = new Float64Array(ROUTES.length);
-  /** Per model: how far its prediction is trusted where it serves as a prior (RouteView.spread), kept as #errVar changes (#spreadOf). */
-  readonly #spread = new Float64Array(ROUTES.length).fill(Math.sqrt(ROUTER.p0));
+  readonly #calls: CallBlock | undefined;
+  /**
+   * Per model: how far its prediction is trusted where it serves as a prior (RouteView.spread), kept as
+   * its errors change (#spreadOf): the core's decision block's where the core decides.
+   */
+  readonly #spread: Float64Array;
   /**
    * Each op key's shape keys (shapeKey) by size class and choices open: a call's reused() and decide()
    * and the Maps they look up get the same string each time, flat and with its hash kept, rather than
@@ -206,7 +190,10 @@ export class Router implements PlacementRouter {
 
   constructor(core: SharedCore | undefined, enabled: boolean, seed = 0x9e3779b9, inCore = true) {
     this.#rand = xorshift(seed);
-    if (!enabled || core === undefined) { this.#core = undefined; this.#block = 0; this.#shapes = undefined; this.#f32 = new Float32Array(0); return; }
+    if (!enabled || core === undefined) {
+      this.#core = undefined; this.#block = 0; this.#shapes = undefined; this.#f32 = new Float32Array(0); this.#calls = undefined; this.#spread = new Float64Array(ROUTES.length);
+      return;
+    }
     const bytes = core.x.routerSize(FEATURES, ROUTES.length);
     const block = core.alloc(bytes);
     core.ensure(block, bytes);
@@ -214,9 +201,21 @@ export class Router implements PlacementRouter {
     this.#core = core; this.#block = block;
     this.#fx = core.x.routerFeatures(block) >> 2;
     for (let o = 0; o < ROUTES.length; o++) this.#modelAt[o] = core.x.routerModel(block, o);
-    this.#shapes = new ShapeTable(core, ROUTER.shapes, ROUTER.gamma, ROUTER.down, () => this.#f32);
+    const calls = (this.#calls = new CallBlock(core, ROUTER.shapes));
+    calls.seed(seed);
+    this.#rand = () => calls.draw();
+    this.#shapes = new ShapeTable(core, ROUTER.shapes, ROUTER.gamma, ROUTER.down, () => this.#f32, {
+      used: calls.used, clock: calls.clock,
+      // a family's rows where the core finds them by op id and choices open (fk: `${op key}|${mask}`)
+      family: (fk, f) => {
+        const j = fk.lastIndexOf('|'), id = calls.idOf(fk.slice(0, j)), mask = Number(fk.slice(j + 1));
+        if (id < calls.ids) core.x.routeFamily(calls.block, id, mask, f?.at ?? 0, f?.lo ?? 0, f?.hi ?? 0);
+      },
+      reset: (row) => core.x.routeRowReset(calls.block, row),
+    });
     // the decision block before the router's f32 view, which then covers it
     this.#inCore = inCore ? new CoreDecision(core, block, this.#shapes.block) : undefined;
+    this.#spread = this.#inCore?.spreads() ?? new Float64Array(ROUTES.length);
     this.#f32 = new Float32Array(core.u8.buffer);
     this.#onHost = new HostDecision(core, block, this.#shapes, this.#f32, this.#fx, this.#modelAt, this.#spread);
     for (let o = 0; o < ROUTES.length; o++) this.#spreadOf(o);
@@ -225,30 +224,45 @@ export class Router implements PlacementRouter {
   get enabled(): boolean { return this.#block !== 0; }
 
   /** The measured cost per element of op `key` (ns), or 0 before any. */
-  historyNs(key: string): number { return this.#history.get(key) ?? 0; }
+  historyNs(key: string): number { return this.#calls?.historyNs(key) ?? 0; }
 
   /** Re-seeds the exploration draws (tests and benchmarks replay with it). */
-  seed(s: number): void { this.#rand = xorshift(s); }
+  seed(s: number): void { if (this.#calls !== undefined) this.#calls.seed(s); else this.#rand = xorshift(s); }
+
+  /**
+   * The call routed in the core, in one call (learn/route-call.ts route): where the core decides (no
+   * hardware GPU open: its trend is the host's), the op has an id in the call block and the shape a row
+   * in a family with a place there. -1: the host routes it (reused, then decide).
+   */
+  fast(key: string, n: number, mask: number, fallback: Route, kind: RouteInput['kind'], bytes: number, nsPerItem: number, workers: number, awake: number,
+    device: boolean, software: boolean): number {
+    if (this.#inCore === undefined) return -1;
+    const t = this.#calls!.route(this.#block, this.#shapes!.block, this.#inCore.block, key, n, mask, fallback, kind, bytes, nsPerItem, workers, awake, device, software);
+    if (t >= 0) this.#keep(t);
+    return t;
+  }
+
+  /** What core ticket `t` says, as the host's tickets do (test/router-core.test.mjs). */
+  ticket(t: number): ReturnType<CallBlock['view']> { return this.#calls!.view(t); }
 
   /** The shape's last decision, while it may be reused (see reuseCalls); undefined: decide(). `mask`: the choices open, a bit per ROUTES index. */
   reused(key: string, n: number, mask: number): Ticket | undefined {
-    const shape = this.#shapeKey(key, n, mask);
-    const e = this.#reuse.get(shape);
-    if (e === undefined || e.left <= 0) return undefined;
-    e.left--;
+    const calls = this.#calls;
+    if (calls === undefined) return undefined;
+    const row = this.#shapes!.rowFor(this.#shapeKey(key, n, mask));
+    if (row < 0 || !calls.takeReuse(row)) return undefined;
     this.#counts.reused++;
-    const t = e.ticket, r = t.record;
-    const record: Kept = { call: r.call, key: r.key, n, route: r.route, reason: 'reused', confidence: r.confidence, fallback: r.fallback,
-      ms: undefined, x: r.x, said: r.said, mask: r.mask };
+    // the settled decision as the row holds it (whether the core or the host made it)
+    const d = calls.settledAt(row), route = d.choice.route;
+    const record: Kept = { call: key.slice(0, key.indexOf(':')), key, n, route, reason: 'reused', confidence: d.choice.confidence, fallback: d.fallback,
+      ms: undefined, x: d.x, said: d.said, mask: d.mask };
     this.#keep(record);
-    // the call's time still goes to its shape's row (while the row is still that shape's), so the shape
-    // follows a drift through its reused calls and fades its other choices per call, as when deciding;
-    // not to the model, whose features (the workers awake, the queue) were the deciding call's
-    // (a shape whose row went to another shape lost the measurements its settled decision rested on:
-    // its streak ends with it)
-    const row = this.#shapes!.holds(shape, t.row) ? t.row : -1;
-    if (row < 0) e.ended = true;
-    return { choice: t.choice, record, x: t.x, base: t.base, serialN: t.record.route === 'serial' ? n : 0, row, log2n: Math.log2(n), lim: t.lim, mean: NaN, reused: true, settled: e };
+    // the call's time still goes to its shape's row, so the shape follows a drift through its reused
+    // calls and fades its other choices per call, as when deciding; not to the model, whose features
+    // (the workers awake, the queue) were the deciding call's (a row given to another shape meanwhile
+    // forgot the settled decision with its measurements: learn/route-call.ts)
+    return { choice: d.choice, record, x: d.x, base: NaN, serialN: route === 'serial' ? n : 0, row, log2n: log2(n), lim: calls.lim(row), mean: NaN, reused: true,
+      gen: calls.gen(row) };
   }
 
   /** Chooses where a call runs. `call` names it, `key` its op (kind:op:dtype) for the history. */
@@ -259,7 +273,7 @@ export class Router implements PlacementRouter {
     const u = this.#rand(), u2 = this.#rand();
     const said = this.#said();
     let mask = 0, row = -1;
-    const log2n = Math.log2(p.n);
+    const log2n = log2(p.n);
     for (let i = 0; i < p.candidates.length; i++) mask |= 1 << ROUTES.indexOf(p.candidates[i]);
     const shape = this.#shapeKey(key, p.n, mask);
     // what the decision leaves for the ticket and the reuse: the chosen route's clip at the shape, its
@@ -283,20 +297,18 @@ export class Router implements PlacementRouter {
       fallback: p.fallback, ms: undefined, x, said, mask: shown };
     this.#keep(record);
     const ticket: Ticket = { choice, record, x, base, serialN: choice.route === 'serial' ? p.n : 0, row, log2n, lim, mean: prior, reused: false };
-    if (this.#block !== 0 && p.candidates.length > 1) {
+    if (this.#block !== 0 && p.candidates.length > 1 && row >= 0) {
       // settled: the models chose, and the shape has measured the chosen route; reused for as many
       // calls as its time calls for, while their times leave it its lead (policy/route-reuse.ts
       // heldLead); a short call not yet settled but chosen with a lead, its route measured twice or
       // more at the shape: reused REUSE.earlyCalls times, starting no streak
-      // (the shape's last reused decision, if its last decision was reused: its reuses ran out, or a call ended them)
-      const callUs = 2 ** shapeMean;
-      let streak = streakAfter(this.#reuse.get(shape), choice.route), reuses = 0;
-      if (row >= 0) {
-        if (settled(choice, weight, callUs)) reuses = reuseCalls(callUs, streak);
-        else if (early(choice, weight, callUs)) { reuses = REUSE.earlyCalls; streak = -1; }
-      }
-      if (reuses > 0) this.#reuse.set(shape, { ticket, left: reuses, at: shapeMean - log2n, margin: heldLead(choice.margin ?? 0), route: choice.route, streak, ended: false });
-      else this.#reuse.delete(shape);
+      // (the row's last settled decision, if its last decision settled: its reuses ran out, or a call ended them)
+      // (2^shapeMean as the core computes it: exp is V8's Math.exp, bit for bit)
+      const callUs = Math.exp(shapeMean * Math.LN2), calls = this.#calls!;
+      let streak = streakAfter(calls.rowReuse(row), choice.route), reuses = 0;
+      if (settled(choice, weight, callUs)) reuses = reuseCalls(callUs, streak);
+      else if (early(choice, weight, callUs)) { reuses = REUSE.earlyCalls; streak = -1; }
+      calls.settle(row, reuses, { choice, streak, at: shapeMean - log2n, held: heldLead(choice.margin ?? 0), lim, fallback: p.fallback, mask: shown, x, said });
     }
     return ticket;
   }
@@ -311,16 +323,16 @@ export class Router implements PlacementRouter {
     return keys[i] ?? (keys[i] = shapeKey(key, n, mask));
   }
 
-  #keep(d: Kept): void {
+  #keep(d: Kept | number): void {
     this.#last[this.#lastAt] = d;
     this.#lastAt = (this.#lastAt + 1) % KEPT_DECISIONS;
     if (this.#lastCount < KEPT_DECISIONS) this.#lastCount++;
   }
 
-  /** Model o's spread from its prior errors (the prior's variance before any), here and in the core's decision block. */
+  /** Model o's spread from its prior errors (the prior's variance before any), in the view the decisions read. */
   #spreadOf(o: number): void {
-    this.#spread[o] = Math.sqrt(this.#errN[o] > 0 ? this.#errVar[o] : ROUTER.p0);
-    this.#inCore?.spread(o, this.#spread[o]);
+    const c = this.#calls;
+    this.#spread[o] = Math.sqrt(c !== undefined && c.errN(o) > 0 ? c.errVar(o) : ROUTER.p0);
   }
 
   /**
@@ -328,20 +340,20 @@ export class Router implements PlacementRouter {
    * and counted. Kept small, its paths in functions of their own: the call's code inlines it where V8
    * optimizes that code, which a run of a few hundred routed calls never does for a large function.
    */
-  observe(t: Ticket, ms: number): void {
+  observe(t: RouteTicket, ms: number): void {
+    if (typeof t === 'number') { this.#calls!.observe(this.#block, this.#shapes!.block, this.#inCore!.block, t, ms); return; }
+    this.#observeHost(t as Ticket, ms);
+  }
+
+  #observeHost(t: Ticket, ms: number): void {
     if (!(ms > 0 && ms <= MAX_MS)) { t.record.ms = NaN; this.#counts.dropped++; return; }
     t.record.ms = ms;
-    if (t.serialN >= HISTORY_MIN_N) this.#historyOf(t.record.key, (ms * 1e6) / t.serialN);
+    if (t.serialN >= HISTORY.minN) this.#calls?.history(t.record.key, (ms * 1e6) / t.serialN);
     if (this.#block === 0) return;
     if (t.reused !== true) this.#learn(t, ms);
     else if (t.row >= 0) this.#seen(t, ms);
   }
 
-  /** Op `key`'s cost per element: a serial call of `ns` per element folded into its history. */
-  #historyOf(key: string, ns: number): void {
-    const h = this.#history.get(key);
-    this.#history.set(key, h === undefined ? ns : h + (ns < h ? HISTORY_DOWN : HISTORY_UP) * (ns - h));
-  }
 
   /**
    * A reused call's time, into its shape's row, in one call into the core (assembly/learn/reuse.ts):
@@ -350,31 +362,38 @@ export class Router implements PlacementRouter {
    * there ends the streak.
    */
   #seen(t: Ticket, ms: number): void {
-    const e = t.settled!;
-    const holds = this.#core!.x.reuseSeen(this.#shapes!.block, t.row, ROUTES.indexOf(e.route), Math.log2(ms * 1000) - t.log2n, t.lim, e.at, e.margin, REUSE.lead, REUSE.drift);
-    if (holds === 0 && !e.ended) { e.left = 0; e.ended = true; }
+    const calls = this.#calls!, row = t.row;
+    if (calls.gen(row) !== t.gen) return;   // the row went to another shape meanwhile
+    const holds = this.#core!.x.reuseSeen(this.#shapes!.block, row, ROUTES.indexOf(t.choice.route), log2(ms * 1000) - t.log2n, t.lim, calls.at(row), calls.held(row), REUSE.lead, REUSE.drift);
+    if (holds === 0) calls.endReuse(row);
   }
 
   /** A decided call's time, into the chosen route's model, its error as a prior, and the shape's row. */
   #learn(t: Ticket, ms: number): void {
     const core = this.#core!, b = this.#block;
     this.#f32.set(t.x, this.#fx);
-    const o = ROUTES.indexOf(t.choice.route), y = Math.log2(ms * 1000);
+    const o = ROUTES.indexOf(t.choice.route), y = log2(ms * 1000);
     const r = core.x.routerUpdate(b, o, y - t.base);
     if (r === 1) {
       this.#counts.observed++;
       // the model's error before this call: a running mean of its square, then an EMA (ERR_GAIN)
-      const e = y - t.mean;
-      if (Number.isFinite(e)) { const g = Math.max(1 / ++this.#errN[o], ERR_GAIN); this.#errVar[o] += g * (e * e - this.#errVar[o]); this.#spreadOf(o); }
+      // (where the core decides, its own routeCallError, so a call routed there and one routed here keep the same)
+      const e = y - t.mean, calls = this.#calls!;
+      if (this.#inCore !== undefined) core.x.routeCallError(calls.block, this.#inCore.block, o, e);
+      else if (Number.isFinite(e)) {
+        const m = calls.errN(o) + 1, g = Math.max(1 / m, ERR_GAIN);
+        calls.setErr(o, calls.errVar(o) + g * (e * e - calls.errVar(o)), m);
+        this.#spreadOf(o);
+      }
     }
     // the shape's row, unless the core refused the features (not finite: the call's shape is not either)
     if (r === 1 && t.row >= 0) this.#shapes!.observe(t.row, o, y - t.log2n, t.lim);
   }
 
   /** What routing call `t` took (ms): its route's choice and its observation, as the caller timed them. */
-  spent(t: Ticket, ms: number): void {
+  spent(t: RouteTicket, ms: number): void {
     if (!(ms >= 0 && ms <= MAX_MS)) return;
-    const i = t.reused ? 2 : 0;
+    const i = (typeof t === 'number' ? (t & 256) !== 0 : (t as Ticket).reused) ? 2 : 0;
     this.#spent[i]++;
     this.#spent[i + 1] += ms;
   }
@@ -383,6 +402,7 @@ export class Router implements PlacementRouter {
   inspect(): PlacementView {
     const core = this.#core, b = this.#block;
     const counts = { ...this.#counts };
+    this.#calls?.addCounts(counts);
     if (core !== undefined) {
       counts.refused = core.u32[(b + core.L.RB_refused) >> 2];
       counts.diverged = core.u32[(b + core.L.RB_diverged) >> 2];
@@ -393,8 +413,9 @@ export class Router implements PlacementRouter {
     });
     const sp = this.#spent;
     const routing = { decided: { calls: sp[0], ms: sp[1] }, reused: { calls: sp[2], ms: sp[3] } };
-    return { enabled: b !== 0, counts, models, history: Object.fromEntries(this.#history), routing, shapes: this.#shapes?.size ?? 0,
+    return { enabled: b !== 0, counts, models, history: this.#calls?.histories() ?? {}, routing, shapes: this.#shapes?.size ?? 0,
       last: Array.from({ length: this.#lastCount }, (_, i) => this.#last[(this.#lastAt - this.#lastCount + i + KEPT_DECISIONS) % KEPT_DECISIONS]!)
+        .map((k) => (typeof k === 'number' ? this.#calls!.record(k) : k))
         .map(({ x, said, mask, ...d }) => {
           const predicted: PlacementDecision['predicted'] = {}, measured: PlacementDecision['measured'] = {};
           for (let o = 0; o < ROUTES.length; o++) {
@@ -409,14 +430,14 @@ export class Router implements PlacementRouter {
   #model(o: number): RouterSnapshot['models'][number] {
     const core = this.#core!, m = core.x.routerModel(this.#block, o), f = this.#f32, w0 = (m + core.L.size_RouteModel) >> 2;
     return {
-      route: ROUTES[o], samples: core.u32[(m + core.L.RM_samples) >> 2], resVar: f[(m + core.L.RM_resVar) >> 2], errVar: this.#errVar[o], errN: this.#errN[o],
+      route: ROUTES[o], samples: core.u32[(m + core.L.RM_samples) >> 2], resVar: f[(m + core.L.RM_resVar) >> 2], errVar: this.#calls!.errVar(o), errN: this.#calls!.errN(o),
       w: [...f.subarray(w0, w0 + FEATURES)], support: [...f.subarray(w0 + FEATURES, w0 + 2 * FEATURES)],
       p: [...f.subarray(w0 + 2 * FEATURES, w0 + 2 * FEATURES + FEATURES * FEATURES)],
     };
   }
 
   snapshot(): RouterSnapshot {
-    return { models: this.#block === 0 ? [] : ROUTES.map((_, o) => this.#model(o)), history: Object.fromEntries(this.#history), shapes: this.#shapes?.snapshot() ?? [] };
+    return { models: this.#block === 0 ? [] : ROUTES.map((_, o) => this.#model(o)), history: this.#calls?.histories() ?? {}, shapes: this.#shapes?.snapshot() ?? [] };
   }
 
   /** Warm start: sets the models and history a snapshot holds; returns how many models it set (entries not finite are skipped). */
@@ -425,9 +446,10 @@ export class Router implements PlacementRouter {
     if (typeof s !== 'object' || s === null || !Array.isArray(s.models)) {
       throw new TypeError(messages.argType('executor.models.restore(snapshot): snapshot.router', 'what executor.models.snapshot() returned', s));
     }
-    for (const [k, v] of Object.entries(s.history ?? {})) if (typeof v === 'number' && v > 0 && Number.isFinite(v)) this.#history.set(k, v);
     if (this.#block === 0) return 0;
-    this.#reuse.clear();
+    const calls = this.#calls!;
+    for (const [k, v] of Object.entries(s.history ?? {})) if (typeof v === 'number' && v > 0 && Number.isFinite(v)) calls.setHistory(k, v);
+    calls.forgetReuse(ROUTER.shapes);
     const core = this.#core!;
     let n = 0;
     for (const m of s.models) {
@@ -440,7 +462,7 @@ export class Router implements PlacementRouter {
       f[(at + core.L.RM_resVar) >> 2] = m.resVar;
       f.set(m.w, w0); f.set(m.support, w0 + FEATURES); f.set(m.p, w0 + 2 * FEATURES);
       const errs = m.errVar !== undefined && m.errVar >= 0 && Number.isFinite(m.errVar) && m.errN !== undefined && m.errN >= 0 && Number.isFinite(m.errN);
-      this.#errVar[o] = errs ? m.errVar! : 0; this.#errN[o] = errs ? m.errN! : 0;
+      calls.setErr(o, errs ? m.errVar! : 0, errs ? m.errN! : 0);
       this.#spreadOf(o);
       n++;
     }
@@ -452,10 +474,8 @@ export class Router implements PlacementRouter {
   reset(): void {
     if (this.#block !== 0) for (let o = 0; o < ROUTES.length; o++) this.#core!.x.routerResetModel(this.#block, o);
     this.#shapes?.reset();
-    this.#errVar.fill(0); this.#errN.fill(0);
+    this.#calls?.reset();
     for (let o = 0; o < ROUTES.length; o++) this.#spreadOf(o);
-    this.#history.clear();
-    this.#reuse.clear();
     this.#counts = ZERO_COUNTS();
     this.#spent.fill(0);
     this.#last.fill(undefined); this.#lastAt = 0; this.#lastCount = 0;

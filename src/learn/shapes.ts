@@ -34,6 +34,20 @@ export interface ShapeRow { readonly row: number; readonly size: number; readonl
  */
 export interface Family { readonly rows: Int16Array; lo: number; hi: number; readonly at: number; readonly key: string; held: number }
 
+/**
+ * What the router keeps beside the table (learn/router.ts: the call block of assembly/learn/route-call.ts,
+ * which routes a call of a shape with a row without the host): the rows' last use and the use count,
+ * in its memory (`used`, `clock[0]`), so that a call routed in the core stamps its row as rowOf does;
+ * a family made, grown or forgotten (`family`, undefined once forgotten: key is its op key and
+ * choices open, `${op key}|${mask}`); a row given to another shape or emptied (`reset`).
+ */
+export interface ShapeHooks {
+  readonly used: Float64Array;
+  readonly clock: Float64Array;
+  family(key: string, family: Family | undefined): void;
+  reset(row: number): void;
+}
+
 export class ShapeTable {
   readonly #core: SharedCore;
   readonly #block: number;
@@ -57,7 +71,8 @@ export class ShapeTable {
    */
   readonly #shapeOf: string[] = [];
   readonly #used: Float64Array;
-  #clock = 0;
+  readonly #clock: Float64Array;
+  readonly #hooks: ShapeHooks | undefined;
   /** Op key and choices open → the row of each size class. */
   readonly #families = new Map<string, Family>();
   /**
@@ -69,7 +84,7 @@ export class ShapeTable {
   #familiesUsed = 0;
   readonly #familiesFree: number[] = [];
 
-  constructor(core: SharedCore, slots: number, gamma: number, down: number, f32: () => Float32Array) {
+  constructor(core: SharedCore, slots: number, gamma: number, down: number, f32: () => Float32Array, hooks?: ShapeHooks) {
     const bytes = core.x.shapeSize(slots, ROUTES.length);
     const block = core.alloc(bytes);
     core.ensure(block, bytes);
@@ -79,7 +94,15 @@ export class ShapeTable {
     this.#core = core; this.#block = block; this.#slots = slots; this.#f32 = f32;
     this.#rows0 = block + core.L.size_ShapeBlock; this.#stat = core.L.size_ShapeStat;
     this.#weightAt = core.L.SS_weight; this.#meanAt = core.L.SS_mean; this.#m2At = core.L.SS_m2; this.#countAt = core.L.SS_count;
-    this.#used = new Float64Array(slots);
+    this.#hooks = hooks;
+    this.#used = hooks?.used ?? new Float64Array(slots);
+    this.#clock = hooks?.clock ?? new Float64Array(1);
+  }
+
+  /** Row `row` emptied (shapeReset), and the router told. */
+  #reset(row: number): void {
+    this.#core.x.shapeReset(this.#block, row);
+    this.#hooks?.reset(row);
   }
 
   /** The shape table's block (the core's decision reads the rows there). */
@@ -100,7 +123,7 @@ export class ShapeTable {
   rowOf(shape: string): ShapeRow {
     let e = this.#rows.get(shape);
     if (e !== undefined) {
-      this.#used[e.row] = ++this.#clock;
+      this.#used[e.row] = ++this.#clock[0];
       e.family.rows[e.size] = e.row;   // two spellings of one size class (a restored snapshot's) share a slot
       return e;
     }
@@ -116,8 +139,9 @@ export class ShapeTable {
       if (--r.family.held === 0) {
         this.#families.delete(r.family.key);
         if (r.family.at !== 0) this.#familiesFree.push(r.family.at);
+        this.#hooks?.family(r.family.key, undefined);
       }
-      this.#core.x.shapeReset(this.#block, row);
+      this.#reset(row);
     }
     // shapeKey's parts: op key | size class | choices open (the op key may hold '|' itself)
     const j = shape.lastIndexOf('|'), i = shape.lastIndexOf('|', j - 1);
@@ -128,14 +152,15 @@ export class ShapeTable {
     family.rows[size] = row;
     family.held++;
     family.lo = Math.min(family.lo, size); family.hi = Math.max(family.hi, size + 1);
+    this.#hooks?.family(fk, family);
     e = { row, size, family };
     this.#rows.set(shape, e);
-    this.#shapeOf[row] = shape; this.#used[row] = ++this.#clock;
+    this.#shapeOf[row] = shape; this.#used[row] = ++this.#clock[0];
     return e;
   }
 
-  /** Whether `row` is still the row of `shape` (a row the least recently used rule gave to another shape is not). */
-  holds(shape: string, row: number): boolean { return row >= 0 && this.#rows.get(shape)?.row === row; }
+  /** The row of `shape`, -1 for none: no row made, no use stamped. */
+  rowFor(shape: string): number { return this.#rows.get(shape)?.row ?? -1; }
 
   /**
    * The nearest size class to `e`'s in direction `dir` (-1 smaller, 1 larger) whose row has measurements
@@ -226,7 +251,7 @@ export class ShapeTable {
     for (const e of rows as ShapesSnapshot[]) {
       if (typeof e?.shape !== 'string' || typeof e.stats !== 'object' || e.stats === null) continue;
       const { row } = this.rowOf(e.shape);
-      core.x.shapeReset(this.#block, row);
+      this.#reset(row);
       ROUTES.forEach((r, o) => {
         const s = e.stats[r];
         if (!(s && s.weight >= 0 && Number.isFinite(s.weight) && Number.isFinite(s.mean) && s.m2 >= 0 && Number.isFinite(s.m2) && Number.isInteger(s.count) && s.count > 0 && s.count < 2 ** 32)) return;
@@ -241,10 +266,11 @@ export class ShapeTable {
 
   /** Forgets every shape. */
   reset(): void {
-    for (const { row } of this.#rows.values()) this.#core.x.shapeReset(this.#block, row);
+    for (const { row } of this.#rows.values()) this.#reset(row);
+    for (const key of this.#families.keys()) this.#hooks?.family(key, undefined);
     this.#rows.clear();
     this.#families.clear();
     this.#familiesUsed = 0; this.#familiesFree.length = 0;
-    this.#shapeOf.length = 0; this.#used.fill(0); this.#clock = 0;
+    this.#shapeOf.length = 0; this.#used.fill(0); this.#clock[0] = 0;
   }
 }

@@ -42,7 +42,16 @@ const TENTS = 10, TENT_LO = 6, TENT_STEP = 2;
 /** Where the work tents and the op-class one-hot sit in the vector (the evidence the router asks for). */
 export const TENT_RANGE = [2, TENTS] as const;
 export const KIND_RANGE = [14, 4] as const;
-const KINDS = ['map', 'reduce', 'scan', 'sort'] as const;
+/** The op classes, in the order of the one-hot (the core's feature writer takes a class by its index here). */
+export const KINDS = ['map', 'reduce', 'scan', 'sort'] as const;
+/** The device flags of the core's feature writer (assembly/learn/route-features.ts): a device, a software adapter, data resident. */
+export const FEATURE_FLAGS = Object.freeze({ device: 1, software: 2, resident: 4 });
+
+/**
+ * log2 as the core computes it (fdlibm's log, which is V8's Math.log, over ln 2): the host's features,
+ * baseline and measured times are then the core's bit for bit (assembly/learn/route-features.ts).
+ */
+export const log2 = (x: number): number => Math.log(x) / Math.LN2;
 
 /** The predicted serial work of a call, ns: n × the measured cost per element, or the assumed one before any measurement. */
 export const workNs = (p: RouteInput): number => p.n * (p.historyNs > 0 ? p.historyNs : p.nsPerItem);
@@ -52,7 +61,7 @@ export const workNs = (p: RouteInput): number => p.n * (p.historyNs > 0 ? p.hist
  * time relative to it, so a model's prior (all weights 0) says "as long as the work" rather than
  * "1 µs", and a weight seldom excited stays near that sensible guess instead of extrapolating wildly.
  */
-export const baseOf = (p: RouteInput): number => Math.log2(Math.max(1, workNs(p) / 1000));
+export const baseOf = (p: RouteInput): number => log2(Math.max(1, workNs(p) / 1000));
 
 /**
  * Writes the decision's features at out[at …]: 0 bias · 1 log2(work)/16 · 2–11 tents over log2(work) ·
@@ -63,7 +72,7 @@ export const baseOf = (p: RouteInput): number => Math.log2(Math.max(1, workNs(p)
  */
 export function routeFeatures(p: RouteInput, out: Float32Array, at = 0): void {
   // every feature is written below, the one-hot's zeros too (no fill: a call into the engine per decision)
-  const lw = Math.log2(Math.max(1, workNs(p)));
+  const lw = log2(Math.max(1, workNs(p)));
   out[at] = 1;
   out[at + 1] = lw / 16;
   for (let t = 0; t < TENTS; t++) {
@@ -71,14 +80,14 @@ export function routeFeatures(p: RouteInput, out: Float32Array, at = 0): void {
     const open = (t === 0 && d < 0) || (t === TENTS - 1 && d > 0);
     out[at + 2 + t] = open ? 1 : Math.max(0, 1 - Math.abs(d));
   }
-  out[at + 12] = Math.log2(Math.max(1, p.n)) / 16;
+  out[at + 12] = log2(Math.max(1, p.n)) / 16;
   out[at + 13] = p.bytes / 8;
   for (let i = 0; i < KIND_RANGE[1]; i++) out[at + KIND_RANGE[0] + i] = 0;
   out[at + KIND_RANGE[0] + KINDS.indexOf(p.kind)] = 1;
-  out[at + 18] = Math.log2(p.nsPerItem) / 4;
-  out[at + 19] = p.historyNs > 0 ? Math.log2(p.historyNs) / 4 : 0;
+  out[at + 18] = log2(p.nsPerItem) / 4;
+  out[at + 19] = p.historyNs > 0 ? log2(p.historyNs) / 4 : 0;
   out[at + 20] = p.workers > 0 ? p.awake / p.workers : 0;
-  out[at + 21] = Math.log2(1 + Math.max(0, p.queued)) / 8;
+  out[at + 21] = log2(1 + Math.max(0, p.queued)) / 8;
   out[at + 22] = p.device ? 1 : 0;
   out[at + 23] = (p.software ? 0.5 : 0) + (p.resident ? 0.5 : 0);
 }
@@ -233,8 +242,10 @@ export function staticRoute(candidates: readonly Route[], gpu: boolean, helpers:
   return candidates.includes('parallel') ? 'parallel' : candidates[0];
 }
 
-/** A decision in flight, as the algorithms hold it until they report its time. */
-export interface RouteTicket { readonly choice: RouteChoice }
+/** A decision in flight, as the algorithms hold it until they report its time: the host's, or the number of one the core made (PlacementRouter.fast). */
+export type RouteTicket = HostTicket | number;
+/** A decision the host made, or a reuse of one. */
+export interface HostTicket { readonly choice: RouteChoice }
 
 /** What the algorithms ask of the placement router (src/learn/router.ts implements it; the engine holds one). */
 export interface PlacementRouter {
@@ -242,11 +253,17 @@ export interface PlacementRouter {
   /** The measured cost per element of op `key` (ns), or 0 before any. */
   historyNs(key: string): number;
   /**
+   * The call routed in the core, in one call (assembly/learn/route-call.ts): a ticket (≥ 0) whose route
+   * is ROUTES[ticket & 15]; -1 where the host routes it (reused, then decide).
+   */
+  fast(key: string, n: number, mask: number, fallback: Route, kind: RouteInput['kind'], bytes: number, nsPerItem: number, workers: number, awake: number,
+    device: boolean, software: boolean): number;
+  /**
    * The shape's last decision while it may be reused (route-reuse.ts: settled, early), as a ticket whose time
    * observe() folds into the shape; undefined: decide(). `mask`: the choices open, a bit per ROUTES index.
    */
-  reused(key: string, n: number, mask: number): RouteTicket | undefined;
-  decide(call: string, key: string, p: RouteInput): RouteTicket;
+  reused(key: string, n: number, mask: number): HostTicket | undefined;
+  decide(call: string, key: string, p: RouteInput): HostTicket;
   /** The call's measured time (ms). */
   observe(t: RouteTicket, ms: number): void;
   /** What routing the call took on the calling thread (ms: choosing its route and observe() together). */
