@@ -264,4 +264,32 @@ Core('a core ticket whose slot a later call took is dropped, not folded into ano
   assert.is(last.call, 'reduce');
 });
 
+Core('a reused call whose time comes back after its shape decided again ends nothing: the next call still reuses, core and host alike', async () => {
+  const { core } = await makeCore({});
+  const key = 'reduce:0:Float32Array', n = 1 << 12, mask = 3, ms = { serial: 0.004, parallel: 0.06 };
+  const p = { kind: 'reduce', bytes: 4, n, nsPerItem: 1, historyNs: 0, workers: 2, awake: 0, queued: 0, device: false, software: false, resident: false,
+    candidates: ['serial', 'parallel'], fallback: 'serial' };
+  for (const inCore of [true, false]) {
+    const router = new Router(core, true, 1, inCore);
+    /** A call routed as route.ts routes it: its ticket, whether it reused, its route. */
+    const call = () => {
+      const f = router.fast(key, n, mask, 'serial', 'reduce', 4, 1, 2, 0, false, false);
+      if (f >= 0) return { t: f, reused: (f & 256) !== 0, route: ['serial', 'parallel', 'gpu'][f & 15] };
+      const a = router.reused(key, n, mask), t = a ?? router.decide('reduce', key, p);
+      return { t, reused: a !== undefined, route: t.choice.route };
+    };
+    let c = call();
+    for (let i = 0; i < 20 && !c.reused; i++) { router.observe(c.t, ms[c.route]); c = call(); }
+    assert.ok(c.reused, `${inCore ? 'core' : 'host'}: settled`);
+    // its reused calls all in flight; the shape's next call decides and settles again
+    const held = [c];
+    for (c = call(); c.reused; c = call()) held.push(c);
+    router.observe(c.t, ms[c.route]);
+    for (const h of held.slice(1)) router.observe(h.t, ms[h.route]);
+    // the first reused call comes back 10× slow: it lost the lead of a decision that is no longer the shape's
+    router.observe(held[0].t, 10 * ms[held[0].route]);
+    assert.ok(call().reused, `${inCore ? 'core' : 'host'}: the later decision still reused`);
+  }
+});
+
 Core.run();

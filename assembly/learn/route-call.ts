@@ -16,7 +16,8 @@
 //   counts   u32[C_COUNT]: what this path decided, reused, observed and dropped (C_ order)
 //   clock    f64: the shape table's use count (learn/shapes.ts rowOf stamps rows with it)
 //   used     f64[ROWS]: each row's last use
-//   fam      per op id and choices open, 16 bytes: its family's rows (i16 per size class; 0: none), lo, hi
+//   fam      per op id and choices open, 16 bytes: the address of its family's rows (i16 per size class; 0: no
+//            family there), lo, hi
 //   rows     per row, ROW_BYTES: its settled decision's reuse (R_ fields) and its generation
 //   hist     f64[IDS]: each op id's measured cost per element on the calling thread (ns; 0 before any)
 //   err      f64[3] the mean square of each model's errors as a prior, f64[3] how many
@@ -44,14 +45,15 @@ const C_COUNT: u32 = 9;
 // A row's reuse (policy/route-reuse.ts; learn/router.ts Settled): calls left, streak, ended, route, whether the row holds one, the
 // row's generation, and the deciding call's reason, fallback and mask; at, the lead held (heldLead), lim, the deciding call's
 // confidence and lead; its features and what it said of each choice (a reused call's record shows them).
-const R_left = 0, R_streak = 4, R_ended = 8, R_route = 12, R_has = 16, R_gen = 20, R_reason = 24, R_fallback = 28, R_mask = 32,
+// R_seq: one more at each decision at the row: a reused call observed after a later decision there ends nothing.
+const R_left = 0, R_streak = 4, R_ended = 8, R_route = 12, R_has = 16, R_gen = 20, R_reason = 24, R_fallback = 28, R_mask = 32, R_seq = 36,
   R_at = 40, R_margin = 48, R_lim = 56, R_confidence = 64, R_lead = 72, R_x = 80, R_said = 176;
 const ROW_BYTES: usize = 248;
 // A slot: features f32[24]; said f64[9] (per choice: prediction, shape mean, count); base, prior, lim, log2n, n, confidence, margin, ms;
 // tag (the call's number), row, its generation, route, reason (REUSED for a reused call), op id, fallback, mask.
 const ST_x = 0, ST_said = 96, ST_base = 168, ST_prior = 176, ST_lim = 184, ST_log2n = 192, ST_n = 200, ST_confidence = 208, ST_margin = 216,
-  ST_ms = 224, ST_tag = 232, ST_row = 236, ST_gen = 240, ST_route = 244, ST_reason = 248, ST_id = 252, ST_fallback = 256, ST_mask = 260;
-const SLOT_BYTES: usize = 264;
+  ST_ms = 224, ST_tag = 232, ST_row = 236, ST_gen = 240, ST_route = 244, ST_reason = 248, ST_id = 252, ST_fallback = 256, ST_mask = 260, ST_seq = 264;
+const SLOT_BYTES: usize = 272;
 const DIM: u32 = 24;
 /** A reused call's reason in its slot (the decisions' reasons are 0–4). */
 const REUSED: i32 = 5;
@@ -133,6 +135,7 @@ export function routeCall(r: usize, b: usize, d: usize, s: usize, id: u32, mask:
   const left = load<i32>(rs, R_left);
   if (left > 0) {
     store<i32>(rs, left - 1, R_left);
+    store<u32>(t, load<u32>(rs, R_seq), ST_seq);
     count(s, C_reused);
     const route = load<i32>(rs, R_route);
     store<f64>(t, load<f64>(rs, R_lim), ST_lim); store<i32>(t, route, ST_route); store<i32>(t, REUSED, ST_reason);
@@ -151,6 +154,7 @@ export function routeCall(r: usize, b: usize, d: usize, s: usize, id: u32, mask:
   const route = <i32>(choice & 15), reason = choice >> 4, out = routeDecideOut(d);
   const margin = load<f64>(out, 8), lim = load<f64>(out, 16), weight = load<f64>(out, 32), shapeMean = load<f64>(out, 40);
   count(s, C_decisions); count(s, <i32>reason);
+  store<u32>(rs, load<u32>(rs, R_seq) + 1, R_seq);
   memory.copy(t + ST_x, r + offsetof<RouterBlock>(), <usize>DIM << 2);
   memory.copy(t + ST_said, out + 64, 72);
   store<f64>(t, base, ST_base); store<f64>(t, load<f64>(out, 24), ST_prior); store<f64>(t, lim, ST_lim);
@@ -214,6 +218,8 @@ export function routeObserve(r: usize, b: usize, d: usize, s: usize, tag: u32, m
   if (load<i32>(t, ST_reason) == REUSED) {
     const rs = rowAt(s, row);
     if (load<u32>(rs, R_gen) != load<u32>(t, ST_gen)) return 1;   // the row went to another shape
+    // the shape decided again since: the time goes to the row, and judges no later decision
+    if (load<u32>(rs, R_seq) != load<u32>(t, ST_seq)) { shapeObserve(b, row, route, <f32>(y - log2n), <f32>load<f64>(t, ST_lim)); return 1; }
     const holds = reuseSeen(b, row, route, y - log2n, load<f64>(t, ST_lim), load<f64>(rs, R_at), load<f64>(rs, R_margin), k(s, P_lead), k(s, P_drift));
     if (holds == 0 && load<i32>(rs, R_ended) == 0) { store<i32>(rs, 0, R_left); store<i32>(rs, 1, R_ended); }
     return 1;

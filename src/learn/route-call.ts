@@ -18,7 +18,7 @@ const TAG_SPAN = 1 << 22;
 /** The software adapter's bit past the choices' (assembly/learn/route-decide.ts SOFTWARE). */
 const SOFTWARE_BIT = 1 << ROUTES.length;
 /** Per row (assembly/learn/route-call.ts R_ offsets, bytes). */
-const R_left = 0, R_streak = 4, R_ended = 8, R_route = 12, R_has = 16, R_gen = 20, R_reason = 24, R_fallback = 28, R_mask = 32,
+const R_left = 0, R_streak = 4, R_ended = 8, R_route = 12, R_has = 16, R_gen = 20, R_reason = 24, R_fallback = 28, R_mask = 32, R_seq = 36,
   R_at = 40, R_margin = 48, R_lim = 56, R_confidence = 64, R_lead = 72, R_x = 80, R_said = 176;
 /** Per slot (ST_ offsets, bytes). */
 const ST_x = 0, ST_said = 96, ST_base = 168, ST_prior = 176, ST_lim = 184, ST_n = 200, ST_confidence = 208, ST_margin = 216,
@@ -189,6 +189,9 @@ export class CallBlock {
     };
   }
 
+  /** The number of decisions made at row `row` (a reused call observed after another judges nothing). */
+  seq(row: number): number { return this.#u32[(this.#rows + row * this.#rowBytes + R_seq) >> 2]; }
+
   /** Row `row`'s generation (it moves on when the row goes to another shape), and the settled decision's clip. */
   gen(row: number): number { return this.#u32[(this.#rows + row * this.#rowBytes + R_gen) >> 2]; }
   lim(row: number): number { return this.#f64[(this.#rows + row * this.#rowBytes + R_lim) >> 3]; }
@@ -199,6 +202,7 @@ export class CallBlock {
    */
   settle(row: number, reuses: number, r: { choice: RouteChoice; streak: number; at: number; held: number; lim: number; fallback: Route; mask: number; x: Float32Array; said: Float64Array }): void {
     const a = this.#rows + row * this.#rowBytes, i = this.#i32, f = this.#f64;
+    this.#u32[(a + R_seq) >> 2]++;   // a decision at the row: reused calls of an earlier one judge it no more
     if (reuses <= 0) { i[(a + R_has) >> 2] = 0; return; }
     i[(a + R_left) >> 2] = reuses; i[(a + R_streak) >> 2] = r.streak; i[(a + R_ended) >> 2] = 0; i[(a + R_route) >> 2] = ROUTES.indexOf(r.choice.route);
     i[(a + R_has) >> 2] = 1; i[(a + R_reason) >> 2] = REASONS.indexOf(r.choice.reason as RouteChoice['reason']);

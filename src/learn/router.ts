@@ -102,6 +102,8 @@ export interface Ticket {
   readonly reused: boolean;
   /** A reused call's row generation (learn/route-call.ts gen): another by its observation, the row went to another shape. */
   readonly gen?: number;
+  /** A reused call's count of decisions at its row (learn/route-call.ts seq): another by its observation, the shape decided again. */
+  readonly seq?: number;
 }
 
 
@@ -224,7 +226,10 @@ export class Router implements PlacementRouter {
   get enabled(): boolean { return this.#block !== 0; }
 
   /** The measured cost per element of op `key` (ns), or 0 before any. */
-  historyNs(key: string): number { return this.#calls?.historyNs(key) ?? 0; }
+  historyNs(key: string): number { return this.#calls?.historyNs(key) ?? this.#restored.get(key) ?? 0; }
+
+  /** With learning off, the history a snapshot restored (handed back by the next snapshot, used by nothing). */
+  readonly #restored = new Map<string, number>();
 
   /** Re-seeds the exploration draws (tests and benchmarks replay with it). */
   seed(s: number): void { if (this.#calls !== undefined) this.#calls.seed(s); else this.#rand = xorshift(s); }
@@ -262,7 +267,7 @@ export class Router implements PlacementRouter {
     // (the workers awake, the queue) were the deciding call's (a row given to another shape meanwhile
     // forgot the settled decision with its measurements: learn/route-call.ts)
     return { choice: d.choice, record, x: d.x, base: NaN, serialN: route === 'serial' ? n : 0, row, log2n: log2(n), lim: calls.lim(row), mean: NaN, reused: true,
-      gen: calls.gen(row) };
+      gen: calls.gen(row), seq: calls.seq(row) };
   }
 
   /** Chooses where a call runs. `call` names it, `key` its op (kind:op:dtype) for the history. */
@@ -364,6 +369,8 @@ export class Router implements PlacementRouter {
   #seen(t: Ticket, ms: number): void {
     const calls = this.#calls!, row = t.row;
     if (calls.gen(row) !== t.gen) return;   // the row went to another shape meanwhile
+    // the shape decided again since: the time goes to the row, and judges no later decision
+    if (calls.seq(row) !== t.seq) { this.#shapes!.observe(row, ROUTES.indexOf(t.choice.route), log2(ms * 1000) - t.log2n, t.lim); return; }
     const holds = this.#core!.x.reuseSeen(this.#shapes!.block, row, ROUTES.indexOf(t.choice.route), log2(ms * 1000) - t.log2n, t.lim, calls.at(row), calls.held(row), REUSE.lead, REUSE.drift);
     if (holds === 0) calls.endReuse(row);
   }
@@ -413,7 +420,7 @@ export class Router implements PlacementRouter {
     });
     const sp = this.#spent;
     const routing = { decided: { calls: sp[0], ms: sp[1] }, reused: { calls: sp[2], ms: sp[3] } };
-    return { enabled: b !== 0, counts, models, history: this.#calls?.histories() ?? {}, routing, shapes: this.#shapes?.size ?? 0,
+    return { enabled: b !== 0, counts, models, history: this.#calls?.histories() ?? Object.fromEntries(this.#restored), routing, shapes: this.#shapes?.size ?? 0,
       last: Array.from({ length: this.#lastCount }, (_, i) => this.#last[(this.#lastAt - this.#lastCount + i + KEPT_DECISIONS) % KEPT_DECISIONS]!)
         .map((k) => (typeof k === 'number' ? this.#calls!.record(k) : k))
         .map(({ x, said, mask, ...d }) => {
@@ -437,7 +444,7 @@ export class Router implements PlacementRouter {
   }
 
   snapshot(): RouterSnapshot {
-    return { models: this.#block === 0 ? [] : ROUTES.map((_, o) => this.#model(o)), history: this.#calls?.histories() ?? {}, shapes: this.#shapes?.snapshot() ?? [] };
+    return { models: this.#block === 0 ? [] : ROUTES.map((_, o) => this.#model(o)), history: this.#calls?.histories() ?? Object.fromEntries(this.#restored), shapes: this.#shapes?.snapshot() ?? [] };
   }
 
   /** Warm start: sets the models and history a snapshot holds; returns how many models it set (entries not finite are skipped). */
@@ -446,9 +453,11 @@ export class Router implements PlacementRouter {
     if (typeof s !== 'object' || s === null || !Array.isArray(s.models)) {
       throw new TypeError(messages.argType('executor.models.restore(snapshot): snapshot.router', 'what executor.models.snapshot() returned', s));
     }
-    if (this.#block === 0) return 0;
-    const calls = this.#calls!;
-    for (const [k, v] of Object.entries(s.history ?? {})) if (typeof v === 'number' && v > 0 && Number.isFinite(v)) calls.setHistory(k, v);
+    const calls = this.#calls;
+    for (const [k, v] of Object.entries(s.history ?? {})) {
+      if (typeof v === 'number' && v > 0 && Number.isFinite(v)) { if (calls !== undefined) calls.setHistory(k, v); else this.#restored.set(k, v); }
+    }
+    if (this.#block === 0 || calls === undefined) return 0;
     calls.forgetReuse(ROUTER.shapes);
     const core = this.#core!;
     let n = 0;
@@ -475,6 +484,7 @@ export class Router implements PlacementRouter {
     if (this.#block !== 0) for (let o = 0; o < ROUTES.length; o++) this.#core!.x.routerResetModel(this.#block, o);
     this.#shapes?.reset();
     this.#calls?.reset();
+    this.#restored.clear();
     for (let o = 0; o < ROUTES.length; o++) this.#spreadOf(o);
     this.#counts = ZERO_COUNTS();
     this.#spent.fill(0);
