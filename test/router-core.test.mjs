@@ -221,6 +221,15 @@ Core('the core reads its parameters in the host\'s order: a wrong count is refus
   assert.throws(() => new Router(fake, true, 1, true), /placement decision takes/);
 });
 
+Core('a routed-call block of another layout than the host\'s is refused when the router is made, naming what differs', async () => {
+  const { core } = await makeCore({});
+  for (const [i, what] of [[1, 'shape rows'], [5, 'parameters']]) {
+    const x = { ...core.x, routeCallDim: (j) => core.x.routeCallDim(j) + (j === i ? 1 : 0) };
+    const fake = Object.create(core, { x: { value: x } });
+    assert.throws(() => new Router(fake, true, 1, true), new RegExp(`routed-call block holds \\d+ ${what} and the host expects`));
+  }
+});
+
 Core('the core writes a call\'s features and baseline as the host\'s policy computes them, bit for bit', async () => {
   const { core } = await makeCore({});
   const x = core.x, r = core.alloc(x.routerSize(FEATURES, 3));

@@ -22,7 +22,7 @@ const R_left = 0, R_streak = 4, R_ended = 8, R_route = 12, R_has = 16, R_gen = 2
   R_at = 40, R_margin = 48, R_lim = 56, R_confidence = 64, R_lead = 72, R_x = 80, R_said = 176;
 /** Per slot (ST_ offsets, bytes). */
 const ST_x = 0, ST_said = 96, ST_base = 168, ST_prior = 176, ST_lim = 184, ST_n = 200, ST_confidence = 208, ST_margin = 216,
-  ST_ms = 224, ST_row = 236, ST_route = 244, ST_reason = 248, ST_id = 252, ST_fallback = 256, ST_mask = 260;
+  ST_ms = 224, ST_row = 236, ST_reason = 248, ST_id = 252, ST_fallback = 256, ST_mask = 260;
 /** The counts the core keeps (C_ order). */
 const C_decisions = 5, C_reused = 6, C_observed = 7, C_dropped = 8;
 
@@ -69,7 +69,7 @@ export class CallBlock {
 
   constructor(core: SharedCore, rows: number) {
     const x = core.x, size = x.routeCallSize();
-    if (x.routeCallDim(1) !== rows) throw new Error(messages.routeParams(x.routeCallDim(1), rows));
+    if (x.routeCallDim(1) !== rows) throw new Error(messages.routeCallLayout('shape rows', x.routeCallDim(1), rows));
     const s = core.alloc(size);
     core.ensure(s, size);
     core.u8.fill(0, s, s + size);
@@ -79,7 +79,7 @@ export class CallBlock {
     this.#f64 = new Float64Array(buf, 0, buf.byteLength >> 3);
     const params = [REUSE.support, REUSE.shortUs, REUSE.wide, REUSE.earlySupport, REUSE.earlyCalls, REUSE.calls, REUSE.least, REUSE.decideUs,
       REUSE.share, REUSE.drift, REUSE.lead, REUSE.blind, REUSE.grow, HISTORY.minN, HISTORY.down, HISTORY.up, HISTORY.maxMs, HISTORY.errGain];
-    if (params.length !== x.routeCallDim(5)) throw new Error(messages.routeParams(x.routeCallDim(5), params.length));
+    if (params.length !== x.routeCallDim(5)) throw new Error(messages.routeCallLayout('parameters', x.routeCallDim(5), params.length));
     this.#f64.set(params, x.routeCallAt(s, 0) >> 3);
     this.#rand = x.routeCallAt(s, 1) >> 2; this.#counts = x.routeCallAt(s, 2) >> 2;
     this.clock = this.#f64.subarray(x.routeCallAt(s, 3) >> 3, (x.routeCallAt(s, 3) >> 3) + 1);

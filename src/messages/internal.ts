@@ -13,6 +13,8 @@ export const internalMessages = {
     `beatflow internal error: the partial a helper hands back to the calling thread must be a number (got ${describe(got)}) — please report`,
   routeParams: (core: number, host: number) =>
     `beatflow internal error: the core's placement decision takes ${core} parameters and the host writes ${host}: the core (options.wasm) and the package differ — please report`,
+  routeCallLayout: (what: string, core: number, host: number) =>
+    `beatflow internal error: the core's routed-call block holds ${core} ${what} and the host expects ${host}: the core (options.wasm) and the package differ — please report`,
   stealDomainBroken: (worker: number) =>
     `beatflow internal error: the steal domain of worker ${worker} is not a range of worker slots that contains it — please report`,
 } as const;
