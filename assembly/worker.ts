@@ -174,6 +174,13 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
   const first = explore(w, s);
   if (first >= 0) return first;
   flushRun(w);   // no work at hand: apply our held run balance before searching (tasks.ts credit)
+  // Back from its park, a worker does not linger in the search that follows: it spins its spinIters
+  // and parks again. Its waker may be the thread it displaced, the host at the start of a call before
+  // it pushes the helpers: on a 2-vCPU VM the woken worker was put on the host's vCPU, and the host's
+  // futex wake returned only once the worker had spun its whole linger and parked (about 1 parallel
+  // call in 10 stalled for lingerMicroseconds: bench/tools/parallel-stalls.mjs). A worker that finds
+  // work lingers after it as before (this function's next search).
+  let woken = false;
   while (true) {
     // Search phase: count ourselves as a searcher so producers know someone is looking.
     const mayspin = beginSearch(h.maxSpinners);
@@ -182,7 +189,7 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
     const q = mayspin ? <usize>s.qspin : 0;
     const a = q != 0 ? spinChoose(q, s) : SPIN_PLAIN;
     const budget = spinBudget(h.spinIters, a);
-    let rounds = mayspin ? max<u32>(budget, lingerRounds(h)) : 1;
+    let rounds = mayspin ? max<u32>(budget, woken ? 0 : lingerRounds(h)) : 1;
     for (let i: u32 = 0; i < rounds; i++) {
       const t = explore(w, s);
       if (t >= 0) { s.searching = 0; endSearchFound(s.more != 0); if (q != 0) spinLearn(q, s, a, i, h.spinIters, false); return t; }
@@ -192,7 +199,7 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
       // timed at start-up without contention and can take far longer now. It also ends once others
       // started running tasks (lingerRounds). Re-read every 64 rounds, and at the end of the usual spin:
       // a linger refused at the start (another searcher was about to park) may be allowed by then.
-      if (mayspin && ((i >= budget && (i & 63) == 63) || i + 1 == rounds)) rounds = max<u32>(budget, lingerRounds(h));
+      if (mayspin && !woken && ((i >= budget && (i & 63) == 63) || i + 1 == rounds)) rounds = max<u32>(budget, lingerRounds(h));
     }
     s.searching = 0;
     endSearchEmpty();
@@ -206,6 +213,7 @@ function waitForTask(w: u32, s: WorkerSlot): i32 {
     s.parks++;
     park(w, -1);                                                 // W4
     s.wakeups++;
+    woken = true;
   }
 }
 

@@ -4,7 +4,8 @@
 //
 //   1. The host picks `callerHelpers` helpers (partition.ts: none for short work, else one per worker
 //      while a CPU is left for each), wakes parked workers for those no idle worker covers (first, so
-//      their wake-up overlaps the set-up; they linger until the helpers are pushed), allocates the job
+//      their wake-up overlaps the set-up; a woken worker spins its spin budget for them, and one the
+//      push finds parked again is woken again after it), allocates the job
 //      block and lays out the index space for itself plus the helpers.
 //   2. For each loop phase (one, or a scan's two, or a sort's run and merge phases: drive.ts Steps) it
 //      submits the helpers (the builtin with job and index set, as a driving task would spawn them) and
@@ -69,7 +70,8 @@ export function callerRuns(ex: Engine, name: BuiltinName, args: unknown[], force
   const n = plan?.n ?? multi!.n, costNs = plan?.costNs ?? multi!.costNs;
   const helpers = force ?? callerHelpers(n, costNs || JS_NS_PER_ITEM, core.nWorkers, (cpus ||= platform().cpuCount()));
   // Workers take part: they linger from now, and parked ones are woken before the set-up below, whose
-  // time then overlaps their wake-up (a woken worker keeps searching until the helpers are pushed).
+  // time then overlaps their wake-up (a woken worker searches for its spin budget, not its linger:
+  // assembly/worker.ts waitForTask; the wake after the push finds one that parked again).
   const linger = helpers > 0;
   if (linger) { ex.linger.begin(); ex.wake({ count: helpers }); }
   let job = 0;
