@@ -16,12 +16,16 @@ const { Executor } = await import('beatflow');
 const { fixtures, within } = await import('./helpers/executor.mjs');
 const tasks = await import('./fixtures/tasks.mjs');
 
+/** The workers parked now (the header's sleepers word). */
+const sleepersOf = (core) => () => Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
+/** Resolves once ok() holds, polled every 5 ms; fails after 2 s naming `what`. */
+const until = (ok, what) => within((async () => { while (!ok()) await new Promise((r) => setTimeout(r, 5)); })(), 2000, what);
+
 test('a worker lingers unless that would make more busy threads than CPUs: the host while it runs its share, the workers in tasks', async () => {
   const ex = await Executor.create({ workers: 2, module: fixtures });
   const core = engineOf(ex, 'test').core;
   try {
-    const sleepers = () => Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
-    const until = (ok, what) => within((async () => { while (!ok()) await new Promise((r) => setTimeout(r, 5)); })(), 2000, what);
+    const sleepers = sleepersOf(core);
     const running = () => [0, 1].filter((w) => core.runningOn(w).length > 0).length;
     const lingers = async (what) => {   // a worker stays awake: the word asks for rounds that take minutes
       await until(() => sleepers() < 2 - running(), what);
@@ -58,8 +62,7 @@ test('a worker back from its park does not linger in the search that follows; on
   const ex = await Executor.create({ workers: 2, module: fixtures });
   const core = engineOf(ex, 'test').core;
   try {
-    const sleepers = () => Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
-    const until = (ok, what) => within((async () => { while (!ok()) await new Promise((r) => setTimeout(r, 5)); })(), 2000, what);
+    const sleepers = sleepersOf(core);
     await ex.async(tasks.noop);
     await until(() => sleepers() === 2, 'both workers park at first');
     core.x.setLinger(0x7fffffff);            // rounds that would take minutes; the host is not busy
@@ -79,7 +82,7 @@ test('a call after a pause wakes one worker for its one helper, not a second for
   const ex = await Executor.create({ workers: 2, lingerMicroseconds: 20_000 });
   const core = engineOf(ex, 'test').core;
   try {
-    const sleepers = () => Atomics.load(core.i32, (core.L.header + core.L.H_sleepers) >> 2);
+    const sleepers = sleepersOf(core);
     const parked = () => within((async () => { while (sleepers() < 2) await new Promise((r) => setTimeout(r, 2)); })(), 2000, 'both workers park');
     const wakeups = () => ex.stats().workers.reduce((sum, w) => sum + w.wakeups, 0);
     const N = 1 << 22;   // past CALLER_ALONE_NS: one helper (2 CPUs: one besides the caller)

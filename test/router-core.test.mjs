@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { makeCore } from './helpers/core.mjs';
-import { KINDS, FEATURES, staticRoute, xorshift, routeFeatures, baseOf } from '../build/src/policy/router.js';
+import { KINDS, FEATURES, ROUTER, staticRoute, xorshift, routeFeatures, baseOf } from '../build/src/policy/router.js';
 import { REUSE, reuseHolds } from '../build/src/policy/route-reuse.js';
 import { Router } from '../build/src/learn/router.js';
 
@@ -299,6 +299,52 @@ Core('a reused call whose time comes back after its shape decided again ends not
     router.observe(held[0].t, 10 * ms[held[0].route]);
     assert.ok(call().reused, `${inCore ? 'core' : 'host'}: the later decision still reused`);
   }
+});
+
+Core('a new shape of a family the core knows is routed there on the next free row, which the host adopts; with none free the host gives one', async () => {
+  const { core } = await makeCore({});
+  const router = new Router(core, true, 5, true), mask = 3;
+  const p = (n) => ({ kind: 'reduce', bytes: 4, n, nsPerItem: 1, historyNs: 0, workers: 2, awake: 0, queued: 0, device: false, software: false, resident: false,
+    candidates: ['serial', 'parallel'], fallback: 'serial' });
+  const fast = (key, n) => router.fast(key, n, mask, 'serial', 'reduce', 4, 1, 2, 0, false, false);
+  /** A shape's call as route.ts routes it: its row, and whether the core routed it. */
+  const call = (key, n) => {
+    const f = fast(key, n);
+    const t = f >= 0 ? f : router.reused(key, n, mask) ?? router.decide('reduce', key, p(n));
+    router.observe(t, 0.004);
+    return { row: f >= 0 ? router.ticket(f).row : t.row, core: f >= 0 };
+  };
+  const key0 = 'reduce:0:Float32Array';
+  assert.equal(call(key0, 1 << 10), { row: 0, core: false }, 'an op\'s first call: its family is made on the host');
+  assert.equal(call(key0, 1 << 12), { row: 1, core: true }, 'a new size of that family: routed in the core, on the next row never used');
+  assert.is(router.inspect().shapes, 2, 'the host counts the shape');
+  assert.ok(router.snapshot().shapes.some((s) => s.shape === `${key0}|12|3`), 'the snapshot holds it');
+  assert.is(router.decide('reduce', key0, p(1 << 12)).row, 1, 'a decision on the host finds the row the core gave');
+  assert.is(router.inspect().shapes, 2, 'and makes no other');
+  // every row taken: 8 families of 32 sizes (the first call of each family on the host)
+  const rows = new Set([0, 1]);
+  let inCore = 0;
+  for (let k = 0; k < 8; k++) {
+    for (let c = 0; c < 32; c++) {
+      const key = `reduce:${k}:Float32Array`;
+      if (k === 0 && (c === 10 || c === 12)) continue;
+      const r = call(key, 2 ** c);
+      assert.not.ok(rows.has(r.row), `${key} 2^${c}: a row of its own (${r.row})`);
+      rows.add(r.row);
+      if (r.core) inCore++;
+    }
+  }
+  assert.is(rows.size, ROUTER.shapes, 'every row taken once');
+  assert.is(inCore, ROUTER.shapes - 2 - 7, 'all but the families\' first calls routed in the core');
+  assert.is(router.inspect().shapes, ROUTER.shapes);
+  // a new shape with no row free: the host takes the least recently used one (row 0: reduce:0 at 2^10, used first and not since)
+  assert.is(fast(key0, 2 ** 40), -1, 'not routed in the core');
+  assert.is(router.decide('reduce', key0, p(2 ** 40)).row, 0, 'the host gives it the least recently used row');
+  assert.is(router.inspect().shapes, ROUTER.shapes);
+  assert.not.ok(router.snapshot().shapes.some((s) => s.shape === `${key0}|10|3`), 'the shape that held it forgotten');
+  router.reset();
+  assert.is(router.inspect().shapes, 0, 'a reset forgets them all');
+  assert.equal(call(key0, 1 << 12), { row: 0, core: false }, 'and the rows are free again from the first');
 });
 
 Core.run();

@@ -22,6 +22,9 @@
 //   hist     f64[IDS]: each op id's measured cost per element on the calling thread (ns; 0 before any)
 //   err      f64[3] the mean square of each model's errors as a prior, f64[3] how many
 //   slots    SLOTS tickets of ST_ fields, a ring: a routed call's ticket, its kept record
+//   made     u32 entries, u32 next, u32[ROWS]: the rows this path gave to new shapes since the host last
+//            took them (each row | size class << 8 | choices << 14 | op id << 17), and the next row never
+//            used (the host's rows in use while the table has a free one: learn/shapes.ts rowOf)
 import { RouterBlock } from "../layout";
 import { routeDecide, routeDecideOut, routeDecideSpreads, fexp } from "./route-decide";
 import { routeFeatures, log2 } from "./route-features";
@@ -62,7 +65,7 @@ const LEARNED: u32 = 0;
 const PARAMS: usize = 0, RAND: usize = PARAMS + (<usize>ROUTE_CALL_PARAMS << 3), COUNTS: usize = RAND + 8,
   CLOCK: usize = (COUNTS + (<usize>C_COUNT << 2) + 7) & ~<usize>7, USED: usize = CLOCK + 8, FAM: usize = USED + (<usize>ROWS << 3),
   ROW0: usize = FAM + (<usize>IDS * MASKS << 4), HIST: usize = ROW0 + <usize>ROWS * ROW_BYTES, ERR: usize = HIST + (<usize>IDS << 3),
-  SLOT0: usize = ERR + (<usize>OPTIONS << 4), END: usize = SLOT0 + <usize>SLOTS * SLOT_BYTES;
+  SLOT0: usize = ERR + (<usize>OPTIONS << 4), MADE: usize = SLOT0 + <usize>SLOTS * SLOT_BYTES, END: usize = MADE + 8 + (<usize>ROWS << 2);
 
 // @ts-ignore: decorator
 @inline function k(s: usize, p: i32): f64 { return load<f64>(s + PARAMS + (<usize>p << 3)); }
@@ -73,12 +76,12 @@ const PARAMS: usize = 0, RAND: usize = PARAMS + (<usize>ROUTE_CALL_PARAMS << 3),
 // @ts-ignore: decorator
 @inline function slotAt(s: usize, slot: u32): usize { return s + SLOT0 + <usize>(slot & (SLOTS - 1)) * SLOT_BYTES; }
 
-/** Bytes of a call block; where the host finds each region (routeCallAt: 0 params, 1 rand, 2 counts, 3 clock, 4 used, 5 hist, 6 err, 7 rows, 8 slots). */
+/** Bytes of a call block; where the host finds each region (routeCallAt: 0 params, 1 rand, 2 counts, 3 clock, 4 used, 5 hist, 6 err, 7 rows, 8 slots, 9 made). */
 export function routeCallSize(): usize { return END; }
 export function routeCallAt(s: usize, region: u32): usize {
   switch (region) {
     case 0: return s + PARAMS; case 1: return s + RAND; case 2: return s + COUNTS; case 3: return s + CLOCK; case 4: return s + USED;
-    case 5: return s + HIST; case 6: return s + ERR; case 7: return s + ROW0; default: return s + SLOT0;
+    case 5: return s + HIST; case 6: return s + ERR; case 7: return s + ROW0; case 8: return s + SLOT0; default: return s + MADE;
   }
 }
 /** The block's sizes the host checks against its own: op ids, rows, slots, a row's and a slot's bytes, the parameters (0–5). */
@@ -114,7 +117,8 @@ function draw(s: usize): f64 {
  * software adapter), the static rule's `fallback`, n elements of `bytes` bytes, op class `kind`, the
  * kernels' assumed ns per element, workers and those awake, the device flags of route-features.ts —
  * into ticket `tag` (its slot: tag mod SLOTS). -1 where the host routes it (an op id past the table,
- * a hardware GPU open, the shape without a row in the core: learn/router.ts decides it there); else
+ * a hardware GPU open, the shape's family without a place in the core, or a new shape with no row
+ * left free: learn/router.ts decides it there); else
  * the route | reason << 4 | 256 for a call that reused its shape's settled decision.
  */
 export function routeCall(r: usize, b: usize, d: usize, s: usize, id: u32, mask: u32, fallback: u32, n: f64, bytes: f64, kind: i32,
@@ -125,8 +129,22 @@ export function routeCall(r: usize, b: usize, d: usize, s: usize, id: u32, mask:
   if (fam == 0) return -1;
   const log2n = log2(n), c = <i32>Math.round(log2n);
   if (!(c >= 0 && c < CLASSES)) return -1;
-  const row = <i32>load<i16>(fam + (<usize>c << 1));
-  if (row < 0 || <u32>row >= ROWS) return -1;
+  let row = <i32>load<i16>(fam + (<usize>c << 1));
+  if (row < 0) {
+    // a new shape of a known family takes the next row never used, as learn/shapes.ts rowOf does; the
+    // host adopts it from the log (the least recently used row, when none is free, is the host's to give)
+    const next = load<u32>(s + MADE, 4);
+    if (next >= ROWS) return -1;
+    row = <i32>next;
+    store<u32>(s + MADE, next + 1, 4);
+    store<i16>(fam + (<usize>c << 1), <i16>row);
+    if (c < load<i32>(fa, 4)) store<i32>(fa, c, 4);
+    if (c + 1 > load<i32>(fa, 8)) store<i32>(fa, c + 1, 8);
+    const m = load<u32>(s + MADE);
+    store<u32>(s + MADE + 8 + (<usize>m << 2), next | (<u32>c << 8) | (choices << 14) | (id << 17));
+    store<u32>(s + MADE, m + 1);
+  }
+  if (<u32>row >= ROWS) return -1;
   const rs = rowAt(s, row), t = slotAt(s, tag);
   store<u32>(t, tag, ST_tag); store<i32>(t, row, ST_row); store<u32>(t, load<u32>(rs, R_gen), ST_gen); store<u32>(t, id, ST_id);
   store<f64>(t, log2n, ST_log2n); store<f64>(t, n, ST_n); store<f64>(t, -1, ST_ms);

@@ -63,9 +63,12 @@ export class CallBlock {
   readonly #keys: string[] = [];
   readonly #historyFar = new Map<string, number>();
   #tag = 0;
-  /** The rows' last use and the use count (learn/shapes.ts ShapeHooks). */
+  /** The rows' last use and the use count, the next row never used (learn/shapes.ts ShapeHooks). */
   readonly used: Float64Array;
   readonly clock: Float64Array;
+  readonly next: Uint32Array;
+  /** The log of rows the core gave to new shapes (u32 index: its length, then the next row, then the entries). */
+  readonly #made: number;
 
   constructor(core: SharedCore, rows: number) {
     const x = core.x, size = x.routeCallSize();
@@ -86,6 +89,8 @@ export class CallBlock {
     this.used = this.#f64.subarray(x.routeCallAt(s, 4) >> 3, (x.routeCallAt(s, 4) >> 3) + rows);
     this.#hist = x.routeCallAt(s, 5) >> 3; this.#err = x.routeCallAt(s, 6) >> 3;
     this.#rows = x.routeCallAt(s, 7); this.#slots = x.routeCallAt(s, 8);
+    this.#made = x.routeCallAt(s, 9) >> 2;
+    this.next = this.#u32.subarray(this.#made + 1, this.#made + 2);
     this.ids = x.routeCallDim(0); this.#slotCount = x.routeCallDim(2); this.#rowBytes = x.routeCallDim(3); this.#slotBytes = x.routeCallDim(4);
   }
 
@@ -101,6 +106,21 @@ export class CallBlock {
   }
 
   seed(seed: number): void { this.#u32[this.#rand] = (seed >>> 0) || 0x2545f491; }
+
+  /**
+   * The rows the core gave to new shapes since the last call, in order, each handed to `adopt` with
+   * its op key, size class and choices open (assembly/learn/route-call.ts made: row | class << 8 |
+   * choices << 14 | op id << 17); the log emptied.
+   */
+  takeMade(adopt: (key: string, size: number, mask: number, row: number) => void): void {
+    const i = this.#made, n = this.#u32[i];
+    if (n === 0) return;
+    this.#u32[i] = 0;
+    for (let k = 0; k < n; k++) {
+      const e = this.#u32[i + 2 + k];
+      adopt(this.#keys[e >>> 17], (e >>> 8) & 63, (e >>> 14) & 7, e & 255);
+    }
+  }
 
   /** Op `key`'s id, given now if it has none (`make`); -1 for none. */
   idOf(key: string, make = true): number {

@@ -38,14 +38,18 @@ export interface Family { readonly rows: Int16Array; lo: number; hi: number; rea
  * What the router keeps beside the table (learn/router.ts: the call block of assembly/learn/route-call.ts,
  * which routes a call of a shape with a row without the host): the rows' last use and the use count,
  * in its memory (`used`, `clock[0]`), so that a call routed in the core stamps its row as rowOf does;
- * a family made, grown or forgotten (`family`, undefined once forgotten: key is its op key and
- * choices open, `${op key}|${mask}`); a row given to another shape or emptied (`reset`).
+ * the next row never used (`next[0]`: a new shape of a family the core knows takes it there, as
+ * rowOf does here); a family made, grown or forgotten (`family`, undefined once forgotten: key is its
+ * op key and choices open, `${op key}|${mask}`); a row given to another shape or emptied (`reset`);
+ * the rows the core gave to new shapes since the last ask, each handed to `adopt` (`made`).
  */
 export interface ShapeHooks {
   readonly used: Float64Array;
   readonly clock: Float64Array;
+  readonly next: Uint32Array;
   family(key: string, family: Family | undefined): void;
   reset(row: number): void;
+  made(adopt: (key: string, size: number, mask: number, row: number) => void): void;
 }
 
 export class ShapeTable {
@@ -72,6 +76,8 @@ export class ShapeTable {
   readonly #shapeOf: string[] = [];
   readonly #used: Float64Array;
   readonly #clock: Float64Array;
+  /** The next row never used: the rows in use while the table has a free one. */
+  readonly #next: Uint32Array;
   readonly #hooks: ShapeHooks | undefined;
   /** Op key and choices open → the row of each size class. */
   readonly #families = new Map<string, Family>();
@@ -97,6 +103,28 @@ export class ShapeTable {
     this.#hooks = hooks;
     this.#used = hooks?.used ?? new Float64Array(slots);
     this.#clock = hooks?.clock ?? new Float64Array(1);
+    this.#next = hooks?.next ?? new Uint32Array(1);
+  }
+
+  /** The rows the core gave to new shapes (ShapeHooks.made), entered here: every read of the table starts with it. */
+  #sync(): void { this.#hooks?.made(this.#adopt); }
+
+  readonly #adopt = (key: string, size: number, mask: number, row: number): void => {
+    const fk = `${key}|${mask}`;
+    // the core places a new shape only in a family it holds, which this table made
+    this.#place(`${key}|${size}|${mask}`, fk, size, row, this.#families.get(fk)!);
+  };
+
+  /** Row `row` the shape's, in its family (size class `size`) and among the rows; its use is stamped by the caller. */
+  #place(shape: string, fk: string, size: number, row: number, family: Family): ShapeRow {
+    family.rows[size] = row;
+    family.held++;
+    family.lo = Math.min(family.lo, size); family.hi = Math.max(family.hi, size + 1);
+    this.#hooks?.family(fk, family);
+    const e = { row, size, family };
+    this.#rows.set(shape, e);
+    this.#shapeOf[row] = shape;
+    return e;
   }
 
   /** Row `row` emptied (shapeReset), and the router told. */
@@ -117,18 +145,19 @@ export class ShapeTable {
   }
 
   /** Shapes seen, at most the rows. */
-  get size(): number { return this.#rows.size; }
+  get size(): number { this.#sync(); return this.#rows.size; }
 
   /** The row of a shape (shapeKey), taking the least recently used one (emptied) for a new shape when all are taken. */
   rowOf(shape: string): ShapeRow {
-    let e = this.#rows.get(shape);
+    this.#sync();
+    const e = this.#rows.get(shape);
     if (e !== undefined) {
       this.#used[e.row] = ++this.#clock[0];
       e.family.rows[e.size] = e.row;   // two spellings of one size class (a restored snapshot's) share a slot
       return e;
     }
     let row: number;
-    if (this.#rows.size < this.#slots) row = this.#rows.size;
+    if (this.#rows.size < this.#slots) this.#next[0] = (row = this.#rows.size) + 1;
     else {
       row = 0;
       for (let k = 1; k < this.#slots; k++) if (this.#used[k] < this.#used[row]) row = k;
@@ -149,18 +178,12 @@ export class ShapeTable {
     const size = Math.min(CLASSES - 1, Math.max(0, Number(shape.slice(i + 1, j)) | 0));
     let family = this.#families.get(fk);
     if (family === undefined) this.#families.set(fk, (family = this.#newFamily(fk, size)));
-    family.rows[size] = row;
-    family.held++;
-    family.lo = Math.min(family.lo, size); family.hi = Math.max(family.hi, size + 1);
-    this.#hooks?.family(fk, family);
-    e = { row, size, family };
-    this.#rows.set(shape, e);
-    this.#shapeOf[row] = shape; this.#used[row] = ++this.#clock[0];
-    return e;
+    this.#used[row] = ++this.#clock[0];
+    return this.#place(shape, fk, size, row, family);
   }
 
   /** The row of `shape`, -1 for none: no row made, no use stamped. */
-  rowFor(shape: string): number { return this.#rows.get(shape)?.row ?? -1; }
+  rowFor(shape: string): number { this.#sync(); return this.#rows.get(shape)?.row ?? -1; }
 
   /**
    * The nearest size class to `e`'s in direction `dir` (-1 smaller, 1 larger) whose row has measurements
@@ -233,6 +256,7 @@ export class ShapeTable {
   observe(row: number, o: number, y: number, lim: number): number { return this.#core.x.shapeObserve(this.#block, row, o, y, lim); }
 
   snapshot(): ShapesSnapshot[] {
+    this.#sync();
     const out: ShapesSnapshot[] = [];
     // in row order: a snapshot does not change with the order of last use
     for (const [shape, { row }] of [...this.#rows].sort((x, y) => x[1].row - y[1].row)) {
@@ -266,11 +290,12 @@ export class ShapeTable {
 
   /** Forgets every shape. */
   reset(): void {
+    this.#sync();
     for (const { row } of this.#rows.values()) this.#reset(row);
     for (const key of this.#families.keys()) this.#hooks?.family(key, undefined);
     this.#rows.clear();
     this.#families.clear();
     this.#familiesUsed = 0; this.#familiesFree.length = 0;
-    this.#shapeOf.length = 0; this.#used.fill(0); this.#clock[0] = 0;
+    this.#shapeOf.length = 0; this.#used.fill(0); this.#clock[0] = 0; this.#next[0] = 0;
   }
 }
