@@ -347,4 +347,20 @@ Core('a new shape of a family the core knows is routed there on the next free ro
   assert.equal(call(key0, 1 << 12), { row: 0, core: false }, 'and the rows are free again from the first');
 });
 
+Core('a snapshot\'s shapes spelled otherwise than the router writes them are skipped: the core\'s rows stay the host\'s', async () => {
+  const { core } = await makeCore({});
+  const router = new Router(core, true, 5, true), key0 = 'reduce:0:Float32Array', mask = 3;
+  const p = (n) => ({ kind: 'reduce', bytes: 4, n, nsPerItem: 1, historyNs: 0, workers: 2, awake: 0, queued: 0, device: false, software: false, resident: false,
+    candidates: ['serial', 'parallel'], fallback: 'serial' });
+  const stats = { serial: { weight: 1, mean: -8, m2: 0, count: 1 } };
+  router.restore({ models: [], history: {}, shapes: ['|12|03', '|12|3.0', '|012|3', '|12|8', '|64|3', '|12|0', '12|3'].map((t) => ({ shape: `${t.startsWith('|') ? key0 : ''}${t}`, stats }))
+    .concat([{ shape: `${key0}|12|3`, stats }]) });
+  assert.equal(router.snapshot().shapes.map((s) => s.shape), [`${key0}|12|3`], 'only the shape written as the router writes it');
+  const t = router.fast(key0, 1 << 10, mask, 'serial', 'reduce', 4, 1, 2, 0, false, false);
+  assert.ok(t >= 0, 'a new size of the restored family, routed in the core');
+  assert.is(router.inspect().shapes, 2);
+  assert.is(router.ticket(t).row, 1);
+  assert.is(router.decide('reduce', 'reduce:1:Float32Array', p(1 << 8)).row, 2, 'the next row the host gives is the next free one');
+});
+
 Core.run();

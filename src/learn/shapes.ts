@@ -19,6 +19,20 @@ export const shapeKey = (key: string, n: number, mask: number): string => `${key
 const CLASSES = 64;
 
 /**
+ * Whether `shape` is a key shapeKey makes: op key | size class (0 … CLASSES − 1) | choices open (1 …
+ * 2^ROUTES − 1), each number as String() writes it. A snapshot's other spellings (`|010|`, `|3.0`)
+ * would name a family or a size the core files under another (learn/router.ts: by op id and the
+ * mask's number), and two shapes could take one row.
+ */
+export function isShapeKey(shape: string): boolean {
+  const j = shape.lastIndexOf('|'), i = shape.lastIndexOf('|', j - 1);
+  if (i < 1) return false;
+  const sizeText = shape.slice(i + 1, j), maskText = shape.slice(j + 1), size = Number(sizeText), mask = Number(maskText);
+  return String(size) === sizeText && Number.isInteger(size) && size >= 0 && size < CLASSES
+    && String(mask) === maskText && Number.isInteger(mask) && mask > 0 && mask < 1 << ROUTES.length;
+}
+
+/**
  * A shape's row and its place among its family: the rows of one op key and choices open, by size class
  * (-1: no row), which the router reads for the nearest measured sizes below and above a call's.
  */
@@ -267,13 +281,13 @@ export class ShapeTable {
     return out;
   }
 
-  /** Sets the rows a snapshot holds (entries not finite or not of a known choice are skipped); returns how many rows it set. */
+  /** Sets the rows a snapshot holds (shapes not as shapeKey writes them, entries not finite or not of a known choice are skipped); returns how many rows it set. */
   restore(rows: unknown): number {
     if (!Array.isArray(rows)) return 0;
     const core = this.#core, L = core.L;
     let n = 0;
     for (const e of rows as ShapesSnapshot[]) {
-      if (typeof e?.shape !== 'string' || typeof e.stats !== 'object' || e.stats === null) continue;
+      if (typeof e?.shape !== 'string' || !isShapeKey(e.shape) || typeof e.stats !== 'object' || e.stats === null) continue;
       const { row } = this.rowOf(e.shape);
       this.#reset(row);
       ROUTES.forEach((r, o) => {
