@@ -301,7 +301,7 @@ Core('a reused call whose time comes back after its shape decided again ends not
   }
 });
 
-Core('a new shape of a family the core knows is routed there on the next free row, which the host adopts; with none free the host gives one', async () => {
+Core('a new shape of an op the core knows is routed there on the next free row (its family too, after a reset), which the host adopts; with none free the host gives one', async () => {
   const { core } = await makeCore({});
   const router = new Router(core, true, 5, true), mask = 3;
   const p = (n) => ({ kind: 'reduce', bytes: 4, n, nsPerItem: 1, historyNs: 0, workers: 2, awake: 0, queued: 0, device: false, software: false, resident: false,
@@ -344,7 +344,12 @@ Core('a new shape of a family the core knows is routed there on the next free ro
   assert.not.ok(router.snapshot().shapes.some((s) => s.shape === `${key0}|10|3`), 'the shape that held it forgotten');
   router.reset();
   assert.is(router.inspect().shapes, 0, 'a reset forgets them all');
-  assert.equal(call(key0, 1 << 12), { row: 0, core: false }, 'and the rows are free again from the first');
+  assert.equal(call(key0, 1 << 12), { row: 0, core: true }, 'the rows free again from the first; an op with an id gets its family in the core');
+  assert.equal(call(key0, 1 << 14), { row: 1, core: true }, 'and its next size');
+  assert.equal(call('reduce:99:Float32Array', 1 << 12), { row: 2, core: false }, 'an op never seen: its id and family made on the host');
+  assert.is(router.inspect().shapes, 3, 'the host counts them all');
+  assert.is(router.decide('reduce', key0, p(1 << 14)).row, 1, 'and finds the core\'s family and rows');
+  assert.ok(router.snapshot().shapes.some((s) => s.shape === `${key0}|14|3`));
 });
 
 Core('a snapshot\'s shapes spelled otherwise than the router writes them are skipped: the core\'s rows stay the host\'s', async () => {

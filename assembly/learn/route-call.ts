@@ -25,6 +25,8 @@
 //   made     u32 entries, u32 next, u32[ROWS]: the rows this path gave to new shapes since the host last
 //            took them (each row | size class << 8 | choices << 14 | op id << 17), and the next row never
 //            used (the host's rows in use while the table has a free one: learn/shapes.ts rowOf)
+//   places   u32 base, used, free, u32[ROWS]: the families' places (CLASSES i16 each from base; the host
+//            writes base): how many were handed out, and a stack of those freed (learn/shapes.ts)
 import { RouterBlock } from "../layout";
 import { routeDecide, routeDecideOut, routeDecideSpreads, fexp } from "./route-decide";
 import { routeFeatures, log2 } from "./route-features";
@@ -65,7 +67,8 @@ const LEARNED: u32 = 0;
 const PARAMS: usize = 0, RAND: usize = PARAMS + (<usize>ROUTE_CALL_PARAMS << 3), COUNTS: usize = RAND + 8,
   CLOCK: usize = (COUNTS + (<usize>C_COUNT << 2) + 7) & ~<usize>7, USED: usize = CLOCK + 8, FAM: usize = USED + (<usize>ROWS << 3),
   ROW0: usize = FAM + (<usize>IDS * MASKS << 4), HIST: usize = ROW0 + <usize>ROWS * ROW_BYTES, ERR: usize = HIST + (<usize>IDS << 3),
-  SLOT0: usize = ERR + (<usize>OPTIONS << 4), MADE: usize = SLOT0 + <usize>SLOTS * SLOT_BYTES, END: usize = MADE + 8 + (<usize>ROWS << 2);
+  SLOT0: usize = ERR + (<usize>OPTIONS << 4), MADE: usize = SLOT0 + <usize>SLOTS * SLOT_BYTES, PLACES: usize = MADE + 8 + (<usize>ROWS << 2),
+  END: usize = PLACES + 12 + (<usize>ROWS << 2);
 
 // @ts-ignore: decorator
 @inline function k(s: usize, p: i32): f64 { return load<f64>(s + PARAMS + (<usize>p << 3)); }
@@ -76,12 +79,13 @@ const PARAMS: usize = 0, RAND: usize = PARAMS + (<usize>ROUTE_CALL_PARAMS << 3),
 // @ts-ignore: decorator
 @inline function slotAt(s: usize, slot: u32): usize { return s + SLOT0 + <usize>(slot & (SLOTS - 1)) * SLOT_BYTES; }
 
-/** Bytes of a call block; where the host finds each region (routeCallAt: 0 params, 1 rand, 2 counts, 3 clock, 4 used, 5 hist, 6 err, 7 rows, 8 slots, 9 made). */
+/** Bytes of a call block; where the host finds each region (routeCallAt: 0 params, 1 rand, 2 counts, 3 clock, 4 used, 5 hist, 6 err, 7 rows, 8 slots, 9 made, 10 places, 11 fam). */
 export function routeCallSize(): usize { return END; }
 export function routeCallAt(s: usize, region: u32): usize {
   switch (region) {
     case 0: return s + PARAMS; case 1: return s + RAND; case 2: return s + COUNTS; case 3: return s + CLOCK; case 4: return s + USED;
-    case 5: return s + HIST; case 6: return s + ERR; case 7: return s + ROW0; case 8: return s + SLOT0; default: return s + MADE;
+    case 5: return s + HIST; case 6: return s + ERR; case 7: return s + ROW0; case 8: return s + SLOT0; case 9: return s + MADE;
+    case 10: return s + PLACES; default: return s + FAM;
   }
 }
 /** The block's sizes the host checks against its own: op ids, rows, slots, a row's and a slot's bytes, the parameters (0–5). */
@@ -125,10 +129,20 @@ export function routeCall(r: usize, b: usize, d: usize, s: usize, id: u32, mask:
   nsPerItem: f64, workers: f64, awake: f64, flags: u32, tag: u32): i32 {
   const choices = mask & 7;
   if (id >= IDS || ((choices & GPU_BIT) != 0 && (mask & SOFTWARE) == 0)) return -1;
-  const fa = s + FAM + ((<usize>id * MASKS + choices) << 4), fam = <usize>load<u32>(fa);
-  if (fam == 0) return -1;
+  const fa = s + FAM + ((<usize>id * MASKS + choices) << 4);
+  let fam = <usize>load<u32>(fa);
   const log2n = log2(n), c = <i32>Math.round(log2n);
   if (!(c >= 0 && c < CLASSES)) return -1;
+  if (fam == 0) {
+    // a known op's first call with these choices: its family takes a place here, as learn/shapes.ts
+    // newFamily does (a freed one first), while a row is free for the shape; the host adopts it with the row
+    const free = load<u32>(s + PLACES, 8), used = load<u32>(s + PLACES, 4);
+    if (load<u32>(s + MADE, 4) >= ROWS || (free == 0 && used >= ROWS)) return -1;
+    if (free > 0) { fam = <usize>load<u32>(s + PLACES + 12 + (<usize>(free - 1) << 2)); store<u32>(s + PLACES, free - 1, 8); }
+    else { fam = <usize>load<u32>(s + PLACES) + <usize>used * (<usize>CLASSES << 1); store<u32>(s + PLACES, used + 1, 4); }
+    memory.fill(fam, 0xff, <usize>CLASSES << 1);   // every class without a row (-1)
+    store<u32>(fa, <u32>fam); store<i32>(fa, c, 4); store<i32>(fa, c + 1, 8);
+  }
   let row = <i32>load<i16>(fam + (<usize>c << 1));
   if (row < 0) {
     // a new shape of a known family takes the next row never used, as learn/shapes.ts rowOf does; the

@@ -67,8 +67,12 @@ export class CallBlock {
   readonly used: Float64Array;
   readonly clock: Float64Array;
   readonly next: Uint32Array;
+  /** The families' places (learn/shapes.ts ShapeHooks.places): the table's base, those handed out, those freed and their stack. */
+  readonly places: Uint32Array;
   /** The log of rows the core gave to new shapes (u32 index: its length, then the next row, then the entries). */
   readonly #made: number;
+  /** The families by op id and choices open (u32 index; 4 words each, the first its place). */
+  readonly #fam: number;
 
   constructor(core: SharedCore, rows: number) {
     const x = core.x, size = x.routeCallSize();
@@ -91,6 +95,8 @@ export class CallBlock {
     this.#rows = x.routeCallAt(s, 7); this.#slots = x.routeCallAt(s, 8);
     this.#made = x.routeCallAt(s, 9) >> 2;
     this.next = this.#u32.subarray(this.#made + 1, this.#made + 2);
+    this.places = this.#u32.subarray(x.routeCallAt(s, 10) >> 2, (x.routeCallAt(s, 10) >> 2) + 3 + rows);
+    this.#fam = x.routeCallAt(s, 11) >> 2;
     this.ids = x.routeCallDim(0); this.#slotCount = x.routeCallDim(2); this.#rowBytes = x.routeCallDim(3); this.#slotBytes = x.routeCallDim(4);
   }
 
@@ -110,15 +116,16 @@ export class CallBlock {
   /**
    * The rows the core gave to new shapes since the last call, in order, each handed to `adopt` with
    * its op key, size class and choices open (assembly/learn/route-call.ts made: row | class << 8 |
-   * choices << 14 | op id << 17); the log emptied.
+   * choices << 14 | op id << 17) and its family's place (the core may have made the family too); the
+   * log emptied.
    */
-  takeMade(adopt: (key: string, size: number, mask: number, row: number) => void): void {
+  takeMade(adopt: (key: string, size: number, mask: number, row: number, at: number) => void): void {
     const i = this.#made, n = this.#u32[i];
     if (n === 0) return;
     this.#u32[i] = 0;
     for (let k = 0; k < n; k++) {
-      const e = this.#u32[i + 2 + k];
-      adopt(this.#keys[e >>> 17], (e >>> 8) & 63, (e >>> 14) & 7, e & 255);
+      const e = this.#u32[i + 2 + k], id = e >>> 17, mask = (e >>> 14) & 7;
+      adopt(this.#keys[id], (e >>> 8) & 63, mask, e & 255, this.#u32[this.#fam + ((id * 8 + mask) << 2)]);
     }
   }
 

@@ -207,7 +207,7 @@ export class Router implements PlacementRouter {
     calls.seed(seed);
     this.#rand = () => calls.draw();
     this.#shapes = new ShapeTable(core, ROUTER.shapes, ROUTER.gamma, ROUTER.down, () => this.#f32, {
-      used: calls.used, clock: calls.clock, next: calls.next, made: (adopt) => calls.takeMade(adopt),
+      used: calls.used, clock: calls.clock, next: calls.next, places: calls.places, made: (adopt) => calls.takeMade(adopt),
       // a family's rows where the core finds them by op id and choices open (fk: `${op key}|${mask}`)
       family: (fk, f) => {
         const j = fk.lastIndexOf('|'), id = calls.idOf(fk.slice(0, j)), mask = Number(fk.slice(j + 1));

@@ -52,18 +52,20 @@ export interface Family { readonly rows: Int16Array; lo: number; hi: number; rea
  * What the router keeps beside the table (learn/router.ts: the call block of assembly/learn/route-call.ts,
  * which routes a call of a shape with a row without the host): the rows' last use and the use count,
  * in its memory (`used`, `clock[0]`), so that a call routed in the core stamps its row as rowOf does;
- * the next row never used (`next[0]`: a new shape of a family the core knows takes it there, as
- * rowOf does here); a family made, grown or forgotten (`family`, undefined once forgotten: key is its
- * op key and choices open, `${op key}|${mask}`); a row given to another shape or emptied (`reset`);
- * the rows the core gave to new shapes since the last ask, each handed to `adopt` (`made`).
+ * the next row never used (`next[0]`: a new shape of an op the core knows takes it there, as rowOf
+ * does here); the families' places handed out and freed (`places`: the core gives one to a family it
+ * makes); a family made, grown or forgotten (`family`, undefined once forgotten: key is its op key and
+ * choices open, `${op key}|${mask}`); a row given to another shape or emptied (`reset`); the rows the
+ * core gave to new shapes since the last ask, each handed to `adopt` with its family's place (`made`).
  */
 export interface ShapeHooks {
   readonly used: Float64Array;
   readonly clock: Float64Array;
   readonly next: Uint32Array;
+  readonly places: Uint32Array;
   family(key: string, family: Family | undefined): void;
   reset(row: number): void;
-  made(adopt: (key: string, size: number, mask: number, row: number) => void): void;
+  made(adopt: (key: string, size: number, mask: number, row: number, at: number) => void): void;
 }
 
 export class ShapeTable {
@@ -101,8 +103,12 @@ export class ShapeTable {
    * row, so the families alive never outnumber the places.
    */
   readonly #familyTable: number;
-  #familiesUsed = 0;
-  readonly #familiesFree: number[] = [];
+  /**
+   * The places: [the table's address, places handed out, places freed, the freed ones' stack …], in the
+   * core's memory where the router keeps it (ShapeHooks.places): the core gives a place too, to a known
+   * op's family it makes with its first row.
+   */
+  readonly #places: Uint32Array;
 
   constructor(core: SharedCore, slots: number, gamma: number, down: number, f32: () => Float32Array, hooks?: ShapeHooks) {
     const bytes = core.x.shapeSize(slots, ROUTES.length);
@@ -118,15 +124,19 @@ export class ShapeTable {
     this.#used = hooks?.used ?? new Float64Array(slots);
     this.#clock = hooks?.clock ?? new Float64Array(1);
     this.#next = hooks?.next ?? new Uint32Array(1);
+    this.#places = hooks?.places ?? new Uint32Array(3 + slots);
+    this.#places[0] = this.#familyTable;
   }
 
   /** The rows the core gave to new shapes (ShapeHooks.made), entered here: every read of the table starts with it. */
   #sync(): void { this.#hooks?.made(this.#adopt); }
 
-  readonly #adopt = (key: string, size: number, mask: number, row: number): void => {
+  readonly #adopt = (key: string, size: number, mask: number, row: number, at: number): void => {
     const fk = `${key}|${mask}`;
-    // the core places a new shape only in a family it holds, which this table made
-    this.#place(`${key}|${size}|${mask}`, fk, size, row, this.#families.get(fk)!);
+    // a family the core made with this row (at its place, its rows written there) is entered here first
+    let family = this.#families.get(fk);
+    if (family === undefined) this.#families.set(fk, (family = { rows: new Int16Array(this.#core.u8.buffer, at, CLASSES), lo: size, hi: size + 1, at, key: fk, held: 0 }));
+    this.#place(`${key}|${size}|${mask}`, fk, size, row, family);
   };
 
   /** Row `row` the shape's, in its family (size class `size`) and among the rows; its use is stamped by the caller. */
@@ -152,7 +162,7 @@ export class ShapeTable {
 
   /** A new family's rows, every class without one: in the core's table while it has room, else on the host. */
   #newFamily(key: string, size: number): Family {
-    const at = this.#familiesFree.pop() ?? (this.#familiesUsed < this.#slots ? this.#familyTable + this.#familiesUsed++ * CLASSES * 2 : 0);
+    const p = this.#places, at = p[2] > 0 ? p[3 + --p[2]] : p[1] < this.#slots ? this.#familyTable + p[1]++ * CLASSES * 2 : 0;
     // a view on the memory as it is now: a shared memory that grows keeps this buffer valid with its old length
     const rows = at !== 0 ? new Int16Array(this.#core.u8.buffer, at, CLASSES) : new Int16Array(CLASSES);
     return { rows: rows.fill(-1), lo: size, hi: size + 1, at, key, held: 0 };
@@ -181,7 +191,7 @@ export class ShapeTable {
       // a family none of whose shapes holds a row is forgotten, and its place in the core's table freed
       if (--r.family.held === 0) {
         this.#families.delete(r.family.key);
-        if (r.family.at !== 0) this.#familiesFree.push(r.family.at);
+        if (r.family.at !== 0) this.#places[3 + this.#places[2]++] = r.family.at;
         this.#hooks?.family(r.family.key, undefined);
       }
       this.#reset(row);
@@ -309,7 +319,7 @@ export class ShapeTable {
     for (const key of this.#families.keys()) this.#hooks?.family(key, undefined);
     this.#rows.clear();
     this.#families.clear();
-    this.#familiesUsed = 0; this.#familiesFree.length = 0;
+    this.#places[1] = 0; this.#places[2] = 0;
     this.#shapeOf.length = 0; this.#used.fill(0); this.#clock[0] = 0; this.#next[0] = 0;
   }
 }
