@@ -1,4 +1,5 @@
-// A routed call in the core (src/learn/router.ts fast): the shape's row from its family, the settled
+// A routed call in the core (src/learn/router.ts fast): the shape's row from its family (a new shape's
+// row, and a known op's new family, made here and logged for the host's shape table), the settled
 // decision it may reuse, the features, the decision (route-decide.ts) and the reuse that follows it,
 // its ticket and kept record — one call into the core; then its observation in one more. The host's
 // path (learn/router.ts reused and decide, over the pure policies) stays the specification:
@@ -121,8 +122,8 @@ function draw(s: usize): f64 {
  * software adapter), the static rule's `fallback`, n elements of `bytes` bytes, op class `kind`, the
  * kernels' assumed ns per element, workers and those awake, the device flags of route-features.ts —
  * into ticket `tag` (its slot: tag mod SLOTS). -1 where the host routes it (an op id past the table,
- * a hardware GPU open, the shape's family without a place in the core, or a new shape with no row
- * left free: learn/router.ts decides it there); else
+ * a hardware GPU open, a size class past the table's, a new shape with no row left free or a new
+ * family with no place: learn/router.ts decides it there; an op never seen has no id yet); else
  * the route | reason << 4 | 256 for a call that reused its shape's settled decision.
  */
 export function routeCall(r: usize, b: usize, d: usize, s: usize, id: u32, mask: u32, fallback: u32, n: f64, bytes: f64, kind: i32,
