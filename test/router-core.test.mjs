@@ -17,6 +17,10 @@ import { Router } from '../build/src/learn/router.js';
 const SEED = 0x7a11e5;
 const BUDGET_MS = 8000;
 
+/** A reduce call's input to Router.decide at n elements: serial or parallel open, 2 workers, the static rule's `fallback`. */
+const reduceCall = (n, fallback = 'serial') => ({ kind: 'reduce', bytes: 4, n, nsPerItem: 1, historyNs: 0, workers: 2, awake: 0, queued: 0, device: false, software: false,
+  resident: false, candidates: ['serial', 'parallel'], fallback });
+
 const Core = suite('router: the decision in the core');
 Core.before(async (ctx) => {
   const { core } = await makeCore({});
@@ -157,8 +161,7 @@ Core('a restored table whose means are finite but absurd: the own order\'s line 
     const rand = xorshift(1);
     for (let i = 0; i < 200; i++) {
       const n = 2 ** (8 + Math.floor(rand() * 15));
-      const p = { kind: 'reduce', bytes: 4, n, nsPerItem: 1, historyNs: 0, workers: 2, awake: 0, queued: 0, device: false, software: false, resident: false,
-        candidates: ['serial', 'parallel'], fallback: staticRoute(['serial', 'parallel'], false, n < 200_000 ? 0 : 1) };
+      const p = reduceCall(n, staticRoute(['serial', 'parallel'], false, n < 200_000 ? 0 : 1));
       const t = router.reused('reduce:0:Float32Array', n, 3) ?? router.decide('reduce', 'reduce:0:Float32Array', p);
       router.observe(t, ((t.choice.route === 'serial' ? 3 + 0.3e-3 * n : 60 + 0.15e-3 * n) * (0.9 + 0.2 * rand())) / 1000);
     }
@@ -169,8 +172,7 @@ Core('a restored table whose means are finite but absurd: the own order\'s line 
     router.restore(snap);
     reasons.push([11, 12, 13].map((c) => {
       const n = 2 ** c;
-      return router.decide('reduce', 'reduce:9:Float32Array', { kind: 'reduce', bytes: 4, n, nsPerItem: 1, historyNs: 0, workers: 2, awake: 0, queued: 0,
-        device: false, software: false, resident: false, candidates: ['serial', 'parallel'], fallback: 'serial' }).choice.reason;
+      return router.decide('reduce', 'reduce:9:Float32Array', reduceCall(n)).choice.reason;
     }));
   }
   assert.equal(reasons[0], reasons[1], 'core and host');
@@ -254,8 +256,7 @@ Core('the core writes a call\'s features and baseline as the host\'s policy comp
 Core('a core ticket whose slot a later call took is dropped, not folded into another call\'s; the later ones are', async () => {
   const { core } = await makeCore({});
   const router = new Router(core, true, 3, true), key = 'reduce:0:Float32Array', n = 1 << 12, mask = 3;
-  const p = { kind: 'reduce', bytes: 4, n, nsPerItem: 1, historyNs: 0, workers: 2, awake: 0, queued: 0, device: false, software: false, resident: false,
-    candidates: ['serial', 'parallel'], fallback: 'serial' };
+  const p = reduceCall(n);
   router.observe(router.decide('reduce', key, p), 0.004);   // the host makes the shape's row; from here the core routes the shape
   const tickets = Array.from({ length: 300 }, () => router.fast(key, n, mask, 'serial', 'reduce', 4, 1, 2, 0, false, false));
   assert.ok(tickets.every((t) => t >= 0), 'routed in the core');
@@ -276,8 +277,7 @@ Core('a core ticket whose slot a later call took is dropped, not folded into ano
 Core('a reused call whose time comes back after its shape decided again ends nothing: the next call still reuses, core and host alike', async () => {
   const { core } = await makeCore({});
   const key = 'reduce:0:Float32Array', n = 1 << 12, mask = 3, ms = { serial: 0.004, parallel: 0.06 };
-  const p = { kind: 'reduce', bytes: 4, n, nsPerItem: 1, historyNs: 0, workers: 2, awake: 0, queued: 0, device: false, software: false, resident: false,
-    candidates: ['serial', 'parallel'], fallback: 'serial' };
+  const p = reduceCall(n);
   for (const inCore of [true, false]) {
     const router = new Router(core, true, 1, inCore);
     /** A call routed as route.ts routes it: its ticket, whether it reused, its route. */
@@ -304,13 +304,11 @@ Core('a reused call whose time comes back after its shape decided again ends not
 Core('a new shape of an op the core knows is routed there on the next free row (its family too, after a reset), which the host adopts; with none free the host gives one', async () => {
   const { core } = await makeCore({});
   const router = new Router(core, true, 5, true), mask = 3;
-  const p = (n) => ({ kind: 'reduce', bytes: 4, n, nsPerItem: 1, historyNs: 0, workers: 2, awake: 0, queued: 0, device: false, software: false, resident: false,
-    candidates: ['serial', 'parallel'], fallback: 'serial' });
   const fast = (key, n) => router.fast(key, n, mask, 'serial', 'reduce', 4, 1, 2, 0, false, false);
   /** A shape's call as route.ts routes it: its row, and whether the core routed it. */
   const call = (key, n) => {
     const f = fast(key, n);
-    const t = f >= 0 ? f : router.reused(key, n, mask) ?? router.decide('reduce', key, p(n));
+    const t = f >= 0 ? f : router.reused(key, n, mask) ?? router.decide('reduce', key, reduceCall(n));
     router.observe(t, 0.004);
     return { row: f >= 0 ? router.ticket(f).row : t.row, core: f >= 0 };
   };
@@ -319,7 +317,7 @@ Core('a new shape of an op the core knows is routed there on the next free row (
   assert.equal(call(key0, 1 << 12), { row: 1, core: true }, 'a new size of that family: routed in the core, on the next row never used');
   assert.is(router.inspect().shapes, 2, 'the host counts the shape');
   assert.ok(router.snapshot().shapes.some((s) => s.shape === `${key0}|12|3`), 'the snapshot holds it');
-  assert.is(router.decide('reduce', key0, p(1 << 12)).row, 1, 'a decision on the host finds the row the core gave');
+  assert.is(router.decide('reduce', key0, reduceCall(1 << 12)).row, 1, 'a decision on the host finds the row the core gave');
   assert.is(router.inspect().shapes, 2, 'and makes no other');
   // every row taken: 8 families of 32 sizes (the first call of each family on the host)
   const rows = new Set([0, 1]);
@@ -339,7 +337,7 @@ Core('a new shape of an op the core knows is routed there on the next free row (
   assert.is(router.inspect().shapes, ROUTER.shapes);
   // a new shape with no row free: the host takes the least recently used one (row 0: reduce:0 at 2^10, used first and not since)
   assert.is(fast(key0, 2 ** 40), -1, 'not routed in the core');
-  assert.is(router.decide('reduce', key0, p(2 ** 40)).row, 0, 'the host gives it the least recently used row');
+  assert.is(router.decide('reduce', key0, reduceCall(2 ** 40)).row, 0, 'the host gives it the least recently used row');
   assert.is(router.inspect().shapes, ROUTER.shapes);
   assert.not.ok(router.snapshot().shapes.some((s) => s.shape === `${key0}|10|3`), 'the shape that held it forgotten');
   router.reset();
@@ -348,15 +346,13 @@ Core('a new shape of an op the core knows is routed there on the next free row (
   assert.equal(call(key0, 1 << 14), { row: 1, core: true }, 'and its next size');
   assert.equal(call('reduce:99:Float32Array', 1 << 12), { row: 2, core: false }, 'an op never seen: its id and family made on the host');
   assert.is(router.inspect().shapes, 3, 'the host counts them all');
-  assert.is(router.decide('reduce', key0, p(1 << 14)).row, 1, 'and finds the core\'s family and rows');
+  assert.is(router.decide('reduce', key0, reduceCall(1 << 14)).row, 1, 'and finds the core\'s family and rows');
   assert.ok(router.snapshot().shapes.some((s) => s.shape === `${key0}|14|3`));
 });
 
 Core('a snapshot\'s shapes spelled otherwise than the router writes them are skipped: the core\'s rows stay the host\'s', async () => {
   const { core } = await makeCore({});
   const router = new Router(core, true, 5, true), key0 = 'reduce:0:Float32Array', mask = 3;
-  const p = (n) => ({ kind: 'reduce', bytes: 4, n, nsPerItem: 1, historyNs: 0, workers: 2, awake: 0, queued: 0, device: false, software: false, resident: false,
-    candidates: ['serial', 'parallel'], fallback: 'serial' });
   const stats = { serial: { weight: 1, mean: -8, m2: 0, count: 1 } };
   router.restore({ models: [], history: {}, shapes: ['|12|03', '|12|3.0', '|012|3', '|12|8', '|64|3', '|12|0', '12|3'].map((t) => ({ shape: `${t.startsWith('|') ? key0 : ''}${t}`, stats }))
     .concat([{ shape: `${key0}|12|3`, stats }]) });
@@ -365,7 +361,7 @@ Core('a snapshot\'s shapes spelled otherwise than the router writes them are ski
   assert.ok(t >= 0, 'a new size of the restored family, routed in the core');
   assert.is(router.inspect().shapes, 2);
   assert.is(router.ticket(t).row, 1);
-  assert.is(router.decide('reduce', 'reduce:1:Float32Array', p(1 << 8)).row, 2, 'the next row the host gives is the next free one');
+  assert.is(router.decide('reduce', 'reduce:1:Float32Array', reduceCall(1 << 8)).row, 2, 'the next row the host gives is the next free one');
 });
 
 Core.run();

@@ -134,9 +134,7 @@ export class ShapeTable {
   readonly #adopt = (key: string, size: number, mask: number, row: number, at: number): void => {
     const fk = `${key}|${mask}`;
     // a family the core made with this row (at its place, its rows written there) is entered here first
-    let family = this.#families.get(fk);
-    if (family === undefined) this.#families.set(fk, (family = { rows: new Int16Array(this.#core.u8.buffer, at, CLASSES), lo: size, hi: size + 1, at, key: fk, held: 0 }));
-    this.#place(`${key}|${size}|${mask}`, fk, size, row, family);
+    this.#place(`${key}|${size}|${mask}`, fk, size, row, this.#families.get(fk) ?? this.#enter(fk, size, at));
   };
 
   /** Row `row` the shape's, in its family (size class `size`) and among the rows; its use is stamped by the caller. */
@@ -163,9 +161,18 @@ export class ShapeTable {
   /** A new family's rows, every class without one: in the core's table while it has room, else on the host. */
   #newFamily(key: string, size: number): Family {
     const p = this.#places, at = p[2] > 0 ? p[3 + --p[2]] : p[1] < this.#slots ? this.#familyTable + p[1]++ * CLASSES * 2 : 0;
+    const family = this.#enter(key, size, at);
+    family.rows.fill(-1);
+    return family;
+  }
+
+  /** Family `key` over its rows at place `at` (0: rows of its own on the host), its span the class `size`, entered in the table. */
+  #enter(key: string, size: number, at: number): Family {
     // a view on the memory as it is now: a shared memory that grows keeps this buffer valid with its old length
     const rows = at !== 0 ? new Int16Array(this.#core.u8.buffer, at, CLASSES) : new Int16Array(CLASSES);
-    return { rows: rows.fill(-1), lo: size, hi: size + 1, at, key, held: 0 };
+    const family = { rows, lo: size, hi: size + 1, at, key, held: 0 };
+    this.#families.set(key, family);
+    return family;
   }
 
   /** Shapes seen, at most the rows. */
@@ -200,8 +207,7 @@ export class ShapeTable {
     const j = shape.lastIndexOf('|'), i = shape.lastIndexOf('|', j - 1);
     const fk = `${shape.slice(0, i)}|${shape.slice(j + 1)}`;
     const size = Math.min(CLASSES - 1, Math.max(0, Number(shape.slice(i + 1, j)) | 0));
-    let family = this.#families.get(fk);
-    if (family === undefined) this.#families.set(fk, (family = this.#newFamily(fk, size)));
+    const family = this.#families.get(fk) ?? this.#newFamily(fk, size);
     this.#used[row] = ++this.#clock[0];
     return this.#place(shape, fk, size, row, family);
   }
