@@ -271,8 +271,17 @@ S('functions that use `this`, async functions and bad arguments wait for the wor
 S('only the user\'s async and asyncAt run directly: never a pipeline stage\'s call', async () => {
   const ex = await Executor.create({ workers: 0 });
   try {
-    // Where a function ran: its stack holds the worker loop's runTop, or not (a direct run).
-    const where = (x) => { globalThis.__ran = x; (globalThis.__inLoop ??= []).push(new Error().stack.includes('runTop')); return x + 1; };
+    // Where a function ran: its stack holds the worker loop's runTop, or not (a direct run). Read from the
+    // call sites, not the formatted stack: formatting took 6–7 µs, near the 10 µs a task must stay under
+    // to run directly (DIRECT.maxMs), and a busy moment then kept it in the slices; this takes about 4.
+    // (self-contained: an inline task is sent as source)
+    const where = (x) => {
+      globalThis.__ran = x;
+      const format = Error.prepareStackTrace;
+      Error.prepareStackTrace = (_, sites) => sites;
+      try { (globalThis.__inLoop ??= []).push(new Error().stack.some((c) => c.getFunctionName() === 'runTop')); } finally { Error.prepareStackTrace = format; }
+      return x + 1;
+    };
     const r = await within(directly(ex, where, [0], [1]), 60_000, 'train');
     assert.ok(r, 'async runs it directly');
     assert.is(globalThis.__inLoop.at(-1), false, 'a direct run is outside the worker loop');
